@@ -1,0 +1,146 @@
+#include "common.h"
+#include "cfg.h"
+#include "str.h"
+
+enum cfg_kind { CFG_STR, CFG_INT };
+
+struct cfg_key {
+	const char	*key;
+	const char	*env;
+	enum cfg_kind	 kind;
+	size_t		 off;
+	const char	*def;
+	int64_t		 min, max;
+};
+
+#define S(k, e, f, d) { k, e, CFG_STR, offsetof(struct config, f), d, 0, 0 }
+#define I(k, e, f, d, lo, hi) { k, e, CFG_INT, offsetof(struct config, f), d, lo, hi }
+
+static const struct cfg_key keys[] = {
+	S("listen", "BILLING_LISTEN", listen, "/run/billing/billingd.sock"),
+	I("workers", "BILLING_WORKERS", workers, "0", 0, 256),
+	S("pid_file", "BILLING_PID_FILE", pid_file, ""),
+	S("db_host", "DB_HOST", db_host, "localhost"),
+	I("db_port", "DB_PORT", db_port, "3306", 1, 65535),
+	S("db_socket", "DB_SOCKET", db_socket, ""),
+	S("db_name", "DB_NAME", db_name, "billing"),
+	S("db_user", "DB_USER", db_user, "billing"),
+	S("db_password", "DB_PASSWORD", db_password, ""),
+	S("templates_dir", "BILLING_TEMPLATES", templates_dir, TOP_SRCDIR "/www/templates"),
+	I("strict_templates", "BILLING_STRICT_TEMPLATES", strict_templates, "0", 0, 1),
+	S("base_url", "BILLING_BASE_URL", base_url, "http://127.0.0.1:8080"),
+	I("cookie_secure", "BILLING_COOKIE_SECURE", cookie_secure, "0", 0, 1),
+	S("secret_key", "BILLING_SECRET_KEY", secret_key, ""),
+	I("session_idle", "BILLING_SESSION_IDLE", session_idle, "1800", 60, 86400 * 30),
+	I("session_absolute", "BILLING_SESSION_ABSOLUTE", session_absolute, "43200", 60, 86400 * 90),
+	I("login_max_account", "BILLING_LOGIN_MAX_ACCOUNT", login_max_account, "5", 1, 1000),
+	I("login_max_ip", "BILLING_LOGIN_MAX_IP", login_max_ip, "20", 1, 100000),
+	I("login_window", "BILLING_LOGIN_WINDOW", login_window, "900", 10, 86400),
+	I("max_body", "BILLING_MAX_BODY", max_body, "1048576", 1024, 64 * 1024 * 1024),
+	S("org_name", "BILLING_ORG_NAME", org_name, "Billing"),
+};
+
+static int
+cfg_set(struct config *c, const struct cfg_key *k, const char *v,
+    char *err, size_t errsz, const char *where)
+{
+	char *base = (char *)c;
+
+	if (k->kind == CFG_STR) {
+		char **p = (char **)(void *)(base + k->off);
+		char *d = strdup(v);
+
+		if (d == NULL)
+			return -1;
+		free(*p);
+		*p = d;
+		return 0;
+	}
+	if (str_to_i64(v, k->min, k->max, (int64_t *)(void *)(base + k->off)) == -1) {
+		str_fmt(err, errsz, "%s: %s must be an integer in [%" PRId64
+		    ", %" PRId64 "], got \"%s\"", where, k->key, k->min, k->max, v);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct cfg_key *
+cfg_find(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+		if (strcmp(keys[i].key, key) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+cfg_file(struct config *c, const char *path, char *err, size_t errsz)
+{
+	FILE *f;
+	char line[1024], where[512];
+	int lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		str_fmt(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *eq, *k, *v;
+		const struct cfg_key *ck;
+
+		lineno++;
+		str_fmt(where, sizeof(where), "%s:%d", path, lineno);
+		k = str_trim(line);
+		if (*k == '\0' || *k == '#')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			str_fmt(err, errsz, "%s: expected key = value", where);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		k = str_trim(k);
+		v = str_trim(eq + 1);
+		if ((ck = cfg_find(k)) == NULL) {
+			str_fmt(err, errsz, "%s: unknown key \"%s\"", where, k);
+			rc = -1;
+			break;
+		}
+		rc = cfg_set(c, ck, v, err, errsz, where);
+	}
+	fclose(f);
+	return rc;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errsz)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < ARRAY_LEN(keys); i++)
+		if (cfg_set(c, &keys[i], keys[i].def, err, errsz, "default") == -1)
+			return -1;
+	if (path != NULL && cfg_file(c, path, err, errsz) == -1)
+		return -1;
+	for (i = 0; i < ARRAY_LEN(keys); i++) {
+		const char *v = getenv(keys[i].env);
+		if (v != NULL && cfg_set(c, &keys[i], v, err, errsz, keys[i].env) == -1)
+			return -1;
+	}
+	if (strlen(c->secret_key) < 32) {
+		str_fmt(err, errsz, "secret_key (BILLING_SECRET_KEY) must be at least "
+		    "32 characters (e.g. openssl rand -hex 32)");
+		return -1;
+	}
+	return 0;
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+		if (keys[i].kind == CFG_STR)
+			free(*(char **)(void *)((char *)c + keys[i].off));
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,39 @@
+/* Configuration: one "key = value" file plus environment overrides.
+ * Every key and its environment variable are listed in config.c's table
+ * and in the README. */
+#ifndef CFG_H
+#define CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+	char	*listen;		/* unix socket path, or host:port */
+	int64_t	 workers;		/* 0: number of CPUs */
+	char	*pid_file;
+	char	*db_host;
+	int64_t	 db_port;
+	char	*db_socket;
+	char	*db_name;
+	char	*db_user;
+	char	*db_password;
+	char	*templates_dir;
+	int64_t	 strict_templates;
+	char	*base_url;		/* http://127.0.0.1:8080 */
+	int64_t	 cookie_secure;		/* 1 behind HTTPS */
+	char	*secret_key;		/* >= 32 chars: HMAC key for CSRF tokens */
+	int64_t	 session_idle;		/* seconds */
+	int64_t	 session_absolute;	/* seconds */
+	int64_t	 login_max_account;	/* failures per account per window */
+	int64_t	 login_max_ip;		/* failures per IP per window */
+	int64_t	 login_window;		/* seconds */
+	int64_t	 max_body;		/* bytes */
+	char	*org_name;
+};
+
+/* Defaults, then the file (if path != NULL), then the environment.
+ * On error returns -1 and writes a message naming the key/line to err. */
+int	 config_load(struct config *, const char *path, char *err, size_t errsz);
+void	 config_free(struct config *);
+
+#endif

@@ -1,0 +1,18 @@
+/* Injectable clock: everything that asks "what time is it" asks here,
+ * so tests can set "now". */
+#ifndef CLOCK_H
+#define CLOCK_H
+
+#include <stdint.h>
+
+/* Unix seconds. */
+int64_t	 clock_now(void);
+/* Monotonic milliseconds (durations only). */
+int64_t	 clock_mono_ms(void);
+/* Fix "now" at t (t = 0 returns to the real clock). */
+void	 clock_set(int64_t t);
+/* Formats t (UTC) as "YYYY-MM-DD" / "YYYY-MM-DD HH:MM:SS". */
+int	 clock_fmt_date(int64_t t, char *out, size_t outsz);
+int	 clock_fmt_datetime(int64_t t, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,31 @@
+/* Random tokens, SHA-256, HMAC-SHA256, constant-time compare, argon2id. */
+#ifndef CRYPTO_H
+#define CRYPTO_H
+
+#include <stddef.h>
+
+#define CRYPTO_SHA256_LEN	32
+#define CRYPTO_SHA256_HEX	65	/* 64 hex digits + NUL */
+#define CRYPTO_PWHASH_MAX	128	/* >= crypto_pwhash_STRBYTES */
+#define CRYPTO_TOKEN_MAX	96
+
+/* Must be called once before use (libsodium init). 0 / -1. */
+int	 crypto_init(void);
+/* getrandom(); 0 / -1. */
+int	 crypto_random(void *, size_t);
+/* nbytes random bytes as unpadded base64url into out (NUL-terminated). 0 / -1. */
+int	 crypto_token(char *out, size_t outsz, size_t nbytes);
+void	 crypto_sha256(const void *, size_t, unsigned char out[CRYPTO_SHA256_LEN]);
+void	 crypto_sha256_hex(const void *, size_t, char out[CRYPTO_SHA256_HEX]);
+void	 crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
+	    size_t msglen, unsigned char out[CRYPTO_SHA256_LEN]);
+void	 crypto_hex(const unsigned char *, size_t, char *out);	/* out: 2n+1 */
+/* Constant-time equality of n bytes / of two strings (time depends only on lengths). */
+int	 crypto_eq(const void *, const void *, size_t);
+int	 crypto_streq(const char *, const char *);
+/* argon2id (libsodium, interactive limits) into out (encoded string). 0 / -1. */
+int	 crypto_password_hash(const char *pw, char out[CRYPTO_PWHASH_MAX]);
+/* 1 if pw matches, 0 if not or on error. */
+int	 crypto_password_verify(const char *hash, const char *pw);
+
+#endif
