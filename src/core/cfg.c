@@ -27,6 +27,7 @@ static const struct cfg_key keys[] = {
 	S("db_user", "DB_USER", db_user, "billing"),
 	S("db_password", "DB_PASSWORD", db_password, ""),
 	S("templates_dir", "BILLING_TEMPLATES", templates_dir, TOP_SRCDIR "/www/templates"),
+	S("migrations_dir", "BILLING_MIGRATIONS", migrations_dir, TOP_SRCDIR "/db/migrations"),
 	I("strict_templates", "BILLING_STRICT_TEMPLATES", strict_templates, "0", 0, 1),
 	S("base_url", "BILLING_BASE_URL", base_url, "http://127.0.0.1:8080"),
 	I("cookie_secure", "BILLING_COOKIE_SECURE", cookie_secure, "0", 0, 1),

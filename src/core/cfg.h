@@ -18,6 +18,7 @@ struct config {
 	char	*db_user;
 	char	*db_password;
 	char	*templates_dir;
+	char	*migrations_dir;
 	int64_t	 strict_templates;
 	char	*base_url;		/* http://127.0.0.1:8080 */
 	int64_t	 cookie_secure;		/* 1 behind HTTPS */

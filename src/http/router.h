@@ -1,6 +1,6 @@
 /* Method + path pattern matching. Patterns are literal segments and
- * ":name" parameters, e.g. "/clients/:id/invoices". A trailing "/*" matches
- * the rest of the path as parameter "*". */
+ * ":name" parameters, e.g. "/clients/:id/invoices". A last segment of "*"
+ * ("/static/" followed by "*") matches the rest of the path as parameter "*". */
 #ifndef ROUTER_H
 #define ROUTER_H
 

@@ -1,0 +1,247 @@
+/* billingctl: administration from the command line. */
+#include "common.h"
+
+#include <getopt.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cfg.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+#include "str.h"
+#include "users.h"
+
+struct cli {
+	struct config	 cfg;
+	struct db	*db;
+	int		 argc;
+	char		**argv;
+};
+
+static const struct actor cli_actor = { "system", 0, "cli" };
+
+static int
+read_password(char *out, size_t sz)
+{
+	size_t n;
+
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "Password: ");
+	if (fgets(out, (int)sz, stdin) == NULL)
+		return -1;
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return 0;
+}
+
+/* Parses --name value options into vals[] by the table of names. */
+static int
+opts(int argc, char **argv, const char *const *names, const char **vals, size_t n)
+{
+	for (int i = 0; i < argc; i++) {
+		size_t k;
+		for (k = 0; k < n; k++)
+			if (strncmp(argv[i], "--", 2) == 0 &&
+			    strcmp(argv[i] + 2, names[k]) == 0)
+				break;
+		if (k == n || i + 1 >= argc) {
+			fprintf(stderr, "billingctl: unexpected argument %s\n", argv[i]);
+			return -1;
+		}
+		vals[k] = argv[++i];
+	}
+	return 0;
+}
+
+static int
+cmd_migrate(struct cli *c)
+{
+	const char *dir = c->argc > 1 && strcmp(c->argv[1], "--dir") == 0 &&
+	    c->argc > 2 ? c->argv[2] : c->cfg.migrations_dir;
+
+	return migrate_run(c->db, dir) == 0 ? 0 : 1;
+}
+
+static int
+user_add(struct cli *c, const char *email, const char *name, const char *role,
+    const char *pw, int quiet_exists)
+{
+	int rc = user_create(c->db, &cli_actor, email, name, role, pw, NULL);
+
+	switch (rc) {
+	case USER_OK:
+		printf("created %s (%s)\n", email, role);
+		return 0;
+	case USER_EXISTS:
+		if (quiet_exists) {
+			printf("exists %s\n", email);
+			return 0;
+		}
+		fprintf(stderr, "billingctl: a user with email %s already exists\n", email);
+		return 1;
+	case USER_WEAK_PASSWORD:
+		fprintf(stderr, "billingctl: password must be at least %d characters\n",
+		    USER_PASSWORD_MIN);
+		return 1;
+	default:
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+}
+
+static int
+cmd_user(struct cli *c)
+{
+	static const char *const names[] = { "email", "name", "role" };
+	const char *vals[3] = { NULL, NULL, NULL };
+	const char *sub = c->argc > 1 ? c->argv[1] : "";
+	char pw[1024];
+
+	if (strcmp(sub, "add") == 0) {
+		if (opts(c->argc - 2, c->argv + 2, names, vals, 3) == -1)
+			return 2;
+		if (!vals[0] || !vals[1] || !vals[2]) {
+			fprintf(stderr, "usage: billingctl user add --email E --name N "
+			    "--role admin|billing|frontdesk  (password on stdin)\n");
+			return 2;
+		}
+		if (strcmp(vals[2], "admin") && strcmp(vals[2], "billing") &&
+		    strcmp(vals[2], "frontdesk")) {
+			fprintf(stderr, "billingctl: role must be admin, billing or frontdesk\n");
+			return 2;
+		}
+		if (strchr(vals[0], '@') == NULL) {
+			fprintf(stderr, "billingctl: email must be an email address\n");
+			return 2;
+		}
+		if (read_password(pw, sizeof(pw)) == -1) {
+			fprintf(stderr, "billingctl: no password on stdin\n");
+			return 2;
+		}
+		return user_add(c, vals[0], vals[1], vals[2], pw, 0);
+	}
+	if (strcmp(sub, "list") == 0) {
+		struct user *us;
+		size_t n;
+		if (user_list(c->db, &us, &n) != USER_OK) {
+			fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+			return 1;
+		}
+		for (size_t i = 0; i < n; i++)
+			printf("%" PRId64 "\t%s\t%s\t%s\t%s\n", us[i].id, us[i].email,
+			    us[i].role, us[i].disabled ? "disabled" : "active", us[i].name);
+		free(us);
+		return 0;
+	}
+	if (strcmp(sub, "disable") == 0) {
+		if (opts(c->argc - 2, c->argv + 2, names, vals, 1) == -1 || !vals[0]) {
+			fprintf(stderr, "usage: billingctl user disable --email E\n");
+			return 2;
+		}
+		switch (user_disable(c->db, &cli_actor, vals[0])) {
+		case USER_OK:
+			printf("disabled %s\n", vals[0]);
+			return 0;
+		case USER_NOT_FOUND:
+			fprintf(stderr, "billingctl: no active user %s\n", vals[0]);
+			return 1;
+		default:
+			fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+			return 1;
+		}
+	}
+	fprintf(stderr, "usage: billingctl user add|list|disable ...\n");
+	return 2;
+}
+
+/* Demo data: idempotent. */
+static int
+cmd_demo(struct cli *c)
+{
+	static const struct {
+		const char *email, *name, *role;
+	} demo_users[] = {
+		{ "admin@demo.test", "Avery Admin", "admin" },
+		{ "billing@demo.test", "Blake Billing", "billing" },
+		{ "frontdesk@demo.test", "Frankie Frontdesk", "frontdesk" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(demo_users); i++)
+		if (user_add(c, demo_users[i].email, demo_users[i].name,
+		    demo_users[i].role, "demo-password-123", 1) != 0)
+			return 1;
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct cli *);
+	const char	*help;
+} commands[] = {
+	{ "migrate", cmd_migrate, "migrate [--dir D]       apply pending schema migrations" },
+	{ "user", cmd_user, "user add --email E --name N --role R | list | disable --email E" },
+	{ "demo", cmd_demo, "demo                    load demo data (idempotent)" },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: billingctl [-c config] command ...\n");
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(stderr, "  %s\n", commands[i].help);
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cli c;
+	const char *cfgpath = getenv("BILLING_CONFIG");
+	char err[512];
+	int rc = 2;
+
+	log_set_prog("billingctl");
+	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
+		cfgpath = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 2)
+		usage();
+	memset(&c, 0, sizeof(c));
+	if (config_load(&c.cfg, cfgpath, err, sizeof(err)) == -1) {
+		fprintf(stderr, "billingctl: %s\n", err);
+		return 1;
+	}
+	if (crypto_init() == -1 || (c.db = db_new(&c.cfg)) == NULL)
+		return 1;
+	if (db_ensure(c.db) != DB_OK) {
+		fprintf(stderr, "billingctl: cannot connect to the database: %s\n",
+		    db_error(c.db));
+		db_close(c.db);
+		config_free(&c.cfg);
+		return 1;
+	}
+	c.argc = argc - 1;
+	c.argv = argv + 1;
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			rc = commands[i].fn(&c);
+			break;
+		}
+	if (rc == 2 && c.argc > 0) {
+		int known = 0;
+		for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+			known |= strcmp(argv[1], commands[i].name) == 0;
+		if (!known) {
+			db_close(c.db);
+			config_free(&c.cfg);
+			usage();
+		}
+	}
+	db_close(c.db);
+	config_free(&c.cfg);
+	return rc;
+}

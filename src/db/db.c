@@ -1,0 +1,424 @@
+#include "common.h"
+
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "log.h"
+#include "str.h"
+
+#define DB_STMT_CACHE	128
+#define DB_TX_RETRIES	5
+
+struct db_cached {
+	const char	*sql;	/* static string: the cache key is its address */
+	MYSQL_STMT	*stmt;
+};
+
+struct db {
+	const struct config	*cfg;
+	MYSQL			*conn;
+	int			 in_tx;
+	struct db_cached	 cache[DB_STMT_CACHE];
+	size_t			 ncache;
+	char			 err[512];
+};
+
+struct db *
+db_new(const struct config *cfg)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db != NULL)
+		db->cfg = cfg;
+	return db;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	for (size_t i = 0; i < db->ncache; i++)
+		mysql_stmt_close(db->cache[i].stmt);
+	db->ncache = 0;
+	if (db->conn != NULL)
+		mysql_close(db->conn);
+	db->conn = NULL;
+	db->in_tx = 0;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	free(db);
+}
+
+const char *
+db_error(const struct db *db)
+{
+	return db->err;
+}
+
+static int
+is_conn_error(unsigned e)
+{
+	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
+	    e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
+	    e == CR_SERVER_LOST_EXTENDED || e == ER_CONNECTION_KILLED ||
+	    e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC;
+}
+
+/* Maps a server/client error number to a status; drops a dead connection. */
+static int
+db_fail(struct db *db, unsigned e, const char *msg)
+{
+	str_fmt(db->err, sizeof(db->err), "%u: %s", e, msg);
+	if (is_conn_error(e)) {
+		db_disconnect(db);
+		return DB_DOWN;
+	}
+	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
+		return DB_DEADLOCK;
+	if (e == ER_DUP_ENTRY)
+		return DB_DUP;
+	return DB_ERR;
+}
+
+int
+db_ensure(struct db *db)
+{
+	const struct config *c = db->cfg;
+	unsigned timeout = 2;
+	MYSQL *m;
+
+	if (db->conn != NULL)
+		return DB_OK;
+	if ((m = mysql_init(NULL)) == NULL)
+		return DB_DOWN;
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (mysql_real_connect(m, c->db_socket[0] ? NULL : c->db_host,
+	    c->db_user, c->db_password, c->db_name,
+	    c->db_socket[0] ? 0 : (unsigned)c->db_port,
+	    c->db_socket[0] ? c->db_socket : NULL, 0) == NULL) {
+		str_fmt(db->err, sizeof(db->err), "connect: %s", mysql_error(m));
+		mysql_close(m);
+		return DB_DOWN;
+	}
+	db->conn = m;
+	/* UTC everywhere; strict SQL so bad data is an error, not a warning. */
+	if (mysql_query(m, "SET time_zone = '+00:00', sql_mode = "
+	    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION', "
+	    "innodb_lock_wait_timeout = 10") != 0)
+		return db_fail(db, mysql_errno(m), mysql_error(m));
+	return DB_OK;
+}
+
+int
+db_ping(struct db *db)
+{
+	struct db_result r;
+	int rc = db_query(db, "SELECT 1", NULL, 0, &r);
+
+	db_result_free(&r);
+	return rc;
+}
+
+static MYSQL_STMT *
+db_prepare(struct db *db, const char *sql, int *status)
+{
+	MYSQL_STMT *st;
+	size_t i;
+
+	for (i = 0; i < db->ncache; i++)
+		if (db->cache[i].sql == sql)
+			return db->cache[i].stmt;
+	if ((st = mysql_stmt_init(db->conn)) == NULL) {
+		*status = DB_ERR;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		unsigned e = mysql_stmt_errno(st);
+		char msg[256];
+
+		str_copy(msg, sizeof(msg), mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		*status = db_fail(db, e, msg);
+		return NULL;
+	}
+	if (db->ncache == DB_STMT_CACHE) {
+		/* Full: evict the oldest. */
+		mysql_stmt_close(db->cache[0].stmt);
+		memmove(db->cache, db->cache + 1,
+		    (DB_STMT_CACHE - 1) * sizeof(db->cache[0]));
+		db->ncache--;
+	}
+	db->cache[db->ncache].sql = sql;
+	db->cache[db->ncache].stmt = st;
+	db->ncache++;
+	return st;
+}
+
+/* Prepares (reconnecting once if the server went away while idle, which is
+ * safe: nothing of this statement reached the server) and binds params. */
+static MYSQL_STMT *
+db_start(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    int *status)
+{
+	MYSQL_BIND b[32];
+	MYSQL_STMT *st;
+
+	if (n > ARRAY_LEN(b)) {
+		*status = DB_ERR;
+		return NULL;
+	}
+	for (int attempt = 0; ; attempt++) {
+		if (db_ensure(db) != DB_OK) {
+			*status = DB_DOWN;
+			return NULL;
+		}
+		*status = DB_OK;
+		st = db_prepare(db, sql, status);
+		if (st != NULL)
+			break;
+		if (*status != DB_DOWN || attempt > 0 || db->in_tx)
+			return NULL;
+	}
+	memset(b, 0, sizeof(b));
+	for (size_t i = 0; i < n; i++) {
+		switch (p[i].type) {
+		case DBP_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		case DBP_I64:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)(uintptr_t)&p[i].i;
+			break;
+		case DBP_STR:
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)(uintptr_t)p[i].s;
+			b[i].buffer_length = strlen(p[i].s);
+			break;
+		}
+	}
+	if (mysql_stmt_param_count(st) != n) {
+		str_fmt(db->err, sizeof(db->err), "param count %lu != %zu: %s",
+		    mysql_stmt_param_count(st), n, sql);
+		*status = DB_ERR;
+		return NULL;
+	}
+	if (n > 0 && mysql_stmt_bind_param(st, b) != 0) {
+		*status = db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		return NULL;
+	}
+	return st;
+}
+
+int
+db_exec(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    uint64_t *affected, uint64_t *insert_id)
+{
+	MYSQL_STMT *st;
+	int status;
+
+	if ((st = db_start(db, sql, p, n, &status)) == NULL)
+		return status;
+	if (mysql_stmt_execute(st) != 0)
+		return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (affected)
+		*affected = mysql_stmt_affected_rows(st);
+	if (insert_id)
+		*insert_id = mysql_stmt_insert_id(st);
+	mysql_stmt_free_result(st);
+	return DB_OK;
+}
+
+static int
+db_fetch_rows(struct db *db, MYSQL_STMT *st, struct db_result *res)
+{
+	unsigned long len[64];
+	my_bool nul[64];
+	MYSQL_BIND b[64];
+	size_t cap = 0, nc = res->ncols;
+	int frc;
+
+	if (nc > ARRAY_LEN(b))
+		return DB_ERR;
+	memset(b, 0, sizeof(b));
+	for (size_t i = 0; i < nc; i++) {
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].length = &len[i];
+		b[i].is_null = &nul[i];
+	}
+	if (mysql_stmt_bind_result(st, b) != 0)
+		return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	while ((frc = mysql_stmt_fetch(st)) == 0 || frc == MYSQL_DATA_TRUNCATED) {
+		if (res->nrows == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **c = realloc(res->cells, ncap * nc * sizeof(char *));
+			if (c == NULL)
+				return DB_ERR;
+			res->cells = c;
+			cap = ncap;
+		}
+		for (size_t i = 0; i < nc; i++) {
+			char **cell = &res->cells[res->nrows * nc + i];
+			MYSQL_BIND one;
+
+			*cell = NULL;
+			if (nul[i])
+				continue;
+			if ((*cell = malloc(len[i] + 1)) == NULL)
+				return DB_ERR;
+			memset(&one, 0, sizeof(one));
+			one.buffer_type = MYSQL_TYPE_STRING;
+			one.buffer = *cell;
+			one.buffer_length = len[i] + 1;
+			if (len[i] > 0 &&
+			    mysql_stmt_fetch_column(st, &one, (unsigned)i, 0) != 0) {
+				(*cell)[0] = '\0';
+				res->nrows++;
+				return db_fail(db, mysql_stmt_errno(st),
+				    mysql_stmt_error(st));
+			}
+			(*cell)[len[i]] = '\0';
+		}
+		res->nrows++;
+	}
+	if (frc == 1)
+		return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	return DB_OK;
+}
+
+int
+db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    struct db_result *res)
+{
+	MYSQL_STMT *st;
+	int status;
+
+	memset(res, 0, sizeof(*res));
+	if ((st = db_start(db, sql, p, n, &status)) == NULL)
+		return status;
+	if (mysql_stmt_execute(st) != 0)
+		return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (mysql_stmt_store_result(st) != 0) {
+		status = db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		return status;
+	}
+	res->ncols = mysql_stmt_field_count(st);
+	status = db_fetch_rows(db, st, res);
+	if (db->conn != NULL)
+		mysql_stmt_free_result(st);
+	return status;
+}
+
+void
+db_result_free(struct db_result *res)
+{
+	for (size_t i = 0; i < res->nrows * res->ncols; i++)
+		free(res->cells[i]);
+	free(res->cells);
+	memset(res, 0, sizeof(*res));
+}
+
+const char *
+db_str(const struct db_result *r, size_t row, size_t col)
+{
+	const char *s;
+
+	if (row >= r->nrows || col >= r->ncols)
+		return "";
+	s = r->cells[row * r->ncols + col];
+	return s ? s : "";
+}
+
+int64_t
+db_i64(const struct db_result *r, size_t row, size_t col)
+{
+	int64_t v = 0;
+
+	if (str_to_i64(db_str(r, row, col), INT64_MIN, INT64_MAX, &v) == -1)
+		return 0;
+	return v;
+}
+
+int
+db_isnull(const struct db_result *r, size_t row, size_t col)
+{
+	return row >= r->nrows || col >= r->ncols ||
+	    r->cells[row * r->ncols + col] == NULL;
+}
+
+static int
+db_simple(struct db *db, const char *sql)
+{
+	if (db->conn == NULL)
+		return DB_DOWN;
+	if (mysql_query(db->conn, sql) != 0)
+		return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+	return DB_OK;
+}
+
+int
+db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
+{
+	int rc = DB_ERR;
+
+	for (int attempt = 0; attempt < DB_TX_RETRIES; attempt++) {
+		if (db_ensure(db) != DB_OK)
+			return DB_DOWN;
+		if ((rc = db_simple(db, "START TRANSACTION")) != DB_OK)
+			return rc;
+		db->in_tx = 1;
+		rc = fn(db, arg);
+		if (rc == DB_OK && (rc = db_simple(db, "COMMIT")) == DB_OK) {
+			db->in_tx = 0;
+			return DB_OK;
+		}
+		if (db->conn != NULL)
+			db_simple(db, "ROLLBACK");
+		db->in_tx = 0;
+		if (rc != DB_DEADLOCK)
+			return rc;
+		log_warn("transaction retry %d after: %s", attempt + 1, db->err);
+	}
+	return rc;
+}
+
+int
+db_exec_script(struct db *db, const char *sql)
+{
+	int rc;
+
+	if (db_ensure(db) != DB_OK)
+		return DB_DOWN;
+	mysql_set_server_option(db->conn, MYSQL_OPTION_MULTI_STATEMENTS_ON);
+	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0) {
+		rc = db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+		goto out;
+	}
+	do {
+		MYSQL_RES *r = mysql_store_result(db->conn);
+		if (r != NULL)
+			mysql_free_result(r);
+		else if (mysql_errno(db->conn) != 0) {
+			rc = db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+			goto out;
+		}
+		rc = mysql_next_result(db->conn);
+		if (rc > 0) {
+			rc = db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+			goto out;
+		}
+	} while (rc == 0);
+	rc = DB_OK;
+out:
+	if (db->conn != NULL)
+		mysql_set_server_option(db->conn, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+	return rc;
+}

@@ -1,0 +1,72 @@
+/* MariaDB access: prepared statements with typed binds only, a statement
+ * cache per connection, transactions with retry on deadlock, reconnect
+ * after the server restarts. One struct db per process (worker). */
+#ifndef DB_H
+#define DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct db;
+
+enum db_ptype { DBP_NULL, DBP_I64, DBP_STR };
+
+struct db_param {
+	enum db_ptype	 type;
+	int64_t		 i;
+	const char	*s;
+};
+
+#define DB_I64(x)	((struct db_param){ DBP_I64, (int64_t)(x), NULL })
+#define DB_STR(x)	((struct db_param){ DBP_STR, 0, (x) })
+#define DB_NULL		((struct db_param){ DBP_NULL, 0, NULL })
+/* A string that may be NULL: binds SQL NULL then. */
+#define DB_STRN(x)	((x) ? DB_STR(x) : DB_NULL)
+
+/* A fully fetched result: every cell as text (NULL cells as NULL pointers). */
+struct db_result {
+	size_t	  nrows;
+	size_t	  ncols;
+	char	**cells;	/* nrows * ncols */
+};
+
+enum db_status {
+	DB_OK = 0,
+	DB_ERR = -1,		/* SQL error (constraint, syntax, ...) */
+	DB_DOWN = -2,		/* no connection to the server */
+	DB_DEADLOCK = -3,	/* deadlock / lock wait timeout: retry the transaction */
+	DB_DUP = -4,		/* duplicate key */
+};
+
+/* Does not connect yet; returns NULL only on ENOMEM. Caller db_close()s. */
+struct db *db_new(const struct config *);
+void	 db_close(struct db *);
+/* Connects if not connected. DB_OK or DB_DOWN. */
+int	 db_ensure(struct db *);
+/* Round trip to the server ("SELECT 1"). */
+int	 db_ping(struct db *);
+/* Last error text (for logs, never for users). */
+const char *db_error(const struct db *);
+
+/* Runs a statement. affected/insert_id may be NULL. Returns enum db_status. */
+int	 db_exec(struct db *, const char *sql, const struct db_param *, size_t n,
+	    uint64_t *affected, uint64_t *insert_id);
+/* Runs a query and fetches every row into res (db_result_free it, also on error). */
+int	 db_query(struct db *, const char *sql, const struct db_param *, size_t n,
+	    struct db_result *res);
+void	 db_result_free(struct db_result *);
+/* Cell accessors; NULL cells read as "" / 0 (db_isnull tells them apart). */
+const char *db_str(const struct db_result *, size_t row, size_t col);
+int64_t	 db_i64(const struct db_result *, size_t row, size_t col);
+int	 db_isnull(const struct db_result *, size_t row, size_t col);
+
+/* Runs fn inside BEGIN ... COMMIT; fn returns a db_status. On DB_DEADLOCK the
+ * transaction is rolled back and fn runs again (up to 5 times). Any other
+ * error rolls back and is returned. */
+int	 db_tx(struct db *, int (*fn)(struct db *, void *), void *arg);
+
+/* Runs trusted multi-statement SQL text (migrations only, never input). */
+int	 db_exec_script(struct db *, const char *sql);
+
+#endif

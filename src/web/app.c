@@ -1,0 +1,367 @@
+#include "common.h"
+
+#include <fcgiapp.h>
+#include <time.h>
+
+#include "app.h"
+#include "clock.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "routes.h"
+#include "session.h"
+#include "str.h"
+#include "tmpl.h"
+#include "users.h"
+
+#define COOKIE_SESSION	"bsid"
+#define COOKIE_PRELOGIN	"bpre"
+
+static const char default_csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'";
+
+static const char *const role_names[] = { "admin", "billing", "frontdesk" };
+
+const char *
+role_name(enum role r)
+{
+	switch (r) {
+	case ROLE_ADMIN:
+		return role_names[0];
+	case ROLE_BILLING:
+		return role_names[1];
+	case ROLE_FRONTDESK:
+		return role_names[2];
+	}
+	return "";
+}
+
+int
+role_parse(const char *s, enum role *r)
+{
+	static const enum role vals[] = { ROLE_ADMIN, ROLE_BILLING, ROLE_FRONTDESK };
+
+	for (size_t i = 0; i < ARRAY_LEN(vals); i++)
+		if (strcmp(s, role_names[i]) == 0) {
+			*r = vals[i];
+			return 0;
+		}
+	return -1;
+}
+
+int
+app_init(struct app *a, const char *config_path)
+{
+	char err[512];
+
+	memset(a, 0, sizeof(*a));
+	if (config_load(&a->cfg, config_path, err, sizeof(err)) == -1) {
+		log_err("config: %s", err);
+		return -1;
+	}
+	if (crypto_init() == -1) {
+		log_err("libsodium initialisation failed");
+		return -1;
+	}
+	return 0;
+}
+
+int
+app_worker_init(struct app *a)
+{
+	a->db = db_new(&a->cfg);
+	a->tc = tmpl_cache_new(a->cfg.templates_dir, (int)a->cfg.strict_templates);
+	if (a->db == NULL || a->tc == NULL)
+		return -1;
+	if (db_ensure(a->db) != DB_OK)
+		log_warn("database not reachable yet: %s", db_error(a->db));
+	return 0;
+}
+
+void
+app_free(struct app *a)
+{
+	db_close(a->db);
+	if (a->tc)
+		tmpl_cache_free(a->tc);
+	config_free(&a->cfg);
+	memset(a, 0, sizeof(*a));
+}
+
+const char *
+app_ip(const struct ctx *c)
+{
+	return c->req.remote_addr;
+}
+
+const struct field_value *
+app_field(const struct ctx *c, const char *name)
+{
+	if (c->route == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->route->nfields && i < c->fs.n; i++)
+		if (strcmp(c->route->fields[i].name, name) == 0)
+			return &c->fs.v[i];
+	return NULL;
+}
+
+void
+app_view_errors(struct ctx *c)
+{
+	char name[160];
+
+	for (size_t i = 0; i < c->fs.nerr; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "errors");
+		if (row)
+			tmpl_set(row, "message", c->fs.err[i].msg);
+		if (str_fmt(name, sizeof(name), "err_%s", c->fs.err[i].field) == 0 &&
+		    tmpl_get(c->view, name) == NULL)
+			tmpl_set(c->view, name, c->fs.err[i].msg);
+	}
+}
+
+static void
+view_layout(struct ctx *c)
+{
+	struct tmpl_vars *v = c->view;
+
+	tmpl_set(v, "org_name", c->app->cfg.org_name);
+	tmpl_set(v, "csrf", c->csrf);
+	if (tmpl_get(v, "title") == NULL)
+		tmpl_set(v, "title", c->app->cfg.org_name);
+	if (c->logged_in) {
+		tmpl_set_bool(v, "logged_in", 1);
+		tmpl_set(v, "user_name", c->user.name);
+		tmpl_set(v, "user_email", c->user.email);
+		tmpl_set(v, "user_role", role_name(c->user.role));
+		tmpl_set_bool(v, "is_admin", c->user.role == ROLE_ADMIN);
+		tmpl_set_bool(v, "can_money", (c->user.role & ROLES_MONEY) != 0);
+	}
+}
+
+int
+app_render(struct ctx *c, int status, const char *name)
+{
+	struct buf err;
+	int rc;
+
+	view_layout(c);
+	buf_init(&err, 4096);
+	buf_reset(&c->resp.body);
+	rc = tmpl_render(c->app->tc, name, c->view, &c->resp.body, &err);
+	if (rc == -1) {
+		log_err("req=%s template %s: %s", c->req.reqid, name, buf_cstr(&err));
+		buf_reset(&c->resp.body);
+		buf_puts(&c->resp.body, "Internal error while rendering the page.\n");
+		c->resp.content_type = "text/plain; charset=utf-8";
+		c->resp.status = 500;
+	} else {
+		c->resp.status = status;
+		c->resp.content_type = "text/html; charset=utf-8";
+	}
+	buf_free(&err);
+	return rc;
+}
+
+int
+app_error(struct ctx *c, int status, const char *message)
+{
+	tmpl_set(c->view, "title", http_status_text(status));
+	tmpl_set_int(c->view, "status", status);
+	tmpl_set(c->view, "status_text", http_status_text(status));
+	tmpl_set(c->view, "message", message);
+	return app_render(c, status, "error.html");
+}
+
+int
+app_json(struct ctx *c, int status, const char *json)
+{
+	c->resp.status = status;
+	c->resp.content_type = "application/json";
+	buf_reset(&c->resp.body);
+	return buf_puts(&c->resp.body, json);
+}
+
+/* Loads the staff session from the cookie. 0, or a negative db_status. */
+static int
+load_session(struct ctx *c)
+{
+	const char *tok = http_cookie(&c->req, COOKIE_SESSION);
+	int64_t uid = 0;
+	struct user u;
+	int rc;
+
+	if (tok == NULL)
+		return 0;
+	rc = session_lookup(c->app->db, "staff", tok, c->app->cfg.session_idle, &uid);
+	if (rc <= 0)
+		return rc;
+	rc = user_get(c->app->db, uid, &u);
+	if (rc == USER_DB)
+		return DB_DOWN;
+	if (rc != USER_OK || u.disabled || role_parse(u.role, &c->user.role) == -1)
+		return 0;
+	c->logged_in = 1;
+	c->user.id = u.id;
+	str_copy(c->user.email, sizeof(c->user.email), u.email);
+	str_copy(c->user.name, sizeof(c->user.name), u.name);
+	str_copy(c->session_token, sizeof(c->session_token), tok);
+	return 0;
+}
+
+/* The CSRF binding: the session for signed-in staff, else a pre-login
+ * cookie (set here when missing, so the login form can carry a token). */
+static void
+setup_csrf(struct ctx *c)
+{
+	const char *pre;
+	char tok[SESSION_TOKEN_MAX];
+
+	if (c->logged_in) {
+		csrf_token(c->app->cfg.secret_key, "staff", c->session_token, c->csrf);
+		return;
+	}
+	pre = http_cookie(&c->req, COOKIE_PRELOGIN);
+	if (pre == NULL || strlen(pre) < 20 || strlen(pre) > 60) {
+		if (crypto_token(tok, sizeof(tok), 32) == -1)
+			return;
+		http_cookie_set(&c->resp, COOKIE_PRELOGIN, tok, -1,
+		    (int)c->app->cfg.cookie_secure);
+		pre = tok;
+	}
+	csrf_token(c->app->cfg.secret_key, "pre", pre, c->csrf);
+}
+
+static int
+csrf_ok(struct ctx *c)
+{
+	const char *given = kvlist_get(&c->req.form, FIELD_ALWAYS_ALLOWED);
+	const char *secret = c->app->cfg.secret_key;
+
+	if (c->logged_in)
+		return csrf_valid(secret, "staff", c->session_token, given);
+	return csrf_valid(secret, "pre", http_cookie(&c->req, COOKIE_PRELOGIN), given);
+}
+
+static int
+is_unsafe_method(const char *m)
+{
+	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
+}
+
+/* Fields invalid for a route without its own form: one 400 page. */
+static void
+bad_fields(struct ctx *c)
+{
+	char msg[1024] = "";
+	size_t off = 0;
+
+	for (size_t i = 0; i < c->fs.nerr && off < sizeof(msg); i++) {
+		str_fmt(msg + off, sizeof(msg) - off, "%s%s", i ? " " : "",
+		    c->fs.err[i].msg);
+		off = strlen(msg);
+	}
+	app_error(c, 400, msg);
+}
+
+static void
+dispatch(struct ctx *c)
+{
+	const struct route *rt;
+	const struct kvlist *input;
+	int unsafe = is_unsafe_method(c->req.method);
+
+	switch (router_match(routes, nroutes, sizeof(struct route),
+	    c->req.method, c->req.path, &c->match)) {
+	case ROUTE_FOUND:
+		break;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		http_header(&c->resp, "Allow", c->match.allow);
+		app_error(c, 405, "This address does not accept that kind of request.");
+		return;
+	case ROUTE_BAD_PATH:
+		app_error(c, 400, "The address is not valid.");
+		return;
+	default:
+		app_error(c, 404, "The page you asked for does not exist.");
+		return;
+	}
+	c->route = rt = &routes[c->match.index];
+	if (!(rt->flags & R_NODB)) {
+		if (db_ensure(c->app->db) != DB_OK ||
+		    (!(rt->flags & R_NOSESSION) && load_session(c) < 0)) {
+			app_error(c, 503, "The service is temporarily unavailable. "
+			    "Please try again in a moment.");
+			return;
+		}
+		if (!(rt->flags & R_NOSESSION))
+			setup_csrf(c);
+	}
+	if (!(rt->flags & R_PUBLIC)) {
+		if (!c->logged_in) {
+			http_redirect(&c->resp, 303, "/login");
+			return;
+		}
+		c->resp.no_store = 1;
+		if (!(rt->roles & c->user.role)) {
+			app_error(c, 403, "You do not have access to this page.");
+			return;
+		}
+	}
+	if (unsafe && !(rt->flags & R_NOCSRF) && !csrf_ok(c)) {
+		app_error(c, 403, "This form has expired or was not sent from this "
+		    "site. Reload the page and try again.");
+		return;
+	}
+	input = unsafe ? &c->req.form : &c->req.query_kv;
+	if (fields_validate(rt->fields, rt->nfields, input, unsafe, &c->fs) == -1 &&
+	    !(rt->flags & R_FORM)) {
+		bad_fields(c);
+		return;
+	}
+	if (rt->fn(c) != 0 && c->resp.status < 500) {
+		if (db_ensure(c->app->db) != DB_OK)
+			app_error(c, 503, "The service is temporarily unavailable. "
+			    "Please try again in a moment.");
+		else
+			app_error(c, 500, "Something went wrong on our side. "
+			    "Nothing was changed; please try again.");
+	}
+}
+
+void
+app_handle(struct app *a, FCGX_Request *r)
+{
+	struct ctx c;
+	struct timespec ts0, ts1;
+	enum http_parse pr;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts0);
+	memset(&c, 0, sizeof(c));
+	c.app = a;
+	c.csp = default_csp;
+	http_resp_init(&c.resp);
+	c.view = tmpl_vars_new();
+	pr = http_req_read(&c.req, r, (size_t)a->cfg.max_body);
+	if (c.view == NULL)
+		c.resp.status = 500;
+	else if (pr == HTTP_PARSE_TOO_LARGE)
+		app_error(&c, 413, "The request is too large.");
+	else if (pr == HTTP_PARSE_BAD)
+		app_error(&c, 400, "The request could not be read (bad encoding).");
+	else
+		dispatch(&c);
+	http_resp_write(&c.resp, r, c.csp, strcmp(c.req.method, "HEAD") == 0);
+	clock_gettime(CLOCK_MONOTONIC, &ts1);
+	log_request(c.req.reqid, c.req.method, c.req.path ? c.req.path : "-",
+	    c.resp.status, (int64_t)(ts1.tv_sec - ts0.tv_sec) * 1000000 +
+	    (ts1.tv_nsec - ts0.tv_nsec) / 1000);
+	field_set_free(&c.fs);
+	route_match_free(&c.match);
+	tmpl_vars_free(c.view);
+	http_resp_free(&c.resp);
+	http_req_free(&c.req);
+}

@@ -1,0 +1,33 @@
+/* The route table: method, path pattern, handler, allowed roles, flags and
+ * the fields each route accepts. Authorization starts here. */
+#include "common.h"
+
+#include "app.h"
+#include "handlers.h"
+#include "routes.h"
+
+#define FIELDS(f)	f, ARRAY_LEN(f)
+#define NOFIELDS	NULL, 0
+
+static const char *const notices[] = { "created", "disabled", NULL };
+
+static const struct field f_users_page[] = {
+	{ "notice", FIELD_ENUM, 0, 0, 0, 0, notices, "Notice" },
+};
+
+const struct route routes[] = {
+	{ { "GET", "/healthz" }, h_healthz, 0, R_PUBLIC | R_NOSESSION, NOFIELDS },
+	{ { "GET", "/ping" }, h_ping, 0, R_PUBLIC | R_NODB, NOFIELDS },
+	{ { "GET", "/login" }, h_login_form, 0, R_PUBLIC, NOFIELDS },
+	{ { "POST", "/login" }, h_login, 0, R_PUBLIC | R_FORM, f_login, NF_LOGIN },
+	{ { "POST", "/logout" }, h_logout, ROLES_STAFF, 0, NOFIELDS },
+	{ { "GET", "/" }, h_home, ROLES_STAFF, 0, NOFIELDS },
+	{ { "GET", "/admin/users" }, h_admin_users, ROLE_ADMIN, 0,
+	    FIELDS(f_users_page) },
+	{ { "POST", "/admin/users" }, h_admin_user_create, ROLE_ADMIN, R_FORM,
+	    f_user_create, NF_USER_CREATE },
+	{ { "POST", "/admin/users/:id/disable" }, h_admin_user_disable,
+	    ROLE_ADMIN, 0, NOFIELDS },
+};
+
+const size_t nroutes = ARRAY_LEN(routes);

@@ -1,0 +1,241 @@
+// Browser tests of the staff sign-in flow, at a desktop and a phone viewport.
+// Runs against the stack started by tests/integration/run (ITEST_* variables),
+// with Debian's /usr/bin/chromium driven by playwright-core.  Screenshots go
+// to tests/artifacts/e2e/<name>-<viewport>.png ($ITEST_ARTIFACTS_DIR/e2e when set).
+//
+// Sign-in throttling is shared with the C tests: this script uses exactly one
+// wrong password per viewport (2 in total), for ITEST_BILLING_EMAIL only.
+
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHROMIUM = process.env.ITEST_CHROMIUM || '/usr/bin/chromium';
+const STEP_TIMEOUT_MS = 15000;
+const RUN_TIMEOUT_MS = 240000;
+
+function need(name) {
+	const v = process.env[name];
+	if (!v) {
+		console.error(`e2e: ${name} is not set (run tests/integration/run)`);
+		process.exit(2);
+	}
+	return v;
+}
+
+const BASE = need('ITEST_BASE_URL').replace(/\/+$/, '');
+const PASSWORD = need('ITEST_PASSWORD');
+const ADMIN = need('ITEST_ADMIN_EMAIL');
+const BILLING = need('ITEST_BILLING_EMAIL');
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const TOP = process.env.TOP_SRCDIR || path.resolve(here, '..', '..');
+const ARTIFACTS = path.join(process.env.ITEST_ARTIFACTS_DIR || path.join(TOP, 'tests', 'artifacts'), 'e2e');
+
+const VIEWPORTS = [
+	{ name: 'desktop', viewport: { width: 1280, height: 800 }, isMobile: false },
+	{ name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true },
+];
+
+// --- a tiny runner ---------------------------------------------------------
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+function check(cond, msg) {
+	if (!cond)
+		throw new Error(msg);
+}
+
+async function shot(page, name, vp) {
+	const file = path.join(ARTIFACTS, `${name}-${vp.name}.png`);
+	await page.screenshot({ path: file, fullPage: true });
+	return file;
+}
+
+// Runs the steps in order; after a failure the rest of the flow is skipped,
+// since each step starts where the previous one left the page.
+async function flow(title, steps, onFail) {
+	let broken = null;
+	for (const [name, fn] of steps) {
+		const label = `${title}: ${name}`;
+		if (broken) {
+			console.log(`SKIP ${label} (after: ${broken})`);
+			skipped++;
+			continue;
+		}
+		try {
+			await fn();
+			console.log(`PASS ${label}`);
+			passed++;
+		} catch (e) {
+			console.log(`FAIL ${label}: ${e.message.split('\n')[0]}`);
+			failed++;
+			broken = name;
+			await onFail(name).catch(() => {});
+		}
+	}
+}
+
+// --- page helpers ----------------------------------------------------------
+
+function loginForm(page) {
+	return page.locator('form[action="/login"]');
+}
+
+// Submits the sign-in form; returns the response to the POST.
+async function submitLogin(page, email, password) {
+	const form = loginForm(page);
+	await form.locator('input[name="email"]').fill(email);
+	await form.locator('input[name="password"]').fill(password);
+	const [resp] = await Promise.all([
+		page.waitForResponse((r) => r.request().method() === 'POST' &&
+		    new URL(r.url()).pathname === '/login'),
+		form.locator('button[type="submit"], input[type="submit"], button:not([type])').first().click(),
+	]);
+	await page.waitForLoadState('load');
+	return resp;
+}
+
+async function expectOnLoginPage(page) {
+	check(new URL(page.url()).pathname === '/login', `at ${page.url()}, not /login`);
+	await loginForm(page).locator('input[name="email"]').waitFor({ state: 'visible' });
+	await loginForm(page).locator('input[name="password"]').waitFor({ state: 'visible' });
+}
+
+// The page fits the viewport: nothing forces sideways scrolling.
+async function expectNoSidewaysScroll(page) {
+	const { scroll, inner } = await page.evaluate(() => ({
+		scroll: document.documentElement.scrollWidth,
+		inner: window.innerWidth,
+	}));
+	check(scroll <= inner + 1, `page is ${scroll}px wide in a ${inner}px viewport`);
+}
+
+// A visible element reaching /logout: a button on the page, or one revealed by
+// the navigation's menu toggle on a narrow screen.
+async function logoutButton(page) {
+	const button = page.locator('form[action="/logout"]')
+	    .locator('button, input[type="submit"]').first();
+	if (await button.isVisible())
+		return button;
+	const toggle = page.locator('nav button, [aria-controls], [aria-expanded]').first();
+	if (await toggle.count() > 0 && await toggle.isVisible())
+		await toggle.click();
+	await button.waitFor({ state: 'visible' });
+	return button;
+}
+
+// --- the flow, once per viewport -------------------------------------------
+
+async function viewportFlow(browser, vp) {
+	const context = await browser.newContext({
+		viewport: vp.viewport,
+		isMobile: vp.isMobile,
+		hasTouch: vp.isMobile,
+		deviceScaleFactor: vp.isMobile ? 2 : 1,
+	});
+	const page = await context.newPage();
+	page.setDefaultTimeout(STEP_TIMEOUT_MS);
+	const problems = [];
+	page.on('pageerror', (e) => problems.push(`uncaught error: ${e.message}`));
+	page.on('console', (m) => {
+		if (m.type() === 'error' && /Content.Security.Policy/i.test(m.text()))
+			problems.push(`CSP violation: ${m.text()}`);
+	});
+	const noProblems = () => check(problems.length === 0, problems.join('; '));
+
+	await flow(vp.name, [
+		['login page', async () => {
+			const resp = await page.goto(`${BASE}/login`);
+			check(resp.status() === 200, `GET /login: HTTP ${resp.status()}`);
+			await expectOnLoginPage(page);
+			if (vp.isMobile)
+				await expectNoSidewaysScroll(page);
+			await shot(page, 'login', vp);
+			noProblems();
+		}],
+		['wrong password shows an error', async () => {
+			const resp = await submitLogin(page, BILLING, 'not-the-password-e2e');
+			check(resp.status() === 401, `POST /login: HTTP ${resp.status()}, want 401`);
+			await page.getByText('Invalid email or password').first().waitFor({ state: 'visible' });
+			await expectOnLoginPage(page);
+			await shot(page, 'login-error', vp);
+		}],
+		['admin signs in', async () => {
+			const resp = await submitLogin(page, ADMIN, PASSWORD);
+			check(resp.status() === 303, `POST /login: HTTP ${resp.status()}, want 303`);
+			await page.waitForURL(`${BASE}/`);
+			await page.getByText('Signed in as').first().waitFor({ state: 'visible' });
+			const nav = page.locator('nav').first();
+			await nav.waitFor({ state: 'attached' });
+			check(await nav.locator('a[href]').count() > 0, 'navigation has no links');
+			if (!vp.isMobile)
+				check(await nav.isVisible(), 'navigation is not visible');
+			if (vp.isMobile)
+				await expectNoSidewaysScroll(page);
+			await shot(page, 'home', vp);
+			noProblems();
+		}],
+		['admin opens the user list', async () => {
+			const resp = await page.goto(`${BASE}/admin/users`);
+			check(resp.status() === 200, `GET /admin/users: HTTP ${resp.status()}`);
+			await page.getByText(ADMIN).first().waitFor({ state: 'visible' });
+			await page.getByText(BILLING).first().waitFor({ state: 'visible' });
+			if (vp.isMobile)
+				await expectNoSidewaysScroll(page);
+			await shot(page, 'admin-users', vp);
+			noProblems();
+		}],
+		['sign out with the button', async () => {
+			await page.goto(`${BASE}/`);
+			const button = await logoutButton(page);
+			await Promise.all([page.waitForURL(`${BASE}/login`), button.click()]);
+			await expectOnLoginPage(page);
+			await shot(page, 'signed-out', vp);
+			const resp = await page.goto(`${BASE}/`);
+			check(new URL(page.url()).pathname === '/login',
+			    `after sign-out / shows ${page.url()} (HTTP ${resp.status()})`);
+			noProblems();
+		}],
+	], (step) => shot(page, `fail-${step.replace(/\W+/g, '-')}`, vp));
+	await context.close();
+}
+
+async function main() {
+	await mkdir(ARTIFACTS, { recursive: true });
+	const browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: [
+			'--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update',
+			'--disable-sync', '--disable-quic',
+		],
+	});
+	try {
+		for (const vp of VIEWPORTS)
+			await viewportFlow(browser, vp);
+	} finally {
+		await browser.close();
+	}
+	console.log(`screenshots in ${ARTIFACTS}`);
+	console.log(`e2e: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+	return failed === 0 && skipped === 0 ? 0 : 1;
+}
+
+const watchdog = setTimeout(() => {
+	console.log(`FAIL e2e: still running after ${RUN_TIMEOUT_MS / 1000} s`);
+	process.exit(1);
+}, RUN_TIMEOUT_MS);
+watchdog.unref();
+
+main().then((code) => {
+	process.exitCode = code;
+}, (e) => {
+	console.log(`FAIL e2e: ${e.stack || e}`);
+	console.log(`e2e: ${passed} passed, ${failed + 1} failed`);
+	process.exitCode = 1;
+});
