@@ -30,15 +30,17 @@ pid_read() {
 # pid_alive PID [COMM]: true if PID runs (zombies count as dead) and, when COMM
 # is given, its /proc/PID/comm equals COMM.
 pid_alive() {
-	local pid=$1 comm=${2:-} stat state
+	local pid=$1 comm=${2:-} stat="" state name=""
 	[[ -n "$pid" ]] || return 1
 	kill -0 "$pid" 2>/dev/null || return 1
-	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	# read, not $(cat ...): no fork, this runs in polling loops
+	read -r stat 2>/dev/null <"/proc/$pid/stat" || return 1
 	state=${stat##*) }
 	state=${state%% *}
 	[[ "$state" != Z && "$state" != X ]] || return 1
 	if [[ -n "$comm" ]]; then
-		[[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$comm" ]] || return 1
+		read -r name 2>/dev/null <"/proc/$pid/comm" || return 1
+		[[ "$name" == "$comm" ]] || return 1
 	fi
 	return 0
 }
@@ -54,7 +56,7 @@ pidfile_alive() {
 proc_children() {
 	local parent=$1 st stat rest ppid
 	for st in /proc/[0-9]*/stat; do
-		stat=$(cat "$st" 2>/dev/null) || continue
+		read -r stat 2>/dev/null <"$st" || continue
 		rest=${stat##*) }
 		# rest = "STATE PPID ..."
 		ppid=${rest#* }

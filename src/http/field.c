@@ -430,8 +430,13 @@ field_one(const struct field *f, const struct kvlist *in,
 
 	if (raw == NULL)
 		return field_absent(f, fs, fv);
-	if (!str_utf8_valid(raw, strlen(raw)))
-		raw = "";
+	if (!str_utf8_valid(raw, strlen(raw))) {
+		/* Not from our parsers, which only produce valid UTF-8. */
+		fv->present = 1;
+		add_error(fs, f->name, "%s contains characters that are not "
+		    "allowed", field_label(f));
+		return 0;
+	}
 	if ((v = keep(fs, f->name, raw)) == NULL)
 		return -1;
 	if (k->trim)
@@ -511,7 +516,8 @@ fields_validate(const struct field *spec, size_t n, const struct kvlist *in,
 	fs->n = n;
 	for (i = 0; i < n; i++) {
 		fs->v[i].s = "";
-		if (spec[i].type >= FIELD__MAX)
+		if ((unsigned)spec[i].type >= FIELD__MAX ||
+		    kinds[spec[i].type].check == NULL)
 			goto fail;
 	}
 	for (i = 0; i < n; i++)

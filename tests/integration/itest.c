@@ -300,19 +300,31 @@ itest_cookie_set(struct itest_client *c, const char *name, const char *value)
 
 /* --- HTML ------------------------------------------------------------- */
 
-/* Decodes the few entities a template escaper emits; in place. */
+/* Decodes the entities an HTML escaper emits (named basics and numeric
+ * ASCII ones such as &#x2D;); in place. */
 static void
 html_unescape(char *s)
 {
 	static const struct { const char *ent; char c; } ents[] = {
 		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-		{ "&quot;", '"' }, { "&#39;", '\'' }, { "&#x27;", '\'' },
-		{ "&#34;", '"' }, { "&#x2F;", '/' }, { "&#47;", '/' },
+		{ "&quot;", '"' }, { "&apos;", '\'' },
 	};
-	char *r = s, *w = s;
+	char *r = s, *w = s, *end;
+	unsigned long cp;
 	size_t i, n;
 
 	while (*r) {
+		if (r[0] == '&' && r[1] == '#') {
+			errno = 0;
+			cp = (r[2] == 'x' || r[2] == 'X') ? strtoul(r + 3, &end, 16) :
+			    strtoul(r + 2, &end, 10);
+			if (errno == 0 && *end == ';' && cp > 0 && cp < 128 &&
+			    end > r + 2 + (r[2] == 'x' || r[2] == 'X')) {
+				*w++ = (char)cp;
+				r = end + 1;
+				continue;
+			}
+		}
 		for (i = 0; i < ARRAY_LEN(ents); i++) {
 			n = strlen(ents[i].ent);
 			if (strncasecmp(r, ents[i].ent, n) == 0)
@@ -374,19 +386,19 @@ tag_attr(const char *p, const char *end, const char *attr, size_t *vlen)
 }
 
 int
-itest_csrf(const char *html, char *out, size_t outsz)
+itest_input_value(const char *html, const char *name, char *out, size_t outsz)
 {
 	const char *p = html, *end, *v;
-	size_t vlen;
+	size_t vlen, nlen = strlen(name);
 
 	while ((p = strcasestr(p, "<input")) != NULL) {
 		p += 6;
 		if ((end = strchr(p, '>')) == NULL)
 			return -1;
 		if ((v = tag_attr(p, end, "name", &vlen)) != NULL &&
-		    vlen == 5 && memcmp(v, "_csrf", 5) == 0 &&
+		    vlen == nlen && memcmp(v, name, nlen) == 0 &&
 		    (v = tag_attr(p, end, "value", &vlen)) != NULL) {
-			if (vlen == 0 || vlen >= outsz)
+			if (vlen >= outsz)
 				return -1;
 			memcpy(out, v, vlen);
 			out[vlen] = '\0';
@@ -396,6 +408,14 @@ itest_csrf(const char *html, char *out, size_t outsz)
 		p = end;
 	}
 	return -1;
+}
+
+int
+itest_csrf(const char *html, char *out, size_t outsz)
+{
+	if (itest_input_value(html, "_csrf", out, outsz) == -1 || out[0] == '\0')
+		return -1;
+	return 0;
 }
 
 long

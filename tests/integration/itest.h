@@ -63,6 +63,9 @@ int	 itest_cookie_get(struct itest_client *, const char *name, char *out, size_t
 /* Puts cookie name=value (path /, host of the base URL) into the jar. 0 / -1. */
 int	 itest_cookie_set(struct itest_client *, const char *name, const char *value);
 
+/* Value attribute of the first <input name="name"> of an HTML page into out
+ * (entities decoded); 0, or -1 when there is none. */
+int	 itest_input_value(const char *html, const char *name, char *out, size_t outsz);
 /* Value of the hidden input _csrf of an HTML page into out (entities
  * decoded); 0, or -1 when the page has none. */
 int	 itest_csrf(const char *html, char *out, size_t outsz);
