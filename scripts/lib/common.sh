@@ -170,6 +170,7 @@ nginx_render() {
 	local prefix=$1 port=$2 socket=$3 static=$4 tmpl="$BILLING_ROOT/nginx/dev.conf.in"
 	[[ -r "$tmpl" ]] || die "missing $tmpl"
 	mkdir -p "$prefix/tmp"
+	prefix=$(cd "$prefix" && pwd)
 	# '|' as sed delimiter: paths contain '/', never '|' (checked).
 	local v
 	for v in "$prefix" "$socket" "$static"; do
@@ -188,7 +189,8 @@ nginx_render() {
 }
 
 nginx_cmd() {
-	local prefix=$1
+	local prefix
+	prefix=$(cd "$1" && pwd)
 	shift
 	nginx -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" "$@"
 }

@@ -15,9 +15,17 @@ DEPS_APT_PACKAGES=(
 	openssl ca-certificates procps iproute2
 )
 
-# pkg_installed NAME: true if dpkg says "install ok installed".
-pkg_installed() {
-	[[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+# pkgs_missing NAME...: print the names dpkg does not report as "install ok installed".
+pkgs_missing() {
+	local -A ok=()
+	local name status p
+	# one dpkg-query for all names (unknown names only produce a message on stderr)
+	while IFS=' ' read -r name status; do
+		[[ "$status" == "install ok installed" ]] && ok[${name%%:*}]=1
+	done < <(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true)
+	for p in "$@"; do
+		[[ -n "${ok[$p]:-}" ]] || printf '%s\n' "$p"
+	done
 }
 
 deps_as_root() {
@@ -31,7 +39,7 @@ deps_as_root() {
 }
 
 deps_apt() {
-	local pkgs=("${DEPS_APT_PACKAGES[@]}") missing=() p
+	local pkgs=("${DEPS_APT_PACKAGES[@]}") missing=()
 	# Node.js: keep whatever node the machine already has (it may come from another
 	# repository, whose nodejs bundles npm and conflicts with Debian's npm).
 	if ! command -v node >/dev/null 2>&1; then
@@ -39,9 +47,7 @@ deps_apt() {
 	elif ! command -v npm >/dev/null 2>&1; then
 		pkgs+=(npm)
 	fi
-	for p in "${pkgs[@]}"; do
-		pkg_installed "$p" || missing+=("$p")
-	done
+	mapfile -t missing < <(pkgs_missing "${pkgs[@]}")
 	if ((${#missing[@]} == 0)); then
 		return 0
 	fi

@@ -118,13 +118,14 @@ str_utf8_valid(const char *s, size_t len)
 char *
 str_trim(char *s)
 {
-	char *e;
+	size_t start = 0, len = strlen(s);
 
-	while (*s && isspace((unsigned char)*s))
-		memmove(s, s + 1, strlen(s));
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
+	while (start < len && isspace((unsigned char)s[start]))
+		start++;
+	while (len > start && isspace((unsigned char)s[len - 1]))
+		len--;
+	memmove(s, s + start, len - start);
+	s[len - start] = '\0';
 	return s;
 }
 

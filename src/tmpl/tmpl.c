@@ -365,9 +365,6 @@ struct attrs {
 	char		*v[ATTR__MAX];
 };
 
-static int parse_file(struct tmpl_cache *, struct tmpl_file *, const char **,
-    size_t, struct buf *);
-
 static void
 errorf(struct buf *err, const char *file, unsigned line, const char *fmt, ...)
     PRINTF_LIKE(4, 5);

@@ -170,6 +170,18 @@ itest_client_free(struct itest_client *c)
 	free(c);
 }
 
+int
+itest_client_add_header(struct itest_client *c, const char *line)
+{
+	struct curl_slist *l = curl_slist_append(c->hdrs, line);
+
+	if (l == NULL)
+		return -1;
+	c->hdrs = l;
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->hdrs);
+	return 0;
+}
+
 long
 itest_request(struct itest_client *c, const char *method, const char *path,
     const char *body, struct itest_resp *r)

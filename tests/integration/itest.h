@@ -48,6 +48,8 @@ int	 itest_body_has(const struct itest_resp *, const char *needle);
  * Returns NULL on error; free with itest_client_free(). */
 struct itest_client *itest_client_new(const char *base_url);
 void	 itest_client_free(struct itest_client *);
+/* Adds a request header ("Name: value") to every later request. 0 / -1. */
+int	 itest_client_add_header(struct itest_client *, const char *line);
 
 /* Requests return the HTTP status (>= 100) or -1 on a transport error
  * (resp->error says why).  path starts with '/'. */

@@ -871,7 +871,7 @@ END_TEST
 
 START_TEST(test_throttle_ip)
 {
-	struct itest_client *c = client_new();
+	struct itest_client *c = client_new(), *spoof = client_new();
 	struct itest_resp r;
 	char email[160];
 	int i;
@@ -890,7 +890,14 @@ START_TEST(test_throttle_ip)
 	unique_email(email, sizeof(email), "ipthrottle-next");
 	itest_login_resp(c, email, "wrong-password", &r);
 	EXPECT_STATUS(&r, 429, "a further new email from the throttled address");
+
+	/* Claiming another address in a header does not lift the block. */
+	ck_assert_int_eq(itest_client_add_header(spoof, "X-Forwarded-For: 203.0.113.7"), 0);
+	ck_assert_int_eq(itest_client_add_header(spoof, "X-Real-IP: 203.0.113.7"), 0);
+	itest_login_resp(spoof, email, "wrong-password", &r);
+	EXPECT_STATUS(&r, 429, "throttled address with a forged X-Forwarded-For");
 	itest_resp_free(&r);
+	itest_client_free(spoof);
 	itest_client_free(c);
 }
 END_TEST

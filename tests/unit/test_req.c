@@ -733,6 +733,25 @@ START_TEST(test_fields_many_errors)
 }
 END_TEST
 
+/* A list built by hand (not by our parsers) may hold anything. */
+START_TEST(test_fields_bad_utf8_input)
+{
+	struct kvlist in;
+	struct field_set fs;
+
+	kvlist_init(&in);
+	ck_assert_int_eq(kvlist_add(&in, "email", "a@b.com"), 0);
+	ck_assert_int_eq(kvlist_add(&in, "name", "\xed\xa0\x80"), 0);
+	ck_assert_int_eq(fields_validate(form, ARRAY_LEN(form), &in, 1, &fs),
+	    -1);
+	ck_assert_str_eq(field_set_error(&fs, "name"),
+	    "Name contains characters that are not allowed");
+	ck_assert_str_eq(fs.v[1].s, "");
+	field_set_free(&fs);
+	kvlist_free(&in);
+}
+END_TEST
+
 static Suite *
 req_suite(void)
 {
@@ -782,6 +801,7 @@ req_suite(void)
 	tcase_add_test(tc, test_fields_duplicate);
 	tcase_add_test(tc, test_fields_unknown);
 	tcase_add_test(tc, test_fields_many_errors);
+	tcase_add_test(tc, test_fields_bad_utf8_input);
 	suite_add_tcase(s, tc);
 	return s;
 }
