@@ -48,3 +48,83 @@ clock_fmt_datetime(int64_t t, char *out, size_t outsz)
 {
 	return fmt_tm(t, "%Y-%m-%d %H:%M:%S", out, outsz);
 }
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
+static int64_t
+days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp + (mp < 10 ? 3 : -9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int
+digits(const char *s, size_t n, int64_t *out)
+{
+	int64_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+date_parse(const char *s, int64_t *days)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int64_t y, m, d, dim;
+
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
+		return -1;
+	if (y < 1900 || y > 9999 || m < 1 || m > 12)
+		return -1;
+	dim = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	if (d < 1 || d > dim)
+		return -1;
+	*days = days_from_civil(y, m, d);
+	return 0;
+}
+
+int
+date_fmt(int64_t days, char *out, size_t outsz)
+{
+	int64_t y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	return snprintf(out, outsz, "%04" PRId64 "-%02" PRId64 "-%02" PRId64,
+	    y, m, d) >= (int)outsz ? -1 : 0;
+}
+
+int64_t
+date_today(void)
+{
+	int64_t t = clock_now();
+
+	return (t >= 0 ? t : t - 86399) / 86400;
+}

@@ -3,6 +3,7 @@
 #ifndef CLOCK_H
 #define CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Unix seconds. */
@@ -14,5 +15,11 @@ void	 clock_set(int64_t t);
 /* Formats t (UTC) as "YYYY-MM-DD" / "YYYY-MM-DD HH:MM:SS". */
 int	 clock_fmt_date(int64_t t, char *out, size_t outsz);
 int	 clock_fmt_datetime(int64_t t, char *out, size_t outsz);
+
+/* Calendar dates as day numbers (days since 1970-01-01), for date math.
+ * date_parse accepts exactly YYYY-MM-DD of a real calendar date. */
+int	 date_parse(const char *, int64_t *days);
+int	 date_fmt(int64_t days, char *out, size_t outsz);	/* YYYY-MM-DD */
+int64_t	 date_today(void);	/* from clock_now(), UTC */
 
 #endif

@@ -267,15 +267,42 @@ bad_fields(struct ctx *c)
 	app_error(c, 400, msg);
 }
 
+/* Tries every route table; a 405 only when no table has the route. */
+static enum route_result
+match_route(struct ctx *c, const struct route **rt)
+{
+	char allow[sizeof(c->match.allow)] = "";
+	enum route_result r, res = ROUTE_NOT_FOUND;
+
+	for (size_t t = 0; t < nroute_tables; t++) {
+		route_match_free(&c->match);
+		memset(&c->match, 0, sizeof(c->match));
+		r = router_match(route_tables[t].routes, *route_tables[t].n,
+		    sizeof(struct route), c->req.method, c->req.path, &c->match);
+		if (r == ROUTE_FOUND) {
+			*rt = &route_tables[t].routes[c->match.index];
+			return r;
+		}
+		if (r == ROUTE_BAD_PATH)
+			return r;
+		if (r == ROUTE_METHOD_NOT_ALLOWED) {
+			res = r;
+			if (allow[0] == '\0')
+				str_copy(allow, sizeof(allow), c->match.allow);
+		}
+	}
+	str_copy(c->match.allow, sizeof(c->match.allow), allow);
+	return res;
+}
+
 static void
 dispatch(struct ctx *c)
 {
-	const struct route *rt;
+	const struct route *rt = NULL;
 	const struct kvlist *input;
 	int unsafe = is_unsafe_method(c->req.method);
 
-	switch (router_match(routes, nroutes, sizeof(struct route),
-	    c->req.method, c->req.path, &c->match)) {
+	switch (match_route(c, &rt)) {
 	case ROUTE_FOUND:
 		break;
 	case ROUTE_METHOD_NOT_ALLOWED:
@@ -289,7 +316,7 @@ dispatch(struct ctx *c)
 		app_error(c, 404, "The page you asked for does not exist.");
 		return;
 	}
-	c->route = rt = &routes[c->match.index];
+	c->route = rt;
 	if (!(rt->flags & R_NODB)) {
 		if (db_ensure(c->app->db) != DB_OK ||
 		    (!(rt->flags & R_NOSESSION) && load_session(c) < 0)) {

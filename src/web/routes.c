@@ -15,7 +15,7 @@ static const struct field f_users_page[] = {
 	{ "notice", FIELD_ENUM, 0, 0, 0, 0, notices, "Notice" },
 };
 
-const struct route routes[] = {
+const struct route routes_core[] = {
 	{ { "GET", "/healthz" }, h_healthz, 0, R_PUBLIC | R_NOSESSION, NOFIELDS },
 	{ { "GET", "/ping" }, h_ping, 0, R_PUBLIC | R_NODB, NOFIELDS },
 	{ { "GET", "/login" }, h_login_form, 0, R_PUBLIC, NOFIELDS },
@@ -30,4 +30,13 @@ const struct route routes[] = {
 	    ROLE_ADMIN, 0, NOFIELDS },
 };
 
-const size_t nroutes = ARRAY_LEN(routes);
+const size_t nroutes_core = ARRAY_LEN(routes_core);
+
+const struct route_table route_tables[] = {
+	{ routes_core, &nroutes_core },
+	{ routes_profiles, &nroutes_profiles },
+	{ routes_money, &nroutes_money },
+	{ routes_api, &nroutes_api },
+	{ routes_pdf, &nroutes_pdf },
+};
+const size_t nroute_tables = ARRAY_LEN(route_tables);

@@ -1,3 +1,5 @@
+/* Route tables. Each area of the application owns one table in its own
+ * file; dispatch (app.c) tries them in order. */
 #ifndef ROUTES_H
 #define ROUTES_H
 
@@ -5,7 +7,24 @@
 
 struct route;
 
-extern const struct route routes[];
-extern const size_t nroutes;
+struct route_table {
+	const struct route	*routes;
+	const size_t		*n;
+};
+
+extern const struct route_table route_tables[];
+extern const size_t nroute_tables;
+
+/* One per area (defined in the named file). */
+extern const struct route routes_core[];	/* routes.c: health, sign-in, users */
+extern const size_t nroutes_core;
+extern const struct route routes_profiles[];	/* staff_profiles.c: catalog, accounts, clients, invoices */
+extern const size_t nroutes_profiles;
+extern const struct route routes_money[];	/* staff_money.c: payments, statements, A/R, audit */
+extern const size_t nroutes_money;
+extern const struct route routes_api[];		/* api.c: /api/v1 */
+extern const size_t nroutes_api;
+extern const struct route routes_pdf[];		/* pdf_routes.c: PDF downloads */
+extern const size_t nroutes_pdf;
 
 #endif

@@ -755,6 +755,8 @@ struct db_down_view {
 	int	 stop_rc;
 	int	 went_down;	/* /healthz turned 503 */
 	int	 health_json;	/* {"status":"unavailable","db":"down"} */
+	long	 health_status;
+	char	 health_body[300];
 	long	 home_status;
 	int	 home_says;	/* "temporarily unavailable" */
 	long	 ping_status;
@@ -774,7 +776,8 @@ observe_db_down(struct itest_client *c, pid_t master, const pid_t *kids, int nki
 
 	itest_resp_init(&r);
 	v->went_down = itest_wait_until(5000, 100, health_is, &hw) == 0;
-	itest_get(c, "/healthz", &r);
+	v->health_status = itest_get(c, "/healthz", &r);
+	str_copy(v->health_body, sizeof(v->health_body), buf_cstr(&r.body));
 	v->health_json = r.status == 503 &&
 	    json_field_is(buf_cstr(&r.body), "status", "unavailable") &&
 	    json_field_is(buf_cstr(&r.body), "db", "down");
@@ -816,8 +819,8 @@ START_TEST(test_db_restart)
 
 	ck_assert_msg(v.stop_rc == 0, "db-stop: exit %d: %s", v.stop_rc, buf_cstr(&out));
 	ck_assert_msg(v.went_down, "/healthz not 503 within 5 s of stopping MariaDB");
-	ck_assert_msg(v.health_json, "/healthz body while MariaDB is down is not "
-	    "{\"status\":\"unavailable\",\"db\":\"down\"}");
+	ck_assert_msg(v.health_json, "/healthz while MariaDB is down: HTTP %ld %s, want 503 "
+	    "{\"status\":\"unavailable\",\"db\":\"down\"}", v.health_status, v.health_body);
 	ck_assert_msg(v.home_status == 503 && v.home_says,
 	    "GET / while MariaDB is down: HTTP %ld, want 503 \"temporarily unavailable\": %s",
 	    v.home_status, v.home_body);
