@@ -755,7 +755,9 @@ struct db_down_view {
 	int	 stop_rc;
 	int	 went_down;	/* /healthz turned 503 */
 	int	 health_json;	/* {"status":"unavailable","db":"down"} */
+	int	 health_try;	/* which request broke it */
 	long	 health_status;
+	char	 health_type[100];
 	char	 health_body[300];
 	long	 home_status;
 	int	 home_says;	/* "temporarily unavailable" */
@@ -776,11 +778,19 @@ observe_db_down(struct itest_client *c, pid_t master, const pid_t *kids, int nki
 
 	itest_resp_init(&r);
 	v->went_down = itest_wait_until(5000, 100, health_is, &hw) == 0;
-	v->health_status = itest_get(c, "/healthz", &r);
-	str_copy(v->health_body, sizeof(v->health_body), buf_cstr(&r.body));
-	v->health_json = r.status == 503 &&
-	    json_field_is(buf_cstr(&r.body), "status", "unavailable") &&
-	    json_field_is(buf_cstr(&r.body), "db", "down");
+	/* Every answer, from every worker and not only the first after the
+	 * connection broke, is the JSON a monitor can read. */
+	v->health_json = 1;
+	for (i = 0; i < 6 && v->health_json; i++) {
+		v->health_try = i + 1;
+		v->health_status = itest_get(c, "/healthz", &r);
+		str_copy(v->health_body, sizeof(v->health_body), buf_cstr(&r.body));
+		str_copy(v->health_type, sizeof(v->health_type),
+		    itest_header(&r, "Content-Type") ? itest_header(&r, "Content-Type") : "");
+		v->health_json = r.status == 503 &&
+		    json_field_is(buf_cstr(&r.body), "status", "unavailable") &&
+		    json_field_is(buf_cstr(&r.body), "db", "down");
+	}
 	v->home_status = itest_get(c, "/", &r);
 	v->home_says = strcasestr(buf_cstr(&r.body), "temporarily unavailable") != NULL;
 	str_copy(v->home_body, sizeof(v->home_body), buf_cstr(&r.body));
@@ -819,8 +829,9 @@ START_TEST(test_db_restart)
 
 	ck_assert_msg(v.stop_rc == 0, "db-stop: exit %d: %s", v.stop_rc, buf_cstr(&out));
 	ck_assert_msg(v.went_down, "/healthz not 503 within 5 s of stopping MariaDB");
-	ck_assert_msg(v.health_json, "/healthz while MariaDB is down: HTTP %ld %s, want 503 "
-	    "{\"status\":\"unavailable\",\"db\":\"down\"}", v.health_status, v.health_body);
+	ck_assert_msg(v.health_json, "/healthz while MariaDB is down (request %d): HTTP %ld, "
+	    "Content-Type %s, want 503 {\"status\":\"unavailable\",\"db\":\"down\"}; body: %s",
+	    v.health_try, v.health_status, v.health_type, v.health_body);
 	ck_assert_msg(v.home_status == 503 && v.home_says,
 	    "GET / while MariaDB is down: HTTP %ld, want 503 \"temporarily unavailable\": %s",
 	    v.home_status, v.home_body);
