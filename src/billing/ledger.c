@@ -1,3 +1,314 @@
 #include "common.h"
 
+#include "clock.h"
+#include "db.h"
 #include "ledger.h"
+#include "str.h"
+
+const char *const ledger_kind_names[LK__MAX] = {
+	"charge", "discount", "adjustment", "payment", "refund", "writeoff",
+};
+
+#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
+
+int
+ledger_post(struct db *db, const struct ledger_entry *e, int64_t created_by,
+    int64_t *id_out)
+{
+	struct db_param p[] = { DB_STR(e->kind), DB_I64(e->amount),
+	    DB_STR(e->entry_date), DB_I64(e->account_id), ID_OR_NULL(e->client_id),
+	    ID_OR_NULL(e->invoice_id), ID_OR_NULL(e->payment_id),
+	    ID_OR_NULL(e->reverses_id), ID_OR_NULL(created_by),
+	    DB_I64(clock_now()), DB_STR(e->memo) };
+	uint64_t id = 0;
+	int rc;
+
+	rc = db_exec(db, "INSERT INTO ledger_entries (kind, amount, entry_date,"
+	    " account_id, client_id, invoice_id, payment_id, reverses_id,"
+	    " created_by, created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    p, ARRAY_LEN(p), NULL, &id);
+	if (rc == DB_OK && id_out)
+		*id_out = (int64_t)id;
+	return rc;
+}
+
+/* Sums by kind; row: charged, discounts, adjusted, paid, refunded, balance. */
+static void
+balance_from_row(const struct db_result *r, struct balance *b)
+{
+	b->charged = db_i64(r, 0, 0);
+	b->discounts = -db_i64(r, 0, 1);
+	b->adjusted = db_i64(r, 0, 2);
+	b->paid = -db_i64(r, 0, 3);
+	b->refunded = db_i64(r, 0, 4);
+	b->balance = db_i64(r, 0, 5);
+}
+
+#define SUMS "COALESCE(SUM(CASE WHEN kind = 'charge' THEN amount END), 0)," \
+	" COALESCE(SUM(CASE WHEN kind = 'discount' THEN amount END), 0)," \
+	" COALESCE(SUM(CASE WHEN kind IN ('adjustment', 'writeoff') THEN amount END), 0)," \
+	" COALESCE(SUM(CASE WHEN kind = 'payment' THEN amount END), 0)," \
+	" COALESCE(SUM(CASE WHEN kind = 'refund' THEN amount END), 0)," \
+	" COALESCE(SUM(amount), 0)"
+
+static int
+one_i64(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    int64_t *out)
+{
+	struct db_result r;
+	int rc = db_query(db, sql, p, n, &r);
+
+	if (rc == DB_OK)
+		*out = db_i64(&r, 0, 0);
+	db_result_free(&r);
+	return rc;
+}
+
+int
+ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+	struct db_result r;
+	int64_t alloc = 0, money = 0;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	rc = db_query(db, "SELECT " SUMS " FROM ledger_entries WHERE account_id = ?",
+	    p, 1, &r);
+	if (rc == DB_OK)
+		balance_from_row(&r, b);
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return rc;
+	/* Unallocated credit: payment money (net of refunds) not allocated. */
+	rc = one_i64(db, "SELECT COALESCE(-SUM(amount), 0) FROM ledger_entries"
+	    " WHERE account_id = ? AND kind IN ('payment', 'refund')", p, 1, &money);
+	if (rc == DB_OK)
+		rc = one_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
+		    " JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?",
+		    p, 1, &alloc);
+	if (rc != DB_OK)
+		return rc;
+	b->credit = money - alloc;
+	b->open = b->balance + b->credit;
+	return DB_OK;
+}
+
+int
+ledger_balance_client(struct db *db, int64_t client_id, struct balance *b)
+{
+	struct db_param p[] = { DB_I64(client_id) };
+	struct db_result r;
+	int64_t inv = 0, alloc = 0;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	rc = db_query(db, "SELECT " SUMS " FROM ledger_entries WHERE client_id = ?",
+	    p, 1, &r);
+	if (rc == DB_OK)
+		balance_from_row(&r, b);
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return rc;
+	/* A client's open amount: its invoices' totals less what is allocated. */
+	rc = one_i64(db, "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
+	    " JOIN invoices i ON i.id = e.invoice_id WHERE i.client_id = ?"
+	    " AND i.status = 'issued'", p, 1, &inv);
+	if (rc == DB_OK)
+		rc = one_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
+		    " JOIN invoices i ON i.id = a.invoice_id WHERE i.client_id = ?",
+		    p, 1, &alloc);
+	if (rc != DB_OK)
+		return rc;
+	b->open = inv - alloc;
+	b->credit = 0;
+	return DB_OK;
+}
+
+static void
+entry_from_row(const struct db_result *r, size_t i, struct ledger_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = db_i64(r, i, 0);
+	str_copy(e->kind, sizeof(e->kind), db_str(r, i, 1));
+	e->amount = db_i64(r, i, 2);
+	str_copy(e->entry_date, sizeof(e->entry_date), db_str(r, i, 3));
+	e->account_id = db_i64(r, i, 4);
+	e->client_id = db_i64(r, i, 5);
+	e->invoice_id = db_i64(r, i, 6);
+	e->payment_id = db_i64(r, i, 7);
+	e->reverses_id = db_i64(r, i, 8);
+	str_copy(e->invoice_number, sizeof(e->invoice_number), db_str(r, i, 9));
+	str_copy(e->memo, sizeof(e->memo), db_str(r, i, 10));
+	e->created_by = db_i64(r, i, 11);
+	e->created_at = db_i64(r, i, 12);
+}
+
+int
+ledger_list(struct db *db, const struct ledger_filter *f,
+    struct ledger_entry **out, size_t *n, int *more)
+{
+	size_t limit = f->limit < 1 ? 50 : f->limit > 1000 ? 1000 : f->limit;
+	struct db_param p[] = { DB_I64(f->account_id), DB_I64(f->account_id),
+	    DB_I64(f->client_id), DB_I64(f->client_id), DB_I64(f->invoice_id),
+	    DB_I64(f->invoice_id), DB_STRN(f->from), DB_STRN(f->from),
+	    DB_STRN(f->to), DB_STRN(f->to), DB_I64(f->before_id),
+	    DB_I64(f->before_id), DB_I64((int64_t)limit + 1) };
+	struct db_result r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	*more = 0;
+	rc = db_query(db, "SELECT e.id, e.kind, e.amount, e.entry_date, e.account_id,"
+	    " COALESCE(e.client_id, 0), COALESCE(e.invoice_id, 0),"
+	    " COALESCE(e.payment_id, 0), COALESCE(e.reverses_id, 0),"
+	    " COALESCE(i.number, ''), e.memo, COALESCE(e.created_by, 0), e.created_at"
+	    " FROM ledger_entries e LEFT JOIN invoices i ON i.id = e.invoice_id"
+	    " WHERE (? = 0 OR e.account_id = ?) AND (? = 0 OR e.client_id = ?)"
+	    " AND (? = 0 OR e.invoice_id = ?)"
+	    " AND (? IS NULL OR e.entry_date >= ?) AND (? IS NULL OR e.entry_date <= ?)"
+	    " AND (? = 0 OR e.id < ?) ORDER BY e.id DESC LIMIT ?",
+	    p, ARRAY_LEN(p), &r);
+	if (rc != DB_OK) {
+		db_result_free(&r);
+		return rc;
+	}
+	*more = r.nrows > limit;
+	*n = r.nrows > limit ? limit : r.nrows;
+	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
+		db_result_free(&r);
+		return DB_ERR;
+	}
+	for (size_t i = 0; i < *n; i++)
+		entry_from_row(&r, i, &(*out)[i]);
+	db_result_free(&r);
+	return DB_OK;
+}
+
+/* Each check is one query that returns the first violating row (or none)
+ * with a description. */
+struct invariant {
+	const char	*name;
+	const char	*sql;
+};
+
+static const struct invariant invariants[] = {
+	{ "draft invoices have no ledger entries",
+	  "SELECT CONCAT('invoice ', i.id, ' is a draft with ', COUNT(*), ' entries')"
+	  " FROM invoices i JOIN ledger_entries e ON e.invoice_id = i.id"
+	  " WHERE i.status = 'draft' GROUP BY i.id LIMIT 1" },
+	{ "entries belong to the account of their invoice",
+	  "SELECT CONCAT('entry ', e.id, ' account ', e.account_id, ' but invoice ',"
+	  " i.id, ' account ', i.account_id) FROM ledger_entries e"
+	  " JOIN invoices i ON i.id = e.invoice_id WHERE e.account_id <> i.account_id"
+	  " LIMIT 1" },
+	{ "charge-type entries have an invoice, payment-type entries a payment",
+	  "SELECT CONCAT('entry ', id, ' (', kind, ') is not attached correctly')"
+	  " FROM ledger_entries WHERE (kind IN ('charge', 'discount', 'adjustment',"
+	  " 'writeoff') AND (invoice_id IS NULL OR payment_id IS NOT NULL)) OR"
+	  " (kind IN ('payment', 'refund') AND (payment_id IS NULL OR invoice_id"
+	  " IS NOT NULL)) LIMIT 1" },
+	{ "entry signs follow the convention",
+	  "SELECT CONCAT('entry ', id, ' (', kind, ') has amount ', amount)"
+	  " FROM ledger_entries WHERE (kind = 'charge' AND amount < 0)"
+	  " OR (kind IN ('discount', 'writeoff') AND amount > 0)"
+	  " OR (kind = 'refund' AND amount < 0) LIMIT 1" },
+	{ "a succeeded payment is posted exactly once for its amount",
+	  "SELECT CONCAT('payment ', p.id, ' amount ', p.amount, ' posted ',"
+	  " COALESCE(-SUM(CASE WHEN e.kind = 'payment' THEN e.amount END), 0))"
+	  " FROM payments p LEFT JOIN ledger_entries e ON e.payment_id = p.id"
+	  " GROUP BY p.id, p.amount, p.status HAVING (p.status = 'succeeded' AND"
+	  " COALESCE(-SUM(CASE WHEN e.kind = 'payment' THEN e.amount END), 0) <> p.amount)"
+	  " OR (p.status <> 'succeeded' AND COUNT(e.id) > 0) LIMIT 1" },
+	{ "payment entries are on the payment's account",
+	  "SELECT CONCAT('entry ', e.id, ' account ', e.account_id, ' but payment ',"
+	  " p.id, ' account ', p.account_id) FROM ledger_entries e"
+	  " JOIN payments p ON p.id = e.payment_id WHERE e.account_id <> p.account_id"
+	  " LIMIT 1" },
+	{ "refunds never exceed the payment",
+	  "SELECT CONCAT('payment ', p.id, ' refunded ', SUM(e.amount), ' of ', p.amount)"
+	  " FROM payments p JOIN ledger_entries e ON e.payment_id = p.id"
+	  " AND e.kind = 'refund' GROUP BY p.id, p.amount HAVING SUM(e.amount) > p.amount"
+	  " LIMIT 1" },
+	{ "allocations stay within each payment's money",
+	  "SELECT CONCAT('payment ', p.id, ' allocated ', a.s, ' of available ',"
+	  " p.amount - COALESCE(rf.s, 0)) FROM payments p"
+	  " JOIN (SELECT payment_id, SUM(amount) s, MIN(running_min) m FROM"
+	  "   (SELECT payment_id, amount, 0 AS running_min FROM allocations) x"
+	  "   GROUP BY payment_id) a ON a.payment_id = p.id"
+	  " LEFT JOIN (SELECT payment_id, SUM(amount) s FROM ledger_entries"
+	  "   WHERE kind = 'refund' GROUP BY payment_id) rf ON rf.payment_id = p.id"
+	  " WHERE a.s < 0 OR a.s > p.amount - COALESCE(rf.s, 0)"
+	  " OR (p.status <> 'succeeded' AND a.s <> 0) LIMIT 1" },
+	{ "allocations stay within each invoice's total",
+	  "SELECT CONCAT('invoice ', i.id, ' (', i.status, ') total ',"
+	  " COALESCE(t.s, 0), ' allocated ', a.s) FROM invoices i"
+	  " JOIN (SELECT invoice_id, SUM(amount) s FROM allocations GROUP BY invoice_id) a"
+	  "   ON a.invoice_id = i.id"
+	  " LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
+	  "   WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
+	  " WHERE a.s < 0 OR a.s > COALESCE(t.s, 0) OR (i.status = 'void' AND a.s <> 0)"
+	  " LIMIT 1" },
+	{ "allocations tie a payment to an invoice of the same account",
+	  "SELECT CONCAT('allocation ', a.id, ' payment account ', p.account_id,"
+	  " ' invoice account ', i.account_id) FROM allocations a"
+	  " JOIN payments p ON p.id = a.payment_id JOIN invoices i ON i.id = a.invoice_id"
+	  " WHERE p.account_id <> i.account_id LIMIT 1" },
+	{ "void invoices total zero",
+	  "SELECT CONCAT('void invoice ', i.id, ' totals ', SUM(e.amount))"
+	  " FROM invoices i JOIN ledger_entries e ON e.invoice_id = i.id"
+	  " WHERE i.status = 'void' GROUP BY i.id HAVING SUM(e.amount) <> 0 LIMIT 1" },
+	{ "issued invoices never total below zero",
+	  "SELECT CONCAT('invoice ', i.id, ' totals ', SUM(e.amount))"
+	  " FROM invoices i JOIN ledger_entries e ON e.invoice_id = i.id"
+	  " WHERE i.status = 'issued' GROUP BY i.id HAVING SUM(e.amount) < 0 LIMIT 1" },
+	{ "invoice numbers are gap-free",
+	  "SELECT CONCAT(n.c, ' numbered invoices but the sequence is at ', s.next_value)"
+	  " FROM (SELECT COUNT(*) c, COUNT(DISTINCT number) d FROM invoices"
+	  "   WHERE number IS NOT NULL) n, sequences s WHERE s.name = 'invoice'"
+	  " AND (n.c <> s.next_value - 1 OR n.c <> n.d) LIMIT 1" },
+	{ "issued invoices are numbered, drafts are not",
+	  "SELECT CONCAT('invoice ', id, ' status ', status, ' number ',"
+	  " COALESCE(number, 'none')) FROM invoices WHERE (status = 'draft') ="
+	  " (number IS NOT NULL) LIMIT 1" },
+	{ "account balance = open invoices - unallocated credit",
+	  "SELECT CONCAT('account ', a.id, ': ledger ', COALESCE(l.s, 0), ' but open ',"
+	  " COALESCE(o.s, 0) - COALESCE(al.s, 0), ' minus credit ',"
+	  " COALESCE(m.s, 0) - COALESCE(al.s, 0)) FROM accounts a"
+	  " LEFT JOIN (SELECT account_id, SUM(amount) s FROM ledger_entries"
+	  "   GROUP BY account_id) l ON l.account_id = a.id"
+	  " LEFT JOIN (SELECT account_id, SUM(amount) s FROM ledger_entries"
+	  "   WHERE invoice_id IS NOT NULL GROUP BY account_id) o ON o.account_id = a.id"
+	  " LEFT JOIN (SELECT account_id, -SUM(amount) s FROM ledger_entries"
+	  "   WHERE payment_id IS NOT NULL GROUP BY account_id) m ON m.account_id = a.id"
+	  " LEFT JOIN (SELECT p.account_id, SUM(x.amount) s FROM allocations x"
+	  "   JOIN payments p ON p.id = x.payment_id GROUP BY p.account_id) al"
+	  "   ON al.account_id = a.id"
+	  " WHERE COALESCE(l.s, 0) <> (COALESCE(o.s, 0) - COALESCE(al.s, 0))"
+	  "   - (COALESCE(m.s, 0) - COALESCE(al.s, 0)) LIMIT 1" },
+};
+
+int
+ledger_verify(struct db *db, char *msg, size_t msgsz)
+{
+	for (size_t i = 0; i < ARRAY_LEN(invariants); i++) {
+		struct db_result r;
+		int rc = db_query(db, invariants[i].sql, NULL, 0, &r);
+
+		if (rc != DB_OK) {
+			str_fmt(msg, msgsz, "%s: query failed: %s", invariants[i].name,
+			    db_error(db));
+			db_result_free(&r);
+			return rc;
+		}
+		if (r.nrows > 0) {
+			str_fmt(msg, msgsz, "%s: %s", invariants[i].name, db_str(&r, 0, 0));
+			db_result_free(&r);
+			return 1;
+		}
+		db_result_free(&r);
+	}
+	str_fmt(msg, msgsz, "%zu invariants hold", ARRAY_LEN(invariants));
+	return 0;
+}

@@ -11,14 +11,18 @@
 
 static const char *const notices[] = { "created", "disabled", NULL };
 
+static const struct field f_login_page[] = {
+	{ "signed_out", FIELD_BOOL, 0, 0, 0, 0, NULL, "Signed out" },
+};
+
 static const struct field f_users_page[] = {
 	{ "notice", FIELD_ENUM, 0, 0, 0, 0, notices, "Notice" },
 };
 
 const struct route routes_core[] = {
-	{ { "GET", "/healthz" }, h_healthz, 0, R_PUBLIC | R_NOSESSION, NOFIELDS },
+	{ { "GET", "/healthz" }, h_healthz, 0, R_PUBLIC | R_NODB | R_NOSESSION, NOFIELDS },
 	{ { "GET", "/ping" }, h_ping, 0, R_PUBLIC | R_NODB, NOFIELDS },
-	{ { "GET", "/login" }, h_login_form, 0, R_PUBLIC, NOFIELDS },
+	{ { "GET", "/login" }, h_login_form, 0, R_PUBLIC, FIELDS(f_login_page) },
 	{ { "POST", "/login" }, h_login, 0, R_PUBLIC | R_FORM, f_login, NF_LOGIN },
 	{ { "POST", "/logout" }, h_logout, ROLES_STAFF, 0, NOFIELDS },
 	{ { "GET", "/" }, h_home, ROLES_STAFF, 0, NOFIELDS },

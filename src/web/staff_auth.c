@@ -34,6 +34,11 @@ h_login_form(struct ctx *c)
 		http_redirect(&c->resp, 303, "/");
 		return 0;
 	}
+	{
+		const struct field_value *so = app_field(c, "signed_out");
+		if (so && so->i)
+			tmpl_set(c->view, "notice", "You have been signed out.");
+	}
 	return login_page(c, 200, NULL);
 }
 
@@ -102,6 +107,6 @@ h_logout(struct ctx *c)
 	    audit_record(c->app->db, &a, "logout", "user", c->user.id, "") != DB_OK)
 		return -1;
 	http_cookie_set(&c->resp, "bsid", "", 0, (int)c->app->cfg.cookie_secure);
-	http_redirect(&c->resp, 303, "/login");
+	http_redirect(&c->resp, 303, "/login?signed_out=1");
 	return 0;
 }
