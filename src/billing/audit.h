@@ -2,6 +2,7 @@
 #ifndef AUDIT_H
 #define AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -16,5 +17,36 @@ struct actor {
  * Call inside the transaction that makes the change. Returns a db_status. */
 int	 audit_record(struct db *, const struct actor *, const char *action,
 	    const char *object_type, int64_t object_id, const char *detail);
+
+/* One row of the trail as the audit pages show it. */
+struct audit_row {
+	int64_t	 id;
+	int64_t	 created_at;
+	char	 actor_kind[8];
+	int64_t	 actor_id;		/* 0: none */
+	char	 actor_name[201];	/* staff user's name ("" otherwise) */
+	char	 ip[65];
+	char	 action[65];
+	char	 object_type[33];
+	int64_t	 object_id;
+	char	*detail;		/* malloc'd, never NULL after a list */
+};
+
+/* Which rows: those of one object; with related set, also the rows of the
+ * objects that belong to it (account: its clients, invoices, payments and
+ * statements; client: its invoices and payments). */
+struct audit_filter {
+	const char	*object_type;	/* "account", "client", "invoice", ... */
+	int64_t		 object_id;
+	int		 related;
+	int64_t		 before_id;	/* keyset: 0 = newest */
+	size_t		 limit;		/* 1..200 */
+};
+
+/* Rows newest first; *more = 1 when an older page exists. Caller frees
+ * with audit_rows_free(). Returns a db_status. */
+int	 audit_list(struct db *, const struct audit_filter *,
+	    struct audit_row **out, size_t *n, int *more);
+void	 audit_rows_free(struct audit_row *, size_t n);
 
 #endif

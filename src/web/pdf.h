@@ -1,0 +1,38 @@
+/* PDF documents (US Letter) for invoices and statements, drawn with cairo's
+ * PDF surface and pango. Pure: no database, no HTTP. Every piece of text is
+ * set as plain text (never markup), so user data cannot change the layout
+ * language; invalid UTF-8 is repaired, over-long text is clipped. */
+#ifndef PDF_H
+#define PDF_H
+
+#include <stddef.h>
+
+struct buf;
+struct invoice;
+struct statement;
+struct account;
+
+struct pdf_org {
+	const char	*name;		/* config org_name; NULL = "" */
+	const char	*address;	/* may hold newlines; NULL = none */
+};
+
+/* Each renders the whole document into out: out is reset first and holds
+ * the PDF on success (0). On failure (-1: out's size limit reached, cairo
+ * error) out is left empty. Drafts get a "DRAFT" watermark, voided invoices
+ * a "VOID" one. acct (bill-to address) may be NULL: then the invoice's
+ * account_name alone is printed. */
+int	 pdf_invoice(const struct invoice *, const struct pdf_org *,
+	    const struct account *acct, struct buf *out);
+int	 pdf_statement(const struct statement *, const struct pdf_org *,
+	    struct buf *out);
+
+/* "INV-000123.pdf" for an issued invoice, "invoice-draft-17.pdf" for a
+ * draft (derived from our own number/id only). */
+void	 pdf_invoice_filename(const struct invoice *, char *out, size_t outsz);
+void	 pdf_statement_filename(const struct statement *, char *out, size_t outsz);
+
+/* Frees fontconfig/pango caches (tests and leak checkers at exit only). */
+void	 pdf_shutdown(void);
+
+#endif

@@ -1,0 +1,100 @@
+/* Staff UI for profiles, invoices and the catalog: handlers (one file per
+ * area, src/web/staff_profiles_*.c) and the view helpers they share. The
+ * route table and every field table live in staff_profiles.c. */
+#ifndef STAFF_PROFILES_H
+#define STAFF_PROFILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctx;
+struct tmpl_vars;
+struct actor;
+
+#define SP_PAGE_SIZE	50	/* rows per list page */
+#define SP_INVOICE_LINES	20	/* line rows the invoice form accepts */
+
+/* Lists: inquiries, clients, accounts (staff_profiles_people.c). */
+int	 h_inquiries(struct ctx *);
+int	 h_clients(struct ctx *);
+int	 h_accounts(struct ctx *);
+/* Create and edit forms. */
+int	 h_inquiry_new(struct ctx *);
+int	 h_inquiry_create(struct ctx *);
+int	 h_client_new(struct ctx *);
+int	 h_client_create(struct ctx *);
+int	 h_client_edit(struct ctx *);
+int	 h_client_update(struct ctx *);
+int	 h_account_new(struct ctx *);
+int	 h_account_create(struct ctx *);
+int	 h_account_edit(struct ctx *);
+int	 h_account_update(struct ctx *);
+int	 h_inquiry_convert(struct ctx *);
+/* Profile pages with the Financial tab (staff_profiles_financial.c). */
+int	 h_inquiry_show(struct ctx *);
+int	 h_client_show(struct ctx *);
+int	 h_account_show(struct ctx *);
+
+/* Invoices (staff_profiles_invoice.c, staff_profiles_invoice_form.c). */
+int	 h_invoices(struct ctx *);
+int	 h_invoice_new(struct ctx *);
+int	 h_invoice_create(struct ctx *);
+int	 h_invoice_show(struct ctx *);
+int	 h_invoice_edit(struct ctx *);
+int	 h_invoice_update(struct ctx *);
+int	 h_invoice_issue(struct ctx *);
+int	 h_invoice_void(struct ctx *);
+int	 h_invoice_adjust(struct ctx *);
+int	 h_invoice_print(struct ctx *);
+
+/* Catalog administration (staff_profiles_catalog.c). */
+int	 h_locations(struct ctx *);
+int	 h_location_create(struct ctx *);
+int	 h_location_update(struct ctx *);
+int	 h_services(struct ctx *);
+int	 h_service_create(struct ctx *);
+int	 h_service_update(struct ctx *);
+int	 h_payment_types(struct ctx *);
+int	 h_payment_type_create(struct ctx *);
+int	 h_payment_type_update(struct ctx *);
+
+/* --- shared helpers (staff_profiles_view.c) ------------------------------ */
+
+/* The signed-in staff member as the audit actor. */
+struct actor	 sp_actor(const struct ctx *);
+/* The ":id" path parameter: 0 and *id set, or -1 (caller answers 404). */
+int	 sp_path_id(const struct ctx *, int64_t *id);
+/* Sets name to money_format(cents), e.g. "$1,234.56". */
+void	 sp_set_money(struct tmpl_vars *, const char *name, int64_t cents);
+/* Sets name to money_format_plain(cents) for form inputs. */
+void	 sp_set_money_plain(struct tmpl_vars *, const char *name, int64_t cents);
+/* Validated value of field name: its (normalized, or as typed when invalid)
+ * text, "" when absent. */
+const char *sp_field_s(const struct ctx *, const char *name);
+/* Integer value of a valid, present field; else dflt. */
+int64_t	 sp_field_i(const struct ctx *, const char *name, int64_t dflt);
+/* Sets form_<name> for every field of the route from the request. */
+void	 sp_form_echo(struct ctx *);
+/* Sets "notice" when the route's notice field is present and valid. */
+void	 sp_notice(struct ctx *);
+/* Keyset paging links for a list page: uses the request's before/back
+ * fields; sets newer_url/older_url (when there are such pages). base is
+ * the list path with its filters ("/invoices?status=open"). */
+void	 sp_paging(struct ctx *, const char *base, int64_t last_id, int more);
+/* The "before" id of the request (0: first page). */
+int64_t	 sp_before(const struct ctx *);
+/* Appends "name=value" (URL-escaped) to a query string being built. */
+void	 sp_query_add(char *q, size_t qsz, const char *name, const char *value);
+/* Loops for <select>s with the current choice marked `selected`; rows have
+ * id, name (and code). Inactive rows are listed only when selected.
+ * Return 0 / -1 (database). */
+int	 sp_location_options(struct ctx *, int64_t selected);
+int	 sp_payment_type_options(struct ctx *, int64_t selected);
+/* Whether the signed-in user may change money/profile records. */
+int	 sp_can_money(const struct ctx *);
+/* Display name "First Last". */
+void	 sp_person_name(char *out, size_t outsz, const char *first, const char *last);
+/* Days-from-today date as YYYY-MM-DD. */
+void	 sp_date_from_today(char *out, size_t outsz, int64_t days);
+
+#endif
