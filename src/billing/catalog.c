@@ -36,21 +36,32 @@ cat_status(int rc)
 	return CAT_DB;
 }
 
-/* Fills *out with the rows of r through from_row (caller frees *out). */
-static int
-rows_to_array(struct db_result *r, size_t elsz, void **out, size_t *n,
+/* The rows of r as a calloc'd array of elsz-byte elements filled by
+ * from_row (caller frees); NULL for no rows or out of memory. */
+static void *
+rows_to_array(const struct db_result *r, size_t elsz,
     void (*from_row)(const struct db_result *, size_t, void *))
 {
-	char *a = NULL;
+	char *a;
 
-	*out = NULL;
-	*n = 0;
-	if (r->nrows > 0 && (a = calloc(r->nrows, elsz)) == NULL)
-		return CAT_DB;
+	if (r->nrows == 0 || (a = calloc(r->nrows, elsz)) == NULL)
+		return NULL;
 	for (size_t i = 0; i < r->nrows; i++)
 		from_row(r, i, a + i * elsz);
-	*out = a;
+	return a;
+}
+
+/* Shared tail of the list functions. */
+static int
+list_finish(int rc, struct db_result *r, void *arr, size_t *n)
+{
+	*n = 0;
+	if (rc != DB_OK || (r->nrows > 0 && arr == NULL)) {
+		db_result_free(r);
+		return CAT_DB;
+	}
 	*n = r->nrows;
+	db_result_free(r);
 	return CAT_OK;
 }
 
@@ -163,15 +174,9 @@ location_list(struct db *db, int active_only, struct location **out, size_t *n)
 	int rc = db_query(db, "SELECT " LOC_COLS " FROM locations"
 	    " WHERE active = 1 OR ? = 0 ORDER BY name", p, 1, &r);
 
-	*out = NULL;
-	*n = 0;
-	if (rc == DB_OK)
-		rc = rows_to_array(&r, sizeof(**out), (void **)out, n,
-		    location_from_row);
-	else
-		rc = CAT_DB;
-	db_result_free(&r);
-	return rc;
+	*out = rc == DB_OK ?
+	    rows_to_array(&r, sizeof(**out), location_from_row) : NULL;
+	return list_finish(rc, &r, *out, n);
 }
 
 /* --- services ------------------------------------------------------------ */
@@ -281,15 +286,9 @@ service_list(struct db *db, int active_only, struct service **out, size_t *n)
 	int rc = db_query(db, "SELECT " SVC_COLS " FROM services"
 	    " WHERE active = 1 OR ? = 0 ORDER BY code", p, 1, &r);
 
-	*out = NULL;
-	*n = 0;
-	if (rc == DB_OK)
-		rc = rows_to_array(&r, sizeof(**out), (void **)out, n,
-		    service_from_row);
-	else
-		rc = CAT_DB;
-	db_result_free(&r);
-	return rc;
+	*out = rc == DB_OK ?
+	    rows_to_array(&r, sizeof(**out), service_from_row) : NULL;
+	return list_finish(rc, &r, *out, n);
 }
 
 /* --- payment types ------------------------------------------------------- */
@@ -399,13 +398,7 @@ payment_type_list(struct db *db, int active_only, struct payment_type **out,
 	int rc = db_query(db, "SELECT " PT_COLS " FROM payment_types"
 	    " WHERE active = 1 OR ? = 0 ORDER BY sort, name", p, 1, &r);
 
-	*out = NULL;
-	*n = 0;
-	if (rc == DB_OK)
-		rc = rows_to_array(&r, sizeof(**out), (void **)out, n,
-		    payment_type_from_row);
-	else
-		rc = CAT_DB;
-	db_result_free(&r);
-	return rc;
+	*out = rc == DB_OK ?
+	    rows_to_array(&r, sizeof(**out), payment_type_from_row) : NULL;
+	return list_finish(rc, &r, *out, n);
 }

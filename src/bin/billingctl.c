@@ -8,6 +8,7 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
+#include "ledger.h"
 #include "log.h"
 #include "migrate.h"
 #include "str.h"
@@ -175,6 +176,26 @@ cmd_demo(struct cli *c)
 	return 0;
 }
 
+/* Recomputes every balance from the entries and checks every invariant. */
+static int
+cmd_ledger(struct cli *c)
+{
+	char msg[1024];
+	int rc;
+
+	if (c->argc < 2 || strcmp(c->argv[1], "verify") != 0) {
+		fprintf(stderr, "usage: billingctl ledger verify\n");
+		return 2;
+	}
+	rc = ledger_verify(c->db, msg, sizeof(msg));
+	if (rc == 0) {
+		printf("ledger ok: %s\n", msg);
+		return 0;
+	}
+	fprintf(stderr, "ledger BROKEN: %s\n", msg);
+	return 1;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct cli *);
@@ -183,6 +204,7 @@ static const struct {
 	{ "migrate", cmd_migrate, "migrate [--dir D]       apply pending schema migrations" },
 	{ "user", cmd_user, "user add --email E --name N --role R | list | disable --email E" },
 	{ "demo", cmd_demo, "demo                    load demo data (idempotent)" },
+	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
 };
 
 static void

@@ -110,10 +110,15 @@ db_ensure(struct db *db)
 		return DB_DOWN;
 	}
 	db->conn = m;
-	/* UTC everywhere; strict SQL so bad data is an error, not a warning. */
+	/* UTC everywhere; strict SQL so bad data is an error, not a warning.
+	 * READ COMMITTED: after a transaction takes a row lock, its sums see
+	 * what other transactions committed before that lock was granted (with
+	 * REPEATABLE READ they would read an older snapshot and could, e.g.,
+	 * over-allocate an invoice). */
 	if (mysql_query(m, "SET time_zone = '+00:00', sql_mode = "
 	    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION', "
-	    "innodb_lock_wait_timeout = 10") != 0)
+	    "innodb_lock_wait_timeout = 10, "
+	    "tx_isolation = 'READ-COMMITTED'") != 0)
 		return db_fail(db, mysql_errno(m), mysql_error(m));
 	return DB_OK;
 }

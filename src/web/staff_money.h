@@ -1,0 +1,76 @@
+/* Staff money area (payments, allocation, statements, A/R, audit trail):
+ * handlers and the view helpers they share. Private to src/web/staff_money*.c. */
+#ifndef STAFF_MONEY_H
+#define STAFF_MONEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit.h"
+
+struct ctx;
+struct tmpl_vars;
+struct account;
+struct invoice;
+
+/* Numbered allocation rows of the payment form (alloc1_* .. allocN_*). */
+#define PAY_ALLOC_ROWS		30
+/* Accounts a batch view generates per request. */
+#define BATCH_CHUNK		100
+
+/* Handlers (staff_money_pay.c). */
+int	 h_payment_new(struct ctx *);
+int	 h_payment_create(struct ctx *);
+int	 h_payment_show(struct ctx *);
+int	 h_payment_allocate(struct ctx *);
+int	 h_account_apply_credit(struct ctx *);
+/* staff_money_stmt.c */
+int	 h_statement_new(struct ctx *);
+int	 h_statement_create(struct ctx *);
+int	 h_statement_show(struct ctx *);
+int	 h_statement_print(struct ctx *);
+int	 h_statements(struct ctx *);
+int	 h_statement_batch_create(struct ctx *);
+int	 h_statement_batch_show(struct ctx *);
+/* staff_money_ar.c */
+int	 h_ar(struct ctx *);
+int	 h_account_audit(struct ctx *);
+int	 h_client_audit(struct ctx *);
+int	 h_invoice_audit(struct ctx *);
+
+/* --- helpers (staff_money.c) --- */
+
+/* The staff member behind this request, for audit rows. */
+struct actor money_actor(const struct ctx *);
+/* Path parameter ":id" as a positive id; -1 when missing or malformed. */
+int	 money_path_id(const struct ctx *, int64_t *id);
+/* Loads the account of the path; renders 404 itself when absent.
+ * Returns 0 found, 1 answered (404), -1 database error. */
+int	 money_load_account(struct ctx *, int64_t id, struct account *);
+/* Sets name to "$1,234.56" / "1234.56" (form inputs). */
+void	 view_money(struct tmpl_vars *, const char *name, int64_t cents);
+void	 view_money_plain(struct tmpl_vars *, const char *name, int64_t cents);
+/* Sets name to "YYYY-MM-DD HH:MM" UTC of unix seconds. */
+void	 view_instant(struct tmpl_vars *, const char *name, int64_t t);
+/* account_id, account_name and account_* address lines of the view. */
+void	 view_account(struct tmpl_vars *, const struct account *);
+/* Value of a validated field or "" when absent. */
+const char *money_field_s(const struct ctx *, const char *name);
+/* The raw submitted (form) or query value, for re-rendering inputs. */
+const char *money_input(const struct ctx *, const char *name);
+/* today / first day of the previous month, "YYYY-MM-DD". */
+void	 money_today(char out[11]);
+void	 money_prev_month_start(char out[11]);
+/* Location filter choices into loop `locations` (selected = id). */
+int	 view_locations(struct ctx *, int64_t selected);
+/* Clients of an account into loop `clients` (selected = id). */
+int	 view_account_clients(struct ctx *, int64_t account_id, int64_t selected);
+
+/* Open (issued, unpaid) invoices of an account, oldest due first, at most
+ * max of them; *more = 1 when there are others. Caller frees with
+ * money_invoices_free(). */
+int	 money_open_invoices(struct ctx *, int64_t account_id, size_t max,
+	    struct invoice **out, size_t *n, int *more);
+void	 money_invoices_free(struct invoice *, size_t n);
+
+#endif

@@ -1,0 +1,263 @@
+/* View helpers shared by the profile, invoice and catalog pages. */
+#include "common.h"
+
+#include "app.h"
+#include "audit.h"
+#include "buf.h"
+#include "catalog.h"
+#include "clock.h"
+#include "money.h"
+#include "staff_profiles.h"
+#include "str.h"
+#include "tmpl.h"
+
+#define BACK_MAX	20	/* pages of history kept for "Newer" */
+#define URL_MAX		1024
+
+struct actor
+sp_actor(const struct ctx *c)
+{
+	struct actor a = { "staff", c->user.id, app_ip(c) };
+
+	return a;
+}
+
+int
+sp_path_id(const struct ctx *c, int64_t *id)
+{
+	const char *s = route_param(&c->match, "id");
+
+	if (s == NULL || str_to_i64(s, 1, INT64_MAX, id) == -1)
+		return -1;
+	return 0;
+}
+
+void
+sp_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
+{
+	char s[MONEY_FMT_MAX];
+
+	if (money_format(cents, s, sizeof(s)) == -1)
+		str_copy(s, sizeof(s), "?");
+	tmpl_set(v, name, s);
+}
+
+void
+sp_set_money_plain(struct tmpl_vars *v, const char *name, int64_t cents)
+{
+	char s[MONEY_FMT_MAX];
+
+	if (money_format_plain(cents, s, sizeof(s)) == -1)
+		s[0] = '\0';
+	tmpl_set(v, name, s);
+}
+
+static const struct field_value *
+field_at(const struct ctx *c, const char *name)
+{
+	const struct field_value *fv = app_field(c, name);
+
+	return fv;
+}
+
+const char *
+sp_field_s(const struct ctx *c, const char *name)
+{
+	const struct field_value *fv = field_at(c, name);
+
+	return fv && fv->present && fv->s ? fv->s : "";
+}
+
+int64_t
+sp_field_i(const struct ctx *c, const char *name, int64_t dflt)
+{
+	const struct field_value *fv = field_at(c, name);
+
+	if (fv == NULL || !fv->present || field_set_error(&c->fs, name) != NULL)
+		return dflt;
+	return fv->i;
+}
+
+void
+sp_form_echo(struct ctx *c)
+{
+	char key[REQ_MAX_KEY + 8];
+
+	if (c->route == NULL)
+		return;
+	for (size_t i = 0; i < c->route->nfields && i < c->fs.n; i++) {
+		const struct field *f = &c->route->fields[i];
+		const struct field_value *fv = &c->fs.v[i];
+
+		if (str_fmt(key, sizeof(key), "form_%s", f->name) == -1)
+			continue;
+		tmpl_set(c->view, key, fv->present && fv->s ? fv->s : "");
+	}
+}
+
+void
+sp_notice(struct ctx *c)
+{
+	const struct field_value *fv = app_field(c, "notice");
+
+	if (fv && fv->present && field_set_error(&c->fs, "notice") == NULL)
+		tmpl_set(c->view, "notice", fv->s);
+}
+
+int64_t
+sp_before(const struct ctx *c)
+{
+	return sp_field_i(c, "before", 0);
+}
+
+void
+sp_query_add(char *q, size_t qsz, const char *name, const char *value)
+{
+	struct buf b;
+	size_t len = strlen(q);
+
+	buf_init(&b, URL_MAX);
+	if (tmpl_escape_url(&b, value) == 0)
+		str_fmt(q + len, qsz - len, "%s%s=%s",
+		    strchr(q, '?') ? "&" : "?", name, buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* The page history "id,id,...": ids of earlier pages' `before` (0 = the
+ * first page). Invalid text counts as no history. */
+static size_t
+back_parse(const char *s, int64_t *ids, size_t max)
+{
+	char tmp[401], *p, *comma;
+	size_t n = 0;
+
+	if (s == NULL || *s == '\0' || str_copy(tmp, sizeof(tmp), s) == -1)
+		return 0;
+	for (p = tmp; p != NULL && n < max; p = comma ? comma + 1 : NULL) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma = '\0';
+		if (str_to_i64(p, 0, INT64_MAX, &ids[n]) == -1)
+			return 0;
+		n++;
+	}
+	return n;
+}
+
+static void
+back_fmt(const int64_t *ids, size_t n, char *out, size_t outsz)
+{
+	size_t len;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		len = strlen(out);
+		if (str_fmt(out + len, outsz - len, "%s%" PRId64, i ? "," : "",
+		    ids[i]) == -1)
+			break;
+	}
+}
+
+void
+sp_paging(struct ctx *c, const char *base, int64_t last_id, int more)
+{
+	int64_t ids[BACK_MAX + 1], before = sp_before(c);
+	size_t n = back_parse(sp_field_s(c, "back"), ids, BACK_MAX);
+	char url[URL_MAX], back[420], num[24];
+
+	if (before > 0) {
+		/* Newer: the page we came from (the first page without history). */
+		str_copy(url, sizeof(url), base);
+		if (n > 0 && ids[n - 1] > 0) {
+			str_fmt(num, sizeof(num), "%" PRId64, ids[n - 1]);
+			sp_query_add(url, sizeof(url), "before", num);
+			back_fmt(ids, n - 1, back, sizeof(back));
+			if (back[0])
+				sp_query_add(url, sizeof(url), "back", back);
+		}
+		tmpl_set(c->view, "newer_url", url);
+	}
+	if (more && last_id > 0) {
+		if (n == BACK_MAX) {
+			memmove(ids, ids + 1, (BACK_MAX - 1) * sizeof(ids[0]));
+			n--;
+		}
+		ids[n++] = before;
+		back_fmt(ids, n, back, sizeof(back));
+		str_copy(url, sizeof(url), base);
+		str_fmt(num, sizeof(num), "%" PRId64, last_id);
+		sp_query_add(url, sizeof(url), "before", num);
+		sp_query_add(url, sizeof(url), "back", back);
+		tmpl_set(c->view, "older_url", url);
+	}
+	if (tmpl_get(c->view, "newer_url") || tmpl_get(c->view, "older_url"))
+		tmpl_set_bool(c->view, "paging", 1);
+}
+
+int
+sp_location_options(struct ctx *c, int64_t selected)
+{
+	struct location *ls = NULL;
+	size_t n = 0;
+
+	if (location_list(c->app->db, 0, &ls, &n) != CAT_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row;
+
+		if (!ls[i].active && ls[i].id != selected)
+			continue;
+		if ((row = tmpl_loop_add(c->view, "locations")) == NULL)
+			break;
+		tmpl_set_int(row, "id", ls[i].id);
+		tmpl_set(row, "name", ls[i].name);
+		tmpl_set_bool(row, "selected", ls[i].id == selected);
+		tmpl_set_bool(row, "inactive", !ls[i].active);
+	}
+	free(ls);
+	return 0;
+}
+
+int
+sp_payment_type_options(struct ctx *c, int64_t selected)
+{
+	struct payment_type *ps = NULL;
+	size_t n = 0;
+
+	if (payment_type_list(c->app->db, 0, &ps, &n) != CAT_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row;
+
+		if (!ps[i].active && ps[i].id != selected)
+			continue;
+		if ((row = tmpl_loop_add(c->view, "payment_types")) == NULL)
+			break;
+		tmpl_set_int(row, "id", ps[i].id);
+		tmpl_set(row, "name", ps[i].name);
+		tmpl_set(row, "code", ps[i].code);
+		tmpl_set_bool(row, "selected", ps[i].id == selected);
+		tmpl_set_bool(row, "inactive", !ps[i].active);
+	}
+	free(ps);
+	return 0;
+}
+
+int
+sp_can_money(const struct ctx *c)
+{
+	return (c->user.role & ROLES_MONEY) != 0;
+}
+
+void
+sp_person_name(char *out, size_t outsz, const char *first, const char *last)
+{
+	if (str_fmt(out, outsz, "%s %s", first, last) == -1)
+		str_copy(out, outsz, first);
+}
+
+void
+sp_date_from_today(char *out, size_t outsz, int64_t days)
+{
+	if (date_fmt(date_today() + days, out, outsz) == -1)
+		out[0] = '\0';
+}
