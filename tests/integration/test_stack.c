@@ -701,6 +701,52 @@ START_TEST(test_worker_restart)
 }
 END_TEST
 
+/* SIGHUP: a whole new generation of workers, none of the old ones left,
+ * and requests keep succeeding while they are replaced. */
+static int
+all_replaced(void *arg)
+{
+	struct workers_back *w = arg;
+	pid_t now[MAX_WORKERS];
+	int i, n = itest_children(w->master, now, MAX_WORKERS);
+
+	if (n != w->want)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (pid_in(now[i], w->old, w->nold))
+			return 0;
+	return 1;
+}
+
+START_TEST(test_sighup_replaces_workers)
+{
+	struct itest_client *c = client_new();
+	struct itest_resp r;
+	pid_t master = master_pid(), old[MAX_WORKERS];
+	struct workers_back w;
+	int n, i, failed = 0;
+
+	itest_resp_init(&r);
+	n = itest_children(master, old, MAX_WORKERS);
+	ck_assert_msg(n >= 1, "billingd %ld has no workers", (long)master);
+	ck_assert_int_eq(kill(master, SIGHUP), 0);
+	for (i = 0; i < 50; i++)
+		failed += itest_get(c, "/healthz", &r) != 200;
+	ck_assert_msg(failed == 0, "%d of 50 requests failed during SIGHUP", failed);
+	w.master = master;
+	w.want = n;
+	w.old = old;
+	w.nold = n;
+	ck_assert_msg(itest_wait_until(10000, 50, all_replaced, &w) == 0,
+	    "10 s after SIGHUP: want %d workers, none of them old", n);
+	EXPECT_STATUS(&r, 200, "GET /healthz after SIGHUP");
+	ck_assert_msg(itest_pidfile_read(env.pidfile) == master && itest_pid_alive(master),
+	    "billingd master changed or died on SIGHUP");
+	itest_resp_free(&r);
+	itest_client_free(c);
+}
+END_TEST
+
 /* --- database restart ------------------------------------------------- */
 
 struct health_wait {
@@ -961,6 +1007,7 @@ stack_suite(void)
 
 	tc = tcase(s, "workers");
 	tcase_add_test(tc, test_worker_restart);
+	tcase_add_test(tc, test_sighup_replaces_workers);
 
 	tc = tcase(s, "database");
 	tcase_add_test(tc, test_db_restart);
