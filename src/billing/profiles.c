@@ -236,9 +236,13 @@ int
 account_save(struct db *db, const struct actor *actor, struct account *a)
 {
 	struct account_args x = { actor, a };
+	int creating = a->id == 0, rc;
 
-	return prof_status(db_tx(db, a->id == 0 ? account_create_tx :
+	rc = prof_status(db_tx(db, creating ? account_create_tx :
 	    account_update_tx, &x));
+	if (rc != PROF_OK && creating)
+		a->id = 0;	/* rolled back */
+	return rc;
 }
 
 int
@@ -521,12 +525,14 @@ client_save(struct db *db, const struct actor *actor, struct client *c)
 {
 	struct client_args x = { actor, c };
 	int64_t account_id = c->account_id;
-	int rc;
+	int creating = c->id == 0, rc;
 
-	rc = prof_status(db_tx(db, c->id == 0 ? client_create_tx :
+	rc = prof_status(db_tx(db, creating ? client_create_tx :
 	    client_update_tx, &x));
-	if (rc != PROF_OK && c->id == 0)
-		c->account_id = account_id;	/* rolled back */
+	if (rc != PROF_OK && creating) {
+		c->id = 0;	/* rolled back */
+		c->account_id = account_id;
+	}
 	return rc;
 }
 

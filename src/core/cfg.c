@@ -39,6 +39,15 @@ static const struct cfg_key keys[] = {
 	I("login_window", "BILLING_LOGIN_WINDOW", login_window, "900", 10, 86400),
 	I("max_body", "BILLING_MAX_BODY", max_body, "1048576", 1024, 64 * 1024 * 1024),
 	S("org_name", "BILLING_ORG_NAME", org_name, "Billing"),
+	S("org_address", "BILLING_ORG_ADDRESS", org_address, ""),
+	S("stripe_secret_key", "STRIPE_SECRET_KEY", stripe_secret_key, ""),
+	S("stripe_publishable_key", "STRIPE_PUBLISHABLE_KEY", stripe_publishable_key, ""),
+	S("stripe_webhook_secret", "STRIPE_WEBHOOK_SECRET", stripe_webhook_secret, ""),
+	S("stripe_api_base", "STRIPE_API_BASE", stripe_api_base, "https://api.stripe.com"),
+	S("stripe_js_url", "STRIPE_JS_URL", stripe_js_url, "https://js.stripe.com/v3"),
+	I("stripe_webhook_tolerance", "STRIPE_WEBHOOK_TOLERANCE", stripe_webhook_tolerance, "300", 1, 86400),
+	I("stripe_timeout", "STRIPE_TIMEOUT", stripe_timeout, "30", 1, 300),
+	I("consent_required", "BILLING_CONSENT_REQUIRED", consent_required, "1", 0, 1),
 };
 
 static int

@@ -30,6 +30,16 @@ struct config {
 	int64_t	 login_window;		/* seconds */
 	int64_t	 max_body;		/* bytes */
 	char	*org_name;
+	char	*org_address;
+	/* Stripe. With no secret key the bundled sandbox is used. */
+	char	*stripe_secret_key;
+	char	*stripe_publishable_key;
+	char	*stripe_webhook_secret;
+	char	*stripe_api_base;	/* https://api.stripe.com or the sandbox */
+	char	*stripe_js_url;		/* https://js.stripe.com/v3 or the sandbox's */
+	int64_t	 stripe_webhook_tolerance;	/* seconds */
+	int64_t	 stripe_timeout;	/* seconds per request */
+	int64_t	 consent_required;	/* off-session charges need an active consent */
 };
 
 /* Defaults, then the file (if path != NULL), then the environment.

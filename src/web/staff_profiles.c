@@ -155,7 +155,8 @@ static const struct field f_payment_type[] = {
  * included) need a money role; the catalog needs an admin. */
 const struct route routes_profiles[] = {
 	{ { "GET", "/inquiries" }, h_inquiries, ROLES_STAFF, 0, FIELDS(f_list) },
-	{ { "GET", "/inquiries/new" }, h_inquiry_new, ROLES_MONEY, 0, NOFIELDS },
+	{ { "GET", "/inquiries/new" }, h_inquiry_new, ROLES_MONEY, 0,
+	    FIELDS(f_client_new_page) },
 	{ { "POST", "/inquiries/new" }, h_inquiry_create, ROLES_MONEY, R_FORM,
 	    FIELDS(f_client_create) },
 	{ { "GET", "/inquiries/:id" }, h_inquiry_show, ROLES_STAFF, 0,

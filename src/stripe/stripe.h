@@ -1,0 +1,3 @@
+#ifndef STRIPE_H
+#define STRIPE_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef STRIPE_SIG_H
+#define STRIPE_SIG_H
+#endif
