@@ -79,6 +79,10 @@ int64_t	 api_cursor(struct api *);
 /* The actor for audit rows. */
 const struct actor *api_actor(struct api *);
 
+/* location_id must name a location (0 = none is fine): 1 fine, 0 answered
+ * with 422 on field location_id, -1 error. */
+int	 api_location_ok(struct api *, int64_t id);
+
 /* JSON views (api_json.c). Each returns a new object, NULL on ENOMEM. */
 struct json_object *json_location(const struct location *);
 struct json_object *json_service(const struct service *);

@@ -57,9 +57,8 @@ not_emptied(struct api *a, const char *name)
 	return api_invalid(a, name, msg) == 0 ? 0 : -1;
 }
 
-/* location_id must name a location: 1 fine (or 0 = none), 0 answered, -1 error. */
-static int
-location_ok(struct api *a, int64_t id)
+int
+api_location_ok(struct api *a, int64_t id)
 {
 	struct location l;
 	int rc;
@@ -355,7 +354,7 @@ account_store(struct api *a, struct account *acc, int status)
 		take_text(a, account_texts[i].name, (char *)acc + account_texts[i].off,
 		    account_texts[i].size);
 	take_id(a, "location_id", &acc->location_id);
-	if ((rc = location_ok(a, acc->location_id)) != 1)
+	if ((rc = api_location_ok(a, acc->location_id)) != 1)
 		return rc;
 	rc = account_save(a->db, api_actor(a), acc);
 	if (rc == PROF_DUP_EMAIL)
@@ -479,7 +478,7 @@ person_store(struct api *a, struct client *cl, int status, const char *what)
 	take_text(a, "email", cl->email, sizeof(cl->email));
 	take_text(a, "phone", cl->phone, sizeof(cl->phone));
 	take_id(a, "location_id", &cl->location_id);
-	if ((rc = location_ok(a, cl->location_id)) != 1)
+	if ((rc = api_location_ok(a, cl->location_id)) != 1)
 		return rc;
 	if (cl->id == 0 && cl->account_id != 0) {
 		if ((rc = account_get(a->db, cl->account_id, &acc)) == PROF_NOT_FOUND)

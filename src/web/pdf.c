@@ -159,7 +159,6 @@ fontconfig_cache_dir(void)
 void
 pdf_shutdown(void)
 {
-	cairo_debug_reset_static_data();
 	pango_cairo_font_map_set_default(NULL);
 }
 
@@ -714,11 +713,11 @@ status_label(const char *s)
 }
 
 static const struct col inv_cols[] = {
-	{ "DESCRIPTION", 216, PANGO_ALIGN_LEFT },
-	{ "QTY", 44, PANGO_ALIGN_RIGHT },
-	{ "RATE", 78, PANGO_ALIGN_RIGHT },
-	{ "DISCOUNT", 82, PANGO_ALIGN_RIGHT },
-	{ "AMOUNT", 84, PANGO_ALIGN_RIGHT },
+	{ "DESCRIPTION", 204, PANGO_ALIGN_LEFT },
+	{ "QTY", 40, PANGO_ALIGN_RIGHT },
+	{ "RATE", 80, PANGO_ALIGN_RIGHT },
+	{ "DISCOUNT", 84, PANGO_ALIGN_RIGHT },
+	{ "AMOUNT", 96, PANGO_ALIGN_RIGHT },
 };
 static const struct table inv_table = { inv_cols, ARRAY_LEN(inv_cols) };
 
@@ -817,7 +816,8 @@ inv_head(struct pdoc *d, const struct inv_doc *x)
 	size_t n = 0;
 	double lb, rb;
 
-	doc_header(d, x->address, is_void(inv) ? "VOID" : NULL);
+	doc_header(d, x->address, is_void(inv) ? "VOID" :
+	    is_draft(inv) ? "DRAFT \u2014 not a bill" : NULL);
 	if (a != NULL) {
 		lines[0] = a->address1;
 		lines[1] = a->address2;

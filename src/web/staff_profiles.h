@@ -10,6 +10,7 @@
 struct ctx;
 struct tmpl_vars;
 struct actor;
+struct invoice;
 
 #define SP_PAGE_SIZE	50	/* rows per list page */
 #define SP_INVOICE_LINES	20	/* line rows the invoice form accepts */
@@ -90,10 +91,19 @@ void	 sp_query_add(char *q, size_t qsz, const char *name, const char *value);
  * Return 0 / -1 (database). */
 int	 sp_location_options(struct ctx *, int64_t selected);
 int	 sp_payment_type_options(struct ctx *, int64_t selected);
+/* Adds a message for a field found wrong after validation: err_<field>
+ * (first message wins) and a row of the `errors` loop. */
+void	 sp_form_error(struct ctx *, const char *field, const char *msg);
+/* A chosen location (0: none) must exist: 0 ok, 1 error added to the form,
+ * -1 database. */
+int	 sp_check_location(struct ctx *, int64_t id);
 /* Whether the signed-in user may change money/profile records. */
 int	 sp_can_money(const struct ctx *);
 /* Display name "First Last". */
 void	 sp_person_name(char *out, size_t outsz, const char *first, const char *last);
+/* One invoices-table row: number, dates, amounts, status, overdue
+ * (staff_profiles_financial.c). */
+void	 sp_invoice_row(struct tmpl_vars *, const struct invoice *);
 /* Days-from-today date as YYYY-MM-DD. */
 void	 sp_date_from_today(char *out, size_t outsz, int64_t days);
 

@@ -160,39 +160,6 @@ h_accounts(struct ctx *c)
 
 /* --- forms ---------------------------------------------------------------- */
 
-/* Adds a message for a field after validation (err_<field> + errors loop). */
-static void
-form_error(struct ctx *c, const char *field, const char *msg)
-{
-	char key[96];
-	struct tmpl_vars *row = tmpl_loop_add(c->view, "errors");
-
-	if (row)
-		tmpl_set(row, "message", msg);
-	if (str_fmt(key, sizeof(key), "err_%s", field) == 0 &&
-	    tmpl_get(c->view, key) == NULL)
-		tmpl_set(c->view, key, msg);
-}
-
-/* A chosen location must exist: 0 ok, 1 error added, -1 database. */
-static int
-check_location(struct ctx *c, int64_t id)
-{
-	struct location l;
-	int rc;
-
-	if (id == 0)
-		return 0;
-	rc = location_get(c->app->db, id, &l);
-	if (rc == CAT_OK)
-		return 0;
-	if (rc == CAT_NOT_FOUND) {
-		form_error(c, "location_id", "Choose a location from the list.");
-		return 1;
-	}
-	return -1;
-}
-
 /* Client/inquiry form. cl: the edited row or NULL for a new one; acct: the
  * account a new client joins (or NULL: one is created from the person). */
 static int
@@ -313,9 +280,9 @@ client_create(struct ctx *c, const char *stage)
 	if ((arc = field_account(c, &acct)) == -1)
 		return -1;
 	if (arc == 2)
-		form_error(c, "account_id", "The account was not found; start again "
+		sp_form_error(c, "account_id", "The account was not found; start again "
 		    "from the account's page.");
-	if ((rc = check_location(c, sp_field_i(c, "location_id", 0))) == -1)
+	if ((rc = sp_check_location(c, sp_field_i(c, "location_id", 0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || arc == 2 || rc == 1)
 		return client_form(c, 422, stage, NULL, arc == 1 ? &acct : NULL);
@@ -325,7 +292,7 @@ client_create(struct ctx *c, const char *stage)
 	str_copy(cl.stage, sizeof(cl.stage), stage);
 	rc = client_save(c->app->db, &a, &cl);
 	if (rc == PROF_DUP_EMAIL) {
-		form_error(c, "email", dup_email_new);
+		sp_form_error(c, "email", dup_email_new);
 		return client_form(c, 422, stage, NULL, arc == 1 ? &acct : NULL);
 	}
 	if (rc != PROF_OK)
@@ -393,7 +360,7 @@ h_client_update(struct ctx *c)
 		return rc;
 	sp_form_echo(c);
 	app_view_errors(c);
-	if ((rc = check_location(c, sp_field_i(c, "location_id", 0))) == -1)
+	if ((rc = sp_check_location(c, sp_field_i(c, "location_id", 0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || rc == 1)
 		return client_form(c, 422, cl.stage, &cl, NULL);
@@ -402,7 +369,7 @@ h_client_update(struct ctx *c)
 	if (rc == PROF_NOT_FOUND)
 		return app_error(c, 404, "No such client.");
 	if (rc == PROF_DUP_EMAIL) {
-		form_error(c, "email", "Another account already uses this email.");
+		sp_form_error(c, "email", "Another account already uses this email.");
 		return client_form(c, 422, cl.stage, &cl, NULL);
 	}
 	if (rc != PROF_OK)
@@ -497,7 +464,7 @@ account_store(struct ctx *c, struct account *acct, int is_new)
 
 	sp_form_echo(c);
 	app_view_errors(c);
-	if ((rc = check_location(c, sp_field_i(c, "location_id", 0))) == -1)
+	if ((rc = sp_check_location(c, sp_field_i(c, "location_id", 0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || rc == 1)
 		return account_form(c, 422, is_new ? NULL : acct);
@@ -508,7 +475,7 @@ account_store(struct ctx *c, struct account *acct, int is_new)
 	acct->location_id = sp_field_i(c, "location_id", 0);
 	rc = account_save(c->app->db, &a, acct);
 	if (rc == PROF_DUP_EMAIL) {
-		form_error(c, "email", "Another account already uses this email. "
+		sp_form_error(c, "email", "Another account already uses this email. "
 		    "The email is the account's portal login, so it must be unique.");
 		return account_form(c, 422, is_new ? NULL : acct);
 	}

@@ -261,3 +261,34 @@ sp_date_from_today(char *out, size_t outsz, int64_t days)
 	if (date_fmt(date_today() + days, out, outsz) == -1)
 		out[0] = '\0';
 }
+
+void
+sp_form_error(struct ctx *c, const char *field, const char *msg)
+{
+	char key[REQ_MAX_KEY + 8];
+	struct tmpl_vars *row = tmpl_loop_add(c->view, "errors");
+
+	if (row)
+		tmpl_set(row, "message", msg);
+	if (str_fmt(key, sizeof(key), "err_%s", field) == 0 &&
+	    tmpl_get(c->view, key) == NULL)
+		tmpl_set(c->view, key, msg);
+}
+
+int
+sp_check_location(struct ctx *c, int64_t id)
+{
+	struct location l;
+	int rc;
+
+	if (id == 0)
+		return 0;
+	rc = location_get(c->app->db, id, &l);
+	if (rc == CAT_OK)
+		return 0;
+	if (rc == CAT_NOT_FOUND) {
+		sp_form_error(c, "location_id", "Choose a location from the list.");
+		return 1;
+	}
+	return -1;
+}
