@@ -260,8 +260,11 @@ done:
 	return rc;
 }
 
-/* Open amounts (entries minus allocations) of the issued invoices, by days
- * between due date and the end of the period. */
+/* Open amounts of the issued invoices as of the end of the period (entries
+ * dated up to then, minus allocations of payments received up to then), by
+ * days between due date and period end. As of period end, not today, so a
+ * statement for a past period ages what was owed then and agrees with its
+ * closing balance. */
 static int
 load_aging(struct db *db, struct statement *st, const struct period *pd)
 {
@@ -269,23 +272,27 @@ load_aging(struct db *db, struct statement *st, const struct period *pd)
 	int rc;
 
 	if (st->client_id != 0) {
-		struct db_param p[] = { DB_I64(st->client_id) };
+		struct db_param p[] = { DB_STR(pd->to), DB_STR(pd->to),
+		    DB_I64(st->client_id) };
 		rc = db_query(db, "SELECT i.due_date,"
 		    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
-		    "  WHERE e.invoice_id = i.id) -"
+		    "  WHERE e.invoice_id = i.id AND e.entry_date <= ?) -"
 		    " (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x"
-		    "  WHERE x.invoice_id = i.id) AS open"
+		    "  JOIN payments p ON p.id = x.payment_id"
+		    "  WHERE x.invoice_id = i.id AND p.received_date <= ?) AS open"
 		    " FROM invoices i WHERE i.client_id = ? AND i.status = 'issued'"
-		    " HAVING open > 0", p, 1, &r);
+		    " HAVING open > 0", p, ARRAY_LEN(p), &r);
 	} else {
-		struct db_param p[] = { DB_I64(st->account_id) };
+		struct db_param p[] = { DB_STR(pd->to), DB_STR(pd->to),
+		    DB_I64(st->account_id) };
 		rc = db_query(db, "SELECT i.due_date,"
 		    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
-		    "  WHERE e.invoice_id = i.id) -"
+		    "  WHERE e.invoice_id = i.id AND e.entry_date <= ?) -"
 		    " (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x"
-		    "  WHERE x.invoice_id = i.id) AS open"
+		    "  JOIN payments p ON p.id = x.payment_id"
+		    "  WHERE x.invoice_id = i.id AND p.received_date <= ?) AS open"
 		    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
-		    " HAVING open > 0", p, 1, &r);
+		    " HAVING open > 0", p, ARRAY_LEN(p), &r);
 	}
 	memset(st->aging, 0, sizeof(st->aging));
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {

@@ -4,8 +4,11 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include "apikey.h"
+#include "apikey_admin.h"
 #include "audit.h"
 #include "cfg.h"
+#include "clock.h"
 #include "crypto.h"
 #include "db.h"
 #include "ledger.h"
@@ -158,6 +161,105 @@ cmd_user(struct cli *c)
 	return 2;
 }
 
+/* API keys: the key is printed once at creation and stored hashed. */
+static int
+apikey_cmd_create(struct cli *c)
+{
+	static const char *const names[] = { "name", "role" };
+	const char *vals[2] = { NULL, NULL };
+	char token[256];
+	int64_t id = 0;
+
+	if (opts(c->argc - 2, c->argv + 2, names, vals, 2) == -1 || !vals[0] ||
+	    !vals[1]) {
+		fprintf(stderr, "usage: billingctl apikey create --name N "
+		    "--role admin|billing|frontdesk\n");
+		return 2;
+	}
+	if (strcmp(vals[1], "admin") && strcmp(vals[1], "billing") &&
+	    strcmp(vals[1], "frontdesk")) {
+		fprintf(stderr, "billingctl: role must be admin, billing or frontdesk\n");
+		return 2;
+	}
+	if (*vals[0] == '\0' || strlen(vals[0]) > 100) {
+		fprintf(stderr, "billingctl: name must be 1 to 100 characters\n");
+		return 2;
+	}
+	if (apikey_create(c->db, vals[0], vals[1], token, sizeof(token), &id) != 0) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+	printf("created API key %" PRId64 " \"%s\" (%s); it is shown only this once:\n"
+	    "%s\n", id, vals[0], vals[1], token);
+	explicit_bzero(token, sizeof(token));
+	return 0;
+}
+
+static int
+apikey_cmd_list(struct cli *c)
+{
+	struct api_key_info *v;
+	char when[32];
+	size_t n;
+
+	if (apikey_list(c->db, &v, &n) == -1) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].last_used_at == 0 || clock_fmt_datetime(v[i].last_used_at,
+		    when, sizeof(when)) == -1)
+			str_copy(when, sizeof(when), "never");
+		printf("%" PRId64 "\t%s\t%s\tbk_%s_...\t%s\tlast used %s\n", v[i].id,
+		    v[i].name, v[i].role, v[i].prefix, v[i].revoked_at ? "revoked" :
+		    "active", when);
+	}
+	free(v);
+	return 0;
+}
+
+static int
+apikey_cmd_revoke(struct cli *c)
+{
+	static const char *const names[] = { "id" };
+	const char *vals[1] = { NULL };
+	int64_t id;
+	int rc;
+
+	if (opts(c->argc - 2, c->argv + 2, names, vals, 1) == -1 || !vals[0] ||
+	    str_to_i64(vals[0], 1, INT64_MAX, &id) == -1) {
+		fprintf(stderr, "usage: billingctl apikey revoke --id N\n");
+		return 2;
+	}
+	rc = apikey_revoke(c->db, id);
+	if (rc < 0) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+	if (rc > 0) {
+		fprintf(stderr, "billingctl: no live API key %" PRId64 "\n", id);
+		return 1;
+	}
+	printf("revoked API key %" PRId64 "\n", id);
+	return 0;
+}
+
+static int
+cmd_apikey(struct cli *c)
+{
+	const char *sub = c->argc > 1 ? c->argv[1] : "";
+
+	if (strcmp(sub, "create") == 0)
+		return apikey_cmd_create(c);
+	if (strcmp(sub, "list") == 0)
+		return apikey_cmd_list(c);
+	if (strcmp(sub, "revoke") == 0)
+		return apikey_cmd_revoke(c);
+	fprintf(stderr, "usage: billingctl apikey create --name N --role R | list | "
+	    "revoke --id N\n");
+	return 2;
+}
+
 /* Demo data: idempotent. */
 static int
 cmd_demo(struct cli *c)
@@ -204,6 +306,7 @@ static const struct {
 	{ "migrate", cmd_migrate, "migrate [--dir D]       apply pending schema migrations" },
 	{ "user", cmd_user, "user add --email E --name N --role R | list | disable --email E" },
 	{ "demo", cmd_demo, "demo                    load demo data (idempotent)" },
+	{ "apikey", cmd_apikey, "apikey create --name N --role R | list | revoke --id N" },
 	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
 };
 

@@ -3,6 +3,7 @@
 #include <fcgiapp.h>
 #include <time.h>
 
+#include "api.h"
 #include "app.h"
 #include "clock.h"
 #include "crypto.h"
@@ -169,6 +170,9 @@ app_render(struct ctx *c, int status, const char *name)
 int
 app_error(struct ctx *c, int status, const char *message)
 {
+	/* The JSON API answers every error, the dispatcher's too, as JSON. */
+	if (c->req.path != NULL && str_starts(c->req.path, "/api/"))
+		return api_error(c, status, NULL, message, NULL);
 	tmpl_set(c->view, "title", http_status_text(status));
 	tmpl_set_int(c->view, "status", status);
 	tmpl_set(c->view, "status_text", http_status_text(status));

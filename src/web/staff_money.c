@@ -218,6 +218,18 @@ view_account(struct tmpl_vars *v, const struct account *a)
 	}
 }
 
+void
+money_form_error(struct ctx *c, const char *field, const char *msg)
+{
+	struct tmpl_vars *row = tmpl_loop_add(c->view, "errors");
+	char name[80];
+
+	if (row != NULL)
+		tmpl_set(row, "message", msg);
+	if (str_fmt(name, sizeof(name), "err_%s", field) == 0)
+		tmpl_set(c->view, name, msg);
+}
+
 const char *
 money_field_s(const struct ctx *c, const char *name)
 {

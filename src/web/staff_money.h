@@ -54,6 +54,9 @@ void	 view_money_plain(struct tmpl_vars *, const char *name, int64_t cents);
 void	 view_instant(struct tmpl_vars *, const char *name, int64_t t);
 /* account_id, account_name and account_* address lines of the view. */
 void	 view_account(struct tmpl_vars *, const struct account *);
+/* A form problem found by a rule (not the field table): err_<field> and a
+ * row of the `errors` summary, like app_view_errors(). */
+void	 money_form_error(struct ctx *, const char *field, const char *msg);
 /* Value of a validated field or "" when absent. */
 const char *money_field_s(const struct ctx *, const char *name);
 /* The raw submitted (form) or query value, for re-rendering inputs. */

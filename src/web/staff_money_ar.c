@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "buf.h"
 #include "calc.h"
 #include "catalog.h"
 #include "invoice.h"
@@ -128,20 +129,76 @@ view_audit_object(struct tmpl_vars *row, const struct audit_row *r)
 	}
 }
 
+static const struct actor_label {
+	const char	*kind;
+	const char	*label;
+} actor_labels[] = {
+	{ "staff", "Staff user" },
+	{ "portal", "Client portal" },
+	{ "api", "API key" },
+	{ "system", "System" },
+	{ "stripe", "Stripe" },
+};
+
+static const char *
+actor_label(const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_LEN(actor_labels); i++)
+		if (strcmp(actor_labels[i].kind, kind) == 0)
+			return actor_labels[i].label;
+	return kind;
+}
+
+/* The domain writes amounts as "12345 cents"; staff read "$123.45". */
+static int
+detail_money(struct buf *out, const char *s)
+{
+	char m[MONEY_FMT_MAX], num[24];
+
+	while (*s) {
+		const char *p = s + (*s == '-');
+		size_t nd = strspn(p, "0123456789"), len = (size_t)(p - s) + nd;
+		int64_t v;
+
+		if (nd > 0 && len < sizeof(num) && str_starts(p + nd, " cents")) {
+			memcpy(num, s, len);
+			num[len] = '\0';
+			if (str_to_i64(num, -MONEY_MAX, MONEY_MAX, &v) == 0 &&
+			    money_format(v, m, sizeof(m)) == 0) {
+				if (buf_puts(out, m) == -1)
+					return -1;
+				s = p + nd + strlen(" cents");
+				continue;
+			}
+		}
+		len = nd > 0 ? len : 1;	/* a whole number, or one byte */
+		if (buf_append(out, s, len) == -1)
+			return -1;
+		s += len;
+	}
+	return 0;
+}
+
 static void
 view_audit_row(struct tmpl_vars *row, const struct audit_row *r)
 {
+	struct buf d;
+
 	view_instant(row, "when", r->created_at);
 	if (r->actor_name[0])
 		tmpl_set(row, "who", r->actor_name);
 	else if (r->actor_id)
-		tmpl_setf(row, "who", "%s #%" PRId64, r->actor_kind, r->actor_id);
+		tmpl_setf(row, "who", "%s #%" PRId64, actor_label(r->actor_kind),
+		    r->actor_id);
 	else
-		tmpl_set(row, "who", r->actor_kind);
+		tmpl_set(row, "who", actor_label(r->actor_kind));
 	tmpl_set(row, "actor_kind", r->actor_kind);
 	tmpl_set(row, "ip", r->ip);
 	tmpl_set(row, "action", r->action);
-	tmpl_set(row, "detail", r->detail);
+	buf_init(&d, 64 * 1024);
+	tmpl_set(row, "detail", detail_money(&d, r->detail) == 0 ?
+	    buf_cstr(&d) : r->detail);
+	buf_free(&d);
 	view_audit_object(row, r);
 }
 

@@ -357,35 +357,46 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 	int bad = 0, rc;
 
 	money_today(today);
+	/* Each rule only looks at fields that passed the table, so a form
+	 * with field errors still gets every other complaint at once. */
 	if (strcmp(money_field_s(c, "method"), "check") == 0 &&
+	    field_set_error(&c->fs, "reference") == NULL &&
 	    money_field_s(c, "reference")[0] == '\0') {
-		tmpl_set(c->view, "err_reference", "Enter the check number.");
+		money_form_error(c, "reference", "Enter the check number.");
 		bad++;
 	}
-	if (strcmp(money_field_s(c, "received_date"), today) > 0) {
-		tmpl_set(c->view, "err_received_date",
+	if (field_set_error(&c->fs, "received_date") == NULL &&
+	    strcmp(money_field_s(c, "received_date"), today) > 0) {
+		money_form_error(c, "received_date",
 		    "The received date cannot be in the future.");
 		bad++;
 	}
-	if (cid->present) {
+	if (cid->present && field_set_error(&c->fs, "client_id") == NULL) {
 		rc = client_get(c->app->db, cid->i, &cl);
 		if (rc == PROF_DB)
 			return -1;
 		if (rc != PROF_OK || cl.account_id != f->acct.id) {
-			tmpl_set(c->view, "err_client_id",
+			money_form_error(c, "client_id",
 			    "Choose a client of this account.");
 			bad++;
 		}
 	}
-	if (!choose)
+	if (!choose || c->fs.nerr > 0)
 		return bad;
 	bad += pay_form_collect(c, f, msg, msgsz);
+	for (size_t i = 0; i < f->ninv; i++) {
+		struct tmpl_vars *row;
+		if (f->row_err[i][0] == '\0' ||
+		    (row = tmpl_loop_add(c->view, "errors")) == NULL)
+			continue;
+		tmpl_setf(row, "message", "%s: %s", f->inv[i].number, f->row_err[i]);
+	}
 	if (f->chosen_total > amount->i) {
 		money_format(f->chosen_total, s, sizeof(s));
 		money_format(amount->i, a, sizeof(a));
 		str_fmt(m, sizeof(m), "The amounts to apply add up to %s, more "
 		    "than the payment of %s.", s, a);
-		tmpl_set(c->view, "err_allocation", m);
+		money_form_error(c, "allocation", m);
 		bad++;
 	}
 	return bad;
@@ -451,19 +462,16 @@ h_payment_create(struct ctx *c)
 	}
 	drop_alloc_errors(c);
 	pay_form_inputs(c, &f);
-	if (c->fs.nerr > 0) {
-		app_view_errors(c);
-		rc = payment_form(c, &f, 422, "Please correct the fields below.");
-		goto done;
-	}
 	choose = strcmp(money_field_s(c, "allocation"), "choose") == 0;
 	rc = payment_check(c, &f, choose, msg, sizeof(msg));
-	if (rc > 0)
+	if (rc >= 0 && c->fs.nerr > 0) {
+		app_view_errors(c);
+		rc = payment_form(c, &f, 422, "Please correct the fields below.");
+	} else if (rc > 0)
 		rc = payment_form(c, &f, 422, msg[0] ? msg :
 		    "Please correct the fields below.");
 	else if (rc == 0)
 		rc = payment_save(c, &f, choose);
-done:
 	pay_form_free(&f);
 	return rc;
 }

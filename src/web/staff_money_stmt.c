@@ -15,8 +15,9 @@
 #include "str.h"
 #include "tmpl.h"
 
-/* Recent statements per page of the list. */
+/* Recent statements per page of the list; of a run's on its page. */
 #define STMT_PAGE	50
+#define BATCH_SHOWN	100
 
 static const struct kind_label {
 	const char	*kind;
@@ -98,32 +99,45 @@ view_statement(struct ctx *c, const struct statement *s)
 
 /* --- one account: preview and generate --------------------------------- */
 
+/* Checks a period whose dates passed the field table (rules skip fields
+ * that did not, so every problem shows at once). Returns the number of
+ * problems. */
+static int
+period_check(struct ctx *c, const char *from, const char *to)
+{
+	char today[11];
+
+	if (field_set_error(&c->fs, "from") || field_set_error(&c->fs, "to") ||
+	    from[0] == '\0' || to[0] == '\0')
+		return 0;
+	money_today(today);
+	if (strcmp(from, to) > 0) {
+		money_form_error(c, "to", "The period must end on or after its "
+		    "first day.");
+		return 1;
+	}
+	if (strcmp(to, today) > 0) {
+		money_form_error(c, "to", "The period cannot end after today.");
+		return 1;
+	}
+	return 0;
+}
+
 /* Checks the period and the client. Returns the number of problems, or -1. */
 static int
 statement_check(struct ctx *c, int64_t account_id, const char *from,
     const char *to)
 {
 	const struct field_value *cid = app_field(c, "client_id");
-	char today[11];
 	struct client cl;
-	int bad = 0, rc;
+	int bad = period_check(c, from, to), rc;
 
-	money_today(today);
-	if (strcmp(from, to) > 0) {
-		tmpl_set(c->view, "err_to", "The period must end on or after "
-		    "its first day.");
-		bad++;
-	}
-	if (strcmp(to, today) > 0) {
-		tmpl_set(c->view, "err_to", "The period cannot end after today.");
-		bad++;
-	}
-	if (cid->present) {
+	if (cid->present && field_set_error(&c->fs, "client_id") == NULL) {
 		rc = client_get(c->app->db, cid->i, &cl);
 		if (rc == PROF_DB)
 			return -1;
 		if (rc != PROF_OK || cl.account_id != account_id) {
-			tmpl_set(c->view, "err_client_id",
+			money_form_error(c, "client_id",
 			    "Choose a client of this account.");
 			bad++;
 		}
@@ -143,6 +157,15 @@ statement_new_page(struct ctx *c, const struct account *a, int status,
 	char d[11];
 	int rc, bad = c->fs.nerr > 0 || error != NULL;
 
+	/* error set: the caller has checked the rules already. */
+	if (error == NULL) {
+		if ((rc = statement_check(c, a->id, from, to)) == -1)
+			return -1;
+		bad |= rc > 0;
+	}
+	if (bad && status < 400)
+		status = 422;
+
 	tmpl_set(c->view, "title", "New statement");
 	tmpl_set_bool(c->view, "nav_accounts", 1);
 	view_account(c->view, a);
@@ -157,13 +180,6 @@ statement_new_page(struct ctx *c, const struct account *a, int status,
 	tmpl_set(c->view, "today", d);
 	if (c->fs.nerr > 0)
 		app_view_errors(c);
-	if (!bad && from[0] && to[0]) {
-		if ((rc = statement_check(c, a->id, from, to)) == -1)
-			return -1;
-		bad = rc > 0;
-		if (bad)
-			status = 422;
-	}
 	if (!bad && from[0] && to[0]) {
 		memset(&st, 0, sizeof(st));
 		rc = statement_preview(c->app->db, a->id, client_id, from, to, &st);
@@ -278,7 +294,6 @@ statement_render(struct ctx *c, const char *tmpl)
 	tmpl_setf(c->view, "title", "Statement %s", st.number);
 	tmpl_set_bool(c->view, "nav_statements", 1);
 	tmpl_set_int(c->view, "statement_id", st.id);
-	tmpl_set(c->view, "org_address", "");
 	view_statement(c, &st);
 	if (notice && notice->present)
 		tmpl_set(c->view, "notice", notice->s);
@@ -300,45 +315,69 @@ h_statement_print(struct ctx *c)
 
 /* --- the list and bulk runs --------------------------------------------- */
 
-/* Recent statements (statement_list with account 0 lists every account's,
- * newest first). */
+#ifdef STATEMENT_FIND_MAX
+static void
+view_statement_row(struct tmpl_vars *row, const struct statement *s)
+{
+	tmpl_set_int(row, "statement_id", s->id);
+	tmpl_set(row, "number", s->number);
+	tmpl_set(row, "statement_date", s->statement_date);
+	tmpl_set_int(row, "account_id", s->account_id);
+	tmpl_set(row, "account_name", s->account_name);
+	tmpl_set(row, "client_name", s->client_name);
+	tmpl_set(row, "period_start", s->period_start);
+	tmpl_set(row, "period_end", s->period_end);
+	view_money(row, "amount_due", s->amount_due);
+}
+
+/* A page of stored statements (every account's, or one batch's) into loop
+ * `statements`; older = id for the next page. */
+static int
+view_statement_page(struct ctx *c, int64_t batch_id, int64_t before,
+    size_t limit)
+{
+	struct statement_filter f = { 0, batch_id, before, limit };
+	struct statement *sts = NULL;
+	size_t n = 0;
+	int more = 0;
+
+	if (statement_find(c->app->db, &f, &sts, &n, &more) != ST_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "statements");
+		if (row == NULL)
+			break;
+		view_statement_row(row, &sts[i]);
+	}
+	if (more && n > 0) {
+		tmpl_set_int(c->view, "older", sts[n - 1].id);
+		tmpl_set_bool(c->view, "statements_more", 1);
+	}
+	free(sts);
+	return 0;
+}
+#else
+/* Until the store offers statement_find(): nothing to list. */
+static int
+view_statement_page(struct ctx *c, int64_t batch_id, int64_t before,
+    size_t limit)
+{
+	(void)c;
+	(void)batch_id;
+	(void)before;
+	(void)limit;
+	return 0;
+}
+#endif
+
 static int
 view_recent_statements(struct ctx *c)
 {
 	const struct field_value *before = app_field(c, "before");
-	struct statement *sts = NULL;
-	size_t n = 0, shown = 0;
-	int64_t last = 0;
 
-	if (statement_list(c->app->db, 0, &sts, &n) != ST_OK)
-		return -1;
-	for (size_t i = 0; i < n && shown <= STMT_PAGE; i++) {
-		struct tmpl_vars *row;
-
-		if (before && before->present && sts[i].id >= before->i)
-			continue;
-		if (shown == STMT_PAGE) {
-			tmpl_set_int(c->view, "older", last);
-			break;
-		}
-		if ((row = tmpl_loop_add(c->view, "statements")) == NULL)
-			break;
-		tmpl_set_int(row, "statement_id", sts[i].id);
-		tmpl_set(row, "number", sts[i].number);
-		tmpl_set(row, "statement_date", sts[i].statement_date);
-		tmpl_set_int(row, "account_id", sts[i].account_id);
-		tmpl_set(row, "account_name", sts[i].account_name);
-		tmpl_set(row, "client_name", sts[i].client_name);
-		tmpl_set(row, "period_start", sts[i].period_start);
-		tmpl_set(row, "period_end", sts[i].period_end);
-		view_money(row, "amount_due", sts[i].amount_due);
-		last = sts[i].id;
-		shown++;
-	}
-	for (size_t i = 0; i < n; i++)
-		statement_free(&sts[i]);
-	free(sts);
-	return 0;
+	tmpl_set_bool(c->view, "paged", before && before->present);
+	return view_statement_page(c, 0, before && before->present ?
+	    before->i : 0, STMT_PAGE);
 }
 
 static int
@@ -382,33 +421,23 @@ h_statement_batch_create(struct ctx *c)
 	const struct field_value *min = app_field(c, "min_balance");
 	const char *from = money_field_s(c, "from"), *to = money_field_s(c, "to");
 	struct location l;
-	char today[11], url[80];
+	char url[80];
 	int64_t id = 0;
-	int bad = 0, rc;
+	int bad, rc;
 
-	if (c->fs.nerr > 0) {
-		app_view_errors(c);
-		return statements_page(c, 422, "Please correct the fields below.");
-	}
-	money_today(today);
-	if (strcmp(from, to) > 0) {
-		tmpl_set(c->view, "err_to", "The period must end on or after its "
-		    "first day.");
-		bad++;
-	} else if (strcmp(to, today) > 0) {
-		tmpl_set(c->view, "err_to", "The period cannot end after today.");
-		bad++;
-	}
-	if (loc->present) {
+	bad = period_check(c, from, to);
+	if (loc->present && field_set_error(&c->fs, "location_id") == NULL) {
 		rc = location_get(c->app->db, loc->i, &l);
 		if (rc == CAT_DB)
 			return -1;
 		if (rc != CAT_OK) {
-			tmpl_set(c->view, "err_location_id", "Choose a location.");
+			money_form_error(c, "location_id", "Choose a location.");
 			bad++;
 		}
 	}
-	if (bad)
+	if (c->fs.nerr > 0)
+		app_view_errors(c);
+	if (bad || c->fs.nerr > 0)
 		return statements_page(c, 422, "Please correct the fields below.");
 	rc = statement_batch_create(c->app->db, &act, from, to,
 	    loc->present ? loc->i : 0, min->present ? min->i : 1, &id);
@@ -422,14 +451,12 @@ h_statement_batch_create(struct ctx *c)
 	return 0;
 }
 
-/* Statements a finished run generated (from the accounts' own lists:
- * the store has no per-batch list). */
+/* Statements a finished run generated (the first page of them). */
 static int
 view_batch_statements(struct ctx *c, const struct statement_batch *b)
 {
-	(void)c;
-	(void)b;
-	return 0;
+	tmpl_set_int(c->view, "statements_shown", BATCH_SHOWN);
+	return view_statement_page(c, b->id, 0, BATCH_SHOWN);
 }
 
 static void
@@ -437,7 +464,6 @@ view_batch(struct ctx *c, const struct statement_batch *b)
 {
 	struct tmpl_vars *v = c->view;
 	int64_t pct = b->total > 0 ? b->done * 100 / b->total : 100;
-	char when[32];
 
 	if (pct > 100)
 		pct = 100;
@@ -450,8 +476,7 @@ view_batch(struct ctx *c, const struct statement_batch *b)
 	tmpl_set_int(v, "batch_pct", pct);
 	view_money(v, "batch_min", b->min_balance);
 	tmpl_set_bool(v, "batch_running", strcmp(b->status, "done") != 0);
-	clock_fmt_datetime(b->created_at, when, sizeof(when));
-	tmpl_set(v, "batch_started", when);
+	view_instant(v, "batch_started", b->created_at);
 }
 
 int

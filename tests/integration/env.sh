@@ -161,7 +161,13 @@ cmd_stop() {
 
 [[ $# -eq 2 ]] || usage
 case "$1" in
-start) cmd_start "$(abs_dir "$2")" ;;
+start)
+	[[ -n "${2:-}" ]] || usage
+	mkdir -p "$2" || die "cannot create $2"
+	dir=$(abs_dir "$2")
+	[[ -n "$dir" && "$dir" != / ]] || die "refusing to start in '$dir'"
+	cmd_start "$dir"
+	;;
 stop)
 	# tolerate a directory that is already gone
 	[[ -d "$2" ]] || exit 0

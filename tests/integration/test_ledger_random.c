@@ -1,8 +1,1650 @@
-/* Placeholder: replaced by its owner. */
+/* The ledger under load, through the domain API against the test MariaDB
+ * (tests/integration/run passes ITEST_CONFIG and ITEST_BILLINGCTL):
+ *
+ *   random:     thousands of random operations (drafts with random lines and
+ *               discounts, issue, manual payments with automatic or chosen
+ *               allocations, allocate, apply credit, adjust, write off, void)
+ *               checked against an independent in-memory model; afterwards
+ *               ledger_verify and `billingctl ledger verify` pass, every
+ *               balance equals the model, and a row corrupted on purpose is
+ *               named by both.
+ *   concurrency: processes race to allocate the same invoice's open amount
+ *               from different payments, and the same payment to different
+ *               invoices; a mixed free-for-all on shared accounts; concurrent
+ *               issuing of many drafts keeps invoice numbers unique and
+ *               gap-free.
+ *
+ * The seed is printed; LEDGER_SEED=n repeats a run, LEDGER_OPS=n changes its
+ * length (default 3000). */
 #include "common.h"
+
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "audit.h"
+#include "buf.h"
+#include "catalog.h"
+#include "cfg.h"
+#include "clock.h"
+#include "db.h"
+#include "invoice.h"
+#include "ledger.h"
+#include "payment.h"
+#include "profiles.h"
+#include "str.h"
+
+#define TC_TIMEOUT	300
+#define NACC		6	/* accounts of the random run */
+#define MAX_INV		4096
+#define MAX_PAY		4096
+#define MAX_ALLOC	16384
+#define MAX_CHILD	8
+
+static struct config cfg;
+static const char *ctl;		/* billingctl -c CONFIG */
+static struct db *db;
+static const struct actor actor = { "system", 0, "127.0.0.1" };
+
+/* --- setup ------------------------------------------------------------- */
+
+static void
+db_open(void)
+{
+	db = db_new(&cfg);
+	ck_assert_msg(db != NULL, "db_new failed");
+	ck_assert_msg(db_ensure(db) == DB_OK, "cannot connect: %s", db_error(db));
+}
+
+static void
+db_shut(void)
+{
+	if (db != NULL)
+		db_close(db);
+	db = NULL;
+}
+
+static void
+setup(void)
+{
+	char err[512];
+	const char *path = getenv("ITEST_CONFIG");
+
+	if (path == NULL || (ctl = getenv("ITEST_BILLINGCTL")) == NULL) {
+		fprintf(stderr, "ITEST_CONFIG/ITEST_BILLINGCTL not set: run "
+		    "tests/integration/run\n");
+		exit(2);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	if (config_load(&cfg, path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "config_load %s: %s\n", path, err);
+		exit(2);
+	}
+}
+
+/* One integer from SQL (fixture checks only, never input). */
+static int64_t
+sql_i64(const char *sql, const struct db_param *p, size_t n)
+{
+	struct db_result r;
+	int rc = db_query(db, sql, p, n, &r);
+	int64_t v;
+
+	ck_assert_msg(rc == DB_OK, "query failed (%d): %s", rc, db_error(db));
+	v = r.nrows > 0 ? db_i64(&r, 0, 0) : 0;
+	db_result_free(&r);
+	return v;
+}
+
+/* Runs a shell command, stdout and stderr into out; its exit status, or -1. */
+static int PRINTF_LIKE(2, 3)
+run_cmd(struct buf *out, const char *fmt, ...)
+{
+	char cmd[2048], line[512];
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	if (vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap) >= (int)sizeof(cmd) - 8) {
+		va_end(ap);
+		return -1;
+	}
+	va_end(ap);
+	str_fmt(cmd + strlen(cmd), 8, " 2>&1");
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		buf_puts(out, line);
+	st = pclose(f);
+	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* --- deterministic randomness -------------------------------------------- */
+
+static uint64_t rng_state;
+
+static uint64_t
+rnd64(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+/* Uniform in [lo, hi]. */
+static int64_t
+rnd(int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(rnd64() % (uint64_t)(hi - lo + 1));
+}
+
+static int
+chance(int percent)
+{
+	return rnd(1, 100) <= percent;
+}
+
+/* --- fixtures ------------------------------------------------------------ */
+
+struct fixtures {
+	int64_t	 location;
+	int64_t	 service[3];
+	int64_t	 service_rate[3];
+	int64_t	 ptype;
+};
+
+static void
+make_fixtures(struct fixtures *fx, const char *prefix)
+{
+	char tag[32];
+	struct location l;
+	struct service s;
+	struct payment_type *pt = NULL;
+	size_t npt = 0;
+	static const int64_t rates[3] = { 15000, 12345, 999 };
+
+	/* unique per run: a rerun on the same database must not collide */
+	str_fmt(tag, sizeof(tag), "%s%" PRId64 "p%d", prefix, clock_now() % 100000,
+	    (int)getpid());
+	memset(&l, 0, sizeof(l));
+	str_fmt(l.name, sizeof(l.name), "Ledger test %s", tag);
+	l.active = 1;
+	ck_assert_int_eq(location_save(db, &actor, &l), CAT_OK);
+	fx->location = l.id;
+	for (int i = 0; i < 3; i++) {
+		memset(&s, 0, sizeof(s));
+		str_fmt(s.code, sizeof(s.code), "LT%s%d", tag, i);
+		str_fmt(s.name, sizeof(s.name), "Ledger service %s %d", tag, i);
+		s.default_rate = rates[i];
+		s.active = 1;
+		ck_assert_int_eq(service_save(db, &actor, &s), CAT_OK);
+		fx->service[i] = s.id;
+		fx->service_rate[i] = rates[i];
+	}
+	ck_assert_int_eq(payment_type_list(db, 1, &pt, &npt), CAT_OK);
+	ck_assert_msg(npt > 0, "no payment types seeded");
+	fx->ptype = pt[0].id;
+	free(pt);
+}
+
+static int64_t
+make_account(const char *name, int64_t location)
+{
+	struct account a;
+
+	memset(&a, 0, sizeof(a));
+	str_copy(a.name, sizeof(a.name), name);
+	a.location_id = location;
+	ck_assert_int_eq(account_save(db, &actor, &a), PROF_OK);
+	ck_assert(a.id > 0);
+	return a.id;
+}
+
+static int64_t
+make_client(int64_t account, const char *first, const char *last)
+{
+	struct client c;
+
+	memset(&c, 0, sizeof(c));
+	c.account_id = account;
+	str_copy(c.stage, sizeof(c.stage), "client");
+	str_copy(c.first_name, sizeof(c.first_name), first);
+	str_copy(c.last_name, sizeof(c.last_name), last);
+	ck_assert_int_eq(client_save(db, &actor, &c), PROF_OK);
+	ck_assert(c.id > 0);
+	return c.id;
+}
+
+/* --- the model's own arithmetic (not calc.c) ----------------------------- *
+ * Rounding rule of src/core/money.h: percentages in basis points, exact in
+ * integers, rounded half away from zero; here amounts are never negative. */
+
+static int64_t
+model_percent(int64_t amount, int64_t bp)
+{
+	return (amount * bp + 5000) / 10000;
+}
+
+struct mline {
+	int64_t	 service;
+	int64_t	 qty, rate;
+	int	 dk;		/* 0 none, 1 percent, 2 fixed */
+	int64_t	 dv;
+};
+
+/* Totals of a draft; 0, or -1 when the domain must refuse it. */
+static int
+model_totals(const struct mline *l, size_t n, int dk, int64_t dv,
+    int64_t *gross, int64_t *ldisc, int64_t *idisc)
+{
+	int64_t sub = 0, d;
+
+	*gross = *ldisc = *idisc = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t g = l[i].qty * l[i].rate;
+
+		d = 0;
+		if (l[i].dk == 1) {
+			if (l[i].dv < 0 || l[i].dv > 10000)
+				return -1;
+			d = model_percent(g, l[i].dv);
+		} else if (l[i].dk == 2) {
+			if (l[i].dv < 0 || l[i].dv > g)
+				return -1;
+			d = l[i].dv;
+		}
+		*gross += g;
+		*ldisc += d;
+		sub += g - d;
+	}
+	if (dk == 1) {
+		if (dv < 0 || dv > 10000)
+			return -1;
+		*idisc = model_percent(sub, dv);
+	} else if (dk == 2) {
+		if (dv < 0 || dv > sub)
+			return -1;
+		*idisc = dv;
+	}
+	return 0;
+}
+
+/* --- the model ------------------------------------------------------------ */
+
+enum { MS_DRAFT, MS_ISSUED, MS_VOID };
+
+struct minv {
+	int64_t	 id;
+	int	 acc;
+	int64_t	 client;
+	int	 status;
+	int	 nlines;
+	int64_t	 due_day;
+	int64_t	 gross, ldisc, idisc;	/* of the lines (the draft) */
+	int64_t	 total;			/* what the ledger sums to */
+	int64_t	 adj;			/* adjustments + write-offs */
+	int64_t	 reversal;		/* the void's reversing entries */
+	int64_t	 paid;			/* allocations */
+};
+
+struct mpay {
+	int64_t	 id;
+	int	 acc;
+	int64_t	 amount;
+	int64_t	 allocated;
+};
+
+struct malloc_row {
+	int	 pay, inv;
+	int64_t	 amount;
+};
+
+struct model {
+	int64_t			 acc_id[NACC];
+	int64_t			 client_id[NACC][2];
+	struct minv		 inv[MAX_INV];
+	size_t			 ninv;
+	struct mpay		 pay[MAX_PAY];
+	size_t			 npay;
+	struct malloc_row	 al[MAX_ALLOC];
+	size_t			 nal;
+	struct fixtures		 fx;
+	int64_t			 day0;
+	/* statistics */
+	int64_t			 nops[16], nrefused;
+};
+
+static int64_t
+inv_open(const struct minv *v)
+{
+	return v->status == MS_ISSUED ? v->total - v->paid : 0;
+}
+
+static void
+model_alloc(struct model *m, int p, int i, int64_t amount)
+{
+	ck_assert_msg(m->nal < MAX_ALLOC, "model: too many allocations");
+	m->al[m->nal++] = (struct malloc_row){ p, i, amount };
+	m->pay[p].allocated += amount;
+	m->inv[i].paid += amount;
+}
+
+/* Oldest due first (due date, then invoice id) from payment p; returns the
+ * total moved. */
+static int64_t
+model_auto_allocate(struct model *m, int p)
+{
+	int64_t avail = m->pay[p].amount - m->pay[p].allocated, moved = 0;
+
+	while (avail > 0) {
+		int best = -1;
+
+		for (size_t i = 0; i < m->ninv; i++) {
+			const struct minv *v = &m->inv[i];
+			if (v->acc != m->pay[p].acc || inv_open(v) <= 0)
+				continue;
+			if (best < 0 || v->due_day < m->inv[best].due_day ||
+			    (v->due_day == m->inv[best].due_day && v->id < m->inv[best].id))
+				best = (int)i;
+		}
+		if (best < 0)
+			break;
+		{
+			int64_t take = inv_open(&m->inv[best]) < avail ?
+			    inv_open(&m->inv[best]) : avail;
+			model_alloc(m, p, best, take);
+			avail -= take;
+			moved += take;
+		}
+	}
+	return moved;
+}
+
+struct mbal {
+	int64_t	 charged, discounts, adjusted, paid, balance, open, credit;
+};
+
+static void
+model_account(const struct model *m, int acc, struct mbal *b)
+{
+	memset(b, 0, sizeof(*b));
+	for (size_t i = 0; i < m->ninv; i++) {
+		const struct minv *v = &m->inv[i];
+		if (v->acc != acc || v->status == MS_DRAFT)
+			continue;
+		b->charged += v->gross;
+		b->discounts += v->ldisc + v->idisc;
+		b->adjusted += v->adj + v->reversal;
+		b->open += inv_open(v);
+	}
+	for (size_t p = 0; p < m->npay; p++) {
+		if (m->pay[p].acc != acc)
+			continue;
+		b->paid += m->pay[p].amount;
+		b->credit += m->pay[p].amount - m->pay[p].allocated;
+	}
+	b->balance = b->charged - b->discounts + b->adjusted - b->paid;
+	/* the model agrees with itself: owed = open invoices - credit */
+	ck_assert_msg(b->balance == b->open - b->credit,
+	    "model inconsistent for account %d: %" PRId64 " vs %" PRId64 " - %" PRId64,
+	    acc, b->balance, b->open, b->credit);
+}
+
+static void
+check_invoice(const struct model *m, size_t i)
+{
+	const struct minv *v = &m->inv[i];
+	static const char *const st[] = { "draft", "issued", "void" };
+	struct invoice inv;
+	int rc = invoice_get(db, v->id, &inv);
+
+	ck_assert_msg(rc == INV_OK, "invoice_get %" PRId64 ": %d", v->id, rc);
+	ck_assert_msg(strcmp(inv.status, st[v->status]) == 0,
+	    "invoice %" PRId64 ": status %s, model %s", v->id, inv.status, st[v->status]);
+	ck_assert_msg(inv.totals.gross == v->gross &&
+	    inv.totals.line_discounts == v->ldisc && inv.totals.discount == v->idisc,
+	    "invoice %" PRId64 ": lines gross/ldisc/idisc %" PRId64 "/%" PRId64 "/%"
+	    PRId64 ", model %" PRId64 "/%" PRId64 "/%" PRId64, v->id, inv.totals.gross,
+	    inv.totals.line_discounts, inv.totals.discount, v->gross, v->ldisc, v->idisc);
+	if (v->status == MS_DRAFT) {
+		ck_assert_msg(inv.total == v->gross - v->ldisc - v->idisc,
+		    "draft %" PRId64 ": total %" PRId64, v->id, inv.total);
+		ck_assert_str_eq(inv.number, "");
+	} else {
+		ck_assert_msg(inv.total == v->total && inv.paid == v->paid &&
+		    inv.open == inv_open(v),
+		    "invoice %" PRId64 " (%s): total/paid/open %" PRId64 "/%" PRId64 "/%"
+		    PRId64 ", model %" PRId64 "/%" PRId64 "/%" PRId64, v->id, inv.status,
+		    inv.total, inv.paid, inv.open, v->total, v->paid, inv_open(v));
+		ck_assert_msg(strncmp(inv.number, "INV-", 4) == 0,
+		    "invoice %" PRId64 " number \"%s\"", v->id, inv.number);
+	}
+	if (v->status == MS_ISSUED) {
+		const char *want = inv_open(v) <= 0 ? "paid" : v->paid > 0 ? "partial" :
+		    "open";
+		ck_assert_msg(strcmp(inv.display_status, want) == 0,
+		    "invoice %" PRId64 ": display status %s, model %s", v->id,
+		    inv.display_status, want);
+	}
+	invoice_free(&inv);
+}
+
+static void
+check_payment(const struct model *m, size_t p)
+{
+	const struct mpay *mp = &m->pay[p];
+	struct payment pm;
+
+	ck_assert_int_eq(payment_get(db, mp->id, &pm), PAY_OK);
+	ck_assert_msg(pm.amount == mp->amount && pm.allocated == mp->allocated &&
+	    pm.unallocated == mp->amount - mp->allocated,
+	    "payment %" PRId64 ": amount/allocated/unallocated %" PRId64 "/%" PRId64
+	    "/%" PRId64 ", model %" PRId64 "/%" PRId64, mp->id, pm.amount,
+	    pm.allocated, pm.unallocated, mp->amount, mp->allocated);
+	ck_assert_str_eq(pm.status, "succeeded");
+}
+
+static void
+check_account(const struct model *m, int acc)
+{
+	struct mbal w;
+	struct balance b;
+
+	model_account(m, acc, &w);
+	ck_assert_int_eq(ledger_balance_account(db, m->acc_id[acc], &b), DB_OK);
+	ck_assert_msg(b.charged == w.charged && b.discounts == w.discounts &&
+	    b.adjusted == w.adjusted && b.paid == w.paid && b.balance == w.balance &&
+	    b.open == w.open && b.credit == w.credit && b.refunded == 0,
+	    "account %" PRId64 ": charged %" PRId64 " discounts %" PRId64 " adjusted %"
+	    PRId64 " paid %" PRId64 " balance %" PRId64 " open %" PRId64 " credit %"
+	    PRId64 "; model %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
+	    " %" PRId64 " %" PRId64, m->acc_id[acc], b.charged, b.discounts,
+	    b.adjusted, b.paid, b.balance, b.open, b.credit, w.charged, w.discounts,
+	    w.adjusted, w.paid, w.balance, w.open, w.credit);
+}
+
+/* Clients carry their invoices' entries; payments here are account-level. */
+static void
+check_client(const struct model *m, int acc, int k)
+{
+	int64_t cid = m->client_id[acc][k], charged = 0, disc = 0, adj = 0, open = 0;
+	struct balance b;
+
+	for (size_t i = 0; i < m->ninv; i++) {
+		const struct minv *v = &m->inv[i];
+		if (v->client != cid || v->status == MS_DRAFT)
+			continue;
+		charged += v->gross;
+		disc += v->ldisc + v->idisc;
+		adj += v->adj + v->reversal;
+		open += inv_open(v);
+	}
+	ck_assert_int_eq(ledger_balance_client(db, cid, &b), DB_OK);
+	ck_assert_msg(b.charged == charged && b.discounts == disc && b.adjusted == adj &&
+	    b.balance == charged - disc + adj && b.open == open && b.paid == 0,
+	    "client %" PRId64 ": charged %" PRId64 " discounts %" PRId64 " adjusted %"
+	    PRId64 " balance %" PRId64 " open %" PRId64 "; model %" PRId64 " %" PRId64
+	    " %" PRId64 " %" PRId64 " %" PRId64, cid, b.charged, b.discounts,
+	    b.adjusted, b.balance, b.open, charged, disc, adj, charged - disc + adj, open);
+}
+
+static void
+check_all(const struct model *m)
+{
+	for (size_t i = 0; i < m->ninv; i++)
+		check_invoice(m, i);
+	for (size_t p = 0; p < m->npay; p++)
+		check_payment(m, p);
+	for (int a = 0; a < NACC; a++) {
+		check_account(m, a);
+		check_client(m, a, 0);
+		check_client(m, a, 1);
+	}
+}
+
+/* Every numbered invoice in the database: INV-000001 .. INV-N, no gaps, no
+ * duplicates, and the sequence is at N + 1. */
+static void
+check_numbers_gap_free(void)
+{
+	struct db_result r;
+	int64_t n, next, prev = 0;
+
+	ck_assert_int_eq(db_query(db, "SELECT number FROM invoices WHERE number IS NOT"
+	    " NULL ORDER BY number", NULL, 0, &r), DB_OK);
+	n = (int64_t)r.nrows;
+	for (size_t i = 0; i < r.nrows; i++) {
+		int64_t v = 0;
+		const char *s = db_str(&r, i, 0);
+
+		ck_assert_msg(strncmp(s, "INV-", 4) == 0 &&
+		    str_to_i64(s + 4, 1, INT64_MAX, &v) == 0, "bad number %s", s);
+		ck_assert_msg(v == prev + 1, "invoice numbers: %s follows %" PRId64
+		    " (gap or duplicate)", s, prev);
+		prev = v;
+	}
+	db_result_free(&r);
+	next = sql_i64("SELECT next_value FROM sequences WHERE name = 'invoice'", NULL, 0);
+	ck_assert_msg(next == n + 1, "%" PRId64 " numbered invoices, sequence at %" PRId64,
+	    n, next);
+}
+
+static void
+expect_verify_ok(const char *when)
+{
+	char msg[1024];
+	struct buf out;
+	int rc;
+
+	rc = ledger_verify(db, msg, sizeof(msg));
+	ck_assert_msg(rc == 0, "%s: ledger_verify %d: %s", when, rc, msg);
+	buf_init(&out, 1 << 16);
+	rc = run_cmd(&out, "%s ledger verify", ctl);
+	ck_assert_msg(rc == 0, "%s: billingctl ledger verify exit %d: %s", when, rc,
+	    buf_cstr(&out));
+	buf_free(&out);
+}
+
+/* --- random operations ----------------------------------------------------- */
+
+enum { OP_DRAFT, OP_EDIT, OP_ISSUE, OP_PAY, OP_ALLOC, OP_CREDIT, OP_ADJUST, OP_VOID,
+	OP__MAX };
+static const char *const op_names[OP__MAX] = { "draft", "edit", "issue", "pay",
+	"allocate", "apply-credit", "adjust", "void" };
+static const int op_weights[OP__MAX] = { 20, 4, 18, 16, 14, 4, 12, 6 };
+
+/* A random index of an invoice with that status (account acc, or any when
+ * acc < 0), or -1. */
+static int
+pick_inv(const struct model *m, int status, int acc, int need_open)
+{
+	size_t start;
+
+	if (m->ninv == 0)
+		return -1;
+	start = (size_t)rnd(0, (int64_t)m->ninv - 1);
+	for (size_t k = 0; k < m->ninv; k++) {
+		size_t i = (start + k) % m->ninv;
+		const struct minv *v = &m->inv[i];
+		if (v->status == status && (acc < 0 || v->acc == acc) &&
+		    (!need_open || inv_open(v) > 0))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int64_t
+acc_open(const struct model *m, int acc)
+{
+	int64_t open = 0;
+
+	for (size_t i = 0; i < m->ninv; i++)
+		if (m->inv[i].acc == acc)
+			open += inv_open(&m->inv[i]);
+	return open;
+}
+
+/* Random lines and invoice discount; sometimes invalid on purpose. */
+static size_t
+random_lines(const struct model *m, struct mline *l, int *dk, int64_t *dv)
+{
+	size_t n = chance(4) ? 0 : (size_t)rnd(1, 4);
+	int64_t sub = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int s = (int)rnd(0, 2);
+		int64_t g, r;
+
+		memset(&l[i], 0, sizeof(l[i]));
+		if (chance(60)) {
+			l[i].service = m->fx.service[s];
+			l[i].rate = chance(70) ? m->fx.service_rate[s] : rnd(0, 60000);
+		} else {
+			l[i].rate = chance(5) ? 0 : rnd(1, 60000);
+		}
+		l[i].qty = chance(70) ? 1 : rnd(2, 5);
+		g = l[i].qty * l[i].rate;
+		r = rnd(1, 100);
+		if (r <= 55) {
+			l[i].dk = 0;
+		} else if (r <= 80) {
+			static const int64_t bps[] = { 1, 333, 1000, 1250, 3333, 5000,
+			    6667, 9999, 10000 };
+			l[i].dk = 1;
+			l[i].dv = chance(50) ? bps[rnd(0, ARRAY_LEN(bps) - 1)] : rnd(0, 10000);
+			if (chance(3))
+				l[i].dv = chance(50) ? 10001 : -1;
+		} else {
+			l[i].dk = 2;
+			l[i].dv = rnd(0, g);
+			if (chance(3))
+				l[i].dv = g + 1;
+		}
+		sub += g - (l[i].dk == 1 ? model_percent(g, l[i].dv < 0 ? 0 : l[i].dv) :
+		    l[i].dk == 2 ? l[i].dv : 0);
+	}
+	*dk = 0;
+	*dv = 0;
+	if (chance(15)) {
+		*dk = 1;
+		*dv = rnd(0, 10000);
+	} else if (chance(15) && sub > 0) {
+		*dk = 2;
+		*dv = chance(3) ? sub + 1 : rnd(0, sub);
+	}
+	return n;
+}
+
+static int
+save_draft(const struct model *m, int64_t id, int acc, int64_t client,
+    const struct mline *l, size_t n, int dk, int64_t dv, int64_t day, int64_t due,
+    int64_t *id_out, char *msg, size_t msgsz)
+{
+	static const enum discount_kind kinds[] = { DISC_NONE, DISC_PERCENT, DISC_FIXED };
+	struct invoice inv;
+	int rc;
+
+	memset(&inv, 0, sizeof(inv));
+	inv.id = id;
+	inv.account_id = m->acc_id[acc];
+	inv.client_id = client;
+	inv.location_id = chance(80) ? m->fx.location : 0;
+	inv.payment_type_id = m->fx.ptype;
+	date_fmt(day, inv.invoice_date, sizeof(inv.invoice_date));
+	date_fmt(due, inv.due_date, sizeof(inv.due_date));
+	inv.dk = kinds[dk];
+	inv.dv = dv;
+	inv.nlines = n;
+	inv.lines = calloc(n > 0 ? n : 1, sizeof(*inv.lines));
+	ck_assert(inv.lines != NULL);
+	for (size_t i = 0; i < n; i++) {
+		inv.lines[i].service_id = l[i].service;
+		str_fmt(inv.lines[i].description, sizeof(inv.lines[i].description),
+		    "Random line %zu", i + 1);
+		inv.lines[i].quantity = l[i].qty;
+		inv.lines[i].rate = l[i].rate;
+		inv.lines[i].dk = kinds[l[i].dk];
+		inv.lines[i].dv = l[i].dv;
+	}
+	rc = invoice_save_draft(db, &actor, &inv, msg, msgsz);
+	*id_out = inv.id;
+	invoice_free(&inv);
+	return rc;
+}
+
+/* Returns the index of the invoice touched (for a quick check), or -1. */
+static int
+op_draft(struct model *m, int edit)
+{
+	struct mline l[8];
+	int dk, acc, idx = -1, want, rc;
+	int64_t dv, gross, ldisc, idisc, day, due, id = 0, client = 0;
+	size_t n;
+	char msg[256];
+
+	if (edit) {
+		if ((idx = pick_inv(m, chance(90) ? MS_DRAFT : MS_ISSUED, -1, 0)) < 0)
+			return -1;
+		acc = m->inv[idx].acc;
+		client = m->inv[idx].client;
+		id = m->inv[idx].id;
+	} else {
+		acc = (int)rnd(0, NACC - 1);
+		client = chance(34) ? 0 : m->client_id[acc][rnd(0, 1)];
+	}
+	n = random_lines(m, l, &dk, &dv);
+	day = m->day0 + rnd(0, 365);
+	due = chance(2) ? day - 1 : day + rnd(0, 45);
+	want = model_totals(l, n, dk, dv, &gross, &ldisc, &idisc) == -1 || due < day ?
+	    INV_INVALID : INV_OK;
+	if (want == INV_OK && edit && m->inv[idx].status != MS_DRAFT)
+		want = INV_NOT_DRAFT;
+	rc = save_draft(m, id, acc, client, l, n, dk, dv, day, due, &id, msg,
+	    sizeof(msg));
+	ck_assert_msg(rc == want, "%s: invoice_save_draft %d, model %d (%s)",
+	    edit ? "edit" : "draft", rc, want, msg);
+	if (rc != INV_OK) {
+		m->nrefused++;
+		if (rc == INV_INVALID)
+			ck_assert_msg(msg[0] != '\0', "refusal without a message");
+		return idx;
+	}
+	if (!edit) {
+		ck_assert_msg(m->ninv < MAX_INV, "model: too many invoices");
+		ck_assert(id > 0);
+		idx = (int)m->ninv++;
+		memset(&m->inv[idx], 0, sizeof(m->inv[idx]));
+		m->inv[idx].id = id;
+		m->inv[idx].acc = acc;
+		m->inv[idx].client = client;
+		m->inv[idx].status = MS_DRAFT;
+	}
+	m->inv[idx].nlines = (int)n;
+	m->inv[idx].due_day = due;
+	m->inv[idx].gross = gross;
+	m->inv[idx].ldisc = ldisc;
+	m->inv[idx].idisc = idisc;
+	return idx;
+}
+
+static int
+op_issue(struct model *m)
+{
+	int idx, want, rc;
+
+	if (chance(2)) {
+		ck_assert_int_eq(invoice_issue(db, &actor, INT64_C(900000000000)),
+		    INV_NOT_FOUND);
+		return -1;
+	}
+	idx = pick_inv(m, chance(93) ? MS_DRAFT : chance(70) ? MS_ISSUED : MS_VOID, -1, 0);
+	if (idx < 0)
+		return -1;
+	want = m->inv[idx].status != MS_DRAFT ? INV_NOT_DRAFT :
+	    m->inv[idx].nlines == 0 ? INV_EMPTY : INV_OK;
+	rc = invoice_issue(db, &actor, m->inv[idx].id);
+	ck_assert_msg(rc == want, "invoice_issue %" PRId64 ": %d, model %d",
+	    m->inv[idx].id, rc, want);
+	if (rc == INV_OK) {
+		struct minv *v = &m->inv[idx];
+		v->status = MS_ISSUED;
+		v->total = v->gross - v->ldisc - v->idisc;
+	} else {
+		m->nrefused++;
+	}
+	return idx;
+}
+
+/* The refusal alloc_one must give for amount to invoice idx (of account acc),
+ * given what is still open / unallocated; PAY_OK when allowed. */
+static int
+alloc_verdict(const struct model *m, int acc, int idx, int64_t amount,
+    int64_t open, int64_t unalloc)
+{
+	if (amount <= 0)
+		return PAY_INVALID;
+	if (m->inv[idx].acc != acc)
+		return PAY_NOT_FOUND;
+	if (m->inv[idx].status != MS_ISSUED)
+		return PAY_INVALID;
+	if (amount > open)
+		return PAY_OVER_INVOICE;
+	if (amount > unalloc)
+		return PAY_OVER_PAYMENT;
+	return PAY_OK;
+}
+
+/* A target for an allocation from account acc: mostly an open issued invoice
+ * of acc, sometimes a refusal (draft/void, another account's). */
+static int
+alloc_target(const struct model *m, int acc)
+{
+	int r = (int)rnd(1, 100), idx = -1;
+
+	if (r <= 6)
+		idx = pick_inv(m, chance(50) ? MS_DRAFT : MS_VOID, acc, 0);
+	else if (r <= 12)
+		idx = pick_inv(m, MS_ISSUED, (acc + (int)rnd(1, NACC - 1)) % NACC, 0);
+	if (idx < 0)
+		idx = pick_inv(m, MS_ISSUED, acc, 1);
+	return idx;
+}
+
+static int64_t
+alloc_amount(int64_t open, int64_t unalloc)
+{
+	int r = (int)rnd(1, 100);
+	int64_t cap = open < unalloc ? open : unalloc;
+
+	if (r <= 3)
+		return chance(50) ? 0 : -rnd(1, 500);
+	if (r <= 13)
+		return open + 1;
+	if (r <= 20)
+		return unalloc + rnd(1, 100);
+	if (r <= 45 || cap <= 0)
+		return cap > 0 ? cap : 1;
+	return rnd(1, cap);
+}
+
+static int
+op_pay(struct model *m)
+{
+	static const char *const methods[] = { "cash", "check", "terminal", "other" };
+	struct alloc_req req[4];
+	struct payment pm;
+	int acc = (int)rnd(0, NACC - 1), mode = (int)rnd(1, 100), want = PAY_OK, rc;
+	int tidx[4];
+	int64_t open = acc_open(m, acc), amount, tentative[4];
+	size_t nreq = 0;
+	char msg[256];
+
+	memset(&pm, 0, sizeof(pm));
+	pm.account_id = m->acc_id[acc];
+	str_copy(pm.method, sizeof(pm.method), methods[rnd(0, 3)]);
+	if (strcmp(pm.method, "check") == 0 && chance(95))
+		str_fmt(pm.reference, sizeof(pm.reference), "%" PRId64, rnd(1000, 9999));
+	amount = chance(40) && open > 0 ? rnd(1, open) : chance(50) ? open + rnd(1, 20000) :
+	    rnd(1, 30000);
+	if (chance(2))
+		amount = 0;
+	pm.amount = amount;
+	date_fmt(m->day0 + rnd(0, 400), pm.received_date, sizeof(pm.received_date));
+	if (amount <= 0 || (strcmp(pm.method, "check") == 0 && pm.reference[0] == '\0'))
+		want = PAY_INVALID;
+	if (mode > 45 && mode <= 80) {
+		/* chosen allocations, checked in order like the domain does */
+		nreq = (size_t)rnd(1, 3);
+		for (size_t k = 0; k < nreq; k++) {
+			int64_t o, u = amount;
+			if ((tidx[k] = alloc_target(m, acc)) < 0) {
+				nreq = k;
+				break;
+			}
+			o = inv_open(&m->inv[tidx[k]]);
+			for (size_t j = 0; j < k; j++) {
+				u -= tentative[j];
+				if (tidx[j] == tidx[k])
+					o -= tentative[j];
+			}
+			req[k].invoice_id = m->inv[tidx[k]].id;
+			req[k].amount = alloc_amount(o, u);
+			tentative[k] = req[k].amount;
+			if (req[k].amount == 0)
+				continue;
+			if (want == PAY_OK)
+				want = alloc_verdict(m, acc, tidx[k], req[k].amount, o, u);
+		}
+	}
+	rc = payment_record(db, &actor, &pm, mode <= 45, req, nreq, msg, sizeof(msg));
+	ck_assert_msg(rc == want, "payment_record %" PRId64 " (mode %d, %zu allocations):"
+	    " %d, model %d (%s)", amount, mode, nreq, rc, want, msg);
+	if (rc != PAY_OK) {
+		m->nrefused++;
+		ck_assert_msg(msg[0] != '\0', "payment refusal %d without a message", rc);
+		return -1;
+	}
+	ck_assert(pm.id > 0);
+	ck_assert_msg(m->npay < MAX_PAY, "model: too many payments");
+	m->pay[m->npay] = (struct mpay){ pm.id, acc, amount, 0 };
+	m->npay++;
+	if (mode <= 45)
+		model_auto_allocate(m, (int)m->npay - 1);
+	else
+		for (size_t k = 0; k < nreq; k++)
+			if (req[k].amount != 0)
+				model_alloc(m, (int)m->npay - 1, tidx[k], req[k].amount);
+	check_payment(m, m->npay - 1);
+	return nreq > 0 ? tidx[0] : -1;
+}
+
+static int
+pick_pay_with_money(const struct model *m)
+{
+	size_t start;
+
+	if (m->npay == 0)
+		return -1;
+	start = (size_t)rnd(0, (int64_t)m->npay - 1);
+	for (size_t k = 0; k < m->npay; k++) {
+		size_t p = (start + k) % m->npay;
+		if (m->pay[p].amount > m->pay[p].allocated)
+			return (int)p;
+	}
+	return -1;
+}
+
+static int
+op_alloc(struct model *m)
+{
+	int p, idx, want, rc;
+	int64_t amount, unalloc;
+	char msg[256];
+
+	if (chance(2)) {
+		rc = payment_allocate(db, &actor, INT64_C(900000000000), 1, 100, msg,
+		    sizeof(msg));
+		ck_assert_int_eq(rc, PAY_NOT_FOUND);
+		return -1;
+	}
+	if ((p = pick_pay_with_money(m)) < 0 || (idx = alloc_target(m, m->pay[p].acc)) < 0)
+		return -1;
+	unalloc = m->pay[p].amount - m->pay[p].allocated;
+	amount = alloc_amount(inv_open(&m->inv[idx]), unalloc);
+	want = alloc_verdict(m, m->pay[p].acc, idx, amount, inv_open(&m->inv[idx]), unalloc);
+	rc = payment_allocate(db, &actor, m->pay[p].id, m->inv[idx].id, amount, msg,
+	    sizeof(msg));
+	ck_assert_msg(rc == want, "payment_allocate %" PRId64 " -> %" PRId64 " of %"
+	    PRId64 " (open %" PRId64 ", unallocated %" PRId64 "): %d, model %d (%s)",
+	    m->pay[p].id, m->inv[idx].id, amount, inv_open(&m->inv[idx]), unalloc, rc,
+	    want, msg);
+	if (rc == PAY_OK)
+		model_alloc(m, p, idx, amount);
+	else
+		m->nrefused++;
+	check_payment(m, (size_t)p);
+	return idx;
+}
+
+static int
+op_credit(struct model *m)
+{
+	int acc = (int)rnd(0, NACC - 1);
+	int64_t moved = 0, got = -1;
+
+	for (size_t p = 0; p < m->npay; p++)
+		if (m->pay[p].acc == acc)
+			moved += model_auto_allocate(m, (int)p);
+	ck_assert_int_eq(account_apply_credit(db, &actor, m->acc_id[acc], &got), PAY_OK);
+	ck_assert_msg(got == moved, "apply credit on account %" PRId64 ": moved %" PRId64
+	    ", model %" PRId64, m->acc_id[acc], got, moved);
+	check_account(m, acc);
+	return -1;
+}
+
+static int
+op_adjust(struct model *m)
+{
+	int idx, writeoff = chance(40), want = INV_OK, rc, r = (int)rnd(1, 100);
+	int64_t amount, open;
+	char msg[256];
+
+	idx = pick_inv(m, r <= 90 ? MS_ISSUED : r <= 95 ? MS_VOID : MS_DRAFT, -1, 0);
+	if (idx < 0)
+		return -1;
+	open = inv_open(&m->inv[idx]);
+	if (writeoff)
+		amount = chance(10) ? open + 1 : chance(3) ? -5 : rnd(1, open > 0 ? open : 1);
+	else
+		amount = chance(50) ? rnd(1, 20000) : -rnd(1, open + 500);
+	if (chance(2))
+		amount = 0;
+	if (amount == 0 || (writeoff && amount < 0))
+		want = INV_INVALID;
+	else if (m->inv[idx].status == MS_VOID)
+		want = INV_ALREADY_VOID;
+	else if (m->inv[idx].status == MS_DRAFT)
+		want = INV_NOT_ISSUED;
+	else if (open + (writeoff ? -amount : amount) < 0)
+		want = INV_INVALID;
+	rc = invoice_adjust(db, &actor, m->inv[idx].id, writeoff, amount,
+	    writeoff ? "Random write-off" : "Random adjustment", msg, sizeof(msg));
+	ck_assert_msg(rc == want, "invoice_adjust %" PRId64 " %s %" PRId64 " (open %"
+	    PRId64 "): %d, model %d (%s)", m->inv[idx].id, writeoff ? "writeoff" :
+	    "adjust", amount, open, rc, want, msg);
+	if (rc == INV_OK) {
+		int64_t delta = writeoff ? -amount : amount;
+		m->inv[idx].adj += delta;
+		m->inv[idx].total += delta;
+	} else {
+		m->nrefused++;
+	}
+	return idx;
+}
+
+static int
+op_void(struct model *m)
+{
+	int r = (int)rnd(1, 100), idx, want, rc;
+	const char *reason = chance(2) ? "" : "Random void";
+	struct minv *v;
+
+	idx = pick_inv(m, r <= 85 ? MS_ISSUED : r <= 93 ? MS_VOID : MS_DRAFT, -1, 0);
+	if (idx < 0)
+		return -1;
+	v = &m->inv[idx];
+	want = reason[0] == '\0' ? INV_INVALID : v->status == MS_VOID ? INV_ALREADY_VOID :
+	    v->status == MS_DRAFT ? INV_NOT_ISSUED : INV_OK;
+	rc = invoice_void(db, &actor, v->id, reason);
+	ck_assert_msg(rc == want, "invoice_void %" PRId64 ": %d, model %d", v->id, rc,
+	    want);
+	if (rc != INV_OK) {
+		m->nrefused++;
+		return idx;
+	}
+	/* allocations are released: the money is credit again */
+	for (size_t k = 0; k < m->nal; k++)
+		if (m->al[k].inv == idx && m->al[k].amount != 0) {
+			m->pay[m->al[k].pay].allocated -= m->al[k].amount;
+			m->al[k].amount = 0;
+		}
+	v->reversal = -v->total;
+	v->total = 0;
+	v->paid = 0;
+	v->status = MS_VOID;
+	return idx;
+}
+
+static int
+random_op(struct model *m, int *which)
+{
+	int total = 0, r;
+
+	for (int i = 0; i < OP__MAX; i++)
+		total += op_weights[i];
+	r = (int)rnd(1, total);
+	for (*which = 0; *which < OP__MAX - 1 && r > op_weights[*which]; (*which)++)
+		r -= op_weights[*which];
+	m->nops[*which]++;
+	switch (*which) {
+	case OP_DRAFT:	return op_draft(m, 0);
+	case OP_EDIT:	return op_draft(m, 1);
+	case OP_ISSUE:	return op_issue(m);
+	case OP_PAY:	return op_pay(m);
+	case OP_ALLOC:	return op_alloc(m);
+	case OP_CREDIT:	return op_credit(m);
+	case OP_ADJUST:	return op_adjust(m);
+	default:	return op_void(m);
+	}
+}
+
+/* Corrupts the ledger with one row, expects ledger_verify and billingctl to
+ * name the broken invariant, then removes the row again. */
+static void
+expect_corruption_named(const char *sql, const struct db_param *p, size_t n,
+    const char *undo_sql, const char *invariant, const char *detail)
+{
+	char msg[1024];
+	struct buf out;
+	uint64_t id = 0;
+	int rc;
+
+	ck_assert_int_eq(db_exec(db, sql, p, n, NULL, &id), DB_OK);
+	rc = ledger_verify(db, msg, sizeof(msg));
+	ck_assert_msg(rc == 1, "ledger_verify after corruption: %d (%s)", rc, msg);
+	ck_assert_msg(strstr(msg, invariant) != NULL && strstr(msg, detail) != NULL,
+	    "ledger_verify names \"%s\", want \"%s\" with \"%s\"", msg, invariant, detail);
+	buf_init(&out, 1 << 16);
+	rc = run_cmd(&out, "%s ledger verify", ctl);
+	ck_assert_msg(rc != 0 && strstr(buf_cstr(&out), invariant) != NULL,
+	    "billingctl ledger verify on a broken ledger: exit %d: %s", rc,
+	    buf_cstr(&out));
+	buf_free(&out);
+	{
+		struct db_param d[] = { DB_I64((int64_t)id) };
+		uint64_t aff = 0;
+		ck_assert_int_eq(db_exec(db, undo_sql, d, 1, &aff, NULL), DB_OK);
+		ck_assert(aff == 1);
+	}
+	expect_verify_ok("after removing the corruption");
+}
+
+static void
+corrupt_and_restore(struct model *m)
+{
+	struct payment pm;
+	char msg[256], detail[64];
+	int idx = pick_inv(m, MS_ISSUED, -1, 1);
+	int64_t open;
+
+	ck_assert_msg(idx >= 0, "no open invoice left to corrupt");
+	open = inv_open(&m->inv[idx]);
+	/* A payment with plenty of credit, so only the invoice's limit breaks. */
+	memset(&pm, 0, sizeof(pm));
+	pm.account_id = m->acc_id[m->inv[idx].acc];
+	str_copy(pm.method, sizeof(pm.method), "cash");
+	pm.amount = open + 100000;
+	date_fmt(m->day0, pm.received_date, sizeof(pm.received_date));
+	ck_assert_int_eq(payment_record(db, &actor, &pm, 0, NULL, 0, msg, sizeof(msg)),
+	    PAY_OK);
+	m->pay[m->npay++] = (struct mpay){ pm.id, m->inv[idx].acc, pm.amount, 0 };
+	{
+		struct db_param p[] = { DB_I64(pm.id), DB_I64(m->inv[idx].id),
+		    DB_I64(open + 1), DB_I64(clock_now()) };
+		str_fmt(detail, sizeof(detail), "invoice %" PRId64 " ", m->inv[idx].id);
+		expect_corruption_named("INSERT INTO allocations (payment_id, invoice_id,"
+		    " amount, created_at, memo) VALUES (?, ?, ?, ?, 'test: over-allocation')",
+		    p, ARRAY_LEN(p), "DELETE FROM allocations WHERE id = ?",
+		    "allocations stay within each invoice's total", detail);
+	}
+	{
+		struct db_param p[] = { DB_I64(pm.account_id), DB_I64(m->inv[idx].id),
+		    DB_I64(clock_now()) };
+		expect_corruption_named("INSERT INTO ledger_entries (kind, amount,"
+		    " entry_date, account_id, invoice_id, created_at, memo)"
+		    " VALUES ('charge', -1, '2024-01-01', ?, ?, ?, 'test: negative charge')",
+		    p, ARRAY_LEN(p), "DELETE FROM ledger_entries WHERE id = ?",
+		    "entry signs follow the convention", "(charge) has amount -1");
+	}
+}
+
+static void
+print_stats(const struct model *m, uint64_t seed, int nops, int64_t ms)
+{
+	size_t issued = 0, voided = 0;
+
+	for (size_t i = 0; i < m->ninv; i++) {
+		issued += m->inv[i].status == MS_ISSUED;
+		voided += m->inv[i].status == MS_VOID;
+	}
+	printf("ledger random: seed %" PRIu64 ", %d ops in %" PRId64 " ms (", seed, nops, ms);
+	for (int i = 0; i < OP__MAX; i++)
+		printf("%s%s %" PRId64, i ? ", " : "", op_names[i], m->nops[i]);
+	printf("); %" PRId64 " refused as the model predicted; %zu invoices (%zu issued,"
+	    " %zu void), %zu payments, %zu allocations\n", m->nrefused, m->ninv, issued,
+	    voided, m->npay, m->nal);
+	fflush(stdout);
+}
+
+START_TEST(test_random_operations)
+{
+	static struct model m;	/* large: not on the stack */
+	const char *s = getenv("LEDGER_SEED"), *o = getenv("LEDGER_OPS");
+	int64_t seed = 20240917, nops = 3000, t0;
+	char tag[32], name[64];
+
+	if (s != NULL)
+		ck_assert_msg(str_to_i64(s, 1, INT64_MAX, &seed) == 0, "bad LEDGER_SEED");
+	if (o != NULL)
+		ck_assert_msg(str_to_i64(o, 1, 100000, &nops) == 0, "bad LEDGER_OPS");
+	printf("ledger random: seed %" PRId64 " (LEDGER_SEED=%" PRId64 " repeats it)\n",
+	    seed, seed);
+	fflush(stdout);
+	rng_state = (uint64_t)seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
+	memset(&m, 0, sizeof(m));
+	db_open();
+	str_copy(tag, sizeof(tag), "R");
+	make_fixtures(&m.fx, tag);
+	ck_assert_int_eq(date_parse("2024-01-01", &m.day0), 0);
+	for (int a = 0; a < NACC; a++) {
+		str_fmt(name, sizeof(name), "Random %s account %d", tag, a);
+		m.acc_id[a] = make_account(name, m.fx.location);
+		m.client_id[a][0] = make_client(m.acc_id[a], "Ann", name);
+		m.client_id[a][1] = make_client(m.acc_id[a], "Bob", name);
+	}
+	t0 = clock_mono_ms();
+	for (int64_t k = 0; k < nops; k++) {
+		int which, idx = random_op(&m, &which);
+
+		if (idx >= 0)
+			check_invoice(&m, (size_t)idx);
+		if (k % 100 == 99)
+			check_account(&m, (int)rnd(0, NACC - 1));
+	}
+	print_stats(&m, (uint64_t)seed, (int)nops, clock_mono_ms() - t0);
+	check_all(&m);
+	expect_verify_ok("after the random run");
+	check_numbers_gap_free();
+	corrupt_and_restore(&m);
+	check_all(&m);
+	db_shut();
+}
+END_TEST
+
+/* --- concurrency ----------------------------------------------------------- */
+
+struct race_result {
+	int64_t	 ok, over_invoice, over_payment, not_draft, refused, dberr;
+};
+
+typedef void (*race_fn)(struct db *, int child, void *arg, struct race_result *);
+
+static void
+tally_pay(int rc, struct race_result *r)
+{
+	if (rc == PAY_OK)
+		r->ok++;
+	else if (rc == PAY_OVER_INVOICE)
+		r->over_invoice++;
+	else if (rc == PAY_OVER_PAYMENT)
+		r->over_payment++;
+	else if (rc < 0)
+		r->dberr++;
+	else
+		r->refused++;
+}
+
+/* Runs fn in n child processes, each on its own connection, released at
+ * once after all have connected; collects their tallies in out[]. The
+ * parent's connection is closed around the fork and opened again. */
+static void
+race(int n, race_fn fn, void *arg, struct race_result *out)
+{
+	int ready[2], go[2], res[MAX_CHILD][2];
+	pid_t pid[MAX_CHILD];
+	char c;
+
+	ck_assert(n <= MAX_CHILD);
+	db_shut();
+	ck_assert(pipe(ready) == 0 && pipe(go) == 0);
+	for (int i = 0; i < n; i++) {
+		ck_assert(pipe(res[i]) == 0);
+		fflush(NULL);
+		pid[i] = fork();
+		ck_assert(pid[i] >= 0);
+		if (pid[i] == 0) {
+			struct race_result r;
+			struct db *cdb = db_new(&cfg);
+
+			memset(&r, 0, sizeof(r));
+			close(ready[0]);
+			close(go[1]);
+			if (cdb == NULL || db_ensure(cdb) != DB_OK)
+				_exit(3);
+			c = 'r';
+			if (write(ready[1], &c, 1) != 1)
+				_exit(4);
+			/* EOF on go: the parent closed it, everyone starts */
+			if (read(go[0], &c, 1) != 0)
+				_exit(5);
+			fn(cdb, i, arg, &r);
+			db_close(cdb);
+			if (write(res[i][1], &r, sizeof(r)) != (ssize_t)sizeof(r))
+				_exit(6);
+			_exit(0);
+		}
+		close(res[i][1]);
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(read(ready[0], &c, 1) == 1, "a racer did not connect");
+	close(go[1]);
+	for (int i = 0; i < n; i++) {
+		int st;
+
+		ck_assert(waitpid(pid[i], &st, 0) == pid[i]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "racer %d failed (status %d)", i, st);
+		ck_assert(read(res[i][0], &out[i], sizeof(out[i])) == (ssize_t)sizeof(out[i]));
+		close(res[i][0]);
+	}
+	close(ready[0]);
+	db_open();
+}
+
+/* An issued invoice of total cents on account (one line). */
+static int64_t
+issued_invoice(const struct fixtures *fx, int64_t account, int64_t cents,
+    const char *due)
+{
+	struct invoice inv;
+	char msg[256];
+
+	memset(&inv, 0, sizeof(inv));
+	inv.account_id = account;
+	inv.location_id = fx->location;
+	inv.payment_type_id = fx->ptype;
+	str_copy(inv.invoice_date, sizeof(inv.invoice_date), "2024-03-01");
+	str_copy(inv.due_date, sizeof(inv.due_date), due);
+	inv.nlines = 1;
+	inv.lines = calloc(1, sizeof(*inv.lines));
+	ck_assert(inv.lines != NULL);
+	inv.lines[0].service_id = fx->service[0];
+	str_copy(inv.lines[0].description, sizeof(inv.lines[0].description), "Session");
+	inv.lines[0].quantity = 1;
+	inv.lines[0].rate = cents;
+	ck_assert_msg(invoice_save_draft(db, &actor, &inv, msg, sizeof(msg)) == INV_OK,
+	    "draft: %s", msg);
+	invoice_free(&inv);
+	ck_assert_int_eq(invoice_issue(db, &actor, inv.id), INV_OK);
+	return inv.id;
+}
+
+/* A payment of cents on account with nothing allocated (all credit). */
+static int64_t
+credit_payment(int64_t account, int64_t cents)
+{
+	struct payment pm;
+	char msg[256];
+
+	memset(&pm, 0, sizeof(pm));
+	pm.account_id = account;
+	str_copy(pm.method, sizeof(pm.method), "terminal");
+	pm.amount = cents;
+	str_copy(pm.received_date, sizeof(pm.received_date), "2024-03-02");
+	ck_assert_msg(payment_record(db, &actor, &pm, 0, NULL, 0, msg, sizeof(msg)) ==
+	    PAY_OK, "payment: %s", msg);
+	return pm.id;
+}
+
+static int64_t
+invoice_allocated(int64_t id)
+{
+	struct db_param p[] = { DB_I64(id) };
+
+	return sql_i64("SELECT COALESCE(SUM(amount), 0) FROM allocations"
+	    " WHERE invoice_id = ?", p, 1);
+}
+
+static int64_t
+payment_allocated(int64_t id)
+{
+	struct db_param p[] = { DB_I64(id) };
+
+	return sql_i64("SELECT COALESCE(SUM(amount), 0) FROM allocations"
+	    " WHERE payment_id = ?", p, 1);
+}
+
+struct pair_race {
+	int64_t	 payment[MAX_CHILD];
+	int64_t	 invoice[MAX_CHILD];
+	int64_t	 amount;
+};
+
+static void
+race_allocate(struct db *cdb, int child, void *arg, struct race_result *r)
+{
+	const struct pair_race *pr = arg;
+	char msg[256];
+
+	tally_pay(payment_allocate(cdb, &actor, pr->payment[child], pr->invoice[child],
+	    pr->amount, msg, sizeof(msg)), r);
+}
+
+static void
+sum_results(const struct race_result *rs, int n, struct race_result *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (int i = 0; i < n; i++) {
+		sum->ok += rs[i].ok;
+		sum->over_invoice += rs[i].over_invoice;
+		sum->over_payment += rs[i].over_payment;
+		sum->not_draft += rs[i].not_draft;
+		sum->refused += rs[i].refused;
+		sum->dberr += rs[i].dberr;
+	}
+}
+
+#define RACE_ROUNDS	25
+#define RACERS		3
+
+START_TEST(test_race_same_invoice)
+{
+	struct fixtures fx;
+	struct race_result rs[MAX_CHILD], sum;
+	struct pair_race pr;
+	int64_t acc;
+
+	db_open();
+	make_fixtures(&fx, "C1");
+	acc = make_account("Race same invoice", fx.location);
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		int64_t total = 10000 + round * 137;
+		int64_t inv = issued_invoice(&fx, acc, total, "2024-03-31");
+
+		pr.amount = total;
+		for (int i = 0; i < RACERS; i++) {
+			pr.payment[i] = credit_payment(acc, total);
+			pr.invoice[i] = inv;
+		}
+		race(RACERS, race_allocate, &pr, rs);
+		sum_results(rs, RACERS, &sum);
+		ck_assert_msg(sum.ok == 1 && sum.over_invoice == RACERS - 1 &&
+		    sum.dberr == 0 && sum.refused == 0, "round %d: %" PRId64 " won, %"
+		    PRId64 " over-invoice, %" PRId64 " db errors, %" PRId64 " other",
+		    round, sum.ok, sum.over_invoice, sum.dberr, sum.refused);
+		ck_assert_msg(invoice_allocated(inv) == total, "round %d: invoice %" PRId64
+		    " allocated %" PRId64 " of %" PRId64, round, inv,
+		    invoice_allocated(inv), total);
+	}
+	expect_verify_ok("after racing payments for one invoice");
+	db_shut();
+}
+END_TEST
+
+START_TEST(test_race_same_payment)
+{
+	struct fixtures fx;
+	struct race_result rs[MAX_CHILD], sum;
+	struct pair_race pr;
+	int64_t acc;
+
+	db_open();
+	make_fixtures(&fx, "C2");
+	acc = make_account("Race same payment", fx.location);
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		int64_t total = 20000 + round * 71, pay;
+
+		pr.amount = total;
+		pay = credit_payment(acc, total);
+		for (int i = 0; i < RACERS; i++) {
+			pr.payment[i] = pay;
+			pr.invoice[i] = issued_invoice(&fx, acc, total, "2024-04-30");
+		}
+		race(RACERS, race_allocate, &pr, rs);
+		sum_results(rs, RACERS, &sum);
+		ck_assert_msg(sum.ok == 1 && sum.over_payment == RACERS - 1 &&
+		    sum.dberr == 0 && sum.refused == 0, "round %d: %" PRId64 " won, %"
+		    PRId64 " over-payment, %" PRId64 " db errors, %" PRId64 " other",
+		    round, sum.ok, sum.over_payment, sum.dberr, sum.refused);
+		ck_assert_msg(payment_allocated(pay) == total, "round %d: payment %" PRId64
+		    " allocated %" PRId64 " of %" PRId64, round, pay, payment_allocated(pay),
+		    total);
+	}
+	expect_verify_ok("after racing invoices for one payment");
+	db_shut();
+}
+END_TEST
+
+/* A free-for-all on two shared accounts: payments with automatic allocation,
+ * manual allocations, applying credit, write-offs, voids, all at once. */
+#define MIX_INVOICES	12
+#define MIX_OPS		60
+struct mix {
+	int64_t	 account[2];
+	int64_t	 invoice[2][MIX_INVOICES];
+	int64_t	 payment[2][4];
+};
+
+static void
+race_mix(struct db *cdb, int child, void *arg, struct race_result *r)
+{
+	const struct mix *mx = arg;
+	uint64_t st = (uint64_t)child * 7919 + 17;
+	char msg[256];
+
+	for (int k = 0; k < MIX_OPS; k++) {
+		int a, op, rc;
+		int64_t x, inv, moved;
+
+		st ^= st << 13;
+		st ^= st >> 7;
+		st ^= st << 17;
+		a = (int)(st % 2);
+		op = (int)((st >> 8) % 10);
+		x = (int64_t)((st >> 16) % 5000) + 1;
+		inv = mx->invoice[a][(st >> 32) % MIX_INVOICES];
+		if (op <= 3) {
+			rc = payment_allocate(cdb, &actor, mx->payment[a][(st >> 40) % 4], inv,
+			    x, msg, sizeof(msg));
+			tally_pay(rc, r);
+		} else if (op <= 5) {
+			struct payment pm;
+			memset(&pm, 0, sizeof(pm));
+			pm.account_id = mx->account[a];
+			str_copy(pm.method, sizeof(pm.method), "cash");
+			pm.amount = x;
+			str_copy(pm.received_date, sizeof(pm.received_date), "2024-05-01");
+			tally_pay(payment_record(cdb, &actor, &pm, 1, NULL, 0, msg,
+			    sizeof(msg)), r);
+		} else if (op == 6) {
+			tally_pay(account_apply_credit(cdb, &actor, mx->account[a], &moved), r);
+		} else if (op <= 8) {
+			rc = invoice_adjust(cdb, &actor, inv, 1, x / 10 + 1, "race write-off",
+			    msg, sizeof(msg));
+			if (rc < 0)
+				r->dberr++;
+			else if (rc == INV_OK)
+				r->ok++;
+			else
+				r->refused++;
+		} else if ((st >> 48) % 4 == 0) {
+			rc = invoice_void(cdb, &actor, inv, "race void");
+			if (rc < 0)
+				r->dberr++;
+			else if (rc == INV_OK)
+				r->ok++;
+			else
+				r->refused++;
+		}
+	}
+}
+
+START_TEST(test_race_mixed)
+{
+	struct fixtures fx;
+	struct race_result rs[MAX_CHILD], sum;
+	struct mix mx;
+
+	db_open();
+	make_fixtures(&fx, "C3");
+	for (int a = 0; a < 2; a++) {
+		mx.account[a] = make_account(a ? "Race mix B" : "Race mix A", fx.location);
+		for (int i = 0; i < MIX_INVOICES; i++) {
+			char due[11];
+			date_fmt(19800 + i * 3, due, sizeof(due));
+			mx.invoice[a][i] = issued_invoice(&fx, mx.account[a], 8000 + i * 250,
+			    due);
+		}
+		for (int p = 0; p < 4; p++)
+			mx.payment[a][p] = credit_payment(mx.account[a], 15000);
+	}
+	race(4, race_mix, &mx, rs);
+	sum_results(rs, 4, &sum);
+	printf("ledger race mix: %" PRId64 " ok, %" PRId64 " over-invoice, %" PRId64
+	    " over-payment, %" PRId64 " other refusals, %" PRId64 " db errors\n", sum.ok,
+	    sum.over_invoice, sum.over_payment, sum.refused, sum.dberr);
+	fflush(stdout);
+	ck_assert_msg(sum.dberr == 0, "%" PRId64 " operations failed with a database"
+	    " error (deadlock retries exhausted?)", sum.dberr);
+	ck_assert(sum.ok > 0);
+	for (int a = 0; a < 2; a++) {
+		for (int i = 0; i < MIX_INVOICES; i++) {
+			struct invoice inv;
+			ck_assert_int_eq(invoice_get(db, mx.invoice[a][i], &inv), INV_OK);
+			ck_assert_msg(inv.paid >= 0 && inv.paid <= inv.total && inv.open >= 0,
+			    "invoice %" PRId64 ": total %" PRId64 " paid %" PRId64,
+			    inv.id, inv.total, inv.paid);
+			invoice_free(&inv);
+		}
+		for (int p = 0; p < 4; p++) {
+			struct payment pm;
+			ck_assert_int_eq(payment_get(db, mx.payment[a][p], &pm), PAY_OK);
+			ck_assert_msg(pm.unallocated >= 0 && pm.allocated >= 0,
+			    "payment %" PRId64 ": allocated %" PRId64 " of %" PRId64, pm.id,
+			    pm.allocated, pm.amount);
+		}
+	}
+	expect_verify_ok("after the mixed race");
+	db_shut();
+}
+END_TEST
+
+#define ISSUE_DRAFTS	60
+#define ISSUERS		4
+struct issue_race {
+	int64_t	 draft[ISSUE_DRAFTS];
+};
+
+static void
+race_issue(struct db *cdb, int child, void *arg, struct race_result *r)
+{
+	const struct issue_race *ir = arg;
+
+	/* every racer tries every draft, each in its own order */
+	for (int k = 0; k < ISSUE_DRAFTS; k++) {
+		int i = (k * (2 * child + 1) + child * 13) % ISSUE_DRAFTS;
+		int rc = invoice_issue(cdb, &actor, ir->draft[i]);
+
+		if (rc == INV_OK)
+			r->ok++;
+		else if (rc == INV_NOT_DRAFT)
+			r->not_draft++;
+		else if (rc < 0)
+			r->dberr++;
+		else
+			r->refused++;
+	}
+}
+
+START_TEST(test_race_issue_numbers)
+{
+	struct fixtures fx;
+	struct race_result rs[MAX_CHILD], sum;
+	struct issue_race ir;
+	int64_t acc, before, after;
+
+	db_open();
+	make_fixtures(&fx, "C4");
+	acc = make_account("Race issue", fx.location);
+	for (int i = 0; i < ISSUE_DRAFTS; i++) {
+		struct invoice inv;
+		char msg[256];
+
+		memset(&inv, 0, sizeof(inv));
+		inv.account_id = acc;
+		inv.payment_type_id = fx.ptype;
+		str_copy(inv.invoice_date, sizeof(inv.invoice_date), "2024-06-01");
+		str_copy(inv.due_date, sizeof(inv.due_date), "2024-06-30");
+		inv.nlines = 1;
+		inv.lines = calloc(1, sizeof(*inv.lines));
+		ck_assert(inv.lines != NULL);
+		str_copy(inv.lines[0].description, sizeof(inv.lines[0].description), "Visit");
+		inv.lines[0].quantity = 1;
+		inv.lines[0].rate = 5000 + i;
+		ck_assert_msg(invoice_save_draft(db, &actor, &inv, msg, sizeof(msg)) ==
+		    INV_OK, "draft: %s", msg);
+		ir.draft[i] = inv.id;
+		invoice_free(&inv);
+	}
+	before = sql_i64("SELECT next_value FROM sequences WHERE name = 'invoice'", NULL, 0);
+	race(ISSUERS, race_issue, &ir, rs);
+	sum_results(rs, ISSUERS, &sum);
+	ck_assert_msg(sum.ok == ISSUE_DRAFTS && sum.not_draft ==
+	    (int64_t)ISSUE_DRAFTS * (ISSUERS - 1) && sum.dberr == 0 && sum.refused == 0,
+	    "%" PRId64 " issued, %" PRId64 " already issued, %" PRId64 " db errors, %"
+	    PRId64 " other", sum.ok, sum.not_draft, sum.dberr, sum.refused);
+	after = sql_i64("SELECT next_value FROM sequences WHERE name = 'invoice'", NULL, 0);
+	ck_assert_msg(after - before == ISSUE_DRAFTS, "sequence moved by %" PRId64,
+	    after - before);
+	{
+		struct db_param p[] = { DB_I64(acc) };
+		ck_assert_int_eq(sql_i64("SELECT COUNT(DISTINCT number) FROM invoices"
+		    " WHERE account_id = ? AND status = 'issued'", p, 1), ISSUE_DRAFTS);
+	}
+	check_numbers_gap_free();
+	expect_verify_ok("after racing issuers");
+	db_shut();
+}
+END_TEST
+
+static Suite *
+ledger_suite(void)
+{
+	Suite *s = suite_create("ledger");
+	TCase *tc = tcase_create("random");
+
+	tcase_set_timeout(tc, TC_TIMEOUT);
+	tcase_add_test(tc, test_random_operations);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("concurrency");
+	tcase_set_timeout(tc, TC_TIMEOUT);
+	tcase_add_test(tc, test_race_same_invoice);
+	tcase_add_test(tc, test_race_same_payment);
+	tcase_add_test(tc, test_race_mixed);
+	tcase_add_test(tc, test_race_issue_numbers);
+	suite_add_tcase(s, tc);
+	return s;
+}
 
 int
 main(void)
 {
-	return 0;
+	SRunner *sr;
+	int nfail;
+
+	setup();
+	sr = srunner_create(ledger_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	config_free(&cfg);
+	return nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

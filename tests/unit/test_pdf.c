@@ -79,6 +79,7 @@ compute(struct invoice *inv)
 static void
 make_invoice(struct invoice *inv, struct account *a)
 {
+	static const char phrase[] = "Psychological assessment and report; ";
 	char longdesc[501];
 	size_t n = 0;
 
@@ -101,7 +102,7 @@ make_invoice(struct invoice *inv, struct account *a)
 	set_line(&inv->lines[n++], "Family session (80 min)", 2, 20000, DISC_PERCENT, 1000);
 	memset(longdesc, 0, sizeof(longdesc));
 	for (size_t i = 0; i + 1 < sizeof(longdesc); i++)
-		longdesc[i] = "Psychological assessment report, ten pages: "[i % 45];
+		longdesc[i] = phrase[i % (sizeof(phrase) - 1)];
 	set_line(&inv->lines[n++], longdesc, 1, 27456, DISC_NONE, 0);
 	inv->nlines = n;
 	inv->paid = 23456;
@@ -162,9 +163,9 @@ make_statement(struct statement *st, size_t n)
 	st->nlines = n;
 	st->closing = bal;
 	st->amount_due = bal > 0 ? bal : 0;
-	st->aging[0] = 30000;
-	st->aging[1] = 15000;
-	st->aging[4] = 4567;
+	st->aging[0] = 300025;
+	st->aging[1] = 400000;
+	st->aging[4] = 104975;
 }
 
 static void
@@ -244,6 +245,18 @@ count_char(const char *s, char c)
 	return n;
 }
 
+static size_t
+count_str(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
 START_TEST(invoice_renders_numbers_names_and_totals)
 {
 	struct invoice inv;
@@ -271,6 +284,7 @@ START_TEST(invoice_renders_numbers_names_and_totals)
 		ck_assert_ptr_nonnull(strstr(txt, "$1,000.00"));	/* amount due */
 		ck_assert_ptr_nonnull(strstr(txt, "Page 1 of 1"));
 		ck_assert_ptr_nonnull(strstr(txt, "Sessions cancelled"));	/* notes */
+		ck_assert_uint_ge(count_str(txt, "Psychological"), 13);	/* all 500 chars */
 		ck_assert_ptr_null(strstr(txt, "DRAFT"));
 		free(txt);
 	}
@@ -336,9 +350,10 @@ START_TEST(long_statement_breaks_pages_and_repeats_header)
 		ck_assert_ptr_nonnull(strstr(txt, "Zo\u00eb M\u00fcller-\u0141ukasz"));
 		ck_assert_ptr_nonnull(strstr(txt, "Balance forward"));
 		ck_assert_ptr_nonnull(strstr(txt, "Last line of the period"));
-		ck_assert_ptr_nonnull(strstr(txt, "$2,050.00"));	/* closing: 50 + 80*150 - 40*100 */
+		ck_assert_ptr_nonnull(strstr(txt, "$8,050.00"));	/* closing: 50 + 80*150 - 40*100 */
 		ck_assert_ptr_nonnull(strstr(txt, "OVER 90 DAYS"));
-		ck_assert_ptr_nonnull(strstr(txt, "$45.67"));
+		ck_assert_ptr_nonnull(strstr(txt, "$3,000.25"));	/* aging: current */
+		ck_assert_ptr_nonnull(strstr(txt, "$1,049.75"));	/* aging: over 90 days */
 		/* page 2 repeats the table header */
 		p2 = strchr(txt, '\f');
 		ck_assert_ptr_nonnull(p2);
@@ -419,6 +434,9 @@ START_TEST(huge_and_hostile_input_is_bounded)
 	assert_pdf(&b);
 	txt = pdf_text(&b, "invoice-huge");
 	if (txt != NULL) {
+		/* a 500-newline description is clipped to part of a page, so two
+		 * such rows share a page instead of each running off its own */
+		ck_assert_uint_le(count_char(txt, '\f'), INVOICE_MAX_LINES / 2 + 5);
 		ck_assert_ptr_nonnull(strstr(txt, "<i>Acme & Sons</i>"));
 		ck_assert_ptr_nonnull(strstr(txt, "<span"));
 		ck_assert_ptr_nonnull(strstr(txt, "foreground=\"red\">x</span>"));
