@@ -65,7 +65,7 @@ str_or_null(const char *s)
 struct search {
 	char	 like[2 * Q_MAX + 1];
 	char	 first[2 * Q_MAX + 1];	/* "Jane Do": first-name part */
-	char	 last[2 * Q_MAX + 1];	/* ... and last-name part ("" = none) */
+	char	 last[2 * Q_MAX + 1];	/* ... and last-name part */
 	int64_t	 id;
 };
 
@@ -104,6 +104,10 @@ search_prepare(const char *q, struct search *s)
 		while (*sp == ' ')
 			sp++;
 		like_escape(s->last, sizeof(s->last), sp, strlen(sp));
+	} else {
+		/* The full-name branch then repeats the last-name one. (Not a
+		 * NULL bind: with NULL the optimizer walks the whole table.) */
+		str_copy(s->last, sizeof(s->last), s->like);
 	}
 	return 0;
 }
@@ -578,7 +582,7 @@ client_search(struct db *db, const char *stage, const struct page_req *pg,
 		    DB_STR(s1), DB_STR(s2), DB_STR(s.like), DB_I64(before), DB_I64(fetch),
 		    DB_STR(s1), DB_STR(s2), DB_STR(s.like), DB_I64(before), DB_I64(fetch),
 		    DB_STR(s1), DB_STR(s2), DB_STR(s.like), DB_I64(before), DB_I64(fetch),
-		    DB_STR(s1), DB_STR(s2), s.last[0] ? DB_STR(s.last) : DB_NULL,
+		    DB_STR(s1), DB_STR(s2), DB_STR(s.last),
 		    DB_STR(s.first), DB_I64(before), DB_I64(fetch),
 		    DB_STR(s1), DB_STR(s2), DB_I64(s.id), DB_I64(before),
 		    DB_I64(fetch) };

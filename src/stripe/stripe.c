@@ -259,8 +259,7 @@ attempt_run(struct stripe_client *c, enum stripe_method m, const char *url,
 	} else if (m == METHOD_DELETE)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
 	rc = curl_easy_perform(h);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, http_status);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, http_status);
 	return rc;
 }
 
@@ -389,9 +388,14 @@ stripe_request(struct stripe_client *c, enum stripe_method m,
 		if (a.too_large || r->attempts > c->max_retries ||
 		    !retryable(rc, status, &a))
 			break;
-		log_warn("stripe: %s %s: %s status=%ld, retry %d of %d",
-		    method_names[m], path, curl_easy_strerror(rc), status,
-		    r->attempts, c->max_retries);
+		if (rc != CURLE_OK)
+			log_warn("stripe: %s %s: %s, retry %d of %d",
+			    method_names[m], path, curl_easy_strerror(rc),
+			    r->attempts, c->max_retries);
+		else
+			log_warn("stripe: %s %s: HTTP %ld, retry %d of %d",
+			    method_names[m], path, status, r->attempts,
+			    c->max_retries);
 		backoff_sleep(c, r->attempts);
 	}
 	ret = request_finish(r, m, path, rc, status, &a);

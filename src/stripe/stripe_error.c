@@ -201,8 +201,14 @@ stripe_result_parse(struct stripe_result *r, long http_status,
 	r->param[0] = r->message[0] = '\0';
 	(void)stripe_json_parse(body, len, &r->json);
 	if (http_status >= 200 && http_status <= 299) {
-		r->status = r->json != NULL ? STRIPE_OK : STRIPE_ERR_RESPONSE;
-		return r->status == STRIPE_OK ? 0 : -1;
+		if (r->json != NULL) {
+			r->status = STRIPE_OK;
+			return 0;
+		}
+		r->status = STRIPE_ERR_RESPONSE;
+		(void)str_copy(r->message, sizeof(r->message),
+		    "answer from Stripe is not a JSON object");
+		return -1;
 	}
 	r->status = STRIPE_ERR_API;
 	if ((err = stripe_obj_get(r->json, "error")) != NULL &&

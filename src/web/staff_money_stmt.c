@@ -505,7 +505,7 @@ h_statement_batch_show(struct ctx *c)
 	view_batch(c, &b);
 	if (b.location_id && view_locations(c, b.location_id) == -1)
 		return -1;
-	if (strcmp(b.status, "done") != 0)
+	if (strcmp(b.status, "done") != 0 && (c->user.role & ROLES_MONEY))
 		http_header(&c->resp, "Refresh", "1");
 	else if (view_batch_statements(c, &b) == -1)
 		return -1;

@@ -173,6 +173,8 @@ view_lines(struct ctx *c, const struct invoice *inv)
 		discount_text(d, sizeof(d), l->dk, l->dv);
 		if (d[0]) {
 			tmpl_set(row, "discount_text", d);
+			if (l->dk == DISC_PERCENT)
+				tmpl_set(row, "discount_pct", d);
 			sp_set_money(row, "discount", l->discount);
 		}
 		sp_set_money(row, "net", l->net);

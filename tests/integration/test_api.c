@@ -4,6 +4,10 @@
  * idempotency (replay, reuse, in progress), void and adjustments, paging. */
 #include "common.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <check.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -917,6 +921,50 @@ START_TEST(test_idempotency_in_progress)
 }
 END_TEST
 
+/* The same payment sent by several clients at once: one runs, the others
+ * replay it or are told it is in progress; one payment exists. */
+START_TEST(test_idempotency_race)
+{
+	enum { RACERS = 6 };
+	struct call c;
+	char key[64], q[128];
+	pid_t pids[RACERS];
+	int st, fresh = 0, replayed = 0, busy = 0;
+	int64_t acct;
+
+	call_init(&c);
+	acct = make_account(&c, "Race");
+	itest_unique(key, sizeof(key), "race");
+	for (int i = 0; i < RACERS; i++) {
+		ck_assert((pids[i] = fork()) >= 0);
+		if (pids[i] == 0) {
+			const char *r;
+			call(&c, env.billing, "POST", "/api/v1/payments", key,
+			    "{\"account_id\":%" PRId64 ",\"method\":\"cash\","
+			    "\"amount_cents\":1234}", acct);
+			r = itest_header(&c.r, "Idempotent-Replayed");
+			if (c.r.status == 201)
+				_exit(r != NULL && strcmp(r, "true") == 0 ? 1 : 0);
+			_exit(c.r.status == 409 && c.j != NULL && strcmp(json_object_get_string(
+			    jpath(c.j, "error.code")), "idempotency_key_in_progress") == 0 ? 2 : 3);
+		}
+	}
+	for (int i = 0; i < RACERS; i++) {
+		ck_assert(waitpid(pids[i], &st, 0) == pids[i]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) < 3, "racer %d: status %d",
+		    i, st);
+		fresh += WEXITSTATUS(st) == 0;
+		replayed += WEXITSTATUS(st) == 1;
+		busy += WEXITSTATUS(st) == 2;
+	}
+	ck_assert_msg(fresh == 1, "%d fresh, %d replayed, %d busy", fresh, replayed, busy);
+	str_fmt(q, sizeof(q), "/api/v1/payments?account_id=%" PRId64, acct);
+	call(&c, env.billing, "GET", q, NULL, NULL);
+	ck_assert_int_eq(jlen(&c, "data"), 1);
+	call_free(&c);
+}
+END_TEST
+
 /* --- invoice life cycle ---------------------------------------------------------- */
 
 START_TEST(test_draft_edit)
@@ -1110,6 +1158,7 @@ api_suite(int stack)
 	tc = tcase(s, "idempotency");
 	tcase_add_test(tc, test_idempotent_replay);
 	tcase_add_test(tc, test_idempotency_in_progress);
+	tcase_add_test(tc, test_idempotency_race);
 	return s;
 }
 

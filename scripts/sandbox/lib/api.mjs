@@ -1221,7 +1221,8 @@ export class Api {
 		if (!it || it.client_secret !== clientSecret)
 			throw notFound(type, intentId, 'intent');
 		if (it.status !== 'requires_action')
-			return it;
+			return { intent: it, return_url: null };
+		const returnUrl = it.next_action?.redirect_to_url?.return_url || null;
 		const pm = this.store.get('payment_method', it.payment_method);
 		const ctx = { requestId: null, idempotencyKey: null };
 		if (outcome === 'complete') {
@@ -1252,7 +1253,7 @@ export class Api {
 			}
 		}
 		this.store.touch();
-		return it;
+		return { intent: it, return_url: returnUrl };
 	}
 
 	// ---- refunds ------------------------------------------------------------

@@ -77,11 +77,20 @@ export class StripeJs {
 			const cs = String(f.client_secret || '');
 			const outcome = f.outcome === 'complete' ? 'complete' : 'fail';
 			try {
-				const it = this.sb.api.authenticate(id, cs, outcome);
+				const { intent: it, return_url: ret } = this.sb.api.authenticate(id, cs, outcome);
 				this.sb.store.save();
+				let redirect = null;
+				if (ret) {
+					const u = new URL(ret);
+					const k = it.object === 'payment_intent' ? 'payment_intent' : 'setup_intent';
+					u.searchParams.set(k, it.id);
+					u.searchParams.set(`${k}_client_secret`, it.client_secret);
+					u.searchParams.set('redirect_status', it.status === 'succeeded' ? 'succeeded' : 'failed');
+					redirect = u.toString();
+				}
 				const body = JSON.stringify({
 					id: it.id, object: it.object, status: it.status, amount: it.amount ?? null,
-					currency: it.currency ?? null,
+					currency: it.currency ?? null, redirect,
 				});
 				this.send(res, 200, 'application/json', body, { 'Cache-Control': 'no-store' });
 			} catch (e) {
