@@ -42,5 +42,6 @@ const struct route_table route_tables[] = {
 	{ routes_money, &nroutes_money },
 	{ routes_api, &nroutes_api },
 	{ routes_pdf, &nroutes_pdf },
+	{ routes_webhook, &nroutes_webhook },
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

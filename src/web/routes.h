@@ -27,4 +27,7 @@ extern const size_t nroutes_api;
 extern const struct route routes_pdf[];		/* pdf_routes.c: PDF downloads */
 extern const size_t nroutes_pdf;
 
+extern const struct route routes_webhook[];	/* webhook.c: POST /stripe/webhook */
+extern const size_t nroutes_webhook;
+
 #endif

@@ -1,0 +1,3 @@
+#ifndef STRIPE_PAY_H
+#define STRIPE_PAY_H
+#endif
