@@ -22,6 +22,7 @@ struct pay_args {
 	const struct alloc_req	*req;
 	size_t			 nreq;
 	int64_t			 moved;
+	int			 clamp;		/* payment_apply_plan: fit, never refuse */
 	int			 st;
 	char			*msg;
 	size_t			 msgsz;
@@ -76,6 +77,11 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 		db_result_free(&r);
 		return rc;
 	}
+	if (a->clamp && (r.nrows == 0 || db_i64(&r, 0, 1) != a->account_id ||
+	    strcmp(db_str(&r, 0, 0), "issued") != 0)) {
+		db_result_free(&r);
+		return DB_OK;	/* the money stays unallocated credit */
+	}
 	if (r.nrows == 0 || db_i64(&r, 0, 1) != a->account_id ||
 	    strcmp(db_str(&r, 0, 0), "issued") != 0) {
 		int missing = r.nrows == 0 || db_i64(&r, 0, 1) != a->account_id;
@@ -93,6 +99,12 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 	    (rc = payment_unallocated(db, payment_id, &unalloc)) != DB_OK)
 		return rc;
 	open = total - paid;
+	if (a->clamp) {
+		amount = amount < open ? amount : open;
+		amount = amount < unalloc ? amount : unalloc;
+		if (amount <= 0)
+			return DB_OK;
+	}
 	if (amount > open) {
 		money_format(open, amt, sizeof(amt));
 		str_fmt(a->msg, a->msgsz, "%s has only %s open.", num, amt);
@@ -338,6 +350,33 @@ payment_allocate(struct db *db, const struct actor *actor, int64_t payment_id,
 	msg[0] = '\0';
 	rc = db_tx(db, allocate_tx, &a);
 	return rc == DB_OK ? PAY_OK : a.st > 0 ? a.st : PAY_DB;
+}
+
+int
+payment_apply_plan(struct db *db, const struct actor *actor, int64_t payment_id,
+    int64_t account_id, int auto_allocate, const struct alloc_req *req, size_t n,
+    int64_t *moved)
+{
+	struct pay_args a;
+	char msg[200];
+	int rc = DB_OK;
+
+	memset(&a, 0, sizeof(a));
+	a.actor = actor;
+	a.payment_id = payment_id;
+	a.account_id = account_id;
+	a.clamp = 1;
+	a.msg = msg;
+	a.msgsz = sizeof(msg);
+	if (auto_allocate)
+		rc = alloc_oldest(db, &a, &payment_id, 1);
+	for (size_t i = 0; !auto_allocate && rc == DB_OK && i < n; i++)
+		if (req[i].amount > 0)
+			rc = alloc_one(db, &a, payment_id, req[i].invoice_id,
+			    req[i].amount);
+	if (moved != NULL)
+		*moved = rc == DB_OK ? a.moved : 0;
+	return rc;
 }
 
 static int

@@ -47,6 +47,17 @@ struct alloc_req {
 int	 payment_record(struct db *, const struct actor *, struct payment *,
 	    int auto_allocate, const struct alloc_req *, size_t n,
 	    char *msg, size_t msgsz);
+/* Allocation inside the caller's transaction (for payments settled
+ * elsewhere, e.g. Stripe): the caller has locked the payment row FOR UPDATE,
+ * the payment is succeeded and posted. auto_allocate: oldest due first;
+ * else the n requested allocations, each cut to what the invoice has open
+ * and what the payment has left (invoices not issued or of another account
+ * are skipped): it never refuses, what does not fit stays unallocated
+ * credit. Writes the audit rows. *moved (may be NULL) gets the total
+ * allocated. Returns a db_status. */
+int	 payment_apply_plan(struct db *, const struct actor *, int64_t payment_id,
+	    int64_t account_id, int auto_allocate, const struct alloc_req *,
+	    size_t n, int64_t *moved);
 int	 payment_get(struct db *, int64_t id, struct payment *);
 /* Allocates amount of a payment to an invoice of the same account. */
 int	 payment_allocate(struct db *, const struct actor *, int64_t payment_id,

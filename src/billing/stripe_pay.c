@@ -1,3 +1,1249 @@
+/* Card/ACH payments through Stripe: attempts, PaymentIntents, settlement
+ * and reconciliation of payments (refunds, methods, consents and webhook
+ * events live in the other stripe_pay_*.c files). */
 #include "common.h"
 
+#include <json-c/json.h>
+
+#include "audit.h"
+#include "cfg.h"
+#include "clock.h"
+#include "db.h"
+#include "ledger.h"
+#include "log.h"
+#include "money.h"
+#include "payment.h"
+#include "str.h"
+#include "stripe.h"
 #include "stripe_pay.h"
+#include "stripe_pay_int.h"
+
+#define SP_PAY_COLS "p.id, p.account_id, COALESCE(p.client_id, 0), p.method," \
+	" p.amount, p.status, p.received_date, p.memo, COALESCE(p.attempt_key, '')," \
+	" COALESCE(p.stripe_payment_intent, ''), p.stripe_status," \
+	" COALESCE(p.payment_method_id, 0), p.save_method, p.failure_code," \
+	" p.failure_message, p.disputed, COALESCE(p.settled_at, 0), p.alloc_plan," \
+	" p.created_at," \
+	" (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
+	"   WHERE e.payment_id = p.id AND e.kind = 'refund')," \
+	" (SELECT COALESCE(SUM(f.amount), 0) FROM refunds f" \
+	"   WHERE f.payment_id = p.id AND f.status = 'pending')"
+
+#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
+
+/* --- small helpers ------------------------------------------------------- */
+
+void
+sp_msg(char *msg, size_t msgsz, const char *text)
+{
+	if (msg != NULL && msgsz > 0)
+		(void)str_copy(msg, msgsz, text);
+}
+
+int
+sp_attempt_key_ok(const char *k)
+{
+	size_t n;
+
+	if (k == NULL || (n = strlen(k)) < SP_ATTEMPT_KEY_MIN ||
+	    n > SP_ATTEMPT_KEY_MAX)
+		return 0;
+	for (; *k; k++)
+		if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+		    (*k >= '0' && *k <= '9') || *k == '_' || *k == '-'))
+			return 0;
+	return 1;
+}
+
+int
+sp_stripe_retrieve(const struct sp *sp, const char *collection, const char *id,
+    struct stripe_result *r)
+{
+	char path[320];
+
+	for (const char *p = id; p != NULL && *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_'))
+			id = NULL;
+	if (id == NULL || *id == '\0' || strlen(id) > 255 ||
+	    str_fmt(path, sizeof(path), "/v1/%s/%s", collection, id) == -1) {
+		stripe_result_init(r);
+		r->status = STRIPE_ERR_USAGE;
+		return -1;
+	}
+	return stripe_get(sp->stripe, path, NULL, r);
+}
+
+struct stripe_client *
+stripe_pay_client(const struct config *cfg)
+{
+	static struct stripe_client *client;
+	static const struct config *client_cfg;
+
+	/* A reloaded configuration (SIGHUP) gets a new client. */
+	if (client != NULL && client_cfg != cfg) {
+		stripe_client_free(client);
+		client = NULL;
+	}
+	if (client == NULL) {
+		client = stripe_client_new(cfg);
+		client_cfg = client != NULL ? cfg : NULL;
+	}
+	return client;
+}
+
+static void
+payment_from_row(const struct db_result *r, size_t i, struct sp_payment *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = db_i64(r, i, 0);
+	p->account_id = db_i64(r, i, 1);
+	p->client_id = db_i64(r, i, 2);
+	(void)str_copy(p->method, sizeof(p->method), db_str(r, i, 3));
+	p->amount = db_i64(r, i, 4);
+	(void)str_copy(p->status, sizeof(p->status), db_str(r, i, 5));
+	(void)str_copy(p->received_date, sizeof(p->received_date), db_str(r, i, 6));
+	(void)str_copy(p->memo, sizeof(p->memo), db_str(r, i, 7));
+	(void)str_copy(p->attempt_key, sizeof(p->attempt_key), db_str(r, i, 8));
+	(void)str_copy(p->intent, sizeof(p->intent), db_str(r, i, 9));
+	(void)str_copy(p->stripe_status, sizeof(p->stripe_status), db_str(r, i, 10));
+	p->payment_method_id = db_i64(r, i, 11);
+	p->save_method = (int)db_i64(r, i, 12);
+	(void)str_copy(p->failure_code, sizeof(p->failure_code), db_str(r, i, 13));
+	(void)str_copy(p->failure_message, sizeof(p->failure_message),
+	    db_str(r, i, 14));
+	p->disputed = (int)db_i64(r, i, 15);
+	p->settled_at = db_i64(r, i, 16);
+	(void)str_copy(p->alloc_plan, sizeof(p->alloc_plan), db_str(r, i, 17));
+	p->created_at = db_i64(r, i, 18);
+	p->refunded = db_i64(r, i, 19);
+	p->refund_pending = db_i64(r, i, 20);
+}
+
+int
+sp_payment_read(struct db *db, int64_t id, struct sp_payment *out, int *found)
+{
+	struct db_param p[] = { DB_I64(id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT " SP_PAY_COLS " FROM payments p WHERE p.id = ?",
+	    p, 1, &r);
+
+	*found = rc == DB_OK && r.nrows == 1;
+	if (*found)
+		payment_from_row(&r, 0, out);
+	db_result_free(&r);
+	return rc;
+}
+
+int
+sp_payment_lock(struct db *db, int64_t id, struct sp_payment *out, int *found)
+{
+	struct db_param p[] = { DB_I64(id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT id FROM payments WHERE id = ? FOR UPDATE",
+	    p, 1, &r);
+
+	*found = 0;
+	if (rc == DB_OK && r.nrows == 1)
+		rc = sp_payment_read(db, id, out, found);
+	db_result_free(&r);
+	return rc;
+}
+
+int
+sp_payment_by_intent(struct db *db, const char *intent, int64_t *id)
+{
+	struct db_param p[] = { DB_STR(intent) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT id FROM payments WHERE stripe_payment_intent = ?"
+	    " FOR UPDATE", p, 1, &r);
+
+	*id = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_result_free(&r);
+	return rc;
+}
+
+void
+sp_result_from(struct sp_result *o, const struct sp_payment *p)
+{
+	o->payment_id = p->id;
+	(void)str_copy(o->status, sizeof(o->status), p->status);
+	(void)str_copy(o->stripe_status, sizeof(o->stripe_status), p->stripe_status);
+	(void)str_copy(o->intent, sizeof(o->intent), p->intent);
+	(void)str_copy(o->failure_code, sizeof(o->failure_code), p->failure_code);
+	if (strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0)
+		(void)str_copy(o->message, sizeof(o->message), p->failure_message[0] ?
+		    p->failure_message : "The payment could not be completed.");
+	else if (strcmp(p->status, "pending") == 0 &&
+	    strcmp(p->stripe_status, "processing") == 0)
+		(void)str_copy(o->message, sizeof(o->message), "The payment is "
+		    "processing. It is posted when the bank confirms it (ACH takes "
+		    "a few business days).");
+	else if (strcmp(p->status, "pending") == 0)
+		(void)str_copy(o->message, sizeof(o->message), "The payment is not "
+		    "complete yet.");
+	else
+		o->message[0] = '\0';
+}
+
+/* --- allocation plans ----------------------------------------------------- */
+
+int
+stripe_pay_plan_parse(const char *plan, int *auto_alloc, struct alloc_req *out,
+    size_t max, size_t *n)
+{
+	const char *s = plan;
+
+	*n = 0;
+	*auto_alloc = plan == NULL || *plan == '\0' || strcmp(plan, "auto") == 0;
+	if (*auto_alloc)
+		return 0;
+	while (*s) {
+		char item[64], *colon;
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		int64_t id, cents;
+
+		if (*n >= max || len < 5 || len >= sizeof(item) ||
+		    strncmp(s, "inv:", 4) != 0)
+			return -1;
+		memcpy(item, s + 4, len - 4);
+		item[len - 4] = '\0';
+		if ((colon = strchr(item, ':')) == NULL)
+			return -1;
+		*colon = '\0';
+		if (str_to_i64(item, 1, INT64_MAX, &id) == -1 ||
+		    str_to_i64(colon + 1, 1, MONEY_MAX, &cents) == -1)
+			return -1;
+		out[*n].invoice_id = id;
+		out[*n].amount = cents;
+		(*n)++;
+		if (end == NULL)
+			break;
+		s = end + 1;
+		if (*s == '\0')
+			return -1;
+	}
+	return *n > 0 ? 0 : -1;
+}
+
+int
+stripe_pay_plan_format(const struct alloc_req *req, size_t n, char *out,
+    size_t outsz)
+{
+	size_t off = 0;
+
+	if (n == 0)
+		return str_copy(out, outsz, "auto");
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (off >= outsz || str_fmt(out + off, outsz - off,
+		    "%sinv:%" PRId64 ":%" PRId64, i ? "," : "", req[i].invoice_id,
+		    req[i].amount) == -1)
+			return -1;
+		off += strlen(out + off);
+	}
+	return 0;
+}
+
+/* --- settlement ------------------------------------------------------------- */
+
+/* The row moves to status with Stripe's status and a failure, if any. */
+static int
+row_update(struct db *db, const struct actor *actor, struct sp_payment *row,
+    const char *status, const char *stripe_status, const char *code,
+    const char *message)
+{
+	int settled = strcmp(status, "pending") != 0;
+	struct db_param p[] = { DB_STR(status), DB_STR(stripe_status),
+	    DB_STR(code), DB_STR(message), settled ? DB_I64(clock_now()) : DB_NULL,
+	    DB_I64(row->id) };
+	char detail[700];
+	int rc;
+
+	rc = db_exec(db, "UPDATE payments SET status = ?, stripe_status = ?,"
+	    " failure_code = ?, failure_message = ?, settled_at = ? WHERE id = ?",
+	    p, ARRAY_LEN(p), NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	if (strcmp(row->status, status) != 0) {
+		(void)str_fmt(detail, sizeof(detail), "%s %s -> %s (Stripe %s%s%s)",
+		    row->intent[0] ? row->intent : "no intent", row->status, status,
+		    stripe_status, code[0] ? ", " : "", code);
+		if ((rc = audit_record(db, actor, settled ? "payment.settle" :
+		    "payment.reopen", "payment", row->id, detail)) != DB_OK)
+			return rc;
+	}
+	(void)str_copy(row->status, sizeof(row->status), status);
+	(void)str_copy(row->stripe_status, sizeof(row->stripe_status), stripe_status);
+	(void)str_copy(row->failure_code, sizeof(row->failure_code), code);
+	(void)str_copy(row->failure_message, sizeof(row->failure_message), message);
+	return DB_OK;
+}
+
+static int
+row_stripe_status(struct db *db, struct sp_payment *row, const char *stripe_status)
+{
+	struct db_param p[] = { DB_STR(stripe_status), DB_I64(row->id) };
+
+	if (strcmp(row->stripe_status, stripe_status) == 0)
+		return DB_OK;
+	(void)str_copy(row->stripe_status, sizeof(row->stripe_status), stripe_status);
+	return db_exec(db, "UPDATE payments SET stripe_status = ? WHERE id = ?",
+	    p, 2, NULL, NULL);
+}
+
+/* The PaymentMethod details for saving: the PI's expanded object, or the
+ * fetched one. NULL when they must be fetched. */
+static struct json_object *
+settle_pm(const struct sp_settle_in *in, const char **pm_id)
+{
+	struct json_object *pm = stripe_obj_get(in->pi, "payment_method");
+
+	*pm_id = NULL;
+	if (pm != NULL && json_object_is_type(pm, json_type_object)) {
+		*pm_id = stripe_obj_str(pm, "id");
+		return pm;
+	}
+	*pm_id = stripe_obj_str(in->pi, "payment_method");
+	if (*pm_id != NULL && in->pm != NULL) {
+		const char *fid = stripe_obj_str(in->pm, "id");
+		if (fid != NULL && strcmp(fid, *pm_id) == 0)
+			return in->pm;
+	}
+	return NULL;
+}
+
+static int
+method_known(struct db *db, const char *pm_id, int64_t *id)
+{
+	struct db_param p[] = { DB_STR(pm_id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT id FROM payment_methods WHERE stripe_pm_id = ?",
+	    p, 1, &r);
+
+	*id = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_result_free(&r);
+	return rc;
+}
+
+/* pending|failed -> succeeded: posted and allocated in this transaction. */
+static int
+mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
+    const struct sp_settle_in *in, struct sp_settle_out *out)
+{
+	struct alloc_req plan[SP_PLAN_MAX];
+	struct ledger_entry e;
+	struct json_object *pm = NULL;
+	const char *pm_id = NULL;
+	int64_t method_id = 0, moved = 0;
+	char today[11];
+	size_t n = 0;
+	int auto_alloc = 1, rc;
+
+	if (row->save_method && row->payment_method_id == 0) {
+		pm = settle_pm(in, &pm_id);
+		if (pm_id != NULL && (rc = method_known(db, pm_id, &method_id)) != DB_OK)
+			return rc;
+		if (pm_id != NULL && method_id == 0 && pm == NULL) {
+			(void)str_copy(out->need_pm, sizeof(out->need_pm), pm_id);
+			return SP_TX_NEED;
+		}
+	}
+	if (date_fmt(date_today(), today, sizeof(today)) == -1)
+		return DB_ERR;
+	if ((rc = row_update(db, actor, row, "succeeded", "succeeded", "", "")) != DB_OK)
+		return rc;
+	{
+		struct db_param p[] = { DB_STR(today), DB_I64(row->id) };
+		if ((rc = db_exec(db, "UPDATE payments SET received_date = ?"
+		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
+			return rc;
+	}
+	memset(&e, 0, sizeof(e));
+	(void)str_copy(e.kind, sizeof(e.kind), ledger_kind_names[LK_PAYMENT]);
+	e.amount = -row->amount;
+	(void)str_copy(e.entry_date, sizeof(e.entry_date), today);
+	e.account_id = row->account_id;
+	e.client_id = row->client_id;
+	e.payment_id = row->id;
+	(void)str_fmt(e.memo, sizeof(e.memo), "%s %s", row->method, row->intent);
+	if ((rc = ledger_post(db, &e, actor->id, NULL)) != DB_OK)
+		return rc;
+	if (stripe_pay_plan_parse(row->alloc_plan, &auto_alloc, plan,
+	    ARRAY_LEN(plan), &n) == -1) {
+		log_warn("payment %" PRId64 ": bad allocation plan, allocating"
+		    " automatically", row->id);
+		auto_alloc = 1;
+	}
+	if ((rc = payment_apply_plan(db, actor, row->id, row->account_id,
+	    auto_alloc, plan, n, &moved)) != DB_OK)
+		return rc;
+	if (pm != NULL && method_id == 0 &&
+	    (rc = sp_method_record(db, actor, row->account_id, pm, &method_id)) != DB_OK)
+		return rc;
+	if (method_id != 0) {
+		struct db_param p[] = { DB_I64(method_id), DB_I64(row->id) };
+		if ((rc = db_exec(db, "UPDATE payments SET payment_method_id = ?"
+		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
+			return rc;
+		row->payment_method_id = method_id;
+	}
+	out->changed = 1;
+	(void)str_fmt(out->note, sizeof(out->note), "succeeded: posted %" PRId64
+	    " cents, allocated %" PRId64, row->amount, moved);
+	return DB_OK;
+}
+
+/* The failure Stripe reports on a PaymentIntent. */
+static void
+pi_failure(struct json_object *pi, char *code, size_t codesz, const char **msg)
+{
+	const char *type = stripe_obj_str(pi, "last_payment_error.type");
+	const char *c = stripe_obj_str(pi, "last_payment_error.code");
+	const char *d = stripe_obj_str(pi, "last_payment_error.decline_code");
+
+	(void)str_copy(code, codesz, d ? d : c ? c : "payment_failed");
+	*msg = stripe_reason_message(stripe_reason_from_codes(type, c, d));
+}
+
+int
+sp_settle_row(struct db *db, const struct actor *actor, struct sp_payment *row,
+    const struct sp_settle_in *in, struct sp_settle_out *out)
+{
+	const char *id = stripe_obj_str(in->pi, "id");
+	const char *st = stripe_obj_str(in->pi, "status");
+	const char *meta = stripe_obj_str(in->pi, "metadata.payment_id");
+	int pending = strcmp(row->status, "pending") == 0;
+	int failed = strcmp(row->status, "failed") == 0;
+	int off_session = row->payment_method_id != 0 && pending;
+	int64_t amount = -1, mid = 0;
+	char code[65];
+	const char *msg;
+	int rc;
+
+	if (id == NULL || st == NULL || stripe_obj_i64(in->pi, "amount", &amount) == -1) {
+		(void)str_copy(out->note, sizeof(out->note), "not a PaymentIntent");
+		return DB_OK;
+	}
+	if (row->intent[0] == '\0') {
+		/* Adopt only our own intent: its metadata names this row. */
+		if (meta == NULL || str_to_i64(meta, 1, INT64_MAX, &mid) == -1 ||
+		    mid != row->id) {
+			(void)str_copy(out->note, sizeof(out->note),
+			    "intent is not this payment's");
+			return DB_OK;
+		}
+		struct db_param p[] = { DB_STR(id), DB_I64(row->id) };
+		if ((rc = db_exec(db, "UPDATE payments SET stripe_payment_intent = ?"
+		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
+			return rc;
+		(void)str_copy(row->intent, sizeof(row->intent), id);
+	} else if (strcmp(row->intent, id) != 0) {
+		(void)str_copy(out->note, sizeof(out->note), "another intent");
+		return DB_OK;
+	}
+	if (amount != row->amount) {
+		log_err("payment %" PRId64 ": intent %s is for %" PRId64 " cents, "
+		    "not %" PRId64, row->id, id, amount, row->amount);
+		(void)str_copy(out->note, sizeof(out->note), "amount mismatch");
+		return DB_OK;
+	}
+	/* Terminal on our side: succeeded and canceled never move. */
+	if (!pending && !failed) {
+		(void)str_fmt(out->note, sizeof(out->note), "already %s", row->status);
+		return DB_OK;
+	}
+	if (strcmp(st, "succeeded") == 0)
+		return mark_succeeded(db, actor, row, in, out);
+	if (strcmp(st, "canceled") == 0) {
+		const char *why = stripe_obj_str(in->pi, "cancellation_reason");
+		if ((rc = row_update(db, actor, row, "canceled", st, why ? why : "",
+		    failed ? row->failure_message : "The payment was canceled.")) != DB_OK)
+			return rc;
+		out->changed = 1;
+		(void)str_copy(out->note, sizeof(out->note), "canceled");
+		return DB_OK;
+	}
+	if (strcmp(st, "requires_payment_method") == 0 &&
+	    stripe_obj_get(in->pi, "last_payment_error") != NULL) {
+		pi_failure(in->pi, code, sizeof(code), &msg);
+		/* A failed row keeps its first reason unless this is Stripe's
+		 * current state (a later attempt on the same intent). */
+		if (failed && !in->authoritative) {
+			(void)str_copy(out->note, sizeof(out->note), "already failed");
+			return DB_OK;
+		}
+		if ((rc = row_update(db, actor, row, "failed", st, code, msg)) != DB_OK)
+			return rc;
+		out->changed = pending;
+		(void)str_fmt(out->note, sizeof(out->note), "failed: %s", code);
+		return DB_OK;
+	}
+	if (strcmp(st, "requires_action") == 0 && off_session) {
+		/* Nobody is there to authenticate an off-session charge. */
+		msg = stripe_reason_message(STRIPE_REASON_AUTHENTICATION);
+		if ((rc = row_update(db, actor, row, "failed", st,
+		    "authentication_required", msg)) != DB_OK)
+			return rc;
+		out->changed = 1;
+		out->cancel = 1;
+		(void)str_copy(out->note, sizeof(out->note),
+		    "failed: authentication required");
+		return DB_OK;
+	}
+	/* processing, requires_action (on-session), requires_confirmation,
+	 * requires_payment_method without an error: still pending. A failed
+	 * row goes back to pending only on Stripe's current state. */
+	if (failed && !in->authoritative) {
+		(void)str_fmt(out->note, sizeof(out->note), "ignored %s (failed)", st);
+		return DB_OK;
+	}
+	if (failed) {
+		rc = row_update(db, actor, row, "pending", st, "", "");
+		out->changed = 1;
+	} else
+		rc = row_stripe_status(db, row, st);
+	(void)str_fmt(out->note, sizeof(out->note), "pending: %s", st);
+	return rc;
+}
+
+/* --- stripe_pay_settle / refresh -------------------------------------------- */
+
+struct settle_args {
+	const struct sp		*sp;
+	int64_t			 payment_id;
+	struct sp_settle_in	 in;
+	struct sp_settle_out	 out;
+	struct sp_payment	 row;
+	int			 found;
+};
+
+static int
+settle_tx(struct db *db, void *arg)
+{
+	struct settle_args *a = arg;
+	int64_t id = a->payment_id;
+	int rc;
+
+	memset(&a->out, 0, sizeof(a->out));
+	if (id == 0) {
+		const char *intent = stripe_obj_str(a->in.pi, "id");
+		const char *meta = stripe_obj_str(a->in.pi, "metadata.payment_id");
+		if (intent != NULL && (rc = sp_payment_by_intent(db, intent, &id)) != DB_OK)
+			return rc;
+		if (id == 0 && meta != NULL)
+			(void)str_to_i64(meta, 1, INT64_MAX, &id);
+	}
+	if (id == 0) {
+		a->found = 0;
+		return DB_OK;
+	}
+	if ((rc = sp_payment_lock(db, id, &a->row, &a->found)) != DB_OK || !a->found)
+		return rc;
+	return sp_settle_row(db, a->sp->actor, &a->row, &a->in, &a->out);
+}
+
+/* Fetches a PaymentMethod (owned result in *pm). 0 / -1. */
+static int
+fetch_pm(const struct sp *sp, const char *pm_id, struct json_object **pm)
+{
+	struct stripe_result r;
+	int rc = sp_stripe_retrieve(sp, "payment_methods", pm_id, &r);
+
+	if (rc == 0) {
+		*pm = r.json;
+		r.json = NULL;
+	} else
+		log_warn("stripe: payment method %s: %s %s", pm_id, r.code, r.message);
+	stripe_result_free(&r);
+	return rc;
+}
+
+/* Cancels an intent we gave up on (best effort; logged). */
+static void
+cancel_intent(const struct sp *sp, int64_t payment_id, const char *intent)
+{
+	struct stripe_result r;
+	char key[64];
+
+	(void)str_fmt(key, sizeof(key), "pi-cancel-%" PRId64, payment_id);
+	if (stripe_payment_intent_cancel(sp->stripe, intent, key, &r) == -1)
+		log_warn("stripe: cancel %s: %s %s", intent, r.code, r.message);
+	stripe_result_free(&r);
+}
+
+/* Runs a settle transaction, fetching the PaymentMethod when asked. */
+static int
+settle_run(struct settle_args *a)
+{
+	int rc = DB_ERR;
+
+	for (int round = 0; round < SP_TX_ROUNDS; round++) {
+		rc = db_tx(a->sp->db, settle_tx, a);
+		if (rc != SP_TX_NEED)
+			break;
+		if (a->in.pm != NULL) {
+			json_object_put(a->in.pm);
+			a->in.pm = NULL;
+		}
+		if (fetch_pm(a->sp, a->out.need_pm, &a->in.pm) == -1) {
+			rc = SP_TX_NEED;
+			break;
+		}
+	}
+	if (a->in.pm != NULL) {
+		json_object_put(a->in.pm);
+		a->in.pm = NULL;
+	}
+	if (rc == DB_OK && a->out.cancel && a->row.intent[0])
+		cancel_intent(a->sp, a->row.id, a->row.intent);
+	return rc;
+}
+
+int
+stripe_pay_settle(const struct sp *sp, int64_t payment_id, struct json_object *pi,
+    int authoritative, struct sp_result *out)
+{
+	struct settle_args a;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
+	a.sp = sp;
+	a.payment_id = payment_id;
+	a.in.pi = pi;
+	a.in.authoritative = authoritative;
+	rc = settle_run(&a);
+	if (rc == SP_TX_NEED) {
+		(void)str_copy(out->message, sizeof(out->message), "Stripe did not "
+		    "answer; the payment will be checked again automatically.");
+		return SP_STRIPE;
+	}
+	if (rc != DB_OK)
+		return SP_DB;
+	if (!a.found)
+		return SP_NOT_FOUND;
+	sp_result_from(out, &a.row);
+	return SP_OK;
+}
+
+/* --- attempts: the pending row, then the PaymentIntent ---------------------- */
+
+struct attempt {
+	const struct sp		*sp;
+	const struct sp_start	*req;
+	const char		*method;
+	int64_t			 payment_id;
+	int			 st;
+	char			 msg[200];
+};
+
+static int
+refuse(struct attempt *a, int st, const char *msg)
+{
+	a->st = st;
+	(void)str_copy(a->msg, sizeof(a->msg), msg);
+	return DB_ERR;
+}
+
+static int
+count_rows(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    int64_t *out)
+{
+	struct db_result r;
+	int rc = db_query(db, sql, p, n, &r);
+
+	*out = rc == DB_OK && r.nrows > 0 ? db_i64(&r, 0, 0) : 0;
+	db_result_free(&r);
+	return rc;
+}
+
+static int
+attempt_insert_tx(struct db *db, void *arg)
+{
+	struct attempt *a = arg;
+	const struct sp_start *q = a->req;
+	char today[11], detail[300];
+	uint64_t id = 0;
+	int64_t n;
+	int rc;
+
+	{
+		struct db_param p[] = { DB_I64(q->account_id) };
+		if ((rc = count_rows(db, "SELECT COUNT(*) FROM accounts WHERE id = ?",
+		    p, 1, &n)) != DB_OK)
+			return rc;
+		if (n == 0)
+			return refuse(a, SP_NOT_FOUND, "The account does not exist.");
+	}
+	if (q->client_id) {
+		struct db_param p[] = { DB_I64(q->client_id), DB_I64(q->account_id) };
+		if ((rc = count_rows(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
+		    " AND account_id = ?", p, 2, &n)) != DB_OK)
+			return rc;
+		if (n == 0)
+			return refuse(a, SP_INVALID,
+			    "The client does not belong to this account.");
+	}
+	if (date_fmt(date_today(), today, sizeof(today)) == -1)
+		return DB_ERR;
+	{
+		const char *plan = q->alloc_plan && *q->alloc_plan ? q->alloc_plan : "auto";
+		struct db_param p[] = { DB_I64(q->account_id), ID_OR_NULL(q->client_id),
+		    DB_STR(a->method), DB_I64(q->amount), DB_STR(today),
+		    DB_STR(q->memo ? q->memo : ""), ID_OR_NULL(a->sp->actor->id),
+		    DB_I64(clock_now()), DB_STR(q->attempt_key),
+		    ID_OR_NULL(q->payment_method_id), DB_I64(q->save_method ? 1 : 0),
+		    DB_STR(plan) };
+		rc = db_exec(db, "INSERT INTO payments (account_id, client_id, method,"
+		    " amount, status, received_date, memo, created_by, created_at,"
+		    " attempt_key, payment_method_id, save_method, alloc_plan)"
+		    " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+		    p, ARRAY_LEN(p), NULL, &id);
+		if (rc != DB_OK)
+			return rc;
+	}
+	a->payment_id = (int64_t)id;
+	(void)str_fmt(detail, sizeof(detail), "%s payment of %" PRId64 " cents"
+	    " started%s", a->method, q->amount, q->payment_method_id ?
+	    " (saved method, off-session)" : "");
+	return audit_record(db, a->sp->actor, "payment.start", "payment",
+	    a->payment_id, detail);
+}
+
+/* The row for the form's attempt_key: new, or the one made before (which
+ * must be the same payment). SP_OK with a->payment_id, or a refusal. */
+static int
+attempt_row(struct attempt *a)
+{
+	const struct sp_start *q = a->req;
+	struct db_param p[] = { DB_STR(q->attempt_key) };
+	struct db_result r;
+	int rc;
+
+	a->st = SP_OK;
+	rc = db_tx(a->sp->db, attempt_insert_tx, a);
+	if (rc == DB_OK)
+		return SP_OK;
+	if (rc != DB_DUP)
+		return a->st > 0 ? a->st : SP_DB;
+	rc = db_query(a->sp->db, "SELECT id, account_id, amount, method,"
+	    " COALESCE(payment_method_id, 0) FROM payments WHERE attempt_key = ?",
+	    p, 1, &r);
+	if (rc != DB_OK || r.nrows != 1) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	a->payment_id = db_i64(&r, 0, 0);
+	if (db_i64(&r, 0, 1) != q->account_id || db_i64(&r, 0, 2) != q->amount ||
+	    strcmp(db_str(&r, 0, 3), a->method) != 0 ||
+	    db_i64(&r, 0, 4) != q->payment_method_id) {
+		db_result_free(&r);
+		(void)str_copy(a->msg, sizeof(a->msg), "This payment form was already "
+		    "used for a different payment. Reload the page and try again.");
+		return SP_CONFLICT;
+	}
+	db_result_free(&r);
+	return SP_OK;
+}
+
+struct create_args {
+	const struct sp		*sp;
+	int64_t			 payment_id;
+	const char		*customer;
+	struct sp_payment	 row;
+	int			 found;
+	int			 created;	/* Stripe answered our create */
+	int			 uncertain;
+	char			 client_secret[256];
+	char			 stripe_msg[300];
+	struct sp_settle_in	 in;
+	struct sp_settle_out	 out;
+};
+
+/* The saved method's Stripe id and kind, if active. */
+static int
+method_stripe_id(struct db *db, int64_t method_id, int64_t account_id, char *pm,
+    size_t pmsz, char *kind, size_t kindsz, int *active)
+{
+	struct db_param p[] = { DB_I64(method_id), DB_I64(account_id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT stripe_pm_id, kind, status FROM payment_methods"
+	    " WHERE id = ? AND account_id = ?", p, 2, &r);
+
+	*active = 0;
+	if (rc == DB_OK && r.nrows == 1) {
+		(void)str_copy(pm, pmsz, db_str(&r, 0, 0));
+		(void)str_copy(kind, kindsz, db_str(&r, 0, 1));
+		*active = strcmp(db_str(&r, 0, 2), "active") == 0;
+	}
+	db_result_free(&r);
+	return rc;
+}
+
+/* A definite refusal without a PaymentIntent: the row fails, no money. */
+static int
+fail_without_intent(struct db *db, struct create_args *c, struct stripe_result *r)
+{
+	const char *code = r->decline_code[0] ? r->decline_code :
+	    r->code[0] ? r->code : "stripe_error";
+
+	log_warn("stripe: payment %" PRId64 " refused: http %ld type %s code %s "
+	    "decline %s: %s", c->row.id, r->http_status, r->type, r->code,
+	    r->decline_code, r->message);
+	c->out.changed = 1;
+	return row_update(db, c->sp->actor, &c->row, "failed", "", code,
+	    stripe_friendly_message(r));
+}
+
+static int
+create_tx(struct db *db, void *arg)
+{
+	struct create_args *c = arg;
+	struct stripe_pi_params pp;
+	struct stripe_result r;
+	struct json_object *pi;
+	char key[48], pm[65] = "", kind[16] = "";
+	int rc, active = 0;
+
+	memset(&c->out, 0, sizeof(c->out));
+	c->created = c->uncertain = 0;
+	if ((rc = sp_payment_lock(db, c->payment_id, &c->row, &c->found)) != DB_OK ||
+	    !c->found)
+		return rc;
+	if (c->row.intent[0] != '\0' || strcmp(c->row.status, "pending") != 0)
+		return DB_OK;	/* made before (resubmission) or settled */
+	memset(&pp, 0, sizeof(pp));
+	pp.amount_cents = c->row.amount;
+	pp.customer = c->customer;
+	pp.payment_id = c->row.id;
+	pp.description = c->row.memo[0] ? c->row.memo : NULL;
+	pp.payment_method_type = strcmp(c->row.method, "ach") == 0 ?
+	    "us_bank_account" : "card";
+	if (c->row.payment_method_id != 0) {
+		if ((rc = method_stripe_id(db, c->row.payment_method_id,
+		    c->row.account_id, pm, sizeof(pm), kind, sizeof(kind),
+		    &active)) != DB_OK)
+			return rc;
+		if (!active) {
+			c->out.changed = 1;
+			return row_update(db, c->sp->actor, &c->row, "failed", "",
+			    "payment_method_removed",
+			    "That saved payment method was removed. Use another one.");
+		}
+		pp.payment_method = pm;
+		pp.confirm_off_session = true;
+	} else
+		pp.setup_future_usage = c->row.save_method != 0;
+	(void)str_fmt(key, sizeof(key), "pi-%" PRId64, c->row.id);
+	stripe_result_init(&r);
+	if (stripe_payment_intent_create(c->sp->stripe, &pp, key, &r) == 0) {
+		c->created = 1;
+		pi = r.json;
+	} else if (stripe_result_uncertain(&r)) {
+		c->uncertain = 1;
+		log_warn("stripe: payment %" PRId64 ": no certain answer (%s %s); "
+		    "left pending for reconcile", c->row.id, r.type, r.message);
+		stripe_result_free(&r);
+		return DB_OK;
+	} else if ((pi = stripe_obj_get(r.json, "error.payment_intent")) == NULL ||
+	    !json_object_is_type(pi, json_type_object)) {
+		rc = fail_without_intent(db, c, &r);
+		stripe_result_free(&r);
+		return rc;
+	}
+	{
+		const char *cs = stripe_obj_str(pi, "client_secret");
+		(void)str_copy(c->client_secret, sizeof(c->client_secret), cs ? cs : "");
+	}
+	c->in.pi = pi;
+	c->in.authoritative = 1;
+	rc = sp_settle_row(db, c->sp->actor, &c->row, &c->in, &c->out);
+	c->in.pi = NULL;
+	stripe_result_free(&r);
+	return rc;
+}
+
+/* Creates the intent of a pending row (once; the row lock serialises
+ * concurrent submissions and the key makes a retry a replay). */
+static int
+attempt_intent(const struct sp *sp, int64_t payment_id, const char *customer,
+    struct sp_result *out)
+{
+	struct create_args c;
+	int rc = DB_ERR;
+
+	memset(&c, 0, sizeof(c));
+	c.sp = sp;
+	c.payment_id = payment_id;
+	c.customer = customer;
+	for (int round = 0; round < SP_TX_ROUNDS; round++) {
+		rc = db_tx(sp->db, create_tx, &c);
+		if (rc != SP_TX_NEED)
+			break;
+		if (c.in.pm != NULL)
+			json_object_put(c.in.pm);
+		c.in.pm = NULL;
+		if (fetch_pm(sp, c.out.need_pm, &c.in.pm) == -1)
+			break;
+	}
+	if (c.in.pm != NULL)
+		json_object_put(c.in.pm);
+	if (rc == SP_TX_NEED) {
+		/* Settled later by refresh/webhook/reconcile. */
+		rc = DB_OK;
+		c.uncertain = 1;
+	}
+	if (rc != DB_OK)
+		return SP_DB;
+	if (!c.found)
+		return SP_NOT_FOUND;
+	if (c.out.cancel && c.row.intent[0])
+		cancel_intent(sp, c.row.id, c.row.intent);
+	sp_result_from(out, &c.row);
+	(void)str_copy(out->client_secret, sizeof(out->client_secret), c.client_secret);
+	if (c.uncertain && c.row.intent[0] == '\0') {
+		(void)str_copy(out->message, sizeof(out->message), "Stripe did not "
+		    "answer in time. The payment is checked again automatically; do "
+		    "not take it again before it shows as failed.");
+		return SP_STRIPE;
+	}
+	return SP_OK;
+}
+
+/* The client secret of an intent made before (a resubmitted form). */
+static int
+intent_secret(const struct sp *sp, const char *intent, struct sp_result *out)
+{
+	struct stripe_result r;
+	const char *cs;
+	int rc = stripe_payment_intent_retrieve(sp->stripe, intent, &r);
+
+	if (rc == 0 && (cs = stripe_json_str(&r, "client_secret")) != NULL)
+		(void)str_copy(out->client_secret, sizeof(out->client_secret), cs);
+	else if (rc == -1)
+		(void)str_copy(out->message, sizeof(out->message),
+		    stripe_friendly_message(&r));
+	stripe_result_free(&r);
+	return rc == 0 ? SP_OK : SP_STRIPE;
+}
+
+static int
+start_check(const struct sp_start *q, const char *method, char *msg, size_t msgsz)
+{
+	struct alloc_req plan[SP_PLAN_MAX];
+	int64_t sum = 0;
+	size_t n;
+	int a;
+
+	if (strcmp(method, "card") != 0 && strcmp(method, "ach") != 0)
+		sp_msg(msg, msgsz, "Method must be card or ach.");
+	else if (q->amount < 1 || q->amount > SP_AMOUNT_MAX)
+		sp_msg(msg, msgsz, "Amount must be between $0.01 and $999,999.99.");
+	else if (!sp_attempt_key_ok(q->attempt_key))
+		sp_msg(msg, msgsz, "The form is missing its attempt key. Reload the "
+		    "page and try again.");
+	else if (stripe_pay_plan_parse(q->alloc_plan, &a, plan, ARRAY_LEN(plan),
+	    &n) == -1)
+		sp_msg(msg, msgsz, "The allocation is not valid.");
+	else if (q->memo != NULL && strlen(q->memo) > 500)
+		sp_msg(msg, msgsz, "The description is too long (500 characters).");
+	else {
+		for (size_t i = 0; i < n; i++)
+			sum += plan[i].amount;
+		if (sum <= q->amount)
+			return 0;
+		sp_msg(msg, msgsz, "The allocations add up to more than the amount.");
+	}
+	return -1;
+}
+
+/* Common path of start and charge_saved after the method checks. */
+static int
+attempt_run(const struct sp *sp, const struct sp_start *q, const char *method,
+    struct sp_result *out)
+{
+	struct attempt a;
+	struct sp_payment row;
+	char customer[65];
+	int rc, found = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.sp = sp;
+	a.req = q;
+	a.method = method;
+	if ((rc = attempt_row(&a)) != SP_OK) {
+		(void)str_copy(out->message, sizeof(out->message), a.msg[0] ? a.msg :
+		    "The payment could not be saved. Please try again.");
+		return rc;
+	}
+	out->payment_id = a.payment_id;
+	if (sp_payment_read(sp->db, a.payment_id, &row, &found) != DB_OK || !found)
+		return SP_DB;
+	if (row.intent[0] != '\0' || strcmp(row.status, "pending") != 0) {
+		/* A resubmission: report, and for a pending page payment hand
+		 * back the intent's client secret again. */
+		sp_result_from(out, &row);
+		if (row.intent[0] && strcmp(row.status, "pending") == 0 &&
+		    row.payment_method_id == 0)
+			return intent_secret(sp, row.intent, out);
+		return SP_OK;
+	}
+	if ((rc = stripe_pay_customer(sp, q->account_id, customer,
+	    sizeof(customer))) != SP_OK) {
+		sp_result_from(out, &row);
+		(void)str_copy(out->message, sizeof(out->message), "Stripe did not "
+		    "answer. Nothing was charged; please try again in a moment.");
+		return rc;
+	}
+	return attempt_intent(sp, a.payment_id, customer, out);
+}
+
+int
+stripe_pay_start(const struct sp *sp, const struct sp_start *q,
+    struct sp_result *out)
+{
+	struct sp_start req = *q;
+
+	memset(out, 0, sizeof(*out));
+	req.payment_method_id = 0;
+	if (start_check(&req, q->method ? q->method : "", out->message,
+	    sizeof(out->message)) == -1)
+		return SP_INVALID;
+	return attempt_run(sp, &req, q->method, out);
+}
+
+int
+stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
+    struct sp_result *out)
+{
+	struct sp_start req = *q;
+	char pm[65], kind[16];
+	int active = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	req.save_method = 0;
+	if (method_stripe_id(sp->db, q->payment_method_id, q->account_id, pm,
+	    sizeof(pm), kind, sizeof(kind), &active) != DB_OK)
+		return SP_DB;
+	if (!active) {
+		sp_msg(out->message, sizeof(out->message),
+		    "That saved payment method is not on this account.");
+		return SP_NOT_FOUND;
+	}
+	req.method = strcmp(kind, "us_bank_account") == 0 ? "ach" : "card";
+	if (start_check(&req, req.method, out->message, sizeof(out->message)) == -1)
+		return SP_INVALID;
+	if (sp->cfg->consent_required) {
+		struct db_param p[] = { DB_STR(q->attempt_key) };
+		int64_t seen = 0;
+		/* A resubmission of a charge already made is answered below. */
+		if (count_rows(sp->db, "SELECT COUNT(*) FROM payments WHERE"
+		    " attempt_key = ?", p, 1, &seen) != DB_OK)
+			return SP_DB;
+		if (!seen) {
+			rc = stripe_pay_consent_covers(sp->db, q->payment_method_id,
+			    q->amount);
+			if (rc < 0)
+				return SP_DB;
+			if (rc == 0) {
+				sp_msg(out->message, sizeof(out->message), "There is no "
+				    "active authorization to charge this payment method "
+				    "for this amount. Record the client's consent first.");
+				return SP_NO_CONSENT;
+			}
+		}
+	}
+	return attempt_run(sp, &req, req.method, out);
+}
+
+int
+stripe_pay_refresh(const struct sp *sp, int64_t payment_id, struct sp_result *out)
+{
+	struct sp_payment row;
+	struct stripe_result r;
+	char customer[65];
+	int found = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sp_payment_read(sp->db, payment_id, &row, &found) != DB_OK)
+		return SP_DB;
+	if (!found || (strcmp(row.method, "card") != 0 && strcmp(row.method, "ach") != 0))
+		return SP_NOT_FOUND;
+	if (row.intent[0] == '\0') {
+		if (strcmp(row.status, "pending") != 0) {
+			sp_result_from(out, &row);
+			return SP_OK;
+		}
+		if ((rc = stripe_pay_customer(sp, row.account_id, customer,
+		    sizeof(customer))) != SP_OK)
+			return rc;
+		return attempt_intent(sp, payment_id, customer, out);
+	}
+	if (stripe_payment_intent_retrieve(sp->stripe, row.intent, &r) == -1) {
+		log_warn("stripe: retrieve %s: %s %s", row.intent, r.code, r.message);
+		sp_result_from(out, &row);
+		(void)str_copy(out->message, sizeof(out->message),
+		    stripe_friendly_message(&r));
+		stripe_result_free(&r);
+		return SP_STRIPE;
+	}
+	rc = stripe_pay_settle(sp, payment_id, r.json, 1, out);
+	stripe_result_free(&r);
+	return rc;
+}
+
+/* --- reading ------------------------------------------------------------------- */
+
+int
+stripe_pay_get(struct db *db, int64_t payment_id, struct sp_payment *out)
+{
+	int found = 0;
+
+	if (sp_payment_read(db, payment_id, out, &found) != DB_OK)
+		return SP_DB;
+	return found ? SP_OK : SP_NOT_FOUND;
+}
+
+int
+stripe_pay_list(struct db *db, int64_t account_id, int64_t client_id,
+    int64_t before_id, size_t limit, struct sp_payment **out, size_t *n,
+    int *more)
+{
+	size_t lim = limit < 1 ? 50 : limit > 200 ? 200 : limit;
+	struct db_param p[] = { DB_I64(account_id), DB_I64(client_id),
+	    DB_I64(client_id), DB_I64(before_id), DB_I64(before_id),
+	    DB_I64((int64_t)lim + 1) };
+	struct db_result r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	*more = 0;
+	rc = db_query(db, "SELECT " SP_PAY_COLS " FROM payments p"
+	    " WHERE p.account_id = ? AND (? = 0 OR p.client_id = ?)"
+	    " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?",
+	    p, ARRAY_LEN(p), &r);
+	if (rc != DB_OK) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	*more = r.nrows > lim;
+	*n = r.nrows > lim ? lim : r.nrows;
+	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
+		*n = 0;
+		db_result_free(&r);
+		return SP_DB;
+	}
+	for (size_t i = 0; i < *n; i++)
+		payment_from_row(&r, i, &(*out)[i]);
+	db_result_free(&r);
+	return SP_OK;
+}
+
+/* --- reconciliation ------------------------------------------------------------ */
+
+/* An intent made long ago whose key may have expired at Stripe: look for
+ * it by metadata before creating again. 1 found (adopted via settle), 0
+ * not found, -1 Stripe error. */
+static int
+search_intent(const struct sp *sp, int64_t payment_id, struct sp_result *out)
+{
+	struct kvlist q;
+	struct stripe_result r;
+	struct json_object *pi;
+	char query[96];
+	int rc;
+
+	kvlist_init(&q);
+	(void)str_fmt(query, sizeof(query), "metadata['payment_id']:'%" PRId64 "'",
+	    payment_id);
+	if (kvlist_add(&q, "query", query) == -1) {
+		kvlist_free(&q);
+		return -1;
+	}
+	rc = stripe_get(sp->stripe, "/v1/payment_intents/search", &q, &r);
+	kvlist_free(&q);
+	if (rc == -1) {
+		stripe_result_free(&r);
+		return -1;
+	}
+	pi = stripe_obj_get(r.json, "data.0");
+	rc = pi != NULL ? 1 : 0;
+	if (pi != NULL && stripe_pay_settle(sp, payment_id, pi, 1, out) != SP_OK)
+		rc = -1;
+	stripe_result_free(&r);
+	return rc;
+}
+
+static void
+reconcile_one(const struct sp *sp, const struct sp_payment *row, FILE *log,
+    struct sp_reconcile_stats *st)
+{
+	struct sp_result res;
+	int64_t age = clock_now() - row->created_at;
+	int rc, found = 0;
+
+	memset(&res, 0, sizeof(res));
+	if (row->intent[0] == '\0' && age > 12 * 3600)
+		found = search_intent(sp, row->id, &res);
+	if (found == -1)
+		rc = SP_STRIPE;
+	else if (found == 1)
+		rc = SP_OK;
+	else
+		rc = stripe_pay_refresh(sp, row->id, &res);
+	if (rc == SP_OK && strcmp(res.status, "pending") == 0 && res.intent[0] &&
+	    age > SP_ABANDON_SECONDS && (strcmp(res.stripe_status,
+	    "requires_payment_method") == 0 || strcmp(res.stripe_status,
+	    "requires_confirmation") == 0 || strcmp(res.stripe_status,
+	    "requires_action") == 0)) {
+		cancel_intent(sp, row->id, res.intent);
+		rc = stripe_pay_refresh(sp, row->id, &res);
+	}
+	if (rc != SP_OK) {
+		st->errors++;
+		if (log)
+			fprintf(log, "payment %" PRId64 ": %s could not be settled: %s\n",
+			    row->id, row->intent[0] ? row->intent : "(no intent)",
+			    res.message[0] ? res.message : "database error");
+		return;
+	}
+	if (strcmp(res.status, "pending") == 0)
+		st->still_pending++;
+	else
+		st->settled++;
+	if (log)
+		fprintf(log, "payment %" PRId64 ": %s%s -> %s (Stripe %s)%s%s\n",
+		    row->id, res.intent[0] ? res.intent : "(no intent)",
+		    row->intent[0] ? "" : " (intent asked again with the same key)",
+		    res.status, res.stripe_status[0] ? res.stripe_status : "-",
+		    res.failure_code[0] ? " " : "", res.failure_code);
+}
+
+int
+stripe_pay_reconcile(const struct sp *sp, int64_t older_than, FILE *log,
+    struct sp_reconcile_stats *st)
+{
+	struct db_param p[] = { DB_I64(clock_now() - older_than) };
+	struct db_result r;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = db_query(sp->db, "SELECT " SP_PAY_COLS " FROM payments p"
+	    " WHERE p.status = 'pending' AND p.method IN ('card', 'ach')"
+	    " AND p.created_at <= ? ORDER BY p.id LIMIT 1000", p, 1, &r);
+	if (rc != DB_OK) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		struct sp_payment row;
+		payment_from_row(&r, i, &row);
+		st->examined++;
+		reconcile_one(sp, &row, log, st);
+	}
+	db_result_free(&r);
+	return sp_reconcile_refunds(sp, older_than, log, st);
+}

@@ -1,3 +1,357 @@
+/* Stripe payments domain: card and ACH payments through Stripe.js, saved
+ * payment methods and charging them off-session, authorization-to-charge
+ * consents, settlement (one function for every path: page callback,
+ * webhook, reconciliation), refunds, webhook events and reconciliation.
+ * SQL and rules only: no HTTP (handlers call these).
+ *
+ * Card/ACH payments are rows of `payments` (method card|ach): created
+ * 'pending' BEFORE Stripe is called, found again by the form's attempt_key
+ * (UNIQUE) so a resubmitted form never makes a second PaymentIntent. Every
+ * Stripe POST carries an Idempotency-Key derived from our own row:
+ *   customer      "cus-acct-<account_id>"
+ *   PaymentIntent "pi-<payment_id>"       (create; a retry replays)
+ *   refund        "re-<refund_id>"
+ * A payment is posted to the ledger (kind payment, -amount, payment_id) and
+ * allocated (its alloc_plan) in the same transaction that moves it to
+ * 'succeeded'; it never moves backwards (succeeded stays succeeded).
+ * Every change of money, methods or consents writes audit_record() in the
+ * same transaction.
+ *
+ * Return values: enum sp_status (SP_OK = 0; SP_DB < 0 on database errors).
+ * Functions with a msg/out message write a sentence for staff there. */
 #ifndef STRIPE_PAY_H
 #define STRIPE_PAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "payment.h"
+
+struct db;
+struct actor;
+struct config;
+struct stripe_client;
+struct json_object;
+
+/* What every call needs; the caller owns the members. */
+struct sp {
+	struct db		*db;
+	struct stripe_client	*stripe;
+	const struct config	*cfg;	/* consent_required */
+	const struct actor	*actor;	/* staff / portal / stripe / system */
+};
+
+enum sp_status {
+	SP_OK = 0,		/* done; for payments read sp_result.status */
+	SP_NOT_FOUND = 1,	/* no such account, payment, method, consent */
+	SP_INVALID = 2,		/* input refused, see the message */
+	SP_NO_CONSENT = 3,	/* off-session charge without a covering consent */
+	SP_CONFLICT = 4,	/* attempt_key already used for another payment */
+	SP_STRIPE = 5,		/* Stripe refused or did not answer; nothing
+				 * changed, or it stays pending (see message) */
+	SP_DB = -1,
+};
+
+#define SP_ATTEMPT_KEY_MIN	16	/* [A-Za-z0-9_-]{16,64} */
+#define SP_ATTEMPT_KEY_MAX	64
+#define SP_PLAN_MAX		64	/* allocations in one plan */
+#define SP_AMOUNT_MAX		INT64_C(99999999)	/* Stripe's $999,999.99 */
+/* Reconcile cancels PaymentIntents never confirmed after this long. */
+#define SP_ABANDON_SECONDS	(24 * 3600)
+
+/* The process's Stripe client for cfg (created on first use, kept for the
+ * life of the process; billingd workers are single-threaded). NULL on
+ * error. Do not free it. */
+struct stripe_client *stripe_pay_client(const struct config *);
+
+/* --- payments ------------------------------------------------------------ */
+
+/* A card/ACH payment with its Stripe state (any payment can be read). */
+struct sp_payment {
+	int64_t	 id;
+	int64_t	 account_id;
+	int64_t	 client_id;		/* 0 = none */
+	char	 method[12];		/* card | ach (or a manual method) */
+	int64_t	 amount;
+	char	 status[12];		/* pending | succeeded | failed | canceled */
+	char	 received_date[11];
+	char	 memo[501];
+	char	 attempt_key[65];
+	char	 intent[65];		/* pi_...; "" = not created (yet) */
+	char	 stripe_status[33];	/* Stripe's PaymentIntent status */
+	int64_t	 payment_method_id;	/* saved method charged/saved; 0 = none */
+	int	 save_method;
+	char	 failure_code[65];	/* Stripe's decline_code or code */
+	char	 failure_message[501];	/* friendly message for staff */
+	int	 disputed;
+	int64_t	 settled_at;		/* 0 while pending */
+	char	 alloc_plan[2001];
+	int64_t	 created_at;
+	int64_t	 refunded;		/* succeeded refunds (ledger) */
+	int64_t	 refund_pending;	/* refunds asked, not yet done */
+};
+
+/* What a payment call did, for the page. */
+struct sp_result {
+	int64_t	 payment_id;		/* 0 when no row was made */
+	char	 status[12];		/* pending | succeeded | failed | canceled */
+	char	 stripe_status[33];
+	char	 intent[65];
+	char	 client_secret[256];	/* stripe_pay_start: for confirmPayment */
+	char	 failure_code[65];
+	char	 message[512];		/* for staff: the failure, or why it is
+					 * still pending; "" on success */
+};
+
+/* A payment form. */
+struct sp_start {
+	int64_t		 account_id;
+	int64_t		 client_id;	/* 0 = none; must be of the account */
+	const char	*method;	/* "card" | "ach" (start); "card"/"ach"
+					 * is taken from the saved method */
+	int64_t		 amount;	/* cents, 1..SP_AMOUNT_MAX */
+	/* Random token rendered into the form (crypto_token): a resubmission,
+	 * or many at once, find the same payment. Required. */
+	const char	*attempt_key;
+	/* "auto" (oldest due first; NULL/"" mean auto) or
+	 * "inv:<invoice_id>:<cents>,inv:<id>:<cents>,..." (see
+	 * stripe_pay_plan_format); applied when the payment succeeds, cut to
+	 * what is open then; the rest stays account credit. */
+	const char	*alloc_plan;
+	int		 save_method;	/* start: setup_future_usage=off_session,
+					 * record the method on success */
+	const char	*memo;		/* optional description (<= 500) */
+	int64_t		 payment_method_id;	/* charge_saved: our method id */
+};
+
+/* New card or bank account entered in Stripe.js: inserts the pending row
+ * (or finds the row of attempt_key), makes sure the account has a Stripe
+ * customer, creates the PaymentIntent (Idempotency-Key "pi-<payment_id>",
+ * metadata payment_id, customer, setup_future_usage when saving) and
+ * returns its client_secret in out for stripe.confirmPayment(). After the
+ * browser's confirm returns, call stripe_pay_refresh(). If the row had
+ * already settled (a resubmission), out says so and client_secret is "".
+ * SP_STRIPE when Stripe did not answer (the row stays pending; the page
+ * may submit the same attempt_key again, reconcile settles it). */
+int	 stripe_pay_start(const struct sp *, const struct sp_start *,
+	    struct sp_result *out);
+
+/* Charges a saved method off-session (confirm=true): needs, when
+ * cfg->consent_required, an active consent covering the method and amount
+ * (SP_NO_CONSENT, no row made). Same attempt_key/pending-row discipline as
+ * start. Settles from Stripe's answer: succeeded -> posted and allocated;
+ * declined -> failed with code and friendly message; requires_action ->
+ * failed with the authentication message (the intent is canceled);
+ * processing (ACH) -> stays pending until the webhook/reconcile.
+ * Returns SP_OK with out->status telling which. */
+int	 stripe_pay_charge_saved(const struct sp *, const struct sp_start *,
+	    struct sp_result *out);
+
+/* Settles a payment from a PaymentIntent object (pi: borrowed JSON, e.g.
+ * a retrieve's answer; authoritative = it is Stripe's current state, not
+ * an event that may be stale). Locks the row; pending -> succeeded posts
+ * and allocates; pending -> failed/canceled records the reason; never
+ * moves backwards; repeated calls change nothing. On success with
+ * save_method the payment method is recorded (fetched from Stripe when the
+ * PI lacks details). payment_id 0: the payment is found by the intent id
+ * or metadata.payment_id. */
+int	 stripe_pay_settle(const struct sp *, int64_t payment_id,
+	    struct json_object *pi, int authoritative, struct sp_result *out);
+
+/* Retrieves the payment's PaymentIntent from Stripe and settles it (after
+ * the browser's confirm returns; reconcile). A pending row without an
+ * intent is created again with the same Idempotency-Key (never a second
+ * charge). Returns SP_OK with out filled, SP_NOT_FOUND, SP_STRIPE. */
+int	 stripe_pay_refresh(const struct sp *, int64_t payment_id,
+	    struct sp_result *out);
+
+/* One payment with its Stripe columns. SP_OK / SP_NOT_FOUND / SP_DB. */
+int	 stripe_pay_get(struct db *, int64_t payment_id, struct sp_payment *);
+/* Payment history of an account (client_id 0: all its clients), newest
+ * first, every method, with Stripe status, ids and failure reasons.
+ * before_id 0 = newest; limit 1..200. Caller frees *out. */
+int	 stripe_pay_list(struct db *, int64_t account_id, int64_t client_id,
+	    int64_t before_id, size_t limit, struct sp_payment **out, size_t *n,
+	    int *more);
+
+/* Allocation plans. Parse: "auto" / NULL / "" -> *auto_alloc = 1, n = 0;
+ * else "inv:<id>:<cents>" items joined by ',' (ids and cents > 0, at most
+ * max items). 0 / -1. */
+int	 stripe_pay_plan_parse(const char *plan, int *auto_alloc,
+	    struct alloc_req *out, size_t max, size_t *n);
+/* Writes the plan text for n allocations (n == 0: "auto"). 0 / -1. */
+int	 stripe_pay_plan_format(const struct alloc_req *, size_t n, char *out,
+	    size_t outsz);
+
+/* --- reconciliation ------------------------------------------------------- */
+
+struct sp_reconcile_stats {
+	size_t	 examined;	/* pending payments and refunds looked at */
+	size_t	 settled;	/* moved to succeeded/failed/canceled */
+	size_t	 still_pending;
+	size_t	 errors;	/* Stripe unreachable or database errors */
+};
+
+/* Settles card/ACH payments and refunds left pending for more than
+ * older_than seconds: no intent id -> create it again with the SAME
+ * Idempotency-Key (Stripe replays the original if it had been created)
+ * then settle; an intent id -> retrieve and settle (intents never
+ * confirmed for SP_ABANDON_SECONDS are canceled); pending refunds ->
+ * retried with "re-<id>" / retrieved. One line per item to log (may be
+ * NULL). Returns SP_OK (see stats->errors) or SP_DB. */
+int	 stripe_pay_reconcile(const struct sp *, int64_t older_than,
+	    FILE *log, struct sp_reconcile_stats *stats);
+
+/* --- refunds --------------------------------------------------------------- */
+
+struct sp_refund {
+	int64_t	 id;
+	int64_t	 payment_id;
+	int64_t	 amount;
+	char	 reason[501];
+	char	 status[12];		/* pending | succeeded | failed */
+	char	 stripe_refund_id[65];
+	int64_t	 created_by;		/* 0: none (Stripe dashboard, system) */
+	int64_t	 created_at;
+};
+
+/* Refunds amount (0 = all that remains refundable) of a succeeded card/ACH
+ * payment: refunds row 'pending' -> Stripe refund (Idempotency-Key
+ * "re-<refund_id>") -> on success, in one transaction: ledger refund entry
+ * (+amount), allocations released (the payment's unallocated money first,
+ * then negative allocation rows on the most recently allocated invoices),
+ * refund 'succeeded'. Never more than refundable (SP_INVALID). A refund
+ * Stripe keeps pending (ACH) stays pending until the webhook/reconcile.
+ * reason: free text for the record (required, <= 500). out may be NULL. */
+int	 stripe_pay_refund(const struct sp *, int64_t payment_id,
+	    int64_t amount, const char *reason, struct sp_refund *out,
+	    char *msg, size_t msgsz);
+/* What can still be refunded (amount - succeeded - pending refunds). */
+int	 stripe_pay_refundable(struct db *, int64_t payment_id, int64_t *out);
+/* Refunds of a payment, oldest first. Caller frees *out. */
+int	 stripe_pay_refund_list(struct db *, int64_t payment_id,
+	    struct sp_refund **out, size_t *n);
+
+/* --- customers and saved payment methods ---------------------------------- */
+
+/* The account's Stripe customer id into customer, created at Stripe
+ * (Idempotency-Key "cus-acct-<account_id>") when first needed. */
+int	 stripe_pay_customer(const struct sp *, int64_t account_id,
+	    char *customer, size_t customersz);
+
+struct sp_method {
+	int64_t	 id;
+	int64_t	 account_id;
+	char	 stripe_pm_id[65];
+	char	 kind[16];		/* card | us_bank_account */
+	char	 brand[33];		/* visa, mastercard / bank name */
+	char	 last4[5];
+	int	 exp_month;		/* 0 for bank accounts */
+	int	 exp_year;
+	int	 is_default;
+	char	 status[8];		/* active | removed */
+	int64_t	 created_at;
+	int64_t	 removed_at;		/* 0 while active */
+};
+
+/* Starts adding a method: a SetupIntent (usage off_session) for kind
+ * "card" or "us_bank_account" on the account's customer; client_secret
+ * for stripe.confirmSetup(). attempt_key: the form's random token (same
+ * rules as payments; the Idempotency-Key is "si-<account>-<attempt_key>"). */
+int	 stripe_pay_setup_start(const struct sp *, int64_t account_id,
+	    const char *kind, const char *attempt_key, char *client_secret,
+	    size_t secretsz, char *setup_intent_id, size_t idsz, char *msg,
+	    size_t msgsz);
+/* After confirmSetup(): retrieves the SetupIntent (must be the account's
+ * and succeeded) and records its payment method; *method_id gets our id
+ * (an already recorded method is found, not duplicated). The first active
+ * method of an account becomes its default. */
+int	 stripe_pay_setup_complete(const struct sp *, int64_t account_id,
+	    const char *setup_intent_id, int64_t *method_id, char *msg,
+	    size_t msgsz);
+/* Active methods of an account, default first. Caller frees *out. */
+int	 stripe_pay_methods(struct db *, int64_t account_id,
+	    struct sp_method **out, size_t *n);
+int	 stripe_pay_method_get(struct db *, int64_t method_id, struct sp_method *);
+/* Makes the method the account's default (one per account) and sets the
+ * customer's invoice_settings.default_payment_method at Stripe. */
+int	 stripe_pay_method_default(const struct sp *, int64_t account_id,
+	    int64_t method_id, char *msg, size_t msgsz);
+/* Detaches at Stripe, marks the method removed and revokes its consents. */
+int	 stripe_pay_method_remove(const struct sp *, int64_t account_id,
+	    int64_t method_id, char *msg, size_t msgsz);
+
+/* --- consents ---------------------------------------------------------------- */
+
+/* Scopes: any_balance covers any amount up to the account's balance due at
+ * charge time; payment_plan covers up to max_amount (each installment) when
+ * set, else like any_balance; up_to_amount covers amounts <= max_amount. */
+struct sp_consent_req {
+	int64_t		 account_id;
+	int64_t		 payment_method_id;	/* active method of the account */
+	const char	*scope;		/* any_balance | payment_plan | up_to_amount */
+	int64_t		 max_amount;	/* > 0 for up_to_amount; 0 = none */
+	int64_t		 plan_id;	/* payment_plan (optional, 0) */
+	const char	*text_version;	/* consent text shown, 1..32 */
+	const char	*signer_name;	/* typed signature, 1..200 */
+	const char	*ip;		/* signer's address (<= 64) */
+	const char	*user_agent;	/* <= 255, cut */
+	int64_t		 recorded_by;	/* staff user id; 0 = signed in the portal */
+};
+
+struct sp_consent {
+	int64_t	 id;
+	int64_t	 account_id;
+	int64_t	 payment_method_id;
+	char	 method_label[80];	/* "visa ending 4242" */
+	char	 scope[16];
+	int64_t	 max_amount;		/* 0 = none */
+	int64_t	 plan_id;
+	char	 text_version[33];
+	char	 signer_name[201];
+	int64_t	 signed_at;
+	char	 ip[65];
+	char	 user_agent[256];
+	int64_t	 recorded_by;		/* 0 = portal */
+	int64_t	 revoked_at;		/* 0 = active */
+	int64_t	 revoked_by;
+};
+
+int	 stripe_pay_consent_record(const struct sp *, const struct sp_consent_req *,
+	    int64_t *consent_id, char *msg, size_t msgsz);
+/* Revokes an active consent of the account (revoked_by: staff id, 0 =
+ * the client in the portal). SP_NOT_FOUND when absent or already revoked. */
+int	 stripe_pay_consent_revoke(const struct sp *, int64_t account_id,
+	    int64_t consent_id, int64_t revoked_by);
+/* Consents of an account, newest first (with_revoked 0: active only).
+ * Caller frees *out. */
+int	 stripe_pay_consents(struct db *, int64_t account_id, int with_revoked,
+	    struct sp_consent **out, size_t *n);
+/* 1 when an active consent covers charging amount to the (active) method,
+ * 0 when none does, SP_DB on error. */
+int	 stripe_pay_consent_covers(struct db *, int64_t method_id, int64_t amount);
+
+/* --- webhook events ------------------------------------------------------------ */
+
+enum sp_event_result {
+	SP_EVENT_APPLIED = 0,	/* 200: stored (and its effect made) */
+	SP_EVENT_DUPLICATE,	/* 200: seen before, nothing changed */
+	SP_EVENT_IGNORED,	/* 200: stored, not ours or nothing to do */
+	SP_EVENT_BAD,		/* 400: not a Stripe event */
+	SP_EVENT_RETRY,		/* 500: could not decide now (DB, Stripe
+				 * unreachable): Stripe retries */
+};
+
+/* Handles one webhook body whose signature the caller HAS verified: in ONE
+ * transaction stores the event id (a duplicate changes nothing) with its
+ * effect: payment_intent.succeeded/.payment_failed/.canceled/.processing
+ * -> settle (an event never moves a payment backwards; an intent we do
+ * not know yet is fetched from Stripe), setup_intent.succeeded -> record
+ * the method, charge.refunded -> record refunds not yet known,
+ * charge.dispute.created -> payment flagged disputed, payment_method.detached
+ * -> method removed, consents revoked. outcome gets a short text. */
+enum sp_event_result stripe_pay_event(const struct sp *, const char *body,
+	    size_t len, char *outcome, size_t outcomesz);
+
 #endif

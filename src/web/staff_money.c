@@ -117,7 +117,7 @@ const struct route routes_money[] = {
 	{ { "POST", "/statements/batches" }, h_statement_batch_create,
 	    ROLES_MONEY, R_FORM, FIELDS(f_batch_create) },
 	{ { "GET", "/statements/batches/:id" }, h_statement_batch_show,
-	    ROLES_STAFF, 0, NOFIELDS },
+	    ROLES_STAFF, 0, FIELDS(f_statements) },
 	{ { "GET", "/statements/:id" }, h_statement_show, ROLES_STAFF, 0,
 	    FIELDS(f_statement_show) },
 	{ { "GET", "/statements/:id/print" }, h_statement_print, ROLES_STAFF, 0,

@@ -281,7 +281,7 @@ pay_form_take(struct pay_form *f, size_t i, int64_t amount)
 	if (amount > f->inv[i].open) {
 		money_format(f->inv[i].open, open, sizeof(open));
 		str_fmt(f->row_err[i], sizeof(f->row_err[i]),
-		    "More than the open amount of %s.", open);
+		    "Only %s is open.", open);
 		return -1;
 	}
 	f->req[f->nreq].invoice_id = f->inv[i].id;
@@ -515,6 +515,10 @@ view_allocate_choices(struct ctx *c, const struct payment *p)
 	if (money_open_invoices(c, p->account_id, PAY_SHOW_INVOICES, &inv, &n,
 	    &more) == -1)
 		return -1;
+	/* The amount offered: what the first (oldest due) invoice can take. */
+	if (n > 0 && money_input(c, "amount")[0] == '\0')
+		view_money_plain(c->view, "form_amount", inv[0].open <
+		    p->unallocated ? inv[0].open : p->unallocated);
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "open_invoices");
 		if (row == NULL)

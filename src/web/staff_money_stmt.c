@@ -17,7 +17,7 @@
 
 /* Recent statements per page of the list; of a run's on its page. */
 #define STMT_PAGE	50
-#define BATCH_SHOWN	100
+#define BATCH_SHOWN	50
 
 static const struct kind_label {
 	const char	*kind;
@@ -79,6 +79,9 @@ view_statement(struct ctx *c, const struct statement *s)
 		tmpl_set(row, "date", l->date);
 		tmpl_set(row, "kind", l->kind);
 		tmpl_set(row, "kind_label", kind_label(l->kind));
+		/* "Payment (check 1001)" says its kind already. */
+		tmpl_set_bool(row, "show_kind", strncasecmp(l->description,
+		    kind_label(l->kind), strlen(kind_label(l->kind))) != 0);
 		tmpl_set(row, "description", l->description);
 		view_money(row, "amount", l->amount);
 		tmpl_set_bool(row, "credit", l->amount < 0);
@@ -451,12 +454,15 @@ h_statement_batch_create(struct ctx *c)
 	return 0;
 }
 
-/* Statements a finished run generated (the first page of them). */
+/* A page of the statements a finished run generated. */
 static int
 view_batch_statements(struct ctx *c, const struct statement_batch *b)
 {
-	tmpl_set_int(c->view, "statements_shown", BATCH_SHOWN);
-	return view_statement_page(c, b->id, 0, BATCH_SHOWN);
+	const struct field_value *before = app_field(c, "before");
+
+	tmpl_set_bool(c->view, "paged", before && before->present);
+	return view_statement_page(c, b->id, before && before->present ?
+	    before->i : 0, BATCH_SHOWN);
 }
 
 static void

@@ -74,6 +74,9 @@ void	 sp_set_money_plain(struct tmpl_vars *, const char *name, int64_t cents);
 const char *sp_field_s(const struct ctx *, const char *name);
 /* Integer value of a valid, present field; else dflt. */
 int64_t	 sp_field_i(const struct ctx *, const char *name, int64_t dflt);
+/* An id field of the form, else the same name in the query string (a form
+ * posted to "/clients/new?account_id=2"); 0 when neither is a valid id. */
+int64_t	 sp_id_field(const struct ctx *, const char *name);
 /* Sets form_<name> for every field of the route from the request. */
 void	 sp_form_echo(struct ctx *);
 /* Sets "notice" when the route's notice field is present and valid. */

@@ -201,6 +201,7 @@ view_totals(struct ctx *c, const struct invoice *inv)
 	sp_set_money(v, "t_lines_total", t->total);
 	sp_set_money(v, "total", inv->total);
 	sp_set_money(v, "paid", inv->paid);
+	tmpl_set_bool(v, "has_paid", inv->paid != 0);
 	sp_set_money(v, "open", inv->open);
 	/* Issued: the total is the sum of its ledger entries, so it includes
 	 * later adjustments and write-offs. */
@@ -379,6 +380,9 @@ redirect_notice(struct ctx *c, int64_t id, const char *notice)
 	return 0;
 }
 
+static const char msg_empty[] = "An invoice needs at least one line before "
+    "it can be issued. Edit the draft and add a service.";
+
 /* Asks before issuing: issuing numbers the invoice and charges the lines,
  * and cannot be undone except by a void. */
 static int
@@ -392,8 +396,16 @@ issue_confirm_page(struct ctx *c, int64_t id)
 	if (rc != INV_OK)
 		return app_error(c, 404, "No such invoice.");
 	if (strcmp(inv.status, "draft") != 0) {
+		/* Issued meanwhile (another tab): show it as it is. */
+		char url[64];
 		invoice_free(&inv);
-		return redirect_notice(c, id, "issued");
+		str_fmt(url, sizeof(url), "/invoices/%" PRId64, id);
+		http_redirect(&c->resp, 303, url);
+		return 0;
+	}
+	if (inv.nlines == 0) {
+		invoice_free(&inv);
+		return invoice_page(c, id, 422, msg_empty);
 	}
 	view_header(c, &inv);
 	view_totals(c, &inv);
@@ -421,8 +433,7 @@ h_invoice_issue(struct ctx *c)
 	case INV_NOT_FOUND:
 		return app_error(c, 404, "No such invoice.");
 	case INV_EMPTY:
-		return invoice_page(c, id, 422, "An invoice needs at least one line "
-		    "before it can be issued. Edit the draft and add a service.");
+		return invoice_page(c, id, 422, msg_empty);
 	case INV_NOT_DRAFT:
 		return invoice_page(c, id, 409, "This invoice has already been "
 		    "issued or voided.");

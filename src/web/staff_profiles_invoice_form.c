@@ -305,6 +305,7 @@ line_read(struct ctx *c, int n, struct invoice_line *l, int *errors)
 	line_name(kname, sizeof(kname), n, "discount_kind");
 	line_name(vname, sizeof(vname), n, "discount_value");
 	memset(l, 0, sizeof(*l));
+	memset(&s, 0, sizeof(s));
 	l->service_id = sp_field_i(c, sname, 0);
 	str_copy(l->description, sizeof(l->description), sp_field_s(c, dname));
 	if (line_invalid(c, n)) {
@@ -344,6 +345,18 @@ line_read(struct ctx *c, int n, struct invoice_line *l, int *errors)
 	}
 	if (discount_read(c, kname, vname, &l->dk, &l->dv, &msg, &part) == 1) {
 		line_error(c, n, part, msg);
+		(*errors)++;
+		return 0;
+	}
+	/* The same limits calc_invoice() applies, reported on the field. */
+	if (l->rate > MONEY_MAX / l->quantity) {
+		line_error(c, n, "rate", "quantity × rate is too large.");
+		(*errors)++;
+		return 0;
+	}
+	if (l->dk == DISC_FIXED && l->dv > l->rate * l->quantity) {
+		line_error(c, n, "discount_value", "the discount is larger than the "
+		    "line amount.");
 		(*errors)++;
 		return 0;
 	}
@@ -431,8 +444,8 @@ invoice_read(struct ctx *c, struct invoice *inv)
 static int
 bill_to_fields(struct ctx *c, struct bill_to *b)
 {
-	int64_t cid = sp_field_i(c, "client_id", 0);
-	int64_t aid = sp_field_i(c, "account_id", 0);
+	int64_t cid = sp_id_field(c, "client_id");
+	int64_t aid = sp_id_field(c, "account_id");
 	struct account a;
 	struct client cl;
 	int rc;

@@ -215,7 +215,7 @@ client_form_values(struct ctx *c, const struct client *cl)
 static int
 field_account(struct ctx *c, struct account *a)
 {
-	int64_t id = sp_field_i(c, "account_id", 0);
+	int64_t id = sp_id_field(c, "account_id");
 	int rc;
 
 	if (id == 0)

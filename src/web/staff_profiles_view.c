@@ -52,18 +52,10 @@ sp_set_money_plain(struct tmpl_vars *v, const char *name, int64_t cents)
 	tmpl_set(v, name, s);
 }
 
-static const struct field_value *
-field_at(const struct ctx *c, const char *name)
-{
-	const struct field_value *fv = app_field(c, name);
-
-	return fv;
-}
-
 const char *
 sp_field_s(const struct ctx *c, const char *name)
 {
-	const struct field_value *fv = field_at(c, name);
+	const struct field_value *fv = app_field(c, name);
 
 	return fv && fv->present && fv->s ? fv->s : "";
 }
@@ -71,7 +63,7 @@ sp_field_s(const struct ctx *c, const char *name)
 int64_t
 sp_field_i(const struct ctx *c, const char *name, int64_t dflt)
 {
-	const struct field_value *fv = field_at(c, name);
+	const struct field_value *fv = app_field(c, name);
 
 	if (fv == NULL || !fv->present || field_set_error(&c->fs, name) != NULL)
 		return dflt;
@@ -102,6 +94,20 @@ sp_notice(struct ctx *c)
 
 	if (fv && fv->present && field_set_error(&c->fs, "notice") == NULL)
 		tmpl_set(c->view, "notice", fv->s);
+}
+
+int64_t
+sp_id_field(const struct ctx *c, const char *name)
+{
+	const char *q;
+	int64_t id;
+
+	if ((id = sp_field_i(c, name, 0)) != 0 || field_set_error(&c->fs, name))
+		return id;
+	q = kvlist_get(&c->req.query_kv, name);
+	if (q == NULL || str_to_i64(q, 1, INT64_MAX, &id) == -1)
+		return 0;
+	return id;
 }
 
 int64_t

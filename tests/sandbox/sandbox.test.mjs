@@ -401,6 +401,19 @@ describe('stripe sandbox API', () => {
 		assert.equal(rx.badSignatures, 0);
 	});
 
+	test('dispute test card opens a dispute; search by metadata', async () => {
+		const pi = (await sb.api('POST', '/v1/payment_intents', { amount: 6600, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: 'true', metadata: { payment_attempt: 'pa-991' } })).body;
+		assert.equal(pi.status, 'succeeded');
+		await flush();
+		const d = rx.ok().find((x) => x.type === 'charge.dispute.created' && x.event.data.object.payment_intent === pi.id);
+		assert.ok(d, 'charge.dispute.created delivered');
+		assert.match(d.event.data.object.id, /^dp_/);
+		assert.equal(d.event.data.object.charge, pi.latest_charge);
+		const found = (await sb.api('GET', '/v1/payment_intents/search', { query: "metadata['payment_attempt']:'pa-991' AND status:'succeeded'" })).body;
+		assert.equal(found.object, 'search_result');
+		assert.deepEqual(found.data.map((x) => x.id), [pi.id]);
+	});
+
 	test('sandbox request log and health', async () => {
 		const h = await sb.control('GET', '/_sandbox/health');
 		assert.equal(h.ok, true);

@@ -821,9 +821,10 @@ export class Api {
 		if (!pm) {
 			throw invalid('You cannot confirm this PaymentIntent because it\'s missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.', { code: 'payment_intent_unexpected_state' });
 		}
-		if (ctx.auth === 'publishable' && pm.customer)
+		if (ctx.auth === 'publishable' && pm.customer && pm.id !== pi.payment_method)
 			throw invalid('A PaymentMethod attached to a Customer can only be used with a secret key.', { param: 'payment_method' });
 		this.checkPMForIntent(pi, pm);
+		this.checkReturnUrl(params);
 		const sfu = enumv(params, 'setup_future_usage', ['on_session', 'off_session']);
 		if (sfu !== undefined)
 			pi.setup_future_usage = sfu;
@@ -867,6 +868,18 @@ export class Api {
 			this.failPI(pi, pm, b.decline, ctx);
 		this.succeedPI(pi, pm, ctx);
 		return pi;
+	}
+
+	checkReturnUrl(params) {
+		const u = str(params, 'return_url');
+		if (u === undefined)
+			return;
+		let ok = false;
+		try {
+			ok = /^https?:$/.test(new URL(u).protocol);
+		} catch {}
+		if (!ok)
+			throw invalid(`Not a valid URL`, { param: 'return_url', code: 'url_invalid' });
 	}
 
 	maybeSave(pi, pm, ctx) {
@@ -1146,6 +1159,7 @@ export class Api {
 		if (!pm)
 			throw invalid("You cannot confirm this SetupIntent because it's missing a payment method.", { code: 'setup_intent_unexpected_state' });
 		this.checkPMForIntent(si, pm);
+		this.checkReturnUrl(params);
 		si.payment_method = pm.id;
 		si.last_setup_error = null;
 		si.next_action = null;

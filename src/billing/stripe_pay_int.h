@@ -1,0 +1,81 @@
+/* Private to the stripe_pay*.c files: shared row access and the pieces of
+ * settlement, refunds and methods that run inside a caller's transaction. */
+#ifndef STRIPE_PAY_INT_H
+#define STRIPE_PAY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stripe_pay.h"
+
+struct json_object;
+struct stripe_result;
+
+/* A transaction body may ask for something from Stripe first: it sets
+ * what it needs and returns SP_TX_NEED (rolls back); the caller fetches
+ * outside the transaction and runs it again. */
+#define SP_TX_NEED	(-100)
+#define SP_TX_ROUNDS	4
+
+/* Reads one payment (no lock) / locks its row FOR UPDATE and reads it.
+ * db_status; *found = 0 when absent. */
+int	 sp_payment_read(struct db *, int64_t id, struct sp_payment *, int *found);
+int	 sp_payment_lock(struct db *, int64_t id, struct sp_payment *, int *found);
+/* The payment id holding a PaymentIntent id (0: none), locked. */
+int	 sp_payment_by_intent(struct db *, const char *intent, int64_t *id);
+void	 sp_result_from(struct sp_result *, const struct sp_payment *);
+
+/* Settles the locked row from a PaymentIntent (see stripe_pay_settle).
+ * Sets *need_pm when the method must be fetched first (returns
+ * SP_TX_NEED); *cancel when the intent should be canceled at Stripe after
+ * commit. note: what happened. db_status / SP_TX_NEED. */
+struct sp_settle_in {
+	struct json_object	*pi;
+	int			 authoritative;
+	struct json_object	*pm;		/* fetched PaymentMethod or NULL */
+};
+struct sp_settle_out {
+	char	 need_pm[65];	/* PaymentMethod id to fetch */
+	int	 cancel;
+	int	 changed;	/* the row moved to a new status */
+	char	 note[200];
+};
+int	 sp_settle_row(struct db *, const struct actor *, struct sp_payment *row,
+	    const struct sp_settle_in *, struct sp_settle_out *);
+
+/* Records a PaymentMethod object for the account (inside a transaction).
+ * An existing row of the same Stripe id is returned, not duplicated.
+ * *id gets our id (0 if pm was unusable). db_status. */
+int	 sp_method_record(struct db *, const struct actor *, int64_t account_id,
+	    struct json_object *pm, int64_t *id);
+/* Marks a method removed and revokes its consents (inside a transaction).
+ * *changed = 1 when it was active. db_status. */
+int	 sp_method_mark_removed(struct db *, const struct actor *,
+	    int64_t method_id, int *changed);
+/* Account of a Stripe customer id (0: unknown). db_status. */
+int	 sp_customer_account(struct db *, const char *customer, int64_t *account_id);
+
+/* Completes a pending refund inside a transaction (payment row locked by
+ * the caller): ledger entry, allocation release, status succeeded.
+ * stripe_refund_id may be NULL (kept). *done = 1 when it moved. */
+int	 sp_refund_complete(struct db *, const struct actor *, int64_t refund_id,
+	    const char *stripe_refund_id, int *done);
+/* Stripe's refunds of a charge/intent applied inside a transaction: each
+ * succeeded refund not yet recorded is recorded and completed (payment row
+ * locked by the caller). refunds: a JSON array of Refund objects. */
+int	 sp_refunds_apply(struct db *, const struct actor *,
+	    const struct sp_payment *, struct json_object *refunds, int *applied);
+
+/* Reconcile the pending refunds (stripe_pay_refund.c). */
+int	 sp_reconcile_refunds(const struct sp *, int64_t older_than, FILE *log,
+	    struct sp_reconcile_stats *);
+
+/* Copies a message into (msg, msgsz) when msg is not NULL. */
+void	 sp_msg(char *msg, size_t msgsz, const char *text);
+/* Valid attempt key ([A-Za-z0-9_-]{16,64}). */
+int	 sp_attempt_key_ok(const char *);
+/* GET /v1/<collection>/<id> (ids checked). */
+int	 sp_stripe_retrieve(const struct sp *, const char *collection,
+	    const char *id, struct stripe_result *);
+
+#endif
