@@ -43,5 +43,7 @@ const struct route_table route_tables[] = {
 	{ routes_api, &nroutes_api },
 	{ routes_pdf, &nroutes_pdf },
 	{ routes_webhook, &nroutes_webhook },
+	{ routes_portal, &nroutes_portal },
+	{ routes_paylink, &nroutes_paylink },
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

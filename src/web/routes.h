@@ -27,6 +27,10 @@ extern const size_t nroutes_api;
 extern const struct route routes_pdf[];		/* pdf_routes.c: PDF downloads */
 extern const size_t nroutes_pdf;
 
+extern const struct route routes_portal[];	/* portal.c: /portal/... */
+extern const size_t nroutes_portal;
+extern const struct route routes_paylink[];	/* paylink.c: /pay/:token */
+extern const size_t nroutes_paylink;
 extern const struct route routes_webhook[];	/* webhook.c: POST /stripe/webhook */
 extern const size_t nroutes_webhook;
 

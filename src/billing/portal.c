@@ -1,0 +1,3 @@
+#include "common.h"
+
+#include "portal.h"

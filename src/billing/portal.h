@@ -1,0 +1,3 @@
+#ifndef PORTAL_H
+#define PORTAL_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef MAILER_H
+#define MAILER_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef OUTBOX_H
+#define OUTBOX_H
+#endif

@@ -1,0 +1,8 @@
+/* Placeholder: replaced by its owner. */
+#include "common.h"
+
+int
+main(void)
+{
+	return 0;
+}
