@@ -675,6 +675,84 @@ statement_list(struct db *db, int64_t account_id, struct statement **out,
 	return ST_OK;
 }
 
+#define STATEMENT_HEAD_COLS "s.id, s.number, s.account_id," \
+	" COALESCE(s.client_id, 0), s.period_start, s.period_end," \
+	" s.statement_date, s.due_date, s.opening_balance, s.closing_balance," \
+	" s.amount_due, a.name, COALESCE(CONCAT(c.first_name, ' ', c.last_name), '')"
+#define STATEMENT_HEAD_FROM " FROM statements s JOIN accounts a" \
+	" ON a.id = s.account_id LEFT JOIN clients c ON c.id = s.client_id"
+
+/* One query per filter shape, each walking an index in id order:
+ * PRIMARY, statements_account (account_id, id), statements_batch
+ * (batch_id, id via the primary key). */
+static int
+statement_find_query(struct db *db, const struct statement_filter *f,
+    int64_t before, int64_t lim, struct db_result *r)
+{
+	if (f->batch_id) {
+		struct db_param p[] = { DB_I64(f->batch_id), DB_I64(before),
+		    DB_I64(lim) };
+		return db_query(db, "SELECT " STATEMENT_HEAD_COLS
+		    STATEMENT_HEAD_FROM " WHERE s.batch_id = ? AND s.id < ?"
+		    " ORDER BY s.id DESC LIMIT ?", p, ARRAY_LEN(p), r);
+	}
+	if (f->account_id) {
+		struct db_param p[] = { DB_I64(f->account_id), DB_I64(before),
+		    DB_I64(lim) };
+		return db_query(db, "SELECT " STATEMENT_HEAD_COLS
+		    STATEMENT_HEAD_FROM " WHERE s.account_id = ? AND s.id < ?"
+		    " ORDER BY s.id DESC LIMIT ?", p, ARRAY_LEN(p), r);
+	}
+	{
+		struct db_param p[] = { DB_I64(before), DB_I64(lim) };
+		return db_query(db, "SELECT " STATEMENT_HEAD_COLS
+		    STATEMENT_HEAD_FROM " WHERE s.id < ?"
+		    " ORDER BY s.id DESC LIMIT ?", p, ARRAY_LEN(p), r);
+	}
+}
+
+int
+statement_find(struct db *db, const struct statement_filter *f,
+    struct statement **out, size_t *n, int *more)
+{
+	size_t lim = f->limit < 1 ? 1 : f->limit > STATEMENT_FIND_MAX ?
+	    STATEMENT_FIND_MAX : f->limit, i;
+	int64_t before = f->before_id > 0 ? f->before_id : INT64_MAX;
+	struct db_result r;
+
+	*out = NULL;
+	*n = 0;
+	*more = 0;
+	/* One row more than asked tells whether an older page exists. */
+	if (statement_find_query(db, f, before, (int64_t)lim + 1, &r) != DB_OK ||
+	    (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)) {
+		db_result_free(&r);
+		return ST_DB;
+	}
+	for (i = 0; i < r.nrows && i < lim; i++) {
+		struct statement *s = &(*out)[i];
+
+		s->id = db_i64(&r, i, 0);
+		str_copy(s->number, sizeof(s->number), db_str(&r, i, 1));
+		s->account_id = db_i64(&r, i, 2);
+		s->client_id = db_i64(&r, i, 3);
+		str_copy(s->period_start, sizeof(s->period_start), db_str(&r, i, 4));
+		str_copy(s->period_end, sizeof(s->period_end), db_str(&r, i, 5));
+		str_copy(s->statement_date, sizeof(s->statement_date),
+		    db_str(&r, i, 6));
+		str_copy(s->due_date, sizeof(s->due_date), db_str(&r, i, 7));
+		s->opening = db_i64(&r, i, 8);
+		s->closing = db_i64(&r, i, 9);
+		s->amount_due = db_i64(&r, i, 10);
+		str_copy(s->account_name, sizeof(s->account_name), db_str(&r, i, 11));
+		str_copy(s->client_name, sizeof(s->client_name), db_str(&r, i, 12));
+	}
+	*n = i;
+	*more = r.nrows > lim;
+	db_result_free(&r);
+	return ST_OK;
+}
+
 /* --- batches ------------------------------------------------------------- */
 
 struct batch_args {
@@ -693,17 +771,17 @@ static int
 batch_select_accounts(struct db *db, int64_t location_id, int64_t min_balance,
     int64_t **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(min_balance), DB_I64(location_id),
-	    DB_I64(location_id) };
+	struct db_param p[] = { DB_I64(location_id), DB_I64(location_id),
+	    DB_I64(min_balance) };
 	struct db_result r;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, "SELECT b.account_id FROM (SELECT account_id,"
-	    " SUM(amount) AS balance FROM ledger_entries GROUP BY account_id"
-	    " HAVING balance >= ?) b JOIN accounts a ON a.id = b.account_id"
-	    " WHERE ? = 0 OR a.location_id = ? ORDER BY b.account_id",
+	rc = db_query(db, "SELECT e.account_id FROM ledger_entries e"
+	    " JOIN accounts a ON a.id = e.account_id"
+	    " WHERE ? = 0 OR a.location_id = ? GROUP BY e.account_id"
+	    " HAVING SUM(e.amount) >= ? ORDER BY e.account_id",
 	    p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK && r.nrows > 0 &&
 	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
@@ -887,8 +965,10 @@ statement_batch_get(struct db *db, int64_t id, struct statement_batch *b)
 
 /* --- A/R summary --------------------------------------------------------- */
 
-/* Balances: one grouped pass over the ledger; the totals are window sums
- * over every account, so the same pass yields the top balances. */
+/* Balances: one grouped pass over the ledger joined to accounts; the
+ * totals are window sums over every group, so the same pass yields the top
+ * balances. (No derived table: MariaDB would "split" a grouped derived
+ * table into one lookup per account, which is far slower here.) */
 static int
 ar_balances(struct db *db, int64_t location_id, struct ar_summary *s)
 {
@@ -897,14 +977,13 @@ ar_balances(struct db *db, int64_t location_id, struct ar_summary *s)
 	struct db_result r;
 	int rc;
 
-	rc = db_query(db, "SELECT b.account_id, a.name, b.balance,"
-	    " SUM(GREATEST(b.balance, 0)) OVER (),"
-	    " SUM(GREATEST(-b.balance, 0)) OVER (),"
-	    " SUM(b.balance > 0) OVER ()"
-	    " FROM (SELECT account_id, SUM(amount) AS balance FROM ledger_entries"
-	    " GROUP BY account_id) b JOIN accounts a ON a.id = b.account_id"
-	    " WHERE ? = 0 OR a.location_id = ?"
-	    " ORDER BY b.balance DESC, b.account_id LIMIT ?", p, ARRAY_LEN(p), &r);
+	rc = db_query(db, "SELECT e.account_id, a.name, SUM(e.amount) AS balance,"
+	    " SUM(GREATEST(SUM(e.amount), 0)) OVER (),"
+	    " SUM(GREATEST(-SUM(e.amount), 0)) OVER (),"
+	    " SUM(SUM(e.amount) > 0) OVER ()"
+	    " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
+	    " WHERE ? = 0 OR a.location_id = ? GROUP BY e.account_id"
+	    " ORDER BY balance DESC, e.account_id LIMIT ?", p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK && r.nrows > 0) {
 		s->total = db_i64(&r, 0, 3);
 		s->credit = db_i64(&r, 0, 4);
@@ -924,33 +1003,50 @@ ar_balances(struct db *db, int64_t location_id, struct ar_summary *s)
 	return rc;
 }
 
-/* Open amounts of issued invoices summed per due date; bucketed here by
- * calc_aging_bucket() so the rule lives in one place. */
+/* Adds sign * the per-due-date sums of r to the aging buckets (days past
+ * due as of today). */
+static int
+ar_bucket_rows(const struct db_result *r, int64_t sign, struct ar_summary *s)
+{
+	int64_t today = date_today(), due;
+
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (date_parse(db_str(r, i, 0), &due) == -1)
+			return DB_ERR;
+		s->aging[calc_aging_bucket(today - due)] += sign * db_i64(r, i, 1);
+	}
+	return DB_OK;
+}
+
+/* Open amounts of issued invoices by due date = their entries minus their
+ * allocations, summed per due date in two grouped joins. Summing per due
+ * date rather than per invoice is exact because no issued invoice is ever
+ * over-allocated (ledger_verify checks it), and it keeps the grouping to a
+ * few hundred rows instead of one per invoice. */
 static int
 ar_aging(struct db *db, int64_t location_id, struct ar_summary *s)
 {
 	struct db_param p[] = { DB_I64(location_id), DB_I64(location_id) };
 	struct db_result r;
-	int64_t today = date_today(), due;
 	int rc;
 
-	rc = db_query(db, "SELECT o.due_date, SUM(o.open) FROM (SELECT i.due_date,"
-	    " e.total - COALESCE(x.allocated, 0) AS open"
-	    " FROM (SELECT invoice_id, SUM(amount) AS total FROM ledger_entries"
-	    " WHERE invoice_id IS NOT NULL GROUP BY invoice_id) e"
-	    " JOIN invoices i ON i.id = e.invoice_id"
+	rc = db_query(db, "SELECT i.due_date, SUM(e.amount) FROM invoices i"
+	    " JOIN ledger_entries e ON e.invoice_id = i.id"
 	    " JOIN accounts a ON a.id = i.account_id"
-	    " LEFT JOIN (SELECT invoice_id, SUM(amount) AS allocated"
-	    " FROM allocations GROUP BY invoice_id) x ON x.invoice_id = i.id"
-	    " WHERE i.status = 'issued' AND (? = 0 OR a.location_id = ?)) o"
-	    " WHERE o.open > 0 GROUP BY o.due_date", p, ARRAY_LEN(p), &r);
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		if (date_parse(db_str(&r, i, 0), &due) == -1) {
-			rc = DB_ERR;
-			break;
-		}
-		s->aging[calc_aging_bucket(today - due)] += db_i64(&r, i, 1);
-	}
+	    " WHERE i.status = 'issued' AND (? = 0 OR a.location_id = ?)"
+	    " GROUP BY i.due_date", p, ARRAY_LEN(p), &r);
+	if (rc == DB_OK)
+		rc = ar_bucket_rows(&r, 1, s);
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_query(db, "SELECT i.due_date, SUM(x.amount) FROM invoices i"
+	    " JOIN allocations x ON x.invoice_id = i.id"
+	    " JOIN accounts a ON a.id = i.account_id"
+	    " WHERE i.status = 'issued' AND (? = 0 OR a.location_id = ?)"
+	    " GROUP BY i.due_date", p, ARRAY_LEN(p), &r);
+	if (rc == DB_OK)
+		rc = ar_bucket_rows(&r, -1, s);
 	db_result_free(&r);
 	return rc;
 }

@@ -63,6 +63,20 @@ int	 statement_get(struct db *, int64_t id, struct statement *);
 int	 statement_list(struct db *, int64_t account_id, struct statement **out,
 	    size_t *n);
 
+/* Stored statements (headers only, as statement_list fills them), newest
+ * first, a page at a time: every account's, one account's or one batch's. */
+#define STATEMENT_FIND_MAX	200
+struct statement_filter {
+	int64_t	 account_id;	/* 0 = any */
+	int64_t	 batch_id;	/* 0 = any */
+	int64_t	 before_id;	/* keyset: 0 = newest */
+	size_t	 limit;		/* 1..STATEMENT_FIND_MAX */
+};
+/* *more = 1 when an older page exists. Caller frees *out (statement_free
+ * each row is not needed: headers own no memory). */
+int	 statement_find(struct db *, const struct statement_filter *,
+	    struct statement **out, size_t *n, int *more);
+
 struct statement_batch {
 	int64_t	 id;
 	char	 status[8];	/* running | done */

@@ -561,8 +561,8 @@ fetch_pm(const struct sp *sp, const char *pm_id, struct json_object **pm)
 }
 
 /* Cancels an intent we gave up on (best effort; logged). */
-static void
-cancel_intent(const struct sp *sp, int64_t payment_id, const char *intent)
+void
+sp_cancel_intent(const struct sp *sp, int64_t payment_id, const char *intent)
 {
 	struct stripe_result r;
 	char key[64];
@@ -597,7 +597,7 @@ settle_run(struct settle_args *a)
 		a->in.pm = NULL;
 	}
 	if (rc == DB_OK && a->out.cancel && a->row.intent[0])
-		cancel_intent(a->sp, a->row.id, a->row.intent);
+		sp_cancel_intent(a->sp, a->row.id, a->row.intent);
 	return rc;
 }
 
@@ -900,7 +900,7 @@ attempt_intent(const struct sp *sp, int64_t payment_id, const char *customer,
 	if (!c.found)
 		return SP_NOT_FOUND;
 	if (c.out.cancel && c.row.intent[0])
-		cancel_intent(sp, c.row.id, c.row.intent);
+		sp_cancel_intent(sp, c.row.id, c.row.intent);
 	sp_result_from(out, &c.row);
 	(void)str_copy(out->client_secret, sizeof(out->client_secret), c.client_secret);
 	if (c.uncertain && c.row.intent[0] == '\0') {
@@ -1199,7 +1199,7 @@ reconcile_one(const struct sp *sp, const struct sp_payment *row, FILE *log,
 	    "requires_payment_method") == 0 || strcmp(res.stripe_status,
 	    "requires_confirmation") == 0 || strcmp(res.stripe_status,
 	    "requires_action") == 0)) {
-		cancel_intent(sp, row->id, res.intent);
+		sp_cancel_intent(sp, row->id, res.intent);
 		rc = stripe_pay_refresh(sp, row->id, &res);
 	}
 	if (rc != SP_OK) {

@@ -70,6 +70,9 @@ int	 sp_refunds_apply(struct db *, const struct actor *,
 int	 sp_reconcile_refunds(const struct sp *, int64_t older_than, FILE *log,
 	    struct sp_reconcile_stats *);
 
+/* Cancels an intent we gave up on (best effort, logged; key
+ * "pi-cancel-<payment_id>"). */
+void	 sp_cancel_intent(const struct sp *, int64_t payment_id, const char *intent);
 /* Copies a message into (msg, msgsz) when msg is not NULL. */
 void	 sp_msg(char *msg, size_t msgsz, const char *text);
 /* Valid attempt key ([A-Za-z0-9_-]{16,64}). */

@@ -15,6 +15,8 @@
 #include "log.h"
 #include "migrate.h"
 #include "str.h"
+#include "stripe.h"
+#include "stripe_pay.h"
 #include "users.h"
 
 struct cli {
@@ -298,6 +300,42 @@ cmd_ledger(struct cli *c)
 	return 1;
 }
 
+/* Settles card/ACH payments and refunds left pending (a worker died
+ * between our insert and Stripe's answer, a webhook never came). */
+static int
+cmd_reconcile(struct cli *c)
+{
+	static const char *const names[] = { "older-than" };
+	const char *vals[1] = { NULL };
+	const struct actor actor = { "system", 0, "reconcile" };
+	struct sp_reconcile_stats st;
+	struct sp sp;
+	int64_t older = 300;
+	int rc;
+
+	if (opts(c->argc - 1, c->argv + 1, names, vals, 1) == -1 ||
+	    (vals[0] != NULL && str_to_i64(vals[0], 0, 366 * 86400, &older) == -1)) {
+		fprintf(stderr, "usage: billingctl reconcile [--older-than SECONDS]\n");
+		return 2;
+	}
+	sp.db = c->db;
+	sp.cfg = &c->cfg;
+	sp.actor = &actor;
+	if ((sp.stripe = stripe_client_new(&c->cfg)) == NULL) {
+		fprintf(stderr, "billingctl: no Stripe client (stripe_api_base?)\n");
+		return 1;
+	}
+	rc = stripe_pay_reconcile(&sp, older, stdout, &st);
+	stripe_client_free(sp.stripe);
+	if (rc != SP_OK) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+	printf("reconcile: %zu examined, %zu settled, %zu still pending, %zu errors\n",
+	    st.examined, st.settled, st.still_pending, st.errors);
+	return st.errors == 0 ? 0 : 1;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct cli *);
@@ -308,6 +346,7 @@ static const struct {
 	{ "demo", cmd_demo, "demo                    load demo data (idempotent)" },
 	{ "apikey", cmd_apikey, "apikey create --name N --role R | list | revoke --id N" },
 	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
+	{ "reconcile", cmd_reconcile, "reconcile [--older-than S]  settle card/ACH payments and refunds left pending (default 300 s)" },
 };
 
 static void

@@ -67,6 +67,7 @@ http_req_read(struct http_req *q, FCGX_Request *r, size_t max_body)
 	q->content_type = param(r, "CONTENT_TYPE");
 	q->authorization = param(r, "HTTP_AUTHORIZATION");
 	q->idempotency_key = param(r, "HTTP_IDEMPOTENCY_KEY");
+	q->stripe_signature = param(r, "HTTP_STRIPE_SIGNATURE");
 	q->https = str_ieq(param(r, "HTTPS"), "on");
 	uri = param(r, "REQUEST_URI");
 	if (*uri == '\0')

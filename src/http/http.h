@@ -17,6 +17,7 @@ struct http_req {
 	const char	*content_type;
 	const char	*authorization;
 	const char	*idempotency_key;
+	const char	*stripe_signature;	/* Stripe-Signature ("" if absent) */
 	int		 https;
 	struct kvlist	 query_kv;
 	struct kvlist	 form;		/* urlencoded body, or JSON top-level scalars */

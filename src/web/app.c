@@ -24,6 +24,77 @@ static const char default_csp[] =
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'";
 
+/* --- CSP for pages that load Stripe.js (owner: stripe-pay) --------------- */
+
+/* "scheme://host[:port]" of an http(s) URL into out; -1 when the URL has
+ * no such origin or carries characters a CSP source must not contain. */
+static int
+url_origin(const char *url, char *out, size_t outsz)
+{
+	const char *p, *end;
+	size_t n;
+
+	if (str_starts(url, "https://"))
+		p = url + 8;
+	else if (str_starts(url, "http://"))
+		p = url + 7;
+	else
+		return -1;
+	for (end = p; *end && *end != '/' && *end != '?' && *end != '#'; end++)
+		if (!((*end >= 'a' && *end <= 'z') || (*end >= 'A' && *end <= 'Z') ||
+		    (*end >= '0' && *end <= '9') || *end == '.' || *end == '-' ||
+		    *end == ':' || *end == '[' || *end == ']'))
+			return -1;
+	n = (size_t)(end - url);
+	if (end == p || n >= outsz)
+		return -1;
+	memcpy(out, url, n);
+	out[n] = '\0';
+	return 0;
+}
+
+void
+app_csp_stripe(struct ctx *c)
+{
+	/* Per worker process (single-threaded); rebuilt when the URL changes. */
+	static char csp[1200], built_for[512];
+	const char *url = c->app->cfg.stripe_js_url;
+	char origin[300];
+	int rc;
+
+	if (url == NULL || url_origin(url, origin, sizeof(origin)) == -1 ||
+	    strlen(url) >= sizeof(built_for)) {
+		c->csp = default_csp;
+		return;
+	}
+	if (strcmp(built_for, url) != 0) {
+		if (strcmp(origin, "https://js.stripe.com") == 0)
+			/* Stripe's documented hosts for Stripe.js. */
+			rc = str_fmt(csp, sizeof(csp), "default-src 'self'; "
+			    "script-src 'self' https://js.stripe.com https://*.js.stripe.com; "
+			    "style-src 'self'; img-src 'self' data: https://*.stripe.com; "
+			    "font-src 'self'; connect-src 'self' https://api.stripe.com; "
+			    "frame-src https://js.stripe.com https://*.js.stripe.com "
+			    "https://hooks.stripe.com; form-action 'self'; "
+			    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+		else
+			rc = str_fmt(csp, sizeof(csp), "default-src 'self'; "
+			    "script-src 'self' %s; style-src 'self'; img-src 'self' data:; "
+			    "font-src 'self'; connect-src 'self' %s; frame-src %s; "
+			    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+			    "object-src 'none'", origin, origin, origin);
+		if (rc == -1) {
+			built_for[0] = '\0';
+			c->csp = default_csp;
+			return;
+		}
+		(void)str_copy(built_for, sizeof(built_for), url);
+	}
+	c->csp = csp;
+}
+
+/* ------------------------------------------------------------------------ */
+
 static const char *const role_names[] = { "admin", "billing", "frontdesk" };
 
 const char *

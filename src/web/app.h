@@ -91,6 +91,10 @@ int	 app_json(struct ctx *, int status, const char *json);
 const struct field_value *app_field(const struct ctx *, const char *name);
 /* Copies the validation errors into the view as err_<field> and errors loop. */
 void	 app_view_errors(struct ctx *);
+/* Pages that load Stripe.js: sets c->csp to the default policy plus the
+ * origin of cfg->stripe_js_url in script-src, frame-src and connect-src
+ * (for https://js.stripe.com: Stripe's documented hosts). */
+void	 app_csp_stripe(struct ctx *);
 /* Client IP for throttling/audit. */
 const char *app_ip(const struct ctx *);
 

@@ -73,6 +73,9 @@ export class Sandbox {
 			webhook_retry_base_ms: opts.webhookRetryBaseMs ?? 1000,
 			webhook_max_attempts: opts.webhookMaxAttempts ?? 10,
 			webhook_timeout_ms: opts.webhookTimeoutMs ?? 10000,
+			// Tests: answer POST /v1/payment_intents this much later (the
+			// intent exists at once; only the reply is late).
+			pi_create_delay_ms: 0,
 			public_url: null,
 		};
 		this.store = new Store(opts.state);
@@ -156,8 +159,14 @@ export class Sandbox {
 		if (this.requests.length > LOG_MAX)
 			this.requests.splice(0, this.requests.length - LOG_MAX);
 		const origEnd = res.end.bind(res);
+		const delay = req.method === 'POST' && path === '/v1/payment_intents' ?
+			this.config.pi_create_delay_ms || 0 : 0;
 		res.end = (...a) => {
 			entry.status = res.statusCode;
+			if (delay > 0) {
+				setTimeout(() => origEnd(...a), delay);
+				return res;
+			}
 			return origEnd(...a);
 		};
 		try {
@@ -375,6 +384,7 @@ export class Sandbox {
 					num('webhook_retry_base_ms');
 					num('webhook_max_attempts', 1);
 					num('webhook_timeout_ms', 1);
+					num('pi_create_delay_ms');
 					if (p.duplicate_webhooks !== undefined)
 						c.duplicate_webhooks = b(p.duplicate_webhooks);
 					if (p.shuffle_webhooks !== undefined) {

@@ -1,0 +1,619 @@
+/* Refunds of card/ACH payments: the refunds row first, then Stripe (key
+ * "re-<refund_id>"), then ledger + allocation release in one transaction. */
+#include "common.h"
+
+#include <json-c/json.h>
+
+#include "audit.h"
+#include "clock.h"
+#include "db.h"
+#include "ledger.h"
+#include "log.h"
+#include "money.h"
+#include "req.h"
+#include "str.h"
+#include "stripe.h"
+#include "stripe_pay.h"
+#include "stripe_pay_int.h"
+
+#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
+
+static int
+one_i64(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    int64_t *out)
+{
+	struct db_result r;
+	int rc = db_query(db, sql, p, n, &r);
+
+	*out = rc == DB_OK && r.nrows > 0 ? db_i64(&r, 0, 0) : 0;
+	db_result_free(&r);
+	return rc;
+}
+
+/* Refunds asked or done for a payment. */
+static int
+refunds_claimed(struct db *db, int64_t payment_id, int64_t *out)
+{
+	struct db_param p[] = { DB_I64(payment_id) };
+
+	return one_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE"
+	    " payment_id = ? AND status IN ('pending', 'succeeded')", p, 1, out);
+}
+
+int
+stripe_pay_refundable(struct db *db, int64_t payment_id, int64_t *out)
+{
+	struct sp_payment p;
+	int64_t claimed = 0;
+	int found = 0;
+
+	*out = 0;
+	if (sp_payment_read(db, payment_id, &p, &found) != DB_OK ||
+	    refunds_claimed(db, payment_id, &claimed) != DB_OK)
+		return SP_DB;
+	if (!found)
+		return SP_NOT_FOUND;
+	if (strcmp(p.status, "succeeded") == 0 && p.intent[0] != '\0' &&
+	    p.amount > claimed)
+		*out = p.amount - claimed;
+	return SP_OK;
+}
+
+/* Gives back rest cents of allocations, most recently allocated invoices
+ * first, as negative allocation rows. */
+static int
+release_allocations(struct db *db, const struct actor *actor, int64_t payment_id,
+    int64_t refund_id, int64_t rest)
+{
+	struct db_param p[] = { DB_I64(payment_id) };
+	struct db_result r;
+	int rc;
+
+	rc = db_query(db, "SELECT invoice_id, SUM(amount), MAX(id) FROM allocations"
+	    " WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount) > 0"
+	    " ORDER BY MAX(id) DESC", p, 1, &r);
+	for (size_t i = 0; rc == DB_OK && rest > 0 && i < r.nrows; i++) {
+		int64_t inv = db_i64(&r, i, 0), net = db_i64(&r, i, 1);
+		int64_t x = net < rest ? net : rest;
+		struct db_param q[] = { DB_I64(inv) };
+		struct db_result lk;
+		char memo[64], detail[160];
+
+		rc = db_query(db, "SELECT id FROM invoices WHERE id = ? FOR UPDATE",
+		    q, 1, &lk);
+		db_result_free(&lk);
+		if (rc != DB_OK)
+			break;
+		(void)str_fmt(memo, sizeof(memo), "refund %" PRId64, refund_id);
+		{
+			int64_t by = strcmp(actor->kind, "staff") == 0 ? actor->id : 0;
+			struct db_param a[] = { DB_I64(payment_id), DB_I64(inv),
+			    DB_I64(-x), ID_OR_NULL(by), DB_I64(clock_now()),
+			    DB_STR(memo) };
+			rc = db_exec(db, "INSERT INTO allocations (payment_id,"
+			    " invoice_id, amount, created_by, created_at, memo)"
+			    " VALUES (?, ?, ?, ?, ?, ?)", a, ARRAY_LEN(a), NULL, NULL);
+		}
+		if (rc != DB_OK)
+			break;
+		(void)str_fmt(detail, sizeof(detail), "payment %" PRId64 " released %"
+		    PRId64 " cents (refund %" PRId64 ")", payment_id, x, refund_id);
+		rc = audit_record(db, actor, "allocation.release", "invoice", inv, detail);
+		rest -= x;
+	}
+	db_result_free(&r);
+	if (rc == DB_OK && rest > 0) {
+		log_err("refund %" PRId64 ": %" PRId64 " cents could not be released",
+		    refund_id, rest);
+		return DB_ERR;
+	}
+	return rc;
+}
+
+int
+sp_refund_complete(struct db *db, const struct actor *actor, int64_t refund_id,
+    const char *stripe_refund_id, int *done)
+{
+	struct db_param p[] = { DB_I64(refund_id) };
+	struct db_result r;
+	struct sp_payment pay;
+	struct ledger_entry e;
+	int64_t payment_id, amount, allocated = 0, unalloc, take;
+	char today[11], detail[200];
+	int rc, found = 0;
+
+	*done = 0;
+	rc = db_query(db, "SELECT payment_id, amount, status FROM refunds"
+	    " WHERE id = ? FOR UPDATE", p, 1, &r);
+	if (rc != DB_OK || r.nrows != 1 || strcmp(db_str(&r, 0, 2), "pending") != 0) {
+		db_result_free(&r);
+		return rc;
+	}
+	payment_id = db_i64(&r, 0, 0);
+	amount = db_i64(&r, 0, 1);
+	db_result_free(&r);
+	if ((rc = sp_payment_read(db, payment_id, &pay, &found)) != DB_OK || !found)
+		return rc != DB_OK ? rc : DB_ERR;
+	if (pay.refunded + amount > pay.amount) {
+		log_err("refund %" PRId64 ": %" PRId64 " cents would exceed payment %"
+		    PRId64, refund_id, amount, payment_id);
+		return DB_ERR;
+	}
+	{
+		struct db_param q[] = { DB_I64(payment_id) };
+		if ((rc = one_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
+		    " WHERE payment_id = ?", q, 1, &allocated)) != DB_OK)
+			return rc;
+	}
+	unalloc = pay.amount - pay.refunded - allocated;
+	take = unalloc > 0 ? (unalloc < amount ? unalloc : amount) : 0;
+	if (amount - take > 0 && (rc = release_allocations(db, actor, payment_id,
+	    refund_id, amount - take)) != DB_OK)
+		return rc;
+	if (date_fmt(date_today(), today, sizeof(today)) == -1)
+		return DB_ERR;
+	memset(&e, 0, sizeof(e));
+	(void)str_copy(e.kind, sizeof(e.kind), ledger_kind_names[LK_REFUND]);
+	e.amount = amount;
+	(void)str_copy(e.entry_date, sizeof(e.entry_date), today);
+	e.account_id = pay.account_id;
+	e.client_id = pay.client_id;
+	e.payment_id = payment_id;
+	(void)str_fmt(e.memo, sizeof(e.memo), "refund %s",
+	    stripe_refund_id ? stripe_refund_id : "");
+	if ((rc = ledger_post(db, &e, strcmp(actor->kind, "staff") == 0 ?
+	    actor->id : 0, NULL)) != DB_OK)
+		return rc;
+	{
+		struct db_param q[] = { DB_STRN(stripe_refund_id), DB_I64(refund_id) };
+		if ((rc = db_exec(db, "UPDATE refunds SET status = 'succeeded',"
+		    " stripe_refund_id = COALESCE(?, stripe_refund_id) WHERE id = ?",
+		    q, 2, NULL, NULL)) != DB_OK)
+			return rc;
+	}
+	(void)str_fmt(detail, sizeof(detail), "refund %" PRId64 " of %" PRId64
+	    " cents succeeded (%s); %" PRId64 " cents released from invoices",
+	    refund_id, amount, stripe_refund_id ? stripe_refund_id : "-", amount - take);
+	*done = 1;
+	return audit_record(db, actor, "refund.succeed", "payment", payment_id, detail);
+}
+
+static int
+refund_fail(struct db *db, const struct actor *actor, int64_t refund_id,
+    int64_t payment_id, const char *stripe_refund_id, const char *why)
+{
+	struct db_param p[] = { DB_STRN(stripe_refund_id), DB_I64(refund_id) };
+	char detail[300];
+	uint64_t n = 0;
+	int rc;
+
+	rc = db_exec(db, "UPDATE refunds SET status = 'failed', stripe_refund_id ="
+	    " COALESCE(?, stripe_refund_id) WHERE id = ? AND status = 'pending'",
+	    p, 2, &n, NULL);
+	if (rc != DB_OK || n == 0)
+		return rc;
+	(void)str_fmt(detail, sizeof(detail), "refund %" PRId64 " failed: %s",
+	    refund_id, why);
+	return audit_record(db, actor, "refund.fail", "payment", payment_id, detail);
+}
+
+/* --- applying Stripe's refunds ---------------------------------------------- */
+
+static int
+refund_by_stripe_id(struct db *db, const char *re, int64_t *id, char *status,
+    size_t statussz)
+{
+	struct db_param p[] = { DB_STR(re) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT id, status FROM refunds WHERE"
+	    " stripe_refund_id = ? FOR UPDATE", p, 1, &r);
+
+	*id = 0;
+	if (rc == DB_OK && r.nrows == 1) {
+		*id = db_i64(&r, 0, 0);
+		(void)str_copy(status, statussz, db_str(&r, 0, 1));
+	}
+	db_result_free(&r);
+	return rc;
+}
+
+/* Our pending refund named by the metadata, if it is this payment's. */
+static int
+refund_by_metadata(struct db *db, struct json_object *re, int64_t payment_id,
+    int64_t *id)
+{
+	const char *m = stripe_obj_str(re, "metadata.refund_id");
+	struct db_result r;
+	int64_t rid = 0;
+	int rc;
+
+	*id = 0;
+	if (m == NULL || str_to_i64(m, 1, INT64_MAX, &rid) == -1)
+		return DB_OK;
+	struct db_param p[] = { DB_I64(rid), DB_I64(payment_id) };
+	rc = db_query(db, "SELECT id FROM refunds WHERE id = ? AND payment_id = ?"
+	    " AND stripe_refund_id IS NULL FOR UPDATE", p, 2, &r);
+	if (rc == DB_OK && r.nrows == 1)
+		*id = rid;
+	db_result_free(&r);
+	return rc;
+}
+
+/* One Refund object from Stripe against the locked payment. */
+static int
+refund_apply_one(struct db *db, const struct actor *actor,
+    const struct sp_payment *pay, struct json_object *re, int *applied)
+{
+	const char *id = stripe_obj_str(re, "id");
+	const char *st = stripe_obj_str(re, "status");
+	int64_t rid = 0, amount = 0, claimed = 0;
+	char status[12] = "";
+	int rc, done = 0;
+
+	if (id == NULL || st == NULL || stripe_obj_i64(re, "amount", &amount) == -1 ||
+	    amount <= 0)
+		return DB_OK;
+	if ((rc = refund_by_stripe_id(db, id, &rid, status, sizeof(status))) != DB_OK)
+		return rc;
+	if (rid == 0 && (rc = refund_by_metadata(db, re, pay->id, &rid)) != DB_OK)
+		return rc;
+	if (rid != 0 && strcmp(st, "succeeded") == 0) {
+		rc = sp_refund_complete(db, actor, rid, id, &done);
+		*applied += done;
+		return rc;
+	}
+	if (rid != 0 && (strcmp(st, "failed") == 0 || strcmp(st, "canceled") == 0))
+		return refund_fail(db, actor, rid, pay->id, id, st);
+	if (rid != 0) {
+		struct db_param p[] = { DB_STR(id), DB_I64(rid) };
+		return db_exec(db, "UPDATE refunds SET stripe_refund_id = ? WHERE id = ?"
+		    " AND stripe_refund_id IS NULL", p, 2, NULL, NULL);
+	}
+	if (strcmp(st, "succeeded") != 0)
+		return DB_OK;
+	/* Made outside this system (Stripe dashboard): record it. */
+	if ((rc = refunds_claimed(db, pay->id, &claimed)) != DB_OK)
+		return rc;
+	if (claimed + amount > pay->amount) {
+		log_err("payment %" PRId64 ": Stripe refund %s of %" PRId64 " cents "
+		    "exceeds what is left; not recorded", pay->id, id, amount);
+		return DB_OK;
+	}
+	{
+		uint64_t nid = 0;
+		struct db_param p[] = { DB_I64(pay->id), DB_I64(amount),
+		    DB_STR("Refunded at Stripe"), DB_STR(id), DB_I64(clock_now()) };
+		if ((rc = db_exec(db, "INSERT INTO refunds (payment_id, amount, reason,"
+		    " status, stripe_refund_id, created_at) VALUES (?, ?, ?, 'pending',"
+		    " ?, ?)", p, ARRAY_LEN(p), NULL, &nid)) != DB_OK)
+			return rc;
+		rid = (int64_t)nid;
+	}
+	rc = sp_refund_complete(db, actor, rid, id, &done);
+	*applied += done;
+	return rc;
+}
+
+int
+sp_refunds_apply(struct db *db, const struct actor *actor,
+    const struct sp_payment *pay, struct json_object *refunds, int *applied)
+{
+	size_t n;
+	int rc = DB_OK;
+
+	*applied = 0;
+	if (refunds == NULL || !json_object_is_type(refunds, json_type_array))
+		return DB_OK;
+	n = json_object_array_length(refunds);
+	for (size_t i = 0; rc == DB_OK && i < n; i++)
+		rc = refund_apply_one(db, actor, pay,
+		    json_object_array_get_idx(refunds, i), applied);
+	return rc;
+}
+
+/* --- stripe_pay_refund ------------------------------------------------------- */
+
+struct refund_args {
+	const struct sp		*sp;
+	int64_t			 payment_id;
+	int64_t			 amount;
+	const char		*reason;
+	int64_t			 refund_id;
+	char			 intent[65];
+	int			 st;
+	char			 msg[200];
+	struct json_object	*re;	/* Stripe's answer (borrowed) */
+	const char		*fail;	/* definite failure */
+};
+
+static int
+refund_start_tx(struct db *db, void *arg)
+{
+	struct refund_args *a = arg;
+	struct sp_payment pay;
+	int64_t claimed = 0, left, amt;
+	char detail[700], money[MONEY_FMT_MAX];
+	uint64_t id = 0;
+	int rc, found = 0;
+
+	if ((rc = sp_payment_lock(db, a->payment_id, &pay, &found)) != DB_OK)
+		return rc;
+	if (!found) {
+		a->st = SP_NOT_FOUND;
+		(void)str_copy(a->msg, sizeof(a->msg), "No such payment.");
+		return DB_ERR;
+	}
+	if ((strcmp(pay.method, "card") != 0 && strcmp(pay.method, "ach") != 0) ||
+	    strcmp(pay.status, "succeeded") != 0 || pay.intent[0] == '\0') {
+		a->st = SP_INVALID;
+		(void)str_copy(a->msg, sizeof(a->msg), "Only completed card or bank "
+		    "payments can be refunded through Stripe.");
+		return DB_ERR;
+	}
+	if ((rc = refunds_claimed(db, pay.id, &claimed)) != DB_OK)
+		return rc;
+	left = pay.amount - claimed;
+	amt = a->amount ? a->amount : left;
+	if (left <= 0 || amt <= 0 || amt > left) {
+		a->st = SP_INVALID;
+		(void)money_format(left > 0 ? left : 0, money, sizeof(money));
+		(void)str_fmt(a->msg, sizeof(a->msg), left > 0 ? "At most %s can be "
+		    "refunded." : "Nothing is left to refund (%s).", money);
+		return DB_ERR;
+	}
+	{
+		int64_t by = strcmp(a->sp->actor->kind, "staff") == 0 ?
+		    a->sp->actor->id : 0;
+		struct db_param p[] = { DB_I64(pay.id), DB_I64(amt), DB_STR(a->reason),
+		    ID_OR_NULL(by), DB_I64(clock_now()) };
+		if ((rc = db_exec(db, "INSERT INTO refunds (payment_id, amount, reason,"
+		    " status, created_by, created_at) VALUES (?, ?, ?, 'pending', ?, ?)",
+		    p, ARRAY_LEN(p), NULL, &id)) != DB_OK)
+			return rc;
+	}
+	a->refund_id = (int64_t)id;
+	a->amount = amt;
+	(void)str_copy(a->intent, sizeof(a->intent), pay.intent);
+	(void)str_fmt(detail, sizeof(detail), "refund %" PRId64 " of %" PRId64
+	    " cents asked: %s", a->refund_id, amt, a->reason);
+	return audit_record(db, a->sp->actor, "refund.start", "payment", pay.id,
+	    detail);
+}
+
+static int
+refund_answer_tx(struct db *db, void *arg)
+{
+	struct refund_args *a = arg;
+	struct sp_payment pay;
+	int rc, found = 0, applied = 0;
+
+	if ((rc = sp_payment_lock(db, a->payment_id, &pay, &found)) != DB_OK || !found)
+		return rc != DB_OK ? rc : DB_ERR;
+	if (a->fail != NULL)
+		return refund_fail(db, a->sp->actor, a->refund_id, a->payment_id, NULL,
+		    a->fail);
+	return refund_apply_one(db, a->sp->actor, &pay, a->re, &applied);
+}
+
+/* Asks Stripe for refund a->refund_id (again: the key replays) and
+ * applies the answer. SP_OK when Stripe answered (see the row). */
+static int
+refund_submit(struct refund_args *a)
+{
+	struct stripe_result r;
+	struct kvlist meta;
+	char key[48], rid[24], pid[24];
+	int rc;
+
+	(void)str_fmt(key, sizeof(key), "re-%" PRId64, a->refund_id);
+	(void)str_fmt(rid, sizeof(rid), "%" PRId64, a->refund_id);
+	(void)str_fmt(pid, sizeof(pid), "%" PRId64, a->payment_id);
+	kvlist_init(&meta);
+	if (kvlist_add(&meta, "refund_id", rid) == -1 ||
+	    kvlist_add(&meta, "payment_id", pid) == -1) {
+		kvlist_free(&meta);
+		return SP_DB;
+	}
+	rc = stripe_refund_create(a->sp->stripe, a->intent, a->amount, NULL, &meta,
+	    key, &r);
+	kvlist_free(&meta);
+	if (rc == -1 && stripe_result_uncertain(&r)) {
+		log_warn("stripe: refund %" PRId64 ": no certain answer (%s)",
+		    a->refund_id, r.message);
+		(void)str_copy(a->msg, sizeof(a->msg), "Stripe did not answer. The "
+		    "refund is checked again automatically; do not refund again.");
+		stripe_result_free(&r);
+		return SP_STRIPE;
+	}
+	a->re = rc == 0 ? r.json : NULL;
+	a->fail = NULL;
+	if (rc == -1) {
+		log_warn("stripe: refund %" PRId64 " refused: %s %s", a->refund_id,
+		    r.code, r.message);
+		a->fail = r.code[0] ? r.code : "refused";
+		(void)str_copy(a->msg, sizeof(a->msg), r.message[0] ? r.message :
+		    stripe_friendly_message(&r));
+	}
+	rc = db_tx(a->sp->db, refund_answer_tx, a);
+	stripe_result_free(&r);
+	a->re = NULL;
+	a->fail = NULL;
+	return rc == DB_OK ? SP_OK : SP_DB;
+}
+
+static int
+refund_read(struct db *db, int64_t id, struct sp_refund *out)
+{
+	struct db_param p[] = { DB_I64(id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT id, payment_id, amount, reason, status,"
+	    " COALESCE(stripe_refund_id, ''), COALESCE(created_by, 0), created_at"
+	    " FROM refunds WHERE id = ?", p, 1, &r);
+
+	if (rc == DB_OK && r.nrows == 1) {
+		memset(out, 0, sizeof(*out));
+		out->id = db_i64(&r, 0, 0);
+		out->payment_id = db_i64(&r, 0, 1);
+		out->amount = db_i64(&r, 0, 2);
+		(void)str_copy(out->reason, sizeof(out->reason), db_str(&r, 0, 3));
+		(void)str_copy(out->status, sizeof(out->status), db_str(&r, 0, 4));
+		(void)str_copy(out->stripe_refund_id, sizeof(out->stripe_refund_id),
+		    db_str(&r, 0, 5));
+		out->created_by = db_i64(&r, 0, 6);
+		out->created_at = db_i64(&r, 0, 7);
+	} else if (rc == DB_OK)
+		rc = DB_ERR;
+	db_result_free(&r);
+	return rc;
+}
+
+int
+stripe_pay_refund(const struct sp *sp, int64_t payment_id, int64_t amount,
+    const char *reason, struct sp_refund *out, char *msg, size_t msgsz)
+{
+	struct refund_args a;
+	struct sp_refund tmp;
+	int rc;
+
+	sp_msg(msg, msgsz, "");
+	if (reason == NULL || *reason == '\0' || strlen(reason) > 500) {
+		sp_msg(msg, msgsz, "Give a reason for the refund (up to 500 characters).");
+		return SP_INVALID;
+	}
+	if (amount < 0 || amount > SP_AMOUNT_MAX) {
+		sp_msg(msg, msgsz, "The refund amount is not valid.");
+		return SP_INVALID;
+	}
+	memset(&a, 0, sizeof(a));
+	a.sp = sp;
+	a.payment_id = payment_id;
+	a.amount = amount;
+	a.reason = reason;
+	if (db_tx(sp->db, refund_start_tx, &a) != DB_OK) {
+		sp_msg(msg, msgsz, a.msg[0] ? a.msg : "The refund could not be saved.");
+		return a.st > 0 ? a.st : SP_DB;
+	}
+	rc = refund_submit(&a);
+	if (out == NULL)
+		out = &tmp;
+	if (refund_read(sp->db, a.refund_id, out) != DB_OK)
+		return SP_DB;
+	if (rc != SP_OK) {
+		sp_msg(msg, msgsz, a.msg);
+		return rc;
+	}
+	if (strcmp(out->status, "failed") == 0) {
+		sp_msg(msg, msgsz, a.msg[0] ? a.msg : "Stripe refused the refund.");
+		return SP_STRIPE;
+	}
+	if (strcmp(out->status, "pending") == 0)
+		sp_msg(msg, msgsz, "The refund was sent; it is recorded when the bank "
+		    "confirms it.");
+	return SP_OK;
+}
+
+int
+stripe_pay_refund_list(struct db *db, int64_t payment_id, struct sp_refund **out,
+    size_t *n)
+{
+	struct db_param p[] = { DB_I64(payment_id) };
+	struct db_result r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(db, "SELECT id FROM refunds WHERE payment_id = ? ORDER BY id",
+	    p, 1, &r);
+	if (rc != DB_OK) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	if (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	for (size_t i = 0; i < r.nrows; i++)
+		if (refund_read(db, db_i64(&r, i, 0), &(*out)[i]) != DB_OK) {
+			free(*out);
+			*out = NULL;
+			db_result_free(&r);
+			return SP_DB;
+		}
+	*n = r.nrows;
+	db_result_free(&r);
+	return SP_OK;
+}
+
+/* --- reconciliation ------------------------------------------------------------ */
+
+static int
+refund_retrieve(struct refund_args *a, const char *re_id)
+{
+	struct stripe_result r;
+	int rc;
+
+	if (sp_stripe_retrieve(a->sp, "refunds", re_id, &r) == -1) {
+		(void)str_copy(a->msg, sizeof(a->msg), r.message);
+		stripe_result_free(&r);
+		return SP_STRIPE;
+	}
+	a->re = r.json;
+	a->fail = NULL;
+	rc = db_tx(a->sp->db, refund_answer_tx, a);
+	a->re = NULL;
+	stripe_result_free(&r);
+	return rc == DB_OK ? SP_OK : SP_DB;
+}
+
+int
+sp_reconcile_refunds(const struct sp *sp, int64_t older_than, FILE *log,
+    struct sp_reconcile_stats *st)
+{
+	struct db_param p[] = { DB_I64(clock_now() - older_than) };
+	struct db_result r;
+	int rc;
+
+	rc = db_query(sp->db, "SELECT f.id, f.payment_id, f.amount,"
+	    " COALESCE(f.stripe_refund_id, ''), COALESCE(p.stripe_payment_intent, '')"
+	    " FROM refunds f JOIN payments p ON p.id = f.payment_id"
+	    " WHERE f.status = 'pending' AND f.created_at <= ? ORDER BY f.id"
+	    " LIMIT 1000", p, 1, &r);
+	if (rc != DB_OK) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		struct refund_args a;
+		struct sp_refund now;
+		const char *re_id = db_str(&r, i, 3);
+
+		memset(&a, 0, sizeof(a));
+		a.sp = sp;
+		a.refund_id = db_i64(&r, i, 0);
+		a.payment_id = db_i64(&r, i, 1);
+		a.amount = db_i64(&r, i, 2);
+		(void)str_copy(a.intent, sizeof(a.intent), db_str(&r, i, 4));
+		st->examined++;
+		rc = *re_id ? refund_retrieve(&a, re_id) : refund_submit(&a);
+		if (rc == SP_OK && refund_read(sp->db, a.refund_id, &now) != DB_OK)
+			rc = SP_DB;
+		if (rc != SP_OK) {
+			st->errors++;
+			if (log)
+				fprintf(log, "refund %" PRId64 ": could not be settled: %s\n",
+				    a.refund_id, a.msg[0] ? a.msg : "database error");
+			continue;
+		}
+		if (strcmp(now.status, "pending") == 0)
+			st->still_pending++;
+		else
+			st->settled++;
+		if (log)
+			fprintf(log, "refund %" PRId64 " (payment %" PRId64 "): %s%s -> %s\n",
+			    now.id, now.payment_id, now.stripe_refund_id[0] ?
+			    now.stripe_refund_id : "(no Stripe id)", *re_id ? "" :
+			    " (asked again with the same key)", now.status);
+	}
+	db_result_free(&r);
+	return SP_OK;
+}
