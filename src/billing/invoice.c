@@ -543,7 +543,7 @@ issue_tx(struct db *db, void *arg)
 {
 	struct life_args *a = arg;
 	struct invoice inv;
-	char status[16], number[33], memo[600];
+	char status[16], number[33], memo[2100];
 	int64_t acct, client, seq;
 	int rc;
 
@@ -633,7 +633,7 @@ static int
 void_tx(struct db *db, void *arg)
 {
 	struct life_args *a = arg;
-	char status[16], today[16], memo[600];
+	char status[16], today[16], memo[2100];
 	int64_t acct, client;
 	struct db_param p[] = { DB_I64(a->id) };
 	struct db_result r;
@@ -685,7 +685,7 @@ static int
 adjust_tx(struct db *db, void *arg)
 {
 	struct life_args *a = arg;
-	char status[16], today[16], detail[600];
+	char status[16], today[16], detail[2100];
 	int64_t acct, client, total = 0, paid = 0, delta;
 	struct db_param p[] = { DB_I64(a->id) };
 	int rc;

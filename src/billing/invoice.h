@@ -18,7 +18,7 @@ struct actor;
 struct invoice_line {
 	int64_t			 id;
 	int64_t			 service_id;	/* 0 = none */
-	char			 description[501];
+	char			 description[2001];	/* 500 characters of UTF-8 */
 	int64_t			 quantity;
 	int64_t			 rate;
 	enum discount_kind	 dk;
@@ -40,7 +40,7 @@ struct invoice {
 	char			*notes;		/* malloc'd, may be NULL */
 	enum discount_kind	 dk;
 	int64_t			 dv;
-	char			 void_reason[501];
+	char			 void_reason[2001];
 	int64_t			 issued_at;
 	/* derived */
 	struct calc_invoice	 totals;	/* from the lines */

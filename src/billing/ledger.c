@@ -15,11 +15,15 @@ int
 ledger_post(struct db *db, const struct ledger_entry *e, int64_t created_by,
     int64_t *id_out)
 {
+	char memo[sizeof(e->memo)];
+
+	str_copy(memo, sizeof(memo), e->memo);
+	str_utf8_limit(memo, 500);	/* memo is VARCHAR(500) */
 	struct db_param p[] = { DB_STR(e->kind), DB_I64(e->amount),
 	    DB_STR(e->entry_date), DB_I64(e->account_id), ID_OR_NULL(e->client_id),
 	    ID_OR_NULL(e->invoice_id), ID_OR_NULL(e->payment_id),
 	    ID_OR_NULL(e->reverses_id), ID_OR_NULL(created_by),
-	    DB_I64(clock_now()), DB_STR(e->memo) };
+	    DB_I64(clock_now()), DB_STR(memo) };
 	uint64_t id = 0;
 	int rc;
 

@@ -31,7 +31,7 @@ struct ledger_entry {
 	int64_t	 payment_id;	/* 0 = none */
 	int64_t	 reverses_id;	/* 0 = none */
 	char	 invoice_number[33];
-	char	 memo[501];
+	char	 memo[2001];	/* 500 characters of UTF-8 */
 	int64_t	 created_by;
 	int64_t	 created_at;
 };

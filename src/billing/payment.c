@@ -260,10 +260,15 @@ record_tx(struct db *db, void *arg)
 	str_copy(e.memo, sizeof(e.memo), memo);
 	if ((rc = ledger_post(db, &e, a->actor->id, NULL)) != DB_OK)
 		return rc;
-	str_fmt(detail, sizeof(detail), "%s payment of %" PRId64 " cents (%s)",
-	    pm->method, pm->amount, pm->reference);
-	if ((rc = audit_record(db, a->actor, "payment.create", "account",
-	    pm->account_id, detail)) != DB_OK)
+	{
+		char amt[MONEY_FMT_MAX];
+		money_format(pm->amount, amt, sizeof(amt));
+		str_fmt(detail, sizeof(detail), "%s payment of %s on account %" PRId64
+		    "%s%s", pm->method, amt, pm->account_id,
+		    pm->reference[0] ? ", reference " : "", pm->reference);
+	}
+	if ((rc = audit_record(db, a->actor, "payment.create", "payment",
+	    pm->id, detail)) != DB_OK)
 		return rc;
 	a->account_id = pm->account_id;
 	if (a->auto_allocate)

@@ -20,7 +20,7 @@ struct payment {
 	char	 status[12];	/* pending | succeeded | failed | canceled */
 	char	 received_date[11];
 	char	 reference[101];	/* check number, terminal receipt, ... */
-	char	 memo[501];
+	char	 memo[2001];	/* 500 characters of UTF-8 */
 	int64_t	 created_at;
 	/* derived */
 	int64_t	 allocated;

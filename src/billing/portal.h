@@ -1,3 +1,246 @@
+/* Client portal and one-time pay links: SQL and rules, no HTTP.
+ *
+ * - Portal logins: one per account, its primary email. A login is valid
+ *   only while its email equals the account's current primary email; a
+ *   change of that email ends it (portal_email_changed) and needs a new
+ *   activation.
+ * - Activation and reset links: 256-bit random tokens (only their SHA-256
+ *   is stored), valid PORTAL_TOKEN_TTL, single use; a new link of a purpose
+ *   supersedes the older ones of the account.
+ * - Invoices posted to the portal (emailing an invoice posts it too): the
+ *   only invoices the portal shows.
+ * - Pay links: a 256-bit token bound to one invoice (stored hashed), expiring
+ *   PAYLINK_DAYS_AFTER_DUE days after the due date unless told otherwise,
+ *   revocable; a new link revokes the older ones of the invoice. Lookups
+ *   are counted per client address (PAYLINK_MAX_FAILS / PAYLINK_MAX_HITS
+ *   per PAYLINK_WINDOW).
+ * - Payments made in the portal or by pay link: their emails (receipt, ACH
+ *   pending / succeeded / failed), each queued at most once, in the
+ *   transaction of the change that causes it.
+ *
+ * Every email is written to the outbox inside the transaction of its event.
+ * Return values: enum portal_status (PORTAL_DB < 0 on database errors). */
 #ifndef PORTAL_H
 #define PORTAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "payment.h"
+
+struct db;
+struct actor;
+struct config;
+struct tmpl_cache;
+
+#define PORTAL_TOKEN_BYTES	32		/* 256 bits of getrandom() */
+#define PORTAL_TOKEN_MAX	64		/* base64url text + NUL */
+#define PORTAL_TOKEN_TTL	(72 * 3600)	/* activation and reset links */
+#define PORTAL_RESET_GAP	60		/* at most one reset email a minute */
+#define PORTAL_PASSWORD_MIN	12
+#define PORTAL_PASSWORD_MAX	200
+#define PAYLINK_DAYS_AFTER_DUE	30
+#define PAYLINK_WINDOW		900		/* seconds */
+#define PAYLINK_MAX_FAILS	30		/* unknown/expired tokens per IP per window */
+#define PAYLINK_MAX_HITS	600		/* lookups per IP per window */
+#define PORTAL_MAX_SELECT	50		/* invoices in one payment */
+#define PORTAL_CONSENT_VERSION	"portal-2024-1"
+
+enum portal_status {
+	PORTAL_OK = 0,
+	PORTAL_NOT_FOUND = 1,	/* no such account/invoice/link (or not yours) */
+	PORTAL_INVALID = 2,	/* refused: see msg */
+	PORTAL_NO_EMAIL = 3,	/* the account has no primary email */
+	PORTAL_BAD_TOKEN = 4,	/* unknown, expired, used, superseded, revoked */
+	PORTAL_BAD_LOGIN = 5,	/* wrong email or password, or not activated */
+	PORTAL_THROTTLED = 6,	/* too many pay-link lookups from this address */
+	PORTAL_DB = -1,
+};
+
+/* What the emails need: the worker's template cache and configuration
+ * (base_url for links, org name). Borrowed. */
+struct portal_env {
+	struct db		*db;
+	struct tmpl_cache	*tc;
+	const struct config	*cfg;
+	const struct actor	*actor;
+};
+
+/* --- passwords ------------------------------------------------------------ */
+
+/* PORTAL_OK when pw may be used by email: PORTAL_PASSWORD_MIN..MAX
+ * characters, not the email (nor its local part), not a common password.
+ * Else PORTAL_INVALID with a sentence for the client in msg. */
+int	 portal_password_check(const char *pw, const char *email, char *msg,
+	    size_t msgsz);
+
+/* --- logins ----------------------------------------------------------------- */
+
+struct portal_login {
+	int64_t	 account_id;
+	char	 email[255];		/* the account's primary email now */
+	int	 active;		/* activated and email still matches */
+	int64_t	 activated_at;		/* 0 = never / not since the last email change */
+	int64_t	 last_login_at;
+	int64_t	 link_sent_at;		/* newest unused activation link, 0 = none */
+	int64_t	 link_expires_at;
+};
+
+/* Portal state of an account for staff. PORTAL_OK / NOT_FOUND / DB. */
+int	 portal_login_get(struct db *, int64_t account_id, struct portal_login *);
+
+/* Staff "Send payment portal activation link": a new activation token
+ * (older links superseded) and its email to the primary email, in one
+ * transaction with the audit row. PORTAL_NO_EMAIL without an email. */
+int	 portal_send_activation(const struct portal_env *, int64_t account_id);
+
+/* Whether a link still works: PORTAL_OK with *account_id, or
+ * PORTAL_BAD_TOKEN. purpose: "activate" | "reset". Nothing changes. */
+int	 portal_token_check(struct db *, const char *purpose, const char *token,
+	    int64_t *account_id);
+
+/* Uses an activation/reset link: checks the password rules, stores its
+ * argon2id hash, marks the link used, ends the account's other portal
+ * sessions, audit row; one transaction. PORTAL_BAD_TOKEN, PORTAL_INVALID
+ * (password, msg says why), PORTAL_OK with *account_id. */
+int	 portal_token_redeem(struct db *, const struct actor *, const char *purpose,
+	    const char *token, const char *password, int64_t *account_id,
+	    char *msg, size_t msgsz);
+
+/* "Forgot password": when email is an activated login, a reset link is
+ * emailed (at most one a PORTAL_RESET_GAP). Always PORTAL_OK otherwise
+ * (the page never tells whether the email exists), or PORTAL_DB. */
+int	 portal_request_reset(const struct portal_env *, const char *email);
+
+/* Checks email + password: PORTAL_OK with *account_id, PORTAL_BAD_LOGIN
+ * (the same time is spent whether or not the email exists), PORTAL_DB. */
+int	 portal_authenticate(struct db *, const char *email, const char *password,
+	    int64_t *account_id);
+/* Records a successful sign-in (last_login_at). */
+int	 portal_login_touch(struct db *, int64_t account_id);
+
+/* 1 when account_id's login is active (activated, email unchanged), 0 not,
+ * PORTAL_DB. Sessions are checked with it on every request. */
+int	 portal_login_active(struct db *, int64_t account_id);
+
+/* The account's primary email changed (call inside the transaction that
+ * changed it): the password and every unused link are dropped, portal
+ * sessions ended. Returns a db_status. */
+int	 portal_email_changed(struct db *, const struct actor *, int64_t account_id);
+
+/* --- invoices in the portal ----------------------------------------------- */
+
+/* Portal status of an invoice. */
+enum portal_inv_status {
+	PIS_OPEN, PIS_PARTIAL, PIS_PAID, PIS_VOID, PIS_PENDING_ACH, PIS__MAX
+};
+extern const char *const portal_inv_status_names[PIS__MAX];	/* "open", ... */
+extern const char *const portal_inv_status_labels[PIS__MAX];	/* "Open", "Partially paid", ... */
+
+struct portal_invoice {
+	int64_t			 id;
+	char			 number[33];
+	char			 invoice_date[11];
+	char			 due_date[11];
+	char			 client_name[203];
+	int64_t			 total;
+	int64_t			 paid;
+	int64_t			 open;
+	int64_t			 pending;	/* in pending ACH payments */
+	enum portal_inv_status	 status;
+	int64_t			 posted_at;
+};
+
+/* Posted, issued (or void) invoices of the account, newest first; status
+ * < 0 = all, else only that status. Caller frees *out. */
+int	 portal_invoices(struct db *, int64_t account_id, int status,
+	    struct portal_invoice **out, size_t *n);
+/* One invoice, only when it is posted and belongs to account_id
+ * (PORTAL_NOT_FOUND otherwise). */
+int	 portal_invoice_get(struct db *, int64_t account_id, int64_t invoice_id,
+	    struct portal_invoice *);
+/* Is the invoice posted (posted_at, 0 = no)? For the staff page. */
+int	 portal_invoice_posted(struct db *, int64_t invoice_id, int64_t *posted_at,
+	    int64_t *emailed_at);
+
+/* What a payment of selected invoices comes to, computed here from the
+ * invoices' open amounts (never from the form). */
+struct portal_selection {
+	int64_t	 account_id;
+	size_t	 n;
+	int64_t	 ids[PORTAL_MAX_SELECT];
+	int64_t	 amounts[PORTAL_MAX_SELECT];
+	char	 numbers[PORTAL_MAX_SELECT][33];
+	int64_t	 total;
+	char	 plan[2001];		/* "inv:<id>:<cents>,..." */
+	char	 ids_text[PORTAL_MAX_SELECT * 21];	/* "12,15" for the form */
+};
+
+/* Parses "12,15,18" (or n ids) into a selection and prices it:
+ * PORTAL_NOT_FOUND when an id is not one of the account's posted invoices,
+ * PORTAL_INVALID (msg) when one is paid, void, pending ACH, selected twice,
+ * or nothing is selected. */
+int	 portal_select(struct db *, int64_t account_id, const int64_t *ids,
+	    size_t n, struct portal_selection *, char *msg, size_t msgsz);
+/* "12,15,18" -> ids (strict: positive ids, no junk, at most max). 0 / -1. */
+int	 portal_ids_parse(const char *text, int64_t *ids, size_t max, size_t *n);
+
+/* --- staff: send an invoice, pay links ------------------------------------- */
+
+struct pay_link {
+	int64_t	 id;
+	int64_t	 invoice_id;
+	int64_t	 account_id;
+	int64_t	 created_at;
+	int64_t	 expires_at;
+	int64_t	 revoked_at;
+	int64_t	 last_used_at;
+};
+
+/* Staff "Send invoice": post (and/or email) an issued invoice. Emailing
+ * makes a new pay link (older ones revoked) expiring at the end of
+ * expires_on (YYYY-MM-DD; NULL/"" = due date + PAYLINK_DAYS_AFTER_DUE)
+ * and queues the invoice email (Pay now + Log in) to the primary email;
+ * both post it to the portal. One transaction with the audit row.
+ * PORTAL_NOT_FOUND, PORTAL_INVALID (msg: a draft or void invoice, an
+ * expiry in the past, neither email nor post), PORTAL_NO_EMAIL. */
+int	 portal_send_invoice(const struct portal_env *, int64_t invoice_id,
+	    int email, int post, const char *expires_on, char *msg, size_t msgsz);
+
+/* Newest pay link of an invoice still usable (not revoked or expired):
+ * PORTAL_OK / PORTAL_NOT_FOUND. */
+int	 paylink_current(struct db *, int64_t invoice_id, struct pay_link *);
+/* Revokes every usable link of the invoice (audit row). PORTAL_NOT_FOUND
+ * when there was none. */
+int	 paylink_revoke(struct db *, const struct actor *, int64_t invoice_id);
+
+/* Finds the link of a token for a visitor at ip, counting the lookup:
+ * PORTAL_OK (link filled), PORTAL_BAD_TOKEN (unknown, expired, revoked:
+ * indistinguishable), PORTAL_THROTTLED (too many lookups from ip). */
+int	 paylink_lookup(struct db *, const char *token, const char *ip,
+	    struct pay_link *);
+
+/* --- payments made in the portal / by pay link ----------------------------- */
+
+/* Records that payment_id was started in the portal (pay_link_id 0) or by
+ * a pay link; its emails go to email (the account's email when ""). Safe
+ * twice. */
+int	 portal_payment_register(struct db *, int64_t payment_id,
+	    int64_t account_id, int64_t pay_link_id, const char *email);
+/* 1 when payment_id was started by this account in the portal/pay link
+ * (pay_link_id 0: any source), 0 not, PORTAL_DB. */
+int	 portal_payment_owned(struct db *, int64_t payment_id, int64_t account_id,
+	    int64_t pay_link_id);
+
+/* Queues the email the payment's current state calls for, once each:
+ * succeeded -> receipt (ACH: "succeeded"), ACH pending in processing ->
+ * "pending", ACH failed/canceled -> "failed". Only for payments registered
+ * above; others change nothing. Runs in the CALLER's transaction: the
+ * Stripe settle path calls it right after it moved a payment (webhook,
+ * reconcile, page callback). Returns a db_status. */
+int	 portal_payment_notify_tx(struct db *, struct tmpl_cache *,
+	    const struct config *, int64_t payment_id);
+/* The same in its own transaction (after a page callback). */
+int	 portal_payment_notify(const struct portal_env *, int64_t payment_id);
+
 #endif

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "money.h"
 #include "payment.h"
+#include "req.h"
 #include "str.h"
 #include "stripe.h"
 #include "stripe_pay.h"

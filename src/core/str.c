@@ -11,8 +11,12 @@ str_copy(char *dst, size_t dstsz, const char *src)
 	if (dstsz == 0)
 		return -1;
 	if (n >= dstsz) {
-		memcpy(dst, src, dstsz - 1);
-		dst[dstsz - 1] = '\0';
+		/* Cut on a UTF-8 character boundary: never half a character. */
+		n = dstsz - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
 		return -1;
 	}
 	memcpy(dst, src, n + 1);
@@ -133,4 +137,22 @@ char *
 str_dup(const char *s)
 {
 	return strdup(s ? s : "");
+}
+
+size_t
+str_utf8_limit(char *s, size_t maxchars)
+{
+	size_t i = 0, chars = 0;
+
+	while (s[i] != '\0') {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (chars == maxchars) {
+				s[i] = '\0';
+				break;
+			}
+			chars++;
+		}
+		i++;
+	}
+	return chars;
 }

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Copies with truncation; returns -1 when src did not fit (dst still NUL-terminated). */
+/* Copies with truncation (on a UTF-8 character boundary); returns -1 when
+ * src did not fit (dst still NUL-terminated). */
 int	 str_copy(char *dst, size_t dstsz, const char *src);
 /* snprintf that returns -1 on truncation or error. */
 int	 str_fmt(char *dst, size_t dstsz, const char *fmt, ...)
@@ -18,6 +19,9 @@ int	 str_ieq(const char *, const char *);
 int	 str_starts(const char *s, const char *prefix);
 /* Valid UTF-8 (no overlongs, no surrogates, no NUL inside len). */
 int	 str_utf8_valid(const char *, size_t);
+/* Cuts s after maxchars UTF-8 characters (for VARCHAR(n) columns, which
+ * count characters); returns the number of characters kept. */
+size_t	 str_utf8_limit(char *s, size_t maxchars);
 /* Trims ASCII whitespace at both ends in place; returns s. */
 char	*str_trim(char *s);
 /* strdup that never returns NULL for a NULL input ("" instead); NULL only on ENOMEM. */

@@ -1,3 +1,59 @@
+/* Outbox mailer: sends queued emails over SMTP with libcurl.
+ *
+ * One message at a time: a short transaction claims the next due row with
+ * SELECT ... FOR UPDATE SKIP LOCKED and gives it a lease (status 'sending',
+ * lease_until = now + mail_lease, lease_owner = host:pid) and commits; only
+ * then is SMTP spoken; right after the server accepts the message (250 after
+ * DATA) the row is marked 'sent'. Any number of mailers on any hosts can
+ * run at once: a row is claimed by one of them at a time.
+ *
+ * Failures: a transient error (connection refused, timeout, 4xx) puts the
+ * row back to 'queued' with next_attempt_at = now + mail_retry_base *
+ * 2^(attempts-1) (capped at 6 h); after mail_retry_max attempts, or at once
+ * on a permanent 5xx rejection of the message, it becomes 'failed'.
+ * A row whose lease expired (its mailer died) is due again: that re-send,
+ * with the same Message-ID, is the at-least-once window (README "Email"). */
 #ifndef MAILER_H
 #define MAILER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+struct config;
+struct db;
+struct mailer;
+
+struct mailer_stats {
+	int	 sent;		/* accepted by the SMTP server, marked sent */
+	int	 retry;		/* transient failure, queued again */
+	int	 failed;	/* given up: marked failed */
+};
+
+/* Uses cfg (smtp_*, mail_*, org_name) and db; both must outlive the mailer.
+ * Checks the settings (smtp_url scheme, smtp_tls, mail_lease > smtp_timeout).
+ * NULL with err set on error. Free with mailer_free(). */
+struct mailer *mailer_new(const struct config *, struct db *, char *err,
+	    size_t errsz);
+void	 mailer_free(struct mailer *);
+
+/* Sends up to max due messages (one claim per message) and returns how many
+ * were attempted (0: nothing due), or -1 when the database failed. Stops
+ * early when *stop becomes non-zero (stop may be NULL). stats (may be NULL)
+ * is added to. */
+int	 mailer_run(struct mailer *, int max, const volatile sig_atomic_t *stop,
+	    struct mailer_stats *);
+
+/* Test seam: called after the SMTP server accepted a message and before the
+ * row is marked sent (NULL: none). Tests use it to kill the process at the
+ * worst moment; nothing else sets it. */
+void	 mailer_set_after_send_hook(struct mailer *, void (*fn)(int64_t outbox_id));
+
+/* The message text as sent for one row (CRLF line ends, headers + MIME
+ * body), exposed for tests. from: smtp_from; org_name: the From display name;
+ * date: unix seconds of the Date header; boundary_seed: makes the MIME
+ * boundary (use the Message-ID). Returns a malloc'd string or NULL. */
+char	*mailer_format(const char *from, const char *org_name, const char *to,
+	    const char *subject, const char *text, const char *html,
+	    const char *message_id, int64_t date);
+
 #endif
