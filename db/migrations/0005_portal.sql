@@ -84,6 +84,12 @@ CREATE TABLE portal_payments (
 	source		ENUM('portal', 'paylink') NOT NULL,
 	pay_link_id	BIGINT NULL,
 	email		VARCHAR(254) NOT NULL DEFAULT '',
+	-- "Save this card": the authorization the client signed when paying,
+	-- recorded as a consent once the saved method exists.
+	consent_signer	VARCHAR(200) NULL,
+	consent_ip	VARCHAR(64) NOT NULL DEFAULT '',
+	consent_ua	VARCHAR(255) NOT NULL DEFAULT '',
+	consent_id	BIGINT NULL,
 	created_at	BIGINT NOT NULL,
 	KEY portal_payments_account (account_id, payment_id),
 	CONSTRAINT portal_payments_payment FOREIGN KEY (payment_id) REFERENCES payments (id),
@@ -96,4 +102,19 @@ CREATE TABLE portal_payment_notices (
 	created_at	BIGINT NOT NULL,
 	PRIMARY KEY (payment_id, kind),
 	CONSTRAINT portal_payment_notices_payment FOREIGN KEY (payment_id) REFERENCES payments (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Payment methods being added in the portal (SetupIntents) with the
+-- authorization the client signed on the form.
+CREATE TABLE portal_setups (
+	setup_intent	VARCHAR(64) NOT NULL PRIMARY KEY,
+	account_id	BIGINT NOT NULL,
+	signer		VARCHAR(200) NOT NULL,
+	ip		VARCHAR(64) NOT NULL DEFAULT '',
+	user_agent	VARCHAR(255) NOT NULL DEFAULT '',
+	created_at	BIGINT NOT NULL,
+	method_id	BIGINT NULL,
+	consent_id	BIGINT NULL,
+	KEY portal_setups_account (account_id),
+	CONSTRAINT portal_setups_account FOREIGN KEY (account_id) REFERENCES accounts (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,3 +1,574 @@
+/* Portal logins: passwords, activation and reset links, sign-in, and the
+ * end of a login when the account's primary email changes. */
 #include "common.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+
+#include "audit.h"
+#include "cfg.h"
+#include "clock.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "outbox.h"
 #include "portal.h"
+#include "portal_int.h"
+#include "profiles.h"
+#include "session.h"
+#include "str.h"
+#include "tmpl.h"
+
+/* --- shared helpers -------------------------------------------------------- */
+
+int
+portal_status_of(int rc)
+{
+	if (rc == DB_OK)
+		return PORTAL_OK;
+	if (rc > 0 && rc <= PORTAL_THROTTLED)
+		return rc;
+	return PORTAL_DB;
+}
+
+int
+portal_token_new(char token[], size_t tokensz, char hash[65])
+{
+	if (crypto_token(token, tokensz, PORTAL_TOKEN_BYTES) == -1)
+		return -1;
+	crypto_sha256_hex(token, strlen(token), hash);
+	return 0;
+}
+
+int
+portal_token_hash(const char *token, char hash[65])
+{
+	size_t n;
+
+	/* Our tokens: 32 bytes as unpadded base64url = 43 characters. */
+	if (token == NULL || (n = strlen(token)) != 43)
+		return -1;
+	for (const char *p = token; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return -1;
+	crypto_sha256_hex(token, n, hash);
+	return 0;
+}
+
+int
+portal_url(const struct config *cfg, char *out, size_t outsz, const char *fmt, ...)
+{
+	char path[512];
+	const char *base = cfg->base_url ? cfg->base_url : "";
+	size_t bl = strlen(base);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -1;
+	while (bl > 0 && base[bl - 1] == '/')
+		bl--;
+	return str_fmt(out, outsz, "%.*s%s", (int)bl, base, path);
+}
+
+int
+portal_mail(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
+    enum outbox_kind kind, const char *name, struct tmpl_vars *vars,
+    const char *to, const char *object_type, int64_t object_id)
+{
+	struct outbox_mail m;
+	char err[256];
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if (outbox_render(tc, cfg, name, vars, &m, err, sizeof(err)) == -1) {
+		log_err("portal: mail template %s: %s", name, err);
+		outbox_mail_free(&m);
+		return DB_ERR;
+	}
+	rc = outbox_enqueue_mail(db, kind, to, &m, object_type, object_id, NULL);
+	outbox_mail_free(&m);
+	return rc == OUTBOX_INVALID ? DB_ERR : rc;
+}
+
+/* --- passwords ------------------------------------------------------------ */
+
+/* Common passwords of PORTAL_PASSWORD_MIN characters or more (shorter ones
+ * fail the length rule anyway), compared case-insensitively. */
+static const char *const common_passwords[] = {
+	"123456789012", "1234567890123", "12345678901234", "123456789123",
+	"1q2w3e4r5t6y", "1qaz2wsx3edc", "qwertyuiopasdfgh", "qwertyuiop12",
+	"qwerty123456", "qwertyqwerty", "asdfghjkl123", "zxcvbnm12345",
+	"password1234", "password12345", "password123!", "passwordpassword",
+	"passw0rdpassw0rd", "p@ssw0rd1234", "p@ssword1234", "iloveyou1234",
+	"letmein12345", "welcome12345", "welcome123456", "changeme1234",
+	"administrator", "abc123456789", "abcdefghijkl", "abcd1234abcd",
+	"111111111111", "000000000000", "aaaaaaaaaaaa", "123123123123",
+	"football1234", "baseball1234", "sunshine1234", "princess1234",
+	"monkey123456", "dragon123456", "michael12345", "superman1234",
+	"trustno1trustno1", "correcthorsebatterystaple",
+	"correct horse battery staple", "mypassword123", "mypassword1234",
+	"secretpassword", "thisismypassword", "newpassword123",
+	"portalpassword", "billingpassword",
+};
+
+/* 1 when every character of s is the same one. */
+static int
+one_char(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (*p != *s)
+			return 0;
+	return 1;
+}
+
+int
+portal_password_check(const char *pw, const char *email, char *msg, size_t msgsz)
+{
+	size_t chars = 0;
+	const char *at = email ? strchr(email, '@') : NULL;
+
+	if (pw == NULL)
+		pw = "";
+	for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+	if (chars < PORTAL_PASSWORD_MIN) {
+		str_fmt(msg, msgsz, "Use at least %d characters.", PORTAL_PASSWORD_MIN);
+		return PORTAL_INVALID;
+	}
+	if (chars > PORTAL_PASSWORD_MAX) {
+		str_fmt(msg, msgsz, "Use at most %d characters.", PORTAL_PASSWORD_MAX);
+		return PORTAL_INVALID;
+	}
+	if (email != NULL && (str_ieq(pw, email) || (at != NULL &&
+	    (size_t)(at - email) == strlen(pw) && strncasecmp(pw, email,
+	    (size_t)(at - email)) == 0))) {
+		str_copy(msg, msgsz, "Your password cannot be your email address.");
+		return PORTAL_INVALID;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(common_passwords); i++)
+		if (str_ieq(pw, common_passwords[i])) {
+			str_copy(msg, msgsz, "This password is too common. "
+			    "Choose one that is hard to guess.");
+			return PORTAL_INVALID;
+		}
+	if (one_char(pw)) {
+		str_copy(msg, msgsz, "This password is too easy to guess.");
+		return PORTAL_INVALID;
+	}
+	return PORTAL_OK;
+}
+
+/* --- logins ------------------------------------------------------------------ */
+
+int
+portal_login_get(struct db *db, int64_t account_id, struct portal_login *l)
+{
+	struct db_param p[] = { DB_I64(clock_now()), DB_I64(account_id) };
+	struct db_result r;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	rc = db_query(db, "SELECT a.id, COALESCE(a.email, ''),"
+	    " (l.password_hash IS NOT NULL AND l.email = a.email),"
+	    " COALESCE(l.activated_at, 0), COALESCE(l.last_login_at, 0),"
+	    " COALESCE(t.created_at, 0), COALESCE(t.expires_at, 0)"
+	    " FROM accounts a LEFT JOIN portal_logins l ON l.account_id = a.id"
+	    " LEFT JOIN portal_tokens t ON t.id = (SELECT MAX(x.id)"
+	    "   FROM portal_tokens x WHERE x.account_id = a.id"
+	    "   AND x.purpose = 'activate' AND x.used_at IS NULL"
+	    "   AND x.superseded_at IS NULL AND x.expires_at > ?)"
+	    " WHERE a.id = ?", p, ARRAY_LEN(p), &r);
+	if (rc != DB_OK) {
+		db_result_free(&r);
+		return PORTAL_DB;
+	}
+	if (r.nrows == 0) {
+		db_result_free(&r);
+		return PORTAL_NOT_FOUND;
+	}
+	l->account_id = db_i64(&r, 0, 0);
+	str_copy(l->email, sizeof(l->email), db_str(&r, 0, 1));
+	l->active = db_i64(&r, 0, 2) != 0;
+	l->activated_at = l->active ? db_i64(&r, 0, 3) : 0;
+	l->last_login_at = db_i64(&r, 0, 4);
+	l->link_sent_at = db_i64(&r, 0, 5);
+	l->link_expires_at = db_i64(&r, 0, 6);
+	db_result_free(&r);
+	return PORTAL_OK;
+}
+
+/* A new link of purpose for the account: older unused ones of the purpose
+ * superseded. token gets the raw token (for the email only). */
+static int
+token_issue(struct db *db, int64_t account_id, const char *purpose,
+    const char *email, int64_t created_by, char token[PORTAL_TOKEN_MAX])
+{
+	char hash[CRYPTO_SHA256_HEX];
+	int64_t now = clock_now();
+	int rc;
+
+	if (portal_token_new(token, PORTAL_TOKEN_MAX, hash) == -1)
+		return DB_ERR;
+	{
+		struct db_param p[] = { DB_I64(now), DB_I64(account_id),
+		    DB_STR(purpose) };
+		rc = db_exec(db, "UPDATE portal_tokens SET superseded_at = ?"
+		    " WHERE account_id = ? AND purpose = ? AND used_at IS NULL"
+		    " AND superseded_at IS NULL", p, ARRAY_LEN(p), NULL, NULL);
+	}
+	if (rc != DB_OK)
+		return rc;
+	{
+		struct db_param p[] = { DB_I64(account_id), DB_STR(purpose),
+		    DB_STR(hash), DB_STR(email), DB_I64(now),
+		    DB_I64(now + PORTAL_TOKEN_TTL),
+		    created_by > 0 ? DB_I64(created_by) : DB_NULL };
+		return db_exec(db, "INSERT INTO portal_tokens (account_id, purpose,"
+		    " token_hash, email, created_at, expires_at, created_by)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
+	}
+}
+
+/* Vars every portal email shares. */
+static void
+mail_common(struct tmpl_vars *v, const struct config *cfg, const struct account *a)
+{
+	char url[600];
+
+	tmpl_set(v, "recipient_name", a->name);
+	tmpl_set(v, "account_name", a->name);
+	if (portal_url(cfg, url, sizeof(url), "/portal/login") == 0)
+		tmpl_set(v, "portal_url", url);
+	tmpl_set_int(v, "expires_hours", PORTAL_TOKEN_TTL / 3600);
+}
+
+struct activation_args {
+	const struct portal_env	*env;
+	int64_t			 account_id;
+};
+
+static int
+activation_tx(struct db *db, void *arg)
+{
+	struct activation_args *x = arg;
+	const struct portal_env *env = x->env;
+	struct db_param k[] = { DB_I64(x->account_id) };
+	struct db_result r;
+	struct account a;
+	struct tmpl_vars *v;
+	char token[PORTAL_TOKEN_MAX], url[600];
+	int rc;
+
+	/* Lock the account so a concurrent email change waits for us. */
+	rc = db_query(db, "SELECT id FROM accounts WHERE id = ? FOR UPDATE",
+	    k, 1, &r);
+	if (rc == DB_OK && r.nrows == 0)
+		rc = PORTAL_NOT_FOUND;
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return rc;
+	rc = account_get(db, x->account_id, &a);
+	if (rc != PROF_OK)
+		return rc == PROF_NOT_FOUND ? PORTAL_NOT_FOUND : DB_ERR;
+	if (a.email[0] == '\0')
+		return PORTAL_NO_EMAIL;
+	if ((rc = token_issue(db, a.id, "activate", a.email, env->actor->id,
+	    token)) != DB_OK)
+		return rc;
+	if ((v = tmpl_vars_new()) == NULL)
+		return DB_ERR;
+	mail_common(v, env->cfg, &a);
+	rc = portal_url(env->cfg, url, sizeof(url), "/portal/activate/%s", token);
+	if (rc == 0)
+		tmpl_set(v, "activation_url", url);
+	rc = rc == 0 ? portal_mail(db, env->tc, env->cfg, OUTBOX_ACTIVATION,
+	    "activation", v, a.email, "account", a.id) : DB_ERR;
+	tmpl_vars_free(v);
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(url, sizeof(url));
+	if (rc != DB_OK)
+		return rc;
+	return audit_record(db, env->actor, "portal.activation_sent", "account",
+	    a.id, a.email);
+}
+
+int
+portal_send_activation(const struct portal_env *env, int64_t account_id)
+{
+	struct activation_args x = { env, account_id };
+
+	return portal_status_of(db_tx(env->db, activation_tx, &x));
+}
+
+/* The link row of a token still usable (not used, superseded, expired, and
+ * sent to the account's current email): id and account, or 0 rows. */
+static int
+token_find(struct db *db, const char *purpose, const char *token, int lock,
+    int64_t *id, int64_t *account_id)
+{
+	char hash[CRYPTO_SHA256_HEX];
+	struct db_result r;
+	int rc;
+
+	if (portal_token_hash(token, hash) == -1)
+		return PORTAL_BAD_TOKEN;
+	{
+		struct db_param p[] = { DB_STR(hash), DB_STR(purpose),
+		    DB_I64(clock_now()) };
+		if (lock)
+			rc = db_query(db, "SELECT t.id, t.account_id FROM portal_tokens t"
+			    " JOIN accounts a ON a.id = t.account_id AND a.email = t.email"
+			    " WHERE t.token_hash = ? AND t.purpose = ?"
+			    " AND t.used_at IS NULL AND t.superseded_at IS NULL"
+			    " AND t.expires_at > ? FOR UPDATE", p, ARRAY_LEN(p), &r);
+		else
+			rc = db_query(db, "SELECT t.id, t.account_id FROM portal_tokens t"
+			    " JOIN accounts a ON a.id = t.account_id AND a.email = t.email"
+			    " WHERE t.token_hash = ? AND t.purpose = ?"
+			    " AND t.used_at IS NULL AND t.superseded_at IS NULL"
+			    " AND t.expires_at > ?", p, ARRAY_LEN(p), &r);
+	}
+	if (rc == DB_OK && r.nrows == 0)
+		rc = PORTAL_BAD_TOKEN;
+	if (rc == DB_OK) {
+		*id = db_i64(&r, 0, 0);
+		*account_id = db_i64(&r, 0, 1);
+	}
+	db_result_free(&r);
+	return rc;
+}
+
+int
+portal_token_check(struct db *db, const char *purpose, const char *token,
+    int64_t *account_id)
+{
+	int64_t id;
+
+	return portal_status_of(token_find(db, purpose, token, 0, &id, account_id));
+}
+
+struct redeem_args {
+	const struct actor	*actor;
+	const char		*purpose;
+	const char		*token;
+	const char		*password;
+	int64_t			 account_id;
+	char			*msg;
+	size_t			 msgsz;
+};
+
+static int
+redeem_tx(struct db *db, void *arg)
+{
+	struct redeem_args *x = arg;
+	char hash[CRYPTO_PWHASH_MAX];
+	struct account a;
+	int64_t tid, now = clock_now();
+	int rc;
+
+	if ((rc = token_find(db, x->purpose, x->token, 1, &tid,
+	    &x->account_id)) != DB_OK)
+		return rc;
+	if ((rc = account_get(db, x->account_id, &a)) != PROF_OK)
+		return rc == PROF_NOT_FOUND ? PORTAL_BAD_TOKEN : DB_ERR;
+	if (portal_password_check(x->password, a.email, x->msg, x->msgsz) != PORTAL_OK)
+		return PORTAL_INVALID;
+	if (crypto_password_hash(x->password, hash) == -1)
+		return DB_ERR;
+	{
+		struct db_param p[] = { DB_I64(now), DB_I64(tid) };
+		rc = db_exec(db, "UPDATE portal_tokens SET used_at = ? WHERE id = ?",
+		    p, ARRAY_LEN(p), NULL, NULL);
+	}
+	if (rc != DB_OK)
+		return rc;
+	{
+		struct db_param p[] = { DB_I64(a.id), DB_STR(a.email), DB_STR(hash),
+		    DB_I64(now), DB_I64(now), DB_I64(now), DB_I64(now) };
+		rc = db_exec(db, "INSERT INTO portal_logins (account_id, email,"
+		    " password_hash, activated_at, password_changed_at, created_at,"
+		    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		    " ON DUPLICATE KEY UPDATE"
+		    " activated_at = COALESCE(IF(portal_logins.password_hash IS NULL,"
+		    "   NULL, portal_logins.activated_at), VALUES(activated_at)),"
+		    " email = VALUES(email), password_hash = VALUES(password_hash),"
+		    " password_changed_at = VALUES(password_changed_at),"
+		    " updated_at = VALUES(updated_at)", p, ARRAY_LEN(p), NULL, NULL);
+	}
+	explicit_bzero(hash, sizeof(hash));
+	if (rc != DB_OK)
+		return rc;
+	/* A reset ends every other session (e.g. a stolen one). */
+	if ((rc = session_destroy_subject(db, "portal", a.id)) != DB_OK)
+		return rc;
+	{
+		struct actor act = { "portal", a.id, x->actor ? x->actor->ip : "" };
+		return audit_record(db, &act, strcmp(x->purpose, "reset") == 0 ?
+		    "portal.password_reset" : "portal.activated", "account", a.id,
+		    a.email);
+	}
+}
+
+int
+portal_token_redeem(struct db *db, const struct actor *actor, const char *purpose,
+    const char *token, const char *password, int64_t *account_id, char *msg,
+    size_t msgsz)
+{
+	struct redeem_args x = { actor, purpose, token, password, 0, msg, msgsz };
+	int rc;
+
+	rc = portal_status_of(db_tx(db, redeem_tx, &x));
+	if (rc == PORTAL_OK)
+		*account_id = x.account_id;
+	return rc;
+}
+
+struct reset_args {
+	const struct portal_env	*env;
+	const char		*email;
+};
+
+static int
+reset_tx(struct db *db, void *arg)
+{
+	struct reset_args *x = arg;
+	const struct portal_env *env = x->env;
+	struct db_param p[] = { DB_STR(x->email), DB_I64(clock_now() - PORTAL_RESET_GAP) };
+	struct db_result r;
+	struct account a;
+	struct tmpl_vars *v;
+	char token[PORTAL_TOKEN_MAX], url[600];
+	int64_t id;
+	int rc;
+
+	/* Activated logins of this email without a reset link in the gap. */
+	rc = db_query(db, "SELECT a.id FROM accounts a JOIN portal_logins l"
+	    " ON l.account_id = a.id AND l.email = a.email"
+	    " AND l.password_hash IS NOT NULL WHERE a.email = ?"
+	    " AND NOT EXISTS (SELECT 1 FROM portal_tokens t WHERE"
+	    "   t.account_id = a.id AND t.purpose = 'reset' AND t.created_at > ?)"
+	    " FOR UPDATE", p, ARRAY_LEN(p), &r);
+	id = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_result_free(&r);
+	if (rc != DB_OK || id == 0)
+		return rc;
+	if ((rc = account_get(db, id, &a)) != PROF_OK)
+		return rc == PROF_NOT_FOUND ? DB_OK : DB_ERR;
+	if ((rc = token_issue(db, a.id, "reset", a.email, 0, token)) != DB_OK)
+		return rc;
+	if ((v = tmpl_vars_new()) == NULL)
+		return DB_ERR;
+	mail_common(v, env->cfg, &a);
+	rc = portal_url(env->cfg, url, sizeof(url), "/portal/reset/%s", token);
+	if (rc == 0)
+		tmpl_set(v, "reset_url", url);
+	rc = rc == 0 ? portal_mail(db, env->tc, env->cfg, OUTBOX_PASSWORD_RESET,
+	    "password_reset", v, a.email, "account", a.id) : DB_ERR;
+	tmpl_vars_free(v);
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(url, sizeof(url));
+	if (rc != DB_OK)
+		return rc;
+	{
+		struct actor act = { "portal", a.id, env->actor ? env->actor->ip : "" };
+		return audit_record(db, &act, "portal.reset_requested", "account",
+		    a.id, a.email);
+	}
+}
+
+int
+portal_request_reset(const struct portal_env *env, const char *email)
+{
+	struct reset_args x = { env, email };
+
+	if (email == NULL || *email == '\0')
+		return PORTAL_OK;
+	return portal_status_of(db_tx(env->db, reset_tx, &x));
+}
+
+int
+portal_authenticate(struct db *db, const char *email, const char *password,
+    int64_t *account_id)
+{
+	/* A valid hash of a random password: unknown emails cost the same
+	 * argon2 time as known ones. */
+	static char dummy[CRYPTO_PWHASH_MAX];
+	struct db_param p[] = { DB_STR(email) };
+	struct db_result r;
+	char hash[CRYPTO_PWHASH_MAX] = "";
+	int64_t id = 0;
+	int rc, ok;
+
+	if (dummy[0] == '\0') {
+		char pw[48];
+		crypto_token(pw, sizeof(pw), 24);
+		crypto_password_hash(pw, dummy);
+	}
+	rc = db_query(db, "SELECT a.id, l.password_hash FROM accounts a"
+	    " JOIN portal_logins l ON l.account_id = a.id AND l.email = a.email"
+	    " WHERE a.email = ? AND l.password_hash IS NOT NULL", p, 1, &r);
+	if (rc == DB_OK && r.nrows == 1) {
+		id = db_i64(&r, 0, 0);
+		str_copy(hash, sizeof(hash), db_str(&r, 0, 1));
+	}
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return PORTAL_DB;
+	ok = crypto_password_verify(id ? hash : dummy, password ? password : "");
+	explicit_bzero(hash, sizeof(hash));
+	if (!id || !ok)
+		return PORTAL_BAD_LOGIN;
+	*account_id = id;
+	return PORTAL_OK;
+}
+
+int
+portal_login_touch(struct db *db, int64_t account_id)
+{
+	struct db_param p[] = { DB_I64(clock_now()), DB_I64(account_id) };
+
+	return portal_status_of(db_exec(db, "UPDATE portal_logins SET"
+	    " last_login_at = ? WHERE account_id = ?", p, 2, NULL, NULL));
+}
+
+int
+portal_login_active(struct db *db, int64_t account_id)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+	struct db_result r;
+	int rc, yes;
+
+	rc = db_query(db, "SELECT 1 FROM portal_logins l JOIN accounts a"
+	    " ON a.id = l.account_id AND a.email = l.email"
+	    " WHERE l.account_id = ? AND l.password_hash IS NOT NULL", p, 1, &r);
+	yes = rc == DB_OK && r.nrows == 1;
+	db_result_free(&r);
+	return rc != DB_OK ? PORTAL_DB : yes;
+}
+
+int
+portal_email_changed(struct db *db, const struct actor *actor, int64_t account_id)
+{
+	struct db_param p[] = { DB_I64(clock_now()), DB_I64(account_id) };
+	uint64_t had = 0;
+	int rc;
+
+	rc = db_exec(db, "UPDATE portal_logins SET password_hash = NULL,"
+	    " activated_at = NULL, updated_at = ? WHERE account_id = ?"
+	    " AND password_hash IS NOT NULL", p, 2, &had, NULL);
+	if (rc == DB_OK)
+		rc = db_exec(db, "UPDATE portal_tokens SET superseded_at = ?"
+		    " WHERE account_id = ? AND used_at IS NULL"
+		    " AND superseded_at IS NULL", p, 2, NULL, NULL);
+	if (rc == DB_OK)
+		rc = session_destroy_subject(db, "portal", account_id);
+	if (rc == DB_OK && had > 0)
+		rc = audit_record(db, actor, "portal.deactivated", "account",
+		    account_id, "primary email changed: new activation needed");
+	return rc;
+}

@@ -32,6 +32,7 @@ struct db;
 struct actor;
 struct config;
 struct tmpl_cache;
+struct sp;
 
 #define PORTAL_TOKEN_BYTES	32		/* 256 bits of getrandom() */
 #define PORTAL_TOKEN_MAX	64		/* base64url text + NUL */
@@ -222,11 +223,34 @@ int	 paylink_lookup(struct db *, const char *token, const char *ip,
 
 /* --- payments made in the portal / by pay link ----------------------------- */
 
+/* An authorization the client signed on a form (typed name, from where). */
+struct portal_consent_intent {
+	const char	*signer;	/* 1..200 characters */
+	const char	*ip;
+	const char	*user_agent;
+};
+
 /* Records that payment_id was started in the portal (pay_link_id 0) or by
- * a pay link; its emails go to email (the account's email when ""). Safe
- * twice. */
+ * a pay link; its emails go to email (the account's email when ""). ci:
+ * the client asked to save the card and signed this (NULL: not saving).
+ * Safe twice. */
 int	 portal_payment_register(struct db *, int64_t payment_id,
-	    int64_t account_id, int64_t pay_link_id, const char *email);
+	    int64_t account_id, int64_t pay_link_id, const char *email,
+	    const struct portal_consent_intent *ci);
+/* After a payment that saved its card succeeded: records the consent the
+ * client signed when paying (scope any_balance) for the saved method, once.
+ * PORTAL_OK also when there is nothing to record. */
+int	 portal_payment_consent(const struct sp *, int64_t payment_id);
+
+/* Adding a payment method in the portal: remember the SetupIntent with the
+ * authorization signed on the form; after confirmSetup, finish: the method
+ * is recorded (stripe_pay_setup_complete) and the consent with it.
+ * *method_id gets our method id. PORTAL_NOT_FOUND (not this account's
+ * SetupIntent), PORTAL_INVALID (msg), PORTAL_OK. */
+int	 portal_setup_register(struct db *, const char *setup_intent,
+	    int64_t account_id, const struct portal_consent_intent *ci);
+int	 portal_setup_finish(const struct sp *, int64_t account_id,
+	    const char *setup_intent, int64_t *method_id, char *msg, size_t msgsz);
 /* 1 when payment_id was started by this account in the portal/pay link
  * (pay_link_id 0: any source), 0 not, PORTAL_DB. */
 int	 portal_payment_owned(struct db *, int64_t payment_id, int64_t account_id,
@@ -242,5 +266,10 @@ int	 portal_payment_notify_tx(struct db *, struct tmpl_cache *,
 	    const struct config *, int64_t payment_id);
 /* The same in its own transaction (after a page callback). */
 int	 portal_payment_notify(const struct portal_env *, int64_t payment_id);
+
+/* "Visa ending 4242", "Bank account ending 6789" from a saved method's
+ * kind ("card" | "us_bank_account"), brand and last4. */
+void	 portal_method_label(const char *kind, const char *brand,
+	    const char *last4, char *out, size_t outsz);
 
 #endif

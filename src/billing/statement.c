@@ -1022,29 +1022,41 @@ ar_bucket_rows(const struct db_result *r, int64_t sign, struct ar_summary *s)
  * allocations, summed per due date in two grouped joins. Summing per due
  * date rather than per invoice is exact because no issued invoice is ever
  * over-allocated (ledger_verify checks it), and it keeps the grouping to a
- * few hundred rows instead of one per invoice. */
+ * few hundred rows instead of one per invoice. Without a location the
+ * queries do not touch accounts at all: joining them would make MariaDB
+ * walk accounts -> invoices -> entries by random lookups. */
 static int
 ar_aging(struct db *db, int64_t location_id, struct ar_summary *s)
 {
-	struct db_param p[] = { DB_I64(location_id), DB_I64(location_id) };
+	struct db_param p[] = { DB_I64(location_id) };
 	struct db_result r;
 	int rc;
 
-	rc = db_query(db, "SELECT i.due_date, SUM(e.amount) FROM invoices i"
-	    " JOIN ledger_entries e ON e.invoice_id = i.id"
-	    " JOIN accounts a ON a.id = i.account_id"
-	    " WHERE i.status = 'issued' AND (? = 0 OR a.location_id = ?)"
-	    " GROUP BY i.due_date", p, ARRAY_LEN(p), &r);
+	if (location_id == 0)
+		rc = db_query(db, "SELECT i.due_date, SUM(e.amount) FROM invoices i"
+		    " JOIN ledger_entries e ON e.invoice_id = i.id"
+		    " WHERE i.status = 'issued' GROUP BY i.due_date", NULL, 0, &r);
+	else
+		rc = db_query(db, "SELECT i.due_date, SUM(e.amount) FROM accounts a"
+		    " JOIN invoices i ON i.account_id = a.id"
+		    " JOIN ledger_entries e ON e.invoice_id = i.id"
+		    " WHERE a.location_id = ? AND i.status = 'issued'"
+		    " GROUP BY i.due_date", p, 1, &r);
 	if (rc == DB_OK)
 		rc = ar_bucket_rows(&r, 1, s);
 	db_result_free(&r);
 	if (rc != DB_OK)
 		return rc;
-	rc = db_query(db, "SELECT i.due_date, SUM(x.amount) FROM invoices i"
-	    " JOIN allocations x ON x.invoice_id = i.id"
-	    " JOIN accounts a ON a.id = i.account_id"
-	    " WHERE i.status = 'issued' AND (? = 0 OR a.location_id = ?)"
-	    " GROUP BY i.due_date", p, ARRAY_LEN(p), &r);
+	if (location_id == 0)
+		rc = db_query(db, "SELECT i.due_date, SUM(x.amount) FROM invoices i"
+		    " JOIN allocations x ON x.invoice_id = i.id"
+		    " WHERE i.status = 'issued' GROUP BY i.due_date", NULL, 0, &r);
+	else
+		rc = db_query(db, "SELECT i.due_date, SUM(x.amount) FROM accounts a"
+		    " JOIN invoices i ON i.account_id = a.id"
+		    " JOIN allocations x ON x.invoice_id = i.id"
+		    " WHERE a.location_id = ? AND i.status = 'issued'"
+		    " GROUP BY i.due_date", p, 1, &r);
 	if (rc == DB_OK)
 		rc = ar_bucket_rows(&r, -1, s);
 	db_result_free(&r);

@@ -13,7 +13,9 @@
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
+#include "mailer.h"
 #include "migrate.h"
+#include "outbox.h"
 #include "str.h"
 #include "stripe.h"
 #include "stripe_pay.h"
@@ -336,6 +338,46 @@ cmd_reconcile(struct cli *c)
 	return st.errors == 0 ? 0 : 1;
 }
 
+/* Email outbox: one mailer batch now (what billing-jobs does every second),
+ * or the queue's counts. */
+static int
+cmd_mail(struct cli *c)
+{
+	const char *sub = c->argc > 1 ? c->argv[1] : "";
+	struct mailer_stats st = { 0, 0, 0 };
+	struct outbox_counts oc;
+	struct mailer *m;
+	char err[512];
+	int n;
+
+	if (strcmp(sub, "status") == 0) {
+		if (outbox_counts(c->db, clock_now(), &oc) != DB_OK) {
+			fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+			return 1;
+		}
+		printf("queued %" PRId64 " (due %" PRId64 "), sending %" PRId64
+		    ", sent %" PRId64 ", failed %" PRId64 "\n", oc.queued, oc.due,
+		    oc.sending, oc.sent, oc.failed);
+		return 0;
+	}
+	if (strcmp(sub, "send-pending") != 0 || c->argc != 2) {
+		fprintf(stderr, "usage: billingctl mail send-pending | status\n");
+		return 2;
+	}
+	if ((m = mailer_new(&c->cfg, c->db, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "billingctl: %s\n", err);
+		return 1;
+	}
+	n = mailer_run(m, 100, NULL, &st);
+	mailer_free(m);
+	if (n < 0) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+	printf("mail: sent %d, to retry %d, failed %d\n", st.sent, st.retry, st.failed);
+	return 0;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct cli *);
@@ -346,6 +388,7 @@ static const struct {
 	{ "demo", cmd_demo, "demo                    load demo data (idempotent)" },
 	{ "apikey", cmd_apikey, "apikey create --name N --role R | list | revoke --id N" },
 	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
+	{ "mail", cmd_mail, "mail send-pending | status  send due emails once (as billing-jobs does) | queue counts" },
 	{ "reconcile", cmd_reconcile, "reconcile [--older-than S]  settle card/ACH payments and refunds left pending (default 300 s)" },
 };
 

@@ -48,6 +48,15 @@ static const struct cfg_key keys[] = {
 	I("stripe_webhook_tolerance", "STRIPE_WEBHOOK_TOLERANCE", stripe_webhook_tolerance, "300", 1, 86400),
 	I("stripe_timeout", "STRIPE_TIMEOUT", stripe_timeout, "30", 1, 300),
 	I("consent_required", "BILLING_CONSENT_REQUIRED", consent_required, "1", 0, 1),
+	S("smtp_url", "SMTP_URL", smtp_url, "smtp://127.0.0.1:25"),
+	S("smtp_user", "SMTP_USER", smtp_user, ""),
+	S("smtp_password", "SMTP_PASSWORD", smtp_password, ""),
+	S("smtp_from", "SMTP_FROM", smtp_from, "billing@localhost"),
+	S("smtp_tls", "SMTP_TLS", smtp_tls, "try"),
+	I("smtp_timeout", "SMTP_TIMEOUT", smtp_timeout, "30", 1, 600),
+	I("mail_retry_max", "BILLING_MAIL_RETRY_MAX", mail_retry_max, "10", 1, 100),
+	I("mail_retry_base", "BILLING_MAIL_RETRY_BASE", mail_retry_base, "60", 1, 86400),
+	I("mail_lease", "BILLING_MAIL_LEASE", mail_lease, "60", 10, 86400),
 };
 
 static int

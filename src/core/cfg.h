@@ -40,6 +40,16 @@ struct config {
 	int64_t	 stripe_webhook_tolerance;	/* seconds */
 	int64_t	 stripe_timeout;	/* seconds per request */
 	int64_t	 consent_required;	/* off-session charges need an active consent */
+	/* Email (src/mail): SMTP server and the outbox mailer. */
+	char	*smtp_url;		/* smtp://host:port or smtps://host:port */
+	char	*smtp_user;		/* empty: no AUTH */
+	char	*smtp_password;
+	char	*smtp_from;		/* envelope and From address */
+	char	*smtp_tls;		/* none | try | required (STARTTLS on smtp://) */
+	int64_t	 smtp_timeout;		/* seconds per SMTP transaction */
+	int64_t	 mail_retry_max;	/* attempts before a message is failed */
+	int64_t	 mail_retry_base;	/* seconds before the 2nd attempt, doubling */
+	int64_t	 mail_lease;		/* seconds a claimed message stays with its mailer */
 };
 
 /* Defaults, then the file (if path != NULL), then the environment.

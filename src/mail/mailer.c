@@ -1,3 +1,629 @@
 #include "common.h"
 
+#include <curl/curl.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "mailer.h"
+
+#include "buf.h"
+#include "cfg.h"
+#include "clock.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "outbox.h"
+#include "str.h"
+
+#define BACKOFF_CAP	(6 * 3600)	/* seconds */
+#define LEASE_MARGIN	10		/* lease must exceed smtp_timeout by this */
+#define MARK_TRIES	5		/* mark-sent attempts while the DB is away */
+#define QP_LINE		76
+#define WORD_BYTES	39		/* UTF-8 bytes per RFC 2047 encoded word */
+
+struct mailer {
+	const struct config	*cfg;
+	struct db		*db;
+	CURL			*curl;
+	long			 use_ssl;
+	char			 owner[128];	/* host:pid */
+	void			(*after_send)(int64_t);
+};
+
+/* --- message formatting ---------------------------------------------------- */
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int
+base64_put(struct buf *b, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = b64[(v >> 18) & 63];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < n ? b64[v & 63] : '=';
+		if (buf_append(b, q, 4) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+is_plain_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* RFC 2047 "B" encoded words of at most WORD_BYTES bytes each, cut at UTF-8
+ * character boundaries, folded onto continuation lines. */
+static int
+encoded_words(struct buf *b, const char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		size_t k = n - i < WORD_BYTES ? n - i : WORD_BYTES;
+
+		/* do not split a multi-byte character */
+		while (i + k < n && k > 0 &&
+		    ((unsigned char)s[i + k] & 0xc0) == 0x80)
+			k--;
+		if (k == 0)
+			return -1;
+		if ((i > 0 && buf_puts(b, "\r\n ") == -1) ||
+		    buf_puts(b, "=?UTF-8?B?") == -1 ||
+		    base64_put(b, (const unsigned char *)s + i, k) == -1 ||
+		    buf_puts(b, "?=") == -1)
+			return -1;
+		i += k;
+	}
+	return 0;
+}
+
+/* Printable ASCII as is, folded at spaces to keep lines near 78 columns;
+ * anything else (or text that looks like an encoded word) as encoded words. */
+static int
+header_text(struct buf *b, const char *name, const char *v)
+{
+	size_t col = strlen(name) + 2;
+
+	if (buf_printf(b, "%s: ", name) == -1)
+		return -1;
+	if (!is_plain_ascii(v) || strstr(v, "=?") != NULL) {
+		if (encoded_words(b, v) == -1)
+			return -1;
+		return buf_puts(b, "\r\n");
+	}
+	while (*v) {
+		const char *sp = strchr(v + 1, ' ');
+		size_t n = sp != NULL ? (size_t)(sp - v) : strlen(v);
+
+		if (col + n > 78 && col > strlen(name) + 2 && *v == ' ') {
+			if (buf_puts(b, "\r\n") == -1)
+				return -1;
+			col = 0;
+		}
+		if (buf_append(b, v, n) == -1)
+			return -1;
+		col += n;
+		v += n;
+	}
+	return buf_puts(b, "\r\n");
+}
+
+/* From: "Org Name" <addr>, the name quoted or encoded. */
+static int
+header_from(struct buf *b, const char *name, const char *addr)
+{
+	if (name == NULL || *name == '\0')
+		return buf_printf(b, "From: <%s>\r\n", addr);
+	if (!is_plain_ascii(name) || strstr(name, "=?") != NULL) {
+		if (buf_puts(b, "From: ") == -1 || encoded_words(b, name) == -1)
+			return -1;
+	} else {
+		if (buf_puts(b, "From: \"") == -1)
+			return -1;
+		for (; *name; name++)
+			if ((*name == '"' || *name == '\\') && buf_putc(b, '\\') == -1)
+				return -1;
+			else if (buf_putc(b, *name) == -1)
+				return -1;
+		if (buf_putc(b, '"') == -1)
+			return -1;
+	}
+	return buf_printf(b, " <%s>\r\n", addr);
+}
+
+static int
+header_date(struct buf *b, int64_t t)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return -1;
+	return buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Must byte c at column col be written as =XX? last: c ends its line. */
+static int
+qp_must(unsigned char c, size_t col, int last, const char *rest)
+{
+	if (c == '=' || c >= 0x7f || (c < 0x20 && c != '\t'))
+		return 1;
+	if ((c == ' ' || c == '\t') && last)
+		return 1;
+	/* SMTP dot-stuffing and mbox "From " lines stay out of the picture */
+	return col == 0 && (c == '.' || (c == 'F' && str_starts(rest, "From ")));
+}
+
+/* Quoted-printable (RFC 2045) with CRLF hard line breaks; LF and CRLF in
+ * the input are line breaks. */
+static int
+qp_put(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s), col = 0;
+
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+			int enc = qp_must(c, col, i + 1 == n, s + i);
+			size_t w = enc ? 3 : 1;
+
+			/* soft break: the '=' counts, lines stay <= QP_LINE */
+			if (col + w > QP_LINE - 1) {
+				if (buf_puts(b, "=\r\n") == -1)
+					return -1;
+				col = 0;
+				enc = qp_must(c, col, i + 1 == n, s + i);
+				w = enc ? 3 : 1;
+			}
+			if (enc) {
+				char e[3] = { '=', hex[c >> 4], hex[c & 15] };
+				if (buf_append(b, e, 3) == -1)
+					return -1;
+			} else if (buf_putc(b, (char)c) == -1)
+				return -1;
+			col += w;
+		}
+		if (buf_puts(b, "\r\n") == -1)
+			return -1;
+		s = nl != NULL ? nl + 1 : s + strlen(s);
+	}
+	return 0;
+}
+
+static int
+part(struct buf *b, const char *type, const char *body)
+{
+	return buf_printf(b, "Content-Type: %s; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", type) == -1 ||
+	    qp_put(b, body) == -1 ? -1 : 0;
+}
+
+char *
+mailer_format(const char *from, const char *org_name, const char *to,
+    const char *subject, const char *text, const char *html,
+    const char *message_id, int64_t date)
+{
+	char hex[CRYPTO_SHA256_HEX], boundary[40];
+	struct buf b;
+
+	buf_init(&b, 4 * OUTBOX_BODY_MAX);
+	/* "=_" never occurs in quoted-printable text: a safe boundary */
+	crypto_sha256_hex(message_id, strlen(message_id), hex);
+	str_fmt(boundary, sizeof(boundary), "=_%.32s", hex);
+	if (header_date(&b, date) == -1 || header_from(&b, org_name, from) == -1 ||
+	    buf_printf(&b, "To: <%s>\r\n", to) == -1 ||
+	    header_text(&b, "Subject", subject) == -1 ||
+	    buf_printf(&b, "Message-ID: %s\r\nMIME-Version: 1.0\r\n"
+	    "Auto-Submitted: auto-generated\r\n", message_id) == -1)
+		goto fail;
+	if (html == NULL) {
+		if (part(&b, "text/plain", text) == -1)
+			goto fail;
+		return buf_detach(&b);
+	}
+	if (buf_printf(&b, "Content-Type: multipart/alternative;\r\n "
+	    "boundary=\"%s\"\r\n\r\nThis is a MIME message.\r\n\r\n--%s\r\n",
+	    boundary, boundary) == -1 || part(&b, "text/plain", text) == -1 ||
+	    buf_printf(&b, "\r\n--%s\r\n", boundary) == -1 ||
+	    part(&b, "text/html", html) == -1 ||
+	    buf_printf(&b, "\r\n--%s--\r\n", boundary) == -1)
+		goto fail;
+	return buf_detach(&b);
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+/* --- mailer ---------------------------------------------------------------- */
+
+static const struct {
+	const char	*name;
+	long		 use_ssl;
+} tls_modes[] = {
+	{ "none", CURLUSESSL_NONE },
+	{ "try", CURLUSESSL_TRY },
+	{ "required", CURLUSESSL_ALL },
+};
+
+struct mailer *
+mailer_new(const struct config *cfg, struct db *db, char *err, size_t errsz)
+{
+	struct mailer *m;
+	char host[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(tls_modes); i++)
+		if (strcmp(cfg->smtp_tls, tls_modes[i].name) == 0)
+			break;
+	if (i == ARRAY_LEN(tls_modes)) {
+		str_fmt(err, errsz, "smtp_tls must be none, try or required");
+		return NULL;
+	}
+	if (!str_starts(cfg->smtp_url, "smtp://") &&
+	    !str_starts(cfg->smtp_url, "smtps://")) {
+		str_fmt(err, errsz, "smtp_url must start with smtp:// or smtps://");
+		return NULL;
+	}
+	if (!outbox_addr_ok(cfg->smtp_from)) {
+		str_fmt(err, errsz, "smtp_from must be a plain email address");
+		return NULL;
+	}
+	if (cfg->mail_lease < cfg->smtp_timeout + LEASE_MARGIN) {
+		str_fmt(err, errsz, "mail_lease (%" PRId64 " s) must exceed "
+		    "smtp_timeout (%" PRId64 " s) by at least %d s", cfg->mail_lease,
+		    cfg->smtp_timeout, LEASE_MARGIN);
+		return NULL;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		free(m);
+		str_fmt(err, errsz, "out of memory");
+		return NULL;
+	}
+	if ((m->curl = curl_easy_init()) == NULL) {
+		curl_global_cleanup();
+		free(m);
+		str_fmt(err, errsz, "curl_easy_init failed");
+		return NULL;
+	}
+	m->cfg = cfg;
+	m->db = db;
+	m->use_ssl = tls_modes[i].use_ssl;
+	if (gethostname(host, sizeof(host)) == -1)
+		str_copy(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	str_fmt(m->owner, sizeof(m->owner), "%s:%ld", host, (long)getpid());
+	return m;
+}
+
+void
+mailer_free(struct mailer *m)
+{
+	if (m == NULL)
+		return;
+	curl_easy_cleanup(m->curl);
+	curl_global_cleanup();
+	free(m);
+}
+
+void
+mailer_set_after_send_hook(struct mailer *m, void (*fn)(int64_t))
+{
+	m->after_send = fn;
+}
+
+/* One claimed row. */
+struct claim {
+	struct mailer	*m;
+	int64_t		 now;
+	int		 found;		/* 0: nothing due */
+	int		 gave_up;	/* lease expired after the last attempt */
+	int64_t		 id, attempts, created_at, lease_until;
+	char		*to, *subject, *text, *html, *message_id;
+};
+
+static void
+claim_clear(struct claim *c)
+{
+	free(c->to);
+	free(c->subject);
+	free(c->text);
+	free(c->html);
+	free(c->message_id);
+	c->to = c->subject = c->text = c->html = c->message_id = NULL;
+	c->found = c->gave_up = 0;
+}
+
+static int
+claim_copy(struct claim *c, const struct db_result *r)
+{
+	c->id = db_i64(r, 0, 0);
+	c->attempts = db_i64(r, 0, 6) + 1;
+	c->created_at = db_i64(r, 0, 7);
+	if ((c->to = strdup(db_str(r, 0, 1))) == NULL ||
+	    (c->subject = strdup(db_str(r, 0, 2))) == NULL ||
+	    (c->text = strdup(db_str(r, 0, 3))) == NULL ||
+	    (!db_isnull(r, 0, 4) && (c->html = strdup(db_str(r, 0, 4))) == NULL) ||
+	    (c->message_id = strdup(db_str(r, 0, 5))) == NULL)
+		return DB_ERR;
+	c->found = 1;
+	return DB_OK;
+}
+
+/* In one transaction: the oldest row whose lease expired, else the next due
+ * queued row, locked with SKIP LOCKED (rows other mailers are claiming right
+ * now are skipped, not waited for), then leased to us. Each SELECT walks its
+ * own index. */
+static int
+claim_tx(struct db *db, void *arg)
+{
+	struct claim *c = arg;
+	const struct config *cfg = c->m->cfg;
+	struct db_param p[] = { DB_I64(c->now) };
+	struct db_result r;
+	int rc;
+
+	claim_clear(c);
+	rc = db_query(db, "SELECT id, to_addr, subject, text_body, html_body, "
+	    "message_id, attempts, created_at FROM outbox WHERE status = 'sending' "
+	    "AND lease_until <= ? ORDER BY lease_until LIMIT 1 "
+	    "FOR UPDATE SKIP LOCKED", p, 1, &r);
+	if (rc == DB_OK && r.nrows == 0) {
+		db_result_free(&r);
+		rc = db_query(db, "SELECT id, to_addr, subject, text_body, html_body, "
+		    "message_id, attempts, created_at FROM outbox WHERE status = "
+		    "'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id "
+		    "LIMIT 1 FOR UPDATE SKIP LOCKED", p, 1, &r);
+	}
+	if (rc == DB_OK && r.nrows == 1)
+		rc = claim_copy(c, &r);
+	db_result_free(&r);
+	if (rc != DB_OK || !c->found)
+		return rc;
+	if (c->attempts > cfg->mail_retry_max) {
+		/* its last attempt's mailer died: delivery unknown, stop here */
+		struct db_param f[] = { DB_I64(c->id) };
+		c->gave_up = 1;
+		return db_exec(db, "UPDATE outbox SET status = 'failed', lease_until = "
+		    "NULL, lease_owner = NULL, last_error = 'lease expired after the "
+		    "last attempt (delivery unknown)' WHERE id = ?", f, 1, NULL, NULL);
+	}
+	c->lease_until = c->now + cfg->mail_lease;
+	struct db_param u[] = { DB_I64(c->lease_until), DB_STR(c->m->owner),
+	    DB_I64(c->id) };
+	return db_exec(db, "UPDATE outbox SET status = 'sending', attempts = "
+	    "attempts + 1, lease_until = ?, lease_owner = ? WHERE id = ?", u, 3,
+	    NULL, NULL);
+}
+
+struct reader {
+	const char	*data;
+	size_t		 len, pos;
+};
+
+static size_t
+on_read(char *dst, size_t size, size_t nmemb, void *arg)
+{
+	struct reader *r = arg;
+	size_t n = size * nmemb;
+
+	if (n > r->len - r->pos)
+		n = r->len - r->pos;
+	memcpy(dst, r->data + r->pos, n);
+	r->pos += n;
+	return n;
+}
+
+enum send_result { SEND_OK, SEND_TRANSIENT, SEND_PERMANENT };
+
+/* 5xx rejects the message for good, except the AUTH codes (530, 534, 535,
+ * 538): those are our configuration, which an admin can fix. */
+static int
+smtp_permanent(long code)
+{
+	return code >= 500 && code < 600 && code != 530 && code != 534 &&
+	    code != 535 && code != 538;
+}
+
+static enum send_result
+smtp_send(struct mailer *m, const struct claim *c, const char *msg,
+    char *err, size_t errsz)
+{
+	const struct config *cfg = m->cfg;
+	CURL *h = m->curl;
+	struct curl_slist *rcpt = NULL;
+	struct reader rd = { msg, strlen(msg), 0 };
+	char from[OUTBOX_ADDR_MAX + 3], to[OUTBOX_ADDR_MAX + 3];
+	char cerr[CURL_ERROR_SIZE] = "";
+	long code = 0;
+	CURLcode rc;
+
+	str_fmt(from, sizeof(from), "<%s>", cfg->smtp_from);
+	str_fmt(to, sizeof(to), "<%s>", c->to);
+	if ((rcpt = curl_slist_append(NULL, to)) == NULL) {
+		str_fmt(err, errsz, "out of memory");
+		return SEND_TRANSIENT;
+	}
+	curl_easy_reset(h);	/* keeps the connection cache */
+	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+#else
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_SMTP | CURLPROTO_SMTPS);
+#endif
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	    (long)(cfg->smtp_timeout < 10 ? cfg->smtp_timeout : 10));
+	curl_easy_setopt(h, CURLOPT_USE_SSL, m->use_ssl);
+	if (cfg->smtp_user[0] != '\0') {
+		curl_easy_setopt(h, CURLOPT_USERNAME, cfg->smtp_user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, cfg->smtp_password);
+	}
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, &rd);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(rcpt);
+	if (rc == CURLE_OK)
+		return SEND_OK;
+	str_fmt(err, errsz, "smtp %ld: %s", code, cerr[0] ? cerr :
+	    curl_easy_strerror(rc));
+	return smtp_permanent(code) ? SEND_PERMANENT : SEND_TRANSIENT;
+}
+
+/* Marks the row, only while the lease is still ours. Marking "sent" is
+ * retried for a few seconds: until it lands, a crash means a re-send. */
+static int
+mark(struct mailer *m, const struct claim *c, enum send_result res,
+    const char *err)
+{
+	const struct config *cfg = m->cfg;
+	int64_t now = clock_now(), delay = cfg->mail_retry_base;
+	uint64_t affected = 0;
+	int rc = DB_ERR, tries = res == SEND_OK ? MARK_TRIES : 1;
+
+	for (int64_t i = 1; i < c->attempts && delay < BACKOFF_CAP; i++)
+		delay *= 2;
+	if (delay > BACKOFF_CAP)
+		delay = BACKOFF_CAP;
+	for (int t = 0; t < tries; t++) {
+		if (t > 0)
+			sleep(1);
+		if (res == SEND_OK) {
+			struct db_param p[] = { DB_I64(now), DB_I64(c->id),
+			    DB_STR(m->owner), DB_I64(c->lease_until) };
+			rc = db_exec(m->db, "UPDATE outbox SET status = 'sent', "
+			    "sent_at = ?, lease_until = NULL, lease_owner = NULL, "
+			    "last_error = NULL WHERE id = ? AND status = 'sending' AND "
+			    "lease_owner = ? AND lease_until = ?", p, ARRAY_LEN(p),
+			    &affected, NULL);
+		} else {
+			int give_up = res == SEND_PERMANENT ||
+			    c->attempts >= cfg->mail_retry_max;
+			struct db_param p[] = { DB_STR(give_up ? "failed" : "queued"),
+			    DB_I64(now + delay), DB_STR(err), DB_I64(c->id),
+			    DB_STR(m->owner), DB_I64(c->lease_until) };
+			rc = db_exec(m->db, "UPDATE outbox SET status = ?, "
+			    "next_attempt_at = ?, last_error = LEFT(?, 1000), "
+			    "lease_until = NULL, lease_owner = NULL WHERE id = ? AND "
+			    "status = 'sending' AND lease_owner = ? AND lease_until = ?",
+			    p, ARRAY_LEN(p), &affected, NULL);
+		}
+		if (rc != DB_DOWN)
+			break;
+	}
+	if (rc == DB_OK && affected == 0)
+		log_warn("outbox %" PRId64 ": lease lost before marking (another "
+		    "mailer took it over)", c->id);
+	return rc;
+}
+
+/* One message: claim, send, mark. 1: attempted, 0: nothing due, -1: DB. */
+static int
+mailer_one(struct mailer *m, struct mailer_stats *st)
+{
+	struct claim c;
+	enum send_result res;
+	char err[1024] = "";
+	char *msg = NULL;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.now = clock_now();
+	if ((rc = db_tx(m->db, claim_tx, &c)) != DB_OK) {
+		log_err("outbox claim: %s", db_error(m->db));
+		claim_clear(&c);
+		return -1;
+	}
+	if (!c.found)
+		return 0;
+	if (c.gave_up) {
+		log_warn("outbox %" PRId64 ": failed (lease expired after the last "
+		    "attempt)", c.id);
+		st->failed++;
+		claim_clear(&c);
+		return 1;
+	}
+	msg = mailer_format(m->cfg->smtp_from, m->cfg->org_name, c.to, c.subject,
+	    c.text, c.html, c.message_id, c.created_at);
+	if (msg == NULL) {
+		str_copy(err, sizeof(err), "cannot format the message");
+		res = SEND_PERMANENT;
+	} else
+		res = smtp_send(m, &c, msg, err, sizeof(err));
+	free(msg);
+	if (res == SEND_OK && m->after_send != NULL)
+		m->after_send(c.id);
+	rc = mark(m, &c, res, err);
+	if (res == SEND_OK) {
+		st->sent++;
+		log_info("outbox %" PRId64 ": sent (attempt %" PRId64 ") %s", c.id,
+		    c.attempts, c.message_id);
+	} else if (res == SEND_PERMANENT || c.attempts >= m->cfg->mail_retry_max) {
+		st->failed++;
+		log_warn("outbox %" PRId64 ": failed after attempt %" PRId64 ": %s",
+		    c.id, c.attempts, err);
+	} else {
+		st->retry++;
+		log_warn("outbox %" PRId64 ": attempt %" PRId64 " failed, will "
+		    "retry: %s", c.id, c.attempts, err);
+	}
+	if (rc != DB_OK)
+		log_err("outbox %" PRId64 ": cannot mark: %s", c.id, db_error(m->db));
+	claim_clear(&c);
+	return rc == DB_OK ? 1 : -1;
+}
+
+int
+mailer_run(struct mailer *m, int max, const volatile sig_atomic_t *stop,
+    struct mailer_stats *stats)
+{
+	struct mailer_stats dummy;
+	int n = 0, rc;
+
+	if (stats == NULL) {
+		memset(&dummy, 0, sizeof(dummy));
+		stats = &dummy;
+	}
+	while (n < max && (stop == NULL || !*stop)) {
+		if ((rc = mailer_one(m, stats)) == -1)
+			return -1;
+		if (rc == 0)
+			break;
+		n++;
+	}
+	return n;
+}

@@ -33,8 +33,8 @@ outbox_kind_name(enum outbox_kind k)
 
 /* A bare addr-spec we can put between <> in MAIL/RCPT and the To header:
  * printable ASCII without specials, one '@', a dotted domain. */
-static int
-addr_ok(const char *a)
+int
+outbox_addr_ok(const char *a)
 {
 	const char *at = strchr(a, '@'), *p;
 	size_t n = strlen(a);
@@ -106,7 +106,7 @@ outbox_enqueue(struct db *db, enum outbox_kind kind, const char *to,
 	uint64_t ins = 0;
 	int rc;
 
-	if (outbox_kind_name(kind) == NULL || to == NULL || !addr_ok(to) ||
+	if (outbox_kind_name(kind) == NULL || to == NULL || !outbox_addr_ok(to) ||
 	    subject == NULL || !subject_ok(subject) || text == NULL ||
 	    !body_ok(text) || (html != NULL && !body_ok(html)) ||
 	    (object_type != NULL && (strlen(object_type) == 0 ||
@@ -287,13 +287,31 @@ set_default(struct tmpl_vars *v, const char *name, const char *value)
 	return tmpl_set(v, name, value != NULL ? value : "");
 }
 
+/* The wordmark's letter: the first character of the name, upper-cased. */
+static const char *
+org_initial(const char *name, char *out, size_t outsz)
+{
+	size_t n = 1;
+
+	if (name == NULL || *name == '\0')
+		return "";
+	while (name[n] != '\0' && ((unsigned char)name[n] & 0xc0) == 0x80 &&
+	    n < outsz - 1)
+		n++;
+	memcpy(out, name, n);
+	out[n] = '\0';
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+	return out;
+}
+
 int
 outbox_render(struct tmpl_cache *cache, const struct config *cfg,
     const char *name, struct tmpl_vars *vars, struct outbox_mail *m,
     char *err, size_t errsz)
 {
 	struct buf raw, text, e;
-	char file[128], dummy[8];
+	char file[128], dummy[8], initial[8];
 	int rc = -1;
 
 	memset(m, 0, sizeof(*m));
@@ -309,7 +327,9 @@ outbox_render(struct tmpl_cache *cache, const struct config *cfg,
 		str_fmt(err, errsz, "bad mail template name");
 		goto out;
 	}
-	if (set_default(vars, "org_name", cfg->org_name) == -1 ||
+	if (set_default(vars, "org_initial", org_initial(cfg->org_name, initial,
+	    sizeof(initial))) == -1 ||
+	    set_default(vars, "org_name", cfg->org_name) == -1 ||
 	    set_default(vars, "org_address", cfg->org_address) == -1 ||
 	    set_default(vars, "base_url", cfg->base_url) == -1)
 		goto out;

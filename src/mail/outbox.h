@@ -46,6 +46,10 @@ enum outbox_kind {
 #define OUTBOX_SUBJECT_MAX	900
 #define OUTBOX_BODY_MAX		(4u * 1024 * 1024)
 
+/* 1 if a is a bare address outbox_enqueue() accepts (printable ASCII, no
+ * specials, one '@'), else 0. */
+int	 outbox_addr_ok(const char *a);
+
 /* "activation", "invoice", ... (the SQL enum value); NULL when out of range. */
 const char *outbox_kind_name(enum outbox_kind);
 

@@ -43,6 +43,7 @@ const struct route_table route_tables[] = {
 	{ routes_api, &nroutes_api },
 	{ routes_pdf, &nroutes_pdf },
 	{ routes_webhook, &nroutes_webhook },
+	{ routes_stripe_staff, &nroutes_stripe_staff },
 	{ routes_portal, &nroutes_portal },
 	{ routes_paylink, &nroutes_paylink },
 };

@@ -31,6 +31,8 @@ extern const struct route routes_portal[];	/* portal.c: /portal/... */
 extern const size_t nroutes_portal;
 extern const struct route routes_paylink[];	/* paylink.c: /pay/:token */
 extern const size_t nroutes_paylink;
+extern const struct route routes_stripe_staff[];	/* staff_stripe.c: card/ACH, methods, consents */
+extern const size_t nroutes_stripe_staff;
 extern const struct route routes_webhook[];	/* webhook.c: POST /stripe/webhook */
 extern const size_t nroutes_webhook;
 

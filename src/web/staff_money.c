@@ -17,10 +17,11 @@
 #define FIELDS(f)	f, ARRAY_LEN(f)
 #define NOFIELDS	NULL, 0
 
-static const char *const pay_methods[] = { "cash", "check", "terminal", "other",
-    NULL };
 static const char *const alloc_modes[] = { "auto", "choose", NULL };
-static const char *const pay_notices[] = { "recorded", "allocated", NULL };
+static const char *const pay_notices[] = { "recorded", "allocated",
+    /* card/ACH results (staff_stripe_pay.c) */
+    "paid", "paid_saved", "failed", "processing", "pending", "checking",
+    "refunded", "refund_pending", "emailed", NULL };
 static const char *const stmt_notices[] = { "generated", NULL };
 
 static const struct field f_payment_page[] = {
@@ -34,7 +35,9 @@ static const struct field f_payment_page[] = {
 	    "Amount to apply" }
 
 static const struct field f_payment_create[] = {
-	{ "method", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, pay_methods, "Method" },
+	/* cash | check | terminal | other, or (staff_stripe_pay.c) card | ach |
+	 * saved-<id>; checked by the handler */
+	{ "method", FIELD_LINE, FIELD_REQUIRED, 32, 0, 0, NULL, "Method" },
 	{ "amount", FIELD_MONEY, FIELD_REQUIRED, 0, 1, MONEY_MAX, NULL, "Amount" },
 	{ "received_date", FIELD_DATE, FIELD_REQUIRED, 0, 0, 0, NULL,
 	    "Received date" },
@@ -49,6 +52,11 @@ static const struct field f_payment_create[] = {
 	ALLOC_ROW(16), ALLOC_ROW(17), ALLOC_ROW(18), ALLOC_ROW(19), ALLOC_ROW(20),
 	ALLOC_ROW(21), ALLOC_ROW(22), ALLOC_ROW(23), ALLOC_ROW(24), ALLOC_ROW(25),
 	ALLOC_ROW(26), ALLOC_ROW(27), ALLOC_ROW(28), ALLOC_ROW(29), ALLOC_ROW(30),
+	/* card/ACH payments (staff_stripe_pay.c) */
+	{ "attempt_key", FIELD_TOKEN, 0, 64, 0, 0, NULL, "Attempt key" },
+	{ "save_method", FIELD_BOOL, 0, 0, 0, 0, NULL, "Save for future payments" },
+	{ "consent_signer", FIELD_LINE, 0, 200, 0, 0, NULL, "Signer name" },
+	{ "consent_agree", FIELD_BOOL, 0, 0, 0, 0, NULL, "Authorization" },
 };
 
 static const struct field f_payment_show[] = {

@@ -24,6 +24,10 @@ int	 h_payment_create(struct ctx *);
 int	 h_payment_show(struct ctx *);
 int	 h_payment_allocate(struct ctx *);
 int	 h_account_apply_credit(struct ctx *);
+/* The payment page of payment id with an error (forms of other files
+ * posted on it, e.g. the card refund form). */
+int	 money_payment_page(struct ctx *, int64_t id, int status,
+	    const char *error);
 /* staff_money_stmt.c */
 int	 h_statement_new(struct ctx *);
 int	 h_statement_create(struct ctx *);

@@ -12,6 +12,7 @@
 #include "payment.h"
 #include "profiles.h"
 #include "staff_money.h"
+#include "staff_stripe.h"
 #include "str.h"
 #include "tmpl.h"
 
@@ -29,6 +30,14 @@ static const struct method_name {
 	{ "card", "Card" },
 	{ "ach", "Bank transfer (ACH)" },
 };
+
+/* Methods recorded by hand (the rest are card/ACH: staff_stripe_pay.c). */
+static int
+is_manual_method(const char *m)
+{
+	return strcmp(m, "cash") == 0 || strcmp(m, "check") == 0 ||
+	    strcmp(m, "terminal") == 0 || strcmp(m, "other") == 0;
+}
 
 static const char *
 method_label(const char *m)
@@ -134,7 +143,7 @@ payment_form(struct ctx *c, struct pay_form *f, int status, const char *error)
 	int post = strcmp(c->req.method, "POST") == 0;
 
 	money_today(today);
-	tmpl_set(c->view, "title", "Record payment");
+	tmpl_set(c->view, "title", "New payment");
 	tmpl_set_bool(c->view, "nav_accounts", 1);
 	view_account(c->view, &f->acct);
 	tmpl_set(c->view, "today", today);
@@ -151,6 +160,8 @@ payment_form(struct ctx *c, struct pay_form *f, int status, const char *error)
 		return -1;
 	view_balance(c, f, client_id);
 	view_alloc_rows(c, f);
+	if (stripe_staff_pay_form(c, f->acct.id) == -1)
+		return -1;
 	if (error)
 		tmpl_set(c->view, "error", error);
 	return app_render(c, status, "payment_new.html");
@@ -217,6 +228,9 @@ static void
 drop_alloc_errors(struct ctx *c)
 {
 	int automatic = strcmp(money_input(c, "allocation"), "choose") != 0;
+	/* Card/ACH payments are received today and carry no reference: those
+	 * (hidden) inputs are not used either. */
+	int stripe = stripe_staff_is_method(money_input(c, "method"));
 	size_t w = 0;
 
 	for (size_t i = 0; i < c->fs.nerr; i++) {
@@ -224,6 +238,9 @@ drop_alloc_errors(struct ctx *c)
 
 		if (is_dynamic_alloc(name) || (automatic &&
 		    str_starts(name, "alloc") && strcmp(name, "allocation") != 0))
+			continue;
+		if (stripe && (strcmp(name, "received_date") == 0 ||
+		    strcmp(name, "reference") == 0))
 			continue;
 		if (w != i)
 			c->fs.err[w] = c->fs.err[i];
@@ -359,6 +376,12 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 	money_today(today);
 	/* Each rule only looks at fields that passed the table, so a form
 	 * with field errors still gets every other complaint at once. */
+	if (field_set_error(&c->fs, "method") == NULL &&
+	    !is_manual_method(money_field_s(c, "method")) &&
+	    !stripe_staff_is_method(money_field_s(c, "method"))) {
+		money_form_error(c, "method", "Choose a payment method.");
+		bad++;
+	}
 	if (strcmp(money_field_s(c, "method"), "check") == 0 &&
 	    field_set_error(&c->fs, "reference") == NULL &&
 	    money_field_s(c, "reference")[0] == '\0') {
@@ -366,6 +389,7 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 		bad++;
 	}
 	if (field_set_error(&c->fs, "received_date") == NULL &&
+	    !stripe_staff_is_method(money_field_s(c, "method")) &&
 	    strcmp(money_field_s(c, "received_date"), today) > 0) {
 		money_form_error(c, "received_date",
 		    "The received date cannot be in the future.");
@@ -453,7 +477,7 @@ int
 h_payment_create(struct ctx *c)
 {
 	struct pay_form f;
-	char msg[200] = "";
+	char msg[512] = "";
 	int rc, choose;
 
 	if ((rc = pay_form_load(c, &f)) != 0) {
@@ -470,7 +494,13 @@ h_payment_create(struct ctx *c)
 	} else if (rc > 0)
 		rc = payment_form(c, &f, 422, msg[0] ? msg :
 		    "Please correct the fields below.");
-	else if (rc == 0)
+	else if (rc == 0 && stripe_staff_is_method(money_field_s(c, "method"))) {
+		const struct field_value *cid = app_field(c, "client_id");
+		rc = stripe_staff_pay_submit(c, f.acct.id, cid->present ? cid->i : 0,
+		    !choose, f.req, f.nreq, msg, sizeof(msg));
+		if (rc == 1)
+			rc = payment_form(c, &f, 422, msg);
+	} else if (rc == 0)
 		rc = payment_save(c, &f, choose);
 	pay_form_free(&f);
 	return rc;
@@ -589,7 +619,7 @@ payment_page(struct ctx *c, const struct payment *p, int status,
 		}
 	}
 	view_payment(c, p);
-	if (view_allocations(c, p) == -1)
+	if (view_allocations(c, p) == -1 || stripe_staff_payment_view(c, p) == -1)
 		return -1;
 	tmpl_setf(c->view, "title", "Payment #%" PRId64, p->id);
 	tmpl_set_bool(c->view, "nav_accounts", 1);
@@ -620,6 +650,19 @@ load_payment(struct ctx *c, struct payment *p)
 	if (rc != PAY_OK)
 		return app_error(c, 404, "No such payment.") == -1 ? -1 : 1;
 	return 0;
+}
+
+int
+money_payment_page(struct ctx *c, int64_t id, int status, const char *error)
+{
+	struct payment p;
+	int rc = payment_get(c->app->db, id, &p);
+
+	if (rc == PAY_DB)
+		return -1;
+	if (rc != PAY_OK)
+		return app_error(c, 404, "No such payment.");
+	return payment_page(c, &p, status, error);
 }
 
 int

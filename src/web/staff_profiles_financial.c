@@ -10,6 +10,7 @@
 #include "payment.h"
 #include "profiles.h"
 #include "staff_profiles.h"
+#include "staff_stripe.h"
 #include "statement.h"
 #include "str.h"
 #include "tmpl.h"
@@ -208,7 +209,8 @@ fin_fill(struct ctx *c, int64_t account_id, int64_t client_id)
 	fin_summary(c, &b, ab.credit);
 	if (fin_invoices(c, account_id, client_id) == -1 ||
 	    fin_payments(c, account_id, client_id) == -1 ||
-	    fin_statements(c, account_id, client_id) == -1)
+	    fin_statements(c, account_id, client_id) == -1 ||
+	    stripe_staff_fin_view(c, account_id, client_id) == -1)	/* ui-stripe */
 		return -1;
 	return 0;
 }

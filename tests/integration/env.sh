@@ -6,16 +6,24 @@
 #   env.sh stop DIR      stop nginx, billingd, MariaDB (by pid files); safe twice
 #   env.sh db-stop DIR   stop only MariaDB (to test "database down")
 #   env.sh db-start DIR  start MariaDB again (same datadir and socket)
+#   env.sh smtp-stop DIR / smtp-start DIR   stop / restart the SMTP catcher (same port)
+#   env.sh jobs-stop DIR / jobs-start DIR   stop / restart billing-jobs (the mailer)
 #
 # DIR/env holds `export` lines for the tests: ITEST_BASE_URL, ITEST_DIR,
 # ITEST_CONFIG, ITEST_BILLINGD_PIDFILE, ITEST_BILLINGD_LOG, ITEST_NGINX_ERROR_LOG,
 # ITEST_BILLINGCTL (full command incl. -c), ITEST_ENV_SH, ITEST_PASSWORD,
 # ITEST_ADMIN_EMAIL, ITEST_BILLING_EMAIL, ITEST_FRONTDESK_EMAIL,
 # ITEST_THROTTLE_EMAIL, ITEST_DB_SOCKET, ITEST_DB_NAME, ITEST_DB_USER,
-# ITEST_DB_PASSWORD.
+# ITEST_DB_PASSWORD, ITEST_SANDBOX_URL (the Stripe sandbox's base URL).
 #
 # Layout: DIR/mysql/ (see scripts/lib/mariadb.sh), DIR/billing.conf,
-# DIR/billingd.{sock,pid,log}, DIR/nginx/{nginx.conf,nginx.pid,error.log,access.log}.
+# DIR/billingd.{sock,pid,log}, DIR/nginx/{nginx.conf,nginx.pid,error.log,access.log},
+# DIR/sandbox/{state.json,sandbox.pid,sandbox.log,url} (the Stripe sandbox, see
+# scripts/sandbox/README.md; billing.conf points stripe_* at it).
+# Email: DIR/mail/ is the Maildir of the SMTP catcher (scripts/lib/smtp-catcher.py,
+# one file per message in DIR/mail/new/), DIR/smtp-catcher.{pid,log,port};
+# billing-jobs (the outbox mailer) runs with DIR/billing-jobs.{pid,log}. The env
+# file adds ITEST_SMTP_PORT, ITEST_MAILDIR, ITEST_JOBS_PIDFILE, ITEST_JOBS_LOG.
 # Binaries come from $TOP_BUILDDIR (default: <repo>/build), sources (templates,
 # static files, migrations) from $TOP_SRCDIR (default: the repo holding this file).
 set -euo pipefail
@@ -29,6 +37,10 @@ LOG_TAG=itest-env
 source "$BILLING_ROOT/scripts/lib/common.sh"
 # shellcheck source=scripts/lib/mariadb.sh
 source "$BILLING_ROOT/scripts/lib/mariadb.sh"
+# shellcheck source=scripts/lib/mail.sh
+source "$BILLING_ROOT/scripts/lib/mail.sh"
+# shellcheck source=scripts/lib/sandbox.sh
+source "$BILLING_ROOT/scripts/lib/sandbox.sh"
 
 PASSWORD='correct horse battery staple'
 ADMIN_EMAIL=admin@test.local
@@ -38,7 +50,7 @@ THROTTLE_EMAIL=throttle@test.local
 # Faster commits for throwaway test data; durability does not matter here.
 MDB_TEST_ARGS=(--innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0)
 
-usage() { die "usage: env.sh start|stop|db-stop|db-start DIR"; }
+usage() { die "usage: env.sh start|stop|db-stop|db-start|smtp-stop|smtp-start|jobs-stop|jobs-start DIR"; }
 
 abs_dir() {
 	[[ -d "$1" ]] || die "no such directory: $1"
@@ -71,6 +83,17 @@ write_config() {
 	)
 }
 
+# write_stripe_config DIR SANDBOX_URL WEBHOOK_SECRET: Stripe settings for the sandbox.
+write_stripe_config() {
+	local dir=$1 url=$2 whsec=$3
+	cat >>"$dir/billing.conf" <<-EOF
+		stripe_api_base = $url
+		stripe_js_url = $url/v3
+		stripe_publishable_key = $SANDBOX_PUBLISHABLE_KEY
+		stripe_webhook_secret = $whsec
+	EOF
+}
+
 write_env() {
 	local dir=$1 port=$2 v
 	local -a lines=(
@@ -91,6 +114,11 @@ write_env() {
 		"ITEST_DB_NAME=billing"
 		"ITEST_DB_USER=billing"
 		"ITEST_DB_PASSWORD=$(mdb_password "$dir/mysql")"
+		"ITEST_SMTP_PORT=$(cat "$dir/smtp-catcher.port")"
+		"ITEST_MAILDIR=$dir/mail"
+		"ITEST_JOBS_PIDFILE=$dir/billing-jobs.pid"
+		"ITEST_JOBS_LOG=$dir/billing-jobs.log"
+		"ITEST_SANDBOX_URL=$(cat "$dir/sandbox/url")"
 	)
 	: >"$dir/env.new"
 	for v in "${lines[@]}"; do
@@ -108,10 +136,11 @@ add_user() {
 }
 
 cmd_start() {
-	local dir=$1 port="" try t0=$SECONDS
+	local dir=$1 port="" try t0=$SECONDS whsec sandbox_url
 	[[ -x "$TOP_BUILDDIR/billingd" && -x "$TOP_BUILDDIR/billingctl" ]] ||
 		die "billingd/billingctl not built in $TOP_BUILDDIR"
-	if pidfile_alive "$dir/billingd.pid" billingd || pidfile_alive "$dir/nginx/nginx.pid" nginx; then
+	if pidfile_alive "$dir/billingd.pid" billingd || pidfile_alive "$dir/nginx/nginx.pid" nginx ||
+		pidfile_alive "$dir/sandbox/sandbox.pid" node; then
 		die "an environment already runs in $dir (env.sh stop $dir first)"
 	fi
 	mkdir -p "$dir/nginx"
@@ -131,7 +160,15 @@ cmd_start() {
 	done
 	[[ -n "$port" ]] || die "nginx did not start"
 
+	# The Stripe sandbox, delivering webhooks through nginx to billingd.
+	whsec=$(sandbox_webhook_secret)
+	sandbox_url=$(sandbox_start "$dir/sandbox" "http://127.0.0.1:$port/stripe/webhook" "$whsec")
+
 	write_config "$dir" "$port"
+	smtp_catcher_up "$dir/mail" "$dir/smtp-catcher.pid" "$dir/smtp-catcher.log" \
+		"$dir/smtp-catcher.port"
+	mail_config_append "$dir/billing.conf" "$(cat "$dir/smtp-catcher.port")" billing@test.local
+	write_stripe_config "$dir" "$sandbox_url" "$whsec"
 	"$TOP_BUILDDIR/billingctl" -c "$dir/billing.conf" migrate >"$dir/migrate.log" 2>&1 || {
 		tail_log "$dir/migrate.log" 30
 		die "billingctl migrate failed"
@@ -148,6 +185,8 @@ cmd_start() {
 		tail_log "$dir/nginx/error.log" 20
 		die "test stack is not healthy"
 	fi
+	jobs_start "$TOP_BUILDDIR/billing-jobs" "$dir/billing.conf" "$dir/billing-jobs.log" \
+		"$dir/billing-jobs.pid"
 	write_env "$dir" "$port"
 	log "test stack up in $((SECONDS - t0)) s: http://127.0.0.1:$port ($dir)"
 }
@@ -156,6 +195,9 @@ cmd_stop() {
 	local dir=$1
 	nginx_stop "$dir/nginx"
 	billingd_stop "$dir/billingd.pid"
+	jobs_stop "$dir/billing-jobs.pid"
+	smtp_catcher_stop "$dir/smtp-catcher.pid"
+	sandbox_stop "$dir/sandbox"
 	mdb_stop "$dir/mysql"
 }
 
@@ -175,5 +217,17 @@ stop)
 	;;
 db-stop) mdb_stop "$(abs_dir "$2")/mysql" ;;
 db-start) mdb_start "$(abs_dir "$2")/mysql" "${MDB_TEST_ARGS[@]}" ;;
+smtp-stop) smtp_catcher_stop "$(abs_dir "$2")/smtp-catcher.pid" ;;
+smtp-start)
+	dir=$(abs_dir "$2")
+	smtp_catcher_up "$dir/mail" "$dir/smtp-catcher.pid" "$dir/smtp-catcher.log" \
+		"$dir/smtp-catcher.port" "$(cat "$dir/smtp-catcher.port")"
+	;;
+jobs-stop) jobs_stop "$(abs_dir "$2")/billing-jobs.pid" ;;
+jobs-start)
+	dir=$(abs_dir "$2")
+	jobs_start "$TOP_BUILDDIR/billing-jobs" "$dir/billing.conf" "$dir/billing-jobs.log" \
+		"$dir/billing-jobs.pid"
+	;;
 *) usage ;;
 esac

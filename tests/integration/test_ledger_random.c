@@ -1424,6 +1424,66 @@ START_TEST(test_race_same_payment)
 }
 END_TEST
 
+/* Automatic allocation racing automatic allocation: recording a payment with
+ * "oldest due first" while another process applies the account's credit to
+ * the same invoice. Both are legitimate and must succeed: whoever comes
+ * second finds the invoice paid and keeps its money as credit. */
+struct auto_race {
+	int64_t	 account;
+	int64_t	 amount;
+	int64_t	 moved[2];
+};
+
+static void
+race_auto(struct db *cdb, int child, void *arg, struct race_result *r)
+{
+	struct auto_race *ar = arg;
+	char msg[256];
+	int64_t moved = 0;
+
+	if (child == 0) {
+		tally_pay(account_apply_credit(cdb, &actor, ar->account, &moved), r);
+	} else {
+		struct payment pm;
+		memset(&pm, 0, sizeof(pm));
+		pm.account_id = ar->account;
+		str_copy(pm.method, sizeof(pm.method), "cash");
+		pm.amount = ar->amount;
+		str_copy(pm.received_date, sizeof(pm.received_date), "2024-05-02");
+		tally_pay(payment_record(cdb, &actor, &pm, 1, NULL, 0, msg, sizeof(msg)), r);
+		if (r->ok == 0)
+			fprintf(stderr, "payment_record (auto) refused: %s\n", msg);
+	}
+}
+
+START_TEST(test_race_auto_allocation)
+{
+	struct fixtures fx;
+	struct race_result rs[MAX_CHILD], sum;
+	struct auto_race ar;
+
+	db_open();
+	make_fixtures(&fx, "C5");
+	ar.account = make_account("Race auto allocation", fx.location);
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		int64_t inv;
+
+		ar.amount = 30000 + round * 11;
+		inv = issued_invoice(&fx, ar.account, ar.amount, "2024-05-31");
+		credit_payment(ar.account, ar.amount);
+		race(2, race_auto, &ar, rs);
+		sum_results(rs, 2, &sum);
+		ck_assert_msg(sum.ok == 2, "round %d: apply credit %s, record payment %s (%"
+		    PRId64 " over-invoice, %" PRId64 " over-payment, %" PRId64 " db errors)",
+		    round, rs[0].ok ? "ok" : "REFUSED", rs[1].ok ? "ok" : "REFUSED",
+		    sum.over_invoice, sum.over_payment, sum.dberr);
+		ck_assert_int_eq(invoice_allocated(inv), ar.amount);
+	}
+	expect_verify_ok("after racing automatic allocations");
+	db_shut();
+}
+END_TEST
+
 /* A free-for-all on two shared accounts: payments with automatic allocation,
  * manual allocations, applying credit, write-offs, voids, all at once. */
 #define MIX_INVOICES	12
@@ -1628,17 +1688,22 @@ limits_invoice(struct fixtures *fx, const char *account_name, int64_t *account)
 }
 
 /* Amounts beyond MONEY_MAX are refused everywhere else (calc, payments,
- * money_parse); an adjustment must not push an invoice past it either. */
+ * money_parse); the forms and the API accept adjustments up to +MONEY_MAX,
+ * which must not push an invoice's total past MONEY_MAX. */
 START_TEST(test_limit_adjust_money_max)
 {
 	struct fixtures fx;
-	int64_t acc, inv = limits_invoice(&fx, "Limits adjust", &acc);
+	int64_t acc, inv = limits_invoice(&fx, "Limits adjust", &acc);	/* $100.00 */
+	struct invoice got;
 	char msg[256];
-	int rc = invoice_adjust(db, &actor, inv, 0, MONEY_MAX + 1, "too much", msg,
+	int rc = invoice_adjust(db, &actor, inv, 0, MONEY_MAX, "too much", msg,
 	    sizeof(msg));
 
-	ck_assert_msg(rc == INV_INVALID, "invoice_adjust(MONEY_MAX + 1): %d, want %d"
-	    " (INV_INVALID)", rc, INV_INVALID);
+	ck_assert_int_eq(invoice_get(db, inv, &got), INV_OK);
+	invoice_free(&got);
+	ck_assert_msg(rc == INV_INVALID, "invoice_adjust(+MONEY_MAX) on a $100.00 invoice:"
+	    " %d, want %d (INV_INVALID); the total is now %" PRId64 " > MONEY_MAX", rc,
+	    INV_INVALID, got.total);
 	db_shut();
 }
 END_TEST
@@ -1662,12 +1727,12 @@ START_TEST(test_limit_void_reason_utf8)
 {
 	struct fixtures fx;
 	int64_t acc, inv = limits_invoice(&fx, "Limits void", &acc);
-	char reason[600];
+	char reason[1200];
 	int rc;
 
-	accented(reason, sizeof(reason), 498);	/* 249 characters */
+	accented(reason, sizeof(reason), 1000);	/* 500 characters, 999 bytes */
 	rc = invoice_void(db, &actor, inv, reason);
-	ck_assert_msg(rc == INV_OK, "invoice_void with a 249-character non-ASCII reason:"
+	ck_assert_msg(rc == INV_OK, "invoice_void with a 500-character non-ASCII reason:"
 	    " %d (%s)", rc, db_error(db));
 	db_shut();
 }
@@ -1709,8 +1774,8 @@ START_TEST(test_limit_issue_utf8_description)
 	inv.nlines = 1;
 	inv.lines = calloc(1, sizeof(*inv.lines));
 	ck_assert(inv.lines != NULL);
-	/* 499 bytes, 250 characters: fits the struct and the column */
-	accented(inv.lines[0].description, sizeof(inv.lines[0].description), 499);
+	/* 500 characters, 999 bytes: what the column and the form allow */
+	accented(inv.lines[0].description, sizeof(inv.lines[0].description), 1000);
 	inv.lines[0].quantity = 1;
 	inv.lines[0].rate = 10000;
 	inv.lines[0].dk = DISC_PERCENT;
@@ -1719,7 +1784,7 @@ START_TEST(test_limit_issue_utf8_description)
 	    "draft: %s", msg);
 	invoice_free(&inv);
 	rc = invoice_issue(db, &actor, inv.id);
-	ck_assert_msg(rc == INV_OK, "invoice_issue of a discounted line with a 250-character"
+	ck_assert_msg(rc == INV_OK, "invoice_issue of a discounted line with a 500-character"
 	    " non-ASCII description: %d (%s)", rc, db_error(db));
 	db_shut();
 }
@@ -1738,6 +1803,7 @@ ledger_suite(void)
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	tcase_add_test(tc, test_race_same_invoice);
 	tcase_add_test(tc, test_race_same_payment);
+	tcase_add_test(tc, test_race_auto_allocation);
 	tcase_add_test(tc, test_race_mixed);
 	tcase_add_test(tc, test_race_issue_numbers);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,685 @@
+/* Invoices in the portal: which are posted, their portal status (with
+ * pending ACH payments), pricing a selection, staff "Send invoice" and
+ * pay links. */
+#include "common.h"
+
+#include "audit.h"
+#include "cfg.h"
+#include "clock.h"
+#include "crypto.h"
+#include "db.h"
+#include "invoice.h"
+#include "money.h"
+#include "outbox.h"
+#include "portal.h"
+#include "portal_int.h"
+#include "profiles.h"
+#include "str.h"
+#include "stripe_pay.h"
+#include "tmpl.h"
+
+const char *const portal_inv_status_names[PIS__MAX] = {
+	"open", "partial", "paid", "void", "pending",
+};
+const char *const portal_inv_status_labels[PIS__MAX] = {
+	"Open", "Partially paid", "Paid", "Void", "Pending ACH",
+};
+
+/* --- pending ACH payments ----------------------------------------------- */
+
+struct pending_map {
+	struct alloc_req	*v;
+	size_t			 n;
+};
+
+/* What pending ACH payments (submitted, Stripe processing) of the account
+ * will pay to each invoice, from their allocation plans. */
+static int
+pending_ach(struct db *db, int64_t account_id, struct pending_map *m)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+	struct db_result r;
+	int rc;
+
+	m->v = NULL;
+	m->n = 0;
+	rc = db_query(db, "SELECT alloc_plan FROM payments WHERE account_id = ?"
+	    " AND method = 'ach' AND status = 'pending'"
+	    " AND stripe_status = 'processing'", p, 1, &r);
+	if (rc != DB_OK || r.nrows == 0) {
+		db_result_free(&r);
+		return rc;
+	}
+	m->v = calloc(r.nrows * SP_PLAN_MAX, sizeof(*m->v));
+	if (m->v == NULL) {
+		db_result_free(&r);
+		return DB_ERR;
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		size_t k = 0;
+		int autoa = 0;
+
+		if (stripe_pay_plan_parse(db_str(&r, i, 0), &autoa, m->v + m->n,
+		    SP_PLAN_MAX, &k) == 0)
+			m->n += k;
+	}
+	db_result_free(&r);
+	return DB_OK;
+}
+
+static int64_t
+pending_for(const struct pending_map *m, int64_t invoice_id)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].invoice_id == invoice_id)
+			sum += m->v[i].amount;
+	return sum;
+}
+
+static void
+portal_invoice_from(struct portal_invoice *p, const struct invoice *inv,
+    int64_t posted_at, int64_t pending)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = inv->id;
+	str_copy(p->number, sizeof(p->number), inv->number);
+	str_copy(p->invoice_date, sizeof(p->invoice_date), inv->invoice_date);
+	str_copy(p->due_date, sizeof(p->due_date), inv->due_date);
+	str_copy(p->client_name, sizeof(p->client_name), inv->client_name);
+	p->total = inv->total;
+	p->paid = inv->paid;
+	p->open = inv->open;
+	p->pending = pending;
+	p->posted_at = posted_at;
+	if (strcmp(inv->status, "void") == 0)
+		p->status = PIS_VOID;
+	else if (inv->open <= 0)
+		p->status = PIS_PAID;
+	else if (pending > 0)
+		p->status = PIS_PENDING_ACH;
+	else if (inv->paid > 0)
+		p->status = PIS_PARTIAL;
+	else
+		p->status = PIS_OPEN;
+}
+
+/* Posted invoice ids of the account with their posting time. */
+static int
+posted_of(struct db *db, int64_t account_id, struct db_result *r)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+
+	return db_query(db, "SELECT pi.invoice_id, pi.posted_at FROM portal_invoices pi"
+	    " JOIN invoices i ON i.id = pi.invoice_id AND i.account_id = pi.account_id"
+	    " WHERE pi.account_id = ? AND i.status <> 'draft'", p, 1, r);
+}
+
+static int64_t
+posted_at_of(const struct db_result *r, int64_t invoice_id)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		if (db_i64(r, i, 0) == invoice_id)
+			return db_i64(r, i, 1);
+	return 0;
+}
+
+int
+portal_invoices(struct db *db, int64_t account_id, int status,
+    struct portal_invoice **out, size_t *n)
+{
+	struct invoice_filter f = { account_id, 0, 0, NULL, 0, 200 };
+	struct pending_map pm = { NULL, 0 };
+	struct db_result posted;
+	struct invoice *is = NULL;
+	size_t k = 0, cap = 0;
+	int more = 1, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = posted_of(db, account_id, &posted)) != DB_OK ||
+	    posted.nrows == 0 || (rc = pending_ach(db, account_id, &pm)) != DB_OK) {
+		db_result_free(&posted);
+		return rc == DB_OK ? PORTAL_OK : PORTAL_DB;
+	}
+	while (more && rc == DB_OK) {
+		size_t got = 0;
+
+		if (invoice_list(db, &f, &is, &got, &more) != INV_OK) {
+			rc = DB_ERR;
+			break;
+		}
+		for (size_t i = 0; i < got; i++) {
+			int64_t at = posted_at_of(&posted, is[i].id);
+			struct portal_invoice p;
+
+			f.before_id = is[i].id;
+			if (at == 0 || strcmp(is[i].status, "draft") == 0) {
+				invoice_free(&is[i]);
+				continue;
+			}
+			portal_invoice_from(&p, &is[i], at, pending_for(&pm, is[i].id));
+			invoice_free(&is[i]);
+			if (status >= 0 && (int)p.status != status)
+				continue;
+			if (k == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				struct portal_invoice *t = realloc(*out, nc * sizeof(*t));
+				if (t == NULL) {
+					rc = DB_ERR;
+					continue;
+				}
+				*out = t;
+				cap = nc;
+			}
+			(*out)[k++] = p;
+		}
+		free(is);
+		is = NULL;
+	}
+	free(pm.v);
+	db_result_free(&posted);
+	*n = k;
+	if (rc != DB_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return PORTAL_DB;
+	}
+	return PORTAL_OK;
+}
+
+int
+portal_invoice_get(struct db *db, int64_t account_id, int64_t invoice_id,
+    struct portal_invoice *out)
+{
+	struct db_param p[] = { DB_I64(invoice_id), DB_I64(account_id) };
+	struct pending_map pm = { NULL, 0 };
+	struct db_result r;
+	struct invoice inv;
+	int64_t at;
+	int rc;
+
+	rc = db_query(db, "SELECT pi.posted_at FROM portal_invoices pi"
+	    " JOIN invoices i ON i.id = pi.invoice_id AND i.account_id = pi.account_id"
+	    " WHERE pi.invoice_id = ? AND pi.account_id = ? AND i.status <> 'draft'",
+	    p, 2, &r);
+	at = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return PORTAL_DB;
+	if (at == 0)
+		return PORTAL_NOT_FOUND;
+	memset(&inv, 0, sizeof(inv));
+	rc = invoice_get(db, invoice_id, &inv);
+	if (rc == INV_OK)
+		rc = pending_ach(db, account_id, &pm) == DB_OK ? INV_OK : INV_DB;
+	if (rc == INV_OK)
+		portal_invoice_from(out, &inv, at, pending_for(&pm, invoice_id));
+	free(pm.v);
+	invoice_free(&inv);
+	return rc == INV_OK ? PORTAL_OK : rc == INV_NOT_FOUND ? PORTAL_NOT_FOUND :
+	    PORTAL_DB;
+}
+
+int
+portal_invoice_posted(struct db *db, int64_t invoice_id, int64_t *posted_at,
+    int64_t *emailed_at)
+{
+	struct db_param p[] = { DB_I64(invoice_id) };
+	struct db_result r;
+	int rc;
+
+	*posted_at = *emailed_at = 0;
+	rc = db_query(db, "SELECT posted_at, COALESCE(emailed_at, 0) FROM"
+	    " portal_invoices WHERE invoice_id = ?", p, 1, &r);
+	if (rc == DB_OK && r.nrows == 1) {
+		*posted_at = db_i64(&r, 0, 0);
+		*emailed_at = db_i64(&r, 0, 1);
+	}
+	db_result_free(&r);
+	return rc == DB_OK ? PORTAL_OK : PORTAL_DB;
+}
+
+/* --- selections ------------------------------------------------------------ */
+
+int
+portal_ids_parse(const char *text, int64_t *ids, size_t max, size_t *n)
+{
+	const char *s = text;
+
+	*n = 0;
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (;;) {
+		char item[24];
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+
+		if (*n >= max || len == 0 || len >= sizeof(item))
+			return -1;
+		memcpy(item, s, len);
+		item[len] = '\0';
+		if (str_to_i64(item, 1, INT64_MAX, &ids[*n]) == -1)
+			return -1;
+		(*n)++;
+		if (end == NULL)
+			return 0;
+		s = end + 1;
+	}
+}
+
+static const char *
+refusal(enum portal_inv_status st)
+{
+	switch (st) {
+	case PIS_PAID:
+		return "is already paid";
+	case PIS_VOID:
+		return "is void";
+	case PIS_PENDING_ACH:
+		return "has a bank payment (ACH) in progress";
+	default:
+		return "cannot be paid";
+	}
+}
+
+int
+portal_select(struct db *db, int64_t account_id, const int64_t *ids, size_t n,
+    struct portal_selection *sel, char *msg, size_t msgsz)
+{
+	struct alloc_req req[PORTAL_MAX_SELECT];
+	size_t off = 0;
+	int rc;
+
+	memset(sel, 0, sizeof(*sel));
+	sel->account_id = account_id;
+	if (n == 0) {
+		str_copy(msg, msgsz, "Select at least one invoice to pay.");
+		return PORTAL_INVALID;
+	}
+	if (n > PORTAL_MAX_SELECT) {
+		str_fmt(msg, msgsz, "Select at most %d invoices at a time.",
+		    PORTAL_MAX_SELECT);
+		return PORTAL_INVALID;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct portal_invoice pi;
+
+		if ((rc = portal_invoice_get(db, account_id, ids[i], &pi)) != PORTAL_OK)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (ids[j] == ids[i]) {
+				str_fmt(msg, msgsz, "Invoice %s was selected twice.",
+				    pi.number);
+				return PORTAL_INVALID;
+			}
+		if (pi.status != PIS_OPEN && pi.status != PIS_PARTIAL) {
+			str_fmt(msg, msgsz, "Invoice %s %s and cannot be selected. "
+			    "Select only open or partially paid invoices.", pi.number,
+			    refusal(pi.status));
+			return PORTAL_INVALID;
+		}
+		sel->ids[i] = pi.id;
+		sel->amounts[i] = pi.open;
+		str_copy(sel->numbers[i], sizeof(sel->numbers[i]), pi.number);
+		sel->total += pi.open;
+		req[i].invoice_id = pi.id;
+		req[i].amount = pi.open;
+		if (str_fmt(sel->ids_text + off, sizeof(sel->ids_text) - off,
+		    "%s%" PRId64, i ? "," : "", pi.id) == -1)
+			return PORTAL_DB;
+		off += strlen(sel->ids_text + off);
+	}
+	sel->n = n;
+	if (sel->total > SP_AMOUNT_MAX) {
+		str_copy(msg, msgsz, "The total is over the limit of one card or "
+		    "bank payment. Select fewer invoices.");
+		return PORTAL_INVALID;
+	}
+	if (stripe_pay_plan_format(req, n, sel->plan, sizeof(sel->plan)) == -1)
+		return PORTAL_DB;
+	return PORTAL_OK;
+}
+
+/* --- pay links --------------------------------------------------------------- */
+
+#define LINK_COLS "l.id, l.invoice_id, i.account_id, l.created_at, l.expires_at," \
+	" COALESCE(l.revoked_at, 0), COALESCE(l.last_used_at, 0)"
+
+static void
+link_from_row(const struct db_result *r, size_t i, struct pay_link *l)
+{
+	l->id = db_i64(r, i, 0);
+	l->invoice_id = db_i64(r, i, 1);
+	l->account_id = db_i64(r, i, 2);
+	l->created_at = db_i64(r, i, 3);
+	l->expires_at = db_i64(r, i, 4);
+	l->revoked_at = db_i64(r, i, 5);
+	l->last_used_at = db_i64(r, i, 6);
+}
+
+int
+paylink_current(struct db *db, int64_t invoice_id, struct pay_link *l)
+{
+	struct db_param p[] = { DB_I64(invoice_id), DB_I64(clock_now()) };
+	struct db_result r;
+	int rc;
+
+	rc = db_query(db, "SELECT " LINK_COLS " FROM pay_links l"
+	    " JOIN invoices i ON i.id = l.invoice_id WHERE l.invoice_id = ?"
+	    " AND l.revoked_at IS NULL AND l.expires_at > ?"
+	    " ORDER BY l.id DESC LIMIT 1", p, 2, &r);
+	if (rc == DB_OK && r.nrows == 1)
+		link_from_row(&r, 0, l);
+	rc = rc != DB_OK ? PORTAL_DB : r.nrows == 1 ? PORTAL_OK : PORTAL_NOT_FOUND;
+	db_result_free(&r);
+	return rc;
+}
+
+/* Revokes the usable links of an invoice; *count gets how many. */
+static int
+links_revoke(struct db *db, int64_t invoice_id, int64_t by, uint64_t *count)
+{
+	int64_t now = clock_now();
+	struct db_param p[] = { DB_I64(now), by > 0 ? DB_I64(by) : DB_NULL,
+	    DB_I64(invoice_id), DB_I64(now) };
+
+	return db_exec(db, "UPDATE pay_links SET revoked_at = ?, revoked_by = ?"
+	    " WHERE invoice_id = ? AND revoked_at IS NULL AND expires_at > ?",
+	    p, ARRAY_LEN(p), count, NULL);
+}
+
+struct revoke_args {
+	const struct actor	*actor;
+	int64_t			 invoice_id;
+};
+
+static int
+revoke_tx(struct db *db, void *arg)
+{
+	struct revoke_args *x = arg;
+	uint64_t count = 0;
+	char detail[64];
+	int rc;
+
+	if ((rc = links_revoke(db, x->invoice_id, x->actor->id, &count)) != DB_OK)
+		return rc;
+	if (count == 0)
+		return PORTAL_NOT_FOUND;
+	str_fmt(detail, sizeof(detail), "%" PRIu64 " pay link(s)", count);
+	return audit_record(db, x->actor, "paylink.revoke", "invoice",
+	    x->invoice_id, detail);
+}
+
+int
+paylink_revoke(struct db *db, const struct actor *actor, int64_t invoice_id)
+{
+	struct revoke_args x = { actor, invoice_id };
+
+	return portal_status_of(db_tx(db, revoke_tx, &x));
+}
+
+/* 1 when ip made too many lookups in the window. */
+static int
+lookups_exceeded(struct db *db, const char *ip, int *over)
+{
+	struct db_param p[] = { DB_STR(ip), DB_I64(clock_now() - PAYLINK_WINDOW) };
+	struct db_result r;
+	int rc;
+
+	rc = db_query(db, "SELECT COUNT(*), COALESCE(SUM(ok = 0), 0) FROM"
+	    " pay_link_hits WHERE ip = ? AND created_at > ?", p, 2, &r);
+	if (rc == DB_OK)
+		*over = db_i64(&r, 0, 0) >= PAYLINK_MAX_HITS ||
+		    db_i64(&r, 0, 1) >= PAYLINK_MAX_FAILS;
+	db_result_free(&r);
+	return rc;
+}
+
+static int
+lookup_record(struct db *db, const char *ip, int ok)
+{
+	int64_t now = clock_now();
+	struct db_param p[] = { DB_STR(ip), DB_I64(ok ? 1 : 0), DB_I64(now) };
+	struct db_param q[] = { DB_I64(now - 2 * PAYLINK_WINDOW) };
+	int rc;
+
+	rc = db_exec(db, "INSERT INTO pay_link_hits (ip, ok, created_at)"
+	    " VALUES (?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
+	/* Forget old counts as we go (bounded work per lookup). */
+	if (rc == DB_OK && !ok)
+		rc = db_exec(db, "DELETE FROM pay_link_hits WHERE created_at < ?"
+		    " LIMIT 100", q, 1, NULL, NULL);
+	return rc;
+}
+
+int
+paylink_lookup(struct db *db, const char *token, const char *ip,
+    struct pay_link *l)
+{
+	char hash[CRYPTO_SHA256_HEX];
+	struct db_result r;
+	int over = 0, found = 0, rc;
+
+	if (ip == NULL)
+		ip = "";
+	if ((rc = lookups_exceeded(db, ip, &over)) != DB_OK)
+		return PORTAL_DB;
+	if (over)
+		return PORTAL_THROTTLED;
+	if (portal_token_hash(token, hash) == 0) {
+		struct db_param p[] = { DB_STR(hash), DB_I64(clock_now()) };
+		rc = db_query(db, "SELECT " LINK_COLS " FROM pay_links l"
+		    " JOIN invoices i ON i.id = l.invoice_id WHERE l.token_hash = ?"
+		    " AND l.revoked_at IS NULL AND l.expires_at > ?", p, 2, &r);
+		if (rc == DB_OK && r.nrows == 1) {
+			link_from_row(&r, 0, l);
+			found = 1;
+		}
+		db_result_free(&r);
+		if (rc != DB_OK)
+			return PORTAL_DB;
+	}
+	if (lookup_record(db, ip, found) != DB_OK)
+		return PORTAL_DB;
+	if (found) {
+		struct db_param p[] = { DB_I64(clock_now()), DB_I64(l->id) };
+		if (db_exec(db, "UPDATE pay_links SET last_used_at = ? WHERE id = ?",
+		    p, 2, NULL, NULL) != DB_OK)
+			return PORTAL_DB;
+	}
+	return found ? PORTAL_OK : PORTAL_BAD_TOKEN;
+}
+
+/* --- staff: send an invoice ------------------------------------------------ */
+
+struct send_args {
+	const struct portal_env	*env;
+	int64_t			 invoice_id;
+	int			 email;
+	int			 post;
+	const char		*expires_on;
+	char			*msg;
+	size_t			 msgsz;
+};
+
+/* End of the expiry day (UTC) as unix seconds: the given date, or the due
+ * date + PAYLINK_DAYS_AFTER_DUE but at least 7 days from today. */
+static int
+link_expiry(const struct invoice *inv, const char *expires_on, int64_t *at,
+    char *msg, size_t msgsz)
+{
+	int64_t day, today = date_today();
+
+	if (expires_on != NULL && *expires_on) {
+		if (date_parse(expires_on, &day) == -1 || day < today) {
+			str_copy(msg, msgsz, "The pay link's expiry date must be "
+			    "today or later.");
+			return PORTAL_INVALID;
+		}
+	} else {
+		if (date_parse(inv->due_date, &day) == -1)
+			day = today;
+		day += PAYLINK_DAYS_AFTER_DUE;
+		if (day < today + 7)
+			day = today + 7;
+	}
+	*at = (day + 1) * 86400;
+	return PORTAL_OK;
+}
+
+/* Locks the invoice row, loads it and checks it can be sent. */
+static int
+send_load(struct db *db, struct send_args *x, struct invoice *inv)
+{
+	struct db_param k[] = { DB_I64(x->invoice_id) };
+	struct db_result r;
+	int rc;
+
+	rc = db_query(db, "SELECT id FROM invoices WHERE id = ? FOR UPDATE", k, 1, &r);
+	if (rc == DB_OK && r.nrows == 0)
+		rc = PORTAL_NOT_FOUND;
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = invoice_get(db, x->invoice_id, inv)) != INV_OK)
+		return rc == INV_NOT_FOUND ? PORTAL_NOT_FOUND : DB_ERR;
+	if (strcmp(inv->status, "issued") != 0) {
+		str_copy(x->msg, x->msgsz, strcmp(inv->status, "void") == 0 ?
+		    "A void invoice cannot be sent." :
+		    "Issue the invoice before sending it.");
+		return PORTAL_INVALID;
+	}
+	if (!x->email && !x->post) {
+		str_copy(x->msg, x->msgsz, "Choose email, the portal, or both.");
+		return PORTAL_INVALID;
+	}
+	return DB_OK;
+}
+
+static int
+send_post(struct db *db, const struct invoice *inv, int64_t by, int emailed)
+{
+	int64_t now = clock_now();
+	struct db_param p[] = { DB_I64(inv->id), DB_I64(inv->account_id),
+	    DB_I64(now), by > 0 ? DB_I64(by) : DB_NULL,
+	    emailed ? DB_I64(now) : DB_NULL };
+
+	return db_exec(db, "INSERT INTO portal_invoices (invoice_id, account_id,"
+	    " posted_at, posted_by, emailed_at) VALUES (?, ?, ?, ?, ?)"
+	    " ON DUPLICATE KEY UPDATE"
+	    " emailed_at = COALESCE(VALUES(emailed_at), emailed_at)",
+	    p, ARRAY_LEN(p), NULL, NULL);
+}
+
+static int
+send_link(struct db *db, const struct invoice *inv, int64_t by, int64_t expires,
+    char token[PORTAL_TOKEN_MAX])
+{
+	char hash[CRYPTO_SHA256_HEX];
+	int rc;
+
+	if ((rc = links_revoke(db, inv->id, by, NULL)) != DB_OK)
+		return rc;
+	if (portal_token_new(token, PORTAL_TOKEN_MAX, hash) == -1)
+		return DB_ERR;
+	{
+		struct db_param p[] = { DB_I64(inv->id), DB_STR(hash),
+		    DB_I64(clock_now()), DB_I64(expires),
+		    by > 0 ? DB_I64(by) : DB_NULL };
+		return db_exec(db, "INSERT INTO pay_links (invoice_id, token_hash,"
+		    " created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?)",
+		    p, ARRAY_LEN(p), NULL, NULL);
+	}
+}
+
+static int
+send_mail(const struct portal_env *env, struct db *db, const struct invoice *inv,
+    const struct account *a, const char *token, int64_t expires)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+	char url[600], m[MONEY_FMT_MAX], d[16];
+	int rc = DB_OK;
+
+	if (v == NULL)
+		return DB_ERR;
+	tmpl_set(v, "recipient_name", a->name);
+	tmpl_set(v, "account_name", a->name);
+	tmpl_set(v, "invoice_number", inv->number);
+	tmpl_set(v, "invoice_date", inv->invoice_date);
+	tmpl_set(v, "due_date", inv->due_date);
+	tmpl_set(v, "client_name", inv->client_name);
+	money_format(inv->total, m, sizeof(m));
+	tmpl_set(v, "total", m);
+	money_format(inv->open, m, sizeof(m));
+	tmpl_set(v, "amount_due", m);
+	tmpl_set_bool(v, "has_due", inv->open > 0);
+	clock_fmt_date(expires - 1, d, sizeof(d));
+	tmpl_set(v, "pay_expires", d);
+	if (portal_url(env->cfg, url, sizeof(url), "/pay/%s", token) == -1)
+		rc = DB_ERR;
+	else
+		tmpl_set(v, "pay_url", url);
+	if (rc == DB_OK && portal_url(env->cfg, url, sizeof(url), "/portal/login") == 0)
+		tmpl_set(v, "portal_url", url);
+	if (rc == DB_OK)
+		rc = portal_mail(db, env->tc, env->cfg, OUTBOX_INVOICE, "invoice", v,
+		    a->email, "invoice", inv->id);
+	tmpl_vars_free(v);
+	explicit_bzero(url, sizeof(url));
+	return rc;
+}
+
+static int
+send_tx(struct db *db, void *arg)
+{
+	struct send_args *x = arg;
+	const struct portal_env *env = x->env;
+	struct invoice inv;
+	struct account a;
+	char token[PORTAL_TOKEN_MAX], detail[200];
+	int64_t expires = 0;
+	int rc;
+
+	memset(&inv, 0, sizeof(inv));
+	if ((rc = send_load(db, x, &inv)) != DB_OK)
+		goto out;
+	if ((rc = account_get(db, inv.account_id, &a)) != PROF_OK) {
+		rc = rc == PROF_NOT_FOUND ? PORTAL_NOT_FOUND : DB_ERR;
+		goto out;
+	}
+	if (x->email && a.email[0] == '\0') {
+		rc = PORTAL_NO_EMAIL;
+		goto out;
+	}
+	if (x->email && (rc = link_expiry(&inv, x->expires_on, &expires, x->msg,
+	    x->msgsz)) != PORTAL_OK)
+		goto out;
+	if ((rc = send_post(db, &inv, env->actor->id, x->email)) != DB_OK)
+		goto out;
+	if (x->email && ((rc = send_link(db, &inv, env->actor->id, expires,
+	    token)) != DB_OK || (rc = send_mail(env, db, &inv, &a, token,
+	    expires)) != DB_OK))
+		goto out;
+	str_fmt(detail, sizeof(detail), "%s%s%s", x->email ? "emailed to " : "",
+	    x->email ? a.email : "", x->post || x->email ? (x->email ?
+	    "; posted to the portal" : "posted to the portal") : "");
+	rc = audit_record(db, env->actor, "invoice.send", "invoice", inv.id, detail);
+out:
+	explicit_bzero(token, sizeof(token));
+	invoice_free(&inv);
+	return rc;
+}
+
+int
+portal_send_invoice(const struct portal_env *env, int64_t invoice_id, int email,
+    int post, const char *expires_on, char *msg, size_t msgsz)
+{
+	struct send_args x = { env, invoice_id, email, post, expires_on, msg, msgsz };
+
+	if (msgsz > 0)
+		msg[0] = '\0';
+	return portal_status_of(db_tx(env->db, send_tx, &x));
+}

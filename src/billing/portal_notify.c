@@ -1,0 +1,410 @@
+/* Payments made in the portal or by pay link: who made them, and the
+ * emails their state calls for (receipt, ACH pending, ACH succeeded or
+ * failed), each queued once, in the transaction of the change. */
+#include "common.h"
+
+#include "cfg.h"
+#include "clock.h"
+#include "db.h"
+#include "log.h"
+#include "money.h"
+#include "outbox.h"
+#include "portal.h"
+#include "portal_int.h"
+#include "profiles.h"
+#include "str.h"
+#include "stripe_pay.h"
+#include "tmpl.h"
+
+int
+portal_payment_register(struct db *db, int64_t payment_id, int64_t account_id,
+    int64_t pay_link_id, const char *email, const struct portal_consent_intent *ci)
+{
+	char ua[256] = "";
+	struct db_param p[] = { DB_I64(payment_id), DB_I64(account_id),
+	    DB_STR(pay_link_id ? "paylink" : "portal"),
+	    pay_link_id ? DB_I64(pay_link_id) : DB_NULL, DB_STR(email ? email : ""),
+	    ci ? DB_STR(ci->signer) : DB_NULL, DB_STR(ci && ci->ip ? ci->ip : ""),
+	    DB_STR(ua), DB_I64(clock_now()) };
+
+	if (ci && ci->user_agent) {
+		str_copy(ua, sizeof(ua), ci->user_agent);
+		str_utf8_limit(ua, 255);
+	}
+	return portal_status_of(db_exec(db, "INSERT IGNORE INTO portal_payments"
+	    " (payment_id, account_id, source, pay_link_id, email, consent_signer,"
+	    " consent_ip, consent_ua, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    p, ARRAY_LEN(p), NULL, NULL));
+}
+
+/* Records a consent any_balance for method_id signed as in row r (signer,
+ * ip, ua at cols 0..2). */
+static int
+consent_record(const struct sp *sp, int64_t account_id, int64_t method_id,
+    const struct db_result *r, int64_t *consent_id)
+{
+	struct sp_consent_req req = { account_id, method_id, "any_balance", 0, 0,
+	    PORTAL_CONSENT_VERSION, db_str(r, 0, 0), db_str(r, 0, 1),
+	    db_str(r, 0, 2), 0 };
+	char msg[256];
+	int rc = stripe_pay_consent_record(sp, &req, consent_id, msg, sizeof(msg));
+
+	if (rc != SP_OK)
+		log_warn("account %" PRId64 ": portal consent not recorded: %s",
+		    account_id, msg);
+	return rc == SP_OK ? PORTAL_OK : rc == SP_DB ? PORTAL_DB : PORTAL_INVALID;
+}
+
+int
+portal_payment_consent(const struct sp *sp, int64_t payment_id)
+{
+	struct db_param k[] = { DB_I64(payment_id) };
+	struct db_result r;
+	struct sp_payment p;
+	uint64_t claimed = 0;
+	int64_t cid = 0;
+	int rc;
+
+	if (stripe_pay_get(sp->db, payment_id, &p) != SP_OK)
+		return PORTAL_DB;
+	if (strcmp(p.status, "succeeded") != 0 || !p.save_method ||
+	    p.payment_method_id == 0)
+		return PORTAL_OK;
+	/* Claim the row first: concurrent returns record it once. */
+	if (db_exec(sp->db, "UPDATE portal_payments SET consent_id = 0 WHERE"
+	    " payment_id = ? AND consent_id IS NULL AND consent_signer IS NOT NULL",
+	    k, 1, &claimed, NULL) != DB_OK)
+		return PORTAL_DB;
+	if (claimed == 0)
+		return PORTAL_OK;
+	rc = db_query(sp->db, "SELECT consent_signer, consent_ip, consent_ua"
+	    " FROM portal_payments WHERE payment_id = ?", k, 1, &r);
+	if (rc == DB_OK && r.nrows == 1)
+		rc = consent_record(sp, p.account_id, p.payment_method_id, &r, &cid);
+	else
+		rc = PORTAL_DB;
+	db_result_free(&r);
+	{
+		struct db_param q[] = { rc == PORTAL_OK ? DB_I64(cid) : DB_NULL,
+		    DB_I64(payment_id) };
+		if (db_exec(sp->db, "UPDATE portal_payments SET consent_id = ?"
+		    " WHERE payment_id = ?", q, 2, NULL, NULL) != DB_OK)
+			return PORTAL_DB;
+	}
+	return rc;
+}
+
+int
+portal_setup_register(struct db *db, const char *setup_intent,
+    int64_t account_id, const struct portal_consent_intent *ci)
+{
+	char ua[256] = "";
+	struct db_param p[] = { DB_STR(setup_intent), DB_I64(account_id),
+	    DB_STR(ci->signer), DB_STR(ci->ip ? ci->ip : ""), DB_STR(ua),
+	    DB_I64(clock_now()) };
+
+	if (ci->user_agent) {
+		str_copy(ua, sizeof(ua), ci->user_agent);
+		str_utf8_limit(ua, 255);
+	}
+	return portal_status_of(db_exec(db, "INSERT IGNORE INTO portal_setups"
+	    " (setup_intent, account_id, signer, ip, user_agent, created_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL));
+}
+
+int
+portal_setup_finish(const struct sp *sp, int64_t account_id,
+    const char *setup_intent, int64_t *method_id, char *msg, size_t msgsz)
+{
+	struct db_param k[] = { DB_STR(setup_intent), DB_I64(account_id) };
+	struct db_result r;
+	uint64_t claimed = 0;
+	int64_t cid = 0;
+	int rc;
+
+	rc = db_query(sp->db, "SELECT signer, ip, user_agent FROM portal_setups"
+	    " WHERE setup_intent = ? AND account_id = ?", k, 2, &r);
+	if (rc != DB_OK || r.nrows == 0) {
+		db_result_free(&r);
+		return rc != DB_OK ? PORTAL_DB : PORTAL_NOT_FOUND;
+	}
+	rc = stripe_pay_setup_complete(sp, account_id, setup_intent, method_id,
+	    msg, msgsz);
+	if (rc != SP_OK) {
+		db_result_free(&r);
+		return rc == SP_DB ? PORTAL_DB : rc == SP_NOT_FOUND ?
+		    PORTAL_NOT_FOUND : PORTAL_INVALID;
+	}
+	rc = db_exec(sp->db, "UPDATE portal_setups SET consent_id = 0 WHERE"
+	    " setup_intent = ? AND account_id = ? AND consent_id IS NULL",
+	    k, 2, &claimed, NULL) == DB_OK ? PORTAL_OK : PORTAL_DB;
+	if (rc == PORTAL_OK && claimed == 1) {
+		rc = consent_record(sp, account_id, *method_id, &r, &cid);
+		{
+			struct db_param q[] = { DB_I64(*method_id),
+			    rc == PORTAL_OK ? DB_I64(cid) : DB_NULL,
+			    DB_STR(setup_intent) };
+			if (db_exec(sp->db, "UPDATE portal_setups SET method_id = ?,"
+			    " consent_id = ? WHERE setup_intent = ?", q, 3,
+			    NULL, NULL) != DB_OK)
+				rc = PORTAL_DB;
+		}
+	}
+	db_result_free(&r);
+	if (rc == PORTAL_INVALID)
+		str_copy(msg, msgsz, "The payment method was saved, but the "
+		    "authorization could not be recorded.");
+	return rc;
+}
+
+int
+portal_payment_owned(struct db *db, int64_t payment_id, int64_t account_id,
+    int64_t pay_link_id)
+{
+	struct db_param p[] = { DB_I64(payment_id), DB_I64(account_id),
+	    DB_I64(pay_link_id), DB_I64(pay_link_id) };
+	struct db_result r;
+	int rc, yes;
+
+	rc = db_query(db, "SELECT 1 FROM portal_payments pp JOIN payments p"
+	    " ON p.id = pp.payment_id AND p.account_id = pp.account_id"
+	    " WHERE pp.payment_id = ? AND pp.account_id = ?"
+	    " AND (? = 0 OR pp.pay_link_id = ?)", p, ARRAY_LEN(p), &r);
+	yes = rc == DB_OK && r.nrows == 1;
+	db_result_free(&r);
+	return rc != DB_OK ? PORTAL_DB : yes;
+}
+
+void
+portal_method_label(const char *kind, const char *brand, const char *last4,
+    char *out, size_t outsz)
+{
+	char b[40];
+
+	str_copy(b, sizeof(b), brand && *brand ? brand :
+	    strcmp(kind, "card") == 0 ? "Card" : "Bank account");
+	if (b[0] >= 'a' && b[0] <= 'z')
+		b[0] = (char)(b[0] - 'a' + 'A');
+	if (last4 && *last4)
+		str_fmt(out, outsz, "%s ending %s", b, last4);
+	else
+		str_copy(out, outsz, b);
+}
+
+/* The email a payment's state calls for; NULL when none. */
+static const char *
+notice_due(const struct sp_payment *p, int ach_pending_sent)
+{
+	int ach = strcmp(p->method, "ach") == 0;
+
+	if (strcmp(p->status, "succeeded") == 0)
+		return ach ? "ach_succeeded" : "receipt";
+	if (!ach)
+		return NULL;
+	if (strcmp(p->status, "pending") == 0)
+		return strcmp(p->stripe_status, "processing") == 0 ?
+		    "ach_pending" : NULL;
+	/* A failure the client saw on screen needs no email; one after
+	 * "pending" does. */
+	return ach_pending_sent ? "ach_failed" : NULL;
+}
+
+/* 1 when the notice was claimed now (queue it), 0 when it was before. */
+static int
+notice_claim(struct db *db, int64_t payment_id, const char *kind, int *claimed)
+{
+	struct db_param p[] = { DB_I64(payment_id), DB_STR(kind),
+	    DB_I64(clock_now()) };
+	uint64_t n = 0;
+	int rc;
+
+	rc = db_exec(db, "INSERT IGNORE INTO portal_payment_notices (payment_id,"
+	    " kind, created_at) VALUES (?, ?, ?)", p, ARRAY_LEN(p), &n, NULL);
+	*claimed = rc == DB_OK && n == 1;
+	return rc;
+}
+
+static int
+notice_sent(struct db *db, int64_t payment_id, const char *kind, int *sent)
+{
+	struct db_param p[] = { DB_I64(payment_id), DB_STR(kind) };
+	struct db_result r;
+	int rc;
+
+	rc = db_query(db, "SELECT 1 FROM portal_payment_notices WHERE"
+	    " payment_id = ? AND kind = ?", p, 2, &r);
+	*sent = rc == DB_OK && r.nrows == 1;
+	db_result_free(&r);
+	return rc;
+}
+
+/* The invoices of the payment's plan as a loop of the mail. */
+static int
+mail_invoices(struct db *db, struct tmpl_vars *v, const char *plan)
+{
+	struct alloc_req req[SP_PLAN_MAX];
+	size_t n = 0;
+	int autoa = 0;
+
+	if (stripe_pay_plan_parse(plan, &autoa, req, SP_PLAN_MAX, &n) == -1)
+		return DB_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct db_param p[] = { DB_I64(req[i].invoice_id) };
+		struct db_result r;
+		struct tmpl_vars *row;
+		char m[MONEY_FMT_MAX];
+		int rc = db_query(db, "SELECT COALESCE(number, '') FROM invoices"
+		    " WHERE id = ?", p, 1, &r);
+
+		if (rc == DB_OK && r.nrows == 1 &&
+		    (row = tmpl_loop_add(v, "invoices")) != NULL) {
+			tmpl_set(row, "number", db_str(&r, 0, 0));
+			money_format(req[i].amount, m, sizeof(m));
+			tmpl_set(row, "amount", m);
+		}
+		db_result_free(&r);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
+static void
+mail_payment(struct db *db, struct tmpl_vars *v, const struct config *cfg,
+    const struct sp_payment *p, int portal)
+{
+	struct sp_method m;
+	char buf[600], d[32];
+
+	money_format(p->amount, buf, sizeof(buf));
+	tmpl_set(v, "amount", buf);
+	tmpl_setf(v, "payment_id", "%" PRId64, p->id);
+	if (p->intent[0])
+		tmpl_setf(v, "transaction_id", "P-%" PRId64 " / %s", p->id, p->intent);
+	else
+		tmpl_setf(v, "transaction_id", "P-%" PRId64, p->id);
+	tmpl_set(v, "stripe_id", p->intent);
+	clock_fmt_date(p->settled_at ? p->settled_at : p->created_at, d, sizeof(d));
+	tmpl_set(v, "date", d);
+	if (p->payment_method_id && stripe_pay_method_get(db, p->payment_method_id,
+	    &m) == SP_OK)
+		portal_method_label(m.kind, m.brand, m.last4, buf, sizeof(buf));
+	else
+		str_copy(buf, sizeof(buf), strcmp(p->method, "ach") == 0 ?
+		    "Bank account (ACH)" : "Card");
+	tmpl_set(v, "method", buf);
+	tmpl_set_bool(v, "is_ach", strcmp(p->method, "ach") == 0);
+	tmpl_set(v, "failure_message", p->failure_message[0] ? p->failure_message :
+	    "The bank did not accept the payment.");
+	/* Pay-link payers may have no portal login: no link for them. */
+	if (portal && portal_url(cfg, buf, sizeof(buf), "/portal/payments/%" PRId64,
+	    p->id) == 0)
+		tmpl_set(v, "receipt_url", buf);
+	if (portal_url(cfg, buf, sizeof(buf), "/portal/login") == 0)
+		tmpl_set(v, "portal_url", buf);
+}
+
+struct notice_kind {
+	const char		*name;		/* portal_payment_notices.kind */
+	const char		*tmpl;		/* mail template */
+	enum outbox_kind	 kind;
+	int			 succeeded;	/* for ach_result */
+};
+
+static const struct notice_kind notice_kinds[] = {
+	{ "receipt", "receipt", OUTBOX_RECEIPT, 1 },
+	{ "ach_pending", "payment_confirmation", OUTBOX_PAYMENT_CONFIRMATION, 0 },
+	{ "ach_succeeded", "ach_result", OUTBOX_ACH_RESULT, 1 },
+	{ "ach_failed", "ach_result", OUTBOX_ACH_RESULT, 0 },
+};
+
+static const struct notice_kind *
+notice_kind(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(notice_kinds); i++)
+		if (strcmp(notice_kinds[i].name, name) == 0)
+			return &notice_kinds[i];
+	return NULL;
+}
+
+int
+portal_payment_notify_tx(struct db *db, struct tmpl_cache *tc,
+    const struct config *cfg, int64_t payment_id)
+{
+	struct db_param k[] = { DB_I64(payment_id) };
+	const struct notice_kind *nk;
+	struct db_result r;
+	struct sp_payment p;
+	struct account a;
+	struct tmpl_vars *v;
+	char to[255];
+	int rc, pending_sent = 0, claimed = 0, portal;
+
+	rc = db_query(db, "SELECT account_id, email, source = 'portal'"
+	    " FROM portal_payments WHERE payment_id = ?", k, 1, &r);
+	if (rc != DB_OK || r.nrows == 0) {
+		db_result_free(&r);
+		return rc;
+	}
+	str_copy(to, sizeof(to), db_str(&r, 0, 1));
+	portal = db_i64(&r, 0, 2) != 0;
+	db_result_free(&r);
+	if ((rc = stripe_pay_get(db, payment_id, &p)) != SP_OK)
+		return rc == SP_NOT_FOUND ? DB_OK : DB_ERR;
+	if ((rc = account_get(db, p.account_id, &a)) != PROF_OK)
+		return rc == PROF_NOT_FOUND ? DB_OK : DB_ERR;
+	if (to[0] == '\0')
+		str_copy(to, sizeof(to), a.email);
+	if ((rc = notice_sent(db, payment_id, "ach_pending", &pending_sent)) != DB_OK)
+		return rc;
+	if ((nk = notice_kind(notice_due(&p, pending_sent) ?
+	    notice_due(&p, pending_sent) : "")) == NULL || to[0] == '\0')
+		return DB_OK;
+	if ((rc = notice_claim(db, payment_id, nk->name, &claimed)) != DB_OK ||
+	    !claimed)
+		return rc;
+	if ((v = tmpl_vars_new()) == NULL)
+		return DB_ERR;
+	tmpl_set(v, "recipient_name", a.name);
+	tmpl_set(v, "account_name", a.name);
+	mail_payment(db, v, cfg, &p, portal);
+	tmpl_set_bool(v, "succeeded", nk->succeeded);
+	rc = mail_invoices(db, v, p.alloc_plan);
+	if (rc == DB_OK)
+		rc = portal_mail(db, tc, cfg, nk->kind, nk->tmpl, v, to, "payment",
+		    payment_id);
+	tmpl_vars_free(v);
+	if (rc != DB_OK)
+		log_err("payment %" PRId64 ": %s email not queued", payment_id,
+		    nk->name);
+	return rc;
+}
+
+struct notify_args {
+	const struct portal_env	*env;
+	int64_t			 payment_id;
+};
+
+static int
+notify_tx(struct db *db, void *arg)
+{
+	struct notify_args *x = arg;
+	struct db_param k[] = { DB_I64(x->payment_id) };
+	struct db_result r;
+	int rc;
+
+	/* Serialize with the settle path, which holds this row's lock. */
+	rc = db_query(db, "SELECT id FROM payments WHERE id = ? FOR UPDATE", k, 1, &r);
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return rc;
+	return portal_payment_notify_tx(db, x->env->tc, x->env->cfg, x->payment_id);
+}
+
+int
+portal_payment_notify(const struct portal_env *env, int64_t payment_id)
+{
+	struct notify_args x = { env, payment_id };
+
+	return portal_status_of(db_tx(env->db, notify_tx, &x));
+}

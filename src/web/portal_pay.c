@@ -1,0 +1,388 @@
+/* Pay Selected Invoices: the selection (priced by the server: exactly the
+ * open amounts of the selected invoices; paid, void and pending-ACH
+ * invoices refused), the method (saved method with authorization, new card
+ * with "save this card", bank account/ACH), the Stripe Element page, and
+ * the return from Stripe.js, which settles and shows the confirmation. */
+#include "common.h"
+
+#include "app.h"
+#include "audit.h"
+#include "portal.h"
+#include "portal_web.h"
+#include "str.h"
+#include "stripe_pay.h"
+#include "tmpl.h"
+
+/* Ids of the repeated "invoice" query values; -1 when one is not an id or
+ * there are too many. */
+static int
+query_ids(const struct ctx *c, int64_t *ids, size_t max, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < c->req.query_kv.n; i++) {
+		const struct kv *kv = &c->req.query_kv.v[i];
+
+		if (strcmp(kv->key, "invoice") != 0)
+			continue;
+		if (*n >= max || str_to_i64(kv->val, 1, INT64_MAX, &ids[*n]) == -1)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Saved methods as radio options; the default (or the chosen one) ticked. */
+static int
+view_methods(struct ctx *c, const struct portal_req *pr, int64_t total,
+    int64_t chosen)
+{
+	struct sp_method *ms = NULL;
+	size_t n = 0;
+
+	if (stripe_pay_methods(c->app->db, pr->account_id, &ms, &n) != SP_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "methods");
+		char label[96];
+		int covers;
+
+		if (row == NULL)
+			break;
+		covers = stripe_pay_consent_covers(c->app->db, ms[i].id, total);
+		if (covers < 0) {
+			free(ms);
+			return -1;
+		}
+		portal_method_label(ms[i].kind, ms[i].brand, ms[i].last4, label,
+		    sizeof(label));
+		tmpl_set_int(row, "id", ms[i].id);
+		tmpl_set(row, "label", label);
+		if (ms[i].exp_month)
+			tmpl_setf(row, "expires", "%02d/%d", ms[i].exp_month,
+			    ms[i].exp_year % 100);
+		tmpl_set_bool(row, "is_default", ms[i].is_default);
+		tmpl_set_bool(row, "covered", covers == 1);
+		tmpl_set_bool(row, "checked", chosen ? chosen == ms[i].id :
+		    ms[i].is_default);
+	}
+	tmpl_set_bool(c->view, "has_methods", n > 0);
+	free(ms);
+	return 0;
+}
+
+/* The payment page for a priced selection. */
+/* The form's pay_with: "card", "ach", or "m<id>" (*mid = id, "saved"). */
+static const char *
+pay_with(const struct ctx *c, int64_t *mid)
+{
+	const char *s = portal_field_s(c, "pay_with");
+
+	*mid = 0;
+	if (strcmp(s, "card") == 0 || strcmp(s, "ach") == 0)
+		return s;
+	if (s[0] == 'm' && str_to_i64(s + 1, 1, INT64_MAX, mid) == 0)
+		return "saved";
+	return "";
+}
+
+static int
+pay_page(struct ctx *c, const struct portal_req *pr,
+    const struct portal_selection *sel, int status, const char *error)
+{
+	int64_t chosen = 0;
+	const char *method = pay_with(c, &chosen);
+
+	for (size_t i = 0; i < sel->n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "selected");
+		if (row == NULL)
+			return -1;
+		tmpl_set_int(row, "id", sel->ids[i]);
+		tmpl_set(row, "number", sel->numbers[i]);
+		portal_set_money(row, "amount", sel->amounts[i]);
+	}
+	portal_set_money(c->view, "pay_total", sel->total);
+	tmpl_set_int(c->view, "total_cents", sel->total);
+	tmpl_set(c->view, "invoices", sel->ids_text);
+	tmpl_set_int(c->view, "count", (int64_t)sel->n);
+	if (*method && strcmp(method, "saved") != 0)
+		chosen = -1;		/* a new card or bank: no saved one ticked */
+	if (view_methods(c, pr, sel->total, chosen) == -1 ||
+	    portal_view_attempt_key(c) == -1)
+		return -1;
+	if (*method == '\0')
+		method = tmpl_get(c->view, "has_methods") ? "saved" : "card";
+	tmpl_set(c->view, "method", method);
+	tmpl_set_bool(c->view, "want_card", strcmp(method, "card") == 0);
+	tmpl_set_bool(c->view, "want_ach", strcmp(method, "ach") == 0);
+	tmpl_set_bool(c->view, "save_card", portal_field_i(c, "save_card") != 0);
+	tmpl_set(c->view, "signer_name", portal_field_s(c, "signer_name"));
+	tmpl_set(c->view, "org", c->app->cfg.org_name);
+	if (error)
+		tmpl_set(c->view, "error", error);
+	tmpl_set(c->view, "title", "Pay invoices");
+	tmpl_set_bool(c->view, "nav_billing", 1);
+	return portal_render(c, pr, status, "portal_pay.html");
+}
+
+/* Prices ids for the account: 1 with sel filled, 0 when the page was made
+ * (404 for ids not the account's, the Billing page with the refusal), -1. */
+static int
+price(struct ctx *c, const struct portal_req *pr, const int64_t *ids, size_t n,
+    struct portal_selection *sel)
+{
+	char msg[300] = "";
+	int rc = portal_select(c->app->db, pr->account_id, ids, n, sel, msg,
+	    sizeof(msg));
+
+	if (rc == PORTAL_DB)
+		return -1;
+	if (rc == PORTAL_NOT_FOUND)
+		return portal_error(c, 404, "We could not find that invoice.") == 0 ?
+		    0 : -1;
+	if (rc != PORTAL_OK) {
+		c->fs.nerr = 0;		/* the Billing page's filter: none */
+		return portal_billing_page(c, pr, 422, msg, ids, n) == 0 ? 0 : -1;
+	}
+	return 1;
+}
+
+int
+h_portal_pay(struct ctx *c)
+{
+	struct portal_selection sel;
+	int64_t ids[PORTAL_MAX_SELECT];
+	struct portal_req pr;
+	size_t n = 0;
+	int rc = portal_begin(c, &pr);
+
+	if (rc <= 0)
+		return rc;
+	if (query_ids(c, ids, ARRAY_LEN(ids), &n) == -1)
+		return portal_error(c, 404, "We could not find that invoice.");
+	if ((rc = price(c, &pr, ids, n, &sel)) <= 0)
+		return rc;
+	return pay_page(c, &pr, &sel, 200, NULL);
+}
+
+/* --- starting the payment ------------------------------------------------------- */
+
+struct pay_form {
+	struct portal_req		*pr;
+	struct portal_selection		*sel;
+	const char			*method;
+	const char			*signer;
+	int				 authorize;
+	int				 save_card;
+	const char			*attempt_key;
+	struct actor			 actor;
+	struct sp			 sp;
+};
+
+static int
+pay_result_page(struct ctx *c, struct pay_form *f, int rc,
+    const struct sp_result *out)
+{
+	char url[64];
+
+	switch (rc) {
+	case SP_OK:
+		break;
+	case SP_NOT_FOUND:
+		return portal_error(c, 404, "We could not find that payment method.");
+	case SP_CONFLICT:
+		return pay_page(c, f->pr, f->sel, 409, "This form was already used "
+		    "for another payment. Check your payments before trying again.");
+	case SP_STRIPE:
+		return pay_page(c, f->pr, f->sel, 502, out->message[0] ?
+		    out->message : "The payment service did not answer. Nothing "
+		    "was charged yet; please try again in a moment.");
+	case SP_DB:
+		return -1;
+	default:
+		return pay_page(c, f->pr, f->sel, 422, out->message[0] ?
+		    out->message : "The payment could not be made.");
+	}
+	if (strcmp(out->status, "failed") == 0 || strcmp(out->status, "canceled") == 0)
+		return pay_page(c, f->pr, f->sel, 402, out->message[0] ? out->message :
+		    "The payment was declined. Try another payment method.");
+	str_fmt(url, sizeof(url), "/portal/payments/%" PRId64, out->payment_id);
+	http_redirect(&c->resp, 303, url);
+	return 0;
+}
+
+/* Charges a saved method: its authorization (a consent covering the
+ * amount, or the one signed on this form), then the charge. */
+static int
+pay_saved(struct ctx *c, struct pay_form *f)
+{
+	int64_t mid = 0, consent = 0;
+	struct portal_env env;
+	struct sp_result out;
+	struct sp_method m;
+	char msg[256] = "";
+	int rc, covers;
+
+	memset(&out, 0, sizeof(out));
+	(void)pay_with(c, &mid);
+	rc = mid ? stripe_pay_method_get(c->app->db, mid, &m) : SP_NOT_FOUND;
+	if (rc == SP_DB)
+		return -1;
+	if (rc != SP_OK || m.account_id != f->pr->account_id ||
+	    strcmp(m.status, "active") != 0)
+		return mid ? portal_error(c, 404, "We could not find that payment "
+		    "method.") : pay_page(c, f->pr, f->sel, 422, "Choose a saved "
+		    "payment method.");
+	if ((covers = stripe_pay_consent_covers(c->app->db, mid, f->sel->total)) < 0)
+		return -1;
+	if (!covers && (!f->authorize || *f->signer == '\0'))
+		return pay_page(c, f->pr, f->sel, 422, "To pay with a saved method, "
+		    "tick the authorization and type your full name.");
+	if (!covers) {
+		struct sp_consent_req q = { f->pr->account_id, mid, "up_to_amount",
+		    f->sel->total, 0, PORTAL_CONSENT_VERSION, f->signer, app_ip(c),
+		    c->req.user_agent ? c->req.user_agent : "", 0 };
+		rc = stripe_pay_consent_record(&f->sp, &q, &consent, msg, sizeof(msg));
+		if (rc == SP_DB)
+			return -1;
+		if (rc != SP_OK)
+			return pay_page(c, f->pr, f->sel, 422, msg);
+	}
+	{
+		struct sp_start st = { f->pr->account_id, 0, NULL, f->sel->total,
+		    f->attempt_key, f->sel->plan, 0, "Paid in the client portal", mid };
+		rc = stripe_pay_charge_saved(&f->sp, &st, &out);
+	}
+	if (rc == SP_OK || (rc == SP_STRIPE && out.payment_id)) {
+		portal_env_of(c, &f->actor, &env);
+		if (portal_payment_register(c->app->db, out.payment_id,
+		    f->pr->account_id, 0, "", NULL) != PORTAL_OK ||
+		    portal_payment_notify(&env, out.payment_id) != PORTAL_OK)
+			return -1;
+	}
+	return pay_result_page(c, f, rc, &out);
+}
+
+/* New card or bank account: the PaymentIntent, then the Element page. */
+static int
+pay_new(struct ctx *c, struct pay_form *f)
+{
+	int ach = strcmp(f->method, "ach") == 0;
+	struct portal_consent_intent ci = { f->signer, app_ip(c), c->req.user_agent };
+	struct sp_start st = { f->pr->account_id, 0, ach ? "ach" : "card",
+	    f->sel->total, f->attempt_key, f->sel->plan, !ach && f->save_card,
+	    "Paid in the client portal", 0 };
+	struct sp_result out;
+	char ret[600];
+	int rc;
+
+	if (st.save_method && (!f->authorize || *f->signer == '\0'))
+		return pay_page(c, f->pr, f->sel, 422, "To save the card, tick the "
+		    "authorization and type your full name.");
+	memset(&out, 0, sizeof(out));
+	rc = stripe_pay_start(&f->sp, &st, &out);
+	if (rc == SP_OK && portal_payment_register(c->app->db, out.payment_id,
+	    f->pr->account_id, 0, "", st.save_method ? &ci : NULL) != PORTAL_OK)
+		return -1;
+	if (rc != SP_OK || out.client_secret[0] == '\0')
+		return pay_result_page(c, f, rc, &out);
+	if (str_fmt(ret, sizeof(ret), "%s/portal/pay/return?payment=%" PRId64,
+	    c->app->cfg.base_url, out.payment_id) == -1)
+		return -1;
+	tmpl_set_int(c->view, "payment_id", out.payment_id);
+	tmpl_set_int(c->view, "count", (int64_t)f->sel->n);
+	tmpl_set(c->view, "title", "Pay invoices");
+	tmpl_set_bool(c->view, "nav_billing", 1);
+	for (size_t i = 0; i < f->sel->n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "selected");
+		if (row == NULL)
+			return -1;
+		tmpl_set(row, "number", f->sel->numbers[i]);
+		portal_set_money(row, "amount", f->sel->amounts[i]);
+	}
+	return portal_checkout_page(c, f->pr, "portal_checkout.html",
+	    out.client_secret, ret, f->sel->total, st.method);
+}
+
+int
+h_portal_pay_start(struct ctx *c)
+{
+	struct portal_selection sel;
+	struct portal_req pr;
+	struct pay_form f;
+	int64_t ids[PORTAL_MAX_SELECT];
+	size_t n = 0;
+	int rc = portal_begin(c, &pr);
+
+	if (rc <= 0)
+		return rc;
+	if (portal_ids_parse(portal_field_s(c, "invoices"), ids, ARRAY_LEN(ids),
+	    &n) == -1)
+		return portal_error(c, 404, "We could not find that invoice.");
+	if ((rc = price(c, &pr, ids, n, &sel)) <= 0)
+		return rc;
+	if (c->fs.nerr > 0) {
+		app_view_errors(c);
+		return pay_page(c, &pr, &sel, 422, c->fs.err[0].msg);
+	}
+	if (portal_field_i(c, "total") != sel.total)
+		return pay_page(c, &pr, &sel, 409, "The amount due changed since you "
+		    "opened this page. Check the new total below and pay again.");
+	memset(&f, 0, sizeof(f));
+	f.pr = &pr;
+	f.sel = &sel;
+	{
+		int64_t mid;
+		f.method = pay_with(c, &mid);
+	}
+	if (*f.method == '\0')
+		return pay_page(c, &pr, &sel, 422, "Choose how to pay.");
+	f.signer = portal_field_s(c, "signer_name");
+	f.authorize = portal_field_i(c, "authorize") != 0;
+	f.save_card = portal_field_i(c, "save_card") != 0;
+	f.attempt_key = portal_field_s(c, "attempt_key");
+	f.actor = (struct actor){ "portal", pr.account_id, app_ip(c) };
+	portal_sp_of(c, &f.actor, &f.sp);
+	if (f.sp.stripe == NULL)
+		return -1;
+	if (strcmp(f.method, "saved") == 0)
+		return pay_saved(c, &f);
+	return pay_new(c, &f);
+}
+
+/* --- back from Stripe.js ---------------------------------------------------------- */
+
+int
+h_portal_pay_return(struct ctx *c)
+{
+	struct portal_req pr;
+	struct portal_env env;
+	struct sp_result out;
+	struct actor a;
+	struct sp sp;
+	char url[64];
+	int64_t pid;
+	int rc = portal_begin(c, &pr);
+
+	if (rc <= 0)
+		return rc;
+	pid = c->fs.nerr == 0 ? portal_field_i(c, "payment") : 0;
+	rc = pid ? portal_payment_owned(c->app->db, pid, pr.account_id, 0) : 0;
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return portal_error(c, 404, "We could not find that payment.");
+	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
+	portal_sp_of(c, &a, &sp);
+	portal_env_of(c, &a, &env);
+	memset(&out, 0, sizeof(out));
+	/* Stripe's answer decides; when it does not answer, the payment stays
+	 * pending and the webhook or reconciliation settles it. */
+	if (sp.stripe != NULL && stripe_pay_refresh(&sp, pid, &out) == SP_DB)
+		return -1;
+	if (portal_payment_consent(&sp, pid) == PORTAL_DB ||
+	    portal_payment_notify(&env, pid) != PORTAL_OK)
+		return -1;
+	str_fmt(url, sizeof(url), "/portal/payments/%" PRId64, pid);
+	http_redirect(&c->resp, 303, url);
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* Staff UI for Stripe payments (card, ACH, saved methods), payment methods,
+ * authorization-to-charge consents, refunds and payment history. Handlers in
+ * src/web/staff_stripe*.c; the route table and its field tables live in
+ * staff_stripe.c. The hooks below are called by the pages other files own
+ * (the New Payment form and payment page of staff_money_pay.c, the
+ * Financial tab of staff_profiles_financial.c). */
+#ifndef STAFF_STRIPE_H
+#define STAFF_STRIPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctx;
+struct sp;
+struct actor;
+struct alloc_req;
+struct payment;
+struct sp_method;
+struct tmpl_vars;
+
+/* Consent text shown to the signer; its version is recorded with it. */
+#define STRIPE_CONSENT_VERSION	"auth-v1"
+
+/* --- hooks for pages of other files -------------------------------------- */
+
+/* New Payment form (payment_new.html): the Stripe choices of the method
+ * select (card, ACH, each saved method with an active consent), the form's
+ * attempt_key, the save-card and consent inputs. 0 / -1. */
+int	 stripe_staff_pay_form(struct ctx *, int64_t account_id);
+
+/* 1 when the method value of the form is one this file handles:
+ * "card", "ach", "saved-<id>". */
+int	 stripe_staff_is_method(const char *method);
+
+/* The posted New Payment form with a Stripe method, after the shared checks
+ * passed: starts the card/ACH payment and renders the payment step, or
+ * charges the saved method and redirects to the payment. auto_alloc, or the
+ * n chosen allocations. Returns 0 when answered, 1 when refused (msg set,
+ * maybe err_<field> in the view: the caller re-renders the form with 422),
+ * -1 on error. */
+int	 stripe_staff_pay_submit(struct ctx *, int64_t account_id,
+	    int64_t client_id, int auto_alloc, const struct alloc_req *, size_t n,
+	    char *msg, size_t msgsz);
+
+/* Payment page (payment_show.html, payment_receipt.html): Stripe status,
+ * ids, card, failure with what to do, refunds, the refund and try-again
+ * forms. Sets is_stripe only for card/ACH payments. 0 / -1. */
+int	 stripe_staff_payment_view(struct ctx *, const struct payment *);
+
+/* Financial tab (profiles_financial.html): saved payment methods with
+ * consent status and the add/default/remove actions, links to consents
+ * and payment history. 0 / -1. */
+int	 stripe_staff_fin_view(struct ctx *, int64_t account_id, int64_t client_id);
+
+/* --- shared by staff_stripe*.c --------------------------------------------- */
+
+/* Fills sp and actor for the request; the Stripe client is the worker's.
+ * -1 when the client cannot be made. */
+int	 ss_sp(struct ctx *, struct sp *, struct actor *);
+/* 1 when card payments can be taken (publishable key and Stripe.js URL). */
+int	 ss_enabled(const struct ctx *);
+/* A fresh attempt key into out (>= 48 bytes). 0 / -1. */
+int	 ss_attempt_key(char *out, size_t outsz);
+/* Path parameter as a positive id, -1 when missing or malformed. */
+int	 ss_path_id(const struct ctx *, const char *name, int64_t *id);
+/* Value of a validated field, "" when absent. */
+const char *ss_field_s(const struct ctx *, const char *name);
+/* "Visa ending 4242" / "Chase bank account ending 6789". */
+void	 ss_method_label(const struct sp_method *, char *out, size_t outsz);
+/* Sets the method row vars (label, brand, last4, expiry, kind flags). */
+void	 ss_view_method(struct tmpl_vars *, const struct sp_method *);
+/* Seed 004's failure title for a Stripe failure code ("Card declined"). */
+const char *ss_failure_title(const char *code);
+/* The consent text (version STRIPE_CONSENT_VERSION) for the view. */
+void	 ss_view_consent_text(struct ctx *);
+/* Records the consent of a staff-taken authorization. 0 ok, 1 refused
+ * (msg), -1 error. */
+int	 ss_consent_record(struct ctx *, const struct sp *, int64_t account_id,
+	    int64_t method_id, const char *scope, int64_t max_amount,
+	    const char *signer, char *msg, size_t msgsz);
+
+/* Handlers (staff_stripe_pay.c). */
+int	 h_stripe_refresh(struct ctx *);
+int	 h_stripe_retry(struct ctx *);
+int	 h_stripe_resume(struct ctx *);
+int	 h_stripe_refund(struct ctx *);
+int	 h_stripe_email_receipt(struct ctx *);
+/* staff_stripe_methods.c */
+int	 h_stripe_methods(struct ctx *);
+int	 h_stripe_setup(struct ctx *);
+int	 h_stripe_setup_complete(struct ctx *);
+int	 h_stripe_method_default(struct ctx *);
+int	 h_stripe_method_remove(struct ctx *);
+int	 h_stripe_consents(struct ctx *);
+int	 h_stripe_consent_create(struct ctx *);
+int	 h_stripe_consent_revoke(struct ctx *);
+int	 h_stripe_history(struct ctx *);
+
+#endif
