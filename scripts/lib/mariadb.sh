@@ -72,12 +72,14 @@ mdb_start() {
 	else
 		[[ -d "$dir/data/mysql" ]] || die "no datadir in $dir (run mdb_init first)"
 		rm -f "$pidfile" "$sock"
+		# Private temp dir: /tmp is shared with other processes that may clean it.
+		mkdir -p "$dir/tmp"
 		log "starting MariaDB in $dir"
 		# --user: mariadbd refuses to run as root without it; as non-root it is a no-op.
 		setsid mariadbd --no-defaults \
 			--datadir="$dir/data" --socket="$sock" --pid-file="$pidfile" \
 			--log-error="$logf" --user="$user" \
-			--skip-networking --skip-name-resolve \
+			--skip-networking --skip-name-resolve --tmpdir="$dir/tmp" \
 			--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
 			--innodb-buffer-pool-size=128M --max-connections=200 \
 			"$@" </dev/null >>"$logf" 2>&1 &

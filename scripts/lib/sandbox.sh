@@ -56,4 +56,5 @@ sandbox_start() {
 # sandbox_stop DIR: SIGTERM (it saves its state), SIGKILL after 10 s.
 sandbox_stop() {
 	stop_pidfile "$1/sandbox.pid" node "Stripe sandbox" 10 TERM
+	rm -f "$1/url"
 }

@@ -562,6 +562,8 @@ issue_tx(struct db *db, void *arg)
 		rc = db_query(db, "SELECT next_value FROM sequences WHERE name = 'invoice'"
 		    " FOR UPDATE", NULL, 0, &r);
 		seq = db_i64(&r, 0, 0);
+		if (rc == DB_OK && (r.nrows != 1 || seq < 1))
+			rc = DB_ERR;	/* the migration seeds it: never INV-000000 */
 		db_result_free(&r);
 	}
 	if (rc == DB_OK) {

@@ -148,32 +148,58 @@ entry_from_row(const struct db_result *r, size_t i, struct ledger_entry *e)
 	e->created_at = db_i64(r, i, 12);
 }
 
+#define ENTRY_COLS "SELECT e.id, e.kind, e.amount, e.entry_date, e.account_id," \
+	" COALESCE(e.client_id, 0), COALESCE(e.invoice_id, 0)," \
+	" COALESCE(e.payment_id, 0), COALESCE(e.reverses_id, 0)," \
+	" COALESCE(i.number, ''), e.memo, COALESCE(e.created_by, 0), e.created_at" \
+	" FROM ledger_entries e LEFT JOIN invoices i ON i.id = e.invoice_id"
+#define ENTRY_RANGE " AND e.id < ? AND e.entry_date >= ? AND e.entry_date <= ?" \
+	" ORDER BY e.id DESC LIMIT ?"
+
+/* One statement per filter shape, each walking its (column, id) index
+ * backwards: a Financial tab reads a page, never the whole ledger. */
+static int
+ledger_list_query(struct db *db, const struct ledger_filter *f, size_t limit,
+    struct db_result *r)
+{
+	int64_t before = f->before_id > 0 ? f->before_id : INT64_MAX;
+	const char *from = f->from ? f->from : "1000-01-01";
+	const char *to = f->to ? f->to : "9999-12-31";
+
+	if (f->invoice_id) {
+		struct db_param p[] = { DB_I64(f->invoice_id), DB_I64(before),
+		    DB_STR(from), DB_STR(to), DB_I64((int64_t)limit + 1) };
+		return db_query(db, ENTRY_COLS " WHERE e.invoice_id = ?" ENTRY_RANGE,
+		    p, ARRAY_LEN(p), r);
+	}
+	if (f->client_id) {
+		struct db_param p[] = { DB_I64(f->client_id), DB_I64(before),
+		    DB_STR(from), DB_STR(to), DB_I64((int64_t)limit + 1) };
+		return db_query(db, ENTRY_COLS " WHERE e.client_id = ?" ENTRY_RANGE,
+		    p, ARRAY_LEN(p), r);
+	}
+	{
+		struct db_param p[] = { DB_I64(f->account_id), DB_I64(before),
+		    DB_STR(from), DB_STR(to), DB_I64((int64_t)limit + 1) };
+		return db_query(db, ENTRY_COLS " WHERE e.account_id = ?" ENTRY_RANGE,
+		    p, ARRAY_LEN(p), r);
+	}
+}
+
 int
 ledger_list(struct db *db, const struct ledger_filter *f,
     struct ledger_entry **out, size_t *n, int *more)
 {
 	size_t limit = f->limit < 1 ? 50 : f->limit > 1000 ? 1000 : f->limit;
-	struct db_param p[] = { DB_I64(f->account_id), DB_I64(f->account_id),
-	    DB_I64(f->client_id), DB_I64(f->client_id), DB_I64(f->invoice_id),
-	    DB_I64(f->invoice_id), DB_STRN(f->from), DB_STRN(f->from),
-	    DB_STRN(f->to), DB_STRN(f->to), DB_I64(f->before_id),
-	    DB_I64(f->before_id), DB_I64((int64_t)limit + 1) };
 	struct db_result r;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	*more = 0;
-	rc = db_query(db, "SELECT e.id, e.kind, e.amount, e.entry_date, e.account_id,"
-	    " COALESCE(e.client_id, 0), COALESCE(e.invoice_id, 0),"
-	    " COALESCE(e.payment_id, 0), COALESCE(e.reverses_id, 0),"
-	    " COALESCE(i.number, ''), e.memo, COALESCE(e.created_by, 0), e.created_at"
-	    " FROM ledger_entries e LEFT JOIN invoices i ON i.id = e.invoice_id"
-	    " WHERE (? = 0 OR e.account_id = ?) AND (? = 0 OR e.client_id = ?)"
-	    " AND (? = 0 OR e.invoice_id = ?)"
-	    " AND (? IS NULL OR e.entry_date >= ?) AND (? IS NULL OR e.entry_date <= ?)"
-	    " AND (? = 0 OR e.id < ?) ORDER BY e.id DESC LIMIT ?",
-	    p, ARRAY_LEN(p), &r);
+	if (!f->account_id && !f->client_id && !f->invoice_id)
+		return DB_ERR;
+	rc = ledger_list_query(db, f, limit, &r);
 	if (rc != DB_OK) {
 		db_result_free(&r);
 		return rc;
@@ -182,6 +208,7 @@ ledger_list(struct db *db, const struct ledger_filter *f,
 	*n = r.nrows > limit ? limit : r.nrows;
 	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
 		db_result_free(&r);
+		*n = 0;
 		return DB_ERR;
 	}
 	for (size_t i = 0; i < *n; i++)

@@ -143,11 +143,17 @@ alloc_oldest(struct db *db, struct pay_args *a, const int64_t *payments, size_t 
 	size_t n = 0;
 	int rc;
 
-	rc = db_query(db, "SELECT i.id, i.due_date,"
-	    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.invoice_id = i.id)"
-	    " - (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x WHERE x.invoice_id = i.id)"
-	    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
-	    " ORDER BY i.due_date, i.id FOR UPDATE", p, 1, &r);
+	/* Lock the invoices first; only then read their open amounts, so the
+	 * sums include every allocation committed before our locks. */
+	rc = db_query(db, "SELECT id FROM invoices WHERE account_id = ?"
+	    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1, &r);
+	db_result_free(&r);
+	if (rc == DB_OK)
+		rc = db_query(db, "SELECT i.id, i.due_date,"
+		    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.invoice_id = i.id)"
+		    " - (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x WHERE x.invoice_id = i.id)"
+		    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
+		    " ORDER BY i.due_date, i.id", p, 1, &r);
 	if (rc != DB_OK)
 		goto out;
 	if (r.nrows > 0 && ((open = calloc(r.nrows, sizeof(*open))) == NULL ||

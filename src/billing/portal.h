@@ -258,12 +258,18 @@ int	 portal_payment_owned(struct db *, int64_t payment_id, int64_t account_id,
 
 /* Queues the email the payment's current state calls for, once each:
  * succeeded -> receipt (ACH: "succeeded"), ACH pending in processing ->
- * "pending", ACH failed/canceled -> "failed". Only for payments registered
- * above; others change nothing. Runs in the CALLER's transaction: the
- * Stripe settle path calls it right after it moved a payment (webhook,
- * reconcile, page callback). Returns a db_status. */
-int	 portal_payment_notify_tx(struct db *, struct tmpl_cache *,
-	    const struct config *, int64_t payment_id);
+ * "pending", ACH failed/canceled after "pending" -> "failed". Only for
+ * payments registered above; others change nothing (DB_OK).
+ *
+ * THE SETTLE HOOK: runs in the CALLER's transaction, so the email exists
+ * iff the settlement committed. The Stripe settle path (page callback,
+ * webhook, reconcile) calls it right after it changed a payment's status
+ * or Stripe status, with the payment row still locked; a non-DB_OK return
+ * should roll the settlement back (it is retried like any DB error). The
+ * mail templates come from cfg->templates_dir (a per-process cache).
+ * Returns a db_status. */
+int	 portal_payment_settled(struct db *, const struct config *,
+	    int64_t payment_id);
 /* The same in its own transaction (after a page callback). */
 int	 portal_payment_notify(const struct portal_env *, int64_t payment_id);
 

@@ -327,9 +327,21 @@ notice_kind(const char *name)
 	return NULL;
 }
 
-int
-portal_payment_notify_tx(struct db *db, struct tmpl_cache *tc,
-    const struct config *cfg, int64_t payment_id)
+/* Mail templates for callers without a worker's cache (webhook, jobs):
+ * one cache per process, kept for its life (single-threaded processes). */
+static struct tmpl_cache *
+notify_cache(const struct config *cfg)
+{
+	static struct tmpl_cache *tc;
+
+	if (tc == NULL)
+		tc = tmpl_cache_new(cfg->templates_dir, (int)cfg->strict_templates);
+	return tc;
+}
+
+static int
+notify_tx_with(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
+    int64_t payment_id)
 {
 	struct db_param k[] = { DB_I64(payment_id) };
 	const struct notice_kind *nk;
@@ -380,6 +392,16 @@ portal_payment_notify_tx(struct db *db, struct tmpl_cache *tc,
 	return rc;
 }
 
+int
+portal_payment_settled(struct db *db, const struct config *cfg, int64_t payment_id)
+{
+	struct tmpl_cache *tc = notify_cache(cfg);
+
+	if (tc == NULL)
+		return DB_ERR;
+	return notify_tx_with(db, tc, cfg, payment_id);
+}
+
 struct notify_args {
 	const struct portal_env	*env;
 	int64_t			 payment_id;
@@ -398,7 +420,7 @@ notify_tx(struct db *db, void *arg)
 	db_result_free(&r);
 	if (rc != DB_OK)
 		return rc;
-	return portal_payment_notify_tx(db, x->env->tc, x->env->cfg, x->payment_id);
+	return notify_tx_with(db, x->env->tc, x->env->cfg, x->payment_id);
 }
 
 int

@@ -116,7 +116,7 @@ static size_t
 page_limit(const struct page_req *pg)
 {
 	if (pg->limit < 1)
-		return 1;
+		return 50;	/* unset: a default page, as ledger_list does */
 	return pg->limit > PAGE_MAX ? PAGE_MAX : pg->limit;
 }
 

@@ -34,6 +34,12 @@
 
 /* --- small helpers ------------------------------------------------------- */
 
+int64_t
+sp_staff_id(const struct actor *a)
+{
+	return strcmp(a->kind, "staff") == 0 ? a->id : 0;
+}
+
 void
 sp_msg(char *msg, size_t msgsz, const char *text)
 {
@@ -81,7 +87,7 @@ stripe_pay_client(const struct config *cfg)
 	static struct stripe_client *client;
 	static const struct config *client_cfg;
 
-	/* A reloaded configuration (SIGHUP) gets a new client. */
+	/* Another configuration (tests) gets its own client. */
 	if (client != NULL && client_cfg != cfg) {
 		stripe_client_free(client);
 		client = NULL;
@@ -369,7 +375,7 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 	e.client_id = row->client_id;
 	e.payment_id = row->id;
 	(void)str_fmt(e.memo, sizeof(e.memo), "%s %s", row->method, row->intent);
-	if ((rc = ledger_post(db, &e, actor->id, NULL)) != DB_OK)
+	if ((rc = ledger_post(db, &e, sp_staff_id(actor), NULL)) != DB_OK)
 		return rc;
 	if (stripe_pay_plan_parse(row->alloc_plan, &auto_alloc, plan,
 	    ARRAY_LEN(plan), &n) == -1) {
@@ -693,7 +699,7 @@ attempt_insert_tx(struct db *db, void *arg)
 		const char *plan = q->alloc_plan && *q->alloc_plan ? q->alloc_plan : "auto";
 		struct db_param p[] = { DB_I64(q->account_id), ID_OR_NULL(q->client_id),
 		    DB_STR(a->method), DB_I64(q->amount), DB_STR(today),
-		    DB_STR(q->memo ? q->memo : ""), ID_OR_NULL(a->sp->actor->id),
+		    DB_STR(q->memo ? q->memo : ""), ID_OR_NULL(sp_staff_id(a->sp->actor)),
 		    DB_I64(clock_now()), DB_STR(q->attempt_key),
 		    ID_OR_NULL(q->payment_method_id), DB_I64(q->save_method ? 1 : 0),
 		    DB_STR(plan) };

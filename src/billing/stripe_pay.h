@@ -329,8 +329,12 @@ int	 stripe_pay_consent_revoke(const struct sp *, int64_t account_id,
 int	 stripe_pay_consents(struct db *, int64_t account_id, int with_revoked,
 	    struct sp_consent **out, size_t *n);
 /* 1 when an active consent covers charging amount to the (active) method,
- * 0 when none does, SP_DB on error. */
+ * 0 when none does, SP_DB on error. (any_balance depends on the balance due:
+ * to ask "is there a consent at all" use stripe_pay_consent_active.) */
 int	 stripe_pay_consent_covers(struct db *, int64_t method_id, int64_t amount);
+/* 1 when the (active) method has an active consent of any scope, 0 when
+ * not, SP_DB on error. */
+int	 stripe_pay_consent_active(struct db *, int64_t method_id);
 
 /* --- webhook events ------------------------------------------------------------ */
 

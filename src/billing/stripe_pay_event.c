@@ -154,6 +154,82 @@ ev_setup(struct db *db, struct ev_args *a)
 	return DB_OK;
 }
 
+/* Refund events may overtake the payment's own: settle it from Stripe's
+ * current state first (refunds apply to succeeded payments only). */
+static int
+ensure_settled(struct db *db, struct ev_args *a, struct sp_payment *row)
+{
+	struct sp_settle_in in = { a->pi, 1, a->pm };
+	struct sp_settle_out out;
+	int rc;
+
+	if (strcmp(row->status, "succeeded") == 0)
+		return DB_OK;
+	if (a->pi == NULL)
+		return need(a, NEED_PI, row->intent);
+	memset(&out, 0, sizeof(out));
+	rc = sp_settle_row(db, a->sp->actor, row, &in, &out);
+	if (rc == SP_TX_NEED)
+		return need(a, NEED_PM, out.need_pm);
+	if (rc == DB_OK && out.cancel) {
+		a->cancel = 1;
+		a->cancel_payment = row->id;
+		(void)str_copy(a->cancel_intent, sizeof(a->cancel_intent), row->intent);
+	}
+	return rc;
+}
+
+/* The locked, succeeded payment of a refund/charge event's intent; *id = 0
+ * (and the outcome says why) when there is none. */
+static int
+refund_payment(struct db *db, struct ev_args *a, struct sp_payment *row, int64_t *id)
+{
+	const char *intent = a->ev->payment_intent;
+	int rc, found = 0;
+
+	*id = 0;
+	if (intent == NULL)
+		return ignore(a, "no intent");
+	if ((rc = sp_payment_by_intent(db, intent, id)) != DB_OK)
+		return rc;
+	if (*id == 0)
+		return ignore(a, "not one of our payments");
+	if ((rc = sp_payment_lock(db, *id, row, &found)) != DB_OK || !found) {
+		*id = 0;
+		return rc;
+	}
+	if ((rc = ensure_settled(db, a, row)) != DB_OK) {
+		*id = 0;
+		return rc;
+	}
+	if (strcmp(row->status, "succeeded") != 0) {
+		*id = 0;
+		return ignore(a, "payment not succeeded");
+	}
+	return DB_OK;
+}
+
+/* refund.created / refund.updated / charge.refund.updated: one refund. */
+static int
+ev_refund(struct db *db, struct ev_args *a)
+{
+	struct json_object *list;
+	struct sp_payment row;
+	int64_t id;
+	int rc, applied = 0;
+
+	if ((rc = refund_payment(db, a, &row, &id)) != DB_OK || id == 0)
+		return rc;
+	if ((list = json_object_new_array()) == NULL)
+		return DB_ERR;
+	json_object_array_add(list, json_object_get(a->ev->object));
+	rc = sp_refunds_apply(db, a->sp->actor, &row, list, &applied);
+	json_object_put(list);
+	(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64 ": %d refund(s)"
+	    " recorded", row.id, applied);
+	return rc;
+}
+
 /* charge.refunded: refunds Stripe made that we have not recorded yet. */
 static int
 ev_refunded(struct db *db, struct ev_args *a)
@@ -161,16 +237,10 @@ ev_refunded(struct db *db, struct ev_args *a)
 	const char *intent = a->ev->payment_intent;
 	struct json_object *list;
 	struct sp_payment row;
-	int64_t id = 0;
-	int rc, found = 0, applied = 0;
+	int64_t id;
+	int rc, applied = 0;
 
-	if (intent == NULL)
-		return ignore(a, "charge without an intent");
-	if ((rc = sp_payment_by_intent(db, intent, &id)) != DB_OK)
-		return rc;
-	if (id == 0)
-		return ignore(a, "not one of our payments");
-	if ((rc = sp_payment_lock(db, id, &row, &found)) != DB_OK || !found)
+	if ((rc = refund_payment(db, a, &row, &id)) != DB_OK || id == 0)
 		return rc;
 	/* The charge's own list is partial (has_more) or absent in recent
 	 * API versions: ask Stripe for the intent's refunds. */
@@ -256,6 +326,9 @@ static const struct {
 	{ "payment_intent.processing", ev_intent },
 	{ "setup_intent.succeeded", ev_setup },
 	{ "charge.refunded", ev_refunded },
+	{ "refund.created", ev_refund },
+	{ "refund.updated", ev_refund },
+	{ "charge.refund.updated", ev_refund },
 	{ "charge.dispute.created", ev_dispute },
 	{ "payment_method.detached", ev_detached },
 };

@@ -73,6 +73,8 @@ int	 sp_reconcile_refunds(const struct sp *, int64_t older_than, FILE *log,
 /* Cancels an intent we gave up on (best effort, logged; key
  * "pi-cancel-<payment_id>"). */
 void	 sp_cancel_intent(const struct sp *, int64_t payment_id, const char *intent);
+/* The actor's id when it is a staff user (created_by columns), else 0. */
+int64_t	 sp_staff_id(const struct actor *);
 /* Copies a message into (msg, msgsz) when msg is not NULL. */
 void	 sp_msg(char *msg, size_t msgsz, const char *text);
 /* Valid attempt key ([A-Za-z0-9_-]{16,64}). */

@@ -270,7 +270,7 @@ sp_method_mark_removed(struct db *db, const struct actor *actor, int64_t method_
 			return rc;
 	}
 	{
-		int64_t by = strcmp(actor->kind, "staff") == 0 ? actor->id : 0;
+		int64_t by = sp_staff_id(actor);
 		struct db_param q[] = { DB_I64(now), ID_OR_NULL(by), DB_I64(method_id) };
 		if ((rc = db_exec(db, "UPDATE consents SET revoked_at = ?, revoked_by = ?"
 		    " WHERE payment_method_id = ? AND revoked_at IS NULL", q, 3,
@@ -818,4 +818,19 @@ stripe_pay_consent_covers(struct db *db, int64_t method_id, int64_t amount)
 	}
 	db_result_free(&r);
 	return covers;
+}
+
+int
+stripe_pay_consent_active(struct db *db, int64_t method_id)
+{
+	struct db_param p[] = { DB_I64(method_id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT COUNT(*) FROM consents c JOIN payment_methods m"
+	    " ON m.id = c.payment_method_id WHERE c.payment_method_id = ?"
+	    " AND c.revoked_at IS NULL AND m.status = 'active'"
+	    " AND c.account_id = m.account_id", p, 1, &r);
+	int active = rc == DB_OK && r.nrows == 1 && db_i64(&r, 0, 0) > 0;
+
+	db_result_free(&r);
+	return rc != DB_OK ? SP_DB : active;
 }

@@ -86,7 +86,7 @@ release_allocations(struct db *db, const struct actor *actor, int64_t payment_id
 			break;
 		(void)str_fmt(memo, sizeof(memo), "refund %" PRId64, refund_id);
 		{
-			int64_t by = strcmp(actor->kind, "staff") == 0 ? actor->id : 0;
+			int64_t by = sp_staff_id(actor);
 			struct db_param a[] = { DB_I64(payment_id), DB_I64(inv),
 			    DB_I64(-x), ID_OR_NULL(by), DB_I64(clock_now()),
 			    DB_STR(memo) };
@@ -134,6 +134,11 @@ sp_refund_complete(struct db *db, const struct actor *actor, int64_t refund_id,
 	db_result_free(&r);
 	if ((rc = sp_payment_read(db, payment_id, &pay, &found)) != DB_OK || !found)
 		return rc != DB_OK ? rc : DB_ERR;
+	if (strcmp(pay.status, "succeeded") != 0) {
+		log_err("refund %" PRId64 ": payment %" PRId64 " is %s, not succeeded",
+		    refund_id, payment_id, pay.status);
+		return DB_OK;
+	}
 	if (pay.refunded + amount > pay.amount) {
 		log_err("refund %" PRId64 ": %" PRId64 " cents would exceed payment %"
 		    PRId64, refund_id, amount, payment_id);
@@ -161,8 +166,7 @@ sp_refund_complete(struct db *db, const struct actor *actor, int64_t refund_id,
 	e.payment_id = payment_id;
 	(void)str_fmt(e.memo, sizeof(e.memo), "refund %s",
 	    stripe_refund_id ? stripe_refund_id : "");
-	if ((rc = ledger_post(db, &e, strcmp(actor->kind, "staff") == 0 ?
-	    actor->id : 0, NULL)) != DB_OK)
+	if ((rc = ledger_post(db, &e, sp_staff_id(actor), NULL)) != DB_OK)
 		return rc;
 	{
 		struct db_param q[] = { DB_STRN(stripe_refund_id), DB_I64(refund_id) };
@@ -362,8 +366,7 @@ refund_start_tx(struct db *db, void *arg)
 		return DB_ERR;
 	}
 	{
-		int64_t by = strcmp(a->sp->actor->kind, "staff") == 0 ?
-		    a->sp->actor->id : 0;
+		int64_t by = sp_staff_id(a->sp->actor);
 		struct db_param p[] = { DB_I64(pay.id), DB_I64(amt), DB_STR(a->reason),
 		    ID_OR_NULL(by), DB_I64(clock_now()) };
 		if ((rc = db_exec(db, "INSERT INTO refunds (payment_id, amount, reason,"

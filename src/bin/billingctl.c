@@ -19,6 +19,7 @@
 #include "str.h"
 #include "stripe.h"
 #include "stripe_pay.h"
+#include "tmpl.h"
 #include "users.h"
 
 struct cli {
@@ -338,32 +339,31 @@ cmd_reconcile(struct cli *c)
 	return st.errors == 0 ? 0 : 1;
 }
 
-/* Email outbox: one mailer batch now (what billing-jobs does every second),
- * or the queue's counts. */
+/* Email outbox (src/mail): the queue's counts, one mailer batch now (what
+ * billing-jobs does every second), a test email through the whole path. */
 static int
-cmd_mail(struct cli *c)
+mail_cmd_status(struct cli *c)
 {
-	const char *sub = c->argc > 1 ? c->argv[1] : "";
-	struct mailer_stats st = { 0, 0, 0 };
 	struct outbox_counts oc;
+
+	if (outbox_counts(c->db, clock_now(), &oc) != DB_OK) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+	printf("queued %" PRId64 " (due %" PRId64 "), sending %" PRId64
+	    ", sent %" PRId64 ", failed %" PRId64 "\n", oc.queued, oc.due,
+	    oc.sending, oc.sent, oc.failed);
+	return 0;
+}
+
+static int
+mail_cmd_send(struct cli *c)
+{
+	struct mailer_stats st = { 0, 0, 0 };
 	struct mailer *m;
 	char err[512];
 	int n;
 
-	if (strcmp(sub, "status") == 0) {
-		if (outbox_counts(c->db, clock_now(), &oc) != DB_OK) {
-			fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
-			return 1;
-		}
-		printf("queued %" PRId64 " (due %" PRId64 "), sending %" PRId64
-		    ", sent %" PRId64 ", failed %" PRId64 "\n", oc.queued, oc.due,
-		    oc.sending, oc.sent, oc.failed);
-		return 0;
-	}
-	if (strcmp(sub, "send-pending") != 0 || c->argc != 2) {
-		fprintf(stderr, "usage: billingctl mail send-pending | status\n");
-		return 2;
-	}
 	if ((m = mailer_new(&c->cfg, c->db, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "billingctl: %s\n", err);
 		return 1;
@@ -378,6 +378,57 @@ cmd_mail(struct cli *c)
 	return 0;
 }
 
+static int
+mail_cmd_test(struct cli *c)
+{
+	static const char *const names[] = { "to" };
+	const char *vals[1] = { NULL };
+	struct tmpl_cache *tc;
+	struct tmpl_vars *v;
+	struct outbox_mail m;
+	char err[512];
+	int64_t id = 0;
+	int rc = DB_ERR;
+
+	if (opts(c->argc - 2, c->argv + 2, names, vals, 1) == -1 || !vals[0] ||
+	    !outbox_addr_ok(vals[0])) {
+		fprintf(stderr, "usage: billingctl mail test --to ADDRESS\n");
+		return 2;
+	}
+	if ((tc = tmpl_cache_new(c->cfg.templates_dir, 1)) == NULL ||
+	    (v = tmpl_vars_new()) == NULL) {
+		tmpl_cache_free(tc);
+		return 1;
+	}
+	if (outbox_render(tc, &c->cfg, "test", v, &m, err, sizeof(err)) == -1)
+		fprintf(stderr, "billingctl: mail/test template: %s\n", err);
+	else if ((rc = outbox_enqueue_mail(c->db, OUTBOX_OTHER, vals[0], &m, NULL,
+	    0, &id)) != DB_OK)
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+	else
+		printf("queued test email %" PRId64 " to %s (billing-jobs or `billingctl "
+		    "mail send-pending` sends it)\n", id, vals[0]);
+	outbox_mail_free(&m);
+	tmpl_vars_free(v);
+	tmpl_cache_free(tc);
+	return rc == DB_OK ? 0 : 1;
+}
+
+static int
+cmd_mail(struct cli *c)
+{
+	const char *sub = c->argc > 1 ? c->argv[1] : "";
+
+	if (strcmp(sub, "status") == 0 && c->argc == 2)
+		return mail_cmd_status(c);
+	if (strcmp(sub, "send-pending") == 0 && c->argc == 2)
+		return mail_cmd_send(c);
+	if (strcmp(sub, "test") == 0)
+		return mail_cmd_test(c);
+	fprintf(stderr, "usage: billingctl mail send-pending | status | test --to ADDRESS\n");
+	return 2;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct cli *);
@@ -388,7 +439,7 @@ static const struct {
 	{ "demo", cmd_demo, "demo                    load demo data (idempotent)" },
 	{ "apikey", cmd_apikey, "apikey create --name N --role R | list | revoke --id N" },
 	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
-	{ "mail", cmd_mail, "mail send-pending | status  send due emails once (as billing-jobs does) | queue counts" },
+	{ "mail", cmd_mail, "mail send-pending | status | test --to A  send due emails now | queue counts | queue a test email" },
 	{ "reconcile", cmd_reconcile, "reconcile [--older-than S]  settle card/ACH payments and refunds left pending (default 300 s)" },
 };
 

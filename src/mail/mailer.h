@@ -48,12 +48,4 @@ int	 mailer_run(struct mailer *, int max, const volatile sig_atomic_t *stop,
  * worst moment; nothing else sets it. */
 void	 mailer_set_after_send_hook(struct mailer *, void (*fn)(int64_t outbox_id));
 
-/* The message text as sent for one row (CRLF line ends, headers + MIME
- * body), exposed for tests. from: smtp_from; org_name: the From display name;
- * date: unix seconds of the Date header. The MIME boundary derives from the
- * Message-ID. Returns a malloc'd string (caller frees) or NULL. */
-char	*mailer_format(const char *from, const char *org_name, const char *to,
-	    const char *subject, const char *text, const char *html,
-	    const char *message_id, int64_t date);
-
 #endif

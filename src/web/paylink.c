@@ -30,6 +30,7 @@ link_of(struct ctx *c, struct pay_link *l)
 	    app_ip(c), l);
 
 	c->resp.no_store = 1;
+	tmpl_set_bool(c->view, "paylink", 1);
 	http_header(&c->resp, "X-Robots-Tag", "noindex");
 	if (rc == PORTAL_OK)
 		return 1;

@@ -68,6 +68,13 @@ portal_begin(struct ctx *c, struct portal_req *pr)
 static void
 layout(struct ctx *c)
 {
+	const char *org = c->app->cfg.org_name ? c->app->cfg.org_name : "";
+	char initial[2] = "$";
+
+	if ((*org >= 'A' && *org <= 'Z') || (*org >= 'a' && *org <= 'z') ||
+	    (*org >= '0' && *org <= '9'))
+		initial[0] = (char)(*org >= 'a' && *org <= 'z' ? *org - 'a' + 'A' : *org);
+	tmpl_set(c->view, "org_initial", initial);
 	tmpl_set(c->view, "org_address", c->app->cfg.org_address ?
 	    c->app->cfg.org_address : "");
 	if (tmpl_get(c->view, "title") == NULL)

@@ -20,14 +20,19 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 	    "Your default payment method was changed." };
 	const struct field_value *nv = app_field(c, "notice");
 	struct sp_method *ms = NULL;
-	size_t n = 0;
+	struct sp_consent *cs = NULL;
+	size_t n = 0, ncs = 0;
 
 	if (stripe_pay_methods(c->app->db, pr->account_id, &ms, &n) != SP_OK)
 		return -1;
+	if (stripe_pay_consents(c->app->db, pr->account_id, 0, &cs, &ncs) != SP_OK) {
+		free(ms);
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "methods");
 		char label[96];
-		int covers;
+		int authorized = 0;
 
 		if (row == NULL)
 			break;
@@ -40,11 +45,14 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 			tmpl_setf(row, "expires", "%02d/%d", ms[i].exp_month,
 			    ms[i].exp_year);
 		tmpl_set_bool(row, "is_default", ms[i].is_default);
-		covers = stripe_pay_consent_covers(c->app->db, ms[i].id, 1);
-		tmpl_set_bool(row, "authorized", covers == 1);
+		for (size_t k = 0; k < ncs; k++)
+			authorized |= cs[k].payment_method_id == ms[i].id &&
+			    strcmp(cs[k].scope, "up_to_amount") != 0;
+		tmpl_set_bool(row, "authorized", authorized);
 		portal_set_date(row, "added", ms[i].created_at);
 	}
 	free(ms);
+	free(cs);
 	if (c->fs.nerr == 0 && nv && nv->present && nv->i > 0 &&
 	    (size_t)nv->i < ARRAY_LEN(notices) && status == 200)
 		tmpl_set(c->view, "notice", notices[nv->i]);

@@ -6,10 +6,10 @@
 
 #include "app.h"
 #include "audit.h"
-#include "buf.h"
 #include "db.h"
 #include "invoice.h"
 #include "ledger.h"
+#include "log.h"
 #include "money.h"
 #include "outbox.h"
 #include "payment.h"
@@ -491,52 +491,48 @@ h_stripe_refund(struct ctx *c)
 
 /* --- the emailed receipt ---------------------------------------------------- */
 
+/* Variables of the mail template "receipt" (www/templates/mail/receipt.*). */
 static int
-receipt_text(struct ctx *c, const struct payment *p, const struct account *acct,
-    struct buf *b)
+receipt_vars(struct ctx *c, const struct payment *p, const struct account *acct,
+    struct tmpl_vars *v)
 {
 	struct allocation *al = NULL;
 	struct sp_payment sp;
 	struct sp_method m;
-	char amount[MONEY_FMT_MAX], s[MONEY_FMT_MAX], label[120] = "";
-	int64_t applied = 0;
+	char s[MONEY_FMT_MAX], label[120];
 	size_t n = 0;
 
 	if (allocation_list(c->app->db, p->id, 0, &al, &n) != PAY_OK)
 		return -1;
-	if (stripe_pay_get(c->app->db, p->id, &sp) == SP_OK &&
-	    sp.payment_method_id &&
-	    stripe_pay_method_get(c->app->db, sp.payment_method_id, &m) == SP_OK)
+	money_format(p->amount, s, sizeof(s));
+	tmpl_set(v, "amount", s);
+	tmpl_set(v, "date", p->received_date);
+	tmpl_set(v, "recipient_name", acct->name);
+	if (stripe_pay_get(c->app->db, p->id, &sp) == SP_OK && sp.intent[0])
+		tmpl_setf(v, "transaction_id", "P-%" PRId64 " / %s", p->id,
+		    sp.intent);
+	else
+		tmpl_setf(v, "transaction_id", "P-%" PRId64, p->id);
+	if (strcmp(p->method, "card") != 0 && strcmp(p->method, "ach") != 0)
+		tmpl_set(v, "method", strcmp(p->method, "check") == 0 ? "Check" :
+		    strcmp(p->method, "cash") == 0 ? "Cash" :
+		    strcmp(p->method, "terminal") == 0 ? "Card terminal" : "Other");
+	else if (sp.payment_method_id && stripe_pay_method_get(c->app->db,
+	    sp.payment_method_id, &m) == SP_OK) {
 		ss_method_label(&m, label, sizeof(label));
-	money_format(p->amount, amount, sizeof(amount));
-	buf_printf(b, "Dear %s,\n\nThank you for your payment. This is your "
-	    "receipt.\n\n", acct->name);
-	buf_printf(b, "Receipt:        #%" PRId64 "\n", p->id);
-	buf_printf(b, "Received on:    %s\n", p->received_date);
-	buf_printf(b, "Amount:         %s\n", amount);
-	buf_printf(b, "Paid by:        %s\n", label[0] ? label :
-	    strcmp(p->method, "card") == 0 ? "Card" : strcmp(p->method, "ach")
-	    == 0 ? "Bank account (ACH)" : strcmp(p->method, "check") == 0 ?
-	    "Check" : strcmp(p->method, "cash") == 0 ? "Cash" : "Other");
-	if (p->memo[0])
-		buf_printf(b, "Description:    %s\n", p->memo);
-	if (n > 0)
-		buf_printf(b, "\nApplied to:\n");
+		tmpl_set(v, "method", label);
+	} else
+		tmpl_set(v, "method", strcmp(p->method, "ach") == 0 ?
+		    "Bank account (ACH)" : "Card");
 	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row;
+		if (al[i].amount <= 0 || (row = tmpl_loop_add(v, "invoices")) == NULL)
+			continue;
+		tmpl_set(row, "number", al[i].invoice_number);
 		money_format(al[i].amount, s, sizeof(s));
-		buf_printf(b, "  Invoice %-20s %s\n", al[i].invoice_number, s);
-		applied += al[i].amount;
+		tmpl_set(row, "amount", s);
 	}
 	free(al);
-	if (p->amount - p->refunded - applied > 0) {
-		money_format(p->amount - p->refunded - applied, s, sizeof(s));
-		buf_printf(b, "  Kept as account credit  %s\n", s);
-	}
-	if (p->refunded > 0) {
-		money_format(p->refunded, s, sizeof(s));
-		buf_printf(b, "\nRefunded:       %s\n", s);
-	}
-	buf_printf(b, "\n%s\n", c->app->cfg.org_name);
 	return 0;
 }
 
@@ -545,8 +541,9 @@ h_stripe_email_receipt(struct ctx *c)
 {
 	struct payment p;
 	struct account acct;
-	struct buf text;
-	char subject[200];
+	struct outbox_mail m;
+	struct tmpl_vars *v;
+	char err[200] = "";
 	int64_t id, mail_id = 0;
 	int rc;
 
@@ -567,16 +564,22 @@ h_stripe_email_receipt(struct ctx *c)
 		    "a receipt.");
 	if ((rc = money_load_account(c, p.account_id, &acct)) != 0)
 		return rc == 1 ? 0 : -1;
-	buf_init(&text, 64 * 1024);
-	if (receipt_text(c, &p, &acct, &text) == -1) {
-		buf_free(&text);
+	if ((v = tmpl_vars_new()) == NULL)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	if (receipt_vars(c, &p, &acct, v) == -1 ||
+	    outbox_render(c->app->tc, &c->app->cfg, "receipt", v, &m, err,
+	    sizeof(err)) == -1) {
+		if (err[0])
+			log_err("receipt mail for payment %" PRId64 ": %s", p.id, err);
+		outbox_mail_free(&m);
+		tmpl_vars_free(v);
 		return -1;
 	}
-	str_fmt(subject, sizeof(subject), "Payment receipt #%" PRId64 " from %s",
-	    p.id, c->app->cfg.org_name);
-	rc = outbox_enqueue(c->app->db, OUTBOX_RECEIPT, ss_field_s(c, "to"),
-	    subject, buf_cstr(&text), NULL, "payment", p.id, &mail_id);
-	buf_free(&text);
+	tmpl_vars_free(v);
+	rc = outbox_enqueue_mail(c->app->db, OUTBOX_RECEIPT, ss_field_s(c, "to"),
+	    &m, "payment", p.id, &mail_id);
+	outbox_mail_free(&m);
 	if (rc == OUTBOX_INVALID)
 		return money_payment_page(c, id, 422, "That email address cannot "
 		    "be used.");

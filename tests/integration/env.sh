@@ -137,8 +137,9 @@ add_user() {
 
 cmd_start() {
 	local dir=$1 port="" try t0=$SECONDS whsec sandbox_url
-	[[ -x "$TOP_BUILDDIR/billingd" && -x "$TOP_BUILDDIR/billingctl" ]] ||
-		die "billingd/billingctl not built in $TOP_BUILDDIR"
+	[[ -x "$TOP_BUILDDIR/billingd" && -x "$TOP_BUILDDIR/billingctl" &&
+		-x "$TOP_BUILDDIR/billing-jobs" ]] ||
+		die "billingd/billingctl/billing-jobs not built in $TOP_BUILDDIR"
 	if pidfile_alive "$dir/billingd.pid" billingd || pidfile_alive "$dir/nginx/nginx.pid" nginx ||
 		pidfile_alive "$dir/sandbox/sandbox.pid" node; then
 		die "an environment already runs in $dir (env.sh stop $dir first)"

@@ -38,6 +38,7 @@
 #include "db.h"
 #include "itest.h"
 #include "mailer.h"
+#include "mime.h"
 #include "outbox.h"
 #include "str.h"
 #include "tmpl.h"
@@ -425,7 +426,7 @@ START_TEST(test_format)
 	    "trailing space \n"
 	    "A long line that goes on and on and on, well past the seventy-six columns "
 	    "quoted-printable allows, so it must be soft-broken. Ünïcödé too.\n";
-	char *msg = mailer_format("billing@test.local", "Clinic \"Ünïon\"",
+	char *msg = mime_message("billing@test.local", "Clinic \"Ünïon\"",
 	    "x@example.test", subject, text, "<p>Ünïcödé &amp; more</p>\n",
 	    "<abc.1@host>", 1795335402);
 	char v[1024];
@@ -465,7 +466,7 @@ START_TEST(test_format)
 	free(msg);
 
 	/* text only: no multipart; ASCII subject verbatim */
-	msg = mailer_format("billing@test.local", "Test Clinic", "x@example.test",
+	msg = mime_message("billing@test.local", "Test Clinic", "x@example.test",
 	    "Plain subject", "Just text.\n", NULL, "<abc.2@host>", 0);
 	ck_assert(msg != NULL);
 	ck_assert(header(msg, "Subject", v, sizeof(v)) == 0);
@@ -485,7 +486,8 @@ END_TEST
 START_TEST(test_templates)
 {
 	static const char *const names[] = { "activation", "password_reset",
-	    "invoice", "receipt", "payment_confirmation", "ach_result", "statement" };
+	    "invoice", "receipt", "payment_confirmation", "ach_result", "statement",
+	    "test" };
 	struct tmpl_cache *tc = tmpl_cache_new(cfg.templates_dir, 1);
 	char err[512];
 
@@ -525,20 +527,28 @@ START_TEST(test_templates)
 		tmpl_set(row, "amount", "$1,000.00");
 		ck_assert_msg(outbox_render(tc, &cfg, names[i], v, &m, err,
 		    sizeof(err)) == 0, "%s: %s", names[i], err);
-		ck_assert_msg(strstr(m.text, "Hello Tom & Jerry <b>,\n") != NULL,
-		    "%s text: %s", names[i], m.text);
-		ck_assert_msg(strstr(m.text, "&amp;") == NULL, "%s", names[i]);
-		ck_assert_msg(strstr(m.text, "\n\n\n") == NULL, "%s: blank runs", names[i]);
-		ck_assert_msg(strstr(m.html, "Hello Tom &amp; Jerry &lt;b&gt;,") != NULL,
-		    "%s html", names[i]);
+		/* the organisation in both parts, nothing left escaped in the text */
 		ck_assert_msg(strstr(m.html, "Test Clinic") != NULL, "%s", names[i]);
 		ck_assert_msg(strstr(m.html, "12 Main St, Springfield") != NULL, "%s",
 		    names[i]);
-		ck_assert_msg(strstr(m.html, "a=1&amp;b=2") != NULL ||
-		    strcasestr(m.html, "a&#x3d;1&#x26;b&#x3d;2") != NULL, "%s: no link",
-		    names[i]);
-		ck_assert_msg(strstr(m.html, "a=1&b") == NULL, "%s: raw &", names[i]);
-		ck_assert_msg(strstr(m.text, "a=1&b=2") != NULL, "%s: no link", names[i]);
+		ck_assert_msg(strstr(m.text, "\nTest Clinic\n12 Main St, Springfield\n")
+		    != NULL, "%s text footer: %s", names[i], m.text);
+		ck_assert_msg(strstr(m.text, "&amp;") == NULL, "%s", names[i]);
+		ck_assert_msg(strstr(m.text, "\n\n\n") == NULL, "%s: blank runs", names[i]);
+		if (strcmp(names[i], "test") != 0) {
+			/* values verbatim in the text, escaped in the HTML */
+			ck_assert_msg(strstr(m.text, "Hello Tom & Jerry <b>,\n") != NULL,
+			    "%s text: %s", names[i], m.text);
+			ck_assert_msg(strstr(m.html, "Hello Tom &amp; Jerry &lt;b&gt;,")
+			    != NULL, "%s html", names[i]);
+			ck_assert_msg(strstr(m.html, "a=1&amp;b=2") != NULL ||
+			    strcasestr(m.html, "a&#x3d;1&#x26;b&#x3d;2") != NULL,
+			    "%s: no link", names[i]);
+			ck_assert_msg(strstr(m.html, "a=1&b") == NULL, "%s: raw &",
+			    names[i]);
+			ck_assert_msg(strstr(m.text, "a=1&b=2") != NULL, "%s: no link",
+			    names[i]);
+		}
 		ck_assert_msg(*m.subject != '\0' && strchr(m.subject, '\n') == NULL,
 		    "%s subject", names[i]);
 		ck_assert_msg(strstr(m.text, "Subject:") == NULL, "%s", names[i]);
@@ -927,7 +937,10 @@ START_TEST(test_programs)
 
 	buf_init(&out, 1 << 16);
 	unique_addr(to, sizeof(to), "ctl");
-	id = enqueue(to, "Sent by billingctl");
+	ck_assert_msg(itest_sh(&out, "%s mail test --to %s", ctl, to) == 0, "%s",
+	    buf_cstr(&out));
+	ck_assert(sscanf(buf_cstr(&out), "queued test email %" SCNd64, &id) == 1);
+	buf_reset(&out);
 	ck_assert(itest_sh(&out, "%s mail status", ctl) == 0);
 	ck_assert_msg(strstr(buf_cstr(&out), "queued ") != NULL, "%s", buf_cstr(&out));
 	buf_reset(&out);
@@ -938,6 +951,14 @@ START_TEST(test_programs)
 	ck_assert_int_eq(count_for(to), 1);
 	row_get(id, &r);
 	ck_assert_str_eq(r.status, "sent");
+	{
+		struct mail m[MAX_MAILS];
+		char subj[256];
+		size_t n = mails_for(to, m, MAX_MAILS);
+		ck_assert(n == 1 && header(m[0].data, "Subject", subj, sizeof(subj)) == 0);
+		ck_assert_str_eq(subj, "Test email from Test Clinic");
+		mails_free(m, n);
+	}
 
 	env_ctl("jobs-start");
 	unique_addr(to2, sizeof(to2), "jobs");

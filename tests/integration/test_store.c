@@ -1,0 +1,22 @@
+/* Store-level regression cases (src/billing catalog, profiles, statements,
+ * batches, A/R, API keys) against the test MariaDB; see store_cases.c. */
+#include "common.h"
+
+#include <check.h>
+
+void	 store_cases_add(Suite *);
+
+int
+main(void)
+{
+	Suite *s = suite_create("store");
+	SRunner *sr;
+	int failed;
+
+	store_cases_add(s);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
