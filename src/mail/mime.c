@@ -115,11 +115,12 @@ header_from(struct buf *b, const char *name, const char *addr)
 	} else {
 		if (buf_puts(b, "From: \"") == -1)
 			return -1;
-		for (; *name; name++)
+		for (; *name; name++) {
 			if ((*name == '"' || *name == '\\') && buf_putc(b, '\\') == -1)
 				return -1;
-			else if (buf_putc(b, *name) == -1)
+			if (buf_putc(b, *name) == -1)
 				return -1;
+		}
 		if (buf_putc(b, '"') == -1)
 			return -1;
 	}

@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include "app.h"
+#include "clock.h"
 #include "invoice.h"
 #include "ledger.h"
 #include "log.h"
@@ -52,6 +53,11 @@ invoice_row(struct tmpl_vars *row, const struct portal_invoice *p, int checked)
 	tmpl_set(row, "status", portal_inv_status_names[p->status]);
 	tmpl_set(row, "status_label", portal_inv_status_labels[p->status]);
 	tmpl_set_int(row, "open_cents", p->open);
+	{
+		int64_t due;
+		tmpl_set_bool(row, "overdue", payable && date_parse(p->due_date,
+		    &due) == 0 && due < date_today());
+	}
 	tmpl_set_bool(row, "payable", payable);
 	tmpl_set_bool(row, "checked", payable && checked);
 }
@@ -91,6 +97,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	struct balance bal;
 	size_t n = 0, shown = 0;
 	int64_t due = 0, pending = 0;
+	int payable = 0;
 
 	if (portal_invoices(c->app->db, pr->account_id, -1, &is, &n) != PORTAL_OK ||
 	    ledger_balance_account(c->app->db, pr->account_id, &bal) != 0) {
@@ -98,6 +105,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row;
 		int checked = 0;
 
 		if (is[i].status != PIS_VOID) {
@@ -106,9 +114,11 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		}
 		if (!filter_match(filter, is[i].status))
 			continue;
+		payable |= is[i].status == PIS_OPEN || is[i].status == PIS_PARTIAL;
 		for (size_t k = 0; k < nselected; k++)
 			checked |= selected[k] == is[i].id;
-		invoice_row(tmpl_loop_add(c->view, "invoices"), &is[i], checked);
+		if ((row = tmpl_loop_add(c->view, "invoices")) != NULL)
+			invoice_row(row, &is[i], checked);
 		shown++;
 	}
 	free(is);
@@ -119,6 +129,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	if (bal.credit > 0)
 		portal_set_money(c->view, "credit", bal.credit);
 	tmpl_set_bool(c->view, "has_invoices", n > 0);
+	tmpl_set_bool(c->view, "has_payable", payable);
 	tmpl_set_bool(c->view, "none_shown", n > 0 && shown == 0);
 	for (size_t i = 0; i < ARRAY_LEN(filter_labels); i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "filters");

@@ -30,19 +30,25 @@ portal_begin(struct ctx *c, struct portal_req *pr)
 {
 	const char *tok = http_cookie(&c->req, PORTAL_COOKIE);
 	int64_t id = 0;
-	int rc;
+	int in = 0, rc;
 
 	memset(pr, 0, sizeof(*pr));
 	c->resp.no_store = 1;
-	rc = tok ? session_lookup(c->app->db, "portal", tok,
-	    c->app->cfg.session_idle, &id) : 0;
-	if (rc < 0)
-		return -1;
-	if (rc == 1 && (rc = portal_login_active(c->app->db, id)) < 0)
-		return -1;
-	if (rc == 1 && (rc = account_get(c->app->db, id, &pr->acct)) == PROF_DB)
-		return -1;
-	if (rc != 1 && rc != PROF_OK) {
+	/* signed in: a live portal session, an active login, its account */
+	if (tok != NULL) {
+		rc = session_lookup(c->app->db, "portal", tok,
+		    c->app->cfg.session_idle, &id);
+		if (rc < 0)
+			return -1;
+		in = rc == 1 && id > 0;
+		if (in && (rc = portal_login_active(c->app->db, id)) < 0)
+			return -1;
+		in = in && rc == 1;
+		if (in && (rc = account_get(c->app->db, id, &pr->acct)) == PROF_DB)
+			return -1;
+		in = in && rc == PROF_OK;
+	}
+	if (!in) {
 		if (is_post(c)) {
 			portal_error(c, 403, "Your session has ended. Sign in again "
 			    "and repeat what you were doing.");

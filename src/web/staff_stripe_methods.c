@@ -303,8 +303,9 @@ static int
 view_consents(struct ctx *c, int64_t account_id)
 {
 	struct sp_consent *cs = NULL;
+	struct sp_method m;
 	size_t n = 0;
-	char s[MONEY_FMT_MAX];
+	char s[MONEY_FMT_MAX], label[120];
 
 	if (stripe_pay_consents(c->app->db, account_id, 1, &cs, &n) != SP_OK)
 		return -1;
@@ -313,7 +314,12 @@ view_consents(struct ctx *c, int64_t account_id)
 		if (row == NULL)
 			break;
 		tmpl_set_int(row, "consent_id", cs[i].id);
-		tmpl_set(row, "consent_method", cs[i].method_label);
+		if (stripe_pay_method_get(c->app->db, cs[i].payment_method_id, &m) ==
+		    SP_OK) {
+			ss_method_label(&m, label, sizeof(label));
+			tmpl_set(row, "consent_method", label);
+		} else
+			tmpl_set(row, "consent_method", cs[i].method_label);
 		tmpl_set(row, "consent_scope", scope_label(cs[i].scope));
 		if (cs[i].max_amount > 0) {
 			money_format(cs[i].max_amount, s, sizeof(s));

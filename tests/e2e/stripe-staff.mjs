@@ -7,7 +7,8 @@
 //
 // Runs with the ITEST_* variables of tests/integration/env.sh (incl.
 // ITEST_SANDBOX_URL). Screenshots: tests/artifacts/e2e/stripe-*-{desktop,phone}.png
-// (new payment, payment step, success, decline, payment methods, consent).
+// (new payment, payment step, success, decline, payment methods, consent; on
+// the desktop also ACH pending, add card, payment history).
 // No wrong passwords (sign-in throttling is shared with the other suites).
 
 import { chromium } from 'playwright-core';
@@ -90,7 +91,9 @@ function cardPattern(number) {
 	const groups = number.match(/.{1,4}/g);
 	return new RegExp(groups.join('(?:\\s|\\+|-|%20|%2B|%2D)?'), 'i');
 }
-const CARD_PATTERNS = [CARD_OK, CARD_DECLINED].map(cardPattern);
+// Card numbers typed in this test, and the bank account number.
+const CARD_PATTERNS = [CARD_OK, CARD_DECLINED, '5555555555554444'].map(cardPattern)
+    .concat([/000123456789/]);
 
 const guard = { ours: 0, oursWithBody: 0, sandboxCard: 0, leaks: [] };
 
@@ -299,6 +302,7 @@ async function desktopFlow(browser) {
 			const section = page.locator('#payment-methods');
 			await section.getByText('4242').waitFor();
 			await section.getByText('authorized').waitFor();
+			await shot(page, 'financial', vp);
 			await page.goto(`${BASE}/accounts/${state.account}/payment-methods`);
 			await page.getByText('4242').first().waitFor();
 			await shot(page, 'payment-methods', vp);
@@ -340,6 +344,105 @@ async function desktopFlow(browser) {
 			await page.getByRole('button', { name: 'Try again' }).click();
 			await waitPayReady(page);
 			check(!page.url().endsWith(`/payments/${state.declined}`), 'a new attempt');
+			noProblems();
+		}],
+		['partial refund of the card payment', async () => {
+			await page.goto(`${BASE}/payments/${state.paid}`);
+			await page.getByText('Refund this payment').click();
+			check(await page.locator('#refund_amount').inputValue() === '150.00', 'refund defaults to the refundable amount');
+			await page.locator('#refund_amount').fill('20.00');
+			await page.locator('#refund_reason').fill('Session canceled');
+			await Promise.all([
+				page.waitForURL(/notice=refunded/),
+				page.getByRole('button', { name: /Refund to the card/ }).click(),
+			]);
+			await page.getByText('The refund was made.').waitFor();
+			await page.locator('#refunds').getByText('Session canceled').waitFor();
+			check(await balanceDue(page, state.account) === '$20.00', 'the refund reopens $20.00');
+			noProblems();
+		}],
+		['email the receipt', async () => {
+			await page.goto(`${BASE}/payments/${state.paid}`);
+			await Promise.all([
+				page.waitForURL(/notice=emailed/),
+				page.getByRole('button', { name: 'Email receipt' }).click(),
+			]);
+			await page.getByText('The receipt is on its way by email.').waitFor();
+			noProblems();
+		}],
+		['a bank (ACH) payment stays pending', async () => {
+			await page.goto(`${BASE}/accounts/${state.account}/payments/new`);
+			await page.selectOption('#method', 'ach');
+			check(await page.locator('#amount').inputValue() === '20.00', 'ACH amount = balance');
+			await page.getByRole('button', { name: /Continue to payment/ }).click();
+			await waitPayReady(page);
+			const frame = page.frameLocator('#payment-element iframe');
+			const tab = frame.locator('.tab[data-type="us_bank_account"]');
+			if (await tab.count() > 0)
+				await tab.click();
+			await frame.locator('#holder').fill('Dana Whitfield');
+			await frame.locator('#routing').fill('110000000');
+			await frame.locator('#account').fill('000123456789');
+			await frame.locator('#account2').fill('000123456789');
+			await processPayment(page);
+			check(/notice=processing/.test(page.url()), `after the bank payment: ${page.url()}`);
+			await page.getByText('Pending — bank payments take a few days').waitFor();
+			check(await page.getByText('Payment of $20.00 received').count() === 0, 'ACH is not shown as paid');
+			await shot(page, 'ach-pending', vp);
+			state.ach = idFrom(page.url(), '/payments/');
+			noProblems();
+		}],
+		['the bank payment settles later (webhook) and is then received', async () => {
+			const until = Date.now() + 15000;
+			for (;;) {
+				await page.goto(`${BASE}/payments/${state.ach}`);
+				if (await page.locator('h1 .badge', { hasText: /received/i }).count() > 0)
+					break;
+				check(Date.now() < until, 'the ACH payment did not settle within 15 s');
+				await page.waitForTimeout(500);
+			}
+			check(await balanceDue(page, state.account) === '$0.00', 'balance after the ACH payment');
+		}],
+		['add a card through a SetupIntent, then its authorization', async () => {
+			await page.goto(`${BASE}/accounts/${state.account}/payment-methods`);
+			await page.getByRole('button', { name: '+ Add card' }).click();
+			await waitPayReady(page);
+			await fillCard(page, '5555555555554444');
+			await shot(page, 'add-card', vp);
+			await Promise.all([
+				page.waitForURL(/\/consents\?notice=added/),
+				page.locator('#pay-button').click(),
+			]);
+			const sel = await page.locator('#payment_method_id option:checked').innerText();
+			check(/Mastercard ending 4444/.test(sel), `the new card is chosen: ${sel}`);
+			await page.locator('input[name="scope"][value="up_to_amount"]').check();
+			await page.locator('#max_amount').fill('100.00');
+			await page.locator('input[name="consent_agree"]').check();
+			await page.locator('#signer_name').fill('Sam Whitfield');
+			await Promise.all([
+				page.waitForURL(/notice=recorded/),
+				page.getByRole('button', { name: 'Save authorization' }).click(),
+			]);
+			await page.getByText('Sam Whitfield').first().waitFor();
+			noProblems();
+		}],
+		['revoke an authorization', async () => {
+			page.once('dialog', (d) => d.accept());
+			const row = page.locator('tr', { hasText: 'Sam Whitfield' });
+			await Promise.all([
+				page.waitForURL(/notice=revoked/),
+				row.getByRole('button', { name: 'Revoke' }).click(),
+			]);
+			await page.locator('tr', { hasText: 'Sam Whitfield' }).getByText('revoked').waitFor();
+			noProblems();
+		}],
+		['payment history with Stripe status and failure reasons', async () => {
+			await page.goto(`${BASE}/accounts/${state.account}`);
+			await page.getByRole('link', { name: /Payment history/ }).first().click();
+			await page.getByText('Card declined').first().waitFor();
+			await page.getByText('Bank (ACH)').first().waitFor();
+			await page.getByText(/pi_/).first().waitFor();
+			await shot(page, 'history', vp);
 			noProblems();
 		}],
 		['consent page', async () => {
@@ -427,12 +530,12 @@ async function main() {
 			check(guard.leaks.length === 0, `card number sent to our server: ${guard.leaks.join(', ')}`);
 		}],
 		['the card numbers went to the sandbox (the guard sees them)', async () => {
-			check(guard.sandboxCard >= 2, `${guard.sandboxCard} sandbox requests carried a test card`);
+			check(guard.sandboxCard >= 4, `${guard.sandboxCard} sandbox requests carried a test card or account`);
 		}],
 	], async () => {});
 	if (standinStyleBlocks)
 		console.log(`NOTE: the Stripe.js stand-in had ${standinStyleBlocks} inline style attributes blocked by the CSP (style-src 'self')`);
-	console.log(`checked ${guard.ours} requests to ${OUR_ORIGIN}; ${guard.sandboxCard} card posts went to ${SANDBOX_ORIGIN}`);
+	console.log(`checked ${guard.ours} requests to ${OUR_ORIGIN}; ${guard.sandboxCard} card/bank posts went to ${SANDBOX_ORIGIN}`);
 	console.log(`screenshots in ${ARTIFACTS}`);
 	console.log(`e2e stripe-staff: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
 	return failed === 0 && skipped === 0 ? 0 : 1;

@@ -465,6 +465,22 @@ START_TEST(test_format)
 	ck_assert_str_eq(buf_cstr(&b), "<p>Ünïcödé &amp; more</p>\n");
 	free(msg);
 
+	/* a long ASCII subject is folded at spaces, not encoded */
+	{
+		const char *ls = "Your statement for the period 2026-10-01 to "
+		    "2026-10-31 from Test Clinic is ready: balance due $1,234.56, "
+		    "pay online or in person";
+		msg = mime_message("billing@test.local", "Test Clinic",
+		    "x@example.test", ls, "x\n", NULL, "<abc.3@host>", 0);
+		ck_assert(msg != NULL);
+		for (const char *p = msg, *e; (e = strstr(p, "\r\n")) != NULL; p = e + 2)
+			ck_assert_msg(e - p <= 78, "line of %d chars", (int)(e - p));
+		ck_assert(header(msg, "Subject", v, sizeof(v)) == 0);
+		ck_assert_str_eq(v, ls);
+		ck_assert(strstr(msg, "=?") == NULL);
+		free(msg);
+	}
+
 	/* text only: no multipart; ASCII subject verbatim */
 	msg = mime_message("billing@test.local", "Test Clinic", "x@example.test",
 	    "Plain subject", "Just text.\n", NULL, "<abc.2@host>", 0);
