@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "db.h"
+#include "portal.h"
 #include "profiles.h"
 #include "str.h"
 
@@ -217,6 +218,8 @@ account_update_tx(struct db *db, void *arg)
 	    " address1 = ?, address2 = ?, city = ?, region = ?, postal_code = ?,"
 	    " location_id = ?, updated_at = ? WHERE id = ?", p, ARRAY_LEN(p),
 	    NULL, NULL);
+	if (rc == DB_OK && !str_ieq(old.email, a->email))	/* portal: re-activate */
+		rc = portal_email_changed(db, x->actor, a->id);
 	if (rc != DB_OK)
 		return rc;
 	a->created_at = old.created_at;

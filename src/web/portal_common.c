@@ -115,51 +115,10 @@ portal_error(struct ctx *c, int status, const char *message)
 
 /* --- Stripe ------------------------------------------------------------------ */
 
-/* "https://js.stripe.com" from "https://js.stripe.com/v3" (into out). */
-static void
-origin_of(const char *url, char *out, size_t outsz)
-{
-	const char *p = strstr(url ? url : "", "://");
-	size_t n;
-
-	out[0] = '\0';
-	if (p == NULL)
-		return;
-	p += 3;
-	n = (size_t)(p - url) + strcspn(p, "/?#");
-	for (size_t i = 0; i < n; i++)
-		if (url[i] == ';' || url[i] == ' ' || url[i] == ',' ||
-		    url[i] == '\'' || url[i] == '"')
-			return;		/* nothing that could bend the policy */
-	if (n < outsz)
-		str_fmt(out, outsz, "%.*s", (int)n, url);
-}
-
 void
 portal_csp_stripe(struct ctx *c)
 {
-	/* Per worker: the configuration does not change while it runs. */
-	static char csp[1024];
-	char js[256];
-
-	if (csp[0] == '\0') {
-		origin_of(c->app->cfg.stripe_js_url, js, sizeof(js));
-		if (strcmp(js, "https://js.stripe.com") == 0)
-			str_copy(csp, sizeof(csp), "default-src 'self';"
-			    " script-src 'self' https://js.stripe.com;"
-			    " frame-src https://js.stripe.com https://hooks.stripe.com;"
-			    " connect-src 'self' https://api.stripe.com;"
-			    " style-src 'self'; img-src 'self' data: https://*.stripe.com;"
-			    " font-src 'self'; form-action 'self'; frame-ancestors 'none';"
-			    " base-uri 'none'; object-src 'none'");
-		else	/* the sandbox (or another stand-in): its origin only */
-			str_fmt(csp, sizeof(csp), "default-src 'self';"
-			    " script-src 'self' %s; frame-src %s; connect-src 'self' %s;"
-			    " style-src 'self'; img-src 'self' data:; font-src 'self';"
-			    " form-action 'self'; frame-ancestors 'none'; base-uri 'none';"
-			    " object-src 'none'", js, js, js);
-	}
-	c->csp = csp;
+	app_csp_stripe(c);	/* the Stripe.js origin in use, nothing more */
 }
 
 void

@@ -208,7 +208,7 @@ ss_view_method(struct tmpl_vars *row, const struct sp_method *m)
 	tmpl_set_bool(row, "method_is_bank", bank);
 	tmpl_set_bool(row, "method_default", m->is_default);
 	if (!bank && m->exp_month > 0)
-		tmpl_setf(row, "method_expiry", "%02d/%d", m->exp_month,
+		tmpl_setf(row, "method_expiry", "%02d/%02d", m->exp_month,
 		    m->exp_year % 100);
 	else
 		tmpl_set(row, "method_expiry", "");

@@ -1195,6 +1195,10 @@ START_TEST(test_csrf)
 	    "total", total, "attempt_key", key, "pay_with", "card", NULL);
 	ck_assert_int_eq(PAYMENTS_OF(acc), before);
 	/* a saved method: remove/default without the token change nothing */
+	{
+		int64_t ids[] = { inv, 0 };
+		pay_page(&c, &r, 200, ids);
+	}
 	pay_submit(&c, &r, 200, "card", "save_card", "1", "authorize", "1",
 	    "signer_name", "Cee Client");
 	element_pay(&c, &r, "pm_card_visa");
