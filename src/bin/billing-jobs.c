@@ -19,7 +19,9 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "audit.h"
 #include "mailer.h"
+#include "stripe_pay.h"
 #include "str.h"
 
 #define TICK_MS		1000
@@ -44,6 +46,37 @@ job_mailer(struct jobs *j)
 	return mailer_run(j->mailer, MAIL_BATCH, &got_term, &st) < 0 ? -1 : 0;
 }
 
+/* Reconciliation of card/ACH attempts left pending for five minutes (a
+ * worker died before Stripe answered, a webhook never came): once a minute.
+ * Safe with several runners: Stripe calls reuse each row's idempotency key
+ * and settling locks the payment row. */
+#define RECONCILE_EVERY_TICKS	60
+#define RECONCILE_OLDER_THAN	300
+
+static int
+job_stripe_reconcile(struct jobs *j)
+{
+	static unsigned ticks;
+	static const struct actor system = { "system", 0, "billing-jobs" };
+	struct sp_reconcile_stats st;
+	struct sp sp;
+
+	if (ticks++ % RECONCILE_EVERY_TICKS != 0)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	sp.db = j->db;
+	sp.cfg = &j->cfg;
+	sp.actor = &system;
+	if ((sp.stripe = stripe_pay_client(&j->cfg)) == NULL)
+		return -1;
+	if (stripe_pay_reconcile(&sp, RECONCILE_OLDER_THAN, NULL, &st) != SP_OK)
+		return -1;
+	if (st.examined > 0)
+		log_info("reconcile: %zu examined, %zu settled, %zu still pending, "
+		    "%zu errors", st.examined, st.settled, st.still_pending, st.errors);
+	return st.errors > 0 ? -1 : 0;
+}
+
 /* The job table: each entry runs once per tick, in order. A job returns 0,
  * or -1 when it could not do its work (logged; the next tick tries again).
  * Slots for later jobs: reconciliation of pending Stripe payments
@@ -53,7 +86,7 @@ static const struct job {
 	int		(*run)(struct jobs *);
 } jobs_table[] = {
 	{ "mailer", job_mailer },
-	/* { "stripe_reconcile", job_stripe_reconcile },  (owner: stripe-pay) */
+	{ "stripe_reconcile", job_stripe_reconcile },
 };
 
 /* --- process --------------------------------------------------------------- */
