@@ -12,6 +12,17 @@
 /* A domain refusal inside a transaction: roll back, report st. */
 #define REFUSE(a, code)	do { (a)->st = (code); return DB_ERR; } while (0)
 
+/* Characters (not bytes) of a UTF-8 string: VARCHAR(n) counts characters. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 void
 invoice_free(struct invoice *inv)
 {
@@ -677,7 +688,7 @@ invoice_void(struct db *db, const struct actor *actor, int64_t id, const char *r
 	struct life_args a = { actor, id, 0, reason, 0, 0, NULL, 0 };
 	int rc;
 
-	if (reason == NULL || reason[0] == '\0')
+	if (reason == NULL || reason[0] == '\0' || utf8_chars(reason) > 500)
 		return INV_INVALID;
 	rc = db_tx(db, void_tx, &a);
 	return rc == DB_OK ? INV_OK : a.st > 0 ? a.st : INV_DB;
@@ -702,6 +713,11 @@ adjust_tx(struct db *db, void *arg)
 	    " WHERE invoice_id = ?", p, 1, &paid)) != DB_OK)
 		return rc;
 	delta = a->writeoff ? -a->amount : a->amount;
+	if (total + delta > MONEY_MAX) {
+		str_fmt(a->msg, a->msgsz, "The adjustment would take the invoice "
+		    "above the largest amount we handle.");
+		REFUSE(a, INV_INVALID);
+	}
 	if (total - paid + delta < 0) {
 		char open[32];
 		money_format(total - paid, open, sizeof(open));
@@ -734,6 +750,10 @@ invoice_adjust(struct db *db, const struct actor *actor, int64_t id, int writeof
 	}
 	if (memo == NULL || memo[0] == '\0') {
 		str_fmt(msg, msgsz, "Say why: a memo is required.");
+		return INV_INVALID;
+	}
+	if (utf8_chars(memo) > 500) {
+		str_fmt(msg, msgsz, "The memo is too long (at most 500 characters).");
 		return INV_INVALID;
 	}
 	rc = db_tx(db, adjust_tx, &a);
