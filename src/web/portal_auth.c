@@ -220,7 +220,9 @@ token_post(struct ctx *c, const struct token_page *tp)
 		return token_dead(c, tp);
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
-		return token_form(c, tp, 422, id, "Enter your new password twice.");
+		return token_form(c, tp, 422, id, field_set_error(&c->fs, "password") ||
+		    field_set_error(&c->fs, "password2") ?
+		    "Enter your new password twice." : c->fs.err[0].msg);
 	}
 	if (strcmp(pw->s, pw2->s) != 0)
 		return token_form(c, tp, 422, id, "The two passwords do not match.");

@@ -98,11 +98,11 @@
 			return Promise.resolve(false);
 		return new Promise(function (resolve) {
 			var back = document.createElement('div');
-			back.setAttribute('style', 'position:fixed;inset:0;z-index:2147483647;background:rgba(10,20,40,.55);display:flex;align-items:center;justify-content:center;');
+			back.style.cssText = ('position:fixed;inset:0;z-index:2147483647;background:rgba(10,20,40,.55);display:flex;align-items:center;justify-content:center;');
 			var f = document.createElement('iframe');
 			f.name = '__privateStripeAuthFrame' + (++seq);
 			f.title = 'Payment authentication';
-			f.setAttribute('style', 'border:0;border-radius:12px;background:#fff;width:min(440px,calc(100vw - 24px));height:min(560px,calc(100vh - 24px));box-shadow:0 20px 60px rgba(0,0,0,.35);');
+			f.style.cssText = ('border:0;border-radius:12px;background:#fff;width:min(440px,calc(100vw - 24px));height:min(560px,calc(100vh - 24px));box-shadow:0 20px 60px rgba(0,0,0,.35);');
 			f.src = url + '#origin=' + encodeURIComponent(PAGE_ORIGIN);
 			back.appendChild(f);
 			document.body.appendChild(back);
@@ -179,7 +179,7 @@
 		var self = this;
 		var wrap = document.createElement('div');
 		wrap.className = '__PrivateStripeElement';
-		wrap.setAttribute('style', 'margin:0!important;padding:0!important;border:none!important;display:block!important;background:transparent!important;position:relative!important;opacity:1!important;');
+		wrap.style.cssText = ('margin:0!important;padding:0!important;border:none!important;display:block!important;background:transparent!important;position:relative!important;opacity:1!important;');
 		var f = document.createElement('iframe');
 		f.name = '__privateStripeFrame' + (++seq);
 		f.title = 'Secure payment input frame';
@@ -188,7 +188,7 @@
 		f.setAttribute('scrolling', 'no');
 		f.setAttribute('role', 'presentation');
 		f.setAttribute('allow', 'payment *');
-		f.setAttribute('style', 'border:none!important;margin:0!important;padding:0!important;width:1px!important;min-width:100%!important;overflow:hidden!important;display:block!important;user-select:none!important;color-scheme:normal;height:' + (this._type === 'card' ? '44px' : '260px') + ';');
+		f.style.cssText = ('border:none!important;margin:0!important;padding:0!important;width:1px!important;min-width:100%!important;overflow:hidden!important;display:block!important;user-select:none!important;color-scheme:normal;height:' + (this._type === 'card' ? '44px' : '260px') + ';');
 		var cfg = {
 			type: this._type,
 			pk: this._elements._stripe._pk,
