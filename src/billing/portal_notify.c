@@ -345,6 +345,7 @@ notify_tx_with(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
 {
 	struct db_param k[] = { DB_I64(payment_id) };
 	const struct notice_kind *nk;
+	const char *due;
 	struct db_result r;
 	struct sp_payment p;
 	struct account a;
@@ -369,8 +370,8 @@ notify_tx_with(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
 		str_copy(to, sizeof(to), a.email);
 	if ((rc = notice_sent(db, payment_id, "ach_pending", &pending_sent)) != DB_OK)
 		return rc;
-	if ((nk = notice_kind(notice_due(&p, pending_sent) ?
-	    notice_due(&p, pending_sent) : "")) == NULL || to[0] == '\0')
+	due = notice_due(&p, pending_sent);
+	if (due == NULL || (nk = notice_kind(due)) == NULL || to[0] == '\0')
 		return DB_OK;
 	if ((rc = notice_claim(db, payment_id, nk->name, &claimed)) != DB_OK ||
 	    !claimed)

@@ -28,7 +28,11 @@
 	" (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
 	"   WHERE e.payment_id = p.id AND e.kind = 'refund')," \
 	" (SELECT COALESCE(SUM(f.amount), 0) FROM refunds f" \
-	"   WHERE f.payment_id = p.id AND f.status = 'pending')"
+	"   WHERE f.payment_id = p.id AND f.status = 'pending')," \
+	" COALESCE(p.consent_signer, ''), COALESCE(p.consent_scope, '')," \
+	" COALESCE(p.consent_max_amount, 0), COALESCE(p.consent_text_version, '')," \
+	" COALESCE(p.consent_ip, ''), COALESCE(p.consent_user_agent, '')," \
+	" COALESCE(p.consent_recorded_by, 0), COALESCE(p.consent_id, 0)"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
 
@@ -125,6 +129,16 @@ payment_from_row(const struct db_result *r, size_t i, struct sp_payment *p)
 	p->created_at = db_i64(r, i, 18);
 	p->refunded = db_i64(r, i, 19);
 	p->refund_pending = db_i64(r, i, 20);
+	(void)str_copy(p->consent_signer, sizeof(p->consent_signer), db_str(r, i, 21));
+	(void)str_copy(p->consent_scope, sizeof(p->consent_scope), db_str(r, i, 22));
+	p->consent_max_amount = db_i64(r, i, 23);
+	(void)str_copy(p->consent_text_version, sizeof(p->consent_text_version),
+	    db_str(r, i, 24));
+	(void)str_copy(p->consent_ip, sizeof(p->consent_ip), db_str(r, i, 25));
+	(void)str_copy(p->consent_user_agent, sizeof(p->consent_user_agent),
+	    db_str(r, i, 26));
+	p->consent_recorded_by = db_i64(r, i, 27);
+	p->consent_id = db_i64(r, i, 28);
 }
 
 int
@@ -203,7 +217,7 @@ stripe_pay_plan_parse(const char *plan, int *auto_alloc, struct alloc_req *out,
 
 	*n = 0;
 	*auto_alloc = plan == NULL || *plan == '\0' || strcmp(plan, "auto") == 0;
-	if (*auto_alloc)
+	if (*auto_alloc || strcmp(plan, SP_PLAN_NONE) == 0)
 		return 0;
 	while (*s) {
 		char item[64], *colon;
@@ -251,6 +265,17 @@ stripe_pay_plan_format(const struct alloc_req *req, size_t n, char *out,
 		off += strlen(out + off);
 	}
 	return 0;
+}
+
+int
+stripe_pay_plan_write(int auto_alloc, const struct alloc_req *req, size_t n,
+    char *out, size_t outsz)
+{
+	if (auto_alloc)
+		return str_copy(out, outsz, "auto");
+	if (n == 0)
+		return str_copy(out, outsz, SP_PLAN_NONE);
+	return stripe_pay_plan_format(req, n, out, outsz);
 }
 
 /* --- settlement ------------------------------------------------------------- */
@@ -395,6 +420,9 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
 			return rc;
 		row->payment_method_id = method_id;
+		/* The authorization given with the payment, with the method. */
+		if ((rc = sp_payment_consent(db, actor, row, method_id)) != DB_OK)
+			return rc;
 	}
 	out->changed = 1;
 	(void)str_fmt(out->note, sizeof(out->note), "succeeded: posted %" PRId64
@@ -640,6 +668,7 @@ stripe_pay_settle(const struct sp *sp, int64_t payment_id, struct json_object *p
 struct attempt {
 	const struct sp		*sp;
 	const struct sp_start	*req;
+	const struct sp_consent_req *consent;	/* with save_method, or NULL */
 	const char		*method;
 	int64_t			 payment_id;
 	int			 st;
@@ -697,16 +726,32 @@ attempt_insert_tx(struct db *db, void *arg)
 		return DB_ERR;
 	{
 		const char *plan = q->alloc_plan && *q->alloc_plan ? q->alloc_plan : "auto";
+		/* The consent goes with a method saved by this payment only. */
+		const struct sp_consent_req *k = q->save_method ? a->consent : NULL;
+		char ua[256] = "";
+		if (k != NULL)
+			sp_utf8_cut(ua, sizeof(ua), k->user_agent ? k->user_agent : "");
 		struct db_param p[] = { DB_I64(q->account_id), ID_OR_NULL(q->client_id),
 		    DB_STR(a->method), DB_I64(q->amount), DB_STR(today),
 		    DB_STR(q->memo ? q->memo : ""), ID_OR_NULL(sp_staff_id(a->sp->actor)),
 		    DB_I64(clock_now()), DB_STR(q->attempt_key),
 		    ID_OR_NULL(q->payment_method_id), DB_I64(q->save_method ? 1 : 0),
-		    DB_STR(plan) };
+		    DB_STR(plan),
+		    k ? DB_STR(k->signer_name) : DB_NULL,
+		    k ? DB_STR(k->scope) : DB_NULL,
+		    k ? ID_OR_NULL(k->max_amount) : DB_NULL,
+		    k ? DB_STR(k->text_version) : DB_NULL,
+		    k ? DB_STR(k->ip ? k->ip : "") : DB_NULL,
+		    k ? DB_STR(ua) : DB_NULL,
+		    k ? ID_OR_NULL(k->recorded_by) : DB_NULL };
 		rc = db_exec(db, "INSERT INTO payments (account_id, client_id, method,"
 		    " amount, status, received_date, memo, created_by, created_at,"
-		    " attempt_key, payment_method_id, save_method, alloc_plan)"
-		    " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+		    " attempt_key, payment_method_id, save_method, alloc_plan,"
+		    " consent_signer, consent_scope, consent_max_amount,"
+		    " consent_text_version, consent_ip, consent_user_agent,"
+		    " consent_recorded_by)"
+		    " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?)",
 		    p, ARRAY_LEN(p), NULL, &id);
 		if (rc != DB_OK)
 			return rc;
@@ -937,7 +982,8 @@ intent_secret(const struct sp *sp, const char *intent, struct sp_result *out)
 }
 
 static int
-start_check(const struct sp_start *q, const char *method, char *msg, size_t msgsz)
+start_check(const struct sp_start *q, const char *method,
+    const struct sp_consent_req *consent, char *msg, size_t msgsz)
 {
 	struct alloc_req plan[SP_PLAN_MAX];
 	int64_t sum = 0;
@@ -956,6 +1002,8 @@ start_check(const struct sp_start *q, const char *method, char *msg, size_t msgs
 		sp_msg(msg, msgsz, "The allocation is not valid.");
 	else if (q->memo != NULL && strlen(q->memo) > 500)
 		sp_msg(msg, msgsz, "The description is too long (500 characters).");
+	else if (consent != NULL && sp_consent_check(consent, msg, msgsz) == -1)
+		;	/* msg set */
 	else {
 		for (size_t i = 0; i < n; i++)
 			sum += plan[i].amount;
@@ -969,7 +1017,7 @@ start_check(const struct sp_start *q, const char *method, char *msg, size_t msgs
 /* Common path of start and charge_saved after the method checks. */
 static int
 attempt_run(const struct sp *sp, const struct sp_start *q, const char *method,
-    struct sp_result *out)
+    const struct sp_consent_req *consent, struct sp_result *out)
 {
 	struct attempt a;
 	struct sp_payment row;
@@ -979,6 +1027,7 @@ attempt_run(const struct sp *sp, const struct sp_start *q, const char *method,
 	memset(&a, 0, sizeof(a));
 	a.sp = sp;
 	a.req = q;
+	a.consent = consent;
 	a.method = method;
 	if ((rc = attempt_row(&a)) != SP_OK) {
 		(void)str_copy(out->message, sizeof(out->message), a.msg[0] ? a.msg :
@@ -1008,17 +1057,26 @@ attempt_run(const struct sp *sp, const struct sp_start *q, const char *method,
 }
 
 int
-stripe_pay_start(const struct sp *sp, const struct sp_start *q,
-    struct sp_result *out)
+stripe_pay_start_consent(const struct sp *sp, const struct sp_start *q,
+    const struct sp_consent_req *consent, struct sp_result *out)
 {
 	struct sp_start req = *q;
 
 	memset(out, 0, sizeof(*out));
 	req.payment_method_id = 0;
-	if (start_check(&req, q->method ? q->method : "", out->message,
+	if (!req.save_method)
+		consent = NULL;
+	if (start_check(&req, q->method ? q->method : "", consent, out->message,
 	    sizeof(out->message)) == -1)
 		return SP_INVALID;
-	return attempt_run(sp, &req, q->method, out);
+	return attempt_run(sp, &req, q->method, consent, out);
+}
+
+int
+stripe_pay_start(const struct sp *sp, const struct sp_start *q,
+    struct sp_result *out)
+{
+	return stripe_pay_start_consent(sp, q, NULL, out);
 }
 
 int
@@ -1040,7 +1098,8 @@ stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
 		return SP_NOT_FOUND;
 	}
 	req.method = strcmp(kind, "us_bank_account") == 0 ? "ach" : "card";
-	if (start_check(&req, req.method, out->message, sizeof(out->message)) == -1)
+	if (start_check(&req, req.method, NULL, out->message,
+	    sizeof(out->message)) == -1)
 		return SP_INVALID;
 	if (sp->cfg->consent_required) {
 		struct db_param p[] = { DB_STR(q->attempt_key) };
@@ -1062,7 +1121,7 @@ stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
 			}
 		}
 	}
-	return attempt_run(sp, &req, req.method, out);
+	return attempt_run(sp, &req, req.method, NULL, out);
 }
 
 int
@@ -1099,6 +1158,135 @@ stripe_pay_refresh(const struct sp *sp, int64_t payment_id, struct sp_result *ou
 	rc = stripe_pay_settle(sp, payment_id, r.json, 1, out);
 	stripe_result_free(&r);
 	return rc;
+}
+
+/* --- cancel --------------------------------------------------------------------- */
+
+/* Stripe's intent states in which nobody confirmed the payment yet. */
+static int
+unconfirmed(const char *st)
+{
+	return st != NULL && (strcmp(st, "requires_payment_method") == 0 ||
+	    strcmp(st, "requires_confirmation") == 0 ||
+	    strcmp(st, "requires_action") == 0);
+}
+
+/* The intent turned out confirmed: settled from Stripe's state (pi), not
+ * canceled. SP_INVALID with the message, or the settle's error. */
+static int
+cancel_refused(const struct sp *sp, int64_t payment_id, struct json_object *pi,
+    struct sp_result *out)
+{
+	int rc = stripe_pay_settle(sp, payment_id, pi, 1, out);
+
+	if (rc != SP_OK)
+		return rc;
+	if (strcmp(out->status, "succeeded") == 0)
+		(void)str_copy(out->message, sizeof(out->message), "The payment was "
+		    "not canceled: the client had already completed it. It is "
+		    "posted to the account.");
+	else if (strcmp(out->status, "pending") == 0 &&
+	    strcmp(out->stripe_status, "processing") == 0)
+		(void)str_copy(out->message, sizeof(out->message), "The payment was "
+		    "not canceled: it is already processing at the bank. It is "
+		    "posted when the bank confirms it; refund it then if needed.");
+	else if (strcmp(out->status, "canceled") != 0 && out->message[0] == '\0')
+		(void)str_copy(out->message, sizeof(out->message), "The payment "
+		    "could not be canceled.");
+	return strcmp(out->status, "canceled") == 0 ? SP_OK : SP_INVALID;
+}
+
+int
+stripe_pay_cancel(const struct sp *sp, int64_t payment_id, struct sp_result *out)
+{
+	struct sp_payment row;
+	struct stripe_result r;
+	const char *st;
+	char key[64];
+	int found = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sp_payment_read(sp->db, payment_id, &row, &found) != DB_OK)
+		return SP_DB;
+	if (!found || (strcmp(row.method, "card") != 0 && strcmp(row.method, "ach") != 0))
+		return SP_NOT_FOUND;
+	if (strcmp(row.status, "pending") == 0 && row.payment_method_id == 0 &&
+	    row.intent[0] == '\0') {
+		/* Its intent first: created again with the same key (a replay
+		 * when it had been made; never confirmed, so never a charge). */
+		if ((rc = stripe_pay_refresh(sp, payment_id, out)) != SP_OK)
+			return rc;
+		if (sp_payment_read(sp->db, payment_id, &row, &found) != DB_OK || !found)
+			return SP_DB;
+		if (strcmp(row.status, "pending") == 0 && row.intent[0] == '\0') {
+			sp_result_from(out, &row);
+			(void)str_copy(out->message, sizeof(out->message), "Stripe did "
+			    "not answer. Nothing was canceled; please try again.");
+			return SP_STRIPE;
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	sp_result_from(out, &row);
+	if (strcmp(row.status, "pending") != 0) {
+		(void)str_fmt(out->message, sizeof(out->message), "This payment is "
+		    "already %s; it cannot be canceled.", strcmp(row.status,
+		    "succeeded") == 0 ? "paid" : row.status);
+		return SP_INVALID;
+	}
+	if (row.payment_method_id != 0) {
+		(void)str_copy(out->message, sizeof(out->message), "A saved payment "
+		    "method is charged at once: this payment cannot be canceled. "
+		    "Check its status; refund it once it is paid.");
+		return SP_INVALID;
+	}
+	/* Stripe's current state: a payment the client confirmed meanwhile is
+	 * settled, not canceled. */
+	if (stripe_payment_intent_retrieve(sp->stripe, row.intent, &r) == -1) {
+		log_warn("stripe: retrieve %s: %s %s", row.intent, r.code, r.message);
+		(void)str_copy(out->message, sizeof(out->message),
+		    stripe_friendly_message(&r));
+		stripe_result_free(&r);
+		return SP_STRIPE;
+	}
+	st = stripe_json_str(&r, "status");
+	if (st != NULL && strcmp(st, "canceled") == 0) {
+		rc = cancel_refused(sp, payment_id, r.json, out);
+		stripe_result_free(&r);
+		return rc;
+	}
+	if (!unconfirmed(st)) {
+		rc = cancel_refused(sp, payment_id, r.json, out);
+		stripe_result_free(&r);
+		return rc == SP_OK ? SP_INVALID : rc;
+	}
+	stripe_result_free(&r);
+	(void)str_fmt(key, sizeof(key), "pi-cancel-%" PRId64, row.id);
+	if (stripe_payment_intent_cancel(sp->stripe, row.intent, key, &r) == -1) {
+		int uncertain = stripe_result_uncertain(&r);
+
+		log_warn("stripe: cancel %s: %s %s", row.intent, r.code, r.message);
+		stripe_result_free(&r);
+		/* Refused: it moved on (confirmed meanwhile); settle from it. */
+		if (!uncertain &&
+		    stripe_payment_intent_retrieve(sp->stripe, row.intent, &r) == 0) {
+			rc = cancel_refused(sp, payment_id, r.json, out);
+			stripe_result_free(&r);
+			return rc;
+		}
+		stripe_result_free(&r);
+		(void)str_copy(out->message, sizeof(out->message), "Stripe did not "
+		    "answer. The payment was not canceled; please try again.");
+		return SP_STRIPE;
+	}
+	rc = stripe_pay_settle(sp, payment_id, r.json, 1, out);
+	stripe_result_free(&r);
+	if (rc != SP_OK)
+		return rc;
+	if (strcmp(out->status, "canceled") != 0)
+		return SP_INVALID;
+	(void)str_copy(out->message, sizeof(out->message), "The payment was "
+	    "canceled. Nothing was charged.");
+	return SP_OK;
 }
 
 /* --- reading ------------------------------------------------------------------- */

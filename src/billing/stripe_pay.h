@@ -11,6 +11,7 @@
  *   customer      "cus-acct-<account_id>"
  *   PaymentIntent "pi-<payment_id>"       (create; a retry replays)
  *   refund        "re-<refund_id>"
+ *   cancel        "pi-cancel-<payment_id>"
  * A payment is posted to the ledger (kind payment, -amount, payment_id) and
  * allocated (its alloc_plan) in the same transaction that moves it to
  * 'succeeded'; it never moves backwards (succeeded stays succeeded).
@@ -90,6 +91,18 @@ struct sp_payment {
 	int64_t	 created_at;
 	int64_t	 refunded;		/* succeeded refunds (ledger) */
 	int64_t	 refund_pending;	/* refunds asked, not yet done */
+	/* The authorization-to-charge consent given with the payment for
+	 * the method it saves (sp_start.consent); consent_signer "" = none.
+	 * consent_id: the consent recorded when the method was saved (0 =
+	 * not recorded (yet)). */
+	char	 consent_signer[201];
+	char	 consent_scope[16];
+	int64_t	 consent_max_amount;
+	char	 consent_text_version[33];
+	char	 consent_ip[65];
+	char	 consent_user_agent[256];
+	int64_t	 consent_recorded_by;
+	int64_t	 consent_id;
 };
 
 /* What a payment call did, for the page. */
@@ -104,7 +117,10 @@ struct sp_result {
 					 * still pending; "" on success */
 };
 
-/* A payment form. */
+struct sp_consent_req;
+
+/* A payment form. (Callers initialise it positionally: new members would
+ * break their builds; what a form adds goes in new parameters.) */
 struct sp_start {
 	int64_t		 account_id;
 	int64_t		 client_id;	/* 0 = none; must be of the account */
@@ -114,10 +130,11 @@ struct sp_start {
 	/* Random token rendered into the form (crypto_token): a resubmission,
 	 * or many at once, find the same payment. Required. */
 	const char	*attempt_key;
-	/* "auto" (oldest due first; NULL/"" mean auto) or
+	/* "auto" (oldest due first; NULL/"" mean auto),
 	 * "inv:<invoice_id>:<cents>,inv:<id>:<cents>,..." (see
-	 * stripe_pay_plan_format); applied when the payment succeeds, cut to
-	 * what is open then; the rest stays account credit. */
+	 * stripe_pay_plan_format), or "none" (SP_PLAN_NONE: no allocation,
+	 * the whole payment stays account credit); applied when the payment
+	 * succeeds, cut to what is open then; the rest stays account credit. */
 	const char	*alloc_plan;
 	int		 save_method;	/* start: setup_future_usage=off_session,
 					 * record the method on success */
@@ -136,6 +153,17 @@ struct sp_start {
  * may submit the same attempt_key again, reconcile settles it). */
 int	 stripe_pay_start(const struct sp *, const struct sp_start *,
 	    struct sp_result *out);
+/* stripe_pay_start with the client's authorization to charge the method
+ * this payment saves, given on the payment form (consent: NULL = none;
+ * used only with save_method, ignored otherwise). It is checked like
+ * stripe_pay_consent_record (SP_INVALID with the message; its account_id
+ * and payment_method_id are ignored: the payment's account and the method
+ * it saves) and stored on the pending row; the consent is recorded in the
+ * same transaction in which settlement records the saved method,
+ * whichever path settles (refresh, webhook, reconcile), once. A
+ * resubmission (same attempt_key) keeps the consent of the first. */
+int	 stripe_pay_start_consent(const struct sp *, const struct sp_start *,
+	    const struct sp_consent_req *consent, struct sp_result *out);
 
 /* Charges a saved method off-session (confirm=true): needs, when
  * cfg->consent_required, an active consent covering the method and amount
@@ -159,6 +187,21 @@ int	 stripe_pay_charge_saved(const struct sp *, const struct sp_start *,
 int	 stripe_pay_settle(const struct sp *, int64_t payment_id,
 	    struct json_object *pi, int authoritative, struct sp_result *out);
 
+/* Cancels a pending card/ACH payment whose PaymentIntent was never
+ * confirmed (the client left, staff gave up): the intent's current state
+ * is asked from Stripe first; requires_payment_method / _confirmation /
+ * _action -> canceled at Stripe (Idempotency-Key "pi-cancel-<payment_id>")
+ * and the row 'canceled' (nothing posted). When Stripe says it is
+ * processing or succeeded (the client did confirm), nothing is canceled:
+ * the payment is settled from that state instead and SP_INVALID returned
+ * with out telling the status. A pending row without an intent id gets
+ * its intent first (same key: a replay, never a charge). Saved-method
+ * charges (confirmed when created) and settled payments: SP_INVALID.
+ * SP_OK (out->status "canceled"), SP_NOT_FOUND, SP_INVALID, SP_STRIPE
+ * (no answer: nothing changed), SP_DB. out->message says what happened. */
+int	 stripe_pay_cancel(const struct sp *, int64_t payment_id,
+	    struct sp_result *out);
+
 /* Retrieves the payment's PaymentIntent from Stripe and settles it (after
  * the browser's confirm returns; reconcile). A pending row without an
  * intent is created again with the same Idempotency-Key (never a second
@@ -176,13 +219,19 @@ int	 stripe_pay_list(struct db *, int64_t account_id, int64_t client_id,
 	    int *more);
 
 /* Allocation plans. Parse: "auto" / NULL / "" -> *auto_alloc = 1, n = 0;
- * else "inv:<id>:<cents>" items joined by ',' (ids and cents > 0, at most
- * max items). 0 / -1. */
+ * "none" (SP_PLAN_NONE) -> *auto_alloc = 0, n = 0 (nothing allocated:
+ * kept as credit); else "inv:<id>:<cents>" items joined by ',' (ids and
+ * cents > 0, at most max items). 0 / -1. */
+#define SP_PLAN_NONE	"none"
 int	 stripe_pay_plan_parse(const char *plan, int *auto_alloc,
 	    struct alloc_req *out, size_t max, size_t *n);
 /* Writes the plan text for n allocations (n == 0: "auto"). 0 / -1. */
 int	 stripe_pay_plan_format(const struct alloc_req *, size_t n, char *out,
 	    size_t outsz);
+/* The same for a form's choice: auto_alloc -> "auto"; else the n
+ * allocations, n == 0 -> "none" (keep the payment as credit). 0 / -1. */
+int	 stripe_pay_plan_write(int auto_alloc, const struct alloc_req *, size_t n,
+	    char *out, size_t outsz);
 
 /* --- reconciliation ------------------------------------------------------- */
 
@@ -320,6 +369,15 @@ struct sp_consent {
 
 int	 stripe_pay_consent_record(const struct sp *, const struct sp_consent_req *,
 	    int64_t *consent_id, char *msg, size_t msgsz);
+/* Records the consent for the method saved with a succeeded payment
+ * (save_method), once per payment: when the payment already has its
+ * consent (given with the payment and recorded at settlement, or by an
+ * earlier call) nothing is added and *consent_id gets that one (SP_OK).
+ * q's account_id and payment_method_id are ignored (the payment's).
+ * SP_NOT_FOUND: no such payment, or no saved method on it (yet). */
+int	 stripe_pay_consent_for_payment(const struct sp *, int64_t payment_id,
+	    const struct sp_consent_req *, int64_t *consent_id, char *msg,
+	    size_t msgsz);
 /* Revokes an active consent of the account (revoked_by: staff id, 0 =
  * the client in the portal). SP_NOT_FOUND when absent or already revoked. */
 int	 stripe_pay_consent_revoke(const struct sp *, int64_t account_id,

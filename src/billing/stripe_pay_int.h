@@ -52,6 +52,19 @@ int	 sp_method_record(struct db *, const struct actor *, int64_t account_id,
  * *changed = 1 when it was active. db_status. */
 int	 sp_method_mark_removed(struct db *, const struct actor *,
 	    int64_t method_id, int *changed);
+/* Consents (stripe_pay_method.c). Check: the rules of
+ * stripe_pay_consent_record (0, or -1 with msg). Insert: inside a
+ * transaction, for an active method of the account (*consent_id = 0 when
+ * it is not; nothing written), with its audit row (why: appended to the
+ * audit detail, may be NULL). db_status. */
+int	 sp_consent_check(const struct sp_consent_req *, char *msg, size_t msgsz);
+int	 sp_consent_insert(struct db *, const struct actor *,
+	    const struct sp_consent_req *, int64_t *consent_id, const char *why);
+/* The consent stored on the locked payment row, recorded for method_id
+ * (the method settlement saved) unless recorded before; sets
+ * row->consent_id and the row's column. db_status. */
+int	 sp_payment_consent(struct db *, const struct actor *,
+	    struct sp_payment *row, int64_t method_id);
 /* Account of a Stripe customer id (0: unknown). db_status. */
 int	 sp_customer_account(struct db *, const char *customer, int64_t *account_id);
 
@@ -75,6 +88,8 @@ int	 sp_reconcile_refunds(const struct sp *, int64_t older_than, FILE *log,
 void	 sp_cancel_intent(const struct sp *, int64_t payment_id, const char *intent);
 /* The actor's id when it is a staff user (created_by columns), else 0. */
 int64_t	 sp_staff_id(const struct actor *);
+/* Copies s into dst, cut to dstsz - 1 bytes on a UTF-8 boundary. */
+void	 sp_utf8_cut(char *dst, size_t dstsz, const char *s);
 /* Copies a message into (msg, msgsz) when msg is not NULL. */
 void	 sp_msg(char *msg, size_t msgsz, const char *text);
 /* Valid attempt key ([A-Za-z0-9_-]{16,64}). */

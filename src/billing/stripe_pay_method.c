@@ -561,66 +561,8 @@ stripe_pay_method_remove(const struct sp *sp, int64_t account_id,
 
 static const char *const scopes[] = { "any_balance", "payment_plan", "up_to_amount" };
 
-struct consent_args {
-	const struct actor		*actor;
-	const struct sp_consent_req	*q;
-	char				 ua[256];
-	int64_t				 id;
-	int				 st;
-};
-
-static int
-consent_tx(struct db *db, void *arg)
-{
-	struct consent_args *a = arg;
-	const struct sp_consent_req *q = a->q;
-	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
-	struct db_result r;
-	char label[80], detail[400], max[32] = "";
-	uint64_t id = 0;
-	int rc;
-
-	rc = db_query(db, "SELECT kind, brand, last4 FROM payment_methods"
-	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
-	    p, 2, &r);
-	if (rc != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
-		if (rc == DB_OK)
-			a->st = SP_NOT_FOUND;
-		return rc == DB_OK ? DB_ERR : rc;
-	}
-	method_label(db_str(&r, 0, 0), db_str(&r, 0, 1), db_str(&r, 0, 2), label,
-	    sizeof(label));
-	db_result_free(&r);
-	{
-		struct db_param q2[] = { DB_I64(q->account_id),
-		    DB_I64(q->payment_method_id), DB_STR(q->scope),
-		    ID_OR_NULL(q->max_amount), ID_OR_NULL(q->plan_id),
-		    DB_STR(q->text_version), DB_STR(q->signer_name),
-		    DB_I64(clock_now()), DB_STR(q->ip ? q->ip : ""), DB_STR(a->ua),
-		    ID_OR_NULL(q->recorded_by) };
-		if ((rc = db_exec(db, "INSERT INTO consents (account_id,"
-		    " payment_method_id, scope, max_amount, plan_id, text_version,"
-		    " signer_name, signed_at, ip, user_agent, recorded_by)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", q2, ARRAY_LEN(q2),
-		    NULL, &id)) != DB_OK)
-			return rc;
-	}
-	a->id = (int64_t)id;
-	if (q->max_amount > 0)
-		(void)str_fmt(max, sizeof(max), " up to %" PRId64 " cents",
-		    q->max_amount);
-	(void)str_fmt(detail, sizeof(detail), "consent %" PRId64 ": %s%s for %s,"
-	    " signed by %s (text %s, %s)", a->id, q->scope, max, label,
-	    q->signer_name, q->text_version, q->recorded_by ? "recorded by staff" :
-	    "portal");
-	return audit_record(db, a->actor, "consent.record", "account",
-	    q->account_id, detail);
-}
-
-/* Cuts s to at most n bytes on a UTF-8 character boundary. */
-static void
-utf8_cut(char *dst, size_t dstsz, const char *s)
+void
+sp_utf8_cut(char *dst, size_t dstsz, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -634,48 +576,232 @@ utf8_cut(char *dst, size_t dstsz, const char *s)
 }
 
 int
-stripe_pay_consent_record(const struct sp *sp, const struct sp_consent_req *q,
-    int64_t *consent_id, char *msg, size_t msgsz)
+sp_consent_check(const struct sp_consent_req *q, char *msg, size_t msgsz)
 {
-	struct consent_args a;
 	size_t i;
-	int rc;
 
-	*consent_id = 0;
 	for (i = 0; q->scope != NULL && i < ARRAY_LEN(scopes); i++)
 		if (strcmp(q->scope, scopes[i]) == 0)
 			break;
 	if (q->scope == NULL || i == ARRAY_LEN(scopes)) {
 		sp_msg(msg, msgsz, "Choose what the client authorizes.");
-		return SP_INVALID;
+		return -1;
 	}
 	if (q->max_amount < 0 || q->max_amount > SP_AMOUNT_MAX ||
 	    (strcmp(q->scope, "up_to_amount") == 0 && q->max_amount == 0)) {
 		sp_msg(msg, msgsz, "Enter the maximum amount the client authorizes.");
-		return SP_INVALID;
+		return -1;
 	}
 	if (q->text_version == NULL || *q->text_version == '\0' ||
 	    strlen(q->text_version) > 32) {
 		sp_msg(msg, msgsz, "The consent text version is missing.");
-		return SP_INVALID;
+		return -1;
 	}
 	if (q->signer_name == NULL || *q->signer_name == '\0' ||
 	    strlen(q->signer_name) > 200) {
 		sp_msg(msg, msgsz, "Type the signer's full name (up to 200 characters).");
-		return SP_INVALID;
+		return -1;
 	}
 	if (q->ip != NULL && strlen(q->ip) > 64) {
 		sp_msg(msg, msgsz, "The address is too long.");
-		return SP_INVALID;
+		return -1;
 	}
+	return 0;
+}
+
+int
+sp_consent_insert(struct db *db, const struct actor *actor,
+    const struct sp_consent_req *q, int64_t *consent_id, const char *why)
+{
+	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
+	struct db_result r;
+	char label[80], detail[500], max[32] = "", ua[256];
+	uint64_t id = 0;
+	int rc;
+
+	*consent_id = 0;
+	rc = db_query(db, "SELECT kind, brand, last4 FROM payment_methods"
+	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
+	    p, 2, &r);
+	if (rc != DB_OK || r.nrows != 1) {
+		db_result_free(&r);
+		return rc;
+	}
+	method_label(db_str(&r, 0, 0), db_str(&r, 0, 1), db_str(&r, 0, 2), label,
+	    sizeof(label));
+	db_result_free(&r);
+	sp_utf8_cut(ua, sizeof(ua), q->user_agent ? q->user_agent : "");
+	{
+		struct db_param q2[] = { DB_I64(q->account_id),
+		    DB_I64(q->payment_method_id), DB_STR(q->scope),
+		    ID_OR_NULL(q->max_amount), ID_OR_NULL(q->plan_id),
+		    DB_STR(q->text_version), DB_STR(q->signer_name),
+		    DB_I64(clock_now()), DB_STR(q->ip ? q->ip : ""), DB_STR(ua),
+		    ID_OR_NULL(q->recorded_by) };
+		if ((rc = db_exec(db, "INSERT INTO consents (account_id,"
+		    " payment_method_id, scope, max_amount, plan_id, text_version,"
+		    " signer_name, signed_at, ip, user_agent, recorded_by)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", q2, ARRAY_LEN(q2),
+		    NULL, &id)) != DB_OK)
+			return rc;
+	}
+	*consent_id = (int64_t)id;
+	if (q->max_amount > 0)
+		(void)str_fmt(max, sizeof(max), " up to %" PRId64 " cents",
+		    q->max_amount);
+	(void)str_fmt(detail, sizeof(detail), "consent %" PRId64 ": %s%s for %s,"
+	    " signed by %s (text %s, %s)%s", *consent_id, q->scope, max, label,
+	    q->signer_name, q->text_version, q->recorded_by ? "recorded by staff" :
+	    "portal", why ? why : "");
+	return audit_record(db, actor, "consent.record", "account",
+	    q->account_id, detail);
+}
+
+struct consent_args {
+	const struct actor		*actor;
+	const struct sp_consent_req	*q;
+	int64_t				 payment_id;	/* consent_for_payment */
+	int64_t				 id;
+	int				 st;
+};
+
+static int
+consent_tx(struct db *db, void *arg)
+{
+	struct consent_args *a = arg;
+	int rc = sp_consent_insert(db, a->actor, a->q, &a->id, NULL);
+
+	if (rc == DB_OK && a->id == 0) {
+		a->st = SP_NOT_FOUND;
+		return DB_ERR;
+	}
+	return rc;
+}
+
+int
+stripe_pay_consent_record(const struct sp *sp, const struct sp_consent_req *q,
+    int64_t *consent_id, char *msg, size_t msgsz)
+{
+	struct consent_args a;
+	int rc;
+
+	*consent_id = 0;
+	if (sp_consent_check(q, msg, msgsz) == -1)
+		return SP_INVALID;
 	memset(&a, 0, sizeof(a));
 	a.actor = sp->actor;
 	a.q = q;
-	utf8_cut(a.ua, sizeof(a.ua), q->user_agent ? q->user_agent : "");
 	rc = db_tx(sp->db, consent_tx, &a);
 	if (rc != DB_OK) {
 		if (a.st == SP_NOT_FOUND)
 			sp_msg(msg, msgsz, "That payment method is not on this account.");
+		return a.st > 0 ? a.st : SP_DB;
+	}
+	*consent_id = a.id;
+	return SP_OK;
+}
+
+/* Records the consent stored on a payment row for the method it saved
+ * (inside the settling transaction; the row is locked). Nothing when the
+ * row has no consent or has recorded it already, or the method is not
+ * active (logged: the payment still settles). db_status. */
+int
+sp_payment_consent(struct db *db, const struct actor *actor,
+    struct sp_payment *row, int64_t method_id)
+{
+	struct sp_consent_req q;
+	char why[64];
+	int64_t id = 0;
+	int rc;
+
+	if (row->consent_signer[0] == '\0' || row->consent_id != 0 ||
+	    method_id == 0)
+		return DB_OK;
+	memset(&q, 0, sizeof(q));
+	q.account_id = row->account_id;
+	q.payment_method_id = method_id;
+	q.scope = row->consent_scope[0] ? row->consent_scope : "any_balance";
+	q.max_amount = row->consent_max_amount;
+	q.text_version = row->consent_text_version;
+	q.signer_name = row->consent_signer;
+	q.ip = row->consent_ip;
+	q.user_agent = row->consent_user_agent;
+	q.recorded_by = row->consent_recorded_by;
+	(void)str_fmt(why, sizeof(why), ", given with payment %" PRId64, row->id);
+	if ((rc = sp_consent_insert(db, actor, &q, &id, why)) != DB_OK)
+		return rc;
+	if (id == 0) {
+		log_warn("payment %" PRId64 ": method %" PRId64 " is not active;"
+		    " its consent was not recorded", row->id, method_id);
+		return DB_OK;
+	}
+	{
+		struct db_param p[] = { DB_I64(id), DB_I64(row->id) };
+		if ((rc = db_exec(db, "UPDATE payments SET consent_id = ? WHERE id = ?",
+		    p, 2, NULL, NULL)) != DB_OK)
+			return rc;
+	}
+	row->consent_id = id;
+	return DB_OK;
+}
+
+static int
+consent_payment_tx(struct db *db, void *arg)
+{
+	struct consent_args *a = arg;
+	struct sp_consent_req q = *a->q;
+	struct sp_payment row;
+	char why[64];
+	int found = 0, rc;
+
+	a->id = 0;
+	if ((rc = sp_payment_lock(db, a->payment_id, &row, &found)) != DB_OK)
+		return rc;
+	if (!found || !row.save_method || row.payment_method_id == 0 ||
+	    strcmp(row.status, "succeeded") != 0) {
+		a->st = SP_NOT_FOUND;
+		return DB_ERR;
+	}
+	if (row.consent_id != 0) {	/* recorded before: once per payment */
+		a->id = row.consent_id;
+		return DB_OK;
+	}
+	q.account_id = row.account_id;
+	q.payment_method_id = row.payment_method_id;
+	(void)str_fmt(why, sizeof(why), ", given with payment %" PRId64, row.id);
+	if ((rc = sp_consent_insert(db, a->actor, &q, &a->id, why)) != DB_OK)
+		return rc;
+	if (a->id == 0) {
+		a->st = SP_NOT_FOUND;
+		return DB_ERR;
+	}
+	{
+		struct db_param p[] = { DB_I64(a->id), DB_I64(row.id) };
+		return db_exec(db, "UPDATE payments SET consent_id = ? WHERE id = ?",
+		    p, 2, NULL, NULL);
+	}
+}
+
+int
+stripe_pay_consent_for_payment(const struct sp *sp, int64_t payment_id,
+    const struct sp_consent_req *q, int64_t *consent_id, char *msg,
+    size_t msgsz)
+{
+	struct consent_args a;
+	int rc;
+
+	*consent_id = 0;
+	if (sp_consent_check(q, msg, msgsz) == -1)
+		return SP_INVALID;
+	memset(&a, 0, sizeof(a));
+	a.actor = sp->actor;
+	a.q = q;
+	a.payment_id = payment_id;
+	rc = db_tx(sp->db, consent_payment_tx, &a);
+	if (rc != DB_OK) {
+		if (a.st == SP_NOT_FOUND)
+			sp_msg(msg, msgsz, "No payment method was saved with this "
+			    "payment.");
 		return a.st > 0 ? a.st : SP_DB;
 	}
 	*consent_id = a.id;

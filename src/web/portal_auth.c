@@ -13,17 +13,29 @@
 
 /* --- sign in / out ------------------------------------------------------------ */
 
-int
-h_portal_root(struct ctx *c)
+
+/* 1 when the request carries a live portal session, 0 not, -1 error. */
+static int
+portal_signed_in(struct ctx *c)
 {
 	const char *tok = http_cookie(&c->req, PORTAL_COOKIE);
 	int64_t id = 0;
 	int rc = tok ? session_lookup(c->app->db, "portal", tok,
 	    c->app->cfg.session_idle, &id) : 0;
 
-	if (rc < 0)
+	if (rc == 1)
+		rc = portal_login_active(c->app->db, id);
+	return rc < 0 ? -1 : rc == 1;
+}
+
+int
+h_portal_root(struct ctx *c)
+{
+	int in = portal_signed_in(c);
+
+	if (in < 0)
 		return -1;
-	http_redirect(&c->resp, 303, rc == 1 ? "/portal/billing" : "/portal/login");
+	http_redirect(&c->resp, 303, in ? "/portal/billing" : "/portal/login");
 	return 0;
 }
 
@@ -47,7 +59,14 @@ h_portal_login_form(struct ctx *c)
 	    "If that email has portal access, a link to reset your password "
 	    "is on its way.", "Your session has ended. Please sign in again." };
 	const struct field_value *n = app_field(c, "notice");
+	int in = portal_signed_in(c);
 
+	if (in < 0)
+		return -1;
+	if (in) {
+		http_redirect(&c->resp, 303, "/portal/billing");
+		return 0;
+	}
 	if (n && n->present && c->fs.nerr == 0 && n->i >= 0 &&
 	    (size_t)n->i < ARRAY_LEN(texts))
 		tmpl_set(c->view, "notice", texts[n->i]);

@@ -22,13 +22,22 @@ staff_actor(const struct ctx *c, struct actor *a)
 	a->ip = app_ip(c);
 }
 
+/* "Nov 22, 2026, 08:41 UTC" */
 static void
 set_datetime(struct tmpl_vars *v, const char *name, int64_t t)
 {
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	char d[24];
+	int y, m, dd, hh, mm;
 
-	clock_fmt_datetime(t, d, sizeof(d));
-	tmpl_setf(v, name, "%s UTC", d);
+	if (clock_fmt_datetime(t, d, sizeof(d)) == 0 &&
+	    sscanf(d, "%4d-%2d-%2d %2d:%2d", &y, &m, &dd, &hh, &mm) == 5 &&
+	    m >= 1 && m <= 12)
+		tmpl_setf(v, name, "%s %d, %d, %02d:%02d UTC", mon[m - 1], dd, y,
+		    hh, mm);
+	else
+		tmpl_set(v, name, d);
 }
 
 /* --- account: portal access ----------------------------------------------------- */

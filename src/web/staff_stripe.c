@@ -90,6 +90,8 @@ const struct route routes_stripe_staff[] = {
 	    FIELDS(f_retry) },
 	{ { "POST", "/payments/:id/resume" }, h_stripe_resume, ROLES_MONEY, 0,
 	    NOFIELDS },
+	{ { "POST", "/payments/:id/cancel" }, h_stripe_cancel, ROLES_MONEY, 0,
+	    NOFIELDS },
 	{ { "POST", "/payments/:id/refund" }, h_stripe_refund, ROLES_MONEY,
 	    R_FORM, FIELDS(f_refund) },
 	{ { "POST", "/payments/:id/email-receipt" }, h_stripe_email_receipt,
@@ -251,6 +253,35 @@ ss_view_consent_text(struct ctx *c)
 	    c->app->cfg.org_name);
 }
 
+void
+ss_consent_req(struct ctx *c, struct sp_consent_req *q, const char *scope,
+    int64_t max_amount, const char *signer)
+{
+	memset(q, 0, sizeof(*q));
+	q->scope = scope;
+	q->max_amount = max_amount;
+	q->text_version = STRIPE_CONSENT_VERSION;
+	q->signer_name = signer;
+	q->ip = app_ip(c);
+	q->user_agent = c->req.user_agent ? c->req.user_agent : "";
+	q->recorded_by = c->user.id;
+}
+
+const struct sp_consent_req *
+ss_payment_consent(const struct sp_payment *p, struct sp_consent_req *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->account_id = p->account_id;
+	q->scope = p->consent_scope[0] ? p->consent_scope : "any_balance";
+	q->max_amount = p->consent_max_amount;
+	q->text_version = p->consent_text_version;
+	q->signer_name = p->consent_signer;
+	q->ip = p->consent_ip;
+	q->user_agent = p->consent_user_agent;
+	q->recorded_by = p->consent_recorded_by;
+	return q;
+}
+
 int
 ss_consent_record(struct ctx *c, const struct sp *sp, int64_t account_id,
     int64_t method_id, const char *scope, int64_t max_amount,
@@ -260,16 +291,9 @@ ss_consent_record(struct ctx *c, const struct sp *sp, int64_t account_id,
 	int64_t id = 0;
 	int rc;
 
-	memset(&q, 0, sizeof(q));
+	ss_consent_req(c, &q, scope, max_amount, signer);
 	q.account_id = account_id;
 	q.payment_method_id = method_id;
-	q.scope = scope;
-	q.max_amount = max_amount;
-	q.text_version = STRIPE_CONSENT_VERSION;
-	q.signer_name = signer;
-	q.ip = app_ip(c);
-	q.user_agent = c->req.user_agent ? c->req.user_agent : "";
-	q.recorded_by = c->user.id;
 	rc = stripe_pay_consent_record(sp, &q, &id, msg, msgsz);
 	if (rc == SP_DB)
 		return -1;

@@ -79,10 +79,23 @@ int	 ss_consent_record(struct ctx *, const struct sp *, int64_t account_id,
 	    int64_t method_id, const char *scope, int64_t max_amount,
 	    const char *signer, char *msg, size_t msgsz);
 
+/* The consent request of a staff-taken authorization (text version
+ * STRIPE_CONSENT_VERSION, the request's address and user agent, the
+ * signed-in user); q borrows signer and the request's strings. */
+struct sp_consent_req;
+struct sp_payment;
+void	 ss_consent_req(struct ctx *, struct sp_consent_req *q, const char *scope,
+	    int64_t max_amount, const char *signer);
+/* The consent stored on a payment (given with it) as a request in q
+ * (borrowing p's strings); returns q. */
+const struct sp_consent_req *ss_payment_consent(const struct sp_payment *p,
+	    struct sp_consent_req *q);
+
 /* Handlers (staff_stripe_pay.c). */
 int	 h_stripe_refresh(struct ctx *);
 int	 h_stripe_retry(struct ctx *);
 int	 h_stripe_resume(struct ctx *);
+int	 h_stripe_cancel(struct ctx *);
 int	 h_stripe_refund(struct ctx *);
 int	 h_stripe_email_receipt(struct ctx *);
 /* staff_stripe_methods.c */

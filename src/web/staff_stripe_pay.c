@@ -131,6 +131,10 @@ view_plan(struct ctx *c, const char *plan)
 		tmpl_set_bool(c->view, "plan_auto", 1);
 		return;
 	}
+	if (n == 0) {
+		tmpl_set_bool(c->view, "plan_none", 1);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "plan_rows");
 		if (row == NULL)
@@ -182,8 +186,15 @@ pay_step(struct ctx *c, int64_t payment_id, const char *client_secret,
 	tmpl_set(c->view, "stripe_js_url", c->app->cfg.stripe_js_url);
 	tmpl_setf(c->view, "return_url", "%s/payments/%" PRId64,
 	    c->app->cfg.base_url, p.id);
-	tmpl_set(c->view, "consent_signer", signer ? signer : "");
-	tmpl_set_bool(c->view, "consent_given", signer && signer[0] && agree);
+	if (p.consent_signer[0] != '\0') {
+		/* Given with the payment: recorded when the payment settles. */
+		tmpl_set(c->view, "consent_signer", p.consent_signer);
+		tmpl_set_bool(c->view, "consent_given", 1);
+		tmpl_set_bool(c->view, "consent_stored", 1);
+	} else {
+		tmpl_set(c->view, "consent_signer", signer ? signer : "");
+		tmpl_set_bool(c->view, "consent_given", signer && signer[0] && agree);
+	}
 	ss_view_consent_text(c);
 	view_plan(c, p.alloc_plan);
 	app_csp_stripe(c);
@@ -229,6 +240,7 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	const char *signer = ss_field_s(c, "consent_signer");
 	int64_t saved = saved_method_id(method);
 	struct sp_start q;
+	struct sp_consent_req k;
 	struct sp_result out;
 	struct actor a;
 	struct sp sp;
@@ -251,14 +263,9 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 		str_copy(msg, msgsz, "Please correct the fields below.");
 		return 1;
 	}
-	if (!auto_alloc && n == 0) {
-		money_form_error(c, "allocation", "Enter the amount to apply to at "
-		    "least one invoice, or apply the payment automatically.");
-		str_copy(msg, msgsz, "Please correct the fields below.");
-		return 1;
-	}
-	if (n > SP_PLAN_MAX || (auto_alloc ? str_copy(plan, sizeof(plan),
-	    "auto") : stripe_pay_plan_format(req, n, plan, sizeof(plan))) == -1) {
+	/* Choose invoices with none chosen: no allocation, kept as credit. */
+	if (n > SP_PLAN_MAX || stripe_pay_plan_write(auto_alloc, req, n, plan,
+	    sizeof(plan)) == -1) {
 		str_copy(msg, msgsz, "Too many invoices were chosen for one card "
 		    "payment. Apply it automatically or to fewer invoices.");
 		return 1;
@@ -286,8 +293,11 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	q.save_method = !saved && save_on;
 	q.memo = money_field_s(c, "memo");
 	q.payment_method_id = saved;
+	/* The authorization goes with the payment: recorded with the saved
+	 * method by whichever path settles it (page, webhook, reconcile). */
+	ss_consent_req(c, &k, "any_balance", 0, signer);
 	rc = saved ? stripe_pay_charge_saved(&sp, &q, &out) :
-	    stripe_pay_start(&sp, &q, &out);
+	    stripe_pay_start_consent(&sp, &q, q.save_method ? &k : NULL, &out);
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK && !saved && out.client_secret[0] != '\0')
@@ -353,18 +363,23 @@ h_stripe_refresh(struct ctx *c)
 		return 0;
 	}
 	notice = result_notice(&out);
-	if (strcmp(out.status, "succeeded") == 0 && signer[0] && agree && agree->i) {
-		/* The method saved with this payment gets the authorization
-		 * the client gave on the form. */
+	if (strcmp(out.status, "succeeded") == 0) {
 		if (stripe_pay_get(c->app->db, p.id, &p) == SP_DB)
 			return -1;
-		if (p.save_method && p.payment_method_id) {
-			rc = ss_consent_record(c, &sp, p.account_id,
-			    p.payment_method_id, "any_balance", 0, signer, msg,
+		if (p.save_method && p.payment_method_id && p.consent_id)
+			notice = "paid_saved";	/* recorded at settlement */
+		else if (p.save_method && p.payment_method_id && signer[0] &&
+		    agree && agree->i) {
+			/* A payment started without the consent (given on the
+			 * payment step instead): recorded now, once. */
+			struct sp_consent_req k;
+			int64_t cid = 0;
+			ss_consent_req(c, &k, "any_balance", 0, signer);
+			rc = stripe_pay_consent_for_payment(&sp, p.id, &k, &cid, msg,
 			    sizeof(msg));
-			if (rc == -1)
+			if (rc == SP_DB)
 				return -1;
-			notice = rc == 0 ? "paid_saved" : "paid";
+			notice = rc == SP_OK ? "paid_saved" : "paid";
 		}
 	}
 	redirect_payment(c, p.id, notice);
@@ -377,6 +392,7 @@ int
 h_stripe_retry(struct ctx *c)
 {
 	struct sp_payment p;
+	struct sp_consent_req k;
 	struct sp_result out;
 	struct sp_start q;
 	struct actor a;
@@ -400,7 +416,9 @@ h_stripe_retry(struct ctx *c)
 	q.alloc_plan = p.alloc_plan;
 	q.save_method = p.save_method;
 	q.memo = p.memo;
-	rc = stripe_pay_start(&sp, &q, &out);
+	/* The authorization given with the failed attempt goes with this one. */
+	rc = stripe_pay_start_consent(&sp, &q, p.save_method &&
+	    p.consent_signer[0] ? ss_payment_consent(&p, &k) : NULL, &out);
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK && out.client_secret[0] != '\0')
@@ -451,6 +469,40 @@ h_stripe_resume(struct ctx *c)
 		return pay_step(c, p.id, out.client_secret, "", 0);
 	redirect_payment(c, p.id, rc == SP_OK ? result_notice(&out) : "checking");
 	return 0;
+}
+
+/* "Cancel payment": a card/ACH payment nobody confirmed is canceled at
+ * Stripe; one the client did confirm meanwhile is settled instead. */
+int
+h_stripe_cancel(struct ctx *c)
+{
+	struct sp_payment p;
+	struct sp_result out;
+	struct actor a;
+	struct sp sp;
+	int rc;
+
+	if ((rc = load_stripe_payment(c, &p)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (ss_sp(c, &sp, &a) == -1)
+		return -1;
+	rc = stripe_pay_cancel(&sp, p.id, &out);
+	if (rc == SP_DB)
+		return -1;
+	if (rc == SP_OK) {
+		/* The page shows it canceled, with "Try again". */
+		redirect_payment(c, p.id, "failed");
+		return 0;
+	}
+	if (rc == SP_STRIPE)
+		return money_payment_page(c, p.id, 502, out.message[0] ?
+		    out.message : "Stripe did not answer. Please try again.");
+	if (rc != SP_INVALID)
+		return app_error(c, 404, "No such card or bank payment.");
+	/* Not cancelable (paid, processing, a saved-method charge): the page
+	 * says why, with the payment as it is now. */
+	return money_payment_page(c, p.id, 409, out.message[0] ? out.message :
+	    "This payment cannot be canceled.");
 }
 
 /* --- refunds ---------------------------------------------------------------- */
@@ -662,12 +714,16 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 	tmpl_set_bool(v, "is_processing", processing);
 	tmpl_set_bool(v, "can_resume", strcmp(p.status, "pending") == 0 &&
 	    !processing && p.payment_method_id == 0);
+	/* Never confirmed (as far as we know): staff may cancel it. */
+	tmpl_set_bool(v, "can_cancel", strcmp(p.status, "pending") == 0 &&
+	    !processing && p.payment_method_id == 0);
 	tmpl_set(v, "stripe_status", p.stripe_status[0] ? p.stripe_status : "—");
 	tmpl_set(v, "stripe_intent", p.intent);
 	tmpl_set(v, "failure_code", p.failure_code);
 	tmpl_set(v, "failure_message", p.failure_message[0] ? p.failure_message :
 	    "The payment could not be completed.");
-	tmpl_set(v, "failure_title", ss_failure_title(p.failure_code));
+	tmpl_set(v, "failure_title", strcmp(p.status, "canceled") == 0 ?
+	    "Payment canceled" : ss_failure_title(p.failure_code));
 	tmpl_set_bool(v, "disputed", p.disputed);
 	tmpl_set_bool(v, "saved_requested", p.save_method);
 	if (p.settled_at)

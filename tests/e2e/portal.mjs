@@ -319,6 +319,12 @@ async function payLinkFlow(browser, vp) {
 			check(await client.page.getByRole('button', { name: 'Continue to payment' }).count() === 0, 'still offers payment');
 			await shot(client.page, 'paylink-paid', vp);
 		}],
+		['an unknown link gets the one generic page', async () => {
+			const resp = await client.page.goto(`${BASE}/pay/${'x'.repeat(43)}`);
+			check(resp.status() === 404, `GET unknown pay link: HTTP ${resp.status()}`);
+			await client.page.getByText('This payment link is not valid').first().waitFor();
+			await shot(client.page, 'paylink-invalid', vp);
+		}],
 		['staff sees the invoice paid', async () => {
 			await staff.page.goto(`${BASE}/invoices/${invoiceId}`);
 			await staff.page.locator('.badge', { hasText: 'paid' }).first().waitFor();
@@ -338,7 +344,7 @@ async function portalFlow(browser, vp) {
 	const staff = await newPage(browser, vp);
 	const client = await newPage(browser, vp);
 	const email = `e2e-portal-${vp.name}-${TAG}@example.com`;
-	let acc = '', inv = [], txn = '';
+	let acc = '', inv = [], txn = '', activation = '';
 
 	await flow(`portal ${vp.name}`, [
 		['staff posts two invoices and sends the activation link', async () => {
@@ -357,7 +363,8 @@ async function portalFlow(browser, vp) {
 		}],
 		['the client sets a password from the activation email', async () => {
 			const m = await mailWait(email, /\/portal\/activate\//);
-			await client.page.goto(`${BASE}${linkIn(m, '/portal/activate/')}`);
+			activation = linkIn(m, '/portal/activate/');
+			await client.page.goto(`${BASE}${activation}`);
 			await client.page.getByText(email).first().waitFor();
 			await client.page.fill('#password', CLIENT_PW);
 			await client.page.fill('#password2', CLIENT_PW);
@@ -368,6 +375,15 @@ async function portalFlow(browser, vp) {
 			check(pathOf(client.page) === '/portal/billing', `after activation at ${client.page.url()}`);
 			await client.page.getByText('Your portal access is ready').first().waitFor();
 			client.noProblems();
+		}],
+		['the activation link works only once', async () => {
+			const other = await newPage(browser, vp);
+			const resp = await other.page.goto(`${BASE}${activation}`);
+			check(resp.status() === 410, `reused activation link: HTTP ${resp.status()}`);
+			await shot(other.page, 'link-used', vp);
+			await other.page.goto(`${BASE}/portal/forgot`);
+			await shot(other.page, 'forgot', vp);
+			await other.context.close();
 		}],
 		['signs out and in again', async () => {
 			await submit(client.page, client.page.getByRole('button', { name: 'Sign out' }));

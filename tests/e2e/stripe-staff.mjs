@@ -346,6 +346,22 @@ async function desktopFlow(browser) {
 			check(!page.url().endsWith(`/payments/${state.declined}`), 'a new attempt');
 			noProblems();
 		}],
+		['Cancel payment on the payment step cancels the attempt', async () => {
+			const action = await page.locator('#pay-cancel').getAttribute('action');
+			const id = idFrom(action, '/payments/');
+			page.once('dialog', (d) => d.accept());
+			await Promise.all([
+				page.waitForURL(new RegExp(`/payments/${id}\\?notice=failed$`)),
+				page.getByRole('button', { name: 'Cancel payment' }).click(),
+			]);
+			await page.getByRole('heading', { name: 'Payment canceled' }).waitFor();
+			await page.getByText('Nothing was charged').waitFor();
+			check(await page.getByRole('button', { name: 'Cancel payment' }).count() === 0,
+			    'no cancel button on a canceled payment');
+			await shot(page, 'canceled', vp);
+			check(await balanceDue(page, state.account) === '$0.00', 'a cancel posts nothing');
+			noProblems();
+		}],
 		['partial refund of the card payment', async () => {
 			await page.goto(`${BASE}/payments/${state.paid}`);
 			await page.getByText('Refund this payment').click();

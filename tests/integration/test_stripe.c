@@ -12,6 +12,7 @@
 #include "common.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +46,8 @@ static struct {
 	const char	*sandbox;
 	const char	*billingctl;
 	const char	*billing_email;
+	const char	*frontdesk_email;
+	const char	*password;
 } env;
 
 /* Per test (each test runs in its own process). */
@@ -1277,6 +1280,588 @@ START_TEST(test_csp_stripe)
 }
 END_TEST
 
+/* --- follow-ups: consent with the payment, cancel, "keep as credit" ---------------- */
+
+/* A signed-in staff member's browser (our pages only). */
+struct web {
+	struct itest_client	*c;
+	struct itest_resp	 r;
+	char			 csrf[256];
+};
+
+static void
+web_login(struct web *w, const char *email)
+{
+	memset(w, 0, sizeof(*w));
+	itest_resp_init(&w->r);
+	w->c = itest_client_new(env.base);
+	ck_assert(w->c != NULL);
+	ck_assert_int_eq(itest_login(w->c, email, env.password), 303);
+}
+
+static void
+web_free(struct web *w)
+{
+	itest_client_free(w->c);
+	itest_resp_free(&w->r);
+}
+
+static long
+web_get(struct web *w, const char *path)
+{
+	long st = itest_get(w->c, path, &w->r);
+
+	if (st == 200)
+		(void)itest_csrf(buf_cstr(&w->r.body), w->csrf, sizeof(w->csrf));
+	return st;
+}
+
+/* POST with the last page's _csrf (csrf 0: without) and NULL-terminated
+ * name, value pairs. */
+static long
+web_post(struct web *w, const char *path, int csrf, ...)
+{
+	struct itest_kv kv[40];
+	const char *k;
+	size_t n = 0;
+	va_list ap;
+
+	if (csrf)
+		kv[n++] = (struct itest_kv){ "_csrf", w->csrf };
+	va_start(ap, csrf);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		ck_assert(n < ARRAY_LEN(kv));
+		kv[n].key = k;
+		kv[n].value = va_arg(ap, const char *);
+		n++;
+	}
+	va_end(ap);
+	return itest_post_form(w->c, path, kv, n, &w->r);
+}
+
+/* The value of attribute name="..." after its first occurrence in html. */
+static void
+html_attr(const char *html, const char *name, char *out, size_t outsz)
+{
+	char pat[80], *o;
+	const char *p, *e;
+
+	str_fmt(pat, sizeof(pat), "%s=\"", name);
+	p = strstr(html, pat);
+	ck_assert_msg(p != NULL, "no %s in the page", name);
+	p += strlen(pat);
+	e = strchr(p, '"');
+	ck_assert(e != NULL && (size_t)(e - p) < outsz);
+	/* ESCAPE=attr writes &#xHH; for most punctuation. */
+	for (o = out; p < e; o++) {
+		unsigned int ch;
+		int len;
+		if (sscanf(p, "&#x%x;%n", &ch, &len) == 1 && ch < 128) {
+			*o = (char)ch;
+			p += len;
+		} else
+			*o = *p++;
+	}
+	*o = '\0';
+}
+
+/* Staff's New Payment form for a new card: the payment step page. Returns
+ * the payment id; secret and intent from the page. */
+static int64_t
+web_start_card(struct web *w, int64_t account, const char *amount,
+    const char *allocation, const char *signer, char *secret, size_t secretsz,
+    char *intent, size_t intentsz)
+{
+	char path[96], key[80], today[11];
+	const char *sep;
+	long st;
+
+	date_fmt(date_today(), today, sizeof(today));
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/payments/new", account);
+	ck_assert_int_eq(web_get(w, path), 200);
+	ck_assert(itest_input_value(buf_cstr(&w->r.body), "attempt_key", key,
+	    sizeof(key)) == 0);
+	if (signer != NULL)
+		st = web_post(w, path, 1, "method", "card", "amount", amount,
+		    "received_date", today, "allocation", allocation,
+		    "attempt_key", key, "memo", "", "save_method", "1",
+		    "consent_agree", "1", "consent_signer", signer, NULL);
+	else
+		st = web_post(w, path, 1, "method", "card", "amount", amount,
+		    "received_date", today, "allocation", allocation,
+		    "attempt_key", key, "memo", "", NULL);
+	ck_assert_msg(st == 200, "New Payment: %ld %.600s", st, buf_cstr(&w->r.body));
+	(void)itest_csrf(buf_cstr(&w->r.body), w->csrf, sizeof(w->csrf));
+	html_attr(buf_cstr(&w->r.body), "data-client-secret", secret, secretsz);
+	ck_assert_msg((sep = strstr(secret, "_secret_")) != NULL &&
+	    (size_t)(sep - secret) < intentsz, "client secret \"%s\"", secret);
+	memcpy(intent, secret, (size_t)(sep - secret));
+	intent[sep - secret] = '\0';
+	return q_str_i64("SELECT id FROM payments WHERE attempt_key = ?", key);
+}
+
+static int
+start_consent(int64_t account, int64_t amount, const char *plan,
+    const char *signer, const char *key, struct sp_result *res)
+{
+	struct sp_start q;
+	struct sp_consent_req k;
+
+	memset(&q, 0, sizeof(q));
+	q.account_id = account;
+	q.method = "card";
+	q.amount = amount;
+	q.attempt_key = key;
+	q.alloc_plan = plan;
+	q.save_method = 1;
+	memset(&k, 0, sizeof(k));
+	k.scope = "any_balance";
+	k.text_version = "auth-v1";
+	k.signer_name = signer;
+	k.ip = "198.51.100.4";
+	k.user_agent = "Mozilla/5.0 (front desk)";
+	k.recorded_by = staff.id;
+	return stripe_pay_start_consent(&sp, &q, &k, res);
+}
+
+/* The consents of the account: exactly one, for the method the payment
+ * saved, signed by signer. */
+static void
+expect_one_consent(int64_t account, int64_t payment_id, const char *signer)
+{
+	struct sp_consent *cs = NULL;
+	struct sp_payment p;
+	size_t n = 0;
+
+	ck_assert_int_eq(stripe_pay_get(db, payment_id, &p), SP_OK);
+	ck_assert_str_eq(p.status, "succeeded");
+	ck_assert_msg(p.payment_method_id > 0, "no method saved");
+	ck_assert_int_eq(stripe_pay_consents(db, account, 1, &cs, &n), SP_OK);
+	ck_assert_msg(n == 1, "%zu consents", n);
+	ck_assert_str_eq(cs[0].signer_name, signer);
+	ck_assert(cs[0].payment_method_id == p.payment_method_id);
+	ck_assert(cs[0].revoked_at == 0);
+	ck_assert(cs[0].recorded_by == staff.id);
+	ck_assert_str_eq(cs[0].scope, "any_balance");
+	ck_assert(p.consent_id == cs[0].id);
+	ck_assert_int_eq(stripe_pay_consent_active(db, p.payment_method_id), 1);
+	ck_assert_int_eq(q_i64("SELECT COUNT(*) FROM audit_log WHERE object_type ="
+	    " 'account' AND object_id = ? AND action = 'consent.record'", account), 1);
+	free(cs);
+}
+
+/* Staff's form with "save card" and the typed signature; the page never
+ * comes back (no refresh): the webhook settles the payment and records
+ * the consent with the method. A late refresh adds nothing. */
+START_TEST(test_consent_webhook_only)
+{
+	int64_t account = new_account("consenthook");
+	struct web w;
+	char secret[256], intent[80], pm[80], path[96];
+	int64_t id;
+
+	new_invoice(account, 15000);
+	web_login(&w, env.billing_email);
+	id = web_start_card(&w, account, "100.00", "auto", "Robin Hook-Signer",
+	    secret, sizeof(secret), intent, sizeof(intent));
+	ck_assert(id > 0);
+	ck_assert_int_eq(q_i64("SELECT COUNT(*) FROM payments WHERE id = ? AND"
+	    " consent_signer = 'Robin Hook-Signer' AND consent_id IS NULL"
+	    " AND save_method = 1", id), 1);
+	/* The step page shows the stored authorization, no second form. */
+	ck_assert(itest_body_has(&w.r, "authorized by <strong>Robin Hook-Signer"));
+	ck_assert(!itest_body_has(&w.r, "name=\"consent_signer\""));
+	browser_card("4242424242424242", pm, sizeof(pm));
+	ck_assert_int_eq(browser_confirm(intent, secret, pm), 200);
+	sbx_flush();
+	wait_status(id, "succeeded", 30000);
+	expect_one_consent(account, id, "Robin Hook-Signer");
+	/* The page's refresh comes late, even with the old hidden inputs. */
+	str_fmt(path, sizeof(path), "/payments/%" PRId64 "/refresh", id);
+	ck_assert_int_eq(web_post(&w, path, 1, "consent_signer", "Robin Hook-Signer",
+	    "consent_agree", "1", NULL), 303);
+	ck_assert_msg(strstr(itest_header(&w.r, "Location"), "notice=paid_saved") != NULL,
+	    "%s", itest_header(&w.r, "Location"));
+	expect_one_consent(account, id, "Robin Hook-Signer");
+	ck_assert_int_eq(ledger_payment_entries(id), 1);
+	web_free(&w);
+	expect_ledger_ok();
+}
+END_TEST
+
+/* Settled by the page's refresh (the webhook racing it): exactly one
+ * consent; the old refresh-path recording finds it and adds nothing. */
+START_TEST(test_consent_refresh_once)
+{
+	int64_t account = new_account("consentrefresh");
+	struct sp_consent_req k;
+	struct sp_result res;
+	char key[64], pm[80], msg[300];
+	int64_t id, cid = 0;
+
+	new_invoice(account, 15000);
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(start_consent(account, 7000, "auto", "Sam Refresh", key,
+	    &res), SP_OK);
+	id = res.payment_id;
+	/* The same form again (double click): the same row, its consent. */
+	ck_assert_int_eq(start_consent(account, 7000, "auto", "Someone Else", key,
+	    &res), SP_OK);
+	ck_assert(res.payment_id == id);
+	browser_card("4242424242424242", pm, sizeof(pm));
+	ck_assert_int_eq(browser_confirm(res.intent, res.client_secret, pm), 200);
+	ck_assert_int_eq(stripe_pay_refresh(&sp, id, &res), SP_OK);
+	ck_assert_str_eq(res.status, "succeeded");
+	expect_one_consent(account, id, "Sam Refresh");
+	/* Refresh again, the webhooks, the old page path: still one. */
+	ck_assert_int_eq(stripe_pay_refresh(&sp, id, &res), SP_OK);
+	sbx_flush();
+	memset(&k, 0, sizeof(k));
+	k.scope = "any_balance";
+	k.text_version = "auth-v1";
+	k.signer_name = "Sam Refresh";
+	k.recorded_by = staff.id;
+	ck_assert_int_eq(stripe_pay_consent_for_payment(&sp, id, &k, &cid, msg,
+	    sizeof(msg)), SP_OK);
+	ck_assert(cid == q_i64("SELECT consent_id FROM payments WHERE id = ?", id));
+	expect_one_consent(account, id, "Sam Refresh");
+	/* A payment that saved nothing has no consent to take. */
+	card_payment(account, 1000, "auto", 0, "4242424242424242", &res);
+	ck_assert_int_eq(stripe_pay_consent_for_payment(&sp, res.payment_id, &k, &cid,
+	    msg, sizeof(msg)), SP_NOT_FOUND);
+	expect_ledger_ok();
+}
+END_TEST
+
+/* Neither the page nor the webhook: reconcile settles it, with the consent. */
+START_TEST(test_consent_reconcile)
+{
+	int64_t account = new_account("consentrecon");
+	struct sp_result res;
+	struct buf out;
+	char key[64], pm[80];
+	int rc;
+
+	new_invoice(account, 15000);
+	sbx_config("webhook_url=");
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(start_consent(account, 4000, "auto", "Reco N. Cile", key,
+	    &res), SP_OK);
+	browser_card("4242424242424242", pm, sizeof(pm));
+	ck_assert_int_eq(browser_confirm(res.intent, res.client_secret, pm), 200);
+	buf_init(&out, 1 << 20);
+	rc = itest_sh(&out, "%s reconcile --older-than 0", env.billingctl);
+	ck_assert_msg(rc == 0, "reconcile: %d %s", rc, buf_cstr(&out));
+	buf_free(&out);
+	expect_one_consent(account, res.payment_id, "Reco N. Cile");
+	expect_ledger_ok();
+}
+END_TEST
+
+/* An incomplete consent refuses the form; without save_method it is ignored. */
+START_TEST(test_consent_invalid)
+{
+	int64_t account = new_account("consentbad");
+	struct sp_result res;
+	struct sp_start q;
+	char key[64];
+
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(start_consent(account, 4000, "auto", "", key, &res),
+	    SP_INVALID);
+	ck_assert(strstr(res.message, "full name") != NULL);
+	ck_assert_int_eq(q_str_i64("SELECT COUNT(*) FROM payments WHERE attempt_key = ?",
+	    key), 0);
+	memset(&q, 0, sizeof(q));
+	q.account_id = account;
+	q.method = "card";
+	q.amount = 4000;
+	q.attempt_key = key;
+	{
+		struct sp_consent_req k;
+		memset(&k, 0, sizeof(k));
+		k.signer_name = "Not Saving";
+		ck_assert_int_eq(stripe_pay_start_consent(&sp, &q, &k, &res), SP_OK);
+	}
+	ck_assert_int_eq(q_i64("SELECT COUNT(*) FROM payments WHERE id = ? AND"
+	    " consent_signer IS NULL", res.payment_id), 1);
+}
+END_TEST
+
+/* The intent at the sandbox. */
+static void
+sbx_intent_status(const char *intent, char *out, size_t outsz)
+{
+	struct json_object *o;
+	char path[160];
+
+	str_fmt(path, sizeof(path), "/v1/payment_intents/%s", intent);
+	ck_assert_int_eq(sbx("GET", path, NULL, SBX_SECRET, &o), 200);
+	str_copy(out, outsz, stripe_obj_str(o, "status"));
+	json_object_put(o);
+}
+
+START_TEST(test_cancel_unconfirmed)
+{
+	int64_t account = new_account("cancel");
+	struct sp_result res;
+	struct sp_payment p;
+	char key[64], pm[80], st[40], ck[64], path[160], secret[256];
+	int64_t id, before;
+
+	new_invoice(account, 9000);
+	before = account_balance(account);
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(start_payment(account, "card", 3000, "auto", 0, key, &res),
+	    SP_OK);
+	id = res.payment_id;
+	str_copy(secret, sizeof(secret), res.client_secret);
+	ck_assert_int_eq(stripe_pay_cancel(&sp, id, &res), SP_OK);
+	ck_assert_str_eq(res.status, "canceled");
+	ck_assert_int_eq(stripe_pay_get(db, id, &p), SP_OK);
+	ck_assert_str_eq(p.status, "canceled");
+	ck_assert_str_eq(p.stripe_status, "canceled");
+	ck_assert(p.settled_at > 0);
+	sbx_intent_status(p.intent, st, sizeof(st));
+	ck_assert_str_eq(st, "canceled");
+	str_fmt(ck, sizeof(ck), "pi-cancel-%" PRId64, id);
+	str_fmt(path, sizeof(path), "/v1/payment_intents/%s/cancel", p.intent);
+	ck_assert_uint_eq(sbx_posts(path, ck), 1);
+	ck_assert_int_eq(ledger_payment_entries(id), 0);
+	ck_assert_int_eq(account_balance(account), before);
+	ck_assert(q_i64("SELECT COUNT(*) FROM audit_log WHERE object_type = 'payment'"
+	    " AND object_id = ? AND action = 'payment.settle'", id) == 1);
+	/* Again: refused, nothing asked of Stripe. */
+	ck_assert_int_eq(stripe_pay_cancel(&sp, id, &res), SP_INVALID);
+	ck_assert_uint_eq(sbx_posts(path, ck), 1);
+	/* The browser cannot pay it any more; the webhook changes nothing. */
+	browser_card("4242424242424242", pm, sizeof(pm));
+	ck_assert(browser_confirm(p.intent, secret, pm) >= 400);
+	sbx_flush();
+	ck_assert_int_eq(stripe_pay_get(db, id, &p), SP_OK);
+	ck_assert_str_eq(p.status, "canceled");
+	/* A row whose intent id was lost (the worker died after Stripe made
+	 * it): the same key finds the same intent, which is canceled. */
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(start_payment(account, "card", 2000, "auto", 0, key, &res),
+	    SP_OK);
+	id = res.payment_id;
+	{
+		struct db_param q[] = { DB_I64(id) };
+		ck_assert(db_exec(db, "UPDATE payments SET stripe_payment_intent = NULL"
+		    " WHERE id = ?", q, 1, NULL, NULL) == DB_OK);
+	}
+	ck_assert_int_eq(stripe_pay_cancel(&sp, id, &res), SP_OK);
+	ck_assert_str_eq(res.status, "canceled");
+	ck_assert_uint_eq(sbx_intents_of(id), 1);
+	ck_assert_int_eq(stripe_pay_get(db, id, &p), SP_OK);
+	sbx_intent_status(p.intent, st, sizeof(st));
+	ck_assert_str_eq(st, "canceled");
+	/* Unknown payment; a manual payment is not a card payment. */
+	ck_assert_int_eq(stripe_pay_cancel(&sp, INT64_C(999999999), &res), SP_NOT_FOUND);
+	expect_ledger_ok();
+}
+END_TEST
+
+/* The client did confirm: Stripe says succeeded / processing, so nothing
+ * is canceled and the payment is settled from Stripe's state. */
+START_TEST(test_cancel_refused)
+{
+	int64_t account = new_account("cancelno");
+	int64_t visa;
+	struct sp_result res;
+	struct sp_payment p;
+	char key[64], pm[80], ck[64], path[160];
+	int64_t id;
+
+	new_invoice(account, 30000);
+	/* No webhooks: only our cancel can learn that it was paid. */
+	sbx_config("webhook_url=&ach_delay_ms=60000");
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(start_payment(account, "card", 5000, "auto", 0, key, &res),
+	    SP_OK);
+	id = res.payment_id;
+	browser_card("4242424242424242", pm, sizeof(pm));
+	ck_assert_int_eq(browser_confirm(res.intent, res.client_secret, pm), 200);
+	ck_assert_int_eq(stripe_pay_cancel(&sp, id, &res), SP_INVALID);
+	ck_assert_str_eq(res.status, "succeeded");
+	ck_assert_msg(strstr(res.message, "not canceled") != NULL, "%s", res.message);
+	ck_assert_int_eq(ledger_payment_entries(id), 1);
+	ck_assert_int_eq(account_balance(account), 25000);
+	ck_assert_int_eq(stripe_pay_get(db, id, &p), SP_OK);
+	str_fmt(ck, sizeof(ck), "pi-cancel-%" PRId64, id);
+	str_fmt(path, sizeof(path), "/v1/payment_intents/%s/cancel", p.intent);
+	ck_assert_uint_eq(sbx_posts(path, ck), 0);
+	/* ACH processing at the bank: not canceled, stays pending. */
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(start_payment(account, "ach", 6000, "auto", 0, key, &res),
+	    SP_OK);
+	id = res.payment_id;
+	ck_assert_int_eq(browser_confirm(res.intent, res.client_secret,
+	    "pm_usBankAccount_success"), 200);
+	ck_assert_int_eq(stripe_pay_cancel(&sp, id, &res), SP_INVALID);
+	ck_assert_str_eq(res.status, "pending");
+	ck_assert_str_eq(res.stripe_status, "processing");
+	ck_assert_int_eq(stripe_pay_get(db, id, &p), SP_OK);
+	str_fmt(ck, sizeof(ck), "pi-cancel-%" PRId64, id);
+	str_fmt(path, sizeof(path), "/v1/payment_intents/%s/cancel", p.intent);
+	ck_assert_uint_eq(sbx_posts(path, ck), 0);
+	ck_assert_int_eq(ledger_payment_entries(id), 0);
+	/* A saved-method charge is confirmed when made: never canceled. */
+	visa = saved_method(account, "card", "pm_card_visa");
+	consent(account, visa, "any_balance", 0);
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(charge_saved(account, visa, 1000, key, &res), SP_OK);
+	ck_assert_int_eq(stripe_pay_cancel(&sp, res.payment_id, &res), SP_INVALID);
+	ck_assert_str_eq(res.status, "succeeded");
+	{
+		char hook[400];
+		str_fmt(hook, sizeof(hook), "webhook_url=%s/stripe/webhook"
+		    "&ach_delay_ms=3000", env.base);
+		sbx_config(hook);
+	}
+	expect_ledger_ok();
+}
+END_TEST
+
+/* The "Cancel payment" button of the payment step: money roles with the
+ * form's CSRF token only. */
+START_TEST(test_cancel_web)
+{
+	int64_t account = new_account("cancelweb");
+	struct web w, fd;
+	struct sp_payment p;
+	char secret[256], intent[80], path[96], action[96], st[40];
+	int64_t id;
+
+	new_invoice(account, 12000);
+	web_login(&w, env.billing_email);
+	id = web_start_card(&w, account, "50.00", "auto", NULL, secret,
+	    sizeof(secret), intent, sizeof(intent));
+	str_fmt(path, sizeof(path), "/payments/%" PRId64 "/cancel", id);
+	str_fmt(action, sizeof(action), "action=\"%s\"", path);
+	ck_assert_msg(itest_body_has(&w.r, action), "no cancel form");
+	ck_assert(itest_body_has(&w.r, "form=\"pay-cancel\""));
+	ck_assert(itest_body_has(&w.r, "Cancel payment"));
+	/* Front desk may look, not cancel; nobody without the token. */
+	web_login(&fd, env.frontdesk_email);
+	str_fmt(action, sizeof(action), "/payments/%" PRId64, id);
+	ck_assert_int_eq(web_get(&fd, action), 200);
+	ck_assert_int_eq(web_post(&fd, path, 1, NULL), 403);
+	ck_assert_int_eq(web_post(&w, path, 0, NULL), 403);
+	ck_assert_int_eq(stripe_pay_get(db, id, &p), SP_OK);
+	ck_assert_str_eq(p.status, "pending");
+	/* The payment page of a pending payment offers it too. */
+	ck_assert_int_eq(web_get(&w, action), 200);
+	ck_assert(itest_body_has(&w.r, "Cancel payment"));
+	ck_assert_int_eq(web_post(&w, path, 1, NULL), 303);
+	ck_assert_msg(strstr(itest_header(&w.r, "Location"), action) != NULL, "%s",
+	    itest_header(&w.r, "Location"));
+	ck_assert_int_eq(stripe_pay_get(db, id, &p), SP_OK);
+	ck_assert_str_eq(p.status, "canceled");
+	sbx_intent_status(intent, st, sizeof(st));
+	ck_assert_str_eq(st, "canceled");
+	{
+		char loc[160];
+		str_copy(loc, sizeof(loc), itest_header(&w.r, "Location"));
+		ck_assert_int_eq(web_get(&w, loc), 200);
+	}
+	ck_assert(itest_body_has(&w.r, "Payment canceled"));
+	ck_assert(!itest_body_has(&w.r, "/cancel\""));
+	/* Once more: refused with the reason on the page. */
+	ck_assert_int_eq(web_post(&w, path, 1, NULL), 409);
+	ck_assert(itest_body_has(&w.r, "cannot be canceled"));
+	/* A confirmed payment: the button answers with the settled payment. */
+	id = web_start_card(&w, account, "20.00", "auto", NULL, secret,
+	    sizeof(secret), intent, sizeof(intent));
+	{
+		char pm[80];
+		browser_card("4242424242424242", pm, sizeof(pm));
+		ck_assert_int_eq(browser_confirm(intent, secret, pm), 200);
+	}
+	str_fmt(path, sizeof(path), "/payments/%" PRId64 "/cancel", id);
+	ck_assert_int_eq(web_post(&w, path, 1, NULL), 409);
+	/* (the webhook may have settled it first) */
+	ck_assert_msg(itest_body_has(&w.r, "not canceled") ||
+	    itest_body_has(&w.r, "already paid"), "%.400s", buf_cstr(&w.r.body));
+	ck_assert_int_eq(ledger_payment_entries(id), 1);
+	web_free(&fd);
+	web_free(&w);
+	expect_ledger_ok();
+}
+END_TEST
+
+/* "Choose invoices" with none chosen: no allocation, all kept as credit. */
+START_TEST(test_plan_none)
+{
+	int64_t account = new_account("plannone");
+	int64_t inv = new_invoice(account, 20000);
+	struct alloc_req req[4];
+	struct sp_result res;
+	size_t n = 9;
+	int a = 9;
+	char text[64];
+
+	ck_assert_int_eq(stripe_pay_plan_parse("none", &a, req, 4, &n), 0);
+	ck_assert(a == 0 && n == 0);
+	ck_assert_int_eq(stripe_pay_plan_parse("auto", &a, req, 4, &n), 0);
+	ck_assert(a == 1 && n == 0);
+	ck_assert_int_eq(stripe_pay_plan_parse("none,inv:1:2", &a, req, 4, &n), -1);
+	ck_assert_int_eq(stripe_pay_plan_parse("inv:1:2,none", &a, req, 4, &n), -1);
+	ck_assert_int_eq(stripe_pay_plan_parse("None", &a, req, 4, &n), -1);
+	ck_assert_int_eq(stripe_pay_plan_write(0, NULL, 0, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, SP_PLAN_NONE);
+	ck_assert_int_eq(stripe_pay_plan_write(1, NULL, 0, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "auto");
+	req[0].invoice_id = 7;
+	req[0].amount = 250;
+	ck_assert_int_eq(stripe_pay_plan_write(0, req, 1, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "inv:7:250");
+	/* The old formatter keeps its meaning (n == 0: auto). */
+	ck_assert_int_eq(stripe_pay_plan_format(req, 0, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "auto");
+	/* Settled: posted, nothing allocated, the invoice still open. */
+	card_payment(account, 6000, SP_PLAN_NONE, 0, "4242424242424242", &res);
+	ck_assert_str_eq(res.status, "succeeded");
+	ck_assert_int_eq(ledger_payment_entries(res.payment_id), 1);
+	ck_assert_int_eq(invoice_open(inv), 20000);
+	ck_assert_int_eq(q_i64("SELECT COUNT(*) FROM allocations WHERE payment_id = ?",
+	    res.payment_id), 0);
+	ck_assert_int_eq(account_balance(account), 20000 - 6000);
+	/* The settling webhook after it changes nothing. */
+	sbx_flush();
+	ck_assert_int_eq(invoice_open(inv), 20000);
+	expect_ledger_ok();
+}
+END_TEST
+
+START_TEST(test_plan_none_web)
+{
+	int64_t account = new_account("plannoneweb");
+	int64_t inv = new_invoice(account, 20000);
+	struct web w;
+	char secret[256], intent[80], pm[80];
+	int64_t id;
+
+	web_login(&w, env.billing_email);
+	id = web_start_card(&w, account, "45.00", "choose", NULL, secret,
+	    sizeof(secret), intent, sizeof(intent));
+	ck_assert(itest_body_has(&w.r, "kept on the account as credit"));
+	ck_assert_int_eq(q_i64("SELECT COUNT(*) FROM payments WHERE id = ? AND"
+	    " alloc_plan = 'none'", id), 1);
+	browser_card("4242424242424242", pm, sizeof(pm));
+	ck_assert_int_eq(browser_confirm(intent, secret, pm), 200);
+	sbx_flush();
+	wait_status(id, "succeeded", 30000);
+	ck_assert_int_eq(invoice_open(inv), 20000);
+	ck_assert_int_eq(q_i64("SELECT COALESCE(SUM(amount), 0) FROM allocations"
+	    " WHERE payment_id = ?", id), 0);
+	ck_assert_int_eq(account_balance(account), 20000 - 4500);
+	web_free(&w);
+	expect_ledger_ok();
+}
+END_TEST
+
 /* Last: every invariant still holds after everything above. */
 START_TEST(test_zz_ledger_verify)
 {
@@ -1317,6 +1902,15 @@ stripe_suite(void)
 	tcase_add_test(tc, test_refunds);
 	tcase_add_test(tc, test_refund_from_stripe);
 	tcase_add_test(tc, test_csp_stripe);
+	tcase_add_test(tc, test_consent_webhook_only);
+	tcase_add_test(tc, test_consent_refresh_once);
+	tcase_add_test(tc, test_consent_reconcile);
+	tcase_add_test(tc, test_consent_invalid);
+	tcase_add_test(tc, test_cancel_unconfirmed);
+	tcase_add_test(tc, test_cancel_refused);
+	tcase_add_test(tc, test_cancel_web);
+	tcase_add_test(tc, test_plan_none);
+	tcase_add_test(tc, test_plan_none_web);
 	tcase_add_test(tc, test_zz_ledger_verify);
 	suite_add_tcase(s, tc);
 	return s;
@@ -1346,6 +1940,8 @@ main(void)
 	env.sandbox = need("ITEST_SANDBOX_URL");
 	env.billingctl = need("ITEST_BILLINGCTL");
 	env.billing_email = need("ITEST_BILLING_EMAIL");
+	env.frontdesk_email = need("ITEST_FRONTDESK_EMAIL");
+	env.password = need("ITEST_PASSWORD");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	sr = srunner_create(stripe_suite());
 	srunner_run_all(sr, CK_NORMAL);
