@@ -1708,6 +1708,22 @@ START_TEST(test_limit_adjust_money_max)
 }
 END_TEST
 
+/* The domain API bounds its own inputs: an amount beyond MONEY_MAX is a
+ * refusal, not an integer overflow. */
+START_TEST(test_limit_adjust_huge)
+{
+	struct fixtures fx;
+	int64_t acc, inv = limits_invoice(&fx, "Limits huge", &acc);
+	char msg[256];
+	int rc = invoice_adjust(db, &actor, inv, 0, INT64_MAX - 10, "huge", msg,
+	    sizeof(msg));
+
+	ck_assert_msg(rc == INV_INVALID, "invoice_adjust(INT64_MAX - 10): %d, want %d",
+	    rc, INV_INVALID);
+	db_shut();
+}
+END_TEST
+
 /* Text columns hold 500 characters; the web forms allow 500 characters.
  * Non-ASCII text near that length must not become a database error. */
 static void
@@ -1810,6 +1826,7 @@ ledger_suite(void)
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	tcase_add_test(tc, test_limit_adjust_money_max);
+	tcase_add_test(tc, test_limit_adjust_huge);
 	tcase_add_test(tc, test_limit_void_reason_utf8);
 	tcase_add_test(tc, test_limit_void_reason_long);
 	tcase_add_test(tc, test_limit_issue_utf8_description);
