@@ -409,6 +409,8 @@ draft_tx(struct db *db, void *arg)
 	char detail[256];
 	int rc;
 
+	if (a->creating)
+		inv->id = 0;	/* a retried transaction inserts again */
 	if ((rc = check_refs(db, a)) != DB_OK)
 		return rc;
 	if (inv->id == 0) {
@@ -562,8 +564,9 @@ issue_tx(struct db *db, void *arg)
 		return rc;
 	if (strcmp(status, "draft") != 0)
 		REFUSE(a, INV_NOT_DRAFT);
+	/* A database error here may be a deadlock: let db_tx retry it. */
 	if ((rc = invoice_get(db, a->id, &inv)) != INV_OK)
-		return rc == INV_DB ? DB_ERR : (a->st = rc, DB_ERR);
+		return rc == INV_DB ? DB_DEADLOCK : (a->st = rc, DB_ERR);
 	if (inv.nlines == 0) {
 		invoice_free(&inv);
 		REFUSE(a, INV_EMPTY);
@@ -652,6 +655,12 @@ void_tx(struct db *db, void *arg)
 	struct db_result r;
 	int rc;
 
+	/* Payments before the invoice, the order allocation takes them in. */
+	rc = db_query(db, "SELECT id FROM payments WHERE id IN (SELECT payment_id"
+	    " FROM allocations WHERE invoice_id = ?) ORDER BY id FOR UPDATE", p, 1, &r);
+	db_result_free(&r);
+	if (rc != DB_OK)
+		return rc;
 	if ((rc = lock_invoice(db, a, status, sizeof(status), &acct, &client)) != DB_OK)
 		return rc;
 	if (strcmp(status, "void") == 0)
@@ -743,6 +752,10 @@ invoice_adjust(struct db *db, const struct actor *actor, int64_t id, int writeof
 	int rc;
 
 	msg[0] = '\0';
+	if (amount > MONEY_MAX || amount < -MONEY_MAX) {
+		str_fmt(msg, msgsz, "The amount is too large.");
+		return INV_INVALID;
+	}
 	if (amount == 0 || (writeoff && amount < 0)) {
 		str_fmt(msg, msgsz, writeoff ? "A write-off must be a positive amount." :
 		    "An adjustment cannot be zero.");

@@ -244,7 +244,14 @@ static const struct invariant invariants[] = {
 	  "SELECT CONCAT('entry ', id, ' (', kind, ') has amount ', amount)"
 	  " FROM ledger_entries WHERE (kind = 'charge' AND amount < 0)"
 	  " OR (kind IN ('discount', 'writeoff') AND amount > 0)"
-	  " OR (kind = 'refund' AND amount < 0) LIMIT 1" },
+	  " OR (kind = 'refund' AND amount < 0) OR (kind = 'payment' AND amount >= 0)"
+	  " LIMIT 1" },
+	{ "a reversal reverses an entry of the same invoice, once",
+	  "SELECT CONCAT('entry ', x.id, ' reverses entry ', x.reverses_id)"
+	  " FROM ledger_entries x LEFT JOIN ledger_entries o ON o.id = x.reverses_id"
+	  " WHERE x.reverses_id IS NOT NULL AND (o.id IS NULL OR NOT (o.invoice_id <=>"
+	  " x.invoice_id) OR o.amount <> -x.amount OR (SELECT COUNT(*) FROM"
+	  " ledger_entries y WHERE y.reverses_id = x.reverses_id) > 1) LIMIT 1" },
 	{ "a succeeded payment is posted exactly once for its amount",
 	  "SELECT CONCAT('payment ', p.id, ' amount ', p.amount, ' posted ',"
 	  " COALESCE(-SUM(CASE WHEN e.kind = 'payment' THEN e.amount END), 0))"
@@ -304,20 +311,31 @@ static const struct invariant invariants[] = {
 	  " COALESCE(number, 'none')) FROM invoices WHERE (status = 'draft') ="
 	  " (number IS NOT NULL) LIMIT 1" },
 	{ "account balance = open invoices - unallocated credit",
-	  "SELECT CONCAT('account ', a.id, ': ledger ', COALESCE(l.s, 0), ' but open ',"
-	  " COALESCE(o.s, 0) - COALESCE(al.s, 0), ' minus credit ',"
-	  " COALESCE(m.s, 0) - COALESCE(al.s, 0)) FROM accounts a"
+	  /* open from issued invoices (not from the entries' own account
+	   * column), credit from succeeded payments' amounts less refunds:
+	   * both from other tables than the balance they check. */
+	  "SELECT CONCAT('account ', a.id, ': entries sum to ', COALESCE(l.s, 0),"
+	  " ' but open invoices ', COALESCE(o.s, 0), ' - credit ', COALESCE(m.s, 0)"
+	  " - COALESCE(al.s, 0)) FROM accounts a"
 	  " LEFT JOIN (SELECT account_id, SUM(amount) s FROM ledger_entries"
 	  "   GROUP BY account_id) l ON l.account_id = a.id"
-	  " LEFT JOIN (SELECT account_id, SUM(amount) s FROM ledger_entries"
-	  "   WHERE invoice_id IS NOT NULL GROUP BY account_id) o ON o.account_id = a.id"
-	  " LEFT JOIN (SELECT account_id, -SUM(amount) s FROM ledger_entries"
-	  "   WHERE payment_id IS NOT NULL GROUP BY account_id) m ON m.account_id = a.id"
+	  " LEFT JOIN (SELECT i.account_id, SUM(COALESCE(t.s, 0) - COALESCE(x.s, 0)) s"
+	  "   FROM invoices i"
+	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
+	  "     GROUP BY invoice_id) t ON t.invoice_id = i.id"
+	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
+	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
+	  "   WHERE i.status <> 'draft' GROUP BY i.account_id) o ON o.account_id = a.id"
+	  " LEFT JOIN (SELECT p.account_id, SUM(p.amount - COALESCE(rf.s, 0)) s"
+	  "   FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s"
+	  "     FROM ledger_entries WHERE kind = 'refund' GROUP BY payment_id) rf"
+	  "     ON rf.payment_id = p.id WHERE p.status = 'succeeded'"
+	  "   GROUP BY p.account_id) m ON m.account_id = a.id"
 	  " LEFT JOIN (SELECT p.account_id, SUM(x.amount) s FROM allocations x"
 	  "   JOIN payments p ON p.id = x.payment_id GROUP BY p.account_id) al"
 	  "   ON al.account_id = a.id"
-	  " WHERE COALESCE(l.s, 0) <> (COALESCE(o.s, 0) - COALESCE(al.s, 0))"
-	  "   - (COALESCE(m.s, 0) - COALESCE(al.s, 0)) LIMIT 1" },
+	  " WHERE COALESCE(l.s, 0) <> COALESCE(o.s, 0) - (COALESCE(m.s, 0)"
+	  "   - COALESCE(al.s, 0)) LIMIT 1" },
 };
 
 int

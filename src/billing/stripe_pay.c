@@ -16,6 +16,7 @@
 #include "req.h"
 #include "str.h"
 #include "stripe.h"
+#include "portal.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
 
@@ -576,7 +577,7 @@ settle_tx(struct db *db, void *arg)
 	}
 	if ((rc = sp_payment_lock(db, id, &a->row, &a->found)) != DB_OK || !a->found)
 		return rc;
-	return sp_settle_row(db, a->sp->actor, &a->row, &a->in, &a->out);
+	return sp_settle_notify(db, a->sp, &a->row, &a->in, &a->out);
 }
 
 /* Fetches a PaymentMethod (owned result in *pm). 0 / -1. */
@@ -911,7 +912,7 @@ create_tx(struct db *db, void *arg)
 	}
 	c->in.pi = pi;
 	c->in.authoritative = 1;
-	rc = sp_settle_row(db, c->sp->actor, &c->row, &c->in, &c->out);
+	rc = sp_settle_notify(db, c->sp, &c->row, &c->in, &c->out);
 	c->in.pi = NULL;
 	stripe_result_free(&r);
 	return rc;
@@ -1441,4 +1442,15 @@ stripe_pay_reconcile(const struct sp *sp, int64_t older_than, FILE *log,
 	}
 	db_result_free(&r);
 	return sp_reconcile_refunds(sp, older_than, log, st);
+}
+
+int
+sp_settle_notify(struct db *db, const struct sp *sp, struct sp_payment *row,
+    struct sp_settle_in *in, struct sp_settle_out *out)
+{
+	int rc = sp_settle_row(db, sp->actor, row, in, out);
+
+	if (rc != DB_OK)
+		return rc;
+	return portal_payment_settled(db, sp->cfg, row->id);
 }

@@ -87,7 +87,7 @@ ev_intent(struct db *db, struct ev_args *a)
 	if (row.intent[0] == '\0' && a->pi == NULL)
 		return need(a, NEED_PI, intent);
 	memset(&out, 0, sizeof(out));
-	rc = sp_settle_row(db, a->sp->actor, &row, &in, &out);
+	rc = sp_settle_notify(db, a->sp, &row, &in, &out);
 	if (rc == SP_TX_NEED)
 		return need(a, NEED_PM, out.need_pm);
 	if (out.cancel) {
@@ -168,7 +168,7 @@ ensure_settled(struct db *db, struct ev_args *a, struct sp_payment *row)
 	if (a->pi == NULL)
 		return need(a, NEED_PI, row->intent);
 	memset(&out, 0, sizeof(out));
-	rc = sp_settle_row(db, a->sp->actor, row, &in, &out);
+	rc = sp_settle_notify(db, a->sp, row, &in, &out);
 	if (rc == SP_TX_NEED)
 		return need(a, NEED_PM, out.need_pm);
 	if (rc == DB_OK && out.cancel) {

@@ -42,6 +42,10 @@ struct sp_settle_out {
 };
 int	 sp_settle_row(struct db *, const struct actor *, struct sp_payment *row,
 	    const struct sp_settle_in *, struct sp_settle_out *);
+/* sp_settle_row, then the portal's notifications (payment confirmation /
+ * ACH result emails, each at most once) in the same transaction. */
+int	 sp_settle_notify(struct db *, const struct sp *, struct sp_payment *,
+	    struct sp_settle_in *, struct sp_settle_out *);
 
 /* Records a PaymentMethod object for the account (inside a transaction).
  * An existing row of the same Stripe id is returned, not duplicated.

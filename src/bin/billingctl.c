@@ -299,6 +299,10 @@ cmd_ledger(struct cli *c)
 		printf("ledger ok: %s\n", msg);
 		return 0;
 	}
+	if (rc < 0) {
+		fprintf(stderr, "ledger verify could not run: %s\n", msg);
+		return 3;
+	}
 	fprintf(stderr, "ledger BROKEN: %s\n", msg);
 	return 1;
 }

@@ -195,7 +195,9 @@ async function viewportFlow(browser, vp) {
 		['sign out with the button', async () => {
 			await page.goto(`${BASE}/`);
 			const button = await logoutButton(page);
-			await Promise.all([page.waitForURL(`${BASE}/login`), button.click()]);
+			await Promise.all([page.waitForURL((u) => u.pathname === '/login'), button.click()]);
+			check(await page.getByText('You have been signed out').isVisible(),
+			    'no "You have been signed out" notice');
 			await expectOnLoginPage(page);
 			await shot(page, 'signed-out', vp);
 			const resp = await page.goto(`${BASE}/`);
