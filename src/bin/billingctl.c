@@ -11,7 +11,11 @@
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
+#include "catalog.h"
+#include "invoice.h"
 #include "ledger.h"
+#include "payment.h"
+#include "profiles.h"
 #include "log.h"
 #include "mailer.h"
 #include "migrate.h"
@@ -265,7 +269,169 @@ cmd_apikey(struct cli *c)
 	return 2;
 }
 
-/* Demo data: idempotent. */
+/* Demo catalog, people and money, through the same domain functions the
+ * pages use (so the ledger is exactly what staff would have produced). */
+struct demo {
+	struct cli	*c;
+	int64_t		 loc, ptype, svc[4];
+	char		 today[11], due[11], past[11], past_due[11];
+};
+
+static int
+demo_invoice(struct demo *d, int64_t account, int64_t client, const char *date,
+    const char *due, const int *svcs, const int64_t *qty, size_t n, int issue,
+    int64_t *id_out)
+{
+	struct invoice inv;
+	struct invoice_line lines[4];
+	char msg[256];
+	int rc;
+
+	memset(&inv, 0, sizeof(inv));
+	memset(lines, 0, sizeof(lines));
+	inv.account_id = account;
+	inv.client_id = client;
+	inv.location_id = d->loc;
+	inv.payment_type_id = d->ptype;
+	str_copy(inv.invoice_date, sizeof(inv.invoice_date), date);
+	str_copy(inv.due_date, sizeof(inv.due_date), due);
+	inv.dk = DISC_NONE;
+	for (size_t i = 0; i < n && i < ARRAY_LEN(lines); i++) {
+		struct service sv;
+		if (service_get(d->c->db, d->svc[svcs[i]], &sv) != CAT_OK)
+			return -1;
+		lines[i].service_id = sv.id;
+		str_copy(lines[i].description, sizeof(lines[i].description), sv.name);
+		lines[i].quantity = qty[i];
+		lines[i].rate = sv.default_rate;
+		lines[i].dk = DISC_NONE;
+	}
+	inv.lines = lines;
+	inv.nlines = n;
+	rc = invoice_save_draft(d->c->db, &cli_actor, &inv, msg, sizeof(msg));
+	inv.lines = NULL;
+	if (rc != INV_OK) {
+		fprintf(stderr, "billingctl: demo invoice: %s\n", msg);
+		return -1;
+	}
+	*id_out = inv.id;
+	return issue && invoice_issue(d->c->db, &cli_actor, inv.id) != INV_OK ? -1 : 0;
+}
+
+static int
+demo_person(struct demo *d, int64_t account, const char *first, const char *last,
+    const char *email, const char *phone, int convert, int64_t *id_out)
+{
+	struct client cl;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.account_id = account;
+	str_copy(cl.first_name, sizeof(cl.first_name), first);
+	str_copy(cl.last_name, sizeof(cl.last_name), last);
+	str_copy(cl.email, sizeof(cl.email), email);
+	str_copy(cl.phone, sizeof(cl.phone), phone);
+	cl.location_id = d->loc;
+	if (client_save(d->c->db, &cli_actor, &cl) != PROF_OK)
+		return -1;
+	*id_out = cl.id;
+	if (convert && client_convert(d->c->db, &cli_actor, cl.id) != PROF_OK)
+		return -1;
+	return 0;
+}
+
+static int
+demo_pay(struct demo *d, int64_t account, const char *method, int64_t cents,
+    const char *ref)
+{
+	struct payment p;
+	char msg[256];
+
+	memset(&p, 0, sizeof(p));
+	p.account_id = account;
+	str_copy(p.method, sizeof(p.method), method);
+	p.amount = cents;
+	str_copy(p.received_date, sizeof(p.received_date), d->today);
+	str_copy(p.reference, sizeof(p.reference), ref);
+	return payment_record(d->c->db, &cli_actor, &p, 1, NULL, 0, msg,
+	    sizeof(msg)) == PAY_OK ? 0 : -1;
+}
+
+static int
+demo_catalog(struct demo *d)
+{
+	static const struct { const char *code, *name; int64_t rate; } svcs[] = {
+		{ "90791", "Intake evaluation", 25000 },
+		{ "90837", "Individual therapy (60 min)", 15000 },
+		{ "90834", "Individual therapy (45 min)", 12000 },
+		{ "90853", "Group therapy", 6550 },
+	};
+	struct location l;
+	struct payment_type *pt = NULL;
+	size_t npt = 0;
+
+	memset(&l, 0, sizeof(l));
+	str_copy(l.name, sizeof(l.name), "Main Clinic");
+	str_copy(l.address, sizeof(l.address), "100 Harbor Way, Springfield, IL 62701");
+	l.active = 1;
+	if (location_save(d->c->db, &cli_actor, &l) != CAT_OK)
+		return -1;
+	d->loc = l.id;
+	for (size_t i = 0; i < ARRAY_LEN(svcs); i++) {
+		struct service sv;
+		memset(&sv, 0, sizeof(sv));
+		str_copy(sv.code, sizeof(sv.code), svcs[i].code);
+		str_copy(sv.name, sizeof(sv.name), svcs[i].name);
+		sv.default_rate = svcs[i].rate;
+		sv.active = 1;
+		if (service_save(d->c->db, &cli_actor, &sv) != CAT_OK)
+			return -1;
+		d->svc[i] = sv.id;
+	}
+	if (payment_type_list(d->c->db, 1, &pt, &npt) != CAT_OK || npt == 0) {
+		free(pt);
+		return -1;
+	}
+	d->ptype = pt[0].id;
+	free(pt);
+	return 0;
+}
+
+/* Three families: a converted client with a partial payment, a parent paying
+ * for two children with an overdue invoice, and an inquiry with a deposit
+ * invoice still in draft. */
+static int
+demo_people(struct demo *d)
+{
+	static const int intake_therapy[] = { 0, 1 }, therapy[] = { 1 },
+	    group[] = { 3 }, intake[] = { 0 };
+	static const int64_t one_two[] = { 1, 2 }, one[] = { 1 }, four[] = { 4 };
+	int64_t maria, sam, jo, james, inv;
+	struct client cl;
+
+	if (demo_person(d, 0, "Maria", "Lopez", "maria.lopez@example.com",
+	    "(217) 555-0100", 1, &maria) == -1 || client_get(d->c->db, maria, &cl) != PROF_OK)
+		return -1;
+	if (demo_invoice(d, cl.account_id, maria, d->today, d->due, intake_therapy,
+	    one_two, 2, 1, &inv) == -1 ||
+	    demo_pay(d, cl.account_id, "check", 20000, "1042") == -1)
+		return -1;
+	if (demo_person(d, 0, "Sam", "Patel", "priya.patel@example.com",
+	    "(217) 555-0144", 1, &sam) == -1 || client_get(d->c->db, sam, &cl) != PROF_OK)
+		return -1;
+	if (demo_person(d, cl.account_id, "Jo", "Patel", "", "", 1, &jo) == -1 ||
+	    demo_invoice(d, cl.account_id, sam, d->past, d->past_due, therapy, four, 1, 1,
+	    &inv) == -1 ||
+	    demo_invoice(d, cl.account_id, jo, d->today, d->due, group, four, 1, 1,
+	    &inv) == -1)
+		return -1;
+	if (demo_person(d, 0, "James", "Carter", "james.carter@example.com",
+	    "(217) 555-0199", 0, &james) == -1 || client_get(d->c->db, james, &cl) != PROF_OK)
+		return -1;
+	return demo_invoice(d, cl.account_id, james, d->today, d->due, intake, one, 1, 0,
+	    &inv);
+}
+
+/* Demo data: idempotent (users always; the rest only into an empty database). */
 static int
 cmd_demo(struct cli *c)
 {
@@ -276,10 +442,36 @@ cmd_demo(struct cli *c)
 		{ "billing@demo.test", "Blake Billing", "billing" },
 		{ "frontdesk@demo.test", "Frankie Frontdesk", "frontdesk" },
 	};
+	struct page_req pr = { NULL, 0, 1 };
+	struct account *accts = NULL;
+	struct demo d;
+	size_t n = 0;
+	int more = 0;
+
 	for (size_t i = 0; i < ARRAY_LEN(demo_users); i++)
 		if (user_add(c, demo_users[i].email, demo_users[i].name,
 		    demo_users[i].role, "demo-password-123", 1) != 0)
 			return 1;
+	if (account_search(c->db, &pr, &accts, &n, &more) != PROF_OK) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+	free(accts);
+	if (n > 0) {
+		printf("demo: billing data already present\n");
+		return 0;
+	}
+	memset(&d, 0, sizeof(d));
+	d.c = c;
+	date_fmt(date_today(), d.today, sizeof(d.today));
+	date_fmt(date_today() + 30, d.due, sizeof(d.due));
+	date_fmt(date_today() - 75, d.past, sizeof(d.past));
+	date_fmt(date_today() - 45, d.past_due, sizeof(d.past_due));
+	if (demo_catalog(&d) == -1 || demo_people(&d) == -1) {
+		fprintf(stderr, "billingctl: demo data failed: %s\n", db_error(c->db));
+		return 1;
+	}
+	printf("demo: catalog, 3 accounts, 4 people, 4 invoices (1 overdue, 1 draft), 1 payment\n");
 	return 0;
 }
 
