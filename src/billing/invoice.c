@@ -247,17 +247,6 @@ struct draft_args {
 	size_t			 msgsz;
 };
 
-static int
-count_of(struct db *db, const char *sql, const struct db_param *p, size_t n,
-    int64_t *out)
-{
-	struct db_result r;
-	int rc = db_query(db, sql, p, n, &r);
-
-	*out = rc == DB_OK ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	return rc;
-}
 
 #define FAILMSG(a, ...)	str_fmt((a)->msg, (a)->msgsz, __VA_ARGS__)
 
@@ -272,7 +261,7 @@ check_refs(struct db *db, struct draft_args *a)
 
 	{
 		struct db_param p[] = { DB_I64(inv->account_id) };
-		if ((rc = count_of(db, "SELECT COUNT(*) FROM accounts WHERE id = ?",
+		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM accounts WHERE id = ?",
 		    p, 1, &n)) != DB_OK)
 			return rc;
 		if (n == 0) {
@@ -282,7 +271,7 @@ check_refs(struct db *db, struct draft_args *a)
 	}
 	if (inv->client_id) {
 		struct db_param p[] = { DB_I64(inv->client_id), DB_I64(inv->account_id) };
-		if ((rc = count_of(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
+		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
 		    " AND account_id = ?", p, 2, &n)) != DB_OK)
 			return rc;
 		if (n == 0) {
@@ -292,7 +281,7 @@ check_refs(struct db *db, struct draft_args *a)
 	}
 	if (inv->location_id) {
 		struct db_param p[] = { DB_I64(inv->location_id) };
-		if ((rc = count_of(db, "SELECT COUNT(*) FROM locations WHERE id = ?",
+		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM locations WHERE id = ?",
 		    p, 1, &n)) != DB_OK)
 			return rc;
 		if (n == 0) {
@@ -302,7 +291,7 @@ check_refs(struct db *db, struct draft_args *a)
 	}
 	{
 		struct db_param p[] = { DB_I64(inv->payment_type_id) };
-		if ((rc = count_of(db, "SELECT COUNT(*) FROM payment_types WHERE id = ?",
+		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM payment_types WHERE id = ?",
 		    p, 1, &n)) != DB_OK)
 			return rc;
 		if (n == 0) {
@@ -314,7 +303,7 @@ check_refs(struct db *db, struct draft_args *a)
 		struct db_param p[] = { DB_I64(inv->lines[i].service_id) };
 		if (inv->lines[i].service_id == 0)
 			continue;
-		if ((rc = count_of(db, "SELECT COUNT(*) FROM services WHERE id = ?",
+		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM services WHERE id = ?",
 		    p, 1, &n)) != DB_OK)
 			return rc;
 		if (n == 0) {
@@ -716,9 +705,9 @@ adjust_tx(struct db *db, void *arg)
 		return rc;
 	if (strcmp(status, "issued") != 0)
 		REFUSE(a, strcmp(status, "void") == 0 ? INV_ALREADY_VOID : INV_NOT_ISSUED);
-	if ((rc = count_of(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
+	if ((rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
 	    " WHERE invoice_id = ?", p, 1, &total)) != DB_OK ||
-	    (rc = count_of(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
+	    (rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
 	    " WHERE invoice_id = ?", p, 1, &paid)) != DB_OK)
 		return rc;
 	delta = a->writeoff ? -a->amount : a->amount;

@@ -55,18 +55,6 @@ balance_from_row(const struct db_result *r, struct balance *b)
 	" COALESCE(SUM(CASE WHEN kind = 'refund' THEN amount END), 0)," \
 	" COALESCE(SUM(amount), 0)"
 
-static int
-one_i64(struct db *db, const char *sql, const struct db_param *p, size_t n,
-    int64_t *out)
-{
-	struct db_result r;
-	int rc = db_query(db, sql, p, n, &r);
-
-	if (rc == DB_OK)
-		*out = db_i64(&r, 0, 0);
-	db_result_free(&r);
-	return rc;
-}
 
 int
 ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
@@ -85,10 +73,10 @@ ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
 	if (rc != DB_OK)
 		return rc;
 	/* Unallocated credit: payment money (net of refunds) not allocated. */
-	rc = one_i64(db, "SELECT COALESCE(-SUM(amount), 0) FROM ledger_entries"
+	rc = db_query_i64(db, "SELECT COALESCE(-SUM(amount), 0) FROM ledger_entries"
 	    " WHERE account_id = ? AND kind IN ('payment', 'refund')", p, 1, &money);
 	if (rc == DB_OK)
-		rc = one_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
+		rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
 		    " JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?",
 		    p, 1, &alloc);
 	if (rc != DB_OK)
@@ -115,11 +103,11 @@ ledger_balance_client(struct db *db, int64_t client_id, struct balance *b)
 	if (rc != DB_OK)
 		return rc;
 	/* A client's open amount: its invoices' totals less what is allocated. */
-	rc = one_i64(db, "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
+	rc = db_query_i64(db, "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
 	    " JOIN invoices i ON i.id = e.invoice_id WHERE i.client_id = ?"
 	    " AND i.status = 'issued'", p, 1, &inv);
 	if (rc == DB_OK)
-		rc = one_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
+		rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
 		    " JOIN invoices i ON i.id = a.invoice_id WHERE i.client_id = ?",
 		    p, 1, &alloc);
 	if (rc != DB_OK)

@@ -28,17 +28,6 @@ struct pay_args {
 	size_t			 msgsz;
 };
 
-static int
-query_i64(struct db *db, const char *sql, const struct db_param *p, size_t n,
-    int64_t *out)
-{
-	struct db_result r;
-	int rc = db_query(db, sql, p, n, &r);
-
-	*out = rc == DB_OK ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	return rc;
-}
 
 /* Unallocated money of a payment (amount - refunds - allocations). */
 static int
@@ -47,7 +36,7 @@ payment_unallocated(struct db *db, int64_t payment_id, int64_t *out)
 	struct db_param p[] = { DB_I64(payment_id), DB_I64(payment_id),
 	    DB_I64(payment_id) };
 
-	return query_i64(db, "SELECT p.amount"
+	return db_query_i64(db, "SELECT p.amount"
 	    " - COALESCE((SELECT SUM(e.amount) FROM ledger_entries e"
 	    "   WHERE e.payment_id = ? AND e.kind = 'refund'), 0)"
 	    " - COALESCE((SELECT SUM(a.amount) FROM allocations a"
@@ -92,9 +81,9 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 	}
 	str_copy(num, sizeof(num), db_str(&r, 0, 2));
 	db_result_free(&r);
-	if ((rc = query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
+	if ((rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
 	    " WHERE invoice_id = ?", p, 1, &total)) != DB_OK ||
-	    (rc = query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
+	    (rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
 	    " WHERE invoice_id = ?", p, 1, &paid)) != DB_OK ||
 	    (rc = payment_unallocated(db, payment_id, &unalloc)) != DB_OK)
 		return rc;
@@ -223,7 +212,7 @@ record_tx(struct db *db, void *arg)
 
 	{
 		struct db_param p[] = { DB_I64(pm->account_id) };
-		if ((rc = query_i64(db, "SELECT COUNT(*) FROM accounts WHERE id = ?",
+		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM accounts WHERE id = ?",
 		    p, 1, &n)) != DB_OK)
 			return rc;
 		if (n == 0) {
@@ -233,7 +222,7 @@ record_tx(struct db *db, void *arg)
 	}
 	if (pm->client_id) {
 		struct db_param p[] = { DB_I64(pm->client_id), DB_I64(pm->account_id) };
-		if ((rc = query_i64(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
+		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
 		    " AND account_id = ?", p, 2, &n)) != DB_OK)
 			return rc;
 		if (n == 0) {

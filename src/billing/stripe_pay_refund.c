@@ -18,17 +18,6 @@
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
 
-static int
-one_i64(struct db *db, const char *sql, const struct db_param *p, size_t n,
-    int64_t *out)
-{
-	struct db_result r;
-	int rc = db_query(db, sql, p, n, &r);
-
-	*out = rc == DB_OK && r.nrows > 0 ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	return rc;
-}
 
 /* Refunds asked or done for a payment. */
 static int
@@ -36,7 +25,7 @@ refunds_claimed(struct db *db, int64_t payment_id, int64_t *out)
 {
 	struct db_param p[] = { DB_I64(payment_id) };
 
-	return one_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE"
+	return db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE"
 	    " payment_id = ? AND status IN ('pending', 'succeeded')", p, 1, out);
 }
 
@@ -146,7 +135,7 @@ sp_refund_complete(struct db *db, const struct actor *actor, int64_t refund_id,
 	}
 	{
 		struct db_param q[] = { DB_I64(payment_id) };
-		if ((rc = one_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
+		if ((rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
 		    " WHERE payment_id = ?", q, 1, &allocated)) != DB_OK)
 			return rc;
 	}

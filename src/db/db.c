@@ -322,6 +322,18 @@ db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	return status;
 }
 
+int
+db_query_i64(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    int64_t *out)
+{
+	struct db_result r;
+	int rc = db_query(db, sql, p, n, &r);
+
+	*out = rc == DB_OK ? db_i64(&r, 0, 0) : 0;
+	db_result_free(&r);
+	return rc;
+}
+
 void
 db_result_free(struct db_result *res)
 {

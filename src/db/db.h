@@ -56,6 +56,10 @@ int	 db_exec(struct db *, const char *sql, const struct db_param *, size_t n,
 int	 db_query(struct db *, const char *sql, const struct db_param *, size_t n,
 	    struct db_result *res);
 void	 db_result_free(struct db_result *);
+/* Runs a query whose answer is one integer (COUNT, SUM, an id): the first
+ * cell of the first row, or 0 when there is no row or it is NULL. */
+int	 db_query_i64(struct db *, const char *sql, const struct db_param *,
+	    size_t n, int64_t *out);
 /* Cell accessors; NULL cells read as "" / 0 (db_isnull tells them apart). */
 const char *db_str(const struct db_result *, size_t row, size_t col);
 int64_t	 db_i64(const struct db_result *, size_t row, size_t col);
