@@ -627,7 +627,7 @@ START_TEST(test_staff_flow)
 	str_fmt(path, sizeof(path), "/ar?location_id=%" PRId64, cat.location);
 	get_page(&b, path, &r, 200);
 	expect_amount(&r, NULL, "Total receivables", "$110.50", "A/R");
-	expect_amount(&r, NULL, "Unapplied credit", "$0.00", "A/R");
+	expect_amount(&r, NULL, "Accounts in credit", "$0.00", "A/R");
 	expect_amount(&r, "Aging", "1-30 days", "$110.50", "A/R aging");
 	expect_amount(&r, "Aging", "Over 90 days", "$0.00", "A/R aging");
 	expect_amount(&r, "Top balances", last, "$110.50", "A/R top balances");
