@@ -11,37 +11,21 @@
 // Amounts: line 1 = 2 x $150.00 less 10% = $270.00; line 2 = $85.50;
 // subtotal $355.50; invoice discount $20.00; total $335.50.
 
-import { chromium } from 'playwright-core';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const CHROMIUM = process.env.ITEST_CHROMIUM || '/usr/bin/chromium';
+import { BASE, VIEWPORTS, check, flow, need, run, shooter }
+    from './lib/harness.mjs';
+
+
+const shot = shooter('billing-');
 const STEP_TIMEOUT_MS = 15000;
 const RUN_TIMEOUT_MS = 240000;
 
-function need(name) {
-	const v = process.env[name];
-	if (!v) {
-		console.error(`e2e: ${name} is not set (run tests/integration/run)`);
-		process.exit(2);
-	}
-	return v;
-}
 
-const BASE = need('ITEST_BASE_URL').replace(/\/+$/, '');
 const PASSWORD = need('ITEST_PASSWORD');
 const ADMIN = need('ITEST_ADMIN_EMAIL');
 const BILLING = need('ITEST_BILLING_EMAIL');
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const TOP = process.env.TOP_SRCDIR || path.resolve(here, '..', '..');
-const ARTIFACTS = path.join(process.env.ITEST_ARTIFACTS_DIR || path.join(TOP, 'tests', 'artifacts'), 'e2e');
 
-const VIEWPORTS = [
-	{ name: 'desktop', viewport: { width: 1280, height: 800 }, isMobile: false },
-	{ name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true },
-];
 
 // Unique per run: the catalog codes must not collide with an earlier run.
 const TAG = `${Date.now() % 1000000}`;
@@ -52,42 +36,9 @@ const SERVICES = [
 
 // --- a tiny runner (as in run.mjs) -------------------------------------------
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
 
-function check(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
 
-async function shot(page, name, vp) {
-	const file = path.join(ARTIFACTS, `billing-${name}-${vp.name}.png`);
-	await page.screenshot({ path: file, fullPage: true });
-	return file;
-}
 
-async function flow(title, steps, onFail) {
-	let broken = null;
-	for (const [name, fn] of steps) {
-		const label = `${title}: ${name}`;
-		if (broken) {
-			console.log(`SKIP ${label} (after: ${broken})`);
-			skipped++;
-			continue;
-		}
-		try {
-			await fn();
-			console.log(`PASS ${label}`);
-			passed++;
-		} catch (e) {
-			console.log(`FAIL ${label}: ${e.message.split('\n')[0]}`);
-			failed++;
-			broken = name;
-			await onFail(name).catch(() => {});
-		}
-	}
-}
 
 // --- page helpers ------------------------------------------------------------
 
@@ -272,39 +223,8 @@ async function billingFlow(browser, vp) {
 	await context.close();
 }
 
-async function main() {
-	await mkdir(ARTIFACTS, { recursive: true });
-	const browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: [
-			'--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update',
-			'--disable-sync', '--disable-quic',
-		],
-	});
-	try {
-		await adminCatalog(browser);
-		for (const vp of VIEWPORTS)
-			await billingFlow(browser, vp);
-	} finally {
-		await browser.close();
-	}
-	console.log(`screenshots in ${ARTIFACTS}`);
-	console.log(`e2e billing: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
-	return failed === 0 && skipped === 0 ? 0 : 1;
-}
-
-const watchdog = setTimeout(() => {
-	console.log(`FAIL e2e billing: still running after ${RUN_TIMEOUT_MS / 1000} s`);
-	process.exit(1);
-}, RUN_TIMEOUT_MS);
-watchdog.unref();
-
-main().then((code) => {
-	process.exitCode = code;
-}, (e) => {
-	console.log(`FAIL e2e billing: ${e.stack || e}`);
-	console.log(`e2e billing: ${passed} passed, ${failed + 1} failed`);
-	process.exitCode = 1;
+run('e2e billing', RUN_TIMEOUT_MS, async (browser) => {
+	await adminCatalog(browser);
+	for (const vp of VIEWPORTS)
+		await billingFlow(browser, vp);
 });

@@ -12,26 +12,18 @@
 // ITEST_MAILDIR) with Debian's /usr/bin/chromium and playwright-core.
 // Screenshots: tests/artifacts/e2e/portal-<page>-<viewport>.png.
 
-import { chromium } from 'playwright-core';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { BASE, VIEWPORTS, check, flow, need, run, shooter }
+    from './lib/harness.mjs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const CHROMIUM = process.env.ITEST_CHROMIUM || '/usr/bin/chromium';
+
+const shot = shooter('portal-');
 const STEP_TIMEOUT_MS = 20000;
 const MAIL_TIMEOUT_MS = 20000;
 const RUN_TIMEOUT_MS = 420000;
 
-function need(name) {
-	const v = process.env[name];
-	if (!v) {
-		console.error(`e2e: ${name} is not set (run tests/integration/run)`);
-		process.exit(2);
-	}
-	return v;
-}
 
-const BASE = need('ITEST_BASE_URL').replace(/\/+$/, '');
 const PASSWORD = need('ITEST_PASSWORD');
 const BILLING = need('ITEST_BILLING_EMAIL');
 const MAILDIR = need('ITEST_MAILDIR');
@@ -39,52 +31,14 @@ const SANDBOX_ORIGIN = new URL(need('ITEST_SANDBOX_URL')).origin;
 const CLIENT_PW = 'harbor lantern meadow 58';
 const CARD = '4242424242424242';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const TOP = process.env.TOP_SRCDIR || path.resolve(here, '..', '..');
-const ARTIFACTS = path.join(process.env.ITEST_ARTIFACTS_DIR || path.join(TOP, 'tests', 'artifacts'), 'e2e');
 
-const VIEWPORTS = [
-	{ name: 'desktop', viewport: { width: 1280, height: 800 }, isMobile: false },
-	{ name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true },
-];
 const TAG = `${Date.now() % 10000000}`;
 
 // --- a tiny runner (as in run.mjs) -------------------------------------------
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
 
-function check(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
 
-async function shot(page, name, vp) {
-	await page.screenshot({ path: path.join(ARTIFACTS, `portal-${name}-${vp.name}.png`), fullPage: true });
-}
 
-async function flow(title, steps, onFail) {
-	let broken = null;
-	for (const [name, fn] of steps) {
-		const label = `${title}: ${name}`;
-		if (broken) {
-			console.log(`SKIP ${label} (after: ${broken})`);
-			skipped++;
-			continue;
-		}
-		try {
-			await fn();
-			console.log(`PASS ${label}`);
-			passed++;
-		} catch (e) {
-			console.log(`FAIL ${label}: ${e.message.split('\n')[0]}`);
-			failed++;
-			broken = name;
-			await onFail(name).catch(() => {});
-		}
-	}
-}
 
 // --- pages --------------------------------------------------------------------
 
@@ -467,39 +421,11 @@ async function portalFlow(browser, vp) {
 	await client.context.close();
 }
 
-async function main() {
-	await mkdir(ARTIFACTS, { recursive: true });
-	const browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-		    '--disable-background-networking', '--disable-component-update',
-		    '--disable-sync', '--disable-quic'],
-	});
-	try {
-		for (const vp of VIEWPORTS) {
-			await payLinkFlow(browser, vp);
-			await portalFlow(browser, vp);
-		}
-	} finally {
-		await browser.close();
+run('e2e portal', RUN_TIMEOUT_MS, async (browser) => {
+	for (const vp of VIEWPORTS) {
+		await payLinkFlow(browser, vp);
+		await portalFlow(browser, vp);
 	}
 	if (standinStyleBlocks)
 		console.log(`NOTE: the Stripe.js stand-in had ${standinStyleBlocks} inline style attributes blocked by the CSP (style-src 'self')`);
-	console.log(`screenshots in ${ARTIFACTS}`);
-	console.log(`e2e portal: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
-	return failed === 0 && skipped === 0 ? 0 : 1;
-}
-
-const watchdog = setTimeout(() => {
-	console.log(`FAIL e2e portal: still running after ${RUN_TIMEOUT_MS / 1000} s`);
-	process.exit(1);
-}, RUN_TIMEOUT_MS);
-watchdog.unref();
-
-main().then((code) => {
-	process.exitCode = code;
-}, (e) => {
-	console.log(`FAIL e2e portal: ${e.stack || e}`);
-	process.exitCode = 1;
 });

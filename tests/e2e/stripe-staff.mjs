@@ -11,77 +11,32 @@
 // the desktop also ACH pending, add card, payment history).
 // No wrong passwords (sign-in throttling is shared with the other suites).
 
-import { chromium } from 'playwright-core';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const CHROMIUM = process.env.ITEST_CHROMIUM || '/usr/bin/chromium';
+import { BASE, DESKTOP, PHONE, check, flow, need, run, shooter }
+    from './lib/harness.mjs';
+
+
+const shot = shooter('stripe-');
 const STEP_TIMEOUT_MS = 20000;
 const RUN_TIMEOUT_MS = 300000;
 
-function need(name) {
-	const v = process.env[name];
-	if (!v) {
-		console.error(`e2e: ${name} is not set (run tests/integration/run)`);
-		process.exit(2);
-	}
-	return v;
-}
 
-const BASE = need('ITEST_BASE_URL').replace(/\/+$/, '');
 const SANDBOX = need('ITEST_SANDBOX_URL').replace(/\/+$/, '');
 const PASSWORD = need('ITEST_PASSWORD');
 const BILLING = need('ITEST_BILLING_EMAIL');
 const OUR_ORIGIN = new URL(BASE).origin;
 const SANDBOX_ORIGIN = new URL(SANDBOX).origin;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const TOP = process.env.TOP_SRCDIR || path.resolve(here, '..', '..');
-const ARTIFACTS = path.join(process.env.ITEST_ARTIFACTS_DIR || path.join(TOP, 'tests', 'artifacts'), 'e2e');
 
-const DESKTOP = { name: 'desktop', viewport: { width: 1280, height: 800 }, isMobile: false };
-const PHONE = { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true };
 
 const CARD_OK = '4242424242424242';
 const CARD_DECLINED = '4000000000000002';
 
 // --- a tiny runner (as tests/e2e/run.mjs) -------------------------------------
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
 
-function check(cond, msg) {
-	if (!cond)
-		throw new Error(msg);
-}
 
-async function shot(page, name, vp) {
-	await page.screenshot({ path: path.join(ARTIFACTS, `stripe-${name}-${vp.name}.png`), fullPage: true });
-}
 
-async function flow(title, steps, onFail) {
-	let broken = null;
-	for (const [name, fn] of steps) {
-		const label = `${title}: ${name}`;
-		if (broken) {
-			console.log(`SKIP ${label} (after: ${broken})`);
-			skipped++;
-			continue;
-		}
-		try {
-			await fn();
-			console.log(`PASS ${label}`);
-			passed++;
-		} catch (e) {
-			console.log(`FAIL ${label}: ${e.message.split('\n')[0]}`);
-			failed++;
-			broken = name;
-			await onFail(name).catch(() => {});
-		}
-	}
-}
 
 // --- the card-number guard ------------------------------------------------------
 
@@ -522,23 +477,9 @@ async function phoneFlow(browser) {
 	await context.close();
 }
 
-async function main() {
-	await mkdir(ARTIFACTS, { recursive: true });
-	const browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: [
-			'--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update',
-			'--disable-sync', '--disable-quic',
-		],
-	});
-	try {
-		await desktopFlow(browser);
-		await phoneFlow(browser);
-	} finally {
-		await browser.close();
-	}
+run('e2e stripe-staff', RUN_TIMEOUT_MS, async (browser) => {
+	await desktopFlow(browser);
+	await phoneFlow(browser);
 	await flow('card data', [
 		['no request to our server carried a card number', async () => {
 			check(guard.ours > 20 && guard.oursWithBody > 5,
@@ -552,20 +493,4 @@ async function main() {
 	if (standinStyleBlocks)
 		console.log(`NOTE: the Stripe.js stand-in had ${standinStyleBlocks} inline style attributes blocked by the CSP (style-src 'self')`);
 	console.log(`checked ${guard.ours} requests to ${OUR_ORIGIN}; ${guard.sandboxCard} card/bank posts went to ${SANDBOX_ORIGIN}`);
-	console.log(`screenshots in ${ARTIFACTS}`);
-	console.log(`e2e stripe-staff: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
-	return failed === 0 && skipped === 0 ? 0 : 1;
-}
-
-const watchdog = setTimeout(() => {
-	console.log(`FAIL e2e stripe-staff: still running after ${RUN_TIMEOUT_MS / 1000} s`);
-	process.exit(1);
-}, RUN_TIMEOUT_MS);
-watchdog.unref();
-
-main().then((code) => {
-	process.exitCode = code;
-}, (e) => {
-	console.log(`FAIL e2e stripe-staff: ${e.stack || e}`);
-	process.exitCode = 1;
 });
