@@ -443,6 +443,30 @@ pi_failure(struct json_object *pi, char *code, size_t codesz, const char **msg)
 	*msg = stripe_reason_message(stripe_reason_from_codes(type, c, d));
 }
 
+/* The intent is for another amount or currency than the row: logged and
+ * audited, nothing else changes (note says why). 1 mismatch, 0 not,
+ * db_status (< 0) on error. */
+static int
+pi_mismatch(struct db *db, const struct actor *actor, const struct sp_payment *row,
+    struct json_object *pi, int64_t amount, struct sp_settle_out *out)
+{
+	const char *cur = stripe_obj_str(pi, "currency");
+	const char *id = stripe_obj_str(pi, "id");
+	char detail[300];
+	int rc;
+
+	if (cur != NULL && strcasecmp(cur, SP_CURRENCY) == 0 && amount == row->amount)
+		return 0;
+	(void)str_fmt(detail, sizeof(detail), "%s is for %" PRId64 " %s, not %"
+	    PRId64 " %s: not settled", id, amount, cur ? cur : "(no currency)",
+	    row->amount, SP_CURRENCY);
+	log_err("payment %" PRId64 ": intent %s", row->id, detail);
+	(void)str_copy(out->note, sizeof(out->note), amount != row->amount ?
+	    "amount mismatch" : "currency mismatch");
+	rc = audit_record(db, actor, "payment.mismatch", "payment", row->id, detail);
+	return rc != DB_OK ? rc : 1;
+}
+
 int
 sp_settle_row(struct db *db, const struct actor *actor, struct sp_payment *row,
     const struct sp_settle_in *in, struct sp_settle_out *out)
@@ -470,25 +494,29 @@ sp_settle_row(struct db *db, const struct actor *actor, struct sp_payment *row,
 			    "intent is not this payment's");
 			return DB_OK;
 		}
+	} else if (strcmp(row->intent, id) != 0) {
+		(void)str_copy(out->note, sizeof(out->note), "another intent");
+		return DB_OK;
+	}
+	/* Every path, before anything moves: Stripe's amount and currency. */
+	if ((rc = pi_mismatch(db, actor, row, in->pi, amount, out)) != 0)
+		return rc < 0 ? rc : DB_OK;
+	if (row->intent[0] == '\0') {
 		struct db_param p[] = { DB_STR(id), DB_I64(row->id) };
 		if ((rc = db_exec(db, "UPDATE payments SET stripe_payment_intent = ?"
 		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
 			return rc;
 		(void)str_copy(row->intent, sizeof(row->intent), id);
-	} else if (strcmp(row->intent, id) != 0) {
-		(void)str_copy(out->note, sizeof(out->note), "another intent");
-		return DB_OK;
-	}
-	if (amount != row->amount) {
-		log_err("payment %" PRId64 ": intent %s is for %" PRId64 " cents, "
-		    "not %" PRId64, row->id, id, amount, row->amount);
-		(void)str_copy(out->note, sizeof(out->note), "amount mismatch");
-		return DB_OK;
 	}
 	/* Terminal on our side: succeeded and canceled never move. */
 	if (!pending && !failed) {
 		(void)str_fmt(out->note, sizeof(out->note), "already %s", row->status);
 		return DB_OK;
+	}
+	if (strcmp(st, "succeeded") == 0 && !in->authoritative) {
+		/* An event's word is not enough to post money: ask Stripe. */
+		out->need_pi = 1;
+		return SP_TX_NEED;
 	}
 	if (strcmp(st, "succeeded") == 0)
 		return mark_succeeded(db, actor, row, in, out);
@@ -553,6 +581,7 @@ struct settle_args {
 	struct sp_settle_out	 out;
 	struct sp_payment	 row;
 	int			 found;
+	struct json_object	*fetched_pi;	/* retrieved intent (owned) */
 };
 
 static int
@@ -609,7 +638,32 @@ sp_cancel_intent(const struct sp *sp, int64_t payment_id, const char *intent)
 	stripe_result_free(&r);
 }
 
-/* Runs a settle transaction, fetching the PaymentMethod when asked. */
+/* Retrieves the intent the transaction asked to confirm: from then on
+ * the settle judges Stripe's own object. 0 / -1. */
+static int
+settle_fetch_pi(struct settle_args *a)
+{
+	struct stripe_result r;
+	const char *id = stripe_obj_str(a->in.pi, "id");
+
+	if (id == NULL || sp_stripe_retrieve(a->sp, "payment_intents", id, &r) == -1) {
+		if (id != NULL)
+			log_warn("stripe: retrieve %s: %s %s", id, r.code, r.message);
+		stripe_result_free(&r);
+		return -1;
+	}
+	if (a->fetched_pi != NULL)
+		json_object_put(a->fetched_pi);
+	a->fetched_pi = r.json;
+	r.json = NULL;
+	stripe_result_free(&r);
+	a->in.pi = a->fetched_pi;
+	a->in.authoritative = 1;
+	return 0;
+}
+
+/* Runs a settle transaction, fetching the PaymentMethod or confirming the
+ * intent at Stripe when asked (outside the transaction). */
 static int
 settle_run(struct settle_args *a)
 {
@@ -619,6 +673,11 @@ settle_run(struct settle_args *a)
 		rc = db_tx(a->sp->db, settle_tx, a);
 		if (rc != SP_TX_NEED)
 			break;
+		if (a->out.need_pi) {
+			if (settle_fetch_pi(a) == -1)
+				break;
+			continue;
+		}
 		if (a->in.pm != NULL) {
 			json_object_put(a->in.pm);
 			a->in.pm = NULL;
@@ -631,6 +690,11 @@ settle_run(struct settle_args *a)
 	if (a->in.pm != NULL) {
 		json_object_put(a->in.pm);
 		a->in.pm = NULL;
+	}
+	if (a->fetched_pi != NULL) {
+		json_object_put(a->fetched_pi);
+		a->fetched_pi = NULL;
+		a->in.pi = NULL;
 	}
 	if (rc == DB_OK && a->out.cancel && a->row.intent[0])
 		sp_cancel_intent(a->sp, a->row.id, a->row.intent);
@@ -1448,8 +1512,11 @@ int
 sp_settle_notify(struct db *db, const struct sp *sp, struct sp_payment *row,
     struct sp_settle_in *in, struct sp_settle_out *out)
 {
-	int rc = sp_settle_row(db, sp->actor, row, in, out);
+	int rc;
 
+	if (in->cfg == NULL)
+		in->cfg = sp->cfg;
+	rc = sp_settle_row(db, sp->actor, row, in, out);
 	if (rc != DB_OK)
 		return rc;
 	return portal_payment_settled(db, sp->cfg, row->id);

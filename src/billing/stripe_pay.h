@@ -58,6 +58,9 @@ enum sp_status {
 #define SP_ATTEMPT_KEY_MAX	64
 #define SP_PLAN_MAX		64	/* allocations in one plan */
 #define SP_AMOUNT_MAX		INT64_C(99999999)	/* Stripe's $999,999.99 */
+/* The one currency we charge in: a PaymentIntent or Refund in another
+ * currency never settles anything. */
+#define SP_CURRENCY		"usd"
 /* Reconcile cancels PaymentIntents never confirmed after this long. */
 #define SP_ABANDON_SECONDS	(24 * 3600)
 
@@ -178,8 +181,12 @@ int	 stripe_pay_charge_saved(const struct sp *, const struct sp_start *,
 
 /* Settles a payment from a PaymentIntent object (pi: borrowed JSON, e.g.
  * a retrieve's answer; authoritative = it is Stripe's current state, not
- * an event that may be stale). Locks the row; pending -> succeeded posts
- * and allocates; pending -> failed/canceled records the reason; never
+ * an event that may be stale or forged). Locks the row; pending ->
+ * succeeded posts and allocates, and only from Stripe's own object: with
+ * authoritative = 0 a 'succeeded' intent is first retrieved from Stripe
+ * (outside the transaction) and judged on that; an intent in another
+ * currency than SP_CURRENCY or for another amount never settles (audited
+ * as payment.mismatch); pending -> failed/canceled records the reason; never
  * moves backwards; repeated calls change nothing. On success with
  * save_method the payment method is recorded (fetched from Stripe when the
  * PI lacks details). payment_id 0: the payment is found by the intent id

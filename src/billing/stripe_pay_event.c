@@ -61,7 +61,9 @@ static int
 ev_intent(struct db *db, struct ev_args *a)
 {
 	struct json_object *pi = a->pi ? a->pi : a->ev->object;
-	struct sp_settle_in in = { pi, a->pi != NULL, a->pm };
+	/* Authoritative only when fetched from Stripe (a->pi): the event body
+	 * alone never posts money (sp_settle_row asks for the retrieve). */
+	struct sp_settle_in in = { pi, a->pi != NULL, a->pm, NULL };
 	struct sp_settle_out out;
 	struct sp_payment row;
 	const char *intent = stripe_obj_str(pi, "id");
@@ -88,6 +90,8 @@ ev_intent(struct db *db, struct ev_args *a)
 		return need(a, NEED_PI, intent);
 	memset(&out, 0, sizeof(out));
 	rc = sp_settle_notify(db, a->sp, &row, &in, &out);
+	if (rc == SP_TX_NEED && out.need_pi)
+		return need(a, NEED_PI, intent);
 	if (rc == SP_TX_NEED)
 		return need(a, NEED_PM, out.need_pm);
 	if (out.cancel) {
@@ -159,7 +163,7 @@ ev_setup(struct db *db, struct ev_args *a)
 static int
 ensure_settled(struct db *db, struct ev_args *a, struct sp_payment *row)
 {
-	struct sp_settle_in in = { a->pi, 1, a->pm };
+	struct sp_settle_in in = { a->pi, 1, a->pm, NULL };
 	struct sp_settle_out out;
 	int rc;
 

@@ -10,6 +10,7 @@
 
 struct json_object;
 struct stripe_result;
+struct config;
 
 /* A transaction body may ask for something from Stripe first: it sets
  * what it needs and returns SP_TX_NEED (rolls back); the caller fetches
@@ -28,14 +29,26 @@ void	 sp_result_from(struct sp_result *, const struct sp_payment *);
 /* Settles the locked row from a PaymentIntent (see stripe_pay_settle).
  * Sets *need_pm when the method must be fetched first (returns
  * SP_TX_NEED); *cancel when the intent should be canceled at Stripe after
- * commit. note: what happened. db_status / SP_TX_NEED. */
+ * commit. note: what happened. db_status / SP_TX_NEED.
+ * Trust rules (checked on every path, webhook or not):
+ *  - an intent whose currency is not SP_CURRENCY or whose amount is not
+ *    the row's never settles it: logged, audited ("payment.mismatch"),
+ *    the row is left as it was;
+ *  - the row moves to 'succeeded' only on an authoritative object (a
+ *    retrieve's or create's answer from Stripe): otherwise need_pi is set
+ *    and SP_TX_NEED returned, and the caller retrieves the PaymentIntent
+ *    outside the transaction and runs it again with authoritative = 1. */
 struct sp_settle_in {
 	struct json_object	*pi;
 	int			 authoritative;
 	struct json_object	*pm;		/* fetched PaymentMethod or NULL */
+	/* For the consent recorded with a saved method (org name, mail
+	 * templates); NULL: set by sp_settle_notify from its sp. */
+	const struct config	*cfg;
 };
 struct sp_settle_out {
 	char	 need_pm[65];	/* PaymentMethod id to fetch */
+	int	 need_pi;	/* retrieve the PaymentIntent, run again */
 	int	 cancel;
 	int	 changed;	/* the row moved to a new status */
 	char	 note[200];

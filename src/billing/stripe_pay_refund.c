@@ -193,18 +193,17 @@ refund_fail(struct db *db, const struct actor *actor, int64_t refund_id,
 /* --- applying Stripe's refunds ---------------------------------------------- */
 
 static int
-refund_by_stripe_id(struct db *db, const char *re, int64_t *id, char *status,
-    size_t statussz)
+refund_by_stripe_id(struct db *db, const char *re, int64_t *id, int64_t *amount)
 {
 	struct db_param p[] = { DB_STR(re) };
 	struct db_result r;
-	int rc = db_query(db, "SELECT id, status FROM refunds WHERE"
+	int rc = db_query(db, "SELECT id, amount FROM refunds WHERE"
 	    " stripe_refund_id = ? FOR UPDATE", p, 1, &r);
 
 	*id = 0;
 	if (rc == DB_OK && r.nrows == 1) {
 		*id = db_i64(&r, 0, 0);
-		(void)str_copy(status, statussz, db_str(&r, 0, 1));
+		*amount = db_i64(&r, 0, 1);
 	}
 	db_result_free(&r);
 	return rc;
@@ -213,7 +212,7 @@ refund_by_stripe_id(struct db *db, const char *re, int64_t *id, char *status,
 /* Our pending refund named by the metadata, if it is this payment's. */
 static int
 refund_by_metadata(struct db *db, struct json_object *re, int64_t payment_id,
-    int64_t *id)
+    int64_t *id, int64_t *amount)
 {
 	const char *m = stripe_obj_str(re, "metadata.refund_id");
 	struct db_result r;
@@ -224,12 +223,42 @@ refund_by_metadata(struct db *db, struct json_object *re, int64_t payment_id,
 	if (m == NULL || str_to_i64(m, 1, INT64_MAX, &rid) == -1)
 		return DB_OK;
 	struct db_param p[] = { DB_I64(rid), DB_I64(payment_id) };
-	rc = db_query(db, "SELECT id FROM refunds WHERE id = ? AND payment_id = ?"
-	    " AND stripe_refund_id IS NULL FOR UPDATE", p, 2, &r);
-	if (rc == DB_OK && r.nrows == 1)
+	rc = db_query(db, "SELECT id, amount FROM refunds WHERE id = ? AND"
+	    " payment_id = ? AND stripe_refund_id IS NULL FOR UPDATE", p, 2, &r);
+	if (rc == DB_OK && r.nrows == 1) {
 		*id = rid;
+		*amount = db_i64(&r, 0, 1);
+	}
 	db_result_free(&r);
 	return rc;
+}
+
+/* A Refund object that does not match what it would settle: another
+ * currency, another intent than the payment's, or (ours: expect > 0)
+ * another amount. Logged and audited; nothing moves. 1 mismatch, 0 not,
+ * db_status (< 0) on error. */
+static int
+refund_mismatch(struct db *db, const struct actor *actor,
+    const struct sp_payment *pay, struct json_object *re, int64_t amount,
+    int64_t expect)
+{
+	const char *cur = stripe_obj_str(re, "currency");
+	const char *pi = stripe_obj_str(re, "payment_intent");
+	const char *id = stripe_obj_str(re, "id");
+	char detail[300];
+	int rc;
+
+	if (cur != NULL && strcasecmp(cur, SP_CURRENCY) == 0 &&
+	    (pi == NULL || strcmp(pi, pay->intent) == 0) &&
+	    (expect == 0 || amount == expect))
+		return 0;
+	(void)str_fmt(detail, sizeof(detail), "Stripe refund %s of %" PRId64 " %s"
+	    " (intent %s) does not match %" PRId64 " %s of %s: not recorded", id,
+	    amount, cur ? cur : "(no currency)", pi ? pi : "-", expect ? expect :
+	    amount, SP_CURRENCY, pay->intent);
+	log_err("payment %" PRId64 ": %s", pay->id, detail);
+	rc = audit_record(db, actor, "refund.mismatch", "payment", pay->id, detail);
+	return rc != DB_OK ? rc : 1;
 }
 
 /* One Refund object from Stripe against the locked payment. */
@@ -239,17 +268,21 @@ refund_apply_one(struct db *db, const struct actor *actor,
 {
 	const char *id = stripe_obj_str(re, "id");
 	const char *st = stripe_obj_str(re, "status");
-	int64_t rid = 0, amount = 0, claimed = 0;
-	char status[12] = "";
+	int64_t rid = 0, amount = 0, claimed = 0, ours = 0;
 	int rc, done = 0;
 
 	if (id == NULL || st == NULL || stripe_obj_i64(re, "amount", &amount) == -1 ||
 	    amount <= 0)
 		return DB_OK;
-	if ((rc = refund_by_stripe_id(db, id, &rid, status, sizeof(status))) != DB_OK)
+	if ((rc = refund_by_stripe_id(db, id, &rid, &ours)) != DB_OK)
 		return rc;
-	if (rid == 0 && (rc = refund_by_metadata(db, re, pay->id, &rid)) != DB_OK)
+	if (rid == 0 && (rc = refund_by_metadata(db, re, pay->id, &rid,
+	    &ours)) != DB_OK)
 		return rc;
+	/* Every refund path: Stripe's currency, intent and amount first. */
+	if (strcmp(st, "succeeded") == 0 &&
+	    (rc = refund_mismatch(db, actor, pay, re, amount, rid ? ours : 0)) != 0)
+		return rc < 0 ? rc : DB_OK;
 	if (rid != 0 && strcmp(st, "succeeded") == 0) {
 		rc = sp_refund_complete(db, actor, rid, id, &done);
 		*applied += done;
