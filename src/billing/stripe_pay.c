@@ -422,7 +422,8 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 			return rc;
 		row->payment_method_id = method_id;
 		/* The authorization given with the payment, with the method. */
-		if ((rc = sp_payment_consent(db, actor, row, method_id)) != DB_OK)
+		if ((rc = sp_payment_consent(db, actor, in->cfg, row,
+		    method_id)) != DB_OK)
 			return rc;
 	}
 	out->changed = 1;
@@ -1175,15 +1176,11 @@ stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
 			return SP_DB;
 		if (!seen) {
 			rc = stripe_pay_consent_covers(sp->db, q->payment_method_id,
-			    q->amount);
+			    q->amount, out->message, sizeof(out->message));
 			if (rc < 0)
 				return SP_DB;
-			if (rc == 0) {
-				sp_msg(out->message, sizeof(out->message), "There is no "
-				    "active authorization to charge this payment method "
-				    "for this amount. Record the client's consent first.");
-				return SP_NO_CONSENT;
-			}
+			if (rc == 0)
+				return SP_NO_CONSENT;	/* out->message says why */
 		}
 	}
 	return attempt_run(sp, &req, req.method, NULL, out);

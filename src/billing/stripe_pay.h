@@ -340,9 +340,18 @@ int	 stripe_pay_method_remove(const struct sp *, int64_t account_id,
 
 /* --- consents ---------------------------------------------------------------- */
 
-/* Scopes: any_balance covers any amount up to the account's balance due at
- * charge time; payment_plan covers up to max_amount (each installment) when
- * set, else like any_balance; up_to_amount covers amounts <= max_amount. */
+/* Each scope covers exactly its purpose, never more:
+ *   any_balance   a charge up to the account's balance due available to
+ *                 charge at charge time (sp_balance_due_chargeable);
+ *   up_to_amount  each charge up to max_amount;
+ *   payment_plan  only the installments of the plan it names (plan_id),
+ *                 each up to max_amount when set: never an ordinary
+ *                 charge (stripe_pay_consent_covers), whatever its maximum.
+ * A charge outside every active consent on the method is refused with the
+ * reason. The authorization text (method by brand/bank and last 4, scope,
+ * amount or limit, frequency, how to revoke) is composed from the terms
+ * when the consent is recorded, stored with it and emailed to the
+ * account. Consents are never deleted (see db/migrations/0009). */
 struct sp_consent_req {
 	int64_t		 account_id;
 	int64_t		 payment_method_id;	/* active method of the account */
@@ -356,11 +365,14 @@ struct sp_consent_req {
 	int64_t		 recorded_by;	/* staff user id; 0 = signed in the portal */
 };
 
+#define SP_CONSENT_TEXT_MAX	2048
+
 struct sp_consent {
 	int64_t	 id;
 	int64_t	 account_id;
 	int64_t	 payment_method_id;
-	char	 method_label[80];	/* "visa ending 4242" */
+	char	 method_label[100];	/* "visa ending 4242" (frozen at signing) */
+	char	 method_kind[16];	/* card | us_bank_account */
 	char	 scope[16];
 	int64_t	 max_amount;		/* 0 = none */
 	int64_t	 plan_id;
@@ -372,7 +384,30 @@ struct sp_consent {
 	int64_t	 recorded_by;		/* 0 = portal */
 	int64_t	 revoked_at;		/* 0 = active */
 	int64_t	 revoked_by;
+	int	 method_removed;	/* the method was removed since */
+	int64_t	 mail_id;		/* outbox row of the emailed copy; 0 none */
+	char	 auth_text[SP_CONSENT_TEXT_MAX];	/* as recorded */
 };
+
+/* The terms an authorization text is composed from. */
+struct sp_consent_terms {
+	const char	*org;		/* who charges (cfg->org_name) */
+	const char	*kind;		/* card | us_bank_account */
+	const char	*brand;		/* card brand / bank name ("" unknown) */
+	const char	*last4;		/* "" unknown */
+	const char	*scope;
+	int64_t		 max_amount;	/* 0 = none */
+	int64_t		 plan_id;	/* 0 = none */
+	const char	*signer;	/* NULL/"": "I" */
+};
+/* The authorization text for the terms into out (plain text, a few
+ * paragraphs): who authorizes whom, the method (brand and last 4, or bank
+ * and last 4), the scope and amount or limit, the frequency, how to
+ * revoke; for bank accounts the ACH debit wording. 0, -1 when cut. */
+int	 stripe_pay_consent_text(const struct sp_consent_terms *, char *out,
+	    size_t outsz);
+/* A short name of a scope for lists ("Any balance due", ...). */
+const char *stripe_pay_consent_scope_label(const char *scope);
 
 int	 stripe_pay_consent_record(const struct sp *, const struct sp_consent_req *,
 	    int64_t *consent_id, char *msg, size_t msgsz);
@@ -389,14 +424,28 @@ int	 stripe_pay_consent_for_payment(const struct sp *, int64_t payment_id,
  * the client in the portal). SP_NOT_FOUND when absent or already revoked. */
 int	 stripe_pay_consent_revoke(const struct sp *, int64_t account_id,
 	    int64_t consent_id, int64_t revoked_by);
-/* Consents of an account, newest first (with_revoked 0: active only).
- * Caller frees *out. */
+/* Consents of an account, newest first (with_revoked 0: active only;
+ * 1: also revoked ones and those of removed methods, kept for the
+ * record). Caller frees *out. */
 int	 stripe_pay_consents(struct db *, int64_t account_id, int with_revoked,
 	    struct sp_consent **out, size_t *n);
-/* 1 when an active consent covers charging amount to the (active) method,
- * 0 when none does, SP_DB on error. (any_balance depends on the balance due:
- * to ask "is there a consent at all" use stripe_pay_consent_active.) */
-int	 stripe_pay_consent_covers(struct db *, int64_t method_id, int64_t amount);
+/* One consent of the account (revoked or not, method removed or not), for
+ * its print view. SP_OK / SP_NOT_FOUND / SP_DB. */
+int	 stripe_pay_consent_get(struct db *, int64_t account_id, int64_t consent_id,
+	    struct sp_consent *out);
+/* 1 when an active consent on the (active) method covers an ordinary
+ * charge (not a plan installment) of amount, 0 when none does: why (may
+ * be NULL) then gets the reason for staff and clients, e.g. "The
+ * authorization for visa ending 4242 covers payment plan installments
+ * only." SP_DB on error. (any_balance depends on the balance due: to ask
+ * "is there a consent at all" use stripe_pay_consent_active.) */
+int	 stripe_pay_consent_covers(struct db *, int64_t method_id, int64_t amount,
+	    char *why, size_t whysz);
+/* The same for an installment of payment plan plan_id (> 0): only a
+ * payment_plan consent naming that plan covers it (up to its maximum
+ * when set). For the payment plans issue. */
+int	 stripe_pay_consent_covers_installment(struct db *, int64_t method_id,
+	    int64_t plan_id, int64_t amount, char *why, size_t whysz);
 /* 1 when the (active) method has an active consent of any scope, 0 when
  * not, SP_DB on error. */
 int	 stripe_pay_consent_active(struct db *, int64_t method_id);

@@ -69,19 +69,33 @@ int	 sp_method_record(struct db *, const struct actor *, int64_t account_id,
  * *changed = 1 when it was active. db_status. */
 int	 sp_method_mark_removed(struct db *, const struct actor *,
 	    int64_t method_id, int *changed);
-/* Consents (stripe_pay_method.c). Check: the rules of
+/* Consents (stripe_pay_consent.c). Check: the rules of
  * stripe_pay_consent_record (0, or -1 with msg). Insert: inside a
  * transaction, for an active method of the account (*consent_id = 0 when
- * it is not; nothing written), with its audit row (why: appended to the
- * audit detail, may be NULL). db_status. */
+ * it is not; nothing written), with the authorization text composed from
+ * the terms and the method (stripe_pay_consent_text; org from cfg), its
+ * audit row (why: appended to the audit detail, may be NULL) and the copy
+ * emailed to the account's address (outbox; none when it has no address
+ * or cfg is NULL). db_status. */
 int	 sp_consent_check(const struct sp_consent_req *, char *msg, size_t msgsz);
-int	 sp_consent_insert(struct db *, const struct actor *,
+int	 sp_consent_insert(struct db *, const struct actor *, const struct config *,
 	    const struct sp_consent_req *, int64_t *consent_id, const char *why);
 /* The consent stored on the locked payment row, recorded for method_id
  * (the method settlement saved) unless recorded before; sets
  * row->consent_id and the row's column. db_status. */
-int	 sp_payment_consent(struct db *, const struct actor *,
+int	 sp_payment_consent(struct db *, const struct actor *, const struct config *,
 	    struct sp_payment *row, int64_t method_id);
+/* The balance due of the account that an any_balance consent may charge:
+ * what the account owes now (never below 0). The ONE place for "balance
+ * due available to charge": money reserved by attempts in flight
+ * (pending / requires_action / processing) is to be subtracted HERE when
+ * reservations exist (issue 9 section 1), so every consent check sees
+ * it. db_status. */
+int	 sp_balance_due_chargeable(struct db *, int64_t account_id, int64_t *out);
+/* "visa ending 4242" / "bank account ending 6789" (brand/bank name when
+ * known) for audit details and lists. */
+void	 sp_method_label(const char *kind, const char *brand, const char *last4,
+	    char *out, size_t outsz);
 /* Account of a Stripe customer id (0: unknown). db_status. */
 int	 sp_customer_account(struct db *, const char *customer, int64_t *account_id);
 

@@ -1,5 +1,6 @@
-/* Stripe customers, saved payment methods (SetupIntents) and the
- * authorization-to-charge consents that go with them. */
+/* Stripe customers and saved payment methods (SetupIntents). The
+ * authorization-to-charge consents that go with them are in
+ * stripe_pay_consent.c. */
 #include "common.h"
 
 #include <json-c/json.h>
@@ -162,8 +163,8 @@ stripe_pay_methods(struct db *db, int64_t account_id, struct sp_method **out,
 	return SP_OK;
 }
 
-static void
-method_label(const char *kind, const char *brand, const char *last4, char *out,
+void
+sp_method_label(const char *kind, const char *brand, const char *last4, char *out,
     size_t outsz)
 {
 	(void)str_fmt(out, outsz, "%s ending %s", brand[0] ? brand :
@@ -232,7 +233,7 @@ sp_method_record(struct db *db, const struct actor *actor, int64_t account_id,
 	*id = (int64_t)newid;
 	if (affected != 1)
 		return DB_OK;
-	method_label(card ? "card" : "us_bank_account", brand, last4, label,
+	sp_method_label(card ? "card" : "us_bank_account", brand, last4, label,
 	    sizeof(label));
 	(void)str_fmt(detail, sizeof(detail), "payment method %" PRId64 " added: %s"
 	    " (%s)", *id, label, pm_id);
@@ -259,7 +260,7 @@ sp_method_mark_removed(struct db *db, const struct actor *actor, int64_t method_
 		return rc;
 	}
 	account_id = db_i64(&r, 0, 0);
-	method_label(db_str(&r, 0, 2), db_str(&r, 0, 3), db_str(&r, 0, 4), label,
+	sp_method_label(db_str(&r, 0, 2), db_str(&r, 0, 3), db_str(&r, 0, 4), label,
 	    sizeof(label));
 	db_result_free(&r);
 	{
@@ -557,9 +558,7 @@ stripe_pay_method_remove(const struct sp *sp, int64_t account_id,
 	return db_tx(sp->db, remove_tx, &a) == DB_OK ? SP_OK : SP_DB;
 }
 
-/* --- consents ------------------------------------------------------------------- */
-
-static const char *const scopes[] = { "any_balance", "payment_plan", "up_to_amount" };
+/* --- helpers shared with the other stripe_pay files -------------------------- */
 
 void
 sp_utf8_cut(char *dst, size_t dstsz, const char *s)
@@ -573,390 +572,4 @@ sp_utf8_cut(char *dst, size_t dstsz, const char *s)
 	}
 	memcpy(dst, s, n);
 	dst[n] = '\0';
-}
-
-int
-sp_consent_check(const struct sp_consent_req *q, char *msg, size_t msgsz)
-{
-	size_t i;
-
-	for (i = 0; q->scope != NULL && i < ARRAY_LEN(scopes); i++)
-		if (strcmp(q->scope, scopes[i]) == 0)
-			break;
-	if (q->scope == NULL || i == ARRAY_LEN(scopes)) {
-		sp_msg(msg, msgsz, "Choose what the client authorizes.");
-		return -1;
-	}
-	if (q->max_amount < 0 || q->max_amount > SP_AMOUNT_MAX ||
-	    (strcmp(q->scope, "up_to_amount") == 0 && q->max_amount == 0)) {
-		sp_msg(msg, msgsz, "Enter the maximum amount the client authorizes.");
-		return -1;
-	}
-	if (q->text_version == NULL || *q->text_version == '\0' ||
-	    strlen(q->text_version) > 32) {
-		sp_msg(msg, msgsz, "The consent text version is missing.");
-		return -1;
-	}
-	if (q->signer_name == NULL || *q->signer_name == '\0' ||
-	    strlen(q->signer_name) > 200) {
-		sp_msg(msg, msgsz, "Type the signer's full name (up to 200 characters).");
-		return -1;
-	}
-	if (q->ip != NULL && strlen(q->ip) > 64) {
-		sp_msg(msg, msgsz, "The address is too long.");
-		return -1;
-	}
-	return 0;
-}
-
-int
-sp_consent_insert(struct db *db, const struct actor *actor,
-    const struct sp_consent_req *q, int64_t *consent_id, const char *why)
-{
-	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
-	struct db_result r;
-	char label[80], detail[500], max[32] = "", ua[256];
-	uint64_t id = 0;
-	int rc;
-
-	*consent_id = 0;
-	rc = db_query(db, "SELECT kind, brand, last4 FROM payment_methods"
-	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
-	    p, 2, &r);
-	if (rc != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
-		return rc;
-	}
-	method_label(db_str(&r, 0, 0), db_str(&r, 0, 1), db_str(&r, 0, 2), label,
-	    sizeof(label));
-	db_result_free(&r);
-	sp_utf8_cut(ua, sizeof(ua), q->user_agent ? q->user_agent : "");
-	{
-		struct db_param q2[] = { DB_I64(q->account_id),
-		    DB_I64(q->payment_method_id), DB_STR(q->scope),
-		    ID_OR_NULL(q->max_amount), ID_OR_NULL(q->plan_id),
-		    DB_STR(q->text_version), DB_STR(q->signer_name),
-		    DB_I64(clock_now()), DB_STR(q->ip ? q->ip : ""), DB_STR(ua),
-		    ID_OR_NULL(q->recorded_by) };
-		if ((rc = db_exec(db, "INSERT INTO consents (account_id,"
-		    " payment_method_id, scope, max_amount, plan_id, text_version,"
-		    " signer_name, signed_at, ip, user_agent, recorded_by)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", q2, ARRAY_LEN(q2),
-		    NULL, &id)) != DB_OK)
-			return rc;
-	}
-	*consent_id = (int64_t)id;
-	if (q->max_amount > 0)
-		(void)str_fmt(max, sizeof(max), " up to %" PRId64 " cents",
-		    q->max_amount);
-	(void)str_fmt(detail, sizeof(detail), "consent %" PRId64 ": %s%s for %s,"
-	    " signed by %s (text %s, %s)%s", *consent_id, q->scope, max, label,
-	    q->signer_name, q->text_version, q->recorded_by ? "recorded by staff" :
-	    "portal", why ? why : "");
-	return audit_record(db, actor, "consent.record", "account",
-	    q->account_id, detail);
-}
-
-struct consent_args {
-	const struct actor		*actor;
-	const struct sp_consent_req	*q;
-	int64_t				 payment_id;	/* consent_for_payment */
-	int64_t				 id;
-	int				 st;
-};
-
-static int
-consent_tx(struct db *db, void *arg)
-{
-	struct consent_args *a = arg;
-	int rc = sp_consent_insert(db, a->actor, a->q, &a->id, NULL);
-
-	if (rc == DB_OK && a->id == 0) {
-		a->st = SP_NOT_FOUND;
-		return DB_ERR;
-	}
-	return rc;
-}
-
-int
-stripe_pay_consent_record(const struct sp *sp, const struct sp_consent_req *q,
-    int64_t *consent_id, char *msg, size_t msgsz)
-{
-	struct consent_args a;
-	int rc;
-
-	*consent_id = 0;
-	if (sp_consent_check(q, msg, msgsz) == -1)
-		return SP_INVALID;
-	memset(&a, 0, sizeof(a));
-	a.actor = sp->actor;
-	a.q = q;
-	rc = db_tx(sp->db, consent_tx, &a);
-	if (rc != DB_OK) {
-		if (a.st == SP_NOT_FOUND)
-			sp_msg(msg, msgsz, "That payment method is not on this account.");
-		return a.st > 0 ? a.st : SP_DB;
-	}
-	*consent_id = a.id;
-	return SP_OK;
-}
-
-/* Records the consent stored on a payment row for the method it saved
- * (inside the settling transaction; the row is locked). Nothing when the
- * row has no consent or has recorded it already, or the method is not
- * active (logged: the payment still settles). db_status. */
-int
-sp_payment_consent(struct db *db, const struct actor *actor,
-    struct sp_payment *row, int64_t method_id)
-{
-	struct sp_consent_req q;
-	char why[64];
-	int64_t id = 0;
-	int rc;
-
-	if (row->consent_signer[0] == '\0' || row->consent_id != 0 ||
-	    method_id == 0)
-		return DB_OK;
-	memset(&q, 0, sizeof(q));
-	q.account_id = row->account_id;
-	q.payment_method_id = method_id;
-	q.scope = row->consent_scope[0] ? row->consent_scope : "any_balance";
-	q.max_amount = row->consent_max_amount;
-	q.text_version = row->consent_text_version;
-	q.signer_name = row->consent_signer;
-	q.ip = row->consent_ip;
-	q.user_agent = row->consent_user_agent;
-	q.recorded_by = row->consent_recorded_by;
-	(void)str_fmt(why, sizeof(why), ", given with payment %" PRId64, row->id);
-	if ((rc = sp_consent_insert(db, actor, &q, &id, why)) != DB_OK)
-		return rc;
-	if (id == 0) {
-		log_warn("payment %" PRId64 ": method %" PRId64 " is not active;"
-		    " its consent was not recorded", row->id, method_id);
-		return DB_OK;
-	}
-	{
-		struct db_param p[] = { DB_I64(id), DB_I64(row->id) };
-		if ((rc = db_exec(db, "UPDATE payments SET consent_id = ? WHERE id = ?",
-		    p, 2, NULL, NULL)) != DB_OK)
-			return rc;
-	}
-	row->consent_id = id;
-	return DB_OK;
-}
-
-static int
-consent_payment_tx(struct db *db, void *arg)
-{
-	struct consent_args *a = arg;
-	struct sp_consent_req q = *a->q;
-	struct sp_payment row;
-	char why[64];
-	int found = 0, rc;
-
-	a->id = 0;
-	if ((rc = sp_payment_lock(db, a->payment_id, &row, &found)) != DB_OK)
-		return rc;
-	if (!found || !row.save_method || row.payment_method_id == 0 ||
-	    strcmp(row.status, "succeeded") != 0) {
-		a->st = SP_NOT_FOUND;
-		return DB_ERR;
-	}
-	if (row.consent_id != 0) {	/* recorded before: once per payment */
-		a->id = row.consent_id;
-		return DB_OK;
-	}
-	q.account_id = row.account_id;
-	q.payment_method_id = row.payment_method_id;
-	(void)str_fmt(why, sizeof(why), ", given with payment %" PRId64, row.id);
-	if ((rc = sp_consent_insert(db, a->actor, &q, &a->id, why)) != DB_OK)
-		return rc;
-	if (a->id == 0) {
-		a->st = SP_NOT_FOUND;
-		return DB_ERR;
-	}
-	{
-		struct db_param p[] = { DB_I64(a->id), DB_I64(row.id) };
-		return db_exec(db, "UPDATE payments SET consent_id = ? WHERE id = ?",
-		    p, 2, NULL, NULL);
-	}
-}
-
-int
-stripe_pay_consent_for_payment(const struct sp *sp, int64_t payment_id,
-    const struct sp_consent_req *q, int64_t *consent_id, char *msg,
-    size_t msgsz)
-{
-	struct consent_args a;
-	int rc;
-
-	*consent_id = 0;
-	if (sp_consent_check(q, msg, msgsz) == -1)
-		return SP_INVALID;
-	memset(&a, 0, sizeof(a));
-	a.actor = sp->actor;
-	a.q = q;
-	a.payment_id = payment_id;
-	rc = db_tx(sp->db, consent_payment_tx, &a);
-	if (rc != DB_OK) {
-		if (a.st == SP_NOT_FOUND)
-			sp_msg(msg, msgsz, "No payment method was saved with this "
-			    "payment.");
-		return a.st > 0 ? a.st : SP_DB;
-	}
-	*consent_id = a.id;
-	return SP_OK;
-}
-
-struct revoke_args {
-	const struct actor	*actor;
-	int64_t			 account_id;
-	int64_t			 consent_id;
-	int64_t			 revoked_by;
-	int			 found;
-};
-
-static int
-revoke_tx(struct db *db, void *arg)
-{
-	struct revoke_args *a = arg;
-	struct db_param p[] = { DB_I64(a->consent_id), DB_I64(a->account_id) };
-	struct db_result r;
-	char detail[100];
-	int rc;
-
-	rc = db_query(db, "SELECT id FROM consents WHERE id = ? AND account_id = ?"
-	    " AND revoked_at IS NULL FOR UPDATE", p, 2, &r);
-	a->found = rc == DB_OK && r.nrows == 1;
-	db_result_free(&r);
-	if (rc != DB_OK || !a->found)
-		return rc;
-	{
-		struct db_param q[] = { DB_I64(clock_now()), ID_OR_NULL(a->revoked_by),
-		    DB_I64(a->consent_id) };
-		if ((rc = db_exec(db, "UPDATE consents SET revoked_at = ?,"
-		    " revoked_by = ? WHERE id = ?", q, 3, NULL, NULL)) != DB_OK)
-			return rc;
-	}
-	(void)str_fmt(detail, sizeof(detail), "consent %" PRId64 " revoked",
-	    a->consent_id);
-	return audit_record(db, a->actor, "consent.revoke", "account",
-	    a->account_id, detail);
-}
-
-int
-stripe_pay_consent_revoke(const struct sp *sp, int64_t account_id,
-    int64_t consent_id, int64_t revoked_by)
-{
-	struct revoke_args a = { sp->actor, account_id, consent_id, revoked_by, 0 };
-
-	if (db_tx(sp->db, revoke_tx, &a) != DB_OK)
-		return SP_DB;
-	return a.found ? SP_OK : SP_NOT_FOUND;
-}
-
-int
-stripe_pay_consents(struct db *db, int64_t account_id, int with_revoked,
-    struct sp_consent **out, size_t *n)
-{
-	struct db_param p[] = { DB_I64(account_id), DB_I64(with_revoked ? 1 : 0) };
-	struct db_result r;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT c.id, c.account_id, c.payment_method_id, m.kind,"
-	    " m.brand, m.last4, c.scope, COALESCE(c.max_amount, 0),"
-	    " COALESCE(c.plan_id, 0), c.text_version, c.signer_name, c.signed_at,"
-	    " c.ip, c.user_agent, COALESCE(c.recorded_by, 0),"
-	    " COALESCE(c.revoked_at, 0), COALESCE(c.revoked_by, 0)"
-	    " FROM consents c JOIN payment_methods m ON m.id = c.payment_method_id"
-	    " WHERE c.account_id = ? AND (? = 1 OR c.revoked_at IS NULL)"
-	    " ORDER BY c.id DESC", p, 2, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
-		return SP_DB;
-	}
-	if (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL) {
-		db_result_free(&r);
-		return SP_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++) {
-		struct sp_consent *c = &(*out)[i];
-		c->id = db_i64(&r, i, 0);
-		c->account_id = db_i64(&r, i, 1);
-		c->payment_method_id = db_i64(&r, i, 2);
-		method_label(db_str(&r, i, 3), db_str(&r, i, 4), db_str(&r, i, 5),
-		    c->method_label, sizeof(c->method_label));
-		(void)str_copy(c->scope, sizeof(c->scope), db_str(&r, i, 6));
-		c->max_amount = db_i64(&r, i, 7);
-		c->plan_id = db_i64(&r, i, 8);
-		(void)str_copy(c->text_version, sizeof(c->text_version), db_str(&r, i, 9));
-		(void)str_copy(c->signer_name, sizeof(c->signer_name), db_str(&r, i, 10));
-		c->signed_at = db_i64(&r, i, 11);
-		(void)str_copy(c->ip, sizeof(c->ip), db_str(&r, i, 12));
-		(void)str_copy(c->user_agent, sizeof(c->user_agent), db_str(&r, i, 13));
-		c->recorded_by = db_i64(&r, i, 14);
-		c->revoked_at = db_i64(&r, i, 15);
-		c->revoked_by = db_i64(&r, i, 16);
-	}
-	*n = r.nrows;
-	db_result_free(&r);
-	return SP_OK;
-}
-
-int
-stripe_pay_consent_covers(struct db *db, int64_t method_id, int64_t amount)
-{
-	struct db_param p[] = { DB_I64(method_id) };
-	struct db_result r;
-	struct balance b;
-	int64_t account_id = 0;
-	int covers = 0, have_balance = 0, rc;
-
-	if (amount <= 0)
-		return 0;
-	rc = db_query(db, "SELECT c.scope, COALESCE(c.max_amount, 0), m.account_id"
-	    " FROM consents c JOIN payment_methods m ON m.id = c.payment_method_id"
-	    " WHERE c.payment_method_id = ? AND c.revoked_at IS NULL"
-	    " AND m.status = 'active' AND c.account_id = m.account_id", p, 1, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
-		return SP_DB;
-	}
-	for (size_t i = 0; i < r.nrows && !covers; i++) {
-		const char *scope = db_str(&r, i, 0);
-		int64_t max = db_i64(&r, i, 1);
-		account_id = db_i64(&r, i, 2);
-		if (strcmp(scope, "up_to_amount") == 0 ||
-		    (strcmp(scope, "payment_plan") == 0 && max > 0)) {
-			covers = amount <= max;
-			continue;
-		}
-		if (!have_balance) {
-			if (ledger_balance_account(db, account_id, &b) != DB_OK) {
-				db_result_free(&r);
-				return SP_DB;
-			}
-			have_balance = 1;
-		}
-		covers = amount <= b.balance;
-	}
-	db_result_free(&r);
-	return covers;
-}
-
-int
-stripe_pay_consent_active(struct db *db, int64_t method_id)
-{
-	struct db_param p[] = { DB_I64(method_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT COUNT(*) FROM consents c JOIN payment_methods m"
-	    " ON m.id = c.payment_method_id WHERE c.payment_method_id = ?"
-	    " AND c.revoked_at IS NULL AND m.status = 'active'"
-	    " AND c.account_id = m.account_id", p, 1, &r);
-	int active = rc == DB_OK && r.nrows == 1 && db_i64(&r, 0, 0) > 0;
-
-	db_result_free(&r);
-	return rc != DB_OK ? SP_DB : active;
 }

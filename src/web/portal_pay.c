@@ -48,7 +48,8 @@ view_methods(struct ctx *c, const struct portal_req *pr, int64_t total,
 
 		if (row == NULL)
 			break;
-		covers = stripe_pay_consent_covers(c->app->db, ms[i].id, total);
+		covers = stripe_pay_consent_covers(c->app->db, ms[i].id, total,
+		    NULL, 0);
 		if (covers < 0) {
 			free(ms);
 			return -1;
@@ -232,7 +233,8 @@ pay_saved(struct ctx *c, struct pay_form *f)
 		return mid ? portal_error(c, 404, "We could not find that payment "
 		    "method.") : pay_page(c, f->pr, f->sel, 422, "Choose a saved "
 		    "payment method.");
-	if ((covers = stripe_pay_consent_covers(c->app->db, mid, f->sel->total)) < 0)
+	if ((covers = stripe_pay_consent_covers(c->app->db, mid, f->sel->total,
+	    NULL, 0)) < 0)
 		return -1;
 	if (!covers && (!f->authorize || *f->signer == '\0'))
 		return pay_page(c, f->pr, f->sel, 422, "To pay with a saved method, "

@@ -610,18 +610,18 @@ START_TEST(test_saved_card_consent)
 	    key), 0);
 	/* A consent for up to $50 does not cover $100. */
 	c = consent(account, visa, "up_to_amount", 5000);
-	ck_assert_int_eq(stripe_pay_consent_covers(db, visa, 10000), 0);
-	ck_assert_int_eq(stripe_pay_consent_covers(db, visa, 5000), 1);
+	ck_assert_int_eq(stripe_pay_consent_covers(db, visa, 10000, NULL, 0), 0);
+	ck_assert_int_eq(stripe_pay_consent_covers(db, visa, 5000, NULL, 0), 1);
 	ck_assert_int_eq(charge_saved(account, visa, 10000, key, &res), SP_NO_CONSENT);
 	ck_assert_int_eq(stripe_pay_consent_active(db, visa), 1);
 	ck_assert_int_eq(stripe_pay_consent_revoke(&sp, account, c, staff.id), SP_OK);
 	ck_assert_int_eq(stripe_pay_consent_active(db, visa), 0);
 	ck_assert_int_eq(stripe_pay_consent_revoke(&sp, account, c, staff.id),
 	    SP_NOT_FOUND);
-	ck_assert_int_eq(stripe_pay_consent_covers(db, visa, 100), 0);
+	ck_assert_int_eq(stripe_pay_consent_covers(db, visa, 100, NULL, 0), 0);
 	/* Any balance: up to what is owed ($300). */
 	consent(account, visa, "any_balance", 0);
-	ck_assert_int_eq(stripe_pay_consent_covers(db, visa, 30001), 0);
+	ck_assert_int_eq(stripe_pay_consent_covers(db, visa, 30001, NULL, 0), 0);
 	ck_assert_int_eq(charge_saved(account, visa, 10000, key, &res), SP_OK);
 	ck_assert_msg(strcmp(res.status, "succeeded") == 0, "%s %s", res.status,
 	    res.message);

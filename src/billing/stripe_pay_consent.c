@@ -1,0 +1,782 @@
+/* Authorization-to-charge consents: recorded with the text the client
+ * agreed to (composed here from the terms), emailed to the account, kept
+ * for the record when revoked or when the method is removed, and checked
+ * before every off-session charge: each scope covers exactly its purpose
+ * (see stripe_pay.h). */
+#include "common.h"
+
+#include "audit.h"
+#include "cfg.h"
+#include "clock.h"
+#include "db.h"
+#include "ledger.h"
+#include "log.h"
+#include "money.h"
+#include "outbox.h"
+#include "profiles.h"
+#include "str.h"
+#include "stripe_pay.h"
+#include "stripe_pay_int.h"
+#include "tmpl.h"
+
+#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
+
+enum scope { SCOPE_ANY_BALANCE, SCOPE_PAYMENT_PLAN, SCOPE_UP_TO_AMOUNT, SCOPE__MAX };
+
+static const struct {
+	const char	*name;		/* consents.scope */
+	const char	*label;		/* for lists and mail */
+} scopes[SCOPE__MAX] = {
+	[SCOPE_ANY_BALANCE] = { "any_balance", "Any balance due" },
+	[SCOPE_PAYMENT_PLAN] = { "payment_plan", "Payment plan installments" },
+	[SCOPE_UP_TO_AMOUNT] = { "up_to_amount", "Up to an amount per charge" },
+};
+
+static enum scope
+scope_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < SCOPE__MAX; i++)
+		if (strcmp(name, scopes[i].name) == 0)
+			break;
+	return name == NULL ? SCOPE__MAX : (enum scope)i;
+}
+
+const char *
+stripe_pay_consent_scope_label(const char *scope)
+{
+	enum scope s = scope_of(scope);
+
+	return s == SCOPE__MAX ? "Unknown scope" : scopes[s].label;
+}
+
+/* --- the authorization text -------------------------------------------------- */
+
+static const struct {
+	const char	*brand;
+	const char	*name;
+} card_brands[] = {
+	{ "visa", "Visa" }, { "mastercard", "Mastercard" },
+	{ "amex", "American Express" }, { "discover", "Discover" },
+	{ "diners", "Diners Club" }, { "jcb", "JCB" }, { "unionpay", "UnionPay" },
+};
+
+/* "my Visa card ending 4242" / "my bank account at X ending 6789". */
+static void
+method_phrase(const struct sp_consent_terms *t, char *out, size_t outsz)
+{
+	const char *brand = t->brand ? t->brand : "";
+	const char *last4 = t->last4 ? t->last4 : "";
+	char end[24] = "";
+
+	if (*last4)
+		(void)str_fmt(end, sizeof(end), " ending %s", last4);
+	if (t->kind != NULL && strcmp(t->kind, "us_bank_account") == 0) {
+		(void)str_fmt(out, outsz, "my bank account%s%s%s", *brand ? " at " : "",
+		    brand, end);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(card_brands); i++)
+		if (strcasecmp(brand, card_brands[i].brand) == 0)
+			brand = card_brands[i].name;
+	(void)str_fmt(out, outsz, "my %s%scard%s", brand, *brand ? " " : "", end);
+}
+
+/* Appends to out at *off; *cut set when it did not fit. */
+static void
+text_add(char *out, size_t outsz, size_t *off, int *cut, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void
+text_add(char *out, size_t outsz, size_t *off, int *cut, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= outsz) {
+		*cut = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(out + *off, outsz - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= outsz - *off) {
+		*cut = 1;
+		*off = outsz;
+		return;
+	}
+	*off += (size_t)n;
+}
+
+int
+stripe_pay_consent_text(const struct sp_consent_terms *t, char *out, size_t outsz)
+{
+	enum scope s = scope_of(t->scope);
+	int bank = t->kind != NULL && strcmp(t->kind, "us_bank_account") == 0;
+	const char *org = t->org && *t->org ? t->org : "the provider";
+	char method[160], max[MONEY_FMT_MAX] = "", plan[48] = "a payment plan I agree to";
+	size_t off = 0;
+	int cut = 0;
+
+	if (outsz == 0 || s == SCOPE__MAX)
+		return -1;
+	out[0] = '\0';
+	method_phrase(t, method, sizeof(method));
+	if (t->max_amount > 0)
+		(void)money_format(t->max_amount, max, sizeof(max));
+	if (t->plan_id > 0)
+		(void)str_fmt(plan, sizeof(plan), "payment plan PP-%" PRId64, t->plan_id);
+	text_add(out, outsz, &off, &cut, "I%s%s%s authorize %s to %s %s%s ",
+	    t->signer && *t->signer ? ", " : "", t->signer ? t->signer : "",
+	    t->signer && *t->signer ? "," : "", org, bank ? "debit" : "charge",
+	    method, bank ? " electronically (ACH debit)" : "");
+	if (s == SCOPE_ANY_BALANCE)
+		text_add(out, outsz, &off, &cut, "for the balance due on my account, "
+		    "never more than the balance due at the time of each charge.");
+	else if (s == SCOPE_UP_TO_AMOUNT)
+		text_add(out, outsz, &off, &cut, "for amounts due on my account, up "
+		    "to %s per charge.", max);
+	else
+		text_add(out, outsz, &off, &cut, "only for the installments of %s%s%s,"
+		    " and for nothing else.", plan, *max ? ", up to " : "",
+		    *max ? max : "");
+	if (s == SCOPE_PAYMENT_PLAN && *max)
+		text_add(out, outsz, &off, &cut, " (Each installment at most %s.)", max);
+	text_add(out, outsz, &off, &cut, "\n\nFrequency: %s",
+	    s == SCOPE_ANY_BALANCE ? "each time a balance is due on my account "
+	    "(when an invoice is issued or falls due)." : s == SCOPE_UP_TO_AMOUNT ?
+	    "each time an amount is due on my account." :
+	    "on each installment date of the plan, as scheduled in it.");
+	if (bank)
+		text_add(out, outsz, &off, &cut, " If a debit is made in error, I "
+		    "authorize %s to credit my account to correct it.", org);
+	text_add(out, outsz, &off, &cut, "\n\nThis authorization stays in effect "
+	    "until I revoke it. I can revoke it at any time by removing this "
+	    "payment method in the client portal (Payment methods) or by telling "
+	    "%s%s; revoking does not affect payments already made.", org, bank ?
+	    ", in time for it to act before the next debit" : "");
+	text_add(out, outsz, &off, &cut, " A copy of this authorization is emailed "
+	    "to the account's address; it can be printed at any time.");
+	return cut ? -1 : 0;
+}
+
+/* --- recording ------------------------------------------------------------------ */
+
+int
+sp_consent_check(const struct sp_consent_req *q, char *msg, size_t msgsz)
+{
+	enum scope s = scope_of(q->scope);
+
+	if (s == SCOPE__MAX) {
+		sp_msg(msg, msgsz, "Choose what the client authorizes.");
+		return -1;
+	}
+	if (q->max_amount < 0 || q->max_amount > SP_AMOUNT_MAX ||
+	    (s == SCOPE_UP_TO_AMOUNT && q->max_amount == 0)) {
+		sp_msg(msg, msgsz, "Enter the maximum amount the client authorizes.");
+		return -1;
+	}
+	if (q->plan_id < 0 || (q->plan_id != 0 && s != SCOPE_PAYMENT_PLAN)) {
+		sp_msg(msg, msgsz, "Only a payment plan authorization names a plan.");
+		return -1;
+	}
+	if (q->text_version == NULL || *q->text_version == '\0' ||
+	    strlen(q->text_version) > 32) {
+		sp_msg(msg, msgsz, "The consent text version is missing.");
+		return -1;
+	}
+	if (q->signer_name == NULL || *q->signer_name == '\0' ||
+	    strlen(q->signer_name) > 200) {
+		sp_msg(msg, msgsz, "Type the signer's full name (up to 200 characters).");
+		return -1;
+	}
+	if (q->ip != NULL && strlen(q->ip) > 64) {
+		sp_msg(msg, msgsz, "The address is too long.");
+		return -1;
+	}
+	return 0;
+}
+
+/* Mail templates for the copy (one cache per process, kept for its life;
+ * billingd workers and job runners are single-threaded). */
+static struct tmpl_cache *
+consent_cache(const struct config *cfg)
+{
+	static struct tmpl_cache *tc;
+
+	if (tc == NULL)
+		tc = tmpl_cache_new(cfg->templates_dir, (int)cfg->strict_templates);
+	return tc;
+}
+
+/* The copy of the consent for the account's address, queued in the
+ * caller's transaction (mail_id recorded on the consent). No address:
+ * nothing (logged). db_status. */
+static int
+consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
+    const struct sp_consent_req *q, const char *label, const char *text)
+{
+	struct tmpl_cache *tc = consent_cache(cfg);
+	struct tmpl_vars *v;
+	struct outbox_mail m;
+	struct account a;
+	char when[32], err[200];
+	int64_t mail_id = 0;
+	int rc;
+
+	if (tc == NULL)
+		return DB_ERR;
+	if ((rc = account_get(db, q->account_id, &a)) != PROF_OK)
+		return rc == PROF_NOT_FOUND ? DB_OK : DB_ERR;
+	if (a.email[0] == '\0') {
+		log_info("consent %" PRId64 ": account %" PRId64 " has no email address;"
+		    " no copy sent", consent_id, q->account_id);
+		return DB_OK;
+	}
+	if ((v = tmpl_vars_new()) == NULL)
+		return DB_ERR;
+	(void)clock_fmt_datetime(clock_now(), when, sizeof(when));
+	tmpl_set(v, "recipient_name", a.name);
+	tmpl_set(v, "method_label", label);
+	tmpl_set(v, "scope_label", stripe_pay_consent_scope_label(q->scope));
+	tmpl_set(v, "signer_name", q->signer_name);
+	tmpl_set(v, "signed_at", when);
+	tmpl_set(v, "ip", q->ip ? q->ip : "");
+	tmpl_set(v, "auth_text", text);
+	tmpl_setf(v, "consent_id", "%" PRId64, consent_id);
+	if (cfg->base_url != NULL && *cfg->base_url)
+		tmpl_setf(v, "portal_url", "%s/portal/methods", cfg->base_url);
+	memset(&m, 0, sizeof(m));
+	if (outbox_render(tc, cfg, "consent", v, &m, err, sizeof(err)) == -1) {
+		log_err("consent %" PRId64 ": mail template: %s", consent_id, err);
+		rc = DB_ERR;
+	} else
+		rc = outbox_enqueue_mail(db, OUTBOX_OTHER, a.email, &m, "consent",
+		    consent_id, &mail_id);
+	outbox_mail_free(&m);
+	tmpl_vars_free(v);
+	if (rc == OUTBOX_INVALID) {
+		log_warn("consent %" PRId64 ": address %s refused; no copy sent",
+		    consent_id, a.email);
+		return DB_OK;
+	}
+	if (rc != DB_OK)
+		return rc;
+	{
+		struct db_param p[] = { DB_I64(mail_id), DB_I64(consent_id) };
+		return db_exec(db, "UPDATE consents SET mail_id = ? WHERE id = ?", p, 2,
+		    NULL, NULL);
+	}
+}
+
+/* Inserts the row with its text; *id = 0 when the method is not an active
+ * method of the account. */
+static int
+consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req *q,
+    char *label, size_t labelsz, char *text, size_t textsz, int64_t *id)
+{
+	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
+	struct sp_consent_terms t;
+	struct db_result r;
+	char ua[256], kind[16], brand[33], last4[5];
+	uint64_t nid = 0;
+	int rc;
+
+	*id = 0;
+	rc = db_query(db, "SELECT kind, brand, last4 FROM payment_methods"
+	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
+	    p, 2, &r);
+	if (rc != DB_OK || r.nrows != 1) {
+		db_result_free(&r);
+		return rc;
+	}
+	(void)str_copy(kind, sizeof(kind), db_str(&r, 0, 0));
+	(void)str_copy(brand, sizeof(brand), db_str(&r, 0, 1));
+	(void)str_copy(last4, sizeof(last4), db_str(&r, 0, 2));
+	db_result_free(&r);
+	sp_method_label(kind, brand, last4, label, labelsz);
+	memset(&t, 0, sizeof(t));
+	t.org = cfg ? cfg->org_name : NULL;
+	t.kind = kind;
+	t.brand = brand;
+	t.last4 = last4;
+	t.scope = q->scope;
+	t.max_amount = q->max_amount;
+	t.plan_id = q->plan_id;
+	t.signer = q->signer_name;
+	if (stripe_pay_consent_text(&t, text, textsz) == -1)
+		return DB_ERR;
+	sp_utf8_cut(ua, sizeof(ua), q->user_agent ? q->user_agent : "");
+	{
+		struct db_param q2[] = { DB_I64(q->account_id),
+		    DB_I64(q->payment_method_id), DB_STR(q->scope),
+		    ID_OR_NULL(q->max_amount), ID_OR_NULL(q->plan_id),
+		    DB_STR(q->text_version), DB_STR(q->signer_name),
+		    DB_I64(clock_now()), DB_STR(q->ip ? q->ip : ""), DB_STR(ua),
+		    ID_OR_NULL(q->recorded_by), DB_STR(text), DB_STR(label) };
+		if ((rc = db_exec(db, "INSERT INTO consents (account_id,"
+		    " payment_method_id, scope, max_amount, plan_id, text_version,"
+		    " signer_name, signed_at, ip, user_agent, recorded_by, auth_text,"
+		    " method_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    q2, ARRAY_LEN(q2), NULL, &nid)) != DB_OK)
+			return rc;
+	}
+	*id = (int64_t)nid;
+	return DB_OK;
+}
+
+int
+sp_consent_insert(struct db *db, const struct actor *actor, const struct config *cfg,
+    const struct sp_consent_req *q, int64_t *consent_id, const char *why)
+{
+	char label[100], detail[500], max[32] = "", text[SP_CONSENT_TEXT_MAX];
+	int rc;
+
+	if ((rc = consent_row(db, cfg, q, label, sizeof(label), text, sizeof(text),
+	    consent_id)) != DB_OK || *consent_id == 0)
+		return rc;
+	if (q->max_amount > 0)
+		(void)str_fmt(max, sizeof(max), " up to %" PRId64 " cents",
+		    q->max_amount);
+	(void)str_fmt(detail, sizeof(detail), "consent %" PRId64 ": %s%s for %s,"
+	    " signed by %s (text %s, %s)%s", *consent_id, q->scope, max, label,
+	    q->signer_name, q->text_version, q->recorded_by ? "recorded by staff" :
+	    "portal", why ? why : "");
+	if ((rc = audit_record(db, actor, "consent.record", "account",
+	    q->account_id, detail)) != DB_OK)
+		return rc;
+	return cfg != NULL ? consent_mail(db, cfg, *consent_id, q, label, text) :
+	    DB_OK;
+}
+
+struct consent_args {
+	const struct actor		*actor;
+	const struct config		*cfg;
+	const struct sp_consent_req	*q;
+	int64_t				 payment_id;	/* consent_for_payment */
+	int64_t				 id;
+	int				 st;
+};
+
+static int
+consent_tx(struct db *db, void *arg)
+{
+	struct consent_args *a = arg;
+	int rc = sp_consent_insert(db, a->actor, a->cfg, a->q, &a->id, NULL);
+
+	if (rc == DB_OK && a->id == 0) {
+		a->st = SP_NOT_FOUND;
+		return DB_ERR;
+	}
+	return rc;
+}
+
+int
+stripe_pay_consent_record(const struct sp *sp, const struct sp_consent_req *q,
+    int64_t *consent_id, char *msg, size_t msgsz)
+{
+	struct consent_args a;
+	int rc;
+
+	*consent_id = 0;
+	if (sp_consent_check(q, msg, msgsz) == -1)
+		return SP_INVALID;
+	memset(&a, 0, sizeof(a));
+	a.actor = sp->actor;
+	a.cfg = sp->cfg;
+	a.q = q;
+	rc = db_tx(sp->db, consent_tx, &a);
+	if (rc != DB_OK) {
+		if (a.st == SP_NOT_FOUND)
+			sp_msg(msg, msgsz, "That payment method is not on this account.");
+		return a.st > 0 ? a.st : SP_DB;
+	}
+	*consent_id = a.id;
+	return SP_OK;
+}
+
+/* Records the consent stored on a payment row for the method it saved
+ * (inside the settling transaction; the row is locked). Nothing when the
+ * row has no consent or has recorded it already, or the method is not
+ * active (logged: the payment still settles). db_status. */
+int
+sp_payment_consent(struct db *db, const struct actor *actor,
+    const struct config *cfg, struct sp_payment *row, int64_t method_id)
+{
+	struct sp_consent_req q;
+	char why[64];
+	int64_t id = 0;
+	int rc;
+
+	if (row->consent_signer[0] == '\0' || row->consent_id != 0 ||
+	    method_id == 0)
+		return DB_OK;
+	memset(&q, 0, sizeof(q));
+	q.account_id = row->account_id;
+	q.payment_method_id = method_id;
+	q.scope = row->consent_scope[0] ? row->consent_scope : "any_balance";
+	q.max_amount = row->consent_max_amount;
+	q.text_version = row->consent_text_version;
+	q.signer_name = row->consent_signer;
+	q.ip = row->consent_ip;
+	q.user_agent = row->consent_user_agent;
+	q.recorded_by = row->consent_recorded_by;
+	(void)str_fmt(why, sizeof(why), ", given with payment %" PRId64, row->id);
+	if ((rc = sp_consent_insert(db, actor, cfg, &q, &id, why)) != DB_OK)
+		return rc;
+	if (id == 0) {
+		log_warn("payment %" PRId64 ": method %" PRId64 " is not active;"
+		    " its consent was not recorded", row->id, method_id);
+		return DB_OK;
+	}
+	{
+		struct db_param p[] = { DB_I64(id), DB_I64(row->id) };
+		if ((rc = db_exec(db, "UPDATE payments SET consent_id = ? WHERE id = ?",
+		    p, 2, NULL, NULL)) != DB_OK)
+			return rc;
+	}
+	row->consent_id = id;
+	return DB_OK;
+}
+
+static int
+consent_payment_tx(struct db *db, void *arg)
+{
+	struct consent_args *a = arg;
+	struct sp_consent_req q = *a->q;
+	struct sp_payment row;
+	char why[64];
+	int found = 0, rc;
+
+	a->id = 0;
+	if ((rc = sp_payment_lock(db, a->payment_id, &row, &found)) != DB_OK)
+		return rc;
+	if (!found || !row.save_method || row.payment_method_id == 0 ||
+	    strcmp(row.status, "succeeded") != 0) {
+		a->st = SP_NOT_FOUND;
+		return DB_ERR;
+	}
+	if (row.consent_id != 0) {	/* recorded before: once per payment */
+		a->id = row.consent_id;
+		return DB_OK;
+	}
+	q.account_id = row.account_id;
+	q.payment_method_id = row.payment_method_id;
+	(void)str_fmt(why, sizeof(why), ", given with payment %" PRId64, row.id);
+	if ((rc = sp_consent_insert(db, a->actor, a->cfg, &q, &a->id, why)) != DB_OK)
+		return rc;
+	if (a->id == 0) {
+		a->st = SP_NOT_FOUND;
+		return DB_ERR;
+	}
+	{
+		struct db_param p[] = { DB_I64(a->id), DB_I64(row.id) };
+		return db_exec(db, "UPDATE payments SET consent_id = ? WHERE id = ?",
+		    p, 2, NULL, NULL);
+	}
+}
+
+int
+stripe_pay_consent_for_payment(const struct sp *sp, int64_t payment_id,
+    const struct sp_consent_req *q, int64_t *consent_id, char *msg,
+    size_t msgsz)
+{
+	struct consent_args a;
+	int rc;
+
+	*consent_id = 0;
+	if (sp_consent_check(q, msg, msgsz) == -1)
+		return SP_INVALID;
+	memset(&a, 0, sizeof(a));
+	a.actor = sp->actor;
+	a.cfg = sp->cfg;
+	a.q = q;
+	a.payment_id = payment_id;
+	rc = db_tx(sp->db, consent_payment_tx, &a);
+	if (rc != DB_OK) {
+		if (a.st == SP_NOT_FOUND)
+			sp_msg(msg, msgsz, "No payment method was saved with this "
+			    "payment.");
+		return a.st > 0 ? a.st : SP_DB;
+	}
+	*consent_id = a.id;
+	return SP_OK;
+}
+
+/* --- revoking, reading ------------------------------------------------------- */
+
+struct revoke_args {
+	const struct actor	*actor;
+	int64_t			 account_id;
+	int64_t			 consent_id;
+	int64_t			 revoked_by;
+	int			 found;
+};
+
+static int
+revoke_tx(struct db *db, void *arg)
+{
+	struct revoke_args *a = arg;
+	struct db_param p[] = { DB_I64(a->consent_id), DB_I64(a->account_id) };
+	struct db_result r;
+	char detail[100];
+	int rc;
+
+	rc = db_query(db, "SELECT id FROM consents WHERE id = ? AND account_id = ?"
+	    " AND revoked_at IS NULL FOR UPDATE", p, 2, &r);
+	a->found = rc == DB_OK && r.nrows == 1;
+	db_result_free(&r);
+	if (rc != DB_OK || !a->found)
+		return rc;
+	{
+		struct db_param q[] = { DB_I64(clock_now()), ID_OR_NULL(a->revoked_by),
+		    DB_I64(a->consent_id) };
+		if ((rc = db_exec(db, "UPDATE consents SET revoked_at = ?,"
+		    " revoked_by = ? WHERE id = ?", q, 3, NULL, NULL)) != DB_OK)
+			return rc;
+	}
+	(void)str_fmt(detail, sizeof(detail), "consent %" PRId64 " revoked",
+	    a->consent_id);
+	return audit_record(db, a->actor, "consent.revoke", "account",
+	    a->account_id, detail);
+}
+
+int
+stripe_pay_consent_revoke(const struct sp *sp, int64_t account_id,
+    int64_t consent_id, int64_t revoked_by)
+{
+	struct revoke_args a = { sp->actor, account_id, consent_id, revoked_by, 0 };
+
+	if (db_tx(sp->db, revoke_tx, &a) != DB_OK)
+		return SP_DB;
+	return a.found ? SP_OK : SP_NOT_FOUND;
+}
+
+#define CONSENT_COLS "c.id, c.account_id, c.payment_method_id, m.kind," \
+	" m.brand, m.last4, c.scope, COALESCE(c.max_amount, 0)," \
+	" COALESCE(c.plan_id, 0), c.text_version, c.signer_name, c.signed_at," \
+	" c.ip, c.user_agent, COALESCE(c.recorded_by, 0)," \
+	" COALESCE(c.revoked_at, 0), COALESCE(c.revoked_by, 0), c.method_label," \
+	" m.status = 'removed', COALESCE(c.mail_id, 0), COALESCE(c.auth_text, '')"
+
+static void
+consent_from_row(const struct db_result *r, size_t i, struct sp_consent *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = db_i64(r, i, 0);
+	c->account_id = db_i64(r, i, 1);
+	c->payment_method_id = db_i64(r, i, 2);
+	(void)str_copy(c->method_kind, sizeof(c->method_kind), db_str(r, i, 3));
+	/* The label frozen at signing; rows from before 0009 get today's. */
+	if (*db_str(r, i, 17))
+		(void)str_copy(c->method_label, sizeof(c->method_label),
+		    db_str(r, i, 17));
+	else
+		sp_method_label(db_str(r, i, 3), db_str(r, i, 4), db_str(r, i, 5),
+		    c->method_label, sizeof(c->method_label));
+	(void)str_copy(c->scope, sizeof(c->scope), db_str(r, i, 6));
+	c->max_amount = db_i64(r, i, 7);
+	c->plan_id = db_i64(r, i, 8);
+	(void)str_copy(c->text_version, sizeof(c->text_version), db_str(r, i, 9));
+	(void)str_copy(c->signer_name, sizeof(c->signer_name), db_str(r, i, 10));
+	c->signed_at = db_i64(r, i, 11);
+	(void)str_copy(c->ip, sizeof(c->ip), db_str(r, i, 12));
+	(void)str_copy(c->user_agent, sizeof(c->user_agent), db_str(r, i, 13));
+	c->recorded_by = db_i64(r, i, 14);
+	c->revoked_at = db_i64(r, i, 15);
+	c->revoked_by = db_i64(r, i, 16);
+	c->method_removed = (int)db_i64(r, i, 18);
+	c->mail_id = db_i64(r, i, 19);
+	sp_utf8_cut(c->auth_text, sizeof(c->auth_text), db_str(r, i, 20));
+}
+
+int
+stripe_pay_consents(struct db *db, int64_t account_id, int with_revoked,
+    struct sp_consent **out, size_t *n)
+{
+	struct db_param p[] = { DB_I64(account_id), DB_I64(with_revoked ? 1 : 0) };
+	struct db_result r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(db, "SELECT " CONSENT_COLS
+	    " FROM consents c JOIN payment_methods m ON m.id = c.payment_method_id"
+	    " WHERE c.account_id = ? AND (? = 1 OR c.revoked_at IS NULL)"
+	    " ORDER BY c.id DESC", p, 2, &r);
+	if (rc != DB_OK) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	if (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	for (size_t i = 0; i < r.nrows; i++)
+		consent_from_row(&r, i, &(*out)[i]);
+	*n = r.nrows;
+	db_result_free(&r);
+	return SP_OK;
+}
+
+int
+stripe_pay_consent_get(struct db *db, int64_t account_id, int64_t consent_id,
+    struct sp_consent *out)
+{
+	struct db_param p[] = { DB_I64(consent_id), DB_I64(account_id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT " CONSENT_COLS " FROM consents c JOIN"
+	    " payment_methods m ON m.id = c.payment_method_id WHERE c.id = ?"
+	    " AND c.account_id = ?", p, 2, &r);
+	size_t n = rc == DB_OK ? r.nrows : 0;
+
+	if (n == 1)
+		consent_from_row(&r, 0, out);
+	db_result_free(&r);
+	return rc != DB_OK ? SP_DB : n == 1 ? SP_OK : SP_NOT_FOUND;
+}
+
+/* --- does a consent cover this charge? ---------------------------------------- */
+
+int
+sp_balance_due_chargeable(struct db *db, int64_t account_id, int64_t *out)
+{
+	struct balance b;
+	int rc;
+
+	/* Reservations (issue 9, section 1): subtract here what attempts in
+	 * flight (pending / requires_action / processing) have reserved. */
+	*out = 0;
+	if ((rc = ledger_balance_account(db, account_id, &b)) != DB_OK)
+		return rc;
+	*out = b.balance > 0 ? b.balance : 0;
+	return DB_OK;
+}
+
+/* Whether consent row i covers the charge (plan_id 0: an ordinary
+ * charge); *why gets the reason when it does not. 1 / 0 / SP_DB. */
+static int
+consent_row_covers(struct db *db, const struct db_result *r, size_t i,
+    int64_t plan_id, int64_t amount, char *why, size_t whysz)
+{
+	enum scope s = scope_of(db_str(r, i, 0));
+	int64_t max = db_i64(r, i, 1), cplan = db_i64(r, i, 2);
+	int64_t account_id = db_i64(r, i, 3), due = 0;
+	char m1[MONEY_FMT_MAX], m2[MONEY_FMT_MAX];
+
+	(void)money_format(amount, m1, sizeof(m1));
+	switch (s) {
+	case SCOPE_PAYMENT_PLAN:
+		if (plan_id == 0 || cplan != plan_id) {
+			(void)str_copy(why, whysz, plan_id == 0 ? "it covers payment "
+			    "plan installments only, not other charges" : "it is for "
+			    "another payment plan");
+			return 0;
+		}
+		/* FALLTHROUGH */
+	case SCOPE_UP_TO_AMOUNT:
+		if (max > 0 && amount > max) {
+			(void)money_format(max, m2, sizeof(m2));
+			(void)str_fmt(why, whysz, "it covers up to %s per charge; this "
+			    "charge is %s", m2, m1);
+			return 0;
+		}
+		if (max > 0 || s == SCOPE_PAYMENT_PLAN)
+			return 1;
+		(void)str_copy(why, whysz, "it has no maximum amount");
+		return 0;
+	case SCOPE_ANY_BALANCE:
+		if (plan_id != 0) {
+			(void)str_copy(why, whysz, "it covers the balance due, not plan "
+			    "installments");
+			return 0;
+		}
+		if (sp_balance_due_chargeable(db, account_id, &due) != DB_OK)
+			return SP_DB;
+		if (amount <= due)
+			return 1;
+		(void)money_format(due, m2, sizeof(m2));
+		(void)str_fmt(why, whysz, "it covers up to the balance due (%s); this "
+		    "charge is %s", m2, m1);
+		return 0;
+	default:
+		(void)str_copy(why, whysz, "its scope is unknown");
+		return 0;
+	}
+}
+
+static int
+covers(struct db *db, int64_t method_id, int64_t plan_id, int64_t amount,
+    char *why, size_t whysz)
+{
+	struct db_param p[] = { DB_I64(method_id) };
+	struct db_result r;
+	char reason[200] = "", other[200], label[100] = "";
+	int rc, ok = 0;
+
+	sp_msg(why, whysz, "");
+	if (amount <= 0) {
+		sp_msg(why, whysz, "The amount must be more than $0.00.");
+		return 0;
+	}
+	rc = db_query(db, "SELECT c.scope, COALESCE(c.max_amount, 0),"
+	    " COALESCE(c.plan_id, 0), m.account_id, m.kind, m.brand, m.last4"
+	    " FROM consents c JOIN payment_methods m ON m.id = c.payment_method_id"
+	    " WHERE c.payment_method_id = ? AND c.revoked_at IS NULL"
+	    " AND m.status = 'active' AND c.account_id = m.account_id"
+	    " ORDER BY c.id DESC", p, 1, &r);
+	if (rc != DB_OK) {
+		db_result_free(&r);
+		return SP_DB;
+	}
+	for (size_t i = 0; i < r.nrows && ok == 0; i++) {
+		/* The newest consent's reason is the one told. */
+		ok = consent_row_covers(db, &r, i, plan_id, amount, i == 0 ? reason :
+		    other, sizeof(reason));
+		if (i == 0)
+			sp_method_label(db_str(&r, 0, 4), db_str(&r, 0, 5),
+			    db_str(&r, 0, 6), label, sizeof(label));
+	}
+	if (ok == 0 && r.nrows == 0)
+		sp_msg(why, whysz, "There is no active authorization to charge this "
+		    "payment method. Record the client's consent first.");
+	else if (ok == 0 && why != NULL)
+		(void)str_fmt(why, whysz, "The client's authorization for %s does not "
+		    "cover this charge: %s.%s", label, reason, r.nrows > 1 ?
+		    " No other active authorization on it does either." : "");
+	db_result_free(&r);
+	return ok;
+}
+
+int
+stripe_pay_consent_covers(struct db *db, int64_t method_id, int64_t amount,
+    char *why, size_t whysz)
+{
+	return covers(db, method_id, 0, amount, why, whysz);
+}
+
+int
+stripe_pay_consent_covers_installment(struct db *db, int64_t method_id,
+    int64_t plan_id, int64_t amount, char *why, size_t whysz)
+{
+	if (plan_id <= 0) {
+		sp_msg(why, whysz, "No payment plan named.");
+		return 0;
+	}
+	return covers(db, method_id, plan_id, amount, why, whysz);
+}
+
+int
+stripe_pay_consent_active(struct db *db, int64_t method_id)
+{
+	struct db_param p[] = { DB_I64(method_id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT COUNT(*) FROM consents c JOIN payment_methods m"
+	    " ON m.id = c.payment_method_id WHERE c.payment_method_id = ?"
+	    " AND c.revoked_at IS NULL AND m.status = 'active'"
+	    " AND c.account_id = m.account_id", p, 1, &r);
+	int active = rc == DB_OK && r.nrows == 1 && db_i64(&r, 0, 0) > 0;
+
+	db_result_free(&r);
+	return rc != DB_OK ? SP_DB : active;
+}
