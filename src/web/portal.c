@@ -145,6 +145,8 @@ const struct route routes_portal[] = {
 	    R_PORTAL_POST, NOFIELDS },
 	{ { "POST", "/portal/methods/:id/remove" }, h_portal_method_remove, 0,
 	    R_PORTAL_POST, NOFIELDS },
+	{ { "GET", "/portal/consents/:id" }, h_portal_consent, 0, R_PORTAL,
+	    NOFIELDS },
 	/* staff side */
 	{ { "GET", "/accounts/:id/portal" }, h_staff_portal, ROLES_STAFF, 0,
 	    FIELDS(f_staff_notice) },

@@ -5,11 +5,30 @@
 
 #include "app.h"
 #include "audit.h"
+#include "consent_view.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "tmpl.h"
+
+/* Every authorization the account gave, revoked ones and those of
+ * removed methods too (kept for the record), each printable. */
+static void
+view_consents(struct ctx *c, const struct sp_consent *cs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "consents");
+
+		if (row == NULL)
+			break;
+		tmpl_set(row, "label", cs[i].method_label);
+		tmpl_set(row, "scope", stripe_pay_consent_scope_label(cs[i].scope));
+		portal_set_date(row, "signed", cs[i].signed_at);
+		tmpl_set_bool(row, "active", cs[i].revoked_at == 0);
+		tmpl_setf(row, "url", "/portal/consents/%" PRId64, cs[i].id);
+	}
+}
 
 static int
 methods_page(struct ctx *c, const struct portal_req *pr, int status,
@@ -25,7 +44,7 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 
 	if (stripe_pay_methods(c->app->db, pr->account_id, &ms, &n) != SP_OK)
 		return -1;
-	if (stripe_pay_consents(c->app->db, pr->account_id, 0, &cs, &ncs) != SP_OK) {
+	if (stripe_pay_consents(c->app->db, pr->account_id, 1, &cs, &ncs) != SP_OK) {
 		free(ms);
 		return -1;
 	}
@@ -47,11 +66,13 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 		tmpl_set_bool(row, "is_default", ms[i].is_default);
 		for (size_t k = 0; k < ncs; k++)
 			authorized |= cs[k].payment_method_id == ms[i].id &&
+			    cs[k].revoked_at == 0 &&
 			    strcmp(cs[k].scope, "up_to_amount") != 0;
 		tmpl_set_bool(row, "authorized", authorized);
 		portal_set_date(row, "added", ms[i].created_at);
 	}
 	free(ms);
+	view_consents(c, cs, ncs);
 	free(cs);
 	if (c->fs.nerr == 0 && nv && nv->present && nv->i > 0 &&
 	    (size_t)nv->i < ARRAY_LEN(notices) && status == 200)
@@ -218,4 +239,25 @@ int
 h_portal_method_remove(struct ctx *c)
 {
 	return method_change(c, 1);
+}
+
+/* GET /portal/consents/:id: the printable record of one of the account's
+ * authorizations. */
+int
+h_portal_consent(struct ctx *c)
+{
+	int64_t id = portal_path_id(c, "id");
+	struct portal_req pr;
+	struct sp_consent k;
+	int rc = portal_begin(c, &pr);
+
+	if (rc <= 0)
+		return rc;
+	rc = id ? stripe_pay_consent_get(c->app->db, pr.account_id, id, &k) :
+	    SP_NOT_FOUND;
+	if (rc == SP_DB)
+		return -1;
+	if (rc != SP_OK)
+		return portal_error(c, 404, "We could not find that authorization.");
+	return consent_view_print(c, &k, "/portal/methods", "Back to payment methods");
 }

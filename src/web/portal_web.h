@@ -95,6 +95,7 @@ int	 h_portal_method_new(struct ctx *);
 int	 h_portal_method_return(struct ctx *);
 int	 h_portal_method_default(struct ctx *);
 int	 h_portal_method_remove(struct ctx *);
+int	 h_portal_consent(struct ctx *);
 /* staff side (portal_staff.c) */
 int	 h_staff_portal(struct ctx *);
 int	 h_staff_portal_activation(struct ctx *);

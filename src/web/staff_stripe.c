@@ -114,6 +114,8 @@ const struct route routes_stripe_staff[] = {
 	    ROLES_MONEY, R_FORM, FIELDS(f_consent_create) },
 	{ { "POST", "/accounts/:id/consents/:cid/revoke" },
 	    h_stripe_consent_revoke, ROLES_MONEY, 0, NOFIELDS },
+	{ { "GET", "/accounts/:id/consents/:cid" }, h_stripe_consent_print,
+	    ROLES_STAFF, 0, NOFIELDS },
 };
 const size_t nroutes_stripe_staff = ARRAY_LEN(routes_stripe_staff);
 

@@ -107,6 +107,9 @@ int	 h_stripe_method_remove(struct ctx *);
 int	 h_stripe_consents(struct ctx *);
 int	 h_stripe_consent_create(struct ctx *);
 int	 h_stripe_consent_revoke(struct ctx *);
+/* GET /accounts/:id/consents/:cid: the printable record (revoked and
+ * removed-method consents too). */
+int	 h_stripe_consent_print(struct ctx *);
 int	 h_stripe_history(struct ctx *);
 
 #endif

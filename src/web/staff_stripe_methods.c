@@ -6,6 +6,7 @@
 #include "app.h"
 #include "audit.h"
 #include "clock.h"
+#include "consent_view.h"
 #include "money.h"
 #include "profiles.h"
 #include "staff_money.h"
@@ -338,6 +339,9 @@ view_consents(struct ctx *c, int64_t account_id)
 			view_instant(row, "consent_revoked_at", cs[i].revoked_at);
 		tmpl_setf(row, "consent_revoke_url", "/accounts/%" PRId64
 		    "/consents/%" PRId64 "/revoke", account_id, cs[i].id);
+		tmpl_setf(row, "consent_print_url", "/accounts/%" PRId64
+		    "/consents/%" PRId64, account_id, cs[i].id);
+		tmpl_set_bool(row, "consent_method_removed", cs[i].method_removed);
 	}
 	free(cs);
 	return 0;
@@ -482,6 +486,28 @@ h_stripe_consent_revoke(struct ctx *c)
 		return app_error(c, 404, "No such active authorization.");
 	redirect_to(c, "/accounts/%" PRId64 "/consents%s", a.id, "?notice=revoked");
 	return 0;
+}
+
+int
+h_stripe_consent_print(struct ctx *c)
+{
+	struct sp_consent k;
+	struct account a;
+	char back[64];
+	int64_t cid;
+	int rc;
+
+	if ((rc = load_account(c, &a)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (ss_path_id(c, "cid", &cid) == -1)
+		return app_error(c, 404, "No such authorization.");
+	rc = stripe_pay_consent_get(c->app->db, a.id, cid, &k);
+	if (rc == SP_DB)
+		return -1;
+	if (rc != SP_OK)
+		return app_error(c, 404, "No such authorization.");
+	str_fmt(back, sizeof(back), "/accounts/%" PRId64 "/consents", a.id);
+	return consent_view_print(c, &k, back, "Back to authorizations");
 }
 
 /* --- payment history --------------------------------------------------------- */
