@@ -228,11 +228,8 @@ consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
 		return DB_ERR;
 	if ((rc = account_get(db, q->account_id, &a)) != PROF_OK)
 		return rc == PROF_NOT_FOUND ? DB_OK : DB_ERR;
-	if (a.email[0] == '\0') {
-		log_info("consent %" PRId64 ": account %" PRId64 " has no email address;"
-		    " no copy sent", consent_id, q->account_id);
-		return DB_OK;
-	}
+	if (a.email[0] == '\0')
+		return DB_OK;	/* no address: the print view is the copy */
 	if ((v = tmpl_vars_new()) == NULL)
 		return DB_ERR;
 	(void)clock_fmt_datetime(clock_now(), when, sizeof(when));

@@ -368,6 +368,41 @@ view_consent_methods(struct ctx *c, int64_t account_id, int64_t selected)
 	return 0;
 }
 
+/* The authorization text as it will be recorded for the form's method,
+ * scope and maximum (the first method and "any balance" at first). */
+static void
+view_consent_preview(struct ctx *c, int64_t account_id, int64_t selected,
+    int post)
+{
+	const struct field_value *max = app_field(c, "max_amount");
+	struct sp_consent_terms t;
+	struct sp_method *ms = NULL, *m = NULL;
+	char text[SP_CONSENT_TEXT_MAX];
+	size_t n = 0;
+
+	if (stripe_pay_methods(c->app->db, account_id, &ms, &n) != SP_OK || n == 0) {
+		free(ms);
+		return;
+	}
+	for (size_t i = 0; i < n && m == NULL; i++)
+		if (ms[i].id == selected)
+			m = &ms[i];
+	if (m == NULL)
+		m = &ms[0];
+	memset(&t, 0, sizeof(t));
+	t.org = c->app->cfg.org_name;
+	t.kind = m->kind;
+	t.brand = m->brand;
+	t.last4 = m->last4;
+	t.scope = post && *money_input(c, "scope") ? money_input(c, "scope") :
+	    "any_balance";
+	t.max_amount = post && max && max->present && strcmp(t.scope,
+	    "any_balance") != 0 ? max->i : 0;
+	if (stripe_pay_consent_text(&t, text, sizeof(text)) == 0)
+		tmpl_set(c->view, "consent_text", text);
+	free(ms);
+}
+
 static int
 consents_page(struct ctx *c, const struct account *a, int status,
     const char *error)
@@ -390,6 +425,7 @@ consents_page(struct ctx *c, const struct account *a, int status,
 	    view_methods(c, a->id, NULL) == -1)
 		return -1;
 	ss_view_consent_text(c);
+	view_consent_preview(c, a->id, selected, post);
 	tmpl_set(c->view, "form_scope", post ? money_input(c, "scope") :
 	    "any_balance");
 	tmpl_set(c->view, "form_max_amount", post ? money_input(c, "max_amount") :
