@@ -486,3 +486,55 @@ spf_staff_client(void)
 	ck_assert_int_eq(itest_login(c, spf.billing_email, spf.password), 303);
 	return c;
 }
+
+/* GET path on c into r; the page's _csrf into csrf. */
+static void
+get_csrf(struct itest_client *c, const char *path, struct itest_resp *r,
+    char *csrf, size_t csrfsz)
+{
+	ck_assert_msg(itest_get(c, path, r) == 200, "GET %s: %ld", path, r->status);
+	ck_assert_msg(itest_csrf(buf_cstr(&r->body), csrf, csrfsz) == 0,
+	    "no _csrf on %s", path);
+}
+
+struct itest_client *
+spf_portal_client(int64_t account_id, const char *email)
+{
+	static const char pw[] = "tulip river mountain 42";
+	struct itest_client *s = spf_staff_client(), *c;
+	struct itest_resp r;
+	char path[256], want[300], csrf[128], *m;
+	const char *p;
+	size_t n;
+
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/portal", account_id);
+	get_csrf(s, path, &r, csrf, sizeof(csrf));
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/portal-activation",
+	    account_id);
+	{
+		struct itest_kv kv[] = { { "_csrf", csrf } };
+		ck_assert_int_eq(itest_post_form(s, path, kv, 1, &r), 303);
+	}
+	itest_client_free(s);
+	m = spf_mail_wait(email, "/portal/activate/", 30000);
+	ck_assert_msg(m != NULL, "no activation email to %s", email);
+	str_fmt(want, sizeof(want), "%s/portal/activate/", spf.base);
+	ck_assert((p = strstr(m, want)) != NULL);
+	p += strlen(spf.base);
+	n = strcspn(p, " \r\n\"<>");
+	ck_assert(n < sizeof(path));
+	memcpy(path, p, n);
+	path[n] = '\0';
+	free(m);
+	c = itest_client_new(spf.base);
+	ck_assert(c != NULL);
+	get_csrf(c, path, &r, csrf, sizeof(csrf));
+	{
+		struct itest_kv kv[] = { { "_csrf", csrf }, { "password", pw },
+		    { "password2", pw } };
+		ck_assert_int_eq(itest_post_form(c, path, kv, ARRAY_LEN(kv), &r), 303);
+	}
+	itest_resp_free(&r);
+	return c;
+}

@@ -87,5 +87,8 @@ char	*spf_mail_wait(const char *to, const char *needle, int ms);
 /* A client signed in as the billing staff user; free with
  * itest_client_free(). */
 struct itest_client *spf_staff_client(void);
+/* Portal access for the account (staff sends the activation, the client
+ * follows the emailed link and sets a password): a signed-in client. */
+struct itest_client *spf_portal_client(int64_t account_id, const char *email);
 
 #endif

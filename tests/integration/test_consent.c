@@ -161,7 +161,8 @@ END_TEST
 /* NACHA WEB: the ACH authorization outlives its method. */
 START_TEST(test_ach_removed_keeps_record)
 {
-	int64_t account = spf_new_account("achkeep", NULL, 0);
+	char email[128];
+	int64_t account = spf_new_account("achkeep", email, sizeof(email));
 	int64_t bank = spf_saved_method(account, "us_bank_account",
 	    "pm_usBankAccount_success");
 	int64_t id = spf_consent(account, bank, "up_to_amount", 20000, 0);
@@ -197,6 +198,23 @@ START_TEST(test_ach_removed_keeps_record)
 	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/consents", account);
 	ck_assert_int_eq(itest_get(c, path, &r), 200);
 	ck_assert(itest_body_has(&r, "(removed)"));
+	itest_client_free(c);
+	/* The client prints it from the portal too; not another's. */
+	c = spf_portal_client(account, email);
+	ck_assert_int_eq(itest_get(c, "/portal/methods", &r), 200);
+	str_fmt(path, sizeof(path), "/portal/consents/%" PRId64, id);
+	ck_assert(itest_body_has(&r, "Your authorizations"));
+	ck_assert(itest_body_has(&r, "View / print"));
+	ck_assert_int_eq(itest_get(c, path, &r), 200);
+	ck_assert(itest_body_has(&r, "ACH debit"));
+	ck_assert(itest_body_has(&r, "Pat Payer"));
+	{
+		int64_t other = spf_new_account("achother", NULL, 0);
+		int64_t m = spf_saved_method(other, "card", "pm_card_visa");
+		str_fmt(path, sizeof(path), "/portal/consents/%" PRId64,
+		    spf_consent(other, m, "any_balance", 0, 0));
+		ck_assert_int_eq(itest_get(c, path, &r), 404);
+	}
 	itest_resp_free(&r);
 	itest_client_free(c);
 }
