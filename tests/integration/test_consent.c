@@ -147,14 +147,14 @@ START_TEST(test_consent_emailed)
 	int64_t id = spf_consent(account, visa, "any_balance", 0, 0);
 	char *m;
 
-	ck_assert(spf_q_i64("SELECT COALESCE(mail_id, 0) FROM consents WHERE id = ?",
-	    id) > 0);
 	m = spf_mail_wait(email, "Visa card ending 4242", 30000);
 	ck_assert_msg(m != NULL, "no consent email to %s", email);
 	ck_assert_msg(strstr(m, "Your authorization to charge") != NULL &&
 	    strstr(m, "balance due") != NULL && strstr(m, "revoke") != NULL,
 	    "%.3000s", m);
 	free(m);
+	ck_assert(spf_q_i64("SELECT COALESCE(mail_id, 0) FROM consents WHERE id = ?",
+	    id) > 0);
 }
 END_TEST
 
