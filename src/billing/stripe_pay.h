@@ -465,8 +465,11 @@ enum sp_event_result {
  * transaction stores the event id (a duplicate changes nothing) with its
  * effect: payment_intent.succeeded/.payment_failed/.canceled/.processing
  * -> settle (an event never moves a payment backwards; an intent we do
- * not know yet is fetched from Stripe), setup_intent.succeeded -> record
- * the method, charge.refunded -> record refunds not yet known,
+ * not know yet is fetched from Stripe; 'succeeded' is only ever taken from
+ * the PaymentIntent retrieved from Stripe, with its amount and currency
+ * checked), setup_intent.succeeded -> record the method, charge.refunded
+ * and refund.* -> the intent's refunds as Stripe lists them (fetched, not
+ * the event's object; currency, intent and amount checked) recorded,
  * charge.dispute.created -> payment flagged disputed, payment_method.detached
  * -> method removed, consents revoked. outcome gets a short text. */
 enum sp_event_result stripe_pay_event(const struct sp *, const char *body,

@@ -213,30 +213,12 @@ refund_payment(struct db *db, struct ev_args *a, struct sp_payment *row, int64_t
 	return DB_OK;
 }
 
-/* refund.created / refund.updated / charge.refund.updated: one refund. */
+/* refund.created / refund.updated / charge.refund.updated / charge.refunded:
+ * the refunds of the intent as Stripe lists them (fetched outside the
+ * transaction), never the event's own object: a refund Stripe does not
+ * hold changes nothing. */
 static int
-ev_refund(struct db *db, struct ev_args *a)
-{
-	struct json_object *list;
-	struct sp_payment row;
-	int64_t id;
-	int rc, applied = 0;
-
-	if ((rc = refund_payment(db, a, &row, &id)) != DB_OK || id == 0)
-		return rc;
-	if ((list = json_object_new_array()) == NULL)
-		return DB_ERR;
-	json_object_array_add(list, json_object_get(a->ev->object));
-	rc = sp_refunds_apply(db, a->sp->actor, &row, list, &applied);
-	json_object_put(list);
-	(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64 ": %d refund(s)"
-	    " recorded", row.id, applied);
-	return rc;
-}
-
-/* charge.refunded: refunds Stripe made that we have not recorded yet. */
-static int
-ev_refunded(struct db *db, struct ev_args *a)
+ev_refunds(struct db *db, struct ev_args *a)
 {
 	const char *intent = a->ev->payment_intent;
 	struct json_object *list;
@@ -246,12 +228,7 @@ ev_refunded(struct db *db, struct ev_args *a)
 
 	if ((rc = refund_payment(db, a, &row, &id)) != DB_OK || id == 0)
 		return rc;
-	/* The charge's own list is partial (has_more) or absent in recent
-	 * API versions: ask Stripe for the intent's refunds. */
-	list = stripe_obj_get(a->refunds, "data");
-	if (list == NULL && stripe_obj_bool(a->ev->object, "refunds.has_more") == 0)
-		list = stripe_obj_get(a->ev->object, "refunds.data");
-	if (list == NULL)
+	if ((list = stripe_obj_get(a->refunds, "data")) == NULL)
 		return need(a, NEED_REFUNDS, intent);
 	if ((rc = sp_refunds_apply(db, a->sp->actor, &row, list, &applied)) != DB_OK)
 		return rc;
@@ -329,10 +306,10 @@ static const struct {
 	{ "payment_intent.canceled", ev_intent },
 	{ "payment_intent.processing", ev_intent },
 	{ "setup_intent.succeeded", ev_setup },
-	{ "charge.refunded", ev_refunded },
-	{ "refund.created", ev_refund },
-	{ "refund.updated", ev_refund },
-	{ "charge.refund.updated", ev_refund },
+	{ "charge.refunded", ev_refunds },
+	{ "refund.created", ev_refunds },
+	{ "refund.updated", ev_refunds },
+	{ "charge.refund.updated", ev_refunds },
 	{ "charge.dispute.created", ev_dispute },
 	{ "payment_method.detached", ev_detached },
 };

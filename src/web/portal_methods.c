@@ -67,7 +67,7 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 		for (size_t k = 0; k < ncs; k++)
 			authorized |= cs[k].payment_method_id == ms[i].id &&
 			    cs[k].revoked_at == 0 &&
-			    strcmp(cs[k].scope, "up_to_amount") != 0;
+			    strcmp(cs[k].scope, "any_balance") == 0;
 		tmpl_set_bool(row, "authorized", authorized);
 		portal_set_date(row, "added", ms[i].created_at);
 	}

@@ -41,12 +41,15 @@ stripe_staff_is_method(const char *method)
 	    saved_method_id(method) != 0;
 }
 
-/* 1 when an active consent of the list covers the method. */
+/* 1 when an active consent of the list may cover an ordinary charge to
+ * the method (a payment plan consent never does; the amount is checked
+ * when charging). */
 static int
 has_consent(const struct sp_consent *cs, size_t n, int64_t method_id)
 {
 	for (size_t i = 0; i < n; i++)
-		if (cs[i].payment_method_id == method_id && cs[i].revoked_at == 0)
+		if (cs[i].payment_method_id == method_id && cs[i].revoked_at == 0 &&
+		    strcmp(cs[i].scope, "payment_plan") != 0)
 			return 1;
 	return 0;
 }
