@@ -5,6 +5,8 @@
  * (see stripe_pay.h). */
 #include "common.h"
 
+#include <ctype.h>
+
 #include "audit.h"
 #include "cfg.h"
 #include "clock.h"
@@ -137,19 +139,17 @@ stripe_pay_consent_text(const struct sp_consent_terms *t, char *out, size_t outs
 		text_add(out, outsz, &off, &cut, "for amounts due on my account, up "
 		    "to %s per charge.", max);
 	else
-		text_add(out, outsz, &off, &cut, "only for the installments of %s%s%s,"
+		text_add(out, outsz, &off, &cut, "only for the installments of %s%s%s%s,"
 		    " and for nothing else.", plan, *max ? ", up to " : "",
-		    *max ? max : "");
-	if (s == SCOPE_PAYMENT_PLAN && *max)
-		text_add(out, outsz, &off, &cut, " (Each installment at most %s.)", max);
+		    *max ? max : "", *max ? " per installment" : "");
+	if (bank)
+		text_add(out, outsz, &off, &cut, " If a debit is made in error, I "
+		    "authorize %s to credit my bank account to correct it.", org);
 	text_add(out, outsz, &off, &cut, "\n\nFrequency: %s",
 	    s == SCOPE_ANY_BALANCE ? "each time a balance is due on my account "
 	    "(when an invoice is issued or falls due)." : s == SCOPE_UP_TO_AMOUNT ?
 	    "each time an amount is due on my account." :
 	    "on each installment date of the plan, as scheduled in it.");
-	if (bank)
-		text_add(out, outsz, &off, &cut, " If a debit is made in error, I "
-		    "authorize %s to credit my account to correct it.", org);
 	text_add(out, outsz, &off, &cut, "\n\nThis authorization stays in effect "
 	    "until I revoke it. I can revoke it at any time by removing this "
 	    "payment method in the client portal (Payment methods) or by telling "
@@ -291,12 +291,15 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	(void)str_copy(brand, sizeof(brand), db_str(&r, 0, 1));
 	(void)str_copy(last4, sizeof(last4), db_str(&r, 0, 2));
 	db_result_free(&r);
-	sp_method_label(kind, brand, last4, label, labelsz);
 	memset(&t, 0, sizeof(t));
 	t.org = cfg ? cfg->org_name : NULL;
 	t.kind = kind;
 	t.brand = brand;
 	t.last4 = last4;
+	/* Frozen with the consent: "Visa card ending 4242". */
+	method_phrase(&t, label, labelsz);
+	memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
+	label[0] = (char)toupper((unsigned char)label[0]);
 	t.scope = q->scope;
 	t.max_amount = q->max_amount;
 	t.plan_id = q->plan_id;
