@@ -453,9 +453,15 @@ pi_mismatch(struct db *db, const struct actor *actor, const struct sp_payment *r
 {
 	const char *cur = stripe_obj_str(pi, "currency");
 	const char *id = stripe_obj_str(pi, "id");
+	const char *st = stripe_obj_str(pi, "status");
+	int64_t received;
 	char detail[300];
 	int rc;
 
+	/* A succeeded intent must also have received the whole amount. */
+	if (st != NULL && strcmp(st, "succeeded") == 0 &&
+	    stripe_obj_i64(pi, "amount_received", &received) == 0)
+		amount = received;
 	if (cur != NULL && strcasecmp(cur, SP_CURRENCY) == 0 && amount == row->amount)
 		return 0;
 	(void)str_fmt(detail, sizeof(detail), "%s is for %" PRId64 " %s, not %"
