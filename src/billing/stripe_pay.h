@@ -392,7 +392,8 @@ struct sp_consent {
 /* The terms an authorization text is composed from. */
 struct sp_consent_terms {
 	const char	*org;		/* who charges (cfg->org_name) */
-	const char	*kind;		/* card | us_bank_account */
+	const char	*kind;		/* card | us_bank_account; NULL: not
+					 * entered yet (described as such) */
 	const char	*brand;		/* card brand / bank name ("" unknown) */
 	const char	*last4;		/* "" unknown */
 	const char	*scope;

@@ -64,7 +64,8 @@ static const struct {
 	{ "diners", "Diners Club" }, { "jcb", "JCB" }, { "unionpay", "UnionPay" },
 };
 
-/* "my Visa card ending 4242" / "my bank account at X ending 6789". */
+/* "my Visa card ending 4242" / "my bank account at X ending 6789" (kind
+ * NULL: the method is not known yet). */
 static void
 method_phrase(const struct sp_consent_terms *t, char *out, size_t outsz)
 {
@@ -72,6 +73,11 @@ method_phrase(const struct sp_consent_terms *t, char *out, size_t outsz)
 	const char *last4 = t->last4 ? t->last4 : "";
 	char end[24] = "";
 
+	if (t->kind == NULL) {	/* not entered yet (a payment form) */
+		(void)str_copy(out, outsz, "my card or bank account entered for this "
+		    "payment");
+		return;
+	}
 	if (*last4)
 		(void)str_fmt(end, sizeof(end), " ending %s", last4);
 	if (t->kind != NULL && strcmp(t->kind, "us_bank_account") == 0) {

@@ -246,13 +246,15 @@ ss_failure_title(const char *code)
 void
 ss_view_consent_text(struct ctx *c)
 {
+	/* The text recorded when the method is saved with a payment (scope
+	 * any balance): it then names the card or bank account. */
+	struct sp_consent_terms t = { c->app->cfg.org_name, NULL, NULL, NULL,
+	    "any_balance", 0, 0, NULL };
+	char text[SP_CONSENT_TEXT_MAX];
+
 	tmpl_set(c->view, "consent_version", STRIPE_CONSENT_VERSION);
-	tmpl_setf(c->view, "consent_text", "I authorize %s to charge the payment "
-	    "method named above for the amounts and purpose selected, now and for "
-	    "future payments on this account, until I revoke this authorization. "
-	    "I can revoke it at any time by telling %s; a revocation does not "
-	    "affect payments already made.", c->app->cfg.org_name,
-	    c->app->cfg.org_name);
+	if (stripe_pay_consent_text(&t, text, sizeof(text)) == 0)
+		tmpl_set(c->view, "consent_text", text);
 }
 
 void
