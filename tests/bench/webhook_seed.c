@@ -6,9 +6,12 @@
  *	pending card payments spread over them through the domain API
  *	(stripe_pay_start: the pending row, the account's Stripe customer and
  *	the PaymentIntent at the Stripe sandbox named by the configuration),
- *	in P processes (default 8). Nothing is confirmed: the payments stay
- *	pending until the benchmark's webhooks settle them. Writes one line per
- *	payment to OUT: "<payment_id> <intent> <amount> <customer>".
+ *	in P processes (default 8). Each intent is confirmed at the sandbox
+ *	(pm_card_visa, as the browser would; the sandbox's own webhooks are
+ *	off): the payments stay pending here until the benchmark's webhooks
+ *	settle them, each event confirmed by retrieving its PaymentIntent.
+ *	Writes one line per payment to OUT: "<payment_id> <intent> <amount>
+ *	<customer>".
  *
  *   webhook-seed --config FILE check FILE
  *	For the payments listed in FILE (as written by seed): how many are
@@ -29,6 +32,7 @@
 #include "db.h"
 #include "invoice.h"
 #include "profiles.h"
+#include "req.h"
 #include "str.h"
 #include "stripe.h"
 #include "stripe_pay.h"
@@ -94,6 +98,34 @@ new_account(struct db *db, size_t i, int64_t payment_type)
 }
 
 /* Child k: the payments of the accounts k, k + procs, ... */
+/* Stripe.js's confirmPayment for a bench payment: the intent succeeds at
+ * the sandbox (settlement confirms a succeeded event by retrieving it).
+ * 0 / -1. */
+static int
+confirm_intent(struct stripe_client *sc, const struct sp_result *res)
+{
+	struct stripe_result r;
+	struct kvlist l;
+	char path[160], key[96];
+	int rc;
+
+	(void)str_fmt(path, sizeof(path), "/v1/payment_intents/%s/confirm",
+	    res->intent);
+	(void)str_fmt(key, sizeof(key), "bench-confirm-%s", res->intent);
+	kvlist_init(&l);
+	if (kvlist_add(&l, "payment_method", "pm_card_visa") == -1) {
+		kvlist_free(&l);
+		return -1;
+	}
+	rc = stripe_post(sc, path, &l, key, &r);
+	kvlist_free(&l);
+	if (rc == -1)
+		fprintf(stderr, "webhook-seed: confirm %s: %s %s\n", res->intent,
+		    r.code, r.message);
+	stripe_result_free(&r);
+	return rc;
+}
+
 static int
 seed_child(const struct config *cfg, const int64_t *accounts, size_t naccounts,
     size_t n, size_t procs, size_t k, const char *out)
@@ -134,6 +166,8 @@ seed_child(const struct config *cfg, const int64_t *accounts, size_t naccounts,
 			    res.message);
 			return 1;
 		}
+		if (confirm_intent(sc, &res) == -1)
+			return 1;
 		fprintf(f, "%" PRId64 " %s %" PRId64 " %s\n", res.payment_id,
 		    res.intent, q.amount, customer);
 		made++;
