@@ -521,6 +521,53 @@ START_TEST(client_statement_due_equals_closing_equals_aging)
 }
 END_TEST
 
+/* A statement frozen before this rule (snapshot version 1), as measured:
+ * "Amount due $550.00" over an aging of $350.00. It stays what the client
+ * was told, and prints the $200.00 difference as its own line. */
+START_TEST(old_frozen_statement_prints_its_difference)
+{
+	static const char snap[] = "{\"version\":1,\"number\":\"%s\","
+	    "\"account_id\":%" PRId64 ",\"client_id\":%" PRId64 ","
+	    "\"account_name\":\"Old\",\"client_name\":\"Ann\",\"address\":[],"
+	    "\"period_start\":\"%s\",\"period_end\":\"%s\","
+	    "\"statement_date\":\"%s\",\"due_date\":\"%s\",\"opening\":0,"
+	    "\"closing\":55000,\"amount_due\":55000,"
+	    "\"aging\":[0,35000,0,0,0],\"lines\":[]}";
+	struct staff s;
+	struct scenario sc;
+	struct db *db;
+	char number[40], json[1024];
+	uint64_t id = 0;
+
+	staff_login(&s);
+	mk_scenario(&s, &sc);
+	str_fmt(number, sizeof(number), "OLD-%s", sc.tag);
+	str_fmt(json, sizeof(json), snap, number, sc.acc, sc.ann, sc.d_from,
+	    sc.d_today, sc.d_today, sc.d_today);
+	ck_assert((db = db_new(&cfg)) != NULL);
+	{
+		struct db_param p[] = { DB_STR(number), DB_I64(sc.acc), DB_I64(sc.ann),
+		    DB_STR(sc.d_from), DB_STR(sc.d_today), DB_STR(sc.d_today),
+		    DB_STR(sc.d_today), DB_STR(json), DB_I64(clock_now()) };
+		ck_assert_int_eq(db_exec(db, "INSERT INTO statements (number,"
+		    " account_id, client_id, period_start, period_end, statement_date,"
+		    " due_date, opening_balance, closing_balance, amount_due, snapshot,"
+		    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 55000, 55000, ?, ?)",
+		    p, ARRAY_LEN(p), NULL, &id), DB_OK);
+	}
+	db_close(db);
+	get_page(&s, "/statements/%" PRId64, (int64_t)id);
+	expect_amount(&s.r, NULL, "Amount due", "$550.00", "old statement");
+	expect_amount(&s.r, "Aging of open invoices", "Open invoices (aging total)",
+	    "$350.00", "old statement");
+	expect_amount(&s.r, "Aging of open invoices", "Not in the aging", "$200.00",
+	    "old statement");
+	expect_amount(&s.r, "Not in the aging", "Closing balance", "$550.00",
+	    "old statement");
+	staff_logout(&s);
+}
+END_TEST
+
 static int
 ledger_verify(struct buf *out)
 {
@@ -580,6 +627,7 @@ figures_suite(void)
 	tcase_add_test(tc, new_payment_suggests_what_is_open);
 	tcase_add_test(tc, api_balance_of_a_client_counts_applied_money);
 	tcase_add_test(tc, client_statement_due_equals_closing_equals_aging);
+	tcase_add_test(tc, old_frozen_statement_prints_its_difference);
 	tcase_add_test(tc, ledger_verify_checks_client_figures);
 	suite_add_tcase(s, tc);
 	return s;
