@@ -157,3 +157,18 @@ calc_statement(int64_t opening, const int64_t *amounts, size_t n,
 	*closing = bal;
 	return 0;
 }
+
+int
+calc_statement_reconcile(int64_t closing, const int64_t aging[AGING_BUCKETS],
+    int64_t *aging_total, int64_t *unapplied)
+{
+	int64_t total = 0;
+
+	for (size_t i = 0; i < AGING_BUCKETS; i++)
+		if (__builtin_add_overflow(total, aging[i], &total))
+			return -1;
+	if (__builtin_sub_overflow(total, closing, unapplied))
+		return -1;
+	*aging_total = total;
+	return 0;
+}

@@ -80,4 +80,13 @@ int64_t	 calc_allocate_oldest(int64_t available, struct calc_open *, size_t n,
 int	 calc_statement(int64_t opening, const int64_t *amounts, size_t n,
 	    int64_t *running, int64_t *closing);
 
+/* Reconciles a statement's aging with its closing balance: *aging_total
+ * gets the sum of the buckets, *unapplied the difference aging_total -
+ * closing (money paid but not applied to an open invoice at period end:
+ * printed as its own line, so closing = aging_total - unapplied on every
+ * statement). -1 on overflow. */
+int	 calc_statement_reconcile(int64_t closing,
+	    const int64_t aging[AGING_BUCKETS], int64_t *aging_total,
+	    int64_t *unapplied);
+
 #endif

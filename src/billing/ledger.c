@@ -56,12 +56,30 @@ balance_from_row(const struct db_result *r, struct balance *b)
 	" COALESCE(SUM(amount), 0)"
 
 
+/* Unallocated credit of an account: payment money (net of refunds) not
+ * allocated to any invoice. */
+static int
+account_credit(struct db *db, int64_t account_id, int64_t *credit)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+	int64_t alloc = 0, money = 0;
+	int rc;
+
+	rc = db_query_i64(db, "SELECT COALESCE(-SUM(amount), 0) FROM ledger_entries"
+	    " WHERE account_id = ? AND kind IN ('payment', 'refund')", p, 1, &money);
+	if (rc == DB_OK)
+		rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
+		    " JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?",
+		    p, 1, &alloc);
+	*credit = money - alloc;
+	return rc;
+}
+
 int
 ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
 {
 	struct db_param p[] = { DB_I64(account_id) };
 	struct db_result r;
-	int64_t alloc = 0, money = 0;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
@@ -70,51 +88,53 @@ ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
 	if (rc == DB_OK)
 		balance_from_row(&r, b);
 	db_result_free(&r);
-	if (rc != DB_OK)
+	if (rc != DB_OK || (rc = account_credit(db, account_id, &b->credit)) != DB_OK)
 		return rc;
-	/* Unallocated credit: payment money (net of refunds) not allocated. */
-	rc = db_query_i64(db, "SELECT COALESCE(-SUM(amount), 0) FROM ledger_entries"
-	    " WHERE account_id = ? AND kind IN ('payment', 'refund')", p, 1, &money);
-	if (rc == DB_OK)
-		rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
-		    " JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?",
-		    p, 1, &alloc);
-	if (rc != DB_OK)
-		return rc;
-	b->credit = money - alloc;
+	b->account_credit = b->credit;
 	b->open = b->balance + b->credit;
 	return DB_OK;
 }
 
+/* A client's figures: its invoices' entries (charges, discounts,
+ * adjustments, write-offs) less the money applied to those invoices,
+ * whoever paid it (the client, the account, a pay link, the portal). */
 int
 ledger_balance_client(struct db *db, int64_t client_id, struct balance *b)
 {
 	struct db_param p[] = { DB_I64(client_id) };
 	struct db_result r;
-	int64_t inv = 0, alloc = 0;
+	int64_t applied = 0, inv = 0, alloc = 0, account_id = 0;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	rc = db_query(db, "SELECT " SUMS " FROM ledger_entries WHERE client_id = ?",
-	    p, 1, &r);
+	rc = db_query(db, "SELECT " SUMS " FROM ledger_entries WHERE client_id = ?"
+	    " AND invoice_id IS NOT NULL", p, 1, &r);
 	if (rc == DB_OK)
 		balance_from_row(&r, b);
 	db_result_free(&r);
 	if (rc != DB_OK)
 		return rc;
-	/* A client's open amount: its invoices' totals less what is allocated. */
-	rc = db_query_i64(db, "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
+	/* Applied: net allocations to its invoices (void ones net to zero). */
+	if ((rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
+	    " JOIN invoices i ON i.id = a.invoice_id WHERE i.client_id = ?",
+	    p, 1, &applied)) != DB_OK ||
+	    (rc = db_query_i64(db, "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
 	    " JOIN invoices i ON i.id = e.invoice_id WHERE i.client_id = ?"
-	    " AND i.status = 'issued'", p, 1, &inv);
-	if (rc == DB_OK)
-		rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
-		    " JOIN invoices i ON i.id = a.invoice_id WHERE i.client_id = ?",
-		    p, 1, &alloc);
-	if (rc != DB_OK)
+	    " AND i.status = 'issued'", p, 1, &inv)) != DB_OK ||
+	    (rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
+	    " JOIN invoices i ON i.id = a.invoice_id WHERE i.client_id = ?"
+	    " AND i.status = 'issued'", p, 1, &alloc)) != DB_OK ||
+	    (rc = db_query_i64(db, "SELECT COALESCE(MAX(account_id), 0) FROM clients"
+	    " WHERE id = ?", p, 1, &account_id)) != DB_OK)
 		return rc;
+	b->paid = applied;
+	b->refunded = 0;
+	b->balance = b->charged - b->discounts + b->adjusted - b->paid;
 	b->open = inv - alloc;
 	b->credit = 0;
-	return DB_OK;
+	if (account_id != 0)
+		rc = account_credit(db, account_id, &b->account_credit);
+	return rc;
 }
 
 static void
@@ -324,6 +344,83 @@ static const struct invariant invariants[] = {
 	  "   ON al.account_id = a.id"
 	  " WHERE COALESCE(l.s, 0) <> COALESCE(o.s, 0) - (COALESCE(m.s, 0)"
 	  "   - COALESCE(al.s, 0)) LIMIT 1" },
+	{ "invoice entries carry their invoice's client",
+	  "SELECT CONCAT('entry ', e.id, ' client ', COALESCE(e.client_id, 'none'),"
+	  " ' but invoice ', i.id, ' client ', COALESCE(i.client_id, 'none'))"
+	  " FROM ledger_entries e JOIN invoices i ON i.id = e.invoice_id"
+	  " WHERE NOT (e.client_id <=> i.client_id) LIMIT 1" },
+	{ "invoices of a client are on the client's account",
+	  "SELECT CONCAT('invoice ', i.id, ' account ', i.account_id, ' but client ',"
+	  " c.id, ' account ', c.account_id) FROM invoices i"
+	  " JOIN clients c ON c.id = i.client_id WHERE i.account_id <> c.account_id"
+	  " LIMIT 1" },
+	{ "client: charged - discounts + adjusted - paid (applied) = due",
+	  /* The client's figures as its Financial tab, statements and API
+	   * show them: entries by the entries' client column, money applied
+	   * through allocations to its invoices, due from its issued
+	   * invoices' open amounts. */
+	  "SELECT CONCAT('client ', c.id, ': charged ', COALESCE(f.ch, 0),"
+	  " ' - discounts ', -COALESCE(f.di, 0), ' + adjusted ', COALESCE(f.ad, 0),"
+	  " ' - paid ', COALESCE(ap.s, 0), ' <> due ', COALESCE(o.s, 0)) FROM clients c"
+	  " LEFT JOIN (SELECT client_id,"
+	  "   SUM(CASE WHEN kind = 'charge' THEN amount ELSE 0 END) ch,"
+	  "   SUM(CASE WHEN kind = 'discount' THEN amount ELSE 0 END) di,"
+	  "   SUM(CASE WHEN kind IN ('adjustment', 'writeoff') THEN amount ELSE 0 END) ad"
+	  "   FROM ledger_entries WHERE client_id IS NOT NULL AND invoice_id IS NOT NULL"
+	  "   GROUP BY client_id) f ON f.client_id = c.id"
+	  " LEFT JOIN (SELECT i.client_id, SUM(x.amount) s FROM allocations x"
+	  "   JOIN invoices i ON i.id = x.invoice_id WHERE i.client_id IS NOT NULL"
+	  "   GROUP BY i.client_id) ap ON ap.client_id = c.id"
+	  " LEFT JOIN (SELECT i.client_id, SUM(COALESCE(t.s, 0) - COALESCE(x.s, 0)) s"
+	  "   FROM invoices i"
+	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
+	  "     WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
+	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
+	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
+	  "   WHERE i.status = 'issued' AND i.client_id IS NOT NULL"
+	  "   GROUP BY i.client_id) o ON o.client_id = c.id"
+	  " WHERE COALESCE(f.ch, 0) + COALESCE(f.di, 0) + COALESCE(f.ad, 0)"
+	  "   - COALESCE(ap.s, 0) <> COALESCE(o.s, 0) LIMIT 1" },
+	{ "account: charged - discounts + adjusted - paid + refunded"
+	  " = its clients' due + its own invoices' due - credit",
+	  /* Left: the account's entries by kind. Right: the clients' due
+	   * (grouped by the client's account) plus the open amount of
+	   * invoices billed to no client, less the unallocated credit of
+	   * succeeded payments: the client figures add up to the account. */
+	  "SELECT CONCAT('account ', a.id, ': entries by kind sum to ',"
+	  " COALESCE(l.s, 0), ' but clients'' due ', COALESCE(cd.s, 0),"
+	  " ' + account invoices'' due ', COALESCE(ad.s, 0), ' - credit ',"
+	  " COALESCE(m.s, 0) - COALESCE(al.s, 0)) FROM accounts a"
+	  " LEFT JOIN (SELECT account_id, SUM(CASE WHEN kind = 'charge' THEN amount"
+	  "   WHEN kind = 'discount' THEN amount WHEN kind IN ('adjustment', 'writeoff')"
+	  "   THEN amount WHEN kind = 'payment' THEN amount WHEN kind = 'refund'"
+	  "   THEN amount END) s FROM ledger_entries GROUP BY account_id) l"
+	  "   ON l.account_id = a.id"
+	  " LEFT JOIN (SELECT c.account_id, SUM(COALESCE(t.s, 0) - COALESCE(x.s, 0)) s"
+	  "   FROM clients c JOIN invoices i ON i.client_id = c.id"
+	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
+	  "     WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
+	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
+	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
+	  "   WHERE i.status = 'issued' GROUP BY c.account_id) cd ON cd.account_id = a.id"
+	  " LEFT JOIN (SELECT i.account_id, SUM(COALESCE(t.s, 0) - COALESCE(x.s, 0)) s"
+	  "   FROM invoices i"
+	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
+	  "     WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
+	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
+	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
+	  "   WHERE i.status = 'issued' AND i.client_id IS NULL"
+	  "   GROUP BY i.account_id) ad ON ad.account_id = a.id"
+	  " LEFT JOIN (SELECT p.account_id, SUM(p.amount - COALESCE(rf.s, 0)) s"
+	  "   FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s"
+	  "     FROM ledger_entries WHERE kind = 'refund' GROUP BY payment_id) rf"
+	  "     ON rf.payment_id = p.id WHERE p.status = 'succeeded'"
+	  "   GROUP BY p.account_id) m ON m.account_id = a.id"
+	  " LEFT JOIN (SELECT p.account_id, SUM(x.amount) s FROM allocations x"
+	  "   JOIN payments p ON p.id = x.payment_id GROUP BY p.account_id) al"
+	  "   ON al.account_id = a.id"
+	  " WHERE COALESCE(l.s, 0) <> COALESCE(cd.s, 0) + COALESCE(ad.s, 0)"
+	  "   - (COALESCE(m.s, 0) - COALESCE(al.s, 0)) LIMIT 1" },
 };
 
 int

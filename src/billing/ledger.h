@@ -40,16 +40,26 @@ struct ledger_entry {
 int	 ledger_post(struct db *, const struct ledger_entry *, int64_t created_by,
 	    int64_t *id_out);
 
-/* Financial summary of an account or a client. */
+/* Financial summary of an account or a client. For both:
+ *   charged - discounts + adjusted - paid + refunded == balance
+ *                                                 == open - credit
+ * (ledger_verify checks it for every account and client).
+ * An account's figures are its entries. A client's are its invoices'
+ * entries and the money applied (allocated) to them, whoever paid it:
+ * paid = net allocations to its invoices (a refund or a void that
+ * releases an allocation lowers it), refunded = 0, credit = 0; the
+ * account's unallocated credit is account_credit, shown, never
+ * subtracted from the client's due. */
 struct balance {
 	int64_t	 charged;	/* charges */
 	int64_t	 discounts;	/* discounts, as a positive number */
 	int64_t	 adjusted;	/* adjustments + write-offs (signed) */
 	int64_t	 paid;		/* payments, as a positive number */
 	int64_t	 refunded;	/* refunds, positive */
-	int64_t	 balance;	/* sum of every entry: what is owed (negative = credit) */
-	int64_t	 open;		/* sum of open amounts of issued invoices */
+	int64_t	 balance;	/* what is owed (negative = credit) */
+	int64_t	 open;		/* sum of open amounts of issued invoices: due */
 	int64_t	 credit;	/* unallocated payment money (accounts only) */
+	int64_t	 account_credit;	/* the account's credit (also on clients) */
 };
 
 int	 ledger_balance_account(struct db *, int64_t account_id, struct balance *);

@@ -470,17 +470,23 @@ payment_list(struct db *db, const struct payment_filter *f, struct payment **out
     size_t *n, int *more)
 {
 	size_t limit = f->limit < 1 ? 50 : f->limit > 200 ? 200 : f->limit;
-	struct db_param p[] = { DB_I64(f->account_id), DB_I64(f->account_id),
-	    DB_I64(f->client_id), DB_I64(f->client_id), DB_I64(f->before_id),
-	    DB_I64(f->before_id), DB_I64((int64_t)limit + 1) };
+	struct db_param p[] = { DB_I64(f->client_id), DB_I64(f->account_id),
+	    DB_I64(f->account_id), DB_I64(f->client_id), DB_I64(f->client_id),
+	    DB_I64(f->client_id), DB_I64(f->before_id), DB_I64(f->before_id),
+	    DB_I64((int64_t)limit + 1) };
 	struct db_result r;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	*more = 0;
-	rc = db_query(db, "SELECT " PAY_COLS " FROM payments p"
-	    " WHERE (? = 0 OR p.account_id = ?) AND (? = 0 OR p.client_id = ?)"
+	/* A client's payments: those it made and those applied to its
+	 * invoices (the account's check, pay link, portal payment). */
+	rc = db_query(db, "SELECT " PAY_COLS ", (SELECT COALESCE(SUM(x.amount), 0)"
+	    " FROM allocations x JOIN invoices i ON i.id = x.invoice_id"
+	    " WHERE x.payment_id = p.id AND i.client_id = ?) FROM payments p"
+	    " WHERE (? = 0 OR p.account_id = ?) AND (? = 0 OR p.client_id = ?"
+	    " OR p.id IN (" PAYMENT_APPLIED_TO_CLIENT "))"
 	    " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?",
 	    p, ARRAY_LEN(p), &r);
 	if (rc != DB_OK) {
@@ -494,8 +500,10 @@ payment_list(struct db *db, const struct payment_filter *f, struct payment **out
 		*n = 0;
 		return PAY_DB;
 	}
-	for (size_t i = 0; i < *n; i++)
+	for (size_t i = 0; i < *n; i++) {
 		payment_from_row(&r, i, &(*out)[i]);
+		(*out)[i].applied_client = db_i64(&r, i, 12);
+	}
 	db_result_free(&r);
 	return PAY_OK;
 }

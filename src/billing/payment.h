@@ -26,6 +26,8 @@ struct payment {
 	int64_t	 allocated;
 	int64_t	 refunded;
 	int64_t	 unallocated;	/* amount - refunded - allocated */
+	int64_t	 applied_client;	/* payment_list with client_id: net
+					 * allocated to that client's invoices */
 };
 
 enum payment_status {
@@ -69,10 +71,14 @@ int	 account_apply_credit(struct db *, const struct actor *, int64_t account_id,
 
 struct payment_filter {
 	int64_t	 account_id;
-	int64_t	 client_id;
+	int64_t	 client_id;	/* its own payments and those applied to its invoices */
 	int64_t	 before_id;
 	size_t	 limit;
 };
+/* SQL: ids of the payments with money applied to the invoices of client ?
+ * (for "p.id IN (...)" in payment lists of a client). */
+#define PAYMENT_APPLIED_TO_CLIENT "SELECT x.payment_id FROM allocations x" \
+	" JOIN invoices i ON i.id = x.invoice_id WHERE i.client_id = ?"
 int	 payment_list(struct db *, const struct payment_filter *,
 	    struct payment **out, size_t *n, int *more);
 

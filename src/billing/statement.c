@@ -10,7 +10,7 @@
 #include "str.h"
 
 #define STATEMENT_MAX_DAYS	3653	/* ten years, leap days included */
-#define SNAPSHOT_VERSION	1
+#define SNAPSHOT_VERSION	2	/* 2: unapplied, account_credit */
 #define BATCH_INSERT_ROWS	16	/* rows per INSERT: 2 binds each, db.c takes 32 */
 
 /* Transaction bodies return a db status (<= 0) or one of these (> 0): db_tx
@@ -159,9 +159,15 @@ load_opening(struct db *db, struct statement *st, const struct period *pd)
 	int rc;
 
 	if (st->client_id != 0) {
-		struct db_param p[] = { DB_I64(st->client_id), DB_STR(pd->from) };
-		rc = db_query(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
-		    " WHERE client_id = ? AND entry_date < ?", p, 2, &r);
+		/* Its invoices' entries less the money applied to them. */
+		struct db_param p[] = { DB_I64(st->client_id), DB_STR(pd->from),
+		    DB_I64(st->client_id), DB_STR(pd->from) };
+		rc = db_query(db, "SELECT (SELECT COALESCE(SUM(amount), 0)"
+		    " FROM ledger_entries WHERE client_id = ? AND invoice_id IS NOT NULL"
+		    " AND entry_date < ?) - (SELECT COALESCE(SUM(x.amount), 0)"
+		    " FROM allocations x JOIN invoices i ON i.id = x.invoice_id"
+		    " JOIN payments p ON p.id = x.payment_id WHERE i.client_id = ?"
+		    " AND p.received_date < ?)", p, ARRAY_LEN(p), &r);
 	} else {
 		struct db_param p[] = { DB_I64(st->account_id), DB_STR(pd->from) };
 		rc = db_query(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
@@ -181,10 +187,11 @@ line_describe(struct statement_line *l, const struct db_result *r, size_t i)
 	const char *number = db_str(r, i, 3), *memo = db_str(r, i, 4);
 
 	if (strcmp(l->kind, "payment") == 0) {
+		/* On a client's statement: the invoices it was applied to. */
 		const char *ref = db_str(r, i, 6);
 		str_fmt(l->description, sizeof(l->description),
-		    "Payment \xe2\x80\x94 %s%s%s", db_str(r, i, 5),
-		    ref[0] ? " " : "", ref);
+		    "Payment \xe2\x80\x94 %s%s%s%s%s", db_str(r, i, 5),
+		    ref[0] ? " " : "", ref, number[0] ? ", applied to " : "", number);
 	} else if (strcmp(l->kind, "refund") == 0)
 		str_copy(l->description, sizeof(l->description), "Refund");
 	else {
@@ -205,15 +212,26 @@ load_lines(struct db *db, struct statement *st, const struct period *pd)
 	int rc;
 
 	if (st->client_id != 0) {
+		/* Its invoices' entries, and each payment for what it applied to
+		 * its invoices (net of releases), dated by the payment. */
 		struct db_param p[] = { DB_I64(st->client_id), DB_STR(pd->from),
+		    DB_STR(pd->to), DB_I64(st->client_id), DB_STR(pd->from),
 		    DB_STR(pd->to) };
-		rc = db_query(db, "SELECT e.kind, e.amount, e.entry_date,"
-		    " COALESCE(i.number, ''), e.memo, COALESCE(p.method, ''),"
-		    " COALESCE(p.reference, '') FROM ledger_entries e"
-		    " LEFT JOIN invoices i ON i.id = e.invoice_id"
-		    " LEFT JOIN payments p ON p.id = e.payment_id"
+		rc = db_query(db, "SELECT kind, amount, d, num, memo, method, ref"
+		    " FROM (SELECT e.kind, e.amount, e.entry_date AS d,"
+		    " COALESCE(i.number, '') AS num, e.memo, '' AS method, '' AS ref,"
+		    " 0 AS grp, e.id AS sid FROM ledger_entries e"
+		    " JOIN invoices i ON i.id = e.invoice_id"
 		    " WHERE e.client_id = ? AND e.entry_date BETWEEN ? AND ?"
-		    " ORDER BY e.entry_date, e.id", p, ARRAY_LEN(p), &r);
+		    " UNION ALL SELECT 'payment', -SUM(x.amount), p.received_date,"
+		    " GROUP_CONCAT(DISTINCT i.number ORDER BY i.number SEPARATOR ', '),"
+		    " p.memo, p.method, p.reference, 1, p.id FROM allocations x"
+		    " JOIN invoices i ON i.id = x.invoice_id"
+		    " JOIN payments p ON p.id = x.payment_id"
+		    " WHERE i.client_id = ? AND p.received_date BETWEEN ? AND ?"
+		    " GROUP BY p.id, p.received_date, p.memo, p.method, p.reference"
+		    " HAVING SUM(x.amount) <> 0) u ORDER BY d, grp, sid",
+		    p, ARRAY_LEN(p), &r);
 	} else {
 		struct db_param p[] = { DB_I64(st->account_id), DB_STR(pd->from),
 		    DB_STR(pd->to) };
@@ -260,11 +278,14 @@ done:
 	return rc;
 }
 
-/* Open amounts of the issued invoices as of the end of the period (entries
- * dated up to then, minus allocations of payments received up to then), by
- * days between due date and period end. As of period end, not today, so a
+/* Open amounts of the invoices as of the end of the period (entries dated
+ * up to then, minus allocations of payments received up to then), by days
+ * between due date and period end. As of period end, not today, so a
  * statement for a past period ages what was owed then and agrees with its
- * closing balance. */
+ * closing balance; void invoices count (zero once their reversal is dated
+ * in the period), so one voided later was open at the period end. An
+ * amount applied ahead of the charges it paid (negative open) is not aged:
+ * it is unapplied credit at the period end (see load_reconcile). */
 static int
 load_aging(struct db *db, struct statement *st, const struct period *pd)
 {
@@ -280,7 +301,7 @@ load_aging(struct db *db, struct statement *st, const struct period *pd)
 		    " (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x"
 		    "  JOIN payments p ON p.id = x.payment_id"
 		    "  WHERE x.invoice_id = i.id AND p.received_date <= ?) AS open"
-		    " FROM invoices i WHERE i.client_id = ? AND i.status = 'issued'"
+		    " FROM invoices i WHERE i.client_id = ? AND i.status <> 'draft'"
 		    " HAVING open > 0", p, ARRAY_LEN(p), &r);
 	} else {
 		struct db_param p[] = { DB_STR(pd->to), DB_STR(pd->to),
@@ -291,7 +312,7 @@ load_aging(struct db *db, struct statement *st, const struct period *pd)
 		    " (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x"
 		    "  JOIN payments p ON p.id = x.payment_id"
 		    "  WHERE x.invoice_id = i.id AND p.received_date <= ?) AS open"
-		    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
+		    " FROM invoices i WHERE i.account_id = ? AND i.status <> 'draft'"
 		    " HAVING open > 0", p, ARRAY_LEN(p), &r);
 	}
 	memset(st->aging, 0, sizeof(st->aging));
@@ -305,6 +326,31 @@ load_aging(struct db *db, struct statement *st, const struct period *pd)
 		st->aging[calc_aging_bucket(pd->to_days - due)] += db_i64(&r, i, 1);
 	}
 	db_result_free(&r);
+	return rc;
+}
+
+/* Closing = aging total - unapplied: the difference is a printed line.
+ * For a client, the account's credit at the period end, shown beside. */
+static int
+load_reconcile(struct db *db, struct statement *st, const struct period *pd)
+{
+	struct db_param p[] = { DB_I64(st->account_id), DB_STR(pd->to),
+	    DB_I64(st->account_id), DB_STR(pd->to) };
+	int64_t total, credit = 0;
+	int rc;
+
+	if (calc_statement_reconcile(st->closing, st->aging, &total,
+	    &st->unapplied) == -1)
+		return ST_INVALID;
+	if (st->client_id == 0)
+		return DB_OK;
+	rc = db_query_i64(db, "SELECT (SELECT COALESCE(-SUM(amount), 0)"
+	    " FROM ledger_entries WHERE account_id = ? AND entry_date <= ?"
+	    " AND kind IN ('payment', 'refund')) - (SELECT COALESCE(SUM(x.amount), 0)"
+	    " FROM allocations x JOIN payments p ON p.id = x.payment_id"
+	    " WHERE p.account_id = ? AND p.received_date <= ?)",
+	    p, ARRAY_LEN(p), &credit);
+	st->account_credit = credit > 0 ? credit : 0;
 	return rc;
 }
 
@@ -331,9 +377,10 @@ statement_compute(struct db *db, int64_t account_id, int64_t client_id,
 	    sizeof(st->due_date));
 	if ((rc = load_parties(db, st)) != DB_OK ||
 	    (rc = load_opening(db, st, &pd)) != DB_OK ||
-	    (rc = load_lines(db, st, &pd)) != DB_OK)
+	    (rc = load_lines(db, st, &pd)) != DB_OK ||
+	    (rc = load_aging(db, st, &pd)) != DB_OK)
 		return rc;
-	return load_aging(db, st, &pd);
+	return load_reconcile(db, st, &pd);
 }
 
 int
@@ -389,6 +436,8 @@ snapshot_encode(const struct statement *st)
 	jput_i64(o, "opening", st->opening);
 	jput_i64(o, "closing", st->closing);
 	jput_i64(o, "amount_due", st->amount_due);
+	jput_i64(o, "unapplied", st->unapplied);
+	jput_i64(o, "account_credit", st->account_credit);
 	g = json_object_new_array();
 	for (size_t i = 0; g != NULL && i < AGING_BUCKETS; i++)
 		json_object_array_add(g, json_object_new_int64(st->aging[i]));
@@ -497,6 +546,17 @@ snapshot_decode(const char *text, struct statement *st)
 		    i < json_object_array_length(v); i++)
 			st->aging[i] = json_object_get_int64(
 			    json_object_array_get_idx(v, i));
+	/* Version 1 snapshots did not store the difference: it is printed
+	 * all the same, computed from what they say. */
+	if (jget_i64(o, "version") >= 2) {
+		st->unapplied = jget_i64(o, "unapplied");
+		st->account_credit = jget_i64(o, "account_credit");
+	} else {
+		int64_t total;
+		if (calc_statement_reconcile(st->closing, st->aging, &total,
+		    &st->unapplied) == -1)
+			goto done;
+	}
 	if (!json_object_object_get_ex(o, "lines", &v) ||
 	    !json_object_is_type(v, json_type_array))
 		goto done;

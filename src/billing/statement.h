@@ -1,6 +1,11 @@
 /* Statements: an itemized snapshot of an account (or one client) over a date
  * range, stored immutably with its number; bulk generation in batches; the
- * A/R summary. */
+ * A/R summary.
+ *
+ * A client's statement itemizes its invoices' entries and the payments
+ * applied to its invoices (whoever paid them), each for the amount applied,
+ * dated by the payment. Aging and balances are as of the period end:
+ * entries dated up to then, allocations of payments received up to then. */
 #ifndef STATEMENT_H
 #define STATEMENT_H
 
@@ -36,6 +41,13 @@ struct statement {
 	int64_t			 closing;
 	int64_t			 amount_due;	/* max(closing, 0) */
 	int64_t			 aging[AGING_BUCKETS];	/* open amounts by age at period_end */
+	/* aging total - closing: money paid but applied to no invoice open
+	 * at period end (unapplied credit), printed as its own line, so
+	 * closing == aging total - unapplied on every statement. */
+	int64_t			 unapplied;
+	/* Client statements: the account's unallocated credit at period end,
+	 * available to the client, shown but not subtracted. */
+	int64_t			 account_credit;
 	struct statement_line	*lines;		/* malloc'd */
 	size_t			 nlines;
 };

@@ -1376,8 +1376,8 @@ stripe_pay_list(struct db *db, int64_t account_id, int64_t client_id,
 {
 	size_t lim = limit < 1 ? 50 : limit > 200 ? 200 : limit;
 	struct db_param p[] = { DB_I64(account_id), DB_I64(client_id),
-	    DB_I64(client_id), DB_I64(before_id), DB_I64(before_id),
-	    DB_I64((int64_t)lim + 1) };
+	    DB_I64(client_id), DB_I64(client_id), DB_I64(before_id),
+	    DB_I64(before_id), DB_I64((int64_t)lim + 1) };
 	struct db_result r;
 	int rc;
 
@@ -1385,7 +1385,8 @@ stripe_pay_list(struct db *db, int64_t account_id, int64_t client_id,
 	*n = 0;
 	*more = 0;
 	rc = db_query(db, "SELECT " SP_PAY_COLS " FROM payments p"
-	    " WHERE p.account_id = ? AND (? = 0 OR p.client_id = ?)"
+	    " WHERE p.account_id = ? AND (? = 0 OR p.client_id = ?"
+	    " OR p.id IN (" PAYMENT_APPLIED_TO_CLIENT "))"
 	    " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?",
 	    p, ARRAY_LEN(p), &r);
 	if (rc != DB_OK) {

@@ -138,6 +138,7 @@ json_balance(const struct balance *b)
 	put_i64(o, "balance_cents", b->balance);
 	put_i64(o, "due_cents", b->open);
 	put_i64(o, "credit_cents", b->credit);
+	put_i64(o, "account_credit_cents", b->account_credit);
 	return o;
 }
 
@@ -367,6 +368,8 @@ json_statement(const struct statement *s, int with_lines)
 	put_i64(o, "amount_due_cents", s->amount_due);
 	if (!with_lines)
 		return o;
+	put_i64(o, "unapplied_cents", s->unapplied);
+	put_i64(o, "account_credit_cents", s->account_credit);
 	if ((addr = json_object_new_array()) != NULL) {
 		for (size_t i = 0; i < ARRAY_LEN(s->address); i++)
 			if (s->address[i][0] != '\0')

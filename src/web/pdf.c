@@ -1073,6 +1073,35 @@ st_aging(struct pdoc *d, const struct statement *st)
 	d->y += 8;
 }
 
+/* The difference between the aging total and the closing balance is a
+ * printed line (closing = aging total - unapplied credit); a client's
+ * statement names the account's credit it may use. */
+static void
+st_reconcile(struct pdoc *d, const struct statement *st)
+{
+	char aging[MONEY_FMT_MAX], diff[MONEY_FMT_MAX], close[MONEY_FMT_MAX];
+	char credit[MONEY_FMT_MAX], msg[512];
+	int64_t total = st->closing + st->unapplied;
+
+	if (st->unapplied != 0) {
+		fmt_money(total, aging, sizeof(aging));
+		fmt_money(-st->unapplied, diff, sizeof(diff));
+		fmt_money(st->closing, close, sizeof(close));
+		str_fmt(msg, sizeof(msg), "Open invoices (aging total) %s; %s %s;"
+		    " closing balance %s.", aging, st->unapplied > 0 ?
+		    "unapplied credit (paid, not applied to an open invoice)" :
+		    "not in the aging", diff, close);
+		section_text(d, "AGING AND CLOSING BALANCE", msg, TS_BODY);
+	}
+	if (st->account_credit > 0) {
+		fmt_money(st->account_credit, credit, sizeof(credit));
+		str_fmt(msg, sizeof(msg), "Account credit available: %s (held by the"
+		    " account, not applied to this client's invoices; not subtracted"
+		    " above).", credit);
+		section_text(d, "ACCOUNT CREDIT", msg, TS_BODY);
+	}
+}
+
 static void
 st_body(struct pdoc *d, const void *arg)
 {
@@ -1098,6 +1127,7 @@ st_body(struct pdoc *d, const void *arg)
 	table_end(d);
 	st_summary(d, st, n);
 	st_aging(d, st);
+	st_reconcile(d, st);
 	fmt_date(st->due_date, ddate, sizeof(ddate));
 	if (st->closing < 0) {
 		fmt_money(-st->closing, amt, sizeof(amt));

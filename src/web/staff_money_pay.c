@@ -82,6 +82,7 @@ static void
 view_balance(struct ctx *c, const struct pay_form *f, int64_t client_id)
 {
 	struct balance b;
+	int64_t due;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
@@ -89,15 +90,18 @@ view_balance(struct ctx *c, const struct pay_form *f, int64_t client_id)
 	    ledger_balance_account(c->app->db, f->acct.id, &b);
 	if (rc != 0)
 		memset(&b, 0, sizeof(b));
-	view_money(c->view, "bal_due", b.balance > 0 ? b.balance : 0);
+	/* The suggestion is what is due: a client's open amount (money the
+	 * account applied to its invoices included); an account's balance,
+	 * its open amount less its unallocated credit. */
+	due = client_id ? b.open : b.balance;
+	view_money(c->view, "bal_due", due > 0 ? due : 0);
 	view_money(c->view, "bal_open", b.open);
-	if (!client_id) {
-		view_money(c->view, "bal_credit", b.credit);
-		tmpl_set_bool(c->view, "has_credit", b.credit > 0);
-	}
+	view_money(c->view, "bal_credit", b.account_credit);
+	tmpl_set_bool(c->view, "has_credit", b.account_credit > 0);
+	tmpl_set_bool(c->view, "credit_is_account", client_id != 0);
 	if (strcmp(c->req.method, "GET") == 0) {
-		if (b.balance > 0)
-			view_money_plain(c->view, "form_amount", b.balance);
+		if (due > 0)
+			view_money_plain(c->view, "form_amount", due);
 		else
 			tmpl_set(c->view, "form_amount", "");
 	}

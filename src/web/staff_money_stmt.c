@@ -98,6 +98,13 @@ view_statement(struct ctx *c, const struct statement *s)
 		tmpl_set_bool(row, "nonzero", s->aging[b] != 0);
 	}
 	view_money(v, "st_aging_total", aging_total);
+	/* closing = aging total - unapplied: the difference is its own line */
+	tmpl_set_bool(v, "st_has_unapplied", s->unapplied > 0);
+	view_money(v, "st_unapplied", -s->unapplied);
+	tmpl_set_bool(v, "st_has_unaged", s->unapplied < 0);
+	view_money(v, "st_unaged", -s->unapplied);
+	tmpl_set_bool(v, "st_has_account_credit", s->account_credit > 0);
+	view_money(v, "st_account_credit", s->account_credit);
 }
 
 /* --- one account: preview and generate --------------------------------- */

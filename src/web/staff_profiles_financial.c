@@ -131,6 +131,8 @@ fin_payments(struct ctx *c, int64_t account_id, int64_t client_id)
 		tmpl_set(row, "reference", ps[i].reference);
 		sp_set_money(row, "amount", ps[i].amount);
 		sp_set_money(row, "unallocated", ps[i].unallocated);
+		if (client_id)
+			sp_set_money(row, "applied_client", ps[i].applied_client);
 		tmpl_set_bool(row, "has_unallocated", ps[i].unallocated > 0);
 		tmpl_set(row, "status", ps[i].status);
 		tmpl_set_bool(row, "not_succeeded",
@@ -194,19 +196,18 @@ fin_actions(struct ctx *c, const char *kind, int64_t id, int64_t account_id,
 static int
 fin_fill(struct ctx *c, int64_t account_id, int64_t client_id)
 {
-	struct balance b, ab;
+	struct balance b;
 
+	/* A client's figures count the money applied to its invoices, whoever
+	 * paid it; the account's unallocated credit is shown as available,
+	 * not subtracted from the client's due. */
 	if (client_id) {
-		if (ledger_balance_client(c->app->db, client_id, &b) != 0 ||
-		    ledger_balance_account(c->app->db, account_id, &ab) != 0)
+		if (ledger_balance_client(c->app->db, client_id, &b) != 0)
 			return -1;
 		tmpl_set_bool(c->view, "credit_is_account", 1);
-	} else {
-		if (ledger_balance_account(c->app->db, account_id, &b) != 0)
-			return -1;
-		ab = b;
-	}
-	fin_summary(c, &b, ab.credit);
+	} else if (ledger_balance_account(c->app->db, account_id, &b) != 0)
+		return -1;
+	fin_summary(c, &b, b.account_credit);
 	if (fin_invoices(c, account_id, client_id) == -1 ||
 	    fin_payments(c, account_id, client_id) == -1 ||
 	    fin_statements(c, account_id, client_id) == -1 ||

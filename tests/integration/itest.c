@@ -711,3 +711,98 @@ itest_unique(char *out, size_t outsz, const char *prefix)
 	crypto_hex(raw, sizeof(raw), hex);
 	str_fmt(out, outsz, "%s-%s", prefix, hex);
 }
+
+/* --- reading pages as users read them ------------------------------------- */
+
+/* One entity at h ("&amp;", "&#39;", "&#x2014;" ...): its ASCII code point
+ * and length, or 0 when it is not one we decode to ASCII. */
+static size_t
+entity_ascii(const char *h, char *out)
+{
+	static const struct { const char *name; char c; } named[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' },
+	};
+	const char *e = strchr(h, ';');
+	long cp;
+
+	if (e == NULL || e - h >= 10)
+		return 0;
+	for (size_t i = 0; i < ARRAY_LEN(named); i++)
+		if (strncmp(h, named[i].name, strlen(named[i].name)) == 0) {
+			*out = named[i].c;
+			return strlen(named[i].name);
+		}
+	if (h[1] != '#')
+		return 0;
+	cp = h[2] == 'x' || h[2] == 'X' ? strtol(h + 3, NULL, 16) : strtol(h + 2, NULL, 10);
+	if (cp <= 0 || cp >= 128)
+		return 0;
+	*out = (char)cp;
+	return (size_t)(e - h) + 1;
+}
+
+char *
+itest_page_text(const char *html)
+{
+	const char *h = html;
+	struct buf b;
+	int space = 0;
+	char c;
+	size_t n;
+
+	buf_init(&b, ITEST_BODY_MAX);
+	if (strstr(h, "</head>") != NULL)
+		h = strstr(h, "</head>") + 7;
+	while (*h) {
+		if (*h == '<') {
+			const char *e = strchr(h, '>');
+			if (e == NULL)
+				break;
+			h = e + 1;
+			space = 1;
+			continue;
+		}
+		if (isspace((unsigned char)*h)) {
+			space = 1;
+			h++;
+			continue;
+		}
+		if (space && b.len > 0)
+			buf_putc(&b, ' ');
+		space = 0;
+		if (*h == '&' && (n = entity_ascii(h, &c)) > 0) {
+			buf_putc(&b, c);
+			h += n;
+			continue;
+		}
+		buf_putc(&b, *h++);
+	}
+	return buf_detach(&b);
+}
+
+int
+itest_amount_after(const char *text, const char *after, const char *label,
+    char *out, size_t outsz)
+{
+	const char *p = text, *q;
+	size_t n = 0;
+
+	if (after != NULL && (p = strstr(text, after)) == NULL)
+		return -1;
+	if ((q = strstr(p, label)) == NULL)
+		return -1;
+	q += strlen(label);
+	while (*q && *q != '$')
+		q++;
+	if (*q != '$' || outsz < 2)
+		return -1;
+	if (q > text && (q[-1] == '-' || q[-1] == '('))
+		q--;
+	while (n < outsz - 1 && (*q == '-' || *q == '$' || *q == ',' || *q == '.' ||
+	    isdigit((unsigned char)*q)))
+		out[n++] = *q++;
+	out[n] = '\0';
+	if (n > 0 && out[n - 1] == '.')
+		out[--n] = '\0';
+	return 0;
+}

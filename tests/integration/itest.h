@@ -102,4 +102,13 @@ void	 itest_sleep_ms(int ms);
 /* A fresh unique string "prefix-<random hex>" for emails and names. */
 void	 itest_unique(char *out, size_t outsz, const char *prefix);
 
+/* The page as a user reads it: <head> and tags dropped, ASCII entities
+ * decoded, white space collapsed to one space. Caller frees. */
+char	*itest_page_text(const char *html);
+/* The first amount ("$1,234.56", "-$5.00", "−" not included) after label in
+ * text (searching from the first occurrence of after, when not NULL), into
+ * out. 0, or -1 when after, label or an amount is missing. */
+int	 itest_amount_after(const char *text, const char *after,
+	    const char *label, char *out, size_t outsz);
+
 #endif

@@ -556,6 +556,9 @@ START_TEST(statement_account_math_and_aging)
 	 * comes later) 34 days, I3 6500 due that day; void I4 not at all. */
 	ck_assert(st.aging[0] == 6500 && st.aging[1] == 0 && st.aging[2] == 3000 &&
 	    st.aging[3] == 3000 && st.aging[4] == 0);
+	/* Aging 12500 - closing 12000: P2's 3000 less 2000 applied and 500
+	 * refunded is unapplied credit, a printed line. */
+	ck_assert(st.unapplied == 500 && st.account_credit == 0);
 	ck_assert_str_eq(st.account_name, f.tag);
 	ck_assert_str_eq(st.address[0], "12 Elm St");
 	ck_assert_str_eq(st.address[1], "Springfield, IL 62701");
@@ -575,11 +578,15 @@ START_TEST(statement_account_math_and_aging)
 	    st.aging[3] == 0 && st.aging[4] == 0);
 	statement_free(&st);
 
-	/* One client: only Ann's entries and invoices. */
+	/* One client: Ann's invoices' entries and the money applied to them. */
 	ck_assert_int_eq(statement_preview(db, f.acc, f.c1, "2026-02-01",
 	    "2026-03-31", &st), ST_OK);
 	ck_assert(st.opening == 9000 && st.closing == 9500);
+	ck_assert(st.unapplied == 0 && st.account_credit == 500);
 	ck_assert_uint_eq(st.nlines, 3);
+	str_fmt(want, sizeof(want), "Payment \xe2\x80\x94 check 1001, applied to %s",
+	    f.n1);
+	ck_assert_str_eq(st.lines[0].description, want);
 	ck_assert(st.lines[0].amount == -6000 && st.lines[0].running == 3000);
 	ck_assert(st.lines[2].amount == -500 && st.lines[2].running == 9500);
 	ck_assert(st.aging[0] == 6500 && st.aging[3] == 3000 && st.aging[2] == 0);
@@ -587,18 +594,32 @@ START_TEST(statement_account_math_and_aging)
 	ck_assert_str_eq(st.client_name, want);
 	statement_free(&st);
 
-	/* A credit balance is due as zero. */
+	/* Ben: the account's cash payment P2 applied 2000 to his I2 counts
+	 * for him, dated by the payment. */
 	ck_assert_int_eq(statement_preview(db, f.acc, f.c2, "2026-03-01",
 	    "2026-03-31", &st), ST_OK);
-	ck_assert(st.opening == 5000 && st.closing == 5000 && st.nlines == 0);
+	ck_assert(st.opening == 5000 && st.closing == 3000 && st.nlines == 1);
+	ck_assert(st.lines[0].amount == -2000 && st.amount_due == 3000);
+	ck_assert(st.aging[2] == 3000 && st.unapplied == 0);
 	statement_free(&st);
+	/* Ben's own payment applied to nothing is account credit: shown as
+	 * available, not subtracted from what he owes. */
 	{
 		int64_t p = mk_payment(f.acc, f.c2, "other", 9000, "2026-03-05", "x");
 		mk_entry("payment", -9000, "2026-03-05", f.acc, f.c2, 0, p, "other x");
 	}
 	ck_assert_int_eq(statement_preview(db, f.acc, f.c2, "2026-03-01",
 	    "2026-03-31", &st), ST_OK);
-	ck_assert(st.closing == -4000 && st.amount_due == 0);
+	ck_assert(st.closing == 3000 && st.amount_due == 3000);
+	ck_assert(st.account_credit == 9500 && st.unapplied == 0);
+	statement_free(&st);
+	/* The account's statement subtracts that credit on its own line:
+	 * aging 12500 - unapplied 9500 = closing 3000. */
+	ck_assert_int_eq(statement_preview(db, f.acc, 0, "2026-03-01",
+	    "2026-03-31", &st), ST_OK);
+	ck_assert(st.closing == 3000 && st.unapplied == 9500);
+	ck_assert(st.aging[0] + st.aging[1] + st.aging[2] + st.aging[3] +
+	    st.aging[4] == 12500);
 	statement_free(&st);
 }
 END_TEST

@@ -470,12 +470,16 @@ check_account(const struct model *m, int acc)
 	    w.adjusted, w.paid, w.balance, w.open, w.credit);
 }
 
-/* Clients carry their invoices' entries; payments here are account-level. */
+/* Clients carry their invoices' entries and the money applied to them
+ * (payments here are account-level): charged - discounts + adjusted - paid
+ * = balance = open, and the account's credit shows beside. */
 static void
 check_client(const struct model *m, int acc, int k)
 {
 	int64_t cid = m->client_id[acc][k], charged = 0, disc = 0, adj = 0, open = 0;
+	int64_t paid = 0;
 	struct balance b;
+	struct mbal w;
 
 	for (size_t i = 0; i < m->ninv; i++) {
 		const struct minv *v = &m->inv[i];
@@ -484,15 +488,21 @@ check_client(const struct model *m, int acc, int k)
 		charged += v->gross;
 		disc += v->ldisc + v->idisc;
 		adj += v->adj + v->reversal;
+		paid += v->paid;
 		open += inv_open(v);
 	}
+	model_account(m, acc, &w);
 	ck_assert_int_eq(ledger_balance_client(db, cid, &b), DB_OK);
 	ck_assert_msg(b.charged == charged && b.discounts == disc && b.adjusted == adj &&
-	    b.balance == charged - disc + adj && b.open == open && b.paid == 0,
+	    b.paid == paid && b.balance == charged - disc + adj - paid &&
+	    b.open == open && b.balance == b.open && b.credit == 0 &&
+	    b.account_credit == w.credit,
 	    "client %" PRId64 ": charged %" PRId64 " discounts %" PRId64 " adjusted %"
-	    PRId64 " balance %" PRId64 " open %" PRId64 "; model %" PRId64 " %" PRId64
-	    " %" PRId64 " %" PRId64 " %" PRId64, cid, b.charged, b.discounts,
-	    b.adjusted, b.balance, b.open, charged, disc, adj, charged - disc + adj, open);
+	    PRId64 " paid %" PRId64 " balance %" PRId64 " open %" PRId64
+	    " account credit %" PRId64 "; model %" PRId64 " %" PRId64 " %" PRId64
+	    " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64, cid, b.charged,
+	    b.discounts, b.adjusted, b.paid, b.balance, b.open, b.account_credit,
+	    charged, disc, adj, paid, charged - disc + adj - paid, open, w.credit);
 }
 
 static void

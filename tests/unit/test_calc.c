@@ -137,6 +137,43 @@ START_TEST(statement_running_balance)
 }
 END_TEST
 
+/* Amount due = closing = aging total, or the difference is the printed
+ * "unapplied credit" line: worked by hand. */
+START_TEST(statement_aging_reconciles_with_closing)
+{
+	/* Open 50.00 + 150.00 (1-30) + 150.00 (31-60), 100.00 paid and not
+	 * applied: closing 250.00, unapplied 100.00. */
+	const int64_t aging[AGING_BUCKETS] = { 0, 20000, 15000, 0, 0 };
+	const int64_t none[AGING_BUCKETS] = { 0, 0, 0, 0, 0 };
+	const int64_t huge[AGING_BUCKETS] = { INT64_MAX, 1, 0, 0, 0 };
+	int64_t total = -1, unapplied = -1;
+
+	ck_assert_int_eq(calc_statement_reconcile(25000, aging, &total,
+	    &unapplied), 0);
+	ck_assert(total == 35000 && unapplied == 10000);
+	ck_assert(total - unapplied == 25000);
+	/* nothing unapplied: the aging is the closing balance */
+	ck_assert_int_eq(calc_statement_reconcile(35000, aging, &total,
+	    &unapplied), 0);
+	ck_assert(total == 35000 && unapplied == 0);
+	/* all credit: nothing open, closing -40.00 */
+	ck_assert_int_eq(calc_statement_reconcile(-4000, none, &total,
+	    &unapplied), 0);
+	ck_assert(total == 0 && unapplied == 4000);
+	/* an old statement whose closing exceeded its aging (550.00 vs
+	 * 350.00): the difference is negative, still printed */
+	ck_assert_int_eq(calc_statement_reconcile(55000, aging, &total,
+	    &unapplied), 0);
+	ck_assert(total == 35000 && unapplied == -20000);
+	ck_assert_int_eq(calc_statement_reconcile(0, huge, &total, &unapplied), -1);
+	{
+		const int64_t big[AGING_BUCKETS] = { INT64_MAX, 0, 0, 0, 0 };
+		ck_assert_int_eq(calc_statement_reconcile(-1, big, &total,
+		    &unapplied), -1);
+	}
+}
+END_TEST
+
 START_TEST(dates_round_trip)
 {
 	int64_t d;
@@ -176,6 +213,7 @@ main(void)
 	tcase_add_test(tc, aging_buckets);
 	tcase_add_test(tc, allocation_oldest_due_first);
 	tcase_add_test(tc, statement_running_balance);
+	tcase_add_test(tc, statement_aging_reconciles_with_closing);
 	tcase_add_test(tc, dates_round_trip);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
