@@ -737,6 +737,11 @@ START_TEST(test_password_reset)
 	post(&y, path, NULL, &r, 422, "password", "tiny", "password2", "tiny", NULL);
 	post(&y, path, NULL, &r, 303, "password", "a brand new passphrase",
 	    "password2", "a brand new passphrase", NULL);
+	/* a reset says so: it is not a first activation */
+	ck_assert_str_eq(location(&r), "/portal/billing?notice=password_reset");
+	get(&y, "/portal/billing?notice=password_reset", &r, 200);
+	ck_assert(itest_body_has(&r, "Your password was changed"));
+	ck_assert(!itest_body_has(&r, "Welcome!"));
 	get(&y, "/portal/billing", &r, 200);
 	/* the older session ended; the link is single use */
 	get(&c, "/portal/billing", &r, 303);
