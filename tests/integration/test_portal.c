@@ -914,10 +914,35 @@ ach_case(const char *pm, int succeeds)
 	m = mail_wait(email, succeeds ? "bank payment of $64.00 succeeded" :
 	    "bank payment of $64.00 failed", 1);
 	ck_assert(strstr(m, want) != NULL);
+	if (!succeeds) {
+		/* the client's words: not the staff's advice, no invoice
+		 * "applied", no "contact us" above a "do not reply" */
+		ck_assert_msg(strstr(m, "Your bank could not debit this account")
+		    != NULL, "no client reason in the email:\n%s", m);
+		ck_assert_msg(strstr(m, "Ask the client") == NULL &&
+		    strstr(m, "Applied to") == NULL && strstr(m, "contact us") ==
+		    NULL, "staff wording in the client's email:\n%s", m);
+		ck_assert(strstr(m, "still to pay") != NULL);
+	}
 	free(m);
 	ck_assert_int_eq(OPEN_OF(inv), succeeds ? 0 : 6400);
 	get(&c, "/portal/billing", &r, 200);
 	ck_assert(itest_body_has(&r, succeeds ? "pt-st-paid" : "pt-st-open"));
+	{
+		char path[80];
+		str_fmt(path, sizeof(path), "/portal/payments/%" PRId64, pid);
+		get(&c, path, &r, 200);
+	}
+	if (succeeds) {
+		ck_assert(itest_body_has(&r, "Print receipt"));
+		ck_assert(itest_body_has(&r, "Applied to"));
+	} else {
+		ck_assert(itest_body_has(&r, "Payment not completed"));
+		ck_assert(itest_body_has(&r, "Your bank could not debit this account"));
+		ck_assert(!itest_body_has(&r, "Ask the client"));
+		ck_assert(!itest_body_has(&r, "Print receipt"));
+		ck_assert(!itest_body_has(&r, "Applied to"));
+	}
 	itest_resp_free(&r);
 	who_free(&c);
 	who_free(&s);
