@@ -1426,8 +1426,11 @@ reconcile_claim(struct db *db, int64_t id, int64_t was, int64_t now)
 	struct db_param p[] = { DB_I64(now), DB_I64(id), DB_I64(was) };
 	uint64_t n = 0;
 
-	if (db_exec(db, "UPDATE payments SET checked_at = ? WHERE id = ?"
-	    " AND checked_at = ? AND status = 'pending'", p, 3, &n, NULL) != DB_OK)
+	/* GREATEST: the stamp always moves, so "changed rows" is 1 even for a
+	 * row stamped earlier in the same second. */
+	if (db_exec(db, "UPDATE payments SET checked_at = GREATEST(?, checked_at + 1)"
+	    " WHERE id = ? AND checked_at = ? AND status = 'pending'", p, 3, &n,
+	    NULL) != DB_OK)
 		return -1;
 	return n == 1;
 }
