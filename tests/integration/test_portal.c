@@ -1096,6 +1096,49 @@ START_TEST(test_paylink)
 }
 END_TEST
 
+/* A pay-link bank payment the bank refuses: the page the payer comes back
+ * to speaks to them (their reason, the invoice still to pay), offers no
+ * receipt, and the email says the same without "contact us". */
+START_TEST(test_paylink_ach_failure)
+{
+	struct who s, v;
+	struct itest_resp r;
+	char email[120], link[200], num[40], key[80], path[300], want[40], *m;
+	int64_t acc, inv, pid;
+
+	staff_login(&s);
+	itest_resp_init(&r);
+	acc = new_account(&s, email, sizeof(email), "linkach");
+	inv = new_invoice(&s, acc, "75.00", "both");
+	pay_link(email, number_of(inv, num, sizeof(num)), link, sizeof(link));
+	who_new(&v, "visitor");
+	get(&v, link, &r, 200);
+	input_value(buf_cstr(&r.body), "attempt_key", key, sizeof(key));
+	post(&v, link, NULL, &r, 200, "method", "ach", "attempt_key", key, NULL);
+	pid = element_pay(&v, &r, "pm_usBankAccount_accountClosed");
+	ck_assert(itest_body_has(&r, "Bank payment submitted"));
+	ck_assert(!itest_body_has(&r, "Applied to"));
+	str_fmt(want, sizeof(want), "P-%" PRId64, pid);
+	m = mail_wait(email, "bank payment of $75.00 failed", 1);
+	ck_assert(strstr(m, want) != NULL);
+	ck_assert_msg(strstr(m, "Your bank could not debit this account") != NULL &&
+	    strstr(m, "Ask the client") == NULL && strstr(m, "Applied to") == NULL &&
+	    strstr(m, "contact us") == NULL, "not the payer's words:\n%s", m);
+	free(m);
+	str_fmt(path, sizeof(path), "%s/payments/%" PRId64, link, pid);
+	get(&v, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Payment not completed"));
+	ck_assert(itest_body_has(&r, "Your bank could not debit this account"));
+	ck_assert(!itest_body_has(&r, "Ask the client"));
+	ck_assert(!itest_body_has(&r, "Applied to"));
+	ck_assert(!itest_body_has(&r, "Print receipt"));
+	ck_assert_int_eq(OPEN_OF(inv), 7500);
+	itest_resp_free(&r);
+	who_free(&v);
+	who_free(&s);
+}
+END_TEST
+
 /* Every portal route with another account's ids: 404, nothing changes. */
 START_TEST(test_cross_account)
 {
@@ -1300,6 +1343,7 @@ portal_suite(void)
 	tcase_add_test(tc, test_ach_success);
 	tcase_add_test(tc, test_ach_failure);
 	tcase_add_test(tc, test_paylink);
+	tcase_add_test(tc, test_paylink_ach_failure);
 	tcase_add_test(tc, test_cross_account);
 	tcase_add_test(tc, test_csrf);
 	tcase_add_test(tc, test_paylink_rate_limit);
