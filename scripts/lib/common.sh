@@ -262,6 +262,38 @@ billingd_start() {
 	die "billingd did not create $sock and $pidfile within ${timeout}s"
 }
 
+# billingd_restart BIN CONF LOGFILE PIDFILE SOCK: a running billingd re-executes
+# its binary on SIGHUP (a rebuild and a changed config count) without closing
+# the socket, so nginx never answers 502; returns when none of the old workers
+# is left. Starts billingd when it does not run.
+billingd_restart() {
+	local bin=$1 conf=$2 logf=$3 pidfile=$4 sock=$5 pid old k i left
+	pid=$(pid_read "$pidfile")
+	if ! pid_alive "$pid" billingd; then
+		billingd_start "$bin" "$conf" "$logf" "$pidfile" "$sock"
+		return
+	fi
+	old=$(proc_children "$pid" | tr '\n' ' ')
+	log "reloading billingd (pid $pid) without closing its socket"
+	kill -HUP "$pid" || die "cannot signal billingd $pid"
+	for ((i = 0; i < 600; i++)); do
+		pid_alive "$pid" billingd || {
+			tail_log "$logf" 40
+			die "billingd exited during reload (see $logf)"
+		}
+		left=0
+		for k in $old; do
+			pid_alive "$k" && left=1
+		done
+		if ((left == 0)) && [[ -n "$(proc_children "$pid")" ]]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	tail_log "$logf" 40
+	die "billingd did not replace its workers within 60 s"
+}
+
 # billingd_stop PIDFILE: graceful stop (SIGTERM), SIGKILL after 20 s.
 billingd_stop() {
 	stop_pidfile "$1" billingd billingd 20 TERM

@@ -268,6 +268,12 @@ int	 portal_payment_owned(struct db *, int64_t payment_id, int64_t account_id,
  * should roll the settlement back (it is retried like any DB error). The
  * mail templates come from cfg->templates_dir (a per-process cache).
  * Returns a db_status. */
+struct sp_payment;
+/* Why a failed or canceled payment did not go through, in the payer's
+ * words (never the staff's advice). Never NULL. */
+const char *portal_failure_text(const struct sp_payment *);
+/* The heading over a payment's invoices: "Applied to" only when paid. */
+const char *portal_invoices_heading(const struct sp_payment *);
 int	 portal_payment_settled(struct db *, const struct config *,
 	    int64_t payment_id);
 /* The same in its own transaction (after a page callback). */

@@ -13,6 +13,7 @@
 #include "portal_int.h"
 #include "profiles.h"
 #include "str.h"
+#include "stripe.h"
 #include "stripe_pay.h"
 #include "tmpl.h"
 
@@ -269,6 +270,25 @@ mail_invoices(struct db *db, struct tmpl_vars *v, const char *plan)
 	return DB_OK;
 }
 
+const char *
+portal_failure_text(const struct sp_payment *p)
+{
+	if (strcmp(p->status, "canceled") == 0)
+		return "The payment was canceled.";
+	return stripe_reason_client_message(stripe_reason_from_codes(NULL,
+	    p->failure_code, NULL));
+}
+
+const char *
+portal_invoices_heading(const struct sp_payment *p)
+{
+	if (strcmp(p->status, "succeeded") == 0)
+		return "Applied to";
+	if (strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0)
+		return "It was for (still to pay)";
+	return "For";
+}
+
 static void
 mail_payment(struct db *db, struct tmpl_vars *v, const struct config *cfg,
     const struct sp_payment *p, int portal)
@@ -294,8 +314,8 @@ mail_payment(struct db *db, struct tmpl_vars *v, const struct config *cfg,
 		    "Bank account (ACH)" : "Card");
 	tmpl_set(v, "method", buf);
 	tmpl_set_bool(v, "is_ach", strcmp(p->method, "ach") == 0);
-	tmpl_set(v, "failure_message", p->failure_message[0] ? p->failure_message :
-	    "The bank did not accept the payment.");
+	tmpl_set(v, "failure_message", portal_failure_text(p));
+	tmpl_set(v, "invoices_heading", portal_invoices_heading(p));
 	/* Pay-link payers may have no portal login: no link for them. */
 	if (portal && portal_url(cfg, buf, sizeof(buf), "/portal/payments/%" PRId64,
 	    p->id) == 0)

@@ -258,6 +258,14 @@ struct sp_reconcile_stats {
  * NULL). Returns SP_OK (see stats->errors) or SP_DB. */
 int	 stripe_pay_reconcile(const struct sp *, int64_t older_than,
 	    FILE *log, struct sp_reconcile_stats *stats);
+/* The same for at most limit payments: those checked longest ago first
+ * (payments.checked_at, then id), each stamped before Stripe is asked, so
+ * successive runs go round every pending payment however many ACH
+ * payments stay processing, and two runners do not check one row at once.
+ * stripe_pay_reconcile uses SP_RECONCILE_BATCH. */
+#define SP_RECONCILE_BATCH	1000
+int	 stripe_pay_reconcile_n(const struct sp *, int64_t older_than,
+	    size_t limit, FILE *log, struct sp_reconcile_stats *stats);
 
 /* --- refunds --------------------------------------------------------------- */
 

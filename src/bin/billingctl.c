@@ -504,17 +504,19 @@ cmd_ledger(struct cli *c)
 static int
 cmd_reconcile(struct cli *c)
 {
-	static const char *const names[] = { "older-than" };
-	const char *vals[1] = { NULL };
+	static const char *const names[] = { "older-than", "limit" };
+	const char *vals[2] = { NULL, NULL };
 	const struct actor actor = { "system", 0, "reconcile" };
 	struct sp_reconcile_stats st;
 	struct sp sp;
-	int64_t older = 300;
+	int64_t older = 300, limit = SP_RECONCILE_BATCH;
 	int rc;
 
-	if (opts(c->argc - 1, c->argv + 1, names, vals, 1) == -1 ||
-	    (vals[0] != NULL && str_to_i64(vals[0], 0, 366 * 86400, &older) == -1)) {
-		fprintf(stderr, "usage: billingctl reconcile [--older-than SECONDS]\n");
+	if (opts(c->argc - 1, c->argv + 1, names, vals, 2) == -1 ||
+	    (vals[0] != NULL && str_to_i64(vals[0], 0, 366 * 86400, &older) == -1) ||
+	    (vals[1] != NULL && str_to_i64(vals[1], 1, 100000, &limit) == -1)) {
+		fprintf(stderr, "usage: billingctl reconcile [--older-than SECONDS]"
+		    " [--limit N]\n");
 		return 2;
 	}
 	sp.db = c->db;
@@ -524,7 +526,7 @@ cmd_reconcile(struct cli *c)
 		fprintf(stderr, "billingctl: no Stripe client (stripe_api_base?)\n");
 		return 1;
 	}
-	rc = stripe_pay_reconcile(&sp, older, stdout, &st);
+	rc = stripe_pay_reconcile_n(&sp, older, (size_t)limit, stdout, &st);
 	stripe_client_free(sp.stripe);
 	if (rc != SP_OK) {
 		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
@@ -636,7 +638,7 @@ static const struct {
 	{ "apikey", cmd_apikey, "apikey create --name N --role R | list | revoke --id N" },
 	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
 	{ "mail", cmd_mail, "mail send-pending | status | test --to A  send due emails now | queue counts | queue a test email" },
-	{ "reconcile", cmd_reconcile, "reconcile [--older-than S]  settle card/ACH payments and refunds left pending (default 300 s)" },
+	{ "reconcile", cmd_reconcile, "reconcile [--older-than S] [--limit N]  settle card/ACH payments and refunds left pending (default 300 s, 1000 oldest-checked first)" },
 };
 
 static void

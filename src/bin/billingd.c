@@ -1,9 +1,17 @@
 /* billingd: the FastCGI application server. A master opens the socket,
  * forks N workers that loop on FCGX_Accept_r, restarts a worker that dies,
- * replaces workers on SIGHUP and stops gracefully on SIGTERM. */
+ * replaces workers on SIGHUP and stops gracefully on SIGTERM.
+ *
+ * SIGHUP re-executes the master from its binary's path (a rebuild and a
+ * changed config count) keeping the same pid and the open socket: the new
+ * image gets the socket and the old workers' pids in the environment,
+ * starts its workers, then retires the old ones. nginx never finds the
+ * socket missing, so a restart answers no 502. */
 #include "common.h"
 
 #include <fcgiapp.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +25,8 @@
 
 #define MAX_WORKERS	256
 #define STOP_GRACE_SEC	30
+#define ENV_LISTEN_FD	"BILLINGD_LISTEN_FD"
+#define ENV_RETIRE	"BILLINGD_RETIRE"
 
 struct worker {
 	pid_t	 pid;
@@ -29,6 +39,11 @@ static struct app app;
 static struct worker workers[MAX_WORKERS];
 static size_t nworkers;
 static int listen_fd = -1;
+static char self_path[PATH_MAX];	/* the binary, by name, for SIGHUP */
+static char **self_argv;
+static const char *self_cfg;		/* -c, or NULL for $BILLING_CONFIG */
+static struct worker retiring[MAX_WORKERS];	/* a previous image's workers */
+static size_t nretiring;
 
 static void
 on_signal(int sig)
@@ -194,6 +209,105 @@ replace_workers(void)
 	stop_workers(old, nworkers);
 }
 
+/* The binary's path as started: after a rebuild the name leads to the new
+ * file while /proc/self/exe still means the old one. */
+static void
+remember_self(char **argv)
+{
+	ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+
+	self_argv = argv;
+	if (n <= 0 || (size_t)n >= sizeof(self_path) - 1) {
+		self_path[0] = '\0';
+		return;
+	}
+	self_path[n] = '\0';
+}
+
+/* 1 when `self_path -t` accepts the configuration, so a broken build or
+ * config never replaces a working master. */
+static int
+self_check(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == -1)
+		return 0;
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(127);
+		char t[] = "-t", c[] = "-c", *cfg = self_cfg ? strdup(self_cfg)
+		    : NULL;
+		char *av[] = { self_path, t, cfg ? c : NULL, cfg, NULL };
+		execv(self_path, av);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* SIGHUP: the same pid becomes the binary now at self_path. Returns only
+ * when that is impossible (the caller then forks a new generation). */
+static void
+reexec(void)
+{
+	char fd[16], pids[MAX_WORKERS * 12] = "";
+	size_t off = 0;
+	int fl;
+
+	if (self_path[0] == '\0' || !self_check()) {
+		log_warn("SIGHUP: %s -t failed; keeping the running binary",
+		    self_path);
+		return;
+	}
+	for (size_t i = 0; i < nworkers; i++)
+		if (workers[i].pid != 0 && off < sizeof(pids) - 12)
+			off += (size_t)snprintf(pids + off, sizeof(pids) - off,
+			    "%s%ld", off ? "," : "", (long)workers[i].pid);
+	snprintf(fd, sizeof(fd), "%d", listen_fd);
+	if ((fl = fcntl(listen_fd, F_GETFD)) != -1)
+		fcntl(listen_fd, F_SETFD, fl & ~FD_CLOEXEC);
+	setenv(ENV_LISTEN_FD, fd, 1);
+	setenv(ENV_RETIRE, pids, 1);
+	log_info("SIGHUP: re-executing %s", self_path);
+	execv(self_path, self_argv);
+	log_err("SIGHUP: exec %s: %s", self_path, strerror(errno));
+	unsetenv(ENV_LISTEN_FD);
+	unsetenv(ENV_RETIRE);
+}
+
+/* After a SIGHUP re-exec: the socket and the workers of the old image.
+ * 1 when inherited, 0 on a fresh start, -1 when the fd is unusable. */
+static int
+inherit(void)
+{
+	const char *fd = getenv(ENV_LISTEN_FD), *pids = getenv(ENV_RETIRE);
+	int64_t v;
+	char *copy, *p, *save = NULL;
+
+	if (fd == NULL)
+		return 0;
+	if (str_to_i64(fd, 0, INT_MAX, &v) == -1 || fcntl((int)v, F_GETFD) == -1)
+		return -1;
+	listen_fd = (int)v;
+	fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
+	if (pids != NULL && (copy = strdup(pids)) != NULL) {
+		for (p = strtok_r(copy, ",", &save); p != NULL &&
+		    nretiring < MAX_WORKERS; p = strtok_r(NULL, ",", &save))
+			if (str_to_i64(p, 1, INT_MAX, &v) == 0)
+				retiring[nretiring++].pid = (pid_t)v;
+		free(copy);
+	}
+	unsetenv(ENV_LISTEN_FD);
+	unsetenv(ENV_RETIRE);
+	return 1;
+}
+
 static int
 open_listener(const char *addr)
 {
@@ -243,11 +357,12 @@ int
 main(int argc, char *argv[])
 {
 	const char *cfgpath = getenv("BILLING_CONFIG");
-	int ch, test_only = 0;
+	int ch, test_only = 0, inherited;
 	long ncpu;
 	sigset_t block, none;
 
 	log_set_prog("billingd");
+	remember_self(argv);
 	while ((ch = getopt(argc, argv, "c:t")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -260,6 +375,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
+	self_cfg = cfgpath;
 	if (app_init(&app, cfgpath) == -1)
 		return 1;
 	if (test_only) {
@@ -271,7 +387,12 @@ main(int argc, char *argv[])
 	    : (size_t)(ncpu > 0 ? ncpu : 1);
 	if (nworkers > MAX_WORKERS)
 		nworkers = MAX_WORKERS;
-	if (FCGX_Init() != 0 || (listen_fd = open_listener(app.cfg.listen)) == -1)
+	if ((inherited = inherit()) == -1) {
+		log_err("%s is not an open socket", ENV_LISTEN_FD);
+		return 1;
+	}
+	if (FCGX_Init() != 0 || (!inherited &&
+	    (listen_fd = open_listener(app.cfg.listen)) == -1))
 		return 1;
 	if (write_pid_file(app.cfg.pid_file) == -1)
 		return 1;
@@ -292,6 +413,10 @@ main(int argc, char *argv[])
 		if (spawn(&workers[i]) == -1)
 			return 1;
 	log_info("listening on %s with %zu workers", app.cfg.listen, nworkers);
+	if (nretiring > 0) {
+		log_info("stopping %zu workers of the previous binary", nretiring);
+		stop_workers(retiring, nretiring);
+	}
 
 	sigemptyset(&none);
 	while (!got_term) {
@@ -302,6 +427,7 @@ main(int argc, char *argv[])
 		}
 		if (got_hup && !got_term) {
 			got_hup = 0;
+			reexec();
 			replace_workers();
 		}
 	}

@@ -47,6 +47,23 @@ is_type(const char *ct, const char *want)
 	    ct[n] == ' ');
 }
 
+static const char *
+json_kv_reason(enum req_status rc)
+{
+	switch (rc) {
+	case REQ_EJSON:
+		return "a number is out of range";
+	case REQ_ETOOLONG:
+		return "a key or value is too long";
+	case REQ_ETOOMANY:
+		return "too many fields";
+	case REQ_EBADENC:
+		return "a value is not valid UTF-8";
+	default:
+		return "";
+	}
+}
+
 enum http_parse
 http_req_read(struct http_req *q, FCGX_Request *r, size_t max_body)
 {
@@ -93,11 +110,15 @@ http_req_read(struct http_req *q, FCGX_Request *r, size_t max_body)
 		if (req_parse_urlencoded(q->body.data, q->body.len, &q->form) != REQ_OK)
 			return HTTP_PARSE_BAD;
 	} else if (is_type(q->content_type, "application/json")) {
-		char err[128];
-		if (req_parse_json(q->body.data, q->body.len, &q->json, err,
-		    sizeof(err)) != REQ_OK ||
-		    req_json_to_kv(q->json, &q->form) != REQ_OK)
+		if (req_parse_json_ex(q->body.data, q->body.len, &q->json,
+		    q->body_err, sizeof(q->body_err), q->body_key,
+		    sizeof(q->body_key)) != REQ_OK)
 			return HTTP_PARSE_BAD;
+		if ((rc = req_json_to_kv(q->json, &q->form)) != REQ_OK) {
+			snprintf(q->body_err, sizeof(q->body_err), "%s",
+			    json_kv_reason(rc));
+			return HTTP_PARSE_BAD;
+		}
 	}
 	return HTTP_PARSE_OK;
 }

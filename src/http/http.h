@@ -26,6 +26,8 @@ struct http_req {
 	struct json_object *json;	/* parsed JSON body, or NULL */
 	char		 reqid[24];
 	char		*pathbuf;
+	char		 body_err[192];	/* why a JSON body was refused, or "" */
+	char		 body_key[65];	/* the key given twice, or "" */
 };
 
 struct http_resp {

@@ -328,10 +328,141 @@ json_has_nul_escape(const char *s, size_t len)
 	return 0;
 }
 
+/* One key as json-c would store it: raw bytes unless escaped. NULL on
+ * allocation failure. */
+static char *
+json_key_decode(const char *q, size_t n)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	char *k = NULL;
+
+	if (memchr(q, '\\', n) == NULL)
+		return strndup(q + 1, n - 2);
+	if ((tok = json_tokener_new()) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, q, (int)n);
+	json_tokener_free(tok);
+	if (o != NULL && json_object_is_type(o, json_type_string))
+		k = strdup(json_object_get_string(o));
+	json_object_put(o);
+	return k;
+}
+
+/* Copies key into the caller's buffer, cut on a UTF-8 boundary. */
+static void
+json_key_copy(char *dst, size_t dstsz, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (dst == NULL || dstsz == 0)
+		return;
+	if (n >= dstsz) {
+		n = dstsz - 1;
+		while (n > 0 && ((unsigned char)key[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, key, n);
+	dst[n] = '\0';
+}
+
+#define JSON_SCAN_MAX	(REQ_JSON_DEPTH + 2)
+
+struct json_scan {
+	struct json_object *keys[JSON_SCAN_MAX];	/* NULL: an array */
+	int	 want_key[JSON_SCAN_MAX];
+	int	 depth;
+};
+
+/* A string at s[*i] (the opening quote); a key when the innermost
+ * container is an object waiting for one. 1: duplicate, 0, -1: ENOMEM. */
+static int
+json_scan_string(struct json_scan *sc, const char *s, size_t len, size_t *i,
+    char *key, size_t keysz)
+{
+	size_t start = *i;
+	char *k;
+	int dup;
+
+	for ((*i)++; *i < len && s[*i] != '"'; (*i)++)
+		if (s[*i] == '\\')
+			(*i)++;
+	if (sc->depth == 0 || sc->keys[sc->depth] == NULL ||
+	    !sc->want_key[sc->depth])
+		return 0;
+	sc->want_key[sc->depth] = 0;
+	if ((k = json_key_decode(s + start, *i - start + 1)) == NULL)
+		return -1;
+	dup = json_object_object_get_ex(sc->keys[sc->depth], k, NULL);
+	if (dup)
+		json_key_copy(key, keysz, k);
+	else if (json_object_object_add(sc->keys[sc->depth], k, NULL) != 0)
+		dup = -1;
+	free(k);
+	return dup;
+}
+
+/* json-c keeps the last of two equal keys; a body that says two things
+ * must not be read as one of them. Runs on text json-c has accepted in
+ * strict mode, so only structure is tracked. Returns 1 and the key and
+ * its offset on a duplicate, 0 without, -1 on ENOMEM. */
+static int
+json_find_dup_key(const char *s, size_t len, char *key, size_t keysz,
+    size_t *at)
+{
+	struct json_scan sc;
+	int rc = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	for (size_t i = 0; i < len && rc == 0; i++) {
+		switch (s[i]) {
+		case '{':
+		case '[':
+			if (sc.depth + 1 >= JSON_SCAN_MAX) {
+				rc = -1;
+				break;
+			}
+			sc.depth++;
+			sc.want_key[sc.depth] = s[i] == '{';
+			sc.keys[sc.depth] = s[i] == '{' ? json_object_new_object()
+			    : NULL;
+			if (s[i] == '{' && sc.keys[sc.depth] == NULL)
+				rc = -1;
+			break;
+		case '}':
+		case ']':
+			json_object_put(sc.keys[sc.depth]);
+			sc.keys[sc.depth--] = NULL;
+			break;
+		case ',':
+			sc.want_key[sc.depth] = 1;
+			break;
+		case '"':
+			*at = i;
+			rc = json_scan_string(&sc, s, len, &i, key, keysz);
+			break;
+		}
+	}
+	for (; sc.depth > 0; sc.depth--)
+		json_object_put(sc.keys[sc.depth]);
+	return rc;
+}
+
 enum req_status
 req_parse_json(const char *s, size_t len, struct json_object **out,
     char *err, size_t errsz)
 {
+	return req_parse_json_ex(s, len, out, err, errsz, NULL, 0);
+}
+
+enum req_status
+req_parse_json_ex(const char *s, size_t len, struct json_object **out,
+    char *err, size_t errsz, char *key, size_t keysz)
+{
+	char dup[65];	/* named in the message, so kept short */
+	size_t at = 0;
+	int rc;
+
 	struct json_tokener *tok;
 	struct json_object *o;
 	enum json_tokener_error e;
@@ -373,6 +504,14 @@ req_parse_json(const char *s, size_t len, struct json_object **out,
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return json_fail(err, errsz, "JSON body must be an object");
+	}
+	if ((rc = json_find_dup_key(s, len, dup, sizeof(dup), &at)) != 0) {
+		json_object_put(o);
+		if (rc < 0)
+			return REQ_ENOMEM;
+		json_key_copy(key, keysz, dup);
+		return json_fail(err, errsz, "duplicate key \"%s\" at offset "
+		    "%zu", dup, at);
 	}
 	*out = o;
 	return REQ_OK;

@@ -47,9 +47,14 @@ enum req_status req_parse_urlencoded(const char *, size_t, struct kvlist *out);
 /* Cookie header: "a=1; b=2". Malformed pairs are skipped, never fatal. */
 enum req_status req_parse_cookies(const char *, struct kvlist *out);
 /* JSON body: must be an object, depth <= REQ_JSON_DEPTH, valid UTF-8.
- * On success *out is a new reference (json_object_put it). err gets a message. */
+ * No key twice in one object. On success *out is a new reference
+ * (json_object_put it). err gets a message naming the position and reason. */
 enum req_status req_parse_json(const char *, size_t, struct json_object **out,
 	    char *err, size_t errsz);
+/* The same; a key given twice in any object (nested too) is REQ_EJSON and
+ * its name goes to key (cut to keysz) when key is not NULL. */
+enum req_status req_parse_json_ex(const char *, size_t, struct json_object **out,
+	    char *err, size_t errsz, char *key, size_t keysz);
 /* Top-level scalars of a JSON object as strings (true/false -> "1"/"0",
  * null skipped; numbers as written). Nested objects/arrays are skipped. */
 enum req_status req_json_to_kv(struct json_object *, struct kvlist *out);

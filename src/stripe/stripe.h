@@ -123,6 +123,9 @@ enum stripe_reason stripe_result_reason(const struct stripe_result *);
 enum stripe_reason stripe_reason_from_codes(const char *type,
 	    const char *code, const char *decline_code);
 const char *stripe_reason_message(enum stripe_reason);
+/* The reason in the payer's words (portal, pay link, their email); a
+ * failure without a known reason gets the generic one. Never NULL. */
+const char *stripe_reason_client_message(enum stripe_reason);
 /* stripe_reason_message(stripe_result_reason(r)); never NULL. */
 const char *stripe_friendly_message(const struct stripe_result *);
 

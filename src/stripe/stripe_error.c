@@ -31,6 +31,33 @@ static const char *const reason_messages[STRIPE_REASON__MAX] = {
 	    "Try again or use a different payment method.",
 };
 
+/* The same reasons told to the person who paid (portal, pay link, their
+ * email): what happened to them and what they can do, no staff advice. */
+static const char *const client_messages[STRIPE_REASON__MAX] = {
+	[STRIPE_REASON_NONE] = "",
+	[STRIPE_REASON_CARD_DECLINED] = "Your card was declined by your bank. "
+	    "Please use a different card, or ask your bank why it was declined.",
+	[STRIPE_REASON_INSUFFICIENT_FUNDS] = "Your bank declined the payment "
+	    "for insufficient funds. Please use a different card or bank "
+	    "account, or try again later.",
+	[STRIPE_REASON_EXPIRED_CARD] = "Your card has expired. Please use a "
+	    "current card.",
+	[STRIPE_REASON_INCORRECT_CVC] = "The security code (CVC) did not match. "
+	    "Please check it and try again.",
+	[STRIPE_REASON_INCORRECT_NUMBER] = "The card number or expiry date is "
+	    "incorrect. Please check the card details and try again.",
+	[STRIPE_REASON_PROCESSING] = "A temporary processing error occurred. "
+	    "Please try again in a few minutes.",
+	[STRIPE_REASON_AUTHENTICATION] = "Your bank asked you to approve this "
+	    "payment and it was not approved. Please try again and complete "
+	    "your bank's check, or use a different card.",
+	[STRIPE_REASON_BANK_ACCOUNT] = "Your bank could not debit this account "
+	    "(it may be closed, frozen or not open to debits). Please pay with "
+	    "a different bank account or a card.",
+	[STRIPE_REASON_GENERIC] = "The payment could not be completed. Please "
+	    "try again or use a different payment method.",
+};
+
 /* Stripe's code and decline_code values (one namespace is enough: the
  * names do not clash). decline_code is looked up first. */
 static const struct {
@@ -139,6 +166,14 @@ stripe_reason_message(enum stripe_reason reason)
 	if ((unsigned)reason >= STRIPE_REASON__MAX)
 		reason = STRIPE_REASON_GENERIC;
 	return reason_messages[reason];
+}
+
+const char *
+stripe_reason_client_message(enum stripe_reason reason)
+{
+	if ((unsigned)reason >= STRIPE_REASON__MAX || reason == STRIPE_REASON_NONE)
+		reason = STRIPE_REASON_GENERIC;
+	return client_messages[reason];
 }
 
 const char *

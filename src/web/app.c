@@ -434,6 +434,26 @@ dispatch(struct ctx *c)
 	}
 }
 
+/* A body that could not be read: say where and why, and name a key that
+ * came twice, so the sender can fix it. */
+static void
+bad_request(struct ctx *c)
+{
+	char msg[256];
+
+	if (c->req.body_err[0] == '\0') {
+		app_error(c, 400, "The request could not be read (bad encoding).");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "The JSON body could not be read: %s.",
+	    c->req.body_err);
+	if (c->req.path != NULL && str_starts(c->req.path, "/api/"))
+		api_error(c, 400, NULL, msg,
+		    c->req.body_key[0] ? c->req.body_key : NULL);
+	else
+		app_error(c, 400, msg);
+}
+
 void
 app_handle(struct app *a, FCGX_Request *r)
 {
@@ -453,7 +473,7 @@ app_handle(struct app *a, FCGX_Request *r)
 	else if (pr == HTTP_PARSE_TOO_LARGE)
 		app_error(&c, 413, "The request is too large.");
 	else if (pr == HTTP_PARSE_BAD)
-		app_error(&c, 400, "The request could not be read (bad encoding).");
+		bad_request(&c);
 	else
 		dispatch(&c);
 	http_resp_write(&c.resp, r, c.csp, strcmp(c.req.method, "HEAD") == 0);

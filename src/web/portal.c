@@ -23,7 +23,7 @@
 static const char *const login_notices[] = { "signed_out", "reset_sent",
     "expired", NULL };
 static const char *const billing_notices[] = { "welcome", "method_added",
-    "method_removed", "method_default", NULL };
+    "method_removed", "method_default", "password_reset", NULL };
 static const char *const invoice_statuses[] = { "open", "partial", "paid",
     "void", "pending", "unpaid", NULL };
 static const char *const method_kinds[] = { "card", "us_bank_account", NULL };

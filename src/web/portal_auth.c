@@ -166,16 +166,19 @@ struct token_page {
 	const char	*purpose;	/* "activate" | "reset" */
 	const char	*title;
 	const char	*dead;		/* the link does not work (410) */
+	const char	*landing;	/* where a redeemed link signs in to */
 };
 
 static const struct token_page activate_page = { "activate",
     "Set up your portal access",
     "This activation link has expired, was already used, or was replaced by "
-    "a newer one. Ask us to send you a new activation link." };
+    "a newer one. Ask us to send you a new activation link.",
+    "/portal/billing?notice=welcome" };
 static const struct token_page reset_page = { "reset",
     "Choose a new password",
     "This password reset link has expired, was already used, or was replaced "
-    "by a newer one. You can ask for a new one below." };
+    "by a newer one. You can ask for a new one below.",
+    "/portal/billing?notice=password_reset" };
 
 static int
 token_form(struct ctx *c, const struct token_page *tp, int status,
@@ -259,7 +262,7 @@ token_post(struct ctx *c, const struct token_page *tp)
 		    portal_sign_in(c, id, acct.email) == -1)
 			return -1;
 	}
-	http_redirect(&c->resp, 303, "/portal/billing?notice=welcome");
+	http_redirect(&c->resp, 303, tp->landing);
 	return 0;
 }
 

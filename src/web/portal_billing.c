@@ -155,7 +155,8 @@ h_portal_billing(struct ctx *c)
 	static const char *const notices[] = {
 	    "Welcome! Your portal access is ready.",
 	    "The payment method was saved.", "The payment method was removed.",
-	    "The default payment method was changed." };
+	    "The default payment method was changed.",
+	    "Your password was changed and you are signed in." };
 	const struct field_value *nv = app_field(c, "notice");
 	struct portal_req pr;
 	int rc = portal_begin(c, &pr);

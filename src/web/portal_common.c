@@ -285,7 +285,9 @@ portal_view_payment(struct ctx *c, struct tmpl_vars *v, const struct sp_payment 
 	else
 		str_copy(label, sizeof(label), method_name(p->method));
 	tmpl_set(v, "method", label);
-	tmpl_set(v, "failure", p->failure_message);
+	if (strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0)
+		tmpl_set(v, "failure", portal_failure_text(p));
+	tmpl_set(v, "invoices_heading", portal_invoices_heading(p));
 	if (p->refunded > 0)
 		portal_set_money(v, "refunded", p->refunded);
 }

@@ -412,6 +412,25 @@ async function portalFlow(browser, vp) {
 			await shot(client.page, 'payments', vp);
 			await staff.page.goto(`${BASE}/invoices/${inv[0][0]}`);
 			await staff.page.locator('.badge', { hasText: 'paid' }).first().waitFor();
+			client.noProblems();
+		}],
+		['lists where nothing can be selected run their script cleanly', async () => {
+			// pay.js once threw "Cannot set properties of null" on a list
+			// without the Pay button; any page error or console error fails.
+			const errors = [];
+			const onError = (e) => errors.push(`page error: ${e.message}`);
+			const onConsole = (m) => {
+				if (m.type() === 'error')
+					errors.push(`console error: ${m.text()}`);
+			};
+			client.page.on('pageerror', onError);
+			client.page.on('console', onConsole);
+			for (const q of ['?status=paid', '?status=void', '?status=open', ''])
+				await client.page.goto(`${BASE}/portal/billing${q}`, { waitUntil: 'load' });
+			await client.page.goto(`${BASE}/portal/payments`, { waitUntil: 'load' });
+			client.page.off('pageerror', onError);
+			client.page.off('console', onConsole);
+			check(errors.length === 0, errors.join('; '));
 		}],
 	], async (step) => {
 		await shot(client.page, `fail-portal-${step.replace(/\W+/g, '-')}`, vp);

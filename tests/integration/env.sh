@@ -50,7 +50,7 @@ THROTTLE_EMAIL=throttle@test.local
 # Faster commits for throwaway test data; durability does not matter here.
 MDB_TEST_ARGS=(--innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0)
 
-usage() { die "usage: env.sh start|stop|db-stop|db-start|smtp-stop|smtp-start|jobs-stop|jobs-start DIR"; }
+usage() { die "usage: env.sh start|stop|db-stop|db-start|smtp-stop|smtp-start|jobs-stop|jobs-start|billingd-restart DIR"; }
 
 abs_dir() {
 	[[ -d "$1" ]] || die "no such directory: $1"
@@ -225,6 +225,12 @@ smtp-start)
 		"$dir/smtp-catcher.port" "$(cat "$dir/smtp-catcher.port")"
 	;;
 jobs-stop) jobs_stop "$(abs_dir "$2")/billing-jobs.pid" ;;
+billingd-restart)
+	# what scripts/stack up does to a running billingd
+	dir=$(abs_dir "$2")
+	billingd_restart "$TOP_BUILDDIR/billingd" "$dir/billing.conf" "$dir/billingd.log" \
+		"$dir/billingd.pid" "$dir/billingd.sock"
+	;;
 jobs-start)
 	dir=$(abs_dir "$2")
 	jobs_start "$TOP_BUILDDIR/billing-jobs" "$dir/billing.conf" "$dir/billing-jobs.log" \

@@ -779,6 +779,44 @@ START_TEST(test_validation)
 }
 END_TEST
 
+/* A key given twice is refused whole (json-c alone keeps the last one, and
+ * "amount_cents":100,"amount_cents":99999900 booked $999,999.00); broken
+ * JSON says where and why. Nothing is recorded either way. */
+START_TEST(test_json_body_errors)
+{
+	struct call c;
+	char q[96];
+	int64_t acct;
+
+	call_init(&c);
+	acct = make_account(&c, "Duplicate Keys");
+	call(&c, env.billing, "POST", "/api/v1/payments", NULL, "{\"account_id\":%"
+	    PRId64 ",\"method\":\"cash\",\"amount_cents\":100,"
+	    "\"amount_cents\":99999900}", acct);
+	expect_error(&c, 400, "bad_request", "amount_cents", "duplicate amount");
+	ck_assert_msg(strstr(js(&c, "error.message"), "\"amount_cents\"") != NULL,
+	    "message does not name the key: %s", js(&c, "error.message"));
+	call(&c, env.billing, "POST", "/api/v1/invoices", NULL, "{\"account_id\":%"
+	    PRId64 ",\"lines\":[{\"description\":\"A\",\"rate_cents\":100,"
+	    "\"rate_cents\":1}]}", acct);
+	expect_error(&c, 400, "bad_request", "rate_cents", "duplicate in a line");
+	call(&c, env.billing, "POST", "/api/v1/payments", NULL, "{\"account_id\":%"
+	    PRId64 ",\"method\":\"cash\",\"amount_cents\":10O}", acct);
+	expect_error(&c, 400, "bad_request", NULL, "letter in a number");
+	ck_assert_msg(strstr(js(&c, "error.message"), "at offset ") != NULL,
+	    "no position: %s", js(&c, "error.message"));
+	str_fmt(q, sizeof(q), "/api/v1/payments?account_id=%" PRId64, acct);
+	call(&c, env.billing, "GET", q, NULL, NULL);
+	EXPECT(&c, 200, "payments of the account");
+	ck_assert_int_eq(jlen(&c, "data"), 0);
+	str_fmt(q, sizeof(q), "/api/v1/invoices?account_id=%" PRId64, acct);
+	call(&c, env.billing, "GET", q, NULL, NULL);
+	EXPECT(&c, 200, "invoices of the account");
+	ck_assert_int_eq(jlen(&c, "data"), 0);
+	call_free(&c);
+}
+END_TEST
+
 START_TEST(test_not_found)
 {
 	static const char *const gets[] = {
@@ -1154,6 +1192,7 @@ api_suite(int stack)
 	tcase_add_test(tc, test_pagination);
 	tc = tcase(s, "errors");
 	tcase_add_test(tc, test_validation);
+	tcase_add_test(tc, test_json_body_errors);
 	tcase_add_test(tc, test_not_found);
 	tc = tcase(s, "idempotency");
 	tcase_add_test(tc, test_idempotent_replay);

@@ -737,6 +737,11 @@ START_TEST(test_password_reset)
 	post(&y, path, NULL, &r, 422, "password", "tiny", "password2", "tiny", NULL);
 	post(&y, path, NULL, &r, 303, "password", "a brand new passphrase",
 	    "password2", "a brand new passphrase", NULL);
+	/* a reset says so: it is not a first activation */
+	ck_assert_str_eq(location(&r), "/portal/billing?notice=password_reset");
+	get(&y, "/portal/billing?notice=password_reset", &r, 200);
+	ck_assert(itest_body_has(&r, "Your password was changed"));
+	ck_assert(!itest_body_has(&r, "Welcome!"));
 	get(&y, "/portal/billing", &r, 200);
 	/* the older session ended; the link is single use */
 	get(&c, "/portal/billing", &r, 303);
@@ -909,10 +914,35 @@ ach_case(const char *pm, int succeeds)
 	m = mail_wait(email, succeeds ? "bank payment of $64.00 succeeded" :
 	    "bank payment of $64.00 failed", 1);
 	ck_assert(strstr(m, want) != NULL);
+	if (!succeeds) {
+		/* the client's words: not the staff's advice, no invoice
+		 * "applied", no "contact us" above a "do not reply" */
+		ck_assert_msg(strstr(m, "Your bank could not debit this account")
+		    != NULL, "no client reason in the email:\n%s", m);
+		ck_assert_msg(strstr(m, "Ask the client") == NULL &&
+		    strstr(m, "Applied to") == NULL && strstr(m, "contact us") ==
+		    NULL, "staff wording in the client's email:\n%s", m);
+		ck_assert(strstr(m, "still to pay") != NULL);
+	}
 	free(m);
 	ck_assert_int_eq(OPEN_OF(inv), succeeds ? 0 : 6400);
 	get(&c, "/portal/billing", &r, 200);
 	ck_assert(itest_body_has(&r, succeeds ? "pt-st-paid" : "pt-st-open"));
+	{
+		char path[80];
+		str_fmt(path, sizeof(path), "/portal/payments/%" PRId64, pid);
+		get(&c, path, &r, 200);
+	}
+	if (succeeds) {
+		ck_assert(itest_body_has(&r, "Print receipt"));
+		ck_assert(itest_body_has(&r, "Applied to"));
+	} else {
+		ck_assert(itest_body_has(&r, "Payment not completed"));
+		ck_assert(itest_body_has(&r, "Your bank could not debit this account"));
+		ck_assert(!itest_body_has(&r, "Ask the client"));
+		ck_assert(!itest_body_has(&r, "Print receipt"));
+		ck_assert(!itest_body_has(&r, "Applied to"));
+	}
 	itest_resp_free(&r);
 	who_free(&c);
 	who_free(&s);
@@ -1060,6 +1090,49 @@ START_TEST(test_paylink)
 	pay_link(email, number_of(einv, num, sizeof(num)), elink, sizeof(elink));
 	str_fmt(path, sizeof(path), "%s/payments/%" PRId64, elink, pid);
 	get(&v, path, &r, 404);
+	itest_resp_free(&r);
+	who_free(&v);
+	who_free(&s);
+}
+END_TEST
+
+/* A pay-link bank payment the bank refuses: the page the payer comes back
+ * to speaks to them (their reason, the invoice still to pay), offers no
+ * receipt, and the email says the same without "contact us". */
+START_TEST(test_paylink_ach_failure)
+{
+	struct who s, v;
+	struct itest_resp r;
+	char email[120], link[200], num[40], key[80], path[300], want[40], *m;
+	int64_t acc, inv, pid;
+
+	staff_login(&s);
+	itest_resp_init(&r);
+	acc = new_account(&s, email, sizeof(email), "linkach");
+	inv = new_invoice(&s, acc, "75.00", "both");
+	pay_link(email, number_of(inv, num, sizeof(num)), link, sizeof(link));
+	who_new(&v, "visitor");
+	get(&v, link, &r, 200);
+	input_value(buf_cstr(&r.body), "attempt_key", key, sizeof(key));
+	post(&v, link, NULL, &r, 200, "method", "ach", "attempt_key", key, NULL);
+	pid = element_pay(&v, &r, "pm_usBankAccount_accountClosed");
+	ck_assert(itest_body_has(&r, "Bank payment submitted"));
+	ck_assert(!itest_body_has(&r, "Applied to"));
+	str_fmt(want, sizeof(want), "P-%" PRId64, pid);
+	m = mail_wait(email, "bank payment of $75.00 failed", 1);
+	ck_assert(strstr(m, want) != NULL);
+	ck_assert_msg(strstr(m, "Your bank could not debit this account") != NULL &&
+	    strstr(m, "Ask the client") == NULL && strstr(m, "Applied to") == NULL &&
+	    strstr(m, "contact us") == NULL, "not the payer's words:\n%s", m);
+	free(m);
+	str_fmt(path, sizeof(path), "%s/payments/%" PRId64, link, pid);
+	get(&v, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Payment not completed"));
+	ck_assert(itest_body_has(&r, "Your bank could not debit this account"));
+	ck_assert(!itest_body_has(&r, "Ask the client"));
+	ck_assert(!itest_body_has(&r, "Applied to"));
+	ck_assert(!itest_body_has(&r, "Print receipt"));
+	ck_assert_int_eq(OPEN_OF(inv), 7500);
 	itest_resp_free(&r);
 	who_free(&v);
 	who_free(&s);
@@ -1270,6 +1343,7 @@ portal_suite(void)
 	tcase_add_test(tc, test_ach_success);
 	tcase_add_test(tc, test_ach_failure);
 	tcase_add_test(tc, test_paylink);
+	tcase_add_test(tc, test_paylink_ach_failure);
 	tcase_add_test(tc, test_cross_account);
 	tcase_add_test(tc, test_csrf);
 	tcase_add_test(tc, test_paylink_rate_limit);

@@ -4,8 +4,10 @@
  * per-IP throttling test must stay the last one to run. */
 #include "common.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -747,6 +749,103 @@ START_TEST(test_sighup_replaces_workers)
 }
 END_TEST
 
+/* env.sh billingd-restart (what scripts/stack up does to a running billingd)
+ * in a child while this process keeps asking for /healthz: no request may
+ * fail (the old stop/start left nginx without a socket: 502), and the
+ * restart reads the config again (workers = 3 gives three workers). */
+static pid_t
+restart_in_background(void)
+{
+	pid_t pid = fork();
+
+	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null != -1)
+			dup2(null, STDOUT_FILENO);
+		execl(env.envsh, env.envsh, "billingd-restart", env.dir, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void
+set_workers(const char *from, const char *to)
+{
+	struct buf out, path;
+
+	buf_init(&out, 8192);
+	buf_init(&path, 8192);
+	ck_assert(buf_printf(&path, "%s/billing.conf", env.dir) == 0);
+	ck_assert_int_eq(itest_sh(&out, "sed -i 's/^workers = %s$/workers = %s/' '%s'",
+	    from, to, buf_cstr(&path)), 0);
+	buf_free(&out);
+	buf_free(&path);
+}
+
+/* Asks for /healthz until the restart child exits; returns its status. */
+static int
+hammer_during(pid_t child, int *requests, int *failed, long *first_bad)
+{
+	struct itest_client *c = client_new();
+	struct itest_resp r;
+	int status = -1;
+
+	itest_resp_init(&r);
+	*requests = *failed = 0;
+	for (;;) {
+		pid_t w = waitpid(child, &status, WNOHANG);
+		if (itest_get(c, "/healthz", &r) != 200 && (*failed)++ == 0)
+			*first_bad = r.status;
+		(*requests)++;
+		if (w == child)
+			break;
+	}
+	itest_resp_free(&r);
+	itest_client_free(c);
+	return status;
+}
+
+START_TEST(test_restart_no_502)
+{
+	pid_t master = master_pid(), old[MAX_WORKERS];
+	struct workers_back w;
+	int n, requests, failed, status;
+	long first_bad = 0;
+
+	n = itest_children(master, old, MAX_WORKERS);
+	ck_assert_msg(n == 2, "billingd %ld has %d workers, the config says 2",
+	    (long)master, n);
+	set_workers("2", "3");
+	status = hammer_during(restart_in_background(), &requests, &failed,
+	    &first_bad);
+	set_workers("3", "2");
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "env.sh billingd-restart failed (status %d)", status);
+	ck_assert_msg(failed == 0, "%d of %d requests failed during the restart "
+	    "(first: HTTP %ld)", failed, requests, first_bad);
+	w.master = master;
+	w.want = 3;
+	w.old = old;
+	w.nold = n;
+	ck_assert_msg(all_replaced(&w), "after the restart: %d workers, want 3 "
+	    "new ones", itest_children(master, NULL, 0));
+	ck_assert_msg(itest_pidfile_read(env.pidfile) == master && itest_pid_alive(master),
+	    "billingd master changed or died on restart");
+	/* and back to two, again without a failed request */
+	n = itest_children(master, old, MAX_WORKERS);
+	status = hammer_during(restart_in_background(), &requests, &failed,
+	    &first_bad);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "second restart failed");
+	ck_assert_msg(failed == 0, "%d of %d requests failed during the second "
+	    "restart (first: HTTP %ld)", failed, requests, first_bad);
+	w.want = 2;
+	w.nold = n;
+	ck_assert(all_replaced(&w));
+}
+END_TEST
+
 /* --- database restart ------------------------------------------------- */
 
 struct health_wait {
@@ -1008,6 +1107,7 @@ stack_suite(void)
 	tc = tcase(s, "workers");
 	tcase_add_test(tc, test_worker_restart);
 	tcase_add_test(tc, test_sighup_replaces_workers);
+	tcase_add_test(tc, test_restart_no_502);
 
 	tc = tcase(s, "database");
 	tcase_add_test(tc, test_db_restart);

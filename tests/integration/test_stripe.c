@@ -1558,6 +1558,60 @@ START_TEST(test_consent_reconcile)
 }
 END_TEST
 
+/* Reconcile with webhooks switched off: ACH payments that stay processing
+ * for days must not hide a newer card payment that succeeded at Stripe
+ * (the batch was once the lowest ids, so >1000 processing ACH payments hid
+ * every newer one for good). A run takes `limit` payments, those checked
+ * longest ago first, so ceil(pending / limit) + 1 runs reach every one. */
+START_TEST(test_reconcile_fair)
+{
+	const int64_t limit = 4;
+	int64_t account = new_account("recofair"), pending;
+	struct sp_result ach, card;
+	struct buf out;
+	char key[64], pm[80];
+	int runs, max_runs;
+
+	new_invoice(account, 9 * 12000 + 5000);
+	sbx_config("webhook_url=&ach_delay_ms=36000000");
+	for (int i = 0; i < 9; i++) {
+		ach_payment(account, "pm_usBankAccount_success", &ach);
+		ck_assert_str_eq(ach.stripe_status, "processing");
+	}
+	new_attempt_key(key, sizeof(key));
+	ck_assert_int_eq(start_payment(account, "card", 5000, "auto", 0, key, &card),
+	    SP_OK);
+	browser_card("4242424242424242", pm, sizeof(pm));
+	ck_assert_int_eq(browser_confirm(card.intent, card.client_secret, pm), 200);
+	/* stuck: succeeded at Stripe, no webhook, nobody refreshes the page */
+	ck_assert_int_eq(q_i64("SELECT status = 'pending' FROM payments WHERE id = ?",
+	    card.payment_id), 1);
+	pending = q0_i64("SELECT COUNT(*) FROM payments WHERE status = 'pending'"
+	    " AND method IN ('card', 'ach')");
+	ck_assert(pending > limit);
+	max_runs = (int)((pending + limit - 1) / limit) + 1;
+	buf_init(&out, 1 << 20);
+	for (runs = 0; runs < max_runs; runs++) {
+		buf_reset(&out);
+		(void)itest_sh(&out, "%s reconcile --older-than 0 --limit %" PRId64,
+		    env.billingctl, limit);
+		if (q_i64("SELECT status = 'succeeded' FROM payments WHERE id = ?",
+		    card.payment_id) == 1)
+			break;
+	}
+	ck_assert_msg(runs < max_runs, "the card payment is still pending after %d "
+	    "reconcile runs of %" PRId64 " (%" PRId64 " pending): %s", max_runs,
+	    limit, pending, buf_cstr(&out));
+	buf_free(&out);
+	/* the ACH payments are still processing: pending, not paid */
+	ck_assert_int_eq(q_i64("SELECT COUNT(*) FROM payments WHERE account_id = ?"
+	    " AND method = 'ach' AND status = 'pending'", account), 9);
+	ck_assert_int_eq(ledger_payment_entries(card.payment_id), 1);
+	sbx_config("ach_delay_ms=3000");
+	expect_ledger_ok();
+}
+END_TEST
+
 /* An incomplete consent refuses the form; without save_method it is ignored. */
 START_TEST(test_consent_invalid)
 {
@@ -1905,6 +1959,7 @@ stripe_suite(void)
 	tcase_add_test(tc, test_consent_webhook_only);
 	tcase_add_test(tc, test_consent_refresh_once);
 	tcase_add_test(tc, test_consent_reconcile);
+	tcase_add_test(tc, test_reconcile_fair);
 	tcase_add_test(tc, test_consent_invalid);
 	tcase_add_test(tc, test_cancel_unconfirmed);
 	tcase_add_test(tc, test_cancel_refused);

@@ -35,8 +35,8 @@ export async function waitFor(fn, { timeout = 10000, interval = 25, what = 'cond
 	}
 }
 
-export async function startSandbox({ state, webhookUrl, extra = [] } = {}) {
-	const args = [SANDBOX, '--port', '0', '--state', state, '--secret-key', SK, '--publishable-key', PK];
+export async function startSandbox({ state, webhookUrl, extra = [], sandbox = SANDBOX } = {}) {
+	const args = [sandbox, '--port', '0', '--state', state, '--secret-key', SK, '--publishable-key', PK];
 	if (webhookUrl)
 		args.push('--webhook-url', webhookUrl, '--webhook-secret', WHSEC);
 	args.push(...extra);

@@ -506,8 +506,7 @@ describe('persistence', () => {
 			const pi = (await sb.api('POST', '/v1/payment_intents', { amount: 3000, currency: 'usd', customer: c.id, payment_method: pm.id, confirm: 'true', off_session: 'true' }, { idem: 'persist-1' })).body;
 			const ach = (await sb.api('POST', '/v1/payment_intents', { amount: 3100, currency: 'usd', payment_method: 'pm_usBankAccount_success', payment_method_types: ['us_bank_account'], confirm: 'true' })).body;
 			assert.equal(ach.status, 'processing');
-			const st = JSON.parse(fs.readFileSync(state, 'utf8'));
-			assert.ok(st.objects.customer[c.id], 'written on change');
+			assert.ok(fs.readFileSync(`${state}.journal`, 'utf8').includes(c.id), 'written on change');
 			await sb.stop();
 			sb = await startSandbox({ state, webhookUrl: rx.url, extra: ['--ach-delay-ms', '1500'] });
 			assert.equal((await sb.api('GET', `/v1/customers/${c.id}`)).body.name, 'Persisted');
@@ -529,6 +528,132 @@ describe('persistence', () => {
 		} finally {
 			await sb.stop();
 			await rx.close();
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
+
+// Stripe's v1 API takes "true"/"false" in any letter case (stripe-python sent
+// True/False for years) and refuses anything else, "1" too.
+describe('booleans as Stripe reads them', () => {
+	let sb;
+	let dir;
+
+	before(async () => {
+		dir = tmpdir();
+		sb = await startSandbox({ state: path.join(dir, 'state.json') });
+	});
+	after(async () => {
+		await sb?.stop();
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+
+	const create = (extra) => sb.api('POST', '/v1/payment_intents', {
+		amount: 1200, currency: 'usd', payment_method: 'pm_card_visa', ...extra,
+	});
+
+	for (const v of ['true', 'True', 'TRUE']) {
+		test(`confirm=${v} confirms`, async () => {
+			const r = await create({ confirm: v });
+			assert.equal(r.status, 200, r.text);
+			assert.equal(r.body.status, 'succeeded');
+		});
+	}
+	for (const v of ['false', 'False']) {
+		test(`confirm=${v} does not`, async () => {
+			const r = await create({ confirm: v });
+			assert.equal(r.status, 200, r.text);
+			assert.equal(r.body.status, 'requires_confirmation');
+		});
+	}
+	for (const v of ['1', '0', 'yes', 'on']) {
+		test(`confirm=${v} is refused as at Stripe`, async () => {
+			const r = await create({ confirm: v });
+			assert.equal(r.status, 400);
+			assert.equal(r.body.error.type, 'invalid_request_error');
+			assert.equal(r.body.error.param, 'confirm');
+			assert.equal(r.body.error.message, `Invalid boolean: ${v}`);
+		});
+	}
+	test('off_session=False is on-session (3-D Secure asked), True off-session (declined)', async () => {
+		const c = (await sb.api('POST', '/v1/customers', { name: 'Bool' })).body;
+		const pa = (await sb.api('POST', '/v1/payment_methods/pm_card_authenticationRequired/attach', { customer: c.id })).body;
+		const pay = (off) => sb.api('POST', '/v1/payment_intents', { amount: 1000, currency: 'usd', customer: c.id, payment_method: pa.id, confirm: 'true', off_session: off });
+		let r = await pay('False');
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.status, 'requires_action');
+		r = await pay('True');
+		assert.equal(r.status, 402);
+		assert.equal(r.body.error.code, 'authentication_required');
+		r = await pay('1');
+		assert.equal(r.status, 400);
+		assert.equal(r.body.error.param, 'off_session');
+	});
+});
+
+// The state is kept as a snapshot plus an append-only journal: a change
+// appends what changed (it does not rewrite the whole file), a crash loses
+// nothing that was answered, a torn last line is ignored, and the journal
+// is folded into the snapshot on start.
+describe('persistence: snapshot and journal', () => {
+	test('a change appends to the journal; the snapshot is not rewritten', async () => {
+		const dir = tmpdir();
+		const state = path.join(dir, 'state.json');
+		const journal = `${state}.journal`;
+		const sb = await startSandbox({ state });
+		try {
+			for (let i = 0; i < 300; i++)
+				await sb.api('POST', '/v1/customers', { name: `Padding ${i}`, description: 'x'.repeat(500) });
+			const snap = fs.statSync(state);
+			const before = fs.statSync(journal).size;
+			const c = (await sb.api('POST', '/v1/customers', { name: 'One more' })).body;
+			const after = fs.statSync(journal).size;
+			assert.ok(after > before, 'the journal grew');
+			assert.ok(after - before < 8000, `one customer appended ${after - before} bytes`);
+			assert.ok(fs.readFileSync(journal, 'utf8').slice(before).includes(c.id));
+			const snap2 = fs.statSync(state);
+			assert.equal(snap2.mtimeMs, snap.mtimeMs, 'snapshot rewritten');
+			assert.equal(snap2.size, snap.size);
+			// reads write nothing
+			await sb.api('GET', `/v1/customers/${c.id}`);
+			await sb.api('GET', '/v1/customers', { limit: 100 });
+			assert.equal(fs.statSync(journal).size, after);
+		} finally {
+			await sb.stop();
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	test('SIGKILL loses nothing answered; a torn last line is ignored; start compacts', async () => {
+		const dir = tmpdir();
+		const state = path.join(dir, 'state.json');
+		const journal = `${state}.journal`;
+		let sb = await startSandbox({ state });
+		let c;
+		let pi;
+		try {
+			c = (await sb.api('POST', '/v1/customers', { name: 'Journaled' })).body;
+			await sb.api('POST', `/v1/customers/${c.id}`, { name: 'Journaled again' });
+			pi = (await sb.api('POST', '/v1/payment_intents', { amount: 700, currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true' }, { idem: 'journal-1' })).body;
+			const gone = (await sb.api('POST', '/v1/customers', { name: 'Deleted' })).body;
+			await sb.api('DELETE', `/v1/customers/${gone.id}`);
+			sb.proc.kill('SIGKILL');
+			await new Promise((r) => sb.proc.once('exit', r));
+			fs.appendFileSync(journal, '{"s":"o:customer","k":"cus_torn","v":{"id":');
+			sb = await startSandbox({ state });
+			assert.equal((await sb.api('GET', `/v1/customers/${c.id}`)).body.name, 'Journaled again');
+			assert.equal((await sb.api('GET', `/v1/customers/${gone.id}`)).status, 404);
+			assert.equal((await sb.api('GET', '/v1/customers/cus_torn')).status, 404);
+			const again = await sb.api('POST', '/v1/payment_intents', { amount: 700, currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true' }, { idem: 'journal-1' });
+			assert.equal(again.body.id, pi.id);
+			assert.equal(again.headers.get('idempotent-replayed'), 'true');
+			// folded into the snapshot on start
+			assert.equal(fs.statSync(journal).size, 0);
+			assert.ok(JSON.parse(fs.readFileSync(state, 'utf8')).objects.customer[c.id]);
+			const list = (await sb.api('GET', '/v1/customers', { limit: 10 })).body.data.map((x) => x.id);
+			assert.deepEqual(list, [c.id]);
+		} finally {
+			await sb.stop();
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	});

@@ -385,6 +385,65 @@ START_TEST(test_json_trailing)
 }
 END_TEST
 
+/* Two values for one key: json-c keeps the last, so a body with
+ * "amount_cents":100,"amount_cents":99999900 would book the second. */
+static enum req_status
+json_dup(const char *s, char *key, size_t keysz, char *err, size_t errsz)
+{
+	struct json_object *o = NULL;
+	enum req_status rc;
+
+	key[0] = '\0';
+	rc = req_parse_json_ex(s, strlen(s), &o, err, errsz, key, keysz);
+	json_object_put(o);
+	return rc;
+}
+
+START_TEST(test_json_duplicate_keys)
+{
+	char err[160], key[65];
+
+	ck_assert_int_eq(json_dup("{\"amount_cents\":100,\"amount_cents\":"
+	    "99999900}", key, sizeof(key), err, sizeof(err)), REQ_EJSON);
+	ck_assert_str_eq(key, "amount_cents");
+	ck_assert_str_eq(err, "duplicate key \"amount_cents\" at offset 20");
+	/* nested objects, and objects inside arrays */
+	ck_assert_int_eq(json_dup("{\"a\":{\"b\":1,\"c\":{},\"b\":2}}", key,
+	    sizeof(key), err, sizeof(err)), REQ_EJSON);
+	ck_assert_str_eq(key, "b");
+	ck_assert_int_eq(json_dup("{\"l\":[{\"x\":1},{\"x\":2,\"x\":3}]}", key,
+	    sizeof(key), err, sizeof(err)), REQ_EJSON);
+	ck_assert_str_eq(key, "x");
+	/* the same key spelled with an escape is the same key */
+	ck_assert_int_eq(json_dup("{\"ab\":1,\"a\\u0062\":2}", key,
+	    sizeof(key), err, sizeof(err)), REQ_EJSON);
+	ck_assert_str_eq(key, "ab");
+	/* equal keys in different objects, keys equal to values: fine */
+	ck_assert_int_eq(json_dup("{\"a\":{\"a\":\"a\"},\"b\":[{\"a\":1},"
+	    "{\"a\":2}],\"c\":\"a,\\\"a\\\":\"}", key, sizeof(key), err,
+	    sizeof(err)), REQ_OK);
+	ck_assert_str_eq(key, "");
+	/* plain req_parse_json refuses them too */
+	ck_assert_int_eq(json_status("{\"k\":1,\"k\":1}", err, sizeof(err)),
+	    REQ_EJSON);
+}
+END_TEST
+
+START_TEST(test_json_error_position)
+{
+	char err[160];
+
+	ck_assert_int_eq(json_status("{\"a\":tru}", err, sizeof(err)),
+	    REQ_EJSON);
+	ck_assert_str_eq(err, "invalid JSON at offset 8: boolean expected");
+	ck_assert_int_eq(json_status("{\"a\" 1}", err, sizeof(err)), REQ_EJSON);
+	ck_assert_str_eq(err, "invalid JSON at offset 5: object property name "
+	    "separator ':' expected");
+	ck_assert_int_eq(json_status("{\"a\":1", err, sizeof(err)), REQ_EJSON);
+	ck_assert_str_eq(err, "unexpected end of JSON");
+}
+END_TEST
+
 START_TEST(test_json_bad_utf8)
 {
 	char err[128];
@@ -782,6 +841,8 @@ req_suite(void)
 	tcase_add_test(tc, test_json_not_object);
 	tcase_add_test(tc, test_json_depth);
 	tcase_add_test(tc, test_json_trailing);
+	tcase_add_test(tc, test_json_duplicate_keys);
+	tcase_add_test(tc, test_json_error_position);
 	tcase_add_test(tc, test_json_bad_utf8);
 	tcase_add_test(tc, test_json_to_kv_limits);
 	suite_add_tcase(s, tc);

@@ -59,6 +59,14 @@ function cardError(key, extra = {}) {
 	return e;
 }
 
+// off_session is a boolean or, as at Stripe, "one_off" / "recurring".
+function offSessionOf(params) {
+	const v = params.off_session;
+	if (v === 'one_off' || v === 'recurring')
+		return true;
+	return bool(params, 'off_session') ?? false;
+}
+
 export class Api {
 	constructor(store, webhooks, config) {
 		this.store = store;
@@ -342,6 +350,7 @@ export class Api {
 			if (pm.customer === id) {
 				pm.customer = null;
 				this.pmInternal(pm).used = true;
+				this.store.put(pm);
 			}
 		}
 		this.store.remove('customer', id);
@@ -639,7 +648,7 @@ export class Api {
 		if (amount > 99999999)
 			throw invalid('Amount must be no more than $999,999.99', { param: 'amount', code: 'amount_too_large' });
 		const confirm = bool(params, 'confirm') ?? false;
-		const offSession = params.off_session !== undefined && params.off_session !== 'false';
+		const offSession = offSessionOf(params);
 		if (params.off_session !== undefined && !confirm)
 			throw invalid('You can only pass off_session when confirm=true.', { param: 'off_session' });
 		if (params.return_url !== undefined && !confirm)
@@ -831,7 +840,7 @@ export class Api {
 		const re = str(params, 'receipt_email');
 		if (re !== undefined)
 			pi.receipt_email = re || null;
-		const offSession = params.off_session !== undefined && params.off_session !== 'false' && params.off_session !== '';
+		const offSession = offSessionOf(params);
 		pi.payment_method = pm.id;
 		pi.last_payment_error = null;
 		pi.next_action = null;

@@ -162,6 +162,7 @@ export class Sandbox {
 		const delay = req.method === 'POST' && path === '/v1/payment_intents' ?
 			this.config.pi_create_delay_ms || 0 : 0;
 		res.end = (...a) => {
+			this.store.save();	/* journaled before the answer leaves */
 			entry.status = res.statusCode;
 			if (delay > 0) {
 				setTimeout(() => origEnd(...a), delay);

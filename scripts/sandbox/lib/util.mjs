@@ -180,13 +180,18 @@ export function int(params, name, { required = false, min } = {}) {
 	return n;
 }
 
+// As Stripe's v1 API: "true" and "false" in any letter case (stripe-node,
+// stripe-ruby and stripe-php send true/false; stripe-python before 2025
+// sent Python's True/False); anything else, "1" and "0" too, is
+// 400 "Invalid boolean: <value>".
 export function bool(params, name) {
 	const v = params[name];
 	if (v === undefined || v === '')
 		return undefined;
-	if (v === 'true')
+	const l = typeof v === 'string' ? v.toLowerCase() : v;
+	if (l === 'true')
 		return true;
-	if (v === 'false')
+	if (l === 'false')
 		return false;
 	throw invalid(`Invalid boolean: ${typeof v === 'string' ? v : JSON.stringify(v)}`, { param: name });
 }

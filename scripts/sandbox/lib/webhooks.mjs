@@ -204,6 +204,7 @@ export class Webhooks {
 			job.next_at_ms = flushing ? Date.now()
 			    : Date.now() + this.config.webhook_retry_base_ms * 2 ** (job.attempts - 1);
 		}
+		this.store.put(ev);	/* read before the await: note it again */
 		this.store.touch();
 		this.store.save();
 		this.record(job, entry);

@@ -31,10 +31,11 @@
 	});
 
 	/* Billing: the selected invoices' total on the button (the server
-	 * computes the amount that is charged). */
+	 * computes the amount that is charged). A list where nothing can be
+	 * selected (paid, void) has no button. */
 	var sel = document.getElementById('select-form');
-	if (sel) {
-		var btn = document.getElementById('pay-selected');
+	var btn = document.getElementById('pay-selected');
+	if (sel && btn) {
 		var update = function () {
 			var n = 0, cents = 0;
 			sel.querySelectorAll('input[name=invoice]:checked').forEach(function (c) {
