@@ -33,7 +33,7 @@
 	/* Billing: the selected invoices' total on the button (the server
 	 * computes the amount that is charged). */
 	var sel = document.getElementById('select-form');
-	if (sel) {
+	if (sel && document.getElementById('pay-selected')) {	/* none payable: no button */
 		var btn = document.getElementById('pay-selected');
 		var update = function () {
 			var n = 0, cents = 0;
