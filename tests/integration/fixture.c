@@ -63,6 +63,12 @@ fx_init(void)
 		exit(2);
 }
 
+const struct config *
+fx_config(void)
+{
+	return &cfg;
+}
+
 int
 fx_run(Suite *s)
 {
@@ -255,6 +261,119 @@ fx_portal_login(struct fx_who *c, const char *email)
 	st = r.status;
 	itest_resp_free(&r);
 	return st;
+}
+
+/* --- paying ----------------------------------------------------------------- */
+
+/* Attribute attr of the first tag having it, character references decoded
+ * (ESCAPE=attr writes every non-alphanumeric byte as &#xHH;). */
+static void
+attr_of(const char *html, const char *attr, char *out, size_t outsz)
+{
+	static const struct { const char *ref; char c; } named[] = {
+		{ "&amp;", '&' }, { "&quot;", '"' }, { "&lt;", '<' }, { "&gt;", '>' },
+		{ "&#39;", '\'' },
+	};
+	char pat[80];
+	const char *p, *q;
+	size_t n = 0;
+
+	str_fmt(pat, sizeof(pat), " %s=\"", attr);
+	p = strstr(html, pat);
+	ck_assert_msg(p != NULL, "no %s in the page", attr);
+	p += strlen(pat);
+	q = strchr(p, '"');
+	ck_assert(q != NULL);
+	while (p < q && n < outsz - 1) {
+		size_t i;
+		if (strncmp(p, "&#x", 3) == 0 && strchr(p, ';') < q) {
+			out[n++] = (char)strtol(p + 3, NULL, 16);
+			p = strchr(p, ';') + 1;
+			continue;
+		}
+		for (i = 0; i < ARRAY_LEN(named); i++)
+			if (strncmp(p, named[i].ref, strlen(named[i].ref)) == 0)
+				break;
+		if (i < ARRAY_LEN(named)) {
+			out[n++] = named[i].c;
+			p += strlen(named[i].ref);
+		} else
+			out[n++] = *p++;
+	}
+	ck_assert(p == q);
+	out[n] = '\0';
+}
+
+void
+fx_sandbox(const char *path, const char *form)
+{
+	struct itest_client *sb = itest_client_new(fx.sandbox);
+	struct itest_resp r;
+
+	ck_assert(sb != NULL);
+	itest_resp_init(&r);
+	if (form != NULL)
+		ck_assert(itest_client_add_header(sb,
+		    "Content-Type: application/x-www-form-urlencoded") == 0);
+	itest_request(sb, "POST", path, form != NULL ? form : "", &r);
+	ck_assert_msg(r.status == 200, "sandbox POST %s: %ld %s", path, r.status,
+	    buf_cstr(&r.body));
+	itest_resp_free(&r);
+	itest_client_free(sb);
+}
+
+/* Confirms PaymentIntent of client_secret with pm, as Stripe.js does. */
+static void
+sandbox_confirm(const char *client_secret, const char *pm)
+{
+	struct itest_client *sb = itest_client_new(fx.sandbox);
+	struct itest_resp r;
+	char auth[200], path[200], pi[80];
+	const char *cut = strstr(client_secret, "_secret_");
+
+	ck_assert(sb != NULL && cut != NULL && (size_t)(cut - client_secret) < sizeof(pi));
+	memcpy(pi, client_secret, (size_t)(cut - client_secret));
+	pi[cut - client_secret] = '\0';
+	str_fmt(auth, sizeof(auth), "Authorization: Bearer %s", cfg.stripe_publishable_key);
+	ck_assert(itest_client_add_header(sb, auth) == 0);
+	str_fmt(path, sizeof(path), "/v1/payment_intents/%s/confirm", pi);
+	itest_resp_init(&r);
+	{
+		const struct itest_kv kv[] = { { "client_secret", client_secret },
+		    { "payment_method", pm } };
+		itest_post_form(sb, path, kv, ARRAY_LEN(kv), &r);
+	}
+	ck_assert_msg(r.status == 200, "sandbox confirm: %ld %s", r.status,
+	    buf_cstr(&r.body));
+	itest_resp_free(&r);
+	itest_client_free(sb);
+}
+
+int64_t
+fx_portal_pay(struct fx_who *c, int64_t inv, const char *pay_with, const char *pm)
+{
+	struct itest_resp r;
+	char path[300], invoices[400], total[32], key[80], cs[300], ret[700];
+	int64_t pid;
+
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "/portal/pay?invoice=%" PRId64, inv);
+	fx_get(c, path, &r, 200);
+	ck_assert(itest_input_value(buf_cstr(&r.body), "invoices", invoices,
+	    sizeof(invoices)) == 0);
+	ck_assert(itest_input_value(buf_cstr(&r.body), "total", total, sizeof(total)) == 0);
+	ck_assert(itest_input_value(buf_cstr(&r.body), "attempt_key", key,
+	    sizeof(key)) == 0);
+	fx_post(c, "/portal/pay", NULL, &r, 200, "invoices", invoices, "total", total,
+	    "attempt_key", key, "pay_with", pay_with, NULL);
+	attr_of(buf_cstr(&r.body), "data-client-secret", cs, sizeof(cs));
+	attr_of(buf_cstr(&r.body), "data-return-url", ret, sizeof(ret));
+	ck_assert(strncmp(ret, fx.base, strlen(fx.base)) == 0);
+	sandbox_confirm(cs, pm);
+	fx_get(c, ret + strlen(fx.base), &r, 303);
+	pid = fx_location_id(&r, "/payments/");
+	itest_resp_free(&r);
+	return pid;
 }
 
 /* --- API keys ------------------------------------------------------------- */

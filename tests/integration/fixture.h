@@ -37,6 +37,10 @@ void	 fx_init(void);
  * status for main(); frees what fx_init() took. */
 int	 fx_run(Suite *s);
 
+struct config;
+/* The stack's configuration (ITEST_CONFIG), loaded by fx_init(). */
+const struct config *fx_config(void);
+
 /* --- a browser ------------------------------------------------------------- */
 
 struct fx_who {
@@ -74,6 +78,15 @@ void	 fx_portal_client(struct fx_who *s, int64_t account, const char *email,
 	    struct fx_who *c, int count);
 /* Portal sign-in of email with FX_PORTAL_PW; returns the POST's status. */
 long	 fx_portal_login(struct fx_who *c, const char *email);
+
+/* Pays the issued invoice inv from portal client c with pay_with ("card",
+ * "ach") and the sandbox's test PaymentMethod pm, confirmed at the sandbox as
+ * Stripe.js does; returns the payment's id. */
+int64_t	 fx_portal_pay(struct fx_who *c, int64_t inv, const char *pay_with,
+	    const char *pm);
+/* POST form (urlencoded, may be NULL) to a control path of the Stripe
+ * sandbox (/_sandbox/...); asserts 200. */
+void	 fx_sandbox(const char *path, const char *form);
 
 /* --- API keys ------------------------------------------------------------- */
 
