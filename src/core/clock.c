@@ -12,17 +12,12 @@ static int64_t fixed_now;
 static int
 clock_file_read(int64_t real, int64_t *out)
 {
-	static const char *path;
-	static int looked;
+	const char *path = getenv("BILLING_CLOCK_FILE");
 	char text[64], *end;
 	size_t n;
 	long long v;
 	FILE *f;
 
-	if (!looked) {
-		path = getenv("BILLING_CLOCK_FILE");
-		looked = 1;
-	}
 	if (path == NULL || *path == '\0' || (f = fopen(path, "r")) == NULL)
 		return -1;
 	n = fread(text, 1, sizeof(text) - 1, f);
