@@ -33,8 +33,12 @@ extern struct fx_env fx;
 /* Reads the ITEST_* environment, the config and initializes crypto; exits 2
  * with a message when the stack's environment is missing. */
 void	 fx_init(void);
+/* tcase_add_test() unless ITEST_TEST names another test (one test of a
+ * case: ITEST_TEST=test_staff_idle). */
+void	 fx_add_test(TCase *, const TTest *);
 /* Runs suite s (CK_RUN_SUITE / CK_RUN_CASE select) and returns the exit
- * status for main(); frees what fx_init() took. */
+ * status for main(); fails when ITEST_TEST matched no test. Frees what
+ * fx_init() took. */
 int	 fx_run(Suite *s);
 
 struct config;

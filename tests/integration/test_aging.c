@@ -333,8 +333,8 @@ main(void)
 	fx_init();
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_statement_aging);
-	tcase_add_test(tc, test_today_around_midnight);
+	fx_add_test(tc, test_statement_aging);
+	fx_add_test(tc, test_today_around_midnight);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

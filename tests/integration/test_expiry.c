@@ -253,13 +253,13 @@ main(void)
 	fx_init();
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_staff_idle);
-	tcase_add_test(tc, test_staff_absolute);
-	tcase_add_test(tc, test_portal_idle);
-	tcase_add_test(tc, test_portal_absolute);
-	tcase_add_test(tc, test_reset_ends_sessions);
-	tcase_add_test(tc, test_activation_link_expires);
-	tcase_add_test(tc, test_paylink_expires);
+	fx_add_test(tc, test_staff_idle);
+	fx_add_test(tc, test_staff_absolute);
+	fx_add_test(tc, test_portal_idle);
+	fx_add_test(tc, test_portal_absolute);
+	fx_add_test(tc, test_reset_ends_sessions);
+	fx_add_test(tc, test_activation_link_expires);
+	fx_add_test(tc, test_paylink_expires);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -268,9 +268,9 @@ main(void)
 
 	fx_init();
 	tcase_set_timeout(tc, TC_TIMEOUT);
-	tcase_add_test(tc, test_concurrent_refunds);
-	tcase_add_test(tc, test_concurrent_refunds_domain);
-	tcase_add_test(tc, test_pending_ach_refund_refused);
+	fx_add_test(tc, test_concurrent_refunds);
+	fx_add_test(tc, test_concurrent_refunds_domain);
+	fx_add_test(tc, test_pending_ach_refund_refused);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -486,8 +486,8 @@ main(void)
 
 	fx_init();
 	tcase_set_timeout(tc, TC_TIMEOUT);
-	tcase_add_test(tc, test_every_route_declared);
-	tcase_add_test(tc, test_role_matrix);
+	fx_add_test(tc, test_every_route_declared);
+	fx_add_test(tc, test_role_matrix);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -153,11 +153,15 @@ export function run(label, timeoutMs, body) {
 	watchdog.unref();
 	(async () => {
 		await mkdir(ARTIFACTS, { recursive: true });
+		// ITEST_HEADED=1 shows the browser (needs a display, e.g. xvfb-run
+		// or a desktop session); ITEST_SLOWMO=ms slows every action down.
+		const headed = process.env.ITEST_HEADED === '1';
 		const browser = await chromium.launch({
 			executablePath: CHROMIUM,
-			headless: true,
+			headless: !headed,
+			slowMo: Number(process.env.ITEST_SLOWMO || 0),
 			args: [
-				'--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+				...(headed ? [] : ['--headless']), '--no-sandbox', '--disable-gpu', '--no-first-run',
 				'--disable-background-networking', '--disable-component-update',
 				'--disable-sync', '--disable-quic',
 			],
