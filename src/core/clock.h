@@ -1,12 +1,16 @@
 /* Injectable clock: everything that asks "what time is it" asks here,
- * so tests can set "now". */
+ * so tests can set "now": in-process with clock_set(), and for every
+ * process at once (billingd, billing-jobs, billingctl, the tests) through
+ * the file named by BILLING_CLOCK_FILE ("@T": now is Unix second T; "+N" /
+ * "-N": the real clock shifted by N seconds). Tests only: unset in
+ * production, where clock_now() is time(). */
 #ifndef CLOCK_H
 #define CLOCK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* Unix seconds. */
+/* Unix seconds: clock_set()'s value, else BILLING_CLOCK_FILE's, else real. */
 int64_t	 clock_now(void);
 /* Monotonic milliseconds (durations only). */
 int64_t	 clock_mono_ms(void);

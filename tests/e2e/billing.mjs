@@ -189,11 +189,10 @@ async function billingFlow(browser, vp) {
 			await submit(page, page.getByRole('button', { name: /Issue invoice/ }).first());
 			// a confirmation page, then the invoice with its number
 			const confirm = page.getByRole('button', { name: 'Issue invoice', exact: true });
-			if (await confirm.count() > 0) {
-				await shot(page, 'invoice-issue-confirm', vp);
-				const post = await submit(page, confirm.first());
-				check(post.status() === 303, `POST issue: HTTP ${post.status()}`);
-			}
+			await confirm.first().waitFor({ state: 'visible' });
+			await shot(page, 'invoice-issue-confirm', vp);
+			const post = await submit(page, confirm.first());
+			check(post.status() === 303, `POST issue: HTTP ${post.status()}`);
 			await page.getByText(/INV-\d{6}/).first().waitFor({ state: 'visible' });
 			number = (await page.getByText(/INV-\d{6}/).first().innerText()).match(/INV-\d{6}/)[0];
 			if (vp.isMobile)

@@ -12,7 +12,7 @@
 // No wrong passwords (sign-in throttling is shared with the other suites).
 
 
-import { BASE, DESKTOP, PHONE, check, flow, need, run, shooter }
+import { BASE, DESKTOP, PHONE, allowConsoleError, check, flow, need, run, shooter }
     from './lib/harness.mjs';
 
 
@@ -158,9 +158,14 @@ async function fillCard(page, number) {
 	await frame.locator('#number').pressSequentially(number, { delay: 5 });
 	await frame.locator('#expiry').pressSequentially('1234', { delay: 5 });
 	await frame.locator('#cvc').pressSequentially('123', { delay: 5 });
-	const postal = frame.locator('#postal');
-	if (await postal.count() > 0 && await postal.isVisible())
-		await postal.fill('94110');
+	await frame.locator('#postal').fill('94110');	/* the Payment Element asks for it */
+}
+
+// POST form (urlencoded) to a control path of the Stripe sandbox.
+async function sandbox(path, form) {
+	const r = await fetch(`${SANDBOX}${path}`, { method: 'POST', body: form,
+	    headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+	check(r.ok, `sandbox POST ${path}: HTTP ${r.status}`);
 }
 
 async function waitPayReady(page) {
@@ -283,6 +288,8 @@ async function desktopFlow(browser) {
 			await page.locator('#amount').fill('50.00');
 			await page.getByRole('button', { name: /Continue to payment/ }).click();
 			await waitPayReady(page);
+			// the decline is the confirm call's 402, as from Stripe's API
+			allowConsoleError(/status of 402 .*\/v1\/payment_intents\/[^/ ]+\/confirm/);
 			await fillCard(page, CARD_DECLINED);
 			await processPayment(page);
 			state.declined = idFrom(page.url(), '/payments/');
@@ -342,15 +349,17 @@ async function desktopFlow(browser) {
 			noProblems();
 		}],
 		['a bank (ACH) payment stays pending', async () => {
+			// the sandbox holds it in processing until the next step settles it
+			await sandbox('/_sandbox/config', 'ach_delay_ms=3600000');
 			await page.goto(`${BASE}/accounts/${state.account}/payments/new`);
 			await page.selectOption('#method', 'ach');
 			check(await page.locator('#amount').inputValue() === '20.00', 'ACH amount = balance');
 			await page.getByRole('button', { name: /Continue to payment/ }).click();
 			await waitPayReady(page);
 			const frame = page.frameLocator('#payment-element iframe');
-			const tab = frame.locator('.tab[data-type="us_bank_account"]');
-			if (await tab.count() > 0)
-				await tab.click();
+			await frame.locator('#holder').waitFor({ state: 'visible' });
+			// a bank payment's intent offers the bank form only: no card tab
+			check(await frame.locator('.tab').count() === 0, 'the ACH step offers other methods');
 			await frame.locator('#holder').fill('Dana Whitfield');
 			await frame.locator('#routing').fill('110000000');
 			await frame.locator('#account').fill('000123456789');
@@ -364,13 +373,16 @@ async function desktopFlow(browser) {
 			noProblems();
 		}],
 		['the bank payment settles later (webhook) and is then received', async () => {
-			const until = Date.now() + 15000;
+			await sandbox('/_sandbox/ach/settle', '');
+			await sandbox('/_sandbox/config', 'ach_delay_ms=3000');
+			// the webhook's arrival is what we wait for: polled, generous deadline
+			const until = Date.now() + 60000;
 			for (;;) {
 				await page.goto(`${BASE}/payments/${state.ach}`);
 				if (await page.locator('h1 .badge', { hasText: /received/i }).count() > 0)
 					break;
-				check(Date.now() < until, 'the ACH payment did not settle within 15 s');
-				await page.waitForTimeout(500);
+				check(Date.now() < until, 'the settled ACH payment was not received within 60 s');
+				await page.waitForTimeout(250);
 			}
 			check(await balanceDue(page, state.account) === '$0.00', 'balance after the ACH payment');
 		}],

@@ -24,6 +24,9 @@
 # one file per message in DIR/mail/new/), DIR/smtp-catcher.{pid,log,port};
 # billing-jobs (the outbox mailer) runs with DIR/billing-jobs.{pid,log}. The env
 # file adds ITEST_SMTP_PORT, ITEST_MAILDIR, ITEST_JOBS_PIDFILE, ITEST_JOBS_LOG.
+# Clock: every process of the stack (and, through DIR/env, the tests and
+# billingctl) reads "now" through BILLING_CLOCK_FILE=DIR/clock (src/core/clock.h;
+# absent = the real clock); a test moves time for all of them by writing it.
 # Binaries come from $TOP_BUILDDIR (default: <repo>/build), sources (templates,
 # static files, migrations) from $TOP_SRCDIR (default: the repo holding this file).
 set -euo pipefail
@@ -119,6 +122,7 @@ write_env() {
 		"ITEST_JOBS_PIDFILE=$dir/billing-jobs.pid"
 		"ITEST_JOBS_LOG=$dir/billing-jobs.log"
 		"ITEST_SANDBOX_URL=$(cat "$dir/sandbox/url")"
+		"BILLING_CLOCK_FILE=$dir/clock"
 	)
 	: >"$dir/env.new"
 	for v in "${lines[@]}"; do
@@ -145,6 +149,8 @@ cmd_start() {
 		die "an environment already runs in $dir (env.sh stop $dir first)"
 	fi
 	mkdir -p "$dir/nginx"
+	export BILLING_CLOCK_FILE="$dir/clock"
+	rm -f "$dir/clock"
 
 	mdb_up "$dir/mysql" billing billing -- "${MDB_TEST_ARGS[@]}"
 
@@ -233,6 +239,7 @@ billingd-restart)
 	;;
 jobs-start)
 	dir=$(abs_dir "$2")
+	export BILLING_CLOCK_FILE="$dir/clock"
 	jobs_start "$TOP_BUILDDIR/billing-jobs" "$dir/billing.conf" "$dir/billing-jobs.log" \
 		"$dir/billing-jobs.pid"
 	;;

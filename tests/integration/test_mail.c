@@ -880,14 +880,14 @@ START_TEST(test_concurrent_mailers)
 	char to[NCONC][128], prefix[64];
 	int64_t ids[NCONC];
 	pid_t pids[NMAILERS];
-	int go[2];
+	int go[2], ready[2];
 
 	itest_unique(prefix, sizeof(prefix), "conc");
 	for (int i = 0; i < NCONC; i++) {
 		str_fmt(to[i], sizeof(to[i]), "%s-%d@example.test", prefix, i);
 		ids[i] = enqueue(to[i], "Concurrent");
 	}
-	ck_assert(pipe(go) == 0);
+	ck_assert(pipe(go) == 0 && pipe(ready) == 0);
 	for (int k = 0; k < NMAILERS; k++) {
 		pid_t pid = fork();
 		ck_assert(pid != -1);
@@ -898,9 +898,13 @@ START_TEST(test_concurrent_mailers)
 			char err[256], c;
 
 			close(go[1]);
+			close(ready[0]);
 			if (d == NULL || db_ensure(d) != DB_OK ||
 			    (m = mailer_new(&cfg, d, err, sizeof(err))) == NULL)
 				_exit(3);
+			if (write(ready[1], "r", 1) != 1)	/* connected */
+				_exit(6);
+			close(ready[1]);
 			if (read(go[0], &c, 1) != 0)	/* wait for the start */
 				_exit(5);
 			if (mailer_run(m, 1000, NULL, &st) < 0)
@@ -910,7 +914,13 @@ START_TEST(test_concurrent_mailers)
 		pids[k] = pid;
 	}
 	close(go[0]);
-	itest_sleep_ms(300);	/* every child connected and waiting */
+	close(ready[1]);
+	/* every child connected and waiting (EOF early if one gave up) */
+	for (int k = 0; k < NMAILERS; k++) {
+		char c;
+		ck_assert_msg(read(ready[0], &c, 1) == 1, "mailer %d did not start", k);
+	}
+	close(ready[0]);
 	close(go[1]);		/* start them all at once */
 	int busy = 0;
 	for (int k = 0; k < NMAILERS; k++) {

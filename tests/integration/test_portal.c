@@ -876,7 +876,26 @@ START_TEST(test_pay_selected)
 }
 END_TEST
 
-/* One ACH payment of a fresh invoice with the test bank account pm. */
+/* POST form to the sandbox's control path; asserts 200. */
+static void
+sandbox_post(const char *path, const char *key, const char *value)
+{
+	struct itest_client *sb = itest_client_new(env.sandbox);
+	struct itest_kv kv[] = { { key, value } };
+	struct itest_resp r;
+
+	ck_assert(sb != NULL);
+	itest_resp_init(&r);
+	itest_post_form(sb, path, kv, key != NULL ? 1 : 0, &r);
+	ck_assert_msg(r.status == 200, "sandbox POST %s: %ld %s", path, r.status,
+	    buf_cstr(&r.body));
+	itest_resp_free(&r);
+	itest_client_free(sb);
+}
+
+/* One ACH payment of a fresh invoice with the test bank account pm. The
+ * sandbox holds ACH in processing until the test settles it, so the pending
+ * state is checked every time, not only when the bank happens to be slow. */
 static void
 ach_case(const char *pm, int succeeds)
 {
@@ -885,6 +904,7 @@ ach_case(const char *pm, int succeeds)
 	char email[120], want[40], *m;
 	int64_t acc, inv, pid;
 
+	sandbox_post("/_sandbox/config", "ach_delay_ms", "3600000");
 	staff_login(&s);
 	itest_resp_init(&r);
 	acc = client_with_portal(&s, &c, email, sizeof(email), "ach");
@@ -899,18 +919,21 @@ ach_case(const char *pm, int succeeds)
 	str_fmt(want, sizeof(want), "P-%" PRId64, pid);
 	/* pending: shown, selectable no more, confirmation email */
 	get(&c, "/portal/billing", &r, 200);
-	if (sql_i64("SELECT status = 'pending' FROM payments WHERE id = ?", pid)) {
-		ck_assert(itest_body_has(&r, "Pending ACH"));
-		{
-			int64_t ids[] = { inv, 0 };
-			pay_page(&c, &r, 422, ids);
-			ck_assert(itest_body_has(&r, "bank payment (ACH) in progress"));
-		}
+	ck_assert_int_eq(sql_i64("SELECT status = 'pending' FROM payments WHERE id = ?",
+	    pid), 1);
+	ck_assert(itest_body_has(&r, "Pending ACH"));
+	{
+		int64_t ids[] = { inv, 0 };
+		pay_page(&c, &r, 422, ids);
+		ck_assert(itest_body_has(&r, "bank payment (ACH) in progress"));
 	}
 	m = mail_wait(email, "(pending)", 1);
 	ck_assert(strstr(m, want) != NULL);
 	free(m);
-	/* the bank's answer (sandbox: after its ACH delay, by webhook) */
+	ck_assert_int_eq(OPEN_OF(inv), 6400);	/* pending is not paid */
+	/* the bank's answer: settled now, delivered by webhook */
+	sandbox_post("/_sandbox/ach/settle", NULL, NULL);
+	sandbox_post("/_sandbox/config", "ach_delay_ms", "3000");
 	m = mail_wait(email, succeeds ? "bank payment of $64.00 succeeded" :
 	    "bank payment of $64.00 failed", 1);
 	ck_assert(strstr(m, want) != NULL);

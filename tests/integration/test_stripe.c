@@ -1162,6 +1162,10 @@ END_TEST
 
 /* --- tests: refunds --------------------------------------------------------------- */
 
+/* charge.refunded events stored and applied for payment ?. */
+#define REFUND_EVENTS	"SELECT COUNT(*) FROM stripe_events WHERE type ="	\
+	" 'charge.refunded' AND outcome LIKE CONCAT('payment ', ?, ':%')"
+
 START_TEST(test_refunds)
 {
 	int64_t account = new_account("refund");
@@ -1202,7 +1206,9 @@ START_TEST(test_refunds)
 	    SP_INVALID);
 	/* charge.refunded webhooks for refunds we recorded change nothing. */
 	sbx_flush();
-	itest_sleep_ms(500);
+	for (int i = 0; i < 300 && q_i64(REFUND_EVENTS, id) < 2; i++)
+		itest_sleep_ms(100);	/* until both events are applied */
+	ck_assert_int_eq(q_i64(REFUND_EVENTS, id), 2);
 	ck_assert_int_eq(q_i64("SELECT COUNT(*) FROM ledger_entries WHERE payment_id = ?"
 	    " AND kind = 'refund'", id), 2);
 	ck_assert_int_eq(q_i64("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"

@@ -9,7 +9,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { createHmac } from 'node:crypto';
 import {
-	startSandbox, startReceiver, tmpdir, waitFor, sleep, SK, PK, WHSEC, api,
+	startSandbox, startReceiver, tmpdir, waitFor, SK, PK, WHSEC, api,
 } from './helpers.mjs';
 
 const CARD = (number, extra = {}) => ({
@@ -452,10 +452,11 @@ describe('webhook delivery: retries, duplicates, shuffle', () => {
 			// a receiver that is down: network errors are retried too
 			await rx.close();
 			await sb.api('POST', '/v1/customers', { name: 'while down' });
-			await sleep(150);
-			const st = await sb.control('GET', '/_sandbox/webhooks');
-			assert.ok(st.pending.length >= 1);
-			assert.ok(st.deliveries.some((x) => x.error), 'network error recorded');
+			const st = await waitFor(async () => {
+				const w = await sb.control('GET', '/_sandbox/webhooks');
+				return w.deliveries.some((x) => x.error) ? w : null;
+			}, { what: 'a network error recorded' });
+			assert.ok(st.pending.length >= 1, 'kept for a retry');
 		} finally {
 			await sb.stop();
 			await rx.close();
@@ -468,7 +469,9 @@ describe('webhook delivery: retries, duplicates, shuffle', () => {
 		try {
 			for (let i = 0; i < 6; i++)
 				await sb.api('POST', '/v1/payment_intents', { amount: 1000 + i, currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true' });
-			await sleep(100);
+			// every delivery is queued and held: none has gone out
+			await waitFor(async () => (await sb.control('GET', '/_sandbox/webhooks')).pending.length === 36,
+			    { what: '36 deliveries held' });
 			assert.equal(rx.deliveries.length, 0, 'held during the shuffle window');
 			const r = await sb.control('POST', '/_sandbox/webhooks/flush');
 			assert.equal(r.pending, 0);

@@ -25,6 +25,13 @@ try {
 }
 const skip = !chromium ? 'playwright-core is not installed' : !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found` : false;
 
+// A browser test that cannot run fails: it must never pass by skipping.
+if (skip) {
+	test('Stripe.js stand-in: the browser test can run', () => {
+		assert.fail(`cannot run: ${skip} (scripts/check installs it; ITEST_CHROMIUM names the browser)`);
+	});
+}
+
 const APP_JS = `
 (function () {
 	var q = new URLSearchParams(location.search);

@@ -3,6 +3,7 @@
 
 #include <check.h>
 
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -224,6 +225,46 @@ START_TEST(clock_can_be_fixed)
 }
 END_TEST
 
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert(f != NULL);
+	ck_assert(fputs(text, f) >= 0);
+	ck_assert(fclose(f) == 0);
+}
+
+/* BILLING_CLOCK_FILE moves "now" for every process of a test stack. */
+START_TEST(clock_follows_the_clock_file)
+{
+	char path[] = "/tmp/test_core_clock.XXXXXX";
+	int fd = mkstemp(path);
+	int64_t real;
+
+	ck_assert(fd != -1);
+	close(fd);
+	ck_assert(setenv("BILLING_CLOCK_FILE", path, 1) == 0);
+	write_file(path, "@1800000000\n");
+	ck_assert(clock_now() == 1800000000);
+	real = (int64_t)time(NULL);
+	write_file(path, "+86400\n");
+	ck_assert(clock_now() >= real + 86400 && clock_now() <= real + 86400 + 5);
+	write_file(path, "-60");
+	ck_assert(clock_now() >= real - 60 && clock_now() <= real - 55);
+	clock_set(1700000000);		/* clock_set() wins */
+	ck_assert(clock_now() == 1700000000);
+	clock_set(0);
+	write_file(path, "@12x");	/* malformed: the real clock */
+	ck_assert(clock_now() >= real && clock_now() <= real + 5);
+	write_file(path, "");
+	ck_assert(clock_now() >= real && clock_now() <= real + 5);
+	ck_assert(unlink(path) == 0);	/* missing: the real clock */
+	ck_assert(clock_now() >= real && clock_now() <= real + 5);
+	ck_assert(unsetenv("BILLING_CLOCK_FILE") == 0);
+}
+END_TEST
+
 /* --- crypto --------------------------------------------------------------- */
 
 static void
@@ -375,6 +416,7 @@ main(void)
 	tcase_add_test(tc, money_parses);
 	tcase_add_test(tc, money_percent_rounds_half_away_from_zero);
 	tcase_add_test(tc, clock_can_be_fixed);
+	tcase_add_test(tc, clock_follows_the_clock_file);
 	tcase_add_test(tc, crypto_sha256_vectors);
 	tcase_add_test(tc, crypto_hmac_rfc4231);
 	tcase_add_test(tc, crypto_tokens_are_random_base64url);

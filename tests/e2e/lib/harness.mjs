@@ -1,6 +1,11 @@
 // Shared pieces of the browser tests (tests/e2e/*.mjs): the ITEST_* settings
 // of the stack started by tests/integration/run, Debian's Chromium with the
 // flags this machine needs, a tiny step runner and screenshots.
+//
+// Every page of every context the browser opens is watched: an uncaught
+// error (pageerror) or a console message of type 'error' (CSP violations,
+// failed scripts, failed loads) on any page fails the step it happened in,
+// and one left after the last step fails the run.
 
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
@@ -29,6 +34,73 @@ export const VIEWPORTS = [DESKTOP, PHONE];
 
 export const counts = { passed: 0, failed: 0, skipped: 0 };
 
+// What the watched pages reported, oldest first.
+export const pageProblems = [];
+let problemsSeen = 0;	// reported by a step already
+let allowed = [];	// console errors the running step expects (allowConsoleError)
+
+// The running step expects a console error matching re (e.g. the 402 of a
+// declined card's confirm call, which Chromium logs as a failed load, as it
+// does with Stripe's own API); cleared when the step ends.
+export function allowConsoleError(re) {
+	allowed.push(re);
+}
+const watched = new WeakSet();
+
+function watchPage(page) {
+	if (watched.has(page))
+		return;
+	watched.add(page);
+	page.on('pageerror', (e) => pageProblems.push(`uncaught error on ${page.url()}: ${e.message}`));
+	page.on('console', (m) => {
+		// Chromium logs a page whose own HTTP status is 4xx/5xx (a wrong
+		// password's 401, a dead link's 410) as a failed load: the step
+		// asserts that status itself, so only failed loads of anything
+		// else (scripts, styles, images, fetches) count.
+		if (m.type() === 'error' && /^Failed to load resource/.test(m.text()) &&
+		    m.location().url === page.url())
+			return;
+		if (m.type() === 'error' && allowed.some((re) => re.test(m.text() + ' ' + (m.location().url || ''))))
+			return;
+		if (m.type() === 'error')
+			pageProblems.push(`console error on ${page.url()}: ${m.text()}` +
+			    (m.location().url ? ` (${m.location().url})` : ''));
+	});
+}
+
+function watchContext(context) {
+	if (watched.has(context))
+		return;
+	watched.add(context);
+	context.on('page', watchPage);
+	for (const p of context.pages())
+		watchPage(p);
+}
+
+// The browser, with every context and page it opens watched.
+function watchBrowser(browser) {
+	const newContext = browser.newContext.bind(browser);
+	const newPage = browser.newPage.bind(browser);
+	browser.newContext = async (...a) => {
+		const c = await newContext(...a);
+		watchContext(c);
+		return c;
+	};
+	browser.newPage = async (...a) => {
+		const p = await newPage(...a);
+		watchContext(p.context());
+		watchPage(p);
+		return p;
+	};
+	return browser;
+}
+
+// Throws with the problems reported since index `from`.
+function noPageProblems(from) {
+	const fresh = pageProblems.slice(from);
+	check(fresh.length === 0, fresh.join('; '));
+}
+
 export function check(cond, msg) {
 	if (!cond)
 		throw new Error(msg);
@@ -55,13 +127,17 @@ export async function flow(title, steps, onFail) {
 			continue;
 		}
 		try {
+			allowed = [];
 			await fn();
+			noPageProblems(problemsSeen);
+			problemsSeen = pageProblems.length;
 			console.log(`PASS ${label}`);
 			counts.passed++;
 		} catch (e) {
 			console.log(`FAIL ${label}: ${e.message.split('\n')[0]}`);
 			counts.failed++;
 			broken = name;
+			problemsSeen = pageProblems.length;
 			await onFail(name).catch(() => {});
 		}
 	}
@@ -77,17 +153,22 @@ export function run(label, timeoutMs, body) {
 	watchdog.unref();
 	(async () => {
 		await mkdir(ARTIFACTS, { recursive: true });
+		// ITEST_HEADED=1 shows the browser (needs a display, e.g. xvfb-run
+		// or a desktop session); ITEST_SLOWMO=ms slows every action down.
+		const headed = process.env.ITEST_HEADED === '1';
 		const browser = await chromium.launch({
 			executablePath: CHROMIUM,
-			headless: true,
+			headless: !headed,
+			slowMo: Number(process.env.ITEST_SLOWMO || 0),
 			args: [
-				'--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+				...(headed ? [] : ['--headless']), '--no-sandbox', '--disable-gpu', '--no-first-run',
 				'--disable-background-networking', '--disable-component-update',
 				'--disable-sync', '--disable-quic',
 			],
 		});
 		try {
-			await body(browser);
+			await body(watchBrowser(browser));
+			noPageProblems(problemsSeen);
 		} finally {
 			await browser.close();
 		}
