@@ -51,6 +51,8 @@ enum sp_status {
 	SP_CONFLICT = 4,	/* attempt_key already used for another payment */
 	SP_STRIPE = 5,		/* Stripe refused or did not answer; nothing
 				 * changed, or it stays pending (see message) */
+	SP_BUSY = 6,		/* the money is reserved by another attempt in
+				 * flight (sp_result.busy_*); nothing made */
 	SP_DB = -1,
 };
 
@@ -115,6 +117,11 @@ struct sp_result {
 	char	 failure_code[65];
 	char	 message[512];		/* for staff: the failure, or why it is
 					 * still pending; "" on success */
+	/* SP_BUSY: the attempt in flight that holds the money, what it
+	 * reserves on the invoice (number; "" = the account). */
+	int64_t	 busy_payment_id;
+	int64_t	 busy_amount;
+	char	 busy_invoice[33];
 };
 
 struct sp_consent_req;
@@ -208,6 +215,18 @@ int	 stripe_pay_cancel(const struct sp *, int64_t payment_id,
  * charge). Returns SP_OK with out filled, SP_NOT_FOUND, SP_STRIPE. */
 int	 stripe_pay_refresh(const struct sp *, int64_t payment_id,
 	    struct sp_result *out);
+
+/* The payment made by a form's attempt_key (the first submission of
+ * that form): SP_OK, SP_NOT_FOUND, SP_DB. A resubmission is answered from
+ * it before the form is checked again. */
+int	 stripe_pay_by_attempt(struct db *, const char *attempt_key,
+	    struct sp_payment *);
+/* Money reserved by card/ACH attempts in flight (payments 'pending': at
+ * Stripe requires_*, or processing) on one invoice, or (invoice_id 0) on
+ * the whole account including money kept as credit. Subtract it from
+ * open amounts and balances offered for payment. SP_OK / SP_DB. */
+int	 stripe_pay_reserved(struct db *, int64_t account_id, int64_t invoice_id,
+	    int64_t *out);
 
 /* One payment with its Stripe columns. SP_OK / SP_NOT_FOUND / SP_DB. */
 int	 stripe_pay_get(struct db *, int64_t payment_id, struct sp_payment *);
