@@ -224,9 +224,10 @@ int	 stripe_pay_by_attempt(struct db *, const char *attempt_key,
 /* Money reserved by card/ACH attempts in flight (payments 'pending': at
  * Stripe requires_*, or processing) on one invoice, or (invoice_id 0) on
  * the whole account including money kept as credit. Subtract it from
- * open amounts and balances offered for payment. SP_OK / SP_DB. */
+ * open amounts and balances offered for payment. payment_id (may be
+ * NULL): the oldest such payment, 0 = none. SP_OK / SP_DB. */
 int	 stripe_pay_reserved(struct db *, int64_t account_id, int64_t invoice_id,
-	    int64_t *out);
+	    int64_t *out, int64_t *payment_id);
 
 /* One payment with its Stripe columns. SP_OK / SP_NOT_FOUND / SP_DB. */
 int	 stripe_pay_get(struct db *, int64_t payment_id, struct sp_payment *);

@@ -39,7 +39,6 @@ int	 sp_reserve_check(struct db *, int64_t account_id, int64_t amount,
 	    const char *plan, struct sp_reserve *);
 int	 sp_reserve_record(struct db *, int64_t payment_id, int64_t account_id,
 	    const struct sp_reserve *);
-int	 sp_reserved_invoice(struct db *, int64_t invoice_id, int64_t *out);
 
 /* Reads one payment (no lock) / locks its row FOR UPDATE and reads it.
  * db_status; *found = 0 when absent. */

@@ -27,24 +27,28 @@ struct open_inv {
 };
 
 int
-sp_reserved_invoice(struct db *db, int64_t invoice_id, int64_t *out)
-{
-	struct db_param p[] = { DB_I64(invoice_id) };
-
-	return db_query_i64(db, RESERVED_SQL " WHERE r.invoice_id = ?", p, 1, out);
-}
-
-int
 stripe_pay_reserved(struct db *db, int64_t account_id, int64_t invoice_id,
-    int64_t *out)
+    int64_t *out, int64_t *payment_id)
 {
-	struct db_param p[] = { DB_I64(account_id) };
+	struct db_param p[] = { DB_I64(invoice_id ? invoice_id : account_id) };
+	const char *sql = invoice_id ? RESERVED_SQL " WHERE r.invoice_id = ?" :
+	    RESERVED_SQL " WHERE r.account_id = ?";
 
 	*out = 0;
-	if (invoice_id != 0)
-		return sp_reserved_invoice(db, invoice_id, out) == DB_OK ? SP_OK : SP_DB;
-	return db_query_i64(db, RESERVED_SQL " WHERE r.account_id = ?", p, 1,
-	    out) == DB_OK ? SP_OK : SP_DB;
+	if (db_query_i64(db, sql, p, 1, out) != DB_OK)
+		return SP_DB;
+	if (payment_id == NULL)
+		return SP_OK;
+	*payment_id = 0;
+	if (*out > 0 && db_query_i64(db, invoice_id ?
+	    "SELECT COALESCE(MIN(r.payment_id), 0) FROM payment_reservations r"
+	    " JOIN payments p ON p.id = r.payment_id AND p.status = 'pending'"
+	    " WHERE r.invoice_id = ?" :
+	    "SELECT COALESCE(MIN(r.payment_id), 0) FROM payment_reservations r"
+	    " JOIN payments p ON p.id = r.payment_id AND p.status = 'pending'"
+	    " WHERE r.account_id = ?", p, 1, payment_id) != DB_OK)
+		return SP_DB;
+	return SP_OK;
 }
 
 /* Locks the account row and its issued invoices (oldest due first, the

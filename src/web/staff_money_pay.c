@@ -14,6 +14,7 @@
 #include "staff_money.h"
 #include "staff_stripe.h"
 #include "str.h"
+#include "stripe_pay.h"
 #include "tmpl.h"
 
 /* Open invoices offered by the allocate form of a payment page. */
@@ -56,6 +57,8 @@ struct pay_form {
 	int		 inv_more;
 	const char	*amount_in[PAY_ALLOC_ROWS];	/* posted amount per inv[i] */
 	char		 row_err[PAY_ALLOC_ROWS][160];
+	/* Held by card/ACH payments in flight (subtracted from inv[i].open). */
+	int64_t		 reserved[PAY_ALLOC_ROWS];
 	struct alloc_req req[PAY_ALLOC_ROWS];		/* chosen, amount > 0 */
 	size_t		 nreq;
 	int64_t		 chosen_total;
@@ -85,10 +88,20 @@ view_balance(struct ctx *c, const struct pay_form *f, int64_t client_id)
 	int rc;
 
 	memset(&b, 0, sizeof(b));
+	int64_t reserved = 0;
+
 	rc = client_id ? ledger_balance_client(c->app->db, client_id, &b) :
 	    ledger_balance_account(c->app->db, f->acct.id, &b);
 	if (rc != 0)
 		memset(&b, 0, sizeof(b));
+	/* Money card/ACH payments in flight hold is not offered again. */
+	if (stripe_pay_reserved(c->app->db, f->acct.id, 0, &reserved, NULL) != SP_OK)
+		reserved = 0;
+	if (reserved > 0) {
+		view_money(c->view, "bal_reserved", reserved);
+		tmpl_set_bool(c->view, "has_reserved", 1);
+		b.balance -= reserved;
+	}
 	view_money(c->view, "bal_due", b.balance > 0 ? b.balance : 0);
 	view_money(c->view, "bal_open", b.open);
 	if (!client_id) {
@@ -178,8 +191,16 @@ pay_form_load(struct ctx *c, struct pay_form *f)
 		return app_error(c, 404, "No such account.") == -1 ? -1 : 1;
 	if ((rc = money_load_account(c, id, &f->acct)) != 0)
 		return rc;
-	return money_open_invoices(c, id, PAY_ALLOC_ROWS, &f->inv, &f->ninv,
-	    &f->inv_more);
+	if (money_open_invoices(c, id, PAY_ALLOC_ROWS, &f->inv, &f->ninv,
+	    &f->inv_more) == -1)
+		return -1;
+	for (size_t i = 0; i < f->ninv; i++) {
+		if (stripe_pay_reserved(c->app->db, id, f->inv[i].id,
+		    &f->reserved[i], NULL) != SP_OK)
+			return -1;
+		f->inv[i].open -= f->reserved[i];
+	}
+	return 0;
 }
 
 int
@@ -295,6 +316,12 @@ pay_form_take(struct pay_form *f, size_t i, int64_t amount)
 			    "This invoice was given twice.");
 			return -1;
 		}
+	if (amount > f->inv[i].open && f->reserved[i] > 0) {
+		money_format(f->reserved[i], open, sizeof(open));
+		str_fmt(f->row_err[i], sizeof(f->row_err[i]), "A payment of %s for "
+		    "%s is already in progress.", open, f->inv[i].number);
+		return -1;
+	}
 	if (amount > f->inv[i].open) {
 		money_format(f->inv[i].open, open, sizeof(open));
 		str_fmt(f->row_err[i], sizeof(f->row_err[i]),
@@ -484,6 +511,11 @@ h_payment_create(struct ctx *c)
 		pay_form_free(&f);
 		return rc == 1 ? 0 : -1;
 	}
+	/* Same form, same answer: a resubmission gets its first payment. */
+	if ((rc = stripe_staff_pay_replay(c, f.acct.id)) != 1) {
+		pay_form_free(&f);
+		return rc;
+	}
 	drop_alloc_errors(c);
 	pay_form_inputs(c, &f);
 	choose = strcmp(money_field_s(c, "allocation"), "choose") == 0;
@@ -498,8 +530,8 @@ h_payment_create(struct ctx *c)
 		const struct field_value *cid = app_field(c, "client_id");
 		rc = stripe_staff_pay_submit(c, f.acct.id, cid->present ? cid->i : 0,
 		    !choose, f.req, f.nreq, msg, sizeof(msg));
-		if (rc == 1)
-			rc = payment_form(c, &f, 422, msg);
+		if (rc == 1 || rc == 2)
+			rc = payment_form(c, &f, rc == 2 ? 409 : 422, msg);
 	} else if (rc == 0)
 		rc = payment_save(c, &f, choose);
 	pay_form_free(&f);
