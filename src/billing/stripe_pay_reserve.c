@@ -179,8 +179,8 @@ check_auto(struct sp_reserve *rv, const struct open_inv *v, size_t nv,
 		rv->refused = SP_INVALID;
 		money_format(total, amt, sizeof(amt));
 		(void)str_fmt(rv->msg, sizeof(rv->msg), "The amount is more than the "
-		    "%s open on the account's invoices. Lower it, or choose to keep "
-		    "the payment as credit.", amt);
+		    "%s open on the account's invoices. Lower it, or choose the "
+		    "invoices it pays: the rest is kept as credit.", amt);
 		return;
 	}
 	for (size_t i = 0; i < nv && left > 0 && rv->n < SP_PLAN_MAX; i++) {

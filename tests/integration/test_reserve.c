@@ -1,0 +1,761 @@
+/* One debt, one charge (issue 9): many concurrent submissions paying the
+ * same invoice through the staff New Payment form (saved card), the
+ * portal's "Pay selected invoices" (saved card) and the one-time pay link
+ * (new card, confirmed at the sandbox as Stripe.js does), with one attempt
+ * key per form (double clicks) or one per submission (many tabs/hosts).
+ * And no network call under locks: with the sandbox answering slowly for
+ * one customer, that payment's webhook and other payments complete.
+ *
+ * Runs against the stack of tests/integration/env.sh. Submissions are
+ * threads, each with its own libcurl handle, sharing the browser's session
+ * cookie and CSRF token. RESERVE_ROUNDS (default 10: half same-key, half
+ * different-key; the issue asked for 20, which takes about twice as long)
+ * sets the number of rounds of RESERVE_SUBMISSIONS (50) submissions. */
+#include "common.h"
+
+#include <pthread.h>
+
+#include <check.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "app.h"
+#include "buf.h"
+#include "cfg.h"
+#include "clock.h"
+#include "crypto.h"
+#include "db.h"
+#include "invoice.h"
+#include "itest.h"
+#include "ledger.h"
+#include "audit.h"
+#include "portal.h"
+#include "portal_int.h"
+#include "profiles.h"
+#include "str.h"
+#include "stripe.h"
+#include "stripe_pay.h"
+
+#define TC_TIMEOUT	600
+#define NSUB		50
+#define PORTAL_PW	"tulip river mountain 42"
+#define SANDBOX_SK	"sk_test_sandbox"
+#define SANDBOX_PK	"pk_test_sandbox"
+
+static struct {
+	const char	*base;
+	const char	*config;
+	const char	*sandbox;
+	const char	*email;
+	const char	*password;
+} env;
+
+static struct config cfg;
+static struct db *db;
+static struct stripe_client *sc;
+static struct actor staff = { "staff", 0, "127.0.0.1" };
+static struct sp sp;
+
+/* --- fixture ------------------------------------------------------------------ */
+
+static int64_t
+q_i64(const char *sql, int64_t id)
+{
+	struct db_param p[] = { DB_I64(id) };
+	int64_t v = -1;
+
+	ck_assert_msg(db_query_i64(db, sql, p, 1, &v) == DB_OK, "%s: %s", sql,
+	    db_error(db));
+	return v;
+}
+
+static void
+setup(void)
+{
+	char err[512];
+
+	ck_assert_msg(config_load(&cfg, env.config, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(crypto_init() == 0);
+	ck_assert((db = db_new(&cfg)) != NULL);
+	ck_assert_msg(db_ensure(db) == DB_OK, "db: %s", db_error(db));
+	ck_assert((sc = stripe_client_new(&cfg)) != NULL);
+	{
+		struct db_param p[] = { DB_STR(env.email) };
+		ck_assert(db_query_i64(db, "SELECT id FROM users WHERE email = ?", p,
+		    1, &staff.id) == DB_OK && staff.id > 0);
+	}
+	sp = (struct sp){ db, sc, &cfg, &staff };
+	/* Pay-link lookups are limited per address: this file makes many. */
+	ck_assert(db_exec(db, "DELETE FROM pay_link_hits", NULL, 0, NULL, NULL) ==
+	    DB_OK);
+}
+
+static void
+teardown(void)
+{
+	stripe_client_free(sc);
+	db_close(db);
+	config_free(&cfg);
+}
+
+/* --- the sandbox ---------------------------------------------------------------- */
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	return buf_append(arg, data, size * n) == 0 ? size * n : 0;
+}
+
+/* method path [form]; auth: NULL, or the key; *out: JSON answer. */
+static long
+sbx(const char *method, const char *path, const char *form, const char *key,
+    struct json_object **out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct buf body;
+	char url[1024], hdr[128];
+	long status = 0;
+
+	ck_assert(c != NULL);
+	buf_init(&body, 16u * 1024 * 1024);
+	str_fmt(url, sizeof(url), "%s%s", env.sandbox, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	if (form != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	if (key != NULL) {
+		str_fmt(hdr, sizeof(hdr), "Authorization: Bearer %s", key);
+		h = curl_slist_append(h, hdr);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	ck_assert_msg(curl_easy_perform(c) == CURLE_OK, "sandbox %s %s", method, path);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (out != NULL) {
+		*out = NULL;
+		if (body.len > 0)
+			stripe_json_parse(body.data, body.len, out);
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	buf_free(&body);
+	return status;
+}
+
+static void
+sbx_config(const char *form)
+{
+	ck_assert(sbx("POST", "/_sandbox/config", form, NULL, NULL) == 200);
+}
+
+/* PaymentIntents of a customer at the sandbox (status NULL: any). */
+static size_t
+sbx_intents(const char *customer, const char *status)
+{
+	struct json_object *o;
+	char q[400];
+	size_t n;
+
+	str_fmt(q, sizeof(q), "/v1/payment_intents/search?limit=100&query="
+	    "customer%%3A%%27%s%%27%s%s%s", customer, status ? "%20AND%20status"
+	    "%3A%27" : "", status ? status : "", status ? "%27" : "");
+	ck_assert(sbx("GET", q, NULL, SANDBOX_SK, &o) == 200);
+	n = stripe_obj_array_len(o, "data");
+	json_object_put(o);
+	return n;
+}
+
+/* Confirms an intent as Stripe.js does (publishable key, client secret). */
+static void
+sbx_confirm(const char *client_secret)
+{
+	char path[200], form[400], pi[80];
+	const char *cut = strstr(client_secret, "_secret_");
+
+	ck_assert(cut != NULL && (size_t)(cut - client_secret) < sizeof(pi));
+	memcpy(pi, client_secret, (size_t)(cut - client_secret));
+	pi[cut - client_secret] = '\0';
+	str_fmt(path, sizeof(path), "/v1/payment_intents/%s/confirm", pi);
+	str_fmt(form, sizeof(form), "client_secret=%s&payment_method=pm_card_visa",
+	    client_secret);
+	ck_assert(sbx("POST", path, form, SANDBOX_PK, NULL) == 200);
+}
+
+/* --- browsers ------------------------------------------------------------------ */
+
+/* A signed-in (or pre-login) browser: its cookie and CSRF token, shared by
+ * every submission thread. */
+struct browser {
+	struct itest_client	*c;
+	const char		*cookie;
+	char			 value[200];
+	char			 pre[200];	/* the pre-login cookie, if any */
+	char			 csrf[256];
+};
+
+static void
+browser_page(struct browser *b, const char *path)
+{
+	struct itest_resp r;
+
+	itest_resp_init(&r);
+	ck_assert_msg(itest_get(b->c, path, &r) == 200, "GET %s: %ld", path, r.status);
+	ck_assert(itest_csrf(buf_cstr(&r.body), b->csrf, sizeof(b->csrf)) == 0);
+	ck_assert(itest_cookie_get(b->c, b->cookie, b->value, sizeof(b->value)) == 0);
+	if (itest_cookie_get(b->c, "bpre", b->pre, sizeof(b->pre)) == -1)
+		b->pre[0] = '\0';
+	itest_resp_free(&r);
+}
+
+static void
+staff_browser(struct browser *b)
+{
+	b->c = itest_client_new(env.base);
+	b->cookie = "bsid";
+	ck_assert_int_eq(itest_login(b->c, env.email, env.password), 303);
+	browser_page(b, "/");
+}
+
+/* Portal access for the account: an activation link made here (the
+ * fixture skips the email), used as the client would; signed in. */
+static void
+portal_browser(struct browser *b, int64_t account, const char *email)
+{
+	struct itest_resp r;
+	char token[PORTAL_TOKEN_MAX], hash[65], path[200];
+
+	ck_assert(portal_token_new(token, sizeof(token), hash) == 0);
+	{
+		struct db_param p[] = { DB_I64(account), DB_STR(hash), DB_STR(email),
+		    DB_I64(clock_now()), DB_I64(clock_now() + 3600) };
+		ck_assert(db_exec(db, "INSERT INTO portal_tokens (account_id, purpose,"
+		    " token_hash, email, created_at, expires_at) VALUES (?, 'activate',"
+		    " ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL) == DB_OK);
+	}
+	str_fmt(path, sizeof(path), "/portal/activate/%s", token);
+	b->c = itest_client_new(env.base);
+	b->cookie = "bpre";
+	browser_page(b, path);
+	itest_resp_init(&r);
+	{
+		const struct itest_kv kv[] = { { "_csrf", b->csrf },
+		    { "password", PORTAL_PW }, { "password2", PORTAL_PW } };
+		ck_assert_int_eq(itest_post_form(b->c, path, kv, ARRAY_LEN(kv), &r), 303);
+	}
+	itest_resp_free(&r);
+	b->cookie = "bportal";
+	browser_page(b, "/portal/billing");
+}
+
+/* --- accounts, invoices, links ------------------------------------------------ */
+
+struct debtor {
+	int64_t	 account;
+	int64_t	 method;		/* saved visa */
+	char	 customer[65];
+	char	 email[120];
+};
+
+/* An account with a saved card, an any_balance consent and its customer. */
+static void
+new_debtor(struct debtor *d, const char *tag)
+{
+	struct account a;
+	char u[40], key[64], secret[256], si[80], msg[300], form[700];
+	struct db_param p[1];
+
+	memset(d, 0, sizeof(*d));
+	memset(&a, 0, sizeof(a));
+	itest_unique(u, sizeof(u), tag);
+	str_copy(a.name, sizeof(a.name), u);
+	str_fmt(d->email, sizeof(d->email), "%s@example.com", u);
+	str_copy(a.email, sizeof(a.email), d->email);
+	ck_assert(account_save(db, &staff, &a) == PROF_OK);
+	d->account = a.id;
+	ck_assert(crypto_token(key, sizeof(key), 24) == 0);
+	ck_assert(stripe_pay_setup_start(&sp, d->account, "card", key, secret,
+	    sizeof(secret), si, sizeof(si), msg, sizeof(msg)) == SP_OK);
+	str_fmt(form, sizeof(form), "client_secret=%s&payment_method=pm_card_visa",
+	    secret);
+	str_fmt(msg, sizeof(msg), "/v1/setup_intents/%s/confirm", si);
+	ck_assert(sbx("POST", msg, form, SANDBOX_PK, NULL) == 200);
+	ck_assert(stripe_pay_setup_complete(&sp, d->account, si, &d->method, msg,
+	    sizeof(msg)) == SP_OK);
+	{
+		struct sp_consent_req q = { d->account, d->method, "any_balance", 0, 0,
+		    "2026-01", "Pat Payer", "203.0.113.7", "test", staff.id };
+		int64_t cid;
+		ck_assert(stripe_pay_consent_record(&sp, &q, &cid, msg, sizeof(msg)) ==
+		    SP_OK);
+	}
+	p[0] = DB_I64(d->account);
+	{
+		struct db_result r;
+		ck_assert(db_query(db, "SELECT customer_id FROM stripe_customers WHERE"
+		    " account_id = ?", p, 1, &r) == DB_OK && r.nrows == 1);
+		str_copy(d->customer, sizeof(d->customer), db_str(&r, 0, 0));
+		db_result_free(&r);
+	}
+}
+
+/* An issued invoice of cents, posted to the portal, with a pay link whose
+ * token goes into token. */
+static int64_t
+new_invoice(const struct debtor *d, int64_t cents, char *token, size_t tokensz)
+{
+	struct invoice inv;
+	struct invoice_line line;
+	char today[11], msg[300], hash[65];
+
+	memset(&inv, 0, sizeof(inv));
+	memset(&line, 0, sizeof(line));
+	date_fmt(date_today(), today, sizeof(today));
+	inv.account_id = d->account;
+	inv.payment_type_id = q_i64("SELECT MIN(id) FROM payment_types WHERE ? > 0", 1);
+	str_copy(inv.invoice_date, sizeof(inv.invoice_date), today);
+	str_copy(inv.due_date, sizeof(inv.due_date), today);
+	str_copy(line.description, sizeof(line.description), "Session");
+	line.quantity = 1;
+	line.rate = cents;
+	inv.lines = &line;
+	inv.nlines = 1;
+	ck_assert_msg(invoice_save_draft(db, &staff, &inv, msg, sizeof(msg)) == INV_OK,
+	    "%s", msg);
+	ck_assert(invoice_issue(db, &staff, inv.id) == INV_OK);
+	ck_assert(portal_token_new(token, tokensz, hash) == 0);
+	{
+		struct db_param p[] = { DB_I64(inv.id), DB_I64(d->account),
+		    DB_I64(clock_now()) };
+		struct db_param l[] = { DB_I64(inv.id), DB_STR(hash), DB_I64(clock_now()),
+		    DB_I64(clock_now() + 86400) };
+		ck_assert(db_exec(db, "INSERT INTO portal_invoices (invoice_id,"
+		    " account_id, posted_at) VALUES (?, ?, ?)", p, 3, NULL, NULL) == DB_OK);
+		ck_assert(db_exec(db, "INSERT INTO pay_links (invoice_id, token_hash,"
+		    " created_at, expires_at) VALUES (?, ?, ?, ?)", l, 4, NULL,
+		    NULL) == DB_OK);
+	}
+	return inv.id;
+}
+
+static void
+expect_ledger_ok(void)
+{
+	char msg[1024];
+
+	ck_assert_msg(ledger_verify(db, msg, sizeof(msg)) == 0, "ledger: %s", msg);
+}
+
+/* --- submissions ------------------------------------------------------------- */
+
+enum kind { K_STAFF, K_PORTAL, K_LINK, K__MAX };
+
+/* One form submission (a thread) and what it was answered. */
+struct sub {
+	enum kind		 kind;
+	const struct browser	*b;
+	const struct debtor	*d;
+	int64_t			 invoice;
+	const char		*token;		/* the pay link's */
+	char			 key[64];	/* attempt key */
+	long			 status;
+	int64_t			 payment_id;	/* the payment it answered with */
+	char			 secret[256];	/* a page payment's client secret */
+	int			 busy;		/* "... already in progress" */
+	int			 busy_link;	/* with the link to that payment */
+	char			 head[400];	/* start of the answer, for messages */
+	volatile int		 done;
+};
+
+/* The number after marker in s (0: none). */
+static int64_t
+id_after(const char *s, const char *marker)
+{
+	const char *p = s ? strstr(s, marker) : NULL;
+	int64_t v = 0;
+
+	if (p == NULL)
+		return 0;
+	for (p += strlen(marker); *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v;
+}
+
+static void
+sub_answer(struct sub *s, const struct itest_resp *r)
+{
+	const char *body = buf_cstr(&r->body), *cs;
+
+	s->status = r->status;
+	str_copy(s->head, sizeof(s->head), body);
+	if (r->status == 303)
+		s->payment_id = id_after(itest_header(r, "Location"), "/payments/");
+	else if (r->status == 200 &&
+	    (cs = strstr(body, "data-client-secret=\"")) != NULL) {
+		cs += strlen("data-client-secret=\"");
+		str_copy(s->secret, sizeof(s->secret), cs);
+		s->secret[strcspn(s->secret, "\"")] = '\0';
+		s->payment_id = id_after(strstr(body, "data-return-url="), "payment=");
+	}
+	s->busy = strstr(body, "already in progress") != NULL;
+	s->busy_link = strstr(body, "See payment P-") != NULL ||
+	    strstr(body, "See the payment in progress (P-") != NULL;
+}
+
+static void *
+sub_run(void *arg)
+{
+	struct sub *s = arg;
+	struct itest_client *c = itest_client_new(env.base);
+	struct itest_resp r;
+	char path[200], inv[24], mid[24], today[11];
+
+	itest_resp_init(&r);
+	if (c == NULL || itest_cookie_set(c, s->b->cookie, s->b->value) == -1 ||
+	    (s->b->pre[0] && itest_cookie_set(c, "bpre", s->b->pre) == -1))
+		goto out;
+	str_fmt(inv, sizeof(inv), "%" PRId64, s->invoice);
+	date_fmt(date_today(), today, sizeof(today));
+	if (s->kind == K_STAFF) {
+		const struct itest_kv kv[] = { { "_csrf", s->b->csrf },
+		    { "method", mid }, { "amount", "200.00" },
+		    { "received_date", today }, { "allocation", "choose" },
+		    { "alloc1_invoice_id", inv }, { "alloc1_amount", "200.00" },
+		    { "attempt_key", s->key } };
+		str_fmt(mid, sizeof(mid), "saved-%" PRId64, s->d->method);
+		str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/payments/new",
+		    s->d->account);
+		(void)itest_post_form(c, path, kv, ARRAY_LEN(kv), &r);
+	} else if (s->kind == K_PORTAL) {
+		const struct itest_kv kv[] = { { "_csrf", s->b->csrf },
+		    { "invoices", inv }, { "total", "20000" },
+		    { "attempt_key", s->key }, { "pay_with", mid },
+		    { "authorize", "1" }, { "signer_name", "Pat Payer" } };
+		str_fmt(mid, sizeof(mid), "m%" PRId64, s->d->method);
+		(void)itest_post_form(c, "/portal/pay", kv, ARRAY_LEN(kv), &r);
+	} else {
+		const struct itest_kv kv[] = { { "_csrf", s->b->csrf },
+		    { "method", "card" }, { "attempt_key", s->key } };
+		str_fmt(path, sizeof(path), "/pay/%s", s->token);
+		(void)itest_post_form(c, path, kv, ARRAY_LEN(kv), &r);
+	}
+	sub_answer(s, &r);
+out:
+	itest_resp_free(&r);
+	itest_client_free(c);
+	s->done = 1;
+	return NULL;
+}
+
+/* --- one debt, one charge -------------------------------------------------------- */
+
+struct payment_state {
+	int64_t	 id;
+	char	 status[16];
+};
+
+static int
+payment_settled(void *arg)
+{
+	struct payment_state *p = arg;
+	struct db_param q[] = { DB_I64(p->id) };
+	struct db_result r;
+	int done = 0;
+
+	if (db_query(db, "SELECT status FROM payments WHERE id = ?", q, 1, &r) ==
+	    DB_OK && r.nrows == 1) {
+		str_copy(p->status, sizeof(p->status), db_str(&r, 0, 0));
+		done = strcmp(p->status, "pending") != 0;
+	}
+	db_result_free(&r);
+	return done;
+}
+
+/* The answers of a round: one payment, the same for every submission of
+ * the form that made it; every other submission refused, never charged. */
+static int64_t
+round_check(struct sub *subs, int same_key)
+{
+	int64_t winner = 0;
+	int accepted = 0;
+	enum kind wk = K__MAX;
+
+	for (size_t i = 0; i < NSUB; i++) {
+		struct sub *s = &subs[i];
+
+		ck_assert_msg(s->done && s->status > 0, "submission %zu: no answer", i);
+		if (s->payment_id == 0) {
+			ck_assert_msg(s->status == 409 || s->status == 422,
+			    "kind %d: HTTP %ld: %.400s", s->kind, s->status, s->head);
+			continue;
+		}
+		ck_assert_msg(winner == 0 || winner == s->payment_id, "two payments "
+		    "for one invoice: %" PRId64 " and %" PRId64, winner, s->payment_id);
+		winner = s->payment_id;
+		wk = s->kind;
+		accepted++;
+	}
+	ck_assert_msg(winner != 0, "no submission was accepted");
+	if (!same_key)
+		ck_assert_msg(accepted == 1, "%d different forms were accepted", accepted);
+	for (size_t i = 0; same_key && i < NSUB; i++)
+		ck_assert_msg(subs[i].kind != wk || subs[i].payment_id == winner,
+		    "same key, another answer: HTTP %ld: %.400s", subs[i].status,
+		    subs[i].head);
+	return winner;
+}
+
+/* The page payment of the round's pay link: confirmed once, as the
+ * client's browser would. */
+static void
+round_confirm(const struct sub *subs, int64_t winner)
+{
+	const char *secret = NULL;
+
+	for (size_t i = 0; i < NSUB; i++) {
+		if (subs[i].payment_id != winner || subs[i].secret[0] == '\0')
+			continue;
+		ck_assert_msg(secret == NULL || strcmp(secret, subs[i].secret) == 0,
+		    "two PaymentIntents handed out for one payment");
+		secret = subs[i].secret;
+	}
+	if (secret != NULL)
+		sbx_confirm(secret);
+}
+
+static void
+round_run(const struct debtor *d, struct browser *bs, int same_key, int round,
+    int *busy, int *busy_link)
+{
+	static struct sub subs[NSUB];
+	pthread_t th[NSUB];
+	char token[PORTAL_TOKEN_MAX], keys[K__MAX][64];
+	struct payment_state ps;
+	int64_t inv = new_invoice(d, 20000, token, sizeof(token));
+
+	for (int k = 0; k < K__MAX; k++)
+		ck_assert(crypto_token(keys[k], sizeof(keys[k]), 24) == 0);
+	for (size_t i = 0; i < NSUB; i++) {
+		struct sub *s = &subs[i];
+		memset(s, 0, sizeof(*s));
+		s->kind = (enum kind)((i + (size_t)round) % K__MAX);
+		s->b = &bs[s->kind];
+		s->d = d;
+		s->invoice = inv;
+		s->token = token;
+		if (same_key)
+			str_copy(s->key, sizeof(s->key), keys[s->kind]);
+		else
+			ck_assert(crypto_token(s->key, sizeof(s->key), 24) == 0);
+	}
+	for (size_t i = 0; i < NSUB; i++)
+		ck_assert(pthread_create(&th[i], NULL, sub_run, &subs[i]) == 0);
+	for (size_t i = 0; i < NSUB; i++)
+		ck_assert(pthread_join(th[i], NULL) == 0);
+	ps.id = round_check(subs, same_key);
+	round_confirm(subs, ps.id);
+	ck_assert_msg(itest_wait_until(30000, 50, payment_settled, &ps) == 0 &&
+	    strcmp(ps.status, "succeeded") == 0, "payment %" PRId64 ": %s", ps.id,
+	    ps.status);
+	/* Exactly one PaymentIntent per debt at Stripe, and it succeeded. */
+	ck_assert_uint_eq(sbx_intents(d->customer, NULL), (size_t)round + 1);
+	ck_assert_uint_eq(sbx_intents(d->customer, "succeeded"), (size_t)round + 1);
+	ck_assert_int_eq(q_i64("SELECT COUNT(*) FROM payments WHERE account_id = ?",
+	    d->account), round + 1);
+	ck_assert_int_eq(q_i64("SELECT (SELECT COALESCE(SUM(amount), 0) FROM"
+	    " ledger_entries WHERE invoice_id = i.id) - (SELECT COALESCE(SUM(amount),"
+	    " 0) FROM allocations WHERE invoice_id = i.id) FROM invoices i"
+	    " WHERE i.id = ?", inv), 0);
+	for (size_t i = 0; i < NSUB; i++) {
+		*busy += subs[i].busy;
+		*busy_link += subs[i].busy && subs[i].busy_link;
+	}
+}
+
+static int
+rounds(void)
+{
+	const char *s = getenv("RESERVE_ROUNDS");
+	int64_t n = 10;
+
+	if (s != NULL && *s != '\0')
+		ck_assert(str_to_i64(s, 1, 100, &n) == 0);
+	return (int)n;
+}
+
+/* Staff (saved card), portal (saved card) and pay link (new card) at once
+ * on one invoice, round after round: one charge each time. */
+START_TEST(test_one_debt_one_charge)
+{
+	struct browser bs[K__MAX];
+	struct debtor d;
+	char form[400];
+	int busy = 0, busy_link = 0, n = rounds();
+
+	new_debtor(&d, "fifty");
+	staff_browser(&bs[K_STAFF]);
+	portal_browser(&bs[K_PORTAL], d.account, d.email);
+	bs[K_LINK].c = itest_client_new(env.base);
+	bs[K_LINK].cookie = "bpre";
+	browser_page(&bs[K_LINK], "/portal/login");
+	/* Stripe a little slow: attempts overlap the one in flight. */
+	str_fmt(form, sizeof(form), "pi_create_delay_ms=700&pi_delay_customer=%s"
+	    "&webhook_url=%s/stripe/webhook", d.customer, env.base);
+	sbx_config(form);
+	for (int r = 0; r < n; r++)
+		round_run(&d, bs, r % 2, r, &busy, &busy_link);
+	sbx_config("pi_create_delay_ms=0&pi_delay_customer=");
+	ck_assert_msg(busy > 0, "no submission was told a payment is in progress");
+	ck_assert_msg(busy_link > 0, "no refusal linked the payment in progress");
+	expect_ledger_ok();
+	for (int k = 0; k < K__MAX; k++)
+		itest_client_free(bs[k].c);
+}
+END_TEST
+
+/* --- no network call under locks ---------------------------------------------------- */
+
+/* Stripe answers one customer's PaymentIntent create 8 s late: the webhook
+ * of that very payment settles it meanwhile, and another account's
+ * payment completes, while the slow request still waits. */
+START_TEST(test_slow_stripe)
+{
+	struct browser staff_b;
+	struct debtor a, b;
+	struct sub slow, other;
+	struct payment_state ps;
+	pthread_t th;
+	char form[400], tok[PORTAL_TOKEN_MAX];
+	int settled_first;
+
+	new_debtor(&a, "slowa");
+	new_debtor(&b, "slowb");
+	staff_browser(&staff_b);
+	memset(&slow, 0, sizeof(slow));
+	slow = (struct sub){ .kind = K_STAFF, .b = &staff_b, .d = &a,
+	    .invoice = new_invoice(&a, 20000, tok, sizeof(tok)) };
+	other = (struct sub){ .kind = K_STAFF, .b = &staff_b, .d = &b,
+	    .invoice = new_invoice(&b, 20000, tok, sizeof(tok)) };
+	ck_assert(crypto_token(slow.key, sizeof(slow.key), 24) == 0);
+	ck_assert(crypto_token(other.key, sizeof(other.key), 24) == 0);
+	str_fmt(form, sizeof(form), "pi_create_delay_ms=8000&pi_delay_customer=%s"
+	    "&webhook_url=%s/stripe/webhook", a.customer, env.base);
+	sbx_config(form);
+	ck_assert(pthread_create(&th, NULL, sub_run, &slow) == 0);
+	/* The intent exists at Stripe (its answer is late). */
+	for (int i = 0; i < 400 && sbx_intents(a.customer, NULL) == 0; i++)
+		itest_sleep_ms(25);
+	ck_assert_uint_eq(sbx_intents(a.customer, NULL), 1);
+	ps.id = q_i64("SELECT COALESCE(MAX(id), 0) FROM payments WHERE account_id = ?",
+	    a.account);
+	ck_assert(ps.id > 0);
+	ck_assert(itest_wait_until(30000, 20, payment_settled, &ps) == 0);
+	settled_first = !slow.done;
+	ck_assert_str_eq(ps.status, "succeeded");
+	ck_assert_msg(settled_first, "the webhook waited for the slow request");
+	sub_run(&other);
+	ck_assert_msg(other.status == 303 && other.payment_id > 0, "other payment: "
+	    "HTTP %ld %.300s", other.status, other.head);
+	ck_assert_msg(!slow.done, "the other payment waited for the slow request");
+	ck_assert(pthread_join(th, NULL) == 0);
+	sbx_config("pi_create_delay_ms=0&pi_delay_customer=");
+	ck_assert_msg(slow.status == 303 && slow.payment_id == ps.id, "slow: HTTP %ld"
+	    " %.300s", slow.status, slow.head);
+	ck_assert_uint_eq(sbx_intents(a.customer, "succeeded"), 1);
+	ck_assert_uint_eq(sbx_intents(b.customer, "succeeded"), 1);
+	expect_ledger_ok();
+	itest_client_free(staff_b.c);
+}
+END_TEST
+
+/* --- reservations are released ------------------------------------------------------ */
+
+/* A page payment holds the invoice while pending; a second attempt is
+ * refused without reaching Stripe; canceling releases it. */
+START_TEST(test_failed_releases)
+{
+	struct debtor d;
+	struct sp_result res, res2;
+	char tok[PORTAL_TOKEN_MAX], plan[64], k1[64], k2[64];
+	int64_t inv, reserved = -1;
+
+	new_debtor(&d, "release");
+	inv = new_invoice(&d, 20000, tok, sizeof(tok));
+	str_fmt(plan, sizeof(plan), "inv:%" PRId64 ":20000", inv);
+	ck_assert(crypto_token(k1, sizeof(k1), 24) == 0);
+	ck_assert(crypto_token(k2, sizeof(k2), 24) == 0);
+	{
+		struct sp_start q = { d.account, 0, "card", 20000, k1, plan, 0, "", 0 };
+		ck_assert_int_eq(stripe_pay_start(&sp, &q, &res), SP_OK);
+	}
+	ck_assert(stripe_pay_reserved(db, d.account, inv, &reserved, NULL) == SP_OK);
+	ck_assert_int_eq(reserved, 20000);
+	{
+		struct sp_start q = { d.account, 0, "card", 20000, k2, plan, 0, "", 0 };
+		ck_assert_int_eq(stripe_pay_start(&sp, &q, &res2), SP_BUSY);
+		ck_assert_int_eq(res2.busy_payment_id, res.payment_id);
+		ck_assert_msg(strstr(res2.message, "A payment of $200.00 for ") != NULL &&
+		    strstr(res2.message, "is already in progress") != NULL, "%s",
+		    res2.message);
+	}
+	ck_assert_uint_eq(sbx_intents(d.customer, NULL), 1);
+	ck_assert_int_eq(stripe_pay_cancel(&sp, res.payment_id, &res2), SP_OK);
+	ck_assert(stripe_pay_reserved(db, d.account, inv, &reserved, NULL) == SP_OK);
+	ck_assert_int_eq(reserved, 0);
+	{
+		struct sp_start q = { d.account, 0, "card", 20000, k2, plan, 0, "", 0 };
+		ck_assert_int_eq(stripe_pay_start(&sp, &q, &res2), SP_OK);
+		ck_assert(res2.payment_id != res.payment_id);
+	}
+	expect_ledger_ok();
+}
+END_TEST
+
+static Suite *
+reserve_suite(void)
+{
+	Suite *s = suite_create("reserve");
+	TCase *tc = tcase_create("reserve");
+
+	tcase_set_timeout(tc, TC_TIMEOUT);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_one_debt_one_charge);
+	tcase_add_test(tc, test_slow_stripe);
+	tcase_add_test(tc, test_failed_releases);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static const char *
+need(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || *v == '\0') {
+		fprintf(stderr, "%s is not set (run tests/integration/run)\n", name);
+		exit(2);
+	}
+	return v;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int nfail;
+
+	env.base = need("ITEST_BASE_URL");
+	env.config = need("ITEST_CONFIG");
+	env.sandbox = need("ITEST_SANDBOX_URL");
+	env.email = need("ITEST_BILLING_EMAIL");
+	env.password = need("ITEST_PASSWORD");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	sr = srunner_create(reserve_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	curl_global_cleanup();
+	return nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
