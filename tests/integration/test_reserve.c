@@ -383,10 +383,40 @@ id_after(const char *s, const char *marker)
 	return v;
 }
 
+/* Decodes the character references of an attribute value in place. */
+static void
+attr_decode(char *s)
+{
+	char *w = s;
+
+	while (*s) {
+		unsigned long v;
+		char *end;
+
+		if (s[0] == '&' && s[1] == '#') {
+			int hex = s[2] == 'x' || s[2] == 'X';
+			v = strtoul(s + (hex ? 3 : 2), &end, hex ? 16 : 10);
+			if (*end == ';' && v > 0 && v < 128) {
+				*w++ = (char)v;
+				s = end + 1;
+				continue;
+			}
+		}
+		if (strncmp(s, "&amp;", 5) == 0) {
+			*w++ = '&';
+			s += 5;
+			continue;
+		}
+		*w++ = *s++;
+	}
+	*w = '\0';
+}
+
 static void
 sub_answer(struct sub *s, const struct itest_resp *r)
 {
 	const char *body = buf_cstr(&r->body), *cs;
+	char ret[700];
 
 	s->status = r->status;
 	str_copy(s->head, sizeof(s->head), body);
@@ -397,7 +427,13 @@ sub_answer(struct sub *s, const struct itest_resp *r)
 		cs += strlen("data-client-secret=\"");
 		str_copy(s->secret, sizeof(s->secret), cs);
 		s->secret[strcspn(s->secret, "\"")] = '\0';
-		s->payment_id = id_after(strstr(body, "data-return-url="), "payment=");
+		attr_decode(s->secret);
+		if ((cs = strstr(body, "data-return-url=\"")) != NULL) {
+			str_copy(ret, sizeof(ret), cs + strlen("data-return-url=\""));
+			ret[strcspn(ret, "\"")] = '\0';
+			attr_decode(ret);
+			s->payment_id = id_after(ret, "payment=");
+		}
 	}
 	s->busy = strstr(body, "already in progress") != NULL;
 	s->busy_link = strstr(body, "See payment P-") != NULL ||
