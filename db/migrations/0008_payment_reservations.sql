@@ -25,3 +25,8 @@ CREATE TABLE payment_reservations (
 -- others answer from the row once the outcome is recorded. A claim older
 -- than the Stripe timeout is taken over (same Idempotency-Key: a replay).
 ALTER TABLE payments ADD COLUMN intent_claimed_at BIGINT NULL;
+
+-- Bumped by every reservation of the account: the write that makes two
+-- reservations on two Galera nodes conflict at certification (a row lock
+-- taken on one node does not block the other).
+ALTER TABLE accounts ADD COLUMN reservation_seq BIGINT NOT NULL DEFAULT 0;

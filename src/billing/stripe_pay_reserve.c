@@ -63,8 +63,10 @@ lock_invoices(struct db *db, int64_t account_id, struct open_inv **out, size_t *
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, "SELECT id FROM accounts WHERE id = ? FOR UPDATE", p, 1, &r);
-	db_result_free(&r);
+	/* A write, not only a lock: on Galera two nodes' reservations of the
+	 * same account then conflict at certification (one retries). */
+	rc = db_exec(db, "UPDATE accounts SET reservation_seq = reservation_seq + 1"
+	    " WHERE id = ?", p, 1, NULL, NULL);
 	if (rc == DB_OK)
 		rc = db_query(db, "SELECT id FROM invoices WHERE account_id = ?"
 		    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1, &r);

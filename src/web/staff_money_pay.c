@@ -62,6 +62,9 @@ struct pay_form {
 	struct alloc_req req[PAY_ALLOC_ROWS];		/* chosen, amount > 0 */
 	size_t		 nreq;
 	int64_t		 chosen_total;
+	/* A card/ACH method: money held by a payment in flight is refused
+	 * by the charge itself (with a link to that payment). */
+	int		 stripe;
 };
 
 static void
@@ -316,13 +319,16 @@ pay_form_take(struct pay_form *f, size_t i, int64_t amount)
 			    "This invoice was given twice.");
 			return -1;
 		}
-	if (amount > f->inv[i].open && f->reserved[i] > 0) {
+	/* Held by a payment in flight: a card/ACH charge refuses it itself
+	 * (with a link to that payment); other methods are told here. */
+	if (amount > f->inv[i].open && f->reserved[i] > 0 && !(f->stripe &&
+	    amount <= f->inv[i].open + f->reserved[i])) {
 		money_format(f->reserved[i], open, sizeof(open));
 		str_fmt(f->row_err[i], sizeof(f->row_err[i]), "A payment of %s for "
 		    "%s is already in progress.", open, f->inv[i].number);
 		return -1;
 	}
-	if (amount > f->inv[i].open) {
+	if (amount > f->inv[i].open + (f->stripe ? f->reserved[i] : 0)) {
 		money_format(f->inv[i].open, open, sizeof(open));
 		str_fmt(f->row_err[i], sizeof(f->row_err[i]),
 		    "Only %s is open.", open);
@@ -517,6 +523,7 @@ h_payment_create(struct ctx *c)
 		return rc;
 	}
 	drop_alloc_errors(c);
+	f.stripe = stripe_staff_is_method(money_field_s(c, "method"));
 	pay_form_inputs(c, &f);
 	choose = strcmp(money_field_s(c, "allocation"), "choose") == 0;
 	rc = payment_check(c, &f, choose, msg, sizeof(msg));

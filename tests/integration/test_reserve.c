@@ -563,7 +563,7 @@ round_confirm(const struct sub *subs, int64_t winner)
 
 static void
 round_run(const struct debtor *d, struct browser *bs, int same_key, int round,
-    int *busy, int *busy_link)
+    int busy[K__MAX], int busy_link[K__MAX])
 {
 	static struct sub subs[NSUB];
 	pthread_t th[NSUB];
@@ -605,8 +605,8 @@ round_run(const struct debtor *d, struct browser *bs, int same_key, int round,
 	    " 0) FROM allocations WHERE invoice_id = i.id) FROM invoices i"
 	    " WHERE i.id = ?", inv), 0);
 	for (size_t i = 0; i < NSUB; i++) {
-		*busy += subs[i].busy;
-		*busy_link += subs[i].busy && subs[i].busy_link;
+		busy[subs[i].kind] += subs[i].busy;
+		busy_link[subs[i].kind] += subs[i].busy && subs[i].busy_link;
 	}
 }
 
@@ -628,7 +628,7 @@ START_TEST(test_one_debt_one_charge)
 	struct browser bs[K__MAX];
 	struct debtor d;
 	char form[400];
-	int busy = 0, busy_link = 0, n = rounds();
+	int busy[K__MAX] = { 0 }, busy_link[K__MAX] = { 0 }, n = rounds();
 
 	new_debtor(&d, "fifty");
 	staff_browser(&bs[K_STAFF]);
@@ -641,10 +641,15 @@ START_TEST(test_one_debt_one_charge)
 	    "&webhook_url=%s/stripe/webhook", d.customer, env.base);
 	sbx_config(form);
 	for (int r = 0; r < n; r++)
-		round_run(&d, bs, r % 2, r, &busy, &busy_link);
+		round_run(&d, bs, r % 2, r, busy, busy_link);
 	sbx_config("pi_create_delay_ms=0&pi_delay_customer=");
-	ck_assert_msg(busy > 0, "no submission was told a payment is in progress");
-	ck_assert_msg(busy_link > 0, "no refusal linked the payment in progress");
+	/* Refusals say why, and staff and portal ones link the payment. */
+	for (int k = 0; k < K__MAX; k++)
+		ck_assert_msg(busy[k] > 0, "form %d: never told a payment is in "
+		    "progress", k);
+	ck_assert_msg(busy_link[K_STAFF] > 0 && busy_link[K_PORTAL] > 0,
+	    "refusals without a link to the payment in progress: staff %d, "
+	    "portal %d", busy_link[K_STAFF], busy_link[K_PORTAL]);
 	expect_ledger_ok();
 	for (int k = 0; k < K__MAX; k++)
 		itest_client_free(bs[k].c);
