@@ -699,18 +699,17 @@ count_rows(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	return rc;
 }
 
+/* Inside the attempt's transaction, before anything is written: the
+ * account (locked: its attempts take turns), the form not used meanwhile
+ * (DB_DUP: answered with its payment), the client of the account. */
 static int
-attempt_insert_tx(struct db *db, void *arg)
+attempt_preconditions(struct db *db, struct attempt *a)
 {
-	struct attempt *a = arg;
 	const struct sp_start *q = a->req;
-	char today[11], detail[300];
-	uint64_t id = 0;
 	int64_t n;
 	int rc;
 
 	{
-		/* The account row lock serialises the attempts of an account. */
 		struct db_param p[] = { DB_I64(q->account_id) };
 		if ((rc = count_rows(db, "SELECT COUNT(*) FROM accounts WHERE id = ?"
 		    " FOR UPDATE", p, 1, &n)) != DB_OK)
@@ -719,7 +718,6 @@ attempt_insert_tx(struct db *db, void *arg)
 			return refuse(a, SP_NOT_FOUND, "The account does not exist.");
 	}
 	{
-		/* The same form submitted meanwhile: answered with its payment. */
 		struct db_param p[] = { DB_STR(q->attempt_key) };
 		if ((rc = count_rows(db, "SELECT COUNT(*) FROM payments WHERE"
 		    " attempt_key = ?", p, 1, &n)) != DB_OK)
@@ -736,6 +734,20 @@ attempt_insert_tx(struct db *db, void *arg)
 			return refuse(a, SP_INVALID,
 			    "The client does not belong to this account.");
 	}
+	return DB_OK;
+}
+
+static int
+attempt_insert_tx(struct db *db, void *arg)
+{
+	struct attempt *a = arg;
+	const struct sp_start *q = a->req;
+	char today[11], detail[300];
+	uint64_t id = 0;
+	int rc;
+
+	if ((rc = attempt_preconditions(db, a)) != DB_OK)
+		return rc;
 	if (date_fmt(date_today(), today, sizeof(today)) == -1)
 		return DB_ERR;
 	if ((rc = sp_reserve_check(db, q->account_id, q->amount, q->alloc_plan,
@@ -1130,9 +1142,10 @@ attempt_intent_run(const struct sp *sp, int64_t payment_id, const char *customer
 		    "not take it again before it shows as failed.");
 		return SP_STRIPE;
 	}
-	/* A page payment made by the first submission: its client secret. */
-	if (waited && c.row.intent[0] && strcmp(c.row.status, "pending") == 0 &&
-	    c.row.payment_method_id == 0)
+	/* A page payment another submission made: its client secret. */
+	if (!c.claimed && c.row.intent[0] && strcmp(c.row.status, "pending") == 0 &&
+	    c.row.payment_method_id == 0 && strcmp(c.row.stripe_status,
+	    "processing") != 0)
 		return intent_secret(sp, c.row.intent, out);
 	return SP_OK;
 }

@@ -227,6 +227,18 @@ result_notice(const struct sp_result *out)
 	return "pending";
 }
 
+/* Refused, never charged: the payment holding the money is linked. 2. */
+static int
+busy_view(struct ctx *c, const struct sp_result *out)
+{
+	if (out->busy_payment_id != 0) {
+		tmpl_setf(c->view, "busy_url", "/payments/%" PRId64,
+		    out->busy_payment_id);
+		tmpl_setf(c->view, "busy_label", "P-%" PRId64, out->busy_payment_id);
+	}
+	return 2;
+}
+
 int
 stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
     int auto_alloc, const struct alloc_req *req, size_t n, char *msg,
@@ -314,13 +326,7 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	}
 	str_copy(msg, msgsz, out.message[0] ? out.message :
 	    "The payment could not be started. Please try again.");
-	if (rc == SP_BUSY && out.busy_payment_id != 0) {
-		/* Never charged: the payment holding the money is linked. */
-		tmpl_setf(c->view, "busy_url", "/payments/%" PRId64,
-		    out.busy_payment_id);
-		tmpl_setf(c->view, "busy_label", "P-%" PRId64, out.busy_payment_id);
-	}
-	return rc == SP_BUSY ? 2 : 1;
+	return rc == SP_BUSY ? busy_view(c, &out) : 1;
 }
 
 /* The notice of a payment page for a payment as it is now. */
