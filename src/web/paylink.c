@@ -264,13 +264,19 @@ h_paylink_start(struct ctx *c)
 	if ((rc = portal_invoice_get(c->app->db, l.account_id, l.invoice_id, &pi)) ==
 	    PORTAL_DB)
 		return -1;
-	if (rc != PORTAL_OK || (pi.status != PIS_OPEN && pi.status != PIS_PARTIAL))
-		return link_page(c, &l, 409, "This invoice cannot be paid now.");
-	if (stripe_pay_reserved(c->app->db, l.account_id, pi.id, &reserved,
-	    &busy) != SP_OK)
+	if (rc == PORTAL_OK && stripe_pay_reserved(c->app->db, l.account_id, pi.id,
+	    &reserved, &busy) != SP_OK)
 		return -1;
-	if (reserved > 0)
-		return link_busy(c, &l, reserved, busy);
+	if (rc != PORTAL_OK || (pi.status != PIS_OPEN && pi.status != PIS_PARTIAL) ||
+	    reserved > 0) {
+		/* This form's first submission may have been saved (or paid)
+		 * since it was looked for: then that is the answer. */
+		if ((rc = link_replay(c, &l, &sp)) != 1)
+			return rc;
+		if (reserved > 0)
+			return link_busy(c, &l, reserved, busy);
+		return link_page(c, &l, 409, "This invoice cannot be paid now.");
+	}
 	str_fmt(plan, sizeof(plan), "inv:%" PRId64 ":%" PRId64, pi.id, pi.open);
 	{
 		struct sp_start st = { l.account_id, 0, strcmp(method, "ach") == 0 ?

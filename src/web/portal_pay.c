@@ -134,9 +134,11 @@ busy_link(struct ctx *c, int64_t payment_id)
 
 /* Prices ids for the account: 1 with sel filled, 0 when the page was made
  * (404 for ids not the account's, the Billing page with the refusal), -1. */
+static int pay_replay(struct ctx *, const struct portal_req *, struct sp *);
+
 static int
 price(struct ctx *c, const struct portal_req *pr, const int64_t *ids, size_t n,
-    struct portal_selection *sel)
+    struct portal_selection *sel, struct sp *sp)
 {
 	char msg[300] = "";
 	int rc = portal_select(c->app->db, pr->account_id, ids, n, sel, msg,
@@ -147,6 +149,13 @@ price(struct ctx *c, const struct portal_req *pr, const int64_t *ids, size_t n,
 	if (rc == PORTAL_NOT_FOUND)
 		return portal_error(c, 404, "We could not find that invoice.") == 0 ?
 		    0 : -1;
+	/* The same form's first submission may have been saved (or even
+	 * paid) since it was looked for: then that is the answer. */
+	if (rc != PORTAL_OK && sp != NULL) {
+		int again = pay_replay(c, pr, sp);
+		if (again != 1)
+			return again;
+	}
 	if (rc != PORTAL_OK) {
 		c->fs.nerr = 0;		/* the Billing page's filter: none */
 		if (sel->busy_payment_id)
@@ -170,7 +179,7 @@ h_portal_pay(struct ctx *c)
 		return rc;
 	if (query_ids(c, ids, ARRAY_LEN(ids), &n) == -1)
 		return portal_error(c, 404, "We could not find that invoice.");
-	if ((rc = price(c, &pr, ids, n, &sel)) <= 0)
+	if ((rc = price(c, &pr, ids, n, &sel, NULL)) <= 0)
 		return rc;
 	return pay_page(c, &pr, &sel, 200, NULL);
 }
@@ -396,7 +405,7 @@ h_portal_pay_start(struct ctx *c)
 	if (portal_ids_parse(portal_field_s(c, "invoices"), ids, ARRAY_LEN(ids),
 	    &n) == -1)
 		return portal_error(c, 404, "We could not find that invoice.");
-	if ((rc = price(c, &pr, ids, n, &sel)) <= 0)
+	if ((rc = price(c, &pr, ids, n, &sel, &f.sp)) <= 0)
 		return rc;
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
