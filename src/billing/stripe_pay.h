@@ -6,7 +6,12 @@
  *
  * Card/ACH payments are rows of `payments` (method card|ach): created
  * 'pending' BEFORE Stripe is called, found again by the form's attempt_key
- * (UNIQUE) so a resubmitted form never makes a second PaymentIntent. Every
+ * (UNIQUE) so a resubmitted form never makes a second PaymentIntent. The
+ * transaction that creates the row locks the account and its invoices and
+ * reserves what the payment pays (payment_reservations): money held by
+ * another payment in flight is refused (SP_BUSY), never charged twice. The
+ * PaymentIntent is then made in two phases, with no transaction open during
+ * the Stripe call (claim, call, record). Every
  * Stripe POST carries an Idempotency-Key derived from our own row:
  *   customer      "cus-acct-<account_id>"
  *   PaymentIntent "pi-<payment_id>"       (create; a retry replays)
@@ -150,7 +155,10 @@ struct sp_start {
 };
 
 /* New card or bank account entered in Stripe.js: inserts the pending row
- * (or finds the row of attempt_key), makes sure the account has a Stripe
+ * with its reservation (or finds the row of attempt_key; SP_BUSY when
+ * another payment in flight holds the money; SP_INVALID when the plan
+ * asks for more than is open, or "auto" for more than the open invoices
+ * take), makes sure the account has a Stripe
  * customer, creates the PaymentIntent (Idempotency-Key "pi-<payment_id>",
  * metadata payment_id, customer, setup_future_usage when saving) and
  * returns its client_secret in out for stripe.confirmPayment(). After the

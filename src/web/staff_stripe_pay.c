@@ -507,6 +507,9 @@ h_stripe_retry(struct ctx *c)
 		    result_notice(&out) : "checking");
 		return 0;
 	}
+	if (rc == SP_BUSY || rc == SP_INVALID)
+		return money_payment_page(c, p.id, rc == SP_BUSY ? 409 : 422,
+		    out.message);
 	return app_error(c, 502, out.message[0] ? out.message :
 	    "The payment could not be started. Please try again.");
 }
