@@ -175,12 +175,16 @@ struct portal_selection {
 	int64_t	 total;
 	char	 plan[2001];		/* "inv:<id>:<cents>,..." */
 	char	 ids_text[PORTAL_MAX_SELECT * 21];	/* "12,15" for the form */
+	/* Refused because a card/ACH payment in flight holds an invoice's
+	 * money: that payment (0: not refused for that). */
+	int64_t	 busy_payment_id;
 };
 
 /* Parses "12,15,18" (or n ids) into a selection and prices it:
  * PORTAL_NOT_FOUND when an id is not one of the account's posted invoices,
- * PORTAL_INVALID (msg) when one is paid, void, pending ACH, selected twice,
- * or nothing is selected. */
+ * PORTAL_INVALID (msg) when one is paid, void, pending ACH, held by a
+ * payment in progress (busy_payment_id), selected twice, or nothing is
+ * selected. */
 int	 portal_select(struct db *, int64_t account_id, const int64_t *ids,
 	    size_t n, struct portal_selection *, char *msg, size_t msgsz);
 /* "12,15,18" -> ids (strict: positive ids, no junk, at most max). 0 / -1. */

@@ -285,6 +285,26 @@ refusal(enum portal_inv_status st)
 	}
 }
 
+/* An invoice whose money a card/ACH payment in flight holds is not
+ * offered again (one debt, one charge). */
+static int
+selection_busy(struct db *db, int64_t account_id, const struct portal_invoice *pi,
+    struct portal_selection *sel, char *msg, size_t msgsz)
+{
+	int64_t reserved = 0, pid = 0;
+	char amt[MONEY_FMT_MAX];
+
+	if (stripe_pay_reserved(db, account_id, pi->id, &reserved, &pid) != SP_OK)
+		return PORTAL_DB;
+	if (reserved <= 0)
+		return PORTAL_OK;
+	money_format(reserved, amt, sizeof(amt));
+	str_fmt(msg, msgsz, "A payment of %s for invoice %s is already in "
+	    "progress. You do not need to pay it again.", amt, pi->number);
+	sel->busy_payment_id = pid;
+	return PORTAL_INVALID;
+}
+
 int
 portal_select(struct db *db, int64_t account_id, const int64_t *ids, size_t n,
     struct portal_selection *sel, char *msg, size_t msgsz)
@@ -321,6 +341,9 @@ portal_select(struct db *db, int64_t account_id, const int64_t *ids, size_t n,
 			    refusal(pi.status));
 			return PORTAL_INVALID;
 		}
+		if ((rc = selection_busy(db, account_id, &pi, sel, msg, msgsz)) !=
+		    PORTAL_OK)
+			return rc;
 		sel->ids[i] = pi.id;
 		sel->amounts[i] = pi.open;
 		str_copy(sel->numbers[i], sizeof(sel->numbers[i]), pi.number);

@@ -3,6 +3,8 @@
  * events live in the other stripe_pay_*.c files). */
 #include "common.h"
 
+#include <time.h>
+
 #include <json-c/json.h>
 
 #include "audit.h"
@@ -745,6 +747,7 @@ struct attempt {
 	int64_t			 payment_id;
 	int			 st;
 	char			 msg[200];
+	struct sp_reserve	 rv;	/* what it reserves, or why refused */
 };
 
 static int
@@ -767,23 +770,31 @@ count_rows(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	return rc;
 }
 
+/* Inside the attempt's transaction, before anything is written: the
+ * account (locked: its attempts take turns), the form not used meanwhile
+ * (DB_DUP: answered with its payment), the client of the account. */
 static int
-attempt_insert_tx(struct db *db, void *arg)
+attempt_preconditions(struct db *db, struct attempt *a)
 {
-	struct attempt *a = arg;
 	const struct sp_start *q = a->req;
-	char today[11], detail[300];
-	uint64_t id = 0;
 	int64_t n;
 	int rc;
 
 	{
 		struct db_param p[] = { DB_I64(q->account_id) };
-		if ((rc = count_rows(db, "SELECT COUNT(*) FROM accounts WHERE id = ?",
-		    p, 1, &n)) != DB_OK)
+		if ((rc = count_rows(db, "SELECT COUNT(*) FROM accounts WHERE id = ?"
+		    " FOR UPDATE", p, 1, &n)) != DB_OK)
 			return rc;
 		if (n == 0)
 			return refuse(a, SP_NOT_FOUND, "The account does not exist.");
+	}
+	{
+		struct db_param p[] = { DB_STR(q->attempt_key) };
+		if ((rc = count_rows(db, "SELECT COUNT(*) FROM payments WHERE"
+		    " attempt_key = ?", p, 1, &n)) != DB_OK)
+			return rc;
+		if (n != 0)
+			return DB_DUP;
 	}
 	if (q->client_id) {
 		struct db_param p[] = { DB_I64(q->client_id), DB_I64(q->account_id) };
@@ -794,10 +805,29 @@ attempt_insert_tx(struct db *db, void *arg)
 			return refuse(a, SP_INVALID,
 			    "The client does not belong to this account.");
 	}
+	return DB_OK;
+}
+
+static int
+attempt_insert_tx(struct db *db, void *arg)
+{
+	struct attempt *a = arg;
+	const struct sp_start *q = a->req;
+	char today[11], detail[300];
+	uint64_t id = 0;
+	int rc;
+
+	if ((rc = attempt_preconditions(db, a)) != DB_OK)
+		return rc;
 	if (date_fmt(date_today(), today, sizeof(today)) == -1)
 		return DB_ERR;
+	if ((rc = sp_reserve_check(db, q->account_id, q->amount, q->alloc_plan,
+	    &a->rv)) != DB_OK)
+		return rc;
+	if (a->rv.refused)
+		return refuse(a, a->rv.refused, a->rv.msg);
 	{
-		const char *plan = q->alloc_plan && *q->alloc_plan ? q->alloc_plan : "auto";
+		const char *plan = a->rv.plan;
 		/* The consent goes with a method saved by this payment only. */
 		const struct sp_consent_req *k = q->save_method ? a->consent : NULL;
 		char ua[256] = "";
@@ -829,6 +859,9 @@ attempt_insert_tx(struct db *db, void *arg)
 			return rc;
 	}
 	a->payment_id = (int64_t)id;
+	if ((rc = sp_reserve_record(db, a->payment_id, q->account_id,
+	    &a->rv)) != DB_OK)
+		return rc;
 	(void)str_fmt(detail, sizeof(detail), "%s payment of %" PRId64 " cents"
 	    " started%s", a->method, q->amount, q->payment_method_id ?
 	    " (saved method, off-session)" : "");
@@ -844,10 +877,15 @@ attempt_row(struct attempt *a)
 	const struct sp_start *q = a->req;
 	struct db_param p[] = { DB_STR(q->attempt_key) };
 	struct db_result r;
+	int64_t seen = 0;
 	int rc;
 
 	a->st = SP_OK;
-	rc = db_tx(a->sp->db, attempt_insert_tx, a);
+	rc = count_rows(a->sp->db, "SELECT COUNT(*) FROM payments WHERE"
+	    " attempt_key = ?", p, 1, &seen);
+	if (rc != DB_OK)
+		return SP_DB;
+	rc = seen ? DB_DUP : db_tx(a->sp->db, attempt_insert_tx, a);
 	if (rc == DB_OK)
 		return SP_OK;
 	if (rc != DB_DUP)
@@ -872,16 +910,42 @@ attempt_row(struct attempt *a)
 	return SP_OK;
 }
 
+/* The client secret of an intent made before (a resubmitted form). */
+static int
+intent_secret(const struct sp *sp, const char *intent, struct sp_result *out)
+{
+	struct stripe_result r;
+	const char *cs;
+	int rc = stripe_payment_intent_retrieve(sp->stripe, intent, &r);
+
+	if (rc == 0 && (cs = stripe_json_str(&r, "client_secret")) != NULL)
+		(void)str_copy(out->client_secret, sizeof(out->client_secret), cs);
+	else if (rc == -1)
+		(void)str_copy(out->message, sizeof(out->message),
+		    stripe_friendly_message(&r));
+	stripe_result_free(&r);
+	return rc == 0 ? SP_OK : SP_STRIPE;
+}
+
+/* Two-phase PaymentIntent creation (no network call inside a transaction):
+ * claim the row (short transaction: intent_claimed_at), call Stripe with
+ * no transaction open, record the answer in a new short transaction. The
+ * Idempotency-Key "pi-<payment_id>" makes any retry (a later claim,
+ * refresh, reconcile) a replay; the webhook settles the row meanwhile. */
 struct create_args {
 	const struct sp		*sp;
 	int64_t			 payment_id;
 	const char		*customer;
+	int			 force;		/* refresh/reconcile: ignore a claim */
 	struct sp_payment	 row;
 	int			 found;
+	int			 done;		/* has its intent, or settled */
+	int			 claimed;	/* ours to call Stripe for */
+	char			 pm[65];	/* saved method's Stripe id */
+	struct stripe_result	 res;		/* Stripe's answer (phase 2) */
 	int			 created;	/* Stripe answered our create */
 	int			 uncertain;
 	char			 client_secret[256];
-	char			 stripe_msg[300];
 	struct sp_settle_in	 in;
 	struct sp_settle_out	 out;
 };
@@ -921,23 +985,74 @@ fail_without_intent(struct db *db, struct create_args *c, struct stripe_result *
 	    stripe_friendly_message(r));
 }
 
+/* How long a claim keeps others from calling Stripe for the same row:
+ * longer than one create with its retries may take. */
+static int64_t
+claim_ttl(const struct sp *sp)
+{
+	int64_t t = sp->cfg->stripe_timeout > 0 ? sp->cfg->stripe_timeout : 30;
+
+	return 2 * t + 5;
+}
+
+/* Phase 1: the row is ours to create the intent for, unless it has one,
+ * is settled, or another worker's claim is still fresh. */
 static int
-create_tx(struct db *db, void *arg)
+claim_tx(struct db *db, void *arg)
 {
 	struct create_args *c = arg;
-	struct stripe_pi_params pp;
-	struct stripe_result r;
-	struct json_object *pi;
-	char key[48], pm[65] = "", kind[16] = "";
+	char kind[16] = "";
+	int64_t now = clock_now();
 	int rc, active = 0;
 
+	c->done = c->claimed = 0;
 	memset(&c->out, 0, sizeof(c->out));
-	c->created = c->uncertain = 0;
 	if ((rc = sp_payment_lock(db, c->payment_id, &c->row, &c->found)) != DB_OK ||
 	    !c->found)
 		return rc;
-	if (c->row.intent[0] != '\0' || strcmp(c->row.status, "pending") != 0)
-		return DB_OK;	/* made before (resubmission) or settled */
+	if (c->row.intent[0] != '\0' || strcmp(c->row.status, "pending") != 0) {
+		c->done = 1;
+		return DB_OK;
+	}
+	{
+		struct db_param p[] = { DB_I64(c->row.id), DB_I64(now - claim_ttl(c->sp)) };
+		int64_t fresh = 0;
+		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM payments WHERE id = ?"
+		    " AND intent_claimed_at > ?", p, 2, &fresh)) != DB_OK)
+			return rc;
+		if (fresh && !c->force)
+			return DB_OK;
+	}
+	if (c->row.payment_method_id != 0) {
+		if ((rc = method_stripe_id(db, c->row.payment_method_id,
+		    c->row.account_id, c->pm, sizeof(c->pm), kind, sizeof(kind),
+		    &active)) != DB_OK)
+			return rc;
+		if (!active) {
+			c->done = 1;
+			c->out.changed = 1;
+			return row_update(db, c->sp->actor, &c->row, "failed", "",
+			    "payment_method_removed",
+			    "That saved payment method was removed. Use another one.");
+		}
+	}
+	{
+		struct db_param p[] = { DB_I64(now), DB_I64(c->row.id) };
+		if ((rc = db_exec(db, "UPDATE payments SET intent_claimed_at = ?"
+		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
+			return rc;
+	}
+	c->claimed = 1;
+	return DB_OK;
+}
+
+/* Phase 2, outside any transaction: POST /v1/payment_intents. */
+static void
+create_call(struct create_args *c)
+{
+	struct stripe_pi_params pp;
+	char key[48];
+
 	memset(&pp, 0, sizeof(pp));
 	pp.amount_cents = c->row.amount;
 	pp.customer = c->customer;
@@ -946,36 +1061,55 @@ create_tx(struct db *db, void *arg)
 	pp.payment_method_type = strcmp(c->row.method, "ach") == 0 ?
 	    "us_bank_account" : "card";
 	if (c->row.payment_method_id != 0) {
-		if ((rc = method_stripe_id(db, c->row.payment_method_id,
-		    c->row.account_id, pm, sizeof(pm), kind, sizeof(kind),
-		    &active)) != DB_OK)
-			return rc;
-		if (!active) {
-			c->out.changed = 1;
-			return row_update(db, c->sp->actor, &c->row, "failed", "",
-			    "payment_method_removed",
-			    "That saved payment method was removed. Use another one.");
-		}
-		pp.payment_method = pm;
+		pp.payment_method = c->pm;
 		pp.confirm_off_session = true;
 	} else
 		pp.setup_future_usage = c->row.save_method != 0;
 	(void)str_fmt(key, sizeof(key), "pi-%" PRId64, c->row.id);
-	stripe_result_init(&r);
-	if (stripe_payment_intent_create(c->sp->stripe, &pp, key, &r) == 0) {
-		c->created = 1;
-		pi = r.json;
-	} else if (stripe_result_uncertain(&r)) {
-		c->uncertain = 1;
+	stripe_result_init(&c->res);
+	c->created = stripe_payment_intent_create(c->sp->stripe, &pp, key,
+	    &c->res) == 0;
+	c->uncertain = !c->created && stripe_result_uncertain(&c->res);
+	if (c->uncertain)
 		log_warn("stripe: payment %" PRId64 ": no certain answer (%s %s); "
-		    "left pending for reconcile", c->row.id, r.type, r.message);
-		stripe_result_free(&r);
-		return DB_OK;
-	} else if ((pi = stripe_obj_get(r.json, "error.payment_intent")) == NULL ||
-	    !json_object_is_type(pi, json_type_object)) {
-		rc = fail_without_intent(db, c, &r);
-		stripe_result_free(&r);
+		    "left pending for reconcile", c->row.id, c->res.type,
+		    c->res.message);
+}
+
+/* The PaymentIntent of Stripe's answer (NULL: none, a plain refusal). */
+static struct json_object *
+create_pi(struct create_args *c)
+{
+	struct json_object *pi;
+
+	if (c->created)
+		return c->res.json;
+	pi = stripe_obj_get(c->res.json, "error.payment_intent");
+	return pi != NULL && json_object_is_type(pi, json_type_object) ? pi : NULL;
+}
+
+/* Phase 3: the answer recorded on the row (settled from the intent, or
+ * failed without one); an uncertain answer gives the claim back. */
+static int
+record_tx(struct db *db, void *arg)
+{
+	struct create_args *c = arg;
+	struct json_object *pi = create_pi(c);
+	int rc;
+
+	memset(&c->out, 0, sizeof(c->out));
+	if ((rc = sp_payment_lock(db, c->payment_id, &c->row, &c->found)) != DB_OK ||
+	    !c->found)
 		return rc;
+	if (c->uncertain) {
+		struct db_param p[] = { DB_I64(c->row.id) };
+		return db_exec(db, "UPDATE payments SET intent_claimed_at = NULL"
+		    " WHERE id = ?", p, 1, NULL, NULL);
+	}
+	if (pi == NULL) {
+		if (c->row.intent[0] != '\0' || strcmp(c->row.status, "pending") != 0)
+			return DB_OK;	/* settled meanwhile (webhook) */
+		return fail_without_intent(db, c, &c->res);
 	}
 	{
 		const char *cs = stripe_obj_str(pi, "client_secret");
@@ -985,72 +1119,113 @@ create_tx(struct db *db, void *arg)
 	c->in.authoritative = 1;
 	rc = sp_settle_notify(db, c->sp, &c->row, &c->in, &c->out);
 	c->in.pi = NULL;
-	stripe_result_free(&r);
 	return rc;
 }
 
-/* Creates the intent of a pending row (once; the row lock serialises
- * concurrent submissions and the key makes a retry a replay). */
+/* Phase 3 with the PaymentMethod fetched when settlement asks for it. */
 static int
-attempt_intent(const struct sp *sp, int64_t payment_id, const char *customer,
-    struct sp_result *out)
+record_run(struct create_args *c)
+{
+	int rc = DB_ERR;
+
+	for (int round = 0; round < SP_TX_ROUNDS; round++) {
+		rc = db_tx(c->sp->db, record_tx, c);
+		if (rc != SP_TX_NEED)
+			break;
+		if (c->in.pm != NULL)
+			json_object_put(c->in.pm);
+		c->in.pm = NULL;
+		if (fetch_pm(c->sp, c->out.need_pm, &c->in.pm) == -1)
+			break;
+	}
+	if (c->in.pm != NULL)
+		json_object_put(c->in.pm);
+	c->in.pm = NULL;
+	if (rc == SP_TX_NEED) {
+		/* Settled later by refresh/webhook/reconcile. */
+		rc = DB_OK;
+		c->uncertain = 1;
+	}
+	return rc;
+}
+
+/* Another worker holds the claim: wait (holding nothing) until the row has
+ * its outcome or the claim can be taken over. 1 go on, 0 gave up. */
+static int
+claim_wait(struct create_args *c)
+{
+	int64_t until = clock_now() + claim_ttl(c->sp) + 1;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	while (clock_now() < until) {
+		int rc = db_tx(c->sp->db, claim_tx, c);
+
+		if (rc != DB_OK)
+			return -1;
+		if (!c->found || c->done || c->claimed)
+			return 1;
+		(void)nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+/* Creates the intent of a pending row once: claim, Stripe, record. A
+ * concurrent submission of the same row waits for the first's outcome. */
+static int
+attempt_intent_run(const struct sp *sp, int64_t payment_id, const char *customer,
+    int force, struct sp_result *out)
 {
 	struct create_args c;
-	int rc = DB_ERR;
+	int rc, waited = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.sp = sp;
 	c.payment_id = payment_id;
 	c.customer = customer;
-	for (int round = 0; round < SP_TX_ROUNDS; round++) {
-		rc = db_tx(sp->db, create_tx, &c);
-		if (rc != SP_TX_NEED)
-			break;
-		if (c.in.pm != NULL)
-			json_object_put(c.in.pm);
-		c.in.pm = NULL;
-		if (fetch_pm(sp, c.out.need_pm, &c.in.pm) == -1)
-			break;
-	}
-	if (c.in.pm != NULL)
-		json_object_put(c.in.pm);
-	if (rc == SP_TX_NEED) {
-		/* Settled later by refresh/webhook/reconcile. */
-		rc = DB_OK;
-		c.uncertain = 1;
-	}
-	if (rc != DB_OK)
+	c.force = force;
+	if (db_tx(sp->db, claim_tx, &c) != DB_OK)
 		return SP_DB;
+	if (c.found && !c.done && !c.claimed) {
+		waited = 1;
+		if ((rc = claim_wait(&c)) == -1)
+			return SP_DB;
+		c.uncertain = rc == 0;
+	}
 	if (!c.found)
 		return SP_NOT_FOUND;
+	if (c.claimed) {
+		create_call(&c);
+		rc = record_run(&c);
+		stripe_result_free(&c.res);
+		if (rc != DB_OK)
+			return SP_DB;
+	} else if (waited && c.done && sp_payment_read(sp->db, payment_id, &c.row,
+	    &c.found) != DB_OK)
+		return SP_DB;
 	if (c.out.cancel && c.row.intent[0])
 		sp_cancel_intent(sp, c.row.id, c.row.intent);
 	sp_result_from(out, &c.row);
 	(void)str_copy(out->client_secret, sizeof(out->client_secret), c.client_secret);
-	if (c.uncertain && c.row.intent[0] == '\0') {
+	if (c.uncertain && c.row.intent[0] == '\0' &&
+	    strcmp(c.row.status, "pending") == 0) {
 		(void)str_copy(out->message, sizeof(out->message), "Stripe did not "
 		    "answer in time. The payment is checked again automatically; do "
 		    "not take it again before it shows as failed.");
 		return SP_STRIPE;
 	}
+	/* A page payment another submission made: its client secret. */
+	if (!c.claimed && c.row.intent[0] && strcmp(c.row.status, "pending") == 0 &&
+	    c.row.payment_method_id == 0 && strcmp(c.row.stripe_status,
+	    "processing") != 0)
+		return intent_secret(sp, c.row.intent, out);
 	return SP_OK;
 }
 
-/* The client secret of an intent made before (a resubmitted form). */
 static int
-intent_secret(const struct sp *sp, const char *intent, struct sp_result *out)
+attempt_intent(const struct sp *sp, int64_t payment_id, const char *customer,
+    struct sp_result *out)
 {
-	struct stripe_result r;
-	const char *cs;
-	int rc = stripe_payment_intent_retrieve(sp->stripe, intent, &r);
-
-	if (rc == 0 && (cs = stripe_json_str(&r, "client_secret")) != NULL)
-		(void)str_copy(out->client_secret, sizeof(out->client_secret), cs);
-	else if (rc == -1)
-		(void)str_copy(out->message, sizeof(out->message),
-		    stripe_friendly_message(&r));
-	stripe_result_free(&r);
-	return rc == 0 ? SP_OK : SP_STRIPE;
+	return attempt_intent_run(sp, payment_id, customer, 0, out);
 }
 
 static int
@@ -1104,6 +1279,12 @@ attempt_run(const struct sp *sp, const struct sp_start *q, const char *method,
 	if ((rc = attempt_row(&a)) != SP_OK) {
 		(void)str_copy(out->message, sizeof(out->message), a.msg[0] ? a.msg :
 		    "The payment could not be saved. Please try again.");
+		if (rc == SP_BUSY) {
+			out->busy_payment_id = a.rv.busy_payment_id;
+			out->busy_amount = a.rv.busy_amount;
+			(void)str_copy(out->busy_invoice, sizeof(out->busy_invoice),
+			    a.rv.busy_invoice);
+		}
 		return rc;
 	}
 	out->payment_id = a.payment_id;
@@ -1213,7 +1394,8 @@ stripe_pay_refresh(const struct sp *sp, int64_t payment_id, struct sp_result *ou
 		if ((rc = stripe_pay_customer(sp, row.account_id, customer,
 		    sizeof(customer))) != SP_OK)
 			return rc;
-		return attempt_intent(sp, payment_id, customer, out);
+		/* Whoever claimed it may have died: the same key replays. */
+		return attempt_intent_run(sp, payment_id, customer, 1, out);
 	}
 	if (stripe_payment_intent_retrieve(sp->stripe, row.intent, &r) == -1) {
 		log_warn("stripe: retrieve %s: %s %s", row.intent, r.code, r.message);
@@ -1367,6 +1549,20 @@ stripe_pay_get(struct db *db, int64_t payment_id, struct sp_payment *out)
 	if (sp_payment_read(db, payment_id, out, &found) != DB_OK)
 		return SP_DB;
 	return found ? SP_OK : SP_NOT_FOUND;
+}
+
+int
+stripe_pay_by_attempt(struct db *db, const char *attempt_key, struct sp_payment *out)
+{
+	struct db_param p[] = { DB_STR(attempt_key ? attempt_key : "") };
+	int64_t id = 0;
+
+	if (!sp_attempt_key_ok(attempt_key))
+		return SP_NOT_FOUND;
+	if (db_query_i64(db, "SELECT COALESCE(MAX(id), 0) FROM payments"
+	    " WHERE attempt_key = ?", p, 1, &id) != DB_OK)
+		return SP_DB;
+	return id ? stripe_pay_get(db, id, out) : SP_NOT_FOUND;
 }
 
 int

@@ -6,7 +6,12 @@
  *
  * Card/ACH payments are rows of `payments` (method card|ach): created
  * 'pending' BEFORE Stripe is called, found again by the form's attempt_key
- * (UNIQUE) so a resubmitted form never makes a second PaymentIntent. Every
+ * (UNIQUE) so a resubmitted form never makes a second PaymentIntent. The
+ * transaction that creates the row locks the account and its invoices and
+ * reserves what the payment pays (payment_reservations): money held by
+ * another payment in flight is refused (SP_BUSY), never charged twice. The
+ * PaymentIntent is then made in two phases, with no transaction open during
+ * the Stripe call (claim, call, record). Every
  * Stripe POST carries an Idempotency-Key derived from our own row:
  *   customer      "cus-acct-<account_id>"
  *   PaymentIntent "pi-<payment_id>"       (create; a retry replays)
@@ -51,6 +56,8 @@ enum sp_status {
 	SP_CONFLICT = 4,	/* attempt_key already used for another payment */
 	SP_STRIPE = 5,		/* Stripe refused or did not answer; nothing
 				 * changed, or it stays pending (see message) */
+	SP_BUSY = 6,		/* the money is reserved by another attempt in
+				 * flight (sp_result.busy_*); nothing made */
 	SP_DB = -1,
 };
 
@@ -118,6 +125,11 @@ struct sp_result {
 	char	 failure_code[65];
 	char	 message[512];		/* for staff: the failure, or why it is
 					 * still pending; "" on success */
+	/* SP_BUSY: the attempt in flight that holds the money, what it
+	 * reserves on the invoice (number; "" = the account). */
+	int64_t	 busy_payment_id;
+	int64_t	 busy_amount;
+	char	 busy_invoice[33];
 };
 
 struct sp_consent_req;
@@ -146,7 +158,10 @@ struct sp_start {
 };
 
 /* New card or bank account entered in Stripe.js: inserts the pending row
- * (or finds the row of attempt_key), makes sure the account has a Stripe
+ * with its reservation (or finds the row of attempt_key; SP_BUSY when
+ * another payment in flight holds the money; SP_INVALID when the plan
+ * asks for more than is open, or "auto" for more than the open invoices
+ * take), makes sure the account has a Stripe
  * customer, creates the PaymentIntent (Idempotency-Key "pi-<payment_id>",
  * metadata payment_id, customer, setup_future_usage when saving) and
  * returns its client_secret in out for stripe.confirmPayment(). After the
@@ -215,6 +230,19 @@ int	 stripe_pay_cancel(const struct sp *, int64_t payment_id,
  * charge). Returns SP_OK with out filled, SP_NOT_FOUND, SP_STRIPE. */
 int	 stripe_pay_refresh(const struct sp *, int64_t payment_id,
 	    struct sp_result *out);
+
+/* The payment made by a form's attempt_key (the first submission of
+ * that form): SP_OK, SP_NOT_FOUND, SP_DB. A resubmission is answered from
+ * it before the form is checked again. */
+int	 stripe_pay_by_attempt(struct db *, const char *attempt_key,
+	    struct sp_payment *);
+/* Money reserved by card/ACH attempts in flight (payments 'pending': at
+ * Stripe requires_*, or processing) on one invoice, or (invoice_id 0) on
+ * the whole account including money kept as credit. Subtract it from
+ * open amounts and balances offered for payment. payment_id (may be
+ * NULL): the oldest such payment, 0 = none. SP_OK / SP_DB. */
+int	 stripe_pay_reserved(struct db *, int64_t account_id, int64_t invoice_id,
+	    int64_t *out, int64_t *payment_id);
 
 /* One payment with its Stripe columns. SP_OK / SP_NOT_FOUND / SP_DB. */
 int	 stripe_pay_get(struct db *, int64_t payment_id, struct sp_payment *);

@@ -650,11 +650,17 @@ sp_balance_due_chargeable(struct db *db, int64_t account_id, int64_t *out)
 	struct balance b;
 	int rc;
 
-	/* Reservations (issue 9, section 1): subtract here what attempts in
-	 * flight (pending / requires_action / processing) have reserved. */
+	int64_t held = 0;
+
+	/* Money reserved by attempts in flight (pending, requires_action,
+	 * processing) is no longer due to anyone else: the caller checks
+	 * before its own attempt reserves anything. */
 	*out = 0;
 	if ((rc = ledger_balance_account(db, account_id, &b)) != DB_OK)
 		return rc;
+	if (stripe_pay_reserved(db, account_id, 0, &held, NULL) != SP_OK)
+		return DB_ERR;
+	b.balance -= held;
 	*out = b.balance > 0 ? b.balance : 0;
 	return DB_OK;
 }

@@ -18,6 +18,29 @@ struct config;
 #define SP_TX_NEED	(-100)
 #define SP_TX_ROUNDS	4
 
+/* Reservations (stripe_pay_reserve.c), inside the attempt's transaction.
+ * Check: locks the account row and its issued invoices, then decides what
+ * the attempt may take: chosen invoices each up to what is open after the
+ * reservations of attempts in flight; "auto" oldest due first, never more
+ * than is open (written out in plan as the invoices taken); "none" all
+ * credit. refused = SP_BUSY (busy_*, msg) / SP_INVALID (msg) / 0.
+ * Record: the reservation rows of a new payment. db_status. */
+struct sp_reserve {
+	struct alloc_req items[SP_PLAN_MAX];
+	size_t		 n;
+	int64_t		 credit;	/* reserved as account credit */
+	char		 plan[2001];	/* the payment's alloc_plan */
+	int		 refused;
+	int64_t		 busy_payment_id;
+	int64_t		 busy_amount;
+	char		 busy_invoice[33];
+	char		 msg[200];
+};
+int	 sp_reserve_check(struct db *, int64_t account_id, int64_t amount,
+	    const char *plan, struct sp_reserve *);
+int	 sp_reserve_record(struct db *, int64_t payment_id, int64_t account_id,
+	    const struct sp_reserve *);
+
 /* Reads one payment (no lock) / locks its row FOR UPDATE and reads it.
  * db_status; *found = 0 when absent. */
 int	 sp_payment_read(struct db *, int64_t id, struct sp_payment *, int *found);

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "audit.h"
 #include "invoice.h"
+#include "money.h"
 #include "payment.h"
 #include "portal.h"
 #include "portal_web.h"
@@ -135,6 +136,108 @@ h_paylink(struct ctx *c)
 	return rc <= 0 ? rc : link_page(c, &l, 200, NULL);
 }
 
+/* The Stripe Element page of the link's page payment. */
+static int
+link_checkout(struct ctx *c, const struct pay_link *l, int64_t payment_id,
+    const char *client_secret, int64_t amount, const char *method)
+{
+	struct portal_invoice pi;
+	char ret[700], url[128];
+
+	if (portal_invoice_get(c->app->db, l->account_id, l->invoice_id, &pi) !=
+	    PORTAL_OK)
+		return -1;
+	str_fmt(url, sizeof(url), "/return?payment=%" PRId64, payment_id);
+	if (str_fmt(ret, sizeof(ret), "%s/pay/%s%s", c->app->cfg.base_url,
+	    route_param(&c->match, "token"), url) == -1)
+		return -1;
+	tmpl_set(c->view, "number", pi.number);
+	portal_set_day(c->view, "due_date", pi.due_date);
+	tmpl_set(c->view, "org", c->app->cfg.org_name);
+	if (link_url(c, url, sizeof(url), "") == -1)
+		return -1;
+	tmpl_set(c->view, "link", url);
+	tmpl_setf(c->view, "title", "Pay invoice %s", pi.number);
+	return portal_checkout_page(c, NULL, "paylink_checkout.html",
+	    client_secret, ret, amount, strcmp(method, "ach") == 0 ? "ach" : "card");
+}
+
+/* To the link's page of a payment. */
+static int
+link_redirect(struct ctx *c, int64_t payment_id)
+{
+	char path[48], url[128];
+
+	str_fmt(path, sizeof(path), "/payments/%" PRId64, payment_id);
+	if (link_url(c, url, sizeof(url), path) == -1)
+		return -1;
+	http_redirect(&c->resp, 303, url);
+	return 0;
+}
+
+/* Same form, same answer: the payment this link's form (attempt_key)
+ * made, before the form is checked again: the Element page while nobody
+ * confirmed it, else the payment's page. 1 when the key is new. */
+static int
+link_replay(struct ctx *c, const struct pay_link *l, struct sp *sp)
+{
+	struct sp_payment p;
+	struct sp_result out;
+	int rc = stripe_pay_by_attempt(c->app->db, portal_field_s(c,
+	    "attempt_key"), &p);
+
+	if (rc == SP_DB)
+		return -1;
+	if (rc != SP_OK)
+		return 1;
+	if (p.account_id != l->account_id)
+		return 1;
+	/* This link's, or so new that it is not registered yet. */
+	if ((rc = portal_payment_owned(c->app->db, p.id, l->account_id, l->id)) < 0)
+		return -1;
+	if (rc == 0 && (rc = portal_payment_owned(c->app->db, p.id, l->account_id,
+	    0)) != 0)
+		return rc < 0 ? -1 : 1;
+	if (strcmp(p.status, "pending") == 0 && p.payment_method_id == 0 &&
+	    strcmp(p.stripe_status, "processing") != 0) {
+		struct sp_start st = { p.account_id, p.client_id, p.method, p.amount,
+		    p.attempt_key, p.alloc_plan, p.save_method, p.memo, 0 };
+		memset(&out, 0, sizeof(out));
+		if ((rc = stripe_pay_start(sp, &st, &out)) == SP_DB)
+			return -1;
+		if (rc == SP_OK && out.client_secret[0] != '\0')
+			return link_checkout(c, l, p.id, out.client_secret, p.amount,
+			    p.method);
+	}
+	return link_redirect(c, p.id);
+}
+
+/* Refused: a payment in flight holds the invoice's money (linked when it
+ * was made with this link). */
+static int
+link_busy(struct ctx *c, const struct pay_link *l, int64_t amount,
+    int64_t payment_id)
+{
+	char msg[300], amt[MONEY_FMT_MAX], path[48], url[128];
+	int rc = payment_id ? portal_payment_owned(c->app->db, payment_id,
+	    l->account_id, l->id) : 0;
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		str_fmt(path, sizeof(path), "/payments/%" PRId64, payment_id);
+		if (link_url(c, url, sizeof(url), path) == -1)
+			return -1;
+		tmpl_set(c->view, "busy_url", url);
+		tmpl_setf(c->view, "busy_label", "P-%" PRId64, payment_id);
+	}
+	money_format(amount, amt, sizeof(amt));
+	str_fmt(msg, sizeof(msg), "A payment of %s for this invoice is already in "
+	    "progress, so nothing was charged now. You do not need to pay again.",
+	    amt);
+	return link_page(c, l, 409, msg);
+}
+
 static int
 h_paylink_start(struct ctx *c)
 {
@@ -144,23 +247,37 @@ h_paylink_start(struct ctx *c)
 	struct pay_link l;
 	struct actor a;
 	struct sp sp;
-	char plan[64], ret[700], url[128];
+	int64_t reserved = 0, busy = 0;
+	char plan[64];
 	int rc = link_of(c, &l);
 
 	if (rc <= 0)
+		return rc;
+	a = (struct actor){ "portal", l.account_id, app_ip(c) };
+	portal_sp_of(c, &a, &sp);
+	if (sp.stripe == NULL)
+		return -1;
+	if ((rc = link_replay(c, &l, &sp)) != 1)
 		return rc;
 	if (c->fs.nerr > 0)
 		return link_page(c, &l, 422, c->fs.err[0].msg);
 	if ((rc = portal_invoice_get(c->app->db, l.account_id, l.invoice_id, &pi)) ==
 	    PORTAL_DB)
 		return -1;
-	if (rc != PORTAL_OK || (pi.status != PIS_OPEN && pi.status != PIS_PARTIAL))
-		return link_page(c, &l, 409, "This invoice cannot be paid now.");
-	str_fmt(plan, sizeof(plan), "inv:%" PRId64 ":%" PRId64, pi.id, pi.open);
-	a = (struct actor){ "portal", l.account_id, app_ip(c) };
-	portal_sp_of(c, &a, &sp);
-	if (sp.stripe == NULL)
+	if (rc == PORTAL_OK && stripe_pay_reserved(c->app->db, l.account_id, pi.id,
+	    &reserved, &busy) != SP_OK)
 		return -1;
+	if (rc != PORTAL_OK || (pi.status != PIS_OPEN && pi.status != PIS_PARTIAL) ||
+	    reserved > 0) {
+		/* This form's first submission may have been saved (or paid)
+		 * since it was looked for: then that is the answer. */
+		if ((rc = link_replay(c, &l, &sp)) != 1)
+			return rc;
+		if (reserved > 0)
+			return link_busy(c, &l, reserved, busy);
+		return link_page(c, &l, 409, "This invoice cannot be paid now.");
+	}
+	str_fmt(plan, sizeof(plan), "inv:%" PRId64 ":%" PRId64, pi.id, pi.open);
 	{
 		struct sp_start st = { l.account_id, 0, strcmp(method, "ach") == 0 ?
 		    "ach" : "card", pi.open, portal_field_s(c, "attempt_key"), plan, 0,
@@ -173,6 +290,8 @@ h_paylink_start(struct ctx *c)
 		return -1;
 	if (rc == SP_DB)
 		return -1;
+	if (rc == SP_BUSY)
+		return link_busy(c, &l, out.busy_amount, out.busy_payment_id);
 	if (rc == SP_STRIPE)
 		return link_page(c, &l, 502, out.message[0] ? out.message :
 		    "The payment service did not answer. Nothing was charged; "
@@ -180,27 +299,10 @@ h_paylink_start(struct ctx *c)
 	if (rc != SP_OK)
 		return link_page(c, &l, rc == SP_CONFLICT ? 409 : 422,
 		    out.message[0] ? out.message : "The payment could not be started.");
-	if (out.client_secret[0] == '\0') {
-		str_fmt(url, sizeof(url), "/payments/%" PRId64, out.payment_id);
-		if (link_url(c, ret, sizeof(ret), url) == -1)
-			return -1;
-		http_redirect(&c->resp, 303, ret);
-		return 0;
-	}
-	str_fmt(url, sizeof(url), "/return?payment=%" PRId64, out.payment_id);
-	if (str_fmt(ret, sizeof(ret), "%s/pay/%s%s", c->app->cfg.base_url,
-	    route_param(&c->match, "token"), url) == -1)
-		return -1;
-	tmpl_set(c->view, "number", pi.number);
-	portal_set_day(c->view, "due_date", pi.due_date);
-	tmpl_set(c->view, "org", c->app->cfg.org_name);
-	if (link_url(c, url, sizeof(url), "") == -1)
-		return -1;
-	tmpl_set(c->view, "link", url);
-	tmpl_setf(c->view, "title", "Pay invoice %s", pi.number);
-	return portal_checkout_page(c, NULL, "paylink_checkout.html",
-	    out.client_secret, ret, pi.open, strcmp(method, "ach") == 0 ? "ach" :
-	    "card");
+	if (out.client_secret[0] == '\0')
+		return link_redirect(c, out.payment_id);
+	return link_checkout(c, &l, out.payment_id, out.client_secret, pi.open,
+	    method);
 }
 
 /* The payment of the query/path when it was made with this link: 1, 0

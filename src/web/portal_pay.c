@@ -125,11 +125,21 @@ pay_page(struct ctx *c, const struct portal_req *pr,
 	return portal_render(c, pr, status, "portal_pay.html");
 }
 
+/* The link to the payment in progress that holds the money. */
+static void
+busy_link(struct ctx *c, int64_t payment_id)
+{
+	tmpl_setf(c->view, "busy_url", "/portal/payments/%" PRId64, payment_id);
+	tmpl_setf(c->view, "busy_label", "P-%" PRId64, payment_id);
+}
+
 /* Prices ids for the account: 1 with sel filled, 0 when the page was made
  * (404 for ids not the account's, the Billing page with the refusal), -1. */
+static int pay_replay(struct ctx *, const struct portal_req *, struct sp *);
+
 static int
 price(struct ctx *c, const struct portal_req *pr, const int64_t *ids, size_t n,
-    struct portal_selection *sel)
+    struct portal_selection *sel, struct sp *sp)
 {
 	char msg[300] = "";
 	int rc = portal_select(c->app->db, pr->account_id, ids, n, sel, msg,
@@ -140,9 +150,19 @@ price(struct ctx *c, const struct portal_req *pr, const int64_t *ids, size_t n,
 	if (rc == PORTAL_NOT_FOUND)
 		return portal_error(c, 404, "We could not find that invoice.") == 0 ?
 		    0 : -1;
+	/* The same form's first submission may have been saved (or even
+	 * paid) since it was looked for: then that is the answer. */
+	if (rc != PORTAL_OK && sp != NULL) {
+		int again = pay_replay(c, pr, sp);
+		if (again != 1)
+			return again;
+	}
 	if (rc != PORTAL_OK) {
 		c->fs.nerr = 0;		/* the Billing page's filter: none */
-		return portal_billing_page(c, pr, 422, msg, ids, n) == 0 ? 0 : -1;
+		if (sel->busy_payment_id)
+			busy_link(c, sel->busy_payment_id);
+		return portal_billing_page(c, pr, sel->busy_payment_id ? 409 : 422,
+		    msg, ids, n) == 0 ? 0 : -1;
 	}
 	return 1;
 }
@@ -160,7 +180,7 @@ h_portal_pay(struct ctx *c)
 		return rc;
 	if (query_ids(c, ids, ARRAY_LEN(ids), &n) == -1)
 		return portal_error(c, 404, "We could not find that invoice.");
-	if ((rc = price(c, &pr, ids, n, &sel)) <= 0)
+	if ((rc = price(c, &pr, ids, n, &sel, NULL)) <= 0)
 		return rc;
 	return pay_page(c, &pr, &sel, 200, NULL);
 }
@@ -193,6 +213,12 @@ pay_result_page(struct ctx *c, struct pay_form *f, int rc,
 	case SP_CONFLICT:
 		return pay_page(c, f->pr, f->sel, 409, "This form was already used "
 		    "for another payment. Check your payments before trying again.");
+	case SP_BUSY:
+		if (out->busy_payment_id)
+			busy_link(c, out->busy_payment_id);
+		return pay_page(c, f->pr, f->sel, 409, "A payment for these invoices "
+		    "is already in progress, so nothing was charged now. You do not "
+		    "need to pay again.");
 	case SP_STRIPE:
 		return pay_page(c, f->pr, f->sel, 502, out->message[0] ?
 		    out->message : "The payment service did not answer. Nothing "
@@ -264,6 +290,73 @@ pay_saved(struct ctx *c, struct pay_form *f)
 	return pay_result_page(c, f, rc, &out);
 }
 
+/* The Stripe Element page of a page payment (card/bank entered there):
+ * the invoices it pays come from its plan. */
+static int
+checkout(struct ctx *c, const struct portal_req *pr, const struct sp_payment *p,
+    const char *client_secret)
+{
+	struct alloc_req req[SP_PLAN_MAX];
+	size_t n = 0;
+	int a = 0;
+	char ret[600];
+
+	if (str_fmt(ret, sizeof(ret), "%s/portal/pay/return?payment=%" PRId64,
+	    c->app->cfg.base_url, p->id) == -1)
+		return -1;
+	if (stripe_pay_plan_parse(p->alloc_plan, &a, req, ARRAY_LEN(req), &n) == -1)
+		n = 0;
+	tmpl_set_int(c->view, "payment_id", p->id);
+	tmpl_set_int(c->view, "count", (int64_t)n);
+	tmpl_set(c->view, "title", "Pay invoices");
+	tmpl_set_bool(c->view, "nav_billing", 1);
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "selected");
+		struct portal_invoice pi;
+		if (row == NULL)
+			return -1;
+		if (portal_invoice_get(c->app->db, pr->account_id, req[i].invoice_id,
+		    &pi) == PORTAL_OK)
+			tmpl_set(row, "number", pi.number);
+		portal_set_money(row, "amount", req[i].amount);
+	}
+	return portal_checkout_page(c, pr, "portal_checkout.html", client_secret,
+	    ret, p->amount, p->method);
+}
+
+/* Same form, same answer: the payment its attempt_key made, before the
+ * form is checked again (the invoices it holds are no longer open): the
+ * Element page again while nobody confirmed it, else the payment's page.
+ * 1 when the key is new. */
+static int
+pay_replay(struct ctx *c, const struct portal_req *pr, struct sp *sp)
+{
+	struct sp_payment p;
+	struct sp_result out;
+	char url[64];
+	int rc = stripe_pay_by_attempt(c->app->db, portal_field_s(c,
+	    "attempt_key"), &p);
+
+	if (rc == SP_DB)
+		return -1;
+	if (rc != SP_OK || p.account_id != pr->account_id)
+		return 1;
+	if (strcmp(p.status, "pending") == 0 && p.payment_method_id == 0 &&
+	    strcmp(p.stripe_status, "processing") != 0) {
+		struct sp_start st = { p.account_id, p.client_id, p.method, p.amount,
+		    p.attempt_key, p.alloc_plan, p.save_method, p.memo, 0 };
+		memset(&out, 0, sizeof(out));
+		rc = stripe_pay_start(sp, &st, &out);
+		if (rc == SP_DB)
+			return -1;
+		if (rc == SP_OK && out.client_secret[0] != '\0')
+			return checkout(c, pr, &p, out.client_secret);
+	}
+	str_fmt(url, sizeof(url), "/portal/payments/%" PRId64, p.id);
+	http_redirect(&c->resp, 303, url);
+	return 0;
+}
+
 /* New card or bank account: the PaymentIntent, then the Element page. */
 static int
 pay_new(struct ctx *c, struct pay_form *f)
@@ -274,7 +367,7 @@ pay_new(struct ctx *c, struct pay_form *f)
 	    f->sel->total, f->attempt_key, f->sel->plan, !ach && f->save_card,
 	    "Paid in the client portal", 0 };
 	struct sp_result out;
-	char ret[600];
+	struct sp_payment p;
 	int rc;
 
 	if (st.save_method && (!f->authorize || *f->signer == '\0'))
@@ -287,22 +380,9 @@ pay_new(struct ctx *c, struct pay_form *f)
 		return -1;
 	if (rc != SP_OK || out.client_secret[0] == '\0')
 		return pay_result_page(c, f, rc, &out);
-	if (str_fmt(ret, sizeof(ret), "%s/portal/pay/return?payment=%" PRId64,
-	    c->app->cfg.base_url, out.payment_id) == -1)
+	if (stripe_pay_get(c->app->db, out.payment_id, &p) != SP_OK)
 		return -1;
-	tmpl_set_int(c->view, "payment_id", out.payment_id);
-	tmpl_set_int(c->view, "count", (int64_t)f->sel->n);
-	tmpl_set(c->view, "title", "Pay invoices");
-	tmpl_set_bool(c->view, "nav_billing", 1);
-	for (size_t i = 0; i < f->sel->n; i++) {
-		struct tmpl_vars *row = tmpl_loop_add(c->view, "selected");
-		if (row == NULL)
-			return -1;
-		tmpl_set(row, "number", f->sel->numbers[i]);
-		portal_set_money(row, "amount", f->sel->amounts[i]);
-	}
-	return portal_checkout_page(c, f->pr, "portal_checkout.html",
-	    out.client_secret, ret, f->sel->total, st.method);
+	return checkout(c, f->pr, &p, out.client_secret);
 }
 
 int
@@ -317,10 +397,17 @@ h_portal_pay_start(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
+	memset(&f, 0, sizeof(f));
+	f.actor = (struct actor){ "portal", pr.account_id, app_ip(c) };
+	portal_sp_of(c, &f.actor, &f.sp);
+	if (f.sp.stripe == NULL)
+		return -1;
+	if ((rc = pay_replay(c, &pr, &f.sp)) != 1)
+		return rc;
 	if (portal_ids_parse(portal_field_s(c, "invoices"), ids, ARRAY_LEN(ids),
 	    &n) == -1)
 		return portal_error(c, 404, "We could not find that invoice.");
-	if ((rc = price(c, &pr, ids, n, &sel)) <= 0)
+	if ((rc = price(c, &pr, ids, n, &sel, &f.sp)) <= 0)
 		return rc;
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
@@ -329,7 +416,6 @@ h_portal_pay_start(struct ctx *c)
 	if (portal_field_i(c, "total") != sel.total)
 		return pay_page(c, &pr, &sel, 409, "The amount due changed since you "
 		    "opened this page. Check the new total below and pay again.");
-	memset(&f, 0, sizeof(f));
 	f.pr = &pr;
 	f.sel = &sel;
 	{
@@ -342,10 +428,6 @@ h_portal_pay_start(struct ctx *c)
 	f.authorize = portal_field_i(c, "authorize") != 0;
 	f.save_card = portal_field_i(c, "save_card") != 0;
 	f.attempt_key = portal_field_s(c, "attempt_key");
-	f.actor = (struct actor){ "portal", pr.account_id, app_ip(c) };
-	portal_sp_of(c, &f.actor, &f.sp);
-	if (f.sp.stripe == NULL)
-		return -1;
 	if (strcmp(f.method, "saved") == 0)
 		return pay_saved(c, &f);
 	return pay_new(c, &f);

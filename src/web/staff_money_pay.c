@@ -14,6 +14,7 @@
 #include "staff_money.h"
 #include "staff_stripe.h"
 #include "str.h"
+#include "stripe_pay.h"
 #include "tmpl.h"
 
 /* Open invoices offered by the allocate form of a payment page. */
@@ -56,9 +57,14 @@ struct pay_form {
 	int		 inv_more;
 	const char	*amount_in[PAY_ALLOC_ROWS];	/* posted amount per inv[i] */
 	char		 row_err[PAY_ALLOC_ROWS][160];
+	/* Held by card/ACH payments in flight (subtracted from inv[i].open). */
+	int64_t		 reserved[PAY_ALLOC_ROWS];
 	struct alloc_req req[PAY_ALLOC_ROWS];		/* chosen, amount > 0 */
 	size_t		 nreq;
 	int64_t		 chosen_total;
+	/* A card/ACH method: money held by a payment in flight is refused
+	 * by the charge itself (with a link to that payment). */
+	int		 stripe;
 };
 
 static void
@@ -86,14 +92,24 @@ view_balance(struct ctx *c, const struct pay_form *f, int64_t client_id)
 	int rc;
 
 	memset(&b, 0, sizeof(b));
+	int64_t reserved = 0;
+
 	rc = client_id ? ledger_balance_client(c->app->db, client_id, &b) :
 	    ledger_balance_account(c->app->db, f->acct.id, &b);
 	if (rc != 0)
 		memset(&b, 0, sizeof(b));
 	/* The suggestion is what is due: a client's open amount (money the
 	 * account applied to its invoices included); an account's balance,
-	 * its open amount less its unallocated credit. */
+	 * its open amount less its unallocated credit. Money card/ACH
+	 * payments in flight hold is not offered again. */
 	due = client_id ? b.open : b.balance;
+	if (stripe_pay_reserved(c->app->db, f->acct.id, 0, &reserved, NULL) != SP_OK)
+		reserved = 0;
+	if (reserved > 0) {
+		view_money(c->view, "bal_reserved", reserved);
+		tmpl_set_bool(c->view, "has_reserved", 1);
+		due -= reserved;
+	}
 	view_money(c->view, "bal_due", due > 0 ? due : 0);
 	view_money(c->view, "bal_open", b.open);
 	view_money(c->view, "bal_credit", b.account_credit);
@@ -182,8 +198,16 @@ pay_form_load(struct ctx *c, struct pay_form *f)
 		return app_error(c, 404, "No such account.") == -1 ? -1 : 1;
 	if ((rc = money_load_account(c, id, &f->acct)) != 0)
 		return rc;
-	return money_open_invoices(c, id, PAY_ALLOC_ROWS, &f->inv, &f->ninv,
-	    &f->inv_more);
+	if (money_open_invoices(c, id, PAY_ALLOC_ROWS, &f->inv, &f->ninv,
+	    &f->inv_more) == -1)
+		return -1;
+	for (size_t i = 0; i < f->ninv; i++) {
+		if (stripe_pay_reserved(c->app->db, id, f->inv[i].id,
+		    &f->reserved[i], NULL) != SP_OK)
+			return -1;
+		f->inv[i].open -= f->reserved[i];
+	}
+	return 0;
 }
 
 int
@@ -299,7 +323,16 @@ pay_form_take(struct pay_form *f, size_t i, int64_t amount)
 			    "This invoice was given twice.");
 			return -1;
 		}
-	if (amount > f->inv[i].open) {
+	/* Held by a payment in flight: a card/ACH charge refuses it itself
+	 * (with a link to that payment); other methods are told here. */
+	if (amount > f->inv[i].open && f->reserved[i] > 0 && !(f->stripe &&
+	    amount <= f->inv[i].open + f->reserved[i])) {
+		money_format(f->reserved[i], open, sizeof(open));
+		str_fmt(f->row_err[i], sizeof(f->row_err[i]), "A payment of %s for "
+		    "%s is already in progress.", open, f->inv[i].number);
+		return -1;
+	}
+	if (amount > f->inv[i].open + (f->stripe ? f->reserved[i] : 0)) {
 		money_format(f->inv[i].open, open, sizeof(open));
 		str_fmt(f->row_err[i], sizeof(f->row_err[i]),
 		    "Only %s is open.", open);
@@ -488,7 +521,13 @@ h_payment_create(struct ctx *c)
 		pay_form_free(&f);
 		return rc == 1 ? 0 : -1;
 	}
+	/* Same form, same answer: a resubmission gets its first payment. */
+	if ((rc = stripe_staff_pay_replay(c, f.acct.id)) != 1) {
+		pay_form_free(&f);
+		return rc;
+	}
 	drop_alloc_errors(c);
+	f.stripe = stripe_staff_is_method(money_field_s(c, "method"));
 	pay_form_inputs(c, &f);
 	choose = strcmp(money_field_s(c, "allocation"), "choose") == 0;
 	rc = payment_check(c, &f, choose, msg, sizeof(msg));
@@ -502,8 +541,8 @@ h_payment_create(struct ctx *c)
 		const struct field_value *cid = app_field(c, "client_id");
 		rc = stripe_staff_pay_submit(c, f.acct.id, cid->present ? cid->i : 0,
 		    !choose, f.req, f.nreq, msg, sizeof(msg));
-		if (rc == 1)
-			rc = payment_form(c, &f, 422, msg);
+		if (rc == 1 || rc == 2)
+			rc = payment_form(c, &f, rc == 2 ? 409 : 422, msg);
 	} else if (rc == 0)
 		rc = payment_save(c, &f, choose);
 	pay_form_free(&f);

@@ -37,10 +37,17 @@ int	 stripe_staff_is_method(const char *method);
  * charges the saved method and redirects to the payment. auto_alloc, or the
  * n chosen allocations. Returns 0 when answered, 1 when refused (msg set,
  * maybe err_<field> in the view: the caller re-renders the form with 422),
- * -1 on error. */
+ * 2 when another payment in flight holds the money (msg; busy_url in the
+ * view: 409), -1 on error. */
 int	 stripe_staff_pay_submit(struct ctx *, int64_t account_id,
 	    int64_t client_id, int auto_alloc, const struct alloc_req *, size_t n,
 	    char *msg, size_t msgsz);
+
+/* A resubmitted New Payment form (its attempt_key made a card/ACH payment
+ * of this account before): answered with that payment, before the form is
+ * checked again: its payment step (not confirmed yet) or its page. 0 when
+ * answered, 1 when the key is new, -1 on error. */
+int	 stripe_staff_pay_replay(struct ctx *, int64_t account_id);
 
 /* Payment page (payment_show.html, payment_receipt.html): Stripe status,
  * ids, card, failure with what to do, refunds, the refund and try-again

@@ -230,6 +230,18 @@ result_notice(const struct sp_result *out)
 	return "pending";
 }
 
+/* Refused, never charged: the payment holding the money is linked. 2. */
+static int
+busy_view(struct ctx *c, const struct sp_result *out)
+{
+	if (out->busy_payment_id != 0) {
+		tmpl_setf(c->view, "busy_url", "/payments/%" PRId64,
+		    out->busy_payment_id);
+		tmpl_setf(c->view, "busy_label", "P-%" PRId64, out->busy_payment_id);
+	}
+	return 2;
+}
+
 int
 stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
     int auto_alloc, const struct alloc_req *req, size_t n, char *msg,
@@ -317,7 +329,74 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	}
 	str_copy(msg, msgsz, out.message[0] ? out.message :
 	    "The payment could not be started. Please try again.");
-	return 1;
+	return rc == SP_BUSY ? busy_view(c, &out) : 1;
+}
+
+/* The notice of a payment page for a payment as it is now. */
+static const char *
+payment_notice(const struct sp_payment *p)
+{
+	if (strcmp(p->status, "succeeded") == 0)
+		return "paid";
+	if (strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0)
+		return "failed";
+	if (strcmp(p->stripe_status, "processing") == 0)
+		return "processing";
+	return "pending";
+}
+
+/* The payment step again for a pending page payment nobody confirmed (its
+ * intent's client secret), else the payment page. */
+static int
+pay_again(struct ctx *c, const struct sp_payment *p)
+{
+	struct sp_result out;
+	struct sp_start q;
+	struct actor a;
+	struct sp sp;
+	int rc;
+
+	if (strcmp(p->status, "pending") != 0 || p->payment_method_id != 0 ||
+	    strcmp(p->stripe_status, "processing") == 0) {
+		redirect_payment(c, p->id, payment_notice(p));
+		return 0;
+	}
+	if (ss_sp(c, &sp, &a) == -1)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.account_id = p->account_id;
+	q.client_id = p->client_id;
+	q.method = p->method;
+	q.amount = p->amount;
+	q.attempt_key = p->attempt_key;	/* finds this payment again */
+	q.alloc_plan = p->alloc_plan;
+	q.save_method = p->save_method;
+	q.memo = p->memo;
+	rc = stripe_pay_start(&sp, &q, &out);
+	if (rc == SP_DB)
+		return -1;
+	if (rc == SP_OK && out.client_secret[0] != '\0')
+		return pay_step(c, p->id, out.client_secret, "", 0);
+	redirect_payment(c, p->id, rc == SP_OK ? result_notice(&out) : "checking");
+	return 0;
+}
+
+int
+stripe_staff_pay_replay(struct ctx *c, int64_t account_id)
+{
+	const char *key = money_input(c, "attempt_key");
+	struct sp_payment p;
+	int rc;
+
+	if (!stripe_staff_is_method(money_input(c, "method")) ||
+	    strlen(key) < SP_ATTEMPT_KEY_MIN)
+		return 1;
+	rc = stripe_pay_by_attempt(c->app->db, key, &p);
+	if (rc == SP_DB)
+		return -1;
+	if (rc != SP_OK || p.account_id != account_id)
+		return 1;
+	return pay_again(c, &p);
 }
 
 /* --- after the browser's confirm: the result ------------------------------ */
@@ -431,6 +510,9 @@ h_stripe_retry(struct ctx *c)
 		    result_notice(&out) : "checking");
 		return 0;
 	}
+	if (rc == SP_BUSY || rc == SP_INVALID)
+		return money_payment_page(c, p.id, rc == SP_BUSY ? 409 : 422,
+		    out.message);
 	return app_error(c, 502, out.message[0] ? out.message :
 	    "The payment could not be started. Please try again.");
 }
@@ -441,10 +523,6 @@ int
 h_stripe_resume(struct ctx *c)
 {
 	struct sp_payment p;
-	struct sp_result out;
-	struct sp_start q;
-	struct actor a;
-	struct sp sp;
 	int rc;
 
 	if ((rc = load_stripe_payment(c, &p)) != 0)
@@ -454,24 +532,7 @@ h_stripe_resume(struct ctx *c)
 		redirect_payment(c, p.id, NULL);
 		return 0;
 	}
-	if (ss_sp(c, &sp, &a) == -1)
-		return -1;
-	memset(&q, 0, sizeof(q));
-	q.account_id = p.account_id;
-	q.client_id = p.client_id;
-	q.method = p.method;
-	q.amount = p.amount;
-	q.attempt_key = p.attempt_key;	/* finds this payment again */
-	q.alloc_plan = p.alloc_plan;
-	q.save_method = p.save_method;
-	q.memo = p.memo;
-	rc = stripe_pay_start(&sp, &q, &out);
-	if (rc == SP_DB)
-		return -1;
-	if (rc == SP_OK && out.client_secret[0] != '\0')
-		return pay_step(c, p.id, out.client_secret, "", 0);
-	redirect_payment(c, p.id, rc == SP_OK ? result_notice(&out) : "checking");
-	return 0;
+	return pay_again(c, &p);
 }
 
 /* "Cancel payment": a card/ACH payment nobody confirmed is canceled at

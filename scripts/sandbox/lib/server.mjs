@@ -76,6 +76,10 @@ export class Sandbox {
 			// Tests: answer POST /v1/payment_intents this much later (the
 			// intent exists at once; only the reply is late).
 			pi_create_delay_ms: 0,
+			// The same for POST /v1/payment_intents/:id/confirm; with
+			// pi_delay_customer set, only that customer's intents are slow.
+			pi_confirm_delay_ms: 0,
+			pi_delay_customer: null,
 			public_url: null,
 		};
 		this.store = new Store(opts.state);
@@ -159,8 +163,7 @@ export class Sandbox {
 		if (this.requests.length > LOG_MAX)
 			this.requests.splice(0, this.requests.length - LOG_MAX);
 		const origEnd = res.end.bind(res);
-		const delay = req.method === 'POST' && path === '/v1/payment_intents' ?
-			this.config.pi_create_delay_ms || 0 : 0;
+		const delay = this.replyDelay(req.method, path, raw);
 		res.end = (...a) => {
 			this.store.save();	/* journaled before the answer leaves */
 			entry.status = res.statusCode;
@@ -386,6 +389,9 @@ export class Sandbox {
 					num('webhook_max_attempts', 1);
 					num('webhook_timeout_ms', 1);
 					num('pi_create_delay_ms');
+					num('pi_confirm_delay_ms');
+					if (p.pi_delay_customer !== undefined)
+						c.pi_delay_customer = String(p.pi_delay_customer) || null;
 					if (p.duplicate_webhooks !== undefined)
 						c.duplicate_webhooks = b(p.duplicate_webhooks);
 					if (p.shuffle_webhooks !== undefined) {
@@ -460,6 +466,33 @@ export class Sandbox {
 			}
 			this.json(res, 400, { error: { type: 'invalid_request_error', message: e.message } });
 		}
+	}
+
+	// Tests: a slow Stripe. How much later the reply to a PaymentIntent
+	// create or confirm is sent (the work itself is done at once).
+	replyDelay(method, path, raw) {
+		const c = this.config;
+		let ms = 0, cus = null;
+		if (method !== 'POST')
+			return 0;
+		if (path === '/v1/payment_intents') {
+			ms = c.pi_create_delay_ms || 0;
+			if (ms && c.pi_delay_customer) {
+				try {
+					cus = parseForm(raw).customer;
+				} catch {}
+			}
+		} else {
+			const m = /^\/v1\/payment_intents\/([A-Za-z0-9_]+)\/confirm$/.exec(path);
+			if (!m)
+				return 0;
+			ms = c.pi_confirm_delay_ms || 0;
+			if (ms && c.pi_delay_customer)
+				cus = this.store.get('payment_intent', m[1])?.customer;
+		}
+		if (ms && c.pi_delay_customer && cus !== c.pi_delay_customer)
+			return 0;
+		return ms;
 	}
 
 	publicConfig() {
