@@ -9,13 +9,17 @@
 #include "db.h"
 #include "estimate.h"
 #include "invoice.h"
+#include "log.h"
 #include "outbox.h"
 #include "profiles.h"
 #include "str.h"
 
+/* A transaction's result as an estimate_status (database errors logged). */
 static int
-tx_status(int rc)
+tx_status(struct db *db, int rc)
 {
+	if (rc < 0)
+		log_warn("estimate: database error: %s", db_error(db));
 	return rc == DB_OK ? EST_S_OK : rc > 0 ? rc : EST_S_DB;
 }
 
@@ -193,41 +197,16 @@ struct save_args {
 	size_t			 msgsz;
 };
 
+/* The content columns of row e->id (at most 32 parameters per statement,
+ * so the insert stores the keys and this update the content). */
 static int
-row_insert(struct db *db, struct estimate *e, const struct actor *actor,
-    int64_t root_id)
+content_update(struct db *db, const struct estimate *e)
 {
-	struct db_param p[NCONTENT + 6];
-	uint64_t id = 0;
-	int rc;
-
-	content_params(e, p);
-	p[NCONTENT] = root_id ? DB_I64(root_id) : DB_NULL;
-	p[NCONTENT + 1] = DB_I64(e->version);
-	p[NCONTENT + 2] = DB_I64(e->client_id);
-	p[NCONTENT + 3] = DB_I64(e->account_id);
-	p[NCONTENT + 4] = actor->id ? DB_I64(actor->id) : DB_NULL;
-	p[NCONTENT + 5] = DB_I64(clock_now());
-	rc = db_exec(db, "INSERT INTO estimates (" CONTENT_COLS ", root_id, "
-	    "version, client_id, account_id, created_by, created_at) VALUES (?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, &id);
-	if (rc != DB_OK)
-		return rc;
-	e->id = (int64_t)id;
-	e->root_id = root_id ? root_id : e->id;
-	return lines_insert(db, e);
-}
-
-static int
-draft_update(struct db *db, struct estimate *e)
-{
-	struct db_param p[NCONTENT + 1], k[] = { DB_I64(e->id) };
-	int rc;
+	struct db_param p[NCONTENT + 1];
 
 	content_params(e, p);
 	p[NCONTENT] = DB_I64(e->id);
-	rc = db_exec(db, "UPDATE estimates SET status = ?, basis = ?, coverage_id "
+	return db_exec(db, "UPDATE estimates SET status = ?, basis = ?, coverage_id "
 	    "= ?, payer_name = ?, member_id = ?, deductible = ?, deductible_met = "
 	    "?, family_deductible = ?, family_deductible_met = ?, coinsurance_bp ="
 	    " ?, copay = ?, oop_max = ?, oop_met = ?, family_oop_max = ?, "
@@ -237,7 +216,40 @@ draft_update(struct db *db, struct estimate *e)
 	    "provider_tin = ?, provider_location = ?, allowed_total = ?, "
 	    "patient_total = ?, insurer_total = ?, updated_at = ? WHERE id = ?",
 	    p, ARRAY_LEN(p), NULL, NULL);
-	if (rc == DB_OK)
+}
+
+static int
+row_insert(struct db *db, struct estimate *e, const struct actor *actor,
+    int64_t root_id)
+{
+	int64_t now = clock_now();
+	struct db_param p[] = { root_id ? DB_I64(root_id) : DB_NULL,
+	    DB_I64(e->version), DB_I64(e->client_id), DB_I64(e->account_id),
+	    actor->id ? DB_I64(actor->id) : DB_NULL, DB_I64(now), DB_I64(now),
+	    DB_STR(est_basis_names[e->basis]) };
+	uint64_t id = 0;
+	int rc;
+
+	rc = db_exec(db, "INSERT INTO estimates (root_id, version, client_id, "
+	    "account_id, created_by, created_at, updated_at, basis, notes, "
+	    "separate_items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '')", p,
+	    ARRAY_LEN(p), NULL, &id);
+	if (rc != DB_OK)
+		return rc;
+	e->id = (int64_t)id;
+	e->root_id = root_id ? root_id : e->id;
+	if ((rc = content_update(db, e)) != DB_OK)
+		return rc;
+	return lines_insert(db, e);
+}
+
+static int
+draft_update(struct db *db, struct estimate *e)
+{
+	struct db_param k[] = { DB_I64(e->id) };
+	int rc;
+
+	if ((rc = content_update(db, e)) == DB_OK)
 		rc = db_exec(db, "DELETE FROM estimate_lines WHERE estimate_id = ?",
 		    k, 1, NULL, NULL);
 	return rc == DB_OK ? lines_insert(db, e) : rc;
@@ -329,7 +341,7 @@ estimate_save(struct db *db, const struct actor *actor, struct estimate *e,
 	e->account_id = cl.account_id;
 	if ((rc = estimate_price(db, e, msg, msgsz, field, fieldsz)) != EST_S_OK)
 		return rc;
-	return tx_status(db_tx(db, save_tx, &a));
+	return tx_status(db, db_tx(db, save_tx, &a));
 }
 
 /* --- status changes --------------------------------------------------------- */
@@ -413,7 +425,7 @@ estimate_send(struct db *db, const struct actor *actor, int64_t id,
 {
 	struct flow_args a = { actor, id, NULL, link_url, msg, msgsz };
 
-	return tx_status(db_tx(db, send_tx, &a));
+	return tx_status(db, db_tx(db, send_tx, &a));
 }
 
 int
@@ -473,7 +485,7 @@ estimate_sign_client(struct db *db, const struct actor *actor, int64_t id,
 {
 	struct flow_args a = { actor, id, sig, NULL, msg, msgsz };
 
-	return tx_status(db_tx(db, sign_tx, &a));
+	return tx_status(db, db_tx(db, sign_tx, &a));
 }
 
 static int
@@ -512,7 +524,7 @@ estimate_countersign(struct db *db, const struct actor *actor, int64_t id,
 {
 	struct flow_args a = { actor, id, sig, NULL, msg, msgsz };
 
-	return tx_status(db_tx(db, countersign_tx, &a));
+	return tx_status(db, db_tx(db, countersign_tx, &a));
 }
 
 static int
@@ -537,7 +549,7 @@ estimate_decline(struct db *db, const struct actor *actor, int64_t id,
 {
 	struct flow_args a = { actor, id, NULL, NULL, msg, msgsz };
 
-	return tx_status(db_tx(db, decline_tx, &a));
+	return tx_status(db, db_tx(db, decline_tx, &a));
 }
 
 int
