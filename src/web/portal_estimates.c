@@ -41,6 +41,8 @@ const struct route routes_portal_estimates[] = {
 	{ { "GET", "/portal/estimates" }, h_portal_estimates, 0, R_PORTAL, NOFIELDS },
 	{ { "GET", "/portal/estimates/:id" }, h_portal_estimate, 0, R_PORTAL,
 	    FIELDS(f_notice) },
+	{ { "GET", "/portal/estimates/:id/pdf" }, h_portal_estimate_pdf, 0, R_PORTAL,
+	    NOFIELDS },
 	{ { "POST", "/portal/estimates/:id/sign" }, h_portal_estimate_sign, 0,
 	    R_PORTAL_POST, FIELDS(f_sign) },
 	{ { "POST", "/portal/estimates/:id/decline" }, h_portal_estimate_decline,

@@ -100,6 +100,7 @@ int	 h_portal_estimates(struct ctx *);
 int	 h_portal_estimate(struct ctx *);
 int	 h_portal_estimate_sign(struct ctx *);
 int	 h_portal_estimate_decline(struct ctx *);
+int	 h_portal_estimate_pdf(struct ctx *);	/* pdf_estimate.c */
 /* staff side (portal_staff.c) */
 int	 h_staff_portal(struct ctx *);
 int	 h_staff_portal_activation(struct ctx *);
