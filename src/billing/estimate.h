@@ -160,4 +160,21 @@ int	 estimate_to_invoice(struct db *, const struct actor *, int64_t id,
  * accepted/sent total *billed; returns 1 when flagged. -1 on error. */
 int	 estimate_gfe_check(struct db *, const struct estimate *, int64_t *billed);
 
+/* Work-list rows: a GFE whose billed total exceeds it by $400 or more, or
+ * an estimate signed by the client waiting for the countersignature. */
+struct estimate_flag {
+	int64_t	 id;
+	int64_t	 root_id;
+	int64_t	 client_id;
+	char	 client_name[203];
+	int64_t	 estimated;	/* patient total */
+	int64_t	 billed;	/* GFE: issued charges since the estimate */
+};
+
+/* account_id 0: every account. Newest first, at most 50. Caller frees. */
+int	 estimate_gfe_flags(struct db *, int64_t account_id,
+	    struct estimate_flag **out, size_t *n);
+int	 estimate_awaiting_countersign(struct db *, struct estimate_flag **out,
+	    size_t *n);
+
 #endif

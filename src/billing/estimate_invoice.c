@@ -115,3 +115,61 @@ estimate_gfe_check(struct db *db, const struct estimate *e, int64_t *billed)
 		return -1;
 	return est_gfe_exceeded(e->totals.patient, *billed);
 }
+
+#define BILLED_SQL "(SELECT COALESCE(SUM(l.amount), 0) FROM ledger_entries l " \
+	"JOIN invoices i ON i.id = l.invoice_id WHERE i.client_id = e.client_id " \
+	"AND i.status = 'issued' AND i.issued_at >= e.created_at AND l.kind IN " \
+	"('charge', 'discount'))"
+
+static int
+flags_query(struct db *db, const char *sql, const struct db_param *p, size_t np,
+    struct estimate_flag **out, size_t *n)
+{
+	struct db_result r;
+
+	*out = NULL;
+	*n = 0;
+	if (db_query(db, sql, p, np, &r) != DB_OK ||
+	    (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)) {
+		db_result_free(&r);
+		return EST_S_DB;
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		struct estimate_flag *f = &(*out)[i];
+		f->id = db_i64(&r, i, 0);
+		f->root_id = db_i64(&r, i, 1);
+		f->client_id = db_i64(&r, i, 2);
+		str_copy(f->client_name, sizeof(f->client_name), db_str(&r, i, 3));
+		f->estimated = db_i64(&r, i, 4);
+		f->billed = db_i64(&r, i, 5);
+	}
+	*n = r.nrows;
+	db_result_free(&r);
+	return EST_S_OK;
+}
+
+int
+estimate_gfe_flags(struct db *db, int64_t account_id, struct estimate_flag **out,
+    size_t *n)
+{
+	struct db_param k[] = { DB_I64(account_id), DB_I64(account_id),
+	    DB_I64(EST_GFE_DISPUTE_CENTS) };
+
+	return flags_query(db, "SELECT * FROM (SELECT e.id, COALESCE(e.root_id, "
+	    "e.id) AS root, e.client_id, CONCAT(c.first_name, ' ', c.last_name) "
+	    "AS name, e.patient_total, " BILLED_SQL " AS billed FROM estimates e JOIN "
+	    "clients c ON c.id = e.client_id WHERE e.gfe = 1 AND e.status NOT IN "
+	    "('draft', 'superseded', 'declined') AND (? = 0 OR e.account_id = ?)) "
+	    "x WHERE x.billed - x.patient_total >= ? ORDER BY x.id DESC LIMIT 50",
+	    k, ARRAY_LEN(k), out, n);
+}
+
+int
+estimate_awaiting_countersign(struct db *db, struct estimate_flag **out,
+    size_t *n)
+{
+	return flags_query(db, "SELECT e.id, COALESCE(e.root_id, e.id), "
+	    "e.client_id, CONCAT(c.first_name, ' ', c.last_name), e.patient_total, "
+	    "0 FROM estimates e JOIN clients c ON c.id = e.client_id WHERE "
+	    "e.status = 'signed' ORDER BY e.id DESC LIMIT 50", NULL, 0, out, n);
+}

@@ -261,27 +261,53 @@ se_fin_block(struct ctx *c, int64_t client_id)
 		tmpl_set(r, "member_id", cv[i].member_id);
 	}
 	free(cv);
-	return se_gfe_flags(c, client_id);
+	return 0;
 }
 
+/* GFE $400 flags of an account (of one of its clients when client_id). */
 int
-se_gfe_flags(struct ctx *c, int64_t client_id)
+se_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
 {
-	struct estimate *es = NULL;
+	struct estimate_flag *fs = NULL;
 	size_t n = 0;
-	int64_t billed;
 
-	if (estimate_list(c->app->db, client_id, 0, &es, &n) != EST_S_OK)
+	if (estimate_gfe_flags(c->app->db, account_id, &fs, &n) != EST_S_OK)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *r;
-		if (estimate_gfe_check(c->app->db, &es[i], &billed) != 1 ||
+		if ((client_id != 0 && fs[i].client_id != client_id) ||
 		    (r = tmpl_loop_add(c->view, "gfe_flags")) == NULL)
 			continue;
-		tmpl_set_int(r, "id", es[i].id);
-		sp_set_money(r, "estimated", es[i].totals.patient);
-		sp_set_money(r, "billed", billed);
+		tmpl_set_int(r, "id", fs[i].id);
+		tmpl_set_int(r, "root", fs[i].root_id);
+		tmpl_set(r, "client", fs[i].client_name);
+		sp_set_money(r, "estimated", fs[i].estimated);
+		sp_set_money(r, "billed", fs[i].billed);
 	}
-	estimate_list_free(es, n);
+	free(fs);
+	return 0;
+}
+
+/* The staff home's work list: GFEs exceeded by $400+, estimates waiting
+ * for the countersignature. */
+int
+se_home_worklist(struct ctx *c)
+{
+	struct estimate_flag *fs = NULL;
+	size_t n = 0;
+
+	if (se_gfe_flags(c, 0, 0) == -1 ||
+	    estimate_awaiting_countersign(c->app->db, &fs, &n) != EST_S_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *r = tmpl_loop_add(c->view, "est_awaiting");
+		if (r == NULL)
+			break;
+		tmpl_set_int(r, "id", fs[i].id);
+		tmpl_set_int(r, "root", fs[i].root_id);
+		tmpl_set(r, "client", fs[i].client_name);
+		sp_set_money(r, "estimated", fs[i].estimated);
+	}
+	free(fs);
 	return 0;
 }

@@ -513,6 +513,59 @@ START_TEST(editing_a_signed_estimate_makes_a_new_version)
 }
 END_TEST
 
+START_TEST(gfe_exceeded_by_400_is_flagged)
+{
+	struct fixture f;
+	struct itest_resp r;
+	char path[120], sid[24], acc[24], cli[24], d0[11], d1[11];
+	int64_t gfe, inv;
+
+	memset(&f, 0, sizeof(f));
+	setup_catalog(&f);
+	setup_estimate(&f, "gfe");
+	itest_resp_init(&r);
+	/* self-pay: 2 x $200 standard = a $400 Good Faith Estimate, sent */
+	str_fmt(sid, sizeof(sid), "%" PRId64, f.service);
+	str_fmt(path, sizeof(path), "/clients/%" PRId64 "/estimates", f.client_id);
+	post(&f.staff, path, &r, 303, "line1_service", sid, "line1_qty", "2", NULL);
+	gfe = location_id(&r, "/estimates/");
+	ck_assert(sql_i64("SELECT gfe FROM estimates WHERE id = ?", gfe) == 1);
+	ck_assert(sql_i64("SELECT patient_total FROM estimates WHERE id = ?", gfe) ==
+	    40000);
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64, gfe);
+	get(&f.staff, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Your right to dispute a bill") ||
+	    itest_body_has(&r, "Good Faith Estimate"));
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64 "/send", gfe);
+	post(&f.staff, path, &r, 303, NULL);
+	/* billed $799.99: $399.99 above, not flagged; then $800.00: flagged */
+	str_fmt(acc, sizeof(acc), "%" PRId64, f.account);
+	str_fmt(cli, sizeof(cli), "%" PRId64, f.client_id);
+	date_fmt(date_today(), d0, sizeof(d0));
+	date_fmt(date_today() + 30, d1, sizeof(d1));
+	for (int k = 0; k < 2; k++) {
+		str_fmt(path, sizeof(path), "/accounts/%" PRId64, f.account);
+		get(&f.staff, path, &r, 200);
+		ck_assert(!itest_body_has(&r, "$400 or more above"));
+		post(&f.staff, "/invoices/new", &r, 303, "account_id", acc,
+		    "client_id", cli, "payment_type_id", "1", "invoice_date", d0,
+		    "due_date", d1, "line1_description", "Therapy", "line1_quantity",
+		    "1", "line1_rate", k == 0 ? "799.99" : "0.01", NULL);
+		inv = location_id(&r, "/invoices/");
+		str_fmt(path, sizeof(path), "/invoices/%" PRId64 "/issue", inv);
+		post(&f.staff, path, &r, 303, "confirm", "1", NULL);
+	}
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64, f.account);
+	get(&f.staff, path, &r, 200);
+	ck_assert_msg(itest_body_has(&r, "$400 or more above"), "no flag on the "
+	    "account page");
+	get(&f.staff, "/", &r, 200);
+	ck_assert(itest_body_has(&r, "Good Faith Estimates exceeded by $400"));
+	itest_resp_free(&r);
+	fixture_free(&f);
+}
+END_TEST
+
 /* --- the JSON API ----------------------------------------------------------------- */
 
 static long
@@ -595,6 +648,7 @@ estimates_suite(void)
 	tcase_add_test(tc, tampered_estimate_is_refused);
 	tcase_add_test(tc, other_accounts_estimates_are_404);
 	tcase_add_test(tc, editing_a_signed_estimate_makes_a_new_version);
+	tcase_add_test(tc, gfe_exceeded_by_400_is_flagged);
 	tcase_add_test(tc, api_calculate_create_get);
 	suite_add_tcase(s, tc);
 	return s;
