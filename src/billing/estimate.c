@@ -92,6 +92,17 @@ price_coverage(struct db *db, struct estimate *e, struct coverage *cov,
 	if (rc != COV_OK || cov->client_id != e->client_id)
 		return fail(msg, msgsz, field, fieldsz, "coverage_id",
 		    "That coverage does not belong to this client.");
+	for (size_t i = 0; i < e->nlines; i++) {
+		const char *d = e->lines[i].service_date;
+		char f[40];
+		if (d[0] == '\0' || (strcmp(d, cov->effective_from) >= 0 &&
+		    (cov->effective_to[0] == '\0' || strcmp(d, cov->effective_to) <= 0)))
+			continue;
+		str_fmt(f, sizeof(f), "lines[%zu].service_date", i);
+		return fail(msg, msgsz, field, fieldsz, f, "A date of service is "
+		    "outside the coverage's effective dates: choose another "
+		    "coverage or self-pay.");
+	}
 	e->fig = cov->fig;
 	e->basis = cov->fig.in_network ? EST_IN_NETWORK : EST_OUT_OF_NETWORK;
 	str_copy(e->payer_name, sizeof(e->payer_name), cov->payer_name);

@@ -309,6 +309,29 @@ async function main(browser) {
 			await shot(staffPhone.page, 'gfe', PHONE);
 			staff.noProblems();
 		}],
+		['every page at the other size too (no sideways scrolling on the phone)', async () => {
+			const ph = staffPhone.page;
+			for (const [url, name] of [[`/clients/${clientId}/coverage`, 'coverage'],
+			    [`/clients/${clientId}/estimates/new`, 'form'], ['/admin/payers', 'admin-payers'],
+			    [`/clients/${clientId}`, 'financial-tab'], ['/', 'home']]) {
+				await ph.goto(`${BASE}${url}`);
+				await noSideways(ph, name);
+				await shot(ph, name, PHONE);
+			}
+			const wide = await newPage(browser, WIDE);
+			await wide.page.goto(`${BASE}/portal/login`);
+			await wide.page.fill('#email', email);
+			await wide.page.fill('#password', CLIENT_PW);
+			await submit(wide.page, wide.page.getByRole('button', { name: 'Sign in' }));
+			await wide.page.goto(`${BASE}/portal/estimates/${estimateId}`);
+			await wide.page.locator('img.es-sig-img').first().waitFor();
+			await shot(wide.page, 'portal-accepted', WIDE);
+			const pdf = await wide.page.request.get(`${BASE}/portal/estimates/${estimateId}/pdf`);
+			check(pdf.status() === 200 && (await pdf.body()).subarray(0, 4).toString() === '%PDF',
+			    `signed PDF: HTTP ${pdf.status()}`);
+			await wide.context.close();
+			staffPhone.noProblems();
+		}],
 	], async (step) => {
 		const s = step.replace(/\W+/g, '-');
 		await shot(client.page, `fail-${s}-client`, PHONE);
