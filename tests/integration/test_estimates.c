@@ -621,6 +621,13 @@ START_TEST(api_calculate_create_get)
 	EXPECT(&r, 201, "create");
 	ck_assert(itest_body_has(&r, "\"patient_total_cents\":14000"));
 	ck_assert(itest_body_has(&r, "\"status\":\"draft\""));
+	/* a date of service before the coverage starts */
+	str_fmt(body, sizeof(body), "{\"client_id\":%" PRId64 ",\"coverage_id\":%"
+	    PRId64 ",\"lines\":[{\"service_id\":%" PRId64 ",\"service_date\":"
+	    "\"2025-06-01\"}]}", f.client_id, f.coverage, f.service);
+	api("POST", "/api/v1/estimates", body, &r);
+	EXPECT(&r, 422, "create outside the coverage dates");
+	ck_assert(itest_body_has(&r, "\"field\":\"lines[0].service_date\""));
 	str_fmt(body, sizeof(body), "{\"client_id\":%" PRId64 ",\"lines\":[{"
 	    "\"service_id\":999999999}]}", f.client_id);
 	api("POST", "/api/v1/estimates", body, &r);
