@@ -159,6 +159,23 @@ cov_save_tx(struct db *db, void *arg)
 	return rc;
 }
 
+/* One primary and one secondary at a time: COV_DUP_TIER when another
+ * coverage of the same tier overlaps c's effective dates. */
+static int
+tier_taken(struct db *db, const struct coverage *c)
+{
+	struct db_param k[] = { DB_I64(c->client_id), DB_STR(c->rank),
+	    DB_I64(c->id), DB_STR(c->effective_to[0] ? c->effective_to :
+	    "9999-12-31"), DB_STR(c->effective_from) };
+	int64_t n;
+
+	if (db_query_i64(db, "SELECT COUNT(*) FROM coverages WHERE client_id = ? "
+	    "AND tier = ? AND id <> ? AND effective_from <= ? AND (effective_to "
+	    "IS NULL OR effective_to >= ?)", k, ARRAY_LEN(k), &n) != DB_OK)
+		return COV_DB;
+	return n > 0 ? COV_DUP_TIER : COV_OK;
+}
+
 int
 coverage_save(struct db *db, const struct actor *actor, struct coverage *c)
 {
@@ -177,6 +194,10 @@ coverage_save(struct db *db, const struct actor *actor, struct coverage *c)
 		return COV_DB;
 	if (n == 0)
 		return COV_BAD_PAYER;
+	if (c->effective_to[0] && strcmp(c->effective_to, c->effective_from) < 0)
+		return COV_BAD_DATES;
+	if ((rc = tier_taken(db, c)) != COV_OK)
+		return rc;
 	if (c->id != 0) {
 		if ((rc = coverage_get(db, c->id, &old)) != COV_OK)
 			return rc;

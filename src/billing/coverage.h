@@ -16,6 +16,8 @@ enum coverage_status {
 	COV_OK = 0,
 	COV_NOT_FOUND = 2,
 	COV_BAD_PAYER = 3,
+	COV_DUP_TIER = 4,	/* another primary (secondary) for overlapping dates */
+	COV_BAD_DATES = 5,	/* effective_to before effective_from */
 	COV_DB = -1,
 };
 

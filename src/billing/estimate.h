@@ -147,6 +147,9 @@ int	 estimate_countersign(struct db *, const struct actor *, int64_t id,
 	    struct estimate_sig *, char *msg, size_t msgsz);
 int	 estimate_decline(struct db *, const struct actor *, int64_t id,
 	    char *msg, size_t msgsz);
+/* A drawn signature as we keep it: png is base64 (A-Z a-z 0-9 + / =) and
+ * path the strokes "[[x,y,x,y...],...]" (digits, commas, brackets). 1 ok. */
+int	 estimate_sig_ok(const char *png_b64, const char *path);
 /* Recomputes the hash of the stored content: EST_S_OK when every current
  * signature and the stored hash match it, EST_S_TAMPERED when not. */
 int	 estimate_verify(struct db *, int64_t id, char computed[CRYPTO_SHA256_HEX],

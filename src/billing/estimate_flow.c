@@ -573,3 +573,18 @@ estimate_verify(struct db *db, int64_t id, char computed[CRYPTO_SHA256_HEX],
 	estimate_free(&e);
 	return rc;
 }
+
+int
+estimate_sig_ok(const char *png, const char *path)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/=";
+
+	if (png != NULL && (png[0] == '\0' || png[strspn(png, b64)] != '\0' ||
+	    strlen(png) % 4 != 0))
+		return 0;
+	if (path != NULL && (path[0] != '[' || path[strspn(path,
+	    "0123456789,[]-")] != '\0'))
+		return 0;
+	return 1;
+}

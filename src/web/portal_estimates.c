@@ -167,7 +167,10 @@ sign_problem(struct ctx *c)
 	if (strcmp(portal_field_s(c, "method"), "typed") != 0 && png[0] == '\0')
 		return "Draw your signature in the box, or choose \"Type my "
 		    "signature instead\".";
-	if (png[0] != '\0' && !str_starts(png, "data:image/png;base64,"))
+	if (png[0] != '\0' && (!str_starts(png, "data:image/png;base64,") ||
+	    !estimate_sig_ok(png + strlen("data:image/png;base64,"),
+	    portal_field_s(c, "signature_path")[0] ?
+	    portal_field_s(c, "signature_path") : NULL)))
 		return "The drawn signature could not be read. Please draw it again.";
 	return NULL;
 }

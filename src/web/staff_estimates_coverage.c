@@ -205,8 +205,17 @@ store(struct ctx *c, const struct client *cl, struct coverage *cv)
 		sp_form_error(c, "deductible", "Amounts cannot be negative.");
 		return page(c, 422, cl, cv->id ? cv : NULL);
 	}
-	if ((rc = coverage_save(c->app->db, &a, cv)) == COV_BAD_PAYER) {
-		sp_form_error(c, "payer_id", "Choose a payer from the list.");
+	if ((rc = coverage_save(c->app->db, &a, cv)) == COV_BAD_PAYER ||
+	    rc == COV_DUP_TIER || rc == COV_BAD_DATES) {
+		if (rc == COV_BAD_PAYER)
+			sp_form_error(c, "payer_id", "Choose a payer from the list.");
+		else if (rc == COV_BAD_DATES)
+			sp_form_error(c, "effective_from", "The coverage cannot end "
+			    "before it starts.");
+		else
+			sp_form_error(c, "effective_from", "This client already has "
+			    "a coverage in that order (primary or secondary) for "
+			    "these dates; end it first or choose the other order.");
 		return page(c, 422, cl, cv->id ? cv : NULL);
 	}
 	if (rc != COV_OK)

@@ -180,6 +180,9 @@ h_estimate_countersign(struct ctx *c)
 		    strlen("data:image/png;base64,");
 	if (s.png != NULL)
 		str_copy(s.method, sizeof(s.method), "drawn");
+	if (!estimate_sig_ok(s.png, s.path) || (s.png == NULL && s.path != NULL))
+		return refused(c, id, 422, "The drawn signature could not be read. "
+		    "Please draw it again.");
 	s.path = (char *)(sp_field_s(c, "signature_path")[0] ?
 	    sp_field_s(c, "signature_path") : NULL);
 	str_copy(s.ip, sizeof(s.ip), app_ip(c));

@@ -365,6 +365,18 @@ START_TEST(lifecycle_sign_countersign_convert)
 	get(&f.staff, path, &r, 200);
 	ck_assert_msg(itest_body_has(&r, "$140.00") && itest_body_has(&r, "$160.00"),
 	    "breakdown not shown: %.2000s", buf_cstr(&r.body));
+	/* one primary at a time; a secondary is fine */
+	str_fmt(path, sizeof(path), "/clients/%" PRId64 "/coverage", f.client_id);
+	get(&f.staff, path, &r, 200);
+	{
+		char pid[24];
+		str_fmt(pid, sizeof(pid), "%" PRId64, f.payer);
+		post(&f.staff, path, &r, 422, "tier", "primary", "payer_id", pid,
+		    "effective_from", "2026-06-01", NULL);
+		ck_assert(itest_body_has(&r, "already has a coverage"));
+		post(&f.staff, path, &r, 303, "tier", "secondary", "payer_id", pid,
+		    "effective_from", "2026-06-01", NULL);
+	}
 	send_and_activate(&f);
 	ck_assert(STATUS_IS(f.estimate, "sent"));
 	mail_link(f.email, "/portal/estimates/", path, sizeof(path));

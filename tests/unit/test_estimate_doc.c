@@ -150,6 +150,18 @@ START_TEST(pdf_with_signatures_and_gfe)
 }
 END_TEST
 
+START_TEST(drawn_signature_shapes)
+{
+	ck_assert(estimate_sig_ok("iVBORw0KGgo=", "[[1,2,3,4],[5,6]]"));
+	ck_assert(estimate_sig_ok(NULL, NULL));
+	ck_assert(!estimate_sig_ok("iVBORw0KGgo", NULL));	/* not a multiple of 4 */
+	ck_assert(!estimate_sig_ok("<script>", NULL));
+	ck_assert(!estimate_sig_ok("", NULL));
+	ck_assert(!estimate_sig_ok(NULL, "[[1,2]]<img>"));
+	ck_assert(!estimate_sig_ok(NULL, "{\"a\":1}"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -162,6 +174,7 @@ main(void)
 	tcase_add_test(tc, hash_covers_the_amounts);
 	tcase_add_test(tc, fields_cannot_run_together);
 	tcase_add_test(tc, pdf_with_signatures_and_gfe);
+	tcase_add_test(tc, drawn_signature_shapes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
