@@ -365,6 +365,12 @@ START_TEST(lifecycle_sign_countersign_convert)
 	get(&f.staff, path, &r, 200);
 	ck_assert_msg(itest_body_has(&r, "$140.00") && itest_body_has(&r, "$160.00"),
 	    "breakdown not shown: %.2000s", buf_cstr(&r.body));
+	/* settings and coverage edits are in the audit trail */
+	ck_assert(sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = "
+	    "'payer.rate' AND object_id = ?", f.payer) == 1);
+	ck_assert(sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = "
+	    "'coverage.create' AND object_type = 'client' AND object_id = ?",
+	    f.client_id) == 1);
 	/* one primary at a time; a secondary is fine */
 	str_fmt(path, sizeof(path), "/clients/%" PRId64 "/coverage", f.client_id);
 	get(&f.staff, path, &r, 200);

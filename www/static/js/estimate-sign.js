@@ -76,7 +76,15 @@
       }
       var json = JSON.stringify(strokes);
       path.value = json.length < 60000 ? json : "";
-      png.value = canvas.toDataURL("image/png");
+      var url = canvas.toDataURL("image/png");
+      if (url.length > 59000) {	/* the server takes up to 60000 bytes */
+        var small = document.createElement("canvas");
+        small.width = canvas.width / 2;
+        small.height = canvas.height / 2;
+        small.getContext("2d").drawImage(canvas, 0, 0, small.width, small.height);
+        url = small.toDataURL("image/png");
+      }
+      png.value = url;
     });
   }
 
