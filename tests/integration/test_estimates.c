@@ -345,6 +345,8 @@ verify(int64_t id, struct buf *out)
 #define STATUS_IS(id, st) (sql_i64("SELECT COUNT(*) FROM estimates WHERE id = ? " \
 	"AND status = '" st "'", (id)) == 1)
 
+static long	api(const char *, const char *, const char *, struct itest_resp *);
+
 /* --- cases -------------------------------------------------------------------- */
 
 START_TEST(lifecycle_sign_countersign_convert)
@@ -419,6 +421,13 @@ START_TEST(lifecycle_sign_countersign_convert)
 	post(&f.staff, path, &r, 422, NULL);
 	ck_assert(sql_i64("SELECT COUNT(*) FROM invoices WHERE client_id = ?",
 	    f.client_id) == 1);
+	/* the API shows the status and both signatures */
+	str_fmt(path, sizeof(path), "/api/v1/estimates/%" PRId64, f.estimate);
+	api("GET", path, NULL, &r);
+	EXPECT(&r, 200, "GET estimate");
+	ck_assert(itest_body_has(&r, "\"status\":\"accepted\""));
+	ck_assert(itest_body_has(&r, "\"role\":\"client\"") &&
+	    itest_body_has(&r, "\"role\":\"staff\""));
 	buf_free(&out);
 	itest_resp_free(&r);
 	fixture_free(&f);
@@ -488,6 +497,13 @@ START_TEST(other_accounts_estimates_are_404)
 	post(&a.client, path, &r, 404, "signer_name", "Intruder", "method", "typed",
 	    "agree", "1", NULL);
 	ck_assert(STATUS_IS(b.estimate, "sent"));
+	/* b's own client may decline it */
+	str_fmt(path, sizeof(path), "/portal/estimates/%" PRId64, b.estimate);
+	get(&b.client, path, &r, 200);
+	str_fmt(path, sizeof(path), "/portal/estimates/%" PRId64 "/decline",
+	    b.estimate);
+	post(&b.client, path, &r, 303, NULL);
+	ck_assert(STATUS_IS(b.estimate, "declined"));
 	get(&a.client, "/portal/estimates", &r, 200);
 	str_fmt(path, sizeof(path), "/portal/estimates/%" PRId64 "\"", b.estimate);
 	ck_assert(!itest_body_has(&r, path));
