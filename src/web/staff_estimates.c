@@ -117,6 +117,10 @@ const struct route routes_estimates[] = {
 	    NOFIELDS },
 	{ { "POST", "/clients/:id/estimates" }, h_estimate_create, ROLES_MONEY,
 	    R_FORM, FIELDS(f_est_form) },
+	{ { "POST", "/clients/:id/estimates/preview" }, h_estimate_preview,
+	    ROLES_MONEY, R_FORM, FIELDS(f_est_form) },
+	{ { "POST", "/estimates/:id/preview" }, h_estimate_preview, ROLES_MONEY,
+	    R_FORM, FIELDS(f_est_form) },
 	{ { "GET", "/estimates/:id" }, h_estimate_show, ROLES_STAFF, 0,
 	    FIELDS(f_notice) },
 	{ { "GET", "/estimates/:id/edit" }, h_estimate_edit, ROLES_MONEY, 0,
@@ -479,4 +483,47 @@ h_estimate_update(struct ctx *c)
 		rc = form_post(c, &cl, &e);
 	estimate_free(&e);
 	return rc;
+}
+
+/* The live breakdown of the form (www/static/js/estimate-form.js posts the
+ * form here as the staff edit it): an HTML fragment, computed by the same
+ * code as "Preview", nothing stored. :id is the client (new estimate) or
+ * the estimate being edited. */
+int
+h_estimate_preview(struct ctx *c)
+{
+	struct estimate e;
+	struct client cl;
+	char msg[200] = "", field[60] = "";
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	if (str_starts(c->req.path, "/estimates/")) {
+		if ((rc = load_estimate(c, &e)) != 1)
+			return rc;
+		rc = estimate_client(c, &e, &cl);
+	} else
+		rc = load_client(c, &cl);
+	if (rc != 1) {
+		estimate_free(&e);
+		return rc;
+	}
+	if (c->fs.nerr > 0)
+		str_copy(msg, sizeof(msg), c->fs.err[0].msg);
+	else if (form_read(c, &e) == -1)
+		rc = -1;
+	else {
+		e.client_id = cl.id;
+		rc = estimate_price(c->app->db, &e, msg, sizeof(msg), field,
+		    sizeof(field));
+		rc = rc == EST_S_DB ? -1 : rc == EST_S_OK ? 1 : 0;
+	}
+	if (rc == 1) {
+		ev_header(c->view, &e);
+		ev_breakdown(c->view, &e);
+		tmpl_set_bool(c->view, "priced", 1);
+	} else if (rc != -1)
+		tmpl_set(c->view, "error", msg[0] ? msg : "Choose at least one service.");
+	estimate_free(&e);
+	return rc == -1 ? -1 : app_render(c, 200, "estimate_preview.html");
 }

@@ -21,6 +21,7 @@ int	 se_home_worklist(struct ctx *);
 
 int	 h_estimate_new(struct ctx *);
 int	 h_estimate_create(struct ctx *);
+int	 h_estimate_preview(struct ctx *);
 int	 h_estimate_show(struct ctx *);
 int	 h_estimate_edit(struct ctx *);
 int	 h_estimate_update(struct ctx *);

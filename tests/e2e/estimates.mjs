@@ -202,6 +202,13 @@ async function main(browser) {
 			await p.fill('#l1q', '2');
 			await p.fill('#l1d', '2026-12-21');
 			await p.fill('#notes', 'Two sessions in the first week.');
+			// recomputed on the server as staff edit (no page load)
+			await p.locator('[data-live-preview] .es-total-main').getByText('$140.00').waitFor();
+			check(pathOf(p).endsWith('/estimates/new'), 'the live preview left the page');
+			await p.fill('#l1q', '3');
+			await p.locator('[data-live-preview] .es-total-main').getByText('$170.00').waitFor();
+			await p.fill('#l1q', '2');
+			await p.locator('[data-live-preview] .es-total-main').getByText('$140.00').waitFor();
 			await submit(p, p.getByRole('button', { name: 'Preview' }));
 			// 2 x $150 = $300: $100 deductible left, 20% of $200 = $40 -> $140
 			await p.locator('.es-total-main').getByText('$140.00').waitFor();

@@ -367,6 +367,24 @@ START_TEST(lifecycle_sign_countersign_convert)
 	get(&f.staff, path, &r, 200);
 	ck_assert_msg(itest_body_has(&r, "$140.00") && itest_body_has(&r, "$160.00"),
 	    "breakdown not shown: %.2000s", buf_cstr(&r.body));
+	/* the live breakdown of the form: computed, nothing stored */
+	{
+		char sid[24], cid[24];
+		int64_t n = sql_i64("SELECT COUNT(*) FROM estimates WHERE client_id "
+		    "= ?", f.client_id);
+		str_fmt(sid, sizeof(sid), "%" PRId64, f.service);
+		str_fmt(cid, sizeof(cid), "%" PRId64, f.coverage);
+		str_fmt(path, sizeof(path), "/clients/%" PRId64 "/estimates/preview",
+		    f.client_id);
+		post(&f.staff, path, &r, 200, "coverage_id", cid, "line1_service",
+		    sid, "line1_qty", "3", NULL);
+		/* 3 x $150: $100 deductible + 20% of $350 */
+		ck_assert_msg(itest_body_has(&r, "$170.00"), "%s", buf_cstr(&r.body));
+		ck_assert(sql_i64("SELECT COUNT(*) FROM estimates WHERE client_id = ?",
+		    f.client_id) == n);
+		str_fmt(path, sizeof(path), "/estimates/%" PRId64, f.estimate);
+		get(&f.staff, path, &r, 200);
+	}
 	/* settings and coverage edits are in the audit trail */
 	ck_assert(sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = "
 	    "'payer.rate' AND object_id = ?", f.payer) == 1);
