@@ -253,16 +253,18 @@ service_estimate_set(struct db *db, const struct actor *actor, int64_t service_i
 
 /* --- provider facts ------------------------------------------------------- */
 
-int
-provider_get(struct db *db, int64_t location_id, struct provider_info *p)
+static int
+provider_query(struct db *db, int64_t location_id, int fallback,
+    struct provider_info *p)
 {
-	struct db_param k[] = { DB_I64(location_id) };
+	struct db_param k[] = { DB_I64(location_id), DB_I64(fallback ? 0 :
+	    location_id) };
 	struct db_result r;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	rc = db_query(db, "SELECT provider_name, npi, tin FROM provider_info WHERE "
-	    "location_id IN (?, 0) ORDER BY location_id DESC LIMIT 1", k, 1, &r);
+	    "location_id IN (?, ?) ORDER BY location_id DESC LIMIT 1", k, 2, &r);
 	if (rc == DB_OK && r.nrows == 1) {
 		str_copy(p->name, sizeof(p->name), db_str(&r, 0, 0));
 		str_copy(p->npi, sizeof(p->npi), db_str(&r, 0, 1));
@@ -270,6 +272,18 @@ provider_get(struct db *db, int64_t location_id, struct provider_info *p)
 	}
 	db_result_free(&r);
 	return rc == DB_OK ? PAYER_OK : PAYER_DB;
+}
+
+int
+provider_get(struct db *db, int64_t location_id, struct provider_info *p)
+{
+	return provider_query(db, location_id, 1, p);
+}
+
+int
+provider_get_own(struct db *db, int64_t location_id, struct provider_info *p)
+{
+	return provider_query(db, location_id, 0, p);
 }
 
 struct provider_args {

@@ -69,6 +69,8 @@ struct provider_info {
 /* location_id 0: the organization. provider_get falls back to it for a
  * location without its own row. */
 int	 provider_get(struct db *, int64_t location_id, struct provider_info *);
+/* The location's own row only (all "" when it has none). */
+int	 provider_get_own(struct db *, int64_t location_id, struct provider_info *);
 int	 provider_set(struct db *, const struct actor *, int64_t location_id,
 	    const struct provider_info *);
 

@@ -217,7 +217,8 @@ provider_rows(struct ctx *c)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *r = tmpl_loop_add(c->view, "locations");
-		if (r == NULL || provider_get(c->app->db, ls[i].id, &pi) != PAYER_OK)
+		if (r == NULL || provider_get_own(c->app->db, ls[i].id, &pi) !=
+		    PAYER_OK)
 			break;
 		tmpl_set_int(r, "id", ls[i].id);
 		tmpl_set(r, "name", ls[i].name);
