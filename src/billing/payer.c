@@ -301,10 +301,14 @@ provider_tx(struct db *db, void *arg)
 	char detail[300];
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO provider_info (location_id, provider_name, "
-	    "npi, tin) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE provider_name ="
-	    " VALUES(provider_name), npi = VALUES(npi), tin = VALUES(tin)", k,
-	    ARRAY_LEN(k), NULL, NULL);
+	if (a->location_id != 0 && !a->p->name[0] && !a->p->npi[0] && !a->p->tin[0])
+		rc = db_exec(db, "DELETE FROM provider_info WHERE location_id = ?",
+		    k, 1, NULL, NULL);	/* back to the organization's */
+	else
+		rc = db_exec(db, "INSERT INTO provider_info (location_id, "
+		    "provider_name, npi, tin) VALUES (?, ?, ?, ?) ON DUPLICATE KEY "
+		    "UPDATE provider_name = VALUES(provider_name), npi = VALUES(npi),"
+		    " tin = VALUES(tin)", k, ARRAY_LEN(k), NULL, NULL);
 	if (rc != DB_OK)
 		return rc;
 	str_fmt(detail, sizeof(detail), "location=%" PRId64 " name=%s npi=%s tin=%s",
