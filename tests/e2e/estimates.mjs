@@ -8,9 +8,9 @@
 //   the accepted estimate converts to a draft invoice; a self-pay Good Faith
 //   Estimate is shown. Screenshots: tests/artifacts/e2e/estimates-*.png.
 
-import { BASE, check, flow, need, run, shooter } from './lib/harness.mjs';
+import { ARTIFACTS, BASE, check, flow, need, run, shooter } from './lib/harness.mjs';
 import { execSync } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const shot = shooter('estimates-');
@@ -311,6 +311,13 @@ async function main(browser) {
 			await p.getByText('Your right to dispute a bill').waitFor();
 			await p.getByText('1234567893').first().waitFor();
 			await shot(p, 'gfe', WIDE);
+			const gfePdf = await p.request.get(p.url().replace(/\/gfe$/, '/pdf'));
+			check(gfePdf.status() === 200, `GFE PDF: HTTP ${gfePdf.status()}`);
+			const gfeFile = path.join(ARTIFACTS, 'estimates-gfe.pdf');
+			await writeFile(gfeFile, await gfePdf.body());
+			try {
+				execSync(`pdftoppm -png -r 80 -singlefile '${gfeFile}' '${gfeFile.replace(/\.pdf$/, '-pdf')}'`);
+			} catch (e) { /* optional */ }
 			await staffPhone.page.goto(p.url());
 			await noSideways(staffPhone.page, 'GFE');
 			await shot(staffPhone.page, 'gfe', PHONE);
@@ -334,8 +341,15 @@ async function main(browser) {
 			await wide.page.locator('img.es-sig-img').first().waitFor();
 			await shot(wide.page, 'portal-accepted', WIDE);
 			const pdf = await wide.page.request.get(`${BASE}/portal/estimates/${estimateId}/pdf`);
-			check(pdf.status() === 200 && (await pdf.body()).subarray(0, 4).toString() === '%PDF',
+			const bytes = await pdf.body();
+			check(pdf.status() === 200 && bytes.subarray(0, 4).toString() === '%PDF',
 			    `signed PDF: HTTP ${pdf.status()}`);
+			// the signed PDF as an artifact, and as a picture when poppler is there
+			const file = path.join(ARTIFACTS, 'estimates-signed.pdf');
+			await writeFile(file, bytes);
+			try {
+				execSync(`pdftoppm -png -r 80 -singlefile '${file}' '${file.replace(/\.pdf$/, '-pdf')}'`);
+			} catch (e) { /* optional */ }
 			await wide.context.close();
 			staffPhone.noProblems();
 		}],
