@@ -13,6 +13,7 @@
 #include "db.h"
 #include "catalog.h"
 #include "invoice.h"
+#include "estimate.h"
 #include "ledger.h"
 #include "payment.h"
 #include "profiles.h"
@@ -627,6 +628,43 @@ cmd_mail(struct cli *c)
 	return 2;
 }
 
+/* Recomputes an estimate's content hash and compares it with what was
+ * signed: 0 intact, 1 tampered (or never signed), 3 could not run. */
+static int
+cmd_estimate(struct cli *c)
+{
+	char now[CRYPTO_SHA256_HEX], signed_hash[CRYPTO_SHA256_HEX];
+	int64_t id;
+	int rc;
+
+	if (c->argc != 3 || strcmp(c->argv[1], "verify") != 0 ||
+	    str_to_i64(c->argv[2], 1, INT64_MAX, &id) == -1) {
+		fprintf(stderr, "usage: billingctl estimate verify ID\n");
+		return 2;
+	}
+	rc = estimate_verify(c->db, id, now, signed_hash);
+	if (rc == EST_S_OK) {
+		printf("estimate %" PRId64 " ok: sha256 %s matches its signatures\n",
+		    id, now);
+		return 0;
+	}
+	if (rc == EST_S_NOT_FOUND) {
+		fprintf(stderr, "no such estimate: %" PRId64 "\n", id);
+		return 1;
+	}
+	if (rc == EST_S_STATE) {
+		fprintf(stderr, "estimate %" PRId64 " is not signed\n", id);
+		return 1;
+	}
+	if (rc == EST_S_TAMPERED) {
+		fprintf(stderr, "estimate %" PRId64 " TAMPERED: content sha256 %s, "
+		    "signed %s\n", id, now, signed_hash);
+		return 1;
+	}
+	fprintf(stderr, "estimate verify could not run: %s\n", db_error(c->db));
+	return 3;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct cli *);
@@ -637,6 +675,7 @@ static const struct {
 	{ "demo", cmd_demo, "demo                    load demo data (idempotent)" },
 	{ "apikey", cmd_apikey, "apikey create --name N --role R | list | revoke --id N" },
 	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
+	{ "estimate", cmd_estimate, "estimate verify ID      recompute a signed estimate's SHA-256, refuse a tampered one" },
 	{ "mail", cmd_mail, "mail send-pending | status | test --to A  send due emails now | queue counts | queue a test email" },
 	{ "reconcile", cmd_reconcile, "reconcile [--older-than S] [--limit N]  settle card/ACH payments and refunds left pending (default 300 s, 1000 oldest-checked first)" },
 };

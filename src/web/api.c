@@ -6,6 +6,7 @@
 #include "common.h"
 
 #include "api.h"
+#include "api_estimates.h"
 #include "app.h"
 #include "money.h"
 #include "routes.h"
@@ -251,7 +252,8 @@ static const struct field f_statement_generate[] = {
 	    FIELDS(f_allocation_create)) \
 	X("GET", "/api/v1/ledger", api_ledger_list, READ, FIELDS(f_ledger_q)) \
 	X("GET", "/api/v1/statements/:id", api_statement_get, READ, NOFIELDS) \
-	X("GET", "/api/v1/ar", api_ar_get, READ, FIELDS(f_ar_q))
+	X("GET", "/api/v1/ar", api_ar_get, READ, FIELDS(f_ar_q)) \
+	API_ESTIMATE_ROUTES(X)
 
 static int	api_entry(struct ctx *);
 

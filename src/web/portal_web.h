@@ -96,6 +96,12 @@ int	 h_portal_method_return(struct ctx *);
 int	 h_portal_method_default(struct ctx *);
 int	 h_portal_method_remove(struct ctx *);
 int	 h_portal_consent(struct ctx *);
+/* estimates (portal_estimates.c) */
+int	 h_portal_estimates(struct ctx *);
+int	 h_portal_estimate(struct ctx *);
+int	 h_portal_estimate_sign(struct ctx *);
+int	 h_portal_estimate_decline(struct ctx *);
+int	 h_portal_estimate_pdf(struct ctx *);	/* pdf_estimate.c */
 /* staff side (portal_staff.c) */
 int	 h_staff_portal(struct ctx *);
 int	 h_staff_portal_activation(struct ctx *);

@@ -46,5 +46,7 @@ const struct route_table route_tables[] = {
 	{ routes_stripe_staff, &nroutes_stripe_staff },
 	{ routes_portal, &nroutes_portal },
 	{ routes_paylink, &nroutes_paylink },
+	{ routes_estimates, &nroutes_estimates },
+	{ routes_portal_estimates, &nroutes_portal_estimates },
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

@@ -35,5 +35,9 @@ extern const struct route routes_stripe_staff[];	/* staff_stripe.c: card/ACH, me
 extern const size_t nroutes_stripe_staff;
 extern const struct route routes_webhook[];	/* webhook.c: POST /stripe/webhook */
 extern const size_t nroutes_webhook;
+extern const struct route routes_estimates[];	/* staff_estimates.c: estimates, payers, coverage */
+extern const size_t nroutes_estimates;
+extern const struct route routes_portal_estimates[];	/* portal_estimates.c */
+extern const size_t nroutes_portal_estimates;
 
 #endif

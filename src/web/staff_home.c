@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "db.h"
 #include "handlers.h"
+#include "staff_estimates.h"
 #include "str.h"
 #include "tmpl.h"
 #include "users.h"
@@ -28,6 +29,8 @@ h_home(struct ctx *c)
 	tmpl_set(c->view, "title", "Home");
 	tmpl_set(c->view, "today", date);
 	tmpl_set_bool(c->view, "nav_home", 1);
+	if (se_home_worklist(c) == -1)
+		return -1;
 	return app_render(c, 200, "home.html");
 }
 

@@ -9,6 +9,7 @@
 #include "ledger.h"
 #include "payment.h"
 #include "profiles.h"
+#include "staff_estimates.h"
 #include "staff_profiles.h"
 #include "staff_stripe.h"
 #include "statement.h"
@@ -275,7 +276,9 @@ client_page(struct ctx *c, const char *stage)
 	fin_actions(c, "clients", cl.id, cl.account_id, cl.id);
 	sp_notice(c);
 	if (location_name(c, cl.location_id) == -1 ||
-	    fin_fill(c, cl.account_id, cl.id) == -1)
+	    fin_fill(c, cl.account_id, cl.id) == -1 ||
+	    se_fin_block(c, cl.id) == -1 ||
+	    se_gfe_flags(c, cl.account_id, cl.id) == -1)
 		return -1;
 	return app_render(c, 200, "profiles_show.html");
 }
@@ -354,7 +357,8 @@ h_account_show(struct ctx *c)
 	fin_actions(c, "accounts", a.id, a.id, 0);
 	sp_notice(c);
 	if (location_name(c, a.location_id) == -1 ||
-	    account_members(c, a.id) == -1 || fin_fill(c, a.id, 0) == -1)
+	    account_members(c, a.id) == -1 || fin_fill(c, a.id, 0) == -1 ||
+	    se_gfe_flags(c, a.id, 0) == -1)
 		return -1;
 	return app_render(c, 200, "profiles_show.html");
 }
