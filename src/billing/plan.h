@@ -198,6 +198,21 @@ struct plan_signature {
 int	 plan_accept(const struct plan_env *, int64_t account_id, int64_t id,
 	    const struct plan_signature *, struct plan_err *);
 
+/* The plan's versions, newest first. Caller plan_versions_free()s. */
+struct plan_version {
+	int	 version;
+	char	 actor_kind[9];
+	char	 actor_name[201];	/* staff user's name, "" otherwise */
+	int64_t	 created_at;
+	char	*changes;		/* malloc'd */
+	char	 signed_name[201];	/* "" = not signed */
+	int64_t	 signed_at;
+	char	 signed_ip[65];
+};
+int	 plan_versions(struct db *, int64_t plan_id, struct plan_version **out,
+	    size_t *n);
+void	 plan_versions_free(struct plan_version *, size_t n);
+
 /* --- paying in the portal (plan_pay.c) ---------------------------------- */
 
 enum plan_pay_what { PLAN_PAY_NEXT, PLAN_PAY_OFF };
@@ -210,6 +225,7 @@ struct plan_pay {
 	size_t	 n;
 	int64_t	 invoice_ids[PLAN_MAX_INVOICES];
 	int64_t	 amounts[PLAN_MAX_INVOICES];
+	char	 numbers[PLAN_MAX_INVOICES][33];
 };
 int	 plan_pay_price(struct db *, int64_t account_id, int64_t id,
 	    enum plan_pay_what, struct plan_pay *, struct plan_err *);

@@ -24,11 +24,12 @@ pay_targets(struct db *db, const struct plan *p, struct db_result *r)
 	    DB_I64(p->client_id) };
 
 	if (p->by_invoices)
-		return db_query(db, "SELECT i.id, " OPEN_EXPR " AS o FROM"
-		    " payment_plan_invoices pi JOIN invoices i ON i.id = pi.invoice_id"
+		return db_query(db, "SELECT i.id, " OPEN_EXPR " AS o, COALESCE(i.number,"
+		    " '') FROM payment_plan_invoices pi JOIN invoices i ON i.id = pi.invoice_id"
 		    " WHERE pi.plan_id = ? AND i.status = 'issued' HAVING o > 0"
 		    " ORDER BY i.due_date, i.id", a, 1, r);
-	return db_query(db, "SELECT i.id, " OPEN_EXPR " AS o FROM invoices i WHERE"
+	return db_query(db, "SELECT i.id, " OPEN_EXPR " AS o, COALESCE(i.number, '')"
+	    " FROM invoices i WHERE"
 	    " i.account_id = ? AND (? = 0 OR i.client_id = ?) AND i.status ="
 	    " 'issued' HAVING o > 0 ORDER BY i.due_date, i.id LIMIT 50", b, 3, r);
 }
@@ -84,6 +85,8 @@ plan_pay_price(struct db *db, int64_t account_id, int64_t id,
 		int64_t o = db_i64(&r, i, 1), take = o < want ? o : want;
 
 		out->invoice_ids[out->n] = db_i64(&r, i, 0);
+		str_copy(out->numbers[out->n], sizeof(out->numbers[0]),
+		    db_str(&r, i, 2));
 		out->amounts[out->n++] = take;
 		out->total += take;
 		want -= take;

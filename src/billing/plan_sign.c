@@ -169,3 +169,51 @@ plan_accept(const struct plan_env *env, int64_t account_id, int64_t id,
 		    "authorize the payment plan.");
 	return plan_rc_of(db_tx(env->db, accept_tx, &x));
 }
+
+int
+plan_versions(struct db *db, int64_t plan_id, struct plan_version **out, size_t *n)
+{
+	struct db_param q[] = { DB_I64(plan_id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT v.version, v.actor_kind, COALESCE(u.name, ''),"
+	    " v.created_at, v.changes, COALESCE(v.signed_name, ''),"
+	    " COALESCE(v.signed_at, 0), COALESCE(v.signed_ip, '') FROM"
+	    " payment_plan_versions v LEFT JOIN users u ON u.id = v.actor_id AND"
+	    " v.actor_kind = 'staff' WHERE v.plan_id = ? ORDER BY v.version DESC"
+	    " LIMIT 200", q, 1, &r);
+
+	*out = NULL;
+	*n = 0;
+	if (rc == DB_OK && r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+		struct plan_version *v = &(*out)[i];
+
+		v->version = (int)db_i64(&r, i, 0);
+		str_copy(v->actor_kind, sizeof(v->actor_kind), db_str(&r, i, 1));
+		str_copy(v->actor_name, sizeof(v->actor_name), db_str(&r, i, 2));
+		v->created_at = db_i64(&r, i, 3);
+		if ((v->changes = str_dup(db_str(&r, i, 4))) == NULL)
+			rc = DB_ERR;
+		str_copy(v->signed_name, sizeof(v->signed_name), db_str(&r, i, 5));
+		v->signed_at = db_i64(&r, i, 6);
+		str_copy(v->signed_ip, sizeof(v->signed_ip), db_str(&r, i, 7));
+		*n = i + 1;
+	}
+	db_result_free(&r);
+	if (rc != DB_OK) {
+		plan_versions_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return PLAN_DB;
+	}
+	return PLAN_OK;
+}
+
+void
+plan_versions_free(struct plan_version *v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		free(v[i].changes);
+	free(v);
+}

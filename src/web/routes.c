@@ -46,5 +46,7 @@ const struct route_table route_tables[] = {
 	{ routes_stripe_staff, &nroutes_stripe_staff },
 	{ routes_portal, &nroutes_portal },
 	{ routes_paylink, &nroutes_paylink },
+	{ routes_plans, &nroutes_plans },		/* payment plans */
+	{ routes_portal_plans, &nroutes_portal_plans },
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

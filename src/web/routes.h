@@ -36,4 +36,9 @@ extern const size_t nroutes_stripe_staff;
 extern const struct route routes_webhook[];	/* webhook.c: POST /stripe/webhook */
 extern const size_t nroutes_webhook;
 
+extern const struct route routes_plans[];	/* staff_plans.c: payment plans */
+extern const size_t nroutes_plans;
+extern const struct route routes_portal_plans[];	/* portal_plans.c: /portal/plans */
+extern const size_t nroutes_portal_plans;
+
 #endif
