@@ -305,8 +305,8 @@ plans_view_methods(struct ctx *c, int64_t account_id, int64_t chosen)
 	return 0;
 }
 
-static void
-view_inputs(struct ctx *c)
+void
+plans_view_inputs(struct ctx *c)
 {
 	static const char *const names[] = { "amount", "down_payment",
 	    "down_method", "schedule_by", "installments", "installment_amount",
@@ -375,6 +375,7 @@ h_plan_new(struct ctx *c)
 	if ((rc = money_load_account(c, id, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	money_today(today);
+	plans_view_inputs(c);
 	tmpl_set(c->view, "form_start_date", today);
 	tmpl_set(c->view, "form_schedule_by", "count");
 	tmpl_set(c->view, "form_installments", "6");
@@ -431,7 +432,7 @@ h_plan_create(struct ctx *c)
 		return app_error(c, 404, "No such account.");
 	if ((rc = money_load_account(c, id, &a)) != 0)
 		return rc == 1 ? 0 : -1;
-	view_inputs(c);
+	plans_view_inputs(c);
 	memset(&q, 0, sizeof(q));
 	q.account_id = id;
 	q.client_id = (f = app_field(c, "client_id")) && f->present ? f->i : 0;

@@ -34,6 +34,8 @@ const char *plans_form_field(const char *api_field);
 /* Staff form helpers (staff_plans.c). */
 int	 plans_form_ids(const struct ctx *, int64_t *ids, size_t max, size_t *n);
 void	 plans_drop_repeat_errors(struct ctx *);
+/* form_<name> of every plan form input as submitted ("" when absent). */
+void	 plans_view_inputs(struct ctx *);
 int	 plans_view_methods(struct ctx *, int64_t account_id, int64_t chosen);
 
 /* The portal's pages (portal_plans.c). */

@@ -69,6 +69,7 @@ view_edit_defaults(struct ctx *c, const struct plan *p)
 {
 	char d[11];
 
+	plans_view_inputs(c);
 	if (strcmp(c->req.method, "POST") == 0)
 		return;		/* the form again, as typed */
 	tmpl_set(c->view, "form_schedule_by", p->terms.count ? "count" : "amount");
