@@ -2,6 +2,7 @@
  * signature. */
 #include "common.h"
 
+#include "audit.h"
 #include "buf.h"
 #include "cfg.h"
 #include "clock.h"
@@ -17,6 +18,25 @@ struct sign_args {
 	const struct plan_signature	*sig;
 	struct plan_err			*e;
 };
+
+/* The client sees the plan's invoices in the portal too (posted, as
+ * "Send invoice" does; already posted ones stay as they are). */
+static int
+post_invoices(struct db *db, const struct plan *p, const struct actor *a)
+{
+	int rc = DB_OK;
+
+	for (size_t i = 0; rc == DB_OK && i < p->ninv; i++) {
+		struct db_param q[] = { DB_I64(p->inv[i].id), DB_I64(p->account_id),
+		    DB_I64(clock_now()), strcmp(a->kind, "staff") == 0 && a->id ?
+		    DB_I64(a->id) : DB_NULL };
+
+		rc = db_exec(db, "INSERT IGNORE INTO portal_invoices (invoice_id,"
+		    " account_id, posted_at, posted_by) VALUES (?, ?, ?, ?)", q, 4,
+		    NULL, NULL);
+	}
+	return rc;
+}
 
 static int
 send_tx(struct db *db, void *arg)
@@ -43,6 +63,7 @@ send_tx(struct db *db, void *arg)
 		goto out;
 	if ((rc = db_exec(db, "UPDATE payment_plans SET status = 'sent', sent_at = ?"
 	    " WHERE id = ?", q, 2, NULL, NULL)) != DB_OK ||
+	    (rc = post_invoices(db, &p, x->env->actor)) != DB_OK ||
 	    (rc = plan_version_add(db, x->env->actor, p.id, "plan.send",
 	    "Sent to the client portal for signature.\n", NULL)) != DB_OK)
 		goto out;
@@ -74,7 +95,7 @@ plan_consent_text(const struct plan *p, const char *org)
 	buf_init(&b, 256 * 1024);
 	money_format(p->remaining, m, sizeof(m));
 	buf_printf(&b, "I authorize %s to collect payment plan #%" PRId64 " for "
-	    "the account %s: %s in the installments below, ", org, p->id,
+	    "the account %s: %s in these installments, ", org, p->id,
 	    p->account_name, m);
 	if (p->method_id)
 		buf_printf(&b, "charged to %s%s.", p->method_label, p->autopay ?

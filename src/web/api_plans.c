@@ -10,61 +10,10 @@
 #include "clock.h"
 #include "money.h"
 #include "plan.h"
-#include "routes.h"
 #include "str.h"
 
-#define FIELDS(f)	f, ARRAY_LEN(f)
-#define NOFIELDS	NULL, 0
-#define API_FLAGS	(R_PUBLIC | R_NOCSRF | R_NOSESSION | R_FORM)
-
-static const char *const freqs[] = { "weekly", "biweekly", "semimonthly",
-    "monthly", NULL };
-static const char *const down_methods[] = { "cash", "check", "other", NULL };
-
-static const struct field f_plan_create[] = {
-	{ "account_id", FIELD_ID, FIELD_REQUIRED, 0, 0, 0, NULL, "account_id" },
-	{ "client_id", FIELD_ID, 0, 0, 0, 0, NULL, "client_id" },
-	{ "invoice_ids", FIELD_LINE, 0, 0, 0, 0, NULL, "invoice_ids" },
-	{ "amount_cents", FIELD_INT, 0, 0, 1, MONEY_MAX, NULL, "amount_cents" },
-	{ "down_payment_cents", FIELD_INT, 0, 0, 0, MONEY_MAX, NULL,
-	    "down_payment_cents" },
-	{ "down_payment_received", FIELD_BOOL, 0, 0, 0, 0, NULL,
-	    "down_payment_received" },
-	{ "down_payment_method", FIELD_ENUM, 0, 0, 0, 0, down_methods,
-	    "down_payment_method" },
-	{ "installments", FIELD_INT, 0, 0, 1, PLAN_MAX_INSTALLMENTS, NULL,
-	    "installments" },
-	{ "installment_cents", FIELD_INT, 0, 0, 1, MONEY_MAX, NULL,
-	    "installment_cents" },
-	{ "frequency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, freqs, "frequency" },
-	{ "day_of_month", FIELD_INT, 0, 0, 0, 31, NULL, "day_of_month" },
-	{ "start_date", FIELD_DATE, FIELD_REQUIRED, 0, 0, 0, NULL, "start_date" },
-	{ "payment_method_id", FIELD_ID, 0, 0, 0, 0, NULL, "payment_method_id" },
-	{ "autopay", FIELD_BOOL, 0, 0, 0, 0, NULL, "autopay" },
-	{ "override_reason", FIELD_LINE, 0, 500, 0, 0, NULL, "override_reason" },
-};
-
-static const struct field f_plan_act[] = {
-	{ "reason", FIELD_LINE, 0, 500, 0, 0, NULL, "reason" },
-};
-
-static int	entry_create(struct ctx *);
-static int	entry_get(struct ctx *);
-static int	entry_act(struct ctx *);
-
-const struct route routes_api_plans[] = {
-	{ { "POST", "/api/v1/payment-plans" }, entry_create, ROLES_MONEY,
-	    API_FLAGS, FIELDS(f_plan_create) },
-	{ { "GET", "/api/v1/payment-plans/:id" }, entry_get, ROLES_STAFF,
-	    API_FLAGS, NOFIELDS },
-	{ { "POST", "/api/v1/payment-plans/:id/pause" }, entry_act, ROLES_MONEY,
-	    API_FLAGS, FIELDS(f_plan_act) },
-	{ { "POST", "/api/v1/payment-plans/:id/resume" }, entry_act, ROLES_MONEY,
-	    API_FLAGS, FIELDS(f_plan_act) },
-	{ { "POST", "/api/v1/payment-plans/:id/cancel" }, entry_act, ROLES_MONEY,
-	    API_FLAGS, FIELDS(f_plan_act) },
-};
-const size_t nroutes_api_plans = ARRAY_LEN(routes_api_plans);
+/* The fields of each route are in api.c's table (f_plan_create,
+ * f_plan_act). */
 
 /* --- JSON -------------------------------------------------------------------- */
 
@@ -208,7 +157,7 @@ in_s(struct api *a, const char *name)
 	return v ? v->s : "";
 }
 
-static int
+int
 api_plan_create(struct api *a)
 {
 	int64_t ids[PLAN_MAX_INVOICES], id = 0;
@@ -244,7 +193,7 @@ api_plan_create(struct api *a)
 	return send_plan(a, id, 201);
 }
 
-static int
+int
 api_plan_get(struct api *a)
 {
 	int64_t id;
@@ -254,7 +203,7 @@ api_plan_get(struct api *a)
 	return send_plan(a, id, 200);
 }
 
-static int
+int
 api_plan_act(struct api *a)
 {
 	const char *path = a->c->req.path ? a->c->req.path : "";
@@ -274,22 +223,4 @@ api_plan_act(struct api *a)
 	if (rc != PLAN_OK)
 		return plan_refusal(a, rc, &e);
 	return send_plan(a, id, 200);
-}
-
-static int
-entry_create(struct ctx *c)
-{
-	return api_run(c, api_plan_create);
-}
-
-static int
-entry_get(struct ctx *c)
-{
-	return api_run(c, api_plan_get);
-}
-
-static int
-entry_act(struct ctx *c)
-{
-	return api_run(c, api_plan_act);
 }

@@ -48,6 +48,5 @@ const struct route_table route_tables[] = {
 	{ routes_paylink, &nroutes_paylink },
 	{ routes_plans, &nroutes_plans },		/* payment plans */
 	{ routes_portal_plans, &nroutes_portal_plans },
-	{ routes_api_plans, &nroutes_api_plans },
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

@@ -40,7 +40,5 @@ extern const struct route routes_plans[];	/* staff_plans.c: payment plans */
 extern const size_t nroutes_plans;
 extern const struct route routes_portal_plans[];	/* portal_plans.c: /portal/plans */
 extern const size_t nroutes_portal_plans;
-extern const struct route routes_api_plans[];	/* api_plans.c: /api/v1/payment-plans */
-extern const size_t nroutes_api_plans;
 
 #endif

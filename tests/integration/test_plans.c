@@ -687,6 +687,10 @@ START_TEST(test_edit_makes_version)
 	/* a skipped one cannot be skipped again */
 	post(&s, path, NULL, &r, 409, "number", num, NULL);
 
+	/* the down payment is not skipped (it has none here: no row 0) */
+	post(&s, path, NULL, &r, 409, "number", "0", NULL);
+	ck_assert(itest_body_has(&r, "down payment cannot be"));
+
 	/* move one */
 	str_fmt(path, sizeof(path), "/plans/%" PRId64 "/move", plan);
 	post(&s, path, NULL, &r, 303, "number", idstr(num, sizeof(num), first + 1),
@@ -785,6 +789,9 @@ START_TEST(test_portal_accept_and_pay_next)
 	plan = new_plan(&s, acc, inv, "3", start);
 	sign_plan(&s, &c, email, plan);
 	ck_assert_int_eq(PLAN_STATUS_IS(plan, "active"), 1);
+	/* sending posted the plan's invoice to the portal */
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM portal_invoices WHERE"
+	    " invoice_id = ?", inv), 1);
 	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_versions WHERE"
 	    " plan_id = ? AND signed_name = 'Pat Client' AND signed_at > 0 AND"
 	    " signed_ip <> '' AND signed_user_agent IS NOT NULL AND consent_text"
