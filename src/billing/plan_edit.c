@@ -328,12 +328,12 @@ static int
 one_inst(struct plan *p, int number, struct plan_installment **t,
     struct plan_err *e)
 {
-	if ((*t = find_inst(p, number)) == NULL)
-		return plan_fail(e, PLAN_NOT_FOUND, "number", "This plan has no "
-		    "installment %d.", number);
 	if (number == 0)
 		return plan_fail(e, PLAN_STATE, "number", "The down payment cannot be "
 		    "skipped or moved: edit the plan instead.");
+	if ((*t = find_inst(p, number)) == NULL)
+		return plan_fail(e, PLAN_NOT_FOUND, "number", "This plan has no "
+		    "installment %d.", number);
 	if ((*t)->state != INST_SCHEDULED)
 		return plan_fail(e, PLAN_STATE, "number", "Installment %d is %s: "
 		    "only a scheduled installment can be changed.", number,
