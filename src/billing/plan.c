@@ -388,8 +388,13 @@ plan_insert_slots(struct db *db, int64_t plan_id, int first,
 
 /* --- keeping the schedule within what is open ------------------------------ */
 
+/* A card checkout left on Stripe's page this long (no card confirmed)
+ * frees its installments again; if it is completed later anyway, the money
+ * still lands on the plan's invoices and the schedule shrinks by it. */
+#define PLAN_ABANDONED_AFTER	3600
+
 /* Installments whose payment finished: paid when it succeeded, scheduled
- * again (the attempt counted) when it failed or was cancelled. */
+ * again (the attempt counted) when it failed, was cancelled or abandoned. */
 static int
 settle_processing(struct db *db, const struct plan *p, struct buf *ch)
 {
@@ -397,7 +402,8 @@ settle_processing(struct db *db, const struct plan *p, struct buf *ch)
 
 	for (size_t i = 0; rc == DB_OK && i < p->ninst; i++) {
 		const struct plan_installment *t = &p->inst[i];
-		struct db_param q[] = { DB_I64(t->payment_id) };
+		struct db_param q[] = { DB_I64(clock_now() - PLAN_ABANDONED_AFTER),
+		    DB_I64(t->payment_id) };
 		struct db_param u[] = { DB_I64(clock_now()), DB_I64(t->id) };
 		struct db_result r;
 		const char *st;
@@ -405,8 +411,10 @@ settle_processing(struct db *db, const struct plan *p, struct buf *ch)
 
 		if (t->state != INST_PROCESSING || t->payment_id == 0)
 			continue;
-		if ((rc = db_query(db, "SELECT status FROM payments WHERE id = ?",
-		    q, 1, &r)) != DB_OK)
+		if ((rc = db_query(db, "SELECT IF(status = 'pending' AND stripe_status"
+		    " IN ('', 'requires_payment_method', 'requires_confirmation',"
+		    " 'requires_action') AND created_at < ?, 'abandoned', status) FROM"
+		    " payments WHERE id = ?", q, 2, &r)) != DB_OK)
 			break;
 		st = r.nrows == 1 ? db_str(&r, 0, 0) : "failed";
 		money_format(t->amount, m, sizeof(m));
@@ -415,7 +423,8 @@ settle_processing(struct db *db, const struct plan *p, struct buf *ch)
 			    " 'paid', paid_at = ? WHERE id = ?", u, 2, NULL, NULL);
 			buf_printf(ch, "Installment %d (%s) paid by payment %" PRId64 ".\n",
 			    t->number, m, t->payment_id);
-		} else if (strcmp(st, "failed") == 0 || strcmp(st, "canceled") == 0) {
+		} else if (strcmp(st, "failed") == 0 || strcmp(st, "canceled") == 0 ||
+		    strcmp(st, "abandoned") == 0) {
 			rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
 			    " 'scheduled', payment_id = NULL, last_attempt_at = ?"
 			    " WHERE id = ?", u, 2, NULL, NULL);

@@ -838,6 +838,27 @@ START_TEST(test_portal_accept_and_pay_next)
 	ck_assert(itest_body_has(&r, "Pay off the plan"));
 	input_value(buf_cstr(&r.body), "total", total, sizeof(total));
 	ck_assert_str_eq(total, "20000");
+	/* started with a new card but never confirmed: both installments wait
+	 * for it (a second payment is refused) until the checkout is an hour
+	 * old, then they are free again */
+	input_value(buf_cstr(&r.body), "invoices", invs, sizeof(invs));
+	input_value(buf_cstr(&r.body), "attempt_key", key, sizeof(key));
+	post(&c, "/portal/pay", NULL, &r, 200, "invoices", invs, "total", total,
+	    "attempt_key", key, "pay_with", "card", "plan", pl, "plan_what",
+	    "payoff", NULL);
+	ck_assert_int_eq(INST_COUNT(plan, "status = 'processing'"), 2);
+	str_fmt(path, sizeof(path), "/portal/pay?plan=%" PRId64 "&what=next", plan);
+	get(&c, path, &r, 409);
+	ck_assert(itest_body_has(&r, "is in progress"));
+	{
+		struct db_param p[] = { DB_I64(clock_now() - 7200), DB_I64(plan) };
+		ck_assert(db_exec(dbh(), "UPDATE payments SET created_at = ? WHERE id ="
+		    " (SELECT MAX(payment_id) FROM payment_plan_installments WHERE"
+		    " plan_id = ?)", p, 2, NULL, NULL) == DB_OK);
+	}
+	get(&c, path, &r, 200);
+	ck_assert_int_eq(INST_COUNT(plan, "status = 'processing'"), 0);
+	ck_assert_int_eq(INST_COUNT(plan, "status = 'scheduled'"), 2);
 	itest_resp_free(&r);
 	who_free(&s);
 	who_free(&c);
