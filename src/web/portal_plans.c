@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "log.h"
 #include "money.h"
 #include "plan.h"
 #include "portal.h"
@@ -120,6 +121,41 @@ h_portal_plan(struct ctx *c)
 	return plan_view_page(c, &pr, id, 200, NULL);
 }
 
+/* A plan with a saved method: the signature is also the method's consent
+ * scoped to this plan (each installment up to the largest one), so the
+ * charges of its installments are authorized and nothing else is. */
+static int
+plan_consent(struct ctx *c, const struct portal_req *pr, struct actor *a,
+    int64_t id, const struct plan_signature *sig)
+{
+	struct sp_consent_req q;
+	char version[33], msg[200] = "";
+	int64_t max = 0, cid = 0;
+	struct plan p;
+	struct sp sp;
+	int rc = plan_get(c->app->db, id, pr->account_id, &p);
+
+	if (rc != PLAN_OK)
+		return rc == PLAN_DB ? -1 : 0;
+	for (size_t i = 0; i < p.ninst; i++)
+		if (p.inst[i].amount > max)
+			max = p.inst[i].amount;
+	str_fmt(version, sizeof(version), "plan-%" PRId64 "-v%d", p.id, p.version);
+	q = (struct sp_consent_req){ pr->account_id, p.method_id, "payment_plan",
+	    max, p.id, version, sig->name, sig->ip, sig->user_agent, 0 };
+	rc = SP_OK;
+	if (p.method_id) {
+		portal_sp_of(c, a, &sp);
+		rc = stripe_pay_consent_record(&sp, &q, &cid, msg, sizeof(msg));
+	}
+	plan_free(&p);
+	if (rc == SP_DB)
+		return -1;
+	if (rc != SP_OK)	/* the method went away: the plan stays signed */
+		log_warn("plan %" PRId64 ": consent not recorded: %s", id, msg);
+	return 0;
+}
+
 int
 h_portal_plan_accept(struct ctx *c)
 {
@@ -153,6 +189,8 @@ h_portal_plan_accept(struct ctx *c)
 		return portal_error(c, 404, "We could not find that payment plan.");
 	if (rc != PLAN_OK)
 		return plan_view_page(c, &pr, id, rc == PLAN_STATE ? 409 : 422, &e);
+	if (plan_consent(c, &pr, &a, id, &sig) == -1)
+		return -1;
 	str_fmt(url, sizeof(url), "/portal/plans/%" PRId64 "?notice=signed", id);
 	http_redirect(&c->resp, 303, url);
 	return 0;

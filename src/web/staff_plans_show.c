@@ -6,6 +6,7 @@
 #include "app.h"
 #include "audit.h"
 #include "clock.h"
+#include "invoice.h"
 #include "money.h"
 #include "plan.h"
 #include "profiles.h"
@@ -61,6 +62,38 @@ view_versions(struct ctx *c, int64_t id)
 		}
 	}
 	plan_versions_free(v, n);
+	return 0;
+}
+
+/* Open invoices of the plan's account (or client) not in it yet: the
+ * edit form's "Add invoices" boxes. */
+static int
+view_addable(struct ctx *c, const struct plan *p)
+{
+	struct invoice *inv = NULL;
+	size_t n = 0;
+	int more = 0;
+
+	if (!p->by_invoices)
+		return 0;
+	if (money_open_invoices(c, p->account_id, PLAN_MAX_INVOICES, &inv, &n,
+	    &more) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row;
+		int in_plan = 0;
+
+		for (size_t j = 0; j < p->ninv; j++)
+			in_plan |= p->inv[j].id == inv[i].id;
+		if (in_plan || (p->client_id && inv[i].client_id != p->client_id) ||
+		    (row = tmpl_loop_add(c->view, "addable")) == NULL)
+			continue;
+		tmpl_set_int(row, "id", inv[i].id);
+		tmpl_set(row, "number", inv[i].number);
+		tmpl_set(row, "due_date", inv[i].due_date);
+		view_money(row, "open", inv[i].open);
+	}
+	money_invoices_free(inv, n);
 	return 0;
 }
 
@@ -128,7 +161,7 @@ plan_page(struct ctx *c, int64_t id, int status, const struct plan_err *e)
 		money_form_error(c, plans_form_field(e->field), e->msg);
 	}
 	rc = plans_view_methods(c, p.account_id, p.method_id) == -1 ||
-	    view_versions(c, id) == -1 ? -1 : 0;
+	    view_addable(c, &p) == -1 || view_versions(c, id) == -1 ? -1 : 0;
 	tmpl_setf(c->view, "title", "Payment plan #%" PRId64, id);
 	plan_free(&p);
 	return rc == 0 ? app_render(c, status, "plan_show.html") : -1;
@@ -294,6 +327,7 @@ limits_page(struct ctx *c, int status, const struct plan_limits *l)
 	tmpl_setf(c->view, "form_max_installments", "%" PRId64, l->max_installments);
 	tmpl_setf(c->view, "form_min_down_percent", "%" PRId64, l->min_down_bp / 100);
 	tmpl_set(c->view, "title", "Payment plan limits");
+	tmpl_set_bool(c->view, "tab_plan_limits", 1);
 	return app_render(c, status, "plan_limits.html");
 }
 
@@ -333,6 +367,6 @@ h_plan_limits_save(struct ctx *c)
 		money_form_error(c, e.field, e.msg);
 		return limits_page(c, 422, &l);
 	}
-	tmpl_set(c->view, "notice", "Payment plan limits saved.");
+	tmpl_set(c->view, "notice", "saved");
 	return limits_page(c, 200, &l);
 }

@@ -701,6 +701,25 @@ START_TEST(test_edit_makes_version)
 	str_fmt(path, sizeof(path), "/plans/%" PRId64, plan);
 	get(&s, path, &r, 200);
 	ck_assert(itest_body_has(&r, "skipped; its $150.00 moved"));
+
+	/* add an invoice: what is scheduled grows by its open amount */
+	{
+		int64_t inv2 = new_invoice(&s, acc, "50.00", NULL);
+		char i2[24];
+
+		get(&s, path, &r, 200);
+		idstr(i2, sizeof(i2), inv2);
+		ck_assert(itest_body_has(&r, "Add open invoices"));
+		str_fmt(path, sizeof(path), "/plans/%" PRId64 "/edit", plan);
+		post(&s, path, NULL, &r, 303, "invoice_id", i2, "schedule_by", "count",
+		    "installments", "2", "frequency", "weekly", "start_date",
+		    "2031-01-06", NULL);
+		ck_assert_int_eq(INST_SUM(plan, "status = 'scheduled'"), 35001);
+		ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_invoices"
+		    " WHERE plan_id = ?", plan), 2);
+		ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_versions"
+		    " WHERE plan_id = ? AND changes LIKE '%added%'", plan), 1);
+	}
 	itest_resp_free(&r);
 	who_free(&s);
 }
@@ -859,6 +878,51 @@ START_TEST(test_portal_accept_and_pay_next)
 	get(&c, path, &r, 200);
 	ck_assert_int_eq(INST_COUNT(plan, "status = 'processing'"), 0);
 	ck_assert_int_eq(INST_COUNT(plan, "status = 'scheduled'"), 2);
+	itest_resp_free(&r);
+	who_free(&s);
+	who_free(&c);
+}
+END_TEST
+
+START_TEST(test_sign_records_plan_consent)
+{
+	struct itest_resp r;
+	struct who s, c;
+	char email[120], path[80], i[24], m[24], pm[64];
+	int64_t acc, inv, plan, mid;
+
+	staff_login(&s);
+	itest_resp_init(&r);
+	acc = client_with_portal(&s, &c, email, sizeof(email), "consent");
+	inv = new_invoice(&s, acc, "200.00", NULL);
+	/* a saved card (as a SetupIntent would leave it) */
+	itest_unique(pm, sizeof(pm), "pm_itest");
+	{
+		struct db_param p[] = { DB_I64(acc), DB_STR(pm), DB_I64(clock_now()) };
+		uint64_t id = 0;
+		ck_assert(db_exec(dbh(), "INSERT INTO payment_methods (account_id,"
+		    " stripe_pm_id, kind, brand, last4, exp_month, exp_year, created_at)"
+		    " VALUES (?, ?, 'card', 'visa', '4242', 12, 2034, ?)", p, 3, NULL,
+		    &id) == DB_OK);
+		mid = (int64_t)id;
+	}
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/plans", acc);
+	post(&s, path, NULL, &r, 303, "invoice_id", idstr(i, sizeof(i), inv),
+	    "schedule_by", "amount", "installment_amount", "75.00", "frequency",
+	    "monthly", "day_of_month", "31", "start_date", "2031-01-01",
+	    "payment_method_id", idstr(m, sizeof(m), mid), "autopay", "1", NULL);
+	plan = location_id(&r, "/plans/");
+	ck_assert_int_eq(INST_SUM(plan, "number = 3"), 5000);	/* 75, 75, 50 */
+	sign_plan(&s, &c, email, plan);
+	/* the signature is the card's consent for this plan's installments only */
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM consents WHERE plan_id = ? AND"
+	    " scope = 'payment_plan' AND max_amount = 7500 AND signer_name ="
+	    " 'Pat Client' AND revoked_at IS NULL", plan), 1);
+	str_fmt(path, sizeof(path), "/portal/plans/%" PRId64, plan);
+	get(&c, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Visa ending 4242"));
+	ck_assert(itest_body_has(&r, "automatic payments") ||
+	    itest_body_has(&r, "automatically"));
 	itest_resp_free(&r);
 	who_free(&s);
 	who_free(&c);
@@ -1081,6 +1145,7 @@ plans_suite(void)
 	tcase_add_test(tc, test_edit_makes_version);
 	tcase_add_test(tc, test_pause_resume_cancel);
 	tcase_add_test(tc, test_portal_accept_and_pay_next);
+	tcase_add_test(tc, test_sign_records_plan_consent);
 	tcase_add_test(tc, test_other_accounts_plan_is_404);
 	tcase_add_test(tc, test_paid_outside_shrinks);
 	tcase_add_test(tc, test_api_plans);
