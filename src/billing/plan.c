@@ -407,7 +407,7 @@ settle_processing(struct db *db, const struct plan *p, struct buf *ch)
 		struct db_param u[] = { DB_I64(clock_now()), DB_I64(t->id) };
 		struct db_result r;
 		const char *st;
-		char m[MONEY_FMT_MAX];
+		char m[MONEY_FMT_MAX], what[32];
 
 		if (t->state != INST_PROCESSING || t->payment_id == 0)
 			continue;
@@ -418,18 +418,22 @@ settle_processing(struct db *db, const struct plan *p, struct buf *ch)
 			break;
 		st = r.nrows == 1 ? db_str(&r, 0, 0) : "failed";
 		money_format(t->amount, m, sizeof(m));
+		if (t->number == 0)
+			str_copy(what, sizeof(what), "Down payment");
+		else
+			str_fmt(what, sizeof(what), "Installment %d", t->number);
 		if (strcmp(st, "succeeded") == 0) {
 			rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
 			    " 'paid', paid_at = ? WHERE id = ?", u, 2, NULL, NULL);
-			buf_printf(ch, "Installment %d (%s) paid by payment %" PRId64 ".\n",
-			    t->number, m, t->payment_id);
+			buf_printf(ch, "%s (%s) paid by payment %" PRId64 ".\n",
+			    what, m, t->payment_id);
 		} else if (strcmp(st, "failed") == 0 || strcmp(st, "canceled") == 0 ||
 		    strcmp(st, "abandoned") == 0) {
 			rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
 			    " 'scheduled', payment_id = NULL, last_attempt_at = ?"
 			    " WHERE id = ?", u, 2, NULL, NULL);
-			buf_printf(ch, "Installment %d (%s): payment %" PRId64 " %s.\n",
-			    t->number, m, t->payment_id, st);
+			buf_printf(ch, "%s (%s): payment %" PRId64 " %s; scheduled "
+			    "again.\n", what, m, t->payment_id, st);
 		}
 		db_result_free(&r);
 	}
