@@ -369,6 +369,15 @@ plan_set_state(struct db *db, int64_t id, enum plan_state s)
 }
 
 int
+plan_consents_revoke(struct db *db, int64_t plan_id)
+{
+	struct db_param q[] = { DB_I64(clock_now()), DB_I64(plan_id) };
+
+	return db_exec(db, "UPDATE consents SET revoked_at = ? WHERE plan_id = ?"
+	    " AND scope = 'payment_plan' AND revoked_at IS NULL", q, 2, NULL, NULL);
+}
+
+int
 plan_insert_slots(struct db *db, int64_t plan_id, int first,
     const struct plan_slot *s, size_t n)
 {

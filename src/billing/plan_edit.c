@@ -283,7 +283,8 @@ edit_tx(struct db *db, void *arg)
 	/* an autopay plan's new amounts/dates need the client's new consent */
 	if ((p.autopay || x->ed->autopay) && (p.state == PLAN_ACTIVE ||
 	    p.state == PLAN_PAST_DUE)) {
-		rc = plan_set_state(db, p.id, PLAN_SENT);
+		if ((rc = plan_set_state(db, p.id, PLAN_SENT)) == DB_OK)
+			rc = plan_consents_revoke(db, p.id);
 		buf_puts(&ch, "Autopay schedule changed: awaiting the client's new "
 		    "signature.\n");
 	}
@@ -411,7 +412,8 @@ move_tx(struct db *db, void *arg)
 	str_fmt(ch, sizeof(ch), "Installment %d moved from %s to %s.\n", x->number,
 	    d1, d2);
 	if (p.autopay && p.state == PLAN_ACTIVE) {
-		rc = plan_set_state(db, p.id, PLAN_SENT);
+		if ((rc = plan_set_state(db, p.id, PLAN_SENT)) == DB_OK)
+			rc = plan_consents_revoke(db, p.id);
 		str_fmt(ch + strlen(ch), sizeof(ch) - strlen(ch), "Awaiting the "
 		    "client's new signature.\n");
 	}
@@ -484,6 +486,8 @@ act_tx(struct db *db, void *arg)
 		rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
 		    " 'cancelled' WHERE plan_id = ? AND status = 'scheduled'", q, 1,
 		    NULL, NULL);
+		if (rc == DB_OK)
+			rc = plan_consents_revoke(db, p.id);
 	}
 	str_fmt(ch, sizeof(ch), "%s -> %s.%s%s\n", plan_state_labels[p.state],
 	    plan_state_labels[to], x->reason && *x->reason ? " Reason: " : "",

@@ -34,5 +34,10 @@ int	 plan_version_add(struct db *, const struct actor *, int64_t plan_id,
 /* Queues the "plan" email (kind: "sent", "changed") to the account. */
 int	 plan_mail(const struct plan_env *, const struct plan *, const char *kind);
 int	 plan_set_state(struct db *, int64_t id, enum plan_state);
+/* Revokes the payment_plan consents naming this plan (its schedule changed
+ * or it ended): the next signature records a new one. Writes the consents
+ * table directly, inside the caller's transaction; belongs in the consent
+ * store once that exists. */
+int	 plan_consents_revoke(struct db *, int64_t plan_id);
 
 #endif

@@ -604,6 +604,23 @@ START_TEST(test_create_with_preview)
 	ck_assert(itest_body_has(&r, "give a reason for the override"));
 	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plans WHERE"
 	    " account_id = ?", acc), 0);
+	/* with a reason: made, the reason kept on the plan and in the audit */
+	{
+		int64_t acc2 = new_account(&s, email, sizeof(email), "override");
+		int64_t inv3 = new_invoice(&s, acc2, "400.00", NULL), p2;
+		char i3[24], path2[80];
+
+		str_fmt(path2, sizeof(path2), "/accounts/%" PRId64 "/plans", acc2);
+		post(&s, path2, NULL, &r, 303, "invoice_id", idstr(i3, sizeof(i3), inv3),
+		    "schedule_by", "count", "installments", "40", "frequency", "weekly",
+		    "start_date", "2031-01-01", "override_reason", "hardship approved",
+		    NULL);
+		p2 = location_id(&r, "/plans/");
+		ck_assert_int_eq(INST_COUNT(p2, "status = 'scheduled'"), 40);
+		ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM audit_log WHERE action ="
+		    " 'plan.create' AND object_id = ? AND detail LIKE"
+		    " '%overridden: hardship approved%'", p2), 1);
+	}
 
 	/* saved: a draft with the down payment and 3 installments, version 1 */
 	post(&s, path, NULL, &r, 303, "invoice_id", i1, "invoice_id", i2,
@@ -747,6 +764,7 @@ START_TEST(test_pause_resume_cancel)
 	free(m);
 	plan_post(&s, plan, "pause", &r, 303);
 	ck_assert_int_eq(PLAN_STATUS_IS(plan, "paused"), 1);
+	free(mail_wait(email, "has changed", 1));	/* the client is told */
 	plan_post(&s, plan, "resume", &r, 303);
 	ck_assert_int_eq(PLAN_STATUS_IS(plan, "sent"), 1);
 	plan_post(&s, plan, "cancel", &r, 303);
@@ -918,8 +936,16 @@ START_TEST(test_sign_records_plan_consent)
 	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM consents WHERE plan_id = ? AND"
 	    " scope = 'payment_plan' AND max_amount = 7500 AND signer_name ="
 	    " 'Pat Client' AND revoked_at IS NULL", plan), 1);
+	/* an autopay date moved: back to awaiting signature, consent revoked */
+	str_fmt(path, sizeof(path), "/plans/%" PRId64 "/move", plan);
+	get(&s, "/", &r, 200);
+	post(&s, path, NULL, &r, 303, "number", "2", "due_date", "2031-03-15", NULL);
+	ck_assert_int_eq(PLAN_STATUS_IS(plan, "sent"), 1);
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM consents WHERE plan_id = ? AND"
+	    " revoked_at IS NULL", plan), 0);
 	str_fmt(path, sizeof(path), "/portal/plans/%" PRId64, plan);
 	get(&c, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Review and sign"));
 	ck_assert(itest_body_has(&r, "Visa ending 4242"));
 	ck_assert(itest_body_has(&r, "automatic payments") ||
 	    itest_body_has(&r, "automatically"));
