@@ -131,6 +131,9 @@ struct plan_req {
  * reason is given (the schedule is still filled). */
 int	 plan_preview(struct db *, const struct plan_req *, struct plan_terms *,
 	    struct plan_slot *out, size_t max, size_t *n, struct plan_err *);
+/* The live plan (not completed or cancelled) an invoice is in: *plan_id,
+ * 0 = none. */
+int	 plan_of_invoice(struct db *, int64_t invoice_id, int64_t *plan_id);
 /* Creates the plan (draft) with its first version. *id gets the id. */
 int	 plan_create(struct db *, const struct actor *, const struct plan_req *,
 	    int64_t *id, struct plan_err *);

@@ -55,6 +55,17 @@ invoice_check(struct db *db, int64_t account_id, int64_t client_id,
 }
 
 int
+plan_of_invoice(struct db *db, int64_t invoice_id, int64_t *plan_id)
+{
+	struct db_param q[] = { DB_I64(invoice_id) };
+
+	return db_query_i64(db, "SELECT COALESCE(MIN(p.id), 0) FROM"
+	    " payment_plan_invoices pi JOIN payment_plans p ON p.id = pi.plan_id"
+	    " WHERE pi.invoice_id = ? AND p.status NOT IN ('completed',"
+	    " 'cancelled')", q, 1, plan_id) == DB_OK ? PLAN_OK : PLAN_DB;
+}
+
+int
 plan_invoices_check(struct db *db, int64_t account_id, int64_t client_id,
     int64_t plan_id, const int64_t *ids, size_t n, struct plan_invoice *inv,
     struct plan_err *e)

@@ -264,14 +264,23 @@ view_open_invoices(struct ctx *c, int64_t account_id, int64_t client_id,
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row;
+		int64_t in_plan = 0;
 		int on = all;
 
 		if (client_id && inv[i].client_id != client_id)
 			continue;
+		if (plan_of_invoice(c->app->db, inv[i].id, &in_plan) != PLAN_OK) {
+			money_invoices_free(inv, n);
+			return -1;
+		}
 		if ((row = tmpl_loop_add(c->view, "open_invoices")) == NULL)
 			break;
 		for (size_t j = 0; j < nchosen; j++)
 			on |= chosen[j] == inv[i].id;
+		if (in_plan) {
+			tmpl_set_int(row, "in_plan", in_plan);
+			on = 0;
+		}
 		tmpl_set_int(row, "id", inv[i].id);
 		tmpl_set(row, "number", inv[i].number);
 		tmpl_set(row, "due_date", inv[i].due_date);

@@ -767,6 +767,15 @@ START_TEST(test_pause_resume_cancel)
 	free(mail_wait(email, "has changed", 1));	/* the client is told */
 	plan_post(&s, plan, "resume", &r, 303);
 	ck_assert_int_eq(PLAN_STATUS_IS(plan, "sent"), 1);
+	/* the new-plan form shows the invoice taken, not ticked */
+	{
+		char path[80], taken[40];
+
+		str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/plans/new", acc);
+		get(&s, path, &r, 200);
+		str_fmt(taken, sizeof(taken), "in plan #%" PRId64, plan);
+		ck_assert(itest_body_has(&r, taken));
+	}
 	plan_post(&s, plan, "cancel", &r, 303);
 	ck_assert_int_eq(PLAN_STATUS_IS(plan, "cancelled"), 1);
 	ck_assert_int_eq(INST_COUNT(plan, "status = 'scheduled'"), 0);
