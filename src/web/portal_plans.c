@@ -75,7 +75,11 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 
 	if (rc == PLAN_DB)
 		return -1;
-	if (rc != PLAN_OK || p.state == PLAN_DRAFT)
+	if (rc == PLAN_OK && p.state == PLAN_DRAFT) {
+		plan_free(&p);
+		rc = PLAN_NOT_FOUND;	/* not shown to the client yet */
+	}
+	if (rc != PLAN_OK)
 		return portal_error(c, 404, "We could not find that payment plan.");
 	plans_view(c->view, &p);
 	tmpl_set_bool(c->view, "plan_to_sign", p.state == PLAN_SENT);
