@@ -189,6 +189,37 @@ static const struct field f_statement_generate[] = {
 
 /* --- the table ------------------------------------------------------------ */
 
+/* payment plans (api_plans.c) */
+static const char *const plan_freqs[] = { "weekly", "biweekly", "semimonthly",
+    "monthly", NULL };
+static const char *const plan_down_methods[] = { "cash", "check", "other", NULL };
+
+static const struct field f_plan_create[] = {
+	{ "account_id", FIELD_ID, FIELD_REQUIRED, 0, 0, 0, NULL, "account_id" },
+	{ "client_id", FIELD_ID, 0, 0, 0, 0, NULL, "client_id" },
+	{ "invoice_ids", FIELD_LINE, 0, 0, 0, 0, NULL, "invoice_ids" },
+	{ "amount_cents", FIELD_INT, 0, 0, 1, MONEY_MAX, NULL, "amount_cents" },
+	{ "down_payment_cents", FIELD_INT, 0, 0, 0, MONEY_MAX, NULL,
+	    "down_payment_cents" },
+	{ "down_payment_received", FIELD_BOOL, 0, 0, 0, 0, NULL,
+	    "down_payment_received" },
+	{ "down_payment_method", FIELD_ENUM, 0, 0, 0, 0, plan_down_methods,
+	    "down_payment_method" },
+	{ "installments", FIELD_INT, 0, 0, 1, 520, NULL, "installments" },
+	{ "installment_cents", FIELD_INT, 0, 0, 1, MONEY_MAX, NULL,
+	    "installment_cents" },
+	{ "frequency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, plan_freqs, "frequency" },
+	{ "day_of_month", FIELD_INT, 0, 0, 0, 31, NULL, "day_of_month" },
+	{ "start_date", FIELD_DATE, FIELD_REQUIRED, 0, 0, 0, NULL, "start_date" },
+	{ "payment_method_id", FIELD_ID, 0, 0, 0, 0, NULL, "payment_method_id" },
+	{ "autopay", FIELD_BOOL, 0, 0, 0, 0, NULL, "autopay" },
+	{ "override_reason", FIELD_LINE, 0, 500, 0, 0, NULL, "override_reason" },
+};
+
+static const struct field f_plan_act[] = {
+	{ "reason", FIELD_LINE, 0, 500, 0, 0, NULL, "reason" },
+};
+
 /* One list drives both the route table and the handler table, so they
  * cannot drift apart. Writes: catalog = admin; profiles and money =
  * admin|billing; front desk keys read only. */
@@ -253,7 +284,16 @@ static const struct field f_statement_generate[] = {
 	X("GET", "/api/v1/ledger", api_ledger_list, READ, FIELDS(f_ledger_q)) \
 	X("GET", "/api/v1/statements/:id", api_statement_get, READ, NOFIELDS) \
 	X("GET", "/api/v1/ar", api_ar_get, READ, FIELDS(f_ar_q)) \
-	API_ESTIMATE_ROUTES(X)
+	API_ESTIMATE_ROUTES(X) \
+	X("POST", "/api/v1/payment-plans", api_plan_create, MONEY, \
+	    FIELDS(f_plan_create)) \
+	X("GET", "/api/v1/payment-plans/:id", api_plan_get, READ, NOFIELDS) \
+	X("POST", "/api/v1/payment-plans/:id/pause", api_plan_act, MONEY, \
+	    FIELDS(f_plan_act)) \
+	X("POST", "/api/v1/payment-plans/:id/resume", api_plan_act, MONEY, \
+	    FIELDS(f_plan_act)) \
+	X("POST", "/api/v1/payment-plans/:id/cancel", api_plan_act, MONEY, \
+	    FIELDS(f_plan_act))
 
 static int	api_entry(struct ctx *);
 

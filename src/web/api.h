@@ -142,4 +142,9 @@ int	 api_statement_generate(struct api *);
 int	 api_statement_get(struct api *);
 int	 api_ar_get(struct api *);
 
+/* Handlers (api_plans.c). */
+int	 api_plan_create(struct api *);
+int	 api_plan_get(struct api *);
+int	 api_plan_act(struct api *);
+
 #endif

@@ -16,7 +16,8 @@
 #define BEARER_MAX	256
 
 /* Body keys whose value is a JSON array (read by the handler itself). */
-static const char *const array_fields[] = { "lines", "allocations" };
+static const char *const array_fields[] = { "lines", "allocations",
+    "invoice_ids" };
 
 static const struct {
 	int		 status;

@@ -65,6 +65,9 @@ static const struct field f_pay_start[] = {
 	{ "authorize", FIELD_BOOL, 0, 0, 0, 0, NULL, "Authorization" },
 	{ "signer_name", FIELD_LINE, 0, 200, 0, 0, NULL, "Your full name" },
 	{ "attempt_key", FIELD_TOKEN, FIELD_REQUIRED, 64, 0, 0, NULL, "Form key" },
+	/* payment plans: "Pay next installment now" / "Pay off the plan" */
+	{ "plan", FIELD_ID, 0, 0, 0, 0, NULL, "Payment plan" },
+	{ "plan_what", FIELD_TOKEN, 0, 8, 0, 0, NULL, "Plan payment" },
 };
 
 static const struct field f_pay_return[] = {

@@ -13,6 +13,7 @@
 #include "pdf.h"
 #include "portal.h"
 #include "portal_web.h"
+#include "staff_plans.h"
 #include "statement.h"
 #include "str.h"
 #include "stripe_pay.h"
@@ -142,7 +143,8 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "filter", filter);
 	if (error)
 		tmpl_set(c->view, "error", error);
-	if (view_statements(c, pr->account_id) == -1)
+	if (view_statements(c, pr->account_id) == -1 ||
+	    portal_plans_billing(c, pr->account_id) == -1)	/* plans */
 		return -1;
 	tmpl_set(c->view, "title", "Billing");
 	tmpl_set_bool(c->view, "nav_billing", 1);

@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "portal.h"
 #include "portal_web.h"
+#include "staff_plans.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "tmpl.h"
@@ -167,6 +168,26 @@ price(struct ctx *c, const struct portal_req *pr, const int64_t *ids, size_t n,
 	return 1;
 }
 
+/* "Pay next installment now" / "Pay off the plan": the selection comes
+ * from the plan (portal_plans.c). Same answers as price(). */
+static int
+plan_price(struct ctx *c, const struct portal_req *pr, const char *plan,
+    const char *what, struct portal_selection *sel)
+{
+	char msg[600] = "";
+	int rc = portal_plan_select(c, pr->account_id, plan, what, sel, msg,
+	    sizeof(msg));
+
+	if (rc == PORTAL_DB)
+		return -1;
+	if (rc == PORTAL_NOT_FOUND)
+		return portal_error(c, 404, "We could not find that payment plan.") ==
+		    0 ? 0 : -1;
+	if (rc != PORTAL_OK)
+		return portal_error(c, 409, msg) == 0 ? 0 : -1;
+	return 1;
+}
+
 int
 h_portal_pay(struct ctx *c)
 {
@@ -178,6 +199,12 @@ h_portal_pay(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
+	if (kvlist_get(&c->req.query_kv, "plan") != NULL) {
+		if ((rc = plan_price(c, &pr, kvlist_get(&c->req.query_kv, "plan"),
+		    kvlist_get(&c->req.query_kv, "what"), &sel)) <= 0)
+			return rc;
+		return pay_page(c, &pr, &sel, 200, NULL);
+	}
 	if (query_ids(c, ids, ARRAY_LEN(ids), &n) == -1)
 		return portal_error(c, 404, "We could not find that invoice.");
 	if ((rc = price(c, &pr, ids, n, &sel, NULL)) <= 0)
@@ -280,6 +307,9 @@ pay_saved(struct ctx *c, struct pay_form *f)
 		    f->attempt_key, f->sel->plan, 0, "Paid in the client portal", mid };
 		rc = stripe_pay_charge_saved(&f->sp, &st, &out);
 	}
+	if (out.payment_id && portal_plan_started(c, f->pr->account_id,
+	    out.payment_id) == -1)
+		return -1;
 	if (rc == SP_OK || (rc == SP_STRIPE && out.payment_id)) {
 		portal_env_of(c, &f->actor, &env);
 		if (portal_payment_register(c->app->db, out.payment_id,
@@ -375,6 +405,9 @@ pay_new(struct ctx *c, struct pay_form *f)
 		    "authorization and type your full name.");
 	memset(&out, 0, sizeof(out));
 	rc = stripe_pay_start(&f->sp, &st, &out);
+	if (rc == SP_OK && portal_plan_started(c, f->pr->account_id,
+	    out.payment_id) == -1)
+		return -1;
 	if (rc == SP_OK && portal_payment_register(c->app->db, out.payment_id,
 	    f->pr->account_id, 0, "", st.save_method ? &ci : NULL) != PORTAL_OK)
 		return -1;
@@ -404,11 +437,17 @@ h_portal_pay_start(struct ctx *c)
 		return -1;
 	if ((rc = pay_replay(c, &pr, &f.sp)) != 1)
 		return rc;
-	if (portal_ids_parse(portal_field_s(c, "invoices"), ids, ARRAY_LEN(ids),
-	    &n) == -1)
-		return portal_error(c, 404, "We could not find that invoice.");
-	if ((rc = price(c, &pr, ids, n, &sel, &f.sp)) <= 0)
-		return rc;
+	if (*portal_field_s(c, "plan") != '\0') {
+		if ((rc = plan_price(c, &pr, portal_field_s(c, "plan"),
+		    portal_field_s(c, "plan_what"), &sel)) <= 0)
+			return rc;
+	} else {
+		if (portal_ids_parse(portal_field_s(c, "invoices"), ids,
+		    ARRAY_LEN(ids), &n) == -1)
+			return portal_error(c, 404, "We could not find that invoice.");
+		if ((rc = price(c, &pr, ids, n, &sel, &f.sp)) <= 0)
+			return rc;
+	}
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
 		return pay_page(c, &pr, &sel, 422, c->fs.err[0].msg);

@@ -48,5 +48,7 @@ const struct route_table route_tables[] = {
 	{ routes_paylink, &nroutes_paylink },
 	{ routes_estimates, &nroutes_estimates },
 	{ routes_portal_estimates, &nroutes_portal_estimates },
+	{ routes_plans, &nroutes_plans },		/* payment plans */
+	{ routes_portal_plans, &nroutes_portal_plans },
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

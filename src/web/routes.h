@@ -40,4 +40,9 @@ extern const size_t nroutes_estimates;
 extern const struct route routes_portal_estimates[];	/* portal_estimates.c */
 extern const size_t nroutes_portal_estimates;
 
+extern const struct route routes_plans[];	/* staff_plans.c: payment plans */
+extern const size_t nroutes_plans;
+extern const struct route routes_portal_plans[];	/* portal_plans.c: /portal/plans */
+extern const size_t nroutes_portal_plans;
+
 #endif

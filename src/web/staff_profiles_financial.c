@@ -10,6 +10,7 @@
 #include "payment.h"
 #include "profiles.h"
 #include "staff_estimates.h"
+#include "staff_plans.h"
 #include "staff_profiles.h"
 #include "staff_stripe.h"
 #include "statement.h"
@@ -212,7 +213,8 @@ fin_fill(struct ctx *c, int64_t account_id, int64_t client_id)
 	if (fin_invoices(c, account_id, client_id) == -1 ||
 	    fin_payments(c, account_id, client_id) == -1 ||
 	    fin_statements(c, account_id, client_id) == -1 ||
-	    stripe_staff_fin_view(c, account_id, client_id) == -1)	/* ui-stripe */
+	    stripe_staff_fin_view(c, account_id, client_id) == -1 ||	/* ui-stripe */
+	    staff_plans_fin(c, account_id, client_id) == -1)	/* plans */
 		return -1;
 	return 0;
 }
