@@ -1332,6 +1332,37 @@ stripe_pay_start(const struct sp *sp, const struct sp_start *q,
 	return stripe_pay_start_consent(sp, q, NULL, out);
 }
 
+/* A saved-method charge its consents do not cover. A twin submission of
+ * the same form may have been recorded since we looked (answer with it),
+ * or money may be held by a payment in flight (say so, with its link);
+ * otherwise the consent's reason stands. */
+static int
+charge_refused(const struct sp *sp, const struct sp_start *req,
+    struct sp_result *out)
+{
+	struct db_param p[] = { DB_STR(req->attempt_key) };
+	int64_t seen = 0, held = 0, busy = 0;
+	char amt[MONEY_FMT_MAX];
+
+	if (count_rows(sp->db, "SELECT COUNT(*) FROM payments WHERE"
+	    " attempt_key = ?", p, 1, &seen) != DB_OK)
+		return SP_DB;
+	if (seen) {
+		memset(out, 0, sizeof(*out));
+		return attempt_run(sp, req, req->method, NULL, out);
+	}
+	if (stripe_pay_reserved(sp->db, req->account_id, 0, &held, &busy) != SP_OK)
+		return SP_DB;
+	if (held <= 0 || busy == 0)
+		return SP_NO_CONSENT;	/* out->message says why */
+	out->busy_payment_id = busy;
+	out->busy_amount = held;
+	money_format(held, amt, sizeof(amt));
+	(void)str_fmt(out->message, sizeof(out->message), "A payment of %s for "
+	    "this account is already in progress.", amt);
+	return SP_BUSY;
+}
+
 int
 stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
     struct sp_result *out)
@@ -1367,7 +1398,7 @@ stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
 			if (rc < 0)
 				return SP_DB;
 			if (rc == 0)
-				return SP_NO_CONSENT;	/* out->message says why */
+				return charge_refused(sp, &req, out);
 		}
 	}
 	return attempt_run(sp, &req, req.method, NULL, out);
