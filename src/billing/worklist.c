@@ -82,22 +82,22 @@ wl_payment_row(const struct db_result *r, size_t i, int64_t now,
 static int
 wl_payments(struct db *db, int64_t now, struct worklist *w)
 {
-	struct db_param p[] = { DB_I64(now - WL_FAILED_DAYS * 86400),
-	    DB_I64(now - WL_ACH_DAYS * 86400), DB_I64(WL_ROWS) };
+	struct db_param p[] = { DB_I64(now - WL_FAILED_DAYS * 86400), DB_I64(now),
+	    DB_I64(now - WL_ACH_DAYS * 86400), DB_I64(now), DB_I64(WL_ROWS) };
 	struct db_result r;
 	int rc;
 
 	rc = db_query(db, "SELECT p.id, p.account_id, a.name, p.method, p.amount,"
 	    " p.created_at, p.status, p.stripe_status, p.failure_message"
 	    " FROM payments p JOIN accounts a ON a.id = p.account_id"
-	    " WHERE p.status = 'failed' AND p.created_at >= ?"
+	    " WHERE p.status = 'failed' AND p.created_at BETWEEN ? AND ?"
 	    " AND NOT EXISTS (SELECT 1 FROM payments q WHERE q.account_id ="
 	    " p.account_id AND q.id > p.id AND q.status = 'succeeded')"
 	    " UNION ALL SELECT p.id, p.account_id, a.name, p.method, p.amount,"
 	    " p.created_at, p.status, p.stripe_status, p.failure_message"
 	    " FROM payments p JOIN accounts a ON a.id = p.account_id"
 	    " WHERE p.status = 'pending' AND (p.stripe_status = 'requires_action'"
-	    " OR (p.method = 'ach' AND p.created_at < ?))"
+	    " OR (p.method = 'ach' AND p.created_at < ?)) AND p.created_at <= ?"
 	    " ORDER BY created_at DESC, id DESC LIMIT ?", p, ARRAY_LEN(p), &r);
 	for (size_t i = 0; rc == DB_OK && i < r.nrows && i < WL_ROWS; i++)
 		wl_payment_row(&r, i, now, &w->payments[w->npayments++]);

@@ -66,15 +66,15 @@ sum_of(const struct svg_item *it, size_t n, int64_t *max)
 	return s;
 }
 
-#define SB_W	600
-#define SB_BAR	36
+#define SB_W	400
+#define SB_BAR	32
 
 int
 svg_stacked_bar(struct buf *b, const char *title, const struct svg_item *it,
     size_t n)
 {
 	int64_t max, total = sum_of(it, n, &max), x = 0, acc = 0;
-	int rows = (int)((n + 2) / 3), h = SB_BAR + 12 + rows * 22;
+	int rows = (int)((n + 1) / 2), h = SB_BAR + 12 + rows * 20;
 	char m[MONEY_FMT_MAX], lab[300];
 
 	if (svg_open(b, title, SB_W, h) == -1)
@@ -93,22 +93,22 @@ svg_stacked_bar(struct buf *b, const char *title, const struct svg_item *it,
 		x = end;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int lx = (int)(i % 3) * (SB_W / 3), ly = SB_BAR + 12 + (int)(i / 3) * 22;
+		int lx = (int)(i % 2) * (SB_W / 2), ly = SB_BAR + 12 + (int)(i / 2) * 20;
 		if (money_format(it[i].value, m, sizeof(m)) == -1)
 			m[0] = '\0';
 		str_fmt(lab, sizeof(lab), "%s %s", it[i].label, m);
 		if (buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\""
 		    " class=\"%s\"/>", lx, ly, cls_of(&it[i])) == -1 ||
-		    svg_text(b, lx + 18, ly + 11, "start", "ch-label", lab) == -1)
+		    svg_text(b, lx + 16, ly + 11, "start", "ch-label", lab) == -1)
 			return -1;
 	}
 	return buf_puts(b, "</svg>");
 }
 
-#define CO_W	600
-#define CO_H	220
+#define CO_W	400
+#define CO_H	200
 #define CO_TOP	20
-#define CO_BASE	190
+#define CO_BASE	176
 
 int
 svg_columns(struct buf *b, const char *title, const struct svg_item *it,
@@ -131,24 +131,24 @@ svg_columns(struct buf *b, const char *title, const struct svg_item *it,
 		int64_t hgt = scale(it[i].value, max, CO_BASE - CO_TOP);
 		int x = (int)i * slot;
 		if (hgt > 0 && buf_printf(b, "<rect x=\"%d\" y=\"%" PRId64 "\""
-		    " width=\"%d\" height=\"%" PRId64 "\" class=\"%s\"/>", x + 4,
-		    CO_BASE - hgt, slot - 8, hgt, cls_of(&it[i])) == -1)
+		    " width=\"%d\" height=\"%" PRId64 "\" class=\"%s\"/>", x + 3,
+		    CO_BASE - hgt, slot - 6, hgt, cls_of(&it[i])) == -1)
 			return -1;
 		if ((i % 2 == 0 || i + 1 == n) && svg_text(b, x + slot / 2,
-		    CO_BASE + 18, "middle", "ch-label ch-small", it[i].label) == -1)
+		    CO_BASE + 16, "middle", "ch-label ch-small", it[i].label) == -1)
 			return -1;
 	}
 	return buf_puts(b, "</svg>");
 }
 
-/* The first 22 bytes of s (at a UTF-8 boundary) and "..." if it is longer
- * than 24. */
+/* The first 18 bytes of s (at a UTF-8 boundary) and "..." if it is longer
+ * than 20. */
 static void
 short_label(char *out, size_t outsz, const char *s)
 {
-	size_t k = 22;
+	size_t k = 18;
 
-	if (strlen(s) <= 24) {
+	if (strlen(s) <= 20) {
 		str_copy(out, outsz, s);
 		return;
 	}
@@ -157,10 +157,10 @@ short_label(char *out, size_t outsz, const char *s)
 	str_fmt(out, outsz, "%.*s...", (int)k, s);
 }
 
-#define HB_W	600
-#define HB_ROW	28
-#define HB_LAB	200
-#define HB_NUM	120
+#define HB_W	400
+#define HB_ROW	24
+#define HB_LAB	150
+#define HB_NUM	90
 
 int
 svg_hbars(struct buf *b, const char *title, const struct svg_item *it,
@@ -180,11 +180,11 @@ svg_hbars(struct buf *b, const char *title, const struct svg_item *it,
 		short_label(lab, sizeof(lab), it[i].label);
 		if (money_format(it[i].value, m, sizeof(m)) == -1)
 			m[0] = '\0';
-		if (svg_text(b, HB_LAB - 8, y + 18, "end", "ch-label", lab) == -1 ||
+		if (svg_text(b, HB_LAB - 6, y + 16, "end", "ch-label", lab) == -1 ||
 		    (w > 0 && buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%" PRId64
 		    "\" height=\"%d\" class=\"%s\"/>", HB_LAB, y + 4, w, HB_ROW - 8,
 		    cls_of(&it[i])) == -1) ||
-		    svg_text(b, HB_LAB + (int)w + 6, y + 18, "start", "ch-label", m)
+		    svg_text(b, HB_LAB + (int)w + 4, y + 16, "start", "ch-label", m)
 		    == -1)
 			return -1;
 	}
