@@ -1,7 +1,7 @@
 /* The staff work list: overdue invoices, payments needing attention, cards
  * expiring; and collections by day. Every list is one query on an index
  * (invoices_status_due, payments_pending, payment_methods_expiry,
- * ledger_kind_date: see db/migrations). */
+ * ppin_due, ledger_kind_date: see db/migrations). */
 #include "common.h"
 
 #include "clock.h"
@@ -160,6 +160,48 @@ wl_cards(struct db *db, int64_t today, struct worklist *w)
 	return rc;
 }
 
+/* Plans (active or already past due) with scheduled installments whose
+ * date has passed, oldest first (index ppin_due). The plans tables come
+ * with migration 0014 (payment plans); without them the list is empty. */
+static int
+wl_plans(struct db *db, int64_t today, struct worklist *w)
+{
+	char d[11];
+	struct db_param p[] = { DB_STR(d), DB_I64(WL_ROWS) };
+	struct db_result r;
+	int64_t n = 0, due;
+	int rc;
+
+	rc = db_query_i64(db, "SELECT COUNT(*) FROM information_schema.tables"
+	    " WHERE table_schema = DATABASE() AND table_name ="
+	    " 'payment_plan_installments'", NULL, 0, &n);
+	if (rc != DB_OK || n == 0 || date_fmt(today, d, sizeof(d)) == -1)
+		return rc;
+	w->has_plans = 1;
+	rc = db_query(db, "SELECT p.id, p.account_id, a.name, MIN(i.due_date),"
+	    " COUNT(*), SUM(i.amount) FROM payment_plan_installments i"
+	    " JOIN payment_plans p ON p.id = i.plan_id"
+	    " JOIN accounts a ON a.id = p.account_id"
+	    " WHERE i.status = 'scheduled' AND i.due_date < ?"
+	    " AND p.status IN ('active', 'past_due')"
+	    " GROUP BY p.id, p.account_id, a.name ORDER BY MIN(i.due_date), p.id"
+	    " LIMIT ?", p, ARRAY_LEN(p), &r);
+	for (size_t i = 0; rc == DB_OK && i < r.nrows && i < WL_ROWS; i++) {
+		struct wl_plan *v = &w->plans[w->nplans++];
+
+		v->id = db_i64(&r, i, 0);
+		v->account_id = db_i64(&r, i, 1);
+		str_copy(v->account_name, sizeof(v->account_name), db_str(&r, i, 2));
+		str_copy(v->first_due, sizeof(v->first_due), db_str(&r, i, 3));
+		v->count = db_i64(&r, i, 4);
+		v->amount = db_i64(&r, i, 5);
+		v->days_past_due = date_parse(v->first_due, &due) == 0 ?
+		    today - due : 0;
+	}
+	db_result_free(&r);
+	return rc;
+}
+
 int
 collections_by_day(struct db *db, int64_t from_days, size_t ndays,
     int64_t location_id, int64_t *out)
@@ -225,6 +267,7 @@ worklist_load(struct db *db, struct worklist *w)
 	if (wl_overdue(db, today, w) != DB_OK ||
 	    wl_payments(db, now, w) != DB_OK ||
 	    wl_cards(db, today, w) != DB_OK ||
+	    wl_plans(db, today, w) != DB_OK ||
 	    wl_collections(db, today, w) != DB_OK)
 		return WL_DB;
 	return WL_OK;

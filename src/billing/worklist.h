@@ -59,6 +59,17 @@ struct wl_card {
 	int	 expired;	/* the last day of the exp month is past */
 };
 
+/* A payment plan with installments past their due date and not paid. */
+struct wl_plan {
+	int64_t	 id;
+	int64_t	 account_id;
+	char	 account_name[201];
+	char	 first_due[11];	/* the oldest unpaid installment's date */
+	int64_t	 days_past_due;
+	int64_t	 count;		/* installments past due */
+	int64_t	 amount;	/* their sum, cents */
+};
+
 struct worklist {
 	struct wl_invoice overdue[WL_OVERDUE_ROWS];
 	size_t		 noverdue;
@@ -69,6 +80,9 @@ struct worklist {
 	size_t		 npayments;
 	struct wl_card	 cards[WL_ROWS];
 	size_t		 ncards;
+	struct wl_plan	 plans[WL_ROWS];
+	size_t		 nplans;
+	int		 has_plans;	/* the payment plan tables exist */
 	int64_t		 collected_today;	/* net of refunds, cents */
 	int64_t		 collected_month;	/* since the 1st, net of refunds */
 };

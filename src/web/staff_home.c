@@ -105,14 +105,25 @@ home_cards(struct tmpl_vars *v, const struct worklist *w)
 	}
 }
 
-/* Payment plans past due (owner: plans). Shows nothing until the plans
- * work provides its list; hook: fill the "plans_due" loop (plan_id,
- * account_id, account_name, due_date, amount) and set "has_plans". */
-static int
-home_plans(struct ctx *c)
+/* Payment plans with installments past due (once the plans tables
+ * exist: see wl_plans()). */
+static void
+home_plans(struct tmpl_vars *v, const struct worklist *w)
 {
-	(void)c;
-	return 0;
+	tmpl_set_bool(v, "has_plans", w->has_plans);
+	for (size_t i = 0; i < w->nplans; i++) {
+		const struct wl_plan *p = &w->plans[i];
+		struct tmpl_vars *row = tmpl_loop_add(v, "plans_due");
+		if (row == NULL)
+			return;
+		tmpl_set_int(row, "plan_id", p->id);
+		tmpl_set_int(row, "account_id", p->account_id);
+		tmpl_set(row, "account_name", p->account_name);
+		tmpl_set(row, "due_date", p->first_due);
+		tmpl_set_int(row, "days", p->days_past_due);
+		tmpl_set_int(row, "count", p->count);
+		view_money(row, "amount", p->amount);
+	}
 }
 
 int
@@ -136,11 +147,12 @@ h_home(struct ctx *c)
 	home_overdue(c->view, w);
 	home_payments(c->view, w);
 	home_cards(c->view, w);
+	home_plans(c->view, w);
 	tmpl_set_int(c->view, "ach_days", WL_ACH_DAYS);
 	tmpl_set_int(c->view, "failed_days", WL_FAILED_DAYS);
 	tmpl_set_int(c->view, "card_days", WL_CARD_DAYS);
 	free(w);
-	if (home_plans(c) == -1 || se_home_worklist(c) == -1)
+	if (se_home_worklist(c) == -1)
 		return -1;
 	return app_render(c, 200, "home.html");
 }

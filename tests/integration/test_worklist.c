@@ -343,6 +343,83 @@ START_TEST(test_attention_and_cards)
 }
 END_TEST
 
+static int64_t
+plan_row(int64_t acc, const char *status)
+{
+	struct db_param p[] = { DB_I64(acc), DB_STR(status) };
+	uint64_t id = 0;
+
+	if (wdb == NULL)
+		ck_assert((wdb = db_new(fx_config())) != NULL);
+	ck_assert(db_exec(wdb, "INSERT INTO payment_plans (account_id, status,"
+	    " basis, total, frequency, start_date, created_at, updated_at)"
+	    " VALUES (?, ?, 'amount', 40000, 'monthly', '2033-04-20', 1, 1)", p,
+	    ARRAY_LEN(p), NULL, &id) == DB_OK);
+	return (int64_t)id;
+}
+
+static void
+installment_row(int64_t plan, int number, const char *due, const char *status)
+{
+	struct db_param p[] = { DB_I64(plan), DB_I64(number), DB_STR(due),
+	    DB_STR(status) };
+
+	sql_exec("INSERT INTO payment_plan_installments (plan_id, number,"
+	    " due_date, amount, status) VALUES (?, ?, ?, 10000, ?)", p,
+	    ARRAY_LEN(p));
+}
+
+/* Plans past due, once the plans tables exist (migration 0014, merged
+ * separately): before, the section is absent. On 2033-05-20 an active plan
+ * has #1 (2033-04-20) paid, #2 (2033-05-05) and #3 (2033-05-19) unpaid, #4
+ * (2033-06-05) to come: listed with 2 installments, $200.00, since
+ * 2033-05-05 (15 days). A paused and a cancelled plan with unpaid past
+ * installments are not listed. */
+START_TEST(test_plans_past_due)
+{
+	struct fx_who s;
+	struct itest_resp r;
+	int64_t acc, plan, paused, cancelled;
+	char link[64], *sec, *row;
+
+	at("2033-05-20 12:00:00");
+	fx_staff(&s, fx.billing);
+	itest_resp_init(&r);
+	if (fx_sql_i64("SELECT COUNT(*) FROM information_schema.tables WHERE"
+	    " table_schema = DATABASE() AND table_name ="
+	    " 'payment_plan_installments' AND ? = 0", 0) == 0) {
+		fx_get(&s, "/", &r, 200);
+		lacks(body(&r), "wl-plans-h", "no plans, no plans section");
+		goto done;
+	}
+	acc = fx_account(&s, 0, NULL, 0, "wl-plan");
+	plan = plan_row(acc, "active");
+	installment_row(plan, 1, "2033-04-20", "paid");
+	installment_row(plan, 2, "2033-05-05", "scheduled");
+	installment_row(plan, 3, "2033-05-19", "scheduled");
+	installment_row(plan, 4, "2033-06-05", "scheduled");
+	paused = plan_row(acc, "paused");
+	installment_row(paused, 1, "2033-05-01", "scheduled");
+	cancelled = plan_row(acc, "cancelled");
+	installment_row(cancelled, 1, "2033-05-01", "scheduled");
+	fx_get(&s, "/", &r, 200);
+	sec = section(&r, "id=\"wl-plans-h\"");
+	str_fmt(link, sizeof(link), "href=\"/plans/%" PRId64 "\"", plan);
+	row = row_of(sec, link);
+	has(row, "2 installments · $200.00", "what is behind");
+	has(row, "since 2033-05-05 (15 days)", "since when");
+	free(row);
+	str_fmt(link, sizeof(link), "href=\"/plans/%" PRId64 "\"", paused);
+	lacks(sec, link, "a paused plan");
+	str_fmt(link, sizeof(link), "href=\"/plans/%" PRId64 "\"", cancelled);
+	lacks(sec, link, "a cancelled plan");
+	free(sec);
+done:
+	itest_resp_free(&r);
+	fx_who_free(&s);
+}
+END_TEST
+
 /* --- receivables as pictures -------------------------------------------------- */
 
 /* The money after needle in html, as it is printed ("$1,234.56"). */
@@ -628,6 +705,7 @@ main(void)
 	fx_add_test(tc, test_overdue_and_collections);
 	fx_add_test(tc, test_collections_net_of_refunds);
 	fx_add_test(tc, test_attention_and_cards);
+	fx_add_test(tc, test_plans_past_due);
 	fx_add_test(tc, test_ar_charts);
 	fx_add_test(tc, test_apply_credit_on_account);
 	fx_add_test(tc, test_consent_tab_on_profile);
