@@ -10,6 +10,8 @@
 #include "str.h"
 #include "tmpl.h"
 #include "users.h"
+#include "worklist.h"
+#include "staff_money.h"
 
 static const char *const role_choices[] = { "admin", "billing", "frontdesk", NULL };
 
@@ -20,15 +22,136 @@ const struct field f_user_create[NF_USER_CREATE] = {
 	{ "password", FIELD_PASSWORD, FIELD_REQUIRED, 0, 0, 0, NULL, "Password" },
 };
 
+#define HOME_BAND_ROWS	10	/* overdue invoices shown per band */
+
+/* Overdue invoices grouped by days-past-due band (1-30 ... over 90). */
+static void
+home_overdue(struct tmpl_vars *v, const struct worklist *w)
+{
+	for (int b = AGING_BUCKETS - 1; b >= 1; b--) {
+		struct tmpl_vars *band;
+		int64_t shown = 0;
+
+		if (w->band_count[b] == 0)
+			continue;
+		if ((band = tmpl_loop_add(v, "overdue_bands")) == NULL)
+			return;
+		tmpl_set(band, "band_label", aging_labels[b]);
+		tmpl_set_int(band, "band", b);
+		tmpl_set_int(band, "band_count", w->band_count[b]);
+		view_money(band, "band_open", w->band_open[b]);
+		for (size_t i = 0; i < w->noverdue; i++) {
+			const struct wl_invoice *o = &w->overdue[i];
+			struct tmpl_vars *row;
+			if (o->band != b || shown == HOME_BAND_ROWS ||
+			    (row = tmpl_loop_add(band, "rows")) == NULL)
+				continue;
+			shown++;
+			tmpl_set_int(row, "id", o->id);
+			tmpl_set(row, "number", o->number);
+			tmpl_set_int(row, "account_id", o->account_id);
+			tmpl_set(row, "account_name", o->account_name);
+			tmpl_set(row, "due_date", o->due_date);
+			tmpl_set_int(row, "days", o->days_past_due);
+			view_money(row, "open", o->open);
+		}
+		if (w->band_count[b] > shown)
+			tmpl_set_int(band, "band_hidden", w->band_count[b] - shown);
+	}
+	tmpl_set_bool(v, "overdue_more", w->overdue_more);
+	tmpl_set_int(v, "overdue_count", (int64_t)w->noverdue);
+}
+
+static const char *const reason_labels[WL_PAY__MAX] = {
+	"Failed", "Waiting for the client to confirm", "Bank payment pending",
+};
+
+static void
+home_payments(struct tmpl_vars *v, const struct worklist *w)
+{
+	for (size_t i = 0; i < w->npayments; i++) {
+		const struct wl_payment *p = &w->payments[i];
+		struct tmpl_vars *row = tmpl_loop_add(v, "attn_payments");
+		if (row == NULL)
+			return;
+		tmpl_set_int(row, "id", p->id);
+		tmpl_set_int(row, "account_id", p->account_id);
+		tmpl_set(row, "account_name", p->account_name);
+		tmpl_set(row, "reason", reason_labels[p->reason]);
+		tmpl_set_bool(row, "failed", p->reason == WL_PAY_FAILED);
+		tmpl_set(row, "failure", p->failure);
+		tmpl_set(row, "method", strcmp(p->method, "ach") == 0 ? "Bank (ACH)" :
+		    strcmp(p->method, "card") == 0 ? "Card" : p->method);
+		tmpl_set_int(row, "days", p->days);
+		view_money(row, "amount", p->amount);
+		view_instant(row, "when", p->created_at);
+	}
+}
+
+static void
+home_cards(struct tmpl_vars *v, const struct worklist *w)
+{
+	for (size_t i = 0; i < w->ncards; i++) {
+		const struct wl_card *k = &w->cards[i];
+		struct tmpl_vars *row = tmpl_loop_add(v, "cards");
+		if (row == NULL)
+			return;
+		tmpl_set_int(row, "account_id", k->account_id);
+		tmpl_set(row, "account_name", k->account_name);
+		tmpl_set(row, "brand", k->brand);
+		tmpl_set(row, "last4", k->last4);
+		tmpl_setf(row, "expiry", "%02d/%04d", k->exp_month, k->exp_year);
+		tmpl_set_bool(row, "expired", k->expired);
+	}
+}
+
+/* Payment plans with installments past due (once the plans tables
+ * exist: see wl_plans()). */
+static void
+home_plans(struct tmpl_vars *v, const struct worklist *w)
+{
+	tmpl_set_bool(v, "has_plans", w->has_plans);
+	for (size_t i = 0; i < w->nplans; i++) {
+		const struct wl_plan *p = &w->plans[i];
+		struct tmpl_vars *row = tmpl_loop_add(v, "plans_due");
+		if (row == NULL)
+			return;
+		tmpl_set_int(row, "plan_id", p->id);
+		tmpl_set_int(row, "account_id", p->account_id);
+		tmpl_set(row, "account_name", p->account_name);
+		tmpl_set(row, "due_date", p->first_due);
+		tmpl_set_int(row, "days", p->days_past_due);
+		tmpl_set_int(row, "count", p->count);
+		view_money(row, "amount", p->amount);
+	}
+}
+
 int
 h_home(struct ctx *c)
 {
+	struct worklist *w;
 	char date[32];
 
 	clock_fmt_date(clock_now(), date, sizeof(date));
 	tmpl_set(c->view, "title", "Home");
 	tmpl_set(c->view, "today", date);
 	tmpl_set_bool(c->view, "nav_home", 1);
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	if (worklist_load(c->app->db, w) != WL_OK) {
+		free(w);
+		return -1;
+	}
+	view_money(c->view, "collected_today", w->collected_today);
+	view_money(c->view, "collected_month", w->collected_month);
+	home_overdue(c->view, w);
+	home_payments(c->view, w);
+	home_cards(c->view, w);
+	home_plans(c->view, w);
+	tmpl_set_int(c->view, "ach_days", WL_ACH_DAYS);
+	tmpl_set_int(c->view, "failed_days", WL_FAILED_DAYS);
+	tmpl_set_int(c->view, "card_days", WL_CARD_DAYS);
+	free(w);
 	if (se_home_worklist(c) == -1)
 		return -1;
 	return app_render(c, 200, "home.html");

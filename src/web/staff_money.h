@@ -38,6 +38,9 @@ int	 h_statement_batch_create(struct ctx *);
 int	 h_statement_batch_show(struct ctx *);
 /* staff_money_ar.c */
 int	 h_ar(struct ctx *);
+struct ar_summary;
+/* The A/R pictures (staff_money_charts.c): SVG and tables into the view. */
+int	 ar_charts(struct ctx *, const struct ar_summary *, int64_t location_id);
 int	 h_account_audit(struct ctx *);
 int	 h_client_audit(struct ctx *);
 int	 h_invoice_audit(struct ctx *);

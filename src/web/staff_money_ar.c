@@ -88,6 +88,8 @@ h_ar(struct ctx *c)
 		tmpl_set(row, "account_name", s.top[i].account_name);
 		view_money(row, "balance", s.top[i].balance);
 	}
+	if (ar_charts(c, &s, location_id) == -1)
+		return -1;
 	tmpl_set(c->view, "title", "Receivables");
 	tmpl_set_bool(c->view, "nav_ar", 1);
 	return app_render(c, 200, "ar.html");

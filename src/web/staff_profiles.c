@@ -14,7 +14,7 @@
 
 /* Redirect notices shown once after a successful POST. */
 static const char *const notices[] = { "created", "saved", "converted",
-    "issued", "voided", "adjusted", NULL };
+    "issued", "voided", "adjusted", "credit_applied", NULL };
 static const char *const discount_kinds[] = { "none", "percent", "fixed", NULL };
 static const char *const invoice_statuses[] = { "draft", "open", "partial",
     "paid", "void", "unpaid", NULL };

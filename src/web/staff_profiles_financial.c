@@ -210,6 +210,12 @@ fin_fill(struct ctx *c, int64_t account_id, int64_t client_id)
 	} else if (ledger_balance_account(c->app->db, account_id, &b) != 0)
 		return -1;
 	fin_summary(c, &b, b.account_credit);
+	/* The account page applies its credit to its open invoices (the
+	 * payment page does it per payment). */
+	if (!client_id && b.account_credit > 0 && b.open > 0 &&
+	    (c->user.role & ROLES_MONEY) != 0)
+		tmpl_setf(c->view, "apply_credit_url", "/accounts/%" PRId64
+		    "/apply-credit", account_id);
 	if (fin_invoices(c, account_id, client_id) == -1 ||
 	    fin_payments(c, account_id, client_id) == -1 ||
 	    fin_statements(c, account_id, client_id) == -1 ||

@@ -29,6 +29,7 @@ static const char *const consent_notices[] = { "added", "recorded", "revoked",
 static const struct field f_refresh[] = {
 	{ "consent_signer", FIELD_LINE, 0, 200, 0, 0, NULL, "Signer name" },
 	{ "consent_agree", FIELD_BOOL, 0, 0, 0, 0, NULL, "Authorization" },
+	{ "client_id", FIELD_ID, 0, 0, 0, 0, NULL, "Client" },
 };
 
 static const struct field f_retry[] = {
@@ -76,6 +77,7 @@ static const struct field f_consent_create[] = {
 	{ "signer_name", FIELD_LINE, FIELD_REQUIRED, 200, 0, 0, NULL,
 	    "Signer's full name" },
 	{ "consent_agree", FIELD_BOOL, 0, 0, 0, 0, NULL, "Authorization" },
+	{ "client_id", FIELD_ID, 0, 0, 0, 0, NULL, "Client" },
 };
 
 static const struct field f_history[] = {
@@ -110,6 +112,10 @@ const struct route routes_stripe_staff[] = {
 	    h_stripe_method_remove, ROLES_MONEY, 0, NOFIELDS },
 	{ { "GET", "/accounts/:id/consents" }, h_stripe_consents, ROLES_STAFF, 0,
 	    FIELDS(f_consents_page) },
+	{ { "GET", "/clients/:id/consents" }, h_stripe_client_consents,
+	    ROLES_STAFF, 0, FIELDS(f_consents_page) },
+	{ { "GET", "/inquiries/:id/consents" }, h_stripe_client_consents,
+	    ROLES_STAFF, 0, FIELDS(f_consents_page) },
 	{ { "POST", "/accounts/:id/consents" }, h_stripe_consent_create,
 	    ROLES_MONEY, R_FORM, FIELDS(f_consent_create) },
 	{ { "POST", "/accounts/:id/consents/:cid/revoke" },

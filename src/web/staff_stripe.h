@@ -112,6 +112,7 @@ int	 h_stripe_setup_complete(struct ctx *);
 int	 h_stripe_method_default(struct ctx *);
 int	 h_stripe_method_remove(struct ctx *);
 int	 h_stripe_consents(struct ctx *);
+int	 h_stripe_client_consents(struct ctx *);
 int	 h_stripe_consent_create(struct ctx *);
 int	 h_stripe_consent_revoke(struct ctx *);
 /* GET /accounts/:id/consents/:cid: the printable record (revoked and

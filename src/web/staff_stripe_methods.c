@@ -403,9 +403,35 @@ view_consent_preview(struct ctx *c, int64_t account_id, int64_t selected,
 	free(ms);
 }
 
+static int consents_page_of(struct ctx *, const struct account *,
+    const struct client *, int, const char *);
+
+/* The consent page shown as a tab of a client's or inquiry's profile:
+ * its crumbs, tabs and form lead back to that profile. */
+static void
+view_consent_profile(struct ctx *c, const struct client *cl)
+{
+	int inquiry = strcmp(cl->stage, "inquiry") == 0;
+
+	tmpl_setf(c->view, "profile_url", "/%s/%" PRId64, inquiry ? "inquiries" :
+	    "clients", cl->id);
+	tmpl_set(c->view, "profile_list", inquiry ? "/inquiries" : "/clients");
+	tmpl_set(c->view, "profile_list_name", inquiry ? "Inquiries" : "Clients");
+	tmpl_setf(c->view, "profile_name", "%s %s", cl->first_name, cl->last_name);
+	tmpl_set_int(c->view, "profile_client_id", cl->id);
+	tmpl_set_bool(c->view, inquiry ? "nav_inquiries" : "nav_clients", 1);
+}
+
 static int
 consents_page(struct ctx *c, const struct account *a, int status,
     const char *error)
+{
+	return consents_page_of(c, a, NULL, status, error);
+}
+
+static int
+consents_page_of(struct ctx *c, const struct account *a,
+    const struct client *cl, int status, const char *error)
 {
 	const struct field_value *notice = app_field(c, "notice");
 	const struct field_value *mid = app_field(c, "method_id");
@@ -419,7 +445,10 @@ consents_page(struct ctx *c, const struct account *a, int status,
 		selected = mid->i;
 	view_account(c->view, a);
 	tmpl_set(c->view, "title", "Authorization to charge");
-	tmpl_set_bool(c->view, "nav_accounts", 1);
+	if (cl)
+		view_consent_profile(c, cl);
+	else
+		tmpl_set_bool(c->view, "nav_accounts", 1);
 	if (view_consents(c, a->id) == -1 ||
 	    view_consent_methods(c, a->id, selected) == -1 ||
 	    view_methods(c, a->id, NULL) == -1)
@@ -457,20 +486,60 @@ h_stripe_consents(struct ctx *c)
 	return consents_page(c, &a, 200, NULL);
 }
 
+/* The client named by the request's client_id field (form) on account a,
+ * or 0 (none, or not on this account). */
+static int
+consent_client(struct ctx *c, const struct account *a, struct client *cl)
+{
+	const struct field_value *f = app_field(c, "client_id");
+	int rc;
+
+	if (f == NULL || !f->present)
+		return 0;
+	rc = client_get(c->app->db, f->i, cl);
+	if (rc == PROF_DB)
+		return -1;
+	return rc == PROF_OK && cl->account_id == a->id;
+}
+
+int
+h_stripe_client_consents(struct ctx *c)
+{
+	struct client cl;
+	struct account a;
+	int64_t id;
+	int rc;
+
+	if (ss_path_id(c, "id", &id) == -1)
+		return app_error(c, 404, "No such client.");
+	rc = client_get(c->app->db, id, &cl);
+	if (rc == PROF_DB)
+		return -1;
+	if (rc != PROF_OK || strcmp(cl.stage, str_starts(c->req.path,
+	    "/inquiries/") ? "inquiry" : "client") != 0)
+		return app_error(c, 404, "No such client.");
+	if ((rc = money_load_account(c, cl.account_id, &a)) != 0)
+		return rc == 1 ? 0 : -1;
+	return consents_page_of(c, &a, &cl, 200, NULL);
+}
+
 int
 h_stripe_consent_create(struct ctx *c)
 {
 	struct account a;
+	struct client cl;
 	struct actor act;
 	struct sp sp;
 	const struct field_value *agree = app_field(c, "consent_agree");
 	const struct field_value *max = app_field(c, "max_amount");
 	const char *scope = ss_field_s(c, "scope");
 	char msg[300] = "";
-	int rc, bad = 0;
+	int rc, bad = 0, on;
 
 	if ((rc = load_account(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
+	if ((on = consent_client(c, &a, &cl)) == -1)
+		return -1;
 	if (c->fs.nerr > 0)
 		app_view_errors(c);
 	if (!agree || !agree->i) {
@@ -485,7 +554,8 @@ h_stripe_consent_create(struct ctx *c)
 		bad++;
 	}
 	if (c->fs.nerr > 0 || bad)
-		return consents_page(c, &a, 422, "Please correct the fields below.");
+		return consents_page_of(c, &a, on ? &cl : NULL, 422,
+		    "Please correct the fields below.");
 	if (ss_sp(c, &sp, &act) == -1)
 		return -1;
 	rc = ss_consent_record(c, &sp, a.id, app_field(c, "payment_method_id")->i,
@@ -494,9 +564,14 @@ h_stripe_consent_create(struct ctx *c)
 	if (rc == -1)
 		return -1;
 	if (rc == 1)
-		return consents_page(c, &a, 422, msg);
-	redirect_to(c, "/accounts/%" PRId64 "/consents%s", a.id,
-	    "?notice=recorded");
+		return consents_page_of(c, &a, on ? &cl : NULL, 422, msg);
+	if (on)
+		redirect_to(c, strcmp(cl.stage, "inquiry") == 0 ?
+		    "/inquiries/%" PRId64 "/consents%s" :
+		    "/clients/%" PRId64 "/consents%s", cl.id, "?notice=recorded");
+	else
+		redirect_to(c, "/accounts/%" PRId64 "/consents%s", a.id,
+		    "?notice=recorded");
 	return 0;
 }
 

@@ -135,6 +135,8 @@ static const struct may may[] = {
 	{ "POST", "/accounts/:id/payment-methods/:mid/default", MONEY },
 	{ "POST", "/accounts/:id/payment-methods/:mid/remove", MONEY },
 	{ "GET", "/accounts/:id/consents", STAFF },
+	{ "GET", "/clients/:id/consents", STAFF },
+	{ "GET", "/inquiries/:id/consents", STAFF },
 	{ "POST", "/accounts/:id/consents", MONEY },
 	{ "GET", "/accounts/:id/consents/:cid", STAFF },
 	{ "POST", "/accounts/:id/consents/:cid/revoke", MONEY },
