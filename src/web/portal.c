@@ -56,6 +56,8 @@ static const struct field f_billing[] = {
 
 static const struct field f_pay_start[] = {
 	{ "invoices", FIELD_LINE, FIELD_REQUIRED, 1100, 0, 0, NULL, "Invoices" },
+	/* part of one invoice: checked by the handler (names the problem) */
+	{ "amount", FIELD_LINE, 0, 32, 0, 0, NULL, "Amount to pay" },
 	{ "total", FIELD_INT, FIELD_REQUIRED, 0, 1, INT64_C(99999999999), NULL,
 	    "Total" },
 	/* "card", "ach", or "m<id>" for a saved method */

@@ -62,12 +62,29 @@ invoice_row(struct tmpl_vars *row, const struct portal_invoice *p, int checked)
 	tmpl_set_bool(row, "checked", payable && checked);
 }
 
+/* What a statement's invoices come to as open today: its Pay button. */
+static int
+view_statement_pay(struct ctx *c, struct tmpl_vars *row, int64_t account_id,
+    int64_t statement_id)
+{
+	int64_t ids[PORTAL_MAX_SELECT], open = 0;
+	size_t n = 0;
+
+	if (portal_statement_ids(c->app->db, account_id, statement_id, ids,
+	    ARRAY_LEN(ids), &n, &open) == PORTAL_DB)
+		return -1;
+	if (open > 0)
+		portal_set_money(row, "open_now", open);
+	return 0;
+}
+
 /* Statements section: only when the account has any. */
 static int
 view_statements(struct ctx *c, int64_t account_id)
 {
 	struct statement *st = NULL;
 	size_t n = 0;
+	int rc = 0;
 
 	if (statement_list(c->app->db, account_id, &st, &n) != ST_OK)
 		return -1;
@@ -81,10 +98,27 @@ view_statements(struct ctx *c, int64_t account_id)
 		portal_set_day(row, "period_start", st[i].period_start);
 		portal_set_day(row, "period_end", st[i].period_end);
 		portal_set_money(row, "amount_due", st[i].amount_due);
+		if ((rc = view_statement_pay(c, row, account_id, st[i].id)) == -1)
+			break;
 	}
 	for (size_t i = 0; i < n; i++)
 		statement_free(&st[i]);
 	free(st);
+	return rc;
+}
+
+/* "Pay everything due": what every payable invoice comes to today. */
+static int
+view_pay_all(struct ctx *c, const struct portal_req *pr)
+{
+	int64_t ids[PORTAL_MAX_SELECT], all = 0;
+	size_t n = 0;
+
+	if (portal_payable_ids(c->app->db, pr->account_id, ids, ARRAY_LEN(ids), &n,
+	    &all) == PORTAL_DB)
+		return -1;
+	if (all > 0)
+		portal_set_money(c->view, "pay_all", all);
 	return 0;
 }
 
@@ -142,7 +176,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "filter", filter);
 	if (error)
 		tmpl_set(c->view, "error", error);
-	if (view_statements(c, pr->account_id) == -1)
+	if (view_statements(c, pr->account_id) == -1 || view_pay_all(c, pr) == -1)
 		return -1;
 	tmpl_set(c->view, "title", "Billing");
 	tmpl_set_bool(c->view, "nav_billing", 1);
