@@ -448,6 +448,18 @@ h_paylink_pdf(struct ctx *c)
 	return rc;
 }
 
+static int
+h_paylink_payment_pdf(struct ctx *c)
+{
+	int64_t pid = portal_path_id(c, "id");
+	struct pay_link l;
+	int rc = link_of(c, &l);
+
+	if (rc <= 0 || (rc = link_payment(c, &l, pid)) <= 0)
+		return rc;
+	return portal_receipt_pdf(c, pid);
+}
+
 static const char *const pay_methods[] = { "card", "ach", NULL };
 
 static const struct field f_start[] = {
@@ -471,5 +483,7 @@ const struct route routes_paylink[] = {
 	{ { "GET", "/pay/:token/payments/:id" }, h_paylink_payment, 0, R_PUBLIC,
 	    NOFIELDS },
 	{ { "GET", "/pay/:token/pdf" }, h_paylink_pdf, 0, R_PUBLIC, NOFIELDS },
+	{ { "GET", "/pay/:token/payments/:id/pdf" }, h_paylink_payment_pdf, 0,
+	    R_PUBLIC, NOFIELDS },
 };
 const size_t nroutes_paylink = ARRAY_LEN(routes_paylink);

@@ -69,6 +69,10 @@ static const struct field f_pay_start[] = {
 	{ "attempt_key", FIELD_TOKEN, FIELD_REQUIRED, 64, 0, 0, NULL, "Form key" },
 };
 
+static const struct field f_payments[] = {
+	{ "page", FIELD_INT, 0, 0, 1, 100000, NULL, "Page" },
+};
+
 static const struct field f_pay_return[] = {
 	{ "payment", FIELD_ID, FIELD_REQUIRED, 0, 0, 0, NULL, "Payment" },
 };
@@ -126,9 +130,11 @@ const struct route routes_portal[] = {
 	{ { "GET", "/portal/statements/:id/pdf" }, h_portal_statement_pdf, 0,
 	    R_PORTAL, NOFIELDS },
 	{ { "GET", "/portal/payments" }, h_portal_payments, 0, R_PORTAL,
-	    NOFIELDS },
+	    FIELDS(f_payments) },
 	{ { "GET", "/portal/payments/:id" }, h_portal_payment, 0, R_PORTAL,
 	    NOFIELDS },
+	{ { "GET", "/portal/payments/:id/pdf" }, h_portal_payment_pdf, 0,
+	    R_PORTAL, NOFIELDS },
 	/* Pay Selected Invoices (the selection comes as repeated "invoice"
 	 * query values, parsed by the handler) */
 	{ { "GET", "/portal/pay" }, h_portal_pay, 0, R_PORTAL, NOFIELDS },
