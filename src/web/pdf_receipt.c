@@ -99,3 +99,20 @@ pdf_receipt_payment(struct db *db, const struct config *cfg, int64_t payment_id,
 	free(as);
 	return rc == 0 ? 0 : -1;
 }
+
+int
+pdf_receipt_attach(void *arg, const char *kind, const char *object_type,
+    int64_t object_id, struct buf *data, char *filename, size_t filenamesz,
+    const char **type)
+{
+	const struct pdf_receipt_env *env = arg;
+	int rc;
+
+	if (strcmp(kind, "receipt") != 0 || strcmp(object_type, "payment") != 0 ||
+	    object_id <= 0)
+		return 0;
+	rc = pdf_receipt_payment(env->db, env->cfg, object_id, data, filename,
+	    filenamesz);
+	*type = "application/pdf";
+	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
+}

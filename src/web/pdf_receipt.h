@@ -16,4 +16,15 @@ int	 pdf_receipt_payment(struct db *, const struct config *,
 	    int64_t payment_id, struct buf *out, char *filename,
 	    size_t filenamesz);
 
+/* The mailer's attacher (mailer_set_attacher): a "receipt" email about a
+ * payment gets that payment's PDF receipt, rendered when it is sent (none
+ * when the payment has not succeeded). arg: a struct pdf_receipt_env. */
+struct pdf_receipt_env {
+	struct db		*db;
+	const struct config	*cfg;
+};
+int	 pdf_receipt_attach(void *arg, const char *kind, const char *object_type,
+	    int64_t object_id, struct buf *data, char *filename,
+	    size_t filenamesz, const char **type);
+
 #endif
