@@ -164,6 +164,7 @@ static const struct may may[] = {
 	{ "GET", "/portal/statements/:id/pdf", P },
 	{ "GET", "/portal/payments", P },
 	{ "GET", "/portal/payments/:id", P },
+	{ "GET", "/portal/payments/:id/pdf", P },
 	{ "GET", "/portal/pay", P },
 	{ "POST", "/portal/pay", P },
 	{ "GET", "/portal/pay/return", P },
@@ -179,6 +180,7 @@ static const struct may may[] = {
 	{ "GET", "/pay/:token/return", EVERYONE },
 	{ "GET", "/pay/:token/payments/:id", EVERYONE },
 	{ "GET", "/pay/:token/pdf", EVERYONE },
+	{ "GET", "/pay/:token/payments/:id/pdf", EVERYONE },
 	/* the JSON API: keys only; catalog writes admin, other writes money */
 	{ "GET", "/api/v1/locations", KA | KB | KF },
 	{ "POST", "/api/v1/locations", KA },
