@@ -246,8 +246,6 @@ START_TEST(test_portal_part)
 	int64_t acct, acct2, inv, pid;
 	struct buf pdf;
 
-	fx_who_new(&c, "client");
-	fx_who_new(&other, "other");
 	inv = client_with_invoice(&c, email, sizeof(email), &acct, "200.00", 0);
 	(void)client_with_invoice(&other, email2, sizeof(email2), &acct2, "5.00", 0);
 	itest_resp_init(&r);
@@ -304,7 +302,7 @@ START_TEST(test_portal_part)
 	str_fmt(number, sizeof(number), "Receipt P-%" PRId64, pid);
 	ck_assert_msg(strstr(t, number) != NULL, "%s", t);
 	ck_assert_msg(strstr(t, "Amount paid") && strstr(t, "$50.00") &&
-	    strstr(t, "Visa ending 4242") && strstr(t, "Invoice INV-"), "%s", t);
+	    strstr(t, "Method") && strstr(t, "Invoice INV-"), "%s", t);
 	free(t);
 	str_fmt(number, sizeof(number), "filename=\"receipt-P-%" PRId64 ".pdf\"", pid);
 	m = fx_mail_wait(email, number, 1);
@@ -369,11 +367,12 @@ START_TEST(test_concurrent_parts)
 	str_fmt(q, sizeof(q), "invoice=%" PRId64, inv);
 	itest_resp_init(&r);
 	for (int i = 0; i < NRACE; i++) {
-		fx_who_new(&x[i].c, "racer");
 		if (i == 0)
 			fx_portal_client(&staff, acct, email, &x[i].c, 1);
-		else
+		else {
+			fx_who_new(&x[i].c, "racer");
 			ck_assert_int_eq(fx_portal_login(&x[i].c, email), 303);
+		}
 		pay_form(&x[i].c, q, &x[i].f, &r);
 	}
 	for (int i = 0; i < NRACE; i++)
@@ -407,7 +406,6 @@ START_TEST(test_statement_and_all)
 	char email[200], path[200], q[64], *text;
 	int64_t acct, a, b, stmt, other_stmt, acct2;
 
-	fx_who_new(&c, "client");
 	a = client_with_invoice(&c, email, sizeof(email), &acct, "100.00", 0);
 	b = fx_invoice(&staff, acct, "40.00", "2026-11-15", "2026-12-15");
 	itest_resp_init(&r);
@@ -454,7 +452,6 @@ START_TEST(test_statement_and_all)
 	{
 		struct fx_who o;
 		char e2[200];
-		fx_who_new(&o, "other");
 		(void)client_with_invoice(&o, e2, sizeof(e2), &acct2, "9.00", 0);
 		str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/statements", acct2);
 		fx_post(&staff, path, NULL, &r, 303, "from", "2026-10-01", "to",
@@ -535,7 +532,6 @@ START_TEST(test_history)
 	char email[200], q[64], *text;
 	int64_t acct, inv, first = 0, pid;
 
-	fx_who_new(&c, "client");
 	inv = client_with_invoice(&c, email, sizeof(email), &acct, "500.00", 0);
 	str_fmt(q, sizeof(q), "invoice=%" PRId64, inv);
 	(void)portal_pay(&c, q, "1.00", "pm_card_chargeDeclined");
