@@ -95,6 +95,17 @@ static const struct field f_send[] = {
 	{ "expires_on", FIELD_DATE, 0, 0, 0, 0, NULL, "Pay link expires" },
 };
 
+static const char *const settings_notices[] = { "saved", NULL };
+
+static const struct field f_settings_notice[] = {
+	{ "notice", FIELD_ENUM, 0, 0, 0, 0, settings_notices, "Notice" },
+};
+
+static const struct field f_settings[] = {
+	{ "min_payment", FIELD_LINE, FIELD_REQUIRED, 20, 0, 0, NULL,
+	    "Minimum online payment" },
+};
+
 static const struct field f_staff_notice[] = {
 	{ "notice", FIELD_ENUM, 0, 0, 0, 0, staff_notices, "Notice" },
 };
@@ -156,6 +167,10 @@ const struct route routes_portal[] = {
 	{ { "GET", "/portal/consents/:id" }, h_portal_consent, 0, R_PORTAL,
 	    NOFIELDS },
 	/* staff side */
+	{ { "GET", "/admin/online-payments" }, h_admin_online_payments,
+	    ROLES_STAFF, 0, FIELDS(f_settings_notice) },
+	{ { "POST", "/admin/online-payments" }, h_admin_online_payments_set,
+	    ROLE_ADMIN, R_FORM, FIELDS(f_settings) },
 	{ { "GET", "/accounts/:id/portal" }, h_staff_portal, ROLES_STAFF, 0,
 	    FIELDS(f_staff_notice) },
 	{ { "POST", "/accounts/:id/portal-activation" }, h_staff_portal_activation,

@@ -109,6 +109,9 @@ int	 h_staff_portal_activation(struct ctx *);
 int	 h_staff_invoice_send_form(struct ctx *);
 int	 h_staff_invoice_send(struct ctx *);
 int	 h_staff_paylink_revoke(struct ctx *);
+/* Settings > Online payments (portal_settings.c) */
+int	 h_admin_online_payments(struct ctx *);
+int	 h_admin_online_payments_set(struct ctx *);
 
 /* Shared with paylink.c: the invoice with its lines into the view
  * (number, dates, lines loop, totals). 0, or -1 on errors. */

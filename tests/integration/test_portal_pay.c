@@ -576,6 +576,54 @@ START_TEST(test_history)
 }
 END_TEST
 
+/* --- the Settings minimum ------------------------------------------------------ */
+
+START_TEST(test_min_setting)
+{
+	struct itest_resp r;
+	struct fx_who admin, c;
+	struct payform f;
+	char email[200], q[64];
+	int64_t acct, inv;
+
+	fx_staff(&admin, fx.admin);
+	itest_resp_init(&r);
+	fx_get(&admin, "/admin/online-payments", &r, 200);
+	ck_assert(itest_body_has(&r, "It is now <strong>$1.00</strong>"));
+	fx_post(&admin, "/admin/online-payments", NULL, &r, 422, "min_payment",
+	    "five", NULL);
+	ck_assert(itest_body_has(&r, "Enter the minimum as dollars and cents"));
+	fx_post(&admin, "/admin/online-payments", NULL, &r, 422, "min_payment",
+	    "0", NULL);
+	ck_assert(itest_body_has(&r, "between $0.01 and"));
+	fx_post(&admin, "/admin/online-payments", NULL, &r, 303, "min_payment",
+	    "5.00", NULL);
+
+	inv = client_with_invoice(&c, email, sizeof(email), &acct, "20.00", 0);
+	str_fmt(q, sizeof(q), "invoice=%" PRId64, inv);
+	pay_form(&c, q, &f, &r);
+	ck_assert(itest_body_has(&r, "From $5.00 up to $20.00"));
+	fx_post(&c, "/portal/pay", f.csrf, &r, 422, "invoices", f.invoices, "total",
+	    f.total, "attempt_key", f.key, "pay_with", "card", "amount", "4.99", NULL);
+	ck_assert(itest_body_has(&r, "The amount to pay must be at least $5.00."));
+	ck_assert_int_eq(account_payments(acct), 0);
+	/* $17.00 paid: the $3.00 left may be paid although under $5.00 */
+	(void)portal_pay(&c, q, "17.00", "pm_card_visa");
+	pay_form(&c, q, &f, &r);
+	ck_assert(itest_body_has(&r, "From $3.00 up to $3.00"));
+	(void)portal_pay(&c, q, "3.00", "pm_card_visa");
+	ck_assert_int_eq(fx_sql_i64("SELECT COALESCE(SUM(amount), 0) FROM "
+	    "allocations WHERE invoice_id = ?", inv), 2000);
+
+	fx_get(&admin, "/admin/online-payments", &r, 200);
+	fx_post(&admin, "/admin/online-payments", NULL, &r, 303, "min_payment",
+	    "1.00", NULL);
+	itest_resp_free(&r);
+	fx_who_free(&c);
+	fx_who_free(&admin);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -590,6 +638,7 @@ main(void)
 	fx_add_test(tc, test_statement_and_all);
 	fx_add_test(tc, test_paylink_part);
 	fx_add_test(tc, test_history);
+	fx_add_test(tc, test_min_setting);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

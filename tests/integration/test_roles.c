@@ -230,6 +230,8 @@ static const struct may may[] = {
 	{ "POST", "/clients/:id/coverage", MONEY },
 	{ "GET", "/coverage/:id/edit", MONEY },
 	{ "POST", "/coverage/:id", MONEY },
+	{ "GET", "/admin/online-payments", STAFF },
+	{ "POST", "/admin/online-payments", A },
 	{ "GET", "/admin/payers", STAFF },
 	{ "POST", "/admin/payers", A },
 	{ "POST", "/admin/payers/:id", A },
