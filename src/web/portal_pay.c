@@ -141,7 +141,9 @@ pay_page(struct ctx *c, const struct portal_req *pr,
 	}
 	portal_set_money(c->view, "pay_total", sel->total);
 	tmpl_set_int(c->view, "total_cents", sel->open_total);
-	if (sel->n == 1 && view_part(c, sel) == -1)
+	/* part of one invoice; a statement or "everything" is paid whole */
+	if (sel->n == 1 && tmpl_get(c->view, "for_statement") == NULL &&
+	    tmpl_get(c->view, "for_all") == NULL && view_part(c, sel) == -1)
 		return -1;
 	tmpl_set(c->view, "invoices", sel->ids_text);
 	tmpl_set_int(c->view, "count", (int64_t)sel->n);
