@@ -180,10 +180,8 @@ async function clientFlow(browser, vp) {
 			acc = await newAccount(staff.page, `Avery Stone ${vp.name} ${TAG}`, email);
 			a = await newInvoice(staff.page, acc, 'Intensive outpatient, week 1', '200.00', '2026-11-20');
 			b = await newInvoice(staff.page, acc, 'Family session', '40.00', '2026-11-20');
-			await staff.page.goto(`${BASE}/accounts/${acc}/statements/new`);
+			await staff.page.goto(`${BASE}/accounts/${acc}/statements/new?from=2026-11-01&to=2026-11-30`);
 			const form = staff.page.locator(`form[action="/accounts/${acc}/statements"]`);
-			await form.locator('input[name="from"]').fill('2026-11-01');
-			await form.locator('input[name="to"]').fill('2026-11-30');
 			const resp = await submit(staff.page, form.getByRole('button', { name: 'Generate statement' }));
 			check(resp.status() === 303, `POST statement: HTTP ${resp.status()}`);
 			stmt = /^\/statements\/(\d+)/.exec(pathOf(staff.page))[1];
