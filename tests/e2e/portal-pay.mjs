@@ -11,8 +11,8 @@
 //   5. the payment history and a PDF receipt.
 // Screenshots: tests/artifacts/e2e/portal-pay-<page>-<viewport>.png.
 
-import { BASE, check, flow, need, run, shooter } from './lib/harness.mjs';
-import { readdir, readFile } from 'node:fs/promises';
+import { ARTIFACTS, BASE, check, flow, need, run, shooter } from './lib/harness.mjs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const shot = shooter('portal-pay-');
@@ -149,13 +149,15 @@ async function payInElement(page, urlRe) {
 	await page.getByText('Payment received').first().waitFor();
 }
 
-// The PDF at href (relative to the page): asserted to be a PDF.
-async function expectPdf(page, href) {
+// The PDF at href (relative to the page): asserted to be a PDF, kept as
+// tests/artifacts/e2e/portal-pay-<name>.pdf.
+async function expectPdf(page, href, name) {
 	const resp = await page.request.get(new URL(href, page.url()).href);
 	check(resp.status() === 200, `GET ${href}: HTTP ${resp.status()}`);
 	check(resp.headers()['content-type'] === 'application/pdf', `${href} is not a PDF`);
 	const body = await resp.body();
 	check(body.subarray(0, 4).toString() === '%PDF', `${href}: not PDF bytes`);
+	await writeFile(path.join(ARTIFACTS, `portal-pay-${name}.pdf`), body);
 }
 
 // The portal pay page reached from the Billing page: new card, Pay.
@@ -213,7 +215,7 @@ async function clientFlow(browser, vp) {
 			await payInElement(client.page, /\/pay\/[^/]+\/payments\/\d+$/);
 			await client.page.getByText('$50.00').first().waitFor();
 			await shot(client.page, 'paylink-receipt', vp);
-			await expectPdf(client.page, await client.page.locator('#receipt-pdf').getAttribute('href'));
+			await expectPdf(client.page, await client.page.locator('#receipt-pdf').getAttribute('href'), `paylink-receipt-${vp.name}`);
 			await client.page.goto(`${BASE}${link}`);
 			check(await client.page.getByLabel('Amount to pay').inputValue() === '150.00', 'not $150.00 left');
 		}],
@@ -262,7 +264,7 @@ async function clientFlow(browser, vp) {
 			await client.page.getByText('Pay everything due').first().waitFor();
 			await payNewCard(client.page, vp, 'pay-all', 'Pay $30.00');
 			await shot(client.page, 'pay-all-receipt', vp);
-			await expectPdf(client.page, await client.page.locator('#receipt-pdf').getAttribute('href'));
+			await expectPdf(client.page, await client.page.locator('#receipt-pdf').getAttribute('href'), `pay-all-receipt-${vp.name}`);
 			await client.page.goto(`${BASE}/portal/billing`);
 			check(await client.page.getByText(/Pay everything due/).count() === 0, 'still something due');
 			await shot(client.page, 'billing-paid', vp);
