@@ -1,8 +1,11 @@
-/* Pay Selected Invoices: the selection (priced by the server: exactly the
- * open amounts of the selected invoices; paid, void and pending-ACH
- * invoices refused), the method (saved method with authorization, new card
- * with "save this card", bank account/ACH), the Stripe Element page, and
- * the return from Stripe.js, which settles and shows the confirmation. */
+/* Pay Selected Invoices: the selection (priced by the server: the open
+ * amounts of the selected invoices less what payments in flight reserve;
+ * paid, void and pending-ACH invoices refused), or a statement's invoices
+ * as open today (?statement=<id>), or everything due (?all=1); part of one
+ * invoice (the typed amount, from the Settings minimum up to what is open);
+ * the method (saved method with authorization, new card with "save this
+ * card", bank account/ACH), the Stripe Element page, and the return from
+ * Stripe.js, which settles and shows the confirmation. */
 #include "common.h"
 
 #include "app.h"
