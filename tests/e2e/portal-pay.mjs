@@ -197,7 +197,7 @@ async function clientFlow(browser, vp) {
 		['pay link: a wrong amount is named, nothing charged', async () => {
 			link = linkIn(await mailWait(email, new RegExp(`Invoice ${a[1]}`)), '/pay/');
 			await client.page.goto(`${BASE}${link}`);
-			const amount = client.page.getByLabel('Amount to pay');
+			const amount = client.page.locator('#amount');
 			check(await amount.inputValue() === '200.00', 'the amount is not all that is open');
 			await shot(client.page, 'paylink', vp);
 			await amount.fill('200.01');
@@ -209,7 +209,7 @@ async function clientFlow(browser, vp) {
 			await shot(client.page, 'paylink-error', vp);
 		}],
 		['pay link: $50.00 of A, with a PDF receipt', async () => {
-			await client.page.getByLabel('Amount to pay').fill('50.00');
+			await client.page.locator('#amount').fill('50.00');
 			await submit(client.page, client.page.getByRole('button', { name: 'Continue to payment' }));
 			await client.page.getByText('$50.00').first().waitFor();
 			await payInElement(client.page, /\/pay\/[^/]+\/payments\/\d+$/);
@@ -217,7 +217,7 @@ async function clientFlow(browser, vp) {
 			await shot(client.page, 'paylink-receipt', vp);
 			await expectPdf(client.page, await client.page.locator('#receipt-pdf').getAttribute('href'), `paylink-receipt-${vp.name}`);
 			await client.page.goto(`${BASE}${link}`);
-			check(await client.page.getByLabel('Amount to pay').inputValue() === '150.00', 'not $150.00 left');
+			check(await client.page.locator('#amount').inputValue() === '150.00', 'not $150.00 left');
 		}],
 		['the client activates the portal', async () => {
 			const act = linkIn(await mailWait(email, /\/portal\/activate\//), '/portal/activate/');
@@ -237,12 +237,12 @@ async function clientFlow(browser, vp) {
 			await Promise.all([client.page.waitForURL(/\/portal\/pay\?/),
 			    client.page.locator('#pay-selected').click()]);
 			await client.page.locator('input[name="pay_with"][value="card"]').check();
-			await client.page.getByLabel('Amount to pay').fill('abc');
+			await client.page.locator('#amount').fill('abc');
 			const resp = await submit(client.page, client.page.getByRole('button', { name: 'Pay now' }));
 			check(resp.status() === 422, `abc: HTTP ${resp.status()}`);
 			await client.page.getByText('Enter the amount to pay as dollars and cents').first().waitFor();
 			await shot(client.page, 'pay-part-error', vp);
-			await client.page.getByLabel('Amount to pay').fill('25.00');
+			await client.page.locator('#amount').fill('25.00');
 			await payNewCard(client.page, vp, 'pay-part', 'Pay now');
 			await client.page.getByText('$25.00').first().waitFor();
 			await shot(client.page, 'pay-part-receipt', vp);
