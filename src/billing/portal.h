@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "payment.h"
+#include "stripe_pay.h"
 
 struct db;
 struct actor;
@@ -165,7 +166,8 @@ int	 portal_invoice_posted(struct db *, int64_t invoice_id, int64_t *posted_at,
 	    int64_t *emailed_at);
 
 /* What a payment of selected invoices comes to, computed here from the
- * invoices' open amounts (never from the form). */
+ * invoices' open amounts less what payments in flight reserve on them
+ * (never from the form). */
 struct portal_selection {
 	int64_t	 account_id;
 	size_t	 n;
@@ -178,17 +180,70 @@ struct portal_selection {
 	/* Refused because a card/ACH payment in flight holds an invoice's
 	 * money: that payment (0: not refused for that). */
 	int64_t	 busy_payment_id;
+	/* What the selected invoices come to in full (total before
+	 * portal_select_part narrowed it): the form's check value. */
+	int64_t	 open_total;
 };
 
 /* Parses "12,15,18" (or n ids) into a selection and prices it:
  * PORTAL_NOT_FOUND when an id is not one of the account's posted invoices,
- * PORTAL_INVALID (msg) when one is paid, void, pending ACH, held by a
- * payment in progress (busy_payment_id), selected twice, or nothing is
+ * PORTAL_INVALID (msg) when one is paid, void, pending ACH, wholly held by
+ * payments in progress (busy_payment_id), selected twice, or nothing is
  * selected. */
 int	 portal_select(struct db *, int64_t account_id, const int64_t *ids,
 	    size_t n, struct portal_selection *, char *msg, size_t msgsz);
 /* "12,15,18" -> ids (strict: positive ids, no junk, at most max). 0 / -1. */
 int	 portal_ids_parse(const char *text, int64_t *ids, size_t max, size_t *n);
+
+/* --- amounts the client chooses (portal_amount.c) ----------------------------- */
+
+#define PORTAL_MIN_PAYMENT_DEFAULT	100	/* cents, until an admin sets it */
+#define PORTAL_HISTORY_PAGE		20	/* payments per history page */
+
+/* The smallest online payment (Settings; PORTAL_MIN_PAYMENT_DEFAULT when
+ * unset). PORTAL_OK / PORTAL_DB. */
+int	 portal_min_payment(struct db *, int64_t *out);
+/* Admin: sets it (1..SP_AMOUNT_MAX cents, audited). PORTAL_INVALID (msg). */
+int	 portal_min_payment_set(struct db *, const struct actor *, int64_t cents,
+	    char *msg, size_t msgsz);
+/* A part payment typed by the client (text, e.g. "25.00") of an invoice
+ * (number) with avail open and not reserved: PORTAL_OK with *amount, or
+ * PORTAL_INVALID with a sentence naming the problem (not a number, below
+ * min (min counts only while more than min is open), above avail). */
+int	 portal_amount_check(const char *text, int64_t min, int64_t avail,
+	    const char *number, int64_t *amount, char *msg, size_t msgsz);
+/* Narrows a priced one-invoice selection to amount (<= its open amount):
+ * the plan reserves exactly that on the invoice. PORTAL_INVALID otherwise. */
+int	 portal_select_part(struct portal_selection *, int64_t amount);
+/* The payable invoices (open or partly paid, money not all reserved) a
+ * statement of the account lists (its account's or client's invoices dated
+ * up to its period end) / of the whole account; oldest due first, at most
+ * max; *total gets what they come to (open less reserved, today).
+ * PORTAL_NOT_FOUND when the statement is not the account's. */
+int	 portal_statement_ids(struct db *, int64_t account_id,
+	    int64_t statement_id, int64_t *ids, size_t max, size_t *n,
+	    int64_t *total);
+int	 portal_payable_ids(struct db *, int64_t account_id, int64_t *ids,
+	    size_t max, size_t *n, int64_t *total);
+
+/* The payment history as the client sees it: payments newest first
+ * (attempts never confirmed and canceled ones left out), each failed
+ * attempt counted under the payment that followed it, never as a payment. */
+struct portal_history_row {
+	struct sp_payment	 p;
+	size_t			 declined;	/* failed attempts just before it */
+};
+struct portal_history {
+	struct portal_history_row	*rows;	/* at most PORTAL_HISTORY_PAGE */
+	size_t				 n;
+	size_t				 total;	/* payments on every page */
+	size_t				 pages;	/* >= 1 */
+	size_t				 trailing_declined;	/* failed since the last payment */
+};
+/* Page (1-based) of the history. Free with portal_history_free. */
+int	 portal_history(struct db *, int64_t account_id, size_t page,
+	    struct portal_history *);
+void	 portal_history_free(struct portal_history *);
 
 /* --- staff: send an invoice, pay links ------------------------------------- */
 

@@ -285,18 +285,20 @@ refusal(enum portal_inv_status st)
 	}
 }
 
-/* An invoice whose money a card/ACH payment in flight holds is not
- * offered again (one debt, one charge). */
+/* What of an invoice a card/ACH payment in flight holds is not offered
+ * again (one debt, one charge): *avail gets the rest; refused when nothing
+ * is left. */
 static int
 selection_busy(struct db *db, int64_t account_id, const struct portal_invoice *pi,
-    struct portal_selection *sel, char *msg, size_t msgsz)
+    struct portal_selection *sel, int64_t *avail, char *msg, size_t msgsz)
 {
 	int64_t reserved = 0, pid = 0;
 	char amt[MONEY_FMT_MAX];
 
 	if (stripe_pay_reserved(db, account_id, pi->id, &reserved, &pid) != SP_OK)
 		return PORTAL_DB;
-	if (reserved <= 0)
+	*avail = pi->open - reserved;
+	if (*avail > 0)
 		return PORTAL_OK;
 	money_format(reserved, amt, sizeof(amt));
 	str_fmt(msg, msgsz, "A payment of %s for invoice %s is already in "
@@ -326,6 +328,7 @@ portal_select(struct db *db, int64_t account_id, const int64_t *ids, size_t n,
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct portal_invoice pi;
+		int64_t avail = 0;
 
 		if ((rc = portal_invoice_get(db, account_id, ids[i], &pi)) != PORTAL_OK)
 			return rc;
@@ -341,21 +344,22 @@ portal_select(struct db *db, int64_t account_id, const int64_t *ids, size_t n,
 			    refusal(pi.status));
 			return PORTAL_INVALID;
 		}
-		if ((rc = selection_busy(db, account_id, &pi, sel, msg, msgsz)) !=
-		    PORTAL_OK)
+		if ((rc = selection_busy(db, account_id, &pi, sel, &avail, msg,
+		    msgsz)) != PORTAL_OK)
 			return rc;
 		sel->ids[i] = pi.id;
-		sel->amounts[i] = pi.open;
+		sel->amounts[i] = avail;
 		str_copy(sel->numbers[i], sizeof(sel->numbers[i]), pi.number);
-		sel->total += pi.open;
+		sel->total += avail;
 		req[i].invoice_id = pi.id;
-		req[i].amount = pi.open;
+		req[i].amount = avail;
 		if (str_fmt(sel->ids_text + off, sizeof(sel->ids_text) - off,
 		    "%s%" PRId64, i ? "," : "", pi.id) == -1)
 			return PORTAL_DB;
 		off += strlen(sel->ids_text + off);
 	}
 	sel->n = n;
+	sel->open_total = sel->total;
 	if (sel->total > SP_AMOUNT_MAX) {
 		str_copy(msg, msgsz, "The total is over the limit of one card or "
 		    "bank payment. Select fewer invoices.");

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "audit.h"
 #include "mailer.h"
+#include "pdf_receipt.h"
 #include "stripe_pay.h"
 #include "str.h"
 
@@ -167,6 +168,7 @@ int
 main(int argc, char *argv[])
 {
 	struct jobs j;
+	struct pdf_receipt_env renv;
 	const char *cfgpath = getenv("BILLING_CONFIG"), *pidfile = NULL;
 	int64_t fails[ARRAY_LEN(jobs_table)];
 	char err[512];
@@ -199,6 +201,8 @@ main(int argc, char *argv[])
 		config_free(&j.cfg);
 		return 1;
 	}
+	renv = (struct pdf_receipt_env){ j.db, &j.cfg };
+	mailer_set_attacher(j.mailer, pdf_receipt_attach, &renv);
 	signals();
 	if (pidfile != NULL && pidfile_write(pidfile) == -1) {
 		fprintf(stderr, "billing-jobs: cannot write %s: %s\n", pidfile,

@@ -19,6 +19,7 @@
 #include "profiles.h"
 #include "log.h"
 #include "mailer.h"
+#include "pdf_receipt.h"
 #include "migrate.h"
 #include "outbox.h"
 #include "str.h"
@@ -563,10 +564,13 @@ mail_cmd_send(struct cli *c)
 	char err[512];
 	int n;
 
+	struct pdf_receipt_env renv = { c->db, &c->cfg };
+
 	if ((m = mailer_new(&c->cfg, c->db, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "billingctl: %s\n", err);
 		return 1;
 	}
+	mailer_set_attacher(m, pdf_receipt_attach, &renv);
 	n = mailer_run(m, 100, NULL, &st);
 	mailer_free(m);
 	if (n < 0) {

@@ -5,6 +5,7 @@
 
 #include "mailer.h"
 
+#include "buf.h"
 #include "cfg.h"
 #include "clock.h"
 #include "db.h"
@@ -24,6 +25,8 @@ struct mailer {
 	long			 use_ssl;
 	char			 owner[128];	/* host:pid */
 	void			(*after_send)(int64_t);
+	mailer_attach_fn	 attach;
+	void			*attach_arg;
 };
 
 /* --- mailer ---------------------------------------------------------------- */
@@ -104,14 +107,22 @@ mailer_set_after_send_hook(struct mailer *m, void (*fn)(int64_t))
 	m->after_send = fn;
 }
 
+void
+mailer_set_attacher(struct mailer *m, mailer_attach_fn fn, void *arg)
+{
+	m->attach = fn;
+	m->attach_arg = arg;
+}
+
 /* One claimed row. */
 struct claim {
 	struct mailer	*m;
 	int64_t		 now;
 	int		 found;		/* 0: nothing due */
 	int		 gave_up;	/* lease expired after the last attempt */
-	int64_t		 id, attempts, created_at, lease_until;
+	int64_t		 id, attempts, created_at, lease_until, object_id;
 	char		*to, *subject, *text, *html, *message_id;
+	char		 kind[24], object_type[33];
 };
 
 static void
@@ -132,6 +143,9 @@ claim_copy(struct claim *c, const struct db_result *r)
 	c->id = db_i64(r, 0, 0);
 	c->attempts = db_i64(r, 0, 6) + 1;
 	c->created_at = db_i64(r, 0, 7);
+	str_copy(c->kind, sizeof(c->kind), db_str(r, 0, 8));
+	str_copy(c->object_type, sizeof(c->object_type), db_str(r, 0, 9));
+	c->object_id = db_i64(r, 0, 10);
 	if ((c->to = strdup(db_str(r, 0, 1))) == NULL ||
 	    (c->subject = strdup(db_str(r, 0, 2))) == NULL ||
 	    (c->text = strdup(db_str(r, 0, 3))) == NULL ||
@@ -157,13 +171,15 @@ claim_tx(struct db *db, void *arg)
 
 	claim_clear(c);
 	rc = db_query(db, "SELECT id, to_addr, subject, text_body, html_body, "
-	    "message_id, attempts, created_at FROM outbox WHERE status = 'sending' "
+	    "message_id, attempts, created_at, kind, COALESCE(object_type, ''), "
+	    "COALESCE(object_id, 0) FROM outbox WHERE status = 'sending' "
 	    "AND lease_until <= ? ORDER BY lease_until LIMIT 1 "
 	    "FOR UPDATE SKIP LOCKED", p, 1, &r);
 	if (rc == DB_OK && r.nrows == 0) {
 		db_result_free(&r);
 		rc = db_query(db, "SELECT id, to_addr, subject, text_body, html_body, "
-		    "message_id, attempts, created_at FROM outbox WHERE status = "
+		    "message_id, attempts, created_at, kind, COALESCE(object_type, ''), "
+		    "COALESCE(object_id, 0) FROM outbox WHERE status = "
 		    "'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id "
 		    "LIMIT 1 FOR UPDATE SKIP LOCKED", p, 1, &r);
 	}
@@ -317,6 +333,40 @@ mark(struct mailer *m, const struct claim *c, enum send_result res,
 	return rc;
 }
 
+/* The message as sent, with its attachment rendered now (a renderer that
+ * fails is retried like a transient SMTP error). */
+static enum send_result
+compose(struct mailer *m, const struct claim *c, char **msg, char *err,
+    size_t errsz)
+{
+	struct mime_attachment att = { NULL, "application/pdf", NULL, 0 };
+	char filename[101] = "";
+	struct buf data;
+	int rc = 0;
+
+	*msg = NULL;
+	buf_init(&data, OUTBOX_BODY_MAX);
+	if (m->attach != NULL)
+		rc = m->attach(m->attach_arg, c->kind, c->object_type, c->object_id,
+		    &data, filename, sizeof(filename), &att.type);
+	if (rc == -1) {
+		buf_free(&data);
+		str_copy(err, errsz, "cannot render the attachment");
+		return SEND_TRANSIENT;
+	}
+	att.filename = filename;
+	att.data = (const unsigned char *)data.data;
+	att.len = data.len;
+	*msg = mime_message_att(m->cfg->smtp_from, m->cfg->org_name, c->to,
+	    c->subject, c->text, c->html, rc == 1 ? &att : NULL, c->message_id,
+	    c->created_at);
+	buf_free(&data);
+	if (*msg != NULL)
+		return SEND_OK;
+	str_copy(err, errsz, "cannot format the message");
+	return SEND_PERMANENT;
+}
+
 /* One message: claim, send, mark. 1: attempted, 0: nothing due, -1: DB. */
 static int
 mailer_one(struct mailer *m, struct mailer_stats *st)
@@ -343,12 +393,8 @@ mailer_one(struct mailer *m, struct mailer_stats *st)
 		claim_clear(&c);
 		return 1;
 	}
-	msg = mime_message(m->cfg->smtp_from, m->cfg->org_name, c.to, c.subject,
-	    c.text, c.html, c.message_id, c.created_at);
-	if (msg == NULL) {
-		str_copy(err, sizeof(err), "cannot format the message");
-		res = SEND_PERMANENT;
-	} else
+	res = compose(m, &c, &msg, err, sizeof(err));
+	if (res == SEND_OK)
 		res = smtp_send(m, &c, msg, err, sizeof(err));
 	free(msg);
 	if (res == SEND_OK && m->after_send != NULL)

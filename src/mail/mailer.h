@@ -17,6 +17,7 @@
 #define MAILER_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
@@ -47,5 +48,18 @@ int	 mailer_run(struct mailer *, int max, const volatile sig_atomic_t *stop,
  * row is marked sent (NULL: none). Tests use it to kill the process at the
  * worst moment; nothing else sets it. */
 void	 mailer_set_after_send_hook(struct mailer *, void (*fn)(int64_t outbox_id));
+
+/* Renders a message's attachment when it is sent (e.g. the PDF receipt of
+ * a receipt email, from the payment as it is then): kind is the outbox
+ * kind ("receipt", ...), object_type/object_id what the mail is about
+ * ("" / 0: nothing). Writes the file into data, its name into filename
+ * ([A-Za-z0-9._-]) and may set *type (default "application/pdf").
+ * Returns 1 attached, 0 nothing to attach, -1 error (the send is retried
+ * later). */
+struct buf;
+typedef int (*mailer_attach_fn)(void *arg, const char *kind,
+	    const char *object_type, int64_t object_id, struct buf *data,
+	    char *filename, size_t filenamesz, const char **type);
+void	 mailer_set_attacher(struct mailer *, mailer_attach_fn, void *arg);
 
 #endif

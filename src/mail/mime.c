@@ -205,35 +205,97 @@ part(struct buf *b, const char *type, const char *body)
 	    qp_put(b, body) == -1 ? -1 : 0;
 }
 
+/* Base64 in lines of 76 characters. */
+static int
+base64_lines(struct buf *b, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 57) {
+		size_t k = n - i < 57 ? n - i : 57;
+
+		if (base64_put(b, p + i, k) == -1 || buf_puts(b, "\r\n") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The text (and html) part(s) with their Content-Type headers. */
+static int
+body_put(struct buf *b, const char *text, const char *html, const char *boundary)
+{
+	if (html == NULL)
+		return part(b, "text/plain", text);
+	return buf_printf(b, "Content-Type: multipart/alternative;\r\n "
+	    "boundary=\"%s\"\r\n\r\nThis is a MIME message.\r\n\r\n--%s\r\n",
+	    boundary, boundary) == -1 || part(b, "text/plain", text) == -1 ||
+	    buf_printf(b, "\r\n--%s\r\n", boundary) == -1 ||
+	    part(b, "text/html", html) == -1 ||
+	    buf_printf(b, "\r\n--%s--\r\n", boundary) == -1 ? -1 : 0;
+}
+
+/* The file name as it may appear in a quoted header parameter. */
+static int
+filename_ok(const char *s)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > 100)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int
+attachment_put(struct buf *b, const struct mime_attachment *a)
+{
+	return buf_printf(b, "Content-Type: %s; name=\"%s\"\r\n"
+	    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", a->type, a->filename,
+	    a->filename) == -1 || base64_lines(b, a->data, a->len) == -1 ? -1 : 0;
+}
+
 char *
 mime_message(const char *from, const char *org_name, const char *to,
     const char *subject, const char *text, const char *html,
     const char *message_id, int64_t date)
 {
-	char hex[CRYPTO_SHA256_HEX], boundary[40];
+	return mime_message_att(from, org_name, to, subject, text, html, NULL,
+	    message_id, date);
+}
+
+char *
+mime_message_att(const char *from, const char *org_name, const char *to,
+    const char *subject, const char *text, const char *html,
+    const struct mime_attachment *att, const char *message_id, int64_t date)
+{
+	char hex[CRYPTO_SHA256_HEX], boundary[40], mixed[40];
 	struct buf b;
 
+	if (att != NULL && (!filename_ok(att->filename) || att->type == NULL ||
+	    strpbrk(att->type, "\r\n\";") != NULL))
+		return NULL;
 	buf_init(&b, 4 * OUTBOX_BODY_MAX);
-	/* "=_" never occurs in quoted-printable text: a safe boundary */
+	/* "=_" never occurs in quoted-printable text or base64: safe boundaries */
 	crypto_sha256_hex(message_id, strlen(message_id), hex);
 	str_fmt(boundary, sizeof(boundary), "=_%.32s", hex);
+	str_fmt(mixed, sizeof(mixed), "=_m%.31s", hex);
 	if (header_date(&b, date) == -1 || header_from(&b, org_name, from) == -1 ||
 	    buf_printf(&b, "To: <%s>\r\n", to) == -1 ||
 	    header_text(&b, "Subject", subject) == -1 ||
 	    buf_printf(&b, "Message-ID: %s\r\nMIME-Version: 1.0\r\n"
 	    "Auto-Submitted: auto-generated\r\n", message_id) == -1)
 		goto fail;
-	if (html == NULL) {
-		if (part(&b, "text/plain", text) == -1)
+	if (att == NULL) {
+		if (body_put(&b, text, html, boundary) == -1)
 			goto fail;
 		return buf_detach(&b);
 	}
-	if (buf_printf(&b, "Content-Type: multipart/alternative;\r\n "
-	    "boundary=\"%s\"\r\n\r\nThis is a MIME message.\r\n\r\n--%s\r\n",
-	    boundary, boundary) == -1 || part(&b, "text/plain", text) == -1 ||
-	    buf_printf(&b, "\r\n--%s\r\n", boundary) == -1 ||
-	    part(&b, "text/html", html) == -1 ||
-	    buf_printf(&b, "\r\n--%s--\r\n", boundary) == -1)
+	if (buf_printf(&b, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n"
+	    "\r\nThis is a MIME message.\r\n\r\n--%s\r\n", mixed, mixed) == -1 ||
+	    body_put(&b, text, html, boundary) == -1 ||
+	    buf_printf(&b, "\r\n--%s\r\n", mixed) == -1 ||
+	    attachment_put(&b, att) == -1 ||
+	    buf_printf(&b, "\r\n--%s--\r\n", mixed) == -1)
 		goto fail;
 	return buf_detach(&b);
 fail:

@@ -79,6 +79,30 @@ view_receipts(struct ctx *c, int64_t invoice_id)
 	return 0;
 }
 
+/* The amount field: the typed amount again, else all that is open and
+ * not held by a payment in progress; the minimum. */
+static int
+view_amount(struct ctx *c, const struct pay_link *l, const struct portal_invoice *pi)
+{
+	const char *typed = portal_field_s(c, "amount");
+	int64_t reserved = 0, min = 0, avail;
+	char plain[MONEY_FMT_MAX];
+
+	if (stripe_pay_reserved(c->app->db, l->account_id, pi->id, &reserved,
+	    NULL) != SP_OK || portal_min_payment(c->app->db, &min) != PORTAL_OK)
+		return -1;
+	avail = pi->open - reserved > 0 ? pi->open - reserved : 0;
+	if (min > avail)
+		min = avail;
+	if (*typed == '\0' && money_format_plain(avail, plain, sizeof(plain)) == 0)
+		typed = plain;
+	tmpl_set(c->view, "amount_value", typed);
+	portal_set_money(c->view, "min_payment", min);
+	portal_set_money(c->view, "avail", avail);
+	tmpl_set_bool(c->view, "part_ok", avail > 0);
+	return 0;
+}
+
 /* The page of a link: invoice details, then by state: void, paid
  * (receipt), a bank payment in progress, or the payment form. */
 static int
@@ -113,6 +137,9 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 	if (pi.pending > 0)
 		portal_set_money(c->view, "pending", pi.pending);
 	if (pi.status == PIS_PAID && view_receipts(c, l->invoice_id) == -1)
+		return -1;
+	if ((pi.status == PIS_OPEN || pi.status == PIS_PARTIAL) &&
+	    view_amount(c, l, &pi) == -1)
 		return -1;
 	if (link_url(c, url, sizeof(url), "") == -1)
 		return -1;
@@ -238,6 +265,24 @@ link_busy(struct ctx *c, const struct pay_link *l, int64_t amount,
 	return link_page(c, l, 409, msg);
 }
 
+/* The amount to pay: all of avail (open, not reserved) unless the payer
+ * typed part of it. 1 with *amount, 0 with the problem in msg, -1. */
+static int
+link_amount(struct ctx *c, const struct portal_invoice *pi, int64_t avail,
+    int64_t *amount, char *msg, size_t msgsz)
+{
+	const char *typed = portal_field_s(c, "amount");
+	int64_t min = 0;
+
+	*amount = avail;
+	if (*typed == '\0')
+		return 1;
+	if (portal_min_payment(c->app->db, &min) != PORTAL_OK)
+		return -1;
+	return portal_amount_check(typed, min, avail, pi->number, amount, msg,
+	    msgsz) == PORTAL_OK ? 1 : 0;
+}
+
 static int
 h_paylink_start(struct ctx *c)
 {
@@ -247,8 +292,8 @@ h_paylink_start(struct ctx *c)
 	struct pay_link l;
 	struct actor a;
 	struct sp sp;
-	int64_t reserved = 0, busy = 0;
-	char plan[64];
+	int64_t reserved = 0, busy = 0, amount = 0;
+	char plan[64], msg[200];
 	int rc = link_of(c, &l);
 
 	if (rc <= 0)
@@ -268,7 +313,7 @@ h_paylink_start(struct ctx *c)
 	    &reserved, &busy) != SP_OK)
 		return -1;
 	if (rc != PORTAL_OK || (pi.status != PIS_OPEN && pi.status != PIS_PARTIAL) ||
-	    reserved > 0) {
+	    pi.open - reserved <= 0) {
 		/* This form's first submission may have been saved (or paid)
 		 * since it was looked for: then that is the answer. */
 		if ((rc = link_replay(c, &l, &sp)) != 1)
@@ -277,10 +322,13 @@ h_paylink_start(struct ctx *c)
 			return link_busy(c, &l, reserved, busy);
 		return link_page(c, &l, 409, "This invoice cannot be paid now.");
 	}
-	str_fmt(plan, sizeof(plan), "inv:%" PRId64 ":%" PRId64, pi.id, pi.open);
+	if ((rc = link_amount(c, &pi, pi.open - reserved, &amount, msg,
+	    sizeof(msg))) != 1)
+		return rc < 0 ? -1 : link_page(c, &l, 422, msg);
+	str_fmt(plan, sizeof(plan), "inv:%" PRId64 ":%" PRId64, pi.id, amount);
 	{
 		struct sp_start st = { l.account_id, 0, strcmp(method, "ach") == 0 ?
-		    "ach" : "card", pi.open, portal_field_s(c, "attempt_key"), plan, 0,
+		    "ach" : "card", amount, portal_field_s(c, "attempt_key"), plan, 0,
 		    "Paid with a one-time payment link", 0 };
 		memset(&out, 0, sizeof(out));
 		rc = stripe_pay_start(&sp, &st, &out);
@@ -301,7 +349,7 @@ h_paylink_start(struct ctx *c)
 		    out.message[0] ? out.message : "The payment could not be started.");
 	if (out.client_secret[0] == '\0')
 		return link_redirect(c, out.payment_id);
-	return link_checkout(c, &l, out.payment_id, out.client_secret, pi.open,
+	return link_checkout(c, &l, out.payment_id, out.client_secret, amount,
 	    method);
 }
 
@@ -400,12 +448,26 @@ h_paylink_pdf(struct ctx *c)
 	return rc;
 }
 
+static int
+h_paylink_payment_pdf(struct ctx *c)
+{
+	int64_t pid = portal_path_id(c, "id");
+	struct pay_link l;
+	int rc = link_of(c, &l);
+
+	if (rc <= 0 || (rc = link_payment(c, &l, pid)) <= 0)
+		return rc;
+	return portal_receipt_pdf(c, pid);
+}
+
 static const char *const pay_methods[] = { "card", "ach", NULL };
 
 static const struct field f_start[] = {
 	{ "method", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, pay_methods,
 	    "Payment method" },
 	{ "attempt_key", FIELD_TOKEN, FIELD_REQUIRED, 64, 0, 0, NULL, "Form key" },
+	/* part of the invoice: checked by the handler (names the problem) */
+	{ "amount", FIELD_LINE, 0, 32, 0, 0, NULL, "Amount to pay" },
 };
 
 static const struct field f_return[] = {
@@ -421,5 +483,7 @@ const struct route routes_paylink[] = {
 	{ { "GET", "/pay/:token/payments/:id" }, h_paylink_payment, 0, R_PUBLIC,
 	    NOFIELDS },
 	{ { "GET", "/pay/:token/pdf" }, h_paylink_pdf, 0, R_PUBLIC, NOFIELDS },
+	{ { "GET", "/pay/:token/payments/:id/pdf" }, h_paylink_payment_pdf, 0,
+	    R_PUBLIC, NOFIELDS },
 };
 const size_t nroutes_paylink = ARRAY_LEN(routes_paylink);

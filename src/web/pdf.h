@@ -6,6 +6,7 @@
 #define PDF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf;
 struct invoice;
@@ -31,6 +32,30 @@ int	 pdf_statement(const struct statement *, const struct pdf_org *,
  * draft (derived from our own number/id only). */
 void	 pdf_invoice_filename(const struct invoice *, char *out, size_t outsz);
 void	 pdf_statement_filename(const struct statement *, char *out, size_t outsz);
+
+/* A receipt for a succeeded payment: who paid, how, and what it paid. */
+struct pdf_receipt_item {
+	const char	*invoice;	/* "INV-000123" */
+	int64_t		 amount;	/* applied, cents */
+};
+struct pdf_receipt {
+	const char			*number;	/* "P-123" */
+	const char			*date;		/* YYYY-MM-DD paid */
+	const char			*payer;		/* account name */
+	const char			*method;	/* "Visa ending 4242" */
+	const char			*stripe_id;	/* pi_...; "" = none */
+	int64_t				 amount;
+	int64_t				 refunded;	/* 0 = none */
+	int64_t				 credit;	/* applied to no invoice */
+	const struct pdf_receipt_item	*items;
+	size_t				 nitems;
+};
+/* Renders the receipt into out (reset first). 0, or -1 (out left empty). */
+int	 pdf_receipt(const struct pdf_receipt *, const struct pdf_org *,
+	    struct buf *out);
+/* "receipt-P-123.pdf". */
+void	 pdf_receipt_filename(const struct pdf_receipt *, char *out,
+	    size_t outsz);
 
 /* Frees fontconfig/pango caches (tests and leak checkers at exit only). */
 void	 pdf_shutdown(void);

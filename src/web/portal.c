@@ -56,6 +56,8 @@ static const struct field f_billing[] = {
 
 static const struct field f_pay_start[] = {
 	{ "invoices", FIELD_LINE, FIELD_REQUIRED, 1100, 0, 0, NULL, "Invoices" },
+	/* part of one invoice: checked by the handler (names the problem) */
+	{ "amount", FIELD_LINE, 0, 32, 0, 0, NULL, "Amount to pay" },
 	{ "total", FIELD_INT, FIELD_REQUIRED, 0, 1, INT64_C(99999999999), NULL,
 	    "Total" },
 	/* "card", "ach", or "m<id>" for a saved method */
@@ -68,6 +70,10 @@ static const struct field f_pay_start[] = {
 	/* payment plans: "Pay next installment now" / "Pay off the plan" */
 	{ "plan", FIELD_ID, 0, 0, 0, 0, NULL, "Payment plan" },
 	{ "plan_what", FIELD_TOKEN, 0, 8, 0, 0, NULL, "Plan payment" },
+};
+
+static const struct field f_payments[] = {
+	{ "page", FIELD_INT, 0, 0, 1, 100000, NULL, "Page" },
 };
 
 static const struct field f_pay_return[] = {
@@ -90,6 +96,17 @@ static const struct field f_send[] = {
 	{ "email", FIELD_BOOL, 0, 0, 0, 0, NULL, "Email" },
 	{ "post", FIELD_BOOL, 0, 0, 0, 0, NULL, "Post to the portal" },
 	{ "expires_on", FIELD_DATE, 0, 0, 0, 0, NULL, "Pay link expires" },
+};
+
+static const char *const settings_notices[] = { "saved", NULL };
+
+static const struct field f_settings_notice[] = {
+	{ "notice", FIELD_ENUM, 0, 0, 0, 0, settings_notices, "Notice" },
+};
+
+static const struct field f_settings[] = {
+	{ "min_payment", FIELD_LINE, FIELD_REQUIRED, 20, 0, 0, NULL,
+	    "Minimum online payment" },
 };
 
 static const struct field f_staff_notice[] = {
@@ -127,9 +144,11 @@ const struct route routes_portal[] = {
 	{ { "GET", "/portal/statements/:id/pdf" }, h_portal_statement_pdf, 0,
 	    R_PORTAL, NOFIELDS },
 	{ { "GET", "/portal/payments" }, h_portal_payments, 0, R_PORTAL,
-	    NOFIELDS },
+	    FIELDS(f_payments) },
 	{ { "GET", "/portal/payments/:id" }, h_portal_payment, 0, R_PORTAL,
 	    NOFIELDS },
+	{ { "GET", "/portal/payments/:id/pdf" }, h_portal_payment_pdf, 0,
+	    R_PORTAL, NOFIELDS },
 	/* Pay Selected Invoices (the selection comes as repeated "invoice"
 	 * query values, parsed by the handler) */
 	{ { "GET", "/portal/pay" }, h_portal_pay, 0, R_PORTAL, NOFIELDS },
@@ -151,6 +170,10 @@ const struct route routes_portal[] = {
 	{ { "GET", "/portal/consents/:id" }, h_portal_consent, 0, R_PORTAL,
 	    NOFIELDS },
 	/* staff side */
+	{ { "GET", "/admin/online-payments" }, h_admin_online_payments,
+	    ROLES_STAFF, 0, FIELDS(f_settings_notice) },
+	{ { "POST", "/admin/online-payments" }, h_admin_online_payments_set,
+	    ROLE_ADMIN, R_FORM, FIELDS(f_settings) },
 	{ { "GET", "/accounts/:id/portal" }, h_staff_portal, ROLES_STAFF, 0,
 	    FIELDS(f_staff_notice) },
 	{ { "POST", "/accounts/:id/portal-activation" }, h_staff_portal_activation,

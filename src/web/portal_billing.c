@@ -11,6 +11,7 @@
 #include "log.h"
 #include "payment.h"
 #include "pdf.h"
+#include "pdf_receipt.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "staff_plans.h"
@@ -63,12 +64,29 @@ invoice_row(struct tmpl_vars *row, const struct portal_invoice *p, int checked)
 	tmpl_set_bool(row, "checked", payable && checked);
 }
 
+/* What a statement's invoices come to as open today: its Pay button. */
+static int
+view_statement_pay(struct ctx *c, struct tmpl_vars *row, int64_t account_id,
+    int64_t statement_id)
+{
+	int64_t ids[PORTAL_MAX_SELECT], open = 0;
+	size_t n = 0;
+
+	if (portal_statement_ids(c->app->db, account_id, statement_id, ids,
+	    ARRAY_LEN(ids), &n, &open) == PORTAL_DB)
+		return -1;
+	if (open > 0)
+		portal_set_money(row, "open_now", open);
+	return 0;
+}
+
 /* Statements section: only when the account has any. */
 static int
 view_statements(struct ctx *c, int64_t account_id)
 {
 	struct statement *st = NULL;
 	size_t n = 0;
+	int rc = 0;
 
 	if (statement_list(c->app->db, account_id, &st, &n) != ST_OK)
 		return -1;
@@ -82,10 +100,27 @@ view_statements(struct ctx *c, int64_t account_id)
 		portal_set_day(row, "period_start", st[i].period_start);
 		portal_set_day(row, "period_end", st[i].period_end);
 		portal_set_money(row, "amount_due", st[i].amount_due);
+		if ((rc = view_statement_pay(c, row, account_id, st[i].id)) == -1)
+			break;
 	}
 	for (size_t i = 0; i < n; i++)
 		statement_free(&st[i]);
 	free(st);
+	return rc;
+}
+
+/* "Pay everything due": what every payable invoice comes to today. */
+static int
+view_pay_all(struct ctx *c, const struct portal_req *pr)
+{
+	int64_t ids[PORTAL_MAX_SELECT], all = 0;
+	size_t n = 0;
+
+	if (portal_payable_ids(c->app->db, pr->account_id, ids, ARRAY_LEN(ids), &n,
+	    &all) == PORTAL_DB)
+		return -1;
+	if (all > 0)
+		portal_set_money(c->view, "pay_all", all);
 	return 0;
 }
 
@@ -143,7 +178,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "filter", filter);
 	if (error)
 		tmpl_set(c->view, "error", error);
-	if (view_statements(c, pr->account_id) == -1 ||
+	if (view_statements(c, pr->account_id) == -1 || view_pay_all(c, pr) == -1 ||
 	    portal_plans_billing(c, pr->account_id) == -1)	/* plans */
 		return -1;
 	tmpl_set(c->view, "title", "Billing");
@@ -328,32 +363,55 @@ h_portal_statement_pdf(struct ctx *c)
 
 /* --- payments ------------------------------------------------------------------ */
 
+/* "Page 2 of 3" with its links. */
+static void
+view_pager(struct ctx *c, size_t page, size_t pages)
+{
+	if (pages <= 1)
+		return;
+	tmpl_setf(c->view, "page_label", "Page %zu of %zu", page, pages);
+	if (page > 1)
+		tmpl_setf(c->view, "prev_url", "/portal/payments?page=%zu", page - 1);
+	if (page < pages)
+		tmpl_setf(c->view, "next_url", "/portal/payments?page=%zu", page + 1);
+}
+
 int
 h_portal_payments(struct ctx *c)
 {
-	struct sp_payment *ps = NULL;
+	struct portal_history h;
 	struct portal_req pr;
-	size_t n = 0;
-	int more = 0, rc = portal_begin(c, &pr);
+	size_t page;
+	int rc = portal_begin(c, &pr);
 
 	if (rc <= 0)
 		return rc;
-	if (stripe_pay_list(c->app->db, pr.account_id, 0, 0, 200, &ps, &n,
-	    &more) != SP_OK)
+	if (c->fs.nerr > 0)
+		return portal_error(c, 404, "There is no such page of payments.");
+	page = portal_field_i(c, "page") > 0 ? (size_t)portal_field_i(c, "page") : 1;
+	if (portal_history(c->app->db, pr.account_id, page, &h) != PORTAL_OK)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *row;
-		/* Card/ACH attempts never confirmed are not payments to the client. */
-		if (strcmp(ps[i].status, "pending") == 0 && strcmp(ps[i].method,
-		    "ach") != 0 && ps[i].stripe_status[0] != '\0' &&
-		    strcmp(ps[i].stripe_status, "processing") != 0)
-			continue;
-		if (strcmp(ps[i].status, "canceled") == 0)
-			continue;
-		if ((row = tmpl_loop_add(c->view, "payments")) != NULL)
-			portal_view_payment(c, row, &ps[i]);
+	if (page > h.pages) {
+		portal_history_free(&h);
+		return portal_error(c, 404, "There is no such page of payments.");
 	}
-	free(ps);
+	for (size_t i = 0; i < h.n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "payments");
+		if (row == NULL)
+			break;
+		portal_view_payment(c, row, &h.rows[i].p);
+		if (h.rows[i].declined > 0)
+			tmpl_setf(row, "declined", h.rows[i].declined == 1 ?
+			    "1 earlier attempt declined" : "%zu earlier attempts "
+			    "declined", h.rows[i].declined);
+	}
+	if (page == 1 && h.trailing_declined > 0)
+		tmpl_setf(c->view, "recent_declined", h.trailing_declined == 1 ?
+		    "Your last payment attempt was declined. You were not charged "
+		    "for it." : "Your last %zu payment attempts were declined. You "
+		    "were not charged for them.", h.trailing_declined);
+	view_pager(c, page, h.pages);
+	portal_history_free(&h);
 	tmpl_set(c->view, "title", "Payments");
 	tmpl_set_bool(c->view, "nav_payments", 1);
 	return portal_render(c, &pr, 200, "portal_payments.html");
@@ -425,4 +483,37 @@ h_portal_payment(struct ctx *c)
 	tmpl_setf(c->view, "title", "Payment P-%" PRId64, p.id);
 	tmpl_set_bool(c->view, "nav_payments", 1);
 	return portal_render(c, &pr, 200, "portal_payment.html");
+}
+
+int
+portal_receipt_pdf(struct ctx *c, int64_t payment_id)
+{
+	char filename[64];
+	int rc = pdf_receipt_payment(c->app->db, &c->app->cfg, payment_id,
+	    &c->resp.body, filename, sizeof(filename));
+
+	if (rc == -1)
+		return -1;
+	if (rc == 1)
+		return portal_error(c, 404, "Only a received payment has a receipt.");
+	return send_pdf(c, filename);
+}
+
+int
+h_portal_payment_pdf(struct ctx *c)
+{
+	struct portal_req pr;
+	struct sp_payment p;
+	int64_t id;
+	int rc = portal_begin(c, &pr);
+
+	if (rc <= 0)
+		return rc;
+	id = portal_path_id(c, "id");
+	rc = id ? stripe_pay_get(c->app->db, id, &p) : SP_NOT_FOUND;
+	if (rc == SP_DB)
+		return -1;
+	if (rc != SP_OK || p.account_id != pr.account_id)
+		return portal_error(c, 404, NOT_FOUND_PAYMENT);
+	return portal_receipt_pdf(c, id);
 }

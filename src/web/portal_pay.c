@@ -1,12 +1,16 @@
-/* Pay Selected Invoices: the selection (priced by the server: exactly the
- * open amounts of the selected invoices; paid, void and pending-ACH
- * invoices refused), the method (saved method with authorization, new card
- * with "save this card", bank account/ACH), the Stripe Element page, and
- * the return from Stripe.js, which settles and shows the confirmation. */
+/* Pay Selected Invoices: the selection (priced by the server: the open
+ * amounts of the selected invoices less what payments in flight reserve;
+ * paid, void and pending-ACH invoices refused), or a statement's invoices
+ * as open today (?statement=<id>), or everything due (?all=1); part of one
+ * invoice (the typed amount, from the Settings minimum up to what is open);
+ * the method (saved method with authorization, new card with "save this
+ * card", bank account/ACH), the Stripe Element page, and the return from
+ * Stripe.js, which settles and shows the confirmation. */
 #include "common.h"
 
 #include "app.h"
 #include "audit.h"
+#include "money.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "staff_plans.h"
@@ -14,15 +18,30 @@
 #include "stripe_pay.h"
 #include "tmpl.h"
 
-/* Ids of the repeated "invoice" query values; -1 when one is not an id or
+/* What the query asks to pay: repeated "invoice" ids, "statement=<id>"
+ * (*statement = id) or "all=1" (*all = 1); -1 when a value is not an id or
  * there are too many. */
 static int
-query_ids(const struct ctx *c, int64_t *ids, size_t max, size_t *n)
+query_ids(const struct ctx *c, int64_t *ids, size_t max, size_t *n,
+    int64_t *statement, int *all)
 {
 	*n = 0;
+	*statement = 0;
+	*all = 0;
 	for (size_t i = 0; i < c->req.query_kv.n; i++) {
 		const struct kv *kv = &c->req.query_kv.v[i];
 
+		if (strcmp(kv->key, "statement") == 0) {
+			if (str_to_i64(kv->val, 1, INT64_MAX, statement) == -1)
+				return -1;
+			continue;
+		}
+		if (strcmp(kv->key, "all") == 0) {
+			if (strcmp(kv->val, "1") != 0)
+				return -1;
+			*all = 1;
+			continue;
+		}
 		if (strcmp(kv->key, "invoice") != 0)
 			continue;
 		if (*n >= max || str_to_i64(kv->val, 1, INT64_MAX, &ids[*n]) == -1)
@@ -72,7 +91,29 @@ view_methods(struct ctx *c, const struct portal_req *pr, int64_t total,
 	return 0;
 }
 
-/* The payment page for a priced selection. */
+/* One invoice: the amount field (the typed amount again, else all that
+ * is open) and the minimum. */
+static int
+view_part(struct ctx *c, const struct portal_selection *sel)
+{
+	const char *typed = portal_field_s(c, "amount");
+	char plain[MONEY_FMT_MAX];
+	int64_t min = 0;
+
+	if (portal_min_payment(c->app->db, &min) != PORTAL_OK)
+		return -1;
+	if (min > sel->open_total)
+		min = sel->open_total;
+	if (*typed == '\0' && money_format_plain(sel->amounts[0], plain,
+	    sizeof(plain)) == 0)
+		typed = plain;
+	tmpl_set_bool(c->view, "part_ok", 1);
+	tmpl_set(c->view, "amount_value", typed);
+	portal_set_money(c->view, "min_payment", min);
+	portal_set_money(c->view, "open_total", sel->open_total);
+	return 0;
+}
+
 /* The form's pay_with: "card", "ach", or "m<id>" (*mid = id, "saved"). */
 static const char *
 pay_with(const struct ctx *c, int64_t *mid)
@@ -103,7 +144,12 @@ pay_page(struct ctx *c, const struct portal_req *pr,
 		portal_set_money(row, "amount", sel->amounts[i]);
 	}
 	portal_set_money(c->view, "pay_total", sel->total);
-	tmpl_set_int(c->view, "total_cents", sel->total);
+	tmpl_set_int(c->view, "total_cents", sel->open_total);
+	/* part of one invoice; a statement or "everything" is paid whole */
+	if (sel->n == 1 && tmpl_get(c->view, "for_statement") == NULL &&
+	    tmpl_get(c->view, "for_all") == NULL &&
+	    tmpl_get(c->view, "plan_id") == NULL && view_part(c, sel) == -1)
+		return -1;
 	tmpl_set(c->view, "invoices", sel->ids_text);
 	tmpl_set_int(c->view, "count", (int64_t)sel->n);
 	if (*method && strcmp(method, "saved") != 0)
@@ -185,17 +231,43 @@ plan_price(struct ctx *c, const struct portal_req *pr, const char *plan,
 		    0 ? 0 : -1;
 	if (rc != PORTAL_OK)
 		return portal_error(c, 409, msg) == 0 ? 0 : -1;
+	sel->open_total = sel->total;	/* a plan's amount is paid whole */
 	return 1;
+}
+
+/* A statement's invoices as open today, or everything payable: ids, or
+ * 0 when the page was made (404 for another account's statement, the
+ * Billing page when nothing is open), -1. */
+static int
+ids_of(struct ctx *c, const struct portal_req *pr, int64_t statement,
+    int64_t *ids, size_t max, size_t *n)
+{
+	int64_t total = 0;
+	int rc = statement ? portal_statement_ids(c->app->db, pr->account_id,
+	    statement, ids, max, n, &total) : portal_payable_ids(c->app->db,
+	    pr->account_id, ids, max, n, &total);
+
+	if (rc == PORTAL_DB)
+		return -1;
+	if (rc == PORTAL_NOT_FOUND)
+		return portal_error(c, 404, "We could not find that statement.") == 0 ?
+		    0 : -1;
+	if (*n > 0)
+		return 1;
+	c->fs.nerr = 0;
+	return portal_billing_page(c, pr, 422, statement ? "Nothing on this "
+	    "statement is open now: there is nothing to pay." : "Nothing is due "
+	    "now: there is nothing to pay.", NULL, 0) == 0 ? 0 : -1;
 }
 
 int
 h_portal_pay(struct ctx *c)
 {
 	struct portal_selection sel;
-	int64_t ids[PORTAL_MAX_SELECT];
+	int64_t ids[PORTAL_MAX_SELECT], statement = 0;
 	struct portal_req pr;
 	size_t n = 0;
-	int rc = portal_begin(c, &pr);
+	int all = 0, rc = portal_begin(c, &pr);
 
 	if (rc <= 0)
 		return rc;
@@ -205,10 +277,17 @@ h_portal_pay(struct ctx *c)
 			return rc;
 		return pay_page(c, &pr, &sel, 200, NULL);
 	}
-	if (query_ids(c, ids, ARRAY_LEN(ids), &n) == -1)
+	if (query_ids(c, ids, ARRAY_LEN(ids), &n, &statement, &all) == -1)
 		return portal_error(c, 404, "We could not find that invoice.");
+	if ((statement || all) && (rc = ids_of(c, &pr, statement, ids,
+	    ARRAY_LEN(ids), &n)) <= 0)
+		return rc;
 	if ((rc = price(c, &pr, ids, n, &sel, NULL)) <= 0)
 		return rc;
+	if (statement)
+		tmpl_set_bool(c->view, "for_statement", 1);
+	if (all)
+		tmpl_set_bool(c->view, "for_all", 1);
 	return pay_page(c, &pr, &sel, 200, NULL);
 }
 
@@ -418,6 +497,31 @@ pay_new(struct ctx *c, struct pay_form *f)
 	return checkout(c, f->pr, &p, out.client_secret);
 }
 
+/* The amount typed for one invoice (none: all of it): checked against
+ * the minimum and what is open now, the selection narrowed to it. 1 to go
+ * on, 0 when the form was made again with the problem, -1. */
+static int
+part_of(struct ctx *c, struct portal_req *pr, struct portal_selection *sel)
+{
+	const char *typed = portal_field_s(c, "amount");
+	int64_t min = 0, amount = 0;
+	char msg[200];
+	int rc;
+
+	if (*typed == '\0' || tmpl_get(c->view, "plan_id") != NULL)
+		return 1;	/* nothing typed, or a plan's amount: paid whole */
+	if (sel->n != 1)
+		return pay_page(c, pr, sel, 422, "Choose one invoice to pay part "
+		    "of it.") == 0 ? 0 : -1;
+	if (portal_min_payment(c->app->db, &min) != PORTAL_OK)
+		return -1;
+	if (portal_amount_check(typed, min, sel->amounts[0], sel->numbers[0],
+	    &amount, msg, sizeof(msg)) != PORTAL_OK)
+		return pay_page(c, pr, sel, 422, msg) == 0 ? 0 : -1;
+	rc = portal_select_part(sel, amount);
+	return rc == PORTAL_OK ? 1 : -1;
+}
+
 int
 h_portal_pay_start(struct ctx *c)
 {
@@ -452,9 +556,11 @@ h_portal_pay_start(struct ctx *c)
 		app_view_errors(c);
 		return pay_page(c, &pr, &sel, 422, c->fs.err[0].msg);
 	}
-	if (portal_field_i(c, "total") != sel.total)
+	if (portal_field_i(c, "total") != sel.open_total)
 		return pay_page(c, &pr, &sel, 409, "The amount due changed since you "
 		    "opened this page. Check the new total below and pay again.");
+	if ((rc = part_of(c, &pr, &sel)) <= 0)
+		return rc;
 	f.pr = &pr;
 	f.sel = &sel;
 	{

@@ -85,6 +85,7 @@ int	 h_portal_invoice_pdf(struct ctx *);
 int	 h_portal_statement_pdf(struct ctx *);
 int	 h_portal_payments(struct ctx *);
 int	 h_portal_payment(struct ctx *);
+int	 h_portal_payment_pdf(struct ctx *);
 /* pay selected invoices (portal_pay.c) */
 int	 h_portal_pay(struct ctx *);
 int	 h_portal_pay_start(struct ctx *);
@@ -108,6 +109,9 @@ int	 h_staff_portal_activation(struct ctx *);
 int	 h_staff_invoice_send_form(struct ctx *);
 int	 h_staff_invoice_send(struct ctx *);
 int	 h_staff_paylink_revoke(struct ctx *);
+/* Settings > Online payments (portal_settings.c) */
+int	 h_admin_online_payments(struct ctx *);
+int	 h_admin_online_payments_set(struct ctx *);
 
 /* Shared with paylink.c: the invoice with its lines into the view
  * (number, dates, lines loop, totals). 0, or -1 on errors. */
@@ -123,6 +127,9 @@ int	 portal_checkout_page(struct ctx *, const struct portal_req *,
  * the invoices that were selected still ticked. */
 int	 portal_billing_page(struct ctx *, const struct portal_req *, int status,
 	    const char *error, const int64_t *selected, size_t nselected);
+/* The PDF receipt of a succeeded payment as the response (portal and pay
+ * link; the caller checked whose it is); 404 page for other payments. */
+int	 portal_receipt_pdf(struct ctx *, int64_t payment_id);
 /* The invoice's PDF as the response (portal and pay link). */
 int	 portal_invoice_pdf(struct ctx *, const struct invoice *);
 

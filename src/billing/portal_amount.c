@@ -1,0 +1,297 @@
+/* What clients may pay online besides whole invoices: part of one invoice
+ * (at least the Settings minimum, at most what is open and not reserved),
+ * a statement's invoices as open today, everything due; and the payment
+ * history as the client sees it (declined attempts under the payment they
+ * preceded). Amounts always come from here, never from a form. */
+#include "common.h"
+
+#include "audit.h"
+#include "clock.h"
+#include "db.h"
+#include "money.h"
+#include "portal.h"
+#include "portal_int.h"
+#include "str.h"
+#include "stripe_pay.h"
+
+int
+portal_min_payment(struct db *db, int64_t *out)
+{
+	struct db_result r;
+	int rc;
+
+	*out = PORTAL_MIN_PAYMENT_DEFAULT;
+	rc = db_query(db, "SELECT min_payment FROM payment_settings WHERE id = 1",
+	    NULL, 0, &r);
+	if (rc == DB_OK && r.nrows == 1 && db_i64(&r, 0, 0) > 0)
+		*out = db_i64(&r, 0, 0);
+	db_result_free(&r);
+	return rc == DB_OK ? PORTAL_OK : PORTAL_DB;
+}
+
+struct min_args {
+	const struct actor	*actor;
+	int64_t			 cents;
+};
+
+static int
+min_tx(struct db *db, void *arg)
+{
+	struct min_args *x = arg;
+	struct db_param p[] = { DB_I64(x->cents), DB_I64(clock_now()),
+	    x->actor->id > 0 ? DB_I64(x->actor->id) : DB_NULL };
+	char detail[64], m[MONEY_FMT_MAX];
+	int rc;
+
+	rc = db_exec(db, "INSERT INTO payment_settings (id, min_payment, updated_at,"
+	    " updated_by) VALUES (1, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+	    " min_payment = VALUES(min_payment), updated_at = VALUES(updated_at),"
+	    " updated_by = VALUES(updated_by)", p, ARRAY_LEN(p), NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	money_format(x->cents, m, sizeof(m));
+	str_fmt(detail, sizeof(detail), "minimum online payment %s", m);
+	return audit_record(db, x->actor, "settings.min_payment", "settings", 1,
+	    detail);
+}
+
+int
+portal_min_payment_set(struct db *db, const struct actor *actor, int64_t cents,
+    char *msg, size_t msgsz)
+{
+	struct min_args x = { actor, cents };
+
+	if (cents < 1 || cents > SP_AMOUNT_MAX) {
+		str_copy(msg, msgsz, "The minimum must be between $0.01 and "
+		    "$999,999.99.");
+		return PORTAL_INVALID;
+	}
+	return portal_status_of(db_tx(db, min_tx, &x));
+}
+
+int
+portal_amount_check(const char *text, int64_t min, int64_t avail,
+    const char *number, int64_t *amount, char *msg, size_t msgsz)
+{
+	char m[MONEY_FMT_MAX];
+	int64_t v;
+
+	/* Less than the minimum is fine when it is all that is left. */
+	if (min > avail)
+		min = avail;
+	if (text == NULL || money_parse(text, &v) == -1) {
+		str_copy(msg, msgsz, "Enter the amount to pay as dollars and cents, "
+		    "for example 25.00.");
+		return PORTAL_INVALID;
+	}
+	if (v < min) {
+		money_format(min, m, sizeof(m));
+		str_fmt(msg, msgsz, "The amount to pay must be at least %s.", m);
+		return PORTAL_INVALID;
+	}
+	if (v > avail) {
+		money_format(avail, m, sizeof(m));
+		str_fmt(msg, msgsz, "The amount to pay cannot be more than the %s "
+		    "open on invoice %s.", m, number);
+		return PORTAL_INVALID;
+	}
+	*amount = v;
+	return PORTAL_OK;
+}
+
+int
+portal_select_part(struct portal_selection *sel, int64_t amount)
+{
+	struct alloc_req req = { sel->ids[0], amount };
+
+	if (sel->n != 1 || amount < 1 || amount > sel->amounts[0])
+		return PORTAL_INVALID;
+	sel->amounts[0] = amount;
+	sel->total = amount;
+	return stripe_pay_plan_format(&req, 1, sel->plan, sizeof(sel->plan)) == 0 ?
+	    PORTAL_OK : PORTAL_DB;
+}
+
+/* Keeps the ids of r's first column whose invoice can be paid now (open or
+ * partly paid, not all reserved); *total adds what they come to. */
+static int
+payable_of(struct db *db, int64_t account_id, const struct db_result *r,
+    int64_t *ids, size_t max, size_t *n, int64_t *total)
+{
+	for (size_t i = 0; i < r->nrows && *n < max; i++) {
+		struct portal_invoice pi;
+		int64_t reserved = 0;
+		int rc = portal_invoice_get(db, account_id, db_i64(r, i, 0), &pi);
+
+		if (rc == PORTAL_DB)
+			return PORTAL_DB;
+		if (rc != PORTAL_OK || (pi.status != PIS_OPEN &&
+		    pi.status != PIS_PARTIAL))
+			continue;
+		if (stripe_pay_reserved(db, account_id, pi.id, &reserved, NULL) != SP_OK)
+			return PORTAL_DB;
+		if (pi.open - reserved <= 0)
+			continue;
+		ids[(*n)++] = pi.id;
+		*total += pi.open - reserved;
+	}
+	return PORTAL_OK;
+}
+
+int
+portal_statement_ids(struct db *db, int64_t account_id, int64_t statement_id,
+    int64_t *ids, size_t max, size_t *n, int64_t *total)
+{
+	struct db_param p[] = { DB_I64(statement_id), DB_I64(account_id) };
+	struct db_result r;
+	int64_t found = 0;
+	int rc;
+
+	*n = 0;
+	*total = 0;
+	if (db_query_i64(db, "SELECT COUNT(*) FROM statements WHERE id = ? AND"
+	    " account_id = ?", p, 2, &found) != DB_OK)
+		return PORTAL_DB;
+	if (found == 0)
+		return PORTAL_NOT_FOUND;
+	/* The invoices it lists: the account's (or its client's) invoices
+	 * dated up to the statement's period end, oldest due first. */
+	rc = db_query(db, "SELECT i.id FROM invoices i JOIN statements s ON s.id = ?"
+	    " AND s.account_id = i.account_id JOIN portal_invoices pi ON"
+	    " pi.invoice_id = i.id WHERE i.account_id = ? AND i.status = 'issued'"
+	    " AND i.invoice_date <= s.period_end AND (s.client_id IS NULL OR"
+	    " i.client_id = s.client_id) ORDER BY i.due_date, i.id", p, 2, &r);
+	if (rc == DB_OK)
+		rc = payable_of(db, account_id, &r, ids, max, n, total);
+	else
+		rc = PORTAL_DB;
+	db_result_free(&r);
+	return rc;
+}
+
+int
+portal_payable_ids(struct db *db, int64_t account_id, int64_t *ids, size_t max,
+    size_t *n, int64_t *total)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+	struct db_result r;
+	int rc;
+
+	*n = 0;
+	*total = 0;
+	rc = db_query(db, "SELECT i.id FROM invoices i JOIN portal_invoices pi ON"
+	    " pi.invoice_id = i.id WHERE i.account_id = ? AND i.status = 'issued'"
+	    " ORDER BY i.due_date, i.id", p, 1, &r);
+	if (rc == DB_OK)
+		rc = payable_of(db, account_id, &r, ids, max, n, total);
+	else
+		rc = PORTAL_DB;
+	db_result_free(&r);
+	return rc;
+}
+
+/* --- payment history ------------------------------------------------------- */
+
+/* Card/ACH attempts never confirmed and canceled ones are nothing to the
+ * client; failed ones are declined attempts. */
+static int
+hidden(const struct sp_payment *p)
+{
+	if (strcmp(p->status, "canceled") == 0)
+		return 1;
+	return strcmp(p->status, "pending") == 0 && strcmp(p->method, "ach") != 0 &&
+	    p->stripe_status[0] != '\0' &&
+	    strcmp(p->stripe_status, "processing") != 0;
+}
+
+/* Every payment of the account, newest first. */
+static int
+all_payments(struct db *db, int64_t account_id, struct sp_payment **out,
+    size_t *n)
+{
+	int64_t before = 0;
+	int more = 1;
+
+	*out = NULL;
+	*n = 0;
+	while (more) {
+		struct sp_payment *ps = NULL, *t;
+		size_t got = 0;
+
+		if (stripe_pay_list(db, account_id, 0, before, 200, &ps, &got,
+		    &more) != SP_OK)
+			return PORTAL_DB;
+		if (got == 0) {
+			free(ps);
+			break;
+		}
+		if ((t = realloc(*out, (*n + got) * sizeof(*t))) == NULL) {
+			free(ps);
+			return PORTAL_DB;
+		}
+		*out = t;
+		memcpy(*out + *n, ps, got * sizeof(*ps));
+		*n += got;
+		before = ps[got - 1].id;
+		free(ps);
+	}
+	return PORTAL_OK;
+}
+
+int
+portal_history(struct db *db, int64_t account_id, size_t page,
+    struct portal_history *h)
+{
+	struct sp_payment *ps = NULL;
+	size_t n = 0, shown = 0, first, declined = 0, *dec = NULL;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if ((rc = all_payments(db, account_id, &ps, &n)) != PORTAL_OK)
+		goto out;
+	rc = PORTAL_DB;
+	if (n > 0 && ((dec = calloc(n, sizeof(*dec))) == NULL ||
+	    (h->rows = calloc(PORTAL_HISTORY_PAGE, sizeof(*h->rows))) == NULL))
+		goto out;
+	/* Oldest first, so the declined attempts before a payment are counted
+	 * when it is reached; then the rows are read newest first. */
+	for (size_t k = n; k-- > 0;) {
+		if (hidden(&ps[k]))
+			continue;
+		if (strcmp(ps[k].status, "failed") == 0) {
+			declined++;
+			continue;
+		}
+		dec[k] = declined;
+		declined = 0;
+		shown++;
+	}
+	h->trailing_declined = declined;
+	h->total = shown;
+	h->pages = shown ? (shown + PORTAL_HISTORY_PAGE - 1) / PORTAL_HISTORY_PAGE : 1;
+	first = (page > 0 ? page - 1 : 0) * PORTAL_HISTORY_PAGE;
+	for (size_t k = 0, i = 0; k < n && h->n < PORTAL_HISTORY_PAGE; k++) {
+		if (hidden(&ps[k]) || strcmp(ps[k].status, "failed") == 0)
+			continue;
+		if (i++ < first)
+			continue;
+		h->rows[h->n].p = ps[k];
+		h->rows[h->n].declined = dec[k];
+		h->n++;
+	}
+	rc = PORTAL_OK;
+out:
+	free(dec);
+	free(ps);
+	if (rc != PORTAL_OK)
+		portal_history_free(h);
+	return rc;
+}
+
+void
+portal_history_free(struct portal_history *h)
+{
+	free(h->rows);
+	h->rows = NULL;
+	h->n = 0;
+}

@@ -1,0 +1,118 @@
+/* The PDF receipt of a succeeded payment from what the database says now
+ * (the portal and pay-link download, the receipt email's attachment,
+ * rendered by the mailer when it sends). */
+#include "common.h"
+
+#include "buf.h"
+#include "cfg.h"
+#include "log.h"
+#include "payment.h"
+#include "pdf.h"
+#include "pdf_receipt.h"
+#include "portal.h"
+#include "profiles.h"
+#include "str.h"
+#include "stripe_pay.h"
+
+/* Net amounts per invoice (a refund adds negative rows): items keep
+ * those still above zero; the sum of what they keep into *applied. */
+static size_t
+net_items(const struct allocation *as, size_t n, struct pdf_receipt_item *items,
+    int64_t *applied)
+{
+	size_t k = 0;
+
+	*applied = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < k; j++)
+			if (strcmp(items[j].invoice, as[i].invoice_number) == 0)
+				break;
+		if (j == k)
+			items[k++] = (struct pdf_receipt_item){ as[i].invoice_number, 0 };
+		items[j].amount += as[i].amount;
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (items[i].amount <= 0)
+			continue;
+		*applied += items[i].amount;
+		items[kept++] = items[i];
+	}
+	return kept;
+}
+
+int
+pdf_receipt_payment(struct db *db, const struct config *cfg, int64_t payment_id,
+    struct buf *out, char *filename, size_t filenamesz)
+{
+	struct pdf_org org = { cfg->org_name, cfg->org_address };
+	struct pdf_receipt_item *items = NULL;
+	struct allocation *as = NULL;
+	struct pdf_receipt r;
+	struct sp_payment p;
+	struct sp_method m;
+	struct account a;
+	char number[32], method[96];
+	int64_t applied = 0;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = stripe_pay_get(db, payment_id, &p)) != SP_OK)
+		return rc == SP_NOT_FOUND ? 1 : -1;
+	if (strcmp(p.status, "succeeded") != 0)
+		return 1;
+	if (account_get(db, p.account_id, &a) != PROF_OK ||
+	    allocation_list(db, payment_id, 0, &as, &n) != PAY_OK)
+		return -1;
+	if (n > 0 && (items = calloc(n, sizeof(*items))) == NULL) {
+		free(as);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	str_fmt(number, sizeof(number), "P-%" PRId64, p.id);
+	if (p.payment_method_id && stripe_pay_method_get(db, p.payment_method_id,
+	    &m) == SP_OK)
+		portal_method_label(m.kind, m.brand, m.last4, method, sizeof(method));
+	else
+		str_copy(method, sizeof(method), strcmp(p.method, "ach") == 0 ?
+		    "Bank account (ACH)" : strcmp(p.method, "card") == 0 ? "Card" :
+		    p.method);
+	r.number = number;
+	r.date = p.received_date;
+	r.payer = a.name;
+	r.method = method;
+	r.stripe_id = p.intent;
+	r.amount = p.amount;
+	r.refunded = p.refunded;
+	r.items = items;
+	r.nitems = n ? net_items(as, n, items, &applied) : 0;
+	r.credit = p.amount - p.refunded - applied > 0 ?
+	    p.amount - p.refunded - applied : 0;
+	rc = pdf_receipt(&r, &org, out);
+	if (rc == 0 && filename != NULL)
+		pdf_receipt_filename(&r, filename, filenamesz);
+	if (rc != 0)
+		log_err("payment %" PRId64 ": receipt PDF rendering failed", p.id);
+	free(items);
+	free(as);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+pdf_receipt_attach(void *arg, const char *kind, const char *object_type,
+    int64_t object_id, struct buf *data, char *filename, size_t filenamesz,
+    const char **type)
+{
+	const struct pdf_receipt_env *env = arg;
+	int rc;
+
+	if (strcmp(kind, "receipt") != 0 || strcmp(object_type, "payment") != 0 ||
+	    object_id <= 0)
+		return 0;
+	rc = pdf_receipt_payment(env->db, env->cfg, object_id, data, filename,
+	    filenamesz);
+	*type = "application/pdf";
+	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
+}

@@ -1,0 +1,61 @@
+/* Settings > Online payments: the smallest amount a client may pay online
+ * (part of an invoice in the portal or by pay link). Staff see it; admins
+ * change it (audited by the domain). */
+#include "common.h"
+
+#include "app.h"
+#include "audit.h"
+#include "money.h"
+#include "portal.h"
+#include "portal_web.h"
+#include "staff_profiles.h"
+#include "str.h"
+#include "tmpl.h"
+
+static int
+settings_page(struct ctx *c, int status, const char *error, const char *typed)
+{
+	char plain[MONEY_FMT_MAX];
+	int64_t min = 0;
+
+	if (portal_min_payment(c->app->db, &min) != PORTAL_OK)
+		return -1;
+	portal_set_money(c->view, "min_payment", min);
+	if (typed == NULL && money_format_plain(min, plain, sizeof(plain)) == 0)
+		typed = plain;
+	tmpl_set(c->view, "min_value", typed ? typed : "");
+	if (error)
+		tmpl_set(c->view, "error", error);
+	sp_notice(c);
+	tmpl_set(c->view, "title", "Online payments");
+	tmpl_set_bool(c->view, "nav_settings", 1);
+	tmpl_set_bool(c->view, "tab_online", 1);
+	return app_render(c, status, "admin_online_payments.html");
+}
+
+int
+h_admin_online_payments(struct ctx *c)
+{
+	return settings_page(c, 200, NULL, NULL);
+}
+
+int
+h_admin_online_payments_set(struct ctx *c)
+{
+	const char *typed = portal_field_s(c, "min_payment");
+	struct actor a = sp_actor(c);
+	char msg[200];
+	int64_t cents;
+	int rc;
+
+	if (money_parse(typed, &cents) == -1)
+		return settings_page(c, 422, "Enter the minimum as dollars and cents, "
+		    "for example 1.00.", typed);
+	rc = portal_min_payment_set(c->app->db, &a, cents, msg, sizeof(msg));
+	if (rc == PORTAL_DB)
+		return -1;
+	if (rc != PORTAL_OK)
+		return settings_page(c, 422, msg, typed);
+	http_redirect(&c->resp, 303, "/admin/online-payments?notice=saved");
+	return 0;
+}
