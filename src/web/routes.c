@@ -48,5 +48,6 @@ const struct route_table route_tables[] = {
 	{ routes_paylink, &nroutes_paylink },
 	{ routes_estimates, &nroutes_estimates },
 	{ routes_portal_estimates, &nroutes_portal_estimates },
+	{ routes_branding, &nroutes_branding },
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

@@ -39,5 +39,7 @@ extern const struct route routes_estimates[];	/* staff_estimates.c: estimates, p
 extern const size_t nroutes_estimates;
 extern const struct route routes_portal_estimates[];	/* portal_estimates.c */
 extern const size_t nroutes_portal_estimates;
+extern const struct route routes_branding[];	/* staff_branding.c: Settings > Branding, logo, theme */
+extern const size_t nroutes_branding;
 
 #endif
