@@ -487,4 +487,5 @@ app_handle(struct app *a, FCGX_Request *r)
 	tmpl_vars_free(c.view);
 	http_resp_free(&c.resp);
 	http_req_free(&c.req);
+	buf_free(&c.brand_logo);
 }

@@ -71,6 +71,7 @@ struct ctx {
 	const char		*csp;
 	struct branding		 brand;		/* app_brand() loads it once */
 	int			 brand_loaded;
+	struct buf		 brand_logo;	/* app_pdf_org(): the logo's PNG */
 };
 
 /* Worker lifecycle. */

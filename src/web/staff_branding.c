@@ -5,6 +5,7 @@
 #include "app.h"
 #include "audit.h"
 #include "brand_image.h"
+#include "branding_web.h"
 #include "handlers.h"
 #include "branding.h"
 #include "buf.h"
@@ -42,13 +43,53 @@ app_brand(struct ctx *c)
 	return b;
 }
 
+struct pdf_org
+app_pdf_org(struct ctx *c)
+{
+	const struct branding *b = app_brand(c);
+	struct pdf_org org = { b->org_name, b->org_address, NULL, 0 };
+
+	if (b->logo_sha[0] && c->brand_logo.len == 0) {
+		buf_init(&c->brand_logo, 16u * 1024 * 1024);
+		if (branding_logo(c->app->db, b->logo_sha, &c->brand_logo) != BRAND_OK)
+			buf_reset(&c->brand_logo);
+	}
+	if (c->brand_logo.len > 0) {
+		org.logo_png = (const unsigned char *)c->brand_logo.data;
+		org.logo_len = c->brand_logo.len;
+	}
+	return org;
+}
+
+/* "line 1\nline 2" as "line 1, line 2" (page footers are one line). */
+static void
+one_line(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	while (*in && o + 3 < outsz) {
+		size_t n = strcspn(in, "\r\n");
+		if (n > outsz - o - 3)
+			n = outsz - o - 3;
+		if (o > 0 && n > 0) {
+			out[o++] = ',';
+			out[o++] = ' ';
+		}
+		memcpy(out + o, in, n);
+		o += n;
+		in += n;
+		in += strspn(in, "\r\n");
+	}
+	out[o] = '\0';
+}
+
 /* Layout variables of every page: org_name, org_address, brand_logo,
  * brand_theme, favicon. */
 void
 brand_layout(struct ctx *c)
 {
 	const struct branding *b = app_brand(c);
-	char url[128];
+	char url[128], addr[512];
 	char initial[2] = "B";
 	const char *o = b->org_name;
 
@@ -57,7 +98,8 @@ brand_layout(struct ctx *c)
 		initial[0] = (char)(*o >= 'a' && *o <= 'z' ? *o - 'a' + 'A' : *o);
 	tmpl_set(c->view, "org_initial", initial);
 	tmpl_set(c->view, "org_name", b->org_name);
-	tmpl_set(c->view, "org_address", b->org_address);
+	one_line(b->org_address, addr, sizeof(addr));
+	tmpl_set(c->view, "org_address", addr);
 	if (b->logo_sha[0]) {
 		str_fmt(url, sizeof(url), "/brand/logo/%s.png", b->logo_sha);
 		tmpl_set(c->view, "brand_logo", url);
