@@ -349,6 +349,43 @@ START_TEST(test_accent_checked)
 }
 END_TEST
 
+/* Emails carry the branding: name, address lines kept whole, the logo by
+ * its public URL; no mail part may split words at any letter. */
+START_TEST(test_email_branded)
+{
+	struct itest_resp r;
+	struct buf png, served;
+	char email[200], path[200], url[160], *m;
+	int64_t acc;
+
+	itest_resp_init(&r);
+	fx_get(&admin, "/admin/branding", &r, 200);
+	fx_post(&admin, "/admin/branding", NULL, &r, 303, "org_name",
+	    "Harbor & Pines Counseling", "org_address",
+	    "1200 Harbor Boulevard, Suite 310\r\nSacramento, CA 95814",
+	    "accent", "#7a1f5c", NULL);
+	buf_init(&png, 1u << 20);
+	buf_init(&served, 1u << 20);
+	make_png(100, 40, &png);
+	upload_ok(png.data, png.len, "logo.png", "image/png", &served);
+	logo_url(url, sizeof(url));
+	acc = fx_account(&admin, 0, email, sizeof(email), "brandmail");
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/portal-activation", acc);
+	fx_get(&admin, "/", &r, 200);
+	fx_post(&admin, path, NULL, &r, 303, NULL);
+	m = fx_mail_wait(email, "/portal/activate/", 1);
+	ck_assert_ptr_nonnull(strstr(m, "Harbor &amp; Pines Counseling"));
+	ck_assert_ptr_nonnull(strstr(m, url));	/* <img src=".../brand/logo/<sha>.png"> */
+	ck_assert_ptr_nonnull(strstr(m, "white-space:nowrap;\">1200 Harbor Boulevard, Suite 310</span>"));
+	ck_assert_ptr_nonnull(strstr(m, "white-space:nowrap;\">Sacramento, CA 95814</span>"));
+	ck_assert_ptr_null(strstr(m, "break-all"));
+	free(m);
+	buf_free(&png);
+	buf_free(&served);
+	itest_resp_free(&r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -362,6 +399,7 @@ main(void)
 	fx_add_test(tc, test_jpeg_becomes_png);
 	fx_add_test(tc, test_bad_uploads_refused);
 	fx_add_test(tc, test_accent_checked);
+	fx_add_test(tc, test_email_branded);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }
