@@ -20,7 +20,7 @@
 
 import { BASE, check, flow, run } from './lib/harness.mjs';
 import { scanOrFail, tabTo, keyboardCard, newPage, submit, mailWait, linkIn, linksWait,
-    brand, data, shot, figures, SIZES, DESK, ORG, CLIENT_PW, TAG, MAX_STAFF_PAGES,
+    brand, unbrand, data, shot, figures, SIZES, DESK, ORG, CLIENT_PW, TAG, MAX_STAFF_PAGES,
     ARTIFACTS, pathOf, writeFile } from './lib/a11y-kit.mjs';
 import path from 'node:path';
 
@@ -327,6 +327,8 @@ run('e2e a11y', RUN_TIMEOUT_MS, async (browser) => {
 		await portal(browser, email, d.inv);
 		await staff(browser);
 	}
+	await flow('a11y clean-up', [['the branding goes back to the configuration', () => unbrand(browser)]],
+	    async () => {});
 	const summary = { pages_scanned: figures.pages, frames_scanned: figures.frames,
 	    violations: figures.violations, nodes: figures.nodes, by_rule: figures.byRule,
 	    pages_with_violations: figures.failed, best_practice_advice: figures.bestPractice };

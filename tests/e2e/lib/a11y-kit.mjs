@@ -243,6 +243,22 @@ async function brand(browser) {
 	await context.close();
 }
 
+// Back to the configuration's name and no logo, for the browser tests after this one.
+async function unbrand(browser) {
+	const { context, page } = await newPage(browser, DESK);
+	await signIn(page, ADMIN);
+	await page.goto(`${BASE}/admin/branding`);
+	await page.fill('#org_name', '');
+	await page.fill('#org_address', '');
+	await page.fill('#accent', '');
+	let resp = await submit(page, page.getByRole('button', { name: 'Save' }));
+	check(resp.status() === 303, `POST /admin/branding: HTTP ${resp.status()}`);
+	resp = await submit(page, page.getByRole('button', { name: 'Remove the logo' }));
+	check(resp.status() === 303, `POST /admin/branding/logo/remove: HTTP ${resp.status()}`);
+	check(await page.locator('.brand-logo').count() === 0, 'the logo is still shown');
+	await context.close();
+}
+
 async function newInvoice(page, acc, description, rate) {
 	await page.goto(`${BASE}/invoices/new?account_id=${acc}`);
 	await page.fill('input[name="line1_description"]', description);
@@ -320,5 +336,5 @@ async function extras(page, acc) {
 }
 
 export { axeScan, scanOrFail, tabTo, focused, keyboardCard, newPage, submit, signIn,
-    mailWait, linkIn, linksWait, brand, data, shot, figures, SIZES, DESK, ORG, CLIENT_PW, TAG,
+    mailWait, linkIn, linksWait, brand, unbrand, data, shot, figures, SIZES, DESK, ORG, CLIENT_PW, TAG,
     MAX_STAFF_PAGES, STEP_TIMEOUT_MS, ARTIFACTS, pathOf, writeFile };
