@@ -209,10 +209,13 @@ async function portal(browser, email, inv) {
 			await tabTo(page, (f) => f.tag === 'button' && /^Pay /.test(f.label));
 			await shot(page, 'keyboard-portal-selected', DESK);
 			await Promise.all([page.waitForURL(/\/portal\/pay\?/), page.keyboard.press('Enter')]);
+			await noPositiveTabindex(page);
 			await tabTo(page, (f) => f.tag === 'button' && /^Pay \$85\.50$/.test(f.label), 60);
 			await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'),
 			    page.keyboard.press('Enter')]);
 			await page.locator('#payment-element iframe').waitFor();
+			await page.frameLocator('#payment-element iframe').locator('#number').waitFor();
+			await scanOrFail(page, `portal-card ${DESK.name}`);
 			await keyboardCard(page);
 			await page.locator('#pay-submit:not([disabled])').waitFor();
 			await tabTo(page, (f) => f.name === 'pay-submit');
@@ -222,7 +225,7 @@ async function portal(browser, email, inv) {
 		}],
 		['every portal page passes axe at both sizes', async () => {
 			urls = await crawl(desk.page, `${BASE}/portal/billing`, '/portal/', 40);
-			urls.push(`${BASE}/portal/invoices/${inv[2]}`);
+			urls.push(`${BASE}/portal/invoices/${inv[2]}`, `${BASE}/portal/pay?invoice=${inv[2]}`);
 			const bad = [];
 			for (const vp of SIZES) {
 				const { context, page } = await newPage(browser, vp);
