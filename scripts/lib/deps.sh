@@ -11,7 +11,7 @@ DEPS_APT_PACKAGES=(
 	mariadb-server mariadb-client nginx curl wrk
 	python3 python3-aiosmtpd
 	clang libclang-rt-14-dev
-	chromium libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
+	chromium libcairo2-dev libpango1.0-dev libjpeg-dev fonts-dejavu-core poppler-utils
 	openssl ca-certificates procps iproute2
 )
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "audit.h"
+#include "branding.h"
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
@@ -84,6 +85,7 @@ portal_mail(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
 	int rc;
 
 	memset(&m, 0, sizeof(m));
+	(void)branding_mail_vars(db, cfg, vars);
 	if (outbox_render(tc, cfg, name, vars, &m, err, sizeof(err)) == -1) {
 		log_err("portal: mail template %s: %s", name, err);
 		outbox_mail_free(&m);

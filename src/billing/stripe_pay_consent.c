@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 
+#include "branding.h"
 #include "audit.h"
 #include "cfg.h"
 #include "clock.h"
@@ -250,6 +251,7 @@ consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
 	if (cfg->base_url != NULL && *cfg->base_url)
 		tmpl_setf(v, "portal_url", "%s/portal/methods", cfg->base_url);
 	memset(&m, 0, sizeof(m));
+	(void)branding_mail_vars(db, cfg, v);
 	if (outbox_render(tc, cfg, "consent", v, &m, err, sizeof(err)) == -1) {
 		log_err("consent %" PRId64 ": mail template: %s", consent_id, err);
 		rc = DB_ERR;
@@ -280,6 +282,7 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 {
 	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
 	struct sp_consent_terms t;
+	struct branding org;
 	struct db_result r;
 	char ua[256], kind[16], brand[33], last4[5];
 	uint64_t nid = 0;
@@ -299,6 +302,9 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	db_result_free(&r);
 	memset(&t, 0, sizeof(t));
 	t.org = cfg ? cfg->org_name : NULL;
+	/* the name the client was shown (Settings > Branding) */
+	if (branding_get(db, &org) == BRAND_OK && org.org_name[0])
+		t.org = org.org_name;
 	t.kind = kind;
 	t.brand = brand;
 	t.last4 = last4;

@@ -109,6 +109,10 @@ http_req_read(struct http_req *q, FCGX_Request *r, size_t max_body)
 	if (is_type(q->content_type, "application/x-www-form-urlencoded")) {
 		if (req_parse_urlencoded(q->body.data, q->body.len, &q->form) != REQ_OK)
 			return HTTP_PARSE_BAD;
+	} else if (is_type(q->content_type, "multipart/form-data")) {
+		if (req_parse_multipart(q->body.data, q->body.len, q->content_type,
+		    &q->form, &q->upload) != REQ_OK)
+			return HTTP_PARSE_BAD;
 	} else if (is_type(q->content_type, "application/json")) {
 		if (req_parse_json_ex(q->body.data, q->body.len, &q->json,
 		    q->body_err, sizeof(q->body_err), q->body_key,

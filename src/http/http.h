@@ -24,6 +24,7 @@ struct http_req {
 	struct kvlist	 cookies;
 	struct buf	 body;		/* raw body (bounded by max_body) */
 	struct json_object *json;	/* parsed JSON body, or NULL */
+	struct req_upload upload;	/* the file of a multipart body, if any */
 	char		 reqid[24];
 	char		*pathbuf;
 	char		 body_err[192];	/* why a JSON body was refused, or "" */

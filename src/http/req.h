@@ -58,6 +58,21 @@ enum req_status req_parse_json_ex(const char *, size_t, struct json_object **out
 /* Top-level scalars of a JSON object as strings (true/false -> "1"/"0",
  * null skipped; numbers as written). Nested objects/arrays are skipped. */
 enum req_status req_json_to_kv(struct json_object *, struct kvlist *out);
+/* One uploaded file of a multipart/form-data body; data points into the
+ * body (valid while the body is). */
+struct req_upload {
+	int		 present;
+	char		 name[REQ_MAX_KEY + 1];	/* form field name */
+	char		 filename[256];		/* as the browser sent it (not trusted) */
+	char		 ctype[128];		/* as the browser sent it (not trusted) */
+	const char	*data;
+	size_t		 len;
+};
+/* multipart/form-data: ctype is the request's Content-Type (with boundary).
+ * Text parts are appended to form (valid UTF-8, no NUL, the same limits as
+ * urlencoded); one file part at most goes to *file. */
+enum req_status req_parse_multipart(const char *body, size_t len,
+	    const char *ctype, struct kvlist *form, struct req_upload *file);
 /* Percent-decoding of one component (for path params). Returns malloc'd
  * string or NULL on bad encoding. */
 char	*req_url_decode(const char *, size_t, int plus_is_space);

@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "handlers.h"
 #include "routes.h"
 #include "session.h"
 #include "str.h"
@@ -200,10 +201,10 @@ view_layout(struct ctx *c)
 {
 	struct tmpl_vars *v = c->view;
 
-	tmpl_set(v, "org_name", c->app->cfg.org_name);
+	brand_layout(c);
 	tmpl_set(v, "csrf", c->csrf);
 	if (tmpl_get(v, "title") == NULL)
-		tmpl_set(v, "title", c->app->cfg.org_name);
+		tmpl_set(v, "title", app_brand(c)->org_name);
 	if (c->logged_in) {
 		tmpl_set_bool(v, "logged_in", 1);
 		tmpl_set(v, "user_name", c->user.name);
@@ -486,4 +487,5 @@ app_handle(struct app *a, FCGX_Request *r)
 	tmpl_vars_free(c.view);
 	http_resp_free(&c.resp);
 	http_req_free(&c.req);
+	buf_free(&c.brand_logo);
 }

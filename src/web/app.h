@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "branding.h"
 #include "cfg.h"
 #include "http.h"
 #include "req.h"
@@ -68,6 +69,9 @@ struct ctx {
 	char			 csrf[80];		/* token for forms on this page */
 	struct tmpl_vars	*view;
 	const char		*csp;
+	struct branding		 brand;		/* app_brand() loads it once */
+	int			 brand_loaded;
+	struct buf		 brand_logo;	/* app_pdf_org(): the logo's PNG */
 };
 
 /* Worker lifecycle. */
@@ -95,6 +99,9 @@ void	 app_view_errors(struct ctx *);
  * origin of cfg->stripe_js_url in script-src, frame-src and connect-src
  * (for https://js.stripe.com: Stripe's documented hosts). */
 void	 app_csp_stripe(struct ctx *);
+/* The organisation's branding for this request (loaded once; name and
+ * address fall back to the configuration). Never NULL. */
+const struct branding *app_brand(struct ctx *);
 /* Client IP for throttling/audit. */
 const char *app_ip(const struct ctx *);
 

@@ -37,7 +37,7 @@ link_of(struct ctx *c, struct pay_link *l)
 		return 1;
 	if (rc == PORTAL_DB)
 		return -1;
-	tmpl_set(c->view, "org", c->app->cfg.org_name);
+	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (rc == PORTAL_THROTTLED) {
 		tmpl_set(c->view, "title", "Too many attempts");
 		tmpl_set_bool(c->view, "throttled", 1);
@@ -144,7 +144,7 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 	if (link_url(c, url, sizeof(url), "") == -1)
 		return -1;
 	tmpl_set(c->view, "link", url);
-	tmpl_set(c->view, "org", c->app->cfg.org_name);
+	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	tmpl_set(c->view, "method", portal_field_s(c, "method"));
 	if (error)
 		tmpl_set(c->view, "error", error);
@@ -180,7 +180,7 @@ link_checkout(struct ctx *c, const struct pay_link *l, int64_t payment_id,
 		return -1;
 	tmpl_set(c->view, "number", pi.number);
 	portal_set_day(c->view, "due_date", pi.due_date);
-	tmpl_set(c->view, "org", c->app->cfg.org_name);
+	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (link_url(c, url, sizeof(url), "") == -1)
 		return -1;
 	tmpl_set(c->view, "link", url);
@@ -363,7 +363,7 @@ link_payment(struct ctx *c, const struct pay_link *l, int64_t pid)
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
-		tmpl_set(c->view, "org", c->app->cfg.org_name);
+		tmpl_set(c->view, "org", app_brand(c)->org_name);
 		tmpl_set(c->view, "title", "Payment not found");
 		return portal_render(c, NULL, 404, "paylink_invalid.html") == 0 ? 0 : -1;
 	}
@@ -427,7 +427,7 @@ h_paylink_payment(struct ctx *c)
 	if (link_url(c, url, sizeof(url), "") == -1)
 		return -1;
 	tmpl_set(c->view, "link", url);
-	tmpl_set(c->view, "org", c->app->cfg.org_name);
+	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	tmpl_setf(c->view, "title", "Payment P-%" PRId64, p.id);
 	return portal_render(c, NULL, 200, "paylink_payment.html");
 }

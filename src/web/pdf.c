@@ -93,6 +93,7 @@ struct pdoc {
 	int				 npages;	/* 0 in the counting pass */
 	int				 full;	/* PDF_MAX_PAGES reached: stop drawing */
 	const char			*org;
+	cairo_surface_t			*logo;	/* the organisation's logo or NULL */
 	const char			*title;	/* "Invoice INV-000123" */
 	const char			*mark;	/* watermark or NULL */
 	const struct table		*table;	/* header repeated on new pages */
@@ -458,13 +459,72 @@ need(struct pdoc *d, double h)
 
 /* --- blocks --------------------------------------------------------------- */
 
-/* Org name and address on the left, the document title on the right, an
- * accent rule below. */
+struct png_mem {
+	const unsigned char	*p;
+	size_t			 left;
+};
+
+static cairo_status_t
+png_mem_read(void *closure, unsigned char *data, unsigned int len)
+{
+	struct png_mem *m = closure;
+
+	if (len > m->left)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(data, m->p, len);
+	m->p += len;
+	m->left -= len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/* The logo (PNG bytes we encoded ourselves) as an image, or NULL. */
+static cairo_surface_t *
+logo_load(const unsigned char *png, size_t len)
+{
+	struct png_mem m = { png, len };
+	cairo_surface_t *s;
+
+	if (png == NULL || len == 0)
+		return NULL;
+	s = cairo_image_surface_create_from_png_stream(png_mem_read, &m);
+	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Draws the logo at the top left, at most 40 pt high and a third of the
+ * width wide; returns the height used (0 without a logo). */
+static double
+logo_draw(struct pdoc *d, double y)
+{
+	double w, h, k;
+
+	if (d->logo == NULL)
+		return 0;
+	w = cairo_image_surface_get_width(d->logo);
+	h = cairo_image_surface_get_height(d->logo);
+	k = 40.0 / h;
+	if (w * k > CONTENT_W / 3)
+		k = CONTENT_W / 3 / w;
+	cairo_save(d->cr);
+	cairo_translate(d->cr, MARGIN, y);
+	cairo_scale(d->cr, k, k);
+	cairo_set_source_surface(d->cr, d->logo, 0, 0);
+	cairo_paint(d->cr);
+	cairo_restore(d->cr);
+	return h * k + 8;
+}
+
+/* Logo, org name and address on the left, the document title on the right,
+ * an accent rule below. */
 static void
 doc_header(struct pdoc *d, const char *address, const char *subtitle)
 {
 	double lh, rh, y = d->y;
 
+	y += logo_draw(d, y);
 	lh = text(d, TS_ORG, MARGIN, y, CONTENT_W * 0.54, PANGO_ALIGN_LEFT, 2, d->org);
 	if (address != NULL && *address)
 		lh += 3 + text(d, TS_MUTED, MARGIN, y + lh + 3, CONTENT_W * 0.54,
@@ -655,6 +715,8 @@ typedef void (*body_fn)(struct pdoc *, const void *);
 
 struct docinfo {
 	const char	*org;
+	const unsigned char *logo_png;	/* NULL = no logo */
+	size_t		 logo_len;
 	const char	*title;
 	const char	*mark;
 };
@@ -686,6 +748,7 @@ run_pass(body_fn body, const void *arg, const struct docinfo *di,
 
 	memset(&d, 0, sizeof(d));
 	d.org = di->org;
+	d.logo = logo_load(di->logo_png, di->logo_len);
 	d.title = di->title;
 	d.mark = di->mark;
 	d.npages = npages;
@@ -721,6 +784,8 @@ done:
 	if (st != CAIRO_STATUS_SUCCESS)
 		rc = -1;
 	cairo_surface_destroy(d.surf);
+	if (d.logo != NULL)
+		cairo_surface_destroy(d.logo);
 	return rc;
 }
 
@@ -940,6 +1005,8 @@ pdf_invoice(const struct invoice *inv, const struct pdf_org *org,
 	x.acct = acct;
 	x.address = org != NULL ? org->address : NULL;
 	di.org = org != NULL && org->name != NULL ? org->name : "";
+	di.logo_png = org != NULL ? org->logo_png : NULL;
+	di.logo_len = org != NULL ? org->logo_len : 0;
 	di.title = title;
 	di.mark = is_draft(inv) ? "DRAFT" : is_void(inv) ? "VOID" : NULL;
 	return render(inv_body, &x, &di, out);
@@ -1162,6 +1229,8 @@ pdf_statement(const struct statement *st, const struct pdf_org *org, struct buf 
 	x.address = org != NULL ? org->address : NULL;
 	x.org = org != NULL && org->name != NULL ? org->name : "";
 	di.org = x.org;
+	di.logo_png = org != NULL ? org->logo_png : NULL;
+	di.logo_len = org != NULL ? org->logo_len : 0;
 	di.title = title;
 	di.mark = st->id == 0 ? "PREVIEW" : NULL;
 	return render(st_body, &x, &di, out);

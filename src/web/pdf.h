@@ -16,6 +16,8 @@ struct account;
 struct pdf_org {
 	const char	*name;		/* config org_name; NULL = "" */
 	const char	*address;	/* may hold newlines; NULL = none */
+	const unsigned char *logo_png;	/* our re-encoded logo (branding); NULL = none */
+	size_t		 logo_len;
 };
 
 /* Each renders the whole document into out: out is reset first and holds

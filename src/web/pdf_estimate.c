@@ -383,7 +383,7 @@ send(struct ctx *c, const struct estimate *e)
 {
 	char name[80], disp[128];
 
-	if (pdf_estimate(e, c->app->cfg.org_name, &c->resp.body) == -1) {
+	if (pdf_estimate(e, app_brand(c)->org_name, &c->resp.body) == -1) {
 		log_err("estimate %" PRId64 ": PDF rendering failed", e->id);
 		return -1;
 	}

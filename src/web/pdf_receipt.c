@@ -8,6 +8,7 @@
 #include "log.h"
 #include "payment.h"
 #include "pdf.h"
+#include "branding.h"
 #include "pdf_receipt.h"
 #include "portal.h"
 #include "profiles.h"
@@ -43,11 +44,38 @@ net_items(const struct allocation *as, size_t n, struct pdf_receipt_item *items,
 	return kept;
 }
 
+/* The receipt with the organisation's branding (name, address, logo)
+ * where it is set, the configuration's name and address otherwise. */
+static int
+receipt_render(struct db *db, const struct pdf_receipt *r, struct pdf_org *org,
+    struct buf *out)
+{
+	struct branding b;
+	struct buf logo;
+	int rc;
+
+	buf_init(&logo, 16u * 1024 * 1024);
+	if (branding_get(db, &b) == BRAND_OK) {
+		if (b.org_name[0])
+			org->name = b.org_name;
+		if (b.org_address[0])
+			org->address = b.org_address;
+		if (b.logo_sha[0] && branding_logo(db, b.logo_sha, &logo) ==
+		    BRAND_OK && logo.len > 0) {
+			org->logo_png = (const unsigned char *)logo.data;
+			org->logo_len = logo.len;
+		}
+	}
+	rc = pdf_receipt(r, org, out);
+	buf_free(&logo);
+	return rc;
+}
+
 int
 pdf_receipt_payment(struct db *db, const struct config *cfg, int64_t payment_id,
     struct buf *out, char *filename, size_t filenamesz)
 {
-	struct pdf_org org = { cfg->org_name, cfg->org_address };
+	struct pdf_org org = { cfg->org_name, cfg->org_address, NULL, 0 };
 	struct pdf_receipt_item *items = NULL;
 	struct allocation *as = NULL;
 	struct pdf_receipt r;
@@ -90,7 +118,7 @@ pdf_receipt_payment(struct db *db, const struct config *cfg, int64_t payment_id,
 	r.nitems = n ? net_items(as, n, items, &applied) : 0;
 	r.credit = p.amount - p.refunded - applied > 0 ?
 	    p.amount - p.refunded - applied : 0;
-	rc = pdf_receipt(&r, &org, out);
+	rc = receipt_render(db, &r, &org, out);
 	if (rc == 0 && filename != NULL)
 		pdf_receipt_filename(&r, filename, filenamesz);
 	if (rc != 0)

@@ -5,6 +5,7 @@
 #include "invoice.h"
 #include "log.h"
 #include "pdf.h"
+#include "branding_web.h"
 #include "profiles.h"
 #include "routes.h"
 #include "statement.h"
@@ -37,11 +38,9 @@ send_pdf(struct ctx *c, const char *filename)
 }
 
 static struct pdf_org
-org_of(const struct ctx *c)
+org_of(struct ctx *c)
 {
-	struct pdf_org org = { c->app->cfg.org_name, NULL };
-
-	return org;
+	return app_pdf_org(c);
 }
 
 static int

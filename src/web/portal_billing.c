@@ -12,6 +12,7 @@
 #include "payment.h"
 #include "pdf.h"
 #include "pdf_receipt.h"
+#include "branding_web.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "staff_plans.h"
@@ -297,7 +298,7 @@ send_pdf(struct ctx *c, const char *filename)
 int
 portal_invoice_pdf(struct ctx *c, const struct invoice *inv)
 {
-	struct pdf_org org = { c->app->cfg.org_name, c->app->cfg.org_address };
+	struct pdf_org org = app_pdf_org(c);
 	struct account a;
 	char filename[64];
 	int arc = account_get(c->app->db, inv->account_id, &a);
@@ -334,7 +335,7 @@ h_portal_invoice_pdf(struct ctx *c)
 int
 h_portal_statement_pdf(struct ctx *c)
 {
-	struct pdf_org org = { c->app->cfg.org_name, c->app->cfg.org_address };
+	struct pdf_org org = app_pdf_org(c);
 	struct portal_req pr;
 	struct statement st;
 	char filename[64];

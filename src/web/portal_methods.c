@@ -81,7 +81,7 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 		tmpl_set(c->view, "error", error);
 	tmpl_set(c->view, "kind", portal_field_s(c, "kind"));
 	tmpl_set(c->view, "signer_name", portal_field_s(c, "signer_name"));
-	tmpl_set(c->view, "org", c->app->cfg.org_name);
+	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (portal_view_attempt_key(c) == -1)
 		return -1;
 	tmpl_set(c->view, "title", "Payment methods");

@@ -164,7 +164,7 @@ pay_page(struct ctx *c, const struct portal_req *pr,
 	tmpl_set_bool(c->view, "want_ach", strcmp(method, "ach") == 0);
 	tmpl_set_bool(c->view, "save_card", portal_field_i(c, "save_card") != 0);
 	tmpl_set(c->view, "signer_name", portal_field_s(c, "signer_name"));
-	tmpl_set(c->view, "org", c->app->cfg.org_name);
+	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (error)
 		tmpl_set(c->view, "error", error);
 	tmpl_set(c->view, "title", "Pay invoices");

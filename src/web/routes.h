@@ -39,6 +39,8 @@ extern const struct route routes_estimates[];	/* staff_estimates.c: estimates, p
 extern const size_t nroutes_estimates;
 extern const struct route routes_portal_estimates[];	/* portal_estimates.c */
 extern const size_t nroutes_portal_estimates;
+extern const struct route routes_branding[];	/* staff_branding.c: Settings > Branding, logo, theme */
+extern const size_t nroutes_branding;
 
 extern const struct route routes_plans[];	/* staff_plans.c: payment plans */
 extern const size_t nroutes_plans;

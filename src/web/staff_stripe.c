@@ -254,7 +254,7 @@ ss_view_consent_text(struct ctx *c)
 {
 	/* The text recorded when the method is saved with a payment (scope
 	 * any balance): it then names the card or bank account. */
-	struct sp_consent_terms t = { c->app->cfg.org_name, NULL, NULL, NULL,
+	struct sp_consent_terms t = { app_brand(c)->org_name, NULL, NULL, NULL,
 	    "any_balance", 0, 0, NULL };
 	char text[SP_CONSENT_TEXT_MAX];
 

@@ -390,7 +390,7 @@ view_consent_preview(struct ctx *c, int64_t account_id, int64_t selected,
 	if (m == NULL)
 		m = &ms[0];
 	memset(&t, 0, sizeof(t));
-	t.org = c->app->cfg.org_name;
+	t.org = app_brand(c)->org_name;
 	t.kind = m->kind;
 	t.brand = m->brand;
 	t.last4 = m->last4;

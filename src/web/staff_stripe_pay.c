@@ -684,6 +684,7 @@ h_stripe_email_receipt(struct ctx *c)
 		return -1;
 	memset(&m, 0, sizeof(m));
 	if (receipt_vars(c, &p, &acct, v) == -1 ||
+	    branding_mail_vars(c->app->db, &c->app->cfg, v) == -1 ||
 	    outbox_render(c->app->tc, &c->app->cfg, "receipt", v, &m, err,
 	    sizeof(err)) == -1) {
 		if (err[0])

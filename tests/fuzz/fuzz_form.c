@@ -1,5 +1,5 @@
 /* libFuzzer harness for request input: the same bytes go through the
- * urlencoded, cookie and JSON parsers, the router (as a path) and field
+ * urlencoded, cookie, JSON and multipart/form-data parsers, the router (as a path) and field
  * validation (the parsed pairs against a spec with every field type).
  * Built with -DFUZZ_MAIN it reads one file instead (afl / reproducing). */
 #include "common.h"
@@ -93,6 +93,24 @@ fuzz_json(const char *s, size_t len)
 	json_object_put(o);
 }
 
+/* multipart with the boundary "b": the file part, when found, lies inside
+ * the input. */
+static void
+fuzz_multipart(const char *s, size_t len)
+{
+	struct req_upload up;
+	struct kvlist kv;
+
+	kvlist_init(&kv);
+	if (req_parse_multipart(s, len, "multipart/form-data; boundary=b", &kv,
+	    &up) == REQ_OK) {
+		check_fields(&kv, 0);
+		if (up.present && (up.data < s || up.data + up.len > s + len))
+			abort();
+	}
+	kvlist_free(&kv);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -120,6 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kvlist_free(&kv);
 
 	fuzz_json(s, size);
+	fuzz_multipart(s, size);
 	fuzz_router(cstr);
 	free(req_url_decode(s, size, 1));
 	free(cstr);

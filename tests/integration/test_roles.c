@@ -242,6 +242,13 @@ static const struct may may[] = {
 	{ "GET", "/admin/estimate-pricing", STAFF },
 	{ "POST", "/admin/estimate-pricing", A },
 	{ "POST", "/admin/provider", A },
+	/* branding (staff_branding.c) */
+	{ "GET", "/admin/branding", A },
+	{ "POST", "/admin/branding", A },
+	{ "POST", "/admin/branding/logo", A },
+	{ "POST", "/admin/branding/logo/remove", A },
+	{ "GET", "/brand/logo/:file", EVERYONE },
+	{ "GET", "/brand/theme/:file", EVERYONE },
 	/* portal estimates (portal_estimates.c) */
 	{ "GET", "/portal/estimates", P },
 	{ "GET", "/portal/estimates/:id", P },

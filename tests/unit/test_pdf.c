@@ -3,6 +3,7 @@
  * (a check that cannot run must not pass). PDF_SAMPLES_DIR=dir keeps the rendered samples. */
 #include "common.h"
 
+#include <cairo.h>
 #include <check.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,8 +17,8 @@
 #include "str.h"
 
 static const struct pdf_org org = {
-	"Riverside Family Counseling",
-	"410 Maple Avenue, Suite 200\nSpringfield, IL 62704 \u00b7 (217) 555-0142",
+	.name = "Riverside Family Counseling",
+	.address = "410 Maple Avenue, Suite 200\nSpringfield, IL 62704 \u00b7 (217) 555-0142",
 };
 
 /* Local frees: the test does not depend on the store's implementation. */
@@ -290,6 +291,46 @@ START_TEST(invoice_renders_numbers_names_and_totals)
 }
 END_TEST
 
+static cairo_status_t
+png_to_buf(void *closure, const unsigned char *d, unsigned int n)
+{
+	return buf_append(closure, d, n) == 0 ? CAIRO_STATUS_SUCCESS :
+	    CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* Branding: with a logo the invoice carries an image, without none. */
+START_TEST(invoice_draws_the_logo)
+{
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 90, 30);
+	struct pdf_org branded = org;
+	struct invoice inv;
+	struct account a;
+	struct buf png, b;
+
+	buf_init(&png, BUF_MAX_DEFAULT);
+	ck_assert_int_eq(cairo_surface_write_to_png_stream(s, png_to_buf, &png),
+	    CAIRO_STATUS_SUCCESS);
+	cairo_surface_destroy(s);
+	make_invoice(&inv, &a);
+	buf_init(&b, BUF_MAX_DEFAULT);
+	ck_assert_int_eq(pdf_invoice(&inv, &org, &a, &b), 0);
+	ck_assert_ptr_null(memmem(b.data, b.len, "/Subtype /Image", 15));
+	branded.logo_png = (const unsigned char *)png.data;
+	branded.logo_len = png.len;
+	ck_assert_int_eq(pdf_invoice(&inv, &branded, &a, &b), 0);
+	assert_pdf(&b);
+	ck_assert_ptr_nonnull(memmem(b.data, b.len, "/Subtype /Image", 15));
+	/* bytes that are not a PNG: the document renders without a logo */
+	branded.logo_png = (const unsigned char *)"not a png";
+	branded.logo_len = 9;
+	ck_assert_int_eq(pdf_invoice(&inv, &branded, &a, &b), 0);
+	ck_assert_ptr_null(memmem(b.data, b.len, "/Subtype /Image", 15));
+	buf_free(&b);
+	buf_free(&png);
+	inv_free(&inv);
+}
+END_TEST
+
 START_TEST(draft_invoice_is_marked)
 {
 	struct invoice inv;
@@ -461,6 +502,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, invoice_renders_numbers_names_and_totals);
 	tcase_add_test(tc, draft_invoice_is_marked);
+	tcase_add_test(tc, invoice_draws_the_logo);
 	tcase_add_test(tc, long_statement_breaks_pages_and_repeats_header);
 	tcase_add_test(tc, empty_documents_render);
 	tcase_add_test(tc, huge_and_hostile_input_is_bounded);

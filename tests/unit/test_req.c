@@ -113,6 +113,68 @@ START_TEST(test_urlencoded_bad_percent)
 }
 END_TEST
 
+/* --- multipart/form-data ------------------------------------------------- */
+
+#define MP_CT	"multipart/form-data; boundary=XyZ"
+
+static enum req_status
+mp(const char *body, size_t len, struct kvlist *l, struct req_upload *u)
+{
+	kvlist_init(l);
+	return req_parse_multipart(body, len, MP_CT, l, u);
+}
+
+START_TEST(test_multipart_fields_and_file)
+{
+	static const char body[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"a.png\"\r\n"
+	    "Content-Type: image/png\r\n\r\n\x89PNG\0\r\nbin\r\n--XyZ--\r\n";
+	struct kvlist l;
+	struct req_upload u;
+
+	ck_assert_int_eq(mp(body, sizeof(body) - 1, &l, &u), REQ_OK);
+	ck_assert_str_eq(kvlist_get(&l, "_csrf"), "tok");
+	ck_assert_ptr_null(kvlist_get(&l, "logo"));	/* the file is not a field */
+	ck_assert(u.present);
+	ck_assert_str_eq(u.name, "logo");
+	ck_assert_str_eq(u.filename, "a.png");
+	ck_assert_str_eq(u.ctype, "image/png");
+	ck_assert_uint_eq(u.len, 10);	/* NUL and CRLF inside the file are kept */
+	ck_assert_int_eq(memcmp(u.data, "\x89PNG\0\r\nbin", 10), 0);
+	kvlist_free(&l);
+}
+END_TEST
+
+START_TEST(test_multipart_refused)
+{
+	static const char two_files[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"a\"; filename=\"1\"\r\n\r\nx\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"b\"; filename=\"2\"\r\n\r\ny\r\n--XyZ--";
+	static const char unterminated[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno closing boundary";
+	static const char nul_field[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\0y\r\n--XyZ--";
+	static const char no_name[] =
+	    "--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n--XyZ--";
+	struct kvlist l;
+	struct req_upload u;
+
+	ck_assert_int_eq(mp(two_files, sizeof(two_files) - 1, &l, &u), REQ_ETOOMANY);
+	kvlist_free(&l);
+	ck_assert_int_eq(mp(unterminated, sizeof(unterminated) - 1, &l, &u), REQ_EBADENC);
+	kvlist_free(&l);
+	ck_assert_int_eq(mp(nul_field, sizeof(nul_field) - 1, &l, &u), REQ_EBADENC);
+	kvlist_free(&l);
+	ck_assert_int_eq(mp(no_name, sizeof(no_name) - 1, &l, &u), REQ_EBADENC);
+	kvlist_free(&l);
+	kvlist_init(&l);
+	ck_assert_int_eq(req_parse_multipart("--XyZ--", 7, "multipart/form-data",
+	    &l, &u), REQ_EBADENC);	/* no boundary */
+	kvlist_free(&l);
+}
+END_TEST
+
 START_TEST(test_urlencoded_error_leaves_list)
 {
 	struct kvlist l;
@@ -863,6 +925,8 @@ req_suite(void)
 	tcase_add_test(tc, test_fields_unknown);
 	tcase_add_test(tc, test_fields_many_errors);
 	tcase_add_test(tc, test_fields_bad_utf8_input);
+	tcase_add_test(tc, test_multipart_fields_and_file);
+	tcase_add_test(tc, test_multipart_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
