@@ -210,7 +210,7 @@ async function portal(browser, email, inv) {
 			await shot(page, 'keyboard-portal-selected', DESK);
 			await Promise.all([page.waitForURL(/\/portal\/pay\?/), page.keyboard.press('Enter')]);
 			await noPositiveTabindex(page);
-			await tabTo(page, (f) => f.tag === 'button' && /^Pay \$85\.50$/.test(f.label), 60);
+			await tabTo(page, (f) => f.tag === 'button' && /^Pay (\$85\.50|now)$/.test(f.label), 60);
 			await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'),
 			    page.keyboard.press('Enter')]);
 			await page.locator('#payment-element iframe').waitFor();
