@@ -112,6 +112,9 @@ struct claim {
 	int		 gave_up;	/* lease expired after the last attempt */
 	int64_t		 id, attempts, created_at, lease_until;
 	char		*to, *subject, *text, *html, *message_id;
+	struct db_result att_rows;	/* filename, content_type, data_base64 */
+	struct mime_att	*att;
+	size_t		 natt;
 };
 
 static void
@@ -124,6 +127,34 @@ claim_clear(struct claim *c)
 	free(c->message_id);
 	c->to = c->subject = c->text = c->html = c->message_id = NULL;
 	c->found = c->gave_up = 0;
+	db_result_free(&c->att_rows);
+	free(c->att);
+	c->att = NULL;
+	c->natt = 0;
+}
+
+/* The claimed row's attachments (outbox_attach()), read after the claim
+ * committed. */
+static int
+attachments_load(struct db *db, struct claim *c)
+{
+	struct db_param p[] = { DB_I64(c->id) };
+	struct db_result *r = &c->att_rows;
+	int rc;
+
+	rc = db_query(db, "SELECT filename, content_type, data_base64 FROM "
+	    "outbox_attachments WHERE outbox_id = ? ORDER BY id", p, 1, r);
+	if (rc != DB_OK || r->nrows == 0)
+		return rc;
+	if ((c->att = calloc(r->nrows, sizeof(*c->att))) == NULL)
+		return DB_ERR;
+	for (size_t i = 0; i < r->nrows; i++) {
+		c->att[i].filename = db_str(r, i, 0);
+		c->att[i].content_type = db_str(r, i, 1);
+		c->att[i].base64 = db_str(r, i, 2);
+	}
+	c->natt = r->nrows;
+	return DB_OK;
 }
 
 static int
@@ -343,8 +374,12 @@ mailer_one(struct mailer *m, struct mailer_stats *st)
 		claim_clear(&c);
 		return 1;
 	}
-	msg = mime_message(m->cfg->smtp_from, m->cfg->org_name, c.to, c.subject,
-	    c.text, c.html, c.message_id, c.created_at);
+	if (attachments_load(m->db, &c) != DB_OK) {
+		claim_clear(&c);	/* the lease expires; another try later */
+		return -1;
+	}
+	msg = mime_message_att(m->cfg->smtp_from, m->cfg->org_name, c.to,
+	    c.subject, c.text, c.html, c.message_id, c.created_at, c.att, c.natt);
 	if (msg == NULL) {
 		str_copy(err, sizeof(err), "cannot format the message");
 		res = SEND_PERMANENT;

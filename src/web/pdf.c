@@ -19,6 +19,8 @@
 #include "invoice.h"
 #include "money.h"
 #include "pdf.h"
+
+#include "cfg.h"
 #include "profiles.h"
 #include "statement.h"
 #include "str.h"
@@ -1165,4 +1167,13 @@ pdf_statement(const struct statement *st, const struct pdf_org *org, struct buf 
 	di.title = title;
 	di.mark = st->id == 0 ? "PREVIEW" : NULL;
 	return render(st_body, &x, &di, out);
+}
+
+int
+pdf_statement_cfg(const struct statement *st, const struct config *cfg,
+    struct buf *out)
+{
+	struct pdf_org org = { cfg->org_name, cfg->org_address };
+
+	return pdf_statement(st, &org, out);
 }
