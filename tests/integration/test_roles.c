@@ -259,6 +259,11 @@ static const struct may may[] = {
 	{ "POST", "/plans/:id/cancel", MONEY },
 	{ "GET", "/admin/plan-limits", A },
 	{ "POST", "/admin/plan-limits", A },
+	/* scheduled statements: the default for admins, an account's for money staff */
+	{ "GET", "/admin/statement-schedule", A },
+	{ "POST", "/admin/statement-schedule", A },
+	{ "GET", "/accounts/:id/statement-schedule", STAFF },
+	{ "POST", "/accounts/:id/statement-schedule", MONEY },
 	{ "GET", "/portal/plans/:id", P },
 	{ "POST", "/portal/plans/:id/accept", P },
 	{ "POST", "/api/v1/payment-plans", KA | KB },
