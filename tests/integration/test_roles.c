@@ -222,6 +222,7 @@ static const struct may may[] = {
 	{ "POST", "/estimates/:id/send", MONEY },
 	{ "POST", "/estimates/:id/countersign", MONEY },
 	{ "POST", "/estimates/:id/invoice", MONEY },
+	{ "POST", "/estimates/:id/plan", MONEY },
 	{ "GET", "/estimates/:id/gfe", STAFF },
 	{ "GET", "/estimates/:id/pdf", STAFF },
 	{ "GET", "/clients/:id/coverage", STAFF },
