@@ -285,6 +285,8 @@ api_plan_update(struct api *a)
 		return api_invalid(a, "installments", "Give installments or "
 		    "installment_cents, not both.");
 	rc = plan_edit_terms(&env, id, &ed, &e);
+	if (strcmp(e.field, "invoice_ids") == 0)
+		str_copy(e.field, sizeof(e.field), "add_invoice_ids");
 	if (rc != PLAN_OK)
 		return plan_refusal(a, rc, &e);
 	return send_plan(a, id, 200);
