@@ -75,3 +75,20 @@ ALTER TABLE plan_settings ADD COLUMN client_proposals_need_approval TINYINT NOT 
 
 -- Accepted estimate -> payment plan (0 = conversion in progress).
 ALTER TABLE estimates ADD COLUMN plan_id BIGINT NULL;
+
+-- A plan the client proposed in the portal (self-service), signed there:
+-- pending until staff approve when plan_settings says so, else approved at
+-- once (the plan is then sent and accepted with this signature).
+CREATE TABLE plan_proposals (
+	plan_id		BIGINT NOT NULL PRIMARY KEY,
+	account_id	BIGINT NOT NULL,
+	status		ENUM('pending', 'approved') NOT NULL,
+	signer_name	VARCHAR(200) NOT NULL,
+	signed_ip	VARCHAR(64) NOT NULL DEFAULT '',
+	signed_user_agent VARCHAR(255) NOT NULL DEFAULT '',
+	created_at	BIGINT NOT NULL,
+	decided_by	BIGINT NULL,
+	decided_at	BIGINT NULL,
+	KEY plan_proposals_status (status, plan_id),
+	CONSTRAINT plan_proposals_plan FOREIGN KEY (plan_id) REFERENCES payment_plans (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
