@@ -112,6 +112,8 @@ form_page(struct ctx *c, const struct portal_req *pr, int status,
 		tmpl_set(c->view, "form_installments", "6");
 		tmpl_set(c->view, "form_start_date", d);
 		tmpl_set_bool(c->view, "freq_monthly", 1);
+		tmpl_set(c->view, "form_down_payment", "");
+		tmpl_set(c->view, "form_signer_name", "");
 	}
 	tmpl_set(c->view, "title", "Propose a payment plan");
 	tmpl_set_bool(c->view, "nav_billing", 1);

@@ -1043,6 +1043,130 @@ START_TEST(test_paid_outside_shrinks)
 }
 END_TEST
 
+/* --- self-service proposals ------------------------------------------------- */
+
+static void
+post_to_portal(struct who *s, int64_t inv)
+{
+	struct itest_resp r;
+	char path[80];
+
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "/invoices/%" PRId64 "/send", inv);
+	get(s, path, &r, 200);
+	post(s, path, NULL, &r, 303, "post", "1", NULL);
+	itest_resp_free(&r);
+}
+
+/* Admin sets "client proposals need staff approval" on Payment plan limits. */
+static void
+set_approval(int on)
+{
+	struct itest_resp r;
+	struct who a;
+
+	who_new(&a, "admin");
+	ck_assert_int_eq(itest_login(a.c, getenv("ITEST_ADMIN_EMAIL"),
+	    env.password), 303);
+	itest_resp_init(&r);
+	get(&a, "/admin/plan-limits", &r, 200);
+	post(&a, "/admin/plan-limits", NULL, &r, 200, "min_installment", "25.00",
+	    "max_installments", "36", "min_down_percent", "0", "client_approval",
+	    on ? "1" : "0", NULL);
+	itest_resp_free(&r);
+	who_free(&a);
+}
+
+#define N_PLANS(acc) sql_i64("SELECT COUNT(*) FROM payment_plans WHERE " \
+	"account_id = ?", (acc))
+
+/* The client proposes a plan in the portal: over the limits, unsigned or
+ * for another account's invoice it is refused and nothing is made; a
+ * preview makes nothing; signed within the limits it is active at once;
+ * with the approval setting it waits until staff approve (once). */
+START_TEST(test_portal_self_service)
+{
+	struct itest_resp r;
+	struct who s, c;
+	char email[120], email2[120], path[120], start[11], i1[24], oi[24];
+	int64_t acc, other, inv, oinv, plan, plan2;
+
+	staff_login(&s);
+	itest_resp_init(&r);
+	acc = client_with_portal(&s, &c, email, sizeof(email), "self");
+	other = new_account(&s, email2, sizeof(email2), "self2");
+	inv = new_invoice(&s, acc, "300.00", NULL);
+	oinv = new_invoice(&s, other, "80.00", NULL);
+	post_to_portal(&s, inv);
+	post_to_portal(&s, oinv);
+	str_fmt(i1, sizeof(i1), "%" PRId64, inv);
+	str_fmt(oi, sizeof(oi), "%" PRId64, oinv);
+	day(start, 30);
+	set_approval(0);
+
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "/portal/plan-proposals/new"));
+	get(&c, "/portal/plan-proposals/new", &r, 200);
+	ck_assert(itest_body_has(&r, "$25.00"));	/* the minimum is shown */
+	/* over the limits: $300 in 20 is $15 < $25 */
+	post(&c, "/portal/plan-proposals", NULL, &r, 422, "invoice_id", i1,
+	    "installments", "20", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", "authorize", "1", NULL);
+	ck_assert_msg(itest_body_has(&r, "$25.00"), "%s", buf_cstr(&r.body));
+	/* unsigned; another account's invoice */
+	post(&c, "/portal/plan-proposals", NULL, &r, 422, "invoice_id", i1,
+	    "installments", "3", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", NULL);
+	ck_assert(itest_body_has(&r, "Tick the box"));
+	post(&c, "/portal/plan-proposals", NULL, &r, 404, "invoice_id", oi,
+	    "installments", "3", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", "authorize", "1", NULL);
+	/* the preview shows the schedule and makes nothing */
+	post(&c, "/portal/plan-proposals", NULL, &r, 200, "invoice_id", i1,
+	    "installments", "3", "frequency", "monthly", "start_date", start,
+	    "preview", "1", NULL);
+	ck_assert(itest_body_has(&r, "$100.00"));
+	ck_assert_int_eq(N_PLANS(acc), 0);
+	ck_assert_int_eq(N_PLANS(other), 0);
+
+	/* signed within the limits: active at once */
+	post(&c, "/portal/plan-proposals", NULL, &r, 303, "invoice_id", i1,
+	    "installments", "3", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", "authorize", "1", NULL);
+	plan = location_id(&r, "/portal/plans/");
+	ck_assert_int_eq(PLAN_STATUS_IS(plan, "active"), 1);
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_versions WHERE"
+	    " plan_id = ? AND signed_name = 'Pat Client'", plan), 1);
+	str_fmt(path, sizeof(path), "/portal/plans/%" PRId64 "?notice=signed", plan);
+	get(&c, path, &r, 200);
+	ck_assert(itest_body_has(&r, "$100.00"));
+
+	/* with approval: waits; staff approve once */
+	plan_post(&s, plan, "cancel", &r, 303);
+	set_approval(1);
+	post(&c, "/portal/plan-proposals", NULL, &r, 303, "invoice_id", i1,
+	    "installments", "2", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", "authorize", "1", NULL);
+	plan2 = location_id(&r, "/portal/plan-proposals/");
+	ck_assert_int_eq(PLAN_STATUS_IS(plan2, "draft"), 1);
+	str_fmt(path, sizeof(path), "/portal/plan-proposals/%" PRId64, plan2);
+	get(&c, path, &r, 200);
+	ck_assert(itest_body_has(&r, "approve"));
+	str_fmt(path, sizeof(path), "/plans/%" PRId64, plan2);
+	get(&s, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Approve the client"));
+	plan_post(&s, plan2, "approve", &r, 303);
+	ck_assert_int_eq(PLAN_STATUS_IS(plan2, "active"), 1);
+	plan_post(&s, plan2, "approve", &r, 409);
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_versions WHERE"
+	    " plan_id = ? AND signed_name = 'Pat Client'", plan2), 1);
+	set_approval(0);
+	itest_resp_free(&r);
+	who_free(&c);
+	who_free(&s);
+}
+END_TEST
+
 /* --- the JSON API ------------------------------------------------------------ */
 
 static char api_key[200];
@@ -1361,6 +1485,7 @@ plans_suite(void)
 	tcase_add_test(tc, test_paid_outside_shrinks);
 	tcase_add_test(tc, test_api_plans);
 	tcase_add_test(tc, test_api_methods_and_plan_patch);
+	tcase_add_test(tc, test_portal_self_service);
 	suite_add_tcase(s, tc);
 	return s;
 }
