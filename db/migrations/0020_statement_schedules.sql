@@ -92,3 +92,9 @@ CREATE TABLE plan_proposals (
 	KEY plan_proposals_status (status, plan_id),
 	CONSTRAINT plan_proposals_plan FOREIGN KEY (plan_id) REFERENCES payment_plans (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Bulk runs email too: a run made with "email" sends each statement it
+-- generated (once: items are marked in the transaction that queues it).
+ALTER TABLE statement_batches ADD COLUMN email TINYINT NOT NULL DEFAULT 0;
+ALTER TABLE statement_batch_items ADD COLUMN mailed TINYINT NOT NULL DEFAULT 0,
+	ADD COLUMN outbox_id BIGINT NULL;

@@ -99,4 +99,15 @@ int	 statement_schedule_run(struct db *, const struct ss_env *, int64_t now,
 int	 statement_email_in_tx(struct db *, const struct ss_env *,
 	    const struct statement *, int64_t *outbox_id);
 
+/* Bulk runs that email (statement_batch_create() then this flag): each
+ * statement the run generated is emailed once, like a scheduled one, by
+ * statement_batch_email() (at most max per call; concurrent callers share
+ * the work). Counts for the run page: email on, mails still to queue,
+ * mails queued. */
+int	 statement_batch_set_email(struct db *, int64_t batch_id);
+int	 statement_batch_email(struct db *, const struct ss_env *,
+	    int64_t batch_id, size_t max, size_t *sent);
+int	 statement_batch_mail_counts(struct db *, int64_t batch_id, int *email,
+	    int64_t *pending, int64_t *sent);
+
 #endif

@@ -287,3 +287,95 @@ statement_schedule_run(struct db *db, const struct ss_env *env, int64_t now,
 	db_result_free(&r);
 	return rc == -1 ? SS_DB : SS_OK;
 }
+
+/* --- bulk runs that email ----------------------------------------------------- */
+
+int
+statement_batch_set_email(struct db *db, int64_t batch_id)
+{
+	struct db_param p[] = { DB_I64(batch_id) };
+
+	return db_exec(db, "UPDATE statement_batches SET email = 1 WHERE id = ?",
+	    p, 1, NULL, NULL) == DB_OK ? SS_OK : SS_DB;
+}
+
+struct bmail {
+	const struct ss_env	*env;
+	int64_t			 batch_id;
+	size_t			 max, sent;
+};
+
+/* Claims generated, unmailed items (SKIP LOCKED: concurrent viewers of the
+ * run page share the work), queues each email, marks the item. */
+static int
+bmail_tx(struct db *db, void *arg)
+{
+	struct bmail *b = arg;
+	struct db_param c[] = { DB_I64(b->batch_id), DB_I64((int64_t)b->max) };
+	struct db_result r;
+	struct statement st;
+	int64_t mail_id;
+	int rc;
+
+	b->sent = 0;
+	rc = db_query(db, "SELECT i.account_id, i.statement_id FROM "
+	    "statement_batch_items i JOIN statement_batches s ON s.id = i.batch_id "
+	    "WHERE i.batch_id = ? AND s.email = 1 AND i.statement_id IS NOT NULL "
+	    "AND i.mailed = 0 ORDER BY i.account_id LIMIT ? FOR UPDATE SKIP LOCKED",
+	    c, 2, &r);
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+		mail_id = 0;
+		if (statement_get(db, db_i64(&r, i, 1), &st) != ST_OK) {
+			rc = DB_ERR;
+			break;
+		}
+		if (st.amount_due > 0)
+			rc = statement_email_in_tx(db, b->env, &st, &mail_id);
+		statement_free(&st);
+		struct db_param u[] = { mail_id ? DB_I64(mail_id) : DB_NULL,
+		    DB_I64(b->batch_id), DB_I64(db_i64(&r, i, 0)) };
+		if (rc == DB_OK)
+			rc = db_exec(db, "UPDATE statement_batch_items SET mailed = 1, "
+			    "outbox_id = ? WHERE batch_id = ? AND account_id = ?", u, 3,
+			    NULL, NULL);
+		b->sent += mail_id != 0;
+	}
+	db_result_free(&r);
+	return rc;
+}
+
+int
+statement_batch_email(struct db *db, const struct ss_env *env, int64_t batch_id,
+    size_t max, size_t *sent)
+{
+	struct bmail b = { env, batch_id, max, 0 };
+
+	if (db_tx(db, bmail_tx, &b) != DB_OK)
+		return SS_DB;
+	if (sent)
+		*sent = b.sent;
+	return SS_OK;
+}
+
+int
+statement_batch_mail_counts(struct db *db, int64_t batch_id, int *email,
+    int64_t *pending, int64_t *sent)
+{
+	struct db_param p[] = { DB_I64(batch_id) };
+	struct db_result r;
+	int rc;
+
+	rc = db_query(db, "SELECT s.email, COALESCE(SUM(i.statement_id IS NOT NULL "
+	    "AND i.mailed = 0), 0), COALESCE(SUM(i.outbox_id IS NOT NULL), 0) FROM "
+	    "statement_batches s LEFT JOIN statement_batch_items i ON i.batch_id = "
+	    "s.id WHERE s.id = ? GROUP BY s.id, s.email", p, 1, &r);
+	*email = 0;
+	*pending = *sent = 0;
+	if (rc == DB_OK && r.nrows == 1) {
+		*email = db_i64(&r, 0, 0) != 0;
+		*pending = db_i64(&r, 0, 1);
+		*sent = db_i64(&r, 0, 2);
+	}
+	db_result_free(&r);
+	return rc == DB_OK ? SS_OK : SS_DB;
+}

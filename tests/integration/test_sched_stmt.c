@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "fixture.h"
 #include "str.h"
 
@@ -148,6 +149,48 @@ START_TEST(test_scheduled_statements)
 }
 END_TEST
 
+/* A bulk run made with "email" emails each statement it generated, once,
+ * with the PDF attached; accounts under the run's minimum get nothing. */
+START_TEST(test_bulk_run_emails)
+{
+	struct fx_who s;
+	struct itest_resp r;
+	char email_a[200], email_b[200], today[11], path[80];
+	int64_t acc_a, acc_b, batch;
+	char *m;
+	int done = 0;
+
+	fx_clock_real();
+	clock_fmt_date(time(NULL), today, sizeof(today));
+	itest_resp_init(&r);
+	fx_staff(&s, fx.billing);
+	acc_a = fx_account(&s, 0, email_a, sizeof(email_a), "bulk-a");
+	acc_b = fx_account(&s, 0, email_b, sizeof(email_b), "bulk-b");
+	fx_invoice(&s, acc_a, "75.00", today, today);
+	fx_invoice(&s, acc_b, "20.00", today, today);
+	fx_get(&s, "/statements", &r, 200);
+	fx_post(&s, "/statements/batches", NULL, &r, 303, "from", "2020-01-01",
+	    "to", today, "min_balance", "50.00", "email", "1", NULL);
+	batch = fx_location_id(&r, "/statements/batches/");
+	str_fmt(path, sizeof(path), "/statements/batches/%" PRId64, batch);
+	/* each view of the run page does a chunk of the work */
+	for (int i = 0; i < 200 && !done; i++) {
+		fx_get(&s, path, &r, 200);
+		done = strstr(r.body.data, "were emailed") != NULL;
+	}
+	ck_assert_msg(done, "the run did not finish: %.2000s", r.body.data);
+	fx_get(&s, path, &r, 200);
+	ck_assert_int_eq(fx_sql_i64(N_MAIL, acc_a), 1);
+	ck_assert_int_eq(fx_sql_i64(N_MAIL, acc_b), 0);
+	m = fx_mail_wait(email_a, "Content-Disposition: attachment", 1);
+	ck_assert_msg(strstr(m, "\r\nJVBERi0") != NULL, "a PDF attached");
+	ck_assert(strstr(m, "$75.00") != NULL);
+	free(m);
+	itest_resp_free(&r);
+	fx_who_free(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -158,6 +201,7 @@ main(void)
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	fx_add_test(tc, test_scheduled_statements);
+	fx_add_test(tc, test_bulk_run_emails);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }
