@@ -62,10 +62,17 @@ view_invoices(struct ctx *c, int64_t account_id, const int64_t *chosen,
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row;
+		int64_t in_plan = 0;
 		int on = 0;
 
 		if (inv[i].status != PIS_OPEN && inv[i].status != PIS_PARTIAL)
 			continue;
+		if (plan_of_invoice(c->app->db, inv[i].id, &in_plan) != PLAN_OK) {
+			free(inv);
+			return -1;
+		}
+		if (in_plan)
+			continue;	/* paid by a plan already */
 		if ((row = tmpl_loop_add(c->view, "invoices")) == NULL)
 			break;
 		for (size_t k = 0; k < nchosen; k++)
