@@ -156,12 +156,18 @@ echo_form(struct ctx *c)
 		tmpl_set_bool(c->view, "form_authorize", 1);
 }
 
+/* Staff may override the limits with a reason; clients may not: the
+ * message says what to change instead. */
 static void
 view_error(struct ctx *c, const struct plan_err *e)
 {
-	char key[48];
+	char key[48], msg[sizeof(e->msg) + 64], *cut;
 
-	tmpl_set(c->view, "error", e->msg);
+	str_copy(msg, sizeof(msg), e->msg);
+	if ((cut = strstr(msg, " To go ahead anyway")) != NULL)
+		str_copy(cut, sizeof(msg) - (size_t)(cut - msg), " Please choose "
+		    "terms within these limits.");
+	tmpl_set(c->view, "error", msg);
 	if (e->field[0] && strcmp(e->field, "override_reason") != 0) {
 		str_fmt(key, sizeof(key), "err_%s", strcmp(e->field, "invoice_ids") ==
 		    0 ? "invoice_id" : strcmp(e->field, "down_payment_cents") == 0 ?
