@@ -158,6 +158,17 @@ int	 estimate_verify(struct db *, int64_t id, char computed[CRYPTO_SHA256_HEX],
  * line for the patient's share. *invoice_id gets it. */
 int	 estimate_to_invoice(struct db *, const struct actor *, int64_t id,
 	    int64_t *invoice_id, char *msg, size_t msgsz);
+/* The draft invoice of an estimate's patient shares (no claim; an
+ * enum inv_status). estimate_to_invoice() and estimate_to_plan() use it. */
+int	 estimate_invoice_make(struct db *, const struct actor *,
+	    const struct estimate *, int64_t *invoice_id, char *msg, size_t msgsz);
+/* An accepted estimate becomes a draft payment plan over its invoice (made
+ * and issued now unless it was made before), inside the practice limits
+ * (estimate_plan.c). A second call answers EST_S_OK with the first plan. */
+int	 estimate_to_plan(struct db *, const struct actor *, int64_t id,
+	    int64_t *plan_id, char *msg, size_t msgsz);
+/* The plan made from the estimate, 0 = none. */
+int	 estimate_plan_id(struct db *, int64_t id, int64_t *plan_id);
 
 /* GFE $400 check: issued invoices of the client since the estimate was
  * accepted/sent total *billed; returns 1 when flagged. -1 on error. */

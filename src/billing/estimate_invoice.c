@@ -72,6 +72,20 @@ fill_invoice(struct db *db, const struct estimate *e, struct invoice *inv)
 }
 
 int
+estimate_invoice_make(struct db *db, const struct actor *actor,
+    const struct estimate *e, int64_t *invoice_id, char *msg, size_t msgsz)
+{
+	struct invoice inv;
+	int rc;
+
+	rc = fill_invoice(db, e, &inv) == 0 ? invoice_save_draft(db, actor, &inv,
+	    msg, msgsz) : INV_DB;
+	*invoice_id = inv.id;
+	invoice_free(&inv);
+	return rc;
+}
+
+int
 estimate_to_invoice(struct db *db, const struct actor *actor, int64_t id,
     int64_t *invoice_id, char *msg, size_t msgsz)
 {

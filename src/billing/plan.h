@@ -237,6 +237,33 @@ int	 plan_pay_price(struct db *, int64_t account_id, int64_t id,
 int	 plan_pay_started(struct db *, int64_t account_id, int64_t id,
 	    enum plan_pay_what, int64_t payment_id);
 
+/* --- self-service proposals (plan_propose.c) ------------------------------- */
+
+/* The client proposes a plan in the portal over invoices posted there
+ * (q->invoice_ids; "invoice" names them in errors), inside the practice
+ * limits (PLAN_LIMITS: no override for clients), signing at once (s). The
+ * plan is made; with "client proposals need staff approval" it waits
+ * (*pending = 1, status draft), else it is sent and accepted: active. */
+int	 plan_propose(const struct plan_env *, struct plan_req *q,
+	    const struct plan_signature *s, int64_t *id, int *pending,
+	    struct plan_err *);
+struct plan_proposal {
+	int	 found;
+	int	 pending;		/* waiting for staff */
+	int64_t	 account_id;
+	char	 signer_name[201];
+	char	 ip[65];
+	char	 user_agent[256];
+	int64_t	 created_at;
+};
+int	 plan_proposal_get(struct db *, int64_t plan_id, struct plan_proposal *);
+/* Staff approve a pending proposal: sent and accepted with the client's
+ * stored signature (one approval however many clicks). */
+int	 plan_proposal_approve(const struct plan_env *, int64_t plan_id,
+	    struct plan_err *);
+int	 plan_proposals_need_approval(struct db *, int *need);
+int	 plan_proposals_set_approval(struct db *, const struct actor *, int need);
+
 /* --- settings ------------------------------------------------------------ */
 
 int	 plan_limits_get(struct db *, struct plan_limits *);

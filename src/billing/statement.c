@@ -656,6 +656,19 @@ generate_tx(struct db *db, void *arg)
 }
 
 int
+statement_generate_tx(struct db *db, const struct actor *actor,
+    int64_t account_id, int64_t client_id, const char *from, const char *to,
+    int64_t batch_id, int64_t *id_out)
+{
+	struct gen_args g = { actor, account_id, client_id, batch_id, from, to, 0 };
+	int rc = statement_generate_in_tx(db, &g);
+
+	if (rc == DB_OK && id_out)
+		*id_out = g.id;
+	return rc;
+}
+
+int
 statement_generate(struct db *db, const struct actor *actor, int64_t account_id,
     int64_t client_id, const char *from, const char *to, int64_t batch_id,
     int64_t *id_out)

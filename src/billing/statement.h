@@ -69,6 +69,10 @@ int	 statement_preview(struct db *, int64_t account_id, int64_t client_id,
 int	 statement_generate(struct db *, const struct actor *, int64_t account_id,
 	    int64_t client_id, const char *from, const char *to, int64_t batch_id,
 	    int64_t *id_out);
+/* statement_generate() inside the caller's transaction (a db_status). */
+int	 statement_generate_tx(struct db *, const struct actor *,
+	    int64_t account_id, int64_t client_id, const char *from,
+	    const char *to, int64_t batch_id, int64_t *id_out);
 /* Loads a stored snapshot exactly as generated. */
 int	 statement_get(struct db *, int64_t id, struct statement *);
 /* Stored statements of an account, newest first (headers only). */

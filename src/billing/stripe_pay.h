@@ -362,6 +362,17 @@ int	 stripe_pay_setup_start(const struct sp *, int64_t account_id,
 int	 stripe_pay_setup_complete(const struct sp *, int64_t account_id,
 	    const char *setup_intent_id, int64_t *method_id, char *msg,
 	    size_t msgsz);
+/* Saves a PaymentMethod collected by the integrator's own Stripe.js
+ * (pm_id "pm_..."): attaches it to the account's customer at Stripe
+ * (Idempotency-Key "pm-attach-<account>-<pm_id>"), records it (found, not
+ * duplicated, when saved before) and records the consent q for it
+ * (q's account_id and payment_method_id are filled in). The consent is
+ * checked first: SP_INVALID (msg) changes nothing. SP_NOT_FOUND when
+ * Stripe knows no such PaymentMethod. (stripe_pay_attach.c) */
+struct sp_consent_req;
+int	 stripe_pay_method_attach(const struct sp *, int64_t account_id,
+	    const char *pm_id, struct sp_consent_req *q, int64_t *method_id,
+	    int64_t *consent_id, char *msg, size_t msgsz);
 /* Active methods of an account, default first. Caller frees *out. */
 int	 stripe_pay_methods(struct db *, int64_t account_id,
 	    struct sp_method **out, size_t *n);

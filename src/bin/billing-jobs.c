@@ -16,14 +16,18 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "clock.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "audit.h"
 #include "mailer.h"
 #include "pdf_receipt.h"
+#include "pdf.h"
+#include "statement_schedule.h"
 #include "stripe_pay.h"
 #include "str.h"
+#include "tmpl.h"
 
 #define TICK_MS		1000
 #define MAIL_BATCH	50	/* messages per tick at most */
@@ -78,6 +82,36 @@ job_stripe_reconcile(struct jobs *j)
 	return st.errors > 0 ? -1 : 0;
 }
 
+/* --- scheduled statements (issue 10; h13) ----------------------------------
+ * Kept apart so the job framework can take it over: one call of the domain
+ * function statement_schedule_run() every SCHED_STMT_EVERY_TICKS ticks. */
+#define SCHED_STMT_EVERY_TICKS	10
+#define SCHED_STMT_MAX		100	/* statements per run */
+
+static int
+job_scheduled_statements(struct jobs *j)
+{
+	static unsigned ticks;
+	static struct tmpl_cache *tc;
+	struct ss_env env = { &j->cfg, NULL, pdf_statement_cfg };
+	struct ss_run_stats st;
+
+	if (ticks++ % SCHED_STMT_EVERY_TICKS != 0)
+		return 0;
+	if (tc == NULL && (tc = tmpl_cache_new(j->cfg.templates_dir, 1)) == NULL)
+		return -1;
+	env.tc = tc;
+	if (statement_schedule_run(j->db, &env, clock_now(), SCHED_STMT_MAX,
+	    &st) != SS_OK)
+		return -1;
+	if (st.emailed + st.generated + st.skipped > 0)
+		log_info("scheduled statements: %zu emailed, %zu portal only, "
+		    "%zu under the minimum, %zu errors", st.emailed, st.generated,
+		    st.skipped, st.errors);
+	return st.errors > 0 ? -1 : 0;
+}
+/* --- end of scheduled statements ------------------------------------------- */
+
 /* The job table: each entry runs once per tick, in order. A job returns 0,
  * or -1 when it could not do its work (logged; the next tick tries again).
  * Slots for later jobs: reconciliation of pending Stripe payments
@@ -88,6 +122,7 @@ static const struct job {
 } jobs_table[] = {
 	{ "mailer", job_mailer },
 	{ "stripe_reconcile", job_stripe_reconcile },
+	{ "scheduled_statements", job_scheduled_statements },
 };
 
 /* --- process --------------------------------------------------------------- */

@@ -23,6 +23,8 @@
 #include "migrate.h"
 #include "outbox.h"
 #include "str.h"
+#include "pdf.h"
+#include "statement_schedule.h"
 #include "stripe.h"
 #include "stripe_pay.h"
 #include "tmpl.h"
@@ -669,6 +671,34 @@ cmd_estimate(struct cli *c)
 	return 3;
 }
 
+/* Statements on a schedule: `statements run-scheduled --once` makes every
+ * due scheduled statement now (what billing-jobs does every few seconds). */
+static int
+cmd_statements(struct cli *c)
+{
+	struct ss_env env = { &c->cfg, NULL, pdf_statement_cfg };
+	struct ss_run_stats st;
+	int rc;
+
+	if (c->argc != 3 || strcmp(c->argv[1], "run-scheduled") != 0 ||
+	    strcmp(c->argv[2], "--once") != 0) {
+		fprintf(stderr, "usage: billingctl statements run-scheduled --once\n");
+		return 2;
+	}
+	if ((env.tc = tmpl_cache_new(c->cfg.templates_dir, 1)) == NULL)
+		return 1;
+	rc = statement_schedule_run(c->db, &env, clock_now(), SIZE_MAX, &st);
+	tmpl_cache_free(env.tc);
+	if (rc != SS_OK) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
+		return 1;
+	}
+	printf("scheduled statements: %zu accounts, %zu emailed, %zu portal only, "
+	    "%zu under the minimum, %zu done before, %zu errors\n", st.examined,
+	    st.emailed, st.generated, st.skipped, st.already, st.errors);
+	return st.errors > 0 ? 1 : 0;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct cli *);
@@ -681,6 +711,7 @@ static const struct {
 	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
 	{ "estimate", cmd_estimate, "estimate verify ID      recompute a signed estimate's SHA-256, refuse a tampered one" },
 	{ "mail", cmd_mail, "mail send-pending | status | test --to A  send due emails now | queue counts | queue a test email" },
+	{ "statements", cmd_statements, "statements run-scheduled --once  make (and email) every scheduled statement due now" },
 	{ "reconcile", cmd_reconcile, "reconcile [--older-than S] [--limit N]  settle card/ACH payments and refunds left pending (default 300 s, 1000 oldest-checked first)" },
 };
 

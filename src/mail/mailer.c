@@ -123,6 +123,9 @@ struct claim {
 	int64_t		 id, attempts, created_at, lease_until, object_id;
 	char		*to, *subject, *text, *html, *message_id;
 	char		 kind[24], object_type[33];
+	struct db_result att_rows;	/* filename, content_type, data_base64 */
+	struct mime_att	*att;
+	size_t		 natt;
 };
 
 static void
@@ -135,6 +138,34 @@ claim_clear(struct claim *c)
 	free(c->message_id);
 	c->to = c->subject = c->text = c->html = c->message_id = NULL;
 	c->found = c->gave_up = 0;
+	db_result_free(&c->att_rows);
+	free(c->att);
+	c->att = NULL;
+	c->natt = 0;
+}
+
+/* The claimed row's attachments (outbox_attach()), read after the claim
+ * committed. */
+static int
+attachments_load(struct db *db, struct claim *c)
+{
+	struct db_param p[] = { DB_I64(c->id) };
+	struct db_result *r = &c->att_rows;
+	int rc;
+
+	rc = db_query(db, "SELECT filename, content_type, data_base64 FROM "
+	    "outbox_attachments WHERE outbox_id = ? ORDER BY id", p, 1, r);
+	if (rc != DB_OK || r->nrows == 0)
+		return rc;
+	if ((c->att = calloc(r->nrows, sizeof(*c->att))) == NULL)
+		return DB_ERR;
+	for (size_t i = 0; i < r->nrows; i++) {
+		c->att[i].filename = db_str(r, i, 0);
+		c->att[i].content_type = db_str(r, i, 1);
+		c->att[i].base64 = db_str(r, i, 2);
+	}
+	c->natt = r->nrows;
+	return DB_OK;
 }
 
 static int
@@ -333,34 +364,45 @@ mark(struct mailer *m, const struct claim *c, enum send_result res,
 	return rc;
 }
 
-/* The message as sent, with its attachment rendered now (a renderer that
- * fails is retried like a transient SMTP error). */
+/* The message as sent: the attachments stored with the row
+ * (outbox_attach()) and the one rendered now by the attacher, if any (a
+ * renderer that fails is retried like a transient SMTP error). */
 static enum send_result
 compose(struct mailer *m, const struct claim *c, char **msg, char *err,
     size_t errsz)
 {
-	struct mime_attachment att = { NULL, "application/pdf", NULL, 0 };
-	char filename[101] = "";
+	struct mime_att *att = NULL;
+	const char *type = "application/pdf";
+	char filename[101] = "", *b64 = NULL;
 	struct buf data;
+	size_t n = c->natt;
 	int rc = 0;
 
 	*msg = NULL;
 	buf_init(&data, OUTBOX_BODY_MAX);
 	if (m->attach != NULL)
 		rc = m->attach(m->attach_arg, c->kind, c->object_type, c->object_id,
-		    &data, filename, sizeof(filename), &att.type);
-	if (rc == -1) {
+		    &data, filename, sizeof(filename), &type);
+	if (rc == -1 || (rc == 1 && (b64 = mime_base64(data.data,
+	    data.len)) == NULL)) {
 		buf_free(&data);
 		str_copy(err, errsz, "cannot render the attachment");
 		return SEND_TRANSIENT;
 	}
-	att.filename = filename;
-	att.data = (const unsigned char *)data.data;
-	att.len = data.len;
-	*msg = mime_message_att(m->cfg->smtp_from, m->cfg->org_name, c->to,
-	    c->subject, c->text, c->html, rc == 1 ? &att : NULL, c->message_id,
-	    c->created_at);
 	buf_free(&data);
+	if ((att = calloc(n + 1, sizeof(*att))) == NULL) {
+		free(b64);
+		str_copy(err, errsz, "out of memory");
+		return SEND_TRANSIENT;
+	}
+	for (size_t i = 0; i < c->natt; i++)
+		att[i] = c->att[i];
+	if (b64 != NULL)
+		att[n++] = (struct mime_att){ filename, type, b64 };
+	*msg = mime_message_att(m->cfg->smtp_from, m->cfg->org_name, c->to,
+	    c->subject, c->text, c->html, c->message_id, c->created_at, att, n);
+	free(att);
+	free(b64);
 	if (*msg != NULL)
 		return SEND_OK;
 	str_copy(err, errsz, "cannot format the message");
@@ -392,6 +434,10 @@ mailer_one(struct mailer *m, struct mailer_stats *st)
 		st->failed++;
 		claim_clear(&c);
 		return 1;
+	}
+	if (attachments_load(m->db, &c) != DB_OK) {
+		claim_clear(&c);	/* the lease expires; another try later */
+		return -1;
 	}
 	res = compose(m, &c, &msg, err, sizeof(err));
 	if (res == SEND_OK)

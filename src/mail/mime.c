@@ -205,53 +205,53 @@ part(struct buf *b, const char *type, const char *body)
 	    qp_put(b, body) == -1 ? -1 : 0;
 }
 
-/* Base64 in lines of 76 characters. */
+/* The text and html parts: one text/plain part, or a multipart/alternative
+ * of both under boundary (its own headers included). */
 static int
-base64_lines(struct buf *b, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i += 57) {
-		size_t k = n - i < 57 ? n - i : 57;
-
-		if (base64_put(b, p + i, k) == -1 || buf_puts(b, "\r\n") == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* The text (and html) part(s) with their Content-Type headers. */
-static int
-body_put(struct buf *b, const char *text, const char *html, const char *boundary)
+body_parts(struct buf *b, const char *text, const char *html,
+    const char *boundary)
 {
 	if (html == NULL)
 		return part(b, "text/plain", text);
-	return buf_printf(b, "Content-Type: multipart/alternative;\r\n "
+	if (buf_printf(b, "Content-Type: multipart/alternative;\r\n "
 	    "boundary=\"%s\"\r\n\r\nThis is a MIME message.\r\n\r\n--%s\r\n",
 	    boundary, boundary) == -1 || part(b, "text/plain", text) == -1 ||
 	    buf_printf(b, "\r\n--%s\r\n", boundary) == -1 ||
 	    part(b, "text/html", html) == -1 ||
-	    buf_printf(b, "\r\n--%s--\r\n", boundary) == -1 ? -1 : 0;
+	    buf_printf(b, "\r\n--%s--\r\n", boundary) == -1)
+		return -1;
+	return 0;
 }
 
-/* The file name as it may appear in a quoted header parameter. */
+/* One attachment part: base64 in lines of 76. */
 static int
-filename_ok(const char *s)
+att_part(struct buf *b, const struct mime_att *a)
 {
-	if (s == NULL || *s == '\0' || strlen(s) > 100)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return 1;
-}
+	size_t n = strlen(a->base64);
 
-static int
-attachment_put(struct buf *b, const struct mime_attachment *a)
-{
-	return buf_printf(b, "Content-Type: %s; name=\"%s\"\r\n"
+	if (buf_printf(b, "Content-Type: %s; name=\"%s\"\r\n"
 	    "Content-Disposition: attachment; filename=\"%s\"\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n", a->type, a->filename,
-	    a->filename) == -1 || base64_lines(b, a->data, a->len) == -1 ? -1 : 0;
+	    "Content-Transfer-Encoding: base64\r\n\r\n", a->content_type,
+	    a->filename, a->filename) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i += 76)
+		if (buf_append(b, a->base64 + i, n - i < 76 ? n - i : 76) == -1 ||
+		    buf_puts(b, "\r\n") == -1)
+			return -1;
+	return 0;
+}
+
+char *
+mime_base64(const void *data, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b, len / 3 * 4 + 16);
+	if (base64_put(&b, data, len) == -1 || buf_puts(&b, "") == -1) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
 }
 
 char *
@@ -259,21 +259,19 @@ mime_message(const char *from, const char *org_name, const char *to,
     const char *subject, const char *text, const char *html,
     const char *message_id, int64_t date)
 {
-	return mime_message_att(from, org_name, to, subject, text, html, NULL,
-	    message_id, date);
+	return mime_message_att(from, org_name, to, subject, text, html,
+	    message_id, date, NULL, 0);
 }
 
 char *
 mime_message_att(const char *from, const char *org_name, const char *to,
     const char *subject, const char *text, const char *html,
-    const struct mime_attachment *att, const char *message_id, int64_t date)
+    const char *message_id, int64_t date, const struct mime_att *att,
+    size_t natt)
 {
 	char hex[CRYPTO_SHA256_HEX], boundary[40], mixed[40];
 	struct buf b;
 
-	if (att != NULL && (!filename_ok(att->filename) || att->type == NULL ||
-	    strpbrk(att->type, "\r\n\";") != NULL))
-		return NULL;
 	buf_init(&b, 4 * OUTBOX_BODY_MAX);
 	/* "=_" never occurs in quoted-printable text or base64: safe boundaries */
 	crypto_sha256_hex(message_id, strlen(message_id), hex);
@@ -285,17 +283,20 @@ mime_message_att(const char *from, const char *org_name, const char *to,
 	    buf_printf(&b, "Message-ID: %s\r\nMIME-Version: 1.0\r\n"
 	    "Auto-Submitted: auto-generated\r\n", message_id) == -1)
 		goto fail;
-	if (att == NULL) {
-		if (body_put(&b, text, html, boundary) == -1)
+	if (natt == 0) {
+		if (body_parts(&b, text, html, boundary) == -1)
 			goto fail;
 		return buf_detach(&b);
 	}
 	if (buf_printf(&b, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n"
 	    "\r\nThis is a MIME message.\r\n\r\n--%s\r\n", mixed, mixed) == -1 ||
-	    body_put(&b, text, html, boundary) == -1 ||
-	    buf_printf(&b, "\r\n--%s\r\n", mixed) == -1 ||
-	    attachment_put(&b, att) == -1 ||
-	    buf_printf(&b, "\r\n--%s--\r\n", mixed) == -1)
+	    body_parts(&b, text, html, boundary) == -1)
+		goto fail;
+	for (size_t i = 0; i < natt; i++)
+		if (buf_printf(&b, "\r\n--%s\r\n", mixed) == -1 ||
+		    att_part(&b, &att[i]) == -1)
+			goto fail;
+	if (buf_printf(&b, "\r\n--%s--\r\n", mixed) == -1)
 		goto fail;
 	return buf_detach(&b);
 fail:

@@ -3,7 +3,6 @@
 #ifndef MIME_H
 #define MIME_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 /* from: the From address; org_name: its display name (quoted, or RFC 2047
@@ -18,20 +17,23 @@ char	*mime_message(const char *from, const char *org_name, const char *to,
 	    const char *subject, const char *text, const char *html,
 	    const char *message_id, int64_t date);
 
-/* A file attached to a message (multipart/mixed, base64). filename: our
- * own name ([A-Za-z0-9._-], at most 100 characters); type: its MIME type. */
-struct mime_attachment {
-	const char		*filename;
-	const char		*type;		/* "application/pdf" */
-	const unsigned char	*data;
-	size_t			 len;
+/* A file attached to a message: base64 is its content, base64 encoded
+ * (no line breaks; mime_base64() makes it). */
+struct mime_att {
+	const char	*filename;	/* plain ASCII, no quotes */
+	const char	*content_type;	/* "application/pdf" */
+	const char	*base64;
 };
 
-/* mime_message() with att attached (NULL: none): the text/html parts then
- * go first in a multipart/mixed message. NULL also for a bad filename. */
+/* mime_message() with attachments: with natt > 0 the body is
+ * multipart/mixed (the text/html alternative first, then each file as a
+ * base64 part in 76-column lines). natt == 0: exactly mime_message(). */
 char	*mime_message_att(const char *from, const char *org_name, const char *to,
 	    const char *subject, const char *text, const char *html,
-	    const struct mime_attachment *att, const char *message_id,
-	    int64_t date);
+	    const char *message_id, int64_t date, const struct mime_att *att,
+	    size_t natt);
+
+/* data as base64 without line breaks; malloc'd (caller frees) or NULL. */
+char	*mime_base64(const void *data, size_t len);
 
 #endif

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "outbox.h"
+#include "mime.h"
 
 #include "buf.h"
 #include "cfg.h"
@@ -359,5 +360,25 @@ out:
 	buf_free(&raw);
 	buf_free(&text);
 	buf_free(&e);
+	return rc;
+}
+
+int
+outbox_attach(struct db *db, int64_t outbox_id, const char *filename,
+    const char *content_type, const void *data, size_t len)
+{
+	char *b64;
+	int rc;
+
+	for (const char *p = filename; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			return DB_ERR;
+	if (len > OUTBOX_BODY_MAX || (b64 = mime_base64(data, len)) == NULL)
+		return DB_ERR;
+	struct db_param p[] = { DB_I64(outbox_id), DB_STR(filename),
+	    DB_STR(content_type), DB_STR(b64) };
+	rc = db_exec(db, "INSERT INTO outbox_attachments (outbox_id, filename, "
+	    "content_type, data_base64) VALUES (?, ?, ?, ?)", p, 4, NULL, NULL);
+	free(b64);
 	return rc;
 }

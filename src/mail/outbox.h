@@ -90,6 +90,12 @@ int	 outbox_enqueue_mail(struct db *, enum outbox_kind, const char *to,
 	    const struct outbox_mail *, const char *object_type,
 	    int64_t object_id, int64_t *id);
 
+/* Attaches a file (e.g. a statement's PDF) to outbox row id, in the
+ * caller's transaction; the mailer sends it as a base64 MIME part.
+ * filename: plain ASCII without quotes. Returns a db_status. */
+int	 outbox_attach(struct db *, int64_t outbox_id, const char *filename,
+	    const char *content_type, const void *data, size_t len);
+
 /* Rows per status, for `billingctl mail status`. */
 struct outbox_counts {
 	int64_t	 queued, sending, sent, failed;

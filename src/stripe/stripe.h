@@ -188,6 +188,10 @@ int	 stripe_payment_intent_cancel(struct stripe_client *, const char *id,
 /* POST /v1/payment_methods/:id/detach. */
 int	 stripe_payment_method_detach(struct stripe_client *, const char *id,
 	    const char *idempotency_key, struct stripe_result *);
+/* POST /v1/payment_methods/:id/attach: customer. */
+int	 stripe_payment_method_attach(struct stripe_client *, const char *id,
+	    const char *customer, const char *idempotency_key,
+	    struct stripe_result *);
 /* GET /v1/payment_methods?customer=&type=&limit=100. */
 int	 stripe_payment_methods_list(struct stripe_client *,
 	    const char *customer, const char *type, struct stripe_result *);

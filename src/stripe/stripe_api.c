@@ -193,6 +193,21 @@ stripe_payment_method_detach(struct stripe_client *c, const char *id,
 }
 
 int
+stripe_payment_method_attach(struct stripe_client *c, const char *id,
+    const char *customer, const char *idem, struct stripe_result *r)
+{
+	char path[STRIPE_ID_MAX + 64];
+	struct kvlist l;
+	int err = 0;
+
+	if (id_path(path, sizeof(path), "payment_methods", id, "/attach") == -1)
+		return refuse(r, "bad PaymentMethod id");
+	kvlist_init(&l);
+	param(&l, "customer", customer, &err);
+	return post_params(c, path, &l, err, idem, r);
+}
+
+int
 stripe_payment_methods_list(struct stripe_client *c, const char *customer,
     const char *type, struct stripe_result *r)
 {

@@ -216,6 +216,42 @@ static const struct field f_plan_create[] = {
 	{ "override_reason", FIELD_LINE, 0, 500, 0, 0, NULL, "override_reason" },
 };
 
+static const struct field f_plan_update[] = {
+	{ "installments", FIELD_INT, 0, 0, 1, 520, NULL, "installments" },
+	{ "installment_cents", FIELD_INT, 0, 0, 1, MONEY_MAX, NULL,
+	    "installment_cents" },
+	{ "frequency", FIELD_ENUM, 0, 0, 0, 0, plan_freqs, "frequency" },
+	{ "day_of_month", FIELD_INT, 0, 0, 0, 31, NULL, "day_of_month" },
+	{ "start_date", FIELD_DATE, 0, 0, 0, 0, NULL, "start_date" },
+	{ "payment_method_id", FIELD_ID, 0, 0, 0, 0, NULL, "payment_method_id" },
+	{ "autopay", FIELD_BOOL, 0, 0, 0, 0, NULL, "autopay" },
+	{ "add_invoice_ids", FIELD_LINE, 0, 0, 0, 0, NULL, "add_invoice_ids" },
+	{ "override_reason", FIELD_LINE, 0, 500, 0, 0, NULL, "override_reason" },
+};
+
+static const struct field f_plans_q[] = {
+	{ "account_id", FIELD_ID, FIELD_REQUIRED, 0, 0, 0, NULL, "account_id" },
+	{ "client_id", FIELD_ID, 0, 0, 0, 0, NULL, "client_id" },
+};
+
+/* saved payment methods (api_methods.c) */
+static const char *const consent_scopes[] = { "any_balance", "up_to_amount",
+    "payment_plan", NULL };
+
+static const struct field f_method_attach[] = {
+	{ "stripe_payment_method_id", FIELD_LINE, FIELD_REQUIRED, 103, 0, 0, NULL,
+	    "stripe_payment_method_id" },
+	{ "consent_scope", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, consent_scopes,
+	    "consent_scope" },
+	{ "consent_max_amount_cents", FIELD_INT, 0, 0, 1, MONEY_MAX, NULL,
+	    "consent_max_amount_cents" },
+	{ "consent_plan_id", FIELD_ID, 0, 0, 0, 0, NULL, "consent_plan_id" },
+	{ "consent_text_version", FIELD_LINE, FIELD_REQUIRED, 32, 0, 0, NULL,
+	    "consent_text_version" },
+	{ "consent_signer_name", FIELD_LINE, FIELD_REQUIRED, 200, 0, 0, NULL,
+	    "consent_signer_name" },
+};
+
 static const struct field f_plan_act[] = {
 	{ "reason", FIELD_LINE, 0, 500, 0, 0, NULL, "reason" },
 };
@@ -287,7 +323,15 @@ static const struct field f_plan_act[] = {
 	API_ESTIMATE_ROUTES(X) \
 	X("POST", "/api/v1/payment-plans", api_plan_create, MONEY, \
 	    FIELDS(f_plan_create)) \
+	X("GET", "/api/v1/payment-plans", api_plans_list, READ, \
+	    FIELDS(f_plans_q)) \
 	X("GET", "/api/v1/payment-plans/:id", api_plan_get, READ, NOFIELDS) \
+	X("PATCH", "/api/v1/payment-plans/:id", api_plan_update, MONEY, \
+	    FIELDS(f_plan_update)) \
+	X("GET", "/api/v1/accounts/:id/payment-methods", api_methods_list, READ, \
+	    NOFIELDS) \
+	X("POST", "/api/v1/accounts/:id/payment-methods", api_method_attach, \
+	    MONEY, FIELDS(f_method_attach)) \
 	X("POST", "/api/v1/payment-plans/:id/pause", api_plan_act, MONEY, \
 	    FIELDS(f_plan_act)) \
 	X("POST", "/api/v1/payment-plans/:id/resume", api_plan_act, MONEY, \

@@ -146,5 +146,9 @@ int	 api_ar_get(struct api *);
 int	 api_plan_create(struct api *);
 int	 api_plan_get(struct api *);
 int	 api_plan_act(struct api *);
+int	 api_plan_update(struct api *);
+int	 api_plans_list(struct api *);
+int	 api_methods_list(struct api *);
+int	 api_method_attach(struct api *);
 
 #endif

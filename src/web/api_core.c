@@ -17,7 +17,7 @@
 
 /* Body keys whose value is a JSON array (read by the handler itself). */
 static const char *const array_fields[] = { "lines", "allocations",
-    "invoice_ids" };
+    "invoice_ids", "add_invoice_ids" };
 
 static const struct {
 	int		 status;

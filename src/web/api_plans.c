@@ -8,6 +8,7 @@
 #include "api.h"
 #include "app.h"
 #include "clock.h"
+#include "db.h"
 #include "money.h"
 #include "plan.h"
 #include "str.h"
@@ -116,26 +117,26 @@ plan_refusal(struct api *a, int rc, const struct plan_err *e)
 
 /* --- handlers -------------------------------------------------------------------- */
 
-/* invoice_ids: an array of positive integers. 1 / 0 answered. */
+/* key (invoice_ids, add_invoice_ids): an array of positive integers.
+ * 1 / 0 answered. */
 static int
-take_ids(struct api *a, int64_t *ids, size_t max, size_t *n)
+take_ids(struct api *a, const char *key, int64_t *ids, size_t max, size_t *n)
 {
-	struct json_object *arr = api_body(a, "invoice_ids");
+	struct json_object *arr = api_body(a, key);
 	size_t len;
 
 	*n = 0;
 	if (arr == NULL || !json_object_is_type(arr, json_type_array))
 		return 1;
 	if ((len = json_object_array_length(arr)) > max)
-		return api_invalid(a, "invoice_ids", "invoice_ids may hold at most 50 "
-		    "invoices.") == 0 ? 0 : -1;
+		return api_invalid(a, key, "At most 50 invoices.") == 0 ? 0 : -1;
 	for (size_t i = 0; i < len; i++) {
 		struct json_object *v = json_object_array_get_idx(arr, i);
 
 		if (!json_object_is_type(v, json_type_int) ||
 		    json_object_get_int64(v) <= 0)
-			return api_invalid(a, "invoice_ids", "invoice_ids must be "
-			    "invoice ids (positive integers).") == 0 ? 0 : -1;
+			return api_invalid(a, key, "Give invoice ids (positive "
+			    "integers).") == 0 ? 0 : -1;
 		ids[(*n)++] = json_object_get_int64(v);
 	}
 	return 1;
@@ -167,7 +168,7 @@ api_plan_create(struct api *a)
 	size_t n = 0;
 	int rc;
 
-	if ((rc = take_ids(a, ids, ARRAY_LEN(ids), &n)) != 1)
+	if ((rc = take_ids(a, "invoice_ids", ids, ARRAY_LEN(ids), &n)) != 1)
 		return rc;
 	memset(&q, 0, sizeof(q));
 	q.account_id = in_i(a, "account_id");
@@ -223,4 +224,98 @@ api_plan_act(struct api *a)
 	if (rc != PLAN_OK)
 		return plan_refusal(a, rc, &e);
 	return send_plan(a, id, 200);
+}
+
+/* PATCH: the terms not given stay as they are; the unpaid rest is laid out
+ * again from start_date (default: the next installment's date, or today),
+ * a new version, exactly as the staff edit (plan_edit_terms). */
+static void
+patch_terms(struct api *a, const struct plan *p, struct plan_edit *ed)
+{
+	const struct field_value *f;
+
+	ed->terms = p->terms;
+	if ((f = api_in(a, "installments")) != NULL) {
+		ed->terms.count = f->i;
+		ed->terms.amount = 0;
+	}
+	if ((f = api_in(a, "installment_cents")) != NULL) {
+		ed->terms.amount = f->i;
+		ed->terms.count = api_in(a, "installments") ? ed->terms.count : 0;
+	}
+	if ((f = api_in(a, "frequency")) != NULL)
+		(void)plan_freq_parse(f->s, &ed->terms.freq);
+	if ((f = api_in(a, "day_of_month")) != NULL)
+		ed->terms.day = (int)f->i;
+	ed->terms.start = p->next_due > 0 ? p->next_due : date_today();
+	if ((f = api_in(a, "start_date")) != NULL)
+		(void)date_parse(f->s, &ed->terms.start);
+	ed->method_id = api_cleared(a, "payment_method_id") ? 0 :
+	    api_in(a, "payment_method_id") ? in_i(a, "payment_method_id") :
+	    p->method_id;
+	ed->autopay = api_has(a, "autopay") ? in_i(a, "autopay") != 0 : p->autopay;
+	ed->override_reason = in_s(a, "override_reason");
+}
+
+int
+api_plan_update(struct api *a)
+{
+	int64_t id, ids[PLAN_MAX_INVOICES];
+	struct plan_err e = { "", "" };
+	struct plan_env env = { a->db, a->c->app->tc, &a->c->app->cfg, api_actor(a) };
+	struct plan_edit ed;
+	struct plan p;
+	size_t n = 0;
+	int rc;
+
+	if (api_path_id(a, &id) == -1)
+		return api_not_found(a, "payment plan");
+	if ((rc = take_ids(a, "add_invoice_ids", ids, ARRAY_LEN(ids), &n)) != 1)
+		return rc;
+	if ((rc = plan_get(a->db, id, 0, &p)) == PLAN_NOT_FOUND)
+		return api_not_found(a, "payment plan");
+	if (rc != PLAN_OK)
+		return -1;
+	memset(&ed, 0, sizeof(ed));
+	patch_terms(a, &p, &ed);
+	plan_free(&p);
+	ed.add_invoice_ids = ids;
+	ed.nadd = n;
+	if (ed.terms.amount > 0 && ed.terms.count > 0)
+		return api_invalid(a, "installments", "Give installments or "
+		    "installment_cents, not both.");
+	rc = plan_edit_terms(&env, id, &ed, &e);
+	if (strcmp(e.field, "invoice_ids") == 0)
+		str_copy(e.field, sizeof(e.field), "add_invoice_ids");
+	if (rc != PLAN_OK)
+		return plan_refusal(a, rc, &e);
+	return send_plan(a, id, 200);
+}
+
+/* GET /api/v1/payment-plans?account_id= (required; optional client_id):
+ * the account's plans, newest first. */
+int
+api_plans_list(struct api *a)
+{
+	int64_t account = in_i(a, "account_id"), client = in_i(a, "client_id");
+	struct json_object *arr;
+	struct plan *ps = NULL;
+	size_t n = 0;
+	int64_t found = 0;
+	struct db_param k[] = { DB_I64(account) };
+
+	if (db_query_i64(a->db, "SELECT COUNT(*) FROM accounts WHERE id = ?", k, 1,
+	    &found) != DB_OK)
+		return -1;
+	if (found == 0)
+		return api_not_found(a, "account");
+	if (plan_list(a->db, account, client, 0, &ps, &n) != PLAN_OK)
+		return -1;
+	if ((arr = json_object_new_array()) != NULL)
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(arr, json_plan(&ps[i]));
+	for (size_t i = 0; i < n; i++)
+		plan_free(&ps[i]);
+	free(ps);
+	return api_send_page(a, arr, 0, 0);
 }

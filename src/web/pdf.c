@@ -19,6 +19,8 @@
 #include "invoice.h"
 #include "money.h"
 #include "pdf.h"
+
+#include "cfg.h"
 #include "profiles.h"
 #include "statement.h"
 #include "str.h"
@@ -1345,4 +1347,13 @@ pdf_receipt_filename(const struct pdf_receipt *r, char *out, size_t outsz)
 {
 	str_fmt(out, outsz, "receipt-%s.pdf", number_safe(r->number) ? r->number :
 	    "payment");
+}
+
+int
+pdf_statement_cfg(const struct statement *st, const struct config *cfg,
+    struct buf *out)
+{
+	struct pdf_org org = { cfg->org_name, cfg->org_address, NULL, 0 };
+
+	return pdf_statement(st, &org, out);
 }

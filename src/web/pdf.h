@@ -30,6 +30,12 @@ int	 pdf_invoice(const struct invoice *, const struct pdf_org *,
 int	 pdf_statement(const struct statement *, const struct pdf_org *,
 	    struct buf *out);
 
+/* pdf_statement() with the org name and address from cfg (the shape
+ * struct ss_env's render_pdf takes). */
+struct config;
+int	 pdf_statement_cfg(const struct statement *, const struct config *,
+	    struct buf *out);
+
 /* "INV-000123.pdf" for an issued invoice, "invoice-draft-17.pdf" for a
  * draft (derived from our own number/id only). */
 void	 pdf_invoice_filename(const struct invoice *, char *out, size_t outsz);

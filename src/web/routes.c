@@ -51,5 +51,7 @@ const struct route_table route_tables[] = {
 	{ routes_plans, &nroutes_plans },		/* payment plans */
 	{ routes_portal_plans, &nroutes_portal_plans },
 	{ routes_branding, &nroutes_branding },
+	{ routes_stmt_schedule, &nroutes_stmt_schedule },	/* scheduled statements */
+	{ routes_portal_proposals, &nroutes_portal_proposals },	/* self-service plans */
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

@@ -44,6 +44,10 @@ extern const size_t nroutes_branding;
 
 extern const struct route routes_plans[];	/* staff_plans.c: payment plans */
 extern const size_t nroutes_plans;
+extern const struct route routes_stmt_schedule[];	/* staff_stmt_schedule.c */
+extern const size_t nroutes_stmt_schedule;
+extern const struct route routes_portal_proposals[];	/* portal_plan_propose.c */
+extern const size_t nroutes_portal_proposals;
 extern const struct route routes_portal_plans[];	/* portal_plans.c: /portal/plans */
 extern const size_t nroutes_portal_plans;
 

@@ -133,6 +133,8 @@ const struct route routes_estimates[] = {
 	    ROLES_MONEY, R_FORM, FIELDS(f_countersign) },
 	{ { "POST", "/estimates/:id/invoice" }, h_estimate_invoice, ROLES_MONEY, 0,
 	    NOFIELDS },
+	{ { "POST", "/estimates/:id/plan" }, h_estimate_plan, ROLES_MONEY, 0,
+	    NOFIELDS },
 	{ { "GET", "/estimates/:id/gfe" }, h_estimate_gfe, ROLES_STAFF, 0, NOFIELDS },
 	{ { "GET", "/estimates/:id/pdf" }, h_estimate_pdf, ROLES_STAFF, 0, NOFIELDS },
 	{ { "GET", "/clients/:id/coverage" }, h_coverage_list, ROLES_STAFF, 0,

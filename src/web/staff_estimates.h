@@ -28,6 +28,7 @@ int	 h_estimate_update(struct ctx *);
 int	 h_estimate_send(struct ctx *);
 int	 h_estimate_countersign(struct ctx *);
 int	 h_estimate_invoice(struct ctx *);
+int	 h_estimate_plan(struct ctx *);
 int	 h_estimate_gfe(struct ctx *);
 int	 h_estimate_pdf(struct ctx *);
 

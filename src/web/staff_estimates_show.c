@@ -61,7 +61,7 @@ verify_view(struct ctx *c, const struct estimate *e)
 static int
 show_page(struct ctx *c, struct estimate *e, int status, const char *error)
 {
-	int64_t billed = 0;
+	int64_t billed = 0, plan_id = 0;
 	int flag, money = sp_can_money(c);
 
 	tmpl_setf(c->view, "title", "Estimate %" PRId64 " v%d", e->root_id,
@@ -80,6 +80,12 @@ show_page(struct ctx *c, struct estimate *e, int status, const char *error)
 	tmpl_set_bool(c->view, "can_countersign", money && e->state == ES_SIGNED);
 	tmpl_set_bool(c->view, "can_convert", money && e->state == ES_ACCEPTED &&
 	    e->invoice_id == 0);
+	if (estimate_plan_id(c->app->db, e->id, &plan_id) != EST_S_OK)
+		return -1;
+	if (plan_id > 0)
+		tmpl_set_int(c->view, "est_plan_id", plan_id);
+	tmpl_set_bool(c->view, "can_convert_plan", money &&
+	    e->state == ES_ACCEPTED && plan_id == 0);
 	tmpl_set_bool(c->view, "edit_makes_version", e->state != ES_DRAFT);
 	if ((flag = estimate_gfe_check(c->app->db, e, &billed)) == -1)
 		return -1;
@@ -206,6 +212,26 @@ h_estimate_invoice(struct ctx *c)
 	if (rc != EST_S_OK)
 		return answer(c, id, rc, msg, "");
 	str_fmt(url, sizeof(url), "/invoices/%" PRId64, inv);
+	http_redirect(&c->resp, 303, url);
+	return 0;
+}
+
+/* One click: a draft payment plan over the estimate's patient total; a
+ * second click lands on the same plan. */
+int
+h_estimate_plan(struct ctx *c)
+{
+	struct actor a = sp_actor(c);
+	char msg[600] = "", url[64];
+	int64_t id, plan = 0;
+	int rc;
+
+	if (sp_path_id(c, &id) == -1)
+		return app_error(c, 404, "No such estimate.");
+	rc = estimate_to_plan(c->app->db, &a, id, &plan, msg, sizeof(msg));
+	if (rc != EST_S_OK)
+		return answer(c, id, rc, msg, "");
+	str_fmt(url, sizeof(url), "/plans/%" PRId64 "?notice=created", plan);
 	http_redirect(&c->resp, 303, url);
 	return 0;
 }

@@ -95,6 +95,7 @@ static const struct field f_batch_create[] = {
 	{ "location_id", FIELD_ID, 0, 0, 0, 0, NULL, "Location" },
 	{ "min_balance", FIELD_MONEY, 0, 0, 1, MONEY_MAX, NULL,
 	    "Minimum balance" },
+	{ "email", FIELD_BOOL, 0, 0, 0, 0, NULL, "Email each statement" },
 };
 
 static const struct field f_ar[] = {

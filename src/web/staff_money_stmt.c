@@ -12,8 +12,12 @@
 #include "profiles.h"
 #include "staff_money.h"
 #include "statement.h"
+#include "statement_schedule.h"
+#include "pdf.h"
 #include "str.h"
 #include "tmpl.h"
+
+#define BATCH_MAIL_CHUNK	20	/* emails (PDFs rendered) per page view */
 
 /* Recent statements per page of the list; of a run's on its page. */
 #define STMT_PAGE	50
@@ -456,6 +460,9 @@ h_statement_batch_create(struct ctx *c)
 	if (rc != ST_OK)
 		return statements_page(c, 422, "The run could not be started for "
 		    "this period.");
+	if (app_field(c, "email")->i &&
+	    statement_batch_set_email(c->app->db, id) != SS_OK)
+		return -1;
 	str_fmt(url, sizeof(url), "/statements/batches/%" PRId64, id);
 	http_redirect(&c->resp, 303, url);
 	return 0;
@@ -492,13 +499,38 @@ view_batch(struct ctx *c, const struct statement_batch *b)
 	view_instant(v, "batch_started", b->created_at);
 }
 
+/* A run that emails: each view also queues a chunk of its emails (the
+ * PDF attached); the page keeps refreshing until none is left. */
+static int
+batch_mail(struct ctx *c, const struct statement_batch *b)
+{
+	struct ss_env env = { &c->app->cfg, c->app->tc, pdf_statement_cfg };
+	int64_t pending = 0, sent = 0;
+	int email = 0;
+
+	if (statement_batch_mail_counts(c->app->db, b->id, &email, &pending,
+	    &sent) != SS_OK)
+		return -1;
+	if (!email)
+		return 0;
+	if (pending > 0) {
+		if (statement_batch_email(c->app->db, &env, b->id, BATCH_MAIL_CHUNK,
+		    NULL) != SS_OK || statement_batch_mail_counts(c->app->db, b->id,
+		    &email, &pending, &sent) != SS_OK)
+			return -1;
+	}
+	tmpl_set_bool(c->view, "batch_email", 1);
+	tmpl_set_int(c->view, "batch_emailed", sent);
+	return pending > 0;
+}
+
 int
 h_statement_batch_show(struct ctx *c)
 {
 	struct actor act = money_actor(c);
 	struct statement_batch b;
 	int64_t id;
-	int rc;
+	int rc, mailing;
 
 	if (money_path_id(c, &id) == -1)
 		return app_error(c, 404, "No statement run with this number.");
@@ -515,10 +547,15 @@ h_statement_batch_show(struct ctx *c)
 		if (statement_batch_get(c->app->db, id, &b) != ST_OK)
 			return -1;
 	}
+	if ((mailing = (c->user.role & ROLES_MONEY) ? batch_mail(c, &b) : 0) == -1)
+		return -1;
 	view_batch(c, &b);
 	if (b.location_id && view_locations(c, b.location_id) == -1)
 		return -1;
-	if (strcmp(b.status, "done") != 0 && (c->user.role & ROLES_MONEY))
+	if (mailing) {
+		tmpl_set_bool(c->view, "batch_running", 1);
+		http_header(&c->resp, "Refresh", "1");
+	} else if (strcmp(b.status, "done") != 0 && (c->user.role & ROLES_MONEY))
 		http_header(&c->resp, "Refresh", "1");
 	else if (view_batch_statements(c, &b) == -1)
 		return -1;

@@ -25,7 +25,7 @@ static const char *const freqs[] = { "weekly", "biweekly", "semimonthly",
 static const char *const down_methods[] = { "cash", "check", "other", NULL };
 static const char *const schedule_by[] = { "count", "amount", NULL };
 static const char *const plan_notices[] = { "created", "edited", "sent",
-    "paused", "resumed", "cancelled", "skipped", "moved", NULL };
+    "paused", "resumed", "cancelled", "skipped", "moved", "approved", NULL };
 
 static const struct field f_plan_new[] = {
 	{ "client_id", FIELD_ID, 0, 0, 0, 0, NULL, "Client" },
@@ -95,6 +95,8 @@ static const struct field f_plan_limits[] = {
 	    "Maximum number of installments" },
 	{ "min_down_percent", FIELD_INT, 0, 0, 0, 100, NULL,
 	    "Minimum down payment (percent)" },
+	{ "client_approval", FIELD_BOOL, 0, 0, 0, 0, NULL,
+	    "Client proposals need staff approval" },
 };
 
 const struct route routes_plans[] = {
@@ -110,6 +112,8 @@ const struct route routes_plans[] = {
 	{ { "POST", "/plans/:id/move" }, h_plan_move, ROLES_MONEY, R_FORM,
 	    FIELDS(f_plan_move) },
 	{ { "POST", "/plans/:id/send" }, h_plan_send, ROLES_MONEY, R_FORM, NOFIELDS },
+	{ { "POST", "/plans/:id/approve" }, h_plan_approve, ROLES_MONEY, R_FORM,
+	    NOFIELDS },
 	{ { "POST", "/plans/:id/pause" }, h_plan_act, ROLES_MONEY, R_FORM,
 	    FIELDS(f_plan_act) },
 	{ { "POST", "/plans/:id/resume" }, h_plan_act, ROLES_MONEY, R_FORM,

@@ -18,6 +18,7 @@ int	 h_plan_edit(struct ctx *);
 int	 h_plan_skip(struct ctx *);
 int	 h_plan_move(struct ctx *);
 int	 h_plan_send(struct ctx *);
+int	 h_plan_approve(struct ctx *);
 int	 h_plan_act(struct ctx *);
 int	 h_plan_limits(struct ctx *);
 int	 h_plan_limits_save(struct ctx *);

@@ -24,6 +24,8 @@ static const char *const notice_text[][2] = {
 	{ "cancelled", "Plan cancelled." },
 	{ "skipped", "Installment skipped: its amount moved to the end." },
 	{ "moved", "Installment moved." },
+	{ "approved", "Client proposal approved: the plan is active with the "
+	    "client's signature." },
 };
 
 static void
@@ -118,6 +120,25 @@ view_edit_defaults(struct ctx *c, const struct plan *p)
 	tmpl_set_bool(c->view, "form_autopay", p->autopay);
 }
 
+/* A plan the client proposed in the portal: who signed, and Approve while
+ * it waits (then "Send to portal" is not offered: approving sends it). */
+static int
+view_proposal(struct ctx *c, const struct plan *p)
+{
+	struct plan_proposal pp;
+
+	if (plan_proposal_get(c->app->db, p->id, &pp) != PLAN_OK)
+		return -1;
+	if (!pp.found)
+		return 0;
+	tmpl_set(c->view, "proposal_signer", pp.signer_name);
+	tmpl_set_bool(c->view, "proposal_pending", pp.pending &&
+	    p->state == PLAN_DRAFT);
+	if (pp.pending && p->state == PLAN_DRAFT)
+		tmpl_set_bool(c->view, "can_send", 0);
+	return 0;
+}
+
 static int
 plan_page(struct ctx *c, int64_t id, int status, const struct plan_err *e)
 {
@@ -154,6 +175,10 @@ plan_page(struct ctx *c, int64_t id, int status, const struct plan_err *e)
 	    p.state != PLAN_CANCELLED);
 	tmpl_set_bool(c->view, "can_money", (c->user.role & ROLES_MONEY) != 0);
 	view_edit_defaults(c, &p);
+	if (view_proposal(c, &p) == -1) {
+		plan_free(&p);
+		return -1;
+	}
 	if (nf && nf->present)
 		tmpl_set(c->view, "notice", notice_text[nf->i][1]);
 	if (e != NULL && e->msg[0]) {
@@ -293,6 +318,20 @@ h_plan_send(struct ctx *c)
 }
 
 int
+h_plan_approve(struct ctx *c)
+{
+	struct plan_err e = { "", "" };
+	struct plan_env env;
+	struct actor a;
+	int64_t id;
+
+	if (money_path_id(c, &id) == -1)
+		return app_error(c, 404, "No such payment plan.");
+	plan_env_of(c, &a, &env);
+	return after(c, id, plan_proposal_approve(&env, id, &e), &e, "approved");
+}
+
+int
 h_plan_act(struct ctx *c)
 {
 	static const char *const done[] = { "paused", "resumed", "cancelled" };
@@ -323,9 +362,14 @@ h_plan_act(struct ctx *c)
 static int
 limits_page(struct ctx *c, int status, const struct plan_limits *l)
 {
+	int need = 0;
+
 	view_money_plain(c->view, "form_min_installment", l->min_installment);
 	tmpl_setf(c->view, "form_max_installments", "%" PRId64, l->max_installments);
 	tmpl_setf(c->view, "form_min_down_percent", "%" PRId64, l->min_down_bp / 100);
+	if (plan_proposals_need_approval(c->app->db, &need) != PLAN_OK)
+		return -1;
+	tmpl_set_bool(c->view, "form_client_approval", need);
 	tmpl_set(c->view, "title", "Payment plan limits");
 	tmpl_set_bool(c->view, "tab_plan_limits", 1);
 	return app_render(c, status, "plan_limits.html");
@@ -360,6 +404,9 @@ h_plan_limits_save(struct ctx *c)
 	l.max_installments = app_field(c, "max_installments")->i;
 	l.min_down_bp = app_field(c, "min_down_percent")->i * 100;
 	rc = plan_limits_set(c->app->db, &a, &l, &e);
+	if (rc == PLAN_OK)
+		rc = plan_proposals_set_approval(c->app->db, &a,
+		    app_field(c, "client_approval")->i != 0);
 	if (rc == PLAN_DB)
 		return -1;
 	if (rc != PLAN_OK) {

@@ -192,6 +192,8 @@ fin_actions(struct ctx *c, const char *kind, int64_t id, int64_t account_id,
 	    "/payments/new%s", account_id, q);
 	tmpl_setf(c->view, "new_statement_url", "/accounts/%" PRId64
 	    "/statements/new%s", account_id, q);
+	tmpl_setf(c->view, "statement_schedule_url", "/accounts/%" PRId64
+	    "/statement-schedule", account_id);
 	tmpl_setf(c->view, "audit_url", "/%s/%" PRId64 "/audit", kind, id);
 }
 

@@ -452,6 +452,69 @@ START_TEST(lifecycle_sign_countersign_convert)
 }
 END_TEST
 
+/* Accepted estimate -> payment plan in one click, carrying the patient
+ * total ($140.00); clicking twice (the second with the same page's form)
+ * makes one plan and one invoice, and lands on the same plan. */
+START_TEST(accepted_estimate_converts_to_one_plan)
+{
+	struct fixture f;
+	struct itest_resp r;
+	char path[120];
+	int64_t plan, plan2;
+
+	memset(&f, 0, sizeof(f));
+	setup_catalog(&f);
+	setup_estimate(&f, "toplan");
+	itest_resp_init(&r);
+	send_and_activate(&f);
+	client_signs(&f);
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64, f.estimate);
+	get(&f.staff, path, &r, 200);
+	/* not accepted yet: refused, nothing made */
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64 "/plan", f.estimate);
+	post(&f.staff, path, &r, 422, NULL);
+	ck_assert(sql_i64("SELECT COUNT(*) FROM payment_plans WHERE client_id = ?",
+	    f.client_id) == 0);
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64 "/countersign", f.estimate);
+	post(&f.staff, path, &r, 303, "signer_name", "Test Billing", "agree", "1",
+	    NULL);
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64, f.estimate);
+	get(&f.staff, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Convert to payment plan"));
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64 "/plan", f.estimate);
+	post(&f.staff, path, &r, 303, NULL);
+	plan = location_id(&r, "/plans/");
+	post(&f.staff, path, &r, 303, NULL);
+	plan2 = location_id(&r, "/plans/");
+	ck_assert_int_eq(plan, plan2);
+	ck_assert(sql_i64("SELECT COUNT(*) FROM payment_plans WHERE client_id = ?",
+	    f.client_id) == 1);
+	ck_assert(sql_i64("SELECT total FROM payment_plans WHERE id = ?", plan) ==
+	    14000);
+	ck_assert(sql_i64("SELECT COUNT(*) FROM invoices WHERE client_id = ? AND "
+	    "status = 'issued'", f.client_id) == 1);
+	ck_assert(sql_i64("SELECT COUNT(*) FROM invoices WHERE client_id = ?",
+	    f.client_id) == 1);
+	/* the plan page shows it; the estimate links to it and the invoice */
+	str_fmt(path, sizeof(path), "/plans/%" PRId64, plan);
+	get(&f.staff, path, &r, 200);
+	ck_assert_msg(itest_body_has(&r, "$140.00"), "%.2000s", buf_cstr(&r.body));
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64, f.estimate);
+	get(&f.staff, path, &r, 200);
+	ck_assert(!itest_body_has(&r, "Convert to payment plan"));
+	ck_assert(!itest_body_has(&r, "Convert to draft invoice"));
+	str_fmt(path, sizeof(path), "/plans/%" PRId64, plan);
+	ck_assert(itest_body_has(&r, path));
+	/* converting to an invoice afterwards makes no second invoice */
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64 "/invoice", f.estimate);
+	post(&f.staff, path, &r, 422, NULL);
+	ck_assert(sql_i64("SELECT COUNT(*) FROM invoices WHERE client_id = ?",
+	    f.client_id) == 1);
+	itest_resp_free(&r);
+	fixture_free(&f);
+}
+END_TEST
+
 START_TEST(tampered_estimate_is_refused)
 {
 	struct fixture f;
@@ -704,6 +767,7 @@ estimates_suite(void)
 
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	tcase_add_test(tc, lifecycle_sign_countersign_convert);
+	tcase_add_test(tc, accepted_estimate_converts_to_one_plan);
 	tcase_add_test(tc, tampered_estimate_is_refused);
 	tcase_add_test(tc, other_accounts_estimates_are_404);
 	tcase_add_test(tc, editing_a_signed_estimate_makes_a_new_version);

@@ -1043,6 +1043,130 @@ START_TEST(test_paid_outside_shrinks)
 }
 END_TEST
 
+/* --- self-service proposals ------------------------------------------------- */
+
+static void
+post_to_portal(struct who *s, int64_t inv)
+{
+	struct itest_resp r;
+	char path[80];
+
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "/invoices/%" PRId64 "/send", inv);
+	get(s, path, &r, 200);
+	post(s, path, NULL, &r, 303, "post", "1", NULL);
+	itest_resp_free(&r);
+}
+
+/* Admin sets "client proposals need staff approval" on Payment plan limits. */
+static void
+set_approval(int on)
+{
+	struct itest_resp r;
+	struct who a;
+
+	who_new(&a, "admin");
+	ck_assert_int_eq(itest_login(a.c, getenv("ITEST_ADMIN_EMAIL"),
+	    env.password), 303);
+	itest_resp_init(&r);
+	get(&a, "/admin/plan-limits", &r, 200);
+	post(&a, "/admin/plan-limits", NULL, &r, 200, "min_installment", "25.00",
+	    "max_installments", "36", "min_down_percent", "0", "client_approval",
+	    on ? "1" : "0", NULL);
+	itest_resp_free(&r);
+	who_free(&a);
+}
+
+#define N_PLANS(acc) sql_i64("SELECT COUNT(*) FROM payment_plans WHERE " \
+	"account_id = ?", (acc))
+
+/* The client proposes a plan in the portal: over the limits, unsigned or
+ * for another account's invoice it is refused and nothing is made; a
+ * preview makes nothing; signed within the limits it is active at once;
+ * with the approval setting it waits until staff approve (once). */
+START_TEST(test_portal_self_service)
+{
+	struct itest_resp r;
+	struct who s, c;
+	char email[120], email2[120], path[120], start[11], i1[24], oi[24];
+	int64_t acc, other, inv, oinv, plan, plan2;
+
+	staff_login(&s);
+	itest_resp_init(&r);
+	acc = client_with_portal(&s, &c, email, sizeof(email), "self");
+	other = new_account(&s, email2, sizeof(email2), "self2");
+	inv = new_invoice(&s, acc, "300.00", NULL);
+	oinv = new_invoice(&s, other, "80.00", NULL);
+	post_to_portal(&s, inv);
+	post_to_portal(&s, oinv);
+	str_fmt(i1, sizeof(i1), "%" PRId64, inv);
+	str_fmt(oi, sizeof(oi), "%" PRId64, oinv);
+	day(start, 30);
+	set_approval(0);
+
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "/portal/plan-proposals/new"));
+	get(&c, "/portal/plan-proposals/new", &r, 200);
+	ck_assert(itest_body_has(&r, "$25.00"));	/* the minimum is shown */
+	/* over the limits: $300 in 20 is $15 < $25 */
+	post(&c, "/portal/plan-proposals", NULL, &r, 422, "invoice_id", i1,
+	    "installments", "20", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", "authorize", "1", NULL);
+	ck_assert_msg(itest_body_has(&r, "$25.00"), "%s", buf_cstr(&r.body));
+	/* unsigned; another account's invoice */
+	post(&c, "/portal/plan-proposals", NULL, &r, 422, "invoice_id", i1,
+	    "installments", "3", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", NULL);
+	ck_assert(itest_body_has(&r, "Tick the box"));
+	post(&c, "/portal/plan-proposals", NULL, &r, 404, "invoice_id", oi,
+	    "installments", "3", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", "authorize", "1", NULL);
+	/* the preview shows the schedule and makes nothing */
+	post(&c, "/portal/plan-proposals", NULL, &r, 200, "invoice_id", i1,
+	    "installments", "3", "frequency", "monthly", "start_date", start,
+	    "preview", "1", NULL);
+	ck_assert(itest_body_has(&r, "$100.00"));
+	ck_assert_int_eq(N_PLANS(acc), 0);
+	ck_assert_int_eq(N_PLANS(other), 0);
+
+	/* signed within the limits: active at once */
+	post(&c, "/portal/plan-proposals", NULL, &r, 303, "invoice_id", i1,
+	    "installments", "3", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", "authorize", "1", NULL);
+	plan = location_id(&r, "/portal/plans/");
+	ck_assert_int_eq(PLAN_STATUS_IS(plan, "active"), 1);
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_versions WHERE"
+	    " plan_id = ? AND signed_name = 'Pat Client'", plan), 1);
+	str_fmt(path, sizeof(path), "/portal/plans/%" PRId64 "?notice=signed", plan);
+	get(&c, path, &r, 200);
+	ck_assert(itest_body_has(&r, "$100.00"));
+
+	/* with approval: waits; staff approve once */
+	plan_post(&s, plan, "cancel", &r, 303);
+	set_approval(1);
+	post(&c, "/portal/plan-proposals", NULL, &r, 303, "invoice_id", i1,
+	    "installments", "2", "frequency", "monthly", "start_date", start,
+	    "signer_name", "Pat Client", "authorize", "1", NULL);
+	plan2 = location_id(&r, "/portal/plan-proposals/");
+	ck_assert_int_eq(PLAN_STATUS_IS(plan2, "draft"), 1);
+	str_fmt(path, sizeof(path), "/portal/plan-proposals/%" PRId64, plan2);
+	get(&c, path, &r, 200);
+	ck_assert(itest_body_has(&r, "approve"));
+	str_fmt(path, sizeof(path), "/plans/%" PRId64, plan2);
+	get(&s, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Approve the client"));
+	plan_post(&s, plan2, "approve", &r, 303);
+	ck_assert_int_eq(PLAN_STATUS_IS(plan2, "active"), 1);
+	plan_post(&s, plan2, "approve", &r, 409);
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_versions WHERE"
+	    " plan_id = ? AND signed_name = 'Pat Client'", plan2), 1);
+	set_approval(0);
+	itest_resp_free(&r);
+	who_free(&c);
+	who_free(&s);
+}
+END_TEST
+
 /* --- the JSON API ------------------------------------------------------------ */
 
 static char api_key[200];
@@ -1083,6 +1207,181 @@ api_refused(const char *body, int want, const char *field)
 	itest_resp_free(&r);
 }
 
+static void
+api_key_once(void)
+{
+	struct buf out;
+	char *k;
+
+	if (api_key[0] != '\0')
+		return;
+	buf_init(&out, 64 * 1024);
+	ck_assert_int_eq(itest_sh(&out, "%s apikey create --name itest-plans2 "
+	    "--role billing", getenv("ITEST_BILLINGCTL")), 0);
+	k = strstr(buf_cstr(&out), "bk_");
+	ck_assert(k != NULL);
+	k[strcspn(k, " \r\n")] = '\0';
+	str_copy(api_key, sizeof(api_key), k);
+	buf_free(&out);
+}
+
+/* api_call() with an Idempotency-Key (NULL: none); asserts the status. */
+static void
+api_want(const char *method, const char *path, const char *idem,
+    const char *body, struct itest_resp *r, long want, const char *field)
+{
+	struct itest_client *cl = itest_client_new(env.base);
+	char h[300];
+
+	ck_assert(cl != NULL);
+	str_fmt(h, sizeof(h), "Authorization: Bearer %s", api_key);
+	ck_assert(itest_client_add_header(cl, h) == 0);
+	if (idem != NULL) {
+		str_fmt(h, sizeof(h), "Idempotency-Key: %s", idem);
+		ck_assert(itest_client_add_header(cl, h) == 0);
+	}
+	if (body != NULL)
+		ck_assert(itest_client_add_header(cl, "Content-Type: application/json") == 0);
+	itest_request(cl, method, path, body, r);
+	itest_client_free(cl);
+	ck_assert_msg(r->status == want, "%s %s %s: HTTP %ld, want %ld: %s", method,
+	    path, body ? body : "", r->status, want, buf_cstr(&r->body));
+	if (field != NULL) {
+		char f1[100], f2[100];
+		str_fmt(f1, sizeof(f1), "\"field\": \"%s\"", field);
+		str_fmt(f2, sizeof(f2), "\"field\":\"%s\"", field);
+		ck_assert_msg(itest_body_has(r, f1) || itest_body_has(r, f2),
+		    "%s: no field %s in %s", path, field, buf_cstr(&r->body));
+	}
+}
+
+#define N_METHODS "SELECT COUNT(*) FROM payment_methods WHERE account_id = ?"
+#define N_CONSENTS "SELECT COUNT(*) FROM consents WHERE account_id = ?"
+
+/* POST /api/v1/accounts/:id/payment-methods attaches at the sandbox with the
+ * consent; the same Idempotency-Key answers the same; bad consent or an id
+ * the sandbox does not know changes nothing; GET lists them. PATCH a plan:
+ * a new version; 422 naming the field; another account's method or invoice
+ * is 404. GET /api/v1/payment-plans?account_id= lists the account's plans. */
+START_TEST(test_api_methods_and_plan_patch)
+{
+	struct itest_resp r;
+	struct who s;
+	struct buf body;
+	char email[120], path[160], idem[64];
+	int64_t acc, other, inv, oinv, plan, omid;
+
+	api_key_once();
+	staff_login(&s);
+	itest_resp_init(&r);
+	buf_init(&body, 4096);
+	acc = new_account(&s, email, sizeof(email), "apim");
+	other = new_account(&s, email, sizeof(email), "apim2");
+	inv = new_invoice(&s, acc, "90.00", NULL);
+	oinv = new_invoice(&s, other, "40.00", NULL);
+	str_fmt(idem, sizeof(idem), "attach-%" PRId64, acc);
+
+	str_fmt(path, sizeof(path), "/api/v1/accounts/%" PRId64 "/payment-methods",
+	    acc);
+	/* bad consent / unknown or malformed ids: nothing saved */
+	api_want("POST", path, NULL, "{\"stripe_payment_method_id\": \"pm_card_visa\","
+	    " \"consent_scope\": \"any_balance\", \"consent_text_version\": \"v1\"}",
+	    &r, 422, "consent_signer_name");
+	api_want("POST", path, NULL, "{\"stripe_payment_method_id\": \"pm_card_visa\","
+	    " \"consent_scope\": \"up_to_amount\", \"consent_text_version\": \"v1\","
+	    " \"consent_signer_name\": \"Pat Client\"}", &r, 422,
+	    "consent_max_amount_cents");
+	api_want("POST", path, NULL, "{\"stripe_payment_method_id\": \"card_4242\","
+	    " \"consent_scope\": \"any_balance\", \"consent_text_version\": \"v1\","
+	    " \"consent_signer_name\": \"Pat Client\"}", &r, 422,
+	    "stripe_payment_method_id");
+	api_want("POST", path, NULL, "{\"stripe_payment_method_id\": \"pm_nosuch1234\","
+	    " \"consent_scope\": \"any_balance\", \"consent_text_version\": \"v1\","
+	    " \"consent_signer_name\": \"Pat Client\"}", &r, 404,
+	    "stripe_payment_method_id");
+	ck_assert_int_eq(sql_i64(N_METHODS, acc), 0);
+	ck_assert_int_eq(sql_i64(N_CONSENTS, acc), 0);
+	api_want("POST", "/api/v1/accounts/999999999/payment-methods", NULL,
+	    "{\"stripe_payment_method_id\": \"pm_card_visa\", \"consent_scope\":"
+	    " \"any_balance\", \"consent_text_version\": \"v1\","
+	    " \"consent_signer_name\": \"Pat Client\"}", &r, 404, NULL);
+	/* attached, with its consent; the same key answers the same */
+	for (int i = 0; i < 2; i++) {
+		api_want("POST", path, idem, "{\"stripe_payment_method_id\": "
+		    "\"pm_card_visa\", \"consent_scope\": \"any_balance\","
+		    " \"consent_text_version\": \"v1\", \"consent_signer_name\":"
+		    " \"Pat Client\"}", &r, 201, NULL);
+		ck_assert_msg(itest_body_has(&r, "4242") &&
+		    itest_body_has(&r, "any_balance") &&
+		    itest_body_has(&r, "Pat Client"), "%s", buf_cstr(&r.body));
+	}
+	ck_assert_int_eq(sql_i64(N_METHODS, acc), 1);
+	ck_assert_int_eq(sql_i64(N_CONSENTS, acc), 1);
+	api_want("GET", path, NULL, NULL, &r, 200, NULL);
+	ck_assert(itest_body_has(&r, "4242"));
+	/* the other account's own method */
+	str_fmt(path, sizeof(path), "/api/v1/accounts/%" PRId64 "/payment-methods",
+	    other);
+	api_want("GET", path, NULL, NULL, &r, 200, NULL);
+	ck_assert(!itest_body_has(&r, "4242"));
+	api_want("POST", path, NULL, "{\"stripe_payment_method_id\": "
+	    "\"pm_card_mastercard\", \"consent_scope\": \"any_balance\","
+	    " \"consent_text_version\": \"v1\", \"consent_signer_name\":"
+	    " \"Other Client\"}", &r, 201, NULL);
+	omid = sql_i64("SELECT MAX(id) FROM payment_methods WHERE account_id = ?",
+	    other);
+
+	/* a plan, edited through PATCH: a new version */
+	buf_reset(&body);
+	buf_printf(&body, "{\"account_id\": %" PRId64 ", \"invoice_ids\": [%" PRId64
+	    "], \"installments\": 3, \"frequency\": \"monthly\", \"start_date\":"
+	    " \"2031-01-10\"}", acc, inv);
+	api_want("POST", "/api/v1/payment-plans", NULL, buf_cstr(&body), &r, 201,
+	    NULL);
+	plan = sql_i64("SELECT MAX(id) FROM payment_plans WHERE account_id = ?", acc);
+	str_fmt(path, sizeof(path), "/api/v1/payment-plans/%" PRId64, plan);
+	api_want("PATCH", path, NULL, "{\"installments\": 0}", &r, 422,
+	    "installments");
+	api_want("PATCH", path, NULL, "{\"frequency\": \"yearly\"}", &r, 422,
+	    "frequency");
+	buf_reset(&body);
+	buf_printf(&body, "{\"payment_method_id\": %" PRId64 "}", omid);
+	api_want("PATCH", path, NULL, buf_cstr(&body), &r, 404, "payment_method_id");
+	buf_reset(&body);
+	buf_printf(&body, "{\"add_invoice_ids\": [%" PRId64 "]}", oinv);
+	api_want("PATCH", path, NULL, buf_cstr(&body), &r, 404, "add_invoice_ids");
+	ck_assert_int_eq(sql_i64("SELECT version FROM payment_plans WHERE id = ?",
+	    plan), 1);
+	api_want("PATCH", path, NULL, "{\"installments\": 2, \"start_date\":"
+	    " \"2031-02-01\"}", &r, 200, NULL);
+	ck_assert_int_eq(sql_i64("SELECT version FROM payment_plans WHERE id = ?",
+	    plan), 2);
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_versions WHERE "
+	    "plan_id = ?", plan), 2);
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM payment_plan_installments "
+	    "WHERE plan_id = ? AND number > 0 AND status = 'scheduled'", plan), 2);
+	ck_assert_msg(itest_body_has(&r, "4500"), "%s", buf_cstr(&r.body));
+	api_want("PATCH", "/api/v1/payment-plans/999999999", NULL,
+	    "{\"installments\": 2}", &r, 404, NULL);
+
+	/* the account's plans */
+	str_fmt(path, sizeof(path), "/api/v1/payment-plans?account_id=%" PRId64, acc);
+	api_want("GET", path, NULL, NULL, &r, 200, NULL);
+	str_fmt(path, sizeof(path), "%" PRId64, plan);
+	ck_assert(itest_body_has(&r, path));
+	str_fmt(path, sizeof(path), "/api/v1/payment-plans?account_id=%" PRId64, other);
+	api_want("GET", path, NULL, NULL, &r, 200, NULL);
+	ck_assert(itest_body_has(&r, "\"data\": [ ]") ||
+	    itest_body_has(&r, "\"data\":[]") || itest_body_has(&r, "\"data\": []"));
+	api_want("GET", "/api/v1/payment-plans?account_id=999999999", NULL, NULL, &r,
+	    404, NULL);
+	api_want("GET", "/api/v1/payment-plans", NULL, NULL, &r, 400, NULL);
+	buf_free(&body);
+	itest_resp_free(&r);
+	who_free(&s);
+}
+END_TEST
+
 START_TEST(test_api_plans)
 {
 	struct itest_resp r;
@@ -1098,7 +1397,8 @@ START_TEST(test_api_plans)
 	k = strstr(buf_cstr(&out), "bk_");
 	ck_assert(k != NULL);
 	k[strcspn(k, " \r\n")] = '\0';
-	str_copy(api_key, sizeof(api_key), k);
+	if (api_key[0] == '\0')
+		str_copy(api_key, sizeof(api_key), k);
 	buf_free(&out);
 
 	staff_login(&s);
@@ -1184,6 +1484,8 @@ plans_suite(void)
 	tcase_add_test(tc, test_other_accounts_plan_is_404);
 	tcase_add_test(tc, test_paid_outside_shrinks);
 	tcase_add_test(tc, test_api_plans);
+	tcase_add_test(tc, test_api_methods_and_plan_patch);
+	tcase_add_test(tc, test_portal_self_service);
 	suite_add_tcase(s, tc);
 	return s;
 }
