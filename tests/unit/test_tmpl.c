@@ -856,6 +856,131 @@ START_TEST(output_limit)
 }
 END_TEST
 
+/* ---- message catalogs -------------------------------------------------- */
+
+static void
+put_catalogs(const char *en, const char *es)
+{
+	put_dir("i18n");
+	put_file("i18n/en.txt", en);
+	put_file("i18n/es.txt", es);
+}
+
+START_TEST(t_languages)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+
+	put_catalogs("# greeting\nhello = Hello, {name}!\n\npay = Pay {amount}\n"
+	    "multi = one\\ntwo \\\\ three\n",
+	    "hello = ¡Hola, {name}!\npay = Pagar {amount}\n"
+	    "multi = uno\\ndos \\\\ tres\n");
+	tmpl_set(v, "name", "<Ana & Bo>");
+	tmpl_set(v, "amount", "$1,234.56");
+	EXPECT("<TMPL_T hello>", v, "Hello, &lt;Ana &amp; Bo&gt;!");
+	EXPECT("<TMPL_T multi>", v, "one\ntwo \\ three");
+	tmpl_set(v, "lang", "es");
+	EXPECT("<TMPL_T hello>|<TMPL_T NAME=\"pay\">", v,
+	    "¡Hola, &lt;Ana &amp; Bo&gt;!|Pagar $1,234.56");
+	EXPECT("<a title=\"<TMPL_T pay ESCAPE=attr>\">", v,
+	    "<a title=\"Pagar&#x20;&#x24;1&#x2C;234&#x2E;56\">");
+	EXPECT_IN(scache, "<TMPL_T hello>", v, "¡Hola, &lt;Ana &amp; Bo&gt;!");
+	/* loop rows fill placeholders; inner shadows outer */
+	tmpl_set(tmpl_loop_add(v, "rows"), "amount", "$5.00");
+	EXPECT("<TMPL_LOOP rows><TMPL_T pay></TMPL_LOOP>", v, "Pagar $5.00");
+	tmpl_vars_free(v);
+}
+END_TEST
+
+START_TEST(t_missing_messages)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+	struct tmpl_cache *cat = tmpl_cache_new(tmpdir, TMPL_STRICT_CATALOG);
+
+	put_catalogs("only_en = English only\nboth = Both {x}\n",
+	    "both = Ambos {x}\n");
+	tmpl_set(v, "lang", "es");
+	/* lenient: English stands in, then the key itself */
+	EXPECT("<TMPL_T only_en>|<TMPL_T nowhere>", v, "English only|nowhere");
+	EXPECT_ERR_IN(scache, "\n<TMPL_T only_en>", v,
+	    "(string):2: TMPL_T only_en: no such key in es");
+	/* an unset placeholder fails in strict mode, is empty otherwise */
+	EXPECT("<TMPL_T both>", v, "Ambos ");
+	EXPECT_ERR_IN(scache, "<TMPL_T both>", v,
+	    "(string):1: TMPL_T both: placeholder {x} is not set");
+	/* catalog-only strictness: unset values pass, missing keys do not */
+	EXPECT_IN(cat, "<TMPL_T both>", v, "Ambos ");
+	EXPECT_ERR_IN(cat, "<TMPL_T only_en>", v,
+	    "(string):1: TMPL_T only_en: no such key in es");
+	tmpl_set(v, "lang", "fr");
+	EXPECT("<TMPL_T both>", v, "Both ");
+	ck_assert_int_eq(render(scache, "<TMPL_T both>", v), -1);
+	ck_assert_ptr_nonnull(strstr(ERR, "i18n/fr.txt not readable"));
+	tmpl_set(v, "lang", "../x");
+	ck_assert_int_eq(render(scache, "<TMPL_T both>", v), -1);
+	ck_assert_ptr_nonnull(strstr(ERR, "bad language"));
+	ck_assert_str_eq(tmpl_msg(cache, "es", "both"), "Ambos {x}");
+	ck_assert_str_eq(tmpl_msg(cache, "es", "only_en"), "English only");
+	ck_assert_str_eq(tmpl_msg(cache, "xx", "nothing"), "nothing");
+	tmpl_cache_free(cat);
+	tmpl_vars_free(v);
+}
+END_TEST
+
+START_TEST(t_catalog_errors)
+{
+	static const struct { const char *src, *msg; } bad[] = {
+		{ "a = x\nb = y {z\n", "i18n/es.txt: line 2: stray '{' "
+		    "(placeholders are {name})" },
+		{ "a = x}\n", "i18n/es.txt: line 1: stray '}' "
+		    "(placeholders are {name})" },
+		{ "a x\n", "i18n/es.txt: line 1: expected \"key = text\"" },
+		{ "a =   \n", "i18n/es.txt: line 1: empty message" },
+		{ "a = 1\nb = 2\na = 3\n", "i18n/es.txt: key a defined twice" },
+	};
+	struct tmpl_vars *v = tmpl_vars_new();
+
+	put_dir("i18n");
+	tmpl_set(v, "lang", "es");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tmpl_cache *c = tmpl_cache_new(tmpdir, TMPL_STRICT);
+		char want[256];
+
+		put_file("i18n/es.txt", bad[i].src);
+		ck_assert_int_eq(render(c, "<TMPL_T a>", v), -1);
+		str_fmt(want, sizeof(want), "(string):1: TMPL_T a: %s",
+		    bad[i].msg);
+		ck_assert_str_eq(ERR, want);
+		tmpl_cache_free(c);
+	}
+	tmpl_vars_free(v);
+}
+END_TEST
+
+START_TEST(t_catalog_check)
+{
+	static const char *const langs[] = { "en", "es" };
+
+	put_catalogs("a = A {x}\nb = B\n", "a = Á {x}\nb = Be\n");
+	ck_assert_int_eq(tmpl_catalog_check(cache, langs, 2, &err), 0);
+	tmpl_cache_free(cache);
+	cache = tmpl_cache_new(tmpdir, 0);
+	put_file("i18n/es.txt", "a = Á\nb = Be\n");
+	ck_assert_int_eq(tmpl_catalog_check(cache, langs, 2, &err), -1);
+	ck_assert_str_eq(ERR, "key a: placeholder {x} not in both en and es");
+	tmpl_cache_free(cache);
+	cache = tmpl_cache_new(tmpdir, 0);
+	buf_reset(&err);
+	put_file("i18n/es.txt", "a = Á {x}\n");
+	ck_assert_int_eq(tmpl_catalog_check(cache, langs, 2, &err), -1);
+	ck_assert_str_eq(ERR, "key b missing in es");
+	ck_assert_int_eq(tmpl_lang_ok("es"), 1);
+	ck_assert_int_eq(tmpl_lang_ok("pt-BR"), 1);
+	ck_assert_int_eq(tmpl_lang_ok("e"), 0);
+	ck_assert_int_eq(tmpl_lang_ok("ES"), 0);
+	ck_assert_int_eq(tmpl_lang_ok("es/../x"), 0);
+}
+END_TEST
+
 static Suite *
 tmpl_suite(void)
 {
@@ -894,6 +1019,10 @@ tmpl_suite(void)
 	tcase_add_test(tc, hostile_deep_nesting);
 	tcase_add_test(tc, hostile_huge_attribute);
 	tcase_add_test(tc, output_limit);
+	tcase_add_test(tc, t_languages);
+	tcase_add_test(tc, t_missing_messages);
+	tcase_add_test(tc, t_catalog_errors);
+	tcase_add_test(tc, t_catalog_check);
 	suite_add_tcase(s, tc);
 	return s;
 }
