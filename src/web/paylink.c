@@ -33,8 +33,15 @@ link_of(struct ctx *c, struct pay_link *l)
 	c->resp.no_store = 1;
 	tmpl_set_bool(c->view, "paylink", 1);
 	http_header(&c->resp, "X-Robots-Tag", "noindex");
-	if (rc == PORTAL_OK)
+	if (rc == PORTAL_OK) {
+		struct account a;
+
+		memset(&a, 0, sizeof(a));
+		if (account_get(c->app->db, l->account_id, &a) == PROF_DB)
+			return -1;
+		portal_lang_pick(c, a.language);
 		return 1;
+	}
 	if (rc == PORTAL_DB)
 		return -1;
 	tmpl_set(c->view, "org", c->app->cfg.org_name);
@@ -104,7 +111,7 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 	portal_view_invoice(c, &inv);
 	invoice_free(&inv);
 	tmpl_set(c->view, "status", portal_inv_status_names[pi.status]);
-	tmpl_set(c->view, "status_label", portal_inv_status_labels[pi.status]);
+	tmpl_set(c->view, "status_label", portal_inv_status_label(c, pi.status));
 	tmpl_set_bool(c->view, "is_void", pi.status == PIS_VOID);
 	tmpl_set_bool(c->view, "is_paid", pi.status == PIS_PAID);
 	tmpl_set_bool(c->view, "is_pending", pi.status == PIS_PENDING_ACH);
@@ -123,7 +130,8 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 		tmpl_set(c->view, "error", error);
 	if (portal_view_attempt_key(c) == -1)
 		return -1;
-	tmpl_setf(c->view, "title", "Invoice %s", tmpl_get(c->view, "number"));
+	tmpl_setf(c->view, "title", "%s %s", portal_msg(c, "inv.invoice"),
+	    tmpl_get(c->view, "number"));
 	return portal_render(c, NULL, status, "paylink.html");
 }
 
@@ -408,12 +416,18 @@ static const struct field f_start[] = {
 	{ "attempt_key", FIELD_TOKEN, FIELD_REQUIRED, 64, 0, 0, NULL, "Form key" },
 };
 
+static const char *const languages[] = { "en", "es", NULL };
+
+static const struct field f_show[] = {
+	{ "lang", FIELD_ENUM, 0, 0, 0, 0, languages, "Language" },
+};
+
 static const struct field f_return[] = {
 	{ "payment", FIELD_ID, FIELD_REQUIRED, 0, 0, 0, NULL, "Payment" },
 };
 
 const struct route routes_paylink[] = {
-	{ { "GET", "/pay/:token" }, h_paylink, 0, R_PUBLIC, NOFIELDS },
+	{ { "GET", "/pay/:token" }, h_paylink, 0, R_PUBLIC, FIELDS(f_show) },
 	{ { "POST", "/pay/:token" }, h_paylink_start, 0, R_PUBLIC | R_FORM,
 	    FIELDS(f_start) },
 	{ { "GET", "/pay/:token/return" }, h_paylink_return, 0,

@@ -23,9 +23,10 @@
 #define NOT_FOUND_STATEMENT	"We could not find that statement."
 
 static const char *const filter_labels[][2] = {
-	{ "", "All invoices" }, { "unpaid", "Unpaid" }, { "open", "Open" },
-	{ "partial", "Partially paid" }, { "pending", "Pending ACH" },
-	{ "paid", "Paid" }, { "void", "Void" },
+	{ "", "filter.all" }, { "unpaid", "filter.unpaid" },
+	{ "open", "status.open" }, { "partial", "status.partial" },
+	{ "pending", "status.pending" }, { "paid", "status.paid" },
+	{ "void", "status.void" },
 };
 
 static int
@@ -39,7 +40,8 @@ filter_match(const char *filter, enum portal_inv_status st)
 }
 
 static void
-invoice_row(struct tmpl_vars *row, const struct portal_invoice *p, int checked)
+invoice_row(struct ctx *c, struct tmpl_vars *row, const struct portal_invoice *p,
+    int checked)
 {
 	int payable = p->status == PIS_OPEN || p->status == PIS_PARTIAL;
 
@@ -51,7 +53,7 @@ invoice_row(struct tmpl_vars *row, const struct portal_invoice *p, int checked)
 	portal_set_money(row, "total", p->total);
 	portal_set_money(row, "open", p->status == PIS_VOID ? 0 : p->open);
 	tmpl_set(row, "status", portal_inv_status_names[p->status]);
-	tmpl_set(row, "status_label", portal_inv_status_labels[p->status]);
+	tmpl_set(row, "status_label", portal_inv_status_label(c, p->status));
 	tmpl_set_int(row, "open_cents", p->open);
 	{
 		int64_t due;
@@ -118,7 +120,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		for (size_t k = 0; k < nselected; k++)
 			checked |= selected[k] == is[i].id;
 		if ((row = tmpl_loop_add(c->view, "invoices")) != NULL)
-			invoice_row(row, &is[i], checked);
+			invoice_row(c, row, &is[i], checked);
 		shown++;
 	}
 	free(is);
@@ -136,7 +138,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		if (row == NULL)
 			break;
 		tmpl_set(row, "value", filter_labels[i][0]);
-		tmpl_set(row, "label", filter_labels[i][1]);
+		tmpl_set(row, "label", portal_msg(c, filter_labels[i][1]));
 		tmpl_set_bool(row, "selected", strcmp(filter, filter_labels[i][0]) == 0);
 	}
 	tmpl_set(c->view, "filter", filter);
@@ -144,7 +146,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		tmpl_set(c->view, "error", error);
 	if (view_statements(c, pr->account_id) == -1)
 		return -1;
-	tmpl_set(c->view, "title", "Billing");
+	tmpl_set(c->view, "title", portal_msg(c, "portal.billing"));
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	return portal_render(c, pr, status, "portal_billing.html");
 }
@@ -153,10 +155,8 @@ int
 h_portal_billing(struct ctx *c)
 {
 	static const char *const notices[] = {
-	    "Welcome! Your portal access is ready.",
-	    "The payment method was saved.", "The payment method was removed.",
-	    "The default payment method was changed.",
-	    "Your password was changed and you are signed in." };
+	    "notice.welcome", "notice.method_added", "notice.method_removed",
+	    "notice.method_default", "notice.password_reset" };
 	const struct field_value *nv = app_field(c, "notice");
 	struct portal_req pr;
 	int rc = portal_begin(c, &pr);
@@ -165,7 +165,7 @@ h_portal_billing(struct ctx *c)
 		return rc;
 	if (c->fs.nerr == 0 && nv && nv->present && nv->i >= 0 &&
 	    (size_t)nv->i < ARRAY_LEN(notices))
-		tmpl_set(c->view, "notice", notices[nv->i]);
+		tmpl_set(c->view, "notice", portal_msg(c, notices[nv->i]));
 	return portal_billing_page(c, &pr, 200, NULL, NULL, 0);
 }
 
@@ -230,7 +230,7 @@ h_portal_invoice(struct ctx *c)
 	portal_view_invoice(c, &inv);
 	invoice_free(&inv);
 	tmpl_set(c->view, "status", portal_inv_status_names[pi.status]);
-	tmpl_set(c->view, "status_label", portal_inv_status_labels[pi.status]);
+	tmpl_set(c->view, "status_label", portal_inv_status_label(c, pi.status));
 	tmpl_set_bool(c->view, "payable", pi.status == PIS_OPEN ||
 	    pi.status == PIS_PARTIAL);
 	tmpl_set_bool(c->view, "is_void", pi.status == PIS_VOID);
@@ -239,7 +239,8 @@ h_portal_invoice(struct ctx *c)
 		portal_set_money(c->view, "pending", pi.pending);
 	if (view_applied(c, pi.id) == -1)
 		return -1;
-	tmpl_setf(c->view, "title", "Invoice %s", pi.number);
+	tmpl_setf(c->view, "title", "%s %s", portal_msg(c, "inv.invoice"),
+	    pi.number);
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	return portal_render(c, &pr, 200, "portal_invoice.html");
 }
@@ -352,7 +353,7 @@ h_portal_payments(struct ctx *c)
 			portal_view_payment(c, row, &ps[i]);
 	}
 	free(ps);
-	tmpl_set(c->view, "title", "Payments");
+	tmpl_set(c->view, "title", portal_msg(c, "portal.payments"));
 	tmpl_set_bool(c->view, "nav_payments", 1);
 	return portal_render(c, &pr, 200, "portal_payments.html");
 }

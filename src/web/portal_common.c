@@ -58,6 +58,7 @@ portal_begin(struct ctx *c, struct portal_req *pr)
 		return 0;
 	}
 	pr->account_id = id;
+	portal_lang_use(c, pr->acct.language);
 	str_copy(pr->token, sizeof(pr->token), tok);
 	csrf_token(c->app->cfg.secret_key, "portal", pr->token, c->csrf);
 	if (is_post(c) && !csrf_valid(c->app->cfg.secret_key, "portal", pr->token,
@@ -83,8 +84,11 @@ layout(struct ctx *c)
 	tmpl_set(c->view, "org_initial", initial);
 	tmpl_set(c->view, "org_address", c->app->cfg.org_address ?
 	    c->app->cfg.org_address : "");
+	if (tmpl_get(c->view, "lang") == NULL)
+		portal_lang_pick(c, NULL);
 	if (tmpl_get(c->view, "title") == NULL)
-		tmpl_set(c->view, "title", "Billing");
+		tmpl_set(c->view, "title", portal_msg(c, "portal.billing"));
+	tmpl_set(c->view, "self_path", c->req.path ? c->req.path : "");
 }
 
 int
@@ -180,6 +184,10 @@ portal_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
 
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
     "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+/* Spanish writes dates "4 de diciembre de 2026", month in lower case. */
+static const char *const meses[] = { "enero", "febrero", "marzo", "abril",
+    "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+    "diciembre" };
 
 void
 portal_set_day(struct tmpl_vars *v, const char *name, const char *ymd)
@@ -202,7 +210,11 @@ portal_set_day(struct tmpl_vars *v, const char *name, const char *ymd)
 		tmpl_set(v, name, ymd);
 		return;
 	}
-	tmpl_setf(v, name, "%s %" PRId64 ", %" PRId64, months[m - 1], d, y);
+	if (strcmp(portal_lang(), "es") == 0)
+		tmpl_setf(v, name, "%" PRId64 " de %s de %" PRId64, d,
+		    meses[m - 1], y);
+	else
+		tmpl_setf(v, name, "%s %" PRId64 ", %" PRId64, months[m - 1], d, y);
 }
 
 void
