@@ -123,6 +123,8 @@ h_portal_language(struct ctx *c)
 
 	if ((rc = portal_begin(c, &p)) != 1)
 		return rc;
+	if (c->fs.nerr > 0)
+		return portal_error(c, 400, portal_msg(c, "err.no_language"));
 	a = (struct actor){ "portal", p.account_id, app_ip(c) };
 	if (account_set_language(c->app->db, &a, p.account_id,
 	    portal_field_s(c, "lang")) == PROF_DB)

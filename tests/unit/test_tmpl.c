@@ -6,6 +6,7 @@
 #include "tmpl.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -981,6 +982,83 @@ START_TEST(t_catalog_check)
 }
 END_TEST
 
+/* Every client template (portal, pay link, emails) renders in every
+ * language with catalog strictness, and every key it names is in every
+ * catalog with the same placeholders. */
+static const char *const client_langs[] = { "en", "es" };
+
+static int
+client_template(const char *name)
+{
+	return str_starts(name, "portal_") || str_starts(name, "paylink") ||
+	    str_starts(name, "_portal_") || strcmp(name, "_lang_switch.html") == 0;
+}
+
+static void
+check_keys_of(struct tmpl_cache *c, const char *dir, const char *name)
+{
+	char path[512], key[128];
+	const char *s;
+	char *src;
+	FILE *f;
+	long n;
+
+	str_fmt(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	src = calloc(1, (size_t)n + 1);
+	ck_assert_int_eq((long)fread(src, 1, (size_t)n, f), n);
+	fclose(f);
+	for (s = src; (s = strstr(s, "<TMPL_T ")) != NULL; s++) {
+		size_t k = 0;
+
+		for (s += 8; s[k] && s[k] != ' ' && s[k] != '>' && k < 127; k++)
+			key[k] = s[k];
+		key[k] = '\0';
+		for (size_t l = 0; l < ARRAY_LEN(client_langs); l++)
+			ck_assert_msg(tmpl_msg(c, client_langs[l], key) != key &&
+			    strcmp(tmpl_msg(c, client_langs[l], key), key) != 0,
+			    "%s: key %s not in %s", name, key, client_langs[l]);
+	}
+	free(src);
+}
+
+START_TEST(t_client_templates_every_language)
+{
+	const char *dir = TOP_SRCDIR "/www/templates";
+	struct tmpl_cache *c = tmpl_cache_new(dir, TMPL_STRICT_CATALOG);
+	struct dirent *de;
+	DIR *d;
+	int seen = 0;
+
+	ck_assert_int_eq(tmpl_catalog_check(c, client_langs,
+	    ARRAY_LEN(client_langs), &err), 0);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		if (!client_template(de->d_name) ||
+		    strstr(de->d_name, ".html") == NULL)
+			continue;
+		for (size_t l = 0; l < ARRAY_LEN(client_langs); l++) {
+			struct tmpl_vars *v = tmpl_vars_new();
+
+			tmpl_set(v, "lang", client_langs[l]);
+			ck_assert_msg(render_file(c, de->d_name, v) == 0,
+			    "%s in %s: %s", de->d_name, client_langs[l], ERR);
+			ck_assert_msg(strstr(OUT, "<TMPL_") == NULL, "%s",
+			    de->d_name);
+			tmpl_vars_free(v);
+		}
+		check_keys_of(c, dir, de->d_name);
+		seen++;
+	}
+	closedir(d);
+	ck_assert_int_ge(seen, 20);
+	tmpl_cache_free(c);
+}
+END_TEST
+
 static Suite *
 tmpl_suite(void)
 {
@@ -1023,6 +1101,7 @@ tmpl_suite(void)
 	tcase_add_test(tc, t_missing_messages);
 	tcase_add_test(tc, t_catalog_errors);
 	tcase_add_test(tc, t_catalog_check);
+	tcase_add_test(tc, t_client_templates_every_language);
 	suite_add_tcase(s, tc);
 	return s;
 }
