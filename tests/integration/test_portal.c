@@ -1163,6 +1163,63 @@ START_TEST(test_paylink_ach_failure)
 END_TEST
 
 /* Every portal route with another account's ids: 404, nothing changes. */
+/* Spanish: the client switches the portal to Spanish (saved on the
+ * account), so the portal and the pay link of the account's invoice come
+ * out in Spanish, dates the Spanish way, money in US dollars; ?lang=en
+ * on the pay link is the visitor's own choice and changes no account. */
+START_TEST(test_spanish)
+{
+	struct who s, c, v;
+	struct itest_resp r;
+	char email[120], link[200], num[40], en_link[220];
+	int64_t acc, inv;
+
+	staff_login(&s);
+	itest_resp_init(&r);
+	acc = client_with_portal(&s, &c, email, sizeof(email), "es");
+	inv = new_invoice(&s, acc, "1234.56", "both");
+	pay_link(email, number_of(inv, num, sizeof(num)), link, sizeof(link));
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "<html lang=\"en\">"));
+	ck_assert(itest_body_has(&r, "Balance due"));
+	post(&c, "/portal/language", NULL, &r, 303, "lang", "es", "next",
+	    "/portal/billing", NULL);
+	ck_assert_str_eq(location(&r), "/portal/billing");
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "<html lang=\"es\">"));
+	ck_assert(itest_body_has(&r, "Saldo a pagar"));
+	ck_assert(itest_body_has(&r, "Pagar las facturas seleccionadas"));
+	ck_assert(itest_body_has(&r, "$1,234.56"));
+	ck_assert(itest_body_has(&r, " de 20"));	/* "4 de diciembre de 2026" */
+	ck_assert(!itest_body_has(&r, "Balance due"));
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM accounts WHERE id = ?"
+	    " AND language = 'es'", acc), 1);
+	/* a language we do not have: 400, the account keeps Spanish */
+	post(&c, "/portal/language", NULL, &r, 400, "lang", "fr", NULL);
+	/* the pay link follows the account */
+	who_new(&v, "visitor");
+	get(&v, link, &r, 200);
+	ck_assert(itest_body_has(&r, "Continuar al pago"));
+	ck_assert(itest_body_has(&r, "Factura"));
+	ck_assert(itest_body_has(&r, "$1,234.56"));
+	ck_assert(!itest_body_has(&r, "Continue to payment"));
+	/* the visitor picks English: a cookie, not the account */
+	str_fmt(en_link, sizeof(en_link), "%s?lang=en", link);
+	get(&v, en_link, &r, 200);
+	ck_assert(itest_body_has(&r, "Continue to payment"));
+	get(&v, link, &r, 200);
+	ck_assert(itest_body_has(&r, "Continue to payment"));
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM accounts WHERE id = ?"
+	    " AND language = 'es'", acc), 1);
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "Saldo a pagar"));
+	who_free(&v);
+	who_free(&c);
+	who_free(&s);
+	itest_resp_free(&r);
+}
+END_TEST
+
 START_TEST(test_cross_account)
 {
 	struct who s, x, y;
@@ -1368,6 +1425,7 @@ portal_suite(void)
 	tcase_add_test(tc, test_paylink);
 	tcase_add_test(tc, test_paylink_ach_failure);
 	tcase_add_test(tc, test_cross_account);
+	tcase_add_test(tc, test_spanish);
 	tcase_add_test(tc, test_csrf);
 	tcase_add_test(tc, test_paylink_rate_limit);
 	suite_add_tcase(s, tc);
