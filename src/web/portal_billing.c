@@ -132,6 +132,9 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		portal_set_money(c->view, "credit", bal.credit);
 	tmpl_set_bool(c->view, "has_invoices", n > 0);
 	tmpl_set_bool(c->view, "has_payable", payable);
+	/* pay.js fills these in the button label of the page's language. */
+	tmpl_set(c->view, "js_n", "{n}");
+	tmpl_set(c->view, "js_amount", "{amount}");
 	tmpl_set_bool(c->view, "none_shown", n > 0 && shown == 0);
 	for (size_t i = 0; i < ARRAY_LEN(filter_labels); i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "filters");

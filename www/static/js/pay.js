@@ -42,8 +42,11 @@
 				n++;
 				cents += parseInt(c.getAttribute('data-cents'), 10) || 0;
 			});
-			btn.textContent = n ? 'Pay ' + n + ' selected (' + money(cents) + ')' :
-			    'Pay selected invoices';
+			/* Labels in the page's language, from the template. */
+			btn.textContent = n ? (btn.getAttribute('data-label-some') ||
+			    'Pay {n} selected ({amount})').replace('{n}', String(n))
+			    .replace('{amount}', money(cents)) :
+			    (btn.getAttribute('data-label-none') || 'Pay selected invoices');
 			btn.disabled = n === 0;
 		};
 		sel.addEventListener('change', update);
