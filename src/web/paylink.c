@@ -46,12 +46,12 @@ link_of(struct ctx *c, struct pay_link *l)
 		return -1;
 	tmpl_set(c->view, "org", c->app->cfg.org_name);
 	if (rc == PORTAL_THROTTLED) {
-		tmpl_set(c->view, "title", "Too many attempts");
+		tmpl_set(c->view, "title", portal_msg(c, "plk.throttled_h"));
 		tmpl_set_bool(c->view, "throttled", 1);
 		http_header(&c->resp, "Retry-After", "900");
 		return portal_render(c, NULL, 429, "paylink_invalid.html") == 0 ? 0 : -1;
 	}
-	tmpl_set(c->view, "title", "Payment link not valid");
+	tmpl_set(c->view, "title", portal_msg(c, "plk.invalid_title"));
 	return portal_render(c, NULL, 404, "paylink_invalid.html") == 0 ? 0 : -1;
 }
 
@@ -150,7 +150,7 @@ link_checkout(struct ctx *c, const struct pay_link *l, int64_t payment_id,
     const char *client_secret, int64_t amount, const char *method)
 {
 	struct portal_invoice pi;
-	char ret[700], url[128];
+	char ret[700], url[128], title[160];
 
 	if (portal_invoice_get(c->app->db, l->account_id, l->invoice_id, &pi) !=
 	    PORTAL_OK)
@@ -165,7 +165,8 @@ link_checkout(struct ctx *c, const struct pay_link *l, int64_t payment_id,
 	if (link_url(c, url, sizeof(url), "") == -1)
 		return -1;
 	tmpl_set(c->view, "link", url);
-	tmpl_setf(c->view, "title", "Pay invoice %s", pi.number);
+	tmpl_set(c->view, "title", portal_msgf(c, "plk.pay_n", title,
+	    sizeof(title), "number", pi.number, (const char *)NULL));
 	return portal_checkout_page(c, NULL, "paylink_checkout.html",
 	    client_secret, ret, amount, strcmp(method, "ach") == 0 ? "ach" : "card");
 }
@@ -283,7 +284,7 @@ h_paylink_start(struct ctx *c)
 			return rc;
 		if (reserved > 0)
 			return link_busy(c, &l, reserved, busy);
-		return link_page(c, &l, 409, "This invoice cannot be paid now.");
+		return link_page(c, &l, 409, portal_msg(c, "plk.cannot_pay"));
 	}
 	str_fmt(plan, sizeof(plan), "inv:%" PRId64 ":%" PRId64, pi.id, pi.open);
 	{
@@ -302,11 +303,10 @@ h_paylink_start(struct ctx *c)
 		return link_busy(c, &l, out.busy_amount, out.busy_payment_id);
 	if (rc == SP_STRIPE)
 		return link_page(c, &l, 502, out.message[0] ? out.message :
-		    "The payment service did not answer. Nothing was charged; "
-		    "please try again in a moment.");
+		    portal_msg(c, "plk.no_answer"));
 	if (rc != SP_OK)
 		return link_page(c, &l, rc == SP_CONFLICT ? 409 : 422,
-		    out.message[0] ? out.message : "The payment could not be started.");
+		    out.message[0] ? out.message : portal_msg(c, "plk.not_started"));
 	if (out.client_secret[0] == '\0')
 		return link_redirect(c, out.payment_id);
 	return link_checkout(c, &l, out.payment_id, out.client_secret, pi.open,
@@ -324,7 +324,7 @@ link_payment(struct ctx *c, const struct pay_link *l, int64_t pid)
 		return -1;
 	if (rc == 0) {
 		tmpl_set(c->view, "org", c->app->cfg.org_name);
-		tmpl_set(c->view, "title", "Payment not found");
+		tmpl_set(c->view, "title", portal_msg(c, "plk.not_found"));
 		return portal_render(c, NULL, 404, "paylink_invalid.html") == 0 ? 0 : -1;
 	}
 	return 1;
@@ -366,7 +366,7 @@ h_paylink_payment(struct ctx *c)
 	struct pay_link l;
 	struct sp_payment p;
 	struct invoice inv;
-	char url[128];
+	char url[128], title[80], tid[32];
 	int rc = link_of(c, &l);
 
 	if (rc <= 0 || (rc = link_payment(c, &l, pid)) <= 0)
@@ -388,7 +388,9 @@ h_paylink_payment(struct ctx *c)
 		return -1;
 	tmpl_set(c->view, "link", url);
 	tmpl_set(c->view, "org", c->app->cfg.org_name);
-	tmpl_setf(c->view, "title", "Payment P-%" PRId64, p.id);
+	str_fmt(tid, sizeof(tid), "P-%" PRId64, p.id);
+	tmpl_set(c->view, "title", portal_msgf(c, "pay.title", title,
+	    sizeof(title), "transaction_id", tid, (const char *)NULL));
 	return portal_render(c, NULL, 200, "paylink_payment.html");
 }
 

@@ -18,9 +18,9 @@
 #include "stripe_pay.h"
 #include "tmpl.h"
 
-#define NOT_FOUND_INVOICE	"We could not find that invoice."
-#define NOT_FOUND_PAYMENT	"We could not find that payment."
-#define NOT_FOUND_STATEMENT	"We could not find that statement."
+#define NOT_FOUND_INVOICE	portal_msg(c, "err.no_invoice")
+#define NOT_FOUND_PAYMENT	portal_msg(c, "err.no_payment")
+#define NOT_FOUND_STATEMENT	portal_msg(c, "err.no_statement")
 
 static const char *const filter_labels[][2] = {
 	{ "", "filter.all" }, { "unpaid", "filter.unpaid" },
@@ -410,6 +410,7 @@ h_portal_payment(struct ctx *c)
 {
 	struct portal_req pr;
 	struct sp_payment p;
+	char title[80], tid[32];
 	int64_t id;
 	int rc = portal_begin(c, &pr);
 
@@ -424,7 +425,9 @@ h_portal_payment(struct ctx *c)
 	portal_view_payment(c, c->view, &p);
 	if (view_paid_invoices(c, &pr, &p) == -1)
 		return -1;
-	tmpl_setf(c->view, "title", "Payment P-%" PRId64, p.id);
+	str_fmt(tid, sizeof(tid), "P-%" PRId64, p.id);
+	tmpl_set(c->view, "title", portal_msgf(c, "pay.title", title,
+	    sizeof(title), "transaction_id", tid, (const char *)NULL));
 	tmpl_set_bool(c->view, "nav_payments", 1);
 	return portal_render(c, &pr, 200, "portal_payment.html");
 }

@@ -87,13 +87,13 @@ own(struct ctx *c, const struct portal_req *pr, struct estimate *e)
 
 	memset(e, 0, sizeof(*e));
 	if (id <= 0)
-		return portal_error(c, 404, "No such estimate.") == 0 ? 0 : -1;
+		return portal_error(c, 404, portal_msg(c, "err.no_estimate")) == 0 ? 0 : -1;
 	if ((rc = estimate_get(c->app->db, id, e)) == EST_S_DB)
 		return -1;
 	if (rc != EST_S_OK || e->account_id != pr->account_id ||
 	    e->state == ES_DRAFT || e->state == ES_SUPERSEDED) {
 		estimate_free(e);
-		return portal_error(c, 404, "No such estimate.") == 0 ? 0 : -1;
+		return portal_error(c, 404, portal_msg(c, "err.no_estimate")) == 0 ? 0 : -1;
 	}
 	return 1;
 }
@@ -163,15 +163,14 @@ sign_problem(struct ctx *c)
 	if (c->fs.nerr > 0)
 		return c->fs.err[0].msg;
 	if (!portal_field_i(c, "agree"))
-		return "Tick \"I have read and agree\" to sign.";
+		return portal_msg(c, "est.need_agree");
 	if (strcmp(portal_field_s(c, "method"), "typed") != 0 && png[0] == '\0')
-		return "Draw your signature in the box, or choose \"Type my "
-		    "signature instead\".";
+		return portal_msg(c, "est.need_sig");
 	if (png[0] != '\0' && (!str_starts(png, "data:image/png;base64,") ||
 	    !estimate_sig_ok(png + strlen("data:image/png;base64,"),
 	    portal_field_s(c, "signature_path")[0] ?
 	    portal_field_s(c, "signature_path") : NULL)))
-		return "The drawn signature could not be read. Please draw it again.";
+		return portal_msg(c, "est.bad_sig");
 	return NULL;
 }
 
@@ -222,8 +221,7 @@ h_portal_estimate_sign(struct ctx *c)
 	else if (rc == EST_S_DB)
 		rc = -1;
 	else
-		rc = show(c, &pr, &e, 409, msg[0] ? msg : "This estimate cannot be "
-		    "signed now.");
+		rc = show(c, &pr, &e, 409, msg[0] ? msg : portal_msg(c, "est.cannot_sign"));
 	estimate_free(&e);
 	return rc;
 }

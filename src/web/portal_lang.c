@@ -16,7 +16,11 @@
 #include "portal.h"
 #include "portal_web.h"
 #include "profiles.h"
+#include "buf.h"
 #include "str.h"
+#include "tmpl_i18n.h"
+
+#include <stdarg.h>
 #include "tmpl.h"
 
 #define LANG_COOKIE	"blang"
@@ -71,6 +75,53 @@ const char *
 portal_msg(struct ctx *c, const char *key)
 {
 	return tmpl_msg(c->app->tc, cur_lang, key);
+}
+
+const char *
+portal_msgf(struct ctx *c, const char *key, char *out, size_t outsz, ...)
+{
+	const char *t = portal_msg(c, key), *name, *val;
+	struct buf b;
+	va_list ap;
+	int ph;
+
+	buf_init(&b, outsz);
+	for (; *t != '\0'; t++) {
+		if ((ph = tmpl_placeholder_len(t)) > 0) {
+			va_start(ap, outsz);
+			while ((name = va_arg(ap, const char *)) != NULL) {
+				val = va_arg(ap, const char *);
+				if (strncmp(name, t + 1, (size_t)ph - 2) == 0 &&
+				    name[ph - 2] == '\0') {
+					buf_puts(&b, val);
+					break;
+				}
+			}
+			va_end(ap);
+			t += ph - 1;
+		} else
+			buf_putc(&b, *t);
+	}
+	str_copy(out, outsz, buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
+void
+portal_method_text(struct ctx *c, const char *kind, const char *brand,
+    const char *last4, char *out, size_t outsz)
+{
+	char b[40];
+
+	str_copy(b, sizeof(b), brand && *brand ? brand : portal_msg(c,
+	    strcmp(kind, "card") == 0 ? "pm.card" : "pm.bank_account"));
+	if (b[0] >= 'a' && b[0] <= 'z')
+		b[0] = (char)(b[0] - 'a' + 'A');
+	if (last4 && *last4)
+		portal_msgf(c, "pm.ending", out, outsz, "brand", b, "last4",
+		    last4, (const char *)NULL);
+	else
+		str_copy(out, outsz, b);
 }
 
 const char *

@@ -77,6 +77,14 @@ void	 portal_lang_use(struct ctx *, const char *lang);
 const char *portal_lang_pick(struct ctx *, const char *account_lang);
 /* A catalog message in the request's language (labels set from C). */
 const char *portal_msg(struct ctx *, const char *key);
+/* A catalog message with its {name} placeholders filled from the
+ * NULL-terminated name, value pairs (values as they are: the view escapes
+ * them), into out. */
+const char *portal_msgf(struct ctx *, const char *key, char *out,
+	    size_t outsz, ...);
+/* "Visa ending 4242" / "Visa terminada en 4242" in the request's language. */
+void	 portal_method_text(struct ctx *, const char *kind, const char *brand,
+	    const char *last4, char *out, size_t outsz);
 /* "Open", "Abierta", ... for an enum portal_inv_status. */
 const char *portal_inv_status_label(struct ctx *, int status);
 int	 h_portal_language(struct ctx *);
