@@ -32,6 +32,11 @@ int	 pdf_statement(const struct statement *, const struct pdf_org *,
 void	 pdf_invoice_filename(const struct invoice *, char *out, size_t outsz);
 void	 pdf_statement_filename(const struct statement *, char *out, size_t outsz);
 
+/* The language of the documents rendered next: the catalogs of tc, lang
+ * ("es"); NULL / "en": English. Client downloads set it and set it back. */
+struct tmpl_cache;
+void	 pdf_set_lang(struct tmpl_cache *tc, const char *lang);
+
 /* Frees fontconfig/pango caches (tests and leak checkers at exit only). */
 void	 pdf_shutdown(void);
 

@@ -272,7 +272,11 @@ portal_invoice_pdf(struct ctx *c, const struct invoice *inv)
 	if (arc == PROF_DB)
 		return -1;
 	pdf_invoice_filename(inv, filename, sizeof(filename));
-	if (pdf_invoice(inv, &org, arc == PROF_OK ? &a : NULL, &c->resp.body) == -1) {
+	/* the client's copy: in the page's language, back to English after */
+	pdf_set_lang(c->app->tc, portal_lang());
+	arc = pdf_invoice(inv, &org, arc == PROF_OK ? &a : NULL, &c->resp.body);
+	pdf_set_lang(NULL, "en");
+	if (arc == -1) {
 		log_err("invoice %" PRId64 ": PDF rendering failed", inv->id);
 		return -1;
 	}
@@ -321,7 +325,9 @@ h_portal_statement_pdf(struct ctx *c)
 	if (rc != ST_OK)
 		return portal_error(c, 404, NOT_FOUND_STATEMENT);
 	pdf_statement_filename(&st, filename, sizeof(filename));
+	pdf_set_lang(c->app->tc, portal_lang());
 	rc = pdf_statement(&st, &org, &c->resp.body);
+	pdf_set_lang(NULL, "en");
 	statement_free(&st);
 	if (rc == -1)
 		return -1;
