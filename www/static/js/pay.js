@@ -43,7 +43,8 @@
 				cents += parseInt(c.getAttribute('data-cents'), 10) || 0;
 			});
 			/* Labels in the page's language, from the template. */
-			btn.textContent = n ? (btn.getAttribute('data-label-some') ||
+			btn.textContent = n ? (btn.getAttribute(n === 1 ? 'data-label-one' :
+			    'data-label-some') ||
 			    'Pay {n} selected ({amount})').replace('{n}', String(n))
 			    .replace('{amount}', money(cents)) :
 			    (btn.getAttribute('data-label-none') || 'Pay selected invoices');
