@@ -238,8 +238,8 @@ tr_key(const char *en, char *key, size_t keysz)
 }
 
 /* en in the document's language (en itself when the catalog lacks it). */
-static const char *
-tr(const char *en)
+const char *
+pdf_tr(const char *en)
 {
 	char key[96];
 	const char *t;
@@ -252,10 +252,12 @@ tr(const char *en)
 	return strcmp(t, key) == 0 ? en : t;
 }
 
+#define tr(en)	pdf_tr(en)
+
 /* tr(en) with its {name} placeholders filled from the NULL-terminated
  * name, value pairs, into out. */
-static const char *
-trf(char *out, size_t outsz, const char *en, ...)
+const char *
+pdf_trf(char *out, size_t outsz, const char *en, ...)
 {
 	const char *t = tr(en), *name, *val;
 	size_t n = 0;
@@ -931,7 +933,7 @@ inv_totals(struct pdoc *d, const struct invoice *inv)
 		fmt_money(-discounts, disc, sizeof(disc));
 		if (t->dk == DISC_PERCENT && t->discount != 0) {
 			fmt_percent(t->dv, pct, sizeof(pct));
-			trf(dlabel, sizeof(dlabel), "Discounts (incl. {percent})",
+			pdf_trf(dlabel, sizeof(dlabel), "Discounts (incl. {percent})",
 			    "percent", pct, (const char *)NULL);
 		} else
 			str_copy(dlabel, sizeof(dlabel), "Discounts");
@@ -1191,7 +1193,7 @@ st_reconcile(struct pdoc *d, const struct statement *st)
 		fmt_money(total, aging, sizeof(aging));
 		fmt_money(-st->unapplied, diff, sizeof(diff));
 		fmt_money(st->closing, close, sizeof(close));
-		trf(msg, sizeof(msg), "Open invoices (aging total) {aging}; {what} "
+		pdf_trf(msg, sizeof(msg), "Open invoices (aging total) {aging}; {what} "
 		    "{diff}; closing balance {closing}.", "aging", aging, "what",
 		    tr(st->unapplied > 0 ? "unapplied credit (paid, not applied to "
 		    "an open invoice)" : "not in the aging"), "diff", diff,
@@ -1200,7 +1202,7 @@ st_reconcile(struct pdoc *d, const struct statement *st)
 	}
 	if (st->account_credit > 0) {
 		fmt_money(st->account_credit, credit, sizeof(credit));
-		trf(msg, sizeof(msg), "Account credit available: {credit} (held by "
+		pdf_trf(msg, sizeof(msg), "Account credit available: {credit} (held by "
 		    "the account, not applied to this client's invoices; not "
 		    "subtracted above).", "credit", credit, (const char *)NULL);
 		section_text(d, "ACCOUNT CREDIT", msg, TS_BODY);
@@ -1236,11 +1238,11 @@ st_body(struct pdoc *d, const void *arg)
 	fmt_date(st->due_date, ddate, sizeof(ddate));
 	if (st->closing < 0) {
 		fmt_money(-st->closing, amt, sizeof(amt));
-		trf(msg, sizeof(msg), "Your account has a credit of {amount}. No "
+		pdf_trf(msg, sizeof(msg), "Your account has a credit of {amount}. No "
 		    "payment is due.", "amount", amt, (const char *)NULL);
 	} else if (st->amount_due > 0) {
 		fmt_money(st->amount_due, amt, sizeof(amt));
-		trf(msg, sizeof(msg), *x->org ? "Please pay {amount} by {date}. "
+		pdf_trf(msg, sizeof(msg), *x->org ? "Please pay {amount} by {date}. "
 		    "Make checks payable to {org}. Write {number} on your check or "
 		    "mention it with your payment. Thank you." : "Please pay "
 		    "{amount} by {date}. Write {number} on your check or mention "

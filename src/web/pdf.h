@@ -36,6 +36,11 @@ void	 pdf_statement_filename(const struct statement *, char *out, size_t outsz);
  * ("es"); NULL / "en": English. Client downloads set it and set it back. */
 struct tmpl_cache;
 void	 pdf_set_lang(struct tmpl_cache *tc, const char *lang);
+/* An English text of a document in that language (catalog key "pdf." and
+ * its words, see pdf.c); pdf_trf() fills its {name} placeholders from the
+ * NULL-terminated name, value pairs into out. */
+const char *pdf_tr(const char *en);
+const char *pdf_trf(char *out, size_t outsz, const char *en, ...);
 
 /* Frees fontconfig/pango caches (tests and leak checkers at exit only). */
 void	 pdf_shutdown(void);

@@ -990,8 +990,15 @@ static const char *const client_langs[] = { "en", "es" };
 static int
 client_template(const char *name)
 {
+	static const char *const shared[] = { "_lang_switch.html",
+	    "estimate_breakdown.html", "estimate_gfe_body.html",
+	    "estimate_signature_block.html", "estimate_sign_pad.html" };
+
+	for (size_t i = 0; i < ARRAY_LEN(shared); i++)
+		if (strcmp(name, shared[i]) == 0)
+			return 1;
 	return str_starts(name, "portal_") || str_starts(name, "paylink") ||
-	    str_starts(name, "_portal_") || strcmp(name, "_lang_switch.html") == 0;
+	    str_starts(name, "_portal_");
 }
 
 static void
