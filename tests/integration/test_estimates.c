@@ -566,6 +566,33 @@ START_TEST(editing_a_signed_estimate_makes_a_new_version)
 }
 END_TEST
 
+/* 1 when a message to `to` holds needle (decoded). */
+static int
+mail_has(const char *to, const char *needle)
+{
+	char dir[600], file[900], hdr[300];
+	struct dirent *e;
+	int found = 0;
+	DIR *d;
+
+	str_fmt(dir, sizeof(dir), "%s/new", env.maildir);
+	str_fmt(hdr, sizeof(hdr), "Delivered-To: %s", to);
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (!found && (e = readdir(d)) != NULL) {
+		char *m;
+
+		str_fmt(file, sizeof(file), "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.' || (m = file_read(file)) == NULL)
+			continue;
+		qp_decode(m);
+		found = strcasestr(m, hdr) != NULL && strstr(m, needle) != NULL;
+		free(m);
+	}
+	closedir(d);
+	return found;
+}
+
 /* The text of a PDF response (pdftotext), malloc'd. */
 static char *
 pdf_text_of(const struct itest_resp *r)
@@ -592,9 +619,9 @@ pdf_text_of(const struct itest_resp *r)
 	return buf_detach(&t);
 }
 
-/* An account in Spanish: its estimate and Good Faith Estimate pages and
- * PDFs read in Spanish (labels, state, the federal notice); staff's PDF of
- * the same estimate stays English. */
+/* An account in Spanish: its "ready to sign" email, its estimate and Good
+ * Faith Estimate pages and PDFs read in Spanish (labels, state, the federal
+ * notice); staff's PDF of the same estimate stays English. */
 START_TEST(estimate_in_spanish)
 {
 	struct fixture f;
@@ -606,6 +633,7 @@ START_TEST(estimate_in_spanish)
 	setup_catalog(&f);
 	setup_estimate(&f, "esp");
 	itest_resp_init(&r);
+	sql_exec("UPDATE accounts SET language = 'es' WHERE id = ?", f.account);
 	str_fmt(sid, sizeof(sid), "%" PRId64, f.service);
 	str_fmt(path, sizeof(path), "/clients/%" PRId64 "/estimates", f.client_id);
 	post(&f.staff, path, &r, 303, "line1_service", sid, "line1_qty", "2", NULL);
@@ -613,7 +641,10 @@ START_TEST(estimate_in_spanish)
 	str_fmt(path, sizeof(path), "/estimates/%" PRId64 "/send", gfe);
 	post(&f.staff, path, &r, 303, NULL);
 	send_and_activate(&f);
-	sql_exec("UPDATE accounts SET language = 'es' WHERE id = ?", f.account);
+	/* the "ready to sign" email came in Spanish (sent before activation) */
+	mail_link(f.email, "/portal/estimates/", path, sizeof(path));
+	ck_assert(mail_has(f.email, "Ya puede revisar y firmar el presupuesto"));
+	ck_assert(!mail_has(f.email, "is ready for you to review and sign"));
 	get(&f.client, "/portal/estimates", &r, 200);
 	ck_assert(itest_body_has(&r, "Presupuestos"));
 	ck_assert(itest_body_has(&r, "Revíselo y fírmelo"));
