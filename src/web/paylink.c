@@ -302,11 +302,11 @@ h_paylink_start(struct ctx *c)
 	if (rc == SP_BUSY)
 		return link_busy(c, &l, out.busy_amount, out.busy_payment_id);
 	if (rc == SP_STRIPE)
-		return link_page(c, &l, 502, out.message[0] ? out.message :
-		    portal_msg(c, "plk.no_answer"));
+		return link_page(c, &l, 502, portal_reason(c, out.message,
+		    "plk.no_answer"));
 	if (rc != SP_OK)
 		return link_page(c, &l, rc == SP_CONFLICT ? 409 : 422,
-		    out.message[0] ? out.message : portal_msg(c, "plk.not_started"));
+		    portal_reason(c, out.message, "plk.not_started"));
 	if (out.client_secret[0] == '\0')
 		return link_redirect(c, out.payment_id);
 	return link_checkout(c, &l, out.payment_id, out.client_secret, pi.open,

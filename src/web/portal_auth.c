@@ -253,7 +253,8 @@ token_post(struct ctx *c, const struct token_page *tp)
 	if (rc == PORTAL_BAD_TOKEN)
 		return token_dead(c, tp);
 	if (rc == PORTAL_INVALID)
-		return token_form(c, tp, 422, id, msg);
+		return token_form(c, tp, 422, id, portal_reason(c, msg,
+		    "pw.rejected"));
 	{
 		struct account acct;
 		if (account_get(c->app->db, id, &acct) != PROF_OK ||

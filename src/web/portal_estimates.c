@@ -253,7 +253,8 @@ h_portal_estimate_sign(struct ctx *c)
 	else if (rc == EST_S_DB)
 		rc = -1;
 	else
-		rc = show(c, &pr, &e, 409, msg[0] ? msg : portal_msg(c, "est.cannot_sign"));
+		rc = show(c, &pr, &e, 409, portal_reason(c, msg,
+		    "est.cannot_sign"));
 	estimate_free(&e);
 	return rc;
 }

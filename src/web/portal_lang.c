@@ -107,6 +107,14 @@ portal_msgf(struct ctx *c, const char *key, char *out, size_t outsz, ...)
 	return out;
 }
 
+const char *
+portal_reason(struct ctx *c, const char *msg, const char *key)
+{
+	if (msg != NULL && msg[0] != '\0' && strcmp(cur_lang, "en") == 0)
+		return msg;
+	return portal_msg(c, key);
+}
+
 void
 portal_method_text(struct ctx *c, const char *kind, const char *brand,
     const char *last4, char *out, size_t outsz)

@@ -130,8 +130,8 @@ h_portal_method_new(struct ctx *c)
 	if (rc == SP_DB)
 		return -1;
 	if (rc != SP_OK)
-		return methods_page(c, &pr, rc == SP_STRIPE ? 502 : 422, msg[0] ? msg :
-		    portal_msg(c, "pm.setup_failed"));
+		return methods_page(c, &pr, rc == SP_STRIPE ? 502 : 422,
+		    portal_reason(c, msg, "pm.setup_failed"));
 	ci = (struct portal_consent_intent){ signer, app_ip(c), c->req.user_agent };
 	if (portal_setup_register(c->app->db, seti, pr.account_id, &ci) != PORTAL_OK)
 		return -1;
@@ -174,8 +174,8 @@ h_portal_method_return(struct ctx *c)
 	if (rc == PORTAL_NOT_FOUND)
 		return portal_error(c, 404, portal_msg(c, "err.no_method"));
 	if (rc != PORTAL_OK)
-		return methods_page(c, &pr, 422, msg[0] ? msg :
-		    portal_msg(c, "pm.save_failed"));
+		return methods_page(c, &pr, 422, portal_reason(c, msg,
+		    "pm.save_failed"));
 	http_redirect(&c->resp, 303, "/portal/methods?notice=method_added");
 	return 0;
 }
@@ -221,8 +221,8 @@ method_change(struct ctx *c, int remove)
 	if (rc == SP_NOT_FOUND)
 		return portal_error(c, 404, portal_msg(c, "err.no_method"));
 	if (rc != SP_OK)
-		return methods_page(c, &pr, rc == SP_STRIPE ? 502 : 422, msg[0] ? msg :
-		    portal_msg(c, "pm.change_failed"));
+		return methods_page(c, &pr, rc == SP_STRIPE ? 502 : 422,
+		    portal_reason(c, msg, "pm.change_failed"));
 	http_redirect(&c->resp, 303, remove ? "/portal/methods?notice=method_removed" :
 	    "/portal/methods?notice=method_default");
 	return 0;

@@ -217,17 +217,17 @@ pay_result_page(struct ctx *c, struct pay_form *f, int rc,
 			busy_link(c, out->busy_payment_id);
 		return pay_page(c, f->pr, f->sel, 409, portal_msg(c, "pay.busy"));
 	case SP_STRIPE:
-		return pay_page(c, f->pr, f->sel, 502, out->message[0] ?
-		    out->message : portal_msg(c, "pay.no_answer"));
+		return pay_page(c, f->pr, f->sel, 502, portal_reason(c,
+		    out->message, "pay.no_answer"));
 	case SP_DB:
 		return -1;
 	default:
-		return pay_page(c, f->pr, f->sel, 422, out->message[0] ?
-		    out->message : portal_msg(c, "pay.not_made"));
+		return pay_page(c, f->pr, f->sel, 422, portal_reason(c,
+		    out->message, "pay.not_made"));
 	}
 	if (strcmp(out->status, "failed") == 0 || strcmp(out->status, "canceled") == 0)
-		return pay_page(c, f->pr, f->sel, 402, out->message[0] ? out->message :
-		    portal_msg(c, "pay.declined"));
+		return pay_page(c, f->pr, f->sel, 402, portal_reason(c,
+		    out->message, "pay.declined"));
 	str_fmt(url, sizeof(url), "/portal/payments/%" PRId64, out->payment_id);
 	http_redirect(&c->resp, 303, url);
 	return 0;

@@ -82,6 +82,9 @@ const char *portal_msg(struct ctx *, const char *key);
  * them), into out. */
 const char *portal_msgf(struct ctx *, const char *key, char *out,
 	    size_t outsz, ...);
+/* A message from the domain or Stripe (msg, English) where there is one
+ * and the page is English; the catalog's general message key otherwise. */
+const char *portal_reason(struct ctx *, const char *msg, const char *key);
 /* "Visa ending 4242" / "Visa terminada en 4242" in the request's language. */
 void	 portal_method_text(struct ctx *, const char *kind, const char *brand,
 	    const char *last4, char *out, size_t outsz);
