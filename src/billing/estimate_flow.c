@@ -392,27 +392,43 @@ set_status(struct db *db, int64_t id, const char *st, const char *extra_col)
 	return db_exec(db, sql, k, 3, NULL, NULL);
 }
 
+/* "Your estimate is ready", in the account's language (a plain-text
+ * notice: English, or Spanish for an account set to it). */
+static int
+send_mail(struct db *db, const struct estimate *e, const char *link,
+    int64_t id)
+{
+	struct account acct;
+	char text[1200];
+	int es = account_get(db, e->account_id, &acct) == PROF_OK &&
+	    strcmp(acct.language, "es") == 0;
+
+	str_fmt(text, sizeof(text), es ? "Hola:\n\nYa puede revisar y firmar "
+	    "el presupuesto de los costos de sus próximos servicios:\n\n%s\n\n"
+	    "Importe previsto a cargo del paciente: %" PRId64 ".%02" PRId64 "\n" :
+	    "Hello,\n\nAn estimate of your costs for upcoming services is ready "
+	    "for you to review and sign:\n\n%s\n\nExpected patient "
+	    "responsibility: %" PRId64 ".%02" PRId64 "\n", link,
+	    e->totals.patient / 100, e->totals.patient % 100);
+	return outbox_enqueue(db, OUTBOX_OTHER, e->account_email, es ?
+	    "Su presupuesto está listo para revisar" :
+	    "Your cost estimate is ready to review", text, NULL, "estimate", id,
+	    NULL);
+}
+
 static int
 send_tx(struct db *db, void *arg)
 {
 	struct flow_args *a = arg;
 	struct estimate e;
-	char text[1200];
 	int rc;
 
 	if ((rc = lock_load(db, a, 1u << ES_DRAFT, "Only a draft can be sent", &e))
 	    != DB_OK)
 		return rc;
 	rc = set_status(db, a->id, "sent", "sent_at");
-	if (rc == DB_OK && a->link != NULL && e.account_email[0] != '\0') {
-		str_fmt(text, sizeof(text), "Hello,\n\nAn estimate of your costs "
-		    "for upcoming services is ready for you to review and sign:\n\n"
-		    "%s\n\nExpected patient responsibility: %" PRId64 ".%02" PRId64
-		    "\n", a->link, e.totals.patient / 100, e.totals.patient % 100);
-		rc = outbox_enqueue(db, OUTBOX_OTHER, e.account_email,
-		    "Your cost estimate is ready to review", text, NULL, "estimate",
-		    a->id, NULL);
-	}
+	if (rc == DB_OK && a->link != NULL && e.account_email[0] != '\0')
+		rc = send_mail(db, &e, a->link, a->id);
 	estimate_free(&e);
 	if (rc != DB_OK)
 		return rc;

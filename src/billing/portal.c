@@ -75,6 +75,13 @@ portal_url(const struct config *cfg, char *out, size_t outsz, const char *fmt, .
 	return str_fmt(out, outsz, "%.*s%s", (int)bl, base, path);
 }
 
+void
+portal_mail_lang(struct tmpl_vars *v, const struct account *a)
+{
+	tmpl_set(v, "lang", account_language_ok(a->language) ? a->language :
+	    "en");
+}
+
 int
 portal_mail(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
     enum outbox_kind kind, const char *name, struct tmpl_vars *vars,
@@ -244,6 +251,7 @@ mail_common(struct tmpl_vars *v, const struct config *cfg, const struct account 
 
 	tmpl_set(v, "recipient_name", a->name);
 	tmpl_set(v, "account_name", a->name);
+	portal_mail_lang(v, a);
 	if (portal_url(cfg, url, sizeof(url), "/portal/login") == 0)
 		tmpl_set(v, "portal_url", url);
 	tmpl_set_int(v, "expires_hours", PORTAL_TOKEN_TTL / 3600);

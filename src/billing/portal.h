@@ -331,6 +331,10 @@ struct sp_payment;
 /* Why a failed or canceled payment did not go through, in the payer's
  * words (never the staff's advice). Never NULL. */
 const char *portal_failure_text(const struct sp_payment *);
+struct account;
+struct tmpl_vars;
+/* An email to the account in its language: sets the mail view's "lang". */
+void	 portal_mail_lang(struct tmpl_vars *, const struct account *);
 /* The heading over a payment's invoices: "Applied to" only when paid. */
 const char *portal_invoices_heading(const struct sp_payment *);
 int	 portal_payment_settled(struct db *, const struct config *,

@@ -634,6 +634,7 @@ send_mail(const struct portal_env *env, struct db *db, const struct invoice *inv
 		return DB_ERR;
 	tmpl_set(v, "recipient_name", a->name);
 	tmpl_set(v, "account_name", a->name);
+	portal_mail_lang(v, a);
 	tmpl_set(v, "invoice_number", inv->number);
 	tmpl_set(v, "invoice_date", inv->invoice_date);
 	tmpl_set(v, "due_date", inv->due_date);

@@ -316,12 +316,53 @@ mail_payment(struct db *db, struct tmpl_vars *v, const struct config *cfg,
 	tmpl_set_bool(v, "is_ach", strcmp(p->method, "ach") == 0);
 	tmpl_set(v, "failure_message", portal_failure_text(p));
 	tmpl_set(v, "invoices_heading", portal_invoices_heading(p));
+	tmpl_set_bool(v, "inv_still_open", strcmp(p->status, "failed") == 0 ||
+	    strcmp(p->status, "canceled") == 0);
+	tmpl_set_bool(v, "inv_for", strcmp(p->status, "succeeded") != 0);
 	/* Pay-link payers may have no portal login: no link for them. */
 	if (portal && portal_url(cfg, buf, sizeof(buf), "/portal/payments/%" PRId64,
 	    p->id) == 0)
 		tmpl_set(v, "receipt_url", buf);
 	if (portal_url(cfg, buf, sizeof(buf), "/portal/login") == 0)
 		tmpl_set(v, "portal_url", buf);
+}
+
+/* Labels mail_payment() wrote in English, in the account's language: the
+ * method ("Visa terminada en 4242") and the general failure reason. */
+static void
+mail_lang_labels(struct db *db, struct tmpl_cache *tc, struct tmpl_vars *v,
+    const struct sp_payment *p, const struct account *a)
+{
+	const char *lang = a->language, *t;
+	struct sp_method m;
+	char buf[120];
+	size_t n;
+
+	if (!account_language_ok(lang) || strcmp(lang, "en") == 0)
+		return;
+	tmpl_set(v, "failure_message", tmpl_msg(tc, lang, strcmp(p->status,
+	    "canceled") == 0 ? "pr.canceled" : "m.bank_refused"));
+	if (!p->payment_method_id || stripe_pay_method_get(db,
+	    p->payment_method_id, &m) != SP_OK) {
+		tmpl_set(v, "method", tmpl_msg(tc, lang, strcmp(p->method, "ach") ==
+		    0 ? "pl.ach" : "pm.card"));
+		return;
+	}
+	str_copy(buf, sizeof(buf), m.brand[0] ? m.brand : tmpl_msg(tc, lang,
+	    strcmp(m.kind, "card") == 0 ? "pm.card" : "pm.bank_account"));
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	if (m.last4[0] == '\0' || (t = strstr(tmpl_msg(tc, lang, "pm.ending"),
+	    "{brand}")) == NULL)
+		goto out;
+	/* "{brand} terminada en {last4}" */
+	n = strlen(buf);
+	str_fmt(buf + n, sizeof(buf) - n, "%s", t + strlen("{brand}"));
+	if ((t = strstr(buf, "{last4}")) != NULL)
+		str_fmt(buf + (t - buf), sizeof(buf) - (size_t)(t - buf), "%s",
+		    m.last4);
+out:
+	tmpl_set(v, "method", buf);
 }
 
 struct notice_kind {
@@ -401,6 +442,8 @@ notify_tx_with(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
 	tmpl_set(v, "recipient_name", a.name);
 	tmpl_set(v, "account_name", a.name);
 	mail_payment(db, v, cfg, &p, portal);
+	portal_mail_lang(v, &a);
+	mail_lang_labels(db, tc, v, &p, &a);
 	tmpl_set_bool(v, "succeeded", nk->succeeded);
 	rc = mail_invoices(db, v, p.alloc_plan);
 	if (rc == DB_OK)

@@ -131,7 +131,7 @@ page_before(const struct page_req *pg)
 
 #define ACC_COLS "a.id, a.name, COALESCE(a.email, ''), a.phone, a.address1," \
 	" a.address2, a.city, a.region, a.postal_code, COALESCE(a.location_id, 0)," \
-	" a.created_at"
+	" a.created_at, a.language"
 
 static void
 account_from_row(const struct db_result *r, size_t i, struct account *a)
@@ -147,6 +147,7 @@ account_from_row(const struct db_result *r, size_t i, struct account *a)
 	str_copy(a->postal_code, sizeof(a->postal_code), db_str(r, i, 8));
 	a->location_id = db_i64(r, i, 9);
 	a->created_at = db_i64(r, i, 10);
+	str_copy(a->language, sizeof(a->language), db_str(r, i, 11));
 }
 
 struct account_args {
@@ -161,14 +162,15 @@ account_insert(struct db *db, const struct actor *actor, struct account *a,
 	struct db_param p[] = { DB_STR(a->name), str_or_null(a->email),
 	    DB_STR(a->phone), DB_STR(a->address1), DB_STR(a->address2),
 	    DB_STR(a->city), DB_STR(a->region), DB_STR(a->postal_code),
-	    id_or_null(a->location_id), DB_I64(now), DB_I64(now) };
+	    id_or_null(a->location_id), DB_I64(now), DB_I64(now),
+	    DB_STR(a->language[0] ? a->language : "en") };
 	uint64_t id = 0;
 	struct buf b;
 	int rc;
 
 	rc = db_exec(db, "INSERT INTO accounts (name, email, phone, address1,"
 	    " address2, city, region, postal_code, location_id, created_at,"
-	    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    p, ARRAY_LEN(p), NULL, &id);
 	if (rc != DB_OK)
 		return rc;
@@ -200,7 +202,8 @@ account_update_tx(struct db *db, void *arg)
 	struct db_param p[] = { DB_STR(a->name), str_or_null(a->email),
 	    DB_STR(a->phone), DB_STR(a->address1), DB_STR(a->address2),
 	    DB_STR(a->city), DB_STR(a->region), DB_STR(a->postal_code),
-	    id_or_null(a->location_id), DB_I64(clock_now()), DB_I64(a->id) };
+	    id_or_null(a->location_id), DB_I64(clock_now()),
+	    DB_STR(a->language), DB_I64(a->id) };
 	struct db_result r;
 	struct buf b;
 	int rc;
@@ -216,7 +219,9 @@ account_update_tx(struct db *db, void *arg)
 		return rc;
 	rc = db_exec(db, "UPDATE accounts SET name = ?, email = ?, phone = ?,"
 	    " address1 = ?, address2 = ?, city = ?, region = ?, postal_code = ?,"
-	    " location_id = ?, updated_at = ? WHERE id = ?", p, ARRAY_LEN(p),
+	    " location_id = ?, updated_at = ?,"
+	    " language = COALESCE(NULLIF(?, ''), language) WHERE id = ?",
+	    p, ARRAY_LEN(p),
 	    NULL, NULL);
 	if (rc == DB_OK && !str_ieq(old.email, a->email))	/* portal: re-activate */
 		rc = portal_email_changed(db, x->actor, a->id);
@@ -233,6 +238,10 @@ account_update_tx(struct db *db, void *arg)
 	diff_str(&b, "region", old.region, a->region);
 	diff_str(&b, "postal_code", old.postal_code, a->postal_code);
 	diff_i64(&b, "location_id", old.location_id, a->location_id);
+	if (a->language[0] != '\0')
+		diff_str(&b, "language", old.language, a->language);
+	else
+		str_copy(a->language, sizeof(a->language), old.language);
 	rc = audit_record(db, x->actor, "account.update", "account", a->id,
 	    buf_cstr(&b));
 	buf_free(&b);
@@ -250,6 +259,49 @@ account_save(struct db *db, const struct actor *actor, struct account *a)
 	if (rc != PROF_OK && creating)
 		a->id = 0;	/* rolled back */
 	return rc;
+}
+
+struct language_args {
+	const struct actor	*actor;
+	int64_t			 id;
+	const char		*lang;
+};
+
+static int
+account_language_tx(struct db *db, void *arg)
+{
+	struct language_args *x = arg;
+	struct db_param p[] = { DB_STR(x->lang), DB_I64(clock_now()),
+	    DB_I64(x->id), DB_STR(x->lang) };
+	uint64_t n = 0;
+	char what[32];
+	int rc;
+
+	rc = db_exec(db, "UPDATE accounts SET language = ?, updated_at = ?"
+	    " WHERE id = ? AND language <> ?", p, ARRAY_LEN(p), &n, NULL);
+	if (rc != DB_OK || n == 0)
+		return rc;
+	str_fmt(what, sizeof(what), "language=%s", x->lang);
+	return audit_record(db, x->actor, "account.language", "account", x->id,
+	    what);
+}
+
+int
+account_set_language(struct db *db, const struct actor *actor, int64_t id,
+    const char *lang)
+{
+	struct language_args x = { actor, id, lang };
+
+	if (!account_language_ok(lang))
+		return PROF_INVALID;
+	return prof_status(db_tx(db, account_language_tx, &x));
+}
+
+int
+account_language_ok(const char *lang)
+{
+	return lang != NULL && (strcmp(lang, "en") == 0 ||
+	    strcmp(lang, "es") == 0);
 }
 
 int

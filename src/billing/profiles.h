@@ -21,6 +21,7 @@ struct account {
 	char	 postal_code[21];
 	int64_t	 location_id;	/* 0 = none */
 	int64_t	 created_at;
+	char	 language[8];	/* "en" | "es"; "" on save: keep (new: "en") */
 };
 
 struct client {
@@ -43,6 +44,7 @@ enum profile_status {
 	PROF_DUP_EMAIL = 1,	/* account primary email already used */
 	PROF_NOT_FOUND = 2,
 	PROF_NOT_INQUIRY = 3,	/* convert: already a client */
+	PROF_INVALID = 4,	/* a value outside its set (language) */
 	PROF_DB = -1,
 };
 
@@ -54,6 +56,11 @@ struct page_req {
 };
 
 int	 account_save(struct db *, const struct actor *, struct account *);
+/* The account's language ("en" | "es", the catalogs we ship): PROF_OK (also
+ * when unchanged), PROF_INVALID for another value; audited when changed. */
+int	 account_set_language(struct db *, const struct actor *, int64_t id,
+	    const char *lang);
+int	 account_language_ok(const char *);
 int	 account_get(struct db *, int64_t id, struct account *);
 /* *out holds up to limit rows (caller frees); *more = 1 when another page exists. */
 int	 account_search(struct db *, const struct page_req *, struct account **out,

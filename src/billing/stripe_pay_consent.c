@@ -241,6 +241,7 @@ consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
 		return DB_ERR;
 	(void)clock_fmt_datetime(clock_now(), when, sizeof(when));
 	tmpl_set(v, "recipient_name", a.name);
+	tmpl_set(v, "lang", account_language_ok(a.language) ? a.language : "en");
 	tmpl_set(v, "method_label", label);
 	tmpl_set(v, "scope_label", stripe_pay_consent_scope_label(q->scope));
 	tmpl_set(v, "signer_name", q->signer_name);

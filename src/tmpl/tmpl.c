@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "str.h"
 #include "tmpl.h"
+#include "tmpl_i18n.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -234,7 +235,7 @@ tmpl_get(const struct tmpl_vars *v, const char *name)
 
 enum node_kind {
 	N_TEXT, N_VAR, N_IF, N_ELSIF, N_ELSE, N_ENDIF, N_LOOP, N_ENDLOOP,
-	N_INCLUDE
+	N_INCLUDE, N_T
 };
 
 enum esc { ESC_HTML, ESC_ATTR, ESC_URL, ESC_JS, ESC_RAW, ESC__MAX };
@@ -292,6 +293,8 @@ struct tmpl_cache {
 	int		  strict;
 	struct tmpl_file **files;
 	size_t		  n, cap;
+	struct tmpl_catalog *cats[TMPL_LANGS_MAX];	/* loaded catalogs */
+	size_t		  ncats;
 };
 
 static void
@@ -313,7 +316,7 @@ file_free(struct tmpl_file *f)
 
 enum tag {
 	TAG_VAR, TAG_IF, TAG_ELSIF, TAG_ELSE, TAG_UNLESS, TAG_LOOP,
-	TAG_INCLUDE, TAG__MAX
+	TAG_INCLUDE, TAG_T, TAG__MAX
 };
 
 enum attr { ATTR_NAME, ATTR_DEFAULT, ATTR_ESCAPE, ATTR_VALUE, ATTR__MAX };
@@ -337,6 +340,7 @@ static const struct tagdef {
 	[TAG_UNLESS] =	{ "UNLESS", A(ATTR_NAME), 1 },
 	[TAG_LOOP] =	{ "LOOP", A(ATTR_NAME), 1 },
 	[TAG_INCLUDE] =	{ "INCLUDE", A(ATTR_NAME), 0 },
+	[TAG_T] =	{ "T", A(ATTR_NAME) | A(ATTR_ESCAPE), 0 },
 };
 
 struct block {
@@ -614,7 +618,7 @@ set_name(struct parser *p, struct node *n, struct attrs *a)
 }
 
 static int
-emit_var(struct parser *p, unsigned line, struct attrs *a)
+emit_var(struct parser *p, unsigned line, struct attrs *a, enum node_kind k)
 {
 	struct node *n;
 	int e = ESC_HTML;
@@ -627,7 +631,7 @@ emit_var(struct parser *p, unsigned line, struct attrs *a)
 			return perr(p, line, "unknown ESCAPE \"%.40s\"",
 			    a->v[ATTR_ESCAPE]);
 	}
-	if ((n = node_add(p, N_VAR, line)) == NULL)
+	if ((n = node_add(p, k, line)) == NULL)
 		return -1;
 	n->esc = (enum esc)e;
 	n->arg = a->v[ATTR_DEFAULT];
@@ -774,7 +778,9 @@ emit_tag(struct parser *p, enum tag t, unsigned line, struct attrs *a)
 {
 	switch (t) {
 	case TAG_VAR:
-		return emit_var(p, line, a);
+		return emit_var(p, line, a, N_VAR);
+	case TAG_T:
+		return emit_var(p, line, a, N_T);
 	case TAG_IF:
 	case TAG_UNLESS:
 	case TAG_LOOP:
@@ -947,6 +953,8 @@ tmpl_cache_free(struct tmpl_cache *c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		file_free(c->files[i]);
+	for (size_t i = 0; i < c->ncats; i++)
+		tmpl_catalog_free(c->cats[i]);
 	free(c->files);
 	free(c->dir);
 	free(c);
@@ -1106,7 +1114,10 @@ struct frame {
 };
 
 struct render {
+	struct tmpl_cache *cache;
+	const char	*lang;
 	int		 strict;
+	int		 strict_cat;
 	struct buf	*out;
 	struct buf	*err;
 	unsigned	 depth;
@@ -1227,6 +1238,149 @@ render_loop(struct render *r, const struct tmpl_file *f, size_t i,
 	return 0;
 }
 
+/* ---- message catalogs ------------------------------------------------- */
+
+/* The catalog of lang, loaded on first use; NULL (why set) when absent. */
+static const struct tmpl_catalog *
+cache_catalog(struct tmpl_cache *c, const char *lang, char *why, size_t whysz)
+{
+	struct tmpl_catalog *cat;
+
+	for (size_t i = 0; i < c->ncats; i++)
+		if (strcmp(tmpl_catalog_lang(c->cats[i]), lang) == 0)
+			return c->cats[i];
+	if (c->ncats == TMPL_LANGS_MAX) {
+		str_fmt(why, whysz, "more than %d languages", TMPL_LANGS_MAX);
+		return NULL;
+	}
+	if ((cat = tmpl_catalog_load(c->dir, lang, why, whysz)) == NULL)
+		return NULL;
+	c->cats[c->ncats++] = cat;
+	return cat;
+}
+
+const char *
+tmpl_msg(struct tmpl_cache *c, const char *lang, const char *key)
+{
+	const struct tmpl_catalog *cat;
+	const char *t = NULL;
+	char why[256];
+
+	if (c == NULL || key == NULL)
+		return key;
+	if (lang != NULL && (cat = cache_catalog(c, lang, why, sizeof(why))))
+		t = tmpl_catalog_get(cat, key);
+	if (t == NULL && (cat = cache_catalog(c, TMPL_LANG_DEFAULT, why,
+	    sizeof(why))) != NULL)
+		t = tmpl_catalog_get(cat, key);
+	return t != NULL ? t : key;
+}
+
+/* The text of n's key in the render's language: a missing catalog or key
+ * is an error in strict mode, else English stands in, else the key. */
+static const char *
+t_text(struct render *r, const struct tmpl_file *f, const struct node *n)
+{
+	const struct tmpl_catalog *cat = NULL;
+	const char *t = NULL;
+	char why[256] = "";
+
+	if (r->cache != NULL &&
+	    (cat = cache_catalog(r->cache, r->lang, why, sizeof(why))) != NULL)
+		t = tmpl_catalog_get(cat, n->name);
+	if (t != NULL)
+		return t;
+	if (r->strict_cat || r->cache == NULL) {
+		if (cat == NULL)
+			(void)rerr(r, f, n, "TMPL_T %s: %s", n->name,
+			    r->cache ? why : "no template directory");
+		else
+			(void)rerr(r, f, n, "TMPL_T %s: no such key in %s",
+			    n->name, r->lang);
+		return NULL;
+	}
+	return tmpl_msg(r->cache, TMPL_LANG_DEFAULT, n->name);
+}
+
+/* Value of a placeholder, looked up like a TMPL_VAR. */
+static const char *
+t_value(const struct frame *fr, const char *name, size_t len)
+{
+	const struct tmpl_entry *e;
+	uint32_t h = name_hash(name, len);
+
+	for (; fr != NULL; fr = fr->up)
+		if (fr->vars != NULL &&
+		    (e = vars_find(fr->vars, name, len, h)) != NULL)
+			return e->value;
+	return NULL;
+}
+
+/* Appends text[0..len) through n's escaper. */
+static int
+t_put(struct render *r, const struct node *n, const char *text, size_t len)
+{
+	char *copy;
+	int rc;
+
+	if ((copy = strndup(text, len)) == NULL)
+		return -1;
+	rc = escapes[n->esc].put(r->out, copy);
+	free(copy);
+	return rc;
+}
+
+static int
+render_t(struct render *r, const struct tmpl_file *f, const struct node *n,
+    const struct frame *fr)
+{
+	const char *t, *s, *v;
+	int ph;
+
+	if ((t = t_text(r, f, n)) == NULL)
+		return -1;
+	for (s = t; *s != '\0'; s++) {
+		if ((ph = tmpl_placeholder_len(s)) == 0)
+			continue;
+		if (t_put(r, n, t, (size_t)(s - t)) == -1)
+			return rerr(r, f, n, "output too large");
+		v = t_value(fr, s + 1, (size_t)ph - 2);
+		if (v == NULL && r->strict)
+			return rerr(r, f, n, "TMPL_T %s: placeholder %.*s is not "
+			    "set", n->name, ph, s);
+		if (v != NULL && escapes[n->esc].put(r->out, v) == -1)
+			return rerr(r, f, n, "output too large");
+		t = s + ph;
+		s = t - 1;
+	}
+	if (t_put(r, n, t, strlen(t)) == -1)
+		return rerr(r, f, n, "output too large");
+	return 0;
+}
+
+int
+tmpl_catalog_check(struct tmpl_cache *c, const char *const *langs,
+    size_t nlangs, struct buf *err)
+{
+	const struct tmpl_catalog *base, *other;
+	char why[512];
+
+	if (c == NULL || nlangs == 0)
+		return -1;
+	if ((base = cache_catalog(c, langs[0], why, sizeof(why))) == NULL)
+		goto fail;
+	for (size_t i = 1; i < nlangs; i++)
+		if ((other = cache_catalog(c, langs[i], why,
+		    sizeof(why))) == NULL ||
+		    tmpl_catalog_diff(base, other, why, sizeof(why)) == -1)
+			goto fail;
+	return 0;
+fail:
+	if (err != NULL)
+		buf_puts(err, why);
+	return -1;
+}
+
 /* First node to render for the IF chain starting at i. */
 static size_t
 if_choose(const struct tmpl_file *f, size_t i, const struct frame *fr)
@@ -1268,6 +1422,10 @@ render_range(struct render *r, const struct tmpl_file *f, size_t from,
 			rc = render_var(r, f, n, fr);
 			i++;
 			break;
+		case N_T:
+			rc = render_t(r, f, n, fr);
+			i++;
+			break;
 		case N_IF:
 			i = if_choose(f, i, fr);
 			break;
@@ -1300,7 +1458,12 @@ render_file(struct tmpl_cache *c, const struct tmpl_file *f,
 	struct render r;
 	struct frame root;
 
-	r.strict = c ? c->strict : 0;
+	r.cache = c;
+	r.lang = tmpl_get(vars, "lang");
+	if (r.lang == NULL || *r.lang == '\0')
+		r.lang = TMPL_LANG_DEFAULT;
+	r.strict = c ? (c->strict & TMPL_STRICT) != 0 : 0;
+	r.strict_cat = c ? c->strict != 0 : 0;
 	r.out = out;
 	r.err = err;
 	r.depth = 0;

@@ -12,11 +12,16 @@
  *       __odd__, __even__, __index__ (1-based), __count__.
  *   <TMPL_INCLUDE "file.html"> / <TMPL_INCLUDE NAME="file.html">  (relative to the
  *       cache directory; no "..", no absolute paths; depth-limited)
+ *   <TMPL_T key> / <TMPL_T NAME="key" ESCAPE="attr">
+ *       the message `key` of the view's language (variable `lang`, default
+ *       "en") from <dir>/i18n/<lang>.txt, escaped like TMPL_VAR; {name} in
+ *       the message is replaced by variable `name` (escaped too).
  *   <* comment *>
  */
 #ifndef TMPL_H
 #define TMPL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct buf;
@@ -39,8 +44,18 @@ struct tmpl_vars *tmpl_loop_add(struct tmpl_vars *, const char *name);
 /* Value of name in this scope only, or NULL. */
 const char *tmpl_get(const struct tmpl_vars *, const char *name);
 
-/* dir: directory templates are read from. strict: rendering fails when a
- * template names a variable the view did not set (TMPL_VAR without DEFAULT). */
+#define TMPL_LANG_DEFAULT	"en"
+#define TMPL_LANGS_MAX		8	/* catalogs one cache holds */
+
+/* strict for tmpl_cache_new: 0 lenient (a missing message falls back to
+ * English, then to its key); TMPL_STRICT: rendering fails when a template
+ * names a variable the view did not set (TMPL_VAR without DEFAULT, a
+ * message placeholder) or a message missing in the language;
+ * TMPL_STRICT_CATALOG: only missing messages and catalogs fail. */
+#define TMPL_STRICT		1
+#define TMPL_STRICT_CATALOG	2
+
+/* dir: directory templates (and i18n/ catalogs) are read from. */
 struct tmpl_cache *tmpl_cache_new(const char *dir, int strict);
 void	 tmpl_cache_free(struct tmpl_cache *);
 /* Renders template `name` with vars, appending to out. On error returns -1,
@@ -52,6 +67,17 @@ int	 tmpl_render(struct tmpl_cache *, const char *name,
  * against the cache's directory, or fail when cache is NULL. */
 int	 tmpl_render_string(struct tmpl_cache *, const char *src,
 	    const struct tmpl_vars *, struct buf *out, struct buf *err);
+
+/* Message catalogs. tmpl_msg: the text of key in lang (placeholders left
+ * as they are), English when lang lacks it, else key itself; valid while
+ * the cache lives. For labels a handler sets from C. */
+const char *tmpl_msg(struct tmpl_cache *, const char *lang, const char *key);
+/* 0 when every language's catalog loads and has exactly the keys of the
+ * first, each with the same placeholders; else -1 and err says why. */
+int	 tmpl_catalog_check(struct tmpl_cache *, const char *const *langs,
+	    size_t nlangs, struct buf *err);
+/* "en", "es", "pt-BR": 2-3 lower-case letters, optional -XX region. */
+int	 tmpl_lang_ok(const char *);
 
 /* Escapers, appending to out; 0 / -1. */
 int	 tmpl_escape_html(struct buf *, const char *);

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "handlers.h"
+#include "portal_web.h"
 #include "routes.h"
 #include "session.h"
 #include "str.h"
@@ -464,6 +465,7 @@ app_handle(struct app *a, FCGX_Request *r)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	memset(&c, 0, sizeof(c));
+	portal_lang_reset();
 	c.app = a;
 	c.csp = default_csp;
 	http_resp_init(&c.resp);

@@ -33,18 +33,25 @@ link_of(struct ctx *c, struct pay_link *l)
 	c->resp.no_store = 1;
 	tmpl_set_bool(c->view, "paylink", 1);
 	http_header(&c->resp, "X-Robots-Tag", "noindex");
-	if (rc == PORTAL_OK)
+	if (rc == PORTAL_OK) {
+		struct account a;
+
+		memset(&a, 0, sizeof(a));
+		if (account_get(c->app->db, l->account_id, &a) == PROF_DB)
+			return -1;
+		portal_lang_pick(c, a.language);
 		return 1;
+	}
 	if (rc == PORTAL_DB)
 		return -1;
 	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (rc == PORTAL_THROTTLED) {
-		tmpl_set(c->view, "title", "Too many attempts");
+		tmpl_set(c->view, "title", portal_msg(c, "plk.throttled_h"));
 		tmpl_set_bool(c->view, "throttled", 1);
 		http_header(&c->resp, "Retry-After", "900");
 		return portal_render(c, NULL, 429, "paylink_invalid.html") == 0 ? 0 : -1;
 	}
-	tmpl_set(c->view, "title", "Payment link not valid");
+	tmpl_set(c->view, "title", portal_msg(c, "plk.invalid_title"));
 	return portal_render(c, NULL, 404, "paylink_invalid.html") == 0 ? 0 : -1;
 }
 
@@ -128,7 +135,7 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 	portal_view_invoice(c, &inv);
 	invoice_free(&inv);
 	tmpl_set(c->view, "status", portal_inv_status_names[pi.status]);
-	tmpl_set(c->view, "status_label", portal_inv_status_labels[pi.status]);
+	tmpl_set(c->view, "status_label", portal_inv_status_label(c, pi.status));
 	tmpl_set_bool(c->view, "is_void", pi.status == PIS_VOID);
 	tmpl_set_bool(c->view, "is_paid", pi.status == PIS_PAID);
 	tmpl_set_bool(c->view, "is_pending", pi.status == PIS_PENDING_ACH);
@@ -150,7 +157,8 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 		tmpl_set(c->view, "error", error);
 	if (portal_view_attempt_key(c) == -1)
 		return -1;
-	tmpl_setf(c->view, "title", "Invoice %s", tmpl_get(c->view, "number"));
+	tmpl_setf(c->view, "title", "%s %s", portal_msg(c, "inv.invoice"),
+	    tmpl_get(c->view, "number"));
 	return portal_render(c, NULL, status, "paylink.html");
 }
 
@@ -169,7 +177,7 @@ link_checkout(struct ctx *c, const struct pay_link *l, int64_t payment_id,
     const char *client_secret, int64_t amount, const char *method)
 {
 	struct portal_invoice pi;
-	char ret[700], url[128];
+	char ret[700], url[128], title[160];
 
 	if (portal_invoice_get(c->app->db, l->account_id, l->invoice_id, &pi) !=
 	    PORTAL_OK)
@@ -184,7 +192,8 @@ link_checkout(struct ctx *c, const struct pay_link *l, int64_t payment_id,
 	if (link_url(c, url, sizeof(url), "") == -1)
 		return -1;
 	tmpl_set(c->view, "link", url);
-	tmpl_setf(c->view, "title", "Pay invoice %s", pi.number);
+	tmpl_set(c->view, "title", portal_msgf(c, "plk.pay_n", title,
+	    sizeof(title), "number", pi.number, (const char *)NULL));
 	return portal_checkout_page(c, NULL, "paylink_checkout.html",
 	    client_secret, ret, amount, strcmp(method, "ach") == 0 ? "ach" : "card");
 }
@@ -320,7 +329,7 @@ h_paylink_start(struct ctx *c)
 			return rc;
 		if (reserved > 0)
 			return link_busy(c, &l, reserved, busy);
-		return link_page(c, &l, 409, "This invoice cannot be paid now.");
+		return link_page(c, &l, 409, portal_msg(c, "plk.cannot_pay"));
 	}
 	if ((rc = link_amount(c, &pi, pi.open - reserved, &amount, msg,
 	    sizeof(msg))) != 1)
@@ -341,12 +350,11 @@ h_paylink_start(struct ctx *c)
 	if (rc == SP_BUSY)
 		return link_busy(c, &l, out.busy_amount, out.busy_payment_id);
 	if (rc == SP_STRIPE)
-		return link_page(c, &l, 502, out.message[0] ? out.message :
-		    "The payment service did not answer. Nothing was charged; "
-		    "please try again in a moment.");
+		return link_page(c, &l, 502, portal_reason(c, out.message,
+		    "plk.no_answer"));
 	if (rc != SP_OK)
 		return link_page(c, &l, rc == SP_CONFLICT ? 409 : 422,
-		    out.message[0] ? out.message : "The payment could not be started.");
+		    portal_reason(c, out.message, "plk.not_started"));
 	if (out.client_secret[0] == '\0')
 		return link_redirect(c, out.payment_id);
 	return link_checkout(c, &l, out.payment_id, out.client_secret, amount,
@@ -364,7 +372,7 @@ link_payment(struct ctx *c, const struct pay_link *l, int64_t pid)
 		return -1;
 	if (rc == 0) {
 		tmpl_set(c->view, "org", app_brand(c)->org_name);
-		tmpl_set(c->view, "title", "Payment not found");
+		tmpl_set(c->view, "title", portal_msg(c, "plk.not_found"));
 		return portal_render(c, NULL, 404, "paylink_invalid.html") == 0 ? 0 : -1;
 	}
 	return 1;
@@ -406,7 +414,7 @@ h_paylink_payment(struct ctx *c)
 	struct pay_link l;
 	struct sp_payment p;
 	struct invoice inv;
-	char url[128];
+	char url[128], title[80], tid[32];
 	int rc = link_of(c, &l);
 
 	if (rc <= 0 || (rc = link_payment(c, &l, pid)) <= 0)
@@ -428,7 +436,9 @@ h_paylink_payment(struct ctx *c)
 		return -1;
 	tmpl_set(c->view, "link", url);
 	tmpl_set(c->view, "org", app_brand(c)->org_name);
-	tmpl_setf(c->view, "title", "Payment P-%" PRId64, p.id);
+	str_fmt(tid, sizeof(tid), "P-%" PRId64, p.id);
+	tmpl_set(c->view, "title", portal_msgf(c, "pay.title", title,
+	    sizeof(title), "transaction_id", tid, (const char *)NULL));
 	return portal_render(c, NULL, 200, "paylink_payment.html");
 }
 
@@ -470,12 +480,18 @@ static const struct field f_start[] = {
 	{ "amount", FIELD_LINE, 0, 32, 0, 0, NULL, "Amount to pay" },
 };
 
+static const char *const languages[] = { "en", "es", NULL };
+
+static const struct field f_show[] = {
+	{ "lang", FIELD_ENUM, 0, 0, 0, 0, languages, "Language" },
+};
+
 static const struct field f_return[] = {
 	{ "payment", FIELD_ID, FIELD_REQUIRED, 0, 0, 0, NULL, "Payment" },
 };
 
 const struct route routes_paylink[] = {
-	{ { "GET", "/pay/:token" }, h_paylink, 0, R_PUBLIC, NOFIELDS },
+	{ { "GET", "/pay/:token" }, h_paylink, 0, R_PUBLIC, FIELDS(f_show) },
 	{ { "POST", "/pay/:token" }, h_paylink_start, 0, R_PUBLIC | R_FORM,
 	    FIELDS(f_start) },
 	{ { "GET", "/pay/:token/return" }, h_paylink_return, 0,

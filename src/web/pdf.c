@@ -24,6 +24,9 @@
 #include "profiles.h"
 #include "statement.h"
 #include "str.h"
+#include "tmpl.h"
+
+#include <stdarg.h>
 
 #define PAGE_W		612.0	/* US Letter in points */
 #define PAGE_H		792.0
@@ -195,6 +198,102 @@ __lsan_default_options(void)
 }
 #endif
 
+/* --- language ------------------------------------------------------------ */
+
+/* The language of the document being rendered (pdf_set_lang()); English
+ * when no catalog is set. One request at a time per worker. */
+static struct tmpl_cache *tr_cache;
+static char tr_lang[8] = "en";
+
+void
+pdf_set_lang(struct tmpl_cache *tc, const char *lang)
+{
+	tr_cache = tc;
+	str_copy(tr_lang, sizeof(tr_lang), lang != NULL && *lang ? lang : "en");
+}
+
+/* The catalog key of an English text: "pdf." and its words in lower case
+ * joined by '_' ("Amount due" -> pdf.amount_due); "pdf.uc." for a text in
+ * capitals (column and section headings). */
+static void
+tr_key(const char *en, char *key, size_t keysz)
+{
+	int upper = 1, gap = 0;
+	size_t n;
+
+	for (const char *p = en; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			upper = 0;
+	str_copy(key, keysz, upper ? "pdf.uc." : "pdf.");
+	n = strlen(key);
+	for (const char *p = en; *p && n + 2 < keysz && n < 64; p++) {
+		char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+			if (gap && key[n - 1] != '.')
+				key[n++] = '_';
+			key[n++] = ch;
+			gap = 0;
+		} else
+			gap = 1;
+	}
+	key[n] = '\0';
+}
+
+/* en in the document's language (en itself when the catalog lacks it). */
+const char *
+pdf_tr(const char *en)
+{
+	char key[96];
+	const char *t;
+
+	if (tr_cache == NULL || strcmp(tr_lang, "en") == 0 || en == NULL ||
+	    *en == '\0')
+		return en;
+	tr_key(en, key, sizeof(key));
+	t = tmpl_msg(tr_cache, tr_lang, key);
+	return strcmp(t, key) == 0 ? en : t;
+}
+
+#define tr(en)	pdf_tr(en)
+
+/* tr(en) with its {name} placeholders filled from the NULL-terminated
+ * name, value pairs, into out. */
+const char *
+pdf_trf(char *out, size_t outsz, const char *en, ...)
+{
+	const char *t = tr(en), *name, *val;
+	size_t n = 0;
+	va_list ap;
+
+	out[0] = '\0';
+	for (; *t && n + 1 < outsz; t++) {
+		size_t len = 0;
+
+		if (*t == '{')
+			while (t[1 + len] && t[1 + len] != '}' && t[1 + len] != '{')
+				len++;
+		if (*t != '{' || t[1 + len] != '}') {
+			out[n++] = *t;
+			continue;
+		}
+		va_start(ap, en);
+		while ((name = va_arg(ap, const char *)) != NULL) {
+			val = va_arg(ap, const char *);
+			if (strlen(name) == len && strncmp(name, t + 1, len) == 0) {
+				out[n] = '\0';
+				str_copy(out + n, outsz - n, val);
+				n = strlen(out);
+				break;
+			}
+		}
+		va_end(ap);
+		t += len + 1;
+	}
+	out[n < outsz ? n : outsz - 1] = '\0';
+	return out;
+}
+
 /* --- formatting ----------------------------------------------------------- */
 
 static const char *const month_names[12] = {
@@ -217,7 +316,10 @@ fmt_date(const char *iso, char *out, size_t outsz)
 	    (iso[3] - '0');
 	m = (iso[5] - '0') * 10 + (iso[6] - '0');
 	d = (iso[8] - '0') * 10 + (iso[9] - '0');
-	str_fmt(out, outsz, "%s %d, %d", month_names[m - 1], d, y);
+	if (strcmp(tr_lang, "es") == 0 && tr_cache != NULL)
+		str_fmt(out, outsz, "%d %s %d", d, tr(month_names[m - 1]), y);
+	else
+		str_fmt(out, outsz, "%s %d, %d", month_names[m - 1], d, y);
 }
 
 static void
@@ -428,9 +530,10 @@ page_end(struct pdoc *d)
 	char left[512];
 
 	if (d->npages > 0)
-		str_fmt(pg, sizeof(pg), "Page %d of %d", d->page, d->npages);
+		str_fmt(pg, sizeof(pg), "%s %d %s %d", tr("Page"), d->page,
+		    tr("of"), d->npages);
 	else
-		str_fmt(pg, sizeof(pg), "Page %d", d->page);
+		str_fmt(pg, sizeof(pg), "%s %d", tr("Page"), d->page);
 	if (*d->org)
 		str_fmt(left, sizeof(left), "%s \u00b7 %s", d->org, d->title);
 	else
@@ -535,7 +638,7 @@ doc_header(struct pdoc *d, const char *address, const char *subtitle)
 	    PANGO_ALIGN_RIGHT, 2, d->title) + 2;
 	if (subtitle != NULL && *subtitle)
 		rh += 2 + text(d, TS_ALERT, MARGIN + CONTENT_W * 0.55, y + rh + 2,
-		    CONTENT_W * 0.45, PANGO_ALIGN_RIGHT, 2, subtitle);
+		    CONTENT_W * 0.45, PANGO_ALIGN_RIGHT, 2, tr(subtitle));
 	d->y = y + (lh > rh ? lh : rh) + 10;
 	rule(d, MARGIN, d->y, CONTENT_W, 1.5, &C_ACCENT);
 	d->y += 20;
@@ -547,7 +650,7 @@ bill_to(struct pdoc *d, const char *name, const char *const *lines, size_t n)
 {
 	double y = d->y, w = CONTENT_W * 0.5;
 
-	y += text(d, TS_LABEL, MARGIN, y, w, PANGO_ALIGN_LEFT, 1, "BILL TO") + 4;
+	y += text(d, TS_LABEL, MARGIN, y, w, PANGO_ALIGN_LEFT, 1, tr("BILL TO")) + 4;
 	y += text(d, TS_BOLD, MARGIN, y, w, PANGO_ALIGN_LEFT, 3, name) + 2;
 	for (size_t i = 0; i < n; i++)
 		if (lines[i] != NULL && *lines[i])
@@ -566,14 +669,14 @@ meta_block(struct pdoc *d, const struct kv *kv, size_t n, const char *due)
 	for (size_t i = 0; i < n; i++) {
 		if (kv[i].v == NULL || *kv[i].v == '\0')
 			continue;
-		text(d, TS_MUTED, x, y, lw, PANGO_ALIGN_LEFT, 1, kv[i].k);
+		text(d, TS_MUTED, x, y, lw, PANGO_ALIGN_LEFT, 1, tr(kv[i].k));
 		h = text(d, TS_BODY, x + lw, y, bw - lw, PANGO_ALIGN_RIGHT, 2, kv[i].v);
 		y += h + 3;
 	}
 	y += 6;
 	fill(d, x, y, bw, 30, &C_FILL);
 	rule(d, x, y, bw, 1.5, &C_ACCENT);
-	h = text_set(d, TS_BOLD, "Amount due", lw + 20, PANGO_ALIGN_LEFT, 1, 64);
+	h = text_set(d, TS_BOLD, tr("Amount due"), lw + 20, PANGO_ALIGN_LEFT, 1, 64);
 	text_show(d, TS_BOLD, x + 8, y + (30 - h) / 2);
 	h = text_set(d, TS_DUE, due, bw - lw - 36, PANGO_ALIGN_RIGHT, 1, 64);
 	text_show(d, TS_DUE, x + lw + 20, y + (30 - h) / 2 + 0.5);
@@ -587,7 +690,7 @@ table_header(struct pdoc *d, const struct table *t)
 
 	fill(d, MARGIN, d->y, CONTENT_W, h, &C_FILL);
 	for (size_t i = 0; i < t->ncols; i++) {
-		double th = text_set(d, TS_LABEL, t->cols[i].title,
+		double th = text_set(d, TS_LABEL, tr(t->cols[i].title),
 		    t->cols[i].w - 2 * CELL_PAD_X, t->cols[i].al, 1, 64);
 		text_show(d, TS_LABEL, x + CELL_PAD_X, d->y + (h - th) / 2);
 		x += t->cols[i].w;
@@ -654,7 +757,7 @@ totals_block(struct pdoc *d, const struct kv *kv, size_t n)
 		if (st == TS_BOLD)
 			rule(d, x, d->y, bw, 0.75, &C_RULE);
 		text(d, st == TS_BOLD ? TS_BOLD : TS_MUTED, x + CELL_PAD_X, d->y + 3,
-		    lw, PANGO_ALIGN_LEFT, 1, k);
+		    lw, PANGO_ALIGN_LEFT, 1, tr(k));
 		text(d, st, x + lw, d->y + 3, bw - lw - CELL_PAD_X, PANGO_ALIGN_RIGHT,
 		    1, kv[i].v);
 		d->y += rowh;
@@ -664,7 +767,7 @@ totals_block(struct pdoc *d, const struct kv *kv, size_t n)
 		d->y += 4;
 		fill(d, x, d->y, bw, 26, &C_FILL);
 		rule(d, x, d->y, bw, 1.5, &C_ACCENT);
-		h = text_set(d, TS_BOLD, kv[n - 1].k, lw, PANGO_ALIGN_LEFT, 1, 64);
+		h = text_set(d, TS_BOLD, tr(kv[n - 1].k), lw, PANGO_ALIGN_LEFT, 1, 64);
 		text_show(d, TS_BOLD, x + CELL_PAD_X, d->y + (26 - h) / 2);
 		h = text_set(d, TS_DUE, kv[n - 1].v, bw - lw - CELL_PAD_X,
 		    PANGO_ALIGN_RIGHT, 1, 64);
@@ -686,7 +789,7 @@ section_text(struct pdoc *d, const char *label, const char *s, enum ts st)
 	if (need(d, 30) == -1)
 		return;
 	d->y += text(d, TS_LABEL, MARGIN, d->y, CONTENT_W, PANGO_ALIGN_LEFT, 1,
-	    label) + 4;
+	    tr(label)) + 4;
 	text_set(d, st, s, CONTENT_W, PANGO_ALIGN_LEFT, 0, NOTES_MAX);
 	copy = pango_layout_copy(d->lay);
 	it = pango_layout_get_iter(copy);
@@ -827,7 +930,7 @@ status_label(const char *s)
 {
 	for (size_t i = 0; i < ARRAY_LEN(status_labels); i++)
 		if (strcmp(status_labels[i].k, s) == 0)
-			return status_labels[i].v;
+			return tr(status_labels[i].v);
 	return s;
 }
 
@@ -897,7 +1000,8 @@ inv_totals(struct pdoc *d, const struct invoice *inv)
 		fmt_money(-discounts, disc, sizeof(disc));
 		if (t->dk == DISC_PERCENT && t->discount != 0) {
 			fmt_percent(t->dv, pct, sizeof(pct));
-			str_fmt(dlabel, sizeof(dlabel), "Discounts (incl. %s)", pct);
+			pdf_trf(dlabel, sizeof(dlabel), "Discounts (incl. {percent})",
+			    "percent", pct, (const char *)NULL);
 		} else
 			str_copy(dlabel, sizeof(dlabel), "Discounts");
 		kv[n++] = (struct kv){ dlabel, disc };
@@ -947,7 +1051,8 @@ inv_head(struct pdoc *d, const struct inv_doc *x)
 
 	fmt_date(inv->invoice_date, idate, sizeof(idate));
 	fmt_date(inv->due_date, ddate, sizeof(ddate));
-	kv[n++] = (struct kv){ "Invoice no.", *inv->number ? inv->number : "Draft" };
+	kv[n++] = (struct kv){ "Invoice no.", *inv->number ? inv->number :
+	    tr("Draft") };
 	kv[n++] = (struct kv){ "Invoice date", idate };
 	kv[n++] = (struct kv){ "Due date", ddate };
 	kv[n++] = (struct kv){ "Client", inv->client_name };
@@ -971,7 +1076,7 @@ inv_body(struct pdoc *d, const void *arg)
 	table_begin(d, &inv_table);
 	if (n == 0) {
 		static const enum ts st[] = { TS_MUTED, TS_BODY, TS_BODY, TS_BODY, TS_BODY };
-		const char *cells[] = { "No line items.", "", "", "", "" };
+		const char *cells[] = { tr("No line items."), "", "", "", "" };
 		table_row(d, &inv_table, cells, st, 0);
 	}
 	for (size_t i = 0; i < n && !d->full; i++)
@@ -980,12 +1085,12 @@ inv_body(struct pdoc *d, const void *arg)
 	inv_totals(d, inv);
 	if (is_void(inv))
 		section_text(d, "VOIDED", *inv->void_reason ? inv->void_reason :
-		    "This invoice was voided.", TS_ALERT);
+		    tr("This invoice was voided."), TS_ALERT);
 	section_text(d, "NOTES", inv->notes, TS_BODY);
 	if (!is_void(inv) && !is_draft(inv) && inv->open > 0)
-		section_text(d, "PAYMENT", "Please pay the amount due by the due date "
-		    "and include the invoice number with your payment. Thank you.",
-		    TS_MUTED);
+		section_text(d, "PAYMENT", tr("Please pay the amount due by the due "
+		    "date and include the invoice number with your payment. Thank "
+		    "you."), TS_MUTED);
 	page_end(d);
 }
 
@@ -1000,9 +1105,9 @@ pdf_invoice(const struct invoice *inv, const struct pdf_org *org,
 	if (inv == NULL || out == NULL)
 		return -1;
 	if (*inv->number)
-		str_fmt(title, sizeof(title), "Invoice %s", inv->number);
+		str_fmt(title, sizeof(title), "%s %s", tr("Invoice"), inv->number);
 	else
-		str_copy(title, sizeof(title), "Draft invoice");
+		str_copy(title, sizeof(title), tr("Draft invoice"));
 	x.inv = inv;
 	x.acct = acct;
 	x.address = org != NULL ? org->address : NULL;
@@ -1010,7 +1115,7 @@ pdf_invoice(const struct invoice *inv, const struct pdf_org *org,
 	di.logo_png = org != NULL ? org->logo_png : NULL;
 	di.logo_len = org != NULL ? org->logo_len : 0;
 	di.title = title;
-	di.mark = is_draft(inv) ? "DRAFT" : is_void(inv) ? "VOID" : NULL;
+	di.mark = is_draft(inv) ? tr("DRAFT") : is_void(inv) ? tr("VOID") : NULL;
 	return render(inv_body, &x, &di, out);
 }
 
@@ -1049,7 +1154,8 @@ st_head(struct pdoc *d, const struct statement *st, const char *address)
 	fmt_date(st->period_end, to, sizeof(to));
 	str_fmt(period, sizeof(period), "%s \u2013 %s", from, to);
 	fmt_date(st->due_date, ddate, sizeof(ddate));
-	kv[n++] = (struct kv){ "Statement no.", *st->number ? st->number : "Preview" };
+	kv[n++] = (struct kv){ "Statement no.", *st->number ? st->number :
+	    tr("Preview") };
 	kv[n++] = (struct kv){ "Statement date", sdate };
 	kv[n++] = (struct kv){ "Period", period };
 	kv[n++] = (struct kv){ "Due date", ddate };
@@ -1127,7 +1233,7 @@ st_aging(struct pdoc *d, const struct statement *st)
 	if (need(d, 80) == -1)
 		return;
 	d->y += text(d, TS_LABEL, MARGIN, d->y, CONTENT_W, PANGO_ALIGN_LEFT, 1,
-	    "ACCOUNT AGING (OPEN INVOICES BY DAYS PAST DUE)") + 4;
+	    tr("ACCOUNT AGING (OPEN INVOICES BY DAYS PAST DUE)")) + 4;
 	for (size_t i = 0; i < AGING_BUCKETS; i++) {
 		fmt_money(st->aging[i], v[i], sizeof(v[i]));
 		if (total <= MONEY_MAX)
@@ -1156,17 +1262,18 @@ st_reconcile(struct pdoc *d, const struct statement *st)
 		fmt_money(total, aging, sizeof(aging));
 		fmt_money(-st->unapplied, diff, sizeof(diff));
 		fmt_money(st->closing, close, sizeof(close));
-		str_fmt(msg, sizeof(msg), "Open invoices (aging total) %s; %s %s;"
-		    " closing balance %s.", aging, st->unapplied > 0 ?
-		    "unapplied credit (paid, not applied to an open invoice)" :
-		    "not in the aging", diff, close);
+		pdf_trf(msg, sizeof(msg), "Open invoices (aging total) {aging}; {what} "
+		    "{diff}; closing balance {closing}.", "aging", aging, "what",
+		    tr(st->unapplied > 0 ? "unapplied credit (paid, not applied to "
+		    "an open invoice)" : "not in the aging"), "diff", diff,
+		    "closing", close, (const char *)NULL);
 		section_text(d, "AGING AND CLOSING BALANCE", msg, TS_BODY);
 	}
 	if (st->account_credit > 0) {
 		fmt_money(st->account_credit, credit, sizeof(credit));
-		str_fmt(msg, sizeof(msg), "Account credit available: %s (held by the"
-		    " account, not applied to this client's invoices; not subtracted"
-		    " above).", credit);
+		pdf_trf(msg, sizeof(msg), "Account credit available: {credit} (held by "
+		    "the account, not applied to this client's invoices; not "
+		    "subtracted above).", "credit", credit, (const char *)NULL);
 		section_text(d, "ACCOUNT CREDIT", msg, TS_BODY);
 	}
 }
@@ -1182,7 +1289,7 @@ st_body(struct pdoc *d, const void *arg)
 	page_begin(d);
 	st_head(d, st, x->address);
 	table_begin(d, &st_table);
-	st_row(d, st->period_start, "Balance forward", "", st->opening, 0, 1);
+	st_row(d, st->period_start, tr("Balance forward"), "", st->opening, 0, 1);
 	for (size_t i = 0; i < n && !d->full; i++) {
 		fmt_money(st->lines[i].amount, amt, sizeof(amt));
 		st_row(d, st->lines[i].date, st->lines[i].description, amt,
@@ -1190,7 +1297,7 @@ st_body(struct pdoc *d, const void *arg)
 	}
 	if (n == 0) {
 		static const enum ts sts[] = { TS_MUTED, TS_MUTED, TS_BODY, TS_BODY };
-		const char *cells[] = { "", "No activity in this period.", "", "" };
+		const char *cells[] = { "", tr("No activity in this period."), "", "" };
 		table_row(d, &st_table, cells, sts, 0);
 	}
 	table_end(d);
@@ -1200,16 +1307,20 @@ st_body(struct pdoc *d, const void *arg)
 	fmt_date(st->due_date, ddate, sizeof(ddate));
 	if (st->closing < 0) {
 		fmt_money(-st->closing, amt, sizeof(amt));
-		str_fmt(msg, sizeof(msg), "Your account has a credit of %s. "
-		    "No payment is due.", amt);
+		pdf_trf(msg, sizeof(msg), "Your account has a credit of {amount}. No "
+		    "payment is due.", "amount", amt, (const char *)NULL);
 	} else if (st->amount_due > 0) {
 		fmt_money(st->amount_due, amt, sizeof(amt));
-		str_fmt(msg, sizeof(msg), "Please pay %s by %s.%s%s%s Write %s on your "
-		    "check or mention it with your payment. Thank you.", amt, ddate,
-		    *x->org ? " Make checks payable to " : "", x->org,
-		    *x->org ? "." : "", *st->number ? st->number : "the statement number");
+		pdf_trf(msg, sizeof(msg), *x->org ? "Please pay {amount} by {date}. "
+		    "Make checks payable to {org}. Write {number} on your check or "
+		    "mention it with your payment. Thank you." : "Please pay "
+		    "{amount} by {date}. Write {number} on your check or mention "
+		    "it with your payment. Thank you.", "amount", amt, "date", ddate,
+		    "org", x->org, "number", *st->number ? st->number :
+		    tr("the statement number"), (const char *)NULL);
 	} else
-		str_copy(msg, sizeof(msg), "Your account is paid in full. Thank you.");
+		str_copy(msg, sizeof(msg), tr("Your account is paid in full. Thank "
+		    "you."));
 	section_text(d, "PAYMENT", msg, TS_BODY);
 	page_end(d);
 }
@@ -1224,9 +1335,9 @@ pdf_statement(const struct statement *st, const struct pdf_org *org, struct buf 
 	if (st == NULL || out == NULL)
 		return -1;
 	if (*st->number)
-		str_fmt(title, sizeof(title), "Statement %s", st->number);
+		str_fmt(title, sizeof(title), "%s %s", tr("Statement"), st->number);
 	else
-		str_copy(title, sizeof(title), "Statement preview");
+		str_copy(title, sizeof(title), tr("Statement preview"));
 	x.st = st;
 	x.address = org != NULL ? org->address : NULL;
 	x.org = org != NULL && org->name != NULL ? org->name : "";
@@ -1234,7 +1345,7 @@ pdf_statement(const struct statement *st, const struct pdf_org *org, struct buf 
 	di.logo_png = org != NULL ? org->logo_png : NULL;
 	di.logo_len = org != NULL ? org->logo_len : 0;
 	di.title = title;
-	di.mark = st->id == 0 ? "PREVIEW" : NULL;
+	di.mark = st->id == 0 ? tr("PREVIEW") : NULL;
 	return render(st_body, &x, &di, out);
 }
 

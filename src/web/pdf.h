@@ -64,6 +64,15 @@ int	 pdf_receipt(const struct pdf_receipt *, const struct pdf_org *,
 /* "receipt-P-123.pdf". */
 void	 pdf_receipt_filename(const struct pdf_receipt *, char *out,
 	    size_t outsz);
+/* The language of the documents rendered next: the catalogs of tc, lang
+ * ("es"); NULL / "en": English. Client downloads set it and set it back. */
+struct tmpl_cache;
+void	 pdf_set_lang(struct tmpl_cache *tc, const char *lang);
+/* An English text of a document in that language (catalog key "pdf." and
+ * its words, see pdf.c); pdf_trf() fills its {name} placeholders from the
+ * NULL-terminated name, value pairs into out. */
+const char *pdf_tr(const char *en);
+const char *pdf_trf(char *out, size_t outsz, const char *en, ...);
 
 /* Frees fontconfig/pango caches (tests and leak checkers at exit only). */
 void	 pdf_shutdown(void);

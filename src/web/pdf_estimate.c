@@ -152,8 +152,9 @@ static void
 lines_table(struct edoc *d, const struct estimate *e)
 {
 	int ins = e->basis != EST_SELF_PAY;
-	const char *head[6] = { "Service", "Date", "Qty", ins ? "Allowed" : "Amount",
-	    "Patient pays", ins ? "Insurer pays" : "Discount" };
+	const char *head[6] = { pdf_tr("Service"), pdf_tr("Date"), pdf_tr("Qty"),
+	    pdf_tr(ins ? "Allowed" : "Amount"), pdf_tr("Patient pays"),
+	    pdf_tr(ins ? "Insurer pays" : "Discount") };
 	char q[24], a[MONEY_FMT_MAX], p[MONEY_FMT_MAX], x[MONEY_FMT_MAX], desc[700];
 
 	row(d, head, FONT " Bold 8");
@@ -176,7 +177,7 @@ lines_table(struct edoc *d, const struct estimate *e)
 	money(p, sizeof(p), e->totals.patient);
 	money(x, sizeof(x), ins ? e->totals.insurer : e->totals.discount);
 	{
-		const char *tot[6] = { "Total", "", "", a, p, x };
+		const char *tot[6] = { pdf_tr("Total"), "", "", a, p, x };
 		row(d, tot, FONT " Bold 9");
 	}
 	d->y += 6;
@@ -245,10 +246,10 @@ signature(struct edoc *d, const char *role, const struct estimate_sig *s)
 	char meta[600], when[32] = "";
 
 	page_break(d, SIG_H + 60);
-	d->y += put(d, FONT " Bold 9", MARGIN, CONTENT_W, PANGO_ALIGN_LEFT, role,
-	    0.1) + 2;
+	d->y += put(d, FONT " Bold 9", MARGIN, CONTENT_W, PANGO_ALIGN_LEFT,
+	    pdf_tr(role), 0.1) + 2;
 	if (!s->present) {
-		para(d, FONT " 9", "Not signed.", 8);
+		para(d, FONT " 9", pdf_tr("Not signed."), 8);
 		return;
 	}
 	if (s->png == NULL || draw_png(d, s->png, MARGIN, d->y) == -1)
@@ -257,9 +258,12 @@ signature(struct edoc *d, const char *role, const struct estimate_sig *s)
 	d->y += SIG_H + 2;
 	rule(d);
 	clock_fmt_datetime(s->signed_at, when, sizeof(when));
-	str_fmt(meta, sizeof(meta), "%s \xc2\xb7 %s signature \xc2\xb7 %s UTC%s%s\n"
-	    "SHA-256 of the signed content: %s", s->signer_name, s->method, when,
-	    s->ip[0] ? " \xc2\xb7 IP " : "", s->ip, s->content_hash);
+	str_fmt(meta, sizeof(meta), "%s \xc2\xb7 %s \xc2\xb7 %s UTC%s%s\n"
+	    "%s: %s", s->signer_name, pdf_tr(strcmp(s->method, "typed") == 0 ?
+	    "typed signature" : strcmp(s->method, "drawn") == 0 ?
+	    "drawn signature" : s->method), when,
+	    s->ip[0] ? " \xc2\xb7 IP " : "", s->ip,
+	    pdf_tr("SHA-256 of the signed content"), s->content_hash);
 	para(d, FONT " 7.5", meta, 10);
 }
 
@@ -271,27 +275,35 @@ static const char *const basis_labels[3] = { "In network", "Out of network",
 static void
 header(struct edoc *d, const struct estimate *e, const char *org)
 {
-	char t[200], facts[1500];
+	char t[200], facts[1500], born[80] = "", member[120] = "";
 
 	d->y += put(d, FONT " Bold 15", MARGIN, CONTENT_W, PANGO_ALIGN_LEFT, org,
 	    0.1) + 4;
-	str_fmt(t, sizeof(t), "%s %" PRId64 " \xc2\xb7 version %d \xc2\xb7 %s",
-	    e->gfe ? "Good Faith Estimate" : "Estimate", e->root_id, e->version,
-	    estimate_state_labels[e->state]);
+	str_fmt(t, sizeof(t), "%s %" PRId64 " \xc2\xb7 %s %d \xc2\xb7 %s",
+	    pdf_tr(e->gfe ? "Good Faith Estimate" : "Estimate"), e->root_id,
+	    pdf_tr("version"), e->version,
+	    pdf_tr(estimate_state_labels[e->state]));
 	d->y += put(d, FONT " Bold 12", MARGIN, CONTENT_W, PANGO_ALIGN_LEFT, t,
 	    0.1) + 8;
-	str_fmt(facts, sizeof(facts), "Patient: %s%s%s\nBasis: %s%s%s%s%s\n"
-	    "Valid until: %s", e->client_name, e->birth_date[0] ?
-	    " \xc2\xb7 born " : "", e->birth_date, basis_labels[e->basis],
-	    e->payer_name[0] ? " \xc2\xb7 " : "", e->payer_name,
-	    e->member_id[0] ? " \xc2\xb7 member " : "", e->member_id,
+	if (e->birth_date[0])
+		str_fmt(born, sizeof(born), " \xc2\xb7 %s %s", pdf_tr("born"),
+		    e->birth_date);
+	if (e->member_id[0])
+		str_fmt(member, sizeof(member), " \xc2\xb7 %s %s", pdf_tr("member"),
+		    e->member_id);
+	str_fmt(facts, sizeof(facts), "%s: %s%s\n%s: %s%s%s%s\n%s: %s",
+	    pdf_tr("Patient"), e->client_name, born, pdf_tr("Basis"),
+	    pdf_tr(basis_labels[e->basis]), e->payer_name[0] ? " \xc2\xb7 " : "",
+	    e->payer_name, member, pdf_tr("Valid until"),
 	    e->valid_until[0] ? e->valid_until : "\xe2\x80\x94");
 	para(d, FONT " 9", facts, 6);
 	if (e->gfe) {
-		str_fmt(facts, sizeof(facts), "Provider: %s \xc2\xb7 NPI %s \xc2\xb7 "
-		    "TIN %s\nLocation: %s\nDiagnosis codes (ICD-10): %s\n"
-		    "Good Faith Estimate due: %s", e->provider_name, e->provider_npi,
-		    e->provider_tin, e->provider_location, e->diagnosis_codes,
+		str_fmt(facts, sizeof(facts), "%s: %s \xc2\xb7 NPI %s \xc2\xb7 "
+		    "TIN %s\n%s: %s\n%s: %s\n%s: %s", pdf_tr("Provider"),
+		    e->provider_name, e->provider_npi, e->provider_tin,
+		    pdf_tr("Location"), e->provider_location,
+		    pdf_tr("Diagnosis codes (ICD-10)"), e->diagnosis_codes,
+		    pdf_tr("Good Faith Estimate due"),
 		    e->gfe_due[0] ? e->gfe_due : "\xe2\x80\x94");
 		para(d, FONT " 9", facts, 6);
 	}
@@ -307,15 +319,15 @@ body(struct edoc *d, const struct estimate *e, const char *org)
 		para(d, FONT " 9", e->notes, 8);
 	if (e->gfe) {
 		if (e->separate_items[0]) {
-			para(d, FONT " Bold 9", "Items or services to be scheduled "
-			    "separately", 2);
+			para(d, FONT " Bold 9", pdf_tr("Items or services to be "
+			    "scheduled separately"), 2);
 			para(d, FONT " 9", e->separate_items, 8);
 		}
 		for (size_t i = 0; i < ARRAY_LEN(gfe_text); i++)
-			para(d, FONT " 8.5", gfe_text[i], 5);
+			para(d, FONT " 8.5", pdf_tr(gfe_text[i]), 5);
 	}
 	d->y += 8;
-	para(d, FONT " Bold 11", "Signatures", 6);
+	para(d, FONT " Bold 11", pdf_tr("Signatures"), 6);
 	signature(d, "Client", &e->client_sig);
 	signature(d, "Provider (countersignature)", &e->staff_sig);
 }
@@ -383,7 +395,10 @@ send(struct ctx *c, const struct estimate *e)
 {
 	char name[80], disp[128];
 
-	if (pdf_estimate(e, app_brand(c)->org_name, &c->resp.body) == -1) {
+	int rc = pdf_estimate(e, app_brand(c)->org_name, &c->resp.body);
+
+	pdf_set_lang(NULL, "en");	/* a portal download set it */
+	if (rc == -1) {
 		log_err("estimate %" PRId64 ": PDF rendering failed", e->id);
 		return -1;
 	}
@@ -424,14 +439,16 @@ h_portal_estimate_pdf(struct ctx *c)
 	if (rc <= 0)
 		return rc;
 	if (id <= 0 || (rc = estimate_get(c->app->db, id, &e)) == EST_S_NOT_FOUND)
-		return portal_error(c, 404, "No such estimate.");
+		return portal_error(c, 404, portal_msg(c, "err.no_estimate"));
 	if (rc != EST_S_OK)
 		return -1;
 	if (e.account_id != pr.account_id || e.state == ES_DRAFT ||
 	    e.state == ES_SUPERSEDED)
-		rc = portal_error(c, 404, "No such estimate.");
-	else
+		rc = portal_error(c, 404, portal_msg(c, "err.no_estimate"));
+	else {
+		pdf_set_lang(c->app->tc, portal_lang());	/* the client's copy */
 		rc = send(c, &e);
+	}
 	estimate_free(&e);
 	return rc;
 }

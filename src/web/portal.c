@@ -30,8 +30,21 @@ static const char *const method_kinds[] = { "card", "us_bank_account", NULL };
 static const char *const staff_notices[] = { "activation_sent", "sent",
     "posted", "revoked", NULL };
 
+static const char *const languages[] = { "en", "es", NULL };
+
+#define F_LANG	{ "lang", FIELD_ENUM, 0, 0, 0, 0, languages, "Language" }
+
 static const struct field f_login_page[] = {
 	{ "notice", FIELD_ENUM, 0, 0, 0, 0, login_notices, "Notice" },
+	F_LANG,
+};
+static const struct field f_lang[] = { F_LANG };
+static const struct field f_lang_next[] = {
+	{ "next", FIELD_LINE, 0, 300, 0, 0, NULL, "Page" },
+};
+static const struct field f_language[] = {
+	{ "lang", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, languages, "Language" },
+	{ "next", FIELD_LINE, 0, 300, 0, 0, NULL, "Page" },
 };
 
 static const struct field f_login[] = {
@@ -123,17 +136,21 @@ const struct route routes_portal[] = {
 	{ { "POST", "/portal/logout" }, h_portal_logout, 0, R_PORTAL_POST,
 	    NOFIELDS },
 	{ { "GET", "/portal/activate/:token" }, h_portal_activate_form, 0,
-	    R_PUBLIC, NOFIELDS },
+	    R_PUBLIC, FIELDS(f_lang) },
 	{ { "POST", "/portal/activate/:token" }, h_portal_activate, 0,
 	    R_PUBLIC | R_FORM, FIELDS(f_password) },
 	{ { "GET", "/portal/forgot" }, h_portal_forgot_form, 0, R_PUBLIC,
-	    NOFIELDS },
+	    FIELDS(f_lang) },
 	{ { "POST", "/portal/forgot" }, h_portal_forgot, 0, R_PUBLIC | R_FORM,
 	    FIELDS(f_forgot) },
 	{ { "GET", "/portal/reset/:token" }, h_portal_reset_form, 0, R_PUBLIC,
-	    NOFIELDS },
+	    FIELDS(f_lang) },
 	{ { "POST", "/portal/reset/:token" }, h_portal_reset, 0,
 	    R_PUBLIC | R_FORM, FIELDS(f_password) },
+	{ { "POST", "/portal/language" }, h_portal_language, 0, R_PORTAL_POST,
+	    FIELDS(f_language) },
+	{ { "GET", "/lang/:code" }, h_lang_switch, 0, R_PUBLIC,
+	    FIELDS(f_lang_next) },
 	/* Billing */
 	{ { "GET", "/portal/billing" }, h_portal_billing, 0, R_PORTAL,
 	    FIELDS(f_billing) },

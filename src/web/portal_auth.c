@@ -44,7 +44,7 @@ login_page(struct ctx *c, int status, const char *error, int locked)
 {
 	const char *email = kvlist_get(&c->req.form, "email");
 
-	tmpl_set(c->view, "title", "Sign in");
+	tmpl_set(c->view, "title", portal_msg(c, "login.title"));
 	tmpl_set(c->view, "email", email ? email : "");
 	if (error)
 		tmpl_set(c->view, "error", error);
@@ -55,9 +55,8 @@ login_page(struct ctx *c, int status, const char *error, int locked)
 int
 h_portal_login_form(struct ctx *c)
 {
-	static const char *const texts[] = { "You have been signed out.",
-	    "If that email has portal access, a link to reset your password "
-	    "is on its way.", "Your session has ended. Please sign in again." };
+	static const char *const texts[] = { "login.signed_out",
+	    "login.reset_sent", "login.expired" };
 	const struct field_value *n = app_field(c, "notice");
 	int in = portal_signed_in(c);
 
@@ -69,7 +68,7 @@ h_portal_login_form(struct ctx *c)
 	}
 	if (n && n->present && c->fs.nerr == 0 && n->i >= 0 &&
 	    (size_t)n->i < ARRAY_LEN(texts))
-		tmpl_set(c->view, "notice", texts[n->i]);
+		tmpl_set(c->view, "notice", portal_msg(c, texts[n->i]));
 	return login_page(c, 200, NULL, 0);
 }
 
@@ -82,7 +81,7 @@ login_failed(struct ctx *c, const char *email)
 	    audit_record(c->app->db, &a, "portal.login_failed", "account", 0,
 	    email) != DB_OK)
 		return -1;
-	return login_page(c, 401, "The email or password is not correct.", 0);
+	return login_page(c, 401, portal_msg(c, "login.bad"), 0);
 }
 
 /* Signs the client in: a portal session and its cookie. */
@@ -114,7 +113,7 @@ h_portal_login(struct ctx *c)
 
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
-		return login_page(c, 422, "Enter your email and password.", 0);
+		return login_page(c, 422, portal_msg(c, "login.enter"), 0);
 	}
 	rc = throttle_check(c->app->db, &c->app->cfg, "portal", email, app_ip(c),
 	    &retry);
@@ -122,10 +121,11 @@ h_portal_login(struct ctx *c)
 		return -1;
 	if (rc == 1) {
 		int64_t min = (retry + 59) / 60;
-		str_fmt(msg, sizeof(msg), "Too many failed sign-in attempts. For "
-		    "your security, sign-in is locked for %" PRId64 " minute%s. "
-		    "You can reset your password with \"Forgot your password?\".",
-		    min, min == 1 ? "" : "s");
+		char mins[24];
+
+		str_fmt(mins, sizeof(mins), "%" PRId64, min);
+		portal_msgf(c, min == 1 ? "login.locked_1" : "login.locked",
+		    msg, sizeof(msg), "minutes", mins, (const char *)NULL);
 		return login_page(c, 429, msg, 1);
 	}
 	rc = portal_authenticate(c->app->db, email, pw->s, &id);
@@ -170,14 +170,12 @@ struct token_page {
 };
 
 static const struct token_page activate_page = { "activate",
-    "Set up your portal access",
-    "This activation link has expired, was already used, or was replaced by "
-    "a newer one. Ask us to send you a new activation link.",
+    "pw.act_title",
+    "pw.act_dead",
     "/portal/billing?notice=welcome" };
 static const struct token_page reset_page = { "reset",
-    "Choose a new password",
-    "This password reset link has expired, was already used, or was replaced "
-    "by a newer one. You can ask for a new one below.",
+    "pw.reset_title",
+    "pw.reset_dead",
     "/portal/billing?notice=password_reset" };
 
 static int
@@ -189,7 +187,7 @@ token_form(struct ctx *c, const struct token_page *tp, int status,
 
 	if (rc == PROF_DB)
 		return -1;
-	tmpl_set(c->view, "title", tp->title);
+	tmpl_set(c->view, "title", portal_msg(c, tp->title));
 	tmpl_set(c->view, "email", rc == PROF_OK ? a.email : "");
 	tmpl_set(c->view, "action", c->req.path);
 	tmpl_set_bool(c->view, "is_reset", strcmp(tp->purpose, "reset") == 0);
@@ -202,8 +200,8 @@ token_form(struct ctx *c, const struct token_page *tp, int status,
 static int
 token_dead(struct ctx *c, const struct token_page *tp)
 {
-	tmpl_set(c->view, "title", "Link no longer valid");
-	tmpl_set(c->view, "message", tp->dead);
+	tmpl_set(c->view, "title", portal_msg(c, "pw.dead_title"));
+	tmpl_set(c->view, "message", portal_msg(c, tp->dead));
 	tmpl_set_bool(c->view, "is_reset", strcmp(tp->purpose, "reset") == 0);
 	return portal_render(c, NULL, 410, "portal_link_dead.html");
 }
@@ -244,10 +242,10 @@ token_post(struct ctx *c, const struct token_page *tp)
 		app_view_errors(c);
 		return token_form(c, tp, 422, id, field_set_error(&c->fs, "password") ||
 		    field_set_error(&c->fs, "password2") ?
-		    "Enter your new password twice." : c->fs.err[0].msg);
+		    portal_msg(c, "pw.enter_twice") : c->fs.err[0].msg);
 	}
 	if (strcmp(pw->s, pw2->s) != 0)
-		return token_form(c, tp, 422, id, "The two passwords do not match.");
+		return token_form(c, tp, 422, id, portal_msg(c, "pw.mismatch"));
 	rc = portal_token_redeem(c->app->db, &a, tp->purpose, token, pw->s, &id,
 	    msg, sizeof(msg));
 	if (rc == PORTAL_DB)
@@ -255,7 +253,8 @@ token_post(struct ctx *c, const struct token_page *tp)
 	if (rc == PORTAL_BAD_TOKEN)
 		return token_dead(c, tp);
 	if (rc == PORTAL_INVALID)
-		return token_form(c, tp, 422, id, msg);
+		return token_form(c, tp, 422, id, portal_reason(c, msg,
+		    "pw.rejected"));
 	{
 		struct account acct;
 		if (account_get(c->app->db, id, &acct) != PROF_OK ||
@@ -293,7 +292,7 @@ h_portal_reset(struct ctx *c)
 int
 h_portal_forgot_form(struct ctx *c)
 {
-	tmpl_set(c->view, "title", "Forgot your password?");
+	tmpl_set(c->view, "title", portal_msg(c, "login.forgot"));
 	tmpl_set(c->view, "email", "");
 	return portal_render(c, NULL, 200, "portal_forgot.html");
 }
@@ -304,11 +303,11 @@ h_portal_forgot(struct ctx *c)
 	struct actor a = { "portal", 0, app_ip(c) };
 	struct portal_env env;
 
-	tmpl_set(c->view, "title", "Forgot your password?");
+	tmpl_set(c->view, "title", portal_msg(c, "login.forgot"));
 	tmpl_set(c->view, "email", portal_field_s(c, "email"));
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
-		tmpl_set(c->view, "error", "Enter the email address you sign in with.");
+		tmpl_set(c->view, "error", portal_msg(c, "fg.enter"));
 		return portal_render(c, NULL, 422, "portal_forgot.html");
 	}
 	portal_env_of(c, &a, &env);

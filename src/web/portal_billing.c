@@ -21,14 +21,15 @@
 #include "stripe_pay.h"
 #include "tmpl.h"
 
-#define NOT_FOUND_INVOICE	"We could not find that invoice."
-#define NOT_FOUND_PAYMENT	"We could not find that payment."
-#define NOT_FOUND_STATEMENT	"We could not find that statement."
+#define NOT_FOUND_INVOICE	portal_msg(c, "err.no_invoice")
+#define NOT_FOUND_PAYMENT	portal_msg(c, "err.no_payment")
+#define NOT_FOUND_STATEMENT	portal_msg(c, "err.no_statement")
 
 static const char *const filter_labels[][2] = {
-	{ "", "All invoices" }, { "unpaid", "Unpaid" }, { "open", "Open" },
-	{ "partial", "Partially paid" }, { "pending", "Pending ACH" },
-	{ "paid", "Paid" }, { "void", "Void" },
+	{ "", "filter.all" }, { "unpaid", "filter.unpaid" },
+	{ "open", "status.open" }, { "partial", "status.partial" },
+	{ "pending", "status.pending" }, { "paid", "status.paid" },
+	{ "void", "status.void" },
 };
 
 static int
@@ -42,7 +43,8 @@ filter_match(const char *filter, enum portal_inv_status st)
 }
 
 static void
-invoice_row(struct tmpl_vars *row, const struct portal_invoice *p, int checked)
+invoice_row(struct ctx *c, struct tmpl_vars *row, const struct portal_invoice *p,
+    int checked)
 {
 	int payable = p->status == PIS_OPEN || p->status == PIS_PARTIAL;
 
@@ -54,7 +56,7 @@ invoice_row(struct tmpl_vars *row, const struct portal_invoice *p, int checked)
 	portal_set_money(row, "total", p->total);
 	portal_set_money(row, "open", p->status == PIS_VOID ? 0 : p->open);
 	tmpl_set(row, "status", portal_inv_status_names[p->status]);
-	tmpl_set(row, "status_label", portal_inv_status_labels[p->status]);
+	tmpl_set(row, "status_label", portal_inv_status_label(c, p->status));
 	tmpl_set_int(row, "open_cents", p->open);
 	{
 		int64_t due;
@@ -155,7 +157,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		for (size_t k = 0; k < nselected; k++)
 			checked |= selected[k] == is[i].id;
 		if ((row = tmpl_loop_add(c->view, "invoices")) != NULL)
-			invoice_row(row, &is[i], checked);
+			invoice_row(c, row, &is[i], checked);
 		shown++;
 	}
 	free(is);
@@ -167,13 +169,16 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		portal_set_money(c->view, "credit", bal.credit);
 	tmpl_set_bool(c->view, "has_invoices", n > 0);
 	tmpl_set_bool(c->view, "has_payable", payable);
+	/* pay.js fills these in the button label of the page's language. */
+	tmpl_set(c->view, "js_n", "{n}");
+	tmpl_set(c->view, "js_amount", "{amount}");
 	tmpl_set_bool(c->view, "none_shown", n > 0 && shown == 0);
 	for (size_t i = 0; i < ARRAY_LEN(filter_labels); i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "filters");
 		if (row == NULL)
 			break;
 		tmpl_set(row, "value", filter_labels[i][0]);
-		tmpl_set(row, "label", filter_labels[i][1]);
+		tmpl_set(row, "label", portal_msg(c, filter_labels[i][1]));
 		tmpl_set_bool(row, "selected", strcmp(filter, filter_labels[i][0]) == 0);
 	}
 	tmpl_set(c->view, "filter", filter);
@@ -182,7 +187,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	if (view_statements(c, pr->account_id) == -1 || view_pay_all(c, pr) == -1 ||
 	    portal_plans_billing(c, pr->account_id) == -1)	/* plans */
 		return -1;
-	tmpl_set(c->view, "title", "Billing");
+	tmpl_set(c->view, "title", portal_msg(c, "portal.billing"));
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	return portal_render(c, pr, status, "portal_billing.html");
 }
@@ -191,10 +196,8 @@ int
 h_portal_billing(struct ctx *c)
 {
 	static const char *const notices[] = {
-	    "Welcome! Your portal access is ready.",
-	    "The payment method was saved.", "The payment method was removed.",
-	    "The default payment method was changed.",
-	    "Your password was changed and you are signed in." };
+	    "notice.welcome", "notice.method_added", "notice.method_removed",
+	    "notice.method_default", "notice.password_reset" };
 	const struct field_value *nv = app_field(c, "notice");
 	struct portal_req pr;
 	int rc = portal_begin(c, &pr);
@@ -203,7 +206,7 @@ h_portal_billing(struct ctx *c)
 		return rc;
 	if (c->fs.nerr == 0 && nv && nv->present && nv->i >= 0 &&
 	    (size_t)nv->i < ARRAY_LEN(notices))
-		tmpl_set(c->view, "notice", notices[nv->i]);
+		tmpl_set(c->view, "notice", portal_msg(c, notices[nv->i]));
 	return portal_billing_page(c, &pr, 200, NULL, NULL, 0);
 }
 
@@ -268,7 +271,7 @@ h_portal_invoice(struct ctx *c)
 	portal_view_invoice(c, &inv);
 	invoice_free(&inv);
 	tmpl_set(c->view, "status", portal_inv_status_names[pi.status]);
-	tmpl_set(c->view, "status_label", portal_inv_status_labels[pi.status]);
+	tmpl_set(c->view, "status_label", portal_inv_status_label(c, pi.status));
 	tmpl_set_bool(c->view, "payable", pi.status == PIS_OPEN ||
 	    pi.status == PIS_PARTIAL);
 	tmpl_set_bool(c->view, "is_void", pi.status == PIS_VOID);
@@ -277,7 +280,8 @@ h_portal_invoice(struct ctx *c)
 		portal_set_money(c->view, "pending", pi.pending);
 	if (view_applied(c, pi.id) == -1)
 		return -1;
-	tmpl_setf(c->view, "title", "Invoice %s", pi.number);
+	tmpl_setf(c->view, "title", "%s %s", portal_msg(c, "inv.invoice"),
+	    pi.number);
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	return portal_render(c, &pr, 200, "portal_invoice.html");
 }
@@ -306,7 +310,11 @@ portal_invoice_pdf(struct ctx *c, const struct invoice *inv)
 	if (arc == PROF_DB)
 		return -1;
 	pdf_invoice_filename(inv, filename, sizeof(filename));
-	if (pdf_invoice(inv, &org, arc == PROF_OK ? &a : NULL, &c->resp.body) == -1) {
+	/* the client's copy: in the page's language, back to English after */
+	pdf_set_lang(c->app->tc, portal_lang());
+	arc = pdf_invoice(inv, &org, arc == PROF_OK ? &a : NULL, &c->resp.body);
+	pdf_set_lang(NULL, "en");
+	if (arc == -1) {
 		log_err("invoice %" PRId64 ": PDF rendering failed", inv->id);
 		return -1;
 	}
@@ -355,7 +363,9 @@ h_portal_statement_pdf(struct ctx *c)
 	if (rc != ST_OK)
 		return portal_error(c, 404, NOT_FOUND_STATEMENT);
 	pdf_statement_filename(&st, filename, sizeof(filename));
+	pdf_set_lang(c->app->tc, portal_lang());
 	rc = pdf_statement(&st, &org, &c->resp.body);
+	pdf_set_lang(NULL, "en");
 	statement_free(&st);
 	if (rc == -1)
 		return -1;
@@ -413,7 +423,7 @@ h_portal_payments(struct ctx *c)
 		    "were not charged for them.", h.trailing_declined);
 	view_pager(c, page, h.pages);
 	portal_history_free(&h);
-	tmpl_set(c->view, "title", "Payments");
+	tmpl_set(c->view, "title", portal_msg(c, "portal.payments"));
 	tmpl_set_bool(c->view, "nav_payments", 1);
 	return portal_render(c, &pr, 200, "portal_payments.html");
 }
@@ -467,6 +477,7 @@ h_portal_payment(struct ctx *c)
 {
 	struct portal_req pr;
 	struct sp_payment p;
+	char title[80], tid[32];
 	int64_t id;
 	int rc = portal_begin(c, &pr);
 
@@ -481,7 +492,9 @@ h_portal_payment(struct ctx *c)
 	portal_view_payment(c, c->view, &p);
 	if (view_paid_invoices(c, &pr, &p) == -1)
 		return -1;
-	tmpl_setf(c->view, "title", "Payment P-%" PRId64, p.id);
+	str_fmt(tid, sizeof(tid), "P-%" PRId64, p.id);
+	tmpl_set(c->view, "title", portal_msgf(c, "pay.title", title,
+	    sizeof(title), "transaction_id", tid, (const char *)NULL));
 	tmpl_set_bool(c->view, "nav_payments", 1);
 	return portal_render(c, &pr, 200, "portal_payment.html");
 }

@@ -50,20 +50,19 @@ portal_begin(struct ctx *c, struct portal_req *pr)
 	}
 	if (!in) {
 		if (is_post(c)) {
-			portal_error(c, 403, "Your session has ended. Sign in again "
-			    "and repeat what you were doing.");
+			portal_error(c, 403, portal_msg(c, "err.session_post"));
 			return 0;
 		}
 		http_redirect(&c->resp, 303, "/portal/login");
 		return 0;
 	}
 	pr->account_id = id;
+	portal_lang_use(c, pr->acct.language);
 	str_copy(pr->token, sizeof(pr->token), tok);
 	csrf_token(c->app->cfg.secret_key, "portal", pr->token, c->csrf);
 	if (is_post(c) && !csrf_valid(c->app->cfg.secret_key, "portal", pr->token,
 	    kvlist_get(&c->req.form, FIELD_ALWAYS_ALLOWED))) {
-		portal_error(c, 403, "This form has expired or was not sent from "
-		    "this site. Reload the page and try again.");
+		portal_error(c, 403, portal_msg(c, "err.csrf"));
 		return 0;
 	}
 	return 1;
@@ -83,8 +82,11 @@ layout(struct ctx *c)
 	tmpl_set(c->view, "org_initial", initial);
 	tmpl_set(c->view, "org_address", c->app->cfg.org_address ?
 	    c->app->cfg.org_address : "");
+	if (tmpl_get(c->view, "lang") == NULL)
+		portal_lang_pick(c, NULL);
 	if (tmpl_get(c->view, "title") == NULL)
-		tmpl_set(c->view, "title", "Billing");
+		tmpl_set(c->view, "title", portal_msg(c, "portal.billing"));
+	tmpl_set(c->view, "self_path", c->req.path ? c->req.path : "");
 }
 
 int
@@ -104,9 +106,16 @@ portal_render(struct ctx *c, const struct portal_req *pr, int status,
 int
 portal_error(struct ctx *c, int status, const char *message)
 {
-	tmpl_set(c->view, "title", http_status_text(status));
+	char key[16];
+	const char *st;
+
+	str_fmt(key, sizeof(key), "http.%d", status);
+	st = portal_msg(c, key);
+	if (strcmp(st, key) == 0)
+		st = http_status_text(status);
+	tmpl_set(c->view, "title", st);
 	tmpl_set_int(c->view, "status", status);
-	tmpl_set(c->view, "status_text", http_status_text(status));
+	tmpl_set(c->view, "status_text", st);
 	tmpl_set(c->view, "message", message);
 	layout(c);
 	c->resp.no_store = 1;
@@ -180,6 +189,10 @@ portal_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
 
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
     "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+/* Spanish writes dates "4 de diciembre de 2026", month in lower case. */
+static const char *const meses[] = { "enero", "febrero", "marzo", "abril",
+    "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+    "diciembre" };
 
 void
 portal_set_day(struct tmpl_vars *v, const char *name, const char *ymd)
@@ -202,7 +215,11 @@ portal_set_day(struct tmpl_vars *v, const char *name, const char *ymd)
 		tmpl_set(v, name, ymd);
 		return;
 	}
-	tmpl_setf(v, name, "%s %" PRId64 ", %" PRId64, months[m - 1], d, y);
+	if (strcmp(portal_lang(), "es") == 0)
+		tmpl_setf(v, name, "%" PRId64 " de %s de %" PRId64, d,
+		    meses[m - 1], y);
+	else
+		tmpl_setf(v, name, "%s %" PRId64 ", %" PRId64, months[m - 1], d, y);
 }
 
 void
@@ -234,14 +251,14 @@ const char *
 portal_payment_label(const char *status, const char *method)
 {
 	if (strcmp(status, "succeeded") == 0)
-		return "Paid";
+		return "pst.succeeded";
 	if (strcmp(status, "pending") == 0)
-		return strcmp(method, "ach") == 0 ? "Pending (bank transfer)" :
-		    "Pending";
+		return strcmp(method, "ach") == 0 ? "pst.pending_ach" :
+		    "pst.pending";
 	if (strcmp(status, "failed") == 0)
-		return "Failed";
+		return "pst.failed";
 	if (strcmp(status, "canceled") == 0)
-		return "Canceled";
+		return "pst.canceled";
 	return status;
 }
 
@@ -249,15 +266,26 @@ static const char *
 method_name(const char *m)
 {
 	static const char *const names[][2] = {
-		{ "card", "Card" }, { "ach", "Bank account (ACH)" },
-		{ "cash", "Cash" }, { "check", "Check" },
-		{ "terminal", "Card (in person)" }, { "other", "Other" },
+		{ "card", "pm.card" }, { "ach", "pl.ach" },
+		{ "cash", "mn.cash" }, { "check", "mn.check" },
+		{ "terminal", "mn.terminal" }, { "other", "mn.other" },
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		if (strcmp(names[i][0], m) == 0)
 			return names[i][1];
 	return m;
+}
+
+/* The client's words for a failed payment: the decline reason's own
+ * message in English, the catalog's general one otherwise. */
+static const char *
+portal_failure_key(struct ctx *c, const struct sp_payment *p)
+{
+	if (strcmp(portal_lang(), "en") == 0)
+		return portal_failure_text(p);
+	return portal_msg(c, strcmp(p->status, "canceled") == 0 ?
+	    "pr.canceled" : "pr.failed_p");
 }
 
 void
@@ -271,7 +299,8 @@ portal_view_payment(struct ctx *c, struct tmpl_vars *v, const struct sp_payment 
 	portal_set_day(v, "date", p->received_date);
 	portal_set_date(v, "created", p->created_at);
 	tmpl_set(v, "status", p->status);
-	tmpl_set(v, "status_label", portal_payment_label(p->status, p->method));
+	tmpl_set(v, "status_label", portal_msg(c, portal_payment_label(p->status,
+	    p->method)));
 	tmpl_set_bool(v, "is_paid", strcmp(p->status, "succeeded") == 0);
 	tmpl_set_bool(v, "is_pending", strcmp(p->status, "pending") == 0);
 	tmpl_set_bool(v, "is_failed", strcmp(p->status, "failed") == 0 ||
@@ -281,13 +310,15 @@ portal_view_payment(struct ctx *c, struct tmpl_vars *v, const struct sp_payment 
 	tmpl_set(v, "stripe_id", p->intent);
 	if (p->payment_method_id && stripe_pay_method_get(c->app->db,
 	    p->payment_method_id, &m) == SP_OK)
-		portal_method_label(m.kind, m.brand, m.last4, label, sizeof(label));
+		portal_method_text(c, m.kind, m.brand, m.last4, label, sizeof(label));
 	else
-		str_copy(label, sizeof(label), method_name(p->method));
+		str_copy(label, sizeof(label), portal_msg(c, method_name(p->method)));
 	tmpl_set(v, "method", label);
 	if (strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0)
-		tmpl_set(v, "failure", portal_failure_text(p));
-	tmpl_set(v, "invoices_heading", portal_invoices_heading(p));
+		tmpl_set(v, "failure", portal_failure_key(c, p));
+	tmpl_set(v, "invoices_heading", portal_msg(c, strcmp(p->status, "succeeded") == 0 ?
+	    "ph.applied" : strcmp(p->status, "failed") == 0 ||
+	    strcmp(p->status, "canceled") == 0 ? "ph.still_open" : "ph.for"));
 	if (p->refunded > 0)
 		portal_set_money(v, "refunded", p->refunded);
 }

@@ -50,6 +50,30 @@ const struct route routes_portal_estimates[] = {
 };
 const size_t nroutes_portal_estimates = ARRAY_LEN(routes_portal_estimates);
 
+/* The labels estimate_view.c sets in English, in the client's language. */
+static void
+est_labels(struct ctx *c, struct tmpl_vars *v, const struct estimate *e)
+{
+	char k[48];
+
+	str_fmt(k, sizeof(k), "est.st.%s", estimate_state_name(e->state));
+	tmpl_set(v, "est_status_label", portal_msg(c, k));
+	if (e->basis >= 0 && e->basis < 3) {
+		str_fmt(k, sizeof(k), "est.basis.%s", est_basis_names[e->basis]);
+		tmpl_set(v, "est_basis_label", portal_msg(c, k));
+	}
+	if (e->client_sig.present && (strcmp(e->client_sig.method, "drawn") == 0 ||
+	    strcmp(e->client_sig.method, "typed") == 0)) {
+		str_fmt(k, sizeof(k), "est.method.%s", e->client_sig.method);
+		tmpl_set(v, "client_sig_method", portal_msg(c, k));
+	}
+	if (e->staff_sig.present && (strcmp(e->staff_sig.method, "drawn") == 0 ||
+	    strcmp(e->staff_sig.method, "typed") == 0)) {
+		str_fmt(k, sizeof(k), "est.method.%s", e->staff_sig.method);
+		tmpl_set(v, "staff_sig_method", portal_msg(c, k));
+	}
+}
+
 int
 h_portal_estimates(struct ctx *c)
 {
@@ -67,12 +91,13 @@ h_portal_estimates(struct ctx *c)
 		if (r == NULL)
 			break;
 		ev_header(r, &es[i]);
+		est_labels(c, r, &es[i]);
 		portal_set_money(r, "patient", es[i].totals.patient);
 		tmpl_set_bool(r, "to_sign", es[i].state == ES_SENT ||
 		    es[i].state == ES_VIEWED);
 	}
 	estimate_list_free(es, n);
-	tmpl_set(c->view, "title", "Estimates");
+	tmpl_set(c->view, "title", portal_msg(c, "nav.estimates"));
 	tmpl_set_bool(c->view, "nav_estimates", 1);
 	return portal_render(c, &pr, 200, "portal_estimates.html");
 }
@@ -87,13 +112,13 @@ own(struct ctx *c, const struct portal_req *pr, struct estimate *e)
 
 	memset(e, 0, sizeof(*e));
 	if (id <= 0)
-		return portal_error(c, 404, "No such estimate.") == 0 ? 0 : -1;
+		return portal_error(c, 404, portal_msg(c, "err.no_estimate")) == 0 ? 0 : -1;
 	if ((rc = estimate_get(c->app->db, id, e)) == EST_S_DB)
 		return -1;
 	if (rc != EST_S_OK || e->account_id != pr->account_id ||
 	    e->state == ES_DRAFT || e->state == ES_SUPERSEDED) {
 		estimate_free(e);
-		return portal_error(c, 404, "No such estimate.") == 0 ? 0 : -1;
+		return portal_error(c, 404, portal_msg(c, "err.no_estimate")) == 0 ? 0 : -1;
 	}
 	return 1;
 }
@@ -107,6 +132,7 @@ show(struct ctx *c, const struct portal_req *pr, struct estimate *e, int status,
 	ev_signatures(c->view, e);
 	if (e->gfe)
 		ev_gfe(c->view, e);
+	est_labels(c, c->view, e);
 	tmpl_set_bool(c->view, "can_sign", e->state == ES_SENT ||
 	    e->state == ES_VIEWED);
 	if (error != NULL) {
@@ -115,7 +141,13 @@ show(struct ctx *c, const struct portal_req *pr, struct estimate *e, int status,
 	}
 	if (app_field(c, "notice") != NULL && app_field(c, "notice")->present)
 		tmpl_set(c->view, "notice", app_field(c, "notice")->s);
-	tmpl_setf(c->view, "title", "Estimate %" PRId64, e->root_id);
+	{
+		char root[24], title[80];
+
+		str_fmt(root, sizeof(root), "%" PRId64, e->root_id);
+		tmpl_set(c->view, "title", portal_msgf(c, "est.title", title,
+		    sizeof(title), "est_root", root, (const char *)NULL));
+	}
 	tmpl_set_bool(c->view, "nav_estimates", 1);
 	return portal_render(c, pr, status, "portal_estimate.html");
 }
@@ -163,15 +195,14 @@ sign_problem(struct ctx *c)
 	if (c->fs.nerr > 0)
 		return c->fs.err[0].msg;
 	if (!portal_field_i(c, "agree"))
-		return "Tick \"I have read and agree\" to sign.";
+		return portal_msg(c, "est.need_agree");
 	if (strcmp(portal_field_s(c, "method"), "typed") != 0 && png[0] == '\0')
-		return "Draw your signature in the box, or choose \"Type my "
-		    "signature instead\".";
+		return portal_msg(c, "est.need_sig");
 	if (png[0] != '\0' && (!str_starts(png, "data:image/png;base64,") ||
 	    !estimate_sig_ok(png + strlen("data:image/png;base64,"),
 	    portal_field_s(c, "signature_path")[0] ?
 	    portal_field_s(c, "signature_path") : NULL)))
-		return "The drawn signature could not be read. Please draw it again.";
+		return portal_msg(c, "est.bad_sig");
 	return NULL;
 }
 
@@ -222,8 +253,8 @@ h_portal_estimate_sign(struct ctx *c)
 	else if (rc == EST_S_DB)
 		rc = -1;
 	else
-		rc = show(c, &pr, &e, 409, msg[0] ? msg : "This estimate cannot be "
-		    "signed now.");
+		rc = show(c, &pr, &e, 409, portal_reason(c, msg,
+		    "est.cannot_sign"));
 	estimate_free(&e);
 	return rc;
 }

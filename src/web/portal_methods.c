@@ -34,9 +34,9 @@ static int
 methods_page(struct ctx *c, const struct portal_req *pr, int status,
     const char *error)
 {
-	static const char *const notices[] = { NULL, "The payment method was saved.",
-	    "The payment method was removed.",
-	    "Your default payment method was changed." };
+	static const char *const notices[] = { NULL, "notice.method_added",
+	    "notice.method_removed",
+	    "notice.method_default" };
 	const struct field_value *nv = app_field(c, "notice");
 	struct sp_method *ms = NULL;
 	struct sp_consent *cs = NULL;
@@ -55,7 +55,7 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 
 		if (row == NULL)
 			break;
-		portal_method_label(ms[i].kind, ms[i].brand, ms[i].last4, label,
+		portal_method_text(c, ms[i].kind, ms[i].brand, ms[i].last4, label,
 		    sizeof(label));
 		tmpl_set_int(row, "id", ms[i].id);
 		tmpl_set(row, "label", label);
@@ -76,7 +76,7 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 	free(cs);
 	if (c->fs.nerr == 0 && nv && nv->present && nv->i > 0 &&
 	    (size_t)nv->i < ARRAY_LEN(notices) && status == 200)
-		tmpl_set(c->view, "notice", notices[nv->i]);
+		tmpl_set(c->view, "notice", portal_msg(c, notices[nv->i]));
 	if (error)
 		tmpl_set(c->view, "error", error);
 	tmpl_set(c->view, "kind", portal_field_s(c, "kind"));
@@ -84,7 +84,7 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (portal_view_attempt_key(c) == -1)
 		return -1;
-	tmpl_set(c->view, "title", "Payment methods");
+	tmpl_set(c->view, "title", portal_msg(c, "nav.methods"));
 	tmpl_set_bool(c->view, "nav_methods", 1);
 	return portal_render(c, pr, status, "portal_methods.html");
 }
@@ -119,8 +119,7 @@ h_portal_method_new(struct ctx *c)
 		return methods_page(c, &pr, 422, c->fs.err[0].msg);
 	}
 	if (portal_field_i(c, "authorize") == 0 || *signer == '\0')
-		return methods_page(c, &pr, 422, "To save a payment method, tick the "
-		    "authorization and type your full name.");
+		return methods_page(c, &pr, 422, portal_msg(c, "pm.need_auth"));
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
 	portal_sp_of(c, &a, &sp);
 	if (sp.stripe == NULL)
@@ -131,8 +130,8 @@ h_portal_method_new(struct ctx *c)
 	if (rc == SP_DB)
 		return -1;
 	if (rc != SP_OK)
-		return methods_page(c, &pr, rc == SP_STRIPE ? 502 : 422, msg[0] ? msg :
-		    "The payment method could not be set up. Please try again.");
+		return methods_page(c, &pr, rc == SP_STRIPE ? 502 : 422,
+		    portal_reason(c, msg, "pm.setup_failed"));
 	ci = (struct portal_consent_intent){ signer, app_ip(c), c->req.user_agent };
 	if (portal_setup_register(c->app->db, seti, pr.account_id, &ci) != PORTAL_OK)
 		return -1;
@@ -140,7 +139,7 @@ h_portal_method_new(struct ctx *c)
 	    c->app->cfg.base_url, seti) == -1)
 		return -1;
 	tmpl_set_bool(c->view, "is_setup", 1);
-	tmpl_set(c->view, "title", "Add a payment method");
+	tmpl_set(c->view, "title", portal_msg(c, "pm.add_h"));
 	tmpl_set_bool(c->view, "nav_methods", 1);
 	portal_csp_stripe(c);
 	portal_view_stripe(c);
@@ -164,7 +163,7 @@ h_portal_method_return(struct ctx *c)
 	if (rc <= 0)
 		return rc;
 	if (*seti == '\0')
-		return portal_error(c, 404, "We could not find that payment method.");
+		return portal_error(c, 404, portal_msg(c, "err.no_method"));
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
 	portal_sp_of(c, &a, &sp);
 	if (sp.stripe == NULL)
@@ -173,10 +172,10 @@ h_portal_method_return(struct ctx *c)
 	if (rc == PORTAL_DB)
 		return -1;
 	if (rc == PORTAL_NOT_FOUND)
-		return portal_error(c, 404, "We could not find that payment method.");
+		return portal_error(c, 404, portal_msg(c, "err.no_method"));
 	if (rc != PORTAL_OK)
-		return methods_page(c, &pr, 422, msg[0] ? msg :
-		    "The payment method could not be saved.");
+		return methods_page(c, &pr, 422, portal_reason(c, msg,
+		    "pm.save_failed"));
 	http_redirect(&c->resp, 303, "/portal/methods?notice=method_added");
 	return 0;
 }
@@ -193,7 +192,7 @@ own_method(struct ctx *c, const struct portal_req *pr, struct sp_method *m)
 		return -1;
 	if (rc != SP_OK || m->account_id != pr->account_id ||
 	    strcmp(m->status, "active") != 0)
-		return portal_error(c, 404, "We could not find that payment method.")
+		return portal_error(c, 404, portal_msg(c, "err.no_method"))
 		    == 0 ? 0 : -1;
 	return 1;
 }
@@ -220,10 +219,10 @@ method_change(struct ctx *c, int remove)
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_NOT_FOUND)
-		return portal_error(c, 404, "We could not find that payment method.");
+		return portal_error(c, 404, portal_msg(c, "err.no_method"));
 	if (rc != SP_OK)
-		return methods_page(c, &pr, rc == SP_STRIPE ? 502 : 422, msg[0] ? msg :
-		    "The change could not be made. Please try again.");
+		return methods_page(c, &pr, rc == SP_STRIPE ? 502 : 422,
+		    portal_reason(c, msg, "pm.change_failed"));
 	http_redirect(&c->resp, 303, remove ? "/portal/methods?notice=method_removed" :
 	    "/portal/methods?notice=method_default");
 	return 0;
@@ -258,6 +257,6 @@ h_portal_consent(struct ctx *c)
 	if (rc == SP_DB)
 		return -1;
 	if (rc != SP_OK)
-		return portal_error(c, 404, "We could not find that authorization.");
-	return consent_view_print(c, &k, "/portal/methods", "Back to payment methods");
+		return portal_error(c, 404, portal_msg(c, "err.no_consent"));
+	return consent_view_print(c, &k, "/portal/methods", portal_msg(c, "pm.back"));
 }

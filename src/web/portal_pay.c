@@ -74,7 +74,7 @@ view_methods(struct ctx *c, const struct portal_req *pr, int64_t total,
 			free(ms);
 			return -1;
 		}
-		portal_method_label(ms[i].kind, ms[i].brand, ms[i].last4, label,
+		portal_method_text(c, ms[i].kind, ms[i].brand, ms[i].last4, label,
 		    sizeof(label));
 		tmpl_set_int(row, "id", ms[i].id);
 		tmpl_set(row, "label", label);
@@ -167,7 +167,7 @@ pay_page(struct ctx *c, const struct portal_req *pr,
 	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (error)
 		tmpl_set(c->view, "error", error);
-	tmpl_set(c->view, "title", "Pay invoices");
+	tmpl_set(c->view, "title", portal_msg(c, "pay.crumb"));
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	return portal_render(c, pr, status, "portal_pay.html");
 }
@@ -195,7 +195,7 @@ price(struct ctx *c, const struct portal_req *pr, const int64_t *ids, size_t n,
 	if (rc == PORTAL_DB)
 		return -1;
 	if (rc == PORTAL_NOT_FOUND)
-		return portal_error(c, 404, "We could not find that invoice.") == 0 ?
+		return portal_error(c, 404, portal_msg(c, "err.no_invoice")) == 0 ?
 		    0 : -1;
 	/* The same form's first submission may have been saved (or even
 	 * paid) since it was looked for: then that is the answer. */
@@ -278,7 +278,7 @@ h_portal_pay(struct ctx *c)
 		return pay_page(c, &pr, &sel, 200, NULL);
 	}
 	if (query_ids(c, ids, ARRAY_LEN(ids), &n, &statement, &all) == -1)
-		return portal_error(c, 404, "We could not find that invoice.");
+		return portal_error(c, 404, portal_msg(c, "err.no_invoice"));
 	if ((statement || all) && (rc = ids_of(c, &pr, statement, ids,
 	    ARRAY_LEN(ids), &n)) <= 0)
 		return rc;
@@ -315,29 +315,25 @@ pay_result_page(struct ctx *c, struct pay_form *f, int rc,
 	case SP_OK:
 		break;
 	case SP_NOT_FOUND:
-		return portal_error(c, 404, "We could not find that payment method.");
+		return portal_error(c, 404, portal_msg(c, "err.no_method"));
 	case SP_CONFLICT:
-		return pay_page(c, f->pr, f->sel, 409, "This form was already used "
-		    "for another payment. Check your payments before trying again.");
+		return pay_page(c, f->pr, f->sel, 409, portal_msg(c, "pay.form_used"));
 	case SP_BUSY:
 		if (out->busy_payment_id)
 			busy_link(c, out->busy_payment_id);
-		return pay_page(c, f->pr, f->sel, 409, "A payment for these invoices "
-		    "is already in progress, so nothing was charged now. You do not "
-		    "need to pay again.");
+		return pay_page(c, f->pr, f->sel, 409, portal_msg(c, "pay.busy"));
 	case SP_STRIPE:
-		return pay_page(c, f->pr, f->sel, 502, out->message[0] ?
-		    out->message : "The payment service did not answer. Nothing "
-		    "was charged yet; please try again in a moment.");
+		return pay_page(c, f->pr, f->sel, 502, portal_reason(c,
+		    out->message, "pay.no_answer"));
 	case SP_DB:
 		return -1;
 	default:
-		return pay_page(c, f->pr, f->sel, 422, out->message[0] ?
-		    out->message : "The payment could not be made.");
+		return pay_page(c, f->pr, f->sel, 422, portal_reason(c,
+		    out->message, "pay.not_made"));
 	}
 	if (strcmp(out->status, "failed") == 0 || strcmp(out->status, "canceled") == 0)
-		return pay_page(c, f->pr, f->sel, 402, out->message[0] ? out->message :
-		    "The payment was declined. Try another payment method.");
+		return pay_page(c, f->pr, f->sel, 402, portal_reason(c,
+		    out->message, "pay.declined"));
 	str_fmt(url, sizeof(url), "/portal/payments/%" PRId64, out->payment_id);
 	http_redirect(&c->resp, 303, url);
 	return 0;
@@ -362,15 +358,12 @@ pay_saved(struct ctx *c, struct pay_form *f)
 		return -1;
 	if (rc != SP_OK || m.account_id != f->pr->account_id ||
 	    strcmp(m.status, "active") != 0)
-		return mid ? portal_error(c, 404, "We could not find that payment "
-		    "method.") : pay_page(c, f->pr, f->sel, 422, "Choose a saved "
-		    "payment method.");
+		return mid ? portal_error(c, 404, portal_msg(c, "err.no_method")) : pay_page(c, f->pr, f->sel, 422, portal_msg(c, "pay.choose_saved"));
 	if ((covers = stripe_pay_consent_covers(c->app->db, mid, f->sel->total,
 	    NULL, 0)) < 0)
 		return -1;
 	if (!covers && (!f->authorize || *f->signer == '\0'))
-		return pay_page(c, f->pr, f->sel, 422, "To pay with a saved method, "
-		    "tick the authorization and type your full name.");
+		return pay_page(c, f->pr, f->sel, 422, portal_msg(c, "pay.need_auth"));
 	if (!covers) {
 		struct sp_consent_req q = { f->pr->account_id, mid, "up_to_amount",
 		    f->sel->total, 0, PORTAL_CONSENT_VERSION, f->signer, app_ip(c),
@@ -417,7 +410,7 @@ checkout(struct ctx *c, const struct portal_req *pr, const struct sp_payment *p,
 		n = 0;
 	tmpl_set_int(c->view, "payment_id", p->id);
 	tmpl_set_int(c->view, "count", (int64_t)n);
-	tmpl_set(c->view, "title", "Pay invoices");
+	tmpl_set(c->view, "title", portal_msg(c, "pay.crumb"));
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "selected");
@@ -480,8 +473,7 @@ pay_new(struct ctx *c, struct pay_form *f)
 	int rc;
 
 	if (st.save_method && (!f->authorize || *f->signer == '\0'))
-		return pay_page(c, f->pr, f->sel, 422, "To save the card, tick the "
-		    "authorization and type your full name.");
+		return pay_page(c, f->pr, f->sel, 422, portal_msg(c, "pay.need_auth_save"));
 	memset(&out, 0, sizeof(out));
 	rc = stripe_pay_start(&f->sp, &st, &out);
 	if (rc == SP_OK && portal_plan_started(c, f->pr->account_id,
@@ -548,7 +540,7 @@ h_portal_pay_start(struct ctx *c)
 	} else {
 		if (portal_ids_parse(portal_field_s(c, "invoices"), ids,
 		    ARRAY_LEN(ids), &n) == -1)
-			return portal_error(c, 404, "We could not find that invoice.");
+			return portal_error(c, 404, portal_msg(c, "err.no_invoice"));
 		if ((rc = price(c, &pr, ids, n, &sel, &f.sp)) <= 0)
 			return rc;
 	}
@@ -557,8 +549,7 @@ h_portal_pay_start(struct ctx *c)
 		return pay_page(c, &pr, &sel, 422, c->fs.err[0].msg);
 	}
 	if (portal_field_i(c, "total") != sel.open_total)
-		return pay_page(c, &pr, &sel, 409, "The amount due changed since you "
-		    "opened this page. Check the new total below and pay again.");
+		return pay_page(c, &pr, &sel, 409, portal_msg(c, "pay.changed"));
 	if ((rc = part_of(c, &pr, &sel)) <= 0)
 		return rc;
 	f.pr = &pr;
@@ -568,7 +559,7 @@ h_portal_pay_start(struct ctx *c)
 		f.method = pay_with(c, &mid);
 	}
 	if (*f.method == '\0')
-		return pay_page(c, &pr, &sel, 422, "Choose how to pay.");
+		return pay_page(c, &pr, &sel, 422, portal_msg(c, "pay.choose_how"));
 	f.signer = portal_field_s(c, "signer_name");
 	f.authorize = portal_field_i(c, "authorize") != 0;
 	f.save_card = portal_field_i(c, "save_card") != 0;
@@ -599,7 +590,7 @@ h_portal_pay_return(struct ctx *c)
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return portal_error(c, 404, "We could not find that payment.");
+		return portal_error(c, 404, portal_msg(c, "err.no_payment"));
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
 	portal_sp_of(c, &a, &sp);
 	portal_env_of(c, &a, &env);

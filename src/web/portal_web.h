@@ -67,6 +67,32 @@ struct sp_payment;
 void	 portal_view_payment(struct ctx *, struct tmpl_vars *,
 	    const struct sp_payment *);
 
+/* language (portal_lang.c): "en" | "es" of the current request. */
+void	 portal_lang_reset(void);
+const char *portal_lang(void);
+/* Uses lang for this request: view "lang" (and lang_en / lang_es), dates. */
+void	 portal_lang_use(struct ctx *, const char *lang);
+/* Signed-out pages and pay links: ?lang= (kept in a cookie), else the
+ * cookie, else account_lang (may be NULL), else English; uses it. */
+const char *portal_lang_pick(struct ctx *, const char *account_lang);
+/* A catalog message in the request's language (labels set from C). */
+const char *portal_msg(struct ctx *, const char *key);
+/* A catalog message with its {name} placeholders filled from the
+ * NULL-terminated name, value pairs (values as they are: the view escapes
+ * them), into out. */
+const char *portal_msgf(struct ctx *, const char *key, char *out,
+	    size_t outsz, ...);
+/* A message from the domain or Stripe (msg, English) where there is one
+ * and the page is English; the catalog's general message key otherwise. */
+const char *portal_reason(struct ctx *, const char *msg, const char *key);
+/* "Visa ending 4242" / "Visa terminada en 4242" in the request's language. */
+void	 portal_method_text(struct ctx *, const char *kind, const char *brand,
+	    const char *last4, char *out, size_t outsz);
+/* "Open", "Abierta", ... for an enum portal_inv_status. */
+const char *portal_inv_status_label(struct ctx *, int status);
+int	 h_portal_language(struct ctx *);
+int	 h_lang_switch(struct ctx *);
+
 /* auth (portal_auth.c) */
 int	 h_portal_root(struct ctx *);
 int	 h_portal_login_form(struct ctx *);

@@ -51,6 +51,8 @@ static const struct field f_client_create[] = {
 
 static const struct field f_client_update[] = { F_CLIENT };
 
+static const char *const account_languages[] = { "en", "es", NULL };
+
 static const struct field f_account[] = {
 	{ "name", FIELD_LINE, FIELD_REQUIRED, 200, 0, 0, NULL, "Name" },
 	{ "email", FIELD_EMAIL, 0, 0, 0, 0, NULL, "Email" },
@@ -61,6 +63,7 @@ static const struct field f_account[] = {
 	{ "region", FIELD_LINE, 0, 100, 0, 0, NULL, "State" },
 	{ "postal_code", FIELD_LINE, 0, 20, 0, 0, NULL, "ZIP code" },
 	{ "location_id", FIELD_ID, 0, 0, 0, 0, NULL, "Location" },
+	{ "language", FIELD_ENUM, 0, 0, 0, 0, account_languages, "Language" },
 };
 
 static const struct field f_invoice_list[] = {

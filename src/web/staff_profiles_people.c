@@ -473,6 +473,8 @@ account_store(struct ctx *c, struct account *acct, int is_new)
 		str_copy(m, sz, sp_field_s(c, account_text[i]));
 	}
 	acct->location_id = sp_field_i(c, "location_id", 0);
+	str_copy(acct->language, sizeof(acct->language),
+	    sp_field_s(c, "language"));
 	rc = account_save(c->app->db, &a, acct);
 	if (rc == PROF_DUP_EMAIL) {
 		sp_form_error(c, "email", "Another account already uses this email. "
@@ -533,6 +535,7 @@ h_account_edit(struct ctx *c)
 		str_fmt(key, sizeof(key), "form_%s", account_text[i]);
 		tmpl_set(c->view, key, account_member(&acct, i, &sz));
 	}
+	tmpl_set(c->view, "form_language", acct.language);
 	return account_form(c, 200, &acct);
 }
 

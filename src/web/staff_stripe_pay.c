@@ -683,6 +683,9 @@ h_stripe_email_receipt(struct ctx *c)
 	if ((v = tmpl_vars_new()) == NULL)
 		return -1;
 	memset(&m, 0, sizeof(m));
+	/* the client's copy: in the account's language */
+	tmpl_set(v, "lang", account_language_ok(acct.language) ? acct.language :
+	    "en");
 	if (receipt_vars(c, &p, &acct, v) == -1 ||
 	    branding_mail_vars(c->app->db, &c->app->cfg, v) == -1 ||
 	    outbox_render(c->app->tc, &c->app->cfg, "receipt", v, &m, err,

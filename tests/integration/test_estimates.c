@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -628,6 +629,120 @@ START_TEST(editing_a_signed_estimate_makes_a_new_version)
 }
 END_TEST
 
+/* 1 when a message to `to` holds needle (decoded). */
+static int
+mail_has(const char *to, const char *needle)
+{
+	char dir[600], file[900], hdr[300];
+	struct dirent *e;
+	int found = 0;
+	DIR *d;
+
+	str_fmt(dir, sizeof(dir), "%s/new", env.maildir);
+	str_fmt(hdr, sizeof(hdr), "Delivered-To: %s", to);
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (!found && (e = readdir(d)) != NULL) {
+		char *m;
+
+		str_fmt(file, sizeof(file), "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.' || (m = file_read(file)) == NULL)
+			continue;
+		qp_decode(m);
+		found = strcasestr(m, hdr) != NULL && strstr(m, needle) != NULL;
+		free(m);
+	}
+	closedir(d);
+	return found;
+}
+
+/* The text of a PDF response (pdftotext), malloc'd. */
+static char *
+pdf_text_of(const struct itest_resp *r)
+{
+	char dir[] = "/tmp/itest-pdf.XXXXXX", path[80], cmd[200], chunk[4096];
+	struct buf t;
+	size_t n;
+	FILE *f;
+
+	ck_assert(str_starts(buf_cstr(&r->body), "%PDF"));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	str_fmt(path, sizeof(path), "%s/doc.pdf", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(r->body.data, 1, r->body.len, f), r->body.len);
+	fclose(f);
+	str_fmt(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", path);
+	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+	buf_init(&t, 4u * 1024 * 1024);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&t, chunk, n);
+	ck_assert_int_eq(pclose(f), 0);
+	unlink(path);
+	rmdir(dir);
+	return buf_detach(&t);
+}
+
+/* An account in Spanish: its "ready to sign" email, its estimate and Good
+ * Faith Estimate pages and PDFs read in Spanish (labels, state, the federal
+ * notice); staff's PDF of the same estimate stays English. */
+START_TEST(estimate_in_spanish)
+{
+	struct fixture f;
+	struct itest_resp r;
+	char path[120], sid[24], *txt;
+	int64_t gfe;
+
+	memset(&f, 0, sizeof(f));
+	setup_catalog(&f);
+	setup_estimate(&f, "esp");
+	itest_resp_init(&r);
+	sql_exec("UPDATE accounts SET language = 'es' WHERE id = ?", f.account);
+	str_fmt(sid, sizeof(sid), "%" PRId64, f.service);
+	str_fmt(path, sizeof(path), "/clients/%" PRId64 "/estimates", f.client_id);
+	post(&f.staff, path, &r, 303, "line1_service", sid, "line1_qty", "2", NULL);
+	gfe = location_id(&r, "/estimates/");
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64 "/send", gfe);
+	post(&f.staff, path, &r, 303, NULL);
+	send_and_activate(&f);
+	/* the "ready to sign" email came in Spanish (sent before activation) */
+	mail_link(f.email, "/portal/estimates/", path, sizeof(path));
+	ck_assert(mail_has(f.email, "Ya puede revisar y firmar el presupuesto"));
+	ck_assert(!mail_has(f.email, "is ready for you to review and sign"));
+	get(&f.client, "/portal/estimates", &r, 200);
+	ck_assert(itest_body_has(&r, "Presupuestos"));
+	ck_assert(itest_body_has(&r, "Revíselo y fírmelo"));
+	ck_assert(!itest_body_has(&r, "Please review and sign"));
+	str_fmt(path, sizeof(path), "/portal/estimates/%" PRId64, f.estimate);
+	get(&f.client, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Se prevé que usted pague"));
+	ck_assert(itest_body_has(&r, "Paga la aseguradora"));
+	ck_assert(itest_body_has(&r, "Firmar este presupuesto"));
+	ck_assert(itest_body_has(&r, "Dentro de la red"));
+	ck_assert(!itest_body_has(&r, "You are expected to pay"));
+	ck_assert(!itest_body_has(&r, "Insurer pays"));
+	str_fmt(path, sizeof(path), "/portal/estimates/%" PRId64, gfe);
+	get(&f.client, path, &r, 200);
+	ck_assert(itest_body_has(&r, "Su derecho a disputar una factura."));
+	ck_assert(!itest_body_has(&r, "Your right to dispute a bill"));
+	str_fmt(path, sizeof(path), "/portal/estimates/%" PRId64 "/pdf", gfe);
+	get(&f.client, path, &r, 200);
+	txt = pdf_text_of(&r);
+	ck_assert_msg(strstr(txt, "Estimado de buena fe") != NULL &&
+	    strstr(txt, "Su derecho a disputar una factura") != NULL &&
+	    strstr(txt, "Sin firmar.") != NULL && strstr(txt, "Firmas") !=
+	    NULL && strstr(txt, "Signatures") == NULL, "%s", txt);
+	free(txt);
+	str_fmt(path, sizeof(path), "/estimates/%" PRId64 "/pdf", gfe);
+	get(&f.staff, path, &r, 200);
+	txt = pdf_text_of(&r);
+	ck_assert_msg(strstr(txt, "Signatures") != NULL && strstr(txt,
+	    "Your right to dispute a bill") != NULL, "%s", txt);
+	free(txt);
+	itest_resp_free(&r);
+	fixture_free(&f);
+}
+END_TEST
+
 START_TEST(gfe_exceeded_by_400_is_flagged)
 {
 	struct fixture f;
@@ -768,6 +883,7 @@ estimates_suite(void)
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	tcase_add_test(tc, lifecycle_sign_countersign_convert);
 	tcase_add_test(tc, accepted_estimate_converts_to_one_plan);
+	tcase_add_test(tc, estimate_in_spanish);
 	tcase_add_test(tc, tampered_estimate_is_refused);
 	tcase_add_test(tc, other_accounts_estimates_are_404);
 	tcase_add_test(tc, editing_a_signed_estimate_makes_a_new_version);

@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -1163,6 +1164,219 @@ START_TEST(test_paylink_ach_failure)
 END_TEST
 
 /* Every portal route with another account's ids: 404, nothing changes. */
+/* Spanish: the client switches the portal to Spanish (saved on the
+ * account), so the portal and the pay link of the account's invoice come
+ * out in Spanish, dates the Spanish way, money in US dollars; ?lang=en
+ * on the pay link is the visitor's own choice and changes no account. */
+START_TEST(test_spanish)
+{
+	struct who s, c, v;
+	struct itest_resp r;
+	char email[120], link[200], num[40], en_link[220];
+	int64_t acc, inv;
+
+	staff_login(&s);
+	itest_resp_init(&r);
+	acc = client_with_portal(&s, &c, email, sizeof(email), "es");
+	inv = new_invoice(&s, acc, "1234.56", "both");
+	pay_link(email, number_of(inv, num, sizeof(num)), link, sizeof(link));
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "<html lang=\"en\">"));
+	ck_assert(itest_body_has(&r, "Balance due"));
+	post(&c, "/portal/language", NULL, &r, 303, "lang", "es", "next",
+	    "/portal/billing", NULL);
+	ck_assert_str_eq(location(&r), "/portal/billing");
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "<html lang=\"es\">"));
+	ck_assert(itest_body_has(&r, "Saldo a pagar"));
+	ck_assert(itest_body_has(&r, "Pagar las facturas seleccionadas"));
+	ck_assert(itest_body_has(&r, "$1,234.56"));
+	ck_assert(itest_body_has(&r, " de 20"));	/* "4 de diciembre de 2026" */
+	ck_assert(!itest_body_has(&r, "Balance due"));
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM accounts WHERE id = ?"
+	    " AND language = 'es'", acc), 1);
+	/* a language we do not have: 400, the account keeps Spanish */
+	post(&c, "/portal/language", NULL, &r, 400, "lang", "fr", NULL);
+	/* the pay link follows the account */
+	who_new(&v, "visitor");
+	get(&v, link, &r, 200);
+	ck_assert(itest_body_has(&r, "Continuar al pago"));
+	ck_assert(itest_body_has(&r, "Factura"));
+	ck_assert(itest_body_has(&r, "$1,234.56"));
+	ck_assert(!itest_body_has(&r, "Continue to payment"));
+	/* the visitor picks English: a cookie, not the account */
+	str_fmt(en_link, sizeof(en_link), "%s?lang=en", link);
+	get(&v, en_link, &r, 200);
+	ck_assert(itest_body_has(&r, "Continue to payment"));
+	get(&v, link, &r, 200);
+	ck_assert(itest_body_has(&r, "Continue to payment"));
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM accounts WHERE id = ?"
+	    " AND language = 'es'", acc), 1);
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "Saldo a pagar"));
+	who_free(&v);
+	who_free(&c);
+	who_free(&s);
+	itest_resp_free(&r);
+}
+END_TEST
+
+/* The text of a PDF response (pdftotext), malloc'd. */
+static char *
+pdf_text_of(const struct itest_resp *r)
+{
+	char dir[] = "/tmp/itest-pdf.XXXXXX", path[80], cmd[200];
+	struct buf t;
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+
+	ck_assert(str_starts(buf_cstr(&r->body), "%PDF"));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	str_fmt(path, sizeof(path), "%s/doc.pdf", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(r->body.data, 1, r->body.len, f), r->body.len);
+	fclose(f);
+	str_fmt(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", path);
+	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+	buf_init(&t, 4u * 1024 * 1024);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&t, chunk, n);
+	ck_assert_int_eq(pclose(f), 0);
+	unlink(path);
+	rmdir(dir);
+	return buf_detach(&t);
+}
+
+/* The Subject: line of mail m (decoded as mail_find() does). */
+static void
+subject_of(const char *m, char *out, size_t outsz)
+{
+	const char *p = strstr(m, "\nSubject: ");
+
+	ck_assert_ptr_nonnull(p);
+	p += strlen("\nSubject: ");
+	str_fmt(out, outsz, "%.*s", (int)strcspn(p, "\r\n"), p);
+}
+
+/* An account staff set to Spanish: its activation, invoice and receipt
+ * emails (subject and body), the pay link's pages and PDF, the portal's
+ * pay, checkout and payment pages and its PDFs are in Spanish. */
+START_TEST(test_spanish_everywhere)
+{
+	struct who s, c, v;
+	struct itest_resp r;
+	char email[120], u[40], name[80], link[200], num[40], key[80],
+	    path[200], subj[300], *m, *txt;
+	int64_t acc, inv, inv2;
+
+	staff_login(&s);
+	itest_resp_init(&r);
+	itest_unique(u, sizeof(u), "esall");
+	str_fmt(email, sizeof(email), "%s@example.com", u);
+	str_fmt(name, sizeof(name), "Cliente %s", u);
+	post(&s, "/accounts/new", NULL, &r, 303, "name", name, "email", email,
+	    "language", "es", NULL);
+	acc = location_id(&r, "/accounts/");
+	ck_assert_int_eq(sql_i64("SELECT COUNT(*) FROM accounts WHERE id = ?"
+	    " AND language = 'es'", acc), 1);
+	/* activation email */
+	send_activation(&s, acc);
+	m = mail_wait(email, "/portal/activate/", 1);
+	subject_of(m, subj, sizeof(subj));
+	ck_assert_msg(strstr(subj, "Active su cuenta") != NULL, "%s", subj);
+	ck_assert(strstr(m, "Hola, Cliente") != NULL);
+	ck_assert(strstr(m, "72 horas") != NULL);
+	ck_assert(strstr(m, "lang=\"es\"") != NULL);
+	ck_assert(strstr(m, "Hello") == NULL && strstr(m, "hours") == NULL);
+	free(m);
+	activate(&c, email, 1);
+	get(&c, "/portal/billing", &r, 200);
+	ck_assert(itest_body_has(&r, "Saldo a pagar"));
+	/* invoice email with its pay link */
+	inv = new_invoice(&s, acc, "80.00", "both");
+	number_of(inv, num, sizeof(num));
+	m = mail_wait(email, num, 1);
+	subject_of(m, subj, sizeof(subj));
+	ck_assert_msg(str_starts(subj, "Factura ") && strstr(subj, num),
+	    "%s", subj);
+	ck_assert(strstr(m, "Pagar ahora") != NULL);
+	ck_assert(strstr(m, "Importe a pagar") != NULL);
+	ck_assert(strstr(m, "$80.00") != NULL);
+	ck_assert(strstr(m, "Pay now") == NULL && strstr(m, "Amount due") == NULL);
+	free(m);
+	pay_link(email, num, link, sizeof(link));
+	/* the pay link: page, checkout, payment page, PDF */
+	who_new(&v, "visitor");
+	get(&v, link, &r, 200);
+	ck_assert(itest_body_has(&r, "Pagar esta factura"));
+	ck_assert(!itest_body_has(&r, "Pay this invoice"));
+	input_value(buf_cstr(&r.body), "attempt_key", key, sizeof(key));
+	post(&v, link, NULL, &r, 200, "method", "card", "attempt_key", key, NULL);
+	ck_assert(itest_body_has(&r, "Datos de la tarjeta"));
+	ck_assert(itest_body_has(&r, "data-locale=\"es\""));
+	ck_assert(itest_body_has(&r, "Pagar $80.00"));
+	ck_assert(!itest_body_has(&r, "Card details"));
+	element_pay(&v, &r, "pm_card_visa");
+	ck_assert(itest_body_has(&r, "Pago recibido"));
+	ck_assert(itest_body_has(&r, "Imprimir recibo"));
+	ck_assert(!itest_body_has(&r, "Payment received"));
+	/* the receipt email */
+	m = mail_wait(email, "Recibo de pago", 1);
+	subject_of(m, subj, sizeof(subj));
+	ck_assert_msg(str_starts(subj, "Recibo de pago de "), "%s", subj);
+	ck_assert(strstr(subj, "$80.00") != NULL);
+	ck_assert(strstr(m, "Gracias por su pago") != NULL);
+	ck_assert(strstr(m, "N.º de transacción") != NULL);
+	ck_assert(strstr(m, "Aplicado a:") != NULL);
+	ck_assert(strstr(m, "Tarjeta") != NULL);
+	ck_assert(strstr(m, "Thank you") == NULL && strstr(m, "Applied to") == NULL);
+	free(m);
+	str_fmt(path, sizeof(path), "%s/pdf", link);
+	get(&v, path, &r, 200);
+	txt = pdf_text_of(&r);
+	ck_assert_msg(strstr(txt, "FACTURAR A") != NULL && strstr(txt,
+	    "Importe a pagar") != NULL && strstr(txt, "Amount due") == NULL,
+	    "%s", txt);
+	free(txt);
+	/* the portal: pay, checkout, payment pages and the invoice PDF */
+	inv2 = new_invoice(&s, acc, "45.50", "post");
+	{
+		int64_t ids[] = { inv2, 0 };
+		pay_page(&c, &r, 200, ids);
+	}
+	ck_assert(itest_body_has(&r, "¿Cómo desea pagar?"));
+	ck_assert(itest_body_has(&r, "Pagar 1 factura"));
+	ck_assert(!itest_body_has(&r, "How do you want to pay?"));
+	pay_submit(&c, &r, 200, "card", NULL, NULL, NULL, NULL, NULL, NULL);
+	ck_assert(itest_body_has(&r, "Pagar con tarjeta"));
+	ck_assert(itest_body_has(&r, "Referencia de pago P-"));
+	element_pay(&c, &r, "pm_card_visa");
+	ck_assert(itest_body_has(&r, "Pago recibido"));
+	ck_assert(itest_body_has(&r, "Volver a Facturación"));
+	ck_assert(itest_body_has(&r, "<dd>Tarjeta</dd>"));
+	get(&c, "/portal/payments", &r, 200);
+	ck_assert(itest_body_has(&r, "Su historial de pagos y recibos."));
+	ck_assert(itest_body_has(&r, "Pagado"));
+	str_fmt(path, sizeof(path), "/portal/invoices/%" PRId64 "/pdf", inv2);
+	get(&c, path, &r, 200);
+	txt = pdf_text_of(&r);
+	ck_assert_msg(strstr(txt, "Factura") != NULL && strstr(txt,
+	    "Página 1 de 1") != NULL && strstr(txt, "Page 1") == NULL, "%s", txt);
+	free(txt);
+	/* staff's copy of the same invoice stays English */
+	str_fmt(path, sizeof(path), "/invoices/%" PRId64 "/pdf", inv2);
+	get(&s, path, &r, 200);
+	txt = pdf_text_of(&r);
+	ck_assert_msg(strstr(txt, "Page 1 of 1") != NULL, "%s", txt);
+	free(txt);
+	who_free(&v);
+	who_free(&c);
+	who_free(&s);
+	itest_resp_free(&r);
+}
+END_TEST
+
 START_TEST(test_cross_account)
 {
 	struct who s, x, y;
@@ -1368,6 +1582,8 @@ portal_suite(void)
 	tcase_add_test(tc, test_paylink);
 	tcase_add_test(tc, test_paylink_ach_failure);
 	tcase_add_test(tc, test_cross_account);
+	tcase_add_test(tc, test_spanish);
+	tcase_add_test(tc, test_spanish_everywhere);
 	tcase_add_test(tc, test_csrf);
 	tcase_add_test(tc, test_paylink_rate_limit);
 	suite_add_tcase(s, tc);

@@ -157,9 +157,11 @@ static const struct may may[] = {
 	{ "POST", "/portal/forgot", EVERYONE },
 	{ "GET", "/portal/reset/:token", EVERYONE },
 	{ "POST", "/portal/reset/:token", EVERYONE },
+	{ "GET", "/lang/:code", EVERYONE },
 	/* ... the rest is for a signed-in client only */
 	{ "GET", "/portal", P },
 	{ "POST", "/portal/logout", P },
+	{ "POST", "/portal/language", P },
 	{ "GET", "/portal/billing", P },
 	{ "GET", "/portal/invoices/:id", P },
 	{ "GET", "/portal/invoices/:id/pdf", P },

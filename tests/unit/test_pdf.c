@@ -15,6 +15,7 @@
 #include "profiles.h"
 #include "statement.h"
 #include "str.h"
+#include "tmpl.h"
 
 static const struct pdf_org org = {
 	.name = "Riverside Family Counseling",
@@ -362,6 +363,65 @@ START_TEST(draft_invoice_is_marked)
 }
 END_TEST
 
+/* A client's copy in Spanish: every label from the catalog, dates the
+ * Spanish way, money in US dollars; English again after. */
+START_TEST(invoice_and_statement_in_spanish)
+{
+	struct tmpl_cache *tc = tmpl_cache_new(TOP_SRCDIR "/www/templates", 0);
+	struct invoice inv;
+	struct statement st;
+	struct account a;
+	struct buf b;
+	char *txt;
+
+	ck_assert_ptr_nonnull(tc);
+	make_invoice(&inv, &a);
+	buf_init(&b, BUF_MAX_DEFAULT);
+	pdf_set_lang(tc, "es");
+	ck_assert_int_eq(pdf_invoice(&inv, &org, &a, &b), 0);
+	txt = pdf_text(&b, "invoice-es");
+	if (txt != NULL) {
+		static const char *const es[] = { "Factura INV-000123",
+		    "FACTURAR A", "Importe a pagar", "1 mar. 2024",
+		    "31 mar. 2024", "Fecha de factura", "Vencimiento",
+		    "DESCRIPCIÓN", "Subtotal", "Pagado", "NOTAS",
+		    "Página 1 de 1", "$1,234.56", "$1,000.00" };
+		static const char *const en[] = { "Amount due", "BILL TO",
+		    "Page 1", "Invoice date", "Mar 1, 2024", "DESCRIPTION",
+		    "Paid", "NOTES" };
+
+		for (size_t i = 0; i < ARRAY_LEN(es); i++)
+			ck_assert_msg(strstr(txt, es[i]) != NULL, "no \"%s\" in %s",
+			    es[i], txt);
+		for (size_t i = 0; i < ARRAY_LEN(en); i++)
+			ck_assert_msg(strstr(txt, en[i]) == NULL, "\"%s\" in %s",
+			    en[i], txt);
+		free(txt);
+	}
+	make_statement(&st, 3);
+	ck_assert_int_eq(pdf_statement(&st, &org, &b), 0);
+	txt = pdf_text(&b, "statement-es");
+	if (txt != NULL) {
+		ck_assert_ptr_nonnull(strstr(txt, "Estado de cuenta"));
+		ck_assert_ptr_nonnull(strstr(txt, "Saldo anterior"));
+		ck_assert_ptr_nonnull(strstr(txt, "Saldo final"));
+		ck_assert_ptr_null(strstr(txt, "Balance forward"));
+		free(txt);
+	}
+	pdf_set_lang(NULL, "en");
+	ck_assert_int_eq(pdf_invoice(&inv, &org, &a, &b), 0);
+	txt = pdf_text(&b, "invoice-en-again");
+	if (txt != NULL) {
+		ck_assert_ptr_nonnull(strstr(txt, "Amount due"));
+		free(txt);
+	}
+	buf_free(&b);
+	inv_free(&inv);
+	st_free(&st);
+	tmpl_cache_free(tc);
+}
+END_TEST
+
 START_TEST(long_statement_breaks_pages_and_repeats_header)
 {
 	struct statement st;
@@ -503,6 +563,7 @@ main(void)
 	tcase_add_test(tc, invoice_renders_numbers_names_and_totals);
 	tcase_add_test(tc, draft_invoice_is_marked);
 	tcase_add_test(tc, invoice_draws_the_logo);
+	tcase_add_test(tc, invoice_and_statement_in_spanish);
 	tcase_add_test(tc, long_statement_breaks_pages_and_repeats_header);
 	tcase_add_test(tc, empty_documents_render);
 	tcase_add_test(tc, huge_and_hostile_input_is_bounded);

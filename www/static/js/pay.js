@@ -42,8 +42,12 @@
 				n++;
 				cents += parseInt(c.getAttribute('data-cents'), 10) || 0;
 			});
-			btn.textContent = n ? 'Pay ' + n + ' selected (' + money(cents) + ')' :
-			    'Pay selected invoices';
+			/* Labels in the page's language, from the template. */
+			btn.textContent = n ? (btn.getAttribute(n === 1 ? 'data-label-one' :
+			    'data-label-some') ||
+			    'Pay {n} selected ({amount})').replace('{n}', String(n))
+			    .replace('{amount}', money(cents)) :
+			    (btn.getAttribute('data-label-none') || 'Pay selected invoices');
 			btn.disabled = n === 0;
 		};
 		sel.addEventListener('change', update);
@@ -82,14 +86,19 @@
 		errBox.textContent = msg;
 		errBox.hidden = false;
 	};
+	/* Messages in the page's language, from the template. */
+	var msg = function (name, fallback) {
+		return root.getAttribute('data-msg-' + name) || fallback;
+	};
 	if (typeof window.Stripe !== 'function') {
-		showError('The secure payment form could not be loaded. Check your connection and reload the page.');
+		showError(msg('load', 'The secure payment form could not be loaded. Check your connection and reload the page.'));
 		return;
 	}
 	var kind = root.getAttribute('data-kind');
 	var returnUrl = root.getAttribute('data-return-url');
 	var stripe = window.Stripe(root.getAttribute('data-pk'));
-	var elements = stripe.elements({ clientSecret: root.getAttribute('data-client-secret') });
+	var elements = stripe.elements({ clientSecret: root.getAttribute('data-client-secret'),
+	    locale: root.getAttribute('data-locale') || 'auto' });
 	var element = elements.create('payment');
 	var mount = document.getElementById('payment-element');
 	mount.textContent = '';
@@ -103,13 +112,13 @@
 		submit.disabled = true;
 		errBox.hidden = true;
 		var label = submit.textContent;
-		submit.textContent = kind === 'setup' ? 'Saving…' : 'Processing…';
+		submit.textContent = msg('busy', kind === 'setup' ? 'Saving…' : 'Processing…');
 		var opts = { elements: elements, confirmParams: { return_url: returnUrl },
 		    redirect: 'if_required' };
 		var p = kind === 'setup' ? stripe.confirmSetup(opts) : stripe.confirmPayment(opts);
 		p.then(function (res) {
 			if (res.error) {
-				showError(res.error.message || 'The payment did not go through.');
+				showError(res.error.message || msg('failed', 'The payment did not go through.'));
 				submit.textContent = label;
 				submit.disabled = false;
 				busy = false;
@@ -117,7 +126,7 @@
 			}
 			window.location.assign(returnUrl);
 		}, function () {
-			showError('Something went wrong. Nothing was charged; please try again.');
+			showError(msg('error', 'Something went wrong. Nothing was charged; please try again.'));
 			submit.textContent = label;
 			submit.disabled = false;
 			busy = false;
