@@ -237,6 +237,10 @@ int	 plan_pay_price(struct db *, int64_t account_id, int64_t id,
 int	 plan_pay_started(struct db *, int64_t account_id, int64_t id,
 	    enum plan_pay_what, int64_t payment_id);
 
+/* What a charge of `amount` for the plan pays, oldest invoice first, cut to
+ * what is open (no sync, no status check: the job runner's autopay). */
+int	 plan_pay_alloc(struct db *, int64_t id, int64_t amount, struct plan_pay *);
+
 /* --- settings ------------------------------------------------------------ */
 
 int	 plan_limits_get(struct db *, struct plan_limits *);

@@ -7,6 +7,7 @@
 #include "apikey.h"
 #include "apikey_admin.h"
 #include "audit.h"
+#include "billingctl_jobs.h"
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
@@ -665,6 +666,12 @@ cmd_estimate(struct cli *c)
 	return 3;
 }
 
+static int
+cmd_jobs(struct cli *c)
+{
+	return ctl_jobs(&c->cfg, c->db, c->argc, c->argv);
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct cli *);
@@ -677,6 +684,7 @@ static const struct {
 	{ "ledger", cmd_ledger, "ledger verify           recompute balances, check every invariant" },
 	{ "estimate", cmd_estimate, "estimate verify ID      recompute a signed estimate's SHA-256, refuse a tampered one" },
 	{ "mail", cmd_mail, "mail send-pending | status | test --to A  send due emails now | queue counts | queue a test email" },
+	{ "jobs", cmd_jobs, "jobs run [--job NAME] --once | status  run every due job once (or one), then exit | last/next run and failures of each job" },
 	{ "reconcile", cmd_reconcile, "reconcile [--older-than S] [--limit N]  settle card/ACH payments and refunds left pending (default 300 s, 1000 oldest-checked first)" },
 };
 
