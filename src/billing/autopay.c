@@ -6,6 +6,7 @@
 #include "autopay_int.h"
 #include "clock.h"
 #include "db.h"
+#include "log.h"
 #include "plan_int.h"
 #include "str.h"
 #include "stripe_pay.h"
@@ -191,16 +192,15 @@ record_failure(struct db *db, struct work *w, const char *code)
 	{
 		int retry = w->attempt <= allowed;
 		struct db_param q[] = { DB_I64(w->attempt), DB_STR(today), DB_STR(code),
-		    DB_I64(retry), DB_STR(today), DB_I64(retry ?
-		    st.retry_days[w->attempt - 1] : 0), DB_STR(today), DB_I64(!retry),
-		    DB_I64(w->inst_id) };
+		    DB_I64(retry), DB_I64(retry ? st.retry_days[w->attempt - 1] : 0),
+		    DB_STR(today), DB_I64(!retry), DB_I64(w->inst_id) };
 
 		rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
 		    " 'scheduled', payment_id = NULL, claimed_by = NULL, lease_until ="
 		    " NULL, failures = ?, first_failed_on = COALESCE(first_failed_on, ?),"
 		    " last_failure_code = ?, retry_on = IF(?, GREATEST(DATE_ADD("
 		    "first_failed_on, INTERVAL ? DAY), DATE_ADD(?, INTERVAL 1 DAY)),"
-		    " NULL), dunning_stopped = ? WHERE id = ?", q, 9, NULL, NULL);
+		    " NULL), dunning_stopped = ? WHERE id = ?", q, 8, NULL, NULL);
 		if (rc != DB_OK)
 			return rc;
 		memset(&f, 0, sizeof(f));
@@ -289,8 +289,12 @@ autopay_one(const struct autopay_env *env, struct autopay_stats *stats)
 		return 1;
 	}
 	if ((rc = db_tx(env->db, record_tx, &w)) != DB_OK) {
+		/* Logged; the claim's lease keeps it from being taken again
+		 * at once, and the others are not held up by it. */
+		log_err("autopay: installment %" PRId64 ": recording the outcome "
+		    "failed: %s", w.inst_id, db_error(env->db));
 		stats->errors++;
-		return -1;
+		return 1;
 	}
 	if (w.rc == SP_OK && strcmp(w.res.status, "succeeded") == 0)
 		stats->succeeded++;
