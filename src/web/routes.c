@@ -50,5 +50,6 @@ const struct route_table route_tables[] = {
 	{ routes_portal_estimates, &nroutes_portal_estimates },
 	{ routes_plans, &nroutes_plans },		/* payment plans */
 	{ routes_portal_plans, &nroutes_portal_plans },
+	{ routes_jobs, &nroutes_jobs },		/* Settings > Jobs */
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

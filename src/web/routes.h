@@ -42,6 +42,8 @@ extern const size_t nroutes_portal_estimates;
 
 extern const struct route routes_plans[];	/* staff_plans.c: payment plans */
 extern const size_t nroutes_plans;
+extern const struct route routes_jobs[];	/* staff_jobs.c: Settings > Jobs */
+extern const size_t nroutes_jobs;
 extern const struct route routes_portal_plans[];	/* portal_plans.c: /portal/plans */
 extern const size_t nroutes_portal_plans;
 

@@ -259,6 +259,8 @@ static const struct may may[] = {
 	{ "POST", "/plans/:id/cancel", MONEY },
 	{ "GET", "/admin/plan-limits", A },
 	{ "POST", "/admin/plan-limits", A },
+	{ "GET", "/admin/jobs", A },
+	{ "POST", "/admin/jobs", A },
 	{ "GET", "/portal/plans/:id", P },
 	{ "POST", "/portal/plans/:id/accept", P },
 	{ "POST", "/api/v1/payment-plans", KA | KB },
