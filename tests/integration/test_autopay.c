@@ -25,6 +25,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "db.h"
 #include "itest.h"
@@ -334,7 +335,70 @@ START_TEST(test_hard_decline_stops)
 	ck_assert_int_eq(spf_q_i64(Q_PLAN_PAYMENTS, a.plan), 1);
 	ck_assert_int_eq(mails(&a, "did not go through"), 0);
 	ck_assert_int_eq(mails(&a, "is past due"), 1);
+	{
+		/* The staff home's work list names it. */
+		struct itest_client *c = spf_staff_client();
+		struct itest_resp r;
+		char want[64];
+
+		itest_resp_init(&r);
+		ck_assert_int_eq(itest_get(c, "/", &r), 200);
+		str_fmt(want, sizeof(want), "href=\"/plans/%" PRId64 "\"", a.plan);
+		ck_assert_msg(strstr(buf_cstr(&r.body), "Plans past due") != NULL &&
+		    strstr(buf_cstr(&r.body), want) != NULL, "home: no past-due plan");
+		ck_assert(strstr(buf_cstr(&r.body), "stolen_card") != NULL);
+		itest_resp_free(&r);
+		itest_client_free(c);
+	}
 	clock_real();
+}
+END_TEST
+
+/* Settings > Jobs: each job's runs for an admin; the retry days refused
+ * when not ascending (nothing saved), saved when right. */
+START_TEST(test_settings_jobs_page)
+{
+	struct itest_client *c = itest_client_new(spf.base);
+	const char *admin = getenv("ITEST_ADMIN_EMAIL");
+	struct itest_resp r;
+	char csrf[256];
+
+	jobs_once();
+	ck_assert(c != NULL && admin != NULL);
+	ck_assert_int_eq(itest_login(c, admin, spf.password), 303);
+	itest_resp_init(&r);
+	ck_assert_int_eq(itest_get(c, "/admin/jobs", &r), 200);
+	for (const char *const *n = (const char *const[]){ "plan_autopay",
+	    "plan_notices", "card_expiry", "mailer", NULL }; *n; n++)
+		ck_assert_msg(strstr(buf_cstr(&r.body), *n) != NULL, "no job %s", *n);
+	/* the attribute escaper writes the commas as &#x2C; */
+	ck_assert(strstr(buf_cstr(&r.body), "value=\"1&#x2C;3&#x2C;7\"") != NULL);
+	ck_assert(itest_csrf(buf_cstr(&r.body), csrf, sizeof(csrf)) == 0);
+	{
+		struct itest_kv kv[] = { { "_csrf", csrf }, { "notice_days", "5" },
+		    { "retry_days", "7,3" } };
+		itest_resp_free(&r);
+		itest_resp_init(&r);
+		ck_assert_int_eq(itest_post_form(c, "/admin/jobs", kv, 3, &r), 422);
+		ck_assert(strstr(buf_cstr(&r.body), "ascending") != NULL);
+		ck_assert_int_eq(spf_q_i64("SELECT notice_days FROM plan_settings WHERE"
+		    " id = ?", 1), 3);
+		kv[2].value = "2, 4";
+		itest_resp_free(&r);
+		itest_resp_init(&r);
+		ck_assert_int_eq(itest_post_form(c, "/admin/jobs", kv, 3, &r), 303);
+		ck_assert_int_eq(spf_q_i64("SELECT notice_days FROM plan_settings WHERE"
+		    " id = ?", 1), 5);
+		ck_assert_int_eq(spf_q_i64("SELECT retry_days = '2,4' FROM plan_settings"
+		    " WHERE id = ?", 1), 1);
+		kv[1].value = "3";
+		kv[2].value = "1,3,7";
+		itest_resp_free(&r);
+		itest_resp_init(&r);
+		ck_assert_int_eq(itest_post_form(c, "/admin/jobs", kv, 3, &r), 303);
+	}
+	itest_resp_free(&r);
+	itest_client_free(c);
 }
 END_TEST
 
@@ -500,6 +564,7 @@ autopay_suite(void)
 	tcase_add_test(tc, test_hard_decline_stops);
 	tcase_add_test(tc, test_card_expiry_reminders);
 	tcase_add_test(tc, test_week_of_downtime);
+	tcase_add_test(tc, test_settings_jobs_page);
 	tcase_add_test(tc, test_runners_charge_each_once);
 	suite_add_tcase(s, tc);
 	return s;
