@@ -49,3 +49,23 @@ CREATE TABLE plan_notices (
 	created_at		BIGINT NOT NULL,
 	UNIQUE KEY plan_notices_once (kind, subject_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- "Update your card" links emailed with failure, past-due and card-expiry
+-- notices: the token is random, only its SHA-256 is kept, it expires, and
+-- it is used once. The signature typed on the page is kept with the
+-- SetupIntent until the card is saved.
+CREATE TABLE plan_card_tokens (
+	id			BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	plan_id			BIGINT NOT NULL,
+	token_hash		CHAR(64) NOT NULL,
+	expires_at		BIGINT NOT NULL,
+	used_at			BIGINT NULL,
+	setup_intent		VARCHAR(80) NULL,
+	signer_name		VARCHAR(200) NULL,
+	signer_ip		VARCHAR(64) NULL,
+	signer_user_agent	VARCHAR(255) NULL,
+	created_at		BIGINT NOT NULL,
+	UNIQUE KEY plan_card_tokens_hash (token_hash),
+	KEY plan_card_tokens_plan (plan_id),
+	CONSTRAINT pct_plan FOREIGN KEY (plan_id) REFERENCES payment_plans (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -8,6 +8,8 @@
 #include "clock.h"
 #include "db.h"
 #include "money.h"
+#include "plan_card.h"
+#include "portal.h"
 #include "portal_int.h"
 #include "str.h"
 #include "tmpl.h"
@@ -223,8 +225,17 @@ autopay_notice(const struct autopay_env *env, struct db *db, const char *kind,
 	if (portal_url(env->cfg, url, sizeof(url), "/portal/plans/%" PRId64,
 	    f->plan_id) == 0)
 		tmpl_set(v, "plan_url", url);
-	if (portal_url(env->cfg, url, sizeof(url), "/portal/methods") == 0)
-		tmpl_set(v, "update_url", url);
+	if (strcmp(kind, "failed") == 0 || strcmp(kind, "past_due") == 0 ||
+	    strncmp(kind, "card_", 5) == 0) {
+		char token[2 * PORTAL_TOKEN_BYTES + 1];
+
+		/* The update-card link: a new token, its hash kept. */
+		if ((rc = plan_card_token_new(db, f->plan_id, token,
+		    sizeof(token))) != DB_OK)
+			goto out;
+		if (portal_url(env->cfg, url, sizeof(url), "/plan-card/%s", token) == 0)
+			tmpl_set(v, "update_url", url);
+	}
 	rc = portal_mail(db, env->tc, env->cfg, OUTBOX_OTHER, "autopay", v,
 	    db_str(&r, 0, 1), "payment_plan", f->plan_id);
 out:

@@ -51,5 +51,6 @@ const struct route_table route_tables[] = {
 	{ routes_plans, &nroutes_plans },		/* payment plans */
 	{ routes_portal_plans, &nroutes_portal_plans },
 	{ routes_jobs, &nroutes_jobs },		/* Settings > Jobs */
+	{ routes_plan_card, &nroutes_plan_card },	/* update-card links */
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

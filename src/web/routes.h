@@ -44,6 +44,8 @@ extern const struct route routes_plans[];	/* staff_plans.c: payment plans */
 extern const size_t nroutes_plans;
 extern const struct route routes_jobs[];	/* staff_jobs.c: Settings > Jobs */
 extern const size_t nroutes_jobs;
+extern const struct route routes_plan_card[];	/* plan_card_web.c: update-card links */
+extern const size_t nroutes_plan_card;
 extern const struct route routes_portal_plans[];	/* portal_plans.c: /portal/plans */
 extern const size_t nroutes_portal_plans;
 

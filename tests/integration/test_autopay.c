@@ -300,7 +300,7 @@ START_TEST(test_dunning_retries_then_past_due)
 	ck_assert_int_eq(mails(&a, "is past due"), 1);
 	m = spf_mail_wait(a.email, "We will try again on 2030-07-13", 30000);
 	ck_assert_msg(m != NULL, "no failure notice naming the next try");
-	ck_assert_msg(strstr(m, "/portal/methods") != NULL, "no update-card link");
+	ck_assert_msg(strstr(m, "/plan-card/") != NULL, "no update-card link");
 	free(m);
 	clock_to(noon("2030-07-30"));
 	jobs_once();
@@ -350,6 +350,100 @@ START_TEST(test_hard_decline_stops)
 		itest_resp_free(&r);
 		itest_client_free(c);
 	}
+	clock_real();
+}
+END_TEST
+
+/* The path of the first base_url + prefix link in mail m. */
+static void
+mail_path(const char *m, const char *prefix, char *out, size_t outsz)
+{
+	char want[300];
+	const char *p;
+	size_t n;
+
+	str_fmt(want, sizeof(want), "%s%s", spf.base, prefix);
+	ck_assert_msg((p = strstr(m, want)) != NULL, "no %s link in the mail", want);
+	p += strlen(spf.base);
+	n = strcspn(p, " \r\n\"<>");
+	ck_assert(n < outsz);
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* The past-due email's update-card link: the client signs, saves a new
+ * card through the SetupIntent at the sandbox; the plan is active again
+ * on the new card, its stopped installment is charged, the link is spent. */
+START_TEST(test_update_card_link)
+{
+	struct itest_client *c = itest_client_new(spf.base);
+	struct itest_resp r;
+	struct aplan a;
+	char path[200], form_path[260], csrf[256], key[80], secret[256], seti[80];
+	char sbx[200], body[400];
+	const char *s, *e;
+	char *m;
+	int64_t i1, old_method;
+
+	ck_assert(c != NULL);
+	clock_to(noon("2030-12-01"));
+	aplan_make(&a, "ap-card", "pm_card_visa", 2, 3500, "2030-12-10", 30);
+	old_method = a.method;
+	method_becomes(a.method, "pm_card_visa_chargeDeclinedStolenCard");
+	i1 = inst_id(&a, 1);
+	clock_to(noon("2030-12-10"));
+	jobs_once();
+	wait_eq("SELECT dunning_stopped FROM payment_plan_installments WHERE id = ?",
+	    i1, 1, "retries stopped");
+	m = spf_mail_wait(a.email, "/plan-card/", 30000);
+	ck_assert_msg(m != NULL, "no update-card link mailed");
+	mail_path(m, "/plan-card/", path, sizeof(path));
+	free(m);
+
+	itest_resp_init(&r);
+	ck_assert_int_eq(itest_get(c, path, &r), 200);
+	ck_assert(strstr(buf_cstr(&r.body), "Update the card for payment plan") != NULL);
+	ck_assert(itest_csrf(buf_cstr(&r.body), csrf, sizeof(csrf)) == 0);
+	spf_attempt_key(key, sizeof(key));
+	{
+		struct itest_kv kv[] = { { "_csrf", csrf }, { "attempt_key", key },
+		    { "signer_name", "" }, { "authorize", "1" } };
+		ck_assert_int_eq(itest_post_form(c, path, kv, 4, &r), 422);
+		ck_assert(strstr(buf_cstr(&r.body), "type your full name") != NULL);
+		kv[2].value = "Pat Payer";
+		ck_assert_int_eq(itest_post_form(c, path, kv, 4, &r), 200);
+	}
+	s = strstr(buf_cstr(&r.body), "data-client-secret=\"");
+	ck_assert_msg(s != NULL, "no SetupIntent on the page");
+	s += strlen("data-client-secret=\"");
+	e = strchr(s, '"');
+	ck_assert(e != NULL && (size_t)(e - s) < sizeof(secret));
+	memcpy(secret, s, (size_t)(e - s));
+	secret[e - s] = '\0';
+	ck_assert((e = strstr(secret, "_secret_")) != NULL);
+	memcpy(seti, secret, (size_t)(e - secret));
+	seti[e - secret] = '\0';
+	str_fmt(sbx, sizeof(sbx), "/v1/setup_intents/%s/confirm", seti);
+	str_fmt(body, sizeof(body), "client_secret=%s&payment_method=pm_card_mastercard",
+	    secret);
+	ck_assert_int_eq(spf_sbx("POST", sbx, body, 2, NULL), 200);
+	str_fmt(form_path, sizeof(form_path), "%s/return?setup_intent=%s", path, seti);
+	ck_assert_int_eq(itest_get(c, form_path, &r), 200);
+	ck_assert(strstr(buf_cstr(&r.body), "Card updated") != NULL);
+
+	ck_assert_int_eq(plan_status_is(&a, "active"), 1);
+	ck_assert(spf_q_i64("SELECT payment_method_id FROM payment_plans WHERE id = ?",
+	    a.plan) != old_method);
+	ck_assert_int_eq(spf_q_i64("SELECT COUNT(*) FROM consents WHERE plan_id = ?"
+	    " AND revoked_at IS NULL AND signer_name = 'Pat Payer' AND"
+	    " payment_method_id = (SELECT payment_method_id FROM payment_plans WHERE"
+	    " id = plan_id)", a.plan), 1);
+	jobs_once();
+	wait_eq(Q_INST_STATUS, i1, 1, "installment 1 paid on the new card");
+	ck_assert_int_eq(itest_get(c, path, &r), 404);	/* spent */
+	itest_resp_free(&r);
+	itest_client_free(c);
+	run_ctl("ledger verify");
 	clock_real();
 }
 END_TEST
@@ -564,6 +658,7 @@ autopay_suite(void)
 	tcase_add_test(tc, test_hard_decline_stops);
 	tcase_add_test(tc, test_card_expiry_reminders);
 	tcase_add_test(tc, test_week_of_downtime);
+	tcase_add_test(tc, test_update_card_link);
 	tcase_add_test(tc, test_settings_jobs_page);
 	tcase_add_test(tc, test_runners_charge_each_once);
 	suite_add_tcase(s, tc);
