@@ -112,6 +112,26 @@ claim_tx(struct db *db, void *arg)
 
 /* --- charging (no transaction open) ---------------------------------------- */
 
+/* This attempt already has a settled payment (an ACH debit that failed
+ * days later, a runner that died after Stripe answered): its outcome is
+ * recorded, nothing is charged again. */
+static int
+settled_before(struct work *w)
+{
+	struct sp_payment prev;
+
+	if (stripe_pay_by_attempt(w->env->db, w->key, &prev) != SP_OK ||
+	    strcmp(prev.status, "pending") == 0)
+		return 0;
+	w->rc = SP_OK;
+	w->res.payment_id = prev.id;
+	str_copy(w->res.status, sizeof(w->res.status), prev.status);
+	str_copy(w->res.failure_code, sizeof(w->res.failure_code),
+	    prev.failure_code);
+	str_copy(w->res.message, sizeof(w->res.message), prev.failure_message);
+	return 1;
+}
+
 static void
 charge(struct work *w)
 {
@@ -125,6 +145,8 @@ charge(struct work *w)
 	str_fmt(w->key, sizeof(w->key), "autopay-plan-%" PRId64 "-inst-%" PRId64
 	    "-try-%d", w->plan_id, w->inst_id, w->attempt);
 	memset(&w->res, 0, sizeof(w->res));
+	if (settled_before(w))
+		return;
 	if (w->method_id == 0) {
 		w->rc = SP_NO_CONSENT;
 		str_copy(w->res.failure_code, sizeof(w->res.failure_code), "method_removed");
@@ -306,11 +328,34 @@ autopay_one(const struct autopay_env *env, struct autopay_stats *stats)
 	return 1;
 }
 
+/* Plans with an installment whose payment has settled since (ACH results
+ * come days later): plan_sync marks it paid, or scheduled again so the
+ * failure is recorded when it is claimed next. */
+static int
+sync_settled(const struct autopay_env *env)
+{
+	const struct actor sys = { "system", 0, "autopay" };
+	struct db_result r;
+	int rc = db_query(env->db, "SELECT DISTINCT i.plan_id FROM"
+	    " payment_plan_installments i JOIN payments p ON p.id = i.payment_id"
+	    " WHERE i.status = 'processing' AND p.status <> 'pending' LIMIT 500",
+	    NULL, 0, &r);
+
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
+		if (plan_sync(env->db, &sys, db_i64(&r, i, 0)) == PLAN_DB)
+			rc = DB_ERR;
+	db_result_free(&r);
+	return rc;
+}
+
 int
 autopay_run(const struct autopay_env *env, size_t max, struct autopay_stats *stats)
 {
 	size_t done = 0;
 	int rc = 0;
+
+	if (sync_settled(env) != DB_OK)
+		return DB_ERR;
 
 	while (done < max && (env->stop == NULL || !*env->stop)) {
 		if ((rc = autopay_one(env, stats)) <= 0)

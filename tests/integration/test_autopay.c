@@ -371,7 +371,8 @@ mail_path(const char *m, const char *prefix, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-/* The past-due email's update-card link: the client signs, saves a new
+/* (Each test swaps in another declining PM: stripe_pm_id is unique.)
+ * The past-due email's update-card link: the client signs, saves a new
  * card through the SetupIntent at the sandbox; the plan is active again
  * on the new card, its stopped installment is charged, the link is spent. */
 START_TEST(test_update_card_link)
@@ -389,7 +390,7 @@ START_TEST(test_update_card_link)
 	clock_to(noon("2030-12-01"));
 	aplan_make(&a, "ap-card", "pm_card_visa", 2, 3500, "2030-12-10", 30);
 	old_method = a.method;
-	method_becomes(a.method, "pm_card_visa_chargeDeclinedStolenCard");
+	method_becomes(a.method, "pm_card_visa_chargeDeclinedLostCard");
 	i1 = inst_id(&a, 1);
 	clock_to(noon("2030-12-10"));
 	jobs_once();
@@ -493,6 +494,94 @@ START_TEST(test_settings_jobs_page)
 	}
 	itest_resp_free(&r);
 	itest_client_free(c);
+}
+END_TEST
+
+/* An ACH plan: the debit fails days later (the webhook); the runner
+ * records it on its next pass. */
+static void
+ach_fails(const struct aplan *a, int64_t inst, int64_t failures)
+{
+	wait_eq("SELECT COUNT(*) FROM payments WHERE attempt_key LIKE CONCAT("
+	    "'autopay-plan-', ?, '-%') AND status = 'failed'", a->plan, failures,
+	    "ACH debits failed");
+	jobs_once();
+	wait_eq(Q_FAILURES, inst, failures, "ACH failures recorded");
+}
+
+static void
+ach_plan(struct aplan *a, const char *tag, const char *first)
+{
+	int64_t now = clock_now();
+
+	memset(a, 0, sizeof(*a));
+	a->account = spf_new_account(tag, a->email, sizeof(a->email));
+	a->invoice = spf_new_invoice(a->account, 9000);
+	a->method = spf_saved_method(a->account, "us_bank_account",
+	    "pm_usBankAccount_success");
+	{
+		struct db_param p[] = { DB_I64(a->account), DB_STR(first),
+		    DB_I64(a->method), DB_I64(now), DB_I64(now) };
+		uint64_t id = 0;
+		ck_assert(db_exec(spf_db, "INSERT INTO payment_plans (account_id, status,"
+		    " basis, total, installments, frequency, start_date,"
+		    " payment_method_id, autopay, created_at, updated_at) VALUES (?,"
+		    " 'active', 'invoices', 9000, 1, 'weekly', ?, ?, 1, ?, ?)", p, 5,
+		    NULL, &id) == DB_OK);
+		a->plan = (int64_t)id;
+	}
+	{
+		struct db_param p[] = { DB_I64(a->plan), DB_I64(a->invoice) };
+		ck_assert(db_exec(spf_db, "INSERT INTO payment_plan_invoices (plan_id,"
+		    " invoice_id, added_in_version) VALUES (?, ?, 1)", p, 2, NULL,
+		    NULL) == DB_OK);
+	}
+	spf_consent(a->account, a->method, "payment_plan", 0, a->plan);
+	{
+		struct db_param p[] = { DB_I64(a->plan), DB_STR(first) };
+		ck_assert(db_exec(spf_db, "INSERT INTO payment_plan_installments"
+		    " (plan_id, number, due_date, amount) VALUES (?, 1, ?, 9000)", p, 2,
+		    NULL, NULL) == DB_OK);
+	}
+}
+
+/* ACH: insufficient funds (R01) retried at most twice, then past due;
+ * account closed never retried. */
+START_TEST(test_ach_dunning)
+{
+	struct aplan a, b;
+	int64_t ia, ib;
+
+	clock_to(noon("2031-01-01"));
+	ach_plan(&a, "ap-ach-nsf", "2031-01-10");
+	ach_plan(&b, "ap-ach-closed", "2031-01-10");
+	method_becomes(a.method, "pm_usBankAccount_insufficientFunds");
+	method_becomes(b.method, "pm_usBankAccount_accountClosed");
+	ia = inst_id(&a, 1);
+	ib = inst_id(&b, 1);
+	clock_to(noon("2031-01-10"));
+	jobs_once();
+	ach_fails(&a, ia, 1);
+	ach_fails(&b, ib, 1);
+	ck_assert_int_eq(plan_status_is(&b, "past_due"), 1);
+	ck_assert_int_eq(spf_q_i64(Q_RETRY_ON, ia), days_since_2030("2031-01-11"));
+	clock_to(noon("2031-01-11"));
+	jobs_once();
+	ach_fails(&a, ia, 2);
+	ck_assert_int_eq(spf_q_i64(Q_RETRY_ON, ia), days_since_2030("2031-01-13"));
+	clock_to(noon("2031-01-13"));
+	jobs_once();
+	ach_fails(&a, ia, 3);
+	ck_assert_int_eq(plan_status_is(&a, "past_due"), 1);
+	clock_to(noon("2031-01-17"));
+	jobs_once();
+	jobs_once();
+	ck_assert_int_eq(spf_q_i64(Q_PLAN_PAYMENTS, a.plan), 3);	/* 1 + 2 retries */
+	ck_assert_int_eq(spf_q_i64(Q_PLAN_PAYMENTS, b.plan), 1);
+	ck_assert_int_eq(mails(&a, "is past due"), 1);
+	ck_assert_int_eq(mails(&b, "is past due"), 1);
+	run_ctl("ledger verify");
+	clock_real();
 }
 END_TEST
 
@@ -656,6 +745,7 @@ autopay_suite(void)
 	tcase_add_test(tc, test_schedule_charges_on_due_dates);
 	tcase_add_test(tc, test_dunning_retries_then_past_due);
 	tcase_add_test(tc, test_hard_decline_stops);
+	tcase_add_test(tc, test_ach_dunning);
 	tcase_add_test(tc, test_card_expiry_reminders);
 	tcase_add_test(tc, test_week_of_downtime);
 	tcase_add_test(tc, test_update_card_link);
