@@ -44,10 +44,13 @@ autopay_retry_parse(const char *s, struct autopay_settings *st, char *msg,
 			return -1;
 		}
 		st->retry_days[st->nretry++] = (int)d;
-		if (*p == ',')
+		if (*p == ',') {
 			p++;
-		while (*p == ' ')
-			p++;
+			while (*p == ' ')
+				p++;
+			if (*p == '\0')	/* "1,3," */
+				p--;	/* is refused as one */
+		}
 	}
 	return 0;
 }
