@@ -263,6 +263,9 @@ int	 plan_proposal_approve(const struct plan_env *, int64_t plan_id,
 	    struct plan_err *);
 int	 plan_proposals_need_approval(struct db *, int *need);
 int	 plan_proposals_set_approval(struct db *, const struct actor *, int need);
+/* What a charge of `amount` for the plan pays, oldest invoice first, cut to
+ * what is open (no sync, no status check: the job runner's autopay). */
+int	 plan_pay_alloc(struct db *, int64_t id, int64_t amount, struct plan_pay *);
 
 /* --- settings ------------------------------------------------------------ */
 

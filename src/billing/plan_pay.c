@@ -144,3 +144,34 @@ plan_pay_started(struct db *db, int64_t account_id, int64_t id,
 	/* a saved card may have succeeded already */
 	return rc == PLAN_OK ? plan_sync(db, &sys, id) : rc;
 }
+
+int
+plan_pay_alloc(struct db *db, int64_t id, int64_t amount, struct plan_pay *out)
+{
+	struct db_result r;
+	struct plan p;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&p, 0, sizeof(p));
+	if ((rc = plan_load(db, id, &p)) != DB_OK)
+		return PLAN_DB;
+	if ((rc = pay_targets(db, &p, &r)) != DB_OK) {
+		db_result_free(&r);
+		plan_free(&p);
+		return PLAN_DB;
+	}
+	for (size_t i = 0; i < r.nrows && amount > 0 && out->n < PLAN_MAX_INVOICES; i++) {
+		int64_t o = db_i64(&r, i, 1), take = o < amount ? o : amount;
+
+		out->invoice_ids[out->n] = db_i64(&r, i, 0);
+		str_copy(out->numbers[out->n], sizeof(out->numbers[0]),
+		    db_str(&r, i, 2));
+		out->amounts[out->n++] = take;
+		out->total += take;
+		amount -= take;
+	}
+	db_result_free(&r);
+	plan_free(&p);
+	return PLAN_OK;
+}

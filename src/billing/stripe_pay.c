@@ -1363,8 +1363,29 @@ charge_refused(const struct sp *sp, const struct sp_start *req,
 	return SP_BUSY;
 }
 
+static int charge_saved_run(const struct sp *, const struct sp_start *,
+    int64_t plan_id, struct sp_result *);
+
 int
 stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
+    struct sp_result *out)
+{
+	return charge_saved_run(sp, q, 0, out);
+}
+
+int
+stripe_pay_charge_installment(const struct sp *sp, const struct sp_start *q,
+    int64_t plan_id, struct sp_result *out)
+{
+	if (plan_id <= 0)
+		return SP_INVALID;
+	return charge_saved_run(sp, q, plan_id, out);
+}
+
+/* plan_id != 0: a plan's installment, whatever cfg says it needs a consent
+ * scoped to that plan covering the amount. */
+static int
+charge_saved_run(const struct sp *sp, const struct sp_start *q, int64_t plan_id,
     struct sp_result *out)
 {
 	struct sp_start req = *q;
@@ -1385,7 +1406,7 @@ stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
 	if (start_check(&req, req.method, NULL, out->message,
 	    sizeof(out->message)) == -1)
 		return SP_INVALID;
-	if (sp->cfg->consent_required) {
+	if (sp->cfg->consent_required || plan_id != 0) {
 		struct db_param p[] = { DB_STR(q->attempt_key) };
 		int64_t seen = 0;
 		/* A resubmission of a charge already made is answered below. */
@@ -1393,7 +1414,10 @@ stripe_pay_charge_saved(const struct sp *sp, const struct sp_start *q,
 		    " attempt_key = ?", p, 1, &seen) != DB_OK)
 			return SP_DB;
 		if (!seen) {
-			rc = stripe_pay_consent_covers(sp->db, q->payment_method_id,
+			rc = plan_id != 0 ? stripe_pay_consent_covers_installment(
+			    sp->db, q->payment_method_id, plan_id, q->amount,
+			    out->message, sizeof(out->message)) :
+			    stripe_pay_consent_covers(sp->db, q->payment_method_id,
 			    q->amount, out->message, sizeof(out->message));
 			if (rc < 0)
 				return SP_DB;

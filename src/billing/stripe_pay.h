@@ -193,6 +193,14 @@ int	 stripe_pay_start_consent(const struct sp *, const struct sp_start *,
  * Returns SP_OK with out->status telling which. */
 int	 stripe_pay_charge_saved(const struct sp *, const struct sp_start *,
 	    struct sp_result *out);
+/* The same for an installment of payment plan plan_id (the job runner's
+ * autopay): off-session, merchant-initiated; always needs an active
+ * consent scoped to that plan that covers the amount
+ * (stripe_pay_consent_covers_installment), whatever cfg says. The
+ * attempt_key names (plan, installment, attempt): the PaymentIntent's
+ * Idempotency-Key "pi-<payment_id>" is that row's. */
+int	 stripe_pay_charge_installment(const struct sp *, const struct sp_start *,
+	    int64_t plan_id, struct sp_result *out);
 
 /* Settles a payment from a PaymentIntent object (pi: borrowed JSON, e.g.
  * a retrieve's answer; authoritative = it is Stripe's current state, not

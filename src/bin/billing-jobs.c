@@ -16,114 +16,15 @@
 #include <unistd.h>
 
 #include "cfg.h"
-#include "clock.h"
 #include "crypto.h"
 #include "db.h"
+#include "jobs_table.h"
 #include "log.h"
-#include "audit.h"
-#include "mailer.h"
-#include "pdf_receipt.h"
-#include "pdf.h"
-#include "statement_schedule.h"
-#include "stripe_pay.h"
 #include "str.h"
-#include "tmpl.h"
 
 #define TICK_MS		1000
-#define MAIL_BATCH	50	/* messages per tick at most */
 
 static volatile sig_atomic_t got_term;
-
-struct jobs {
-	struct config	 cfg;
-	struct db	*db;
-	struct mailer	*mailer;
-};
-
-/* --- jobs ------------------------------------------------------------------ */
-
-/* Outbox mailer: due emails over SMTP (src/mail/mailer.h). */
-static int
-job_mailer(struct jobs *j)
-{
-	struct mailer_stats st = { 0, 0, 0 };
-
-	return mailer_run(j->mailer, MAIL_BATCH, &got_term, &st) < 0 ? -1 : 0;
-}
-
-/* Reconciliation of card/ACH attempts left pending for five minutes (a
- * worker died before Stripe answered, a webhook never came): once a minute.
- * Safe with several runners: Stripe calls reuse each row's idempotency key
- * and settling locks the payment row. */
-#define RECONCILE_EVERY_TICKS	60
-#define RECONCILE_OLDER_THAN	300
-
-static int
-job_stripe_reconcile(struct jobs *j)
-{
-	static unsigned ticks;
-	static const struct actor system = { "system", 0, "billing-jobs" };
-	struct sp_reconcile_stats st;
-	struct sp sp;
-
-	if (ticks++ % RECONCILE_EVERY_TICKS != 0)
-		return 0;
-	memset(&st, 0, sizeof(st));
-	sp.db = j->db;
-	sp.cfg = &j->cfg;
-	sp.actor = &system;
-	if ((sp.stripe = stripe_pay_client(&j->cfg)) == NULL)
-		return -1;
-	if (stripe_pay_reconcile(&sp, RECONCILE_OLDER_THAN, NULL, &st) != SP_OK)
-		return -1;
-	if (st.examined > 0)
-		log_info("reconcile: %zu examined, %zu settled, %zu still pending, "
-		    "%zu errors", st.examined, st.settled, st.still_pending, st.errors);
-	return st.errors > 0 ? -1 : 0;
-}
-
-/* --- scheduled statements (issue 10; h13) ----------------------------------
- * Kept apart so the job framework can take it over: one call of the domain
- * function statement_schedule_run() every SCHED_STMT_EVERY_TICKS ticks. */
-#define SCHED_STMT_EVERY_TICKS	10
-#define SCHED_STMT_MAX		100	/* statements per run */
-
-static int
-job_scheduled_statements(struct jobs *j)
-{
-	static unsigned ticks;
-	static struct tmpl_cache *tc;
-	struct ss_env env = { &j->cfg, NULL, pdf_statement_cfg };
-	struct ss_run_stats st;
-
-	if (ticks++ % SCHED_STMT_EVERY_TICKS != 0)
-		return 0;
-	if (tc == NULL && (tc = tmpl_cache_new(j->cfg.templates_dir, 1)) == NULL)
-		return -1;
-	env.tc = tc;
-	if (statement_schedule_run(j->db, &env, clock_now(), SCHED_STMT_MAX,
-	    &st) != SS_OK)
-		return -1;
-	if (st.emailed + st.generated + st.skipped > 0)
-		log_info("scheduled statements: %zu emailed, %zu portal only, "
-		    "%zu under the minimum, %zu errors", st.emailed, st.generated,
-		    st.skipped, st.errors);
-	return st.errors > 0 ? -1 : 0;
-}
-/* --- end of scheduled statements ------------------------------------------- */
-
-/* The job table: each entry runs once per tick, in order. A job returns 0,
- * or -1 when it could not do its work (logged; the next tick tries again).
- * Slots for later jobs: reconciliation of pending Stripe payments
- * (stripe-pay), payment-plan charges, scheduled statements. */
-static const struct job {
-	const char	*name;
-	int		(*run)(struct jobs *);
-} jobs_table[] = {
-	{ "mailer", job_mailer },
-	{ "stripe_reconcile", job_stripe_reconcile },
-	{ "scheduled_statements", job_scheduled_statements },
-};
 
 /* --- process --------------------------------------------------------------- */
 
@@ -177,18 +78,24 @@ pidfile_write(const char *path)
 	return 0;
 }
 
+/* Every due job once (jobs_table.c: each is claimed in billing_jobs). */
 static void
-tick(struct jobs *j, int64_t *fails)
+tick(struct jobs_ctx *j, int64_t *fails)
 {
-	for (size_t i = 0; i < ARRAY_LEN(jobs_table) && !got_term; i++) {
-		if (jobs_table[i].run(j) == 0) {
-			fails[i] = 0;
+	char err[512];
+
+	for (size_t i = 0; i < njobs_defs && !got_term; i++) {
+		enum job_outcome o = jobs_run_one(j, i, 0, err, sizeof(err));
+
+		if (o != JOB_FAILED && o != JOB_DB) {
+			if (o == JOB_OK)
+				fails[i] = 0;
 			continue;
 		}
 		/* one line at first, then every 60th failure in a row */
 		if (fails[i]++ % 60 == 0)
 			log_err("job %s failed (%" PRId64 " in a row): %s",
-			    jobs_table[i].name, fails[i], db_error(j->db));
+			    jobs_defs[i].name, fails[i], err);
 	}
 }
 
@@ -202,12 +109,12 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct jobs j;
-	struct pdf_receipt_env renv;
+	static struct jobs_ctx j;
+	static struct config cfg;
 	const char *cfgpath = getenv("BILLING_CONFIG"), *pidfile = NULL;
-	int64_t fails[ARRAY_LEN(jobs_table)];
+	int64_t *fails;
 	char err[512];
-	int ch;
+	int ch, rc = 1;
 
 	log_set_prog("billing-jobs");
 	while ((ch = getopt(argc, argv, "c:p:")) != -1) {
@@ -219,45 +126,39 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	memset(&j, 0, sizeof(j));
-	memset(fails, 0, sizeof(fails));
-	if (config_load(&j.cfg, cfgpath, err, sizeof(err)) == -1) {
+	if ((fails = calloc(njobs_defs, sizeof(*fails))) == NULL)
+		return 1;
+	j.stop = &got_term;
+	j.cfg = &cfg;
+	if (config_load(&cfg, cfgpath, err, sizeof(err)) == -1) {
 		fprintf(stderr, "billing-jobs: %s\n", err);
+		free(fails);
 		return 1;
 	}
-	if (crypto_init() == -1 || (j.db = db_new(&j.cfg)) == NULL) {
-		fprintf(stderr, "billing-jobs: initialisation failed\n");
-		config_free(&j.cfg);
-		return 1;
+	if (crypto_init() == -1 || jobs_ctx_open(&j, err, sizeof(err)) == -1) {
+		fprintf(stderr, "billing-jobs: %s\n", err[0] ? err :
+		    "initialisation failed");
+		goto out;
 	}
-	if ((j.mailer = mailer_new(&j.cfg, j.db, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "billing-jobs: %s\n", err);
-		db_close(j.db);
-		config_free(&j.cfg);
-		return 1;
-	}
-	renv = (struct pdf_receipt_env){ j.db, &j.cfg };
-	mailer_set_attacher(j.mailer, pdf_receipt_attach, &renv);
 	signals();
 	if (pidfile != NULL && pidfile_write(pidfile) == -1) {
 		fprintf(stderr, "billing-jobs: cannot write %s: %s\n", pidfile,
 		    strerror(errno));
-		mailer_free(j.mailer);
-		db_close(j.db);
-		config_free(&j.cfg);
-		return 1;
+		goto out;
 	}
 	log_info("started (pid %ld, %zu jobs, tick %d ms)", (long)getpid(),
-	    ARRAY_LEN(jobs_table), TICK_MS);
+	    njobs_defs, TICK_MS);
 	while (!got_term) {
 		tick(&j, fails);
 		nap(TICK_MS);
 	}
 	log_info("stopping (signal)");
-	mailer_free(j.mailer);
-	db_close(j.db);
-	config_free(&j.cfg);
 	if (pidfile != NULL)
 		unlink(pidfile);
-	return 0;
+	rc = 0;
+out:
+	jobs_ctx_close(&j);
+	config_free(&cfg);
+	free(fails);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #include "apikey.h"
 #include "apikey_admin.h"
 #include "audit.h"
+#include "billingctl_jobs.h"
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
@@ -699,6 +700,12 @@ cmd_statements(struct cli *c)
 	return st.errors > 0 ? 1 : 0;
 }
 
+static int
+cmd_jobs(struct cli *c)
+{
+	return ctl_jobs(&c->cfg, c->db, c->argc, c->argv);
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct cli *);
@@ -712,6 +719,7 @@ static const struct {
 	{ "estimate", cmd_estimate, "estimate verify ID      recompute a signed estimate's SHA-256, refuse a tampered one" },
 	{ "mail", cmd_mail, "mail send-pending | status | test --to A  send due emails now | queue counts | queue a test email" },
 	{ "statements", cmd_statements, "statements run-scheduled --once  make (and email) every scheduled statement due now" },
+	{ "jobs", cmd_jobs, "jobs run [--job NAME] --once | status  run every due job once (or one), then exit | last/next run and failures of each job" },
 	{ "reconcile", cmd_reconcile, "reconcile [--older-than S] [--limit N]  settle card/ACH payments and refunds left pending (default 300 s, 1000 oldest-checked first)" },
 };
 

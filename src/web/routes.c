@@ -53,5 +53,7 @@ const struct route_table route_tables[] = {
 	{ routes_branding, &nroutes_branding },
 	{ routes_stmt_schedule, &nroutes_stmt_schedule },	/* scheduled statements */
 	{ routes_portal_proposals, &nroutes_portal_proposals },	/* self-service plans */
+	{ routes_jobs, &nroutes_jobs },		/* Settings > Jobs */
+	{ routes_plan_card, &nroutes_plan_card },	/* update-card links */
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);

@@ -48,6 +48,10 @@ extern const struct route routes_stmt_schedule[];	/* staff_stmt_schedule.c */
 extern const size_t nroutes_stmt_schedule;
 extern const struct route routes_portal_proposals[];	/* portal_plan_propose.c */
 extern const size_t nroutes_portal_proposals;
+extern const struct route routes_jobs[];	/* staff_jobs.c: Settings > Jobs */
+extern const size_t nroutes_jobs;
+extern const struct route routes_plan_card[];	/* plan_card_web.c: update-card links */
+extern const size_t nroutes_plan_card;
 extern const struct route routes_portal_plans[];	/* portal_plans.c: /portal/plans */
 extern const size_t nroutes_portal_plans;
 

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "staff_estimates.h"
+#include "staff_jobs.h"
 #include "str.h"
 #include "tmpl.h"
 #include "users.h"
@@ -153,6 +154,8 @@ h_home(struct ctx *c)
 	tmpl_set_int(c->view, "card_days", WL_CARD_DAYS);
 	free(w);
 	if (se_home_worklist(c) == -1)
+		return -1;
+	if (staff_jobs_home_worklist(c) == -1)	/* plans past due */
 		return -1;
 	return app_render(c, 200, "home.html");
 }
