@@ -824,8 +824,20 @@ attempt_insert_tx(struct db *db, void *arg)
 	if ((rc = sp_reserve_check(db, q->account_id, q->amount, q->alloc_plan,
 	    &a->rv)) != DB_OK)
 		return rc;
-	if (a->rv.refused)
+	if (a->rv.refused) {
+		/* A twin submission of this form may have committed its row
+		 * (and holds the money) while we waited for the account's
+		 * lock: then the answer is that payment, not a refusal. */
+		struct db_param k[] = { DB_STR(q->attempt_key) };
+		int64_t seen = 0;
+
+		if ((rc = count_rows(db, "SELECT COUNT(*) FROM payments WHERE"
+		    " attempt_key = ?", k, 1, &seen)) != DB_OK)
+			return rc;
+		if (seen)
+			return DB_DUP;
 		return refuse(a, a->rv.refused, a->rv.msg);
+	}
 	{
 		const char *plan = a->rv.plan;
 		/* The consent goes with a method saved by this payment only. */

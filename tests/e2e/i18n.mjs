@@ -214,7 +214,7 @@ async function spanishFlow(browser, vp) {
 		}],
 		['pays with a new card in the Spanish Stripe element', async () => {
 			await client.page.locator('input[name="pay_with"][value="card"]').check();
-			await submit(client.page, client.page.getByRole('button', { name: 'Pagar $125.00' }));
+			await submit(client.page, client.page.getByRole('button', { name: /^Pagar (\$125\.00|ahora)$/ }));
 			await client.page.locator('#payment-element iframe').waitFor();
 			check(await client.page.getAttribute('#pay-root', 'data-locale') === 'es', 'element not asked for Spanish');
 			await fillCard(client.page);
