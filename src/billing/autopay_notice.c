@@ -11,6 +11,7 @@
 #include "plan_card.h"
 #include "portal.h"
 #include "portal_int.h"
+#include "profiles.h"
 #include "str.h"
 #include "tmpl.h"
 
@@ -146,25 +147,65 @@ notice_load(struct db *db, const struct autopay_facts *f, struct db_result *r)
 	struct db_param c[] = { DB_I64(f->method_id) };
 
 	if (f->inst_id == 0)
-		return db_query(db, "SELECT " NOTICE_COLS ", 0, '', 0, '' FROM"
+		return db_query(db, "SELECT " NOTICE_COLS ", 0, '', 0, '', a.language FROM"
 		    " payment_methods m JOIN accounts a ON a.id = m.account_id"
 		    " WHERE m.id = ?", c, 1, r);
 	return db_query(db, "SELECT " NOTICE_COLS ", i.number,"
 	    " DATE_FORMAT(i.due_date, '%Y-%m-%d'), i.amount,"
-	    " COALESCE(DATE_FORMAT(i.retry_on, '%Y-%m-%d'), '')"
+	    " COALESCE(DATE_FORMAT(i.retry_on, '%Y-%m-%d'), ''), a.language"
 	    " FROM payment_plan_installments i JOIN payment_plans p ON p.id ="
 	    " i.plan_id JOIN accounts a ON a.id = p.account_id LEFT JOIN"
 	    " payment_methods m ON m.id = p.payment_method_id WHERE i.id = ?"
 	    " AND p.id = ?", q, 2, r);
 }
 
+/* The method in lang: "Visa ending 4242" / "Visa terminada en 4242". */
 static void
-notice_vars(struct tmpl_vars *v, const char *kind, const struct autopay_facts *f,
-    const struct db_result *r)
+method_label(struct tmpl_cache *tc, const char *lang, const char *kind,
+    const char *brand, const char *last4, char *out, size_t outsz)
+{
+	const char *t, *p;
+	size_t n = 0;
+
+	if (strcmp(kind, "us_bank_account") == 0)
+		t = tmpl_msg(tc, lang, "ap.method_bank");
+	else if (*kind == '\0')
+		t = tmpl_msg(tc, lang, "ap.method_none");
+	else
+		t = tmpl_msg(tc, lang, *brand ? "ap.method_card" :
+		    "ap.method_card_any");
+	for (p = t; *p != '\0' && n + 1 < outsz; ) {
+		const char *val = NULL;
+		size_t at = n;
+
+		if (strncmp(p, "{brand}", 7) == 0)
+			val = brand;
+		else if (strncmp(p, "{last4}", 7) == 0)
+			val = last4;
+		if (val == NULL) {
+			out[n++] = *p++;
+			continue;
+		}
+		p += 7;
+		for (; *val != '\0' && n + 1 < outsz; val++)
+			out[n++] = *val;
+		if (val == brand + strlen(brand) && n > at && out[at] >= 'a' &&
+		    out[at] <= 'z')	/* "visa" -> "Visa" */
+			out[at] = (char)(out[at] - 'a' + 'A');
+	}
+	out[n] = '\0';
+}
+
+static void
+notice_vars(struct tmpl_cache *tc, struct tmpl_vars *v, const char *kind,
+    const struct autopay_facts *f, const struct db_result *r)
 {
 	char m[MONEY_FMT_MAX], label[80], exp[16];
-	const char *k = db_str(r, 0, 2);
+	const char *lang = db_str(r, 0, 11);
 
+	if (!account_language_ok(lang))
+		lang = "en";
+	tmpl_set(v, "lang", lang);
 	tmpl_set(v, "recipient_name", db_str(r, 0, 0));
 	tmpl_set_int(v, "plan_id", f->plan_id);
 	tmpl_set_bool(v, "is_upcoming", strcmp(kind, "upcoming") == 0);
@@ -172,13 +213,8 @@ notice_vars(struct tmpl_vars *v, const char *kind, const struct autopay_facts *f
 	tmpl_set_bool(v, "is_failed", strcmp(kind, "failed") == 0);
 	tmpl_set_bool(v, "is_past_due", strcmp(kind, "past_due") == 0);
 	tmpl_set_bool(v, "is_card", strncmp(kind, "card_", 5) == 0);
-	if (strcmp(k, "us_bank_account") == 0)
-		str_fmt(label, sizeof(label), "bank account ending %s", db_str(r, 0, 4));
-	else if (*k)
-		str_fmt(label, sizeof(label), "%s ending %s", *db_str(r, 0, 3) ?
-		    db_str(r, 0, 3) : "card", db_str(r, 0, 4));
-	else
-		str_copy(label, sizeof(label), "your saved payment method");
+	method_label(tc, lang, db_str(r, 0, 2), db_str(r, 0, 3), db_str(r, 0, 4),
+	    label, sizeof(label));
 	tmpl_set(v, "method", label);
 	str_fmt(exp, sizeof(exp), "%02d/%04d", (int)db_i64(r, 0, 5),
 	    (int)db_i64(r, 0, 6));
@@ -188,7 +224,9 @@ notice_vars(struct tmpl_vars *v, const char *kind, const struct autopay_facts *f
 	money_format(db_i64(r, 0, 9), m, sizeof(m));
 	tmpl_set(v, "amount", m);
 	tmpl_set(v, "retry_on", db_str(r, 0, 10));
-	tmpl_set(v, "reason", f->message);
+	/* Stripe's reason is English: other languages go without it */
+	if (strcmp(lang, "en") == 0)
+		tmpl_set(v, "reason", f->message);
 }
 
 int
@@ -224,7 +262,7 @@ autopay_notice(const struct autopay_env *env, struct db *db, const char *kind,
 		rc = DB_ERR;
 		goto out;
 	}
-	notice_vars(v, kind, f, &r);
+	notice_vars(env->tc, v, kind, f, &r);
 	if (portal_url(env->cfg, url, sizeof(url), "/portal/plans/%" PRId64,
 	    f->plan_id) == 0)
 		tmpl_set(v, "plan_url", url);

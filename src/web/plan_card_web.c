@@ -48,12 +48,21 @@ link_of(struct ctx *c, struct plan_card_link *l)
 
 	c->resp.no_store = 1;
 	http_header(&c->resp, "X-Robots-Tag", "noindex");
-	if (rc == PLAN_OK)
+	if (rc == PLAN_OK) {
+		struct account a;
+
+		/* the account's language, like a pay link (?lang= may switch) */
+		memset(&a, 0, sizeof(a));
+		if (account_get(c->app->db, l->account_id, &a) == PROF_DB)
+			return -1;
+		portal_lang_pick(c, a.language);
 		return 1;
+	}
 	if (rc == PLAN_DB)
 		return -1;
+	portal_lang_pick(c, NULL);
 	tmpl_set(c->view, "org", c->app->cfg.org_name);
-	tmpl_set(c->view, "title", "Link not valid");
+	tmpl_set(c->view, "title", portal_msg(c, "pc.invalid_title"));
 	tmpl_set_bool(c->view, "invalid", 1);
 	return portal_render(c, NULL, 404, "plan_card.html") == 0 ? 0 : -1;
 }
@@ -74,7 +83,7 @@ card_page(struct ctx *c, const struct plan_card_link *l, int status,
 		return -1;
 	tmpl_set(c->view, "link", link);
 	tmpl_set(c->view, "org", c->app->cfg.org_name);
-	tmpl_set(c->view, "title", "Update your card");
+	tmpl_set(c->view, "title", portal_msg(c, "pc.title"));
 	if (error != NULL)
 		tmpl_set(c->view, "error", error);
 	if (portal_view_attempt_key(c) == -1)
@@ -104,8 +113,7 @@ h_plan_card_start(struct ctx *c)
 	if (rc <= 0)
 		return rc;
 	if (c->fs.nerr > 0 || portal_field_i(c, "authorize") == 0 || *signer == '\0')
-		return card_page(c, &l, 422, "To save a new card for your plan, tick "
-		    "the authorization and type your full name.");
+		return card_page(c, &l, 422, portal_msg(c, "pc.err_sign"));
 	a = (struct actor){ "portal", l.account_id, app_ip(c) };
 	portal_sp_of(c, &a, &sp);
 	if (sp.stripe == NULL)
@@ -116,8 +124,8 @@ h_plan_card_start(struct ctx *c)
 	if (rc == SP_DB)
 		return -1;
 	if (rc != SP_OK)
-		return card_page(c, &l, rc == SP_STRIPE ? 502 : 422, msg[0] ? msg :
-		    "The card could not be set up. Please try again.");
+		return card_page(c, &l, rc == SP_STRIPE ? 502 : 422, 
+		    portal_reason(c, msg, "pc.err_setup"));
 	if (plan_card_started(c->app->db, l.id, seti, signer, app_ip(c),
 	    c->req.user_agent) != PLAN_OK)
 		return -1;
@@ -125,7 +133,7 @@ h_plan_card_start(struct ctx *c)
 	    route_param(&c->match, "token")) == -1)
 		return -1;
 	tmpl_set_bool(c->view, "is_setup", 1);
-	tmpl_set(c->view, "title", "Update your card");
+	tmpl_set(c->view, "title", portal_msg(c, "pc.title"));
 	portal_csp_stripe(c);
 	portal_view_stripe(c);
 	tmpl_set(c->view, "client_secret", cs);
@@ -147,8 +155,7 @@ h_plan_card_return(struct ctx *c)
 	if (rc <= 0)
 		return rc;
 	if (*seti == '\0' || strcmp(seti, l.setup_intent) != 0)
-		return card_page(c, &l, 422, "We could not find that card. Please try "
-		    "again.");
+		return card_page(c, &l, 422, portal_msg(c, "pc.err_no_card"));
 	a = (struct actor){ "portal", l.account_id, app_ip(c) };
 	portal_sp_of(c, &a, &sp);
 	if (sp.stripe == NULL)
@@ -157,15 +164,15 @@ h_plan_card_return(struct ctx *c)
 	if (rc == SP_DB)
 		return -1;
 	if (rc != SP_OK)
-		return card_page(c, &l, 422, msg[0] ? msg : "The card could not be "
-		    "saved. Please try again.");
+		return card_page(c, &l, 422, portal_reason(c, msg,
+		    "pc.err_save"));
 	rc = plan_card_replace(&sp, &l, mid, msg, sizeof(msg));
 	if (rc == PLAN_DB)
 		return -1;
 	if (rc != PLAN_OK)
-		return card_page(c, &l, 422, msg[0] ? msg : "The card could not be "
-		    "used for your plan.");
-	tmpl_set(c->view, "title", "Card updated");
+		return card_page(c, &l, 422, portal_reason(c, msg,
+		    "pc.err_use"));
+	tmpl_set(c->view, "title", portal_msg(c, "pc.done_title"));
 	tmpl_set(c->view, "org", c->app->cfg.org_name);
 	tmpl_set_bool(c->view, "done", 1);
 	return portal_render(c, NULL, 200, "plan_card.html");

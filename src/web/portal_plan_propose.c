@@ -122,7 +122,7 @@ form_page(struct ctx *c, const struct portal_req *pr, int status,
 		tmpl_set(c->view, "form_down_payment", "");
 		tmpl_set(c->view, "form_signer_name", "");
 	}
-	tmpl_set(c->view, "title", "Propose a payment plan");
+	tmpl_set(c->view, "title", portal_msg(c, "pp.title"));
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	return portal_render(c, pr, status, "portal_plan_propose.html");
 }
@@ -235,7 +235,7 @@ h_propose(struct ctx *c)
 	echo_form(c);
 	if (plans_form_ids(c, ids, ARRAY_LEN(ids), &n) == -1 || c->fs.nerr > 0) {
 		app_view_errors(c);
-		tmpl_set(c->view, "error", "Check the highlighted fields.");
+		tmpl_set(c->view, "error", portal_msg(c, "pp.check_fields"));
 		return form_page(c, &pr, 422, ids, n);
 	}
 	req_of(c, &pr, ids, n, &q);
@@ -278,7 +278,7 @@ h_proposal(struct ctx *c)
 	struct plan_proposal pp;
 	struct portal_req pr;
 	struct plan p;
-	char url[64];
+	char url[64], num[24], title[160];
 	int64_t id;
 	int rc = portal_begin(c, &pr);
 
@@ -288,10 +288,10 @@ h_proposal(struct ctx *c)
 	    (rc = plan_proposal_get(c->app->db, id, &pp)) != PLAN_OK ||
 	    !pp.found || pp.account_id != pr.account_id)
 		return rc == PLAN_DB ? -1 : portal_error(c, 404,
-		    "We could not find that proposal.");
+		    portal_msg(c, "pp.no_proposal"));
 	if ((rc = plan_get(c->app->db, id, pr.account_id, &p)) != PLAN_OK)
 		return rc == PLAN_DB ? -1 : portal_error(c, 404,
-		    "We could not find that proposal.");
+		    portal_msg(c, "pp.no_proposal"));
 	if (p.state != PLAN_DRAFT) {
 		plan_free(&p);
 		str_fmt(url, sizeof(url), "/portal/plans/%" PRId64, id);
@@ -301,7 +301,9 @@ h_proposal(struct ctx *c)
 	plans_view(c->view, &p);
 	plan_free(&p);
 	tmpl_set_bool(c->view, "pending", pp.pending);
-	tmpl_setf(c->view, "title", "Payment plan proposal #%" PRId64, id);
+	str_fmt(num, sizeof(num), "%" PRId64, id);
+	tmpl_set(c->view, "title", portal_msgf(c, "pp.proposal_title", title,
+	    sizeof(title), "plan_id", num, (const char *)NULL));
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	return portal_render(c, &pr, 200, "portal_plan_proposal.html");
 }

@@ -310,14 +310,23 @@ START_TEST(test_dunning_retries_then_past_due)
 }
 END_TEST
 
-/* A stolen card: no retry at all, the plan past due at once. */
+static void mail_path(const char *, const char *, char *, size_t);
+
+/* A stolen card: no retry at all, the plan past due at once. The client
+ * reads Spanish: the past-due email and its update-card page are Spanish. */
 START_TEST(test_hard_decline_stops)
 {
 	struct aplan a;
 	int64_t i1;
+	char *m, path[200];
 
 	clock_to(noon("2030-08-01"));
 	aplan_make(&a, "ap-hard", "pm_card_visa", 2, 3000, "2030-08-10", 30);
+	{
+		struct db_param p[] = { DB_I64(a.account) };
+		ck_assert(db_exec(spf_db, "UPDATE accounts SET language = 'es' WHERE"
+		    " id = ?", p, 1, NULL, NULL) == DB_OK);
+	}
 	method_becomes(a.method, "pm_card_visa_chargeDeclinedStolenCard");
 	i1 = inst_id(&a, 1);
 	clock_to(noon("2030-08-10"));
@@ -333,8 +342,28 @@ START_TEST(test_hard_decline_stops)
 		jobs_once();
 	}
 	ck_assert_int_eq(spf_q_i64(Q_PLAN_PAYMENTS, a.plan), 1);
-	ck_assert_int_eq(mails(&a, "did not go through"), 0);
-	ck_assert_int_eq(mails(&a, "is past due"), 1);
+	ck_assert_int_eq(mails(&a, "no se pudo procesar"), 0);
+	ck_assert_int_eq(mails(&a, "tiene un pago vencido"), 1);
+	ck_assert_int_eq(mails(&a, "is past due"), 0);
+	m = spf_mail_wait(a.email, "Su plan tiene un pago vencido.", 30000);
+	ck_assert_msg(m != NULL, "no past-due notice in Spanish");
+	ck_assert(strstr(m, "Visa terminada en") != NULL);
+	ck_assert(strstr(m, "We could not charge") == NULL);
+	mail_path(m, "/plan-card/", path, sizeof(path));
+	free(m);
+	{
+		/* the update-card page follows the account's language */
+		struct itest_client *c = itest_client_new(spf.base);
+		struct itest_resp r;
+
+		ck_assert(c != NULL);
+		itest_resp_init(&r);
+		ck_assert_int_eq(itest_get(c, path, &r), 200);
+		ck_assert(itest_body_has(&r, "Actualizar la tarjeta del plan de pago"));
+		ck_assert(!itest_body_has(&r, "Update the card"));
+		itest_resp_free(&r);
+		itest_client_free(c);
+	}
 	{
 		/* The staff home's work list names it. */
 		struct itest_client *c = spf_staff_client();
