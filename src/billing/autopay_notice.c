@@ -128,7 +128,7 @@ subject_key(const char *kind, const struct autopay_facts *f, const char *due,
 {
 	if (f->key[0])
 		str_copy(out, outsz, f->key);
-	else if (strcmp(kind, "upcoming") == 0)
+	else if (strcmp(kind, "upcoming") == 0 || strcmp(kind, "due") == 0)
 		str_fmt(out, outsz, "inst-%" PRId64 "-%s", f->inst_id, due);
 	else if (strcmp(kind, "failed") == 0)
 		str_fmt(out, outsz, "inst-%" PRId64 "-try-%d", f->inst_id, f->attempt);
@@ -209,6 +209,7 @@ notice_vars(struct tmpl_cache *tc, struct tmpl_vars *v, const char *kind,
 	tmpl_set(v, "recipient_name", db_str(r, 0, 0));
 	tmpl_set_int(v, "plan_id", f->plan_id);
 	tmpl_set_bool(v, "is_upcoming", strcmp(kind, "upcoming") == 0);
+	tmpl_set_bool(v, "is_due", strcmp(kind, "due") == 0);
 	tmpl_set_bool(v, "is_receipt", strcmp(kind, "receipt") == 0);
 	tmpl_set_bool(v, "is_failed", strcmp(kind, "failed") == 0);
 	tmpl_set_bool(v, "is_past_due", strcmp(kind, "past_due") == 0);
@@ -266,6 +267,11 @@ autopay_notice(const struct autopay_env *env, struct db *db, const char *kind,
 	if (portal_url(env->cfg, url, sizeof(url), "/portal/plans/%" PRId64,
 	    f->plan_id) == 0)
 		tmpl_set(v, "plan_url", url);
+	/* Autopay off: the client pays each installment through this link
+	 * (the portal prices it from the plan). */
+	if (strcmp(kind, "due") == 0 && portal_url(env->cfg, url, sizeof(url),
+	    "/portal/pay?plan=%" PRId64 "&what=next", f->plan_id) == 0)
+		tmpl_set(v, "pay_url", url);
 	if (strcmp(kind, "failed") == 0 || strcmp(kind, "past_due") == 0 ||
 	    strncmp(kind, "card_", 5) == 0) {
 		char token[2 * PORTAL_TOKEN_BYTES + 1];
@@ -315,12 +321,15 @@ autopay_notices_run(const struct autopay_env *env, struct autopay_stats *stats)
 	{
 		struct db_param q[] = { DB_STR(today), DB_STR(today),
 		    DB_I64(st.notice_days) };
-		rc = db_query(env->db, "SELECT i.id, i.plan_id FROM"
+		/* Autopay plans: "will be charged"; the others: "is due", with
+		 * a link to pay it. */
+		rc = db_query(env->db, "SELECT i.id, i.plan_id, p.autopay FROM"
 		    " payment_plan_installments i JOIN payment_plans p ON p.id ="
-		    " i.plan_id LEFT JOIN plan_notices n ON n.kind = 'upcoming' AND"
+		    " i.plan_id LEFT JOIN plan_notices n ON n.kind = IF(p.autopay = 1,"
+		    " 'upcoming', 'due') AND"
 		    " n.subject_key = CONCAT('inst-', i.id, '-', i.due_date)"
 		    " WHERE i.status = 'scheduled' AND i.failures = 0 AND i.amount > 0"
-		    " AND p.autopay = 1 AND p.status = 'active' AND i.due_date >= ?"
+		    " AND p.status = 'active' AND i.due_date >= ?"
 		    " AND i.due_date <= DATE_ADD(?, INTERVAL ? DAY) AND n.id IS NULL"
 		    " ORDER BY i.due_date, i.id LIMIT 1000", q, 3, &r);
 	}
@@ -329,7 +338,7 @@ autopay_notices_run(const struct autopay_env *env, struct autopay_stats *stats)
 
 		memset(&a, 0, sizeof(a));
 		a.env = env;
-		a.kind = "upcoming";
+		a.kind = db_i64(&r, i, 2) ? "upcoming" : "due";
 		a.f.inst_id = db_i64(&r, i, 0);
 		a.f.plan_id = db_i64(&r, i, 1);
 		if ((rc = db_tx(env->db, notice_tx, &a)) == DB_OK)

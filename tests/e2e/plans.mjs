@@ -272,6 +272,26 @@ async function planFlow(browser) {
 			client.noProblems();
 			staff.noProblems();
 		}],
+		['the client pays the next installment early', async () => {
+			await client.page.goto(`${BASE}/portal/billing`);
+			await Promise.all([client.page.waitForURL(/\/portal\/pay\?plan=/),
+			    client.page.getByRole('link', { name: 'Pay next installment now' }).click()]);
+			await client.page.getByRole('heading', { name: 'Pay the next installment' }).waitFor();
+			await client.page.locator('input[name="pay_with"][value="card"]').check();
+			await submit(client.page, client.page.getByRole('button', { name: /^Pay \$\d/ }));
+			await client.page.locator('#payment-element iframe').waitFor();
+			await fillCard(client.page);
+			await client.page.locator('#pay-submit:not([disabled])').waitFor();
+			await Promise.all([client.page.waitForURL(/\/portal\/payments\/\d+$/),
+			    client.page.locator('#pay-submit').click()]);
+			await client.page.getByText('Payment received').first().waitFor();
+			await client.page.goto(`${BASE}${link}`);
+			await client.page.locator('.plan-row-paid').nth(1).waitFor();
+			check(await client.page.locator('.plan-row-paid').count() === 2,
+			    'the down payment and the first installment are paid, nothing more');
+			await shotBoth(client.page, 'portal-plan-early', PHONE);
+			client.noProblems();
+		}],
 	], async (step) => {
 		await shot(client.page, `fail-client-${step.replace(/\W+/g, '-')}`, PHONE);
 		await shot(staff.page, `fail-staff-${step.replace(/\W+/g, '-')}`, WIDE);

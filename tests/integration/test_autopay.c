@@ -800,6 +800,49 @@ add(TCase *tc, const TTest *t)
 		tcase_add_test(tc, t);
 }
 
+/* Autopay off: no charge, but the client is told 3 days before each due
+ * date, once, with a link that opens the portal's payment of the plan's
+ * next installment. */
+START_TEST(test_autopay_off_due_notice)
+{
+	struct aplan a;
+	struct db_result r;
+
+	clock_to(noon("2030-06-01"));
+	aplan_make(&a, "ap-off", "pm_card_visa", 2, 4000, "2030-06-10", 7);
+	{
+		struct db_param p[] = { DB_I64(a.plan) };
+		ck_assert(db_exec(spf_db, "UPDATE payment_plans SET autopay = 0 WHERE"
+		    " id = ?", p, 1, NULL, NULL) == DB_OK);
+	}
+	clock_to(noon("2030-06-06"));
+	jobs_once();
+	ck_assert_int_eq(mails(&a, "is due on 2030-06-10"), 0);
+	clock_to(noon("2030-06-07"));
+	jobs_once();
+	jobs_once();
+	ck_assert_int_eq(mails(&a, "$40.00 is due on 2030-06-10"), 1);
+	ck_assert_int_eq(mails(&a, "will be charged"), 0);
+	{
+		struct db_param p[] = { DB_STR(a.email) };
+		char want[96];
+		ck_assert(db_query(spf_db, "SELECT text_body FROM outbox WHERE"
+		    " to_addr = ? AND subject LIKE '%is due on%'", p, 1, &r) == DB_OK &&
+		    r.nrows == 1);
+		str_fmt(want, sizeof(want), "/portal/pay?plan=%" PRId64 "&what=next",
+		    a.plan);
+		ck_assert_msg(strstr(db_str(&r, 0, 0), want) != NULL,
+		    "no pay link in: %s", db_str(&r, 0, 0));
+		db_result_free(&r);
+	}
+	/* the due date passes: nothing is charged without autopay */
+	clock_to(noon("2030-06-10"));
+	jobs_once();
+	ck_assert_int_eq(spf_q_i64(Q_PLAN_PAYMENTS, a.plan), 0);
+	clock_real();
+}
+END_TEST
+
 static Suite *
 autopay_suite(void)
 {
@@ -809,6 +852,7 @@ autopay_suite(void)
 	tcase_add_checked_fixture(tc, spf_setup, spf_teardown);
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	add(tc, test_schedule_charges_on_due_dates);
+	add(tc, test_autopay_off_due_notice);
 	add(tc, test_dunning_retries_then_past_due);
 	add(tc, test_hard_decline_stops);
 	add(tc, test_ach_dunning);
