@@ -228,11 +228,13 @@ link_replay(struct ctx *c, const struct pay_link *l, struct sp *sp)
 		return 1;
 	if (p.account_id != l->account_id)
 		return 1;
-	/* This link's, or so new that it is not registered yet. */
-	if ((rc = portal_payment_owned(c->app->db, p.id, l->account_id, l->id)) < 0)
+	/* This link's, or so new that it is not registered yet. Registered
+	 * anywhere is asked first: a registration made between the two
+	 * questions must not make this link's own payment look foreign. */
+	if ((rc = portal_payment_owned(c->app->db, p.id, l->account_id, 0)) < 0)
 		return -1;
-	if (rc == 0 && (rc = portal_payment_owned(c->app->db, p.id, l->account_id,
-	    0)) != 0)
+	if (rc == 1 && (rc = portal_payment_owned(c->app->db, p.id, l->account_id,
+	    l->id)) != 1)
 		return rc < 0 ? -1 : 1;
 	if (strcmp(p.status, "pending") == 0 && p.payment_method_id == 0 &&
 	    strcmp(p.stripe_status, "processing") != 0) {
