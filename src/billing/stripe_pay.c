@@ -773,6 +773,16 @@ count_rows(struct db *db, const char *sql, const struct db_param *p, size_t n,
 /* Inside the attempt's transaction, before anything is written: the
  * account (locked: its attempts take turns), the form not used meanwhile
  * (DB_DUP: answered with its payment), the client of the account. */
+/* Whether a payment row carries the form's attempt key: *seen 0 / 1. */
+static int
+key_seen(struct db *db, const char *attempt_key, int64_t *seen)
+{
+	struct db_param p[] = { DB_STR(attempt_key) };
+
+	return count_rows(db, "SELECT COUNT(*) FROM payments WHERE"
+	    " attempt_key = ?", p, 1, seen);
+}
+
 static int
 attempt_preconditions(struct db *db, struct attempt *a)
 {
@@ -788,14 +798,10 @@ attempt_preconditions(struct db *db, struct attempt *a)
 		if (n == 0)
 			return refuse(a, SP_NOT_FOUND, "The account does not exist.");
 	}
-	{
-		struct db_param p[] = { DB_STR(q->attempt_key) };
-		if ((rc = count_rows(db, "SELECT COUNT(*) FROM payments WHERE"
-		    " attempt_key = ?", p, 1, &n)) != DB_OK)
-			return rc;
-		if (n != 0)
-			return DB_DUP;
-	}
+	if ((rc = key_seen(db, q->attempt_key, &n)) != DB_OK)
+		return rc;
+	if (n != 0)
+		return DB_DUP;
 	if (q->client_id) {
 		struct db_param p[] = { DB_I64(q->client_id), DB_I64(q->account_id) };
 		if ((rc = count_rows(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
@@ -824,20 +830,10 @@ attempt_insert_tx(struct db *db, void *arg)
 	if ((rc = sp_reserve_check(db, q->account_id, q->amount, q->alloc_plan,
 	    &a->rv)) != DB_OK)
 		return rc;
-	if (a->rv.refused) {
-		/* A twin submission of this form may have committed its row
-		 * (and holds the money) while we waited for the account's
-		 * lock: then the answer is that payment, not a refusal. */
-		struct db_param k[] = { DB_STR(q->attempt_key) };
-		int64_t seen = 0;
-
-		if ((rc = count_rows(db, "SELECT COUNT(*) FROM payments WHERE"
-		    " attempt_key = ?", k, 1, &seen)) != DB_OK)
-			return rc;
-		if (seen)
-			return DB_DUP;
+	/* attempt_preconditions() looked for this form's row after locking
+	 * the account: a twin that got there first has answered already. */
+	if (a->rv.refused)
 		return refuse(a, a->rv.refused, a->rv.msg);
-	}
 	{
 		const char *plan = a->rv.plan;
 		/* The consent goes with a method saved by this payment only. */
@@ -893,8 +889,7 @@ attempt_row(struct attempt *a)
 	int rc;
 
 	a->st = SP_OK;
-	rc = count_rows(a->sp->db, "SELECT COUNT(*) FROM payments WHERE"
-	    " attempt_key = ?", p, 1, &seen);
+	rc = key_seen(a->sp->db, q->attempt_key, &seen);
 	if (rc != DB_OK)
 		return SP_DB;
 	rc = seen ? DB_DUP : db_tx(a->sp->db, attempt_insert_tx, a);
@@ -1352,12 +1347,10 @@ static int
 charge_refused(const struct sp *sp, const struct sp_start *req,
     struct sp_result *out)
 {
-	struct db_param p[] = { DB_STR(req->attempt_key) };
 	int64_t seen = 0, held = 0, busy = 0;
 	char amt[MONEY_FMT_MAX];
 
-	if (count_rows(sp->db, "SELECT COUNT(*) FROM payments WHERE"
-	    " attempt_key = ?", p, 1, &seen) != DB_OK)
+	if (key_seen(sp->db, req->attempt_key, &seen) != DB_OK)
 		return SP_DB;
 	if (seen) {
 		memset(out, 0, sizeof(*out));
@@ -1419,11 +1412,9 @@ charge_saved_run(const struct sp *sp, const struct sp_start *q, int64_t plan_id,
 	    sizeof(out->message)) == -1)
 		return SP_INVALID;
 	if (sp->cfg->consent_required || plan_id != 0) {
-		struct db_param p[] = { DB_STR(q->attempt_key) };
 		int64_t seen = 0;
 		/* A resubmission of a charge already made is answered below. */
-		if (count_rows(sp->db, "SELECT COUNT(*) FROM payments WHERE"
-		    " attempt_key = ?", p, 1, &seen) != DB_OK)
+		if (key_seen(sp->db, q->attempt_key, &seen) != DB_OK)
 			return SP_DB;
 		if (!seen) {
 			rc = plan_id != 0 ? stripe_pay_consent_covers_installment(
