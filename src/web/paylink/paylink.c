@@ -10,6 +10,7 @@
 #include "app.h"
 #include "audit.h"
 #include "invoice.h"
+#include "kit.h"
 #include "money.h"
 #include "payment.h"
 #include "portal.h"
@@ -80,7 +81,7 @@ view_receipts(struct ctx *c, int64_t invoice_id)
 		    &p) != SP_OK || (row = tmpl_loop_add(c->view, "receipts")) == NULL)
 			continue;
 		portal_view_payment(c, row, &p);
-		portal_set_money(row, "applied", as[i].amount);
+		kit_set_money(row, "applied", as[i].amount);
 	}
 	free(as);
 	return 0;
@@ -91,7 +92,7 @@ view_receipts(struct ctx *c, int64_t invoice_id)
 static int
 view_amount(struct ctx *c, const struct pay_link *l, const struct portal_invoice *pi)
 {
-	const char *typed = portal_field_s(c, "amount");
+	const char *typed = kit_field_s(c, "amount");
 	int64_t reserved = 0, min = 0, avail;
 	char plain[MONEY_FMT_MAX];
 
@@ -104,8 +105,8 @@ view_amount(struct ctx *c, const struct pay_link *l, const struct portal_invoice
 	if (*typed == '\0' && money_format_plain(avail, plain, sizeof(plain)) == 0)
 		typed = plain;
 	tmpl_set(c->view, "amount_value", typed);
-	portal_set_money(c->view, "min_payment", min);
-	portal_set_money(c->view, "avail", avail);
+	kit_set_money(c->view, "min_payment", min);
+	kit_set_money(c->view, "avail", avail);
 	tmpl_set_bool(c->view, "part_ok", avail > 0);
 	return 0;
 }
@@ -142,7 +143,7 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 	tmpl_set_bool(c->view, "payable", pi.status == PIS_OPEN ||
 	    pi.status == PIS_PARTIAL);
 	if (pi.pending > 0)
-		portal_set_money(c->view, "pending", pi.pending);
+		kit_set_money(c->view, "pending", pi.pending);
 	if (pi.status == PIS_PAID && view_receipts(c, l->invoice_id) == -1)
 		return -1;
 	if ((pi.status == PIS_OPEN || pi.status == PIS_PARTIAL) &&
@@ -152,7 +153,7 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 		return -1;
 	tmpl_set(c->view, "link", url);
 	tmpl_set(c->view, "org", app_brand(c)->org_name);
-	tmpl_set(c->view, "method", portal_field_s(c, "method"));
+	tmpl_set(c->view, "method", kit_field_s(c, "method"));
 	if (error)
 		tmpl_set(c->view, "error", error);
 	if (portal_view_attempt_key(c) == -1)
@@ -219,7 +220,7 @@ link_replay(struct ctx *c, const struct pay_link *l, struct sp *sp)
 {
 	struct sp_payment p;
 	struct sp_result out;
-	int rc = stripe_pay_by_attempt(c->app->db, portal_field_s(c,
+	int rc = stripe_pay_by_attempt(c->app->db, kit_field_s(c,
 	    "attempt_key"), &p);
 
 	if (rc == SP_DB)
@@ -282,7 +283,7 @@ static int
 link_amount(struct ctx *c, const struct portal_invoice *pi, int64_t avail,
     int64_t *amount, char *msg, size_t msgsz)
 {
-	const char *typed = portal_field_s(c, "amount");
+	const char *typed = kit_field_s(c, "amount");
 	int64_t min = 0;
 
 	*amount = avail;
@@ -297,7 +298,7 @@ link_amount(struct ctx *c, const struct portal_invoice *pi, int64_t avail,
 static int
 h_paylink_start(struct ctx *c)
 {
-	const char *method = portal_field_s(c, "method");
+	const char *method = kit_field_s(c, "method");
 	struct portal_invoice pi;
 	struct sp_result out;
 	struct pay_link l;
@@ -339,7 +340,8 @@ h_paylink_start(struct ctx *c)
 	str_fmt(plan, sizeof(plan), "inv:%" PRId64 ":%" PRId64, pi.id, amount);
 	{
 		struct sp_start st = { l.account_id, 0, strcmp(method, "ach") == 0 ?
-		    "ach" : "card", amount, portal_field_s(c, "attempt_key"), plan, 0,
+		    "ach" : "card", amount, kit_field_s(c, "attempt_key"), plan,
+		    0,
 		    "Paid with a one-time payment link", 0 };
 		memset(&out, 0, sizeof(out));
 		rc = stripe_pay_start(&sp, &st, &out);
@@ -383,7 +385,7 @@ link_payment(struct ctx *c, const struct pay_link *l, int64_t pid)
 static int
 h_paylink_return(struct ctx *c)
 {
-	int64_t pid = c->fs.nerr == 0 ? portal_field_i(c, "payment") : 0;
+	int64_t pid = c->fs.nerr == 0 ? kit_field_i(c, "payment", 0) : 0;
 	struct portal_env env;
 	struct sp_result out;
 	struct pay_link l;
@@ -412,7 +414,7 @@ h_paylink_return(struct ctx *c)
 static int
 h_paylink_payment(struct ctx *c)
 {
-	int64_t pid = portal_path_id(c, "id");
+	int64_t pid = kit_path_id(c, "id");
 	struct pay_link l;
 	struct sp_payment p;
 	struct invoice inv;
@@ -429,7 +431,7 @@ h_paylink_payment(struct ctx *c)
 		return -1;
 	}
 	tmpl_set(c->view, "number", inv.number);
-	portal_set_money(c->view, "open", inv.open);
+	kit_set_money(c->view, "open", inv.open);
 	tmpl_set_bool(c->view, "still_open", inv.open > 0 &&
 	    strcmp(inv.status, "void") != 0);
 	invoice_free(&inv);
@@ -463,7 +465,7 @@ h_paylink_pdf(struct ctx *c)
 static int
 h_paylink_payment_pdf(struct ctx *c)
 {
-	int64_t pid = portal_path_id(c, "id");
+	int64_t pid = kit_path_id(c, "id");
 	struct pay_link l;
 	int rc = link_of(c, &l);
 

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "audit.h"
 #include "handlers.h"
+#include "kit.h"
 #include "plan.h"
 #include "plan_card.h"
 #include "portal_web.h"
@@ -103,7 +104,7 @@ h_plan_card(struct ctx *c)
 static int
 h_plan_card_start(struct ctx *c)
 {
-	const char *signer = portal_field_s(c, "signer_name");
+	const char *signer = kit_field_s(c, "signer_name");
 	char cs[256] = "", seti[80] = "", msg[256] = "", ret[700];
 	struct plan_card_link l;
 	struct actor a;
@@ -112,14 +113,15 @@ h_plan_card_start(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	if (c->fs.nerr > 0 || portal_field_i(c, "authorize") == 0 || *signer == '\0')
+	if (c->fs.nerr > 0 || kit_field_i(c, "authorize", 0) == 0 ||
+	    *signer == '\0')
 		return card_page(c, &l, 422, portal_msg(c, "pc.err_sign"));
 	a = (struct actor){ "portal", l.account_id, app_ip(c) };
 	portal_sp_of(c, &a, &sp);
 	if (sp.stripe == NULL)
 		return -1;
 	rc = stripe_pay_setup_start(&sp, l.account_id, "card",
-	    portal_field_s(c, "attempt_key"), cs, sizeof(cs), seti, sizeof(seti),
+	    kit_field_s(c, "attempt_key"), cs, sizeof(cs), seti, sizeof(seti),
 	    msg, sizeof(msg));
 	if (rc == SP_DB)
 		return -1;
@@ -144,7 +146,8 @@ h_plan_card_start(struct ctx *c)
 static int
 h_plan_card_return(struct ctx *c)
 {
-	const char *seti = c->fs.nerr == 0 ? portal_field_s(c, "setup_intent") : "";
+	const char *seti = c->fs.nerr == 0 ? kit_field_s(c, "setup_intent") :
+	    "";
 	char msg[256] = "";
 	struct plan_card_link l;
 	struct actor a;

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "estimate.h"
+#include "kit.h"
 #include "log.h"
 #include "money.h"
 #include "pdf.h"
@@ -417,7 +418,7 @@ h_estimate_pdf(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such estimate.");
 	if ((rc = estimate_get(c->app->db, id, &e)) == EST_S_DB)
 		return -1;
@@ -433,7 +434,7 @@ h_portal_estimate_pdf(struct ctx *c)
 {
 	struct portal_req pr;
 	struct estimate e;
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 	int rc = portal_begin(c, &pr);
 
 	if (rc <= 0)

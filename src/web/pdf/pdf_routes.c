@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "invoice.h"
+#include "kit.h"
 #include "log.h"
 #include "pdf.h"
 #include "branding_web.h"
@@ -10,18 +11,6 @@
 #include "routes.h"
 #include "statement.h"
 #include "str.h"
-
-/* The id path parameter, or 0 when it is not a positive integer. */
-static int64_t
-path_id(const struct ctx *c)
-{
-	const char *s = route_param(&c->match, "id");
-	int64_t id;
-
-	if (s == NULL || str_to_i64(s, 1, INT64_MAX, &id) == -1)
-		return 0;
-	return id;
-}
 
 /* The body already holds the PDF: headers for a private download. */
 static int
@@ -50,7 +39,7 @@ h_invoice_pdf(struct ctx *c)
 	struct invoice inv;
 	struct account a;
 	char filename[64];
-	int64_t id = path_id(c);
+	int64_t id = kit_path_id(c, "id");
 	int rc, arc = PROF_NOT_FOUND;
 
 	if (id == 0)
@@ -83,7 +72,7 @@ h_statement_pdf(struct ctx *c)
 	struct pdf_org org = org_of(c);
 	struct statement st;
 	char filename[64];
-	int64_t id = path_id(c);
+	int64_t id = kit_path_id(c, "id");
 	int rc;
 
 	if (id == 0)

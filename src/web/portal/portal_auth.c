@@ -5,6 +5,7 @@
 #include "app.h"
 #include "audit.h"
 #include "db.h"
+#include "kit.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "session.h"
@@ -105,7 +106,7 @@ portal_sign_in(struct ctx *c, int64_t account_id, const char *email)
 int
 h_portal_login(struct ctx *c)
 {
-	const char *email = portal_field_s(c, "email");
+	const char *email = kit_field_s(c, "email");
 	const struct field_value *pw = app_field(c, "password");
 	char msg[300];
 	int64_t retry = 0, id = 0;
@@ -304,14 +305,14 @@ h_portal_forgot(struct ctx *c)
 	struct portal_env env;
 
 	tmpl_set(c->view, "title", portal_msg(c, "login.forgot"));
-	tmpl_set(c->view, "email", portal_field_s(c, "email"));
+	tmpl_set(c->view, "email", kit_field_s(c, "email"));
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
 		tmpl_set(c->view, "error", portal_msg(c, "fg.enter"));
 		return portal_render(c, NULL, 422, "portal_forgot.html");
 	}
 	portal_env_of(c, &a, &env);
-	if (portal_request_reset(&env, portal_field_s(c, "email")) != PORTAL_OK)
+	if (portal_request_reset(&env, kit_field_s(c, "email")) != PORTAL_OK)
 		return -1;
 	http_redirect(&c->resp, 303, "/portal/login?notice=reset_sent");
 	return 0;

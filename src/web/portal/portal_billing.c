@@ -7,6 +7,7 @@
 #include "app.h"
 #include "clock.h"
 #include "invoice.h"
+#include "kit.h"
 #include "ledger.h"
 #include "log.h"
 #include "payment.h"
@@ -53,8 +54,8 @@ invoice_row(struct ctx *c, struct tmpl_vars *row, const struct portal_invoice *p
 	portal_set_day(row, "invoice_date", p->invoice_date);
 	portal_set_day(row, "due_date", p->due_date);
 	tmpl_set(row, "client_name", p->client_name);
-	portal_set_money(row, "total", p->total);
-	portal_set_money(row, "open", p->status == PIS_VOID ? 0 : p->open);
+	kit_set_money(row, "total", p->total);
+	kit_set_money(row, "open", p->status == PIS_VOID ? 0 : p->open);
 	tmpl_set(row, "status", portal_inv_status_names[p->status]);
 	tmpl_set(row, "status_label", portal_inv_status_label(c, p->status));
 	tmpl_set_int(row, "open_cents", p->open);
@@ -79,7 +80,7 @@ view_statement_pay(struct ctx *c, struct tmpl_vars *row, int64_t account_id,
 	    ARRAY_LEN(ids), &n, &open) == PORTAL_DB)
 		return -1;
 	if (open > 0)
-		portal_set_money(row, "open_now", open);
+		kit_set_money(row, "open_now", open);
 	return 0;
 }
 
@@ -102,7 +103,7 @@ view_statements(struct ctx *c, int64_t account_id)
 		portal_set_day(row, "statement_date", st[i].statement_date);
 		portal_set_day(row, "period_start", st[i].period_start);
 		portal_set_day(row, "period_end", st[i].period_end);
-		portal_set_money(row, "amount_due", st[i].amount_due);
+		kit_set_money(row, "amount_due", st[i].amount_due);
 		if ((rc = view_statement_pay(c, row, account_id, st[i].id)) == -1)
 			break;
 	}
@@ -123,7 +124,7 @@ view_pay_all(struct ctx *c, const struct portal_req *pr)
 	    &all) == PORTAL_DB)
 		return -1;
 	if (all > 0)
-		portal_set_money(c->view, "pay_all", all);
+		kit_set_money(c->view, "pay_all", all);
 	return 0;
 }
 
@@ -131,7 +132,7 @@ int
 portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
     const char *error, const int64_t *selected, size_t nselected)
 {
-	const char *filter = c->fs.nerr == 0 ? portal_field_s(c, "status") : "";
+	const char *filter = c->fs.nerr == 0 ? kit_field_s(c, "status") : "";
 	struct portal_invoice *is = NULL;
 	struct balance bal;
 	size_t n = 0, shown = 0;
@@ -161,12 +162,12 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		shown++;
 	}
 	free(is);
-	portal_set_money(c->view, "balance_due", due);
+	kit_set_money(c->view, "balance_due", due);
 	tmpl_set_bool(c->view, "has_due", due > 0);
 	if (pending > 0)
-		portal_set_money(c->view, "pending_total", pending);
+		kit_set_money(c->view, "pending_total", pending);
 	if (bal.credit > 0)
-		portal_set_money(c->view, "credit", bal.credit);
+		kit_set_money(c->view, "credit", bal.credit);
 	tmpl_set_bool(c->view, "has_invoices", n > 0);
 	tmpl_set_bool(c->view, "has_payable", payable);
 	/* pay.js fills these in the button label of the page's language. */
@@ -218,7 +219,7 @@ static int
 own_invoice(struct ctx *c, const struct portal_req *pr, struct portal_invoice *pi,
     struct invoice *inv)
 {
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 	int rc;
 
 	memset(inv, 0, sizeof(*inv));
@@ -248,7 +249,7 @@ view_applied(struct ctx *c, int64_t invoice_id)
 			break;
 		tmpl_set_int(row, "payment_id", as[i].payment_id);
 		portal_set_date(row, "date", as[i].created_at);
-		portal_set_money(row, "amount", as[i].amount);
+		kit_set_money(row, "amount", as[i].amount);
 	}
 	free(as);
 	return 0;
@@ -277,7 +278,7 @@ h_portal_invoice(struct ctx *c)
 	tmpl_set_bool(c->view, "is_void", pi.status == PIS_VOID);
 	tmpl_set_bool(c->view, "is_pending", pi.status == PIS_PENDING_ACH);
 	if (pi.pending > 0)
-		portal_set_money(c->view, "pending", pi.pending);
+		kit_set_money(c->view, "pending", pi.pending);
 	if (view_applied(c, pi.id) == -1)
 		return -1;
 	tmpl_setf(c->view, "title", "%s %s", portal_msg(c, "inv.invoice"),
@@ -352,7 +353,7 @@ h_portal_statement_pdf(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	id = portal_path_id(c, "id");
+	id = kit_path_id(c, "id");
 	rc = id ? statement_get(c->app->db, id, &st) : ST_NOT_FOUND;
 	if (rc == ST_DB)
 		return -1;
@@ -399,7 +400,8 @@ h_portal_payments(struct ctx *c)
 		return rc;
 	if (c->fs.nerr > 0)
 		return portal_error(c, 404, "There is no such page of payments.");
-	page = portal_field_i(c, "page") > 0 ? (size_t)portal_field_i(c, "page") : 1;
+	page = kit_field_i(c, "page", 0) > 0 ?
+	    (size_t)kit_field_i(c, "page", 0) : 1;
 	if (portal_history(c->app->db, pr.account_id, page, &h) != PORTAL_OK)
 		return -1;
 	if (page > h.pages) {
@@ -447,7 +449,7 @@ view_paid_invoices(struct ctx *c, const struct portal_req *pr,
 				break;
 			tmpl_set_int(row, "id", as[i].invoice_id);
 			tmpl_set(row, "number", as[i].invoice_number);
-			portal_set_money(row, "amount", as[i].amount);
+			kit_set_money(row, "amount", as[i].amount);
 		}
 		free(as);
 		return 0;
@@ -467,7 +469,7 @@ view_paid_invoices(struct ctx *c, const struct portal_req *pr,
 			continue;
 		tmpl_set_int(row, "id", pi.id);
 		tmpl_set(row, "number", pi.number);
-		portal_set_money(row, "amount", req[i].amount);
+		kit_set_money(row, "amount", req[i].amount);
 	}
 	return 0;
 }
@@ -483,7 +485,7 @@ h_portal_payment(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	id = portal_path_id(c, "id");
+	id = kit_path_id(c, "id");
 	rc = id ? stripe_pay_get(c->app->db, id, &p) : SP_NOT_FOUND;
 	if (rc == SP_DB)
 		return -1;
@@ -523,7 +525,7 @@ h_portal_payment_pdf(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	id = portal_path_id(c, "id");
+	id = kit_path_id(c, "id");
 	rc = id ? stripe_pay_get(c->app->db, id, &p) : SP_NOT_FOUND;
 	if (rc == SP_DB)
 		return -1;

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "invoice.h"
+#include "kit.h"
 #include "money.h"
 #include "portal.h"
 #include "portal_web.h"
@@ -167,26 +168,6 @@ portal_sp_of(struct ctx *c, const struct actor *a, struct sp *sp)
 
 /* --- view helpers ------------------------------------------------------------ */
 
-int64_t
-portal_path_id(const struct ctx *c, const char *name)
-{
-	const char *s = route_param(&c->match, name);
-	int64_t id;
-
-	if (s == NULL || str_to_i64(s, 1, INT64_MAX, &id) == -1)
-		return 0;
-	return id;
-}
-
-void
-portal_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
-{
-	char m[MONEY_FMT_MAX];
-
-	money_format(cents, m, sizeof(m));
-	tmpl_set(v, name, m);
-}
-
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
     "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 /* Spanish writes dates "4 de diciembre de 2026", month in lower case. */
@@ -229,22 +210,6 @@ portal_set_date(struct tmpl_vars *v, const char *name, int64_t t)
 
 	clock_fmt_date(t, d, sizeof(d));
 	portal_set_day(v, name, d);
-}
-
-const char *
-portal_field_s(const struct ctx *c, const char *name)
-{
-	const struct field_value *f = app_field(c, name);
-
-	return f && f->present && f->s ? f->s : "";
-}
-
-int64_t
-portal_field_i(const struct ctx *c, const char *name)
-{
-	const struct field_value *f = app_field(c, name);
-
-	return f && f->present ? f->i : 0;
 }
 
 const char *
@@ -295,7 +260,7 @@ portal_view_payment(struct ctx *c, struct tmpl_vars *v, const struct sp_payment 
 	char label[96];
 
 	tmpl_set_int(v, "payment_id", p->id);
-	portal_set_money(v, "amount", p->amount);
+	kit_set_money(v, "amount", p->amount);
 	portal_set_day(v, "date", p->received_date);
 	portal_set_date(v, "created", p->created_at);
 	tmpl_set(v, "status", p->status);
@@ -320,7 +285,7 @@ portal_view_payment(struct ctx *c, struct tmpl_vars *v, const struct sp_payment 
 	    "ph.applied" : strcmp(p->status, "failed") == 0 ||
 	    strcmp(p->status, "canceled") == 0 ? "ph.still_open" : "ph.for"));
 	if (p->refunded > 0)
-		portal_set_money(v, "refunded", p->refunded);
+		kit_set_money(v, "refunded", p->refunded);
 }
 
 void
@@ -334,15 +299,15 @@ portal_view_invoice(struct ctx *c, const struct invoice *inv)
 	portal_set_day(v, "due_date", inv->due_date);
 	tmpl_set(v, "client_name", inv->client_name);
 	tmpl_set(v, "bill_to", inv->account_name);
-	portal_set_money(v, "total", inv->total);
-	portal_set_money(v, "paid", inv->paid);
-	portal_set_money(v, "open", inv->open);
-	portal_set_money(v, "subtotal", inv->totals.subtotal);
+	kit_set_money(v, "total", inv->total);
+	kit_set_money(v, "paid", inv->paid);
+	kit_set_money(v, "open", inv->open);
+	kit_set_money(v, "subtotal", inv->totals.subtotal);
 	tmpl_set_bool(v, "has_paid", inv->paid > 0);
 	if (inv->totals.discount > 0)
-		portal_set_money(v, "discount", -inv->totals.discount);
+		kit_set_money(v, "discount", -inv->totals.discount);
 	if (inv->total != inv->totals.total)
-		portal_set_money(v, "adjustments", inv->total - inv->totals.total);
+		kit_set_money(v, "adjustments", inv->total - inv->totals.total);
 	tmpl_set(v, "notes", inv->notes ? inv->notes : "");
 	for (size_t i = 0; i < inv->nlines; i++) {
 		const struct invoice_line *l = &inv->lines[i];
@@ -352,10 +317,10 @@ portal_view_invoice(struct ctx *c, const struct invoice *inv)
 			return;
 		tmpl_set(row, "description", l->description);
 		tmpl_set_int(row, "quantity", l->quantity);
-		portal_set_money(row, "rate", l->rate);
+		kit_set_money(row, "rate", l->rate);
 		if (l->discount > 0)
-			portal_set_money(row, "line_discount", -l->discount);
-		portal_set_money(row, "amount", l->net);
+			kit_set_money(row, "line_discount", -l->discount);
+		kit_set_money(row, "amount", l->net);
 	}
 }
 
@@ -368,7 +333,7 @@ portal_checkout_page(struct ctx *c, const struct portal_req *pr, const char *tmp
 	portal_view_stripe(c);
 	tmpl_set(c->view, "client_secret", client_secret);
 	tmpl_set(c->view, "return_url", return_url);
-	portal_set_money(c->view, "pay_amount", amount);
+	kit_set_money(c->view, "pay_amount", amount);
 	tmpl_set(c->view, "pay_method", method);
 	tmpl_set_bool(c->view, "pay_ach", strcmp(method, "ach") == 0);
 	if (pr != NULL)

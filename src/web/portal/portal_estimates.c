@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "estimate.h"
 #include "estimate_view.h"
+#include "kit.h"
 #include "portal_web.h"
 #include "routes.h"
 #include "str.h"
@@ -92,7 +93,7 @@ h_portal_estimates(struct ctx *c)
 			break;
 		ev_header(r, &es[i]);
 		est_labels(c, r, &es[i]);
-		portal_set_money(r, "patient", es[i].totals.patient);
+		kit_set_money(r, "patient", es[i].totals.patient);
 		tmpl_set_bool(r, "to_sign", es[i].state == ES_SENT ||
 		    es[i].state == ES_VIEWED);
 	}
@@ -107,7 +108,7 @@ h_portal_estimates(struct ctx *c)
 static int
 own(struct ctx *c, const struct portal_req *pr, struct estimate *e)
 {
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -137,7 +138,8 @@ show(struct ctx *c, const struct portal_req *pr, struct estimate *e, int status,
 	    e->state == ES_VIEWED);
 	if (error != NULL) {
 		tmpl_set(c->view, "error", error);
-		tmpl_set(c->view, "form_signer_name", portal_field_s(c, "signer_name"));
+		tmpl_set(c->view, "form_signer_name", kit_field_s(c,
+		    "signer_name"));
 	}
 	if (app_field(c, "notice") != NULL && app_field(c, "notice")->present)
 		tmpl_set(c->view, "notice", app_field(c, "notice")->s);
@@ -190,18 +192,18 @@ after(struct ctx *c, int64_t id, const char *notice)
 static const char *
 sign_problem(struct ctx *c)
 {
-	const char *png = portal_field_s(c, "signature_png");
+	const char *png = kit_field_s(c, "signature_png");
 
 	if (c->fs.nerr > 0)
 		return c->fs.err[0].msg;
-	if (!portal_field_i(c, "agree"))
+	if (!kit_field_i(c, "agree", 0))
 		return portal_msg(c, "est.need_agree");
-	if (strcmp(portal_field_s(c, "method"), "typed") != 0 && png[0] == '\0')
+	if (strcmp(kit_field_s(c, "method"), "typed") != 0 && png[0] == '\0')
 		return portal_msg(c, "est.need_sig");
 	if (png[0] != '\0' && (!str_starts(png, "data:image/png;base64,") ||
 	    !estimate_sig_ok(png + strlen("data:image/png;base64,"),
-	    portal_field_s(c, "signature_path")[0] ?
-	    portal_field_s(c, "signature_path") : NULL)))
+	    kit_field_s(c, "signature_path")[0] ?
+	    kit_field_s(c, "signature_path") : NULL)))
 		return portal_msg(c, "est.bad_sig");
 	return NULL;
 }
@@ -209,13 +211,13 @@ sign_problem(struct ctx *c)
 static void
 sig_from_form(struct ctx *c, const struct portal_req *pr, struct estimate_sig *s)
 {
-	const char *png = portal_field_s(c, "signature_png");
-	const char *path = portal_field_s(c, "signature_path");
-	int drawn = strcmp(portal_field_s(c, "method"), "typed") != 0 && png[0];
+	const char *png = kit_field_s(c, "signature_png");
+	const char *path = kit_field_s(c, "signature_path");
+	int drawn = strcmp(kit_field_s(c, "method"), "typed") != 0 && png[0];
 
 	memset(s, 0, sizeof(*s));
 	str_copy(s->signer_name, sizeof(s->signer_name),
-	    portal_field_s(c, "signer_name"));
+	    kit_field_s(c, "signer_name"));
 	s->signer_id = pr->account_id;
 	str_copy(s->method, sizeof(s->method), drawn ? "drawn" : "typed");
 	s->png = drawn ? (char *)png + strlen("data:image/png;base64,") : NULL;

@@ -13,6 +13,7 @@
 #include "common.h"
 #include "app.h"
 #include "audit.h"
+#include "kit.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "profiles.h"
@@ -165,7 +166,7 @@ h_lang_switch(struct ctx *c)
 		return portal_error(c, 404, portal_msg(c, "err.no_language"));
 	http_cookie_set(&c->resp, LANG_COOKIE, code, LANG_MAX_AGE,
 	    (int)c->app->cfg.cookie_secure);
-	http_redirect(&c->resp, 303, switch_next(portal_field_s(c, "next"),
+	http_redirect(&c->resp, 303, switch_next(kit_field_s(c, "next"),
 	    "/portal/login"));
 	return 0;
 }
@@ -177,7 +178,7 @@ h_portal_language(struct ctx *c)
 {
 	struct portal_req p;
 	struct actor a;
-	const char *next = portal_field_s(c, "next");
+	const char *next = kit_field_s(c, "next");
 	int rc;
 
 	if ((rc = portal_begin(c, &p)) != 1)
@@ -186,7 +187,7 @@ h_portal_language(struct ctx *c)
 		return portal_error(c, 400, portal_msg(c, "err.no_language"));
 	a = (struct actor){ "portal", p.account_id, app_ip(c) };
 	if (account_set_language(c->app->db, &a, p.account_id,
-	    portal_field_s(c, "lang")) == PROF_DB)
+	    kit_field_s(c, "lang")) == PROF_DB)
 		return -1;
 	http_redirect(&c->resp, 303, switch_next(next, "/portal/billing"));
 	return 0;

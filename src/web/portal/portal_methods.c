@@ -6,6 +6,7 @@
 #include "app.h"
 #include "audit.h"
 #include "consent_view.h"
+#include "kit.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "str.h"
@@ -79,8 +80,8 @@ methods_page(struct ctx *c, const struct portal_req *pr, int status,
 		tmpl_set(c->view, "notice", portal_msg(c, notices[nv->i]));
 	if (error)
 		tmpl_set(c->view, "error", error);
-	tmpl_set(c->view, "kind", portal_field_s(c, "kind"));
-	tmpl_set(c->view, "signer_name", portal_field_s(c, "signer_name"));
+	tmpl_set(c->view, "kind", kit_field_s(c, "kind"));
+	tmpl_set(c->view, "signer_name", kit_field_s(c, "signer_name"));
 	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (portal_view_attempt_key(c) == -1)
 		return -1;
@@ -103,8 +104,8 @@ h_portal_methods(struct ctx *c)
 int
 h_portal_method_new(struct ctx *c)
 {
-	const char *kind = portal_field_s(c, "kind");
-	const char *signer = portal_field_s(c, "signer_name");
+	const char *kind = kit_field_s(c, "kind");
+	const char *signer = kit_field_s(c, "signer_name");
 	char cs[256] = "", seti[80] = "", msg[256] = "", ret[600];
 	struct portal_consent_intent ci;
 	struct portal_req pr;
@@ -118,14 +119,14 @@ h_portal_method_new(struct ctx *c)
 		app_view_errors(c);
 		return methods_page(c, &pr, 422, c->fs.err[0].msg);
 	}
-	if (portal_field_i(c, "authorize") == 0 || *signer == '\0')
+	if (kit_field_i(c, "authorize", 0) == 0 || *signer == '\0')
 		return methods_page(c, &pr, 422, portal_msg(c, "pm.need_auth"));
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
 	portal_sp_of(c, &a, &sp);
 	if (sp.stripe == NULL)
 		return -1;
 	rc = stripe_pay_setup_start(&sp, pr.account_id, kind,
-	    portal_field_s(c, "attempt_key"), cs, sizeof(cs), seti, sizeof(seti),
+	    kit_field_s(c, "attempt_key"), cs, sizeof(cs), seti, sizeof(seti),
 	    msg, sizeof(msg));
 	if (rc == SP_DB)
 		return -1;
@@ -152,7 +153,8 @@ h_portal_method_new(struct ctx *c)
 int
 h_portal_method_return(struct ctx *c)
 {
-	const char *seti = c->fs.nerr == 0 ? portal_field_s(c, "setup_intent") : "";
+	const char *seti = c->fs.nerr == 0 ? kit_field_s(c, "setup_intent") :
+	    "";
 	struct portal_req pr;
 	struct actor a;
 	struct sp sp;
@@ -185,7 +187,7 @@ h_portal_method_return(struct ctx *c)
 static int
 own_method(struct ctx *c, const struct portal_req *pr, struct sp_method *m)
 {
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 	int rc = id ? stripe_pay_method_get(c->app->db, id, m) : SP_NOT_FOUND;
 
 	if (rc == SP_DB)
@@ -245,7 +247,7 @@ h_portal_method_remove(struct ctx *c)
 int
 h_portal_consent(struct ctx *c)
 {
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 	struct portal_req pr;
 	struct sp_consent k;
 	int rc = portal_begin(c, &pr);

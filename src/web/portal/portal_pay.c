@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "kit.h"
 #include "money.h"
 #include "portal.h"
 #include "portal_web.h"
@@ -96,7 +97,7 @@ view_methods(struct ctx *c, const struct portal_req *pr, int64_t total,
 static int
 view_part(struct ctx *c, const struct portal_selection *sel)
 {
-	const char *typed = portal_field_s(c, "amount");
+	const char *typed = kit_field_s(c, "amount");
 	char plain[MONEY_FMT_MAX];
 	int64_t min = 0;
 
@@ -109,8 +110,8 @@ view_part(struct ctx *c, const struct portal_selection *sel)
 		typed = plain;
 	tmpl_set_bool(c->view, "part_ok", 1);
 	tmpl_set(c->view, "amount_value", typed);
-	portal_set_money(c->view, "min_payment", min);
-	portal_set_money(c->view, "open_total", sel->open_total);
+	kit_set_money(c->view, "min_payment", min);
+	kit_set_money(c->view, "open_total", sel->open_total);
 	return 0;
 }
 
@@ -118,7 +119,7 @@ view_part(struct ctx *c, const struct portal_selection *sel)
 static const char *
 pay_with(const struct ctx *c, int64_t *mid)
 {
-	const char *s = portal_field_s(c, "pay_with");
+	const char *s = kit_field_s(c, "pay_with");
 
 	*mid = 0;
 	if (strcmp(s, "card") == 0 || strcmp(s, "ach") == 0)
@@ -141,9 +142,9 @@ pay_page(struct ctx *c, const struct portal_req *pr,
 			return -1;
 		tmpl_set_int(row, "id", sel->ids[i]);
 		tmpl_set(row, "number", sel->numbers[i]);
-		portal_set_money(row, "amount", sel->amounts[i]);
+		kit_set_money(row, "amount", sel->amounts[i]);
 	}
-	portal_set_money(c->view, "pay_total", sel->total);
+	kit_set_money(c->view, "pay_total", sel->total);
 	tmpl_set_int(c->view, "total_cents", sel->open_total);
 	/* part of one invoice; a statement or "everything" is paid whole */
 	if (sel->n == 1 && tmpl_get(c->view, "for_statement") == NULL &&
@@ -162,8 +163,9 @@ pay_page(struct ctx *c, const struct portal_req *pr,
 	tmpl_set(c->view, "method", method);
 	tmpl_set_bool(c->view, "want_card", strcmp(method, "card") == 0);
 	tmpl_set_bool(c->view, "want_ach", strcmp(method, "ach") == 0);
-	tmpl_set_bool(c->view, "save_card", portal_field_i(c, "save_card") != 0);
-	tmpl_set(c->view, "signer_name", portal_field_s(c, "signer_name"));
+	tmpl_set_bool(c->view, "save_card",
+	    kit_field_i(c, "save_card", 0) != 0);
+	tmpl_set(c->view, "signer_name", kit_field_s(c, "signer_name"));
 	tmpl_set(c->view, "org", app_brand(c)->org_name);
 	if (error)
 		tmpl_set(c->view, "error", error);
@@ -420,7 +422,7 @@ checkout(struct ctx *c, const struct portal_req *pr, const struct sp_payment *p,
 		if (portal_invoice_get(c->app->db, pr->account_id, req[i].invoice_id,
 		    &pi) == PORTAL_OK)
 			tmpl_set(row, "number", pi.number);
-		portal_set_money(row, "amount", req[i].amount);
+		kit_set_money(row, "amount", req[i].amount);
 	}
 	return portal_checkout_page(c, pr, "portal_checkout.html", client_secret,
 	    ret, p->amount, p->method);
@@ -436,7 +438,7 @@ pay_replay(struct ctx *c, const struct portal_req *pr, struct sp *sp)
 	struct sp_payment p;
 	struct sp_result out;
 	char url[64];
-	int rc = stripe_pay_by_attempt(c->app->db, portal_field_s(c,
+	int rc = stripe_pay_by_attempt(c->app->db, kit_field_s(c,
 	    "attempt_key"), &p);
 
 	if (rc == SP_DB)
@@ -495,7 +497,7 @@ pay_new(struct ctx *c, struct pay_form *f)
 static int
 part_of(struct ctx *c, struct portal_req *pr, struct portal_selection *sel)
 {
-	const char *typed = portal_field_s(c, "amount");
+	const char *typed = kit_field_s(c, "amount");
 	int64_t min = 0, amount = 0;
 	char msg[200];
 	int rc;
@@ -533,12 +535,12 @@ h_portal_pay_start(struct ctx *c)
 		return -1;
 	if ((rc = pay_replay(c, &pr, &f.sp)) != 1)
 		return rc;
-	if (*portal_field_s(c, "plan") != '\0') {
-		if ((rc = plan_price(c, &pr, portal_field_s(c, "plan"),
-		    portal_field_s(c, "plan_what"), &sel)) <= 0)
+	if (*kit_field_s(c, "plan") != '\0') {
+		if ((rc = plan_price(c, &pr, kit_field_s(c, "plan"),
+		    kit_field_s(c, "plan_what"), &sel)) <= 0)
 			return rc;
 	} else {
-		if (portal_ids_parse(portal_field_s(c, "invoices"), ids,
+		if (portal_ids_parse(kit_field_s(c, "invoices"), ids,
 		    ARRAY_LEN(ids), &n) == -1)
 			return portal_error(c, 404, portal_msg(c, "err.no_invoice"));
 		if ((rc = price(c, &pr, ids, n, &sel, &f.sp)) <= 0)
@@ -548,7 +550,7 @@ h_portal_pay_start(struct ctx *c)
 		app_view_errors(c);
 		return pay_page(c, &pr, &sel, 422, c->fs.err[0].msg);
 	}
-	if (portal_field_i(c, "total") != sel.open_total)
+	if (kit_field_i(c, "total", 0) != sel.open_total)
 		return pay_page(c, &pr, &sel, 409, portal_msg(c, "pay.changed"));
 	if ((rc = part_of(c, &pr, &sel)) <= 0)
 		return rc;
@@ -560,10 +562,10 @@ h_portal_pay_start(struct ctx *c)
 	}
 	if (*f.method == '\0')
 		return pay_page(c, &pr, &sel, 422, portal_msg(c, "pay.choose_how"));
-	f.signer = portal_field_s(c, "signer_name");
-	f.authorize = portal_field_i(c, "authorize") != 0;
-	f.save_card = portal_field_i(c, "save_card") != 0;
-	f.attempt_key = portal_field_s(c, "attempt_key");
+	f.signer = kit_field_s(c, "signer_name");
+	f.authorize = kit_field_i(c, "authorize", 0) != 0;
+	f.save_card = kit_field_i(c, "save_card", 0) != 0;
+	f.attempt_key = kit_field_s(c, "attempt_key");
 	if (strcmp(f.method, "saved") == 0)
 		return pay_saved(c, &f);
 	return pay_new(c, &f);
@@ -585,7 +587,7 @@ h_portal_pay_return(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	pid = c->fs.nerr == 0 ? portal_field_i(c, "payment") : 0;
+	pid = c->fs.nerr == 0 ? kit_field_i(c, "payment", 0) : 0;
 	rc = pid ? portal_payment_owned(c->app->db, pid, pr.account_id, 0) : 0;
 	if (rc < 0)
 		return -1;

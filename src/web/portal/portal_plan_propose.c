@@ -7,6 +7,7 @@
 #include "app.h"
 #include "audit.h"
 #include "clock.h"
+#include "kit.h"
 #include "money.h"
 #include "plan.h"
 #include "portal.h"
@@ -80,7 +81,7 @@ view_invoices(struct ctx *c, int64_t account_id, const int64_t *chosen,
 		tmpl_set_int(row, "id", inv[i].id);
 		tmpl_set(row, "number", inv[i].number);
 		portal_set_day(row, "due", inv[i].due_date);
-		portal_set_money(row, "open", inv[i].open);
+		kit_set_money(row, "open", inv[i].open);
 		tmpl_set_bool(row, "checked", on);
 		shown++;
 	}
@@ -97,7 +98,8 @@ view_limits(struct ctx *c)
 	if (plan_limits_get(c->app->db, &l) != PLAN_OK)
 		return -1;
 	if (l.min_installment > 0)
-		portal_set_money(c->view, "limit_min_installment", l.min_installment);
+		kit_set_money(c->view, "limit_min_installment",
+		    l.min_installment);
 	if (l.max_installments > 0)
 		tmpl_set_int(c->view, "limit_max_installments", l.max_installments);
 	if (l.min_down_bp > 0)
@@ -148,11 +150,11 @@ echo_form(struct ctx *c)
 
 	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
 		str_fmt(key, sizeof(key), "form_%s", names[i]);
-		tmpl_set(c->view, key, portal_field_s(c, names[i]));
+		tmpl_set(c->view, key, kit_field_s(c, names[i]));
 	}
-	str_fmt(key, sizeof(key), "freq_%s", portal_field_s(c, "frequency"));
+	str_fmt(key, sizeof(key), "freq_%s", kit_field_s(c, "frequency"));
 	tmpl_set_bool(c->view, key, 1);
-	if (portal_field_i(c, "authorize"))
+	if (kit_field_i(c, "authorize", 0))
 		tmpl_set_bool(c->view, "form_authorize", 1);
 }
 
@@ -182,9 +184,9 @@ view_schedule(struct ctx *c, const struct plan_terms *t,
 {
 	char d[11];
 
-	portal_set_money(c->view, "preview_total", t->total);
+	kit_set_money(c->view, "preview_total", t->total);
 	if (t->down > 0)
-		portal_set_money(c->view, "preview_down", t->down);
+		kit_set_money(c->view, "preview_down", t->down);
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "schedule");
 
@@ -193,7 +195,7 @@ view_schedule(struct ctx *c, const struct plan_terms *t,
 		tmpl_set_int(row, "number", (int64_t)i + 1);
 		date_fmt(s[i].due, d, sizeof(d));
 		portal_set_day(row, "due", d);
-		portal_set_money(row, "amount", s[i].amount);
+		kit_set_money(row, "amount", s[i].amount);
 	}
 	tmpl_set_bool(c->view, "has_preview", n > 0);
 }
@@ -207,10 +209,10 @@ req_of(struct ctx *c, const struct portal_req *pr, const int64_t *ids,
 	q->invoice_ids = ids;
 	q->ninv = n;
 	q->override_reason = "";
-	q->terms.down = portal_field_i(c, "down_payment");
-	q->terms.count = portal_field_i(c, "installments");
-	(void)plan_freq_parse(portal_field_s(c, "frequency"), &q->terms.freq);
-	(void)date_parse(portal_field_s(c, "start_date"), &q->terms.start);
+	q->terms.down = kit_field_i(c, "down_payment", 0);
+	q->terms.count = kit_field_i(c, "installments", 0);
+	(void)plan_freq_parse(kit_field_s(c, "frequency"), &q->terms.freq);
+	(void)date_parse(kit_field_s(c, "start_date"), &q->terms.start);
 }
 
 static int
@@ -239,7 +241,7 @@ h_propose(struct ctx *c)
 		return form_page(c, &pr, 422, ids, n);
 	}
 	req_of(c, &pr, ids, n, &q);
-	if (portal_field_i(c, "preview")) {
+	if (kit_field_i(c, "preview", 0)) {
 		rc = n == 0 ? PLAN_INVALID : plan_preview(c->app->db, &q, &t, slots,
 		    ARRAY_LEN(slots), &ns, &e);
 		if (n == 0)
@@ -254,8 +256,8 @@ h_propose(struct ctx *c)
 	}
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
 	env = (struct plan_env){ c->app->db, c->app->tc, &c->app->cfg, &a };
-	sig = (struct plan_signature){ portal_field_s(c, "signer_name"),
-	    portal_field_i(c, "authorize") != 0, app_ip(c),
+	sig = (struct plan_signature){ kit_field_s(c, "signer_name"),
+	    kit_field_i(c, "authorize", 0) != 0, app_ip(c),
 	    c->req.user_agent ? c->req.user_agent : "" };
 	rc = plan_propose(&env, &q, &sig, &id, &pending, &e);
 	if (rc == PLAN_DB)
@@ -284,7 +286,7 @@ h_proposal(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	if ((id = portal_path_id(c, "id")) == 0 ||
+	if ((id = kit_path_id(c, "id")) == 0 ||
 	    (rc = plan_proposal_get(c->app->db, id, &pp)) != PLAN_OK ||
 	    !pp.found || pp.account_id != pr.account_id)
 		return rc == PLAN_DB ? -1 : portal_error(c, 404,

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "kit.h"
 #include "log.h"
 #include "money.h"
 #include "plan.h"
@@ -94,7 +95,7 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 	free(text);
 	if (p.accepted_at)
 		portal_set_date(c->view, "accepted_at", p.accepted_at);
-	tmpl_set(c->view, "signer_name", portal_field_s(c, "signer_name"));
+	tmpl_set(c->view, "signer_name", kit_field_s(c, "signer_name"));
 	if (e != NULL) {
 		char key[48];
 
@@ -102,7 +103,7 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 		str_fmt(key, sizeof(key), "err_%s", e->field);
 		tmpl_set(c->view, key, e->msg);
 	}
-	if (strcmp(portal_field_s(c, "notice"), "signed") == 0)
+	if (strcmp(kit_field_s(c, "notice"), "signed") == 0)
 		tmpl_set(c->view, "notice", "Thank you: your payment plan is signed "
 		    "and active.");
 	tmpl_setf(c->view, "title", "Payment plan #%" PRId64, id);
@@ -120,7 +121,7 @@ h_portal_plan(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	if ((id = portal_path_id(c, "id")) == 0)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return portal_error(c, 404, "We could not find that payment plan.");
 	return plan_view_page(c, &pr, id, 200, NULL);
 }
@@ -174,7 +175,7 @@ h_portal_plan_accept(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	if ((id = portal_path_id(c, "id")) == 0)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return portal_error(c, 404, "We could not find that payment plan.");
 	if (c->fs.nerr > 0) {
 		str_copy(e.field, sizeof(e.field), c->fs.err[0].field);
@@ -183,8 +184,8 @@ h_portal_plan_accept(struct ctx *c)
 	}
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
 	env = (struct plan_env){ c->app->db, c->app->tc, &c->app->cfg, &a };
-	sig = (struct plan_signature){ portal_field_s(c, "signer_name"),
-	    portal_field_i(c, "authorize") != 0, app_ip(c),
+	sig = (struct plan_signature){ kit_field_s(c, "signer_name"),
+	    kit_field_i(c, "authorize", 0) != 0, app_ip(c),
 	    c->req.user_agent ? c->req.user_agent : "" };
 	rc = plan_accept(&env, pr.account_id, id, &sig, &e);
 	if (rc == PLAN_DB)
@@ -257,9 +258,9 @@ portal_plan_select(struct ctx *c, int64_t account_id, const char *plan,
 int
 portal_plan_started(struct ctx *c, int64_t account_id, int64_t payment_id)
 {
-	const char *plan = portal_field_s(c, "plan");
+	const char *plan = kit_field_s(c, "plan");
 	int64_t id;
-	int w = plan_what_parse(portal_field_s(c, "plan_what"));
+	int w = plan_what_parse(kit_field_s(c, "plan_what"));
 
 	if (*plan == '\0' || payment_id == 0)
 		return 0;

@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "kit.h"
 #include "money.h"
 #include "portal.h"
 #include "portal_web.h"
@@ -20,7 +21,7 @@ settings_page(struct ctx *c, int status, const char *error, const char *typed)
 
 	if (portal_min_payment(c->app->db, &min) != PORTAL_OK)
 		return -1;
-	portal_set_money(c->view, "min_payment", min);
+	kit_set_money(c->view, "min_payment", min);
 	if (typed == NULL && money_format_plain(min, plain, sizeof(plain)) == 0)
 		typed = plain;
 	tmpl_set(c->view, "min_value", typed ? typed : "");
@@ -42,8 +43,8 @@ h_admin_online_payments(struct ctx *c)
 int
 h_admin_online_payments_set(struct ctx *c)
 {
-	const char *typed = portal_field_s(c, "min_payment");
-	struct actor a = sp_actor(c);
+	const char *typed = kit_field_s(c, "min_payment");
+	struct actor a = kit_staff_actor(c);
 	char msg[200];
 	int64_t cents;
 	int rc;

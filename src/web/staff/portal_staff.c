@@ -9,18 +9,11 @@
 #include "audit.h"
 #include "clock.h"
 #include "invoice.h"
+#include "kit.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "str.h"
 #include "tmpl.h"
-
-static void
-staff_actor(const struct ctx *c, struct actor *a)
-{
-	a->kind = "staff";
-	a->id = c->user.id;
-	a->ip = app_ip(c);
-}
 
 /* "Nov 22, 2026, 08:41 UTC" */
 static void
@@ -51,10 +44,8 @@ account_page(struct ctx *c, int64_t id, int status, const char *error)
 	struct account a;
 	int rc;
 
-	if ((rc = account_get(c->app->db, id, &a)) == PROF_DB)
-		return -1;
-	if (rc != PROF_OK)
-		return app_error(c, 404, "No such account.");
+	if ((rc = kit_account_or_404(c, id, &a)) != 0)
+		return rc == 1 ? 0 : -1;
 	if (portal_login_get(c->app->db, id, &l) != PORTAL_OK)
 		return -1;
 	tmpl_set_int(c->view, "id", a.id);
@@ -81,7 +72,7 @@ account_page(struct ctx *c, int64_t id, int status, const char *error)
 int
 h_staff_portal(struct ctx *c)
 {
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 
 	if (id == 0)
 		return app_error(c, 404, "No such account.");
@@ -91,7 +82,7 @@ h_staff_portal(struct ctx *c)
 int
 h_staff_portal_activation(struct ctx *c)
 {
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 	struct portal_env env;
 	struct actor a;
 	char url[64];
@@ -99,7 +90,7 @@ h_staff_portal_activation(struct ctx *c)
 
 	if (id == 0)
 		return app_error(c, 404, "No such account.");
-	staff_actor(c, &a);
+	a = kit_staff_actor(c);
 	portal_env_of(c, &a, &env);
 	rc = portal_send_activation(&env, id);
 	if (rc == PORTAL_DB)
@@ -152,7 +143,7 @@ send_page(struct ctx *c, int64_t id, int status, const char *error)
 	tmpl_set_bool(c->view, "sendable", strcmp(inv.status, "issued") == 0);
 	tmpl_set_bool(c->view, "is_draft", strcmp(inv.status, "draft") == 0);
 	tmpl_set_bool(c->view, "is_void", strcmp(inv.status, "void") == 0);
-	portal_set_money(c->view, "open", inv.open);
+	kit_set_money(c->view, "open", inv.open);
 	if (date_parse(inv.due_date, &day) == 0 &&
 	    date_fmt(day + PAYLINK_DAYS_AFTER_DUE, d, sizeof(d)) == 0) {
 		if (day + PAYLINK_DAYS_AFTER_DUE < date_today() + 7)
@@ -187,7 +178,7 @@ send_page(struct ctx *c, int64_t id, int status, const char *error)
 int
 h_staff_invoice_send_form(struct ctx *c)
 {
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 
 	if (id == 0)
 		return app_error(c, 404, "No such invoice.");
@@ -197,8 +188,8 @@ h_staff_invoice_send_form(struct ctx *c)
 int
 h_staff_invoice_send(struct ctx *c)
 {
-	int64_t id = portal_path_id(c, "id");
-	int email = portal_field_i(c, "email") != 0;
+	int64_t id = kit_path_id(c, "id");
+	int email = kit_field_i(c, "email", 0) != 0;
 	struct portal_env env;
 	struct actor a;
 	char msg[200] = "", url[80];
@@ -210,10 +201,11 @@ h_staff_invoice_send(struct ctx *c)
 		app_view_errors(c);
 		return send_page(c, id, 422, c->fs.err[0].msg);
 	}
-	staff_actor(c, &a);
+	a = kit_staff_actor(c);
 	portal_env_of(c, &a, &env);
-	rc = portal_send_invoice(&env, id, email, portal_field_i(c, "post") != 0,
-	    portal_field_s(c, "expires_on"), msg, sizeof(msg));
+	rc = portal_send_invoice(&env, id, email,
+	    kit_field_i(c, "post", 0) != 0,
+	    kit_field_s(c, "expires_on"), msg, sizeof(msg));
 	if (rc == PORTAL_DB)
 		return -1;
 	if (rc == PORTAL_NOT_FOUND)
@@ -232,14 +224,14 @@ h_staff_invoice_send(struct ctx *c)
 int
 h_staff_paylink_revoke(struct ctx *c)
 {
-	int64_t id = portal_path_id(c, "id");
+	int64_t id = kit_path_id(c, "id");
 	struct actor a;
 	char url[80];
 	int rc;
 
 	if (id == 0)
 		return app_error(c, 404, "No such invoice.");
-	staff_actor(c, &a);
+	a = kit_staff_actor(c);
 	rc = paylink_revoke(c->app->db, &a, id);
 	if (rc == PORTAL_DB)
 		return -1;

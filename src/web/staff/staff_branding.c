@@ -9,6 +9,7 @@
 #include "handlers.h"
 #include "branding.h"
 #include "buf.h"
+#include "kit.h"
 #include "log.h"
 #include "str.h"
 #include "staff_profiles.h"
@@ -156,18 +157,18 @@ h_branding(struct ctx *c)
 int
 h_branding_save(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
-	const char *in = sp_field_s(c, "accent");
+	struct actor a = kit_staff_actor(c);
+	const char *in = kit_field_s(c, "accent");
 	char accent[8] = "", err[300];
 
 	if (c->fs.nerr > 0)
 		return branding_page(c, 422, NULL);
 	if (in[0] && branding_accent_check(in, accent, err, sizeof(err)) == -1) {
-		sp_form_error(c, "accent", err);
+		kit_form_error(c, "accent", err);
 		return branding_page(c, 422, NULL);
 	}
-	if (branding_save_text(c->app->db, &a, sp_field_s(c, "org_name"),
-	    sp_field_s(c, "org_address"), accent) != BRAND_OK)
+	if (branding_save_text(c->app->db, &a, kit_field_s(c, "org_name"),
+	    kit_field_s(c, "org_address"), accent) != BRAND_OK)
 		return -1;
 	return go(c, "/admin/branding?notice=saved");
 }
@@ -175,21 +176,22 @@ h_branding_save(struct ctx *c)
 int
 h_branding_logo(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	const struct req_upload *u = &c->req.upload;
 	struct buf png;
 	char err[200];
 	int w = 0, h = 0, rc;
 
 	if (!u->present || strcmp(u->name, "logo") != 0 || u->len == 0) {
-		sp_form_error(c, "logo", "Choose a PNG or JPEG file for the logo.");
+		kit_form_error(c, "logo",
+		    "Choose a PNG or JPEG file for the logo.");
 		return branding_page(c, 422, "The logo was not changed.");
 	}
 	buf_init(&png, 16u * 1024 * 1024);
 	if (brand_image_reencode((const unsigned char *)u->data, u->len, &png, &w,
 	    &h, err, sizeof(err)) == -1) {
 		buf_free(&png);
-		sp_form_error(c, "logo", err);
+		kit_form_error(c, "logo", err);
 		return branding_page(c, 422, "The logo was not changed.");
 	}
 	rc = branding_save_logo(c->app->db, &a, png.data, png.len, w, h);
@@ -202,7 +204,7 @@ h_branding_logo(struct ctx *c)
 int
 h_branding_logo_remove(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 
 	if (branding_clear_logo(c->app->db, &a) != BRAND_OK)
 		return -1;

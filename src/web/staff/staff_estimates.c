@@ -11,6 +11,7 @@
 #include "coverage.h"
 #include "estimate.h"
 #include "estimate_view.h"
+#include "kit.h"
 #include "payer.h"
 #include "profiles.h"
 #include "routes.h"
@@ -170,7 +171,7 @@ load_client(struct ctx *c, struct client *cl)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such client.") == 0 ? 0 : -1;
 	if ((rc = client_get(c->app->db, id, cl)) == PROF_DB)
 		return -1;
@@ -187,7 +188,7 @@ load_estimate(struct ctx *c, struct estimate *e)
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such estimate.") == 0 ? 0 : -1;
 	if ((rc = estimate_get(c->app->db, id, e)) == EST_S_DB)
 		return -1;
@@ -281,13 +282,13 @@ form_rows(struct ctx *c, const struct estimate *e, int posted)
 		if (posted) {
 			const char *q, *d, *x;
 			str_fmt(k, sizeof(k), "line%d_qty", n);
-			q = sp_field_s(c, k);
+			q = kit_field_s(c, k);
 			str_fmt(k, sizeof(k), "line%d_date", n);
-			d = sp_field_s(c, k);
+			d = kit_field_s(c, k);
 			str_fmt(k, sizeof(k), "line%d_dx", n);
-			x = sp_field_s(c, k);
+			x = kit_field_s(c, k);
 			str_fmt(k, sizeof(k), "line%d_service", n);
-			line_row(row, ps, nps, sp_field_i(c, k, 0), q, d, x);
+			line_row(row, ps, nps, kit_field_i(c, k, 0), q, d, x);
 		} else if (l != NULL) {
 			str_fmt(qty, sizeof(qty), "%" PRId64, l->c.quantity);
 			line_row(row, ps, nps, l->service_id, qty, l->service_date,
@@ -354,15 +355,16 @@ form_lines(struct ctx *c, struct estimate *e)
 	for (int n = 1; n <= SE_LINES; n++) {
 		struct estimate_line *l = &e->lines[e->nlines];
 		str_fmt(k, sizeof(k), "line%d_service", n);
-		if ((l->service_id = sp_field_i(c, k, 0)) == 0)
+		if ((l->service_id = kit_field_i(c, k, 0)) == 0)
 			continue;
 		str_fmt(k, sizeof(k), "line%d_qty", n);
-		l->c.quantity = sp_field_i(c, k, 1);
+		l->c.quantity = kit_field_i(c, k, 1);
 		str_fmt(k, sizeof(k), "line%d_date", n);
-		str_copy(l->service_date, sizeof(l->service_date), sp_field_s(c, k));
+		str_copy(l->service_date, sizeof(l->service_date),
+		    kit_field_s(c, k));
 		str_fmt(k, sizeof(k), "line%d_dx", n);
 		str_copy(l->diagnosis_code, sizeof(l->diagnosis_code),
-		    sp_field_s(c, k));
+		    kit_field_s(c, k));
 		e->nlines++;
 	}
 	return 0;
@@ -372,16 +374,17 @@ static int
 form_read(struct ctx *c, struct estimate *e)
 {
 	estimate_free(e);
-	e->coverage_id = sp_field_i(c, "coverage_id", 0);
-	str_copy(e->notes, sizeof(e->notes), sp_field_s(c, "notes"));
-	str_copy(e->valid_until, sizeof(e->valid_until), sp_field_s(c, "valid_until"));
+	e->coverage_id = kit_field_i(c, "coverage_id", 0);
+	str_copy(e->notes, sizeof(e->notes), kit_field_s(c, "notes"));
+	str_copy(e->valid_until, sizeof(e->valid_until), kit_field_s(c,
+	    "valid_until"));
 	str_copy(e->scheduled_on, sizeof(e->scheduled_on),
-	    sp_field_s(c, "scheduled_on"));
-	e->gfe_requested = sp_field_i(c, "gfe_requested", 0) != 0;
+	    kit_field_s(c, "scheduled_on"));
+	e->gfe_requested = kit_field_i(c, "gfe_requested", 0) != 0;
 	str_copy(e->diagnosis_codes, sizeof(e->diagnosis_codes),
-	    sp_field_s(c, "diagnosis_codes"));
+	    kit_field_s(c, "diagnosis_codes"));
 	str_copy(e->separate_items, sizeof(e->separate_items),
-	    sp_field_s(c, "separate_items"));
+	    kit_field_s(c, "separate_items"));
 	return form_lines(c, e);
 }
 
@@ -389,7 +392,7 @@ form_read(struct ctx *c, struct estimate *e)
 static int
 form_post(struct ctx *c, const struct client *cl, struct estimate *e)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char msg[200] = "", field[60] = "";
 	int64_t old = e->id;
 	int rc;
@@ -400,7 +403,7 @@ form_post(struct ctx *c, const struct client *cl, struct estimate *e)
 		return -1;
 	e->client_id = cl->id;
 	e->account_id = cl->account_id;
-	if (sp_field_i(c, "preview", 0))
+	if (kit_field_i(c, "preview", 0))
 		rc = estimate_price(c->app->db, e, msg, sizeof(msg), field,
 		    sizeof(field));
 	else
@@ -409,11 +412,11 @@ form_post(struct ctx *c, const struct client *cl, struct estimate *e)
 	if (rc == EST_S_DB)
 		return -1;
 	if (rc != EST_S_OK) {
-		sp_form_error(c, strncmp(field, "lines", 5) == 0 ? "lines" :
+		kit_form_error(c, strncmp(field, "lines", 5) == 0 ? "lines" :
 		    field, msg);
 		return form_page(c, rc == EST_S_INVALID ? 422 : 409, cl, e, 1, 0);
 	}
-	if (sp_field_i(c, "preview", 0))
+	if (kit_field_i(c, "preview", 0))
 		return form_page(c, 200, cl, e, 1, 1);
 	return redirect_estimate(c, e->id, old == 0 ? "created" : old == e->id ?
 	    "saved" : "version");

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "audit.h"
 #include "coverage.h"
+#include "kit.h"
 #include "money.h"
 #include "payer.h"
 #include "profiles.h"
@@ -101,13 +102,13 @@ list_rows(struct ctx *c, int64_t client_id)
 		tmpl_set(r, "from", cv[i].effective_from);
 		tmpl_set(r, "to", cv[i].effective_to);
 		tmpl_set_bool(r, "in_network", f->in_network);
-		sp_set_money(r, "deductible", f->deductible);
-		sp_set_money(r, "deductible_met", f->deductible_met);
+		kit_set_money(r, "deductible", f->deductible);
+		kit_set_money(r, "deductible_met", f->deductible_met);
 		tmpl_setf(r, "coinsurance", "%" PRId64 ".%02" PRId64 "%%",
 		    f->coinsurance_bp / 100, f->coinsurance_bp % 100);
-		sp_set_money(r, "copay", f->copay);
-		sp_set_money(r, "oop_max", f->oop_max);
-		sp_set_money(r, "oop_met", f->oop_met);
+		kit_set_money(r, "copay", f->copay);
+		kit_set_money(r, "oop_max", f->oop_max);
+		kit_set_money(r, "oop_met", f->oop_met);
 	}
 	free(cv);
 	return 0;
@@ -143,7 +144,8 @@ page(struct ctx *c, int status, const struct client *cl, struct coverage *edit)
 		tmpl_set_bool(c->view, "editing", 1);
 	} else
 		tmpl_setf(c->view, "action", "/clients/%" PRId64 "/coverage", cl->id);
-	if (payer_options(c, edit ? edit->payer_id : sp_field_i(c, "payer_id", 0))
+	if (payer_options(c, edit ? edit->payer_id :
+	    kit_field_i(c, "payer_id", 0))
 	    == -1 || (edit == NULL && list_rows(c, cl->id) == -1))
 		return -1;
 	return app_render(c, status, "coverage.html");
@@ -167,7 +169,7 @@ h_coverage_list(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such client.");
 	if ((rc = client_of(c, id, &cl)) != 1)
 		return rc;
@@ -177,43 +179,49 @@ h_coverage_list(struct ctx *c)
 static int
 store(struct ctx *c, const struct client *cl, struct coverage *cv)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char url[80];
 	int rc;
 
 	if (c->fs.nerr > 0)
 		return page(c, 422, cl, cv->id ? cv : NULL);
-	str_copy(cv->rank, sizeof(cv->rank), sp_field_s(c, "tier"));
-	cv->payer_id = sp_field_i(c, "payer_id", 0);
-	str_copy(cv->member_id, sizeof(cv->member_id), sp_field_s(c, "member_id"));
+	str_copy(cv->rank, sizeof(cv->rank), kit_field_s(c, "tier"));
+	cv->payer_id = kit_field_i(c, "payer_id", 0);
+	str_copy(cv->member_id, sizeof(cv->member_id), kit_field_s(c,
+	    "member_id"));
 	str_copy(cv->group_number, sizeof(cv->group_number),
-	    sp_field_s(c, "group_number"));
-	str_copy(cv->subscriber, sizeof(cv->subscriber), sp_field_s(c, "subscriber"));
+	    kit_field_s(c, "group_number"));
+	str_copy(cv->subscriber, sizeof(cv->subscriber), kit_field_s(c,
+	    "subscriber"));
 	str_copy(cv->relationship, sizeof(cv->relationship),
-	    sp_field_s(c, "relationship")[0] ? sp_field_s(c, "relationship") : "self");
+	    kit_field_s(c, "relationship")[0] ? kit_field_s(c, "relationship") :
+	    "self");
 	str_copy(cv->effective_from, sizeof(cv->effective_from),
-	    sp_field_s(c, "effective_from"));
+	    kit_field_s(c, "effective_from"));
 	str_copy(cv->effective_to, sizeof(cv->effective_to),
-	    sp_field_s(c, "effective_to"));
+	    kit_field_s(c, "effective_to"));
 	str_copy(cv->copay_services, sizeof(cv->copay_services),
-	    sp_field_s(c, "copay_services"));
-	cv->fig.in_network = sp_field_i(c, "in_network", 0) != 0;
-	cv->fig.coinsurance_bp = sp_field_i(c, "coinsurance_bp", 0);
+	    kit_field_s(c, "copay_services"));
+	cv->fig.in_network = kit_field_i(c, "in_network", 0) != 0;
+	cv->fig.coinsurance_bp = kit_field_i(c, "coinsurance_bp", 0);
 	for (size_t i = 0; i < ARRAY_LEN(money_fields); i++)
-		*fig_at(&cv->fig, i) = sp_field_i(c, money_fields[i].name, 0);
+		*fig_at(&cv->fig, i) = kit_field_i(c, money_fields[i].name, 0);
 	if (est_coverage_problem(&cv->fig) != NULL) {
-		sp_form_error(c, "deductible", "Amounts cannot be negative.");
+		kit_form_error(c, "deductible", "Amounts cannot be negative.");
 		return page(c, 422, cl, cv->id ? cv : NULL);
 	}
 	if ((rc = coverage_save(c->app->db, &a, cv)) == COV_BAD_PAYER ||
 	    rc == COV_DUP_TIER || rc == COV_BAD_DATES) {
 		if (rc == COV_BAD_PAYER)
-			sp_form_error(c, "payer_id", "Choose a payer from the list.");
+			kit_form_error(c, "payer_id",
+			    "Choose a payer from the list.");
 		else if (rc == COV_BAD_DATES)
-			sp_form_error(c, "effective_from", "The coverage cannot end "
+			kit_form_error(c, "effective_from",
+			    "The coverage cannot end "
 			    "before it starts.");
 		else
-			sp_form_error(c, "effective_from", "This client already has "
+			kit_form_error(c, "effective_from",
+			    "This client already has "
 			    "a coverage in that order (primary or secondary) for "
 			    "these dates; end it first or choose the other order.");
 		return page(c, 422, cl, cv->id ? cv : NULL);
@@ -234,7 +242,7 @@ h_coverage_create(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such client.");
 	if ((rc = client_of(c, id, &cl)) != 1)
 		return rc;
@@ -249,7 +257,7 @@ load_cov(struct ctx *c, struct coverage *cv, struct client *cl)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such coverage.") == 0 ? 0 : -1;
 	if ((rc = coverage_get(c->app->db, id, cv)) == COV_DB)
 		return -1;

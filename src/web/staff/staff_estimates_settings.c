@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "coverage.h"
+#include "kit.h"
 #include "money.h"
 #include "payer.h"
 #include "profiles.h"
@@ -75,19 +76,21 @@ h_payers(struct ctx *c)
 static int
 payer_store(struct ctx *c, struct payer *p)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	int rc;
 
 	if (c->fs.nerr > 0)
 		return payers_page(c, 422);
-	str_copy(p->name, sizeof(p->name), sp_field_s(c, "name"));
-	str_copy(p->payer_code, sizeof(p->payer_code), sp_field_s(c, "payer_code"));
-	str_copy(p->address, sizeof(p->address), sp_field_s(c, "address"));
-	str_copy(p->phone, sizeof(p->phone), sp_field_s(c, "phone"));
-	p->active = sp_field_i(c, "active", 0) != 0;
+	str_copy(p->name, sizeof(p->name), kit_field_s(c, "name"));
+	str_copy(p->payer_code, sizeof(p->payer_code), kit_field_s(c,
+	    "payer_code"));
+	str_copy(p->address, sizeof(p->address), kit_field_s(c, "address"));
+	str_copy(p->phone, sizeof(p->phone), kit_field_s(c, "phone"));
+	p->active = kit_field_i(c, "active", 0) != 0;
 	rc = payer_save(c->app->db, &a, p);
 	if (rc == PAYER_DUP) {
-		sp_form_error(c, "name", "Another payer already has this name.");
+		kit_form_error(c, "name",
+		    "Another payer already has this name.");
 		return payers_page(c, 422);
 	}
 	if (rc == PAYER_NOT_FOUND)
@@ -112,7 +115,7 @@ h_payer_update(struct ctx *c)
 	struct payer p;
 
 	memset(&p, 0, sizeof(p));
-	if (sp_path_id(c, &p.id) == -1)
+	if ((p.id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payer.");
 	return payer_store(c, &p);
 }
@@ -137,9 +140,9 @@ rates_page(struct ctx *c, int status, const struct payer *p)
 		tmpl_set_int(r, "id", ps[i].service_id);
 		tmpl_set(r, "code", ps[i].code);
 		tmpl_set(r, "name", ps[i].name);
-		sp_set_money(r, "standard", ps[i].standard);
+		kit_set_money(r, "standard", ps[i].standard);
 		if (ps[i].contracted >= 0)
-			sp_set_money_plain(r, "rate", ps[i].contracted);
+			kit_set_money_plain(r, "rate", ps[i].contracted);
 	}
 	free(ps);
 	return app_render(c, status, "admin_payer_rates.html");
@@ -151,7 +154,7 @@ load_payer(struct ctx *c, struct payer *p)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payer.") == 0 ? 0 : -1;
 	if ((rc = payer_get(c->app->db, id, p)) == PAYER_DB)
 		return -1;
@@ -174,7 +177,7 @@ h_payer_rates(struct ctx *c)
 int
 h_payer_rate_set(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	const struct field_value *rate = app_field(c, "rate");
 	struct service s;
 	struct payer p;
@@ -186,10 +189,11 @@ h_payer_rate_set(struct ctx *c)
 	if (c->fs.nerr > 0)
 		return rates_page(c, 422, &p);
 	if (rate->present && rate->i < 0) {
-		sp_form_error(c, "rate", "The rate cannot be negative.");
+		kit_form_error(c, "rate", "The rate cannot be negative.");
 		return rates_page(c, 422, &p);
 	}
-	if ((rc = service_get(c->app->db, sp_field_i(c, "service_id", 0), &s)) != CAT_OK)
+	if ((rc = service_get(c->app->db, kit_field_i(c, "service_id", 0),
+	    &s)) != CAT_OK)
 		return rc == CAT_DB ? -1 : app_error(c, 404, "No such service.");
 	if (payer_rate_set(c->app->db, &a, p.id, s.id, rate->present ? rate->i :
 	    -1) != PAYER_OK)
@@ -246,9 +250,9 @@ pricing_page(struct ctx *c, int status)
 		tmpl_set_int(r, "id", ps[i].service_id);
 		tmpl_set(r, "code", ps[i].code);
 		tmpl_set(r, "name", ps[i].name);
-		sp_set_money(r, "standard", ps[i].standard);
+		kit_set_money(r, "standard", ps[i].standard);
 		if (ps[i].self_pay >= 0)
-			sp_set_money_plain(r, "self_pay", ps[i].self_pay);
+			kit_set_money_plain(r, "self_pay", ps[i].self_pay);
 		tmpl_set_int(r, "discount_bp", ps[i].discount_bp);
 		tmpl_set(r, "billing_code", ps[i].billing_code);
 	}
@@ -267,7 +271,7 @@ h_estimate_pricing(struct ctx *c)
 int
 h_estimate_pricing_set(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	const struct field_value *rate = app_field(c, "self_pay_rate");
 	struct service s;
 	int rc;
@@ -275,13 +279,15 @@ h_estimate_pricing_set(struct ctx *c)
 	if (c->fs.nerr > 0)
 		return pricing_page(c, 422);
 	if (rate->present && rate->i < 0) {
-		sp_form_error(c, "self_pay_rate", "The rate cannot be negative.");
+		kit_form_error(c, "self_pay_rate",
+		    "The rate cannot be negative.");
 		return pricing_page(c, 422);
 	}
-	if ((rc = service_get(c->app->db, sp_field_i(c, "service_id", 0), &s)) != CAT_OK)
+	if ((rc = service_get(c->app->db, kit_field_i(c, "service_id", 0),
+	    &s)) != CAT_OK)
 		return rc == CAT_DB ? -1 : app_error(c, 404, "No such service.");
 	if (service_estimate_set(c->app->db, &a, s.id, rate->present ? rate->i : -1,
-	    sp_field_i(c, "discount_bp", 0), sp_field_s(c, "billing_code")) !=
+	    kit_field_i(c, "discount_bp", 0), kit_field_s(c, "billing_code")) !=
 	    PAYER_OK)
 		return -1;
 	return go(c, "/admin/estimate-pricing?notice=saved");
@@ -290,19 +296,19 @@ h_estimate_pricing_set(struct ctx *c)
 int
 h_provider_set(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct provider_info pi;
 	struct location l;
-	int64_t loc = sp_field_i(c, "location_id", 0);
+	int64_t loc = kit_field_i(c, "location_id", 0);
 
 	if (c->fs.nerr > 0)
 		return pricing_page(c, 422);
 	if (loc != 0 && location_get(c->app->db, loc, &l) != CAT_OK)
 		return app_error(c, 404, "No such location.");
 	memset(&pi, 0, sizeof(pi));
-	str_copy(pi.name, sizeof(pi.name), sp_field_s(c, "provider_name"));
-	str_copy(pi.npi, sizeof(pi.npi), sp_field_s(c, "npi"));
-	str_copy(pi.tin, sizeof(pi.tin), sp_field_s(c, "tin"));
+	str_copy(pi.name, sizeof(pi.name), kit_field_s(c, "provider_name"));
+	str_copy(pi.npi, sizeof(pi.npi), kit_field_s(c, "npi"));
+	str_copy(pi.tin, sizeof(pi.tin), kit_field_s(c, "tin"));
 	if (provider_set(c->app->db, &a, loc, &pi) != PAYER_OK)
 		return -1;
 	return go(c, "/admin/estimate-pricing?notice=saved");

@@ -9,6 +9,7 @@
 #include "coverage.h"
 #include "estimate.h"
 #include "estimate_view.h"
+#include "kit.h"
 #include "profiles.h"
 #include "staff_estimates.h"
 #include "staff_profiles.h"
@@ -22,7 +23,7 @@ load(struct ctx *c, struct estimate *e)
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such estimate.") == 0 ? 0 : -1;
 	if ((rc = estimate_get(c->app->db, id, e)) == EST_S_DB)
 		return -1;
@@ -91,7 +92,7 @@ show_page(struct ctx *c, struct estimate *e, int status, const char *error)
 		return -1;
 	if (flag) {
 		tmpl_set_bool(c->view, "gfe_exceeded", 1);
-		sp_set_money(c->view, "gfe_billed", billed);
+		kit_set_money(c->view, "gfe_billed", billed);
 	}
 	tmpl_set(c->view, "signer_default", c->user.name);
 	return app_render(c, status, "estimate_show.html");
@@ -150,11 +151,11 @@ answer(struct ctx *c, int64_t id, int rc, const char *msg, const char *notice)
 int
 h_estimate_send(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char link[300], msg[200] = "";
 	int64_t id;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such estimate.");
 	str_fmt(link, sizeof(link), "%s/portal/estimates/%" PRId64,
 	    c->app->cfg.base_url ? c->app->cfg.base_url : "", id);
@@ -165,32 +166,34 @@ h_estimate_send(struct ctx *c)
 int
 h_estimate_countersign(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct estimate_sig s;
 	char msg[200] = "";
 	int64_t id;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such estimate.");
 	if (c->fs.nerr > 0)
 		return refused(c, id, 422, c->fs.err[0].msg);
-	if (!sp_field_i(c, "agree", 0))
+	if (!kit_field_i(c, "agree", 0))
 		return refused(c, id, 422, "Tick \"I have read and agree\" to "
 		    "countersign.");
 	memset(&s, 0, sizeof(s));
-	str_copy(s.signer_name, sizeof(s.signer_name), sp_field_s(c, "signer_name"));
+	str_copy(s.signer_name, sizeof(s.signer_name), kit_field_s(c,
+	    "signer_name"));
 	s.signer_id = c->user.id;
 	str_copy(s.method, sizeof(s.method), "typed");
-	if (str_starts(sp_field_s(c, "signature_png"), "data:image/png;base64,"))
-		s.png = (char *)sp_field_s(c, "signature_png") +
+	if (str_starts(kit_field_s(c, "signature_png"),
+	    "data:image/png;base64,"))
+		s.png = (char *)kit_field_s(c, "signature_png") +
 		    strlen("data:image/png;base64,");
 	if (s.png != NULL)
 		str_copy(s.method, sizeof(s.method), "drawn");
 	if (!estimate_sig_ok(s.png, s.path) || (s.png == NULL && s.path != NULL))
 		return refused(c, id, 422, "The drawn signature could not be read. "
 		    "Please draw it again.");
-	s.path = (char *)(sp_field_s(c, "signature_path")[0] ?
-	    sp_field_s(c, "signature_path") : NULL);
+	s.path = (char *)(kit_field_s(c, "signature_path")[0] ?
+	    kit_field_s(c, "signature_path") : NULL);
 	str_copy(s.ip, sizeof(s.ip), app_ip(c));
 	str_copy(s.user_agent, sizeof(s.user_agent), c->req.user_agent ?
 	    c->req.user_agent : "");
@@ -201,12 +204,12 @@ h_estimate_countersign(struct ctx *c)
 int
 h_estimate_invoice(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char msg[200] = "", url[64];
 	int64_t id, inv = 0;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such estimate.");
 	rc = estimate_to_invoice(c->app->db, &a, id, &inv, msg, sizeof(msg));
 	if (rc != EST_S_OK)
@@ -221,12 +224,12 @@ h_estimate_invoice(struct ctx *c)
 int
 h_estimate_plan(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char msg[600] = "", url[64];
 	int64_t id, plan = 0;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such estimate.");
 	rc = estimate_to_plan(c->app->db, &a, id, &plan, msg, sizeof(msg));
 	if (rc != EST_S_OK)
@@ -276,8 +279,8 @@ se_fin_block(struct ctx *c, int64_t client_id)
 		if (r == NULL)
 			break;
 		ev_header(r, &es[i]);
-		sp_set_money(r, "patient", es[i].totals.patient);
-		sp_set_money(r, "insurer", es[i].totals.insurer);
+		kit_set_money(r, "patient", es[i].totals.patient);
+		kit_set_money(r, "insurer", es[i].totals.insurer);
 	}
 	estimate_list_free(es, n);
 	if (coverage_list(c->app->db, client_id, &cv, &ncv) != COV_OK)
@@ -310,8 +313,8 @@ se_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
 		tmpl_set_int(r, "id", fs[i].id);
 		tmpl_set_int(r, "root", fs[i].root_id);
 		tmpl_set(r, "client", fs[i].client_name);
-		sp_set_money(r, "estimated", fs[i].estimated);
-		sp_set_money(r, "billed", fs[i].billed);
+		kit_set_money(r, "estimated", fs[i].estimated);
+		kit_set_money(r, "billed", fs[i].billed);
 	}
 	free(fs);
 	return 0;
@@ -335,7 +338,7 @@ se_home_worklist(struct ctx *c)
 		tmpl_set_int(r, "id", fs[i].id);
 		tmpl_set_int(r, "root", fs[i].root_id);
 		tmpl_set(r, "client", fs[i].client_name);
-		sp_set_money(r, "estimated", fs[i].estimated);
+		kit_set_money(r, "estimated", fs[i].estimated);
 	}
 	free(fs);
 	return 0;

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "db.h"
 #include "handlers.h"
+#include "kit.h"
 #include "staff_estimates.h"
 #include "staff_jobs.h"
 #include "str.h"
@@ -40,7 +41,7 @@ home_overdue(struct tmpl_vars *v, const struct worklist *w)
 		tmpl_set(band, "band_label", aging_labels[b]);
 		tmpl_set_int(band, "band", b);
 		tmpl_set_int(band, "band_count", w->band_count[b]);
-		view_money(band, "band_open", w->band_open[b]);
+		kit_set_money(band, "band_open", w->band_open[b]);
 		for (size_t i = 0; i < w->noverdue; i++) {
 			const struct wl_invoice *o = &w->overdue[i];
 			struct tmpl_vars *row;
@@ -54,7 +55,7 @@ home_overdue(struct tmpl_vars *v, const struct worklist *w)
 			tmpl_set(row, "account_name", o->account_name);
 			tmpl_set(row, "due_date", o->due_date);
 			tmpl_set_int(row, "days", o->days_past_due);
-			view_money(row, "open", o->open);
+			kit_set_money(row, "open", o->open);
 		}
 		if (w->band_count[b] > shown)
 			tmpl_set_int(band, "band_hidden", w->band_count[b] - shown);
@@ -84,7 +85,7 @@ home_payments(struct tmpl_vars *v, const struct worklist *w)
 		tmpl_set(row, "method", strcmp(p->method, "ach") == 0 ? "Bank (ACH)" :
 		    strcmp(p->method, "card") == 0 ? "Card" : p->method);
 		tmpl_set_int(row, "days", p->days);
-		view_money(row, "amount", p->amount);
+		kit_set_money(row, "amount", p->amount);
 		view_instant(row, "when", p->created_at);
 	}
 }
@@ -123,7 +124,7 @@ home_plans(struct tmpl_vars *v, const struct worklist *w)
 		tmpl_set(row, "due_date", p->first_due);
 		tmpl_set_int(row, "days", p->days_past_due);
 		tmpl_set_int(row, "count", p->count);
-		view_money(row, "amount", p->amount);
+		kit_set_money(row, "amount", p->amount);
 	}
 }
 
@@ -143,8 +144,8 @@ h_home(struct ctx *c)
 		free(w);
 		return -1;
 	}
-	view_money(c->view, "collected_today", w->collected_today);
-	view_money(c->view, "collected_month", w->collected_month);
+	kit_set_money(c->view, "collected_today", w->collected_today);
+	kit_set_money(c->view, "collected_month", w->collected_month);
 	home_overdue(c->view, w);
 	home_payments(c->view, w);
 	home_cards(c->view, w);

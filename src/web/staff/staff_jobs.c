@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "handlers.h"
 #include "jobs.h"
+#include "kit.h"
 #include "routes.h"
 #include "staff_jobs.h"
 #include "staff_profiles.h"
@@ -111,7 +112,7 @@ h_jobs(struct ctx *c)
 int
 h_jobs_save(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char msg[300] = "";
 	const char *retry = kvlist_get(&c->req.form, "retry_days");
 	const char *days = kvlist_get(&c->req.form, "notice_days");
@@ -151,7 +152,7 @@ staff_jobs_home_worklist(struct ctx *c)
 		tmpl_set_int(r, "id", ds[i].plan_id);
 		tmpl_set_int(r, "account_id", ds[i].account_id);
 		tmpl_set(r, "account", ds[i].account_name);
-		sp_set_money(r, "remaining", ds[i].remaining);
+		kit_set_money(r, "remaining", ds[i].remaining);
 		tmpl_set(r, "reason", ds[i].reason);
 	}
 	free(ds);

@@ -143,59 +143,6 @@ const size_t nroutes_money = ARRAY_LEN(routes_money);
 
 /* --- helpers ------------------------------------------------------------ */
 
-struct actor
-money_actor(const struct ctx *c)
-{
-	struct actor a = { "staff", c->user.id, app_ip(c) };
-
-	return a;
-}
-
-int
-money_path_id(const struct ctx *c, int64_t *id)
-{
-	const char *s = route_param(&c->match, "id");
-
-	if (s == NULL || str_to_i64(s, 1, INT64_MAX, id) == -1)
-		return -1;
-	return 0;
-}
-
-int
-money_load_account(struct ctx *c, int64_t id, struct account *a)
-{
-	int rc = account_get(c->app->db, id, a);
-
-	if (rc == PROF_DB)
-		return -1;
-	if (rc != PROF_OK) {
-		if (app_error(c, 404, "No such account.") == -1)
-			return -1;
-		return 1;
-	}
-	return 0;
-}
-
-void
-view_money(struct tmpl_vars *v, const char *name, int64_t cents)
-{
-	char s[MONEY_FMT_MAX];
-
-	if (money_format(cents, s, sizeof(s)) == -1)
-		s[0] = '\0';
-	tmpl_set(v, name, s);
-}
-
-void
-view_money_plain(struct tmpl_vars *v, const char *name, int64_t cents)
-{
-	char s[MONEY_FMT_MAX];
-
-	if (money_format_plain(cents, s, sizeof(s)) == -1)
-		s[0] = '\0';
-	tmpl_set(v, name, s);
-}
-
 void
 view_instant(struct tmpl_vars *v, const char *name, int64_t t)
 {
@@ -225,35 +172,6 @@ view_account(struct tmpl_vars *v, const struct account *a)
 		    a->postal_code);
 		tmpl_set(v, "account_city_line", line);
 	}
-}
-
-void
-money_form_error(struct ctx *c, const char *field, const char *msg)
-{
-	struct tmpl_vars *row = tmpl_loop_add(c->view, "errors");
-	char name[80];
-
-	if (row != NULL)
-		tmpl_set(row, "message", msg);
-	if (str_fmt(name, sizeof(name), "err_%s", field) == 0)
-		tmpl_set(c->view, name, msg);
-}
-
-const char *
-money_field_s(const struct ctx *c, const char *name)
-{
-	const struct field_value *f = app_field(c, name);
-
-	return f && f->present ? f->s : "";
-}
-
-const char *
-money_input(const struct ctx *c, const char *name)
-{
-	const char *v = kvlist_get(strcmp(c->req.method, "POST") == 0 ?
-	    &c->req.form : &c->req.query_kv, name);
-
-	return v ? v : "";
 }
 
 void

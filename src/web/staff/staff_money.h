@@ -48,26 +48,18 @@ int	 h_invoice_audit(struct ctx *);
 /* --- helpers (staff_money.c) --- */
 
 /* The staff member behind this request, for audit rows. */
-struct actor money_actor(const struct ctx *);
 /* Path parameter ":id" as a positive id; -1 when missing or malformed. */
-int	 money_path_id(const struct ctx *, int64_t *id);
 /* Loads the account of the path; renders 404 itself when absent.
  * Returns 0 found, 1 answered (404), -1 database error. */
-int	 money_load_account(struct ctx *, int64_t id, struct account *);
 /* Sets name to "$1,234.56" / "1234.56" (form inputs). */
-void	 view_money(struct tmpl_vars *, const char *name, int64_t cents);
-void	 view_money_plain(struct tmpl_vars *, const char *name, int64_t cents);
 /* Sets name to "YYYY-MM-DD HH:MM" UTC of unix seconds. */
 void	 view_instant(struct tmpl_vars *, const char *name, int64_t t);
 /* account_id, account_name and account_* address lines of the view. */
 void	 view_account(struct tmpl_vars *, const struct account *);
 /* A form problem found by a rule (not the field table): err_<field> and a
  * row of the `errors` summary, like app_view_errors(). */
-void	 money_form_error(struct ctx *, const char *field, const char *msg);
 /* Value of a validated field or "" when absent. */
-const char *money_field_s(const struct ctx *, const char *name);
 /* The raw submitted (form) or query value, for re-rendering inputs. */
-const char *money_input(const struct ctx *, const char *name);
 /* today / first day of the previous month, "YYYY-MM-DD". */
 void	 money_today(char out[11]);
 void	 money_prev_month_start(char out[11]);

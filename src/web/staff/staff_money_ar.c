@@ -8,6 +8,7 @@
 #include "calc.h"
 #include "catalog.h"
 #include "invoice.h"
+#include "kit.h"
 #include "money.h"
 #include "profiles.h"
 #include "staff_money.h"
@@ -59,23 +60,23 @@ h_ar(struct ctx *c)
 		return -1;
 	if (view_locations(c, location_id) == -1)
 		return -1;
-	view_money(c->view, "ar_total", s.total);
-	view_money(c->view, "ar_credit", s.credit);
-	view_money(c->view, "ar_net", s.total - s.credit);
+	kit_set_money(c->view, "ar_total", s.total);
+	kit_set_money(c->view, "ar_credit", s.credit);
+	kit_set_money(c->view, "ar_net", s.total - s.credit);
 	tmpl_set_int(c->view, "ar_accounts", s.accounts_with_balance);
 	for (size_t b = 0; b < AGING_BUCKETS; b++) {
 		aging_total += s.aging[b];
 		if (s.aging[b] > max_bucket)
 			max_bucket = s.aging[b];
 	}
-	view_money(c->view, "aging_total", aging_total);
+	kit_set_money(c->view, "aging_total", aging_total);
 	for (size_t b = 0; b < AGING_BUCKETS; b++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "aging");
 		if (row == NULL)
 			break;
 		tmpl_set(row, "label", aging_labels[b]);
 		tmpl_set_int(row, "bucket", (int64_t)b);
-		view_money(row, "amount", s.aging[b]);
+		kit_set_money(row, "amount", s.aging[b]);
 		tmpl_set_int(row, "bar", bar_pct(s.aging[b], max_bucket));
 		tmpl_set_int(row, "share", aging_total > 0 ?
 		    bar_pct(s.aging[b], aging_total) : 0);
@@ -86,7 +87,7 @@ h_ar(struct ctx *c)
 			break;
 		tmpl_set_int(row, "account_id", s.top[i].account_id);
 		tmpl_set(row, "account_name", s.top[i].account_name);
-		view_money(row, "balance", s.top[i].balance);
+		kit_set_money(row, "balance", s.top[i].balance);
 	}
 	if (ar_charts(c, &s, location_id) == -1)
 		return -1;
@@ -244,9 +245,7 @@ h_account_audit(struct ctx *c)
 	char back[64];
 	int rc;
 
-	if (money_path_id(c, &id) == -1)
-		return app_error(c, 404, "No such account.");
-	if ((rc = money_load_account(c, id, &a)) != 0)
+	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")), &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	str_fmt(back, sizeof(back), "/accounts/%" PRId64, id);
 	tmpl_set_bool(c->view, "nav_accounts", 1);
@@ -263,13 +262,10 @@ h_client_audit(struct ctx *c)
 	char back[64], name[210];
 	int rc, inquiry;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such client.");
-	rc = client_get(c->app->db, id, &cl);
-	if (rc == PROF_DB)
-		return -1;
-	if (rc != PROF_OK)
-		return app_error(c, 404, "No such client.");
+	if ((rc = kit_client_or_404(c, id, &cl)) != 0)
+		return rc == 1 ? 0 : -1;
 	inquiry = strcmp(cl.stage, "inquiry") == 0;
 	str_fmt(back, sizeof(back), "/%s/%" PRId64, inquiry ? "inquiries" :
 	    "clients", id);
@@ -288,7 +284,7 @@ h_invoice_audit(struct ctx *c)
 	char back[64], name[64];
 	int rc;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such invoice.");
 	memset(&inv, 0, sizeof(inv));
 	rc = invoice_get(c->app->db, id, &inv);

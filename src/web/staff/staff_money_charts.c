@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "catalog.h"
 #include "clock.h"
+#include "kit.h"
 #include "money.h"
 #include "staff_money.h"
 #include "statement.h"
@@ -81,9 +82,9 @@ chart_weeks(struct ctx *c, int64_t location_id)
 		tmpl_set(row, "week_start", d);
 		if (date_fmt(start + 6, d, sizeof(d)) == 0)
 			tmpl_set(row, "week_end", d);
-		view_money(row, "week_amount", wk[i]);
+		kit_set_money(row, "week_amount", wk[i]);
 	}
-	view_money(c->view, "weeks_total", total);
+	kit_set_money(c->view, "weeks_total", total);
 	return set_svg(c->view, "svg_weeks", "Collections per week, last 13 weeks",
 	    svg_columns, it, AR_WEEKS);
 }
@@ -128,7 +129,7 @@ chart_locations(struct ctx *c, const struct ar_summary *all)
 			continue;
 		tmpl_set_int(row, "loc_id", ls[i].id);
 		tmpl_set(row, "loc_name", ls[i].name);
-		view_money(row, "loc_total", s->total);
+		kit_set_money(row, "loc_total", s->total);
 		tmpl_set_int(row, "loc_accounts", s->accounts_with_balance);
 	}
 	if (rest > 0 && i == n) {	/* every location read: the rest is exact */
@@ -136,7 +137,7 @@ chart_locations(struct ctx *c, const struct ar_summary *all)
 		it[k++] = (struct svg_item){ "No location", rest, "ch-muted-bar" };
 		if (row) {
 			tmpl_set(row, "loc_name", "No location");
-			view_money(row, "loc_total", rest);
+			kit_set_money(row, "loc_total", rest);
 		}
 	}
 	rc = k == 0 ? 0 : set_svg(c->view, "svg_locations",

@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "db.h"
 #include "invoice.h"
+#include "kit.h"
 #include "ledger.h"
 #include "money.h"
 #include "payment.h"
@@ -106,18 +107,18 @@ view_balance(struct ctx *c, const struct pay_form *f, int64_t client_id)
 	if (stripe_pay_reserved(c->app->db, f->acct.id, 0, &reserved, NULL) != SP_OK)
 		reserved = 0;
 	if (reserved > 0) {
-		view_money(c->view, "bal_reserved", reserved);
+		kit_set_money(c->view, "bal_reserved", reserved);
 		tmpl_set_bool(c->view, "has_reserved", 1);
 		due -= reserved;
 	}
-	view_money(c->view, "bal_due", due > 0 ? due : 0);
-	view_money(c->view, "bal_open", b.open);
-	view_money(c->view, "bal_credit", b.account_credit);
+	kit_set_money(c->view, "bal_due", due > 0 ? due : 0);
+	kit_set_money(c->view, "bal_open", b.open);
+	kit_set_money(c->view, "bal_credit", b.account_credit);
 	tmpl_set_bool(c->view, "has_credit", b.account_credit > 0);
 	tmpl_set_bool(c->view, "credit_is_account", client_id != 0);
 	if (strcmp(c->req.method, "GET") == 0) {
 		if (due > 0)
-			view_money_plain(c->view, "form_amount", due);
+			kit_set_money_plain(c->view, "form_amount", due);
 		else
 			tmpl_set(c->view, "form_amount", "");
 	}
@@ -142,8 +143,8 @@ view_alloc_rows(struct ctx *c, const struct pay_form *f)
 		tmpl_set(row, "due_date", inv->due_date);
 		tmpl_set(row, "invoice_client", inv->client_name);
 		tmpl_set_bool(row, "overdue", strcmp(inv->due_date, today) < 0);
-		view_money(row, "invoice_open", inv->open);
-		view_money(row, "invoice_total", inv->total);
+		kit_set_money(row, "invoice_open", inv->open);
+		kit_set_money(row, "invoice_total", inv->total);
 		tmpl_set(row, "alloc_value", f->amount_in[i] ? f->amount_in[i] : "");
 		if (f->row_err[i][0])
 			tmpl_set(row, "alloc_error", f->row_err[i]);
@@ -169,7 +170,7 @@ payment_form(struct ctx *c, struct pay_form *f, int status, const char *error)
 	tmpl_set(c->view, "today", today);
 	for (size_t i = 0; i < ARRAY_LEN(inputs); i++) {
 		str_fmt(key, sizeof(key), "form_%s", inputs[i]);
-		tmpl_set(c->view, key, post ? money_input(c, inputs[i]) : "");
+		tmpl_set(c->view, key, post ? kit_input(c, inputs[i]) : "");
 	}
 	if (!post) {
 		tmpl_set(c->view, "form_method", "cash");
@@ -194,9 +195,8 @@ pay_form_load(struct ctx *c, struct pay_form *f)
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	if (money_path_id(c, &id) == -1)
-		return app_error(c, 404, "No such account.") == -1 ? -1 : 1;
-	if ((rc = money_load_account(c, id, &f->acct)) != 0)
+	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")),
+	    &f->acct)) != 0)
 		return rc;
 	if (money_open_invoices(c, id, PAY_ALLOC_ROWS, &f->inv, &f->ninv,
 	    &f->inv_more) == -1)
@@ -255,10 +255,10 @@ is_dynamic_alloc(const char *name)
 static void
 drop_alloc_errors(struct ctx *c)
 {
-	int automatic = strcmp(money_input(c, "allocation"), "choose") != 0;
+	int automatic = strcmp(kit_input(c, "allocation"), "choose") != 0;
 	/* Card/ACH payments are received today and carry no reference: those
 	 * (hidden) inputs are not used either. */
-	int stripe = stripe_staff_is_method(money_input(c, "method"));
+	int stripe = stripe_staff_is_method(kit_input(c, "method"));
 	size_t w = 0;
 
 	for (size_t i = 0; i < c->fs.nerr; i++) {
@@ -414,21 +414,21 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 	/* Each rule only looks at fields that passed the table, so a form
 	 * with field errors still gets every other complaint at once. */
 	if (field_set_error(&c->fs, "method") == NULL &&
-	    !is_manual_method(money_field_s(c, "method")) &&
-	    !stripe_staff_is_method(money_field_s(c, "method"))) {
-		money_form_error(c, "method", "Choose a payment method.");
+	    !is_manual_method(kit_field_s(c, "method")) &&
+	    !stripe_staff_is_method(kit_field_s(c, "method"))) {
+		kit_form_error(c, "method", "Choose a payment method.");
 		bad++;
 	}
-	if (strcmp(money_field_s(c, "method"), "check") == 0 &&
+	if (strcmp(kit_field_s(c, "method"), "check") == 0 &&
 	    field_set_error(&c->fs, "reference") == NULL &&
-	    money_field_s(c, "reference")[0] == '\0') {
-		money_form_error(c, "reference", "Enter the check number.");
+	    kit_field_s(c, "reference")[0] == '\0') {
+		kit_form_error(c, "reference", "Enter the check number.");
 		bad++;
 	}
 	if (field_set_error(&c->fs, "received_date") == NULL &&
-	    !stripe_staff_is_method(money_field_s(c, "method")) &&
-	    strcmp(money_field_s(c, "received_date"), today) > 0) {
-		money_form_error(c, "received_date",
+	    !stripe_staff_is_method(kit_field_s(c, "method")) &&
+	    strcmp(kit_field_s(c, "received_date"), today) > 0) {
+		kit_form_error(c, "received_date",
 		    "The received date cannot be in the future.");
 		bad++;
 	}
@@ -437,7 +437,7 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 		if (rc == PROF_DB)
 			return -1;
 		if (rc != PROF_OK || cl.account_id != f->acct.id) {
-			money_form_error(c, "client_id",
+			kit_form_error(c, "client_id",
 			    "Choose a client of this account.");
 			bad++;
 		}
@@ -457,7 +457,7 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 		money_format(amount->i, a, sizeof(a));
 		str_fmt(m, sizeof(m), "The amounts to apply add up to %s, more "
 		    "than the payment of %s.", s, a);
-		money_form_error(c, "allocation", m);
+		kit_form_error(c, "allocation", m);
 		bad++;
 	}
 	return bad;
@@ -484,7 +484,7 @@ payment_status_message(int rc, const char *msg)
 static int
 payment_save(struct ctx *c, struct pay_form *f, int choose)
 {
-	struct actor a = money_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct payment p;
 	char msg[300] = "", loc[80];
 	int rc;
@@ -493,12 +493,12 @@ payment_save(struct ctx *c, struct pay_form *f, int choose)
 	p.account_id = f->acct.id;
 	p.client_id = app_field(c, "client_id")->present ?
 	    app_field(c, "client_id")->i : 0;
-	str_copy(p.method, sizeof(p.method), money_field_s(c, "method"));
+	str_copy(p.method, sizeof(p.method), kit_field_s(c, "method"));
 	p.amount = app_field(c, "amount")->i;
 	str_copy(p.received_date, sizeof(p.received_date),
-	    money_field_s(c, "received_date"));
-	str_copy(p.reference, sizeof(p.reference), money_field_s(c, "reference"));
-	str_copy(p.memo, sizeof(p.memo), money_field_s(c, "memo"));
+	    kit_field_s(c, "received_date"));
+	str_copy(p.reference, sizeof(p.reference), kit_field_s(c, "reference"));
+	str_copy(p.memo, sizeof(p.memo), kit_field_s(c, "memo"));
 	rc = payment_record(c->app->db, &a, &p, !choose, f->req, f->nreq, msg,
 	    sizeof(msg));
 	if (rc == PAY_DB)
@@ -527,9 +527,9 @@ h_payment_create(struct ctx *c)
 		return rc;
 	}
 	drop_alloc_errors(c);
-	f.stripe = stripe_staff_is_method(money_field_s(c, "method"));
+	f.stripe = stripe_staff_is_method(kit_field_s(c, "method"));
 	pay_form_inputs(c, &f);
-	choose = strcmp(money_field_s(c, "allocation"), "choose") == 0;
+	choose = strcmp(kit_field_s(c, "allocation"), "choose") == 0;
 	rc = payment_check(c, &f, choose, msg, sizeof(msg));
 	if (rc >= 0 && c->fs.nerr > 0) {
 		app_view_errors(c);
@@ -537,7 +537,7 @@ h_payment_create(struct ctx *c)
 	} else if (rc > 0)
 		rc = payment_form(c, &f, 422, msg[0] ? msg :
 		    "Please correct the fields below.");
-	else if (rc == 0 && stripe_staff_is_method(money_field_s(c, "method"))) {
+	else if (rc == 0 && stripe_staff_is_method(kit_field_s(c, "method"))) {
 		const struct field_value *cid = app_field(c, "client_id");
 		rc = stripe_staff_pay_submit(c, f.acct.id, cid->present ? cid->i : 0,
 		    !choose, f.req, f.nreq, msg, sizeof(msg));
@@ -565,7 +565,7 @@ view_allocations(struct ctx *c, const struct payment *p)
 			break;
 		tmpl_set_int(row, "invoice_id", al[i].invoice_id);
 		tmpl_set(row, "invoice_number", al[i].invoice_number);
-		view_money(row, "alloc_amount", al[i].amount);
+		kit_set_money(row, "alloc_amount", al[i].amount);
 		tmpl_set_bool(row, "alloc_release", al[i].amount < 0);
 		view_instant(row, "alloc_at", al[i].created_at);
 	}
@@ -580,7 +580,7 @@ view_allocate_choices(struct ctx *c, const struct payment *p)
 	struct invoice *inv = NULL;
 	size_t n = 0;
 	int more = 0;
-	const char *sel = money_input(c, "invoice_id");
+	const char *sel = kit_input(c, "invoice_id");
 	char id[24];
 
 	if (p->unallocated <= 0 || strcmp(p->status, "succeeded") != 0)
@@ -589,8 +589,8 @@ view_allocate_choices(struct ctx *c, const struct payment *p)
 	    &more) == -1)
 		return -1;
 	/* The amount offered: what the first (oldest due) invoice can take. */
-	if (n > 0 && money_input(c, "amount")[0] == '\0')
-		view_money_plain(c->view, "form_amount", inv[0].open <
+	if (n > 0 && kit_input(c, "amount")[0] == '\0')
+		kit_set_money_plain(c->view, "form_amount", inv[0].open <
 		    p->unallocated ? inv[0].open : p->unallocated);
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "open_invoices");
@@ -600,7 +600,7 @@ view_allocate_choices(struct ctx *c, const struct payment *p)
 		tmpl_set_int(row, "invoice_id", inv[i].id);
 		tmpl_set(row, "invoice_number", inv[i].number);
 		tmpl_set(row, "due_date", inv[i].due_date);
-		view_money(row, "invoice_open", inv[i].open);
+		kit_set_money(row, "invoice_open", inv[i].open);
 		tmpl_set_bool(row, "invoice_selected", strcmp(sel, id) == 0);
 	}
 	money_invoices_free(inv, n);
@@ -623,16 +623,16 @@ view_payment(struct ctx *c, const struct payment *p)
 	tmpl_set_bool(v, "is_check", strcmp(p->method, "check") == 0);
 	tmpl_set_bool(v, "succeeded", strcmp(p->status, "succeeded") == 0);
 	view_instant(v, "recorded_at", p->created_at);
-	view_money(v, "amount", p->amount);
-	view_money(v, "allocated", p->allocated);
-	view_money(v, "refunded", p->refunded);
+	kit_set_money(v, "amount", p->amount);
+	kit_set_money(v, "allocated", p->allocated);
+	kit_set_money(v, "refunded", p->refunded);
 	tmpl_set_bool(v, "has_refund", p->refunded != 0);
-	view_money(v, "unallocated", p->unallocated);
+	kit_set_money(v, "unallocated", p->unallocated);
 	tmpl_set_bool(v, "has_unallocated", p->unallocated > 0);
-	if (p->unallocated > 0 && money_input(c, "amount")[0] == '\0')
-		view_money_plain(v, "form_amount", p->unallocated);
+	if (p->unallocated > 0 && kit_input(c, "amount")[0] == '\0')
+		kit_set_money_plain(v, "form_amount", p->unallocated);
 	else
-		tmpl_set(v, "form_amount", money_input(c, "amount"));
+		tmpl_set(v, "form_amount", kit_input(c, "amount"));
 }
 
 /* Renders the payment page (or its receipt) with an optional error. */
@@ -647,7 +647,7 @@ payment_page(struct ctx *c, const struct payment *p, int status,
 	char name[210];
 	int rc;
 
-	if ((rc = money_load_account(c, p->account_id, &acct)) != 0)
+	if ((rc = kit_account_or_404(c, p->account_id, &acct)) != 0)
 		return rc == 1 ? 0 : -1;
 	view_account(c->view, &acct);
 	if (p->client_id) {
@@ -685,7 +685,7 @@ load_payment(struct ctx *c, struct payment *p)
 	int64_t id;
 	int rc;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment.") == -1 ? -1 : 1;
 	rc = payment_get(c->app->db, id, p);
 	if (rc == PAY_DB)
@@ -722,7 +722,7 @@ h_payment_show(struct ctx *c)
 int
 h_payment_allocate(struct ctx *c)
 {
-	struct actor a = money_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct payment p;
 	char msg[300] = "", loc[80];
 	int rc;
@@ -751,15 +751,14 @@ h_payment_allocate(struct ctx *c)
 int
 h_account_apply_credit(struct ctx *c)
 {
-	struct actor a = money_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct account acct;
 	int64_t id, moved = 0;
 	char loc[80];
 	int rc;
 
-	if (money_path_id(c, &id) == -1)
-		return app_error(c, 404, "No such account.");
-	if ((rc = money_load_account(c, id, &acct)) != 0)
+	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")),
+	    &acct)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (account_apply_credit(c->app->db, &a, id, &moved) == PAY_DB)
 		return -1;

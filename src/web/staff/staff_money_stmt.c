@@ -8,6 +8,7 @@
 #include "calc.h"
 #include "catalog.h"
 #include "clock.h"
+#include "kit.h"
 #include "money.h"
 #include "profiles.h"
 #include "staff_money.h"
@@ -69,12 +70,12 @@ view_statement(struct ctx *c, const struct statement *s)
 			continue;
 		tmpl_set(row, "line", s->address[i]);
 	}
-	view_money(v, "st_opening", s->opening);
-	view_money(v, "st_closing", s->closing);
-	view_money(v, "st_amount_due", s->amount_due);
+	kit_set_money(v, "st_opening", s->opening);
+	kit_set_money(v, "st_closing", s->closing);
+	kit_set_money(v, "st_amount_due", s->amount_due);
 	tmpl_set_bool(v, "st_credit", s->closing < 0);
 	if (s->closing < 0)
-		view_money(v, "st_credit_amount", -s->closing);
+		kit_set_money(v, "st_credit_amount", -s->closing);
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct statement_line *l = &s->lines[i];
 		struct tmpl_vars *row = tmpl_loop_add(v, "st_lines");
@@ -87,9 +88,9 @@ view_statement(struct ctx *c, const struct statement *s)
 		tmpl_set_bool(row, "show_kind", strncasecmp(l->description,
 		    kind_label(l->kind), strlen(kind_label(l->kind))) != 0);
 		tmpl_set(row, "description", l->description);
-		view_money(row, "amount", l->amount);
+		kit_set_money(row, "amount", l->amount);
 		tmpl_set_bool(row, "credit", l->amount < 0);
-		view_money(row, "running", l->running);
+		kit_set_money(row, "running", l->running);
 	}
 	for (size_t b = 0; b < AGING_BUCKETS; b++)
 		aging_total += s->aging[b];
@@ -98,17 +99,17 @@ view_statement(struct ctx *c, const struct statement *s)
 		if (row == NULL)
 			break;
 		tmpl_set(row, "label", aging_labels[b]);
-		view_money(row, "amount", s->aging[b]);
+		kit_set_money(row, "amount", s->aging[b]);
 		tmpl_set_bool(row, "nonzero", s->aging[b] != 0);
 	}
-	view_money(v, "st_aging_total", aging_total);
+	kit_set_money(v, "st_aging_total", aging_total);
 	/* closing = aging total - unapplied: the difference is its own line */
 	tmpl_set_bool(v, "st_has_unapplied", s->unapplied > 0);
-	view_money(v, "st_unapplied", -s->unapplied);
+	kit_set_money(v, "st_unapplied", -s->unapplied);
 	tmpl_set_bool(v, "st_has_unaged", s->unapplied < 0);
-	view_money(v, "st_unaged", -s->unapplied);
+	kit_set_money(v, "st_unaged", -s->unapplied);
 	tmpl_set_bool(v, "st_has_account_credit", s->account_credit > 0);
-	view_money(v, "st_account_credit", s->account_credit);
+	kit_set_money(v, "st_account_credit", s->account_credit);
 }
 
 /* --- one account: preview and generate --------------------------------- */
@@ -126,12 +127,12 @@ period_check(struct ctx *c, const char *from, const char *to)
 		return 0;
 	money_today(today);
 	if (strcmp(from, to) > 0) {
-		money_form_error(c, "to", "The period must end on or after its "
+		kit_form_error(c, "to", "The period must end on or after its "
 		    "first day.");
 		return 1;
 	}
 	if (strcmp(to, today) > 0) {
-		money_form_error(c, "to", "The period cannot end after today.");
+		kit_form_error(c, "to", "The period cannot end after today.");
 		return 1;
 	}
 	return 0;
@@ -151,7 +152,7 @@ statement_check(struct ctx *c, int64_t account_id, const char *from,
 		if (rc == PROF_DB)
 			return -1;
 		if (rc != PROF_OK || cl.account_id != account_id) {
-			money_form_error(c, "client_id",
+			kit_form_error(c, "client_id",
 			    "Choose a client of this account.");
 			bad++;
 		}
@@ -165,7 +166,7 @@ statement_new_page(struct ctx *c, const struct account *a, int status,
     const char *error)
 {
 	const struct field_value *cid = app_field(c, "client_id");
-	const char *from = money_field_s(c, "from"), *to = money_field_s(c, "to");
+	const char *from = kit_field_s(c, "from"), *to = kit_field_s(c, "to");
 	int64_t client_id = cid && cid->present ? cid->i : 0;
 	struct statement st;
 	char d[11];
@@ -186,11 +187,11 @@ statement_new_page(struct ctx *c, const struct account *a, int status,
 	if (view_account_clients(c, a->id, client_id) == -1)
 		return -1;
 	money_prev_month_start(d);
-	tmpl_set(c->view, "form_from", money_input(c, "from")[0] ?
-	    money_input(c, "from") : d);
+	tmpl_set(c->view, "form_from", kit_input(c, "from")[0] ?
+	    kit_input(c, "from") : d);
 	money_today(d);
-	tmpl_set(c->view, "form_to", money_input(c, "to")[0] ?
-	    money_input(c, "to") : d);
+	tmpl_set(c->view, "form_to", kit_input(c, "to")[0] ?
+	    kit_input(c, "to") : d);
 	tmpl_set(c->view, "today", d);
 	if (c->fs.nerr > 0)
 		app_view_errors(c);
@@ -220,23 +221,13 @@ statement_new_page(struct ctx *c, const struct account *a, int status,
 	return app_render(c, status, "statement_new.html");
 }
 
-static int
-load_path_account(struct ctx *c, struct account *a)
-{
-	int64_t id;
-
-	if (money_path_id(c, &id) == -1)
-		return app_error(c, 404, "No such account.") == -1 ? -1 : 1;
-	return money_load_account(c, id, a);
-}
-
 int
 h_statement_new(struct ctx *c)
 {
 	struct account a;
 	int rc;
 
-	if ((rc = load_path_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	return statement_new_page(c, &a, c->fs.nerr > 0 ? 422 : 200, NULL);
 }
@@ -244,27 +235,27 @@ h_statement_new(struct ctx *c)
 int
 h_statement_create(struct ctx *c)
 {
-	struct actor act = money_actor(c);
+	struct actor act = kit_staff_actor(c);
 	const struct field_value *cid = app_field(c, "client_id");
 	struct account a;
 	int64_t id = 0;
 	char loc[80];
 	int rc;
 
-	if ((rc = load_path_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (c->fs.nerr > 0)
 		return statement_new_page(c, &a, 422, NULL);
-	rc = statement_check(c, a.id, money_field_s(c, "from"),
-	    money_field_s(c, "to"));
+	rc = statement_check(c, a.id, kit_field_s(c, "from"),
+	    kit_field_s(c, "to"));
 	if (rc == -1)
 		return -1;
 	if (rc > 0)
 		return statement_new_page(c, &a, 422, "Please correct the fields "
 		    "below.");
 	rc = statement_generate(c->app->db, &act, a.id,
-	    cid->present ? cid->i : 0, money_field_s(c, "from"),
-	    money_field_s(c, "to"), 0, &id);
+	    cid->present ? cid->i : 0, kit_field_s(c, "from"),
+	    kit_field_s(c, "to"), 0, &id);
 	if (rc == ST_DB)
 		return -1;
 	if (rc != ST_OK)
@@ -284,7 +275,7 @@ load_statement(struct ctx *c, struct statement *st)
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such statement.") == -1 ? -1 : 1;
 	rc = statement_get(c->app->db, id, st);
 	if (rc == ST_DB)
@@ -341,7 +332,7 @@ view_statement_row(struct tmpl_vars *row, const struct statement *s)
 	tmpl_set(row, "client_name", s->client_name);
 	tmpl_set(row, "period_start", s->period_start);
 	tmpl_set(row, "period_end", s->period_end);
-	view_money(row, "amount_due", s->amount_due);
+	kit_set_money(row, "amount_due", s->amount_due);
 }
 
 /* A page of stored statements (every account's, or one batch's) into loop
@@ -404,12 +395,12 @@ statements_page(struct ctx *c, int status, const char *error)
 	tmpl_set(c->view, "title", "Statements");
 	tmpl_set_bool(c->view, "nav_statements", 1);
 	money_prev_month_start(d);
-	tmpl_set(c->view, "form_from", post ? money_input(c, "from") : d);
+	tmpl_set(c->view, "form_from", post ? kit_input(c, "from") : d);
 	money_today(d);
 	tmpl_set(c->view, "today", d);
-	tmpl_set(c->view, "form_to", post ? money_input(c, "to") : d);
+	tmpl_set(c->view, "form_to", post ? kit_input(c, "to") : d);
 	tmpl_set(c->view, "form_min_balance", post ?
-	    money_input(c, "min_balance") : "0.01");
+	    kit_input(c, "min_balance") : "0.01");
 	if (view_locations(c, post && loc && loc->present ? loc->i : 0) == -1)
 		return -1;
 	if (!post && view_recent_statements(c) == -1)
@@ -430,10 +421,10 @@ h_statements(struct ctx *c)
 int
 h_statement_batch_create(struct ctx *c)
 {
-	struct actor act = money_actor(c);
+	struct actor act = kit_staff_actor(c);
 	const struct field_value *loc = app_field(c, "location_id");
 	const struct field_value *min = app_field(c, "min_balance");
-	const char *from = money_field_s(c, "from"), *to = money_field_s(c, "to");
+	const char *from = kit_field_s(c, "from"), *to = kit_field_s(c, "to");
 	struct location l;
 	char url[80];
 	int64_t id = 0;
@@ -445,7 +436,7 @@ h_statement_batch_create(struct ctx *c)
 		if (rc == CAT_DB)
 			return -1;
 		if (rc != CAT_OK) {
-			money_form_error(c, "location_id", "Choose a location.");
+			kit_form_error(c, "location_id", "Choose a location.");
 			bad++;
 		}
 	}
@@ -494,7 +485,7 @@ view_batch(struct ctx *c, const struct statement_batch *b)
 	tmpl_set_int(v, "batch_done", b->done);
 	tmpl_set_int(v, "batch_left", b->total - b->done);
 	tmpl_set_int(v, "batch_pct", pct);
-	view_money(v, "batch_min", b->min_balance);
+	kit_set_money(v, "batch_min", b->min_balance);
 	tmpl_set_bool(v, "batch_running", strcmp(b->status, "done") != 0);
 	view_instant(v, "batch_started", b->created_at);
 }
@@ -527,12 +518,12 @@ batch_mail(struct ctx *c, const struct statement_batch *b)
 int
 h_statement_batch_show(struct ctx *c)
 {
-	struct actor act = money_actor(c);
+	struct actor act = kit_staff_actor(c);
 	struct statement_batch b;
 	int64_t id;
 	int rc, mailing;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No statement run with this number.");
 	rc = statement_batch_get(c->app->db, id, &b);
 	if (rc == ST_DB)

@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "clock.h"
 #include "invoice.h"
+#include "kit.h"
 #include "money.h"
 #include "plan.h"
 #include "profiles.h"
@@ -164,9 +165,9 @@ plans_view(struct tmpl_vars *v, const struct plan *p)
 	tmpl_set_int(v, "plan_id", p->id);
 	tmpl_set(v, "plan_status", plan_state_names[p->state]);
 	tmpl_set(v, "plan_status_label", plan_state_labels[p->state]);
-	view_money(v, "plan_total", p->paid + p->remaining);
-	view_money(v, "plan_paid", p->paid);
-	view_money(v, "plan_remaining", p->remaining);
+	kit_set_money(v, "plan_total", p->paid + p->remaining);
+	kit_set_money(v, "plan_paid", p->paid);
+	kit_set_money(v, "plan_remaining", p->remaining);
 	tmpl_set(v, "plan_method", p->method_label[0] ? p->method_label :
 	    "Chosen at each payment");
 	tmpl_set_bool(v, "plan_autopay", p->autopay);
@@ -175,7 +176,7 @@ plans_view(struct tmpl_vars *v, const struct plan *p)
 	tmpl_set_bool(v, "plan_has_next", p->next_number >= 0);
 	if (p->next_number >= 0) {
 		set_date(v, "plan_next_due", p->next_due);
-		view_money(v, "plan_next_amount", p->next_amount);
+		kit_set_money(v, "plan_next_amount", p->next_amount);
 	}
 	for (size_t i = 0; i < p->ninst; i++) {
 		const struct plan_installment *t = &p->inst[i];
@@ -186,7 +187,7 @@ plans_view(struct tmpl_vars *v, const struct plan *p)
 		tmpl_set_int(row, "number", t->number);
 		tmpl_set_bool(row, "is_down", t->number == 0);
 		set_date(row, "due", t->due);
-		view_money(row, "amount", t->amount);
+		kit_set_money(row, "amount", t->amount);
 		tmpl_set(row, "status", plan_inst_names[t->state]);
 		tmpl_set(row, "status_label", plan_inst_labels[t->state]);
 		tmpl_set_bool(row, "is_scheduled", t->state == INST_SCHEDULED);
@@ -289,7 +290,7 @@ view_open_invoices(struct ctx *c, int64_t account_id, int64_t client_id,
 		tmpl_set(row, "number", inv[i].number);
 		tmpl_set(row, "due_date", inv[i].due_date);
 		tmpl_set(row, "client_name", inv[i].client_name);
-		view_money(row, "open", inv[i].open);
+		kit_set_money(row, "open", inv[i].open);
 		tmpl_set_bool(row, "checked", on);
 	}
 	money_invoices_free(inv, n);
@@ -328,11 +329,12 @@ plans_view_inputs(struct ctx *c)
 
 	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
 		str_fmt(key, sizeof(key), "form_%s", names[i]);
-		tmpl_set(c->view, key, money_input(c, names[i]));
+		tmpl_set(c->view, key, kit_input(c, names[i]));
 	}
 	tmpl_set_bool(c->view, "form_down_received",
-	    *money_input(c, "down_received") != '\0');
-	tmpl_set_bool(c->view, "form_autopay", *money_input(c, "autopay") != '\0');
+	    *kit_input(c, "down_received") != '\0');
+	tmpl_set_bool(c->view, "form_autopay", *kit_input(c,
+	    "autopay") != '\0');
 }
 
 static void
@@ -340,8 +342,8 @@ view_preview(struct ctx *c, const struct plan_terms *t, const struct plan_slot *
     size_t n)
 {
 	tmpl_set_bool(c->view, "has_preview", 1);
-	view_money(c->view, "pv_total", t->total);
-	view_money(c->view, "pv_down", t->down);
+	kit_set_money(c->view, "pv_total", t->total);
+	kit_set_money(c->view, "pv_down", t->down);
 	tmpl_set_bool(c->view, "pv_has_down", t->down > 0);
 	tmpl_set_int(c->view, "pv_count", (int64_t)n);
 	for (size_t i = 0; i < n; i++) {
@@ -351,7 +353,7 @@ view_preview(struct ctx *c, const struct plan_terms *t, const struct plan_slot *
 			break;
 		tmpl_set_int(row, "number", (int64_t)i + 1);
 		set_date(row, "due", s[i].due);
-		view_money(row, "amount", s[i].amount);
+		kit_set_money(row, "amount", s[i].amount);
 	}
 }
 
@@ -365,7 +367,7 @@ form_page(struct ctx *c, const struct account *a, int64_t client_id,
 	if (view_account_clients(c, a->id, client_id) == -1 ||
 	    view_open_invoices(c, a->id, client_id, ids, nids, fresh) == -1)
 		return -1;
-	(void)str_to_i64(money_input(c, "payment_method_id"), 1, INT64_MAX, &mid);
+	(void)str_to_i64(kit_input(c, "payment_method_id"), 1, INT64_MAX, &mid);
 	if (plans_view_methods(c, a->id, mid) == -1)
 		return -1;
 	if (client_id)
@@ -383,9 +385,7 @@ h_plan_new(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (money_path_id(c, &id) == -1)
-		return app_error(c, 404, "No such account.");
-	if ((rc = money_load_account(c, id, &a)) != 0)
+	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")), &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	money_today(today);
 	plans_view_inputs(c);
@@ -402,7 +402,7 @@ req_terms(struct ctx *c, struct plan_terms *t)
 {
 	const struct field_value *f;
 	enum plan_freq fr = PLAN_FREQ_MONTHLY;
-	int by_amount = strcmp(money_field_s(c, "schedule_by"), "amount") == 0;
+	int by_amount = strcmp(kit_field_s(c, "schedule_by"), "amount") == 0;
 
 	memset(t, 0, sizeof(*t));
 	if ((f = app_field(c, "down_payment")) && f->present)
@@ -411,11 +411,11 @@ req_terms(struct ctx *c, struct plan_terms *t)
 		t->count = f->i;
 	if (by_amount && (f = app_field(c, "installment_amount")) && f->present)
 		t->amount = f->i;
-	(void)plan_freq_parse(money_field_s(c, "frequency"), &fr);
+	(void)plan_freq_parse(kit_field_s(c, "frequency"), &fr);
 	t->freq = fr;
 	if ((f = app_field(c, "day_of_month")) && f->present)
 		t->day = (int)f->i;
-	(void)date_parse(money_field_s(c, "start_date"), &t->start);
+	(void)date_parse(kit_field_s(c, "start_date"), &t->start);
 }
 
 static int
@@ -423,7 +423,7 @@ form_error(struct ctx *c, const struct account *a, int64_t client_id,
     const int64_t *ids, size_t n, const struct plan_err *e, int status)
 {
 	tmpl_set(c->view, "error", e->msg);
-	money_form_error(c, plans_form_field(e->field), e->msg);
+	kit_form_error(c, plans_form_field(e->field), e->msg);
 	return form_page(c, a, client_id, ids, n, status, 0);
 }
 
@@ -441,9 +441,7 @@ h_plan_create(struct ctx *c)
 	size_t nids = 0, n = 0;
 	int rc;
 
-	if (money_path_id(c, &id) == -1)
-		return app_error(c, 404, "No such account.");
-	if ((rc = money_load_account(c, id, &a)) != 0)
+	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")), &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	plans_view_inputs(c);
 	memset(&q, 0, sizeof(q));
@@ -451,7 +449,8 @@ h_plan_create(struct ctx *c)
 	q.client_id = (f = app_field(c, "client_id")) && f->present ? f->i : 0;
 	plans_drop_repeat_errors(c);
 	if (plans_form_ids(c, ids, ARRAY_LEN(ids), &nids) == -1)
-		money_form_error(c, "invoice_id", "Choose at most 50 open invoices.");
+		kit_form_error(c, "invoice_id",
+		    "Choose at most 50 open invoices.");
 	if (c->fs.nerr > 0 || tmpl_get(c->view, "err_invoice_id")) {
 		app_view_errors(c);
 		tmpl_set(c->view, "error", "Check the highlighted fields.");
@@ -462,10 +461,10 @@ h_plan_create(struct ctx *c)
 	q.amount = (f = app_field(c, "amount")) && f->present ? f->i : 0;
 	req_terms(c, &q.terms);
 	q.down_received = (f = app_field(c, "down_received")) && f->i;
-	q.down_method = money_field_s(c, "down_method");
+	q.down_method = kit_field_s(c, "down_method");
 	q.method_id = (f = app_field(c, "payment_method_id")) && f->present ? f->i : 0;
 	q.autopay = (f = app_field(c, "autopay")) && f->i;
-	q.override_reason = money_field_s(c, "override_reason");
+	q.override_reason = kit_field_s(c, "override_reason");
 	if ((f = app_field(c, "preview")) && f->i) {
 		rc = plan_preview(c->app->db, &q, &t, s, ARRAY_LEN(s), &n, &e);
 		if (rc == PLAN_DB)
@@ -476,7 +475,7 @@ h_plan_create(struct ctx *c)
 			return form_error(c, &a, q.client_id, ids, nids, &e, 422);
 		return form_page(c, &a, q.client_id, ids, nids, 200, 0);
 	}
-	act = money_actor(c);
+	act = kit_staff_actor(c);
 	rc = plan_create(c->app->db, &act, &q, &pid, &e);
 	if (rc == PLAN_DB)
 		return -1;

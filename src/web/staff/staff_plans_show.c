@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "clock.h"
 #include "invoice.h"
+#include "kit.h"
 #include "money.h"
 #include "plan.h"
 #include "profiles.h"
@@ -31,7 +32,7 @@ static const char *const notice_text[][2] = {
 static void
 plan_env_of(struct ctx *c, struct actor *a, struct plan_env *env)
 {
-	*a = money_actor(c);
+	*a = kit_staff_actor(c);
 	env->db = c->app->db;
 	env->tc = c->app->tc;
 	env->cfg = &c->app->cfg;
@@ -93,7 +94,7 @@ view_addable(struct ctx *c, const struct plan *p)
 		tmpl_set_int(row, "id", inv[i].id);
 		tmpl_set(row, "number", inv[i].number);
 		tmpl_set(row, "due_date", inv[i].due_date);
-		view_money(row, "open", inv[i].open);
+		kit_set_money(row, "open", inv[i].open);
 	}
 	money_invoices_free(inv, n);
 	return 0;
@@ -111,7 +112,8 @@ view_edit_defaults(struct ctx *c, const struct plan *p)
 	tmpl_setf(c->view, "form_installments", "%" PRId64, p->terms.count ?
 	    p->terms.count : 6);
 	if (p->terms.amount)
-		view_money_plain(c->view, "form_installment_amount", p->terms.amount);
+		kit_set_money_plain(c->view, "form_installment_amount",
+		    p->terms.amount);
 	tmpl_set(c->view, "form_frequency", plan_freq_names[p->terms.freq]);
 	tmpl_setf(c->view, "form_day_of_month", "%d", p->terms.day);
 	date_fmt(p->terms.start > date_today() ? p->terms.start : date_today(), d,
@@ -164,7 +166,7 @@ plan_page(struct ctx *c, int64_t id, int status, const struct plan_err *e)
 			break;
 		tmpl_set_int(row, "id", p.inv[i].id);
 		tmpl_set(row, "number", p.inv[i].number);
-		view_money(row, "open", p.inv[i].open);
+		kit_set_money(row, "open", p.inv[i].open);
 	}
 	tmpl_set_bool(c->view, "can_send", p.state == PLAN_DRAFT || p.state == PLAN_SENT);
 	tmpl_set_bool(c->view, "is_sent", p.state == PLAN_SENT);
@@ -183,7 +185,7 @@ plan_page(struct ctx *c, int64_t id, int status, const struct plan_err *e)
 		tmpl_set(c->view, "notice", notice_text[nf->i][1]);
 	if (e != NULL && e->msg[0]) {
 		tmpl_set(c->view, "error", e->msg);
-		money_form_error(c, plans_form_field(e->field), e->msg);
+		kit_form_error(c, plans_form_field(e->field), e->msg);
 	}
 	rc = plans_view_methods(c, p.account_id, p.method_id) == -1 ||
 	    view_addable(c, &p) == -1 || view_versions(c, id) == -1 ? -1 : 0;
@@ -197,7 +199,7 @@ h_plan_show(struct ctx *c)
 {
 	int64_t id;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
 	return plan_page(c, id, 200, NULL);
 }
@@ -245,25 +247,25 @@ h_plan_edit(struct ctx *c)
 	size_t n = 0;
 	int by_amount;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
 	plans_drop_repeat_errors(c);
 	if (c->fs.nerr > 0 || plans_form_ids(c, ids, ARRAY_LEN(ids), &n) == -1)
 		return field_errors(c, id);
 	memset(&ed, 0, sizeof(ed));
-	by_amount = strcmp(money_field_s(c, "schedule_by"), "amount") == 0;
+	by_amount = strcmp(kit_field_s(c, "schedule_by"), "amount") == 0;
 	if (!by_amount && (f = app_field(c, "installments")) && f->present)
 		ed.terms.count = f->i;
 	if (by_amount && (f = app_field(c, "installment_amount")) && f->present)
 		ed.terms.amount = f->i;
-	(void)plan_freq_parse(money_field_s(c, "frequency"), &ed.terms.freq);
+	(void)plan_freq_parse(kit_field_s(c, "frequency"), &ed.terms.freq);
 	ed.terms.day = (f = app_field(c, "day_of_month")) && f->present ? (int)f->i : 0;
-	(void)date_parse(money_field_s(c, "start_date"), &ed.terms.start);
+	(void)date_parse(kit_field_s(c, "start_date"), &ed.terms.start);
 	ed.method_id = (f = app_field(c, "payment_method_id")) && f->present ? f->i : 0;
 	ed.autopay = (f = app_field(c, "autopay")) && f->i;
 	ed.add_invoice_ids = ids;
 	ed.nadd = n;
-	ed.override_reason = money_field_s(c, "override_reason");
+	ed.override_reason = kit_field_s(c, "override_reason");
 	plan_env_of(c, &a, &env);
 	return after(c, id, plan_edit_terms(&env, id, &ed, &e), &e, "edited");
 }
@@ -276,7 +278,7 @@ h_plan_skip(struct ctx *c)
 	struct actor a;
 	int64_t id;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
 	if (c->fs.nerr > 0)
 		return field_errors(c, id);
@@ -293,11 +295,11 @@ h_plan_move(struct ctx *c)
 	struct actor a;
 	int64_t id, due = 0;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
 	if (c->fs.nerr > 0)
 		return field_errors(c, id);
-	(void)date_parse(money_field_s(c, "due_date"), &due);
+	(void)date_parse(kit_field_s(c, "due_date"), &due);
 	plan_env_of(c, &a, &env);
 	return after(c, id, plan_move(&env, id, (int)app_field(c, "number")->i, due,
 	    &e), &e, "moved");
@@ -311,7 +313,7 @@ h_plan_send(struct ctx *c)
 	struct actor a;
 	int64_t id;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
 	plan_env_of(c, &a, &env);
 	return after(c, id, plan_send(&env, id, &e), &e, "sent");
@@ -325,7 +327,7 @@ h_plan_approve(struct ctx *c)
 	struct actor a;
 	int64_t id;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
 	plan_env_of(c, &a, &env);
 	return after(c, id, plan_proposal_approve(&env, id, &e), &e, "approved");
@@ -342,7 +344,7 @@ h_plan_act(struct ctx *c)
 	struct actor a;
 	int64_t id;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
 	if (c->fs.nerr > 0)
 		return field_errors(c, id);
@@ -353,7 +355,8 @@ h_plan_act(struct ctx *c)
 			act = (enum plan_action)i;
 	}
 	plan_env_of(c, &a, &env);
-	return after(c, id, plan_act(&env, id, act, money_field_s(c, "reason"), &e),
+	return after(c, id, plan_act(&env, id, act, kit_field_s(c, "reason"),
+	    &e),
 	    &e, done[act]);
 }
 
@@ -364,7 +367,8 @@ limits_page(struct ctx *c, int status, const struct plan_limits *l)
 {
 	int need = 0;
 
-	view_money_plain(c->view, "form_min_installment", l->min_installment);
+	kit_set_money_plain(c->view, "form_min_installment",
+	    l->min_installment);
 	tmpl_setf(c->view, "form_max_installments", "%" PRId64, l->max_installments);
 	tmpl_setf(c->view, "form_min_down_percent", "%" PRId64, l->min_down_bp / 100);
 	if (plan_proposals_need_approval(c->app->db, &need) != PLAN_OK)
@@ -390,7 +394,7 @@ h_plan_limits_save(struct ctx *c)
 {
 	struct plan_err e = { "", "" };
 	struct plan_limits l;
-	struct actor a = money_actor(c);
+	struct actor a = kit_staff_actor(c);
 	int rc;
 
 	if (c->fs.nerr > 0) {
@@ -411,7 +415,7 @@ h_plan_limits_save(struct ctx *c)
 		return -1;
 	if (rc != PLAN_OK) {
 		tmpl_set(c->view, "error", e.msg);
-		money_form_error(c, e.field, e.msg);
+		kit_form_error(c, e.field, e.msg);
 		return limits_page(c, 422, &l);
 	}
 	tmpl_set(c->view, "notice", "saved");

@@ -62,18 +62,12 @@ int	 h_payment_type_update(struct ctx *);
 /* --- shared helpers (staff_profiles_view.c) ------------------------------ */
 
 /* The signed-in staff member as the audit actor. */
-struct actor	 sp_actor(const struct ctx *);
 /* The ":id" path parameter: 0 and *id set, or -1 (caller answers 404). */
-int	 sp_path_id(const struct ctx *, int64_t *id);
 /* Sets name to money_format(cents), e.g. "$1,234.56". */
-void	 sp_set_money(struct tmpl_vars *, const char *name, int64_t cents);
 /* Sets name to money_format_plain(cents) for form inputs. */
-void	 sp_set_money_plain(struct tmpl_vars *, const char *name, int64_t cents);
 /* Validated value of field name: its (normalized, or as typed when invalid)
  * text, "" when absent. */
-const char *sp_field_s(const struct ctx *, const char *name);
 /* Integer value of a valid, present field; else dflt. */
-int64_t	 sp_field_i(const struct ctx *, const char *name, int64_t dflt);
 /* An id field of the form, else the same name in the query string (a form
  * posted to "/clients/new?account_id=2"); 0 when neither is a valid id. */
 int64_t	 sp_id_field(const struct ctx *, const char *name);
@@ -96,7 +90,6 @@ int	 sp_location_options(struct ctx *, int64_t selected);
 int	 sp_payment_type_options(struct ctx *, int64_t selected);
 /* Adds a message for a field found wrong after validation: err_<field>
  * (first message wins) and a row of the `errors` loop. */
-void	 sp_form_error(struct ctx *, const char *field, const char *msg);
 /* A chosen location (0: none) must exist: 0 ok, 1 error added to the form,
  * -1 database. */
 int	 sp_check_location(struct ctx *, int64_t id);

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "audit.h"
 #include "catalog.h"
+#include "kit.h"
 #include "money.h"
 #include "staff_profiles.h"
 #include "str.h"
@@ -113,9 +114,10 @@ locations_page(struct ctx *c, int status, int64_t edit, const char *extra)
 			break;
 		tmpl_set_int(row, "id", ls[i].id);
 		if (ls[i].id == edit) {
-			tmpl_set(row, "name", sp_field_s(c, "name"));
-			tmpl_set(row, "address", sp_field_s(c, "address"));
-			tmpl_set_bool(row, "active", sp_field_i(c, "active", 0) != 0);
+			tmpl_set(row, "name", kit_field_s(c, "name"));
+			tmpl_set(row, "address", kit_field_s(c, "address"));
+			tmpl_set_bool(row, "active",
+			    kit_field_i(c, "active", 0) != 0);
 			row_errors(c, row, extra);
 			continue;
 		}
@@ -125,7 +127,7 @@ locations_page(struct ctx *c, int status, int64_t edit, const char *extra)
 	}
 	free(ls);
 	if (edit == EDIT_ADD && extra != NULL)
-		sp_form_error(c, "name", extra);
+		kit_form_error(c, "name", extra);
 	return app_render(c, status, "admin_locations.html");
 }
 
@@ -138,15 +140,15 @@ h_locations(struct ctx *c)
 static int
 location_store(struct ctx *c, struct location *l, int64_t edit)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char msg[300];
 	int rc;
 
 	if (c->fs.nerr > 0)
 		return locations_page(c, 422, edit, NULL);
-	str_copy(l->name, sizeof(l->name), sp_field_s(c, "name"));
-	str_copy(l->address, sizeof(l->address), sp_field_s(c, "address"));
-	l->active = sp_field_i(c, "active", 0) != 0;
+	str_copy(l->name, sizeof(l->name), kit_field_s(c, "name"));
+	str_copy(l->address, sizeof(l->address), kit_field_s(c, "address"));
+	l->active = kit_field_i(c, "active", 0) != 0;
 	rc = location_save(c->app->db, &a, l);
 	if (rc == CAT_DUP) {
 		str_fmt(msg, sizeof(msg), "A location named \"%s\" already exists.",
@@ -176,7 +178,7 @@ h_location_update(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such location.");
 	if ((rc = row_exists(c, location_get(c->app->db, id, &l),
 	    "No such location.")) != 1)
@@ -202,23 +204,24 @@ services_page(struct ctx *c, int status, int64_t edit, const char *extra)
 		if (row == NULL)
 			break;
 		tmpl_set_int(row, "id", ss[i].id);
-		sp_set_money(row, "rate_text", ss[i].default_rate);
+		kit_set_money(row, "rate_text", ss[i].default_rate);
 		if (ss[i].id == edit) {
-			tmpl_set(row, "code", sp_field_s(c, "code"));
-			tmpl_set(row, "name", sp_field_s(c, "name"));
-			tmpl_set(row, "rate", sp_field_s(c, "default_rate"));
-			tmpl_set_bool(row, "active", sp_field_i(c, "active", 0) != 0);
+			tmpl_set(row, "code", kit_field_s(c, "code"));
+			tmpl_set(row, "name", kit_field_s(c, "name"));
+			tmpl_set(row, "rate", kit_field_s(c, "default_rate"));
+			tmpl_set_bool(row, "active",
+			    kit_field_i(c, "active", 0) != 0);
 			row_errors(c, row, extra);
 			continue;
 		}
 		tmpl_set(row, "code", ss[i].code);
 		tmpl_set(row, "name", ss[i].name);
-		sp_set_money_plain(row, "rate", ss[i].default_rate);
+		kit_set_money_plain(row, "rate", ss[i].default_rate);
 		tmpl_set_bool(row, "active", ss[i].active);
 	}
 	free(ss);
 	if (edit == EDIT_ADD && extra != NULL)
-		sp_form_error(c, "code", extra);
+		kit_form_error(c, "code", extra);
 	return app_render(c, status, "admin_services.html");
 }
 
@@ -231,18 +234,18 @@ h_services(struct ctx *c)
 static int
 service_store(struct ctx *c, struct service *s, int64_t edit)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char msg[300];
 	int rc;
 
 	if (c->fs.nerr > 0)
 		return services_page(c, 422, edit, NULL);
-	if (!code_ok(sp_field_s(c, "code")))
+	if (!code_ok(kit_field_s(c, "code")))
 		return services_page(c, 422, edit, bad_code);
-	str_copy(s->code, sizeof(s->code), sp_field_s(c, "code"));
-	str_copy(s->name, sizeof(s->name), sp_field_s(c, "name"));
-	s->default_rate = sp_field_i(c, "default_rate", 0);
-	s->active = sp_field_i(c, "active", 0) != 0;
+	str_copy(s->code, sizeof(s->code), kit_field_s(c, "code"));
+	str_copy(s->name, sizeof(s->name), kit_field_s(c, "name"));
+	s->default_rate = kit_field_i(c, "default_rate", 0);
+	s->active = kit_field_i(c, "active", 0) != 0;
 	rc = service_save(c->app->db, &a, s);
 	if (rc == CAT_DUP) {
 		str_fmt(msg, sizeof(msg), "Another service already uses the code "
@@ -272,7 +275,7 @@ h_service_update(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such service.");
 	if ((rc = row_exists(c, service_get(c->app->db, id, &s),
 	    "No such service.")) != 1)
@@ -301,10 +304,11 @@ payment_types_page(struct ctx *c, int status, int64_t edit, const char *extra)
 			break;
 		tmpl_set_int(row, "id", ps[i].id);
 		if (ps[i].id == edit) {
-			tmpl_set(row, "code", sp_field_s(c, "code"));
-			tmpl_set(row, "name", sp_field_s(c, "name"));
-			tmpl_set(row, "sort", sp_field_s(c, "sort"));
-			tmpl_set_bool(row, "active", sp_field_i(c, "active", 0) != 0);
+			tmpl_set(row, "code", kit_field_s(c, "code"));
+			tmpl_set(row, "name", kit_field_s(c, "name"));
+			tmpl_set(row, "sort", kit_field_s(c, "sort"));
+			tmpl_set_bool(row, "active",
+			    kit_field_i(c, "active", 0) != 0);
 			row_errors(c, row, extra);
 			continue;
 		}
@@ -315,7 +319,7 @@ payment_types_page(struct ctx *c, int status, int64_t edit, const char *extra)
 	}
 	free(ps);
 	if (edit == EDIT_ADD && extra != NULL)
-		sp_form_error(c, "code", extra);
+		kit_form_error(c, "code", extra);
 	return app_render(c, status, "admin_payment_types.html");
 }
 
@@ -328,18 +332,18 @@ h_payment_types(struct ctx *c)
 static int
 payment_type_store(struct ctx *c, struct payment_type *p, int64_t edit)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char msg[300];
 	int rc;
 
 	if (c->fs.nerr > 0)
 		return payment_types_page(c, 422, edit, NULL);
-	if (!code_ok(sp_field_s(c, "code")))
+	if (!code_ok(kit_field_s(c, "code")))
 		return payment_types_page(c, 422, edit, bad_code);
-	str_copy(p->code, sizeof(p->code), sp_field_s(c, "code"));
-	str_copy(p->name, sizeof(p->name), sp_field_s(c, "name"));
-	p->sort = (int)sp_field_i(c, "sort", 0);
-	p->active = sp_field_i(c, "active", 0) != 0;
+	str_copy(p->code, sizeof(p->code), kit_field_s(c, "code"));
+	str_copy(p->name, sizeof(p->name), kit_field_s(c, "name"));
+	p->sort = (int)kit_field_i(c, "sort", 0);
+	p->active = kit_field_i(c, "active", 0) != 0;
 	rc = payment_type_save(c->app->db, &a, p);
 	if (rc == CAT_DUP) {
 		str_fmt(msg, sizeof(msg), "Another payment type already uses the "
@@ -370,7 +374,7 @@ h_payment_type_update(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment type.");
 	if ((rc = row_exists(c, payment_type_get(c->app->db, id, &p),
 	    "No such payment type.")) != 1)

@@ -6,6 +6,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "invoice.h"
+#include "kit.h"
 #include "ledger.h"
 #include "payment.h"
 #include "profiles.h"
@@ -35,19 +36,19 @@ fin_summary(struct ctx *c, const struct balance *b, int64_t credit)
 
 	/* Charged net of discounts, so the cards add up:
 	 * charged + adjusted - paid + refunded = net balance. */
-	sp_set_money(v, "bal_charged", b->charged - b->discounts);
-	sp_set_money(v, "bal_gross", b->charged);
-	sp_set_money(v, "bal_discounts", b->discounts);
+	kit_set_money(v, "bal_charged", b->charged - b->discounts);
+	kit_set_money(v, "bal_gross", b->charged);
+	kit_set_money(v, "bal_discounts", b->discounts);
 	tmpl_set_bool(v, "has_discounts", b->discounts != 0);
-	sp_set_money(v, "bal_paid", b->paid);
-	sp_set_money(v, "bal_refunded", b->refunded);
+	kit_set_money(v, "bal_paid", b->paid);
+	kit_set_money(v, "bal_refunded", b->refunded);
 	tmpl_set_bool(v, "has_refunds", b->refunded != 0);
-	sp_set_money(v, "bal_adjusted", b->adjusted);
-	sp_set_money(v, "bal_due", b->open);
+	kit_set_money(v, "bal_adjusted", b->adjusted);
+	kit_set_money(v, "bal_due", b->open);
 	tmpl_set_bool(v, "has_due", b->open > 0);
-	sp_set_money(v, "bal_credit", credit);
+	kit_set_money(v, "bal_credit", credit);
 	tmpl_set_bool(v, "has_credit", credit > 0);
-	sp_set_money(v, "bal_net", b->balance);
+	kit_set_money(v, "bal_net", b->balance);
 }
 
 /* One invoices-table row (shared with the invoice list). */
@@ -61,9 +62,9 @@ sp_invoice_row(struct tmpl_vars *row, const struct invoice *inv)
 	tmpl_set_bool(row, "is_draft", strcmp(inv->status, "draft") == 0);
 	tmpl_set(row, "invoice_date", inv->invoice_date);
 	tmpl_set(row, "due_date", inv->due_date);
-	sp_set_money(row, "total", inv->total);
-	sp_set_money(row, "paid", inv->paid);
-	sp_set_money(row, "open", inv->open);
+	kit_set_money(row, "total", inv->total);
+	kit_set_money(row, "paid", inv->paid);
+	kit_set_money(row, "open", inv->open);
 	tmpl_set(row, "status", inv->display_status);
 	tmpl_set(row, "account_name", inv->account_name);
 	tmpl_set_int(row, "account_id", inv->account_id);
@@ -131,10 +132,11 @@ fin_payments(struct ctx *c, int64_t account_id, int64_t client_id)
 		tmpl_set(row, "date", ps[i].received_date);
 		tmpl_set(row, "method", method_label(ps[i].method));
 		tmpl_set(row, "reference", ps[i].reference);
-		sp_set_money(row, "amount", ps[i].amount);
-		sp_set_money(row, "unallocated", ps[i].unallocated);
+		kit_set_money(row, "amount", ps[i].amount);
+		kit_set_money(row, "unallocated", ps[i].unallocated);
 		if (client_id)
-			sp_set_money(row, "applied_client", ps[i].applied_client);
+			kit_set_money(row, "applied_client",
+			    ps[i].applied_client);
 		tmpl_set_bool(row, "has_unallocated", ps[i].unallocated > 0);
 		tmpl_set(row, "status", ps[i].status);
 		tmpl_set_bool(row, "not_succeeded",
@@ -170,7 +172,7 @@ fin_statements(struct ctx *c, int64_t account_id, int64_t client_id)
 		tmpl_set(row, "period_end", ss[i].period_end);
 		tmpl_set(row, "scope", ss[i].client_id ? ss[i].client_name :
 		    "Whole account");
-		sp_set_money(row, "amount_due", ss[i].amount_due);
+		kit_set_money(row, "amount_due", ss[i].amount_due);
 	}
 	for (size_t i = 0; i < n; i++)
 		statement_free(&ss[i]);
@@ -249,7 +251,7 @@ client_page(struct ctx *c, const char *stage)
 	char url[96];
 	int rc, inquiry;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, strcmp(stage, "inquiry") == 0 ?
 		    "No such inquiry." : "No such client.");
 	rc = client_get(c->app->db, id, &cl);
@@ -337,13 +339,10 @@ h_account_show(struct ctx *c)
 	char line[256];
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such account.");
-	rc = account_get(c->app->db, id, &a);
-	if (rc == PROF_DB)
-		return -1;
-	if (rc != PROF_OK)
-		return app_error(c, 404, "No such account.");
+	if ((rc = kit_account_or_404(c, id, &a)) != 0)
+		return rc == 1 ? 0 : -1;
 	tmpl_set(c->view, "title", a.name);
 	tmpl_set(c->view, "name", a.name);
 	tmpl_set(c->view, "kind", "account");

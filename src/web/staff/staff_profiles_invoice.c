@@ -7,6 +7,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "invoice.h"
+#include "kit.h"
 #include "ledger.h"
 #include "money.h"
 #include "payment.h"
@@ -71,9 +72,9 @@ list_scope(struct ctx *c, int64_t account_id, int64_t client_id)
 int
 h_invoices(struct ctx *c)
 {
-	const char *status = sp_field_s(c, "status");
-	struct invoice_filter f = { sp_field_i(c, "account_id", 0),
-	    sp_field_i(c, "client_id", 0), sp_field_i(c, "location_id", 0),
+	const char *status = kit_field_s(c, "status");
+	struct invoice_filter f = { kit_field_i(c, "account_id", 0),
+	    kit_field_i(c, "client_id", 0), kit_field_i(c, "location_id", 0),
 	    *status ? status : NULL, sp_before(c), SP_PAGE_SIZE };
 	struct invoice *is = NULL;
 	size_t n = 0;
@@ -168,16 +169,16 @@ view_lines(struct ctx *c, const struct invoice *inv)
 				tmpl_set(row, "service_code", s.code);
 		}
 		tmpl_set_int(row, "quantity", l->quantity);
-		sp_set_money(row, "rate", l->rate);
-		sp_set_money(row, "gross", l->gross);
+		kit_set_money(row, "rate", l->rate);
+		kit_set_money(row, "gross", l->gross);
 		discount_text(d, sizeof(d), l->dk, l->dv);
 		if (d[0]) {
 			tmpl_set(row, "discount_text", d);
 			if (l->dk == DISC_PERCENT)
 				tmpl_set(row, "discount_pct", d);
-			sp_set_money(row, "discount", l->discount);
+			kit_set_money(row, "discount", l->discount);
 		}
-		sp_set_money(row, "net", l->net);
+		kit_set_money(row, "net", l->net);
 	}
 	return 0;
 }
@@ -189,24 +190,24 @@ view_totals(struct ctx *c, const struct invoice *inv)
 	const struct calc_invoice *t = &inv->totals;
 	char d[40];
 
-	sp_set_money(v, "t_gross", t->gross);
-	sp_set_money(v, "t_line_discounts", t->line_discounts);
+	kit_set_money(v, "t_gross", t->gross);
+	kit_set_money(v, "t_line_discounts", t->line_discounts);
 	tmpl_set_bool(v, "has_line_discounts", t->line_discounts != 0);
-	sp_set_money(v, "t_subtotal", t->subtotal);
+	kit_set_money(v, "t_subtotal", t->subtotal);
 	discount_text(d, sizeof(d), inv->dk, inv->dv);
 	if (inv->dk != DISC_NONE) {
 		tmpl_set(v, "t_discount_text", d);
-		sp_set_money(v, "t_discount", t->discount);
+		kit_set_money(v, "t_discount", t->discount);
 	}
-	sp_set_money(v, "t_lines_total", t->total);
-	sp_set_money(v, "total", inv->total);
-	sp_set_money(v, "paid", inv->paid);
+	kit_set_money(v, "t_lines_total", t->total);
+	kit_set_money(v, "total", inv->total);
+	kit_set_money(v, "paid", inv->paid);
 	tmpl_set_bool(v, "has_paid", inv->paid != 0);
-	sp_set_money(v, "open", inv->open);
+	kit_set_money(v, "open", inv->open);
 	/* Issued: the total is the sum of its ledger entries, so it includes
 	 * later adjustments and write-offs. */
 	if (strcmp(inv->status, "draft") != 0 && inv->total != t->total) {
-		sp_set_money(v, "t_adjustments", inv->total - t->total);
+		kit_set_money(v, "t_adjustments", inv->total - t->total);
 		tmpl_set_bool(v, "has_adjustments", 1);
 	}
 }
@@ -301,7 +302,7 @@ view_history(struct ctx *c, const struct invoice *inv)
 		if (row == NULL)
 			break;
 		tmpl_set_int(row, "payment_id", as[i].payment_id);
-		sp_set_money(row, "amount", as[i].amount);
+		kit_set_money(row, "amount", as[i].amount);
 		tmpl_set_bool(row, "is_release", as[i].amount < 0);
 		if (clock_fmt_date(as[i].created_at, d, sizeof(d)) == -1)
 			d[0] = '\0';
@@ -317,7 +318,7 @@ view_history(struct ctx *c, const struct invoice *inv)
 		tmpl_set(row, "date", es[i].entry_date);
 		tmpl_set(row, "kind", kind_label(es[i].kind));
 		tmpl_set(row, "memo", es[i].memo);
-		sp_set_money(row, "amount", es[i].amount);
+		kit_set_money(row, "amount", es[i].amount);
 		tmpl_set_bool(row, "is_reversal", es[i].reverses_id != 0);
 	}
 	free(es);
@@ -331,11 +332,8 @@ invoice_page(struct ctx *c, int64_t id, int status, const char *error)
 	struct invoice inv;
 	int rc;
 
-	rc = invoice_get(c->app->db, id, &inv);
-	if (rc == INV_DB)
-		return -1;
-	if (rc != INV_OK)
-		return app_error(c, 404, "No such invoice.");
+	if ((rc = kit_invoice_or_404(c, id, &inv)) != 0)
+		return rc == 1 ? 0 : -1;
 	view_header(c, &inv);
 	view_totals(c, &inv);
 	tmpl_set_bool(c->view, "can_adjust", strcmp(inv.status, "issued") == 0);
@@ -365,7 +363,7 @@ h_invoice_show(struct ctx *c)
 {
 	int64_t id;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such invoice.");
 	return invoice_page(c, id, 200, NULL);
 }
@@ -418,13 +416,13 @@ issue_confirm_page(struct ctx *c, int64_t id)
 int
 h_invoice_issue(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such invoice.");
-	if (!sp_field_i(c, "confirm", 0))
+	if (!kit_field_i(c, "confirm", 0))
 		return issue_confirm_page(c, id);
 	rc = invoice_issue(c->app->db, &a, id);
 	switch (rc) {
@@ -448,18 +446,18 @@ h_invoice_issue(struct ctx *c)
 int
 h_invoice_void(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such invoice.");
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
 		tmpl_set_bool(c->view, "open_void", 1);
 		return invoice_page(c, id, 422, "Enter a reason to void the invoice.");
 	}
-	rc = invoice_void(c->app->db, &a, id, sp_field_s(c, "reason"));
+	rc = invoice_void(c->app->db, &a, id, kit_field_s(c, "reason"));
 	switch (rc) {
 	case INV_OK:
 		return redirect_notice(c, id, "voided");
@@ -479,13 +477,13 @@ h_invoice_void(struct ctx *c)
 int
 h_invoice_adjust(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
-	int64_t id, amount = sp_field_i(c, "amount", 0);
-	int writeoff = (int)sp_field_i(c, "writeoff", 0);
+	struct actor a = kit_staff_actor(c);
+	int64_t id, amount = kit_field_i(c, "amount", 0);
+	int writeoff = (int)kit_field_i(c, "writeoff", 0);
 	char msg[256] = "";
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such invoice.");
 	sp_form_echo(c);
 	app_view_errors(c);
@@ -494,23 +492,24 @@ h_invoice_adjust(struct ctx *c)
 		return invoice_page(c, id, 422, "The adjustment was not recorded. "
 		    "Please correct the fields below.");
 	if (amount == 0) {
-		sp_form_error(c, "amount", "Amount cannot be zero.");
+		kit_form_error(c, "amount", "Amount cannot be zero.");
 		return invoice_page(c, id, 422, "The adjustment was not recorded.");
 	}
 	if (writeoff && amount < 0) {
-		sp_form_error(c, "amount", "A write-off is a positive amount: "
+		kit_form_error(c, "amount", "A write-off is a positive amount: "
 		    "it reduces what is owed.");
 		return invoice_page(c, id, 422, "The write-off was not recorded.");
 	}
 	rc = invoice_adjust(c->app->db, &a, id, writeoff, amount,
-	    sp_field_s(c, "memo"), msg, sizeof(msg));
+	    kit_field_s(c, "memo"), msg, sizeof(msg));
 	switch (rc) {
 	case INV_OK:
 		return redirect_notice(c, id, "adjusted");
 	case INV_NOT_FOUND:
 		return app_error(c, 404, "No such invoice.");
 	case INV_INVALID:
-		sp_form_error(c, "amount", msg[0] ? msg : "This amount is not allowed.");
+		kit_form_error(c, "amount", msg[0] ? msg :
+		    "This amount is not allowed.");
 		return invoice_page(c, id, 422, msg[0] ? msg :
 		    "The adjustment was not recorded.");
 	case INV_NOT_ISSUED:
@@ -561,13 +560,10 @@ h_invoice_print(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such invoice.");
-	rc = invoice_get(c->app->db, id, &inv);
-	if (rc == INV_DB)
-		return -1;
-	if (rc != INV_OK)
-		return app_error(c, 404, "No such invoice.");
+	if ((rc = kit_invoice_or_404(c, id, &inv)) != 0)
+		return rc == 1 ? 0 : -1;
 	view_header(c, &inv);
 	view_totals(c, &inv);
 	rc = view_lines(c, &inv);

@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "invoice.h"
+#include "kit.h"
 #include "money.h"
 #include "profiles.h"
 #include "staff_profiles.h"
@@ -181,18 +182,20 @@ rows_from_request(const struct ctx *c, struct row_text *rows)
 
 		memset(r, 0, sizeof(*r));
 		line_name(name, sizeof(name), n, "service_id");
-		r->service_id = sp_field_i(c, name, 0);
+		r->service_id = kit_field_i(c, name, 0);
 		line_name(name, sizeof(name), n, "description");
-		str_copy(r->description, sizeof(r->description), sp_field_s(c, name));
+		str_copy(r->description, sizeof(r->description), kit_field_s(c,
+		    name));
 		line_name(name, sizeof(name), n, "quantity");
-		str_copy(r->quantity, sizeof(r->quantity), sp_field_s(c, name));
+		str_copy(r->quantity, sizeof(r->quantity), kit_field_s(c,
+		    name));
 		line_name(name, sizeof(name), n, "rate");
-		str_copy(r->rate, sizeof(r->rate), sp_field_s(c, name));
+		str_copy(r->rate, sizeof(r->rate), kit_field_s(c, name));
 		line_name(name, sizeof(name), n, "discount_kind");
 		fv = app_field(c, name);
 		r->dk = fv && fv->present ? fv->s : "none";
 		line_name(name, sizeof(name), n, "discount_value");
-		str_copy(r->dv, sizeof(r->dv), sp_field_s(c, name));
+		str_copy(r->dv, sizeof(r->dv), kit_field_s(c, name));
 		if (r->service_id || r->description[0] || r->rate[0] || r->dv[0])
 			last = n;
 	}
@@ -245,7 +248,7 @@ line_error(struct ctx *c, int n, const char *part, const char *msg)
 
 	line_name(name, sizeof(name), n, part);
 	str_fmt(full, sizeof(full), "Line %d: %s", n, msg);
-	sp_form_error(c, name, full);
+	kit_form_error(c, name, full);
 }
 
 static int
@@ -269,7 +272,7 @@ discount_read(struct ctx *c, const char *kname, const char *vname,
 	*dv = 0;
 	if (k && k->present && discount_kind_parse(k->s, dk) == -1)
 		*dk = DISC_NONE;
-	*dv = sp_field_i(c, vname, 0);
+	*dv = kit_field_i(c, vname, 0);
 	*part = "discount_value";
 	if (*dk == DISC_NONE && given && *dv != 0) {
 		*part = "discount_kind";
@@ -306,8 +309,8 @@ line_read(struct ctx *c, int n, struct invoice_line *l, int *errors)
 	line_name(vname, sizeof(vname), n, "discount_value");
 	memset(l, 0, sizeof(*l));
 	memset(&s, 0, sizeof(s));
-	l->service_id = sp_field_i(c, sname, 0);
-	str_copy(l->description, sizeof(l->description), sp_field_s(c, dname));
+	l->service_id = kit_field_i(c, sname, 0);
+	str_copy(l->description, sizeof(l->description), kit_field_s(c, dname));
 	if (line_invalid(c, n)) {
 		(*errors)++;
 		return 0;
@@ -332,9 +335,9 @@ line_read(struct ctx *c, int n, struct invoice_line *l, int *errors)
 		if (l->description[0] == '\0')
 			str_copy(l->description, sizeof(l->description), s.name);
 	}
-	l->quantity = sp_field_i(c, qname, 1);
+	l->quantity = kit_field_i(c, qname, 1);
 	if (field_given(c, rname))
-		l->rate = sp_field_i(c, rname, 0);
+		l->rate = kit_field_i(c, rname, 0);
 	else if (l->service_id)
 		l->rate = s.default_rate;
 	else {
@@ -372,11 +375,12 @@ header_read(struct ctx *c, struct invoice *inv, int *errors)
 	int64_t d1, d2;
 	int rc;
 
-	inv->location_id = sp_field_i(c, "location_id", 0);
-	inv->payment_type_id = sp_field_i(c, "payment_type_id", 0);
+	inv->location_id = kit_field_i(c, "location_id", 0);
+	inv->payment_type_id = kit_field_i(c, "payment_type_id", 0);
 	str_copy(inv->invoice_date, sizeof(inv->invoice_date),
-	    sp_field_s(c, "invoice_date"));
-	str_copy(inv->due_date, sizeof(inv->due_date), sp_field_s(c, "due_date"));
+	    kit_field_s(c, "invoice_date"));
+	str_copy(inv->due_date, sizeof(inv->due_date), kit_field_s(c,
+	    "due_date"));
 	if ((rc = sp_check_location(c, inv->location_id)) == -1)
 		return -1;
 	*errors += rc;
@@ -385,7 +389,7 @@ header_read(struct ctx *c, struct invoice *inv, int *errors)
 		if (rc == CAT_DB)
 			return -1;
 		if (rc != CAT_OK) {
-			sp_form_error(c, "payment_type_id",
+			kit_form_error(c, "payment_type_id",
 			    "Choose a payment type from the list.");
 			(*errors)++;
 		}
@@ -394,7 +398,7 @@ header_read(struct ctx *c, struct invoice *inv, int *errors)
 	    field_set_error(&c->fs, "due_date") == NULL &&
 	    date_parse(inv->invoice_date, &d1) == 0 &&
 	    date_parse(inv->due_date, &d2) == 0 && d2 < d1) {
-		sp_form_error(c, "due_date",
+		kit_form_error(c, "due_date",
 		    "Due date cannot be before the invoice date.");
 		(*errors)++;
 	}
@@ -403,7 +407,7 @@ header_read(struct ctx *c, struct invoice *inv, int *errors)
 	    &msg, &part) == 1) {
 		char full[200];
 		str_fmt(full, sizeof(full), "Invoice discount: %s", msg);
-		sp_form_error(c, part, full);
+		kit_form_error(c, part, full);
 		(*errors)++;
 	}
 	return 0;
@@ -416,7 +420,7 @@ invoice_read(struct ctx *c, struct invoice *inv)
 {
 	int errors = (int)c->fs.nerr, rc;
 	struct invoice_line l;
-	const char *notes = sp_field_s(c, "notes");
+	const char *notes = kit_field_s(c, "notes");
 
 	if (header_read(c, inv, &errors) == -1)
 		return -1;
@@ -430,7 +434,8 @@ invoice_read(struct ctx *c, struct invoice *inv)
 			inv->lines[inv->nlines++] = l;
 	}
 	if (inv->nlines == 0 && errors == 0) {
-		sp_form_error(c, "line1_service_id", "Add at least one line: choose "
+		kit_form_error(c, "line1_service_id",
+		    "Add at least one line: choose "
 		    "a service or enter a description.");
 		errors++;
 	}
@@ -507,7 +512,7 @@ static int
 invoice_store(struct ctx *c, const struct bill_to *b)
 {
 	struct row_text rows[SP_INVOICE_LINES];
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct invoice inv;
 	char msg[256], url[96];
 	int last, nrows, rc;
@@ -515,13 +520,14 @@ invoice_store(struct ctx *c, const struct bill_to *b)
 	sp_form_echo(c);
 	app_view_errors(c);
 	last = rows_from_request(c, rows);
-	nrows = (int)sp_field_i(c, "rows", ROWS_MIN);
+	nrows = (int)kit_field_i(c, "rows", ROWS_MIN);
 	nrows = clamp_rows(nrows > last ? nrows : last);
-	if (sp_field_i(c, "add_lines", 0)) {
+	if (kit_field_i(c, "add_lines", 0)) {
 		/* Only more rows: nothing is saved yet. */
 		return render_form(c, c->fs.nerr ? 422 : 200, b, rows,
-		    clamp_rows(nrows + ROWS_STEP), sp_field_i(c, "location_id", 0),
-		    sp_field_i(c, "payment_type_id", 0));
+		    clamp_rows(nrows + ROWS_STEP),
+		    kit_field_i(c, "location_id", 0),
+		    kit_field_i(c, "payment_type_id", 0));
 	}
 	memset(&inv, 0, sizeof(inv));
 	inv.id = b->invoice_id;
@@ -558,8 +564,9 @@ invoice_store(struct ctx *c, const struct bill_to *b)
 	invoice_free(&inv);
 	if (rc == -1)
 		return -1;
-	return render_form(c, 422, b, rows, nrows, sp_field_i(c, "location_id", 0),
-	    sp_field_i(c, "payment_type_id", 0));
+	return render_form(c, 422, b, rows, nrows,
+	    kit_field_i(c, "location_id", 0),
+	    kit_field_i(c, "payment_type_id", 0));
 }
 
 int
@@ -584,7 +591,7 @@ path_draft(struct ctx *c, struct invoice *inv, struct bill_to *b)
 	struct client cl;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1) {
+	if ((id = kit_path_id(c, "id")) == 0) {
 		app_error(c, 404, "No such invoice.");
 		return 0;
 	}
@@ -642,7 +649,7 @@ h_invoice_edit(struct ctx *c)
 	tmpl_set(c->view, "form_discount_kind",
 	    discount_kind_names[inv.dk < DISC__MAX ? inv.dk : DISC_NONE]);
 	if (inv.dk != DISC_NONE)
-		sp_set_money_plain(c->view, "form_discount_value", inv.dv);
+		kit_set_money_plain(c->view, "form_discount_value", inv.dv);
 	else
 		tmpl_set(c->view, "form_discount_value", "");
 	nrows = clamp_rows((int)inv.nlines + 2 > ROWS_MIN ? (int)inv.nlines + 2 :

@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "clock.h"
+#include "kit.h"
 #include "profiles.h"
 #include "staff_profiles.h"
 #include "str.h"
@@ -69,7 +70,7 @@ list_view(struct ctx *c, const struct list_kind *k, const char *q, size_t n)
 static int
 list_clients(struct ctx *c, const struct list_kind *k)
 {
-	const char *q = sp_field_s(c, "q");
+	const char *q = kit_field_s(c, "q");
 	struct page_req pr = { *q ? q : NULL, sp_before(c), SP_PAGE_SIZE };
 	struct client *cs = NULL;
 	size_t n = 0;
@@ -128,7 +129,7 @@ set_place(struct tmpl_vars *v, const struct account *a)
 int
 h_accounts(struct ctx *c)
 {
-	const char *q = sp_field_s(c, "q");
+	const char *q = kit_field_s(c, "q");
 	struct page_req pr = { *q ? q : NULL, sp_before(c), SP_PAGE_SIZE };
 	struct account *as = NULL;
 	size_t n = 0;
@@ -194,7 +195,7 @@ client_form(struct ctx *c, int status, const char *stage,
 	tmpl_set_bool(c->view, "is_inquiry", inquiry);
 	if (status >= 400 && tmpl_get(c->view, "error") == NULL)
 		tmpl_set(c->view, "error", "Please correct the fields marked below.");
-	if (sp_location_options(c, sp_field_i(c, "location_id",
+	if (sp_location_options(c, kit_field_i(c, "location_id",
 	    cl ? cl->location_id : acct ? acct->location_id : 0)) == -1)
 		return -1;
 	return app_render(c, status, "profiles_client_form.html");
@@ -254,12 +255,15 @@ h_client_new(struct ctx *c)
 static void
 client_from_fields(const struct ctx *c, struct client *cl)
 {
-	str_copy(cl->first_name, sizeof(cl->first_name), sp_field_s(c, "first_name"));
-	str_copy(cl->last_name, sizeof(cl->last_name), sp_field_s(c, "last_name"));
-	str_copy(cl->birth_date, sizeof(cl->birth_date), sp_field_s(c, "birth_date"));
-	str_copy(cl->email, sizeof(cl->email), sp_field_s(c, "email"));
-	str_copy(cl->phone, sizeof(cl->phone), sp_field_s(c, "phone"));
-	cl->location_id = sp_field_i(c, "location_id", 0);
+	str_copy(cl->first_name, sizeof(cl->first_name), kit_field_s(c,
+	    "first_name"));
+	str_copy(cl->last_name, sizeof(cl->last_name), kit_field_s(c,
+	    "last_name"));
+	str_copy(cl->birth_date, sizeof(cl->birth_date), kit_field_s(c,
+	    "birth_date"));
+	str_copy(cl->email, sizeof(cl->email), kit_field_s(c, "email"));
+	str_copy(cl->phone, sizeof(cl->phone), kit_field_s(c, "phone"));
+	cl->location_id = kit_field_i(c, "location_id", 0);
 }
 
 static const char dup_email_new[] = "An account with this email already exists. "
@@ -269,7 +273,7 @@ static const char dup_email_new[] = "An account with this email already exists. 
 static int
 client_create(struct ctx *c, const char *stage)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct account acct;
 	struct client cl;
 	char url[96];
@@ -280,9 +284,10 @@ client_create(struct ctx *c, const char *stage)
 	if ((arc = field_account(c, &acct)) == -1)
 		return -1;
 	if (arc == 2)
-		sp_form_error(c, "account_id", "The account was not found; start again "
+		kit_form_error(c, "account_id",
+		    "The account was not found; start again "
 		    "from the account's page.");
-	if ((rc = sp_check_location(c, sp_field_i(c, "location_id", 0))) == -1)
+	if ((rc = sp_check_location(c, kit_field_i(c, "location_id", 0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || arc == 2 || rc == 1)
 		return client_form(c, 422, stage, NULL, arc == 1 ? &acct : NULL);
@@ -292,7 +297,7 @@ client_create(struct ctx *c, const char *stage)
 	str_copy(cl.stage, sizeof(cl.stage), stage);
 	rc = client_save(c->app->db, &a, &cl);
 	if (rc == PROF_DUP_EMAIL) {
-		sp_form_error(c, "email", dup_email_new);
+		kit_form_error(c, "email", dup_email_new);
 		return client_form(c, 422, stage, NULL, arc == 1 ? &acct : NULL);
 	}
 	if (rc != PROF_OK)
@@ -322,7 +327,7 @@ path_client(struct ctx *c, struct client *cl)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1) {
+	if ((id = kit_path_id(c, "id")) == 0) {
 		app_error(c, 404, "No such client.");
 		return 0;
 	}
@@ -351,7 +356,7 @@ h_client_edit(struct ctx *c)
 int
 h_client_update(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct client cl;
 	int rc = path_client(c, &cl);
 	char url[96];
@@ -360,7 +365,7 @@ h_client_update(struct ctx *c)
 		return rc;
 	sp_form_echo(c);
 	app_view_errors(c);
-	if ((rc = sp_check_location(c, sp_field_i(c, "location_id", 0))) == -1)
+	if ((rc = sp_check_location(c, kit_field_i(c, "location_id", 0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || rc == 1)
 		return client_form(c, 422, cl.stage, &cl, NULL);
@@ -369,7 +374,8 @@ h_client_update(struct ctx *c)
 	if (rc == PROF_NOT_FOUND)
 		return app_error(c, 404, "No such client.");
 	if (rc == PROF_DUP_EMAIL) {
-		sp_form_error(c, "email", "Another account already uses this email.");
+		kit_form_error(c, "email",
+		    "Another account already uses this email.");
 		return client_form(c, 422, cl.stage, &cl, NULL);
 	}
 	if (rc != PROF_OK)
@@ -383,12 +389,12 @@ h_client_update(struct ctx *c)
 int
 h_inquiry_convert(struct ctx *c)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	int64_t id;
 	char url[96];
 	int rc;
 
-	if (sp_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such inquiry.");
 	rc = client_convert(c->app->db, &a, id);
 	if (rc == PROF_NOT_FOUND)
@@ -427,7 +433,7 @@ account_form(struct ctx *c, int status, const struct account *acct)
 	tmpl_set_bool(c->view, "nav_accounts", 1);
 	if (status >= 400 && tmpl_get(c->view, "error") == NULL)
 		tmpl_set(c->view, "error", "Please correct the fields marked below.");
-	if (sp_location_options(c, sp_field_i(c, "location_id",
+	if (sp_location_options(c, kit_field_i(c, "location_id",
 	    acct ? acct->location_id : 0)) == -1)
 		return -1;
 	return app_render(c, status, "profiles_account_form.html");
@@ -457,27 +463,28 @@ h_account_new(struct ctx *c)
 static int
 account_store(struct ctx *c, struct account *acct, int is_new)
 {
-	struct actor a = sp_actor(c);
+	struct actor a = kit_staff_actor(c);
 	char url[96];
 	size_t sz;
 	int rc;
 
 	sp_form_echo(c);
 	app_view_errors(c);
-	if ((rc = sp_check_location(c, sp_field_i(c, "location_id", 0))) == -1)
+	if ((rc = sp_check_location(c, kit_field_i(c, "location_id", 0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || rc == 1)
 		return account_form(c, 422, is_new ? NULL : acct);
 	for (size_t i = 0; i < ARRAY_LEN(account_text); i++) {
 		char *m = account_member(acct, i, &sz);
-		str_copy(m, sz, sp_field_s(c, account_text[i]));
+		str_copy(m, sz, kit_field_s(c, account_text[i]));
 	}
-	acct->location_id = sp_field_i(c, "location_id", 0);
+	acct->location_id = kit_field_i(c, "location_id", 0);
 	str_copy(acct->language, sizeof(acct->language),
-	    sp_field_s(c, "language"));
+	    kit_field_s(c, "language"));
 	rc = account_save(c->app->db, &a, acct);
 	if (rc == PROF_DUP_EMAIL) {
-		sp_form_error(c, "email", "Another account already uses this email. "
+		kit_form_error(c, "email",
+		    "Another account already uses this email. "
 		    "The email is the account's portal login, so it must be unique.");
 		return account_form(c, 422, is_new ? NULL : acct);
 	}
@@ -507,7 +514,7 @@ path_account(struct ctx *c, struct account *acct)
 	int64_t id;
 	int rc;
 
-	if (sp_path_id(c, &id) == -1) {
+	if ((id = kit_path_id(c, "id")) == 0) {
 		app_error(c, 404, "No such account.");
 		return 0;
 	}

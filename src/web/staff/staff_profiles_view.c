@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "catalog.h"
 #include "clock.h"
+#include "kit.h"
 #include "money.h"
 #include "staff_profiles.h"
 #include "str.h"
@@ -13,62 +14,6 @@
 
 #define BACK_MAX	20	/* pages of history kept for "Newer" */
 #define URL_MAX		1024
-
-struct actor
-sp_actor(const struct ctx *c)
-{
-	struct actor a = { "staff", c->user.id, app_ip(c) };
-
-	return a;
-}
-
-int
-sp_path_id(const struct ctx *c, int64_t *id)
-{
-	const char *s = route_param(&c->match, "id");
-
-	if (s == NULL || str_to_i64(s, 1, INT64_MAX, id) == -1)
-		return -1;
-	return 0;
-}
-
-void
-sp_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
-{
-	char s[MONEY_FMT_MAX];
-
-	if (money_format(cents, s, sizeof(s)) == -1)
-		str_copy(s, sizeof(s), "?");
-	tmpl_set(v, name, s);
-}
-
-void
-sp_set_money_plain(struct tmpl_vars *v, const char *name, int64_t cents)
-{
-	char s[MONEY_FMT_MAX];
-
-	if (money_format_plain(cents, s, sizeof(s)) == -1)
-		s[0] = '\0';
-	tmpl_set(v, name, s);
-}
-
-const char *
-sp_field_s(const struct ctx *c, const char *name)
-{
-	const struct field_value *fv = app_field(c, name);
-
-	return fv && fv->present && fv->s ? fv->s : "";
-}
-
-int64_t
-sp_field_i(const struct ctx *c, const char *name, int64_t dflt)
-{
-	const struct field_value *fv = app_field(c, name);
-
-	if (fv == NULL || !fv->present || field_set_error(&c->fs, name) != NULL)
-		return dflt;
-	return fv->i;
-}
 
 void
 sp_form_echo(struct ctx *c)
@@ -102,7 +47,8 @@ sp_id_field(const struct ctx *c, const char *name)
 	const char *q;
 	int64_t id;
 
-	if ((id = sp_field_i(c, name, 0)) != 0 || field_set_error(&c->fs, name))
+	if ((id = kit_field_i(c, name, 0)) != 0 || field_set_error(&c->fs,
+	    name))
 		return id;
 	q = kvlist_get(&c->req.query_kv, name);
 	if (q == NULL || str_to_i64(q, 1, INT64_MAX, &id) == -1)
@@ -113,7 +59,7 @@ sp_id_field(const struct ctx *c, const char *name)
 int64_t
 sp_before(const struct ctx *c)
 {
-	return sp_field_i(c, "before", 0);
+	return kit_field_i(c, "before", 0);
 }
 
 void
@@ -167,7 +113,7 @@ void
 sp_paging(struct ctx *c, const char *base, int64_t last_id, int more)
 {
 	int64_t ids[BACK_MAX + 1], before = sp_before(c);
-	size_t n = back_parse(sp_field_s(c, "back"), ids, BACK_MAX);
+	size_t n = back_parse(kit_field_s(c, "back"), ids, BACK_MAX);
 	char url[URL_MAX], back[420], num[24];
 
 	if (before > 0) {
@@ -268,19 +214,6 @@ sp_date_from_today(char *out, size_t outsz, int64_t days)
 		out[0] = '\0';
 }
 
-void
-sp_form_error(struct ctx *c, const char *field, const char *msg)
-{
-	char key[REQ_MAX_KEY + 8];
-	struct tmpl_vars *row = tmpl_loop_add(c->view, "errors");
-
-	if (row)
-		tmpl_set(row, "message", msg);
-	if (str_fmt(key, sizeof(key), "err_%s", field) == 0 &&
-	    tmpl_get(c->view, key) == NULL)
-		tmpl_set(c->view, key, msg);
-}
-
 int
 sp_check_location(struct ctx *c, int64_t id)
 {
@@ -293,7 +226,8 @@ sp_check_location(struct ctx *c, int64_t id)
 	if (rc == CAT_OK)
 		return 0;
 	if (rc == CAT_NOT_FOUND) {
-		sp_form_error(c, "location_id", "Choose a location from the list.");
+		kit_form_error(c, "location_id",
+		    "Choose a location from the list.");
 		return 1;
 	}
 	return -1;

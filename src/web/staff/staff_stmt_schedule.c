@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include "app.h"
+#include "kit.h"
 #include "money.h"
 #include "routes.h"
 #include "staff_money.h"
@@ -69,7 +70,7 @@ page(struct ctx *c, int status, int64_t account_id, enum ss_mode mode,
 	tmpl_set_int(v, "form_day_of_month", s->day_of_month);
 	tmpl_set_int(v, "form_every_weeks", s->every_weeks);
 	tmpl_set(v, "form_anchor_date", s->anchor_date);
-	view_money_plain(v, "form_min_balance", s->min_balance);
+	kit_set_money_plain(v, "form_min_balance", s->min_balance);
 	tmpl_set_bool(v, "form_deliver_email", s->deliver_email);
 	if (account_id > 0) {
 		tmpl_set_int(v, "account_id", account_id);
@@ -112,7 +113,7 @@ h_default(struct ctx *c)
 static int
 h_default_save(struct ctx *c)
 {
-	struct actor a = money_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct stmt_schedule s;
 	const char *bad = NULL;
 	int rc;
@@ -130,7 +131,7 @@ h_default_save(struct ctx *c)
 	    SS_DB)
 		return -1;
 	if (rc != SS_OK) {
-		money_form_error(c, bad, "This value is not allowed.");
+		kit_form_error(c, bad, "This value is not allowed.");
 		tmpl_set(c->view, "error", "Check the highlighted fields.");
 		return page(c, 422, 0, SS_DEFAULT, &s);
 	}
@@ -145,7 +146,7 @@ h_account(struct ctx *c)
 	enum ss_mode mode;
 	int64_t id;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such account.");
 	if (statement_schedule_account_get(c->app->db, id, &mode, &s) != SS_OK)
 		return -1;
@@ -155,14 +156,14 @@ h_account(struct ctx *c)
 static int
 h_account_save(struct ctx *c)
 {
-	struct actor a = money_actor(c);
+	struct actor a = kit_staff_actor(c);
 	struct stmt_schedule s;
 	enum ss_mode mode;
 	const char *bad = NULL;
 	int64_t id;
 	int rc;
 
-	if (money_path_id(c, &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such account.");
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
@@ -180,7 +181,7 @@ h_account_save(struct ctx *c)
 	if (rc == SS_NOT_FOUND)
 		return app_error(c, 404, "No such account.");
 	if (rc != SS_OK) {
-		money_form_error(c, bad, "This value is not allowed.");
+		kit_form_error(c, bad, "This value is not allowed.");
 		return page(c, 422, id, mode, &s);
 	}
 	tmpl_set(c->view, "notice", "saved");

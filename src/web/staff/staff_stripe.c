@@ -158,24 +158,6 @@ ss_attempt_key(char *out, size_t outsz)
 	return crypto_token(out, outsz, 24);
 }
 
-int
-ss_path_id(const struct ctx *c, const char *name, int64_t *id)
-{
-	const char *s = route_param(&c->match, name);
-
-	if (s == NULL || str_to_i64(s, 1, INT64_MAX, id) == -1)
-		return -1;
-	return 0;
-}
-
-const char *
-ss_field_s(const struct ctx *c, const char *name)
-{
-	const struct field_value *f = app_field(c, name);
-
-	return f && f->present ? f->s : "";
-}
-
 static const char *
 brand_name(const char *brand)
 {

@@ -69,9 +69,7 @@ int	 ss_enabled(const struct ctx *);
 /* A fresh attempt key into out (>= 48 bytes). 0 / -1. */
 int	 ss_attempt_key(char *out, size_t outsz);
 /* Path parameter as a positive id, -1 when missing or malformed. */
-int	 ss_path_id(const struct ctx *, const char *name, int64_t *id);
 /* Value of a validated field, "" when absent. */
-const char *ss_field_s(const struct ctx *, const char *name);
 /* "Visa ending 4242" / "Chase bank account ending 6789". */
 void	 ss_method_label(const struct sp_method *, char *out, size_t outsz);
 /* Sets the method row vars (label, brand, last4, expiry, kind flags). */

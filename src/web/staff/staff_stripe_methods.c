@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "clock.h"
 #include "consent_view.h"
+#include "kit.h"
 #include "money.h"
 #include "profiles.h"
 #include "staff_money.h"
@@ -16,17 +17,6 @@
 #include "tmpl.h"
 
 #define HISTORY_PAGE	50
-
-/* Loads the account of the path. 0 found, 1 answered (404), -1 error. */
-static int
-load_account(struct ctx *c, struct account *a)
-{
-	int64_t id;
-
-	if (ss_path_id(c, "id", &id) == -1)
-		return app_error(c, 404, "No such account.") == -1 ? -1 : 1;
-	return money_load_account(c, id, a);
-}
 
 static void
 redirect_to(struct ctx *c, const char *fmt, int64_t id, const char *rest)
@@ -158,7 +148,7 @@ h_stripe_methods(struct ctx *c)
 	struct account a;
 	int rc;
 
-	if ((rc = load_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	return methods_page(c, &a, 200, NULL);
 }
@@ -172,17 +162,18 @@ h_stripe_setup(struct ctx *c)
 	struct actor act;
 	struct sp sp;
 	char secret[256] = "", si[80] = "", msg[300] = "";
-	const char *kind = ss_field_s(c, "kind");
+	const char *kind = kit_field_s(c, "kind");
 	int rc, bank = strcmp(kind, "us_bank_account") == 0;
 
-	if ((rc = load_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (!ss_enabled(c))
 		return methods_page(c, &a, 422, "Card and bank payments are not "
 		    "set up on this system.");
 	if (ss_sp(c, &sp, &act) == -1)
 		return -1;
-	rc = stripe_pay_setup_start(&sp, a.id, kind, ss_field_s(c, "attempt_key"),
+	rc = stripe_pay_setup_start(&sp, a.id, kind, kit_field_s(c,
+	    "attempt_key"),
 	    secret, sizeof(secret), si, sizeof(si), msg, sizeof(msg));
 	if (rc == SP_DB)
 		return -1;
@@ -213,11 +204,12 @@ h_stripe_setup_complete(struct ctx *c)
 	int64_t mid = 0;
 	int rc;
 
-	if ((rc = load_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (ss_sp(c, &sp, &act) == -1)
 		return -1;
-	rc = stripe_pay_setup_complete(&sp, a.id, ss_field_s(c, "setup_intent"),
+	rc = stripe_pay_setup_complete(&sp, a.id, kit_field_s(c,
+	    "setup_intent"),
 	    &mid, msg, sizeof(msg));
 	if (rc == SP_DB)
 		return -1;
@@ -238,7 +230,7 @@ path_method(struct ctx *c, const struct account *a, int64_t *mid)
 	struct sp_method m;
 	int rc;
 
-	if (ss_path_id(c, "mid", mid) == -1)
+	if ((*mid = kit_path_id(c, "mid")) == 0)
 		return app_error(c, 404, "No such payment method.") == -1 ? -1 : 1;
 	rc = stripe_pay_method_get(c->app->db, *mid, &m);
 	if (rc == SP_DB)
@@ -258,7 +250,8 @@ h_stripe_method_default(struct ctx *c)
 	int64_t mid;
 	int rc;
 
-	if ((rc = load_account(c, &a)) != 0 || (rc = path_method(c, &a, &mid)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0 ||
+	    (rc = path_method(c, &a, &mid)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (ss_sp(c, &sp, &act) == -1)
 		return -1;
@@ -283,7 +276,8 @@ h_stripe_method_remove(struct ctx *c)
 	int64_t mid;
 	int rc;
 
-	if ((rc = load_account(c, &a)) != 0 || (rc = path_method(c, &a, &mid)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0 ||
+	    (rc = path_method(c, &a, &mid)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (ss_sp(c, &sp, &act) == -1)
 		return -1;
@@ -394,7 +388,7 @@ view_consent_preview(struct ctx *c, int64_t account_id, int64_t selected,
 	t.kind = m->kind;
 	t.brand = m->brand;
 	t.last4 = m->last4;
-	t.scope = post && *money_input(c, "scope") ? money_input(c, "scope") :
+	t.scope = post && *kit_input(c, "scope") ? kit_input(c, "scope") :
 	    "any_balance";
 	t.max_amount = post && max && max->present && strcmp(t.scope,
 	    "any_balance") != 0 ? max->i : 0;
@@ -455,14 +449,15 @@ consents_page_of(struct ctx *c, const struct account *a,
 		return -1;
 	ss_view_consent_text(c);
 	view_consent_preview(c, a->id, selected, post);
-	tmpl_set(c->view, "form_scope", post ? money_input(c, "scope") :
+	tmpl_set(c->view, "form_scope", post ? kit_input(c, "scope") :
 	    "any_balance");
-	tmpl_set(c->view, "form_max_amount", post ? money_input(c, "max_amount") :
+	tmpl_set(c->view, "form_max_amount", post ? kit_input(c, "max_amount") :
 	    "");
-	tmpl_set(c->view, "form_signer_name", post ? money_input(c, "signer_name") :
+	tmpl_set(c->view, "form_signer_name", post ? kit_input(c,
+	    "signer_name") :
 	    "");
 	tmpl_set_bool(c->view, "form_consent_agree", post &&
-	    money_input(c, "consent_agree")[0] != '\0');
+	    kit_input(c, "consent_agree")[0] != '\0');
 	tmpl_setf(c->view, "consent_form_url", "/accounts/%" PRId64 "/consents",
 	    a->id);
 	tmpl_setf(c->view, "pm_page_url", "/accounts/%" PRId64 "/payment-methods",
@@ -481,7 +476,7 @@ h_stripe_consents(struct ctx *c)
 	struct account a;
 	int rc;
 
-	if ((rc = load_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	return consents_page(c, &a, 200, NULL);
 }
@@ -510,7 +505,7 @@ h_stripe_client_consents(struct ctx *c)
 	int64_t id;
 	int rc;
 
-	if (ss_path_id(c, "id", &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such client.");
 	rc = client_get(c->app->db, id, &cl);
 	if (rc == PROF_DB)
@@ -518,7 +513,7 @@ h_stripe_client_consents(struct ctx *c)
 	if (rc != PROF_OK || strcmp(cl.stage, str_starts(c->req.path,
 	    "/inquiries/") ? "inquiry" : "client") != 0)
 		return app_error(c, 404, "No such client.");
-	if ((rc = money_load_account(c, cl.account_id, &a)) != 0)
+	if ((rc = kit_account_or_404(c, cl.account_id, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	return consents_page_of(c, &a, &cl, 200, NULL);
 }
@@ -532,24 +527,25 @@ h_stripe_consent_create(struct ctx *c)
 	struct sp sp;
 	const struct field_value *agree = app_field(c, "consent_agree");
 	const struct field_value *max = app_field(c, "max_amount");
-	const char *scope = ss_field_s(c, "scope");
+	const char *scope = kit_field_s(c, "scope");
 	char msg[300] = "";
 	int rc, bad = 0, on;
 
-	if ((rc = load_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	if ((on = consent_client(c, &a, &cl)) == -1)
 		return -1;
 	if (c->fs.nerr > 0)
 		app_view_errors(c);
 	if (!agree || !agree->i) {
-		money_form_error(c, "consent_agree", "The client must read and agree "
+		kit_form_error(c, "consent_agree",
+		    "The client must read and agree "
 		    "to the authorization.");
 		bad++;
 	}
 	if (strcmp(scope, "up_to_amount") == 0 && (!max || !max->present) &&
 	    field_set_error(&c->fs, "max_amount") == NULL) {
-		money_form_error(c, "max_amount", "Enter the most that may be "
+		kit_form_error(c, "max_amount", "Enter the most that may be "
 		    "charged at a time.");
 		bad++;
 	}
@@ -560,7 +556,7 @@ h_stripe_consent_create(struct ctx *c)
 		return -1;
 	rc = ss_consent_record(c, &sp, a.id, app_field(c, "payment_method_id")->i,
 	    scope, max && max->present && strcmp(scope, "any_balance") != 0 ?
-	    max->i : 0, ss_field_s(c, "signer_name"), msg, sizeof(msg));
+	    max->i : 0, kit_field_s(c, "signer_name"), msg, sizeof(msg));
 	if (rc == -1)
 		return -1;
 	if (rc == 1)
@@ -584,9 +580,9 @@ h_stripe_consent_revoke(struct ctx *c)
 	int64_t cid;
 	int rc;
 
-	if ((rc = load_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (ss_path_id(c, "cid", &cid) == -1)
+	if ((cid = kit_path_id(c, "cid")) == 0)
 		return app_error(c, 404, "No such authorization.");
 	if (ss_sp(c, &sp, &act) == -1)
 		return -1;
@@ -608,9 +604,9 @@ h_stripe_consent_print(struct ctx *c)
 	int64_t cid;
 	int rc;
 
-	if ((rc = load_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (ss_path_id(c, "cid", &cid) == -1)
+	if ((cid = kit_path_id(c, "cid")) == 0)
 		return app_error(c, 404, "No such authorization.");
 	rc = stripe_pay_consent_get(c->app->db, a.id, cid, &k);
 	if (rc == SP_DB)
@@ -657,7 +653,7 @@ history_row(struct ctx *c, struct tmpl_vars *row, const struct sp_payment *p)
 		tmpl_set(row, "method_detail", label);
 	} else
 		tmpl_set(row, "method_detail", "");
-	view_money(row, "amount", p->amount);
+	kit_set_money(row, "amount", p->amount);
 	tmpl_set(row, "status", strcmp(p->status, "succeeded") == 0 ? "received" :
 	    processing ? "processing" : p->status);
 	tmpl_set(row, "status_class", processing ? "pending" : p->status);
@@ -671,7 +667,7 @@ history_row(struct ctx *c, struct tmpl_vars *row, const struct sp_payment *p)
 	tmpl_set(row, "failure_code", p->failure_code);
 	tmpl_set_bool(row, "disputed", p->disputed);
 	tmpl_set_bool(row, "has_refund", p->refunded > 0);
-	view_money(row, "refunded", p->refunded);
+	kit_set_money(row, "refunded", p->refunded);
 	tmpl_set(row, "memo", p->memo);
 }
 
@@ -687,7 +683,7 @@ h_stripe_history(struct ctx *c)
 	size_t n = 0;
 	int more = 0, rc;
 
-	if ((rc = load_account(c, &a)) != 0)
+	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (client_id) {
 		rc = client_get(c->app->db, client_id, &cl);

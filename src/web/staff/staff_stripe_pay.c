@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "db.h"
 #include "invoice.h"
+#include "kit.h"
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
@@ -62,8 +63,8 @@ stripe_staff_pay_form(struct ctx *c, int64_t account_id)
 	size_t nm = 0, nc = 0;
 	int post = strcmp(c->req.method, "POST") == 0;
 	int need_consent = c->app->cfg.consent_required != 0;
-	const char *key = post ? money_input(c, "attempt_key") : "";
-	const char *method = money_input(c, "method");
+	const char *key = post ? kit_input(c, "attempt_key") : "";
+	const char *method = kit_input(c, "method");
 	char fresh[64], value[40];
 
 	tmpl_set_bool(c->view, "stripe_enabled", ss_enabled(c));
@@ -76,11 +77,11 @@ stripe_staff_pay_form(struct ctx *c, int64_t account_id)
 	}
 	tmpl_set(c->view, "attempt_key", key);
 	tmpl_set(c->view, "form_consent_signer", post ?
-	    money_input(c, "consent_signer") : "");
+	    kit_input(c, "consent_signer") : "");
 	tmpl_set_bool(c->view, "form_save_method", post &&
-	    money_input(c, "save_method")[0] != '\0');
+	    kit_input(c, "save_method")[0] != '\0');
 	tmpl_set_bool(c->view, "form_consent_agree", post &&
-	    money_input(c, "consent_agree")[0] != '\0');
+	    kit_input(c, "consent_agree")[0] != '\0');
 	tmpl_setf(c->view, "methods_url", "/accounts/%" PRId64 "/payment-methods",
 	    account_id);
 	tmpl_setf(c->view, "consents_url", "/accounts/%" PRId64 "/consents",
@@ -149,7 +150,7 @@ view_plan(struct ctx *c, const char *plan)
 			tmpl_setf(row, "plan_invoice", "#%" PRId64, req[i].invoice_id);
 		invoice_free(&inv);
 		tmpl_set_int(row, "plan_invoice_id", req[i].invoice_id);
-		view_money(row, "plan_amount", req[i].amount);
+		kit_set_money(row, "plan_amount", req[i].amount);
 	}
 }
 
@@ -169,7 +170,7 @@ pay_step(struct ctx *c, int64_t payment_id, const char *client_secret,
 		return -1;
 	if (rc != SP_OK)
 		return app_error(c, 404, "No such payment.");
-	if ((rc = money_load_account(c, p.account_id, &acct)) != 0)
+	if ((rc = kit_account_or_404(c, p.account_id, &acct)) != 0)
 		return rc == 1 ? 0 : -1;
 	view_account(c->view, &acct);
 	if (p.client_id && client_get(c->app->db, p.client_id, &cl) == PROF_OK)
@@ -181,7 +182,7 @@ pay_step(struct ctx *c, int64_t payment_id, const char *client_secret,
 	tmpl_set_int(c->view, "payment_id", p.id);
 	tmpl_set(c->view, "method_title", method_title(p.method));
 	tmpl_set_bool(c->view, "is_ach", strcmp(p.method, "ach") == 0);
-	view_money(c->view, "amount", p.amount);
+	kit_set_money(c->view, "amount", p.amount);
 	tmpl_set(c->view, "memo", p.memo);
 	tmpl_set_bool(c->view, "save_method", p.save_method);
 	tmpl_set(c->view, "client_secret", client_secret);
@@ -247,12 +248,12 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
     int auto_alloc, const struct alloc_req *req, size_t n, char *msg,
     size_t msgsz)
 {
-	const char *method = money_field_s(c, "method");
-	const char *key = ss_field_s(c, "attempt_key");
+	const char *method = kit_field_s(c, "method");
+	const char *key = kit_field_s(c, "attempt_key");
 	const struct field_value *amount = app_field(c, "amount");
 	const struct field_value *save = app_field(c, "save_method");
 	const struct field_value *agree = app_field(c, "consent_agree");
-	const char *signer = ss_field_s(c, "consent_signer");
+	const char *signer = kit_field_s(c, "consent_signer");
 	int64_t saved = saved_method_id(method);
 	struct sp_start q;
 	struct sp_consent_req k;
@@ -273,7 +274,8 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 		return 1;
 	}
 	if (amount->i > SP_AMOUNT_MAX) {
-		money_form_error(c, "amount", "Card and bank payments are limited to "
+		kit_form_error(c, "amount",
+		    "Card and bank payments are limited to "
 		    "$999,999.99.");
 		str_copy(msg, msgsz, "Please correct the fields below.");
 		return 1;
@@ -287,10 +289,12 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	}
 	if (!saved && save_on && (signer[0] == '\0' || !agree || !agree->i)) {
 		if (signer[0] == '\0')
-			money_form_error(c, "consent_signer", "Type the name of the "
+			kit_form_error(c, "consent_signer",
+			    "Type the name of the "
 			    "person authorizing future charges.");
 		if (!agree || !agree->i)
-			money_form_error(c, "consent_agree", "The client must agree "
+			kit_form_error(c, "consent_agree",
+			    "The client must agree "
 			    "to the authorization to save the card.");
 		str_copy(msg, msgsz, "To save the payment method, record the "
 		    "client's authorization.");
@@ -306,7 +310,7 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	q.attempt_key = key;
 	q.alloc_plan = plan;
 	q.save_method = !saved && save_on;
-	q.memo = money_field_s(c, "memo");
+	q.memo = kit_field_s(c, "memo");
 	q.payment_method_id = saved;
 	/* The authorization goes with the payment: recorded with the saved
 	 * method by whichever path settles it (page, webhook, reconcile). */
@@ -384,11 +388,11 @@ pay_again(struct ctx *c, const struct sp_payment *p)
 int
 stripe_staff_pay_replay(struct ctx *c, int64_t account_id)
 {
-	const char *key = money_input(c, "attempt_key");
+	const char *key = kit_input(c, "attempt_key");
 	struct sp_payment p;
 	int rc;
 
-	if (!stripe_staff_is_method(money_input(c, "method")) ||
+	if (!stripe_staff_is_method(kit_input(c, "method")) ||
 	    strlen(key) < SP_ATTEMPT_KEY_MIN)
 		return 1;
 	rc = stripe_pay_by_attempt(c->app->db, key, &p);
@@ -408,7 +412,7 @@ load_stripe_payment(struct ctx *c, struct sp_payment *p)
 	int64_t id;
 	int rc;
 
-	if (ss_path_id(c, "id", &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment.") == -1 ? -1 : 1;
 	rc = stripe_pay_get(c->app->db, id, p);
 	if (rc == SP_DB)
@@ -428,7 +432,7 @@ h_stripe_refresh(struct ctx *c)
 	struct actor a;
 	struct sp sp;
 	const struct field_value *agree = app_field(c, "consent_agree");
-	const char *signer = ss_field_s(c, "consent_signer");
+	const char *signer = kit_field_s(c, "consent_signer");
 	const char *notice;
 	char msg[300] = "";
 	int rc;
@@ -494,7 +498,7 @@ h_stripe_retry(struct ctx *c)
 	q.client_id = p.client_id;
 	q.method = p.method;
 	q.amount = p.amount;
-	q.attempt_key = ss_field_s(c, "attempt_key");
+	q.attempt_key = kit_field_s(c, "attempt_key");
 	q.alloc_plan = p.alloc_plan;
 	q.save_method = p.save_method;
 	q.memo = p.memo;
@@ -592,7 +596,7 @@ h_stripe_refund(struct ctx *c)
 	if (ss_sp(c, &sp, &a) == -1)
 		return -1;
 	rc = stripe_pay_refund(&sp, p.id, app_field(c, "amount")->i,
-	    ss_field_s(c, "reason"), &rf, msg, sizeof(msg));
+	    kit_field_s(c, "reason"), &rf, msg, sizeof(msg));
 	if (rc == SP_DB)
 		return -1;
 	if (rc != SP_OK) {
@@ -663,7 +667,7 @@ h_stripe_email_receipt(struct ctx *c)
 	int64_t id, mail_id = 0;
 	int rc;
 
-	if (ss_path_id(c, "id", &id) == -1)
+	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment.");
 	rc = payment_get(c->app->db, id, &p);
 	if (rc == PAY_DB)
@@ -678,7 +682,7 @@ h_stripe_email_receipt(struct ctx *c)
 	if (strcmp(p.status, "succeeded") != 0)
 		return money_payment_page(c, id, 422, "Only a received payment has "
 		    "a receipt.");
-	if ((rc = money_load_account(c, p.account_id, &acct)) != 0)
+	if ((rc = kit_account_or_404(c, p.account_id, &acct)) != 0)
 		return rc == 1 ? 0 : -1;
 	if ((v = tmpl_vars_new()) == NULL)
 		return -1;
@@ -697,7 +701,8 @@ h_stripe_email_receipt(struct ctx *c)
 		return -1;
 	}
 	tmpl_vars_free(v);
-	rc = outbox_enqueue_mail(c->app->db, OUTBOX_RECEIPT, ss_field_s(c, "to"),
+	rc = outbox_enqueue_mail(c->app->db, OUTBOX_RECEIPT, kit_field_s(c,
+	    "to"),
 	    &m, "payment", p.id, &mail_id);
 	outbox_mail_free(&m);
 	if (rc == OUTBOX_INVALID)
@@ -723,7 +728,7 @@ view_refunds(struct ctx *c, int64_t payment_id)
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "refunds");
 		if (row == NULL)
 			break;
-		view_money(row, "refund_amount", rs[i].amount);
+		kit_set_money(row, "refund_amount", rs[i].amount);
 		tmpl_set(row, "refund_reason", rs[i].reason);
 		tmpl_set(row, "refund_status", rs[i].status);
 		tmpl_set(row, "refund_stripe_id", rs[i].stripe_refund_id);
@@ -756,14 +761,14 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 	int rc, succeeded, failed, processing;
 
 	if (ledger_balance_account(c->app->db, pay->account_id, &b) == 0)
-		view_money(v, "acct_balance_due", b.open > 0 ? b.open : 0);
+		kit_set_money(v, "acct_balance_due", b.open > 0 ? b.open : 0);
 	else
 		tmpl_set(v, "acct_balance_due", "");
 	if (account_get(c->app->db, pay->account_id, &acct) == PROF_OK)
-		tmpl_set(v, "receipt_to", money_input(c, "to")[0] ?
-		    money_input(c, "to") : acct.email);
+		tmpl_set(v, "receipt_to", kit_input(c, "to")[0] ?
+		    kit_input(c, "to") : acct.email);
 	else
-		tmpl_set(v, "receipt_to", money_input(c, "to"));
+		tmpl_set(v, "receipt_to", kit_input(c, "to"));
 	if (strcmp(pay->method, "card") != 0 && strcmp(pay->method, "ach") != 0)
 		return 0;
 	rc = stripe_pay_get(c->app->db, pay->id, &p);
@@ -809,11 +814,11 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 	    SP_DB)
 		return -1;
 	tmpl_set_bool(v, "can_refund", succeeded && refundable > 0);
-	view_money(v, "refundable", refundable);
-	view_money(v, "refund_pending_total", p.refund_pending);
+	kit_set_money(v, "refundable", refundable);
+	kit_set_money(v, "refund_pending_total", p.refund_pending);
 	tmpl_set_bool(v, "has_refund_pending", p.refund_pending > 0);
-	if (refund_post(c) && money_input(c, "amount")[0])
-		tmpl_set(v, "form_refund_amount", money_input(c, "amount"));
+	if (refund_post(c) && kit_input(c, "amount")[0])
+		tmpl_set(v, "form_refund_amount", kit_input(c, "amount"));
 	else if (refundable > 0) {
 		char s[MONEY_FMT_MAX];
 		money_format_plain(refundable, s, sizeof(s));
@@ -821,7 +826,7 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 	} else
 		tmpl_set(v, "form_refund_amount", "");
 	tmpl_set(v, "form_refund_reason", refund_post(c) ?
-	    money_input(c, "reason") : "");
+	    kit_input(c, "reason") : "");
 	if (failed) {
 		if (ss_attempt_key(key, sizeof(key)) == -1)
 			return -1;

@@ -1,0 +1,136 @@
+/* The web kit (see kit.h). */
+#include "common.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "invoice.h"
+#include "kit.h"
+#include "money.h"
+#include "profiles.h"
+#include "str.h"
+#include "tmpl.h"
+
+struct actor
+kit_staff_actor(const struct ctx *c)
+{
+	struct actor a = { "staff", c->user.id, app_ip(c) };
+
+	return a;
+}
+
+int64_t
+kit_path_id(const struct ctx *c, const char *name)
+{
+	const char *s = route_param(&c->match, name);
+	int64_t id;
+
+	if (s == NULL || str_to_i64(s, 1, INT64_MAX, &id) == -1)
+		return 0;
+	return id;
+}
+
+const char *
+kit_field_s(const struct ctx *c, const char *name)
+{
+	const struct field_value *fv = app_field(c, name);
+
+	return fv && fv->present && fv->s ? fv->s : "";
+}
+
+int64_t
+kit_field_i(const struct ctx *c, const char *name, int64_t dflt)
+{
+	const struct field_value *fv = app_field(c, name);
+
+	if (fv == NULL || !fv->present || field_set_error(&c->fs, name) != NULL)
+		return dflt;
+	return fv->i;
+}
+
+const char *
+kit_input(const struct ctx *c, const char *name)
+{
+	const char *v = kvlist_get(strcmp(c->req.method, "POST") == 0 ?
+	    &c->req.form : &c->req.query_kv, name);
+
+	return v ? v : "";
+}
+
+void
+kit_form_error(struct ctx *c, const char *field, const char *msg)
+{
+	char key[REQ_MAX_KEY + 8];
+	struct tmpl_vars *row = tmpl_loop_add(c->view, "errors");
+
+	if (row)
+		tmpl_set(row, "message", msg);
+	if (str_fmt(key, sizeof(key), "err_%s", field) == 0 &&
+	    tmpl_get(c->view, key) == NULL)
+		tmpl_set(c->view, key, msg);
+}
+
+void
+kit_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
+{
+	char s[MONEY_FMT_MAX];
+
+	if (money_format(cents, s, sizeof(s)) == -1)
+		s[0] = '\0';
+	tmpl_set(v, name, s);
+}
+
+void
+kit_set_money_plain(struct tmpl_vars *v, const char *name, int64_t cents)
+{
+	char s[MONEY_FMT_MAX];
+
+	if (money_format_plain(cents, s, sizeof(s)) == -1)
+		s[0] = '\0';
+	tmpl_set(v, name, s);
+}
+
+/* rc of a loader: 0 found, 1 not found (404 sent), -1 database error. */
+static int
+or_404(struct ctx *c, int found, int dberr, const char *what)
+{
+	if (dberr)
+		return -1;
+	if (found)
+		return 0;
+	return app_error(c, 404, what) == -1 ? -1 : 1;
+}
+
+int
+kit_account_or_404(struct ctx *c, int64_t id, struct account *a)
+{
+	int rc = id > 0 ? account_get(c->app->db, id, a) : PROF_NOT_FOUND;
+
+	return or_404(c, rc == PROF_OK, rc == PROF_DB, "No such account.");
+}
+
+int
+kit_path_account_or_404(struct ctx *c, struct account *a)
+{
+	return kit_account_or_404(c, kit_path_id(c, "id"), a);
+}
+
+int
+kit_client_or_404(struct ctx *c, int64_t id, struct client *cl)
+{
+	int rc = id > 0 ? client_get(c->app->db, id, cl) : PROF_NOT_FOUND;
+
+	return or_404(c, rc == PROF_OK, rc == PROF_DB, "No such client.");
+}
+
+int
+kit_invoice_or_404(struct ctx *c, int64_t id, struct invoice *inv)
+{
+	int rc;
+
+	memset(inv, 0, sizeof(*inv));
+	rc = id > 0 ? invoice_get(c->app->db, id, inv) : INV_NOT_FOUND;
+	if (rc != INV_OK)
+		invoice_free(inv);
+	return or_404(c, rc == INV_OK, rc == INV_DB, "No such invoice.");
+}

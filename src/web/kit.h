@@ -1,0 +1,55 @@
+/* The web kit: one set of page helpers for every area (staff/, portal/,
+ * paylink/, api/, pdf/). Reading validated fields and path ids, who is
+ * acting, money into a view, form errors, and get-or-404 of the records
+ * most pages are about. See docs/internals/web.md. */
+#ifndef KIT_H
+#define KIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit.h"
+
+struct ctx;
+struct tmpl_vars;
+struct account;
+struct client;
+struct invoice;
+
+/* The staff user of the request as an audit actor ("staff", user id, IP). */
+struct actor	 kit_staff_actor(const struct ctx *);
+
+/* The path parameter `name` (":id") as a positive integer; 0 when absent,
+ * not a number, or not positive (callers answer 404). */
+int64_t	 kit_path_id(const struct ctx *, const char *name);
+
+/* A validated field of the route: its text ("" when absent; an invalid
+ * value is returned as typed, so a re-rendered form shows it). */
+const char *kit_field_s(const struct ctx *, const char *name);
+/* Its number (INT/ID/MONEY/BOOL/DATE/ENUM index); dflt when absent or
+ * invalid. */
+int64_t	 kit_field_i(const struct ctx *, const char *name, int64_t dflt);
+/* The raw request value (form for POST, query otherwise), "" when absent:
+ * for the dynamic names a field table cannot list. */
+const char *kit_input(const struct ctx *, const char *name);
+
+/* One error on a form: appended to the "errors" loop and, unless the field
+ * already has one (first wins, like app_view_errors), as err_<field>. */
+void	 kit_form_error(struct ctx *, const char *field, const char *msg);
+
+/* Money into a view: "$1,234.56" / "1234.56" ("" if it cannot format). */
+void	 kit_set_money(struct tmpl_vars *, const char *name, int64_t cents);
+void	 kit_set_money_plain(struct tmpl_vars *, const char *name,
+	    int64_t cents);
+
+/* Get-or-404: loads the record; 0 found, 1 answered (404 "No such ...",
+ * also for id 0), -1 database error (the dispatcher answers 500). An
+ * invoice found is the caller's to invoice_free(); on 1 and -1 nothing is
+ * left to free. */
+int	 kit_account_or_404(struct ctx *, int64_t id, struct account *);
+int	 kit_client_or_404(struct ctx *, int64_t id, struct client *);
+int	 kit_invoice_or_404(struct ctx *, int64_t id, struct invoice *);
+/* The account of the path's :id. */
+int	 kit_path_account_or_404(struct ctx *, struct account *);
+
+#endif
