@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "clock.h"
 #include "invoice.h"
 #include "kit.h"
 #include "money.h"
@@ -88,6 +89,76 @@ kit_set_money_plain(struct tmpl_vars *v, const char *name, int64_t cents)
 	if (money_format_plain(cents, s, sizeof(s)) == -1)
 		s[0] = '\0';
 	tmpl_set(v, name, s);
+}
+
+void
+kit_form_echo(struct ctx *c)
+{
+	char key[REQ_MAX_KEY + 8];
+
+	if (c->route == NULL)
+		return;
+	for (size_t i = 0; i < c->route->nfields && i < c->fs.n; i++) {
+		const struct field *f = &c->route->fields[i];
+		const struct field_value *fv = &c->fs.v[i];
+
+		if (str_fmt(key, sizeof(key), "form_%s", f->name) == -1)
+			continue;
+		tmpl_set(c->view, key, fv->present && fv->s ? fv->s : "");
+	}
+}
+
+void
+kit_notice(struct ctx *c)
+{
+	const struct field_value *fv = app_field(c, "notice");
+
+	if (fv && fv->present && field_set_error(&c->fs, "notice") == NULL)
+		tmpl_set(c->view, "notice", fv->s);
+}
+
+int
+kit_can_money(const struct ctx *c)
+{
+	return (c->user.role & ROLES_MONEY) != 0;
+}
+
+void
+kit_date_from_today(char *out, size_t outsz, int64_t days)
+{
+	if (date_fmt(date_today() + days, out, outsz) == -1)
+		out[0] = '\0';
+}
+
+void
+kit_set_instant(struct tmpl_vars *v, const char *name, int64_t t)
+{
+	char s[32];
+
+	if (clock_fmt_datetime(t, s, sizeof(s)) == -1)
+		s[0] = '\0';
+	s[16] = '\0';	/* minutes are enough on a page */
+	tmpl_set(v, name, s);
+}
+
+void
+kit_view_account(struct tmpl_vars *v, const struct account *a)
+{
+	char line[320];
+
+	tmpl_set_int(v, "account_id", a->id);
+	tmpl_set(v, "account_name", a->name);
+	tmpl_set(v, "account_email", a->email);
+	tmpl_set(v, "account_phone", a->phone);
+	tmpl_set(v, "account_address1", a->address1);
+	tmpl_set(v, "account_address2", a->address2);
+	if (a->city[0] || a->region[0] || a->postal_code[0]) {
+		str_fmt(line, sizeof(line), "%s%s%s%s%s", a->city,
+		    a->city[0] && (a->region[0] || a->postal_code[0]) ?
+		    ", " : "", a->region,
+		    a->region[0] && a->postal_code[0] ? " " : "", a->postal_code);
+		tmpl_set(v, "account_city_line", line);
+	}
 }
 
 /* rc of a loader: 0 found, 1 not found (404 sent), -1 database error. */

@@ -42,6 +42,20 @@ void	 kit_set_money(struct tmpl_vars *, const char *name, int64_t cents);
 void	 kit_set_money_plain(struct tmpl_vars *, const char *name,
 	    int64_t cents);
 
+/* Echoes every field of the route into the view as form_<name>. */
+void	 kit_form_echo(struct ctx *);
+/* A valid ?notice= into the view as "notice" (the page's flash). */
+void	 kit_notice(struct ctx *);
+/* Whether the staff user may change money records (ROLES_MONEY). */
+int	 kit_can_money(const struct ctx *);
+/* Today + days as YYYY-MM-DD ("" if it cannot format). */
+void	 kit_date_from_today(char *out, size_t outsz, int64_t days);
+/* Unix seconds into the view as "YYYY-MM-DD HH:MM" (UTC). */
+void	 kit_set_instant(struct tmpl_vars *, const char *name, int64_t t);
+/* An account's name, contacts and address line into the view
+ * (account_id, account_name, account_email, ..., account_city_line). */
+void	 kit_view_account(struct tmpl_vars *, const struct account *);
+
 /* Get-or-404: loads the record; 0 found, 1 answered (404 "No such ...",
  * also for id 0), -1 database error (the dispatcher answers 500). An
  * invoice found is the caller's to invoice_free(); on 1 and -1 nothing is

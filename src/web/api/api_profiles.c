@@ -73,199 +73,278 @@ api_location_ok(struct api *a, int64_t id)
 	return -1;
 }
 
-/* --- locations ------------------------------------------------------------- */
+/* --- catalog: locations, services, payment types ------------------------ */
+
+/* One catalog record; each kind's table row says how to read, save, show
+ * and fill it, so list / get / create / update are written once. */
+union cat_rec {
+	struct location		 l;
+	struct service		 s;
+	struct payment_type	 t;
+};
+
+struct cat_kind {
+	const char	*what;		/* "location": in 404 messages */
+	size_t		 id_off, active_off;	/* into the record */
+	int	 (*list)(struct db *, struct json_object *arr);
+	int	 (*get)(struct db *, int64_t, union cat_rec *);
+	int	 (*save)(struct db *, const struct actor *, union cat_rec *);
+	struct json_object *(*json)(const union cat_rec *);
+	void	 (*take)(struct api *, union cat_rec *);
+	const char	*dup_msg, *dup_field;	/* CAT_DUP answer */
+	const char	*required[3];	/* must not be emptied by a PATCH */
+};
+
+static int
+loc_list(struct db *db, struct json_object *arr)
+{
+	struct location *v = NULL;
+	size_t n = 0;
+
+	if (location_list(db, 0, &v, &n) != CAT_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_location(&v[i]));
+	free(v);
+	return 0;
+}
+
+static int
+loc_get(struct db *db, int64_t id, union cat_rec *r)
+{
+	return location_get(db, id, &r->l);
+}
+
+static int
+loc_save(struct db *db, const struct actor *act, union cat_rec *r)
+{
+	return location_save(db, act, &r->l);
+}
+
+static struct json_object *
+loc_json(const union cat_rec *r)
+{
+	return json_location(&r->l);
+}
+
+static void
+loc_take(struct api *a, union cat_rec *r)
+{
+	take_text(a, "name", r->l.name, sizeof(r->l.name));
+	take_text(a, "address", r->l.address, sizeof(r->l.address));
+	take_bool(a, "active", &r->l.active);
+}
+
+static int
+svc_list(struct db *db, struct json_object *arr)
+{
+	struct service *v = NULL;
+	size_t n = 0;
+
+	if (service_list(db, 0, &v, &n) != CAT_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_service(&v[i]));
+	free(v);
+	return 0;
+}
+
+static int
+svc_get(struct db *db, int64_t id, union cat_rec *r)
+{
+	return service_get(db, id, &r->s);
+}
+
+static int
+svc_save(struct db *db, const struct actor *act, union cat_rec *r)
+{
+	return service_save(db, act, &r->s);
+}
+
+static struct json_object *
+svc_json(const union cat_rec *r)
+{
+	return json_service(&r->s);
+}
+
+static void
+svc_take(struct api *a, union cat_rec *r)
+{
+	const struct field_value *rate = api_in(a, "default_rate_cents");
+
+	take_text(a, "code", r->s.code, sizeof(r->s.code));
+	take_text(a, "name", r->s.name, sizeof(r->s.name));
+	if (rate != NULL)
+		r->s.default_rate = rate->i;
+	take_bool(a, "active", &r->s.active);
+}
+
+static int
+ptype_list(struct db *db, struct json_object *arr)
+{
+	struct payment_type *v = NULL;
+	size_t n = 0;
+
+	if (payment_type_list(db, 0, &v, &n) != CAT_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_payment_type(&v[i]));
+	free(v);
+	return 0;
+}
+
+enum { CAT_LOCATION, CAT_SERVICE, CAT_PAYMENT_TYPE, CAT__MAX };
+
+static const struct cat_kind cat_kinds[CAT__MAX] = {
+	[CAT_LOCATION] = { "location", offsetof(struct location, id),
+	    offsetof(struct location, active), loc_list, loc_get, loc_save,
+	    loc_json, loc_take, "A location with this name already exists.",
+	    "name", { "name" } },
+	[CAT_SERVICE] = { "service", offsetof(struct service, id),
+	    offsetof(struct service, active), svc_list, svc_get, svc_save,
+	    svc_json, svc_take, "A service with this code already exists.",
+	    "code", { "code", "name", "default_rate_cents" } },
+	[CAT_PAYMENT_TYPE] = { "payment type",
+	    offsetof(struct payment_type, id),
+	    offsetof(struct payment_type, active), ptype_list, NULL, NULL,
+	    NULL, NULL, NULL, NULL, { NULL } },
+};
+
+static int64_t *
+cat_id(const struct cat_kind *k, union cat_rec *r)
+{
+	return (int64_t *)(void *)((char *)r + k->id_off);
+}
+
+static int
+cat_list(struct api *a, const struct cat_kind *k)
+{
+	struct json_object *arr = json_object_new_array();
+
+	if (arr != NULL && k->list(a->db, arr) == -1) {
+		json_object_put(arr);
+		return -1;
+	}
+	return api_send_page(a, arr, 0, 0);
+}
+
+/* The record of the path: 1 loaded, 0 answered 404, -1 error. */
+static int
+cat_load(struct api *a, const struct cat_kind *k, union cat_rec *r)
+{
+	int64_t id;
+	int rc;
+
+	if (api_path_id(a, &id) == -1 ||
+	    (rc = k->get(a->db, id, r)) == CAT_NOT_FOUND)
+		return api_not_found(a, k->what) == 0 ? 0 : -1;
+	return rc == CAT_OK ? 1 : -1;
+}
+
+static int
+cat_get(struct api *a, const struct cat_kind *k)
+{
+	union cat_rec r;
+	int rc;
+
+	if ((rc = cat_load(a, k, &r)) != 1)
+		return rc;
+	return api_send(a, 200, k->json(&r));
+}
+
+static int
+cat_store(struct api *a, const struct cat_kind *k, union cat_rec *r,
+    int status)
+{
+	int rc;
+
+	k->take(a, r);
+	rc = k->save(a->db, api_actor(a), r);
+	if (rc == CAT_DUP)
+		return api_conflict(a, "duplicate", k->dup_msg, k->dup_field);
+	if (rc == CAT_NOT_FOUND)
+		return api_not_found(a, k->what);
+	if (rc != CAT_OK || k->get(a->db, *cat_id(k, r), r) != CAT_OK)
+		return -1;
+	return api_send(a, status, k->json(r));
+}
+
+static int
+cat_create(struct api *a, const struct cat_kind *k)
+{
+	union cat_rec r;
+
+	memset(&r, 0, sizeof(r));
+	*(int *)(void *)((char *)&r + k->active_off) = 1;
+	return cat_store(a, k, &r, 201);
+}
+
+static int
+cat_update(struct api *a, const struct cat_kind *k)
+{
+	union cat_rec r;
+	int rc;
+
+	if ((rc = cat_load(a, k, &r)) != 1)
+		return rc;
+	for (size_t i = 0; i < ARRAY_LEN(k->required) && k->required[i]; i++)
+		if ((rc = not_emptied(a, k->required[i])) != 1)
+			return rc;
+	return cat_store(a, k, &r, 200);
+}
 
 int
 api_locations_list(struct api *a)
 {
-	struct location *v = NULL;
-	struct json_object *arr;
-	size_t n = 0;
-
-	if (location_list(a->db, 0, &v, &n) != CAT_OK)
-		return -1;
-	if ((arr = json_object_new_array()) != NULL)
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, json_location(&v[i]));
-	free(v);
-	return api_send_page(a, arr, 0, 0);
+	return cat_list(a, &cat_kinds[CAT_LOCATION]);
 }
 
 int
 api_location_get(struct api *a)
 {
-	struct location l;
-	int64_t id;
-	int rc;
-
-	if (api_path_id(a, &id) == -1)
-		return api_not_found(a, "location");
-	if ((rc = location_get(a->db, id, &l)) == CAT_NOT_FOUND)
-		return api_not_found(a, "location");
-	if (rc != CAT_OK)
-		return -1;
-	return api_send(a, 200, json_location(&l));
-}
-
-static int
-location_store(struct api *a, struct location *l, int status)
-{
-	int rc = location_save(a->db, api_actor(a), l);
-
-	if (rc == CAT_DUP)
-		return api_conflict(a, "duplicate", "A location with this name "
-		    "already exists.", "name");
-	if (rc == CAT_NOT_FOUND)
-		return api_not_found(a, "location");
-	if (rc != CAT_OK)
-		return -1;
-	if (location_get(a->db, l->id, l) != CAT_OK)
-		return -1;
-	return api_send(a, status, json_location(l));
+	return cat_get(a, &cat_kinds[CAT_LOCATION]);
 }
 
 int
 api_location_create(struct api *a)
 {
-	struct location l;
-
-	memset(&l, 0, sizeof(l));
-	l.active = 1;
-	take_text(a, "name", l.name, sizeof(l.name));
-	take_text(a, "address", l.address, sizeof(l.address));
-	take_bool(a, "active", &l.active);
-	return location_store(a, &l, 201);
+	return cat_create(a, &cat_kinds[CAT_LOCATION]);
 }
 
 int
 api_location_update(struct api *a)
 {
-	struct location l;
-	int64_t id;
-	int rc;
-
-	if (api_path_id(a, &id) == -1)
-		return api_not_found(a, "location");
-	if ((rc = location_get(a->db, id, &l)) == CAT_NOT_FOUND)
-		return api_not_found(a, "location");
-	if (rc != CAT_OK)
-		return -1;
-	if ((rc = not_emptied(a, "name")) != 1)
-		return rc;
-	take_text(a, "name", l.name, sizeof(l.name));
-	take_text(a, "address", l.address, sizeof(l.address));
-	take_bool(a, "active", &l.active);
-	return location_store(a, &l, 200);
+	return cat_update(a, &cat_kinds[CAT_LOCATION]);
 }
-
-/* --- services -------------------------------------------------------------- */
 
 int
 api_services_list(struct api *a)
 {
-	struct service *v = NULL;
-	struct json_object *arr;
-	size_t n = 0;
-
-	if (service_list(a->db, 0, &v, &n) != CAT_OK)
-		return -1;
-	if ((arr = json_object_new_array()) != NULL)
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, json_service(&v[i]));
-	free(v);
-	return api_send_page(a, arr, 0, 0);
+	return cat_list(a, &cat_kinds[CAT_SERVICE]);
 }
 
 int
 api_service_get(struct api *a)
 {
-	struct service s;
-	int64_t id;
-	int rc;
-
-	if (api_path_id(a, &id) == -1)
-		return api_not_found(a, "service");
-	if ((rc = service_get(a->db, id, &s)) == CAT_NOT_FOUND)
-		return api_not_found(a, "service");
-	if (rc != CAT_OK)
-		return -1;
-	return api_send(a, 200, json_service(&s));
-}
-
-static void
-service_take(struct api *a, struct service *s)
-{
-	const struct field_value *rate = api_in(a, "default_rate_cents");
-
-	take_text(a, "code", s->code, sizeof(s->code));
-	take_text(a, "name", s->name, sizeof(s->name));
-	if (rate != NULL)
-		s->default_rate = rate->i;
-	take_bool(a, "active", &s->active);
-}
-
-static int
-service_store(struct api *a, struct service *s, int status)
-{
-	int rc = service_save(a->db, api_actor(a), s);
-
-	if (rc == CAT_DUP)
-		return api_conflict(a, "duplicate", "A service with this code "
-		    "already exists.", "code");
-	if (rc == CAT_NOT_FOUND)
-		return api_not_found(a, "service");
-	if (rc != CAT_OK)
-		return -1;
-	if (service_get(a->db, s->id, s) != CAT_OK)
-		return -1;
-	return api_send(a, status, json_service(s));
+	return cat_get(a, &cat_kinds[CAT_SERVICE]);
 }
 
 int
 api_service_create(struct api *a)
 {
-	struct service s;
-
-	memset(&s, 0, sizeof(s));
-	s.active = 1;
-	service_take(a, &s);
-	return service_store(a, &s, 201);
+	return cat_create(a, &cat_kinds[CAT_SERVICE]);
 }
 
 int
 api_service_update(struct api *a)
 {
-	struct service s;
-	int64_t id;
-	int rc;
-
-	if (api_path_id(a, &id) == -1)
-		return api_not_found(a, "service");
-	if ((rc = service_get(a->db, id, &s)) == CAT_NOT_FOUND)
-		return api_not_found(a, "service");
-	if (rc != CAT_OK)
-		return -1;
-	if ((rc = not_emptied(a, "code")) != 1 || (rc = not_emptied(a, "name")) != 1 ||
-	    (rc = not_emptied(a, "default_rate_cents")) != 1)
-		return rc;
-	service_take(a, &s);
-	return service_store(a, &s, 200);
+	return cat_update(a, &cat_kinds[CAT_SERVICE]);
 }
 
 int
 api_payment_types_list(struct api *a)
 {
-	struct payment_type *v = NULL;
-	struct json_object *arr;
-	size_t n = 0;
-
-	if (payment_type_list(a->db, 0, &v, &n) != CAT_OK)
-		return -1;
-	if ((arr = json_object_new_array()) != NULL)
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, json_payment_type(&v[i]));
-	free(v);
-	return api_send_page(a, arr, 0, 0);
+	return cat_list(a, &cat_kinds[CAT_PAYMENT_TYPE]);
 }
 
 /* --- accounts -------------------------------------------------------------- */
@@ -383,9 +462,8 @@ api_account_update(struct api *a)
 	int64_t id;
 	int rc;
 
-	if (api_path_id(a, &id) == -1)
-		return api_not_found(a, "account");
-	if ((rc = account_get(a->db, id, &acc)) == PROF_NOT_FOUND)
+	if (api_path_id(a, &id) == -1 ||
+	    (rc = account_get(a->db, id, &acc)) == PROF_NOT_FOUND)
 		return api_not_found(a, "account");
 	if (rc != PROF_OK)
 		return -1;
@@ -442,6 +520,19 @@ person_send(struct api *a, int64_t id, int status, const char *what)
 	if (rc != PROF_OK || ledger_balance_client(a->db, id, &b) != 0)
 		return -1;
 	return api_send(a, status, json_client(&cl, &b));
+}
+
+/* The person of the path: 1 loaded, 0 answered 404, -1 error. */
+static int
+person_load(struct api *a, const char *what, struct client *cl)
+{
+	int64_t id;
+	int rc;
+
+	if (api_path_id(a, &id) == -1 ||
+	    (rc = client_get(a->db, id, cl)) == PROF_NOT_FOUND)
+		return api_not_found(a, what) == 0 ? 0 : -1;
+	return rc == PROF_OK ? 1 : -1;
 }
 
 static int
@@ -524,15 +615,10 @@ static int
 person_update(struct api *a, const char *what)
 {
 	struct client cl;
-	int64_t id;
 	int rc;
 
-	if (api_path_id(a, &id) == -1)
-		return api_not_found(a, what);
-	if ((rc = client_get(a->db, id, &cl)) == PROF_NOT_FOUND)
-		return api_not_found(a, what);
-	if (rc != PROF_OK)
-		return -1;
+	if ((rc = person_load(a, what, &cl)) != 1)
+		return rc;
 	if ((rc = not_emptied(a, "first_name")) != 1 ||
 	    (rc = not_emptied(a, "last_name")) != 1)
 		return rc;
@@ -558,12 +644,9 @@ api_inquiry_convert(struct api *a)
 	int64_t id;
 	int rc;
 
-	if (api_path_id(a, &id) == -1)
-		return api_not_found(a, "inquiry");
-	if ((rc = client_get(a->db, id, &cl)) == PROF_NOT_FOUND)
-		return api_not_found(a, "inquiry");
-	if (rc != PROF_OK)
-		return -1;
+	if ((rc = person_load(a, "inquiry", &cl)) != 1)
+		return rc;
+	id = cl.id;
 	rc = client_convert(a->db, api_actor(a), id);
 	if (rc == PROF_NOT_INQUIRY)
 		return api_conflict(a, "not_an_inquiry", "This person is already a "

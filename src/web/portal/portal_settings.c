@@ -27,7 +27,7 @@ settings_page(struct ctx *c, int status, const char *error, const char *typed)
 	tmpl_set(c->view, "min_value", typed ? typed : "");
 	if (error)
 		tmpl_set(c->view, "error", error);
-	sp_notice(c);
+	kit_notice(c);
 	tmpl_set(c->view, "title", "Online payments");
 	tmpl_set_bool(c->view, "nav_settings", 1);
 	tmpl_set_bool(c->view, "tab_online", 1);

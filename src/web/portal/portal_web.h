@@ -49,13 +49,10 @@ int	 portal_view_attempt_key(struct ctx *);
 /* The domain contexts of a request (actor "portal" with the account id). */
 void	 portal_env_of(struct ctx *, const struct actor *, struct portal_env *);
 void	 portal_sp_of(struct ctx *, const struct actor *, struct sp *);
-/* The id path parameter, 0 when not a positive integer. */
-/* Money into the view: name = "$1,234.56". */
 /* Date of unix seconds into the view: "Mar 5, 2025". */
 void	 portal_set_date(struct tmpl_vars *, const char *name, int64_t t);
 /* "2025-03-05" -> "Mar 5, 2025" into the view. */
 void	 portal_set_day(struct tmpl_vars *, const char *name, const char *ymd);
-/* Validated field helpers (absent: "" / 0). */
 /* Payment status label for people: "Paid", "Pending", "Failed", ... */
 const char *portal_payment_label(const char *status, const char *method);
 /* Fills a view row (or the view) with a payment's receipt fields. */

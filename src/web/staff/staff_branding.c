@@ -128,13 +128,13 @@ branding_page(struct ctx *c, int status, const char *error)
 	tmpl_set(c->view, "title", "Branding");
 	tmpl_set_bool(c->view, "nav_settings", 1);
 	tmpl_set_bool(c->view, "tab_branding", 1);
-	sp_notice(c);
+	kit_notice(c);
 	app_view_errors(c);
 	if (status >= 400)
 		tmpl_set(c->view, "error", error ? error :
 		    "Nothing was saved. Please correct the fields marked below.");
 	if (status >= 400 && c->route != NULL && c->route->fn == h_branding_save)
-		sp_form_echo(c);
+		kit_form_echo(c);
 	if (tmpl_get(c->view, "form_org_name") == NULL) {
 		tmpl_set(c->view, "form_org_name", b->org_name);
 		tmpl_set(c->view, "form_org_address", b->org_address);

@@ -304,7 +304,7 @@ static void
 header_echo(struct ctx *c, const struct estimate *e, int posted)
 {
 	if (posted) {
-		sp_form_echo(c);
+		kit_form_echo(c);
 		return;
 	}
 	tmpl_set(c->view, "form_notes", e->notes);
@@ -432,7 +432,7 @@ h_estimate_new(struct ctx *c)
 	if ((rc = load_client(c, &cl)) != 1)
 		return rc;
 	memset(&e, 0, sizeof(e));
-	sp_date_from_today(e.valid_until, sizeof(e.valid_until), 30);
+	kit_date_from_today(e.valid_until, sizeof(e.valid_until), 30);
 	return form_page(c, 200, &cl, &e, 0, 0);
 }
 

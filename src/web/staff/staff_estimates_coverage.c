@@ -125,11 +125,11 @@ page(struct ctx *c, int status, const struct client *cl, struct coverage *edit)
 	tmpl_set_int(c->view, "client_id", cl->id);
 	tmpl_set_bool(c->view, strcmp(cl->stage, "inquiry") == 0 ?
 	    "nav_inquiries" : "nav_clients", 1);
-	tmpl_set_bool(c->view, "can_money", sp_can_money(c));
-	sp_notice(c);
+	tmpl_set_bool(c->view, "can_money", kit_can_money(c));
+	kit_notice(c);
 	app_view_errors(c);
 	if (status >= 400) {
-		sp_form_echo(c);
+		kit_form_echo(c);
 		if (tmpl_get(c->view, "error") == NULL)
 			tmpl_set(c->view, "error", "The coverage was not saved. "
 			    "Please correct the fields marked below.");

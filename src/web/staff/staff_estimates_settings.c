@@ -30,7 +30,7 @@ settings_common(struct ctx *c, const char *title, const char *tab, int status)
 	tmpl_set(c->view, "title", title);
 	tmpl_set_bool(c->view, "nav_settings", 1);
 	tmpl_set_bool(c->view, tab, 1);
-	sp_notice(c);
+	kit_notice(c);
 	app_view_errors(c);
 	if (status >= 400 && tmpl_get(c->view, "error") == NULL)
 		tmpl_set(c->view, "error", "Nothing was saved. Please correct the "
@@ -47,7 +47,7 @@ payers_page(struct ctx *c, int status)
 
 	settings_common(c, "Payers", "tab_payers", status);
 	if (status >= 400)
-		sp_form_echo(c);
+		kit_form_echo(c);
 	else
 		tmpl_set(c->view, "form_active", "1");
 	if (payer_list(c->app->db, 0, &ps, &n) != PAYER_OK)

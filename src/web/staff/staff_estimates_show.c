@@ -63,7 +63,7 @@ static int
 show_page(struct ctx *c, struct estimate *e, int status, const char *error)
 {
 	int64_t billed = 0, plan_id = 0;
-	int flag, money = sp_can_money(c);
+	int flag, money = kit_can_money(c);
 
 	tmpl_setf(c->view, "title", "Estimate %" PRId64 " v%d", e->root_id,
 	    e->version);
@@ -72,7 +72,7 @@ show_page(struct ctx *c, struct estimate *e, int status, const char *error)
 	ev_breakdown(c->view, e);
 	ev_signatures(c->view, e);
 	verify_view(c, e);
-	sp_notice(c);
+	kit_notice(c);
 	if (error != NULL)
 		tmpl_set(c->view, "error", error);
 	tmpl_set_bool(c->view, "can_send", money && e->state == ES_DRAFT);

@@ -86,7 +86,7 @@ home_payments(struct tmpl_vars *v, const struct worklist *w)
 		    strcmp(p->method, "card") == 0 ? "Card" : p->method);
 		tmpl_set_int(row, "days", p->days);
 		kit_set_money(row, "amount", p->amount);
-		view_instant(row, "when", p->created_at);
+		kit_set_instant(row, "when", p->created_at);
 	}
 }
 

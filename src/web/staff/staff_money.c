@@ -7,6 +7,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "invoice.h"
+#include "kit.h"
 #include "money.h"
 #include "profiles.h"
 #include "routes.h"
@@ -144,51 +145,13 @@ const size_t nroutes_money = ARRAY_LEN(routes_money);
 /* --- helpers ------------------------------------------------------------ */
 
 void
-view_instant(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char s[32];
-
-	if (clock_fmt_datetime(t, s, sizeof(s)) == -1)
-		s[0] = '\0';
-	s[16] = '\0';	/* minutes are enough on a page */
-	tmpl_set(v, name, s);
-}
-
-void
-view_account(struct tmpl_vars *v, const struct account *a)
-{
-	char line[320];
-
-	tmpl_set_int(v, "account_id", a->id);
-	tmpl_set(v, "account_name", a->name);
-	tmpl_set(v, "account_email", a->email);
-	tmpl_set(v, "account_phone", a->phone);
-	tmpl_set(v, "account_address1", a->address1);
-	tmpl_set(v, "account_address2", a->address2);
-	if (a->city[0] || a->region[0] || a->postal_code[0]) {
-		str_fmt(line, sizeof(line), "%s%s%s%s%s", a->city,
-		    a->city[0] && (a->region[0] || a->postal_code[0]) ? ", " : "",
-		    a->region, a->region[0] && a->postal_code[0] ? " " : "",
-		    a->postal_code);
-		tmpl_set(v, "account_city_line", line);
-	}
-}
-
-void
-money_today(char out[11])
-{
-	if (date_fmt(date_today(), out, 11) == -1)
-		out[0] = '\0';
-}
-
-void
-money_prev_month_start(char out[11])
+staff_money_prev_month_start(char out[11])
 {
 	char today[11];
 	int64_t y, m;
 	char ys[5], ms[3];
 
-	money_today(today);
+	kit_date_from_today(today, sizeof(today), 0);
 	memcpy(ys, today, 4);
 	ys[4] = '\0';
 	memcpy(ms, today + 5, 2);
@@ -207,7 +170,7 @@ money_prev_month_start(char out[11])
 }
 
 int
-view_locations(struct ctx *c, int64_t selected)
+staff_money_view_locations(struct ctx *c, int64_t selected)
 {
 	struct location *ls = NULL;
 	size_t n = 0;
@@ -230,7 +193,8 @@ view_locations(struct ctx *c, int64_t selected)
 }
 
 int
-view_account_clients(struct ctx *c, int64_t account_id, int64_t selected)
+staff_money_view_account_clients(struct ctx *c, int64_t account_id,
+    int64_t selected)
 {
 	struct client *cs = NULL;
 	size_t n = 0;
@@ -257,7 +221,7 @@ view_account_clients(struct ctx *c, int64_t account_id, int64_t selected)
 }
 
 void
-money_invoices_free(struct invoice *v, size_t n)
+staff_money_invoices_free(struct invoice *v, size_t n)
 {
 	if (v == NULL)
 		return;
@@ -327,7 +291,7 @@ collect_status(struct ctx *c, int64_t account_id, const char *status,
 }
 
 int
-money_open_invoices(struct ctx *c, int64_t account_id, size_t max,
+staff_money_open_invoices(struct ctx *c, int64_t account_id, size_t max,
     struct invoice **out, size_t *n, int *more)
 {
 	static const char *const open_states[] = { "open", "partial" };
@@ -340,7 +304,7 @@ money_open_invoices(struct ctx *c, int64_t account_id, size_t max,
 	for (size_t s = 0; s < ARRAY_LEN(open_states); s++) {
 		if (collect_status(c, account_id, open_states[s], &all, &nall,
 		    &cap) == -1) {
-			money_invoices_free(all, nall);
+			staff_money_invoices_free(all, nall);
 			return -1;
 		}
 	}

@@ -26,7 +26,7 @@ int	 h_payment_allocate(struct ctx *);
 int	 h_account_apply_credit(struct ctx *);
 /* The payment page of payment id with an error (forms of other files
  * posted on it, e.g. the card refund form). */
-int	 money_payment_page(struct ctx *, int64_t id, int status,
+int	 staff_money_payment_page(struct ctx *, int64_t id, int status,
 	    const char *error);
 /* staff_money_stmt.c */
 int	 h_statement_new(struct ctx *);
@@ -40,39 +40,27 @@ int	 h_statement_batch_show(struct ctx *);
 int	 h_ar(struct ctx *);
 struct ar_summary;
 /* The A/R pictures (staff_money_charts.c): SVG and tables into the view. */
-int	 ar_charts(struct ctx *, const struct ar_summary *, int64_t location_id);
+int	 staff_money_ar_charts(struct ctx *, const struct ar_summary *,
+	    int64_t location_id);
 int	 h_account_audit(struct ctx *);
 int	 h_client_audit(struct ctx *);
 int	 h_invoice_audit(struct ctx *);
 
 /* --- helpers (staff_money.c) --- */
 
-/* The staff member behind this request, for audit rows. */
-/* Path parameter ":id" as a positive id; -1 when missing or malformed. */
-/* Loads the account of the path; renders 404 itself when absent.
- * Returns 0 found, 1 answered (404), -1 database error. */
-/* Sets name to "$1,234.56" / "1234.56" (form inputs). */
-/* Sets name to "YYYY-MM-DD HH:MM" UTC of unix seconds. */
-void	 view_instant(struct tmpl_vars *, const char *name, int64_t t);
-/* account_id, account_name and account_* address lines of the view. */
-void	 view_account(struct tmpl_vars *, const struct account *);
-/* A form problem found by a rule (not the field table): err_<field> and a
- * row of the `errors` summary, like app_view_errors(). */
-/* Value of a validated field or "" when absent. */
-/* The raw submitted (form) or query value, for re-rendering inputs. */
-/* today / first day of the previous month, "YYYY-MM-DD". */
-void	 money_today(char out[11]);
-void	 money_prev_month_start(char out[11]);
+/* The first day of the previous month, "YYYY-MM-DD". */
+void	 staff_money_prev_month_start(char out[11]);
 /* Location filter choices into loop `locations` (selected = id). */
-int	 view_locations(struct ctx *, int64_t selected);
+int	 staff_money_view_locations(struct ctx *, int64_t selected);
 /* Clients of an account into loop `clients` (selected = id). */
-int	 view_account_clients(struct ctx *, int64_t account_id, int64_t selected);
+int	 staff_money_view_account_clients(struct ctx *, int64_t account_id,
+	    int64_t selected);
 
 /* Open (issued, unpaid) invoices of an account, oldest due first, at most
  * max of them; *more = 1 when there are others. Caller frees with
- * money_invoices_free(). */
-int	 money_open_invoices(struct ctx *, int64_t account_id, size_t max,
+ * staff_money_invoices_free(). */
+int	 staff_money_open_invoices(struct ctx *, int64_t account_id, size_t max,
 	    struct invoice **out, size_t *n, int *more);
-void	 money_invoices_free(struct invoice *, size_t n);
+void	 staff_money_invoices_free(struct invoice *, size_t n);
 
 #endif

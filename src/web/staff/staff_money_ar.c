@@ -58,7 +58,7 @@ h_ar(struct ctx *c)
 	memset(&s, 0, sizeof(s));
 	if (ar_summary(c->app->db, location_id, &s) != ST_OK)
 		return -1;
-	if (view_locations(c, location_id) == -1)
+	if (staff_money_view_locations(c, location_id) == -1)
 		return -1;
 	kit_set_money(c->view, "ar_total", s.total);
 	kit_set_money(c->view, "ar_credit", s.credit);
@@ -89,7 +89,7 @@ h_ar(struct ctx *c)
 		tmpl_set(row, "account_name", s.top[i].account_name);
 		kit_set_money(row, "balance", s.top[i].balance);
 	}
-	if (ar_charts(c, &s, location_id) == -1)
+	if (staff_money_ar_charts(c, &s, location_id) == -1)
 		return -1;
 	tmpl_set(c->view, "title", "Receivables");
 	tmpl_set_bool(c->view, "nav_ar", 1);
@@ -187,7 +187,7 @@ view_audit_row(struct tmpl_vars *row, const struct audit_row *r)
 {
 	struct buf d;
 
-	view_instant(row, "when", r->created_at);
+	kit_set_instant(row, "when", r->created_at);
 	if (r->actor_name[0])
 		tmpl_set(row, "who", r->actor_name);
 	else if (r->actor_id)

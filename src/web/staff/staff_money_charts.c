@@ -149,7 +149,8 @@ done:
 }
 
 int
-ar_charts(struct ctx *c, const struct ar_summary *s, int64_t location_id)
+staff_money_ar_charts(struct ctx *c, const struct ar_summary *s,
+    int64_t location_id)
 {
 	if (chart_aging(c, s) == -1 || chart_weeks(c, location_id) == -1 ||
 	    chart_top(c, s) == -1)

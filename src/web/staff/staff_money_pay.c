@@ -71,7 +71,7 @@ struct pay_form {
 static void
 pay_form_free(struct pay_form *f)
 {
-	money_invoices_free(f->inv, f->ninv);
+	staff_money_invoices_free(f->inv, f->ninv);
 	f->inv = NULL;
 	f->ninv = 0;
 }
@@ -129,7 +129,7 @@ view_alloc_rows(struct ctx *c, const struct pay_form *f)
 {
 	char today[11];
 
-	money_today(today);
+	kit_date_from_today(today, sizeof(today), 0);
 	for (size_t i = 0; i < f->ninv; i++) {
 		const struct invoice *inv = &f->inv[i];
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "invoices");
@@ -163,10 +163,10 @@ payment_form(struct ctx *c, struct pay_form *f, int status, const char *error)
 	char key[40], today[11];
 	int post = strcmp(c->req.method, "POST") == 0;
 
-	money_today(today);
+	kit_date_from_today(today, sizeof(today), 0);
 	tmpl_set(c->view, "title", "New payment");
 	tmpl_set_bool(c->view, "nav_accounts", 1);
-	view_account(c->view, &f->acct);
+	kit_view_account(c->view, &f->acct);
 	tmpl_set(c->view, "today", today);
 	for (size_t i = 0; i < ARRAY_LEN(inputs); i++) {
 		str_fmt(key, sizeof(key), "form_%s", inputs[i]);
@@ -177,7 +177,7 @@ payment_form(struct ctx *c, struct pay_form *f, int status, const char *error)
 		tmpl_set(c->view, "form_received_date", today);
 		tmpl_set(c->view, "form_allocation", "auto");
 	}
-	if (view_account_clients(c, f->acct.id, client_id) == -1)
+	if (staff_money_view_account_clients(c, f->acct.id, client_id) == -1)
 		return -1;
 	view_balance(c, f, client_id);
 	view_alloc_rows(c, f);
@@ -198,7 +198,7 @@ pay_form_load(struct ctx *c, struct pay_form *f)
 	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")),
 	    &f->acct)) != 0)
 		return rc;
-	if (money_open_invoices(c, id, PAY_ALLOC_ROWS, &f->inv, &f->ninv,
+	if (staff_money_open_invoices(c, id, PAY_ALLOC_ROWS, &f->inv, &f->ninv,
 	    &f->inv_more) == -1)
 		return -1;
 	for (size_t i = 0; i < f->ninv; i++) {
@@ -410,7 +410,7 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 	struct client cl;
 	int bad = 0, rc;
 
-	money_today(today);
+	kit_date_from_today(today, sizeof(today), 0);
 	/* Each rule only looks at fields that passed the table, so a form
 	 * with field errors still gets every other complaint at once. */
 	if (field_set_error(&c->fs, "method") == NULL &&
@@ -567,7 +567,7 @@ view_allocations(struct ctx *c, const struct payment *p)
 		tmpl_set(row, "invoice_number", al[i].invoice_number);
 		kit_set_money(row, "alloc_amount", al[i].amount);
 		tmpl_set_bool(row, "alloc_release", al[i].amount < 0);
-		view_instant(row, "alloc_at", al[i].created_at);
+		kit_set_instant(row, "alloc_at", al[i].created_at);
 	}
 	free(al);
 	return 0;
@@ -585,7 +585,8 @@ view_allocate_choices(struct ctx *c, const struct payment *p)
 
 	if (p->unallocated <= 0 || strcmp(p->status, "succeeded") != 0)
 		return 0;
-	if (money_open_invoices(c, p->account_id, PAY_SHOW_INVOICES, &inv, &n,
+	if (staff_money_open_invoices(c, p->account_id, PAY_SHOW_INVOICES, &inv,
+	    &n,
 	    &more) == -1)
 		return -1;
 	/* The amount offered: what the first (oldest due) invoice can take. */
@@ -603,7 +604,7 @@ view_allocate_choices(struct ctx *c, const struct payment *p)
 		kit_set_money(row, "invoice_open", inv[i].open);
 		tmpl_set_bool(row, "invoice_selected", strcmp(sel, id) == 0);
 	}
-	money_invoices_free(inv, n);
+	staff_money_invoices_free(inv, n);
 	tmpl_set_bool(c->view, "can_allocate", n > 0);
 	return 0;
 }
@@ -622,7 +623,7 @@ view_payment(struct ctx *c, const struct payment *p)
 	tmpl_set(v, "payment_status", p->status);
 	tmpl_set_bool(v, "is_check", strcmp(p->method, "check") == 0);
 	tmpl_set_bool(v, "succeeded", strcmp(p->status, "succeeded") == 0);
-	view_instant(v, "recorded_at", p->created_at);
+	kit_set_instant(v, "recorded_at", p->created_at);
 	kit_set_money(v, "amount", p->amount);
 	kit_set_money(v, "allocated", p->allocated);
 	kit_set_money(v, "refunded", p->refunded);
@@ -649,7 +650,7 @@ payment_page(struct ctx *c, const struct payment *p, int status,
 
 	if ((rc = kit_account_or_404(c, p->account_id, &acct)) != 0)
 		return rc == 1 ? 0 : -1;
-	view_account(c->view, &acct);
+	kit_view_account(c->view, &acct);
 	if (p->client_id) {
 		rc = client_get(c->app->db, p->client_id, &cl);
 		if (rc == PROF_DB)
@@ -696,7 +697,8 @@ load_payment(struct ctx *c, struct payment *p)
 }
 
 int
-money_payment_page(struct ctx *c, int64_t id, int status, const char *error)
+staff_money_payment_page(struct ctx *c, int64_t id, int status,
+    const char *error)
 {
 	struct payment p;
 	int rc = payment_get(c->app->db, id, &p);

@@ -125,7 +125,7 @@ period_check(struct ctx *c, const char *from, const char *to)
 	if (field_set_error(&c->fs, "from") || field_set_error(&c->fs, "to") ||
 	    from[0] == '\0' || to[0] == '\0')
 		return 0;
-	money_today(today);
+	kit_date_from_today(today, sizeof(today), 0);
 	if (strcmp(from, to) > 0) {
 		kit_form_error(c, "to", "The period must end on or after its "
 		    "first day.");
@@ -183,13 +183,13 @@ statement_new_page(struct ctx *c, const struct account *a, int status,
 
 	tmpl_set(c->view, "title", "New statement");
 	tmpl_set_bool(c->view, "nav_accounts", 1);
-	view_account(c->view, a);
-	if (view_account_clients(c, a->id, client_id) == -1)
+	kit_view_account(c->view, a);
+	if (staff_money_view_account_clients(c, a->id, client_id) == -1)
 		return -1;
-	money_prev_month_start(d);
+	staff_money_prev_month_start(d);
 	tmpl_set(c->view, "form_from", kit_input(c, "from")[0] ?
 	    kit_input(c, "from") : d);
-	money_today(d);
+	kit_date_from_today(d, sizeof(d), 0);
 	tmpl_set(c->view, "form_to", kit_input(c, "to")[0] ?
 	    kit_input(c, "to") : d);
 	tmpl_set(c->view, "today", d);
@@ -394,14 +394,15 @@ statements_page(struct ctx *c, int status, const char *error)
 
 	tmpl_set(c->view, "title", "Statements");
 	tmpl_set_bool(c->view, "nav_statements", 1);
-	money_prev_month_start(d);
+	staff_money_prev_month_start(d);
 	tmpl_set(c->view, "form_from", post ? kit_input(c, "from") : d);
-	money_today(d);
+	kit_date_from_today(d, sizeof(d), 0);
 	tmpl_set(c->view, "today", d);
 	tmpl_set(c->view, "form_to", post ? kit_input(c, "to") : d);
 	tmpl_set(c->view, "form_min_balance", post ?
 	    kit_input(c, "min_balance") : "0.01");
-	if (view_locations(c, post && loc && loc->present ? loc->i : 0) == -1)
+	if (staff_money_view_locations(c, post && loc && loc->present ? loc->i :
+	    0) == -1)
 		return -1;
 	if (!post && view_recent_statements(c) == -1)
 		return -1;
@@ -487,7 +488,7 @@ view_batch(struct ctx *c, const struct statement_batch *b)
 	tmpl_set_int(v, "batch_pct", pct);
 	kit_set_money(v, "batch_min", b->min_balance);
 	tmpl_set_bool(v, "batch_running", strcmp(b->status, "done") != 0);
-	view_instant(v, "batch_started", b->created_at);
+	kit_set_instant(v, "batch_started", b->created_at);
 }
 
 /* A run that emails: each view also queues a chunk of its emails (the
@@ -541,7 +542,7 @@ h_statement_batch_show(struct ctx *c)
 	if ((mailing = (c->user.role & ROLES_MONEY) ? batch_mail(c, &b) : 0) == -1)
 		return -1;
 	view_batch(c, &b);
-	if (b.location_id && view_locations(c, b.location_id) == -1)
+	if (b.location_id && staff_money_view_locations(c, b.location_id) == -1)
 		return -1;
 	if (mailing) {
 		tmpl_set_bool(c->view, "batch_running", 1);

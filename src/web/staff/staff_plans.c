@@ -265,7 +265,8 @@ view_open_invoices(struct ctx *c, int64_t account_id, int64_t client_id,
 	size_t n = 0;
 	int more = 0;
 
-	if (money_open_invoices(c, account_id, PLAN_MAX_INVOICES, &inv, &n, &more) == -1)
+	if (staff_money_open_invoices(c, account_id, PLAN_MAX_INVOICES, &inv,
+	    &n, &more) == -1)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row;
@@ -275,7 +276,7 @@ view_open_invoices(struct ctx *c, int64_t account_id, int64_t client_id,
 		if (client_id && inv[i].client_id != client_id)
 			continue;
 		if (plan_of_invoice(c->app->db, inv[i].id, &in_plan) != PLAN_OK) {
-			money_invoices_free(inv, n);
+			staff_money_invoices_free(inv, n);
 			return -1;
 		}
 		if ((row = tmpl_loop_add(c->view, "open_invoices")) == NULL)
@@ -293,7 +294,7 @@ view_open_invoices(struct ctx *c, int64_t account_id, int64_t client_id,
 		kit_set_money(row, "open", inv[i].open);
 		tmpl_set_bool(row, "checked", on);
 	}
-	money_invoices_free(inv, n);
+	staff_money_invoices_free(inv, n);
 	return 0;
 }
 
@@ -363,8 +364,8 @@ form_page(struct ctx *c, const struct account *a, int64_t client_id,
 {
 	int64_t mid = 0;
 
-	view_account(c->view, a);
-	if (view_account_clients(c, a->id, client_id) == -1 ||
+	kit_view_account(c->view, a);
+	if (staff_money_view_account_clients(c, a->id, client_id) == -1 ||
 	    view_open_invoices(c, a->id, client_id, ids, nids, fresh) == -1)
 		return -1;
 	(void)str_to_i64(kit_input(c, "payment_method_id"), 1, INT64_MAX, &mid);
@@ -387,7 +388,7 @@ h_plan_new(struct ctx *c)
 
 	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")), &a)) != 0)
 		return rc == 1 ? 0 : -1;
-	money_today(today);
+	kit_date_from_today(today, sizeof(today), 0);
 	plans_view_inputs(c);
 	tmpl_set(c->view, "form_start_date", today);
 	tmpl_set(c->view, "form_schedule_by", "count");

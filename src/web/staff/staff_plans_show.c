@@ -56,11 +56,11 @@ view_versions(struct ctx *c, int64_t id)
 		tmpl_set(row, "who", v[i].actor_name[0] ? v[i].actor_name :
 		    strcmp(v[i].actor_kind, "portal") == 0 ? "Client (portal)" :
 		    strcmp(v[i].actor_kind, "api") == 0 ? "API" : "System");
-		view_instant(row, "when", v[i].created_at);
+		kit_set_instant(row, "when", v[i].created_at);
 		tmpl_set(row, "changes", v[i].changes);
 		if (v[i].signed_name[0]) {
 			tmpl_set(row, "signed_name", v[i].signed_name);
-			view_instant(row, "signed_at", v[i].signed_at);
+			kit_set_instant(row, "signed_at", v[i].signed_at);
 			tmpl_set(row, "signed_ip", v[i].signed_ip);
 		}
 	}
@@ -79,7 +79,8 @@ view_addable(struct ctx *c, const struct plan *p)
 
 	if (!p->by_invoices)
 		return 0;
-	if (money_open_invoices(c, p->account_id, PLAN_MAX_INVOICES, &inv, &n,
+	if (staff_money_open_invoices(c, p->account_id, PLAN_MAX_INVOICES, &inv,
+	    &n,
 	    &more) == -1)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -96,7 +97,7 @@ view_addable(struct ctx *c, const struct plan *p)
 		tmpl_set(row, "due_date", inv[i].due_date);
 		kit_set_money(row, "open", inv[i].open);
 	}
-	money_invoices_free(inv, n);
+	staff_money_invoices_free(inv, n);
 	return 0;
 }
 

@@ -12,8 +12,9 @@ struct tmpl_vars;
 struct actor;
 struct invoice;
 
-#define SP_PAGE_SIZE	50	/* rows per list page */
-#define SP_INVOICE_LINES	20	/* line rows the invoice form accepts */
+#define STAFF_PROFILES_PAGE_SIZE	50	/* rows per list page */
+/* Line rows the invoice form accepts. */
+#define STAFF_PROFILES_INVOICE_LINES	20
 
 /* Lists: inquiries, clients, accounts (staff_profiles_people.c). */
 int	 h_inquiries(struct ctx *);
@@ -61,46 +62,32 @@ int	 h_payment_type_update(struct ctx *);
 
 /* --- shared helpers (staff_profiles_view.c) ------------------------------ */
 
-/* The signed-in staff member as the audit actor. */
-/* The ":id" path parameter: 0 and *id set, or -1 (caller answers 404). */
-/* Sets name to money_format(cents), e.g. "$1,234.56". */
-/* Sets name to money_format_plain(cents) for form inputs. */
-/* Validated value of field name: its (normalized, or as typed when invalid)
- * text, "" when absent. */
-/* Integer value of a valid, present field; else dflt. */
 /* An id field of the form, else the same name in the query string (a form
  * posted to "/clients/new?account_id=2"); 0 when neither is a valid id. */
-int64_t	 sp_id_field(const struct ctx *, const char *name);
-/* Sets form_<name> for every field of the route from the request. */
-void	 sp_form_echo(struct ctx *);
-/* Sets "notice" when the route's notice field is present and valid. */
-void	 sp_notice(struct ctx *);
+int64_t	 staff_profiles_id_field(const struct ctx *, const char *name);
 /* Keyset paging links for a list page: uses the request's before/back
  * fields; sets newer_url/older_url (when there are such pages). base is
  * the list path with its filters ("/invoices?status=open"). */
-void	 sp_paging(struct ctx *, const char *base, int64_t last_id, int more);
+void	 staff_profiles_paging(struct ctx *, const char *base, int64_t last_id,
+	    int more);
 /* The "before" id of the request (0: first page). */
-int64_t	 sp_before(const struct ctx *);
+int64_t	 staff_profiles_before(const struct ctx *);
 /* Appends "name=value" (URL-escaped) to a query string being built. */
-void	 sp_query_add(char *q, size_t qsz, const char *name, const char *value);
+void	 staff_profiles_query_add(char *q, size_t qsz, const char *name,
+	    const char *value);
 /* Loops for <select>s with the current choice marked `selected`; rows have
  * id, name (and code). Inactive rows are listed only when selected.
  * Return 0 / -1 (database). */
-int	 sp_location_options(struct ctx *, int64_t selected);
-int	 sp_payment_type_options(struct ctx *, int64_t selected);
-/* Adds a message for a field found wrong after validation: err_<field>
- * (first message wins) and a row of the `errors` loop. */
+int	 staff_profiles_location_options(struct ctx *, int64_t selected);
+int	 staff_profiles_payment_type_options(struct ctx *, int64_t selected);
 /* A chosen location (0: none) must exist: 0 ok, 1 error added to the form,
  * -1 database. */
-int	 sp_check_location(struct ctx *, int64_t id);
-/* Whether the signed-in user may change money/profile records. */
-int	 sp_can_money(const struct ctx *);
+int	 staff_profiles_check_location(struct ctx *, int64_t id);
 /* Display name "First Last". */
-void	 sp_person_name(char *out, size_t outsz, const char *first, const char *last);
+void	 staff_profiles_person_name(char *out, size_t outsz, const char *first,
+	    const char *last);
 /* One invoices-table row: number, dates, amounts, status, overdue
  * (staff_profiles_financial.c). */
-void	 sp_invoice_row(struct tmpl_vars *, const struct invoice *);
-/* Days-from-today date as YYYY-MM-DD. */
-void	 sp_date_from_today(char *out, size_t outsz, int64_t days);
+void	 staff_profiles_invoice_row(struct tmpl_vars *, const struct invoice *);
 
 #endif

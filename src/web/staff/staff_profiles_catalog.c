@@ -25,9 +25,9 @@ catalog_common(struct ctx *c, const char *title, const char *tab, int status,
 	tmpl_set(c->view, "title", title);
 	tmpl_set_bool(c->view, "nav_settings", 1);
 	tmpl_set_bool(c->view, tab, 1);
-	sp_notice(c);
+	kit_notice(c);
 	if (edit == EDIT_ADD) {
-		sp_form_echo(c);
+		kit_form_echo(c);
 		app_view_errors(c);
 		tmpl_set_bool(c->view, "add_open", 1);
 	}

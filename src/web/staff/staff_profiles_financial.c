@@ -53,7 +53,7 @@ fin_summary(struct ctx *c, const struct balance *b, int64_t credit)
 
 /* One invoices-table row (shared with the invoice list). */
 void
-sp_invoice_row(struct tmpl_vars *row, const struct invoice *inv)
+staff_profiles_invoice_row(struct tmpl_vars *row, const struct invoice *inv)
 {
 	int64_t today = date_today(), due = 0;
 
@@ -88,7 +88,7 @@ fin_invoices(struct ctx *c, int64_t account_id, int64_t client_id)
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "invoices");
 		if (row)
-			sp_invoice_row(row, &is[i]);
+			staff_profiles_invoice_row(row, &is[i]);
 		invoice_free(&is[i]);
 	}
 	free(is);
@@ -286,7 +286,7 @@ client_page(struct ctx *c, const char *stage)
 	tmpl_setf(c->view, "edit_url", "/clients/%" PRId64 "/edit", cl.id);
 	tmpl_setf(c->view, "convert_url", "/inquiries/%" PRId64 "/convert", cl.id);
 	fin_actions(c, "clients", cl.id, cl.account_id, cl.id);
-	sp_notice(c);
+	kit_notice(c);
 	if (location_name(c, cl.location_id) == -1 ||
 	    fin_fill(c, cl.account_id, cl.id) == -1 ||
 	    se_fin_block(c, cl.id) == -1 ||
@@ -364,7 +364,7 @@ h_account_show(struct ctx *c)
 	tmpl_setf(c->view, "add_inquiry_url", "/inquiries/new?account_id=%" PRId64,
 	    a.id);
 	fin_actions(c, "accounts", a.id, a.id, 0);
-	sp_notice(c);
+	kit_notice(c);
 	if (location_name(c, a.location_id) == -1 ||
 	    account_members(c, a.id) == -1 || fin_fill(c, a.id, 0) == -1 ||
 	    se_gfe_flags(c, a.id, 0) == -1)

@@ -75,7 +75,8 @@ h_invoices(struct ctx *c)
 	const char *status = kit_field_s(c, "status");
 	struct invoice_filter f = { kit_field_i(c, "account_id", 0),
 	    kit_field_i(c, "client_id", 0), kit_field_i(c, "location_id", 0),
-	    *status ? status : NULL, sp_before(c), SP_PAGE_SIZE };
+	    *status ? status : NULL, staff_profiles_before(c),
+	    STAFF_PROFILES_PAGE_SIZE };
 	struct invoice *is = NULL;
 	size_t n = 0;
 	int more = 0, rc;
@@ -89,7 +90,7 @@ h_invoices(struct ctx *c)
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "invoices");
 		if (row)
-			sp_invoice_row(row, &is[i]);
+			staff_profiles_invoice_row(row, &is[i]);
 		last = is[i].id;
 		invoice_free(&is[i]);
 	}
@@ -97,33 +98,35 @@ h_invoices(struct ctx *c)
 	tmpl_set(c->view, "title", "Invoices");
 	tmpl_set_bool(c->view, "nav_invoices", 1);
 	list_filters(c, status);
-	if (sp_location_options(c, f.location_id) == -1)
+	if (staff_profiles_location_options(c, f.location_id) == -1)
 		return -1;
 	if (*status)
-		sp_query_add(base, sizeof(base), "status", status);
+		staff_profiles_query_add(base, sizeof(base), "status", status);
 	if (f.location_id) {
 		str_fmt(num, sizeof(num), "%" PRId64, f.location_id);
-		sp_query_add(base, sizeof(base), "location_id", num);
+		staff_profiles_query_add(base, sizeof(base), "location_id",
+		    num);
 	}
 	if (f.client_id) {
 		str_fmt(num, sizeof(num), "%" PRId64, f.client_id);
-		sp_query_add(base, sizeof(base), "client_id", num);
+		staff_profiles_query_add(base, sizeof(base), "client_id", num);
 		tmpl_set(c->view, "scope_field", "client_id");
 		tmpl_set(c->view, "scope_id", num);
 	} else if (f.account_id) {
 		str_fmt(num, sizeof(num), "%" PRId64, f.account_id);
-		sp_query_add(base, sizeof(base), "account_id", num);
+		staff_profiles_query_add(base, sizeof(base), "account_id", num);
 		tmpl_set(c->view, "scope_field", "account_id");
 		tmpl_set(c->view, "scope_id", num);
 	}
 	tmpl_set_bool(c->view, "filtered", *status || f.location_id);
 	if (n == 0)
-		tmpl_set(c->view, "empty", sp_before(c) ? "No older invoices." :
+		tmpl_set(c->view, "empty", staff_profiles_before(c) ?
+		    "No older invoices." :
 		    *status || f.location_id ? "No invoices match these filters." :
 		    "No invoices yet. Create one from a client's, inquiry's or "
 		    "account's Financial tab with \"New invoice\".");
-	sp_paging(c, base, last, more);
-	sp_notice(c);
+	staff_profiles_paging(c, base, last, more);
+	kit_notice(c);
 	return app_render(c, 200, "invoice_list.html");
 }
 
@@ -346,7 +349,7 @@ invoice_page(struct ctx *c, int64_t id, int status, const char *error)
 		    "/payments/new", inv.account_id);
 	if (error != NULL)
 		tmpl_set(c->view, "error", error);
-	sp_notice(c);
+	kit_notice(c);
 	rc = view_lines(c, &inv);
 	if (rc == 0)
 		rc = view_client_url(c, &inv);
@@ -485,7 +488,7 @@ h_invoice_adjust(struct ctx *c)
 
 	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such invoice.");
-	sp_form_echo(c);
+	kit_form_echo(c);
 	app_view_errors(c);
 	tmpl_set_bool(c->view, "open_adjust", 1);
 	if (c->fs.nerr > 0)

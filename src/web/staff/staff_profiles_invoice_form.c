@@ -141,12 +141,13 @@ render_form(struct ctx *c, int status, const struct bill_to *b,
 		    b->inquiry ? "/inquiries" : "/clients", b->client_id);
 	}
 	tmpl_set_int(c->view, "rows", nrows);
-	tmpl_set_bool(c->view, "can_add_rows", nrows < SP_INVOICE_LINES);
+	tmpl_set_bool(c->view, "can_add_rows",
+	    nrows < STAFF_PROFILES_INVOICE_LINES);
 	if (status >= 400 && tmpl_get(c->view, "error") == NULL)
 		tmpl_set(c->view, "error", "The invoice was not saved. Please "
 		    "correct the fields marked below.");
-	if (sp_location_options(c, location_id) == -1 ||
-	    sp_payment_type_options(c, payment_type_id) == -1 ||
+	if (staff_profiles_location_options(c, location_id) == -1 ||
+	    staff_profiles_payment_type_options(c, payment_type_id) == -1 ||
 	    service_list(c->app->db, 0, &ss, &nss) != CAT_OK) {
 		free(ss);
 		return -1;
@@ -176,7 +177,7 @@ rows_from_request(const struct ctx *c, struct row_text *rows)
 	char name[48];
 	int last = 0;
 
-	for (int n = 1; n <= SP_INVOICE_LINES; n++) {
+	for (int n = 1; n <= STAFF_PROFILES_INVOICE_LINES; n++) {
 		struct row_text *r = &rows[n - 1];
 		const struct field_value *fv;
 
@@ -205,7 +206,8 @@ rows_from_request(const struct ctx *c, struct row_text *rows)
 static void
 rows_from_invoice(const struct invoice *inv, struct row_text *rows)
 {
-	for (size_t i = 0; i < inv->nlines && i < SP_INVOICE_LINES; i++) {
+	for (size_t i = 0; i < inv->nlines &&
+	    i < STAFF_PROFILES_INVOICE_LINES; i++) {
 		const struct invoice_line *l = &inv->lines[i];
 		struct row_text *r = &rows[i];
 
@@ -222,7 +224,8 @@ rows_from_invoice(const struct invoice *inv, struct row_text *rows)
 static int
 clamp_rows(int want)
 {
-	return want < 1 ? 1 : want > SP_INVOICE_LINES ? SP_INVOICE_LINES : want;
+	return want < 1 ? 1 : want > STAFF_PROFILES_INVOICE_LINES ?
+	    STAFF_PROFILES_INVOICE_LINES : want;
 }
 
 /* --- checks --------------------------------------------------------------- */
@@ -381,7 +384,7 @@ header_read(struct ctx *c, struct invoice *inv, int *errors)
 	    kit_field_s(c, "invoice_date"));
 	str_copy(inv->due_date, sizeof(inv->due_date), kit_field_s(c,
 	    "due_date"));
-	if ((rc = sp_check_location(c, inv->location_id)) == -1)
+	if ((rc = staff_profiles_check_location(c, inv->location_id)) == -1)
 		return -1;
 	*errors += rc;
 	if (inv->payment_type_id) {
@@ -425,9 +428,10 @@ invoice_read(struct ctx *c, struct invoice *inv)
 	if (header_read(c, inv, &errors) == -1)
 		return -1;
 	if ((inv->notes = str_dup(notes)) == NULL ||
-	    (inv->lines = calloc(SP_INVOICE_LINES, sizeof(*inv->lines))) == NULL)
+	    (inv->lines = calloc(STAFF_PROFILES_INVOICE_LINES,
+	    sizeof(*inv->lines))) == NULL)
 		return -1;
-	for (int n = 1; n <= SP_INVOICE_LINES; n++) {
+	for (int n = 1; n <= STAFF_PROFILES_INVOICE_LINES; n++) {
 		if ((rc = line_read(c, n, &l, &errors)) == -1)
 			return -1;
 		if (rc == 1)
@@ -449,8 +453,8 @@ invoice_read(struct ctx *c, struct invoice *inv)
 static int
 bill_to_fields(struct ctx *c, struct bill_to *b)
 {
-	int64_t cid = sp_id_field(c, "client_id");
-	int64_t aid = sp_id_field(c, "account_id");
+	int64_t cid = staff_profiles_id_field(c, "client_id");
+	int64_t aid = staff_profiles_id_field(c, "account_id");
 	struct account a;
 	struct client cl;
 	int rc;
@@ -462,7 +466,8 @@ bill_to_fields(struct ctx *c, struct bill_to *b)
 			return rc == PROF_DB ? -1 : 2;
 		b->client_id = cl.id;
 		b->inquiry = strcmp(cl.stage, "inquiry") == 0;
-		sp_person_name(b->client_name, sizeof(b->client_name),
+		staff_profiles_person_name(b->client_name,
+		    sizeof(b->client_name),
 		    cl.first_name, cl.last_name);
 		b->location_id = cl.location_id;
 		aid = cl.account_id;
@@ -482,7 +487,7 @@ bill_to_fields(struct ctx *c, struct bill_to *b)
 int
 h_invoice_new(struct ctx *c)
 {
-	struct row_text rows[SP_INVOICE_LINES];
+	struct row_text rows[STAFF_PROFILES_INVOICE_LINES];
 	struct bill_to b;
 	char today[16], due[16];
 	int rc = bill_to_fields(c, &b);
@@ -496,8 +501,8 @@ h_invoice_new(struct ctx *c)
 		tmpl_set_bool(c->view, "nav_invoices", 1);
 		return app_render(c, 200, "invoice_pick.html");
 	}
-	sp_date_from_today(today, sizeof(today), 0);
-	sp_date_from_today(due, sizeof(due), DUE_DAYS);
+	kit_date_from_today(today, sizeof(today), 0);
+	kit_date_from_today(due, sizeof(due), DUE_DAYS);
 	tmpl_set(c->view, "form_invoice_date", today);
 	tmpl_set(c->view, "form_due_date", due);
 	tmpl_set(c->view, "form_notes", "");
@@ -511,13 +516,13 @@ h_invoice_new(struct ctx *c)
 static int
 invoice_store(struct ctx *c, const struct bill_to *b)
 {
-	struct row_text rows[SP_INVOICE_LINES];
+	struct row_text rows[STAFF_PROFILES_INVOICE_LINES];
 	struct actor a = kit_staff_actor(c);
 	struct invoice inv;
 	char msg[256], url[96];
 	int last, nrows, rc;
 
-	sp_form_echo(c);
+	kit_form_echo(c);
 	app_view_errors(c);
 	last = rows_from_request(c, rows);
 	nrows = (int)kit_field_i(c, "rows", ROWS_MIN);
@@ -628,7 +633,7 @@ path_draft(struct ctx *c, struct invoice *inv, struct bill_to *b)
 int
 h_invoice_edit(struct ctx *c)
 {
-	struct row_text rows[SP_INVOICE_LINES];
+	struct row_text rows[STAFF_PROFILES_INVOICE_LINES];
 	struct invoice inv;
 	struct bill_to b;
 	int rc = path_draft(c, &inv, &b);
@@ -636,7 +641,7 @@ h_invoice_edit(struct ctx *c)
 
 	if (rc != 1)
 		return rc;
-	if (inv.nlines > SP_INVOICE_LINES) {
+	if (inv.nlines > STAFF_PROFILES_INVOICE_LINES) {
 		invoice_free(&inv);
 		return app_error(c, 409, "This draft has more lines than the form "
 		    "can show (20); edit it through the API.");

@@ -60,18 +60,19 @@ list_view(struct ctx *c, const struct list_kind *k, const char *q, size_t n)
 	if (n == 0 && *q != '\0')
 		tmpl_setf(c->view, "empty", "No %s matches \"%s\". Search by the "
 		    "start of a name or email, or by ID.", k->one, q);
-	else if (n == 0 && sp_before(c) > 0)
+	else if (n == 0 && staff_profiles_before(c) > 0)
 		tmpl_set(c->view, "empty", "No older entries.");
 	else if (n == 0)
 		tmpl_set(c->view, "empty", k->empty);
-	sp_notice(c);
+	kit_notice(c);
 }
 
 static int
 list_clients(struct ctx *c, const struct list_kind *k)
 {
 	const char *q = kit_field_s(c, "q");
-	struct page_req pr = { *q ? q : NULL, sp_before(c), SP_PAGE_SIZE };
+	struct page_req pr = { *q ? q : NULL, staff_profiles_before(c),
+	    STAFF_PROFILES_PAGE_SIZE };
 	struct client *cs = NULL;
 	size_t n = 0;
 	int more = 0;
@@ -96,8 +97,8 @@ list_clients(struct ctx *c, const struct list_kind *k)
 	list_view(c, k, q, n);
 	str_copy(base, sizeof(base), k->path);
 	if (*q)
-		sp_query_add(base, sizeof(base), "q", q);
-	sp_paging(c, base, n > 0 ? cs[n - 1].id : 0, more);
+		staff_profiles_query_add(base, sizeof(base), "q", q);
+	staff_profiles_paging(c, base, n > 0 ? cs[n - 1].id : 0, more);
 	free(cs);
 	return app_render(c, 200, "profiles_list.html");
 }
@@ -130,7 +131,8 @@ int
 h_accounts(struct ctx *c)
 {
 	const char *q = kit_field_s(c, "q");
-	struct page_req pr = { *q ? q : NULL, sp_before(c), SP_PAGE_SIZE };
+	struct page_req pr = { *q ? q : NULL, staff_profiles_before(c),
+	    STAFF_PROFILES_PAGE_SIZE };
 	struct account *as = NULL;
 	size_t n = 0;
 	int more = 0;
@@ -153,8 +155,8 @@ h_accounts(struct ctx *c)
 	list_view(c, &k_accounts, q, n);
 	str_copy(base, sizeof(base), "/accounts");
 	if (*q)
-		sp_query_add(base, sizeof(base), "q", q);
-	sp_paging(c, base, n > 0 ? as[n - 1].id : 0, more);
+		staff_profiles_query_add(base, sizeof(base), "q", q);
+	staff_profiles_paging(c, base, n > 0 ? as[n - 1].id : 0, more);
 	free(as);
 	return app_render(c, 200, "profiles_list.html");
 }
@@ -195,7 +197,7 @@ client_form(struct ctx *c, int status, const char *stage,
 	tmpl_set_bool(c->view, "is_inquiry", inquiry);
 	if (status >= 400 && tmpl_get(c->view, "error") == NULL)
 		tmpl_set(c->view, "error", "Please correct the fields marked below.");
-	if (sp_location_options(c, kit_field_i(c, "location_id",
+	if (staff_profiles_location_options(c, kit_field_i(c, "location_id",
 	    cl ? cl->location_id : acct ? acct->location_id : 0)) == -1)
 		return -1;
 	return app_render(c, status, "profiles_client_form.html");
@@ -216,7 +218,7 @@ client_form_values(struct ctx *c, const struct client *cl)
 static int
 field_account(struct ctx *c, struct account *a)
 {
-	int64_t id = sp_id_field(c, "account_id");
+	int64_t id = staff_profiles_id_field(c, "account_id");
 	int rc;
 
 	if (id == 0)
@@ -279,7 +281,7 @@ client_create(struct ctx *c, const char *stage)
 	char url[96];
 	int arc, rc;
 
-	sp_form_echo(c);
+	kit_form_echo(c);
 	app_view_errors(c);
 	if ((arc = field_account(c, &acct)) == -1)
 		return -1;
@@ -287,7 +289,8 @@ client_create(struct ctx *c, const char *stage)
 		kit_form_error(c, "account_id",
 		    "The account was not found; start again "
 		    "from the account's page.");
-	if ((rc = sp_check_location(c, kit_field_i(c, "location_id", 0))) == -1)
+	if ((rc = staff_profiles_check_location(c, kit_field_i(c, "location_id",
+	    0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || arc == 2 || rc == 1)
 		return client_form(c, 422, stage, NULL, arc == 1 ? &acct : NULL);
@@ -363,9 +366,10 @@ h_client_update(struct ctx *c)
 
 	if (rc != 1)
 		return rc;
-	sp_form_echo(c);
+	kit_form_echo(c);
 	app_view_errors(c);
-	if ((rc = sp_check_location(c, kit_field_i(c, "location_id", 0))) == -1)
+	if ((rc = staff_profiles_check_location(c, kit_field_i(c, "location_id",
+	    0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || rc == 1)
 		return client_form(c, 422, cl.stage, &cl, NULL);
@@ -433,7 +437,7 @@ account_form(struct ctx *c, int status, const struct account *acct)
 	tmpl_set_bool(c->view, "nav_accounts", 1);
 	if (status >= 400 && tmpl_get(c->view, "error") == NULL)
 		tmpl_set(c->view, "error", "Please correct the fields marked below.");
-	if (sp_location_options(c, kit_field_i(c, "location_id",
+	if (staff_profiles_location_options(c, kit_field_i(c, "location_id",
 	    acct ? acct->location_id : 0)) == -1)
 		return -1;
 	return app_render(c, status, "profiles_account_form.html");
@@ -468,9 +472,10 @@ account_store(struct ctx *c, struct account *acct, int is_new)
 	size_t sz;
 	int rc;
 
-	sp_form_echo(c);
+	kit_form_echo(c);
 	app_view_errors(c);
-	if ((rc = sp_check_location(c, kit_field_i(c, "location_id", 0))) == -1)
+	if ((rc = staff_profiles_check_location(c, kit_field_i(c, "location_id",
+	    0))) == -1)
 		return -1;
 	if (c->fs.nerr > 0 || rc == 1)
 		return account_form(c, 422, is_new ? NULL : acct);

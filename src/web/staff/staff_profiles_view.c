@@ -15,34 +15,8 @@
 #define BACK_MAX	20	/* pages of history kept for "Newer" */
 #define URL_MAX		1024
 
-void
-sp_form_echo(struct ctx *c)
-{
-	char key[REQ_MAX_KEY + 8];
-
-	if (c->route == NULL)
-		return;
-	for (size_t i = 0; i < c->route->nfields && i < c->fs.n; i++) {
-		const struct field *f = &c->route->fields[i];
-		const struct field_value *fv = &c->fs.v[i];
-
-		if (str_fmt(key, sizeof(key), "form_%s", f->name) == -1)
-			continue;
-		tmpl_set(c->view, key, fv->present && fv->s ? fv->s : "");
-	}
-}
-
-void
-sp_notice(struct ctx *c)
-{
-	const struct field_value *fv = app_field(c, "notice");
-
-	if (fv && fv->present && field_set_error(&c->fs, "notice") == NULL)
-		tmpl_set(c->view, "notice", fv->s);
-}
-
 int64_t
-sp_id_field(const struct ctx *c, const char *name)
+staff_profiles_id_field(const struct ctx *c, const char *name)
 {
 	const char *q;
 	int64_t id;
@@ -57,13 +31,14 @@ sp_id_field(const struct ctx *c, const char *name)
 }
 
 int64_t
-sp_before(const struct ctx *c)
+staff_profiles_before(const struct ctx *c)
 {
 	return kit_field_i(c, "before", 0);
 }
 
 void
-sp_query_add(char *q, size_t qsz, const char *name, const char *value)
+staff_profiles_query_add(char *q, size_t qsz, const char *name,
+    const char *value)
 {
 	struct buf b;
 	size_t len = strlen(q);
@@ -110,9 +85,10 @@ back_fmt(const int64_t *ids, size_t n, char *out, size_t outsz)
 }
 
 void
-sp_paging(struct ctx *c, const char *base, int64_t last_id, int more)
+staff_profiles_paging(struct ctx *c, const char *base, int64_t last_id,
+    int more)
 {
-	int64_t ids[BACK_MAX + 1], before = sp_before(c);
+	int64_t ids[BACK_MAX + 1], before = staff_profiles_before(c);
 	size_t n = back_parse(kit_field_s(c, "back"), ids, BACK_MAX);
 	char url[URL_MAX], back[420], num[24];
 
@@ -121,10 +97,12 @@ sp_paging(struct ctx *c, const char *base, int64_t last_id, int more)
 		str_copy(url, sizeof(url), base);
 		if (n > 0 && ids[n - 1] > 0) {
 			str_fmt(num, sizeof(num), "%" PRId64, ids[n - 1]);
-			sp_query_add(url, sizeof(url), "before", num);
+			staff_profiles_query_add(url, sizeof(url), "before",
+			    num);
 			back_fmt(ids, n - 1, back, sizeof(back));
 			if (back[0])
-				sp_query_add(url, sizeof(url), "back", back);
+				staff_profiles_query_add(url, sizeof(url),
+				    "back", back);
 		}
 		tmpl_set(c->view, "newer_url", url);
 	}
@@ -137,8 +115,8 @@ sp_paging(struct ctx *c, const char *base, int64_t last_id, int more)
 		back_fmt(ids, n, back, sizeof(back));
 		str_copy(url, sizeof(url), base);
 		str_fmt(num, sizeof(num), "%" PRId64, last_id);
-		sp_query_add(url, sizeof(url), "before", num);
-		sp_query_add(url, sizeof(url), "back", back);
+		staff_profiles_query_add(url, sizeof(url), "before", num);
+		staff_profiles_query_add(url, sizeof(url), "back", back);
 		tmpl_set(c->view, "older_url", url);
 	}
 	if (tmpl_get(c->view, "newer_url") || tmpl_get(c->view, "older_url"))
@@ -146,7 +124,7 @@ sp_paging(struct ctx *c, const char *base, int64_t last_id, int more)
 }
 
 int
-sp_location_options(struct ctx *c, int64_t selected)
+staff_profiles_location_options(struct ctx *c, int64_t selected)
 {
 	struct location *ls = NULL;
 	size_t n = 0;
@@ -170,7 +148,7 @@ sp_location_options(struct ctx *c, int64_t selected)
 }
 
 int
-sp_payment_type_options(struct ctx *c, int64_t selected)
+staff_profiles_payment_type_options(struct ctx *c, int64_t selected)
 {
 	struct payment_type *ps = NULL;
 	size_t n = 0;
@@ -194,28 +172,16 @@ sp_payment_type_options(struct ctx *c, int64_t selected)
 	return 0;
 }
 
-int
-sp_can_money(const struct ctx *c)
-{
-	return (c->user.role & ROLES_MONEY) != 0;
-}
-
 void
-sp_person_name(char *out, size_t outsz, const char *first, const char *last)
+staff_profiles_person_name(char *out, size_t outsz, const char *first,
+    const char *last)
 {
 	if (str_fmt(out, outsz, "%s %s", first, last) == -1)
 		str_copy(out, outsz, first);
 }
 
-void
-sp_date_from_today(char *out, size_t outsz, int64_t days)
-{
-	if (date_fmt(date_today() + days, out, outsz) == -1)
-		out[0] = '\0';
-}
-
 int
-sp_check_location(struct ctx *c, int64_t id)
+staff_profiles_check_location(struct ctx *c, int64_t id)
 {
 	struct location l;
 	int rc;

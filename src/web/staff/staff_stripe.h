@@ -68,8 +68,6 @@ int	 ss_sp(struct ctx *, struct sp *, struct actor *);
 int	 ss_enabled(const struct ctx *);
 /* A fresh attempt key into out (>= 48 bytes). 0 / -1. */
 int	 ss_attempt_key(char *out, size_t outsz);
-/* Path parameter as a positive id, -1 when missing or malformed. */
-/* Value of a validated field, "" when absent. */
 /* "Visa ending 4242" / "Chase bank account ending 6789". */
 void	 ss_method_label(const struct sp_method *, char *out, size_t outsz);
 /* Sets the method row vars (label, brand, last4, expiry, kind flags). */

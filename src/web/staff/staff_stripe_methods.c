@@ -128,7 +128,7 @@ methods_page(struct ctx *c, const struct account *a, int status,
 {
 	const struct field_value *notice = app_field(c, "notice");
 
-	view_account(c->view, a);
+	kit_view_account(c->view, a);
 	tmpl_set(c->view, "title", "Payment methods");
 	tmpl_set_bool(c->view, "nav_accounts", 1);
 	if (view_methods(c, a->id, NULL) == -1)
@@ -180,7 +180,7 @@ h_stripe_setup(struct ctx *c)
 	if (rc != SP_OK)
 		return methods_page(c, &a, rc == SP_STRIPE ? 502 : 422, msg[0] ? msg :
 		    "The payment method could not be added. Please try again.");
-	view_account(c->view, &a);
+	kit_view_account(c->view, &a);
 	tmpl_set(c->view, "title", bank ? "Add bank account" : "Add card");
 	tmpl_set_bool(c->view, "nav_accounts", 1);
 	tmpl_set_bool(c->view, "is_bank", bank);
@@ -323,14 +323,15 @@ view_consents(struct ctx *c, int64_t account_id)
 			tmpl_set(row, "consent_max", "");
 		tmpl_set(row, "consent_version_row", cs[i].text_version);
 		tmpl_set(row, "consent_signer", cs[i].signer_name);
-		view_instant(row, "consent_signed_at", cs[i].signed_at);
+		kit_set_instant(row, "consent_signed_at", cs[i].signed_at);
 		tmpl_set(row, "consent_ip", cs[i].ip);
 		tmpl_set(row, "consent_ua", cs[i].user_agent);
 		tmpl_set(row, "consent_by", cs[i].recorded_by ? "Staff" :
 		    "Client portal");
 		tmpl_set_bool(row, "consent_active", cs[i].revoked_at == 0);
 		if (cs[i].revoked_at)
-			view_instant(row, "consent_revoked_at", cs[i].revoked_at);
+			kit_set_instant(row, "consent_revoked_at",
+			    cs[i].revoked_at);
 		tmpl_setf(row, "consent_revoke_url", "/accounts/%" PRId64
 		    "/consents/%" PRId64 "/revoke", account_id, cs[i].id);
 		tmpl_setf(row, "consent_print_url", "/accounts/%" PRId64
@@ -437,7 +438,7 @@ consents_page_of(struct ctx *c, const struct account *a,
 		selected = pmid->i;
 	else if (!post && mid && mid->present)
 		selected = mid->i;
-	view_account(c->view, a);
+	kit_view_account(c->view, a);
 	tmpl_set(c->view, "title", "Authorization to charge");
 	if (cl)
 		view_consent_profile(c, cl);
@@ -645,7 +646,7 @@ history_row(struct ctx *c, struct tmpl_vars *row, const struct sp_payment *p)
 
 	tmpl_set_int(row, "id", p->id);
 	tmpl_set(row, "date", p->received_date);
-	view_instant(row, "created", p->created_at);
+	kit_set_instant(row, "created", p->created_at);
 	tmpl_set(row, "method", method_name(p->method));
 	if (p->payment_method_id &&
 	    stripe_pay_method_get(c->app->db, p->payment_method_id, &m) == SP_OK) {
@@ -723,7 +724,7 @@ h_stripe_history(struct ctx *c)
 	else if (before && before->present)
 		tmpl_setf(c->view, "newest_url", "/accounts/%" PRId64 "/payments",
 		    a.id);
-	view_account(c->view, &a);
+	kit_view_account(c->view, &a);
 	tmpl_set(c->view, "title", "Payment history");
 	tmpl_set_bool(c->view, "nav_accounts", 1);
 	tmpl_setf(c->view, "new_payment_url", "/accounts/%" PRId64 "/payments/new",

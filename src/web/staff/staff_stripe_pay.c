@@ -172,7 +172,7 @@ pay_step(struct ctx *c, int64_t payment_id, const char *client_secret,
 		return app_error(c, 404, "No such payment.");
 	if ((rc = kit_account_or_404(c, p.account_id, &acct)) != 0)
 		return rc == 1 ? 0 : -1;
-	view_account(c->view, &acct);
+	kit_view_account(c->view, &acct);
 	if (p.client_id && client_get(c->app->db, p.client_id, &cl) == PROF_OK)
 		tmpl_setf(c->view, "client_name", "%s %s", cl.first_name,
 		    cl.last_name);
@@ -515,7 +515,8 @@ h_stripe_retry(struct ctx *c)
 		return 0;
 	}
 	if (rc == SP_BUSY || rc == SP_INVALID)
-		return money_payment_page(c, p.id, rc == SP_BUSY ? 409 : 422,
+		return staff_money_payment_page(c, p.id, rc == SP_BUSY ? 409 :
+		    422,
 		    out.message);
 	return app_error(c, 502, out.message[0] ? out.message :
 	    "The payment could not be started. Please try again.");
@@ -563,13 +564,14 @@ h_stripe_cancel(struct ctx *c)
 		return 0;
 	}
 	if (rc == SP_STRIPE)
-		return money_payment_page(c, p.id, 502, out.message[0] ?
+		return staff_money_payment_page(c, p.id, 502, out.message[0] ?
 		    out.message : "Stripe did not answer. Please try again.");
 	if (rc != SP_INVALID)
 		return app_error(c, 404, "No such card or bank payment.");
 	/* Not cancelable (paid, processing, a saved-method charge): the page
 	 * says why, with the payment as it is now. */
-	return money_payment_page(c, p.id, 409, out.message[0] ? out.message :
+	return staff_money_payment_page(c, p.id, 409, out.message[0] ?
+	    out.message :
 	    "This payment cannot be canceled.");
 }
 
@@ -590,7 +592,7 @@ h_stripe_refund(struct ctx *c)
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
 		tmpl_set_bool(c->view, "refund_open", 1);
-		return money_payment_page(c, p.id, 422,
+		return staff_money_payment_page(c, p.id, 422,
 		    "Please correct the refund below.");
 	}
 	if (ss_sp(c, &sp, &a) == -1)
@@ -601,7 +603,8 @@ h_stripe_refund(struct ctx *c)
 		return -1;
 	if (rc != SP_OK) {
 		tmpl_set_bool(c->view, "refund_open", 1);
-		return money_payment_page(c, p.id, rc == SP_STRIPE ? 502 : 422,
+		return staff_money_payment_page(c, p.id, rc == SP_STRIPE ? 502 :
+		    422,
 		    msg[0] ? msg : "The refund could not be made.");
 	}
 	redirect_payment(c, p.id, strcmp(rf.status, "succeeded") == 0 ?
@@ -676,11 +679,13 @@ h_stripe_email_receipt(struct ctx *c)
 		return app_error(c, 404, "No such payment.");
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
-		return money_payment_page(c, id, 422, "Enter the email address to "
+		return staff_money_payment_page(c, id, 422,
+		    "Enter the email address to "
 		    "send the receipt to.");
 	}
 	if (strcmp(p.status, "succeeded") != 0)
-		return money_payment_page(c, id, 422, "Only a received payment has "
+		return staff_money_payment_page(c, id, 422,
+		    "Only a received payment has "
 		    "a receipt.");
 	if ((rc = kit_account_or_404(c, p.account_id, &acct)) != 0)
 		return rc == 1 ? 0 : -1;
@@ -706,7 +711,8 @@ h_stripe_email_receipt(struct ctx *c)
 	    &m, "payment", p.id, &mail_id);
 	outbox_mail_free(&m);
 	if (rc == OUTBOX_INVALID)
-		return money_payment_page(c, id, 422, "That email address cannot "
+		return staff_money_payment_page(c, id, 422,
+		    "That email address cannot "
 		    "be used.");
 	if (rc != DB_OK)
 		return -1;
@@ -732,7 +738,7 @@ view_refunds(struct ctx *c, int64_t payment_id)
 		tmpl_set(row, "refund_reason", rs[i].reason);
 		tmpl_set(row, "refund_status", rs[i].status);
 		tmpl_set(row, "refund_stripe_id", rs[i].stripe_refund_id);
-		view_instant(row, "refund_at", rs[i].created_at);
+		kit_set_instant(row, "refund_at", rs[i].created_at);
 	}
 	free(rs);
 	return 0;
@@ -800,7 +806,7 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 	tmpl_set_bool(v, "disputed", p.disputed);
 	tmpl_set_bool(v, "saved_requested", p.save_method);
 	if (p.settled_at)
-		view_instant(v, "settled_at", p.settled_at);
+		kit_set_instant(v, "settled_at", p.settled_at);
 	if (p.payment_method_id &&
 	    stripe_pay_method_get(c->app->db, p.payment_method_id, &m) == SP_OK) {
 		ss_method_label(&m, label, sizeof(label));
