@@ -62,57 +62,6 @@ app_pdf_org(struct ctx *c)
 	return org;
 }
 
-/* "line 1\nline 2" as "line 1, line 2" (page footers are one line). */
-static void
-one_line(const char *in, char *out, size_t outsz)
-{
-	size_t o = 0;
-
-	while (*in && o + 3 < outsz) {
-		size_t n = strcspn(in, "\r\n");
-		if (n > outsz - o - 3)
-			n = outsz - o - 3;
-		if (o > 0 && n > 0) {
-			out[o++] = ',';
-			out[o++] = ' ';
-		}
-		memcpy(out + o, in, n);
-		o += n;
-		in += n;
-		in += strspn(in, "\r\n");
-	}
-	out[o] = '\0';
-}
-
-/* Layout variables of every page: org_name, org_address, brand_logo,
- * brand_theme, favicon. */
-void
-brand_layout(struct ctx *c)
-{
-	const struct branding *b = app_brand(c);
-	char url[128], addr[512];
-	char initial[2] = "B";
-	const char *o = b->org_name;
-
-	if ((*o >= 'A' && *o <= 'Z') || (*o >= 'a' && *o <= 'z') ||
-	    (*o >= '0' && *o <= '9'))
-		initial[0] = (char)(*o >= 'a' && *o <= 'z' ? *o - 'a' + 'A' : *o);
-	tmpl_set(c->view, "org_initial", initial);
-	tmpl_set(c->view, "org_name", b->org_name);
-	one_line(b->org_address, addr, sizeof(addr));
-	tmpl_set(c->view, "org_address", addr);
-	if (b->logo_sha[0]) {
-		str_fmt(url, sizeof(url), "/brand/logo/%s.png", b->logo_sha);
-		tmpl_set(c->view, "brand_logo", url);
-		tmpl_set(c->view, "favicon", url);
-	} else
-		tmpl_set(c->view, "favicon", "/static/favicon.svg");
-	if (b->accent[0]) {
-		str_fmt(url, sizeof(url), "/brand/theme/%s.css", b->accent + 1);
-		tmpl_set(c->view, "brand_theme", url);
-	}
-}
-
 static int
 go(struct ctx *c, const char *url)
 {

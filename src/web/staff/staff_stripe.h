@@ -59,6 +59,23 @@ int	 stripe_staff_payment_view(struct ctx *, const struct payment *);
  * and payment history. 0 / -1. */
 int	 stripe_staff_fin_view(struct ctx *, int64_t account_id, int64_t client_id);
 
+/* --- shared by staff_stripe_pay.c and staff_stripe_actions.c ------------- */
+
+struct sp_result;
+struct sp_payment;
+/* Renders stripe_pay.html for a pending card/ACH payment: the Payment
+ * Element, "Process payment", the refresh form it submits afterwards. */
+int	 stripe_staff_pay_step(struct ctx *, int64_t payment_id,
+	    const char *client_secret, const char *signer, int agree);
+/* 303 to /payments/<id>, with ?notice= when notice is not NULL. */
+void	 stripe_staff_redirect_payment(struct ctx *, int64_t id,
+	    const char *notice);
+/* The payment page's notice after an attempt ended as out says. */
+const char *stripe_staff_result_notice(const struct sp_result *);
+/* The payment step again for a pending page payment nobody confirmed,
+ * else the payment page. */
+int	 stripe_staff_pay_again(struct ctx *, const struct sp_payment *);
+
 /* --- shared by staff_stripe*.c --------------------------------------------- */
 
 /* Fills sp and actor for the request; the Stripe client is the worker's.
