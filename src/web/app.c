@@ -511,7 +511,8 @@ bad_request(struct ctx *c)
 	snprintf(msg, sizeof(msg), "The JSON body could not be read: %s.",
 	    c->req.body_err);
 	if ((ea = error_area(c)) != NULL)
-		ea->error(c, 400, msg, c->req.body_key[0] ? c->req.body_key : NULL);
+		ea->error(c, 400, msg, c->req.body_key[0] ? c->req.body_key :
+		    NULL);
 	else
 		app_error(c, 400, msg);
 }

@@ -156,7 +156,8 @@ kit_view_account(struct tmpl_vars *v, const struct account *a)
 		str_fmt(line, sizeof(line), "%s%s%s%s%s", a->city,
 		    a->city[0] && (a->region[0] || a->postal_code[0]) ?
 		    ", " : "", a->region,
-		    a->region[0] && a->postal_code[0] ? " " : "", a->postal_code);
+		    a->region[0] && a->postal_code[0] ? " " : "",
+		    a->postal_code);
 		tmpl_set(v, "account_city_line", line);
 	}
 }

@@ -151,4 +151,24 @@ int	 api_plans_list(struct api *);
 int	 api_methods_list(struct api *);
 int	 api_method_attach(struct api *);
 
+/* Money bodies (api_input.c): 1 fine, 0 answered (422), -1 error unless
+ * said otherwise. */
+struct json_object;
+int	 api_input_today(char out[11]);
+void	 api_input_date(struct api *a, const char *name, char *dst,
+	    size_t dstsz);
+int	 api_input_party(struct api *a, int64_t *account_id,
+	    int64_t *client_id);
+int	 api_input_client_of(struct api *a, int64_t account_id,
+	    int64_t client_id);
+int	 api_input_keys_ok(struct api *a, struct json_object *o,
+	    const char *arr, size_t i, const char *const *allowed,
+	    size_t nallowed);
+int	 api_input_int(struct api *a, struct json_object *o, const char *arr,
+	    size_t i, const char *key, int64_t min, int64_t max, int64_t *out);
+int	 api_input_str(struct api *a, struct json_object *o, const char *arr,
+	    size_t i, const char *key, size_t maxlen, const char **out);
+int	 api_input_array(struct api *a, const char *name, size_t max,
+	    struct json_object **arr);
+
 #endif

@@ -36,7 +36,8 @@ load_stripe_payment(struct ctx *c, struct sp_payment *p)
 		return -1;
 	if (rc != SP_OK || (strcmp(p->method, "card") != 0 &&
 	    strcmp(p->method, "ach") != 0))
-		return app_error(c, 404, "No such card or bank payment.") == -1 ?
+		return app_error(c, 404,
+		    "No such card or bank payment.") == -1 ?
 		    -1 : 1;
 	return 0;
 }
@@ -78,7 +79,8 @@ h_stripe_refresh(struct ctx *c)
 			struct sp_consent_req k;
 			int64_t cid = 0;
 			ss_consent_req(c, &k, "any_balance", 0, signer);
-			rc = stripe_pay_consent_for_payment(&sp, p.id, &k, &cid, msg,
+			rc = stripe_pay_consent_for_payment(&sp, p.id, &k, &cid,
+			    msg,
 			    sizeof(msg));
 			if (rc == SP_DB)
 				return -1;
@@ -104,7 +106,8 @@ h_stripe_retry(struct ctx *c)
 
 	if ((rc = load_stripe_payment(c, &p)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (strcmp(p.status, "failed") != 0 && strcmp(p.status, "canceled") != 0) {
+	if (strcmp(p.status, "failed") != 0 && strcmp(p.status,
+	    "canceled") != 0) {
 		stripe_staff_redirect_payment(c, p.id, NULL);
 		return 0;
 	}
@@ -125,7 +128,8 @@ h_stripe_retry(struct ctx *c)
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK && out.client_secret[0] != '\0')
-		return stripe_staff_pay_step(c, out.payment_id, out.client_secret, "", 0);
+		return stripe_staff_pay_step(c, out.payment_id,
+		    out.client_secret, "", 0);
 	if (out.payment_id != 0) {
 		stripe_staff_redirect_payment(c, out.payment_id, rc == SP_OK ?
 		    stripe_staff_result_notice(&out) : "checking");
@@ -192,7 +196,7 @@ h_stripe_cancel(struct ctx *c)
 	    "This payment cannot be canceled.");
 }
 
-/* --- refunds ---------------------------------------------------------------- */
+/* --- refunds ------------------------------------------------------------ */
 
 int
 h_stripe_refund(struct ctx *c)
@@ -224,12 +228,13 @@ h_stripe_refund(struct ctx *c)
 		    422,
 		    msg[0] ? msg : "The refund could not be made.");
 	}
-	stripe_staff_redirect_payment(c, p.id, strcmp(rf.status, "succeeded") == 0 ?
+	stripe_staff_redirect_payment(c, p.id, strcmp(rf.status,
+	    "succeeded") == 0 ?
 	    "refunded" : "refund_pending");
 	return 0;
 }
 
-/* --- the emailed receipt ---------------------------------------------------- */
+/* --- the emailed receipt ------------------------------------------------ */
 
 /* Variables of the mail template "receipt" (www/templates/mail/receipt.*). */
 static int
@@ -254,9 +259,11 @@ receipt_vars(struct ctx *c, const struct payment *p, const struct account *acct,
 	else
 		tmpl_setf(v, "transaction_id", "P-%" PRId64, p->id);
 	if (strcmp(p->method, "card") != 0 && strcmp(p->method, "ach") != 0)
-		tmpl_set(v, "method", strcmp(p->method, "check") == 0 ? "Check" :
+		tmpl_set(v, "method", strcmp(p->method, "check") == 0 ?
+		    "Check" :
 		    strcmp(p->method, "cash") == 0 ? "Cash" :
-		    strcmp(p->method, "terminal") == 0 ? "Card terminal" : "Other");
+		    strcmp(p->method, "terminal") == 0 ? "Card terminal" :
+		    "Other");
 	else if (sp.payment_method_id && stripe_pay_method_get(c->app->db,
 	    sp.payment_method_id, &m) == SP_OK) {
 		ss_method_label(&m, label, sizeof(label));
@@ -266,7 +273,8 @@ receipt_vars(struct ctx *c, const struct payment *p, const struct account *acct,
 		    "Bank account (ACH)" : "Card");
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row;
-		if (al[i].amount <= 0 || (row = tmpl_loop_add(v, "invoices")) == NULL)
+		if (al[i].amount <= 0 || (row = tmpl_loop_add(v,
+		    "invoices")) == NULL)
 			continue;
 		tmpl_set(row, "number", al[i].invoice_number);
 		money_format(al[i].amount, s, sizeof(s));
@@ -317,7 +325,8 @@ h_stripe_email_receipt(struct ctx *c)
 	    outbox_render(c->app->tc, &c->app->cfg, "receipt", v, &m, err,
 	    sizeof(err)) == -1) {
 		if (err[0])
-			log_err("receipt mail for payment %" PRId64 ": %s", p.id, err);
+			log_err("receipt mail for payment %" PRId64 ": %s",
+			    p.id, err);
 		outbox_mail_free(&m);
 		tmpl_vars_free(v);
 		return -1;

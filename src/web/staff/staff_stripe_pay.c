@@ -242,6 +242,58 @@ busy_view(struct ctx *c, const struct sp_result *out)
 	return 2;
 }
 
+/* The checks of a card/ACH submit before anything is reserved: 1 refused
+ * (msg, and the fields' errors), 0 fine. */
+struct submit_plan {
+	int			 auto_alloc;
+	const struct alloc_req	*req;
+	size_t			 n;
+	char			*plan;	/* the allocation written */
+	size_t			 plansz;
+};
+
+static int
+submit_refused(struct ctx *c, const char *key, int64_t amount,
+    const struct submit_plan *s, int save_new, const char *signer, int agreed,
+    char *msg, size_t msgsz)
+{
+	if (!ss_enabled(c)) {
+		str_copy(msg, msgsz, "Card and bank payments are not set up on this "
+		    "system. Record the payment with another method.");
+		return 1;
+	}
+	if (strlen(key) < SP_ATTEMPT_KEY_MIN) {
+		str_copy(msg, msgsz, "This form has expired. Reload the page and "
+		    "try again.");
+		return 1;
+	}
+	if (amount > SP_AMOUNT_MAX) {
+		kit_form_error(c, "amount", "Card and bank payments are "
+		    "limited to $999,999.99.");
+		str_copy(msg, msgsz, "Please correct the fields below.");
+		return 1;
+	}
+	/* Choose invoices with none chosen: no allocation, kept as credit. */
+	if (s->n > SP_PLAN_MAX || stripe_pay_plan_write(s->auto_alloc, s->req,
+	    s->n, s->plan, s->plansz) == -1) {
+		str_copy(msg, msgsz, "Too many invoices were chosen for one card "
+		    "payment. Apply it automatically or to fewer invoices.");
+		return 1;
+	}
+	if (save_new && (signer[0] == '\0' || !agreed)) {
+		if (signer[0] == '\0')
+			kit_form_error(c, "consent_signer", "Type the name "
+			    "of the person authorizing future charges.");
+		if (!agreed)
+			kit_form_error(c, "consent_agree", "The client must "
+			    "agree to the authorization to save the card.");
+		str_copy(msg, msgsz, "To save the payment method, record the "
+		    "client's authorization.");
+		return 1;
+	}
+	return 0;
+}
+
 int
 stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
     int auto_alloc, const struct alloc_req *req, size_t n, char *msg,
@@ -260,45 +312,12 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	struct actor a;
 	struct sp sp;
 	char plan[SP_PLAN_MAX * 48];
+	struct submit_plan sp_plan = { auto_alloc, req, n, plan, sizeof(plan) };
 	int rc, save_on = save && save->i;
 
-	if (!ss_enabled(c)) {
-		str_copy(msg, msgsz, "Card and bank payments are not set up on this "
-		    "system. Record the payment with another method.");
+	if (submit_refused(c, key, amount->i, &sp_plan, !saved && save_on,
+	    signer, agree && agree->i, msg, msgsz))
 		return 1;
-	}
-	if (strlen(key) < SP_ATTEMPT_KEY_MIN) {
-		str_copy(msg, msgsz, "This form has expired. Reload the page and "
-		    "try again.");
-		return 1;
-	}
-	if (amount->i > SP_AMOUNT_MAX) {
-		kit_form_error(c, "amount",
-		    "Card and bank payments are limited to "
-		    "$999,999.99.");
-		str_copy(msg, msgsz, "Please correct the fields below.");
-		return 1;
-	}
-	/* Choose invoices with none chosen: no allocation, kept as credit. */
-	if (n > SP_PLAN_MAX || stripe_pay_plan_write(auto_alloc, req, n, plan,
-	    sizeof(plan)) == -1) {
-		str_copy(msg, msgsz, "Too many invoices were chosen for one card "
-		    "payment. Apply it automatically or to fewer invoices.");
-		return 1;
-	}
-	if (!saved && save_on && (signer[0] == '\0' || !agree || !agree->i)) {
-		if (signer[0] == '\0')
-			kit_form_error(c, "consent_signer",
-			    "Type the name of the "
-			    "person authorizing future charges.");
-		if (!agree || !agree->i)
-			kit_form_error(c, "consent_agree",
-			    "The client must agree "
-			    "to the authorization to save the card.");
-		str_copy(msg, msgsz, "To save the payment method, record the "
-		    "client's authorization.");
-		return 1;
-	}
 	if (ss_sp(c, &sp, &a) == -1)
 		return -1;
 	memset(&q, 0, sizeof(q));
@@ -319,10 +338,11 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK && !saved && out.client_secret[0] != '\0')
-		return stripe_staff_pay_step(c, out.payment_id, out.client_secret, signer,
-		    agree && agree->i);
+		return stripe_staff_pay_step(c, out.payment_id,
+		    out.client_secret, signer, agree && agree->i);
 	if (rc == SP_OK) {
-		stripe_staff_redirect_payment(c, out.payment_id, stripe_staff_result_notice(&out));
+		stripe_staff_redirect_payment(c, out.payment_id,
+		    stripe_staff_result_notice(&out));
 		return 0;
 	}
 	if (rc == SP_STRIPE && out.payment_id != 0 && saved) {
@@ -379,8 +399,10 @@ stripe_staff_pay_again(struct ctx *c, const struct sp_payment *p)
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK && out.client_secret[0] != '\0')
-		return stripe_staff_pay_step(c, p->id, out.client_secret, "", 0);
-	stripe_staff_redirect_payment(c, p->id, rc == SP_OK ? stripe_staff_result_notice(&out) : "checking");
+		return stripe_staff_pay_step(c, p->id, out.client_secret, "",
+		    0);
+	stripe_staff_redirect_payment(c, p->id, rc == SP_OK ?
+	    stripe_staff_result_notice(&out) : "checking");
 	return 0;
 }
 
@@ -436,6 +458,35 @@ refund_post(const struct ctx *c)
 	    strcmp(c->req.path + n - 7, "/refund") == 0;
 }
 
+/* The refunds of the payment and the refund form (amount and reason as
+ * posted, else what can still be refunded). 0 / -1. */
+static int
+view_refund_form(struct ctx *c, const struct sp_payment *p, int succeeded)
+{
+	struct tmpl_vars *v = c->view;
+	int64_t refundable = 0;
+
+	if (view_refunds(c, p->id) == -1)
+		return -1;
+	if (succeeded && stripe_pay_refundable(c->app->db, p->id,
+	    &refundable) ==
+	    SP_DB)
+		return -1;
+	tmpl_set_bool(v, "can_refund", succeeded && refundable > 0);
+	kit_set_money(v, "refundable", refundable);
+	kit_set_money(v, "refund_pending_total", p->refund_pending);
+	tmpl_set_bool(v, "has_refund_pending", p->refund_pending > 0);
+	if (refund_post(c) && kit_input(c, "amount")[0])
+		tmpl_set(v, "form_refund_amount", kit_input(c, "amount"));
+	else if (refundable > 0)
+		kit_set_money_plain(v, "form_refund_amount", refundable);
+	else
+		tmpl_set(v, "form_refund_amount", "");
+	tmpl_set(v, "form_refund_reason", refund_post(c) ?
+	    kit_input(c, "reason") : "");
+	return 0;
+}
+
 int
 stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 {
@@ -444,7 +495,6 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 	struct sp_method m;
 	struct balance b;
 	struct account acct;
-	int64_t refundable = 0;
 	char key[64], label[120];
 	int rc, succeeded, failed, processing;
 
@@ -496,25 +546,8 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 		tmpl_set_bool(v, "pm_saved_now", p.save_method);
 		tmpl_set_bool(v, "pm_was_saved", !p.save_method);
 	}
-	if (view_refunds(c, p.id) == -1)
+	if (view_refund_form(c, &p, succeeded) == -1)
 		return -1;
-	if (succeeded && stripe_pay_refundable(c->app->db, p.id, &refundable) ==
-	    SP_DB)
-		return -1;
-	tmpl_set_bool(v, "can_refund", succeeded && refundable > 0);
-	kit_set_money(v, "refundable", refundable);
-	kit_set_money(v, "refund_pending_total", p.refund_pending);
-	tmpl_set_bool(v, "has_refund_pending", p.refund_pending > 0);
-	if (refund_post(c) && kit_input(c, "amount")[0])
-		tmpl_set(v, "form_refund_amount", kit_input(c, "amount"));
-	else if (refundable > 0) {
-		char s[MONEY_FMT_MAX];
-		money_format_plain(refundable, s, sizeof(s));
-		tmpl_set(v, "form_refund_amount", s);
-	} else
-		tmpl_set(v, "form_refund_amount", "");
-	tmpl_set(v, "form_refund_reason", refund_post(c) ?
-	    kit_input(c, "reason") : "");
 	if (failed) {
 		if (ss_attempt_key(key, sizeof(key)) == -1)
 			return -1;
