@@ -162,6 +162,50 @@ kit_view_account(struct tmpl_vars *v, const struct account *a)
 	}
 }
 
+static const char *const method_labels[][2] = {
+	{ "cash", "Cash" }, { "check", "Check" },
+	{ "terminal", "Card terminal" }, { "other", "Other" },
+	{ "card", "Card" }, { "ach", "Bank (ACH)" },
+};
+
+static const char *const entry_kind_labels[][2] = {
+	{ "charge", "Charge" }, { "discount", "Discount" },
+	{ "adjustment", "Adjustment" }, { "payment", "Payment" },
+	{ "refund", "Refund" }, { "writeoff", "Write-off" },
+};
+
+const char *
+kit_method_label(const char *method)
+{
+	for (size_t i = 0; i < ARRAY_LEN(method_labels); i++)
+		if (strcmp(method_labels[i][0], method) == 0)
+			return method_labels[i][1];
+	return method;
+}
+
+const char *
+kit_entry_kind_label(const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_LEN(entry_kind_labels); i++)
+		if (strcmp(entry_kind_labels[i][0], kind) == 0)
+			return entry_kind_labels[i][1];
+	return kind;
+}
+
+int
+kit_send_pdf(struct ctx *c, const char *filename)
+{
+	char disp[128];
+
+	c->resp.status = 200;
+	c->resp.content_type = "application/pdf";
+	c->resp.no_store = 1;
+	if (str_fmt(disp, sizeof(disp), "attachment; filename=\"%s\"",
+	    filename) == -1)
+		return -1;
+	return http_header(&c->resp, "Content-Disposition", disp);
+}
+
 /* rc of a loader: 0 found, 1 not found (404 sent), -1 database error. */
 static int
 or_404(struct ctx *c, int found, int dberr, const char *what)

@@ -56,6 +56,16 @@ void	 kit_set_instant(struct tmpl_vars *, const char *name, int64_t t);
  * (account_id, account_name, account_email, ..., account_city_line). */
 void	 kit_view_account(struct tmpl_vars *, const struct account *);
 
+/* Labels for people: a payment method ("cash" -> "Cash", "ach" -> "Bank
+ * (ACH)") and a ledger entry kind ("writeoff" -> "Write-off"); an unknown
+ * value is returned as it is. */
+const char *kit_method_label(const char *method);
+const char *kit_entry_kind_label(const char *kind);
+
+/* The response body already holds a PDF: 200 with the headers of a
+ * private download named filename. 0 / -1. */
+int	 kit_send_pdf(struct ctx *, const char *filename);
+
 /* Get-or-404: loads the record; 0 found, 1 answered (404 "No such ...",
  * also for id 0), -1 database error (the dispatcher answers 500). An
  * invoice found is the caller's to invoice_free(); on 1 and -1 nothing is

@@ -394,8 +394,7 @@ pdf_estimate_filename(const struct estimate *e, char *out, size_t outsz)
 static int
 send(struct ctx *c, const struct estimate *e)
 {
-	char name[80], disp[128];
-
+	char name[80];
 	int rc = pdf_estimate(e, app_brand(c)->org_name, &c->resp.body);
 
 	pdf_set_lang(NULL, "en");	/* a portal download set it */
@@ -404,11 +403,7 @@ send(struct ctx *c, const struct estimate *e)
 		return -1;
 	}
 	pdf_estimate_filename(e, name, sizeof(name));
-	c->resp.status = 200;
-	c->resp.content_type = "application/pdf";
-	c->resp.no_store = 1;
-	str_fmt(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
-	return http_header(&c->resp, "Content-Disposition", disp);
+	return kit_send_pdf(c, name);
 }
 
 int

@@ -12,20 +12,6 @@
 #include "statement.h"
 #include "str.h"
 
-/* The body already holds the PDF: headers for a private download. */
-static int
-send_pdf(struct ctx *c, const char *filename)
-{
-	char disp[128];
-
-	c->resp.status = 200;
-	c->resp.content_type = "application/pdf";
-	c->resp.no_store = 1;
-	if (str_fmt(disp, sizeof(disp), "attachment; filename=\"%s\"", filename) == -1)
-		return -1;
-	return http_header(&c->resp, "Content-Disposition", disp);
-}
-
 static struct pdf_org
 org_of(struct ctx *c)
 {
@@ -63,7 +49,7 @@ h_invoice_pdf(struct ctx *c)
 		log_err("invoice %" PRId64 ": PDF rendering failed", id);
 		return -1;
 	}
-	return send_pdf(c, filename);
+	return kit_send_pdf(c, filename);
 }
 
 static int
@@ -89,7 +75,7 @@ h_statement_pdf(struct ctx *c)
 		log_err("statement %" PRId64 ": PDF rendering failed", id);
 		return -1;
 	}
-	return send_pdf(c, filename);
+	return kit_send_pdf(c, filename);
 }
 
 const struct route routes_pdf[] = {

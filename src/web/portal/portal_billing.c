@@ -287,19 +287,6 @@ h_portal_invoice(struct ctx *c)
 	return portal_render(c, &pr, 200, "portal_invoice.html");
 }
 
-static int
-send_pdf(struct ctx *c, const char *filename)
-{
-	char disp[128];
-
-	c->resp.status = 200;
-	c->resp.content_type = "application/pdf";
-	c->resp.no_store = 1;
-	if (str_fmt(disp, sizeof(disp), "attachment; filename=\"%s\"", filename) == -1)
-		return -1;
-	return http_header(&c->resp, "Content-Disposition", disp);
-}
-
 int
 portal_invoice_pdf(struct ctx *c, const struct invoice *inv)
 {
@@ -319,7 +306,7 @@ portal_invoice_pdf(struct ctx *c, const struct invoice *inv)
 		log_err("invoice %" PRId64 ": PDF rendering failed", inv->id);
 		return -1;
 	}
-	return send_pdf(c, filename);
+	return kit_send_pdf(c, filename);
 }
 
 int
@@ -370,7 +357,7 @@ h_portal_statement_pdf(struct ctx *c)
 	statement_free(&st);
 	if (rc == -1)
 		return -1;
-	return send_pdf(c, filename);
+	return kit_send_pdf(c, filename);
 }
 
 /* --- payments ------------------------------------------------------------------ */
@@ -512,7 +499,7 @@ portal_receipt_pdf(struct ctx *c, int64_t payment_id)
 		return -1;
 	if (rc == 1)
 		return portal_error(c, 404, "Only a received payment has a receipt.");
-	return send_pdf(c, filename);
+	return kit_send_pdf(c, filename);
 }
 
 int

@@ -21,33 +21,12 @@
 /* Open invoices offered by the allocate form of a payment page. */
 #define PAY_SHOW_INVOICES	100
 
-static const struct method_name {
-	const char	*method;
-	const char	*label;
-} method_names[] = {
-	{ "cash", "Cash" },
-	{ "check", "Check" },
-	{ "terminal", "Card terminal" },
-	{ "other", "Other" },
-	{ "card", "Card" },
-	{ "ach", "Bank transfer (ACH)" },
-};
-
 /* Methods recorded by hand (the rest are card/ACH: staff_stripe_pay.c). */
 static int
 is_manual_method(const char *m)
 {
 	return strcmp(m, "cash") == 0 || strcmp(m, "check") == 0 ||
 	    strcmp(m, "terminal") == 0 || strcmp(m, "other") == 0;
-}
-
-static const char *
-method_label(const char *m)
-{
-	for (size_t i = 0; i < ARRAY_LEN(method_names); i++)
-		if (strcmp(method_names[i].method, m) == 0)
-			return method_names[i].label;
-	return m;
 }
 
 /* The record-payment form as posted or first shown. */
@@ -616,7 +595,8 @@ view_payment(struct ctx *c, const struct payment *p)
 
 	tmpl_set_int(v, "payment_id", p->id);
 	tmpl_set(v, "method", p->method);
-	tmpl_set(v, "method_label", method_label(p->method));
+	tmpl_set(v, "method_label", strcmp(p->method, "ach") == 0 ?
+	    "Bank transfer (ACH)" : kit_method_label(p->method));
 	tmpl_set(v, "reference", p->reference);
 	tmpl_set(v, "memo", p->memo);
 	tmpl_set(v, "received_date", p->received_date);

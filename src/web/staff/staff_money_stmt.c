@@ -24,27 +24,6 @@
 #define STMT_PAGE	50
 #define BATCH_SHOWN	50
 
-static const struct kind_label {
-	const char	*kind;
-	const char	*label;
-} kind_labels[] = {
-	{ "charge", "Charge" },
-	{ "discount", "Discount" },
-	{ "adjustment", "Adjustment" },
-	{ "payment", "Payment" },
-	{ "refund", "Refund" },
-	{ "writeoff", "Write-off" },
-};
-
-static const char *
-kind_label(const char *k)
-{
-	for (size_t i = 0; i < ARRAY_LEN(kind_labels); i++)
-		if (strcmp(kind_labels[i].kind, k) == 0)
-			return kind_labels[i].label;
-	return k;
-}
-
 /* The statement document (statement_body.html) of a preview or snapshot. */
 static void
 view_statement(struct ctx *c, const struct statement *s)
@@ -83,10 +62,10 @@ view_statement(struct ctx *c, const struct statement *s)
 			break;
 		tmpl_set(row, "date", l->date);
 		tmpl_set(row, "kind", l->kind);
-		tmpl_set(row, "kind_label", kind_label(l->kind));
+		tmpl_set(row, "kind_label", kit_entry_kind_label(l->kind));
 		/* "Payment (check 1001)" says its kind already. */
 		tmpl_set_bool(row, "show_kind", strncasecmp(l->description,
-		    kind_label(l->kind), strlen(kind_label(l->kind))) != 0);
+		    kit_entry_kind_label(l->kind), strlen(kit_entry_kind_label(l->kind))) != 0);
 		tmpl_set(row, "description", l->description);
 		kit_set_money(row, "amount", l->amount);
 		tmpl_set_bool(row, "credit", l->amount < 0);

@@ -99,21 +99,6 @@ fin_invoices(struct ctx *c, int64_t account_id, int64_t client_id)
 	return 0;
 }
 
-static const char *
-method_label(const char *m)
-{
-	static const char *const map[][2] = {
-		{ "cash", "Cash" }, { "check", "Check" },
-		{ "terminal", "Card terminal" }, { "other", "Other" },
-		{ "card", "Card" }, { "ach", "Bank (ACH)" },
-	};
-
-	for (size_t i = 0; i < ARRAY_LEN(map); i++)
-		if (strcmp(map[i][0], m) == 0)
-			return map[i][1];
-	return m;
-}
-
 static int
 fin_payments(struct ctx *c, int64_t account_id, int64_t client_id)
 {
@@ -130,7 +115,7 @@ fin_payments(struct ctx *c, int64_t account_id, int64_t client_id)
 			break;
 		tmpl_set_int(row, "id", ps[i].id);
 		tmpl_set(row, "date", ps[i].received_date);
-		tmpl_set(row, "method", method_label(ps[i].method));
+		tmpl_set(row, "method", kit_method_label(ps[i].method));
 		tmpl_set(row, "reference", ps[i].reference);
 		kit_set_money(row, "amount", ps[i].amount);
 		kit_set_money(row, "unallocated", ps[i].unallocated);

@@ -272,21 +272,6 @@ view_client_url(struct ctx *c, const struct invoice *inv)
 	return 0;
 }
 
-static const char *
-kind_label(const char *k)
-{
-	static const char *const map[][2] = {
-		{ "charge", "Charge" }, { "discount", "Discount" },
-		{ "adjustment", "Adjustment" }, { "payment", "Payment" },
-		{ "refund", "Refund" }, { "writeoff", "Write-off" },
-	};
-
-	for (size_t i = 0; i < ARRAY_LEN(map); i++)
-		if (strcmp(map[i][0], k) == 0)
-			return map[i][1];
-	return k;
-}
-
 /* Payments applied and the ledger entries of an issued invoice. */
 static int
 view_history(struct ctx *c, const struct invoice *inv)
@@ -319,7 +304,7 @@ view_history(struct ctx *c, const struct invoice *inv)
 		if (row == NULL)
 			break;
 		tmpl_set(row, "date", es[i].entry_date);
-		tmpl_set(row, "kind", kind_label(es[i].kind));
+		tmpl_set(row, "kind", kit_entry_kind_label(es[i].kind));
 		tmpl_set(row, "memo", es[i].memo);
 		kit_set_money(row, "amount", es[i].amount);
 		tmpl_set_bool(row, "is_reversal", es[i].reverses_id != 0);

@@ -259,11 +259,7 @@ receipt_vars(struct ctx *c, const struct payment *p, const struct account *acct,
 	else
 		tmpl_setf(v, "transaction_id", "P-%" PRId64, p->id);
 	if (strcmp(p->method, "card") != 0 && strcmp(p->method, "ach") != 0)
-		tmpl_set(v, "method", strcmp(p->method, "check") == 0 ?
-		    "Check" :
-		    strcmp(p->method, "cash") == 0 ? "Cash" :
-		    strcmp(p->method, "terminal") == 0 ? "Card terminal" :
-		    "Other");
+		tmpl_set(v, "method", kit_method_label(p->method));
 	else if (sp.payment_method_id && stripe_pay_method_get(c->app->db,
 	    sp.payment_method_id, &m) == SP_OK) {
 		ss_method_label(&m, label, sizeof(label));

@@ -240,11 +240,15 @@ path_method(struct ctx *c, const struct account *a, int64_t *mid)
 	return 0;
 }
 
-int
-h_stripe_method_default(struct ctx *c)
+/* One action on a saved method of the path's account (make default,
+ * remove), then back to the methods page with notice, or the page again
+ * with what went wrong. */
+static int
+method_act(struct ctx *c, int (*act)(const struct sp *, int64_t, int64_t,
+    char *, size_t), const char *notice, const char *failed)
 {
 	struct account a;
-	struct actor act;
+	struct actor who;
 	struct sp sp;
 	char msg[300] = "";
 	int64_t mid;
@@ -253,43 +257,31 @@ h_stripe_method_default(struct ctx *c)
 	if ((rc = kit_path_account_or_404(c, &a)) != 0 ||
 	    (rc = path_method(c, &a, &mid)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (ss_sp(c, &sp, &act) == -1)
+	if (ss_sp(c, &sp, &who) == -1)
 		return -1;
-	rc = stripe_pay_method_default(&sp, a.id, mid, msg, sizeof(msg));
+	rc = act(&sp, a.id, mid, msg, sizeof(msg));
 	if (rc == SP_DB)
 		return -1;
 	if (rc != SP_OK)
-		return methods_page(c, &a, rc == SP_STRIPE ? 502 : 422, msg[0] ? msg :
-		    "The default could not be changed.");
-	redirect_to(c, "/accounts/%" PRId64 "/payment-methods%s", a.id,
-	    "?notice=default");
+		return methods_page(c, &a, rc == SP_STRIPE ? 502 : 422,
+		    msg[0] ? msg : failed);
+	redirect_to(c, "/accounts/%" PRId64 "/payment-methods?notice=%s", a.id,
+	    notice);
 	return 0;
+}
+
+int
+h_stripe_method_default(struct ctx *c)
+{
+	return method_act(c, stripe_pay_method_default, "default",
+	    "The default could not be changed.");
 }
 
 int
 h_stripe_method_remove(struct ctx *c)
 {
-	struct account a;
-	struct actor act;
-	struct sp sp;
-	char msg[300] = "";
-	int64_t mid;
-	int rc;
-
-	if ((rc = kit_path_account_or_404(c, &a)) != 0 ||
-	    (rc = path_method(c, &a, &mid)) != 0)
-		return rc == 1 ? 0 : -1;
-	if (ss_sp(c, &sp, &act) == -1)
-		return -1;
-	rc = stripe_pay_method_remove(&sp, a.id, mid, msg, sizeof(msg));
-	if (rc == SP_DB)
-		return -1;
-	if (rc != SP_OK)
-		return methods_page(c, &a, rc == SP_STRIPE ? 502 : 422, msg[0] ? msg :
-		    "The payment method could not be removed.");
-	redirect_to(c, "/accounts/%" PRId64 "/payment-methods%s", a.id,
-	    "?notice=removed");
-	return 0;
+	return method_act(c, stripe_pay_method_remove, "removed",
+	    "The payment method could not be removed.");
 }
 
 /* --- consents ----------------------------------------------------------------- */
@@ -620,21 +612,6 @@ h_stripe_consent_print(struct ctx *c)
 
 /* --- payment history --------------------------------------------------------- */
 
-static const char *
-method_name(const char *m)
-{
-	static const char *const map[][2] = {
-		{ "cash", "Cash" }, { "check", "Check" },
-		{ "terminal", "Card terminal" }, { "other", "Other" },
-		{ "card", "Card" }, { "ach", "Bank (ACH)" },
-	};
-
-	for (size_t i = 0; i < ARRAY_LEN(map); i++)
-		if (strcmp(map[i][0], m) == 0)
-			return map[i][1];
-	return m;
-}
-
 static void
 history_row(struct ctx *c, struct tmpl_vars *row, const struct sp_payment *p)
 {
@@ -647,7 +624,7 @@ history_row(struct ctx *c, struct tmpl_vars *row, const struct sp_payment *p)
 	tmpl_set_int(row, "id", p->id);
 	tmpl_set(row, "date", p->received_date);
 	kit_set_instant(row, "created", p->created_at);
-	tmpl_set(row, "method", method_name(p->method));
+	tmpl_set(row, "method", kit_method_label(p->method));
 	if (p->payment_method_id &&
 	    stripe_pay_method_get(c->app->db, p->payment_method_id, &m) == SP_OK) {
 		ss_method_label(&m, label, sizeof(label));
