@@ -97,7 +97,7 @@ app_csp_stripe(struct ctx *c)
 static const char *const role_names[] = { "admin", "billing", "frontdesk" };
 
 const char *
-role_name(enum role r)
+app_role_name(enum role r)
 {
 	switch (r) {
 	case ROLE_ADMIN:
@@ -111,7 +111,7 @@ role_name(enum role r)
 }
 
 int
-role_parse(const char *s, enum role *r)
+app_role_parse(const char *s, enum role *r)
 {
 	static const enum role vals[] = { ROLE_ADMIN, ROLE_BILLING, ROLE_FRONTDESK };
 
@@ -194,6 +194,26 @@ app_view_errors(struct ctx *c)
 	}
 }
 
+const struct branding *
+app_brand(struct ctx *c)
+{
+	struct branding *b = &c->brand;
+
+	if (!c->brand_loaded) {
+		c->brand_loaded = 1;
+		if (c->route == NULL || (c->route->flags & R_NODB) ||
+		    branding_get(c->app->db, b) != BRAND_OK)
+			memset(b, 0, sizeof(*b));
+		if (b->org_name[0] == '\0')
+			str_copy(b->org_name, sizeof(b->org_name),
+			    c->app->cfg.org_name ? c->app->cfg.org_name : "");
+		if (b->org_address[0] == '\0')
+			str_copy(b->org_address, sizeof(b->org_address),
+			    c->app->cfg.org_address ? c->app->cfg.org_address : "");
+	}
+	return b;
+}
+
 /* "line 1\nline 2" as "line 1, line 2" (page footers are one line). */
 static void
 one_line(const char *in, char *out, size_t outsz)
@@ -258,7 +278,7 @@ view_layout(struct ctx *c)
 		tmpl_set_bool(v, "logged_in", 1);
 		tmpl_set(v, "user_name", c->user.name);
 		tmpl_set(v, "user_email", c->user.email);
-		tmpl_set(v, "user_role", role_name(c->user.role));
+		tmpl_set(v, "user_role", app_role_name(c->user.role));
 		tmpl_set_bool(v, "is_admin", c->user.role == ROLE_ADMIN);
 		tmpl_set_bool(v, "can_money", (c->user.role & ROLES_MONEY) != 0);
 	}
@@ -339,7 +359,7 @@ load_session(struct ctx *c)
 	rc = user_get(c->app->db, uid, &u);
 	if (rc == USER_DB)
 		return DB_DOWN;
-	if (rc != USER_OK || u.disabled || role_parse(u.role, &c->user.role) == -1)
+	if (rc != USER_OK || u.disabled || app_role_parse(u.role, &c->user.role) == -1)
 		return 0;
 	c->logged_in = 1;
 	c->user.id = u.id;

@@ -56,7 +56,7 @@ coverage_figures(struct tmpl_vars *v, const struct estimate *e)
 }
 
 void
-ev_header(struct tmpl_vars *v, const struct estimate *e)
+estimate_view_header(struct tmpl_vars *v, const struct estimate *e)
 {
 	tmpl_set_int(v, "est_id", e->id);
 	tmpl_set_int(v, "est_root", e->root_id);
@@ -86,7 +86,7 @@ ev_header(struct tmpl_vars *v, const struct estimate *e)
 }
 
 void
-ev_breakdown(struct tmpl_vars *v, const struct estimate *e)
+estimate_view_breakdown(struct tmpl_vars *v, const struct estimate *e)
 {
 	const struct est_totals *t = &e->totals;
 
@@ -148,14 +148,14 @@ one_sig(struct tmpl_vars *v, const char *prefix, const struct estimate_sig *s)
 }
 
 void
-ev_signatures(struct tmpl_vars *v, const struct estimate *e)
+estimate_view_signatures(struct tmpl_vars *v, const struct estimate *e)
 {
 	one_sig(v, "client_sig", &e->client_sig);
 	one_sig(v, "staff_sig", &e->staff_sig);
 }
 
 void
-ev_gfe(struct tmpl_vars *v, const struct estimate *e)
+estimate_view_gfe(struct tmpl_vars *v, const struct estimate *e)
 {
 	int64_t first = 0;
 

@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "app.h"
+#include "buf.h"
 #include "clock.h"
 #include "invoice.h"
 #include "kit.h"
 #include "money.h"
+#include "pdf.h"
 #include "profiles.h"
 #include "str.h"
 #include "tmpl.h"
@@ -204,6 +206,24 @@ kit_send_pdf(struct ctx *c, const char *filename)
 	    filename) == -1)
 		return -1;
 	return http_header(&c->resp, "Content-Disposition", disp);
+}
+
+struct pdf_org
+kit_pdf_org(struct ctx *c)
+{
+	const struct branding *b = app_brand(c);
+	struct pdf_org org = { b->org_name, b->org_address, NULL, 0 };
+
+	if (b->logo_sha[0] && c->brand_logo.len == 0) {
+		buf_init(&c->brand_logo, 16u * 1024 * 1024);
+		if (branding_logo(c->app->db, b->logo_sha, &c->brand_logo) != BRAND_OK)
+			buf_reset(&c->brand_logo);
+	}
+	if (c->brand_logo.len > 0) {
+		org.logo_png = (const unsigned char *)c->brand_logo.data;
+		org.logo_len = c->brand_logo.len;
+	}
+	return org;
 }
 
 /* rc of a loader: 0 found, 1 not found (404 sent), -1 database error. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "audit.h"
+#include "pdf.h"
 
 struct ctx;
 struct tmpl_vars;
@@ -65,6 +66,10 @@ const char *kit_entry_kind_label(const char *kind);
 /* The response body already holds a PDF: 200 with the headers of a
  * private download named filename. 0 / -1. */
 int	 kit_send_pdf(struct ctx *, const char *filename);
+
+/* The organisation for a PDF: name, address and logo (bytes owned by the
+ * request; valid until it ends). */
+struct pdf_org	 kit_pdf_org(struct ctx *);
 
 /* Get-or-404: loads the record; 0 found, 1 answered (404 "No such ...",
  * also for id 0), -1 database error (the dispatcher answers 500). An

@@ -235,7 +235,7 @@ authenticate(struct api *a)
 	explicit_bzero(tok, sizeof(tok));
 	if (rc < 0)
 		return -1;
-	if (rc == 0 || role_parse(a->key.role, &role) == -1)
+	if (rc == 0 || app_role_parse(a->key.role, &role) == -1)
 		return api_error(a->c, 401, "invalid_api_key",
 		    "The API key is missing, malformed, unknown or revoked.", NULL) == 0 ? 0 : -1;
 	if (!(a->c->route->roles & role))

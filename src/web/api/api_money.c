@@ -67,8 +67,7 @@ line_parse(struct api *a, struct json_object *o, size_t i, struct invoice_line *
 	    &desc)) < 1)
 		return rc;
 	if ((rc = api_input_int(a, o, "lines", i, "quantity", 1,
-	    CALC_MAX_QUANTITY,
-	    &l->quantity)) < 1)
+	    CALC_MAX_QUANTITY, &l->quantity)) < 1)
 		return rc;
 	if ((rr = api_input_int(a, o, "lines", i, "rate_cents", 0, MONEY_MAX,
 	    &l->rate)) < 1)
@@ -77,8 +76,7 @@ line_parse(struct api *a, struct json_object *o, size_t i, struct invoice_line *
 	    &dk)) < 1)
 		return rc;
 	if ((rc = api_input_int(a, o, "lines", i, "discount_value", 0,
-	    MONEY_MAX,
-	    &l->dv)) < 1)
+	    MONEY_MAX, &l->dv)) < 1)
 		return rc;
 	str_fmt(field, sizeof(field), "lines[%zu].discount_kind", i);
 	if (dk != NULL && discount_kind_parse(dk, &l->dk) == -1)

@@ -6,7 +6,6 @@
 #include "kit.h"
 #include "log.h"
 #include "pdf.h"
-#include "branding_web.h"
 #include "profiles.h"
 #include "routes.h"
 #include "statement.h"
@@ -15,7 +14,7 @@
 static struct pdf_org
 org_of(struct ctx *c)
 {
-	return app_pdf_org(c);
+	return kit_pdf_org(c);
 }
 
 static int

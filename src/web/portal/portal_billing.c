@@ -13,7 +13,6 @@
 #include "payment.h"
 #include "pdf.h"
 #include "pdf_receipt.h"
-#include "branding_web.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "staff_plans.h"
@@ -290,7 +289,7 @@ h_portal_invoice(struct ctx *c)
 int
 portal_invoice_pdf(struct ctx *c, const struct invoice *inv)
 {
-	struct pdf_org org = app_pdf_org(c);
+	struct pdf_org org = kit_pdf_org(c);
 	struct account a;
 	char filename[64];
 	int arc = account_get(c->app->db, inv->account_id, &a);
@@ -331,7 +330,7 @@ h_portal_invoice_pdf(struct ctx *c)
 int
 h_portal_statement_pdf(struct ctx *c)
 {
-	struct pdf_org org = app_pdf_org(c);
+	struct pdf_org org = kit_pdf_org(c);
 	struct portal_req pr;
 	struct statement st;
 	char filename[64];

@@ -91,7 +91,7 @@ h_portal_estimates(struct ctx *c)
 		struct tmpl_vars *r = tmpl_loop_add(c->view, "estimates");
 		if (r == NULL)
 			break;
-		ev_header(r, &es[i]);
+		estimate_view_header(r, &es[i]);
 		est_labels(c, r, &es[i]);
 		kit_set_money(r, "patient", es[i].totals.patient);
 		tmpl_set_bool(r, "to_sign", es[i].state == ES_SENT ||
@@ -128,11 +128,11 @@ static int
 show(struct ctx *c, const struct portal_req *pr, struct estimate *e, int status,
     const char *error)
 {
-	ev_header(c->view, e);
-	ev_breakdown(c->view, e);
-	ev_signatures(c->view, e);
+	estimate_view_header(c->view, e);
+	estimate_view_breakdown(c->view, e);
+	estimate_view_signatures(c->view, e);
 	if (e->gfe)
-		ev_gfe(c->view, e);
+		estimate_view_gfe(c->view, e);
 	est_labels(c, c->view, e);
 	tmpl_set_bool(c->view, "can_sign", e->state == ES_SENT ||
 	    e->state == ES_VIEWED);

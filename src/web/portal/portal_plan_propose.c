@@ -233,9 +233,10 @@ h_propose(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	plans_drop_repeat_errors(c);
+	staff_plans_drop_repeat_errors(c);
 	echo_form(c);
-	if (plans_form_ids(c, ids, ARRAY_LEN(ids), &n) == -1 || c->fs.nerr > 0) {
+	if (staff_plans_form_ids(c, ids, ARRAY_LEN(ids), &n) == -1 ||
+	    c->fs.nerr > 0) {
 		app_view_errors(c);
 		tmpl_set(c->view, "error", portal_msg(c, "pp.check_fields"));
 		return form_page(c, &pr, 422, ids, n);
@@ -300,7 +301,7 @@ h_proposal(struct ctx *c)
 		http_redirect(&c->resp, 303, url);
 		return 0;
 	}
-	plans_view(c->view, &p);
+	staff_plans_view(c->view, &p);
 	plan_free(&p);
 	tmpl_set_bool(c->view, "pending", pp.pending);
 	str_fmt(num, sizeof(num), "%" PRId64, id);

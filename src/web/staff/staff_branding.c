@@ -5,7 +5,6 @@
 #include "app.h"
 #include "audit.h"
 #include "brand_image.h"
-#include "branding_web.h"
 #include "handlers.h"
 #include "branding.h"
 #include "buf.h"
@@ -23,44 +22,6 @@ int	 h_brand_logo(struct ctx *);
 int	 h_brand_theme(struct ctx *);
 
 #define BRAND_CACHE_FOREVER	"public, max-age=31536000, immutable"
-
-const struct branding *
-app_brand(struct ctx *c)
-{
-	struct branding *b = &c->brand;
-
-	if (!c->brand_loaded) {
-		c->brand_loaded = 1;
-		if (c->route == NULL || (c->route->flags & R_NODB) ||
-		    branding_get(c->app->db, b) != BRAND_OK)
-			memset(b, 0, sizeof(*b));
-		if (b->org_name[0] == '\0')
-			str_copy(b->org_name, sizeof(b->org_name),
-			    c->app->cfg.org_name ? c->app->cfg.org_name : "");
-		if (b->org_address[0] == '\0')
-			str_copy(b->org_address, sizeof(b->org_address),
-			    c->app->cfg.org_address ? c->app->cfg.org_address : "");
-	}
-	return b;
-}
-
-struct pdf_org
-app_pdf_org(struct ctx *c)
-{
-	const struct branding *b = app_brand(c);
-	struct pdf_org org = { b->org_name, b->org_address, NULL, 0 };
-
-	if (b->logo_sha[0] && c->brand_logo.len == 0) {
-		buf_init(&c->brand_logo, 16u * 1024 * 1024);
-		if (branding_logo(c->app->db, b->logo_sha, &c->brand_logo) != BRAND_OK)
-			buf_reset(&c->brand_logo);
-	}
-	if (c->brand_logo.len > 0) {
-		org.logo_png = (const unsigned char *)c->brand_logo.data;
-		org.logo_len = c->brand_logo.len;
-	}
-	return org;
-}
 
 static int
 go(struct ctx *c, const char *url)

@@ -168,21 +168,13 @@ const size_t nroutes_estimates = ARRAY_LEN(routes_estimates);
 static int
 load_client(struct ctx *c, struct client *cl)
 {
-	int64_t id;
-	int rc;
+	int rc = kit_client_or_404(c, kit_path_id(c, "id"), cl);
 
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such client.") == 0 ? 0 : -1;
-	if ((rc = client_get(c->app->db, id, cl)) == PROF_DB)
-		return -1;
-	if (rc != PROF_OK)
-		return app_error(c, 404, "No such client.") == 0 ? 0 : -1;
-	return 1;
+	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
 }
 
-/* The :id estimate: 1 loaded (estimate_free it), 0 answered 404, -1. */
-static int
-load_estimate(struct ctx *c, struct estimate *e)
+int
+staff_estimates_load(struct ctx *c, struct estimate *e)
 {
 	int64_t id;
 	int rc;
@@ -334,8 +326,8 @@ form_page(struct ctx *c, int status, const struct client *cl,
 		tmpl_set(c->view, "error", "The estimate was not saved. Please "
 		    "correct the fields marked below.");
 	if (priced) {
-		ev_header(c->view, e);
-		ev_breakdown(c->view, e);
+		estimate_view_header(c->view, e);
+		estimate_view_breakdown(c->view, e);
 		tmpl_set_bool(c->view, "priced", 1);
 	}
 	if (coverage_options(c, cl->id, e->coverage_id) == -1 ||
@@ -467,7 +459,7 @@ h_estimate_edit(struct ctx *c)
 	struct client cl;
 	int rc;
 
-	if ((rc = load_estimate(c, &e)) != 1)
+	if ((rc = staff_estimates_load(c, &e)) != 1)
 		return rc;
 	if ((rc = estimate_client(c, &e, &cl)) == 1)
 		rc = form_page(c, 200, &cl, &e, 0, 0);
@@ -482,7 +474,7 @@ h_estimate_update(struct ctx *c)
 	struct client cl;
 	int rc;
 
-	if ((rc = load_estimate(c, &e)) != 1)
+	if ((rc = staff_estimates_load(c, &e)) != 1)
 		return rc;
 	if ((rc = estimate_client(c, &e, &cl)) == 1)
 		rc = form_post(c, &cl, &e);
@@ -504,7 +496,7 @@ h_estimate_preview(struct ctx *c)
 
 	memset(&e, 0, sizeof(e));
 	if (str_starts(c->req.path, "/estimates/")) {
-		if ((rc = load_estimate(c, &e)) != 1)
+		if ((rc = staff_estimates_load(c, &e)) != 1)
 			return rc;
 		rc = estimate_client(c, &e, &cl);
 	} else
@@ -524,8 +516,8 @@ h_estimate_preview(struct ctx *c)
 		rc = rc == EST_S_DB ? -1 : rc == EST_S_OK ? 1 : 0;
 	}
 	if (rc == 1) {
-		ev_header(c->view, &e);
-		ev_breakdown(c->view, &e);
+		estimate_view_header(c->view, &e);
+		estimate_view_breakdown(c->view, &e);
 		tmpl_set_bool(c->view, "priced", 1);
 	} else if (rc != -1)
 		tmpl_set(c->view, "error", msg[0] ? msg : "Choose at least one service.");

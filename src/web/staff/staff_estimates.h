@@ -12,12 +12,16 @@ struct ctx;
 
 /* The Estimates block of a client's/inquiry's Financial tab: its estimates
  * and coverage into the view (fin_estimates loop, coverage loop). */
-int	 se_fin_block(struct ctx *, int64_t client_id);
+/* The :id estimate: 1 loaded (estimate_free it), 0 answered 404, -1. */
+struct estimate;
+int	 staff_estimates_load(struct ctx *, struct estimate *);
+int	 staff_estimates_fin_block(struct ctx *, int64_t client_id);
 /* GFE $400 flags (gfe_flags loop) of an account, or of one of its clients
  * (client_id != 0), or of every account (account_id 0). */
-int	 se_gfe_flags(struct ctx *, int64_t account_id, int64_t client_id);
+int	 staff_estimates_gfe_flags(struct ctx *, int64_t account_id,
+	    int64_t client_id);
 /* The staff home's work list (gfe_flags, est_awaiting loops). */
-int	 se_home_worklist(struct ctx *);
+int	 staff_estimates_home_worklist(struct ctx *);
 
 int	 h_estimate_new(struct ctx *);
 int	 h_estimate_create(struct ctx *);

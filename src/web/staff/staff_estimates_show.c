@@ -16,22 +16,6 @@
 #include "str.h"
 #include "tmpl.h"
 
-static int
-load(struct ctx *c, struct estimate *e)
-{
-	int64_t id;
-	int rc;
-
-	memset(e, 0, sizeof(*e));
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such estimate.") == 0 ? 0 : -1;
-	if ((rc = estimate_get(c->app->db, id, e)) == EST_S_DB)
-		return -1;
-	if (rc != EST_S_OK)
-		return app_error(c, 404, "No such estimate.") == 0 ? 0 : -1;
-	return 1;
-}
-
 static void
 client_nav(struct ctx *c, const struct estimate *e)
 {
@@ -68,9 +52,9 @@ show_page(struct ctx *c, struct estimate *e, int status, const char *error)
 	tmpl_setf(c->view, "title", "Estimate %" PRId64 " v%d", e->root_id,
 	    e->version);
 	client_nav(c, e);
-	ev_header(c->view, e);
-	ev_breakdown(c->view, e);
-	ev_signatures(c->view, e);
+	estimate_view_header(c->view, e);
+	estimate_view_breakdown(c->view, e);
+	estimate_view_signatures(c->view, e);
 	verify_view(c, e);
 	kit_notice(c);
 	if (error != NULL)
@@ -104,7 +88,7 @@ h_estimate_show(struct ctx *c)
 	struct estimate e;
 	int rc;
 
-	if ((rc = load(c, &e)) != 1)
+	if ((rc = staff_estimates_load(c, &e)) != 1)
 		return rc;
 	rc = show_page(c, &e, 200, NULL);
 	estimate_free(&e);
@@ -245,14 +229,14 @@ h_estimate_gfe(struct ctx *c)
 	struct estimate e;
 	int rc;
 
-	if ((rc = load(c, &e)) != 1)
+	if ((rc = staff_estimates_load(c, &e)) != 1)
 		return rc;
 	tmpl_setf(c->view, "title", "Good Faith Estimate %" PRId64, e.root_id);
 	client_nav(c, &e);
-	ev_header(c->view, &e);
-	ev_breakdown(c->view, &e);
-	ev_signatures(c->view, &e);
-	ev_gfe(c->view, &e);
+	estimate_view_header(c->view, &e);
+	estimate_view_breakdown(c->view, &e);
+	estimate_view_signatures(c->view, &e);
+	estimate_view_gfe(c->view, &e);
 	rc = app_render(c, 200, "estimate_gfe.html");
 	estimate_free(&e);
 	return rc;
@@ -261,7 +245,7 @@ h_estimate_gfe(struct ctx *c)
 /* --- the Financial tab ------------------------------------------------------- */
 
 int
-se_fin_block(struct ctx *c, int64_t client_id)
+staff_estimates_fin_block(struct ctx *c, int64_t client_id)
 {
 	struct estimate *es = NULL;
 	struct coverage *cv = NULL;
@@ -278,7 +262,7 @@ se_fin_block(struct ctx *c, int64_t client_id)
 		struct tmpl_vars *r = tmpl_loop_add(c->view, "fin_estimates");
 		if (r == NULL)
 			break;
-		ev_header(r, &es[i]);
+		estimate_view_header(r, &es[i]);
 		kit_set_money(r, "patient", es[i].totals.patient);
 		kit_set_money(r, "insurer", es[i].totals.insurer);
 	}
@@ -298,7 +282,7 @@ se_fin_block(struct ctx *c, int64_t client_id)
 
 /* GFE $400 flags of an account (of one of its clients when client_id). */
 int
-se_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
+staff_estimates_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
 {
 	struct estimate_flag *fs = NULL;
 	size_t n = 0;
@@ -323,12 +307,12 @@ se_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
 /* The staff home's work list: GFEs exceeded by $400+, estimates waiting
  * for the countersignature. */
 int
-se_home_worklist(struct ctx *c)
+staff_estimates_home_worklist(struct ctx *c)
 {
 	struct estimate_flag *fs = NULL;
 	size_t n = 0;
 
-	if (se_gfe_flags(c, 0, 0) == -1 ||
+	if (staff_estimates_gfe_flags(c, 0, 0) == -1 ||
 	    estimate_awaiting_countersign(c->app->db, &fs, &n) != EST_S_OK)
 		return -1;
 	for (size_t i = 0; i < n; i++) {

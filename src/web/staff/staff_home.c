@@ -154,7 +154,7 @@ h_home(struct ctx *c)
 	tmpl_set_int(c->view, "failed_days", WL_FAILED_DAYS);
 	tmpl_set_int(c->view, "card_days", WL_CARD_DAYS);
 	free(w);
-	if (se_home_worklist(c) == -1)
+	if (staff_estimates_home_worklist(c) == -1)
 		return -1;
 	if (staff_jobs_home_worklist(c) == -1)	/* plans past due */
 		return -1;

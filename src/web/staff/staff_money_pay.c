@@ -160,7 +160,7 @@ payment_form(struct ctx *c, struct pay_form *f, int status, const char *error)
 		return -1;
 	view_balance(c, f, client_id);
 	view_alloc_rows(c, f);
-	if (stripe_staff_pay_form(c, f->acct.id) == -1)
+	if (staff_stripe_pay_form(c, f->acct.id) == -1)
 		return -1;
 	if (error)
 		tmpl_set(c->view, "error", error);
@@ -237,7 +237,7 @@ drop_alloc_errors(struct ctx *c)
 	int automatic = strcmp(kit_input(c, "allocation"), "choose") != 0;
 	/* Card/ACH payments are received today and carry no reference: those
 	 * (hidden) inputs are not used either. */
-	int stripe = stripe_staff_is_method(kit_input(c, "method"));
+	int stripe = staff_stripe_is_method(kit_input(c, "method"));
 	size_t w = 0;
 
 	for (size_t i = 0; i < c->fs.nerr; i++) {
@@ -394,7 +394,7 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 	 * with field errors still gets every other complaint at once. */
 	if (field_set_error(&c->fs, "method") == NULL &&
 	    !is_manual_method(kit_field_s(c, "method")) &&
-	    !stripe_staff_is_method(kit_field_s(c, "method"))) {
+	    !staff_stripe_is_method(kit_field_s(c, "method"))) {
 		kit_form_error(c, "method", "Choose a payment method.");
 		bad++;
 	}
@@ -405,7 +405,7 @@ payment_check(struct ctx *c, struct pay_form *f, int choose, char *msg,
 		bad++;
 	}
 	if (field_set_error(&c->fs, "received_date") == NULL &&
-	    !stripe_staff_is_method(kit_field_s(c, "method")) &&
+	    !staff_stripe_is_method(kit_field_s(c, "method")) &&
 	    strcmp(kit_field_s(c, "received_date"), today) > 0) {
 		kit_form_error(c, "received_date",
 		    "The received date cannot be in the future.");
@@ -501,12 +501,12 @@ h_payment_create(struct ctx *c)
 		return rc == 1 ? 0 : -1;
 	}
 	/* Same form, same answer: a resubmission gets its first payment. */
-	if ((rc = stripe_staff_pay_replay(c, f.acct.id)) != 1) {
+	if ((rc = staff_stripe_pay_replay(c, f.acct.id)) != 1) {
 		pay_form_free(&f);
 		return rc;
 	}
 	drop_alloc_errors(c);
-	f.stripe = stripe_staff_is_method(kit_field_s(c, "method"));
+	f.stripe = staff_stripe_is_method(kit_field_s(c, "method"));
 	pay_form_inputs(c, &f);
 	choose = strcmp(kit_field_s(c, "allocation"), "choose") == 0;
 	rc = payment_check(c, &f, choose, msg, sizeof(msg));
@@ -516,10 +516,11 @@ h_payment_create(struct ctx *c)
 	} else if (rc > 0)
 		rc = payment_form(c, &f, 422, msg[0] ? msg :
 		    "Please correct the fields below.");
-	else if (rc == 0 && stripe_staff_is_method(kit_field_s(c, "method"))) {
+	else if (rc == 0 && staff_stripe_is_method(kit_field_s(c, "method"))) {
 		const struct field_value *cid = app_field(c, "client_id");
-		rc = stripe_staff_pay_submit(c, f.acct.id, cid->present ? cid->i : 0,
-		    !choose, f.req, f.nreq, msg, sizeof(msg));
+		rc = staff_stripe_pay_submit(c, f.acct.id,
+		    cid->present ? cid->i : 0, !choose, f.req, f.nreq, msg,
+		    sizeof(msg));
 		if (rc == 1 || rc == 2)
 			rc = payment_form(c, &f, rc == 2 ? 409 : 422, msg);
 	} else if (rc == 0)
@@ -643,7 +644,8 @@ payment_page(struct ctx *c, const struct payment *p, int status,
 		}
 	}
 	view_payment(c, p);
-	if (view_allocations(c, p) == -1 || stripe_staff_payment_view(c, p) == -1)
+	if (view_allocations(c, p) == -1 ||
+	    staff_stripe_payment_view(c, p) == -1)
 		return -1;
 	tmpl_setf(c->view, "title", "Payment #%" PRId64, p->id);
 	tmpl_set_bool(c->view, "nav_accounts", 1);

@@ -28,6 +28,24 @@ static const char *const schedule_by[] = { "count", "amount", NULL };
 static const char *const plan_notices[] = { "created", "edited", "sent",
     "paused", "resumed", "cancelled", "skipped", "moved", "approved", NULL };
 
+/* The terms of a plan: the same fields on the new and the edit form. */
+#define F_PLAN_TERMS \
+	{ "schedule_by", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, schedule_by, \
+	    "Schedule by" }, \
+	{ "installments", FIELD_INT, 0, 0, 1, PLAN_MAX_INSTALLMENTS, NULL, \
+	    "Number of installments" }, \
+	{ "installment_amount", FIELD_MONEY, 0, 0, 1, MONEY_MAX, NULL, \
+	    "Installment amount" }, \
+	{ "frequency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, freqs, \
+	    "Frequency" }, \
+	{ "day_of_month", FIELD_INT, 0, 0, 0, 31, NULL, \
+	    "Day of the month" }, \
+	{ "start_date", FIELD_DATE, FIELD_REQUIRED, 0, 0, 0, NULL, \
+	    "Start date" }, \
+	{ "payment_method_id", FIELD_ID, 0, 0, 0, 0, NULL, \
+	    "Payment method" }, \
+	{ "autopay", FIELD_BOOL, 0, 0, 0, 0, NULL, "Autopay" },
+
 static const struct field f_plan_new[] = {
 	{ "client_id", FIELD_ID, 0, 0, 0, 0, NULL, "Client" },
 };
@@ -39,17 +57,7 @@ static const struct field f_plan_form[] = {
 	{ "down_payment", FIELD_MONEY, 0, 0, 0, MONEY_MAX, NULL, "Down payment" },
 	{ "down_received", FIELD_BOOL, 0, 0, 0, 0, NULL, "Down payment received" },
 	{ "down_method", FIELD_ENUM, 0, 0, 0, 0, down_methods, "Paid by" },
-	{ "schedule_by", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, schedule_by,
-	    "Schedule by" },
-	{ "installments", FIELD_INT, 0, 0, 1, PLAN_MAX_INSTALLMENTS, NULL,
-	    "Number of installments" },
-	{ "installment_amount", FIELD_MONEY, 0, 0, 1, MONEY_MAX, NULL,
-	    "Installment amount" },
-	{ "frequency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, freqs, "Frequency" },
-	{ "day_of_month", FIELD_INT, 0, 0, 0, 31, NULL, "Day of the month" },
-	{ "start_date", FIELD_DATE, FIELD_REQUIRED, 0, 0, 0, NULL, "Start date" },
-	{ "payment_method_id", FIELD_ID, 0, 0, 0, 0, NULL, "Payment method" },
-	{ "autopay", FIELD_BOOL, 0, 0, 0, 0, NULL, "Autopay" },
+	F_PLAN_TERMS
 	{ "override_reason", FIELD_LINE, 0, 500, 0, 0, NULL, "Override reason" },
 	{ "preview", FIELD_BOOL, 0, 0, 0, 0, NULL, "Preview" },
 };
@@ -59,17 +67,7 @@ static const struct field f_plan_page[] = {
 };
 
 static const struct field f_plan_edit[] = {
-	{ "schedule_by", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, schedule_by,
-	    "Schedule by" },
-	{ "installments", FIELD_INT, 0, 0, 1, PLAN_MAX_INSTALLMENTS, NULL,
-	    "Number of installments" },
-	{ "installment_amount", FIELD_MONEY, 0, 0, 1, MONEY_MAX, NULL,
-	    "Installment amount" },
-	{ "frequency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, freqs, "Frequency" },
-	{ "day_of_month", FIELD_INT, 0, 0, 0, 31, NULL, "Day of the month" },
-	{ "start_date", FIELD_DATE, FIELD_REQUIRED, 0, 0, 0, NULL, "Start date" },
-	{ "payment_method_id", FIELD_ID, 0, 0, 0, 0, NULL, "Payment method" },
-	{ "autopay", FIELD_BOOL, 0, 0, 0, 0, NULL, "Autopay" },
+	F_PLAN_TERMS
 	{ "invoice_id", FIELD_ID, 0, 0, 0, 0, NULL, "Invoice" },
 	{ "override_reason", FIELD_LINE, 0, 500, 0, 0, NULL, "Override reason" },
 };
@@ -142,7 +140,7 @@ static const struct {
 };
 
 const char *
-plans_form_field(const char *api)
+staff_plans_form_field(const char *api)
 {
 	for (size_t i = 0; i < ARRAY_LEN(field_map); i++)
 		if (strcmp(field_map[i].api, api) == 0)
@@ -160,7 +158,7 @@ set_date(struct tmpl_vars *v, const char *name, int64_t days)
 }
 
 void
-plans_view(struct tmpl_vars *v, const struct plan *p)
+staff_plans_view(struct tmpl_vars *v, const struct plan *p)
 {
 	tmpl_set_int(v, "plan_id", p->id);
 	tmpl_set(v, "plan_status", plan_state_names[p->state]);
@@ -218,7 +216,7 @@ staff_plans_fin(struct ctx *c, int64_t account_id, int64_t client_id)
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "plans");
 
 		if (row != NULL)
-			plans_view(row, &ps[i]);
+			staff_plans_view(row, &ps[i]);
 		plan_free(&ps[i]);
 	}
 	free(ps);
@@ -230,7 +228,7 @@ staff_plans_fin(struct ctx *c, int64_t account_id, int64_t client_id)
 /* Every "invoice_id" of the form (checkboxes repeat the name): 0, or -1
  * when one is not an id or there are too many. */
 int
-plans_form_ids(const struct ctx *c, int64_t *ids, size_t max, size_t *n)
+staff_plans_form_ids(const struct ctx *c, int64_t *ids, size_t max, size_t *n)
 {
 	const struct kvlist *in = &c->req.form;
 
@@ -247,7 +245,7 @@ plans_form_ids(const struct ctx *c, int64_t *ids, size_t max, size_t *n)
 
 /* The field table's errors, less the repeated invoice_id checkboxes. */
 void
-plans_drop_repeat_errors(struct ctx *c)
+staff_plans_drop_repeat_errors(struct ctx *c)
 {
 	size_t k = 0;
 
@@ -299,7 +297,7 @@ view_open_invoices(struct ctx *c, int64_t account_id, int64_t client_id,
 }
 
 int
-plans_view_methods(struct ctx *c, int64_t account_id, int64_t chosen)
+staff_plans_view_methods(struct ctx *c, int64_t account_id, int64_t chosen)
 {
 	struct sp_method *ms = NULL;
 	size_t n = 0;
@@ -321,7 +319,7 @@ plans_view_methods(struct ctx *c, int64_t account_id, int64_t chosen)
 }
 
 void
-plans_view_inputs(struct ctx *c)
+staff_plans_view_inputs(struct ctx *c)
 {
 	static const char *const names[] = { "amount", "down_payment",
 	    "down_method", "schedule_by", "installments", "installment_amount",
@@ -369,7 +367,7 @@ form_page(struct ctx *c, const struct account *a, int64_t client_id,
 	    view_open_invoices(c, a->id, client_id, ids, nids, fresh) == -1)
 		return -1;
 	(void)str_to_i64(kit_input(c, "payment_method_id"), 1, INT64_MAX, &mid);
-	if (plans_view_methods(c, a->id, mid) == -1)
+	if (staff_plans_view_methods(c, a->id, mid) == -1)
 		return -1;
 	if (client_id)
 		tmpl_set_int(c->view, "form_client_id", client_id);
@@ -389,7 +387,7 @@ h_plan_new(struct ctx *c)
 	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")), &a)) != 0)
 		return rc == 1 ? 0 : -1;
 	kit_date_from_today(today, sizeof(today), 0);
-	plans_view_inputs(c);
+	staff_plans_view_inputs(c);
 	tmpl_set(c->view, "form_start_date", today);
 	tmpl_set(c->view, "form_schedule_by", "count");
 	tmpl_set(c->view, "form_installments", "6");
@@ -424,7 +422,7 @@ form_error(struct ctx *c, const struct account *a, int64_t client_id,
     const int64_t *ids, size_t n, const struct plan_err *e, int status)
 {
 	tmpl_set(c->view, "error", e->msg);
-	kit_form_error(c, plans_form_field(e->field), e->msg);
+	kit_form_error(c, staff_plans_form_field(e->field), e->msg);
 	return form_page(c, a, client_id, ids, n, status, 0);
 }
 
@@ -444,12 +442,12 @@ h_plan_create(struct ctx *c)
 
 	if ((rc = kit_account_or_404(c, (id = kit_path_id(c, "id")), &a)) != 0)
 		return rc == 1 ? 0 : -1;
-	plans_view_inputs(c);
+	staff_plans_view_inputs(c);
 	memset(&q, 0, sizeof(q));
 	q.account_id = id;
 	q.client_id = (f = app_field(c, "client_id")) && f->present ? f->i : 0;
-	plans_drop_repeat_errors(c);
-	if (plans_form_ids(c, ids, ARRAY_LEN(ids), &nids) == -1)
+	staff_plans_drop_repeat_errors(c);
+	if (staff_plans_form_ids(c, ids, ARRAY_LEN(ids), &nids) == -1)
 		kit_form_error(c, "invoice_id",
 		    "Choose at most 50 open invoices.");
 	if (c->fs.nerr > 0 || tmpl_get(c->view, "err_invoice_id")) {

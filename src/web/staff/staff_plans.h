@@ -28,16 +28,18 @@ int	 staff_plans_fin(struct ctx *, int64_t account_id, int64_t client_id);
 
 /* Shared by the staff and portal pages: plan figures and its schedule
  * (loop "schedule") into v. */
-void	 plans_view(struct tmpl_vars *, const struct plan *);
+void	 staff_plans_view(struct tmpl_vars *, const struct plan *);
 /* Form/API field of a plan error as the staff form names it. */
-const char *plans_form_field(const char *api_field);
+const char *staff_plans_form_field(const char *api_field);
 
 /* Staff form helpers (staff_plans.c). */
-int	 plans_form_ids(const struct ctx *, int64_t *ids, size_t max, size_t *n);
-void	 plans_drop_repeat_errors(struct ctx *);
+int	 staff_plans_form_ids(const struct ctx *, int64_t *ids, size_t max,
+	    size_t *n);
+void	 staff_plans_drop_repeat_errors(struct ctx *);
 /* form_<name> of every plan form input as submitted ("" when absent). */
-void	 plans_view_inputs(struct ctx *);
-int	 plans_view_methods(struct ctx *, int64_t account_id, int64_t chosen);
+void	 staff_plans_view_inputs(struct ctx *);
+int	 staff_plans_view_methods(struct ctx *, int64_t account_id,
+	    int64_t chosen);
 
 /* The portal's pages (portal_plans.c). */
 int	 h_portal_plan(struct ctx *);

@@ -106,7 +106,7 @@ view_edit_defaults(struct ctx *c, const struct plan *p)
 {
 	char d[11];
 
-	plans_view_inputs(c);
+	staff_plans_view_inputs(c);
 	if (strcmp(c->req.method, "POST") == 0)
 		return;		/* the form again, as typed */
 	tmpl_set(c->view, "form_schedule_by", p->terms.count ? "count" : "amount");
@@ -153,7 +153,7 @@ plan_page(struct ctx *c, int64_t id, int status, const struct plan_err *e)
 		return -1;
 	if (rc != PLAN_OK)
 		return app_error(c, 404, "No such payment plan.");
-	plans_view(c->view, &p);
+	staff_plans_view(c->view, &p);
 	tmpl_set_int(c->view, "account_id", p.account_id);
 	tmpl_set(c->view, "account_name", p.account_name);
 	tmpl_set_int(c->view, "client_id", p.client_id);
@@ -186,9 +186,9 @@ plan_page(struct ctx *c, int64_t id, int status, const struct plan_err *e)
 		tmpl_set(c->view, "notice", notice_text[nf->i][1]);
 	if (e != NULL && e->msg[0]) {
 		tmpl_set(c->view, "error", e->msg);
-		kit_form_error(c, plans_form_field(e->field), e->msg);
+		kit_form_error(c, staff_plans_form_field(e->field), e->msg);
 	}
-	rc = plans_view_methods(c, p.account_id, p.method_id) == -1 ||
+	rc = staff_plans_view_methods(c, p.account_id, p.method_id) == -1 ||
 	    view_addable(c, &p) == -1 || view_versions(c, id) == -1 ? -1 : 0;
 	tmpl_setf(c->view, "title", "Payment plan #%" PRId64, id);
 	plan_free(&p);
@@ -250,8 +250,9 @@ h_plan_edit(struct ctx *c)
 
 	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
-	plans_drop_repeat_errors(c);
-	if (c->fs.nerr > 0 || plans_form_ids(c, ids, ARRAY_LEN(ids), &n) == -1)
+	staff_plans_drop_repeat_errors(c);
+	if (c->fs.nerr > 0 || staff_plans_form_ids(c, ids, ARRAY_LEN(ids),
+	    &n) == -1)
 		return field_errors(c, id);
 	memset(&ed, 0, sizeof(ed));
 	by_amount = strcmp(kit_field_s(c, "schedule_by"), "amount") == 0;
@@ -306,8 +307,10 @@ h_plan_move(struct ctx *c)
 	    &e), &e, "moved");
 }
 
-int
-h_plan_send(struct ctx *c)
+/* An action on the :id plan that takes nothing else (send, approve). */
+static int
+plan_step(struct ctx *c, int (*step)(const struct plan_env *, int64_t,
+    struct plan_err *), const char *notice)
 {
 	struct plan_err e = { "", "" };
 	struct plan_env env;
@@ -317,21 +320,19 @@ h_plan_send(struct ctx *c)
 	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
 	plan_env_of(c, &a, &env);
-	return after(c, id, plan_send(&env, id, &e), &e, "sent");
+	return after(c, id, step(&env, id, &e), &e, notice);
+}
+
+int
+h_plan_send(struct ctx *c)
+{
+	return plan_step(c, plan_send, "sent");
 }
 
 int
 h_plan_approve(struct ctx *c)
 {
-	struct plan_err e = { "", "" };
-	struct plan_env env;
-	struct actor a;
-	int64_t id;
-
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such payment plan.");
-	plan_env_of(c, &a, &env);
-	return after(c, id, plan_proposal_approve(&env, id, &e), &e, "approved");
+	return plan_step(c, plan_proposal_approve, "approved");
 }
 
 int

@@ -208,7 +208,8 @@ fin_fill(struct ctx *c, int64_t account_id, int64_t client_id)
 	if (fin_invoices(c, account_id, client_id) == -1 ||
 	    fin_payments(c, account_id, client_id) == -1 ||
 	    fin_statements(c, account_id, client_id) == -1 ||
-	    stripe_staff_fin_view(c, account_id, client_id) == -1 ||	/* ui-stripe */
+	    /* ui-stripe */
+	    staff_stripe_fin_view(c, account_id, client_id) == -1 ||
 	    staff_plans_fin(c, account_id, client_id) == -1)	/* plans */
 		return -1;
 	return 0;
@@ -274,8 +275,8 @@ client_page(struct ctx *c, const char *stage)
 	kit_notice(c);
 	if (location_name(c, cl.location_id) == -1 ||
 	    fin_fill(c, cl.account_id, cl.id) == -1 ||
-	    se_fin_block(c, cl.id) == -1 ||
-	    se_gfe_flags(c, cl.account_id, cl.id) == -1)
+	    staff_estimates_fin_block(c, cl.id) == -1 ||
+	    staff_estimates_gfe_flags(c, cl.account_id, cl.id) == -1)
 		return -1;
 	return app_render(c, 200, "profiles_show.html");
 }
@@ -352,7 +353,7 @@ h_account_show(struct ctx *c)
 	kit_notice(c);
 	if (location_name(c, a.location_id) == -1 ||
 	    account_members(c, a.id) == -1 || fin_fill(c, a.id, 0) == -1 ||
-	    se_gfe_flags(c, a.id, 0) == -1)
+	    staff_estimates_gfe_flags(c, a.id, 0) == -1)
 		return -1;
 	return app_render(c, 200, "profiles_show.html");
 }

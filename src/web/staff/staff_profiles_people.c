@@ -323,35 +323,14 @@ h_client_create(struct ctx *c)
 	return client_create(c, "client");
 }
 
-/* Loads the client of the path: 1 found, 0 answered 404, -1 database. */
-static int
-path_client(struct ctx *c, struct client *cl)
-{
-	int64_t id;
-	int rc;
-
-	if ((id = kit_path_id(c, "id")) == 0) {
-		app_error(c, 404, "No such client.");
-		return 0;
-	}
-	rc = client_get(c->app->db, id, cl);
-	if (rc == PROF_DB)
-		return -1;
-	if (rc != PROF_OK) {
-		app_error(c, 404, "No such client.");
-		return 0;
-	}
-	return 1;
-}
-
 int
 h_client_edit(struct ctx *c)
 {
 	struct client cl;
-	int rc = path_client(c, &cl);
+	int rc = kit_client_or_404(c, kit_path_id(c, "id"), &cl);
 
-	if (rc != 1)
-		return rc;
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
 	client_form_values(c, &cl);
 	return client_form(c, 200, cl.stage, &cl, NULL);
 }
@@ -361,11 +340,11 @@ h_client_update(struct ctx *c)
 {
 	struct actor a = kit_staff_actor(c);
 	struct client cl;
-	int rc = path_client(c, &cl);
+	int rc = kit_client_or_404(c, kit_path_id(c, "id"), &cl);
 	char url[96];
 
-	if (rc != 1)
-		return rc;
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
 	kit_form_echo(c);
 	app_view_errors(c);
 	if ((rc = staff_profiles_check_location(c, kit_field_i(c, "location_id",
@@ -512,37 +491,16 @@ h_account_create(struct ctx *c)
 	return account_store(c, &acct, 1);
 }
 
-/* The account of the path: 1 found, 0 answered 404, -1 database. */
-static int
-path_account(struct ctx *c, struct account *acct)
-{
-	int64_t id;
-	int rc;
-
-	if ((id = kit_path_id(c, "id")) == 0) {
-		app_error(c, 404, "No such account.");
-		return 0;
-	}
-	rc = account_get(c->app->db, id, acct);
-	if (rc == PROF_DB)
-		return -1;
-	if (rc != PROF_OK) {
-		app_error(c, 404, "No such account.");
-		return 0;
-	}
-	return 1;
-}
-
 int
 h_account_edit(struct ctx *c)
 {
 	struct account acct;
 	char key[32];
 	size_t sz;
-	int rc = path_account(c, &acct);
+	int rc = kit_path_account_or_404(c, &acct);
 
-	if (rc != 1)
-		return rc;
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
 	for (size_t i = 0; i < ARRAY_LEN(account_text); i++) {
 		str_fmt(key, sizeof(key), "form_%s", account_text[i]);
 		tmpl_set(c->view, key, account_member(&acct, i, &sz));
@@ -555,9 +513,9 @@ int
 h_account_update(struct ctx *c)
 {
 	struct account acct;
-	int rc = path_account(c, &acct);
+	int rc = kit_path_account_or_404(c, &acct);
 
-	if (rc != 1)
-		return rc;
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
 	return account_store(c, &acct, 0);
 }

@@ -128,7 +128,7 @@ const size_t nroutes_stripe_staff = ARRAY_LEN(routes_stripe_staff);
 /* --- helpers ------------------------------------------------------------ */
 
 int
-ss_sp(struct ctx *c, struct sp *sp, struct actor *a)
+staff_stripe_sp(struct ctx *c, struct sp *sp, struct actor *a)
 {
 	a->kind = "staff";
 	a->id = c->user.id;
@@ -142,7 +142,7 @@ ss_sp(struct ctx *c, struct sp *sp, struct actor *a)
 }
 
 int
-ss_enabled(const struct ctx *c)
+staff_stripe_enabled(const struct ctx *c)
 {
 	const struct config *cfg = &c->app->cfg;
 
@@ -152,7 +152,7 @@ ss_enabled(const struct ctx *c)
 }
 
 int
-ss_attempt_key(char *out, size_t outsz)
+staff_stripe_attempt_key(char *out, size_t outsz)
 {
 	/* 24 random bytes: 32 base64url characters ([A-Za-z0-9_-]). */
 	return crypto_token(out, outsz, 24);
@@ -175,7 +175,7 @@ brand_name(const char *brand)
 }
 
 void
-ss_method_label(const struct sp_method *m, char *out, size_t outsz)
+staff_stripe_method_label(const struct sp_method *m, char *out, size_t outsz)
 {
 	if (strcmp(m->kind, "us_bank_account") == 0)
 		(void)str_fmt(out, outsz, "%s account ending %s",
@@ -186,12 +186,12 @@ ss_method_label(const struct sp_method *m, char *out, size_t outsz)
 }
 
 void
-ss_view_method(struct tmpl_vars *row, const struct sp_method *m)
+staff_stripe_view_method(struct tmpl_vars *row, const struct sp_method *m)
 {
 	char label[120];
 	int bank = strcmp(m->kind, "us_bank_account") == 0;
 
-	ss_method_label(m, label, sizeof(label));
+	staff_stripe_method_label(m, label, sizeof(label));
 	tmpl_set_int(row, "method_id", m->id);
 	tmpl_set(row, "method_label", label);
 	tmpl_set(row, "method_brand", bank ? (m->brand[0] ? m->brand : "Bank") :
@@ -207,7 +207,7 @@ ss_view_method(struct tmpl_vars *row, const struct sp_method *m)
 }
 
 const char *
-ss_failure_title(const char *code)
+staff_stripe_failure_title(const char *code)
 {
 	switch (stripe_reason_from_codes(NULL, code, code)) {
 	case STRIPE_REASON_CARD_DECLINED:
@@ -232,7 +232,7 @@ ss_failure_title(const char *code)
 }
 
 void
-ss_view_consent_text(struct ctx *c)
+staff_stripe_view_consent_text(struct ctx *c)
 {
 	/* The text recorded when the method is saved with a payment (scope
 	 * any balance): it then names the card or bank account. */
@@ -246,8 +246,8 @@ ss_view_consent_text(struct ctx *c)
 }
 
 void
-ss_consent_req(struct ctx *c, struct sp_consent_req *q, const char *scope,
-    int64_t max_amount, const char *signer)
+staff_stripe_consent_req(struct ctx *c, struct sp_consent_req *q,
+    const char *scope, int64_t max_amount, const char *signer)
 {
 	memset(q, 0, sizeof(*q));
 	q->scope = scope;
@@ -260,7 +260,8 @@ ss_consent_req(struct ctx *c, struct sp_consent_req *q, const char *scope,
 }
 
 const struct sp_consent_req *
-ss_payment_consent(const struct sp_payment *p, struct sp_consent_req *q)
+staff_stripe_payment_consent(const struct sp_payment *p,
+    struct sp_consent_req *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->account_id = p->account_id;
@@ -275,15 +276,15 @@ ss_payment_consent(const struct sp_payment *p, struct sp_consent_req *q)
 }
 
 int
-ss_consent_record(struct ctx *c, const struct sp *sp, int64_t account_id,
-    int64_t method_id, const char *scope, int64_t max_amount,
-    const char *signer, char *msg, size_t msgsz)
+staff_stripe_consent_record(struct ctx *c, const struct sp *sp,
+    int64_t account_id, int64_t method_id, const char *scope,
+    int64_t max_amount, const char *signer, char *msg, size_t msgsz)
 {
 	struct sp_consent_req q;
 	int64_t id = 0;
 	int rc;
 
-	ss_consent_req(c, &q, scope, max_amount, signer);
+	staff_stripe_consent_req(c, &q, scope, max_amount, signer);
 	q.account_id = account_id;
 	q.payment_method_id = method_id;
 	rc = stripe_pay_consent_record(sp, &q, &id, msg, msgsz);

@@ -26,11 +26,11 @@ struct tmpl_vars;
 /* New Payment form (payment_new.html): the Stripe choices of the method
  * select (card, ACH, each saved method with an active consent), the form's
  * attempt_key, the save-card and consent inputs. 0 / -1. */
-int	 stripe_staff_pay_form(struct ctx *, int64_t account_id);
+int	 staff_stripe_pay_form(struct ctx *, int64_t account_id);
 
 /* 1 when the method value of the form is one this file handles:
  * "card", "ach", "saved-<id>". */
-int	 stripe_staff_is_method(const char *method);
+int	 staff_stripe_is_method(const char *method);
 
 /* The posted New Payment form with a Stripe method, after the shared checks
  * passed: starts the card/ACH payment and renders the payment step, or
@@ -39,7 +39,7 @@ int	 stripe_staff_is_method(const char *method);
  * maybe err_<field> in the view: the caller re-renders the form with 422),
  * 2 when another payment in flight holds the money (msg; busy_url in the
  * view: 409), -1 on error. */
-int	 stripe_staff_pay_submit(struct ctx *, int64_t account_id,
+int	 staff_stripe_pay_submit(struct ctx *, int64_t account_id,
 	    int64_t client_id, int auto_alloc, const struct alloc_req *, size_t n,
 	    char *msg, size_t msgsz);
 
@@ -47,17 +47,18 @@ int	 stripe_staff_pay_submit(struct ctx *, int64_t account_id,
  * of this account before): answered with that payment, before the form is
  * checked again: its payment step (not confirmed yet) or its page. 0 when
  * answered, 1 when the key is new, -1 on error. */
-int	 stripe_staff_pay_replay(struct ctx *, int64_t account_id);
+int	 staff_stripe_pay_replay(struct ctx *, int64_t account_id);
 
 /* Payment page (payment_show.html, payment_receipt.html): Stripe status,
  * ids, card, failure with what to do, refunds, the refund and try-again
  * forms. Sets is_stripe only for card/ACH payments. 0 / -1. */
-int	 stripe_staff_payment_view(struct ctx *, const struct payment *);
+int	 staff_stripe_payment_view(struct ctx *, const struct payment *);
 
 /* Financial tab (profiles_financial.html): saved payment methods with
  * consent status and the add/default/remove actions, links to consents
  * and payment history. 0 / -1. */
-int	 stripe_staff_fin_view(struct ctx *, int64_t account_id, int64_t client_id);
+int	 staff_stripe_fin_view(struct ctx *, int64_t account_id,
+	    int64_t client_id);
 
 /* --- shared by staff_stripe_pay.c and staff_stripe_actions.c ------------- */
 
@@ -65,51 +66,52 @@ struct sp_result;
 struct sp_payment;
 /* Renders stripe_pay.html for a pending card/ACH payment: the Payment
  * Element, "Process payment", the refresh form it submits afterwards. */
-int	 stripe_staff_pay_step(struct ctx *, int64_t payment_id,
+int	 staff_stripe_pay_step(struct ctx *, int64_t payment_id,
 	    const char *client_secret, const char *signer, int agree);
 /* 303 to /payments/<id>, with ?notice= when notice is not NULL. */
-void	 stripe_staff_redirect_payment(struct ctx *, int64_t id,
+void	 staff_stripe_redirect_payment(struct ctx *, int64_t id,
 	    const char *notice);
 /* The payment page's notice after an attempt ended as out says. */
-const char *stripe_staff_result_notice(const struct sp_result *);
+const char *staff_stripe_result_notice(const struct sp_result *);
 /* The payment step again for a pending page payment nobody confirmed,
  * else the payment page. */
-int	 stripe_staff_pay_again(struct ctx *, const struct sp_payment *);
+int	 staff_stripe_pay_again(struct ctx *, const struct sp_payment *);
 
 /* --- shared by staff_stripe*.c --------------------------------------------- */
 
 /* Fills sp and actor for the request; the Stripe client is the worker's.
  * -1 when the client cannot be made. */
-int	 ss_sp(struct ctx *, struct sp *, struct actor *);
+int	 staff_stripe_sp(struct ctx *, struct sp *, struct actor *);
 /* 1 when card payments can be taken (publishable key and Stripe.js URL). */
-int	 ss_enabled(const struct ctx *);
+int	 staff_stripe_enabled(const struct ctx *);
 /* A fresh attempt key into out (>= 48 bytes). 0 / -1. */
-int	 ss_attempt_key(char *out, size_t outsz);
+int	 staff_stripe_attempt_key(char *out, size_t outsz);
 /* "Visa ending 4242" / "Chase bank account ending 6789". */
-void	 ss_method_label(const struct sp_method *, char *out, size_t outsz);
+void	 staff_stripe_method_label(const struct sp_method *, char *out,
+	    size_t outsz);
 /* Sets the method row vars (label, brand, last4, expiry, kind flags). */
-void	 ss_view_method(struct tmpl_vars *, const struct sp_method *);
+void	 staff_stripe_view_method(struct tmpl_vars *, const struct sp_method *);
 /* Seed 004's failure title for a Stripe failure code ("Card declined"). */
-const char *ss_failure_title(const char *code);
+const char *staff_stripe_failure_title(const char *code);
 /* The consent text (version STRIPE_CONSENT_VERSION) for the view. */
-void	 ss_view_consent_text(struct ctx *);
+void	 staff_stripe_view_consent_text(struct ctx *);
 /* Records the consent of a staff-taken authorization. 0 ok, 1 refused
  * (msg), -1 error. */
-int	 ss_consent_record(struct ctx *, const struct sp *, int64_t account_id,
-	    int64_t method_id, const char *scope, int64_t max_amount,
-	    const char *signer, char *msg, size_t msgsz);
+int	 staff_stripe_consent_record(struct ctx *, const struct sp *,
+	    int64_t account_id, int64_t method_id, const char *scope,
+	    int64_t max_amount, const char *signer, char *msg, size_t msgsz);
 
 /* The consent request of a staff-taken authorization (text version
  * STRIPE_CONSENT_VERSION, the request's address and user agent, the
  * signed-in user); q borrows signer and the request's strings. */
 struct sp_consent_req;
 struct sp_payment;
-void	 ss_consent_req(struct ctx *, struct sp_consent_req *q, const char *scope,
-	    int64_t max_amount, const char *signer);
+void	 staff_stripe_consent_req(struct ctx *, struct sp_consent_req *q,
+	    const char *scope, int64_t max_amount, const char *signer);
 /* The consent stored on a payment (given with it) as a request in q
  * (borrowing p's strings); returns q. */
-const struct sp_consent_req *ss_payment_consent(const struct sp_payment *p,
-	    struct sp_consent_req *q);
+const struct sp_consent_req *staff_stripe_payment_consent(
+	    const struct sp_payment *p, struct sp_consent_req *q);
 
 /* Handlers (staff_stripe_pay.c). */
 int	 h_stripe_refresh(struct ctx *);

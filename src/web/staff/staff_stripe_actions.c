@@ -57,16 +57,16 @@ h_stripe_refresh(struct ctx *c)
 
 	if ((rc = load_stripe_payment(c, &p)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (ss_sp(c, &sp, &a) == -1)
+	if (staff_stripe_sp(c, &sp, &a) == -1)
 		return -1;
 	rc = stripe_pay_refresh(&sp, p.id, &out);
 	if (rc == SP_DB)
 		return -1;
 	if (rc != SP_OK) {
-		stripe_staff_redirect_payment(c, p.id, "checking");
+		staff_stripe_redirect_payment(c, p.id, "checking");
 		return 0;
 	}
-	notice = stripe_staff_result_notice(&out);
+	notice = staff_stripe_result_notice(&out);
 	if (strcmp(out.status, "succeeded") == 0) {
 		if (stripe_pay_get(c->app->db, p.id, &p) == SP_DB)
 			return -1;
@@ -78,7 +78,8 @@ h_stripe_refresh(struct ctx *c)
 			 * payment step instead): recorded now, once. */
 			struct sp_consent_req k;
 			int64_t cid = 0;
-			ss_consent_req(c, &k, "any_balance", 0, signer);
+			staff_stripe_consent_req(c, &k, "any_balance", 0,
+			    signer);
 			rc = stripe_pay_consent_for_payment(&sp, p.id, &k, &cid,
 			    msg,
 			    sizeof(msg));
@@ -87,7 +88,7 @@ h_stripe_refresh(struct ctx *c)
 			notice = rc == SP_OK ? "paid_saved" : "paid";
 		}
 	}
-	stripe_staff_redirect_payment(c, p.id, notice);
+	staff_stripe_redirect_payment(c, p.id, notice);
 	return 0;
 }
 
@@ -108,10 +109,10 @@ h_stripe_retry(struct ctx *c)
 		return rc == 1 ? 0 : -1;
 	if (strcmp(p.status, "failed") != 0 && strcmp(p.status,
 	    "canceled") != 0) {
-		stripe_staff_redirect_payment(c, p.id, NULL);
+		staff_stripe_redirect_payment(c, p.id, NULL);
 		return 0;
 	}
-	if (ss_sp(c, &sp, &a) == -1)
+	if (staff_stripe_sp(c, &sp, &a) == -1)
 		return -1;
 	memset(&q, 0, sizeof(q));
 	q.account_id = p.account_id;
@@ -124,15 +125,16 @@ h_stripe_retry(struct ctx *c)
 	q.memo = p.memo;
 	/* The authorization given with the failed attempt goes with this one. */
 	rc = stripe_pay_start_consent(&sp, &q, p.save_method &&
-	    p.consent_signer[0] ? ss_payment_consent(&p, &k) : NULL, &out);
+	    p.consent_signer[0] ? staff_stripe_payment_consent(&p, &k) : NULL,
+	    &out);
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK && out.client_secret[0] != '\0')
-		return stripe_staff_pay_step(c, out.payment_id,
+		return staff_stripe_pay_step(c, out.payment_id,
 		    out.client_secret, "", 0);
 	if (out.payment_id != 0) {
-		stripe_staff_redirect_payment(c, out.payment_id, rc == SP_OK ?
-		    stripe_staff_result_notice(&out) : "checking");
+		staff_stripe_redirect_payment(c, out.payment_id, rc == SP_OK ?
+		    staff_stripe_result_notice(&out) : "checking");
 		return 0;
 	}
 	if (rc == SP_BUSY || rc == SP_INVALID)
@@ -155,10 +157,10 @@ h_stripe_resume(struct ctx *c)
 		return rc == 1 ? 0 : -1;
 	if (strcmp(p.status, "pending") != 0 || p.payment_method_id != 0 ||
 	    strcmp(p.stripe_status, "processing") == 0) {
-		stripe_staff_redirect_payment(c, p.id, NULL);
+		staff_stripe_redirect_payment(c, p.id, NULL);
 		return 0;
 	}
-	return stripe_staff_pay_again(c, &p);
+	return staff_stripe_pay_again(c, &p);
 }
 
 /* "Cancel payment": a card/ACH payment nobody confirmed is canceled at
@@ -174,14 +176,14 @@ h_stripe_cancel(struct ctx *c)
 
 	if ((rc = load_stripe_payment(c, &p)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (ss_sp(c, &sp, &a) == -1)
+	if (staff_stripe_sp(c, &sp, &a) == -1)
 		return -1;
 	rc = stripe_pay_cancel(&sp, p.id, &out);
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK) {
 		/* The page shows it canceled, with "Try again". */
-		stripe_staff_redirect_payment(c, p.id, "failed");
+		staff_stripe_redirect_payment(c, p.id, "failed");
 		return 0;
 	}
 	if (rc == SP_STRIPE)
@@ -216,7 +218,7 @@ h_stripe_refund(struct ctx *c)
 		return staff_money_payment_page(c, p.id, 422,
 		    "Please correct the refund below.");
 	}
-	if (ss_sp(c, &sp, &a) == -1)
+	if (staff_stripe_sp(c, &sp, &a) == -1)
 		return -1;
 	rc = stripe_pay_refund(&sp, p.id, app_field(c, "amount")->i,
 	    kit_field_s(c, "reason"), &rf, msg, sizeof(msg));
@@ -228,7 +230,7 @@ h_stripe_refund(struct ctx *c)
 		    422,
 		    msg[0] ? msg : "The refund could not be made.");
 	}
-	stripe_staff_redirect_payment(c, p.id, strcmp(rf.status,
+	staff_stripe_redirect_payment(c, p.id, strcmp(rf.status,
 	    "succeeded") == 0 ?
 	    "refunded" : "refund_pending");
 	return 0;
@@ -262,7 +264,7 @@ receipt_vars(struct ctx *c, const struct payment *p, const struct account *acct,
 		tmpl_set(v, "method", kit_method_label(p->method));
 	else if (sp.payment_method_id && stripe_pay_method_get(c->app->db,
 	    sp.payment_method_id, &m) == SP_OK) {
-		ss_method_label(&m, label, sizeof(label));
+		staff_stripe_method_label(&m, label, sizeof(label));
 		tmpl_set(v, "method", label);
 	} else
 		tmpl_set(v, "method", strcmp(p->method, "ach") == 0 ?
@@ -338,6 +340,6 @@ h_stripe_email_receipt(struct ctx *c)
 		    "be used.");
 	if (rc != DB_OK)
 		return -1;
-	stripe_staff_redirect_payment(c, p.id, "emailed");
+	staff_stripe_redirect_payment(c, p.id, "emailed");
 	return 0;
 }

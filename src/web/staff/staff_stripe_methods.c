@@ -61,7 +61,7 @@ view_methods(struct ctx *c, int64_t account_id, size_t *n_out)
 
 		if (row == NULL)
 			break;
-		ss_view_method(row, &ms[i]);
+		staff_stripe_view_method(row, &ms[i]);
 		for (size_t j = 0; j < nc && k == NULL; j++)
 			if (cs[j].payment_method_id == ms[i].id)
 				k = &cs[j];
@@ -89,20 +89,20 @@ view_methods(struct ctx *c, int64_t account_id, size_t *n_out)
 	}
 	free(ms);
 	free(cs);
-	if (ss_attempt_key(key, sizeof(key)) == -1)
+	if (staff_stripe_attempt_key(key, sizeof(key)) == -1)
 		return -1;
 	tmpl_set(c->view, "pm_attempt_key", key);
 	tmpl_set_int(c->view, "pm_account_id", account_id);
 	tmpl_setf(c->view, "pm_setup_url", "/accounts/%" PRId64
 	    "/payment-methods/setup", account_id);
-	tmpl_set_bool(c->view, "stripe_enabled", ss_enabled(c));
+	tmpl_set_bool(c->view, "stripe_enabled", staff_stripe_enabled(c));
 	if (n_out)
 		*n_out = nm;
 	return 0;
 }
 
 int
-stripe_staff_fin_view(struct ctx *c, int64_t account_id, int64_t client_id)
+staff_stripe_fin_view(struct ctx *c, int64_t account_id, int64_t client_id)
 {
 	if (view_methods(c, account_id, NULL) == -1)
 		return -1;
@@ -167,10 +167,10 @@ h_stripe_setup(struct ctx *c)
 
 	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (!ss_enabled(c))
+	if (!staff_stripe_enabled(c))
 		return methods_page(c, &a, 422, "Card and bank payments are not "
 		    "set up on this system.");
-	if (ss_sp(c, &sp, &act) == -1)
+	if (staff_stripe_sp(c, &sp, &act) == -1)
 		return -1;
 	rc = stripe_pay_setup_start(&sp, a.id, kind, kit_field_s(c,
 	    "attempt_key"),
@@ -206,7 +206,7 @@ h_stripe_setup_complete(struct ctx *c)
 
 	if ((rc = kit_path_account_or_404(c, &a)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (ss_sp(c, &sp, &act) == -1)
+	if (staff_stripe_sp(c, &sp, &act) == -1)
 		return -1;
 	rc = stripe_pay_setup_complete(&sp, a.id, kit_field_s(c,
 	    "setup_intent"),
@@ -257,7 +257,7 @@ method_act(struct ctx *c, int (*act)(const struct sp *, int64_t, int64_t,
 	if ((rc = kit_path_account_or_404(c, &a)) != 0 ||
 	    (rc = path_method(c, &a, &mid)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (ss_sp(c, &sp, &who) == -1)
+	if (staff_stripe_sp(c, &sp, &who) == -1)
 		return -1;
 	rc = act(&sp, a.id, mid, msg, sizeof(msg));
 	if (rc == SP_DB)
@@ -303,7 +303,7 @@ view_consents(struct ctx *c, int64_t account_id)
 		tmpl_set_int(row, "consent_id", cs[i].id);
 		if (stripe_pay_method_get(c->app->db, cs[i].payment_method_id, &m) ==
 		    SP_OK) {
-			ss_method_label(&m, label, sizeof(label));
+			staff_stripe_method_label(&m, label, sizeof(label));
 			tmpl_set(row, "consent_method", label);
 		} else
 			tmpl_set(row, "consent_method", cs[i].method_label);
@@ -347,7 +347,7 @@ view_consent_methods(struct ctx *c, int64_t account_id, int64_t selected)
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "consent_methods");
 		if (row == NULL)
 			break;
-		ss_view_method(row, &ms[i]);
+		staff_stripe_view_method(row, &ms[i]);
 		tmpl_set_bool(row, "method_selected", ms[i].id == selected ||
 		    (selected == 0 && i == 0));
 	}
@@ -440,7 +440,7 @@ consents_page_of(struct ctx *c, const struct account *a,
 	    view_consent_methods(c, a->id, selected) == -1 ||
 	    view_methods(c, a->id, NULL) == -1)
 		return -1;
-	ss_view_consent_text(c);
+	staff_stripe_view_consent_text(c);
 	view_consent_preview(c, a->id, selected, post);
 	tmpl_set(c->view, "form_scope", post ? kit_input(c, "scope") :
 	    "any_balance");
@@ -545,9 +545,10 @@ h_stripe_consent_create(struct ctx *c)
 	if (c->fs.nerr > 0 || bad)
 		return consents_page_of(c, &a, on ? &cl : NULL, 422,
 		    "Please correct the fields below.");
-	if (ss_sp(c, &sp, &act) == -1)
+	if (staff_stripe_sp(c, &sp, &act) == -1)
 		return -1;
-	rc = ss_consent_record(c, &sp, a.id, app_field(c, "payment_method_id")->i,
+	rc = staff_stripe_consent_record(c, &sp, a.id, app_field(c,
+	    "payment_method_id")->i,
 	    scope, max && max->present && strcmp(scope, "any_balance") != 0 ?
 	    max->i : 0, kit_field_s(c, "signer_name"), msg, sizeof(msg));
 	if (rc == -1)
@@ -577,7 +578,7 @@ h_stripe_consent_revoke(struct ctx *c)
 		return rc == 1 ? 0 : -1;
 	if ((cid = kit_path_id(c, "cid")) == 0)
 		return app_error(c, 404, "No such authorization.");
-	if (ss_sp(c, &sp, &act) == -1)
+	if (staff_stripe_sp(c, &sp, &act) == -1)
 		return -1;
 	rc = stripe_pay_consent_revoke(&sp, a.id, cid, c->user.id);
 	if (rc == SP_DB)
@@ -627,7 +628,7 @@ history_row(struct ctx *c, struct tmpl_vars *row, const struct sp_payment *p)
 	tmpl_set(row, "method", kit_method_label(p->method));
 	if (p->payment_method_id &&
 	    stripe_pay_method_get(c->app->db, p->payment_method_id, &m) == SP_OK) {
-		ss_method_label(&m, label, sizeof(label));
+		staff_stripe_method_label(&m, label, sizeof(label));
 		tmpl_set(row, "method_detail", label);
 	} else
 		tmpl_set(row, "method_detail", "");
@@ -640,7 +641,8 @@ history_row(struct ctx *c, struct tmpl_vars *row, const struct sp_payment *p)
 	tmpl_set(row, "intent", p->intent);
 	tmpl_set_bool(row, "is_failed", strcmp(p->status, "failed") == 0 ||
 	    strcmp(p->status, "canceled") == 0);
-	tmpl_set(row, "failure_title", ss_failure_title(p->failure_code));
+	tmpl_set(row, "failure_title",
+	    staff_stripe_failure_title(p->failure_code));
 	tmpl_set(row, "failure_message", p->failure_message);
 	tmpl_set(row, "failure_code", p->failure_code);
 	tmpl_set_bool(row, "disputed", p->disputed);

@@ -35,7 +35,7 @@ saved_method_id(const char *method)
 }
 
 int
-stripe_staff_is_method(const char *method)
+staff_stripe_is_method(const char *method)
 {
 	return strcmp(method, "card") == 0 || strcmp(method, "ach") == 0 ||
 	    saved_method_id(method) != 0;
@@ -55,7 +55,7 @@ has_consent(const struct sp_consent *cs, size_t n, int64_t method_id)
 }
 
 int
-stripe_staff_pay_form(struct ctx *c, int64_t account_id)
+staff_stripe_pay_form(struct ctx *c, int64_t account_id)
 {
 	struct sp_method *ms = NULL;
 	struct sp_consent *cs = NULL;
@@ -66,11 +66,11 @@ stripe_staff_pay_form(struct ctx *c, int64_t account_id)
 	const char *method = kit_input(c, "method");
 	char fresh[64], value[40];
 
-	tmpl_set_bool(c->view, "stripe_enabled", ss_enabled(c));
+	tmpl_set_bool(c->view, "stripe_enabled", staff_stripe_enabled(c));
 	/* A re-shown form keeps its key: a payment it started is found again. */
 	if (key[0] == '\0' || strlen(key) < SP_ATTEMPT_KEY_MIN ||
 	    strlen(key) > SP_ATTEMPT_KEY_MAX) {
-		if (ss_attempt_key(fresh, sizeof(fresh)) == -1)
+		if (staff_stripe_attempt_key(fresh, sizeof(fresh)) == -1)
 			return -1;
 		key = fresh;
 	}
@@ -85,8 +85,8 @@ stripe_staff_pay_form(struct ctx *c, int64_t account_id)
 	    account_id);
 	tmpl_setf(c->view, "consents_url", "/accounts/%" PRId64 "/consents",
 	    account_id);
-	ss_view_consent_text(c);
-	if (!ss_enabled(c))
+	staff_stripe_view_consent_text(c);
+	if (!staff_stripe_enabled(c))
 		return 0;
 	if (!post)	/* card payments first (seed 004) */
 		tmpl_set(c->view, "form_method", "card");
@@ -103,7 +103,7 @@ stripe_staff_pay_form(struct ctx *c, int64_t account_id)
 
 		if (row == NULL)
 			break;
-		ss_view_method(row, &ms[i]);
+		staff_stripe_view_method(row, &ms[i]);
 		str_fmt(value, sizeof(value), "saved-%" PRId64, ms[i].id);
 		tmpl_set(row, "method_value", value);
 		tmpl_set_bool(row, "method_selected", strcmp(method, value) == 0);
@@ -156,7 +156,7 @@ view_plan(struct ctx *c, const char *plan)
 /* Renders stripe_pay.html for a pending card/ACH payment: the Payment
  * Element, "Process payment", the refresh form it submits afterwards. */
 int
-stripe_staff_pay_step(struct ctx *c, int64_t payment_id,
+staff_stripe_pay_step(struct ctx *c, int64_t payment_id,
     const char *client_secret, const char *signer, int agree)
 {
 	struct sp_payment p;
@@ -198,14 +198,14 @@ stripe_staff_pay_step(struct ctx *c, int64_t payment_id,
 		tmpl_set(c->view, "consent_signer", signer ? signer : "");
 		tmpl_set_bool(c->view, "consent_given", signer && signer[0] && agree);
 	}
-	ss_view_consent_text(c);
+	staff_stripe_view_consent_text(c);
 	view_plan(c, p.alloc_plan);
 	app_csp_stripe(c);
 	return app_render(c, 200, "stripe_pay.html");
 }
 
 void
-stripe_staff_redirect_payment(struct ctx *c, int64_t id, const char *notice)
+staff_stripe_redirect_payment(struct ctx *c, int64_t id, const char *notice)
 {
 	char loc[96];
 
@@ -219,7 +219,7 @@ stripe_staff_redirect_payment(struct ctx *c, int64_t id, const char *notice)
 
 /* The notice of a payment page after an attempt ended as out says. */
 const char *
-stripe_staff_result_notice(const struct sp_result *out)
+staff_stripe_result_notice(const struct sp_result *out)
 {
 	if (strcmp(out->status, "succeeded") == 0)
 		return "paid";
@@ -257,7 +257,7 @@ submit_refused(struct ctx *c, const char *key, int64_t amount,
     const struct submit_plan *s, int save_new, const char *signer, int agreed,
     char *msg, size_t msgsz)
 {
-	if (!ss_enabled(c)) {
+	if (!staff_stripe_enabled(c)) {
 		str_copy(msg, msgsz, "Card and bank payments are not set up on this "
 		    "system. Record the payment with another method.");
 		return 1;
@@ -295,7 +295,7 @@ submit_refused(struct ctx *c, const char *key, int64_t amount,
 }
 
 int
-stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
+staff_stripe_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
     int auto_alloc, const struct alloc_req *req, size_t n, char *msg,
     size_t msgsz)
 {
@@ -318,7 +318,7 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	if (submit_refused(c, key, amount->i, &sp_plan, !saved && save_on,
 	    signer, agree && agree->i, msg, msgsz))
 		return 1;
-	if (ss_sp(c, &sp, &a) == -1)
+	if (staff_stripe_sp(c, &sp, &a) == -1)
 		return -1;
 	memset(&q, 0, sizeof(q));
 	q.account_id = account_id;
@@ -332,22 +332,22 @@ stripe_staff_pay_submit(struct ctx *c, int64_t account_id, int64_t client_id,
 	q.payment_method_id = saved;
 	/* The authorization goes with the payment: recorded with the saved
 	 * method by whichever path settles it (page, webhook, reconcile). */
-	ss_consent_req(c, &k, "any_balance", 0, signer);
+	staff_stripe_consent_req(c, &k, "any_balance", 0, signer);
 	rc = saved ? stripe_pay_charge_saved(&sp, &q, &out) :
 	    stripe_pay_start_consent(&sp, &q, q.save_method ? &k : NULL, &out);
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK && !saved && out.client_secret[0] != '\0')
-		return stripe_staff_pay_step(c, out.payment_id,
+		return staff_stripe_pay_step(c, out.payment_id,
 		    out.client_secret, signer, agree && agree->i);
 	if (rc == SP_OK) {
-		stripe_staff_redirect_payment(c, out.payment_id,
-		    stripe_staff_result_notice(&out));
+		staff_stripe_redirect_payment(c, out.payment_id,
+		    staff_stripe_result_notice(&out));
 		return 0;
 	}
 	if (rc == SP_STRIPE && out.payment_id != 0 && saved) {
 		/* Charged or not: the payment page tells, reconcile settles. */
-		stripe_staff_redirect_payment(c, out.payment_id, "checking");
+		staff_stripe_redirect_payment(c, out.payment_id, "checking");
 		return 0;
 	}
 	str_copy(msg, msgsz, out.message[0] ? out.message :
@@ -371,7 +371,7 @@ payment_notice(const struct sp_payment *p)
 /* The payment step again for a pending page payment nobody confirmed (its
  * intent's client secret), else the payment page. */
 int
-stripe_staff_pay_again(struct ctx *c, const struct sp_payment *p)
+staff_stripe_pay_again(struct ctx *c, const struct sp_payment *p)
 {
 	struct sp_result out;
 	struct sp_start q;
@@ -381,10 +381,10 @@ stripe_staff_pay_again(struct ctx *c, const struct sp_payment *p)
 
 	if (strcmp(p->status, "pending") != 0 || p->payment_method_id != 0 ||
 	    strcmp(p->stripe_status, "processing") == 0) {
-		stripe_staff_redirect_payment(c, p->id, payment_notice(p));
+		staff_stripe_redirect_payment(c, p->id, payment_notice(p));
 		return 0;
 	}
-	if (ss_sp(c, &sp, &a) == -1)
+	if (staff_stripe_sp(c, &sp, &a) == -1)
 		return -1;
 	memset(&q, 0, sizeof(q));
 	q.account_id = p->account_id;
@@ -399,21 +399,21 @@ stripe_staff_pay_again(struct ctx *c, const struct sp_payment *p)
 	if (rc == SP_DB)
 		return -1;
 	if (rc == SP_OK && out.client_secret[0] != '\0')
-		return stripe_staff_pay_step(c, p->id, out.client_secret, "",
+		return staff_stripe_pay_step(c, p->id, out.client_secret, "",
 		    0);
-	stripe_staff_redirect_payment(c, p->id, rc == SP_OK ?
-	    stripe_staff_result_notice(&out) : "checking");
+	staff_stripe_redirect_payment(c, p->id, rc == SP_OK ?
+	    staff_stripe_result_notice(&out) : "checking");
 	return 0;
 }
 
 int
-stripe_staff_pay_replay(struct ctx *c, int64_t account_id)
+staff_stripe_pay_replay(struct ctx *c, int64_t account_id)
 {
 	const char *key = kit_input(c, "attempt_key");
 	struct sp_payment p;
 	int rc;
 
-	if (!stripe_staff_is_method(kit_input(c, "method")) ||
+	if (!staff_stripe_is_method(kit_input(c, "method")) ||
 	    strlen(key) < SP_ATTEMPT_KEY_MIN)
 		return 1;
 	rc = stripe_pay_by_attempt(c->app->db, key, &p);
@@ -421,7 +421,7 @@ stripe_staff_pay_replay(struct ctx *c, int64_t account_id)
 		return -1;
 	if (rc != SP_OK || p.account_id != account_id)
 		return 1;
-	return stripe_staff_pay_again(c, &p);
+	return staff_stripe_pay_again(c, &p);
 }
 
 /* --- the Stripe block of the payment page ----------------------------------- */
@@ -488,7 +488,7 @@ view_refund_form(struct ctx *c, const struct sp_payment *p, int succeeded)
 }
 
 int
-stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
+staff_stripe_payment_view(struct ctx *c, const struct payment *pay)
 {
 	struct tmpl_vars *v = c->view;
 	struct sp_payment p;
@@ -534,14 +534,14 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 	tmpl_set(v, "failure_message", p.failure_message[0] ? p.failure_message :
 	    "The payment could not be completed.");
 	tmpl_set(v, "failure_title", strcmp(p.status, "canceled") == 0 ?
-	    "Payment canceled" : ss_failure_title(p.failure_code));
+	    "Payment canceled" : staff_stripe_failure_title(p.failure_code));
 	tmpl_set_bool(v, "disputed", p.disputed);
 	tmpl_set_bool(v, "saved_requested", p.save_method);
 	if (p.settled_at)
 		kit_set_instant(v, "settled_at", p.settled_at);
 	if (p.payment_method_id &&
 	    stripe_pay_method_get(c->app->db, p.payment_method_id, &m) == SP_OK) {
-		ss_method_label(&m, label, sizeof(label));
+		staff_stripe_method_label(&m, label, sizeof(label));
 		tmpl_set(v, "pm_label", label);
 		tmpl_set_bool(v, "pm_saved_now", p.save_method);
 		tmpl_set_bool(v, "pm_was_saved", !p.save_method);
@@ -549,7 +549,7 @@ stripe_staff_payment_view(struct ctx *c, const struct payment *pay)
 	if (view_refund_form(c, &p, succeeded) == -1)
 		return -1;
 	if (failed) {
-		if (ss_attempt_key(key, sizeof(key)) == -1)
+		if (staff_stripe_attempt_key(key, sizeof(key)) == -1)
 			return -1;
 		tmpl_set(v, "retry_attempt_key", key);
 		tmpl_set_bool(v, "retry_entry", p.payment_method_id == 0);
