@@ -11,9 +11,9 @@
 #include "kit.h"
 #include "plan.h"
 #include "plan_card.h"
+#include "plan_view.h"
 #include "portal_web.h"
 #include "routes.h"
-#include "staff_plans.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "tmpl.h"
@@ -77,7 +77,7 @@ card_page(struct ctx *c, const struct plan_card_link *l, int status,
 
 	if (plan_get(c->app->db, l->plan_id, l->account_id, &p) != PLAN_OK)
 		return -1;
-	staff_plans_view(c->view, &p);
+	plan_view(c->view, &p);
 	plan_free(&p);
 	if (str_fmt(link, sizeof(link), "/plan-card/%s",
 	    route_param(&c->match, "token")) == -1)

@@ -15,7 +15,6 @@
 #include "pdf_receipt.h"
 #include "portal.h"
 #include "portal_web.h"
-#include "staff_plans.h"
 #include "statement.h"
 #include "str.h"
 #include "stripe_pay.h"

@@ -62,8 +62,7 @@ portal_lang_pick(struct ctx *c, const char *account_lang)
 
 	if (f != NULL && f->present && account_language_ok(f->s)) {
 		lang = f->s;
-		http_cookie_set(&c->resp, LANG_COOKIE, lang, LANG_MAX_AGE,
-		    (int)c->app->cfg.cookie_secure);
+		portal_lang_remember(c, lang);
 	} else if (account_language_ok(k = http_cookie(&c->req, LANG_COOKIE)))
 		lang = k;
 	else if (account_language_ok(account_lang))
@@ -144,51 +143,9 @@ portal_inv_status_label(struct ctx *c, int status)
 	return portal_msg(c, key);
 }
 
-/* Where a language switch may send the client back to: a portal or pay
- * link path of ours, else the portal's sign-in page. */
-static const char *
-switch_next(const char *next, const char *fallback)
+void
+portal_lang_remember(struct ctx *c, const char *code)
 {
-	if ((!str_starts(next, "/portal/") && !str_starts(next, "/pay/")) ||
-	    strstr(next, "//") != NULL || strpbrk(next, "\\\r\n") != NULL)
-		return fallback;
-	return next;
-}
-
-/* GET /lang/:code?next=: a signed-out client's (or pay link's) choice,
- * a preference cookie only. */
-int
-h_lang_switch(struct ctx *c)
-{
-	const char *code = route_param(&c->match, "code");
-
-	if (!account_language_ok(code))
-		return portal_error(c, 404, portal_msg(c, "err.no_language"));
 	http_cookie_set(&c->resp, LANG_COOKIE, code, LANG_MAX_AGE,
 	    (int)c->app->cfg.cookie_secure);
-	http_redirect(&c->resp, 303, switch_next(kit_field_s(c, "next"),
-	    "/portal/login"));
-	return 0;
-}
-
-/* POST /portal/language: the signed-in client's choice, saved on the
- * account; back to the page the switch was on (a /portal/ path only). */
-int
-h_portal_language(struct ctx *c)
-{
-	struct portal_req p;
-	struct actor a;
-	const char *next = kit_field_s(c, "next");
-	int rc;
-
-	if ((rc = portal_begin(c, &p)) != 1)
-		return rc;
-	if (c->fs.nerr > 0)
-		return portal_error(c, 400, portal_msg(c, "err.no_language"));
-	a = (struct actor){ "portal", p.account_id, app_ip(c) };
-	if (account_set_language(c->app->db, &a, p.account_id,
-	    kit_field_s(c, "lang")) == PROF_DB)
-		return -1;
-	http_redirect(&c->resp, 303, switch_next(next, "/portal/billing"));
-	return 0;
 }

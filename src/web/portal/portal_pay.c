@@ -14,7 +14,6 @@
 #include "money.h"
 #include "portal.h"
 #include "portal_web.h"
-#include "staff_plans.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "tmpl.h"

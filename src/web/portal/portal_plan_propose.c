@@ -10,10 +10,10 @@
 #include "kit.h"
 #include "money.h"
 #include "plan.h"
+#include "plan_view.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "routes.h"
-#include "staff_plans.h"
 #include "str.h"
 #include "tmpl.h"
 
@@ -233,9 +233,9 @@ h_propose(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	staff_plans_drop_repeat_errors(c);
+	plan_view_drop_repeat_errors(c);
 	echo_form(c);
-	if (staff_plans_form_ids(c, ids, ARRAY_LEN(ids), &n) == -1 ||
+	if (plan_view_form_ids(c, ids, ARRAY_LEN(ids), &n) == -1 ||
 	    c->fs.nerr > 0) {
 		app_view_errors(c);
 		tmpl_set(c->view, "error", portal_msg(c, "pp.check_fields"));
@@ -301,7 +301,7 @@ h_proposal(struct ctx *c)
 		http_redirect(&c->resp, 303, url);
 		return 0;
 	}
-	staff_plans_view(c->view, &p);
+	plan_view(c->view, &p);
 	plan_free(&p);
 	tmpl_set_bool(c->view, "pending", pp.pending);
 	str_fmt(num, sizeof(num), "%" PRId64, id);

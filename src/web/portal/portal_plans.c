@@ -11,10 +11,10 @@
 #include "log.h"
 #include "money.h"
 #include "plan.h"
+#include "plan_view.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "routes.h"
-#include "staff_plans.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "tmpl.h"
@@ -54,7 +54,7 @@ portal_plans_billing(struct ctx *c, int64_t account_id)
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "plans");
 
 		if (row != NULL) {
-			staff_plans_view(row, &ps[i]);
+			plan_view(row, &ps[i]);
 			tmpl_set_bool(row, "plan_to_sign", ps[i].state == PLAN_SENT);
 			tmpl_set_bool(row, "plan_payable", (ps[i].state == PLAN_ACTIVE ||
 			    ps[i].state == PLAN_PAST_DUE) && ps[i].next_number >= 0);
@@ -82,7 +82,7 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 	}
 	if (rc != PLAN_OK)
 		return portal_error(c, 404, "We could not find that payment plan.");
-	staff_plans_view(c->view, &p);
+	plan_view(c->view, &p);
 	tmpl_set_bool(c->view, "plan_to_sign", p.state == PLAN_SENT);
 	tmpl_set_bool(c->view, "plan_payable", (p.state == PLAN_ACTIVE ||
 	    p.state == PLAN_PAST_DUE) && p.next_number >= 0);

@@ -68,6 +68,8 @@ void	 portal_lang_use(struct ctx *, const char *lang);
 /* Signed-out pages and pay links: ?lang= (kept in a cookie), else the
  * cookie, else account_lang (may be NULL), else English; uses it. */
 const char *portal_lang_pick(struct ctx *, const char *account_lang);
+/* Keeps a signed-out choice of language in the preference cookie. */
+void	 portal_lang_remember(struct ctx *, const char *code);
 /* A catalog message in the request's language (labels set from C). */
 const char *portal_msg(struct ctx *, const char *key);
 /* A catalog message with its {name} placeholders filled from the
@@ -83,7 +85,7 @@ void	 portal_method_text(struct ctx *, const char *kind, const char *brand,
 	    const char *last4, char *out, size_t outsz);
 /* "Open", "Abierta", ... for an enum portal_inv_status. */
 const char *portal_inv_status_label(struct ctx *, int status);
-int	 h_portal_language(struct ctx *);
+int	 h_portal_language(struct ctx *);	/* portal_settings.c */
 int	 h_lang_switch(struct ctx *);
 
 /* auth (portal_auth.c) */
@@ -151,5 +153,19 @@ int	 portal_billing_page(struct ctx *, const struct portal_req *, int status,
 int	 portal_receipt_pdf(struct ctx *, int64_t payment_id);
 /* The invoice's PDF as the response (portal and pay link). */
 int	 portal_invoice_pdf(struct ctx *, const struct invoice *);
+
+/* The portal's pages (portal_plans.c). */
+int	 h_portal_plan(struct ctx *);
+int	 h_portal_plan_accept(struct ctx *);
+int	 portal_plans_billing(struct ctx *, int64_t account_id);
+/* The selection of "Pay next installment now" (what = "next") or "Pay off
+ * the plan" ("payoff") for portal_pay.c: an enum portal_status; msg says
+ * why it cannot be paid. Sets plan_id / plan_what in the view. */
+struct portal_selection;
+int	 portal_plan_select(struct ctx *, int64_t account_id, const char *plan,
+	    const char *what, struct portal_selection *, char *msg, size_t msgsz);
+/* After the payment flow created payment_id for the form's plan (fields
+ * plan, plan_what): the installments it pays are processing. 0 / -1. */
+int	 portal_plan_started(struct ctx *, int64_t account_id, int64_t payment_id);
 
 #endif

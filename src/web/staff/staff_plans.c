@@ -10,6 +10,7 @@
 #include "kit.h"
 #include "money.h"
 #include "plan.h"
+#include "plan_view.h"
 #include "profiles.h"
 #include "routes.h"
 #include "staff_money.h"
@@ -148,53 +149,6 @@ staff_plans_form_field(const char *api)
 	return api;
 }
 
-static void
-set_date(struct tmpl_vars *v, const char *name, int64_t days)
-{
-	char d[11];
-
-	if (date_fmt(days, d, sizeof(d)) == 0)
-		tmpl_set(v, name, d);
-}
-
-void
-staff_plans_view(struct tmpl_vars *v, const struct plan *p)
-{
-	tmpl_set_int(v, "plan_id", p->id);
-	tmpl_set(v, "plan_status", plan_state_names[p->state]);
-	tmpl_set(v, "plan_status_label", plan_state_labels[p->state]);
-	kit_set_money(v, "plan_total", p->paid + p->remaining);
-	kit_set_money(v, "plan_paid", p->paid);
-	kit_set_money(v, "plan_remaining", p->remaining);
-	tmpl_set(v, "plan_method", p->method_label[0] ? p->method_label :
-	    "Chosen at each payment");
-	tmpl_set_bool(v, "plan_autopay", p->autopay);
-	tmpl_set(v, "plan_frequency", plan_freq_labels[p->terms.freq]);
-	tmpl_set(v, "plan_client", p->client_name);
-	tmpl_set_bool(v, "plan_has_next", p->next_number >= 0);
-	if (p->next_number >= 0) {
-		set_date(v, "plan_next_due", p->next_due);
-		kit_set_money(v, "plan_next_amount", p->next_amount);
-	}
-	for (size_t i = 0; i < p->ninst; i++) {
-		const struct plan_installment *t = &p->inst[i];
-		struct tmpl_vars *row = tmpl_loop_add(v, "schedule");
-
-		if (row == NULL)
-			break;
-		tmpl_set_int(row, "number", t->number);
-		tmpl_set_bool(row, "is_down", t->number == 0);
-		set_date(row, "due", t->due);
-		kit_set_money(row, "amount", t->amount);
-		tmpl_set(row, "status", plan_inst_names[t->state]);
-		tmpl_set(row, "status_label", plan_inst_labels[t->state]);
-		tmpl_set_bool(row, "is_scheduled", t->state == INST_SCHEDULED);
-		tmpl_set_bool(row, "is_next", t->number == p->next_number);
-		if (t->payment_id)
-			tmpl_set_int(row, "payment_id", t->payment_id);
-	}
-}
-
 /* --- the Financial tab ---------------------------------------------------- */
 
 int
@@ -216,7 +170,7 @@ staff_plans_fin(struct ctx *c, int64_t account_id, int64_t client_id)
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "plans");
 
 		if (row != NULL)
-			staff_plans_view(row, &ps[i]);
+			plan_view(row, &ps[i]);
 		plan_free(&ps[i]);
 	}
 	free(ps);
@@ -224,36 +178,6 @@ staff_plans_fin(struct ctx *c, int64_t account_id, int64_t client_id)
 }
 
 /* --- "New payment plan" ---------------------------------------------------- */
-
-/* Every "invoice_id" of the form (checkboxes repeat the name): 0, or -1
- * when one is not an id or there are too many. */
-int
-staff_plans_form_ids(const struct ctx *c, int64_t *ids, size_t max, size_t *n)
-{
-	const struct kvlist *in = &c->req.form;
-
-	*n = 0;
-	for (size_t i = 0; i < in->n; i++) {
-		if (strcmp(in->v[i].key, "invoice_id") != 0 || *in->v[i].val == '\0')
-			continue;
-		if (*n >= max || str_to_i64(in->v[i].val, 1, INT64_MAX, &ids[*n]) == -1)
-			return -1;
-		(*n)++;
-	}
-	return 0;
-}
-
-/* The field table's errors, less the repeated invoice_id checkboxes. */
-void
-staff_plans_drop_repeat_errors(struct ctx *c)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < c->fs.nerr; i++)
-		if (strcmp(c->fs.err[i].field, "invoice_id") != 0)
-			c->fs.err[k++] = c->fs.err[i];
-	c->fs.nerr = k;
-}
 
 static int
 view_open_invoices(struct ctx *c, int64_t account_id, int64_t client_id,
@@ -351,7 +275,7 @@ view_preview(struct ctx *c, const struct plan_terms *t, const struct plan_slot *
 		if (row == NULL)
 			break;
 		tmpl_set_int(row, "number", (int64_t)i + 1);
-		set_date(row, "due", s[i].due);
+		kit_set_day(row, "due", s[i].due);
 		kit_set_money(row, "amount", s[i].amount);
 	}
 }
@@ -446,8 +370,8 @@ h_plan_create(struct ctx *c)
 	memset(&q, 0, sizeof(q));
 	q.account_id = id;
 	q.client_id = (f = app_field(c, "client_id")) && f->present ? f->i : 0;
-	staff_plans_drop_repeat_errors(c);
-	if (staff_plans_form_ids(c, ids, ARRAY_LEN(ids), &nids) == -1)
+	plan_view_drop_repeat_errors(c);
+	if (plan_view_form_ids(c, ids, ARRAY_LEN(ids), &nids) == -1)
 		kit_form_error(c, "invoice_id",
 		    "Choose at most 50 open invoices.");
 	if (c->fs.nerr > 0 || tmpl_get(c->view, "err_invoice_id")) {

@@ -10,6 +10,7 @@
 #include "kit.h"
 #include "money.h"
 #include "plan.h"
+#include "plan_view.h"
 #include "profiles.h"
 #include "staff_money.h"
 #include "staff_plans.h"
@@ -153,7 +154,7 @@ plan_page(struct ctx *c, int64_t id, int status, const struct plan_err *e)
 		return -1;
 	if (rc != PLAN_OK)
 		return app_error(c, 404, "No such payment plan.");
-	staff_plans_view(c->view, &p);
+	plan_view(c->view, &p);
 	tmpl_set_int(c->view, "account_id", p.account_id);
 	tmpl_set(c->view, "account_name", p.account_name);
 	tmpl_set_int(c->view, "client_id", p.client_id);
@@ -250,8 +251,8 @@ h_plan_edit(struct ctx *c)
 
 	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment plan.");
-	staff_plans_drop_repeat_errors(c);
-	if (c->fs.nerr > 0 || staff_plans_form_ids(c, ids, ARRAY_LEN(ids),
+	plan_view_drop_repeat_errors(c);
+	if (c->fs.nerr > 0 || plan_view_form_ids(c, ids, ARRAY_LEN(ids),
 	    &n) == -1)
 		return field_errors(c, id);
 	memset(&ed, 0, sizeof(ed));
