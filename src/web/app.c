@@ -3,14 +3,11 @@
 #include <fcgiapp.h>
 #include <time.h>
 
-#include "api.h"
 #include "app.h"
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
-#include "handlers.h"
-#include "portal_web.h"
 #include "routes.h"
 #include "session.h"
 #include "str.h"
@@ -100,7 +97,7 @@ app_csp_stripe(struct ctx *c)
 static const char *const role_names[] = { "admin", "billing", "frontdesk" };
 
 const char *
-role_name(enum role r)
+app_role_name(enum role r)
 {
 	switch (r) {
 	case ROLE_ADMIN:
@@ -114,7 +111,7 @@ role_name(enum role r)
 }
 
 int
-role_parse(const char *s, enum role *r)
+app_role_parse(const char *s, enum role *r)
 {
 	static const enum role vals[] = { ROLE_ADMIN, ROLE_BILLING, ROLE_FRONTDESK };
 
@@ -197,6 +194,77 @@ app_view_errors(struct ctx *c)
 	}
 }
 
+const struct branding *
+app_brand(struct ctx *c)
+{
+	struct branding *b = &c->brand;
+
+	if (!c->brand_loaded) {
+		c->brand_loaded = 1;
+		if (c->route == NULL || (c->route->flags & R_NODB) ||
+		    branding_get(c->app->db, b) != BRAND_OK)
+			memset(b, 0, sizeof(*b));
+		if (b->org_name[0] == '\0')
+			str_copy(b->org_name, sizeof(b->org_name),
+			    c->app->cfg.org_name ? c->app->cfg.org_name : "");
+		if (b->org_address[0] == '\0')
+			str_copy(b->org_address, sizeof(b->org_address),
+			    c->app->cfg.org_address ? c->app->cfg.org_address : "");
+	}
+	return b;
+}
+
+/* "line 1\nline 2" as "line 1, line 2" (page footers are one line). */
+static void
+one_line(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	while (*in && o + 3 < outsz) {
+		size_t n = strcspn(in, "\r\n");
+		if (n > outsz - o - 3)
+			n = outsz - o - 3;
+		if (o > 0 && n > 0) {
+			out[o++] = ',';
+			out[o++] = ' ';
+		}
+		memcpy(out + o, in, n);
+		o += n;
+		in += n;
+		in += strspn(in, "\r\n");
+	}
+	out[o] = '\0';
+}
+
+/* Layout variables of every page: org_name, org_address, brand_logo,
+ * brand_theme, favicon. */
+static void
+brand_layout(struct ctx *c)
+{
+	const struct branding *b = app_brand(c);
+	char url[128], addr[512];
+	char initial[2] = "B";
+	const char *o = b->org_name;
+
+	if ((*o >= 'A' && *o <= 'Z') || (*o >= 'a' && *o <= 'z') ||
+	    (*o >= '0' && *o <= '9'))
+		initial[0] = (char)(*o >= 'a' && *o <= 'z' ? *o - 'a' + 'A' : *o);
+	tmpl_set(c->view, "org_initial", initial);
+	tmpl_set(c->view, "org_name", b->org_name);
+	one_line(b->org_address, addr, sizeof(addr));
+	tmpl_set(c->view, "org_address", addr);
+	if (b->logo_sha[0]) {
+		str_fmt(url, sizeof(url), "/brand/logo/%s.png", b->logo_sha);
+		tmpl_set(c->view, "brand_logo", url);
+		tmpl_set(c->view, "favicon", url);
+	} else
+		tmpl_set(c->view, "favicon", "/static/favicon.svg");
+	if (b->accent[0]) {
+		str_fmt(url, sizeof(url), "/brand/theme/%s.css", b->accent + 1);
+		tmpl_set(c->view, "brand_theme", url);
+	}
+}
+
 static void
 view_layout(struct ctx *c)
 {
@@ -210,7 +278,7 @@ view_layout(struct ctx *c)
 		tmpl_set_bool(v, "logged_in", 1);
 		tmpl_set(v, "user_name", c->user.name);
 		tmpl_set(v, "user_email", c->user.email);
-		tmpl_set(v, "user_role", role_name(c->user.role));
+		tmpl_set(v, "user_role", app_role_name(c->user.role));
 		tmpl_set_bool(v, "is_admin", c->user.role == ROLE_ADMIN);
 		tmpl_set_bool(v, "can_money", (c->user.role & ROLES_MONEY) != 0);
 	}
@@ -240,12 +308,24 @@ app_render(struct ctx *c, int status, const char *name)
 	return rc;
 }
 
+/* The area whose errors have their own shape (JSON under /api/), or NULL. */
+static const struct route_error_area *
+error_area(const struct ctx *c)
+{
+	for (size_t i = 0; c->req.path != NULL && i < nroute_error_areas; i++)
+		if (str_starts(c->req.path, route_error_areas[i].prefix))
+			return &route_error_areas[i];
+	return NULL;
+}
+
 int
 app_error(struct ctx *c, int status, const char *message)
 {
+	const struct route_error_area *ea = error_area(c);
+
 	/* The JSON API answers every error, the dispatcher's too, as JSON. */
-	if (c->req.path != NULL && str_starts(c->req.path, "/api/"))
-		return api_error(c, status, NULL, message, NULL);
+	if (ea != NULL)
+		return ea->error(c, status, message, NULL);
 	tmpl_set(c->view, "title", http_status_text(status));
 	tmpl_set_int(c->view, "status", status);
 	tmpl_set(c->view, "status_text", http_status_text(status));
@@ -279,7 +359,7 @@ load_session(struct ctx *c)
 	rc = user_get(c->app->db, uid, &u);
 	if (rc == USER_DB)
 		return DB_DOWN;
-	if (rc != USER_OK || u.disabled || role_parse(u.role, &c->user.role) == -1)
+	if (rc != USER_OK || u.disabled || app_role_parse(u.role, &c->user.role) == -1)
 		return 0;
 	c->logged_in = 1;
 	c->user.id = u.id;
@@ -441,6 +521,7 @@ dispatch(struct ctx *c)
 static void
 bad_request(struct ctx *c)
 {
+	const struct route_error_area *ea;
 	char msg[256];
 
 	if (c->req.body_err[0] == '\0') {
@@ -449,9 +530,9 @@ bad_request(struct ctx *c)
 	}
 	snprintf(msg, sizeof(msg), "The JSON body could not be read: %s.",
 	    c->req.body_err);
-	if (c->req.path != NULL && str_starts(c->req.path, "/api/"))
-		api_error(c, 400, NULL, msg,
-		    c->req.body_key[0] ? c->req.body_key : NULL);
+	if ((ea = error_area(c)) != NULL)
+		ea->error(c, 400, msg, c->req.body_key[0] ? c->req.body_key :
+		    NULL);
 	else
 		app_error(c, 400, msg);
 }
@@ -465,7 +546,8 @@ app_handle(struct app *a, FCGX_Request *r)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	memset(&c, 0, sizeof(c));
-	portal_lang_reset();
+	for (size_t i = 0; i < nroute_request_resets; i++)
+		route_request_resets[i]();
 	c.app = a;
 	c.csp = default_csp;
 	http_resp_init(&c.resp);

@@ -71,7 +71,7 @@ struct ctx {
 	const char		*csp;
 	struct branding		 brand;		/* app_brand() loads it once */
 	int			 brand_loaded;
-	struct buf		 brand_logo;	/* app_pdf_org(): the logo's PNG */
+	struct buf		 brand_logo;	/* kit_pdf_org(): the logo's PNG */
 };
 
 /* Worker lifecycle. */
@@ -105,7 +105,7 @@ const struct branding *app_brand(struct ctx *);
 /* Client IP for throttling/audit. */
 const char *app_ip(const struct ctx *);
 
-const char *role_name(enum role);
-int	 role_parse(const char *, enum role *);
+const char *app_role_name(enum role);
+int	 app_role_parse(const char *, enum role *);
 
 #endif

@@ -5,21 +5,13 @@
 #include "clock.h"
 #include "estimate.h"
 #include "estimate_view.h"
+#include "kit.h"
 #include "money.h"
 #include "str.h"
 #include "tmpl.h"
 
 static const char *const basis_labels[3] = { "In network", "Out of network",
     "Self-pay (Good Faith Estimate)" };
-
-static void
-set_money(struct tmpl_vars *v, const char *name, int64_t cents)
-{
-	char s[MONEY_FMT_MAX];
-
-	if (money_format(cents, s, sizeof(s)) == 0)
-		tmpl_set(v, name, s);
-}
 
 static void
 set_bp(struct tmpl_vars *v, const char *name, int64_t bp)
@@ -44,26 +36,27 @@ coverage_figures(struct tmpl_vars *v, const struct estimate *e)
 {
 	const struct est_coverage *f = &e->fig;
 
-	set_money(v, "c_deductible", f->deductible);
-	set_money(v, "c_deductible_met", f->deductible_met);
+	kit_set_money(v, "c_deductible", f->deductible);
+	kit_set_money(v, "c_deductible_met", f->deductible_met);
 	if (f->family_deductible > 0) {
-		set_money(v, "c_family_deductible", f->family_deductible);
-		set_money(v, "c_family_deductible_met", f->family_deductible_met);
+		kit_set_money(v, "c_family_deductible", f->family_deductible);
+		kit_set_money(v, "c_family_deductible_met",
+		    f->family_deductible_met);
 	}
 	set_bp(v, "c_coinsurance", f->coinsurance_bp);
-	set_money(v, "c_copay", f->copay);
+	kit_set_money(v, "c_copay", f->copay);
 	if (f->oop_max > 0) {
-		set_money(v, "c_oop_max", f->oop_max);
-		set_money(v, "c_oop_met", f->oop_met);
+		kit_set_money(v, "c_oop_max", f->oop_max);
+		kit_set_money(v, "c_oop_met", f->oop_met);
 	}
 	if (f->family_oop_max > 0) {
-		set_money(v, "c_family_oop_max", f->family_oop_max);
-		set_money(v, "c_family_oop_met", f->family_oop_met);
+		kit_set_money(v, "c_family_oop_max", f->family_oop_max);
+		kit_set_money(v, "c_family_oop_met", f->family_oop_met);
 	}
 }
 
 void
-ev_header(struct tmpl_vars *v, const struct estimate *e)
+estimate_view_header(struct tmpl_vars *v, const struct estimate *e)
 {
 	tmpl_set_int(v, "est_id", e->id);
 	tmpl_set_int(v, "est_root", e->root_id);
@@ -93,7 +86,7 @@ ev_header(struct tmpl_vars *v, const struct estimate *e)
 }
 
 void
-ev_breakdown(struct tmpl_vars *v, const struct estimate *e)
+estimate_view_breakdown(struct tmpl_vars *v, const struct estimate *e)
 {
 	const struct est_totals *t = &e->totals;
 
@@ -108,23 +101,23 @@ ev_breakdown(struct tmpl_vars *v, const struct estimate *e)
 		tmpl_set(r, "dx", l->diagnosis_code);
 		tmpl_set(r, "date", l->service_date);
 		tmpl_set_int(r, "quantity", l->c.quantity);
-		set_money(r, "rate", l->c.rate);
-		set_money(r, "allowed", l->c.allowed);
-		set_money(r, "deductible", l->c.deductible);
-		set_money(r, "coinsurance", l->c.coinsurance);
-		set_money(r, "copay", l->c.copay);
-		set_money(r, "discount", l->c.discount);
-		set_money(r, "patient", l->c.patient);
-		set_money(r, "insurer", l->c.insurer);
+		kit_set_money(r, "rate", l->c.rate);
+		kit_set_money(r, "allowed", l->c.allowed);
+		kit_set_money(r, "deductible", l->c.deductible);
+		kit_set_money(r, "coinsurance", l->c.coinsurance);
+		kit_set_money(r, "copay", l->c.copay);
+		kit_set_money(r, "discount", l->c.discount);
+		kit_set_money(r, "patient", l->c.patient);
+		kit_set_money(r, "insurer", l->c.insurer);
 		tmpl_set_bool(r, "insured", e->basis != EST_SELF_PAY);
 	}
-	set_money(v, "t_allowed", t->allowed);
-	set_money(v, "t_deductible", t->deductible);
-	set_money(v, "t_coinsurance", t->coinsurance);
-	set_money(v, "t_copay", t->copay);
-	set_money(v, "t_discount", t->discount);
-	set_money(v, "t_patient", t->patient);
-	set_money(v, "t_insurer", t->insurer);
+	kit_set_money(v, "t_allowed", t->allowed);
+	kit_set_money(v, "t_deductible", t->deductible);
+	kit_set_money(v, "t_coinsurance", t->coinsurance);
+	kit_set_money(v, "t_copay", t->copay);
+	kit_set_money(v, "t_discount", t->discount);
+	kit_set_money(v, "t_patient", t->patient);
+	kit_set_money(v, "t_insurer", t->insurer);
 }
 
 static void
@@ -155,14 +148,14 @@ one_sig(struct tmpl_vars *v, const char *prefix, const struct estimate_sig *s)
 }
 
 void
-ev_signatures(struct tmpl_vars *v, const struct estimate *e)
+estimate_view_signatures(struct tmpl_vars *v, const struct estimate *e)
 {
 	one_sig(v, "client_sig", &e->client_sig);
 	one_sig(v, "staff_sig", &e->staff_sig);
 }
 
 void
-ev_gfe(struct tmpl_vars *v, const struct estimate *e)
+estimate_view_gfe(struct tmpl_vars *v, const struct estimate *e)
 {
 	int64_t first = 0;
 

@@ -6,8 +6,6 @@
 
 struct ctx;
 
-/* Layout variables of the organisation's branding (staff_branding.c). */
-void	 brand_layout(struct ctx *);
 int	 h_healthz(struct ctx *);
 int	 h_ping(struct ctx *);
 int	 h_login_form(struct ctx *);

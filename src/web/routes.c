@@ -2,8 +2,10 @@
  * the fields each route accepts. Authorization starts here. */
 #include "common.h"
 
+#include "api.h"
 #include "app.h"
 #include "handlers.h"
+#include "portal_web.h"
 #include "routes.h"
 
 #define FIELDS(f)	f, ARRAY_LEN(f)
@@ -57,3 +59,19 @@ const struct route_table route_tables[] = {
 	{ routes_plan_card, &nroutes_plan_card },	/* update-card links */
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);
+
+static int
+api_error_of(struct ctx *c, int status, const char *message, const char *field)
+{
+	return api_error(c, status, NULL, message, field);
+}
+
+const struct route_error_area route_error_areas[] = {
+	{ "/api/", api_error_of },
+};
+const size_t nroute_error_areas = ARRAY_LEN(route_error_areas);
+
+void (*const route_request_resets[])(void) = {
+	portal_lang_reset,	/* the request's language */
+};
+const size_t nroute_request_resets = ARRAY_LEN(route_request_resets);

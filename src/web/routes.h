@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+struct ctx;
 struct route;
 
 struct route_table {
@@ -14,6 +15,21 @@ struct route_table {
 
 extern const struct route_table route_tables[];
 extern const size_t nroute_tables;
+
+/* Areas that answer errors in their own shape (the JSON API): app_error()
+ * and the dispatcher's 400s under prefix go through error (field may be
+ * NULL). The wiring lives in routes.c so that app.c calls no area. */
+struct route_error_area {
+	const char	*prefix;
+	int		(*error)(struct ctx *, int status, const char *message,
+			    const char *field);
+};
+extern const struct route_error_area route_error_areas[];
+extern const size_t nroute_error_areas;
+
+/* Called at the start of every request: areas' per-request state. */
+extern void (*const route_request_resets[])(void);
+extern const size_t nroute_request_resets;
 
 /* One per area (defined in the named file). */
 extern const struct route routes_core[];	/* routes.c: health, sign-in, users */

@@ -1,4 +1,4 @@
-/* Unit tests: invoice and statement PDFs (src/web/pdf.c). The text checks
+/* Unit tests: invoice and statement PDFs (src/web/pdf/). The text checks
  * read the PDFs back with pdftotext (poppler-utils); without it they fail
  * (a check that cannot run must not pass). PDF_SAMPLES_DIR=dir keeps the rendered samples. */
 #include "common.h"
