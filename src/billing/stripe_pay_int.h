@@ -41,6 +41,25 @@ int	 sp_reserve_check(struct db *, int64_t account_id, int64_t amount,
 int	 sp_reserve_record(struct db *, int64_t payment_id, int64_t account_id,
 	    const struct sp_reserve *);
 
+/* The payment columns of `payments p` in the order sp_payment_from_row
+ * reads them. */
+#define SP_PAY_COLS "p.id, p.account_id, COALESCE(p.client_id, 0), p.method," \
+	" p.amount, p.status, p.received_date, p.memo, COALESCE(p.attempt_key, '')," \
+	" COALESCE(p.stripe_payment_intent, ''), p.stripe_status," \
+	" COALESCE(p.payment_method_id, 0), p.save_method, p.failure_code," \
+	" p.failure_message, p.disputed, COALESCE(p.settled_at, 0), p.alloc_plan," \
+	" p.created_at," \
+	" (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
+	"   WHERE e.payment_id = p.id AND e.kind = 'refund')," \
+	" (SELECT COALESCE(SUM(f.amount), 0) FROM refunds f" \
+	"   WHERE f.payment_id = p.id AND f.status = 'pending')," \
+	" COALESCE(p.consent_signer, ''), COALESCE(p.consent_scope, '')," \
+	" COALESCE(p.consent_max_amount, 0), COALESCE(p.consent_text_version, '')," \
+	" COALESCE(p.consent_ip, ''), COALESCE(p.consent_user_agent, '')," \
+	" COALESCE(p.consent_recorded_by, 0), COALESCE(p.consent_id, 0)"
+struct db_result;
+void	 sp_payment_from_row(const struct db_result *, size_t i, struct sp_payment *);
+
 /* Reads one payment (no lock) / locks its row FOR UPDATE and reads it.
  * db_status; *found = 0 when absent. */
 int	 sp_payment_read(struct db *, int64_t id, struct sp_payment *, int *found);
@@ -82,6 +101,14 @@ int	 sp_settle_row(struct db *, const struct actor *, struct sp_payment *row,
  * ACH result emails, each at most once) in the same transaction. */
 int	 sp_settle_notify(struct db *, const struct sp *, struct sp_payment *,
 	    struct sp_settle_in *, struct sp_settle_out *);
+
+/* The row moves to status with Stripe's status and a failure, if any
+ * (audited when the status changes). db_status. */
+int	 sp_row_update(struct db *, const struct actor *, struct sp_payment *row,
+	    const char *status, const char *stripe_status, const char *code,
+	    const char *message);
+/* Fetches a PaymentMethod (owned result in *pm). 0 / -1. */
+int	 sp_fetch_pm(const struct sp *, const char *pm_id, struct json_object **pm);
 
 /* Records a PaymentMethod object for the account (inside a transaction).
  * An existing row of the same Stripe id is returned, not duplicated.
