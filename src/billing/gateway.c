@@ -7,6 +7,24 @@
 #include "str.h"
 #include "stripe.h"
 
+struct stripe_client *
+gateway_client(const struct config *cfg)
+{
+	static struct stripe_client *client;
+	static const struct config *client_cfg;
+
+	/* Another configuration (tests) gets its own client. */
+	if (client != NULL && client_cfg != cfg) {
+		stripe_client_free(client);
+		client = NULL;
+	}
+	if (client == NULL) {
+		client = stripe_client_new(cfg);
+		client_cfg = client != NULL ? cfg : NULL;
+	}
+	return client;
+}
+
 /* Ends a call: rc 0 answered, -1 failed, -2 answered with another object
  * than asked for (as unreadable). Fills err from r, frees r. 0 / -1. */
 static int

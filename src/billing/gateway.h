@@ -18,6 +18,11 @@
 #include "stripe_types.h"
 
 struct stripe_client;
+struct config;
+
+/* The process's Stripe client for cfg (made on first use, kept for the
+ * life of the process; another cfg gets a new one). NULL on error. */
+struct stripe_client *gateway_client(const struct config *);
 
 /* What an attempt charges. */
 struct gateway_attempt {

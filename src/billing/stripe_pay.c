@@ -7,8 +7,6 @@
 
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "audit.h"
 #include "cfg.h"
 #include "clock.h"
@@ -19,10 +17,10 @@
 #include "payment.h"
 #include "req.h"
 #include "str.h"
-#include "stripe.h"
 #include "portal.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "gateway.h"
 
 /* --- small helpers ------------------------------------------------------- */
 
@@ -54,41 +52,10 @@ sp_attempt_key_ok(const char *k)
 	return 1;
 }
 
-int
-sp_stripe_retrieve(const struct sp *sp, const char *collection, const char *id,
-    struct stripe_result *r)
-{
-	char path[320];
-
-	for (const char *p = id; p != NULL && *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_'))
-			id = NULL;
-	if (id == NULL || *id == '\0' || strlen(id) > 255 ||
-	    str_fmt(path, sizeof(path), "/v1/%s/%s", collection, id) == -1) {
-		stripe_result_init(r);
-		r->status = STRIPE_ERR_USAGE;
-		return -1;
-	}
-	return stripe_get(sp->stripe, path, NULL, r);
-}
-
 struct stripe_client *
 stripe_pay_client(const struct config *cfg)
 {
-	static struct stripe_client *client;
-	static const struct config *client_cfg;
-
-	/* Another configuration (tests) gets its own client. */
-	if (client != NULL && client_cfg != cfg) {
-		stripe_client_free(client);
-		client = NULL;
-	}
-	if (client == NULL) {
-		client = stripe_client_new(cfg);
-		client_cfg = client != NULL ? cfg : NULL;
-	}
-	return client;
+	return gateway_client(cfg);
 }
 
 void

@@ -4,8 +4,6 @@
 
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "audit.h"
 #include "cfg.h"
 #include "clock.h"
@@ -16,10 +14,10 @@
 #include "payment.h"
 #include "req.h"
 #include "str.h"
-#include "stripe.h"
 #include "portal.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "gateway.h"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
 
@@ -207,16 +205,16 @@ attempt_row(struct attempt *a)
 static int
 intent_secret(const struct sp *sp, const char *intent, struct sp_result *out)
 {
-	struct stripe_result r;
-	const char *cs;
-	int rc = stripe_payment_intent_retrieve(sp->stripe, intent, &r);
+	struct stripe_payment_intent pi;
+	struct stripe_error err;
+	int rc = gateway_attempt_retrieve(sp->stripe, intent, &pi, &err);
 
-	if (rc == 0 && (cs = stripe_json_str(&r, "client_secret")) != NULL)
-		(void)str_copy(out->client_secret, sizeof(out->client_secret), cs);
-	else if (rc == -1)
+	if (rc == 0)
+		(void)str_copy(out->client_secret, sizeof(out->client_secret),
+		    pi.client_secret);
+	else
 		(void)str_copy(out->message, sizeof(out->message),
-		    stripe_friendly_message(&r));
-	stripe_result_free(&r);
+		    stripe_error_friendly(&err));
 	return rc == 0 ? SP_OK : SP_STRIPE;
 }
 
@@ -235,7 +233,9 @@ struct create_args {
 	int			 done;		/* has its intent, or settled */
 	int			 claimed;	/* ours to call Stripe for */
 	char			 pm[65];	/* saved method's Stripe id */
-	struct stripe_result	 res;		/* Stripe's answer (phase 2) */
+	struct stripe_payment_intent pi;	/* Stripe's answer (phase 2) */
+	struct stripe_error	 err;
+	struct stripe_payment_method fetched_pm;
 	int			 created;	/* Stripe answered our create */
 	int			 uncertain;
 	char			 client_secret[256];
@@ -265,7 +265,8 @@ method_stripe_id(struct db *db, int64_t method_id, int64_t account_id, char *pm,
 
 /* A definite refusal without a PaymentIntent: the row fails, no money. */
 static int
-fail_without_intent(struct db *db, struct create_args *c, struct stripe_result *r)
+fail_without_intent(struct db *db, struct create_args *c,
+    const struct stripe_error *r)
 {
 	const char *code = r->decline_code[0] ? r->decline_code :
 	    r->code[0] ? r->code : "stripe_error";
@@ -275,7 +276,7 @@ fail_without_intent(struct db *db, struct create_args *c, struct stripe_result *
 	    r->decline_code, r->message);
 	c->out.changed = 1;
 	return sp_row_update(db, c->sp->actor, &c->row, "failed", "", code,
-	    stripe_friendly_message(r));
+	    stripe_error_friendly(r));
 }
 
 /* How long a claim keeps others from calling Stripe for the same row:
@@ -343,42 +344,37 @@ claim_tx(struct db *db, void *arg)
 static void
 create_call(struct create_args *c)
 {
-	struct stripe_pi_params pp;
+	struct gateway_attempt ga;
 	char key[48];
 
-	memset(&pp, 0, sizeof(pp));
-	pp.amount_cents = c->row.amount;
-	pp.customer = c->customer;
-	pp.payment_id = c->row.id;
-	pp.description = c->row.memo[0] ? c->row.memo : NULL;
-	pp.payment_method_type = strcmp(c->row.method, "ach") == 0 ?
+	memset(&ga, 0, sizeof(ga));
+	ga.amount = c->row.amount;
+	ga.customer = c->customer;
+	ga.payment_id = c->row.id;
+	ga.description = c->row.memo[0] ? c->row.memo : NULL;
+	ga.method_type = strcmp(c->row.method, "ach") == 0 ?
 	    "us_bank_account" : "card";
-	if (c->row.payment_method_id != 0) {
-		pp.payment_method = c->pm;
-		pp.confirm_off_session = true;
-	} else
-		pp.setup_future_usage = c->row.save_method != 0;
+	if (c->row.payment_method_id != 0)
+		ga.payment_method = c->pm;
+	else
+		ga.save_method = c->row.save_method != 0;
 	(void)str_fmt(key, sizeof(key), "pi-%" PRId64, c->row.id);
-	stripe_result_init(&c->res);
-	c->created = stripe_payment_intent_create(c->sp->stripe, &pp, key,
-	    &c->res) == 0;
-	c->uncertain = !c->created && stripe_result_uncertain(&c->res);
+	c->created = gateway_attempt_create(c->sp->stripe, &ga, key, &c->pi,
+	    &c->err) == 0;
+	c->uncertain = !c->created && c->err.uncertain;
 	if (c->uncertain)
 		log_warn("stripe: payment %" PRId64 ": no certain answer (%s %s); "
-		    "left pending for reconcile", c->row.id, c->res.type,
-		    c->res.message);
+		    "left pending for reconcile", c->row.id, c->err.type,
+		    c->err.message);
 }
 
 /* The PaymentIntent of Stripe's answer (NULL: none, a plain refusal). */
-static struct json_object *
-create_pi(struct create_args *c)
+static const struct stripe_payment_intent *
+create_pi(const struct create_args *c)
 {
-	struct json_object *pi;
-
 	if (c->created)
-		return c->res.json;
-	pi = stripe_obj_get(c->res.json, "error.payment_intent");
-	return pi != NULL && json_object_is_type(pi, json_type_object) ? pi : NULL;
+		return &c->pi;
+	return c->err.has_payment_intent ? &c->err.payment_intent : NULL;
 }
 
 /* Phase 3: the answer recorded on the row (settled from the intent, or
@@ -387,7 +383,7 @@ static int
 record_tx(struct db *db, void *arg)
 {
 	struct create_args *c = arg;
-	struct json_object *pi = create_pi(c);
+	const struct stripe_payment_intent *pi = create_pi(c);
 	int rc;
 
 	memset(&c->out, 0, sizeof(c->out));
@@ -402,12 +398,9 @@ record_tx(struct db *db, void *arg)
 	if (pi == NULL) {
 		if (c->row.intent[0] != '\0' || strcmp(c->row.status, "pending") != 0)
 			return DB_OK;	/* settled meanwhile (webhook) */
-		return fail_without_intent(db, c, &c->res);
+		return fail_without_intent(db, c, &c->err);
 	}
-	{
-		const char *cs = stripe_obj_str(pi, "client_secret");
-		(void)str_copy(c->client_secret, sizeof(c->client_secret), cs ? cs : "");
-	}
+	(void)str_copy(c->client_secret, sizeof(c->client_secret), pi->client_secret);
 	c->in.pi = pi;
 	c->in.authoritative = 1;
 	rc = sp_settle_notify(db, c->sp, &c->row, &c->in, &c->out);
@@ -425,14 +418,11 @@ record_run(struct create_args *c)
 		rc = db_tx(c->sp->db, record_tx, c);
 		if (rc != SP_TX_NEED)
 			break;
-		if (c->in.pm != NULL)
-			json_object_put(c->in.pm);
 		c->in.pm = NULL;
-		if (sp_fetch_pm(c->sp, c->out.need_pm, &c->in.pm) == -1)
+		if (sp_fetch_pm(c->sp, c->out.need_pm, &c->fetched_pm) == -1)
 			break;
+		c->in.pm = &c->fetched_pm;
 	}
-	if (c->in.pm != NULL)
-		json_object_put(c->in.pm);
 	c->in.pm = NULL;
 	if (rc == SP_TX_NEED) {
 		/* Settled later by refresh/webhook/reconcile. */
@@ -489,7 +479,6 @@ attempt_intent_run(const struct sp *sp, int64_t payment_id, const char *customer
 	if (c.claimed) {
 		create_call(&c);
 		rc = record_run(&c);
-		stripe_result_free(&c.res);
 		if (rc != DB_OK)
 			return SP_DB;
 	} else if (waited && c.done && sp_payment_read(sp->db, payment_id, &c.row,
@@ -721,7 +710,8 @@ int
 stripe_pay_refresh(const struct sp *sp, int64_t payment_id, struct sp_result *out)
 {
 	struct sp_payment row;
-	struct stripe_result r;
+	struct stripe_payment_intent pi;
+	struct stripe_error err;
 	char customer[65];
 	int found = 0, rc;
 
@@ -741,15 +731,13 @@ stripe_pay_refresh(const struct sp *sp, int64_t payment_id, struct sp_result *ou
 		/* Whoever claimed it may have died: the same key replays. */
 		return attempt_intent_run(sp, payment_id, customer, 1, out);
 	}
-	if (stripe_payment_intent_retrieve(sp->stripe, row.intent, &r) == -1) {
-		log_warn("stripe: retrieve %s: %s %s", row.intent, r.code, r.message);
+	if (gateway_attempt_retrieve(sp->stripe, row.intent, &pi, &err) == -1) {
+		log_warn("stripe: retrieve %s: %s %s", row.intent, err.code,
+		    err.message);
 		sp_result_from(out, &row);
 		(void)str_copy(out->message, sizeof(out->message),
-		    stripe_friendly_message(&r));
-		stripe_result_free(&r);
+		    stripe_error_friendly(&err));
 		return SP_STRIPE;
 	}
-	rc = stripe_pay_settle(sp, payment_id, r.json, 1, out);
-	stripe_result_free(&r);
-	return rc;
+	return stripe_pay_settle(sp, payment_id, &pi, 1, out);
 }

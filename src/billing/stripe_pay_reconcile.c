@@ -4,8 +4,6 @@
 
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "audit.h"
 #include "cfg.h"
 #include "clock.h"
@@ -16,10 +14,10 @@
 #include "payment.h"
 #include "req.h"
 #include "str.h"
-#include "stripe.h"
 #include "portal.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "gateway.h"
 
 /* --- cancel --------------------------------------------------------------------- */
 
@@ -35,8 +33,8 @@ unconfirmed(const char *st)
 /* The intent turned out confirmed: settled from Stripe's state (pi), not
  * canceled. SP_INVALID with the message, or the settle's error. */
 static int
-cancel_refused(const struct sp *sp, int64_t payment_id, struct json_object *pi,
-    struct sp_result *out)
+cancel_refused(const struct sp *sp, int64_t payment_id,
+    const struct stripe_payment_intent *pi, struct sp_result *out)
 {
 	int rc = stripe_pay_settle(sp, payment_id, pi, 1, out);
 
@@ -61,8 +59,8 @@ int
 stripe_pay_cancel(const struct sp *sp, int64_t payment_id, struct sp_result *out)
 {
 	struct sp_payment row;
-	struct stripe_result r;
-	const char *st;
+	struct stripe_payment_intent pi;
+	struct stripe_error err;
 	char key[64];
 	int found = 0, rc;
 
@@ -102,45 +100,32 @@ stripe_pay_cancel(const struct sp *sp, int64_t payment_id, struct sp_result *out
 	}
 	/* Stripe's current state: a payment the client confirmed meanwhile is
 	 * settled, not canceled. */
-	if (stripe_payment_intent_retrieve(sp->stripe, row.intent, &r) == -1) {
-		log_warn("stripe: retrieve %s: %s %s", row.intent, r.code, r.message);
+	if (gateway_attempt_retrieve(sp->stripe, row.intent, &pi, &err) == -1) {
+		log_warn("stripe: retrieve %s: %s %s", row.intent, err.code,
+		    err.message);
 		(void)str_copy(out->message, sizeof(out->message),
-		    stripe_friendly_message(&r));
-		stripe_result_free(&r);
+		    stripe_error_friendly(&err));
 		return SP_STRIPE;
 	}
-	st = stripe_json_str(&r, "status");
-	if (st != NULL && strcmp(st, "canceled") == 0) {
-		rc = cancel_refused(sp, payment_id, r.json, out);
-		stripe_result_free(&r);
-		return rc;
-	}
-	if (!unconfirmed(st)) {
-		rc = cancel_refused(sp, payment_id, r.json, out);
-		stripe_result_free(&r);
+	if (strcmp(pi.status, "canceled") == 0)
+		return cancel_refused(sp, payment_id, &pi, out);
+	if (!unconfirmed(pi.status)) {
+		rc = cancel_refused(sp, payment_id, &pi, out);
 		return rc == SP_OK ? SP_INVALID : rc;
 	}
-	stripe_result_free(&r);
 	(void)str_fmt(key, sizeof(key), "pi-cancel-%" PRId64, row.id);
-	if (stripe_payment_intent_cancel(sp->stripe, row.intent, key, &r) == -1) {
-		int uncertain = stripe_result_uncertain(&r);
-
-		log_warn("stripe: cancel %s: %s %s", row.intent, r.code, r.message);
-		stripe_result_free(&r);
+	if (gateway_attempt_cancel(sp->stripe, row.intent, key, &pi, &err) == -1) {
+		log_warn("stripe: cancel %s: %s %s", row.intent, err.code,
+		    err.message);
 		/* Refused: it moved on (confirmed meanwhile); settle from it. */
-		if (!uncertain &&
-		    stripe_payment_intent_retrieve(sp->stripe, row.intent, &r) == 0) {
-			rc = cancel_refused(sp, payment_id, r.json, out);
-			stripe_result_free(&r);
-			return rc;
-		}
-		stripe_result_free(&r);
+		if (!err.uncertain && gateway_attempt_retrieve(sp->stripe,
+		    row.intent, &pi, &err) == 0)
+			return cancel_refused(sp, payment_id, &pi, out);
 		(void)str_copy(out->message, sizeof(out->message), "Stripe did not "
 		    "answer. The payment was not canceled; please try again.");
 		return SP_STRIPE;
 	}
-	rc = stripe_pay_settle(sp, payment_id, r.json, 1, out);
-	stripe_result_free(&r);
+	rc = stripe_pay_settle(sp, payment_id, &pi, 1, out);
 	if (rc != SP_OK)
 		return rc;
 	if (strcmp(out->status, "canceled") != 0)
@@ -158,31 +143,15 @@ stripe_pay_cancel(const struct sp *sp, int64_t payment_id, struct sp_result *out
 static int
 search_intent(const struct sp *sp, int64_t payment_id, struct sp_result *out)
 {
-	struct kvlist q;
-	struct stripe_result r;
-	struct json_object *pi;
-	char query[96];
-	int rc;
+	struct stripe_payment_intent pi;
+	struct stripe_error err;
+	int found = 0;
 
-	kvlist_init(&q);
-	(void)str_fmt(query, sizeof(query), "metadata['payment_id']:'%" PRId64 "'",
-	    payment_id);
-	if (kvlist_add(&q, "query", query) == -1) {
-		kvlist_free(&q);
+	if (gateway_attempt_find(sp->stripe, payment_id, &pi, &found, &err) == -1)
 		return -1;
-	}
-	rc = stripe_get(sp->stripe, "/v1/payment_intents/search", &q, &r);
-	kvlist_free(&q);
-	if (rc == -1) {
-		stripe_result_free(&r);
+	if (found && stripe_pay_settle(sp, payment_id, &pi, 1, out) != SP_OK)
 		return -1;
-	}
-	pi = stripe_obj_get(r.json, "data.0");
-	rc = pi != NULL ? 1 : 0;
-	if (pi != NULL && stripe_pay_settle(sp, payment_id, pi, 1, out) != SP_OK)
-		rc = -1;
-	stripe_result_free(&r);
-	return rc;
+	return found;
 }
 
 static void

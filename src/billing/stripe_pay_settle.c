@@ -4,8 +4,6 @@
 
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "audit.h"
 #include "cfg.h"
 #include "clock.h"
@@ -16,10 +14,10 @@
 #include "payment.h"
 #include "req.h"
 #include "str.h"
-#include "stripe.h"
 #include "portal.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "gateway.h"
 
 /* --- settlement ------------------------------------------------------------- */
 
@@ -70,22 +68,19 @@ row_stripe_status(struct db *db, struct sp_payment *row, const char *stripe_stat
 
 /* The PaymentMethod details for saving: the PI's expanded object, or the
  * fetched one. NULL when they must be fetched. */
-static struct json_object *
+static const struct stripe_payment_method *
 settle_pm(const struct sp_settle_in *in, const char **pm_id)
 {
-	struct json_object *pm = stripe_obj_get(in->pi, "payment_method");
-
 	*pm_id = NULL;
-	if (pm != NULL && json_object_is_type(pm, json_type_object)) {
-		*pm_id = stripe_obj_str(pm, "id");
-		return pm;
+	if (in->pi->has_payment_method) {
+		*pm_id = in->pi->payment_method.id;
+		return &in->pi->payment_method;
 	}
-	*pm_id = stripe_obj_str(in->pi, "payment_method");
-	if (*pm_id != NULL && in->pm != NULL) {
-		const char *fid = stripe_obj_str(in->pm, "id");
-		if (fid != NULL && strcmp(fid, *pm_id) == 0)
-			return in->pm;
-	}
+	if (in->pi->payment_method_id[0] == '\0')
+		return NULL;
+	*pm_id = in->pi->payment_method_id;
+	if (in->pm != NULL && strcmp(in->pm->id, *pm_id) == 0)
+		return in->pm;
 	return NULL;
 }
 
@@ -109,7 +104,7 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 {
 	struct alloc_req plan[SP_PLAN_MAX];
 	struct ledger_entry e;
-	struct json_object *pm = NULL;
+	const struct stripe_payment_method *pm = NULL;
 	const char *pm_id = NULL;
 	int64_t method_id = 0, moved = 0;
 	char today[11];
@@ -176,14 +171,13 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 
 /* The failure Stripe reports on a PaymentIntent. */
 static void
-pi_failure(struct json_object *pi, char *code, size_t codesz, const char **msg)
+pi_failure(const struct stripe_payment_intent *pi, char *code, size_t codesz,
+    const char **msg)
 {
-	const char *type = stripe_obj_str(pi, "last_payment_error.type");
-	const char *c = stripe_obj_str(pi, "last_payment_error.code");
-	const char *d = stripe_obj_str(pi, "last_payment_error.decline_code");
+	const struct stripe_last_error *e = &pi->last_payment_error;
 
-	(void)str_copy(code, codesz, d ? d : c ? c : "payment_failed");
-	*msg = stripe_reason_message(stripe_reason_from_codes(type, c, d));
+	(void)str_copy(code, codesz, stripe_last_error_code(e, "payment_failed"));
+	*msg = stripe_reason_message(stripe_last_error_reason(e));
 }
 
 /* The intent is for another amount or currency than the row: logged and
@@ -191,23 +185,20 @@ pi_failure(struct json_object *pi, char *code, size_t codesz, const char **msg)
  * db_status (< 0) on error. */
 static int
 pi_mismatch(struct db *db, const struct actor *actor, const struct sp_payment *row,
-    struct json_object *pi, int64_t amount, struct sp_settle_out *out)
+    const struct stripe_payment_intent *pi, struct sp_settle_out *out)
 {
-	const char *cur = stripe_obj_str(pi, "currency");
-	const char *id = stripe_obj_str(pi, "id");
-	const char *st = stripe_obj_str(pi, "status");
-	int64_t received;
+	const char *cur = pi->currency;
+	int64_t amount = pi->amount;
 	char detail[300];
 	int rc;
 
 	/* A succeeded intent must also have received the whole amount. */
-	if (st != NULL && strcmp(st, "succeeded") == 0 &&
-	    stripe_obj_i64(pi, "amount_received", &received) == 0)
-		amount = received;
-	if (cur != NULL && strcasecmp(cur, SP_CURRENCY) == 0 && amount == row->amount)
+	if (strcmp(pi->status, "succeeded") == 0 && pi->amount_received >= 0)
+		amount = pi->amount_received;
+	if (strcasecmp(cur, SP_CURRENCY) == 0 && amount == row->amount)
 		return 0;
 	(void)str_fmt(detail, sizeof(detail), "%s is for %" PRId64 " %s, not %"
-	    PRId64 " %s: not settled", id, amount, cur ? cur : "(no currency)",
+	    PRId64 " %s: not settled", pi->id, amount, cur[0] ? cur : "(no currency)",
 	    row->amount, SP_CURRENCY);
 	log_err("payment %" PRId64 ": intent %s", row->id, detail);
 	(void)str_copy(out->note, sizeof(out->note), amount != row->amount ?
@@ -216,47 +207,104 @@ pi_mismatch(struct db *db, const struct actor *actor, const struct sp_payment *r
 	return rc != DB_OK ? rc : 1;
 }
 
+/* Is this intent the row's, for the amount and currency it charges? The
+ * row adopts it (its intent id recorded) when it is. 1 yes, 0 no (note
+ * says why), db_status (< 0) on error. */
+static int
+settle_adopt(struct db *db, const struct actor *actor, struct sp_payment *row,
+    const struct stripe_payment_intent *pi, struct sp_settle_out *out)
+{
+	int rc;
+
+	if (pi->id[0] == '\0' || pi->status[0] == '\0' || pi->amount < 0) {
+		(void)str_copy(out->note, sizeof(out->note), "not a PaymentIntent");
+		return 0;
+	}
+	if (row->intent[0] == '\0') {
+		/* Adopt only our own intent: its metadata names this row. */
+		if (pi->metadata_payment_id != row->id) {
+			(void)str_copy(out->note, sizeof(out->note),
+			    "intent is not this payment's");
+			return 0;
+		}
+	} else if (strcmp(row->intent, pi->id) != 0) {
+		(void)str_copy(out->note, sizeof(out->note), "another intent");
+		return 0;
+	}
+	/* Every path, before anything moves: Stripe's amount and currency. */
+	if ((rc = pi_mismatch(db, actor, row, pi, out)) != 0)
+		return rc < 0 ? rc : 0;
+	if (row->intent[0] == '\0') {
+		struct db_param p[] = { DB_STR(pi->id), DB_I64(row->id) };
+		if ((rc = db_exec(db, "UPDATE payments SET stripe_payment_intent = ?"
+		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
+			return rc;
+		(void)str_copy(row->intent, sizeof(row->intent), pi->id);
+	}
+	return 1;
+}
+
+/* requires_payment_method with an error: the row fails with the reason. */
+static int
+settle_failed(struct db *db, const struct actor *actor, struct sp_payment *row,
+    const struct sp_settle_in *in, struct sp_settle_out *out)
+{
+	int pending = strcmp(row->status, "pending") == 0;
+	const char *msg;
+	char code[65];
+	int rc;
+
+	pi_failure(in->pi, code, sizeof(code), &msg);
+	/* A failed row keeps its first reason unless this is Stripe's
+	 * current state (a later attempt on the same intent). */
+	if (!pending && !in->authoritative) {
+		(void)str_copy(out->note, sizeof(out->note), "already failed");
+		return DB_OK;
+	}
+	if ((rc = sp_row_update(db, actor, row, "failed", in->pi->status, code,
+	    msg)) != DB_OK)
+		return rc;
+	out->changed = pending;
+	(void)str_fmt(out->note, sizeof(out->note), "failed: %s", code);
+	return DB_OK;
+}
+
+/* processing, requires_action (on-session), requires_confirmation,
+ * requires_payment_method without an error: still pending. A failed row
+ * goes back to pending only on Stripe's current state. */
+static int
+settle_pending(struct db *db, const struct actor *actor, struct sp_payment *row,
+    const struct sp_settle_in *in, struct sp_settle_out *out)
+{
+	const char *st = in->pi->status;
+	int rc;
+
+	if (strcmp(row->status, "failed") == 0) {
+		if (!in->authoritative) {
+			(void)str_fmt(out->note, sizeof(out->note),
+			    "ignored %s (failed)", st);
+			return DB_OK;
+		}
+		rc = sp_row_update(db, actor, row, "pending", st, "", "");
+		out->changed = 1;
+	} else
+		rc = row_stripe_status(db, row, st);
+	(void)str_fmt(out->note, sizeof(out->note), "pending: %s", st);
+	return rc;
+}
+
 int
 sp_settle_row(struct db *db, const struct actor *actor, struct sp_payment *row,
     const struct sp_settle_in *in, struct sp_settle_out *out)
 {
-	const char *id = stripe_obj_str(in->pi, "id");
-	const char *st = stripe_obj_str(in->pi, "status");
-	const char *meta = stripe_obj_str(in->pi, "metadata.payment_id");
+	const char *st = in->pi->status;
 	int pending = strcmp(row->status, "pending") == 0;
 	int failed = strcmp(row->status, "failed") == 0;
 	int off_session = row->payment_method_id != 0 && pending;
-	int64_t amount = -1, mid = 0;
-	char code[65];
-	const char *msg;
 	int rc;
 
-	if (id == NULL || st == NULL || stripe_obj_i64(in->pi, "amount", &amount) == -1) {
-		(void)str_copy(out->note, sizeof(out->note), "not a PaymentIntent");
-		return DB_OK;
-	}
-	if (row->intent[0] == '\0') {
-		/* Adopt only our own intent: its metadata names this row. */
-		if (meta == NULL || str_to_i64(meta, 1, INT64_MAX, &mid) == -1 ||
-		    mid != row->id) {
-			(void)str_copy(out->note, sizeof(out->note),
-			    "intent is not this payment's");
-			return DB_OK;
-		}
-	} else if (strcmp(row->intent, id) != 0) {
-		(void)str_copy(out->note, sizeof(out->note), "another intent");
-		return DB_OK;
-	}
-	/* Every path, before anything moves: Stripe's amount and currency. */
-	if ((rc = pi_mismatch(db, actor, row, in->pi, amount, out)) != 0)
+	if ((rc = settle_adopt(db, actor, row, in->pi, out)) != 1)
 		return rc < 0 ? rc : DB_OK;
-	if (row->intent[0] == '\0') {
-		struct db_param p[] = { DB_STR(id), DB_I64(row->id) };
-		if ((rc = db_exec(db, "UPDATE payments SET stripe_payment_intent = ?"
-		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
-			return rc;
-		(void)str_copy(row->intent, sizeof(row->intent), id);
-	}
 	/* Terminal on our side: succeeded and canceled never move. */
 	if (!pending && !failed) {
 		(void)str_fmt(out->note, sizeof(out->note), "already %s", row->status);
@@ -270,34 +318,22 @@ sp_settle_row(struct db *db, const struct actor *actor, struct sp_payment *row,
 	if (strcmp(st, "succeeded") == 0)
 		return mark_succeeded(db, actor, row, in, out);
 	if (strcmp(st, "canceled") == 0) {
-		const char *why = stripe_obj_str(in->pi, "cancellation_reason");
-		if ((rc = sp_row_update(db, actor, row, "canceled", st, why ? why : "",
-		    failed ? row->failure_message : "The payment was canceled.")) != DB_OK)
+		if ((rc = sp_row_update(db, actor, row, "canceled", st,
+		    in->pi->cancellation_reason, failed ? row->failure_message :
+		    "The payment was canceled.")) != DB_OK)
 			return rc;
 		out->changed = 1;
 		(void)str_copy(out->note, sizeof(out->note), "canceled");
 		return DB_OK;
 	}
 	if (strcmp(st, "requires_payment_method") == 0 &&
-	    stripe_obj_get(in->pi, "last_payment_error") != NULL) {
-		pi_failure(in->pi, code, sizeof(code), &msg);
-		/* A failed row keeps its first reason unless this is Stripe's
-		 * current state (a later attempt on the same intent). */
-		if (failed && !in->authoritative) {
-			(void)str_copy(out->note, sizeof(out->note), "already failed");
-			return DB_OK;
-		}
-		if ((rc = sp_row_update(db, actor, row, "failed", st, code, msg)) != DB_OK)
-			return rc;
-		out->changed = pending;
-		(void)str_fmt(out->note, sizeof(out->note), "failed: %s", code);
-		return DB_OK;
-	}
+	    in->pi->last_payment_error.present)
+		return settle_failed(db, actor, row, in, out);
 	if (strcmp(st, "requires_action") == 0 && off_session) {
 		/* Nobody is there to authenticate an off-session charge. */
-		msg = stripe_reason_message(STRIPE_REASON_AUTHENTICATION);
 		if ((rc = sp_row_update(db, actor, row, "failed", st,
-		    "authentication_required", msg)) != DB_OK)
+		    "authentication_required",
+		    stripe_reason_message(STRIPE_REASON_AUTHENTICATION))) != DB_OK)
 			return rc;
 		out->changed = 1;
 		out->cancel = 1;
@@ -305,20 +341,7 @@ sp_settle_row(struct db *db, const struct actor *actor, struct sp_payment *row,
 		    "failed: authentication required");
 		return DB_OK;
 	}
-	/* processing, requires_action (on-session), requires_confirmation,
-	 * requires_payment_method without an error: still pending. A failed
-	 * row goes back to pending only on Stripe's current state. */
-	if (failed && !in->authoritative) {
-		(void)str_fmt(out->note, sizeof(out->note), "ignored %s (failed)", st);
-		return DB_OK;
-	}
-	if (failed) {
-		rc = sp_row_update(db, actor, row, "pending", st, "", "");
-		out->changed = 1;
-	} else
-		rc = row_stripe_status(db, row, st);
-	(void)str_fmt(out->note, sizeof(out->note), "pending: %s", st);
-	return rc;
+	return settle_pending(db, actor, row, in, out);
 }
 
 /* --- stripe_pay_settle / refresh -------------------------------------------- */
@@ -330,7 +353,8 @@ struct settle_args {
 	struct sp_settle_out	 out;
 	struct sp_payment	 row;
 	int			 found;
-	struct json_object	*fetched_pi;	/* retrieved intent (owned) */
+	struct stripe_payment_intent fetched_pi;	/* retrieved intent */
+	struct stripe_payment_method fetched_pm;	/* fetched method */
 };
 
 static int
@@ -342,12 +366,11 @@ settle_tx(struct db *db, void *arg)
 
 	memset(&a->out, 0, sizeof(a->out));
 	if (id == 0) {
-		const char *intent = stripe_obj_str(a->in.pi, "id");
-		const char *meta = stripe_obj_str(a->in.pi, "metadata.payment_id");
-		if (intent != NULL && (rc = sp_payment_by_intent(db, intent, &id)) != DB_OK)
+		const char *intent = a->in.pi->id;
+		if (intent[0] && (rc = sp_payment_by_intent(db, intent, &id)) != DB_OK)
 			return rc;
-		if (id == 0 && meta != NULL)
-			(void)str_to_i64(meta, 1, INT64_MAX, &id);
+		if (id == 0)
+			id = a->in.pi->metadata_payment_id;
 	}
 	if (id == 0) {
 		a->found = 0;
@@ -358,19 +381,15 @@ settle_tx(struct db *db, void *arg)
 	return sp_settle_notify(db, a->sp, &a->row, &a->in, &a->out);
 }
 
-/* Fetches a PaymentMethod (owned result in *pm). 0 / -1. */
 int
-sp_fetch_pm(const struct sp *sp, const char *pm_id, struct json_object **pm)
+sp_fetch_pm(const struct sp *sp, const char *pm_id, struct stripe_payment_method *pm)
 {
-	struct stripe_result r;
-	int rc = sp_stripe_retrieve(sp, "payment_methods", pm_id, &r);
+	struct stripe_error err;
+	int rc = gateway_method_retrieve(sp->stripe, pm_id, pm, &err);
 
-	if (rc == 0) {
-		*pm = r.json;
-		r.json = NULL;
-	} else
-		log_warn("stripe: payment method %s: %s %s", pm_id, r.code, r.message);
-	stripe_result_free(&r);
+	if (rc == -1)
+		log_warn("stripe: payment method %s: %s %s", pm_id, err.code,
+		    err.message);
 	return rc;
 }
 
@@ -378,13 +397,13 @@ sp_fetch_pm(const struct sp *sp, const char *pm_id, struct json_object **pm)
 void
 sp_cancel_intent(const struct sp *sp, int64_t payment_id, const char *intent)
 {
-	struct stripe_result r;
+	struct stripe_payment_intent pi;
+	struct stripe_error err;
 	char key[64];
 
 	(void)str_fmt(key, sizeof(key), "pi-cancel-%" PRId64, payment_id);
-	if (stripe_payment_intent_cancel(sp->stripe, intent, key, &r) == -1)
-		log_warn("stripe: cancel %s: %s %s", intent, r.code, r.message);
-	stripe_result_free(&r);
+	if (gateway_attempt_cancel(sp->stripe, intent, key, &pi, &err) == -1)
+		log_warn("stripe: cancel %s: %s %s", intent, err.code, err.message);
 }
 
 /* Retrieves the intent the transaction asked to confirm: from then on
@@ -392,21 +411,16 @@ sp_cancel_intent(const struct sp *sp, int64_t payment_id, const char *intent)
 static int
 settle_fetch_pi(struct settle_args *a)
 {
-	struct stripe_result r;
-	const char *id = stripe_obj_str(a->in.pi, "id");
+	struct stripe_payment_intent pi;
+	struct stripe_error err;
 
-	if (id == NULL || sp_stripe_retrieve(a->sp, "payment_intents", id, &r) == -1) {
-		if (id != NULL)
-			log_warn("stripe: retrieve %s: %s %s", id, r.code, r.message);
-		stripe_result_free(&r);
+	if (gateway_attempt_retrieve(a->sp->stripe, a->in.pi->id, &pi, &err) == -1) {
+		log_warn("stripe: retrieve %s: %s %s", a->in.pi->id, err.code,
+		    err.message);
 		return -1;
 	}
-	if (a->fetched_pi != NULL)
-		json_object_put(a->fetched_pi);
-	a->fetched_pi = r.json;
-	r.json = NULL;
-	stripe_result_free(&r);
-	a->in.pi = a->fetched_pi;
+	a->fetched_pi = pi;
+	a->in.pi = &a->fetched_pi;
 	a->in.authoritative = 1;
 	return 0;
 }
@@ -427,32 +441,24 @@ settle_run(struct settle_args *a)
 				break;
 			continue;
 		}
-		if (a->in.pm != NULL) {
-			json_object_put(a->in.pm);
-			a->in.pm = NULL;
-		}
-		if (sp_fetch_pm(a->sp, a->out.need_pm, &a->in.pm) == -1) {
+		a->in.pm = NULL;
+		if (sp_fetch_pm(a->sp, a->out.need_pm, &a->fetched_pm) == -1) {
 			rc = SP_TX_NEED;
 			break;
 		}
+		a->in.pm = &a->fetched_pm;
 	}
-	if (a->in.pm != NULL) {
-		json_object_put(a->in.pm);
-		a->in.pm = NULL;
-	}
-	if (a->fetched_pi != NULL) {
-		json_object_put(a->fetched_pi);
-		a->fetched_pi = NULL;
-		a->in.pi = NULL;
-	}
+	a->in.pm = NULL;
+	a->in.pi = NULL;
 	if (rc == DB_OK && a->out.cancel && a->row.intent[0])
 		sp_cancel_intent(a->sp, a->row.id, a->row.intent);
 	return rc;
 }
 
 int
-stripe_pay_settle(const struct sp *sp, int64_t payment_id, struct json_object *pi,
-    int authoritative, struct sp_result *out)
+stripe_pay_settle(const struct sp *sp, int64_t payment_id,
+    const struct stripe_payment_intent *pi, int authoritative,
+    struct sp_result *out)
 {
 	struct settle_args a;
 	int rc;

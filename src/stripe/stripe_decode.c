@@ -288,6 +288,13 @@ stripe_error_friendly(const struct stripe_error *e)
 	return stripe_reason_message((enum stripe_reason)e->reason);
 }
 
+enum stripe_reason
+stripe_last_error_reason(const struct stripe_last_error *e)
+{
+	return stripe_reason_from_codes(e->type[0] ? e->type : NULL,
+	    e->code[0] ? e->code : NULL, e->decline_code[0] ? e->decline_code : NULL);
+}
+
 const char *
 stripe_last_error_code(const struct stripe_last_error *e, const char *dflt)
 {
@@ -334,16 +341,19 @@ stripe_error_parse(const char *s, size_t len, long http_status,
 	return e->status == STRIPE_ERR_API ? 0 : -1;
 }
 
+/* By data.object.object, or (when absent) by the event type's prefix. */
 static const struct {
 	const char		*name;
+	const char		*type_prefix;
 	enum stripe_object_kind	 kind;
 } object_kinds[] = {
-	{ "payment_intent", STRIPE_OBJ_PAYMENT_INTENT },
-	{ "setup_intent", STRIPE_OBJ_SETUP_INTENT },
-	{ "payment_method", STRIPE_OBJ_PAYMENT_METHOD },
-	{ "charge", STRIPE_OBJ_CHARGE },
-	{ "refund", STRIPE_OBJ_REFUND },
-	{ "dispute", STRIPE_OBJ_DISPUTE },
+	{ "payment_intent", "payment_intent.", STRIPE_OBJ_PAYMENT_INTENT },
+	{ "setup_intent", "setup_intent.", STRIPE_OBJ_SETUP_INTENT },
+	{ "payment_method", "payment_method.", STRIPE_OBJ_PAYMENT_METHOD },
+	{ "dispute", "charge.dispute.", STRIPE_OBJ_DISPUTE },
+	{ "refund", "charge.refund.", STRIPE_OBJ_REFUND },
+	{ "refund", "refund.", STRIPE_OBJ_REFUND },
+	{ "charge", "charge.", STRIPE_OBJ_CHARGE },
 };
 
 /* data.object by its kind; an object that does not decode is OTHER. */
@@ -353,8 +363,12 @@ event_object(struct json_object *o, struct stripe_event_info *e)
 	int rc = -1;
 
 	for (size_t i = 0; i < ARRAY_LEN(object_kinds); i++)
-		if (strcmp(object_kinds[i].name, e->object_type) == 0)
+		if (e->object_type[0] != '\0' ?
+		    strcmp(object_kinds[i].name, e->object_type) == 0 :
+		    str_starts(e->type, object_kinds[i].type_prefix)) {
 			e->kind = object_kinds[i].kind;
+			break;
+		}
 	switch (e->kind) {
 	case STRIPE_OBJ_PAYMENT_INTENT:
 		rc = stripe_payment_intent_decode(o, &e->obj.pi);

@@ -183,6 +183,42 @@ struct stripe_event_info {
 	} obj;
 };
 
+enum stripe_status {
+	STRIPE_OK = 0,		/* 2xx with a JSON object body */
+	STRIPE_ERR_USAGE,	/* refused before sending: bad path/id/params,
+				 * POST without Idempotency-Key, ENOMEM */
+	STRIPE_ERR_NETWORK,	/* no HTTP answer after all attempts */
+	STRIPE_ERR_API,		/* non-2xx answer; error fields filled */
+	STRIPE_ERR_RESPONSE,	/* answer over max_response or not JSON */
+	STRIPE_STATUS__MAX
+};
+
+/* What the staff should be told; one per row of seed 004's table plus
+ * authentication, bank account (ACH) and a generic fallback. */
+enum stripe_reason {
+	STRIPE_REASON_NONE = 0,		/* success: message "" */
+	STRIPE_REASON_CARD_DECLINED,
+	STRIPE_REASON_INSUFFICIENT_FUNDS,
+	STRIPE_REASON_EXPIRED_CARD,
+	STRIPE_REASON_INCORRECT_CVC,
+	STRIPE_REASON_INCORRECT_NUMBER,
+	STRIPE_REASON_PROCESSING,	/* processing_error, network, 5xx, 429 */
+	STRIPE_REASON_AUTHENTICATION,	/* authentication_required (3DS) */
+	STRIPE_REASON_BANK_ACCOUNT,	/* ACH: closed, frozen, not authorized */
+	STRIPE_REASON_GENERIC,
+	STRIPE_REASON__MAX
+};
+
+/* The staff message for a reason (stripe_result_reason in stripe.h). */
+enum stripe_reason stripe_reason_from_codes(const char *type,
+	    const char *code, const char *decline_code);
+const char *stripe_reason_message(enum stripe_reason);
+/* The reason in the payer's words (portal, pay link, their email); a
+ * failure without a known reason gets the generic one. Never NULL. */
+const char *stripe_reason_client_message(enum stripe_reason);
+/* The reason of an intent's last error (its type, code, decline_code). */
+enum stripe_reason stripe_last_error_reason(const struct stripe_last_error *);
+
 /* Decoders from a parsed JSON object (borrowed). 0 / -1 (out zeroed). */
 int	 stripe_payment_intent_decode(struct json_object *,
 	    struct stripe_payment_intent *);
