@@ -10,7 +10,6 @@
 #include "clock.h"
 #include "db.h"
 #include "log.h"
-#include "req.h"
 #include "str.h"
 #include "stripe_types.h"
 #include "gateway.h"

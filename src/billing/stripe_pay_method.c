@@ -9,7 +9,6 @@
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
-#include "req.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"

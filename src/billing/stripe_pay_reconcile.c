@@ -12,7 +12,6 @@
 #include "log.h"
 #include "money.h"
 #include "payment.h"
-#include "req.h"
 #include "str.h"
 #include "portal.h"
 #include "stripe_pay.h"

@@ -8,7 +8,6 @@
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
-#include "req.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
