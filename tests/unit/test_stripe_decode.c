@@ -295,6 +295,19 @@ START_TEST(event_envelopes)
 	ck_assert_int_eq(e.kind, STRIPE_OBJ_OTHER);
 	ck_assert_str_eq(e.object_type, "invoice");
 	ck_assert_str_eq(e.payment_intent, "pi_9");
+	/* No "object" member: the kind comes from the event type. */
+	ck_assert_int_eq(PARSE(stripe_event_decode, "{\"id\":\"evt_n\",\"type\":"
+	    "\"payment_intent.payment_failed\",\"data\":{\"object\":{\"id\":"
+	    "\"pi_7\",\"status\":\"requires_payment_method\",\"amount\":5000,"
+	    "\"last_payment_error\":{\"code\":\"expired_card\"}}}}", &e), 0);
+	ck_assert_int_eq(e.kind, STRIPE_OBJ_PAYMENT_INTENT);
+	ck_assert_str_eq(e.obj.pi.last_payment_error.code, "expired_card");
+	ck_assert_int_eq(PARSE(stripe_event_decode, "{\"id\":\"evt_r\",\"type\":"
+	    "\"charge.refund.updated\",\"data\":{\"object\":{\"id\":\"re_9\","
+	    "\"status\":\"succeeded\",\"amount\":100,\"payment_intent\":\"pi_7\"}}}",
+	    &e), 0);
+	ck_assert_int_eq(e.kind, STRIPE_OBJ_REFUND);
+	ck_assert_str_eq(e.payment_intent, "pi_7");
 	/* Envelope refusals: no evt_ id, no data.object id. */
 	ck_assert_int_eq(PARSE(stripe_event_decode, "{\"id\":\"x\",\"type\":\"t\","
 	    "\"data\":{\"object\":{\"id\":\"pi_1\"}}}", &e), -1);
