@@ -38,7 +38,7 @@ struct db;
 struct actor;
 struct config;
 struct stripe_client;
-struct json_object;
+struct stripe_payment_intent;
 
 /* What every call needs; the caller owns the members. */
 struct sp {
@@ -202,7 +202,7 @@ int	 stripe_pay_charge_saved(const struct sp *, const struct sp_start *,
 int	 stripe_pay_charge_installment(const struct sp *, const struct sp_start *,
 	    int64_t plan_id, struct sp_result *out);
 
-/* Settles a payment from a PaymentIntent object (pi: borrowed JSON, e.g.
+/* Settles a payment from a PaymentIntent (pi: decoded, borrowed; e.g.
  * a retrieve's answer; authoritative = it is Stripe's current state, not
  * an event that may be stale or forged). Locks the row; pending ->
  * succeeded posts and allocates, and only from Stripe's own object: with
@@ -215,7 +215,8 @@ int	 stripe_pay_charge_installment(const struct sp *, const struct sp_start *,
  * PI lacks details). payment_id 0: the payment is found by the intent id
  * or metadata.payment_id. */
 int	 stripe_pay_settle(const struct sp *, int64_t payment_id,
-	    struct json_object *pi, int authoritative, struct sp_result *out);
+	    const struct stripe_payment_intent *pi, int authoritative,
+	    struct sp_result *out);
 
 /* Cancels a pending card/ACH payment whose PaymentIntent was never
  * confirmed (the client left, staff gave up): the intent's current state

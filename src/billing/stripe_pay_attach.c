@@ -4,12 +4,10 @@
  * recorded with it (stripe_pay.h). */
 #include "common.h"
 
-#include <json-c/json.h>
-
 #include "db.h"
-#include "stripe.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "gateway.h"
 #include "str.h"
 
 /* "pm_" and 1..100 of [A-Za-z0-9_]. */
@@ -30,7 +28,7 @@ pm_id_ok(const char *s)
 struct attach_args {
 	const struct actor	*actor;
 	int64_t			 account_id;
-	struct json_object	*pm;
+	const struct stripe_payment_method *pm;
 	int64_t			 id;
 };
 
@@ -46,30 +44,28 @@ attach_tx(struct db *db, void *arg)
  * 0, or -1 with *rc and msg set. */
 static int
 attach_at_stripe(const struct sp *sp, const char *pm_id, const char *customer,
-    int64_t account_id, struct stripe_result *r, int *rc, char *msg,
+    int64_t account_id, struct stripe_payment_method *pm, int *rc, char *msg,
     size_t msgsz)
 {
+	struct stripe_error r;
 	char idem[160];
-	const char *cus;
 
 	str_fmt(idem, sizeof(idem), "pm-attach-%" PRId64 "-%s", account_id, pm_id);
-	if (stripe_payment_method_attach(sp->stripe, pm_id, customer, idem, r) == 0)
+	if (gateway_method_attach(sp->stripe, pm_id, customer, idem, pm, &r) == 0)
 		return 0;
-	if (r->http_status == 404 || strcmp(r->code, "resource_missing") == 0) {
+	if (r.http_status == 404 || strcmp(r.code, "resource_missing") == 0) {
 		sp_msg(msg, msgsz, "Stripe knows no such PaymentMethod.");
 		*rc = SP_NOT_FOUND;
 		return -1;
 	}
-	if (r->http_status != 400) {
-		sp_msg(msg, msgsz, stripe_friendly_message(r));
+	if (r.http_status != 400) {
+		sp_msg(msg, msgsz, stripe_error_friendly(&r));
 		*rc = SP_STRIPE;
 		return -1;
 	}
 	/* attached before (to us: fine; to someone else: refused) */
-	stripe_result_free(r);
-	if (sp_stripe_retrieve(sp, "payment_methods", pm_id, r) == -1 ||
-	    (cus = stripe_json_str(r, "customer")) == NULL ||
-	    strcmp(cus, customer) != 0) {
+	if (gateway_method_retrieve(sp->stripe, pm_id, pm, &r) == -1 ||
+	    strcmp(pm->customer, customer) != 0) {
 		sp_msg(msg, msgsz, "That PaymentMethod cannot be attached to this "
 		    "account.");
 		*rc = SP_INVALID;
@@ -84,7 +80,7 @@ stripe_pay_method_attach(const struct sp *sp, int64_t account_id,
     int64_t *consent_id, char *msg, size_t msgsz)
 {
 	struct attach_args a = { sp->actor, account_id, NULL, 0 };
-	struct stripe_result r;
+	struct stripe_payment_method pm;
 	char customer[65];
 	int rc = SP_OK;
 
@@ -100,24 +96,17 @@ stripe_pay_method_attach(const struct sp *sp, int64_t account_id,
 	if ((rc = stripe_pay_customer(sp, account_id, customer,
 	    sizeof(customer))) != SP_OK)
 		return rc;
-	stripe_result_init(&r);
-	if (attach_at_stripe(sp, pm_id, customer, account_id, &r, &rc, msg,
+	if (attach_at_stripe(sp, pm_id, customer, account_id, &pm, &rc, msg,
 	    msgsz) == -1)
-		goto out;
-	a.pm = r.json;
-	if (db_tx(sp->db, attach_tx, &a) != DB_OK) {
-		rc = SP_DB;
-		goto out;
-	}
+		return rc;
+	a.pm = &pm;
+	if (db_tx(sp->db, attach_tx, &a) != DB_OK)
+		return SP_DB;
 	if (a.id == 0) {
 		sp_msg(msg, msgsz, "That kind of payment method is not supported.");
-		rc = SP_INVALID;
-		goto out;
+		return SP_INVALID;
 	}
 	*method_id = a.id;
 	q->payment_method_id = a.id;
-	rc = stripe_pay_consent_record(sp, q, consent_id, msg, msgsz);
-out:
-	stripe_result_free(&r);
-	return rc;
+	return stripe_pay_consent_record(sp, q, consent_id, msg, msgsz);
 }

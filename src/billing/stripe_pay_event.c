@@ -6,16 +6,13 @@
  * transaction run again). */
 #include "common.h"
 
-#include <json-c/json.h>
-
 #include "audit.h"
 #include "clock.h"
 #include "db.h"
 #include "log.h"
-#include "req.h"
 #include "str.h"
-#include "stripe.h"
-#include "stripe_event.h"
+#include "stripe_types.h"
+#include "gateway.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
 
@@ -23,11 +20,14 @@ enum ev_need { NEED_NONE, NEED_PI, NEED_PM, NEED_REFUNDS };
 
 struct ev_args {
 	const struct sp		*sp;
-	struct stripe_event	*ev;
-	/* Fetched from Stripe on an earlier round (owned). */
-	struct json_object	*pi;
-	struct json_object	*pm;
-	struct json_object	*refunds;
+	const struct stripe_event_info *ev;
+	/* Fetched from Stripe on an earlier round (refunds: owned). */
+	const struct stripe_payment_intent *pi;		/* &fetched_pi or NULL */
+	const struct stripe_payment_method *pm;		/* &fetched_pm or NULL */
+	const struct stripe_refund_list	*refunds;	/* &fetched_refunds or NULL */
+	struct stripe_payment_intent	 fetched_pi;
+	struct stripe_payment_method	 fetched_pm;
+	struct stripe_refund_list	 fetched_refunds;
 	enum ev_need		 need;
 	char			 need_id[256];
 	int			 duplicate;
@@ -60,17 +60,18 @@ ignore(struct ev_args *a, const char *why)
 static int
 ev_intent(struct db *db, struct ev_args *a)
 {
-	struct json_object *pi = a->pi ? a->pi : a->ev->object;
+	const struct stripe_payment_intent *pi = a->pi ? a->pi :
+	    a->ev->kind == STRIPE_OBJ_PAYMENT_INTENT ? &a->ev->obj.pi : NULL;
 	/* Authoritative only when fetched from Stripe (a->pi): the event body
 	 * alone never posts money (sp_settle_row asks for the retrieve). */
 	struct sp_settle_in in = { pi, a->pi != NULL, a->pm, NULL };
 	struct sp_settle_out out;
 	struct sp_payment row;
-	const char *intent = stripe_obj_str(pi, "id");
+	const char *intent = pi != NULL ? pi->id : "";
 	int64_t id = 0;
 	int rc, found = 0;
 
-	if (intent == NULL)
+	if (intent[0] == '\0')
 		return ignore(a, "no intent id");
 	if ((rc = sp_payment_by_intent(db, intent, &id)) != DB_OK)
 		return rc;
@@ -108,32 +109,26 @@ ev_intent(struct db *db, struct ev_args *a)
 static int
 ev_setup(struct db *db, struct ev_args *a)
 {
-	struct json_object *si = a->ev->object;
-	const char *cus = stripe_obj_str(si, "customer");
-	const char *st = stripe_obj_str(si, "status");
-	struct json_object *pmv = stripe_obj_get(si, "payment_method");
-	struct json_object *pm = NULL;
-	const char *pm_id = NULL;
+	const struct stripe_setup_intent *si = &a->ev->obj.si;
+	const char *cus = si->customer;
+	const struct stripe_payment_method *pm = NULL;
+	const char *pm_id = si->payment_method_id;
 	int64_t account_id = 0, id = 0;
 	int rc;
 
-	if (cus == NULL || st == NULL || strcmp(st, "succeeded") != 0 || pmv == NULL)
+	if (a->ev->kind != STRIPE_OBJ_SETUP_INTENT || cus[0] == '\0' ||
+	    strcmp(si->status, "succeeded") != 0 || pm_id[0] == '\0')
 		return ignore(a, "no succeeded setup with a method");
 	if ((rc = sp_customer_account(db, cus, &account_id)) != DB_OK)
 		return rc;
 	if (account_id == 0)
 		return ignore(a, "customer is not ours");
-	if (json_object_is_type(pmv, json_type_object)) {
-		pm = pmv;
-		pm_id = stripe_obj_str(pmv, "id");
-	} else
-		pm_id = json_object_get_string(pmv);
-	if (pm == NULL && a->pm != NULL && pm_id != NULL &&
-	    stripe_obj_str(a->pm, "id") != NULL &&
-	    strcmp(stripe_obj_str(a->pm, "id"), pm_id) == 0)
+	if (si->has_payment_method)
+		pm = &si->payment_method;
+	else if (a->pm != NULL && strcmp(a->pm->id, pm_id) == 0)
 		pm = a->pm;
 	if (pm == NULL) {
-		struct db_param p[] = { DB_STR(pm_id ? pm_id : "") };
+		struct db_param p[] = { DB_STR(pm_id) };
 		struct db_result r;
 		if ((rc = db_query(db, "SELECT id FROM payment_methods WHERE"
 		    " stripe_pm_id = ?", p, 1, &r)) != DB_OK) {
@@ -149,8 +144,7 @@ ev_setup(struct db *db, struct ev_args *a)
 		}
 		return need(a, NEED_PM, pm_id);
 	}
-	if (stripe_obj_str(pm, "customer") != NULL &&
-	    strcmp(stripe_obj_str(pm, "customer"), cus) != 0)
+	if (pm->customer[0] != '\0' && strcmp(pm->customer, cus) != 0)
 		return ignore(a, "method belongs to another customer");
 	if ((rc = sp_method_record(db, a->sp->actor, account_id, pm, &id)) != DB_OK)
 		return rc;
@@ -192,7 +186,7 @@ refund_payment(struct db *db, struct ev_args *a, struct sp_payment *row, int64_t
 	int rc, found = 0;
 
 	*id = 0;
-	if (intent == NULL)
+	if (intent[0] == '\0')
 		return ignore(a, "no intent");
 	if ((rc = sp_payment_by_intent(db, intent, id)) != DB_OK)
 		return rc;
@@ -221,16 +215,16 @@ static int
 ev_refunds(struct db *db, struct ev_args *a)
 {
 	const char *intent = a->ev->payment_intent;
-	struct json_object *list;
 	struct sp_payment row;
 	int64_t id;
 	int rc, applied = 0;
 
 	if ((rc = refund_payment(db, a, &row, &id)) != DB_OK || id == 0)
 		return rc;
-	if ((list = stripe_obj_get(a->refunds, "data")) == NULL)
+	if (a->refunds == NULL)
 		return need(a, NEED_REFUNDS, intent);
-	if ((rc = sp_refunds_apply(db, a->sp->actor, &row, list, &applied)) != DB_OK)
+	if ((rc = sp_refunds_apply(db, a->sp->actor, &row, a->refunds,
+	    &applied)) != DB_OK)
 		return rc;
 	(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64 ": %d refund(s)"
 	    " recorded", row.id, applied);
@@ -242,13 +236,14 @@ static int
 ev_dispute(struct db *db, struct ev_args *a)
 {
 	const char *intent = a->ev->payment_intent;
-	const char *reason = stripe_obj_str(a->ev->object, "reason");
+	const char *reason = a->ev->kind == STRIPE_OBJ_DISPUTE ?
+	    a->ev->obj.dispute.reason : "";
 	struct sp_payment row;
 	char detail[200];
 	int64_t id = 0;
 	int rc, found = 0;
 
-	if (intent == NULL)
+	if (intent[0] == '\0')
 		return ignore(a, "dispute without an intent");
 	if ((rc = sp_payment_by_intent(db, intent, &id)) != DB_OK)
 		return rc;
@@ -268,7 +263,7 @@ ev_dispute(struct db *db, struct ev_args *a)
 			return rc;
 	}
 	(void)str_fmt(detail, sizeof(detail), "dispute %s opened (%s)",
-	    a->ev->object_id, reason ? reason : "no reason given");
+	    a->ev->object_id, reason[0] ? reason : "no reason given");
 	(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64 " disputed", id);
 	return audit_record(db, a->sp->actor, "payment.dispute", "payment", id, detail);
 }
@@ -318,7 +313,7 @@ static int
 event_tx(struct db *db, void *arg)
 {
 	struct ev_args *a = arg;
-	struct stripe_event *ev = a->ev;
+	const struct stripe_event_info *ev = a->ev;
 	char object_id[65];
 	int rc = DB_OK;
 
@@ -359,60 +354,49 @@ event_tx(struct db *db, void *arg)
 static int
 ev_fetch(struct ev_args *a)
 {
-	struct stripe_result r;
-	struct json_object **slot;
+	struct stripe_error err;
 	int rc;
 
 	switch (a->need) {
 	case NEED_PI:
-		slot = &a->pi;
-		rc = stripe_payment_intent_retrieve(a->sp->stripe, a->need_id, &r);
+		a->pi = NULL;
+		if ((rc = gateway_attempt_retrieve(a->sp->stripe, a->need_id,
+		    &a->fetched_pi, &err)) == 0)
+			a->pi = &a->fetched_pi;
 		break;
 	case NEED_PM:
-		slot = &a->pm;
-		rc = sp_stripe_retrieve(a->sp, "payment_methods", a->need_id, &r);
+		a->pm = NULL;
+		if ((rc = gateway_method_retrieve(a->sp->stripe, a->need_id,
+		    &a->fetched_pm, &err)) == 0)
+			a->pm = &a->fetched_pm;
 		break;
-	case NEED_REFUNDS: {
-		struct kvlist q;
-		slot = &a->refunds;
-		kvlist_init(&q);
-		if (kvlist_add(&q, "payment_intent", a->need_id) == -1 ||
-		    kvlist_add(&q, "limit", "100") == -1) {
-			kvlist_free(&q);
-			return -1;
-		}
-		rc = stripe_get(a->sp->stripe, "/v1/refunds", &q, &r);
-		kvlist_free(&q);
+	case NEED_REFUNDS:
+		a->refunds = NULL;
+		stripe_refund_list_free(&a->fetched_refunds);
+		if ((rc = gateway_refunds_of(a->sp->stripe, a->need_id,
+		    &a->fetched_refunds, &err)) == 0)
+			a->refunds = &a->fetched_refunds;
 		break;
-	}
 	default:
 		return -1;
 	}
-	if (rc == -1) {
+	if (rc == -1)
 		log_warn("stripe: event %s: fetching %s: %s %s", a->ev->id, a->need_id,
-		    r.code, r.message);
-		stripe_result_free(&r);
-		return -1;
-	}
-	if (*slot != NULL)
-		json_object_put(*slot);
-	*slot = r.json;
-	r.json = NULL;
-	stripe_result_free(&r);
-	return 0;
+		    err.code, err.message);
+	return rc;
 }
 
 enum sp_event_result
 stripe_pay_event(const struct sp *sp, const char *body, size_t len, char *outcome,
     size_t outcomesz)
 {
-	struct stripe_event ev;
+	struct stripe_event_info ev;
 	struct ev_args a;
 	enum sp_event_result res = SP_EVENT_RETRY;
 	int rc = DB_ERR;
 
 	sp_msg(outcome, outcomesz, "");
-	if (stripe_event_parse(body, len, &ev) == -1) {
+	if (stripe_event_decode(body, len, &ev) == -1) {
 		sp_msg(outcome, outcomesz, "not a Stripe event");
 		return SP_EVENT_BAD;
 	}
@@ -439,12 +423,6 @@ stripe_pay_event(const struct sp *sp, const char *body, size_t len, char *outcom
 	if (rc == DB_OK && a.cancel)
 		sp_cancel_intent(sp, a.cancel_payment, a.cancel_intent);
 	sp_msg(outcome, outcomesz, a.outcome);
-	if (a.pi)
-		json_object_put(a.pi);
-	if (a.pm)
-		json_object_put(a.pm);
-	if (a.refunds)
-		json_object_put(a.refunds);
-	stripe_event_free(&ev);
+	stripe_refund_list_free(&a.fetched_refunds);
 	return res;
 }

@@ -8,8 +8,9 @@
 
 #include "stripe_pay.h"
 
-struct json_object;
-struct stripe_result;
+struct stripe_payment_intent;
+struct stripe_payment_method;
+struct stripe_refund_list;
 struct config;
 
 /* A transaction body may ask for something from Stripe first: it sets
@@ -41,6 +42,25 @@ int	 sp_reserve_check(struct db *, int64_t account_id, int64_t amount,
 int	 sp_reserve_record(struct db *, int64_t payment_id, int64_t account_id,
 	    const struct sp_reserve *);
 
+/* The payment columns of `payments p` in the order sp_payment_from_row
+ * reads them. */
+#define SP_PAY_COLS "p.id, p.account_id, COALESCE(p.client_id, 0), p.method," \
+	" p.amount, p.status, p.received_date, p.memo, COALESCE(p.attempt_key, '')," \
+	" COALESCE(p.stripe_payment_intent, ''), p.stripe_status," \
+	" COALESCE(p.payment_method_id, 0), p.save_method, p.failure_code," \
+	" p.failure_message, p.disputed, COALESCE(p.settled_at, 0), p.alloc_plan," \
+	" p.created_at," \
+	" (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
+	"   WHERE e.payment_id = p.id AND e.kind = 'refund')," \
+	" (SELECT COALESCE(SUM(f.amount), 0) FROM refunds f" \
+	"   WHERE f.payment_id = p.id AND f.status = 'pending')," \
+	" COALESCE(p.consent_signer, ''), COALESCE(p.consent_scope, '')," \
+	" COALESCE(p.consent_max_amount, 0), COALESCE(p.consent_text_version, '')," \
+	" COALESCE(p.consent_ip, ''), COALESCE(p.consent_user_agent, '')," \
+	" COALESCE(p.consent_recorded_by, 0), COALESCE(p.consent_id, 0)"
+struct db_result;
+void	 sp_payment_from_row(const struct db_result *, size_t i, struct sp_payment *);
+
 /* Reads one payment (no lock) / locks its row FOR UPDATE and reads it.
  * db_status; *found = 0 when absent. */
 int	 sp_payment_read(struct db *, int64_t id, struct sp_payment *, int *found);
@@ -62,9 +82,9 @@ void	 sp_result_from(struct sp_result *, const struct sp_payment *);
  *    and SP_TX_NEED returned, and the caller retrieves the PaymentIntent
  *    outside the transaction and runs it again with authoritative = 1. */
 struct sp_settle_in {
-	struct json_object	*pi;
+	const struct stripe_payment_intent	*pi;
 	int			 authoritative;
-	struct json_object	*pm;		/* fetched PaymentMethod or NULL */
+	const struct stripe_payment_method	*pm;	/* fetched or NULL */
 	/* For the consent recorded with a saved method (org name, mail
 	 * templates); NULL: set by sp_settle_notify from its sp. */
 	const struct config	*cfg;
@@ -83,11 +103,20 @@ int	 sp_settle_row(struct db *, const struct actor *, struct sp_payment *row,
 int	 sp_settle_notify(struct db *, const struct sp *, struct sp_payment *,
 	    struct sp_settle_in *, struct sp_settle_out *);
 
+/* The row moves to status with Stripe's status and a failure, if any
+ * (audited when the status changes). db_status. */
+int	 sp_row_update(struct db *, const struct actor *, struct sp_payment *row,
+	    const char *status, const char *stripe_status, const char *code,
+	    const char *message);
+/* Fetches a PaymentMethod from Stripe (logged when it fails). 0 / -1. */
+int	 sp_fetch_pm(const struct sp *, const char *pm_id,
+	    struct stripe_payment_method *pm);
+
 /* Records a PaymentMethod object for the account (inside a transaction).
  * An existing row of the same Stripe id is returned, not duplicated.
  * *id gets our id (0 if pm was unusable). db_status. */
 int	 sp_method_record(struct db *, const struct actor *, int64_t account_id,
-	    struct json_object *pm, int64_t *id);
+	    const struct stripe_payment_method *pm, int64_t *id);
 /* Marks a method removed and revokes its consents (inside a transaction).
  * *changed = 1 when it was active. db_status. */
 int	 sp_method_mark_removed(struct db *, const struct actor *,
@@ -101,6 +130,14 @@ int	 sp_method_mark_removed(struct db *, const struct actor *,
  * emailed to the account's address (outbox; none when it has no address
  * or cfg is NULL). db_status. */
 int	 sp_consent_check(const struct sp_consent_req *, char *msg, size_t msgsz);
+/* The scope named by consents.scope (SP_SCOPE__MAX: unknown or NULL). */
+enum sp_scope { SP_SCOPE_ANY_BALANCE, SP_SCOPE_PAYMENT_PLAN, SP_SCOPE_UP_TO_AMOUNT,
+	SP_SCOPE__MAX };
+enum sp_scope sp_scope_of(const char *name);
+/* "my Visa card ending 4242" / "my bank account at ... ending 6789" for
+ * the terms' method, as the authorization text names it. */
+void	 sp_consent_method_phrase(const struct sp_consent_terms *, char *out,
+	    size_t outsz);
 int	 sp_consent_insert(struct db *, const struct actor *, const struct config *,
 	    const struct sp_consent_req *, int64_t *consent_id, const char *why);
 /* The consent stored on the locked payment row, recorded for method_id
@@ -131,7 +168,8 @@ int	 sp_refund_complete(struct db *, const struct actor *, int64_t refund_id,
  * succeeded refund not yet recorded is recorded and completed (payment row
  * locked by the caller). refunds: a JSON array of Refund objects. */
 int	 sp_refunds_apply(struct db *, const struct actor *,
-	    const struct sp_payment *, struct json_object *refunds, int *applied);
+	    const struct sp_payment *, const struct stripe_refund_list *refunds,
+	    int *applied);
 
 /* Reconcile the pending refunds (stripe_pay_refund.c). */
 int	 sp_reconcile_refunds(const struct sp *, int64_t older_than, FILE *log,
@@ -148,8 +186,5 @@ void	 sp_utf8_cut(char *dst, size_t dstsz, const char *s);
 void	 sp_msg(char *msg, size_t msgsz, const char *text);
 /* Valid attempt key ([A-Za-z0-9_-]{16,64}). */
 int	 sp_attempt_key_ok(const char *);
-/* GET /v1/<collection>/<id> (ids checked). */
-int	 sp_stripe_retrieve(const struct sp *, const char *collection,
-	    const char *id, struct stripe_result *);
 
 #endif

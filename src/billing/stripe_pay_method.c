@@ -3,19 +3,16 @@
  * stripe_pay_consent.c. */
 #include "common.h"
 
-#include <json-c/json.h>
-
 #include "audit.h"
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
-#include "req.h"
 #include "str.h"
-#include "stripe.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "gateway.h"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
 
@@ -54,9 +51,10 @@ stripe_pay_customer(const struct sp *sp, int64_t account_id, char *customer,
     size_t customersz)
 {
 	struct db_param p[] = { DB_I64(account_id) };
-	struct stripe_result r;
+	struct stripe_customer cus;
+	struct stripe_error err;
 	struct db_result a;
-	const char *id;
+	const char *id = cus.id;
 	char key[48], name[201];
 	int rc;
 
@@ -73,11 +71,10 @@ stripe_pay_customer(const struct sp *sp, int64_t account_id, char *customer,
 	db_result_free(&a);
 	/* Only the name and our id: the same key must carry the same params. */
 	(void)str_fmt(key, sizeof(key), "cus-acct-%" PRId64, account_id);
-	if (stripe_customer_create(sp->stripe, name, NULL, account_id, key, &r) == -1 ||
-	    (id = stripe_json_str(&r, "id")) == NULL) {
+	if (gateway_customer_create(sp->stripe, name, account_id, key, &cus,
+	    &err) == -1) {
 		log_warn("stripe: customer for account %" PRId64 ": %s %s",
-		    account_id, r.code, r.message);
-		stripe_result_free(&r);
+		    account_id, err.code, err.message);
 		return SP_STRIPE;
 	}
 	{
@@ -87,7 +84,6 @@ stripe_pay_customer(const struct sp *sp, int64_t account_id, char *customer,
 		rc = db_exec(sp->db, "INSERT INTO stripe_customers (account_id,"
 		    " customer_id, created_at) VALUES (?, ?, ?)", q, 3, NULL, NULL);
 	}
-	stripe_result_free(&r);
 	if (rc != DB_OK && rc != DB_DUP)
 		return SP_DB;
 	if (customer_lookup(sp->db, account_id, customer, customersz) != DB_OK ||
@@ -173,10 +169,10 @@ sp_method_label(const char *kind, const char *brand, const char *last4, char *ou
 
 int
 sp_method_record(struct db *db, const struct actor *actor, int64_t account_id,
-    struct json_object *pm, int64_t *id)
+    const struct stripe_payment_method *pm, int64_t *id)
 {
-	const char *pm_id = stripe_obj_str(pm, "id");
-	const char *type = stripe_obj_str(pm, "type");
+	const char *pm_id = pm->id;
+	const char *type = pm->type;
 	const char *brand = NULL, *last4 = NULL;
 	int64_t em = 0, ey = 0, defaults = 1;
 	char label[80], detail[200];
@@ -185,22 +181,20 @@ sp_method_record(struct db *db, const struct actor *actor, int64_t account_id,
 	int card, rc;
 
 	*id = 0;
-	if (pm_id == NULL || type == NULL)
+	if (pm_id[0] == '\0' || type[0] == '\0')
 		return DB_OK;
 	card = strcmp(type, "card") == 0;
 	if (card) {
-		brand = stripe_obj_str(pm, "card.brand");
-		last4 = stripe_obj_str(pm, "card.last4");
-		(void)stripe_obj_i64(pm, "card.exp_month", &em);
-		(void)stripe_obj_i64(pm, "card.exp_year", &ey);
+		brand = pm->card.brand;
+		last4 = pm->card.last4;
+		em = pm->card.exp_month;
+		ey = pm->card.exp_year;
 	} else if (strcmp(type, "us_bank_account") == 0) {
-		brand = stripe_obj_str(pm, "us_bank_account.bank_name");
-		last4 = stripe_obj_str(pm, "us_bank_account.last4");
+		brand = pm->us_bank_account.bank_name;
+		last4 = pm->us_bank_account.last4;
 	} else
 		return DB_OK;
-	if (brand == NULL)
-		brand = "";
-	if (last4 == NULL || strlen(last4) != 4)
+	if (strlen(last4) != 4)
 		last4 = "";
 	{
 		struct db_param p[] = { DB_I64(account_id) };
@@ -290,8 +284,8 @@ stripe_pay_setup_start(const struct sp *sp, int64_t account_id, const char *kind
     const char *attempt_key, char *client_secret, size_t secretsz,
     char *setup_intent_id, size_t idsz, char *msg, size_t msgsz)
 {
-	struct stripe_result r;
-	const char *cs, *id;
+	struct stripe_setup_intent si;
+	struct stripe_error err;
 	char customer[65], key[128];
 	int rc;
 
@@ -313,25 +307,23 @@ stripe_pay_setup_start(const struct sp *sp, int64_t account_id, const char *kind
 		return rc;
 	}
 	(void)str_fmt(key, sizeof(key), "si-%" PRId64 "-%s", account_id, attempt_key);
-	if (stripe_setup_intent_create(sp->stripe, customer, kind, key, &r) == -1 ||
-	    (cs = stripe_json_str(&r, "client_secret")) == NULL ||
-	    (id = stripe_json_str(&r, "id")) == NULL) {
+	if (gateway_setup_create(sp->stripe, customer, kind, key, &si, &err) == -1 ||
+	    si.client_secret[0] == '\0') {
 		log_warn("stripe: setup intent for account %" PRId64 ": %s %s",
-		    account_id, r.code, r.message);
-		sp_msg(msg, msgsz, stripe_friendly_message(&r));
-		stripe_result_free(&r);
+		    account_id, err.code, err.message);
+		sp_msg(msg, msgsz, err.status ? stripe_error_friendly(&err) :
+		    stripe_reason_message(STRIPE_REASON_GENERIC));
 		return SP_STRIPE;
 	}
-	(void)str_copy(client_secret, secretsz, cs);
-	(void)str_copy(setup_intent_id, idsz, id);
-	stripe_result_free(&r);
+	(void)str_copy(client_secret, secretsz, si.client_secret);
+	(void)str_copy(setup_intent_id, idsz, si.id);
 	return SP_OK;
 }
 
 struct record_args {
 	const struct actor	*actor;
 	int64_t			 account_id;
-	struct json_object	*pm;
+	const struct stripe_payment_method *pm;
 	int64_t			 id;
 };
 
@@ -343,82 +335,90 @@ record_tx(struct db *db, void *arg)
 	return sp_method_record(db, a->actor, a->account_id, a->pm, &a->id);
 }
 
+/* A setup that did not succeed: why, for the page. */
+static const char *
+setup_unfinished(const struct stripe_setup_intent *si)
+{
+	const struct stripe_last_error *e = &si->last_setup_error;
+
+	if (e->code[0] || e->decline_code[0])
+		return stripe_reason_message(stripe_last_error_reason(e));
+	if (strcmp(si->status, "processing") == 0)
+		return "The bank account is being verified; it appears here when "
+		    "the bank confirms it.";
+	return "The payment method was not confirmed. Please try again.";
+}
+
+/* The succeeded setup's PaymentMethod: expanded, or fetched. SP_OK /
+ * SP_STRIPE (msg set). */
+static int
+setup_method(const struct sp *sp, const struct stripe_setup_intent *si,
+    struct stripe_payment_method *pm, char *msg, size_t msgsz)
+{
+	struct stripe_error err;
+
+	if (si->has_payment_method) {
+		*pm = si->payment_method;
+		return SP_OK;
+	}
+	if (si->payment_method_id[0] == '\0') {
+		sp_msg(msg, msgsz, "Stripe did not return the payment method.");
+		return SP_STRIPE;
+	}
+	if (gateway_method_retrieve(sp->stripe, si->payment_method_id, pm,
+	    &err) == -1) {
+		sp_msg(msg, msgsz, stripe_error_friendly(&err));
+		return SP_STRIPE;
+	}
+	return SP_OK;
+}
+
 int
 stripe_pay_setup_complete(const struct sp *sp, int64_t account_id,
     const char *setup_intent_id, int64_t *method_id, char *msg, size_t msgsz)
 {
-	struct stripe_result r, pr;
+	struct stripe_setup_intent si;
+	struct stripe_payment_method pm;
+	struct stripe_error err;
 	struct record_args a;
-	struct json_object *pm;
-	const char *st, *cus, *pm_id;
 	char customer[65];
-	int rc = SP_STRIPE;
+	int rc;
 
 	*method_id = 0;
-	stripe_result_init(&pr);
 	if (customer_lookup(sp->db, account_id, customer, sizeof(customer)) != DB_OK)
 		return SP_DB;
 	if (customer[0] == '\0') {
 		sp_msg(msg, msgsz, "That setup is not for this account.");
 		return SP_NOT_FOUND;
 	}
-	if (sp_stripe_retrieve(sp, "setup_intents", setup_intent_id, &r) == -1) {
-		sp_msg(msg, msgsz, r.status == STRIPE_ERR_USAGE || r.http_status == 404 ?
-		    "That setup is not for this account." : stripe_friendly_message(&r));
-		rc = r.status == STRIPE_ERR_USAGE || r.http_status == 404 ?
-		    SP_NOT_FOUND : SP_STRIPE;
-		goto out;
+	if (gateway_setup_retrieve(sp->stripe, setup_intent_id, &si, &err) == -1) {
+		int gone = err.status == STRIPE_ERR_USAGE || err.http_status == 404;
+		sp_msg(msg, msgsz, gone ? "That setup is not for this account." :
+		    stripe_error_friendly(&err));
+		return gone ? SP_NOT_FOUND : SP_STRIPE;
 	}
-	st = stripe_json_str(&r, "status");
-	cus = stripe_json_str(&r, "customer");
-	if (cus == NULL || strcmp(cus, customer) != 0) {
+	if (strcmp(si.customer, customer) != 0) {
 		sp_msg(msg, msgsz, "That setup is not for this account.");
-		rc = SP_NOT_FOUND;
-		goto out;
+		return SP_NOT_FOUND;
 	}
-	if (st == NULL || strcmp(st, "succeeded") != 0) {
-		const char *t = stripe_json_str(&r, "last_setup_error.type");
-		const char *c = stripe_json_str(&r, "last_setup_error.code");
-		const char *d = stripe_json_str(&r, "last_setup_error.decline_code");
-		sp_msg(msg, msgsz, c || d ? stripe_reason_message(
-		    stripe_reason_from_codes(t, c, d)) : st != NULL &&
-		    strcmp(st, "processing") == 0 ? "The bank account is being "
-		    "verified; it appears here when the bank confirms it." :
-		    "The payment method was not confirmed. Please try again.");
-		goto out;
+	if (strcmp(si.status, "succeeded") != 0) {
+		sp_msg(msg, msgsz, setup_unfinished(&si));
+		return SP_STRIPE;
 	}
-	pm = stripe_obj_get(r.json, "payment_method");
-	if (pm != NULL && !json_object_is_type(pm, json_type_object)) {
-		pm_id = json_object_get_string(pm);
-		if (sp_stripe_retrieve(sp, "payment_methods", pm_id, &pr) == -1) {
-			sp_msg(msg, msgsz, stripe_friendly_message(&pr));
-			goto out;
-		}
-		pm = pr.json;
-	}
-	if (pm == NULL) {
-		sp_msg(msg, msgsz, "Stripe did not return the payment method.");
-		goto out;
-	}
+	if ((rc = setup_method(sp, &si, &pm, msg, msgsz)) != SP_OK)
+		return rc;
 	memset(&a, 0, sizeof(a));
 	a.actor = sp->actor;
 	a.account_id = account_id;
-	a.pm = pm;
-	if (db_tx(sp->db, record_tx, &a) != DB_OK) {
-		rc = SP_DB;
-		goto out;
-	}
+	a.pm = &pm;
+	if (db_tx(sp->db, record_tx, &a) != DB_OK)
+		return SP_DB;
 	if (a.id == 0) {
 		sp_msg(msg, msgsz, "That kind of payment method is not supported.");
-		rc = SP_INVALID;
-		goto out;
+		return SP_INVALID;
 	}
 	*method_id = a.id;
-	rc = SP_OK;
-out:
-	stripe_result_free(&pr);
-	stripe_result_free(&r);
-	return rc;
+	return SP_OK;
 }
 
 struct default_args {
@@ -463,9 +463,8 @@ stripe_pay_method_default(const struct sp *sp, int64_t account_id,
 {
 	struct default_args a;
 	struct sp_method m;
-	struct stripe_result r;
-	struct kvlist l;
-	char customer[65], path[128], key[96], nonce[24];
+	struct stripe_error err;
+	char customer[65], key[96], nonce[24];
 	int rc;
 
 	rc = stripe_pay_method_get(sp->db, method_id, &m);
@@ -475,8 +474,7 @@ stripe_pay_method_default(const struct sp *sp, int64_t account_id,
 		sp_msg(msg, msgsz, "That payment method is not on this account.");
 		return rc;
 	}
-	if (stripe_pay_customer(sp, account_id, customer, sizeof(customer)) != SP_OK ||
-	    str_fmt(path, sizeof(path), "/v1/customers/%s", customer) == -1) {
+	if (stripe_pay_customer(sp, account_id, customer, sizeof(customer)) != SP_OK) {
 		sp_msg(msg, msgsz, "Stripe did not answer. Please try again.");
 		return SP_STRIPE;
 	}
@@ -484,22 +482,13 @@ stripe_pay_method_default(const struct sp *sp, int64_t account_id,
 	if (crypto_token(nonce, sizeof(nonce), 12) == -1)
 		return SP_DB;
 	(void)str_fmt(key, sizeof(key), "cus-default-%" PRId64 "-%s", method_id, nonce);
-	kvlist_init(&l);
-	if (kvlist_add(&l, "invoice_settings[default_payment_method]",
-	    m.stripe_pm_id) == -1) {
-		kvlist_free(&l);
-		return SP_DB;
-	}
-	rc = stripe_post(sp->stripe, path, &l, key, &r);
-	kvlist_free(&l);
-	if (rc == -1) {
-		log_warn("stripe: default method %s: %s %s", m.stripe_pm_id, r.code,
-		    r.message);
-		sp_msg(msg, msgsz, stripe_friendly_message(&r));
-		stripe_result_free(&r);
+	if (gateway_customer_default_method(sp->stripe, customer, m.stripe_pm_id,
+	    key, &err) == -1) {
+		log_warn("stripe: default method %s: %s %s", m.stripe_pm_id, err.code,
+		    err.message);
+		sp_msg(msg, msgsz, stripe_error_friendly(&err));
 		return SP_STRIPE;
 	}
-	stripe_result_free(&r);
 	memset(&a, 0, sizeof(a));
 	a.actor = sp->actor;
 	a.account_id = account_id;
@@ -529,7 +518,7 @@ stripe_pay_method_remove(const struct sp *sp, int64_t account_id,
 {
 	struct remove_args a;
 	struct sp_method m;
-	struct stripe_result r;
+	struct stripe_error r;
 	char key[48];
 	int rc;
 
@@ -541,17 +530,15 @@ stripe_pay_method_remove(const struct sp *sp, int64_t account_id,
 		return rc;
 	}
 	(void)str_fmt(key, sizeof(key), "pm-detach-%" PRId64, method_id);
-	if (stripe_payment_method_detach(sp->stripe, m.stripe_pm_id, key, &r) == -1 &&
+	if (gateway_method_detach(sp->stripe, m.stripe_pm_id, key, &r) == -1 &&
 	    !(r.status == STRIPE_ERR_API && (r.http_status == 404 ||
 	    strcmp(r.code, "resource_missing") == 0 ||
 	    strcmp(r.code, "payment_method_not_attached") == 0 ||
 	    strstr(r.message, "not attached") != NULL))) {
 		log_warn("stripe: detach %s: %s %s", m.stripe_pm_id, r.code, r.message);
-		sp_msg(msg, msgsz, stripe_friendly_message(&r));
-		stripe_result_free(&r);
+		sp_msg(msg, msgsz, stripe_error_friendly(&r));
 		return SP_STRIPE;
 	}
-	stripe_result_free(&r);
 	memset(&a, 0, sizeof(a));
 	a.actor = sp->actor;
 	a.method_id = method_id;

@@ -2,19 +2,16 @@
  * "re-<refund_id>"), then ledger + allocation release in one transaction. */
 #include "common.h"
 
-#include <json-c/json.h>
-
 #include "audit.h"
 #include "clock.h"
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
-#include "req.h"
 #include "str.h"
-#include "stripe.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "gateway.h"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
 
@@ -211,16 +208,15 @@ refund_by_stripe_id(struct db *db, const char *re, int64_t *id, int64_t *amount)
 
 /* Our pending refund named by the metadata, if it is this payment's. */
 static int
-refund_by_metadata(struct db *db, struct json_object *re, int64_t payment_id,
-    int64_t *id, int64_t *amount)
+refund_by_metadata(struct db *db, const struct stripe_refund *re,
+    int64_t payment_id, int64_t *id, int64_t *amount)
 {
-	const char *m = stripe_obj_str(re, "metadata.refund_id");
 	struct db_result r;
-	int64_t rid = 0;
+	int64_t rid = re->metadata_refund_id;
 	int rc;
 
 	*id = 0;
-	if (m == NULL || str_to_i64(m, 1, INT64_MAX, &rid) == -1)
+	if (rid <= 0)
 		return DB_OK;
 	struct db_param p[] = { DB_I64(rid), DB_I64(payment_id) };
 	rc = db_query(db, "SELECT id, amount FROM refunds WHERE id = ? AND"
@@ -239,22 +235,21 @@ refund_by_metadata(struct db *db, struct json_object *re, int64_t payment_id,
  * db_status (< 0) on error. */
 static int
 refund_mismatch(struct db *db, const struct actor *actor,
-    const struct sp_payment *pay, struct json_object *re, int64_t amount,
+    const struct sp_payment *pay, const struct stripe_refund *re, int64_t amount,
     int64_t expect)
 {
-	const char *cur = stripe_obj_str(re, "currency");
-	const char *pi = stripe_obj_str(re, "payment_intent");
-	const char *id = stripe_obj_str(re, "id");
+	const char *cur = re->currency;
+	const char *pi = re->payment_intent;
 	char detail[300];
 	int rc;
 
-	if (cur != NULL && strcasecmp(cur, SP_CURRENCY) == 0 &&
-	    (pi == NULL || strcmp(pi, pay->intent) == 0) &&
+	if (strcasecmp(cur, SP_CURRENCY) == 0 &&
+	    (pi[0] == '\0' || strcmp(pi, pay->intent) == 0) &&
 	    (expect == 0 || amount == expect))
 		return 0;
 	(void)str_fmt(detail, sizeof(detail), "Stripe refund %s of %" PRId64 " %s"
-	    " (intent %s) does not match %" PRId64 " %s of %s: not recorded", id,
-	    amount, cur ? cur : "(no currency)", pi ? pi : "-", expect ? expect :
+	    " (intent %s) does not match %" PRId64 " %s of %s: not recorded", re->id,
+	    amount, cur[0] ? cur : "(no currency)", pi[0] ? pi : "-", expect ? expect :
 	    amount, SP_CURRENCY, pay->intent);
 	log_err("payment %" PRId64 ": %s", pay->id, detail);
 	rc = audit_record(db, actor, "refund.mismatch", "payment", pay->id, detail);
@@ -264,15 +259,14 @@ refund_mismatch(struct db *db, const struct actor *actor,
 /* One Refund object from Stripe against the locked payment. */
 static int
 refund_apply_one(struct db *db, const struct actor *actor,
-    const struct sp_payment *pay, struct json_object *re, int *applied)
+    const struct sp_payment *pay, const struct stripe_refund *re, int *applied)
 {
-	const char *id = stripe_obj_str(re, "id");
-	const char *st = stripe_obj_str(re, "status");
-	int64_t rid = 0, amount = 0, claimed = 0, ours = 0;
+	const char *id = re->id;
+	const char *st = re->status;
+	int64_t rid = 0, amount = re->amount, claimed = 0, ours = 0;
 	int rc, done = 0;
 
-	if (id == NULL || st == NULL || stripe_obj_i64(re, "amount", &amount) == -1 ||
-	    amount <= 0)
+	if (id[0] == '\0' || st[0] == '\0' || amount <= 0)
 		return DB_OK;
 	if ((rc = refund_by_stripe_id(db, id, &rid, &ours)) != DB_OK)
 		return rc;
@@ -322,18 +316,16 @@ refund_apply_one(struct db *db, const struct actor *actor,
 
 int
 sp_refunds_apply(struct db *db, const struct actor *actor,
-    const struct sp_payment *pay, struct json_object *refunds, int *applied)
+    const struct sp_payment *pay, const struct stripe_refund_list *refunds,
+    int *applied)
 {
-	size_t n;
 	int rc = DB_OK;
 
 	*applied = 0;
-	if (refunds == NULL || !json_object_is_type(refunds, json_type_array))
+	if (refunds == NULL)
 		return DB_OK;
-	n = json_object_array_length(refunds);
-	for (size_t i = 0; rc == DB_OK && i < n; i++)
-		rc = refund_apply_one(db, actor, pay,
-		    json_object_array_get_idx(refunds, i), applied);
+	for (size_t i = 0; rc == DB_OK && i < refunds->n; i++)
+		rc = refund_apply_one(db, actor, pay, &refunds->data[i], applied);
 	return rc;
 }
 
@@ -348,7 +340,8 @@ struct refund_args {
 	char			 intent[65];
 	int			 st;
 	char			 msg[200];
-	struct json_object	*re;	/* Stripe's answer (borrowed) */
+	const struct stripe_refund *re;	/* Stripe's answer, or NULL */
+	struct stripe_refund	 answer;
 	const char		*fail;	/* definite failure */
 };
 
@@ -417,6 +410,8 @@ refund_answer_tx(struct db *db, void *arg)
 	if (a->fail != NULL)
 		return refund_fail(db, a->sp->actor, a->refund_id, a->payment_id, NULL,
 		    a->fail);
+	if (a->re == NULL)
+		return DB_OK;
 	return refund_apply_one(db, a->sp->actor, &pay, a->re, &applied);
 }
 
@@ -425,42 +420,30 @@ refund_answer_tx(struct db *db, void *arg)
 static int
 refund_submit(struct refund_args *a)
 {
-	struct stripe_result r;
-	struct kvlist meta;
-	char key[48], rid[24], pid[24];
+	struct stripe_error r;
+	char key[48];
 	int rc;
 
 	(void)str_fmt(key, sizeof(key), "re-%" PRId64, a->refund_id);
-	(void)str_fmt(rid, sizeof(rid), "%" PRId64, a->refund_id);
-	(void)str_fmt(pid, sizeof(pid), "%" PRId64, a->payment_id);
-	kvlist_init(&meta);
-	if (kvlist_add(&meta, "refund_id", rid) == -1 ||
-	    kvlist_add(&meta, "payment_id", pid) == -1) {
-		kvlist_free(&meta);
-		return SP_DB;
-	}
-	rc = stripe_refund_create(a->sp->stripe, a->intent, a->amount, NULL, &meta,
-	    key, &r);
-	kvlist_free(&meta);
-	if (rc == -1 && stripe_result_uncertain(&r)) {
+	rc = gateway_refund_create(a->sp->stripe, a->intent, a->amount,
+	    a->refund_id, a->payment_id, key, &a->answer, &r);
+	if (rc == -1 && r.uncertain) {
 		log_warn("stripe: refund %" PRId64 ": no certain answer (%s)",
 		    a->refund_id, r.message);
 		(void)str_copy(a->msg, sizeof(a->msg), "Stripe did not answer. The "
 		    "refund is checked again automatically; do not refund again.");
-		stripe_result_free(&r);
 		return SP_STRIPE;
 	}
-	a->re = rc == 0 ? r.json : NULL;
+	a->re = rc == 0 ? &a->answer : NULL;
 	a->fail = NULL;
 	if (rc == -1) {
 		log_warn("stripe: refund %" PRId64 " refused: %s %s", a->refund_id,
 		    r.code, r.message);
 		a->fail = r.code[0] ? r.code : "refused";
 		(void)str_copy(a->msg, sizeof(a->msg), r.message[0] ? r.message :
-		    stripe_friendly_message(&r));
+		    stripe_error_friendly(&r));
 	}
 	rc = db_tx(a->sp->db, refund_answer_tx, a);
-	stripe_result_free(&r);
 	a->re = NULL;
 	a->fail = NULL;
 	return rc == DB_OK ? SP_OK : SP_DB;
@@ -574,19 +557,17 @@ stripe_pay_refund_list(struct db *db, int64_t payment_id, struct sp_refund **out
 static int
 refund_retrieve(struct refund_args *a, const char *re_id)
 {
-	struct stripe_result r;
+	struct stripe_error r;
 	int rc;
 
-	if (sp_stripe_retrieve(a->sp, "refunds", re_id, &r) == -1) {
+	if (gateway_refund_retrieve(a->sp->stripe, re_id, &a->answer, &r) == -1) {
 		(void)str_copy(a->msg, sizeof(a->msg), r.message);
-		stripe_result_free(&r);
 		return SP_STRIPE;
 	}
-	a->re = r.json;
+	a->re = &a->answer;
 	a->fail = NULL;
 	rc = db_tx(a->sp->db, refund_answer_tx, a);
 	a->re = NULL;
-	stripe_result_free(&r);
 	return rc == DB_OK ? SP_OK : SP_DB;
 }
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stripe_types.h"
+
 struct config;
 struct kvlist;
 struct buf;
@@ -37,16 +39,6 @@ struct stripe_client {
 	size_t	 max_response;	/* STRIPE_RESPONSE_MAX */
 };
 
-enum stripe_status {
-	STRIPE_OK = 0,		/* 2xx with a JSON object body */
-	STRIPE_ERR_USAGE,	/* refused before sending: bad path/id/params,
-				 * POST without Idempotency-Key, ENOMEM */
-	STRIPE_ERR_NETWORK,	/* no HTTP answer after all attempts */
-	STRIPE_ERR_API,		/* non-2xx answer; error fields filled */
-	STRIPE_ERR_RESPONSE,	/* answer over max_response or not JSON */
-	STRIPE_STATUS__MAX
-};
-
 struct stripe_result {
 	enum stripe_status	 status;
 	long			 http_status;	/* 0: no answer */
@@ -60,22 +52,6 @@ struct stripe_result {
 	char			 param[128];
 	char			 message[512];
 	char			 request_id[64];	/* Request-Id header */
-};
-
-/* What the staff should be told; one per row of seed 004's table plus
- * authentication, bank account (ACH) and a generic fallback. */
-enum stripe_reason {
-	STRIPE_REASON_NONE = 0,		/* success: message "" */
-	STRIPE_REASON_CARD_DECLINED,
-	STRIPE_REASON_INSUFFICIENT_FUNDS,
-	STRIPE_REASON_EXPIRED_CARD,
-	STRIPE_REASON_INCORRECT_CVC,
-	STRIPE_REASON_INCORRECT_NUMBER,
-	STRIPE_REASON_PROCESSING,	/* processing_error, network, 5xx, 429 */
-	STRIPE_REASON_AUTHENTICATION,	/* authentication_required (3DS) */
-	STRIPE_REASON_BANK_ACCOUNT,	/* ACH: closed, frozen, not authorized */
-	STRIPE_REASON_GENERIC,
-	STRIPE_REASON__MAX
 };
 
 /* --- client ------------------------------------------------------------ */
@@ -120,12 +96,6 @@ int	 stripe_result_uncertain(const struct stripe_result *);
 
 enum stripe_reason stripe_result_reason(const struct stripe_result *);
 /* From raw codes (e.g. a webhook's last_payment_error); NULLs allowed. */
-enum stripe_reason stripe_reason_from_codes(const char *type,
-	    const char *code, const char *decline_code);
-const char *stripe_reason_message(enum stripe_reason);
-/* The reason in the payer's words (portal, pay link, their email); a
- * failure without a known reason gets the generic one. Never NULL. */
-const char *stripe_reason_client_message(enum stripe_reason);
 /* stripe_reason_message(stripe_result_reason(r)); never NULL. */
 const char *stripe_friendly_message(const struct stripe_result *);
 

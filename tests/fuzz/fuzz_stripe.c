@@ -1,11 +1,13 @@
 /* libFuzzer harness for the Stripe webhook input: the Stripe-Signature
  * parser and verifier (first line = header, the rest = body), webhook event
- * extraction as the handler does it, and error-body mapping.
+ * extraction as the handler does it, error-body mapping, and the decoders
+ * of stripe_types.h (every object kind, from the whole input).
  * Built with -DFUZZ_MAIN it reads one file instead (afl / reproducing). */
 #include "common.h"
 #include "stripe/stripe.h"
 #include "stripe/stripe_event.h"
 #include "stripe/stripe_sig.h"
+#include "stripe/stripe_types.h"
 
 #include <json-c/json.h>
 
@@ -116,6 +118,95 @@ fuzz_error_body(const char *body, size_t len)
 	}
 }
 
+/* A decoded string: NUL-terminated inside its field, "" or free of NULs. */
+#define FIELD_OK(f)	(memchr((f), '\0', sizeof(f)) != NULL)
+
+static void
+check_pm(const struct stripe_payment_method *m, int rc)
+{
+	if (!FIELD_OK(m->id) || !FIELD_OK(m->type) || !FIELD_OK(m->customer) ||
+	    !FIELD_OK(m->card.brand) || !FIELD_OK(m->card.last4) ||
+	    !FIELD_OK(m->us_bank_account.bank_name) ||
+	    m->card.exp_month < 0 || m->card.exp_year < 0 ||
+	    (rc == 0) != (m->id[0] != '\0'))
+		abort();
+}
+
+static void
+check_pi(const struct stripe_payment_intent *p, int rc)
+{
+	if (!FIELD_OK(p->id) || !FIELD_OK(p->status) || !FIELD_OK(p->currency) ||
+	    !FIELD_OK(p->client_secret) || !FIELD_OK(p->payment_method_id) ||
+	    !FIELD_OK(p->last_payment_error.decline_code) ||
+	    p->amount < -1 || p->amount_received < -1 ||
+	    p->metadata_payment_id < 0 || (rc == 0) != (p->id[0] != '\0') ||
+	    (p->has_payment_method && strcmp(p->payment_method_id,
+	    p->payment_method.id) != 0))
+		abort();
+	if (p->has_payment_method)
+		check_pm(&p->payment_method, 0);
+	(void)stripe_reason_message(stripe_last_error_reason(&p->last_payment_error));
+}
+
+/* Every decoder on the whole input: what decodes has an id; nothing
+ * overflows its field; what fails is zeroed. */
+static void
+fuzz_decode(const char *body, size_t len)
+{
+	struct stripe_payment_intent pi;
+	struct stripe_setup_intent si;
+	struct stripe_payment_method pm;
+	struct stripe_customer cus;
+	struct stripe_charge ch;
+	struct stripe_refund re;
+	struct stripe_refund_list rl;
+	struct stripe_dispute dp;
+	struct stripe_error err;
+	struct stripe_event_info ev;
+	int rc;
+
+	check_pi(&pi, stripe_payment_intent_parse(body, len, &pi));
+	rc = stripe_setup_intent_parse(body, len, &si);
+	if ((rc == 0) != (si.id[0] != '\0') || !FIELD_OK(si.customer) ||
+	    !FIELD_OK(si.client_secret))
+		abort();
+	check_pm(&pm, stripe_payment_method_parse(body, len, &pm));
+	rc = stripe_customer_parse(body, len, &cus);
+	if ((rc == 0) != (cus.id[0] != '\0') || !FIELD_OK(cus.email))
+		abort();
+	rc = stripe_charge_parse(body, len, &ch);
+	if ((rc == 0) != (ch.id[0] != '\0') || ch.amount < -1 ||
+	    ch.amount_refunded < -1 || !FIELD_OK(ch.payment_intent))
+		abort();
+	rc = stripe_refund_parse(body, len, &re);
+	if ((rc == 0) != (re.id[0] != '\0') || re.amount < -1 ||
+	    re.metadata_refund_id < 0)
+		abort();
+	if (stripe_refund_list_parse(body, len, &rl) == 0)
+		for (size_t i = 0; i < rl.n; i++)
+			if (rl.data[i].id[0] == '\0' || !FIELD_OK(rl.data[i].status))
+				abort();
+	stripe_refund_list_free(&rl);
+	rc = stripe_dispute_parse(body, len, &dp);
+	if ((rc == 0) != (dp.id[0] != '\0') || !FIELD_OK(dp.reason))
+		abort();
+	(void)stripe_error_parse(body, len, 402, &err);
+	if (!FIELD_OK(err.code) || !FIELD_OK(err.message) ||
+	    stripe_error_friendly(&err) == NULL)
+		abort();
+	if (err.has_payment_intent)
+		check_pi(&err.payment_intent, 0);
+	if (stripe_event_decode(body, len, &ev) == 0) {
+		if (strncmp(ev.id, "evt_", 4) != 0 || ev.object_id[0] == '\0' ||
+		    ev.type[0] == '\0' || ev.payment_id < 0 ||
+		    (unsigned)ev.kind >= STRIPE_OBJ__MAX)
+			abort();
+		if (ev.kind == STRIPE_OBJ_PAYMENT_INTENT)
+			check_pi(&ev.obj.pi, 0);
+	} else if (ev.id[0] != '\0' || ev.kind != STRIPE_OBJ_OTHER)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -134,6 +225,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_roundtrip((const char *)data, size);
 	fuzz_event((const char *)data, size);
 	fuzz_error_body((const char *)data, size);
+	fuzz_decode((const char *)data, size);
 	return 0;
 }
 
