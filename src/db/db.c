@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include <time.h>
+
 #include <mysql.h>
 #include <mysqld_error.h>
 #include <errmsg.h>
@@ -21,6 +23,9 @@ struct db {
 	const struct config	*cfg;
 	MYSQL			*conn;
 	int			 in_tx;
+	size_t			 node;		/* index in cfg->db_nodes */
+	int			 galera;	/* wsrep_on: causal reads matter */
+	char			 node_name[300];	/* for health: host:port or socket */
 	struct db_cached	 cache[DB_STMT_CACHE];
 	size_t			 ncache;
 	char			 err[512];
@@ -46,6 +51,7 @@ db_disconnect(struct db *db)
 		mysql_close(db->conn);
 	db->conn = NULL;
 	db->in_tx = 0;
+	db->galera = 0;
 }
 
 void
@@ -69,7 +75,8 @@ is_conn_error(unsigned e)
 	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
 	    e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
 	    e == CR_SERVER_LOST_EXTENDED || e == ER_CONNECTION_KILLED ||
-	    e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC;
+	    e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC ||
+	    e == ER_UNKNOWN_COM_ERROR;	/* 1047: Galera node not ready (not Synced) */
 }
 
 /* Maps a server/client error number to a status; drops a dead connection. */
@@ -78,7 +85,10 @@ db_fail(struct db *db, unsigned e, const char *msg)
 {
 	str_fmt(db->err, sizeof(db->err), "%u: %s", e, msg);
 	if (is_conn_error(e)) {
+		/* This node is gone: the next connection goes to the next one. */
 		db_disconnect(db);
+		if (db->cfg->ndb_nodes > 0)
+			db->node = (db->node + 1) % db->cfg->ndb_nodes;
 		return DB_DOWN;
 	}
 	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
@@ -88,28 +98,15 @@ db_fail(struct db *db, unsigned e, const char *msg)
 	return DB_ERR;
 }
 
-int
-db_ensure(struct db *db)
+/* After connecting: session settings, and whether this is a Galera node
+ * (then only a Synced node, wsrep_ready = ON, is used). */
+static int
+db_session(struct db *db)
 {
-	const struct config *c = db->cfg;
-	unsigned timeout = 2;
-	MYSQL *m;
+	MYSQL *m = db->conn;
+	MYSQL_RES *r;
+	MYSQL_ROW row;
 
-	if (db->conn != NULL)
-		return DB_OK;
-	if ((m = mysql_init(NULL)) == NULL)
-		return DB_DOWN;
-	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	if (mysql_real_connect(m, c->db_socket[0] ? NULL : c->db_host,
-	    c->db_user, c->db_password, c->db_name,
-	    c->db_socket[0] ? 0 : (unsigned)c->db_port,
-	    c->db_socket[0] ? c->db_socket : NULL, 0) == NULL) {
-		str_fmt(db->err, sizeof(db->err), "connect: %s", mysql_error(m));
-		mysql_close(m);
-		return DB_DOWN;
-	}
-	db->conn = m;
 	/* UTC everywhere; strict SQL so bad data is an error, not a warning.
 	 * READ COMMITTED: after a transaction takes a row lock, its sums see
 	 * what other transactions committed before that lock was granted (with
@@ -120,6 +117,95 @@ db_ensure(struct db *db)
 	    "innodb_lock_wait_timeout = 10, "
 	    "tx_isolation = 'READ-COMMITTED'") != 0)
 		return db_fail(db, mysql_errno(m), mysql_error(m));
+	/* A server built without wsrep has no such variable: not Galera. */
+	if (mysql_query(m, "SHOW STATUS LIKE 'wsrep_ready'") != 0)
+		return db_fail(db, mysql_errno(m), mysql_error(m));
+	if ((r = mysql_store_result(m)) == NULL)
+		return db_fail(db, mysql_errno(m), mysql_error(m));
+	row = mysql_fetch_row(r);
+	db->galera = row != NULL && row[1] != NULL;
+	if (db->galera && strcmp(row[1], "ON") != 0) {
+		mysql_free_result(r);
+		return db_fail(db, ER_UNKNOWN_COM_ERROR, "Galera node not ready");
+	}
+	mysql_free_result(r);
+	return DB_OK;
+}
+
+/* Connects to node i of cfg->db_nodes; DB_OK or DB_DOWN. */
+static int
+db_connect_node(struct db *db, size_t i)
+{
+	const struct config *c = db->cfg;
+	const struct cfg_db_node *n = &c->db_nodes[i];
+	unsigned timeout = 2;
+	MYSQL *m;
+
+	if ((m = mysql_init(NULL)) == NULL)
+		return DB_DOWN;
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (mysql_real_connect(m, n->socket[0] ? NULL : n->host,
+	    c->db_user, c->db_password, c->db_name,
+	    n->socket[0] ? 0 : (unsigned)n->port,
+	    n->socket[0] ? n->socket : NULL, 0) == NULL) {
+		str_fmt(db->err, sizeof(db->err), "connect %s:%d%s: %s", n->host,
+		    n->port, n->socket, mysql_error(m));
+		mysql_close(m);
+		return DB_DOWN;
+	}
+	db->conn = m;
+	db->node = i;
+	if (n->socket[0])
+		str_copy(db->node_name, sizeof(db->node_name), n->socket);
+	else
+		str_fmt(db->node_name, sizeof(db->node_name), "%s:%d", n->host,
+		    n->port);
+	if (db_session(db) != DB_OK) {
+		db_disconnect(db);
+		return DB_DOWN;
+	}
+	return DB_OK;
+}
+
+int
+db_ensure(struct db *db)
+{
+	size_t n = db->cfg->ndb_nodes, first = db->node;
+
+	if (db->conn != NULL)
+		return DB_OK;
+	/* From the node in use (or the next after a lost one), each once. */
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (first + k) % n;
+
+		if (db_connect_node(db, i) == DB_OK)
+			return DB_OK;
+		if (n > 1)
+			log_warn("database node %zu of %zu unusable: %s", i + 1, n,
+			    db->err);
+	}
+	return DB_DOWN;
+}
+
+const char *
+db_node(const struct db *db)
+{
+	return db->conn != NULL ? db->node_name : "";
+}
+
+int
+db_causal(struct db *db, int on)
+{
+	if (db_ensure(db) != DB_OK)
+		return DB_DOWN;
+	if (!db->galera)
+		return DB_OK;
+	/* 1: reads wait until this node has applied every write the cluster
+	 * committed before them (another node's session, settled payment). */
+	if (mysql_query(db->conn, on ? "SET SESSION wsrep_sync_wait = 1" :
+	    "SET SESSION wsrep_sync_wait = 0") != 0)
+		return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
 	return DB_OK;
 }
 
@@ -381,26 +467,54 @@ db_simple(struct db *db, const char *sql)
 	return DB_OK;
 }
 
+/* Before a retry: a short random pause, longer each time, so the two
+ * losers of a certification conflict do not collide again at once. */
+static void
+db_backoff(int attempt)
+{
+	struct timespec ts = { 0, 0 };
+
+	ts.tv_nsec = (long)(arc4random_uniform(10u * (unsigned)(attempt + 1)) + 1)
+	    * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* Retried only when nothing was committed: a deadlock or a Galera
+ * certification failure (both ER_LOCK_DEADLOCK), or a connection lost
+ * before COMMIT was sent (then on the next node). A connection lost during
+ * COMMIT leaves the outcome unknown: DB_DOWN, never a second run. */
 int
 db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
 {
 	int rc = DB_ERR;
 
 	for (int attempt = 0; attempt < DB_TX_RETRIES; attempt++) {
+		if (attempt > 0)
+			db_backoff(attempt);
 		if (db_ensure(db) != DB_OK)
 			return DB_DOWN;
-		if ((rc = db_simple(db, "START TRANSACTION")) != DB_OK)
+		if ((rc = db_simple(db, "START TRANSACTION")) != DB_OK) {
+			if (rc == DB_DOWN)
+				continue;
 			return rc;
+		}
 		db->in_tx = 1;
 		rc = fn(db, arg);
-		if (rc == DB_OK && (rc = db_simple(db, "COMMIT")) == DB_OK) {
-			db->in_tx = 0;
-			return DB_OK;
+		if (rc == DB_OK) {
+			if ((rc = db_simple(db, "COMMIT")) == DB_OK) {
+				db->in_tx = 0;
+				return DB_OK;
+			}
+			if (rc == DB_DOWN) {
+				log_warn("connection lost during COMMIT (outcome "
+				    "unknown, not retried): %s", db->err);
+				return DB_DOWN;
+			}
 		}
 		if (db->conn != NULL)
 			db_simple(db, "ROLLBACK");
 		db->in_tx = 0;
-		if (rc != DB_DEADLOCK)
+		if (rc != DB_DEADLOCK && rc != DB_DOWN)
 			return rc;
 		log_warn("transaction retry %d after: %s", attempt + 1, db->err);
 	}
