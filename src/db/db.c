@@ -98,14 +98,30 @@ db_fail(struct db *db, unsigned e, const char *msg)
 	return DB_ERR;
 }
 
+/* *on = 1 when the SHOW statement's one row has the value ON. */
+static int
+db_show_on(struct db *db, const char *sql, int *on)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	*on = 0;
+	if (mysql_query(db->conn, sql) != 0 ||
+	    (r = mysql_store_result(db->conn)) == NULL)
+		return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+	row = mysql_fetch_row(r);
+	*on = row != NULL && row[1] != NULL && strcmp(row[1], "ON") == 0;
+	mysql_free_result(r);
+	return DB_OK;
+}
+
 /* After connecting: session settings, and whether this is a Galera node
  * (then only a Synced node, wsrep_ready = ON, is used). */
 static int
 db_session(struct db *db)
 {
 	MYSQL *m = db->conn;
-	MYSQL_RES *r;
-	MYSQL_ROW row;
+	int ready = 0;
 
 	/* UTC everywhere; strict SQL so bad data is an error, not a warning.
 	 * READ COMMITTED: after a transaction takes a row lock, its sums see
@@ -117,18 +133,14 @@ db_session(struct db *db)
 	    "innodb_lock_wait_timeout = 10, "
 	    "tx_isolation = 'READ-COMMITTED'") != 0)
 		return db_fail(db, mysql_errno(m), mysql_error(m));
-	/* A server built without wsrep has no such variable: not Galera. */
-	if (mysql_query(m, "SHOW STATUS LIKE 'wsrep_ready'") != 0)
-		return db_fail(db, mysql_errno(m), mysql_error(m));
-	if ((r = mysql_store_result(m)) == NULL)
-		return db_fail(db, mysql_errno(m), mysql_error(m));
-	row = mysql_fetch_row(r);
-	db->galera = row != NULL && row[1] != NULL;
-	if (db->galera && strcmp(row[1], "ON") != 0) {
-		mysql_free_result(r);
+	/* wsrep_on: a Galera node (a server without wsrep has no such
+	 * variable); then only a Synced node (wsrep_ready) is used. */
+	if (db_show_on(db, "SHOW VARIABLES LIKE 'wsrep_on'", &db->galera) != DB_OK ||
+	    (db->galera && db_show_on(db, "SHOW STATUS LIKE 'wsrep_ready'",
+	    &ready) != DB_OK))
+		return DB_DOWN;
+	if (db->galera && !ready)
 		return db_fail(db, ER_UNKNOWN_COM_ERROR, "Galera node not ready");
-	}
-	mysql_free_result(r);
 	return DB_OK;
 }
 
