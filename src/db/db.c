@@ -207,6 +207,12 @@ db_node(const struct db *db)
 }
 
 int
+db_galera(const struct db *db)
+{
+	return db->conn != NULL && db->galera;
+}
+
+int
 db_causal(struct db *db, int on)
 {
 	if (db_ensure(db) != DB_OK)
@@ -491,12 +497,8 @@ db_backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-/* Retried only when nothing was committed: a deadlock or a Galera
- * certification failure (both ER_LOCK_DEADLOCK), or a connection lost
- * before COMMIT was sent (then on the next node). A connection lost during
- * COMMIT leaves the outcome unknown: DB_DOWN, never a second run. */
-int
-db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
+static int
+db_tx_run(struct db *db, int (*fn)(struct db *, void *), void *arg, int *causal)
 {
 	int rc = DB_ERR;
 
@@ -505,6 +507,11 @@ db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
 			db_backoff(attempt);
 		if (db_ensure(db) != DB_OK)
 			return DB_DOWN;
+		/* A retry after a certification failure must read the winner's
+		 * writes, which this node may not have applied yet. */
+		if (attempt > 0 && db->galera && !*causal &&
+		    db_causal(db, 1) == DB_OK)
+			*causal = 1;
 		if ((rc = db_simple(db, "START TRANSACTION")) != DB_OK) {
 			if (rc == DB_DOWN)
 				continue;
@@ -530,6 +537,20 @@ db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
 			return rc;
 		log_warn("transaction retry %d after: %s", attempt + 1, db->err);
 	}
+	return rc;
+}
+
+/* Retried only when nothing was committed: a deadlock or a Galera
+ * certification failure (both ER_LOCK_DEADLOCK), or a connection lost
+ * before COMMIT was sent (then on the next node). A connection lost during
+ * COMMIT leaves the outcome unknown: DB_DOWN, never a second run. */
+int
+db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
+{
+	int causal = 0, rc = db_tx_run(db, fn, arg, &causal);
+
+	if (causal && db->conn != NULL)
+		(void)db_causal(db, 0);
 	return rc;
 }
 

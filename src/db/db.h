@@ -51,6 +51,8 @@ const char *db_node(const struct db *);
 /* Causal reads on Galera (wsrep_sync_wait = 1 while on): a read that must
  * see a write just committed through another node. No-op elsewhere. */
 int	 db_causal(struct db *, int on);
+/* 1 when connected to a Galera node (wsrep_on). */
+int	 db_galera(const struct db *);
 /* Round trip to the server ("SELECT 1"). */
 int	 db_ping(struct db *);
 /* Last error text (for logs, never for users). */
