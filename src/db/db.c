@@ -25,6 +25,7 @@ struct db {
 	int			 in_tx;
 	size_t			 node;		/* index in cfg->db_nodes */
 	int			 galera;	/* wsrep_on: causal reads matter */
+	int			 synced;	/* this request waited for the cluster */
 	char			 node_name[300];	/* for health: host:port or socket */
 	struct db_cached	 cache[DB_STMT_CACHE];
 	size_t			 ncache;
@@ -91,8 +92,14 @@ db_fail(struct db *db, unsigned e, const char *msg)
 			db->node = (db->node + 1) % db->cfg->ndb_nodes;
 		return DB_DOWN;
 	}
-	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
+	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT) {
+		/* In a transaction db_tx retries it; alone it is the caller's
+		 * error (Galera retries such a statement wsrep_retry_autocommit
+		 * times first). */
+		if (!db->in_tx)
+			log_warn("statement failed: %s", db->err);
 		return DB_DEADLOCK;
+	}
 	if (e == ER_DUP_ENTRY)
 		return DB_DUP;
 	return DB_ERR;
@@ -403,6 +410,27 @@ db_fetch_rows(struct db *db, MYSQL_STMT *st, struct db_result *res)
 	return DB_OK;
 }
 
+/* A causal read barrier: returns once this node applied every write the
+ * cluster committed before it. */
+static int
+db_sync(struct db *db)
+{
+	MYSQL_RES *r;
+
+	if (mysql_query(db->conn, "SET STATEMENT wsrep_sync_wait = 1 FOR SELECT 1")
+	    != 0 || (r = mysql_store_result(db->conn)) == NULL)
+		return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+	mysql_free_result(r);
+	return DB_OK;
+}
+
+void
+db_request_start(struct db *db)
+{
+	if (db != NULL)
+		db->synced = 0;
+}
+
 int
 db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
     struct db_result *res)
@@ -423,6 +451,18 @@ db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	status = db_fetch_rows(db, st, res);
 	if (db->conn != NULL)
 		mysql_stmt_free_result(st);
+	/* Galera: what is not found may be a write just committed through
+	 * another node (a session, a link, the object a form just created)
+	 * that this node has not applied yet. The first miss of a request
+	 * waits for the cluster once and asks again; later reads of the
+	 * request see at least that much. */
+	if (status == DB_OK && res->nrows == 0 && db->galera && !db->synced) {
+		db->synced = 1;
+		if (db_sync(db) == DB_OK) {
+			db_result_free(res);
+			return db_query(db, sql, p, n, res);
+		}
+	}
 	return status;
 }
 

@@ -51,6 +51,10 @@ const char *db_node(const struct db *);
 /* Causal reads on Galera (wsrep_sync_wait = 1 while on): a read that must
  * see a write just committed through another node. No-op elsewhere. */
 int	 db_causal(struct db *, int on);
+/* A new request (or job run) begins: on Galera, its first read that finds
+ * nothing waits once for the cluster (causal read) and is asked again, so
+ * a request sees what the previous one committed through another node. */
+void	 db_request_start(struct db *);
 /* 1 when connected to a Galera node (wsrep_on). */
 int	 db_galera(const struct db *);
 /* Round trip to the server ("SELECT 1"). */
@@ -61,7 +65,9 @@ const char *db_error(const struct db *);
 /* Runs a statement. affected/insert_id may be NULL. Returns enum db_status. */
 int	 db_exec(struct db *, const char *sql, const struct db_param *, size_t n,
 	    uint64_t *affected, uint64_t *insert_id);
-/* Runs a query and fetches every row into res (db_result_free it, also on error). */
+/* Runs a query and fetches every row into res (db_result_free it, also on
+ * error). On Galera a request's first empty answer is asked again after a
+ * causal wait (db_request_start). */
 int	 db_query(struct db *, const char *sql, const struct db_param *, size_t n,
 	    struct db_result *res);
 void	 db_result_free(struct db_result *);
