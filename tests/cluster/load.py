@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Load for the cluster tests (tests/cluster/run); standard library only.
+
+  load.py webhooks BASE SANDBOX WHSEC COPIES THREADS
+      every event the Stripe sandbox holds, COPIES times each, shuffled,
+      signed as Stripe signs them, POSTed to BASE/stripe/webhook (nginx: both
+      app hosts) by THREADS threads; prints "sent N events x COPIES: <status
+      counts>" and exits 1 when any answer is not 200.
+  load.py get BASE PATHS N THREADS
+      N GETs of the comma-separated PATHS through nginx; prints the status
+      counts and exits 1 when any answer is not 200.
+"""
+import hashlib
+import hmac
+import json
+import random
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+
+
+def fetch_events(sandbox):
+    events, after = [], None
+    while True:
+        url = sandbox + "/v1/events?limit=100" + (("&starting_after=" + after) if after else "")
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer sk_test_sandbox"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            page = json.load(r)
+        data = page.get("data", [])
+        events.extend(data)
+        if not page.get("has_more") or not data:
+            return events
+        after = data[-1]["id"]
+
+
+def post(url, body, headers):
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except Exception:  # connection reset, timeout: counted as a failure
+        return 0
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except Exception:
+        return 0
+
+
+def run_threads(jobs, nthreads, fn):
+    counts, lock, it = Counter(), threading.Lock(), iter(jobs)
+
+    def worker():
+        while True:
+            with lock:
+                job = next(it, None)
+            if job is None:
+                return
+            st = fn(job)
+            with lock:
+                counts[st] += 1
+
+    ts = [threading.Thread(target=worker) for _ in range(nthreads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return counts
+
+
+def cmd_webhooks(base, sandbox, whsec, copies, nthreads):
+    events = fetch_events(sandbox)
+    bodies = [json.dumps(e, separators=(",", ":")).encode() for e in events] * copies
+    random.shuffle(bodies)
+
+    def send(body):
+        ts = int(time.time())
+        sig = hmac.new(whsec.encode(), b"%d." % ts + body, hashlib.sha256).hexdigest()
+        return post(base + "/stripe/webhook", body, {
+            "Content-Type": "application/json",
+            "Stripe-Signature": "t=%d,v1=%s" % (ts, sig)})
+
+    counts = run_threads(bodies, nthreads, send)
+    print("sent %d events x %d: %s" % (len(events), copies, dict(counts)))
+    return 0 if set(counts) <= {200} and events else 1
+
+
+def cmd_get(base, paths, n, nthreads):
+    urls = [base + p for p in paths.split(",")]
+    counts = run_threads([urls[i % len(urls)] for i in range(n)], nthreads, get)
+    print("%d GETs: %s" % (n, dict(counts)))
+    return 0 if set(counts) <= {200} else 1
+
+
+def main(argv):
+    if len(argv) == 7 and argv[1] == "webhooks":
+        return cmd_webhooks(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
+    if len(argv) == 6 and argv[1] == "get":
+        return cmd_get(argv[2], argv[3], int(argv[4]), int(argv[5]))
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
