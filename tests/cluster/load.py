@@ -6,6 +6,12 @@
       signed as Stripe signs them, POSTed to BASE/stripe/webhook (nginx: both
       app hosts) by THREADS threads; prints "sent N events x COPIES: <status
       counts>" and exits 1 when any answer is not 200.
+  load.py allocate BASE KEY ACCOUNT N
+      N invoices of $10.00 issued on ACCOUNT and 2N cash payments of $10.00
+      left unallocated (JSON API); then all 2N allocations at once, two
+      payments for each invoice, each the whole $10.00 (nginx spreads them on
+      both hosts). Prints "invoices <ids>" and the answer counts; exactly one
+      allocation per invoice may succeed (the caller checks the database).
   load.py get BASE PATHS N THREADS
       N GETs of the comma-separated PATHS through nginx; prints the status
       counts and exits 1 when any answer is not 200.
@@ -97,6 +103,57 @@ def cmd_webhooks(base, sandbox, whsec, copies, nthreads):
     return 0 if set(counts) <= {200} and events else 1
 
 
+def api(base, key, path, body, idem=None):
+    h = {"Authorization": "Bearer " + key, "Content-Type": "application/json"}
+    if idem:
+        h["Idempotency-Key"] = idem
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), headers=h,
+                                 method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def cmd_allocate(base, key, account, n):
+    invoices, payments = [], []
+    for i in range(n):
+        st, inv = api(base, key, "/api/v1/invoices", {"account_id": account, "lines": [
+            {"description": "Race %d" % i, "rate_cents": 1000}]})
+        if st != 201 and st != 200:
+            print("invoice create: HTTP %d" % st)
+            return 1
+        st, _ = api(base, key, "/api/v1/invoices/%d/issue" % inv["id"], {})
+        invoices.append(inv["id"])
+    for i in range(2 * n):
+        st, pay = api(base, key, "/api/v1/payments", {"account_id": account, "method": "cash",
+                      "amount_cents": 1000, "allocate": "none"}, "race-pay-%d-%d" % (account, i))
+        if pay is None:
+            print("payment create: HTTP %d" % st)
+            return 1
+        payments.append(pay["id"])
+    barrier = threading.Barrier(2 * n)
+    counts, lock = Counter(), threading.Lock()
+
+    def one(k):
+        barrier.wait()
+        st, _ = api(base, key, "/api/v1/payments/%d/allocations" % payments[k],
+                    {"invoice_id": invoices[k // 2], "amount_cents": 1000},
+                    "race-alloc-%d" % payments[k])
+        with lock:
+            counts[st] += 1
+
+    ts = [threading.Thread(target=one, args=(k,)) for k in range(2 * n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    print("invoices %s" % ",".join(str(i) for i in invoices))
+    print("allocations: %s" % dict(counts))
+    return 0
+
+
 def cmd_get(base, paths, n, nthreads):
     urls = [base + p for p in paths.split(",")]
     counts = run_threads([urls[i % len(urls)] for i in range(n)], nthreads, get)
@@ -107,6 +164,8 @@ def cmd_get(base, paths, n, nthreads):
 def main(argv):
     if len(argv) == 7 and argv[1] == "webhooks":
         return cmd_webhooks(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
+    if len(argv) == 6 and argv[1] == "allocate":
+        return cmd_allocate(argv[2], argv[3], int(argv[4]), int(argv[5]))
     if len(argv) == 6 and argv[1] == "get":
         return cmd_get(argv[2], argv[3], int(argv[4]), int(argv[5]))
     sys.stderr.write(__doc__)
