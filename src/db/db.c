@@ -458,10 +458,12 @@ db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	 * request see at least that much. */
 	if (status == DB_OK && res->nrows == 0 && db->galera && !db->synced) {
 		db->synced = 1;
-		if (db_sync(db) == DB_OK) {
-			db_result_free(res);
-			return db_query(db, sql, p, n, res);
-		}
+		/* In a transaction a wait that had to wait ends in a deadlock
+		 * error: db_tx then runs it again with causal reads. */
+		if ((status = db_sync(db)) != DB_OK)
+			return status;
+		db_result_free(res);
+		return db_query(db, sql, p, n, res);
 	}
 	return status;
 }

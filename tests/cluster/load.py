@@ -125,6 +125,9 @@ def cmd_allocate(base, key, account, n):
             print("invoice create: HTTP %d" % st)
             return 1
         st, _ = api(base, key, "/api/v1/invoices/%d/issue" % inv["id"], {})
+        if st != 200:
+            print("invoice %d just created, issue: HTTP %d" % (inv["id"], st))
+            return 1
         invoices.append(inv["id"])
     for i in range(2 * n):
         st, pay = api(base, key, "/api/v1/payments", {"account_id": account, "method": "cash",
