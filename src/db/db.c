@@ -97,7 +97,7 @@ db_fail(struct db *db, unsigned e, const char *msg)
 		 * error (Galera retries such a statement wsrep_retry_autocommit
 		 * times first). */
 		if (!db->in_tx)
-			log_warn("statement failed: %s", db->err);
+			log_warn("statement refused: %s", db->err);
 		return DB_DEADLOCK;
 	}
 	if (e == ER_DUP_ENTRY)
@@ -334,23 +334,41 @@ db_start(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	return st;
 }
 
-int
-db_exec(struct db *db, const char *sql, const struct db_param *p, size_t n,
-    uint64_t *affected, uint64_t *insert_id)
+static void db_backoff(int);
+
+static int
+db_exec_try(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    uint64_t *affected, uint64_t *insert_id, int attempt)
 {
 	MYSQL_STMT *st;
 	int status;
 
 	if ((st = db_start(db, sql, p, n, &status)) == NULL)
 		return status;
-	if (mysql_stmt_execute(st) != 0)
-		return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (mysql_stmt_execute(st) != 0) {
+		status = db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		/* Alone (autocommit), a statement refused by a deadlock or a
+		 * certification failure committed nothing: run it again. */
+		if (status == DB_DEADLOCK && !db->in_tx && attempt < DB_TX_RETRIES) {
+			db_backoff(attempt);
+			return db_exec_try(db, sql, p, n, affected, insert_id,
+			    attempt + 1);
+		}
+		return status;
+	}
 	if (affected)
 		*affected = mysql_stmt_affected_rows(st);
 	if (insert_id)
 		*insert_id = mysql_stmt_insert_id(st);
 	mysql_stmt_free_result(st);
 	return DB_OK;
+}
+
+int
+db_exec(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    uint64_t *affected, uint64_t *insert_id)
+{
+	return db_exec_try(db, sql, p, n, affected, insert_id, 1);
 }
 
 static int
@@ -455,11 +473,11 @@ db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	 * another node (a session, a link, the object a form just created)
 	 * that this node has not applied yet. The first miss of a request
 	 * waits for the cluster once and asks again; later reads of the
-	 * request see at least that much. */
-	if (status == DB_OK && res->nrows == 0 && db->galera && !db->synced) {
+	 * request see at least that much. (A transaction waits before it
+	 * starts, db_tx: a wait inside one can end in a deadlock error.) */
+	if (status == DB_OK && res->nrows == 0 && db->galera && !db->synced &&
+	    !db->in_tx) {
 		db->synced = 1;
-		/* In a transaction a wait that had to wait ends in a deadlock
-		 * error: db_tx then runs it again with causal reads. */
 		if ((status = db_sync(db)) != DB_OK)
 			return status;
 		db_result_free(res);
@@ -589,7 +607,15 @@ db_tx_run(struct db *db, int (*fn)(struct db *, void *), void *arg, int *causal)
 int
 db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
 {
-	int causal = 0, rc = db_tx_run(db, fn, arg, &causal);
+	int causal = 0, rc;
+
+	/* Galera: a request's first transaction decides on the latest state,
+	 * including what the previous request committed through another node. */
+	if (db_ensure(db) == DB_OK && db->galera && !db->synced) {
+		db->synced = 1;
+		(void)db_sync(db);
+	}
+	rc = db_tx_run(db, fn, arg, &causal);
 
 	if (causal && db->conn != NULL)
 		(void)db_causal(db, 0);
