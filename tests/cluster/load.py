@@ -12,6 +12,11 @@
       payments for each invoice, each the whole $10.00 (nginx spreads them on
       both hosts). Prints "invoices <ids>" and the answer counts; exactly one
       allocation per invoice may succeed (the caller checks the database).
+  load.py bench BASE SANDBOX WHSEC EMAIL PASSWORD N THREADS
+      figures (no assertion): N GETs of the signed-in staff home page, and N
+      new signed webhook events (copies of the sandbox's payment_intent
+      .succeeded events under new ids: each is stored and checked against the
+      sandbox), by THREADS threads through nginx; requests per second.
   load.py get BASE PATHS N THREADS
       N GETs of the comma-separated PATHS through nginx; prints the status
       counts and exits 1 when any answer is not 200.
@@ -157,6 +162,60 @@ def cmd_allocate(base, key, account, n):
     return 0
 
 
+def staff_opener(base, email, password):
+    import http.cookiejar
+    import re
+    import urllib.parse
+    jar = http.cookiejar.CookieJar()
+    op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = op.open(base + "/login", timeout=30).read().decode()
+    csrf = re.search(r'name="_csrf" value="([^"]*)"', page).group(1)
+    body = urllib.parse.urlencode({"_csrf": csrf, "email": email, "password": password})
+    op.open(base + "/login", data=body.encode(), timeout=30).read()
+    return op
+
+
+def timed(jobs, nthreads, fn):
+    t = time.monotonic()
+    counts = run_threads(jobs, nthreads, fn)
+    return counts, time.monotonic() - t
+
+
+def cmd_bench(base, sandbox, whsec, email, password, n, nthreads):
+    op = staff_opener(base, email, password)
+
+    def home(_):
+        try:
+            with op.open(base + "/", timeout=60) as r:
+                r.read()
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+        except Exception:
+            return 0
+
+    counts, dt = timed(range(n), nthreads, home)
+    print("staff home page: %d in %.1f s = %.0f/s %s" % (n, dt, n / dt, dict(counts)))
+    evs = [e for e in fetch_events(sandbox) if e.get("type") == "payment_intent.succeeded"]
+    tag = "%x" % int(time.time() * 1000)
+    bodies = []
+    for k in range(n):
+        e = dict(evs[k % len(evs)])
+        e["id"] = "%s_b%s_%d" % (e["id"], tag, k)
+        bodies.append(json.dumps(e, separators=(",", ":")).encode())
+
+    def send(body):
+        ts = int(time.time())
+        sig = hmac.new(whsec.encode(), b"%d." % ts + body, hashlib.sha256).hexdigest()
+        return post(base + "/stripe/webhook", body, {
+            "Content-Type": "application/json",
+            "Stripe-Signature": "t=%d,v1=%s" % (ts, sig)})
+
+    counts, dt = timed(bodies, nthreads, send)
+    print("webhook ingest (new events): %d in %.1f s = %.0f/s %s" % (n, dt, n / dt, dict(counts)))
+    return 0
+
+
 def cmd_get(base, paths, n, nthreads):
     urls = [base + p for p in paths.split(",")]
     counts = run_threads([urls[i % len(urls)] for i in range(n)], nthreads, get)
@@ -169,6 +228,9 @@ def main(argv):
         return cmd_webhooks(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
     if len(argv) == 6 and argv[1] == "allocate":
         return cmd_allocate(argv[2], argv[3], int(argv[4]), int(argv[5]))
+    if len(argv) == 9 and argv[1] == "bench":
+        return cmd_bench(argv[2], argv[3], argv[4], argv[5], argv[6], int(argv[7]),
+                         int(argv[8]))
     if len(argv) == 6 and argv[1] == "get":
         return cmd_get(argv[2], argv[3], int(argv[4]), int(argv[5]))
     sys.stderr.write(__doc__)
