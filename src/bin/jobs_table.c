@@ -237,6 +237,7 @@ jobs_run_one(struct jobs_ctx *j, size_t i, int force, char *err, size_t errsz)
 	int claimed = 0, ok;
 
 	err[0] = '\0';
+	db_request_start(j->db);
 	if (jobs_claim(j->db, d->name, d->every, d->exclusive, force, j->runner,
 	    EXCLUSIVE_LEASE, &claimed) != DB_OK) {
 		str_fmt(err, errsz, "claim: %s", db_error(j->db));
