@@ -225,6 +225,10 @@ int	 portal_statement_ids(struct db *, int64_t account_id,
 	    int64_t *total);
 int	 portal_payable_ids(struct db *, int64_t account_id, int64_t *ids,
 	    size_t max, size_t *n, int64_t *total);
+/* What portal_payable_ids comes to, from the account's posted invoices
+ * already loaded (portal_invoices) and one read of the reservations. */
+int	 portal_pay_all_of(struct db *, int64_t account_id,
+	    const struct portal_invoice *, size_t n, int64_t *total);
 
 /* The payment history as the client sees it: payments newest first
  * (attempts never confirmed and canceled ones left out), each failed

@@ -11,6 +11,7 @@
 #include "money.h"
 #include "portal.h"
 #include "portal_int.h"
+#include "store_receivables.h"
 #include "str.h"
 #include "stripe_pay.h"
 
@@ -167,6 +168,51 @@ portal_statement_ids(struct db *db, int64_t account_id, int64_t statement_id,
 		rc = PORTAL_DB;
 	db_result_free(&r);
 	return rc;
+}
+
+static int
+by_due_then_id(const void *a, const void *b)
+{
+	const struct portal_invoice *x = *(const struct portal_invoice *const *)a;
+	const struct portal_invoice *y = *(const struct portal_invoice *const *)b;
+	int c = strcmp(x->due_date, y->due_date);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+int
+portal_pay_all_of(struct db *db, int64_t account_id, const struct portal_invoice *is,
+    size_t n, int64_t *total)
+{
+	const struct portal_invoice **pick = NULL;
+	struct store_reserved *res = NULL;
+	size_t k = 0, nres = 0, taken = 0;
+
+	*total = 0;
+	if (n > 0 && (pick = calloc(n, sizeof(*pick))) == NULL)
+		return PORTAL_DB;
+	for (size_t i = 0; i < n; i++)
+		if (is[i].status == PIS_OPEN || is[i].status == PIS_PARTIAL)
+			pick[k++] = &is[i];
+	if (k > 0 && store_receivables_reserved(db, account_id, &res, &nres) != DB_OK) {
+		free(pick);
+		return PORTAL_DB;
+	}
+	qsort(pick, k, sizeof(*pick), by_due_then_id);
+	for (size_t i = 0; i < k && taken < PORTAL_MAX_SELECT; i++) {
+		int64_t reserved = 0;
+
+		for (size_t j = 0; j < nres; j++)
+			if (res[j].invoice_id == pick[i]->id)
+				reserved += res[j].amount;
+		if (pick[i]->open - reserved <= 0)
+			continue;
+		*total += pick[i]->open - reserved;
+		taken++;
+	}
+	free(res);
+	free(pick);
+	return PORTAL_OK;
 }
 
 int

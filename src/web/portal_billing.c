@@ -114,13 +114,12 @@ view_statements(struct ctx *c, int64_t account_id)
 
 /* "Pay everything due": what every payable invoice comes to today. */
 static int
-view_pay_all(struct ctx *c, const struct portal_req *pr)
+view_pay_all(struct ctx *c, const struct portal_req *pr,
+    const struct portal_invoice *is, size_t n)
 {
-	int64_t ids[PORTAL_MAX_SELECT], all = 0;
-	size_t n = 0;
+	int64_t all = 0;
 
-	if (portal_payable_ids(c->app->db, pr->account_id, ids, ARRAY_LEN(ids), &n,
-	    &all) == PORTAL_DB)
+	if (portal_pay_all_of(c->app->db, pr->account_id, is, n, &all) == PORTAL_DB)
 		return -1;
 	if (all > 0)
 		portal_set_money(c->view, "pay_all", all);
@@ -160,6 +159,10 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 			invoice_row(c, row, &is[i], checked);
 		shown++;
 	}
+	if (view_pay_all(c, pr, is, n) == -1) {
+		free(is);
+		return -1;
+	}
 	free(is);
 	portal_set_money(c->view, "balance_due", due);
 	tmpl_set_bool(c->view, "has_due", due > 0);
@@ -184,7 +187,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "filter", filter);
 	if (error)
 		tmpl_set(c->view, "error", error);
-	if (view_statements(c, pr->account_id) == -1 || view_pay_all(c, pr) == -1 ||
+	if (view_statements(c, pr->account_id) == -1 ||
 	    portal_plans_billing(c, pr->account_id) == -1)	/* plans */
 		return -1;
 	tmpl_set(c->view, "title", portal_msg(c, "portal.billing"));

@@ -1,0 +1,160 @@
+#include "common.h"
+
+#include "db.h"
+#include "str.h"
+#include "store_invoice_list.h"
+
+static const char *const filter_names[SIF__MAX] = {
+	"", "draft", "void", "paid", "partial", "open", "unpaid",
+};
+
+/* Constant SQL fragments per filter (no text from input reaches the SQL). */
+static const char *const filter_sql[SIF__MAX] = {
+	"",
+	" AND i.status = 'draft'",
+	" AND i.status = 'void'",
+	" AND i.status = 'issued' AND i.fig_total <= i.fig_paid",
+	" AND i.status = 'issued' AND i.fig_paid > 0 AND i.fig_total > i.fig_paid",
+	" AND i.status = 'issued' AND i.fig_paid = 0 AND i.fig_total > i.fig_paid",
+	" AND i.status = 'issued' AND i.fig_total > i.fig_paid",
+};
+
+int
+store_invoice_list_filter(const char *s, enum store_inv_filter *f)
+{
+	for (int i = 0; i < SIF__MAX; i++)
+		if (strcmp(s ? s : "", filter_names[i]) == 0) {
+			*f = (enum store_inv_filter)i;
+			return 0;
+		}
+	return -1;
+}
+
+#define ROW_COLS "SELECT i.id, COALESCE(i.number, ''), i.account_id," \
+	" COALESCE(i.client_id, 0), COALESCE(i.location_id, 0), i.payment_type_id," \
+	" i.status, i.invoice_date, i.due_date, i.discount_kind, i.discount_value," \
+	" COALESCE(i.issued_at, 0), a.name," \
+	" COALESCE(CONCAT(c.first_name, ' ', c.last_name), ''), COALESCE(l.name, '')," \
+	" pt.name, i.fig_total, i.fig_paid"
+#define ROW_FROM " FROM invoices i" \
+	" JOIN accounts a ON a.id = i.account_id" \
+	" LEFT JOIN clients c ON c.id = i.client_id" \
+	" LEFT JOIN locations l ON l.id = i.location_id" \
+	" JOIN payment_types pt ON pt.id = i.payment_type_id"
+
+/* Appends a constant fragment; -1 when it does not fit. */
+static int
+sql_add(char *sql, size_t sz, const char *frag)
+{
+	size_t len = strlen(sql), add = strlen(frag);
+
+	if (len + add >= sz)
+		return -1;
+	memcpy(sql + len, frag, add + 1);
+	return 0;
+}
+
+static void
+row_from(const struct db_result *r, size_t i, struct store_invoice_row *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = db_i64(r, i, 0);
+	str_copy(o->number, sizeof(o->number), db_str(r, i, 1));
+	o->account_id = db_i64(r, i, 2);
+	o->client_id = db_i64(r, i, 3);
+	o->location_id = db_i64(r, i, 4);
+	o->payment_type_id = db_i64(r, i, 5);
+	str_copy(o->status, sizeof(o->status), db_str(r, i, 6));
+	str_copy(o->invoice_date, sizeof(o->invoice_date), db_str(r, i, 7));
+	str_copy(o->due_date, sizeof(o->due_date), db_str(r, i, 8));
+	str_copy(o->discount_kind, sizeof(o->discount_kind), db_str(r, i, 9));
+	o->discount_value = db_i64(r, i, 10);
+	o->issued_at = db_i64(r, i, 11);
+	str_copy(o->account_name, sizeof(o->account_name), db_str(r, i, 12));
+	str_copy(o->client_name, sizeof(o->client_name), db_str(r, i, 13));
+	str_copy(o->location_name, sizeof(o->location_name), db_str(r, i, 14));
+	str_copy(o->payment_type_name, sizeof(o->payment_type_name),
+	    db_str(r, i, 15));
+	o->total = db_i64(r, i, 16);
+	o->paid = db_i64(r, i, 17);
+	if (r->ncols > 18)
+		o->posted_at = db_i64(r, i, 18);
+}
+
+/* The statement for the filters that are set: equality on the one indexed
+ * column that leads (account, client, location), then the keyset. */
+int
+store_invoice_list_page(struct db *db, const struct store_invoice_query *q,
+    struct store_invoice_row **out, size_t *n)
+{
+	struct db_param p[5];
+	struct db_result r;
+	size_t np = 0;
+	char sql[1600];
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((unsigned)q->status >= SIF__MAX)
+		return DB_ERR;
+	str_copy(sql, sizeof(sql), ROW_COLS ROW_FROM " WHERE 1 = 1");
+	if (q->account_id) {
+		sql_add(sql, sizeof(sql), " AND i.account_id = ?");
+		p[np++] = DB_I64(q->account_id);
+	}
+	if (q->client_id) {
+		sql_add(sql, sizeof(sql), " AND i.client_id = ?");
+		p[np++] = DB_I64(q->client_id);
+	}
+	if (q->location_id) {
+		sql_add(sql, sizeof(sql), " AND i.location_id = ?");
+		p[np++] = DB_I64(q->location_id);
+	}
+	if (q->before_id) {
+		sql_add(sql, sizeof(sql), " AND i.id < ?");
+		p[np++] = DB_I64(q->before_id);
+	}
+	sql_add(sql, sizeof(sql), filter_sql[q->status]);
+	if (sql_add(sql, sizeof(sql), " ORDER BY i.id DESC LIMIT ?") == -1)
+		return DB_ERR;
+	p[np++] = DB_I64((int64_t)q->limit + 1);
+	rc = db_query(db, sql, p, np, &r);
+	if (rc == DB_OK && r.nrows > 0 &&
+	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
+		row_from(&r, i, &(*out)[i]);
+	if (rc == DB_OK)
+		*n = r.nrows;
+	db_result_free(&r);
+	return rc;
+}
+
+int
+store_invoice_list_posted(struct db *db, int64_t account_id,
+    struct store_invoice_row **out, size_t *n)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+	struct db_result r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(db, ROW_COLS ", pi.posted_at FROM portal_invoices pi"
+	    " JOIN invoices i ON i.id = pi.invoice_id AND i.account_id = pi.account_id"
+	    " JOIN accounts a ON a.id = i.account_id"
+	    " LEFT JOIN clients c ON c.id = i.client_id"
+	    " LEFT JOIN locations l ON l.id = i.location_id"
+	    " JOIN payment_types pt ON pt.id = i.payment_type_id"
+	    " WHERE pi.account_id = ? AND i.status <> 'draft'"
+	    " ORDER BY pi.invoice_id DESC", p, 1, &r);
+	if (rc == DB_OK && r.nrows > 0 &&
+	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
+		row_from(&r, i, &(*out)[i]);
+	if (rc == DB_OK)
+		*n = r.nrows;
+	db_result_free(&r);
+	return rc;
+}
