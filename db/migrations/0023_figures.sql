@@ -16,6 +16,11 @@
 -- the due date of an issued invoice with money open (NULL otherwise): the
 -- A/R aging reads it through its own index instead of every ledger row.
 
+-- ledger verify's "a reversal reverses an entry ..., once" counts the
+-- entries reversing the same one: through an index, not a scan per reversal
+-- (47 s at 1,000 accounts without it).
+ALTER TABLE ledger_entries ADD KEY ledger_reverses (reverses_id);
+
 ALTER TABLE invoices
 	ADD COLUMN fig_total BIGINT NOT NULL DEFAULT 0,
 	ADD COLUMN fig_paid BIGINT NOT NULL DEFAULT 0,

@@ -450,8 +450,33 @@ static const struct invariant invariants[] = {
 	  " WHERE a.fig_balance <> COALESCE(l.s, 0) LIMIT 1" },
 };
 
+static int ledger_verify_all(struct db *, char *, size_t);
+
+/* Each invariant groups whole tables once. MariaDB's "split
+ * materialization" would instead regroup a derived table per outer row (per
+ * account: minutes at 1,000 accounts once accounts has an index covering
+ * its id, as since migration 0023), so it is off for these queries. */
+static int
+verify_split(struct db *db, int on)
+{
+	return db_exec(db, on ? "SET SESSION optimizer_switch = 'split_materialized=default'" :
+	    "SET SESSION optimizer_switch = 'split_materialized=off'", NULL, 0, NULL, NULL);
+}
+
 int
 ledger_verify(struct db *db, char *msg, size_t msgsz)
+{
+	int rc = verify_split(db, 0);
+
+	if (rc == DB_OK)
+		rc = ledger_verify_all(db, msg, msgsz);
+	if (verify_split(db, 1) != DB_OK && rc == 0)
+		rc = DB_ERR;
+	return rc;
+}
+
+static int
+ledger_verify_all(struct db *db, char *msg, size_t msgsz)
 {
 	for (size_t i = 0; i < ARRAY_LEN(invariants); i++) {
 		struct db_result r;
