@@ -14,7 +14,8 @@
 --
 -- Open amount of an issued invoice = fig_total - fig_paid. fig_open_due is
 -- the due date of an issued invoice with money open (NULL otherwise): the
--- A/R aging reads it through its own index instead of every ledger row.
+-- A/R aging sums it through its own index instead of every ledger row, and
+-- the staff home lists the oldest overdue in (due date, id) order from it.
 
 -- ledger verify's "a reversal reverses an entry ..., once" counts the
 -- entries reversing the same one: through an index, not a scan per reversal
@@ -26,7 +27,7 @@ ALTER TABLE invoices
 	ADD COLUMN fig_paid BIGINT NOT NULL DEFAULT 0,
 	ADD COLUMN fig_open_due DATE AS
 		(IF(status = 'issued' AND fig_total <> fig_paid, due_date, NULL)) PERSISTENT,
-	ADD KEY invoices_open_due (fig_open_due, fig_total, fig_paid);
+	ADD KEY invoices_open_due (fig_open_due, id, fig_total, fig_paid);
 
 ALTER TABLE accounts
 	ADD COLUMN fig_balance BIGINT NOT NULL DEFAULT 0,

@@ -1077,3 +1077,20 @@ ar_summary(struct db *db, int64_t location_id, struct ar_summary *s)
 	free(due);
 	return rc;
 }
+
+int
+ar_by_location(struct db *db, struct ar_location *out, size_t max, size_t *n)
+{
+	struct store_ar_location *v = calloc(max ? max : 1, sizeof(*v));
+	int rc;
+
+	*n = 0;
+	if (v == NULL)
+		return ST_DB;
+	rc = store_receivables_by_location(db, v, max, n) == DB_OK ? ST_OK : ST_DB;
+	for (size_t i = 0; rc == ST_OK && i < *n; i++)
+		out[i] = (struct ar_location){ v[i].location_id, v[i].owed,
+		    v[i].accounts_owing };
+	free(v);
+	return rc;
+}

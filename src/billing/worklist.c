@@ -202,8 +202,7 @@ collections_by_day(struct db *db, int64_t from_days, size_t ndays,
     int64_t location_id, int64_t *out)
 {
 	char from[11], to[11];
-	struct db_param p[] = { DB_STR(from), DB_STR(to), DB_I64(location_id),
-	    DB_I64(location_id) };
+	struct db_param p[] = { DB_STR(from), DB_STR(to), DB_I64(location_id) };
 	struct db_result r;
 	int64_t day;
 	int rc;
@@ -214,12 +213,15 @@ collections_by_day(struct db *db, int64_t from_days, size_t ndays,
 	if (date_fmt(from_days, from, sizeof(from)) == -1 ||
 	    date_fmt(from_days + (int64_t)ndays - 1, to, sizeof(to)) == -1)
 		return WL_DB;
-	rc = db_query(db, "SELECT e.entry_date, -SUM(e.amount)"
+	/* Without a location: the covering index ledger_kind_date alone. */
+	rc = location_id ? db_query(db, "SELECT e.entry_date, -SUM(e.amount)"
 	    " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
 	    " WHERE e.kind IN ('payment', 'refund')"
 	    " AND e.entry_date BETWEEN ? AND ?"
-	    " AND (? = 0 OR a.location_id = ?) GROUP BY e.entry_date",
-	    p, ARRAY_LEN(p), &r);
+	    " AND a.location_id = ? GROUP BY e.entry_date", p, 3, &r) :
+	    db_query(db, "SELECT entry_date, -SUM(amount) FROM ledger_entries"
+	    " WHERE kind IN ('payment', 'refund') AND entry_date BETWEEN ? AND ?"
+	    " GROUP BY entry_date", p, 2, &r);
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
 		if (date_parse(db_str(&r, i, 0), &day) == -1 || day < from_days ||
 		    day >= from_days + (int64_t)ndays)

@@ -8,6 +8,11 @@ static const char *const filter_names[SIF__MAX] = {
 	"", "draft", "void", "paid", "partial", "open", "unpaid",
 };
 
+/* Invoices first (STRAIGHT_JOIN), each small table by its primary key
+ * (FORCE INDEX): otherwise the optimizer scans payment_types or locations
+ * into a join buffer, and the newest-first LIMIT becomes a sort of every
+ * invoice in an on-disk temporary table. */
+
 /* Constant SQL fragments per filter (no text from input reaches the SQL). */
 static const char *const filter_sql[SIF__MAX] = {
 	"",
@@ -30,7 +35,7 @@ store_invoice_list_filter(const char *s, enum store_inv_filter *f)
 	return -1;
 }
 
-#define ROW_COLS "SELECT i.id, COALESCE(i.number, ''), i.account_id," \
+#define ROW_COLS "SELECT STRAIGHT_JOIN i.id, COALESCE(i.number, ''), i.account_id," \
 	" COALESCE(i.client_id, 0), COALESCE(i.location_id, 0), i.payment_type_id," \
 	" i.status, i.invoice_date, i.due_date, i.discount_kind, i.discount_value," \
 	" COALESCE(i.issued_at, 0), a.name," \
@@ -39,8 +44,8 @@ store_invoice_list_filter(const char *s, enum store_inv_filter *f)
 #define ROW_FROM " FROM invoices i" \
 	" JOIN accounts a ON a.id = i.account_id" \
 	" LEFT JOIN clients c ON c.id = i.client_id" \
-	" LEFT JOIN locations l ON l.id = i.location_id" \
-	" JOIN payment_types pt ON pt.id = i.payment_type_id"
+	" LEFT JOIN locations l FORCE INDEX (PRIMARY) ON l.id = i.location_id" \
+	" JOIN payment_types pt FORCE INDEX (PRIMARY) ON pt.id = i.payment_type_id"
 
 /* Appends a constant fragment; -1 when it does not fit. */
 static int
@@ -81,41 +86,55 @@ row_from(const struct db_result *r, size_t i, struct store_invoice_row *o)
 		o->posted_at = db_i64(r, i, 18);
 }
 
-/* The statement for the filters that are set: equality on the one indexed
- * column that leads (account, client, location), then the keyset. */
+/* The statement text of one combination of filters, built once from the
+ * constant fragments and kept for the life of the process: db.c caches
+ * prepared statements by the address of their text. (Workers are single
+ * threaded processes.) NULL when out of memory. */
+static const char *
+page_sql(unsigned set, enum store_inv_filter status)
+{
+	static char *texts[16][SIF__MAX];
+	static const char *const frag[4] = { " AND i.account_id = ?",
+	    " AND i.client_id = ?", " AND i.location_id = ?", " AND i.id < ?" };
+	char sql[1600];
+
+	if (texts[set][status] != NULL)
+		return texts[set][status];
+	str_copy(sql, sizeof(sql), ROW_COLS ROW_FROM " WHERE 1 = 1");
+	for (unsigned k = 0; k < 4; k++)
+		if ((set & (1u << k)) && sql_add(sql, sizeof(sql), frag[k]) == -1)
+			return NULL;
+	if (sql_add(sql, sizeof(sql), filter_sql[status]) == -1 ||
+	    sql_add(sql, sizeof(sql), " ORDER BY i.id DESC LIMIT ?") == -1)
+		return NULL;
+	texts[set][status] = strdup(sql);
+	return texts[set][status];
+}
+
+/* The statement for the filters that are set: equality on the indexed
+ * columns (account, client, location), then the keyset. */
 int
 store_invoice_list_page(struct db *db, const struct store_invoice_query *q,
     struct store_invoice_row **out, size_t *n)
 {
+	int64_t v[4] = { q->account_id, q->client_id, q->location_id, q->before_id };
 	struct db_param p[5];
 	struct db_result r;
+	const char *sql;
+	unsigned set = 0;
 	size_t np = 0;
-	char sql[1600];
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((unsigned)q->status >= SIF__MAX)
 		return DB_ERR;
-	str_copy(sql, sizeof(sql), ROW_COLS ROW_FROM " WHERE 1 = 1");
-	if (q->account_id) {
-		sql_add(sql, sizeof(sql), " AND i.account_id = ?");
-		p[np++] = DB_I64(q->account_id);
-	}
-	if (q->client_id) {
-		sql_add(sql, sizeof(sql), " AND i.client_id = ?");
-		p[np++] = DB_I64(q->client_id);
-	}
-	if (q->location_id) {
-		sql_add(sql, sizeof(sql), " AND i.location_id = ?");
-		p[np++] = DB_I64(q->location_id);
-	}
-	if (q->before_id) {
-		sql_add(sql, sizeof(sql), " AND i.id < ?");
-		p[np++] = DB_I64(q->before_id);
-	}
-	sql_add(sql, sizeof(sql), filter_sql[q->status]);
-	if (sql_add(sql, sizeof(sql), " ORDER BY i.id DESC LIMIT ?") == -1)
+	for (unsigned k = 0; k < 4; k++)
+		if (v[k] != 0) {
+			set |= 1u << k;
+			p[np++] = DB_I64(v[k]);
+		}
+	if ((sql = page_sql(set, q->status)) == NULL)
 		return DB_ERR;
 	p[np++] = DB_I64((int64_t)q->limit + 1);
 	rc = db_query(db, sql, p, np, &r);
@@ -144,8 +163,8 @@ store_invoice_list_posted(struct db *db, int64_t account_id,
 	    " JOIN invoices i ON i.id = pi.invoice_id AND i.account_id = pi.account_id"
 	    " JOIN accounts a ON a.id = i.account_id"
 	    " LEFT JOIN clients c ON c.id = i.client_id"
-	    " LEFT JOIN locations l ON l.id = i.location_id"
-	    " JOIN payment_types pt ON pt.id = i.payment_type_id"
+	    " LEFT JOIN locations l FORCE INDEX (PRIMARY) ON l.id = i.location_id"
+	    " JOIN payment_types pt FORCE INDEX (PRIMARY) ON pt.id = i.payment_type_id"
 	    " WHERE pi.account_id = ? AND i.status <> 'draft'"
 	    " ORDER BY pi.invoice_id DESC", p, 1, &r);
 	if (rc == DB_OK && r.nrows > 0 &&

@@ -38,6 +38,16 @@ int	 store_receivables_top(struct db *, int64_t location_id,
 int	 store_receivables_open_by_due(struct db *, int64_t location_id,
 	    struct store_ar_due **out, size_t *n);
 
+struct store_ar_location {
+	int64_t	 location_id;
+	int64_t	 owed;
+	int64_t	 accounts_owing;
+};
+/* Owed money and accounts owing per location (of accounts with one), in
+ * one pass over accounts_location_balance. */
+int	 store_receivables_by_location(struct db *, struct store_ar_location *out,
+	    size_t max, size_t *n);
+
 struct store_reserved {
 	int64_t	 invoice_id;
 	int64_t	 amount;
