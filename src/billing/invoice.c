@@ -537,14 +537,40 @@ struct life_args {
 	size_t			 msgsz;
 };
 
-/* Locks the invoice row; st when absent. */
+/* The account row before the invoice row: posting an entry updates the
+ * account's stored balance (migration 0023's trigger), and payments lock
+ * the account before its invoices; the same order here keeps issue,
+ * adjust and void from deadlocking with them. (An invoice never changes
+ * account, so the plain read of account_id is safe.) */
+static int
+lock_account_of(struct db *db, int64_t invoice_id)
+{
+	struct db_param p[] = { DB_I64(invoice_id) };
+	struct db_result r;
+	int64_t account_id = 0;
+	int rc = db_query_i64(db, "SELECT COALESCE(MAX(account_id), 0) FROM invoices"
+	    " WHERE id = ?", p, 1, &account_id);
+
+	if (rc != DB_OK || account_id == 0)
+		return rc;	/* absent: lock_invoice says so */
+	p[0] = DB_I64(account_id);
+	rc = db_query(db, "SELECT id FROM accounts WHERE id = ? FOR UPDATE", p, 1, &r);
+	db_result_free(&r);
+	return rc;
+}
+
+/* Locks the invoice row (after its account's); st when absent. */
 static int
 lock_invoice(struct db *db, struct life_args *a, char *status, size_t stsz,
     int64_t *account_id, int64_t *client_id)
 {
 	struct db_param p[] = { DB_I64(a->id) };
 	struct db_result r;
-	int rc = db_query(db, "SELECT status, account_id, COALESCE(client_id, 0)"
+	int rc = lock_account_of(db, a->id);
+
+	if (rc != DB_OK)
+		return rc;
+	rc = db_query(db, "SELECT status, account_id, COALESCE(client_id, 0)"
 	    " FROM invoices WHERE id = ? FOR UPDATE", p, 1, &r);
 
 	if (rc == DB_OK && r.nrows == 0) {

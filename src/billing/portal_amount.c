@@ -181,36 +181,56 @@ by_due_then_id(const void *a, const void *b)
 }
 
 int
-portal_pay_all_of(struct db *db, int64_t account_id, const struct portal_invoice *is,
-    size_t n, int64_t *total)
+portal_reserved_load(struct db *db, int64_t account_id, struct portal_reserved *r)
+{
+	return store_receivables_reserved(db, account_id, &r->v, &r->n) == DB_OK ?
+	    PORTAL_OK : PORTAL_DB;
+}
+
+void
+portal_reserved_free(struct portal_reserved *r)
+{
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+static int64_t
+reserved_for(const struct portal_reserved *r, int64_t invoice_id)
+{
+	int64_t sum = 0;
+
+	for (size_t j = 0; j < r->n; j++)
+		if (r->v[j].invoice_id == invoice_id)
+			sum += r->v[j].amount;
+	return sum;
+}
+
+int
+portal_payable_sum(const struct portal_reserved *r, const struct portal_invoice *is,
+    size_t n, const char *upto, int64_t client_id, int64_t *total)
 {
 	const struct portal_invoice **pick = NULL;
-	struct store_reserved *res = NULL;
-	size_t k = 0, nres = 0, taken = 0;
+	size_t k = 0, taken = 0;
 
 	*total = 0;
 	if (n > 0 && (pick = calloc(n, sizeof(*pick))) == NULL)
 		return PORTAL_DB;
 	for (size_t i = 0; i < n; i++)
-		if (is[i].status == PIS_OPEN || is[i].status == PIS_PARTIAL)
+		if ((is[i].status == PIS_OPEN || is[i].status == PIS_PARTIAL) &&
+		    (upto == NULL || strcmp(is[i].invoice_date, upto) <= 0) &&
+		    (client_id == 0 || is[i].client_id == client_id))
 			pick[k++] = &is[i];
-	if (k > 0 && store_receivables_reserved(db, account_id, &res, &nres) != DB_OK) {
-		free(pick);
-		return PORTAL_DB;
-	}
-	qsort(pick, k, sizeof(*pick), by_due_then_id);
+	if (k > 1)
+		qsort(pick, k, sizeof(*pick), by_due_then_id);
 	for (size_t i = 0; i < k && taken < PORTAL_MAX_SELECT; i++) {
-		int64_t reserved = 0;
+		int64_t avail = pick[i]->open - reserved_for(r, pick[i]->id);
 
-		for (size_t j = 0; j < nres; j++)
-			if (res[j].invoice_id == pick[i]->id)
-				reserved += res[j].amount;
-		if (pick[i]->open - reserved <= 0)
+		if (avail <= 0)
 			continue;
-		*total += pick[i]->open - reserved;
+		*total += avail;
 		taken++;
 	}
-	free(res);
 	free(pick);
 	return PORTAL_OK;
 }

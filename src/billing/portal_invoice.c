@@ -88,6 +88,7 @@ portal_invoice_from(struct portal_invoice *p, const struct invoice *inv,
 	str_copy(p->invoice_date, sizeof(p->invoice_date), inv->invoice_date);
 	str_copy(p->due_date, sizeof(p->due_date), inv->due_date);
 	str_copy(p->client_name, sizeof(p->client_name), inv->client_name);
+	p->client_id = inv->client_id;
 	p->total = inv->total;
 	p->paid = inv->paid;
 	p->open = inv->open;
