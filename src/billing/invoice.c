@@ -175,7 +175,7 @@ invoice_get(struct db *db, int64_t id, struct invoice *inv)
 	return INV_OK;
 }
 
-/* A list row as the domain's invoice (no notes, no lines). */
+/* A list row as the domain's invoice (no notes: NULL, no lines). */
 static void
 invoice_from_list_row(const struct store_invoice_row *o, struct invoice *inv)
 {
@@ -193,6 +193,7 @@ invoice_from_list_row(const struct store_invoice_row *o, struct invoice *inv)
 		inv->dk = DISC_NONE;
 	inv->dv = o->discount_value;
 	inv->issued_at = o->issued_at;
+	str_copy(inv->void_reason, sizeof(inv->void_reason), o->void_reason);
 	str_copy(inv->account_name, sizeof(inv->account_name), o->account_name);
 	str_copy(inv->client_name, sizeof(inv->client_name), o->client_name);
 	str_copy(inv->location_name, sizeof(inv->location_name), o->location_name);

@@ -38,7 +38,7 @@ store_invoice_list_filter(const char *s, enum store_inv_filter *f)
 #define ROW_COLS "SELECT STRAIGHT_JOIN i.id, COALESCE(i.number, ''), i.account_id," \
 	" COALESCE(i.client_id, 0), COALESCE(i.location_id, 0), i.payment_type_id," \
 	" i.status, i.invoice_date, i.due_date, i.discount_kind, i.discount_value," \
-	" COALESCE(i.issued_at, 0), a.name," \
+	" COALESCE(i.issued_at, 0), i.void_reason, a.name," \
 	" COALESCE(CONCAT(c.first_name, ' ', c.last_name), ''), COALESCE(l.name, '')," \
 	" pt.name, i.fig_total, i.fig_paid"
 #define ROW_FROM " FROM invoices i" \
@@ -75,15 +75,16 @@ row_from(const struct db_result *r, size_t i, struct store_invoice_row *o)
 	str_copy(o->discount_kind, sizeof(o->discount_kind), db_str(r, i, 9));
 	o->discount_value = db_i64(r, i, 10);
 	o->issued_at = db_i64(r, i, 11);
-	str_copy(o->account_name, sizeof(o->account_name), db_str(r, i, 12));
-	str_copy(o->client_name, sizeof(o->client_name), db_str(r, i, 13));
-	str_copy(o->location_name, sizeof(o->location_name), db_str(r, i, 14));
+	str_copy(o->void_reason, sizeof(o->void_reason), db_str(r, i, 12));
+	str_copy(o->account_name, sizeof(o->account_name), db_str(r, i, 13));
+	str_copy(o->client_name, sizeof(o->client_name), db_str(r, i, 14));
+	str_copy(o->location_name, sizeof(o->location_name), db_str(r, i, 15));
 	str_copy(o->payment_type_name, sizeof(o->payment_type_name),
-	    db_str(r, i, 15));
-	o->total = db_i64(r, i, 16);
-	o->paid = db_i64(r, i, 17);
-	if (r->ncols > 18)
-		o->posted_at = db_i64(r, i, 18);
+	    db_str(r, i, 16));
+	o->total = db_i64(r, i, 17);
+	o->paid = db_i64(r, i, 18);
+	if (r->ncols > 19)
+		o->posted_at = db_i64(r, i, 19);
 }
 
 /* The statement text of one combination of filters, built once from the

@@ -35,6 +35,7 @@ struct store_invoice_row {
 	char	 discount_kind[8];	/* none | percent | fixed */
 	int64_t	 discount_value;
 	int64_t	 issued_at;
+	char	 void_reason[2001];	/* VARCHAR(500) */
 	char	 account_name[201];
 	char	 client_name[203];
 	char	 location_name[201];
