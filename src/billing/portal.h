@@ -145,6 +145,7 @@ struct portal_invoice {
 	char			 invoice_date[11];
 	char			 due_date[11];
 	char			 client_name[203];
+	int64_t			 client_id;	/* 0 = billed to the account */
 	int64_t			 total;
 	int64_t			 paid;
 	int64_t			 open;
@@ -225,6 +226,21 @@ int	 portal_statement_ids(struct db *, int64_t account_id,
 	    int64_t *total);
 int	 portal_payable_ids(struct db *, int64_t account_id, int64_t *ids,
 	    size_t max, size_t *n, int64_t *total);
+/* Money held by card/ACH attempts in flight, per invoice of one account:
+ * one read (portal_reserved_load), then portal_payable_sum() answers what
+ * portal_payable_ids() (upto NULL, client 0) or portal_statement_ids()
+ * (the statement's period end and client) come to, from the account's
+ * posted invoices already loaded by portal_invoices(). */
+struct store_reserved;
+struct portal_reserved {
+	struct store_reserved	*v;
+	size_t			 n;
+};
+int	 portal_reserved_load(struct db *, int64_t account_id, struct portal_reserved *);
+void	 portal_reserved_free(struct portal_reserved *);
+int	 portal_payable_sum(const struct portal_reserved *,
+	    const struct portal_invoice *, size_t n, const char *upto,
+	    int64_t client_id, int64_t *total);
 
 /* The payment history as the client sees it: payments newest first
  * (attempts never confirmed and canceled ones left out), each failed
