@@ -134,6 +134,7 @@ struct claim {
 	char		*to, *subject, *text, *html, *message_id;
 	char		 kind[24], object_type[33];
 	char		 notice[33], lang[9], *facts, *sealed;
+	int		 render;	/* a notice not rendered (kept) yet */
 	struct db_result att_rows;	/* filename, content_type, data_base64 */
 	struct mime_att	*att;
 	size_t		 natt;
@@ -195,6 +196,7 @@ claim_copy(struct claim *c, const struct db_result *r)
 	c->object_id = db_i64(r, 0, 10);
 	str_copy(c->notice, sizeof(c->notice), db_str(r, 0, 11));
 	str_copy(c->lang, sizeof(c->lang), db_str(r, 0, 12));
+	c->render = db_i64(r, 0, 15) != 0;
 	if ((c->facts = strdup(db_str(r, 0, 13))) == NULL ||
 	    (!db_isnull(r, 0, 14) && (c->sealed = strdup(db_str(r, 0, 14))) ==
 	    NULL) ||
@@ -211,7 +213,8 @@ claim_copy(struct claim *c, const struct db_result *r)
 #define CLAIM_COLS "id, to_addr, subject, COALESCE(text_body, ''), html_body, " \
 	"message_id, attempts, created_at, kind, COALESCE(object_type, ''), " \
 	"COALESCE(object_id, 0), COALESCE(notice, ''), COALESCE(lang, ''), " \
-	"COALESCE(facts, ''), sealed_token"
+	"COALESCE(facts, ''), sealed_token, notice IS NOT NULL AND " \
+	"(rendered_at IS NULL OR text_body IS NULL)"
 
 /* In one transaction: the oldest row whose lease expired, else the next due
  * queued row, locked with SKIP LOCKED (rows other mailers are claiming right
@@ -525,8 +528,10 @@ mailer_one(struct mailer *m, struct mailer_stats *st)
 		claim_clear(&c);	/* the lease expires; another try later */
 		return -1;
 	}
-	res = c.notice[0] != '\0' ? render_notice(m, &c, err, sizeof(err)) :
-	    SEND_OK;
+	/* a notice is rendered at its first attempt; a re-send (retry, expired
+	 * lease) sends the same bytes, except a mail with a link token, whose
+	 * bodies are never kept: it is rendered again */
+	res = c.render ? render_notice(m, &c, err, sizeof(err)) : SEND_OK;
 	if (res == SEND_OK)
 		res = compose(m, &c, &msg, err, sizeof(err));
 	if (res == SEND_OK)
