@@ -10,13 +10,12 @@
 #include "db.h"
 #include "invoice.h"
 #include "money.h"
-#include "outbox.h"
+#include "notice.h"
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
 #include "str.h"
 #include "stripe_pay.h"
-#include "tmpl.h"
 
 const char *const portal_inv_status_names[PIS__MAX] = {
 	"open", "partial", "paid", "void", "pending",
@@ -576,42 +575,22 @@ send_link(struct db *db, const struct invoice *inv, int64_t by, int64_t expires,
 	}
 }
 
+/* The invoice email with its pay link: the token sealed in the outbox row,
+ * the amount due and the link's last day frozen; rendered by the mailer. */
 static int
 send_mail(const struct portal_env *env, struct db *db, const struct invoice *inv,
     const struct account *a, const char *token, int64_t expires)
 {
-	struct tmpl_vars *v = tmpl_vars_new();
-	char url[600], m[MONEY_FMT_MAX], d[16];
-	int rc = DB_OK;
+	struct notice n;
+	char d[16];
 
-	if (v == NULL)
-		return DB_ERR;
-	tmpl_set(v, "recipient_name", a->name);
-	tmpl_set(v, "account_name", a->name);
-	portal_mail_lang(v, a);
-	tmpl_set(v, "invoice_number", inv->number);
-	tmpl_set(v, "invoice_date", inv->invoice_date);
-	tmpl_set(v, "due_date", inv->due_date);
-	tmpl_set(v, "client_name", inv->client_name);
-	money_format(inv->total, m, sizeof(m));
-	tmpl_set(v, "total", m);
-	money_format(inv->open, m, sizeof(m));
-	tmpl_set(v, "amount_due", m);
-	tmpl_set_bool(v, "has_due", inv->open > 0);
+	notice_init(&n, NOTICE_INVOICE, a->email, a->language, a->id, "invoice",
+	    inv->id);
+	notice_fact_i64(&n, "amount_due", inv->open);
 	clock_fmt_date(expires - 1, d, sizeof(d));
-	tmpl_set(v, "pay_expires", d);
-	if (portal_url(env->cfg, url, sizeof(url), "/pay/%s", token) == -1)
-		rc = DB_ERR;
-	else
-		tmpl_set(v, "pay_url", url);
-	if (rc == DB_OK && portal_url(env->cfg, url, sizeof(url), "/portal/login") == 0)
-		tmpl_set(v, "portal_url", url);
-	if (rc == DB_OK)
-		rc = portal_mail(db, env->tc, env->cfg, OUTBOX_INVOICE, "invoice", v,
-		    a->email, "invoice", inv->id);
-	tmpl_vars_free(v);
-	explicit_bzero(url, sizeof(url));
-	return rc;
+	notice_fact(&n, "pay_expires", d);
+	notice_token(&n, token);
+	return notice_enqueue(db, env->cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
 }
 
 static int

@@ -353,6 +353,31 @@ START_TEST(crypto_password_argon2id)
 }
 END_TEST
 
+/* A sealed token opens only with the same secret and purpose, untouched;
+ * the sealed text never shows the token and differs each time. */
+START_TEST(crypto_seal_round_trip)
+{
+	const char *key = "0123456789abcdef0123456789abcdef-key";
+	const char *tok = "Zm9vYmFyYmF6cXV4LXRva2VuLWZvci1hLWxpbmstdGVzdA";
+	char a[CRYPTO_SEALED_MAX], b[CRYPTO_SEALED_MAX], out[CRYPTO_TOKEN_MAX + 1];
+
+	ck_assert_int_eq(crypto_init(), 0);
+	ck_assert_int_eq(crypto_seal(key, "p1", tok, a, sizeof(a)), 0);
+	ck_assert_int_eq(crypto_seal(key, "p1", tok, b, sizeof(b)), 0);
+	ck_assert_str_ne(a, b);
+	ck_assert_ptr_null(strstr(a, tok));
+	ck_assert_int_eq(crypto_open(key, "p1", a, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, tok);
+	ck_assert_int_eq(crypto_open(key, "p2", a, out, sizeof(out)), -1);
+	ck_assert_int_eq(crypto_open("another-secret-of-32-characters!!", "p1", a,
+	    out, sizeof(out)), -1);
+	a[10] = a[10] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(crypto_open(key, "p1", a, out, sizeof(out)), -1);
+	ck_assert_int_eq(crypto_open(key, "p1", "not base64 !", out, sizeof(out)),
+	    -1);
+}
+END_TEST
+
 /* --- config --------------------------------------------------------------- */
 
 START_TEST(config_file_and_env)
@@ -467,6 +492,7 @@ main(void)
 	tcase_add_test(tc, crypto_tokens_are_random_base64url);
 	tcase_add_test(tc, crypto_constant_time_compare);
 	tcase_add_test(tc, crypto_password_argon2id);
+	tcase_add_test(tc, crypto_seal_round_trip);
 	tcase_add_test(tc, config_file_and_env);
 	tcase_add_test(tc, config_db_hosts);
 	suite_add_tcase(s, tc);
