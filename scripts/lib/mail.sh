@@ -12,6 +12,8 @@
 #   jobs_stop PIDFILE                             SIGTERM (it finishes the message in hand)
 # Needs scripts/lib/common.sh.
 
+# SMTP_CATCHER_HOST: the address it listens on (default 127.0.0.1; scripts/cluster
+# uses its load balancer's address on the test bridge).
 # Debian's python3 (python3-aiosmtpd); a pyenv python3 on PATH lacks aiosmtpd.
 SMTP_CATCHER_PYTHON=${SMTP_CATCHER_PYTHON:-/usr/bin/python3}
 SMTP_CATCHER_PY="$BILLING_ROOT/scripts/lib/smtp-catcher.py"
@@ -25,6 +27,7 @@ smtp_catcher_start() {
 	rm -f "$pidfile"
 	mkdir -p "$maildir" "$(dirname "$logf")"
 	setsid "$SMTP_CATCHER_PYTHON" "$SMTP_CATCHER_PY" --port "$port" \
+		--host "${SMTP_CATCHER_HOST:-127.0.0.1}" \
 		--maildir "$maildir" --pidfile "$pidfile" </dev/null >>"$logf" 2>&1 &
 	pid=$!
 	for ((i = 0; i < 100; i++)); do

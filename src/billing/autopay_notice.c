@@ -7,13 +7,12 @@
 #include "autopay_int.h"
 #include "clock.h"
 #include "db.h"
-#include "money.h"
+#include "notice.h"
 #include "plan_card.h"
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
 #include "str.h"
-#include "tmpl.h"
 
 /* --- settings -------------------------------------------------------------------- */
 
@@ -147,87 +146,35 @@ notice_load(struct db *db, const struct autopay_facts *f, struct db_result *r)
 	struct db_param c[] = { DB_I64(f->method_id) };
 
 	if (f->inst_id == 0)
-		return db_query(db, "SELECT " NOTICE_COLS ", 0, '', 0, '', a.language FROM"
+		return db_query(db, "SELECT " NOTICE_COLS ", 0, '', 0, '', a.language,"
+		    " a.id FROM"
 		    " payment_methods m JOIN accounts a ON a.id = m.account_id"
 		    " WHERE m.id = ?", c, 1, r);
 	return db_query(db, "SELECT " NOTICE_COLS ", i.number,"
 	    " DATE_FORMAT(i.due_date, '%Y-%m-%d'), i.amount,"
-	    " COALESCE(DATE_FORMAT(i.retry_on, '%Y-%m-%d'), ''), a.language"
+	    " COALESCE(DATE_FORMAT(i.retry_on, '%Y-%m-%d'), ''), a.language, a.id"
 	    " FROM payment_plan_installments i JOIN payment_plans p ON p.id ="
 	    " i.plan_id JOIN accounts a ON a.id = p.account_id LEFT JOIN"
 	    " payment_methods m ON m.id = p.payment_method_id WHERE i.id = ?"
 	    " AND p.id = ?", q, 2, r);
 }
 
-/* The method in lang: "Visa ending 4242" / "Visa terminada en 4242". */
+/* The facts of the notice as they are now (row of notice_load()). */
 static void
-method_label(struct tmpl_cache *tc, const char *lang, const char *kind,
-    const char *brand, const char *last4, char *out, size_t outsz)
+notice_facts(struct notice *n, const char *kind, const struct autopay_facts *f,
+    const struct db_result *r)
 {
-	const char *t, *p;
-	size_t n = 0;
-
-	if (strcmp(kind, "us_bank_account") == 0)
-		t = tmpl_msg(tc, lang, "ap.method_bank");
-	else if (*kind == '\0')
-		t = tmpl_msg(tc, lang, "ap.method_none");
-	else
-		t = tmpl_msg(tc, lang, *brand ? "ap.method_card" :
-		    "ap.method_card_any");
-	for (p = t; *p != '\0' && n + 1 < outsz; ) {
-		const char *val = NULL;
-		size_t at = n;
-
-		if (strncmp(p, "{brand}", 7) == 0)
-			val = brand;
-		else if (strncmp(p, "{last4}", 7) == 0)
-			val = last4;
-		if (val == NULL) {
-			out[n++] = *p++;
-			continue;
-		}
-		p += 7;
-		for (; *val != '\0' && n + 1 < outsz; val++)
-			out[n++] = *val;
-		if (val == brand + strlen(brand) && n > at && out[at] >= 'a' &&
-		    out[at] <= 'z')	/* "visa" -> "Visa" */
-			out[at] = (char)(out[at] - 'a' + 'A');
-	}
-	out[n] = '\0';
-}
-
-static void
-notice_vars(struct tmpl_cache *tc, struct tmpl_vars *v, const char *kind,
-    const struct autopay_facts *f, const struct db_result *r)
-{
-	char m[MONEY_FMT_MAX], label[80], exp[16];
-	const char *lang = db_str(r, 0, 11);
-
-	if (!account_language_ok(lang))
-		lang = "en";
-	tmpl_set(v, "lang", lang);
-	tmpl_set(v, "recipient_name", db_str(r, 0, 0));
-	tmpl_set_int(v, "plan_id", f->plan_id);
-	tmpl_set_bool(v, "is_upcoming", strcmp(kind, "upcoming") == 0);
-	tmpl_set_bool(v, "is_due", strcmp(kind, "due") == 0);
-	tmpl_set_bool(v, "is_receipt", strcmp(kind, "receipt") == 0);
-	tmpl_set_bool(v, "is_failed", strcmp(kind, "failed") == 0);
-	tmpl_set_bool(v, "is_past_due", strcmp(kind, "past_due") == 0);
-	tmpl_set_bool(v, "is_card", strncmp(kind, "card_", 5) == 0);
-	method_label(tc, lang, db_str(r, 0, 2), db_str(r, 0, 3), db_str(r, 0, 4),
-	    label, sizeof(label));
-	tmpl_set(v, "method", label);
-	str_fmt(exp, sizeof(exp), "%02d/%04d", (int)db_i64(r, 0, 5),
-	    (int)db_i64(r, 0, 6));
-	tmpl_set(v, "expires", exp);
-	tmpl_set_int(v, "number", db_i64(r, 0, 7));
-	tmpl_set(v, "due", db_str(r, 0, 8));
-	money_format(db_i64(r, 0, 9), m, sizeof(m));
-	tmpl_set(v, "amount", m);
-	tmpl_set(v, "retry_on", db_str(r, 0, 10));
-	/* Stripe's reason is English: other languages go without it */
-	if (strcmp(lang, "en") == 0)
-		tmpl_set(v, "reason", f->message);
+	notice_fact(n, "akind", kind);
+	notice_fact(n, "mkind", db_str(r, 0, 2));
+	notice_fact(n, "brand", db_str(r, 0, 3));
+	notice_fact(n, "last4", db_str(r, 0, 4));
+	notice_fact_i64(n, "exp_month", db_i64(r, 0, 5));
+	notice_fact_i64(n, "exp_year", db_i64(r, 0, 6));
+	notice_fact_i64(n, "number", db_i64(r, 0, 7));
+	notice_fact(n, "due", db_str(r, 0, 8));
+	notice_fact_i64(n, "amount", db_i64(r, 0, 9));
+	notice_fact(n, "retry_on", db_str(r, 0, 10));
+	notice_fact(n, "reason", f->message);
 }
 
 int
@@ -235,8 +182,8 @@ autopay_notice(const struct autopay_env *env, struct db *db, const char *kind,
     const struct autopay_facts *f)
 {
 	struct db_result r;
-	struct tmpl_vars *v = NULL;
-	char key[80], url[600];
+	struct notice n;
+	char key[80];
 	int rc;
 
 	if ((rc = notice_load(db, f, &r)) != DB_OK || r.nrows != 1) {
@@ -257,36 +204,27 @@ autopay_notice(const struct autopay_env *env, struct db *db, const char *kind,
 		rc = DB_OK;	/* sent already */
 		goto out;
 	}
-	if (rc != DB_OK || *db_str(&r, 0, 1) == '\0' || env->tc == NULL)
+	if (rc != DB_OK || *db_str(&r, 0, 1) == '\0')
 		goto out;	/* nobody to tell by email */
-	if ((v = tmpl_vars_new()) == NULL) {
-		rc = DB_ERR;
-		goto out;
-	}
-	notice_vars(env->tc, v, kind, f, &r);
-	if (portal_url(env->cfg, url, sizeof(url), "/portal/plans/%" PRId64,
-	    f->plan_id) == 0)
-		tmpl_set(v, "plan_url", url);
-	/* Autopay off: the client pays each installment through this link
-	 * (the portal prices it from the plan). */
-	if (strcmp(kind, "due") == 0 && portal_url(env->cfg, url, sizeof(url),
-	    "/portal/pay?plan=%" PRId64 "&what=next", f->plan_id) == 0)
-		tmpl_set(v, "pay_url", url);
+	notice_init(&n, NOTICE_AUTOPAY, db_str(&r, 0, 1), db_str(&r, 0, 11),
+	    db_i64(&r, 0, 12), "payment_plan", f->plan_id);
+	notice_facts(&n, kind, f, &r);
 	if (strcmp(kind, "failed") == 0 || strcmp(kind, "past_due") == 0 ||
 	    strncmp(kind, "card_", 5) == 0) {
 		char token[2 * PORTAL_TOKEN_BYTES + 1];
 
-		/* The update-card link: a new token, its hash kept. */
+		/* The update-card link: a new token, its hash kept; the mail
+		 * carries it sealed until it is sent. */
 		if ((rc = plan_card_token_new(db, f->plan_id, token,
-		    sizeof(token))) != DB_OK)
+		    sizeof(token))) != DB_OK) {
+			notice_free(&n);
 			goto out;
-		if (portal_url(env->cfg, url, sizeof(url), "/plan-card/%s", token) == 0)
-			tmpl_set(v, "update_url", url);
+		}
+		notice_token(&n, token);
+		explicit_bzero(token, sizeof(token));
 	}
-	rc = portal_mail(db, env->tc, env->cfg, OUTBOX_OTHER, "autopay", v,
-	    db_str(&r, 0, 1), "payment_plan", f->plan_id);
+	rc = notice_enqueue(db, env->cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
 out:
-	tmpl_vars_free(v);
 	db_result_free(&r);
 	return rc;
 }

@@ -12,7 +12,6 @@
 #include "crypto.h"
 #include "db.h"
 #include "str.h"
-#include "tmpl.h"
 
 int
 branding_get(struct db *db, struct branding *b)
@@ -121,51 +120,6 @@ branding_logo(struct db *db, const char *sha, struct buf *out)
 	free(bin);
 	db_result_free(&r);
 	return rc;
-}
-
-static void
-address_lines(struct tmpl_vars *v, const char *addr)
-{
-	char line[401];
-
-	while (*addr) {
-		size_t n = strcspn(addr, "\r\n");
-		struct tmpl_vars *row;
-		if (n > 0 && n < sizeof(line) && (row = tmpl_loop_add(v,
-		    "org_address_lines")) != NULL) {
-			memcpy(line, addr, n);
-			line[n] = '\0';
-			tmpl_set(row, "line", line);
-		}
-		addr += n;
-		addr += strspn(addr, "\r\n");
-	}
-}
-
-int
-branding_mail_vars(struct db *db, const struct config *cfg, struct tmpl_vars *v)
-{
-	struct branding b;
-	char initial[2] = "B", url[512];
-	const char *name, *addr;
-
-	if (branding_get(db, &b) != BRAND_OK)
-		return -1;
-	name = b.org_name[0] ? b.org_name : cfg->org_name ? cfg->org_name : "";
-	addr = b.org_address[0] ? b.org_address : cfg->org_address ?
-	    cfg->org_address : "";
-	if (isalnum((unsigned char)name[0]))
-		initial[0] = (char)toupper((unsigned char)name[0]);
-	tmpl_set(v, "org_name", name);
-	tmpl_set(v, "org_address", addr);
-	tmpl_set(v, "org_initial", initial);
-	address_lines(v, addr);
-	tmpl_set(v, "brand_accent", b.accent[0] ? b.accent : "#1f5fae");
-	if (b.logo_sha[0] && cfg->base_url != NULL && *cfg->base_url &&
-	    str_fmt(url, sizeof(url), "%s/brand/logo/%s.png", cfg->base_url,
-	    b.logo_sha) == 0)
-		tmpl_set(v, "brand_logo_url", url);
-	return 0;
 }
 
 /* --- accent colour ----------------------------------------------------------- */

@@ -37,14 +37,7 @@ int	 branding_clear_logo(struct db *, const struct actor *);
 /* The logo's PNG bytes into out when its hash is sha; BRAND_NONE otherwise. */
 int	 branding_logo(struct db *, const char *sha, struct buf *out);
 
-/* Email variables (rendered when the notice is queued): org_name,
- * org_address_lines (loop of `line`), org_initial, brand_accent and, with a
- * logo and cfg->base_url, brand_logo_url (absolute, content-addressed URL:
- * emails link the logo rather than embed it). Empty branding fields keep
- * the configuration's. 0 / -1. */
-struct config;
-struct tmpl_vars;
-int	 branding_mail_vars(struct db *, const struct config *, struct tmpl_vars *);
+/* The emails' branding variables: notice_render_branding() (src/mail). */
 
 /* --- accent colour (no database) --- */
 

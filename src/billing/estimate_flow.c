@@ -10,7 +10,7 @@
 #include "estimate.h"
 #include "invoice.h"
 #include "log.h"
-#include "outbox.h"
+#include "notice.h"
 #include "profiles.h"
 #include "str.h"
 
@@ -392,28 +392,20 @@ set_status(struct db *db, int64_t id, const char *st, const char *extra_col)
 	return db_exec(db, sql, k, 3, NULL, NULL);
 }
 
-/* "Your estimate is ready", in the account's language (a plain-text
- * notice: English, or Spanish for an account set to it). */
+/* "Your estimate is ready", in the account's language: a notice with the
+ * link and the patient's amount, rendered by the mailer. */
 static int
-send_mail(struct db *db, const struct estimate *e, const char *link,
-    int64_t id)
+send_mail(struct db *db, const struct estimate *e, const char *link, int64_t id)
 {
 	struct account acct;
-	char text[1200];
-	int es = account_get(db, e->account_id, &acct) == PROF_OK &&
-	    strcmp(acct.language, "es") == 0;
+	struct notice n;
+	int known = account_get(db, e->account_id, &acct) == PROF_OK;
 
-	str_fmt(text, sizeof(text), es ? "Hola:\n\nYa puede revisar y firmar "
-	    "el presupuesto de los costos de sus próximos servicios:\n\n%s\n\n"
-	    "Importe previsto a cargo del paciente: %" PRId64 ".%02" PRId64 "\n" :
-	    "Hello,\n\nAn estimate of your costs for upcoming services is ready "
-	    "for you to review and sign:\n\n%s\n\nExpected patient "
-	    "responsibility: %" PRId64 ".%02" PRId64 "\n", link,
-	    e->totals.patient / 100, e->totals.patient % 100);
-	return outbox_enqueue(db, OUTBOX_OTHER, e->account_email, es ?
-	    "Su presupuesto está listo para revisar" :
-	    "Your cost estimate is ready to review", text, NULL, "estimate", id,
-	    NULL);
+	notice_init(&n, NOTICE_ESTIMATE, e->account_email, known ?
+	    acct.language : NULL, e->account_id, "estimate", id);
+	notice_fact(&n, "link", link);
+	notice_fact_i64(&n, "patient", e->totals.patient);
+	return notice_enqueue(db, NULL, &n, NULL);	/* no token: no key */
 }
 
 static int

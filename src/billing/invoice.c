@@ -7,6 +7,7 @@
 #include "invoice.h"
 #include "ledger.h"
 #include "money.h"
+#include "store_invoice_list.h"
 #include "str.h"
 
 /* A domain refusal inside a transaction: roll back, report st. */
@@ -54,8 +55,7 @@ derive_status(struct invoice *inv)
 	" i.due_date, i.notes, i.discount_kind, i.discount_value, i.void_reason," \
 	" COALESCE(i.issued_at, 0), a.name, COALESCE(CONCAT(c.first_name, ' ', c.last_name), '')," \
 	" COALESCE(l.name, ''), pt.name," \
-	" (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.invoice_id = i.id) AS total," \
-	" (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x WHERE x.invoice_id = i.id) AS paid"
+	" i.fig_total AS total, i.fig_paid AS paid"	/* figures: migration 0023 */
 #define INV_FROM " FROM invoices i JOIN accounts a ON a.id = i.account_id" \
 	" LEFT JOIN clients c ON c.id = i.client_id" \
 	" LEFT JOIN locations l ON l.id = i.location_id" \
@@ -175,56 +175,67 @@ invoice_get(struct db *db, int64_t id, struct invoice *inv)
 	return INV_OK;
 }
 
+/* A list row as the domain's invoice (no notes: NULL, no lines). */
+static void
+invoice_from_list_row(const struct store_invoice_row *o, struct invoice *inv)
+{
+	memset(inv, 0, sizeof(*inv));
+	inv->id = o->id;
+	str_copy(inv->number, sizeof(inv->number), o->number);
+	inv->account_id = o->account_id;
+	inv->client_id = o->client_id;
+	inv->location_id = o->location_id;
+	inv->payment_type_id = o->payment_type_id;
+	str_copy(inv->status, sizeof(inv->status), o->status);
+	str_copy(inv->invoice_date, sizeof(inv->invoice_date), o->invoice_date);
+	str_copy(inv->due_date, sizeof(inv->due_date), o->due_date);
+	if (discount_kind_parse(o->discount_kind, &inv->dk) == -1)
+		inv->dk = DISC_NONE;
+	inv->dv = o->discount_value;
+	inv->issued_at = o->issued_at;
+	str_copy(inv->void_reason, sizeof(inv->void_reason), o->void_reason);
+	str_copy(inv->account_name, sizeof(inv->account_name), o->account_name);
+	str_copy(inv->client_name, sizeof(inv->client_name), o->client_name);
+	str_copy(inv->location_name, sizeof(inv->location_name), o->location_name);
+	str_copy(inv->payment_type_name, sizeof(inv->payment_type_name),
+	    o->payment_type_name);
+	inv->total = o->total;
+	inv->paid = o->paid;
+}
+
 int
 invoice_list(struct db *db, const struct invoice_filter *f, struct invoice **out,
     size_t *n, int *more)
 {
 	size_t limit = f->limit < 1 ? 50 : f->limit > 200 ? 200 : f->limit;
-	const char *st = f->status ? f->status : "";
-	struct db_param p[] = { DB_I64(f->account_id), DB_I64(f->account_id),
-	    DB_I64(f->client_id), DB_I64(f->client_id), DB_I64(f->location_id),
-	    DB_I64(f->location_id), DB_STR(st), DB_STR(st), DB_I64(f->before_id),
-	    DB_I64(f->before_id), DB_STR(st), DB_STR(st), DB_STR(st), DB_STR(st),
-	    DB_STR(st), DB_I64((int64_t)limit + 1) };
-	struct db_result r;
-	size_t i;
-	int rc;
+	struct store_invoice_query q = { f->account_id, f->client_id,
+	    f->location_id, SIF_ANY, f->before_id, limit };
+	struct store_invoice_row *rows = NULL;
+	size_t got = 0, i;
 
 	*out = NULL;
 	*n = 0;
 	*more = 0;
-	/* The stored status narrows through an index; paid/partial/open are
-	 * derived from the two sums. */
-	rc = db_query(db, "SELECT " INV_COLS INV_FROM
-	    " WHERE (? = 0 OR i.account_id = ?) AND (? = 0 OR i.client_id = ?)"
-	    " AND (? = 0 OR i.location_id = ?)"
-	    " AND (? = '' OR i.status = CASE ? WHEN 'draft' THEN 'draft'"
-	    "   WHEN 'void' THEN 'void' ELSE 'issued' END)"
-	    " AND (? = 0 OR i.id < ?)"
-	    " HAVING (? IN ('', 'draft', 'void') OR (? = 'paid' AND total - paid <= 0)"
-	    "   OR (? = 'partial' AND paid > 0 AND total - paid > 0)"
-	    "   OR (? = 'open' AND paid = 0 AND total - paid > 0)"
-	    "   OR (? = 'unpaid' AND total - paid > 0))"
-	    " ORDER BY i.id DESC LIMIT ?", p, ARRAY_LEN(p), &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_invoice_list_filter(f->status, &q.status) == -1)
+		return INV_OK;	/* an unknown status matches nothing */
+	if (store_invoice_list_page(db, &q, &rows, &got) != DB_OK)
 		return INV_DB;
-	}
-	*more = r.nrows > limit;
-	*n = r.nrows > limit ? limit : r.nrows;
+	*more = got > limit;
+	*n = got > limit ? limit : got;
 	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
-		db_result_free(&r);
+		free(rows);
+		*n = 0;
 		return INV_DB;
 	}
 	for (i = 0; i < *n; i++) {
 		struct invoice *inv = &(*out)[i];
-		if (invoice_from_row(&r, i, inv) == -1)
-			break;
+		invoice_from_list_row(&rows[i], inv);
+		/* a draft's total comes from its lines */
 		if (strcmp(inv->status, "draft") == 0 && load_lines(db, inv) != DB_OK)
 			break;
 		finish_amounts(inv);
 	}
-	db_result_free(&r);
+	free(rows);
 	if (i < *n) {
 		for (size_t j = 0; j <= i && j < *n; j++)
 			invoice_free(&(*out)[j]);
@@ -233,6 +244,35 @@ invoice_list(struct db *db, const struct invoice_filter *f, struct invoice **out
 		*n = 0;
 		return INV_DB;
 	}
+	return INV_OK;
+}
+
+int
+invoice_list_posted(struct db *db, int64_t account_id, struct invoice **out,
+    int64_t **posted_at, size_t *n)
+{
+	struct store_invoice_row *rows = NULL;
+	size_t got = 0;
+
+	*out = NULL;
+	*posted_at = NULL;
+	*n = 0;
+	if (store_invoice_list_posted(db, account_id, &rows, &got) != DB_OK)
+		return INV_DB;
+	if (got > 0 && ((*out = calloc(got, sizeof(**out))) == NULL ||
+	    (*posted_at = calloc(got, sizeof(**posted_at))) == NULL)) {
+		free(*out);
+		*out = NULL;
+		free(rows);
+		return INV_DB;
+	}
+	for (size_t i = 0; i < got; i++) {
+		invoice_from_list_row(&rows[i], &(*out)[i]);
+		finish_amounts(&(*out)[i]);
+		(*posted_at)[i] = rows[i].posted_at;
+	}
+	*n = got;
+	free(rows);
 	return INV_OK;
 }
 
@@ -498,14 +538,40 @@ struct life_args {
 	size_t			 msgsz;
 };
 
-/* Locks the invoice row; st when absent. */
+/* The account row before the invoice row: posting an entry updates the
+ * account's stored balance (migration 0023's trigger), and payments lock
+ * the account before its invoices; the same order here keeps issue,
+ * adjust and void from deadlocking with them. (An invoice never changes
+ * account, so the plain read of account_id is safe.) */
+static int
+lock_account_of(struct db *db, int64_t invoice_id)
+{
+	struct db_param p[] = { DB_I64(invoice_id) };
+	struct db_result r;
+	int64_t account_id = 0;
+	int rc = db_query_i64(db, "SELECT COALESCE(MAX(account_id), 0) FROM invoices"
+	    " WHERE id = ?", p, 1, &account_id);
+
+	if (rc != DB_OK || account_id == 0)
+		return rc;	/* absent: lock_invoice says so */
+	p[0] = DB_I64(account_id);
+	rc = db_query(db, "SELECT id FROM accounts WHERE id = ? FOR UPDATE", p, 1, &r);
+	db_result_free(&r);
+	return rc;
+}
+
+/* Locks the invoice row (after its account's); st when absent. */
 static int
 lock_invoice(struct db *db, struct life_args *a, char *status, size_t stsz,
     int64_t *account_id, int64_t *client_id)
 {
 	struct db_param p[] = { DB_I64(a->id) };
 	struct db_result r;
-	int rc = db_query(db, "SELECT status, account_id, COALESCE(client_id, 0)"
+	int rc = lock_account_of(db, a->id);
+
+	if (rc != DB_OK)
+		return rc;
+	rc = db_query(db, "SELECT status, account_id, COALESCE(client_id, 0)"
 	    " FROM invoices WHERE id = ? FOR UPDATE", p, 1, &r);
 
 	if (rc == DB_OK && r.nrows == 0) {

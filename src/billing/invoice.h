@@ -98,5 +98,10 @@ struct invoice_filter {
  * invoice_free() and the array with free(). */
 int	 invoice_list(struct db *, const struct invoice_filter *,
 	    struct invoice **out, size_t *n, int *more);
+/* The account's invoices posted to the portal (issued or void), newest
+ * first, headers only; (*posted_at)[i] is when invoice i was posted. One
+ * statement. Caller frees each with invoice_free() and both arrays. */
+int	 invoice_list_posted(struct db *, int64_t account_id, struct invoice **out,
+	    int64_t **posted_at, size_t *n);
 
 #endif

@@ -75,20 +75,28 @@ account_credit(struct db *db, int64_t account_id, int64_t *credit)
 	return rc;
 }
 
+/* One statement: the entries by kind through ledger_account_date, and the
+ * credit (payment money net of refunds, less what is allocated of the
+ * account's payments) beside them. */
 int
 ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
 {
-	struct db_param p[] = { DB_I64(account_id) };
+	struct db_param p[] = { DB_I64(account_id), DB_I64(account_id) };
 	struct db_result r;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	rc = db_query(db, "SELECT " SUMS " FROM ledger_entries WHERE account_id = ?",
-	    p, 1, &r);
-	if (rc == DB_OK)
+	rc = db_query(db, "SELECT " SUMS ","
+	    " COALESCE(-SUM(CASE WHEN kind IN ('payment', 'refund') THEN amount END), 0)"
+	    " - (SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
+	    "   JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?)"
+	    " FROM ledger_entries WHERE account_id = ?", p, 2, &r);
+	if (rc == DB_OK) {
 		balance_from_row(&r, b);
+		b->credit = db_i64(&r, 0, 6);
+	}
 	db_result_free(&r);
-	if (rc != DB_OK || (rc = account_credit(db, account_id, &b->credit)) != DB_OK)
+	if (rc != DB_OK)
 		return rc;
 	b->account_credit = b->credit;
 	b->open = b->balance + b->credit;
@@ -421,10 +429,54 @@ static const struct invariant invariants[] = {
 	  "   ON al.account_id = a.id"
 	  " WHERE COALESCE(l.s, 0) <> COALESCE(cd.s, 0) + COALESCE(ad.s, 0)"
 	  "   - (COALESCE(m.s, 0) - COALESCE(al.s, 0)) LIMIT 1" },
+	/* The figures kept for speed (migration 0023): each recomputed from
+	 * the rows it sums. Last, so a broken ledger is named by the rules
+	 * above before its (faithfully kept) figures are. */
+	{ "stored invoice figures equal their entries and allocations",
+	  "SELECT CONCAT('invoice ', i.id, ': stored total ', i.fig_total, ' paid ',"
+	  " i.fig_paid, ' but entries sum to ', COALESCE(t.s, 0), ' allocations to ',"
+	  " COALESCE(x.s, 0)) FROM invoices i"
+	  " LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
+	  "   WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
+	  " LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
+	  "   GROUP BY invoice_id) x ON x.invoice_id = i.id"
+	  " WHERE i.fig_total <> COALESCE(t.s, 0) OR i.fig_paid <> COALESCE(x.s, 0)"
+	  " LIMIT 1" },
+	{ "stored account balances equal their entries",
+	  "SELECT CONCAT('account ', a.id, ': stored balance ', a.fig_balance,"
+	  " ' but entries sum to ', COALESCE(l.s, 0)) FROM accounts a"
+	  " LEFT JOIN (SELECT account_id, SUM(amount) s FROM ledger_entries"
+	  "   GROUP BY account_id) l ON l.account_id = a.id"
+	  " WHERE a.fig_balance <> COALESCE(l.s, 0) LIMIT 1" },
 };
+
+static int ledger_verify_all(struct db *, char *, size_t);
+
+/* Each invariant groups whole tables once. MariaDB's "split
+ * materialization" would instead regroup a derived table per outer row (per
+ * account: minutes at 1,000 accounts once accounts has an index covering
+ * its id, as since migration 0023), so it is off for these queries. */
+static int
+verify_split(struct db *db, int on)
+{
+	return db_exec(db, on ? "SET SESSION optimizer_switch = 'split_materialized=default'" :
+	    "SET SESSION optimizer_switch = 'split_materialized=off'", NULL, 0, NULL, NULL);
+}
 
 int
 ledger_verify(struct db *db, char *msg, size_t msgsz)
+{
+	int rc = verify_split(db, 0);
+
+	if (rc == DB_OK)
+		rc = ledger_verify_all(db, msg, msgsz);
+	if (verify_split(db, 1) != DB_OK && rc == 0)
+		rc = DB_ERR;
+	return rc;
+}
+
+static int
+ledger_verify_all(struct db *db, char *msg, size_t msgsz)
 {
 	for (size_t i = 0; i < ARRAY_LEN(invariants); i++) {
 		struct db_result r;

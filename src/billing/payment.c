@@ -44,6 +44,19 @@ payment_unallocated(struct db *db, int64_t payment_id, int64_t *out)
 	    " FROM payments p WHERE p.id = ?", p, ARRAY_LEN(p), out);
 }
 
+/* A write, not only a lock, of the account whose money moves: on Galera a
+ * row lock on one node does not block another, so two nodes' allocations
+ * to the same invoice (or from the same payment, or a reservation of the
+ * same account) conflict at certification and the loser retries. */
+static int
+touch_account(struct db *db, int64_t account_id)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+
+	return db_exec(db, "UPDATE accounts SET reservation_seq = reservation_seq"
+	    " + 1 WHERE id = ?", p, 1, NULL, NULL);
+}
+
 /* Allocates inside the caller's transaction; the payment row is locked by
  * the caller. Locks the invoice row, then checks both limits. */
 static int
@@ -60,6 +73,8 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 		str_fmt(a->msg, a->msgsz, "Allocation amounts must be positive.");
 		REFUSE(a, PAY_INVALID);
 	}
+	if ((rc = touch_account(db, a->account_id)) != DB_OK)
+		return rc;
 	rc = db_query(db, "SELECT status, account_id, COALESCE(number, '')"
 	    " FROM invoices WHERE id = ? FOR UPDATE", p, 1, &r);
 	if (rc != DB_OK) {
@@ -134,8 +149,10 @@ alloc_oldest(struct db *db, struct pay_args *a, const int64_t *payments, size_t 
 
 	/* Lock the invoices first; only then read their open amounts, so the
 	 * sums include every allocation committed before our locks. */
-	rc = db_query(db, "SELECT id FROM invoices WHERE account_id = ?"
-	    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1, &r);
+	memset(&r, 0, sizeof(r));
+	if ((rc = touch_account(db, a->account_id)) == DB_OK)
+		rc = db_query(db, "SELECT id FROM invoices WHERE account_id = ?"
+		    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1, &r);
 	db_result_free(&r);
 	if (rc == DB_OK)
 		rc = db_query(db, "SELECT i.id, i.due_date,"

@@ -7,12 +7,11 @@
 #include "clock.h"
 #include "db.h"
 #include "money.h"
-#include "outbox.h"
+#include "notice.h"
 #include "plan_int.h"
 #include "portal_int.h"
 #include "str.h"
 #include "stripe_pay.h"
-#include "tmpl.h"
 
 const char *const plan_action_names[PLAN_ACTION__MAX] = {
 	"pause", "resume", "cancel",
@@ -29,58 +28,45 @@ editable(const struct plan *p, struct plan_err *e)
 
 /* --- emails ----------------------------------------------------------------- */
 
+/* The schedule as sent or changed: "number,YYYY-MM-DD,cents,Label;..." */
 static void
-mail_schedule(struct tmpl_vars *v, const struct plan *p)
+notice_schedule(struct notice *n, const struct plan *p)
 {
-	for (size_t i = 0; i < p->ninst; i++) {
-		struct tmpl_vars *row;
-		char m[MONEY_FMT_MAX], d[11];
+	struct buf b;
 
-		if (p->inst[i].state == INST_CANCELLED ||
-		    (row = tmpl_loop_add(v, "schedule")) == NULL)
+	buf_init(&b, NOTICE_FACTS_MAX / 2);
+	for (size_t i = 0; i < p->ninst; i++) {
+		char d[11];
+
+		if (p->inst[i].state == INST_CANCELLED)
 			continue;
-		tmpl_set(row, "label", p->inst[i].number == 0 ? "Down payment" : "");
-		tmpl_set_int(row, "number", p->inst[i].number);
 		date_fmt(p->inst[i].due, d, sizeof(d));
-		tmpl_set(row, "due", d);
-		money_format(p->inst[i].amount, m, sizeof(m));
-		tmpl_set(row, "amount", m);
-		tmpl_set(row, "status", plan_inst_labels[p->inst[i].state]);
+		buf_printf(&b, "%d,%s,%" PRId64 ",%s;", p->inst[i].number, d,
+		    p->inst[i].amount, plan_inst_labels[p->inst[i].state]);
 	}
+	notice_fact(n, "schedule", b.len ? buf_cstr(&b) : "");
+	buf_free(&b);
 }
 
+/* The plan sent for signature or changed (kind "sent" | "changed"): the
+ * terms and schedule frozen now, rendered by the mailer. */
 int
 plan_mail(const struct plan_env *env, const struct plan *p, const char *kind)
 {
-	struct tmpl_vars *v;
-	char m[MONEY_FMT_MAX], url[600];
-	int rc = DB_OK;
+	struct notice n;
 
-	if (p->account_email[0] == '\0' || env->tc == NULL)
+	if (p->account_email[0] == '\0')
 		return DB_OK;	/* nobody to tell: the portal shows it */
-	if ((v = tmpl_vars_new()) == NULL)
-		return DB_ERR;
-	tmpl_set(v, "recipient_name", p->account_name);
-	tmpl_set_int(v, "plan_id", p->id);
-	tmpl_set_bool(v, "is_sent", strcmp(kind, "sent") == 0);
-	tmpl_set_bool(v, "needs_signature", p->state == PLAN_SENT);
-	money_format(p->paid + p->remaining, m, sizeof(m));
-	tmpl_set(v, "total", m);
-	money_format(p->remaining, m, sizeof(m));
-	tmpl_set(v, "remaining", m);
-	tmpl_set(v, "method", p->method_label[0] ? p->method_label :
-	    "the method you choose for each payment");
-	mail_schedule(v, p);
-	if (portal_url(env->cfg, url, sizeof(url), "/portal/plans/%" PRId64,
-	    p->id) == 0)
-		tmpl_set(v, "plan_url", url);
-	else
-		rc = DB_ERR;
-	if (rc == DB_OK)
-		rc = portal_mail(env->db, env->tc, env->cfg, OUTBOX_OTHER, "plan", v,
-		    p->account_email, "payment_plan", p->id);
-	tmpl_vars_free(v);
-	return rc;
+	notice_init(&n, NOTICE_PLAN, p->account_email, NULL, p->account_id,
+	    "payment_plan", p->id);	/* in English, as it always was */
+	notice_fact_i64(&n, "is_sent", strcmp(kind, "sent") == 0);
+	notice_fact_i64(&n, "needs_signature", p->state == PLAN_SENT);
+	notice_fact_i64(&n, "total", p->paid + p->remaining);
+	notice_fact_i64(&n, "remaining", p->remaining);
+	notice_fact(&n, "method", p->method_label);
+	notice_schedule(&n, p);
+	return notice_enqueue(env->db, env->cfg, &n, NULL) == DB_OK ? DB_OK :
+	    DB_ERR;
 }
 
 /* After a change: the version, and the email when the client has seen the

@@ -6,19 +6,17 @@
 #include <stdarg.h>
 
 #include "audit.h"
-#include "branding.h"
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
-#include "outbox.h"
+#include "notice.h"
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
 #include "session.h"
 #include "str.h"
-#include "tmpl.h"
 
 /* --- shared helpers -------------------------------------------------------- */
 
@@ -54,53 +52,6 @@ portal_token_hash(const char *token, char hash[65])
 			return -1;
 	crypto_sha256_hex(token, n, hash);
 	return 0;
-}
-
-int
-portal_url(const struct config *cfg, char *out, size_t outsz, const char *fmt, ...)
-{
-	char path[512];
-	const char *base = cfg->base_url ? cfg->base_url : "";
-	size_t bl = strlen(base);
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -1;
-	while (bl > 0 && base[bl - 1] == '/')
-		bl--;
-	return str_fmt(out, outsz, "%.*s%s", (int)bl, base, path);
-}
-
-void
-portal_mail_lang(struct tmpl_vars *v, const struct account *a)
-{
-	tmpl_set(v, "lang", account_language_ok(a->language) ? a->language :
-	    "en");
-}
-
-int
-portal_mail(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
-    enum outbox_kind kind, const char *name, struct tmpl_vars *vars,
-    const char *to, const char *object_type, int64_t object_id)
-{
-	struct outbox_mail m;
-	char err[256];
-	int rc;
-
-	memset(&m, 0, sizeof(m));
-	(void)branding_mail_vars(db, cfg, vars);
-	if (outbox_render(tc, cfg, name, vars, &m, err, sizeof(err)) == -1) {
-		log_err("portal: mail template %s: %s", name, err);
-		outbox_mail_free(&m);
-		return DB_ERR;
-	}
-	rc = outbox_enqueue_mail(db, kind, to, &m, object_type, object_id, NULL);
-	outbox_mail_free(&m);
-	return rc == OUTBOX_INVALID ? DB_ERR : rc;
 }
 
 /* --- passwords ------------------------------------------------------------ */
@@ -243,18 +194,18 @@ token_issue(struct db *db, int64_t account_id, const char *purpose,
 	}
 }
 
-/* Vars every portal email shares. */
-static void
-mail_common(struct tmpl_vars *v, const struct config *cfg, const struct account *a)
+/* The activation or reset email: the link's token is sealed in the
+ * outbox row, rendered by the mailer (notice.h). */
+static int
+link_notice(struct db *db, const struct config *cfg, enum notice_kind kind,
+    const struct account *a, const char *token)
 {
-	char url[600];
+	struct notice n;
 
-	tmpl_set(v, "recipient_name", a->name);
-	tmpl_set(v, "account_name", a->name);
-	portal_mail_lang(v, a);
-	if (portal_url(cfg, url, sizeof(url), "/portal/login") == 0)
-		tmpl_set(v, "portal_url", url);
-	tmpl_set_int(v, "expires_hours", PORTAL_TOKEN_TTL / 3600);
+	notice_init(&n, kind, a->email, a->language, a->id, "account", a->id);
+	notice_fact_i64(&n, "expires_hours", PORTAL_TOKEN_TTL / 3600);
+	notice_token(&n, token);
+	return notice_enqueue(db, cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
 }
 
 struct activation_args {
@@ -270,8 +221,7 @@ activation_tx(struct db *db, void *arg)
 	struct db_param k[] = { DB_I64(x->account_id) };
 	struct db_result r;
 	struct account a;
-	struct tmpl_vars *v;
-	char token[PORTAL_TOKEN_MAX], url[600];
+	char token[PORTAL_TOKEN_MAX];
 	int rc;
 
 	/* Lock the account so a concurrent email change waits for us. */
@@ -290,17 +240,8 @@ activation_tx(struct db *db, void *arg)
 	if ((rc = token_issue(db, a.id, "activate", a.email, env->actor->id,
 	    token)) != DB_OK)
 		return rc;
-	if ((v = tmpl_vars_new()) == NULL)
-		return DB_ERR;
-	mail_common(v, env->cfg, &a);
-	rc = portal_url(env->cfg, url, sizeof(url), "/portal/activate/%s", token);
-	if (rc == 0)
-		tmpl_set(v, "activation_url", url);
-	rc = rc == 0 ? portal_mail(db, env->tc, env->cfg, OUTBOX_ACTIVATION,
-	    "activation", v, a.email, "account", a.id) : DB_ERR;
-	tmpl_vars_free(v);
+	rc = link_notice(db, env->cfg, NOTICE_ACTIVATION, &a, token);
 	explicit_bzero(token, sizeof(token));
-	explicit_bzero(url, sizeof(url));
 	if (rc != DB_OK)
 		return rc;
 	return audit_record(db, env->actor, "portal.activation_sent", "account",
@@ -451,8 +392,7 @@ reset_tx(struct db *db, void *arg)
 	struct db_param p[] = { DB_STR(x->email), DB_I64(clock_now() - PORTAL_RESET_GAP) };
 	struct db_result r;
 	struct account a;
-	struct tmpl_vars *v;
-	char token[PORTAL_TOKEN_MAX], url[600];
+	char token[PORTAL_TOKEN_MAX];
 	int64_t id;
 	int rc;
 
@@ -471,17 +411,8 @@ reset_tx(struct db *db, void *arg)
 		return rc == PROF_NOT_FOUND ? DB_OK : DB_ERR;
 	if ((rc = token_issue(db, a.id, "reset", a.email, 0, token)) != DB_OK)
 		return rc;
-	if ((v = tmpl_vars_new()) == NULL)
-		return DB_ERR;
-	mail_common(v, env->cfg, &a);
-	rc = portal_url(env->cfg, url, sizeof(url), "/portal/reset/%s", token);
-	if (rc == 0)
-		tmpl_set(v, "reset_url", url);
-	rc = rc == 0 ? portal_mail(db, env->tc, env->cfg, OUTBOX_PASSWORD_RESET,
-	    "password_reset", v, a.email, "account", a.id) : DB_ERR;
-	tmpl_vars_free(v);
+	rc = link_notice(db, env->cfg, NOTICE_PASSWORD_RESET, &a, token);
 	explicit_bzero(token, sizeof(token));
-	explicit_bzero(url, sizeof(url));
 	if (rc != DB_OK)
 		return rc;
 	{

@@ -59,8 +59,9 @@ enum portal_status {
 	PORTAL_DB = -1,
 };
 
-/* What the emails need: the worker's template cache and configuration
- * (base_url for links, org name). Borrowed. */
+/* The database, configuration (secret_key seals the links of the emails)
+ * and actor. Borrowed. tc is not read here any more (the mailer renders
+ * every email at send time); it stays for the callers that fill it. */
 struct portal_env {
 	struct db		*db;
 	struct tmpl_cache	*tc;
@@ -145,6 +146,7 @@ struct portal_invoice {
 	char			 invoice_date[11];
 	char			 due_date[11];
 	char			 client_name[203];
+	int64_t			 client_id;	/* 0 = billed to the account */
 	int64_t			 total;
 	int64_t			 paid;
 	int64_t			 open;
@@ -225,6 +227,21 @@ int	 portal_statement_ids(struct db *, int64_t account_id,
 	    int64_t *total);
 int	 portal_payable_ids(struct db *, int64_t account_id, int64_t *ids,
 	    size_t max, size_t *n, int64_t *total);
+/* Money held by card/ACH attempts in flight, per invoice of one account:
+ * one read (portal_reserved_load), then portal_payable_sum() answers what
+ * portal_payable_ids() (upto NULL, client 0) or portal_statement_ids()
+ * (the statement's period end and client) come to, from the account's
+ * posted invoices already loaded by portal_invoices(). */
+struct store_reserved;
+struct portal_reserved {
+	struct store_reserved	*v;
+	size_t			 n;
+};
+int	 portal_reserved_load(struct db *, int64_t account_id, struct portal_reserved *);
+void	 portal_reserved_free(struct portal_reserved *);
+int	 portal_payable_sum(const struct portal_reserved *,
+	    const struct portal_invoice *, size_t n, const char *upto,
+	    int64_t client_id, int64_t *total);
 
 /* The payment history as the client sees it: payments newest first
  * (attempts never confirmed and canceled ones left out), each failed
@@ -324,17 +341,13 @@ int	 portal_payment_owned(struct db *, int64_t payment_id, int64_t account_id,
  * iff the settlement committed. The Stripe settle path (page callback,
  * webhook, reconcile) calls it right after it changed a payment's status
  * or Stripe status, with the payment row still locked; a non-DB_OK return
- * should roll the settlement back (it is retried like any DB error). The
- * mail templates come from cfg->templates_dir (a per-process cache).
- * Returns a db_status. */
+ * should roll the settlement back (it is retried like any DB error). It
+ * queues a notice (notice.h): the mailer renders it later, outside this
+ * transaction. Returns a db_status. */
 struct sp_payment;
 /* Why a failed or canceled payment did not go through, in the payer's
  * words (never the staff's advice). Never NULL. */
 const char *portal_failure_text(const struct sp_payment *);
-struct account;
-struct tmpl_vars;
-/* An email to the account in its language: sets the mail view's "lang". */
-void	 portal_mail_lang(struct tmpl_vars *, const struct account *);
 /* The heading over a payment's invoices: "Applied to" only when paid. */
 const char *portal_invoices_heading(const struct sp_payment *);
 int	 portal_payment_settled(struct db *, const struct config *,

@@ -11,6 +11,7 @@
 #include "money.h"
 #include "portal.h"
 #include "portal_int.h"
+#include "store_receivables.h"
 #include "str.h"
 #include "stripe_pay.h"
 
@@ -167,6 +168,71 @@ portal_statement_ids(struct db *db, int64_t account_id, int64_t statement_id,
 		rc = PORTAL_DB;
 	db_result_free(&r);
 	return rc;
+}
+
+static int
+by_due_then_id(const void *a, const void *b)
+{
+	const struct portal_invoice *x = *(const struct portal_invoice *const *)a;
+	const struct portal_invoice *y = *(const struct portal_invoice *const *)b;
+	int c = strcmp(x->due_date, y->due_date);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+int
+portal_reserved_load(struct db *db, int64_t account_id, struct portal_reserved *r)
+{
+	return store_receivables_reserved(db, account_id, &r->v, &r->n) == DB_OK ?
+	    PORTAL_OK : PORTAL_DB;
+}
+
+void
+portal_reserved_free(struct portal_reserved *r)
+{
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+static int64_t
+reserved_for(const struct portal_reserved *r, int64_t invoice_id)
+{
+	int64_t sum = 0;
+
+	for (size_t j = 0; j < r->n; j++)
+		if (r->v[j].invoice_id == invoice_id)
+			sum += r->v[j].amount;
+	return sum;
+}
+
+int
+portal_payable_sum(const struct portal_reserved *r, const struct portal_invoice *is,
+    size_t n, const char *upto, int64_t client_id, int64_t *total)
+{
+	const struct portal_invoice **pick = NULL;
+	size_t k = 0, taken = 0;
+
+	*total = 0;
+	if (n > 0 && (pick = calloc(n, sizeof(*pick))) == NULL)
+		return PORTAL_DB;
+	for (size_t i = 0; i < n; i++)
+		if ((is[i].status == PIS_OPEN || is[i].status == PIS_PARTIAL) &&
+		    (upto == NULL || strcmp(is[i].invoice_date, upto) <= 0) &&
+		    (client_id == 0 || is[i].client_id == client_id))
+			pick[k++] = &is[i];
+	if (k > 1)
+		qsort(pick, k, sizeof(*pick), by_due_then_id);
+	for (size_t i = 0; i < k && taken < PORTAL_MAX_SELECT; i++) {
+		int64_t avail = pick[i]->open - reserved_for(r, pick[i]->id);
+
+		if (avail <= 0)
+			continue;
+		*total += avail;
+		taken++;
+	}
+	free(pick);
+	return PORTAL_OK;
 }
 
 int

@@ -5,11 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "outbox.h"
-
 struct db;
-struct tmpl_cache;
-struct tmpl_vars;
 struct config;
 
 /* A db_tx() body's outcome: db statuses are <= 0, ours are the positive
@@ -21,16 +17,5 @@ int	 portal_token_new(char token[], size_t tokensz, char hash[65]);
 /* SHA-256 hex of a token given by a visitor; -1 when it cannot be one of
  * ours (wrong length or characters), so no query is made. */
 int	 portal_token_hash(const char *token, char hash[65]);
-
-/* "<base_url><path>" into out. 0 / -1. */
-int	 portal_url(const struct config *, char *out, size_t outsz,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* Renders mail template `name` with vars and queues it to `to` in the
- * caller's transaction. Returns a db_status (DB_ERR when the template
- * fails: the caller's transaction rolls back, nothing is half-sent). */
-int	 portal_mail(struct db *, struct tmpl_cache *, const struct config *,
-	    enum outbox_kind, const char *name, struct tmpl_vars *vars,
-	    const char *to, const char *object_type, int64_t object_id);
 
 #endif

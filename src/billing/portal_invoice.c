@@ -10,13 +10,12 @@
 #include "db.h"
 #include "invoice.h"
 #include "money.h"
-#include "outbox.h"
+#include "notice.h"
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
 #include "str.h"
 #include "stripe_pay.h"
-#include "tmpl.h"
 
 const char *const portal_inv_status_names[PIS__MAX] = {
 	"open", "partial", "paid", "void", "pending",
@@ -88,6 +87,7 @@ portal_invoice_from(struct portal_invoice *p, const struct invoice *inv,
 	str_copy(p->invoice_date, sizeof(p->invoice_date), inv->invoice_date);
 	str_copy(p->due_date, sizeof(p->due_date), inv->due_date);
 	str_copy(p->client_name, sizeof(p->client_name), inv->client_name);
+	p->client_id = inv->client_id;
 	p->total = inv->total;
 	p->paid = inv->paid;
 	p->open = inv->open;
@@ -105,88 +105,41 @@ portal_invoice_from(struct portal_invoice *p, const struct invoice *inv,
 		p->status = PIS_OPEN;
 }
 
-/* Posted invoice ids of the account with their posting time. */
-static int
-posted_of(struct db *db, int64_t account_id, struct db_result *r)
-{
-	struct db_param p[] = { DB_I64(account_id) };
-
-	return db_query(db, "SELECT pi.invoice_id, pi.posted_at FROM portal_invoices pi"
-	    " JOIN invoices i ON i.id = pi.invoice_id AND i.account_id = pi.account_id"
-	    " WHERE pi.account_id = ? AND i.status <> 'draft'", p, 1, r);
-}
-
-static int64_t
-posted_at_of(const struct db_result *r, int64_t invoice_id)
-{
-	for (size_t i = 0; i < r->nrows; i++)
-		if (db_i64(r, i, 0) == invoice_id)
-			return db_i64(r, i, 1);
-	return 0;
-}
-
 int
 portal_invoices(struct db *db, int64_t account_id, int status,
     struct portal_invoice **out, size_t *n)
 {
-	struct invoice_filter f = { account_id, 0, 0, NULL, 0, 200 };
 	struct pending_map pm = { NULL, 0 };
-	struct db_result posted;
 	struct invoice *is = NULL;
-	size_t k = 0, cap = 0;
-	int more = 1, rc;
+	int64_t *at = NULL;
+	size_t got = 0, k = 0;
+	int rc = PORTAL_OK;
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = posted_of(db, account_id, &posted)) != DB_OK ||
-	    posted.nrows == 0 || (rc = pending_ach(db, account_id, &pm)) != DB_OK) {
-		db_result_free(&posted);
-		return rc == DB_OK ? PORTAL_OK : PORTAL_DB;
-	}
-	while (more && rc == DB_OK) {
-		size_t got = 0;
-
-		if (invoice_list(db, &f, &is, &got, &more) != INV_OK) {
-			rc = DB_ERR;
-			break;
+	if (invoice_list_posted(db, account_id, &is, &at, &got) != INV_OK)
+		return PORTAL_DB;
+	if (got > 0 && (pending_ach(db, account_id, &pm) != DB_OK ||
+	    (*out = calloc(got, sizeof(**out))) == NULL))
+		rc = PORTAL_DB;
+	for (size_t i = 0; i < got; i++) {
+		if (rc == PORTAL_OK) {
+			portal_invoice_from(&(*out)[k], &is[i], at[i],
+			    pending_for(&pm, is[i].id));
+			if (status < 0 || (int)(*out)[k].status == status)
+				k++;
 		}
-		for (size_t i = 0; i < got; i++) {
-			int64_t at = posted_at_of(&posted, is[i].id);
-			struct portal_invoice p;
-
-			f.before_id = is[i].id;
-			if (at == 0 || strcmp(is[i].status, "draft") == 0) {
-				invoice_free(&is[i]);
-				continue;
-			}
-			portal_invoice_from(&p, &is[i], at, pending_for(&pm, is[i].id));
-			invoice_free(&is[i]);
-			if (status >= 0 && (int)p.status != status)
-				continue;
-			if (k == cap) {
-				size_t nc = cap ? cap * 2 : 16;
-				struct portal_invoice *t = realloc(*out, nc * sizeof(*t));
-				if (t == NULL) {
-					rc = DB_ERR;
-					continue;
-				}
-				*out = t;
-				cap = nc;
-			}
-			(*out)[k++] = p;
-		}
-		free(is);
-		is = NULL;
+		invoice_free(&is[i]);
 	}
+	free(is);
+	free(at);
 	free(pm.v);
-	db_result_free(&posted);
-	*n = k;
-	if (rc != DB_OK) {
+	if (rc != PORTAL_OK) {
 		free(*out);
 		*out = NULL;
-		*n = 0;
-		return PORTAL_DB;
+		return rc;
 	}
+	*n = k;
 	return PORTAL_OK;
 }
 
@@ -622,42 +575,22 @@ send_link(struct db *db, const struct invoice *inv, int64_t by, int64_t expires,
 	}
 }
 
+/* The invoice email with its pay link: the token sealed in the outbox row,
+ * the amount due and the link's last day frozen; rendered by the mailer. */
 static int
 send_mail(const struct portal_env *env, struct db *db, const struct invoice *inv,
     const struct account *a, const char *token, int64_t expires)
 {
-	struct tmpl_vars *v = tmpl_vars_new();
-	char url[600], m[MONEY_FMT_MAX], d[16];
-	int rc = DB_OK;
+	struct notice n;
+	char d[16];
 
-	if (v == NULL)
-		return DB_ERR;
-	tmpl_set(v, "recipient_name", a->name);
-	tmpl_set(v, "account_name", a->name);
-	portal_mail_lang(v, a);
-	tmpl_set(v, "invoice_number", inv->number);
-	tmpl_set(v, "invoice_date", inv->invoice_date);
-	tmpl_set(v, "due_date", inv->due_date);
-	tmpl_set(v, "client_name", inv->client_name);
-	money_format(inv->total, m, sizeof(m));
-	tmpl_set(v, "total", m);
-	money_format(inv->open, m, sizeof(m));
-	tmpl_set(v, "amount_due", m);
-	tmpl_set_bool(v, "has_due", inv->open > 0);
+	notice_init(&n, NOTICE_INVOICE, a->email, a->language, a->id, "invoice",
+	    inv->id);
+	notice_fact_i64(&n, "amount_due", inv->open);
 	clock_fmt_date(expires - 1, d, sizeof(d));
-	tmpl_set(v, "pay_expires", d);
-	if (portal_url(env->cfg, url, sizeof(url), "/pay/%s", token) == -1)
-		rc = DB_ERR;
-	else
-		tmpl_set(v, "pay_url", url);
-	if (rc == DB_OK && portal_url(env->cfg, url, sizeof(url), "/portal/login") == 0)
-		tmpl_set(v, "portal_url", url);
-	if (rc == DB_OK)
-		rc = portal_mail(db, env->tc, env->cfg, OUTBOX_INVOICE, "invoice", v,
-		    a->email, "invoice", inv->id);
-	tmpl_vars_free(v);
-	explicit_bzero(url, sizeof(url));
-	return rc;
+	notice_fact(&n, "pay_expires", d);
+	notice_token(&n, token);
+	return notice_enqueue(db, env->cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
 }
 
 static int

@@ -8,14 +8,13 @@
 #include "db.h"
 #include "log.h"
 #include "money.h"
-#include "outbox.h"
+#include "notice.h"
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
 #include "str.h"
 #include "stripe.h"
 #include "stripe_pay.h"
-#include "tmpl.h"
 
 int
 portal_payment_register(struct db *db, int64_t payment_id, int64_t account_id,
@@ -239,37 +238,6 @@ notice_sent(struct db *db, int64_t payment_id, const char *kind, int *sent)
 	return rc;
 }
 
-/* The invoices of the payment's plan as a loop of the mail. */
-static int
-mail_invoices(struct db *db, struct tmpl_vars *v, const char *plan)
-{
-	struct alloc_req req[SP_PLAN_MAX];
-	size_t n = 0;
-	int autoa = 0;
-
-	if (stripe_pay_plan_parse(plan, &autoa, req, SP_PLAN_MAX, &n) == -1)
-		return DB_OK;
-	for (size_t i = 0; i < n; i++) {
-		struct db_param p[] = { DB_I64(req[i].invoice_id) };
-		struct db_result r;
-		struct tmpl_vars *row;
-		char m[MONEY_FMT_MAX];
-		int rc = db_query(db, "SELECT COALESCE(number, '') FROM invoices"
-		    " WHERE id = ?", p, 1, &r);
-
-		if (rc == DB_OK && r.nrows == 1 &&
-		    (row = tmpl_loop_add(v, "invoices")) != NULL) {
-			tmpl_set(row, "number", db_str(&r, 0, 0));
-			money_format(req[i].amount, m, sizeof(m));
-			tmpl_set(row, "amount", m);
-		}
-		db_result_free(&r);
-		if (rc != DB_OK)
-			return rc;
-	}
-	return DB_OK;
-}
-
 const char *
 portal_failure_text(const struct sp_payment *p)
 {
@@ -289,128 +257,58 @@ portal_invoices_heading(const struct sp_payment *p)
 	return "For";
 }
 
-static void
-mail_payment(struct db *db, struct tmpl_vars *v, const struct config *cfg,
-    const struct sp_payment *p, int portal)
-{
-	struct sp_method m;
-	char buf[600], d[32];
-
-	money_format(p->amount, buf, sizeof(buf));
-	tmpl_set(v, "amount", buf);
-	tmpl_setf(v, "payment_id", "%" PRId64, p->id);
-	if (p->intent[0])
-		tmpl_setf(v, "transaction_id", "P-%" PRId64 " / %s", p->id, p->intent);
-	else
-		tmpl_setf(v, "transaction_id", "P-%" PRId64, p->id);
-	tmpl_set(v, "stripe_id", p->intent);
-	clock_fmt_date(p->settled_at ? p->settled_at : p->created_at, d, sizeof(d));
-	tmpl_set(v, "date", d);
-	if (p->payment_method_id && stripe_pay_method_get(db, p->payment_method_id,
-	    &m) == SP_OK)
-		portal_method_label(m.kind, m.brand, m.last4, buf, sizeof(buf));
-	else
-		str_copy(buf, sizeof(buf), strcmp(p->method, "ach") == 0 ?
-		    "Bank account (ACH)" : "Card");
-	tmpl_set(v, "method", buf);
-	tmpl_set_bool(v, "is_ach", strcmp(p->method, "ach") == 0);
-	tmpl_set(v, "failure_message", portal_failure_text(p));
-	tmpl_set(v, "invoices_heading", portal_invoices_heading(p));
-	tmpl_set_bool(v, "inv_still_open", strcmp(p->status, "failed") == 0 ||
-	    strcmp(p->status, "canceled") == 0);
-	tmpl_set_bool(v, "inv_for", strcmp(p->status, "succeeded") != 0);
-	/* Pay-link payers may have no portal login: no link for them. */
-	if (portal && portal_url(cfg, buf, sizeof(buf), "/portal/payments/%" PRId64,
-	    p->id) == 0)
-		tmpl_set(v, "receipt_url", buf);
-	if (portal_url(cfg, buf, sizeof(buf), "/portal/login") == 0)
-		tmpl_set(v, "portal_url", buf);
-}
-
-/* Labels mail_payment() wrote in English, in the account's language: the
- * method ("Visa terminada en 4242") and the general failure reason. */
-static void
-mail_lang_labels(struct db *db, struct tmpl_cache *tc, struct tmpl_vars *v,
-    const struct sp_payment *p, const struct account *a)
-{
-	const char *lang = a->language, *t;
-	struct sp_method m;
-	char buf[120];
-	size_t n;
-
-	if (!account_language_ok(lang) || strcmp(lang, "en") == 0)
-		return;
-	tmpl_set(v, "failure_message", tmpl_msg(tc, lang, strcmp(p->status,
-	    "canceled") == 0 ? "pr.canceled" : "m.bank_refused"));
-	if (!p->payment_method_id || stripe_pay_method_get(db,
-	    p->payment_method_id, &m) != SP_OK) {
-		tmpl_set(v, "method", tmpl_msg(tc, lang, strcmp(p->method, "ach") ==
-		    0 ? "pl.ach" : "pm.card"));
-		return;
-	}
-	str_copy(buf, sizeof(buf), m.brand[0] ? m.brand : tmpl_msg(tc, lang,
-	    strcmp(m.kind, "card") == 0 ? "pm.card" : "pm.bank_account"));
-	if (buf[0] >= 'a' && buf[0] <= 'z')
-		buf[0] = (char)(buf[0] - 'a' + 'A');
-	if (m.last4[0] == '\0' || (t = strstr(tmpl_msg(tc, lang, "pm.ending"),
-	    "{brand}")) == NULL)
-		goto out;
-	/* "{brand} terminada en {last4}" */
-	n = strlen(buf);
-	str_fmt(buf + n, sizeof(buf) - n, "%s", t + strlen("{brand}"));
-	if ((t = strstr(buf, "{last4}")) != NULL)
-		str_fmt(buf + (t - buf), sizeof(buf) - (size_t)(t - buf), "%s",
-		    m.last4);
-out:
-	tmpl_set(v, "method", buf);
-}
-
-struct notice_kind {
+struct pay_notice {
 	const char		*name;		/* portal_payment_notices.kind */
-	const char		*tmpl;		/* mail template */
-	enum outbox_kind	 kind;
+	enum notice_kind	 kind;
 	int			 succeeded;	/* for ach_result */
 };
 
-static const struct notice_kind notice_kinds[] = {
-	{ "receipt", "receipt", OUTBOX_RECEIPT, 1 },
-	{ "ach_pending", "payment_confirmation", OUTBOX_PAYMENT_CONFIRMATION, 0 },
-	{ "ach_succeeded", "ach_result", OUTBOX_ACH_RESULT, 1 },
-	{ "ach_failed", "ach_result", OUTBOX_ACH_RESULT, 0 },
+static const struct pay_notice pay_notices[] = {
+	{ "receipt", NOTICE_RECEIPT, 1 },
+	{ "ach_pending", NOTICE_ACH_PENDING, 0 },
+	{ "ach_succeeded", NOTICE_ACH_SUCCEEDED, 1 },
+	{ "ach_failed", NOTICE_ACH_FAILED, 0 },
 };
 
-static const struct notice_kind *
-notice_kind(const char *name)
+static const struct pay_notice *
+pay_notice(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_LEN(notice_kinds); i++)
-		if (strcmp(notice_kinds[i].name, name) == 0)
-			return &notice_kinds[i];
+	for (size_t i = 0; i < ARRAY_LEN(pay_notices); i++)
+		if (strcmp(pay_notices[i].name, name) == 0)
+			return &pay_notices[i];
 	return NULL;
 }
 
-/* Mail templates for callers without a worker's cache (webhook, jobs):
- * one cache per process, kept for its life (single-threaded processes). */
-static struct tmpl_cache *
-notify_cache(const struct config *cfg)
+/* The payment's notice with what it was when it became due: its status,
+ * amount and date (the mailer renders the rest when it sends it). */
+static int
+pay_notice_queue(struct db *db, const struct config *cfg,
+    const struct pay_notice *nk, const struct sp_payment *p,
+    const struct account *a, const char *to, int portal)
 {
-	static struct tmpl_cache *tc;
+	struct notice n;
+	char d[32];
 
-	if (tc == NULL)
-		tc = tmpl_cache_new(cfg->templates_dir, (int)cfg->strict_templates);
-	return tc;
+	notice_init(&n, nk->kind, to, a->language, a->id, "payment", p->id);
+	notice_fact(&n, "status", p->status);
+	notice_fact_i64(&n, "amount", p->amount);
+	clock_fmt_date(p->settled_at ? p->settled_at : p->created_at, d,
+	    sizeof(d));
+	notice_fact(&n, "date", d);
+	notice_fact_i64(&n, "succeeded", nk->succeeded);
+	notice_fact_i64(&n, "portal", portal);
+	return notice_enqueue(db, cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
 }
 
 static int
-notify_tx_with(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
-    int64_t payment_id)
+notify_tx_with(struct db *db, const struct config *cfg, int64_t payment_id)
 {
 	struct db_param k[] = { DB_I64(payment_id) };
-	const struct notice_kind *nk;
+	const struct pay_notice *nk;
 	const char *due;
 	struct db_result r;
 	struct sp_payment p;
 	struct account a;
-	struct tmpl_vars *v;
 	char to[255];
 	int rc, pending_sent = 0, claimed = 0, portal;
 
@@ -432,24 +330,12 @@ notify_tx_with(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
 	if ((rc = notice_sent(db, payment_id, "ach_pending", &pending_sent)) != DB_OK)
 		return rc;
 	due = notice_due(&p, pending_sent);
-	if (due == NULL || (nk = notice_kind(due)) == NULL || to[0] == '\0')
+	if (due == NULL || (nk = pay_notice(due)) == NULL || to[0] == '\0')
 		return DB_OK;
 	if ((rc = notice_claim(db, payment_id, nk->name, &claimed)) != DB_OK ||
 	    !claimed)
 		return rc;
-	if ((v = tmpl_vars_new()) == NULL)
-		return DB_ERR;
-	tmpl_set(v, "recipient_name", a.name);
-	tmpl_set(v, "account_name", a.name);
-	mail_payment(db, v, cfg, &p, portal);
-	portal_mail_lang(v, &a);
-	mail_lang_labels(db, tc, v, &p, &a);
-	tmpl_set_bool(v, "succeeded", nk->succeeded);
-	rc = mail_invoices(db, v, p.alloc_plan);
-	if (rc == DB_OK)
-		rc = portal_mail(db, tc, cfg, nk->kind, nk->tmpl, v, to, "payment",
-		    payment_id);
-	tmpl_vars_free(v);
+	rc = pay_notice_queue(db, cfg, nk, &p, &a, to, portal);
 	if (rc != DB_OK)
 		log_err("payment %" PRId64 ": %s email not queued", payment_id,
 		    nk->name);
@@ -459,11 +345,7 @@ notify_tx_with(struct db *db, struct tmpl_cache *tc, const struct config *cfg,
 int
 portal_payment_settled(struct db *db, const struct config *cfg, int64_t payment_id)
 {
-	struct tmpl_cache *tc = notify_cache(cfg);
-
-	if (tc == NULL)
-		return DB_ERR;
-	return notify_tx_with(db, tc, cfg, payment_id);
+	return notify_tx_with(db, cfg, payment_id);
 }
 
 struct notify_args {
@@ -484,7 +366,7 @@ notify_tx(struct db *db, void *arg)
 	db_result_free(&r);
 	if (rc != DB_OK)
 		return rc;
-	return notify_tx_with(db, x->env->tc, x->env->cfg, x->payment_id);
+	return notify_tx_with(db, x->env->cfg, x->payment_id);
 }
 
 int

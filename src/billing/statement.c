@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "db.h"
 #include "statement.h"
+#include "store_receivables.h"
 #include "str.h"
 
 #define STATEMENT_MAX_DAYS	3653	/* ten years, leap days included */
@@ -1038,110 +1039,58 @@ statement_batch_get(struct db *db, int64_t id, struct statement_batch *b)
 
 /* --- A/R summary --------------------------------------------------------- */
 
-/* Balances: one grouped pass over the ledger joined to accounts; the
- * totals are window sums over every group, so the same pass yields the top
- * balances. (No derived table: MariaDB would "split" a grouped derived
- * table into one lookup per account, which is far slower here.) */
-static int
-ar_balances(struct db *db, int64_t location_id, struct ar_summary *s)
+/* From the stored figures (migration 0023; ledger verify recomputes them):
+ * three index-range reads whatever the size of the ledger. */
+int
+ar_summary(struct db *db, int64_t location_id, struct ar_summary *s)
 {
-	struct db_param p[] = { DB_I64(location_id), DB_I64(location_id),
-	    DB_I64((int64_t)ARRAY_LEN(s->top)) };
-	struct db_result r;
-	int rc;
+	struct store_ar_account top[ARRAY_LEN(s->top)];
+	struct store_ar_totals t;
+	struct store_ar_due *due = NULL;
+	int64_t today = date_today(), d;
+	size_t ntop = 0, ndue = 0;
+	int rc = ST_OK;
 
-	rc = db_query(db, "SELECT e.account_id, a.name, SUM(e.amount) AS balance,"
-	    " SUM(GREATEST(SUM(e.amount), 0)) OVER (),"
-	    " SUM(GREATEST(-SUM(e.amount), 0)) OVER (),"
-	    " SUM(SUM(e.amount) > 0) OVER ()"
-	    " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
-	    " WHERE ? = 0 OR a.location_id = ? GROUP BY e.account_id"
-	    " ORDER BY balance DESC, e.account_id LIMIT ?", p, ARRAY_LEN(p), &r);
-	if (rc == DB_OK && r.nrows > 0) {
-		s->total = db_i64(&r, 0, 3);
-		s->credit = db_i64(&r, 0, 4);
-		s->accounts_with_balance = db_i64(&r, 0, 5);
+	memset(s, 0, sizeof(*s));
+	if (store_receivables_totals(db, location_id, &t) != DB_OK ||
+	    store_receivables_top(db, location_id, top, ARRAY_LEN(top), &ntop) != DB_OK ||
+	    store_receivables_open_by_due(db, location_id, &due, &ndue) != DB_OK) {
+		free(due);
+		return ST_DB;
 	}
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		struct ar_row *t = &s->top[s->ntop];
-
-		if (db_i64(&r, i, 2) <= 0)
-			break;
-		t->account_id = db_i64(&r, i, 0);
-		str_copy(t->account_name, sizeof(t->account_name), db_str(&r, i, 1));
-		t->balance = db_i64(&r, i, 2);
-		s->ntop++;
+	s->total = t.owed;
+	s->credit = t.credit;
+	s->accounts_with_balance = t.accounts_owing;
+	for (size_t i = 0; i < ntop; i++) {
+		s->top[i].account_id = top[i].account_id;
+		str_copy(s->top[i].account_name, sizeof(s->top[i].account_name),
+		    top[i].name);
+		s->top[i].balance = top[i].balance;
 	}
-	db_result_free(&r);
-	return rc;
-}
-
-/* Adds sign * the per-due-date sums of r to the aging buckets (days past
- * due as of today). */
-static int
-ar_bucket_rows(const struct db_result *r, int64_t sign, struct ar_summary *s)
-{
-	int64_t today = date_today(), due;
-
-	for (size_t i = 0; i < r->nrows; i++) {
-		if (date_parse(db_str(r, i, 0), &due) == -1)
-			return DB_ERR;
-		s->aging[calc_aging_bucket(today - due)] += sign * db_i64(r, i, 1);
+	s->ntop = ntop;
+	for (size_t i = 0; i < ndue && rc == ST_OK; i++) {
+		if (date_parse(due[i].due_date, &d) == -1)
+			rc = ST_DB;
+		else
+			s->aging[calc_aging_bucket(today - d)] += due[i].open;
 	}
-	return DB_OK;
-}
-
-/* Open amounts of issued invoices by due date = their entries minus their
- * allocations, summed per due date in two grouped joins. Summing per due
- * date rather than per invoice is exact because no issued invoice is ever
- * over-allocated (ledger_verify checks it), and it keeps the grouping to a
- * few hundred rows instead of one per invoice. Without a location the
- * queries do not touch accounts at all: joining them would make MariaDB
- * walk accounts -> invoices -> entries by random lookups. */
-static int
-ar_aging(struct db *db, int64_t location_id, struct ar_summary *s)
-{
-	struct db_param p[] = { DB_I64(location_id) };
-	struct db_result r;
-	int rc;
-
-	if (location_id == 0)
-		rc = db_query(db, "SELECT i.due_date, SUM(e.amount) FROM invoices i"
-		    " JOIN ledger_entries e ON e.invoice_id = i.id"
-		    " WHERE i.status = 'issued' GROUP BY i.due_date", NULL, 0, &r);
-	else
-		rc = db_query(db, "SELECT i.due_date, SUM(e.amount) FROM accounts a"
-		    " JOIN invoices i ON i.account_id = a.id"
-		    " JOIN ledger_entries e ON e.invoice_id = i.id"
-		    " WHERE a.location_id = ? AND i.status = 'issued'"
-		    " GROUP BY i.due_date", p, 1, &r);
-	if (rc == DB_OK)
-		rc = ar_bucket_rows(&r, 1, s);
-	db_result_free(&r);
-	if (rc != DB_OK)
-		return rc;
-	if (location_id == 0)
-		rc = db_query(db, "SELECT i.due_date, SUM(x.amount) FROM invoices i"
-		    " JOIN allocations x ON x.invoice_id = i.id"
-		    " WHERE i.status = 'issued' GROUP BY i.due_date", NULL, 0, &r);
-	else
-		rc = db_query(db, "SELECT i.due_date, SUM(x.amount) FROM accounts a"
-		    " JOIN invoices i ON i.account_id = a.id"
-		    " JOIN allocations x ON x.invoice_id = i.id"
-		    " WHERE a.location_id = ? AND i.status = 'issued'"
-		    " GROUP BY i.due_date", p, 1, &r);
-	if (rc == DB_OK)
-		rc = ar_bucket_rows(&r, -1, s);
-	db_result_free(&r);
+	free(due);
 	return rc;
 }
 
 int
-ar_summary(struct db *db, int64_t location_id, struct ar_summary *s)
+ar_by_location(struct db *db, struct ar_location *out, size_t max, size_t *n)
 {
-	memset(s, 0, sizeof(*s));
-	if (ar_balances(db, location_id, s) != DB_OK ||
-	    ar_aging(db, location_id, s) != DB_OK)
+	struct store_ar_location *v = calloc(max ? max : 1, sizeof(*v));
+	int rc;
+
+	*n = 0;
+	if (v == NULL)
 		return ST_DB;
-	return ST_OK;
+	rc = store_receivables_by_location(db, v, max, n) == DB_OK ? ST_OK : ST_DB;
+	for (size_t i = 0; rc == ST_OK && i < *n; i++)
+		out[i] = (struct ar_location){ v[i].location_id, v[i].owed,
+		    v[i].accounts_owing };
+	free(v);
+	return rc;
 }

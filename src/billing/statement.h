@@ -128,5 +128,13 @@ struct ar_summary {
 	size_t		 ntop;
 };
 int	 ar_summary(struct db *, int64_t location_id, struct ar_summary *);
+/* Receivables of each location (accounts owing money there): one read. */
+struct ar_location {
+	int64_t	 location_id;
+	int64_t	 total;
+	int64_t	 accounts_with_balance;
+};
+#define AR_MAX_LOCATIONS	1000
+int	 ar_by_location(struct db *, struct ar_location *out, size_t max, size_t *n);
 
 #endif

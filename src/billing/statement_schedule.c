@@ -15,7 +15,6 @@
 #include "portal.h"
 #include "statement.h"
 #include "str.h"
-#include "tmpl.h"
 
 const char *const ss_cadence_names[SS_CADENCE__MAX] = { "monthly", "weekly" };
 const char *const ss_mode_names[SS_MODE__MAX] = { "default", "custom", "off" };

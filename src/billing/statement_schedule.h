@@ -72,9 +72,10 @@ int	 statement_schedule_account_set(struct db *, const struct actor *,
 	    int64_t account_id, enum ss_mode, const struct stmt_schedule *,
 	    const char **bad);
 
-/* What the run needs beyond the database: templates and config to render
- * the email, and the PDF renderer (the web layer's pdf_statement), which
- * fills out with the document and returns 0. */
+/* What the run needs beyond the database: the config, and the PDF renderer
+ * (the web layer's pdf_statement), which fills out with the document and
+ * returns 0. The email is a notice the mailer renders at send time; tc is
+ * no longer read here (kept for the callers that fill it). */
 struct ss_env {
 	const struct config	*cfg;
 	struct tmpl_cache	*tc;
@@ -93,8 +94,9 @@ struct ss_run_stats {
 int	 statement_schedule_run(struct db *, const struct ss_env *, int64_t now,
 	    size_t max, struct ss_run_stats *);
 
-/* Emails stored statement id to its account (HTML body, PDF attached, pay
- * link) inside the caller's transaction; *outbox_id (may be NULL) gets the
+/* Queues the email of stored statement id to its account (a notice with
+ * the statement's figures and pay link frozen, its PDF attached) inside the
+ * caller's transaction; *outbox_id (may be NULL) gets the
  * row, 0 when the account has no email. A db_status. */
 int	 statement_email_in_tx(struct db *, const struct ss_env *,
 	    const struct statement *, int64_t *outbox_id);

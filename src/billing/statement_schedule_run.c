@@ -10,11 +10,11 @@
 #include "db.h"
 #include "log.h"
 #include "money.h"
+#include "notice.h"
 #include "outbox.h"
 #include "portal.h"
 #include "statement.h"
 #include "str.h"
-#include "tmpl.h"
 
 #define PDF_MAX		(4u * 1024 * 1024)
 #define PAY_URL_MAX	(40 + PORTAL_MAX_SELECT * 30)
@@ -23,12 +23,12 @@ static const struct actor ss_actor = { "system", 0, "statement-schedule" };
 
 /* --- the email ------------------------------------------------------------------ */
 
-/* The link that pays the statement's balance: the portal's payment page with
- * every open invoice of the account selected (posted to the portal first,
- * so the client may pay them); the Billing page when nothing is open. */
+/* The query of the link that pays the statement's balance: the portal's
+ * payment page with every open invoice of the account selected (posted to
+ * the portal first, so the client may pay them); "" when nothing is open
+ * (the mail links the Billing page). */
 static int
-pay_url(struct db *db, const struct config *cfg, int64_t account_id,
-    char *out, size_t outsz)
+pay_query(struct db *db, int64_t account_id, char *out, size_t outsz)
 {
 	struct db_param p[] = { DB_I64(clock_now()), DB_I64(account_id) };
 	struct portal_invoice *inv = NULL;
@@ -41,41 +41,12 @@ pay_url(struct db *db, const struct config *cfg, int64_t account_id,
 	    portal_invoices(db, account_id, -1, &inv, &n) != PORTAL_OK)
 		return DB_ERR;
 	buf_init(&b, outsz - 1);
-	buf_printf(&b, "%s/portal/pay", cfg->base_url);
 	for (size_t i = 0; i < n && k < PORTAL_MAX_SELECT; i++)
 		if (inv[i].status == PIS_OPEN || inv[i].status == PIS_PARTIAL)
 			buf_printf(&b, "%cinvoice=%" PRId64, k++ ? '&' : '?', inv[i].id);
 	free(inv);
-	if (k == 0) {
-		buf_reset(&b);
-		buf_printf(&b, "%s/portal/billing", cfg->base_url);
-	}
 	str_copy(out, outsz, b.data != NULL ? b.data : "");
 	buf_free(&b);
-	return DB_OK;
-}
-
-static int
-mail_vars(struct db *db, const struct ss_env *env, const struct statement *st,
-    const char *name, struct tmpl_vars *v)
-{
-	char amount[32], url[PAY_URL_MAX];
-
-	money_format(st->amount_due, amount, sizeof(amount));
-	if (tmpl_set(v, "recipient_name", name) == -1 ||
-	    tmpl_set(v, "account_name", st->account_name) == -1 ||
-	    tmpl_set(v, "period_from", st->period_start) == -1 ||
-	    tmpl_set(v, "period_to", st->period_end) == -1 ||
-	    tmpl_set(v, "balance_due", amount) == -1 ||
-	    tmpl_setf(v, "statement_url", "%s/portal/statements/%" PRId64 "/pdf",
-	    env->cfg->base_url, st->id) == -1 ||
-	    tmpl_setf(v, "portal_url", "%s/portal/billing", env->cfg->base_url) == -1)
-		return DB_ERR;
-	if (st->amount_due > 0) {
-		if (pay_url(db, env->cfg, st->account_id, url, sizeof(url)) != DB_OK ||
-		    tmpl_set(v, "pay_url", url) == -1)
-			return DB_ERR;
-	}
 	return DB_OK;
 }
 
@@ -103,31 +74,30 @@ statement_email_in_tx(struct db *db, const struct ss_env *env,
     const struct statement *st, int64_t *outbox_id)
 {
 	struct db_param p[] = { DB_I64(st->account_id) };
-	struct tmpl_vars *v = NULL;
-	struct outbox_mail m;
 	struct db_result r;
-	char err[256];
+	struct notice n;
+	char query[PAY_URL_MAX] = "";
 	int64_t id = 0;
 	int rc;
 
-	memset(&m, 0, sizeof(m));
 	if (outbox_id)
 		*outbox_id = 0;
-	rc = db_query(db, "SELECT COALESCE(email, ''), name FROM accounts "
-	    "WHERE id = ?", p, 1, &r);
+	rc = db_query(db, "SELECT COALESCE(email, ''), COALESCE(language, '') "
+	    "FROM accounts WHERE id = ?", p, 1, &r);
 	if (rc != DB_OK || r.nrows == 0 || !outbox_addr_ok(db_str(&r, 0, 0)))
 		goto done;	/* no email: the portal has it */
-	if ((v = tmpl_vars_new()) == NULL ||
-	    (rc = mail_vars(db, env, st, db_str(&r, 0, 1), v)) != DB_OK)
+	if (st->amount_due > 0 && (rc = pay_query(db, st->account_id, query,
+	    sizeof(query))) != DB_OK)
 		goto done;
-	if (outbox_render(env->tc, env->cfg, "statement", v, &m, err,
-	    sizeof(err)) == -1) {
-		log_err("statement mail template: %s", err);
-		rc = DB_ERR;
-		goto done;
-	}
-	rc = outbox_enqueue_mail(db, OUTBOX_STATEMENT, db_str(&r, 0, 0), &m,
-	    "statement", st->id, &id);
+	/* in English, as it always was */
+	notice_init(&n, NOTICE_STATEMENT, db_str(&r, 0, 0), NULL,
+	    st->account_id, "statement", st->id);
+	notice_fact(&n, "account_name", st->account_name);
+	notice_fact(&n, "period_from", st->period_start);
+	notice_fact(&n, "period_to", st->period_end);
+	notice_fact_i64(&n, "balance_due", st->amount_due);
+	notice_fact(&n, "pay_query", query);
+	rc = notice_enqueue(db, env->cfg, &n, &id);
 	if (rc == DB_OK)
 		rc = mail_attach_pdf(db, env, st, id);
 	if (rc == DB_OK && outbox_id)
@@ -135,8 +105,6 @@ statement_email_in_tx(struct db *db, const struct ss_env *env,
 done:
 	if (rc == OUTBOX_INVALID)
 		rc = DB_ERR;
-	outbox_mail_free(&m);
-	tmpl_vars_free(v);
 	db_result_free(&r);
 	return rc;
 }

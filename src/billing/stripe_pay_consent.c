@@ -15,12 +15,12 @@
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
+#include "notice.h"
 #include "outbox.h"
 #include "profiles.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
-#include "tmpl.h"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
 
@@ -61,63 +61,27 @@ sp_consent_check(const struct sp_consent_req *q, char *msg, size_t msgsz)
 	return 0;
 }
 
-/* Mail templates for the copy (one cache per process, kept for its life;
- * billingd workers and job runners are single-threaded). */
-static struct tmpl_cache *
-consent_cache(const struct config *cfg)
-{
-	static struct tmpl_cache *tc;
-
-	if (tc == NULL)
-		tc = tmpl_cache_new(cfg->templates_dir, (int)cfg->strict_templates);
-	return tc;
-}
-
 /* The copy of the consent for the account's address, queued in the
- * caller's transaction (mail_id recorded on the consent). No address:
- * nothing (logged). db_status. */
+ * caller's transaction (mail_id recorded on the consent): a notice the
+ * mailer renders from the consent as recorded. No address: nothing
+ * (logged). db_status. */
 static int
 consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
-    const struct sp_consent_req *q, const char *label, const char *text)
+    const struct sp_consent_req *q)
 {
-	struct tmpl_cache *tc = consent_cache(cfg);
-	struct tmpl_vars *v;
-	struct outbox_mail m;
 	struct account a;
-	char when[32], err[200];
+	struct notice n;
 	int64_t mail_id = 0;
 	int rc;
 
-	if (tc == NULL)
-		return DB_ERR;
 	if ((rc = account_get(db, q->account_id, &a)) != PROF_OK)
 		return rc == PROF_NOT_FOUND ? DB_OK : DB_ERR;
 	if (a.email[0] == '\0')
 		return DB_OK;	/* no address: the print view is the copy */
-	if ((v = tmpl_vars_new()) == NULL)
-		return DB_ERR;
-	(void)clock_fmt_datetime(clock_now(), when, sizeof(when));
-	tmpl_set(v, "recipient_name", a.name);
-	tmpl_set(v, "lang", account_language_ok(a.language) ? a.language : "en");
-	tmpl_set(v, "method_label", label);
-	tmpl_set(v, "scope_label", stripe_pay_consent_scope_label(q->scope));
-	tmpl_set(v, "signer_name", q->signer_name);
-	tmpl_set(v, "signed_at", when);
-	tmpl_set(v, "ip", q->ip ? q->ip : "");
-	tmpl_set(v, "auth_text", text);
-	tmpl_setf(v, "consent_id", "%" PRId64, consent_id);
-	if (cfg->base_url != NULL && *cfg->base_url)
-		tmpl_setf(v, "portal_url", "%s/portal/methods", cfg->base_url);
-	memset(&m, 0, sizeof(m));
-	(void)branding_mail_vars(db, cfg, v);
-	if (outbox_render(tc, cfg, "consent", v, &m, err, sizeof(err)) == -1) {
-		log_err("consent %" PRId64 ": mail template: %s", consent_id, err);
-		rc = DB_ERR;
-	} else
-		rc = outbox_enqueue_mail(db, OUTBOX_OTHER, a.email, &m, "consent",
-		    consent_id, &mail_id);
-	outbox_mail_free(&m);
-	tmpl_vars_free(v);
+	notice_init(&n, NOTICE_CONSENT, a.email, a.language, a.id, "consent",
+	    consent_id);
+	notice_fact_i64(&n, "signed_at", clock_now());
+	rc = notice_enqueue(db, cfg, &n, &mail_id);
 	if (rc == OUTBOX_INVALID) {
 		log_warn("consent %" PRId64 ": address %s refused; no copy sent",
 		    consent_id, a.email);
@@ -215,7 +179,7 @@ sp_consent_insert(struct db *db, const struct actor *actor, const struct config 
 	if ((rc = audit_record(db, actor, "consent.record", "account",
 	    q->account_id, detail)) != DB_OK)
 		return rc;
-	return cfg != NULL ? consent_mail(db, cfg, *consent_id, q, label, text) :
+	return cfg != NULL ? consent_mail(db, cfg, *consent_id, q) :
 	    DB_OK;
 }
 

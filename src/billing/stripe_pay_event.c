@@ -403,6 +403,9 @@ stripe_pay_event(const struct sp *sp, const char *body, size_t len, char *outcom
 	memset(&a, 0, sizeof(a));
 	a.sp = sp;
 	a.ev = &ev;
+	/* Galera: the payment an event is about may have been created or
+	 * settled through another node a moment ago; read what it committed. */
+	(void)db_causal(sp->db, 1);
 	for (int round = 0; round < SP_TX_ROUNDS; round++) {
 		rc = db_tx(sp->db, event_tx, &a);
 		if (rc != SP_TX_NEED)
@@ -420,6 +423,7 @@ stripe_pay_event(const struct sp *sp, const char *body, size_t len, char *outcom
 		(void)str_copy(a.outcome, sizeof(a.outcome), "duplicate");
 	} else if (rc != SP_TX_NEED)
 		(void)str_copy(a.outcome, sizeof(a.outcome), "database error");
+	(void)db_causal(sp->db, 0);
 	if (rc == DB_OK && a.cancel)
 		sp_cancel_intent(sp, a.cancel_payment, a.cancel_intent);
 	sp_msg(outcome, outcomesz, a.outcome);

@@ -64,7 +64,12 @@ stripe_pay_cancel(const struct sp *sp, int64_t payment_id, struct sp_result *out
 	int found = 0, rc;
 
 	memset(out, 0, sizeof(*out));
-	if (sp_payment_read(sp->db, payment_id, &row, &found) != DB_OK)
+	/* Galera: the payment may have been created (the form went to another
+	 * host) or settled (its webhook did) through another node just now. */
+	rc = db_causal(sp->db, 1) == DB_OK ? sp_payment_read(sp->db, payment_id,
+	    &row, &found) : DB_DOWN;
+	(void)db_causal(sp->db, 0);
+	if (rc != DB_OK)
 		return SP_DB;
 	if (!found || (strcmp(row.method, "card") != 0 && strcmp(row.method, "ach") != 0))
 		return SP_NOT_FOUND;

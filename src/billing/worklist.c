@@ -22,13 +22,12 @@ wl_overdue(struct db *db, int64_t today, struct worklist *w)
 
 	if (date_fmt(today, d, sizeof(d)) == -1)
 		return DB_ERR;
+	/* Issued invoices with money open have fig_open_due (migration 0023):
+	 * the oldest due are the first entries of invoices_open_due. */
 	rc = db_query(db, "SELECT i.id, COALESCE(i.number, ''), i.account_id,"
-	    " a.name, i.due_date, COALESCE((SELECT SUM(e.amount) FROM"
-	    " ledger_entries e WHERE e.invoice_id = i.id), 0) - COALESCE((SELECT"
-	    " SUM(x.amount) FROM allocations x WHERE x.invoice_id = i.id), 0)"
-	    " AS open_amount FROM invoices i JOIN accounts a ON a.id = i.account_id"
-	    " WHERE i.status = 'issued' AND i.due_date < ?"
-	    " HAVING open_amount > 0 ORDER BY i.due_date, i.id LIMIT ?",
+	    " a.name, i.fig_open_due, i.fig_total - i.fig_paid FROM invoices i"
+	    " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due < ?"
+	    " AND i.fig_total > i.fig_paid ORDER BY i.fig_open_due, i.id LIMIT ?",
 	    p, ARRAY_LEN(p), &r);
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
 		struct wl_invoice *v;
@@ -161,22 +160,18 @@ wl_cards(struct db *db, int64_t today, struct worklist *w)
 }
 
 /* Plans (active or already past due) with scheduled installments whose
- * date has passed, oldest first (index ppin_due). The plans tables come
- * with migration 0014 (payment plans); without them the list is empty. */
+ * date has passed, oldest first (index ppin_due). */
 static int
 wl_plans(struct db *db, int64_t today, struct worklist *w)
 {
 	char d[11];
 	struct db_param p[] = { DB_STR(d), DB_I64(WL_ROWS) };
 	struct db_result r;
-	int64_t n = 0, due;
+	int64_t due;
 	int rc;
 
-	rc = db_query_i64(db, "SELECT COUNT(*) FROM information_schema.tables"
-	    " WHERE table_schema = DATABASE() AND table_name ="
-	    " 'payment_plan_installments'", NULL, 0, &n);
-	if (rc != DB_OK || n == 0 || date_fmt(today, d, sizeof(d)) == -1)
-		return rc;
+	if (date_fmt(today, d, sizeof(d)) == -1)
+		return DB_ERR;
 	w->has_plans = 1;
 	rc = db_query(db, "SELECT p.id, p.account_id, a.name, MIN(i.due_date),"
 	    " COUNT(*), SUM(i.amount) FROM payment_plan_installments i"
@@ -207,8 +202,7 @@ collections_by_day(struct db *db, int64_t from_days, size_t ndays,
     int64_t location_id, int64_t *out)
 {
 	char from[11], to[11];
-	struct db_param p[] = { DB_STR(from), DB_STR(to), DB_I64(location_id),
-	    DB_I64(location_id) };
+	struct db_param p[] = { DB_STR(from), DB_STR(to), DB_I64(location_id) };
 	struct db_result r;
 	int64_t day;
 	int rc;
@@ -219,12 +213,15 @@ collections_by_day(struct db *db, int64_t from_days, size_t ndays,
 	if (date_fmt(from_days, from, sizeof(from)) == -1 ||
 	    date_fmt(from_days + (int64_t)ndays - 1, to, sizeof(to)) == -1)
 		return WL_DB;
-	rc = db_query(db, "SELECT e.entry_date, -SUM(e.amount)"
+	/* Without a location: the covering index ledger_kind_date alone. */
+	rc = location_id ? db_query(db, "SELECT e.entry_date, -SUM(e.amount)"
 	    " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
 	    " WHERE e.kind IN ('payment', 'refund')"
 	    " AND e.entry_date BETWEEN ? AND ?"
-	    " AND (? = 0 OR a.location_id = ?) GROUP BY e.entry_date",
-	    p, ARRAY_LEN(p), &r);
+	    " AND a.location_id = ? GROUP BY e.entry_date", p, 3, &r) :
+	    db_query(db, "SELECT entry_date, -SUM(amount) FROM ledger_entries"
+	    " WHERE kind IN ('payment', 'refund') AND entry_date BETWEEN ? AND ?"
+	    " GROUP BY entry_date", p, 2, &r);
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
 		if (date_parse(db_str(&r, i, 0), &day) == -1 || day < from_days ||
 		    day >= from_days + (int64_t)ndays)

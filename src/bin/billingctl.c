@@ -20,6 +20,7 @@
 #include "profiles.h"
 #include "log.h"
 #include "mailer.h"
+#include "notice_render.h"
 #include "pdf_receipt.h"
 #include "migrate.h"
 #include "outbox.h"
@@ -568,14 +569,23 @@ mail_cmd_send(struct cli *c)
 	int n;
 
 	struct pdf_receipt_env renv = { c->db, &c->cfg };
+	struct notice_render_env nenv = { c->db, NULL, &c->cfg };
 
+	if ((nenv.tc = tmpl_cache_new(c->cfg.templates_dir, 1)) == NULL) {
+		fprintf(stderr, "billingctl: cannot read templates in %s\n",
+		    c->cfg.templates_dir);
+		return 1;
+	}
 	if ((m = mailer_new(&c->cfg, c->db, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "billingctl: %s\n", err);
+		tmpl_cache_free(nenv.tc);
 		return 1;
 	}
 	mailer_set_attacher(m, pdf_receipt_attach, &renv);
+	mailer_set_renderer(m, notice_render, &nenv);	/* notices: at send time */
 	n = mailer_run(m, 100, NULL, &st);
 	mailer_free(m);
+	tmpl_cache_free(nenv.tc);
 	if (n < 0) {
 		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
 		return 1;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "db.h"
 #include "clock.h"
 #include "log.h"
 #include "str.h"
@@ -92,6 +93,7 @@ worker_main(void)
 		exit(1);
 	}
 	while (!got_term && FCGX_Accept_r(&req) >= 0) {
+		db_request_start(app.db);
 		app_handle(&app, &req);
 		FCGX_Finish_r(&req);
 	}

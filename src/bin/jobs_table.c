@@ -11,6 +11,7 @@
 #include "jobs_table.h"
 #include "log.h"
 #include "mailer.h"
+#include "notice_render.h"
 #include "pdf.h"
 #include "pdf_receipt.h"
 #include "statement_schedule.h"
@@ -164,9 +165,10 @@ job_card_expiry(struct jobs_ctx *j, char *err, size_t errsz)
 	return 0;
 }
 
-/* In order: notices go out before the charges they announce. */
+/* In order: notices go out before the charges they announce; the mailer
+ * last, so one `jobs run --once` also sends (renders) what the jobs before
+ * it queued. */
 const struct job_def jobs_defs[] = {
-	{ "mailer", 1, 0, job_mailer, "sends queued emails" },
 	{ "stripe_reconcile", 60, 1, job_stripe_reconcile,
 	    "settles card/ACH payments left pending" },
 	{ "plan_notices", 60, 0, job_plan_notices,
@@ -177,6 +179,7 @@ const struct job_def jobs_defs[] = {
 	    "charges due plan installments, retries failed ones" },
 	{ "scheduled_statements", 10, 0, job_scheduled_statements,
 	    "makes and emails the statements due on each account's schedule" },
+	{ "mailer", 1, 0, job_mailer, "sends queued emails" },
 };
 const size_t njobs_defs = ARRAY_LEN(jobs_defs);
 
@@ -190,6 +193,7 @@ jobs_find(const char *name)
 }
 
 static struct pdf_receipt_env receipt_env;	/* one jobs_ctx per process */
+static struct notice_render_env notice_env;
 
 int
 jobs_ctx_open(struct jobs_ctx *j, char *err, size_t errsz)
@@ -213,6 +217,9 @@ jobs_ctx_open(struct jobs_ctx *j, char *err, size_t errsz)
 	/* receipts go out with their PDF, rendered at send time */
 	receipt_env = (struct pdf_receipt_env){ j->db, j->cfg };
 	mailer_set_attacher(j->mailer, pdf_receipt_attach, &receipt_env);
+	/* notices are rendered when they are sent */
+	notice_env = (struct notice_render_env){ j->db, j->tc, j->cfg };
+	mailer_set_renderer(j->mailer, notice_render, &notice_env);
 	return 0;
 }
 
@@ -237,6 +244,7 @@ jobs_run_one(struct jobs_ctx *j, size_t i, int force, char *err, size_t errsz)
 	int claimed = 0, ok;
 
 	err[0] = '\0';
+	db_request_start(j->db);
 	if (jobs_claim(j->db, d->name, d->every, d->exclusive, force, j->runner,
 	    EXCLUSIVE_LEASE, &claimed) != DB_OK) {
 		str_fmt(err, errsz, "claim: %s", db_error(j->db));

@@ -26,6 +26,7 @@ static const struct cfg_key keys[] = {
 	S("db_name", "DB_NAME", db_name, "billing"),
 	S("db_user", "DB_USER", db_user, "billing"),
 	S("db_password", "DB_PASSWORD", db_password, ""),
+	S("db_hosts", "DB_HOSTS", db_hosts, ""),
 	S("templates_dir", "BILLING_TEMPLATES", templates_dir, TOP_SRCDIR "/www/templates"),
 	S("migrations_dir", "BILLING_MIGRATIONS", migrations_dir, TOP_SRCDIR "/db/migrations"),
 	I("strict_templates", "BILLING_STRICT_TEMPLATES", strict_templates, "0", 0, 1),
@@ -131,6 +132,93 @@ cfg_file(struct config *c, const char *path, char *err, size_t errsz)
 	return rc;
 }
 
+/* One db_hosts entry: "/socket/path", "host" or "host:port" ("[v6]:port"). */
+static int
+cfg_db_node(struct cfg_db_node *n, const char *e, int64_t defport,
+    char *err, size_t errsz)
+{
+	const char *colon = strrchr(e, ':');
+	int64_t port = defport;
+
+	memset(n, 0, sizeof(*n));
+	if (e[0] == '/') {
+		if (str_copy(n->socket, sizeof(n->socket), e) == -1)
+			goto bad;
+		return 0;
+	}
+	if (e[0] == '[') {	/* [v6]:port */
+		const char *rb = strchr(e, ']');
+		colon = rb != NULL && rb[1] == ':' ? rb + 1 : NULL;
+		if (rb == NULL || (rb[1] != '\0' && colon == NULL))
+			goto bad;
+	} else if (colon != NULL && strchr(e, ':') != colon)
+		colon = NULL;	/* a bare IPv6 address */
+	if (colon != NULL && str_to_i64(colon + 1, 1, 65535, &port) == -1)
+		goto bad;
+	if (colon == NULL)
+		colon = e + strlen(e);
+	if (colon == e || (size_t)(colon - e) >= sizeof(n->host))
+		goto bad;
+	memcpy(n->host, e, (size_t)(colon - e));
+	if (n->host[0] == '[') {
+		memmove(n->host, n->host + 1, strlen(n->host));
+		n->host[strlen(n->host) - 1] = '\0';
+	}
+	n->port = (int)port;
+	return 0;
+bad:
+	str_fmt(err, errsz, "db_hosts: bad entry \"%s\" (expected host, host:port "
+	    "or /path/to/socket)", e);
+	return -1;
+}
+
+/* db_hosts, else the single db_socket or db_host:db_port. */
+static int
+cfg_db_nodes(struct config *c, char *err, size_t errsz)
+{
+	char list[4096], *s, *e;
+
+	c->ndb_nodes = 0;
+	if (c->db_hosts[0] == '\0') {
+		struct cfg_db_node *n = &c->db_nodes[0];
+
+		memset(n, 0, sizeof(*n));
+		if (str_copy(n->socket, sizeof(n->socket), c->db_socket) == -1 ||
+		    str_copy(n->host, sizeof(n->host), c->db_host) == -1) {
+			str_fmt(err, errsz, "db_socket / db_host too long");
+			return -1;
+		}
+		n->port = (int)c->db_port;
+		c->ndb_nodes = 1;
+		return 0;
+	}
+	if (str_copy(list, sizeof(list), c->db_hosts) == -1) {
+		str_fmt(err, errsz, "db_hosts too long");
+		return -1;
+	}
+	for (s = list; s != NULL; s = e) {
+		if ((e = strchr(s, ',')) != NULL)
+			*e++ = '\0';
+		s = str_trim(s);
+		if (*s == '\0')
+			continue;
+		if (c->ndb_nodes == CFG_DB_NODES_MAX) {
+			str_fmt(err, errsz, "db_hosts: more than %d entries",
+			    CFG_DB_NODES_MAX);
+			return -1;
+		}
+		if (cfg_db_node(&c->db_nodes[c->ndb_nodes], s, c->db_port, err,
+		    errsz) == -1)
+			return -1;
+		c->ndb_nodes++;
+	}
+	if (c->ndb_nodes == 0) {
+		str_fmt(err, errsz, "db_hosts: no entry");
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(struct config *c, const char *path, char *err, size_t errsz)
 {
@@ -152,7 +240,7 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		    "32 characters (e.g. openssl rand -hex 32)");
 		return -1;
 	}
-	return 0;
+	return cfg_db_nodes(c, err, errsz);
 }
 
 void

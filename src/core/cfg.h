@@ -7,6 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define CFG_DB_NODES_MAX	16
+
+/* One database server: a unix socket (socket[0] != 0) or host:port. */
+struct cfg_db_node {
+	char	 host[256];
+	int	 port;
+	char	 socket[256];
+};
+
 struct config {
 	char	*listen;		/* unix socket path, or host:port */
 	int64_t	 workers;		/* 0: number of CPUs */
@@ -17,6 +26,11 @@ struct config {
 	char	*db_name;
 	char	*db_user;
 	char	*db_password;
+	/* db_hosts: "host[:port], ..., /path/to/socket" (Galera nodes, tried in
+	 * order); empty: db_socket or db_host:db_port. Parsed into db_nodes. */
+	char	*db_hosts;
+	struct cfg_db_node db_nodes[CFG_DB_NODES_MAX];
+	size_t	 ndb_nodes;
 	char	*templates_dir;
 	char	*migrations_dir;
 	int64_t	 strict_templates;

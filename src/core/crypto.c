@@ -127,3 +127,70 @@ crypto_password_verify(const char *hash, const char *pw)
 {
 	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
 }
+
+/* --- sealing ---------------------------------------------------------------- */
+
+static void
+seal_key(const char *secret, const char *purpose,
+    unsigned char key[crypto_secretbox_KEYBYTES])
+{
+	unsigned char mac[CRYPTO_SHA256_LEN];
+
+	_Static_assert(crypto_secretbox_KEYBYTES == CRYPTO_SHA256_LEN,
+	    "secretbox key is a SHA-256");
+	crypto_hmac_sha256(secret, strlen(secret), purpose, strlen(purpose), mac);
+	memcpy(key, mac, sizeof(mac));
+	sodium_memzero(mac, sizeof(mac));
+}
+
+int
+crypto_seal(const char *secret, const char *purpose, const char *plain,
+    char *out, size_t outsz)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
+	    CRYPTO_TOKEN_MAX];
+	size_t n = strlen(plain), boxlen;
+
+	boxlen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	if (n > CRYPTO_TOKEN_MAX || outsz < sodium_base64_ENCODED_LEN(boxlen,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+		return -1;
+	if (crypto_random(box, crypto_secretbox_NONCEBYTES) == -1)
+		return -1;
+	seal_key(secret, purpose, key);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+	    (const unsigned char *)plain, n, box, key);
+	sodium_memzero(key, sizeof(key));
+	sodium_bin2base64(out, outsz, box, boxlen,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return 0;
+}
+
+int
+crypto_open(const char *secret, const char *purpose, const char *sealed,
+    char *out, size_t outsz)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
+	    CRYPTO_TOKEN_MAX];
+	size_t boxlen = 0, n;
+	int rc;
+
+	if (sodium_base642bin(box, sizeof(box), sealed, strlen(sealed), NULL,
+	    &boxlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    boxlen < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return -1;
+	n = boxlen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	if (n + 1 > outsz)
+		return -1;
+	seal_key(secret, purpose, key);
+	rc = crypto_secretbox_open_easy((unsigned char *)out,
+	    box + crypto_secretbox_NONCEBYTES, boxlen - crypto_secretbox_NONCEBYTES,
+	    box, key);
+	sodium_memzero(key, sizeof(key));
+	if (rc != 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}

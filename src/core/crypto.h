@@ -28,4 +28,17 @@ int	 crypto_password_hash(const char *pw, char out[CRYPTO_PWHASH_MAX]);
 /* 1 if pw matches, 0 if not or on error. */
 int	 crypto_password_verify(const char *hash, const char *pw);
 
+/* Authenticated encryption of a short secret kept at rest for a while (a
+ * link token waiting in the outbox): XSalsa20-Poly1305 (libsodium
+ * secretbox) under a key derived from secret (cfg->secret_key) and purpose,
+ * a fresh random nonce each time. crypto_seal writes unpadded base64url of
+ * nonce || box into out (at most CRYPTO_SEALED_MAX with the NUL for plain
+ * up to CRYPTO_TOKEN_MAX chars); crypto_open reverses it. 0 / -1 (too long,
+ * forged, another key or purpose). */
+#define CRYPTO_SEALED_MAX	256
+int	 crypto_seal(const char *secret, const char *purpose, const char *plain,
+	    char *out, size_t outsz);
+int	 crypto_open(const char *secret, const char *purpose, const char *sealed,
+	    char *out, size_t outsz);
+
 #endif

@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include <time.h>
+
 #include <mysql.h>
 #include <mysqld_error.h>
 #include <errmsg.h>
@@ -21,6 +23,10 @@ struct db {
 	const struct config	*cfg;
 	MYSQL			*conn;
 	int			 in_tx;
+	size_t			 node;		/* index in cfg->db_nodes */
+	int			 galera;	/* wsrep_on: causal reads matter */
+	int			 synced;	/* this request waited for the cluster */
+	char			 node_name[300];	/* for health: host:port or socket */
 	struct db_cached	 cache[DB_STMT_CACHE];
 	size_t			 ncache;
 	char			 err[512];
@@ -46,6 +52,7 @@ db_disconnect(struct db *db)
 		mysql_close(db->conn);
 	db->conn = NULL;
 	db->in_tx = 0;
+	db->galera = 0;
 }
 
 void
@@ -69,7 +76,8 @@ is_conn_error(unsigned e)
 	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
 	    e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
 	    e == CR_SERVER_LOST_EXTENDED || e == ER_CONNECTION_KILLED ||
-	    e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC;
+	    e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC ||
+	    e == ER_UNKNOWN_COM_ERROR;	/* 1047: Galera node not ready (not Synced) */
 }
 
 /* Maps a server/client error number to a status; drops a dead connection. */
@@ -78,38 +86,50 @@ db_fail(struct db *db, unsigned e, const char *msg)
 {
 	str_fmt(db->err, sizeof(db->err), "%u: %s", e, msg);
 	if (is_conn_error(e)) {
+		/* This node is gone: the next connection goes to the next one. */
 		db_disconnect(db);
+		if (db->cfg->ndb_nodes > 0)
+			db->node = (db->node + 1) % db->cfg->ndb_nodes;
 		return DB_DOWN;
 	}
-	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
+	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT) {
+		/* In a transaction db_tx retries it; alone it is the caller's
+		 * error (Galera retries such a statement wsrep_retry_autocommit
+		 * times first). */
+		if (!db->in_tx)
+			log_warn("statement refused: %s", db->err);
 		return DB_DEADLOCK;
+	}
 	if (e == ER_DUP_ENTRY)
 		return DB_DUP;
 	return DB_ERR;
 }
 
-int
-db_ensure(struct db *db)
+/* *on = 1 when the SHOW statement's one row has the value ON. */
+static int
+db_show_on(struct db *db, const char *sql, int *on)
 {
-	const struct config *c = db->cfg;
-	unsigned timeout = 2;
-	MYSQL *m;
+	MYSQL_RES *r;
+	MYSQL_ROW row;
 
-	if (db->conn != NULL)
-		return DB_OK;
-	if ((m = mysql_init(NULL)) == NULL)
-		return DB_DOWN;
-	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	if (mysql_real_connect(m, c->db_socket[0] ? NULL : c->db_host,
-	    c->db_user, c->db_password, c->db_name,
-	    c->db_socket[0] ? 0 : (unsigned)c->db_port,
-	    c->db_socket[0] ? c->db_socket : NULL, 0) == NULL) {
-		str_fmt(db->err, sizeof(db->err), "connect: %s", mysql_error(m));
-		mysql_close(m);
-		return DB_DOWN;
-	}
-	db->conn = m;
+	*on = 0;
+	if (mysql_query(db->conn, sql) != 0 ||
+	    (r = mysql_store_result(db->conn)) == NULL)
+		return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+	row = mysql_fetch_row(r);
+	*on = row != NULL && row[1] != NULL && strcmp(row[1], "ON") == 0;
+	mysql_free_result(r);
+	return DB_OK;
+}
+
+/* After connecting: session settings, and whether this is a Galera node
+ * (then only a Synced node, wsrep_ready = ON, is used). */
+static int
+db_session(struct db *db)
+{
+	MYSQL *m = db->conn;
+	int ready = 0;
+
 	/* UTC everywhere; strict SQL so bad data is an error, not a warning.
 	 * READ COMMITTED: after a transaction takes a row lock, its sums see
 	 * what other transactions committed before that lock was granted (with
@@ -120,6 +140,97 @@ db_ensure(struct db *db)
 	    "innodb_lock_wait_timeout = 10, "
 	    "tx_isolation = 'READ-COMMITTED'") != 0)
 		return db_fail(db, mysql_errno(m), mysql_error(m));
+	/* wsrep_on: a Galera node (a server without wsrep has no such
+	 * variable); then only a Synced node (wsrep_ready) is used. */
+	if (db_show_on(db, "SHOW VARIABLES LIKE 'wsrep_on'", &db->galera) != DB_OK ||
+	    (db->galera && db_show_on(db, "SHOW STATUS LIKE 'wsrep_ready'",
+	    &ready) != DB_OK))
+		return DB_DOWN;
+	if (db->galera && !ready)
+		return db_fail(db, ER_UNKNOWN_COM_ERROR, "Galera node not ready");
+	return DB_OK;
+}
+
+/* Connects to node i of cfg->db_nodes; DB_OK or DB_DOWN. */
+static int
+db_connect_node(struct db *db, size_t i)
+{
+	const struct config *c = db->cfg;
+	const struct cfg_db_node *n = &c->db_nodes[i];
+	unsigned timeout = 2;
+	MYSQL *m;
+
+	if ((m = mysql_init(NULL)) == NULL)
+		return DB_DOWN;
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (mysql_real_connect(m, n->socket[0] ? NULL : n->host,
+	    c->db_user, c->db_password, c->db_name,
+	    n->socket[0] ? 0 : (unsigned)n->port,
+	    n->socket[0] ? n->socket : NULL, 0) == NULL) {
+		str_fmt(db->err, sizeof(db->err), "connect %s:%d%s: %s", n->host,
+		    n->port, n->socket, mysql_error(m));
+		mysql_close(m);
+		return DB_DOWN;
+	}
+	db->conn = m;
+	db->node = i;
+	if (n->socket[0])
+		str_copy(db->node_name, sizeof(db->node_name), n->socket);
+	else
+		str_fmt(db->node_name, sizeof(db->node_name), "%s:%d", n->host,
+		    n->port);
+	if (db_session(db) != DB_OK) {
+		db_disconnect(db);
+		return DB_DOWN;
+	}
+	return DB_OK;
+}
+
+int
+db_ensure(struct db *db)
+{
+	size_t n = db->cfg->ndb_nodes, first = db->node;
+
+	if (db->conn != NULL)
+		return DB_OK;
+	/* From the node in use (or the next after a lost one), each once. */
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (first + k) % n;
+
+		if (db_connect_node(db, i) == DB_OK)
+			return DB_OK;
+		if (n > 1)
+			log_warn("database node %zu of %zu unusable: %s", i + 1, n,
+			    db->err);
+	}
+	return DB_DOWN;
+}
+
+const char *
+db_node(const struct db *db)
+{
+	return db->conn != NULL ? db->node_name : "";
+}
+
+int
+db_galera(const struct db *db)
+{
+	return db->conn != NULL && db->galera;
+}
+
+int
+db_causal(struct db *db, int on)
+{
+	if (db_ensure(db) != DB_OK)
+		return DB_DOWN;
+	if (!db->galera)
+		return DB_OK;
+	/* 1: reads wait until this node has applied every write the cluster
+	 * committed before them (another node's session, settled payment). */
+	if (mysql_query(db->conn, on ? "SET SESSION wsrep_sync_wait = 1" :
+	    "SET SESSION wsrep_sync_wait = 0") != 0)
+		return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
 	return DB_OK;
 }
 
@@ -223,23 +334,41 @@ db_start(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	return st;
 }
 
-int
-db_exec(struct db *db, const char *sql, const struct db_param *p, size_t n,
-    uint64_t *affected, uint64_t *insert_id)
+static void db_backoff(int);
+
+static int
+db_exec_try(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    uint64_t *affected, uint64_t *insert_id, int attempt)
 {
 	MYSQL_STMT *st;
 	int status;
 
 	if ((st = db_start(db, sql, p, n, &status)) == NULL)
 		return status;
-	if (mysql_stmt_execute(st) != 0)
-		return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (mysql_stmt_execute(st) != 0) {
+		status = db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		/* Alone (autocommit), a statement refused by a deadlock or a
+		 * certification failure committed nothing: run it again. */
+		if (status == DB_DEADLOCK && !db->in_tx && attempt < DB_TX_RETRIES) {
+			db_backoff(attempt);
+			return db_exec_try(db, sql, p, n, affected, insert_id,
+			    attempt + 1);
+		}
+		return status;
+	}
 	if (affected)
 		*affected = mysql_stmt_affected_rows(st);
 	if (insert_id)
 		*insert_id = mysql_stmt_insert_id(st);
 	mysql_stmt_free_result(st);
 	return DB_OK;
+}
+
+int
+db_exec(struct db *db, const char *sql, const struct db_param *p, size_t n,
+    uint64_t *affected, uint64_t *insert_id)
+{
+	return db_exec_try(db, sql, p, n, affected, insert_id, 1);
 }
 
 static int
@@ -299,6 +428,27 @@ db_fetch_rows(struct db *db, MYSQL_STMT *st, struct db_result *res)
 	return DB_OK;
 }
 
+/* A causal read barrier: returns once this node applied every write the
+ * cluster committed before it. */
+static int
+db_sync(struct db *db)
+{
+	MYSQL_RES *r;
+
+	if (mysql_query(db->conn, "SET STATEMENT wsrep_sync_wait = 1 FOR SELECT 1")
+	    != 0 || (r = mysql_store_result(db->conn)) == NULL)
+		return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+	mysql_free_result(r);
+	return DB_OK;
+}
+
+void
+db_request_start(struct db *db)
+{
+	if (db != NULL)
+		db->synced = 0;
+}
+
 int
 db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
     struct db_result *res)
@@ -319,6 +469,20 @@ db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	status = db_fetch_rows(db, st, res);
 	if (db->conn != NULL)
 		mysql_stmt_free_result(st);
+	/* Galera: what is not found may be a write just committed through
+	 * another node (a session, a link, the object a form just created)
+	 * that this node has not applied yet. The first miss of a request
+	 * waits for the cluster once and asks again; later reads of the
+	 * request see at least that much. (A transaction waits before it
+	 * starts, db_tx: a wait inside one can end in a deadlock error.) */
+	if (status == DB_OK && res->nrows == 0 && db->galera && !db->synced &&
+	    !db->in_tx) {
+		db->synced = 1;
+		if ((status = db_sync(db)) != DB_OK)
+			return status;
+		db_result_free(res);
+		return db_query(db, sql, p, n, res);
+	}
 	return status;
 }
 
@@ -381,29 +545,80 @@ db_simple(struct db *db, const char *sql)
 	return DB_OK;
 }
 
-int
-db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
+/* Before a retry: a short random pause, longer each time, so the two
+ * losers of a certification conflict do not collide again at once. */
+static void
+db_backoff(int attempt)
+{
+	struct timespec ts = { 0, 0 };
+
+	ts.tv_nsec = (long)(arc4random_uniform(10u * (unsigned)(attempt + 1)) + 1)
+	    * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+static int
+db_tx_run(struct db *db, int (*fn)(struct db *, void *), void *arg, int *causal)
 {
 	int rc = DB_ERR;
 
 	for (int attempt = 0; attempt < DB_TX_RETRIES; attempt++) {
+		if (attempt > 0)
+			db_backoff(attempt);
 		if (db_ensure(db) != DB_OK)
 			return DB_DOWN;
-		if ((rc = db_simple(db, "START TRANSACTION")) != DB_OK)
+		/* A retry after a certification failure must read the winner's
+		 * writes, which this node may not have applied yet. */
+		if (attempt > 0 && db->galera && !*causal &&
+		    db_causal(db, 1) == DB_OK)
+			*causal = 1;
+		if ((rc = db_simple(db, "START TRANSACTION")) != DB_OK) {
+			if (rc == DB_DOWN)
+				continue;
 			return rc;
+		}
 		db->in_tx = 1;
 		rc = fn(db, arg);
-		if (rc == DB_OK && (rc = db_simple(db, "COMMIT")) == DB_OK) {
-			db->in_tx = 0;
-			return DB_OK;
+		if (rc == DB_OK) {
+			if ((rc = db_simple(db, "COMMIT")) == DB_OK) {
+				db->in_tx = 0;
+				return DB_OK;
+			}
+			if (rc == DB_DOWN) {
+				log_warn("connection lost during COMMIT (outcome "
+				    "unknown, not retried): %s", db->err);
+				return DB_DOWN;
+			}
 		}
 		if (db->conn != NULL)
 			db_simple(db, "ROLLBACK");
 		db->in_tx = 0;
-		if (rc != DB_DEADLOCK)
+		if (rc != DB_DEADLOCK && rc != DB_DOWN)
 			return rc;
 		log_warn("transaction retry %d after: %s", attempt + 1, db->err);
 	}
+	return rc;
+}
+
+/* Retried only when nothing was committed: a deadlock or a Galera
+ * certification failure (both ER_LOCK_DEADLOCK), or a connection lost
+ * before COMMIT was sent (then on the next node). A connection lost during
+ * COMMIT leaves the outcome unknown: DB_DOWN, never a second run. */
+int
+db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
+{
+	int causal = 0, rc;
+
+	/* Galera: a request's first transaction decides on the latest state,
+	 * including what the previous request committed through another node. */
+	if (db_ensure(db) == DB_OK && db->galera && !db->synced) {
+		db->synced = 1;
+		(void)db_sync(db);
+	}
+	rc = db_tx_run(db, fn, arg, &causal);
+
+	if (causal && db->conn != NULL)
+		(void)db_causal(db, 0);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "clock.h"
+#include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "mime.h"
@@ -27,6 +28,8 @@ struct mailer {
 	void			(*after_send)(int64_t);
 	mailer_attach_fn	 attach;
 	void			*attach_arg;
+	mailer_render_fn	 render;
+	void			*render_arg;
 };
 
 /* --- mailer ---------------------------------------------------------------- */
@@ -114,6 +117,13 @@ mailer_set_attacher(struct mailer *m, mailer_attach_fn fn, void *arg)
 	m->attach_arg = arg;
 }
 
+void
+mailer_set_renderer(struct mailer *m, mailer_render_fn fn, void *arg)
+{
+	m->render = fn;
+	m->render_arg = arg;
+}
+
 /* One claimed row. */
 struct claim {
 	struct mailer	*m;
@@ -123,6 +133,8 @@ struct claim {
 	int64_t		 id, attempts, created_at, lease_until, object_id;
 	char		*to, *subject, *text, *html, *message_id;
 	char		 kind[24], object_type[33];
+	char		 notice[33], lang[9], *facts, *sealed;
+	int		 render;	/* a notice not rendered (kept) yet */
 	struct db_result att_rows;	/* filename, content_type, data_base64 */
 	struct mime_att	*att;
 	size_t		 natt;
@@ -136,7 +148,12 @@ claim_clear(struct claim *c)
 	free(c->text);
 	free(c->html);
 	free(c->message_id);
+	free(c->facts);
+	if (c->sealed != NULL)
+		explicit_bzero(c->sealed, strlen(c->sealed));
+	free(c->sealed);
 	c->to = c->subject = c->text = c->html = c->message_id = NULL;
+	c->facts = c->sealed = NULL;
 	c->found = c->gave_up = 0;
 	db_result_free(&c->att_rows);
 	free(c->att);
@@ -177,7 +194,13 @@ claim_copy(struct claim *c, const struct db_result *r)
 	str_copy(c->kind, sizeof(c->kind), db_str(r, 0, 8));
 	str_copy(c->object_type, sizeof(c->object_type), db_str(r, 0, 9));
 	c->object_id = db_i64(r, 0, 10);
-	if ((c->to = strdup(db_str(r, 0, 1))) == NULL ||
+	str_copy(c->notice, sizeof(c->notice), db_str(r, 0, 11));
+	str_copy(c->lang, sizeof(c->lang), db_str(r, 0, 12));
+	c->render = db_i64(r, 0, 15) != 0;
+	if ((c->facts = strdup(db_str(r, 0, 13))) == NULL ||
+	    (!db_isnull(r, 0, 14) && (c->sealed = strdup(db_str(r, 0, 14))) ==
+	    NULL) ||
+	    (c->to = strdup(db_str(r, 0, 1))) == NULL ||
 	    (c->subject = strdup(db_str(r, 0, 2))) == NULL ||
 	    (c->text = strdup(db_str(r, 0, 3))) == NULL ||
 	    (!db_isnull(r, 0, 4) && (c->html = strdup(db_str(r, 0, 4))) == NULL) ||
@@ -186,6 +209,12 @@ claim_copy(struct claim *c, const struct db_result *r)
 	c->found = 1;
 	return DB_OK;
 }
+
+#define CLAIM_COLS "id, to_addr, subject, COALESCE(text_body, ''), html_body, " \
+	"message_id, attempts, created_at, kind, COALESCE(object_type, ''), " \
+	"COALESCE(object_id, 0), COALESCE(notice, ''), COALESCE(lang, ''), " \
+	"COALESCE(facts, ''), sealed_token, notice IS NOT NULL AND " \
+	"(rendered_at IS NULL OR text_body IS NULL)"
 
 /* In one transaction: the oldest row whose lease expired, else the next due
  * queued row, locked with SKIP LOCKED (rows other mailers are claiming right
@@ -201,16 +230,12 @@ claim_tx(struct db *db, void *arg)
 	int rc;
 
 	claim_clear(c);
-	rc = db_query(db, "SELECT id, to_addr, subject, text_body, html_body, "
-	    "message_id, attempts, created_at, kind, COALESCE(object_type, ''), "
-	    "COALESCE(object_id, 0) FROM outbox WHERE status = 'sending' "
-	    "AND lease_until <= ? ORDER BY lease_until LIMIT 1 "
+	rc = db_query(db, "SELECT " CLAIM_COLS " FROM outbox WHERE status = "
+	    "'sending' AND lease_until <= ? ORDER BY lease_until LIMIT 1 "
 	    "FOR UPDATE SKIP LOCKED", p, 1, &r);
 	if (rc == DB_OK && r.nrows == 0) {
 		db_result_free(&r);
-		rc = db_query(db, "SELECT id, to_addr, subject, text_body, html_body, "
-		    "message_id, attempts, created_at, kind, COALESCE(object_type, ''), "
-		    "COALESCE(object_id, 0) FROM outbox WHERE status = "
+		rc = db_query(db, "SELECT " CLAIM_COLS " FROM outbox WHERE status = "
 		    "'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id "
 		    "LIMIT 1 FOR UPDATE SKIP LOCKED", p, 1, &r);
 	}
@@ -224,8 +249,9 @@ claim_tx(struct db *db, void *arg)
 		struct db_param f[] = { DB_I64(c->id) };
 		c->gave_up = 1;
 		return db_exec(db, "UPDATE outbox SET status = 'failed', lease_until = "
-		    "NULL, lease_owner = NULL, last_error = 'lease expired after the "
-		    "last attempt (delivery unknown)' WHERE id = ?", f, 1, NULL, NULL);
+		    "NULL, lease_owner = NULL, sealed_token = NULL, last_error = "
+		    "'lease expired after the last attempt (delivery unknown)' "
+		    "WHERE id = ?", f, 1, NULL, NULL);
 	}
 	c->lease_until = c->now + cfg->mail_lease;
 	struct db_param u[] = { DB_I64(c->lease_until), DB_STR(c->m->owner),
@@ -340,17 +366,20 @@ mark(struct mailer *m, const struct claim *c, enum send_result res,
 			    DB_STR(m->owner), DB_I64(c->lease_until) };
 			rc = db_exec(m->db, "UPDATE outbox SET status = 'sent', "
 			    "sent_at = ?, lease_until = NULL, lease_owner = NULL, "
-			    "last_error = NULL WHERE id = ? AND status = 'sending' AND "
-			    "lease_owner = ? AND lease_until = ?", p, ARRAY_LEN(p),
+			    "sealed_token = NULL, last_error = NULL WHERE id = ? AND "
+			    "status = 'sending' AND lease_owner = ? AND lease_until = ?",
+			    p, ARRAY_LEN(p),
 			    &affected, NULL);
 		} else {
 			int give_up = res == SEND_PERMANENT ||
 			    c->attempts >= cfg->mail_retry_max;
 			struct db_param p[] = { DB_STR(give_up ? "failed" : "queued"),
-			    DB_I64(now + delay), DB_STR(err), DB_I64(c->id),
+			    DB_I64(now + delay), DB_STR(err),
+			    DB_STR(give_up ? "failed" : "queued"), DB_I64(c->id),
 			    DB_STR(m->owner), DB_I64(c->lease_until) };
 			rc = db_exec(m->db, "UPDATE outbox SET status = ?, "
 			    "next_attempt_at = ?, last_error = LEFT(?, 1000), "
+			    "sealed_token = IF(? = 'failed', NULL, sealed_token), "
 			    "lease_until = NULL, lease_owner = NULL WHERE id = ? AND "
 			    "status = 'sending' AND lease_owner = ? AND lease_until = ?",
 			    p, ARRAY_LEN(p), &affected, NULL);
@@ -409,6 +438,66 @@ compose(struct mailer *m, const struct claim *c, char **msg, char *err,
 	return SEND_PERMANENT;
 }
 
+/* The rendered notice, written back for the record (`billingctl`, support:
+ * what was sent): the subject always, the bodies unless they carry a link
+ * token (only its hash may be kept at rest). */
+static void
+render_record(struct mailer *m, const struct claim *c)
+{
+	int secret = c->sealed != NULL;
+	struct db_param p[] = { DB_STR(c->subject),
+	    secret ? DB_NULL : DB_STR(c->text), secret ? DB_NULL : DB_STRN(c->html),
+	    DB_I64(clock_now()), DB_I64(c->id), DB_STR(m->owner),
+	    DB_I64(c->lease_until) };
+
+	if (db_exec(m->db, "UPDATE outbox SET subject = LEFT(?, 998), text_body ="
+	    " ?, html_body = ?, rendered_at = ? WHERE id = ? AND lease_owner = ?"
+	    " AND lease_until = ?", p, ARRAY_LEN(p), NULL, NULL) != DB_OK)
+		log_warn("outbox %" PRId64 ": rendered mail not recorded: %s", c->id,
+		    db_error(m->db));
+}
+
+/* A notice row: rendered now from its templates and the data as it is now
+ * (plus the facts frozen at queue time), outside every transaction. */
+static enum send_result
+render_notice(struct mailer *m, struct claim *c, char *err, size_t errsz)
+{
+	struct outbox_mail out;
+	char token[CRYPTO_TOKEN_MAX + 1] = "";
+	struct mailer_notice n = { c->id, c->notice, c->lang, c->facts, NULL,
+	    c->to, c->object_type, c->object_id, c->created_at };
+	int rc;
+
+	if (m->render == NULL) {
+		str_copy(err, errsz, "no notice renderer in this process");
+		return SEND_TRANSIENT;
+	}
+	if (c->sealed != NULL) {
+		if (crypto_open(m->cfg->secret_key, OUTBOX_SEAL_PURPOSE, c->sealed,
+		    token, sizeof(token)) == -1) {
+			str_copy(err, errsz, "link token cannot be unsealed "
+			    "(secret_key changed?)");
+			return SEND_PERMANENT;
+		}
+		n.token = token;
+	}
+	memset(&out, 0, sizeof(out));
+	rc = m->render(m->render_arg, &n, &out, err, errsz);
+	explicit_bzero(token, sizeof(token));
+	if (rc != 0) {
+		outbox_mail_free(&out);
+		return rc == -2 ? SEND_PERMANENT : SEND_TRANSIENT;
+	}
+	free(c->subject);
+	free(c->text);
+	free(c->html);
+	c->subject = out.subject;	/* the claim owns them now */
+	c->text = out.text;
+	c->html = out.html;
+	render_record(m, c);
+	return SEND_OK;
+}
+
 /* One message: claim, send, mark. 1: attempted, 0: nothing due, -1: DB. */
 static int
 mailer_one(struct mailer *m, struct mailer_stats *st)
@@ -439,7 +528,12 @@ mailer_one(struct mailer *m, struct mailer_stats *st)
 		claim_clear(&c);	/* the lease expires; another try later */
 		return -1;
 	}
-	res = compose(m, &c, &msg, err, sizeof(err));
+	/* a notice is rendered at its first attempt; a re-send (retry, expired
+	 * lease) sends the same bytes, except a mail with a link token, whose
+	 * bodies are never kept: it is rendered again */
+	res = c.render ? render_notice(m, &c, err, sizeof(err)) : SEND_OK;
+	if (res == SEND_OK)
+		res = compose(m, &c, &msg, err, sizeof(err));
 	if (res == SEND_OK)
 		res = smtp_send(m, &c, msg, err, sizeof(err));
 	free(msg);

@@ -62,4 +62,19 @@ typedef int (*mailer_attach_fn)(void *arg, const char *kind,
 	    char *filename, size_t filenamesz, const char **type);
 void	 mailer_set_attacher(struct mailer *, mailer_attach_fn, void *arg);
 
+/* Renders a notice row (outbox_enqueue_notice()) when it is sent, outside
+ * every transaction: fills out (outbox_mail_free() by the mailer). token is
+ * the row's link token, unsealed (NULL: none). Returns 0, -1 transient
+ * (the send is retried later), -2 permanent (the row fails: unknown notice,
+ * its object is gone). Without a renderer a notice row is retried later. */
+struct outbox_mail;
+struct mailer_notice {
+	int64_t		 id;		/* outbox row */
+	const char	*notice, *lang, *facts, *token, *to, *object_type;
+	int64_t		 object_id, created_at;
+};
+typedef int (*mailer_render_fn)(void *arg, const struct mailer_notice *,
+	    struct outbox_mail *out, char *err, size_t errsz);
+void	 mailer_set_renderer(struct mailer *, mailer_render_fn, void *arg);
+
 #endif

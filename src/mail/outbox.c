@@ -130,6 +130,56 @@ outbox_enqueue(struct db *db, enum outbox_kind kind, const char *to,
 	return rc;
 }
 
+static int
+notice_name_ok(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len == 0 || len > 32)
+		return 0;
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || *n == '_' || (*n >= '0' &&
+		    *n <= '9')))
+			return 0;
+	return 1;
+}
+
+int
+outbox_enqueue_notice(struct db *db, enum outbox_kind kind, const char *notice,
+    const char *to, const char *lang, const char *facts, const char *sealed,
+    const char *object_type, int64_t object_id, int64_t *id)
+{
+	char mid[320];
+	int64_t now = clock_now();
+	uint64_t ins = 0;
+	int rc;
+
+	if (outbox_kind_name(kind) == NULL || notice == NULL ||
+	    !notice_name_ok(notice) || to == NULL || !outbox_addr_ok(to) ||
+	    (lang != NULL && strlen(lang) > 8) || (facts != NULL &&
+	    (strlen(facts) > 60000 || !str_utf8_valid(facts, strlen(facts)))) ||
+	    (sealed != NULL && strlen(sealed) > 255) ||
+	    (object_type != NULL && (strlen(object_type) == 0 ||
+	    strlen(object_type) > 32)))
+		return OUTBOX_INVALID;
+	if (message_id_new(mid, sizeof(mid), now) == -1)
+		return DB_ERR;
+	struct db_param p[] = {
+		DB_STR(outbox_kind_name(kind)), DB_STR(notice), DB_STRN(lang),
+		DB_STR(facts ? facts : ""), DB_STRN(sealed), DB_STR(to),
+		DB_STRN(object_type), object_id > 0 ? DB_I64(object_id) : DB_NULL,
+		DB_I64(now), DB_I64(now), DB_STR(mid),
+	};
+	rc = db_exec(db, "INSERT INTO outbox (kind, notice, lang, facts, "
+	    "sealed_token, to_addr, subject, text_body, object_type, object_id, "
+	    "created_at, status, attempts, next_attempt_at, message_id) VALUES "
+	    "(?, ?, ?, ?, ?, ?, '', NULL, ?, ?, ?, 'queued', 0, ?, ?)", p,
+	    ARRAY_LEN(p), NULL, &ins);
+	if (rc == DB_OK && id != NULL)
+		*id = (int64_t)ins;
+	return rc;
+}
+
 int
 outbox_enqueue_mail(struct db *db, enum outbox_kind kind, const char *to,
     const struct outbox_mail *m, const char *object_type, int64_t object_id,

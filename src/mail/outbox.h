@@ -65,6 +65,20 @@ int	 outbox_enqueue(struct db *, enum outbox_kind, const char *to,
 	    const char *subject, const char *text, const char *html,
 	    const char *object_type, int64_t object_id, int64_t *id);
 
+/* Queues a notice, rendered by the mailer when it sends the row (see
+ * notice_render.h): notice is its name ("receipt", "activation", ...;
+ * [a-z_], up to 32), lang the account's language ("en", "es"), facts the
+ * values frozen at the event ("key=value" lines, notice.c's encoding),
+ * sealed the crypto_seal()ed link token or NULL. Same transaction, Message-ID
+ * and validation of `to` as outbox_enqueue(). */
+int	 outbox_enqueue_notice(struct db *, enum outbox_kind, const char *notice,
+	    const char *to, const char *lang, const char *facts,
+	    const char *sealed, const char *object_type, int64_t object_id,
+	    int64_t *id);
+
+/* The purpose crypto_seal() is given for outbox link tokens. */
+#define OUTBOX_SEAL_PURPOSE	"outbox-link-token-v1"
+
 /* A rendered email. Owner: outbox_render() allocates, the caller calls
  * outbox_mail_free() (also after a failed render). */
 struct outbox_mail {

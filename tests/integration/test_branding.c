@@ -386,6 +386,67 @@ START_TEST(test_email_branded)
 }
 END_TEST
 
+/* billing-jobs (the stack's mailer) stopped or started again. */
+static void
+jobs_ctl(const char *what)
+{
+	const char *env_sh = getenv("ITEST_ENV_SH"), *dir = getenv("ITEST_DIR");
+	struct buf out;
+	int rc;
+
+	ck_assert_msg(env_sh != NULL && dir != NULL, "ITEST_ENV_SH/ITEST_DIR unset");
+	buf_init(&out, 1 << 16);
+	rc = itest_sh(&out, "%s %s %s", env_sh, what, dir);
+	ck_assert_msg(rc == 0, "env.sh %s: %s", what, buf_cstr(&out));
+	buf_free(&out);
+}
+
+#define Q_TOKEN_AT_REST "SELECT COUNT(*) FROM outbox WHERE object_type = " \
+	"'account' AND object_id = ? AND (text_body LIKE '%/portal/activate/%' " \
+	"OR html_body LIKE '%/portal/activate/%' OR facts LIKE '%activate%' " \
+	"OR sealed_token IS NOT NULL)"
+
+/* An email is rendered when it is sent, not when its event queued it: the
+ * activation queued while the practice was "Old Bay Clinic" and sent after
+ * it became "New Harbor Clinic" shows the new name only. Its link works,
+ * and once sent no outbox column holds the link's token. */
+START_TEST(test_email_rendered_at_send)
+{
+	struct itest_resp r;
+	struct fx_who c;
+	char email[200], path[200], *m;
+	int64_t acc;
+
+	itest_resp_init(&r);
+	fx_get(&admin, "/admin/branding", &r, 200);
+	fx_post(&admin, "/admin/branding", NULL, &r, 303, "org_name",
+	    "Old Bay Clinic", "org_address", "", "accent", "", NULL);
+	acc = fx_account(&admin, 0, email, sizeof(email), "atsend");
+	jobs_ctl("jobs-stop");
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/portal-activation", acc);
+	fx_get(&admin, "/", &r, 200);
+	fx_post(&admin, path, NULL, &r, 303, NULL);
+	ck_assert_int_eq(fx_sql_i64("SELECT COUNT(*) FROM outbox WHERE object_type"
+	    " = 'account' AND object_id = ? AND status = 'queued'", acc), 1);
+	fx_get(&admin, "/admin/branding", &r, 200);
+	fx_post(&admin, "/admin/branding", NULL, &r, 303, "org_name",
+	    "New Harbor Clinic", "org_address", "", "accent", "", NULL);
+	jobs_ctl("jobs-start");
+	m = fx_mail_wait(email, "/portal/activate/", 1);
+	ck_assert_msg(strstr(m, "New Harbor Clinic") != NULL, "new name missing");
+	ck_assert_msg(strstr(m, "Old Bay Clinic") == NULL, "old name sent");
+	ck_assert_int_eq(fx_sql_i64(Q_TOKEN_AT_REST, acc), 0);
+	fx_mail_link(m, "/portal/activate/", path, sizeof(path));
+	free(m);
+	fx_who_new(&c, email);
+	fx_get(&c, path, &r, 200);
+	fx_post(&c, path, NULL, &r, 303, "password", FX_PORTAL_PW, "password2",
+	    FX_PORTAL_PW, NULL);
+	fx_who_free(&c);
+	itest_resp_free(&r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -400,6 +461,7 @@ main(void)
 	fx_add_test(tc, test_bad_uploads_refused);
 	fx_add_test(tc, test_accent_checked);
 	fx_add_test(tc, test_email_branded);
+	fx_add_test(tc, test_email_rendered_at_send);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -436,6 +436,30 @@ check_invoice(const struct model *m, size_t i)
 	invoice_free(&inv);
 }
 
+/* The figures kept for speed (migration 0023) of invoice i and its account
+ * equal the sums they stand for, after every step. */
+static void
+check_figures(const struct model *m, size_t i)
+{
+	struct db_param p[] = { DB_I64(m->inv[i].id) };
+	struct db_result r;
+
+	ck_assert_int_eq(db_query(db, "SELECT i.fig_total, (SELECT COALESCE(SUM(amount), 0)"
+	    " FROM ledger_entries WHERE invoice_id = i.id), i.fig_paid,"
+	    " (SELECT COALESCE(SUM(amount), 0) FROM allocations WHERE invoice_id = i.id),"
+	    " a.fig_balance, (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
+	    " WHERE account_id = a.id) FROM invoices i JOIN accounts a"
+	    " ON a.id = i.account_id WHERE i.id = ?", p, 1, &r), DB_OK);
+	ck_assert_int_eq((int)r.nrows, 1);
+	ck_assert_msg(db_i64(&r, 0, 0) == db_i64(&r, 0, 1) &&
+	    db_i64(&r, 0, 2) == db_i64(&r, 0, 3) && db_i64(&r, 0, 4) == db_i64(&r, 0, 5),
+	    "invoice %" PRId64 ": stored total/paid %" PRId64 "/%" PRId64 ", sums %"
+	    PRId64 "/%" PRId64 "; account stored balance %" PRId64 ", sum %" PRId64,
+	    m->inv[i].id, db_i64(&r, 0, 0), db_i64(&r, 0, 2), db_i64(&r, 0, 1),
+	    db_i64(&r, 0, 3), db_i64(&r, 0, 4), db_i64(&r, 0, 5));
+	db_result_free(&r);
+}
+
 static void
 check_payment(const struct model *m, size_t p)
 {
@@ -1055,8 +1079,9 @@ random_op(struct model *m, int *which)
 	}
 }
 
-/* Corrupts the ledger with one row, expects ledger_verify and billingctl to
- * name the broken invariant, then removes the row again. */
+/* Corrupts the ledger with one row (or one stored figure), expects
+ * ledger_verify and billingctl to name the broken invariant, then removes
+ * the row (undoes the change) again. */
 static void
 expect_corruption_named(const char *sql, const struct db_param *p, size_t n,
     const char *undo_sql, const char *invariant, const char *detail)
@@ -1078,7 +1103,8 @@ expect_corruption_named(const char *sql, const struct db_param *p, size_t n,
 	    buf_cstr(&out));
 	buf_free(&out);
 	{
-		struct db_param d[] = { DB_I64((int64_t)id) };
+		/* the inserted row, or (an UPDATE) the row the first parameter named */
+		struct db_param d[] = { id ? DB_I64((int64_t)id) : p[0] };
 		uint64_t aff = 0;
 		ck_assert_int_eq(db_exec(db, undo_sql, d, 1, &aff, NULL), DB_OK);
 		ck_assert(aff == 1);
@@ -1122,6 +1148,25 @@ corrupt_and_restore(struct model *m)
 		    " VALUES ('charge', -1, '2024-01-01', ?, ?, ?, 'test: negative charge')",
 		    p, ARRAY_LEN(p), "DELETE FROM ledger_entries WHERE id = ?",
 		    "entry signs follow the convention", "(charge) has amount -1");
+	}
+	{
+		/* A stored figure that no longer equals its rows. */
+		struct db_param p[] = { DB_I64(m->inv[idx].id) };
+		str_fmt(detail, sizeof(detail), "invoice %" PRId64 ": stored total",
+		    m->inv[idx].id);
+		expect_corruption_named("UPDATE invoices SET fig_paid = fig_paid + 1"
+		    " WHERE id = ?", p, ARRAY_LEN(p), "UPDATE invoices SET fig_paid ="
+		    " fig_paid - 1 WHERE id = ?", "stored invoice figures equal their"
+		    " entries and allocations", detail);
+	}
+	{
+		struct db_param p[] = { DB_I64(pm.account_id) };
+		str_fmt(detail, sizeof(detail), "account %" PRId64 ": stored balance",
+		    pm.account_id);
+		expect_corruption_named("UPDATE accounts SET fig_balance = fig_balance - 7"
+		    " WHERE id = ?", p, ARRAY_LEN(p), "UPDATE accounts SET fig_balance ="
+		    " fig_balance + 7 WHERE id = ?", "stored account balances equal their"
+		    " entries", detail);
 	}
 }
 
@@ -1173,10 +1218,16 @@ START_TEST(test_random_operations)
 	for (int64_t k = 0; k < nops; k++) {
 		int which, idx = random_op(&m, &which);
 
-		if (idx >= 0)
+		if (idx >= 0) {
 			check_invoice(&m, (size_t)idx);
-		if (k % 100 == 99)
+			check_figures(&m, (size_t)idx);
+		}
+		if (k % 100 == 99) {
+			char msg[1024];
 			check_account(&m, (int)rnd(0, NACC - 1));
+			ck_assert_msg(ledger_verify(db, msg, sizeof(msg)) == 0,
+			    "step %" PRId64 ": ledger_verify: %s", k, msg);
+		}
 	}
 	print_stats(&m, (uint64_t)seed, (int)nops, clock_mono_ms() - t0);
 	check_all(&m);

@@ -39,6 +39,8 @@
 #include "itest.h"
 #include "mailer.h"
 #include "mime.h"
+#include "notice.h"
+#include "notice_render.h"
 #include "outbox.h"
 #include "str.h"
 #include "tmpl.h"
@@ -616,6 +618,87 @@ START_TEST(test_rollback_sends_nothing)
 }
 END_TEST
 
+/* A notice (notice.h) queued by an "event" in its transaction. */
+struct nenq {
+	const char	*to;
+	int		 rollback;
+	int64_t		 id;
+};
+
+static int
+nenq_tx(struct db *d, void *arg)
+{
+	struct nenq *e = arg;
+	struct notice n;
+	int rc;
+
+	notice_init(&n, NOTICE_ESTIMATE, e->to, "es", 0, "estimate", 1);
+	notice_fact(&n, "link", "https://clinic.test/portal/estimates/1");
+	notice_fact_i64(&n, "patient", 12345);
+	if ((rc = notice_enqueue(d, &cfg, &n, &e->id)) != DB_OK)
+		return rc;
+	return e->rollback ? DB_ERR : DB_OK;
+}
+
+/* Notices are rendered by the mailer when it sends them: a notice whose
+ * event rolled back never exists; a committed one waits unrendered (no
+ * subject, no body) and goes out rendered, in its language, with the
+ * rendered mail kept on the row. */
+START_TEST(test_notice_rendered_when_sent)
+{
+	char to[128], gone[128];
+	struct nenq e = { NULL, 1, 0 };
+	struct notice_render_env env = { NULL, NULL, &cfg };
+	struct mailer_stats st = { 0, 0, 0 };
+	struct mail m[MAX_MAILS];
+	struct db_result r;
+	char err[256];
+	struct mailer *ml;
+	size_t n;
+
+	unique_addr(gone, sizeof(gone), "notice-rollback");
+	unique_addr(to, sizeof(to), "notice");
+	e.to = gone;
+	ck_assert(db_tx(db, nenq_tx, &e) == DB_ERR);
+	e.to = to;
+	e.rollback = 0;
+	ck_assert(db_tx(db, nenq_tx, &e) == DB_OK);
+	{
+		struct db_param p[] = { DB_I64(e.id) };
+		ck_assert(db_query(db, "SELECT subject, text_body IS NULL FROM outbox"
+		    " WHERE id = ?", p, 1, &r) == DB_OK && r.nrows == 1);
+		ck_assert_str_eq(db_str(&r, 0, 0), "");
+		ck_assert_int_eq(db_i64(&r, 0, 1), 1);
+		db_result_free(&r);
+	}
+	env.db = db;
+	ck_assert((env.tc = tmpl_cache_new(cfg.templates_dir, 1)) != NULL);
+	ck_assert_msg((ml = mailer_new(&cfg, db, err, sizeof(err))) != NULL, "%s",
+	    err);
+	mailer_set_renderer(ml, notice_render, &env);
+	ck_assert(mailer_run(ml, 1000, NULL, &st) >= 0);
+	mailer_free(ml);
+	tmpl_cache_free(env.tc);
+	ck_assert_int_eq(count_for(gone), 0);
+	n = mails_for(to, m, MAX_MAILS);
+	ck_assert_int_eq(n, 1);
+	ck_assert_ptr_nonnull(strstr(m[0].data, "Ya puede revisar y firmar"));
+	ck_assert_ptr_nonnull(strstr(m[0].data, "123.45"));
+	mails_free(m, n);
+	{
+		struct db_param p[] = { DB_I64(e.id) };
+		ck_assert(db_query(db, "SELECT status, subject, text_body FROM outbox"
+		    " WHERE id = ?", p, 1, &r) == DB_OK && r.nrows == 1);
+		ck_assert_str_eq(db_str(&r, 0, 0), "sent");
+		ck_assert_str_eq(db_str(&r, 0, 1),
+		    "Su presupuesto está listo para revisar");
+		ck_assert_ptr_nonnull(strstr(db_str(&r, 0, 2),
+		    "https://clinic.test/portal/estimates/1"));
+		db_result_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_commit_delivered)
 {
 	const char *subject = "Ihre Rechnung über 42,00 € — merci ✓";
@@ -1020,6 +1103,7 @@ mail_suite(void)
 	tcase_add_test(tc, test_enqueue_rejects);
 	tcase_add_test(tc, test_rollback_sends_nothing);
 	tcase_add_test(tc, test_commit_delivered);
+	tcase_add_test(tc, test_notice_rendered_when_sent);
 	tcase_add_test(tc, test_server_down_backoff);
 	tcase_add_test(tc, test_retry_limit_and_permanent);
 	tcase_add_test(tc, test_crash_between_send_and_mark);

@@ -353,6 +353,31 @@ START_TEST(crypto_password_argon2id)
 }
 END_TEST
 
+/* A sealed token opens only with the same secret and purpose, untouched;
+ * the sealed text never shows the token and differs each time. */
+START_TEST(crypto_seal_round_trip)
+{
+	const char *key = "0123456789abcdef0123456789abcdef-key";
+	const char *tok = "Zm9vYmFyYmF6cXV4LXRva2VuLWZvci1hLWxpbmstdGVzdA";
+	char a[CRYPTO_SEALED_MAX], b[CRYPTO_SEALED_MAX], out[CRYPTO_TOKEN_MAX + 1];
+
+	ck_assert_int_eq(crypto_init(), 0);
+	ck_assert_int_eq(crypto_seal(key, "p1", tok, a, sizeof(a)), 0);
+	ck_assert_int_eq(crypto_seal(key, "p1", tok, b, sizeof(b)), 0);
+	ck_assert_str_ne(a, b);
+	ck_assert_ptr_null(strstr(a, tok));
+	ck_assert_int_eq(crypto_open(key, "p1", a, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, tok);
+	ck_assert_int_eq(crypto_open(key, "p2", a, out, sizeof(out)), -1);
+	ck_assert_int_eq(crypto_open("another-secret-of-32-characters!!", "p1", a,
+	    out, sizeof(out)), -1);
+	a[10] = a[10] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(crypto_open(key, "p1", a, out, sizeof(out)), -1);
+	ck_assert_int_eq(crypto_open(key, "p1", "not base64 !", out, sizeof(out)),
+	    -1);
+}
+END_TEST
+
 /* --- config --------------------------------------------------------------- */
 
 START_TEST(config_file_and_env)
@@ -397,6 +422,51 @@ START_TEST(config_file_and_env)
 }
 END_TEST
 
+/* db_hosts: the Galera nodes in order, with the socket form for a local one;
+ * without it the single db_socket / db_host:db_port. */
+START_TEST(config_db_hosts)
+{
+	char path[] = "/tmp/billing-cfg-XXXXXX", err[512];
+	struct config c;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fprintf(f, "secret_key = 0123456789abcdef0123456789abcdef\ndb_port = 3307\n"
+	    "db_hosts = 10.0.0.1:3306, db2 ,/run/mysqld/mysqld.sock,[fd00::1]:3310\n");
+	fclose(f);
+	ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.ndb_nodes, 4);
+	ck_assert_str_eq(c.db_nodes[0].host, "10.0.0.1");
+	ck_assert_int_eq(c.db_nodes[0].port, 3306);
+	ck_assert_str_eq(c.db_nodes[1].host, "db2");
+	ck_assert_int_eq(c.db_nodes[1].port, 3307);	/* db_port by default */
+	ck_assert_str_eq(c.db_nodes[2].socket, "/run/mysqld/mysqld.sock");
+	ck_assert_str_eq(c.db_nodes[3].host, "fd00::1");
+	ck_assert_int_eq(c.db_nodes[3].port, 3310);
+	config_free(&c);
+
+	setenv("DB_HOSTS", "db1:99999", 1);
+	ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "db_hosts: bad entry \"db1:99999\"") != NULL, "%s", err);
+	config_free(&c);
+	setenv("DB_HOSTS", " , ", 1);
+	ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "db_hosts: no entry") != NULL, "%s", err);
+	config_free(&c);
+	unsetenv("DB_HOSTS");
+
+	f = fopen(path, "w");
+	fprintf(f, "secret_key = 0123456789abcdef0123456789abcdef\n"
+	    "db_socket = /tmp/x.sock\n");
+	fclose(f);
+	ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.ndb_nodes, 1);
+	ck_assert_str_eq(c.db_nodes[0].socket, "/tmp/x.sock");
+	config_free(&c);
+	unlink(path);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -422,7 +492,9 @@ main(void)
 	tcase_add_test(tc, crypto_tokens_are_random_base64url);
 	tcase_add_test(tc, crypto_constant_time_compare);
 	tcase_add_test(tc, crypto_password_argon2id);
+	tcase_add_test(tc, crypto_seal_round_trip);
 	tcase_add_test(tc, config_file_and_env);
+	tcase_add_test(tc, config_db_hosts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -230,7 +230,8 @@ json_invoice(const struct invoice *inv, int with_lines)
 	put_str(o, "payment_type_name", inv->payment_type_name);
 	put_str(o, "invoice_date", inv->invoice_date);
 	put_str(o, "due_date", inv->due_date);
-	put_str(o, "notes", inv->notes);
+	if (inv->notes != NULL)	/* lists carry no notes (a TEXT column) */
+		put_str(o, "notes", inv->notes);
 	put_str(o, "discount_kind", (unsigned)inv->dk < DISC__MAX ?
 	    discount_kind_names[inv->dk] : "none");
 	put_i64(o, "discount_value", inv->dv);

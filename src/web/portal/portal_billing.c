@@ -66,25 +66,12 @@ invoice_row(struct ctx *c, struct tmpl_vars *row, const struct portal_invoice *p
 	tmpl_set_bool(row, "checked", payable && checked);
 }
 
-/* What a statement's invoices come to as open today: its Pay button. */
+/* Statements section: only when the account has any. Each one's Pay
+ * button: what its invoices come to as open today, from the invoices and
+ * reservations the page already read. */
 static int
-view_statement_pay(struct ctx *c, struct tmpl_vars *row, int64_t account_id,
-    int64_t statement_id)
-{
-	int64_t ids[PORTAL_MAX_SELECT], open = 0;
-	size_t n = 0;
-
-	if (portal_statement_ids(c->app->db, account_id, statement_id, ids,
-	    ARRAY_LEN(ids), &n, &open) == PORTAL_DB)
-		return -1;
-	if (open > 0)
-		kit_set_money(row, "open_now", open);
-	return 0;
-}
-
-/* Statements section: only when the account has any. */
-static int
-view_statements(struct ctx *c, int64_t account_id)
+view_statements(struct ctx *c, int64_t account_id, const struct portal_reserved *res,
+    const struct portal_invoice *is, size_t nis)
 {
 	struct statement *st = NULL;
 	size_t n = 0;
@@ -94,6 +81,7 @@ view_statements(struct ctx *c, int64_t account_id)
 		return -1;
 	for (size_t i = 0; i < n && i < 24; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "statements");
+		int64_t open = 0;
 		if (row == NULL)
 			break;
 		tmpl_set_int(row, "id", st[i].id);
@@ -102,8 +90,13 @@ view_statements(struct ctx *c, int64_t account_id)
 		portal_set_day(row, "period_start", st[i].period_start);
 		portal_set_day(row, "period_end", st[i].period_end);
 		kit_set_money(row, "amount_due", st[i].amount_due);
-		if ((rc = view_statement_pay(c, row, account_id, st[i].id)) == -1)
+		if (portal_payable_sum(res, is, nis, st[i].period_end, st[i].client_id,
+		    &open) != PORTAL_OK) {
+			rc = -1;
 			break;
+		}
+		if (open > 0)
+			kit_set_money(row, "open_now", open);
 	}
 	for (size_t i = 0; i < n; i++)
 		statement_free(&st[i]);
@@ -111,19 +104,25 @@ view_statements(struct ctx *c, int64_t account_id)
 	return rc;
 }
 
-/* "Pay everything due": what every payable invoice comes to today. */
+/* "Pay everything due" and the statements' Pay buttons: what the payable
+ * invoices come to today, less what attempts in flight hold. */
 static int
-view_pay_all(struct ctx *c, const struct portal_req *pr)
+view_payable(struct ctx *c, const struct portal_req *pr,
+    const struct portal_invoice *is, size_t n)
 {
-	int64_t ids[PORTAL_MAX_SELECT], all = 0;
-	size_t n = 0;
+	struct portal_reserved res = { NULL, 0 };
+	int64_t all = 0;
+	int rc = -1;
 
-	if (portal_payable_ids(c->app->db, pr->account_id, ids, ARRAY_LEN(ids), &n,
-	    &all) == PORTAL_DB)
-		return -1;
+	if (portal_reserved_load(c->app->db, pr->account_id, &res) != PORTAL_OK ||
+	    portal_payable_sum(&res, is, n, NULL, 0, &all) != PORTAL_OK)
+		goto out;
 	if (all > 0)
 		kit_set_money(c->view, "pay_all", all);
-	return 0;
+	rc = view_statements(c, pr->account_id, &res, is, n);
+out:
+	portal_reserved_free(&res);
+	return rc;
 }
 
 int
@@ -159,6 +158,10 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 			invoice_row(c, row, &is[i], checked);
 		shown++;
 	}
+	if (view_payable(c, pr, is, n) == -1) {
+		free(is);
+		return -1;
+	}
 	free(is);
 	kit_set_money(c->view, "balance_due", due);
 	tmpl_set_bool(c->view, "has_due", due > 0);
@@ -183,8 +186,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "filter", filter);
 	if (error)
 		tmpl_set(c->view, "error", error);
-	if (view_statements(c, pr->account_id) == -1 || view_pay_all(c, pr) == -1 ||
-	    portal_plans_billing(c, pr->account_id) == -1)	/* plans */
+	if (portal_plans_billing(c, pr->account_id) == -1)	/* plans */
 		return -1;
 	tmpl_set(c->view, "title", portal_msg(c, "portal.billing"));
 	tmpl_set_bool(c->view, "nav_billing", 1);

@@ -1,6 +1,6 @@
 /* Receivables as pictures: aging, collections per week, top balances and
  * receivables by location, each an inline SVG beside a table of the same
- * numbers. The figures come from ar_summary() and collections_by_day(),
+ * numbers. The figures come from ar_summary(), ar_by_location() and collections_by_day(),
  * the functions behind every other A/R figure. */
 #include "common.h"
 
@@ -103,25 +103,35 @@ chart_top(struct ctx *c, const struct ar_summary *s)
 	return set_svg(c->view, "svg_top", "Top balances", svg_hbars, it, n);
 }
 
-/* Receivables per location: ar_summary() of each location; what belongs
- * to no location is the whole less the located parts. */
+static const struct ar_location *
+location_of(const struct ar_location *v, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].location_id == id)
+			return &v[i];
+	return NULL;
+}
+
+/* Receivables per location (one read of every location's figures); what
+ * belongs to no location is the whole less the located parts. */
 static int
 chart_locations(struct ctx *c, const struct ar_summary *all)
 {
 	struct location *ls = NULL;
 	struct svg_item it[AR_LOCATIONS + 1];
-	struct ar_summary *s = calloc(1, sizeof(*s));
-	size_t n = 0, k = 0, i;
+	struct ar_location *v = calloc(AR_MAX_LOCATIONS, sizeof(*v));
+	size_t n = 0, nv = 0, k = 0, i;
 	int64_t rest = all->total;
 	int rc = -1;
 
-	if (s == NULL || location_list(c->app->db, 0, &ls, &n) != CAT_OK)
+	if (v == NULL || location_list(c->app->db, 0, &ls, &n) != CAT_OK ||
+	    ar_by_location(c->app->db, v, AR_MAX_LOCATIONS, &nv) != ST_OK)
 		goto done;
 	for (i = 0; i < n && k < AR_LOCATIONS; i++) {
+		const struct ar_location *s = location_of(v, nv, ls[i].id);
 		struct tmpl_vars *row;
-		if (ar_summary(c->app->db, ls[i].id, s) != ST_OK)
-			goto done;
-		if (s->total == 0)
+
+		if (s == NULL || s->total == 0)
 			continue;
 		rest -= s->total;
 		it[k++] = (struct svg_item){ ls[i].name, s->total, NULL };
@@ -144,7 +154,7 @@ chart_locations(struct ctx *c, const struct ar_summary *all)
 	    "Receivables by location", svg_hbars, it, k);
 done:
 	free(ls);
-	free(s);
+	free(v);
 	return rc;
 }
 

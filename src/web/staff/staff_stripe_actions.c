@@ -11,6 +11,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
+#include "notice_render.h"
 #include "outbox.h"
 #include "payment.h"
 #include "profiles.h"
@@ -319,7 +320,7 @@ h_stripe_email_receipt(struct ctx *c)
 	tmpl_set(v, "lang", account_language_ok(acct.language) ? acct.language :
 	    "en");
 	if (receipt_vars(c, &p, &acct, v) == -1 ||
-	    branding_mail_vars(c->app->db, &c->app->cfg, v) == -1 ||
+	    notice_render_branding(c->app->db, &c->app->cfg, v) == -1 ||
 	    outbox_render(c->app->tc, &c->app->cfg, "receipt", v, &m, err,
 	    sizeof(err)) == -1) {
 		if (err[0])
