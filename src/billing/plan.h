@@ -96,6 +96,9 @@ struct plan {
 	char			 account_email[255];
 	char			 client_name[203];
 	char			 method_label[64];	/* "Visa ending 4242" */
+	char			 method_kind[16];	/* card | us_bank_account */
+	char			 method_brand[33];	/* brand / bank name */
+	char			 method_last4[5];
 	struct plan_invoice	 inv[PLAN_MAX_INVOICES];
 	size_t			 ninv;
 	struct plan_installment	*inst;		/* malloc'd, by number */

@@ -247,6 +247,35 @@ portal_field_i(const struct ctx *c, const char *name)
 	return f && f->present ? f->i : 0;
 }
 
+int
+portal_view_inflight(struct ctx *c, struct tmpl_vars *v, int64_t account_id,
+    int64_t invoice_id, int64_t *reserved)
+{
+	struct sp_payment p;
+	int64_t pid = 0;
+	const char *key = "inflight.started";
+	int rc;
+
+	*reserved = 0;
+	if (stripe_pay_reserved(c->app->db, account_id, invoice_id, reserved,
+	    &pid) != SP_OK)
+		return -1;
+	if (*reserved <= 0 || pid == 0)
+		return 0;
+	if ((rc = stripe_pay_get(c->app->db, pid, &p)) == SP_DB)
+		return -1;
+	if (rc == SP_OK && strcmp(p.stripe_status, "processing") == 0)
+		key = strcmp(p.method, "ach") == 0 ? "inflight.processing_ach" :
+		    "inflight.processing";
+	else if (rc == SP_OK && strcmp(p.stripe_status, "requires_action") == 0)
+		key = "inflight.requires_action";
+	if (v != NULL) {
+		portal_set_money(v, "inflight", *reserved);
+		tmpl_set(v, "inflight_status", portal_msg(c, key));
+	}
+	return 0;
+}
+
 const char *
 portal_payment_label(const char *status, const char *method)
 {

@@ -9,6 +9,7 @@
 struct ctx;
 struct plan;
 struct plan_err;
+struct tmpl_cache;
 struct tmpl_vars;
 
 int	 h_plan_new(struct ctx *);
@@ -29,6 +30,10 @@ int	 staff_plans_fin(struct ctx *, int64_t account_id, int64_t client_id);
 /* Shared by the staff and portal pages: plan figures and its schedule
  * (loop "schedule") into v. */
 void	 plans_view(struct tmpl_vars *, const struct plan *);
+/* plans_view() with the labels (statuses, frequency, method) in lang from
+ * the catalogs of tc: the client's pages. */
+void	 plans_view_lang(struct tmpl_vars *, const struct plan *,
+	    struct tmpl_cache *, const char *lang);
 /* Form/API field of a plan error as the staff form names it. */
 const char *plans_form_field(const char *api_field);
 
