@@ -8,6 +8,7 @@
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
+#include "datefmt.h"
 #include "invoice.h"
 #include "money.h"
 #include "portal.h"
@@ -187,39 +188,17 @@ portal_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
 	tmpl_set(v, name, m);
 }
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-/* Spanish writes dates "4 de diciembre de 2026", month in lower case. */
-static const char *const meses[] = { "enero", "febrero", "marzo", "abril",
-    "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
-    "diciembre" };
-
+/* Dates as the page's language writes them ("December 4, 2026", "4 de
+ * diciembre de 2026"); anything not a date as it is. */
 void
 portal_set_day(struct tmpl_vars *v, const char *name, const char *ymd)
 {
-	int64_t y, m, d;
-	char ys[5], ms[3], ds[3];
+	char d[64];
 
-	if (ymd == NULL || strlen(ymd) != 10) {
+	if (ymd == NULL || datefmt_text(portal_lang(), ymd, d, sizeof(d)) == -1)
 		tmpl_set(v, name, ymd ? ymd : "");
-		return;
-	}
-	memcpy(ys, ymd, 4);
-	ys[4] = '\0';
-	memcpy(ms, ymd + 5, 2);
-	ms[2] = '\0';
-	memcpy(ds, ymd + 8, 2);
-	ds[2] = '\0';
-	if (str_to_i64(ys, 1, 9999, &y) == -1 || str_to_i64(ms, 1, 12, &m) == -1 ||
-	    str_to_i64(ds, 1, 31, &d) == -1) {
-		tmpl_set(v, name, ymd);
-		return;
-	}
-	if (strcmp(portal_lang(), "es") == 0)
-		tmpl_setf(v, name, "%" PRId64 " de %s de %" PRId64, d,
-		    meses[m - 1], y);
 	else
-		tmpl_setf(v, name, "%s %" PRId64 ", %" PRId64, months[m - 1], d, y);
+		tmpl_set(v, name, d);
 }
 
 void
