@@ -65,6 +65,20 @@ static const struct {
 	{ "diners", "Diners Club" }, { "jcb", "JCB" }, { "unionpay", "UnionPay" },
 };
 
+/* The brand as written ("visa" -> "Visa"); a bank's name as it is. */
+static const char *
+brand_name(const struct sp_consent_terms *t)
+{
+	const char *brand = t->brand ? t->brand : "";
+
+	if (t->kind != NULL && strcmp(t->kind, "us_bank_account") == 0)
+		return brand;
+	for (size_t i = 0; i < ARRAY_LEN(card_brands); i++)
+		if (strcasecmp(brand, card_brands[i].brand) == 0)
+			return card_brands[i].name;
+	return brand;
+}
+
 /* "my Visa card ending 4242" / "my bank account at X ending 6789" (kind
  * NULL: the method is not known yet). */
 static void
@@ -130,6 +144,8 @@ stripe_pay_consent_text(const struct sp_consent_terms *t, char *out, size_t outs
 	if (outsz == 0 || s == SCOPE__MAX)
 		return -1;
 	out[0] = '\0';
+	if (t->tc != NULL && t->lang != NULL)	/* the words of the catalog */
+		return sp_consent_text_lang(t, brand_name(t), out, outsz);
 	method_phrase(t, method, sizeof(method));
 	if (t->max_amount > 0)
 		(void)money_format(t->max_amount, max, sizeof(max));
@@ -243,7 +259,13 @@ consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
 	tmpl_set(v, "recipient_name", a.name);
 	tmpl_set(v, "lang", account_language_ok(a.language) ? a.language : "en");
 	tmpl_set(v, "method_label", label);
-	tmpl_set(v, "scope_label", stripe_pay_consent_scope_label(q->scope));
+	{
+		char key[48];
+
+		str_fmt(key, sizeof(key), "consent.scope.%s", q->scope);
+		tmpl_set(v, "scope_label", tmpl_msg(tc, account_language_ok(
+		    a.language) ? a.language : "en", key));
+	}
 	tmpl_set(v, "signer_name", q->signer_name);
 	tmpl_set(v, "signed_at", when);
 	tmpl_set(v, "ip", q->ip ? q->ip : "");
@@ -284,6 +306,7 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
 	struct sp_consent_terms t;
 	struct branding org;
+	struct account acct;
 	struct db_result r;
 	char ua[256], kind[16], brand[33], last4[5];
 	uint64_t nid = 0;
@@ -309,10 +332,21 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	t.kind = kind;
 	t.brand = brand;
 	t.last4 = last4;
+	/* In the language the signer was shown: the client's pages follow the
+	 * account's language, staff pages are English. */
+	if (cfg != NULL && (t.tc = consent_cache(cfg)) != NULL) {
+		t.lang = "en";
+		if (q->recorded_by == 0 && account_get(db, q->account_id, &acct) ==
+		    PROF_OK && account_language_ok(acct.language))
+			t.lang = acct.language;
+	}
 	/* Frozen with the consent: "Visa card ending 4242". */
-	method_phrase(&t, label, labelsz);
-	memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
-	label[0] = (char)toupper((unsigned char)label[0]);
+	if (t.tc == NULL || sp_consent_label_lang(&t, brand_name(&t), label,
+	    labelsz) == -1) {
+		method_phrase(&t, label, labelsz);
+		memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
+		label[0] = (char)toupper((unsigned char)label[0]);
+	}
 	t.scope = q->scope;
 	t.max_amount = q->max_amount;
 	t.plan_id = q->plan_id;

@@ -152,4 +152,11 @@ int	 sp_attempt_key_ok(const char *);
 int	 sp_stripe_retrieve(const struct sp *, const char *collection,
 	    const char *id, struct stripe_result *);
 
+/* The text and the method's label from the catalogs of t->tc in t->lang
+ * (stripe_pay_consent_lang.c); brand as written ("Visa"). 0 / -1. */
+int	 sp_consent_text_lang(const struct sp_consent_terms *, const char *brand,
+	    char *out, size_t outsz);
+int	 sp_consent_label_lang(const struct sp_consent_terms *, const char *brand,
+	    char *out, size_t outsz);
+
 #endif
