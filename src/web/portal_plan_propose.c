@@ -258,7 +258,7 @@ h_propose(struct ctx *c)
 	env = (struct plan_env){ c->app->db, c->app->tc, &c->app->cfg, &a };
 	sig = (struct plan_signature){ portal_field_s(c, "signer_name"),
 	    portal_field_i(c, "authorize") != 0, app_ip(c),
-	    c->req.user_agent ? c->req.user_agent : "" };
+	    c->req.user_agent ? c->req.user_agent : "", portal_lang() };
 	rc = plan_propose(&env, &q, &sig, &id, &pending, &e);
 	if (rc == PLAN_DB)
 		return -1;

@@ -85,8 +85,8 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 	tmpl_set_bool(c->view, "plan_to_sign", p.state == PLAN_SENT);
 	tmpl_set_bool(c->view, "plan_payable", (p.state == PLAN_ACTIVE ||
 	    p.state == PLAN_PAST_DUE) && p.next_number >= 0);
-	if ((text = plan_consent_text(&p, c->app->cfg.org_name ?
-	    c->app->cfg.org_name : "us")) == NULL) {
+	if ((text = plan_consent_text_lang(&p, c->app->cfg.org_name ?
+	    c->app->cfg.org_name : "us", c->app->tc, portal_lang())) == NULL) {
 		plan_free(&p);
 		return -1;
 	}
@@ -191,7 +191,7 @@ h_portal_plan_accept(struct ctx *c)
 	env = (struct plan_env){ c->app->db, c->app->tc, &c->app->cfg, &a };
 	sig = (struct plan_signature){ portal_field_s(c, "signer_name"),
 	    portal_field_i(c, "authorize") != 0, app_ip(c),
-	    c->req.user_agent ? c->req.user_agent : "" };
+	    c->req.user_agent ? c->req.user_agent : "", portal_lang() };
 	rc = plan_accept(&env, pr.account_id, id, &sig, &e);
 	if (rc == PLAN_DB)
 		return -1;
