@@ -1024,7 +1024,8 @@ client_template(const char *name)
 {
 	static const char *const shared[] = { "_lang_switch.html",
 	    "estimate_breakdown.html", "estimate_gfe_body.html",
-	    "estimate_signature_block.html", "estimate_sign_pad.html" };
+	    "estimate_signature_block.html", "estimate_sign_pad.html",
+	    "consent_print.html" };
 
 	for (size_t i = 0; i < ARRAY_LEN(shared); i++)
 		if (strcmp(name, shared[i]) == 0)
