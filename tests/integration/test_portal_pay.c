@@ -631,6 +631,30 @@ START_TEST(test_inflight_label)
 		    "amount", "abc", NULL);
 		page_says(&r, "Escriba el importe a pagar en dólares y centavos");
 	}
+	/* the rest of B paid: the receipt email and its PDF are Spanish, dates
+	 * in words */
+	{
+		char q[64], fname[80], *t;
+		struct buf pdf;
+		int64_t pid;
+
+		str_fmt(q, sizeof(q), "invoice=%" PRId64, b);
+		pid = portal_pay(&c, q, "30.00", "pm_card_visa");
+		str_fmt(fname, sizeof(fname), "filename=\"receipt-P-%" PRId64 ".pdf\"",
+		    pid);
+		m = fx_mail_wait(email, fname, 1);
+		ck_assert_msg(strstr(m, " de 20") != NULL, "no Spanish date: %.3000s", m);
+		buf_init(&pdf, 4u * 1024 * 1024);
+		attachment(m, fname, &pdf);
+		free(m);
+		t = pdf_text(pdf.data, pdf.len);
+		ck_assert_msg(strstr(t, "Importe pagado") && strstr(t, "Recibo P-") &&
+		    strstr(t, "Fecha de pago") && strstr(t, " de 20") &&
+		    strstr(t, "Tarjeta") && !strstr(t, "Amount paid"),
+		    "%s", t);
+		free(t);
+		buf_free(&pdf);
+	}
 	fx_sandbox("/_sandbox/config", "ach_delay_ms=3000");
 	itest_resp_free(&r);
 	fx_who_free(&v);

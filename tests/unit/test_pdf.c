@@ -411,6 +411,27 @@ START_TEST(invoice_and_statement_in_spanish)
 		ck_assert_ptr_null(strstr(txt, "2024-04-01"));
 		free(txt);
 	}
+	{
+		static const struct pdf_receipt_item items[] = {
+			{ "INV-000123", 5000 } };
+		struct pdf_receipt r = { "P-7", "2026-11-30", "Lucía Hernández",
+		    "Visa terminada en 4242", "pi_123", 6000, 0, 1000, items, 1 };
+		static const char *const es[] = { "Recibo P-7", "RECIBIDO DE",
+		    "N.º de recibo", "Fecha de pago", "30 de noviembre de 2026",
+		    "APLICADO A", "Factura INV-000123", "Queda como crédito",
+		    "Importe pagado", "$60.00", "Gracias por su pago" };
+
+		ck_assert_int_eq(pdf_receipt(&r, &org, &b), 0);
+		txt = pdf_text(&b, "receipt-es");
+		if (txt != NULL) {
+			for (size_t i = 0; i < ARRAY_LEN(es); i++)
+				ck_assert_msg(strstr(txt, es[i]) != NULL, "no \"%s\" in %s",
+				    es[i], txt);
+			ck_assert_msg(strstr(txt, "Amount paid") == NULL &&
+			    strstr(txt, "2026-11-30") == NULL, "%s", txt);
+			free(txt);
+		}
+	}
 	pdf_set_lang(NULL, "en");
 	ck_assert_int_eq(pdf_invoice(&inv, &org, &a, &b), 0);
 	txt = pdf_text(&b, "invoice-en-again");
