@@ -46,6 +46,7 @@ mail_schedule(struct tmpl_vars *v, const struct plan *p)
 		money_format(p->inst[i].amount, m, sizeof(m));
 		tmpl_set(row, "amount", m);
 		tmpl_set(row, "status", plan_inst_labels[p->inst[i].state]);
+		tmpl_set(row, "state", plan_inst_names[p->inst[i].state]);
 	}
 }
 
@@ -70,6 +71,17 @@ plan_mail(const struct plan_env *env, const struct plan *p, const char *kind)
 	tmpl_set(v, "remaining", m);
 	tmpl_set(v, "method", p->method_label[0] ? p->method_label :
 	    "the method you choose for each payment");
+	/* the words of the mail's language (mail/plan.*) */
+	if (p->method_id && p->method_last4[0]) {
+		char brand[33];
+
+		str_copy(brand, sizeof(brand), p->method_brand);
+		if (brand[0] >= 'a' && brand[0] <= 'z')
+			brand[0] = (char)(brand[0] - 'a' + 'A');
+		tmpl_set(v, "method_brand", brand);
+		tmpl_set(v, "method_last4", p->method_last4);
+		tmpl_set_bool(v, "method_bank", strcmp(p->method_kind, "card") != 0);
+	}
 	mail_schedule(v, p);
 	if (portal_url(env->cfg, url, sizeof(url), "/portal/plans/%" PRId64,
 	    p->id) == 0)

@@ -100,7 +100,13 @@ consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
 	tmpl_set(v, "recipient_name", a.name);
 	tmpl_set(v, "lang", account_language_ok(a.language) ? a.language : "en");
 	tmpl_set(v, "method_label", label);
-	tmpl_set(v, "scope_label", stripe_pay_consent_scope_label(q->scope));
+	{
+		char key[48];
+
+		str_fmt(key, sizeof(key), "consent.scope.%s", q->scope);
+		tmpl_set(v, "scope_label", tmpl_msg(tc, account_language_ok(
+		    a.language) ? a.language : "en", key));
+	}
 	tmpl_set(v, "signer_name", q->signer_name);
 	tmpl_set(v, "signed_at", when);
 	tmpl_set(v, "ip", q->ip ? q->ip : "");
@@ -141,6 +147,7 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
 	struct sp_consent_terms t;
 	struct branding org;
+	struct account acct;
 	struct db_result r;
 	char ua[256], kind[16], brand[33], last4[5];
 	uint64_t nid = 0;
@@ -166,10 +173,21 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	t.kind = kind;
 	t.brand = brand;
 	t.last4 = last4;
+	/* In the language the signer was shown: the client's pages follow the
+	 * account's language, staff pages are English. */
+	if (cfg != NULL && (t.tc = consent_cache(cfg)) != NULL) {
+		t.lang = "en";
+		if (q->recorded_by == 0 && account_get(db, q->account_id, &acct) ==
+		    PROF_OK && account_language_ok(acct.language))
+			t.lang = acct.language;
+	}
 	/* Frozen with the consent: "Visa card ending 4242". */
-	sp_consent_method_phrase(&t, label, labelsz);
-	memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
-	label[0] = (char)toupper((unsigned char)label[0]);
+	if (t.tc == NULL || sp_consent_label_lang(&t, sp_consent_brand_name(&t), label,
+	    labelsz) == -1) {
+		sp_consent_method_phrase(&t, label, labelsz);
+		memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
+		label[0] = (char)toupper((unsigned char)label[0]);
+	}
 	t.scope = q->scope;
 	t.max_amount = q->max_amount;
 	t.plan_id = q->plan_id;
