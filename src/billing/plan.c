@@ -109,6 +109,11 @@ plan_from_row(const struct db_result *r, size_t i, struct plan *p)
 	str_copy(p->account_name, sizeof(p->account_name), db_str(r, i, 20));
 	str_copy(p->account_email, sizeof(p->account_email), db_str(r, i, 21));
 	str_copy(p->client_name, sizeof(p->client_name), db_str(r, i, 22));
+	if (p->method_id) {
+		str_copy(p->method_kind, sizeof(p->method_kind), db_str(r, i, 23));
+		str_copy(p->method_brand, sizeof(p->method_brand), brand);
+		str_copy(p->method_last4, sizeof(p->method_last4), db_str(r, i, 25));
+	}
 	if (p->method_id)
 		str_fmt(p->method_label, sizeof(p->method_label), "%s%s ending %s",
 		    strcmp(db_str(r, i, 23), "card") == 0 ? "" : "Bank account ",

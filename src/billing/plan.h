@@ -96,6 +96,9 @@ struct plan {
 	char			 account_email[255];
 	char			 client_name[203];
 	char			 method_label[64];	/* "Visa ending 4242" */
+	char			 method_kind[16];	/* card | us_bank_account */
+	char			 method_brand[33];	/* brand / bank name */
+	char			 method_last4[5];
 	struct plan_invoice	 inv[PLAN_MAX_INVOICES];
 	size_t			 ninv;
 	struct plan_installment	*inst;		/* malloc'd, by number */
@@ -190,6 +193,10 @@ int	 plan_act(const struct plan_env *, int64_t id, enum plan_action,
 int	 plan_send(const struct plan_env *, int64_t id, struct plan_err *);
 /* The consent text of the plan as it stands (malloc'd; caller frees). */
 char	*plan_consent_text(const struct plan *, const char *org);
+/* The same in lang from the catalogs of tc (keys plan.ct.*): what the
+ * client's page shows and the signature stores. tc NULL: English above. */
+char	*plan_consent_text_lang(const struct plan *, const char *org,
+	    struct tmpl_cache *tc, const char *lang);
 /* The client signs in the portal: name typed, authorization ticked; the
  * version gets name/time/IP/UA and the consent text; status active. */
 struct plan_signature {
@@ -197,6 +204,7 @@ struct plan_signature {
 	int		 authorized;
 	const char	*ip;
 	const char	*user_agent;
+	const char	*lang;	/* of the page signed (NULL: English) */
 };
 int	 plan_accept(const struct plan_env *, int64_t account_id, int64_t id,
 	    const struct plan_signature *, struct plan_err *);

@@ -28,7 +28,8 @@ editable(const struct plan *p, struct plan_err *e)
 
 /* --- emails ----------------------------------------------------------------- */
 
-/* The schedule as sent or changed: "number,YYYY-MM-DD,cents,Label;..." */
+/* The schedule as sent or changed: "number,YYYY-MM-DD,cents,state;..."
+ * (state: plan_inst_names; the mail words it in its language). */
 static void
 notice_schedule(struct notice *n, const struct plan *p)
 {
@@ -42,7 +43,7 @@ notice_schedule(struct notice *n, const struct plan *p)
 			continue;
 		date_fmt(p->inst[i].due, d, sizeof(d));
 		buf_printf(&b, "%d,%s,%" PRId64 ",%s;", p->inst[i].number, d,
-		    p->inst[i].amount, plan_inst_labels[p->inst[i].state]);
+		    p->inst[i].amount, plan_inst_names[p->inst[i].state]);
 	}
 	notice_fact(n, "schedule", b.len ? buf_cstr(&b) : "");
 	buf_free(&b);
@@ -64,6 +65,12 @@ plan_mail(const struct plan_env *env, const struct plan *p, const char *kind)
 	notice_fact_i64(&n, "total", p->paid + p->remaining);
 	notice_fact_i64(&n, "remaining", p->remaining);
 	notice_fact(&n, "method", p->method_label);
+	if (p->method_id && p->method_last4[0]) {	/* worded by the mail */
+		notice_fact(&n, "method_brand", p->method_brand);
+		notice_fact(&n, "method_last4", p->method_last4);
+		notice_fact_i64(&n, "method_bank", strcmp(p->method_kind,
+		    "card") != 0);
+	}
 	notice_schedule(&n, p);
 	return notice_enqueue(env->db, env->cfg, &n, NULL) == DB_OK ? DB_OK :
 	    DB_ERR;

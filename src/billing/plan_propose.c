@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "plan_int.h"
 #include "portal.h"
+#include "profiles.h"
 #include "str.h"
 
 int
@@ -153,6 +154,7 @@ plan_proposal_approve(const struct plan_env *env, int64_t plan_id,
 {
 	struct plan_proposal pp;
 	struct plan_signature s;
+	struct account acct;
 	uint64_t n = 0;
 	int rc;
 
@@ -171,7 +173,10 @@ plan_proposal_approve(const struct plan_env *env, int64_t plan_id,
 	if (n != 1)
 		return plan_fail(e, PLAN_STATE, "status", "This proposal was approved "
 		    "already.");
-	s = (struct plan_signature){ pp.signer_name, 1, pp.ip, pp.user_agent };
+	/* the client proposed it in the portal: the account's language */
+	s = (struct plan_signature){ pp.signer_name, 1, pp.ip, pp.user_agent,
+	    account_get(env->db, pp.account_id, &acct) == PROF_OK &&
+	    account_language_ok(acct.language) ? acct.language : NULL };
 	if ((rc = activate(env, pp.account_id, plan_id, &s, e)) != PLAN_OK) {
 		struct db_param b[] = { DB_I64(plan_id) };
 		(void)db_exec(env->db, "UPDATE plan_proposals SET status = 'pending', "

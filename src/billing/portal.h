@@ -208,12 +208,23 @@ int	 portal_min_payment(struct db *, int64_t *out);
 /* Admin: sets it (1..SP_AMOUNT_MAX cents, audited). PORTAL_INVALID (msg). */
 int	 portal_min_payment_set(struct db *, const struct actor *, int64_t cents,
 	    char *msg, size_t msgsz);
+/* Why a typed amount was refused, and the bound it broke (the web layer
+ * words it in the page's language). */
+enum portal_amount_why {
+	PAMT_NOT_AMOUNT = 1,	/* not dollars and cents */
+	PAMT_BELOW_MIN,		/* bound: the minimum */
+	PAMT_ABOVE_OPEN,	/* bound: what is open and not reserved */
+};
+struct portal_amount_refusal {
+	enum portal_amount_why	 why;
+	int64_t			 bound;
+};
 /* A part payment typed by the client (text, e.g. "25.00") of an invoice
- * (number) with avail open and not reserved: PORTAL_OK with *amount, or
- * PORTAL_INVALID with a sentence naming the problem (not a number, below
- * min (min counts only while more than min is open), above avail). */
+ * with avail open and not reserved: PORTAL_OK with *amount, or
+ * PORTAL_INVALID with *r naming the problem (not a number, below min (min
+ * counts only while more than min is open), above avail). */
 int	 portal_amount_check(const char *text, int64_t min, int64_t avail,
-	    const char *number, int64_t *amount, char *msg, size_t msgsz);
+	    int64_t *amount, struct portal_amount_refusal *r);
 /* Narrows a priced one-invoice selection to amount (<= its open amount):
  * the plan reserves exactly that on the invoice. PORTAL_INVALID otherwise. */
 int	 portal_select_part(struct portal_selection *, int64_t amount);

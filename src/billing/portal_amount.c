@@ -72,30 +72,22 @@ portal_min_payment_set(struct db *db, const struct actor *actor, int64_t cents,
 
 int
 portal_amount_check(const char *text, int64_t min, int64_t avail,
-    const char *number, int64_t *amount, char *msg, size_t msgsz)
+    int64_t *amount, struct portal_amount_refusal *r)
 {
-	char m[MONEY_FMT_MAX];
 	int64_t v;
 
 	/* Less than the minimum is fine when it is all that is left. */
 	if (min > avail)
 		min = avail;
-	if (text == NULL || money_parse(text, &v) == -1) {
-		str_copy(msg, msgsz, "Enter the amount to pay as dollars and cents, "
-		    "for example 25.00.");
+	*r = (struct portal_amount_refusal){ 0, 0 };
+	if (text == NULL || money_parse(text, &v) == -1)
+		r->why = PAMT_NOT_AMOUNT;
+	else if (v < min)
+		*r = (struct portal_amount_refusal){ PAMT_BELOW_MIN, min };
+	else if (v > avail)
+		*r = (struct portal_amount_refusal){ PAMT_ABOVE_OPEN, avail };
+	if (r->why != 0)
 		return PORTAL_INVALID;
-	}
-	if (v < min) {
-		money_format(min, m, sizeof(m));
-		str_fmt(msg, msgsz, "The amount to pay must be at least %s.", m);
-		return PORTAL_INVALID;
-	}
-	if (v > avail) {
-		money_format(avail, m, sizeof(m));
-		str_fmt(msg, msgsz, "The amount to pay cannot be more than the %s "
-		    "open on invoice %s.", m, number);
-		return PORTAL_INVALID;
-	}
 	*amount = v;
 	return PORTAL_OK;
 }

@@ -39,6 +39,7 @@ struct actor;
 struct config;
 struct stripe_client;
 struct stripe_payment_intent;
+struct tmpl_cache;
 
 /* What every call needs; the caller owns the members. */
 struct sp {
@@ -456,6 +457,8 @@ struct sp_consent_terms {
 	int64_t		 max_amount;	/* 0 = none */
 	int64_t		 plan_id;	/* 0 = none */
 	const char	*signer;	/* NULL/"": "I" */
+	struct tmpl_cache *tc;		/* NULL: the built-in English; else the */
+	const char	*lang;		/* words of lang's catalog (consent.*) */
 };
 /* The authorization text for the terms into out (plain text, a few
  * paragraphs): who authorizes whom, the method (brand and last 4, or bank

@@ -48,6 +48,20 @@ static const struct {
 	{ "diners", "Diners Club" }, { "jcb", "JCB" }, { "unionpay", "UnionPay" },
 };
 
+/* The brand as written ("visa" -> "Visa"); a bank's name as it is. */
+const char *
+sp_consent_brand_name(const struct sp_consent_terms *t)
+{
+	const char *brand = t->brand ? t->brand : "";
+
+	if (t->kind != NULL && strcmp(t->kind, "us_bank_account") == 0)
+		return brand;
+	for (size_t i = 0; i < ARRAY_LEN(card_brands); i++)
+		if (strcasecmp(brand, card_brands[i].brand) == 0)
+			return card_brands[i].name;
+	return brand;
+}
+
 /* "my Visa card ending 4242" / "my bank account at X ending 6789" (kind
  * NULL: the method is not known yet). */
 void
@@ -113,6 +127,8 @@ stripe_pay_consent_text(const struct sp_consent_terms *t, char *out, size_t outs
 	if (outsz == 0 || s == SP_SCOPE__MAX)
 		return -1;
 	out[0] = '\0';
+	if (t->tc != NULL && t->lang != NULL)	/* the words of the catalog */
+		return sp_consent_text_lang(t, sp_consent_brand_name(t), out, outsz);
 	sp_consent_method_phrase(t, method, sizeof(method));
 	if (t->max_amount > 0)
 		(void)money_format(t->max_amount, max, sizeof(max));

@@ -138,6 +138,8 @@ enum sp_scope sp_scope_of(const char *name);
  * the terms' method, as the authorization text names it. */
 void	 sp_consent_method_phrase(const struct sp_consent_terms *, char *out,
 	    size_t outsz);
+/* The brand as written ("visa" -> "Visa"); a bank's name as it is. */
+const char *sp_consent_brand_name(const struct sp_consent_terms *);
 int	 sp_consent_insert(struct db *, const struct actor *, const struct config *,
 	    const struct sp_consent_req *, int64_t *consent_id, const char *why);
 /* The consent stored on the locked payment row, recorded for method_id
@@ -186,5 +188,12 @@ void	 sp_utf8_cut(char *dst, size_t dstsz, const char *s);
 void	 sp_msg(char *msg, size_t msgsz, const char *text);
 /* Valid attempt key ([A-Za-z0-9_-]{16,64}). */
 int	 sp_attempt_key_ok(const char *);
+
+/* The text and the method's label from the catalogs of t->tc in t->lang
+ * (stripe_pay_consent_lang.c); brand as written ("Visa"). 0 / -1. */
+int	 sp_consent_text_lang(const struct sp_consent_terms *, const char *brand,
+	    char *out, size_t outsz);
+int	 sp_consent_label_lang(const struct sp_consent_terms *, const char *brand,
+	    char *out, size_t outsz);
 
 #endif

@@ -222,7 +222,7 @@ static int
 fill_consent(struct nr *x)
 {
 	struct sp_consent *k;
-	char when[32];
+	char when[32], key[48];
 	int rc;
 
 	if ((k = calloc(1, sizeof(*k))) == NULL)
@@ -232,8 +232,8 @@ fill_consent(struct nr *x)
 		(void)clock_fmt_datetime(notice_render_fact_i64(x, "signed_at",
 		    k->signed_at), when, sizeof(when));
 		tmpl_set(x->v, "method_label", k->method_label);
-		tmpl_set(x->v, "scope_label",
-		    stripe_pay_consent_scope_label(k->scope));
+		str_fmt(key, sizeof(key), "consent.scope.%s", k->scope);
+		tmpl_set(x->v, "scope_label", tmpl_msg(x->env->tc, x->lang, key));
 		tmpl_set(x->v, "signer_name", k->signer_name);
 		tmpl_set(x->v, "signed_at", when);
 		tmpl_set(x->v, "ip", k->ip);

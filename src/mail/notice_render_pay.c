@@ -151,20 +151,39 @@ plan_schedule(struct nr *x)
 	notice_render_fact(x, "schedule", sched, sizeof(sched));
 	for (p = strtok_r(sched, ";", &save); p != NULL;
 	    p = strtok_r(NULL, ";", &save)) {
-		char due[11] = "", status[32] = "", m[MONEY_FMT_MAX];
+		char due[11] = "", state[32] = "", m[MONEY_FMT_MAX];
 		long long number = 0, cents = 0;
 		struct tmpl_vars *row;
 
 		if (sscanf(p, "%lld,%10[0-9-],%lld,%31[^;]", &number, due, &cents,
-		    status) != 4 || (row = tmpl_loop_add(x->v, "schedule")) == NULL)
+		    state) != 4 || (row = tmpl_loop_add(x->v, "schedule")) == NULL)
 			continue;
 		tmpl_set(row, "label", number == 0 ? "Down payment" : "");
 		tmpl_set_int(row, "number", number);
 		tmpl_set(row, "due", due);
 		money_format(cents, m, sizeof(m));
 		tmpl_set(row, "amount", m);
-		tmpl_set(row, "status", status);
+		tmpl_set(row, "state", state);	/* the template words it */
 	}
+}
+
+/* The method as "Visa ending 4242" / "bank account ending 6789" in the
+ * mail's language: brand (capitalized), last 4, bank or card. */
+static void
+plan_method(struct nr *x)
+{
+	char brand[33], last4[5];
+
+	notice_render_fact(x, "method_brand", brand, sizeof(brand));
+	notice_render_fact(x, "method_last4", last4, sizeof(last4));
+	if (last4[0] == '\0')
+		return;
+	if (brand[0] >= 'a' && brand[0] <= 'z')
+		brand[0] = (char)(brand[0] - 'a' + 'A');
+	tmpl_set(x->v, "method_brand", brand);
+	tmpl_set(x->v, "method_last4", last4);
+	tmpl_set_bool(x->v, "method_bank", notice_render_fact_i64(x,
+	    "method_bank", 0) != 0);
 }
 
 /* A plan sent for signature, or changed. */
@@ -182,6 +201,7 @@ notice_render_plan(struct nr *x)
 	notice_render_fact(x, "method", method, sizeof(method));
 	tmpl_set(x->v, "method", method[0] ? method :
 	    "the method you choose for each payment");
+	plan_method(x);
 	plan_schedule(x);
 	return notice_render_url(x, "plan_url", "/portal/plans/%" PRId64,
 	    x->n->object_id) == 0 ? 0 : -2;

@@ -11,6 +11,7 @@
 #include "str.h"
 #include "tmpl.h"
 #include "tmpl_i18n.h"
+#include "datefmt.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -267,6 +268,7 @@ struct node {
 	enum node_kind	 kind;
 	unsigned	 line;
 	enum esc	 esc;		/* VAR */
+	int		 date;		/* VAR: FORMAT=date */
 	enum helper	 helper;	/* VAR, IF, ELSIF */
 	int		 negate;	/* IF from TMPL_UNLESS */
 	uint32_t	 hash;		/* of name */
@@ -319,13 +321,15 @@ enum tag {
 	TAG_INCLUDE, TAG_T, TAG__MAX
 };
 
-enum attr { ATTR_NAME, ATTR_DEFAULT, ATTR_ESCAPE, ATTR_VALUE, ATTR__MAX };
+enum attr { ATTR_NAME, ATTR_DEFAULT, ATTR_ESCAPE, ATTR_VALUE, ATTR_FORMAT,
+    ATTR__MAX };
 
 #define A(x)	(1u << (x))
 
 static const char *const attr_names[ATTR__MAX] = {
 	[ATTR_NAME] = "NAME", [ATTR_DEFAULT] = "DEFAULT",
 	[ATTR_ESCAPE] = "ESCAPE", [ATTR_VALUE] = "VALUE",
+	[ATTR_FORMAT] = "FORMAT",
 };
 
 static const struct tagdef {
@@ -333,7 +337,8 @@ static const struct tagdef {
 	unsigned	 attrs;		/* allowed; NAME is then required */
 	int		 closes;	/* has a </TMPL_x> form */
 } tags[TAG__MAX] = {
-	[TAG_VAR] =	{ "VAR", A(ATTR_NAME) | A(ATTR_DEFAULT) | A(ATTR_ESCAPE), 0 },
+	[TAG_VAR] =	{ "VAR", A(ATTR_NAME) | A(ATTR_DEFAULT) | A(ATTR_ESCAPE) |
+			    A(ATTR_FORMAT), 0 },
 	[TAG_IF] =	{ "IF", A(ATTR_NAME) | A(ATTR_VALUE), 1 },
 	[TAG_ELSIF] =	{ "ELSIF", A(ATTR_NAME) | A(ATTR_VALUE), 0 },
 	[TAG_ELSE] =	{ "ELSE", 0, 0 },
@@ -631,9 +636,12 @@ emit_var(struct parser *p, unsigned line, struct attrs *a, enum node_kind k)
 			return perr(p, line, "unknown ESCAPE \"%.40s\"",
 			    a->v[ATTR_ESCAPE]);
 	}
+	if (a->v[ATTR_FORMAT] != NULL && !str_ieq(a->v[ATTR_FORMAT], "date"))
+		return perr(p, line, "unknown FORMAT \"%.40s\"", a->v[ATTR_FORMAT]);
 	if ((n = node_add(p, k, line)) == NULL)
 		return -1;
 	n->esc = (enum esc)e;
+	n->date = a->v[ATTR_FORMAT] != NULL;
 	n->arg = a->v[ATTR_DEFAULT];
 	a->v[ATTR_DEFAULT] = NULL;
 	return set_name(p, n, a);
@@ -1192,6 +1200,18 @@ static int render_range(struct render *, const struct tmpl_file *, size_t,
 #define rerr(r, f, n, ...) \
 	(errorf((r)->err, (f)->name, (n)->line, __VA_ARGS__), -1)
 
+/* A stored date or time (FORMAT=date, {name:date}) as the render's
+ * language writes it; other values as they are. */
+static int
+put_date(struct render *r, const struct node *n, const char *s)
+{
+	char d[96];
+
+	if (datefmt_text(r->lang, s, d, sizeof(d)) == -1)
+		return escapes[n->esc].put(r->out, s);
+	return escapes[n->esc].put(r->out, d);
+}
+
 static int
 render_var(struct render *r, const struct tmpl_file *f, const struct node *n,
     const struct frame *fr)
@@ -1208,7 +1228,8 @@ render_var(struct render *r, const struct tmpl_file *f, const struct node *n,
 			    n->name);
 		return 0;
 	}
-	if (escapes[n->esc].put(r->out, s) == -1)
+	if (n->date ? put_date(r, n, s) == -1 : escapes[n->esc].put(r->out,
+	    s) == -1)
 		return rerr(r, f, n, "output too large");
 	return 0;
 }
@@ -1276,6 +1297,43 @@ tmpl_msg(struct tmpl_cache *c, const char *lang, const char *key)
 	return t != NULL ? t : key;
 }
 
+int
+tmpl_msgf(struct tmpl_cache *c, const char *lang, struct buf *out,
+    const char *key, ...)
+{
+	const char *t = tmpl_msg(c, lang, key), *name, *val;
+	char d[96];
+	va_list ap;
+	size_t nl;
+	int ph;
+
+	for (; *t != '\0'; t++) {
+		if ((ph = tmpl_placeholder_len(t)) == 0) {
+			if (buf_putc(out, *t) == -1)
+				return -1;
+			continue;
+		}
+		nl = tmpl_placeholder_name(t);
+		val = "";
+		va_start(ap, key);
+		while ((name = va_arg(ap, const char *)) != NULL) {
+			const char *v = va_arg(ap, const char *);
+
+			if (strlen(name) == nl && strncmp(name, t + 1, nl) == 0) {
+				val = v ? v : "";
+				break;
+			}
+		}
+		va_end(ap);
+		if (nl + 2 < (size_t)ph && datefmt_text(lang, val, d, sizeof(d)) != -1)
+			val = d;
+		if (buf_puts(out, val) == -1)
+			return -1;
+		t += ph - 1;
+	}
+	return 0;
+}
+
 /* The text of n's key in the render's language: a missing catalog or key
  * is an error in strict mode, else English stands in, else the key. */
 static const char *
@@ -1335,6 +1393,7 @@ render_t(struct render *r, const struct tmpl_file *f, const struct node *n,
     const struct frame *fr)
 {
 	const char *t, *s, *v;
+	size_t nl;
 	int ph;
 
 	if ((t = t_text(r, f, n)) == NULL)
@@ -1344,11 +1403,13 @@ render_t(struct render *r, const struct tmpl_file *f, const struct node *n,
 			continue;
 		if (t_put(r, n, t, (size_t)(s - t)) == -1)
 			return rerr(r, f, n, "output too large");
-		v = t_value(fr, s + 1, (size_t)ph - 2);
+		nl = tmpl_placeholder_name(s);
+		v = t_value(fr, s + 1, nl);
 		if (v == NULL && r->strict)
 			return rerr(r, f, n, "TMPL_T %s: placeholder %.*s is not "
 			    "set", n->name, ph, s);
-		if (v != NULL && escapes[n->esc].put(r->out, v) == -1)
+		if (v != NULL && (nl + 2 < (size_t)ph ? put_date(r, n, v) :
+		    escapes[n->esc].put(r->out, v)) == -1)
 			return rerr(r, f, n, "output too large");
 		t = s + ph;
 		s = t - 1;

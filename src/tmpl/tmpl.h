@@ -4,6 +4,9 @@
  *   <TMPL_VAR name>  <TMPL_VAR NAME="name" DEFAULT="x" ESCAPE="attr">
  *       ESCAPE: html (default) | attr | url | js | RAW  (RAW: trusted HTML only,
  *       the one greppable opt-out)
+ *       FORMAT="date": a stored "YYYY-MM-DD" (or "YYYY-MM-DD HH:MM:SS") is
+ *       written as the view's language writes dates (datefmt.h); other
+ *       values as they are
  *   <TMPL_IF name> / <TMPL_IF name VALUE="x"> ... <TMPL_ELSIF ...> ... <TMPL_ELSE> ... </TMPL_IF>
  *       true when the variable is set, non-empty and not "0", or names a loop with rows;
  *       with VALUE: true when the variable equals the value.
@@ -15,7 +18,8 @@
  *   <TMPL_T key> / <TMPL_T NAME="key" ESCAPE="attr">
  *       the message `key` of the view's language (variable `lang`, default
  *       "en") from <dir>/i18n/<lang>.txt, escaped like TMPL_VAR; {name} in
- *       the message is replaced by variable `name` (escaped too).
+ *       the message is replaced by variable `name` (escaped too); {name:date}
+ *       formats it like FORMAT="date".
  *   <* comment *>
  */
 #ifndef TMPL_H
@@ -72,6 +76,11 @@ int	 tmpl_render_string(struct tmpl_cache *, const char *src,
  * as they are), English when lang lacks it, else key itself; valid while
  * the cache lives. For labels a handler sets from C. */
 const char *tmpl_msg(struct tmpl_cache *, const char *lang, const char *key);
+/* Appends the message key in lang to out with its placeholders filled from
+ * the NULL-terminated name, value pairs (unescaped: for plain text; a name
+ * not given is left empty; {name:date} formatted as in templates). 0 / -1. */
+int	 tmpl_msgf(struct tmpl_cache *, const char *lang, struct buf *out,
+	    const char *key, ...);
 /* 0 when every language's catalog loads and has exactly the keys of the
  * first, each with the same placeholders; else -1 and err says why. */
 int	 tmpl_catalog_check(struct tmpl_cache *, const char *const *langs,

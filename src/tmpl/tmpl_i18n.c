@@ -4,7 +4,9 @@
  * Format (UTF-8): one message per line, "key = text". Blank lines and lines
  * starting with '#' are ignored. Keys: letters, digits, '_', '.', '-'.
  * In the text, {name} is a placeholder filled from the view's variable
- * `name` (escaped like the rest of the message), "\n" is a newline and
+ * `name` (escaped like the rest of the message); {name:date} writes a
+ * stored date ("2026-12-04", or with a time) as the language writes it
+ * (datefmt.h, "4 de diciembre de 2026"); "\n" is a newline and
  * "\\" a backslash; a '{' or '}' that is not part of a placeholder is an
  * error, so a typo cannot pass as text. */
 #include "common.h"
@@ -77,7 +79,19 @@ tmpl_placeholder_len(const char *s)
 		return 0;
 	while (key_char(s[i]))
 		i++;
+	if (i > 1 && strncmp(s + i, ":date}", 6) == 0)
+		return (int)(i + 6);
 	return i > 1 && s[i] == '}' ? (int)(i + 1) : 0;
+}
+
+size_t
+tmpl_placeholder_name(const char *s)
+{
+	size_t i = 1;
+
+	while (key_char(s[i]))
+		i++;
+	return i - 1;
 }
 
 /* Unescapes and checks one message's text into a new string. */

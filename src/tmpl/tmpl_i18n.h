@@ -21,7 +21,9 @@ const char *tmpl_catalog_key(const struct tmpl_catalog *, size_t);
  * names the first difference. */
 int	 tmpl_catalog_diff(const struct tmpl_catalog *,
 	    const struct tmpl_catalog *, char *why, size_t whysz);
-/* Length of the placeholder "{name}" at s, 0 when s does not start one. */
+/* Length of the placeholder "{name}" or "{name:date}" at s, 0 when s does
+ * not start one; tmpl_placeholder_name: the length of its name. */
 int	 tmpl_placeholder_len(const char *s);
+size_t	 tmpl_placeholder_name(const char *s);
 
 #endif

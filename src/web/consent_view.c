@@ -25,6 +25,8 @@ consent_view_print(struct ctx *c, const struct sp_consent *k,
 	tmpl_set_bool(c->view, "is_ach", strcmp(k->method_kind,
 	    "us_bank_account") == 0);
 	tmpl_set(c->view, "scope_label", stripe_pay_consent_scope_label(k->scope));
+	tmpl_set(c->view, "scope", k->scope);
+	tmpl_set_bool(c->view, "by_staff", k->recorded_by != 0);
 	if (k->max_amount > 0 && money_format(k->max_amount, s, sizeof(s)) == 0)
 		tmpl_set(c->view, "max_amount", s);
 	if (k->plan_id > 0)

@@ -9,10 +9,15 @@
 
 struct ctx;
 struct plan;
+struct tmpl_cache;
 struct tmpl_vars;
 
 /* Plan figures and its schedule (loop "schedule") into v. */
 void	 plan_view(struct tmpl_vars *, const struct plan *);
+/* plan_view() with the labels (statuses, frequency, method) in lang from
+ * the catalogs of tc: the client's pages. */
+void	 plan_view_lang(struct tmpl_vars *, const struct plan *,
+	    struct tmpl_cache *, const char *lang);
 /* Every "invoice_id" of the form (checkboxes repeat the name) into ids: 0,
  * or -1 when one is not an id or there are more than max. */
 int	 plan_view_form_ids(const struct ctx *, int64_t *ids, size_t max,

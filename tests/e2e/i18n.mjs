@@ -5,9 +5,14 @@
 // pays it with 4242 in the Stripe element (which is asked for Spanish too),
 // sees the Spanish payment page and history; the pay link of the emailed
 // invoice then opens in Spanish for a visitor without a cookie, since it
-// follows the account. Every page is checked for English left over and for
-// text wider than the screen.
-// Screenshots: tests/artifacts/e2e/i18n-<page>-phone.png.
+// follows the account. Then, still in Spanish: a payment plan staff send
+// (its status, frequency, method, authorization text and the signing
+// error), a part payment with a bad amount (the field's message), and a
+// payment in progress on the Billing page and pay link (labelled with its
+// amount and state, "Pay everything due" explained). Every page is checked
+// for English left over and for text wider than the screen; the whole walk
+// runs on a 390x844 phone and a 1366x900 desktop.
+// Screenshots: tests/artifacts/e2e/i18n-<page>-<phone|desktop>.png.
 
 import { BASE, PHONE, check, flow, need, run, shooter }
     from './lib/harness.mjs';
@@ -17,7 +22,8 @@ import path from 'node:path';
 const shot = shooter('i18n-');
 const STEP_TIMEOUT_MS = 20000;
 const MAIL_TIMEOUT_MS = 20000;
-const RUN_TIMEOUT_MS = 240000;
+const RUN_TIMEOUT_MS = 600000;
+const WIDE = { name: 'desktop', viewport: { width: 1366, height: 900 }, isMobile: false };
 
 const PASSWORD = need('ITEST_PASSWORD');
 const BILLING = need('ITEST_BILLING_EMAIL');
@@ -28,7 +34,7 @@ const CARD = '4242424242424242';
 const TAG = `${Date.now() % 10000000}`;
 
 // English a Spanish page must not show (whole words of our own labels).
-const ENGLISH = /\b(Balance due|Pay selected|Payments|Payment received|How do you want to pay|Continue to payment|Sign out|Download|Invoice \w|Amount due|Back to)\b/;
+const ENGLISH = /\b(Balance due|Pay selected|Payments|Payment received|How do you want to pay|Continue to payment|Sign out|Download|Invoice \w|Amount due|Back to|Payment in progress|Pay everything due|Awaiting signature|Active|Chosen at each payment|Every 2 weeks|Weekly|Monthly|Scheduled|Down payment|I authorize|authorize|Frequency|installments?|Enter the amount|The amount to pay|Tick the box|Thank you|Payment plan|[A-Z][a-z]+ \d{1,2}, 20\d\d|20\d\d-\d\d-\d\d|started, not confirmed|bank transfer processing)\b/;
 
 async function newPage(browser, vp) {
 	const context = await browser.newContext({
@@ -166,8 +172,8 @@ async function fillCard(page) {
 async function spanishFlow(browser, vp) {
 	const staff = await newPage(browser, vp);
 	const client = await newPage(browser, vp);
-	const email = `e2e-i18n-${TAG}@example.com`;
-	let acc = '', first = [], second = [], link = '';
+	const email = `e2e-i18n-${vp.name}-${TAG}@example.com`;
+	let acc = '', first = [], second = [], link = '', plan = '';
 
 	await flow(`spanish ${vp.name}`, [
 		['staff posts one invoice, emails another, sends the activation', async () => {
@@ -234,9 +240,57 @@ async function spanishFlow(browser, vp) {
 			await expectSpanish(client.page, 'payments');
 			await shot(client.page, 'payments', vp);
 		}],
-		['the emailed invoice\'s pay link opens in Spanish for a visitor', async () => {
+		['staff send a payment plan; the client reads it in Spanish', async () => {
+			await newInvoice(staff.page, acc, 'Programa intensivo', '300.00');
+			await staff.page.goto(`${BASE}/accounts/${acc}/plans/new`);
+			await staff.page.fill('#installments', '3');
+			await staff.page.selectOption('#frequency', 'biweekly');
+			let resp = await submit(staff.page, staff.page.getByRole('button', { name: 'Create plan' }));
+			check(resp.status() === 303, `POST plan: HTTP ${resp.status()}`);
+			plan = /^\/plans\/(\d+)$/.exec(pathOf(staff.page))[1];
+			await submit(staff.page, staff.page.getByRole('button', { name: 'Send to portal' }));
+			await staff.page.getByText('Awaiting signature').first().waitFor();
+			await client.page.goto(`${BASE}/portal/plans/${plan}`);
+			await client.page.getByText('Pendiente de firma').first().waitFor();
+			await client.page.getByText('Cada 2 semanas').first().waitFor();
+			await client.page.getByText('Se elige en cada pago').first().waitFor();
+			await client.page.getByText(/Autorizo a .* a cobrar el plan de pago/).first().waitFor();
+			await client.page.getByText('Programada').first().waitFor();
+			await expectSpanish(client.page, 'plan to sign');
+			await shot(client.page, 'plan-sign', vp);
+			// unticked: the form again with the reason in Spanish
+			await client.page.fill('#signer_name', 'Lucía Hernández');
+			resp = await submit(client.page, client.page.getByRole('button', { name: 'Firmar el plan de pago' }));
+			check(resp.status() === 422, `unticked: HTTP ${resp.status()}`);
+			await client.page.getByText('Marque la casilla para dar la autorización.').first().waitFor();
+			await expectSpanish(client.page, 'plan sign error');
+			await shot(client.page, 'plan-sign-error', vp);
+			await client.page.locator('input[name="authorize"]').check();
+			await client.page.fill('#signer_name', 'Lucía Hernández');
+			resp = await submit(client.page, client.page.getByRole('button', { name: 'Firmar el plan de pago' }));
+			check(resp.status() === 303, `sign: HTTP ${resp.status()}`);
+			await client.page.getByText('Gracias: su plan de pago está firmado y activo.').first().waitFor();
+			await client.page.getByText('Activo').first().waitFor();
+			await expectSpanish(client.page, 'plan signed');
+			await shot(client.page, 'plan-signed', vp);
+			await client.page.goto(`${BASE}/portal/billing`);
+			await client.page.locator('#payment-plans').waitFor();
+			await expectSpanish(client.page, 'billing with a plan');
+			await shot(client.page, 'billing-plan', vp);
+		}],
+		['a part payment with a bad amount is refused in Spanish', async () => {
 			second = await newInvoice(staff.page, acc, 'Evaluación psicológica', '240.00');
 			await sendInvoice(staff.page, second[0], true);
+			await client.page.goto(`${BASE}/portal/pay?invoice=${second[0]}`);
+			await client.page.fill('#amount', 'abc');
+			await client.page.locator('input[name="pay_with"][value="card"]').check();
+			const resp = await submit(client.page, client.page.locator('form[action="/portal/pay"] button[type="submit"]'));
+			check(resp.status() === 422, `bad amount: HTTP ${resp.status()}`);
+			await client.page.getByText('Escriba el importe a pagar en dólares y centavos').first().waitFor();
+			await expectSpanish(client.page, 'pay, bad amount');
+			await shot(client.page, 'pay-amount-error', vp);
+		}],
+		['the emailed invoice\'s pay link opens in Spanish for a visitor', async () => {
 			const m = await mailWait(email, new RegExp(`Factura ${second[1]}`));
 			link = linkIn(m, '/pay/');
 			const visitor = await newPage(browser, vp);
@@ -251,6 +305,20 @@ async function spanishFlow(browser, vp) {
 			await shot(visitor.page, 'paylink-checkout', vp);
 			await visitor.context.close();
 		}],
+		['the payment started by the visitor is labelled in progress, in Spanish', async () => {
+			// the visitor left the card form: $240.00 is held, not confirmed
+			await client.page.goto(`${BASE}/portal/billing`);
+			await client.page.getByText('Pago en curso: $240.00 (iniciado, aún sin confirmar)').first().waitFor();
+			await client.page.locator('#inflight-note').getByText(/El saldo a pagar incluye \$240\.00 de facturas con un pago en curso/).waitFor();
+			await expectSpanish(client.page, 'billing with a payment in progress');
+			await shot(client.page, 'billing-inflight', vp);
+			const visitor = await newPage(browser, vp);
+			await visitor.page.goto(`${BASE}${link}`);
+			await visitor.page.locator('#inflight').getByText('Pago en curso: $240.00').waitFor();
+			await expectSpanish(visitor.page, 'pay link with a payment in progress');
+			await shot(visitor.page, 'paylink-inflight', vp);
+			await visitor.context.close();
+		}],
 	], async (step) => {
 		await shot(client.page, `fail-${step.replace(/\W+/g, '-')}`, vp);
 	});
@@ -260,4 +328,5 @@ async function spanishFlow(browser, vp) {
 
 run('e2e i18n', RUN_TIMEOUT_MS, async (browser) => {
 	await spanishFlow(browser, PHONE);
+	await spanishFlow(browser, WIDE);
 });

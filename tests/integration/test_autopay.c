@@ -236,11 +236,11 @@ START_TEST(test_schedule_charges_on_due_dates)
 	i1 = inst_id(&a, 1);
 	clock_to(noon("2030-06-06"));
 	jobs_once();
-	ck_assert_int_eq(mails(&a, "will be charged on 2030-06-10"), 0);
+	ck_assert_int_eq(mails(&a, "will be charged on June 10, 2030"), 0);
 	clock_to(noon("2030-06-07"));
 	jobs_once();
 	jobs_once();
-	ck_assert_int_eq(mails(&a, "$25.00 will be charged on 2030-06-10"), 1);
+	ck_assert_int_eq(mails(&a, "$25.00 will be charged on June 10, 2030"), 1);
 	ck_assert_int_eq(spf_q_i64(Q_PLAN_PAYMENTS, a.plan), 0);
 
 	clock_to(noon("2030-06-10"));
@@ -298,7 +298,7 @@ START_TEST(test_dunning_retries_then_past_due)
 	ck_assert_int_eq(plan_status_is(&a, "past_due"), 1);
 	ck_assert_int_eq(mails(&a, "did not go through"), 3);
 	ck_assert_int_eq(mails(&a, "is past due"), 1);
-	m = spf_mail_wait(a.email, "We will try again on 2030-07-13", 30000);
+	m = spf_mail_wait(a.email, "We will try again on July 13, 2030", 30000);
 	ck_assert_msg(m != NULL, "no failure notice naming the next try");
 	ck_assert_msg(strstr(m, "/plan-card/") != NULL, "no update-card link");
 	free(m);
@@ -817,11 +817,11 @@ START_TEST(test_autopay_off_due_notice)
 	}
 	clock_to(noon("2030-06-06"));
 	jobs_once();
-	ck_assert_int_eq(mails(&a, "is due on 2030-06-10"), 0);
+	ck_assert_int_eq(mails(&a, "is due on June 10, 2030"), 0);
 	clock_to(noon("2030-06-07"));
 	jobs_once();
 	jobs_once();
-	ck_assert_int_eq(mails(&a, "$40.00 is due on 2030-06-10"), 1);
+	ck_assert_int_eq(mails(&a, "$40.00 is due on June 10, 2030"), 1);
 	ck_assert_int_eq(mails(&a, "will be charged"), 0);
 	{
 		struct db_param p[] = { DB_STR(a.email) };

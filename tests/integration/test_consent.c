@@ -139,6 +139,83 @@ START_TEST(test_consent_text_and_print)
 }
 END_TEST
 
+/* A consent the client signs is stored in the words the client was shown:
+ * the account's language, from the catalogs; the English composed from the
+ * catalog is the built-in English word for word; staff-recorded ones stay
+ * English. */
+START_TEST(test_consent_text_in_account_language)
+{
+	char email[128], text[SP_CONSENT_TEXT_MAX];
+	int64_t es = spf_new_account("lang-es", email, sizeof(email));
+	int64_t en = spf_new_account("lang-en", NULL, 0);
+	int64_t visa_es = spf_saved_method(es, "card", "pm_card_visa");
+	int64_t visa_en = spf_saved_method(en, "card", "pm_card_visa");
+	struct sp_consent_terms t;
+	struct sp_consent_req q;
+	struct sp_consent k;
+	int64_t id = 0, staff_id;
+	char msg[300], *m;
+
+	{
+		struct db_param p[] = { DB_I64(es) };
+		ck_assert(db_exec(spf_db, "UPDATE accounts SET language = 'es'"
+		    " WHERE id = ?", p, 1, NULL, NULL) == DB_OK);
+	}
+	memset(&q, 0, sizeof(q));
+	q = (struct sp_consent_req){ es, visa_es, "up_to_amount", 7500, 0,
+	    "2026-01", "Lucía Hernández", "203.0.113.9", "test", 0 };
+	ck_assert_msg(stripe_pay_consent_record(&spf_sp, &q, &id, msg,
+	    sizeof(msg)) == SP_OK, "%s", msg);
+	ck_assert_int_eq(stripe_pay_consent_get(spf_db, es, id, &k), SP_OK);
+	ck_assert_msg(strstr(k.auth_text, "Yo, Lucía Hernández, autorizo a") &&
+	    strstr(k.auth_text, "mi tarjeta Visa terminada en 4242") &&
+	    strstr(k.auth_text, "hasta $75.00 por cargo") &&
+	    strstr(k.auth_text, "Frecuencia:") && strstr(k.auth_text, "revocarla"),
+	    "%s", k.auth_text);
+	ck_assert_msg(strstr(k.auth_text, "authorize") == NULL &&
+	    strstr(k.auth_text, "Frequency") == NULL, "English in: %s", k.auth_text);
+	ck_assert_str_eq(k.method_label, "Tarjeta Visa terminada en 4242");
+	/* the emailed copy quotes it, with a Spanish scope and date */
+	m = spf_mail_wait(email, "Hasta un importe por cargo", 30000);
+	ck_assert_msg(m != NULL, "no Spanish consent email to %s", email);
+	ck_assert_msg(strstr(m, "autorizo a") != NULL && strstr(m, " de 20") != NULL,
+	    "%.3000s", m);
+	free(m);
+
+	/* English: the catalog's words are the built-in text */
+	q.account_id = en;
+	q.payment_method_id = visa_en;
+	q.signer_name = "Pat Payer";
+	ck_assert_int_eq(stripe_pay_consent_record(&spf_sp, &q, &id, msg,
+	    sizeof(msg)), SP_OK);
+	ck_assert_int_eq(stripe_pay_consent_get(spf_db, en, id, &k), SP_OK);
+	memset(&t, 0, sizeof(t));
+	t = (struct sp_consent_terms){ NULL, "card", "visa",
+	    "4242", "up_to_amount", 7500, 0, "Pat Payer", NULL, NULL };
+	ck_assert_msg(strstr(k.auth_text, "authorize ") != NULL, "%s", k.auth_text);
+	t.org = strstr(k.auth_text, "authorize ") + strlen("authorize ");
+	{
+		/* the org as recorded: up to " to charge" */
+		static char org[200];
+		const char *e = strstr(t.org, " to charge");
+
+		ck_assert(e != NULL);
+		str_fmt(org, sizeof(org), "%.*s", (int)(e - t.org), t.org);
+		t.org = org;
+	}
+	ck_assert_int_eq(stripe_pay_consent_text(&t, text, sizeof(text)), 0);
+	ck_assert_str_eq(k.auth_text, text);
+	ck_assert_str_eq(k.method_label, "Visa card ending 4242");
+
+	/* recorded by staff for the Spanish account: English, as on the
+	 * staff's screen */
+	staff_id = spf_consent(es, visa_es, "any_balance", 0, 0);
+	ck_assert_int_eq(stripe_pay_consent_get(spf_db, es, staff_id, &k), SP_OK);
+	ck_assert_msg(strstr(k.auth_text, "I, Pat Payer, authorize") != NULL, "%s",
+	    k.auth_text);
+}
+END_TEST
+
 START_TEST(test_consent_emailed)
 {
 	char email[128];
@@ -233,6 +310,7 @@ consent_suite(void)
 	tcase_add_test(tc, test_any_balance);
 	tcase_add_test(tc, test_consent_text_and_print);
 	tcase_add_test(tc, test_consent_emailed);
+	tcase_add_test(tc, test_consent_text_in_account_language);
 	tcase_add_test(tc, test_ach_removed_keeps_record);
 	suite_add_tcase(s, tc);
 	return s;

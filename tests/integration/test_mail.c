@@ -570,6 +570,63 @@ START_TEST(test_templates)
 		ck_assert_msg(*m.subject != '\0' && strchr(m.subject, '\n') == NULL,
 		    "%s subject", names[i]);
 		ck_assert_msg(strstr(m.text, "Subject:") == NULL, "%s", names[i]);
+		/* dates in words, never ISO */
+		ck_assert_msg(strstr(m.text, "2026-1") == NULL && strstr(m.html,
+		    "2026-1") == NULL && strstr(m.subject, "2026-1") == NULL,
+		    "%s: an ISO date: %s", names[i], m.text);
+		if (strcmp(names[i], "invoice") == 0)
+			ck_assert_msg(strstr(m.text, "November 30, 2026") != NULL &&
+			    strstr(m.html, "November 1, 2026") != NULL, "%s", m.text);
+		if (strcmp(names[i], "receipt") == 0)
+			ck_assert_msg(strstr(m.text, "November 22, 2026") != NULL, "%s",
+			    m.text);
+		if (strcmp(names[i], "statement") == 0)
+			ck_assert_msg(strstr(m.subject, "October 1, 2026 to October 31, "
+			    "2026") != NULL, "%s", m.subject);
+		outbox_mail_free(&m);
+		tmpl_vars_free(v);
+	}
+	tmpl_cache_free(tc);
+}
+END_TEST
+
+/* A Spanish account's emails write dates the Spanish way. */
+START_TEST(test_templates_dates_es)
+{
+	static const struct { const char *name, *want; } t[] = {
+		{ "invoice", "30 de noviembre de 2026" },
+		{ "receipt", "22 de noviembre de 2026" },
+		{ "statement", "1 de octubre de 2026" },
+	};
+	struct tmpl_cache *tc = tmpl_cache_new(cfg.templates_dir,
+	    TMPL_STRICT_CATALOG);
+	char err[512];
+
+	ck_assert(tc != NULL);
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		struct tmpl_vars *v = tmpl_vars_new();
+		struct outbox_mail m;
+
+		tmpl_set(v, "lang", "es");
+		tmpl_set(v, "invoice_number", "INV-0042");
+		tmpl_set(v, "invoice_date", "2026-11-01");
+		tmpl_set(v, "due_date", "2026-11-30");
+		tmpl_set(v, "total", "$1,234.50");
+		tmpl_set(v, "amount_due", "$1,000.00");
+		tmpl_set(v, "amount", "$1,000.00");
+		tmpl_set(v, "date", "2026-11-22");
+		tmpl_set(v, "method", "Visa terminada en 4242");
+		tmpl_set(v, "transaction_id", "P-17");
+		tmpl_set(v, "period_from", "2026-10-01");
+		tmpl_set(v, "period_to", "2026-10-31");
+		tmpl_set(v, "balance_due", "$99.00");
+		memset(&m, 0, sizeof(m));
+		ck_assert_msg(outbox_render(tc, &cfg, t[i].name, v, &m, err,
+		    sizeof(err)) == 0, "%s: %s", t[i].name, err);
+		ck_assert_msg(strstr(m.text, t[i].want) != NULL ||
+		    strstr(m.subject, t[i].want) != NULL, "%s: %s", t[i].name, m.text);
+		ck_assert_msg(strstr(m.text, "2026-1") == NULL, "%s: %s", t[i].name,
+		    m.text);
 		outbox_mail_free(&m);
 		tmpl_vars_free(v);
 	}
@@ -1100,6 +1157,7 @@ mail_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_templates);
+	tcase_add_test(tc, test_templates_dates_es);
 	tcase_add_test(tc, test_enqueue_rejects);
 	tcase_add_test(tc, test_rollback_sends_nothing);
 	tcase_add_test(tc, test_commit_delivered);

@@ -523,6 +523,145 @@ START_TEST(test_paylink_part)
 }
 END_TEST
 
+/* --- money held by payments in progress --------------------------------------- */
+
+/* Starts a payment of amount on inv with pay_with and (pm != NULL) confirms
+ * it at the sandbox; the payment stays in flight. */
+static void
+start_part(struct fx_who *c, int64_t inv, const char *pay_with,
+    const char *amount, const char *pm)
+{
+	struct itest_resp r;
+	struct payform f;
+	char q[64];
+
+	itest_resp_init(&r);
+	str_fmt(q, sizeof(q), "invoice=%" PRId64, inv);
+	pay_form(c, q, &f, &r);
+	fx_post(c, "/portal/pay", f.csrf, &r, 200, "invoices", f.invoices, "total",
+	    f.total, "attempt_key", f.key, "pay_with", pay_with, "amount", amount,
+	    NULL);
+	if (pm != NULL)
+		(void)checkout(c, &r, pm);
+	itest_resp_free(&r);
+}
+
+/* The page's text has want (asserted). */
+static void
+page_says(const struct itest_resp *r, const char *want)
+{
+	char *text = itest_page_text(buf_cstr(&r->body));
+
+	ck_assert_msg(strstr(text, want) != NULL, "no \"%s\" in: %s", want, text);
+	free(text);
+}
+
+static void
+page_lacks(const struct itest_resp *r, const char *not)
+{
+	char *text = itest_page_text(buf_cstr(&r->body));
+
+	ck_assert_msg(strstr(text, not) == NULL, "\"%s\" in: %s", not, text);
+	free(text);
+}
+
+/* An ACH part payment the bank has not answered and a card payment not
+ * confirmed yet hold money: each invoice says so with the amount and the
+ * state, and the page explains why "Pay everything due" is less than the
+ * balance due; in Spanish too; the pay link says it as well. */
+START_TEST(test_inflight_label)
+{
+	struct fx_who c, v;
+	struct itest_resp r;
+	char email[200], link[200], path[80], amt[40], *m;
+	int64_t acct, a, b;
+
+	fx_sandbox("/_sandbox/config", "ach_delay_ms=3600000");
+	a = client_with_invoice(&c, email, sizeof(email), &acct, "100.00", 0);
+	b = fx_invoice(&staff, acct, "40.00", "2026-11-15", "2026-12-15");
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "/invoices/%" PRId64 "/send", b);
+	fx_get(&staff, path, &r, 200);
+	fx_post(&staff, path, NULL, &r, 303, "email", "1", "post", "1", NULL);
+
+	/* $30.00 of A by bank (processing), $10.00 of B by card (not confirmed) */
+	start_part(&c, a, "ach", "30.00", "pm_usBankAccount_success");
+	start_part(&c, b, "card", "10.00", NULL);
+	fx_get(&c, "/portal/billing", &r, 200);
+	page_says(&r, "Balance due $140.00");
+	page_says(&r, "Payment in progress: $30.00 (bank transfer processing)");
+	page_says(&r, "Payment in progress: $10.00 (started, not confirmed yet)");
+	/* A waits for the bank whole; B's $30.00 can be paid */
+	page_says(&r, "Pay everything due ($30.00)");
+	page_says(&r, "The balance due includes $110.00 on invoices with a payment "
+	    "in progress, so paying everything due comes to $30.00.");
+
+	/* the same in Spanish, with no English left of these */
+	fx_post(&c, "/portal/language", NULL, &r, 303, "lang", "es", "next",
+	    "/portal/billing", NULL);
+	fx_get(&c, "/portal/billing", &r, 200);
+	page_says(&r, "Pago en curso: $30.00 (transferencia bancaria en proceso)");
+	page_says(&r, "Pago en curso: $10.00 (iniciado, aún sin confirmar)");
+	page_says(&r, "Pagar todo lo pendiente ($30.00)");
+	page_says(&r, "El saldo a pagar incluye $110.00 de facturas con un pago en "
+	    "curso");
+	page_lacks(&r, "Payment in progress");
+	page_lacks(&r, "Pay everything due");
+
+	/* B's pay link: what is held, what is left, in the account's language;
+	 * a bad amount is refused in Spanish */
+	m = fx_mail_wait(email, "/pay/", 1);
+	fx_mail_link(m, "/pay/", link, sizeof(link));
+	free(m);
+	fx_who_new(&v, "visitor");
+	fx_get(&v, link, &r, 200);
+	page_says(&r, "Pago en curso: $10.00 (iniciado, aún sin confirmar)");
+	ck_assert(itest_input_value(buf_cstr(&r.body), "amount", amt, sizeof(amt)) == 0);
+	ck_assert_str_eq(amt, "30.00");
+	{
+		char key[80];
+
+		ck_assert(itest_input_value(buf_cstr(&r.body), "attempt_key", key,
+		    sizeof(key)) == 0);
+		fx_post(&v, link, NULL, &r, 422, "method", "card", "attempt_key", key,
+		    "amount", "30.01", NULL);
+		page_says(&r, "El importe a pagar no puede ser mayor que los $30.00 "
+		    "pendientes de la factura");
+		fx_post(&v, link, NULL, &r, 422, "method", "card", "attempt_key", key,
+		    "amount", "abc", NULL);
+		page_says(&r, "Escriba el importe a pagar en dólares y centavos");
+	}
+	/* the rest of B paid: the receipt email and its PDF are Spanish, dates
+	 * in words */
+	{
+		char q[64], fname[80], *t;
+		struct buf pdf;
+		int64_t pid;
+
+		str_fmt(q, sizeof(q), "invoice=%" PRId64, b);
+		pid = portal_pay(&c, q, "30.00", "pm_card_visa");
+		str_fmt(fname, sizeof(fname), "filename=\"receipt-P-%" PRId64 ".pdf\"",
+		    pid);
+		m = fx_mail_wait(email, fname, 1);
+		ck_assert_msg(strstr(m, " de 20") != NULL, "no Spanish date: %.3000s", m);
+		buf_init(&pdf, 4u * 1024 * 1024);
+		attachment(m, fname, &pdf);
+		free(m);
+		t = pdf_text(pdf.data, pdf.len);
+		ck_assert_msg(strstr(t, "Importe pagado") && strstr(t, "Recibo P-") &&
+		    strstr(t, "Fecha de pago") && strstr(t, " de 20") &&
+		    strstr(t, "Tarjeta") && !strstr(t, "Amount paid"),
+		    "%s", t);
+		free(t);
+		buf_free(&pdf);
+	}
+	fx_sandbox("/_sandbox/config", "ach_delay_ms=3000");
+	itest_resp_free(&r);
+	fx_who_free(&v);
+	fx_who_free(&c);
+}
+END_TEST
+
 /* --- history: 20 a page, declined attempts under the next payment ------------ */
 
 START_TEST(test_history)
@@ -639,6 +778,7 @@ main(void)
 	fx_add_test(tc, test_paylink_part);
 	fx_add_test(tc, test_history);
 	fx_add_test(tc, test_min_setting);
+	fx_add_test(tc, test_inflight_label);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -104,7 +104,7 @@ START_TEST(test_scheduled_statements)
 	ck_assert_msg(strstr(m, "application/pdf") != NULL, "PDF part: %.3000s", m);
 	ck_assert_msg(strstr(m, "\r\nJVBERi0") != NULL, "a PDF (%%PDF-) attached");
 	ck_assert_msg(strstr(m, "$120.00") != NULL, "balance in the body");
-	ck_assert_msg(strstr(m, "2027-02-01 to 2027-02-28") != NULL, "period");
+	ck_assert_msg(strstr(m, "February 1, 2027 to February 28, 2027") != NULL, "period");
 	fx_mail_link(m, "/portal/pay?invoice=", path, sizeof(path));
 	free(m);
 
@@ -124,7 +124,7 @@ START_TEST(test_scheduled_statements)
 	run_twice_concurrently();
 	ck_assert_int_eq(fx_sql_i64(N_STMT, acc_a), 2);
 	ck_assert_int_eq(fx_sql_i64(N_MAIL, acc_a), 2);
-	free(fx_mail_wait(email_a, "2027-03-01 to 2027-03-31", 1));
+	free(fx_mail_wait(email_a, "March 1, 2027 to March 31, 2027", 1));
 
 	/* an account set to "off" gets none */
 	fx_who_free(&s);

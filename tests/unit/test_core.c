@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
+#include "datefmt.h"
 #include "money.h"
 #include "str.h"
 
@@ -467,6 +468,81 @@ START_TEST(config_db_hosts)
 }
 END_TEST
 
+/* Hand-computed: month ends, a leap day, year ends, both languages. */
+START_TEST(datefmt_per_language)
+{
+	static const struct { const char *iso, *en, *es, *en_short, *es_short; } t[] = {
+		{ "2026-12-04", "December 4, 2026", "4 de diciembre de 2026",
+		    "Dec 4, 2026", "4 dic. 2026" },
+		{ "2026-01-31", "January 31, 2026", "31 de enero de 2026",
+		    "Jan 31, 2026", "31 ene. 2026" },
+		{ "2026-02-28", "February 28, 2026", "28 de febrero de 2026",
+		    "Feb 28, 2026", "28 feb. 2026" },
+		{ "2024-02-29", "February 29, 2024", "29 de febrero de 2024",
+		    "Feb 29, 2024", "29 feb. 2024" },
+		{ "2026-04-30", "April 30, 2026", "30 de abril de 2026",
+		    "Apr 30, 2026", "30 abr. 2026" },
+		{ "2026-09-30", "September 30, 2026", "30 de septiembre de 2026",
+		    "Sep 30, 2026", "30 sept. 2026" },
+		{ "2026-12-31", "December 31, 2026", "31 de diciembre de 2026",
+		    "Dec 31, 2026", "31 dic. 2026" },
+		{ "2027-01-01", "January 1, 2027", "1 de enero de 2027",
+		    "Jan 1, 2027", "1 ene. 2027" },
+		{ "1970-01-01", "January 1, 1970", "1 de enero de 1970",
+		    "Jan 1, 1970", "1 ene. 1970" },
+	};
+	char out[64];
+	int64_t days;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(date_parse(t[i].iso, &days), 0);
+		ck_assert_int_eq(datefmt_long("en", days, out, sizeof(out)), 0);
+		ck_assert_str_eq(out, t[i].en);
+		ck_assert_int_eq(datefmt_long("es", days, out, sizeof(out)), 0);
+		ck_assert_str_eq(out, t[i].es);
+		ck_assert_int_eq(datefmt_short("en", days, out, sizeof(out)), 0);
+		ck_assert_str_eq(out, t[i].en_short);
+		ck_assert_int_eq(datefmt_short("es", days, out, sizeof(out)), 0);
+		ck_assert_str_eq(out, t[i].es_short);
+		/* a stored date reads the same */
+		ck_assert_int_eq(datefmt_text("es", t[i].iso, out, sizeof(out)), 0);
+		ck_assert_str_eq(out, t[i].es);
+	}
+	/* unknown languages are English; too small a buffer is an error */
+	ck_assert_int_eq(date_parse("2026-12-04", &days), 0);
+	ck_assert_int_eq(datefmt_long("pt", days, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "December 4, 2026");
+	ck_assert_int_eq(datefmt_long("es", days, out, 10), -1);
+}
+END_TEST
+
+START_TEST(datefmt_times_and_stored_text)
+{
+	char out[64];
+
+	/* 2026-12-04 23:59:59 UTC is still the 4th; a second later the 5th */
+	ck_assert_int_eq(datefmt_time("en", INT64_C(1796428799), out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "December 4, 2026, 23:59 UTC");
+	ck_assert_int_eq(datefmt_time("es", INT64_C(1796428800), out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "5 de diciembre de 2026, 00:00 UTC");
+	/* 2026-02-28 12:05 UTC, the last day of February */
+	ck_assert_int_eq(datefmt_time("es", INT64_C(1772280300), out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "28 de febrero de 2026, 12:05 UTC");
+	ck_assert_int_eq(datefmt_text("en", "2026-03-31 08:30:15", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "March 31, 2026, 08:30 UTC");
+	ck_assert_int_eq(datefmt_text("es", "2026-03-31 08:30", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "31 de marzo de 2026, 08:30 UTC");
+	/* not a date: unchanged */
+	ck_assert_int_eq(datefmt_text("es", "12/2027", out, sizeof(out)), 1);
+	ck_assert_str_eq(out, "12/2027");
+	ck_assert_int_eq(datefmt_text("en", "2026-02-30", out, sizeof(out)), 1);
+	ck_assert_str_eq(out, "2026-02-30");
+	ck_assert_int_eq(datefmt_text("en", "2026-12-04 24:00:00", out, sizeof(out)), 1);
+	ck_assert_int_eq(datefmt_text("en", "", out, sizeof(out)), 1);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -486,6 +562,8 @@ main(void)
 	tcase_add_test(tc, money_parses);
 	tcase_add_test(tc, money_percent_rounds_half_away_from_zero);
 	tcase_add_test(tc, clock_can_be_fixed);
+	tcase_add_test(tc, datefmt_per_language);
+	tcase_add_test(tc, datefmt_times_and_stored_text);
 	tcase_add_test(tc, clock_follows_the_clock_file);
 	tcase_add_test(tc, crypto_sha256_vectors);
 	tcase_add_test(tc, crypto_hmac_rfc4231);

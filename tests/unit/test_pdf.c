@@ -274,8 +274,8 @@ START_TEST(invoice_renders_numbers_names_and_totals)
 		ck_assert_ptr_nonnull(strstr(txt, "Zo\u00eb M\u00fcller-\u0141ukasz"));
 		ck_assert_ptr_nonnull(strstr(txt, "12 Elm Street"));
 		ck_assert_ptr_nonnull(strstr(txt, "Springfield, IL 62701"));
-		ck_assert_ptr_nonnull(strstr(txt, "Mar 1, 2024"));	/* invoice date */
-		ck_assert_ptr_nonnull(strstr(txt, "Mar 31, 2024"));	/* due date */
+		ck_assert_ptr_nonnull(strstr(txt, "March 1, 2024"));	/* invoice date */
+		ck_assert_ptr_nonnull(strstr(txt, "March 31, 2024"));	/* due date */
 		ck_assert_ptr_nonnull(strstr(txt, "$1,234.56"));	/* total */
 		ck_assert_ptr_nonnull(strstr(txt, "$1,274.56"));	/* subtotal */
 		ck_assert_ptr_nonnull(strstr(txt, "-$40.00 (10%)"));	/* line discount */
@@ -382,12 +382,12 @@ START_TEST(invoice_and_statement_in_spanish)
 	txt = pdf_text(&b, "invoice-es");
 	if (txt != NULL) {
 		static const char *const es[] = { "Factura INV-000123",
-		    "FACTURAR A", "Importe a pagar", "1 mar. 2024",
-		    "31 mar. 2024", "Fecha de factura", "Vencimiento",
+		    "FACTURAR A", "Importe a pagar", "1 de marzo de 2024",
+		    "31 de marzo de 2024", "Fecha de factura", "Vencimiento",
 		    "DESCRIPCIÓN", "Subtotal", "Pagado", "NOTAS",
 		    "Página 1 de 1", "$1,234.56", "$1,000.00" };
 		static const char *const en[] = { "Amount due", "BILL TO",
-		    "Page 1", "Invoice date", "Mar 1, 2024", "DESCRIPTION",
+		    "Page 1", "Invoice date", "March 1, 2024", "DESCRIPTION",
 		    "Paid", "NOTES" };
 
 		for (size_t i = 0; i < ARRAY_LEN(es); i++)
@@ -406,7 +406,31 @@ START_TEST(invoice_and_statement_in_spanish)
 		ck_assert_ptr_nonnull(strstr(txt, "Saldo anterior"));
 		ck_assert_ptr_nonnull(strstr(txt, "Saldo final"));
 		ck_assert_ptr_null(strstr(txt, "Balance forward"));
+		/* the statement date in words, no ISO date left */
+		ck_assert_ptr_nonnull(strstr(txt, "1 de abril de 2024"));
+		ck_assert_ptr_null(strstr(txt, "2024-04-01"));
 		free(txt);
+	}
+	{
+		static const struct pdf_receipt_item items[] = {
+			{ "INV-000123", 5000 } };
+		struct pdf_receipt r = { "P-7", "2026-11-30", "Lucía Hernández",
+		    "Visa terminada en 4242", "pi_123", 6000, 0, 1000, items, 1 };
+		static const char *const es[] = { "Recibo P-7", "RECIBIDO DE",
+		    "N.º de recibo", "Fecha de pago", "30 de noviembre de 2026",
+		    "APLICADO A", "Factura INV-000123", "Queda como crédito",
+		    "Importe pagado", "$60.00", "Gracias por su pago" };
+
+		ck_assert_int_eq(pdf_receipt(&r, &org, &b), 0);
+		txt = pdf_text(&b, "receipt-es");
+		if (txt != NULL) {
+			for (size_t i = 0; i < ARRAY_LEN(es); i++)
+				ck_assert_msg(strstr(txt, es[i]) != NULL, "no \"%s\" in %s",
+				    es[i], txt);
+			ck_assert_msg(strstr(txt, "Amount paid") == NULL &&
+			    strstr(txt, "2026-11-30") == NULL, "%s", txt);
+			free(txt);
+		}
 	}
 	pdf_set_lang(NULL, "en");
 	ck_assert_int_eq(pdf_invoice(&inv, &org, &a, &b), 0);

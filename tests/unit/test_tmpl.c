@@ -892,6 +892,38 @@ START_TEST(t_languages)
 }
 END_TEST
 
+/* Stored dates in the view's language: FORMAT=date and {name:date}. */
+START_TEST(t_dates)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+	struct buf b;
+
+	put_catalogs("due = Due on {due:date}, signed {at:date}, card {exp:date}\n",
+	    "due = Vence el {due:date}, firmado el {at:date}, tarjeta {exp:date}\n");
+	tmpl_set(v, "due", "2026-12-04");
+	tmpl_set(v, "at", "2026-01-31 23:05:09");
+	tmpl_set(v, "exp", "12/2027");
+	EXPECT("<TMPL_VAR due FORMAT=date>|<TMPL_VAR due>", v,
+	    "December 4, 2026|2026-12-04");
+	EXPECT("<TMPL_T due>", v, "Due on December 4, 2026, signed January 31, "
+	    "2026, 23:05 UTC, card 12/2027");
+	tmpl_set(v, "lang", "es");
+	EXPECT("<TMPL_VAR due FORMAT=\"date\">", v, "4 de diciembre de 2026");
+	EXPECT("<TMPL_T due>", v, "Vence el 4 de diciembre de 2026, firmado el "
+	    "31 de enero de 2026, 23:05 UTC, tarjeta 12/2027");
+	EXPECT_ERR("<TMPL_VAR due FORMAT=money>",
+	    "(string):1: unknown FORMAT \"money\"");
+	/* from C, for plain text */
+	buf_init(&b, 0);
+	ck_assert_int_eq(tmpl_msgf(cache, "es", &b, "due", "due", "2024-02-29",
+	    "exp", "<b>", (const char *)NULL), 0);
+	ck_assert_str_eq(buf_cstr(&b), "Vence el 29 de febrero de 2024, firmado "
+	    "el , tarjeta <b>");
+	buf_free(&b);
+	tmpl_vars_free(v);
+}
+END_TEST
+
 START_TEST(t_missing_messages)
 {
 	struct tmpl_vars *v = tmpl_vars_new();
@@ -992,7 +1024,8 @@ client_template(const char *name)
 {
 	static const char *const shared[] = { "_lang_switch.html",
 	    "estimate_breakdown.html", "estimate_gfe_body.html",
-	    "estimate_signature_block.html", "estimate_sign_pad.html" };
+	    "estimate_signature_block.html", "estimate_sign_pad.html",
+	    "consent_print.html" };
 
 	for (size_t i = 0; i < ARRAY_LEN(shared); i++)
 		if (strcmp(name, shared[i]) == 0)
@@ -1167,6 +1200,7 @@ tmpl_suite(void)
 	tcase_add_test(tc, output_limit);
 	tcase_add_test(tc, t_languages);
 	tcase_add_test(tc, t_missing_messages);
+	tcase_add_test(tc, t_dates);
 	tcase_add_test(tc, t_catalog_errors);
 	tcase_add_test(tc, t_catalog_check);
 	tcase_add_test(tc, t_client_templates_every_language);

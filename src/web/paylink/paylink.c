@@ -149,6 +149,14 @@ link_page(struct ctx *c, const struct pay_link *l, int status, const char *error
 	if ((pi.status == PIS_OPEN || pi.status == PIS_PARTIAL) &&
 	    view_amount(c, l, &pi) == -1)
 		return -1;
+	{
+		int64_t held = 0;
+
+		if (pi.status != PIS_VOID && pi.status != PIS_PAID &&
+		    portal_view_inflight(c, c->view, l->account_id, pi.id,
+		    &held) == -1)
+			return -1;
+	}
 	if (link_url(c, url, sizeof(url), "") == -1)
 		return -1;
 	tmpl_set(c->view, "link", url);
@@ -284,6 +292,7 @@ link_amount(struct ctx *c, const struct portal_invoice *pi, int64_t avail,
     int64_t *amount, char *msg, size_t msgsz)
 {
 	const char *typed = kit_field_s(c, "amount");
+	struct portal_amount_refusal r;
 	int64_t min = 0;
 
 	*amount = avail;
@@ -291,8 +300,10 @@ link_amount(struct ctx *c, const struct portal_invoice *pi, int64_t avail,
 		return 1;
 	if (portal_min_payment(c->app->db, &min) != PORTAL_OK)
 		return -1;
-	return portal_amount_check(typed, min, avail, pi->number, amount, msg,
-	    msgsz) == PORTAL_OK ? 1 : 0;
+	if (portal_amount_check(typed, min, avail, amount, &r) == PORTAL_OK)
+		return 1;
+	portal_amount_msg(c, &r, pi->number, msg, msgsz);
+	return 0;
 }
 
 static int

@@ -77,7 +77,7 @@ card_page(struct ctx *c, const struct plan_card_link *l, int status,
 
 	if (plan_get(c->app->db, l->plan_id, l->account_id, &p) != PLAN_OK)
 		return -1;
-	plan_view(c->view, &p);
+	plan_view_lang(c->view, &p, c->app->tc, portal_lang());
 	plan_free(&p);
 	if (str_fmt(link, sizeof(link), "/plan-card/%s",
 	    route_param(&c->match, "token")) == -1)

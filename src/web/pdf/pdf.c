@@ -10,6 +10,7 @@
 #include "calc.h"
 #include "cfg.h"
 #include "clock.h"
+#include "datefmt.h"
 #include "invoice.h"
 #include "money.h"
 #include "pdf.h"
@@ -31,6 +32,12 @@ pdf_set_lang(struct tmpl_cache *tc, const char *lang)
 {
 	tr_cache = tc;
 	str_copy(tr_lang, sizeof(tr_lang), lang != NULL && *lang ? lang : "en");
+}
+
+const char *
+pdf_lang(void)
+{
+	return tr_cache != NULL ? tr_lang : "en";
 }
 
 /* The catalog key of an English text: "pdf." and its words in lower case
@@ -115,30 +122,26 @@ pdf_trf(char *out, size_t outsz, const char *en, ...)
 
 /* --- formatting ----------------------------------------------------------- */
 
-static const char *const month_names[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-};
-
-/* "2024-03-01" -> "Mar 1, 2024"; anything else is printed as given ("—" if empty). */
+/* "2024-03-01" -> "March 1, 2024" / "1 de marzo de 2024" (a date with a
+ * time too); anything else is printed as given ("—" if empty). */
 void
 pdf_fmt_date(const char *iso, char *out, size_t outsz)
 {
-	int64_t days;
-	int y, m, d;
-
-	if (iso == NULL || date_parse(iso, &days) == -1) {
+	if (iso == NULL || *iso == '\0' ||
+	    datefmt_text(tr_cache ? tr_lang : "en", iso, out, outsz) == -1)
 		str_copy(out, outsz, iso != NULL && *iso ? iso : "\u2014");
-		return;
-	}
-	y = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 + (iso[2] - '0') * 10 +
-	    (iso[3] - '0');
-	m = (iso[5] - '0') * 10 + (iso[6] - '0');
-	d = (iso[8] - '0') * 10 + (iso[9] - '0');
-	if (strcmp(tr_lang, "es") == 0 && tr_cache != NULL)
-		str_fmt(out, outsz, "%d %s %d", d, tr(month_names[m - 1]), y);
-	else
-		str_fmt(out, outsz, "%s %d, %d", month_names[m - 1], d, y);
+}
+
+/* The short form for narrow columns and periods: "Mar 1, 2024" /
+ * "1 mar. 2024". */
+void
+pdf_fmt_date_short(const char *iso, char *out, size_t outsz)
+{
+	int64_t days;
+
+	if (iso == NULL || date_parse(iso, &days) == -1 ||
+	    datefmt_short(tr_cache ? tr_lang : "en", days, out, outsz) == -1)
+		str_copy(out, outsz, iso != NULL && *iso ? iso : "\u2014");
 }
 
 void

@@ -68,6 +68,8 @@ void	 pdf_receipt_filename(const struct pdf_receipt *, char *out,
  * ("es"); NULL / "en": English. Client downloads set it and set it back. */
 struct tmpl_cache;
 void	 pdf_set_lang(struct tmpl_cache *tc, const char *lang);
+/* The language set (English without a catalog). */
+const char *pdf_lang(void);
 /* An English text of a document in that language (catalog key "pdf." and
  * its words, see pdf.c); pdf_trf() fills its {name} placeholders from the
  * NULL-terminated name, value pairs into out. */

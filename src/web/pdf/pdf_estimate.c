@@ -11,6 +11,7 @@
 #include "app.h"
 #include "buf.h"
 #include "clock.h"
+#include "datefmt.h"
 #include "estimate.h"
 #include "kit.h"
 #include "log.h"
@@ -244,7 +245,7 @@ done:
 static void
 signature(struct edoc *d, const char *role, const struct estimate_sig *s)
 {
-	char meta[600], when[32] = "";
+	char meta[600], when[64] = "";
 
 	page_break(d, SIG_H + 60);
 	d->y += put(d, FONT " Bold 9", MARGIN, CONTENT_W, PANGO_ALIGN_LEFT,
@@ -258,8 +259,8 @@ signature(struct edoc *d, const char *role, const struct estimate_sig *s)
 		    s->signer_name, 0.1);
 	d->y += SIG_H + 2;
 	rule(d);
-	clock_fmt_datetime(s->signed_at, when, sizeof(when));
-	str_fmt(meta, sizeof(meta), "%s \xc2\xb7 %s \xc2\xb7 %s UTC%s%s\n"
+	datefmt_time(pdf_lang(), s->signed_at, when, sizeof(when));
+	str_fmt(meta, sizeof(meta), "%s \xc2\xb7 %s \xc2\xb7 %s%s%s\n"
 	    "%s: %s", s->signer_name, pdf_tr(strcmp(s->method, "typed") == 0 ?
 	    "typed signature" : strcmp(s->method, "drawn") == 0 ?
 	    "drawn signature" : s->method), when,

@@ -85,6 +85,7 @@ struct docinfo {
 
 /* pdf.c */
 void	 pdf_fmt_date(const char *iso, char *out, size_t outsz);
+void	 pdf_fmt_date_short(const char *iso, char *out, size_t outsz);
 void	 pdf_fmt_money(int64_t cents, char *out, size_t outsz);
 void	 pdf_fmt_percent(int64_t bp, char *out, size_t outsz);
 int	 pdf_number_safe(const char *s);

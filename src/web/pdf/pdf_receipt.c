@@ -14,6 +14,7 @@
 #include "profiles.h"
 #include "str.h"
 #include "stripe_pay.h"
+#include "tmpl.h"
 
 /* Net amounts per invoice (a refund adds negative rows): items keep
  * those still above zero; the sum of what they keep into *applied. */
@@ -71,9 +72,51 @@ receipt_render(struct db *db, const struct pdf_receipt *r, struct pdf_org *org,
 	return rc;
 }
 
+/* "Visa ending 4242" in the document's language. */
+static void
+method_words(const char *kind, const char *brand, const char *last4, char *out,
+    size_t outsz)
+{
+	char b[40];
+
+	str_copy(b, sizeof(b), brand && *brand ? brand : pdf_tr(strcmp(kind,
+	    "card") == 0 ? "Card" : "Bank account"));
+	if (b[0] >= 'a' && b[0] <= 'z')
+		b[0] = (char)(b[0] - 'a' + 'A');
+	if (last4 && *last4)
+		pdf_trf(out, outsz, "{brand} ending {last4}", "brand", b, "last4",
+		    last4, (const char *)NULL);
+	else
+		str_copy(out, outsz, b);
+}
+
+/* The receipt of payment_id; mail: in the account's language (the copy
+ * attached to the receipt email), else in the language already set. */
+static int
+receipt_of(struct db *db, const struct config *cfg, int64_t payment_id,
+    struct buf *out, char *filename, size_t filenamesz, int mail);
+
 int
 pdf_receipt_payment(struct db *db, const struct config *cfg, int64_t payment_id,
     struct buf *out, char *filename, size_t filenamesz)
+{
+	return receipt_of(db, cfg, payment_id, out, filename, filenamesz, 0);
+}
+
+/* Catalogs for the mailer's copies (one per process, kept for its life). */
+static struct tmpl_cache *
+mail_catalogs(const struct config *cfg)
+{
+	static struct tmpl_cache *tc;
+
+	if (tc == NULL && cfg->templates_dir != NULL)
+		tc = tmpl_cache_new(cfg->templates_dir, 0);
+	return tc;
+}
+
+static int
+receipt_of(struct db *db, const struct config *cfg, int64_t payment_id,
+    struct buf *out, char *filename, size_t filenamesz, int mail)
 {
 	struct pdf_org org = { cfg->org_name, cfg->org_address, NULL, 0 };
 	struct pdf_receipt_item *items = NULL;
@@ -98,15 +141,18 @@ pdf_receipt_payment(struct db *db, const struct config *cfg, int64_t payment_id,
 		free(as);
 		return -1;
 	}
+	if (mail)	/* before any words are chosen */
+		pdf_set_lang(mail_catalogs(cfg), account_language_ok(a.language) ?
+		    a.language : "en");
 	memset(&r, 0, sizeof(r));
 	str_fmt(number, sizeof(number), "P-%" PRId64, p.id);
 	if (p.payment_method_id && stripe_pay_method_get(db, p.payment_method_id,
 	    &m) == SP_OK)
-		portal_method_label(m.kind, m.brand, m.last4, method, sizeof(method));
+		method_words(m.kind, m.brand, m.last4, method, sizeof(method));
 	else
 		str_copy(method, sizeof(method), strcmp(p.method, "ach") == 0 ?
-		    "Bank account (ACH)" : strcmp(p.method, "card") == 0 ? "Card" :
-		    p.method);
+		    pdf_tr("Bank account (ACH)") : strcmp(p.method, "card") == 0 ?
+		    pdf_tr("Card") : p.method);
 	r.number = number;
 	r.date = p.received_date;
 	r.payer = a.name;
@@ -119,6 +165,8 @@ pdf_receipt_payment(struct db *db, const struct config *cfg, int64_t payment_id,
 	r.credit = p.amount - p.refunded - applied > 0 ?
 	    p.amount - p.refunded - applied : 0;
 	rc = receipt_render(db, &r, &org, out);
+	if (mail)
+		pdf_set_lang(NULL, "en");
 	if (rc == 0 && filename != NULL)
 		pdf_receipt_filename(&r, filename, filenamesz);
 	if (rc != 0)
@@ -139,8 +187,8 @@ pdf_receipt_attach(void *arg, const char *kind, const char *object_type,
 	if (strcmp(kind, "receipt") != 0 || strcmp(object_type, "payment") != 0 ||
 	    object_id <= 0)
 		return 0;
-	rc = pdf_receipt_payment(env->db, env->cfg, object_id, data, filename,
-	    filenamesz);
+	rc = receipt_of(env->db, env->cfg, object_id, data, filename, filenamesz,
+	    1);
 	*type = "application/pdf";
 	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
 }

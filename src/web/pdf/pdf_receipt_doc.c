@@ -42,20 +42,20 @@ rc_head(struct pdoc *d, const struct pdf_receipt *r, const char *address)
 	pdf_draw_doc_header(d, address, NULL);
 	lb = d->y;
 	lb += pdf_draw_text(d, TS_LABEL, MARGIN, lb, w, PANGO_ALIGN_LEFT, 1,
-	    "RECEIVED FROM") + 4;
+	    tr("RECEIVED FROM")) + 4;
 	lb += pdf_draw_text(d, TS_BOLD, MARGIN, lb, w, PANGO_ALIGN_LEFT, 3, r->payer) + 2;
 	pdf_fmt_date(r->date, date, sizeof(date));
 	kv[n++] = (struct kv){ "Receipt no.", r->number };
 	kv[n++] = (struct kv){ "Date paid", date };
 	kv[n++] = (struct kv){ "Method", r->method };
 	kv[n++] = (struct kv){ "Stripe ID", r->stripe_id };
-	kv[n++] = (struct kv){ "Status", "Paid" };
+	kv[n++] = (struct kv){ "Status", tr("Paid") };
 	rb = d->y;
 	x = MARGIN + CONTENT_W - 250;
 	for (size_t i = 0; i < n; i++) {
 		if (kv[i].v == NULL || *kv[i].v == '\0')
 			continue;
-		pdf_draw_text(d, TS_MUTED, x, rb, 80, PANGO_ALIGN_LEFT, 1, kv[i].k);
+		pdf_draw_text(d, TS_MUTED, x, rb, 80, PANGO_ALIGN_LEFT, 1, tr(kv[i].k));
 		rb += pdf_draw_text(d, TS_BODY, x + 80, rb, 170, PANGO_ALIGN_RIGHT, 2,
 		    kv[i].v) + 3;
 	}
@@ -78,7 +78,8 @@ rc_body(struct pdoc *d, const void *arg)
 	rc_head(d, r, x->address);
 	pdf_draw_table_begin(d, &rc_table);
 	for (size_t i = 0; i < r->nitems && !d->full; i++) {
-		str_fmt(label, sizeof(label), "Invoice %s", r->items[i].invoice);
+		pdf_trf(label, sizeof(label), "Invoice {number}", "number",
+		    r->items[i].invoice, (const char *)NULL);
 		pdf_fmt_money(r->items[i].amount, amt, sizeof(amt));
 		cells[0] = label;
 		cells[1] = amt;
@@ -86,7 +87,7 @@ rc_body(struct pdoc *d, const void *arg)
 	}
 	if (r->credit > 0) {
 		pdf_fmt_money(r->credit, amt, sizeof(amt));
-		cells[0] = "Kept as credit on your account";
+		cells[0] = tr("Kept as credit on your account");
 		cells[1] = amt;
 		pdf_draw_table_row(d, &rc_table, cells, st, (int)(r->nitems % 2));
 	}
@@ -98,8 +99,8 @@ rc_body(struct pdoc *d, const void *arg)
 	pdf_fmt_money(r->amount, paid, sizeof(paid));
 	kv[n++] = (struct kv){ "Amount paid", paid };
 	pdf_draw_totals_block(d, kv, n);
-	pdf_draw_section_text(d, "THANK YOU", "Thank you for your payment. Keep this "
-	    "receipt for your records.", TS_MUTED);
+	pdf_draw_section_text(d, "THANK YOU", tr("Thank you for your payment. Keep "
+	    "this receipt for your records."), TS_MUTED);
 	pdf_draw_page_end(d);
 }
 
@@ -113,7 +114,8 @@ pdf_receipt(const struct pdf_receipt *r, const struct pdf_org *org,
 
 	if (r == NULL || out == NULL)
 		return -1;
-	str_fmt(title, sizeof(title), "Receipt %s", r->number);
+	pdf_trf(title, sizeof(title), "Receipt {number}", "number", r->number,
+	    (const char *)NULL);
 	x.r = r;
 	x.address = org != NULL ? org->address : NULL;
 	di.org = org != NULL && org->name != NULL ? org->name : "";

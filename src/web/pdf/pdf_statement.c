@@ -48,8 +48,8 @@ st_head(struct pdoc *d, const struct statement *st, const char *address)
 		lines[i] = st->address[i];
 	lb = pdf_draw_bill_to(d, st->account_name, lines, 4);
 	pdf_fmt_date(st->statement_date, sdate, sizeof(sdate));
-	pdf_fmt_date(st->period_start, from, sizeof(from));
-	pdf_fmt_date(st->period_end, to, sizeof(to));
+	pdf_fmt_date_short(st->period_start, from, sizeof(from));
+	pdf_fmt_date_short(st->period_end, to, sizeof(to));
 	str_fmt(period, sizeof(period), "%s \u2013 %s", from, to);
 	pdf_fmt_date(st->due_date, ddate, sizeof(ddate));
 	kv[n++] = (struct kv){ "Statement no.", *st->number ? st->number :
@@ -75,7 +75,7 @@ st_row(struct pdoc *d, const char *date, const char *desc, const char *amt,
 	char ds[32], bal[MONEY_FMT_MAX];
 	const char *cells[4];
 
-	pdf_fmt_date(date, ds, sizeof(ds));
+	pdf_fmt_date_short(date, ds, sizeof(ds));
 	pdf_fmt_money(running, bal, sizeof(bal));
 	cells[0] = ds;
 	cells[1] = desc;

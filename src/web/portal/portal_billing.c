@@ -66,6 +66,26 @@ invoice_row(struct ctx *c, struct tmpl_vars *row, const struct portal_invoice *p
 	tmpl_set_bool(row, "checked", payable && checked);
 }
 
+/* What of an invoice's open money a payment in progress keeps from "Pay
+ * everything due" (*held), labelled on its row (unless row is NULL). */
+static int
+invoice_held(struct ctx *c, struct tmpl_vars *row, int64_t account_id,
+    const struct portal_invoice *p, int64_t *held)
+{
+	int64_t reserved = 0;
+
+	*held = 0;
+	if (p->status == PIS_VOID || p->status == PIS_PAID)
+		return 0;
+	if (portal_view_inflight(c, row, account_id, p->id, &reserved) == -1)
+		return -1;
+	if (p->status == PIS_PENDING_ACH)
+		*held = p->open;	/* not payable until the bank answers */
+	else
+		*held = reserved < p->open ? reserved : p->open;
+	return 0;
+}
+
 /* Statements section: only when the account has any. Each one's Pay
  * button: what its invoices come to as open today, from the invoices and
  * reservations the page already read. */
@@ -105,10 +125,12 @@ view_statements(struct ctx *c, int64_t account_id, const struct portal_reserved 
 }
 
 /* "Pay everything due" and the statements' Pay buttons: what the payable
- * invoices come to today, less what attempts in flight hold. */
+ * invoices come to today, less what attempts in flight hold. When payments
+ * in progress hold part of the balance due (held), the page says so beside
+ * the figure, which then is less than the balance due. */
 static int
 view_payable(struct ctx *c, const struct portal_req *pr,
-    const struct portal_invoice *is, size_t n)
+    const struct portal_invoice *is, size_t n, int64_t due, int64_t held)
 {
 	struct portal_reserved res = { NULL, 0 };
 	int64_t all = 0;
@@ -119,6 +141,10 @@ view_payable(struct ctx *c, const struct portal_req *pr,
 		goto out;
 	if (all > 0)
 		kit_set_money(c->view, "pay_all", all);
+	if (held > 0 && all < due) {
+		kit_set_money(c->view, "held", due - all);
+		kit_set_money(c->view, "pay_now", all);
+	}
 	rc = view_statements(c, pr->account_id, &res, is, n);
 out:
 	portal_reserved_free(&res);
@@ -133,7 +159,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	struct portal_invoice *is = NULL;
 	struct balance bal;
 	size_t n = 0, shown = 0;
-	int64_t due = 0, pending = 0;
+	int64_t due = 0, pending = 0, held = 0, h;
 	int payable = 0;
 
 	if (portal_invoices(c->app->db, pr->account_id, -1, &is, &n) != PORTAL_OK ||
@@ -142,23 +168,29 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *row;
+		struct tmpl_vars *row = NULL;
 		int checked = 0;
 
 		if (is[i].status != PIS_VOID) {
 			due += is[i].open;
 			pending += is[i].pending;
 		}
-		if (!filter_match(filter, is[i].status))
-			continue;
-		payable |= is[i].status == PIS_OPEN || is[i].status == PIS_PARTIAL;
-		for (size_t k = 0; k < nselected; k++)
-			checked |= selected[k] == is[i].id;
-		if ((row = tmpl_loop_add(c->view, "invoices")) != NULL)
-			invoice_row(c, row, &is[i], checked);
-		shown++;
+		if (filter_match(filter, is[i].status)) {
+			payable |= is[i].status == PIS_OPEN ||
+			    is[i].status == PIS_PARTIAL;
+			for (size_t k = 0; k < nselected; k++)
+				checked |= selected[k] == is[i].id;
+			if ((row = tmpl_loop_add(c->view, "invoices")) != NULL)
+				invoice_row(c, row, &is[i], checked);
+			shown++;
+		}
+		if (invoice_held(c, row, pr->account_id, &is[i], &h) == -1) {
+			free(is);
+			return -1;
+		}
+		held += h;
 	}
-	if (view_payable(c, pr, is, n) == -1) {
+	if (view_payable(c, pr, is, n, due, held) == -1) {
 		free(is);
 		return -1;
 	}

@@ -8,6 +8,7 @@
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
+#include "datefmt.h"
 #include "invoice.h"
 #include "kit.h"
 #include "money.h"
@@ -168,39 +169,17 @@ portal_sp_of(struct ctx *c, const struct actor *a, struct sp *sp)
 
 /* --- view helpers ------------------------------------------------------------ */
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-/* Spanish writes dates "4 de diciembre de 2026", month in lower case. */
-static const char *const meses[] = { "enero", "febrero", "marzo", "abril",
-    "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
-    "diciembre" };
-
+/* Dates as the page's language writes them ("December 4, 2026", "4 de
+ * diciembre de 2026"); anything not a date as it is. */
 void
 portal_set_day(struct tmpl_vars *v, const char *name, const char *ymd)
 {
-	int64_t y, m, d;
-	char ys[5], ms[3], ds[3];
+	char d[64];
 
-	if (ymd == NULL || strlen(ymd) != 10) {
+	if (ymd == NULL || datefmt_text(portal_lang(), ymd, d, sizeof(d)) == -1)
 		tmpl_set(v, name, ymd ? ymd : "");
-		return;
-	}
-	memcpy(ys, ymd, 4);
-	ys[4] = '\0';
-	memcpy(ms, ymd + 5, 2);
-	ms[2] = '\0';
-	memcpy(ds, ymd + 8, 2);
-	ds[2] = '\0';
-	if (str_to_i64(ys, 1, 9999, &y) == -1 || str_to_i64(ms, 1, 12, &m) == -1 ||
-	    str_to_i64(ds, 1, 31, &d) == -1) {
-		tmpl_set(v, name, ymd);
-		return;
-	}
-	if (strcmp(portal_lang(), "es") == 0)
-		tmpl_setf(v, name, "%" PRId64 " de %s de %" PRId64, d,
-		    meses[m - 1], y);
 	else
-		tmpl_setf(v, name, "%s %" PRId64 ", %" PRId64, months[m - 1], d, y);
+		tmpl_set(v, name, d);
 }
 
 void
@@ -210,6 +189,35 @@ portal_set_date(struct tmpl_vars *v, const char *name, int64_t t)
 
 	clock_fmt_date(t, d, sizeof(d));
 	portal_set_day(v, name, d);
+}
+
+int
+portal_view_inflight(struct ctx *c, struct tmpl_vars *v, int64_t account_id,
+    int64_t invoice_id, int64_t *reserved)
+{
+	struct sp_payment p;
+	int64_t pid = 0;
+	const char *key = "inflight.started";
+	int rc;
+
+	*reserved = 0;
+	if (stripe_pay_reserved(c->app->db, account_id, invoice_id, reserved,
+	    &pid) != SP_OK)
+		return -1;
+	if (*reserved <= 0 || pid == 0)
+		return 0;
+	if ((rc = stripe_pay_get(c->app->db, pid, &p)) == SP_DB)
+		return -1;
+	if (rc == SP_OK && strcmp(p.stripe_status, "processing") == 0)
+		key = strcmp(p.method, "ach") == 0 ? "inflight.processing_ach" :
+		    "inflight.processing";
+	else if (rc == SP_OK && strcmp(p.stripe_status, "requires_action") == 0)
+		key = "inflight.requires_action";
+	if (v != NULL) {
+		kit_set_money(v, "inflight", *reserved);
+		tmpl_set(v, "inflight_status", portal_msg(c, key));
+	}
+	return 0;
 }
 
 const char *

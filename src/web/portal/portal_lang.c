@@ -14,6 +14,7 @@
 #include "app.h"
 #include "audit.h"
 #include "kit.h"
+#include "money.h"
 #include "portal.h"
 #include "portal_web.h"
 #include "profiles.h"
@@ -49,6 +50,10 @@ portal_lang_use(struct ctx *c, const char *lang)
 	if (!account_language_ok(lang))
 		lang = TMPL_LANG_DEFAULT;
 	str_copy(cur_lang, sizeof(cur_lang), lang);
+	/* the field validators' words are English: the client's language */
+	for (size_t i = 0; i < c->fs.nerr && strcmp(lang, "en") != 0; i++)
+		str_copy(c->fs.err[i].msg, sizeof(c->fs.err[i].msg),
+		    portal_field_error(c, c->fs.err[i].field, c->fs.err[i].msg));
 	tmpl_set(c->view, "lang", lang);
 	tmpl_set_bool(c->view, "lang_en", strcmp(lang, "en") == 0);
 	tmpl_set_bool(c->view, "lang_es", strcmp(lang, "es") == 0);
@@ -105,6 +110,36 @@ portal_msgf(struct ctx *c, const char *key, char *out, size_t outsz, ...)
 	str_copy(out, outsz, buf_cstr(&b));
 	buf_free(&b);
 	return out;
+}
+
+void
+portal_amount_msg(struct ctx *c, const struct portal_amount_refusal *r,
+    const char *number, char *out, size_t outsz)
+{
+	char m[MONEY_FMT_MAX];
+
+	money_format(r->bound, m, sizeof(m));
+	if (r->why == PAMT_BELOW_MIN)
+		portal_msgf(c, "amt.below_min", out, outsz, "min", m,
+		    (const char *)NULL);
+	else if (r->why == PAMT_ABOVE_OPEN)
+		portal_msgf(c, "amt.above_open", out, outsz, "max", m, "number",
+		    number, (const char *)NULL);
+	else
+		str_copy(out, outsz, portal_msg(c, "amt.not_amount"));
+}
+
+const char *
+portal_field_error(struct ctx *c, const char *field, const char *msg)
+{
+	char key[64];
+	const char *t;
+
+	if (strcmp(cur_lang, "en") == 0 && msg != NULL && *msg != '\0')
+		return msg;
+	str_fmt(key, sizeof(key), "ferr.%s", field ? field : "");
+	t = portal_msg(c, key);
+	return strcmp(t, key) == 0 ? portal_msg(c, "ferr.any") : t;
 }
 
 const char *

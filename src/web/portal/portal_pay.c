@@ -497,20 +497,23 @@ static int
 part_of(struct ctx *c, struct portal_req *pr, struct portal_selection *sel)
 {
 	const char *typed = kit_field_s(c, "amount");
+	struct portal_amount_refusal r;
 	int64_t min = 0, amount = 0;
-	char msg[200];
+	char msg[300];
 	int rc;
 
 	if (*typed == '\0' || tmpl_get(c->view, "plan_id") != NULL)
 		return 1;	/* nothing typed, or a plan's amount: paid whole */
 	if (sel->n != 1)
-		return pay_page(c, pr, sel, 422, "Choose one invoice to pay part "
-		    "of it.") == 0 ? 0 : -1;
+		return pay_page(c, pr, sel, 422, portal_msg(c, "amt.one_invoice")) ==
+		    0 ? 0 : -1;
 	if (portal_min_payment(c->app->db, &min) != PORTAL_OK)
 		return -1;
-	if (portal_amount_check(typed, min, sel->amounts[0], sel->numbers[0],
-	    &amount, msg, sizeof(msg)) != PORTAL_OK)
+	if (portal_amount_check(typed, min, sel->amounts[0], &amount, &r) !=
+	    PORTAL_OK) {
+		portal_amount_msg(c, &r, sel->numbers[0], msg, sizeof(msg));
 		return pay_page(c, pr, sel, 422, msg) == 0 ? 0 : -1;
+	}
 	rc = portal_select_part(sel, amount);
 	return rc == PORTAL_OK ? 1 : -1;
 }

@@ -165,7 +165,7 @@ view_error(struct ctx *c, const struct plan_err *e)
 {
 	char key[48], msg[sizeof(e->msg) + 64], *cut;
 
-	str_copy(msg, sizeof(msg), e->msg);
+	str_copy(msg, sizeof(msg), portal_field_error(c, e->field, e->msg));
 	if ((cut = strstr(msg, " To go ahead anyway")) != NULL)
 		str_copy(cut, sizeof(msg) - (size_t)(cut - msg), " Please choose "
 		    "terms within these limits.");
@@ -174,7 +174,7 @@ view_error(struct ctx *c, const struct plan_err *e)
 		str_fmt(key, sizeof(key), "err_%s", strcmp(e->field, "invoice_ids") ==
 		    0 ? "invoice_id" : strcmp(e->field, "down_payment_cents") == 0 ?
 		    "down_payment" : e->field);
-		tmpl_set(c->view, key, e->msg);
+		tmpl_set(c->view, key, portal_field_error(c, e->field, e->msg));
 	}
 }
 
@@ -245,8 +245,10 @@ h_propose(struct ctx *c)
 	if (kit_field_i(c, "preview", 0)) {
 		rc = n == 0 ? PLAN_INVALID : plan_preview(c->app->db, &q, &t, slots,
 		    ARRAY_LEN(slots), &ns, &e);
-		if (n == 0)
+		if (n == 0) {
+			str_copy(e.field, sizeof(e.field), "invoices");
 			str_copy(e.msg, sizeof(e.msg), "Choose the invoices the plan pays.");
+		}
 		if (rc == PLAN_DB)
 			return -1;
 		if (rc == PLAN_OK)
@@ -259,7 +261,7 @@ h_propose(struct ctx *c)
 	env = (struct plan_env){ c->app->db, c->app->tc, &c->app->cfg, &a };
 	sig = (struct plan_signature){ kit_field_s(c, "signer_name"),
 	    kit_field_i(c, "authorize", 0) != 0, app_ip(c),
-	    c->req.user_agent ? c->req.user_agent : "" };
+	    c->req.user_agent ? c->req.user_agent : "", portal_lang() };
 	rc = plan_propose(&env, &q, &sig, &id, &pending, &e);
 	if (rc == PLAN_DB)
 		return -1;
@@ -301,7 +303,7 @@ h_proposal(struct ctx *c)
 		http_redirect(&c->resp, 303, url);
 		return 0;
 	}
-	plan_view(c->view, &p);
+	plan_view_lang(c->view, &p, c->app->tc, portal_lang());
 	plan_free(&p);
 	tmpl_set_bool(c->view, "pending", pp.pending);
 	str_fmt(num, sizeof(num), "%" PRId64, id);

@@ -54,7 +54,7 @@ portal_plans_billing(struct ctx *c, int64_t account_id)
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "plans");
 
 		if (row != NULL) {
-			plan_view(row, &ps[i]);
+			plan_view_lang(row, &ps[i], c->app->tc, portal_lang());
 			tmpl_set_bool(row, "plan_to_sign", ps[i].state == PLAN_SENT);
 			tmpl_set_bool(row, "plan_payable", (ps[i].state == PLAN_ACTIVE ||
 			    ps[i].state == PLAN_PAST_DUE) && ps[i].next_number >= 0);
@@ -81,13 +81,13 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 		rc = PLAN_NOT_FOUND;	/* not shown to the client yet */
 	}
 	if (rc != PLAN_OK)
-		return portal_error(c, 404, "We could not find that payment plan.");
-	plan_view(c->view, &p);
+		return portal_error(c, 404, portal_msg(c, "err.no_plan"));
+	plan_view_lang(c->view, &p, c->app->tc, portal_lang());
 	tmpl_set_bool(c->view, "plan_to_sign", p.state == PLAN_SENT);
 	tmpl_set_bool(c->view, "plan_payable", (p.state == PLAN_ACTIVE ||
 	    p.state == PLAN_PAST_DUE) && p.next_number >= 0);
-	if ((text = plan_consent_text(&p, c->app->cfg.org_name ?
-	    c->app->cfg.org_name : "us")) == NULL) {
+	if ((text = plan_consent_text_lang(&p, c->app->cfg.org_name ?
+	    c->app->cfg.org_name : "us", c->app->tc, portal_lang())) == NULL) {
 		plan_free(&p);
 		return -1;
 	}
@@ -97,16 +97,22 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 		portal_set_date(c->view, "accepted_at", p.accepted_at);
 	tmpl_set(c->view, "signer_name", kit_field_s(c, "signer_name"));
 	if (e != NULL) {
+		const char *msg = portal_field_error(c, e->field, e->msg);
 		char key[48];
 
-		tmpl_set(c->view, "error", e->msg);
+		tmpl_set(c->view, "error", msg);
 		str_fmt(key, sizeof(key), "err_%s", e->field);
-		tmpl_set(c->view, key, e->msg);
+		tmpl_set(c->view, key, msg);
 	}
 	if (strcmp(kit_field_s(c, "notice"), "signed") == 0)
-		tmpl_set(c->view, "notice", "Thank you: your payment plan is signed "
-		    "and active.");
-	tmpl_setf(c->view, "title", "Payment plan #%" PRId64, id);
+		tmpl_set(c->view, "notice", portal_msg(c, "plan.notice_signed"));
+	{
+		char ids[24], title[120];
+
+		str_fmt(ids, sizeof(ids), "%" PRId64, id);
+		tmpl_set(c->view, "title", portal_msgf(c, "plan.title", title,
+		    sizeof(title), "plan_id", ids, (const char *)NULL));
+	}
 	tmpl_set_bool(c->view, "nav_billing", 1);
 	plan_free(&p);
 	return portal_render(c, pr, status, "portal_plan.html");
@@ -122,7 +128,7 @@ h_portal_plan(struct ctx *c)
 	if (rc <= 0)
 		return rc;
 	if ((id = kit_path_id(c, "id")) == 0)
-		return portal_error(c, 404, "We could not find that payment plan.");
+		return portal_error(c, 404, portal_msg(c, "err.no_plan"));
 	return plan_view_page(c, &pr, id, 200, NULL);
 }
 
@@ -176,7 +182,7 @@ h_portal_plan_accept(struct ctx *c)
 	if (rc <= 0)
 		return rc;
 	if ((id = kit_path_id(c, "id")) == 0)
-		return portal_error(c, 404, "We could not find that payment plan.");
+		return portal_error(c, 404, portal_msg(c, "err.no_plan"));
 	if (c->fs.nerr > 0) {
 		str_copy(e.field, sizeof(e.field), c->fs.err[0].field);
 		str_copy(e.msg, sizeof(e.msg), c->fs.err[0].msg);
@@ -186,12 +192,12 @@ h_portal_plan_accept(struct ctx *c)
 	env = (struct plan_env){ c->app->db, c->app->tc, &c->app->cfg, &a };
 	sig = (struct plan_signature){ kit_field_s(c, "signer_name"),
 	    kit_field_i(c, "authorize", 0) != 0, app_ip(c),
-	    c->req.user_agent ? c->req.user_agent : "" };
+	    c->req.user_agent ? c->req.user_agent : "", portal_lang() };
 	rc = plan_accept(&env, pr.account_id, id, &sig, &e);
 	if (rc == PLAN_DB)
 		return -1;
 	if (rc == PLAN_NOT_FOUND)
-		return portal_error(c, 404, "We could not find that payment plan.");
+		return portal_error(c, 404, portal_msg(c, "err.no_plan"));
 	if (rc != PLAN_OK)
 		return plan_view_page(c, &pr, id, rc == PLAN_STATE ? 409 : 422, &e);
 	if (plan_consent(c, &pr, &a, id, &sig) == -1)
@@ -232,7 +238,7 @@ portal_plan_select(struct ctx *c, int64_t account_id, const char *plan,
 	if (rc == PLAN_NOT_FOUND)
 		return PORTAL_NOT_FOUND;
 	if (rc != PLAN_OK) {
-		str_copy(msg, msgsz, e.msg);
+		str_copy(msg, msgsz, portal_field_error(c, e.field, e.msg));
 		return PORTAL_INVALID;
 	}
 	sel->account_id = account_id;

@@ -75,6 +75,23 @@ const char *portal_msg(struct ctx *, const char *key);
 /* A catalog message with its {name} placeholders filled from the
  * NULL-terminated name, value pairs (values as they are: the view escapes
  * them), into out. */
+/* The payment in progress holding money of an invoice (payment_reservations
+ * of a payment Stripe has not confirmed): sets inflight ("$X") and
+ * inflight_status (its state in the page's language) in v (unless NULL);
+ * *reserved gets
+ * the money held (0: none). 0 / -1. */
+int	 portal_view_inflight(struct ctx *, struct tmpl_vars *v,
+	    int64_t account_id, int64_t invoice_id, int64_t *reserved);
+/* Why a typed amount was refused (portal_amount_check()), in the page's
+ * language, into out. */
+struct portal_amount_refusal;
+void	 portal_amount_msg(struct ctx *, const struct portal_amount_refusal *,
+	    const char *invoice_number, char *out, size_t outsz);
+/* A field's problem on a client form in the page's language: English keeps
+ * msg (the validator's own words); other languages take the catalog's
+ * "ferr.<field>", else "ferr.any". */
+const char *portal_field_error(struct ctx *, const char *field,
+	    const char *msg);
 const char *portal_msgf(struct ctx *, const char *key, char *out,
 	    size_t outsz, ...);
 /* A message from the domain or Stripe (msg, English) where there is one
