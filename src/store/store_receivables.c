@@ -118,20 +118,27 @@ store_receivables_reserved(struct db *db, int64_t account_id,
 
 int
 store_receivables_by_location(struct db *db, struct store_ar_location *out,
-    size_t max, size_t *n)
+    size_t max, size_t *n, int *more)
 {
 	struct db_result r;
 	int rc;
 
 	*n = 0;
-	rc = db_query(db, "SELECT location_id, SUM(fig_balance), COUNT(*) FROM accounts"
-	    " FORCE INDEX (accounts_location_balance)"
-	    " WHERE location_id IS NOT NULL AND fig_balance > 0"
-	    " GROUP BY location_id ORDER BY location_id", NULL, 0, &r);
-	for (size_t i = 0; rc == DB_OK && i < r.nrows && *n < max; i++) {
+	*more = 0;
+	rc = db_query(db, "SELECT COALESCE(location_id, 0),"
+	    " SUM(GREATEST(fig_balance, 0)), SUM(GREATEST(-fig_balance, 0)),"
+	    " SUM(fig_balance > 0) FROM accounts FORCE INDEX (accounts_location_balance)"
+	    " WHERE fig_balance <> 0 GROUP BY location_id ORDER BY location_id",
+	    NULL, 0, &r);
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+		if (*n == max) {
+			*more = 1;
+			break;
+		}
 		out[*n].location_id = db_i64(&r, i, 0);
 		out[*n].owed = db_i64(&r, i, 1);
-		out[*n].accounts_owing = db_i64(&r, i, 2);
+		out[*n].credit = db_i64(&r, i, 2);
+		out[*n].accounts_owing = db_i64(&r, i, 3);
 		(*n)++;
 	}
 	db_result_free(&r);
