@@ -1039,6 +1039,40 @@ statement_batch_get(struct db *db, int64_t id, struct statement_batch *b)
 
 /* --- A/R summary --------------------------------------------------------- */
 
+/* Every location's part and, summed, the totals: one pass. */
+static int
+ar_locations(struct db *db, struct ar_summary *s, struct store_ar_totals *t)
+{
+	struct store_ar_location *v = calloc(AR_MAX_LOCATIONS + 1, sizeof(*v));
+	size_t n = 0;
+	int more = 0, rc;
+
+	memset(t, 0, sizeof(*t));
+	if (v == NULL)
+		return DB_ERR;
+	rc = store_receivables_by_location(db, v, AR_MAX_LOCATIONS + 1, &n, &more);
+	if (rc == DB_OK && more)	/* totals need every group */
+		rc = store_receivables_totals(db, 0, t);
+	for (size_t i = 0; rc == DB_OK && i < n; i++) {
+		if (!more) {
+			t->owed += v[i].owed;
+			t->credit += v[i].credit;
+			t->accounts_owing += v[i].accounts_owing;
+		}
+		if (v[i].location_id == 0)
+			continue;
+		if (s->nloc == AR_MAX_LOCATIONS) {
+			more = 1;
+			continue;
+		}
+		s->loc[s->nloc++] = (struct ar_location){ v[i].location_id,
+		    v[i].owed, v[i].accounts_owing };
+	}
+	s->loc_complete = !more;
+	free(v);
+	return rc;
+}
+
 /* From the stored figures (migration 0023; ledger verify recomputes them):
  * three index-range reads whatever the size of the ledger. */
 int
@@ -1052,7 +1086,8 @@ ar_summary(struct db *db, int64_t location_id, struct ar_summary *s)
 	int rc = ST_OK;
 
 	memset(s, 0, sizeof(*s));
-	if (store_receivables_totals(db, location_id, &t) != DB_OK ||
+	if ((location_id ? store_receivables_totals(db, location_id, &t) :
+	    ar_locations(db, s, &t)) != DB_OK ||
 	    store_receivables_top(db, location_id, top, ARRAY_LEN(top), &ntop) != DB_OK ||
 	    store_receivables_open_by_due(db, location_id, &due, &ndue) != DB_OK) {
 		free(due);
@@ -1078,19 +1113,3 @@ ar_summary(struct db *db, int64_t location_id, struct ar_summary *s)
 	return rc;
 }
 
-int
-ar_by_location(struct db *db, struct ar_location *out, size_t max, size_t *n)
-{
-	struct store_ar_location *v = calloc(max ? max : 1, sizeof(*v));
-	int rc;
-
-	*n = 0;
-	if (v == NULL)
-		return ST_DB;
-	rc = store_receivables_by_location(db, v, max, n) == DB_OK ? ST_OK : ST_DB;
-	for (size_t i = 0; rc == ST_OK && i < *n; i++)
-		out[i] = (struct ar_location){ v[i].location_id, v[i].owed,
-		    v[i].accounts_owing };
-	free(v);
-	return rc;
-}

@@ -119,6 +119,13 @@ struct ar_row {
 	char	 account_name[201];
 	int64_t	 balance;
 };
+/* Receivables of one location (accounts owing money there). */
+struct ar_location {
+	int64_t	 location_id;
+	int64_t	 total;
+	int64_t	 accounts_with_balance;
+};
+#define AR_MAX_LOCATIONS	1000
 struct ar_summary {
 	int64_t		 total;			/* sum of positive account balances */
 	int64_t		 credit;		/* sum of negative balances (as positive) */
@@ -126,15 +133,12 @@ struct ar_summary {
 	int64_t		 accounts_with_balance;
 	struct ar_row	 top[20];
 	size_t		 ntop;
+	/* Without a location: each location's part (from the same read as
+	 * the totals); loc_complete when none was left out. */
+	struct ar_location loc[AR_MAX_LOCATIONS];
+	size_t		 nloc;
+	int		 loc_complete;
 };
 int	 ar_summary(struct db *, int64_t location_id, struct ar_summary *);
-/* Receivables of each location (accounts owing money there): one read. */
-struct ar_location {
-	int64_t	 location_id;
-	int64_t	 total;
-	int64_t	 accounts_with_balance;
-};
-#define AR_MAX_LOCATIONS	1000
-int	 ar_by_location(struct db *, struct ar_location *out, size_t max, size_t *n);
 
 #endif

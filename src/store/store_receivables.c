@@ -18,8 +18,10 @@ store_receivables_totals(struct db *db, int64_t location_id,
 
 	memset(t, 0, sizeof(*t));
 	rc = location_id ?
-	    db_query(db, TOTALS " WHERE location_id = ? AND fig_balance <> 0", p, 1, &r) :
-	    db_query(db, TOTALS " WHERE fig_balance <> 0", NULL, 0, &r);
+	    db_query(db, TOTALS " FORCE INDEX (accounts_location_balance)"
+	    " WHERE location_id = ? AND fig_balance <> 0", p, 1, &r) :
+	    db_query(db, TOTALS " FORCE INDEX (accounts_balance)"
+	    " WHERE fig_balance <> 0", NULL, 0, &r);
 	if (rc == DB_OK && r.nrows == 1) {
 		t->owed = db_i64(&r, 0, 0);
 		t->credit = db_i64(&r, 0, 1);
@@ -72,7 +74,8 @@ store_receivables_open_by_due(struct db *db, int64_t location_id,
 	    " WHERE a.location_id = ? AND i.fig_open_due IS NOT NULL"
 	    " GROUP BY i.fig_open_due", p, 1, &r) :
 	    db_query(db, "SELECT fig_open_due, SUM(fig_total - fig_paid) FROM invoices"
-	    " WHERE fig_open_due IS NOT NULL GROUP BY fig_open_due", NULL, 0, &r);
+	    " FORCE INDEX (invoices_open_due) WHERE fig_open_due IS NOT NULL"
+	    " GROUP BY fig_open_due", NULL, 0, &r);
 	if (rc == DB_OK && r.nrows > 0 &&
 	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
 		rc = DB_ERR;
@@ -115,19 +118,27 @@ store_receivables_reserved(struct db *db, int64_t account_id,
 
 int
 store_receivables_by_location(struct db *db, struct store_ar_location *out,
-    size_t max, size_t *n)
+    size_t max, size_t *n, int *more)
 {
 	struct db_result r;
 	int rc;
 
 	*n = 0;
-	rc = db_query(db, "SELECT location_id, SUM(fig_balance), COUNT(*) FROM accounts"
-	    " WHERE location_id IS NOT NULL AND fig_balance > 0"
-	    " GROUP BY location_id ORDER BY location_id", NULL, 0, &r);
-	for (size_t i = 0; rc == DB_OK && i < r.nrows && *n < max; i++) {
+	*more = 0;
+	rc = db_query(db, "SELECT COALESCE(location_id, 0),"
+	    " SUM(GREATEST(fig_balance, 0)), SUM(GREATEST(-fig_balance, 0)),"
+	    " SUM(fig_balance > 0) FROM accounts FORCE INDEX (accounts_location_balance)"
+	    " WHERE fig_balance <> 0 GROUP BY location_id ORDER BY location_id",
+	    NULL, 0, &r);
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+		if (*n == max) {
+			*more = 1;
+			break;
+		}
 		out[*n].location_id = db_i64(&r, i, 0);
 		out[*n].owed = db_i64(&r, i, 1);
-		out[*n].accounts_owing = db_i64(&r, i, 2);
+		out[*n].credit = db_i64(&r, i, 2);
+		out[*n].accounts_owing = db_i64(&r, i, 3);
 		(*n)++;
 	}
 	db_result_free(&r);

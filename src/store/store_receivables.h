@@ -1,7 +1,9 @@
 /* Receivables (the A/R page) from the stored figures of migration 0023:
  * account balances through accounts_balance / accounts_location_balance,
  * open invoice money by due date through invoices_open_due. Each function
- * is one statement reading an index range, never the ledger. */
+ * is one statement reading an index range (named with FORCE INDEX: with a
+ * third of the rows matching, the optimizer may prefer a table scan, which
+ * is seconds at 1M invoices), never the ledger. */
 #ifndef STORE_RECEIVABLES_H
 #define STORE_RECEIVABLES_H
 
@@ -39,14 +41,17 @@ int	 store_receivables_open_by_due(struct db *, int64_t location_id,
 	    struct store_ar_due **out, size_t *n);
 
 struct store_ar_location {
-	int64_t	 location_id;
+	int64_t	 location_id;	/* 0 = accounts without a location */
 	int64_t	 owed;
+	int64_t	 credit;
 	int64_t	 accounts_owing;
 };
-/* Owed money and accounts owing per location (of accounts with one), in
- * one pass over accounts_location_balance. */
+/* Owed money, credit and accounts owing per location (accounts with a
+ * balance), in one pass over accounts_location_balance: their sum is
+ * store_receivables_totals(0). *more is set when locations beyond max were
+ * left out. */
 int	 store_receivables_by_location(struct db *, struct store_ar_location *out,
-	    size_t max, size_t *n);
+	    size_t max, size_t *n, int *more);
 
 struct store_reserved {
 	int64_t	 invoice_id;

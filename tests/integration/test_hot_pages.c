@@ -139,7 +139,7 @@ START_TEST(test_hot_pages_budget)
 	page_within(&s, path, 6);
 	page_within(&s, "/invoices", 6);
 	page_within(&s, "/invoices?status=open", 6);
-	page_within(&s, "/ar", 10);
+	page_within(&s, "/ar", 9);
 
 	db_close(db);
 	db = NULL;

@@ -1,6 +1,6 @@
 /* Receivables as pictures: aging, collections per week, top balances and
  * receivables by location, each an inline SVG beside a table of the same
- * numbers. The figures come from ar_summary(), ar_by_location() and collections_by_day(),
+ * numbers. The figures come from ar_summary() and collections_by_day(),
  * the functions behind every other A/R figure. */
 #include "common.h"
 
@@ -112,23 +112,21 @@ location_of(const struct ar_location *v, size_t n, int64_t id)
 	return NULL;
 }
 
-/* Receivables per location (one read of every location's figures); what
+/* Receivables per location (read with the totals by ar_summary()); what
  * belongs to no location is the whole less the located parts. */
 static int
 chart_locations(struct ctx *c, const struct ar_summary *all)
 {
 	struct location *ls = NULL;
 	struct svg_item it[AR_LOCATIONS + 1];
-	struct ar_location *v = calloc(AR_MAX_LOCATIONS, sizeof(*v));
-	size_t n = 0, nv = 0, k = 0, i;
+	size_t n = 0, k = 0, i;
 	int64_t rest = all->total;
 	int rc = -1;
 
-	if (v == NULL || location_list(c->app->db, 0, &ls, &n) != CAT_OK ||
-	    ar_by_location(c->app->db, v, AR_MAX_LOCATIONS, &nv) != ST_OK)
+	if (location_list(c->app->db, 0, &ls, &n) != CAT_OK)
 		goto done;
 	for (i = 0; i < n && k < AR_LOCATIONS; i++) {
-		const struct ar_location *s = location_of(v, nv, ls[i].id);
+		const struct ar_location *s = location_of(all->loc, all->nloc, ls[i].id);
 		struct tmpl_vars *row;
 
 		if (s == NULL || s->total == 0)
@@ -142,7 +140,8 @@ chart_locations(struct ctx *c, const struct ar_summary *all)
 		kit_set_money(row, "loc_total", s->total);
 		tmpl_set_int(row, "loc_accounts", s->accounts_with_balance);
 	}
-	if (rest > 0 && i == n) {	/* every location read: the rest is exact */
+	/* every location read: the rest is exact */
+	if (rest > 0 && i == n && all->loc_complete) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "by_location");
 		it[k++] = (struct svg_item){ "No location", rest, "ch-muted-bar" };
 		if (row) {
@@ -154,7 +153,6 @@ chart_locations(struct ctx *c, const struct ar_summary *all)
 	    "Receivables by location", svg_hbars, it, k);
 done:
 	free(ls);
-	free(v);
 	return rc;
 }
 
