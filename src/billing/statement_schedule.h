@@ -72,10 +72,10 @@ int	 statement_schedule_account_set(struct db *, const struct actor *,
 	    int64_t account_id, enum ss_mode, const struct stmt_schedule *,
 	    const char **bad);
 
-/* What the run needs beyond the database: the config, and the PDF renderer
- * (the web layer's pdf_statement), which fills out with the document and
- * returns 0. The email is a notice the mailer renders at send time; tc is
- * no longer read here (kept for the callers that fill it). */
+/* What the run needs beyond the database: the config. The email is a
+ * notice the mailer renders at send time, PDF included (the mailer's
+ * attacher, web/pdf_receipt.c); tc and render_pdf are no longer read here
+ * (kept for the callers that fill them). */
 struct ss_env {
 	const struct config	*cfg;
 	struct tmpl_cache	*tc;
@@ -95,8 +95,8 @@ int	 statement_schedule_run(struct db *, const struct ss_env *, int64_t now,
 	    size_t max, struct ss_run_stats *);
 
 /* Queues the email of stored statement id to its account (a notice with
- * the statement's figures and pay link frozen, its PDF attached) inside the
- * caller's transaction; *outbox_id (may be NULL) gets the
+ * the statement's figures and pay link frozen; the mailer attaches its PDF)
+ * inside the caller's transaction; *outbox_id (may be NULL) gets the
  * row, 0 when the account has no email. A db_status. */
 int	 statement_email_in_tx(struct db *, const struct ss_env *,
 	    const struct statement *, int64_t *outbox_id);

@@ -50,25 +50,6 @@ pay_query(struct db *db, int64_t account_id, char *out, size_t outsz)
 	return DB_OK;
 }
 
-static int
-mail_attach_pdf(struct db *db, const struct ss_env *env,
-    const struct statement *st, int64_t outbox_id)
-{
-	char filename[64];
-	struct buf pdf;
-	int rc = DB_ERR;
-
-	buf_init(&pdf, PDF_MAX);
-	if (env->render_pdf(st, env->cfg, &pdf) == 0 && pdf.len > 0) {
-		str_fmt(filename, sizeof(filename), "%s.pdf", st->number);
-		rc = outbox_attach(db, outbox_id, filename, "application/pdf",
-		    pdf.data, pdf.len);
-	} else
-		log_err("statement %" PRId64 ": cannot render the PDF", st->id);
-	buf_free(&pdf);
-	return rc;
-}
-
 int
 statement_email_in_tx(struct db *db, const struct ss_env *env,
     const struct statement *st, int64_t *outbox_id)
@@ -97,9 +78,8 @@ statement_email_in_tx(struct db *db, const struct ss_env *env,
 	notice_fact(&n, "period_to", st->period_end);
 	notice_fact_i64(&n, "balance_due", st->amount_due);
 	notice_fact(&n, "pay_query", query);
+	/* the PDF is attached by the mailer when it sends the mail */
 	rc = notice_enqueue(db, env->cfg, &n, &id);
-	if (rc == DB_OK)
-		rc = mail_attach_pdf(db, env, st, id);
 	if (rc == DB_OK && outbox_id)
 		*outbox_id = id;
 done:

@@ -409,7 +409,9 @@ compose(struct mailer *m, const struct claim *c, char **msg, char *err,
 
 	*msg = NULL;
 	buf_init(&data, OUTBOX_BODY_MAX);
-	if (m->attach != NULL)
+	/* rows with stored attachments (statements queued before notices)
+	 * are complete as they are */
+	if (m->attach != NULL && c->natt == 0)
 		rc = m->attach(m->attach_arg, c->kind, c->object_type, c->object_id,
 		    &data, filename, sizeof(filename), &type);
 	if (rc == -1 || (rc == 1 && (b64 = mime_base64(data.data,

@@ -55,7 +55,7 @@ void	 mailer_set_after_send_hook(struct mailer *, void (*fn)(int64_t outbox_id))
  * ("" / 0: nothing). Writes the file into data, its name into filename
  * ([A-Za-z0-9._-]) and may set *type (default "application/pdf").
  * Returns 1 attached, 0 nothing to attach, -1 error (the send is retried
- * later). */
+ * later). Not asked for a row that has stored attachments (outbox_attach()). */
 struct buf;
 typedef int (*mailer_attach_fn)(void *arg, const char *kind,
 	    const char *object_type, int64_t object_id, struct buf *data,

@@ -12,6 +12,7 @@
 #include "pdf_receipt.h"
 #include "portal.h"
 #include "profiles.h"
+#include "statement.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "tmpl.h"
@@ -176,6 +177,26 @@ receipt_of(struct db *db, const struct config *cfg, int64_t payment_id,
 	return rc == 0 ? 0 : -1;
 }
 
+/* A statement email's PDF, rendered from the stored statement (a snapshot)
+ * when the email is sent. 1 attached, 0 no such statement, -1 error. */
+static int
+statement_attach(const struct pdf_receipt_env *env, int64_t id,
+    struct buf *data, char *filename, size_t filenamesz)
+{
+	struct statement st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	if ((rc = statement_get(env->db, id, &st)) != ST_OK)
+		return rc == ST_NOT_FOUND ? 0 : -1;
+	rc = pdf_statement_cfg(&st, env->cfg, data) == 0 && data->len > 0 &&
+	    str_fmt(filename, filenamesz, "%s.pdf", st.number) == 0 ? 1 : -1;
+	if (rc == -1)
+		log_err("statement %" PRId64 ": cannot render the PDF", id);
+	statement_free(&st);
+	return rc;
+}
+
 int
 pdf_receipt_attach(void *arg, const char *kind, const char *object_type,
     int64_t object_id, struct buf *data, char *filename, size_t filenamesz,
@@ -184,6 +205,11 @@ pdf_receipt_attach(void *arg, const char *kind, const char *object_type,
 	const struct pdf_receipt_env *env = arg;
 	int rc;
 
+	if (strcmp(kind, "statement") == 0 && strcmp(object_type, "statement") == 0
+	    && object_id > 0) {
+		*type = "application/pdf";
+		return statement_attach(env, object_id, data, filename, filenamesz);
+	}
 	if (strcmp(kind, "receipt") != 0 || strcmp(object_type, "payment") != 0 ||
 	    object_id <= 0)
 		return 0;

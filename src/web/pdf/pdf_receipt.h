@@ -18,7 +18,9 @@ int	 pdf_receipt_payment(struct db *, const struct config *,
 
 /* The mailer's attacher (mailer_set_attacher): a "receipt" email about a
  * payment gets that payment's PDF receipt, rendered when it is sent (none
- * when the payment has not succeeded). arg: a struct pdf_receipt_env. */
+ * when the payment has not succeeded); a "statement" email about a
+ * statement gets the statement's PDF, rendered when it is sent. arg: a
+ * struct pdf_receipt_env. */
 struct pdf_receipt_env {
 	struct db		*db;
 	const struct config	*cfg;
