@@ -250,6 +250,8 @@ struct portal_reserved {
 };
 int	 portal_reserved_load(struct db *, int64_t account_id, struct portal_reserved *);
 void	 portal_reserved_free(struct portal_reserved *);
+/* What attempts in flight hold of one invoice (from the loaded rows). */
+int64_t	 portal_reserved_for(const struct portal_reserved *, int64_t invoice_id);
 int	 portal_payable_sum(const struct portal_reserved *,
 	    const struct portal_invoice *, size_t n, const char *upto,
 	    int64_t client_id, int64_t *total);

@@ -187,8 +187,8 @@ portal_reserved_free(struct portal_reserved *r)
 	r->n = 0;
 }
 
-static int64_t
-reserved_for(const struct portal_reserved *r, int64_t invoice_id)
+int64_t
+portal_reserved_for(const struct portal_reserved *r, int64_t invoice_id)
 {
 	int64_t sum = 0;
 
@@ -216,7 +216,7 @@ portal_payable_sum(const struct portal_reserved *r, const struct portal_invoice 
 	if (k > 1)
 		qsort(pick, k, sizeof(*pick), by_due_then_id);
 	for (size_t i = 0; i < k && taken < PORTAL_MAX_SELECT; i++) {
-		int64_t avail = pick[i]->open - reserved_for(r, pick[i]->id);
+		int64_t avail = pick[i]->open - portal_reserved_for(r, pick[i]->id);
 
 		if (avail <= 0)
 			continue;

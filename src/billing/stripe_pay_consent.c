@@ -21,6 +21,7 @@
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "tmpl.h"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
 
@@ -59,6 +60,18 @@ sp_consent_check(const struct sp_consent_req *q, char *msg, size_t msgsz)
 		return -1;
 	}
 	return 0;
+}
+
+/* The message catalogs the stored authorization text is composed from
+ * (consent.*: the words the signer was shown, in their language). */
+static struct tmpl_cache *
+consent_cache(const struct config *cfg)
+{
+	static struct tmpl_cache *tc;
+
+	if (tc == NULL)
+		tc = tmpl_cache_new(cfg->templates_dir, (int)cfg->strict_templates);
+	return tc;
 }
 
 /* The copy of the consent for the account's address, queued in the
@@ -105,6 +118,7 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
 	struct sp_consent_terms t;
 	struct branding org;
+	struct account acct;
 	struct db_result r;
 	char ua[256], kind[16], brand[33], last4[5];
 	uint64_t nid = 0;
@@ -130,10 +144,21 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	t.kind = kind;
 	t.brand = brand;
 	t.last4 = last4;
+	/* In the language the signer was shown: the client's pages follow the
+	 * account's language, staff pages are English. */
+	if (cfg != NULL && (t.tc = consent_cache(cfg)) != NULL) {
+		t.lang = "en";
+		if (q->recorded_by == 0 && account_get(db, q->account_id, &acct) ==
+		    PROF_OK && account_language_ok(acct.language))
+			t.lang = acct.language;
+	}
 	/* Frozen with the consent: "Visa card ending 4242". */
-	sp_consent_method_phrase(&t, label, labelsz);
-	memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
-	label[0] = (char)toupper((unsigned char)label[0]);
+	if (t.tc == NULL || sp_consent_label_lang(&t, sp_consent_brand_name(&t), label,
+	    labelsz) == -1) {
+		sp_consent_method_phrase(&t, label, labelsz);
+		memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
+		label[0] = (char)toupper((unsigned char)label[0]);
+	}
 	t.scope = q->scope;
 	t.max_amount = q->max_amount;
 	t.plan_id = q->plan_id;

@@ -70,14 +70,18 @@ invoice_row(struct ctx *c, struct tmpl_vars *row, const struct portal_invoice *p
  * everything due" (*held), labelled on its row (unless row is NULL). */
 static int
 invoice_held(struct ctx *c, struct tmpl_vars *row, int64_t account_id,
-    const struct portal_invoice *p, int64_t *held)
+    const struct portal_reserved *res, const struct portal_invoice *p,
+    int64_t *held)
 {
 	int64_t reserved = 0;
 
 	*held = 0;
 	if (p->status == PIS_VOID || p->status == PIS_PAID)
 		return 0;
-	if (portal_view_inflight(c, row, account_id, p->id, &reserved) == -1)
+	/* the page's reservations say whether there is anything to label
+	 * (no query per invoice when nothing is in flight) */
+	if (portal_reserved_for(res, p->id) > 0 &&
+	    portal_view_inflight(c, row, account_id, p->id, &reserved) == -1)
 		return -1;
 	if (p->status == PIS_PENDING_ACH)
 		*held = p->open;	/* not payable until the bank answers */
@@ -130,25 +134,20 @@ view_statements(struct ctx *c, int64_t account_id, const struct portal_reserved 
  * the figure, which then is less than the balance due. */
 static int
 view_payable(struct ctx *c, const struct portal_req *pr,
-    const struct portal_invoice *is, size_t n, int64_t due, int64_t held)
+    const struct portal_reserved *res, const struct portal_invoice *is,
+    size_t n, int64_t due, int64_t held)
 {
-	struct portal_reserved res = { NULL, 0 };
 	int64_t all = 0;
-	int rc = -1;
 
-	if (portal_reserved_load(c->app->db, pr->account_id, &res) != PORTAL_OK ||
-	    portal_payable_sum(&res, is, n, NULL, 0, &all) != PORTAL_OK)
-		goto out;
+	if (portal_payable_sum(res, is, n, NULL, 0, &all) != PORTAL_OK)
+		return -1;
 	if (all > 0)
 		kit_set_money(c->view, "pay_all", all);
 	if (held > 0 && all < due) {
 		kit_set_money(c->view, "held", due - all);
 		kit_set_money(c->view, "pay_now", all);
 	}
-	rc = view_statements(c, pr->account_id, &res, is, n);
-out:
-	portal_reserved_free(&res);
-	return rc;
+	return view_statements(c, pr->account_id, res, is, n);
 }
 
 int
@@ -157,17 +156,20 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 {
 	const char *filter = c->fs.nerr == 0 ? kit_field_s(c, "status") : "";
 	struct portal_invoice *is = NULL;
+	struct portal_reserved res = { NULL, 0 };
 	struct balance bal;
-	size_t n = 0, shown = 0;
+	size_t n = 0, shown = 0, i;
 	int64_t due = 0, pending = 0, held = 0, h;
 	int payable = 0;
 
 	if (portal_invoices(c->app->db, pr->account_id, -1, &is, &n) != PORTAL_OK ||
-	    ledger_balance_account(c->app->db, pr->account_id, &bal) != 0) {
+	    ledger_balance_account(c->app->db, pr->account_id, &bal) != 0 ||
+	    portal_reserved_load(c->app->db, pr->account_id, &res) != PORTAL_OK) {
+		portal_reserved_free(&res);
 		free(is);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		struct tmpl_vars *row = NULL;
 		int checked = 0;
 
@@ -184,16 +186,16 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 				invoice_row(c, row, &is[i], checked);
 			shown++;
 		}
-		if (invoice_held(c, row, pr->account_id, &is[i], &h) == -1) {
-			free(is);
-			return -1;
-		}
+		if (invoice_held(c, row, pr->account_id, &res, &is[i], &h) == -1)
+			break;
 		held += h;
 	}
-	if (view_payable(c, pr, is, n, due, held) == -1) {
+	if (i < n || view_payable(c, pr, &res, is, n, due, held) == -1) {
+		portal_reserved_free(&res);
 		free(is);
 		return -1;
 	}
+	portal_reserved_free(&res);
 	free(is);
 	kit_set_money(c->view, "balance_due", due);
 	tmpl_set_bool(c->view, "has_due", due > 0);
@@ -207,7 +209,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "js_n", "{n}");
 	tmpl_set(c->view, "js_amount", "{amount}");
 	tmpl_set_bool(c->view, "none_shown", n > 0 && shown == 0);
-	for (size_t i = 0; i < ARRAY_LEN(filter_labels); i++) {
+	for (i = 0; i < ARRAY_LEN(filter_labels); i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "filters");
 		if (row == NULL)
 			break;
