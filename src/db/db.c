@@ -12,7 +12,7 @@
 #include "str.h"
 
 #define DB_STMT_CACHE	128
-#define DB_TX_RETRIES	5
+#define DB_TX_RETRIES	10
 
 struct db_cached {
 	const char	*sql;	/* static string: the cache key is its address */
@@ -545,15 +545,17 @@ db_simple(struct db *db, const char *sql)
 	return DB_OK;
 }
 
-/* Before a retry: a short random pause, longer each time, so the two
- * losers of a certification conflict do not collide again at once. */
+/* Before a retry: a short random pause, doubling each time up to 160 ms
+ * (1-10 ms, 1-20, 1-40, ...), so the losers of a deadlock or certification
+ * conflict do not collide again at once, even on a loaded machine. Ten
+ * tries wait at most about a second in all. */
 static void
 db_backoff(int attempt)
 {
 	struct timespec ts = { 0, 0 };
+	unsigned span = 10u << (attempt < 4 ? attempt : 4);
 
-	ts.tv_nsec = (long)(arc4random_uniform(10u * (unsigned)(attempt + 1)) + 1)
-	    * 1000000L;
+	ts.tv_nsec = (long)(arc4random_uniform(span) + 1) * 1000000L;
 	nanosleep(&ts, NULL);
 }
 
