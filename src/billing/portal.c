@@ -16,7 +16,7 @@
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
-#include "session.h"
+#include "store_session.h"
 #include "str.h"
 #include "tmpl.h"
 
@@ -414,7 +414,7 @@ redeem_tx(struct db *db, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	/* A reset ends every other session (e.g. a stolen one). */
-	if ((rc = session_destroy_subject(db, "portal", a.id)) != DB_OK)
+	if ((rc = store_session_delete_subject(db, "portal", a.id)) != DB_OK)
 		return rc;
 	{
 		struct actor act = { "portal", a.id, x->actor ? x->actor->ip : "" };
@@ -576,7 +576,7 @@ portal_email_changed(struct db *db, const struct actor *actor, int64_t account_i
 		    " WHERE account_id = ? AND used_at IS NULL"
 		    " AND superseded_at IS NULL", p, 2, NULL, NULL);
 	if (rc == DB_OK)
-		rc = session_destroy_subject(db, "portal", account_id);
+		rc = store_session_delete_subject(db, "portal", account_id);
 	if (rc == DB_OK && had > 0)
 		rc = audit_record(db, actor, "portal.deactivated", "account",
 		    account_id, "primary email changed: new activation needed");

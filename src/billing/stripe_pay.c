@@ -15,7 +15,7 @@
 #include "log.h"
 #include "money.h"
 #include "payment.h"
-#include "req.h"
+#include "kv.h"
 #include "str.h"
 #include "stripe.h"
 #include "portal.h"

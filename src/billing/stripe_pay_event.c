@@ -12,7 +12,7 @@
 #include "clock.h"
 #include "db.h"
 #include "log.h"
-#include "req.h"
+#include "kv.h"
 #include "str.h"
 #include "stripe.h"
 #include "stripe_event.h"

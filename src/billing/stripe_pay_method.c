@@ -11,7 +11,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
-#include "req.h"
+#include "kv.h"
 #include "str.h"
 #include "stripe.h"
 #include "stripe_pay.h"

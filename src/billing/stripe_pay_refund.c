@@ -10,7 +10,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
-#include "req.h"
+#include "kv.h"
 #include "str.h"
 #include "stripe.h"
 #include "stripe_pay.h"
