@@ -5,7 +5,6 @@
 #include "app.h"
 #include "audit.h"
 #include "clock.h"
-#include "db.h"
 #include "invoice.h"
 #include "ledger.h"
 #include "money.h"
