@@ -3,7 +3,6 @@
 #include <fcgiapp.h>
 #include <time.h>
 
-#include "api.h"
 #include "app.h"
 #include "clock.h"
 #include "crypto.h"
@@ -240,12 +239,24 @@ app_render(struct ctx *c, int status, const char *name)
 	return rc;
 }
 
+/* The error writer of the path's area (routes.c), NULL for the HTML page. */
+static const struct error_writer *
+error_writer(const struct ctx *c)
+{
+	for (size_t i = 0; c->req.path != NULL && i < nerror_writers; i++)
+		if (str_starts(c->req.path, error_writers[i].prefix))
+			return &error_writers[i];
+	return NULL;
+}
+
 int
 app_error(struct ctx *c, int status, const char *message)
 {
+	const struct error_writer *w = error_writer(c);
+
 	/* The JSON API answers every error, the dispatcher's too, as JSON. */
-	if (c->req.path != NULL && str_starts(c->req.path, "/api/"))
-		return api_error(c, status, NULL, message, NULL);
+	if (w != NULL)
+		return w->fn(c, status, NULL, message, NULL);
 	tmpl_set(c->view, "title", http_status_text(status));
 	tmpl_set_int(c->view, "status", status);
 	tmpl_set(c->view, "status_text", http_status_text(status));
@@ -441,6 +452,7 @@ dispatch(struct ctx *c)
 static void
 bad_request(struct ctx *c)
 {
+	const struct error_writer *w = error_writer(c);
 	char msg[256];
 
 	if (c->req.body_err[0] == '\0') {
@@ -449,8 +461,8 @@ bad_request(struct ctx *c)
 	}
 	snprintf(msg, sizeof(msg), "The JSON body could not be read: %s.",
 	    c->req.body_err);
-	if (c->req.path != NULL && str_starts(c->req.path, "/api/"))
-		api_error(c, 400, NULL, msg,
+	if (w != NULL)
+		w->fn(c, 400, NULL, msg,
 		    c->req.body_key[0] ? c->req.body_key : NULL);
 	else
 		app_error(c, 400, msg);

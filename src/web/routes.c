@@ -2,6 +2,7 @@
  * the fields each route accepts. Authorization starts here. */
 #include "common.h"
 
+#include "api.h"
 #include "app.h"
 #include "handlers.h"
 #include "routes.h"
@@ -57,3 +58,8 @@ const struct route_table route_tables[] = {
 	{ routes_plan_card, &nroutes_plan_card },	/* update-card links */
 };
 const size_t nroute_tables = ARRAY_LEN(route_tables);
+
+const struct error_writer error_writers[] = {
+	{ "/api/", api_error },
+};
+const size_t nerror_writers = ARRAY_LEN(error_writers);

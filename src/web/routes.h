@@ -15,6 +15,18 @@ struct route_table {
 extern const struct route_table route_tables[];
 extern const size_t nroute_tables;
 
+/* Who answers errors under a path prefix (the JSON API in JSON; app.c's HTML
+ * error page elsewhere). Through this table app.c calls no area itself. */
+struct ctx;
+struct error_writer {
+	const char	*prefix;
+	int		(*fn)(struct ctx *, int status, const char *code,
+			    const char *message, const char *field);
+};
+
+extern const struct error_writer error_writers[];
+extern const size_t nerror_writers;
+
 /* One per area (defined in the named file). */
 extern const struct route routes_core[];	/* routes.c: health, sign-in, users */
 extern const size_t nroutes_core;

@@ -98,7 +98,19 @@ void	 ss_consent_req(struct ctx *, struct sp_consent_req *q, const char *scope,
 const struct sp_consent_req *ss_payment_consent(const struct sp_payment *p,
 	    struct sp_consent_req *q);
 
-/* Handlers (staff_stripe_pay.c). */
+/* The payment step (stripe_pay.html) of a pending card/ACH payment. 0 / -1. */
+int	 ss_pay_step(struct ctx *, int64_t payment_id, const char *client_secret,
+	    const char *signer, int agree);
+/* 303 to /payments/<id>, with ?notice= when notice is not NULL. */
+void	 ss_redirect_payment(struct ctx *, int64_t id, const char *notice);
+/* The notice of a payment page after an attempt ended as out says. */
+struct sp_result;
+const char *ss_result_notice(const struct sp_result *out);
+/* The payment step again for a pending page payment nobody confirmed (its
+ * intent's client secret), else a redirect to its page. 0 / -1. */
+int	 ss_pay_again(struct ctx *, const struct sp_payment *);
+
+/* Handlers (staff_stripe_act.c). */
 int	 h_stripe_refresh(struct ctx *);
 int	 h_stripe_retry(struct ctx *);
 int	 h_stripe_resume(struct ctx *);
