@@ -1,3 +1,4 @@
+/* API keys: creation, bearer lookup, revocation (rows in store_apikey.c). */
 #include "common.h"
 
 #include "apikey.h"
@@ -5,6 +6,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
+#include "store_apikey.h"
 #include "str.h"
 
 #define KEY_PREFIX_BYTES	4	/* 8 hex digits: shown in lists to tell keys apart */
@@ -23,17 +25,13 @@ static int
 create_tx(struct db *db, void *arg)
 {
 	struct create_args *a = arg;
-	struct db_param p[] = { DB_STR(a->name), DB_STR(a->role), DB_STR(a->hash),
-	    DB_STR(a->prefix), DB_I64(clock_now()) };
-	uint64_t id = 0;
 	char detail[200];
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO api_keys (name, role, key_hash, prefix,"
-	    " created_at) VALUES (?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, &id);
+	rc = store_apikey_insert(db, a->name, a->role, a->hash, a->prefix,
+	    clock_now(), &a->id);
 	if (rc != DB_OK)
 		return rc;
-	a->id = (int64_t)id;
 	str_fmt(detail, sizeof(detail), "name=%s role=%s prefix=%s", a->name,
 	    a->role, a->prefix);
 	return audit_record(db, &system_actor, "apikey.create", "api_key", a->id,
@@ -74,37 +72,25 @@ int
 apikey_lookup(struct db *db, const char *token, struct api_key *k)
 {
 	char hash[CRYPTO_SHA256_HEX];
-	struct db_param p[] = { DB_STR(hash) };
-	struct db_result r;
-	int64_t now = clock_now(), last;
+	struct store_apikey row;
+	int64_t now = clock_now();
 	size_t len = strlen(token);
 	int rc;
 
 	if (len > KEY_TOKEN_MAX || !str_starts(token, "bk_"))
 		return 0;
 	crypto_sha256_hex(token, len, hash);
-	rc = db_query(db, "SELECT id, name, role, prefix, COALESCE(last_used_at, 0)"
-	    " FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", p, 1, &r);
-	if (rc != DB_OK || r.nrows == 0) {
-		db_result_free(&r);
-		return rc != DB_OK ? (rc < 0 ? rc : -1) : 0;
-	}
-	k->id = db_i64(&r, 0, 0);
-	str_copy(k->name, sizeof(k->name), db_str(&r, 0, 1));
-	str_copy(k->role, sizeof(k->role), db_str(&r, 0, 2));
-	str_copy(k->prefix, sizeof(k->prefix), db_str(&r, 0, 3));
-	last = db_i64(&r, 0, 4);
-	db_result_free(&r);
-	if (now - last >= LAST_USED_EVERY) {
-		/* The condition makes concurrent requests write at most once. */
-		struct db_param u[] = { DB_I64(now), DB_I64(k->id),
-		    DB_I64(now - LAST_USED_EVERY) };
-		rc = db_exec(db, "UPDATE api_keys SET last_used_at = ? WHERE id = ?"
-		    " AND (last_used_at IS NULL OR last_used_at <= ?)",
-		    u, ARRAY_LEN(u), NULL, NULL);
-		if (rc != DB_OK)
-			return rc < 0 ? rc : -1;
-	}
+	rc = store_apikey_find_live(db, hash, &row);
+	if (rc != 1)
+		return rc;
+	k->id = row.id;
+	str_copy(k->name, sizeof(k->name), row.name);
+	str_copy(k->role, sizeof(k->role), row.role);
+	str_copy(k->prefix, sizeof(k->prefix), row.prefix);
+	if (now - row.last_used_at >= LAST_USED_EVERY &&
+	    (rc = store_apikey_set_used(db, k->id, now, now - LAST_USED_EVERY))
+	    != DB_OK)
+		return rc < 0 ? rc : -1;
 	return 1;
 }
 
@@ -117,13 +103,9 @@ static int
 revoke_tx(struct db *db, void *arg)
 {
 	struct revoke_args *a = arg;
-	struct db_param p[] = { DB_I64(clock_now()), DB_I64(a->id) };
-	uint64_t n = 0;
 	int rc;
 
-	rc = db_exec(db, "UPDATE api_keys SET revoked_at = ? WHERE id = ?"
-	    " AND revoked_at IS NULL", p, ARRAY_LEN(p), &n, NULL);
-	if (rc != DB_OK || n == 0)
+	if ((rc = store_apikey_revoke(db, a->id, clock_now())) <= 0)
 		return rc;
 	a->found = 1;
 	return audit_record(db, &system_actor, "apikey.revoke", "api_key", a->id,

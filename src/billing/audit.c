@@ -1,72 +1,20 @@
+/* Audit trail: rules of what is recorded and read (rows in store_audit.c). */
 #include "common.h"
 
 #include "audit.h"
 #include "clock.h"
 #include "db.h"
+#include "store_audit.h"
 #include "str.h"
 
 int
 audit_record(struct db *db, const struct actor *a, const char *action,
     const char *object_type, int64_t object_id, const char *detail)
 {
-	struct db_param p[] = { DB_I64(clock_now()), DB_STR(a->kind),
-	    a->id ? DB_I64(a->id) : DB_NULL, DB_STR(a->ip ? a->ip : ""),
-	    DB_STR(action), DB_STR(object_type),
-	    object_id ? DB_I64(object_id) : DB_NULL, DB_STR(detail ? detail : "") };
-
-	return db_exec(db, "INSERT INTO audit_log (created_at, actor_kind, actor_id,"
-	    " ip, action, object_type, object_id, detail)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
+	return store_audit_insert(db, clock_now(), a->kind, a->id,
+	    a->ip ? a->ip : "", action, object_type, object_id,
+	    detail ? detail : "");
 }
-
-/* Columns of an audit row, joined with the staff user who acted. */
-#define AUDIT_COLS "a.id, a.created_at, a.actor_kind, COALESCE(a.actor_id, 0)," \
-	" COALESCE(u.name, ''), a.ip, a.action, a.object_type," \
-	" COALESCE(a.object_id, 0), a.detail"
-#define AUDIT_USER_JOIN " LEFT JOIN users u ON a.actor_kind = 'staff'" \
-	" AND u.id = a.actor_id"
-
-/* One object's rows (index audit_object). */
-static const char sql_audit_one[] =
-    "SELECT " AUDIT_COLS " FROM audit_log a" AUDIT_USER_JOIN
-    " WHERE a.object_type = ? AND a.object_id = ? AND a.id < ?"
-    " ORDER BY a.id DESC LIMIT ?";
-
-/* An account and everything that belongs to it: each branch walks the
- * audit_object index of one object family, newest first, so a page costs
- * at most limit rows per family. */
-static const char sql_audit_account[] =
-    "SELECT " AUDIT_COLS " FROM ("
-    " (SELECT x.id FROM audit_log x WHERE x.object_type = 'account'"
-    "  AND x.object_id = ? AND x.id < ? ORDER BY x.id DESC LIMIT ?)"
-    " UNION ALL (SELECT x.id FROM clients o JOIN audit_log x"
-    "  ON x.object_type IN ('client', 'inquiry') AND x.object_id = o.id"
-    "  WHERE o.account_id = ? AND x.id < ? ORDER BY x.id DESC LIMIT ?)"
-    " UNION ALL (SELECT x.id FROM invoices o JOIN audit_log x"
-    "  ON x.object_type = 'invoice' AND x.object_id = o.id"
-    "  WHERE o.account_id = ? AND x.id < ? ORDER BY x.id DESC LIMIT ?)"
-    " UNION ALL (SELECT x.id FROM payments o JOIN audit_log x"
-    "  ON x.object_type = 'payment' AND x.object_id = o.id"
-    "  WHERE o.account_id = ? AND x.id < ? ORDER BY x.id DESC LIMIT ?)"
-    " UNION ALL (SELECT x.id FROM statements o JOIN audit_log x"
-    "  ON x.object_type = 'statement' AND x.object_id = o.id"
-    "  WHERE o.account_id = ? AND x.id < ? ORDER BY x.id DESC LIMIT ?)"
-    ") k JOIN audit_log a ON a.id = k.id" AUDIT_USER_JOIN
-    " ORDER BY a.id DESC LIMIT ?";
-
-/* A client (or inquiry) with its invoices and payments. */
-static const char sql_audit_client[] =
-    "SELECT " AUDIT_COLS " FROM ("
-    " (SELECT x.id FROM audit_log x WHERE x.object_type IN ('client', 'inquiry')"
-    "  AND x.object_id = ? AND x.id < ? ORDER BY x.id DESC LIMIT ?)"
-    " UNION ALL (SELECT x.id FROM invoices o JOIN audit_log x"
-    "  ON x.object_type = 'invoice' AND x.object_id = o.id"
-    "  WHERE o.client_id = ? AND x.id < ? ORDER BY x.id DESC LIMIT ?)"
-    " UNION ALL (SELECT x.id FROM payments o JOIN audit_log x"
-    "  ON x.object_type = 'payment' AND x.object_id = o.id"
-    "  WHERE o.client_id = ? AND x.id < ? ORDER BY x.id DESC LIMIT ?)"
-    ") k JOIN audit_log a ON a.id = k.id" AUDIT_USER_JOIN
-    " ORDER BY a.id DESC LIMIT ?";
 
 void
 audit_rows_free(struct audit_row *rows, size_t n)
@@ -78,56 +26,30 @@ audit_rows_free(struct audit_row *rows, size_t n)
 	free(rows);
 }
 
-static int
-audit_row_fill(const struct db_result *r, size_t i, struct audit_row *row)
+/* Copies s into row and takes its detail. */
+static void
+audit_row_take(struct store_audit_row *s, struct audit_row *row)
 {
-	row->id = db_i64(r, i, 0);
-	row->created_at = db_i64(r, i, 1);
-	str_copy(row->actor_kind, sizeof(row->actor_kind), db_str(r, i, 2));
-	row->actor_id = db_i64(r, i, 3);
-	str_copy(row->actor_name, sizeof(row->actor_name), db_str(r, i, 4));
-	str_copy(row->ip, sizeof(row->ip), db_str(r, i, 5));
-	str_copy(row->action, sizeof(row->action), db_str(r, i, 6));
-	str_copy(row->object_type, sizeof(row->object_type), db_str(r, i, 7));
-	row->object_id = db_i64(r, i, 8);
-	row->detail = str_dup(db_str(r, i, 9));
-	return row->detail == NULL ? -1 : 0;
-}
-
-static int
-audit_query(struct db *db, const struct audit_filter *f, int64_t before,
-    int64_t lim, struct db_result *r)
-{
-	int64_t id = f->object_id;
-
-	if (f->related && strcmp(f->object_type, "account") == 0) {
-		struct db_param p[] = { DB_I64(id), DB_I64(before), DB_I64(lim),
-		    DB_I64(id), DB_I64(before), DB_I64(lim),
-		    DB_I64(id), DB_I64(before), DB_I64(lim),
-		    DB_I64(id), DB_I64(before), DB_I64(lim),
-		    DB_I64(id), DB_I64(before), DB_I64(lim), DB_I64(lim) };
-		return db_query(db, sql_audit_account, p, ARRAY_LEN(p), r);
-	}
-	if (f->related && strcmp(f->object_type, "client") == 0) {
-		struct db_param p[] = { DB_I64(id), DB_I64(before), DB_I64(lim),
-		    DB_I64(id), DB_I64(before), DB_I64(lim),
-		    DB_I64(id), DB_I64(before), DB_I64(lim), DB_I64(lim) };
-		return db_query(db, sql_audit_client, p, ARRAY_LEN(p), r);
-	}
-	{
-		struct db_param p[] = { DB_STR(f->object_type), DB_I64(id),
-		    DB_I64(before), DB_I64(lim) };
-		return db_query(db, sql_audit_one, p, ARRAY_LEN(p), r);
-	}
+	row->id = s->id;
+	row->created_at = s->created_at;
+	str_copy(row->actor_kind, sizeof(row->actor_kind), s->actor_kind);
+	row->actor_id = s->actor_id;
+	str_copy(row->actor_name, sizeof(row->actor_name), s->actor_name);
+	str_copy(row->ip, sizeof(row->ip), s->ip);
+	str_copy(row->action, sizeof(row->action), s->action);
+	str_copy(row->object_type, sizeof(row->object_type), s->object_type);
+	row->object_id = s->object_id;
+	row->detail = s->detail;
+	s->detail = NULL;
 }
 
 int
 audit_list(struct db *db, const struct audit_filter *f, struct audit_row **out,
     size_t *n, int *more)
 {
-	struct db_result r;
+	struct store_audit_row *s = NULL;
 	struct audit_row *rows = NULL;
-	size_t lim = f->limit < 1 ? 1 : f->limit > 200 ? 200 : f->limit, i = 0;
+	size_t lim = f->limit < 1 ? 1 : f->limit > 200 ? 200 : f->limit, ns = 0, i;
 	int64_t before = f->before_id > 0 ? f->before_id : INT64_MAX;
 	int rc;
 
@@ -135,25 +57,19 @@ audit_list(struct db *db, const struct audit_filter *f, struct audit_row **out,
 	*n = 0;
 	*more = 0;
 	/* One extra row tells whether an older page exists. */
-	rc = audit_query(db, f, before, (int64_t)lim + 1, &r);
+	rc = store_audit_list(db, f->object_type, f->object_id, f->related,
+	    before, (int64_t)lim + 1, &s, &ns);
 	if (rc != DB_OK)
-		goto done;
-	*more = r.nrows > lim;
-	if (r.nrows > 0 && (rows = calloc(r.nrows, sizeof(*rows))) == NULL) {
-		rc = DB_ERR;
-		goto done;
+		return rc;
+	*more = ns > lim;
+	if (ns > 0 && (rows = calloc(ns, sizeof(*rows))) == NULL) {
+		store_audit_rows_free(s, ns);
+		return DB_ERR;
 	}
-	for (i = 0; i < r.nrows && i < lim; i++) {
-		if (audit_row_fill(&r, i, &rows[i]) == -1) {
-			audit_rows_free(rows, i + 1);
-			rows = NULL;
-			rc = DB_ERR;
-			goto done;
-		}
-	}
+	for (i = 0; i < ns && i < lim; i++)
+		audit_row_take(&s[i], &rows[i]);
+	store_audit_rows_free(s, ns);
 	*out = rows;
 	*n = i;
-done:
-	db_result_free(&r);
-	return rc;
+	return DB_OK;
 }

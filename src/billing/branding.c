@@ -1,4 +1,5 @@
-/* Branding row (SQL) and the accent-colour rule (WCAG contrast). */
+/* Branding: what is saved and audited (row in store_branding.c) and the
+ * accent-colour rule (WCAG contrast). */
 #include "common.h"
 
 #include <ctype.h>
@@ -11,40 +12,36 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
+#include "store_branding.h"
 #include "str.h"
 
 int
 branding_get(struct db *db, struct branding *b)
 {
-	struct db_result r;
-	int rc;
+	struct store_branding s;
+	int rc = store_branding_get(db, &s);
 
 	memset(b, 0, sizeof(*b));
-	rc = db_query(db, "SELECT org_name, org_address, accent, logo_sha, logo_w, "
-	    "logo_h FROM branding WHERE id = 1", NULL, 0, &r);
-	if (rc == DB_OK && r.nrows == 1) {
-		str_copy(b->org_name, sizeof(b->org_name), db_str(&r, 0, 0));
-		str_copy(b->org_address, sizeof(b->org_address), db_str(&r, 0, 1));
-		str_copy(b->accent, sizeof(b->accent), db_str(&r, 0, 2));
-		str_copy(b->logo_sha, sizeof(b->logo_sha), db_str(&r, 0, 3));
-		b->logo_w = (int)db_i64(&r, 0, 4);
-		b->logo_h = (int)db_i64(&r, 0, 5);
+	if (rc < 0)
+		return BRAND_DB;
+	if (rc == 1) {
+		str_copy(b->org_name, sizeof(b->org_name), s.org_name);
+		str_copy(b->org_address, sizeof(b->org_address), s.org_address);
+		str_copy(b->accent, sizeof(b->accent), s.accent);
+		str_copy(b->logo_sha, sizeof(b->logo_sha), s.logo_sha);
+		b->logo_w = s.logo_w;
+		b->logo_h = s.logo_h;
 	}
-	db_result_free(&r);
-	return rc == DB_OK ? BRAND_OK : BRAND_DB;
+	return BRAND_OK;
 }
 
 int
 branding_save_text(struct db *db, const struct actor *a, const char *name,
     const char *address, const char *accent)
 {
-	struct db_param p[] = { DB_STR(name), DB_STR(address), DB_STR(accent) };
 	char detail[600];
 
-	if (db_exec(db, "INSERT INTO branding (id, org_name, org_address, accent) "
-	    "VALUES (1, ?, ?, ?) ON DUPLICATE KEY UPDATE org_name = VALUES(org_name), "
-	    "org_address = VALUES(org_address), accent = VALUES(accent), "
-	    "updated_at = CURRENT_TIMESTAMP", p, ARRAY_LEN(p), NULL, NULL) != DB_OK)
+	if (store_branding_save_text(db, name, address, accent) != DB_OK)
 		return BRAND_DB;
 	str_fmt(detail, sizeof(detail), "name: %s; accent: %s", name,
 	    accent[0] ? accent : "default");
@@ -65,12 +62,7 @@ branding_save_logo(struct db *db, const struct actor *a, const void *png,
 		return BRAND_DB;
 	sodium_bin2base64(b64, b64len, png, len, sodium_base64_VARIANT_ORIGINAL);
 	crypto_sha256_hex(png, len, sha);
-	{
-		struct db_param p[] = { DB_STR(b64), DB_STR(sha), DB_I64(w), DB_I64(h) };
-		rc = db_exec(db, "UPDATE branding SET logo_png_b64 = ?, logo_sha = ?, "
-		    "logo_w = ?, logo_h = ?, updated_at = CURRENT_TIMESTAMP WHERE id = 1",
-		    p, ARRAY_LEN(p), NULL, NULL);
-	}
+	rc = store_branding_set_logo(db, b64, sha, w, h);
 	free(b64);
 	if (rc != DB_OK)
 		return BRAND_DB;
@@ -83,9 +75,7 @@ branding_save_logo(struct db *db, const struct actor *a, const void *png,
 int
 branding_clear_logo(struct db *db, const struct actor *a)
 {
-	if (db_exec(db, "UPDATE branding SET logo_png_b64 = NULL, logo_sha = '', "
-	    "logo_w = 0, logo_h = 0, updated_at = CURRENT_TIMESTAMP WHERE id = 1",
-	    NULL, 0, NULL, NULL) != DB_OK)
+	if (store_branding_clear_logo(db) != DB_OK)
 		return BRAND_DB;
 	return audit_record(db, a, "branding.logo_removed", "branding", 1, "") ==
 	    DB_OK ? BRAND_OK : BRAND_DB;
@@ -94,31 +84,26 @@ branding_clear_logo(struct db *db, const struct actor *a)
 int
 branding_logo(struct db *db, const char *sha, struct buf *out)
 {
-	struct db_param p[] = { DB_STR(sha) };
-	struct db_result r;
 	unsigned char *bin = NULL;
 	size_t binlen = 0, b64len;
+	char *b64 = NULL;
 	int rc;
 
-	rc = db_query(db, "SELECT logo_png_b64 FROM branding WHERE id = 1 AND "
-	    "logo_sha = ? AND logo_png_b64 IS NOT NULL", p, ARRAY_LEN(p), &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	rc = store_branding_logo(db, sha, &b64);
+	if (rc < 0)
 		return BRAND_DB;
-	}
-	rc = BRAND_NONE;
-	if (r.nrows == 1) {
-		b64len = strlen(db_str(&r, 0, 0));
-		if ((bin = malloc(b64len / 4 * 3 + 3)) != NULL &&
-		    sodium_base642bin(bin, b64len / 4 * 3 + 3, db_str(&r, 0, 0), b64len,
-		    NULL, &binlen, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-		    buf_append(out, bin, binlen) == 0)
-			rc = BRAND_OK;
-		else
-			rc = BRAND_DB;
-	}
+	if (rc == 0)
+		return BRAND_NONE;
+	b64len = strlen(b64);
+	if ((bin = malloc(b64len / 4 * 3 + 3)) != NULL &&
+	    sodium_base642bin(bin, b64len / 4 * 3 + 3, b64, b64len,
+	    NULL, &binlen, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	    buf_append(out, bin, binlen) == 0)
+		rc = BRAND_OK;
+	else
+		rc = BRAND_DB;
 	free(bin);
-	db_result_free(&r);
+	free(b64);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /* Branding: the organisation's name, address, accent colour and logo
- * (one row). SQL for the branding table lives here and nowhere else.
+ * (one row, in src/store/store_branding.c).
  * The logo arrives here already re-encoded as PNG (web/brand_image.c). */
 #ifndef BRANDING_H
 #define BRANDING_H

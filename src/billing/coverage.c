@@ -1,4 +1,4 @@
-/* Coverage of a client (see coverage.h). */
+/* Coverage of a client (see coverage.h; rows in store_coverage.c). */
 #include "common.h"
 
 #include "audit.h"
@@ -6,80 +6,102 @@
 #include "clock.h"
 #include "coverage.h"
 #include "db.h"
+#include "store_coverage.h"
 #include "str.h"
 
-#define COV_COLS "c.id, c.client_id, c.tier, c.payer_id, p.name, c.member_id, " \
-	"c.group_number, c.subscriber, c.relationship, c.effective_from, " \
-	"COALESCE(c.effective_to, ''), c.in_network, c.deductible, " \
-	"c.deductible_met, c.family_deductible, c.family_deductible_met, " \
-	"c.coinsurance_bp, c.copay, c.oop_max, c.oop_met, c.family_oop_max, " \
-	"c.family_oop_met, c.copay_services"
-#define COV_FROM " FROM coverages c JOIN payers p ON p.id = c.payer_id "
-
 static void
-cov_from_row(const struct db_result *r, size_t i, struct coverage *c)
+cov_from_store(const struct store_coverage *s, struct coverage *c)
 {
 	struct est_coverage *f = &c->fig;
 
 	memset(c, 0, sizeof(*c));
-	c->id = db_i64(r, i, 0);
-	c->client_id = db_i64(r, i, 1);
-	str_copy(c->rank, sizeof(c->rank), db_str(r, i, 2));
-	c->payer_id = db_i64(r, i, 3);
-	str_copy(c->payer_name, sizeof(c->payer_name), db_str(r, i, 4));
-	str_copy(c->member_id, sizeof(c->member_id), db_str(r, i, 5));
-	str_copy(c->group_number, sizeof(c->group_number), db_str(r, i, 6));
-	str_copy(c->subscriber, sizeof(c->subscriber), db_str(r, i, 7));
-	str_copy(c->relationship, sizeof(c->relationship), db_str(r, i, 8));
-	str_copy(c->effective_from, sizeof(c->effective_from), db_str(r, i, 9));
-	str_copy(c->effective_to, sizeof(c->effective_to), db_str(r, i, 10));
-	f->in_network = db_i64(r, i, 11) != 0;
-	f->deductible = db_i64(r, i, 12);
-	f->deductible_met = db_i64(r, i, 13);
-	f->family_deductible = db_i64(r, i, 14);
-	f->family_deductible_met = db_i64(r, i, 15);
-	f->coinsurance_bp = db_i64(r, i, 16);
-	f->copay = db_i64(r, i, 17);
-	f->oop_max = db_i64(r, i, 18);
-	f->oop_met = db_i64(r, i, 19);
-	f->family_oop_max = db_i64(r, i, 20);
-	f->family_oop_met = db_i64(r, i, 21);
-	str_copy(c->copay_services, sizeof(c->copay_services), db_str(r, i, 22));
+	c->id = s->id;
+	c->client_id = s->client_id;
+	str_copy(c->rank, sizeof(c->rank), s->tier);
+	c->payer_id = s->payer_id;
+	str_copy(c->payer_name, sizeof(c->payer_name), s->payer_name);
+	str_copy(c->member_id, sizeof(c->member_id), s->member_id);
+	str_copy(c->group_number, sizeof(c->group_number), s->group_number);
+	str_copy(c->subscriber, sizeof(c->subscriber), s->subscriber);
+	str_copy(c->relationship, sizeof(c->relationship), s->relationship);
+	str_copy(c->effective_from, sizeof(c->effective_from), s->effective_from);
+	str_copy(c->effective_to, sizeof(c->effective_to), s->effective_to);
+	f->in_network = s->in_network;
+	f->deductible = s->deductible;
+	f->deductible_met = s->deductible_met;
+	f->family_deductible = s->family_deductible;
+	f->family_deductible_met = s->family_deductible_met;
+	f->coinsurance_bp = s->coinsurance_bp;
+	f->copay = s->copay;
+	f->oop_max = s->oop_max;
+	f->oop_met = s->oop_met;
+	f->family_oop_max = s->family_oop_max;
+	f->family_oop_met = s->family_oop_met;
+	str_copy(c->copay_services, sizeof(c->copay_services), s->copay_services);
+}
+
+static void
+cov_to_store(const struct coverage *c, struct store_coverage *s)
+{
+	const struct est_coverage *f = &c->fig;
+
+	memset(s, 0, sizeof(*s));
+	s->id = c->id;
+	s->client_id = c->client_id;
+	str_copy(s->tier, sizeof(s->tier), c->rank);
+	s->payer_id = c->payer_id;
+	str_copy(s->member_id, sizeof(s->member_id), c->member_id);
+	str_copy(s->group_number, sizeof(s->group_number), c->group_number);
+	str_copy(s->subscriber, sizeof(s->subscriber), c->subscriber);
+	str_copy(s->relationship, sizeof(s->relationship), c->relationship);
+	str_copy(s->effective_from, sizeof(s->effective_from), c->effective_from);
+	str_copy(s->effective_to, sizeof(s->effective_to), c->effective_to);
+	s->in_network = f->in_network;
+	s->deductible = f->deductible;
+	s->deductible_met = f->deductible_met;
+	s->family_deductible = f->family_deductible;
+	s->family_deductible_met = f->family_deductible_met;
+	s->coinsurance_bp = f->coinsurance_bp;
+	s->copay = f->copay;
+	s->oop_max = f->oop_max;
+	s->oop_met = f->oop_met;
+	s->family_oop_max = f->family_oop_max;
+	s->family_oop_met = f->family_oop_met;
+	str_copy(s->copay_services, sizeof(s->copay_services), c->copay_services);
 }
 
 int
 coverage_get(struct db *db, int64_t id, struct coverage *c)
 {
-	struct db_param k[] = { DB_I64(id) };
-	struct db_result r;
-	int rc;
+	struct store_coverage s;
+	int rc = store_coverage_get(db, id, &s);
 
-	rc = db_query(db, "SELECT " COV_COLS COV_FROM "WHERE c.id = ?", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 1)
-		cov_from_row(&r, 0, c);
-	rc = rc != DB_OK ? COV_DB : r.nrows == 1 ? COV_OK : COV_NOT_FOUND;
-	db_result_free(&r);
-	return rc;
+	if (rc < 0)
+		return COV_DB;
+	if (rc == 0)
+		return COV_NOT_FOUND;
+	cov_from_store(&s, c);
+	return COV_OK;
 }
 
 int
 coverage_list(struct db *db, int64_t client_id, struct coverage **out, size_t *n)
 {
-	struct db_param k[] = { DB_I64(client_id) };
-	struct db_result r;
+	struct store_coverage *s = NULL;
+	size_t ns = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (db_query(db, "SELECT " COV_COLS COV_FROM "WHERE c.client_id = ? "
-	    "ORDER BY c.tier, c.id DESC", k, 1, &r) != DB_OK ||
-	    (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)) {
-		db_result_free(&r);
+	if (store_coverage_list(db, client_id, &s, &ns) != DB_OK)
+		return COV_DB;
+	if (ns > 0 && (*out = calloc(ns, sizeof(**out))) == NULL) {
+		free(s);
 		return COV_DB;
 	}
-	for (size_t i = 0; i < r.nrows; i++)
-		cov_from_row(&r, i, &(*out)[i]);
-	*n = r.nrows;
-	db_result_free(&r);
+	for (size_t i = 0; i < ns; i++)
+		cov_from_store(&s[i], &(*out)[i]);
+	*n = ns;
+	free(s);
 	return COV_OK;
 }
 
@@ -111,44 +133,20 @@ cov_save_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
 	struct coverage *c = a->c;
-	const struct est_coverage *f = &c->fig;
-	int64_t now = clock_now();
-	struct db_param v[] = { DB_STR(c->rank), DB_I64(c->payer_id),
-	    DB_STR(c->member_id), DB_STR(c->group_number), DB_STR(c->subscriber),
-	    DB_STR(c->relationship), DB_I64(f->in_network ? 1 : 0),
-	    DB_STR(c->effective_from), c->effective_to[0] ? DB_STR(c->effective_to) :
-	    DB_NULL, DB_I64(f->deductible), DB_I64(f->deductible_met),
-	    DB_I64(f->family_deductible), DB_I64(f->family_deductible_met),
-	    DB_I64(f->coinsurance_bp), DB_I64(f->copay), DB_I64(f->oop_max),
-	    DB_I64(f->oop_met), DB_I64(f->family_oop_max), DB_I64(f->family_oop_met),
-	    DB_STR(c->copay_services), DB_I64(now),
-	    DB_I64(c->id != 0 ? c->id : c->client_id), DB_I64(now) };
+	struct store_coverage s;
+	int64_t now = clock_now(), id = 0;
 	struct buf b;
-	uint64_t id = 0;
 	int rc;
 
+	cov_to_store(c, &s);
 	if (c->id == 0)
-		rc = db_exec(db, "INSERT INTO coverages (tier, payer_id, member_id, "
-		    "group_number, subscriber, relationship, in_network, "
-		    "effective_from, effective_to, deductible, deductible_met, "
-		    "family_deductible, family_deductible_met, coinsurance_bp, copay,"
-		    " oop_max, oop_met, family_oop_max, family_oop_met, "
-		    "copay_services, updated_at, client_id, created_at) VALUES "
-		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		    "?, ?)", v, ARRAY_LEN(v), NULL, &id);
+		rc = store_coverage_insert(db, &s, now, &id);
 	else
-		rc = db_exec(db, "UPDATE coverages SET tier = ?, payer_id = ?, "
-		    "member_id = ?, group_number = ?, subscriber = ?, relationship"
-		    " = ?, in_network = ?, effective_from = ?, effective_to = ?, "
-		    "deductible = ?, deductible_met = ?, family_deductible = ?, "
-		    "family_deductible_met = ?, coinsurance_bp = ?, copay = ?, "
-		    "oop_max = ?, oop_met = ?, family_oop_max = ?, family_oop_met ="
-		    " ?, copay_services = ?, updated_at = ? WHERE id = ?", v,
-		    ARRAY_LEN(v) - 1, NULL, NULL);
+		rc = store_coverage_update(db, &s, now);
 	if (rc != DB_OK)
 		return rc;
 	if (c->id == 0)
-		c->id = (int64_t)id;
+		c->id = id;
 	buf_init(&b, 4096);
 	if (a->old[0])
 		buf_printf(&b, "was: %s; now: ", a->old);
@@ -164,14 +162,11 @@ cov_save_tx(struct db *db, void *arg)
 static int
 tier_taken(struct db *db, const struct coverage *c)
 {
-	struct db_param k[] = { DB_I64(c->client_id), DB_STR(c->rank),
-	    DB_I64(c->id), DB_STR(c->effective_to[0] ? c->effective_to :
-	    "9999-12-31"), DB_STR(c->effective_from) };
 	int64_t n;
 
-	if (db_query_i64(db, "SELECT COUNT(*) FROM coverages WHERE client_id = ? "
-	    "AND tier = ? AND id <> ? AND effective_from <= ? AND (effective_to "
-	    "IS NULL OR effective_to >= ?)", k, ARRAY_LEN(k), &n) != DB_OK)
+	if (store_coverage_overlaps(db, c->client_id, c->rank, c->id,
+	    c->effective_from, c->effective_to[0] ? c->effective_to :
+	    "9999-12-31", &n) != DB_OK)
 		return COV_DB;
 	return n > 0 ? COV_DUP_TIER : COV_OK;
 }
@@ -182,17 +177,14 @@ coverage_save(struct db *db, const struct actor *actor, struct coverage *c)
 	struct save_args a;
 	struct coverage old;
 	struct buf b;
-	int64_t n;
-	struct db_param k[] = { DB_I64(c->payer_id) };
 	int rc;
 
 	memset(&a, 0, sizeof(a));
 	a.actor = actor;
 	a.c = c;
-	if (db_query_i64(db, "SELECT COUNT(*) FROM payers WHERE id = ?", k, 1,
-	    &n) != DB_OK)
+	if ((rc = store_coverage_payer_exists(db, c->payer_id)) < 0)
 		return COV_DB;
-	if (n == 0)
+	if (rc == 0)
 		return COV_BAD_PAYER;
 	if (c->effective_to[0] && strcmp(c->effective_to, c->effective_from) < 0)
 		return COV_BAD_DATES;

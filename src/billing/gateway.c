@@ -3,7 +3,7 @@
 #include "common.h"
 
 #include "gateway.h"
-#include "req.h"
+#include "kv.h"
 #include "str.h"
 #include "stripe.h"
 

@@ -1,10 +1,12 @@
-/* The jobs table: claims, runs, status (jobs.h). */
+/* The jobs of billing-jobs: when one is due and who may run it (jobs.h;
+ * rows in store_job.c). */
 #include "common.h"
 
 #include <time.h>
 
 #include "db.h"
 #include "jobs.h"
+#include "store_job.h"
 #include "str.h"
 
 /* When jobs run is the host's real time, not the business clock
@@ -27,39 +29,23 @@ claim_tx(struct db *db, void *arg)
 {
 	struct claim_args *a = arg;
 	int64_t now = wall_now();
-	struct db_param ins[] = { DB_STR(a->name), DB_I64(a->every) };
-	struct db_param sel[] = { DB_STR(a->name) };
-	struct db_result r;
+	struct store_job j;
 	int rc, due, leased;
 
 	a->claimed = 0;
-	if ((rc = db_exec(db, "INSERT IGNORE INTO billing_jobs (name, every_seconds)"
-	    " VALUES (?, ?)", ins, 2, NULL, NULL)) != DB_OK)
+	if ((rc = store_job_ensure(db, a->name, a->every)) != DB_OK)
 		return rc;
-	if ((rc = db_query(db, "SELECT next_run_at, COALESCE(lease_until, 0),"
-	    " COALESCE(claimed_by, '') FROM billing_jobs WHERE name = ? FOR UPDATE",
-	    sel, 1, &r)) != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
-		return rc != DB_OK ? rc : DB_ERR;
-	}
+	if ((rc = store_job_lock(db, a->name, &j)) != 1)
+		return rc < 0 ? rc : DB_ERR;
 	/* next_run_at beyond one period ahead: the clock went back (tests,
 	 * a corrected host clock); run now rather than wait. */
-	due = a->force || db_i64(&r, 0, 0) <= now || db_i64(&r, 0, 0) > now +
-	    a->every;
-	leased = a->exclusive && db_str(&r, 0, 2)[0] != '\0' &&
-	    db_i64(&r, 0, 1) > now && strcmp(db_str(&r, 0, 2), a->runner) != 0;
-	db_result_free(&r);
+	due = a->force || j.next_run_at <= now || j.next_run_at > now + a->every;
+	leased = a->exclusive && j.claimed_by[0] != '\0' &&
+	    j.lease_until > now && strcmp(j.claimed_by, a->runner) != 0;
 	if (!due || leased)
 		return DB_OK;
-	{
-		struct db_param u[] = { DB_I64(now + a->every), DB_I64(a->exclusive),
-		    DB_STR(a->runner), DB_I64(a->exclusive), DB_I64(now + a->lease),
-		    DB_I64(a->every), DB_STR(a->name) };
-
-		rc = db_exec(db, "UPDATE billing_jobs SET next_run_at = ?,"
-		    " claimed_by = IF(?, ?, claimed_by), lease_until = IF(?, ?,"
-		    " lease_until), every_seconds = ? WHERE name = ?", u, 7, NULL, NULL);
-	}
+	rc = store_job_claim(db, a->name, a->every, now + a->every, a->exclusive,
+	    a->runner, now + a->lease);
 	a->claimed = rc == DB_OK;
 	return rc;
 }
@@ -79,50 +65,45 @@ int
 jobs_finish(struct db *db, const char *name, const char *runner, int ok,
     const char *error)
 {
-	int64_t now = wall_now();
 	char err[501];
-	struct db_param p[] = { DB_I64(now), DB_I64(ok), DB_I64(now), DB_I64(ok),
-	    DB_I64(ok), DB_STR(err), DB_STR(runner), DB_STR(name) };
 
 	str_copy(err, sizeof(err), ok ? "" : (error && *error ? error : "failed"));
 	for (char *s = err; *s; s++)
 		if (*s == '\n' || *s == '\r')
 			*s = ' ';
-	return db_exec(db, "UPDATE billing_jobs SET last_run_at = ?, runs = runs + 1,"
-	    " last_ok_at = IF(?, ?, last_ok_at), failures = IF(?, 0, failures + 1),"
-	    " last_error = IF(?, last_error, ?), claimed_by = IF(claimed_by = ?, NULL,"
-	    " claimed_by), lease_until = IF(claimed_by IS NULL, NULL, lease_until)"
-	    " WHERE name = ?", p, 8, NULL, NULL);
+	return store_job_finish(db, name, runner, wall_now(), ok, err);
 }
 
 int
 jobs_list(struct db *db, struct jobs_row **out, size_t *n)
 {
-	struct db_result r;
-	int rc = db_query(db, "SELECT name, every_seconds, COALESCE(last_run_at, 0),"
-	    " COALESCE(last_ok_at, 0), next_run_at, last_error, failures, runs,"
-	    " COALESCE(claimed_by, ''), COALESCE(lease_until, 0) FROM billing_jobs"
-	    " ORDER BY name", NULL, 0, &r);
+	struct store_job *s = NULL;
+	size_t ns = 0;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (rc == DB_OK && r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+	if ((rc = store_job_list(db, &s, &ns)) != DB_OK)
+		return rc;
+	if (ns > 0 && (*out = calloc(ns, sizeof(**out))) == NULL) {
+		free(s);
+		return DB_ERR;
+	}
+	for (size_t i = 0; i < ns; i++) {
 		struct jobs_row *j = &(*out)[i];
 
-		str_copy(j->name, sizeof(j->name), db_str(&r, i, 0));
-		j->every = db_i64(&r, i, 1);
-		j->last_run_at = db_i64(&r, i, 2);
-		j->last_ok_at = db_i64(&r, i, 3);
-		j->next_run_at = db_i64(&r, i, 4);
-		str_copy(j->last_error, sizeof(j->last_error), db_str(&r, i, 5));
-		j->failures = db_i64(&r, i, 6);
-		j->runs = db_i64(&r, i, 7);
-		str_copy(j->claimed_by, sizeof(j->claimed_by), db_str(&r, i, 8));
-		j->lease_until = db_i64(&r, i, 9);
-		*n = i + 1;
+		str_copy(j->name, sizeof(j->name), s[i].name);
+		j->every = s[i].every;
+		j->last_run_at = s[i].last_run_at;
+		j->last_ok_at = s[i].last_ok_at;
+		j->next_run_at = s[i].next_run_at;
+		str_copy(j->last_error, sizeof(j->last_error), s[i].last_error);
+		j->failures = s[i].failures;
+		j->runs = s[i].runs;
+		str_copy(j->claimed_by, sizeof(j->claimed_by), s[i].claimed_by);
+		j->lease_until = s[i].lease_until;
 	}
-	db_result_free(&r);
-	return rc;
+	*n = ns;
+	free(s);
+	return DB_OK;
 }

@@ -3,7 +3,7 @@
  * claims a due job by writing its row (next_run_at moved on; for an
  * exclusive job also claimed_by / lease_until), so on Galera two nodes'
  * claims conflict and only one commits. Times are the host's real time
- * (not the business clock of tests). SQL only. Return values:
+ * (not the business clock of tests); rows in src/store/store_job.c. Return values:
  * db_status. */
 #ifndef JOBS_H
 #define JOBS_H

@@ -15,7 +15,7 @@
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
-#include "session.h"
+#include "store_session.h"
 #include "str.h"
 
 /* --- shared helpers -------------------------------------------------------- */
@@ -355,7 +355,7 @@ redeem_tx(struct db *db, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	/* A reset ends every other session (e.g. a stolen one). */
-	if ((rc = session_destroy_subject(db, "portal", a.id)) != DB_OK)
+	if ((rc = store_session_delete_subject(db, "portal", a.id)) != DB_OK)
 		return rc;
 	{
 		struct actor act = { "portal", a.id, x->actor ? x->actor->ip : "" };
@@ -492,24 +492,3 @@ portal_login_active(struct db *db, int64_t account_id)
 	return rc != DB_OK ? PORTAL_DB : yes;
 }
 
-int
-portal_email_changed(struct db *db, const struct actor *actor, int64_t account_id)
-{
-	struct db_param p[] = { DB_I64(clock_now()), DB_I64(account_id) };
-	uint64_t had = 0;
-	int rc;
-
-	rc = db_exec(db, "UPDATE portal_logins SET password_hash = NULL,"
-	    " activated_at = NULL, updated_at = ? WHERE account_id = ?"
-	    " AND password_hash IS NOT NULL", p, 2, &had, NULL);
-	if (rc == DB_OK)
-		rc = db_exec(db, "UPDATE portal_tokens SET superseded_at = ?"
-		    " WHERE account_id = ? AND used_at IS NULL"
-		    " AND superseded_at IS NULL", p, 2, NULL, NULL);
-	if (rc == DB_OK)
-		rc = session_destroy_subject(db, "portal", account_id);
-	if (rc == DB_OK && had > 0)
-		rc = audit_record(db, actor, "portal.deactivated", "account",
-		    account_id, "primary email changed: new activation needed");
-	return rc;
-}

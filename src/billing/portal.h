@@ -2,8 +2,8 @@
  *
  * - Portal logins: one per account, its primary email. A login is valid
  *   only while its email equals the account's current primary email; a
- *   change of that email ends it (portal_email_changed) and needs a new
- *   activation.
+ *   change of that email ends it (portal_email_changed, portal_email.h)
+ *   and needs a new activation.
  * - Activation and reset links: 256-bit random tokens (only their SHA-256
  *   is stored), valid PORTAL_TOKEN_TTL, single use; a new link of a purpose
  *   supersedes the older ones of the account.
@@ -125,11 +125,6 @@ int	 portal_login_touch(struct db *, int64_t account_id);
 /* 1 when account_id's login is active (activated, email unchanged), 0 not,
  * PORTAL_DB. Sessions are checked with it on every request. */
 int	 portal_login_active(struct db *, int64_t account_id);
-
-/* The account's primary email changed (call inside the transaction that
- * changed it): the password and every unused link are dropped, portal
- * sessions ended. Returns a db_status. */
-int	 portal_email_changed(struct db *, const struct actor *, int64_t account_id);
 
 /* --- invoices in the portal ----------------------------------------------- */
 

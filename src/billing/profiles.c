@@ -4,7 +4,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "db.h"
-#include "portal.h"
+#include "portal_email.h"
 #include "profiles.h"
 #include "str.h"
 

@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include "clock.h"
+#include "db.h"
 #include "str.h"
 #include "worklist.h"
 

@@ -5,7 +5,8 @@
 #define WORKLIST_H
 
 #include "calc.h"
-#include "db.h"
+
+struct db;
 
 #define WL_ROWS		50	/* rows per list */
 #define WL_OVERDUE_ROWS	200	/* overdue invoices read (oldest first) */

@@ -6,18 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kv.h"
+
 struct json_object;
-
-struct kv {
-	char	*key;
-	char	*val;
-};
-
-struct kvlist {
-	struct kv	*v;
-	size_t		 n;
-	size_t		 cap;
-};
 
 #define REQ_MAX_PAIRS	256
 #define REQ_MAX_KEY	128
@@ -32,13 +23,6 @@ enum req_status {
 	REQ_ETOOLONG = -4,	/* key or value over limit */
 	REQ_EJSON = -5,		/* not JSON / too deep / not an object */
 };
-
-void	 kvlist_init(struct kvlist *);
-void	 kvlist_free(struct kvlist *);
-int	 kvlist_add(struct kvlist *, const char *key, const char *val);
-/* First value for key, or NULL. */
-const char *kvlist_get(const struct kvlist *, const char *key);
-size_t	 kvlist_count(const struct kvlist *, const char *key);
 
 /* application/x-www-form-urlencoded and query strings: '+' is space,
  * %XX decoded, pairs split on '&' (empty pairs skipped, "k" alone = "k=").

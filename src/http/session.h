@@ -1,4 +1,5 @@
-/* Sessions (staff and portal) stored in MariaDB by the SHA-256 of their id,
+/* Sessions (staff and portal) stored in MariaDB by the SHA-256 of their id
+ * (rows in src/store/store_session.c, attempts in store_throttle.c),
  * CSRF tokens derived from the session, and login throttling that holds
  * across workers and hosts (counters live in MariaDB). */
 #ifndef SESSION_H
@@ -24,8 +25,6 @@ int	 session_create(struct db *, const char *kind, int64_t subject_id,
 int	 session_lookup(struct db *, const char *kind, const char *token,
 	    int64_t idle, int64_t *subject_id);
 int	 session_destroy(struct db *, const char *token);
-/* Ends every session of a subject (password change, disabled user). */
-int	 session_destroy_subject(struct db *, const char *kind, int64_t subject_id);
 
 /* HMAC(secret, purpose ":" binding) as hex: bound to a session token (or to
  * the pre-login cookie), so it needs no storage and dies with the session. */

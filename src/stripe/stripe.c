@@ -10,7 +10,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "log.h"
-#include "req.h"
+#include "kv.h"
 #include "str.h"
 #include "stripe.h"
 

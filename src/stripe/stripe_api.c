@@ -2,7 +2,7 @@
  * form parameters and goes through stripe_post() / stripe_get(). */
 #include "common.h"
 
-#include "req.h"
+#include "kv.h"
 #include "str.h"
 #include "stripe.h"
 
@@ -50,12 +50,15 @@ param_i64(struct kvlist *l, const char *key, int64_t v, int *err)
 	param(l, key, s, err);
 }
 
+/* A key of extra (at most a form field name, 128 bytes) with "metadata[]". */
+#define PARAM_KEY_MAX	(128 + 16)
+
 /* Copies every pair of extra, as "metadata[key]" when as_metadata. */
 static void
 param_all(struct kvlist *l, const struct kvlist *extra, int as_metadata,
     int *err)
 {
-	char key[REQ_MAX_KEY + 16];
+	char key[PARAM_KEY_MAX];
 	int rc;
 
 	for (size_t i = 0; extra != NULL && i < extra->n; i++) {

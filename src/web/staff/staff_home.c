@@ -4,7 +4,6 @@
 #include "app.h"
 #include "audit.h"
 #include "clock.h"
-#include "db.h"
 #include "handlers.h"
 #include "kit.h"
 #include "staff_estimates.h"

@@ -5,7 +5,6 @@
 #include "app.h"
 #include "audit.h"
 #include "clock.h"
-#include "db.h"
 #include "invoice.h"
 #include "kit.h"
 #include "ledger.h"

@@ -6,13 +6,10 @@
 
 #include "app.h"
 #include "audit.h"
-#include "db.h"
 #include "invoice.h"
 #include "kit.h"
 #include "ledger.h"
-#include "log.h"
 #include "money.h"
-#include "outbox.h"
 #include "payment.h"
 #include "profiles.h"
 #include "staff_stripe.h"
