@@ -1,3 +1,5 @@
+/* Locations, services, payment types: the rules (audit of every change);
+ * the rows are in store_catalog.c. */
 #include "common.h"
 
 #include "audit.h"
@@ -5,6 +7,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "db.h"
+#include "store_catalog.h"
 #include "str.h"
 
 /* Audit detail of an update: "field: old -> new; ..." for what changed. */
@@ -36,32 +39,37 @@ cat_status(int rc)
 	return CAT_DB;
 }
 
-/* The rows of r as a calloc'd array of elsz-byte elements filled by
- * from_row (caller frees); NULL for no rows or out of memory. */
-static void *
-rows_to_array(const struct db_result *r, size_t elsz,
-    void (*from_row)(const struct db_result *, size_t, void *))
+/* A store _get result (1 found, 0 not, < 0 error) as a catalog status, or
+ * inside a transaction (tx) as a db_status with CAT_NOT_FOUND. */
+static int
+get_status(int rc, int tx)
 {
-	char *a;
-
-	if (r->nrows == 0 || (a = calloc(r->nrows, elsz)) == NULL)
-		return NULL;
-	for (size_t i = 0; i < r->nrows; i++)
-		from_row(r, i, a + i * elsz);
-	return a;
+	if (rc == 1)
+		return tx ? DB_OK : CAT_OK;
+	if (rc == 0)
+		return CAT_NOT_FOUND;
+	return tx ? rc : CAT_DB;
 }
 
-/* Shared tail of the list functions. */
+/* The store's ns rows (selsz bytes each) as a calloc'd array of elsz-byte
+ * elements filled by conv; frees the store's array. */
 static int
-list_finish(int rc, struct db_result *r, void *arr, size_t *n)
+list_convert(int rc, void *s, size_t ns, size_t selsz, size_t elsz,
+    void (*conv)(const void *, void *), void **out, size_t *n)
 {
+	char *a = NULL;
+
+	*out = NULL;
 	*n = 0;
-	if (rc != DB_OK || (r->nrows > 0 && arr == NULL)) {
-		db_result_free(r);
+	if (rc == DB_OK && ns > 0 && (a = calloc(ns, elsz)) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < ns; i++)
+		conv((char *)s + i * selsz, a + i * elsz);
+	free(s);
+	if (rc != DB_OK)
 		return CAT_DB;
-	}
-	*n = r->nrows;
-	db_result_free(r);
+	*out = a;
+	*n = ns;
 	return CAT_OK;
 }
 
@@ -72,17 +80,26 @@ struct save_args {
 
 /* --- locations ----------------------------------------------------------- */
 
-#define LOC_COLS "id, name, address, active"
+static void
+location_from_store(const void *p, void *q)
+{
+	const struct store_location *s = p;
+	struct location *l = q;
+
+	l->id = s->id;
+	str_copy(l->name, sizeof(l->name), s->name);
+	str_copy(l->address, sizeof(l->address), s->address);
+	l->active = s->active;
+}
 
 static void
-location_from_row(const struct db_result *r, size_t i, void *p)
+location_to_store(const struct location *l, struct store_location *s)
 {
-	struct location *l = p;
-
-	l->id = db_i64(r, i, 0);
-	str_copy(l->name, sizeof(l->name), db_str(r, i, 1));
-	str_copy(l->address, sizeof(l->address), db_str(r, i, 2));
-	l->active = db_i64(r, i, 3) != 0;
+	memset(s, 0, sizeof(*s));
+	s->id = l->id;
+	str_copy(s->name, sizeof(s->name), l->name);
+	str_copy(s->address, sizeof(s->address), l->address);
+	s->active = l->active;
 }
 
 static int
@@ -90,17 +107,14 @@ location_create_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
 	struct location *l = a->obj;
-	struct db_param p[] = { DB_STR(l->name), DB_STR(l->address),
-	    DB_I64(l->active ? 1 : 0), DB_I64(clock_now()) };
-	uint64_t id = 0;
+	struct store_location s;
 	char detail[800];
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO locations (name, address, active, created_at)"
-	    " VALUES (?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, &id);
+	location_to_store(l, &s);
+	rc = store_catalog_location_insert(db, &s, clock_now(), &l->id);
 	if (rc != DB_OK)
 		return rc;
-	l->id = (int64_t)id;
 	str_fmt(detail, sizeof(detail), "name=%s address=%s active=%d", l->name,
 	    l->address, l->active ? 1 : 0);
 	return audit_record(db, a->actor, "location.create", "location", l->id,
@@ -111,25 +125,16 @@ static int
 location_update_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
-	struct location *l = a->obj, old;
-	struct db_param k[] = { DB_I64(l->id) };
-	struct db_param p[] = { DB_STR(l->name), DB_STR(l->address),
-	    DB_I64(l->active ? 1 : 0), DB_I64(l->id) };
-	struct db_result r;
+	struct location *l = a->obj;
+	struct store_location old, s;
 	struct buf b;
 	int rc;
 
-	rc = db_query(db, "SELECT " LOC_COLS " FROM locations WHERE id = ?"
-	    " FOR UPDATE", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 0)
-		rc = CAT_NOT_FOUND;
-	if (rc == DB_OK)
-		location_from_row(&r, 0, &old);
-	db_result_free(&r);
+	rc = get_status(store_catalog_location_get(db, l->id, 1, &old), 1);
 	if (rc != DB_OK)
 		return rc;
-	rc = db_exec(db, "UPDATE locations SET name = ?, address = ?, active = ?"
-	    " WHERE id = ?", p, ARRAY_LEN(p), NULL, NULL);
+	location_to_store(l, &s);
+	rc = store_catalog_location_update(db, &s);
 	if (rc != DB_OK)
 		return rc;
 	buf_init(&b, 4096);
@@ -154,67 +159,71 @@ location_save(struct db *db, const struct actor *actor, struct location *l)
 int
 location_get(struct db *db, int64_t id, struct location *l)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " LOC_COLS " FROM locations WHERE id = ?",
-	    p, 1, &r);
+	struct store_location s;
+	int rc = get_status(store_catalog_location_get(db, id, 0, &s), 0);
 
-	if (rc == DB_OK && r.nrows == 1)
-		location_from_row(&r, 0, l);
-	rc = rc != DB_OK ? CAT_DB : r.nrows == 1 ? CAT_OK : CAT_NOT_FOUND;
-	db_result_free(&r);
+	if (rc == CAT_OK)
+		location_from_store(&s, l);
 	return rc;
 }
 
 int
 location_list(struct db *db, int active_only, struct location **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(active_only ? 1 : 0) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " LOC_COLS " FROM locations"
-	    " WHERE active = 1 OR ? = 0 ORDER BY name", p, 1, &r);
+	struct store_location *s = NULL;
+	size_t ns = 0;
+	void *a;
+	int rc;
 
-	*out = rc == DB_OK ?
-	    rows_to_array(&r, sizeof(**out), location_from_row) : NULL;
-	return list_finish(rc, &r, *out, n);
+	rc = store_catalog_location_list(db, active_only, &s, &ns);
+	rc = list_convert(rc, s, ns, sizeof(*s), sizeof(**out),
+	    location_from_store, &a, n);
+	*out = a;
+	return rc;
 }
 
 /* --- services ------------------------------------------------------------ */
 
-#define SVC_COLS "id, code, name, default_rate, active"
+static void
+service_from_store(const void *p, void *q)
+{
+	const struct store_service *s = p;
+	struct service *v = q;
+
+	v->id = s->id;
+	str_copy(v->code, sizeof(v->code), s->code);
+	str_copy(v->name, sizeof(v->name), s->name);
+	v->default_rate = s->default_rate;
+	v->active = s->active;
+}
 
 static void
-service_from_row(const struct db_result *r, size_t i, void *p)
+service_to_store(const struct service *v, struct store_service *s)
 {
-	struct service *s = p;
-
-	s->id = db_i64(r, i, 0);
-	str_copy(s->code, sizeof(s->code), db_str(r, i, 1));
-	str_copy(s->name, sizeof(s->name), db_str(r, i, 2));
-	s->default_rate = db_i64(r, i, 3);
-	s->active = db_i64(r, i, 4) != 0;
+	memset(s, 0, sizeof(*s));
+	s->id = v->id;
+	str_copy(s->code, sizeof(s->code), v->code);
+	str_copy(s->name, sizeof(s->name), v->name);
+	s->default_rate = v->default_rate;
+	s->active = v->active;
 }
 
 static int
 service_create_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
-	struct service *s = a->obj;
-	struct db_param p[] = { DB_STR(s->code), DB_STR(s->name),
-	    DB_I64(s->default_rate), DB_I64(s->active ? 1 : 0),
-	    DB_I64(clock_now()) };
-	uint64_t id = 0;
+	struct service *v = a->obj;
+	struct store_service s;
 	char detail[400];
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO services (code, name, default_rate, active,"
-	    " created_at) VALUES (?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, &id);
+	service_to_store(v, &s);
+	rc = store_catalog_service_insert(db, &s, clock_now(), &v->id);
 	if (rc != DB_OK)
 		return rc;
-	s->id = (int64_t)id;
 	str_fmt(detail, sizeof(detail), "code=%s name=%s default_rate=%" PRId64
-	    " active=%d", s->code, s->name, s->default_rate, s->active ? 1 : 0);
-	return audit_record(db, a->actor, "service.create", "service", s->id,
+	    " active=%d", v->code, v->name, v->default_rate, v->active ? 1 : 0);
+	return audit_record(db, a->actor, "service.create", "service", v->id,
 	    detail);
 }
 
@@ -222,33 +231,24 @@ static int
 service_update_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
-	struct service *s = a->obj, old;
-	struct db_param k[] = { DB_I64(s->id) };
-	struct db_param p[] = { DB_STR(s->code), DB_STR(s->name),
-	    DB_I64(s->default_rate), DB_I64(s->active ? 1 : 0), DB_I64(s->id) };
-	struct db_result r;
+	struct service *v = a->obj;
+	struct store_service old, s;
 	struct buf b;
 	int rc;
 
-	rc = db_query(db, "SELECT " SVC_COLS " FROM services WHERE id = ?"
-	    " FOR UPDATE", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 0)
-		rc = CAT_NOT_FOUND;
-	if (rc == DB_OK)
-		service_from_row(&r, 0, &old);
-	db_result_free(&r);
+	rc = get_status(store_catalog_service_get(db, v->id, 1, &old), 1);
 	if (rc != DB_OK)
 		return rc;
-	rc = db_exec(db, "UPDATE services SET code = ?, name = ?, default_rate = ?,"
-	    " active = ? WHERE id = ?", p, ARRAY_LEN(p), NULL, NULL);
+	service_to_store(v, &s);
+	rc = store_catalog_service_update(db, &s);
 	if (rc != DB_OK)
 		return rc;
 	buf_init(&b, 4096);
-	diff_str(&b, "code", old.code, s->code);
-	diff_str(&b, "name", old.name, s->name);
-	diff_i64(&b, "default_rate", old.default_rate, s->default_rate);
-	diff_i64(&b, "active", old.active, s->active ? 1 : 0);
-	rc = audit_record(db, a->actor, "service.update", "service", s->id,
+	diff_str(&b, "code", old.code, v->code);
+	diff_str(&b, "name", old.name, v->name);
+	diff_i64(&b, "default_rate", old.default_rate, v->default_rate);
+	diff_i64(&b, "active", old.active, v->active ? 1 : 0);
+	rc = audit_record(db, a->actor, "service.update", "service", v->id,
 	    buf_cstr(&b));
 	buf_free(&b);
 	return rc;
@@ -264,47 +264,56 @@ service_save(struct db *db, const struct actor *actor, struct service *s)
 }
 
 int
-service_get(struct db *db, int64_t id, struct service *s)
+service_get(struct db *db, int64_t id, struct service *v)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " SVC_COLS " FROM services WHERE id = ?",
-	    p, 1, &r);
+	struct store_service s;
+	int rc = get_status(store_catalog_service_get(db, id, 0, &s), 0);
 
-	if (rc == DB_OK && r.nrows == 1)
-		service_from_row(&r, 0, s);
-	rc = rc != DB_OK ? CAT_DB : r.nrows == 1 ? CAT_OK : CAT_NOT_FOUND;
-	db_result_free(&r);
+	if (rc == CAT_OK)
+		service_from_store(&s, v);
 	return rc;
 }
 
 int
 service_list(struct db *db, int active_only, struct service **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(active_only ? 1 : 0) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " SVC_COLS " FROM services"
-	    " WHERE active = 1 OR ? = 0 ORDER BY code", p, 1, &r);
+	struct store_service *s = NULL;
+	size_t ns = 0;
+	void *a;
+	int rc;
 
-	*out = rc == DB_OK ?
-	    rows_to_array(&r, sizeof(**out), service_from_row) : NULL;
-	return list_finish(rc, &r, *out, n);
+	rc = store_catalog_service_list(db, active_only, &s, &ns);
+	rc = list_convert(rc, s, ns, sizeof(*s), sizeof(**out),
+	    service_from_store, &a, n);
+	*out = a;
+	return rc;
 }
 
 /* --- payment types ------------------------------------------------------- */
 
-#define PT_COLS "id, code, name, active, sort"
+static void
+payment_type_from_store(const void *p, void *q)
+{
+	const struct store_payment_type *s = p;
+	struct payment_type *t = q;
+
+	t->id = s->id;
+	str_copy(t->code, sizeof(t->code), s->code);
+	str_copy(t->name, sizeof(t->name), s->name);
+	t->active = s->active;
+	t->sort = s->sort;
+}
 
 static void
-payment_type_from_row(const struct db_result *r, size_t i, void *p)
+payment_type_to_store(const struct payment_type *t,
+    struct store_payment_type *s)
 {
-	struct payment_type *t = p;
-
-	t->id = db_i64(r, i, 0);
-	str_copy(t->code, sizeof(t->code), db_str(r, i, 1));
-	str_copy(t->name, sizeof(t->name), db_str(r, i, 2));
-	t->active = db_i64(r, i, 3) != 0;
-	t->sort = (int)db_i64(r, i, 4);
+	memset(s, 0, sizeof(*s));
+	s->id = t->id;
+	str_copy(s->code, sizeof(s->code), t->code);
+	str_copy(s->name, sizeof(s->name), t->name);
+	s->active = t->active;
+	s->sort = t->sort;
 }
 
 static int
@@ -312,17 +321,14 @@ payment_type_create_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
 	struct payment_type *t = a->obj;
-	struct db_param p[] = { DB_STR(t->code), DB_STR(t->name),
-	    DB_I64(t->active ? 1 : 0), DB_I64(t->sort) };
-	uint64_t id = 0;
+	struct store_payment_type s;
 	char detail[300];
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO payment_types (code, name, active, sort)"
-	    " VALUES (?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, &id);
+	payment_type_to_store(t, &s);
+	rc = store_catalog_payment_type_insert(db, &s, &t->id);
 	if (rc != DB_OK)
 		return rc;
-	t->id = (int64_t)id;
 	str_fmt(detail, sizeof(detail), "code=%s name=%s active=%d sort=%d",
 	    t->code, t->name, t->active ? 1 : 0, t->sort);
 	return audit_record(db, a->actor, "payment_type.create", "payment_type",
@@ -333,25 +339,16 @@ static int
 payment_type_update_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
-	struct payment_type *t = a->obj, old;
-	struct db_param k[] = { DB_I64(t->id) };
-	struct db_param p[] = { DB_STR(t->code), DB_STR(t->name),
-	    DB_I64(t->active ? 1 : 0), DB_I64(t->sort), DB_I64(t->id) };
-	struct db_result r;
+	struct payment_type *t = a->obj;
+	struct store_payment_type old, s;
 	struct buf b;
 	int rc;
 
-	rc = db_query(db, "SELECT " PT_COLS " FROM payment_types WHERE id = ?"
-	    " FOR UPDATE", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 0)
-		rc = CAT_NOT_FOUND;
-	if (rc == DB_OK)
-		payment_type_from_row(&r, 0, &old);
-	db_result_free(&r);
+	rc = get_status(store_catalog_payment_type_get(db, t->id, 1, &old), 1);
 	if (rc != DB_OK)
 		return rc;
-	rc = db_exec(db, "UPDATE payment_types SET code = ?, name = ?, active = ?,"
-	    " sort = ? WHERE id = ?", p, ARRAY_LEN(p), NULL, NULL);
+	payment_type_to_store(t, &s);
+	rc = store_catalog_payment_type_update(db, &s);
 	if (rc != DB_OK)
 		return rc;
 	buf_init(&b, 4096);
@@ -377,15 +374,11 @@ payment_type_save(struct db *db, const struct actor *actor, struct payment_type 
 int
 payment_type_get(struct db *db, int64_t id, struct payment_type *t)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " PT_COLS " FROM payment_types WHERE id = ?",
-	    p, 1, &r);
+	struct store_payment_type s;
+	int rc = get_status(store_catalog_payment_type_get(db, id, 0, &s), 0);
 
-	if (rc == DB_OK && r.nrows == 1)
-		payment_type_from_row(&r, 0, t);
-	rc = rc != DB_OK ? CAT_DB : r.nrows == 1 ? CAT_OK : CAT_NOT_FOUND;
-	db_result_free(&r);
+	if (rc == CAT_OK)
+		payment_type_from_store(&s, t);
 	return rc;
 }
 
@@ -393,12 +386,14 @@ int
 payment_type_list(struct db *db, int active_only, struct payment_type **out,
     size_t *n)
 {
-	struct db_param p[] = { DB_I64(active_only ? 1 : 0) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " PT_COLS " FROM payment_types"
-	    " WHERE active = 1 OR ? = 0 ORDER BY sort, name", p, 1, &r);
+	struct store_payment_type *s = NULL;
+	size_t ns = 0;
+	void *a;
+	int rc;
 
-	*out = rc == DB_OK ?
-	    rows_to_array(&r, sizeof(**out), payment_type_from_row) : NULL;
-	return list_finish(rc, &r, *out, n);
+	rc = store_catalog_payment_type_list(db, active_only, &s, &ns);
+	rc = list_convert(rc, s, ns, sizeof(*s), sizeof(**out),
+	    payment_type_from_store, &a, n);
+	*out = a;
+	return rc;
 }

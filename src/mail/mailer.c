@@ -9,10 +9,10 @@
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
-#include "db.h"
 #include "log.h"
 #include "mime.h"
 #include "outbox.h"
+#include "store_outbox.h"
 #include "str.h"
 
 #define BACKOFF_CAP	(6 * 3600)	/* seconds */
@@ -124,38 +124,23 @@ mailer_set_renderer(struct mailer *m, mailer_render_fn fn, void *arg)
 	m->render_arg = arg;
 }
 
-/* One claimed row. */
+/* One claimed row (store_outbox_claim()) and what is sent with it. */
 struct claim {
-	struct mailer	*m;
-	int64_t		 now;
-	int		 found;		/* 0: nothing due */
-	int		 gave_up;	/* lease expired after the last attempt */
-	int64_t		 id, attempts, created_at, lease_until, object_id;
-	char		*to, *subject, *text, *html, *message_id;
-	char		 kind[24], object_type[33];
-	char		 notice[33], lang[9], *facts, *sealed;
-	int		 render;	/* a notice not rendered (kept) yet */
-	struct db_result att_rows;	/* filename, content_type, data_base64 */
-	struct mime_att	*att;
-	size_t		 natt;
+	struct mailer			*m;
+	struct store_outbox_claim	 r;
+	struct store_outbox_att		*rows;	/* its stored attachments */
+	size_t				 nrows;
+	struct mime_att			*att;
+	size_t				 natt;
 };
 
 static void
 claim_clear(struct claim *c)
 {
-	free(c->to);
-	free(c->subject);
-	free(c->text);
-	free(c->html);
-	free(c->message_id);
-	free(c->facts);
-	if (c->sealed != NULL)
-		explicit_bzero(c->sealed, strlen(c->sealed));
-	free(c->sealed);
-	c->to = c->subject = c->text = c->html = c->message_id = NULL;
-	c->facts = c->sealed = NULL;
-	c->found = c->gave_up = 0;
-	db_result_free(&c->att_rows);
+	store_outbox_claim_clear(&c->r);
+	store_outbox_attachments_free(c->rows, c->nrows);
+	c->rows = NULL;
+	c->nrows = 0;
 	free(c->att);
 	c->att = NULL;
 	c->natt = 0;
@@ -164,101 +149,20 @@ claim_clear(struct claim *c)
 /* The claimed row's attachments (outbox_attach()), read after the claim
  * committed. */
 static int
-attachments_load(struct db *db, struct claim *c)
+attachments_load(struct mailer *m, struct claim *c)
 {
-	struct db_param p[] = { DB_I64(c->id) };
-	struct db_result *r = &c->att_rows;
 	int rc;
 
-	rc = db_query(db, "SELECT filename, content_type, data_base64 FROM "
-	    "outbox_attachments WHERE outbox_id = ? ORDER BY id", p, 1, r);
-	if (rc != DB_OK || r->nrows == 0)
+	rc = store_outbox_attachments(m->db, c->r.id, &c->rows, &c->nrows);
+	if (rc != 0 || c->nrows == 0)
 		return rc;
-	if ((c->att = calloc(r->nrows, sizeof(*c->att))) == NULL)
-		return DB_ERR;
-	for (size_t i = 0; i < r->nrows; i++) {
-		c->att[i].filename = db_str(r, i, 0);
-		c->att[i].content_type = db_str(r, i, 1);
-		c->att[i].base64 = db_str(r, i, 2);
-	}
-	c->natt = r->nrows;
-	return DB_OK;
-}
-
-static int
-claim_copy(struct claim *c, const struct db_result *r)
-{
-	c->id = db_i64(r, 0, 0);
-	c->attempts = db_i64(r, 0, 6) + 1;
-	c->created_at = db_i64(r, 0, 7);
-	str_copy(c->kind, sizeof(c->kind), db_str(r, 0, 8));
-	str_copy(c->object_type, sizeof(c->object_type), db_str(r, 0, 9));
-	c->object_id = db_i64(r, 0, 10);
-	str_copy(c->notice, sizeof(c->notice), db_str(r, 0, 11));
-	str_copy(c->lang, sizeof(c->lang), db_str(r, 0, 12));
-	c->render = db_i64(r, 0, 15) != 0;
-	if ((c->facts = strdup(db_str(r, 0, 13))) == NULL ||
-	    (!db_isnull(r, 0, 14) && (c->sealed = strdup(db_str(r, 0, 14))) ==
-	    NULL) ||
-	    (c->to = strdup(db_str(r, 0, 1))) == NULL ||
-	    (c->subject = strdup(db_str(r, 0, 2))) == NULL ||
-	    (c->text = strdup(db_str(r, 0, 3))) == NULL ||
-	    (!db_isnull(r, 0, 4) && (c->html = strdup(db_str(r, 0, 4))) == NULL) ||
-	    (c->message_id = strdup(db_str(r, 0, 5))) == NULL)
-		return DB_ERR;
-	c->found = 1;
-	return DB_OK;
-}
-
-#define CLAIM_COLS "id, to_addr, subject, COALESCE(text_body, ''), html_body, " \
-	"message_id, attempts, created_at, kind, COALESCE(object_type, ''), " \
-	"COALESCE(object_id, 0), COALESCE(notice, ''), COALESCE(lang, ''), " \
-	"COALESCE(facts, ''), sealed_token, notice IS NOT NULL AND " \
-	"(rendered_at IS NULL OR text_body IS NULL)"
-
-/* In one transaction: the oldest row whose lease expired, else the next due
- * queued row, locked with SKIP LOCKED (rows other mailers are claiming right
- * now are skipped, not waited for), then leased to us. Each SELECT walks its
- * own index. */
-static int
-claim_tx(struct db *db, void *arg)
-{
-	struct claim *c = arg;
-	const struct config *cfg = c->m->cfg;
-	struct db_param p[] = { DB_I64(c->now) };
-	struct db_result r;
-	int rc;
-
-	claim_clear(c);
-	rc = db_query(db, "SELECT " CLAIM_COLS " FROM outbox WHERE status = "
-	    "'sending' AND lease_until <= ? ORDER BY lease_until LIMIT 1 "
-	    "FOR UPDATE SKIP LOCKED", p, 1, &r);
-	if (rc == DB_OK && r.nrows == 0) {
-		db_result_free(&r);
-		rc = db_query(db, "SELECT " CLAIM_COLS " FROM outbox WHERE status = "
-		    "'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id "
-		    "LIMIT 1 FOR UPDATE SKIP LOCKED", p, 1, &r);
-	}
-	if (rc == DB_OK && r.nrows == 1)
-		rc = claim_copy(c, &r);
-	db_result_free(&r);
-	if (rc != DB_OK || !c->found)
-		return rc;
-	if (c->attempts > cfg->mail_retry_max) {
-		/* its last attempt's mailer died: delivery unknown, stop here */
-		struct db_param f[] = { DB_I64(c->id) };
-		c->gave_up = 1;
-		return db_exec(db, "UPDATE outbox SET status = 'failed', lease_until = "
-		    "NULL, lease_owner = NULL, sealed_token = NULL, last_error = "
-		    "'lease expired after the last attempt (delivery unknown)' "
-		    "WHERE id = ?", f, 1, NULL, NULL);
-	}
-	c->lease_until = c->now + cfg->mail_lease;
-	struct db_param u[] = { DB_I64(c->lease_until), DB_STR(c->m->owner),
-	    DB_I64(c->id) };
-	return db_exec(db, "UPDATE outbox SET status = 'sending', attempts = "
-	    "attempts + 1, lease_until = ?, lease_owner = ? WHERE id = ?", u, 3,
-	    NULL, NULL);
+	if ((c->att = calloc(c->nrows, sizeof(*c->att))) == NULL)
+		return -1;	/* DB_ERR */
+	for (size_t i = 0; i < c->nrows; i++)
+		c->att[i] = (struct mime_att){ c->rows[i].filename,
+		    c->rows[i].content_type, c->rows[i].base64 };
+	c->natt = c->nrows;
+	return 0;
 }
 
 struct reader {
@@ -304,7 +208,7 @@ smtp_send(struct mailer *m, const struct claim *c, const char *msg,
 	CURLcode rc;
 
 	str_fmt(from, sizeof(from), "<%s>", cfg->smtp_from);
-	str_fmt(to, sizeof(to), "<%s>", c->to);
+	str_fmt(to, sizeof(to), "<%s>", c->r.to);
 	if ((rcpt = curl_slist_append(NULL, to)) == NULL) {
 		str_fmt(err, errsz, "out of memory");
 		return SEND_TRANSIENT;
@@ -350,46 +254,31 @@ mark(struct mailer *m, const struct claim *c, enum send_result res,
     const char *err)
 {
 	const struct config *cfg = m->cfg;
+	const struct store_outbox_claim *r = &c->r;
 	int64_t now = clock_now(), delay = cfg->mail_retry_base;
 	uint64_t affected = 0;
-	int rc = DB_ERR, tries = res == SEND_OK ? MARK_TRIES : 1;
+	int rc = -1, tries = res == SEND_OK ? MARK_TRIES : 1;
+	int give_up = res == SEND_PERMANENT || r->attempts >= cfg->mail_retry_max;
 
-	for (int64_t i = 1; i < c->attempts && delay < BACKOFF_CAP; i++)
+	for (int64_t i = 1; i < r->attempts && delay < BACKOFF_CAP; i++)
 		delay *= 2;
 	if (delay > BACKOFF_CAP)
 		delay = BACKOFF_CAP;
 	for (int t = 0; t < tries; t++) {
 		if (t > 0)
 			sleep(1);
-		if (res == SEND_OK) {
-			struct db_param p[] = { DB_I64(now), DB_I64(c->id),
-			    DB_STR(m->owner), DB_I64(c->lease_until) };
-			rc = db_exec(m->db, "UPDATE outbox SET status = 'sent', "
-			    "sent_at = ?, lease_until = NULL, lease_owner = NULL, "
-			    "sealed_token = NULL, last_error = NULL WHERE id = ? AND "
-			    "status = 'sending' AND lease_owner = ? AND lease_until = ?",
-			    p, ARRAY_LEN(p),
-			    &affected, NULL);
-		} else {
-			int give_up = res == SEND_PERMANENT ||
-			    c->attempts >= cfg->mail_retry_max;
-			struct db_param p[] = { DB_STR(give_up ? "failed" : "queued"),
-			    DB_I64(now + delay), DB_STR(err),
-			    DB_STR(give_up ? "failed" : "queued"), DB_I64(c->id),
-			    DB_STR(m->owner), DB_I64(c->lease_until) };
-			rc = db_exec(m->db, "UPDATE outbox SET status = ?, "
-			    "next_attempt_at = ?, last_error = LEFT(?, 1000), "
-			    "sealed_token = IF(? = 'failed', NULL, sealed_token), "
-			    "lease_until = NULL, lease_owner = NULL WHERE id = ? AND "
-			    "status = 'sending' AND lease_owner = ? AND lease_until = ?",
-			    p, ARRAY_LEN(p), &affected, NULL);
-		}
-		if (rc != DB_DOWN)
+		if (res == SEND_OK)
+			rc = store_outbox_mark_sent(m->db, r->id, m->owner,
+			    r->lease_until, now, &affected);
+		else
+			rc = store_outbox_mark_retry(m->db, r->id, m->owner,
+			    r->lease_until, give_up, now + delay, err, &affected);
+		if (!store_outbox_db_down(rc))
 			break;
 	}
-	if (rc == DB_OK && affected == 0)
+	if (rc == 0 && affected == 0)
 		log_warn("outbox %" PRId64 ": lease lost before marking (another "
-		    "mailer took it over)", c->id);
+		    "mailer took it over)", r->id);
 	return rc;
 }
 
@@ -412,7 +301,7 @@ compose(struct mailer *m, const struct claim *c, char **msg, char *err,
 	/* rows with stored attachments (statements queued before notices)
 	 * are complete as they are */
 	if (m->attach != NULL && c->natt == 0)
-		rc = m->attach(m->attach_arg, c->kind, c->object_type, c->object_id,
+		rc = m->attach(m->attach_arg, c->r.kind, c->r.object_type, c->r.object_id,
 		    &data, filename, sizeof(filename), &type);
 	if (rc == -1 || (rc == 1 && (b64 = mime_base64(data.data,
 	    data.len)) == NULL)) {
@@ -430,8 +319,8 @@ compose(struct mailer *m, const struct claim *c, char **msg, char *err,
 		att[i] = c->att[i];
 	if (b64 != NULL)
 		att[n++] = (struct mime_att){ filename, type, b64 };
-	*msg = mime_message_att(m->cfg->smtp_from, m->cfg->org_name, c->to,
-	    c->subject, c->text, c->html, c->message_id, c->created_at, att, n);
+	*msg = mime_message_att(m->cfg->smtp_from, m->cfg->org_name, c->r.to,
+	    c->r.subject, c->r.text, c->r.html, c->r.message_id, c->r.created_at, att, n);
 	free(att);
 	free(b64);
 	if (*msg != NULL)
@@ -446,17 +335,14 @@ compose(struct mailer *m, const struct claim *c, char **msg, char *err,
 static void
 render_record(struct mailer *m, const struct claim *c)
 {
-	int secret = c->sealed != NULL;
-	struct db_param p[] = { DB_STR(c->subject),
-	    secret ? DB_NULL : DB_STR(c->text), secret ? DB_NULL : DB_STRN(c->html),
-	    DB_I64(clock_now()), DB_I64(c->id), DB_STR(m->owner),
-	    DB_I64(c->lease_until) };
+	const struct store_outbox_claim *r = &c->r;
+	int secret = r->sealed != NULL;
 
-	if (db_exec(m->db, "UPDATE outbox SET subject = LEFT(?, 998), text_body ="
-	    " ?, html_body = ?, rendered_at = ? WHERE id = ? AND lease_owner = ?"
-	    " AND lease_until = ?", p, ARRAY_LEN(p), NULL, NULL) != DB_OK)
-		log_warn("outbox %" PRId64 ": rendered mail not recorded: %s", c->id,
-		    db_error(m->db));
+	if (store_outbox_mark_rendered(m->db, r->id, m->owner, r->lease_until,
+	    r->subject, secret ? NULL : r->text, secret ? NULL : r->html,
+	    clock_now()) != 0)
+		log_warn("outbox %" PRId64 ": rendered mail not recorded: %s", r->id,
+		    store_outbox_db_error(m->db));
 }
 
 /* A notice row: rendered now from its templates and the data as it is now
@@ -466,16 +352,16 @@ render_notice(struct mailer *m, struct claim *c, char *err, size_t errsz)
 {
 	struct outbox_mail out;
 	char token[CRYPTO_TOKEN_MAX + 1] = "";
-	struct mailer_notice n = { c->id, c->notice, c->lang, c->facts, NULL,
-	    c->to, c->object_type, c->object_id, c->created_at };
+	struct mailer_notice n = { c->r.id, c->r.notice, c->r.lang, c->r.facts, NULL,
+	    c->r.to, c->r.object_type, c->r.object_id, c->r.created_at };
 	int rc;
 
 	if (m->render == NULL) {
 		str_copy(err, errsz, "no notice renderer in this process");
 		return SEND_TRANSIENT;
 	}
-	if (c->sealed != NULL) {
-		if (crypto_open(m->cfg->secret_key, OUTBOX_SEAL_PURPOSE, c->sealed,
+	if (c->r.sealed != NULL) {
+		if (crypto_open(m->cfg->secret_key, OUTBOX_SEAL_PURPOSE, c->r.sealed,
 		    token, sizeof(token)) == -1) {
 			str_copy(err, errsz, "link token cannot be unsealed "
 			    "(secret_key changed?)");
@@ -490,12 +376,12 @@ render_notice(struct mailer *m, struct claim *c, char *err, size_t errsz)
 		outbox_mail_free(&out);
 		return rc == -2 ? SEND_PERMANENT : SEND_TRANSIENT;
 	}
-	free(c->subject);
-	free(c->text);
-	free(c->html);
-	c->subject = out.subject;	/* the claim owns them now */
-	c->text = out.text;
-	c->html = out.html;
+	free(c->r.subject);
+	free(c->r.text);
+	free(c->r.html);
+	c->r.subject = out.subject;	/* the claim owns them now */
+	c->r.text = out.text;
+	c->r.html = out.html;
 	render_record(m, c);
 	return SEND_OK;
 }
@@ -512,53 +398,54 @@ mailer_one(struct mailer *m, struct mailer_stats *st)
 
 	memset(&c, 0, sizeof(c));
 	c.m = m;
-	c.now = clock_now();
-	if ((rc = db_tx(m->db, claim_tx, &c)) != DB_OK) {
+	if ((rc = store_outbox_claim(m->db, clock_now(), m->owner,
+	    m->cfg->mail_lease, m->cfg->mail_retry_max, &c.r)) != 0) {
 		claim_clear(&c);	/* the caller reports db_error() */
 		return -1;
 	}
-	if (!c.found)
+	if (!c.r.found)
 		return 0;
-	if (c.gave_up) {
+	if (c.r.gave_up) {
 		log_warn("outbox %" PRId64 ": failed (lease expired after the last "
-		    "attempt)", c.id);
+		    "attempt)", c.r.id);
 		st->failed++;
 		claim_clear(&c);
 		return 1;
 	}
-	if (attachments_load(m->db, &c) != DB_OK) {
+	if (attachments_load(m, &c) != 0) {
 		claim_clear(&c);	/* the lease expires; another try later */
 		return -1;
 	}
 	/* a notice is rendered at its first attempt; a re-send (retry, expired
 	 * lease) sends the same bytes, except a mail with a link token, whose
 	 * bodies are never kept: it is rendered again */
-	res = c.render ? render_notice(m, &c, err, sizeof(err)) : SEND_OK;
+	res = c.r.render ? render_notice(m, &c, err, sizeof(err)) : SEND_OK;
 	if (res == SEND_OK)
 		res = compose(m, &c, &msg, err, sizeof(err));
 	if (res == SEND_OK)
 		res = smtp_send(m, &c, msg, err, sizeof(err));
 	free(msg);
 	if (res == SEND_OK && m->after_send != NULL)
-		m->after_send(c.id);
+		m->after_send(c.r.id);
 	rc = mark(m, &c, res, err);
 	if (res == SEND_OK) {
 		st->sent++;
-		log_info("outbox %" PRId64 ": sent (attempt %" PRId64 ") %s", c.id,
-		    c.attempts, c.message_id);
-	} else if (res == SEND_PERMANENT || c.attempts >= m->cfg->mail_retry_max) {
+		log_info("outbox %" PRId64 ": sent (attempt %" PRId64 ") %s", c.r.id,
+		    c.r.attempts, c.r.message_id);
+	} else if (res == SEND_PERMANENT || c.r.attempts >= m->cfg->mail_retry_max) {
 		st->failed++;
 		log_warn("outbox %" PRId64 ": failed after attempt %" PRId64 ": %s",
-		    c.id, c.attempts, err);
+		    c.r.id, c.r.attempts, err);
 	} else {
 		st->retry++;
 		log_warn("outbox %" PRId64 ": attempt %" PRId64 " failed, will "
-		    "retry: %s", c.id, c.attempts, err);
+		    "retry: %s", c.r.id, c.r.attempts, err);
 	}
-	if (rc != DB_OK)
-		log_err("outbox %" PRId64 ": cannot mark: %s", c.id, db_error(m->db));
+	if (rc != 0)
+		log_err("outbox %" PRId64 ": cannot mark: %s", c.r.id,
+		    store_outbox_db_error(m->db));
 	claim_clear(&c);
-	return rc == DB_OK ? 1 : -1;
+	return rc == 0 ? 1 : -1;
 }
 
 int

@@ -9,9 +9,11 @@
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
-#include "db.h"
+#include "store_outbox.h"
 #include "str.h"
 #include "tmpl.h"
+
+#define OUTBOX_DB_ERR	(-1)	/* DB_ERR */
 
 static const char *const kind_names[OUTBOX__MAX] = {
 	[OUTBOX_ACTIVATION] = "activation",
@@ -103,9 +105,7 @@ outbox_enqueue(struct db *db, enum outbox_kind kind, const char *to,
     const char *object_type, int64_t object_id, int64_t *id)
 {
 	char mid[320];
-	int64_t now = clock_now();
-	uint64_t ins = 0;
-	int rc;
+	struct store_outbox_new n;
 
 	if (outbox_kind_name(kind) == NULL || to == NULL || !outbox_addr_ok(to) ||
 	    subject == NULL || !subject_ok(subject) || text == NULL ||
@@ -113,21 +113,13 @@ outbox_enqueue(struct db *db, enum outbox_kind kind, const char *to,
 	    (object_type != NULL && (strlen(object_type) == 0 ||
 	    strlen(object_type) > 32)))
 		return OUTBOX_INVALID;
-	if (message_id_new(mid, sizeof(mid), now) == -1)
-		return DB_ERR;
-	struct db_param p[] = {
-		DB_STR(outbox_kind_name(kind)), DB_STR(to), DB_STR(subject),
-		DB_STR(text), DB_STRN(html), DB_STRN(object_type),
-		object_id > 0 ? DB_I64(object_id) : DB_NULL,
-		DB_I64(now), DB_I64(now), DB_STR(mid),
-	};
-	rc = db_exec(db, "INSERT INTO outbox (kind, to_addr, subject, text_body, "
-	    "html_body, object_type, object_id, created_at, status, attempts, "
-	    "next_attempt_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "'queued', 0, ?, ?)", p, ARRAY_LEN(p), NULL, &ins);
-	if (rc == DB_OK && id != NULL)
-		*id = (int64_t)ins;
-	return rc;
+	n = (struct store_outbox_new){ .kind = outbox_kind_name(kind), .to = to,
+	    .subject = subject, .text = text, .html = html,
+	    .object_type = object_type, .object_id = object_id,
+	    .now = clock_now(), .message_id = mid };
+	if (message_id_new(mid, sizeof(mid), n.now) == -1)
+		return OUTBOX_DB_ERR;
+	return store_outbox_insert_mail(db, &n, id);
 }
 
 static int
@@ -150,9 +142,7 @@ outbox_enqueue_notice(struct db *db, enum outbox_kind kind, const char *notice,
     const char *object_type, int64_t object_id, int64_t *id)
 {
 	char mid[320];
-	int64_t now = clock_now();
-	uint64_t ins = 0;
-	int rc;
+	struct store_outbox_new n;
 
 	if (outbox_kind_name(kind) == NULL || notice == NULL ||
 	    !notice_name_ok(notice) || to == NULL || !outbox_addr_ok(to) ||
@@ -162,22 +152,13 @@ outbox_enqueue_notice(struct db *db, enum outbox_kind kind, const char *notice,
 	    (object_type != NULL && (strlen(object_type) == 0 ||
 	    strlen(object_type) > 32)))
 		return OUTBOX_INVALID;
-	if (message_id_new(mid, sizeof(mid), now) == -1)
-		return DB_ERR;
-	struct db_param p[] = {
-		DB_STR(outbox_kind_name(kind)), DB_STR(notice), DB_STRN(lang),
-		DB_STR(facts ? facts : ""), DB_STRN(sealed), DB_STR(to),
-		DB_STRN(object_type), object_id > 0 ? DB_I64(object_id) : DB_NULL,
-		DB_I64(now), DB_I64(now), DB_STR(mid),
-	};
-	rc = db_exec(db, "INSERT INTO outbox (kind, notice, lang, facts, "
-	    "sealed_token, to_addr, subject, text_body, object_type, object_id, "
-	    "created_at, status, attempts, next_attempt_at, message_id) VALUES "
-	    "(?, ?, ?, ?, ?, ?, '', NULL, ?, ?, ?, 'queued', 0, ?, ?)", p,
-	    ARRAY_LEN(p), NULL, &ins);
-	if (rc == DB_OK && id != NULL)
-		*id = (int64_t)ins;
-	return rc;
+	n = (struct store_outbox_new){ .kind = outbox_kind_name(kind), .to = to,
+	    .notice = notice, .lang = lang, .facts = facts, .sealed = sealed,
+	    .object_type = object_type, .object_id = object_id,
+	    .now = clock_now(), .message_id = mid };
+	if (message_id_new(mid, sizeof(mid), n.now) == -1)
+		return OUTBOX_DB_ERR;
+	return store_outbox_insert_notice(db, &n, id);
 }
 
 int
@@ -192,24 +173,14 @@ outbox_enqueue_mail(struct db *db, enum outbox_kind kind, const char *to,
 int
 outbox_counts(struct db *db, int64_t now, struct outbox_counts *c)
 {
-	struct db_param p[] = { DB_I64(now), DB_I64(now) };
-	struct db_result r;
-	int rc;
+	struct store_outbox_counts s;
+	int rc = store_outbox_counts(db, now, &s);
 
-	memset(c, 0, sizeof(*c));
-	rc = db_query(db, "SELECT COALESCE(SUM(status = 'queued'), 0), "
-	    "COALESCE(SUM(status = 'sending'), 0), COALESCE(SUM(status = 'sent'), 0), "
-	    "COALESCE(SUM(status = 'failed'), 0), COALESCE(SUM((status = 'queued' AND "
-	    "next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?)), 0) "
-	    "FROM outbox", p, ARRAY_LEN(p), &r);
-	if (rc == DB_OK && r.nrows == 1) {
-		c->queued = db_i64(&r, 0, 0);
-		c->sending = db_i64(&r, 0, 1);
-		c->sent = db_i64(&r, 0, 2);
-		c->failed = db_i64(&r, 0, 3);
-		c->due = db_i64(&r, 0, 4);
-	}
-	db_result_free(&r);
+	c->queued = s.queued;
+	c->sending = s.sending;
+	c->sent = s.sent;
+	c->failed = s.failed;
+	c->due = s.due;
 	return rc;
 }
 
@@ -422,13 +393,10 @@ outbox_attach(struct db *db, int64_t outbox_id, const char *filename,
 
 	for (const char *p = filename; *p; p++)
 		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
-			return DB_ERR;
+			return OUTBOX_DB_ERR;
 	if (len > OUTBOX_BODY_MAX || (b64 = mime_base64(data, len)) == NULL)
-		return DB_ERR;
-	struct db_param p[] = { DB_I64(outbox_id), DB_STR(filename),
-	    DB_STR(content_type), DB_STR(b64) };
-	rc = db_exec(db, "INSERT INTO outbox_attachments (outbox_id, filename, "
-	    "content_type, data_base64) VALUES (?, ?, ?, ?)", p, 4, NULL, NULL);
+		return OUTBOX_DB_ERR;
+	rc = store_outbox_attach(db, outbox_id, filename, content_type, b64);
 	free(b64);
 	return rc;
 }
