@@ -286,6 +286,11 @@ START_TEST(test_full_refunds_race)
 	ck_assert_int_eq(fx_sql_i64("SELECT COALESCE(SUM(amount), 0) FROM"
 	    " ledger_entries WHERE payment_id = ? AND kind = 'refund'", pid), 10000);
 	ck_assert_int_eq(sandbox_refund_posts() - posts0, 1);
+	/* The winner's reservation wrote the payment row (what Galera
+	 * certifies; a FOR UPDATE alone is node-local); the refused ones
+	 * rolled their write back. */
+	ck_assert_int_eq(fx_sql_i64("SELECT refund_seq FROM payments WHERE id = ?",
+	    pid), 1);
 	{
 		struct buf out;
 		buf_init(&out, 1 << 16);
