@@ -124,7 +124,8 @@ cov_describe(struct buf *b, const struct coverage *c)
 
 struct save_args {
 	const struct actor	*actor;
-	struct coverage		*c;
+	const struct coverage	*c;	/* as the caller gave it, on every retry */
+	int64_t			 id;	/* saved (new) id, for after the commit */
 	char			 old[1500];
 };
 
@@ -132,12 +133,14 @@ static int
 cov_save_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
-	struct coverage *c = a->c;
+	const struct coverage *c = a->c;
 	struct store_coverage s;
 	int64_t now = clock_now(), id = 0;
 	struct buf b;
 	int rc;
 
+	/* c is not changed here: a retry after a deadlock inserts again what
+	 * the rolled-back pass inserted (c->id still 0), not an update. */
 	cov_to_store(c, &s);
 	if (c->id == 0)
 		rc = store_coverage_insert(db, &s, now, &id);
@@ -145,8 +148,7 @@ cov_save_tx(struct db *db, void *arg)
 		rc = store_coverage_update(db, &s, now);
 	if (rc != DB_OK)
 		return rc;
-	if (c->id == 0)
-		c->id = id;
+	a->id = c->id != 0 ? c->id : id;
 	buf_init(&b, 4096);
 	if (a->old[0])
 		buf_printf(&b, "was: %s; now: ", a->old);
@@ -199,7 +201,10 @@ coverage_save(struct db *db, const struct actor *actor, struct coverage *c)
 		str_copy(a.old, sizeof(a.old), buf_cstr(&b));
 		buf_free(&b);
 	}
-	return db_tx(db, cov_save_tx, &a) == DB_OK ? COV_OK : COV_DB;
+	if (db_tx(db, cov_save_tx, &a) != DB_OK)
+		return COV_DB;
+	c->id = a.id;
+	return COV_OK;
 }
 
 int

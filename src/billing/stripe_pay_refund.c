@@ -8,6 +8,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
+#include "store_refund_seq.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
@@ -291,8 +292,10 @@ refund_apply_one(struct db *db, const struct actor *actor,
 	}
 	if (strcmp(st, "succeeded") != 0)
 		return DB_OK;
-	/* Made outside this system (Stripe dashboard): record it. */
-	if ((rc = refunds_claimed(db, pay->id, &claimed)) != DB_OK)
+	/* Made outside this system (Stripe dashboard): record it. The write
+	 * of the payment row as in refund_start_tx (Galera). */
+	if ((rc = store_refund_seq_bump(db, pay->id)) != DB_OK ||
+	    (rc = refunds_claimed(db, pay->id, &claimed)) != DB_OK)
 		return rc;
 	if (claimed + amount > pay->amount) {
 		log_err("payment %" PRId64 ": Stripe refund %s of %" PRId64 " cents "
@@ -334,7 +337,8 @@ sp_refunds_apply(struct db *db, const struct actor *actor,
 struct refund_args {
 	const struct sp		*sp;
 	int64_t			 payment_id;
-	int64_t			 amount;
+	int64_t			 ask;	/* asked (0: all that is left); kept on retry */
+	int64_t			 amount;	/* reserved (refund_start_tx) */
 	const char		*reason;
 	int64_t			 refund_id;
 	char			 intent[65];
@@ -369,10 +373,15 @@ refund_start_tx(struct db *db, void *arg)
 		    "payments can be refunded through Stripe.");
 		return DB_ERR;
 	}
-	if ((rc = refunds_claimed(db, pay.id, &claimed)) != DB_OK)
+	/* A write of the payment row, not only its lock: on Galera a FOR
+	 * UPDATE does not block another node, so two nodes' refunds of this
+	 * payment conflict at certification and the loser's retry (db_tx)
+	 * sees the winner's refund below. */
+	if ((rc = store_refund_seq_bump(db, pay.id)) != DB_OK ||
+	    (rc = refunds_claimed(db, pay.id, &claimed)) != DB_OK)
 		return rc;
 	left = pay.amount - claimed;
-	amt = a->amount ? a->amount : left;
+	amt = a->ask ? a->ask : left;
 	if (left <= 0 || amt <= 0 || amt > left) {
 		a->st = SP_INVALID;
 		(void)money_format(left > 0 ? left : 0, money, sizeof(money));
@@ -495,7 +504,7 @@ stripe_pay_refund(const struct sp *sp, int64_t payment_id, int64_t amount,
 	memset(&a, 0, sizeof(a));
 	a.sp = sp;
 	a.payment_id = payment_id;
-	a.amount = amount;
+	a.ask = amount;
 	a.reason = reason;
 	if (db_tx(sp->db, refund_start_tx, &a) != DB_OK) {
 		sp_msg(msg, msgsz, a.msg[0] ? a.msg : "The refund could not be saved.");

@@ -874,6 +874,58 @@ START_TEST(api_calculate_create_get)
 }
 END_TEST
 
+/* The first pass of a new coverage's save fails with a deadlock (a trigger
+ * refuses its audit row once, errno 1213, as InnoDB or Galera certification
+ * would), so db_tx runs it again: the coverage is still created (not an
+ * update of the rolled-back row), once, and listed. */
+START_TEST(coverage_saved_after_a_deadlock_retry)
+{
+	struct fixture f;
+	struct itest_resp r;
+	char path[120], pid[24];
+
+	memset(&f, 0, sizeof(f));
+	setup_catalog(&f);
+	setup_estimate(&f, "covdl");
+	if (db == NULL)
+		ck_assert((db = db_new(&cfg)) != NULL);
+	ck_assert_msg(db_exec_script(db,
+	    "DROP TRIGGER IF EXISTS itest_cov_deadlock;"
+	    "DROP TABLE IF EXISTS itest_fault_once;"
+	    "CREATE TABLE itest_fault_once (n INT NOT NULL) ENGINE=MEMORY;"
+	    "INSERT INTO itest_fault_once VALUES (1);"
+	    "CREATE TRIGGER itest_cov_deadlock BEFORE INSERT ON audit_log"
+	    " FOR EACH ROW BEGIN"
+	    "  IF NEW.action = 'coverage.create' AND"
+	    "   (SELECT n FROM itest_fault_once) > 0 THEN"
+	    "   UPDATE itest_fault_once SET n = n - 1;"
+	    "   SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213,"
+	    "    MESSAGE_TEXT = 'Deadlock found (forced by the test)';"
+	    "  END IF;"
+	    " END") == DB_OK, "%s", db_error(db));
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "/clients/%" PRId64 "/coverage", f.client_id);
+	str_fmt(pid, sizeof(pid), "%" PRId64, f.payer);
+	get(&f.staff, path, &r, 200);
+	post(&f.staff, path, &r, 303, "tier", "secondary", "payer_id", pid,
+	    "member_id", "SEC-77", "effective_from", "2026-02-01", NULL);
+	/* the forced deadlock happened (the first pass was rolled back) */
+	ck_assert(sql_i64("SELECT n FROM itest_fault_once WHERE ? > 0", 1) == 0);
+	ck_assert(db_exec_script(db, "DROP TRIGGER itest_cov_deadlock;"
+	    "DROP TABLE itest_fault_once") == DB_OK);
+	ck_assert_msg(sql_i64("SELECT COUNT(*) FROM coverages WHERE client_id = ?"
+	    " AND tier = 'secondary'", f.client_id) == 1,
+	    "the secondary coverage was lost on the retry");
+	ck_assert(sql_i64("SELECT COUNT(*) FROM audit_log WHERE action ="
+	    " 'coverage.create' AND object_type = 'client' AND object_id = ?",
+	    f.client_id) == 2);
+	get(&f.staff, path, &r, 200);
+	ck_assert(itest_body_has(&r, "SEC-77"));
+	itest_resp_free(&r);
+	fixture_free(&f);
+}
+END_TEST
+
 static Suite *
 estimates_suite(void)
 {
@@ -889,6 +941,7 @@ estimates_suite(void)
 	tcase_add_test(tc, editing_a_signed_estimate_makes_a_new_version);
 	tcase_add_test(tc, gfe_exceeded_by_400_is_flagged);
 	tcase_add_test(tc, api_calculate_create_get);
+	tcase_add_test(tc, coverage_saved_after_a_deadlock_retry);
 	suite_add_tcase(s, tc);
 	return s;
 }

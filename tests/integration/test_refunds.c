@@ -21,6 +21,7 @@
 #define TC_TIMEOUT	300
 #define NRACERS		6	/* through billingd (2 workers) */
 #define NDOMAIN		12	/* straight to the domain, one connection each */
+#define NFULL		20	/* full refunds of one payment at once */
 
 /* A portal client's paid invoice of rate; the payment's id (method pm). */
 static int64_t
@@ -213,6 +214,94 @@ START_TEST(test_concurrent_refunds_domain)
 }
 END_TEST
 
+/* Child: its own connection and Stripe client (each refund its own row,
+ * so its own Stripe key); waits for the start, then refunds the whole
+ * payment, as 100.00 (odd k) or as "all that is left" (0, even k).
+ * Exit 0 = refunded, 1 = refused as nothing left, other = error. */
+static void
+full_racer(int64_t pid, int k, int go)
+{
+	const struct actor system = { "system", 0, "127.0.0.1" };
+	struct db *d = db_new(fx_config());
+	struct stripe_client *s = stripe_client_new(fx_config());
+	struct sp sp = { d, s, fx_config(), &system };
+	struct sp_refund rf;
+	char msg[300], x;
+	int rc;
+
+	if (d == NULL || s == NULL || db_ensure(d) != DB_OK)
+		_exit(3);
+	if (read(go, &x, 1) != 0)
+		_exit(5);
+	rc = stripe_pay_refund(&sp, pid, k % 2 ? 10000 : 0, "race", &rf, msg,
+	    sizeof(msg));
+	stripe_client_free(s);
+	db_close(d);
+	if (rc == SP_OK)
+		_exit(0);
+	_exit(rc == SP_INVALID && strstr(msg, "Nothing is left to refund") ? 1 : 6);
+}
+
+/* Twenty full refunds of one $100.00 card payment at once, each its own
+ * refund (own Stripe idempotency key): exactly one is made and asked of
+ * Stripe, every other is refused with "Nothing is left to refund", and the
+ * ledger verifies. (Galera: the reservation writes the payment row, so a
+ * second node's refund fails certification and its retry refuses.) */
+START_TEST(test_full_refunds_race)
+{
+	struct fx_who s;
+	pid_t kids[NFULL];
+	int go[2], made = 0, refused = 0;
+	int64_t pid, posts0;
+
+	fx_staff(&s, fx.billing);
+	pid = paid(&s, "100.00", "card", "pm_card_visa", NULL);
+	ck_assert_int_eq(fx_sql_i64("SELECT amount FROM payments WHERE id = ?",
+	    pid), 10000);
+	posts0 = sandbox_refund_posts();
+	ck_assert(pipe(go) == 0);
+	for (int k = 0; k < NFULL; k++) {
+		kids[k] = fork();
+		ck_assert(kids[k] != -1);
+		if (kids[k] == 0) {
+			close(go[1]);
+			full_racer(pid, k, go[0]);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (int k = 0; k < NFULL; k++) {
+		int st;
+		ck_assert(waitpid(kids[k], &st, 0) == kids[k]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= 1, "racer %d: status %d",
+		    k, st);
+		made += WEXITSTATUS(st) == 0;
+		refused += WEXITSTATUS(st) == 1;
+	}
+	ck_assert_int_eq(made, 1);
+	ck_assert_int_eq(refused, NFULL - 1);
+	ck_assert_int_eq(refunded(pid), 10000);
+	ck_assert_int_eq(fx_sql_i64("SELECT COUNT(*) FROM refunds WHERE"
+	    " payment_id = ?", pid), 1);
+	ck_assert_int_eq(fx_sql_i64("SELECT COALESCE(SUM(amount), 0) FROM"
+	    " ledger_entries WHERE payment_id = ? AND kind = 'refund'", pid), 10000);
+	ck_assert_int_eq(sandbox_refund_posts() - posts0, 1);
+	/* The winner's reservation wrote the payment row (what Galera
+	 * certifies; a FOR UPDATE alone is node-local); the refused ones
+	 * rolled their write back. */
+	ck_assert_int_eq(fx_sql_i64("SELECT refund_seq FROM payments WHERE id = ?",
+	    pid), 1);
+	{
+		struct buf out;
+		buf_init(&out, 1 << 16);
+		ck_assert_msg(itest_sh(&out, "%s ledger verify", fx.ctl) == 0, "%s",
+		    buf_cstr(&out));
+		buf_free(&out);
+	}
+	fx_who_free(&s);
+}
+END_TEST
+
 static int64_t ach_pid;
 
 static int
@@ -270,6 +359,7 @@ main(void)
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	fx_add_test(tc, test_concurrent_refunds);
 	fx_add_test(tc, test_concurrent_refunds_domain);
+	fx_add_test(tc, test_full_refunds_race);
 	fx_add_test(tc, test_pending_ach_refund_refused);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
