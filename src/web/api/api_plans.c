@@ -8,9 +8,9 @@
 #include "api.h"
 #include "app.h"
 #include "clock.h"
-#include "db.h"
 #include "money.h"
 #include "plan.h"
+#include "profiles.h"
 #include "str.h"
 
 /* The fields of each route are in api.c's table (f_plan_create,
@@ -301,14 +301,13 @@ api_plans_list(struct api *a)
 	struct json_object *arr;
 	struct plan *ps = NULL;
 	size_t n = 0;
-	int64_t found = 0;
-	struct db_param k[] = { DB_I64(account) };
+	struct account acct;
+	int rc;
 
-	if (db_query_i64(a->db, "SELECT COUNT(*) FROM accounts WHERE id = ?", k, 1,
-	    &found) != DB_OK)
-		return -1;
-	if (found == 0)
+	if ((rc = account_get(a->db, account, &acct)) == PROF_NOT_FOUND)
 		return api_not_found(a, "account");
+	if (rc != PROF_OK)
+		return -1;
 	if (plan_list(a->db, account, client, 0, &ps, &n) != PLAN_OK)
 		return -1;
 	if ((arr = json_object_new_array()) != NULL)
