@@ -8,7 +8,7 @@
 DEPS_APT_PACKAGES=(
 	build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libmariadb-dev libcurl4-openssl-dev libjson-c-dev check libssl-dev libsodium-dev
-	mariadb-server mariadb-client nginx curl wrk
+	mariadb-server mariadb-client galera-4 nginx curl wrk
 	python3 python3-aiosmtpd
 	clang libclang-rt-14-dev
 	chromium libcairo2-dev libpango1.0-dev libjpeg-dev fonts-dejavu-core poppler-utils
