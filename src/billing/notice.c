@@ -9,6 +9,8 @@
 #include "profiles.h"
 #include "str.h"
 
+_Static_assert(NOTICE_INVALID == OUTBOX_INVALID, "one code for a refused notice");
+
 static const struct {
 	const char		*name;
 	enum outbox_kind	 outbox;

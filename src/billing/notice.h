@@ -41,6 +41,8 @@ enum notice_kind {
 };
 
 #define NOTICE_TO_MAX		255
+/* notice_enqueue(): an address or fact the outbox refuses */
+#define NOTICE_INVALID		(-10)
 #define NOTICE_FACTS_MAX	16384
 
 /* One notice being built. notice_init() starts it, notice_enqueue() or
@@ -71,7 +73,7 @@ void	 notice_fact_i64(struct notice *, const char *key, int64_t value);
 void	 notice_token(struct notice *, const char *token);
 /* Queues it in the caller's transaction and frees n. cfg may be NULL for
  * a notice without a token. *id (may be NULL)
- * gets the outbox row id. DB_OK, a db_status, or OUTBOX_INVALID (an address
+ * gets the outbox row id. DB_OK, a db_status, or NOTICE_INVALID (an address
  * or fact the outbox refuses). */
 int	 notice_enqueue(struct db *, const struct config *, struct notice *,
 	    int64_t *id);

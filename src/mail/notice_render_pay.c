@@ -17,6 +17,31 @@
 
 /* --- payments ------------------------------------------------------------------ */
 
+/* The invoices a payment recorded by staff (no allocation plan) was
+ * applied to, as a loop of the mail. */
+static int
+payment_allocations(struct nr *x)
+{
+	struct allocation *al = NULL;
+	size_t n = 0;
+
+	if (allocation_list(x->env->db, x->n->object_id, 0, &al, &n) != PAY_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row;
+		char m[MONEY_FMT_MAX];
+
+		if (al[i].amount <= 0 || (row = tmpl_loop_add(x->v,
+		    "invoices")) == NULL)
+			continue;
+		tmpl_set(row, "number", al[i].invoice_number);
+		money_format(al[i].amount, m, sizeof(m));
+		tmpl_set(row, "amount", m);
+	}
+	free(al);
+	return 0;
+}
+
 /* The invoices of the payment's allocation plan as a loop of the mail. */
 static int
 payment_invoices(struct nr *x, const char *plan)
@@ -25,6 +50,8 @@ payment_invoices(struct nr *x, const char *plan)
 	size_t n = 0;
 	int autoa = 0;
 
+	if (plan[0] == '\0')
+		return payment_allocations(x);
 	if (stripe_pay_plan_parse(plan, &autoa, req, SP_PLAN_MAX, &n) == -1)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
@@ -78,6 +105,12 @@ payment_labels(struct nr *x, const struct sp_payment *p)
 	    p->payment_method_id, &m) == SP_OK;
 	char buf[160];
 
+	if (strcmp(p->method, "card") != 0 && strcmp(p->method, "ach") != 0) {
+		/* recorded by staff: cash, check, card terminal, other */
+		str_fmt(buf, sizeof(buf), "pm.%s", p->method);
+		tmpl_set(x->v, "method", tmpl_msg(x->env->tc, x->lang, buf));
+		return;
+	}
 	if (strcmp(x->lang, "en") == 0) {
 		if (have)
 			portal_method_label(m.kind, m.brand, m.last4, buf, sizeof(buf));

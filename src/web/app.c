@@ -6,9 +6,9 @@
 #include "app.h"
 #include "clock.h"
 #include "crypto.h"
-#include "db.h"
 #include "log.h"
 #include "routes.h"
+#include "service.h"
 #include "session.h"
 #include "str.h"
 #include "tmpl.h"
@@ -143,19 +143,19 @@ app_init(struct app *a, const char *config_path)
 int
 app_worker_init(struct app *a)
 {
-	a->db = db_new(&a->cfg);
+	a->db = service_open(&a->cfg);
 	a->tc = tmpl_cache_new(a->cfg.templates_dir, (int)a->cfg.strict_templates);
 	if (a->db == NULL || a->tc == NULL)
 		return -1;
-	if (db_ensure(a->db) != DB_OK)
-		log_warn("database not reachable yet: %s", db_error(a->db));
+	if (service_ready(a->db) != 0)
+		log_warn("database not reachable yet: %s", service_error(a->db));
 	return 0;
 }
 
 void
 app_free(struct app *a)
 {
-	db_close(a->db);
+	service_close(a->db);
 	if (a->tc)
 		tmpl_cache_free(a->tc);
 	config_free(&a->cfg);
@@ -342,7 +342,8 @@ app_json(struct ctx *c, int status, const char *json)
 	return buf_puts(&c->resp.body, json);
 }
 
-/* Loads the staff session from the cookie. 0, or a negative db_status. */
+/* Loads the staff session from the cookie. 0, or negative when the
+ * database failed. */
 static int
 load_session(struct ctx *c)
 {
@@ -358,7 +359,7 @@ load_session(struct ctx *c)
 		return rc;
 	rc = user_get(c->app->db, uid, &u);
 	if (rc == USER_DB)
-		return DB_DOWN;
+		return -1;
 	if (rc != USER_OK || u.disabled || app_role_parse(u.role, &c->user.role) == -1)
 		return 0;
 	c->logged_in = 1;
@@ -475,7 +476,7 @@ dispatch(struct ctx *c)
 	}
 	c->route = rt;
 	if (!(rt->flags & R_NODB)) {
-		if (db_ensure(c->app->db) != DB_OK ||
+		if (service_ready(c->app->db) != 0 ||
 		    (!(rt->flags & R_NOSESSION) && load_session(c) < 0)) {
 			app_error(c, 503, "The service is temporarily unavailable. "
 			    "Please try again in a moment.");
@@ -507,7 +508,7 @@ dispatch(struct ctx *c)
 		return;
 	}
 	if (rt->fn(c) != 0 && c->resp.status < 500) {
-		if (db_ensure(c->app->db) != DB_OK)
+		if (service_ready(c->app->db) != 0)
 			app_error(c, 503, "The service is temporarily unavailable. "
 			    "Please try again in a moment.");
 		else

@@ -1,21 +1,18 @@
 #include "common.h"
 
 #include "app.h"
-#include "db.h"
 #include "handlers.h"
+#include "service.h"
 #include "str.h"
 
 /* The node in use as a JSON string body: host:port or a socket path from
  * the config; anything but a plain printable character becomes '?'. */
 static void
-health_node(const struct db *db, char *out, size_t outsz)
+health_node(char *s)
 {
-	size_t k = 0;
-
-	for (const char *s = db_node(db); *s != '\0' && k + 1 < outsz; s++)
-		out[k++] = (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\') ?
-		    '?' : *s;
-	out[k] = '\0';
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			*s = '?';
 }
 
 int
@@ -24,9 +21,9 @@ h_healthz(struct ctx *c)
 	char node[300], body[400];
 
 	c->resp.no_store = 1;
-	if (db_ping(c->app->db) != DB_OK)
+	if (service_health(c->app->db, node, sizeof(node)) != 0)
 		return app_json(c, 503, "{\"status\":\"unavailable\",\"db\":\"down\"}\n");
-	health_node(c->app->db, node, sizeof(node));
+	health_node(node);
 	if (str_fmt(body, sizeof(body), "{\"status\":\"ok\",\"db\":\"ok\","
 	    "\"db_node\":\"%s\"}\n", node) == -1)
 		return app_json(c, 200, "{\"status\":\"ok\",\"db\":\"ok\"}\n");

@@ -763,6 +763,54 @@ START_TEST(test_min_setting)
 }
 END_TEST
 
+/* Staff email the receipt of a payment to an address they name: a card
+ * payment made in the portal and a check recorded at the desk. The mailer
+ * renders it when it sends it: amount, method, the invoices it paid. */
+START_TEST(test_staff_email_receipt)
+{
+	struct fx_who c;
+	struct itest_resp r;
+	char email[200], path[200], to[80], *m;
+	int64_t acct, inv, pid, check;
+
+	inv = client_with_invoice(&c, email, sizeof(email), &acct, "120.00", 0);
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "invoice=%" PRId64, inv);
+	pid = portal_pay(&c, path, "45.00", "pm_card_visa");
+	str_fmt(to, sizeof(to), "front-%" PRId64 "@example.test", acct);
+	str_fmt(path, sizeof(path), "/payments/%" PRId64, pid);
+	fx_get(&staff, path, &r, 200);
+	str_fmt(path, sizeof(path), "/payments/%" PRId64 "/email-receipt", pid);
+	fx_post(&staff, path, NULL, &r, 422, "to", "not an address", NULL);
+	ck_assert_msg(itest_body_has(&r, "email address"), "%.2000s",
+	    buf_cstr(&r.body));
+	fx_post(&staff, path, NULL, &r, 303, "to", to, NULL);
+	m = fx_mail_wait(to, "$45.00", 1);
+	ck_assert_msg(strstr(m, "Method:         Card") != NULL, "card receipt names the card: %.1500s", m);
+	ck_assert_msg(strstr(m, "INV-") != NULL, "card receipt names the invoice: %.1500s", m);
+	free(m);
+
+	/* a check for the rest, recorded by staff, applied to the invoice */
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/payments/new", acct);
+	fx_get(&staff, path, &r, 200);
+	fx_post(&staff, path, NULL, &r, 303, "method", "check", "amount", "75.00",
+	    "received_date", "2026-11-20", "reference", "2002", "allocation",
+	    "auto", NULL);
+	check = fx_location_id(&r, "/payments/");
+	str_fmt(path, sizeof(path), "/payments/%" PRId64, check);
+	fx_get(&staff, path, &r, 200);
+	str_fmt(path, sizeof(path), "/payments/%" PRId64 "/email-receipt", check);
+	fx_post(&staff, path, NULL, &r, 303, "to", to, NULL);
+	m = fx_mail_wait(to, "$75.00", 1);
+	ck_assert_msg(strstr(m, "Check") != NULL, "check receipt says Check: %.1500s", m);
+	ck_assert_msg(strstr(m, "Card") == NULL, "check receipt never says Card: %.1500s", m);
+	ck_assert_msg(strstr(m, "INV-") != NULL, "check receipt names the invoice: %.1500s", m);
+	free(m);
+	itest_resp_free(&r);
+	fx_who_free(&c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -779,6 +827,7 @@ main(void)
 	fx_add_test(tc, test_history);
 	fx_add_test(tc, test_min_setting);
 	fx_add_test(tc, test_inflight_label);
+	fx_add_test(tc, test_staff_email_receipt);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -8,9 +8,9 @@
 #include "api.h"
 #include "app.h"
 #include "crypto.h"
-#include "db.h"
 #include "idempotency.h"
 #include "log.h"
+#include "service.h"
 #include "str.h"
 
 #define BEARER_MAX	256
@@ -416,12 +416,13 @@ idem_end(struct api *a, int rc)
 	if (rc != 0 || c->resp.status >= 500) {
 		if (idem_release(a->db, a->key.id, key) == -1)
 			log_err("req=%s idempotency release: %s", c->req.reqid,
-			    db_error(a->db));
+			    service_error(a->db));
 		return;
 	}
 	if (idem_finish(a->db, a->key.id, key, c->resp.status,
 	    buf_cstr(&c->resp.body)) == -1)
-		log_err("req=%s idempotency store: %s", c->req.reqid, db_error(a->db));
+		log_err("req=%s idempotency store: %s", c->req.reqid,
+		    service_error(a->db));
 }
 
 /* --- the entry ------------------------------------------------------------ */

@@ -4,7 +4,6 @@
 
 #include "app.h"
 #include "audit.h"
-#include "db.h"
 #include "kit.h"
 #include "portal.h"
 #include "portal_web.h"
@@ -78,9 +77,9 @@ login_failed(struct ctx *c, const char *email)
 {
 	struct actor a = { "portal", 0, app_ip(c) };
 
-	if (throttle_record(c->app->db, "portal", email, app_ip(c), 0) != DB_OK ||
+	if (throttle_record(c->app->db, "portal", email, app_ip(c), 0) != 0 ||
 	    audit_record(c->app->db, &a, "portal.login_failed", "account", 0,
-	    email) != DB_OK)
+	    email) != 0)
 		return -1;
 	return login_page(c, 401, portal_msg(c, "login.bad"), 0);
 }
@@ -93,10 +92,10 @@ portal_sign_in(struct ctx *c, int64_t account_id, const char *email)
 	struct actor a = { "portal", account_id, app_ip(c) };
 
 	if (session_create(c->app->db, "portal", account_id,
-	    c->app->cfg.session_absolute, app_ip(c), c->req.user_agent, tok) != DB_OK ||
+	    c->app->cfg.session_absolute, app_ip(c), c->req.user_agent, tok) != 0 ||
 	    portal_login_touch(c->app->db, account_id) != PORTAL_OK ||
 	    audit_record(c->app->db, &a, "portal.login", "account", account_id,
-	    email) != DB_OK)
+	    email) != 0)
 		return -1;
 	http_cookie_set(&c->resp, PORTAL_COOKIE, tok, c->app->cfg.session_absolute,
 	    (int)c->app->cfg.cookie_secure);
@@ -134,7 +133,7 @@ h_portal_login(struct ctx *c)
 		return -1;
 	if (rc != PORTAL_OK)
 		return login_failed(c, email);
-	if (throttle_record(c->app->db, "portal", email, app_ip(c), 1) != DB_OK ||
+	if (throttle_record(c->app->db, "portal", email, app_ip(c), 1) != 0 ||
 	    portal_sign_in(c, id, email) == -1)
 		return -1;
 	http_redirect(&c->resp, 303, "/portal/billing");
@@ -151,9 +150,9 @@ h_portal_logout(struct ctx *c)
 		return rc;
 	{
 		struct actor a = { "portal", pr.account_id, app_ip(c) };
-		if (session_destroy(c->app->db, pr.token) != DB_OK ||
+		if (session_destroy(c->app->db, pr.token) != 0 ||
 		    audit_record(c->app->db, &a, "portal.logout", "account",
-		    pr.account_id, "") != DB_OK)
+		    pr.account_id, "") != 0)
 			return -1;
 	}
 	http_cookie_set(&c->resp, PORTAL_COOKIE, "", 0, (int)c->app->cfg.cookie_secure);

@@ -3,7 +3,6 @@
 
 #include "app.h"
 #include "audit.h"
-#include "db.h"
 #include "handlers.h"
 #include "session.h"
 #include "str.h"
@@ -47,8 +46,8 @@ login_fail(struct ctx *c, const char *email)
 {
 	struct actor a = { "staff", 0, app_ip(c) };
 
-	if (throttle_record(c->app->db, "staff", email, app_ip(c), 0) != DB_OK ||
-	    audit_record(c->app->db, &a, "login.failed", "user", 0, email) != DB_OK)
+	if (throttle_record(c->app->db, "staff", email, app_ip(c), 0) != 0 ||
+	    audit_record(c->app->db, &a, "login.failed", "user", 0, email) != 0)
 		return -1;
 	return login_page(c, 401, "Invalid email or password.");
 }
@@ -82,13 +81,13 @@ h_login(struct ctx *c)
 		return -1;
 	if (rc != USER_OK)
 		return login_fail(c, email->s);
-	if (throttle_record(c->app->db, "staff", email->s, app_ip(c), 1) != DB_OK ||
+	if (throttle_record(c->app->db, "staff", email->s, app_ip(c), 1) != 0 ||
 	    session_create(c->app->db, "staff", u.id, c->app->cfg.session_absolute,
-	    app_ip(c), c->req.user_agent, tok) != DB_OK)
+	    app_ip(c), c->req.user_agent, tok) != 0)
 		return -1;
 	{
 		struct actor a = { "staff", u.id, app_ip(c) };
-		if (audit_record(c->app->db, &a, "login", "user", u.id, "") != DB_OK)
+		if (audit_record(c->app->db, &a, "login", "user", u.id, "") != 0)
 			return -1;
 	}
 	http_cookie_set(&c->resp, "bsid", tok, c->app->cfg.session_absolute,
@@ -103,8 +102,8 @@ h_logout(struct ctx *c)
 {
 	struct actor a = { "staff", c->user.id, app_ip(c) };
 
-	if (session_destroy(c->app->db, c->session_token) != DB_OK ||
-	    audit_record(c->app->db, &a, "logout", "user", c->user.id, "") != DB_OK)
+	if (session_destroy(c->app->db, c->session_token) != 0 ||
+	    audit_record(c->app->db, &a, "logout", "user", c->user.id, "") != 0)
 		return -1;
 	http_cookie_set(&c->resp, "bsid", "", 0, (int)c->app->cfg.cookie_secure);
 	http_redirect(&c->resp, 303, "/login?signed_out=1");

@@ -5,16 +5,14 @@
 
 #include "app.h"
 #include "audit.h"
-#include "db.h"
 #include "invoice.h"
 #include "kit.h"
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
-#include "notice_render.h"
-#include "outbox.h"
 #include "payment.h"
 #include "profiles.h"
+#include "receipt.h"
 #include "staff_money.h"
 #include "staff_stripe.h"
 #include "str.h"
@@ -239,108 +237,34 @@ h_stripe_refund(struct ctx *c)
 
 /* --- the emailed receipt ------------------------------------------------ */
 
-/* Variables of the mail template "receipt" (www/templates/mail/receipt.*). */
-static int
-receipt_vars(struct ctx *c, const struct payment *p, const struct account *acct,
-    struct tmpl_vars *v)
-{
-	struct allocation *al = NULL;
-	struct sp_payment sp;
-	struct sp_method m;
-	char s[MONEY_FMT_MAX], label[120];
-	size_t n = 0;
-
-	if (allocation_list(c->app->db, p->id, 0, &al, &n) != PAY_OK)
-		return -1;
-	money_format(p->amount, s, sizeof(s));
-	tmpl_set(v, "amount", s);
-	tmpl_set(v, "date", p->received_date);
-	tmpl_set(v, "recipient_name", acct->name);
-	if (stripe_pay_get(c->app->db, p->id, &sp) == SP_OK && sp.intent[0])
-		tmpl_setf(v, "transaction_id", "P-%" PRId64 " / %s", p->id,
-		    sp.intent);
-	else
-		tmpl_setf(v, "transaction_id", "P-%" PRId64, p->id);
-	if (strcmp(p->method, "card") != 0 && strcmp(p->method, "ach") != 0)
-		tmpl_set(v, "method", kit_method_label(p->method));
-	else if (sp.payment_method_id && stripe_pay_method_get(c->app->db,
-	    sp.payment_method_id, &m) == SP_OK) {
-		staff_stripe_method_label(&m, label, sizeof(label));
-		tmpl_set(v, "method", label);
-	} else
-		tmpl_set(v, "method", strcmp(p->method, "ach") == 0 ?
-		    "Bank account (ACH)" : "Card");
-	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *row;
-		if (al[i].amount <= 0 || (row = tmpl_loop_add(v,
-		    "invoices")) == NULL)
-			continue;
-		tmpl_set(row, "number", al[i].invoice_number);
-		money_format(al[i].amount, s, sizeof(s));
-		tmpl_set(row, "amount", s);
-	}
-	free(al);
-	return 0;
-}
-
 int
 h_stripe_email_receipt(struct ctx *c)
 {
-	struct payment p;
-	struct account acct;
-	struct outbox_mail m;
-	struct tmpl_vars *v;
-	char err[200] = "";
-	int64_t id, mail_id = 0;
+	int64_t id;
 	int rc;
 
 	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such payment.");
-	rc = payment_get(c->app->db, id, &p);
-	if (rc == PAY_DB)
-		return -1;
-	if (rc != PAY_OK)
-		return app_error(c, 404, "No such payment.");
 	if (c->fs.nerr > 0) {
 		app_view_errors(c);
 		return staff_money_payment_page(c, id, 422,
-		    "Enter the email address to "
-		    "send the receipt to.");
+		    "Enter the email address to send the receipt to.");
 	}
-	if (strcmp(p.status, "succeeded") != 0)
+	rc = receipt_email(c->app->db, &c->app->cfg, id, kit_field_s(c, "to"),
+	    NULL);
+	switch (rc) {
+	case RECEIPT_OK:
+		staff_stripe_redirect_payment(c, id, "emailed");
+		return 0;
+	case RECEIPT_NOT_FOUND:
+		return app_error(c, 404, "No such payment.");
+	case RECEIPT_NOT_RECEIVED:
 		return staff_money_payment_page(c, id, 422,
-		    "Only a received payment has "
-		    "a receipt.");
-	if ((rc = kit_account_or_404(c, p.account_id, &acct)) != 0)
-		return rc == 1 ? 0 : -1;
-	if ((v = tmpl_vars_new()) == NULL)
-		return -1;
-	memset(&m, 0, sizeof(m));
-	/* the client's copy: in the account's language */
-	tmpl_set(v, "lang", account_language_ok(acct.language) ? acct.language :
-	    "en");
-	if (receipt_vars(c, &p, &acct, v) == -1 ||
-	    notice_render_branding(c->app->db, &c->app->cfg, v) == -1 ||
-	    outbox_render(c->app->tc, &c->app->cfg, "receipt", v, &m, err,
-	    sizeof(err)) == -1) {
-		if (err[0])
-			log_err("receipt mail for payment %" PRId64 ": %s",
-			    p.id, err);
-		outbox_mail_free(&m);
-		tmpl_vars_free(v);
+		    "Only a received payment has a receipt.");
+	case RECEIPT_BAD_ADDRESS:
+		return staff_money_payment_page(c, id, 422,
+		    "That email address cannot be used.");
+	default:
 		return -1;
 	}
-	tmpl_vars_free(v);
-	rc = outbox_enqueue_mail(c->app->db, OUTBOX_RECEIPT, kit_field_s(c,
-	    "to"),
-	    &m, "payment", p.id, &mail_id);
-	outbox_mail_free(&m);
-	if (rc == OUTBOX_INVALID)
-		return staff_money_payment_page(c, id, 422,
-		    "That email address cannot "
-		    "be used.");
-	if (rc != DB_OK)
-		return -1;
-	staff_stripe_redirect_payment(c, p.id, "emailed");
-	return 0;
 }
