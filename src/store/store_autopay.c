@@ -77,9 +77,9 @@ store_autopay_charged(struct db *db, int64_t inst_id, int64_t payment_id)
 {
 	struct db_param u[] = { DB_I64(payment_id), DB_I64(inst_id) };
 
-	return db_exec(db, "UPDATE payment_plan_installments SET status ="
-	    " 'processing', payment_id = ?, claimed_by = NULL, lease_until ="
-	    " NULL, retry_on = NULL WHERE id = ?", u, 2, NULL, NULL);
+	return db_exec(db, "UPDATE payment_plan_installments SET"
+	    " status = 'processing', payment_id = ?, claimed_by = NULL,"
+	    " lease_until = NULL, retry_on = NULL WHERE id = ?", u, 2, NULL, NULL);
 }
 
 int
