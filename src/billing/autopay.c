@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "plan_int.h"
+#include "store_autopay.h"
 #include "str.h"
 #include "stripe_pay.h"
 
@@ -56,56 +57,32 @@ static int
 claim_tx(struct db *db, void *arg)
 {
 	struct work *w = arg;
+	struct store_autopay_due d;
 	int64_t now = clock_now();
 	char today[11];
-	struct db_result r;
-	int rc, inflight;
+	int rc;
 
 	w->found = 0;
 	if (clock_fmt_date(now, today, sizeof(today)) == -1)
 		return DB_ERR;
-	{
-		struct db_param q[] = { DB_STR(today), DB_I64(now) };
-		rc = db_query(db, "SELECT i.id, i.plan_id, i.number, i.amount, i.attempts,"
-		    " i.failures, i.claimed_by IS NOT NULL, p.account_id,"
-		    " COALESCE(p.client_id, 0), COALESCE(p.payment_method_id, 0),"
-		    " COALESCE(DATE_FORMAT(i.first_failed_on, '%Y-%m-%d'), '')"
-		    " FROM payment_plan_installments i JOIN payment_plans p ON"
-		    " p.id = i.plan_id WHERE i.status = 'scheduled' AND"
-		    " i.dunning_stopped = 0 AND i.amount > 0 AND p.autopay = 1 AND"
-		    " p.status = 'active' AND COALESCE(i.retry_on, i.due_date) <= ?"
-		    " AND (i.lease_until IS NULL OR i.lease_until < ?)"
-		    " ORDER BY i.due_date, i.id LIMIT 1 FOR UPDATE SKIP LOCKED",
-		    q, 2, &r);
-	}
-	if (rc != DB_OK || r.nrows == 0) {
-		db_result_free(&r);
+	if ((rc = store_autopay_claim_next(db, today, now, &d)) != 1)
 		return rc;
-	}
-	w->inst_id = db_i64(&r, 0, 0);
-	w->plan_id = db_i64(&r, 0, 1);
-	w->number = (int)db_i64(&r, 0, 2);
-	w->amount = db_i64(&r, 0, 3);
-	w->failures = (int)db_i64(&r, 0, 5);
-	inflight = db_i64(&r, 0, 6) != 0;
+	w->inst_id = d.inst_id;
+	w->plan_id = d.plan_id;
+	w->number = d.number;
+	w->amount = d.amount;
+	w->failures = d.failures;
 	/* A claim left by a dead runner, or an attempt whose failure came
 	 * later (ACH): the same attempt again, never a new charge. */
-	w->attempt = (int)db_i64(&r, 0, 4);
-	if (!inflight && w->attempt <= w->failures)
+	w->attempt = d.attempts;
+	if (!d.inflight && w->attempt <= w->failures)
 		w->attempt++;
-	w->account_id = db_i64(&r, 0, 7);
-	w->client_id = db_i64(&r, 0, 8);
-	w->method_id = db_i64(&r, 0, 9);
-	str_copy(w->first_failed, sizeof(w->first_failed), db_str(&r, 0, 10));
-	db_result_free(&r);
-	{
-		struct db_param u[] = { DB_STR(w->env->runner),
-		    DB_I64(now + AUTOPAY_LEASE), DB_I64(w->attempt), DB_I64(now),
-		    DB_I64(w->inst_id) };
-		rc = db_exec(db, "UPDATE payment_plan_installments SET claimed_by = ?,"
-		    " lease_until = ?, attempts = ?, last_attempt_at = ? WHERE id = ?",
-		    u, 5, NULL, NULL);
-	}
+	w->account_id = d.account_id;
+	w->client_id = d.client_id;
+	w->method_id = d.method_id;
+	str_copy(w->first_failed, sizeof(w->first_failed), d.first_failed);
+	rc = store_autopay_lease(db, w->inst_id, w->env->runner,
+	    now + AUTOPAY_LEASE, w->attempt, now);
 	w->found = rc == DB_OK;
 	return rc;
 }
@@ -185,13 +162,11 @@ static int
 retries_allowed(struct db *db, const struct autopay_settings *st,
     int64_t method_id, const char *code)
 {
-	struct db_param p[] = { DB_I64(method_id) };
-	int64_t ach = 0;
+	int ach = 0;
 
 	if (autopay_hard_decline(code))
 		return 0;
-	if (db_query_i64(db, "SELECT kind = 'us_bank_account' FROM payment_methods"
-	    " WHERE id = ?", p, 1, &ach) != DB_OK)
+	if (store_autopay_method_ach(db, method_id, &ach) != DB_OK)
 		return -1;
 	if (ach)
 		return autopay_ach_retryable(code) ? (int)(st->nretry <
@@ -213,17 +188,10 @@ record_failure(struct db *db, struct work *w, const char *code)
 		return DB_ERR;
 	{
 		int retry = w->attempt <= allowed;
-		struct db_param q[] = { DB_I64(w->attempt), DB_STR(today), DB_STR(code),
-		    DB_I64(retry), DB_I64(retry ? st.retry_days[w->attempt - 1] : 0),
-		    DB_STR(today), DB_I64(!retry), DB_I64(w->inst_id) };
+		struct store_autopay_failure sf = { w->inst_id, w->attempt, today,
+		    code, retry, retry ? st.retry_days[w->attempt - 1] : 0 };
 
-		rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
-		    " 'scheduled', payment_id = NULL, claimed_by = NULL, lease_until ="
-		    " NULL, failures = ?, first_failed_on = COALESCE(first_failed_on, ?),"
-		    " last_failure_code = ?, retry_on = IF(?, GREATEST(DATE_ADD("
-		    "first_failed_on, INTERVAL ? DAY), DATE_ADD(?, INTERVAL 1 DAY)),"
-		    " NULL), dunning_stopped = ? WHERE id = ?", q, 8, NULL, NULL);
-		if (rc != DB_OK)
+		if ((rc = store_autopay_failed(db, &sf)) != DB_OK)
 			return rc;
 		memset(&f, 0, sizeof(f));
 		f.plan_id = w->plan_id;
@@ -244,26 +212,18 @@ static int
 record_tx(struct db *db, void *arg)
 {
 	struct work *w = arg;
-	struct db_param lk[] = { DB_I64(w->inst_id) };
-	struct db_result r;
 	const char *st = w->res.status;
 	int rc;
 
 	/* The row we depend on, locked and written (Galera). */
-	if ((rc = db_query(db, "SELECT status FROM payment_plan_installments WHERE"
-	    " id = ? FOR UPDATE", lk, 1, &r)) != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
-		return rc != DB_OK ? rc : DB_ERR;
-	}
-	db_result_free(&r);
+	if ((rc = store_autopay_lock(db, w->inst_id)) != 1)
+		return rc < 0 ? rc : DB_ERR;
 	if (w->rc == SP_OK && (strcmp(st, "succeeded") == 0 ||
 	    strcmp(st, "pending") == 0)) {
-		struct db_param u[] = { DB_I64(w->res.payment_id), DB_I64(w->inst_id) };
 		struct autopay_facts f;
 
-		if ((rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
-		    " 'processing', payment_id = ?, claimed_by = NULL, lease_until ="
-		    " NULL, retry_on = NULL WHERE id = ?", u, 2, NULL, NULL)) != DB_OK)
+		if ((rc = store_autopay_charged(db, w->inst_id, w->res.payment_id)) !=
+		    DB_OK)
 			return rc;
 		if (strcmp(st, "succeeded") != 0)
 			return DB_OK;
@@ -277,15 +237,10 @@ record_tx(struct db *db, void *arg)
 	if (w->rc == SP_OK || w->rc == SP_NO_CONSENT || w->rc == SP_NOT_FOUND)
 		return record_failure(db, w, w->res.failure_code[0] ?
 		    w->res.failure_code : "declined");
-	{
-		/* Nothing charged (busy: another payment holds the money;
-		 * nothing open): the claim is given back, tried again later. */
-		struct db_param u[] = { DB_I64(clock_now() + (w->rc == SP_BUSY ? 60 :
-		    3600)), DB_I64(w->inst_id) };
-		return db_exec(db, "UPDATE payment_plan_installments SET claimed_by ="
-		    " NULL, lease_until = ?, attempts = failures WHERE id = ?", u, 2,
-		    NULL, NULL);
-	}
+	/* Nothing charged (busy: another payment holds the money; nothing
+	 * open): the claim is given back, tried again later. */
+	return store_autopay_release(db, w->inst_id, clock_now() +
+	    (w->rc == SP_BUSY ? 60 : 3600));
 }
 
 /* One installment: claim, charge, record. 1 done, 0 none due, -1 error. */
@@ -335,16 +290,14 @@ static int
 sync_settled(const struct autopay_env *env)
 {
 	const struct actor sys = { "system", 0, "autopay" };
-	struct db_result r;
-	int rc = db_query(env->db, "SELECT DISTINCT i.plan_id FROM"
-	    " payment_plan_installments i JOIN payments p ON p.id = i.payment_id"
-	    " WHERE i.status = 'processing' AND p.status <> 'pending' LIMIT 500",
-	    NULL, 0, &r);
+	int64_t *ids;
+	size_t n;
+	int rc = store_autopay_settled_plans(env->db, &ids, &n);
 
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		if (plan_sync(env->db, &sys, db_i64(&r, i, 0)) == PLAN_DB)
+	for (size_t i = 0; rc == DB_OK && i < n; i++)
+		if (plan_sync(env->db, &sys, ids[i]) == PLAN_DB)
 			rc = DB_ERR;
-	db_result_free(&r);
+	free(ids);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
+#include "store_autopay.h"
 #include "str.h"
 
 /* --- settings -------------------------------------------------------------------- */
@@ -58,19 +59,14 @@ autopay_retry_parse(const char *s, struct autopay_settings *st, char *msg,
 int
 autopay_settings_get(struct db *db, struct autopay_settings *st)
 {
-	struct db_result r;
-	char msg[200];
-	int rc = db_query(db, "SELECT notice_days, retry_days FROM plan_settings"
-	    " WHERE id = 1", NULL, 0, &r);
+	char msg[200], retry[61];
+	int days = 3;
+	int rc = store_autopay_settings_get(db, &days, retry, sizeof(retry));
 
 	memset(st, 0, sizeof(*st));
-	st->notice_days = 3;
-	if (rc == DB_OK && r.nrows == 1) {
-		st->notice_days = (int)db_i64(&r, 0, 0);
-		if (autopay_retry_parse(db_str(&r, 0, 1), st, msg, sizeof(msg)) == -1)
-			st->nretry = 0;
-	}
-	db_result_free(&r);
+	st->notice_days = days;
+	if (rc == DB_OK && autopay_retry_parse(retry, st, msg, sizeof(msg)) == -1)
+		st->nretry = 0;
 	return rc;
 }
 
@@ -84,12 +80,10 @@ static int
 settings_tx(struct db *db, void *arg)
 {
 	struct set_args *s = arg;
-	struct db_param q[] = { DB_I64(s->days), DB_STR(s->retry) };
 	char detail[160];
 	int rc;
 
-	if ((rc = db_exec(db, "UPDATE plan_settings SET notice_days = ?, retry_days"
-	    " = ? WHERE id = 1", q, 2, NULL, NULL)) != DB_OK)
+	if ((rc = store_autopay_settings_set(db, s->days, s->retry)) != DB_OK)
 		return rc;
 	str_fmt(detail, sizeof(detail), "autopay notice %d days before; retries "
 	    "after %s days", s->days, s->retry);
@@ -135,45 +129,21 @@ subject_key(const char *kind, const struct autopay_facts *f, const char *due,
 		str_fmt(out, outsz, "inst-%" PRId64, f->inst_id);
 }
 
-#define NOTICE_COLS "a.name, COALESCE(a.email, ''), COALESCE(m.kind, ''),"	\
-	" COALESCE(m.brand, ''), COALESCE(m.last4, ''), COALESCE(m.exp_month, 0),"	\
-	" COALESCE(m.exp_year, 0)"
-
-static int
-notice_load(struct db *db, const struct autopay_facts *f, struct db_result *r)
-{
-	struct db_param q[] = { DB_I64(f->inst_id), DB_I64(f->plan_id) };
-	struct db_param c[] = { DB_I64(f->method_id) };
-
-	if (f->inst_id == 0)
-		return db_query(db, "SELECT " NOTICE_COLS ", 0, '', 0, '', a.language,"
-		    " a.id FROM"
-		    " payment_methods m JOIN accounts a ON a.id = m.account_id"
-		    " WHERE m.id = ?", c, 1, r);
-	return db_query(db, "SELECT " NOTICE_COLS ", i.number,"
-	    " DATE_FORMAT(i.due_date, '%Y-%m-%d'), i.amount,"
-	    " COALESCE(DATE_FORMAT(i.retry_on, '%Y-%m-%d'), ''), a.language, a.id"
-	    " FROM payment_plan_installments i JOIN payment_plans p ON p.id ="
-	    " i.plan_id JOIN accounts a ON a.id = p.account_id LEFT JOIN"
-	    " payment_methods m ON m.id = p.payment_method_id WHERE i.id = ?"
-	    " AND p.id = ?", q, 2, r);
-}
-
-/* The facts of the notice as they are now (row of notice_load()). */
+/* The facts of the notice as they are now. */
 static void
 notice_facts(struct notice *n, const char *kind, const struct autopay_facts *f,
-    const struct db_result *r)
+    const struct store_autopay_notice *r)
 {
 	notice_fact(n, "akind", kind);
-	notice_fact(n, "mkind", db_str(r, 0, 2));
-	notice_fact(n, "brand", db_str(r, 0, 3));
-	notice_fact(n, "last4", db_str(r, 0, 4));
-	notice_fact_i64(n, "exp_month", db_i64(r, 0, 5));
-	notice_fact_i64(n, "exp_year", db_i64(r, 0, 6));
-	notice_fact_i64(n, "number", db_i64(r, 0, 7));
-	notice_fact(n, "due", db_str(r, 0, 8));
-	notice_fact_i64(n, "amount", db_i64(r, 0, 9));
-	notice_fact(n, "retry_on", db_str(r, 0, 10));
+	notice_fact(n, "mkind", r->mkind);
+	notice_fact(n, "brand", r->brand);
+	notice_fact(n, "last4", r->last4);
+	notice_fact_i64(n, "exp_month", r->exp_month);
+	notice_fact_i64(n, "exp_year", r->exp_year);
+	notice_fact_i64(n, "number", r->number);
+	notice_fact(n, "due", r->due);
+	notice_fact_i64(n, "amount", r->amount);
+	notice_fact(n, "retry_on", r->retry_on);
 	notice_fact(n, "reason", f->message);
 }
 
@@ -181,33 +151,23 @@ int
 autopay_notice(const struct autopay_env *env, struct db *db, const char *kind,
     const struct autopay_facts *f)
 {
-	struct db_result r;
+	struct store_autopay_notice r;
 	struct notice n;
 	char key[80];
 	int rc;
 
-	if ((rc = notice_load(db, f, &r)) != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
+	if ((rc = store_autopay_notice_get(db, f->inst_id, f->plan_id,
+	    f->method_id, &r)) != 1)
 		return rc;	/* no such row: nothing to tell */
-	}
-	subject_key(kind, f, db_str(&r, 0, 8), key, sizeof(key));
-	{
-		struct db_param q[] = { DB_STR(kind), f->plan_id ? DB_I64(f->plan_id) :
-		    DB_NULL, f->inst_id ? DB_I64(f->inst_id) : DB_NULL, f->method_id ?
-		    DB_I64(f->method_id) : DB_NULL, DB_I64(f->attempt), DB_STR(key),
-		    DB_I64(clock_now()) };
-		rc = db_exec(db, "INSERT INTO plan_notices (kind, plan_id,"
-		    " installment_id, payment_method_id, attempt, subject_key,"
-		    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", q, 7, NULL, NULL);
-	}
-	if (rc == DB_DUP) {
-		rc = DB_OK;	/* sent already */
-		goto out;
-	}
-	if (rc != DB_OK || *db_str(&r, 0, 1) == '\0')
-		goto out;	/* nobody to tell by email */
-	notice_init(&n, NOTICE_AUTOPAY, db_str(&r, 0, 1), db_str(&r, 0, 11),
-	    db_i64(&r, 0, 12), "payment_plan", f->plan_id);
+	subject_key(kind, f, r.due, key, sizeof(key));
+	rc = store_autopay_notice_insert(db, kind, f->plan_id, f->inst_id,
+	    f->method_id, f->attempt, key, clock_now());
+	if (rc == DB_DUP)
+		return DB_OK;	/* sent already */
+	if (rc != DB_OK || r.email[0] == '\0')
+		return rc;	/* nobody to tell by email */
+	notice_init(&n, NOTICE_AUTOPAY, r.email, r.language, r.account_id,
+	    "payment_plan", f->plan_id);
 	notice_facts(&n, kind, f, &r);
 	if (strcmp(kind, "failed") == 0 || strcmp(kind, "past_due") == 0 ||
 	    strncmp(kind, "card_", 5) == 0) {
@@ -218,15 +178,12 @@ autopay_notice(const struct autopay_env *env, struct db *db, const char *kind,
 		if ((rc = plan_card_token_new(db, f->plan_id, token,
 		    sizeof(token))) != DB_OK) {
 			notice_free(&n);
-			goto out;
+			return rc;
 		}
 		notice_token(&n, token);
 		explicit_bzero(token, sizeof(token));
 	}
-	rc = notice_enqueue(db, env->cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
-out:
-	db_result_free(&r);
-	return rc;
+	return notice_enqueue(db, env->cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
 }
 
 /* --- the jobs that only notify ----------------------------------------------------- */
@@ -249,79 +206,58 @@ int
 autopay_notices_run(const struct autopay_env *env, struct autopay_stats *stats)
 {
 	struct autopay_settings st;
-	struct db_result r;
+	struct store_autopay_upcoming *v;
 	char today[11];
+	size_t n;
 	int rc;
 
 	if (autopay_settings_get(env->db, &st) != DB_OK ||
 	    clock_fmt_date(clock_now(), today, sizeof(today)) == -1)
 		return DB_ERR;
-	{
-		struct db_param q[] = { DB_STR(today), DB_STR(today),
-		    DB_I64(st.notice_days) };
-		/* Autopay plans: "will be charged"; the others: "is due", with
-		 * a link to pay it. */
-		rc = db_query(env->db, "SELECT i.id, i.plan_id, p.autopay FROM"
-		    " payment_plan_installments i JOIN payment_plans p ON p.id ="
-		    " i.plan_id LEFT JOIN plan_notices n ON n.kind = IF(p.autopay = 1,"
-		    " 'upcoming', 'due') AND"
-		    " n.subject_key = CONCAT('inst-', i.id, '-', i.due_date)"
-		    " WHERE i.status = 'scheduled' AND i.failures = 0 AND i.amount > 0"
-		    " AND p.status = 'active' AND i.due_date >= ?"
-		    " AND i.due_date <= DATE_ADD(?, INTERVAL ? DAY) AND n.id IS NULL"
-		    " ORDER BY i.due_date, i.id LIMIT 1000", q, 3, &r);
-	}
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+	/* Autopay plans: "will be charged"; the others: "is due", with a
+	 * link to pay it. */
+	rc = store_autopay_upcoming(env->db, today, st.notice_days, &v, &n);
+	for (size_t i = 0; rc == DB_OK && i < n; i++) {
 		struct notice_args a;
 
 		memset(&a, 0, sizeof(a));
 		a.env = env;
-		a.kind = db_i64(&r, i, 2) ? "upcoming" : "due";
-		a.f.inst_id = db_i64(&r, i, 0);
-		a.f.plan_id = db_i64(&r, i, 1);
+		a.kind = v[i].autopay ? "upcoming" : "due";
+		a.f.inst_id = v[i].inst_id;
+		a.f.plan_id = v[i].plan_id;
 		if ((rc = db_tx(env->db, notice_tx, &a)) == DB_OK)
 			stats->notices++;
 	}
-	db_result_free(&r);
+	free(v);
 	return rc;
 }
 
 int
 autopay_card_expiry_run(const struct autopay_env *env, struct autopay_stats *stats)
 {
-	struct db_result r;
+	struct store_autopay_expiring *v;
 	char today[11];
+	size_t n;
 	int rc;
 
 	if (clock_fmt_date(clock_now(), today, sizeof(today)) == -1)
 		return DB_ERR;
-	{
-		struct db_param q[] = { DB_STR(today) };
-		/* Active cards of live plans; days until the card's last day. */
-		rc = db_query(env->db, "SELECT m.id, MAX(p.id), m.exp_year, m.exp_month,"
-		    " DATEDIFF(LAST_DAY(STR_TO_DATE(CONCAT(m.exp_year, '-', m.exp_month,"
-		    " '-01'), '%Y-%m-%d')), ?) AS d FROM payment_methods m JOIN"
-		    " payment_plans p ON p.payment_method_id = m.id WHERE m.kind ="
-		    " 'card' AND m.status = 'active' AND m.exp_year > 0 AND"
-		    " m.exp_month BETWEEN 1 AND 12 AND p.status IN ('sent', 'active',"
-		    " 'paused', 'past_due') GROUP BY m.id, m.exp_year, m.exp_month"
-		    " HAVING d BETWEEN 0 AND 30 LIMIT 1000", q, 1, &r);
-	}
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+	/* Active cards of live plans; days until the card's last day. */
+	rc = store_autopay_expiring(env->db, today, &v, &n);
+	for (size_t i = 0; rc == DB_OK && i < n; i++) {
 		struct notice_args a;
-		int64_t d = db_i64(&r, i, 4);
 
 		memset(&a, 0, sizeof(a));
 		a.env = env;
-		a.kind = d <= 7 ? "card_7" : "card_30";
-		a.f.method_id = db_i64(&r, i, 0);
-		a.f.plan_id = db_i64(&r, i, 1);
+		a.kind = v[i].days <= 7 ? "card_7" : "card_30";
+		a.f.method_id = v[i].method_id;
+		a.f.plan_id = v[i].plan_id;
 		str_fmt(a.f.key, sizeof(a.f.key), "pm-%" PRId64 "-%" PRId64 "-%02d",
-		    a.f.method_id, db_i64(&r, i, 2), (int)db_i64(&r, i, 3));
+		    a.f.method_id, v[i].exp_year, (int)v[i].exp_month);
 		if ((rc = db_tx(env->db, notice_tx, &a)) == DB_OK)
 			stats->notices++;
 	}
-	db_result_free(&r);
+	free(v);
 	return rc;
 }
 
@@ -331,30 +267,24 @@ int
 autopay_past_due_list(struct db *db, size_t max, struct autopay_past_due **out,
     size_t *n)
 {
-	struct db_param q[] = { DB_I64((int64_t)max) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT p.id, p.account_id, a.name, COALESCE((SELECT"
-	    " SUM(i.amount) FROM payment_plan_installments i WHERE i.plan_id = p.id"
-	    " AND i.status IN ('scheduled', 'processing')), 0), COALESCE((SELECT"
-	    " i.last_failure_code FROM payment_plan_installments i WHERE i.plan_id ="
-	    " p.id AND i.dunning_stopped = 1 ORDER BY i.id DESC LIMIT 1), '') FROM"
-	    " payment_plans p JOIN accounts a ON a.id = p.account_id WHERE p.status ="
-	    " 'past_due' ORDER BY p.updated_at, p.id LIMIT ?", q, 1, &r);
+	struct store_autopay_past_due *v;
+	size_t nv;
+	int rc = store_autopay_past_due(db, max, &v, &nv);
 
 	*out = NULL;
 	*n = 0;
-	if (rc == DB_OK && r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+	if (rc == DB_OK && nv > 0 && (*out = calloc(nv, sizeof(**out))) == NULL)
 		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+	for (size_t i = 0; rc == DB_OK && i < nv; i++) {
 		struct autopay_past_due *d = &(*out)[i];
 
-		d->plan_id = db_i64(&r, i, 0);
-		d->account_id = db_i64(&r, i, 1);
-		str_copy(d->account_name, sizeof(d->account_name), db_str(&r, i, 2));
-		d->remaining = db_i64(&r, i, 3);
-		str_copy(d->reason, sizeof(d->reason), db_str(&r, i, 4));
+		d->plan_id = v[i].plan_id;
+		d->account_id = v[i].account_id;
+		str_copy(d->account_name, sizeof(d->account_name), v[i].account_name);
+		d->remaining = v[i].remaining;
+		str_copy(d->reason, sizeof(d->reason), v[i].reason);
 		*n = i + 1;
 	}
-	db_result_free(&r);
+	free(v);
 	return rc;
 }

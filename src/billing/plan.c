@@ -10,6 +10,7 @@
 #include "db.h"
 #include "money.h"
 #include "plan_int.h"
+#include "store_plan.h"
 #include "str.h"
 
 const char *const plan_state_names[PLAN__MAX] = {
@@ -65,85 +66,64 @@ plan_fail(struct plan_err *e, int rc, const char *field, const char *fmt, ...)
 
 /* --- loading ---------------------------------------------------------------- */
 
-#define PLAN_COLS "p.id, p.account_id, COALESCE(p.client_id, 0), p.status, p.basis," \
-	" p.total, p.down_payment, p.installments, p.installment_amount, p.frequency," \
-	" p.day_of_month, p.start_date, COALESCE(p.payment_method_id, 0), p.autopay," \
-	" p.version, p.override_reason, COALESCE(p.sent_at, 0), COALESCE(p.accepted_at, 0)," \
-	" p.created_at, p.updated_at, a.name, COALESCE(a.email, '')," \
-	" COALESCE(CONCAT(c.first_name, ' ', c.last_name), '')," \
-	" COALESCE(m.kind, ''), COALESCE(m.brand, ''), COALESCE(m.last4, '')"
-#define PLAN_FROM " FROM payment_plans p JOIN accounts a ON a.id = p.account_id" \
-	" LEFT JOIN clients c ON c.id = p.client_id" \
-	" LEFT JOIN payment_methods m ON m.id = p.payment_method_id"
-
 static void
-plan_from_row(const struct db_result *r, size_t i, struct plan *p)
+plan_from_store(const struct store_plan *s, struct plan *p)
 {
 	enum plan_freq f = PLAN_FREQ_MONTHLY;
-	const char *brand = db_str(r, i, 24);
+	const char *brand = s->method_brand;
 
 	memset(p, 0, sizeof(*p));
-	p->id = db_i64(r, i, 0);
-	p->account_id = db_i64(r, i, 1);
-	p->client_id = db_i64(r, i, 2);
+	p->id = s->id;
+	p->account_id = s->account_id;
+	p->client_id = s->client_id;
 	p->state = (enum plan_state)name_index(plan_state_names, PLAN__MAX,
-	    db_str(r, i, 3));
-	p->by_invoices = strcmp(db_str(r, i, 4), "invoices") == 0;
-	p->total = db_i64(r, i, 5);
+	    s->status);
+	p->by_invoices = strcmp(s->basis, "invoices") == 0;
+	p->total = s->total;
 	p->terms.total = p->total;
-	p->terms.down = db_i64(r, i, 6);
-	p->terms.count = db_i64(r, i, 7);
-	p->terms.amount = db_i64(r, i, 8);
-	(void)plan_freq_parse(db_str(r, i, 9), &f);
+	p->terms.down = s->down;
+	p->terms.count = s->count;
+	p->terms.amount = s->amount;
+	(void)plan_freq_parse(s->freq, &f);
 	p->terms.freq = f;
-	p->terms.day = (int)db_i64(r, i, 10);
-	(void)date_parse(db_str(r, i, 11), &p->terms.start);
-	p->method_id = db_i64(r, i, 12);
-	p->autopay = db_i64(r, i, 13) != 0;
-	p->version = (int)db_i64(r, i, 14);
-	str_copy(p->override_reason, sizeof(p->override_reason), db_str(r, i, 15));
-	p->sent_at = db_i64(r, i, 16);
-	p->accepted_at = db_i64(r, i, 17);
-	p->created_at = db_i64(r, i, 18);
-	p->updated_at = db_i64(r, i, 19);
-	str_copy(p->account_name, sizeof(p->account_name), db_str(r, i, 20));
-	str_copy(p->account_email, sizeof(p->account_email), db_str(r, i, 21));
-	str_copy(p->client_name, sizeof(p->client_name), db_str(r, i, 22));
+	p->terms.day = (int)s->day;
+	(void)date_parse(s->start, &p->terms.start);
+	p->method_id = s->method_id;
+	p->autopay = s->autopay;
+	p->version = (int)s->version;
+	str_copy(p->override_reason, sizeof(p->override_reason), s->override_reason);
+	p->sent_at = s->sent_at;
+	p->accepted_at = s->accepted_at;
+	p->created_at = s->created_at;
+	p->updated_at = s->updated_at;
+	str_copy(p->account_name, sizeof(p->account_name), s->account_name);
+	str_copy(p->account_email, sizeof(p->account_email), s->account_email);
+	str_copy(p->client_name, sizeof(p->client_name), s->client_name);
 	if (p->method_id) {
-		str_copy(p->method_kind, sizeof(p->method_kind), db_str(r, i, 23));
+		str_copy(p->method_kind, sizeof(p->method_kind), s->method_kind);
 		str_copy(p->method_brand, sizeof(p->method_brand), brand);
-		str_copy(p->method_last4, sizeof(p->method_last4), db_str(r, i, 25));
+		str_copy(p->method_last4, sizeof(p->method_last4), s->method_last4);
 	}
 	if (p->method_id)
 		str_fmt(p->method_label, sizeof(p->method_label), "%s%s ending %s",
-		    strcmp(db_str(r, i, 23), "card") == 0 ? "" : "Bank account ",
-		    *brand ? brand : "card", db_str(r, i, 25));
-	if (p->method_id && strcmp(db_str(r, i, 23), "card") == 0 &&
+		    strcmp(s->method_kind, "card") == 0 ? "" : "Bank account ",
+		    *brand ? brand : "card", s->method_last4);
+	if (p->method_id && strcmp(s->method_kind, "card") == 0 &&
 	    brand[0] >= 'a' && brand[0] <= 'z')
 		p->method_label[0] = (char)(brand[0] - 'a' + 'A');
 }
 
-#define OPEN_EXPR "((SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
-	" WHERE e.invoice_id = i.id) - (SELECT COALESCE(SUM(x.amount), 0)" \
-	" FROM allocations x WHERE x.invoice_id = i.id))"
-
 static int
 load_invoices(struct db *db, struct plan *p)
 {
-	struct db_param q[] = { DB_I64(p->id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT i.id, COALESCE(i.number, ''), IF(i.status ="
-	    " 'issued', " OPEN_EXPR ", 0) FROM payment_plan_invoices pi JOIN"
-	    " invoices i ON i.id = pi.invoice_id WHERE pi.plan_id = ?"
-	    " ORDER BY i.due_date, i.id", q, 1, &r);
+	struct store_plan_inv v[PLAN_MAX_INVOICES];
+	int rc = store_plan_invoices(db, p->id, v, PLAN_MAX_INVOICES, &p->ninv);
 
-	for (size_t i = 0; rc == DB_OK && i < r.nrows && i < PLAN_MAX_INVOICES; i++) {
-		p->inv[i].id = db_i64(&r, i, 0);
-		str_copy(p->inv[i].number, sizeof(p->inv[i].number), db_str(&r, i, 1));
-		p->inv[i].open = db_i64(&r, i, 2);
-		p->ninv = i + 1;
+	for (size_t i = 0; rc == DB_OK && i < p->ninv; i++) {
+		p->inv[i].id = v[i].id;
+		str_copy(p->inv[i].number, sizeof(p->inv[i].number), v[i].number);
+		p->inv[i].open = v[i].open;
 	}
-	db_result_free(&r);
 	return rc;
 }
 
@@ -171,46 +151,41 @@ derive(struct plan *p)
 static int
 load_installments(struct db *db, struct plan *p)
 {
-	struct db_param q[] = { DB_I64(p->id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT id, number, due_date, amount, status,"
-	    " COALESCE(payment_id, 0), COALESCE(paid_at, 0) FROM"
-	    " payment_plan_installments WHERE plan_id = ? ORDER BY number", q, 1, &r);
+	struct store_plan_inst *v;
+	size_t n;
+	int rc = store_plan_insts(db, p->id, &v, &n);
 
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (p->inst = calloc(r.nrows, sizeof(*p->inst))) == NULL)
+	if (rc == DB_OK && n > 0 &&
+	    (p->inst = calloc(n, sizeof(*p->inst))) == NULL)
 		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+	for (size_t i = 0; rc == DB_OK && i < n; i++) {
 		struct plan_installment *t = &p->inst[i];
 
-		t->id = db_i64(&r, i, 0);
-		t->number = (int)db_i64(&r, i, 1);
-		(void)date_parse(db_str(&r, i, 2), &t->due);
-		t->amount = db_i64(&r, i, 3);
+		t->id = v[i].id;
+		t->number = v[i].number;
+		(void)date_parse(v[i].due, &t->due);
+		t->amount = v[i].amount;
 		t->state = (enum plan_inst_state)name_index(plan_inst_names,
-		    INST__MAX, db_str(&r, i, 4));
-		t->payment_id = db_i64(&r, i, 5);
-		t->paid_at = db_i64(&r, i, 6);
+		    INST__MAX, v[i].status);
+		t->payment_id = v[i].payment_id;
+		t->paid_at = v[i].paid_at;
 		p->ninst = i + 1;
 	}
-	db_result_free(&r);
+	free(v);
 	if (rc == DB_OK)
 		derive(p);
 	return rc;
 }
 
-static int
-load_where(struct db *db, const char *sql, int64_t id, struct plan *p)
+int
+plan_load(struct db *db, int64_t id, struct plan *p)
 {
-	struct db_param q[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, sql, q, 1, &r);
+	struct store_plan s;
+	int rc = store_plan_get(db, id, &s);
 
-	if (rc == DB_OK && r.nrows == 1)
-		plan_from_row(&r, 0, p);
-	if (rc == DB_OK && r.nrows != 1)
-		rc = PLAN_NOT_FOUND;
-	db_result_free(&r);
+	if (rc == 1)
+		plan_from_store(&s, p);
+	rc = rc == 1 ? DB_OK : rc == 0 ? PLAN_NOT_FOUND : rc;
 	if (rc == DB_OK && (rc = load_invoices(db, p)) == DB_OK)
 		rc = load_installments(db, p);
 	if (rc != DB_OK)
@@ -219,22 +194,13 @@ load_where(struct db *db, const char *sql, int64_t id, struct plan *p)
 }
 
 int
-plan_load(struct db *db, int64_t id, struct plan *p)
-{
-	return load_where(db, "SELECT " PLAN_COLS PLAN_FROM " WHERE p.id = ?", id, p);
-}
-
-int
 plan_lock(struct db *db, int64_t id, struct plan *p)
 {
-	struct db_param q[] = { DB_I64(id) };
-	int64_t one;
-	int rc = db_query_i64(db, "SELECT id FROM payment_plans WHERE id = ?"
-	    " FOR UPDATE", q, 1, &one);
+	int rc = store_plan_lock(db, id);
 
-	if (rc != DB_OK)
+	if (rc < 0)
 		return rc;
-	return one == id ? plan_load(db, id, p) : PLAN_NOT_FOUND;
+	return rc == 1 ? plan_load(db, id, p) : PLAN_NOT_FOUND;
 }
 
 int
@@ -259,24 +225,21 @@ int
 plan_list(struct db *db, int64_t account_id, int64_t client_id, int portal_only,
     struct plan **out, size_t *n)
 {
-	struct db_param q[] = { DB_I64(account_id), DB_I64(client_id),
-	    DB_I64(client_id), DB_I64(portal_only) };
-	struct db_result r;
+	int64_t *ids;
+	size_t nids;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, "SELECT id FROM payment_plans WHERE account_id = ? AND"
-	    " (? = 0 OR client_id = ?) AND (? = 0 OR status NOT IN ('draft'))"
-	    " ORDER BY id DESC LIMIT 100", q, 4, &r);
-	if (rc == DB_OK && r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+	rc = store_plan_ids(db, account_id, client_id, portal_only, &ids, &nids);
+	if (rc == DB_OK && nids > 0 && (*out = calloc(nids, sizeof(**out))) == NULL)
 		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		rc = plan_get(db, db_i64(&r, i, 0), account_id, &(*out)[*n]);
+	for (size_t i = 0; rc == DB_OK && i < nids; i++) {
+		rc = plan_get(db, ids[i], account_id, &(*out)[*n]);
 		if (rc == PLAN_OK)
 			(*n)++;
 	}
-	db_result_free(&r);
+	free(ids);
 	if (rc != DB_OK) {
 		for (size_t i = 0; i < *n; i++)
 			plan_free(&(*out)[i]);
@@ -293,18 +256,8 @@ plan_list(struct db *db, int64_t account_id, int64_t client_id, int portal_only,
 int
 plan_open_now(struct db *db, const struct plan *p, int64_t *open)
 {
-	struct db_param a[] = { DB_I64(p->id) };
-	struct db_param b[] = { DB_I64(p->account_id), DB_I64(p->client_id),
-	    DB_I64(p->client_id) };
-
-	if (p->by_invoices)
-		return db_query_i64(db, "SELECT COALESCE(SUM(GREATEST(o, 0)), 0) FROM"
-		    " (SELECT " OPEN_EXPR " AS o FROM payment_plan_invoices pi JOIN"
-		    " invoices i ON i.id = pi.invoice_id WHERE pi.plan_id = ? AND"
-		    " i.status = 'issued') t", a, 1, open);
-	return db_query_i64(db, "SELECT COALESCE(SUM(GREATEST(o, 0)), 0) FROM"
-	    " (SELECT " OPEN_EXPR " AS o FROM invoices i WHERE i.account_id = ?"
-	    " AND (? = 0 OR i.client_id = ?) AND i.status = 'issued') t", b, 3, open);
+	return store_plan_open(db, p->by_invoices, p->id, p->account_id,
+	    p->client_id, open);
 }
 
 /* --- versions ------------------------------------------------------------------ */
@@ -335,27 +288,16 @@ int
 plan_version_add(struct db *db, const struct actor *a, int64_t plan_id,
     const char *action, const char *changes, const char *consent)
 {
-	struct db_param q[] = { DB_I64(clock_now()), DB_I64(plan_id) };
 	struct buf b;
 	int64_t ver = 0;
 	int rc;
 
 	buf_init(&b, 1024 * 1024);
-	if ((rc = db_exec(db, "UPDATE payment_plans SET version = version + 1,"
-	    " updated_at = ? WHERE id = ?", q, 2, NULL, NULL)) != DB_OK ||
-	    (rc = db_query_i64(db, "SELECT version FROM payment_plans WHERE id = ?",
-	    q + 1, 1, &ver)) != DB_OK ||
-	    (rc = schedule_text(db, plan_id, &b)) != DB_OK)
+	if ((rc = store_plan_version_next(db, plan_id, clock_now(), &ver)) !=
+	    DB_OK || (rc = schedule_text(db, plan_id, &b)) != DB_OK)
 		goto out;
-	{
-		struct db_param v[] = { DB_I64(plan_id), DB_I64(ver), DB_STR(a->kind),
-		    a->id ? DB_I64(a->id) : DB_NULL, DB_I64(clock_now()),
-		    DB_STR(changes), DB_STR(buf_cstr(&b)), DB_STR(consent ? consent : "") };
-
-		rc = db_exec(db, "INSERT INTO payment_plan_versions (plan_id, version,"
-		    " actor_kind, actor_id, created_at, changes, schedule, consent_text)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", v, ARRAY_LEN(v), NULL, NULL);
-	}
+	rc = store_plan_version_insert(db, plan_id, ver, a->kind, a->id,
+	    clock_now(), changes, buf_cstr(&b), consent);
 	if (rc == DB_OK)
 		rc = audit_record(db, a, action, "payment_plan", plan_id, changes);
 out:
@@ -366,20 +308,13 @@ out:
 int
 plan_set_state(struct db *db, int64_t id, enum plan_state s)
 {
-	struct db_param q[] = { DB_STR(plan_state_names[s]), DB_I64(clock_now()),
-	    DB_I64(id) };
-
-	return db_exec(db, "UPDATE payment_plans SET status = ?, updated_at = ?"
-	    " WHERE id = ?", q, 3, NULL, NULL);
+	return store_plan_status_set(db, id, plan_state_names[s], clock_now());
 }
 
 int
 plan_consents_revoke(struct db *db, int64_t plan_id)
 {
-	struct db_param q[] = { DB_I64(clock_now()), DB_I64(plan_id) };
-
-	return db_exec(db, "UPDATE consents SET revoked_at = ? WHERE plan_id = ?"
-	    " AND scope = 'payment_plan' AND revoked_at IS NULL", q, 2, NULL, NULL);
+	return store_plan_consents_revoke(db, plan_id, 0, clock_now());
 }
 
 int
@@ -389,13 +324,13 @@ plan_insert_slots(struct db *db, int64_t plan_id, int first,
 	int rc = DB_OK;
 
 	for (size_t i = 0; rc == DB_OK && i < n; i++) {
-		char d[11];
-		struct db_param q[] = { DB_I64(plan_id), DB_I64(first + (int)i),
-		    DB_STR(d), DB_I64(s[i].amount) };
+		struct store_plan_inst t;
 
-		date_fmt(s[i].due, d, sizeof(d));
-		rc = db_exec(db, "INSERT INTO payment_plan_installments (plan_id,"
-		    " number, due_date, amount) VALUES (?, ?, ?, ?)", q, 4, NULL, NULL);
+		memset(&t, 0, sizeof(t));
+		t.number = first + (int)i;
+		date_fmt(s[i].due, t.due, sizeof(t.due));
+		t.amount = s[i].amount;
+		rc = store_plan_inst_insert(db, plan_id, &t);
 	}
 	return rc;
 }
@@ -416,40 +351,31 @@ settle_processing(struct db *db, const struct plan *p, struct buf *ch)
 
 	for (size_t i = 0; rc == DB_OK && i < p->ninst; i++) {
 		const struct plan_installment *t = &p->inst[i];
-		struct db_param q[] = { DB_I64(clock_now() - PLAN_ABANDONED_AFTER),
-		    DB_I64(t->payment_id) };
-		struct db_param u[] = { DB_I64(clock_now()), DB_I64(t->id) };
-		struct db_result r;
-		const char *st;
-		char m[MONEY_FMT_MAX], what[32];
+		char st[16], m[MONEY_FMT_MAX], what[32];
 
 		if (t->state != INST_PROCESSING || t->payment_id == 0)
 			continue;
-		if ((rc = db_query(db, "SELECT IF(status = 'pending' AND stripe_status"
-		    " IN ('', 'requires_payment_method', 'requires_confirmation',"
-		    " 'requires_action') AND created_at < ?, 'abandoned', status) FROM"
-		    " payments WHERE id = ?", q, 2, &r)) != DB_OK)
+		if ((rc = store_plan_payment_state(db, t->payment_id, clock_now() -
+		    PLAN_ABANDONED_AFTER, st, sizeof(st))) < 0)
 			break;
-		st = r.nrows == 1 ? db_str(&r, 0, 0) : "failed";
+		if (rc == 0)
+			str_copy(st, sizeof(st), "failed");
+		rc = DB_OK;
 		money_format(t->amount, m, sizeof(m));
 		if (t->number == 0)
 			str_copy(what, sizeof(what), "Down payment");
 		else
 			str_fmt(what, sizeof(what), "Installment %d", t->number);
 		if (strcmp(st, "succeeded") == 0) {
-			rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
-			    " 'paid', paid_at = ? WHERE id = ?", u, 2, NULL, NULL);
+			rc = store_plan_inst_paid(db, t->id, clock_now());
 			buf_printf(ch, "%s (%s) paid by payment %" PRId64 ".\n",
 			    what, m, t->payment_id);
 		} else if (strcmp(st, "failed") == 0 || strcmp(st, "canceled") == 0 ||
 		    strcmp(st, "abandoned") == 0) {
-			rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
-			    " 'scheduled', payment_id = NULL, last_attempt_at = ?"
-			    " WHERE id = ?", u, 2, NULL, NULL);
+			rc = store_plan_inst_unpaid(db, t->id, clock_now());
 			buf_printf(ch, "%s (%s): payment %" PRId64 " %s; scheduled "
 			    "again.\n", what, m, t->payment_id, st);
 		}
-		db_result_free(&r);
 	}
 	return rc;
 }
@@ -474,16 +400,11 @@ shrink_to_open(struct db *db, const struct plan *p, struct buf *ch)
 	}
 	taken = plan_schedule_shrink(amt, n, open - processing);
 	for (size_t i = 0, k = 0; taken > 0 && rc == DB_OK && i < p->ninst; i++) {
-		struct db_param q[] = { DB_I64(0), DB_STR(""), DB_I64(p->inst[i].id) };
-
 		if (p->inst[i].state != INST_SCHEDULED)
 			continue;
-		if (amt[k] != p->inst[i].amount) {
-			q[0] = DB_I64(amt[k]);
-			q[1] = DB_STR(amt[k] == 0 ? "cancelled" : "scheduled");
-			rc = db_exec(db, "UPDATE payment_plan_installments SET amount = ?,"
-			    " status = ? WHERE id = ?", q, 3, NULL, NULL);
-		}
+		if (amt[k] != p->inst[i].amount)
+			rc = store_plan_inst_resize(db, p->inst[i].id, amt[k],
+			    amt[k] == 0 ? "cancelled" : "scheduled");
 		k++;
 	}
 	free(amt);
@@ -547,17 +468,12 @@ plan_sync(struct db *db, const struct actor *a, int64_t id)
 int
 plan_limits_get(struct db *db, struct plan_limits *l)
 {
-	struct db_result r;
-	int rc = db_query(db, "SELECT min_installment, max_installments, min_down_bp"
-	    " FROM plan_settings WHERE id = 1", NULL, 0, &r);
+	struct store_plan_limits s;
+	int rc = store_plan_limits_get(db, &s);
 
-	memset(l, 0, sizeof(*l));
-	if (rc == DB_OK && r.nrows == 1) {
-		l->min_installment = db_i64(&r, 0, 0);
-		l->max_installments = db_i64(&r, 0, 1);
-		l->min_down_bp = db_i64(&r, 0, 2);
-	}
-	db_result_free(&r);
+	l->min_installment = s.min_installment;
+	l->max_installments = s.max_installments;
+	l->min_down_bp = s.min_down_bp;
 	return rc == DB_OK ? PLAN_OK : PLAN_DB;
 }
 
@@ -566,17 +482,12 @@ limits_tx(struct db *db, void *arg)
 {
 	const struct actor *a = ((void **)arg)[0];
 	const struct plan_limits *l = ((void **)arg)[1];
-	struct db_param q[] = { DB_I64(l->min_installment), DB_I64(l->max_installments),
-	    DB_I64(l->min_down_bp), a->id ? DB_I64(a->id) : DB_NULL, DB_I64(clock_now()) };
+	struct store_plan_limits s = { l->min_installment, l->max_installments,
+	    l->min_down_bp };
 	char detail[200];
 	int rc;
 
-	if ((rc = db_exec(db, "INSERT INTO plan_settings (id, min_installment,"
-	    " max_installments, min_down_bp, updated_by, updated_at) VALUES (1, ?,"
-	    " ?, ?, ?, ?) ON DUPLICATE KEY UPDATE min_installment = VALUES"
-	    "(min_installment), max_installments = VALUES(max_installments),"
-	    " min_down_bp = VALUES(min_down_bp), updated_by = VALUES(updated_by),"
-	    " updated_at = VALUES(updated_at)", q, 5, NULL, NULL)) != DB_OK)
+	if ((rc = store_plan_limits_set(db, &s, a->id, clock_now())) != DB_OK)
 		return rc;
 	str_fmt(detail, sizeof(detail), "min installment %" PRId64 "c, max %" PRId64
 	    " installments, min down payment %" PRId64 " bp", l->min_installment,

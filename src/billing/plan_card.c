@@ -7,6 +7,7 @@
 #include "plan_card.h"
 #include "plan_int.h"
 #include "portal_int.h"
+#include "store_plan.h"
 #include "str.h"
 #include "stripe_pay.h"
 
@@ -18,45 +19,29 @@ plan_card_token_new(struct db *db, int64_t plan_id, char *token, size_t tokensz)
 
 	if (portal_token_new(token, tokensz, hash) == -1)
 		return DB_ERR;
-	{
-		struct db_param q[] = { DB_I64(plan_id), DB_STR(hash),
-		    DB_I64(now + PLAN_CARD_TTL), DB_I64(now) };
-		return db_exec(db, "INSERT INTO plan_card_tokens (plan_id, token_hash,"
-		    " expires_at, created_at) VALUES (?, ?, ?, ?)", q, 4, NULL, NULL);
-	}
+	return store_plan_card_insert(db, plan_id, hash, now + PLAN_CARD_TTL, now);
 }
 
 int
 plan_card_find(struct db *db, const char *token, struct plan_card_link *l)
 {
+	struct store_plan_card c;
 	char hash[65];
-	struct db_result r;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
 	if (portal_token_hash(token, hash) == -1)
 		return PLAN_NOT_FOUND;
-	{
-		struct db_param q[] = { DB_STR(hash), DB_I64(clock_now()) };
-		rc = db_query(db, "SELECT t.id, t.plan_id, p.account_id,"
-		    " COALESCE(t.setup_intent, ''), COALESCE(t.signer_name, ''),"
-		    " COALESCE(t.signer_ip, ''), COALESCE(t.signer_user_agent, '')"
-		    " FROM plan_card_tokens t JOIN payment_plans p ON p.id = t.plan_id"
-		    " WHERE t.token_hash = ? AND t.used_at IS NULL AND t.expires_at > ?"
-		    " AND p.status IN ('active', 'past_due', 'paused', 'sent')", q, 2, &r);
-	}
-	if (rc != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
-		return rc != DB_OK ? PLAN_DB : PLAN_NOT_FOUND;
-	}
-	l->id = db_i64(&r, 0, 0);
-	l->plan_id = db_i64(&r, 0, 1);
-	l->account_id = db_i64(&r, 0, 2);
-	str_copy(l->setup_intent, sizeof(l->setup_intent), db_str(&r, 0, 3));
-	str_copy(l->signer_name, sizeof(l->signer_name), db_str(&r, 0, 4));
-	str_copy(l->signer_ip, sizeof(l->signer_ip), db_str(&r, 0, 5));
-	str_copy(l->signer_user_agent, sizeof(l->signer_user_agent), db_str(&r, 0, 6));
-	db_result_free(&r);
+	if ((rc = store_plan_card_find(db, hash, clock_now(), &c)) != 1)
+		return rc < 0 ? PLAN_DB : PLAN_NOT_FOUND;
+	l->id = c.id;
+	l->plan_id = c.plan_id;
+	l->account_id = c.account_id;
+	str_copy(l->setup_intent, sizeof(l->setup_intent), c.setup_intent);
+	str_copy(l->signer_name, sizeof(l->signer_name), c.signer_name);
+	str_copy(l->signer_ip, sizeof(l->signer_ip), c.signer_ip);
+	str_copy(l->signer_user_agent, sizeof(l->signer_user_agent),
+	    c.signer_user_agent);
 	return PLAN_OK;
 }
 
@@ -64,14 +49,16 @@ int
 plan_card_started(struct db *db, int64_t link_id, const char *setup_intent,
     const char *signer, const char *ip, const char *user_agent)
 {
-	char ua[256];
-	struct db_param q[] = { DB_STR(setup_intent), DB_STR(signer), DB_STR(ip),
-	    DB_STR(ua), DB_I64(link_id) };
+	struct store_plan_card c;
 
-	str_copy(ua, sizeof(ua), user_agent ? user_agent : "");
-	return db_exec(db, "UPDATE plan_card_tokens SET setup_intent = ?,"
-	    " signer_name = ?, signer_ip = ?, signer_user_agent = ? WHERE id = ?"
-	    " AND used_at IS NULL", q, 5, NULL, NULL) == DB_OK ? PLAN_OK : PLAN_DB;
+	memset(&c, 0, sizeof(c));
+	c.id = link_id;
+	str_copy(c.setup_intent, sizeof(c.setup_intent), setup_intent);
+	str_copy(c.signer_name, sizeof(c.signer_name), signer);
+	str_copy(c.signer_ip, sizeof(c.signer_ip), ip);
+	str_copy(c.signer_user_agent, sizeof(c.signer_user_agent),
+	    user_agent ? user_agent : "");
+	return store_plan_card_started(db, &c) == DB_OK ? PLAN_OK : PLAN_DB;
 }
 
 struct replace_args {
@@ -94,28 +81,13 @@ replace_tx(struct db *db, void *arg)
 	plan_free(&p);
 	if (clock_fmt_date(clock_now(), today, sizeof(today)) == -1)
 		return DB_ERR;
-	{
-		struct db_param m[] = { DB_I64(a->method_id), DB_I64(clock_now()),
-		    DB_I64(a->l->plan_id) };
-		struct db_param c[] = { DB_I64(clock_now()), DB_I64(a->l->plan_id),
-		    DB_I64(a->consent_id) };
-		struct db_param i[] = { DB_STR(today), DB_I64(a->l->plan_id) };
-		struct db_param t[] = { DB_I64(clock_now()), DB_I64(a->l->id) };
-
-		if ((rc = db_exec(db, "UPDATE payment_plans SET payment_method_id = ?,"
-		    " status = IF(status = 'past_due', 'active', status), updated_at = ?"
-		    " WHERE id = ?", m, 3, NULL, NULL)) != DB_OK ||
-		    (rc = db_exec(db, "UPDATE consents SET revoked_at = ? WHERE"
-		    " plan_id = ? AND scope = 'payment_plan' AND id <> ? AND"
-		    " revoked_at IS NULL", c, 3, NULL, NULL)) != DB_OK ||
-		    (rc = db_exec(db, "UPDATE payment_plan_installments SET"
-		    " dunning_stopped = 0, retry_on = IF(failures > 0, ?, retry_on)"
-		    " WHERE plan_id = ? AND status = 'scheduled'", i, 2, NULL, NULL)) !=
-		    DB_OK ||
-		    (rc = db_exec(db, "UPDATE plan_card_tokens SET used_at = ? WHERE"
-		    " id = ?", t, 2, NULL, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_plan_method_set(db, a->l->plan_id, a->method_id,
+	    clock_now())) != DB_OK ||
+	    (rc = store_plan_consents_revoke(db, a->l->plan_id, a->consent_id,
+	    clock_now())) != DB_OK ||
+	    (rc = store_plan_inst_dunning_reset(db, a->l->plan_id, today)) != DB_OK ||
+	    (rc = store_plan_card_used(db, a->l->id, clock_now())) != DB_OK)
+		return rc;
 	str_fmt(changes, sizeof(changes), "The client replaced the card (payment "
 	    "method %" PRId64 ") from an update-card link, signed by %s.\n",
 	    a->method_id, a->l->signer_name);

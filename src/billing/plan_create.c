@@ -9,60 +9,42 @@
 #include "payment.h"
 #include "plan_int.h"
 #include "profiles.h"
+#include "store_plan.h"
 #include "str.h"
 #include "stripe_pay.h"
-
-#define OPEN_EXPR "((SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
-	" WHERE e.invoice_id = i.id) - (SELECT COALESCE(SUM(x.amount), 0)" \
-	" FROM allocations x WHERE x.invoice_id = i.id))"
 
 static int
 invoice_check(struct db *db, int64_t account_id, int64_t client_id,
     int64_t plan_id, int64_t id, struct plan_invoice *out, struct plan_err *e)
 {
-	struct db_param q[] = { DB_I64(plan_id), DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT i.account_id, COALESCE(i.client_id, 0),"
-	    " i.status, COALESCE(i.number, ''), " OPEN_EXPR ", (SELECT MIN(p.id)"
-	    " FROM payment_plan_invoices pi JOIN payment_plans p ON p.id ="
-	    " pi.plan_id WHERE pi.invoice_id = i.id AND p.id <> ? AND p.status NOT"
-	    " IN ('completed', 'cancelled')) FROM invoices i WHERE i.id = ?",
-	    q, 2, &r);
+	struct store_plan_inv_check c;
+	int rc = store_plan_inv_check(db, plan_id, id, &c);
 
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (rc < 0)
 		return PLAN_DB;
-	}
-	if (r.nrows != 1 || db_i64(&r, 0, 0) != account_id ||
-	    (client_id && db_i64(&r, 0, 1) != client_id))
-		rc = plan_fail(e, PLAN_NOT_FOUND, "invoice_ids", "Invoice %" PRId64
+	if (rc == 0 || c.account_id != account_id ||
+	    (client_id && c.client_id != client_id))
+		return plan_fail(e, PLAN_NOT_FOUND, "invoice_ids", "Invoice %" PRId64
 		    " is not one of this %s's invoices.", id, client_id ? "client" :
 		    "account");
-	else if (strcmp(db_str(&r, 0, 2), "issued") != 0 || db_i64(&r, 0, 4) <= 0)
-		rc = plan_fail(e, PLAN_INVALID, "invoice_ids", "Invoice %s has "
-		    "nothing open: choose open invoices.", *db_str(&r, 0, 3) ?
-		    db_str(&r, 0, 3) : "(draft)");
-	else if (!db_isnull(&r, 0, 5))
-		rc = plan_fail(e, PLAN_INVALID, "invoice_ids", "Invoice %s is "
-		    "already in payment plan #%s.", db_str(&r, 0, 3), db_str(&r, 0, 5));
-	else {
-		out->id = id;
-		str_copy(out->number, sizeof(out->number), db_str(&r, 0, 3));
-		out->open = db_i64(&r, 0, 4);
-	}
-	db_result_free(&r);
-	return rc;
+	if (strcmp(c.status, "issued") != 0 || c.open <= 0)
+		return plan_fail(e, PLAN_INVALID, "invoice_ids", "Invoice %s has "
+		    "nothing open: choose open invoices.", *c.number ? c.number :
+		    "(draft)");
+	if (c.other_plan != 0)
+		return plan_fail(e, PLAN_INVALID, "invoice_ids", "Invoice %s is "
+		    "already in payment plan #%" PRId64 ".", c.number, c.other_plan);
+	out->id = id;
+	str_copy(out->number, sizeof(out->number), c.number);
+	out->open = c.open;
+	return PLAN_OK;
 }
 
 int
 plan_of_invoice(struct db *db, int64_t invoice_id, int64_t *plan_id)
 {
-	struct db_param q[] = { DB_I64(invoice_id) };
-
-	return db_query_i64(db, "SELECT COALESCE(MIN(p.id), 0) FROM"
-	    " payment_plan_invoices pi JOIN payment_plans p ON p.id = pi.plan_id"
-	    " WHERE pi.invoice_id = ? AND p.status NOT IN ('completed',"
-	    " 'cancelled')", q, 1, plan_id) == DB_OK ? PLAN_OK : PLAN_DB;
+	return store_plan_of_invoice(db, invoice_id, plan_id) == DB_OK ? PLAN_OK :
+	    PLAN_DB;
 }
 
 int
@@ -214,28 +196,25 @@ static int
 insert_plan(struct db *db, struct create_args *x)
 {
 	const struct plan_req *q = x->q;
-	char start[11];
-	int64_t now = clock_now();
-	uint64_t id = 0;
-	struct db_param p[] = { DB_I64(q->account_id),
-	    q->client_id ? DB_I64(q->client_id) : DB_NULL,
-	    DB_STR(q->ninv ? "invoices" : "amount"), DB_I64(x->t->total),
-	    DB_I64(x->t->down), DB_I64(x->t->count), DB_I64(x->t->amount),
-	    DB_STR(plan_freq_names[x->t->freq]), DB_I64(x->t->day), DB_STR(start),
-	    q->method_id ? DB_I64(q->method_id) : DB_NULL, DB_I64(q->autopay != 0),
-	    DB_STR(q->override_reason ? q->override_reason : ""),
-	    strcmp(x->a->kind, "staff") == 0 && x->a->id ? DB_I64(x->a->id) : DB_NULL,
-	    DB_I64(now), DB_I64(now) };
-	int rc;
+	struct store_plan p;
 
-	date_fmt(x->t->start, start, sizeof(start));
-	rc = db_exec(db, "INSERT INTO payment_plans (account_id, client_id, basis,"
-	    " total, down_payment, installments, installment_amount, frequency,"
-	    " day_of_month, start_date, payment_method_id, autopay, override_reason,"
-	    " created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", p, ARRAY_LEN(p), NULL, &id);
-	x->id = (int64_t)id;
-	return rc;
+	memset(&p, 0, sizeof(p));
+	p.account_id = q->account_id;
+	p.client_id = q->client_id;
+	str_copy(p.basis, sizeof(p.basis), q->ninv ? "invoices" : "amount");
+	p.total = x->t->total;
+	p.down = x->t->down;
+	p.count = x->t->count;
+	p.amount = x->t->amount;
+	str_copy(p.freq, sizeof(p.freq), plan_freq_names[x->t->freq]);
+	p.day = x->t->day;
+	date_fmt(x->t->start, p.start, sizeof(p.start));
+	p.method_id = q->method_id;
+	p.autopay = q->autopay != 0;
+	str_copy(p.override_reason, sizeof(p.override_reason),
+	    q->override_reason ? q->override_reason : "");
+	return store_plan_insert(db, &p, strcmp(x->a->kind, "staff") == 0 ?
+	    x->a->id : 0, clock_now(), &x->id);
 }
 
 /* The down payment is installment 0: due today, or paid by the payment
@@ -243,16 +222,16 @@ insert_plan(struct db *db, struct create_args *x)
 static int
 insert_down(struct db *db, const struct create_args *x)
 {
-	char today[11];
-	struct db_param p[] = { DB_I64(x->id), DB_STR(today), DB_I64(x->t->down),
-	    DB_STR(x->down_payment_id ? "paid" : "scheduled"),
-	    x->down_payment_id ? DB_I64(x->down_payment_id) : DB_NULL,
-	    x->down_payment_id ? DB_I64(clock_now()) : DB_NULL };
+	struct store_plan_inst t;
 
-	date_fmt(date_today(), today, sizeof(today));
-	return db_exec(db, "INSERT INTO payment_plan_installments (plan_id, number,"
-	    " due_date, amount, status, payment_id, paid_at) VALUES (?, 0, ?, ?, ?,"
-	    " ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
+	memset(&t, 0, sizeof(t));
+	date_fmt(date_today(), t.due, sizeof(t.due));
+	t.amount = x->t->down;
+	str_copy(t.status, sizeof(t.status), x->down_payment_id ? "paid" :
+	    "scheduled");
+	t.payment_id = x->down_payment_id;
+	t.paid_at = x->down_payment_id ? clock_now() : 0;
+	return store_plan_inst_insert(db, x->id, &t);
 }
 
 static int
@@ -265,12 +244,8 @@ create_tx(struct db *db, void *arg)
 
 	if ((rc = insert_plan(db, x)) != DB_OK)
 		return rc;
-	for (size_t i = 0; rc == DB_OK && i < x->q->ninv; i++) {
-		struct db_param p[] = { DB_I64(x->id), DB_I64(x->q->invoice_ids[i]) };
-
-		rc = db_exec(db, "INSERT INTO payment_plan_invoices (plan_id,"
-		    " invoice_id, added_in_version) VALUES (?, ?, 1)", p, 2, NULL, NULL);
-	}
+	for (size_t i = 0; rc == DB_OK && i < x->q->ninv; i++)
+		rc = store_plan_invoice_add(db, x->id, x->q->invoice_ids[i], 1);
 	if (rc == DB_OK && x->t->down > 0)
 		rc = insert_down(db, x);
 	if (rc == DB_OK)

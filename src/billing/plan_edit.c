@@ -10,6 +10,7 @@
 #include "notice.h"
 #include "plan_int.h"
 #include "portal_int.h"
+#include "store_plan.h"
 #include "str.h"
 #include "stripe_pay.h"
 
@@ -161,16 +162,12 @@ add_invoices(struct edit_args *x, const struct plan *p, struct buf *ch,
 	    p->id, x->ed->add_invoice_ids, x->ed->nadd, inv, x->e)) != PLAN_OK)
 		return rc;
 	for (size_t i = 0; i < x->ed->nadd; i++) {
-		struct db_param q[] = { DB_I64(p->id), DB_I64(inv[i].id),
-		    DB_I64(p->version + 1) };
-
 		for (size_t j = 0; j < p->ninv; j++)
 			if (p->inv[j].id == inv[i].id)
 				return plan_fail(x->e, PLAN_INVALID, "add_invoice_ids",
 				    "Invoice %s is already in this plan.", inv[i].number);
-		if ((rc = db_exec(x->env->db, "INSERT INTO payment_plan_invoices"
-		    " (plan_id, invoice_id, added_in_version) VALUES (?, ?, ?)", q, 3,
-		    NULL, NULL)) != DB_OK)
+		if ((rc = store_plan_invoice_add(x->env->db, p->id, inv[i].id,
+		    p->version + 1)) != DB_OK)
 			return rc;
 		*added += inv[i].open;
 		buf_printf(ch, "Invoice %s added.\n", inv[i].number);
@@ -185,7 +182,6 @@ relayout(struct edit_args *x, const struct plan *p, int64_t remaining)
 	struct plan_slot *s = calloc(PLAN_MAX_INSTALLMENTS, sizeof(*s));
 	struct plan_terms t = x->ed->terms;
 	struct plan_limits l;
-	struct db_param q[] = { DB_I64(p->id) };
 	int last = p->ninst ? p->inst[p->ninst - 1].number : 0;
 	size_t n = 0;
 	int rc;
@@ -204,9 +200,7 @@ relayout(struct edit_args *x, const struct plan *p, int64_t remaining)
 		str_copy(x->e->field, sizeof(x->e->field), "override_reason");
 		rc = PLAN_LIMITS;
 	} else if (rc == PLAN_OK &&
-	    (rc = db_exec(x->env->db, "DELETE FROM payment_plan_installments WHERE"
-	    " plan_id = ? AND status = 'scheduled' AND number > 0", q, 1, NULL,
-	    NULL)) == DB_OK)
+	    (rc = store_plan_inst_drop_scheduled(x->env->db, p->id)) == DB_OK)
 		rc = plan_insert_slots(x->env->db, p->id, last + 1, s, n);
 	free(s);
 	return rc;
@@ -215,18 +209,20 @@ relayout(struct edit_args *x, const struct plan *p, int64_t remaining)
 static int
 save_terms(struct db *db, const struct plan *p, const struct plan_edit *ed)
 {
-	char start[11];
-	struct db_param q[] = { DB_I64(ed->terms.count), DB_I64(ed->terms.amount),
-	    DB_STR(plan_freq_names[ed->terms.freq]), DB_I64(ed->terms.day),
-	    DB_STR(start), ed->method_id ? DB_I64(ed->method_id) : DB_NULL,
-	    DB_I64(ed->autopay != 0), DB_STR(ed->override_reason ?
-	    ed->override_reason : p->override_reason), DB_I64(p->id) };
+	struct store_plan s;
 
-	date_fmt(ed->terms.start, start, sizeof(start));
-	return db_exec(db, "UPDATE payment_plans SET installments = ?,"
-	    " installment_amount = ?, frequency = ?, day_of_month = ?, start_date"
-	    " = ?, payment_method_id = ?, autopay = ?, override_reason = ?"
-	    " WHERE id = ?", q, ARRAY_LEN(q), NULL, NULL);
+	memset(&s, 0, sizeof(s));
+	s.id = p->id;
+	s.count = ed->terms.count;
+	s.amount = ed->terms.amount;
+	str_copy(s.freq, sizeof(s.freq), plan_freq_names[ed->terms.freq]);
+	s.day = ed->terms.day;
+	date_fmt(ed->terms.start, s.start, sizeof(s.start));
+	s.method_id = ed->method_id;
+	s.autopay = ed->autopay != 0;
+	str_copy(s.override_reason, sizeof(s.override_reason),
+	    ed->override_reason ? ed->override_reason : p->override_reason);
+	return store_plan_terms_set(db, &s);
 }
 
 static int
@@ -352,15 +348,10 @@ skip_tx(struct db *db, void *arg)
 		goto out;
 	s.amount = t->amount;
 	s.due = plan_next_due(p.terms.freq, p.terms.day, p.inst[p.ninst - 1].due, 0);
-	{
-		struct db_param q[] = { DB_I64(t->id) };
-
-		if ((rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
-		    " 'skipped' WHERE id = ?", q, 1, NULL, NULL)) != DB_OK ||
-		    (rc = plan_insert_slots(db, p.id, p.inst[p.ninst - 1].number + 1,
-		    &s, 1)) != DB_OK)
-			goto out;
-	}
+	if ((rc = store_plan_inst_status_set(db, t->id, "skipped")) != DB_OK ||
+	    (rc = plan_insert_slots(db, p.id, p.inst[p.ninst - 1].number + 1,
+	    &s, 1)) != DB_OK)
+		goto out;
 	money_format(s.amount, m, sizeof(m));
 	date_fmt(s.due, d, sizeof(d));
 	str_fmt(ch, sizeof(ch), "Installment %d skipped; its %s moved to a new "
@@ -395,13 +386,8 @@ move_tx(struct db *db, void *arg)
 		goto out;
 	date_fmt(t->due, d1, sizeof(d1));
 	date_fmt(x->due, d2, sizeof(d2));
-	{
-		struct db_param q[] = { DB_STR(d2), DB_I64(t->id) };
-
-		if ((rc = db_exec(db, "UPDATE payment_plan_installments SET due_date"
-		    " = ? WHERE id = ?", q, 2, NULL, NULL)) != DB_OK)
-			goto out;
-	}
+	if ((rc = store_plan_inst_due_set(db, t->id, d2)) != DB_OK)
+		goto out;
 	str_fmt(ch, sizeof(ch), "Installment %d moved from %s to %s.\n", x->number,
 	    d1, d2);
 	if (p.autopay && p.state == PLAN_ACTIVE) {
@@ -474,11 +460,7 @@ act_tx(struct db *db, void *arg)
 	if ((rc = plan_set_state(db, p.id, to)) != DB_OK)
 		goto out;
 	if (to == PLAN_CANCELLED) {
-		struct db_param q[] = { DB_I64(p.id) };
-
-		rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
-		    " 'cancelled' WHERE plan_id = ? AND status = 'scheduled'", q, 1,
-		    NULL, NULL);
+		rc = store_plan_inst_cancel_scheduled(db, p.id);
 		if (rc == DB_OK)
 			rc = plan_consents_revoke(db, p.id);
 	}

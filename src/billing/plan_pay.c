@@ -8,30 +8,31 @@
 #include "db.h"
 #include "money.h"
 #include "plan_int.h"
+#include "store_plan.h"
 #include "str.h"
 
-#define OPEN_EXPR "((SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
-	" WHERE e.invoice_id = i.id) - (SELECT COALESCE(SUM(x.amount), 0)" \
-	" FROM allocations x WHERE x.invoice_id = i.id))"
-
-/* The invoices a plan's money goes to, oldest due first, with what they
- * have open. */
+/* What `want` comes to on the invoices the plan's money goes to (oldest
+ * due first, each up to what it has open). */
 static int
-pay_targets(struct db *db, const struct plan *p, struct db_result *r)
+pay_fill(struct db *db, const struct plan *p, int64_t want, struct plan_pay *out)
 {
-	struct db_param a[] = { DB_I64(p->id) };
-	struct db_param b[] = { DB_I64(p->account_id), DB_I64(p->client_id),
-	    DB_I64(p->client_id) };
+	struct store_plan_inv *v;
+	size_t n;
+	int rc = store_plan_pay_targets(db, p->by_invoices, p->id, p->account_id,
+	    p->client_id, &v, &n);
 
-	if (p->by_invoices)
-		return db_query(db, "SELECT i.id, " OPEN_EXPR " AS o, COALESCE(i.number,"
-		    " '') FROM payment_plan_invoices pi JOIN invoices i ON i.id = pi.invoice_id"
-		    " WHERE pi.plan_id = ? AND i.status = 'issued' HAVING o > 0"
-		    " ORDER BY i.due_date, i.id", a, 1, r);
-	return db_query(db, "SELECT i.id, " OPEN_EXPR " AS o, COALESCE(i.number, '')"
-	    " FROM invoices i WHERE"
-	    " i.account_id = ? AND (? = 0 OR i.client_id = ?) AND i.status ="
-	    " 'issued' HAVING o > 0 ORDER BY i.due_date, i.id LIMIT 50", b, 3, r);
+	for (size_t i = 0; rc == DB_OK && i < n && want > 0 &&
+	    out->n < PLAN_MAX_INVOICES; i++) {
+		int64_t take = v[i].open < want ? v[i].open : want;
+
+		out->invoice_ids[out->n] = v[i].id;
+		str_copy(out->numbers[out->n], sizeof(out->numbers[0]), v[i].number);
+		out->amounts[out->n++] = take;
+		out->total += take;
+		want -= take;
+	}
+	free(v);
+	return rc;
 }
 
 static int64_t
@@ -65,9 +66,7 @@ int
 plan_pay_price(struct db *db, int64_t account_id, int64_t id,
     enum plan_pay_what what, struct plan_pay *out, struct plan_err *e)
 {
-	struct db_result r;
 	struct plan p;
-	int64_t want;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -75,23 +74,10 @@ plan_pay_price(struct db *db, int64_t account_id, int64_t id,
 		return rc;
 	if ((rc = payable(&p, e)) != PLAN_OK)
 		goto out;
-	want = amount_of(&p, what);
-	if ((rc = pay_targets(db, &p, &r)) != DB_OK) {
-		db_result_free(&r);
+	if (pay_fill(db, &p, amount_of(&p, what), out) != DB_OK) {
 		rc = PLAN_DB;
 		goto out;
 	}
-	for (size_t i = 0; i < r.nrows && want > 0 && out->n < PLAN_MAX_INVOICES; i++) {
-		int64_t o = db_i64(&r, i, 1), take = o < want ? o : want;
-
-		out->invoice_ids[out->n] = db_i64(&r, i, 0);
-		str_copy(out->numbers[out->n], sizeof(out->numbers[0]),
-		    db_str(&r, i, 2));
-		out->amounts[out->n++] = take;
-		out->total += take;
-		want -= take;
-	}
-	db_result_free(&r);
 	if (out->total == 0)
 		rc = plan_fail(e, PLAN_STATE, "plan", "Nothing is left to pay on this "
 		    "plan.");
@@ -116,14 +102,9 @@ started_tx(struct db *db, void *arg)
 		goto out;
 	}
 	for (size_t i = 0; rc == DB_OK && i < p.ninst; i++) {
-		struct db_param q[] = { DB_I64(v[3]), DB_I64(clock_now()),
-		    DB_I64(p.inst[i].id) };
-
 		if (p.inst[i].state != INST_SCHEDULED)
 			continue;
-		rc = db_exec(db, "UPDATE payment_plan_installments SET status ="
-		    " 'processing', payment_id = ?, attempts = attempts + 1,"
-		    " last_attempt_at = ? WHERE id = ?", q, 3, NULL, NULL);
+		rc = store_plan_inst_start(db, p.inst[i].id, v[3], clock_now());
 		if (v[2] == PLAN_PAY_NEXT)
 			break;
 	}
@@ -148,7 +129,6 @@ plan_pay_started(struct db *db, int64_t account_id, int64_t id,
 int
 plan_pay_alloc(struct db *db, int64_t id, int64_t amount, struct plan_pay *out)
 {
-	struct db_result r;
 	struct plan p;
 	int rc;
 
@@ -156,22 +136,7 @@ plan_pay_alloc(struct db *db, int64_t id, int64_t amount, struct plan_pay *out)
 	memset(&p, 0, sizeof(p));
 	if ((rc = plan_load(db, id, &p)) != DB_OK)
 		return PLAN_DB;
-	if ((rc = pay_targets(db, &p, &r)) != DB_OK) {
-		db_result_free(&r);
-		plan_free(&p);
-		return PLAN_DB;
-	}
-	for (size_t i = 0; i < r.nrows && amount > 0 && out->n < PLAN_MAX_INVOICES; i++) {
-		int64_t o = db_i64(&r, i, 1), take = o < amount ? o : amount;
-
-		out->invoice_ids[out->n] = db_i64(&r, i, 0);
-		str_copy(out->numbers[out->n], sizeof(out->numbers[0]),
-		    db_str(&r, i, 2));
-		out->amounts[out->n++] = take;
-		out->total += take;
-		amount -= take;
-	}
-	db_result_free(&r);
+	rc = pay_fill(db, &p, amount, out);
 	plan_free(&p);
-	return PLAN_OK;
+	return rc == DB_OK ? PLAN_OK : PLAN_DB;
 }

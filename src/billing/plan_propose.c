@@ -13,27 +13,19 @@
 #include "plan_int.h"
 #include "portal.h"
 #include "profiles.h"
+#include "store_plan.h"
 #include "str.h"
 
 int
 plan_proposals_need_approval(struct db *db, int *need)
 {
-	int64_t v = 0;
-
-	if (db_query_i64(db, "SELECT client_proposals_need_approval FROM "
-	    "plan_settings WHERE id = 1", NULL, 0, &v) != DB_OK)
-		return PLAN_DB;
-	*need = v != 0;
-	return PLAN_OK;
+	return store_plan_approval_get(db, need) == DB_OK ? PLAN_OK : PLAN_DB;
 }
 
 int
 plan_proposals_set_approval(struct db *db, const struct actor *actor, int need)
 {
-	struct db_param p[] = { DB_I64(need ? 1 : 0) };
-
-	if (db_exec(db, "UPDATE plan_settings SET client_proposals_need_approval "
-	    "= ? WHERE id = 1", p, 1, NULL, NULL) != DB_OK ||
+	if (store_plan_approval_set(db, need) != DB_OK ||
 	    audit_record(db, actor, "plan.settings", "settings", 1, need ?
 	    "client proposals need staff approval" :
 	    "client proposals active at once") != DB_OK)
@@ -67,16 +59,18 @@ static int
 proposal_insert(struct db *db, int64_t plan_id, int64_t account_id,
     const struct plan_signature *s, int pending)
 {
-	char ua[256];
+	struct store_plan_proposal pp;
 
-	str_copy(ua, sizeof(ua), s->user_agent ? s->user_agent : "");
-	struct db_param p[] = { DB_I64(plan_id), DB_I64(account_id),
-	    DB_STR(pending ? "pending" : "approved"), DB_STR(s->name),
-	    DB_STR(s->ip ? s->ip : ""), DB_STR(ua), DB_I64(clock_now()) };
-	return db_exec(db, "INSERT INTO plan_proposals (plan_id, account_id, status,"
-	    " signer_name, signed_ip, signed_user_agent, created_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL) == DB_OK ?
-	    PLAN_OK : PLAN_DB;
+	memset(&pp, 0, sizeof(pp));
+	pp.account_id = account_id;
+	pp.pending = pending;
+	str_copy(pp.signer_name, sizeof(pp.signer_name), s->name);
+	str_copy(pp.ip, sizeof(pp.ip), s->ip ? s->ip : "");
+	str_copy(pp.user_agent, sizeof(pp.user_agent), s->user_agent ?
+	    s->user_agent : "");
+	pp.created_at = clock_now();
+	return store_plan_proposal_insert(db, plan_id, &pp) == DB_OK ? PLAN_OK :
+	    PLAN_DB;
 }
 
 /* Sent and signed: active. */
@@ -128,24 +122,20 @@ plan_propose(const struct plan_env *env, struct plan_req *q,
 int
 plan_proposal_get(struct db *db, int64_t plan_id, struct plan_proposal *pp)
 {
-	struct db_param p[] = { DB_I64(plan_id) };
-	struct db_result r;
-	int rc;
+	struct store_plan_proposal s;
+	int rc = store_plan_proposal_get(db, plan_id, &s);
 
 	memset(pp, 0, sizeof(*pp));
-	rc = db_query(db, "SELECT status, signer_name, signed_ip, signed_user_agent,"
-	    " created_at, account_id FROM plan_proposals WHERE plan_id = ?", p, 1, &r);
-	if (rc == DB_OK && r.nrows == 1) {
+	if (rc == 1) {
 		pp->found = 1;
-		pp->pending = strcmp(db_str(&r, 0, 0), "pending") == 0;
-		str_copy(pp->signer_name, sizeof(pp->signer_name), db_str(&r, 0, 1));
-		str_copy(pp->ip, sizeof(pp->ip), db_str(&r, 0, 2));
-		str_copy(pp->user_agent, sizeof(pp->user_agent), db_str(&r, 0, 3));
-		pp->created_at = db_i64(&r, 0, 4);
-		pp->account_id = db_i64(&r, 0, 5);
+		pp->pending = s.pending;
+		str_copy(pp->signer_name, sizeof(pp->signer_name), s.signer_name);
+		str_copy(pp->ip, sizeof(pp->ip), s.ip);
+		str_copy(pp->user_agent, sizeof(pp->user_agent), s.user_agent);
+		pp->created_at = s.created_at;
+		pp->account_id = s.account_id;
 	}
-	db_result_free(&r);
-	return rc == DB_OK ? PLAN_OK : PLAN_DB;
+	return rc >= 0 ? PLAN_OK : PLAN_DB;
 }
 
 int
@@ -155,8 +145,7 @@ plan_proposal_approve(const struct plan_env *env, int64_t plan_id,
 	struct plan_proposal pp;
 	struct plan_signature s;
 	struct account acct;
-	uint64_t n = 0;
-	int rc;
+	int rc, claimed = 0;
 
 	if ((rc = plan_proposal_get(env->db, plan_id, &pp)) != PLAN_OK)
 		return rc;
@@ -164,24 +153,17 @@ plan_proposal_approve(const struct plan_env *env, int64_t plan_id,
 		return plan_fail(e, PLAN_STATE, "status", "This plan is not a client "
 		    "proposal waiting for approval.");
 	/* claim: one approval however many clicks */
-	struct db_param p[] = { env->actor->id ? DB_I64(env->actor->id) : DB_NULL,
-	    DB_I64(clock_now()), DB_I64(plan_id) };
-	if (db_exec(env->db, "UPDATE plan_proposals SET status = 'approved', "
-	    "decided_by = ?, decided_at = ? WHERE plan_id = ? AND status = 'pending'",
-	    p, 3, &n, NULL) != DB_OK)
+	if (store_plan_proposal_claim(env->db, plan_id, env->actor->id,
+	    clock_now(), &claimed) != DB_OK)
 		return PLAN_DB;
-	if (n != 1)
+	if (!claimed)
 		return plan_fail(e, PLAN_STATE, "status", "This proposal was approved "
 		    "already.");
 	/* the client proposed it in the portal: the account's language */
 	s = (struct plan_signature){ pp.signer_name, 1, pp.ip, pp.user_agent,
 	    account_get(env->db, pp.account_id, &acct) == PROF_OK &&
 	    account_language_ok(acct.language) ? acct.language : NULL };
-	if ((rc = activate(env, pp.account_id, plan_id, &s, e)) != PLAN_OK) {
-		struct db_param b[] = { DB_I64(plan_id) };
-		(void)db_exec(env->db, "UPDATE plan_proposals SET status = 'pending', "
-		    "decided_by = NULL, decided_at = NULL WHERE plan_id = ?", b, 1,
-		    NULL, NULL);
-	}
+	if ((rc = activate(env, pp.account_id, plan_id, &s, e)) != PLAN_OK)
+		(void)store_plan_proposal_reopen(env->db, plan_id);
 	return rc;
 }

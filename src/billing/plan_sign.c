@@ -9,6 +9,7 @@
 #include "db.h"
 #include "money.h"
 #include "plan_int.h"
+#include "store_plan.h"
 #include "str.h"
 #include "tmpl.h"
 
@@ -27,15 +28,9 @@ post_invoices(struct db *db, const struct plan *p, const struct actor *a)
 {
 	int rc = DB_OK;
 
-	for (size_t i = 0; rc == DB_OK && i < p->ninv; i++) {
-		struct db_param q[] = { DB_I64(p->inv[i].id), DB_I64(p->account_id),
-		    DB_I64(clock_now()), strcmp(a->kind, "staff") == 0 && a->id ?
-		    DB_I64(a->id) : DB_NULL };
-
-		rc = db_exec(db, "INSERT IGNORE INTO portal_invoices (invoice_id,"
-		    " account_id, posted_at, posted_by) VALUES (?, ?, ?, ?)", q, 4,
-		    NULL, NULL);
-	}
+	for (size_t i = 0; rc == DB_OK && i < p->ninv; i++)
+		rc = store_plan_invoice_post(db, p->inv[i].id, p->account_id,
+		    strcmp(a->kind, "staff") == 0 ? a->id : 0, clock_now());
 	return rc;
 }
 
@@ -44,7 +39,6 @@ send_tx(struct db *db, void *arg)
 {
 	struct sign_args *x = arg;
 	struct plan p;
-	struct db_param q[] = { DB_I64(clock_now()), DB_I64(x->id) };
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -62,8 +56,7 @@ send_tx(struct db *db, void *arg)
 		    "on this plan.");
 	if (rc != DB_OK)
 		goto out;
-	if ((rc = db_exec(db, "UPDATE payment_plans SET status = 'sent', sent_at = ?"
-	    " WHERE id = ?", q, 2, NULL, NULL)) != DB_OK ||
+	if ((rc = store_plan_sent(db, x->id, clock_now())) != DB_OK ||
 	    (rc = post_invoices(db, &p, x->env->actor)) != DB_OK ||
 	    (rc = plan_version_add(db, x->env->actor, p.id, "plan.send",
 	    "Sent to the client portal for signature.\n", NULL)) != DB_OK)
@@ -227,25 +220,13 @@ accept_tx(struct db *db, void *arg)
 		rc = DB_ERR;
 		goto out;
 	}
-	{
-		struct db_param q[] = { DB_I64(clock_now()), DB_I64(p.id) };
-
-		if ((rc = db_exec(db, "UPDATE payment_plans SET status = 'active',"
-		    " accepted_at = ? WHERE id = ?", q, 2, NULL, NULL)) != DB_OK)
-			goto out;
-	}
+	if ((rc = store_plan_accepted(db, p.id, clock_now())) != DB_OK)
+		goto out;
 	if ((rc = plan_version_add(db, x->env->actor, p.id, "plan.sign",
 	    "Signed by the client in the portal.\n", text)) != DB_OK)
 		goto out;
-	{
-		struct db_param q[] = { DB_STR(s->name), DB_I64(clock_now()),
-		    DB_STR(s->ip ? s->ip : ""), DB_STR(s->user_agent ? s->user_agent :
-		    ""), DB_I64(p.id) };
-
-		rc = db_exec(db, "UPDATE payment_plan_versions SET signed_name = ?,"
-		    " signed_at = ?, signed_ip = ?, signed_user_agent = LEFT(?, 255)"
-		    " WHERE plan_id = ? ORDER BY version DESC LIMIT 1", q, 5, NULL, NULL);
-	}
+	rc = store_plan_version_sign(db, p.id, s->name, s->ip, s->user_agent,
+	    clock_now());
 out:
 	free(text);
 	plan_free(&p);
@@ -275,41 +256,30 @@ plan_accept(const struct plan_env *env, int64_t account_id, int64_t id,
 int
 plan_versions(struct db *db, int64_t plan_id, struct plan_version **out, size_t *n)
 {
-	struct db_param q[] = { DB_I64(plan_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT v.version, v.actor_kind, COALESCE(u.name, ''),"
-	    " v.created_at, v.changes, COALESCE(v.signed_name, ''),"
-	    " COALESCE(v.signed_at, 0), COALESCE(v.signed_ip, '') FROM"
-	    " payment_plan_versions v LEFT JOIN users u ON u.id = v.actor_id AND"
-	    " v.actor_kind = 'staff' WHERE v.plan_id = ? ORDER BY v.version DESC"
-	    " LIMIT 200", q, 1, &r);
+	struct store_plan_version *s;
+	size_t ns;
+	int rc = store_plan_versions(db, plan_id, &s, &ns);
 
 	*out = NULL;
 	*n = 0;
-	if (rc == DB_OK && r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+	if (rc == DB_OK && ns > 0 && (*out = calloc(ns, sizeof(**out))) == NULL)
 		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+	for (size_t i = 0; rc == DB_OK && i < ns; i++) {
 		struct plan_version *v = &(*out)[i];
 
-		v->version = (int)db_i64(&r, i, 0);
-		str_copy(v->actor_kind, sizeof(v->actor_kind), db_str(&r, i, 1));
-		str_copy(v->actor_name, sizeof(v->actor_name), db_str(&r, i, 2));
-		v->created_at = db_i64(&r, i, 3);
-		if ((v->changes = str_dup(db_str(&r, i, 4))) == NULL)
-			rc = DB_ERR;
-		str_copy(v->signed_name, sizeof(v->signed_name), db_str(&r, i, 5));
-		v->signed_at = db_i64(&r, i, 6);
-		str_copy(v->signed_ip, sizeof(v->signed_ip), db_str(&r, i, 7));
+		v->version = (int)s[i].version;
+		str_copy(v->actor_kind, sizeof(v->actor_kind), s[i].actor_kind);
+		str_copy(v->actor_name, sizeof(v->actor_name), s[i].actor_name);
+		v->created_at = s[i].created_at;
+		v->changes = s[i].changes;	/* taken over */
+		s[i].changes = NULL;
+		str_copy(v->signed_name, sizeof(v->signed_name), s[i].signed_name);
+		v->signed_at = s[i].signed_at;
+		str_copy(v->signed_ip, sizeof(v->signed_ip), s[i].signed_ip);
 		*n = i + 1;
 	}
-	db_result_free(&r);
-	if (rc != DB_OK) {
-		plan_versions_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return PLAN_DB;
-	}
-	return PLAN_OK;
+	store_plan_versions_free(s, ns);
+	return rc == DB_OK ? PLAN_OK : PLAN_DB;
 }
 
 void

@@ -5,6 +5,7 @@
 #include <check.h>
 
 void	 store_cases_add(Suite *);
+void	 store_plan_cases_add(Suite *);
 
 int
 main(void)
@@ -14,6 +15,7 @@ main(void)
 	int failed;
 
 	store_cases_add(s);
+	store_plan_cases_add(s);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
