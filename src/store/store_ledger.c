@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "store_ledger.h"
+#include "store_rows.h"
 #include "str.h"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
@@ -144,9 +145,10 @@ store_ledger_invoice_sums(struct db *db, int64_t invoice_id, int64_t *total,
 /* --- entries -------------------------------------------------------------- */
 
 static void
-entry_from_row(const struct db_result *r, size_t i, struct store_ledger_entry *e)
+entry_from_row(const struct db_result *r, size_t i, void *out)
 {
-	memset(e, 0, sizeof(*e));
+	struct store_ledger_entry *e = out;
+
 	e->id = db_i64(r, i, 0);
 	str_copy(e->kind, sizeof(e->kind), db_str(r, i, 1));
 	e->amount = db_i64(r, i, 2);
@@ -172,9 +174,9 @@ entry_from_row(const struct db_result *r, size_t i, struct store_ledger_entry *e
 
 /* One statement per filter shape, each walking its (column, id) index
  * backwards: a Financial tab reads a page, never the whole ledger. */
-static int
-list_query(struct db *db, const struct store_ledger_query *q,
-    struct db_result *r)
+int
+store_ledger_list(struct db *db, const struct store_ledger_query *q,
+    struct store_ledger_entry **out, size_t *n)
 {
 	static const char *const sql[] = {
 		ENTRY_COLS " WHERE e.invoice_id = ?" ENTRY_RANGE,
@@ -188,29 +190,23 @@ list_query(struct db *db, const struct store_ledger_query *q,
 	    DB_I64(q->before_id > 0 ? q->before_id : INT64_MAX),
 	    DB_STR(q->from ? q->from : "1000-01-01"),
 	    DB_STR(q->to ? q->to : "9999-12-31"), DB_I64((int64_t)q->limit + 1) };
-
-	return db_query(db, sql[shape], p, ARRAY_LEN(p), r);
-}
-
-int
-store_ledger_list(struct db *db, const struct store_ledger_query *q,
-    struct store_ledger_entry **out, size_t *n)
-{
-	struct db_result r;
+	void *a;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = list_query(db, q, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		entry_from_row(&r, i, &(*out)[i]);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	rc = store_rows_query(db, sql[shape], p, ARRAY_LEN(p), sizeof(**out),
+	    entry_from_row, &a, n);
+	*out = a;
 	return rc;
+}
+
+static void
+open_from_row(const struct db_result *r, size_t i, void *out)
+{
+	struct store_ledger_open_entry *o = out;
+
+	o->id = db_i64(r, i, 0);
+	o->amount = db_i64(r, i, 1);
+	o->client_id = db_i64(r, i, 2);
 }
 
 int
@@ -218,27 +214,24 @@ store_ledger_unreversed(struct db *db, int64_t invoice_id,
     struct store_ledger_open_entry **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(invoice_id) };
-	struct db_result r;
+	void *a;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT e.id, e.amount, COALESCE(e.client_id, 0)"
+	rc = store_rows_query(db, "SELECT e.id, e.amount, COALESCE(e.client_id, 0)"
 	    " FROM ledger_entries e WHERE e.invoice_id = ? AND e.reverses_id IS NULL"
 	    " AND NOT EXISTS (SELECT 1 FROM ledger_entries x WHERE x.reverses_id = e.id)",
-	    p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		(*out)[i].id = db_i64(&r, i, 0);
-		(*out)[i].amount = db_i64(&r, i, 1);
-		(*out)[i].client_id = db_i64(&r, i, 2);
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	    p, 1, sizeof(**out), open_from_row, &a, n);
+	*out = a;
 	return rc;
+}
+
+static void
+day_from_row(const struct db_result *r, size_t i, void *out)
+{
+	struct store_ledger_day *d = out;
+
+	str_copy(d->date, sizeof(d->date), db_str(r, i, 0));
+	d->amount = db_i64(r, i, 1);
 }
 
 int
@@ -246,58 +239,48 @@ store_ledger_collections(struct db *db, const char *from, const char *to,
     int64_t location_id, struct store_ledger_day **out, size_t *n)
 {
 	struct db_param p[] = { DB_STR(from), DB_STR(to), DB_I64(location_id) };
-	struct db_result r;
+	void *a;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
 	/* Without a location: the covering index ledger_kind_date alone. */
-	rc = location_id ? db_query(db, "SELECT e.entry_date, -SUM(e.amount)"
-	    " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
+	rc = location_id ? store_rows_query(db, "SELECT e.entry_date,"
+	    " -SUM(e.amount) FROM ledger_entries e"
+	    " JOIN accounts a ON a.id = e.account_id"
 	    " WHERE e.kind IN ('payment', 'refund')"
 	    " AND e.entry_date BETWEEN ? AND ?"
-	    " AND a.location_id = ? GROUP BY e.entry_date", p, 3, &r) :
-	    db_query(db, "SELECT entry_date, -SUM(amount) FROM ledger_entries"
-	    " WHERE kind IN ('payment', 'refund') AND entry_date BETWEEN ? AND ?"
-	    " GROUP BY entry_date", p, 2, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		str_copy((*out)[i].date, sizeof((*out)[i].date), db_str(&r, i, 0));
-		(*out)[i].amount = db_i64(&r, i, 1);
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	    " AND a.location_id = ? GROUP BY e.entry_date", p, 3, sizeof(**out),
+	    day_from_row, &a, n) :
+	    store_rows_query(db, "SELECT entry_date, -SUM(amount)"
+	    " FROM ledger_entries WHERE kind IN ('payment', 'refund')"
+	    " AND entry_date BETWEEN ? AND ? GROUP BY entry_date", p, 2,
+	    sizeof(**out), day_from_row, &a, n);
+	*out = a;
 	return rc;
 }
 
 /* --- allocations ---------------------------------------------------------- */
+
+static void
+alloc_from_row(const struct db_result *r, size_t i, void *out)
+{
+	struct store_alloc_sum *s = out;
+
+	s->payment_id = db_i64(r, i, 0);
+	s->amount = db_i64(r, i, 1);
+}
 
 int
 store_ledger_invoice_allocations(struct db *db, int64_t invoice_id,
     struct store_alloc_sum **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(invoice_id) };
-	struct db_result r;
+	void *a;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT payment_id, SUM(amount) FROM allocations"
+	rc = store_rows_query(db, "SELECT payment_id, SUM(amount) FROM allocations"
 	    " WHERE invoice_id = ? GROUP BY payment_id HAVING SUM(amount) <> 0"
-	    " ORDER BY payment_id", p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		(*out)[i].payment_id = db_i64(&r, i, 0);
-		(*out)[i].amount = db_i64(&r, i, 1);
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	    " ORDER BY payment_id", p, 1, sizeof(**out), alloc_from_row, &a, n);
+	*out = a;
 	return rc;
 }
 
