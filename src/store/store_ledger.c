@@ -190,12 +190,10 @@ store_ledger_list(struct db *db, const struct store_ledger_query *q,
 	    DB_I64(q->before_id > 0 ? q->before_id : INT64_MAX),
 	    DB_STR(q->from ? q->from : "1000-01-01"),
 	    DB_STR(q->to ? q->to : "9999-12-31"), DB_I64((int64_t)q->limit + 1) };
-	void *a;
 	int rc;
 
-	rc = store_rows_query(db, sql[shape], p, ARRAY_LEN(p), sizeof(**out),
-	    entry_from_row, &a, n);
-	*out = a;
+	*out = store_rows_query(db, sql[shape], p, ARRAY_LEN(p), sizeof(**out),
+	    entry_from_row, n, &rc);
 	return rc;
 }
 
@@ -214,14 +212,12 @@ store_ledger_unreversed(struct db *db, int64_t invoice_id,
     struct store_ledger_open_entry **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(invoice_id) };
-	void *a;
 	int rc;
 
-	rc = store_rows_query(db, "SELECT e.id, e.amount, COALESCE(e.client_id, 0)"
+	*out = store_rows_query(db, "SELECT e.id, e.amount, COALESCE(e.client_id, 0)"
 	    " FROM ledger_entries e WHERE e.invoice_id = ? AND e.reverses_id IS NULL"
 	    " AND NOT EXISTS (SELECT 1 FROM ledger_entries x WHERE x.reverses_id = e.id)",
-	    p, 1, sizeof(**out), open_from_row, &a, n);
-	*out = a;
+	    p, 1, sizeof(**out), open_from_row, n, &rc);
 	return rc;
 }
 
@@ -239,22 +235,20 @@ store_ledger_collections(struct db *db, const char *from, const char *to,
     int64_t location_id, struct store_ledger_day **out, size_t *n)
 {
 	struct db_param p[] = { DB_STR(from), DB_STR(to), DB_I64(location_id) };
-	void *a;
 	int rc;
 
 	/* Without a location: the covering index ledger_kind_date alone. */
-	rc = location_id ? store_rows_query(db, "SELECT e.entry_date,"
+	*out = location_id ? store_rows_query(db, "SELECT e.entry_date,"
 	    " -SUM(e.amount) FROM ledger_entries e"
 	    " JOIN accounts a ON a.id = e.account_id"
 	    " WHERE e.kind IN ('payment', 'refund')"
 	    " AND e.entry_date BETWEEN ? AND ?"
 	    " AND a.location_id = ? GROUP BY e.entry_date", p, 3, sizeof(**out),
-	    day_from_row, &a, n) :
+	    day_from_row, n, &rc) :
 	    store_rows_query(db, "SELECT entry_date, -SUM(amount)"
 	    " FROM ledger_entries WHERE kind IN ('payment', 'refund')"
 	    " AND entry_date BETWEEN ? AND ? GROUP BY entry_date", p, 2,
-	    sizeof(**out), day_from_row, &a, n);
-	*out = a;
+	    sizeof(**out), day_from_row, n, &rc);
 	return rc;
 }
 
@@ -274,13 +268,11 @@ store_ledger_invoice_allocations(struct db *db, int64_t invoice_id,
     struct store_alloc_sum **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(invoice_id) };
-	void *a;
 	int rc;
 
-	rc = store_rows_query(db, "SELECT payment_id, SUM(amount) FROM allocations"
+	*out = store_rows_query(db, "SELECT payment_id, SUM(amount) FROM allocations"
 	    " WHERE invoice_id = ? GROUP BY payment_id HAVING SUM(amount) <> 0"
-	    " ORDER BY payment_id", p, 1, sizeof(**out), alloc_from_row, &a, n);
-	*out = a;
+	    " ORDER BY payment_id", p, 1, sizeof(**out), alloc_from_row, n, &rc);
 	return rc;
 }
 

@@ -12,10 +12,10 @@ struct db_result;
 /* Fills the element at out from row i of r. */
 typedef void (*store_row_fn)(const struct db_result *r, size_t i, void *out);
 
-/* Runs sql with p and gives every row as a calloc'd array of elsz-byte
- * elements filled by from_row (*out NULL when none; the caller frees it).
- * Returns a db_status. */
-int	 store_rows_query(struct db *, const char *sql, const struct db_param *p,
-	    size_t np, size_t elsz, store_row_fn from_row, void **out, size_t *n);
+/* Runs sql with p and returns every row as a calloc'd array of elsz-byte
+ * elements filled by from_row (NULL when none or on error; the caller
+ * frees it), *n rows; *rc gets the db_status. */
+void	*store_rows_query(struct db *, const char *sql, const struct db_param *p,
+	    size_t np, size_t elsz, store_row_fn from_row, size_t *n, int *rc);
 
 #endif

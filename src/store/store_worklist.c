@@ -24,17 +24,15 @@ store_worklist_overdue(struct db *db, const char *before, size_t max,
     struct store_wl_overdue **out, size_t *n)
 {
 	struct db_param p[] = { DB_STR(before), DB_I64((int64_t)max) };
-	void *a;
 	int rc;
 
 	/* Issued invoices with money open have fig_open_due (migration 0023):
 	 * the oldest due are the first entries of invoices_open_due. */
-	rc = store_rows_query(db, "SELECT i.id, COALESCE(i.number, ''), i.account_id,"
+	*out = store_rows_query(db, "SELECT i.id, COALESCE(i.number, ''), i.account_id,"
 	    " a.name, i.fig_open_due, i.fig_total - i.fig_paid FROM invoices i"
 	    " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due < ?"
 	    " AND i.fig_total > i.fig_paid ORDER BY i.fig_open_due, i.id LIMIT ?",
-	    p, ARRAY_LEN(p), sizeof(**out), overdue_from_row, &a, n);
-	*out = a;
+	    p, ARRAY_LEN(p), sizeof(**out), overdue_from_row, n, &rc);
 	return rc;
 }
 
@@ -60,10 +58,9 @@ store_worklist_payments(struct db *db, int64_t failed_since, int64_t ach_before,
 {
 	struct db_param p[] = { DB_I64(failed_since), DB_I64(now),
 	    DB_I64(ach_before), DB_I64(now), DB_I64((int64_t)max) };
-	void *a;
 	int rc;
 
-	rc = store_rows_query(db, "SELECT p.id, p.account_id, a.name, p.method, p.amount,"
+	*out = store_rows_query(db, "SELECT p.id, p.account_id, a.name, p.method, p.amount,"
 	    " p.created_at, p.status, p.stripe_status, p.failure_message"
 	    " FROM payments p JOIN accounts a ON a.id = p.account_id"
 	    " WHERE p.status = 'failed' AND p.created_at BETWEEN ? AND ?"
@@ -75,8 +72,7 @@ store_worklist_payments(struct db *db, int64_t failed_since, int64_t ach_before,
 	    " WHERE p.status = 'pending' AND (p.stripe_status = 'requires_action'"
 	    " OR (p.method = 'ach' AND p.created_at < ?)) AND p.created_at <= ?"
 	    " ORDER BY created_at DESC, id DESC LIMIT ?", p, ARRAY_LEN(p),
-	    sizeof(**out), payment_from_row, &a, n);
-	*out = a;
+	    sizeof(**out), payment_from_row, n, &rc);
 	return rc;
 }
 
@@ -100,17 +96,15 @@ store_worklist_cards(struct db *db, int year, int month, size_t max,
 {
 	struct db_param p[] = { DB_I64(year), DB_I64(year), DB_I64(month),
 	    DB_I64((int64_t)max) };
-	void *a;
 	int rc;
 
-	rc = store_rows_query(db, "SELECT m.id, m.account_id, a.name, m.brand, m.last4,"
+	*out = store_rows_query(db, "SELECT m.id, m.account_id, a.name, m.brand, m.last4,"
 	    " m.exp_month, m.exp_year FROM payment_methods m"
 	    " JOIN accounts a ON a.id = m.account_id"
 	    " WHERE m.status = 'active' AND m.kind = 'card'"
 	    " AND (m.exp_year < ? OR (m.exp_year = ? AND m.exp_month < ?))"
 	    " ORDER BY m.exp_year DESC, m.exp_month DESC, m.id LIMIT ?",
-	    p, ARRAY_LEN(p), sizeof(**out), card_from_row, &a, n);
-	*out = a;
+	    p, ARRAY_LEN(p), sizeof(**out), card_from_row, n, &rc);
 	return rc;
 }
 
@@ -132,17 +126,15 @@ store_worklist_plans(struct db *db, const char *before, size_t max,
     struct store_wl_plan **out, size_t *n)
 {
 	struct db_param p[] = { DB_STR(before), DB_I64((int64_t)max) };
-	void *a;
 	int rc;
 
-	rc = store_rows_query(db, "SELECT p.id, p.account_id, a.name, MIN(i.due_date),"
+	*out = store_rows_query(db, "SELECT p.id, p.account_id, a.name, MIN(i.due_date),"
 	    " COUNT(*), SUM(i.amount) FROM payment_plan_installments i"
 	    " JOIN payment_plans p ON p.id = i.plan_id"
 	    " JOIN accounts a ON a.id = p.account_id"
 	    " WHERE i.status = 'scheduled' AND i.due_date < ?"
 	    " AND p.status IN ('active', 'past_due')"
 	    " GROUP BY p.id, p.account_id, a.name ORDER BY MIN(i.due_date), p.id"
-	    " LIMIT ?", p, ARRAY_LEN(p), sizeof(**out), plan_from_row, &a, n);
-	*out = a;
+	    " LIMIT ?", p, ARRAY_LEN(p), sizeof(**out), plan_from_row, n, &rc);
 	return rc;
 }
