@@ -197,6 +197,16 @@ store_ledger_list(struct db *db, const struct store_ledger_query *q,
 	return rc;
 }
 
+/* The rows of sql, whose one parameter is an invoice id. */
+static void *
+invoice_rows(struct db *db, const char *sql, int64_t invoice_id, size_t elsz,
+    store_row_fn from_row, size_t *n, int *rc)
+{
+	struct db_param p[] = { DB_I64(invoice_id) };
+
+	return store_rows_query(db, sql, p, 1, elsz, from_row, n, rc);
+}
+
 static void
 open_from_row(const struct db_result *r, size_t i, void *out)
 {
@@ -211,13 +221,12 @@ int
 store_ledger_unreversed(struct db *db, int64_t invoice_id,
     struct store_ledger_open_entry **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(invoice_id) };
 	int rc;
 
-	*out = store_rows_query(db, "SELECT e.id, e.amount, COALESCE(e.client_id, 0)"
+	*out = invoice_rows(db, "SELECT e.id, e.amount, COALESCE(e.client_id, 0)"
 	    " FROM ledger_entries e WHERE e.invoice_id = ? AND e.reverses_id IS NULL"
 	    " AND NOT EXISTS (SELECT 1 FROM ledger_entries x WHERE x.reverses_id = e.id)",
-	    p, 1, sizeof(**out), open_from_row, n, &rc);
+	    invoice_id, sizeof(**out), open_from_row, n, &rc);
 	return rc;
 }
 
@@ -267,12 +276,11 @@ int
 store_ledger_invoice_allocations(struct db *db, int64_t invoice_id,
     struct store_alloc_sum **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(invoice_id) };
 	int rc;
 
-	*out = store_rows_query(db, "SELECT payment_id, SUM(amount) FROM allocations"
+	*out = invoice_rows(db, "SELECT payment_id, SUM(amount) FROM allocations"
 	    " WHERE invoice_id = ? GROUP BY payment_id HAVING SUM(amount) <> 0"
-	    " ORDER BY payment_id", p, 1, sizeof(**out), alloc_from_row, n, &rc);
+	    " ORDER BY payment_id", invoice_id, sizeof(**out), alloc_from_row, n, &rc);
 	return rc;
 }
 
