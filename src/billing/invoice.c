@@ -8,7 +8,8 @@
 #include "invoice_int.h"
 #include "ledger.h"
 #include "money.h"
-#include "store_invoice_list.h"
+#include "store_catalog.h"
+#include "store_invoice.h"
 #include "str.h"
 
 void
@@ -37,77 +38,40 @@ derive_status(struct invoice *inv)
 	str_copy(inv->display_status, sizeof(inv->display_status), s);
 }
 
-#define INV_COLS "i.id, COALESCE(i.number, ''), i.account_id, COALESCE(i.client_id, 0)," \
-	" COALESCE(i.location_id, 0), i.payment_type_id, i.status, i.invoice_date," \
-	" i.due_date, i.notes, i.discount_kind, i.discount_value, i.void_reason," \
-	" COALESCE(i.issued_at, 0), a.name, COALESCE(CONCAT(c.first_name, ' ', c.last_name), '')," \
-	" COALESCE(l.name, ''), pt.name," \
-	" i.fig_total AS total, i.fig_paid AS paid"	/* figures: migration 0023 */
-#define INV_FROM " FROM invoices i JOIN accounts a ON a.id = i.account_id" \
-	" LEFT JOIN clients c ON c.id = i.client_id" \
-	" LEFT JOIN locations l ON l.id = i.location_id" \
-	" JOIN payment_types pt ON pt.id = i.payment_type_id"
-
-static int
-invoice_from_row(const struct db_result *r, size_t i, struct invoice *inv)
+/* A stored line as the domain's (amounts derived by calc below). */
+static void
+line_from_store(const struct store_invoice_line *o, struct invoice_line *l)
 {
-	memset(inv, 0, sizeof(*inv));
-	inv->id = db_i64(r, i, 0);
-	str_copy(inv->number, sizeof(inv->number), db_str(r, i, 1));
-	inv->account_id = db_i64(r, i, 2);
-	inv->client_id = db_i64(r, i, 3);
-	inv->location_id = db_i64(r, i, 4);
-	inv->payment_type_id = db_i64(r, i, 5);
-	str_copy(inv->status, sizeof(inv->status), db_str(r, i, 6));
-	str_copy(inv->invoice_date, sizeof(inv->invoice_date), db_str(r, i, 7));
-	str_copy(inv->due_date, sizeof(inv->due_date), db_str(r, i, 8));
-	if ((inv->notes = strdup(db_str(r, i, 9))) == NULL)
-		return -1;
-	if (discount_kind_parse(db_str(r, i, 10), &inv->dk) == -1)
-		inv->dk = DISC_NONE;
-	inv->dv = db_i64(r, i, 11);
-	str_copy(inv->void_reason, sizeof(inv->void_reason), db_str(r, i, 12));
-	inv->issued_at = db_i64(r, i, 13);
-	str_copy(inv->account_name, sizeof(inv->account_name), db_str(r, i, 14));
-	str_copy(inv->client_name, sizeof(inv->client_name), db_str(r, i, 15));
-	str_copy(inv->location_name, sizeof(inv->location_name), db_str(r, i, 16));
-	str_copy(inv->payment_type_name, sizeof(inv->payment_type_name),
-	    db_str(r, i, 17));
-	inv->total = db_i64(r, i, 18);
-	inv->paid = db_i64(r, i, 19);
-	return 0;
+	l->id = o->id;
+	l->service_id = o->service_id;
+	str_copy(l->description, sizeof(l->description), o->description);
+	l->quantity = o->quantity;
+	l->rate = o->rate;
+	if (discount_kind_parse(o->discount_kind, &l->dk) == -1)
+		l->dk = DISC_NONE;
+	l->dv = o->discount_value;
 }
 
 static int
 load_lines(struct db *db, struct invoice *inv)
 {
-	struct db_param p[] = { DB_I64(inv->id) };
-	struct db_result r;
+	struct store_invoice_line *rows = NULL;
 	struct calc_line *cl = NULL;
-	size_t bad;
+	size_t bad, n = 0;
 	int rc;
 
-	rc = db_query(db, "SELECT id, COALESCE(service_id, 0), description, quantity,"
-	    " rate, discount_kind, discount_value FROM invoice_lines"
-	    " WHERE invoice_id = ? ORDER BY position, id", p, 1, &r);
+	rc = store_invoice_lines(db, inv->id, &rows, &n);
 	if (rc != DB_OK)
 		goto out;
-	inv->nlines = r.nrows;
-	if (r.nrows > 0 && ((inv->lines = calloc(r.nrows, sizeof(*inv->lines))) == NULL ||
-	    (cl = calloc(r.nrows, sizeof(*cl))) == NULL)) {
+	inv->nlines = n;
+	if (n > 0 && ((inv->lines = calloc(n, sizeof(*inv->lines))) == NULL ||
+	    (cl = calloc(n, sizeof(*cl))) == NULL)) {
 		rc = DB_ERR;
 		goto out;
 	}
-	for (size_t i = 0; i < r.nrows; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct invoice_line *l = &inv->lines[i];
-		l->id = db_i64(&r, i, 0);
-		l->service_id = db_i64(&r, i, 1);
-		str_copy(l->description, sizeof(l->description), db_str(&r, i, 2));
-		l->quantity = db_i64(&r, i, 3);
-		l->rate = db_i64(&r, i, 4);
-		if (discount_kind_parse(db_str(&r, i, 5), &l->dk) == -1)
-			l->dk = DISC_NONE;
-		l->dv = db_i64(&r, i, 6);
+		line_from_store(&rows[i], l);
 		cl[i].quantity = l->quantity;
 		cl[i].rate = l->rate;
 		cl[i].dk = l->dk;
@@ -124,7 +88,7 @@ load_lines(struct db *db, struct invoice *inv)
 		}
 out:
 	free(cl);
-	db_result_free(&r);
+	free(rows);
 	return rc;
 }
 
@@ -137,29 +101,6 @@ finish_amounts(struct invoice *inv)
 	}
 	inv->open = strcmp(inv->status, "issued") == 0 ? inv->total - inv->paid : 0;
 	derive_status(inv);
-}
-
-int
-invoice_get(struct db *db, int64_t id, struct invoice *inv)
-{
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc;
-
-	memset(inv, 0, sizeof(*inv));
-	rc = db_query(db, "SELECT " INV_COLS INV_FROM " WHERE i.id = ?", p, 1, &r);
-	if (rc != DB_OK || r.nrows == 0) {
-		db_result_free(&r);
-		return rc != DB_OK ? INV_DB : INV_NOT_FOUND;
-	}
-	rc = invoice_from_row(&r, 0, inv);
-	db_result_free(&r);
-	if (rc == -1 || load_lines(db, inv) != DB_OK) {
-		invoice_free(inv);
-		return INV_DB;
-	}
-	finish_amounts(inv);
-	return INV_OK;
 }
 
 /* A list row as the domain's invoice (no notes: NULL, no lines). */
@@ -188,6 +129,29 @@ invoice_from_list_row(const struct store_invoice_row *o, struct invoice *inv)
 	    o->payment_type_name);
 	inv->total = o->total;
 	inv->paid = o->paid;
+}
+
+int
+invoice_get(struct db *db, int64_t id, struct invoice *inv)
+{
+	struct store_invoice_row row;
+	char *notes = NULL;
+	int rc;
+
+	memset(inv, 0, sizeof(*inv));
+	rc = store_invoice_get(db, id, &row, &notes);
+	if (rc != 1) {
+		free(notes);
+		return rc < 0 ? INV_DB : INV_NOT_FOUND;
+	}
+	invoice_from_list_row(&row, inv);
+	inv->notes = notes;
+	if (load_lines(db, inv) != DB_OK) {
+		invoice_free(inv);
+		return INV_DB;
+	}
+	finish_amounts(inv);
+	return INV_OK;
 }
 
 int
@@ -276,66 +240,54 @@ struct draft_args {
 
 #define FAILMSG(a, ...)	str_fmt((a)->msg, (a)->msgsz, __VA_ARGS__)
 
+/* The answer of a store existence check (1 found, 0 not, < 0 error):
+ * DB_OK when found, else the refusal with msg, or the error. */
+static int
+must_exist(struct draft_args *a, int rc, const char *msg)
+{
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		FAILMSG(a, "%s", msg);
+		REFUSE(a, INV_INVALID);
+	}
+	return DB_OK;
+}
+
 /* References must exist: the account; a client of that account; an active
  * location; a payment type. */
 static int
 check_refs(struct db *db, struct draft_args *a)
 {
 	struct invoice *inv = a->inv;
-	int64_t n;
+	struct store_location loc;
+	struct store_payment_type pt;
+	struct store_service sv;
+	char msg[80];
 	int rc;
 
-	{
-		struct db_param p[] = { DB_I64(inv->account_id) };
-		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM accounts WHERE id = ?",
-		    p, 1, &n)) != DB_OK)
-			return rc;
-		if (n == 0) {
-			FAILMSG(a, "The account does not exist.");
-			REFUSE(a, INV_INVALID);
-		}
-	}
-	if (inv->client_id) {
-		struct db_param p[] = { DB_I64(inv->client_id), DB_I64(inv->account_id) };
-		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
-		    " AND account_id = ?", p, 2, &n)) != DB_OK)
-			return rc;
-		if (n == 0) {
-			FAILMSG(a, "The client does not belong to this account.");
-			REFUSE(a, INV_INVALID);
-		}
-	}
-	if (inv->location_id) {
-		struct db_param p[] = { DB_I64(inv->location_id) };
-		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM locations WHERE id = ?",
-		    p, 1, &n)) != DB_OK)
-			return rc;
-		if (n == 0) {
-			FAILMSG(a, "Choose a location from the list.");
-			REFUSE(a, INV_INVALID);
-		}
-	}
-	{
-		struct db_param p[] = { DB_I64(inv->payment_type_id) };
-		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM payment_types WHERE id = ?",
-		    p, 1, &n)) != DB_OK)
-			return rc;
-		if (n == 0) {
-			FAILMSG(a, "Choose a payment type from the list.");
-			REFUSE(a, INV_INVALID);
-		}
-	}
+	if ((rc = must_exist(a, store_invoice_account_exists(db, inv->account_id),
+	    "The account does not exist.")) != DB_OK)
+		return rc;
+	if (inv->client_id && (rc = must_exist(a, store_invoice_client_of(db,
+	    inv->client_id, inv->account_id),
+	    "The client does not belong to this account.")) != DB_OK)
+		return rc;
+	if (inv->location_id && (rc = must_exist(a, store_catalog_location_get(db,
+	    inv->location_id, 0, &loc), "Choose a location from the list.")) != DB_OK)
+		return rc;
+	if ((rc = must_exist(a, store_catalog_payment_type_get(db,
+	    inv->payment_type_id, 0, &pt),
+	    "Choose a payment type from the list.")) != DB_OK)
+		return rc;
 	for (size_t i = 0; i < inv->nlines; i++) {
-		struct db_param p[] = { DB_I64(inv->lines[i].service_id) };
 		if (inv->lines[i].service_id == 0)
 			continue;
-		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM services WHERE id = ?",
-		    p, 1, &n)) != DB_OK)
+		str_fmt(msg, sizeof(msg), "Line %zu: choose a service from the catalog.",
+		    i + 1);
+		if ((rc = must_exist(a, store_catalog_service_get(db,
+		    inv->lines[i].service_id, 0, &sv), msg)) != DB_OK)
 			return rc;
-		if (n == 0) {
-			FAILMSG(a, "Line %zu: choose a service from the catalog.", i + 1);
-			REFUSE(a, INV_INVALID);
-		}
 	}
 	return DB_OK;
 }
@@ -393,24 +345,63 @@ check_draft(struct invoice *inv, char *msg, size_t msgsz)
 static int
 save_lines(struct db *db, const struct invoice *inv)
 {
-	struct db_param d[] = { DB_I64(inv->id) };
+	struct store_invoice_line sl;
 	int rc;
 
 	/* Lines of a draft are not money yet: replacing them is editing. */
-	if ((rc = db_exec(db, "DELETE FROM invoice_lines WHERE invoice_id = ?",
-	    d, 1, NULL, NULL)) != DB_OK)
+	if ((rc = store_invoice_lines_delete(db, inv->id)) != DB_OK)
 		return rc;
 	for (size_t i = 0; i < inv->nlines; i++) {
 		const struct invoice_line *l = &inv->lines[i];
-		struct db_param p[] = { DB_I64(inv->id), DB_I64((int64_t)i + 1),
-		    l->service_id ? DB_I64(l->service_id) : DB_NULL,
-		    DB_STR(l->description), DB_I64(l->quantity), DB_I64(l->rate),
-		    DB_STR(discount_kind_names[l->dk]), DB_I64(l->dv) };
-		if ((rc = db_exec(db, "INSERT INTO invoice_lines (invoice_id, position,"
-		    " service_id, description, quantity, rate, discount_kind,"
-		    " discount_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		    p, ARRAY_LEN(p), NULL, NULL)) != DB_OK)
+
+		memset(&sl, 0, sizeof(sl));
+		sl.service_id = l->service_id;
+		str_copy(sl.description, sizeof(sl.description), l->description);
+		sl.quantity = l->quantity;
+		sl.rate = l->rate;
+		str_copy(sl.discount_kind, sizeof(sl.discount_kind),
+		    discount_kind_names[l->dk]);
+		sl.discount_value = l->dv;
+		if ((rc = store_invoice_line_insert(db, inv->id, (int64_t)i + 1,
+		    &sl)) != DB_OK)
 			return rc;
+	}
+	return DB_OK;
+}
+
+/* The draft's header as the store writes it. */
+static void
+draft_to_store(const struct invoice *inv, struct store_invoice_draft *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = inv->id;
+	d->account_id = inv->account_id;
+	d->client_id = inv->client_id;
+	d->location_id = inv->location_id;
+	d->payment_type_id = inv->payment_type_id;
+	d->invoice_date = inv->invoice_date;
+	d->due_date = inv->due_date;
+	d->notes = inv->notes;
+	d->discount_kind = discount_kind_names[inv->dk];
+	d->discount_value = inv->dv;
+}
+
+/* An existing draft, locked: still a draft, on the same account. */
+static int
+draft_lock(struct db *db, struct draft_args *a)
+{
+	struct store_invoice_state st;
+	int rc = store_invoice_lock(db, a->inv->id, &st);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		REFUSE(a, INV_NOT_FOUND);
+	if (strcmp(st.status, "draft") != 0)
+		REFUSE(a, INV_NOT_DRAFT);
+	if (st.account_id != a->inv->account_id) {
+		FAILMSG(a, "A draft cannot move to another account.");
+		REFUSE(a, INV_INVALID);
 	}
 	return DB_OK;
 }
@@ -420,6 +411,7 @@ draft_tx(struct db *db, void *arg)
 {
 	struct draft_args *a = arg;
 	struct invoice *inv = a->inv;
+	struct store_invoice_draft d;
 	int64_t now = clock_now();
 	char detail[256];
 	int rc;
@@ -428,62 +420,13 @@ draft_tx(struct db *db, void *arg)
 		inv->id = 0;	/* a retried transaction inserts again */
 	if ((rc = check_refs(db, a)) != DB_OK)
 		return rc;
-	if (inv->id == 0) {
-		struct db_param p[] = { DB_I64(inv->account_id),
-		    inv->client_id ? DB_I64(inv->client_id) : DB_NULL,
-		    inv->location_id ? DB_I64(inv->location_id) : DB_NULL,
-		    DB_I64(inv->payment_type_id), DB_STR(inv->invoice_date),
-		    DB_STR(inv->due_date), DB_STR(inv->notes ? inv->notes : ""),
-		    DB_STR(discount_kind_names[inv->dk]), DB_I64(inv->dv),
-		    a->actor->id ? DB_I64(a->actor->id) : DB_NULL, DB_I64(now),
-		    DB_I64(now) };
-		uint64_t id;
-		if ((rc = db_exec(db, "INSERT INTO invoices (account_id, client_id,"
-		    " location_id, payment_type_id, status, invoice_date, due_date, notes,"
-		    " discount_kind, discount_value, created_by, created_at, updated_at)"
-		    " VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
-		    p, ARRAY_LEN(p), NULL, &id)) != DB_OK)
-			return rc;
-		inv->id = (int64_t)id;
-	} else {
-		struct db_param q[] = { DB_I64(inv->id) };
-		struct db_result r;
-		rc = db_query(db, "SELECT status, account_id FROM invoices WHERE id = ?"
-		    " FOR UPDATE", q, 1, &r);
-		if (rc != DB_OK || r.nrows == 0) {
-			db_result_free(&r);
-			if (rc != DB_OK)
-				return rc;
-			REFUSE(a, INV_NOT_FOUND);
-		}
-		{
-			int is_draft = strcmp(db_str(&r, 0, 0), "draft") == 0;
-			int same = db_i64(&r, 0, 1) == inv->account_id;
-
-			db_result_free(&r);
-			if (!is_draft)
-				REFUSE(a, INV_NOT_DRAFT);
-			if (!same) {
-				FAILMSG(a, "A draft cannot move to another account.");
-				REFUSE(a, INV_INVALID);
-			}
-		}
-		{
-			struct db_param p[] = {
-			    inv->client_id ? DB_I64(inv->client_id) : DB_NULL,
-			    inv->location_id ? DB_I64(inv->location_id) : DB_NULL,
-			    DB_I64(inv->payment_type_id), DB_STR(inv->invoice_date),
-			    DB_STR(inv->due_date), DB_STR(inv->notes ? inv->notes : ""),
-			    DB_STR(discount_kind_names[inv->dk]), DB_I64(inv->dv),
-			    DB_I64(now), DB_I64(inv->id) };
-			if ((rc = db_exec(db, "UPDATE invoices SET client_id = ?,"
-			    " location_id = ?, payment_type_id = ?, invoice_date = ?,"
-			    " due_date = ?, notes = ?, discount_kind = ?, discount_value = ?,"
-			    " updated_at = ? WHERE id = ? AND status = 'draft'",
-			    p, ARRAY_LEN(p), NULL, NULL)) != DB_OK)
-				return rc;
-		}
-	}
+	draft_to_store(inv, &d);
+	if (inv->id == 0)
+		rc = store_invoice_draft_insert(db, &d, a->actor->id, now, &inv->id);
+	else if ((rc = draft_lock(db, a)) == DB_OK)
+		rc = store_invoice_draft_update(db, &d, now);
+	if (rc != DB_OK)
+		return rc;
 	if ((rc = save_lines(db, inv)) != DB_OK)
 		return rc;
 	str_fmt(detail, sizeof(detail), "draft: %zu lines, total %" PRId64

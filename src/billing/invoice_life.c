@@ -11,6 +11,8 @@
 #include "invoice_int.h"
 #include "ledger.h"
 #include "money.h"
+#include "store_invoice.h"
+#include "store_ledger.h"
 #include "str.h"
 
 /* Characters (not bytes) of a UTF-8 string: VARCHAR(n) counts characters. */
@@ -40,50 +42,25 @@ struct life_args {
 /* The account row before the invoice row: posting an entry updates the
  * account's stored balance (migration 0023's trigger), and payments lock
  * the account before its invoices; the same order here keeps issue,
- * adjust and void from deadlocking with them. (An invoice never changes
- * account, so the plain read of account_id is safe.) */
-static int
-lock_account_of(struct db *db, int64_t invoice_id)
-{
-	struct db_param p[] = { DB_I64(invoice_id) };
-	struct db_result r;
-	int64_t account_id = 0;
-	int rc = db_query_i64(db, "SELECT COALESCE(MAX(account_id), 0) FROM invoices"
-	    " WHERE id = ?", p, 1, &account_id);
-
-	if (rc != DB_OK || account_id == 0)
-		return rc;	/* absent: lock_invoice says so */
-	p[0] = DB_I64(account_id);
-	rc = db_query(db, "SELECT id FROM accounts WHERE id = ? FOR UPDATE", p, 1, &r);
-	db_result_free(&r);
-	return rc;
-}
-
-/* Locks the invoice row (after its account's); st when absent. */
+ * adjust and void from deadlocking with them. Then the invoice row; st
+ * when absent. */
 static int
 lock_invoice(struct db *db, struct life_args *a, char *status, size_t stsz,
     int64_t *account_id, int64_t *client_id)
 {
-	struct db_param p[] = { DB_I64(a->id) };
-	struct db_result r;
-	int rc = lock_account_of(db, a->id);
+	struct store_invoice_state st;
+	int rc = store_invoice_lock_account(db, a->id);
 
 	if (rc != DB_OK)
 		return rc;
-	rc = db_query(db, "SELECT status, account_id, COALESCE(client_id, 0)"
-	    " FROM invoices WHERE id = ? FOR UPDATE", p, 1, &r);
-
-	if (rc == DB_OK && r.nrows == 0) {
-		db_result_free(&r);
+	if ((rc = store_invoice_lock(db, a->id, &st)) < 0)
+		return rc;
+	if (rc == 0)
 		REFUSE(a, INV_NOT_FOUND);
-	}
-	if (rc == DB_OK) {
-		str_copy(status, stsz, db_str(&r, 0, 0));
-		*account_id = db_i64(&r, 0, 1);
-		*client_id = db_i64(&r, 0, 2);
-	}
-	db_result_free(&r);
-	return rc;
+	str_copy(status, stsz, st.status);
+	*account_id = st.account_id;
+	*client_id = st.client_id;
+	return DB_OK;
 }
 
 static int
@@ -125,26 +102,11 @@ issue_tx(struct db *db, void *arg)
 		invoice_free(&inv);
 		REFUSE(a, INV_EMPTY);
 	}
-	{
-		struct db_result r;
-		rc = db_query(db, "SELECT next_value FROM sequences WHERE name = 'invoice'"
-		    " FOR UPDATE", NULL, 0, &r);
-		seq = db_i64(&r, 0, 0);
-		if (rc == DB_OK && (r.nrows != 1 || seq < 1))
-			rc = DB_ERR;	/* the migration seeds it: never INV-000000 */
-		db_result_free(&r);
-	}
+	/* the gap-free sequence: taken and moved on under its row lock */
+	rc = store_invoice_number_take(db, &seq);
 	if (rc == DB_OK) {
-		struct db_param p[] = { DB_I64(seq + 1) };
-		rc = db_exec(db, "UPDATE sequences SET next_value = ? WHERE name = 'invoice'",
-		    p, 1, NULL, NULL);
-	}
-	if (rc == DB_OK) {
-		struct db_param p[] = { DB_STR(number), DB_I64(clock_now()),
-		    DB_I64(clock_now()), DB_I64(a->id) };
 		str_fmt(number, sizeof(number), "INV-%06" PRId64, seq);
-		rc = db_exec(db, "UPDATE invoices SET status = 'issued', number = ?,"
-		    " issued_at = ?, updated_at = ? WHERE id = ?", p, 4, NULL, NULL);
+		rc = store_invoice_set_issued(db, a->id, number, clock_now());
 	}
 	for (size_t i = 0; rc == DB_OK && i < inv.nlines; i++) {
 		const struct invoice_line *l = &inv.lines[i];
@@ -181,21 +143,33 @@ invoice_issue(struct db *db, const struct actor *actor, int64_t id)
 static int
 release_allocations(struct db *db, const struct life_args *a)
 {
-	struct db_param p[] = { DB_I64(a->id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT payment_id, SUM(amount) FROM allocations"
-	    " WHERE invoice_id = ? GROUP BY payment_id HAVING SUM(amount) <> 0"
-	    " ORDER BY payment_id", p, 1, &r);
+	struct store_alloc_sum *al = NULL;
+	size_t n = 0;
+	int rc = store_ledger_invoice_allocations(db, a->id, &al, &n);
 
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		struct db_param q[] = { DB_I64(db_i64(&r, i, 0)), DB_I64(a->id),
-		    DB_I64(-db_i64(&r, i, 1)),
-		    a->actor->id ? DB_I64(a->actor->id) : DB_NULL, DB_I64(clock_now()) };
-		rc = db_exec(db, "INSERT INTO allocations (payment_id, invoice_id, amount,"
-		    " created_by, created_at, memo) VALUES (?, ?, ?, ?, ?, 'invoice voided')",
-		    q, ARRAY_LEN(q), NULL, NULL);
-	}
-	db_result_free(&r);
+	for (size_t i = 0; rc == DB_OK && i < n; i++)
+		rc = store_ledger_allocation_insert(db, al[i].payment_id, a->id,
+		    -al[i].amount, a->actor->id, clock_now(), "invoice voided");
+	free(al);
+	return rc;
+}
+
+/* Every entry not already reversed gets its reversing adjustment. */
+static int
+reverse_entries(struct db *db, const struct life_args *a, int64_t acct)
+{
+	struct store_ledger_open_entry *e = NULL;
+	char today[16], memo[2100];
+	size_t n = 0;
+	int rc;
+
+	date_fmt(date_today(), today, sizeof(today));
+	str_fmt(memo, sizeof(memo), "Void: %s", a->reason);
+	rc = store_ledger_unreversed(db, a->id, &e, &n);
+	for (size_t i = 0; rc == DB_OK && i < n; i++)
+		rc = post(db, a, LK_ADJUSTMENT, -e[i].amount, today, acct,
+		    e[i].client_id, e[i].id, memo);
+	free(e);
 	return rc;
 }
 
@@ -203,17 +177,12 @@ static int
 void_tx(struct db *db, void *arg)
 {
 	struct life_args *a = arg;
-	char status[16], today[16], memo[2100];
+	char status[16];
 	int64_t acct, client;
-	struct db_param p[] = { DB_I64(a->id) };
-	struct db_result r;
 	int rc;
 
 	/* Payments before the invoice, the order allocation takes them in. */
-	rc = db_query(db, "SELECT id FROM payments WHERE id IN (SELECT payment_id"
-	    " FROM allocations WHERE invoice_id = ?) ORDER BY id FOR UPDATE", p, 1, &r);
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if ((rc = store_ledger_lock_invoice_payments(db, a->id)) != DB_OK)
 		return rc;
 	if ((rc = lock_invoice(db, a, status, sizeof(status), &acct, &client)) != DB_OK)
 		return rc;
@@ -223,26 +192,11 @@ void_tx(struct db *db, void *arg)
 		REFUSE(a, INV_NOT_ISSUED);
 	if ((rc = release_allocations(db, a)) != DB_OK)
 		return rc;
-	date_fmt(date_today(), today, sizeof(today));
-	str_fmt(memo, sizeof(memo), "Void: %s", a->reason);
-	/* Every entry not already reversed gets its reversing adjustment. */
-	rc = db_query(db, "SELECT e.id, e.amount, COALESCE(e.client_id, 0)"
-	    " FROM ledger_entries e WHERE e.invoice_id = ? AND e.reverses_id IS NULL"
-	    " AND NOT EXISTS (SELECT 1 FROM ledger_entries x WHERE x.reverses_id = e.id)",
-	    p, 1, &r);
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		rc = post(db, a, LK_ADJUSTMENT, -db_i64(&r, i, 1), today, acct,
-		    db_i64(&r, i, 2), db_i64(&r, i, 0), memo);
-	db_result_free(&r);
-	if (rc == DB_OK) {
-		struct db_param q[] = { DB_I64(clock_now()), DB_STR(a->reason),
-		    DB_I64(clock_now()), DB_I64(a->id) };
-		rc = db_exec(db, "UPDATE invoices SET status = 'void', voided_at = ?,"
-		    " void_reason = ?, updated_at = ? WHERE id = ?", q, 4, NULL, NULL);
-	}
-	if (rc == DB_OK)
-		rc = audit_record(db, a->actor, "invoice.void", "invoice", a->id, a->reason);
-	return rc;
+	if ((rc = reverse_entries(db, a, acct)) != DB_OK)
+		return rc;
+	if ((rc = store_invoice_set_void(db, a->id, a->reason, clock_now())) != DB_OK)
+		return rc;
+	return audit_record(db, a->actor, "invoice.void", "invoice", a->id, a->reason);
 }
 
 int
@@ -263,17 +217,13 @@ adjust_tx(struct db *db, void *arg)
 	struct life_args *a = arg;
 	char status[16], today[16], detail[2100];
 	int64_t acct, client, total = 0, paid = 0, delta;
-	struct db_param p[] = { DB_I64(a->id) };
 	int rc;
 
 	if ((rc = lock_invoice(db, a, status, sizeof(status), &acct, &client)) != DB_OK)
 		return rc;
 	if (strcmp(status, "issued") != 0)
 		REFUSE(a, strcmp(status, "void") == 0 ? INV_ALREADY_VOID : INV_NOT_ISSUED);
-	if ((rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
-	    " WHERE invoice_id = ?", p, 1, &total)) != DB_OK ||
-	    (rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
-	    " WHERE invoice_id = ?", p, 1, &paid)) != DB_OK)
+	if ((rc = store_ledger_invoice_sums(db, a->id, &total, &paid)) != DB_OK)
 		return rc;
 	delta = a->writeoff ? -a->amount : a->amount;
 	if (total + delta > MONEY_MAX) {

@@ -3,101 +3,61 @@
 #include "clock.h"
 #include "db.h"
 #include "ledger.h"
+#include "store_ledger.h"
 #include "str.h"
 
 const char *const ledger_kind_names[LK__MAX] = {
 	"charge", "discount", "adjustment", "payment", "refund", "writeoff",
 };
 
-#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
-
 int
 ledger_post(struct db *db, const struct ledger_entry *e, int64_t created_by,
     int64_t *id_out)
 {
-	char memo[sizeof(e->memo)];
+	struct store_ledger_entry s;
 
-	str_copy(memo, sizeof(memo), e->memo);
-	str_utf8_limit(memo, 500);	/* memo is VARCHAR(500) */
-	struct db_param p[] = { DB_STR(e->kind), DB_I64(e->amount),
-	    DB_STR(e->entry_date), DB_I64(e->account_id), ID_OR_NULL(e->client_id),
-	    ID_OR_NULL(e->invoice_id), ID_OR_NULL(e->payment_id),
-	    ID_OR_NULL(e->reverses_id), ID_OR_NULL(created_by),
-	    DB_I64(clock_now()), DB_STR(memo) };
-	uint64_t id = 0;
-	int rc;
-
-	rc = db_exec(db, "INSERT INTO ledger_entries (kind, amount, entry_date,"
-	    " account_id, client_id, invoice_id, payment_id, reverses_id,"
-	    " created_by, created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    p, ARRAY_LEN(p), NULL, &id);
-	if (rc == DB_OK && id_out)
-		*id_out = (int64_t)id;
-	return rc;
+	memset(&s, 0, sizeof(s));
+	str_copy(s.kind, sizeof(s.kind), e->kind);
+	s.amount = e->amount;
+	str_copy(s.entry_date, sizeof(s.entry_date), e->entry_date);
+	s.account_id = e->account_id;
+	s.client_id = e->client_id;
+	s.invoice_id = e->invoice_id;
+	s.payment_id = e->payment_id;
+	s.reverses_id = e->reverses_id;
+	str_copy(s.memo, sizeof(s.memo), e->memo);
+	s.created_by = created_by;
+	s.created_at = clock_now();
+	return store_ledger_insert(db, &s, id_out);
 }
 
-/* Sums by kind; row: charged, discounts, adjusted, paid, refunded, balance. */
+/* The stored sums by kind as positive figures where the kind's sign is
+ * fixed (discounts, payments). */
 static void
-balance_from_row(const struct db_result *r, struct balance *b)
+balance_from_sums(const struct store_ledger_sums *s, struct balance *b)
 {
-	b->charged = db_i64(r, 0, 0);
-	b->discounts = -db_i64(r, 0, 1);
-	b->adjusted = db_i64(r, 0, 2);
-	b->paid = -db_i64(r, 0, 3);
-	b->refunded = db_i64(r, 0, 4);
-	b->balance = db_i64(r, 0, 5);
+	b->charged = s->charge;
+	b->discounts = -s->discount;
+	b->adjusted = s->adjustment;
+	b->paid = -s->payment;
+	b->refunded = s->refund;
+	b->balance = s->total;
 }
 
-#define SUMS "COALESCE(SUM(CASE WHEN kind = 'charge' THEN amount END), 0)," \
-	" COALESCE(SUM(CASE WHEN kind = 'discount' THEN amount END), 0)," \
-	" COALESCE(SUM(CASE WHEN kind IN ('adjustment', 'writeoff') THEN amount END), 0)," \
-	" COALESCE(SUM(CASE WHEN kind = 'payment' THEN amount END), 0)," \
-	" COALESCE(SUM(CASE WHEN kind = 'refund' THEN amount END), 0)," \
-	" COALESCE(SUM(amount), 0)"
-
-
-/* Unallocated credit of an account: payment money (net of refunds) not
- * allocated to any invoice. */
-static int
-account_credit(struct db *db, int64_t account_id, int64_t *credit)
-{
-	struct db_param p[] = { DB_I64(account_id) };
-	int64_t alloc = 0, money = 0;
-	int rc;
-
-	rc = db_query_i64(db, "SELECT COALESCE(-SUM(amount), 0) FROM ledger_entries"
-	    " WHERE account_id = ? AND kind IN ('payment', 'refund')", p, 1, &money);
-	if (rc == DB_OK)
-		rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
-		    " JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?",
-		    p, 1, &alloc);
-	*credit = money - alloc;
-	return rc;
-}
-
-/* One statement: the entries by kind through ledger_account_date, and the
- * credit (payment money net of refunds, less what is allocated of the
- * account's payments) beside them. */
+/* The entries by kind through ledger_account_date, and the credit (payment
+ * money net of refunds, less what is allocated of the account's payments)
+ * beside them. */
 int
 ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
 {
-	struct db_param p[] = { DB_I64(account_id), DB_I64(account_id) };
-	struct db_result r;
+	struct store_ledger_sums s;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	rc = db_query(db, "SELECT " SUMS ","
-	    " COALESCE(-SUM(CASE WHEN kind IN ('payment', 'refund') THEN amount END), 0)"
-	    " - (SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
-	    "   JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?)"
-	    " FROM ledger_entries WHERE account_id = ?", p, 2, &r);
-	if (rc == DB_OK) {
-		balance_from_row(&r, b);
-		b->credit = db_i64(&r, 0, 6);
-	}
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if ((rc = store_ledger_account_sums(db, account_id, &s)) != DB_OK)
 		return rc;
+	balance_from_sums(&s, b);
+	b->credit = s.credit;
 	b->account_credit = b->credit;
 	b->open = b->balance + b->credit;
 	return DB_OK;
@@ -109,97 +69,40 @@ ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
 int
 ledger_balance_client(struct db *db, int64_t client_id, struct balance *b)
 {
-	struct db_param p[] = { DB_I64(client_id) };
-	struct db_result r;
-	int64_t applied = 0, inv = 0, alloc = 0, account_id = 0;
+	struct store_ledger_client c;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	rc = db_query(db, "SELECT " SUMS " FROM ledger_entries WHERE client_id = ?"
-	    " AND invoice_id IS NOT NULL", p, 1, &r);
-	if (rc == DB_OK)
-		balance_from_row(&r, b);
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if ((rc = store_ledger_client_figures(db, client_id, &c)) != DB_OK)
 		return rc;
-	/* Applied: net allocations to its invoices (void ones net to zero). */
-	if ((rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
-	    " JOIN invoices i ON i.id = a.invoice_id WHERE i.client_id = ?",
-	    p, 1, &applied)) != DB_OK ||
-	    (rc = db_query_i64(db, "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
-	    " JOIN invoices i ON i.id = e.invoice_id WHERE i.client_id = ?"
-	    " AND i.status = 'issued'", p, 1, &inv)) != DB_OK ||
-	    (rc = db_query_i64(db, "SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
-	    " JOIN invoices i ON i.id = a.invoice_id WHERE i.client_id = ?"
-	    " AND i.status = 'issued'", p, 1, &alloc)) != DB_OK ||
-	    (rc = db_query_i64(db, "SELECT COALESCE(MAX(account_id), 0) FROM clients"
-	    " WHERE id = ?", p, 1, &account_id)) != DB_OK)
-		return rc;
-	b->paid = applied;
+	balance_from_sums(&c.sums, b);
+	b->paid = c.applied;
 	b->refunded = 0;
 	b->balance = b->charged - b->discounts + b->adjusted - b->paid;
-	b->open = inv - alloc;
+	b->open = c.issued_total - c.issued_paid;
 	b->credit = 0;
-	if (account_id != 0)
-		rc = account_credit(db, account_id, &b->account_credit);
+	if (c.account_id != 0)
+		rc = store_ledger_account_credit(db, c.account_id, &b->account_credit);
 	return rc;
 }
 
 static void
-entry_from_row(const struct db_result *r, size_t i, struct ledger_entry *e)
+entry_from_store(const struct store_ledger_entry *s, struct ledger_entry *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->id = db_i64(r, i, 0);
-	str_copy(e->kind, sizeof(e->kind), db_str(r, i, 1));
-	e->amount = db_i64(r, i, 2);
-	str_copy(e->entry_date, sizeof(e->entry_date), db_str(r, i, 3));
-	e->account_id = db_i64(r, i, 4);
-	e->client_id = db_i64(r, i, 5);
-	e->invoice_id = db_i64(r, i, 6);
-	e->payment_id = db_i64(r, i, 7);
-	e->reverses_id = db_i64(r, i, 8);
-	str_copy(e->invoice_number, sizeof(e->invoice_number), db_str(r, i, 9));
-	str_copy(e->memo, sizeof(e->memo), db_str(r, i, 10));
-	e->created_by = db_i64(r, i, 11);
-	e->created_at = db_i64(r, i, 12);
-}
-
-#define ENTRY_COLS "SELECT e.id, e.kind, e.amount, e.entry_date, e.account_id," \
-	" COALESCE(e.client_id, 0), COALESCE(e.invoice_id, 0)," \
-	" COALESCE(e.payment_id, 0), COALESCE(e.reverses_id, 0)," \
-	" COALESCE(i.number, ''), e.memo, COALESCE(e.created_by, 0), e.created_at" \
-	" FROM ledger_entries e LEFT JOIN invoices i ON i.id = e.invoice_id"
-#define ENTRY_RANGE " AND e.id < ? AND e.entry_date >= ? AND e.entry_date <= ?" \
-	" ORDER BY e.id DESC LIMIT ?"
-
-/* One statement per filter shape, each walking its (column, id) index
- * backwards: a Financial tab reads a page, never the whole ledger. */
-static int
-ledger_list_query(struct db *db, const struct ledger_filter *f, size_t limit,
-    struct db_result *r)
-{
-	int64_t before = f->before_id > 0 ? f->before_id : INT64_MAX;
-	const char *from = f->from ? f->from : "1000-01-01";
-	const char *to = f->to ? f->to : "9999-12-31";
-
-	if (f->invoice_id) {
-		struct db_param p[] = { DB_I64(f->invoice_id), DB_I64(before),
-		    DB_STR(from), DB_STR(to), DB_I64((int64_t)limit + 1) };
-		return db_query(db, ENTRY_COLS " WHERE e.invoice_id = ?" ENTRY_RANGE,
-		    p, ARRAY_LEN(p), r);
-	}
-	if (f->client_id) {
-		struct db_param p[] = { DB_I64(f->client_id), DB_I64(before),
-		    DB_STR(from), DB_STR(to), DB_I64((int64_t)limit + 1) };
-		return db_query(db, ENTRY_COLS " WHERE e.client_id = ?" ENTRY_RANGE,
-		    p, ARRAY_LEN(p), r);
-	}
-	{
-		struct db_param p[] = { DB_I64(f->account_id), DB_I64(before),
-		    DB_STR(from), DB_STR(to), DB_I64((int64_t)limit + 1) };
-		return db_query(db, ENTRY_COLS " WHERE e.account_id = ?" ENTRY_RANGE,
-		    p, ARRAY_LEN(p), r);
-	}
+	e->id = s->id;
+	str_copy(e->kind, sizeof(e->kind), s->kind);
+	e->amount = s->amount;
+	str_copy(e->entry_date, sizeof(e->entry_date), s->entry_date);
+	e->account_id = s->account_id;
+	e->client_id = s->client_id;
+	e->invoice_id = s->invoice_id;
+	e->payment_id = s->payment_id;
+	e->reverses_id = s->reverses_id;
+	str_copy(e->invoice_number, sizeof(e->invoice_number), s->invoice_number);
+	str_copy(e->memo, sizeof(e->memo), s->memo);
+	e->created_by = s->created_by;
+	e->created_at = s->created_at;
 }
 
 int
@@ -207,7 +110,10 @@ ledger_list(struct db *db, const struct ledger_filter *f,
     struct ledger_entry **out, size_t *n, int *more)
 {
 	size_t limit = f->limit < 1 ? 50 : f->limit > 1000 ? 1000 : f->limit;
-	struct db_result r;
+	struct store_ledger_query q = { f->account_id, f->client_id,
+	    f->invoice_id, f->from, f->to, f->before_id, limit };
+	struct store_ledger_entry *rows = NULL;
+	size_t got = 0;
 	int rc;
 
 	*out = NULL;
@@ -215,286 +121,58 @@ ledger_list(struct db *db, const struct ledger_filter *f,
 	*more = 0;
 	if (!f->account_id && !f->client_id && !f->invoice_id)
 		return DB_ERR;
-	rc = ledger_list_query(db, f, limit, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if ((rc = store_ledger_list(db, &q, &rows, &got)) != DB_OK)
 		return rc;
-	}
-	*more = r.nrows > limit;
-	*n = r.nrows > limit ? limit : r.nrows;
+	*more = got > limit;
+	*n = got > limit ? limit : got;
 	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
-		db_result_free(&r);
+		free(rows);
 		*n = 0;
 		return DB_ERR;
 	}
 	for (size_t i = 0; i < *n; i++)
-		entry_from_row(&r, i, &(*out)[i]);
-	db_result_free(&r);
+		entry_from_store(&rows[i], &(*out)[i]);
+	free(rows);
 	return DB_OK;
 }
 
-/* Each check is one query that returns the first violating row (or none)
- * with a description. */
-struct invariant {
-	const char	*name;
-	const char	*sql;
-};
-
-static const struct invariant invariants[] = {
-	{ "draft invoices have no ledger entries",
-	  "SELECT CONCAT('invoice ', i.id, ' is a draft with ', COUNT(*), ' entries')"
-	  " FROM invoices i JOIN ledger_entries e ON e.invoice_id = i.id"
-	  " WHERE i.status = 'draft' GROUP BY i.id LIMIT 1" },
-	{ "entries belong to the account of their invoice",
-	  "SELECT CONCAT('entry ', e.id, ' account ', e.account_id, ' but invoice ',"
-	  " i.id, ' account ', i.account_id) FROM ledger_entries e"
-	  " JOIN invoices i ON i.id = e.invoice_id WHERE e.account_id <> i.account_id"
-	  " LIMIT 1" },
-	{ "charge-type entries have an invoice, payment-type entries a payment",
-	  "SELECT CONCAT('entry ', id, ' (', kind, ') is not attached correctly')"
-	  " FROM ledger_entries WHERE (kind IN ('charge', 'discount', 'adjustment',"
-	  " 'writeoff') AND (invoice_id IS NULL OR payment_id IS NOT NULL)) OR"
-	  " (kind IN ('payment', 'refund') AND (payment_id IS NULL OR invoice_id"
-	  " IS NOT NULL)) LIMIT 1" },
-	{ "entry signs follow the convention",
-	  "SELECT CONCAT('entry ', id, ' (', kind, ') has amount ', amount)"
-	  " FROM ledger_entries WHERE (kind = 'charge' AND amount < 0)"
-	  " OR (kind IN ('discount', 'writeoff') AND amount > 0)"
-	  " OR (kind = 'refund' AND amount < 0) OR (kind = 'payment' AND amount >= 0)"
-	  " LIMIT 1" },
-	{ "a reversal reverses an entry of the same invoice, once",
-	  "SELECT CONCAT('entry ', x.id, ' reverses entry ', x.reverses_id)"
-	  " FROM ledger_entries x LEFT JOIN ledger_entries o ON o.id = x.reverses_id"
-	  " WHERE x.reverses_id IS NOT NULL AND (o.id IS NULL OR NOT (o.invoice_id <=>"
-	  " x.invoice_id) OR o.amount <> -x.amount OR (SELECT COUNT(*) FROM"
-	  " ledger_entries y WHERE y.reverses_id = x.reverses_id) > 1) LIMIT 1" },
-	{ "a succeeded payment is posted exactly once for its amount",
-	  "SELECT CONCAT('payment ', p.id, ' amount ', p.amount, ' posted ',"
-	  " COALESCE(-SUM(CASE WHEN e.kind = 'payment' THEN e.amount END), 0))"
-	  " FROM payments p LEFT JOIN ledger_entries e ON e.payment_id = p.id"
-	  " GROUP BY p.id, p.amount, p.status HAVING (p.status = 'succeeded' AND"
-	  " COALESCE(-SUM(CASE WHEN e.kind = 'payment' THEN e.amount END), 0) <> p.amount)"
-	  " OR (p.status <> 'succeeded' AND COUNT(e.id) > 0) LIMIT 1" },
-	{ "payment entries are on the payment's account",
-	  "SELECT CONCAT('entry ', e.id, ' account ', e.account_id, ' but payment ',"
-	  " p.id, ' account ', p.account_id) FROM ledger_entries e"
-	  " JOIN payments p ON p.id = e.payment_id WHERE e.account_id <> p.account_id"
-	  " LIMIT 1" },
-	{ "refunds never exceed the payment",
-	  "SELECT CONCAT('payment ', p.id, ' refunded ', SUM(e.amount), ' of ', p.amount)"
-	  " FROM payments p JOIN ledger_entries e ON e.payment_id = p.id"
-	  " AND e.kind = 'refund' GROUP BY p.id, p.amount HAVING SUM(e.amount) > p.amount"
-	  " LIMIT 1" },
-	{ "allocations stay within each payment's money",
-	  "SELECT CONCAT('payment ', p.id, ' allocated ', a.s, ' of available ',"
-	  " p.amount - COALESCE(rf.s, 0)) FROM payments p"
-	  " JOIN (SELECT payment_id, SUM(amount) s, MIN(running_min) m FROM"
-	  "   (SELECT payment_id, amount, 0 AS running_min FROM allocations) x"
-	  "   GROUP BY payment_id) a ON a.payment_id = p.id"
-	  " LEFT JOIN (SELECT payment_id, SUM(amount) s FROM ledger_entries"
-	  "   WHERE kind = 'refund' GROUP BY payment_id) rf ON rf.payment_id = p.id"
-	  " WHERE a.s < 0 OR a.s > p.amount - COALESCE(rf.s, 0)"
-	  " OR (p.status <> 'succeeded' AND a.s <> 0) LIMIT 1" },
-	{ "allocations stay within each invoice's total",
-	  "SELECT CONCAT('invoice ', i.id, ' (', i.status, ') total ',"
-	  " COALESCE(t.s, 0), ' allocated ', a.s) FROM invoices i"
-	  " JOIN (SELECT invoice_id, SUM(amount) s FROM allocations GROUP BY invoice_id) a"
-	  "   ON a.invoice_id = i.id"
-	  " LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
-	  "   WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
-	  " WHERE a.s < 0 OR a.s > COALESCE(t.s, 0) OR (i.status = 'void' AND a.s <> 0)"
-	  " LIMIT 1" },
-	{ "allocations tie a payment to an invoice of the same account",
-	  "SELECT CONCAT('allocation ', a.id, ' payment account ', p.account_id,"
-	  " ' invoice account ', i.account_id) FROM allocations a"
-	  " JOIN payments p ON p.id = a.payment_id JOIN invoices i ON i.id = a.invoice_id"
-	  " WHERE p.account_id <> i.account_id LIMIT 1" },
-	{ "void invoices total zero",
-	  "SELECT CONCAT('void invoice ', i.id, ' totals ', SUM(e.amount))"
-	  " FROM invoices i JOIN ledger_entries e ON e.invoice_id = i.id"
-	  " WHERE i.status = 'void' GROUP BY i.id HAVING SUM(e.amount) <> 0 LIMIT 1" },
-	{ "issued invoices never total below zero",
-	  "SELECT CONCAT('invoice ', i.id, ' totals ', SUM(e.amount))"
-	  " FROM invoices i JOIN ledger_entries e ON e.invoice_id = i.id"
-	  " WHERE i.status = 'issued' GROUP BY i.id HAVING SUM(e.amount) < 0 LIMIT 1" },
-	{ "invoice numbers are gap-free",
-	  "SELECT CONCAT(n.c, ' numbered invoices but the sequence is at ', s.next_value)"
-	  " FROM (SELECT COUNT(*) c, COUNT(DISTINCT number) d FROM invoices"
-	  "   WHERE number IS NOT NULL) n, sequences s WHERE s.name = 'invoice'"
-	  " AND (n.c <> s.next_value - 1 OR n.c <> n.d) LIMIT 1" },
-	{ "issued invoices are numbered, drafts are not",
-	  "SELECT CONCAT('invoice ', id, ' status ', status, ' number ',"
-	  " COALESCE(number, 'none')) FROM invoices WHERE (status = 'draft') ="
-	  " (number IS NOT NULL) LIMIT 1" },
-	{ "account balance = open invoices - unallocated credit",
-	  /* open from issued invoices (not from the entries' own account
-	   * column), credit from succeeded payments' amounts less refunds:
-	   * both from other tables than the balance they check. */
-	  "SELECT CONCAT('account ', a.id, ': entries sum to ', COALESCE(l.s, 0),"
-	  " ' but open invoices ', COALESCE(o.s, 0), ' - credit ', COALESCE(m.s, 0)"
-	  " - COALESCE(al.s, 0)) FROM accounts a"
-	  " LEFT JOIN (SELECT account_id, SUM(amount) s FROM ledger_entries"
-	  "   GROUP BY account_id) l ON l.account_id = a.id"
-	  " LEFT JOIN (SELECT i.account_id, SUM(COALESCE(t.s, 0) - COALESCE(x.s, 0)) s"
-	  "   FROM invoices i"
-	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
-	  "     GROUP BY invoice_id) t ON t.invoice_id = i.id"
-	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
-	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
-	  "   WHERE i.status <> 'draft' GROUP BY i.account_id) o ON o.account_id = a.id"
-	  " LEFT JOIN (SELECT p.account_id, SUM(p.amount - COALESCE(rf.s, 0)) s"
-	  "   FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s"
-	  "     FROM ledger_entries WHERE kind = 'refund' GROUP BY payment_id) rf"
-	  "     ON rf.payment_id = p.id WHERE p.status = 'succeeded'"
-	  "   GROUP BY p.account_id) m ON m.account_id = a.id"
-	  " LEFT JOIN (SELECT p.account_id, SUM(x.amount) s FROM allocations x"
-	  "   JOIN payments p ON p.id = x.payment_id GROUP BY p.account_id) al"
-	  "   ON al.account_id = a.id"
-	  " WHERE COALESCE(l.s, 0) <> COALESCE(o.s, 0) - (COALESCE(m.s, 0)"
-	  "   - COALESCE(al.s, 0)) LIMIT 1" },
-	{ "invoice entries carry their invoice's client",
-	  "SELECT CONCAT('entry ', e.id, ' client ', COALESCE(e.client_id, 'none'),"
-	  " ' but invoice ', i.id, ' client ', COALESCE(i.client_id, 'none'))"
-	  " FROM ledger_entries e JOIN invoices i ON i.id = e.invoice_id"
-	  " WHERE NOT (e.client_id <=> i.client_id) LIMIT 1" },
-	{ "invoices of a client are on the client's account",
-	  "SELECT CONCAT('invoice ', i.id, ' account ', i.account_id, ' but client ',"
-	  " c.id, ' account ', c.account_id) FROM invoices i"
-	  " JOIN clients c ON c.id = i.client_id WHERE i.account_id <> c.account_id"
-	  " LIMIT 1" },
-	{ "client: charged - discounts + adjusted - paid (applied) = due",
-	  /* The client's figures as its Financial tab, statements and API
-	   * show them: entries by the entries' client column, money applied
-	   * through allocations to its invoices, due from its issued
-	   * invoices' open amounts. */
-	  "SELECT CONCAT('client ', c.id, ': charged ', COALESCE(f.ch, 0),"
-	  " ' - discounts ', -COALESCE(f.di, 0), ' + adjusted ', COALESCE(f.ad, 0),"
-	  " ' - paid ', COALESCE(ap.s, 0), ' <> due ', COALESCE(o.s, 0)) FROM clients c"
-	  " LEFT JOIN (SELECT client_id,"
-	  "   SUM(CASE WHEN kind = 'charge' THEN amount ELSE 0 END) ch,"
-	  "   SUM(CASE WHEN kind = 'discount' THEN amount ELSE 0 END) di,"
-	  "   SUM(CASE WHEN kind IN ('adjustment', 'writeoff') THEN amount ELSE 0 END) ad"
-	  "   FROM ledger_entries WHERE client_id IS NOT NULL AND invoice_id IS NOT NULL"
-	  "   GROUP BY client_id) f ON f.client_id = c.id"
-	  " LEFT JOIN (SELECT i.client_id, SUM(x.amount) s FROM allocations x"
-	  "   JOIN invoices i ON i.id = x.invoice_id WHERE i.client_id IS NOT NULL"
-	  "   GROUP BY i.client_id) ap ON ap.client_id = c.id"
-	  " LEFT JOIN (SELECT i.client_id, SUM(COALESCE(t.s, 0) - COALESCE(x.s, 0)) s"
-	  "   FROM invoices i"
-	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
-	  "     WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
-	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
-	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
-	  "   WHERE i.status = 'issued' AND i.client_id IS NOT NULL"
-	  "   GROUP BY i.client_id) o ON o.client_id = c.id"
-	  " WHERE COALESCE(f.ch, 0) + COALESCE(f.di, 0) + COALESCE(f.ad, 0)"
-	  "   - COALESCE(ap.s, 0) <> COALESCE(o.s, 0) LIMIT 1" },
-	{ "account: charged - discounts + adjusted - paid + refunded"
-	  " = its clients' due + its own invoices' due - credit",
-	  /* Left: the account's entries by kind. Right: the clients' due
-	   * (grouped by the client's account) plus the open amount of
-	   * invoices billed to no client, less the unallocated credit of
-	   * succeeded payments: the client figures add up to the account. */
-	  "SELECT CONCAT('account ', a.id, ': entries by kind sum to ',"
-	  " COALESCE(l.s, 0), ' but clients'' due ', COALESCE(cd.s, 0),"
-	  " ' + account invoices'' due ', COALESCE(ad.s, 0), ' - credit ',"
-	  " COALESCE(m.s, 0) - COALESCE(al.s, 0)) FROM accounts a"
-	  " LEFT JOIN (SELECT account_id, SUM(CASE WHEN kind = 'charge' THEN amount"
-	  "   WHEN kind = 'discount' THEN amount WHEN kind IN ('adjustment', 'writeoff')"
-	  "   THEN amount WHEN kind = 'payment' THEN amount WHEN kind = 'refund'"
-	  "   THEN amount END) s FROM ledger_entries GROUP BY account_id) l"
-	  "   ON l.account_id = a.id"
-	  " LEFT JOIN (SELECT c.account_id, SUM(COALESCE(t.s, 0) - COALESCE(x.s, 0)) s"
-	  "   FROM clients c JOIN invoices i ON i.client_id = c.id"
-	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
-	  "     WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
-	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
-	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
-	  "   WHERE i.status = 'issued' GROUP BY c.account_id) cd ON cd.account_id = a.id"
-	  " LEFT JOIN (SELECT i.account_id, SUM(COALESCE(t.s, 0) - COALESCE(x.s, 0)) s"
-	  "   FROM invoices i"
-	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
-	  "     WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
-	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
-	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
-	  "   WHERE i.status = 'issued' AND i.client_id IS NULL"
-	  "   GROUP BY i.account_id) ad ON ad.account_id = a.id"
-	  " LEFT JOIN (SELECT p.account_id, SUM(p.amount - COALESCE(rf.s, 0)) s"
-	  "   FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s"
-	  "     FROM ledger_entries WHERE kind = 'refund' GROUP BY payment_id) rf"
-	  "     ON rf.payment_id = p.id WHERE p.status = 'succeeded'"
-	  "   GROUP BY p.account_id) m ON m.account_id = a.id"
-	  " LEFT JOIN (SELECT p.account_id, SUM(x.amount) s FROM allocations x"
-	  "   JOIN payments p ON p.id = x.payment_id GROUP BY p.account_id) al"
-	  "   ON al.account_id = a.id"
-	  " WHERE COALESCE(l.s, 0) <> COALESCE(cd.s, 0) + COALESCE(ad.s, 0)"
-	  "   - (COALESCE(m.s, 0) - COALESCE(al.s, 0)) LIMIT 1" },
-	/* The figures kept for speed (migration 0023): each recomputed from
-	 * the rows it sums. Last, so a broken ledger is named by the rules
-	 * above before its (faithfully kept) figures are. */
-	{ "stored invoice figures equal their entries and allocations",
-	  "SELECT CONCAT('invoice ', i.id, ': stored total ', i.fig_total, ' paid ',"
-	  " i.fig_paid, ' but entries sum to ', COALESCE(t.s, 0), ' allocations to ',"
-	  " COALESCE(x.s, 0)) FROM invoices i"
-	  " LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM ledger_entries"
-	  "   WHERE invoice_id IS NOT NULL GROUP BY invoice_id) t ON t.invoice_id = i.id"
-	  " LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
-	  "   GROUP BY invoice_id) x ON x.invoice_id = i.id"
-	  " WHERE i.fig_total <> COALESCE(t.s, 0) OR i.fig_paid <> COALESCE(x.s, 0)"
-	  " LIMIT 1" },
-	{ "stored account balances equal their entries",
-	  "SELECT CONCAT('account ', a.id, ': stored balance ', a.fig_balance,"
-	  " ' but entries sum to ', COALESCE(l.s, 0)) FROM accounts a"
-	  " LEFT JOIN (SELECT account_id, SUM(amount) s FROM ledger_entries"
-	  "   GROUP BY account_id) l ON l.account_id = a.id"
-	  " WHERE a.fig_balance <> COALESCE(l.s, 0) LIMIT 1" },
-};
-
 static int ledger_verify_all(struct db *, char *, size_t);
 
-/* Each invariant groups whole tables once. MariaDB's "split
- * materialization" would instead regroup a derived table per outer row (per
- * account: minutes at 1,000 accounts once accounts has an index covering
- * its id, as since migration 0023), so it is off for these queries. */
-static int
-verify_split(struct db *db, int on)
-{
-	return db_exec(db, on ? "SET SESSION optimizer_switch = 'split_materialized=default'" :
-	    "SET SESSION optimizer_switch = 'split_materialized=off'", NULL, 0, NULL, NULL);
-}
-
+/* The checks group whole tables once: split materialization off for them
+ * (store_ledger_verify_split), back on after. */
 int
 ledger_verify(struct db *db, char *msg, size_t msgsz)
 {
-	int rc = verify_split(db, 0);
+	int rc = store_ledger_verify_split(db, 0);
 
 	if (rc == DB_OK)
 		rc = ledger_verify_all(db, msg, msgsz);
-	if (verify_split(db, 1) != DB_OK && rc == 0)
+	if (store_ledger_verify_split(db, 1) != DB_OK && rc == 0)
 		rc = DB_ERR;
 	return rc;
 }
 
+/* Each invariant is one query that returns the first violating row (or
+ * none) with a description; the first broken one is reported. */
 static int
 ledger_verify_all(struct db *db, char *msg, size_t msgsz)
 {
-	for (size_t i = 0; i < ARRAY_LEN(invariants); i++) {
-		struct db_result r;
-		int rc = db_query(db, invariants[i].sql, NULL, 0, &r);
+	size_t n = store_ledger_invariants();
+	char found[1024];
 
-		if (rc != DB_OK) {
-			str_fmt(msg, msgsz, "%s: query failed: %s", invariants[i].name,
-			    db_error(db));
-			db_result_free(&r);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = store_ledger_invariant_name(i);
+		int rc = store_ledger_invariant_check(db, i, found, sizeof(found));
+
+		if (rc < 0) {
+			str_fmt(msg, msgsz, "%s: query failed: %s", name, db_error(db));
 			return rc;
 		}
-		if (r.nrows > 0) {
-			str_fmt(msg, msgsz, "%s: %s", invariants[i].name, db_str(&r, 0, 0));
-			db_result_free(&r);
+		if (rc == 1) {
+			str_fmt(msg, msgsz, "%s: %s", name, found);
 			return 1;
 		}
-		db_result_free(&r);
 	}
-	str_fmt(msg, msgsz, "%zu invariants hold", ARRAY_LEN(invariants));
+	str_fmt(msg, msgsz, "%zu invariants hold", n);
 	return 0;
 }

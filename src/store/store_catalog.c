@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "store_catalog.h"
+#include "store_rows.h"
 #include "str.h"
 
 /* One row by id, read with from_row; 1, 0 (none) or < 0. */
@@ -30,22 +31,9 @@ list_all(struct db *db, const char *sql, int active_only, size_t elsz,
     size_t *n)
 {
 	struct db_param k[] = { DB_I64(active_only ? 1 : 0) };
-	struct db_result r;
-	char *a = NULL;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, sql, k, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 && (a = calloc(r.nrows, elsz)) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		from_row(&r, i, a + i * elsz);
-	if (rc == DB_OK) {
-		*out = a;
-		*n = r.nrows;
-	}
-	db_result_free(&r);
+	*out = store_rows_query(db, sql, k, 1, elsz, from_row, n, &rc);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "str.h"
 #include "store_invoice_list.h"
+#include "store_invoice_row.h"
 
 static const char *const filter_names[SIF__MAX] = {
 	"", "draft", "void", "paid", "partial", "open", "unpaid",
@@ -35,18 +36,6 @@ store_invoice_list_filter(const char *s, enum store_inv_filter *f)
 	return -1;
 }
 
-#define ROW_COLS "SELECT STRAIGHT_JOIN i.id, COALESCE(i.number, ''), i.account_id," \
-	" COALESCE(i.client_id, 0), COALESCE(i.location_id, 0), i.payment_type_id," \
-	" i.status, i.invoice_date, i.due_date, i.discount_kind, i.discount_value," \
-	" COALESCE(i.issued_at, 0), i.void_reason, a.name," \
-	" COALESCE(CONCAT(c.first_name, ' ', c.last_name), ''), COALESCE(l.name, '')," \
-	" pt.name, i.fig_total, i.fig_paid"
-#define ROW_FROM " FROM invoices i" \
-	" JOIN accounts a ON a.id = i.account_id" \
-	" LEFT JOIN clients c ON c.id = i.client_id" \
-	" LEFT JOIN locations l FORCE INDEX (PRIMARY) ON l.id = i.location_id" \
-	" JOIN payment_types pt FORCE INDEX (PRIMARY) ON pt.id = i.payment_type_id"
-
 /* Appends a constant fragment; -1 when it does not fit. */
 static int
 sql_add(char *sql, size_t sz, const char *frag)
@@ -59,8 +48,9 @@ sql_add(char *sql, size_t sz, const char *frag)
 	return 0;
 }
 
-static void
-row_from(const struct db_result *r, size_t i, struct store_invoice_row *o)
+void
+store_invoice_list_row_from(const struct db_result *r, size_t i,
+    struct store_invoice_row *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->id = db_i64(r, i, 0);
@@ -101,7 +91,8 @@ page_sql(unsigned set, enum store_inv_filter status)
 
 	if (texts[set][status] != NULL)
 		return texts[set][status];
-	str_copy(sql, sizeof(sql), ROW_COLS ROW_FROM " WHERE 1 = 1");
+	str_copy(sql, sizeof(sql), STORE_INVOICE_ROW_COLS STORE_INVOICE_ROW_FROM
+	    " WHERE 1 = 1");
 	for (unsigned k = 0; k < 4; k++)
 		if ((set & (1u << k)) && sql_add(sql, sizeof(sql), frag[k]) == -1)
 			return NULL;
@@ -143,7 +134,7 @@ store_invoice_list_page(struct db *db, const struct store_invoice_query *q,
 	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
 		rc = DB_ERR;
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		row_from(&r, i, &(*out)[i]);
+		store_invoice_list_row_from(&r, i, &(*out)[i]);
 	if (rc == DB_OK)
 		*n = r.nrows;
 	db_result_free(&r);
@@ -160,7 +151,7 @@ store_invoice_list_posted(struct db *db, int64_t account_id,
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, ROW_COLS ", pi.posted_at FROM portal_invoices pi"
+	rc = db_query(db, STORE_INVOICE_ROW_COLS ", pi.posted_at FROM portal_invoices pi"
 	    " JOIN invoices i ON i.id = pi.invoice_id AND i.account_id = pi.account_id"
 	    " JOIN accounts a ON a.id = i.account_id"
 	    " LEFT JOIN clients c ON c.id = i.client_id"
@@ -172,7 +163,7 @@ store_invoice_list_posted(struct db *db, int64_t account_id,
 	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
 		rc = DB_ERR;
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		row_from(&r, i, &(*out)[i]);
+		store_invoice_list_row_from(&r, i, &(*out)[i]);
 	if (rc == DB_OK)
 		*n = r.nrows;
 	db_result_free(&r);
