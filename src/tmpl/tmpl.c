@@ -149,7 +149,7 @@ tmpl_file_new(const char *name, const char *src)
  * holds the names of the files being parsed around this one (depth of
  * them); from/line locate the include for error messages (from NULL for
  * a top-level template). */
-const struct tmpl_file *
+static const struct tmpl_file *
 tmpl_cache_load(struct tmpl_cache *c, const char *name, const char **chain,
     size_t depth, struct buf *err, const char *from, unsigned line)
 {
@@ -179,7 +179,7 @@ tmpl_cache_load(struct tmpl_cache *c, const char *name, const char **chain,
 		    from ? "include" : "template", name, strerror(errno));
 		goto fail;
 	}
-	if (tmpl_parse_file(c, f, chain, depth, err) == -1)
+	if (tmpl_parse_file(c, tmpl_cache_load, f, chain, depth, err) == -1)
 		goto fail;
 	if (cache_insert(c, f) == -1) {
 		tmpl_errorf(err, where, line, "out of memory");
@@ -654,7 +654,7 @@ tmpl_render_string(struct tmpl_cache *c, const char *src,
 		return -1;
 	}
 	f->anon = 1;
-	if (tmpl_parse_file(c, f, chain, 0, err) == 0)
+	if (tmpl_parse_file(c, tmpl_cache_load, f, chain, 0, err) == 0)
 		rc = render_file(c, f, vars, out, err);
 	tmpl_file_free(f);
 	return rc;

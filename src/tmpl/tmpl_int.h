@@ -108,12 +108,18 @@ void	 tmpl_errorf(struct buf *err, const char *file, unsigned line,
 int	 tmpl_valid_file_name(const char *);
 void	 tmpl_file_free(struct tmpl_file *);
 struct tmpl_file *tmpl_file_new(const char *name, const char *src);
-/* Parses f->src into f->nodes. chain[depth] is set to f's name. */
-int	 tmpl_parse_file(struct tmpl_cache *, struct tmpl_file *,
-	    const char **chain, size_t depth, struct buf *err);
-/* The cached, parsed template `name`, loaded on a miss (tmpl.c). */
-const struct tmpl_file *tmpl_cache_load(struct tmpl_cache *, const char *name,
-	    const char **chain, size_t depth, struct buf *err, const char *from,
-	    unsigned line);
+/* How the parser resolves a <TMPL_INCLUDE>: the cached, parsed template
+ * `name` (tmpl.c's cache loads it on a miss, parsing it in turn). chain
+ * holds the names of the files being parsed around it (depth of them);
+ * from/line locate the include for error messages. Passed in, so that the
+ * parser does not call back into the cache by name. */
+typedef const struct tmpl_file *tmpl_include_fn(struct tmpl_cache *,
+		    const char *name, const char **chain, size_t depth,
+		    struct buf *err, const char *from, unsigned line);
+/* Parses f->src into f->nodes. chain[depth] is set to f's name. With
+ * c NULL includes are refused. */
+int	 tmpl_parse_file(struct tmpl_cache *c, tmpl_include_fn *include,
+	    struct tmpl_file *, const char **chain, size_t depth,
+	    struct buf *err);
 
 #endif

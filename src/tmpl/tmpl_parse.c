@@ -77,6 +77,7 @@ struct block {
 
 struct parser {
 	struct tmpl_cache *cache;	/* NULL: includes are refused */
+	tmpl_include_fn	  *include;	/* resolves an include through cache */
 	struct tmpl_file  *tf;
 	const char	  *src;
 	size_t		   len, pos;
@@ -478,7 +479,7 @@ emit_include(struct parser *p, unsigned line, struct attrs *a)
 	if (p->cache == NULL)
 		return perr(p, line, "include \"%.80s\" without a template "
 		    "directory", name);
-	inc = tmpl_cache_load(p->cache, name, p->chain, p->depth + 1, p->err,
+	inc = p->include(p->cache, name, p->chain, p->depth + 1, p->err,
 	    p->tf->name, line);
 	if (inc == NULL)
 		return -1;
@@ -623,7 +624,8 @@ parse_body(struct parser *p)
 
 /* Parses f->src into f->nodes. chain[depth] is set to f's name. */
 int
-tmpl_parse_file(struct tmpl_cache *c, struct tmpl_file *f, const char **chain,
+tmpl_parse_file(struct tmpl_cache *c, tmpl_include_fn *include,
+    struct tmpl_file *f, const char **chain,
     size_t depth, struct buf *err)
 {
 	struct parser *p;
@@ -636,6 +638,7 @@ tmpl_parse_file(struct tmpl_cache *c, struct tmpl_file *f, const char **chain,
 		return -1;
 	}
 	p->cache = c;
+	p->include = include;
 	p->tf = f;
 	p->src = f->src;
 	p->len = len;
