@@ -1,0 +1,78 @@
+/* Saved payment methods (payment_methods), the Stripe customer of an
+ * account (stripe_customers) and authorization-to-charge consents
+ * (consents). Functions return a db_status (0 is DB_OK) unless said
+ * otherwise; a "get" / "lock" returns 1 when found, 0 when not, or a
+ * negative db_status. */
+#ifndef STORE_METHOD_H
+#define STORE_METHOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+/* --- customers ---------------------------------------------------------- */
+
+/* The account's Stripe customer id ("" when none). */
+int	 store_method_customer_get(struct db *, int64_t account_id, char *out,
+	    size_t outsz);
+/* The account of a Stripe customer id (0: unknown). */
+int	 store_method_customer_account(struct db *, const char *customer,
+	    int64_t *account_id);
+/* DB_DUP when the account has one already. */
+int	 store_method_customer_insert(struct db *, int64_t account_id,
+	    const char *customer, int64_t now);
+/* The account's name (for its customer at Stripe): 1 / 0 / < 0. */
+int	 store_method_account_name(struct db *, int64_t account_id, char *out,
+	    size_t outsz);
+
+/* --- payment methods ---------------------------------------------------- */
+
+struct store_method {
+	int64_t	 id;
+	int64_t	 account_id;
+	char	 stripe_pm_id[65];
+	char	 kind[16];	/* card | us_bank_account */
+	char	 brand[33];
+	char	 last4[5];
+	int	 exp_month;	/* 0: none (NULL) */
+	int	 exp_year;
+	int	 is_default;
+	char	 status[8];	/* active | removed */
+	int64_t	 created_at;
+	int64_t	 removed_at;	/* 0 while active */
+};
+
+int	 store_method_get(struct db *, int64_t id, struct store_method *);
+/* Reads the row locked FOR UPDATE. */
+int	 store_method_lock(struct db *, int64_t id, struct store_method *);
+/* Our id of a Stripe PaymentMethod id (0: not recorded). */
+int	 store_method_by_stripe_id(struct db *, const char *stripe_pm_id,
+	    int64_t *id);
+/* The account's active methods, default first then newest (malloc'd). */
+int	 store_method_list_active(struct db *, int64_t account_id,
+	    struct store_method **out, size_t *n);
+/* How many active methods of the account are its default. */
+int	 store_method_count_defaults(struct db *, int64_t account_id,
+	    int64_t *n);
+/* A new row from m (id, status, removed_at ignored); a row of the same
+ * Stripe id is kept: its id comes back, *inserted = 0. */
+int	 store_method_insert(struct db *, const struct store_method *m,
+	    int64_t now, int64_t *id, int *inserted);
+/* status 'removed' at now, no longer the default. */
+int	 store_method_remove(struct db *, int64_t id, int64_t now);
+/* Locks the account's active methods FOR UPDATE (by id). */
+int	 store_method_lock_active(struct db *, int64_t account_id);
+/* 1 when id is an active method of the account, else 0. */
+int	 store_method_is_active(struct db *, int64_t id, int64_t account_id);
+/* Makes id the account's only default among its active methods. */
+int	 store_method_set_default(struct db *, int64_t id, int64_t account_id);
+
+/* --- consents ----------------------------------------------------------- */
+
+/* Revokes the method's consents not yet revoked (by 0 = NULL); *revoked
+ * (may be NULL) gets how many. */
+int	 store_method_consents_revoke(struct db *, int64_t method_id,
+	    int64_t now, int64_t by, uint64_t *revoked);
+
+#endif
