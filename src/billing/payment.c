@@ -78,7 +78,7 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 		REFUSE(a, PAY_OVER_PAYMENT);
 	}
 	if ((rc = store_payment_alloc_insert(db, payment_id, invoice_id, amount,
-	    a->actor->id, clock_now())) != DB_OK)
+	    a->actor->id, clock_now(), NULL)) != DB_OK)
 		return rc;
 	a->moved += amount;
 	str_fmt(detail, sizeof(detail), "payment %" PRId64 " -> %s: %" PRId64 " cents",

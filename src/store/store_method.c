@@ -115,6 +115,24 @@ store_method_get(struct db *db, int64_t id, struct store_method *m)
 }
 
 int
+store_method_lock_usable(struct db *db, int64_t id, int64_t account_id,
+    struct store_method *m)
+{
+	struct db_param p[] = { DB_I64(id), DB_I64(account_id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT " PM_COLS " FROM payment_methods"
+	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
+	    p, 2, &r);
+
+	if (rc == DB_OK && r.nrows == 1) {
+		method_from_row(&r, 0, m);
+		rc = 1;
+	}
+	db_result_free(&r);
+	return rc;
+}
+
+int
 store_method_lock(struct db *db, int64_t id, struct store_method *m)
 {
 	return method_one(db, "SELECT " PM_COLS " FROM payment_methods WHERE id = ?"
@@ -241,4 +259,168 @@ store_method_consents_revoke(struct db *db, int64_t method_id, int64_t now,
 	return db_exec(db, "UPDATE consents SET revoked_at = ?, revoked_by = ?"
 	    " WHERE payment_method_id = ? AND revoked_at IS NULL", q, 3,
 	    revoked, NULL);
+}
+
+int
+store_method_consent_insert(struct db *db, const struct store_consent_new *c,
+    int64_t *id)
+{
+	struct db_param p[] = { DB_I64(c->account_id),
+	    DB_I64(c->payment_method_id), DB_STR(c->scope),
+	    ID_OR_NULL(c->max_amount), ID_OR_NULL(c->plan_id),
+	    DB_STR(c->text_version), DB_STR(c->signer_name),
+	    DB_I64(c->signed_at), DB_STR(c->ip ? c->ip : ""),
+	    DB_STR(c->user_agent), ID_OR_NULL(c->recorded_by),
+	    DB_STR(c->auth_text), DB_STR(c->method_label) };
+	uint64_t nid = 0;
+	int rc;
+
+	rc = db_exec(db, "INSERT INTO consents (account_id,"
+	    " payment_method_id, scope, max_amount, plan_id, text_version,"
+	    " signer_name, signed_at, ip, user_agent, recorded_by, auth_text,"
+	    " method_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    p, ARRAY_LEN(p), NULL, &nid);
+	*id = rc == DB_OK ? (int64_t)nid : 0;
+	return rc;
+}
+
+int
+store_method_consent_mailed(struct db *db, int64_t consent_id, int64_t mail_id)
+{
+	struct db_param p[] = { DB_I64(mail_id), DB_I64(consent_id) };
+
+	return db_exec(db, "UPDATE consents SET mail_id = ? WHERE id = ?", p, 2,
+	    NULL, NULL);
+}
+
+int
+store_method_consent_lock_open(struct db *db, int64_t consent_id,
+    int64_t account_id)
+{
+	struct db_param p[] = { DB_I64(consent_id), DB_I64(account_id) };
+	struct db_result r;
+	int rc = db_query(db, "SELECT id FROM consents WHERE id = ? AND"
+	    " account_id = ? AND revoked_at IS NULL FOR UPDATE", p, 2, &r);
+
+	if (rc == DB_OK)
+		rc = r.nrows == 1;
+	db_result_free(&r);
+	return rc;
+}
+
+int
+store_method_consent_revoke(struct db *db, int64_t consent_id, int64_t now,
+    int64_t by)
+{
+	struct db_param q[] = { DB_I64(now), ID_OR_NULL(by), DB_I64(consent_id) };
+
+	return db_exec(db, "UPDATE consents SET revoked_at = ?, revoked_by = ?"
+	    " WHERE id = ?", q, 3, NULL, NULL);
+}
+
+#define CONSENT_COLS "c.id, c.account_id, c.payment_method_id, m.kind," \
+	" m.brand, m.last4, c.scope, COALESCE(c.max_amount, 0)," \
+	" COALESCE(c.plan_id, 0), c.text_version, c.signer_name, c.signed_at," \
+	" c.ip, c.user_agent, COALESCE(c.recorded_by, 0)," \
+	" COALESCE(c.revoked_at, 0), COALESCE(c.revoked_by, 0), c.method_label," \
+	" m.status = 'removed', COALESCE(c.mail_id, 0), COALESCE(c.auth_text, '')" \
+	" FROM consents c JOIN payment_methods m ON m.id = c.payment_method_id"
+
+#define CSTR(f, col)	(void)str_copy(c->f, sizeof(c->f), db_str(r, i, col))
+
+static void
+consent_from_row(const struct db_result *r, size_t i, struct store_consent *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = db_i64(r, i, 0);
+	c->account_id = db_i64(r, i, 1);
+	c->payment_method_id = db_i64(r, i, 2);
+	CSTR(method_kind, 3);
+	CSTR(method_brand, 4);
+	CSTR(method_last4, 5);
+	CSTR(scope, 6);
+	c->max_amount = db_i64(r, i, 7);
+	c->plan_id = db_i64(r, i, 8);
+	CSTR(text_version, 9);
+	CSTR(signer_name, 10);
+	c->signed_at = db_i64(r, i, 11);
+	CSTR(ip, 12);
+	CSTR(user_agent, 13);
+	c->recorded_by = db_i64(r, i, 14);
+	c->revoked_at = db_i64(r, i, 15);
+	c->revoked_by = db_i64(r, i, 16);
+	CSTR(method_label, 17);
+	c->method_removed = (int)db_i64(r, i, 18);
+	c->mail_id = db_i64(r, i, 19);
+	CSTR(auth_text, 20);
+}
+
+static int
+consent_rows(struct db *db, const char *sql, const struct db_param *k,
+    size_t nk, struct store_consent **out, size_t *n)
+{
+	struct db_result r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(db, sql, k, nk, &r);
+	if (rc == DB_OK && r.nrows > 0 &&
+	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
+		consent_from_row(&r, i, &(*out)[i]);
+	if (rc == DB_OK)
+		*n = r.nrows;
+	db_result_free(&r);
+	return rc;
+}
+
+int
+store_method_consent_list(struct db *db, int64_t account_id, int with_revoked,
+    struct store_consent **out, size_t *n)
+{
+	struct db_param p[] = { DB_I64(account_id), DB_I64(with_revoked ? 1 : 0) };
+
+	return consent_rows(db, "SELECT " CONSENT_COLS " WHERE c.account_id = ?"
+	    " AND (? = 1 OR c.revoked_at IS NULL) ORDER BY c.id DESC", p, 2, out, n);
+}
+
+int
+store_method_consent_get(struct db *db, int64_t consent_id, int64_t account_id,
+    struct store_consent *c)
+{
+	struct db_param p[] = { DB_I64(consent_id), DB_I64(account_id) };
+	struct store_consent *rows = NULL;
+	size_t n = 0;
+	int rc = consent_rows(db, "SELECT " CONSENT_COLS " WHERE c.id = ?"
+	    " AND c.account_id = ?", p, 2, &rows, &n);
+
+	if (rc == DB_OK && n == 1)
+		*c = rows[0];
+	free(rows);
+	return rc != DB_OK ? rc : n == 1;
+}
+
+/* In force: not revoked, its method active and of the same account. */
+#define IN_FORCE " WHERE c.payment_method_id = ? AND c.revoked_at IS NULL" \
+	" AND m.status = 'active' AND c.account_id = m.account_id"
+
+int
+store_method_consents_active(struct db *db, int64_t method_id,
+    struct store_consent **out, size_t *n)
+{
+	struct db_param p[] = { DB_I64(method_id) };
+
+	return consent_rows(db, "SELECT " CONSENT_COLS IN_FORCE
+	    " ORDER BY c.id DESC", p, 1, out, n);
+}
+
+int
+store_method_consents_count(struct db *db, int64_t method_id, int64_t *n)
+{
+	struct db_param p[] = { DB_I64(method_id) };
+
+	return db_query_i64(db, "SELECT COUNT(*) FROM consents c JOIN"
+	    " payment_methods m ON m.id = c.payment_method_id" IN_FORCE, p, 1, n);
 }

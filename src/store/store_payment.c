@@ -429,14 +429,53 @@ store_payment_open_invoices(struct db *db, int64_t account_id,
 
 int
 store_payment_alloc_insert(struct db *db, int64_t payment_id, int64_t invoice_id,
-    int64_t amount, int64_t created_by, int64_t now)
+    int64_t amount, int64_t created_by, int64_t now, const char *memo)
 {
 	struct db_param q[] = { DB_I64(payment_id), DB_I64(invoice_id),
-	    DB_I64(amount), ID_OR_NULL(created_by), DB_I64(now) };
+	    DB_I64(amount), ID_OR_NULL(created_by), DB_I64(now), DB_STRN(memo) };
 
+	if (memo != NULL)
+		return db_exec(db, "INSERT INTO allocations (payment_id,"
+		    " invoice_id, amount, created_by, created_at, memo)"
+		    " VALUES (?, ?, ?, ?, ?, ?)", q, ARRAY_LEN(q), NULL, NULL);
 	return db_exec(db, "INSERT INTO allocations (payment_id, invoice_id,"
 	    " amount, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-	    q, ARRAY_LEN(q), NULL, NULL);
+	    q, ARRAY_LEN(q) - 1, NULL, NULL);
+}
+
+int
+store_payment_allocated(struct db *db, int64_t payment_id, int64_t *out)
+{
+	struct db_param q[] = { DB_I64(payment_id) };
+
+	return db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
+	    " WHERE payment_id = ?", q, 1, out);
+}
+
+int
+store_payment_alloc_net(struct db *db, int64_t payment_id,
+    struct store_alloc_net **out, size_t *n)
+{
+	struct db_param p[] = { DB_I64(payment_id) };
+	struct db_result r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(db, "SELECT invoice_id, SUM(amount), MAX(id) FROM allocations"
+	    " WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount) > 0"
+	    " ORDER BY MAX(id) DESC", p, 1, &r);
+	if (rc == DB_OK && r.nrows > 0 &&
+	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+		(*out)[i].invoice_id = db_i64(&r, i, 0);
+		(*out)[i].net = db_i64(&r, i, 1);
+	}
+	if (rc == DB_OK)
+		*n = r.nrows;
+	db_result_free(&r);
+	return rc;
 }
 
 int
@@ -472,4 +511,196 @@ store_payment_alloc_list(struct db *db, int64_t payment_id, int64_t invoice_id,
 		*n = r.nrows;
 	db_result_free(&r);
 	return rc;
+}
+
+/* --- refunds ---------------------------------------------------------------- */
+
+#define REFUND_COLS "f.id, f.payment_id, f.amount, f.reason, f.status," \
+	" COALESCE(f.stripe_refund_id, ''), COALESCE(f.created_by, 0), f.created_at"
+
+static void
+refund_from_row(const struct db_result *r, size_t i, struct store_refund *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = db_i64(r, i, 0);
+	f->payment_id = db_i64(r, i, 1);
+	f->amount = db_i64(r, i, 2);
+	(void)str_copy(f->reason, sizeof(f->reason), db_str(r, i, 3));
+	(void)str_copy(f->status, sizeof(f->status), db_str(r, i, 4));
+	(void)str_copy(f->stripe_refund_id, sizeof(f->stripe_refund_id),
+	    db_str(r, i, 5));
+	f->created_by = db_i64(r, i, 6);
+	f->created_at = db_i64(r, i, 7);
+}
+
+/* Runs a REFUND_COLS query into a malloc'd array; intent: an 9th column
+ * read as the payment's intent. */
+static int
+refund_rows(struct db *db, const char *sql, const struct db_param *k, size_t nk,
+    int intent, struct store_refund **out, size_t *n)
+{
+	struct db_result r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(db, sql, k, nk, &r);
+	if (rc == DB_OK && r.nrows > 0 &&
+	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+		refund_from_row(&r, i, &(*out)[i]);
+		if (intent)
+			(void)str_copy((*out)[i].intent, sizeof((*out)[i].intent),
+			    db_str(&r, i, 8));
+	}
+	if (rc == DB_OK)
+		*n = r.nrows;
+	db_result_free(&r);
+	return rc;
+}
+
+/* One refund row into f: 1 / 0 / < 0. */
+static int
+refund_one(struct db *db, const char *sql, const struct db_param *k, size_t nk,
+    struct store_refund *f)
+{
+	struct store_refund *rows = NULL;
+	size_t n = 0;
+	int rc = refund_rows(db, sql, k, nk, 0, &rows, &n);
+
+	if (rc == DB_OK && n == 1)
+		*f = rows[0];
+	free(rows);
+	return rc != DB_OK ? rc : n == 1;
+}
+
+int
+store_payment_refunds_claimed(struct db *db, int64_t payment_id, int64_t *out)
+{
+	struct db_param p[] = { DB_I64(payment_id) };
+
+	return db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE"
+	    " payment_id = ? AND status IN ('pending', 'succeeded')", p, 1, out);
+}
+
+int
+store_payment_refund_insert(struct db *db, int64_t payment_id, int64_t amount,
+    const char *reason, const char *stripe_refund_id, int64_t created_by,
+    int64_t now, int64_t *id)
+{
+	struct db_param p[] = { DB_I64(payment_id), DB_I64(amount),
+	    DB_STR(reason), DB_STRN(stripe_refund_id), ID_OR_NULL(created_by),
+	    DB_I64(now) };
+	uint64_t nid = 0;
+	int rc;
+
+	rc = db_exec(db, "INSERT INTO refunds (payment_id, amount, reason, status,"
+	    " stripe_refund_id, created_by, created_at) VALUES (?, ?, ?, 'pending',"
+	    " ?, ?, ?)", p, ARRAY_LEN(p), NULL, &nid);
+	*id = (int64_t)nid;
+	return rc;
+}
+
+int
+store_payment_refund_get(struct db *db, int64_t id, struct store_refund *f)
+{
+	struct db_param p[] = { DB_I64(id) };
+
+	return refund_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE f.id = ?",
+	    p, 1, f);
+}
+
+int
+store_payment_refund_lock(struct db *db, int64_t id, struct store_refund *f)
+{
+	struct db_param p[] = { DB_I64(id) };
+
+	return refund_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE f.id = ?"
+	    " FOR UPDATE", p, 1, f);
+}
+
+int
+store_payment_refund_by_stripe(struct db *db, const char *stripe_refund_id,
+    struct store_refund *f)
+{
+	struct db_param p[] = { DB_STR(stripe_refund_id) };
+
+	return refund_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE"
+	    " f.stripe_refund_id = ? FOR UPDATE", p, 1, f);
+}
+
+int
+store_payment_refund_unnamed(struct db *db, int64_t id, int64_t payment_id,
+    struct store_refund *f)
+{
+	struct db_param p[] = { DB_I64(id), DB_I64(payment_id) };
+
+	return refund_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE f.id = ?"
+	    " AND f.payment_id = ? AND f.stripe_refund_id IS NULL FOR UPDATE",
+	    p, 2, f);
+}
+
+int
+store_payment_refund_name(struct db *db, int64_t id, const char *stripe_refund_id)
+{
+	struct db_param p[] = { DB_STR(stripe_refund_id), DB_I64(id) };
+
+	return db_exec(db, "UPDATE refunds SET stripe_refund_id = ? WHERE id = ?"
+	    " AND stripe_refund_id IS NULL", p, 2, NULL, NULL);
+}
+
+int
+store_payment_refund_finish(struct db *db, int64_t id, int succeeded,
+    const char *stripe_refund_id, int *changed)
+{
+	struct db_param p[] = { DB_STRN(stripe_refund_id), DB_I64(id) };
+	uint64_t n = 0;
+	int rc;
+
+	rc = db_exec(db, succeeded ? "UPDATE refunds SET status = 'succeeded',"
+	    " stripe_refund_id = COALESCE(?, stripe_refund_id) WHERE id = ?" :
+	    "UPDATE refunds SET status = 'failed', stripe_refund_id ="
+	    " COALESCE(?, stripe_refund_id) WHERE id = ? AND status = 'pending'",
+	    p, 2, &n, NULL);
+	if (changed != NULL)
+		*changed = rc == DB_OK && n > 0;
+	return rc;
+}
+
+int
+store_payment_refund_ids(struct db *db, int64_t payment_id, int64_t **ids,
+    size_t *n)
+{
+	struct db_param p[] = { DB_I64(payment_id) };
+	struct db_result r;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	rc = db_query(db, "SELECT id FROM refunds WHERE payment_id = ? ORDER BY id",
+	    p, 1, &r);
+	if (rc == DB_OK && r.nrows > 0 &&
+	    (*ids = calloc(r.nrows, sizeof(**ids))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
+		(*ids)[i] = db_i64(&r, i, 0);
+	if (rc == DB_OK)
+		*n = r.nrows;
+	db_result_free(&r);
+	return rc;
+}
+
+int
+store_payment_refund_pending(struct db *db, int64_t created_max, size_t limit,
+    struct store_refund **out, size_t *n)
+{
+	struct db_param p[] = { DB_I64(created_max),
+	    DB_I64(limit > INT32_MAX ? INT32_MAX : (int64_t)limit) };
+
+	return refund_rows(db, "SELECT " REFUND_COLS ","
+	    " COALESCE(p.stripe_payment_intent, '')"
+	    " FROM refunds f JOIN payments p ON p.id = f.payment_id"
+	    " WHERE f.status = 'pending' AND f.created_at <= ? ORDER BY f.id"
+	    " LIMIT ?", p, ARRAY_LEN(p), 1, out, n);
 }

@@ -131,9 +131,20 @@ struct store_open_invoice {
 int	 store_payment_open_invoices(struct db *, int64_t account_id,
 	    struct store_open_invoice **out, size_t *n);
 
-/* allocations: created_by 0 = NULL. */
+/* allocations: created_by 0 = NULL; memo NULL: none (the default). */
 int	 store_payment_alloc_insert(struct db *, int64_t payment_id,
-	    int64_t invoice_id, int64_t amount, int64_t created_by, int64_t now);
+	    int64_t invoice_id, int64_t amount, int64_t created_by, int64_t now,
+	    const char *memo);
+/* Sum of a payment's allocations (net of releases). */
+int	 store_payment_allocated(struct db *, int64_t payment_id, int64_t *out);
+/* A payment's net allocation per invoice, those still > 0, most recently
+ * allocated first (malloc'd). */
+struct store_alloc_net {
+	int64_t	 invoice_id;
+	int64_t	 net;
+};
+int	 store_payment_alloc_net(struct db *, int64_t payment_id,
+	    struct store_alloc_net **out, size_t *n);
 struct store_allocation {
 	int64_t	 id;
 	int64_t	 payment_id;
@@ -145,5 +156,50 @@ struct store_allocation {
 /* Of a payment and/or an invoice (0: any), oldest first, malloc'd. */
 int	 store_payment_alloc_list(struct db *, int64_t payment_id,
 	    int64_t invoice_id, struct store_allocation **out, size_t *n);
+
+/* --- refunds ------------------------------------------------------------- */
+
+struct store_refund {
+	int64_t	 id;
+	int64_t	 payment_id;
+	int64_t	 amount;
+	char	 reason[501];
+	char	 status[12];		/* pending | succeeded | failed */
+	char	 stripe_refund_id[65];	/* "" = not known (yet) */
+	int64_t	 created_by;		/* 0 = none */
+	int64_t	 created_at;
+	char	 intent[65];		/* list_pending: the payment's intent */
+};
+/* Refunds asked or done (pending, succeeded) of a payment. */
+int	 store_payment_refunds_claimed(struct db *, int64_t payment_id,
+	    int64_t *out);
+/* A 'pending' refund row; created_by 0 = NULL, stripe_refund_id NULL =
+ * not known yet. */
+int	 store_payment_refund_insert(struct db *, int64_t payment_id,
+	    int64_t amount, const char *reason, const char *stripe_refund_id,
+	    int64_t created_by, int64_t now, int64_t *id);
+int	 store_payment_refund_get(struct db *, int64_t id, struct store_refund *);
+/* The row locked FOR UPDATE. */
+int	 store_payment_refund_lock(struct db *, int64_t id, struct store_refund *);
+/* By Stripe's refund id, locked FOR UPDATE. */
+int	 store_payment_refund_by_stripe(struct db *, const char *stripe_refund_id,
+	    struct store_refund *);
+/* Row id of payment_id without a Stripe id yet, locked FOR UPDATE. */
+int	 store_payment_refund_unnamed(struct db *, int64_t id, int64_t payment_id,
+	    struct store_refund *);
+/* Records Stripe's id on a row that has none. */
+int	 store_payment_refund_name(struct db *, int64_t id,
+	    const char *stripe_refund_id);
+/* status succeeded / failed (failed only from pending: *changed 1 when it
+ * moved; may be NULL); stripe_refund_id NULL keeps the one stored. */
+int	 store_payment_refund_finish(struct db *, int64_t id, int succeeded,
+	    const char *stripe_refund_id, int *changed);
+/* The ids of a payment's refunds, oldest first (malloc'd). */
+int	 store_payment_refund_ids(struct db *, int64_t payment_id, int64_t **ids,
+	    size_t *n);
+/* Pending refunds created at or before created_max with their payment's
+ * intent, oldest first, at most limit (malloc'd). */
+int	 store_payment_refund_pending(struct db *, int64_t created_max,
+	    size_t limit, struct store_refund **out, size_t *n);
 
 #endif
