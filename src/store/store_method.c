@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "store_method.h"
+#include "store_rows.h"
 #include "str.h"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
@@ -75,8 +76,10 @@ store_method_account_name(struct db *db, int64_t account_id, char *out,
 	" created_at, COALESCE(removed_at, 0)"
 
 static void
-method_from_row(const struct db_result *r, size_t i, struct store_method *m)
+method_from_row(const struct db_result *r, size_t i, void *elem)
 {
+	struct store_method *m = elem;
+
 	memset(m, 0, sizeof(*m));
 	m->id = db_i64(r, i, 0);
 	m->account_id = db_i64(r, i, 1);
@@ -96,15 +99,8 @@ static int
 method_one(struct db *db, const char *sql, int64_t id, struct store_method *m)
 {
 	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, sql, p, 1, &r);
 
-	if (rc == DB_OK && r.nrows == 1) {
-		method_from_row(&r, 0, m);
-		rc = 1;
-	}
-	db_result_free(&r);
-	return rc;
+	return store_rows_one(db, sql, p, 1, method_from_row, m);
 }
 
 int
@@ -119,17 +115,10 @@ store_method_lock_usable(struct db *db, int64_t id, int64_t account_id,
     struct store_method *m)
 {
 	struct db_param p[] = { DB_I64(id), DB_I64(account_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " PM_COLS " FROM payment_methods"
-	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
-	    p, 2, &r);
 
-	if (rc == DB_OK && r.nrows == 1) {
-		method_from_row(&r, 0, m);
-		rc = 1;
-	}
-	db_result_free(&r);
-	return rc;
+	return store_rows_one(db, "SELECT " PM_COLS " FROM payment_methods"
+	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
+	    p, 2, method_from_row, m);
 }
 
 int
@@ -153,22 +142,14 @@ store_method_list_active(struct db *db, int64_t account_id,
     struct store_method **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
+	void *a = NULL;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT " PM_COLS " FROM payment_methods"
+	rc = store_rows_fetch(db, "SELECT " PM_COLS " FROM payment_methods"
 	    " WHERE account_id = ? AND status = 'active'"
-	    " ORDER BY is_default DESC, id DESC", p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		method_from_row(&r, i, &(*out)[i]);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	    " ORDER BY is_default DESC, id DESC", p, 1, sizeof(**out),
+	    method_from_row, &a, n);
+	*out = a;
 	return rc;
 }
 
@@ -329,8 +310,10 @@ store_method_consent_revoke(struct db *db, int64_t consent_id, int64_t now,
 #define CSTR(f, col)	(void)str_copy(c->f, sizeof(c->f), db_str(r, i, col))
 
 static void
-consent_from_row(const struct db_result *r, size_t i, struct store_consent *c)
+consent_from_row(const struct db_result *r, size_t i, void *elem)
 {
+	struct store_consent *c = elem;
+
 	memset(c, 0, sizeof(*c));
 	c->id = db_i64(r, i, 0);
 	c->account_id = db_i64(r, i, 1);
@@ -359,20 +342,11 @@ static int
 consent_rows(struct db *db, const char *sql, const struct db_param *k,
     size_t nk, struct store_consent **out, size_t *n)
 {
-	struct db_result r;
-	int rc;
+	void *a = NULL;
+	int rc = store_rows_fetch(db, sql, k, nk, sizeof(**out), consent_from_row,
+	    &a, n);
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, sql, k, nk, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		consent_from_row(&r, i, &(*out)[i]);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	*out = a;
 	return rc;
 }
 
@@ -391,15 +365,9 @@ store_method_consent_get(struct db *db, int64_t consent_id, int64_t account_id,
     struct store_consent *c)
 {
 	struct db_param p[] = { DB_I64(consent_id), DB_I64(account_id) };
-	struct store_consent *rows = NULL;
-	size_t n = 0;
-	int rc = consent_rows(db, "SELECT " CONSENT_COLS " WHERE c.id = ?"
-	    " AND c.account_id = ?", p, 2, &rows, &n);
 
-	if (rc == DB_OK && n == 1)
-		*c = rows[0];
-	free(rows);
-	return rc != DB_OK ? rc : n == 1;
+	return store_rows_one(db, "SELECT " CONSENT_COLS " WHERE c.id = ?"
+	    " AND c.account_id = ?", p, 2, consent_from_row, c);
 }
 
 /* In force: not revoked, its method active and of the same account. */

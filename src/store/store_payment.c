@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "store_payment.h"
+#include "store_rows.h"
 #include "str.h"
 
 #define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
@@ -51,8 +52,10 @@ pay_text(const struct db_result *r, size_t i, struct store_payment *p)
 }
 
 static void
-pay_from_row(const struct db_result *r, size_t i, struct store_payment *p)
+pay_from_row(const struct db_result *r, size_t i, void *elem)
 {
+	struct store_payment *p = elem;
+
 	memset(p, 0, sizeof(*p));
 	pay_text(r, i, p);
 	p->id = db_i64(r, i, 0);
@@ -73,30 +76,14 @@ pay_from_row(const struct db_result *r, size_t i, struct store_payment *p)
 	p->refund_pending = db_i64(r, i, 31);
 }
 
-/* Runs a PAY_COLS query into a malloc'd array; extra: a 33rd column read
- * as applied_client. */
-static int
-pay_rows(struct db *db, const char *sql, const struct db_param *k, size_t nk,
-    int extra, struct store_payment **out, size_t *n)
+/* A list row: PAY_COLS and applied_client. */
+static void
+pay_applied_from_row(const struct db_result *r, size_t i, void *elem)
 {
-	struct db_result r;
-	int rc;
+	struct store_payment *p = elem;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, sql, k, nk, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		pay_from_row(&r, i, &(*out)[i]);
-		if (extra)
-			(*out)[i].applied_client = db_i64(&r, i, 32);
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
-	return rc;
+	pay_from_row(r, i, p);
+	p->applied_client = db_i64(r, i, 32);
 }
 
 int
@@ -122,16 +109,9 @@ int
 store_payment_get(struct db *db, int64_t id, struct store_payment *out)
 {
 	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " PAY_COLS " FROM payments p WHERE p.id = ?",
-	    p, 1, &r);
 
-	if (rc == DB_OK && r.nrows == 1) {
-		pay_from_row(&r, 0, out);
-		rc = 1;
-	}
-	db_result_free(&r);
-	return rc;
+	return store_rows_one(db, "SELECT " PAY_COLS " FROM payments p"
+	    " WHERE p.id = ?", p, 1, pay_from_row, out);
 }
 
 int
@@ -170,21 +150,13 @@ store_payment_lock_succeeded(struct db *db, int64_t account_id, int64_t **ids,
     size_t *n)
 {
 	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
+	void *a = NULL;
 	int rc;
 
-	*ids = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT id FROM payments WHERE account_id = ?"
-	    " AND status = 'succeeded' ORDER BY id FOR UPDATE", p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*ids = calloc(r.nrows, sizeof(**ids))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		(*ids)[i] = db_i64(&r, i, 0);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	rc = store_rows_fetch(db, "SELECT id FROM payments WHERE account_id = ?"
+	    " AND status = 'succeeded' ORDER BY id FOR UPDATE", p, 1,
+	    sizeof(**ids), store_rows_id, &a, n);
+	*ids = a;
 	return rc;
 }
 
@@ -201,15 +173,20 @@ store_payment_list(struct db *db, const struct store_payment_filter *f,
 	    DB_I64(f->client_id), DB_I64(f->before_id), DB_I64(f->before_id),
 	    DB_I64(f->limit > INT32_MAX ? INT32_MAX : (int64_t)f->limit) };
 
+	void *a = NULL;
+	int rc;
+
 	/* A client's payments: those it made and those applied to its
 	 * invoices (the account's check, pay link, portal payment). */
-	return pay_rows(db, "SELECT " PAY_COLS ", (SELECT COALESCE(SUM(x.amount), 0)"
+	rc = store_rows_fetch(db, "SELECT " PAY_COLS ", (SELECT COALESCE(SUM(x.amount), 0)"
 	    " FROM allocations x JOIN invoices i ON i.id = x.invoice_id"
 	    " WHERE x.payment_id = p.id AND i.client_id = ?) FROM payments p"
 	    " WHERE (? = 0 OR p.account_id = ?) AND (? = 0 OR p.client_id = ?"
 	    " OR p.id IN (" APPLIED_TO_CLIENT "))"
 	    " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?",
-	    p, ARRAY_LEN(p), 1, out, n);
+	    p, ARRAY_LEN(p), sizeof(**out), pay_applied_from_row, &a, n);
+	*out = a;
+	return rc;
 }
 
 int
@@ -218,11 +195,15 @@ store_payment_list_pending(struct db *db, int64_t created_max, size_t limit,
 {
 	struct db_param p[] = { DB_I64(created_max),
 	    DB_I64(limit > INT32_MAX ? INT32_MAX : (int64_t)limit) };
+	void *a = NULL;
+	int rc;
 
-	return pay_rows(db, "SELECT " PAY_COLS " FROM payments p"
+	rc = store_rows_fetch(db, "SELECT " PAY_COLS " FROM payments p"
 	    " WHERE p.status = 'pending' AND p.method IN ('card', 'ach')"
 	    " AND p.created_at <= ? ORDER BY p.checked_at, p.id LIMIT ?",
-	    p, ARRAY_LEN(p), 0, out, n);
+	    p, ARRAY_LEN(p), sizeof(**out), pay_from_row, &a, n);
+	*out = a;
+	return rc;
 }
 
 /* --- column updates --------------------------------------------------------- */
@@ -339,24 +320,26 @@ store_payment_client_of(struct db *db, int64_t client_id, int64_t account_id)
 	    " AND account_id = ?", p, 2);
 }
 
+static void
+alloc_invoice_from_row(const struct db_result *r, size_t i, void *elem)
+{
+	struct store_alloc_invoice *v = elem;
+
+	(void)str_copy(v->status, sizeof(v->status), db_str(r, i, 0));
+	v->account_id = db_i64(r, i, 1);
+	(void)str_copy(v->number, sizeof(v->number), db_str(r, i, 2));
+}
+
 int
 store_payment_invoice_lock(struct db *db, int64_t invoice_id,
     struct store_alloc_invoice *v)
 {
 	struct db_param p[] = { DB_I64(invoice_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT status, account_id, COALESCE(number, '')"
-	    " FROM invoices WHERE id = ? FOR UPDATE", p, 1, &r);
 
 	memset(v, 0, sizeof(*v));
-	if (rc == DB_OK && r.nrows == 1) {
-		(void)str_copy(v->status, sizeof(v->status), db_str(&r, 0, 0));
-		v->account_id = db_i64(&r, 0, 1);
-		(void)str_copy(v->number, sizeof(v->number), db_str(&r, 0, 2));
-		rc = 1;
-	}
-	db_result_free(&r);
-	return rc;
+	return store_rows_one(db, "SELECT status, account_id, COALESCE(number, '')"
+	    " FROM invoices WHERE id = ? FOR UPDATE", p, 1, alloc_invoice_from_row,
+	    v);
 }
 
 int
@@ -391,37 +374,38 @@ store_payment_issued_lock(struct db *db, int64_t account_id)
 #define INFLIGHT " FROM payment_reservations r JOIN payments p" \
 	" ON p.id = r.payment_id AND p.status = 'pending'"
 
+static void
+open_from_row(const struct db_result *r, size_t i, void *elem)
+{
+	struct store_open_invoice *v = elem;
+
+	v->id = db_i64(r, i, 0);
+	(void)str_copy(v->number, sizeof(v->number), db_str(r, i, 1));
+	(void)str_copy(v->due_date, sizeof(v->due_date), db_str(r, i, 2));
+	v->open = db_i64(r, i, 3);
+	v->reserved = db_i64(r, i, 4);
+	v->busy_id = db_i64(r, i, 5);
+}
+
 int
 store_payment_open_invoices(struct db *db, int64_t account_id,
     struct store_open_invoice **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
+	void *a = NULL;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT i.id, COALESCE(i.number, ''), i.due_date,"
-	    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.invoice_id = i.id)"
-	    " - (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x WHERE x.invoice_id = i.id),"
+	rc = store_rows_fetch(db, "SELECT i.id, COALESCE(i.number, ''), i.due_date,"
+	    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
+	    "   WHERE e.invoice_id = i.id)"
+	    " - (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x"
+	    "   WHERE x.invoice_id = i.id),"
 	    " (SELECT COALESCE(SUM(r.amount), 0)" INFLIGHT " WHERE r.invoice_id = i.id),"
-	    " (SELECT COALESCE(MIN(r.payment_id), 0)" INFLIGHT " WHERE r.invoice_id = i.id)"
+	    " (SELECT COALESCE(MIN(r.payment_id), 0)" INFLIGHT
+	    "   WHERE r.invoice_id = i.id)"
 	    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
-	    " ORDER BY i.due_date, i.id", p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		struct store_open_invoice *v = &(*out)[i];
-		v->id = db_i64(&r, i, 0);
-		(void)str_copy(v->number, sizeof(v->number), db_str(&r, i, 1));
-		(void)str_copy(v->due_date, sizeof(v->due_date), db_str(&r, i, 2));
-		v->open = db_i64(&r, i, 3);
-		v->reserved = db_i64(&r, i, 4);
-		v->busy_id = db_i64(&r, i, 5);
-		(*n)++;
-	}
-	db_result_free(&r);
+	    " ORDER BY i.due_date, i.id", p, 1, sizeof(**out), open_from_row, &a, n);
+	*out = a;
 	return rc;
 }
 
@@ -452,30 +436,43 @@ store_payment_allocated(struct db *db, int64_t payment_id, int64_t *out)
 	    " WHERE payment_id = ?", q, 1, out);
 }
 
+static void
+net_from_row(const struct db_result *r, size_t i, void *elem)
+{
+	struct store_alloc_net *x = elem;
+
+	x->invoice_id = db_i64(r, i, 0);
+	x->net = db_i64(r, i, 1);
+}
+
 int
 store_payment_alloc_net(struct db *db, int64_t payment_id,
     struct store_alloc_net **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(payment_id) };
-	struct db_result r;
+	void *a = NULL;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT invoice_id, SUM(amount), MAX(id) FROM allocations"
-	    " WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount) > 0"
-	    " ORDER BY MAX(id) DESC", p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		(*out)[i].invoice_id = db_i64(&r, i, 0);
-		(*out)[i].net = db_i64(&r, i, 1);
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	rc = store_rows_fetch(db, "SELECT invoice_id, SUM(amount), MAX(id)"
+	    " FROM allocations WHERE payment_id = ? GROUP BY invoice_id"
+	    " HAVING SUM(amount) > 0 ORDER BY MAX(id) DESC", p, 1, sizeof(**out),
+	    net_from_row, &a, n);
+	*out = a;
 	return rc;
+}
+
+static void
+alloc_from_row(const struct db_result *r, size_t i, void *elem)
+{
+	struct store_allocation *a = elem;
+
+	a->id = db_i64(r, i, 0);
+	a->payment_id = db_i64(r, i, 1);
+	a->invoice_id = db_i64(r, i, 2);
+	(void)str_copy(a->invoice_number, sizeof(a->invoice_number),
+	    db_str(r, i, 3));
+	a->amount = db_i64(r, i, 4);
+	a->created_at = db_i64(r, i, 5);
 }
 
 int
@@ -484,32 +481,15 @@ store_payment_alloc_list(struct db *db, int64_t payment_id, int64_t invoice_id,
 {
 	struct db_param p[] = { DB_I64(payment_id), DB_I64(payment_id),
 	    DB_I64(invoice_id), DB_I64(invoice_id) };
-	struct db_result r;
+	void *a = NULL;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT a.id, a.payment_id, a.invoice_id,"
+	rc = store_rows_fetch(db, "SELECT a.id, a.payment_id, a.invoice_id,"
 	    " COALESCE(i.number, ''), a.amount, a.created_at FROM allocations a"
 	    " JOIN invoices i ON i.id = a.invoice_id"
 	    " WHERE (? = 0 OR a.payment_id = ?) AND (? = 0 OR a.invoice_id = ?)"
-	    " ORDER BY a.id", p, ARRAY_LEN(p), &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		struct store_allocation *a = &(*out)[i];
-		a->id = db_i64(&r, i, 0);
-		a->payment_id = db_i64(&r, i, 1);
-		a->invoice_id = db_i64(&r, i, 2);
-		(void)str_copy(a->invoice_number, sizeof(a->invoice_number),
-		    db_str(&r, i, 3));
-		a->amount = db_i64(&r, i, 4);
-		a->created_at = db_i64(&r, i, 5);
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	    " ORDER BY a.id", p, ARRAY_LEN(p), sizeof(**out), alloc_from_row, &a, n);
+	*out = a;
 	return rc;
 }
 
@@ -519,8 +499,10 @@ store_payment_alloc_list(struct db *db, int64_t payment_id, int64_t invoice_id,
 	" COALESCE(f.stripe_refund_id, ''), COALESCE(f.created_by, 0), f.created_at"
 
 static void
-refund_from_row(const struct db_result *r, size_t i, struct store_refund *f)
+refund_from_row(const struct db_result *r, size_t i, void *elem)
 {
+	struct store_refund *f = elem;
+
 	memset(f, 0, sizeof(*f));
 	f->id = db_i64(r, i, 0);
 	f->payment_id = db_i64(r, i, 1);
@@ -533,46 +515,14 @@ refund_from_row(const struct db_result *r, size_t i, struct store_refund *f)
 	f->created_at = db_i64(r, i, 7);
 }
 
-/* Runs a REFUND_COLS query into a malloc'd array; intent: an 9th column
- * read as the payment's intent. */
-static int
-refund_rows(struct db *db, const char *sql, const struct db_param *k, size_t nk,
-    int intent, struct store_refund **out, size_t *n)
+/* A pending refund with its payment's intent (9th column). */
+static void
+refund_intent_from_row(const struct db_result *r, size_t i, void *elem)
 {
-	struct db_result r;
-	int rc;
+	struct store_refund *f = elem;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, sql, k, nk, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		refund_from_row(&r, i, &(*out)[i]);
-		if (intent)
-			(void)str_copy((*out)[i].intent, sizeof((*out)[i].intent),
-			    db_str(&r, i, 8));
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
-	return rc;
-}
-
-/* One refund row into f: 1 / 0 / < 0. */
-static int
-refund_one(struct db *db, const char *sql, const struct db_param *k, size_t nk,
-    struct store_refund *f)
-{
-	struct store_refund *rows = NULL;
-	size_t n = 0;
-	int rc = refund_rows(db, sql, k, nk, 0, &rows, &n);
-
-	if (rc == DB_OK && n == 1)
-		*f = rows[0];
-	free(rows);
-	return rc != DB_OK ? rc : n == 1;
+	refund_from_row(r, i, f);
+	(void)str_copy(f->intent, sizeof(f->intent), db_str(r, i, 8));
 }
 
 int
@@ -607,8 +557,8 @@ store_payment_refund_get(struct db *db, int64_t id, struct store_refund *f)
 {
 	struct db_param p[] = { DB_I64(id) };
 
-	return refund_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE f.id = ?",
-	    p, 1, f);
+	return store_rows_one(db, "SELECT " REFUND_COLS " FROM refunds f"
+	    " WHERE f.id = ?", p, 1, refund_from_row, f);
 }
 
 int
@@ -616,8 +566,8 @@ store_payment_refund_lock(struct db *db, int64_t id, struct store_refund *f)
 {
 	struct db_param p[] = { DB_I64(id) };
 
-	return refund_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE f.id = ?"
-	    " FOR UPDATE", p, 1, f);
+	return store_rows_one(db, "SELECT " REFUND_COLS " FROM refunds f"
+	    " WHERE f.id = ? FOR UPDATE", p, 1, refund_from_row, f);
 }
 
 int
@@ -626,8 +576,8 @@ store_payment_refund_by_stripe(struct db *db, const char *stripe_refund_id,
 {
 	struct db_param p[] = { DB_STR(stripe_refund_id) };
 
-	return refund_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE"
-	    " f.stripe_refund_id = ? FOR UPDATE", p, 1, f);
+	return store_rows_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE"
+	    " f.stripe_refund_id = ? FOR UPDATE", p, 1, refund_from_row, f);
 }
 
 int
@@ -636,9 +586,9 @@ store_payment_refund_unnamed(struct db *db, int64_t id, int64_t payment_id,
 {
 	struct db_param p[] = { DB_I64(id), DB_I64(payment_id) };
 
-	return refund_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE f.id = ?"
+	return store_rows_one(db, "SELECT " REFUND_COLS " FROM refunds f WHERE f.id = ?"
 	    " AND f.payment_id = ? AND f.stripe_refund_id IS NULL FOR UPDATE",
-	    p, 2, f);
+	    p, 2, refund_from_row, f);
 }
 
 int
@@ -673,21 +623,12 @@ store_payment_refund_ids(struct db *db, int64_t payment_id, int64_t **ids,
     size_t *n)
 {
 	struct db_param p[] = { DB_I64(payment_id) };
-	struct db_result r;
+	void *a = NULL;
 	int rc;
 
-	*ids = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT id FROM refunds WHERE payment_id = ? ORDER BY id",
-	    p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*ids = calloc(r.nrows, sizeof(**ids))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		(*ids)[i] = db_i64(&r, i, 0);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	rc = store_rows_fetch(db, "SELECT id FROM refunds WHERE payment_id = ?"
+	    " ORDER BY id", p, 1, sizeof(**ids), store_rows_id, &a, n);
+	*ids = a;
 	return rc;
 }
 
@@ -697,10 +638,15 @@ store_payment_refund_pending(struct db *db, int64_t created_max, size_t limit,
 {
 	struct db_param p[] = { DB_I64(created_max),
 	    DB_I64(limit > INT32_MAX ? INT32_MAX : (int64_t)limit) };
+	void *a = NULL;
+	int rc;
 
-	return refund_rows(db, "SELECT " REFUND_COLS ","
+	rc = store_rows_fetch(db, "SELECT " REFUND_COLS ","
 	    " COALESCE(p.stripe_payment_intent, '')"
 	    " FROM refunds f JOIN payments p ON p.id = f.payment_id"
 	    " WHERE f.status = 'pending' AND f.created_at <= ? ORDER BY f.id"
-	    " LIMIT ?", p, ARRAY_LEN(p), 1, out, n);
+	    " LIMIT ?", p, ARRAY_LEN(p), sizeof(**out), refund_intent_from_row,
+	    &a, n);
+	*out = a;
+	return rc;
 }

@@ -1,0 +1,25 @@
+/* Shared by the store families (never by their callers): a query's rows
+ * mapped into plain structs. */
+#ifndef STORE_ROWS_H
+#define STORE_ROWS_H
+
+#include <stddef.h>
+
+struct db;
+struct db_param;
+struct db_result;
+
+/* Fills the struct at elem from row i of a result. */
+typedef void store_row_fn(const struct db_result *, size_t i, void *elem);
+
+/* Every row of the query into a malloc'd array of *n elements of elemsz
+ * bytes (*out NULL when none). db_status. */
+int	 store_rows_fetch(struct db *, const char *sql, const struct db_param *,
+	    size_t nparam, size_t elemsz, store_row_fn *fn, void **out, size_t *n);
+/* The query's one row into elem: 1, 0 when no row, or a db_status < 0. */
+int	 store_rows_one(struct db *, const char *sql, const struct db_param *,
+	    size_t nparam, store_row_fn *fn, void *elem);
+/* store_row_fn for an int64_t from the first column (ids). */
+void	 store_rows_id(const struct db_result *, size_t i, void *elem);
+
+#endif
