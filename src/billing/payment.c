@@ -7,6 +7,7 @@
 #include "ledger.h"
 #include "money.h"
 #include "payment.h"
+#include "store_payment.h"
 #include "str.h"
 
 #define REFUSE(a, code)	do { (a)->st = (code); return DB_ERR; } while (0)
@@ -29,78 +30,35 @@ struct pay_args {
 };
 
 
-/* Unallocated money of a payment (amount - refunds - allocations). */
-static int
-payment_unallocated(struct db *db, int64_t payment_id, int64_t *out)
-{
-	struct db_param p[] = { DB_I64(payment_id), DB_I64(payment_id),
-	    DB_I64(payment_id) };
-
-	return db_query_i64(db, "SELECT p.amount"
-	    " - COALESCE((SELECT SUM(e.amount) FROM ledger_entries e"
-	    "   WHERE e.payment_id = ? AND e.kind = 'refund'), 0)"
-	    " - COALESCE((SELECT SUM(a.amount) FROM allocations a"
-	    "   WHERE a.payment_id = ?), 0)"
-	    " FROM payments p WHERE p.id = ?", p, ARRAY_LEN(p), out);
-}
-
-/* A write, not only a lock, of the account whose money moves: on Galera a
- * row lock on one node does not block another, so two nodes' allocations
- * to the same invoice (or from the same payment, or a reservation of the
- * same account) conflict at certification and the loser retries. */
-static int
-touch_account(struct db *db, int64_t account_id)
-{
-	struct db_param p[] = { DB_I64(account_id) };
-
-	return db_exec(db, "UPDATE accounts SET reservation_seq = reservation_seq"
-	    " + 1 WHERE id = ?", p, 1, NULL, NULL);
-}
-
 /* Allocates inside the caller's transaction; the payment row is locked by
  * the caller. Locks the invoice row, then checks both limits. */
 static int
 alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice_id,
     int64_t amount)
 {
-	struct db_param p[] = { DB_I64(invoice_id) };
-	struct db_result r;
+	struct store_alloc_invoice v;
 	int64_t open = 0, unalloc = 0, total = 0, paid = 0;
-	char num[40], amt[32], detail[200];
-	int rc;
+	char amt[32], detail[200];
+	int rc, missing, found;
 
 	if (amount <= 0) {
 		str_fmt(a->msg, a->msgsz, "Allocation amounts must be positive.");
 		REFUSE(a, PAY_INVALID);
 	}
-	if ((rc = touch_account(db, a->account_id)) != DB_OK)
+	if ((rc = store_payment_account_bump(db, a->account_id)) != DB_OK)
 		return rc;
-	rc = db_query(db, "SELECT status, account_id, COALESCE(number, '')"
-	    " FROM invoices WHERE id = ? FOR UPDATE", p, 1, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
-		return rc;
-	}
-	if (a->clamp && (r.nrows == 0 || db_i64(&r, 0, 1) != a->account_id ||
-	    strcmp(db_str(&r, 0, 0), "issued") != 0)) {
-		db_result_free(&r);
+	if ((found = store_payment_invoice_lock(db, invoice_id, &v)) < 0)
+		return found;
+	missing = !found || v.account_id != a->account_id;
+	if (a->clamp && (missing || strcmp(v.status, "issued") != 0))
 		return DB_OK;	/* the money stays unallocated credit */
-	}
-	if (r.nrows == 0 || db_i64(&r, 0, 1) != a->account_id ||
-	    strcmp(db_str(&r, 0, 0), "issued") != 0) {
-		int missing = r.nrows == 0 || db_i64(&r, 0, 1) != a->account_id;
-		db_result_free(&r);
+	if (missing || strcmp(v.status, "issued") != 0) {
 		str_fmt(a->msg, a->msgsz, missing ? "That invoice is not on this account."
 		    : "Only issued invoices can receive payments.");
 		REFUSE(a, missing ? PAY_NOT_FOUND : PAY_INVALID);
 	}
-	str_copy(num, sizeof(num), db_str(&r, 0, 2));
-	db_result_free(&r);
-	if ((rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
-	    " WHERE invoice_id = ?", p, 1, &total)) != DB_OK ||
-	    (rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
-	    " WHERE invoice_id = ?", p, 1, &paid)) != DB_OK ||
-	    (rc = payment_unallocated(db, payment_id, &unalloc)) != DB_OK)
+	if ((rc = store_payment_invoice_sums(db, invoice_id, &total, &paid)) != DB_OK ||
+	    (rc = store_payment_unallocated(db, payment_id, &unalloc)) != DB_OK)
 		return rc;
 	open = total - paid;
 	if (a->clamp) {
@@ -111,7 +69,7 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 	}
 	if (amount > open) {
 		money_format(open, amt, sizeof(amt));
-		str_fmt(a->msg, a->msgsz, "%s has only %s open.", num, amt);
+		str_fmt(a->msg, a->msgsz, "%s has only %s open.", v.number, amt);
 		REFUSE(a, PAY_OVER_INVOICE);
 	}
 	if (amount > unalloc) {
@@ -119,18 +77,12 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 		str_fmt(a->msg, a->msgsz, "The payment has only %s left to allocate.", amt);
 		REFUSE(a, PAY_OVER_PAYMENT);
 	}
-	{
-		struct db_param q[] = { DB_I64(payment_id), DB_I64(invoice_id),
-		    DB_I64(amount), a->actor->id ? DB_I64(a->actor->id) : DB_NULL,
-		    DB_I64(clock_now()) };
-		if ((rc = db_exec(db, "INSERT INTO allocations (payment_id, invoice_id,"
-		    " amount, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-		    q, ARRAY_LEN(q), NULL, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_payment_alloc_insert(db, payment_id, invoice_id, amount,
+	    a->actor->id, clock_now(), NULL)) != DB_OK)
+		return rc;
 	a->moved += amount;
 	str_fmt(detail, sizeof(detail), "payment %" PRId64 " -> %s: %" PRId64 " cents",
-	    payment_id, num, amount);
+	    payment_id, v.number, amount);
 	return audit_record(db, a->actor, "allocation.create", "invoice", invoice_id,
 	    detail);
 }
@@ -140,43 +92,35 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 static int
 alloc_oldest(struct db *db, struct pay_args *a, const int64_t *payments, size_t np)
 {
-	struct db_param p[] = { DB_I64(a->account_id) };
-	struct db_result r;
+	struct store_open_invoice *inv = NULL;
 	struct calc_open *open = NULL;
 	int64_t *amounts = NULL;
-	size_t n = 0;
+	size_t n = 0, ninv = 0;
 	int rc;
 
 	/* Lock the invoices first; only then read their open amounts, so the
 	 * sums include every allocation committed before our locks. */
-	memset(&r, 0, sizeof(r));
-	if ((rc = touch_account(db, a->account_id)) == DB_OK)
-		rc = db_query(db, "SELECT id FROM invoices WHERE account_id = ?"
-		    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1, &r);
-	db_result_free(&r);
+	if ((rc = store_payment_account_bump(db, a->account_id)) == DB_OK)
+		rc = store_payment_issued_lock(db, a->account_id);
 	if (rc == DB_OK)
-		rc = db_query(db, "SELECT i.id, i.due_date,"
-		    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.invoice_id = i.id)"
-		    " - (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x WHERE x.invoice_id = i.id)"
-		    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
-		    " ORDER BY i.due_date, i.id", p, 1, &r);
+		rc = store_payment_open_invoices(db, a->account_id, &inv, &ninv);
 	if (rc != DB_OK)
 		goto out;
-	if (r.nrows > 0 && ((open = calloc(r.nrows, sizeof(*open))) == NULL ||
-	    (amounts = calloc(r.nrows, sizeof(*amounts))) == NULL)) {
+	if (ninv > 0 && ((open = calloc(ninv, sizeof(*open))) == NULL ||
+	    (amounts = calloc(ninv, sizeof(*amounts))) == NULL)) {
 		rc = DB_ERR;
 		goto out;
 	}
-	for (size_t i = 0; i < r.nrows; i++) {
+	for (size_t i = 0; i < ninv; i++) {
 		int64_t due = 0;
-		if (db_i64(&r, i, 2) <= 0)
+		if (inv[i].open <= 0)
 			continue;
-		date_parse(db_str(&r, i, 1), &due);
-		open[n++] = (struct calc_open){ db_i64(&r, i, 0), due, db_i64(&r, i, 2) };
+		date_parse(inv[i].due_date, &due);
+		open[n++] = (struct calc_open){ inv[i].id, due, inv[i].open };
 	}
 	for (size_t k = 0; rc == DB_OK && k < np; k++) {
 		int64_t avail;
-		if ((rc = payment_unallocated(db, payments[k], &avail)) != DB_OK)
+		if ((rc = store_payment_unallocated(db, payments[k], &avail)) != DB_OK)
 			break;
 		calc_allocate_oldest(avail, open, n, amounts);
 		for (size_t i = 0; rc == DB_OK && i < n; i++) {
@@ -189,30 +133,52 @@ alloc_oldest(struct db *db, struct pay_args *a, const int64_t *payments, size_t 
 out:
 	free(open);
 	free(amounts);
-	db_result_free(&r);
+	free(inv);
 	return rc;
 }
 
 static int
 lock_payment(struct db *db, struct pay_args *a, int64_t id)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT status, account_id FROM payments WHERE id = ?"
-	    " FOR UPDATE", p, 1, &r);
+	struct store_payment *row;
+	int found;
 
-	if (rc == DB_OK && r.nrows == 0) {
-		db_result_free(&r);
-		REFUSE(a, PAY_NOT_FOUND);
-	}
-	if (rc == DB_OK && strcmp(db_str(&r, 0, 0), "succeeded") != 0) {
-		db_result_free(&r);
+	if ((row = malloc(sizeof(*row))) == NULL)
+		return DB_ERR;
+	found = store_payment_lock(db, id, row);
+	if (found > 0 && strcmp(row->status, "succeeded") != 0) {
+		free(row);
 		str_fmt(a->msg, a->msgsz, "Only a completed payment can be allocated.");
 		REFUSE(a, PAY_INVALID);
 	}
-	if (rc == DB_OK)
-		a->account_id = db_i64(&r, 0, 1);
-	db_result_free(&r);
+	if (found > 0)
+		a->account_id = row->account_id;
+	free(row);
+	if (found == 0)
+		REFUSE(a, PAY_NOT_FOUND);
+	return found < 0 ? found : DB_OK;
+}
+
+/* The manual payments row (succeeded) of pm. */
+static int
+insert_manual(struct db *db, const struct actor *actor, const struct payment *pm,
+    int64_t *id)
+{
+	struct store_payment *row;
+	int rc;
+
+	if ((row = calloc(1, sizeof(*row))) == NULL)
+		return DB_ERR;
+	row->account_id = pm->account_id;
+	row->client_id = pm->client_id;
+	(void)str_copy(row->method, sizeof(row->method), pm->method);
+	row->amount = pm->amount;
+	(void)str_copy(row->received_date, sizeof(row->received_date),
+	    pm->received_date);
+	(void)str_copy(row->reference, sizeof(row->reference), pm->reference);
+	(void)str_copy(row->memo, sizeof(row->memo), pm->memo);
+	rc = store_payment_insert_manual(db, row, actor->id, clock_now(), id);
+	free(row);
 	return rc;
 }
 
@@ -222,44 +188,26 @@ record_tx(struct db *db, void *arg)
 	struct pay_args *a = arg;
 	struct payment *pm = a->p;
 	struct ledger_entry e;
-	uint64_t id = 0;
+	int64_t id = 0;
 	char detail[300], memo[300];
-	int64_t n;
 	int rc;
 
-	{
-		struct db_param p[] = { DB_I64(pm->account_id) };
-		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM accounts WHERE id = ?",
-		    p, 1, &n)) != DB_OK)
+	if ((rc = store_payment_account_exists(db, pm->account_id, 0)) <= 0) {
+		if (rc < 0)
 			return rc;
-		if (n == 0) {
-			str_fmt(a->msg, a->msgsz, "The account does not exist.");
-			REFUSE(a, PAY_NOT_FOUND);
-		}
+		str_fmt(a->msg, a->msgsz, "The account does not exist.");
+		REFUSE(a, PAY_NOT_FOUND);
 	}
-	if (pm->client_id) {
-		struct db_param p[] = { DB_I64(pm->client_id), DB_I64(pm->account_id) };
-		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
-		    " AND account_id = ?", p, 2, &n)) != DB_OK)
+	if (pm->client_id &&
+	    (rc = store_payment_client_of(db, pm->client_id, pm->account_id)) <= 0) {
+		if (rc < 0)
 			return rc;
-		if (n == 0) {
-			str_fmt(a->msg, a->msgsz, "The client does not belong to this account.");
-			REFUSE(a, PAY_INVALID);
-		}
+		str_fmt(a->msg, a->msgsz, "The client does not belong to this account.");
+		REFUSE(a, PAY_INVALID);
 	}
-	{
-		struct db_param p[] = { DB_I64(pm->account_id),
-		    pm->client_id ? DB_I64(pm->client_id) : DB_NULL, DB_STR(pm->method),
-		    DB_I64(pm->amount), DB_STR(pm->received_date), DB_STR(pm->reference),
-		    DB_STR(pm->memo), a->actor->id ? DB_I64(a->actor->id) : DB_NULL,
-		    DB_I64(clock_now()) };
-		if ((rc = db_exec(db, "INSERT INTO payments (account_id, client_id, method,"
-		    " amount, status, received_date, reference, memo, created_by,"
-		    " created_at) VALUES (?, ?, ?, ?, 'succeeded', ?, ?, ?, ?, ?)",
-		    p, ARRAY_LEN(p), NULL, &id)) != DB_OK)
-			return rc;
-	}
-	pm->id = (int64_t)id;
+	if ((rc = insert_manual(db, a->actor, pm, &id)) != DB_OK)
+		return rc;
+	pm->id = id;
 	memset(&e, 0, sizeof(e));
 	str_copy(e.kind, sizeof(e.kind), ledger_kind_names[LK_PAYMENT]);
 	e.amount = -pm->amount;
@@ -400,22 +348,13 @@ static int
 credit_tx(struct db *db, void *arg)
 {
 	struct pay_args *a = arg;
-	struct db_param p[] = { DB_I64(a->account_id) };
-	struct db_result r;
 	int64_t *ids = NULL;
-	size_t n;
+	size_t n = 0;
 	int rc;
 
 	a->moved = 0;
 	/* Payments are locked before invoices, as everywhere else. */
-	rc = db_query(db, "SELECT id FROM payments WHERE account_id = ?"
-	    " AND status = 'succeeded' ORDER BY id FOR UPDATE", p, 1, &r);
-	n = r.nrows;
-	if (rc == DB_OK && n > 0 && (ids = calloc(n, sizeof(*ids))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < n; i++)
-		ids[i] = db_i64(&r, i, 0);
-	db_result_free(&r);
+	rc = store_payment_lock_succeeded(db, a->account_id, &ids, &n);
 	if (rc == DB_OK && n > 0)
 		rc = alloc_oldest(db, a, ids, n);
 	free(ids);
@@ -440,46 +379,40 @@ account_apply_credit(struct db *db, const struct actor *actor, int64_t account_i
 	return rc == DB_OK ? PAY_OK : a.st > 0 ? a.st : PAY_DB;
 }
 
-#define PAY_COLS "p.id, p.account_id, COALESCE(p.client_id, 0), p.method, p.amount," \
-	" p.status, p.received_date, p.reference, p.memo, p.created_at," \
-	" (SELECT COALESCE(SUM(a.amount), 0) FROM allocations a WHERE a.payment_id = p.id)," \
-	" (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
-	"   WHERE e.payment_id = p.id AND e.kind = 'refund')"
-
 static void
-payment_from_row(const struct db_result *r, size_t i, struct payment *p)
+payment_from_store(const struct store_payment *r, struct payment *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->id = db_i64(r, i, 0);
-	p->account_id = db_i64(r, i, 1);
-	p->client_id = db_i64(r, i, 2);
-	str_copy(p->method, sizeof(p->method), db_str(r, i, 3));
-	p->amount = db_i64(r, i, 4);
-	str_copy(p->status, sizeof(p->status), db_str(r, i, 5));
-	str_copy(p->received_date, sizeof(p->received_date), db_str(r, i, 6));
-	str_copy(p->reference, sizeof(p->reference), db_str(r, i, 7));
-	str_copy(p->memo, sizeof(p->memo), db_str(r, i, 8));
-	p->created_at = db_i64(r, i, 9);
-	p->allocated = db_i64(r, i, 10);
-	p->refunded = db_i64(r, i, 11);
+	p->id = r->id;
+	p->account_id = r->account_id;
+	p->client_id = r->client_id;
+	str_copy(p->method, sizeof(p->method), r->method);
+	p->amount = r->amount;
+	str_copy(p->status, sizeof(p->status), r->status);
+	str_copy(p->received_date, sizeof(p->received_date), r->received_date);
+	str_copy(p->reference, sizeof(p->reference), r->reference);
+	str_copy(p->memo, sizeof(p->memo), r->memo);
+	p->created_at = r->created_at;
+	p->allocated = r->allocated;
+	p->refunded = r->refunded;
 	p->unallocated = strcmp(p->status, "succeeded") == 0 ?
 	    p->amount - p->refunded - p->allocated : 0;
+	p->applied_client = r->applied_client;
 }
 
 int
 payment_get(struct db *db, int64_t id, struct payment *pm)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " PAY_COLS " FROM payments p WHERE p.id = ?",
-	    p, 1, &r);
+	struct store_payment *row;
+	int found;
 
-	size_t found = rc == DB_OK ? r.nrows : 0;
-
+	if ((row = malloc(sizeof(*row))) == NULL)
+		return PAY_DB;
+	found = store_payment_get(db, id, row);
 	if (found == 1)
-		payment_from_row(&r, 0, pm);
-	db_result_free(&r);
-	return rc != DB_OK ? PAY_DB : found == 0 ? PAY_NOT_FOUND : PAY_OK;
+		payment_from_store(row, pm);
+	free(row);
+	return found < 0 ? PAY_DB : found == 0 ? PAY_NOT_FOUND : PAY_OK;
 }
 
 int
@@ -487,41 +420,26 @@ payment_list(struct db *db, const struct payment_filter *f, struct payment **out
     size_t *n, int *more)
 {
 	size_t limit = f->limit < 1 ? 50 : f->limit > 200 ? 200 : f->limit;
-	struct db_param p[] = { DB_I64(f->client_id), DB_I64(f->account_id),
-	    DB_I64(f->account_id), DB_I64(f->client_id), DB_I64(f->client_id),
-	    DB_I64(f->client_id), DB_I64(f->before_id), DB_I64(f->before_id),
-	    DB_I64((int64_t)limit + 1) };
-	struct db_result r;
-	int rc;
+	struct store_payment_filter sf = { f->account_id, f->client_id,
+	    f->before_id, limit + 1 };
+	struct store_payment *rows = NULL;
+	size_t nrows = 0;
 
 	*out = NULL;
 	*n = 0;
 	*more = 0;
-	/* A client's payments: those it made and those applied to its
-	 * invoices (the account's check, pay link, portal payment). */
-	rc = db_query(db, "SELECT " PAY_COLS ", (SELECT COALESCE(SUM(x.amount), 0)"
-	    " FROM allocations x JOIN invoices i ON i.id = x.invoice_id"
-	    " WHERE x.payment_id = p.id AND i.client_id = ?) FROM payments p"
-	    " WHERE (? = 0 OR p.account_id = ?) AND (? = 0 OR p.client_id = ?"
-	    " OR p.id IN (" PAYMENT_APPLIED_TO_CLIENT "))"
-	    " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?",
-	    p, ARRAY_LEN(p), &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_payment_list(db, &sf, &rows, &nrows) != DB_OK)
 		return PAY_DB;
-	}
-	*more = r.nrows > limit;
-	*n = r.nrows > limit ? limit : r.nrows;
+	*more = nrows > limit;
+	*n = nrows > limit ? limit : nrows;
 	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
-		db_result_free(&r);
+		free(rows);
 		*n = 0;
 		return PAY_DB;
 	}
-	for (size_t i = 0; i < *n; i++) {
-		payment_from_row(&r, i, &(*out)[i]);
-		(*out)[i].applied_client = db_i64(&r, i, 12);
-	}
-	db_result_free(&r);
+	for (size_t i = 0; i < *n; i++)
+		payment_from_store(&rows[i], &(*out)[i]);
+	free(rows);
 	return PAY_OK;
 }
 
@@ -529,36 +447,29 @@ int
 allocation_list(struct db *db, int64_t payment_id, int64_t invoice_id,
     struct allocation **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(payment_id), DB_I64(payment_id),
-	    DB_I64(invoice_id), DB_I64(invoice_id) };
-	struct db_result r;
-	int rc;
+	struct store_allocation *rows = NULL;
+	size_t nrows = 0;
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, "SELECT a.id, a.payment_id, a.invoice_id,"
-	    " COALESCE(i.number, ''), a.amount, a.created_at FROM allocations a"
-	    " JOIN invoices i ON i.id = a.invoice_id"
-	    " WHERE (? = 0 OR a.payment_id = ?) AND (? = 0 OR a.invoice_id = ?)"
-	    " ORDER BY a.id", p, ARRAY_LEN(p), &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_payment_alloc_list(db, payment_id, invoice_id, &rows,
+	    &nrows) != DB_OK)
+		return PAY_DB;
+	if (nrows > 0 && (*out = calloc(nrows, sizeof(**out))) == NULL) {
+		free(rows);
 		return PAY_DB;
 	}
-	if (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL) {
-		db_result_free(&r);
-		return PAY_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++) {
+	for (size_t i = 0; i < nrows; i++) {
 		struct allocation *a = &(*out)[i];
-		a->id = db_i64(&r, i, 0);
-		a->payment_id = db_i64(&r, i, 1);
-		a->invoice_id = db_i64(&r, i, 2);
-		str_copy(a->invoice_number, sizeof(a->invoice_number), db_str(&r, i, 3));
-		a->amount = db_i64(&r, i, 4);
-		a->created_at = db_i64(&r, i, 5);
+		a->id = rows[i].id;
+		a->payment_id = rows[i].payment_id;
+		a->invoice_id = rows[i].invoice_id;
+		str_copy(a->invoice_number, sizeof(a->invoice_number),
+		    rows[i].invoice_number);
+		a->amount = rows[i].amount;
+		a->created_at = rows[i].created_at;
 	}
-	*n = r.nrows;
-	db_result_free(&r);
+	*n = nrows;
+	free(rows);
 	return PAY_OK;
 }

@@ -75,10 +75,6 @@ struct payment_filter {
 	int64_t	 before_id;
 	size_t	 limit;
 };
-/* SQL: ids of the payments with money applied to the invoices of client ?
- * (for "p.id IN (...)" in payment lists of a client). */
-#define PAYMENT_APPLIED_TO_CLIENT "SELECT x.payment_id FROM allocations x" \
-	" JOIN invoices i ON i.id = x.invoice_id WHERE i.client_id = ?"
 int	 payment_list(struct db *, const struct payment_filter *,
 	    struct payment **out, size_t *n, int *more);
 

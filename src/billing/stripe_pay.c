@@ -19,6 +19,7 @@
 #include "portal.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "store_payment.h"
 #include "gateway.h"
 
 /* --- small helpers ------------------------------------------------------- */
@@ -58,84 +59,79 @@ stripe_pay_client(const struct config *cfg)
 }
 
 void
-sp_payment_from_row(const struct db_result *r, size_t i, struct sp_payment *p)
+sp_from_store(const struct store_payment *r, struct sp_payment *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->id = db_i64(r, i, 0);
-	p->account_id = db_i64(r, i, 1);
-	p->client_id = db_i64(r, i, 2);
-	(void)str_copy(p->method, sizeof(p->method), db_str(r, i, 3));
-	p->amount = db_i64(r, i, 4);
-	(void)str_copy(p->status, sizeof(p->status), db_str(r, i, 5));
-	(void)str_copy(p->received_date, sizeof(p->received_date), db_str(r, i, 6));
-	(void)str_copy(p->memo, sizeof(p->memo), db_str(r, i, 7));
-	(void)str_copy(p->attempt_key, sizeof(p->attempt_key), db_str(r, i, 8));
-	(void)str_copy(p->intent, sizeof(p->intent), db_str(r, i, 9));
-	(void)str_copy(p->stripe_status, sizeof(p->stripe_status), db_str(r, i, 10));
-	p->payment_method_id = db_i64(r, i, 11);
-	p->save_method = (int)db_i64(r, i, 12);
-	(void)str_copy(p->failure_code, sizeof(p->failure_code), db_str(r, i, 13));
+	p->id = r->id;
+	p->account_id = r->account_id;
+	p->client_id = r->client_id;
+	(void)str_copy(p->method, sizeof(p->method), r->method);
+	p->amount = r->amount;
+	(void)str_copy(p->status, sizeof(p->status), r->status);
+	(void)str_copy(p->received_date, sizeof(p->received_date), r->received_date);
+	(void)str_copy(p->memo, sizeof(p->memo), r->memo);
+	(void)str_copy(p->attempt_key, sizeof(p->attempt_key), r->attempt_key);
+	(void)str_copy(p->intent, sizeof(p->intent), r->intent);
+	(void)str_copy(p->stripe_status, sizeof(p->stripe_status), r->stripe_status);
+	p->payment_method_id = r->payment_method_id;
+	p->save_method = r->save_method;
+	(void)str_copy(p->failure_code, sizeof(p->failure_code), r->failure_code);
 	(void)str_copy(p->failure_message, sizeof(p->failure_message),
-	    db_str(r, i, 14));
-	p->disputed = (int)db_i64(r, i, 15);
-	p->settled_at = db_i64(r, i, 16);
-	(void)str_copy(p->alloc_plan, sizeof(p->alloc_plan), db_str(r, i, 17));
-	p->created_at = db_i64(r, i, 18);
-	p->refunded = db_i64(r, i, 19);
-	p->refund_pending = db_i64(r, i, 20);
-	(void)str_copy(p->consent_signer, sizeof(p->consent_signer), db_str(r, i, 21));
-	(void)str_copy(p->consent_scope, sizeof(p->consent_scope), db_str(r, i, 22));
-	p->consent_max_amount = db_i64(r, i, 23);
+	    r->failure_message);
+	p->disputed = r->disputed;
+	p->settled_at = r->settled_at;
+	(void)str_copy(p->alloc_plan, sizeof(p->alloc_plan), r->alloc_plan);
+	p->created_at = r->created_at;
+	p->refunded = r->refunded;
+	p->refund_pending = r->refund_pending;
+	(void)str_copy(p->consent_signer, sizeof(p->consent_signer),
+	    r->consent_signer);
+	(void)str_copy(p->consent_scope, sizeof(p->consent_scope), r->consent_scope);
+	p->consent_max_amount = r->consent_max_amount;
 	(void)str_copy(p->consent_text_version, sizeof(p->consent_text_version),
-	    db_str(r, i, 24));
-	(void)str_copy(p->consent_ip, sizeof(p->consent_ip), db_str(r, i, 25));
+	    r->consent_text_version);
+	(void)str_copy(p->consent_ip, sizeof(p->consent_ip), r->consent_ip);
 	(void)str_copy(p->consent_user_agent, sizeof(p->consent_user_agent),
-	    db_str(r, i, 26));
-	p->consent_recorded_by = db_i64(r, i, 27);
-	p->consent_id = db_i64(r, i, 28);
+	    r->consent_user_agent);
+	p->consent_recorded_by = r->consent_recorded_by;
+	p->consent_id = r->consent_id;
+}
+
+/* store_payment_get / _lock into out: db_status, *found. */
+static int
+payment_fetch(struct db *db, int64_t id, int lock, struct sp_payment *out,
+    int *found)
+{
+	struct store_payment *row;
+	int rc;
+
+	*found = 0;
+	if ((row = malloc(sizeof(*row))) == NULL)
+		return DB_ERR;
+	rc = lock ? store_payment_lock(db, id, row) : store_payment_get(db, id, row);
+	if (rc == 1)
+		sp_from_store(row, out);
+	free(row);
+	*found = rc == 1;
+	return rc < 0 ? rc : DB_OK;
 }
 
 int
 sp_payment_read(struct db *db, int64_t id, struct sp_payment *out, int *found)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " SP_PAY_COLS " FROM payments p WHERE p.id = ?",
-	    p, 1, &r);
-
-	*found = rc == DB_OK && r.nrows == 1;
-	if (*found)
-		sp_payment_from_row(&r, 0, out);
-	db_result_free(&r);
-	return rc;
+	return payment_fetch(db, id, 0, out, found);
 }
 
 int
 sp_payment_lock(struct db *db, int64_t id, struct sp_payment *out, int *found)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT id FROM payments WHERE id = ? FOR UPDATE",
-	    p, 1, &r);
-
-	*found = 0;
-	if (rc == DB_OK && r.nrows == 1)
-		rc = sp_payment_read(db, id, out, found);
-	db_result_free(&r);
-	return rc;
+	return payment_fetch(db, id, 1, out, found);
 }
 
 int
 sp_payment_by_intent(struct db *db, const char *intent, int64_t *id)
 {
-	struct db_param p[] = { DB_STR(intent) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT id FROM payments WHERE stripe_payment_intent = ?"
-	    " FOR UPDATE", p, 1, &r);
-
-	*id = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	return rc;
+	return store_payment_by_intent(db, intent, id);
 }
 
 void
@@ -247,13 +243,11 @@ stripe_pay_get(struct db *db, int64_t payment_id, struct sp_payment *out)
 int
 stripe_pay_by_attempt(struct db *db, const char *attempt_key, struct sp_payment *out)
 {
-	struct db_param p[] = { DB_STR(attempt_key ? attempt_key : "") };
 	int64_t id = 0;
 
 	if (!sp_attempt_key_ok(attempt_key))
 		return SP_NOT_FOUND;
-	if (db_query_i64(db, "SELECT COALESCE(MAX(id), 0) FROM payments"
-	    " WHERE attempt_key = ?", p, 1, &id) != DB_OK)
+	if (store_payment_by_attempt(db, attempt_key, &id) != DB_OK)
 		return SP_DB;
 	return id ? stripe_pay_get(db, id, out) : SP_NOT_FOUND;
 }
@@ -264,33 +258,27 @@ stripe_pay_list(struct db *db, int64_t account_id, int64_t client_id,
     int *more)
 {
 	size_t lim = limit < 1 ? 50 : limit > 200 ? 200 : limit;
-	struct db_param p[] = { DB_I64(account_id), DB_I64(client_id),
-	    DB_I64(client_id), DB_I64(client_id), DB_I64(before_id),
-	    DB_I64(before_id), DB_I64((int64_t)lim + 1) };
-	struct db_result r;
-	int rc;
+	struct store_payment_filter f = { account_id, client_id, before_id,
+	    lim + 1 };
+	struct store_payment *rows = NULL;
+	size_t nrows = 0;
 
 	*out = NULL;
 	*n = 0;
 	*more = 0;
-	rc = db_query(db, "SELECT " SP_PAY_COLS " FROM payments p"
-	    " WHERE p.account_id = ? AND (? = 0 OR p.client_id = ?"
-	    " OR p.id IN (" PAYMENT_APPLIED_TO_CLIENT "))"
-	    " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?",
-	    p, ARRAY_LEN(p), &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (account_id == 0)
+		return SP_OK;	/* an account's payments only */
+	if (store_payment_list(db, &f, &rows, &nrows) != DB_OK)
 		return SP_DB;
-	}
-	*more = r.nrows > lim;
-	*n = r.nrows > lim ? lim : r.nrows;
+	*more = nrows > lim;
+	*n = nrows > lim ? lim : nrows;
 	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
 		*n = 0;
-		db_result_free(&r);
+		free(rows);
 		return SP_DB;
 	}
 	for (size_t i = 0; i < *n; i++)
-		sp_payment_from_row(&r, i, &(*out)[i]);
-	db_result_free(&r);
+		sp_from_store(&rows[i], &(*out)[i]);
+	free(rows);
 	return SP_OK;
 }

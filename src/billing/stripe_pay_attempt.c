@@ -17,8 +17,9 @@
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
 #include "gateway.h"
-
-#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
+#include "store_attempt.h"
+#include "store_method.h"
+#include "store_payment.h"
 
 /* --- attempts: the pending row, then the PaymentIntent ---------------------- */
 
@@ -41,60 +42,65 @@ refuse(struct attempt *a, int st, const char *msg)
 	return DB_ERR;
 }
 
-static int
-count_rows(struct db *db, const char *sql, const struct db_param *p, size_t n,
-    int64_t *out)
-{
-	struct db_result r;
-	int rc = db_query(db, sql, p, n, &r);
-
-	*out = rc == DB_OK && r.nrows > 0 ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	return rc;
-}
-
 /* Inside the attempt's transaction, before anything is written: the
  * account (locked: its attempts take turns), the form not used meanwhile
  * (DB_DUP: answered with its payment), the client of the account. */
-/* Whether a payment row carries the form's attempt key: *seen 0 / 1. */
-static int
-key_seen(struct db *db, const char *attempt_key, int64_t *seen)
-{
-	struct db_param p[] = { DB_STR(attempt_key) };
-
-	return count_rows(db, "SELECT COUNT(*) FROM payments WHERE"
-	    " attempt_key = ?", p, 1, seen);
-}
-
 static int
 attempt_preconditions(struct db *db, struct attempt *a)
 {
 	const struct sp_start *q = a->req;
-	int64_t n;
+	int64_t seen = 0;
 	int rc;
 
-	{
-		struct db_param p[] = { DB_I64(q->account_id) };
-		if ((rc = count_rows(db, "SELECT COUNT(*) FROM accounts WHERE id = ?"
-		    " FOR UPDATE", p, 1, &n)) != DB_OK)
-			return rc;
-		if (n == 0)
-			return refuse(a, SP_NOT_FOUND, "The account does not exist.");
-	}
-	if ((rc = key_seen(db, q->attempt_key, &n)) != DB_OK)
+	if ((rc = store_payment_account_exists(db, q->account_id, 1)) <= 0)
+		return rc < 0 ? rc : refuse(a, SP_NOT_FOUND,
+		    "The account does not exist.");
+	if ((rc = store_payment_by_attempt(db, q->attempt_key, &seen)) != DB_OK)
 		return rc;
-	if (n != 0)
+	if (seen != 0)
 		return DB_DUP;
-	if (q->client_id) {
-		struct db_param p[] = { DB_I64(q->client_id), DB_I64(q->account_id) };
-		if ((rc = count_rows(db, "SELECT COUNT(*) FROM clients WHERE id = ?"
-		    " AND account_id = ?", p, 2, &n)) != DB_OK)
-			return rc;
-		if (n == 0)
-			return refuse(a, SP_INVALID,
-			    "The client does not belong to this account.");
-	}
+	if (q->client_id &&
+	    (rc = store_payment_client_of(db, q->client_id, q->account_id)) <= 0)
+		return rc < 0 ? rc : refuse(a, SP_INVALID,
+		    "The client does not belong to this account.");
 	return DB_OK;
+}
+
+/* The pending row of the attempt, with the consent given to save its
+ * method (only when this payment saves it). */
+static int
+attempt_insert(struct db *db, struct attempt *a, const char *today)
+{
+	const struct sp_start *q = a->req;
+	const struct sp_consent_req *k = q->save_method ? a->consent : NULL;
+	struct store_attempt s;
+	char ua[256] = "";
+
+	memset(&s, 0, sizeof(s));
+	s.account_id = q->account_id;
+	s.client_id = q->client_id;
+	s.method = a->method;
+	s.amount = q->amount;
+	s.received_date = today;
+	s.memo = q->memo;
+	s.created_by = sp_staff_id(a->sp->actor);
+	s.created_at = clock_now();
+	s.attempt_key = q->attempt_key;
+	s.payment_method_id = q->payment_method_id;
+	s.save_method = q->save_method;
+	s.alloc_plan = a->rv.plan;
+	if (k != NULL) {
+		sp_utf8_cut(ua, sizeof(ua), k->user_agent ? k->user_agent : "");
+		s.consent = 1;
+		s.signer = k->signer_name;
+		s.scope = k->scope;
+		s.max_amount = k->max_amount;
+		s.text_version = k->text_version;
+		s.ip = k->ip;
+		s.user_agent = ua;
+		s.recorded_by = k->recorded_by;
+	}
+	return store_attempt_insert(db, &s, &a->payment_id);
 }
 
 static int
@@ -103,7 +109,6 @@ attempt_insert_tx(struct db *db, void *arg)
 	struct attempt *a = arg;
 	const struct sp_start *q = a->req;
 	char today[11], detail[300];
-	uint64_t id = 0;
 	int rc;
 
 	if ((rc = attempt_preconditions(db, a)) != DB_OK)
@@ -117,39 +122,8 @@ attempt_insert_tx(struct db *db, void *arg)
 	 * the account: a twin that got there first has answered already. */
 	if (a->rv.refused)
 		return refuse(a, a->rv.refused, a->rv.msg);
-	{
-		const char *plan = a->rv.plan;
-		/* The consent goes with a method saved by this payment only. */
-		const struct sp_consent_req *k = q->save_method ? a->consent : NULL;
-		char ua[256] = "";
-		if (k != NULL)
-			sp_utf8_cut(ua, sizeof(ua), k->user_agent ? k->user_agent : "");
-		struct db_param p[] = { DB_I64(q->account_id), ID_OR_NULL(q->client_id),
-		    DB_STR(a->method), DB_I64(q->amount), DB_STR(today),
-		    DB_STR(q->memo ? q->memo : ""), ID_OR_NULL(sp_staff_id(a->sp->actor)),
-		    DB_I64(clock_now()), DB_STR(q->attempt_key),
-		    ID_OR_NULL(q->payment_method_id), DB_I64(q->save_method ? 1 : 0),
-		    DB_STR(plan),
-		    k ? DB_STR(k->signer_name) : DB_NULL,
-		    k ? DB_STR(k->scope) : DB_NULL,
-		    k ? ID_OR_NULL(k->max_amount) : DB_NULL,
-		    k ? DB_STR(k->text_version) : DB_NULL,
-		    k ? DB_STR(k->ip ? k->ip : "") : DB_NULL,
-		    k ? DB_STR(ua) : DB_NULL,
-		    k ? ID_OR_NULL(k->recorded_by) : DB_NULL };
-		rc = db_exec(db, "INSERT INTO payments (account_id, client_id, method,"
-		    " amount, status, received_date, memo, created_by, created_at,"
-		    " attempt_key, payment_method_id, save_method, alloc_plan,"
-		    " consent_signer, consent_scope, consent_max_amount,"
-		    " consent_text_version, consent_ip, consent_user_agent,"
-		    " consent_recorded_by)"
-		    " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?)",
-		    p, ARRAY_LEN(p), NULL, &id);
-		if (rc != DB_OK)
-			return rc;
-	}
-	a->payment_id = (int64_t)id;
+	if ((rc = attempt_insert(db, a, today)) != DB_OK)
+		return rc;
 	if ((rc = sp_reserve_record(db, a->payment_id, q->account_id,
 	    &a->rv)) != DB_OK)
 		return rc;
@@ -166,13 +140,12 @@ static int
 attempt_row(struct attempt *a)
 {
 	const struct sp_start *q = a->req;
-	struct db_param p[] = { DB_STR(q->attempt_key) };
-	struct db_result r;
+	struct sp_payment *row;
 	int64_t seen = 0;
-	int rc;
+	int rc, found = 0;
 
 	a->st = SP_OK;
-	rc = key_seen(a->sp->db, q->attempt_key, &seen);
+	rc = store_payment_by_attempt(a->sp->db, q->attempt_key, &seen);
 	if (rc != DB_OK)
 		return SP_DB;
 	rc = seen ? DB_DUP : db_tx(a->sp->db, attempt_insert_tx, a);
@@ -180,23 +153,23 @@ attempt_row(struct attempt *a)
 		return SP_OK;
 	if (rc != DB_DUP)
 		return a->st > 0 ? a->st : SP_DB;
-	rc = db_query(a->sp->db, "SELECT id, account_id, amount, method,"
-	    " COALESCE(payment_method_id, 0) FROM payments WHERE attempt_key = ?",
-	    p, 1, &r);
-	if (rc != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
+	if (store_payment_by_attempt(a->sp->db, q->attempt_key, &seen) != DB_OK ||
+	    seen == 0 || (row = malloc(sizeof(*row))) == NULL)
+		return SP_DB;
+	if (sp_payment_read(a->sp->db, seen, row, &found) != DB_OK || !found) {
+		free(row);
 		return SP_DB;
 	}
-	a->payment_id = db_i64(&r, 0, 0);
-	if (db_i64(&r, 0, 1) != q->account_id || db_i64(&r, 0, 2) != q->amount ||
-	    strcmp(db_str(&r, 0, 3), a->method) != 0 ||
-	    db_i64(&r, 0, 4) != q->payment_method_id) {
-		db_result_free(&r);
+	a->payment_id = row->id;
+	rc = row->account_id != q->account_id || row->amount != q->amount ||
+	    strcmp(row->method, a->method) != 0 ||
+	    row->payment_method_id != q->payment_method_id;
+	free(row);
+	if (rc) {
 		(void)str_copy(a->msg, sizeof(a->msg), "This payment form was already "
 		    "used for a different payment. Reload the page and try again.");
 		return SP_CONFLICT;
 	}
-	db_result_free(&r);
 	return SP_OK;
 }
 
@@ -247,19 +220,16 @@ static int
 method_stripe_id(struct db *db, int64_t method_id, int64_t account_id, char *pm,
     size_t pmsz, char *kind, size_t kindsz, int *active)
 {
-	struct db_param p[] = { DB_I64(method_id), DB_I64(account_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT stripe_pm_id, kind, status FROM payment_methods"
-	    " WHERE id = ? AND account_id = ?", p, 2, &r);
+	struct store_method m;
+	int rc = store_method_get(db, method_id, &m);
 
 	*active = 0;
-	if (rc == DB_OK && r.nrows == 1) {
-		(void)str_copy(pm, pmsz, db_str(&r, 0, 0));
-		(void)str_copy(kind, kindsz, db_str(&r, 0, 1));
-		*active = strcmp(db_str(&r, 0, 2), "active") == 0;
+	if (rc == 1 && m.account_id == account_id) {
+		(void)str_copy(pm, pmsz, m.stripe_pm_id);
+		(void)str_copy(kind, kindsz, m.kind);
+		*active = strcmp(m.status, "active") == 0;
 	}
-	db_result_free(&r);
-	return rc;
+	return rc < 0 ? rc : DB_OK;
 }
 
 /* A definite refusal without a PaymentIntent: the row fails, no money. */
@@ -307,15 +277,11 @@ claim_tx(struct db *db, void *arg)
 		c->done = 1;
 		return DB_OK;
 	}
-	{
-		struct db_param p[] = { DB_I64(c->row.id), DB_I64(now - claim_ttl(c->sp)) };
-		int64_t fresh = 0;
-		if ((rc = db_query_i64(db, "SELECT COUNT(*) FROM payments WHERE id = ?"
-		    " AND intent_claimed_at > ?", p, 2, &fresh)) != DB_OK)
-			return rc;
-		if (fresh && !c->force)
-			return DB_OK;
-	}
+	if ((rc = store_attempt_claim_fresh(db, c->row.id,
+	    now - claim_ttl(c->sp))) < 0)
+		return rc;
+	if (rc && !c->force)
+		return DB_OK;
 	if (c->row.payment_method_id != 0) {
 		if ((rc = method_stripe_id(db, c->row.payment_method_id,
 		    c->row.account_id, c->pm, sizeof(c->pm), kind, sizeof(kind),
@@ -329,12 +295,8 @@ claim_tx(struct db *db, void *arg)
 			    "That saved payment method was removed. Use another one.");
 		}
 	}
-	{
-		struct db_param p[] = { DB_I64(now), DB_I64(c->row.id) };
-		if ((rc = db_exec(db, "UPDATE payments SET intent_claimed_at = ?"
-		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_attempt_claim(db, c->row.id, now)) != DB_OK)
+		return rc;
 	c->claimed = 1;
 	return DB_OK;
 }
@@ -389,11 +351,8 @@ record_tx(struct db *db, void *arg)
 	if ((rc = sp_payment_lock(db, c->payment_id, &c->row, &c->found)) != DB_OK ||
 	    !c->found)
 		return rc;
-	if (c->uncertain) {
-		struct db_param p[] = { DB_I64(c->row.id) };
-		return db_exec(db, "UPDATE payments SET intent_claimed_at = NULL"
-		    " WHERE id = ?", p, 1, NULL, NULL);
-	}
+	if (c->uncertain)
+		return store_attempt_claim(db, c->row.id, 0);
 	if (pi == NULL) {
 		if (c->row.intent[0] != '\0' || strcmp(c->row.status, "pending") != 0)
 			return DB_OK;	/* settled meanwhile (webhook) */
@@ -624,7 +583,7 @@ charge_refused(const struct sp *sp, const struct sp_start *req,
 	int64_t seen = 0, held = 0, busy = 0;
 	char amt[MONEY_FMT_MAX];
 
-	if (key_seen(sp->db, req->attempt_key, &seen) != DB_OK)
+	if (store_payment_by_attempt(sp->db, req->attempt_key, &seen) != DB_OK)
 		return SP_DB;
 	if (seen) {
 		memset(out, 0, sizeof(*out));
@@ -688,7 +647,7 @@ charge_saved_run(const struct sp *sp, const struct sp_start *q, int64_t plan_id,
 	if (sp->cfg->consent_required || plan_id != 0) {
 		int64_t seen = 0;
 		/* A resubmission of a charge already made is answered below. */
-		if (key_seen(sp->db, q->attempt_key, &seen) != DB_OK)
+		if (store_payment_by_attempt(sp->db, q->attempt_key, &seen) != DB_OK)
 			return SP_DB;
 		if (!seen) {
 			rc = plan_id != 0 ? stripe_pay_consent_covers_installment(

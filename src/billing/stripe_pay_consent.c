@@ -18,12 +18,12 @@
 #include "notice.h"
 #include "outbox.h"
 #include "profiles.h"
+#include "store_method.h"
+#include "store_payment.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
 #include "tmpl.h"
-
-#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
 
 /* --- recording ------------------------------------------------------------------ */
 
@@ -102,11 +102,7 @@ consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
 	}
 	if (rc != DB_OK)
 		return rc;
-	{
-		struct db_param p[] = { DB_I64(mail_id), DB_I64(consent_id) };
-		return db_exec(db, "UPDATE consents SET mail_id = ? WHERE id = ?", p, 2,
-		    NULL, NULL);
-	}
+	return store_method_consent_mailed(db, consent_id, mail_id);
 }
 
 /* Inserts the row with its text; *id = 0 when the method is not an active
@@ -115,35 +111,25 @@ static int
 consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req *q,
     char *label, size_t labelsz, char *text, size_t textsz, int64_t *id)
 {
-	struct db_param p[] = { DB_I64(q->payment_method_id), DB_I64(q->account_id) };
 	struct sp_consent_terms t;
 	struct branding org;
 	struct account acct;
-	struct db_result r;
-	char ua[256], kind[16], brand[33], last4[5];
-	uint64_t nid = 0;
+	struct store_method m;
+	char ua[256];
 	int rc;
 
 	*id = 0;
-	rc = db_query(db, "SELECT kind, brand, last4 FROM payment_methods"
-	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
-	    p, 2, &r);
-	if (rc != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
-		return rc;
-	}
-	(void)str_copy(kind, sizeof(kind), db_str(&r, 0, 0));
-	(void)str_copy(brand, sizeof(brand), db_str(&r, 0, 1));
-	(void)str_copy(last4, sizeof(last4), db_str(&r, 0, 2));
-	db_result_free(&r);
+	rc = store_method_lock_usable(db, q->payment_method_id, q->account_id, &m);
+	if (rc != 1)
+		return rc < 0 ? rc : DB_OK;
 	memset(&t, 0, sizeof(t));
 	t.org = cfg ? cfg->org_name : NULL;
 	/* the name the client was shown (Settings > Branding) */
 	if (branding_get(db, &org) == BRAND_OK && org.org_name[0])
 		t.org = org.org_name;
-	t.kind = kind;
-	t.brand = brand;
-	t.last4 = last4;
+	t.kind = m.kind;
+	t.brand = m.brand;
+	t.last4 = m.last4;
 	/* In the language the signer was shown: the client's pages follow the
 	 * account's language, staff pages are English. */
 	if (cfg != NULL && (t.tc = consent_cache(cfg)) != NULL) {
@@ -167,21 +153,12 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 		return DB_ERR;
 	sp_utf8_cut(ua, sizeof(ua), q->user_agent ? q->user_agent : "");
 	{
-		struct db_param q2[] = { DB_I64(q->account_id),
-		    DB_I64(q->payment_method_id), DB_STR(q->scope),
-		    ID_OR_NULL(q->max_amount), ID_OR_NULL(q->plan_id),
-		    DB_STR(q->text_version), DB_STR(q->signer_name),
-		    DB_I64(clock_now()), DB_STR(q->ip ? q->ip : ""), DB_STR(ua),
-		    ID_OR_NULL(q->recorded_by), DB_STR(text), DB_STR(label) };
-		if ((rc = db_exec(db, "INSERT INTO consents (account_id,"
-		    " payment_method_id, scope, max_amount, plan_id, text_version,"
-		    " signer_name, signed_at, ip, user_agent, recorded_by, auth_text,"
-		    " method_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    q2, ARRAY_LEN(q2), NULL, &nid)) != DB_OK)
-			return rc;
+		struct store_consent_new c = { q->account_id, q->payment_method_id,
+		    q->scope, q->max_amount, q->plan_id, q->text_version,
+		    q->signer_name, clock_now(), q->ip, ua, q->recorded_by, text,
+		    label };
+		return store_method_consent_insert(db, &c, id);
 	}
-	*id = (int64_t)nid;
-	return DB_OK;
 }
 
 int
@@ -288,12 +265,8 @@ sp_payment_consent(struct db *db, const struct actor *actor,
 		    " its consent was not recorded", row->id, method_id);
 		return DB_OK;
 	}
-	{
-		struct db_param p[] = { DB_I64(id), DB_I64(row->id) };
-		if ((rc = db_exec(db, "UPDATE payments SET consent_id = ? WHERE id = ?",
-		    p, 2, NULL, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_payment_set_consent(db, row->id, id)) != DB_OK)
+		return rc;
 	row->consent_id = id;
 	return DB_OK;
 }
@@ -328,11 +301,7 @@ consent_payment_tx(struct db *db, void *arg)
 		a->st = SP_NOT_FOUND;
 		return DB_ERR;
 	}
-	{
-		struct db_param p[] = { DB_I64(a->id), DB_I64(row.id) };
-		return db_exec(db, "UPDATE payments SET consent_id = ? WHERE id = ?",
-		    p, 2, NULL, NULL);
-	}
+	return store_payment_set_consent(db, row.id, a->id);
 }
 
 int
@@ -376,24 +345,16 @@ static int
 revoke_tx(struct db *db, void *arg)
 {
 	struct revoke_args *a = arg;
-	struct db_param p[] = { DB_I64(a->consent_id), DB_I64(a->account_id) };
-	struct db_result r;
 	char detail[100];
 	int rc;
 
-	rc = db_query(db, "SELECT id FROM consents WHERE id = ? AND account_id = ?"
-	    " AND revoked_at IS NULL FOR UPDATE", p, 2, &r);
-	a->found = rc == DB_OK && r.nrows == 1;
-	db_result_free(&r);
-	if (rc != DB_OK || !a->found)
+	rc = store_method_consent_lock_open(db, a->consent_id, a->account_id);
+	a->found = rc == 1;
+	if (rc != 1)
+		return rc < 0 ? rc : DB_OK;
+	if ((rc = store_method_consent_revoke(db, a->consent_id, clock_now(),
+	    a->revoked_by)) != DB_OK)
 		return rc;
-	{
-		struct db_param q[] = { DB_I64(clock_now()), ID_OR_NULL(a->revoked_by),
-		    DB_I64(a->consent_id) };
-		if ((rc = db_exec(db, "UPDATE consents SET revoked_at = ?,"
-		    " revoked_by = ? WHERE id = ?", q, 3, NULL, NULL)) != DB_OK)
-			return rc;
-	}
 	(void)str_fmt(detail, sizeof(detail), "consent %" PRId64 " revoked",
 	    a->consent_id);
 	return audit_record(db, a->actor, "consent.revoke", "account",
@@ -411,70 +372,57 @@ stripe_pay_consent_revoke(const struct sp *sp, int64_t account_id,
 	return a.found ? SP_OK : SP_NOT_FOUND;
 }
 
-#define CONSENT_COLS "c.id, c.account_id, c.payment_method_id, m.kind," \
-	" m.brand, m.last4, c.scope, COALESCE(c.max_amount, 0)," \
-	" COALESCE(c.plan_id, 0), c.text_version, c.signer_name, c.signed_at," \
-	" c.ip, c.user_agent, COALESCE(c.recorded_by, 0)," \
-	" COALESCE(c.revoked_at, 0), COALESCE(c.revoked_by, 0), c.method_label," \
-	" m.status = 'removed', COALESCE(c.mail_id, 0), COALESCE(c.auth_text, '')"
-
 static void
-consent_from_row(const struct db_result *r, size_t i, struct sp_consent *c)
+consent_from_store(const struct store_consent *r, struct sp_consent *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->id = db_i64(r, i, 0);
-	c->account_id = db_i64(r, i, 1);
-	c->payment_method_id = db_i64(r, i, 2);
-	(void)str_copy(c->method_kind, sizeof(c->method_kind), db_str(r, i, 3));
+	c->id = r->id;
+	c->account_id = r->account_id;
+	c->payment_method_id = r->payment_method_id;
+	(void)str_copy(c->method_kind, sizeof(c->method_kind), r->method_kind);
 	/* The label frozen at signing; rows from before 0009 get today's. */
-	if (*db_str(r, i, 17))
+	if (r->method_label[0])
 		(void)str_copy(c->method_label, sizeof(c->method_label),
-		    db_str(r, i, 17));
+		    r->method_label);
 	else
-		sp_method_label(db_str(r, i, 3), db_str(r, i, 4), db_str(r, i, 5),
+		sp_method_label(r->method_kind, r->method_brand, r->method_last4,
 		    c->method_label, sizeof(c->method_label));
-	(void)str_copy(c->scope, sizeof(c->scope), db_str(r, i, 6));
-	c->max_amount = db_i64(r, i, 7);
-	c->plan_id = db_i64(r, i, 8);
-	(void)str_copy(c->text_version, sizeof(c->text_version), db_str(r, i, 9));
-	(void)str_copy(c->signer_name, sizeof(c->signer_name), db_str(r, i, 10));
-	c->signed_at = db_i64(r, i, 11);
-	(void)str_copy(c->ip, sizeof(c->ip), db_str(r, i, 12));
-	(void)str_copy(c->user_agent, sizeof(c->user_agent), db_str(r, i, 13));
-	c->recorded_by = db_i64(r, i, 14);
-	c->revoked_at = db_i64(r, i, 15);
-	c->revoked_by = db_i64(r, i, 16);
-	c->method_removed = (int)db_i64(r, i, 18);
-	c->mail_id = db_i64(r, i, 19);
-	sp_utf8_cut(c->auth_text, sizeof(c->auth_text), db_str(r, i, 20));
+	(void)str_copy(c->scope, sizeof(c->scope), r->scope);
+	c->max_amount = r->max_amount;
+	c->plan_id = r->plan_id;
+	(void)str_copy(c->text_version, sizeof(c->text_version), r->text_version);
+	(void)str_copy(c->signer_name, sizeof(c->signer_name), r->signer_name);
+	c->signed_at = r->signed_at;
+	(void)str_copy(c->ip, sizeof(c->ip), r->ip);
+	(void)str_copy(c->user_agent, sizeof(c->user_agent), r->user_agent);
+	c->recorded_by = r->recorded_by;
+	c->revoked_at = r->revoked_at;
+	c->revoked_by = r->revoked_by;
+	c->method_removed = r->method_removed;
+	c->mail_id = r->mail_id;
+	sp_utf8_cut(c->auth_text, sizeof(c->auth_text), r->auth_text);
 }
 
 int
 stripe_pay_consents(struct db *db, int64_t account_id, int with_revoked,
     struct sp_consent **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(account_id), DB_I64(with_revoked ? 1 : 0) };
-	struct db_result r;
-	int rc;
+	struct store_consent *rows = NULL;
+	size_t nrows = 0;
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, "SELECT " CONSENT_COLS
-	    " FROM consents c JOIN payment_methods m ON m.id = c.payment_method_id"
-	    " WHERE c.account_id = ? AND (? = 1 OR c.revoked_at IS NULL)"
-	    " ORDER BY c.id DESC", p, 2, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_method_consent_list(db, account_id, with_revoked, &rows,
+	    &nrows) != DB_OK)
+		return SP_DB;
+	if (nrows > 0 && (*out = calloc(nrows, sizeof(**out))) == NULL) {
+		free(rows);
 		return SP_DB;
 	}
-	if (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL) {
-		db_result_free(&r);
-		return SP_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++)
-		consent_from_row(&r, i, &(*out)[i]);
-	*n = r.nrows;
-	db_result_free(&r);
+	for (size_t i = 0; i < nrows; i++)
+		consent_from_store(&rows[i], &(*out)[i]);
+	*n = nrows;
+	free(rows);
 	return SP_OK;
 }
 
@@ -482,17 +430,16 @@ int
 stripe_pay_consent_get(struct db *db, int64_t account_id, int64_t consent_id,
     struct sp_consent *out)
 {
-	struct db_param p[] = { DB_I64(consent_id), DB_I64(account_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " CONSENT_COLS " FROM consents c JOIN"
-	    " payment_methods m ON m.id = c.payment_method_id WHERE c.id = ?"
-	    " AND c.account_id = ?", p, 2, &r);
-	size_t n = rc == DB_OK ? r.nrows : 0;
+	struct store_consent *row;
+	int rc;
 
-	if (n == 1)
-		consent_from_row(&r, 0, out);
-	db_result_free(&r);
-	return rc != DB_OK ? SP_DB : n == 1 ? SP_OK : SP_NOT_FOUND;
+	if ((row = malloc(sizeof(*row))) == NULL)
+		return SP_DB;
+	rc = store_method_consent_get(db, consent_id, account_id, row);
+	if (rc == 1)
+		consent_from_store(row, out);
+	free(row);
+	return rc < 0 ? SP_DB : rc == 1 ? SP_OK : SP_NOT_FOUND;
 }
 
 /* --- does a consent cover this charge? ---------------------------------------- */
@@ -521,12 +468,12 @@ sp_balance_due_chargeable(struct db *db, int64_t account_id, int64_t *out)
 /* Whether consent row i covers the charge (plan_id 0: an ordinary
  * charge); *why gets the reason when it does not. 1 / 0 / SP_DB. */
 static int
-consent_row_covers(struct db *db, const struct db_result *r, size_t i,
+consent_row_covers(struct db *db, const struct store_consent *c,
     int64_t plan_id, int64_t amount, char *why, size_t whysz)
 {
-	enum sp_scope s = sp_scope_of(db_str(r, i, 0));
-	int64_t max = db_i64(r, i, 1), cplan = db_i64(r, i, 2);
-	int64_t account_id = db_i64(r, i, 3), due = 0;
+	enum sp_scope s = sp_scope_of(c->scope);
+	int64_t max = c->max_amount, cplan = c->plan_id;
+	int64_t account_id = c->account_id, due = 0;
 	char m1[MONEY_FMT_MAX], m2[MONEY_FMT_MAX];
 
 	(void)money_format(amount, m1, sizeof(m1));
@@ -574,42 +521,34 @@ static int
 covers(struct db *db, int64_t method_id, int64_t plan_id, int64_t amount,
     char *why, size_t whysz)
 {
-	struct db_param p[] = { DB_I64(method_id) };
-	struct db_result r;
+	struct store_consent *c = NULL;
 	char reason[200] = "", other[200], label[100] = "";
-	int rc, ok = 0;
+	size_t n = 0;
+	int ok = 0;
 
 	sp_msg(why, whysz, "");
 	if (amount <= 0) {
 		sp_msg(why, whysz, "The amount must be more than $0.00.");
 		return 0;
 	}
-	rc = db_query(db, "SELECT c.scope, COALESCE(c.max_amount, 0),"
-	    " COALESCE(c.plan_id, 0), m.account_id, m.kind, m.brand, m.last4"
-	    " FROM consents c JOIN payment_methods m ON m.id = c.payment_method_id"
-	    " WHERE c.payment_method_id = ? AND c.revoked_at IS NULL"
-	    " AND m.status = 'active' AND c.account_id = m.account_id"
-	    " ORDER BY c.id DESC", p, 1, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_method_consents_active(db, method_id, &c, &n) != DB_OK)
 		return SP_DB;
-	}
-	for (size_t i = 0; i < r.nrows && ok == 0; i++) {
+	for (size_t i = 0; i < n && ok == 0; i++) {
 		/* The newest consent's reason is the one told. */
-		ok = consent_row_covers(db, &r, i, plan_id, amount, i == 0 ? reason :
+		ok = consent_row_covers(db, &c[i], plan_id, amount, i == 0 ? reason :
 		    other, sizeof(reason));
 		if (i == 0)
-			sp_method_label(db_str(&r, 0, 4), db_str(&r, 0, 5),
-			    db_str(&r, 0, 6), label, sizeof(label));
+			sp_method_label(c[0].method_kind, c[0].method_brand,
+			    c[0].method_last4, label, sizeof(label));
 	}
-	if (ok == 0 && r.nrows == 0)
+	if (ok == 0 && n == 0)
 		sp_msg(why, whysz, "There is no active authorization to charge this "
 		    "payment method. Record the client's consent first.");
 	else if (ok == 0 && why != NULL)
 		(void)str_fmt(why, whysz, "The client's authorization for %s does not "
-		    "cover this charge: %s.%s", label, reason, r.nrows > 1 ?
+		    "cover this charge: %s.%s", label, reason, n > 1 ?
 		    " No other active authorization on it does either." : "");
-	db_result_free(&r);
+	free(c);
 	return ok;
 }
 
@@ -634,14 +573,9 @@ stripe_pay_consent_covers_installment(struct db *db, int64_t method_id,
 int
 stripe_pay_consent_active(struct db *db, int64_t method_id)
 {
-	struct db_param p[] = { DB_I64(method_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT COUNT(*) FROM consents c JOIN payment_methods m"
-	    " ON m.id = c.payment_method_id WHERE c.payment_method_id = ?"
-	    " AND c.revoked_at IS NULL AND m.status = 'active'"
-	    " AND c.account_id = m.account_id", p, 1, &r);
-	int active = rc == DB_OK && r.nrows == 1 && db_i64(&r, 0, 0) > 0;
+	int64_t n = 0;
 
-	db_result_free(&r);
-	return rc != DB_OK ? SP_DB : active;
+	if (store_method_consents_count(db, method_id, &n) != DB_OK)
+		return SP_DB;
+	return n > 0;
 }

@@ -42,24 +42,9 @@ int	 sp_reserve_check(struct db *, int64_t account_id, int64_t amount,
 int	 sp_reserve_record(struct db *, int64_t payment_id, int64_t account_id,
 	    const struct sp_reserve *);
 
-/* The payment columns of `payments p` in the order sp_payment_from_row
- * reads them. */
-#define SP_PAY_COLS "p.id, p.account_id, COALESCE(p.client_id, 0), p.method," \
-	" p.amount, p.status, p.received_date, p.memo, COALESCE(p.attempt_key, '')," \
-	" COALESCE(p.stripe_payment_intent, ''), p.stripe_status," \
-	" COALESCE(p.payment_method_id, 0), p.save_method, p.failure_code," \
-	" p.failure_message, p.disputed, COALESCE(p.settled_at, 0), p.alloc_plan," \
-	" p.created_at," \
-	" (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
-	"   WHERE e.payment_id = p.id AND e.kind = 'refund')," \
-	" (SELECT COALESCE(SUM(f.amount), 0) FROM refunds f" \
-	"   WHERE f.payment_id = p.id AND f.status = 'pending')," \
-	" COALESCE(p.consent_signer, ''), COALESCE(p.consent_scope, '')," \
-	" COALESCE(p.consent_max_amount, 0), COALESCE(p.consent_text_version, '')," \
-	" COALESCE(p.consent_ip, ''), COALESCE(p.consent_user_agent, '')," \
-	" COALESCE(p.consent_recorded_by, 0), COALESCE(p.consent_id, 0)"
-struct db_result;
-void	 sp_payment_from_row(const struct db_result *, size_t i, struct sp_payment *);
+/* A store row as the stripe_pay files see it. */
+struct store_payment;
+void	 sp_from_store(const struct store_payment *, struct sp_payment *);
 
 /* Reads one payment (no lock) / locks its row FOR UPDATE and reads it.
  * db_status; *found = 0 when absent. */

@@ -13,48 +13,28 @@
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
 #include "gateway.h"
-
-#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
+#include "store_method.h"
 
 /* --- customers -------------------------------------------------------------- */
 
 static int
 customer_lookup(struct db *db, int64_t account_id, char *out, size_t outsz)
 {
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT customer_id FROM stripe_customers"
-	    " WHERE account_id = ?", p, 1, &r);
-
-	out[0] = '\0';
-	if (rc == DB_OK && r.nrows == 1)
-		(void)str_copy(out, outsz, db_str(&r, 0, 0));
-	db_result_free(&r);
-	return rc;
+	return store_method_customer_get(db, account_id, out, outsz);
 }
 
 int
 sp_customer_account(struct db *db, const char *customer, int64_t *account_id)
 {
-	struct db_param p[] = { DB_STR(customer) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT account_id FROM stripe_customers"
-	    " WHERE customer_id = ?", p, 1, &r);
-
-	*account_id = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	return rc;
+	return store_method_customer_account(db, customer, account_id);
 }
 
 int
 stripe_pay_customer(const struct sp *sp, int64_t account_id, char *customer,
     size_t customersz)
 {
-	struct db_param p[] = { DB_I64(account_id) };
 	struct stripe_customer cus;
 	struct stripe_error err;
-	struct db_result a;
-	const char *id = cus.id;
 	char key[48], name[201];
 	int rc;
 
@@ -62,13 +42,9 @@ stripe_pay_customer(const struct sp *sp, int64_t account_id, char *customer,
 		return SP_DB;
 	if (customer[0] != '\0')
 		return SP_OK;
-	rc = db_query(sp->db, "SELECT name FROM accounts WHERE id = ?", p, 1, &a);
-	if (rc != DB_OK || a.nrows != 1) {
-		db_result_free(&a);
-		return rc != DB_OK ? SP_DB : SP_NOT_FOUND;
-	}
-	(void)str_copy(name, sizeof(name), db_str(&a, 0, 0));
-	db_result_free(&a);
+	rc = store_method_account_name(sp->db, account_id, name, sizeof(name));
+	if (rc != 1)
+		return rc < 0 ? SP_DB : SP_NOT_FOUND;
 	/* Only the name and our id: the same key must carry the same params. */
 	(void)str_fmt(key, sizeof(key), "cus-acct-%" PRId64, account_id);
 	if (gateway_customer_create(sp->stripe, name, account_id, key, &cus,
@@ -77,13 +53,8 @@ stripe_pay_customer(const struct sp *sp, int64_t account_id, char *customer,
 		    account_id, err.code, err.message);
 		return SP_STRIPE;
 	}
-	{
-		struct db_param q[] = { DB_I64(account_id), DB_STR(id),
-		    DB_I64(clock_now()) };
-		/* Concurrent first uses get the same customer (same key). */
-		rc = db_exec(sp->db, "INSERT INTO stripe_customers (account_id,"
-		    " customer_id, created_at) VALUES (?, ?, ?)", q, 3, NULL, NULL);
-	}
+	/* Concurrent first uses get the same customer (same key). */
+	rc = store_method_customer_insert(sp->db, account_id, cus.id, clock_now());
 	if (rc != DB_OK && rc != DB_DUP)
 		return SP_DB;
 	if (customer_lookup(sp->db, account_id, customer, customersz) != DB_OK ||
@@ -94,68 +65,54 @@ stripe_pay_customer(const struct sp *sp, int64_t account_id, char *customer,
 
 /* --- payment methods ---------------------------------------------------------- */
 
-#define PM_COLS "id, account_id, stripe_pm_id, kind, brand, last4," \
-	" COALESCE(exp_month, 0), COALESCE(exp_year, 0), is_default, status," \
-	" created_at, COALESCE(removed_at, 0)"
-
 static void
-method_from_row(const struct db_result *r, size_t i, struct sp_method *m)
+method_from_store(const struct store_method *r, struct sp_method *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->id = db_i64(r, i, 0);
-	m->account_id = db_i64(r, i, 1);
-	(void)str_copy(m->stripe_pm_id, sizeof(m->stripe_pm_id), db_str(r, i, 2));
-	(void)str_copy(m->kind, sizeof(m->kind), db_str(r, i, 3));
-	(void)str_copy(m->brand, sizeof(m->brand), db_str(r, i, 4));
-	(void)str_copy(m->last4, sizeof(m->last4), db_str(r, i, 5));
-	m->exp_month = (int)db_i64(r, i, 6);
-	m->exp_year = (int)db_i64(r, i, 7);
-	m->is_default = (int)db_i64(r, i, 8);
-	(void)str_copy(m->status, sizeof(m->status), db_str(r, i, 9));
-	m->created_at = db_i64(r, i, 10);
-	m->removed_at = db_i64(r, i, 11);
+	m->id = r->id;
+	m->account_id = r->account_id;
+	(void)str_copy(m->stripe_pm_id, sizeof(m->stripe_pm_id), r->stripe_pm_id);
+	(void)str_copy(m->kind, sizeof(m->kind), r->kind);
+	(void)str_copy(m->brand, sizeof(m->brand), r->brand);
+	(void)str_copy(m->last4, sizeof(m->last4), r->last4);
+	m->exp_month = r->exp_month;
+	m->exp_year = r->exp_year;
+	m->is_default = r->is_default;
+	(void)str_copy(m->status, sizeof(m->status), r->status);
+	m->created_at = r->created_at;
+	m->removed_at = r->removed_at;
 }
 
 int
 stripe_pay_method_get(struct db *db, int64_t method_id, struct sp_method *m)
 {
-	struct db_param p[] = { DB_I64(method_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " PM_COLS " FROM payment_methods WHERE id = ?",
-	    p, 1, &r);
-	size_t n = rc == DB_OK ? r.nrows : 0;
+	struct store_method r;
+	int rc = store_method_get(db, method_id, &r);
 
-	if (n == 1)
-		method_from_row(&r, 0, m);
-	db_result_free(&r);
-	return rc != DB_OK ? SP_DB : n == 1 ? SP_OK : SP_NOT_FOUND;
+	if (rc == 1)
+		method_from_store(&r, m);
+	return rc < 0 ? SP_DB : rc == 1 ? SP_OK : SP_NOT_FOUND;
 }
 
 int
 stripe_pay_methods(struct db *db, int64_t account_id, struct sp_method **out,
     size_t *n)
 {
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
-	int rc;
+	struct store_method *rows = NULL;
+	size_t nrows = 0;
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, "SELECT " PM_COLS " FROM payment_methods"
-	    " WHERE account_id = ? AND status = 'active'"
-	    " ORDER BY is_default DESC, id DESC", p, 1, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_method_list_active(db, account_id, &rows, &nrows) != DB_OK)
+		return SP_DB;
+	if (nrows > 0 && (*out = calloc(nrows, sizeof(**out))) == NULL) {
+		free(rows);
 		return SP_DB;
 	}
-	if (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL) {
-		db_result_free(&r);
-		return SP_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++)
-		method_from_row(&r, i, &(*out)[i]);
-	*n = r.nrows;
-	db_result_free(&r);
+	for (size_t i = 0; i < nrows; i++)
+		method_from_store(&rows[i], &(*out)[i]);
+	*n = nrows;
+	free(rows);
 	return SP_OK;
 }
 
@@ -176,9 +133,8 @@ sp_method_record(struct db *db, const struct actor *actor, int64_t account_id,
 	const char *brand = NULL, *last4 = NULL;
 	int64_t em = 0, ey = 0, defaults = 1;
 	char label[80], detail[200];
-	uint64_t affected = 0, newid = 0;
-	struct db_result r;
-	int card, rc;
+	struct store_method m;
+	int card, rc, inserted = 0;
 
 	*id = 0;
 	if (pm_id[0] == '\0' || type[0] == '\0')
@@ -196,36 +152,22 @@ sp_method_record(struct db *db, const struct actor *actor, int64_t account_id,
 		return DB_OK;
 	if (strlen(last4) != 4)
 		last4 = "";
-	{
-		struct db_param p[] = { DB_I64(account_id) };
-		rc = db_query(db, "SELECT COUNT(*) FROM payment_methods WHERE"
-		    " account_id = ? AND status = 'active' AND is_default = 1", p, 1, &r);
-		if (rc == DB_OK && r.nrows == 1)
-			defaults = db_i64(&r, 0, 0);
-		db_result_free(&r);
-		if (rc != DB_OK)
-			return rc;
-	}
-	{
-		char b[33];
-		(void)str_copy(b, sizeof(b), brand);
-		struct db_param p[] = { DB_I64(account_id), DB_STR(pm_id),
-		    DB_STR(card ? "card" : "us_bank_account"), DB_STR(b), DB_STR(last4),
-		    em > 0 && em <= 12 ? DB_I64(em) : DB_NULL,
-		    ey > 0 && ey < 10000 ? DB_I64(ey) : DB_NULL,
-		    DB_I64(defaults == 0 ? 1 : 0), DB_I64(clock_now()) };
-		/* A method already recorded (webhook and page both saw it)
-		 * keeps its row: its id comes back as the insert id. */
-		rc = db_exec(db, "INSERT INTO payment_methods (account_id, stripe_pm_id,"
-		    " kind, brand, last4, exp_month, exp_year, is_default, created_at)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		    " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)",
-		    p, ARRAY_LEN(p), &affected, &newid);
-		if (rc != DB_OK)
-			return rc;
-	}
-	*id = (int64_t)newid;
-	if (affected != 1)
+	if ((rc = store_method_count_defaults(db, account_id, &defaults)) != DB_OK)
+		return rc;
+	memset(&m, 0, sizeof(m));
+	m.account_id = account_id;
+	(void)str_copy(m.stripe_pm_id, sizeof(m.stripe_pm_id), pm_id);
+	(void)str_copy(m.kind, sizeof(m.kind), card ? "card" : "us_bank_account");
+	(void)str_copy(m.brand, sizeof(m.brand), brand);
+	(void)str_copy(m.last4, sizeof(m.last4), last4);
+	m.exp_month = em > 0 && em <= 12 ? (int)em : 0;
+	m.exp_year = ey > 0 && ey < 10000 ? (int)ey : 0;
+	m.is_default = defaults == 0;
+	/* A method already recorded (webhook and page both saw it) keeps its
+	 * row and its id. */
+	if ((rc = store_method_insert(db, &m, clock_now(), id, &inserted)) != DB_OK)
+		return rc;
+	if (!inserted)
 		return DB_OK;
 	sp_method_label(card ? "card" : "us_bank_account", brand, last4, label,
 	    sizeof(label));
@@ -239,44 +181,26 @@ int
 sp_method_mark_removed(struct db *db, const struct actor *actor, int64_t method_id,
     int *changed)
 {
-	struct db_param p[] = { DB_I64(method_id) };
-	struct db_result r;
-	int64_t account_id, now = clock_now();
+	struct store_method m;
+	int64_t now = clock_now();
 	uint64_t revoked = 0;
 	char detail[200], label[80];
 	int rc;
 
 	*changed = 0;
-	rc = db_query(db, "SELECT account_id, status, kind, brand, last4 FROM"
-	    " payment_methods WHERE id = ? FOR UPDATE", p, 1, &r);
-	if (rc != DB_OK || r.nrows != 1 || strcmp(db_str(&r, 0, 1), "active") != 0) {
-		db_result_free(&r);
+	rc = store_method_lock(db, method_id, &m);
+	if (rc != 1 || strcmp(m.status, "active") != 0)
+		return rc < 0 ? rc : DB_OK;
+	sp_method_label(m.kind, m.brand, m.last4, label, sizeof(label));
+	if ((rc = store_method_remove(db, method_id, now)) != DB_OK ||
+	    (rc = store_method_consents_revoke(db, method_id, now,
+	    sp_staff_id(actor), &revoked)) != DB_OK)
 		return rc;
-	}
-	account_id = db_i64(&r, 0, 0);
-	sp_method_label(db_str(&r, 0, 2), db_str(&r, 0, 3), db_str(&r, 0, 4), label,
-	    sizeof(label));
-	db_result_free(&r);
-	{
-		struct db_param q[] = { DB_I64(now), DB_I64(method_id) };
-		if ((rc = db_exec(db, "UPDATE payment_methods SET status = 'removed',"
-		    " removed_at = ?, is_default = 0 WHERE id = ?", q, 2, NULL,
-		    NULL)) != DB_OK)
-			return rc;
-	}
-	{
-		int64_t by = sp_staff_id(actor);
-		struct db_param q[] = { DB_I64(now), ID_OR_NULL(by), DB_I64(method_id) };
-		if ((rc = db_exec(db, "UPDATE consents SET revoked_at = ?, revoked_by = ?"
-		    " WHERE payment_method_id = ? AND revoked_at IS NULL", q, 3,
-		    &revoked, NULL)) != DB_OK)
-			return rc;
-	}
 	*changed = 1;
 	(void)str_fmt(detail, sizeof(detail), "payment method %" PRId64 " removed: %s;"
 	    " %" PRIu64 " consent(s) revoked", method_id, label, revoked);
 	return audit_record(db, actor, "payment_method.remove", "account",
-	    account_id, detail);
+	    m.account_id, detail);
 }
 
 int
@@ -432,24 +356,17 @@ static int
 default_tx(struct db *db, void *arg)
 {
 	struct default_args *a = arg;
-	struct db_param p[] = { DB_I64(a->method_id), DB_I64(a->account_id) };
-	struct db_result r;
 	char detail[100];
 	int rc;
 
-	rc = db_query(db, "SELECT id FROM payment_methods WHERE account_id = ?"
-	    " AND status = 'active' ORDER BY id FOR UPDATE", p + 1, 1, &r);
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if ((rc = store_method_lock_active(db, a->account_id)) != DB_OK)
 		return rc;
-	rc = db_query(db, "SELECT id FROM payment_methods WHERE id = ?"
-	    " AND account_id = ? AND status = 'active'", p, 2, &r);
-	a->found = rc == DB_OK && r.nrows == 1;
-	db_result_free(&r);
-	if (rc != DB_OK || !a->found)
-		return rc;
-	if ((rc = db_exec(db, "UPDATE payment_methods SET is_default = (id = ?)"
-	    " WHERE account_id = ? AND status = 'active'", p, 2, NULL, NULL)) != DB_OK)
+	rc = store_method_is_active(db, a->method_id, a->account_id);
+	a->found = rc == 1;
+	if (rc != 1)
+		return rc < 0 ? rc : DB_OK;
+	if ((rc = store_method_set_default(db, a->method_id,
+	    a->account_id)) != DB_OK)
 		return rc;
 	(void)str_fmt(detail, sizeof(detail), "payment method %" PRId64
 	    " is the default", a->method_id);

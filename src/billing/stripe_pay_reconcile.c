@@ -16,6 +16,8 @@
 #include "portal.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "store_attempt.h"
+#include "store_payment.h"
 #include "gateway.h"
 
 /* --- cancel --------------------------------------------------------------------- */
@@ -203,53 +205,33 @@ reconcile_one(const struct sp *sp, const struct sp_payment *row, FILE *log,
 		    res.failure_code[0] ? " " : "", res.failure_code);
 }
 
-/* Takes the row for this run: 1 when the stamp moved from what was read
- * (another runner did not take it meanwhile), 0 when not, -1 on errors. */
-static int
-reconcile_claim(struct db *db, int64_t id, int64_t was, int64_t now)
-{
-	struct db_param p[] = { DB_I64(now), DB_I64(id), DB_I64(was) };
-	uint64_t n = 0;
-
-	/* GREATEST: the stamp always moves, so "changed rows" is 1 even for a
-	 * row stamped earlier in the same second. */
-	if (db_exec(db, "UPDATE payments SET checked_at = GREATEST(?, checked_at + 1)"
-	    " WHERE id = ? AND checked_at = ? AND status = 'pending'", p, 3, &n,
-	    NULL) != DB_OK)
-		return -1;
-	return n == 1;
-}
-
 int
 stripe_pay_reconcile_n(const struct sp *sp, int64_t older_than, size_t limit,
     FILE *log, struct sp_reconcile_stats *st)
 {
 	int64_t now = clock_now();
-	struct db_param p[] = { DB_I64(now - older_than),
-	    DB_I64(limit > INT32_MAX ? INT32_MAX : (int64_t)limit) };
-	struct db_result r;
+	struct store_payment *rows = NULL;
+	size_t n = 0;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	rc = db_query(sp->db, "SELECT " SP_PAY_COLS ", p.checked_at FROM payments p"
-	    " WHERE p.status = 'pending' AND p.method IN ('card', 'ach')"
-	    " AND p.created_at <= ? ORDER BY p.checked_at, p.id LIMIT ?", p, 2, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_payment_list_pending(sp->db, now - older_than, limit, &rows,
+	    &n) != DB_OK)
 		return SP_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct sp_payment row;
-		sp_payment_from_row(&r, i, &row);
-		rc = reconcile_claim(sp->db, row.id, db_i64(&r, i, r.ncols - 1), now);
-		if (rc == -1)
+		sp_from_store(&rows[i], &row);
+		/* Takes the row for this run: 1 when the stamp moved from what
+		 * was read (another runner did not take it meanwhile). */
+		rc = store_attempt_checked(sp->db, row.id, rows[i].checked_at, now);
+		if (rc < 0)
 			st->errors++;
 		if (rc != 1)
 			continue;
 		st->examined++;
 		reconcile_one(sp, &row, log, st);
 	}
-	db_result_free(&r);
+	free(rows);
 	return sp_reconcile_refunds(sp, older_than, log, st);
 }
 

@@ -8,23 +8,18 @@
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
+#include "store_payment.h"
 #include "store_refund_seq.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
 #include "gateway.h"
 
-#define ID_OR_NULL(x)	((x) ? DB_I64(x) : DB_NULL)
-
-
 /* Refunds asked or done for a payment. */
 static int
 refunds_claimed(struct db *db, int64_t payment_id, int64_t *out)
 {
-	struct db_param p[] = { DB_I64(payment_id) };
-
-	return db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE"
-	    " payment_id = ? AND status IN ('pending', 'succeeded')", p, 1, out);
+	return store_payment_refunds_claimed(db, payment_id, out);
 }
 
 int
@@ -52,35 +47,22 @@ static int
 release_allocations(struct db *db, const struct actor *actor, int64_t payment_id,
     int64_t refund_id, int64_t rest)
 {
-	struct db_param p[] = { DB_I64(payment_id) };
-	struct db_result r;
+	struct store_alloc_net *net = NULL;
+	struct store_alloc_invoice lk;
+	size_t n = 0;
 	int rc;
 
-	rc = db_query(db, "SELECT invoice_id, SUM(amount), MAX(id) FROM allocations"
-	    " WHERE payment_id = ? GROUP BY invoice_id HAVING SUM(amount) > 0"
-	    " ORDER BY MAX(id) DESC", p, 1, &r);
-	for (size_t i = 0; rc == DB_OK && rest > 0 && i < r.nrows; i++) {
-		int64_t inv = db_i64(&r, i, 0), net = db_i64(&r, i, 1);
-		int64_t x = net < rest ? net : rest;
-		struct db_param q[] = { DB_I64(inv) };
-		struct db_result lk;
+	rc = store_payment_alloc_net(db, payment_id, &net, &n);
+	for (size_t i = 0; rc == DB_OK && rest > 0 && i < n; i++) {
+		int64_t inv = net[i].invoice_id;
+		int64_t x = net[i].net < rest ? net[i].net : rest;
 		char memo[64], detail[160];
 
-		rc = db_query(db, "SELECT id FROM invoices WHERE id = ? FOR UPDATE",
-		    q, 1, &lk);
-		db_result_free(&lk);
-		if (rc != DB_OK)
+		if ((rc = store_payment_invoice_lock(db, inv, &lk)) < 0)
 			break;
 		(void)str_fmt(memo, sizeof(memo), "refund %" PRId64, refund_id);
-		{
-			int64_t by = sp_staff_id(actor);
-			struct db_param a[] = { DB_I64(payment_id), DB_I64(inv),
-			    DB_I64(-x), ID_OR_NULL(by), DB_I64(clock_now()),
-			    DB_STR(memo) };
-			rc = db_exec(db, "INSERT INTO allocations (payment_id,"
-			    " invoice_id, amount, created_by, created_at, memo)"
-			    " VALUES (?, ?, ?, ?, ?, ?)", a, ARRAY_LEN(a), NULL, NULL);
-		}
+		rc = store_payment_alloc_insert(db, payment_id, inv, -x,
+		    sp_staff_id(actor), clock_now(), memo);
 		if (rc != DB_OK)
 			break;
 		(void)str_fmt(detail, sizeof(detail), "payment %" PRId64 " released %"
@@ -88,7 +70,7 @@ release_allocations(struct db *db, const struct actor *actor, int64_t payment_id
 		rc = audit_record(db, actor, "allocation.release", "invoice", inv, detail);
 		rest -= x;
 	}
-	db_result_free(&r);
+	free(net);
 	if (rc == DB_OK && rest > 0) {
 		log_err("refund %" PRId64 ": %" PRId64 " cents could not be released",
 		    refund_id, rest);
@@ -101,8 +83,7 @@ int
 sp_refund_complete(struct db *db, const struct actor *actor, int64_t refund_id,
     const char *stripe_refund_id, int *done)
 {
-	struct db_param p[] = { DB_I64(refund_id) };
-	struct db_result r;
+	struct store_refund f;
 	struct sp_payment pay;
 	struct ledger_entry e;
 	int64_t payment_id, amount, allocated = 0, unalloc, take;
@@ -110,15 +91,11 @@ sp_refund_complete(struct db *db, const struct actor *actor, int64_t refund_id,
 	int rc, found = 0;
 
 	*done = 0;
-	rc = db_query(db, "SELECT payment_id, amount, status FROM refunds"
-	    " WHERE id = ? FOR UPDATE", p, 1, &r);
-	if (rc != DB_OK || r.nrows != 1 || strcmp(db_str(&r, 0, 2), "pending") != 0) {
-		db_result_free(&r);
-		return rc;
-	}
-	payment_id = db_i64(&r, 0, 0);
-	amount = db_i64(&r, 0, 1);
-	db_result_free(&r);
+	rc = store_payment_refund_lock(db, refund_id, &f);
+	if (rc != 1 || strcmp(f.status, "pending") != 0)
+		return rc < 0 ? rc : DB_OK;
+	payment_id = f.payment_id;
+	amount = f.amount;
 	if ((rc = sp_payment_read(db, payment_id, &pay, &found)) != DB_OK || !found)
 		return rc != DB_OK ? rc : DB_ERR;
 	if (strcmp(pay.status, "succeeded") != 0) {
@@ -131,12 +108,8 @@ sp_refund_complete(struct db *db, const struct actor *actor, int64_t refund_id,
 		    PRId64, refund_id, amount, payment_id);
 		return DB_ERR;
 	}
-	{
-		struct db_param q[] = { DB_I64(payment_id) };
-		if ((rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM allocations"
-		    " WHERE payment_id = ?", q, 1, &allocated)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_payment_allocated(db, payment_id, &allocated)) != DB_OK)
+		return rc;
 	unalloc = pay.amount - pay.refunded - allocated;
 	take = unalloc > 0 ? (unalloc < amount ? unalloc : amount) : 0;
 	if (amount - take > 0 && (rc = release_allocations(db, actor, payment_id,
@@ -155,13 +128,9 @@ sp_refund_complete(struct db *db, const struct actor *actor, int64_t refund_id,
 	    stripe_refund_id ? stripe_refund_id : "");
 	if ((rc = ledger_post(db, &e, sp_staff_id(actor), NULL)) != DB_OK)
 		return rc;
-	{
-		struct db_param q[] = { DB_STRN(stripe_refund_id), DB_I64(refund_id) };
-		if ((rc = db_exec(db, "UPDATE refunds SET status = 'succeeded',"
-		    " stripe_refund_id = COALESCE(?, stripe_refund_id) WHERE id = ?",
-		    q, 2, NULL, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_payment_refund_finish(db, refund_id, 1, stripe_refund_id,
+	    NULL)) != DB_OK)
+		return rc;
 	(void)str_fmt(detail, sizeof(detail), "refund %" PRId64 " of %" PRId64
 	    " cents succeeded (%s); %" PRId64 " cents released from invoices",
 	    refund_id, amount, stripe_refund_id ? stripe_refund_id : "-", amount - take);
@@ -173,15 +142,12 @@ static int
 refund_fail(struct db *db, const struct actor *actor, int64_t refund_id,
     int64_t payment_id, const char *stripe_refund_id, const char *why)
 {
-	struct db_param p[] = { DB_STRN(stripe_refund_id), DB_I64(refund_id) };
 	char detail[300];
-	uint64_t n = 0;
-	int rc;
+	int rc, changed = 0;
 
-	rc = db_exec(db, "UPDATE refunds SET status = 'failed', stripe_refund_id ="
-	    " COALESCE(?, stripe_refund_id) WHERE id = ? AND status = 'pending'",
-	    p, 2, &n, NULL);
-	if (rc != DB_OK || n == 0)
+	rc = store_payment_refund_finish(db, refund_id, 0, stripe_refund_id,
+	    &changed);
+	if (rc != DB_OK || !changed)
 		return rc;
 	(void)str_fmt(detail, sizeof(detail), "refund %" PRId64 " failed: %s",
 	    refund_id, why);
@@ -193,18 +159,13 @@ refund_fail(struct db *db, const struct actor *actor, int64_t refund_id,
 static int
 refund_by_stripe_id(struct db *db, const char *re, int64_t *id, int64_t *amount)
 {
-	struct db_param p[] = { DB_STR(re) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT id, amount FROM refunds WHERE"
-	    " stripe_refund_id = ? FOR UPDATE", p, 1, &r);
+	struct store_refund f;
+	int rc = store_payment_refund_by_stripe(db, re, &f);
 
-	*id = 0;
-	if (rc == DB_OK && r.nrows == 1) {
-		*id = db_i64(&r, 0, 0);
-		*amount = db_i64(&r, 0, 1);
-	}
-	db_result_free(&r);
-	return rc;
+	*id = rc == 1 ? f.id : 0;
+	if (rc == 1)
+		*amount = f.amount;
+	return rc < 0 ? rc : DB_OK;
 }
 
 /* Our pending refund named by the metadata, if it is this payment's. */
@@ -212,22 +173,19 @@ static int
 refund_by_metadata(struct db *db, const struct stripe_refund *re,
     int64_t payment_id, int64_t *id, int64_t *amount)
 {
-	struct db_result r;
+	struct store_refund f;
 	int64_t rid = re->metadata_refund_id;
 	int rc;
 
 	*id = 0;
 	if (rid <= 0)
 		return DB_OK;
-	struct db_param p[] = { DB_I64(rid), DB_I64(payment_id) };
-	rc = db_query(db, "SELECT id, amount FROM refunds WHERE id = ? AND"
-	    " payment_id = ? AND stripe_refund_id IS NULL FOR UPDATE", p, 2, &r);
-	if (rc == DB_OK && r.nrows == 1) {
+	rc = store_payment_refund_unnamed(db, rid, payment_id, &f);
+	if (rc == 1) {
 		*id = rid;
-		*amount = db_i64(&r, 0, 1);
+		*amount = f.amount;
 	}
-	db_result_free(&r);
-	return rc;
+	return rc < 0 ? rc : DB_OK;
 }
 
 /* A Refund object that does not match what it would settle: another
@@ -285,11 +243,8 @@ refund_apply_one(struct db *db, const struct actor *actor,
 	}
 	if (rid != 0 && (strcmp(st, "failed") == 0 || strcmp(st, "canceled") == 0))
 		return refund_fail(db, actor, rid, pay->id, id, st);
-	if (rid != 0) {
-		struct db_param p[] = { DB_STR(id), DB_I64(rid) };
-		return db_exec(db, "UPDATE refunds SET stripe_refund_id = ? WHERE id = ?"
-		    " AND stripe_refund_id IS NULL", p, 2, NULL, NULL);
-	}
+	if (rid != 0)
+		return store_payment_refund_name(db, rid, id);
 	if (strcmp(st, "succeeded") != 0)
 		return DB_OK;
 	/* Made outside this system (Stripe dashboard): record it. The write
@@ -302,16 +257,9 @@ refund_apply_one(struct db *db, const struct actor *actor,
 		    "exceeds what is left; not recorded", pay->id, id, amount);
 		return DB_OK;
 	}
-	{
-		uint64_t nid = 0;
-		struct db_param p[] = { DB_I64(pay->id), DB_I64(amount),
-		    DB_STR("Refunded at Stripe"), DB_STR(id), DB_I64(clock_now()) };
-		if ((rc = db_exec(db, "INSERT INTO refunds (payment_id, amount, reason,"
-		    " status, stripe_refund_id, created_at) VALUES (?, ?, ?, 'pending',"
-		    " ?, ?)", p, ARRAY_LEN(p), NULL, &nid)) != DB_OK)
-			return rc;
-		rid = (int64_t)nid;
-	}
+	if ((rc = store_payment_refund_insert(db, pay->id, amount,
+	    "Refunded at Stripe", id, 0, clock_now(), &rid)) != DB_OK)
+		return rc;
 	rc = sp_refund_complete(db, actor, rid, id, &done);
 	*applied += done;
 	return rc;
@@ -356,7 +304,6 @@ refund_start_tx(struct db *db, void *arg)
 	struct sp_payment pay;
 	int64_t claimed = 0, left, amt;
 	char detail[700], money[MONEY_FMT_MAX];
-	uint64_t id = 0;
 	int rc, found = 0;
 
 	if ((rc = sp_payment_lock(db, a->payment_id, &pay, &found)) != DB_OK)
@@ -389,16 +336,9 @@ refund_start_tx(struct db *db, void *arg)
 		    "refunded." : "Nothing is left to refund (%s).", money);
 		return DB_ERR;
 	}
-	{
-		int64_t by = sp_staff_id(a->sp->actor);
-		struct db_param p[] = { DB_I64(pay.id), DB_I64(amt), DB_STR(a->reason),
-		    ID_OR_NULL(by), DB_I64(clock_now()) };
-		if ((rc = db_exec(db, "INSERT INTO refunds (payment_id, amount, reason,"
-		    " status, created_by, created_at) VALUES (?, ?, ?, 'pending', ?, ?)",
-		    p, ARRAY_LEN(p), NULL, &id)) != DB_OK)
-			return rc;
-	}
-	a->refund_id = (int64_t)id;
+	if ((rc = store_payment_refund_insert(db, pay.id, amt, a->reason, NULL,
+	    sp_staff_id(a->sp->actor), clock_now(), &a->refund_id)) != DB_OK)
+		return rc;
 	a->amount = amt;
 	(void)str_copy(a->intent, sizeof(a->intent), pay.intent);
 	(void)str_fmt(detail, sizeof(detail), "refund %" PRId64 " of %" PRId64
@@ -458,30 +398,30 @@ refund_submit(struct refund_args *a)
 	return rc == DB_OK ? SP_OK : SP_DB;
 }
 
+static void
+refund_from_store(const struct store_refund *f, struct sp_refund *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = f->id;
+	out->payment_id = f->payment_id;
+	out->amount = f->amount;
+	(void)str_copy(out->reason, sizeof(out->reason), f->reason);
+	(void)str_copy(out->status, sizeof(out->status), f->status);
+	(void)str_copy(out->stripe_refund_id, sizeof(out->stripe_refund_id),
+	    f->stripe_refund_id);
+	out->created_by = f->created_by;
+	out->created_at = f->created_at;
+}
+
 static int
 refund_read(struct db *db, int64_t id, struct sp_refund *out)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT id, payment_id, amount, reason, status,"
-	    " COALESCE(stripe_refund_id, ''), COALESCE(created_by, 0), created_at"
-	    " FROM refunds WHERE id = ?", p, 1, &r);
+	struct store_refund f;
+	int rc = store_payment_refund_get(db, id, &f);
 
-	if (rc == DB_OK && r.nrows == 1) {
-		memset(out, 0, sizeof(*out));
-		out->id = db_i64(&r, 0, 0);
-		out->payment_id = db_i64(&r, 0, 1);
-		out->amount = db_i64(&r, 0, 2);
-		(void)str_copy(out->reason, sizeof(out->reason), db_str(&r, 0, 3));
-		(void)str_copy(out->status, sizeof(out->status), db_str(&r, 0, 4));
-		(void)str_copy(out->stripe_refund_id, sizeof(out->stripe_refund_id),
-		    db_str(&r, 0, 5));
-		out->created_by = db_i64(&r, 0, 6);
-		out->created_at = db_i64(&r, 0, 7);
-	} else if (rc == DB_OK)
-		rc = DB_ERR;
-	db_result_free(&r);
-	return rc;
+	if (rc == 1)
+		refund_from_store(&f, out);
+	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_ERR;
 }
 
 int
@@ -533,31 +473,26 @@ int
 stripe_pay_refund_list(struct db *db, int64_t payment_id, struct sp_refund **out,
     size_t *n)
 {
-	struct db_param p[] = { DB_I64(payment_id) };
-	struct db_result r;
-	int rc;
+	int64_t *ids = NULL;
+	size_t nids = 0;
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, "SELECT id FROM refunds WHERE payment_id = ? ORDER BY id",
-	    p, 1, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_payment_refund_ids(db, payment_id, &ids, &nids) != DB_OK)
+		return SP_DB;
+	if (nids > 0 && (*out = calloc(nids, sizeof(**out))) == NULL) {
+		free(ids);
 		return SP_DB;
 	}
-	if (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL) {
-		db_result_free(&r);
-		return SP_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++)
-		if (refund_read(db, db_i64(&r, i, 0), &(*out)[i]) != DB_OK) {
+	for (size_t i = 0; i < nids; i++)
+		if (refund_read(db, ids[i], &(*out)[i]) != DB_OK) {
 			free(*out);
 			*out = NULL;
-			db_result_free(&r);
+			free(ids);
 			return SP_DB;
 		}
-	*n = r.nrows;
-	db_result_free(&r);
+	*n = nids;
+	free(ids);
 	return SP_OK;
 }
 
@@ -584,30 +519,24 @@ int
 sp_reconcile_refunds(const struct sp *sp, int64_t older_than, FILE *log,
     struct sp_reconcile_stats *st)
 {
-	struct db_param p[] = { DB_I64(clock_now() - older_than) };
-	struct db_result r;
+	struct store_refund *rows = NULL;
+	size_t n = 0;
 	int rc;
 
-	rc = db_query(sp->db, "SELECT f.id, f.payment_id, f.amount,"
-	    " COALESCE(f.stripe_refund_id, ''), COALESCE(p.stripe_payment_intent, '')"
-	    " FROM refunds f JOIN payments p ON p.id = f.payment_id"
-	    " WHERE f.status = 'pending' AND f.created_at <= ? ORDER BY f.id"
-	    " LIMIT 1000", p, 1, &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	if (store_payment_refund_pending(sp->db, clock_now() - older_than, 1000,
+	    &rows, &n) != DB_OK)
 		return SP_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct refund_args a;
 		struct sp_refund now;
-		const char *re_id = db_str(&r, i, 3);
+		const char *re_id = rows[i].stripe_refund_id;
 
 		memset(&a, 0, sizeof(a));
 		a.sp = sp;
-		a.refund_id = db_i64(&r, i, 0);
-		a.payment_id = db_i64(&r, i, 1);
-		a.amount = db_i64(&r, i, 2);
-		(void)str_copy(a.intent, sizeof(a.intent), db_str(&r, i, 4));
+		a.refund_id = rows[i].id;
+		a.payment_id = rows[i].payment_id;
+		a.amount = rows[i].amount;
+		(void)str_copy(a.intent, sizeof(a.intent), rows[i].intent);
 		st->examined++;
 		rc = *re_id ? refund_retrieve(&a, re_id) : refund_submit(&a);
 		if (rc == SP_OK && refund_read(sp->db, a.refund_id, &now) != DB_OK)
@@ -629,6 +558,6 @@ sp_reconcile_refunds(const struct sp *sp, int64_t older_than, FILE *log,
 			    now.stripe_refund_id : "(no Stripe id)", *re_id ? "" :
 			    " (asked again with the same key)", now.status);
 	}
-	db_result_free(&r);
+	free(rows);
 	return SP_OK;
 }

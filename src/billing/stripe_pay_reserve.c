@@ -12,94 +12,41 @@
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
-
-/* Money reserved by attempts in flight (payments still 'pending'). */
-#define RESERVED_SQL "SELECT COALESCE(SUM(r.amount), 0) FROM payment_reservations r" \
-	" JOIN payments p ON p.id = r.payment_id AND p.status = 'pending'"
-
-/* One issued invoice of the locked account. */
-struct open_inv {
-	int64_t	 id;
-	char	 number[33];
-	int64_t	 open;		/* ledger: total - allocated */
-	int64_t	 reserved;	/* by attempts in flight */
-	int64_t	 busy_id;	/* the oldest such attempt (0: none) */
-};
+#include "store_attempt.h"
+#include "store_payment.h"
 
 int
 stripe_pay_reserved(struct db *db, int64_t account_id, int64_t invoice_id,
     int64_t *out, int64_t *payment_id)
 {
-	struct db_param p[] = { DB_I64(invoice_id ? invoice_id : account_id) };
-	const char *sql = invoice_id ? RESERVED_SQL " WHERE r.invoice_id = ?" :
-	    RESERVED_SQL " WHERE r.account_id = ?";
-
-	*out = 0;
-	if (db_query_i64(db, sql, p, 1, out) != DB_OK)
-		return SP_DB;
-	if (payment_id == NULL)
-		return SP_OK;
-	*payment_id = 0;
-	if (*out > 0 && db_query_i64(db, invoice_id ?
-	    "SELECT COALESCE(MIN(r.payment_id), 0) FROM payment_reservations r"
-	    " JOIN payments p ON p.id = r.payment_id AND p.status = 'pending'"
-	    " WHERE r.invoice_id = ?" :
-	    "SELECT COALESCE(MIN(r.payment_id), 0) FROM payment_reservations r"
-	    " JOIN payments p ON p.id = r.payment_id AND p.status = 'pending'"
-	    " WHERE r.account_id = ?", p, 1, payment_id) != DB_OK)
-		return SP_DB;
-	return SP_OK;
+	if (payment_id != NULL)
+		*payment_id = 0;
+	return store_attempt_reserved(db, account_id, invoice_id, out,
+	    payment_id) == DB_OK ? SP_OK : SP_DB;
 }
 
 /* Locks the account row and its issued invoices (oldest due first, the
  * order of automatic allocation), then reads their open and reserved
  * money. Caller frees *out. */
 static int
-lock_invoices(struct db *db, int64_t account_id, struct open_inv **out, size_t *n)
+lock_invoices(struct db *db, int64_t account_id, struct store_open_invoice **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	/* A write, not only a lock: on Galera two nodes' reservations of the
 	 * same account then conflict at certification (one retries). */
-	rc = db_exec(db, "UPDATE accounts SET reservation_seq = reservation_seq + 1"
-	    " WHERE id = ?", p, 1, NULL, NULL);
+	rc = store_payment_account_bump(db, account_id);
 	if (rc == DB_OK)
-		rc = db_query(db, "SELECT id FROM invoices WHERE account_id = ?"
-		    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1, &r);
-	db_result_free(&r);
+		rc = store_payment_issued_lock(db, account_id);
 	if (rc != DB_OK)
 		return rc;
-	rc = db_query(db, "SELECT i.id, COALESCE(i.number, ''),"
-	    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.invoice_id = i.id)"
-	    " - (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x WHERE x.invoice_id = i.id),"
-	    " (" RESERVED_SQL " WHERE r.invoice_id = i.id),"
-	    " (SELECT COALESCE(MIN(r.payment_id), 0) FROM payment_reservations r"
-	    "   JOIN payments p ON p.id = r.payment_id AND p.status = 'pending'"
-	    "   WHERE r.invoice_id = i.id)"
-	    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
-	    " ORDER BY i.due_date, i.id", p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		struct open_inv *v = &(*out)[i];
-		v->id = db_i64(&r, i, 0);
-		(void)str_copy(v->number, sizeof(v->number), db_str(&r, i, 1));
-		v->open = db_i64(&r, i, 2);
-		v->reserved = db_i64(&r, i, 3);
-		v->busy_id = db_i64(&r, i, 4);
-		(*n)++;
-	}
-	db_result_free(&r);
-	return rc;
+	return store_payment_open_invoices(db, account_id, out, n);
 }
 
 static int64_t
-avail_of(const struct open_inv *v)
+avail_of(const struct store_open_invoice *v)
 {
 	int64_t a = v->open - v->reserved;
 
@@ -108,7 +55,7 @@ avail_of(const struct open_inv *v)
 
 /* Refused: another attempt in flight holds the money of v. */
 static void
-refuse_busy(struct sp_reserve *rv, const struct open_inv *v)
+refuse_busy(struct sp_reserve *rv, const struct store_open_invoice *v)
 {
 	char amt[MONEY_FMT_MAX];
 
@@ -121,8 +68,8 @@ refuse_busy(struct sp_reserve *rv, const struct open_inv *v)
 	    "in progress.", amt, v->number);
 }
 
-static const struct open_inv *
-find_inv(const struct open_inv *v, size_t n, int64_t id)
+static const struct store_open_invoice *
+find_inv(const struct store_open_invoice *v, size_t n, int64_t id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (v[i].id == id)
@@ -132,13 +79,13 @@ find_inv(const struct open_inv *v, size_t n, int64_t id)
 
 /* Chosen invoices: each amount must be open after reservations. */
 static void
-check_chosen(struct sp_reserve *rv, const struct open_inv *v, size_t nv,
+check_chosen(struct sp_reserve *rv, const struct store_open_invoice *v, size_t nv,
     const struct alloc_req *plan, size_t n)
 {
 	char amt[MONEY_FMT_MAX];
 
 	for (size_t i = 0; i < n && !rv->refused; i++) {
-		const struct open_inv *iv = find_inv(v, nv, plan[i].invoice_id);
+		const struct store_open_invoice *iv = find_inv(v, nv, plan[i].invoice_id);
 
 		if (iv == NULL) {
 			rv->refused = SP_INVALID;
@@ -161,10 +108,10 @@ check_chosen(struct sp_reserve *rv, const struct open_inv *v, size_t nv,
  * amount may not exceed it (a charge "for the balance" never becomes
  * credit behind the payer's back). */
 static void
-check_auto(struct sp_reserve *rv, const struct open_inv *v, size_t nv,
+check_auto(struct sp_reserve *rv, const struct store_open_invoice *v, size_t nv,
     int64_t amount)
 {
-	const struct open_inv *busy = NULL;
+	const struct store_open_invoice *busy = NULL;
 	int64_t total = 0, left = amount;
 	char amt[MONEY_FMT_MAX];
 
@@ -205,7 +152,7 @@ sp_reserve_check(struct db *db, int64_t account_id, int64_t amount,
     const char *plan_text, struct sp_reserve *rv)
 {
 	struct alloc_req plan[SP_PLAN_MAX];
-	struct open_inv *v = NULL;
+	struct store_open_invoice *v = NULL;
 	size_t n = 0, nv = 0;
 	int auto_alloc = 1, rc;
 
@@ -249,15 +196,11 @@ sp_reserve_record(struct db *db, int64_t payment_id, int64_t account_id,
 
 	for (size_t i = 0; rc == DB_OK && i <= rv->n; i++) {
 		int64_t amount = i < rv->n ? rv->items[i].amount : rv->credit;
-		struct db_param p[] = { DB_I64(payment_id), DB_I64(account_id),
-		    i < rv->n ? DB_I64(rv->items[i].invoice_id) : DB_NULL,
-		    DB_I64(amount), DB_I64(now) };
 
 		if (amount <= 0)
 			continue;
-		rc = db_exec(db, "INSERT INTO payment_reservations (payment_id,"
-		    " account_id, invoice_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",
-		    p, ARRAY_LEN(p), NULL, NULL);
+		rc = store_attempt_reserve(db, payment_id, account_id,
+		    i < rv->n ? rv->items[i].invoice_id : 0, amount, now);
 	}
 	return rc;
 }

@@ -16,6 +16,8 @@
 #include "portal.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "store_method.h"
+#include "store_payment.h"
 #include "gateway.h"
 
 /* --- settlement ------------------------------------------------------------- */
@@ -27,15 +29,11 @@ sp_row_update(struct db *db, const struct actor *actor, struct sp_payment *row,
     const char *message)
 {
 	int settled = strcmp(status, "pending") != 0;
-	struct db_param p[] = { DB_STR(status), DB_STR(stripe_status),
-	    DB_STR(code), DB_STR(message), settled ? DB_I64(clock_now()) : DB_NULL,
-	    DB_I64(row->id) };
 	char detail[700];
 	int rc;
 
-	rc = db_exec(db, "UPDATE payments SET status = ?, stripe_status = ?,"
-	    " failure_code = ?, failure_message = ?, settled_at = ? WHERE id = ?",
-	    p, ARRAY_LEN(p), NULL, NULL);
+	rc = store_payment_set_status(db, row->id, status, stripe_status, code,
+	    message, settled ? clock_now() : 0);
 	if (rc != DB_OK)
 		return rc;
 	if (strcmp(row->status, status) != 0) {
@@ -56,13 +54,10 @@ sp_row_update(struct db *db, const struct actor *actor, struct sp_payment *row,
 static int
 row_stripe_status(struct db *db, struct sp_payment *row, const char *stripe_status)
 {
-	struct db_param p[] = { DB_STR(stripe_status), DB_I64(row->id) };
-
 	if (strcmp(row->stripe_status, stripe_status) == 0)
 		return DB_OK;
 	(void)str_copy(row->stripe_status, sizeof(row->stripe_status), stripe_status);
-	return db_exec(db, "UPDATE payments SET stripe_status = ? WHERE id = ?",
-	    p, 2, NULL, NULL);
+	return store_payment_set_stripe_status(db, row->id, stripe_status);
 }
 
 /* The PaymentMethod details for saving: the PI's expanded object, or the
@@ -83,19 +78,6 @@ settle_pm(const struct sp_settle_in *in, const char **pm_id)
 	return NULL;
 }
 
-static int
-method_known(struct db *db, const char *pm_id, int64_t *id)
-{
-	struct db_param p[] = { DB_STR(pm_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT id FROM payment_methods WHERE stripe_pm_id = ?",
-	    p, 1, &r);
-
-	*id = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	return rc;
-}
-
 /* pending|failed -> succeeded: posted and allocated in this transaction. */
 static int
 mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
@@ -112,7 +94,8 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 
 	if (row->save_method && row->payment_method_id == 0) {
 		pm = settle_pm(in, &pm_id);
-		if (pm_id != NULL && (rc = method_known(db, pm_id, &method_id)) != DB_OK)
+		if (pm_id != NULL && (rc = store_method_by_stripe_id(db, pm_id,
+		    &method_id)) != DB_OK)
 			return rc;
 		if (pm_id != NULL && method_id == 0 && pm == NULL) {
 			(void)str_copy(out->need_pm, sizeof(out->need_pm), pm_id);
@@ -123,12 +106,8 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 		return DB_ERR;
 	if ((rc = sp_row_update(db, actor, row, "succeeded", "succeeded", "", "")) != DB_OK)
 		return rc;
-	{
-		struct db_param p[] = { DB_STR(today), DB_I64(row->id) };
-		if ((rc = db_exec(db, "UPDATE payments SET received_date = ?"
-		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_payment_set_received_date(db, row->id, today)) != DB_OK)
+		return rc;
 	memset(&e, 0, sizeof(e));
 	(void)str_copy(e.kind, sizeof(e.kind), ledger_kind_names[LK_PAYMENT]);
 	e.amount = -row->amount;
@@ -152,9 +131,7 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 	    (rc = sp_method_record(db, actor, row->account_id, pm, &method_id)) != DB_OK)
 		return rc;
 	if (method_id != 0) {
-		struct db_param p[] = { DB_I64(method_id), DB_I64(row->id) };
-		if ((rc = db_exec(db, "UPDATE payments SET payment_method_id = ?"
-		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
+		if ((rc = store_payment_set_method(db, row->id, method_id)) != DB_OK)
 			return rc;
 		row->payment_method_id = method_id;
 		/* The authorization given with the payment, with the method. */
@@ -234,9 +211,7 @@ settle_adopt(struct db *db, const struct actor *actor, struct sp_payment *row,
 	if ((rc = pi_mismatch(db, actor, row, pi, out)) != 0)
 		return rc < 0 ? rc : 0;
 	if (row->intent[0] == '\0') {
-		struct db_param p[] = { DB_STR(pi->id), DB_I64(row->id) };
-		if ((rc = db_exec(db, "UPDATE payments SET stripe_payment_intent = ?"
-		    " WHERE id = ?", p, 2, NULL, NULL)) != DB_OK)
+		if ((rc = store_payment_set_intent(db, row->id, pi->id)) != DB_OK)
 			return rc;
 		(void)str_copy(row->intent, sizeof(row->intent), pi->id);
 	}

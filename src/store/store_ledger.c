@@ -200,7 +200,7 @@ store_ledger_list(struct db *db, const struct store_ledger_query *q,
 /* The rows of sql, whose one parameter is an invoice id. */
 static void *
 invoice_rows(struct db *db, const char *sql, int64_t invoice_id, size_t elsz,
-    store_row_fn from_row, size_t *n, int *rc)
+    store_row_fn *from_row, size_t *n, int *rc)
 {
 	struct db_param p[] = { DB_I64(invoice_id) };
 

@@ -1,11 +1,13 @@
 /* Store-level regression cases (src/billing catalog, profiles, statements,
- * batches, A/R, API keys) against the test MariaDB; see store_cases.c. */
+ * batches, A/R, API keys) against the test MariaDB; see store_cases.c; the
+ * payment families' store contracts: store_pay_cases.c. */
 #include "common.h"
 
 #include <check.h>
 
 void	 store_cases_add(Suite *);
 void	 store_plan_cases_add(Suite *);
+void	 store_pay_cases_add(Suite *);
 
 int
 main(void)
@@ -16,6 +18,7 @@ main(void)
 
 	store_cases_add(s);
 	store_plan_cases_add(s);
+	store_pay_cases_add(s);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
