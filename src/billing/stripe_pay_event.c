@@ -406,6 +406,23 @@ event_failed(const struct sp *sp, const struct ev_args *a, int rc,
 	st->failed++;
 }
 
+/* payment_intent.succeeded of one of our payments: settlement asks for the
+ * intent as Stripe holds it, so it is fetched first (outside every
+ * transaction), saving a transaction rolled back only to ask. A failure
+ * here changes nothing: the transaction asks again. */
+static void
+prefetch(struct ev_args *a)
+{
+	if (strcmp(a->ev->type, "payment_intent.succeeded") != 0 ||
+	    a->ev->kind != STRIPE_OBJ_PAYMENT_INTENT || a->ev->payment_id <= 0 ||
+	    a->ev->obj.pi.id[0] == '\0')
+		return;
+	a->need = NEED_PI;
+	str_copy(a->need_id, sizeof(a->need_id), a->ev->obj.pi.id);
+	(void)ev_fetch(a);
+	a->need = NEED_NONE;
+}
+
 /* Applies one claimed event: its transaction, run again after each fetch
  * from Stripe it asks for (no network call inside a transaction). */
 static void
@@ -428,6 +445,7 @@ event_apply(const struct sp *sp, const char *token,
 		st->ignored++;
 		return;
 	}
+	prefetch(&a);
 	for (int round = 0; round < SP_TX_ROUNDS; round++) {
 		rc = db_tx(sp->db, event_tx, &a);
 		if (rc != SP_TX_NEED)

@@ -107,7 +107,7 @@ post(const char *body, long status, const char *needle)
 	long st;
 
 	itest_resp_init(&r);
-	st = spf_post_webhook(body, &r);
+	st = spf_post_webhook_nowait(body, &r);
 	ck_assert_msg(st == status, "webhook: HTTP %ld (want %ld): %s", st, status,
 	    buf_cstr(&r.body));
 	if (needle != NULL)
@@ -158,7 +158,7 @@ START_TEST(test_inbox_duplicates)
 	env_jobs("jobs-stop");
 	event_body(&res, "succeeded", 7000, clock_now(), evid, sizeof(evid), body,
 	    sizeof(body));
-	post(body, 200, "received");
+	post(body, 200, "\"outcome\":\"received\"");
 	post(body, 200, "duplicate");
 	post(body, 200, "duplicate");
 	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
@@ -196,7 +196,7 @@ START_TEST(test_inbox_reordered)
 	for (size_t i = 0; i < ARRAY_LEN(what); i++) {
 		event_body(&res, what[i], 4000, now - age[i], evid[i], sizeof(evid[i]),
 		    body, sizeof(body));
-		post(body, 200, "received");
+		post(body, 200, "\"outcome\":\"received\"");
 	}
 	env_jobs("jobs-start");
 	for (size_t i = 0; i < ARRAY_LEN(what); i++)
@@ -225,10 +225,10 @@ START_TEST(test_inbox_survives_kill)
 	jobs_kill();
 	event_body(&a, "succeeded", 3000, clock_now(), evid[0], sizeof(evid[0]),
 	    body, sizeof(body));
-	post(body, 200, "received");
+	post(body, 200, "\"outcome\":\"received\"");
 	event_body(&b, "succeeded", 2500, clock_now(), evid[1], sizeof(evid[1]),
 	    body, sizeof(body));
-	post(body, 200, "received");
+	post(body, 200, "\"outcome\":\"received\"");
 	{
 		struct db_param p[] = { DB_I64(clock_now() + 2), DB_STR(evid[1]) };
 		ck_assert_int_eq(db_exec(spf_db, "UPDATE stripe_events SET claimed_by ="
@@ -271,7 +271,7 @@ START_TEST(test_inbox_two_runners)
 	for (int i = 0; i < RUNNERS_PAYMENTS; i++) {
 		event_body(&res[i], "succeeded", 1000, clock_now(), evid[i],
 		    sizeof(evid[i]), body, sizeof(body));
-		post(body, 200, "received");
+		post(body, 200, "\"outcome\":\"received\"");
 	}
 	buf_init(&out, 1 << 16);
 	rc = itest_sh(&out, "%s jobs run --job webhook_apply --once & p=$!; "
@@ -322,7 +322,7 @@ START_TEST(test_inbox_failure_visible)
 	env_jobs("jobs-stop");
 	event_body(&res, "succeeded", 5000, clock_now(), evid, sizeof(evid), body,
 	    sizeof(body));
-	post(body, 200, "received");
+	post(body, 200, "\"outcome\":\"received\"");
 	ck_assert(config_load(&dead, spf.config, err, sizeof(err)) == 0);
 	free(dead.stripe_api_base);
 	dead.stripe_api_base = strdup("http://127.0.0.1:1");
@@ -374,14 +374,14 @@ START_TEST(test_inbox_not_stored_not_200)
 	    " '45000' SET MESSAGE_TEXT = 'refused'; END IF", evid);
 	ck_assert_msg(db_exec_script(spf_db, sql) == DB_OK, "%s", db_error(spf_db));
 	itest_resp_init(&r);
-	st = spf_post_webhook(body, &r);
+	st = spf_post_webhook_nowait(body, &r);
 	itest_resp_free(&r);
 	(void)db_exec_script(spf_db, "DROP TRIGGER refuse_evt");
 	ck_assert_msg(st >= 500, "refused event answered %ld", st);
 	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
 	    " id = ?", evid), 0);
 	expect_status(res.payment_id, "pending");
-	post(body, 200, "received");
+	post(body, 200, "\"outcome\":\"received\"");
 	wait_applied(evid);
 	expect_status(res.payment_id, "succeeded");
 	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
