@@ -408,18 +408,26 @@ event_failed(const struct sp *sp, const struct ev_args *a, int rc,
 
 /* payment_intent.succeeded of one of our payments: settlement asks for the
  * intent as Stripe holds it, so it is fetched first (outside every
- * transaction), saving a transaction rolled back only to ask. A failure
- * here changes nothing: the transaction asks again. */
+ * transaction), saving a transaction rolled back only to ask. Used only
+ * when Stripe's intent says what the event says: otherwise (and when the
+ * fetch fails) the transaction judges the event's own claims first (a
+ * mismatch is audited) and asks again, as without the fetch. */
 static void
 prefetch(struct ev_args *a)
 {
+	const struct stripe_payment_intent *e = &a->ev->obj.pi, *f = &a->fetched_pi;
+
 	if (strcmp(a->ev->type, "payment_intent.succeeded") != 0 ||
 	    a->ev->kind != STRIPE_OBJ_PAYMENT_INTENT || a->ev->payment_id <= 0 ||
-	    a->ev->obj.pi.id[0] == '\0')
+	    e->id[0] == '\0')
 		return;
 	a->need = NEED_PI;
-	str_copy(a->need_id, sizeof(a->need_id), a->ev->obj.pi.id);
-	(void)ev_fetch(a);
+	str_copy(a->need_id, sizeof(a->need_id), e->id);
+	if (ev_fetch(a) == 0 && (strcmp(e->id, f->id) != 0 ||
+	    strcmp(e->status, f->status) != 0 || e->amount != f->amount ||
+	    e->amount_received != f->amount_received ||
+	    strcasecmp(e->currency, f->currency) != 0))
+		a->pi = NULL;
 	a->need = NEED_NONE;
 }
 
