@@ -21,6 +21,7 @@
 #define EV_SKIP		(-110)	/* no longer pending or leased to us */
 #define EV_DEFER	(-111)	/* an earlier event of its subject is pending */
 #define INBOX_LEASE	60	/* seconds a claimed batch is ours */
+#define INBOX_CHUNK	32	/* events applied in one transaction */
 
 enum ev_need { NEED_NONE, NEED_PI, NEED_PM, NEED_REFUNDS };
 
@@ -431,50 +432,135 @@ prefetch(struct ev_args *a)
 	a->need = NEED_NONE;
 }
 
-/* Applies one claimed event: its transaction, run again after each fetch
- * from Stripe it asks for (no network call inside a transaction). */
-static void
-event_apply(const struct sp *sp, const char *token,
-    const struct store_stripe_event *row, struct sp_inbox_stats *st)
-{
+/* One claimed event: its decoded body and its transaction's state. */
+struct ev_slot {
 	struct stripe_event_info ev;
-	struct ev_args a;
-	int rc = DB_ERR;
+	struct ev_args		 a;
+	int			 rc;	/* event_tx's answer inside a chunk */
+	int			 done;	/* nothing left to do */
+};
 
-	memset(&a, 0, sizeof(a));
-	a.sp = sp;
-	a.ev = &ev;
-	a.row = row;
-	a.token = token;
-	if (stripe_event_decode(row->body, strlen(row->body), &ev) == -1 ||
-	    strcmp(ev.id, row->id) != 0) {
+/* Decodes the claimed row into s and fetches what it will need (a body
+ * that is no event is marked done). */
+static void
+slot_prepare(const struct sp *sp, const char *token,
+    const struct store_stripe_event *row, struct ev_slot *s,
+    struct sp_inbox_stats *st)
+{
+	memset(s, 0, sizeof(*s));
+	s->a.sp = sp;
+	s->a.ev = &s->ev;
+	s->a.row = row;
+	s->a.token = token;
+	if (stripe_event_decode(row->body, strlen(row->body), &s->ev) == -1 ||
+	    strcmp(s->ev.id, row->id) != 0) {
 		(void)store_stripe_event_applied(sp->db, row->id, "not a Stripe event",
 		    clock_now());
 		st->ignored++;
+		s->done = 1;
 		return;
 	}
-	prefetch(&a);
+	prefetch(&s->a);
+}
+
+/* One event alone: its transaction, run again after each fetch from Stripe
+ * it asks for (no network call inside a transaction). */
+static int
+slot_apply(struct ev_slot *s)
+{
+	int rc = DB_ERR;
+
 	for (int round = 0; round < SP_TX_ROUNDS; round++) {
-		rc = db_tx(sp->db, event_tx, &a);
+		rc = db_tx(s->a.sp->db, event_tx, &s->a);
 		if (rc != SP_TX_NEED)
 			break;
-		if (ev_fetch(&a) == -1) {
-			str_copy(a.outcome, sizeof(a.outcome), "Stripe unreachable; "
-			    "retried later");
+		if (ev_fetch(&s->a) == -1) {
+			str_copy(s->a.outcome, sizeof(s->a.outcome), "Stripe "
+			    "unreachable; retried later");
 			break;
 		}
 	}
+	return rc;
+}
+
+/* How an event ended (rc: its transaction's answer). */
+static void
+slot_finish(const struct sp *sp, struct ev_slot *s, int rc,
+    struct sp_inbox_stats *st)
+{
+	struct ev_args *a = &s->a;
+
 	if (rc == DB_OK) {
-		*(a.ignored ? &st->ignored : &st->applied) += 1;
-		if (a.cancel)
-			sp_cancel_intent(sp, a.cancel_payment, a.cancel_intent);
+		*(a->ignored ? &st->ignored : &st->applied) += 1;
+		if (a->cancel)
+			sp_cancel_intent(sp, a->cancel_payment, a->cancel_intent);
 	} else if (rc == EV_SKIP)
 		st->skipped++;
 	else if (rc == EV_DEFER)
 		st->deferred++;
 	else
-		event_failed(sp, &a, rc, st);
-	stripe_refund_list_free(&a.fetched_refunds);
+		event_failed(sp, a, rc, st);
+	stripe_refund_list_free(&a->fetched_refunds);
+}
+
+struct chunk {
+	struct ev_slot	*s;
+	size_t		 n;
+};
+
+/* A chunk of events in ONE transaction (one commit for all): an event
+ * another runner has, or that waits for an earlier one of its subject, is
+ * passed over (nothing written for it); any other answer (Stripe to ask,
+ * an error) rolls the whole chunk back. */
+static int
+chunk_tx(struct db *db, void *arg)
+{
+	struct chunk *c = arg;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct ev_slot *s = &c->s[i];
+
+		if (s->done)
+			continue;
+		s->rc = event_tx(db, &s->a);
+		if (s->rc != DB_OK && s->rc != EV_SKIP && s->rc != EV_DEFER)
+			return s->rc;
+	}
+	return DB_OK;
+}
+
+/* Applies a chunk together, or (when that rolled back) each event alone. */
+static void
+chunk_apply(const struct sp *sp, struct ev_slot *s, size_t n,
+    struct sp_inbox_stats *st)
+{
+	struct chunk c = { s, n };
+	int together = n > 1 && db_tx(sp->db, chunk_tx, &c) == DB_OK;
+
+	for (size_t i = 0; i < n; i++)
+		if (!s[i].done)
+			slot_finish(sp, &s[i], together ? s[i].rc : slot_apply(&s[i]),
+			    st);
+}
+
+/* The claimed rows, CHUNK at a time. */
+static int
+apply_rows(const struct sp *sp, const char *token,
+    const struct store_stripe_event *rows, size_t n, volatile sig_atomic_t *stop,
+    struct sp_inbox_stats *st)
+{
+	struct ev_slot *slots = calloc(INBOX_CHUNK, sizeof(*slots));
+	size_t i, k;
+
+	if (slots == NULL)
+		return DB_ERR;
+	for (i = 0; i < n && (stop == NULL || !*stop); i += k) {
+		for (k = 0; k < INBOX_CHUNK && i + k < n; k++)
+			slot_prepare(sp, token, &rows[i + k], &slots[k], st);
+		chunk_apply(sp, slots, k, st);
+	}
+	free(slots);
+	return DB_OK;
 }
 
 int
@@ -484,7 +570,7 @@ stripe_pay_inbox_run(const struct sp *sp, const char *runner, size_t batch,
 	static uint64_t claims;	/* per process: the token is unique */
 	struct store_stripe_event *rows = NULL;
 	char token[160];
-	size_t n = 0, i;
+	size_t n = 0;
 	int64_t now = clock_now();
 	int rc;
 
@@ -498,11 +584,11 @@ stripe_pay_inbox_run(const struct sp *sp, const char *runner, size_t batch,
 		 * settled through another node a moment ago; read what it
 		 * committed. */
 		(void)db_causal(sp->db, 1);
-		for (i = 0; i < n && (stop == NULL || !*stop); i++)
-			event_apply(sp, token, &rows[i], st);
+		rc = apply_rows(sp, token, rows, n, stop, st);
 		(void)db_causal(sp->db, 0);
 		/* deferred (and those a stop left): due again in a second */
-		rc = store_stripe_event_release(sp->db, token, clock_now() + 1);
+		if (rc == DB_OK)
+			rc = store_stripe_event_release(sp->db, token, clock_now() + 1);
 	}
 	store_stripe_event_free(rows, n);
 	return rc == DB_OK ? SP_OK : SP_DB;
