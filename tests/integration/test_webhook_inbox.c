@@ -205,6 +205,10 @@ START_TEST(test_inbox_reordered)
 	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
 	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
 	    " subject = ? AND pending = 0 AND applied_at IS NOT NULL", res.intent), 4);
+	/* processing, the oldest, came second but was applied first: it found
+	 * the payment still pending */
+	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
+	    " id = ? AND outcome LIKE '%pending: processing'", evid[1]), 1);
 	spf_expect_ledger_ok();
 }
 END_TEST
