@@ -28,6 +28,7 @@
 #ifndef STRIPE_PAY_H
 #define STRIPE_PAY_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -513,26 +514,45 @@ int	 stripe_pay_consent_active(struct db *, int64_t method_id);
 /* --- webhook events ------------------------------------------------------------ */
 
 enum sp_event_result {
-	SP_EVENT_APPLIED = 0,	/* 200: stored (and its effect made) */
+	SP_EVENT_STORED = 0,	/* 200: stored, its effect applied later */
 	SP_EVENT_DUPLICATE,	/* 200: seen before, nothing changed */
-	SP_EVENT_IGNORED,	/* 200: stored, not ours or nothing to do */
+	SP_EVENT_IGNORED,	/* 200: stored, a type nobody applies */
 	SP_EVENT_BAD,		/* 400: not a Stripe event */
-	SP_EVENT_RETRY,		/* 500: could not decide now (DB, Stripe
-				 * unreachable): Stripe retries */
+	SP_EVENT_RETRY,		/* 500: not stored (database): Stripe retries */
 };
 
-/* Handles one webhook body whose signature the caller HAS verified: in ONE
- * transaction stores the event id (a duplicate changes nothing) with its
- * effect: payment_intent.succeeded/.payment_failed/.canceled/.processing
- * -> settle (an event never moves a payment backwards; an intent we do
- * not know yet is fetched from Stripe; 'succeeded' is only ever taken from
- * the PaymentIntent retrieved from Stripe, with its amount and currency
+/* Receives one webhook body whose signature the caller HAS verified: ONE
+ * INSERT into the inbox (stripe_events, keyed by the event id; a duplicate
+ * changes nothing). SP_EVENT_STORED only once that INSERT has committed;
+ * the effect is made by stripe_pay_inbox_run (billing-jobs). outcome gets
+ * a short text. */
+enum sp_event_result stripe_pay_event_receive(const struct sp *,
+	    const char *body, size_t len, char *outcome, size_t outcomesz);
+
+struct sp_inbox_stats {
+	size_t	 claimed, applied, ignored, skipped, deferred, failed;
+};
+
+/* The inbox applier: claims up to batch due events (a lease written to
+ * their rows, so several runners on several hosts never apply one twice)
+ * and applies each, oldest first, in its own transaction that marks it
+ * applied, in order per subject (the payment intent, or the object: an
+ * event waits while an earlier one of its subject is pending). Effects:
+ * payment_intent.succeeded/.payment_failed/.canceled/.processing -> settle
+ * (an event never moves a payment backwards; an intent we do not know yet
+ * is fetched from Stripe; 'succeeded' is only ever taken from the
+ * PaymentIntent retrieved from Stripe, with its amount and currency
  * checked), setup_intent.succeeded -> record the method, charge.refunded
  * and refund.* -> the intent's refunds as Stripe lists them (fetched, not
  * the event's object; currency, intent and amount checked) recorded,
  * charge.dispute.created -> payment flagged disputed, payment_method.detached
- * -> method removed, consents revoked. outcome gets a short text. */
-enum sp_event_result stripe_pay_event(const struct sp *, const char *body,
-	    size_t len, char *outcome, size_t outcomesz);
+ * -> method removed, consents revoked. A failed apply (Stripe unreachable,
+ * database) stays pending and is retried later (5 s, doubling to 10 min).
+ * Stops between events when *stop. SP_OK (st->claimed 0: nothing due) or
+ * SP_DB. */
+int	 stripe_pay_inbox_run(const struct sp *, const char *runner, size_t batch,
+	    volatile sig_atomic_t *stop, struct sp_inbox_stats *st);
+/* 1 when an inbox event is due, 0 when not, SP_DB on error. */
+int	 stripe_pay_inbox_due(struct db *);
 
 #endif

@@ -15,12 +15,21 @@
 #include "gateway.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "store_stripe_event.h"
+
+/* event_tx's answers besides a db_status and SP_TX_NEED. */
+#define EV_SKIP		(-110)	/* no longer pending or leased to us */
+#define EV_DEFER	(-111)	/* an earlier event of its subject is pending */
+#define INBOX_LEASE	60	/* seconds a claimed batch is ours */
+#define INBOX_CHUNK	32	/* events applied in one transaction */
 
 enum ev_need { NEED_NONE, NEED_PI, NEED_PM, NEED_REFUNDS };
 
 struct ev_args {
 	const struct sp		*sp;
 	const struct stripe_event_info *ev;
+	const struct store_stripe_event *row;	/* its inbox row */
+	const char		*token;		/* our claim */
 	/* Fetched from Stripe on an earlier round (refunds: owned). */
 	const struct stripe_payment_intent *pi;		/* &fetched_pi or NULL */
 	const struct stripe_payment_method *pm;		/* &fetched_pm or NULL */
@@ -128,15 +137,8 @@ ev_setup(struct db *db, struct ev_args *a)
 	else if (a->pm != NULL && strcmp(a->pm->id, pm_id) == 0)
 		pm = a->pm;
 	if (pm == NULL) {
-		struct db_param p[] = { DB_STR(pm_id) };
-		struct db_result r;
-		if ((rc = db_query(db, "SELECT id FROM payment_methods WHERE"
-		    " stripe_pm_id = ?", p, 1, &r)) != DB_OK) {
-			db_result_free(&r);
+		if ((rc = store_stripe_event_method_id(db, pm_id, &id)) != DB_OK)
 			return rc;
-		}
-		id = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-		db_result_free(&r);
 		if (id != 0) {
 			(void)str_fmt(a->outcome, sizeof(a->outcome), "method %" PRId64
 			    " already recorded", id);
@@ -256,12 +258,8 @@ ev_dispute(struct db *db, struct ev_args *a)
 		    " already disputed", id);
 		return DB_OK;
 	}
-	{
-		struct db_param p[] = { DB_I64(id) };
-		if ((rc = db_exec(db, "UPDATE payments SET disputed = 1 WHERE id = ?",
-		    p, 1, NULL, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_stripe_event_dispute(db, id)) != DB_OK)
+		return rc;
 	(void)str_fmt(detail, sizeof(detail), "dispute %s opened (%s)",
 	    a->ev->object_id, reason[0] ? reason : "no reason given");
 	(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64 " disputed", id);
@@ -272,16 +270,10 @@ ev_dispute(struct db *db, struct ev_args *a)
 static int
 ev_detached(struct db *db, struct ev_args *a)
 {
-	struct db_param p[] = { DB_STR(a->ev->object_id) };
-	struct db_result r;
 	int64_t id;
 	int rc, changed = 0;
 
-	rc = db_query(db, "SELECT id FROM payment_methods WHERE stripe_pm_id = ?",
-	    p, 1, &r);
-	id = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if ((rc = store_stripe_event_method_id(db, a->ev->object_id, &id)) != DB_OK)
 		return rc;
 	if (id == 0)
 		return ignore(a, "method not recorded");
@@ -309,45 +301,46 @@ static const struct {
 	{ "payment_method.detached", ev_detached },
 };
 
+/* The handler of an event type, or NULL. */
+static ev_fn
+ev_handler(const char *type)
+{
+	for (size_t i = 0; i < ARRAY_LEN(ev_handlers); i++)
+		if (strcmp(ev_handlers[i].type, type) == 0)
+			return ev_handlers[i].fn;
+	return NULL;
+}
+
+/* One event's transaction: its inbox row locked first (still pending and
+ * leased to us, else EV_SKIP: another runner has it or applied it), then
+ * EV_DEFER when an earlier event of its subject is still pending, else the
+ * effect and the row marked applied. That write is what makes it exactly
+ * once, also on Galera (two nodes writing the row cannot both commit). */
 static int
 event_tx(struct db *db, void *arg)
 {
 	struct ev_args *a = arg;
-	const struct stripe_event_info *ev = a->ev;
-	char object_id[65];
-	int rc = DB_OK;
+	ev_fn fn = ev_handler(a->ev->type);
+	int rc, pending = 0, held = 0;
 
 	a->duplicate = a->ignored = a->cancel = 0;
 	a->need = NEED_NONE;
 	a->outcome[0] = '\0';
-	(void)str_copy(object_id, sizeof(object_id), ev->object_id);
-	{
-		char type[65];
-		(void)str_copy(type, sizeof(type), ev->type);
-		struct db_param p[] = { DB_STR(ev->id), DB_STR(type), DB_STR(object_id),
-		    DB_I64(clock_now()) };
-		rc = db_exec(db, "INSERT INTO stripe_events (id, type, object_id,"
-		    " received_at) VALUES (?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
-		if (rc == DB_DUP)
-			a->duplicate = 1;
-		if (rc != DB_OK)
-			return rc;
+	rc = store_stripe_event_lock(db, a->row->id, a->token, &pending, &held);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !pending || !held) {
+		a->duplicate = 1;
+		return EV_SKIP;
 	}
-	size_t i;
-	for (i = 0; i < ARRAY_LEN(ev_handlers); i++)
-		if (strcmp(ev_handlers[i].type, ev->type) == 0)
-			break;
-	if (i == ARRAY_LEN(ev_handlers))
-		rc = ignore(a, "event type not handled");
-	else
-		rc = ev_handlers[i].fn(db, a);
+	rc = store_stripe_event_earlier(db, a->row->subject, a->row->created,
+	    a->row->seq);
+	if (rc != 0)
+		return rc < 0 ? rc : EV_DEFER;
+	rc = fn != NULL ? fn(db, a) : ignore(a, "event type not handled");
 	if (rc != DB_OK)
 		return rc;
-	{
-		struct db_param p[] = { DB_STR(a->outcome), DB_STR(ev->id) };
-		return db_exec(db, "UPDATE stripe_events SET outcome = ? WHERE id = ?",
-		    p, 2, NULL, NULL);
-	}
+	return store_stripe_event_applied(db, a->row->id, a->outcome, clock_now());
 }
 
 /* Fetches what the transaction asked for. 0 / -1. */
@@ -386,47 +379,275 @@ ev_fetch(struct ev_args *a)
 	return rc;
 }
 
-enum sp_event_result
-stripe_pay_event(const struct sp *sp, const char *body, size_t len, char *outcome,
-    size_t outcomesz)
+/* Seconds until a failed event is tried again: 5, 10, 20 ... 600. */
+static int64_t
+retry_after(int64_t attempts)
 {
+	return attempts >= 7 ? 600 : (int64_t)5 << attempts;
+}
+
+/* A failed apply: kept pending, tried again later, visible in `billingctl
+ * jobs status`. */
+static void
+event_failed(const struct sp *sp, const struct ev_args *a, int rc,
+    struct sp_inbox_stats *st)
+{
+	char why[200];
+
+	if (rc == SP_TX_NEED)
+		str_copy(why, sizeof(why), a->outcome);
+	else
+		str_fmt(why, sizeof(why), "database error: %s", db_error(sp->db));
+	log_warn("stripe: event %s not applied (attempt %" PRId64 "): %s",
+	    a->row->id, a->row->attempts + 1, why);
+	if (store_stripe_event_failed(sp->db, a->row->id, a->token, why,
+	    clock_now() + retry_after(a->row->attempts)) != DB_OK)
+		log_warn("stripe: event %s: recording the failure: %s", a->row->id,
+		    db_error(sp->db));
+	st->failed++;
+}
+
+/* payment_intent.succeeded of one of our payments: settlement asks for the
+ * intent as Stripe holds it, so it is fetched first (outside every
+ * transaction), saving a transaction rolled back only to ask. Used only
+ * when Stripe's intent says what the event says: otherwise (and when the
+ * fetch fails) the transaction judges the event's own claims first (a
+ * mismatch is audited) and asks again, as without the fetch. */
+static void
+prefetch(struct ev_args *a)
+{
+	const struct stripe_payment_intent *e = &a->ev->obj.pi, *f = &a->fetched_pi;
+
+	if (strcmp(a->ev->type, "payment_intent.succeeded") != 0 ||
+	    a->ev->kind != STRIPE_OBJ_PAYMENT_INTENT || a->ev->payment_id <= 0 ||
+	    e->id[0] == '\0')
+		return;
+	a->need = NEED_PI;
+	str_copy(a->need_id, sizeof(a->need_id), e->id);
+	if (ev_fetch(a) == 0 && (strcmp(e->id, f->id) != 0 ||
+	    strcmp(e->status, f->status) != 0 || e->amount != f->amount ||
+	    e->amount_received != f->amount_received ||
+	    strcasecmp(e->currency, f->currency) != 0))
+		a->pi = NULL;
+	a->need = NEED_NONE;
+}
+
+/* One claimed event: its decoded body and its transaction's state. */
+struct ev_slot {
 	struct stripe_event_info ev;
-	struct ev_args a;
-	enum sp_event_result res = SP_EVENT_RETRY;
+	struct ev_args		 a;
+	int			 rc;	/* event_tx's answer inside a chunk */
+	int			 done;	/* nothing left to do */
+};
+
+/* Decodes the claimed row into s and fetches what it will need (a body
+ * that is no event is marked done). */
+static void
+slot_prepare(const struct sp *sp, const char *token,
+    const struct store_stripe_event *row, struct ev_slot *s,
+    struct sp_inbox_stats *st)
+{
+	memset(s, 0, sizeof(*s));
+	s->a.sp = sp;
+	s->a.ev = &s->ev;
+	s->a.row = row;
+	s->a.token = token;
+	if (stripe_event_decode(row->body, strlen(row->body), &s->ev) == -1 ||
+	    strcmp(s->ev.id, row->id) != 0) {
+		(void)store_stripe_event_applied(sp->db, row->id, "not a Stripe event",
+		    clock_now());
+		st->ignored++;
+		s->done = 1;
+		return;
+	}
+	prefetch(&s->a);
+}
+
+/* One event alone: its transaction, run again after each fetch from Stripe
+ * it asks for (no network call inside a transaction). */
+static int
+slot_apply(struct ev_slot *s)
+{
 	int rc = DB_ERR;
 
-	sp_msg(outcome, outcomesz, "");
-	if (stripe_event_decode(body, len, &ev) == -1) {
-		sp_msg(outcome, outcomesz, "not a Stripe event");
-		return SP_EVENT_BAD;
-	}
-	memset(&a, 0, sizeof(a));
-	a.sp = sp;
-	a.ev = &ev;
-	/* Galera: the payment an event is about may have been created or
-	 * settled through another node a moment ago; read what it committed. */
-	(void)db_causal(sp->db, 1);
 	for (int round = 0; round < SP_TX_ROUNDS; round++) {
-		rc = db_tx(sp->db, event_tx, &a);
+		rc = db_tx(s->a.sp->db, event_tx, &s->a);
 		if (rc != SP_TX_NEED)
 			break;
-		if (ev_fetch(&a) == -1) {
-			(void)str_copy(a.outcome, sizeof(a.outcome),
-			    "Stripe unreachable; retry later");
+		if (ev_fetch(&s->a) == -1) {
+			str_copy(s->a.outcome, sizeof(s->a.outcome), "Stripe "
+			    "unreachable; retried later");
 			break;
 		}
 	}
-	if (rc == DB_OK)
-		res = a.ignored ? SP_EVENT_IGNORED : SP_EVENT_APPLIED;
-	else if (rc == DB_DUP && a.duplicate) {
-		res = SP_EVENT_DUPLICATE;
-		(void)str_copy(a.outcome, sizeof(a.outcome), "duplicate");
-	} else if (rc != SP_TX_NEED)
-		(void)str_copy(a.outcome, sizeof(a.outcome), "database error");
-	(void)db_causal(sp->db, 0);
-	if (rc == DB_OK && a.cancel)
-		sp_cancel_intent(sp, a.cancel_payment, a.cancel_intent);
-	sp_msg(outcome, outcomesz, a.outcome);
-	stripe_refund_list_free(&a.fetched_refunds);
-	return res;
+	return rc;
+}
+
+/* How an event ended (rc: its transaction's answer). */
+static void
+slot_finish(const struct sp *sp, struct ev_slot *s, int rc,
+    struct sp_inbox_stats *st)
+{
+	struct ev_args *a = &s->a;
+
+	if (rc == DB_OK) {
+		*(a->ignored ? &st->ignored : &st->applied) += 1;
+		if (a->cancel)
+			sp_cancel_intent(sp, a->cancel_payment, a->cancel_intent);
+	} else if (rc == EV_SKIP)
+		st->skipped++;
+	else if (rc == EV_DEFER)
+		st->deferred++;
+	else
+		event_failed(sp, a, rc, st);
+	stripe_refund_list_free(&a->fetched_refunds);
+}
+
+struct chunk {
+	struct ev_slot	*s;
+	size_t		 n;
+};
+
+/* A chunk of events in ONE transaction (one commit for all): an event
+ * another runner has, or that waits for an earlier one of its subject, is
+ * passed over (nothing written for it); any other answer (Stripe to ask,
+ * an error) rolls the whole chunk back. */
+static int
+chunk_tx(struct db *db, void *arg)
+{
+	struct chunk *c = arg;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct ev_slot *s = &c->s[i];
+
+		if (s->done)
+			continue;
+		s->rc = event_tx(db, &s->a);
+		if (s->rc != DB_OK && s->rc != EV_SKIP && s->rc != EV_DEFER)
+			return s->rc;
+	}
+	return DB_OK;
+}
+
+/* Applies a chunk together, or (when that rolled back) each event alone. */
+static void
+chunk_apply(const struct sp *sp, struct ev_slot *s, size_t n,
+    struct sp_inbox_stats *st)
+{
+	struct chunk c = { s, n };
+	int together = n > 1 && db_tx(sp->db, chunk_tx, &c) == DB_OK;
+
+	for (size_t i = 0; i < n; i++)
+		if (!s[i].done)
+			slot_finish(sp, &s[i], together ? s[i].rc : slot_apply(&s[i]),
+			    st);
+}
+
+/* The claimed rows, CHUNK at a time. */
+static int
+apply_rows(const struct sp *sp, const char *token,
+    const struct store_stripe_event *rows, size_t n, volatile sig_atomic_t *stop,
+    struct sp_inbox_stats *st)
+{
+	struct ev_slot *slots = calloc(INBOX_CHUNK, sizeof(*slots));
+	size_t i, k;
+
+	if (slots == NULL)
+		return DB_ERR;
+	for (i = 0; i < n && (stop == NULL || !*stop); i += k) {
+		for (k = 0; k < INBOX_CHUNK && i + k < n; k++)
+			slot_prepare(sp, token, &rows[i + k], &slots[k], st);
+		chunk_apply(sp, slots, k, st);
+	}
+	free(slots);
+	return DB_OK;
+}
+
+int
+stripe_pay_inbox_run(const struct sp *sp, const char *runner, size_t batch,
+    volatile sig_atomic_t *stop, struct sp_inbox_stats *st)
+{
+	static uint64_t claims;	/* per process: the token is unique */
+	struct store_stripe_event *rows = NULL;
+	char token[160];
+	size_t n = 0;
+	int64_t now = clock_now();
+	int rc;
+
+	str_fmt(token, sizeof(token), "%s:%" PRIu64, runner, ++claims);
+	rc = store_stripe_event_claim(sp->db, token, now, now + INBOX_LEASE, batch,
+	    &st->claimed);
+	if (rc != DB_OK || st->claimed == 0)
+		return rc == DB_OK ? SP_OK : SP_DB;
+	if ((rc = store_stripe_event_claimed(sp->db, token, &rows, &n)) == DB_OK) {
+		/* Galera: the payment an event is about may have been created or
+		 * settled through another node a moment ago; read what it
+		 * committed. */
+		(void)db_causal(sp->db, 1);
+		rc = apply_rows(sp, token, rows, n, stop, st);
+		(void)db_causal(sp->db, 0);
+		/* deferred (and those a stop left): due again in a second */
+		if (rc == DB_OK)
+			rc = store_stripe_event_release(sp->db, token, clock_now() + 1);
+	}
+	store_stripe_event_free(rows, n);
+	return rc == DB_OK ? SP_OK : SP_DB;
+}
+
+int
+stripe_pay_inbox_due(struct db *db)
+{
+	int rc = store_stripe_event_due(db, clock_now());
+
+	return rc < 0 ? SP_DB : rc;
+}
+
+/* The inbox row of a received event: handled types pending with their
+ * body; the others stored as done (a duplicate is still told apart). */
+static void
+receive_row(const struct stripe_event_info *ev, const char *body, int64_t now,
+    struct store_stripe_event_new *e, char *type, char *object_id, char *subject)
+{
+	str_copy(type, 65, ev->type);
+	str_copy(object_id, 65, ev->object_id);
+	str_copy(subject, 65, ev->payment_intent[0] ? ev->payment_intent :
+	    ev->object_id);
+	memset(e, 0, sizeof(*e));
+	e->id = ev->id;
+	e->type = type;
+	e->object_id = object_id;
+	e->subject = subject;
+	e->created = ev->created > 0 ? ev->created : now;
+	e->received_at = now;
+	e->pending = ev_handler(ev->type) != NULL;
+	e->body = body;
+	e->outcome = e->pending ? "" : "event type not handled";
+}
+
+enum sp_event_result
+stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
+    char *outcome, size_t outcomesz)
+{
+	struct stripe_event_info ev;
+	struct store_stripe_event_new e;
+	char type[65], object_id[65], subject[65];
+	int rc;
+
+	if (stripe_event_decode(body, len, &ev) == -1 || ev.id[0] == '\0' ||
+	    strlen(body) != len) {
+		sp_msg(outcome, outcomesz, "not a Stripe event");
+		return SP_EVENT_BAD;
+	}
+	receive_row(&ev, body, clock_now(), &e, type, object_id, subject);
+	rc = store_stripe_event_insert(sp->db, &e);
+	if (rc == DB_DUP) {
+		sp_msg(outcome, outcomesz, "duplicate");
+		return SP_EVENT_DUPLICATE;
+	}
+	if (rc != DB_OK) {
+		sp_msg(outcome, outcomesz, "database error");
+		return SP_EVENT_RETRY;
+	}
+	sp_msg(outcome, outcomesz, e.pending ? "received" : e.outcome);
+	return e.pending ? SP_EVENT_STORED : SP_EVENT_IGNORED;
 }

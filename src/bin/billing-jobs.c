@@ -1,7 +1,8 @@
 /* billing-jobs: the job runner. One process (run as many as you like, on any
  * hosts: every job claims its work with row locks or leases in MariaDB) that
- * loops over a table of jobs, then sleeps about a second; SIGTERM or SIGINT
- * ends it after the job in progress.
+ * loops over a table of jobs, then sleeps about a second (looking every
+ * 100 ms for received webhook events to apply); SIGTERM or SIGINT ends it
+ * after the job in progress.
  *
  *   billing-jobs [-c CONFIG] [-p PIDFILE]
  *
@@ -21,8 +22,10 @@
 #include "jobs_table.h"
 #include "log.h"
 #include "str.h"
+#include "stripe_pay.h"
 
 #define TICK_MS		1000
+#define WEBHOOK_POLL_MS	100	/* between ticks: received webhooks due? */
 
 static volatile sig_atomic_t got_term;
 
@@ -99,6 +102,22 @@ tick(struct jobs_ctx *j, int64_t *fails)
 	}
 }
 
+/* The rest of a tick, in WEBHOOK_POLL_MS naps: whenever a received webhook
+ * event is due, the applier runs at once (one indexed SELECT per nap). */
+static void
+nap_polling(struct jobs_ctx *j)
+{
+	char err[512];
+
+	for (int ms = 0; ms < TICK_MS && !got_term; ms += WEBHOOK_POLL_MS) {
+		nap(WEBHOOK_POLL_MS);
+		db_request_start(j->db);
+		if (!got_term && stripe_pay_inbox_due(j->db) == 1 &&
+		    job_webhook_apply(j, err, sizeof(err)) == -1)
+			log_warn("%s", err);
+	}
+}
+
 static void
 usage(void)
 {
@@ -150,7 +169,7 @@ main(int argc, char *argv[])
 	    njobs_defs, TICK_MS);
 	while (!got_term) {
 		tick(&j, fails);
-		nap(TICK_MS);
+		nap_polling(&j);
 	}
 	log_info("stopping (signal)");
 	if (pidfile != NULL)

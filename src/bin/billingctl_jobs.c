@@ -6,12 +6,42 @@
 #include "db.h"
 #include "jobs.h"
 #include "jobs_table.h"
+#include "store_stripe_event.h"
+
+#define STUCK_SHOWN	20
 
 static void
 when(int64_t t, char *out, size_t outsz)
 {
 	if (t == 0 || clock_fmt_datetime(t, out, outsz) == -1)
 		snprintf(out, outsz, "never");
+}
+
+/* The webhook inbox: events received but not applied yet, and those whose
+ * apply failed (retried later) with their last error. */
+static int
+inbox_status(struct db *db)
+{
+	struct store_stripe_event_counts c;
+	struct store_stripe_event_stuck *s;
+	char at[32];
+	size_t n;
+
+	if (store_stripe_event_counts(db, &c) != DB_OK ||
+	    store_stripe_event_failing(db, STUCK_SHOWN, &s, &n) != DB_OK) {
+		fprintf(stderr, "billingctl: database error: %s\n", db_error(db));
+		return 1;
+	}
+	when(c.oldest, at, sizeof(at));
+	printf("\nwebhook events: %" PRId64 " received, not applied yet (oldest %s);"
+	    " %" PRId64 " failing\n", c.pending, c.pending ? at : "-", c.failing);
+	for (size_t i = 0; i < n; i++) {
+		when(s[i].retry_at, at, sizeof(at));
+		printf("  %s %s: %" PRId64 " attempts, next %s: %s\n", s[i].id,
+		    s[i].type, s[i].attempts, at, s[i].last_error);
+	}
+	free(s);
+	return 0;
 }
 
 static int
@@ -40,7 +70,7 @@ jobs_status(struct db *db)
 		    r ? r->failures : 0, r ? r->runs : 0, r ? r->last_error : "");
 	}
 	free(rows);
-	return 0;
+	return inbox_status(db);
 }
 
 static int

@@ -66,6 +66,51 @@ job_stripe_reconcile(struct jobs_ctx *j, char *err, size_t errsz)
 	return st.errors > 0 ? -1 : 0;
 }
 
+/* Webhook applier: the inbox's due events in batches (stripe_pay_inbox_run)
+ * until none is due or WEBHOOK_BUDGET seconds passed (the other jobs wait
+ * meanwhile). billing-jobs also runs it between ticks as soon as an event
+ * is due (jobs_webhook_poll), so an event is applied within about
+ * WEBHOOK_POLL_MS of its 200. */
+#define WEBHOOK_BATCH	500
+#define WEBHOOK_BUDGET	5
+
+int
+job_webhook_apply(struct jobs_ctx *j, char *err, size_t errsz)
+{
+	static const struct actor stripe = { "stripe", 0, "billing-jobs" };
+	struct sp_inbox_stats st, sum;
+	struct sp sp;
+	int64_t until = clock_now() + WEBHOOK_BUDGET;
+
+	memset(&sum, 0, sizeof(sum));
+	sp.db = j->db;
+	sp.cfg = j->cfg;
+	sp.actor = &stripe;
+	if ((sp.stripe = stripe_pay_client(j->cfg)) == NULL) {
+		str_copy(err, errsz, "no Stripe client");
+		return -1;
+	}
+	do {
+		memset(&st, 0, sizeof(st));
+		if (stripe_pay_inbox_run(&sp, j->runner, WEBHOOK_BATCH, j->stop,
+		    &st) != SP_OK) {
+			str_fmt(err, errsz, "webhook apply: %s", db_error(j->db));
+			return -1;
+		}
+		sum.claimed += st.claimed;
+		sum.applied += st.applied + st.ignored;
+		sum.failed += st.failed;
+	} while (st.claimed > 0 && st.deferred < st.claimed &&
+	    !(j->stop && *j->stop) && clock_now() < until);
+	if (j->out != NULL && sum.claimed > 0)
+		fprintf(j->out, "webhook_apply: %zu applied, %zu failed\n",
+		    sum.applied, sum.failed);
+	if (sum.failed > 0)
+		str_fmt(err, errsz, "webhook apply: %zu events failed (retried later; "
+		    "billingctl jobs status lists them)", sum.failed);
+	return sum.failed > 0 ? -1 : 0;
+}
+
 /* Statements on a schedule: every due scheduled statement (made, emailed
  * with its PDF, once per account and period however many runners). */
 #define SCHED_STMT_MAX		100	/* statements per run */
@@ -169,6 +214,8 @@ job_card_expiry(struct jobs_ctx *j, char *err, size_t errsz)
  * last, so one `jobs run --once` also sends (renders) what the jobs before
  * it queued. */
 const struct job_def jobs_defs[] = {
+	{ "webhook_apply", 1, 0, job_webhook_apply,
+	    "applies received Stripe webhook events" },
 	{ "stripe_reconcile", 60, 1, job_stripe_reconcile,
 	    "settles card/ACH payments left pending" },
 	{ "plan_notices", 60, 0, job_plan_notices,

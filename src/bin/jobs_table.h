@@ -45,6 +45,9 @@ enum job_outcome { JOB_NOT_DUE, JOB_BUSY, JOB_OK, JOB_FAILED, JOB_DB };
  * recording the outcome. err gets the failure. */
 enum job_outcome jobs_run_one(struct jobs_ctx *, size_t i, int force, char *err,
 	    size_t errsz);
+/* The webhook applier (jobs_defs' webhook_apply), also run directly by
+ * billing-jobs between ticks when an event is due. 0 / -1 with err. */
+int	 job_webhook_apply(struct jobs_ctx *, char *err, size_t errsz);
 /* The index of the job named name, or -1. */
 int	 jobs_find(const char *name);
 

@@ -1,8 +1,9 @@
 /* POST /stripe/webhook: Stripe's events. The raw body is verified against
  * the Stripe-Signature header before anything else; the domain stores the
- * event id and its effect in one transaction (stripe_pay_event). Answers
- * are small JSON bodies (plain text for a refused signature); a 500 makes
- * Stripe retry. */
+ * event in the inbox keyed by its id (stripe_pay_event_receive: one
+ * INSERT) and billing-jobs applies it (stripe_pay_inbox_run). 200 only once
+ * the event is stored; answers are small JSON bodies (plain text for a
+ * refused signature); a 500 (not stored) makes Stripe retry. */
 #include "common.h"
 
 #include <json-c/json.h>
@@ -57,14 +58,12 @@ h_stripe_webhook(struct ctx *c)
 		return buf_puts(&c->resp.body, "bad signature\n") == -1 ? -1 : 0;
 	}
 	sp.db = c->app->db;
-	sp.stripe = stripe_pay_client(cfg);
+	sp.stripe = NULL;	/* receiving calls nobody */
 	sp.cfg = cfg;
 	sp.actor = &actor;
-	if (sp.stripe == NULL)
-		return answer(c, 500, "no Stripe client");
-	switch (stripe_pay_event(&sp, buf_cstr(&c->req.body), c->req.body.len, outcome,
-	    sizeof(outcome))) {
-	case SP_EVENT_APPLIED:
+	switch (stripe_pay_event_receive(&sp, buf_cstr(&c->req.body), c->req.body.len,
+	    outcome, sizeof(outcome))) {
+	case SP_EVENT_STORED:
 	case SP_EVENT_IGNORED:
 	case SP_EVENT_DUPLICATE:
 		status = 200;

@@ -369,8 +369,48 @@ spf_start_card(int64_t account_id, int64_t amount, struct sp_result *res)
 
 /* --- webhooks ----------------------------------------------------------------- */
 
+static int
+event_applied(void *id)
+{
+	return spf_q_str_i64("SELECT pending FROM stripe_events WHERE id = ?",
+	    id) == 0;
+}
+
+/* A stored event is applied by billing-jobs (the webhook inbox): waits
+ * (polling, up to 30 s) until the event of body is no longer pending. */
+static void
+wait_applied(const char *body)
+{
+	struct json_object *o = json_tokener_parse(body), *id = NULL;
+	char evid[256];
+
+	ck_assert(o != NULL && json_object_object_get_ex(o, "id", &id));
+	str_copy(evid, sizeof(evid), json_object_get_string(id));
+	json_object_put(o);
+	ck_assert_msg(itest_wait_until(30000, 20, event_applied, evid) == 0,
+	    "event %s not applied within 30 s (is billing-jobs running?)", evid);
+}
+
 long
 spf_post_webhook(const char *body, struct itest_resp *r)
+{
+	struct itest_resp own;
+	long st;
+
+	if (r == NULL) {
+		itest_resp_init(&own);
+		r = &own;
+	}
+	st = spf_post_webhook_nowait(body, r);
+	if (st == 200 && itest_body_has(r, "\"outcome\":\"received\""))
+		wait_applied(body);
+	if (r == &own)
+		itest_resp_free(&own);
+	return st;
+}
+
+long
+spf_post_webhook_nowait(const char *body, struct itest_resp *r)
 {
 	struct itest_client *c = itest_client_new(spf.base);
 	struct itest_resp own;

@@ -75,9 +75,12 @@ int	 spf_charge_saved(int64_t account_id, int64_t method_id, int64_t amount,
 /* stripe_pay_start of a card payment (auto allocation, not saved). */
 int	 spf_start_card(int64_t account_id, int64_t amount, struct sp_result *);
 
-/* POSTs body to /stripe/webhook signed with the stack's webhook secret.
+/* POSTs body to /stripe/webhook signed with the stack's webhook secret and,
+ * when it was stored ("received"), waits until billing-jobs has applied it.
  * Returns the HTTP status; r (may be NULL) gets the answer. */
 long	 spf_post_webhook(const char *body, struct itest_resp *r);
+/* The same without waiting for billing-jobs. */
+long	 spf_post_webhook_nowait(const char *body, struct itest_resp *r);
 
 /* Waits (polling, up to ms) for a message to `to` containing needle
  * (quoted-printable decoded) in the SMTP catcher; returns it (caller

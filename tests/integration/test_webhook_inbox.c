@@ -1,0 +1,425 @@
+/* The webhook inbox (issue 12): POST /stripe/webhook stores the verified
+ * event (one INSERT) and answers 200; billing-jobs applies it. Proves that
+ * a stored event waits for the applier and survives a killed billing-jobs
+ * (and a runner that died holding its lease), that the same event three
+ * times and events out of order change the payment once, that two runners
+ * apply a batch exactly once, that a failed apply is kept, shown by
+ * `billingctl jobs status` and retried, and that an event the database
+ * refused to store is answered non-2xx (Stripe retries it). */
+#include "common.h"
+
+#include <check.h>
+#include <signal.h>
+#include <json-c/json.h>
+
+#include "clock.h"
+#include "db.h"
+#include "itest.h"
+#include "sp_fixture.h"
+#include "str.h"
+#include "stripe.h"
+#include "stripe_pay.h"
+
+#define TC_TIMEOUT	300
+#define WAIT_MS		30000
+
+/* env.sh jobs-stop / jobs-start (a restart: whatever an earlier failed
+ * test left). */
+static void
+env_jobs(const char *what)
+{
+	const char *sh = getenv("ITEST_ENV_SH"), *dir = getenv("ITEST_DIR");
+	struct buf out;
+	int rc;
+
+	buf_init(&out, 1 << 16);
+	if (strcmp(what, "jobs-start") == 0)
+		rc = itest_sh(&out, "%s jobs-stop %s && %s jobs-start %s", sh, dir, sh,
+		    dir);
+	else
+		rc = itest_sh(&out, "%s %s %s", sh, what, dir);
+	ck_assert_msg(rc == 0, "env.sh %s: %s", what, buf_cstr(&out));
+	buf_free(&out);
+}
+
+static int
+pid_gone(void *arg)
+{
+	return !itest_pid_alive(*(pid_t *)arg);
+}
+
+/* billing-jobs killed (SIGKILL: no chance to finish anything). */
+static void
+jobs_kill(void)
+{
+	FILE *f = fopen(getenv("ITEST_JOBS_PIDFILE"), "r");
+	long pid = 0;
+	pid_t p;
+
+	ck_assert(f != NULL);
+	ck_assert(fscanf(f, "%ld", &pid) == 1 && pid > 1);
+	fclose(f);
+	p = (pid_t)pid;
+	ck_assert(kill(p, SIGKILL) == 0);
+	ck_assert(itest_wait_until(10000, 20, pid_gone, &p) == 0);
+}
+
+/* A pending card payment whose intent Stripe (the sandbox) holds as
+ * succeeded; the sandbox sends no webhooks of its own (spf_setup again
+ * restores them for the next test). */
+static void
+paid_at_stripe(int64_t account, int64_t amount, struct sp_result *res)
+{
+	char pm[80];
+
+	ck_assert_int_eq(spf_start_card(account, amount, res), SP_OK);
+	ck_assert_str_eq(res->status, "pending");
+	spf_browser_card("4242424242424242", pm, sizeof(pm));
+	ck_assert_int_eq(spf_browser_confirm(res->intent, res->client_secret, pm), 200);
+}
+
+/* A Stripe-shaped payment_intent.<what> event for the payment (a new id
+ * into evid). */
+static void
+event_body(const struct sp_result *res, const char *what, int64_t amount,
+    int64_t created, char *evid, size_t evidsz, char *body, size_t bodysz)
+{
+	char key[64];
+	const char *status = strcmp(what, "payment_failed") == 0 ?
+	    "requires_payment_method" : what;
+
+	spf_attempt_key(key, sizeof(key));
+	str_fmt(evid, evidsz, "evt_%s", key);
+	str_fmt(body, bodysz, "{\"id\":\"%s\",\"object\":\"event\","
+	    "\"type\":\"payment_intent.%s\",\"created\":%" PRId64 ","
+	    "\"data\":{\"object\":{\"id\":\"%s\",\"object\":\"payment_intent\","
+	    "\"amount\":%" PRId64 ",\"amount_received\":%" PRId64 ",\"currency\":"
+	    "\"usd\",\"status\":\"%s\",\"metadata\":{\"payment_id\":\"%" PRId64
+	    "\"}}}}", evid, what, created, res->intent, amount, amount, status,
+	    res->payment_id);
+}
+
+/* Posts body; expects status and (if needle) an answer containing it. */
+static void
+post(const char *body, long status, const char *needle)
+{
+	struct itest_resp r;
+	long st;
+
+	itest_resp_init(&r);
+	st = spf_post_webhook_nowait(body, &r);
+	ck_assert_msg(st == status, "webhook: HTTP %ld (want %ld): %s", st, status,
+	    buf_cstr(&r.body));
+	if (needle != NULL)
+		ck_assert_msg(itest_body_has(&r, needle), "%s", buf_cstr(&r.body));
+	itest_resp_free(&r);
+}
+
+static int64_t
+pending_of(const char *evid)
+{
+	return spf_q_str_i64("SELECT pending FROM stripe_events WHERE id = ?", evid);
+}
+
+static int
+applied(void *arg)
+{
+	return pending_of(arg) == 0;
+}
+
+static void
+wait_applied(const char *evid)
+{
+	ck_assert_msg(itest_wait_until(WAIT_MS, 50, applied, (void *)evid) == 0,
+	    "event %s not applied", evid);
+}
+
+static void
+expect_status(int64_t payment_id, const char *status)
+{
+	struct sp_payment p;
+
+	ck_assert_int_eq(stripe_pay_get(spf_db, payment_id, &p), SP_OK);
+	ck_assert_msg(strcmp(p.status, status) == 0, "payment %" PRId64 " is %s, "
+	    "want %s", payment_id, p.status, status);
+}
+
+/* The same event three times while billing-jobs is down: one row, two
+ * duplicates, nothing applied yet; once it runs, paid once. */
+START_TEST(test_inbox_duplicates)
+{
+	int64_t account = spf_new_account("dup3", NULL, 0);
+	struct sp_result res;
+	char evid[96], body[1400];
+
+	spf_new_invoice(account, 7000);
+	spf_sbx_config("webhook_url=");
+	paid_at_stripe(account, 7000, &res);
+	env_jobs("jobs-stop");
+	event_body(&res, "succeeded", 7000, clock_now(), evid, sizeof(evid), body,
+	    sizeof(body));
+	post(body, 200, "\"outcome\":\"received\"");
+	post(body, 200, "duplicate");
+	post(body, 200, "duplicate");
+	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
+	    " id = ?", evid), 1);
+	ck_assert_int_eq(pending_of(evid), 1);
+	expect_status(res.payment_id, "pending");
+	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 0);
+	env_jobs("jobs-start");
+	wait_applied(evid);
+	post(body, 200, "duplicate");
+	expect_status(res.payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
+	spf_expect_ledger_ok();
+}
+END_TEST
+
+/* Out of order: succeeded arrives first, then an older processing, then a
+ * canceled and a payment_failed that Stripe's own object contradicts: all
+ * applied (in created order per intent), the payment paid once, never
+ * moved back. */
+START_TEST(test_inbox_reordered)
+{
+	int64_t account = spf_new_account("reorder", NULL, 0);
+	static const char *const what[] = { "succeeded", "processing", "canceled",
+	    "payment_failed" };
+	static const int64_t age[] = { 5, 10, 1, 0 };
+	struct sp_result res;
+	char evid[4][96], body[1400];
+	int64_t now = clock_now();
+
+	spf_new_invoice(account, 4000);
+	spf_sbx_config("webhook_url=");
+	paid_at_stripe(account, 4000, &res);
+	env_jobs("jobs-stop");
+	for (size_t i = 0; i < ARRAY_LEN(what); i++) {
+		event_body(&res, what[i], 4000, now - age[i], evid[i], sizeof(evid[i]),
+		    body, sizeof(body));
+		post(body, 200, "\"outcome\":\"received\"");
+	}
+	env_jobs("jobs-start");
+	for (size_t i = 0; i < ARRAY_LEN(what); i++)
+		wait_applied(evid[i]);
+	expect_status(res.payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
+	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
+	    " subject = ? AND pending = 0 AND applied_at IS NOT NULL", res.intent), 4);
+	/* processing, the oldest, came second but was applied first: it found
+	 * the payment still pending */
+	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
+	    " id = ? AND outcome LIKE '%pending: processing'", evid[1]), 1);
+	spf_expect_ledger_ok();
+}
+END_TEST
+
+/* Stored, not applied: billing-jobs is killed (SIGKILL), an event comes,
+ * another one is held by a runner that died with its lease; after the
+ * restart both are applied (the dead lease once it runs out). */
+START_TEST(test_inbox_survives_kill)
+{
+	int64_t account = spf_new_account("killed", NULL, 0);
+	struct sp_result a, b;
+	char evid[2][96], body[1400];
+
+	spf_new_invoice(account, 9000);
+	spf_sbx_config("webhook_url=");
+	paid_at_stripe(account, 3000, &a);
+	paid_at_stripe(account, 2500, &b);
+	jobs_kill();
+	event_body(&a, "succeeded", 3000, clock_now(), evid[0], sizeof(evid[0]),
+	    body, sizeof(body));
+	post(body, 200, "\"outcome\":\"received\"");
+	event_body(&b, "succeeded", 2500, clock_now(), evid[1], sizeof(evid[1]),
+	    body, sizeof(body));
+	post(body, 200, "\"outcome\":\"received\"");
+	{
+		struct db_param p[] = { DB_I64(clock_now() + 2), DB_STR(evid[1]) };
+		ck_assert_int_eq(db_exec(spf_db, "UPDATE stripe_events SET claimed_by ="
+		    " 'deadhost:1:1', lease_until = ? WHERE id = ?", p, 2, NULL, NULL),
+		    DB_OK);
+	}
+	ck_assert_int_eq(pending_of(evid[0]), 1);
+	expect_status(a.payment_id, "pending");
+	env_jobs("jobs-start");
+	wait_applied(evid[0]);
+	wait_applied(evid[1]);
+	expect_status(a.payment_id, "succeeded");
+	expect_status(b.payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(a.payment_id), 1);
+	ck_assert_int_eq(spf_ledger_payment_entries(b.payment_id), 1);
+	spf_expect_ledger_ok();
+}
+END_TEST
+
+#define RUNNERS_PAYMENTS	24
+
+/* Two runners at once over a backlog: every event applied exactly once. */
+START_TEST(test_inbox_two_runners)
+{
+	struct sp_result res[RUNNERS_PAYMENTS];
+	char evid[RUNNERS_PAYMENTS][96], body[1400];
+	struct buf out;
+	int64_t account = 0;
+	int rc;
+
+	spf_sbx_config("webhook_url=");
+	for (int i = 0; i < RUNNERS_PAYMENTS; i++) {
+		if (i % 4 == 0) {
+			account = spf_new_account("runners", NULL, 0);
+			spf_new_invoice(account, 4 * 1000);
+		}
+		paid_at_stripe(account, 1000, &res[i]);
+	}
+	env_jobs("jobs-stop");
+	for (int i = 0; i < RUNNERS_PAYMENTS; i++) {
+		event_body(&res[i], "succeeded", 1000, clock_now(), evid[i],
+		    sizeof(evid[i]), body, sizeof(body));
+		post(body, 200, "\"outcome\":\"received\"");
+	}
+	buf_init(&out, 1 << 16);
+	rc = itest_sh(&out, "%s jobs run --job webhook_apply --once & p=$!; "
+	    "%s jobs run --job webhook_apply --once; b=$?; wait $p && exit $b",
+	    getenv("ITEST_BILLINGCTL"), getenv("ITEST_BILLINGCTL"));
+	ck_assert_msg(rc == 0, "two runners: %d %s", rc, buf_cstr(&out));
+	/* what the two runners applied adds up to the backlog, no more */
+	{
+		const char *at = buf_cstr(&out);
+		long sum = 0;
+		while ((at = strstr(at, "webhook_apply: ")) != NULL) {
+			at += strlen("webhook_apply: ");
+			if (*at >= '0' && *at <= '9')
+				sum += strtol(at, NULL, 10);
+		}
+		ck_assert_msg(sum == RUNNERS_PAYMENTS, "applied %ld: %s", sum,
+		    buf_cstr(&out));
+	}
+	buf_free(&out);
+	env_jobs("jobs-start");
+	for (int i = 0; i < RUNNERS_PAYMENTS; i++) {
+		wait_applied(evid[i]);
+		expect_status(res[i].payment_id, "succeeded");
+		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
+	}
+	spf_expect_ledger_ok();
+}
+END_TEST
+
+/* Stripe unreachable for the applier: the event stays pending with its
+ * error, `billingctl jobs status` shows it, and it is applied on a later
+ * try. */
+START_TEST(test_inbox_failure_visible)
+{
+	int64_t account = spf_new_account("stuck", NULL, 0);
+	struct sp_inbox_stats st;
+	struct stripe_client *closed;
+	struct config dead;
+	struct sp sp_dead;
+	struct sp_result res;
+	struct buf out;
+	char evid[96], body[1400], err[256];
+	int rc;
+
+	spf_new_invoice(account, 5000);
+	spf_sbx_config("webhook_url=");
+	paid_at_stripe(account, 5000, &res);
+	env_jobs("jobs-stop");
+	event_body(&res, "succeeded", 5000, clock_now(), evid, sizeof(evid), body,
+	    sizeof(body));
+	post(body, 200, "\"outcome\":\"received\"");
+	ck_assert(config_load(&dead, spf.config, err, sizeof(err)) == 0);
+	free(dead.stripe_api_base);
+	dead.stripe_api_base = strdup("http://127.0.0.1:1");
+	closed = stripe_client_new(&dead);
+	ck_assert(closed != NULL);
+	closed->max_retries = 0;
+	sp_dead = spf_sp;
+	sp_dead.stripe = closed;
+	sp_dead.cfg = &dead;
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(stripe_pay_inbox_run(&sp_dead, "test:1", 500, NULL, &st), SP_OK);
+	ck_assert_uint_ge(st.failed, 1);
+	stripe_client_free(closed);
+	config_free(&dead);
+	ck_assert_int_eq(pending_of(evid), 1);
+	ck_assert_int_eq(spf_q_str_i64("SELECT attempts FROM stripe_events WHERE"
+	    " id = ?", evid), 1);
+	expect_status(res.payment_id, "pending");
+	buf_init(&out, 1 << 16);
+	rc = itest_sh(&out, "%s jobs status", getenv("ITEST_BILLINGCTL"));
+	ck_assert_msg(rc == 0 && strstr(buf_cstr(&out), evid) != NULL &&
+	    strstr(buf_cstr(&out), "Stripe unreachable") != NULL, "%s", buf_cstr(&out));
+	buf_free(&out);
+	env_jobs("jobs-start");
+	wait_applied(evid);	/* the retry comes 5 s later */
+	expect_status(res.payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
+}
+END_TEST
+
+/* The database refuses to store the event (a trigger stands in for a full
+ * disk or a lost node): non-2xx, nothing stored; Stripe's retry, once the
+ * database takes it, is stored and applied. */
+START_TEST(test_inbox_not_stored_not_200)
+{
+	int64_t account = spf_new_account("refused", NULL, 0);
+	struct sp_result res;
+	char evid[96], body[1400], sql[400];
+	struct itest_resp r;
+	long st;
+
+	spf_new_invoice(account, 6000);
+	spf_sbx_config("webhook_url=");
+	paid_at_stripe(account, 6000, &res);
+	event_body(&res, "succeeded", 6000, clock_now(), evid, sizeof(evid), body,
+	    sizeof(body));
+	str_fmt(sql, sizeof(sql), "CREATE TRIGGER refuse_evt BEFORE INSERT ON"
+	    " stripe_events FOR EACH ROW IF NEW.id = '%s' THEN SIGNAL SQLSTATE"
+	    " '45000' SET MESSAGE_TEXT = 'refused'; END IF", evid);
+	ck_assert_msg(db_exec_script(spf_db, sql) == DB_OK, "%s", db_error(spf_db));
+	itest_resp_init(&r);
+	st = spf_post_webhook_nowait(body, &r);
+	itest_resp_free(&r);
+	(void)db_exec_script(spf_db, "DROP TRIGGER refuse_evt");
+	ck_assert_msg(st >= 500, "refused event answered %ld", st);
+	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
+	    " id = ?", evid), 0);
+	expect_status(res.payment_id, "pending");
+	post(body, 200, "\"outcome\":\"received\"");
+	wait_applied(evid);
+	expect_status(res.payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("webhook_inbox");
+	TCase *tc = tcase_create("inbox");
+
+	tcase_add_checked_fixture(tc, spf_setup, spf_teardown);
+	tcase_set_timeout(tc, TC_TIMEOUT);
+	tcase_add_test(tc, test_inbox_duplicates);
+	tcase_add_test(tc, test_inbox_reordered);
+	tcase_add_test(tc, test_inbox_survives_kill);
+	tcase_add_test(tc, test_inbox_two_runners);
+	tcase_add_test(tc, test_inbox_failure_visible);
+	tcase_add_test(tc, test_inbox_not_stored_not_200);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	spf_env_load();
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
