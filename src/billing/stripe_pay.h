@@ -552,6 +552,13 @@ struct sp_inbox_stats {
  * SP_DB. */
 int	 stripe_pay_inbox_run(const struct sp *, const char *runner, size_t batch,
 	    volatile sig_atomic_t *stop, struct sp_inbox_stats *st);
+/* The receiver's own try: applies the event just stored (event_id) at
+ * once, as the applier would (lease, order per subject, exactly once),
+ * so that its effect is there when Stripe gets its 200. When it cannot
+ * (another runner holds it, an earlier event of its subject is pending,
+ * Stripe or the database failed) it stays pending for the applier. */
+int	 stripe_pay_event_apply_now(const struct sp *, const char *event_id,
+	    struct sp_inbox_stats *);
 /* 1 when an inbox event is due, 0 when not, SP_DB on error. */
 int	 stripe_pay_inbox_due(struct db *);
 

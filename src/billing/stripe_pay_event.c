@@ -6,7 +6,10 @@
  * transaction run again). */
 #include "common.h"
 
+#include <unistd.h>
+
 #include "audit.h"
+#include "cfg.h"
 #include "clock.h"
 #include "db.h"
 #include "log.h"
@@ -563,14 +566,36 @@ apply_rows(const struct sp *sp, const char *token,
 	return DB_OK;
 }
 
+/* Applies the events leased to token (claimed of them), then gives back
+ * what is left pending (deferred, or a stop came): due again in a second. */
+static int
+run_claimed(const struct sp *sp, const char *token, volatile sig_atomic_t *stop,
+    struct sp_inbox_stats *st)
+{
+	struct store_stripe_event *rows = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = store_stripe_event_claimed(sp->db, token, &rows, &n)) == DB_OK) {
+		/* Galera: the payment an event is about may have been created or
+		 * settled through another node a moment ago; read what it
+		 * committed. */
+		(void)db_causal(sp->db, 1);
+		rc = apply_rows(sp, token, rows, n, stop, st);
+		(void)db_causal(sp->db, 0);
+		if (rc == DB_OK)
+			rc = store_stripe_event_release(sp->db, token, clock_now() + 1);
+	}
+	store_stripe_event_free(rows, n);
+	return rc == DB_OK ? SP_OK : SP_DB;
+}
+
 int
 stripe_pay_inbox_run(const struct sp *sp, const char *runner, size_t batch,
     volatile sig_atomic_t *stop, struct sp_inbox_stats *st)
 {
 	static uint64_t claims;	/* per process: the token is unique */
-	struct store_stripe_event *rows = NULL;
 	char token[160];
-	size_t n = 0;
 	int64_t now = clock_now();
 	int rc;
 
@@ -579,19 +604,26 @@ stripe_pay_inbox_run(const struct sp *sp, const char *runner, size_t batch,
 	    &st->claimed);
 	if (rc != DB_OK || st->claimed == 0)
 		return rc == DB_OK ? SP_OK : SP_DB;
-	if ((rc = store_stripe_event_claimed(sp->db, token, &rows, &n)) == DB_OK) {
-		/* Galera: the payment an event is about may have been created or
-		 * settled through another node a moment ago; read what it
-		 * committed. */
-		(void)db_causal(sp->db, 1);
-		rc = apply_rows(sp, token, rows, n, stop, st);
-		(void)db_causal(sp->db, 0);
-		/* deferred (and those a stop left): due again in a second */
-		if (rc == DB_OK)
-			rc = store_stripe_event_release(sp->db, token, clock_now() + 1);
-	}
-	store_stripe_event_free(rows, n);
-	return rc == DB_OK ? SP_OK : SP_DB;
+	return run_claimed(sp, token, stop, st);
+}
+
+int
+stripe_pay_event_apply_now(const struct sp *sp, const char *event_id,
+    struct sp_inbox_stats *st)
+{
+	static uint64_t claims;
+	char token[160];
+	int64_t now = clock_now();
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	str_fmt(token, sizeof(token), "receiver:%ld:%" PRIu64, (long)getpid(),
+	    ++claims);
+	rc = store_stripe_event_claim_one(sp->db, event_id, token, now,
+	    now + INBOX_LEASE, &st->claimed);
+	if (rc != DB_OK || st->claimed == 0)
+		return rc == DB_OK ? SP_OK : SP_DB;
+	return run_claimed(sp, token, NULL, st);
 }
 
 int
@@ -624,6 +656,22 @@ receive_row(const struct stripe_event_info *ev, const char *body, int64_t now,
 	e->outcome = e->pending ? "" : "event type not handled";
 }
 
+/* The stored event applied before the answer when it can be (its effect
+ * is then there when Stripe, or a test, sees the 200); else the applier in
+ * billing-jobs takes it. The answer is 200 either way: it is stored. */
+static void
+receive_apply(const struct sp *sp, const char *id, char *outcome,
+    size_t outcomesz)
+{
+	struct sp_inbox_stats st;
+
+	if (stripe_pay_event_apply_now(sp, id, &st) != SP_OK)
+		log_warn("stripe: event %s: applied later (%s)", id,
+		    db_error(sp->db));
+	else if (st.applied + st.ignored == 1)
+		sp_msg(outcome, outcomesz, "received and applied");
+}
+
 enum sp_event_result
 stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
     char *outcome, size_t outcomesz)
@@ -649,5 +697,9 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 		return SP_EVENT_RETRY;
 	}
 	sp_msg(outcome, outcomesz, e.pending ? "received" : e.outcome);
-	return e.pending ? SP_EVENT_STORED : SP_EVENT_IGNORED;
+	if (!e.pending)
+		return SP_EVENT_IGNORED;
+	if (sp->stripe != NULL && sp->cfg->webhook_apply_inline)
+		receive_apply(sp, ev.id, outcome, outcomesz);
+	return SP_EVENT_STORED;
 }

@@ -48,6 +48,7 @@ static const struct cfg_key keys[] = {
 	S("stripe_js_url", "STRIPE_JS_URL", stripe_js_url, "https://js.stripe.com/v3"),
 	I("stripe_webhook_tolerance", "STRIPE_WEBHOOK_TOLERANCE", stripe_webhook_tolerance, "300", 1, 86400),
 	I("stripe_timeout", "STRIPE_TIMEOUT", stripe_timeout, "30", 1, 300),
+	I("webhook_apply_inline", "BILLING_WEBHOOK_APPLY_INLINE", webhook_apply_inline, "1", 0, 1),
 	I("consent_required", "BILLING_CONSENT_REQUIRED", consent_required, "1", 0, 1),
 	S("smtp_url", "SMTP_URL", smtp_url, "smtp://127.0.0.1:25"),
 	S("smtp_user", "SMTP_USER", smtp_user, ""),

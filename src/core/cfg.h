@@ -53,6 +53,9 @@ struct config {
 	char	*stripe_js_url;		/* https://js.stripe.com/v3 or the sandbox's */
 	int64_t	 stripe_webhook_tolerance;	/* seconds */
 	int64_t	 stripe_timeout;	/* seconds per request */
+	int64_t	 webhook_apply_inline;	/* 1: the receiver applies an event it
+					 * stored before answering (the inbox
+					 * applier takes what it could not) */
 	int64_t	 consent_required;	/* off-session charges need an active consent */
 	/* Email (src/mail): SMTP server and the outbox mailer. */
 	char	*smtp_url;		/* smtp://host:port or smtps://host:port */

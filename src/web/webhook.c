@@ -1,7 +1,8 @@
 /* POST /stripe/webhook: Stripe's events. The raw body is verified against
  * the Stripe-Signature header before anything else; the domain stores the
  * event in the inbox keyed by its id (stripe_pay_event_receive: one
- * INSERT) and billing-jobs applies it (stripe_pay_inbox_run). 200 only once
+ * INSERT), applies it at once when it can (webhook_apply_inline) and
+ * leaves the rest to billing-jobs (stripe_pay_inbox_run). 200 only once
  * the event is stored; answers are small JSON bodies (plain text for a
  * refused signature); a 500 (not stored) makes Stripe retry. */
 #include "common.h"
@@ -58,7 +59,9 @@ h_stripe_webhook(struct ctx *c)
 		return buf_puts(&c->resp.body, "bad signature\n") == -1 ? -1 : 0;
 	}
 	sp.db = c->app->db;
-	sp.stripe = NULL;	/* receiving calls nobody */
+	/* applying the event at once may ask Stripe (no network call while a
+	 * transaction holds locks: see stripe_pay_event_apply_now) */
+	sp.stripe = stripe_pay_client(cfg);
 	sp.cfg = cfg;
 	sp.actor = &actor;
 	switch (stripe_pay_event_receive(&sp, buf_cstr(&c->req.body), c->req.body.len,

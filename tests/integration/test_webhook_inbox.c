@@ -5,7 +5,10 @@
  * times and events out of order change the payment once, that two runners
  * apply a batch exactly once, that a failed apply is kept, shown by
  * `billingctl jobs status` and retried, and that an event the database
- * refused to store is answered non-2xx (Stripe retries it). */
+ * refused to store is answered non-2xx (Stripe retries it). These run with
+ * webhook_apply_inline = 0 (the receiver only stores); the first case runs
+ * with the default (1): the receiver applies what it stored before its 200,
+ * and the inbox is the safety net. */
 #include "common.h"
 
 #include <check.h>
@@ -392,6 +395,60 @@ START_TEST(test_inbox_not_stored_not_200)
 }
 END_TEST
 
+/* webhook_apply_inline on or off for billingd (a later line of the
+ * config wins; billingd re-reads it on a restart). */
+static void
+apply_inline(int on)
+{
+	const char *sh = getenv("ITEST_ENV_SH"), *dir = getenv("ITEST_DIR");
+	FILE *f = fopen(getenv("ITEST_CONFIG"), "a");
+	struct buf out;
+	int rc;
+
+	ck_assert(f != NULL);
+	ck_assert(fprintf(f, "webhook_apply_inline = %d\n", on) > 0);
+	ck_assert(fclose(f) == 0);
+	buf_init(&out, 1 << 16);
+	rc = itest_sh(&out, "%s billingd-restart %s", sh, dir);
+	ck_assert_msg(rc == 0, "env.sh billingd-restart: %s", buf_cstr(&out));
+	buf_free(&out);
+}
+
+/* The default: the receiver applies the event it stored before answering,
+ * so the payment is paid when Stripe (or anyone) sees the 200, with no
+ * applier running; the duplicate changes nothing. */
+START_TEST(test_inline_applied_before_200)
+{
+	int64_t account = spf_new_account("inline", NULL, 0);
+	struct sp_result res;
+	char evid[96], body[1400];
+
+	apply_inline(1);
+	spf_new_invoice(account, 6500);
+	spf_sbx_config("webhook_url=");
+	paid_at_stripe(account, 6500, &res);
+	env_jobs("jobs-stop");
+	event_body(&res, "succeeded", 6500, clock_now(), evid, sizeof(evid), body,
+	    sizeof(body));
+	post(body, 200, "received and applied");
+	ck_assert_int_eq(pending_of(evid), 0);
+	expect_status(res.payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
+	post(body, 200, "duplicate");
+	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
+	env_jobs("jobs-start");
+	spf_expect_ledger_ok();
+	apply_inline(0);
+}
+END_TEST
+
+/* The cases below need the receiver to only store. */
+static void
+queue_only(void)
+{
+	apply_inline(0);
+}
+
 static Suite *
 suite(void)
 {
@@ -400,6 +457,8 @@ suite(void)
 
 	tcase_add_checked_fixture(tc, spf_setup, spf_teardown);
 	tcase_set_timeout(tc, TC_TIMEOUT);
+	tcase_add_test(tc, test_inline_applied_before_200);
+	tcase_add_unchecked_fixture(tc, queue_only, NULL);
 	tcase_add_test(tc, test_inbox_duplicates);
 	tcase_add_test(tc, test_inbox_reordered);
 	tcase_add_test(tc, test_inbox_survives_kill);
