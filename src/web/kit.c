@@ -133,6 +133,15 @@ kit_date_from_today(char *out, size_t outsz, int64_t days)
 }
 
 void
+kit_set_date(struct tmpl_vars *v, const char *name, int64_t t)
+{
+	char d[32];
+
+	if (t > 0 && clock_fmt_date(t, d, sizeof(d)) == 0)
+		tmpl_set(v, name, d);
+}
+
+void
 kit_set_day(struct tmpl_vars *v, const char *name, int64_t days)
 {
 	char d[11];

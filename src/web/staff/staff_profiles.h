@@ -11,6 +11,7 @@ struct ctx;
 struct tmpl_vars;
 struct actor;
 struct invoice;
+struct invoice_filter;
 
 #define STAFF_PROFILES_PAGE_SIZE	50	/* rows per list page */
 /* Line rows the invoice form accepts. */
@@ -86,8 +87,10 @@ int	 staff_profiles_check_location(struct ctx *, int64_t id);
 /* Display name "First Last". */
 void	 staff_profiles_person_name(char *out, size_t outsz, const char *first,
 	    const char *last);
-/* One invoices-table row: number, dates, amounts, status, overdue
- * (staff_profiles_financial.c). */
-void	 staff_profiles_invoice_row(struct tmpl_vars *, const struct invoice *);
+/* The invoices of the filter into loop "invoices", a row each: number,
+ * dates, amounts, status, overdue (staff_profiles_financial.c). *n: rows,
+ * *more: whether more follow, *last: the last row's id. 0, -1 (database). */
+int	 staff_profiles_invoice_rows(struct ctx *, const struct invoice_filter *,
+	    size_t *n, int *more, int64_t *last);
 
 #endif
