@@ -343,9 +343,8 @@ h_account_show(struct ctx *c)
 	tmpl_set(c->view, "phone", a.phone);
 	tmpl_set(c->view, "address1", a.address1);
 	tmpl_set(c->view, "address2", a.address2);
-	str_fmt(line, sizeof(line), "%s%s%s %s", a.city,
-	    a.city[0] && a.region[0] ? ", " : "", a.region, a.postal_code);
-	tmpl_set(c->view, "address3", str_trim(line));
+	tmpl_set(c->view, "address3", staff_profiles_city_line(line,
+	    sizeof(line), &a));
 	kit_set_date(c->view, "created", a.created_at);
 	tmpl_setf(c->view, "edit_url", "/accounts/%" PRId64 "/edit", a.id);
 	tmpl_setf(c->view, "add_client_url", "/clients/new?account_id=%" PRId64, a.id);

@@ -518,9 +518,8 @@ print_parties(struct ctx *c, const struct invoice *inv)
 		tmpl_set(c->view, "bill_email", a.email);
 		tmpl_set(c->view, "bill_address1", a.address1);
 		tmpl_set(c->view, "bill_address2", a.address2);
-		str_fmt(line, sizeof(line), "%s%s%s %s", a.city,
-		    a.city[0] && a.region[0] ? ", " : "", a.region, a.postal_code);
-		tmpl_set(c->view, "bill_address3", str_trim(line));
+		tmpl_set(c->view, "bill_address3", staff_profiles_city_line(line,
+		    sizeof(line), &a));
 	}
 	if (inv->location_id) {
 		rc = location_get(c->app->db, inv->location_id, &l);
