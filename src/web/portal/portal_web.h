@@ -70,7 +70,7 @@ void	 portal_lang_use(struct ctx *, const char *lang);
 const char *portal_lang_pick(struct ctx *, const char *account_lang);
 /* portal_lang_pick with the language of this account (a link's page):
  * 0, -1 on db errors. */
-int portal_lang_pick_account(struct ctx *, int64_t account_id);
+int	 portal_lang_pick_account(struct ctx *, int64_t account_id);
 /* Keeps a signed-out choice of language in the preference cookie. */
 void	 portal_lang_remember(struct ctx *, const char *code);
 /* A catalog message in the request's language (labels set from C). */
