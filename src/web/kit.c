@@ -73,24 +73,27 @@ kit_form_error(struct ctx *c, const char *field, const char *msg)
 		tmpl_set(c->view, key, msg);
 }
 
-void
-kit_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
+static void
+set_money(struct tmpl_vars *v, const char *name, int64_t cents,
+    int (*format)(int64_t, char *, size_t))
 {
 	char s[MONEY_FMT_MAX];
 
-	if (money_format(cents, s, sizeof(s)) == -1)
+	if (format(cents, s, sizeof(s)) == -1)
 		s[0] = '\0';
 	tmpl_set(v, name, s);
 }
 
 void
+kit_set_money(struct tmpl_vars *v, const char *name, int64_t cents)
+{
+	set_money(v, name, cents, money_format);
+}
+
+void
 kit_set_money_plain(struct tmpl_vars *v, const char *name, int64_t cents)
 {
-	char s[MONEY_FMT_MAX];
-
-	if (money_format_plain(cents, s, sizeof(s)) == -1)
-		s[0] = '\0';
-	tmpl_set(v, name, s);
+	set_money(v, name, cents, money_format_plain);
 }
 
 void
@@ -130,6 +133,15 @@ kit_date_from_today(char *out, size_t outsz, int64_t days)
 {
 	if (date_fmt(date_today() + days, out, outsz) == -1)
 		out[0] = '\0';
+}
+
+void
+kit_set_date(struct tmpl_vars *v, const char *name, int64_t t)
+{
+	char d[32];
+
+	if (t > 0 && clock_fmt_date(t, d, sizeof(d)) == 0)
+		tmpl_set(v, name, d);
 }
 
 void

@@ -54,6 +54,9 @@ void	 kit_date_from_today(char *out, size_t outsz, int64_t days);
 /* A day number (days since 1970-01-01) into the view as YYYY-MM-DD (not
  * set when it cannot format). */
 void	 kit_set_day(struct tmpl_vars *, const char *name, int64_t days);
+/* Unix seconds into the view as its date (not set for t <= 0 or when it
+ * cannot format). */
+void	 kit_set_date(struct tmpl_vars *, const char *name, int64_t t);
 /* Unix seconds into the view as "YYYY-MM-DD HH:MM" (UTC). */
 void	 kit_set_instant(struct tmpl_vars *, const char *name, int64_t t);
 /* An account's name, contacts and address line into the view

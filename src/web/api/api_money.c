@@ -162,19 +162,31 @@ amounts_ok(struct api *a, const struct invoice *inv)
 
 /* --- invoices ----------------------------------------------------------- */
 
+/* The invoice with this id: 1, else what the handler returns (the 404
+ * answer made, or -1). */
+static int
+invoice_load(struct api *a, int64_t id, struct invoice *inv)
+{
+	int rc;
+
+	memset(inv, 0, sizeof(*inv));
+	if ((rc = invoice_get(a->db, id, inv)) == INV_NOT_FOUND)
+		return api_not_found(a, "invoice");
+	if (rc != INV_OK) {
+		invoice_free(inv);
+		return -1;
+	}
+	return 1;
+}
+
 static int
 invoice_send(struct api *a, int64_t id, int status)
 {
 	struct invoice inv;
 	int rc;
 
-	memset(&inv, 0, sizeof(inv));
-	if ((rc = invoice_get(a->db, id, &inv)) == INV_NOT_FOUND)
-		return api_not_found(a, "invoice");
-	if (rc != INV_OK) {
-		invoice_free(&inv);
-		return -1;
-	}
+	if ((rc = invoice_load(a, id, &inv)) != 1)
+		return rc;
 	rc = api_send(a, status, json_invoice(&inv, 1));
 	invoice_free(&inv);
 	return rc;
@@ -337,13 +349,8 @@ api_invoice_update(struct api *a)
 
 	if (api_path_id(a, &id) == -1)
 		return api_not_found(a, "invoice");
-	memset(&inv, 0, sizeof(inv));
-	if ((rc = invoice_get(a->db, id, &inv)) == INV_NOT_FOUND)
-		return api_not_found(a, "invoice");
-	if (rc != INV_OK) {
-		invoice_free(&inv);
-		return -1;
-	}
+	if ((rc = invoice_load(a, id, &inv)) != 1)
+		return rc;
 	if (strcmp(inv.status, "draft") != 0)
 		rc = api_conflict(a, "invoice_not_draft", "Only draft invoices can "
 		    "be changed; adjust an issued invoice instead.", NULL);

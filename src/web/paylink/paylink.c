@@ -34,15 +34,8 @@ link_of(struct ctx *c, struct pay_link *l)
 	c->resp.no_store = 1;
 	tmpl_set_bool(c->view, "paylink", 1);
 	http_header(&c->resp, "X-Robots-Tag", "noindex");
-	if (rc == PORTAL_OK) {
-		struct account a;
-
-		memset(&a, 0, sizeof(a));
-		if (account_get(c->app->db, l->account_id, &a) == PROF_DB)
-			return -1;
-		portal_lang_pick(c, a.language);
-		return 1;
-	}
+	if (rc == PORTAL_OK)
+		return portal_lang_pick_account(c, l->account_id) == -1 ? -1 : 1;
 	if (rc == PORTAL_DB)
 		return -1;
 	tmpl_set(c->view, "org", app_brand(c)->org_name);

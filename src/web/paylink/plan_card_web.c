@@ -49,16 +49,9 @@ link_of(struct ctx *c, struct plan_card_link *l)
 
 	c->resp.no_store = 1;
 	http_header(&c->resp, "X-Robots-Tag", "noindex");
-	if (rc == PLAN_OK) {
-		struct account a;
-
-		/* the account's language, like a pay link (?lang= may switch) */
-		memset(&a, 0, sizeof(a));
-		if (account_get(c->app->db, l->account_id, &a) == PROF_DB)
-			return -1;
-		portal_lang_pick(c, a.language);
-		return 1;
-	}
+	/* the account's language, like a pay link (?lang= may switch) */
+	if (rc == PLAN_OK)
+		return portal_lang_pick_account(c, l->account_id) == -1 ? -1 : 1;
 	if (rc == PLAN_DB)
 		return -1;
 	portal_lang_pick(c, NULL);

@@ -180,20 +180,26 @@ pdf_number_safe(const char *s)
 	return 1;
 }
 
+/* "<number>.pdf" when the number is safe in a file name, else
+ * "<other>-<id>.pdf". */
+static void
+filename_of(const char *number, const char *other, int64_t id, char *out,
+    size_t outsz)
+{
+	if (pdf_number_safe(number))
+		str_fmt(out, outsz, "%s.pdf", number);
+	else
+		str_fmt(out, outsz, "%s-%" PRId64 ".pdf", other, id);
+}
+
 void
 pdf_invoice_filename(const struct invoice *inv, char *out, size_t outsz)
 {
-	if (pdf_number_safe(inv->number))
-		str_fmt(out, outsz, "%s.pdf", inv->number);
-	else
-		str_fmt(out, outsz, "invoice-draft-%" PRId64 ".pdf", inv->id);
+	filename_of(inv->number, "invoice-draft", inv->id, out, outsz);
 }
 
 void
 pdf_statement_filename(const struct statement *st, char *out, size_t outsz)
 {
-	if (pdf_number_safe(st->number))
-		str_fmt(out, outsz, "%s.pdf", st->number);
-	else
-		str_fmt(out, outsz, "statement-%" PRId64 ".pdf", st->id);
+	filename_of(st->number, "statement", st->id, out, outsz);
 }

@@ -13,6 +13,7 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include "brand_image.h"
 #include "buf.h"
 #include "calc.h"
 #include "cfg.h"
@@ -328,39 +329,13 @@ pdf_draw_need(struct pdoc *d, double h)
 
 /* --- blocks --------------------------------------------------------------- */
 
-struct png_mem {
-	const unsigned char	*p;
-	size_t			 left;
-};
-
-static cairo_status_t
-png_mem_read(void *closure, unsigned char *data, unsigned int len)
-{
-	struct png_mem *m = closure;
-
-	if (len > m->left)
-		return CAIRO_STATUS_READ_ERROR;
-	memcpy(data, m->p, len);
-	m->p += len;
-	m->left -= len;
-	return CAIRO_STATUS_SUCCESS;
-}
-
 /* The logo (PNG bytes we encoded ourselves) as an image, or NULL. */
 static cairo_surface_t *
 logo_load(const unsigned char *png, size_t len)
 {
-	struct png_mem m = { png, len };
-	cairo_surface_t *s;
-
 	if (png == NULL || len == 0)
 		return NULL;
-	s = cairo_image_surface_create_from_png_stream(png_mem_read, &m);
-	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-		cairo_surface_destroy(s);
-		return NULL;
-	}
-	return s;
+	return brand_image_png_load(png, len);
 }
 
 /* Draws the logo at the top left, at most 40 pt high and a third of the

@@ -9,6 +9,7 @@
 #include <pango/pangocairo.h>
 
 #include "app.h"
+#include "brand_image.h"
 #include "buf.h"
 #include "clock.h"
 #include "datefmt.h"
@@ -187,31 +188,12 @@ lines_table(struct edoc *d, const struct estimate *e)
 
 /* --- signatures ------------------------------------------------------------ */
 
-struct png_src {
-	const unsigned char	*p;
-	size_t			 left;
-};
-
-static cairo_status_t
-png_read(void *closure, unsigned char *data, unsigned int len)
-{
-	struct png_src *s = closure;
-
-	if (len > s->left)
-		return CAIRO_STATUS_READ_ERROR;
-	memcpy(data, s->p, len);
-	s->p += len;
-	s->left -= len;
-	return CAIRO_STATUS_SUCCESS;
-}
-
 /* Draws the base64 PNG scaled into SIG_W x SIG_H at x, y; 0 / -1. */
 static int
 draw_png(struct edoc *d, const char *b64, double x, double y)
 {
 	size_t n = strlen(b64);
 	unsigned char *raw = malloc(n / 4 * 3 + 4);
-	struct png_src src;
 	cairo_surface_t *img;
 	double sx, sy, s;
 	int len, rc = -1;
@@ -220,11 +202,9 @@ draw_png(struct edoc *d, const char *b64, double x, double y)
 		goto done;
 	if ((len = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)n)) <= 0)
 		goto done;
-	src.p = raw;
-	src.left = (size_t)len;
-	img = cairo_image_surface_create_from_png_stream(png_read, &src);
-	if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS &&
-	    cairo_image_surface_get_width(img) > 0) {
+	if ((img = brand_image_png_load(raw, (size_t)len)) == NULL)
+		goto done;
+	if (cairo_image_surface_get_width(img) > 0) {
 		sx = SIG_W / cairo_image_surface_get_width(img);
 		sy = SIG_H / cairo_image_surface_get_height(img);
 		s = sx < sy ? sx : sy;

@@ -289,36 +289,25 @@ view_applied(struct ctx *c, int64_t invoice_id)
 	return 0;
 }
 
-int
-h_portal_invoice(struct ctx *c)
+static int
+invoice_page(struct ctx *c, const struct portal_req *pr,
+    const struct portal_invoice *pi, const struct invoice *inv)
 {
-	struct portal_invoice pi;
-	struct portal_req pr;
-	struct invoice inv;
-	int rc = portal_begin(c, &pr);
-
-	if (rc <= 0)
-		return rc;
-	if ((rc = own_invoice(c, &pr, &pi, &inv)) <= 0) {
-		invoice_free(&inv);
-		return rc;
-	}
-	portal_view_invoice(c, &inv);
-	invoice_free(&inv);
-	tmpl_set(c->view, "status", portal_inv_status_names[pi.status]);
-	tmpl_set(c->view, "status_label", portal_inv_status_label(c, pi.status));
-	tmpl_set_bool(c->view, "payable", pi.status == PIS_OPEN ||
-	    pi.status == PIS_PARTIAL);
-	tmpl_set_bool(c->view, "is_void", pi.status == PIS_VOID);
-	tmpl_set_bool(c->view, "is_pending", pi.status == PIS_PENDING_ACH);
-	if (pi.pending > 0)
-		kit_set_money(c->view, "pending", pi.pending);
-	if (view_applied(c, pi.id) == -1)
+	portal_view_invoice(c, inv);
+	tmpl_set(c->view, "status", portal_inv_status_names[pi->status]);
+	tmpl_set(c->view, "status_label", portal_inv_status_label(c, pi->status));
+	tmpl_set_bool(c->view, "payable", pi->status == PIS_OPEN ||
+	    pi->status == PIS_PARTIAL);
+	tmpl_set_bool(c->view, "is_void", pi->status == PIS_VOID);
+	tmpl_set_bool(c->view, "is_pending", pi->status == PIS_PENDING_ACH);
+	if (pi->pending > 0)
+		kit_set_money(c->view, "pending", pi->pending);
+	if (view_applied(c, pi->id) == -1)
 		return -1;
 	tmpl_setf(c->view, "title", "%s %s", portal_msg(c, "inv.invoice"),
-	    pi.number);
+	    pi->number);
 	tmpl_set_bool(c->view, "nav_billing", 1);
-	return portal_render(c, &pr, 200, "portal_invoice.html");
+	return portal_render(c, pr, 200, "portal_invoice.html");
 }
 
 int
@@ -343,8 +332,9 @@ portal_invoice_pdf(struct ctx *c, const struct invoice *inv)
 	return kit_send_pdf(c, filename);
 }
 
-int
-h_portal_invoice_pdf(struct ctx *c)
+/* One of the account's invoices: its page, or its PDF. */
+static int
+invoice_route(struct ctx *c, int pdf)
 {
 	struct portal_invoice pi;
 	struct portal_req pr;
@@ -353,13 +343,23 @@ h_portal_invoice_pdf(struct ctx *c)
 
 	if (rc <= 0)
 		return rc;
-	if ((rc = own_invoice(c, &pr, &pi, &inv)) <= 0) {
-		invoice_free(&inv);
-		return rc;
-	}
-	rc = portal_invoice_pdf(c, &inv);
+	if ((rc = own_invoice(c, &pr, &pi, &inv)) == 1)
+		rc = pdf ? portal_invoice_pdf(c, &inv) :
+		    invoice_page(c, &pr, &pi, &inv);
 	invoice_free(&inv);
 	return rc;
+}
+
+int
+h_portal_invoice(struct ctx *c)
+{
+	return invoice_route(c, 0);
+}
+
+int
+h_portal_invoice_pdf(struct ctx *c)
+{
+	return invoice_route(c, 1);
 }
 
 int
@@ -495,31 +495,20 @@ view_paid_invoices(struct ctx *c, const struct portal_req *pr,
 	return 0;
 }
 
-int
-h_portal_payment(struct ctx *c)
+static int
+payment_page(struct ctx *c, const struct portal_req *pr,
+    const struct sp_payment *p)
 {
-	struct portal_req pr;
-	struct sp_payment p;
 	char title[80], tid[32];
-	int64_t id;
-	int rc = portal_begin(c, &pr);
 
-	if (rc <= 0)
-		return rc;
-	id = kit_path_id(c, "id");
-	rc = id ? stripe_pay_get(c->app->db, id, &p) : SP_NOT_FOUND;
-	if (rc == SP_DB)
+	portal_view_payment(c, c->view, p);
+	if (view_paid_invoices(c, pr, p) == -1)
 		return -1;
-	if (rc != SP_OK || p.account_id != pr.account_id)
-		return portal_error(c, 404, NOT_FOUND_PAYMENT);
-	portal_view_payment(c, c->view, &p);
-	if (view_paid_invoices(c, &pr, &p) == -1)
-		return -1;
-	str_fmt(tid, sizeof(tid), "P-%" PRId64, p.id);
+	str_fmt(tid, sizeof(tid), "P-%" PRId64, p->id);
 	tmpl_set(c->view, "title", portal_msgf(c, "pay.title", title,
 	    sizeof(title), "transaction_id", tid, (const char *)NULL));
 	tmpl_set_bool(c->view, "nav_payments", 1);
-	return portal_render(c, &pr, 200, "portal_payment.html");
+	return portal_render(c, pr, 200, "portal_payment.html");
 }
 
 int
@@ -536,8 +525,9 @@ portal_receipt_pdf(struct ctx *c, int64_t payment_id)
 	return kit_send_pdf(c, filename);
 }
 
-int
-h_portal_payment_pdf(struct ctx *c)
+/* One of the account's payments: its page, or its receipt. */
+static int
+payment_route(struct ctx *c, int pdf)
 {
 	struct portal_req pr;
 	struct sp_payment p;
@@ -552,5 +542,17 @@ h_portal_payment_pdf(struct ctx *c)
 		return -1;
 	if (rc != SP_OK || p.account_id != pr.account_id)
 		return portal_error(c, 404, NOT_FOUND_PAYMENT);
-	return portal_receipt_pdf(c, id);
+	return pdf ? portal_receipt_pdf(c, id) : payment_page(c, &pr, &p);
+}
+
+int
+h_portal_payment(struct ctx *c)
+{
+	return payment_route(c, 0);
+}
+
+int
+h_portal_payment_pdf(struct ctx *c)
+{
+	return payment_route(c, 1);
 }

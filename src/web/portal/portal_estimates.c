@@ -103,14 +103,18 @@ h_portal_estimates(struct ctx *c)
 	return portal_render(c, &pr, 200, "portal_estimates.html");
 }
 
-/* The :id estimate of the signed-in account (never a superseded or draft
- * one): 1, or 0 answered 404, -1. */
+/* A portal page of the :id estimate of the signed-in account (never a
+ * superseded or draft one): 1, else what the handler returns (0 answered:
+ * sign-in or 404; -1). */
 static int
-own(struct ctx *c, const struct portal_req *pr, struct estimate *e)
+own(struct ctx *c, struct portal_req *pr, struct estimate *e)
 {
-	int64_t id = kit_path_id(c, "id");
-	int rc;
+	int64_t id;
+	int rc = portal_begin(c, pr);
 
+	if (rc <= 0)
+		return rc;
+	id = kit_path_id(c, "id");
 	memset(e, 0, sizeof(*e));
 	if (id <= 0)
 		return portal_error(c, 404, portal_msg(c, "err.no_estimate")) == 0 ? 0 : -1;
@@ -159,10 +163,8 @@ h_portal_estimate(struct ctx *c)
 {
 	struct portal_req pr;
 	struct estimate e;
-	int rc = portal_begin(c, &pr);
+	int rc;
 
-	if (rc <= 0)
-		return rc;
 	if ((rc = own(c, &pr, &e)) != 1)
 		return rc;
 	if (e.state == ES_SENT) {
@@ -236,10 +238,8 @@ h_portal_estimate_sign(struct ctx *c)
 	struct actor a;
 	const char *why;
 	char msg[200] = "";
-	int rc = portal_begin(c, &pr);
+	int rc;
 
-	if (rc <= 0)
-		return rc;
 	if ((rc = own(c, &pr, &e)) != 1)
 		return rc;
 	if ((why = sign_problem(c)) != NULL) {
@@ -268,10 +268,8 @@ h_portal_estimate_decline(struct ctx *c)
 	struct estimate e;
 	struct actor a;
 	char msg[200] = "";
-	int rc = portal_begin(c, &pr);
+	int rc;
 
-	if (rc <= 0)
-		return rc;
 	if ((rc = own(c, &pr, &e)) != 1)
 		return rc;
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };

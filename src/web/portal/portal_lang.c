@@ -76,6 +76,18 @@ portal_lang_pick(struct ctx *c, const char *account_lang)
 	return cur_lang;
 }
 
+int
+portal_lang_pick_account(struct ctx *c, int64_t account_id)
+{
+	struct account a;
+
+	memset(&a, 0, sizeof(a));
+	if (account_get(c->app->db, account_id, &a) == PROF_DB)
+		return -1;
+	portal_lang_pick(c, a.language);
+	return 0;
+}
+
 const char *
 portal_msg(struct ctx *c, const char *key)
 {

@@ -118,17 +118,29 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 	return portal_render(c, pr, status, "portal_plan.html");
 }
 
+/* A portal page of the :id plan: 1, else what the handler returns (0
+ * answered: sign-in or 404; -1). */
+static int
+begin_plan(struct ctx *c, struct portal_req *pr, int64_t *id)
+{
+	int rc = portal_begin(c, pr);
+
+	if (rc <= 0)
+		return rc;
+	if ((*id = kit_path_id(c, "id")) == 0)
+		return portal_error(c, 404, portal_msg(c, "err.no_plan"));
+	return 1;
+}
+
 int
 h_portal_plan(struct ctx *c)
 {
 	struct portal_req pr;
 	int64_t id;
-	int rc = portal_begin(c, &pr);
+	int rc;
 
-	if (rc <= 0)
+	if ((rc = begin_plan(c, &pr, &id)) != 1)
 		return rc;
-	if ((id = kit_path_id(c, "id")) == 0)
-		return portal_error(c, 404, portal_msg(c, "err.no_plan"));
 	return plan_view_page(c, &pr, id, 200, NULL);
 }
 
@@ -177,12 +189,10 @@ h_portal_plan_accept(struct ctx *c)
 	struct actor a;
 	char url[80];
 	int64_t id;
-	int rc = portal_begin(c, &pr);
+	int rc;
 
-	if (rc <= 0)
+	if ((rc = begin_plan(c, &pr, &id)) != 1)
 		return rc;
-	if ((id = kit_path_id(c, "id")) == 0)
-		return portal_error(c, 404, portal_msg(c, "err.no_plan"));
 	if (c->fs.nerr > 0) {
 		str_copy(e.field, sizeof(e.field), c->fs.err[0].field);
 		str_copy(e.msg, sizeof(e.msg), c->fs.err[0].msg);

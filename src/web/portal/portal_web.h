@@ -68,6 +68,9 @@ void	 portal_lang_use(struct ctx *, const char *lang);
 /* Signed-out pages and pay links: ?lang= (kept in a cookie), else the
  * cookie, else account_lang (may be NULL), else English; uses it. */
 const char *portal_lang_pick(struct ctx *, const char *account_lang);
+/* portal_lang_pick with the language of this account (a link's page):
+ * 0, -1 on db errors. */
+int	 portal_lang_pick_account(struct ctx *, int64_t account_id);
 /* Keeps a signed-out choice of language in the preference cookie. */
 void	 portal_lang_remember(struct ctx *, const char *code);
 /* A catalog message in the request's language (labels set from C). */

@@ -31,6 +31,20 @@ mem_read(void *closure, unsigned char *data, unsigned int length)
 	return CAIRO_STATUS_SUCCESS;
 }
 
+cairo_surface_t *
+brand_image_png_load(const unsigned char *png, size_t len)
+{
+	struct mem_reader m = { png, len };
+	cairo_surface_t *s;
+
+	s = cairo_image_surface_create_from_png_stream(mem_read, &m);
+	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
 static cairo_status_t
 buf_write(void *closure, const unsigned char *data, unsigned int length)
 {
@@ -59,7 +73,6 @@ size_ok(uint32_t w, uint32_t h, char *err, size_t errsz)
 static cairo_surface_t *
 png_decode(const unsigned char *d, size_t len, char *err, size_t errsz)
 {
-	struct mem_reader m = { d, len };
 	cairo_surface_t *s;
 
 	/* IHDR must be the first chunk: width and height at bytes 16..23 */
@@ -69,12 +82,8 @@ png_decode(const unsigned char *d, size_t len, char *err, size_t errsz)
 	}
 	if (!size_ok(be32(d + 16), be32(d + 20), err, errsz))
 		return NULL;
-	s = cairo_image_surface_create_from_png_stream(mem_read, &m);
-	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-		cairo_surface_destroy(s);
+	if ((s = brand_image_png_load(d, len)) == NULL)
 		str_fmt(err, errsz, "The file is not a readable PNG picture.");
-		return NULL;
-	}
 	return s;
 }
 

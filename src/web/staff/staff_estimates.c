@@ -414,8 +414,9 @@ form_post(struct ctx *c, const struct client *cl, struct estimate *e)
 	    "saved" : "version");
 }
 
-int
-h_estimate_new(struct ctx *c)
+/* A new estimate of the client at :id: its blank form, or the form posted. */
+static int
+new_estimate(struct ctx *c, int post)
 {
 	struct estimate e;
 	struct client cl;
@@ -424,23 +425,25 @@ h_estimate_new(struct ctx *c)
 	if ((rc = load_client(c, &cl)) != 1)
 		return rc;
 	memset(&e, 0, sizeof(e));
-	kit_date_from_today(e.valid_until, sizeof(e.valid_until), 30);
-	return form_page(c, 200, &cl, &e, 0, 0);
+	if (!post) {
+		kit_date_from_today(e.valid_until, sizeof(e.valid_until), 30);
+		return form_page(c, 200, &cl, &e, 0, 0);
+	}
+	rc = form_post(c, &cl, &e);
+	estimate_free(&e);
+	return rc;
+}
+
+int
+h_estimate_new(struct ctx *c)
+{
+	return new_estimate(c, 0);
 }
 
 int
 h_estimate_create(struct ctx *c)
 {
-	struct estimate e;
-	struct client cl;
-	int rc;
-
-	if ((rc = load_client(c, &cl)) != 1)
-		return rc;
-	memset(&e, 0, sizeof(e));
-	rc = form_post(c, &cl, &e);
-	estimate_free(&e);
-	return rc;
+	return new_estimate(c, 1);
 }
 
 static int
@@ -452,8 +455,9 @@ estimate_client(struct ctx *c, const struct estimate *e, struct client *cl)
 	    (app_error(c, 404, "No such client.") == 0 ? 0 : -1);
 }
 
-int
-h_estimate_edit(struct ctx *c)
+/* The estimate at :id: its form, or the form posted. */
+static int
+edit_estimate(struct ctx *c, int post)
 {
 	struct estimate e;
 	struct client cl;
@@ -462,24 +466,21 @@ h_estimate_edit(struct ctx *c)
 	if ((rc = staff_estimates_load(c, &e)) != 1)
 		return rc;
 	if ((rc = estimate_client(c, &e, &cl)) == 1)
-		rc = form_page(c, 200, &cl, &e, 0, 0);
+		rc = post ? form_post(c, &cl, &e) : form_page(c, 200, &cl, &e, 0, 0);
 	estimate_free(&e);
 	return rc;
 }
 
 int
+h_estimate_edit(struct ctx *c)
+{
+	return edit_estimate(c, 0);
+}
+
+int
 h_estimate_update(struct ctx *c)
 {
-	struct estimate e;
-	struct client cl;
-	int rc;
-
-	if ((rc = staff_estimates_load(c, &e)) != 1)
-		return rc;
-	if ((rc = estimate_client(c, &e, &cl)) == 1)
-		rc = form_post(c, &cl, &e);
-	estimate_free(&e);
-	return rc;
+	return edit_estimate(c, 1);
 }
 
 /* The live breakdown of the form (www/static/js/estimate-form.js posts the

@@ -162,16 +162,24 @@ client_of(struct ctx *c, int64_t id, struct client *cl)
 	    0 : -1);
 }
 
+/* The client at :id: 1, else what the handler returns (the 404 page). */
+static int
+path_client(struct ctx *c, struct client *cl)
+{
+	int64_t id = kit_path_id(c, "id");
+
+	if (id == 0)
+		return app_error(c, 404, "No such client.");
+	return client_of(c, id, cl);
+}
+
 int
 h_coverage_list(struct ctx *c)
 {
 	struct client cl;
-	int64_t id;
 	int rc;
 
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such client.");
-	if ((rc = client_of(c, id, &cl)) != 1)
+	if ((rc = path_client(c, &cl)) != 1)
 		return rc;
 	return page(c, 200, &cl, NULL);
 }
@@ -239,12 +247,9 @@ h_coverage_create(struct ctx *c)
 {
 	struct coverage cv;
 	struct client cl;
-	int64_t id;
 	int rc;
 
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such client.");
-	if ((rc = client_of(c, id, &cl)) != 1)
+	if ((rc = path_client(c, &cl)) != 1)
 		return rc;
 	memset(&cv, 0, sizeof(cv));
 	cv.client_id = cl.id;

@@ -122,6 +122,22 @@ h_payer_update(struct ctx *c)
 
 /* --- contracted rates ------------------------------------------------------------ */
 
+/* A row of a service's prices (rates, pricing): the service and its
+ * standard price; NULL when the loop is full. */
+static struct tmpl_vars *
+pricing_row(struct ctx *c, const struct service_pricing *ps)
+{
+	struct tmpl_vars *r = tmpl_loop_add(c->view, "rows");
+
+	if (r == NULL)
+		return NULL;
+	tmpl_set_int(r, "id", ps->service_id);
+	tmpl_set(r, "code", ps->code);
+	tmpl_set(r, "name", ps->name);
+	kit_set_money(r, "standard", ps->standard);
+	return r;
+}
+
 static int
 rates_page(struct ctx *c, int status, const struct payer *p)
 {
@@ -134,13 +150,9 @@ rates_page(struct ctx *c, int status, const struct payer *p)
 	if (pricing_list(c->app->db, p->id, &ps, &n) != PAYER_OK)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *r = tmpl_loop_add(c->view, "rows");
+		struct tmpl_vars *r = pricing_row(c, &ps[i]);
 		if (r == NULL)
 			break;
-		tmpl_set_int(r, "id", ps[i].service_id);
-		tmpl_set(r, "code", ps[i].code);
-		tmpl_set(r, "name", ps[i].name);
-		kit_set_money(r, "standard", ps[i].standard);
 		if (ps[i].contracted >= 0)
 			kit_set_money_plain(r, "rate", ps[i].contracted);
 	}
@@ -244,13 +256,9 @@ pricing_page(struct ctx *c, int status)
 	if (pricing_list(c->app->db, 0, &ps, &n) != PAYER_OK)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *r = tmpl_loop_add(c->view, "rows");
+		struct tmpl_vars *r = pricing_row(c, &ps[i]);
 		if (r == NULL)
 			break;
-		tmpl_set_int(r, "id", ps[i].service_id);
-		tmpl_set(r, "code", ps[i].code);
-		tmpl_set(r, "name", ps[i].name);
-		kit_set_money(r, "standard", ps[i].standard);
 		if (ps[i].self_pay >= 0)
 			kit_set_money_plain(r, "self_pay", ps[i].self_pay);
 		tmpl_set_int(r, "discount_bp", ps[i].discount_bp);

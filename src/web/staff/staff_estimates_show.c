@@ -185,22 +185,33 @@ h_estimate_countersign(struct ctx *c)
 	    sizeof(msg)), msg, "countersigned");
 }
 
-int
-h_estimate_invoice(struct ctx *c)
+/* Makes the estimate at :id into something else (an invoice, a plan) and
+ * goes to it: path + its id + tail; the estimate again with msg (at most
+ * msgsz bytes) when it cannot. */
+static int
+convert(struct ctx *c, int (*make)(struct db *, const struct actor *,
+    int64_t, int64_t *, char *, size_t), size_t msgsz, const char *path,
+    const char *tail)
 {
 	struct actor a = kit_staff_actor(c);
-	char msg[200] = "", url[64];
-	int64_t id, inv = 0;
+	char msg[600] = "", url[64];
+	int64_t id, made = 0;
 	int rc;
 
 	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such estimate.");
-	rc = estimate_to_invoice(c->app->db, &a, id, &inv, msg, sizeof(msg));
+	rc = make(c->app->db, &a, id, &made, msg, msgsz);
 	if (rc != EST_S_OK)
 		return answer(c, id, rc, msg, "");
-	str_fmt(url, sizeof(url), "/invoices/%" PRId64, inv);
+	str_fmt(url, sizeof(url), "%s%" PRId64 "%s", path, made, tail);
 	http_redirect(&c->resp, 303, url);
 	return 0;
+}
+
+int
+h_estimate_invoice(struct ctx *c)
+{
+	return convert(c, estimate_to_invoice, 200, "/invoices/", "");
 }
 
 /* One click: a draft payment plan over the estimate's patient total; a
@@ -208,19 +219,7 @@ h_estimate_invoice(struct ctx *c)
 int
 h_estimate_plan(struct ctx *c)
 {
-	struct actor a = kit_staff_actor(c);
-	char msg[600] = "", url[64];
-	int64_t id, plan = 0;
-	int rc;
-
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such estimate.");
-	rc = estimate_to_plan(c->app->db, &a, id, &plan, msg, sizeof(msg));
-	if (rc != EST_S_OK)
-		return answer(c, id, rc, msg, "");
-	str_fmt(url, sizeof(url), "/plans/%" PRId64 "?notice=created", plan);
-	http_redirect(&c->resp, 303, url);
-	return 0;
+	return convert(c, estimate_to_plan, 600, "/plans/", "?notice=created");
 }
 
 int

@@ -237,6 +237,28 @@ field_errors(struct ctx *c, int64_t id)
 	return plan_page(c, id, 422, &e);
 }
 
+/* An action on the :id plan: the plan, the staff user acting, the error. */
+struct plan_act {
+	struct plan_err e;
+	struct plan_env env;
+	struct actor a;
+	int64_t id;
+};
+
+/* Starts an action on the :id plan: 1, else what the handler returns (the
+ * 404 page, or with fields the form again with its errors). */
+static int
+plan_act_begin(struct ctx *c, struct plan_act *pa, int fields)
+{
+	memset(pa, 0, sizeof(*pa));
+	if ((pa->id = kit_path_id(c, "id")) == 0)
+		return app_error(c, 404, "No such payment plan.");
+	if (fields && c->fs.nerr > 0)
+		return field_errors(c, pa->id);
+	plan_env_of(c, &pa->a, &pa->env);
+	return 1;
+}
+
 int
 h_plan_edit(struct ctx *c)
 {
@@ -276,36 +298,27 @@ h_plan_edit(struct ctx *c)
 int
 h_plan_skip(struct ctx *c)
 {
-	struct plan_err e = { "", "" };
-	struct plan_env env;
-	struct actor a;
-	int64_t id;
+	struct plan_act pa;
+	int rc;
 
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such payment plan.");
-	if (c->fs.nerr > 0)
-		return field_errors(c, id);
-	plan_env_of(c, &a, &env);
-	return after(c, id, plan_skip(&env, id, (int)app_field(c, "number")->i, &e),
-	    &e, "skipped");
+	if ((rc = plan_act_begin(c, &pa, 1)) != 1)
+		return rc;
+	return after(c, pa.id, plan_skip(&pa.env, pa.id,
+	    (int)app_field(c, "number")->i, &pa.e), &pa.e, "skipped");
 }
 
 int
 h_plan_move(struct ctx *c)
 {
-	struct plan_err e = { "", "" };
-	struct plan_env env;
-	struct actor a;
-	int64_t id, due = 0;
+	struct plan_act pa;
+	int64_t due = 0;
+	int rc;
 
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such payment plan.");
-	if (c->fs.nerr > 0)
-		return field_errors(c, id);
+	if ((rc = plan_act_begin(c, &pa, 1)) != 1)
+		return rc;
 	(void)date_parse(kit_field_s(c, "due_date"), &due);
-	plan_env_of(c, &a, &env);
-	return after(c, id, plan_move(&env, id, (int)app_field(c, "number")->i, due,
-	    &e), &e, "moved");
+	return after(c, pa.id, plan_move(&pa.env, pa.id,
+	    (int)app_field(c, "number")->i, due, &pa.e), &pa.e, "moved");
 }
 
 /* An action on the :id plan that takes nothing else (send, approve). */
@@ -313,15 +326,12 @@ static int
 plan_step(struct ctx *c, int (*step)(const struct plan_env *, int64_t,
     struct plan_err *), const char *notice)
 {
-	struct plan_err e = { "", "" };
-	struct plan_env env;
-	struct actor a;
-	int64_t id;
+	struct plan_act pa;
+	int rc;
 
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such payment plan.");
-	plan_env_of(c, &a, &env);
-	return after(c, id, step(&env, id, &e), &e, notice);
+	if ((rc = plan_act_begin(c, &pa, 0)) != 1)
+		return rc;
+	return after(c, pa.id, step(&pa.env, pa.id, &pa.e), &pa.e, notice);
 }
 
 int
@@ -340,27 +350,21 @@ int
 h_plan_act(struct ctx *c)
 {
 	static const char *const done[] = { "paused", "resumed", "cancelled" };
-	struct plan_err e = { "", "" };
 	const char *path = c->req.path ? c->req.path : "";
 	enum plan_action act = PLAN_CANCEL;
-	struct plan_env env;
-	struct actor a;
-	int64_t id;
+	struct plan_act pa;
+	int rc;
 
-	if ((id = kit_path_id(c, "id")) == 0)
-		return app_error(c, 404, "No such payment plan.");
-	if (c->fs.nerr > 0)
-		return field_errors(c, id);
+	if ((rc = plan_act_begin(c, &pa, 1)) != 1)
+		return rc;
 	for (int i = 0; i < PLAN_ACTION__MAX; i++) {
 		const char *tail = strrchr(path, '/');
 
 		if (tail && strcmp(tail + 1, plan_action_names[i]) == 0)
 			act = (enum plan_action)i;
 	}
-	plan_env_of(c, &a, &env);
-	return after(c, id, plan_act(&env, id, act, kit_field_s(c, "reason"),
-	    &e),
-	    &e, done[act]);
+	return after(c, pa.id, plan_act(&pa.env, pa.id, act,
+	    kit_field_s(c, "reason"), &pa.e), &pa.e, done[act]);
 }
 
 /* --- Settings: practice limits ------------------------------------------------ */

@@ -11,6 +11,8 @@ struct ctx;
 struct tmpl_vars;
 struct actor;
 struct invoice;
+struct account;
+struct invoice_filter;
 
 #define STAFF_PROFILES_PAGE_SIZE	50	/* rows per list page */
 /* Line rows the invoice form accepts. */
@@ -83,11 +85,15 @@ int	 staff_profiles_payment_type_options(struct ctx *, int64_t selected);
 /* A chosen location (0: none) must exist: 0 ok, 1 error added to the form,
  * -1 database. */
 int	 staff_profiles_check_location(struct ctx *, int64_t id);
+/* The account's "City, Region Postal" line into out; returns it trimmed. */
+char	*staff_profiles_city_line(char *out, size_t outsz, const struct account *);
 /* Display name "First Last". */
 void	 staff_profiles_person_name(char *out, size_t outsz, const char *first,
 	    const char *last);
-/* One invoices-table row: number, dates, amounts, status, overdue
- * (staff_profiles_financial.c). */
-void	 staff_profiles_invoice_row(struct tmpl_vars *, const struct invoice *);
+/* The invoices of the filter into loop "invoices", a row each: number,
+ * dates, amounts, status, overdue (staff_profiles_financial.c). *n: rows,
+ * *more: whether more follow, *last: the last row's id. 0, -1 (database). */
+int	 staff_profiles_invoice_rows(struct ctx *, const struct invoice_filter *,
+	    size_t *n, int *more, int64_t *last);
 
 #endif

@@ -21,15 +21,6 @@
 #define FIN_ROWS	25	/* rows per table on the tab; the rest via lists */
 
 static void
-set_date(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char d[32];
-
-	if (t > 0 && clock_fmt_date(t, d, sizeof(d)) == 0)
-		tmpl_set(v, name, d);
-}
-
-static void
 fin_summary(struct ctx *c, const struct balance *b, int64_t credit)
 {
 	struct tmpl_vars *v = c->view;
@@ -51,9 +42,9 @@ fin_summary(struct ctx *c, const struct balance *b, int64_t credit)
 	kit_set_money(v, "bal_net", b->balance);
 }
 
-/* One invoices-table row (shared with the invoice list). */
-void
-staff_profiles_invoice_row(struct tmpl_vars *row, const struct invoice *inv)
+/* One invoices-table row. */
+static void
+invoice_row(struct tmpl_vars *row, const struct invoice *inv)
 {
 	int64_t today = date_today(), due = 0;
 
@@ -75,23 +66,37 @@ staff_profiles_invoice_row(struct tmpl_vars *row, const struct invoice *inv)
 		tmpl_set_bool(row, "overdue", 1);
 }
 
+int
+staff_profiles_invoice_rows(struct ctx *c, const struct invoice_filter *f,
+    size_t *n, int *more, int64_t *last)
+{
+	struct invoice *is = NULL;
+
+	*n = 0;
+	*more = 0;
+	if (invoice_list(c->app->db, f, &is, n, more) != INV_OK)
+		return -1;
+	for (size_t i = 0; i < *n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "invoices");
+		if (row)
+			invoice_row(row, &is[i]);
+		*last = is[i].id;
+		invoice_free(&is[i]);
+	}
+	free(is);
+	return 0;
+}
+
 static int
 fin_invoices(struct ctx *c, int64_t account_id, int64_t client_id)
 {
 	struct invoice_filter f = { account_id, client_id, 0, NULL, 0, FIN_ROWS };
-	struct invoice *is = NULL;
 	size_t n = 0;
+	int64_t last = 0;
 	int more = 0;
 
-	if (invoice_list(c->app->db, &f, &is, &n, &more) != INV_OK)
+	if (staff_profiles_invoice_rows(c, &f, &n, &more, &last) == -1)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *row = tmpl_loop_add(c->view, "invoices");
-		if (row)
-			staff_profiles_invoice_row(row, &is[i]);
-		invoice_free(&is[i]);
-	}
-	free(is);
 	if (more)
 		tmpl_setf(c->view, "invoices_more_url", "/invoices?%s=%" PRId64,
 		    client_id ? "client_id" : "account_id",
@@ -219,11 +224,8 @@ static int
 location_name(struct ctx *c, int64_t id)
 {
 	struct location l;
-	int rc;
+	int rc = id ? location_get(c->app->db, id, &l) : CAT_NOT_FOUND;
 
-	if (id == 0)
-		return 0;
-	rc = location_get(c->app->db, id, &l);
 	if (rc == CAT_OK)
 		tmpl_set(c->view, "location_name", l.name);
 	return rc == CAT_DB ? -1 : 0;
@@ -267,8 +269,8 @@ client_page(struct ctx *c, const char *stage)
 	tmpl_set(c->view, "email", cl.email);
 	tmpl_set(c->view, "phone", cl.phone);
 	tmpl_set(c->view, "birth_date", cl.birth_date);
-	set_date(c->view, "created", cl.created_at);
-	set_date(c->view, "converted", cl.converted_at);
+	kit_set_date(c->view, "created", cl.created_at);
+	kit_set_date(c->view, "converted", cl.converted_at);
 	tmpl_setf(c->view, "edit_url", "/clients/%" PRId64 "/edit", cl.id);
 	tmpl_setf(c->view, "convert_url", "/inquiries/%" PRId64 "/convert", cl.id);
 	fin_actions(c, "clients", cl.id, cl.account_id, cl.id);
@@ -341,10 +343,9 @@ h_account_show(struct ctx *c)
 	tmpl_set(c->view, "phone", a.phone);
 	tmpl_set(c->view, "address1", a.address1);
 	tmpl_set(c->view, "address2", a.address2);
-	str_fmt(line, sizeof(line), "%s%s%s %s", a.city,
-	    a.city[0] && a.region[0] ? ", " : "", a.region, a.postal_code);
-	tmpl_set(c->view, "address3", str_trim(line));
-	set_date(c->view, "created", a.created_at);
+	tmpl_set(c->view, "address3", staff_profiles_city_line(line,
+	    sizeof(line), &a));
+	kit_set_date(c->view, "created", a.created_at);
 	tmpl_setf(c->view, "edit_url", "/accounts/%" PRId64 "/edit", a.id);
 	tmpl_setf(c->view, "add_client_url", "/clients/new?account_id=%" PRId64, a.id);
 	tmpl_setf(c->view, "add_inquiry_url", "/inquiries/new?account_id=%" PRId64,

@@ -77,7 +77,6 @@ h_invoices(struct ctx *c)
 	    kit_field_i(c, "client_id", 0), kit_field_i(c, "location_id", 0),
 	    *status ? status : NULL, staff_profiles_before(c),
 	    STAFF_PROFILES_PAGE_SIZE };
-	struct invoice *is = NULL;
 	size_t n = 0;
 	int more = 0, rc;
 	char base[256] = "/invoices", num[24];
@@ -85,16 +84,8 @@ h_invoices(struct ctx *c)
 
 	if ((rc = list_scope(c, f.account_id, f.client_id)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (invoice_list(c->app->db, &f, &is, &n, &more) != INV_OK)
+	if (staff_profiles_invoice_rows(c, &f, &n, &more, &last) == -1)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *row = tmpl_loop_add(c->view, "invoices");
-		if (row)
-			staff_profiles_invoice_row(row, &is[i]);
-		last = is[i].id;
-		invoice_free(&is[i]);
-	}
-	free(is);
 	tmpl_set(c->view, "title", "Invoices");
 	tmpl_set_bool(c->view, "nav_invoices", 1);
 	list_filters(c, status);
@@ -527,9 +518,8 @@ print_parties(struct ctx *c, const struct invoice *inv)
 		tmpl_set(c->view, "bill_email", a.email);
 		tmpl_set(c->view, "bill_address1", a.address1);
 		tmpl_set(c->view, "bill_address2", a.address2);
-		str_fmt(line, sizeof(line), "%s%s%s %s", a.city,
-		    a.city[0] && a.region[0] ? ", " : "", a.region, a.postal_code);
-		tmpl_set(c->view, "bill_address3", str_trim(line));
+		tmpl_set(c->view, "bill_address3", staff_profiles_city_line(line,
+		    sizeof(line), &a));
 	}
 	if (inv->location_id) {
 		rc = location_get(c->app->db, inv->location_id, &l);

@@ -37,15 +37,6 @@ static const struct list_kind k_accounts = { "/accounts", NULL, "Accounts",
     "create one with \"New account\", or start from an inquiry." };
 
 static void
-set_date(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char d[32];
-
-	if (t > 0 && clock_fmt_date(t, d, sizeof(d)) == 0)
-		tmpl_set(v, name, d);
-}
-
-static void
 list_view(struct ctx *c, const struct list_kind *k, const char *q, size_t n)
 {
 	tmpl_set(c->view, "title", k->title);
@@ -92,7 +83,7 @@ list_clients(struct ctx *c, const struct list_kind *k)
 		tmpl_set(row, "email", cs[i].email);
 		tmpl_set(row, "phone", cs[i].phone);
 		tmpl_set(row, "birth_date", cs[i].birth_date);
-		set_date(row, "created", cs[i].created_at);
+		kit_set_date(row, "created", cs[i].created_at);
 	}
 	list_view(c, k, q, n);
 	str_copy(base, sizeof(base), k->path);
@@ -150,7 +141,7 @@ h_accounts(struct ctx *c)
 		tmpl_set(row, "email", as[i].email);
 		tmpl_set(row, "phone", as[i].phone);
 		set_place(row, &as[i]);
-		set_date(row, "created", as[i].created_at);
+		kit_set_date(row, "created", as[i].created_at);
 	}
 	list_view(c, &k_accounts, q, n);
 	str_copy(base, sizeof(base), "/accounts");
@@ -335,6 +326,21 @@ h_client_edit(struct ctx *c)
 	return client_form(c, 200, cl.stage, &cl, NULL);
 }
 
+/* The posted form echoed with its errors and its location checked: 1 when
+ * it must be shown again, 0 when valid, -1 on errors. */
+static int
+form_check(struct ctx *c)
+{
+	int rc;
+
+	kit_form_echo(c);
+	app_view_errors(c);
+	if ((rc = staff_profiles_check_location(c, kit_field_i(c, "location_id",
+	    0))) == -1)
+		return -1;
+	return c->fs.nerr > 0 || rc == 1;
+}
+
 int
 h_client_update(struct ctx *c)
 {
@@ -345,12 +351,9 @@ h_client_update(struct ctx *c)
 
 	if (rc != 0)
 		return rc == 1 ? 0 : -1;
-	kit_form_echo(c);
-	app_view_errors(c);
-	if ((rc = staff_profiles_check_location(c, kit_field_i(c, "location_id",
-	    0))) == -1)
+	if ((rc = form_check(c)) == -1)
 		return -1;
-	if (c->fs.nerr > 0 || rc == 1)
+	if (rc == 1)
 		return client_form(c, 422, cl.stage, &cl, NULL);
 	client_from_fields(c, &cl);
 	rc = client_save(c->app->db, &a, &cl);
@@ -451,12 +454,9 @@ account_store(struct ctx *c, struct account *acct, int is_new)
 	size_t sz;
 	int rc;
 
-	kit_form_echo(c);
-	app_view_errors(c);
-	if ((rc = staff_profiles_check_location(c, kit_field_i(c, "location_id",
-	    0))) == -1)
+	if ((rc = form_check(c)) == -1)
 		return -1;
-	if (c->fs.nerr > 0 || rc == 1)
+	if (rc == 1)
 		return account_form(c, 422, is_new ? NULL : acct);
 	for (size_t i = 0; i < ARRAY_LEN(account_text); i++) {
 		char *m = account_member(acct, i, &sz);

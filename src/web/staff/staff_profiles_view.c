@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "kit.h"
 #include "money.h"
+#include "profiles.h"
 #include "staff_profiles.h"
 #include "str.h"
 #include "tmpl.h"
@@ -170,6 +171,14 @@ staff_profiles_payment_type_options(struct ctx *c, int64_t selected)
 	}
 	free(ps);
 	return 0;
+}
+
+char *
+staff_profiles_city_line(char *out, size_t outsz, const struct account *a)
+{
+	str_fmt(out, outsz, "%s%s%s %s", a->city,
+	    a->city[0] && a->region[0] ? ", " : "", a->region, a->postal_code);
+	return str_trim(out);
 }
 
 void

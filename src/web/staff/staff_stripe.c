@@ -152,6 +152,19 @@ staff_stripe_enabled(const struct ctx *c)
 }
 
 int
+staff_stripe_methods_consents(struct ctx *c, int64_t account_id,
+    struct sp_method **ms, size_t *nm, struct sp_consent **cs, size_t *nc)
+{
+	if (stripe_pay_methods(c->app->db, account_id, ms, nm) != SP_OK)
+		return -1;
+	if (stripe_pay_consents(c->app->db, account_id, 0, cs, nc) != SP_OK) {
+		free(*ms);
+		return -1;
+	}
+	return 0;
+}
+
+int
 staff_stripe_attempt_key(char *out, size_t outsz)
 {
 	/* 24 random bytes: 32 base64url characters ([A-Za-z0-9_-]). */

@@ -16,6 +16,7 @@ struct actor;
 struct alloc_req;
 struct payment;
 struct sp_method;
+struct sp_consent;
 struct tmpl_vars;
 
 /* Consent text shown to the signer; its version is recorded with it. */
@@ -89,6 +90,11 @@ int	 staff_stripe_attempt_key(char *out, size_t outsz);
 /* "Visa ending 4242" / "Chase bank account ending 6789". */
 void	 staff_stripe_method_label(const struct sp_method *, char *out,
 	    size_t outsz);
+/* The account's saved methods and its consents (callee allocates, caller
+ * frees both). 0 / -1 (nothing to free). */
+int	 staff_stripe_methods_consents(struct ctx *, int64_t account_id,
+	    struct sp_method **ms, size_t *nm, struct sp_consent **cs,
+	    size_t *nc);
 /* Sets the method row vars (label, brand, last4, expiry, kind flags). */
 void	 staff_stripe_view_method(struct tmpl_vars *, const struct sp_method *);
 /* Seed 004's failure title for a Stripe failure code ("Card declined"). */

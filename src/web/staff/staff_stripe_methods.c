@@ -49,12 +49,9 @@ view_methods(struct ctx *c, int64_t account_id, size_t *n_out)
 	size_t nm = 0, nc = 0;
 	char key[64];
 
-	if (stripe_pay_methods(c->app->db, account_id, &ms, &nm) != SP_OK)
+	if (staff_stripe_methods_consents(c, account_id, &ms, &nm, &cs,
+	    &nc) == -1)
 		return -1;
-	if (stripe_pay_consents(c->app->db, account_id, 0, &cs, &nc) != SP_OK) {
-		free(ms);
-		return -1;
-	}
 	for (size_t i = 0; i < nm; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "pm_rows");
 		const struct sp_consent *k = NULL;
@@ -567,6 +564,20 @@ h_stripe_consent_create(struct ctx *c)
 	return 0;
 }
 
+/* The account and the authorization id of the path: 1, else what the
+ * handler returns (the 404 page made). */
+static int
+path_consent(struct ctx *c, struct account *a, int64_t *cid)
+{
+	int rc;
+
+	if ((rc = kit_path_account_or_404(c, a)) != 0)
+		return rc == 1 ? 0 : -1;
+	if ((*cid = kit_path_id(c, "cid")) == 0)
+		return app_error(c, 404, "No such authorization.");
+	return 1;
+}
+
 int
 h_stripe_consent_revoke(struct ctx *c)
 {
@@ -576,10 +587,8 @@ h_stripe_consent_revoke(struct ctx *c)
 	int64_t cid;
 	int rc;
 
-	if ((rc = kit_path_account_or_404(c, &a)) != 0)
-		return rc == 1 ? 0 : -1;
-	if ((cid = kit_path_id(c, "cid")) == 0)
-		return app_error(c, 404, "No such authorization.");
+	if ((rc = path_consent(c, &a, &cid)) != 1)
+		return rc;
 	if (staff_stripe_sp(c, &sp, &act) == -1)
 		return -1;
 	rc = stripe_pay_consent_revoke(&sp, a.id, cid, c->user.id);
@@ -600,10 +609,8 @@ h_stripe_consent_print(struct ctx *c)
 	int64_t cid;
 	int rc;
 
-	if ((rc = kit_path_account_or_404(c, &a)) != 0)
-		return rc == 1 ? 0 : -1;
-	if ((cid = kit_path_id(c, "cid")) == 0)
-		return app_error(c, 404, "No such authorization.");
+	if ((rc = path_consent(c, &a, &cid)) != 1)
+		return rc;
 	rc = stripe_pay_consent_get(c->app->db, a.id, cid, &k);
 	if (rc == SP_DB)
 		return -1;

@@ -87,12 +87,9 @@ staff_stripe_pay_form(struct ctx *c, int64_t account_id)
 		return 0;
 	if (!post)	/* card payments first (seed 004) */
 		tmpl_set(c->view, "form_method", "card");
-	if (stripe_pay_methods(c->app->db, account_id, &ms, &nm) != SP_OK)
+	if (staff_stripe_methods_consents(c, account_id, &ms, &nm, &cs,
+	    &nc) == -1)
 		return -1;
-	if (stripe_pay_consents(c->app->db, account_id, 0, &cs, &nc) != SP_OK) {
-		free(ms);
-		return -1;
-	}
 	for (size_t i = 0; i < nm; i++) {
 		int ok = !need_consent || has_consent(cs, nc, ms[i].id);
 		struct tmpl_vars *row = tmpl_loop_add(c->view,
