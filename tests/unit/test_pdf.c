@@ -299,7 +299,8 @@ png_to_buf(void *closure, const unsigned char *d, unsigned int n)
 	    CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Branding: with a logo the invoice carries an image, without none. */
+/* Branding: with a logo the invoice and the receipt carry an image,
+ * without none. */
 START_TEST(invoice_draws_the_logo)
 {
 	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 90, 30);
@@ -326,6 +327,21 @@ START_TEST(invoice_draws_the_logo)
 	branded.logo_len = 9;
 	ck_assert_int_eq(pdf_invoice(&inv, &branded, &a, &b), 0);
 	ck_assert_ptr_null(memmem(b.data, b.len, "/Subtype /Image", 15));
+	/* the payment receipt carries the logo too (it read an unset logo) */
+	{
+		static const struct pdf_receipt_item items[] = {
+			{ "INV-000123", 5000 } };
+		struct pdf_receipt r = { "P-7", "2026-11-30", "Ada Client",
+		    "Visa ending 4242", "pi_123", 5000, 0, 0, items, 1 };
+
+		ck_assert_int_eq(pdf_receipt(&r, &org, &b), 0);
+		ck_assert_ptr_null(memmem(b.data, b.len, "/Subtype /Image", 15));
+		branded.logo_png = (const unsigned char *)png.data;
+		branded.logo_len = png.len;
+		ck_assert_int_eq(pdf_receipt(&r, &branded, &b), 0);
+		assert_pdf(&b);
+		ck_assert_ptr_nonnull(memmem(b.data, b.len, "/Subtype /Image", 15));
+	}
 	buf_free(&b);
 	buf_free(&png);
 	inv_free(&inv);

@@ -640,3 +640,11 @@ fail:
 	buf_reset(out);
 	return -1;
 }
+
+void
+pdf_docinfo_org(struct docinfo *di, const struct pdf_org *org)
+{
+	di->org = org != NULL && org->name != NULL ? org->name : "";
+	di->logo_png = org != NULL ? org->logo_png : NULL;
+	di->logo_len = org != NULL ? org->logo_len : 0;
+}

@@ -82,6 +82,8 @@ struct docinfo {
 	const char	*mark;
 };
 
+/* The organization's name and logo on a document (org may be NULL). */
+void	 pdf_docinfo_org(struct docinfo *, const struct pdf_org *);
 
 /* pdf.c */
 void	 pdf_fmt_date(const char *iso, char *out, size_t outsz);

@@ -216,9 +216,7 @@ pdf_invoice(const struct invoice *inv, const struct pdf_org *org,
 	x.inv = inv;
 	x.acct = acct;
 	x.address = org != NULL ? org->address : NULL;
-	di.org = org != NULL && org->name != NULL ? org->name : "";
-	di.logo_png = org != NULL ? org->logo_png : NULL;
-	di.logo_len = org != NULL ? org->logo_len : 0;
+	pdf_docinfo_org(&di, org);
 	di.title = title;
 	di.mark = is_draft(inv) ? tr("DRAFT") : is_void(inv) ? tr("VOID") : NULL;
 	return pdf_draw_render(inv_body, &x, &di, out);

@@ -118,7 +118,7 @@ pdf_receipt(const struct pdf_receipt *r, const struct pdf_org *org,
 	    (const char *)NULL);
 	x.r = r;
 	x.address = org != NULL ? org->address : NULL;
-	di.org = org != NULL && org->name != NULL ? org->name : "";
+	pdf_docinfo_org(&di, org);
 	di.title = title;
 	di.mark = NULL;
 	return pdf_draw_render(rc_body, &x, &di, out);
