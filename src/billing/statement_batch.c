@@ -1,0 +1,140 @@
+/* Bulk statements: a run selects the accounts to bill, then steps generate
+ * their statements a chunk at a time (statement.h). */
+#include "common.h"
+
+#include "audit.h"
+#include "clock.h"
+#include "db.h"
+#include "statement.h"
+#include "statement_int.h"
+#include "store_statement.h"
+#include "str.h"
+
+struct batch_args {
+	const struct actor	*actor;
+	const char		*from, *to;
+	int64_t			 location_id, min_balance;
+	const int64_t		*accounts;	/* selected before the transaction */
+	size_t			 naccounts;
+	int64_t			 id;		/* out */
+};
+
+static int
+batch_create_tx(struct db *db, void *arg)
+{
+	struct batch_args *b = arg;
+	int64_t now = clock_now(), total = (int64_t)b->naccounts;
+	struct store_statement_batch s = { .location_id = b->location_id,
+	    .min_balance = b->min_balance, .total = total, .created_at = now };
+	char detail[300];
+	int rc;
+
+	str_copy(s.status, sizeof(s.status), total ? "running" : "done");
+	str_copy(s.period_start, sizeof(s.period_start), b->from);
+	str_copy(s.period_end, sizeof(s.period_end), b->to);
+	rc = store_statement_batch_insert(db, &s, statement_created_by(b->actor),
+	    total ? 0 : now, &b->id);
+	if (rc != DB_OK)
+		return rc;
+	rc = store_statement_batch_items_insert(db, b->id, b->accounts,
+	    b->naccounts);
+	if (rc != DB_OK)
+		return rc;
+	str_fmt(detail, sizeof(detail), "period=%s..%s location_id=%" PRId64
+	    " min_balance=%" PRId64 " accounts=%" PRId64, b->from, b->to,
+	    b->location_id, b->min_balance, total);
+	return audit_record(db, b->actor, "statement_batch.create",
+	    "statement_batch", b->id, detail);
+}
+
+int
+statement_batch_create(struct db *db, const struct actor *actor, const char *from,
+    const char *to, int64_t location_id, int64_t min_balance, int64_t *id_out)
+{
+	struct batch_args b = { actor, from, to, location_id, min_balance, NULL,
+	    0, 0 };
+	struct statement_period pd;
+	int64_t *acc = NULL;
+	int rc;
+
+	if (statement_period_check(from, to, &pd) != ST_OK)
+		return ST_INVALID;
+	/* Accounts to bill: selected outside the transaction (see
+	 * store_statement_batch_accounts). */
+	if (store_statement_batch_accounts(db, location_id, min_balance, &acc,
+	    &b.naccounts) != DB_OK)
+		return ST_DB;
+	b.accounts = acc;
+	rc = statement_status(db_tx(db, batch_create_tx, &b));
+	free(acc);
+	if (rc == ST_OK && id_out)
+		*id_out = b.id;
+	return rc;
+}
+
+struct step_args {
+	const struct actor	*actor;
+	int64_t			 batch_id;
+	size_t			 max;
+};
+
+static int
+batch_step_tx(struct db *db, void *arg)
+{
+	struct step_args *s = arg;
+	struct store_statement_batch b;
+	struct statement_gen g = { s->actor, 0, 0, s->batch_id, NULL, NULL, 0 };
+	int64_t *acc = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = store_statement_batch_get(db, s->batch_id, &b)) <= 0)
+		return rc < 0 ? rc : ST_NOT_FOUND;
+	if (strcmp(b.status, "done") == 0)
+		return DB_OK;
+	g.from = b.period_start;
+	g.to = b.period_end;
+	rc = store_statement_batch_claim(db, s->batch_id, s->max, &acc, &n);
+	for (size_t i = 0; rc == DB_OK && i < n; i++) {
+		g.account_id = acc[i];
+		if ((rc = statement_generate_in_tx(db, &g)) == DB_OK)
+			rc = store_statement_batch_item_done(db, s->batch_id,
+			    acc[i], g.id);
+	}
+	if (rc == DB_OK && n > 0)
+		rc = store_statement_batch_advance(db, s->batch_id, (int64_t)n,
+		    clock_now());
+	free(acc);
+	return rc;
+}
+
+int
+statement_batch_step(struct db *db, const struct actor *actor, int64_t batch_id,
+    size_t max)
+{
+	struct step_args s = { actor, batch_id, max };
+
+	if (max == 0)
+		return ST_OK;
+	return statement_status(db_tx(db, batch_step_tx, &s));
+}
+
+int
+statement_batch_get(struct db *db, int64_t id, struct statement_batch *b)
+{
+	struct store_statement_batch s;
+	int rc = store_statement_batch_get(db, id, &s);
+
+	if (rc <= 0)
+		return rc < 0 ? ST_DB : ST_NOT_FOUND;
+	b->id = s.id;
+	str_copy(b->status, sizeof(b->status), s.status);
+	str_copy(b->period_start, sizeof(b->period_start), s.period_start);
+	str_copy(b->period_end, sizeof(b->period_end), s.period_end);
+	b->location_id = s.location_id;
+	b->min_balance = s.min_balance;
+	b->total = s.total;
+	b->done = s.done;
+	b->created_at = s.created_at;
+	return ST_OK;
+}
