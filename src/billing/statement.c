@@ -200,6 +200,21 @@ load_lines(struct db *db, struct statement *st, const struct statement_period *p
  * amount applied ahead of the charges it paid (negative open) is not aged:
  * it is unapplied credit at the period end (see load_reconcile). */
 static int
+aging_fill(struct statement *st, const struct statement_period *pd,
+    const struct store_statement_open *o, size_t n)
+{
+	memset(st->aging, 0, sizeof(st->aging));
+	for (size_t i = 0; i < n; i++) {
+		int64_t due;
+
+		if (date_parse(o[i].due_date, &due) == -1)
+			return DB_ERR;
+		st->aging[calc_aging_bucket(pd->to_days - due)] += o[i].open;
+	}
+	return DB_OK;
+}
+
+static int
 load_aging(struct db *db, struct statement *st, const struct statement_period *pd)
 {
 	struct store_statement_open *o = NULL;
@@ -208,16 +223,8 @@ load_aging(struct db *db, struct statement *st, const struct statement_period *p
 
 	rc = store_statement_open_invoices(db, st->account_id, st->client_id,
 	    pd->to, &o, &n);
-	memset(st->aging, 0, sizeof(st->aging));
-	for (size_t i = 0; rc == DB_OK && i < n; i++) {
-		int64_t due;
-
-		if (date_parse(o[i].due_date, &due) == -1) {
-			rc = DB_ERR;
-			break;
-		}
-		st->aging[calc_aging_bucket(pd->to_days - due)] += o[i].open;
-	}
+	if (rc == DB_OK)
+		rc = aging_fill(st, pd, o, n);
 	free(o);
 	return rc;
 }
@@ -241,17 +248,17 @@ load_reconcile(struct db *db, struct statement *st,
 	return rc;
 }
 
-int
-statement_compute(struct db *db, int64_t account_id, int64_t client_id,
-    const char *from, const char *to, struct statement *st)
+/* Clears *st and fills what needs no reading: ids, period, dates. */
+static int
+statement_begin(struct statement *st, int64_t account_id, int64_t client_id,
+    const char *from, const char *to, struct statement_period *pd)
 {
-	struct statement_period pd;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	st->account_id = account_id;
 	st->client_id = client_id;
-	if ((rc = statement_period_check(from, to, &pd)) != ST_OK)
+	if ((rc = statement_period_check(from, to, pd)) != ST_OK)
 		return rc;
 	if (account_id <= 0 && client_id <= 0)
 		return ST_NOT_FOUND;
@@ -260,6 +267,19 @@ statement_compute(struct db *db, int64_t account_id, int64_t client_id,
 	date_fmt(date_today(), st->statement_date, sizeof(st->statement_date));
 	date_fmt(date_today() + STATEMENT_DUE_DAYS, st->due_date,
 	    sizeof(st->due_date));
+	return ST_OK;
+}
+
+int
+statement_compute(struct db *db, int64_t account_id, int64_t client_id,
+    const char *from, const char *to, struct statement *st)
+{
+	struct statement_period pd;
+	int rc;
+
+	if ((rc = statement_begin(st, account_id, client_id, from, to, &pd)) !=
+	    ST_OK)
+		return rc;
 	if ((rc = load_parties(db, st)) != DB_OK ||
 	    (rc = store_statement_opening(db, st->account_id, st->client_id,
 	    pd.from, &st->opening)) != DB_OK ||
@@ -267,6 +287,25 @@ statement_compute(struct db *db, int64_t account_id, int64_t client_id,
 	    (rc = load_aging(db, st, &pd)) != DB_OK)
 		return rc;
 	return load_reconcile(db, st, &pd);
+}
+
+int
+statement_compute_from(struct statement *st, const char *from, const char *to,
+    const struct statement_facts *f)
+{
+	struct statement_period pd;
+	int rc;
+
+	if ((rc = statement_begin(st, f->party->account_id, 0, from, to, &pd)) !=
+	    ST_OK)
+		return rc;
+	str_copy(st->account_name, sizeof(st->account_name), f->party->name);
+	address_lines(st, f->party);
+	st->opening = f->opening;
+	if ((rc = lines_fill(st, f->rows, f->nrows)) != DB_OK ||
+	    (rc = aging_fill(st, &pd, f->opens, f->nopens)) != DB_OK)
+		return rc;
+	return load_reconcile(NULL, st, &pd);
 }
 
 int

@@ -78,12 +78,84 @@ struct step_args {
 	size_t			 max;
 };
 
+/* Where each array of m stands: the next element not yet used. */
+struct cursor {
+	size_t	 party, opening, row, open;
+};
+
+/* The facts of account id from m (its elements follow the cursor's; those
+ * of accounts before id, claimed by another step, are skipped). 0, or -1
+ * when m has no such account. */
+static int
+facts_of(const struct store_statement_many *m, struct cursor *c, int64_t id,
+    struct statement_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	while (c->party < m->nparties && m->parties[c->party].account_id < id)
+		c->party++;
+	if (c->party == m->nparties || m->parties[c->party].account_id != id)
+		return -1;
+	f->party = &m->parties[c->party];
+	while (c->opening < m->nopenings && m->openings[c->opening].account_id < id)
+		c->opening++;
+	if (c->opening < m->nopenings && m->openings[c->opening].account_id == id)
+		f->opening = m->openings[c->opening].amount;
+	while (c->row < m->nrows && m->rows[c->row].account_id < id)
+		c->row++;
+	for (f->rows = &m->rows[c->row]; c->row < m->nrows &&
+	    m->rows[c->row].account_id == id; c->row++)
+		f->nrows++;
+	while (c->open < m->nopens && m->opens[c->open].account_id < id)
+		c->open++;
+	for (f->opens = &m->opens[c->open]; c->open < m->nopens &&
+	    m->opens[c->open].account_id == id; c->open++)
+		f->nopens++;
+	return 0;
+}
+
+/* The statements of the claimed accounts acc (ascending), read for all of
+ * them at once, numbered from one take of the sequence. */
+static int
+generate_many(struct db *db, const struct step_args *s,
+    const struct store_statement_batch *b, const int64_t *acc, size_t n)
+{
+	struct store_statement_many m;
+	struct statement_facts f;
+	struct cursor c = { 0, 0, 0, 0 };
+	struct statement st;
+	int64_t number = 0, id;
+	int rc;
+
+	rc = store_statement_batch_read(db, s->batch_id, acc[0], acc[n - 1],
+	    b->period_start, b->period_end, &m);
+	if (rc == DB_OK)
+		rc = store_statement_number_take(db, (int64_t)n, &number);
+	for (size_t k = 0; rc == DB_OK && k < n; k++) {
+		if (facts_of(&m, &c, acc[k], &f) == -1) {
+			rc = ST_NOT_FOUND;
+			break;
+		}
+		rc = statement_compute_from(&st, b->period_start, b->period_end,
+		    &f);
+		if (rc == DB_OK) {
+			str_fmt(st.number, sizeof(st.number), "STMT-%06" PRId64,
+			    number + (int64_t)k);
+			rc = statement_store(db, s->actor, s->batch_id, &st, &id);
+		}
+		if (rc == DB_OK)
+			rc = store_statement_batch_item_done(db, s->batch_id,
+			    acc[k], id);
+		statement_free(&st);
+	}
+	store_statement_many_free(&m);
+	return rc;
+}
+
 static int
 batch_step_tx(struct db *db, void *arg)
 {
 	struct step_args *s = arg;
 	struct store_statement_batch b;
-	struct statement_gen g = { s->actor, 0, 0, s->batch_id, NULL, NULL, 0 };
 	int64_t *acc = NULL;
 	size_t n = 0;
 	int rc;
@@ -92,15 +164,9 @@ batch_step_tx(struct db *db, void *arg)
 		return rc < 0 ? rc : ST_NOT_FOUND;
 	if (strcmp(b.status, "done") == 0)
 		return DB_OK;
-	g.from = b.period_start;
-	g.to = b.period_end;
 	rc = store_statement_batch_claim(db, s->batch_id, s->max, &acc, &n);
-	for (size_t i = 0; rc == DB_OK && i < n; i++) {
-		g.account_id = acc[i];
-		if ((rc = statement_generate_in_tx(db, &g)) == DB_OK)
-			rc = store_statement_batch_item_done(db, s->batch_id,
-			    acc[i], g.id);
-	}
+	if (rc == DB_OK && n > 0)
+		rc = generate_many(db, s, &b, acc, n);
 	if (rc == DB_OK && n > 0)
 		rc = store_statement_batch_advance(db, s->batch_id, (int64_t)n,
 		    clock_now());

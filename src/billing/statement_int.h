@@ -3,6 +3,7 @@
 #ifndef STATEMENT_INT_H
 #define STATEMENT_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct actor;
@@ -28,6 +29,23 @@ int64_t	 statement_created_by(const struct actor *);
  * ST_NOT_FOUND / ST_INVALID. Works inside or outside a transaction. */
 int	 statement_compute(struct db *, int64_t account_id, int64_t client_id,
 	    const char *from, const char *to, struct statement *);
+
+/* What an account's statement is computed from, read beforehand (a bulk
+ * run reads it for many accounts at once: store_statement_batch_read). */
+struct store_statement_open;
+struct store_statement_party;
+struct store_statement_row;
+struct statement_facts {
+	const struct store_statement_party	*party;
+	int64_t					 opening;
+	const struct store_statement_row	*rows;	/* in statement order */
+	size_t					 nrows;
+	const struct store_statement_open	*opens;
+	size_t					 nopens;
+};
+/* statement_compute() of a whole account from f (no reads). */
+int	 statement_compute_from(struct statement *, const char *from,
+	    const char *to, const struct statement_facts *f);
 
 /* One statement to generate (statement_doc.c). */
 struct statement_gen {

@@ -75,6 +75,7 @@ int	 store_statement_snapshot_decode(const char *, struct store_statement *);
 /* client_id 0 in the reads below: the whole account's. */
 
 struct store_statement_party {
+	int64_t	 account_id;
 	char	 name[201];
 	char	 address1[201];
 	char	 address2[201];
@@ -96,6 +97,7 @@ int	 store_statement_opening(struct db *, int64_t account_id,
  * a payment is one row for what it applied to the client's invoices, its
  * number the invoices' numbers ("INV-1, INV-2"). */
 struct store_statement_row {
+	int64_t	 account_id;
 	char	 kind[12];
 	int64_t	 amount;
 	char	 date[11];
@@ -110,6 +112,7 @@ int	 store_statement_rows(struct db *, int64_t account_id, int64_t client_id,
 /* Non-draft invoices open at the end of to (entries dated up to then less
  * allocations of payments received up to then), open > 0 only. */
 struct store_statement_open {
+	int64_t	 account_id;
 	char	 due_date[11];
 	int64_t	 open;
 };
@@ -119,6 +122,29 @@ int	 store_statement_open_invoices(struct db *, int64_t account_id,
 /* The account's payments and refunds up to to, less what they applied. */
 int	 store_statement_unallocated(struct db *, int64_t account_id,
 	    const char *to, int64_t *out);
+
+/* The same facts for many accounts at once: the whole-account statements
+ * of a bulk run's items with account_id in [lo, hi] (items claimed by
+ * another run included: the caller picks its own), each array by account
+ * (rows in statement order within one account). One query per array. */
+struct store_statement_balance {
+	int64_t	 account_id;
+	int64_t	 amount;
+};
+struct store_statement_many {
+	struct store_statement_party	*parties;
+	size_t				 nparties;
+	struct store_statement_balance	*openings;	/* accounts with entries before from */
+	size_t				 nopenings;
+	struct store_statement_row	*rows;
+	size_t				 nrows;
+	struct store_statement_open	*opens;
+	size_t				 nopens;
+};
+int	 store_statement_batch_read(struct db *, int64_t batch_id, int64_t lo,
+	    int64_t hi, const char *from, const char *to,
+	    struct store_statement_many *);
+void	 store_statement_many_free(struct store_statement_many *);
 
 /* --- bulk runs (store_statement_batch.c) ---------------------------------- */
 
