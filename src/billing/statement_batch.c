@@ -80,31 +80,39 @@ struct step_args {
 
 /* Where each array of m stands: the next element not yet used. */
 struct cursor {
-	size_t	 party, opening, row, open;
+	size_t	 party, total, row, open;
 };
 
 /* The facts of account id from m (its elements follow the cursor's; those
- * of accounts before id, claimed by another step, are skipped). 0, or -1
- * when m has no such account. */
+ * of accounts before id, claimed by another step, are skipped) for a period
+ * ending on `to`. 0, or -1 when m has no such account. */
 static int
 facts_of(const struct store_statement_many *m, struct cursor *c, int64_t id,
-    struct statement_facts *f)
+    const char *to, struct statement_facts *f)
 {
+	int64_t total = 0, since = 0;
+
 	memset(f, 0, sizeof(*f));
 	while (c->party < m->nparties && m->parties[c->party].account_id < id)
 		c->party++;
 	if (c->party == m->nparties || m->parties[c->party].account_id != id)
 		return -1;
 	f->party = &m->parties[c->party];
-	while (c->opening < m->nopenings && m->openings[c->opening].account_id < id)
-		c->opening++;
-	if (c->opening < m->nopenings && m->openings[c->opening].account_id == id)
-		f->opening = m->openings[c->opening].amount;
+	while (c->total < m->ntotals && m->totals[c->total].account_id < id)
+		c->total++;
+	if (c->total < m->ntotals && m->totals[c->total].account_id == id)
+		total = m->totals[c->total].amount;
 	while (c->row < m->nrows && m->rows[c->row].account_id < id)
 		c->row++;
+	/* Entries from `from` on, by date: the lines are those up to `to`
+	 * (a prefix); the opening is what the others leave of the total. */
 	for (f->rows = &m->rows[c->row]; c->row < m->nrows &&
-	    m->rows[c->row].account_id == id; c->row++)
-		f->nrows++;
+	    m->rows[c->row].account_id == id; c->row++) {
+		since += m->rows[c->row].amount;
+		if (strcmp(m->rows[c->row].date, to) <= 0)
+			f->nrows++;
+	}
+	f->opening = total - since;
 	while (c->open < m->nopens && m->opens[c->open].account_id < id)
 		c->open++;
 	for (f->opens = &m->opens[c->open]; c->open < m->nopens &&
@@ -131,7 +139,7 @@ generate_many(struct db *db, const struct step_args *s,
 	if (rc == DB_OK)
 		rc = store_statement_number_take(db, (int64_t)n, &number);
 	for (size_t k = 0; rc == DB_OK && k < n; k++) {
-		if (facts_of(&m, &c, acc[k], &f) == -1) {
+		if (facts_of(&m, &c, acc[k], b->period_end, &f) == -1) {
 			rc = ST_NOT_FOUND;
 			break;
 		}

@@ -123,10 +123,12 @@ int	 store_statement_open_invoices(struct db *, int64_t account_id,
 int	 store_statement_unallocated(struct db *, int64_t account_id,
 	    const char *to, int64_t *out);
 
-/* The same facts for many accounts at once: the whole-account statements
- * of a bulk run's items with account_id in [lo, hi] (items claimed by
- * another run included: the caller picks its own), each array by account
- * (rows in statement order within one account). One query per array. */
+/* The same facts for many accounts at once, for the whole-account
+ * statements of a bulk run's items with account_id in [lo, hi] (items
+ * claimed by another step included: the caller picks its own): each array
+ * by account, one query each. totals: each account's sum of every entry;
+ * rows: its entries dated from `from` on, those after `to` included (the
+ * caller leaves them out of the lines; opening = total - their sum). */
 struct store_statement_balance {
 	int64_t	 account_id;
 	int64_t	 amount;
@@ -134,8 +136,8 @@ struct store_statement_balance {
 struct store_statement_many {
 	struct store_statement_party	*parties;
 	size_t				 nparties;
-	struct store_statement_balance	*openings;	/* accounts with entries before from */
-	size_t				 nopenings;
+	struct store_statement_balance	*totals;	/* accounts with entries */
+	size_t				 ntotals;
 	struct store_statement_row	*rows;
 	size_t				 nrows;
 	struct store_statement_open	*opens;

@@ -233,8 +233,6 @@ store_statement_batch_read(struct db *db, int64_t batch_id, int64_t lo,
 	struct db_param pi[] = { DB_I64(batch_id), DB_I64(lo), DB_I64(hi) };
 	struct db_param po[] = { DB_STR(from), DB_I64(batch_id), DB_I64(lo),
 	    DB_I64(hi) };
-	struct db_param pr[] = { DB_STR(from), DB_STR(to), DB_I64(batch_id),
-	    DB_I64(lo), DB_I64(hi) };
 	struct db_param pa[] = { DB_STR(to), DB_STR(to), DB_I64(batch_id),
 	    DB_I64(lo), DB_I64(hi) };
 	int rc;
@@ -244,19 +242,24 @@ store_statement_batch_read(struct db *db, int64_t batch_id, int64_t lo,
 	    " ON a.id = b.account_id" ITEMS_WHERE " ORDER BY a.id", pi,
 	    ARRAY_LEN(pi), sizeof(*m->parties), party_map,
 	    (void **)&m->parties, &m->nparties);
+	/* Each account's whole ledger sum, from the index alone (account_id,
+	 * amount): with the entries from `from` on, the opening balance. */
 	if (rc == DB_OK)
 		rc = read_all(db, "SELECT e.account_id, SUM(e.amount) FROM " ITEMS
-		    "ledger_entries e ON e.account_id = b.account_id"
-		    " AND e.entry_date < ?" ITEMS_WHERE " GROUP BY e.account_id"
-		    " ORDER BY e.account_id", po, ARRAY_LEN(po),
-		    sizeof(*m->openings), balance_map, (void **)&m->openings,
-		    &m->nopenings);
+		    "ledger_entries e FORCE INDEX (ledger_account_amount)"
+		    " ON e.account_id = b.account_id" ITEMS_WHERE
+		    " GROUP BY e.account_id ORDER BY e.account_id", pi,
+		    ARRAY_LEN(pi), sizeof(*m->totals), balance_map,
+		    (void **)&m->totals, &m->ntotals);
+	/* Entries from `from` on (those after `to` too), through the index
+	 * on (account_id, entry_date): each account's a range. */
 	if (rc == DB_OK)
 		rc = read_all(db, ACCOUNT_ROWS ITEMS "ledger_entries e"
-		    " ON e.account_id = b.account_id AND e.entry_date BETWEEN ? AND ?"
-		    ACCOUNT_ROWS_JOIN ITEMS_WHERE " ORDER BY e.account_id,"
-		    " e.entry_date, e.id", pr, ARRAY_LEN(pr), sizeof(*m->rows),
-		    row_map, (void **)&m->rows, &m->nrows);
+		    " FORCE INDEX (ledger_account_date) ON e.account_id ="
+		    " b.account_id AND e.entry_date >= ?" ACCOUNT_ROWS_JOIN
+		    ITEMS_WHERE " ORDER BY e.account_id, e.entry_date, e.id", po,
+		    ARRAY_LEN(po), sizeof(*m->rows), row_map, (void **)&m->rows,
+		    &m->nrows);
 	if (rc == DB_OK)
 		rc = read_all(db, OPEN_AT_END ITEMS "invoices i"
 		    " ON i.account_id = b.account_id" ITEMS_WHERE
@@ -270,7 +273,7 @@ void
 store_statement_many_free(struct store_statement_many *m)
 {
 	free(m->parties);
-	free(m->openings);
+	free(m->totals);
 	free(m->rows);
 	free(m->opens);
 	memset(m, 0, sizeof(*m));
