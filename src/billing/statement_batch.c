@@ -127,13 +127,16 @@ static int
 generate_many(struct db *db, const struct step_args *s,
     const struct store_statement_batch *b, const int64_t *acc, size_t n)
 {
+	struct store_statement_item *done = calloc(n, sizeof(*done));
 	struct store_statement_many m;
 	struct statement_facts f;
 	struct cursor c = { 0, 0, 0, 0 };
 	struct statement st;
-	int64_t number = 0, id;
+	int64_t number = 0;
 	int rc;
 
+	if (done == NULL)
+		return DB_ERR;
 	rc = store_statement_batch_read(db, s->batch_id, acc[0], acc[n - 1],
 	    b->period_start, b->period_end, &m);
 	if (rc == DB_OK)
@@ -148,14 +151,16 @@ generate_many(struct db *db, const struct step_args *s,
 		if (rc == DB_OK) {
 			str_fmt(st.number, sizeof(st.number), "STMT-%06" PRId64,
 			    number + (int64_t)k);
-			rc = statement_store(db, s->actor, s->batch_id, &st, &id);
+			done[k].account_id = acc[k];
+			rc = statement_store(db, s->actor, s->batch_id, &st,
+			    &done[k].statement_id);
 		}
-		if (rc == DB_OK)
-			rc = store_statement_batch_item_done(db, s->batch_id,
-			    acc[k], id);
 		statement_free(&st);
 	}
+	if (rc == DB_OK)
+		rc = store_statement_batch_items_done(db, s->batch_id, done, n);
 	store_statement_many_free(&m);
+	free(done);
 	return rc;
 }
 

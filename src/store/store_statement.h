@@ -177,16 +177,17 @@ int	 store_statement_batch_get(struct db *, int64_t id,
  * LOCKED (a concurrent caller skips them). */
 int	 store_statement_batch_claim(struct db *, int64_t batch_id, size_t max,
 	    int64_t **account_ids, size_t *n);
-int	 store_statement_batch_item_done(struct db *, int64_t batch_id,
-	    int64_t account_id, int64_t statement_id);
-/* done += n; status done (finished_at = now) once done reaches total. */
-int	 store_statement_batch_advance(struct db *, int64_t batch_id, int64_t n,
-	    int64_t now);
-int	 store_statement_batch_set_email(struct db *, int64_t batch_id);
 struct store_statement_item {
 	int64_t	 account_id;
 	int64_t	 statement_id;
 };
+/* Records each item's statement (items the caller claimed). */
+int	 store_statement_batch_items_done(struct db *, int64_t batch_id,
+	    const struct store_statement_item *, size_t n);
+/* done += n; status done (finished_at = now) once done reaches total. */
+int	 store_statement_batch_advance(struct db *, int64_t batch_id, int64_t n,
+	    int64_t now);
+int	 store_statement_batch_set_email(struct db *, int64_t batch_id);
 /* Up to max generated, unmailed items of an emailing batch, by account,
  * FOR UPDATE SKIP LOCKED. */
 int	 store_statement_batch_mail_claim(struct db *, int64_t batch_id,

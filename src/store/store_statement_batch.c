@@ -7,6 +7,7 @@
 #include "str.h"
 
 #define ITEM_BATCH	16	/* rows per INSERT: 2 binds each, db.c takes 32 */
+#define DONE_ROWS	10	/* items per UPDATE: 3 binds each, and 1 */
 
 /* The first column of every row as ids (malloc'd). */
 static int
@@ -135,15 +136,46 @@ store_statement_batch_claim(struct db *db, int64_t batch_id, size_t max,
 	    " LIMIT ? FOR UPDATE SKIP LOCKED", p, ARRAY_LEN(p), account_ids, n);
 }
 
-int
-store_statement_batch_item_done(struct db *db, int64_t batch_id,
-    int64_t account_id, int64_t statement_id)
-{
-	struct db_param p[] = { DB_I64(statement_id), DB_I64(batch_id),
-	    DB_I64(account_id) };
+#define DONE_CASE	" WHEN ? THEN ?"
+#define DONE_CASE5	DONE_CASE DONE_CASE DONE_CASE DONE_CASE DONE_CASE
+#define DONE_IN5	"?, ?, ?, ?, ?"
 
-	return db_exec(db, "UPDATE statement_batch_items SET statement_id = ?"
-	    " WHERE batch_id = ? AND account_id = ?", p, ARRAY_LEN(p), NULL, NULL);
+/* DONE_ROWS items a statement: statement_id by account, then the batch,
+ * then the accounts (3 * DONE_ROWS + 1 binds, db.c takes 32). */
+static int
+items_done(struct db *db, int64_t batch_id,
+    const struct store_statement_item *it, size_t n)
+{
+	struct db_param p[3 * DONE_ROWS + 1];
+
+	for (size_t k = 0; k < n; k++) {
+		p[2 * k] = DB_I64(it[k].account_id);
+		p[2 * k + 1] = DB_I64(it[k].statement_id);
+		p[2 * n + 1 + k] = DB_I64(it[k].account_id);
+	}
+	p[2 * n] = DB_I64(batch_id);
+	if (n == DONE_ROWS)
+		return db_exec(db, "UPDATE statement_batch_items SET statement_id ="
+		    " CASE account_id" DONE_CASE5 DONE_CASE5 " END WHERE batch_id = ?"
+		    " AND account_id IN (" DONE_IN5 ", " DONE_IN5 ")", p,
+		    3 * n + 1, NULL, NULL);
+	return db_exec(db, "UPDATE statement_batch_items SET statement_id ="
+	    " CASE account_id" DONE_CASE " END WHERE batch_id = ?"
+	    " AND account_id IN (?)", p, 3 * n + 1, NULL, NULL);
+}
+
+int
+store_statement_batch_items_done(struct db *db, int64_t batch_id,
+    const struct store_statement_item *it, size_t n)
+{
+	size_t i = 0;
+	int rc = DB_OK;
+
+	for (; rc == DB_OK && n - i >= DONE_ROWS; i += DONE_ROWS)
+		rc = items_done(db, batch_id, it + i, DONE_ROWS);
+	for (; rc == DB_OK && i < n; i++)
+		rc = items_done(db, batch_id, it + i, 1);
+	return rc;
 }
 
 int
