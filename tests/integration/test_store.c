@@ -4,7 +4,7 @@
 
 #include <check.h>
 
-void	 store_cases_add(Suite *);
+#include "store_cases.h"
 
 int
 main(void)
