@@ -63,38 +63,39 @@ statement_created_by(const struct actor *a)
 	return 0;
 }
 
-/* A stored statement as the domain's (takes nothing: copies the lines). */
+/* A whole statement, header and lines, from s into d (a struct statement
+ * and a struct store_statement, either way round); rc: 0, or -1 when the
+ * lines cannot be allocated. */
+#define STATEMENT_COPY(rc, d, s) do {					\
+	(rc) = 0;							\
+	memset((d), 0, sizeof(*(d)));					\
+	STATEMENT_HEAD_COPY(d, s);					\
+	if ((s)->nlines > 0 &&						\
+	    ((d)->lines = calloc((s)->nlines, sizeof(*(d)->lines))) == NULL) \
+		(rc) = -1;						\
+	for (size_t i_ = 0; (rc) == 0 && i_ < (s)->nlines; i_++)	\
+		LINE_COPY(&(d)->lines[i_], &(s)->lines[i_]);		\
+	if ((rc) == 0)							\
+		(d)->nlines = (s)->nlines;				\
+} while (0)
+
 static int
 from_store(struct statement *d, const struct store_statement *s)
 {
-	memset(d, 0, sizeof(*d));
-	STATEMENT_HEAD_COPY(d, s);
-	if (s->nlines == 0)
-		return 0;
-	if ((d->lines = calloc(s->nlines, sizeof(*d->lines))) == NULL)
-		return -1;
-	d->nlines = s->nlines;
-	for (size_t i = 0; i < s->nlines; i++) {
-		LINE_COPY(&d->lines[i], &s->lines[i]);
-	}
-	return 0;
+	int rc;
+
+	STATEMENT_COPY(rc, d, s);
+	return rc;
 }
 
 static int
 to_store(struct store_statement *d, const struct statement *s)
 {
-	memset(d, 0, sizeof(*d));
-	STATEMENT_HEAD_COPY(d, s);
+	int rc;
+
+	STATEMENT_COPY(rc, d, s);
 	d->has_unapplied = 1;
-	if (s->nlines == 0)
-		return 0;
-	if ((d->lines = calloc(s->nlines, sizeof(*d->lines))) == NULL)
-		return -1;
-	d->nlines = s->nlines;
-	for (size_t i = 0; i < s->nlines; i++) {
-		LINE_COPY(&d->lines[i], &s->lines[i]);
-	}
-	return 0;
+	return rc;
 }
 
 int

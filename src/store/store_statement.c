@@ -8,11 +8,11 @@
 void
 store_statement_free(struct store_statement *st)
 {
-	if (st == NULL)
-		return;
-	free(st->lines);
-	st->lines = NULL;
-	st->nlines = 0;
+	if (st != NULL) {
+		free(st->lines);
+		st->lines = NULL;
+		st->nlines = 0;
+	}
 }
 
 int
