@@ -714,65 +714,6 @@ END_TEST
 
 /* --- batches and A/R ------------------------------------------------------ */
 
-/* Accounts in a fresh location: a1 owes 5000 (2000 due 10 days ago, 3000
- * due in 5 days), a2 owes 100 (due 45 days ago), a3 has no entries, a5 has
- * 700 credit; a4 owes 9000 elsewhere. */
-void
-mk_ar_fixture(struct ar_fixture *f)
-{
-	struct location l;
-	char num[40], d1[11], d2[11], d3[11];
-	int64_t inv, pay;
-
-	tag_new(f->tag, sizeof(f->tag));
-	memset(&l, 0, sizeof(l));
-	str_copy(l.name, sizeof(l.name), f->tag);
-	l.active = 1;
-	ck_assert_int_eq(location_save(db, &staff, &l), CAT_OK);
-	f->loc = l.id;
-	f->a1 = mk_account("ar one", f->loc);
-	f->a2 = mk_account("ar two", f->loc);
-	f->a3 = mk_account("ar three", f->loc);
-	f->a4 = mk_account("ar four", 0);
-	f->a5 = mk_account("ar five", f->loc);
-	date_rel(-10, d1);
-	date_rel(5, d2);
-	date_rel(-45, d3);
-	inv = mk_invoice(num, f->a1, 0, "issued", d3, d1);
-	mk_entry("charge", 2000, d3, f->a1, 0, inv, 0, "x");
-	inv = mk_invoice(num, f->a1, 0, "issued", d3, d2);
-	mk_entry("charge", 3000, d3, f->a1, 0, inv, 0, "y");
-	inv = mk_invoice(num, f->a2, 0, "issued", d3, d3);
-	mk_entry("charge", 100, d3, f->a2, 0, inv, 0, "z");
-	inv = mk_invoice(num, f->a4, 0, "issued", d3, d3);
-	mk_entry("charge", 9000, d3, f->a4, 0, inv, 0, "w");
-	pay = mk_payment(f->a5, 0, "cash", 700, d3, "");
-	mk_entry("payment", -700, d3, f->a5, 0, 0, pay, "cash");
-}
-
-START_TEST(ar_summary_by_location)
-{
-	struct ar_fixture f;
-	struct ar_summary s;
-
-	mk_ar_fixture(&f);
-	ck_assert_msg(ar_summary(db, f.loc, &s) == ST_OK, "%s", db_error(db));
-	ck_assert(s.total == 5100 && s.credit == 700);
-	ck_assert(s.accounts_with_balance == 2);
-	ck_assert(s.ntop == 2 && s.top[0].account_id == f.a1 &&
-	    s.top[0].balance == 5000 && s.top[1].account_id == f.a2);
-	ck_assert_str_eq(s.top[0].account_name, "ar one");
-	ck_assert(s.aging[0] == 3000 && s.aging[1] == 2000 && s.aging[2] == 100 &&
-	    s.aging[3] == 0 && s.aging[4] == 0);
-	/* Everything: at least this location's figures plus a4. */
-	ck_assert_msg(ar_summary(db, 0, &s) == ST_OK, "%s", db_error(db));
-	ck_assert(s.total >= 14100 && s.accounts_with_balance >= 3);
-	ck_assert(s.ntop <= 20);
-	for (size_t i = 1; i < s.ntop; i++)
-		ck_assert(s.top[i - 1].balance >= s.top[i].balance);
-}
-END_TEST
-
 /* --- API keys ------------------------------------------------------------- */
 
 START_TEST(apikey_create_lookup_revoke)
@@ -822,7 +763,6 @@ store_cases_add(Suite *s)
 	tcase_add_test(tc, statement_account_math_and_aging);
 	tcase_add_test(tc, statement_rejects_bad_ranges_and_owners);
 	tcase_add_test(tc, statement_generate_snapshot_is_immutable);
-	tcase_add_test(tc, ar_summary_by_location);
 	store_batch_cases_add(tc);
 	tcase_add_test(tc, apikey_create_lookup_revoke);
 	suite_add_tcase(s, tc);

@@ -16,7 +16,7 @@ extern struct db *db;
 extern const struct actor staff;
 
 void	 store_cases_add(Suite *);
-/* The bulk statement cases (store_batch_cases.c). */
+/* The A/R and bulk statement cases (store_batch_cases.c). */
 void	 store_batch_cases_add(TCase *);
 
 void	 store_setup(void);
@@ -39,7 +39,7 @@ struct ar_fixture {
 	char	 tag[16];
 	int64_t	 loc, a1, a2, a3, a4, a5;
 };
-/* Accounts in a fresh location (see store_cases.c). */
+/* Accounts in a fresh location (see store_batch_cases.c). */
 void	 mk_ar_fixture(struct ar_fixture *f);
 
 #endif
