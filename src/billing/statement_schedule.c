@@ -9,11 +9,10 @@
 #include "cfg.h"
 #include "clock.h"
 #include "db.h"
-#include "log.h"
 #include "money.h"
-#include "outbox.h"
-#include "portal.h"
 #include "statement.h"
+#include "statement_int.h"
+#include "store_statement.h"
 #include "str.h"
 
 const char *const ss_cadence_names[SS_CADENCE__MAX] = { "monthly", "weekly" };
@@ -103,39 +102,43 @@ statement_schedule_check(const struct stmt_schedule *s, const char **bad)
 
 /* --- settings ----------------------------------------------------------------- */
 
-#define SCHED_COLS	"cadence, day_of_month, every_weeks, anchor_date, " \
-			"min_balance, deliver_email"
-
-/* Row r, from column col on, in SCHED_COLS order. */
-static void
-sched_row(const struct db_result *r, size_t row, size_t col,
+/* The store's row as the domain's (statement_int.h), and back. */
+void
+statement_schedule_from_store(const struct store_statement_schedule *r,
     struct stmt_schedule *s)
 {
-	s->cadence = strcmp(db_str(r, row, col), "weekly") == 0 ? SS_WEEKLY :
-	    SS_MONTHLY;
-	s->day_of_month = (int)db_i64(r, row, col + 1);
-	s->every_weeks = (int)db_i64(r, row, col + 2);
-	str_copy(s->anchor_date, sizeof(s->anchor_date), db_str(r, row, col + 3));
-	s->min_balance = db_i64(r, row, col + 4);
-	s->deliver_email = db_i64(r, row, col + 5) != 0;
+	s->cadence = strcmp(r->cadence, "weekly") == 0 ? SS_WEEKLY : SS_MONTHLY;
+	s->day_of_month = r->day_of_month;
+	s->every_weeks = r->every_weeks;
+	str_copy(s->anchor_date, sizeof(s->anchor_date), r->anchor_date);
+	s->min_balance = r->min_balance;
+	s->deliver_email = r->deliver_email;
+}
+
+static void
+sched_to_store(const struct stmt_schedule *s, struct store_statement_schedule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->enabled = s->enabled;
+	str_copy(r->cadence, sizeof(r->cadence), ss_cadence_names[s->cadence]);
+	r->day_of_month = s->day_of_month;
+	r->every_weeks = s->every_weeks;
+	str_copy(r->anchor_date, sizeof(r->anchor_date), s->anchor_date);
+	r->min_balance = s->min_balance;
+	r->deliver_email = s->deliver_email;
 }
 
 int
 statement_schedule_default_get(struct db *db, struct stmt_schedule *s)
 {
-	struct db_result r;
-	int rc;
+	struct store_statement_schedule r;
 
 	memset(s, 0, sizeof(*s));
-	rc = db_query(db, "SELECT enabled, " SCHED_COLS " FROM "
-	    "statement_schedule_settings WHERE id = 1", NULL, 0, &r);
-	if (rc == DB_OK && r.nrows == 1) {
-		s->enabled = db_i64(&r, 0, 0) != 0;
-		sched_row(&r, 0, 1, s);
-	} else
-		rc = DB_ERR;
-	db_result_free(&r);
-	return rc == DB_OK ? SS_OK : SS_DB;
+	if (store_statement_schedule_default_get(db, &r) != 1)
+		return SS_DB;
+	s->enabled = r.enabled;
+	statement_schedule_from_store(&r, s);
+	return SS_OK;
 }
 
 static void
@@ -160,30 +163,22 @@ set_tx(struct db *db, void *arg)
 {
 	struct set_args *a = arg;
 	const struct stmt_schedule *s = a->s;
+	struct store_statement_schedule r;
+	int64_t by = a->actor->id, now = clock_now();
 	char detail[300];
 	int rc;
-	struct db_param p[] = { DB_I64(s->enabled), DB_STR(ss_cadence_names[s->cadence]),
-	    DB_I64(s->day_of_month), DB_I64(s->every_weeks), DB_STR(s->anchor_date),
-	    DB_I64(s->min_balance), DB_I64(s->deliver_email),
-	    a->actor->id ? DB_I64(a->actor->id) : DB_NULL, DB_I64(clock_now()),
-	    DB_I64(a->account_id) };
 
+	sched_to_store(s, &r);
 	if (a->account_id == 0) {
-		rc = db_exec(db, "UPDATE statement_schedule_settings SET enabled = ?, "
-		    "cadence = ?, day_of_month = ?, every_weeks = ?, anchor_date = ?, "
-		    "min_balance = ?, deliver_email = ?, updated_by = ?, updated_at = ? "
-		    "WHERE id = 1", p, 9, NULL, NULL);
+		rc = store_statement_schedule_default_set(db, &r, by, now);
 		sched_detail(detail, sizeof(detail), s->enabled ? "on" : "off", s);
 	} else if (a->mode == SS_DEFAULT) {
-		rc = db_exec(db, "DELETE FROM statement_schedules WHERE account_id = ?",
-		    p + 9, 1, NULL, NULL);
+		rc = store_statement_schedule_account_delete(db, a->account_id);
 		str_copy(detail, sizeof(detail), "mode=default");
 	} else {
-		p[0] = DB_STR(ss_mode_names[a->mode]);
-		rc = db_exec(db, "REPLACE INTO statement_schedules (mode, cadence, "
-		    "day_of_month, every_weeks, anchor_date, min_balance, "
-		    "deliver_email, updated_by, updated_at, account_id) VALUES "
-		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p, 10, NULL, NULL);
+		str_copy(r.mode, sizeof(r.mode), ss_mode_names[a->mode]);
+		rc = store_statement_schedule_account_put(db, a->account_id, &r,
+		    by, now);
 		sched_detail(detail, sizeof(detail), ss_mode_names[a->mode], s);
 	}
 	if (rc == DB_OK)
@@ -207,22 +202,20 @@ int
 statement_schedule_account_get(struct db *db, int64_t account_id,
     enum ss_mode *mode, struct stmt_schedule *s)
 {
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
+	struct store_statement_schedule r;
 	int rc;
 
 	*mode = SS_DEFAULT;
 	if (statement_schedule_default_get(db, s) != SS_OK)
 		return SS_DB;
-	rc = db_query(db, "SELECT mode, " SCHED_COLS " FROM statement_schedules "
-	    "WHERE account_id = ?", p, 1, &r);
-	if (rc == DB_OK && r.nrows == 1) {
-		*mode = strcmp(db_str(&r, 0, 0), "off") == 0 ? SS_OFF : SS_CUSTOM;
+	if ((rc = store_statement_schedule_account_get(db, account_id, &r)) < 0)
+		return SS_DB;
+	if (rc == 1) {
+		*mode = strcmp(r.mode, "off") == 0 ? SS_OFF : SS_CUSTOM;
 		s->enabled = *mode == SS_CUSTOM;
-		sched_row(&r, 0, 1, s);
+		statement_schedule_from_store(&r, s);
 	}
-	db_result_free(&r);
-	return rc == DB_OK ? SS_OK : SS_DB;
+	return SS_OK;
 }
 
 int
@@ -231,8 +224,8 @@ statement_schedule_account_set(struct db *db, const struct actor *actor,
     const char **bad)
 {
 	struct set_args a = { actor, account_id, mode, s };
-	int64_t n = 0;
-	struct db_param p[] = { DB_I64(account_id) };
+	struct store_statement_party party;
+	int rc;
 
 	if ((unsigned)mode >= SS_MODE__MAX) {
 		*bad = "mode";
@@ -240,10 +233,9 @@ statement_schedule_account_set(struct db *db, const struct actor *actor,
 	}
 	if (statement_schedule_check(s, bad) != SS_OK)
 		return SS_INVALID;
-	if (db_query_i64(db, "SELECT COUNT(*) FROM accounts WHERE id = ?", p, 1,
-	    &n) != DB_OK)
+	if ((rc = store_statement_party_get(db, account_id, &party)) < 0)
 		return SS_DB;
-	if (n == 0)
+	if (rc == 0)
 		return SS_NOT_FOUND;
 	return db_tx(db, set_tx, &a) == DB_OK ? SS_OK : SS_DB;
 }

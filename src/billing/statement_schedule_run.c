@@ -14,6 +14,8 @@
 #include "outbox.h"
 #include "portal.h"
 #include "statement.h"
+#include "statement_int.h"
+#include "store_statement.h"
 #include "str.h"
 
 #define PDF_MAX		(4u * 1024 * 1024)
@@ -30,14 +32,11 @@ static const struct actor ss_actor = { "system", 0, "statement-schedule" };
 static int
 pay_query(struct db *db, int64_t account_id, char *out, size_t outsz)
 {
-	struct db_param p[] = { DB_I64(clock_now()), DB_I64(account_id) };
 	struct portal_invoice *inv = NULL;
 	size_t n = 0, k = 0;
 	struct buf b;
 
-	if (db_exec(db, "INSERT IGNORE INTO portal_invoices (invoice_id, account_id,"
-	    " posted_at) SELECT id, account_id, ? FROM invoices WHERE account_id = ?"
-	    " AND status = 'issued'", p, 2, NULL, NULL) != DB_OK ||
+	if (store_statement_portal_post(db, account_id, clock_now()) != DB_OK ||
 	    portal_invoices(db, account_id, -1, &inv, &n) != PORTAL_OK)
 		return DB_ERR;
 	buf_init(&b, outsz - 1);
@@ -54,24 +53,22 @@ int
 statement_email_in_tx(struct db *db, const struct ss_env *env,
     const struct statement *st, int64_t *outbox_id)
 {
-	struct db_param p[] = { DB_I64(st->account_id) };
-	struct db_result r;
 	struct notice n;
-	char query[PAY_URL_MAX] = "";
+	char query[PAY_URL_MAX] = "", email[1024], lang[16];
 	int64_t id = 0;
 	int rc;
 
 	if (outbox_id)
 		*outbox_id = 0;
-	rc = db_query(db, "SELECT COALESCE(email, ''), COALESCE(language, '') "
-	    "FROM accounts WHERE id = ?", p, 1, &r);
-	if (rc != DB_OK || r.nrows == 0 || !outbox_addr_ok(db_str(&r, 0, 0)))
+	rc = store_statement_account_contact(db, st->account_id, email,
+	    sizeof(email), lang, sizeof(lang));
+	if (rc != DB_OK || !outbox_addr_ok(email))
 		goto done;	/* no email: the portal has it */
 	if (st->amount_due > 0 && (rc = pay_query(db, st->account_id, query,
 	    sizeof(query))) != DB_OK)
 		goto done;
 	/* in English, as it always was */
-	notice_init(&n, NOTICE_STATEMENT, db_str(&r, 0, 0), NULL,
+	notice_init(&n, NOTICE_STATEMENT, email, NULL,
 	    st->account_id, "statement", st->id);
 	notice_fact(&n, "account_name", st->account_name);
 	notice_fact(&n, "period_from", st->period_start);
@@ -85,7 +82,6 @@ statement_email_in_tx(struct db *db, const struct ss_env *env,
 done:
 	if (rc == OUTBOX_INVALID)
 		rc = DB_ERR;
-	db_result_free(&r);
 	return rc;
 }
 
@@ -109,11 +105,8 @@ one_tx(struct db *db, void *arg)
 	int rc;
 
 	memset(&st, 0, sizeof(st));
-	struct db_param c[] = { DB_I64(o->account_id), DB_STR(o->key),
-	    DB_I64(clock_now()) };
-	rc = db_exec(db, "INSERT INTO statement_schedule_runs (account_id, "
-	    "period_key, status, balance, created_at) VALUES (?, ?, 'skipped', 0, ?)",
-	    c, 3, NULL, NULL);
+	rc = store_statement_schedule_run_claim(db, o->account_id, o->key,
+	    clock_now());
 	if (rc == DB_DUP) {
 		o->out = ONE_ALREADY;
 		return DB_OK;
@@ -133,14 +126,10 @@ one_tx(struct db *db, void *arg)
 			rc = statement_email_in_tx(db, o->env, &st, &mail_id);
 		o->out = mail_id ? ONE_EMAILED : ONE_GENERATED;
 	}
-	struct db_param u[] = { DB_STR(o->out == ONE_SKIPPED ? "skipped" :
-	    mail_id ? "emailed" : "generated"), stmt_id ? DB_I64(stmt_id) : DB_NULL,
-	    mail_id ? DB_I64(mail_id) : DB_NULL, DB_I64(st.closing),
-	    DB_I64(o->account_id), DB_STR(o->key) };
 	if (rc == DB_OK)
-		rc = db_exec(db, "UPDATE statement_schedule_runs SET status = ?, "
-		    "statement_id = ?, outbox_id = ?, balance = ? WHERE account_id = ? "
-		    "AND period_key = ?", u, 6, NULL, NULL);
+		rc = store_statement_schedule_run_finish(db, o->account_id, o->key,
+		    o->out == ONE_SKIPPED ? "skipped" : mail_id ? "emailed" :
+		    "generated", stmt_id, mail_id, st.closing);
 	statement_free(&st);
 	return rc;
 }
@@ -156,52 +145,32 @@ count(struct ss_run_stats *st, const struct one *o)
 	}
 }
 
-/* Accounts with a schedule: their own (custom) or the default (when on),
- * with the period already run marked so it costs no transaction. */
-#define CANDIDATES "SELECT a.id, s.mode IS NOT NULL, " \
-	"COALESCE(s.cadence, d.cadence), COALESCE(s.day_of_month, d.day_of_month), " \
-	"COALESCE(s.every_weeks, d.every_weeks), COALESCE(s.anchor_date, d.anchor_date), " \
-	"COALESCE(s.min_balance, d.min_balance), COALESCE(s.deliver_email, d.deliver_email) " \
-	"FROM accounts a JOIN statement_schedule_settings d ON d.id = 1 " \
-	"LEFT JOIN statement_schedules s ON s.account_id = a.id " \
-	"WHERE (s.mode = 'custom' OR (s.mode IS NULL AND d.enabled = 1)) " \
-	"ORDER BY a.id"
-
-static void
-sched_from_row(const struct db_result *r, size_t i, struct stmt_schedule *s)
-{
-	s->enabled = 1;
-	s->cadence = strcmp(db_str(r, i, 2), "weekly") == 0 ? SS_WEEKLY :
-	    SS_MONTHLY;
-	s->day_of_month = (int)db_i64(r, i, 3);
-	s->every_weeks = (int)db_i64(r, i, 4);
-	str_copy(s->anchor_date, sizeof(s->anchor_date), db_str(r, i, 5));
-	s->min_balance = db_i64(r, i, 6);
-	s->deliver_email = db_i64(r, i, 7) != 0;
-}
-
+/* 1 when it made a statement, 0 when not (or failed: counted), -1 on a
+ * database error of the run itself. */
 static int
-run_one(struct db *db, const struct ss_env *env, const struct db_result *r,
-    size_t i, int64_t today, struct ss_run_stats *st)
+run_one(struct db *db, const struct ss_env *env,
+    const struct store_statement_due *due, int64_t today,
+    struct ss_run_stats *st)
 {
 	struct stmt_schedule s;
 	char key[17], from[11], to[11];
 	struct one o;
-	int64_t done = 0;
+	int done;
 
 	memset(&s, 0, sizeof(s));
-	sched_from_row(r, i, &s);
+	s.enabled = 1;
+	statement_schedule_from_store(&due->s, &s);
 	if (statement_schedule_period(&s, today, key, from, to) == -1)
 		return 0;
-	struct db_param p[] = { DB_I64(db_i64(r, i, 0)), DB_STR(key) };
-	if (db_query_i64(db, "SELECT COUNT(*) FROM statement_schedule_runs WHERE "
-	    "account_id = ? AND period_key = ?", p, 2, &done) != DB_OK)
+	/* the period already run costs no transaction */
+	if ((done = store_statement_schedule_run_get(db, due->account_id,
+	    key)) < 0)
 		return -1;
 	if (done) {
 		st->already++;
 		return 0;
 	}
-	o = (struct one){ env, db_i64(r, i, 0), &s, key, from, to, ONE_ALREADY };
+	o = (struct one){ env, due->account_id, &s, key, from, to, ONE_ALREADY };
 	if (db_tx(db, one_tx, &o) != DB_OK) {
 		log_err("scheduled statement for account %" PRId64 " (%s): %s",
 		    o.account_id, key, db_error(db));
@@ -212,27 +181,26 @@ run_one(struct db *db, const struct ss_env *env, const struct db_result *r,
 	return o.out == ONE_GENERATED || o.out == ONE_EMAILED;
 }
 
+/* Accounts with a schedule: their own (custom) or the default (when on). */
 int
 statement_schedule_run(struct db *db, const struct ss_env *env, int64_t now,
     size_t max, struct ss_run_stats *st)
 {
-	struct db_result r;
+	struct store_statement_due *due = NULL;
 	int64_t today = now / 86400;
-	size_t made = 0;
+	size_t n = 0, made = 0;
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (db_query(db, CANDIDATES, NULL, 0, &r) != DB_OK) {
-		db_result_free(&r);
+	if (store_statement_schedule_due(db, &due, &n) != DB_OK)
 		return SS_DB;
-	}
-	for (size_t i = 0; i < r.nrows && made < max; i++) {
+	for (size_t i = 0; i < n && made < max; i++) {
 		st->examined++;
-		if ((rc = run_one(db, env, &r, i, today, st)) == -1)
+		if ((rc = run_one(db, env, &due[i], today, st)) == -1)
 			break;
 		made += (size_t)rc;
 	}
-	db_result_free(&r);
+	free(due);
 	return rc == -1 ? SS_DB : SS_OK;
 }
 
@@ -241,10 +209,8 @@ statement_schedule_run(struct db *db, const struct ss_env *env, int64_t now,
 int
 statement_batch_set_email(struct db *db, int64_t batch_id)
 {
-	struct db_param p[] = { DB_I64(batch_id) };
-
-	return db_exec(db, "UPDATE statement_batches SET email = 1 WHERE id = ?",
-	    p, 1, NULL, NULL) == DB_OK ? SS_OK : SS_DB;
+	return store_statement_batch_set_email(db, batch_id) == DB_OK ? SS_OK :
+	    SS_DB;
 }
 
 struct bmail {
@@ -259,36 +225,29 @@ static int
 bmail_tx(struct db *db, void *arg)
 {
 	struct bmail *b = arg;
-	struct db_param c[] = { DB_I64(b->batch_id), DB_I64((int64_t)b->max) };
-	struct db_result r;
+	struct store_statement_item *it = NULL;
 	struct statement st;
+	size_t n = 0;
 	int64_t mail_id;
 	int rc;
 
 	b->sent = 0;
-	rc = db_query(db, "SELECT i.account_id, i.statement_id FROM "
-	    "statement_batch_items i JOIN statement_batches s ON s.id = i.batch_id "
-	    "WHERE i.batch_id = ? AND s.email = 1 AND i.statement_id IS NOT NULL "
-	    "AND i.mailed = 0 ORDER BY i.account_id LIMIT ? FOR UPDATE SKIP LOCKED",
-	    c, 2, &r);
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
+	rc = store_statement_batch_mail_claim(db, b->batch_id, b->max, &it, &n);
+	for (size_t i = 0; rc == DB_OK && i < n; i++) {
 		mail_id = 0;
-		if (statement_get(db, db_i64(&r, i, 1), &st) != ST_OK) {
+		if (statement_get(db, it[i].statement_id, &st) != ST_OK) {
 			rc = DB_ERR;
 			break;
 		}
 		if (st.amount_due > 0)
 			rc = statement_email_in_tx(db, b->env, &st, &mail_id);
 		statement_free(&st);
-		struct db_param u[] = { mail_id ? DB_I64(mail_id) : DB_NULL,
-		    DB_I64(b->batch_id), DB_I64(db_i64(&r, i, 0)) };
 		if (rc == DB_OK)
-			rc = db_exec(db, "UPDATE statement_batch_items SET mailed = 1, "
-			    "outbox_id = ? WHERE batch_id = ? AND account_id = ?", u, 3,
-			    NULL, NULL);
+			rc = store_statement_batch_item_mailed(db, b->batch_id,
+			    it[i].account_id, mail_id);
 		b->sent += mail_id != 0;
 	}
-	db_result_free(&r);
+	free(it);
 	return rc;
 }
 
@@ -309,21 +268,6 @@ int
 statement_batch_mail_counts(struct db *db, int64_t batch_id, int *email,
     int64_t *pending, int64_t *sent)
 {
-	struct db_param p[] = { DB_I64(batch_id) };
-	struct db_result r;
-	int rc;
-
-	rc = db_query(db, "SELECT s.email, COALESCE(SUM(i.statement_id IS NOT NULL "
-	    "AND i.mailed = 0), 0), COALESCE(SUM(i.outbox_id IS NOT NULL), 0) FROM "
-	    "statement_batches s LEFT JOIN statement_batch_items i ON i.batch_id = "
-	    "s.id WHERE s.id = ? GROUP BY s.id, s.email", p, 1, &r);
-	*email = 0;
-	*pending = *sent = 0;
-	if (rc == DB_OK && r.nrows == 1) {
-		*email = db_i64(&r, 0, 0) != 0;
-		*pending = db_i64(&r, 0, 1);
-		*sent = db_i64(&r, 0, 2);
-	}
-	db_result_free(&r);
-	return rc == DB_OK ? SS_OK : SS_DB;
+	return store_statement_batch_mail_counts(db, batch_id, email, pending,
+	    sent) == DB_OK ? SS_OK : SS_DB;
 }

@@ -19,13 +19,13 @@
 #include "statement.h"
 #include "str.h"
 
-void	 store_cases_add(Suite *);
+#include "store_cases.h"
 
-static struct config cfg;
-static struct db *db;
-static const struct actor staff = { "staff", 1, "127.0.0.1" };
+struct config cfg;
+struct db *db;
+const struct actor staff = { "staff", 1, "127.0.0.1" };
 
-static void
+void
 store_setup(void)
 {
 	const char *path = getenv("ITEST_CONFIG");
@@ -39,7 +39,7 @@ store_setup(void)
 	ck_assert_msg(db_ensure(db) == DB_OK, "%s", db_error(db));
 }
 
-static void
+void
 store_teardown(void)
 {
 	db_close(db);
@@ -48,7 +48,7 @@ store_teardown(void)
 }
 
 /* A fresh lowercase tag ("t" + 12 hex digits) for unique names. */
-static void
+void
 tag_new(char *out, size_t outsz)
 {
 	unsigned char r[6];
@@ -59,7 +59,7 @@ tag_new(char *out, size_t outsz)
 	str_fmt(out, outsz, "t%s", hex);
 }
 
-static int64_t
+int64_t
 exec_id(const char *sql, const struct db_param *p, size_t n)
 {
 	uint64_t id = 0;
@@ -69,7 +69,7 @@ exec_id(const char *sql, const struct db_param *p, size_t n)
 	return (int64_t)id;
 }
 
-static int64_t
+int64_t
 query_i64(const char *sql, const struct db_param *p, size_t n)
 {
 	struct db_result r;
@@ -81,7 +81,7 @@ query_i64(const char *sql, const struct db_param *p, size_t n)
 	return v;
 }
 
-static void
+void
 date_rel(int64_t days_from_today, char out[11])
 {
 	date_fmt(date_today() + days_from_today, out, 11);
@@ -89,7 +89,7 @@ date_rel(int64_t days_from_today, char out[11])
 
 /* --- hand-made ledger rows ------------------------------------------------ */
 
-static int64_t
+int64_t
 mk_account(const char *name, int64_t location_id)
 {
 	struct account a;
@@ -134,7 +134,7 @@ next_invoice_number(char number[40])
 	return number;
 }
 
-static int64_t
+int64_t
 mk_invoice(char number[40], int64_t account, int64_t client,
     const char *status, const char *date, const char *due)
 {
@@ -147,7 +147,7 @@ mk_invoice(char number[40], int64_t account, int64_t client,
 	    " updated_at) VALUES (?, ?, ?, 1, ?, ?, ?, '', ?, ?)", p, ARRAY_LEN(p));
 }
 
-static int64_t
+int64_t
 mk_payment(int64_t account, int64_t client, const char *method, int64_t amount,
     const char *date, const char *ref)
 {
@@ -160,7 +160,7 @@ mk_payment(int64_t account, int64_t client, const char *method, int64_t amount,
 	    " VALUES (?, ?, ?, ?, 'succeeded', ?, ?, ?)", p, ARRAY_LEN(p));
 }
 
-static void
+void
 mk_entry(const char *kind, int64_t amount, const char *date, int64_t account,
     int64_t client, int64_t invoice, int64_t payment, const char *memo)
 {
@@ -174,7 +174,7 @@ mk_entry(const char *kind, int64_t amount, const char *date, int64_t account,
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p));
 }
 
-static void
+void
 mk_alloc(int64_t payment, int64_t invoice, int64_t amount)
 {
 	struct db_param p[] = { DB_I64(payment), DB_I64(invoice), DB_I64(amount),
@@ -714,138 +714,6 @@ END_TEST
 
 /* --- batches and A/R ------------------------------------------------------ */
 
-struct ar_fixture {
-	char	 tag[16];
-	int64_t	 loc, a1, a2, a3, a4, a5;
-};
-
-/* Accounts in a fresh location: a1 owes 5000 (2000 due 10 days ago, 3000
- * due in 5 days), a2 owes 100 (due 45 days ago), a3 has no entries, a5 has
- * 700 credit; a4 owes 9000 elsewhere. */
-static void
-mk_ar_fixture(struct ar_fixture *f)
-{
-	struct location l;
-	char num[40], d1[11], d2[11], d3[11];
-	int64_t inv, pay;
-
-	tag_new(f->tag, sizeof(f->tag));
-	memset(&l, 0, sizeof(l));
-	str_copy(l.name, sizeof(l.name), f->tag);
-	l.active = 1;
-	ck_assert_int_eq(location_save(db, &staff, &l), CAT_OK);
-	f->loc = l.id;
-	f->a1 = mk_account("ar one", f->loc);
-	f->a2 = mk_account("ar two", f->loc);
-	f->a3 = mk_account("ar three", f->loc);
-	f->a4 = mk_account("ar four", 0);
-	f->a5 = mk_account("ar five", f->loc);
-	date_rel(-10, d1);
-	date_rel(5, d2);
-	date_rel(-45, d3);
-	inv = mk_invoice(num, f->a1, 0, "issued", d3, d1);
-	mk_entry("charge", 2000, d3, f->a1, 0, inv, 0, "x");
-	inv = mk_invoice(num, f->a1, 0, "issued", d3, d2);
-	mk_entry("charge", 3000, d3, f->a1, 0, inv, 0, "y");
-	inv = mk_invoice(num, f->a2, 0, "issued", d3, d3);
-	mk_entry("charge", 100, d3, f->a2, 0, inv, 0, "z");
-	inv = mk_invoice(num, f->a4, 0, "issued", d3, d3);
-	mk_entry("charge", 9000, d3, f->a4, 0, inv, 0, "w");
-	pay = mk_payment(f->a5, 0, "cash", 700, d3, "");
-	mk_entry("payment", -700, d3, f->a5, 0, 0, pay, "cash");
-}
-
-START_TEST(ar_summary_by_location)
-{
-	struct ar_fixture f;
-	struct ar_summary s;
-
-	mk_ar_fixture(&f);
-	ck_assert_msg(ar_summary(db, f.loc, &s) == ST_OK, "%s", db_error(db));
-	ck_assert(s.total == 5100 && s.credit == 700);
-	ck_assert(s.accounts_with_balance == 2);
-	ck_assert(s.ntop == 2 && s.top[0].account_id == f.a1 &&
-	    s.top[0].balance == 5000 && s.top[1].account_id == f.a2);
-	ck_assert_str_eq(s.top[0].account_name, "ar one");
-	ck_assert(s.aging[0] == 3000 && s.aging[1] == 2000 && s.aging[2] == 100 &&
-	    s.aging[3] == 0 && s.aging[4] == 0);
-	/* Everything: at least this location's figures plus a4. */
-	ck_assert_msg(ar_summary(db, 0, &s) == ST_OK, "%s", db_error(db));
-	ck_assert(s.total >= 14100 && s.accounts_with_balance >= 3);
-	ck_assert(s.ntop <= 20);
-	for (size_t i = 1; i < s.ntop; i++)
-		ck_assert(s.top[i - 1].balance >= s.top[i].balance);
-}
-END_TEST
-
-struct step_thread {
-	int64_t	 batch;
-	int	 rc;
-};
-
-static void *
-step_thread(void *arg)
-{
-	struct step_thread *t = arg;
-	struct db *own = db_new(&cfg);
-
-	t->rc = own ? statement_batch_step(own, &staff, t->batch, 1) : ST_DB;
-	db_close(own);
-	return NULL;
-}
-
-START_TEST(statement_batch_concurrent_steps)
-{
-	struct ar_fixture f;
-	struct statement_batch b;
-	struct step_thread t[2];
-	pthread_t th[2];
-	int64_t id = 0, small = 0;
-
-	mk_ar_fixture(&f);
-	ck_assert_int_eq(statement_batch_create(db, &staff, "2026-03-01",
-	    "2026-02-01", f.loc, 1, &id), ST_INVALID);
-	ck_assert_int_eq(statement_batch_create(db, &staff, "2000-01-01",
-	    "2009-12-31", f.loc, 1000, &small), ST_OK);
-	ck_assert_int_eq(statement_batch_get(db, small, &b), ST_OK);
-	ck_assert(b.total == 1);	/* only a1 owes at least 1000 */
-	ck_assert_int_eq(statement_batch_create(db, &staff, "2000-01-01",
-	    "2009-12-31", f.loc, 1, &id), ST_OK);
-	ck_assert_int_eq(statement_batch_get(db, id, &b), ST_OK);
-	ck_assert(b.total == 2 && b.done == 0);
-	ck_assert_str_eq(b.status, "running");
-	ck_assert(b.location_id == f.loc && b.min_balance == 1);
-
-	/* Two steps at once claim different accounts (SKIP LOCKED). */
-	for (int i = 0; i < 2; i++) {
-		t[i].batch = id;
-		t[i].rc = -99;
-		ck_assert(pthread_create(&th[i], NULL, step_thread, &t[i]) == 0);
-	}
-	for (int i = 0; i < 2; i++)
-		ck_assert(pthread_join(th[i], NULL) == 0);
-	ck_assert_int_eq(t[0].rc, ST_OK);
-	ck_assert_int_eq(t[1].rc, ST_OK);
-	ck_assert_int_eq(statement_batch_get(db, id, &b), ST_OK);
-	ck_assert(b.done == 2);
-	ck_assert_str_eq(b.status, "done");
-	ck_assert_int_eq(statement_batch_step(db, &staff, id, 10), ST_OK);
-	{
-		struct db_param p[] = { DB_I64(id) };
-		ck_assert(query_i64("SELECT COUNT(DISTINCT s.account_id) FROM"
-		    " statement_batch_items i JOIN statements s ON s.id ="
-		    " i.statement_id AND s.batch_id = i.batch_id WHERE i.batch_id = ?",
-		    p, 1) == 2);
-		ck_assert(query_i64("SELECT COUNT(*) FROM statements WHERE"
-		    " batch_id = ?", p, 1) == 2);
-		ck_assert(query_i64("SELECT COUNT(*) FROM statement_batches WHERE"
-		    " id = ? AND finished_at IS NOT NULL", p, 1) == 1);
-	}
-	ck_assert_int_eq(statement_batch_get(db, INT64_C(999999999), &b),
-	    ST_NOT_FOUND);
-}
-END_TEST
-
 /* --- API keys ------------------------------------------------------------- */
 
 START_TEST(apikey_create_lookup_revoke)
@@ -895,8 +763,7 @@ store_cases_add(Suite *s)
 	tcase_add_test(tc, statement_account_math_and_aging);
 	tcase_add_test(tc, statement_rejects_bad_ranges_and_owners);
 	tcase_add_test(tc, statement_generate_snapshot_is_immutable);
-	tcase_add_test(tc, ar_summary_by_location);
-	tcase_add_test(tc, statement_batch_concurrent_steps);
+	store_batch_cases_add(tc);
 	tcase_add_test(tc, apikey_create_lookup_revoke);
 	suite_add_tcase(s, tc);
 }

@@ -5,7 +5,7 @@
 
 #include <check.h>
 
-void	 store_cases_add(Suite *);
+#include "store_cases.h"
 void	 store_plan_cases_add(Suite *);
 void	 store_pay_cases_add(Suite *);
 
