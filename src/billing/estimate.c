@@ -8,6 +8,7 @@
 #include "coverage.h"
 #include "db.h"
 #include "estimate.h"
+#include "estimate_int.h"
 #include "payer.h"
 #include "profiles.h"
 #include "store_estimate.h"
@@ -216,85 +217,87 @@ estimate_price(struct db *db, struct estimate *e, char *msg, size_t msgsz,
 
 /* --- loading -------------------------------------------------------------- */
 
-static void
-fig_from_store(const struct store_estimate_fig *s,
-    struct est_coverage *f)
-{
-	f->deductible = s->deductible;
-	f->deductible_met = s->deductible_met;
-	f->family_deductible = s->family_deductible;
-	f->family_deductible_met = s->family_deductible_met;
-	f->coinsurance_bp = s->coinsurance_bp;
-	f->copay = s->copay;
-	f->oop_max = s->oop_max;
-	f->oop_met = s->oop_met;
-	f->family_oop_max = s->family_oop_max;
-	f->family_oop_met = s->family_oop_met;
-}
+/* The fields an estimate shares with the store's row, copied one way or
+ * the other by the same lists (billing headers do not see the store's). */
+#define EST_TEXT(X) X(payer_name) X(member_id) X(notes) X(valid_until) \
+	X(scheduled_on) X(gfe_due) X(diagnosis_codes) X(separate_items) \
+	X(provider_name) X(provider_npi) X(provider_tin) X(provider_location)
+#define EST_NUM(X) X(id) X(root_id) X(version) X(client_id) X(account_id) \
+	X(coverage_id) X(gfe) X(gfe_requested)
+#define EST_FIG(X) X(deductible) X(deductible_met) X(family_deductible) \
+	X(family_deductible_met) X(coinsurance_bp) X(copay) X(oop_max) \
+	X(oop_met) X(family_oop_max) X(family_oop_met)
+#define LINE_TEXT(X) X(code) X(billing_code) X(diagnosis_code) \
+	X(description) X(service_date)
+#define LINE_NUM(X) X(quantity) X(rate) X(copay_applies) X(discount_bp) \
+	X(allowed) X(deductible) X(coinsurance) X(copay) X(discount) \
+	X(patient) X(insurer)
 
-#define CPY(f)	str_copy(e->f, sizeof(e->f), s->f)
+#define TEXT_TO(to, from, f)	str_copy(to->f, sizeof(to->f), from->f);
 
 static void
 est_from_store(const struct store_estimate *s, struct estimate *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->id = s->id;
-	e->root_id = s->root_id;
-	e->version = s->version;
-	e->client_id = s->client_id;
-	e->account_id = s->account_id;
+#define X(f)	TEXT_TO(e, s, f)
+	EST_TEXT(X) X(content_hash) X(client_name) X(birth_date) X(account_email)
+#undef X
+#define X(f)	e->f = s->f;
+	EST_NUM(X) X(invoice_id) X(created_at) X(sent_at) X(viewed_at)
+#undef X
+#define X(f)	e->fig.f = s->fig.f;
+	EST_FIG(X)
+#undef X
 	e->state = state_parse(s->status);
 	e->basis = basis_parse(s->basis);
-	e->coverage_id = s->coverage_id;
-	CPY(payer_name);
-	CPY(member_id);
 	e->fig.in_network = e->basis == EST_IN_NETWORK;
-	fig_from_store(&s->fig, &e->fig);
-	CPY(notes);
-	CPY(valid_until);
-	e->gfe = s->gfe;
-	e->gfe_requested = s->gfe_requested;
-	CPY(scheduled_on);
-	CPY(gfe_due);
-	CPY(diagnosis_codes);
-	CPY(separate_items);
-	CPY(provider_name);
-	CPY(provider_npi);
-	CPY(provider_tin);
-	CPY(provider_location);
 	e->totals.allowed = s->allowed_total;
 	e->totals.patient = s->patient_total;
 	e->totals.insurer = s->insurer_total;
-	CPY(content_hash);
-	e->invoice_id = s->invoice_id;
-	e->created_at = s->created_at;
-	e->sent_at = s->sent_at;
-	e->viewed_at = s->viewed_at;
-	CPY(client_name);
-	CPY(birth_date);
-	CPY(account_email);
+}
+
+void
+estimate_to_store(const struct estimate *e, struct store_estimate *s)
+{
+	memset(s, 0, sizeof(*s));
+#define X(f)	TEXT_TO(s, e, f)
+	EST_TEXT(X)
+#undef X
+#define X(f)	s->f = e->f;
+	EST_NUM(X)
+#undef X
+#define X(f)	s->fig.f = e->fig.f;
+	EST_FIG(X)
+#undef X
+	str_copy(s->basis, sizeof(s->basis), est_basis_names[e->basis]);
+	s->allowed_total = e->totals.allowed;
+	s->patient_total = e->totals.patient;
+	s->insurer_total = e->totals.insurer;
 }
 
 static void
 line_from_store(const struct store_estimate_line *s, struct estimate_line *e)
 {
 	e->service_id = s->service_id;
-	CPY(code);
-	CPY(billing_code);
-	CPY(diagnosis_code);
-	CPY(description);
-	CPY(service_date);
-	e->c.quantity = s->quantity;
-	e->c.rate = s->rate;
-	e->c.copay_applies = s->copay_applies;
-	e->c.discount_bp = s->discount_bp;
-	e->c.allowed = s->allowed;
-	e->c.deductible = s->deductible;
-	e->c.coinsurance = s->coinsurance;
-	e->c.copay = s->copay;
-	e->c.discount = s->discount;
-	e->c.patient = s->patient;
-	e->c.insurer = s->insurer;
+#define X(f)	TEXT_TO(e, s, f)
+	LINE_TEXT(X)
+#undef X
+#define X(f)	e->c.f = s->f;
+	LINE_NUM(X)
+#undef X
+}
+
+void
+estimate_line_to_store(const struct estimate_line *e,
+    struct store_estimate_line *s)
+{
+	s->service_id = e->service_id;
+#define X(f)	TEXT_TO(s, e, f)
+	LINE_TEXT(X)
+#undef X
+#define X(f)	s->f = e->c.f;
+	LINE_NUM(X)
+#undef X
 }
 
 static int

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "db.h"
 #include "estimate.h"
+#include "estimate_int.h"
 #include "invoice.h"
 #include "log.h"
 #include "notice.h"
@@ -111,77 +112,6 @@ estimate_hash(const struct estimate *e, char out[CRYPTO_SHA256_HEX])
 
 /* --- saving ---------------------------------------------------------------- */
 
-/* Ours as the store's row (the content and keys it writes) and lines. */
-static void
-fig_to_store(const struct est_coverage *f, struct store_estimate_fig *s)
-{
-	s->deductible = f->deductible;
-	s->deductible_met = f->deductible_met;
-	s->family_deductible = f->family_deductible;
-	s->family_deductible_met = f->family_deductible_met;
-	s->coinsurance_bp = f->coinsurance_bp;
-	s->copay = f->copay;
-	s->oop_max = f->oop_max;
-	s->oop_met = f->oop_met;
-	s->family_oop_max = f->family_oop_max;
-	s->family_oop_met = f->family_oop_met;
-}
-
-#define CPY(f)	str_copy(s->f, sizeof(s->f), e->f)
-
-static void
-est_to_store(const struct estimate *e, struct store_estimate *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->id = e->id;
-	s->root_id = e->root_id;
-	s->version = e->version;
-	s->client_id = e->client_id;
-	s->account_id = e->account_id;
-	str_copy(s->basis, sizeof(s->basis), est_basis_names[e->basis]);
-	s->coverage_id = e->coverage_id;
-	CPY(payer_name);
-	CPY(member_id);
-	fig_to_store(&e->fig, &s->fig);
-	CPY(notes);
-	CPY(valid_until);
-	s->gfe = e->gfe;
-	s->gfe_requested = e->gfe_requested;
-	CPY(scheduled_on);
-	CPY(gfe_due);
-	CPY(diagnosis_codes);
-	CPY(separate_items);
-	CPY(provider_name);
-	CPY(provider_npi);
-	CPY(provider_tin);
-	CPY(provider_location);
-	s->allowed_total = e->totals.allowed;
-	s->patient_total = e->totals.patient;
-	s->insurer_total = e->totals.insurer;
-}
-
-static void
-line_to_store(const struct estimate_line *e, struct store_estimate_line *s)
-{
-	s->service_id = e->service_id;
-	CPY(code);
-	CPY(billing_code);
-	CPY(diagnosis_code);
-	CPY(description);
-	CPY(service_date);
-	s->quantity = e->c.quantity;
-	s->rate = e->c.rate;
-	s->copay_applies = e->c.copay_applies;
-	s->discount_bp = e->c.discount_bp;
-	s->allowed = e->c.allowed;
-	s->deductible = e->c.deductible;
-	s->coinsurance = e->c.coinsurance;
-	s->copay = e->c.copay;
-	s->discount = e->c.discount;
-	s->patient = e->c.patient;
-	s->insurer = e->c.insurer;
-}
-
 static int
 lines_insert(struct db *db, const struct estimate *e)
 {
@@ -193,7 +123,7 @@ lines_insert(struct db *db, const struct estimate *e)
 	if ((v = calloc(e->nlines, sizeof(*v))) == NULL)
 		return DB_ERR;
 	for (size_t i = 0; i < e->nlines; i++)
-		line_to_store(&e->lines[i], &v[i]);
+		estimate_line_to_store(&e->lines[i], &v[i]);
 	rc = store_estimate_lines_insert(db, e->id, v, e->nlines);
 	free(v);
 	return rc;
@@ -208,7 +138,7 @@ content_update(struct db *db, const struct estimate *e)
 
 	if ((s = malloc(sizeof(*s))) == NULL)
 		return DB_ERR;
-	est_to_store(e, s);
+	estimate_to_store(e, s);
 	rc = store_estimate_content_set(db, s, clock_now());
 	free(s);
 	return rc;
@@ -223,7 +153,7 @@ row_insert(struct db *db, struct estimate *e, const struct actor *actor,
 
 	if ((s = malloc(sizeof(*s))) == NULL)
 		return DB_ERR;
-	est_to_store(e, s);
+	estimate_to_store(e, s);
 	s->root_id = root_id;
 	rc = store_estimate_insert(db, s, actor->id, clock_now(), &e->id);
 	free(s);

@@ -134,19 +134,33 @@ store_portal_invoice_post(struct db *db, int64_t invoice_id,
 	    p, ARRAY_LEN(p), NULL, NULL);
 }
 
-int
-store_portal_invoice_lock(struct db *db, int64_t invoice_id)
+/* 1/0: the row of id locked by sql (SELECT ... FOR UPDATE). */
+static int
+row_lock(struct db *db, const char *sql, int64_t id)
 {
-	struct db_param k[] = { DB_I64(invoice_id) };
+	struct db_param k[] = { DB_I64(id) };
 	struct db_result r;
 	int rc;
 
-	rc = db_query(db, "SELECT id FROM invoices WHERE id = ? FOR UPDATE", k, 1,
-	    &r);
+	rc = db_query(db, sql, k, 1, &r);
 	if (rc == DB_OK)
 		rc = r.nrows > 0;
 	db_result_free(&r);
 	return rc;
+}
+
+int
+store_portal_invoice_lock(struct db *db, int64_t invoice_id)
+{
+	return row_lock(db, "SELECT id FROM invoices WHERE id = ? FOR UPDATE",
+	    invoice_id);
+}
+
+int
+store_portal_payment_lock(struct db *db, int64_t payment_id)
+{
+	return row_lock(db, "SELECT id FROM payments WHERE id = ? FOR UPDATE",
+	    payment_id);
 }
 
 int

@@ -38,8 +38,9 @@ int	 store_portal_invoice_sent(struct db *, int64_t invoice_id,
 /* Posts the invoice (by <= 0: none); emailed: now is its emailed_at. */
 int	 store_portal_invoice_post(struct db *, int64_t invoice_id,
 	    int64_t account_id, int64_t now, int64_t by, int emailed);
-/* 1/0: the invoice row locked (FOR UPDATE). */
+/* 1/0: the invoice / payment row locked (FOR UPDATE). */
 int	 store_portal_invoice_lock(struct db *, int64_t invoice_id);
+int	 store_portal_payment_lock(struct db *, int64_t payment_id);
 /* The allocation plans (text, malloc'd, store_portal_plans_free) of the
  * account's ACH payments Stripe is processing. */
 int	 store_portal_ach_plans(struct db *, int64_t account_id, char ***plans,
@@ -76,8 +77,6 @@ int	 store_portal_payment_owned(struct db *, int64_t payment_id,
  * it was made in the portal (else by pay link). */
 int	 store_portal_payment_source(struct db *, int64_t payment_id, char *to,
 	    size_t tosz, int *portal);
-/* 1/0: the payment row locked (FOR UPDATE). */
-int	 store_portal_payment_lock(struct db *, int64_t payment_id);
 /* 1/0: the payment's email of kind claimed now / sent before. */
 int	 store_portal_notice_claim(struct db *, int64_t payment_id,
 	    const char *kind, int64_t now);

@@ -130,21 +130,6 @@ store_portal_payment_source(struct db *db, int64_t payment_id, char *to,
 }
 
 int
-store_portal_payment_lock(struct db *db, int64_t payment_id)
-{
-	struct db_param k[] = { DB_I64(payment_id) };
-	struct db_result r;
-	int rc;
-
-	rc = db_query(db, "SELECT id FROM payments WHERE id = ? FOR UPDATE", k, 1,
-	    &r);
-	if (rc == DB_OK)
-		rc = r.nrows > 0;
-	db_result_free(&r);
-	return rc;
-}
-
-int
 store_portal_notice_claim(struct db *db, int64_t payment_id, const char *kind,
     int64_t now)
 {

@@ -134,39 +134,30 @@ store_profile_account_get(struct db *db, int64_t id, int lock,
 	return rc;
 }
 
-/* 1 when the query of one id found its row, 0 when not, or < 0. */
+/* 1 when the query (of one parameter) found a row with an id, 0 when
+ * not, or < 0. */
 static int
-id_found(struct db *db, const char *sql, int64_t id)
+id_found(struct db *db, const char *sql, struct db_param k)
 {
-	struct db_param k[] = { DB_I64(id) };
-	struct db_result r;
+	int64_t id = 0;
 	int rc;
 
-	rc = db_query(db, sql, k, 1, &r);
-	if (rc == DB_OK)
-		rc = r.nrows > 0;
-	db_result_free(&r);
-	return rc;
+	rc = db_query_i64(db, sql, &k, 1, &id);
+	return rc != DB_OK ? rc : id != 0;
 }
 
 int
 store_profile_account_lock(struct db *db, int64_t id)
 {
-	return id_found(db, "SELECT id FROM accounts WHERE id = ? FOR UPDATE", id);
+	return id_found(db, "SELECT id FROM accounts WHERE id = ? FOR UPDATE",
+	    DB_I64(id));
 }
 
 int
 store_profile_account_email_used(struct db *db, const char *email)
 {
-	struct db_param p[] = { DB_STR(email) };
-	struct db_result r;
-	int rc;
-
-	rc = db_query(db, "SELECT id FROM accounts WHERE email = ?", p, 1, &r);
-	if (rc == DB_OK)
-		rc = r.nrows > 0;
-	db_result_free(&r);
-	return rc;
+	return id_found(db, "SELECT id FROM accounts WHERE email = ?",
+	    DB_STR(email));
 }
 
 static int
