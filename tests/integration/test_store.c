@@ -1,10 +1,12 @@
 /* Store-level regression cases (src/billing catalog, profiles, statements,
- * batches, A/R, API keys) against the test MariaDB; see store_cases.c. */
+ * batches, A/R, API keys; portal links and pay link lookups) against the
+ * test MariaDB; see store_cases.c and store_portal_cases.c. */
 #include "common.h"
 
 #include <check.h>
 
 void	 store_cases_add(Suite *);
+void	 store_portal_cases_add(Suite *);
 
 int
 main(void)
@@ -14,6 +16,7 @@ main(void)
 	int failed;
 
 	store_cases_add(s);
+	store_portal_cases_add(s);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
