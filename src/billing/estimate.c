@@ -8,8 +8,10 @@
 #include "coverage.h"
 #include "db.h"
 #include "estimate.h"
+#include "estimate_int.h"
 #include "payer.h"
 #include "profiles.h"
+#include "store_estimate.h"
 #include "str.h"
 
 const char *const estimate_state_names[ES__MAX] = { "draft", "sent", "viewed",
@@ -215,150 +217,142 @@ estimate_price(struct db *db, struct estimate *e, char *msg, size_t msgsz,
 
 /* --- loading -------------------------------------------------------------- */
 
-#define EST_COLS "e.id, COALESCE(e.root_id, e.id), e.version, e.client_id, " \
-	"e.account_id, e.status, e.basis, COALESCE(e.coverage_id, 0), " \
-	"e.payer_name, e.member_id, e.deductible, e.deductible_met, " \
-	"e.family_deductible, e.family_deductible_met, e.coinsurance_bp, " \
-	"e.copay, e.oop_max, e.oop_met, e.family_oop_max, e.family_oop_met, " \
-	"e.notes, COALESCE(e.valid_until, ''), e.gfe, e.gfe_requested, " \
-	"COALESCE(e.scheduled_on, ''), COALESCE(e.gfe_due, ''), " \
-	"e.diagnosis_codes, e.separate_items, e.provider_name, e.provider_npi, " \
-	"e.provider_tin, e.provider_location, e.allowed_total, e.patient_total, " \
-	"e.insurer_total, COALESCE(e.content_hash, ''), " \
-	"COALESCE(e.invoice_id, 0), e.created_at, COALESCE(e.sent_at, 0), " \
-	"COALESCE(e.viewed_at, 0), CONCAT(c.first_name, ' ', c.last_name), " \
-	"COALESCE(c.birth_date, ''), COALESCE(a.email, '') " \
-	"FROM estimates e JOIN clients c ON c.id = e.client_id " \
-	"JOIN accounts a ON a.id = e.account_id "
+/* The fields an estimate shares with the store's row, copied one way or
+ * the other by the same lists (billing headers do not see the store's). */
+#define EST_TEXT(X) X(payer_name) X(member_id) X(notes) X(valid_until) \
+	X(scheduled_on) X(gfe_due) X(diagnosis_codes) X(separate_items) \
+	X(provider_name) X(provider_npi) X(provider_tin) X(provider_location)
+#define EST_NUM(X) X(id) X(root_id) X(version) X(client_id) X(account_id) \
+	X(coverage_id) X(gfe) X(gfe_requested)
+#define EST_FIG(X) X(deductible) X(deductible_met) X(family_deductible) \
+	X(family_deductible_met) X(coinsurance_bp) X(copay) X(oop_max) \
+	X(oop_met) X(family_oop_max) X(family_oop_met)
+#define LINE_TEXT(X) X(code) X(billing_code) X(diagnosis_code) \
+	X(description) X(service_date)
+#define LINE_NUM(X) X(quantity) X(rate) X(copay_applies) X(discount_bp) \
+	X(allowed) X(deductible) X(coinsurance) X(copay) X(discount) \
+	X(patient) X(insurer)
+
+#define TEXT_TO(to, from, f)	str_copy(to->f, sizeof(to->f), from->f);
 
 static void
-est_from_row(const struct db_result *r, size_t i, struct estimate *e)
+est_from_store(const struct store_estimate *s, struct estimate *e)
 {
-	struct est_coverage *f = &e->fig;
-	size_t k = 0;
-
 	memset(e, 0, sizeof(*e));
-	e->id = db_i64(r, i, k++);
-	e->root_id = db_i64(r, i, k++);
-	e->version = (int)db_i64(r, i, k++);
-	e->client_id = db_i64(r, i, k++);
-	e->account_id = db_i64(r, i, k++);
-	e->state = state_parse(db_str(r, i, k++));
-	e->basis = basis_parse(db_str(r, i, k++));
-	e->coverage_id = db_i64(r, i, k++);
-	str_copy(e->payer_name, sizeof(e->payer_name), db_str(r, i, k++));
-	str_copy(e->member_id, sizeof(e->member_id), db_str(r, i, k++));
-	f->in_network = e->basis == EST_IN_NETWORK;
-	f->deductible = db_i64(r, i, k++);
-	f->deductible_met = db_i64(r, i, k++);
-	f->family_deductible = db_i64(r, i, k++);
-	f->family_deductible_met = db_i64(r, i, k++);
-	f->coinsurance_bp = db_i64(r, i, k++);
-	f->copay = db_i64(r, i, k++);
-	f->oop_max = db_i64(r, i, k++);
-	f->oop_met = db_i64(r, i, k++);
-	f->family_oop_max = db_i64(r, i, k++);
-	f->family_oop_met = db_i64(r, i, k++);
-	str_copy(e->notes, sizeof(e->notes), db_str(r, i, k++));
-	str_copy(e->valid_until, sizeof(e->valid_until), db_str(r, i, k++));
-	e->gfe = db_i64(r, i, k++) != 0;
-	e->gfe_requested = db_i64(r, i, k++) != 0;
-	str_copy(e->scheduled_on, sizeof(e->scheduled_on), db_str(r, i, k++));
-	str_copy(e->gfe_due, sizeof(e->gfe_due), db_str(r, i, k++));
-	str_copy(e->diagnosis_codes, sizeof(e->diagnosis_codes), db_str(r, i, k++));
-	str_copy(e->separate_items, sizeof(e->separate_items), db_str(r, i, k++));
-	str_copy(e->provider_name, sizeof(e->provider_name), db_str(r, i, k++));
-	str_copy(e->provider_npi, sizeof(e->provider_npi), db_str(r, i, k++));
-	str_copy(e->provider_tin, sizeof(e->provider_tin), db_str(r, i, k++));
-	str_copy(e->provider_location, sizeof(e->provider_location),
-	    db_str(r, i, k++));
-	e->totals.allowed = db_i64(r, i, k++);
-	e->totals.patient = db_i64(r, i, k++);
-	e->totals.insurer = db_i64(r, i, k++);
-	str_copy(e->content_hash, sizeof(e->content_hash), db_str(r, i, k++));
-	e->invoice_id = db_i64(r, i, k++);
-	e->created_at = db_i64(r, i, k++);
-	e->sent_at = db_i64(r, i, k++);
-	e->viewed_at = db_i64(r, i, k++);
-	str_copy(e->client_name, sizeof(e->client_name), db_str(r, i, k++));
-	str_copy(e->birth_date, sizeof(e->birth_date), db_str(r, i, k++));
-	str_copy(e->account_email, sizeof(e->account_email), db_str(r, i, k++));
+#define X(f)	TEXT_TO(e, s, f)
+	EST_TEXT(X) X(content_hash) X(client_name) X(birth_date) X(account_email)
+#undef X
+#define X(f)	e->f = s->f;
+	EST_NUM(X) X(invoice_id) X(created_at) X(sent_at) X(viewed_at)
+#undef X
+#define X(f)	e->fig.f = s->fig.f;
+	EST_FIG(X)
+#undef X
+	e->state = state_parse(s->status);
+	e->basis = basis_parse(s->basis);
+	e->fig.in_network = e->basis == EST_IN_NETWORK;
+	e->totals.allowed = s->allowed_total;
+	e->totals.patient = s->patient_total;
+	e->totals.insurer = s->insurer_total;
+}
+
+void
+estimate_to_store(const struct estimate *e, struct store_estimate *s)
+{
+	memset(s, 0, sizeof(*s));
+#define X(f)	TEXT_TO(s, e, f)
+	EST_TEXT(X)
+#undef X
+#define X(f)	s->f = e->f;
+	EST_NUM(X)
+#undef X
+#define X(f)	s->fig.f = e->fig.f;
+	EST_FIG(X)
+#undef X
+	str_copy(s->basis, sizeof(s->basis), est_basis_names[e->basis]);
+	s->allowed_total = e->totals.allowed;
+	s->patient_total = e->totals.patient;
+	s->insurer_total = e->totals.insurer;
+}
+
+static void
+line_from_store(const struct store_estimate_line *s, struct estimate_line *e)
+{
+	e->service_id = s->service_id;
+#define X(f)	TEXT_TO(e, s, f)
+	LINE_TEXT(X)
+#undef X
+#define X(f)	e->c.f = s->f;
+	LINE_NUM(X)
+#undef X
+}
+
+void
+estimate_line_to_store(const struct estimate_line *e,
+    struct store_estimate_line *s)
+{
+	s->service_id = e->service_id;
+#define X(f)	TEXT_TO(s, e, f)
+	LINE_TEXT(X)
+#undef X
+#define X(f)	s->f = e->c.f;
+	LINE_NUM(X)
+#undef X
 }
 
 static int
 lines_load(struct db *db, struct estimate *e)
 {
-	struct db_param k[] = { DB_I64(e->id) };
-	struct db_result r;
+	struct store_estimate_line *v;
+	size_t n;
 
-	if (db_query(db, "SELECT COALESCE(service_id, 0), code, billing_code, "
-	    "diagnosis_code, description, COALESCE(service_date, ''), quantity, "
-	    "rate, copay_applies, discount_bp, allowed, deductible, coinsurance, "
-	    "copay, discount, patient, insurer FROM estimate_lines WHERE "
-	    "estimate_id = ? ORDER BY position", k, 1, &r) != DB_OK ||
-	    (r.nrows > 0 && (e->lines = calloc(r.nrows, sizeof(*e->lines))) == NULL)) {
-		db_result_free(&r);
+	if (store_estimate_lines(db, e->id, &v, &n) != DB_OK)
+		return EST_S_DB;
+	if (n > 0 && (e->lines = calloc(n, sizeof(*e->lines))) == NULL) {
+		free(v);
 		return EST_S_DB;
 	}
-	for (size_t i = 0; i < r.nrows; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct estimate_line *l = &e->lines[i];
-		l->service_id = db_i64(&r, i, 0);
-		str_copy(l->code, sizeof(l->code), db_str(&r, i, 1));
-		str_copy(l->billing_code, sizeof(l->billing_code), db_str(&r, i, 2));
-		str_copy(l->diagnosis_code, sizeof(l->diagnosis_code), db_str(&r, i, 3));
-		str_copy(l->description, sizeof(l->description), db_str(&r, i, 4));
-		str_copy(l->service_date, sizeof(l->service_date), db_str(&r, i, 5));
-		l->c.quantity = db_i64(&r, i, 6);
-		l->c.rate = db_i64(&r, i, 7);
-		l->c.copay_applies = db_i64(&r, i, 8) != 0;
-		l->c.discount_bp = db_i64(&r, i, 9);
-		l->c.allowed = db_i64(&r, i, 10);
-		l->c.deductible = db_i64(&r, i, 11);
-		l->c.coinsurance = db_i64(&r, i, 12);
-		l->c.copay = db_i64(&r, i, 13);
-		l->c.discount = db_i64(&r, i, 14);
-		l->c.patient = db_i64(&r, i, 15);
-		l->c.insurer = db_i64(&r, i, 16);
+		line_from_store(&v[i], l);
 		e->totals.deductible += l->c.deductible;
 		e->totals.coinsurance += l->c.coinsurance;
 		e->totals.copay += l->c.copay;
 		e->totals.discount += l->c.discount;
 	}
-	e->nlines = r.nrows;
-	db_result_free(&r);
+	e->nlines = n;
+	free(v);
 	return EST_S_OK;
 }
 
+/* The current signatures; the store's png and path move into ours. */
 static int
 sigs_load(struct db *db, struct estimate *e)
 {
-	struct db_param k[] = { DB_I64(e->id) };
-	struct db_result r;
+	struct store_estimate_sig *v;
+	size_t n;
 
-	if (db_query(db, "SELECT id, role, signer_name, signer_id, method, png, "
-	    "path, content_hash, signed_at, ip, user_agent FROM "
-	    "estimate_signatures WHERE estimate_id = ? AND voided_at IS NULL "
-	    "ORDER BY id", k, 1, &r) != DB_OK) {
-		db_result_free(&r);
+	if (store_estimate_sigs(db, e->id, &v, &n) != DB_OK)
 		return EST_S_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++) {
-		struct estimate_sig *s = strcmp(db_str(&r, i, 1), "staff") == 0 ?
+	for (size_t i = 0; i < n; i++) {
+		struct estimate_sig *s = strcmp(v[i].role, "staff") == 0 ?
 		    &e->staff_sig : &e->client_sig;
 		sig_free(s);
-		s->id = db_i64(&r, i, 0);
+		s->id = v[i].id;
 		s->present = 1;
-		str_copy(s->signer_name, sizeof(s->signer_name), db_str(&r, i, 2));
-		s->signer_id = db_i64(&r, i, 3);
-		str_copy(s->method, sizeof(s->method), db_str(&r, i, 4));
-		s->png = db_isnull(&r, i, 5) ? NULL : str_dup(db_str(&r, i, 5));
-		s->path = db_isnull(&r, i, 6) ? NULL : str_dup(db_str(&r, i, 6));
-		str_copy(s->content_hash, sizeof(s->content_hash), db_str(&r, i, 7));
-		s->signed_at = db_i64(&r, i, 8);
-		str_copy(s->ip, sizeof(s->ip), db_str(&r, i, 9));
-		str_copy(s->user_agent, sizeof(s->user_agent), db_str(&r, i, 10));
+		str_copy(s->signer_name, sizeof(s->signer_name), v[i].signer_name);
+		s->signer_id = v[i].signer_id;
+		str_copy(s->method, sizeof(s->method), v[i].method);
+		s->png = v[i].png;
+		s->path = v[i].path;
+		v[i].png = v[i].path = NULL;
+		str_copy(s->content_hash, sizeof(s->content_hash),
+		    v[i].content_hash);
+		s->signed_at = v[i].signed_at;
+		str_copy(s->ip, sizeof(s->ip), v[i].ip);
+		str_copy(s->user_agent, sizeof(s->user_agent), v[i].user_agent);
 	}
-	db_result_free(&r);
+	store_estimate_sigs_free(v, n);
 	return EST_S_OK;
 }
 
@@ -367,30 +361,28 @@ static int
 expire(struct db *db, struct estimate *e)
 {
 	int64_t until;
-	struct db_param k[] = { DB_I64(e->id) };
 
 	if ((e->state != ES_SENT && e->state != ES_VIEWED) ||
 	    date_parse(e->valid_until, &until) == -1 || until >= date_today())
 		return EST_S_OK;
 	e->state = ES_EXPIRED;
-	return db_exec(db, "UPDATE estimates SET status = 'expired' WHERE id = ? "
-	    "AND status IN ('sent', 'viewed')", k, 1, NULL, NULL) == DB_OK ?
-	    EST_S_OK : EST_S_DB;
+	return store_estimate_expire(db, e->id) == DB_OK ? EST_S_OK : EST_S_DB;
 }
 
 int
 estimate_get(struct db *db, int64_t id, struct estimate *e)
 {
-	struct db_param k[] = { DB_I64(id) };
-	struct db_result r;
+	struct store_estimate *s;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = db_query(db, "SELECT " EST_COLS "WHERE e.id = ?", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 1)
-		est_from_row(&r, 0, e);
-	rc = rc != DB_OK ? EST_S_DB : r.nrows == 1 ? EST_S_OK : EST_S_NOT_FOUND;
-	db_result_free(&r);
+	if ((s = malloc(sizeof(*s))) == NULL)
+		return EST_S_DB;
+	rc = store_estimate_get(db, id, s);
+	if (rc == 1)
+		est_from_store(s, e);
+	free(s);
+	rc = rc < 0 ? EST_S_DB : rc == 1 ? EST_S_OK : EST_S_NOT_FOUND;
 	if (rc == EST_S_OK && ((rc = lines_load(db, e)) != EST_S_OK ||
 	    (rc = sigs_load(db, e)) != EST_S_OK || (rc = expire(db, e)) != 0))
 		estimate_free(e);
@@ -401,23 +393,21 @@ int
 estimate_list(struct db *db, int64_t client_id, int64_t account_id,
     struct estimate **out, size_t *n)
 {
-	struct db_param k[] = { DB_I64(client_id), DB_I64(client_id),
-	    DB_I64(account_id), DB_I64(account_id) };
-	struct db_result r;
+	struct store_estimate *v;
+	size_t nv;
 
 	*out = NULL;
 	*n = 0;
-	if (db_query(db, "SELECT " EST_COLS "WHERE (? > 0 AND e.client_id = ?) OR "
-	    "(? > 0 AND e.account_id = ? AND e.status NOT IN ('draft', "
-	    "'superseded')) ORDER BY e.id DESC LIMIT 200", k, 4, &r) != DB_OK ||
-	    (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)) {
-		db_result_free(&r);
+	if (store_estimate_list(db, client_id, account_id, &v, &nv) != DB_OK)
+		return EST_S_DB;
+	if (nv > 0 && (*out = calloc(nv, sizeof(**out))) == NULL) {
+		free(v);
 		return EST_S_DB;
 	}
-	for (size_t i = 0; i < r.nrows; i++)
-		est_from_row(&r, i, &(*out)[i]);
-	*n = r.nrows;
-	db_result_free(&r);
+	for (size_t i = 0; i < nv; i++)
+		est_from_store(&v[i], &(*out)[i]);
+	*n = nv;
+	free(v);
 	return EST_S_OK;
 }
 

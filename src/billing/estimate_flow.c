@@ -8,10 +8,12 @@
 #include "clock.h"
 #include "db.h"
 #include "estimate.h"
+#include "estimate_int.h"
 #include "invoice.h"
 #include "log.h"
 #include "notice.h"
 #include "profiles.h"
+#include "store_estimate.h"
 #include "str.h"
 
 /* A transaction's result as an estimate_status (database errors logged). */
@@ -110,133 +112,53 @@ estimate_hash(const struct estimate *e, char out[CRYPTO_SHA256_HEX])
 
 /* --- saving ---------------------------------------------------------------- */
 
-#define CONTENT_COLS "status, basis, coverage_id, payer_name, member_id, " \
-	"deductible, deductible_met, family_deductible, family_deductible_met, " \
-	"coinsurance_bp, copay, oop_max, oop_met, family_oop_max, " \
-	"family_oop_met, notes, valid_until, gfe, gfe_requested, scheduled_on, " \
-	"gfe_due, diagnosis_codes, separate_items, provider_name, provider_npi, " \
-	"provider_tin, provider_location, allowed_total, patient_total, " \
-	"insurer_total, updated_at"
-#define NCONTENT	31
-
-static const char *
-date_or_null(const char *s)
-{
-	return s[0] ? s : NULL;
-}
-
-static void
-content_params(const struct estimate *e, struct db_param *p)
-{
-	const struct est_coverage *f = &e->fig;
-	size_t k = 0;
-
-	p[k++] = DB_STR("draft");
-	p[k++] = DB_STR(est_basis_names[e->basis]);
-	p[k++] = e->coverage_id ? DB_I64(e->coverage_id) : DB_NULL;
-	p[k++] = DB_STR(e->payer_name);
-	p[k++] = DB_STR(e->member_id);
-	p[k++] = DB_I64(f->deductible);
-	p[k++] = DB_I64(f->deductible_met);
-	p[k++] = DB_I64(f->family_deductible);
-	p[k++] = DB_I64(f->family_deductible_met);
-	p[k++] = DB_I64(f->coinsurance_bp);
-	p[k++] = DB_I64(f->copay);
-	p[k++] = DB_I64(f->oop_max);
-	p[k++] = DB_I64(f->oop_met);
-	p[k++] = DB_I64(f->family_oop_max);
-	p[k++] = DB_I64(f->family_oop_met);
-	p[k++] = DB_STR(e->notes);
-	p[k++] = DB_STRN(date_or_null(e->valid_until));
-	p[k++] = DB_I64(e->gfe);
-	p[k++] = DB_I64(e->gfe_requested);
-	p[k++] = DB_STRN(date_or_null(e->scheduled_on));
-	p[k++] = DB_STRN(date_or_null(e->gfe_due));
-	p[k++] = DB_STR(e->diagnosis_codes);
-	p[k++] = DB_STR(e->separate_items);
-	p[k++] = DB_STR(e->provider_name);
-	p[k++] = DB_STR(e->provider_npi);
-	p[k++] = DB_STR(e->provider_tin);
-	p[k++] = DB_STR(e->provider_location);
-	p[k++] = DB_I64(e->totals.allowed);
-	p[k++] = DB_I64(e->totals.patient);
-	p[k++] = DB_I64(e->totals.insurer);
-	p[k++] = DB_I64(clock_now());
-}
-
 static int
 lines_insert(struct db *db, const struct estimate *e)
 {
-	int rc = DB_OK;
+	struct store_estimate_line *v;
+	int rc;
 
-	for (size_t i = 0; i < e->nlines && rc == DB_OK; i++) {
-		const struct estimate_line *l = &e->lines[i];
-		struct db_param p[] = { DB_I64(e->id), DB_I64((int64_t)i + 1),
-		    l->service_id ? DB_I64(l->service_id) : DB_NULL, DB_STR(l->code),
-		    DB_STR(l->billing_code), DB_STR(l->diagnosis_code),
-		    DB_STR(l->description), DB_STRN(date_or_null(l->service_date)),
-		    DB_I64(l->c.quantity), DB_I64(l->c.rate),
-		    DB_I64(l->c.copay_applies), DB_I64(l->c.discount_bp),
-		    DB_I64(l->c.allowed), DB_I64(l->c.deductible),
-		    DB_I64(l->c.coinsurance), DB_I64(l->c.copay),
-		    DB_I64(l->c.discount), DB_I64(l->c.patient), DB_I64(l->c.insurer) };
-		rc = db_exec(db, "INSERT INTO estimate_lines (estimate_id, position, "
-		    "service_id, code, billing_code, diagnosis_code, description, "
-		    "service_date, quantity, rate, copay_applies, discount_bp, "
-		    "allowed, deductible, coinsurance, copay, discount, patient, "
-		    "insurer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
-	}
+	if (e->nlines == 0)
+		return DB_OK;
+	if ((v = calloc(e->nlines, sizeof(*v))) == NULL)
+		return DB_ERR;
+	for (size_t i = 0; i < e->nlines; i++)
+		estimate_line_to_store(&e->lines[i], &v[i]);
+	rc = store_estimate_lines_insert(db, e->id, v, e->nlines);
+	free(v);
 	return rc;
 }
 
-struct save_args {
-	const struct actor	*actor;
-	struct estimate		*e;
-	char			*msg;
-	size_t			 msgsz;
-};
-
-/* The content columns of row e->id (at most 32 parameters per statement,
- * so the insert stores the keys and this update the content). */
+/* The content columns of row e->id. */
 static int
 content_update(struct db *db, const struct estimate *e)
 {
-	struct db_param p[NCONTENT + 1];
+	struct store_estimate *s;
+	int rc;
 
-	content_params(e, p);
-	p[NCONTENT] = DB_I64(e->id);
-	return db_exec(db, "UPDATE estimates SET status = ?, basis = ?, coverage_id "
-	    "= ?, payer_name = ?, member_id = ?, deductible = ?, deductible_met = "
-	    "?, family_deductible = ?, family_deductible_met = ?, coinsurance_bp ="
-	    " ?, copay = ?, oop_max = ?, oop_met = ?, family_oop_max = ?, "
-	    "family_oop_met = ?, notes = ?, valid_until = ?, gfe = ?, "
-	    "gfe_requested = ?, scheduled_on = ?, gfe_due = ?, diagnosis_codes = "
-	    "?, separate_items = ?, provider_name = ?, provider_npi = ?, "
-	    "provider_tin = ?, provider_location = ?, allowed_total = ?, "
-	    "patient_total = ?, insurer_total = ?, updated_at = ? WHERE id = ?",
-	    p, ARRAY_LEN(p), NULL, NULL);
+	if ((s = malloc(sizeof(*s))) == NULL)
+		return DB_ERR;
+	estimate_to_store(e, s);
+	rc = store_estimate_content_set(db, s, clock_now());
+	free(s);
+	return rc;
 }
 
 static int
 row_insert(struct db *db, struct estimate *e, const struct actor *actor,
     int64_t root_id)
 {
-	int64_t now = clock_now();
-	struct db_param p[] = { root_id ? DB_I64(root_id) : DB_NULL,
-	    DB_I64(e->version), DB_I64(e->client_id), DB_I64(e->account_id),
-	    actor->id ? DB_I64(actor->id) : DB_NULL, DB_I64(now), DB_I64(now),
-	    DB_STR(est_basis_names[e->basis]) };
-	uint64_t id = 0;
+	struct store_estimate *s;
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO estimates (root_id, version, client_id, "
-	    "account_id, created_by, created_at, updated_at, basis, notes, "
-	    "separate_items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '')", p,
-	    ARRAY_LEN(p), NULL, &id);
+	if ((s = malloc(sizeof(*s))) == NULL)
+		return DB_ERR;
+	estimate_to_store(e, s);
+	s->root_id = root_id;
+	rc = store_estimate_insert(db, s, actor->id, clock_now(), &e->id);
+	free(s);
 	if (rc != DB_OK)
 		return rc;
-	e->id = (int64_t)id;
 	e->root_id = root_id ? root_id : e->id;
 	if ((rc = content_update(db, e)) != DB_OK)
 		return rc;
@@ -246,14 +168,19 @@ row_insert(struct db *db, struct estimate *e, const struct actor *actor,
 static int
 draft_update(struct db *db, struct estimate *e)
 {
-	struct db_param k[] = { DB_I64(e->id) };
 	int rc;
 
 	if ((rc = content_update(db, e)) == DB_OK)
-		rc = db_exec(db, "DELETE FROM estimate_lines WHERE estimate_id = ?",
-		    k, 1, NULL, NULL);
+		rc = store_estimate_lines_delete(db, e->id);
 	return rc == DB_OK ? lines_insert(db, e) : rc;
 }
+
+struct save_args {
+	const struct actor	*actor;
+	struct estimate		*e;
+	char			*msg;
+	size_t			 msgsz;
+};
 
 /* A new version of a sent (or later) estimate: the old one is superseded
  * and its signatures void. */
@@ -261,17 +188,12 @@ static int
 new_version(struct db *db, struct save_args *a, int64_t old_id,
     int64_t root_id, int version)
 {
-	struct db_param k[] = { DB_I64(clock_now()), DB_I64(old_id) };
 	char detail[80];
 	int rc;
 
 	a->e->version = version + 1;
-	if ((rc = row_insert(db, a->e, a->actor, root_id)) != DB_OK)
-		return rc;
-	if ((rc = db_exec(db, "UPDATE estimates SET status = 'superseded' WHERE "
-	    "id = ?", k + 1, 1, NULL, NULL)) != DB_OK ||
-	    (rc = db_exec(db, "UPDATE estimate_signatures SET voided_at = ? WHERE "
-	    "estimate_id = ? AND voided_at IS NULL", k, 2, NULL, NULL)) != DB_OK)
+	if ((rc = row_insert(db, a->e, a->actor, root_id)) != DB_OK ||
+	    (rc = store_estimate_supersede(db, old_id, clock_now())) != DB_OK)
 		return rc;
 	str_fmt(detail, sizeof(detail), "version %d replaces estimate %" PRId64,
 	    a->e->version, old_id);
@@ -284,8 +206,6 @@ save_tx(struct db *db, void *arg)
 {
 	struct save_args *a = arg;
 	struct estimate *e = a->e;
-	struct db_param k[] = { DB_I64(e->id) };
-	struct db_result r;
 	char st[16];
 	int64_t root, inv;
 	int version, rc;
@@ -297,17 +217,9 @@ save_tx(struct db *db, void *arg)
 		return audit_record(db, a->actor, "estimate.create", "estimate",
 		    e->id, est_basis_names[e->basis]);
 	}
-	if ((rc = db_query(db, "SELECT status, COALESCE(root_id, id), version, "
-	    "COALESCE(invoice_id, -1) FROM estimates WHERE id = ? FOR UPDATE", k, 1,
-	    &r)) != DB_OK || r.nrows != 1) {
-		db_result_free(&r);
-		return rc != DB_OK ? rc : EST_S_NOT_FOUND;
-	}
-	str_copy(st, sizeof(st), db_str(&r, 0, 0));
-	root = db_i64(&r, 0, 1);
-	version = (int)db_i64(&r, 0, 2);
-	inv = db_i64(&r, 0, 3);
-	db_result_free(&r);
+	if ((rc = store_estimate_lock_head(db, e->id, st, sizeof(st), &root,
+	    &version, &inv)) != 1)
+		return rc < 0 ? rc : EST_S_NOT_FOUND;
 	if (strcmp(st, "superseded") == 0 || inv >= 0) {
 		str_copy(a->msg, a->msgsz, inv >= 0 ? "This estimate was converted to "
 		    "an invoice; it can no longer change." : "A newer version of "
@@ -361,15 +273,10 @@ static int
 lock_load(struct db *db, struct flow_args *a, unsigned allowed, const char *why,
     struct estimate *e)
 {
-	struct db_param k[] = { DB_I64(a->id) };
-	int64_t n;
 	int rc;
 
-	if ((rc = db_query_i64(db, "SELECT id FROM estimates WHERE id = ? FOR "
-	    "UPDATE", k, 1, &n)) != DB_OK)
-		return rc;
-	if (n == 0)
-		return EST_S_NOT_FOUND;
+	if ((rc = store_estimate_lock(db, a->id)) != 1)
+		return rc < 0 ? rc : EST_S_NOT_FOUND;
 	if ((rc = estimate_get(db, a->id, e)) != EST_S_OK)
 		return rc == EST_S_DB ? DB_ERR : rc;
 	if ((allowed & (1u << e->state)) == 0) {
@@ -382,14 +289,9 @@ lock_load(struct db *db, struct flow_args *a, unsigned allowed, const char *why,
 }
 
 static int
-set_status(struct db *db, int64_t id, const char *st, const char *extra_col)
+set_status(struct db *db, int64_t id, const char *st, int sent)
 {
-	struct db_param k[] = { DB_STR(st), DB_I64(clock_now()), DB_I64(id) };
-	char sql[160];
-
-	str_fmt(sql, sizeof(sql), "UPDATE estimates SET status = ?, %s = ? WHERE "
-	    "id = ?", extra_col);
-	return db_exec(db, sql, k, 3, NULL, NULL);
+	return store_estimate_set_status(db, id, st, sent, clock_now());
 }
 
 /* "Your estimate is ready", in the account's language: a notice with the
@@ -418,7 +320,7 @@ send_tx(struct db *db, void *arg)
 	if ((rc = lock_load(db, a, 1u << ES_DRAFT, "Only a draft can be sent", &e))
 	    != DB_OK)
 		return rc;
-	rc = set_status(db, a->id, "sent", "sent_at");
+	rc = set_status(db, a->id, "sent", 1);
 	if (rc == DB_OK && a->link != NULL && e.account_email[0] != '\0')
 		rc = send_mail(db, &e, a->link, a->id);
 	estimate_free(&e);
@@ -439,25 +341,27 @@ estimate_send(struct db *db, const struct actor *actor, int64_t id,
 int
 estimate_viewed(struct db *db, int64_t id)
 {
-	struct db_param k[] = { DB_I64(clock_now()), DB_I64(id) };
-
-	return db_exec(db, "UPDATE estimates SET status = 'viewed', viewed_at = ? "
-	    "WHERE id = ? AND status = 'sent'", k, 2, NULL, NULL) == DB_OK ?
-	    EST_S_OK : EST_S_DB;
+	return store_estimate_viewed(db, id, clock_now()) == DB_OK ? EST_S_OK :
+	    EST_S_DB;
 }
 
 static int
 sig_insert(struct db *db, int64_t id, const char *role, struct estimate_sig *s)
 {
-	struct db_param p[] = { DB_I64(id), DB_STR(role), DB_STR(s->signer_name),
-	    DB_I64(s->signer_id), DB_STR(s->method), DB_STRN(s->png),
-	    DB_STRN(s->path), DB_STR(s->content_hash), DB_I64(s->signed_at),
-	    DB_STR(s->ip), DB_STR(s->user_agent) };
+	struct store_estimate_sig v;
 
-	return db_exec(db, "INSERT INTO estimate_signatures (estimate_id, role, "
-	    "signer_name, signer_id, method, png, path, agreed, content_hash, "
-	    "signed_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-	    p, ARRAY_LEN(p), NULL, NULL);
+	memset(&v, 0, sizeof(v));
+	str_copy(v.role, sizeof(v.role), role);
+	str_copy(v.signer_name, sizeof(v.signer_name), s->signer_name);
+	v.signer_id = s->signer_id;
+	str_copy(v.method, sizeof(v.method), s->method);
+	v.png = s->png;		/* borrowed */
+	v.path = s->path;
+	str_copy(v.content_hash, sizeof(v.content_hash), s->content_hash);
+	v.signed_at = s->signed_at;
+	str_copy(v.ip, sizeof(v.ip), s->ip);
+	str_copy(v.user_agent, sizeof(v.user_agent), s->user_agent);
+	return store_estimate_sig_insert(db, id, &v);
 }
 
 static int
@@ -476,12 +380,8 @@ sign_tx(struct db *db, void *arg)
 	a->sig->signed_at = clock_now();
 	if ((rc = sig_insert(db, a->id, "client", a->sig)) != DB_OK)
 		return rc;
-	{
-		struct db_param k[] = { DB_STR(a->sig->content_hash), DB_I64(a->id) };
-		if ((rc = db_exec(db, "UPDATE estimates SET status = 'signed', "
-		    "content_hash = ? WHERE id = ?", k, 2, NULL, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = store_estimate_signed(db, a->id, a->sig->content_hash)) != DB_OK)
+		return rc;
 	str_fmt(detail, sizeof(detail), "signed by %s (%s), sha256 %s",
 	    a->sig->signer_name, a->sig->method, a->sig->content_hash);
 	return audit_record(db, a->actor, "estimate.sign", "estimate", a->id, detail);
@@ -518,7 +418,7 @@ countersign_tx(struct db *db, void *arg)
 	}
 	a->sig->signed_at = clock_now();
 	if ((rc = sig_insert(db, a->id, "staff", a->sig)) != DB_OK ||
-	    (rc = set_status(db, a->id, "accepted", "updated_at")) != DB_OK)
+	    (rc = set_status(db, a->id, "accepted", 0)) != DB_OK)
 		return rc;
 	str_fmt(detail, sizeof(detail), "countersigned by %s, sha256 %s",
 	    a->sig->signer_name, a->sig->content_hash);
@@ -546,7 +446,7 @@ decline_tx(struct db *db, void *arg)
 	    "This estimate cannot be declined now", &e)) != DB_OK)
 		return rc;
 	estimate_free(&e);
-	if ((rc = set_status(db, a->id, "declined", "updated_at")) != DB_OK)
+	if ((rc = set_status(db, a->id, "declined", 0)) != DB_OK)
 		return rc;
 	return audit_record(db, a->actor, "estimate.decline", "estimate", a->id, "");
 }

@@ -6,6 +6,7 @@
 #include "db.h"
 #include "estimate.h"
 #include "invoice.h"
+#include "store_estimate.h"
 #include "str.h"
 
 /* Claims the conversion (invoice_id 0 = in progress) so two clicks make
@@ -13,28 +14,16 @@
 static int
 claim(struct db *db, int64_t id)
 {
-	struct db_param k[] = { DB_I64(id) };
-	uint64_t n = 0;
+	int rc = store_estimate_invoice_claim(db, id);
 
-	if (db_exec(db, "UPDATE estimates SET invoice_id = 0 WHERE id = ? AND "
-	    "status = 'accepted' AND invoice_id IS NULL", k, 1, &n, NULL) != DB_OK)
-		return -1;
-	return n == 1;
+	return rc < 0 ? -1 : rc;
 }
 
 static int
 payment_type(struct db *db, enum est_basis b, int64_t *id)
 {
-	struct db_param k[] = { DB_STR(b == EST_SELF_PAY ? "self_pay" :
-	    "insurance_pr") };
-
-	if (db_query_i64(db, "SELECT id FROM payment_types WHERE code = ?", k, 1,
-	    id) != DB_OK)
-		return -1;
-	if (*id == 0 && db_query_i64(db, "SELECT MIN(id) FROM payment_types", NULL,
-	    0, id) != DB_OK)
-		return -1;
-	return 0;
+	return store_estimate_payment_type(db, b == EST_SELF_PAY ? "self_pay" :
+	    "insurance_pr", id) == DB_OK ? 0 : -1;
 }
 
 static int
@@ -89,7 +78,6 @@ int
 estimate_to_invoice(struct db *db, const struct actor *actor, int64_t id,
     int64_t *invoice_id, char *msg, size_t msgsz)
 {
-	struct db_param k[] = { DB_I64(0), DB_I64(id) };
 	struct estimate e;
 	struct invoice inv;
 	int rc;
@@ -107,9 +95,8 @@ estimate_to_invoice(struct db *db, const struct actor *actor, int64_t id,
 	estimate_free(&e);
 	*invoice_id = inv.id;
 	invoice_free(&inv);
-	k[0] = rc == INV_OK ? DB_I64(*invoice_id) : DB_NULL;
-	if (db_exec(db, "UPDATE estimates SET invoice_id = ? WHERE id = ?", k, 2,
-	    NULL, NULL) != DB_OK)
+	if (store_estimate_invoice_set(db, id, rc == INV_OK ? *invoice_id : 0) !=
+	    DB_OK)
 		return EST_S_DB;
 	return rc == INV_OK ? EST_S_OK : rc == INV_INVALID ? EST_S_INVALID : EST_S_DB;
 }
@@ -117,48 +104,37 @@ estimate_to_invoice(struct db *db, const struct actor *actor, int64_t id,
 int
 estimate_gfe_check(struct db *db, const struct estimate *e, int64_t *billed)
 {
-	struct db_param k[] = { DB_I64(e->client_id), DB_I64(e->created_at) };
-
 	*billed = 0;
 	if (!e->gfe || e->state == ES_DRAFT || e->state == ES_SUPERSEDED)
 		return 0;
-	if (db_query_i64(db, "SELECT COALESCE(SUM(l.amount), 0) FROM ledger_entries"
-	    " l JOIN invoices i ON i.id = l.invoice_id WHERE i.client_id = ? AND "
-	    "i.status = 'issued' AND i.issued_at >= ? AND l.kind IN ('charge', "
-	    "'discount')", k, 2, billed) != DB_OK)
+	if (store_estimate_billed_since(db, e->client_id, e->created_at, billed)
+	    != DB_OK)
 		return -1;
 	return est_gfe_exceeded(e->totals.patient, *billed);
 }
 
-#define BILLED_SQL "(SELECT COALESCE(SUM(l.amount), 0) FROM ledger_entries l " \
-	"JOIN invoices i ON i.id = l.invoice_id WHERE i.client_id = e.client_id " \
-	"AND i.status = 'issued' AND i.issued_at >= e.created_at AND l.kind IN " \
-	"('charge', 'discount'))"
-
+/* The store's rows as ours; frees them. */
 static int
-flags_query(struct db *db, const char *sql, const struct db_param *p, size_t np,
+flags_convert(int rc, struct store_estimate_flag *v, size_t nv,
     struct estimate_flag **out, size_t *n)
 {
-	struct db_result r;
-
 	*out = NULL;
 	*n = 0;
-	if (db_query(db, sql, p, np, &r) != DB_OK ||
-	    (r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)) {
-		db_result_free(&r);
-		return EST_S_DB;
-	}
-	for (size_t i = 0; i < r.nrows; i++) {
+	if (rc == DB_OK && nv > 0 && (*out = calloc(nv, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < nv; i++) {
 		struct estimate_flag *f = &(*out)[i];
-		f->id = db_i64(&r, i, 0);
-		f->root_id = db_i64(&r, i, 1);
-		f->client_id = db_i64(&r, i, 2);
-		str_copy(f->client_name, sizeof(f->client_name), db_str(&r, i, 3));
-		f->estimated = db_i64(&r, i, 4);
-		f->billed = db_i64(&r, i, 5);
+		f->id = v[i].id;
+		f->root_id = v[i].root_id;
+		f->client_id = v[i].client_id;
+		str_copy(f->client_name, sizeof(f->client_name), v[i].client_name);
+		f->estimated = v[i].estimated;
+		f->billed = v[i].billed;
 	}
-	*n = r.nrows;
-	db_result_free(&r);
+	free(v);
+	if (rc != DB_OK)
+		return EST_S_DB;
+	*n = nv;
 	return EST_S_OK;
 }
 
@@ -166,24 +142,23 @@ int
 estimate_gfe_flags(struct db *db, int64_t account_id, struct estimate_flag **out,
     size_t *n)
 {
-	struct db_param k[] = { DB_I64(account_id), DB_I64(account_id),
-	    DB_I64(EST_GFE_DISPUTE_CENTS) };
+	struct store_estimate_flag *v;
+	size_t nv;
+	int rc;
 
-	return flags_query(db, "SELECT * FROM (SELECT e.id, COALESCE(e.root_id, "
-	    "e.id) AS root, e.client_id, CONCAT(c.first_name, ' ', c.last_name) "
-	    "AS name, e.patient_total, " BILLED_SQL " AS billed FROM estimates e JOIN "
-	    "clients c ON c.id = e.client_id WHERE e.gfe = 1 AND e.status NOT IN "
-	    "('draft', 'superseded', 'declined') AND (? = 0 OR e.account_id = ?)) "
-	    "x WHERE x.billed - x.patient_total >= ? ORDER BY x.id DESC LIMIT 50",
-	    k, ARRAY_LEN(k), out, n);
+	rc = store_estimate_gfe_flags(db, account_id, EST_GFE_DISPUTE_CENTS, &v,
+	    &nv);
+	return flags_convert(rc, v, nv, out, n);
 }
 
 int
 estimate_awaiting_countersign(struct db *db, struct estimate_flag **out,
     size_t *n)
 {
-	return flags_query(db, "SELECT e.id, COALESCE(e.root_id, e.id), "
-	    "e.client_id, CONCAT(c.first_name, ' ', c.last_name), e.patient_total, "
-	    "0 FROM estimates e JOIN clients c ON c.id = e.client_id WHERE "
-	    "e.status = 'signed' ORDER BY e.id DESC LIMIT 50", NULL, 0, out, n);
+	struct store_estimate_flag *v;
+	size_t nv;
+	int rc;
+
+	rc = store_estimate_signed_list(db, &v, &nv);
+	return flags_convert(rc, v, nv, out, n);
 }

@@ -12,6 +12,7 @@
 #include "estimate.h"
 #include "invoice.h"
 #include "plan.h"
+#include "store_estimate.h"
 #include "str.h"
 
 #define DEFAULT_INSTALLMENTS	6
@@ -21,19 +22,12 @@
 static int
 claim(struct db *db, int64_t id, int64_t *plan_id)
 {
-	struct db_param k[] = { DB_I64(id) };
-	uint64_t n = 0;
+	int rc;
 
 	*plan_id = 0;
-	if (db_exec(db, "UPDATE estimates SET plan_id = 0, invoice_id = "
-	    "IF(invoice_id IS NULL, 0, invoice_id) WHERE id = ? AND status = "
-	    "'accepted' AND plan_id IS NULL AND (invoice_id IS NULL OR "
-	    "invoice_id > 0)", k, 1, &n, NULL) != DB_OK)
-		return -1;
-	if (n == 1)
-		return 1;
-	return db_query_i64(db, "SELECT COALESCE(plan_id, 0) FROM estimates "
-	    "WHERE id = ?", k, 1, plan_id) == DB_OK ? 0 : -1;
+	if ((rc = store_estimate_plan_claim(db, id)) != 0)
+		return rc < 0 ? -1 : 1;
+	return store_estimate_plan_id(db, id, plan_id) == DB_OK ? 0 : -1;
 }
 
 /* The estimate's invoice, made now when the claim set it to 0, and
@@ -42,11 +36,9 @@ static int
 bill(struct db *db, const struct actor *actor, const struct estimate *e,
     int64_t *inv, char *msg, size_t msgsz)
 {
-	struct db_param k[] = { DB_I64(e->id) };
 	int rc;
 
-	if (db_query_i64(db, "SELECT invoice_id FROM estimates WHERE id = ?", k, 1,
-	    inv) != DB_OK)
+	if (store_estimate_invoice_id(db, e->id, inv) != DB_OK)
 		return INV_DB;
 	if (*inv == 0 && (rc = estimate_invoice_make(db, actor, e, inv, msg,
 	    msgsz)) != INV_OK)
@@ -106,7 +98,6 @@ int
 estimate_to_plan(struct db *db, const struct actor *actor, int64_t id,
     int64_t *plan_id, char *msg, size_t msgsz)
 {
-	struct db_param k[] = { DB_NULL, DB_I64(id) };
 	struct estimate e;
 	int64_t inv = 0;
 	int rc;
@@ -129,13 +120,9 @@ estimate_to_plan(struct db *db, const struct actor *actor, int64_t id,
 	else if (rc != INV_DB)
 		rc = PLAN_INVALID;
 	estimate_free(&e);
-	if (rc == PLAN_OK)
-		k[0] = DB_I64(*plan_id);
 	/* on failure the claim is given back (the invoice, if made, stays) */
-	struct db_param u[] = { k[0], inv > 0 ? DB_I64(inv) : DB_NULL, DB_I64(id) };
-	if (db_exec(db, "UPDATE estimates SET plan_id = ?, invoice_id = "
-	    "COALESCE(?, IF(invoice_id = 0, NULL, invoice_id)) WHERE id = ?", u, 3,
-	    NULL, NULL) != DB_OK)
+	if (store_estimate_plan_set(db, id, rc == PLAN_OK ? *plan_id : -1, inv) !=
+	    DB_OK)
 		return EST_S_DB;
 	if (rc == PLAN_OK)
 		return EST_S_OK;
@@ -145,8 +132,6 @@ estimate_to_plan(struct db *db, const struct actor *actor, int64_t id,
 int
 estimate_plan_id(struct db *db, int64_t id, int64_t *plan_id)
 {
-	struct db_param k[] = { DB_I64(id) };
-
-	return db_query_i64(db, "SELECT COALESCE(plan_id, 0) FROM estimates WHERE "
-	    "id = ?", k, 1, plan_id) == DB_OK ? EST_S_OK : EST_S_DB;
+	return store_estimate_plan_id(db, id, plan_id) == DB_OK ? EST_S_OK :
+	    EST_S_DB;
 }

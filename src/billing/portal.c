@@ -15,6 +15,8 @@
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
+#include "store_portal_login.h"
+#include "store_profile.h"
 #include "store_session.h"
 #include "str.h"
 
@@ -128,37 +130,22 @@ portal_password_check(const char *pw, const char *email, char *msg, size_t msgsz
 int
 portal_login_get(struct db *db, int64_t account_id, struct portal_login *l)
 {
-	struct db_param p[] = { DB_I64(clock_now()), DB_I64(account_id) };
-	struct db_result r;
+	struct store_portal_login s;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	rc = db_query(db, "SELECT a.id, COALESCE(a.email, ''),"
-	    " (l.password_hash IS NOT NULL AND l.email = a.email),"
-	    " COALESCE(l.activated_at, 0), COALESCE(l.last_login_at, 0),"
-	    " COALESCE(t.created_at, 0), COALESCE(t.expires_at, 0)"
-	    " FROM accounts a LEFT JOIN portal_logins l ON l.account_id = a.id"
-	    " LEFT JOIN portal_tokens t ON t.id = (SELECT MAX(x.id)"
-	    "   FROM portal_tokens x WHERE x.account_id = a.id"
-	    "   AND x.purpose = 'activate' AND x.used_at IS NULL"
-	    "   AND x.superseded_at IS NULL AND x.expires_at > ?)"
-	    " WHERE a.id = ?", p, ARRAY_LEN(p), &r);
-	if (rc != DB_OK) {
-		db_result_free(&r);
+	rc = store_portal_login_get(db, account_id, clock_now(), &s);
+	if (rc < 0)
 		return PORTAL_DB;
-	}
-	if (r.nrows == 0) {
-		db_result_free(&r);
+	if (rc == 0)
 		return PORTAL_NOT_FOUND;
-	}
-	l->account_id = db_i64(&r, 0, 0);
-	str_copy(l->email, sizeof(l->email), db_str(&r, 0, 1));
-	l->active = db_i64(&r, 0, 2) != 0;
-	l->activated_at = l->active ? db_i64(&r, 0, 3) : 0;
-	l->last_login_at = db_i64(&r, 0, 4);
-	l->link_sent_at = db_i64(&r, 0, 5);
-	l->link_expires_at = db_i64(&r, 0, 6);
-	db_result_free(&r);
+	l->account_id = s.account_id;
+	str_copy(l->email, sizeof(l->email), s.email);
+	l->active = s.active;
+	l->activated_at = s.activated_at;
+	l->last_login_at = s.last_login_at;
+	l->link_sent_at = s.link_sent_at;
+	l->link_expires_at = s.link_expires_at;
 	return PORTAL_OK;
 }
 
@@ -174,24 +161,11 @@ token_issue(struct db *db, int64_t account_id, const char *purpose,
 
 	if (portal_token_new(token, PORTAL_TOKEN_MAX, hash) == -1)
 		return DB_ERR;
-	{
-		struct db_param p[] = { DB_I64(now), DB_I64(account_id),
-		    DB_STR(purpose) };
-		rc = db_exec(db, "UPDATE portal_tokens SET superseded_at = ?"
-		    " WHERE account_id = ? AND purpose = ? AND used_at IS NULL"
-		    " AND superseded_at IS NULL", p, ARRAY_LEN(p), NULL, NULL);
-	}
-	if (rc != DB_OK)
+	if ((rc = store_portal_login_supersede_purpose(db, account_id, purpose,
+	    now)) != DB_OK)
 		return rc;
-	{
-		struct db_param p[] = { DB_I64(account_id), DB_STR(purpose),
-		    DB_STR(hash), DB_STR(email), DB_I64(now),
-		    DB_I64(now + PORTAL_TOKEN_TTL),
-		    created_by > 0 ? DB_I64(created_by) : DB_NULL };
-		return db_exec(db, "INSERT INTO portal_tokens (account_id, purpose,"
-		    " token_hash, email, created_at, expires_at, created_by)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
-	}
+	return store_portal_login_token_insert(db, account_id, purpose, hash,
+	    email, now, now + PORTAL_TOKEN_TTL, created_by);
 }
 
 /* The activation or reset email: the link's token is sealed in the
@@ -218,20 +192,13 @@ activation_tx(struct db *db, void *arg)
 {
 	struct activation_args *x = arg;
 	const struct portal_env *env = x->env;
-	struct db_param k[] = { DB_I64(x->account_id) };
-	struct db_result r;
 	struct account a;
 	char token[PORTAL_TOKEN_MAX];
 	int rc;
 
 	/* Lock the account so a concurrent email change waits for us. */
-	rc = db_query(db, "SELECT id FROM accounts WHERE id = ? FOR UPDATE",
-	    k, 1, &r);
-	if (rc == DB_OK && r.nrows == 0)
-		rc = PORTAL_NOT_FOUND;
-	db_result_free(&r);
-	if (rc != DB_OK)
-		return rc;
+	if ((rc = store_profile_account_lock(db, x->account_id)) <= 0)
+		return rc == 0 ? PORTAL_NOT_FOUND : rc;
 	rc = account_get(db, x->account_id, &a);
 	if (rc != PROF_OK)
 		return rc == PROF_NOT_FOUND ? PORTAL_NOT_FOUND : DB_ERR;
@@ -263,35 +230,13 @@ token_find(struct db *db, const char *purpose, const char *token, int lock,
     int64_t *id, int64_t *account_id)
 {
 	char hash[CRYPTO_SHA256_HEX];
-	struct db_result r;
 	int rc;
 
 	if (portal_token_hash(token, hash) == -1)
 		return PORTAL_BAD_TOKEN;
-	{
-		struct db_param p[] = { DB_STR(hash), DB_STR(purpose),
-		    DB_I64(clock_now()) };
-		if (lock)
-			rc = db_query(db, "SELECT t.id, t.account_id FROM portal_tokens t"
-			    " JOIN accounts a ON a.id = t.account_id AND a.email = t.email"
-			    " WHERE t.token_hash = ? AND t.purpose = ?"
-			    " AND t.used_at IS NULL AND t.superseded_at IS NULL"
-			    " AND t.expires_at > ? FOR UPDATE", p, ARRAY_LEN(p), &r);
-		else
-			rc = db_query(db, "SELECT t.id, t.account_id FROM portal_tokens t"
-			    " JOIN accounts a ON a.id = t.account_id AND a.email = t.email"
-			    " WHERE t.token_hash = ? AND t.purpose = ?"
-			    " AND t.used_at IS NULL AND t.superseded_at IS NULL"
-			    " AND t.expires_at > ?", p, ARRAY_LEN(p), &r);
-	}
-	if (rc == DB_OK && r.nrows == 0)
-		rc = PORTAL_BAD_TOKEN;
-	if (rc == DB_OK) {
-		*id = db_i64(&r, 0, 0);
-		*account_id = db_i64(&r, 0, 1);
-	}
-	db_result_free(&r);
-	return rc;
+	rc = store_portal_login_token_find(db, hash, purpose, clock_now(), lock,
+	    id, account_id);
+	return rc == 0 ? PORTAL_BAD_TOKEN : rc == 1 ? DB_OK : rc;
 }
 
 int
@@ -331,26 +276,9 @@ redeem_tx(struct db *db, void *arg)
 		return PORTAL_INVALID;
 	if (crypto_password_hash(x->password, hash) == -1)
 		return DB_ERR;
-	{
-		struct db_param p[] = { DB_I64(now), DB_I64(tid) };
-		rc = db_exec(db, "UPDATE portal_tokens SET used_at = ? WHERE id = ?",
-		    p, ARRAY_LEN(p), NULL, NULL);
-	}
-	if (rc != DB_OK)
+	if ((rc = store_portal_login_token_use(db, tid, now)) != DB_OK)
 		return rc;
-	{
-		struct db_param p[] = { DB_I64(a.id), DB_STR(a.email), DB_STR(hash),
-		    DB_I64(now), DB_I64(now), DB_I64(now), DB_I64(now) };
-		rc = db_exec(db, "INSERT INTO portal_logins (account_id, email,"
-		    " password_hash, activated_at, password_changed_at, created_at,"
-		    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-		    " ON DUPLICATE KEY UPDATE"
-		    " activated_at = COALESCE(IF(portal_logins.password_hash IS NULL,"
-		    "   NULL, portal_logins.activated_at), VALUES(activated_at)),"
-		    " email = VALUES(email), password_hash = VALUES(password_hash),"
-		    " password_changed_at = VALUES(password_changed_at),"
-		    " updated_at = VALUES(updated_at)", p, ARRAY_LEN(p), NULL, NULL);
-	}
+	rc = store_portal_login_set_password(db, a.id, a.email, hash, now);
 	explicit_bzero(hash, sizeof(hash));
 	if (rc != DB_OK)
 		return rc;
@@ -389,23 +317,15 @@ reset_tx(struct db *db, void *arg)
 {
 	struct reset_args *x = arg;
 	const struct portal_env *env = x->env;
-	struct db_param p[] = { DB_STR(x->email), DB_I64(clock_now() - PORTAL_RESET_GAP) };
-	struct db_result r;
 	struct account a;
 	char token[PORTAL_TOKEN_MAX];
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	/* Activated logins of this email without a reset link in the gap. */
-	rc = db_query(db, "SELECT a.id FROM accounts a JOIN portal_logins l"
-	    " ON l.account_id = a.id AND l.email = a.email"
-	    " AND l.password_hash IS NOT NULL WHERE a.email = ?"
-	    " AND NOT EXISTS (SELECT 1 FROM portal_tokens t WHERE"
-	    "   t.account_id = a.id AND t.purpose = 'reset' AND t.created_at > ?)"
-	    " FOR UPDATE", p, ARRAY_LEN(p), &r);
-	id = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	if (rc != DB_OK || id == 0)
+	rc = store_portal_login_reset_due(db, x->email, clock_now() -
+	    PORTAL_RESET_GAP, &id);
+	if (rc <= 0 || id == 0)
 		return rc;
 	if ((rc = account_get(db, id, &a)) != PROF_OK)
 		return rc == PROF_NOT_FOUND ? DB_OK : DB_ERR;
@@ -439,8 +359,6 @@ portal_authenticate(struct db *db, const char *email, const char *password,
 	/* A valid hash of a random password: unknown emails cost the same
 	 * argon2 time as known ones. */
 	static char dummy[CRYPTO_PWHASH_MAX];
-	struct db_param p[] = { DB_STR(email) };
-	struct db_result r;
 	char hash[CRYPTO_PWHASH_MAX] = "";
 	int64_t id = 0;
 	int rc, ok;
@@ -450,15 +368,8 @@ portal_authenticate(struct db *db, const char *email, const char *password,
 		crypto_token(pw, sizeof(pw), 24);
 		crypto_password_hash(pw, dummy);
 	}
-	rc = db_query(db, "SELECT a.id, l.password_hash FROM accounts a"
-	    " JOIN portal_logins l ON l.account_id = a.id AND l.email = a.email"
-	    " WHERE a.email = ? AND l.password_hash IS NOT NULL", p, 1, &r);
-	if (rc == DB_OK && r.nrows == 1) {
-		id = db_i64(&r, 0, 0);
-		str_copy(hash, sizeof(hash), db_str(&r, 0, 1));
-	}
-	db_result_free(&r);
-	if (rc != DB_OK)
+	rc = store_portal_login_password(db, email, &id, hash, sizeof(hash));
+	if (rc < 0)
 		return PORTAL_DB;
 	ok = crypto_password_verify(id ? hash : dummy, password ? password : "");
 	explicit_bzero(hash, sizeof(hash));
@@ -471,24 +382,14 @@ portal_authenticate(struct db *db, const char *email, const char *password,
 int
 portal_login_touch(struct db *db, int64_t account_id)
 {
-	struct db_param p[] = { DB_I64(clock_now()), DB_I64(account_id) };
-
-	return portal_status_of(db_exec(db, "UPDATE portal_logins SET"
-	    " last_login_at = ? WHERE account_id = ?", p, 2, NULL, NULL));
+	return portal_status_of(store_portal_login_touch(db, account_id,
+	    clock_now()));
 }
 
 int
 portal_login_active(struct db *db, int64_t account_id)
 {
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
-	int rc, yes;
+	int rc = store_portal_login_active(db, account_id);
 
-	rc = db_query(db, "SELECT 1 FROM portal_logins l JOIN accounts a"
-	    " ON a.id = l.account_id AND a.email = l.email"
-	    " WHERE l.account_id = ? AND l.password_hash IS NOT NULL", p, 1, &r);
-	yes = rc == DB_OK && r.nrows == 1;
-	db_result_free(&r);
-	return rc != DB_OK ? PORTAL_DB : yes;
+	return rc < 0 ? PORTAL_DB : rc;
 }
-

@@ -11,6 +11,7 @@
 #include "money.h"
 #include "portal.h"
 #include "portal_int.h"
+#include "store_portal.h"
 #include "store_receivables.h"
 #include "str.h"
 #include "stripe_pay.h"
@@ -18,15 +19,13 @@
 int
 portal_min_payment(struct db *db, int64_t *out)
 {
-	struct db_result r;
+	int64_t cents = 0;
 	int rc;
 
 	*out = PORTAL_MIN_PAYMENT_DEFAULT;
-	rc = db_query(db, "SELECT min_payment FROM payment_settings WHERE id = 1",
-	    NULL, 0, &r);
-	if (rc == DB_OK && r.nrows == 1 && db_i64(&r, 0, 0) > 0)
-		*out = db_i64(&r, 0, 0);
-	db_result_free(&r);
+	rc = store_portal_min_payment(db, &cents);
+	if (rc == DB_OK && cents > 0)
+		*out = cents;
 	return rc == DB_OK ? PORTAL_OK : PORTAL_DB;
 }
 
@@ -39,15 +38,11 @@ static int
 min_tx(struct db *db, void *arg)
 {
 	struct min_args *x = arg;
-	struct db_param p[] = { DB_I64(x->cents), DB_I64(clock_now()),
-	    x->actor->id > 0 ? DB_I64(x->actor->id) : DB_NULL };
 	char detail[64], m[MONEY_FMT_MAX];
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO payment_settings (id, min_payment, updated_at,"
-	    " updated_by) VALUES (1, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-	    " min_payment = VALUES(min_payment), updated_at = VALUES(updated_at),"
-	    " updated_by = VALUES(updated_by)", p, ARRAY_LEN(p), NULL, NULL);
+	rc = store_portal_min_payment_set(db, x->cents, clock_now(),
+	    x->actor->id);
 	if (rc != DB_OK)
 		return rc;
 	money_format(x->cents, m, sizeof(m));
@@ -105,16 +100,15 @@ portal_select_part(struct portal_selection *sel, int64_t amount)
 	    PORTAL_OK : PORTAL_DB;
 }
 
-/* Keeps the ids of r's first column whose invoice can be paid now (open or
- * partly paid, not all reserved); *total adds what they come to. */
+/* Keeps those of the nv invoice ids v that can be paid now. */
 static int
-payable_of(struct db *db, int64_t account_id, const struct db_result *r,
+payable_keep(struct db *db, int64_t account_id, const int64_t *v, size_t nv,
     int64_t *ids, size_t max, size_t *n, int64_t *total)
 {
-	for (size_t i = 0; i < r->nrows && *n < max; i++) {
+	for (size_t i = 0; i < nv && *n < max; i++) {
 		struct portal_invoice pi;
 		int64_t reserved = 0;
-		int rc = portal_invoice_get(db, account_id, db_i64(r, i, 0), &pi);
+		int rc = portal_invoice_get(db, account_id, v[i], &pi);
 
 		if (rc == PORTAL_DB)
 			return PORTAL_DB;
@@ -131,35 +125,40 @@ payable_of(struct db *db, int64_t account_id, const struct db_result *r,
 	return PORTAL_OK;
 }
 
+/* Keeps the ids of the account's posted invoices (of statement_id when
+ * > 0) that can be paid now (open or partly paid, not all reserved);
+ * *total adds what they come to. */
+static int
+payable_of(struct db *db, int64_t account_id, int64_t statement_id,
+    int64_t *ids, size_t max, size_t *n, int64_t *total)
+{
+	int64_t *v;
+	size_t nv;
+	int rc;
+
+	if (store_portal_invoice_ids(db, account_id, statement_id, &v, &nv) !=
+	    DB_OK)
+		return PORTAL_DB;
+	rc = payable_keep(db, account_id, v, nv, ids, max, n, total);
+	free(v);
+	return rc;
+}
+
 int
 portal_statement_ids(struct db *db, int64_t account_id, int64_t statement_id,
     int64_t *ids, size_t max, size_t *n, int64_t *total)
 {
-	struct db_param p[] = { DB_I64(statement_id), DB_I64(account_id) };
-	struct db_result r;
-	int64_t found = 0;
 	int rc;
 
 	*n = 0;
 	*total = 0;
-	if (db_query_i64(db, "SELECT COUNT(*) FROM statements WHERE id = ? AND"
-	    " account_id = ?", p, 2, &found) != DB_OK)
+	if ((rc = store_portal_statement_owned(db, statement_id, account_id)) < 0)
 		return PORTAL_DB;
-	if (found == 0)
+	if (rc == 0)
 		return PORTAL_NOT_FOUND;
 	/* The invoices it lists: the account's (or its client's) invoices
 	 * dated up to the statement's period end, oldest due first. */
-	rc = db_query(db, "SELECT i.id FROM invoices i JOIN statements s ON s.id = ?"
-	    " AND s.account_id = i.account_id JOIN portal_invoices pi ON"
-	    " pi.invoice_id = i.id WHERE i.account_id = ? AND i.status = 'issued'"
-	    " AND i.invoice_date <= s.period_end AND (s.client_id IS NULL OR"
-	    " i.client_id = s.client_id) ORDER BY i.due_date, i.id", p, 2, &r);
-	if (rc == DB_OK)
-		rc = payable_of(db, account_id, &r, ids, max, n, total);
-	else
-		rc = PORTAL_DB;
-	db_result_free(&r);
-	return rc;
+	return payable_of(db, account_id, statement_id, ids, max, n, total);
 }
 
 static int
@@ -231,21 +230,9 @@ int
 portal_payable_ids(struct db *db, int64_t account_id, int64_t *ids, size_t max,
     size_t *n, int64_t *total)
 {
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
-	int rc;
-
 	*n = 0;
 	*total = 0;
-	rc = db_query(db, "SELECT i.id FROM invoices i JOIN portal_invoices pi ON"
-	    " pi.invoice_id = i.id WHERE i.account_id = ? AND i.status = 'issued'"
-	    " ORDER BY i.due_date, i.id", p, 1, &r);
-	if (rc == DB_OK)
-		rc = payable_of(db, account_id, &r, ids, max, n, total);
-	else
-		rc = PORTAL_DB;
-	db_result_free(&r);
-	return rc;
+	return payable_of(db, account_id, 0, ids, max, n, total);
 }
 
 /* --- payment history ------------------------------------------------------- */

@@ -14,6 +14,8 @@
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
+#include "store_paylink.h"
+#include "store_portal.h"
 #include "str.h"
 #include "stripe_pay.h"
 
@@ -36,33 +38,29 @@ struct pending_map {
 static int
 pending_ach(struct db *db, int64_t account_id, struct pending_map *m)
 {
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
+	char **plans;
+	size_t n;
 	int rc;
 
 	m->v = NULL;
 	m->n = 0;
-	rc = db_query(db, "SELECT alloc_plan FROM payments WHERE account_id = ?"
-	    " AND method = 'ach' AND status = 'pending'"
-	    " AND stripe_status = 'processing'", p, 1, &r);
-	if (rc != DB_OK || r.nrows == 0) {
-		db_result_free(&r);
+	rc = store_portal_ach_plans(db, account_id, &plans, &n);
+	if (rc != DB_OK || n == 0)
 		return rc;
-	}
-	m->v = calloc(r.nrows * SP_PLAN_MAX, sizeof(*m->v));
+	m->v = calloc(n * SP_PLAN_MAX, sizeof(*m->v));
 	if (m->v == NULL) {
-		db_result_free(&r);
+		store_portal_plans_free(plans, n);
 		return DB_ERR;
 	}
-	for (size_t i = 0; i < r.nrows; i++) {
+	for (size_t i = 0; i < n; i++) {
 		size_t k = 0;
 		int autoa = 0;
 
-		if (stripe_pay_plan_parse(db_str(&r, i, 0), &autoa, m->v + m->n,
+		if (stripe_pay_plan_parse(plans[i], &autoa, m->v + m->n,
 		    SP_PLAN_MAX, &k) == 0)
 			m->n += k;
 	}
-	db_result_free(&r);
+	store_portal_plans_free(plans, n);
 	return DB_OK;
 }
 
@@ -147,20 +145,12 @@ int
 portal_invoice_get(struct db *db, int64_t account_id, int64_t invoice_id,
     struct portal_invoice *out)
 {
-	struct db_param p[] = { DB_I64(invoice_id), DB_I64(account_id) };
 	struct pending_map pm = { NULL, 0 };
-	struct db_result r;
 	struct invoice inv;
 	int64_t at;
 	int rc;
 
-	rc = db_query(db, "SELECT pi.posted_at FROM portal_invoices pi"
-	    " JOIN invoices i ON i.id = pi.invoice_id AND i.account_id = pi.account_id"
-	    " WHERE pi.invoice_id = ? AND pi.account_id = ? AND i.status <> 'draft'",
-	    p, 2, &r);
-	at = rc == DB_OK && r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if (store_portal_invoice_posted_at(db, invoice_id, account_id, &at) < 0)
 		return PORTAL_DB;
 	if (at == 0)
 		return PORTAL_NOT_FOUND;
@@ -180,19 +170,8 @@ int
 portal_invoice_posted(struct db *db, int64_t invoice_id, int64_t *posted_at,
     int64_t *emailed_at)
 {
-	struct db_param p[] = { DB_I64(invoice_id) };
-	struct db_result r;
-	int rc;
-
-	*posted_at = *emailed_at = 0;
-	rc = db_query(db, "SELECT posted_at, COALESCE(emailed_at, 0) FROM"
-	    " portal_invoices WHERE invoice_id = ?", p, 1, &r);
-	if (rc == DB_OK && r.nrows == 1) {
-		*posted_at = db_i64(&r, 0, 0);
-		*emailed_at = db_i64(&r, 0, 1);
-	}
-	db_result_free(&r);
-	return rc == DB_OK ? PORTAL_OK : PORTAL_DB;
+	return store_portal_invoice_sent(db, invoice_id, posted_at, emailed_at) ==
+	    DB_OK ? PORTAL_OK : PORTAL_DB;
 }
 
 /* --- selections ------------------------------------------------------------ */
@@ -325,50 +304,34 @@ portal_select(struct db *db, int64_t account_id, const int64_t *ids, size_t n,
 
 /* --- pay links --------------------------------------------------------------- */
 
-#define LINK_COLS "l.id, l.invoice_id, i.account_id, l.created_at, l.expires_at," \
-	" COALESCE(l.revoked_at, 0), COALESCE(l.last_used_at, 0)"
-
 static void
-link_from_row(const struct db_result *r, size_t i, struct pay_link *l)
+link_from_store(const struct store_paylink *s, struct pay_link *l)
 {
-	l->id = db_i64(r, i, 0);
-	l->invoice_id = db_i64(r, i, 1);
-	l->account_id = db_i64(r, i, 2);
-	l->created_at = db_i64(r, i, 3);
-	l->expires_at = db_i64(r, i, 4);
-	l->revoked_at = db_i64(r, i, 5);
-	l->last_used_at = db_i64(r, i, 6);
+	l->id = s->id;
+	l->invoice_id = s->invoice_id;
+	l->account_id = s->account_id;
+	l->created_at = s->created_at;
+	l->expires_at = s->expires_at;
+	l->revoked_at = s->revoked_at;
+	l->last_used_at = s->last_used_at;
 }
 
 int
 paylink_current(struct db *db, int64_t invoice_id, struct pay_link *l)
 {
-	struct db_param p[] = { DB_I64(invoice_id), DB_I64(clock_now()) };
-	struct db_result r;
-	int rc;
+	struct store_paylink s;
+	int rc = store_paylink_current(db, invoice_id, clock_now(), &s);
 
-	rc = db_query(db, "SELECT " LINK_COLS " FROM pay_links l"
-	    " JOIN invoices i ON i.id = l.invoice_id WHERE l.invoice_id = ?"
-	    " AND l.revoked_at IS NULL AND l.expires_at > ?"
-	    " ORDER BY l.id DESC LIMIT 1", p, 2, &r);
-	if (rc == DB_OK && r.nrows == 1)
-		link_from_row(&r, 0, l);
-	rc = rc != DB_OK ? PORTAL_DB : r.nrows == 1 ? PORTAL_OK : PORTAL_NOT_FOUND;
-	db_result_free(&r);
-	return rc;
+	if (rc == 1)
+		link_from_store(&s, l);
+	return rc < 0 ? PORTAL_DB : rc == 1 ? PORTAL_OK : PORTAL_NOT_FOUND;
 }
 
 /* Revokes the usable links of an invoice; *count gets how many. */
 static int
 links_revoke(struct db *db, int64_t invoice_id, int64_t by, uint64_t *count)
 {
-	int64_t now = clock_now();
-	struct db_param p[] = { DB_I64(now), by > 0 ? DB_I64(by) : DB_NULL,
-	    DB_I64(invoice_id), DB_I64(now) };
-
-	return db_exec(db, "UPDATE pay_links SET revoked_at = ?, revoked_by = ?"
-	    " WHERE invoice_id = ? AND revoked_at IS NULL AND expires_at > ?",
-	    p, ARRAY_LEN(p), count, NULL);
+	return store_paylink_revoke(db, invoice_id, by, clock_now(), count);
 }
 
 struct revoke_args {
@@ -405,16 +368,13 @@ paylink_revoke(struct db *db, const struct actor *actor, int64_t invoice_id)
 static int
 lookups_exceeded(struct db *db, const char *ip, int *over)
 {
-	struct db_param p[] = { DB_STR(ip), DB_I64(clock_now() - PAYLINK_WINDOW) };
-	struct db_result r;
+	int64_t hits, fails;
 	int rc;
 
-	rc = db_query(db, "SELECT COUNT(*), COALESCE(SUM(ok = 0), 0) FROM"
-	    " pay_link_hits WHERE ip = ? AND created_at > ?", p, 2, &r);
+	rc = store_paylink_hits(db, ip, clock_now() - PAYLINK_WINDOW, &hits,
+	    &fails);
 	if (rc == DB_OK)
-		*over = db_i64(&r, 0, 0) >= PAYLINK_MAX_HITS ||
-		    db_i64(&r, 0, 1) >= PAYLINK_MAX_FAILS;
-	db_result_free(&r);
+		*over = hits >= PAYLINK_MAX_HITS || fails >= PAYLINK_MAX_FAILS;
 	return rc;
 }
 
@@ -422,16 +382,12 @@ static int
 lookup_record(struct db *db, const char *ip, int ok)
 {
 	int64_t now = clock_now();
-	struct db_param p[] = { DB_STR(ip), DB_I64(ok ? 1 : 0), DB_I64(now) };
-	struct db_param q[] = { DB_I64(now - 2 * PAYLINK_WINDOW) };
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO pay_link_hits (ip, ok, created_at)"
-	    " VALUES (?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
+	rc = store_paylink_hit(db, ip, ok, now);
 	/* Forget old counts as we go (bounded work per lookup). */
 	if (rc == DB_OK && !ok)
-		rc = db_exec(db, "DELETE FROM pay_link_hits WHERE created_at < ?"
-		    " LIMIT 100", q, 1, NULL, NULL);
+		rc = store_paylink_hits_forget(db, now - 2 * PAYLINK_WINDOW);
 	return rc;
 }
 
@@ -440,7 +396,7 @@ paylink_lookup(struct db *db, const char *token, const char *ip,
     struct pay_link *l)
 {
 	char hash[CRYPTO_SHA256_HEX];
-	struct db_result r;
+	struct store_paylink s;
 	int over = 0, found = 0, rc;
 
 	if (ip == NULL)
@@ -450,26 +406,15 @@ paylink_lookup(struct db *db, const char *token, const char *ip,
 	if (over)
 		return PORTAL_THROTTLED;
 	if (portal_token_hash(token, hash) == 0) {
-		struct db_param p[] = { DB_STR(hash), DB_I64(clock_now()) };
-		rc = db_query(db, "SELECT " LINK_COLS " FROM pay_links l"
-		    " JOIN invoices i ON i.id = l.invoice_id WHERE l.token_hash = ?"
-		    " AND l.revoked_at IS NULL AND l.expires_at > ?", p, 2, &r);
-		if (rc == DB_OK && r.nrows == 1) {
-			link_from_row(&r, 0, l);
-			found = 1;
-		}
-		db_result_free(&r);
-		if (rc != DB_OK)
+		if ((rc = store_paylink_find(db, hash, clock_now(), &s)) < 0)
 			return PORTAL_DB;
+		if ((found = rc == 1))
+			link_from_store(&s, l);
 	}
 	if (lookup_record(db, ip, found) != DB_OK)
 		return PORTAL_DB;
-	if (found) {
-		struct db_param p[] = { DB_I64(clock_now()), DB_I64(l->id) };
-		if (db_exec(db, "UPDATE pay_links SET last_used_at = ? WHERE id = ?",
-		    p, 2, NULL, NULL) != DB_OK)
-			return PORTAL_DB;
-	}
+	if (found && store_paylink_touch(db, l->id, clock_now()) != DB_OK)
+		return PORTAL_DB;
 	return found ? PORTAL_OK : PORTAL_BAD_TOKEN;
 }
 
@@ -514,16 +459,10 @@ link_expiry(const struct invoice *inv, const char *expires_on, int64_t *at,
 static int
 send_load(struct db *db, struct send_args *x, struct invoice *inv)
 {
-	struct db_param k[] = { DB_I64(x->invoice_id) };
-	struct db_result r;
 	int rc;
 
-	rc = db_query(db, "SELECT id FROM invoices WHERE id = ? FOR UPDATE", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 0)
-		rc = PORTAL_NOT_FOUND;
-	db_result_free(&r);
-	if (rc != DB_OK)
-		return rc;
+	if ((rc = store_portal_invoice_lock(db, x->invoice_id)) <= 0)
+		return rc == 0 ? PORTAL_NOT_FOUND : rc;
 	if ((rc = invoice_get(db, x->invoice_id, inv)) != INV_OK)
 		return rc == INV_NOT_FOUND ? PORTAL_NOT_FOUND : DB_ERR;
 	if (strcmp(inv->status, "issued") != 0) {
@@ -542,16 +481,8 @@ send_load(struct db *db, struct send_args *x, struct invoice *inv)
 static int
 send_post(struct db *db, const struct invoice *inv, int64_t by, int emailed)
 {
-	int64_t now = clock_now();
-	struct db_param p[] = { DB_I64(inv->id), DB_I64(inv->account_id),
-	    DB_I64(now), by > 0 ? DB_I64(by) : DB_NULL,
-	    emailed ? DB_I64(now) : DB_NULL };
-
-	return db_exec(db, "INSERT INTO portal_invoices (invoice_id, account_id,"
-	    " posted_at, posted_by, emailed_at) VALUES (?, ?, ?, ?, ?)"
-	    " ON DUPLICATE KEY UPDATE"
-	    " emailed_at = COALESCE(VALUES(emailed_at), emailed_at)",
-	    p, ARRAY_LEN(p), NULL, NULL);
+	return store_portal_invoice_post(db, inv->id, inv->account_id,
+	    clock_now(), by, emailed);
 }
 
 static int
@@ -565,14 +496,7 @@ send_link(struct db *db, const struct invoice *inv, int64_t by, int64_t expires,
 		return rc;
 	if (portal_token_new(token, PORTAL_TOKEN_MAX, hash) == -1)
 		return DB_ERR;
-	{
-		struct db_param p[] = { DB_I64(inv->id), DB_STR(hash),
-		    DB_I64(clock_now()), DB_I64(expires),
-		    by > 0 ? DB_I64(by) : DB_NULL };
-		return db_exec(db, "INSERT INTO pay_links (invoice_id, token_hash,"
-		    " created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?)",
-		    p, ARRAY_LEN(p), NULL, NULL);
-	}
+	return store_paylink_insert(db, inv->id, hash, clock_now(), expires, by);
 }
 
 /* The invoice email with its pay link: the token sealed in the outbox row,

@@ -12,6 +12,7 @@
 #include "portal.h"
 #include "portal_int.h"
 #include "profiles.h"
+#include "store_portal.h"
 #include "str.h"
 #include "stripe.h"
 #include "stripe_pay.h"
@@ -21,31 +22,23 @@ portal_payment_register(struct db *db, int64_t payment_id, int64_t account_id,
     int64_t pay_link_id, const char *email, const struct portal_consent_intent *ci)
 {
 	char ua[256] = "";
-	struct db_param p[] = { DB_I64(payment_id), DB_I64(account_id),
-	    DB_STR(pay_link_id ? "paylink" : "portal"),
-	    pay_link_id ? DB_I64(pay_link_id) : DB_NULL, DB_STR(email ? email : ""),
-	    ci ? DB_STR(ci->signer) : DB_NULL, DB_STR(ci && ci->ip ? ci->ip : ""),
-	    DB_STR(ua), DB_I64(clock_now()) };
 
 	if (ci && ci->user_agent) {
 		str_copy(ua, sizeof(ua), ci->user_agent);
 		str_utf8_limit(ua, 255);
 	}
-	return portal_status_of(db_exec(db, "INSERT IGNORE INTO portal_payments"
-	    " (payment_id, account_id, source, pay_link_id, email, consent_signer,"
-	    " consent_ip, consent_ua, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    p, ARRAY_LEN(p), NULL, NULL));
+	return portal_status_of(store_portal_payment_insert(db, payment_id,
+	    account_id, pay_link_id, email ? email : "", ci ? ci->signer : NULL,
+	    ci && ci->ip ? ci->ip : "", ua, clock_now()));
 }
 
-/* Records a consent any_balance for method_id signed as in row r (signer,
- * ip, ua at cols 0..2). */
+/* Records a consent any_balance for method_id signed as c says. */
 static int
 consent_record(const struct sp *sp, int64_t account_id, int64_t method_id,
-    const struct db_result *r, int64_t *consent_id)
+    const struct store_portal_consent *c, int64_t *consent_id)
 {
 	struct sp_consent_req req = { account_id, method_id, "any_balance", 0, 0,
-	    PORTAL_CONSENT_VERSION, db_str(r, 0, 0), db_str(r, 0, 1),
-	    db_str(r, 0, 2), 0 };
+	    PORTAL_CONSENT_VERSION, c->signer, c->ip, c->user_agent, 0 };
 	char msg[256];
 	int rc = stripe_pay_consent_record(sp, &req, consent_id, msg, sizeof(msg));
 
@@ -58,10 +51,8 @@ consent_record(const struct sp *sp, int64_t account_id, int64_t method_id,
 int
 portal_payment_consent(const struct sp *sp, int64_t payment_id)
 {
-	struct db_param k[] = { DB_I64(payment_id) };
-	struct db_result r;
+	struct store_portal_consent c;
 	struct sp_payment p;
-	uint64_t claimed = 0;
 	int64_t cid = 0;
 	int rc;
 
@@ -71,26 +62,17 @@ portal_payment_consent(const struct sp *sp, int64_t payment_id)
 	    p.payment_method_id == 0)
 		return PORTAL_OK;
 	/* Claim the row first: concurrent returns record it once. */
-	if (db_exec(sp->db, "UPDATE portal_payments SET consent_id = 0 WHERE"
-	    " payment_id = ? AND consent_id IS NULL AND consent_signer IS NOT NULL",
-	    k, 1, &claimed, NULL) != DB_OK)
+	if ((rc = store_portal_payment_consent_claim(sp->db, payment_id)) < 0)
 		return PORTAL_DB;
-	if (claimed == 0)
+	if (rc == 0)
 		return PORTAL_OK;
-	rc = db_query(sp->db, "SELECT consent_signer, consent_ip, consent_ua"
-	    " FROM portal_payments WHERE payment_id = ?", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 1)
-		rc = consent_record(sp, p.account_id, p.payment_method_id, &r, &cid);
+	if (store_portal_payment_consent(sp->db, payment_id, &c) == 1)
+		rc = consent_record(sp, p.account_id, p.payment_method_id, &c, &cid);
 	else
 		rc = PORTAL_DB;
-	db_result_free(&r);
-	{
-		struct db_param q[] = { rc == PORTAL_OK ? DB_I64(cid) : DB_NULL,
-		    DB_I64(payment_id) };
-		if (db_exec(sp->db, "UPDATE portal_payments SET consent_id = ?"
-		    " WHERE payment_id = ?", q, 2, NULL, NULL) != DB_OK)
-			return PORTAL_DB;
-	}
+	if (store_portal_payment_consent_set(sp->db, payment_id, rc == PORTAL_OK ?
+	    cid : -1) != DB_OK)
+		return PORTAL_DB;
 	return rc;
 }
 
@@ -99,58 +81,39 @@ portal_setup_register(struct db *db, const char *setup_intent,
     int64_t account_id, const struct portal_consent_intent *ci)
 {
 	char ua[256] = "";
-	struct db_param p[] = { DB_STR(setup_intent), DB_I64(account_id),
-	    DB_STR(ci->signer), DB_STR(ci->ip ? ci->ip : ""), DB_STR(ua),
-	    DB_I64(clock_now()) };
 
 	if (ci->user_agent) {
 		str_copy(ua, sizeof(ua), ci->user_agent);
 		str_utf8_limit(ua, 255);
 	}
-	return portal_status_of(db_exec(db, "INSERT IGNORE INTO portal_setups"
-	    " (setup_intent, account_id, signer, ip, user_agent, created_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL));
+	return portal_status_of(store_portal_setup_insert(db, setup_intent,
+	    account_id, ci->signer, ci->ip ? ci->ip : "", ua, clock_now()));
 }
 
 int
 portal_setup_finish(const struct sp *sp, int64_t account_id,
     const char *setup_intent, int64_t *method_id, char *msg, size_t msgsz)
 {
-	struct db_param k[] = { DB_STR(setup_intent), DB_I64(account_id) };
-	struct db_result r;
-	uint64_t claimed = 0;
+	struct store_portal_consent c;
 	int64_t cid = 0;
 	int rc;
 
-	rc = db_query(sp->db, "SELECT signer, ip, user_agent FROM portal_setups"
-	    " WHERE setup_intent = ? AND account_id = ?", k, 2, &r);
-	if (rc != DB_OK || r.nrows == 0) {
-		db_result_free(&r);
-		return rc != DB_OK ? PORTAL_DB : PORTAL_NOT_FOUND;
-	}
+	rc = store_portal_setup_get(sp->db, setup_intent, account_id, &c);
+	if (rc != 1)
+		return rc < 0 ? PORTAL_DB : PORTAL_NOT_FOUND;
 	rc = stripe_pay_setup_complete(sp, account_id, setup_intent, method_id,
 	    msg, msgsz);
-	if (rc != SP_OK) {
-		db_result_free(&r);
+	if (rc != SP_OK)
 		return rc == SP_DB ? PORTAL_DB : rc == SP_NOT_FOUND ?
 		    PORTAL_NOT_FOUND : PORTAL_INVALID;
-	}
-	rc = db_exec(sp->db, "UPDATE portal_setups SET consent_id = 0 WHERE"
-	    " setup_intent = ? AND account_id = ? AND consent_id IS NULL",
-	    k, 2, &claimed, NULL) == DB_OK ? PORTAL_OK : PORTAL_DB;
-	if (rc == PORTAL_OK && claimed == 1) {
-		rc = consent_record(sp, account_id, *method_id, &r, &cid);
-		{
-			struct db_param q[] = { DB_I64(*method_id),
-			    rc == PORTAL_OK ? DB_I64(cid) : DB_NULL,
-			    DB_STR(setup_intent) };
-			if (db_exec(sp->db, "UPDATE portal_setups SET method_id = ?,"
-			    " consent_id = ? WHERE setup_intent = ?", q, 3,
-			    NULL, NULL) != DB_OK)
-				rc = PORTAL_DB;
-		}
-	}
-	db_result_free(&r);
+	rc = store_portal_setup_claim(sp->db, setup_intent, account_id);
+	if (rc == 1) {
+		rc = consent_record(sp, account_id, *method_id, &c, &cid);
+		if (store_portal_setup_done(sp->db, setup_intent, *method_id, rc ==
+		    PORTAL_OK ? cid : -1) != DB_OK)
+			rc = PORTAL_DB;
+	} else
+		rc = rc == 0 ? PORTAL_OK : PORTAL_DB;
 	if (rc == PORTAL_INVALID)
 		str_copy(msg, msgsz, "The payment method was saved, but the "
 		    "authorization could not be recorded.");
@@ -161,18 +124,10 @@ int
 portal_payment_owned(struct db *db, int64_t payment_id, int64_t account_id,
     int64_t pay_link_id)
 {
-	struct db_param p[] = { DB_I64(payment_id), DB_I64(account_id),
-	    DB_I64(pay_link_id), DB_I64(pay_link_id) };
-	struct db_result r;
-	int rc, yes;
+	int rc = store_portal_payment_owned(db, payment_id, account_id,
+	    pay_link_id);
 
-	rc = db_query(db, "SELECT 1 FROM portal_payments pp JOIN payments p"
-	    " ON p.id = pp.payment_id AND p.account_id = pp.account_id"
-	    " WHERE pp.payment_id = ? AND pp.account_id = ?"
-	    " AND (? = 0 OR pp.pay_link_id = ?)", p, ARRAY_LEN(p), &r);
-	yes = rc == DB_OK && r.nrows == 1;
-	db_result_free(&r);
-	return rc != DB_OK ? PORTAL_DB : yes;
+	return rc < 0 ? PORTAL_DB : rc;
 }
 
 void
@@ -213,29 +168,19 @@ notice_due(const struct sp_payment *p, int ach_pending_sent)
 static int
 notice_claim(struct db *db, int64_t payment_id, const char *kind, int *claimed)
 {
-	struct db_param p[] = { DB_I64(payment_id), DB_STR(kind),
-	    DB_I64(clock_now()) };
-	uint64_t n = 0;
-	int rc;
+	int rc = store_portal_notice_claim(db, payment_id, kind, clock_now());
 
-	rc = db_exec(db, "INSERT IGNORE INTO portal_payment_notices (payment_id,"
-	    " kind, created_at) VALUES (?, ?, ?)", p, ARRAY_LEN(p), &n, NULL);
-	*claimed = rc == DB_OK && n == 1;
-	return rc;
+	*claimed = rc == 1;
+	return rc < 0 ? rc : DB_OK;
 }
 
 static int
 notice_sent(struct db *db, int64_t payment_id, const char *kind, int *sent)
 {
-	struct db_param p[] = { DB_I64(payment_id), DB_STR(kind) };
-	struct db_result r;
-	int rc;
+	int rc = store_portal_notice_sent(db, payment_id, kind);
 
-	rc = db_query(db, "SELECT 1 FROM portal_payment_notices WHERE"
-	    " payment_id = ? AND kind = ?", p, 2, &r);
-	*sent = rc == DB_OK && r.nrows == 1;
-	db_result_free(&r);
-	return rc;
+	*sent = rc == 1;
+	return rc < 0 ? rc : DB_OK;
 }
 
 const char *
@@ -303,24 +248,16 @@ pay_notice_queue(struct db *db, const struct config *cfg,
 static int
 notify_tx_with(struct db *db, const struct config *cfg, int64_t payment_id)
 {
-	struct db_param k[] = { DB_I64(payment_id) };
 	const struct pay_notice *nk;
 	const char *due;
-	struct db_result r;
 	struct sp_payment p;
 	struct account a;
 	char to[255];
-	int rc, pending_sent = 0, claimed = 0, portal;
+	int rc, pending_sent = 0, claimed = 0, portal = 0;
 
-	rc = db_query(db, "SELECT account_id, email, source = 'portal'"
-	    " FROM portal_payments WHERE payment_id = ?", k, 1, &r);
-	if (rc != DB_OK || r.nrows == 0) {
-		db_result_free(&r);
+	if ((rc = store_portal_payment_source(db, payment_id, to, sizeof(to),
+	    &portal)) <= 0)
 		return rc;
-	}
-	str_copy(to, sizeof(to), db_str(&r, 0, 1));
-	portal = db_i64(&r, 0, 2) != 0;
-	db_result_free(&r);
 	if ((rc = stripe_pay_get(db, payment_id, &p)) != SP_OK)
 		return rc == SP_NOT_FOUND ? DB_OK : DB_ERR;
 	if ((rc = account_get(db, p.account_id, &a)) != PROF_OK)
@@ -357,14 +294,10 @@ static int
 notify_tx(struct db *db, void *arg)
 {
 	struct notify_args *x = arg;
-	struct db_param k[] = { DB_I64(x->payment_id) };
-	struct db_result r;
 	int rc;
 
 	/* Serialize with the settle path, which holds this row's lock. */
-	rc = db_query(db, "SELECT id FROM payments WHERE id = ? FOR UPDATE", k, 1, &r);
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if ((rc = store_portal_payment_lock(db, x->payment_id)) < 0)
 		return rc;
 	return notify_tx_with(db, x->env->cfg, x->payment_id);
 }

@@ -6,6 +6,7 @@
 #include "db.h"
 #include "portal_email.h"
 #include "profiles.h"
+#include "store_profile.h"
 #include "str.h"
 
 #define PAGE_MAX	200
@@ -49,27 +50,6 @@ diff_i64(struct buf *b, const char *field, int64_t was, int64_t now)
 		    field, was, now);
 }
 
-static struct db_param
-id_or_null(int64_t id)
-{
-	return id > 0 ? DB_I64(id) : DB_NULL;
-}
-
-static struct db_param
-str_or_null(const char *s)
-{
-	return s[0] != '\0' ? DB_STR(s) : DB_NULL;
-}
-
-/* Search text prepared for the queries: a LIKE prefix with \, % and _
- * escaped, and the id it names when it is a plain number (else 0). */
-struct search {
-	char	 like[2 * Q_MAX + 1];
-	char	 first[2 * Q_MAX + 1];	/* "Jane Do": first-name part */
-	char	 last[2 * Q_MAX + 1];	/* ... and last-name part */
-	int64_t	 id;
-};
-
 static void
 like_escape(char *out, size_t outsz, const char *s, size_t len)
 {
@@ -83,9 +63,11 @@ like_escape(char *out, size_t outsz, const char *s, size_t len)
 	out[o] = '\0';
 }
 
-/* 0, or -1 when there is no search text (list everything). */
+/* Search text prepared for the queries: a LIKE prefix with \, % and _
+ * escaped, and the id it names when it is a plain number (else 0).
+ * 0, or -1 when there is no search text (list everything). */
 static int
-search_prepare(const char *q, struct search *s)
+search_prepare(const char *q, struct store_profile_search *s)
 {
 	char text[Q_MAX + 1];
 	char *t, *sp;
@@ -129,25 +111,56 @@ page_before(const struct page_req *pg)
 
 /* --- accounts ------------------------------------------------------------ */
 
-#define ACC_COLS "a.id, a.name, COALESCE(a.email, ''), a.phone, a.address1," \
-	" a.address2, a.city, a.region, a.postal_code, COALESCE(a.location_id, 0)," \
-	" a.created_at, a.language"
+/* The store's row as ours and back (the same fields: billing headers do not
+ * see the store's). */
+static void
+account_from_store(const struct store_account *s, struct account *a)
+{
+	a->id = s->id;
+	str_copy(a->name, sizeof(a->name), s->name);
+	str_copy(a->email, sizeof(a->email), s->email);
+	str_copy(a->phone, sizeof(a->phone), s->phone);
+	str_copy(a->address1, sizeof(a->address1), s->address1);
+	str_copy(a->address2, sizeof(a->address2), s->address2);
+	str_copy(a->city, sizeof(a->city), s->city);
+	str_copy(a->region, sizeof(a->region), s->region);
+	str_copy(a->postal_code, sizeof(a->postal_code), s->postal_code);
+	a->location_id = s->location_id;
+	a->created_at = s->created_at;
+	str_copy(a->language, sizeof(a->language), s->language);
+}
 
 static void
-account_from_row(const struct db_result *r, size_t i, struct account *a)
+account_to_store(const struct account *a, struct store_account *s)
 {
-	a->id = db_i64(r, i, 0);
-	str_copy(a->name, sizeof(a->name), db_str(r, i, 1));
-	str_copy(a->email, sizeof(a->email), db_str(r, i, 2));
-	str_copy(a->phone, sizeof(a->phone), db_str(r, i, 3));
-	str_copy(a->address1, sizeof(a->address1), db_str(r, i, 4));
-	str_copy(a->address2, sizeof(a->address2), db_str(r, i, 5));
-	str_copy(a->city, sizeof(a->city), db_str(r, i, 6));
-	str_copy(a->region, sizeof(a->region), db_str(r, i, 7));
-	str_copy(a->postal_code, sizeof(a->postal_code), db_str(r, i, 8));
-	a->location_id = db_i64(r, i, 9);
-	a->created_at = db_i64(r, i, 10);
-	str_copy(a->language, sizeof(a->language), db_str(r, i, 11));
+	memset(s, 0, sizeof(*s));
+	s->id = a->id;
+	str_copy(s->name, sizeof(s->name), a->name);
+	str_copy(s->email, sizeof(s->email), a->email);
+	str_copy(s->phone, sizeof(s->phone), a->phone);
+	str_copy(s->address1, sizeof(s->address1), a->address1);
+	str_copy(s->address2, sizeof(s->address2), a->address2);
+	str_copy(s->city, sizeof(s->city), a->city);
+	str_copy(s->region, sizeof(s->region), a->region);
+	str_copy(s->postal_code, sizeof(s->postal_code), a->postal_code);
+	s->location_id = a->location_id;
+	s->created_at = a->created_at;
+	str_copy(s->language, sizeof(s->language), a->language);
+}
+
+/* A store _get result (1 found, 0 not, < 0 error) as a db_status inside a
+ * transaction, with TX_NOT_FOUND. */
+static int
+tx_found(int rc)
+{
+	return rc == 1 ? DB_OK : rc == 0 ? TX_NOT_FOUND : rc;
+}
+
+/* ... and outside one, as a profile_status. */
+static int
+get_status(int rc)
+{
+	return rc == 1 ? PROF_OK : rc == 0 ? PROF_NOT_FOUND : PROF_DB;
 }
 
 struct account_args {
@@ -159,22 +172,13 @@ static int
 account_insert(struct db *db, const struct actor *actor, struct account *a,
     int64_t now)
 {
-	struct db_param p[] = { DB_STR(a->name), str_or_null(a->email),
-	    DB_STR(a->phone), DB_STR(a->address1), DB_STR(a->address2),
-	    DB_STR(a->city), DB_STR(a->region), DB_STR(a->postal_code),
-	    id_or_null(a->location_id), DB_I64(now), DB_I64(now),
-	    DB_STR(a->language[0] ? a->language : "en") };
-	uint64_t id = 0;
+	struct store_account s;
 	struct buf b;
 	int rc;
 
-	rc = db_exec(db, "INSERT INTO accounts (name, email, phone, address1,"
-	    " address2, city, region, postal_code, location_id, created_at,"
-	    " updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    p, ARRAY_LEN(p), NULL, &id);
-	if (rc != DB_OK)
+	account_to_store(a, &s);
+	if ((rc = store_profile_account_insert(db, &s, now, &a->id)) != DB_OK)
 		return rc;
-	a->id = (int64_t)id;
 	a->created_at = now;
 	buf_init(&b, 4096);
 	buf_printf(&b, "name=%s email=%s phone=%s location_id=%" PRId64,
@@ -198,31 +202,15 @@ account_update_tx(struct db *db, void *arg)
 {
 	struct account_args *x = arg;
 	struct account *a = x->a, old;
-	struct db_param k[] = { DB_I64(a->id) };
-	struct db_param p[] = { DB_STR(a->name), str_or_null(a->email),
-	    DB_STR(a->phone), DB_STR(a->address1), DB_STR(a->address2),
-	    DB_STR(a->city), DB_STR(a->region), DB_STR(a->postal_code),
-	    id_or_null(a->location_id), DB_I64(clock_now()),
-	    DB_STR(a->language), DB_I64(a->id) };
-	struct db_result r;
+	struct store_account s;
 	struct buf b;
 	int rc;
 
-	rc = db_query(db, "SELECT " ACC_COLS " FROM accounts a WHERE a.id = ?"
-	    " FOR UPDATE", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 0)
-		rc = TX_NOT_FOUND;
-	if (rc == DB_OK)
-		account_from_row(&r, 0, &old);
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if ((rc = tx_found(store_profile_account_get(db, a->id, 1, &s))) != DB_OK)
 		return rc;
-	rc = db_exec(db, "UPDATE accounts SET name = ?, email = ?, phone = ?,"
-	    " address1 = ?, address2 = ?, city = ?, region = ?, postal_code = ?,"
-	    " location_id = ?, updated_at = ?,"
-	    " language = COALESCE(NULLIF(?, ''), language) WHERE id = ?",
-	    p, ARRAY_LEN(p),
-	    NULL, NULL);
+	account_from_store(&s, &old);
+	account_to_store(a, &s);
+	rc = store_profile_account_update(db, &s, clock_now());
 	if (rc == DB_OK && !str_ieq(old.email, a->email))	/* portal: re-activate */
 		rc = portal_email_changed(db, x->actor, a->id);
 	if (rc != DB_OK)
@@ -271,15 +259,12 @@ static int
 account_language_tx(struct db *db, void *arg)
 {
 	struct language_args *x = arg;
-	struct db_param p[] = { DB_STR(x->lang), DB_I64(clock_now()),
-	    DB_I64(x->id), DB_STR(x->lang) };
-	uint64_t n = 0;
 	char what[32];
-	int rc;
+	int rc, changed = 0;
 
-	rc = db_exec(db, "UPDATE accounts SET language = ?, updated_at = ?"
-	    " WHERE id = ? AND language <> ?", p, ARRAY_LEN(p), &n, NULL);
-	if (rc != DB_OK || n == 0)
+	rc = store_profile_account_set_language(db, x->id, x->lang, clock_now(),
+	    &changed);
+	if (rc != DB_OK || !changed)
 		return rc;
 	str_fmt(what, sizeof(what), "language=%s", x->lang);
 	return audit_record(db, x->actor, "account.language", "account", x->id,
@@ -307,109 +292,94 @@ account_language_ok(const char *lang)
 int
 account_get(struct db *db, int64_t id, struct account *a)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " ACC_COLS " FROM accounts a WHERE a.id = ?",
-	    p, 1, &r);
+	struct store_account s;
+	int rc = get_status(store_profile_account_get(db, id, 0, &s));
 
-	if (rc == DB_OK && r.nrows == 1)
-		account_from_row(&r, 0, a);
-	rc = rc != DB_OK ? PROF_DB : r.nrows == 1 ? PROF_OK : PROF_NOT_FOUND;
-	db_result_free(&r);
+	if (rc == PROF_OK)
+		account_from_store(&s, a);
 	return rc;
-}
-
-/* Moves up to limit rows of r into a calloc'd array; *more when r holds
- * one row beyond the page. */
-static int
-account_page(struct db_result *r, size_t limit, struct account **out,
-    size_t *n, int *more)
-{
-	size_t k = r->nrows > limit ? limit : r->nrows;
-
-	*more = r->nrows > limit;
-	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
-		return PROF_DB;
-	for (size_t i = 0; i < k; i++)
-		account_from_row(r, i, &(*out)[i]);
-	*n = k;
-	return PROF_OK;
 }
 
 int
 account_search(struct db *db, const struct page_req *pg, struct account **out,
     size_t *n, int *more)
 {
-	struct search s;
-	struct db_result r;
-	size_t limit = page_limit(pg);
-	int64_t before = page_before(pg), fetch = (int64_t)limit + 1;
+	struct store_profile_search s;
+	struct store_account *v;
+	size_t nv, limit = page_limit(pg);
+	int64_t fetch = (int64_t)limit + 1;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	*more = 0;
-	if (search_prepare(pg->q, &s) == -1) {
-		struct db_param p[] = { DB_I64(before), DB_I64(fetch) };
-		rc = db_query(db, "SELECT " ACC_COLS " FROM accounts a"
-		    " WHERE a.id < ? ORDER BY a.id DESC LIMIT ?", p, ARRAY_LEN(p), &r);
-	} else {
-		/* One indexed branch per way of matching (name prefix, email
-		 * prefix, id), each cut to the page, then merged: no branch
-		 * ever scans the whole table. */
-		struct db_param p[] = {
-		    DB_STR(s.like), DB_I64(before), DB_I64(fetch),
-		    DB_STR(s.like), DB_I64(before), DB_I64(fetch),
-		    DB_I64(s.id), DB_I64(before), DB_I64(fetch) };
-		rc = db_query(db, "SELECT " ACC_COLS " FROM accounts a JOIN ("
-		    "(SELECT id FROM accounts WHERE name LIKE CONCAT(?, '%')"
-		    " AND id < ? ORDER BY id DESC LIMIT ?)"
-		    " UNION (SELECT id FROM accounts WHERE email LIKE CONCAT(?, '%')"
-		    " AND id < ? ORDER BY id DESC LIMIT ?)"
-		    " UNION (SELECT id FROM accounts WHERE id = ? AND id < ?)"
-		    ") m ON m.id = a.id ORDER BY a.id DESC LIMIT ?",
-		    p, ARRAY_LEN(p), &r);
+	rc = store_profile_account_search(db, search_prepare(pg->q, &s) == -1 ?
+	    NULL : &s, page_before(pg), fetch, &v, &nv);
+	*more = nv > limit;
+	nv = nv > limit ? limit : nv;
+	if (rc == DB_OK && nv > 0 && (*out = calloc(nv, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < nv; i++)
+		account_from_store(&v[i], &(*out)[i]);
+	free(v);
+	if (rc != DB_OK) {
+		*more = 0;
+		return PROF_DB;
 	}
-	if (rc == DB_OK)
-		rc = account_page(&r, limit, out, n, more);
-	else
-		rc = PROF_DB;
-	db_result_free(&r);
-	return rc;
+	*n = nv;
+	return PROF_OK;
 }
 
 /* --- clients ------------------------------------------------------------- */
 
-#define CLI_COLS "c.id, c.account_id, c.stage, c.first_name, c.last_name," \
-	" COALESCE(c.birth_date, ''), c.email, c.phone, COALESCE(c.location_id, 0)," \
-	" COALESCE(c.converted_at, 0), c.created_at, a.name"
-
 static void
-client_from_row(const struct db_result *r, size_t i, struct client *c)
+client_from_store(const struct store_client *s, struct client *c)
 {
-	c->id = db_i64(r, i, 0);
-	c->account_id = db_i64(r, i, 1);
-	str_copy(c->stage, sizeof(c->stage), db_str(r, i, 2));
-	str_copy(c->first_name, sizeof(c->first_name), db_str(r, i, 3));
-	str_copy(c->last_name, sizeof(c->last_name), db_str(r, i, 4));
-	str_copy(c->birth_date, sizeof(c->birth_date), db_str(r, i, 5));
-	str_copy(c->email, sizeof(c->email), db_str(r, i, 6));
-	str_copy(c->phone, sizeof(c->phone), db_str(r, i, 7));
-	c->location_id = db_i64(r, i, 8);
-	c->converted_at = db_i64(r, i, 9);
-	c->created_at = db_i64(r, i, 10);
-	str_copy(c->account_name, sizeof(c->account_name), db_str(r, i, 11));
+	c->id = s->id;
+	c->account_id = s->account_id;
+	str_copy(c->stage, sizeof(c->stage), s->stage);
+	str_copy(c->first_name, sizeof(c->first_name), s->first_name);
+	str_copy(c->last_name, sizeof(c->last_name), s->last_name);
+	str_copy(c->birth_date, sizeof(c->birth_date), s->birth_date);
+	str_copy(c->email, sizeof(c->email), s->email);
+	str_copy(c->phone, sizeof(c->phone), s->phone);
+	c->location_id = s->location_id;
+	c->converted_at = s->converted_at;
+	c->created_at = s->created_at;
+	str_copy(c->account_name, sizeof(c->account_name), s->account_name);
 }
 
-static int
-client_array(struct db_result *r, size_t limit, struct client **out, size_t *n)
+static void
+client_to_store(const struct client *c, struct store_client *s)
 {
-	size_t k = r->nrows > limit ? limit : r->nrows;
+	memset(s, 0, sizeof(*s));
+	s->id = c->id;
+	s->account_id = c->account_id;
+	str_copy(s->stage, sizeof(s->stage), c->stage);
+	str_copy(s->first_name, sizeof(s->first_name), c->first_name);
+	str_copy(s->last_name, sizeof(s->last_name), c->last_name);
+	str_copy(s->birth_date, sizeof(s->birth_date), c->birth_date);
+	str_copy(s->email, sizeof(s->email), c->email);
+	str_copy(s->phone, sizeof(s->phone), c->phone);
+	s->location_id = c->location_id;
+	s->converted_at = c->converted_at;
+	s->created_at = c->created_at;
+}
 
-	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
+/* The store's array (up to limit of its ns rows) as ours; frees it. */
+static int
+client_array(int rc, struct store_client *v, size_t ns, size_t limit,
+    struct client **out, size_t *n)
+{
+	size_t k = ns > limit ? limit : ns;
+
+	if (rc == DB_OK && k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < k; i++)
+		client_from_store(&v[i], &(*out)[i]);
+	free(v);
+	if (rc != DB_OK)
 		return PROF_DB;
-	for (size_t i = 0; i < k; i++)
-		client_from_row(r, i, &(*out)[i]);
 	*n = k;
 	return PROF_OK;
 }
@@ -417,18 +387,14 @@ client_array(struct db_result *r, size_t limit, struct client **out, size_t *n)
 int
 account_clients(struct db *db, int64_t account_id, struct client **out, size_t *n)
 {
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
+	struct store_client *v;
+	size_t nv;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(db, "SELECT " CLI_COLS " FROM clients c JOIN accounts a"
-	    " ON a.id = c.account_id WHERE c.account_id = ? ORDER BY c.id",
-	    p, 1, &r);
-	rc = rc == DB_OK ? client_array(&r, r.nrows, out, n) : PROF_DB;
-	db_result_free(&r);
-	return rc;
+	rc = store_profile_client_list(db, account_id, &v, &nv);
+	return client_array(rc, v, nv, nv, out, n);
 }
 
 struct client_args {
@@ -451,16 +417,10 @@ client_own_account(struct db *db, const struct actor *actor, struct client *c,
 	str_copy(a.phone, sizeof(a.phone), c->phone);
 	a.location_id = c->location_id;
 	if (a.email[0] != '\0') {
-		struct db_param p[] = { DB_STR(a.email) };
-		struct db_result r;
-
-		rc = db_query(db, "SELECT id FROM accounts WHERE email = ?",
-		    p, 1, &r);
-		if (rc == DB_OK && r.nrows > 0)
-			a.email[0] = '\0';
-		db_result_free(&r);
-		if (rc != DB_OK)
+		if ((rc = store_profile_account_email_used(db, a.email)) < 0)
 			return rc;
+		if (rc == 1)
+			a.email[0] = '\0';
 	}
 	rc = account_insert(db, actor, &a, now);
 	if (rc == DB_DUP && a.email[0] != '\0') {
@@ -480,9 +440,9 @@ client_create_tx(struct db *db, void *arg)
 {
 	struct client_args *x = arg;
 	struct client *c = x->c;
+	struct store_client s;
 	int64_t now = clock_now();
 	int is_client = strcmp(c->stage, "client") == 0;
-	uint64_t id = 0;
 	struct buf b;
 	int rc;
 
@@ -490,38 +450,20 @@ client_create_tx(struct db *db, void *arg)
 		rc = client_own_account(db, x->actor, c, now, c->account_name,
 		    sizeof(c->account_name));
 	else {
-		struct db_param k[] = { DB_I64(c->account_id) };
-		struct db_result r;
+		struct store_account a;
 
-		rc = db_query(db, "SELECT name FROM accounts WHERE id = ?",
-		    k, 1, &r);
-		if (rc == DB_OK && r.nrows == 0)
-			rc = TX_NOT_FOUND;
+		rc = tx_found(store_profile_account_get(db, c->account_id, 0, &a));
 		if (rc == DB_OK)
-			str_copy(c->account_name, sizeof(c->account_name),
-			    db_str(&r, 0, 0));
-		db_result_free(&r);
+			str_copy(c->account_name, sizeof(c->account_name), a.name);
 	}
 	if (rc != DB_OK)
 		return rc;
 	str_copy(c->stage, sizeof(c->stage), is_client ? "client" : "inquiry");
 	c->converted_at = is_client ? now : 0;
 	c->created_at = now;
-	{
-		struct db_param p[] = { DB_I64(c->account_id), DB_STR(c->stage),
-		    DB_STR(c->first_name), DB_STR(c->last_name),
-		    str_or_null(c->birth_date), DB_STR(c->email), DB_STR(c->phone),
-		    id_or_null(c->location_id), id_or_null(c->converted_at),
-		    DB_I64(now), DB_I64(now) };
-		rc = db_exec(db, "INSERT INTO clients (account_id, stage,"
-		    " first_name, last_name, birth_date, email, phone, location_id,"
-		    " converted_at, created_at, updated_at)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    p, ARRAY_LEN(p), NULL, &id);
-	}
-	if (rc != DB_OK)
+	client_to_store(c, &s);
+	if ((rc = store_profile_client_insert(db, &s, now, &c->id)) != DB_OK)
 		return rc;
-	c->id = (int64_t)id;
 	buf_init(&b, 4096);
 	buf_printf(&b, "stage=%s name=%s %s account_id=%" PRId64, c->stage,
 	    c->first_name, c->last_name, c->account_id);
@@ -539,27 +481,15 @@ client_update_tx(struct db *db, void *arg)
 {
 	struct client_args *x = arg;
 	struct client *c = x->c, old;
-	struct db_param k[] = { DB_I64(c->id) };
-	struct db_param p[] = { DB_STR(c->first_name), DB_STR(c->last_name),
-	    str_or_null(c->birth_date), DB_STR(c->email), DB_STR(c->phone),
-	    id_or_null(c->location_id), DB_I64(clock_now()), DB_I64(c->id) };
-	struct db_result r;
+	struct store_client s;
 	struct buf b;
 	int rc;
 
-	rc = db_query(db, "SELECT " CLI_COLS " FROM clients c JOIN accounts a"
-	    " ON a.id = c.account_id WHERE c.id = ? FOR UPDATE", k, 1, &r);
-	if (rc == DB_OK && r.nrows == 0)
-		rc = TX_NOT_FOUND;
-	if (rc == DB_OK)
-		client_from_row(&r, 0, &old);
-	db_result_free(&r);
-	if (rc != DB_OK)
+	if ((rc = tx_found(store_profile_client_get(db, c->id, 1, &s))) != DB_OK)
 		return rc;
-	rc = db_exec(db, "UPDATE clients SET first_name = ?, last_name = ?,"
-	    " birth_date = ?, email = ?, phone = ?, location_id = ?,"
-	    " updated_at = ? WHERE id = ?", p, ARRAY_LEN(p), NULL, NULL);
-	if (rc != DB_OK)
+	client_from_store(&s, &old);
+	client_to_store(c, &s);
+	if ((rc = store_profile_client_update(db, &s, clock_now())) != DB_OK)
 		return rc;
 	c->account_id = old.account_id;
 	str_copy(c->stage, sizeof(c->stage), old.stage);
@@ -598,15 +528,11 @@ client_save(struct db *db, const struct actor *actor, struct client *c)
 int
 client_get(struct db *db, int64_t id, struct client *c)
 {
-	struct db_param p[] = { DB_I64(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT " CLI_COLS " FROM clients c JOIN accounts a"
-	    " ON a.id = c.account_id WHERE c.id = ?", p, 1, &r);
+	struct store_client s;
+	int rc = get_status(store_profile_client_get(db, id, 0, &s));
 
-	if (rc == DB_OK && r.nrows == 1)
-		client_from_row(&r, 0, c);
-	rc = rc != DB_OK ? PROF_DB : r.nrows == 1 ? PROF_OK : PROF_NOT_FOUND;
-	db_result_free(&r);
+	if (rc == PROF_OK)
+		client_from_store(&s, c);
 	return rc;
 }
 
@@ -617,57 +543,18 @@ client_search(struct db *db, const char *stage, const struct page_req *pg,
 	/* stage IN (s1, s2): with both stages the (stage, last_name, ...)
 	 * index still serves a last-name prefix as two ranges. */
 	const char *s1 = stage ? stage : "inquiry", *s2 = stage ? stage : "client";
-	struct search s;
-	struct db_result r;
-	size_t limit = page_limit(pg);
-	int64_t before = page_before(pg), fetch = (int64_t)limit + 1;
+	struct store_profile_search s;
+	struct store_client *v;
+	size_t nv, limit = page_limit(pg);
+	int64_t fetch = (int64_t)limit + 1;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	*more = 0;
-	if (search_prepare(pg->q, &s) == -1) {
-		struct db_param p[] = { DB_STR(s1), DB_STR(s2), DB_I64(before),
-		    DB_I64(fetch) };
-		rc = db_query(db, "SELECT " CLI_COLS " FROM clients c JOIN accounts a"
-		    " ON a.id = c.account_id WHERE c.stage IN (?, ?) AND c.id < ?"
-		    " ORDER BY c.id DESC LIMIT ?", p, ARRAY_LEN(p), &r);
-	} else {
-		struct db_param p[] = {
-		    DB_STR(s1), DB_STR(s2), DB_STR(s.like), DB_I64(before), DB_I64(fetch),
-		    DB_STR(s1), DB_STR(s2), DB_STR(s.like), DB_I64(before), DB_I64(fetch),
-		    DB_STR(s1), DB_STR(s2), DB_STR(s.like), DB_I64(before), DB_I64(fetch),
-		    DB_STR(s1), DB_STR(s2), DB_STR(s.last),
-		    DB_STR(s.first), DB_I64(before), DB_I64(fetch),
-		    DB_STR(s1), DB_STR(s2), DB_I64(s.id), DB_I64(before),
-		    DB_I64(fetch) };
-		rc = db_query(db, "SELECT " CLI_COLS " FROM clients c JOIN accounts a"
-		    " ON a.id = c.account_id JOIN ("
-		    "(SELECT id FROM clients WHERE stage IN (?, ?)"
-		    " AND last_name LIKE CONCAT(?, '%') AND id < ?"
-		    " ORDER BY id DESC LIMIT ?)"
-		    " UNION (SELECT id FROM clients WHERE stage IN (?, ?)"
-		    " AND first_name LIKE CONCAT(?, '%') AND id < ?"
-		    " ORDER BY id DESC LIMIT ?)"
-		    " UNION (SELECT id FROM clients WHERE stage IN (?, ?)"
-		    " AND email LIKE CONCAT(?, '%') AND id < ?"
-		    " ORDER BY id DESC LIMIT ?)"
-		    " UNION (SELECT id FROM clients WHERE stage IN (?, ?)"
-		    " AND last_name LIKE CONCAT(?, '%')"
-		    " AND first_name LIKE CONCAT(?, '%') AND id < ?"
-		    " ORDER BY id DESC LIMIT ?)"
-		    " UNION (SELECT id FROM clients WHERE stage IN (?, ?)"
-		    " AND id = ? AND id < ?)"
-		    ") m ON m.id = c.id ORDER BY c.id DESC LIMIT ?",
-		    p, ARRAY_LEN(p), &r);
-	}
-	if (rc == DB_OK) {
-		*more = r.nrows > limit;
-		rc = client_array(&r, limit, out, n);
-	} else
-		rc = PROF_DB;
-	db_result_free(&r);
-	return rc;
+	rc = store_profile_client_search(db, s1, s2, search_prepare(pg->q, &s) ==
+	    -1 ? NULL : &s, page_before(pg), fetch, &v, &nv);
+	*more = rc == DB_OK && nv > limit;
+	return client_array(rc, v, nv, limit, out, n);
 }
 
 struct convert_args {
@@ -679,24 +566,16 @@ static int
 client_convert_tx(struct db *db, void *arg)
 {
 	struct convert_args *x = arg;
-	struct db_param k[] = { DB_I64(x->id) };
-	int64_t now = clock_now();
-	struct db_param p[] = { DB_I64(now), DB_I64(now), DB_I64(x->id) };
-	struct db_result r;
+	char stage[16];
 	int rc;
 
-	rc = db_query(db, "SELECT stage FROM clients WHERE id = ? FOR UPDATE",
-	    k, 1, &r);
-	if (rc == DB_OK && r.nrows == 0)
-		rc = TX_NOT_FOUND;
-	else if (rc == DB_OK && strcmp(db_str(&r, 0, 0), "inquiry") != 0)
+	rc = tx_found(store_profile_client_stage_lock(db, x->id, stage,
+	    sizeof(stage)));
+	if (rc == DB_OK && strcmp(stage, "inquiry") != 0)
 		rc = TX_NOT_INQUIRY;
-	db_result_free(&r);
 	if (rc != DB_OK)
 		return rc;
-	rc = db_exec(db, "UPDATE clients SET stage = 'client', converted_at = ?,"
-	    " updated_at = ? WHERE id = ?", p, ARRAY_LEN(p), NULL, NULL);
-	if (rc != DB_OK)
+	if ((rc = store_profile_client_convert(db, x->id, clock_now())) != DB_OK)
 		return rc;
 	return audit_record(db, x->actor, "client.convert", "client", x->id,
 	    "stage: inquiry -> client");

@@ -1,6 +1,8 @@
 /* Store-level regression cases (src/billing catalog, profiles, statements,
- * batches, A/R, API keys) against the test MariaDB; see store_cases.c; the
- * payment families' store contracts: store_pay_cases.c. */
+ * batches, A/R, API keys; portal links and pay link lookups; plans and
+ * autopay claims; the payment families' contracts) against the test
+ * MariaDB; see store_cases.c, store_batch_cases.c, store_portal_cases.c,
+ * store_plan_cases.c and store_pay_cases.c. */
 #include "common.h"
 
 #include <check.h>
@@ -8,6 +10,7 @@
 #include "store_cases.h"
 void	 store_plan_cases_add(Suite *);
 void	 store_pay_cases_add(Suite *);
+void	 store_portal_cases_add(Suite *);
 
 int
 main(void)
@@ -19,6 +22,7 @@ main(void)
 	store_cases_add(s);
 	store_plan_cases_add(s);
 	store_pay_cases_add(s);
+	store_portal_cases_add(s);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
