@@ -56,6 +56,26 @@ cancel_refused(const struct sp *sp, int64_t payment_id,
 	return strcmp(out->status, "canceled") == 0 ? SP_OK : SP_INVALID;
 }
 
+/* A payment staff may cancel: still pending, and not off-session on a
+ * saved method (charged at once). Else 0 with the reason in out. */
+static int
+cancellable(const struct sp_payment *row, struct sp_result *out)
+{
+	if (strcmp(row->status, "pending") != 0) {
+		(void)str_fmt(out->message, sizeof(out->message), "This payment is "
+		    "already %s; it cannot be canceled.", strcmp(row->status,
+		    "succeeded") == 0 ? "paid" : row->status);
+		return 0;
+	}
+	if (row->payment_method_id != 0) {
+		(void)str_copy(out->message, sizeof(out->message), "A saved payment "
+		    "method is charged at once: this payment cannot be canceled. "
+		    "Check its status; refund it once it is paid.");
+		return 0;
+	}
+	return 1;
+}
+
 int
 stripe_pay_cancel(const struct sp *sp, int64_t payment_id, struct sp_result *out)
 {
@@ -92,18 +112,8 @@ stripe_pay_cancel(const struct sp *sp, int64_t payment_id, struct sp_result *out
 	}
 	memset(out, 0, sizeof(*out));
 	sp_result_from(out, &row);
-	if (strcmp(row.status, "pending") != 0) {
-		(void)str_fmt(out->message, sizeof(out->message), "This payment is "
-		    "already %s; it cannot be canceled.", strcmp(row.status,
-		    "succeeded") == 0 ? "paid" : row.status);
+	if (!cancellable(&row, out))
 		return SP_INVALID;
-	}
-	if (row.payment_method_id != 0) {
-		(void)str_copy(out->message, sizeof(out->message), "A saved payment "
-		    "method is charged at once: this payment cannot be canceled. "
-		    "Check its status; refund it once it is paid.");
-		return SP_INVALID;
-	}
 	/* Stripe's current state: a payment the client confirmed meanwhile is
 	 * settled, not canceled. */
 	if (gateway_attempt_retrieve(sp->stripe, row.intent, &pi, &err) == -1) {

@@ -355,13 +355,30 @@ usage(void)
 	exit(2);
 }
 
+/* The master's signals: blocked but for sigsuspend() in the main loop,
+ * which the handlers wake; SIGPIPE ignored. */
+static void
+master_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
+		set_handler(sigs[i], on_signal);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *cfgpath = getenv("BILLING_CONFIG");
 	int ch, test_only = 0, inherited;
 	long ncpu;
-	sigset_t block, none;
+	sigset_t none;
 
 	log_set_prog("billingd");
 	remember_self(argv);
@@ -399,17 +416,7 @@ main(int argc, char *argv[])
 	if (write_pid_file(app.cfg.pid_file) == -1)
 		return 1;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	set_handler(SIGTERM, on_signal);
-	set_handler(SIGINT, on_signal);
-	set_handler(SIGHUP, on_signal);
-	set_handler(SIGCHLD, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	master_signals();
 
 	for (size_t i = 0; i < nworkers; i++)
 		if (spawn(&workers[i]) == -1)
