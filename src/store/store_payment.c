@@ -164,26 +164,32 @@ store_payment_lock_succeeded(struct db *db, int64_t account_id, int64_t **ids,
 #define APPLIED_TO_CLIENT "SELECT x.payment_id FROM allocations x" \
 	" JOIN invoices i ON i.id = x.invoice_id WHERE i.client_id = ?"
 
+/* The list's text up to its account condition, and after it. */
+#define PAY_LIST_HEAD "SELECT " PAY_COLS ", (SELECT COALESCE(SUM(x.amount), 0)" \
+	" FROM allocations x JOIN invoices i ON i.id = x.invoice_id" \
+	" WHERE x.payment_id = p.id AND i.client_id = ?) FROM payments p WHERE "
+#define PAY_LIST_TAIL " AND (? = 0 OR p.client_id = ?" \
+	" OR p.id IN (" APPLIED_TO_CLIENT "))" \
+	" AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?"
+
 int
 store_payment_list(struct db *db, const struct store_payment_filter *f,
     struct store_payment **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(f->client_id), DB_I64(f->account_id),
-	    DB_I64(f->account_id), DB_I64(f->client_id), DB_I64(f->client_id),
-	    DB_I64(f->client_id), DB_I64(f->before_id), DB_I64(f->before_id),
+	    DB_I64(f->client_id), DB_I64(f->client_id), DB_I64(f->client_id),
+	    DB_I64(f->before_id), DB_I64(f->before_id),
 	    DB_I64(f->limit > INT32_MAX ? INT32_MAX : (int64_t)f->limit) };
-
 	void *a = NULL;
 	int rc;
 
 	/* A client's payments: those it made and those applied to its
-	 * invoices (the account's check, pay link, portal payment). */
-	rc = store_rows_fetch(db, "SELECT " PAY_COLS ", (SELECT COALESCE(SUM(x.amount), 0)"
-	    " FROM allocations x JOIN invoices i ON i.id = x.invoice_id"
-	    " WHERE x.payment_id = p.id AND i.client_id = ?) FROM payments p"
-	    " WHERE (? = 0 OR p.account_id = ?) AND (? = 0 OR p.client_id = ?"
-	    " OR p.id IN (" APPLIED_TO_CLIENT "))"
-	    " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?",
+	 * invoices (the account's check, pay link, portal payment). One
+	 * account's list reads through its index (account_id = ?, not
+	 * "? = 0 OR ..."); the list of all accounts by the primary key. */
+	rc = store_rows_fetch(db, f->account_id != 0 ?
+	    PAY_LIST_HEAD "p.account_id = ?" PAY_LIST_TAIL :
+	    PAY_LIST_HEAD "? = 0" PAY_LIST_TAIL,
 	    p, ARRAY_LEN(p), sizeof(**out), pay_applied_from_row, &a, n);
 	*out = a;
 	return rc;
