@@ -2,31 +2,32 @@
 #include "common.h"
 
 #include "cfg.h"
+#include "clock.h"
 #include "crypto.h"
 #include "db.h"
 #include "notice.h"
-#include "outbox.h"
+#include "store_outbox.h"
 #include "profiles.h"
 #include "str.h"
 
-_Static_assert(NOTICE_INVALID == OUTBOX_INVALID, "one code for a refused notice");
-
+/* Each kind's notice name (the renderer's entry) and outbox kind (the
+ * outbox.kind SQL enum value). */
 static const struct {
-	const char		*name;
-	enum outbox_kind	 outbox;
+	const char	*name;
+	const char	*outbox;
 } kinds[NOTICE__MAX] = {
-	[NOTICE_ACTIVATION] = { "activation", OUTBOX_ACTIVATION },
-	[NOTICE_PASSWORD_RESET] = { "password_reset", OUTBOX_PASSWORD_RESET },
-	[NOTICE_INVOICE] = { "invoice", OUTBOX_INVOICE },
-	[NOTICE_RECEIPT] = { "receipt", OUTBOX_RECEIPT },
-	[NOTICE_ACH_PENDING] = { "ach_pending", OUTBOX_PAYMENT_CONFIRMATION },
-	[NOTICE_ACH_SUCCEEDED] = { "ach_succeeded", OUTBOX_ACH_RESULT },
-	[NOTICE_ACH_FAILED] = { "ach_failed", OUTBOX_ACH_RESULT },
-	[NOTICE_PLAN] = { "plan", OUTBOX_OTHER },
-	[NOTICE_AUTOPAY] = { "autopay", OUTBOX_OTHER },
-	[NOTICE_STATEMENT] = { "statement", OUTBOX_STATEMENT },
-	[NOTICE_CONSENT] = { "consent", OUTBOX_OTHER },
-	[NOTICE_ESTIMATE] = { "estimate", OUTBOX_OTHER },
+	[NOTICE_ACTIVATION] = { "activation", "activation" },
+	[NOTICE_PASSWORD_RESET] = { "password_reset", "password_reset" },
+	[NOTICE_INVOICE] = { "invoice", "invoice" },
+	[NOTICE_RECEIPT] = { "receipt", "receipt" },
+	[NOTICE_ACH_PENDING] = { "ach_pending", "payment_confirmation" },
+	[NOTICE_ACH_SUCCEEDED] = { "ach_succeeded", "ach_result" },
+	[NOTICE_ACH_FAILED] = { "ach_failed", "ach_result" },
+	[NOTICE_PLAN] = { "plan", "other" },
+	[NOTICE_AUTOPAY] = { "autopay", "other" },
+	[NOTICE_STATEMENT] = { "statement", "statement" },
+	[NOTICE_CONSENT] = { "consent", "other" },
+	[NOTICE_ESTIMATE] = { "estimate", "other" },
 };
 
 const char *
@@ -94,26 +95,44 @@ notice_free(struct notice *n)
 	buf_free(&n->facts);
 }
 
+/* What the outbox row may hold: an address SMTP takes, a short language,
+ * facts of valid UTF-8, a bounded object type. */
+static int
+notice_ok(const struct notice *n)
+{
+	size_t tlen = strlen(n->object_type);
+
+	return !n->bad && notice_kind_name(n->kind) != NULL &&
+	    str_email_ok(n->to) && strlen(n->lang) <= 8 &&
+	    n->facts.len <= 60000 && str_utf8_valid(buf_cstr(&n->facts),
+	    n->facts.len) && tlen <= 32;
+}
+
 int
 notice_enqueue(struct db *db, const struct config *cfg, struct notice *n,
     int64_t *id)
 {
-	char sealed[CRYPTO_SEALED_MAX];
+	char sealed[CRYPTO_SEALED_MAX], mid[320];
+	struct store_outbox_new row;
 	int rc;
 
-	if (n->bad || notice_kind_name(n->kind) == NULL) {
+	if (!notice_ok(n)) {
 		notice_free(n);
-		return OUTBOX_INVALID;
+		return NOTICE_INVALID;
 	}
 	if (n->token[0] != '\0' && (cfg == NULL || crypto_seal(cfg->secret_key,
-	    OUTBOX_SEAL_PURPOSE, n->token, sealed, sizeof(sealed)) == -1)) {
+	    STORE_OUTBOX_SEAL_PURPOSE, n->token, sealed, sizeof(sealed)) == -1)) {
 		notice_free(n);
 		return DB_ERR;
 	}
-	rc = outbox_enqueue_notice(db, kinds[n->kind].outbox, kinds[n->kind].name,
-	    n->to, n->lang, n->facts.len ? buf_cstr(&n->facts) : "",
-	    n->token[0] ? sealed : NULL, n->object_type[0] ? n->object_type :
-	    NULL, n->object_id, id);
+	row = (struct store_outbox_new){ .kind = kinds[n->kind].outbox,
+	    .to = n->to, .notice = kinds[n->kind].name, .lang = n->lang,
+	    .facts = buf_cstr(&n->facts),
+	    .sealed = n->token[0] ? sealed : NULL,
+	    .object_type = n->object_type[0] ? n->object_type : NULL,
+	    .object_id = n->object_id, .now = clock_now(), .message_id = mid };
+	rc = crypto_message_id(mid, sizeof(mid), row.now) == -1 ? DB_ERR :
+	    store_outbox_insert_notice(db, &row, id);
 	explicit_bzero(sealed, sizeof(sealed));
 	notice_free(n);
 	return rc;

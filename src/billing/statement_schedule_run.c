@@ -11,7 +11,6 @@
 #include "log.h"
 #include "money.h"
 #include "notice.h"
-#include "outbox.h"
 #include "portal.h"
 #include "statement.h"
 #include "statement_int.h"
@@ -62,7 +61,7 @@ statement_email_in_tx(struct db *db, const struct ss_env *env,
 		*outbox_id = 0;
 	rc = store_statement_account_contact(db, st->account_id, email,
 	    sizeof(email), lang, sizeof(lang));
-	if (rc != DB_OK || !outbox_addr_ok(email))
+	if (rc != DB_OK || !str_email_ok(email))
 		goto done;	/* no email: the portal has it */
 	if (st->amount_due > 0 && (rc = pay_query(db, st->account_id, query,
 	    sizeof(query))) != DB_OK)
@@ -80,7 +79,7 @@ statement_email_in_tx(struct db *db, const struct ss_env *env,
 	if (rc == DB_OK && outbox_id)
 		*outbox_id = id;
 done:
-	if (rc == OUTBOX_INVALID)
+	if (rc == NOTICE_INVALID)
 		rc = DB_ERR;
 	return rc;
 }

@@ -16,7 +16,6 @@
 #include "log.h"
 #include "money.h"
 #include "notice.h"
-#include "outbox.h"
 #include "profiles.h"
 #include "store_method.h"
 #include "store_payment.h"
@@ -95,7 +94,7 @@ consent_mail(struct db *db, const struct config *cfg, int64_t consent_id,
 	    consent_id);
 	notice_fact_i64(&n, "signed_at", clock_now());
 	rc = notice_enqueue(db, cfg, &n, &mail_id);
-	if (rc == OUTBOX_INVALID) {
+	if (rc == NOTICE_INVALID) {
 		log_warn("consent %" PRId64 ": address %s refused; no copy sent",
 		    consent_id, a.email);
 		return DB_OK;

@@ -1,12 +1,15 @@
+#include "common.h"
+
 #include <sys/random.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
-#include "common.h"
 #include "crypto.h"
+#include "str.h"
 
 int
 crypto_init(void)
@@ -193,4 +196,25 @@ crypto_open(const char *secret, const char *purpose, const char *sealed,
 		return -1;
 	out[n] = '\0';
 	return 0;
+}
+
+/* "<32 hex digits.unix time@host>": unique (128 random bits) and stable:
+ * stored with the row, so a re-send is recognizably the same message. */
+int
+crypto_message_id(char *out, size_t outsz, int64_t now)
+{
+	unsigned char rnd[16];
+	char hex[sizeof(rnd) * 2 + 1], host[256], *p;
+
+	if (crypto_random(rnd, sizeof(rnd)) == -1)
+		return -1;
+	crypto_hex(rnd, sizeof(rnd), hex);
+	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
+		(void)str_copy(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	for (p = host; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+			*p = '-';
+	return str_fmt(out, outsz, "<%s.%" PRId64 "@%s>", hex, now, host);
 }

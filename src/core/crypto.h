@@ -20,6 +20,10 @@ void	 crypto_sha256_hex(const void *, size_t, char out[CRYPTO_SHA256_HEX]);
 void	 crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
 	    size_t msglen, unsigned char out[CRYPTO_SHA256_LEN]);
 void	 crypto_hex(const unsigned char *, size_t, char *out);	/* out: 2n+1 */
+/* A mail Message-ID "<32 hex digits.unix time@host>": unique (128 random
+ * bits); stored with its outbox row, so a re-send is recognizably the same
+ * message. 0 / -1. */
+int	 crypto_message_id(char *out, size_t outsz, int64_t now);
 /* Constant-time equality of n bytes / of two strings (time depends only on lengths). */
 int	 crypto_eq(const void *, const void *, size_t);
 int	 crypto_streq(const char *, const char *);

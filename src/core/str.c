@@ -156,3 +156,21 @@ str_utf8_limit(char *s, size_t maxchars)
 	}
 	return chars;
 }
+
+int
+str_email_ok(const char *a)
+{
+	const char *at = strchr(a, '@'), *p;
+	size_t n = strlen(a);
+
+	if (n < 3 || n > STR_EMAIL_MAX || at == NULL || at == a ||
+	    strchr(at + 1, '@') != NULL || at[1] == '\0' || at[1] == '.' ||
+	    a[n - 1] == '.')
+		return 0;
+	for (p = a; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= 0x20 || c >= 0x7f || strchr("<>()[],;:\\\"", c) != NULL)
+			return 0;
+	}
+	return 1;
+}

@@ -17,6 +17,11 @@ int	 str_to_i64(const char *, int64_t min, int64_t max, int64_t *out);
 /* Case-insensitive equality of ASCII strings. */
 int	 str_ieq(const char *, const char *);
 int	 str_starts(const char *s, const char *prefix);
+/* An email address we can put between <> in SMTP and in a To header: a
+ * bare addr-spec of printable ASCII without specials, one '@', a dotted
+ * domain, at most STR_EMAIL_MAX bytes. */
+#define STR_EMAIL_MAX	254
+int	 str_email_ok(const char *);
 /* Valid UTF-8 (no overlongs, no surrogates, no NUL inside len). */
 int	 str_utf8_valid(const char *, size_t);
 /* Cuts s after maxchars UTF-8 characters (for VARCHAR(n) columns, which

@@ -62,7 +62,7 @@ typedef int (*mailer_attach_fn)(void *arg, const char *kind,
 	    char *filename, size_t filenamesz, const char **type);
 void	 mailer_set_attacher(struct mailer *, mailer_attach_fn, void *arg);
 
-/* Renders a notice row (outbox_enqueue_notice()) when it is sent, outside
+/* Renders a notice row (billing's notice_enqueue()) when it is sent, outside
  * every transaction: fills out (outbox_mail_free() by the mailer). token is
  * the row's link token, unsealed (NULL: none). Returns 0, -1 transient
  * (the send is retried later), -2 permanent (the row fails: unknown notice,

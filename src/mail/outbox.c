@@ -39,19 +39,7 @@ outbox_kind_name(enum outbox_kind k)
 int
 outbox_addr_ok(const char *a)
 {
-	const char *at = strchr(a, '@'), *p;
-	size_t n = strlen(a);
-
-	if (n < 3 || n > OUTBOX_ADDR_MAX || at == NULL || at == a ||
-	    strchr(at + 1, '@') != NULL || at[1] == '\0' || at[1] == '.' ||
-	    a[n - 1] == '.')
-		return 0;
-	for (p = a; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c <= 0x20 || c >= 0x7f || strchr("<>()[],;:\\\"", c) != NULL)
-			return 0;
-	}
-	return 1;
+	return str_email_ok(a);
 }
 
 /* One line of valid UTF-8 without control characters. */
@@ -76,27 +64,6 @@ body_ok(const char *s)
 	return n > 0 && n <= OUTBOX_BODY_MAX && str_utf8_valid(s, n);
 }
 
-/* "<32 hex digits.unix time@host>": unique (128 random bits) and stable:
- * stored with the row, so a re-send is recognizably the same message. */
-static int
-message_id_new(char *out, size_t outsz, int64_t now)
-{
-	unsigned char rnd[16];
-	char hex[sizeof(rnd) * 2 + 1], host[256], *p;
-
-	if (crypto_random(rnd, sizeof(rnd)) == -1)
-		return -1;
-	crypto_hex(rnd, sizeof(rnd), hex);
-	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
-		str_copy(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	for (p = host; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
-			*p = '-';
-	return str_fmt(out, outsz, "<%s.%" PRId64 "@%s>", hex, now, host);
-}
-
 /* --- enqueue -------------------------------------------------------------- */
 
 int
@@ -117,48 +84,9 @@ outbox_enqueue(struct db *db, enum outbox_kind kind, const char *to,
 	    .subject = subject, .text = text, .html = html,
 	    .object_type = object_type, .object_id = object_id,
 	    .now = clock_now(), .message_id = mid };
-	if (message_id_new(mid, sizeof(mid), n.now) == -1)
+	if (crypto_message_id(mid, sizeof(mid), n.now) == -1)
 		return OUTBOX_DB_ERR;
 	return store_outbox_insert_mail(db, &n, id);
-}
-
-static int
-notice_name_ok(const char *n)
-{
-	size_t len = strlen(n);
-
-	if (len == 0 || len > 32)
-		return 0;
-	for (; *n; n++)
-		if (!((*n >= 'a' && *n <= 'z') || *n == '_' || (*n >= '0' &&
-		    *n <= '9')))
-			return 0;
-	return 1;
-}
-
-int
-outbox_enqueue_notice(struct db *db, enum outbox_kind kind, const char *notice,
-    const char *to, const char *lang, const char *facts, const char *sealed,
-    const char *object_type, int64_t object_id, int64_t *id)
-{
-	char mid[320];
-	struct store_outbox_new n;
-
-	if (outbox_kind_name(kind) == NULL || notice == NULL ||
-	    !notice_name_ok(notice) || to == NULL || !outbox_addr_ok(to) ||
-	    (lang != NULL && strlen(lang) > 8) || (facts != NULL &&
-	    (strlen(facts) > 60000 || !str_utf8_valid(facts, strlen(facts)))) ||
-	    (sealed != NULL && strlen(sealed) > 255) ||
-	    (object_type != NULL && (strlen(object_type) == 0 ||
-	    strlen(object_type) > 32)))
-		return OUTBOX_INVALID;
-	n = (struct store_outbox_new){ .kind = outbox_kind_name(kind), .to = to,
-	    .notice = notice, .lang = lang, .facts = facts, .sealed = sealed,
-	    .object_type = object_type, .object_id = object_id,
-	    .now = clock_now(), .message_id = mid };
-	if (message_id_new(mid, sizeof(mid), n.now) == -1)
-		return OUTBOX_DB_ERR;
-	return store_outbox_insert_notice(db, &n, id);
 }
 
 int

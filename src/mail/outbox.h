@@ -19,6 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store_outbox.h"
+#include "str.h"
+
 struct config;
 struct db;
 struct tmpl_cache;
@@ -42,7 +45,7 @@ enum outbox_kind {
  * the transaction rolls back and db_tx() returns it unchanged. */
 #define OUTBOX_INVALID	(-10)
 
-#define OUTBOX_ADDR_MAX		254
+#define OUTBOX_ADDR_MAX		STR_EMAIL_MAX
 #define OUTBOX_SUBJECT_MAX	900
 #define OUTBOX_BODY_MAX		(4u * 1024 * 1024)
 
@@ -65,19 +68,8 @@ int	 outbox_enqueue(struct db *, enum outbox_kind, const char *to,
 	    const char *subject, const char *text, const char *html,
 	    const char *object_type, int64_t object_id, int64_t *id);
 
-/* Queues a notice, rendered by the mailer when it sends the row (see
- * notice_render.h): notice is its name ("receipt", "activation", ...;
- * [a-z_], up to 32), lang the account's language ("en", "es"), facts the
- * values frozen at the event ("key=value" lines, notice.c's encoding),
- * sealed the crypto_seal()ed link token or NULL. Same transaction, Message-ID
- * and validation of `to` as outbox_enqueue(). */
-int	 outbox_enqueue_notice(struct db *, enum outbox_kind, const char *notice,
-	    const char *to, const char *lang, const char *facts,
-	    const char *sealed, const char *object_type, int64_t object_id,
-	    int64_t *id);
-
 /* The purpose crypto_seal() is given for outbox link tokens. */
-#define OUTBOX_SEAL_PURPOSE	"outbox-link-token-v1"
+#define OUTBOX_SEAL_PURPOSE	STORE_OUTBOX_SEAL_PURPOSE
 
 /* A rendered email. Owner: outbox_render() allocates, the caller calls
  * outbox_mail_free() (also after a failed render). */

@@ -10,6 +10,10 @@
 struct db;
 
 /* A row to queue; NULL strings are stored as NULL, object_id <= 0 as none. */
+/* The purpose crypto_seal() is given for a notice's link token, sealed
+ * when the domain queues it and opened by the mailer. */
+#define STORE_OUTBOX_SEAL_PURPOSE	"outbox-link-token-v1"
+
 struct store_outbox_new {
 	const char	*kind;		/* the SQL enum value */
 	const char	*to;

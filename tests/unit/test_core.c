@@ -122,6 +122,28 @@ START_TEST(str_utf8_validation)
 }
 END_TEST
 
+/* Email addresses SMTP and a To header take (notices, the mailer). */
+START_TEST(str_email_addresses)
+{
+	static const char *const good[] = { "a@b.c", "ana.lopez+bill@clinic.example",
+	    "x@localhost" };
+	static const char *const bad[] = { "", "a@", "@b.c", "a@@b.c", "a@b@c",
+	    "a b@c.d", "a@.c", "a@c.", "a<b@c.d", "a@c.d\n", "\xc3\xa1@b.c",
+	    "a,b@c.d" };
+	char longest[STR_EMAIL_MAX + 2];
+
+	for (size_t i = 0; i < ARRAY_LEN(good); i++)
+		ck_assert_msg(str_email_ok(good[i]), "refused %s", good[i]);
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		ck_assert_msg(!str_email_ok(bad[i]), "took %s", bad[i]);
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	memcpy(longest + sizeof(longest) - 8, "@b.test", 7);
+	ck_assert(!str_email_ok(longest));		/* 255 bytes */
+	ck_assert(str_email_ok(longest + 1));		/* 254 bytes */
+}
+END_TEST
+
 START_TEST(str_trim_both_ends)
 {
 	char s[] = "  \t hi there \n";
@@ -558,6 +580,7 @@ main(void)
 	tcase_add_test(tc, str_copy_and_fmt_report_truncation);
 	tcase_add_test(tc, str_utf8_validation);
 	tcase_add_test(tc, str_trim_both_ends);
+	tcase_add_test(tc, str_email_addresses);
 	tcase_add_test(tc, money_formats);
 	tcase_add_test(tc, money_parses);
 	tcase_add_test(tc, money_percent_rounds_half_away_from_zero);
