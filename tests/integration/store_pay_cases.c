@@ -17,50 +17,14 @@
 #include "store_attempt.h"
 #include "store_method.h"
 #include "store_payment.h"
+#include "store_cases.h"
 #include "str.h"
 
 void	 store_pay_cases_add(Suite *);
 
-static struct config cfg;
-static struct db *db;
-static const struct actor staff = { "staff", 1, "127.0.0.1" };
-
-static void
-pay_setup(void)
-{
-	const char *path = getenv("ITEST_CONFIG");
-	char err[256];
-
-	ck_assert_msg(path != NULL, "ITEST_CONFIG is not set (source the env)");
-	ck_assert_msg(config_load(&cfg, path, err, sizeof(err)) == 0, "%s", err);
-	ck_assert(crypto_init() == 0);
-	db = db_new(&cfg);
-	ck_assert(db != NULL);
-	ck_assert_msg(db_ensure(db) == DB_OK, "%s", db_error(db));
-}
-
-static void
-pay_teardown(void)
-{
-	db_close(db);
-	db = NULL;
-	config_free(&cfg);
-}
-
-/* A fresh tag ("t" + 12 hex digits) for unique names and keys. */
-static void
-tag_new(char *out, size_t outsz)
-{
-	unsigned char r[6];
-	char hex[13];
-
-	ck_assert(crypto_random(r, sizeof(r)) == 0);
-	crypto_hex(r, sizeof(r), hex);
-	str_fmt(out, outsz, "t%s", hex);
-}
 
 static int64_t
-mk_account(const char *name)
+pay_account(const char *name)
 {
 	struct account a;
 
@@ -102,7 +66,7 @@ START_TEST(attempt_reservation_held_while_pending)
 
 	ck_assert(p != NULL);
 	tag_new(tag, sizeof(tag));
-	acc = mk_account(tag);
+	acc = pay_account(tag);
 	str_fmt(key, sizeof(key), "key-%s-%s", tag, tag);
 	id = mk_attempt(acc, key, 1500);
 	ck_assert_int_eq(store_payment_by_attempt(db, key, &found), DB_OK);
@@ -133,7 +97,7 @@ START_TEST(attempt_claim_and_reconcile_stamp)
 	int64_t acc, id, now = clock_now();
 
 	tag_new(tag, sizeof(tag));
-	acc = mk_account(tag);
+	acc = pay_account(tag);
 	str_fmt(key, sizeof(key), "key-%s-%s", tag, tag);
 	id = mk_attempt(acc, key, 700);
 	ck_assert_int_eq(store_attempt_claim_fresh(db, id, now - 60), 0);
@@ -157,7 +121,7 @@ START_TEST(method_recorded_once_default_and_removed)
 	int inserted = -1;
 
 	tag_new(tag, sizeof(tag));
-	acc = mk_account(tag);
+	acc = pay_account(tag);
 	str_fmt(pm, sizeof(pm), "pm_%s", tag);
 	memset(&m, 0, sizeof(m));
 	m.account_id = acc;
@@ -199,7 +163,7 @@ START_TEST(refund_fails_only_from_pending)
 	int changed = -1;
 
 	tag_new(tag, sizeof(tag));
-	acc = mk_account(tag);
+	acc = pay_account(tag);
 	str_fmt(key, sizeof(key), "key-%s-%s", tag, tag);
 	pay = mk_attempt(acc, key, 900);
 	ck_assert_int_eq(store_payment_refund_insert(db, pay, 400, "Asked", NULL,
@@ -227,7 +191,7 @@ store_pay_cases_add(Suite *s)
 {
 	TCase *tc = tcase_create("payment families");
 
-	tcase_add_checked_fixture(tc, pay_setup, pay_teardown);
+	tcase_add_checked_fixture(tc, store_setup, store_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, attempt_reservation_held_while_pending);
 	tcase_add_test(tc, attempt_claim_and_reconcile_stamp);

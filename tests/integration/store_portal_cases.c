@@ -13,46 +13,11 @@
 #include "store_paylink.h"
 #include "store_portal_login.h"
 #include "store_profile.h"
+#include "store_cases.h"
 #include "str.h"
 
 void	 store_portal_cases_add(Suite *);
 
-static struct config cfg;
-static struct db *db;
-
-static void
-setup(void)
-{
-	const char *path = getenv("ITEST_CONFIG");
-	char err[256];
-
-	ck_assert_msg(path != NULL, "ITEST_CONFIG is not set (source the env)");
-	ck_assert_msg(config_load(&cfg, path, err, sizeof(err)) == 0, "%s", err);
-	ck_assert(crypto_init() == 0);
-	db = db_new(&cfg);
-	ck_assert(db != NULL);
-	ck_assert_msg(db_ensure(db) == DB_OK, "%s", db_error(db));
-}
-
-static void
-teardown(void)
-{
-	db_close(db);
-	db = NULL;
-	config_free(&cfg);
-}
-
-/* A fresh lowercase tag ("t" + 12 hex digits) for unique names. */
-static void
-tag_new(char *out, size_t outsz)
-{
-	unsigned char r[6];
-	char hex[13];
-
-	ck_assert(crypto_random(r, sizeof(r)) == 0);
-	crypto_hex(r, sizeof(r), hex);
-	str_fmt(out, outsz, "t%s", hex);
-}
 
 /* 1 when the link of hash opens (for the purpose), with its account. */
 static int
@@ -152,7 +117,7 @@ store_portal_cases_add(Suite *s)
 {
 	TCase *tc = tcase_create("store_portal");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, store_setup, store_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, portal_link_opens_only_while_valid);
 	tcase_add_test(tc, paylink_hits_counted_per_ip);
