@@ -104,6 +104,21 @@ racer(int64_t pid, const char *amount, int go)
 	_exit(r.status == 303 ? 0 : r.status == 422 ? 1 : 6);
 }
 
+/* Waits for the n racers: each exits 0 (its refund was made) or 1 (it
+ * was refused); anything else fails the test. */
+static void
+reap_racers(const pid_t *kids, int n, int *made, int *refused)
+{
+	for (int k = 0; k < n; k++) {
+		int st;
+		ck_assert(waitpid(kids[k], &st, 0) == kids[k]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= 1, "racer %d: status %d",
+		    k, st);
+		*made += WEXITSTATUS(st) == 0;
+		*refused += WEXITSTATUS(st) == 1;
+	}
+}
+
 /* Six refunds of $30.00 at once on a $100.00 card payment: three are made,
  * the others are refused; $90.00 goes back, once, never more than was paid. */
 START_TEST(test_concurrent_refunds)
@@ -129,14 +144,7 @@ START_TEST(test_concurrent_refunds)
 	}
 	close(go[0]);
 	close(go[1]);	/* all at once */
-	for (int k = 0; k < NRACERS; k++) {
-		int st;
-		ck_assert(waitpid(kids[k], &st, 0) == kids[k]);
-		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= 1, "racer %d: status %d",
-		    k, st);
-		made += WEXITSTATUS(st) == 0;
-		refused += WEXITSTATUS(st) == 1;
-	}
+	reap_racers(kids, NRACERS, &made, &refused);
 	ck_assert_int_eq(made, 3);
 	ck_assert_int_eq(refused, NRACERS - 3);
 	ck_assert_int_eq(refunded(pid), 9000);
@@ -270,14 +278,7 @@ START_TEST(test_full_refunds_race)
 	}
 	close(go[0]);
 	close(go[1]);
-	for (int k = 0; k < NFULL; k++) {
-		int st;
-		ck_assert(waitpid(kids[k], &st, 0) == kids[k]);
-		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= 1, "racer %d: status %d",
-		    k, st);
-		made += WEXITSTATUS(st) == 0;
-		refused += WEXITSTATUS(st) == 1;
-	}
+	reap_racers(kids, NFULL, &made, &refused);
 	ck_assert_int_eq(made, 1);
 	ck_assert_int_eq(refused, NFULL - 1);
 	ck_assert_int_eq(refunded(pid), 10000);
