@@ -360,5 +360,11 @@ int	 portal_payment_settled(struct db *, const struct config *,
 	    int64_t payment_id);
 /* The same in its own transaction (after a page callback). */
 int	 portal_payment_notify(const struct portal_env *, int64_t payment_id);
+/* A payment notice's fact "invoices": the invoices of the payment's
+ * allocation plan as "id,cents;..." ("" for the auto and none plans), which
+ * the mailer lists with their numbers; a payment without a plan (recorded
+ * by staff) gets none: the mailer lists its allocations. */
+struct notice;
+void	 portal_notice_invoices(struct notice *, const char *alloc_plan);
 
 #endif

@@ -198,21 +198,17 @@ pay_notice(const char *name)
 	return NULL;
 }
 
-/* The invoices the payment is for, "id,cents;..." (the mailer adds each
- * invoice's number): its allocation plan; "" for the auto and none plans.
- * A payment without a plan (recorded by staff) gets no fact: the mailer
- * lists its allocations. */
-static void
-pay_notice_invoices(struct notice *n, const struct sp_payment *p)
+void
+portal_notice_invoices(struct notice *n, const char *alloc_plan)
 {
 	struct alloc_req req[SP_PLAN_MAX];
 	char s[SP_PLAN_MAX * 44] = "";
 	size_t nreq = 0, off = 0;
 	int autoa = 0;
 
-	if (p->alloc_plan[0] == '\0')
+	if (alloc_plan[0] == '\0')
 		return;
-	if (stripe_pay_plan_parse(p->alloc_plan, &autoa, req, SP_PLAN_MAX,
+	if (stripe_pay_plan_parse(alloc_plan, &autoa, req, SP_PLAN_MAX,
 	    &nreq) == -1)
 		nreq = 0;
 	for (size_t i = 0; i < nreq; i++) {
@@ -243,7 +239,7 @@ pay_notice_queue(struct db *db, const struct config *cfg,
 	notice_fact(&n, "date", d);
 	notice_fact_i64(&n, "succeeded", nk->succeeded);
 	notice_fact_i64(&n, "portal", portal);
-	pay_notice_invoices(&n, p);
+	portal_notice_invoices(&n, p->alloc_plan);
 	if (strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0)
 		notice_fact(&n, "failure", portal_failure_text(p));
 	return notice_enqueue(db, cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
