@@ -266,8 +266,8 @@ notice_render(void *arg, const struct mailer_notice *n, struct outbox_mail *out,
 	memset(&x, 0, sizeof(x));
 	x.env = arg;
 	x.n = n;
-	/* notice_init() wrote a language of the accounts' ("en" | "es") */
-	x.lang = n->lang != NULL && tmpl_lang_ok(n->lang) ? n->lang : "en";
+	/* One of the accounts' languages: notice_init() (billing) wrote it. */
+	x.lang = n->lang != NULL && n->lang[0] != '\0' ? n->lang : "en";
 	x.err = err;
 	x.errsz = errsz;
 	for (i = 0; i < ARRAY_LEN(notices); i++)
