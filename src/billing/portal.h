@@ -356,16 +356,15 @@ struct sp_payment;
 /* Why a failed or canceled payment did not go through, in the payer's
  * words (never the staff's advice). Never NULL. */
 const char *portal_failure_text(const struct sp_payment *);
-/* The heading over a payment's invoices: "Applied to" only when paid. */
-const char *portal_invoices_heading(const struct sp_payment *);
 int	 portal_payment_settled(struct db *, const struct config *,
 	    int64_t payment_id);
 /* The same in its own transaction (after a page callback). */
 int	 portal_payment_notify(const struct portal_env *, int64_t payment_id);
-
-/* "Visa ending 4242", "Bank account ending 6789" from a saved method's
- * kind ("card" | "us_bank_account"), brand and last4. */
-void	 portal_method_label(const char *kind, const char *brand,
-	    const char *last4, char *out, size_t outsz);
+/* A payment notice's fact "invoices": the invoices of the payment's
+ * allocation plan as "id,cents;..." ("" for the auto and none plans), which
+ * the mailer lists with their numbers; a payment without a plan (recorded
+ * by staff) gets none: the mailer lists its allocations. */
+struct notice;
+void	 portal_notice_invoices(struct notice *, const char *alloc_plan);
 
 #endif

@@ -130,22 +130,6 @@ portal_payment_owned(struct db *db, int64_t payment_id, int64_t account_id,
 	return rc < 0 ? PORTAL_DB : rc;
 }
 
-void
-portal_method_label(const char *kind, const char *brand, const char *last4,
-    char *out, size_t outsz)
-{
-	char b[40];
-
-	str_copy(b, sizeof(b), brand && *brand ? brand :
-	    strcmp(kind, "card") == 0 ? "Card" : "Bank account");
-	if (b[0] >= 'a' && b[0] <= 'z')
-		b[0] = (char)(b[0] - 'a' + 'A');
-	if (last4 && *last4)
-		str_fmt(out, outsz, "%s ending %s", b, last4);
-	else
-		str_copy(out, outsz, b);
-}
-
 /* The email a payment's state calls for; NULL when none. */
 static const char *
 notice_due(const struct sp_payment *p, int ach_pending_sent)
@@ -192,16 +176,6 @@ portal_failure_text(const struct sp_payment *p)
 	    p->failure_code, NULL));
 }
 
-const char *
-portal_invoices_heading(const struct sp_payment *p)
-{
-	if (strcmp(p->status, "succeeded") == 0)
-		return "Applied to";
-	if (strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0)
-		return "It was for (still to pay)";
-	return "For";
-}
-
 struct pay_notice {
 	const char		*name;		/* portal_payment_notices.kind */
 	enum notice_kind	 kind;
@@ -224,8 +198,31 @@ pay_notice(const char *name)
 	return NULL;
 }
 
+void
+portal_notice_invoices(struct notice *n, const char *alloc_plan)
+{
+	struct alloc_req req[SP_PLAN_MAX];
+	char s[SP_PLAN_MAX * 44] = "";
+	size_t nreq = 0, off = 0;
+	int autoa = 0;
+
+	if (alloc_plan[0] == '\0')
+		return;
+	if (stripe_pay_plan_parse(alloc_plan, &autoa, req, SP_PLAN_MAX,
+	    &nreq) == -1)
+		nreq = 0;
+	for (size_t i = 0; i < nreq; i++) {
+		if (str_fmt(s + off, sizeof(s) - off, "%" PRId64 ",%" PRId64 ";",
+		    req[i].invoice_id, req[i].amount) == -1)
+			break;
+		off += strlen(s + off);
+	}
+	notice_fact(n, "invoices", s);
+}
+
 /* The payment's notice with what it was when it became due: its status,
- * amount and date (the mailer renders the rest when it sends it). */
+ * amount, date, the invoices it is for and why it failed (the mailer renders
+ * the rest when it sends it). */
 static int
 pay_notice_queue(struct db *db, const struct config *cfg,
     const struct pay_notice *nk, const struct sp_payment *p,
@@ -242,6 +239,9 @@ pay_notice_queue(struct db *db, const struct config *cfg,
 	notice_fact(&n, "date", d);
 	notice_fact_i64(&n, "succeeded", nk->succeeded);
 	notice_fact_i64(&n, "portal", portal);
+	portal_notice_invoices(&n, p->alloc_plan);
+	if (strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0)
+		notice_fact(&n, "failure", portal_failure_text(p));
 	return notice_enqueue(db, cfg, &n, NULL) == DB_OK ? DB_OK : DB_ERR;
 }
 

@@ -6,18 +6,19 @@
 #include <ctype.h>
 #include <stdarg.h>
 
-#include "branding.h"
 #include "buf.h"
 #include "cfg.h"
 #include "clock.h"
-#include "invoice.h"
 #include "mailer.h"
 #include "money.h"
 #include "notice_render.h"
 #include "notice_render_int.h"
 #include "outbox.h"
+#include "store_branding.h"
+#include "store_invoice.h"
+#include "store_method.h"
+#include "store_profile.h"
 #include "str.h"
-#include "stripe_pay.h"
 #include "tmpl.h"
 
 /* --- branding -------------------------------------------------------------------- */
@@ -45,11 +46,11 @@ int
 notice_render_branding(struct db *db, const struct config *cfg,
     struct tmpl_vars *v)
 {
-	struct branding b;
+	struct store_branding b;
 	char initial[2] = "B", url[512];
 	const char *name, *addr;
 
-	if (branding_get(db, &b) != BRAND_OK)
+	if (store_branding_get(db, &b) < 0)	/* no row: every field "" */
 		return -1;
 	name = b.org_name[0] ? b.org_name : cfg->org_name ? cfg->org_name : "";
 	addr = b.org_address[0] ? b.org_address : cfg->org_address ?
@@ -102,18 +103,20 @@ fill_reset(struct nr *x)
 static int
 fill_invoice(struct nr *x)
 {
-	struct invoice inv;
-	char m[MONEY_FMT_MAX], d[16];
+	struct store_invoice_row inv;
+	char m[MONEY_FMT_MAX], d[16], *notes = NULL;
 	int rc;
 
 	if (x->n->token == NULL) {
 		str_copy(x->err, x->errsz, "no pay link token");
 		return -2;
 	}
-	memset(&inv, 0, sizeof(inv));
-	if ((rc = invoice_get(x->env->db, x->n->object_id, &inv)) != INV_OK) {
+	/* An invoice is sent once issued: its total is the stored figure. */
+	rc = store_invoice_get(x->env->db, x->n->object_id, &inv, &notes);
+	free(notes);
+	if (rc != 1) {
 		str_copy(x->err, x->errsz, "invoice not found");
-		return rc == INV_NOT_FOUND ? -2 : -1;
+		return rc == 0 ? -2 : -1;
 	}
 	tmpl_set(x->v, "account_name", x->a.name);
 	tmpl_set(x->v, "invoice_number", inv.number);
@@ -122,7 +125,6 @@ fill_invoice(struct nr *x)
 	tmpl_set(x->v, "client_name", inv.client_name);
 	money_format(inv.total, m, sizeof(m));
 	tmpl_set(x->v, "total", m);
-	invoice_free(&inv);
 	notice_render_money(x, "amount_due", "amount_due");
 	tmpl_set_bool(x->v, "has_due", notice_render_fact_i64(x, "amount_due",
 	    0) > 0);
@@ -133,18 +135,19 @@ fill_invoice(struct nr *x)
 	    0 : -2;
 }
 
-/* The copy of a charge authorization: the consent as recorded. */
+/* The copy of a charge authorization: the consent as recorded (its method
+ * label frozen at signing, when this notice is queued). */
 static int
 fill_consent(struct nr *x)
 {
-	struct sp_consent *k;
+	struct store_consent *k;
 	char when[32], key[48];
 	int rc;
 
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return -1;
-	rc = stripe_pay_consent_get(x->env->db, x->a.id, x->n->object_id, k);
-	if (rc == SP_OK) {
+	rc = store_method_consent_get(x->env->db, x->n->object_id, x->a.id, k);
+	if (rc == 1) {
 		(void)clock_fmt_datetime(notice_render_fact_i64(x, "signed_at",
 		    k->signed_at), when, sizeof(when));
 		tmpl_set(x->v, "method_label", k->method_label);
@@ -161,7 +164,7 @@ fill_consent(struct nr *x)
 	} else
 		str_copy(x->err, x->errsz, "consent not found");
 	free(k);
-	return rc == SP_OK ? 0 : rc == SP_NOT_FOUND ? -2 : -1;
+	return rc == 1 ? 0 : rc == 0 ? -2 : -1;
 }
 
 /* "Your estimate is ready": plain text, English or Spanish. */
@@ -217,11 +220,11 @@ load_account(struct nr *x)
 
 	if (id <= 0)
 		return 0;
-	if ((rc = account_get(x->env->db, id, &x->a)) == PROF_OK)
+	if ((rc = store_profile_account_get(x->env->db, id, 0, &x->a)) == 1)
 		return 0;
 	str_copy(x->err, x->errsz, "account not found");
 	memset(&x->a, 0, sizeof(x->a));
-	return rc == PROF_NOT_FOUND ? -2 : -1;
+	return rc == 0 ? -2 : -1;
 }
 
 static int
@@ -263,7 +266,8 @@ notice_render(void *arg, const struct mailer_notice *n, struct outbox_mail *out,
 	memset(&x, 0, sizeof(x));
 	x.env = arg;
 	x.n = n;
-	x.lang = account_language_ok(n->lang) ? n->lang : "en";
+	/* One of the accounts' languages: notice_init() (billing) wrote it. */
+	x.lang = n->lang != NULL && n->lang[0] != '\0' ? n->lang : "en";
 	x.err = err;
 	x.errsz = errsz;
 	for (i = 0; i < ARRAY_LEN(notices); i++)

@@ -24,30 +24,45 @@ hexval(char c)
 	return -1;
 }
 
-const char *
-notice_render_fact(const struct nr *x, const char *key, char *out, size_t outsz)
+/* The value of fact key (up to its line's end), NULL when absent. */
+static const char *
+fact_find(const struct nr *x, const char *key)
 {
 	const char *p = x->n->facts;
-	size_t kl = strlen(key), o = 0;
+	size_t kl = strlen(key);
 
-	out[0] = '\0';
 	while (p != NULL && *p != '\0') {
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			for (p += kl + 1; *p != '\0' && *p != '\n' && o + 1 < outsz; p++) {
-				int h, l;
-				if (*p == '%' && (h = hexval(p[1])) >= 0 &&
-				    (l = hexval(p[2])) >= 0) {
-					out[o++] = (char)(h * 16 + l);
-					p += 2;
-				} else
-					out[o++] = *p;
-			}
-			out[o] = '\0';
-			return out;
-		}
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=')
+			return p + kl + 1;
 		if ((p = strchr(p, '\n')) != NULL)
 			p++;
 	}
+	return NULL;
+}
+
+int
+notice_render_fact_has(const struct nr *x, const char *key)
+{
+	return fact_find(x, key) != NULL;
+}
+
+const char *
+notice_render_fact(const struct nr *x, const char *key, char *out, size_t outsz)
+{
+	const char *p = fact_find(x, key);
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (; p != NULL && *p != '\0' && *p != '\n' && o + 1 < outsz; p++) {
+		int h, l;
+		if (*p == '%' && (h = hexval(p[1])) >= 0 &&
+		    (l = hexval(p[2])) >= 0) {
+			out[o++] = (char)(h * 16 + l);
+			p += 2;
+		} else
+			out[o++] = *p;
+	}
+	out[o] = '\0';
 	return out;
 }
 

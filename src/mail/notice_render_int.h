@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "profiles.h"
+#include "store_profile.h"
 
 struct mailer_notice;
 struct notice_render_env;
@@ -16,7 +16,7 @@ struct nr {
 	const struct notice_render_env	*env;
 	const struct mailer_notice	*n;
 	struct tmpl_vars		*v;
-	struct account			 a;	/* fact "account"; id 0: none */
+	struct store_account		 a;	/* fact "account"; id 0: none */
 	const char			*lang;	/* "en" | "es" */
 	char				*err;
 	size_t				 errsz;
@@ -25,6 +25,8 @@ struct nr {
 /* Fact key of the notice (%XX decoded) into out; "" when absent. */
 const char *notice_render_fact(const struct nr *, const char *key, char *out,
 	    size_t outsz);
+/* 1 when the notice has the fact key (even empty), else 0. */
+int	 notice_render_fact_has(const struct nr *, const char *key);
 /* Fact key as an integer; def when absent or not a number. */
 int64_t	 notice_render_fact_i64(const struct nr *, const char *key, int64_t def);
 /* Fact key (cents) formatted as money into var. */

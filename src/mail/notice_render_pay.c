@@ -4,79 +4,108 @@
 
 #include "cfg.h"
 #include "clock.h"
-#include "invoice.h"
 #include "mailer.h"
 #include "money.h"
 #include "notice_render.h"
 #include "notice_render_int.h"
-#include "payment.h"
-#include "portal.h"
+#include "store_invoice.h"
+#include "store_method.h"
+#include "store_payment.h"
 #include "str.h"
-#include "stripe_pay.h"
 #include "tmpl.h"
 
 /* --- payments ------------------------------------------------------------------ */
 
-/* The invoices a payment recorded by staff (no allocation plan) was
- * applied to, as a loop of the mail. */
+/* "visa" -> "Visa". */
+static void
+capitalize(char *s)
+{
+	if (s[0] >= 'a' && s[0] <= 'z')
+		s[0] = (char)(s[0] - 'a' + 'A');
+}
+
+/* One row of the mail's loop "invoices". */
+static void
+invoice_row(struct nr *x, const char *number, int64_t cents)
+{
+	struct tmpl_vars *row;
+	char m[MONEY_FMT_MAX];
+
+	if ((row = tmpl_loop_add(x->v, "invoices")) == NULL)
+		return;
+	tmpl_set(row, "number", number);
+	money_format(cents, m, sizeof(m));
+	tmpl_set(row, "amount", m);
+}
+
+/* The invoices a payment without an allocation plan (recorded by staff)
+ * was applied to, as a loop of the mail. */
 static int
 payment_allocations(struct nr *x)
 {
-	struct allocation *al = NULL;
+	struct store_allocation *al = NULL;
 	size_t n = 0;
 
-	if (allocation_list(x->env->db, x->n->object_id, 0, &al, &n) != PAY_OK)
+	if (store_payment_alloc_list(x->env->db, x->n->object_id, 0, &al,
+	    &n) != 0)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *row;
-		char m[MONEY_FMT_MAX];
-
-		if (al[i].amount <= 0 || (row = tmpl_loop_add(x->v,
-		    "invoices")) == NULL)
-			continue;
-		tmpl_set(row, "number", al[i].invoice_number);
-		money_format(al[i].amount, m, sizeof(m));
-		tmpl_set(row, "amount", m);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (al[i].amount > 0)
+			invoice_row(x, al[i].invoice_number, al[i].amount);
 	free(al);
 	return 0;
 }
 
-/* The invoices of the payment's allocation plan as a loop of the mail. */
+/* The invoices the payment was for: the fact "invoices" (its allocation
+ * plan as the domain read it at the event, "id,cents;...", maybe empty)
+ * with each invoice's number as it is now; a payment without a plan: its
+ * allocations. */
 static int
-payment_invoices(struct nr *x, const char *plan)
+payment_invoices(struct nr *x)
 {
-	struct alloc_req req[SP_PLAN_MAX];
-	size_t n = 0;
-	int autoa = 0;
+	char plan[4096], *p, *save = NULL;
 
-	if (plan[0] == '\0')
+	if (!notice_render_fact_has(x, "invoices"))
 		return payment_allocations(x);
-	if (stripe_pay_plan_parse(plan, &autoa, req, SP_PLAN_MAX, &n) == -1)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		struct invoice inv;
-		struct tmpl_vars *row;
-		char m[MONEY_FMT_MAX];
+	notice_render_fact(x, "invoices", plan, sizeof(plan));
+	for (p = strtok_r(plan, ";", &save); p != NULL;
+	    p = strtok_r(NULL, ";", &save)) {
+		struct store_invoice_row inv;
+		long long id = 0, cents = 0;
+		char *notes = NULL;
 		int rc;
 
-		memset(&inv, 0, sizeof(inv));
-		rc = invoice_get(x->env->db, req[i].invoice_id, &inv);
-		if (rc == INV_OK && (row = tmpl_loop_add(x->v, "invoices")) != NULL) {
-			tmpl_set(row, "number", inv.number);
-			money_format(req[i].amount, m, sizeof(m));
-			tmpl_set(row, "amount", m);
-		}
-		invoice_free(&inv);
-		if (rc != INV_OK && rc != INV_NOT_FOUND)
+		if (sscanf(p, "%lld,%lld", &id, &cents) != 2)
+			continue;
+		rc = store_invoice_get(x->env->db, id, &inv, &notes);
+		free(notes);
+		if (rc < 0)
 			return -1;
+		if (rc == 1)
+			invoice_row(x, inv.number, cents);
 	}
 	return 0;
 }
 
+/* "Visa ending 4242", "Bank account ending 6789" (English). */
+static void
+method_label_en(const struct store_method *m, char *out, size_t outsz)
+{
+	char b[40];
+
+	str_copy(b, sizeof(b), m->brand[0] ? m->brand :
+	    strcmp(m->kind, "card") == 0 ? "Card" : "Bank account");
+	capitalize(b);
+	if (m->last4[0])
+		str_fmt(out, outsz, "%s ending %s", b, m->last4);
+	else
+		str_copy(out, outsz, b);
+}
+
 /* "Visa terminada en 4242" from the catalog of lang. */
 static void
-method_in_lang(struct nr *x, const struct sp_method *m, char *buf, size_t bufsz)
+method_in_lang(struct nr *x, const struct store_method *m, char *buf,
+    size_t bufsz)
 {
 	struct tmpl_cache *tc = x->env->tc;
 	const char *t;
@@ -84,8 +113,7 @@ method_in_lang(struct nr *x, const struct sp_method *m, char *buf, size_t bufsz)
 
 	str_copy(buf, bufsz, m->brand[0] ? m->brand : tmpl_msg(tc, x->lang,
 	    strcmp(m->kind, "card") == 0 ? "pm.card" : "pm.bank_account"));
-	if (buf[0] >= 'a' && buf[0] <= 'z')
-		buf[0] = (char)(buf[0] - 'a' + 'A');
+	capitalize(buf);
 	if (m->last4[0] == '\0' || (t = strstr(tmpl_msg(tc, x->lang, "pm.ending"),
 	    "{brand}")) == NULL)
 		return;
@@ -96,14 +124,15 @@ method_in_lang(struct nr *x, const struct sp_method *m, char *buf, size_t bufsz)
 		str_fmt(buf + (t - buf), bufsz - (size_t)(t - buf), "%s", m->last4);
 }
 
-/* The method and the failure reason, in the notice's language. */
+/* The method and the failure reason, in the notice's language (English:
+ * the reason frozen at the event, fact "failure"). */
 static void
-payment_labels(struct nr *x, const struct sp_payment *p)
+payment_labels(struct nr *x, const struct store_payment *p)
 {
-	struct sp_method m;
-	int have = p->payment_method_id && stripe_pay_method_get(x->env->db,
-	    p->payment_method_id, &m) == SP_OK;
-	char buf[160];
+	struct store_method m;
+	int have = p->payment_method_id && store_method_get(x->env->db,
+	    p->payment_method_id, &m) == 1;
+	char buf[160], why[512];
 
 	if (strcmp(p->method, "card") != 0 && strcmp(p->method, "ach") != 0) {
 		/* recorded by staff: cash, check, card terminal, other */
@@ -113,11 +142,12 @@ payment_labels(struct nr *x, const struct sp_payment *p)
 	}
 	if (strcmp(x->lang, "en") == 0) {
 		if (have)
-			portal_method_label(m.kind, m.brand, m.last4, buf, sizeof(buf));
+			method_label_en(&m, buf, sizeof(buf));
 		else
 			str_copy(buf, sizeof(buf), strcmp(p->method, "ach") == 0 ?
 			    "Bank account (ACH)" : "Card");
-		tmpl_set(x->v, "failure_message", portal_failure_text(p));
+		tmpl_set(x->v, "failure_message", notice_render_fact(x,
+		    "failure", why, sizeof(why)));
 	} else {
 		if (have)
 			method_in_lang(x, &m, buf, sizeof(buf));
@@ -131,45 +161,55 @@ payment_labels(struct nr *x, const struct sp_payment *p)
 	tmpl_set(x->v, "method", buf);
 }
 
+static int
+payment_fill(struct nr *x, struct store_payment *p)
+{
+	char buf[64];
+
+	str_copy(p->status, sizeof(p->status), notice_render_fact(x, "status",
+	    buf, sizeof(buf)));
+	tmpl_set(x->v, "account_name", x->a.name);
+	notice_render_money(x, "amount", "amount");
+	tmpl_setf(x->v, "payment_id", "%" PRId64, p->id);
+	if (p->intent[0])
+		tmpl_setf(x->v, "transaction_id", "P-%" PRId64 " / %s", p->id,
+		    p->intent);
+	else
+		tmpl_setf(x->v, "transaction_id", "P-%" PRId64, p->id);
+	tmpl_set(x->v, "stripe_id", p->intent);
+	tmpl_set(x->v, "date", notice_render_fact(x, "date", buf, sizeof(buf)));
+	payment_labels(x, p);
+	tmpl_set_bool(x->v, "is_ach", strcmp(p->method, "ach") == 0);
+	tmpl_set_bool(x->v, "inv_still_open", strcmp(p->status, "failed") == 0 ||
+	    strcmp(p->status, "canceled") == 0);
+	tmpl_set_bool(x->v, "inv_for", strcmp(p->status, "succeeded") != 0);
+	tmpl_set_bool(x->v, "succeeded", notice_render_fact_i64(x, "succeeded",
+	    0) != 0);
+	/* Pay-link payers may have no portal login: no link for them. */
+	if (notice_render_fact_i64(x, "portal", 0))
+		notice_render_url(x, "receipt_url", "/portal/payments/%" PRId64, p->id);
+	notice_render_url(x, "portal_url", "/portal/login");
+	return payment_invoices(x);
+}
+
 /* Receipt, ACH pending, ACH succeeded or failed: the payment as it is, its
  * status, amount and date as they were when the notice was due. */
 int
 notice_render_payment(struct nr *x)
 {
-	struct sp_payment p;
-	char buf[64];
+	struct store_payment *p;
 	int rc;
 
-	if ((rc = stripe_pay_get(x->env->db, x->n->object_id, &p)) != SP_OK) {
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return -1;
+	if ((rc = store_payment_get(x->env->db, x->n->object_id, p)) == 1)
+		rc = payment_fill(x, p);
+	else {
 		str_copy(x->err, x->errsz, "payment not found");
-		return rc == SP_NOT_FOUND ? -2 : -1;
+		rc = rc == 0 ? -2 : -1;
 	}
-	str_copy(p.status, sizeof(p.status), notice_render_fact(x, "status", buf,
-	    sizeof(buf)));
-	p.amount = notice_render_fact_i64(x, "amount", p.amount);
-	tmpl_set(x->v, "account_name", x->a.name);
-	notice_render_money(x, "amount", "amount");
-	tmpl_setf(x->v, "payment_id", "%" PRId64, p.id);
-	if (p.intent[0])
-		tmpl_setf(x->v, "transaction_id", "P-%" PRId64 " / %s", p.id,
-		    p.intent);
-	else
-		tmpl_setf(x->v, "transaction_id", "P-%" PRId64, p.id);
-	tmpl_set(x->v, "stripe_id", p.intent);
-	tmpl_set(x->v, "date", notice_render_fact(x, "date", buf, sizeof(buf)));
-	payment_labels(x, &p);
-	tmpl_set_bool(x->v, "is_ach", strcmp(p.method, "ach") == 0);
-	tmpl_set(x->v, "invoices_heading", portal_invoices_heading(&p));
-	tmpl_set_bool(x->v, "inv_still_open", strcmp(p.status, "failed") == 0 ||
-	    strcmp(p.status, "canceled") == 0);
-	tmpl_set_bool(x->v, "inv_for", strcmp(p.status, "succeeded") != 0);
-	tmpl_set_bool(x->v, "succeeded", notice_render_fact_i64(x, "succeeded",
-	    0) != 0);
-	/* Pay-link payers may have no portal login: no link for them. */
-	if (notice_render_fact_i64(x, "portal", 0))
-		notice_render_url(x, "receipt_url", "/portal/payments/%" PRId64, p.id);
-	notice_render_url(x, "portal_url", "/portal/login");
-	return payment_invoices(x, p.alloc_plan);
+	free(p);
+	return rc;
 }
 
 /* --- plans --------------------------------------------------------------------- */
@@ -211,8 +251,7 @@ plan_method(struct nr *x)
 	notice_render_fact(x, "method_last4", last4, sizeof(last4));
 	if (last4[0] == '\0')
 		return;
-	if (brand[0] >= 'a' && brand[0] <= 'z')
-		brand[0] = (char)(brand[0] - 'a' + 'A');
+	capitalize(brand);
 	tmpl_set(x->v, "method_brand", brand);
 	tmpl_set(x->v, "method_last4", last4);
 	tmpl_set_bool(x->v, "method_bank", notice_render_fact_i64(x,
