@@ -528,6 +528,18 @@ static const struct invariant invariants[] = {
 	  " LEFT JOIN (SELECT account_id, SUM(amount) s FROM ledger_entries"
 	  "   GROUP BY account_id) l ON l.account_id = a.id"
 	  " WHERE a.fig_balance <> COALESCE(l.s, 0) LIMIT 1" },
+	{ "stored A/R aging equals the open invoices",
+	  /* ar_open_due (migration 0031) and the issued invoices' open
+	   * amounts by (account location, due date, account id % 4) in one
+	   * pass; a stored row must differ from zero */
+	  "SELECT CONCAT('location ', l, ' due ', u, ' shard ', h, ': stored ',"
+	  " SUM(st), ' but open invoices ', SUM(op)) FROM (SELECT location_id l,"
+	  " due_date u, shard h, open_amount st, 0 op, open_amount = 0 z"
+	  " FROM ar_open_due UNION ALL SELECT COALESCE(a.location_id, 0),"
+	  " i.fig_open_due, i.account_id % 4, 0, i.fig_total - i.fig_paid, 0"
+	  " FROM invoices i FORCE INDEX (invoices_open_due)"
+	  " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL) x"
+	  " GROUP BY l, u, h HAVING SUM(st) <> SUM(op) OR SUM(z) > 0 LIMIT 1" },
 };
 
 size_t

@@ -68,14 +68,12 @@ store_receivables_open_by_due(struct db *db, int64_t location_id,
 
 	*out = NULL;
 	*n = 0;
+	/* the aging read model (migration 0031): a few rows per due date */
 	rc = location_id ?
-	    db_query(db, "SELECT i.fig_open_due, SUM(i.fig_total - i.fig_paid)"
-	    " FROM accounts a JOIN invoices i ON i.account_id = a.id"
-	    " WHERE a.location_id = ? AND i.fig_open_due IS NOT NULL"
-	    " GROUP BY i.fig_open_due", p, 1, &r) :
-	    db_query(db, "SELECT fig_open_due, SUM(fig_total - fig_paid) FROM invoices"
-	    " FORCE INDEX (invoices_open_due) WHERE fig_open_due IS NOT NULL"
-	    " GROUP BY fig_open_due", NULL, 0, &r);
+	    db_query(db, "SELECT due_date, SUM(open_amount) FROM ar_open_due"
+	    " WHERE location_id = ? GROUP BY due_date", p, 1, &r) :
+	    db_query(db, "SELECT due_date, SUM(open_amount) FROM ar_open_due"
+	    " GROUP BY due_date", NULL, 0, &r);
 	if (rc == DB_OK && r.nrows > 0 &&
 	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
 		rc = DB_ERR;

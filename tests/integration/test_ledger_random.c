@@ -36,6 +36,7 @@
 #include "money.h"
 #include "payment.h"
 #include "profiles.h"
+#include "statement.h"
 #include "str.h"
 
 #define TC_TIMEOUT	300
@@ -436,6 +437,26 @@ check_invoice(const struct model *m, size_t i)
 	invoice_free(&inv);
 }
 
+/* The A/R aging read model (migration 0031) equals the open invoices summed
+ * by (account location, due date, account id % 4), and keeps no zero row. */
+static void
+check_aging(const char *when)
+{
+	struct db_result r;
+
+	ck_assert_int_eq(db_query(db, "SELECT COUNT(*), COALESCE(SUM(z), 0) FROM"
+	    " (SELECT SUM(v) d, SUM(z) z FROM (SELECT location_id l, due_date u, shard h,"
+	    " open_amount v, open_amount = 0 z FROM ar_open_due UNION ALL"
+	    " SELECT COALESCE(a.location_id, 0), i.fig_open_due, i.account_id % 4,"
+	    " -(i.fig_total - i.fig_paid), 0 FROM invoices i JOIN accounts a"
+	    " ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL) x"
+	    " GROUP BY l, u, h) g WHERE d <> 0 OR z <> 0", NULL, 0, &r), DB_OK);
+	ck_assert_msg(db_i64(&r, 0, 0) == 0, "%s: %" PRId64 " A/R aging rows differ"
+	    " from the open invoices (%" PRId64 " zero rows kept)", when,
+	    db_i64(&r, 0, 0), db_i64(&r, 0, 1));
+	db_result_free(&r);
+}
+
 /* The figures kept for speed (migration 0023) of invoice i and its account
  * equal the sums they stand for, after every step. */
 static void
@@ -458,6 +479,7 @@ check_figures(const struct model *m, size_t i)
 	    m->inv[i].id, db_i64(&r, 0, 0), db_i64(&r, 0, 2), db_i64(&r, 0, 1),
 	    db_i64(&r, 0, 3), db_i64(&r, 0, 4), db_i64(&r, 0, 5));
 	db_result_free(&r);
+	check_aging("after a step");
 }
 
 static void
@@ -1112,6 +1134,55 @@ expect_corruption_named(const char *sql, const struct db_param *p, size_t n,
 	expect_verify_ok("after removing the corruption");
 }
 
+/* An account moved to another location takes its open money with it: the
+ * location's A/R aging is then exactly that account's open invoices, and
+ * moving it back empties it again. */
+static void
+move_location(const struct model *m, int idx)
+{
+	struct ar_summary ar;
+	int64_t acc = m->acc_id[m->inv[idx].acc], loc, was, open = 0, aged = 0;
+	uint64_t id = 0;
+
+	{
+		struct db_param p[] = { DB_I64(acc) };
+		struct db_result r;
+		ck_assert_int_eq(db_query(db, "SELECT COALESCE(location_id, 0) FROM"
+		    " accounts WHERE id = ?", p, 1, &r), DB_OK);
+		was = db_i64(&r, 0, 0);
+		db_result_free(&r);
+	}
+	{
+		struct db_param p[] = { DB_I64(clock_now()) };
+		ck_assert_int_eq(db_exec(db, "INSERT INTO locations (name, created_at)"
+		    " VALUES (CONCAT('Aging move ', ?), 0)", p, 1, NULL, &id), DB_OK);
+		loc = (int64_t)id;
+	}
+	for (size_t i = 0; i < m->ninv; i++)
+		if (m->inv[i].acc == m->inv[idx].acc && m->inv[i].status == MS_ISSUED)
+			open += inv_open(&m->inv[i]);
+	{
+		struct db_param p[] = { DB_I64(loc), DB_I64(acc) };
+		ck_assert_int_eq(db_exec(db, "UPDATE accounts SET location_id = ?"
+		    " WHERE id = ?", p, 2, NULL, NULL), DB_OK);
+	}
+	check_aging("after moving an account");
+	ck_assert_int_eq(ar_summary(db, loc, &ar), ST_OK);
+	for (size_t b = 0; b < AGING_BUCKETS; b++)
+		aged += ar.aging[b];
+	ck_assert_msg(aged == open && open > 0, "location's aging %" PRId64
+	    ", the account's open invoices %" PRId64, aged, open);
+	{
+		struct db_param p[] = { DB_I64(was), DB_I64(acc) };
+		ck_assert_int_eq(db_exec(db, "UPDATE accounts SET location_id ="
+		    " NULLIF(?, 0) WHERE id = ?", p, 2, NULL, NULL), DB_OK);
+	}
+	ck_assert_int_eq(ar_summary(db, loc, &ar), ST_OK);
+	for (size_t b = 0; b < AGING_BUCKETS; b++)
+		ck_assert_int_eq(ar.aging[b], 0);
+	expect_verify_ok("after moving an account and back");
+}
+
 static void
 corrupt_and_restore(struct model *m)
 {
@@ -1168,6 +1239,15 @@ corrupt_and_restore(struct model *m)
 		    " fig_balance + 7 WHERE id = ?", "stored account balances equal their"
 		    " entries", detail);
 	}
+	{
+		/* aging money on a date no invoice is due */
+		struct db_param p[] = { DB_I64(999999) };
+		expect_corruption_named("INSERT INTO ar_open_due (location_id, due_date,"
+		    " shard, open_amount) VALUES (?, '2001-02-03', 1, 5)", p, ARRAY_LEN(p),
+		    "DELETE FROM ar_open_due WHERE location_id = ?", "stored A/R aging"
+		    " equals the open invoices", "location 999999 due 2001-02-03");
+	}
+	move_location(m, idx);
 }
 
 static void
