@@ -1,8 +1,10 @@
-/* Unit tests for the message catalogs (<TMPL_T>, tmpl_msg): languages,
- * dates in words, missing messages, catalog errors, every catalog holding
- * every key, and every client template rendering in every language. */
+/* Unit tests for the message catalogs as templates use them (<TMPL_T>,
+ * tmpl_msg): languages, dates in words, missing messages, catalog errors,
+ * and every client template rendering in every language. The catalogs
+ * themselves (core's i18n.c) are tested in test_i18n.c. */
 #include "common.h"
 #include "buf.h"
+#include "i18n.h"
 #include "str.h"
 #include "tmpl.h"
 #include "tmpl_fixture.h"
@@ -144,31 +146,6 @@ START_TEST(t_catalog_errors)
 }
 END_TEST
 
-START_TEST(t_catalog_check)
-{
-	static const char *const langs[] = { "en", "es" };
-
-	put_catalogs("a = A {x}\nb = B\n", "a = Á {x}\nb = Be\n");
-	ck_assert_int_eq(tmpl_catalog_check(cache, langs, 2, &err), 0);
-	tmpl_cache_free(cache);
-	cache = tmpl_cache_new(tmpdir, 0);
-	put_file("i18n/es.txt", "a = Á\nb = Be\n");
-	ck_assert_int_eq(tmpl_catalog_check(cache, langs, 2, &err), -1);
-	ck_assert_str_eq(ERR, "key a: placeholder {x} not in both en and es");
-	tmpl_cache_free(cache);
-	cache = tmpl_cache_new(tmpdir, 0);
-	buf_reset(&err);
-	put_file("i18n/es.txt", "a = Á {x}\n");
-	ck_assert_int_eq(tmpl_catalog_check(cache, langs, 2, &err), -1);
-	ck_assert_str_eq(ERR, "key b missing in es");
-	ck_assert_int_eq(tmpl_lang_ok("es"), 1);
-	ck_assert_int_eq(tmpl_lang_ok("pt-BR"), 1);
-	ck_assert_int_eq(tmpl_lang_ok("e"), 0);
-	ck_assert_int_eq(tmpl_lang_ok("ES"), 0);
-	ck_assert_int_eq(tmpl_lang_ok("es/../x"), 0);
-}
-END_TEST
-
 /* Every client template (portal, pay link, emails) renders in every
  * language with catalog strictness, and every key it names is in every
  * catalog with the same placeholders. */
@@ -305,9 +282,10 @@ START_TEST(t_client_templates_every_language)
 {
 	const char *dir = TOP_SRCDIR "/www/templates";
 	struct tmpl_cache *c = tmpl_cache_new(dir, TMPL_STRICT_CATALOG);
+	char why[512] = "";
 
-	ck_assert_int_eq(tmpl_catalog_check(c, client_langs,
-	    ARRAY_LEN(client_langs), &err), 0);
+	ck_assert_msg(i18n_check(tmpl_cache_i18n(c), client_langs,
+	    ARRAY_LEN(client_langs), why, sizeof(why)) == 0, "%s", why);
 	/* portal and pay-link pages, then every email (subject, text, HTML) */
 	ck_assert_int_ge(client_templates_in(c, dir, ""), 25);
 	ck_assert_int_ge(client_templates_in(c, dir, "mail/"), 20);
@@ -327,7 +305,6 @@ tmpl_suite(void)
 	tcase_add_test(tc, t_missing_messages);
 	tcase_add_test(tc, t_dates);
 	tcase_add_test(tc, t_catalog_errors);
-	tcase_add_test(tc, t_catalog_check);
 	tcase_add_test(tc, t_client_templates_every_language);
 	suite_add_tcase(s, tc);
 	return s;
