@@ -1,8 +1,8 @@
 /* Unit tests for the message catalogs (core's i18n.c), without the
  * template engine: a language's words, English standing in, then the key;
  * placeholders filled from C (unescaped, dates in words); catalog errors;
- * every catalog holding every key with the same placeholders; the
- * project's own catalogs. */
+ * every catalog holding every key with the same placeholders (the
+ * project's own catalogs: test_tmpl_i18n.c, test_consent_text.c). */
 #include "common.h"
 #include "buf.h"
 #include "i18n.h"
@@ -169,23 +169,6 @@ START_TEST(t_catalog_check)
 }
 END_TEST
 
-/* The project's catalogs: the same keys and placeholders in every
- * language. */
-START_TEST(t_project_catalogs)
-{
-	static const char *const langs[] = { "en", "es" };
-	struct i18n *p = i18n_open(TOP_SRCDIR "/www/templates");
-	char why[512] = "";
-
-	ck_assert_ptr_nonnull(p);
-	ck_assert_msg(i18n_check(p, langs, ARRAY_LEN(langs), why,
-	    sizeof(why)) == 0, "%s", why);
-	ck_assert_str_eq(i18n_msg(p, "es", "consent.org_default"),
-	    "el proveedor");
-	i18n_free(p);
-}
-END_TEST
-
 int
 main(void)
 {
@@ -199,7 +182,6 @@ main(void)
 	tcase_add_test(tc, t_msgf);
 	tcase_add_test(tc, t_catalog_errors);
 	tcase_add_test(tc, t_catalog_check);
-	tcase_add_test(tc, t_project_catalogs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
