@@ -158,21 +158,22 @@ plan_consent_text_lang(const struct plan *p, const char *org,
 	buf_init(&b, 256 * 1024);
 	money_format(p->remaining, m, sizeof(m));
 	str_fmt(id, sizeof(id), "%" PRId64, p->id);
-	rc = i18n_msgf(i18n, lang, &b, "plan.ct.intro", "org", org, "plan_id", id,
-	    "account", p->account_name, "amount", m, (const char *)NULL);
+	rc = i18n_msgf(i18n, lang, &b, "plan.ct.intro", "org", org, "plan_id",
+	    id, "account", p->account_name, "amount", m, (const char *)NULL);
 	rc |= buf_putc(&b, ' ');
 	if (p->method_id) {
 		struct buf mb;
 
 		buf_init(&mb, 256);
 		rc |= ct_method(i18n, lang, p, &mb);
-		rc |= i18n_msgf(i18n, lang, &b, p->autopay ? "plan.ct.charged_auto" :
-		    "plan.ct.charged_manual", "method", buf_cstr(&mb),
-		    (const char *)NULL);
+		rc |= i18n_msgf(i18n, lang, &b, p->autopay ?
+		    "plan.ct.charged_auto" : "plan.ct.charged_manual", "method",
+		    buf_cstr(&mb), (const char *)NULL);
 		buf_free(&mb);
 	}
 	else
-		rc |= i18n_msgf(i18n, lang, &b, "plan.ct.any_method", (const char *)NULL);
+		rc |= i18n_msgf(i18n, lang, &b, "plan.ct.any_method",
+		    (const char *)NULL);
 	rc |= buf_putc(&b, ' ');
 	rc |= i18n_msgf(i18n, lang, &b, "plan.ct.schedule", (const char *)NULL);
 	for (size_t i = 0; i < p->ninst; i++) {
@@ -183,9 +184,9 @@ plan_consent_text_lang(const struct plan *p, const char *org,
 		rc |= ct_item(i18n, lang, &p->inst[i], &b);
 	}
 	rc |= buf_puts(&b, ". ");
-	rc |= i18n_msgf(i18n, lang, &b, "plan.ct.tail", "email", p->account_email[0] ?
-	    p->account_email : i18n_msg(i18n, lang, "plan.ct.email_default"), "org",
-	    org, (const char *)NULL);
+	rc |= i18n_msgf(i18n, lang, &b, "plan.ct.tail", "email",
+	    p->account_email[0] ? p->account_email : i18n_msg(i18n, lang,
+	    "plan.ct.email_default"), "org", org, (const char *)NULL);
 	if (rc != 0) {
 		buf_free(&b);
 		return NULL;

@@ -140,8 +140,8 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 			t.lang = acct.language;
 	}
 	/* Frozen with the consent: "Visa card ending 4242". */
-	if (t.i18n == NULL || sp_consent_label_lang(&t, sp_consent_brand_name(&t), label,
-	    labelsz) == -1) {
+	if (t.i18n == NULL || sp_consent_label_lang(&t,
+	    sp_consent_brand_name(&t), label, labelsz) == -1) {
 		sp_consent_method_phrase(&t, label, labelsz);
 		memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
 		label[0] = (char)toupper((unsigned char)label[0]);

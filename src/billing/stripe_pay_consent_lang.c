@@ -60,12 +60,13 @@ scope_words(const struct sp_consent_terms *t, struct buf *b)
 		return i18n_msgf(t->i18n, t->lang, b, "consent.any_balance",
 		    (const char *)NULL);
 	if (strcmp(t->scope, "up_to_amount") == 0)
-		return i18n_msgf(t->i18n, t->lang, b, "consent.up_to", "max", max,
-		    (const char *)NULL);
+		return i18n_msgf(t->i18n, t->lang, b, "consent.up_to", "max",
+		    max, (const char *)NULL);
 	buf_init(&p, 256);
 	str_fmt(plan, sizeof(plan), "%" PRId64, t->plan_id);
-	rc = i18n_msgf(t->i18n, t->lang, &p, t->plan_id > 0 ? "consent.plan_named" :
-	    "consent.plan_any", "plan_id", plan, (const char *)NULL);
+	rc = i18n_msgf(t->i18n, t->lang, &p, t->plan_id > 0 ?
+	    "consent.plan_named" : "consent.plan_any", "plan_id", plan,
+	    (const char *)NULL);
 	if (rc == 0)
 		rc = i18n_msgf(t->i18n, t->lang, b, *max ? "consent.plan_max" :
 		    "consent.plan", "plan", buf_cstr(&p), "max", max,
@@ -99,8 +100,8 @@ sp_consent_text_lang(const struct sp_consent_terms *t, const char *brand,
 	rc |= scope_words(t, &b);
 	if (bank) {
 		rc |= buf_putc(&b, ' ');
-		rc |= i18n_msgf(t->i18n, t->lang, &b, "consent.ach_error", "org", org,
-		    (const char *)NULL);
+		rc |= i18n_msgf(t->i18n, t->lang, &b, "consent.ach_error", "org",
+		    org, (const char *)NULL);
 	}
 	rc |= buf_puts(&b, "\n\n");
 	rc |= i18n_msgf(t->i18n, t->lang, &b, any ? "consent.freq_any" : upto ?
@@ -109,7 +110,8 @@ sp_consent_text_lang(const struct sp_consent_terms *t, const char *brand,
 	rc |= i18n_msgf(t->i18n, t->lang, &b, bank ? "consent.revoke_ach" :
 	    "consent.revoke", "org", org, (const char *)NULL);
 	rc |= buf_putc(&b, ' ');
-	rc |= i18n_msgf(t->i18n, t->lang, &b, "consent.copy", (const char *)NULL);
+	rc |= i18n_msgf(t->i18n, t->lang, &b, "consent.copy",
+	    (const char *)NULL);
 	if (rc == 0)
 		rc = str_copy(out, outsz, buf_cstr(&b));
 	buf_free(&m);

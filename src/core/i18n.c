@@ -465,7 +465,8 @@ i18n_vmsgf(struct i18n *i, const char *lang, struct buf *out,
 		va_copy(aq, ap);
 		val = msgf_value(t, nl, aq);
 		va_end(aq);
-		if (nl + 2 < (size_t)ph && datefmt_text(lang, val, d, sizeof(d)) != -1)
+		if (nl + 2 < (size_t)ph &&
+		    datefmt_text(lang, val, d, sizeof(d)) != -1)
 			val = d;
 		if (buf_puts(out, val) == -1)
 			return -1;

@@ -27,7 +27,8 @@ tmpl_cache_new(const char *dir, int strict)
 
 	if (dir == NULL || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	if ((c->dir = strdup(dir)) == NULL || (c->i18n = i18n_open(dir)) == NULL) {
+	if ((c->dir = strdup(dir)) == NULL ||
+	    (c->i18n = i18n_open(dir)) == NULL) {
 		free(c->dir);
 		free(c);
 		return NULL;

@@ -61,8 +61,8 @@ terms_out(const char *lang, struct buf *b)
 		if (sp_consent_label_lang(&t, sp_consent_brand_name(&t), label,
 		    sizeof(label)) == -1)
 			str_copy(label, sizeof(label), "(error)");
-		buf_printf(b, "== consent %s %zu\n%s\n-- label\n%s\n", lang, i, text,
-		    label);
+		buf_printf(b, "== consent %s %zu\n%s\n-- label\n%s\n", lang, i,
+		    text, label);
 	}
 }
 
@@ -82,7 +82,8 @@ plan_out(const char *lang, struct buf *b)
 		memset(&p, 0, sizeof(p));
 		p.id = 17;
 		p.remaining = 60101;
-		str_copy(p.account_name, sizeof(p.account_name), "Ruiz & <Family>");
+		str_copy(p.account_name, sizeof(p.account_name),
+		    "Ruiz & <Family>");
 		if (k != 1)
 			str_copy(p.account_email, sizeof(p.account_email),
 			    "ana@example.com");

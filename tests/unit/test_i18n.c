@@ -99,9 +99,10 @@ START_TEST(t_msgf)
 {
 	struct buf b;
 
-	put_catalogs("due = Due on {due:date}, signed {at:date}, card {exp:date}\n"
-	    "hi = Hi {name} & {name}\n",
-	    "due = Vence el {due:date}, firmado el {at:date}, tarjeta {exp:date}\n");
+	put_catalogs("due = Due on {due:date}, signed {at:date}, "
+	    "card {exp:date}\nhi = Hi {name} & {name}\n",
+	    "due = Vence el {due:date}, firmado el {at:date}, "
+	    "tarjeta {exp:date}\n");
 	buf_init(&b, 0);
 	ck_assert_int_eq(i18n_msgf(cats, "es", &b, "due", "due", "2024-02-29",
 	    "exp", "<b>", (const char *)NULL), 0);
@@ -117,8 +118,8 @@ START_TEST(t_msgf)
 	    "<Ana \"Bo\">", (const char *)NULL), 0);
 	ck_assert_str_eq(buf_cstr(&b), "Hi <Ana \"Bo\"> & <Ana \"Bo\">");
 	buf_reset(&b);
-	ck_assert_int_eq(i18n_msgf(cats, "es", &b, "no.such", (const char *)NULL),
-	    0);
+	ck_assert_int_eq(i18n_msgf(cats, "es", &b, "no.such",
+	    (const char *)NULL), 0);
 	ck_assert_str_eq(buf_cstr(&b), "no.such");
 	buf_free(&b);
 }
