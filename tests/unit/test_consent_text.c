@@ -158,17 +158,23 @@ START_TEST(t_texts_unchanged)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+consent_text_suite(void)
 {
 	Suite *s = suite_create("consent_text");
 	TCase *tc = tcase_create("consent_text");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, t_texts_unchanged);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(consent_text_suite());
+	int failed;
+
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -170,13 +170,11 @@ START_TEST(t_catalog_check)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+i18n_suite(void)
 {
 	Suite *s = suite_create("i18n");
 	TCase *tc = tcase_create("i18n");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, t_msg_fallbacks);
@@ -184,7 +182,15 @@ main(void)
 	tcase_add_test(tc, t_catalog_errors);
 	tcase_add_test(tc, t_catalog_check);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(i18n_suite());
+	int failed;
+
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

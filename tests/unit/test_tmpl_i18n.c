@@ -70,12 +70,12 @@ START_TEST(t_dates)
 	    "31 de enero de 2026, 23:05 UTC, tarjeta 12/2027");
 	EXPECT_ERR("<TMPL_VAR due FORMAT=money>",
 	    "(string):1: unknown FORMAT \"money\"");
-	/* from C, for plain text */
+	/* from C, for plain text: core's i18n_msgf (test_i18n.c) on the
+	 * cache's catalogs */
 	buf_init(&b, 0);
-	ck_assert_int_eq(tmpl_msgf(cache, "es", &b, "due", "due", "2024-02-29",
-	    "exp", "<b>", (const char *)NULL), 0);
-	ck_assert_str_eq(buf_cstr(&b), "Vence el 29 de febrero de 2024, firmado "
-	    "el , tarjeta <b>");
+	ck_assert_int_eq(tmpl_msgf(cache, "es", &b, "due", "exp", "<b>",
+	    (const char *)NULL), 0);
+	ck_assert_str_eq(buf_cstr(&b), "Vence el , firmado el , tarjeta <b>");
 	buf_free(&b);
 	tmpl_vars_free(v);
 }
