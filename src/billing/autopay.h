@@ -31,7 +31,6 @@
 #include <stdint.h>
 
 struct db;
-struct tmpl_cache;
 struct config;
 struct stripe_client;
 
@@ -48,7 +47,6 @@ struct autopay_settings {
 struct autopay_env {
 	struct db		*db;
 	struct stripe_client	*stripe;
-	struct tmpl_cache	*tc;
 	const struct config	*cfg;
 	const char		*runner;	/* "host:pid" */
 	volatile sig_atomic_t	*stop;		/* may be NULL */

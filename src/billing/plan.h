@@ -30,7 +30,7 @@
 
 struct db;
 struct actor;
-struct tmpl_cache;
+struct i18n;
 struct config;
 
 #define PLAN_MAX_INVOICES	50
@@ -155,7 +155,7 @@ int	 plan_sync(struct db *, const struct actor *, int64_t id);
 /* What the emails and the portal need (borrowed). */
 struct plan_env {
 	struct db		*db;
-	struct tmpl_cache	*tc;
+	struct i18n		*i18n;	/* the words of the consent text */
 	const struct config	*cfg;
 	const struct actor	*actor;
 };
@@ -193,10 +193,10 @@ int	 plan_act(const struct plan_env *, int64_t id, enum plan_action,
 int	 plan_send(const struct plan_env *, int64_t id, struct plan_err *);
 /* The consent text of the plan as it stands (malloc'd; caller frees). */
 char	*plan_consent_text(const struct plan *, const char *org);
-/* The same in lang from the catalogs of tc (keys plan.ct.*): what the
- * client's page shows and the signature stores. tc NULL: English above. */
+/* The same in lang from the catalogs i18n (keys plan.ct.*): what the
+ * client's page shows and the signature stores. i18n NULL: English above. */
 char	*plan_consent_text_lang(const struct plan *, const char *org,
-	    struct tmpl_cache *tc, const char *lang);
+	    struct i18n *i18n, const char *lang);
 /* The client signs in the portal: name typed, authorization ticked; the
  * version gets name/time/IP/UA and the consent text; status active. */
 struct plan_signature {

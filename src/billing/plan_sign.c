@@ -7,11 +7,11 @@
 #include "cfg.h"
 #include "clock.h"
 #include "db.h"
+#include "i18n.h"
 #include "money.h"
 #include "plan_int.h"
 #include "store_plan.h"
 #include "str.h"
-#include "tmpl.h"
 
 struct sign_args {
 	const struct plan_env		*env;
@@ -116,20 +116,20 @@ plan_consent_text(const struct plan *p, const char *org)
 
 /* One installment "$100.00 on March 1, 2031" into b. */
 static int
-ct_item(struct tmpl_cache *tc, const char *lang, const struct plan_installment *t,
+ct_item(struct i18n *i18n, const char *lang, const struct plan_installment *t,
     struct buf *b)
 {
 	char m[MONEY_FMT_MAX], d[11];
 
 	money_format(t->amount, m, sizeof(m));
 	date_fmt(t->due, d, sizeof(d));
-	return tmpl_msgf(tc, lang, b, t->number == 0 ? "plan.ct.item_down" :
+	return i18n_msgf(i18n, lang, b, t->number == 0 ? "plan.ct.item_down" :
 	    "plan.ct.item", "amount", m, "due", d, (const char *)NULL);
 }
 
 /* The plan's method in lang: "Visa ending 4242" (plan.m_*). */
 static int
-ct_method(struct tmpl_cache *tc, const char *lang, const struct plan *p,
+ct_method(struct i18n *i18n, const char *lang, const struct plan *p,
     struct buf *b)
 {
 	char brand[33];
@@ -139,7 +139,7 @@ ct_method(struct tmpl_cache *tc, const char *lang, const struct plan *p,
 	str_copy(brand, sizeof(brand), p->method_brand);
 	if (brand[0] >= 'a' && brand[0] <= 'z')
 		brand[0] = (char)(brand[0] - 'a' + 'A');
-	return tmpl_msgf(tc, lang, b, brand[0] ? "plan.m_brand" :
+	return i18n_msgf(i18n, lang, b, brand[0] ? "plan.m_brand" :
 	    strcmp(p->method_kind, "card") == 0 ? "plan.m_card" : "plan.m_bank",
 	    "method_brand", brand, "method_last4", p->method_last4,
 	    (const char *)NULL);
@@ -147,45 +147,46 @@ ct_method(struct tmpl_cache *tc, const char *lang, const struct plan *p,
 
 char *
 plan_consent_text_lang(const struct plan *p, const char *org,
-    struct tmpl_cache *tc, const char *lang)
+    struct i18n *i18n, const char *lang)
 {
 	char m[MONEY_FMT_MAX], id[24];
 	struct buf b;
 	int rc, n = 0;
 
-	if (tc == NULL || lang == NULL)
+	if (i18n == NULL || lang == NULL)
 		return plan_consent_text(p, org);
 	buf_init(&b, 256 * 1024);
 	money_format(p->remaining, m, sizeof(m));
 	str_fmt(id, sizeof(id), "%" PRId64, p->id);
-	rc = tmpl_msgf(tc, lang, &b, "plan.ct.intro", "org", org, "plan_id", id,
-	    "account", p->account_name, "amount", m, (const char *)NULL);
+	rc = i18n_msgf(i18n, lang, &b, "plan.ct.intro", "org", org, "plan_id",
+	    id, "account", p->account_name, "amount", m, (const char *)NULL);
 	rc |= buf_putc(&b, ' ');
 	if (p->method_id) {
 		struct buf mb;
 
 		buf_init(&mb, 256);
-		rc |= ct_method(tc, lang, p, &mb);
-		rc |= tmpl_msgf(tc, lang, &b, p->autopay ? "plan.ct.charged_auto" :
-		    "plan.ct.charged_manual", "method", buf_cstr(&mb),
-		    (const char *)NULL);
+		rc |= ct_method(i18n, lang, p, &mb);
+		rc |= i18n_msgf(i18n, lang, &b, p->autopay ?
+		    "plan.ct.charged_auto" : "plan.ct.charged_manual", "method",
+		    buf_cstr(&mb), (const char *)NULL);
 		buf_free(&mb);
 	}
 	else
-		rc |= tmpl_msgf(tc, lang, &b, "plan.ct.any_method", (const char *)NULL);
+		rc |= i18n_msgf(i18n, lang, &b, "plan.ct.any_method",
+		    (const char *)NULL);
 	rc |= buf_putc(&b, ' ');
-	rc |= tmpl_msgf(tc, lang, &b, "plan.ct.schedule", (const char *)NULL);
+	rc |= i18n_msgf(i18n, lang, &b, "plan.ct.schedule", (const char *)NULL);
 	for (size_t i = 0; i < p->ninst; i++) {
 		if (p->inst[i].state != INST_SCHEDULED &&
 		    p->inst[i].state != INST_PROCESSING)
 			continue;
 		rc |= buf_puts(&b, n++ ? "; " : " ");
-		rc |= ct_item(tc, lang, &p->inst[i], &b);
+		rc |= ct_item(i18n, lang, &p->inst[i], &b);
 	}
 	rc |= buf_puts(&b, ". ");
-	rc |= tmpl_msgf(tc, lang, &b, "plan.ct.tail", "email", p->account_email[0] ?
-	    p->account_email : tmpl_msg(tc, lang, "plan.ct.email_default"), "org",
-	    org, (const char *)NULL);
+	rc |= i18n_msgf(i18n, lang, &b, "plan.ct.tail", "email",
+	    p->account_email[0] ? p->account_email : i18n_msg(i18n, lang,
+	    "plan.ct.email_default"), "org", org, (const char *)NULL);
 	if (rc != 0) {
 		buf_free(&b);
 		return NULL;
@@ -215,7 +216,7 @@ accept_tx(struct db *db, void *arg)
 		goto out;
 	}
 	if ((text = plan_consent_text_lang(&p, x->env->cfg &&
-	    x->env->cfg->org_name ? x->env->cfg->org_name : "us", x->env->tc,
+	    x->env->cfg->org_name ? x->env->cfg->org_name : "us", x->env->i18n,
 	    s->lang)) == NULL) {
 		rc = DB_ERR;
 		goto out;

@@ -32,7 +32,6 @@
 struct db;
 struct actor;
 struct config;
-struct tmpl_cache;
 struct sp;
 
 #define PORTAL_TOKEN_BYTES	32		/* 256 bits of getrandom() */
@@ -60,11 +59,9 @@ enum portal_status {
 };
 
 /* The database, configuration (secret_key seals the links of the emails)
- * and actor. Borrowed. tc is not read here any more (the mailer renders
- * every email at send time); it stays for the callers that fill it. */
+ * and actor. Borrowed. (The mailer renders every email at send time.) */
 struct portal_env {
 	struct db		*db;
-	struct tmpl_cache	*tc;
 	const struct config	*cfg;
 	const struct actor	*actor;
 };

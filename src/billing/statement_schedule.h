@@ -29,7 +29,6 @@ struct actor;
 struct buf;
 struct config;
 struct statement;
-struct tmpl_cache;
 
 enum ss_cadence { SS_MONTHLY, SS_WEEKLY, SS_CADENCE__MAX };
 enum ss_mode { SS_DEFAULT, SS_CUSTOM, SS_OFF, SS_MODE__MAX };	/* per account */
@@ -74,11 +73,10 @@ int	 statement_schedule_account_set(struct db *, const struct actor *,
 
 /* What the run needs beyond the database: the config. The email is a
  * notice the mailer renders at send time, PDF included (the mailer's
- * attacher, web/pdf_receipt.c); tc and render_pdf are no longer read here
- * (kept for the callers that fill them). */
+ * attacher, web/pdf_receipt.c); render_pdf is no longer read here (kept
+ * for the callers that fill it). */
 struct ss_env {
 	const struct config	*cfg;
-	struct tmpl_cache	*tc;
 	int			(*render_pdf)(const struct statement *,
 				    const struct config *, struct buf *out);
 };

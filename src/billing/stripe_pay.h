@@ -40,7 +40,7 @@ struct actor;
 struct config;
 struct stripe_client;
 struct stripe_payment_intent;
-struct tmpl_cache;
+struct i18n;
 
 /* What every call needs; the caller owns the members. */
 struct sp {
@@ -458,7 +458,7 @@ struct sp_consent_terms {
 	int64_t		 max_amount;	/* 0 = none */
 	int64_t		 plan_id;	/* 0 = none */
 	const char	*signer;	/* NULL/"": "I" */
-	struct tmpl_cache *tc;		/* NULL: the built-in English; else the */
+	struct i18n	*i18n;		/* NULL: built-in English; else the */
 	const char	*lang;		/* words of lang's catalog (consent.*) */
 };
 /* The authorization text for the terms into out (plain text, a few

@@ -12,6 +12,7 @@
 #include "cfg.h"
 #include "clock.h"
 #include "db.h"
+#include "i18n.h"
 #include "ledger.h"
 #include "log.h"
 #include "money.h"
@@ -22,7 +23,6 @@
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
-#include "tmpl.h"
 
 /* --- recording ------------------------------------------------------------------ */
 
@@ -62,15 +62,17 @@ sp_consent_check(const struct sp_consent_req *q, char *msg, size_t msgsz)
 }
 
 /* The message catalogs the stored authorization text is composed from
- * (consent.*: the words the signer was shown, in their language). */
-static struct tmpl_cache *
-consent_cache(const struct config *cfg)
+ * (consent.*: the words the signer was shown, in their language): one set
+ * per process, opened on first use (workers and job runners are
+ * single-threaded processes). */
+static struct i18n *
+consent_catalogs(const struct config *cfg)
 {
-	static struct tmpl_cache *tc;
+	static struct i18n *cats;
 
-	if (tc == NULL)
-		tc = tmpl_cache_new(cfg->templates_dir, (int)cfg->strict_templates);
-	return tc;
+	if (cats == NULL)
+		cats = i18n_open(cfg->templates_dir);
+	return cats;
 }
 
 /* The copy of the consent for the account's address, queued in the
@@ -131,15 +133,15 @@ consent_row(struct db *db, const struct config *cfg, const struct sp_consent_req
 	t.last4 = m.last4;
 	/* In the language the signer was shown: the client's pages follow the
 	 * account's language, staff pages are English. */
-	if (cfg != NULL && (t.tc = consent_cache(cfg)) != NULL) {
+	if (cfg != NULL && (t.i18n = consent_catalogs(cfg)) != NULL) {
 		t.lang = "en";
 		if (q->recorded_by == 0 && account_get(db, q->account_id, &acct) ==
 		    PROF_OK && account_language_ok(acct.language))
 			t.lang = acct.language;
 	}
 	/* Frozen with the consent: "Visa card ending 4242". */
-	if (t.tc == NULL || sp_consent_label_lang(&t, sp_consent_brand_name(&t), label,
-	    labelsz) == -1) {
+	if (t.i18n == NULL || sp_consent_label_lang(&t,
+	    sp_consent_brand_name(&t), label, labelsz) == -1) {
 		sp_consent_method_phrase(&t, label, labelsz);
 		memmove(label, label + 3, strlen(label + 3) + 1);	/* "my " */
 		label[0] = (char)toupper((unsigned char)label[0]);
@@ -206,12 +208,14 @@ consent_tx(struct db *db, void *arg)
 	return rc;
 }
 
-int
-stripe_pay_consent_record(const struct sp *sp, const struct sp_consent_req *q,
-    int64_t *consent_id, char *msg, size_t msgsz)
+/* Checks q, then records it by fn in one transaction (payment_id for
+ * fn's use); not_found: the message when fn finds nothing to record on. */
+static int
+consent_run(const struct sp *sp, int (*fn)(struct db *, void *),
+    int64_t payment_id, const struct sp_consent_req *q, int64_t *consent_id,
+    const char *not_found, char *msg, size_t msgsz)
 {
 	struct consent_args a;
-	int rc;
 
 	*consent_id = 0;
 	if (sp_consent_check(q, msg, msgsz) == -1)
@@ -220,14 +224,22 @@ stripe_pay_consent_record(const struct sp *sp, const struct sp_consent_req *q,
 	a.actor = sp->actor;
 	a.cfg = sp->cfg;
 	a.q = q;
-	rc = db_tx(sp->db, consent_tx, &a);
-	if (rc != DB_OK) {
+	a.payment_id = payment_id;
+	if (db_tx(sp->db, fn, &a) != DB_OK) {
 		if (a.st == SP_NOT_FOUND)
-			sp_msg(msg, msgsz, "That payment method is not on this account.");
+			sp_msg(msg, msgsz, not_found);
 		return a.st > 0 ? a.st : SP_DB;
 	}
 	*consent_id = a.id;
 	return SP_OK;
+}
+
+int
+stripe_pay_consent_record(const struct sp *sp, const struct sp_consent_req *q,
+    int64_t *consent_id, char *msg, size_t msgsz)
+{
+	return consent_run(sp, consent_tx, 0, q, consent_id,
+	    "That payment method is not on this account.", msg, msgsz);
 }
 
 /* Records the consent stored on a payment row for the method it saved
@@ -308,26 +320,8 @@ stripe_pay_consent_for_payment(const struct sp *sp, int64_t payment_id,
     const struct sp_consent_req *q, int64_t *consent_id, char *msg,
     size_t msgsz)
 {
-	struct consent_args a;
-	int rc;
-
-	*consent_id = 0;
-	if (sp_consent_check(q, msg, msgsz) == -1)
-		return SP_INVALID;
-	memset(&a, 0, sizeof(a));
-	a.actor = sp->actor;
-	a.cfg = sp->cfg;
-	a.q = q;
-	a.payment_id = payment_id;
-	rc = db_tx(sp->db, consent_payment_tx, &a);
-	if (rc != DB_OK) {
-		if (a.st == SP_NOT_FOUND)
-			sp_msg(msg, msgsz, "No payment method was saved with this "
-			    "payment.");
-		return a.st > 0 ? a.st : SP_DB;
-	}
-	*consent_id = a.id;
-	return SP_OK;
+	return consent_run(sp, consent_payment_tx, payment_id, q, consent_id,
+	    "No payment method was saved with this payment.", msg, msgsz);
 }
 
 /* --- revoking, reading ------------------------------------------------------- */

@@ -6,11 +6,11 @@
 #include "common.h"
 
 #include "buf.h"
+#include "i18n.h"
 #include "money.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
-#include "tmpl.h"
 
 /* prefix "consent.m_" (a phrase: "my Visa card ending 4242") or
  * "consent.l_" (a label: "Visa card ending 4242"). */
@@ -23,11 +23,11 @@ method_words(const struct sp_consent_terms *t, const char *brand,
 	char key[48];
 
 	if (t->kind == NULL)
-		return tmpl_msgf(t->tc, t->lang, b, "consent.m_entered",
+		return i18n_msgf(t->i18n, t->lang, b, "consent.m_entered",
 		    (const char *)NULL);
 	str_fmt(key, sizeof(key), "%s%s%s", prefix, bank ? "bank" : "card",
 	    *brand ? "" : "_any");
-	return tmpl_msgf(t->tc, t->lang, b, key, "brand", brand, "bank", brand,
+	return i18n_msgf(t->i18n, t->lang, b, key, "brand", brand, "bank", brand,
 	    "last4", last4, (const char *)NULL);
 }
 
@@ -57,17 +57,18 @@ scope_words(const struct sp_consent_terms *t, struct buf *b)
 	if (t->max_amount > 0)
 		(void)money_format(t->max_amount, max, sizeof(max));
 	if (strcmp(t->scope, "any_balance") == 0)
-		return tmpl_msgf(t->tc, t->lang, b, "consent.any_balance",
+		return i18n_msgf(t->i18n, t->lang, b, "consent.any_balance",
 		    (const char *)NULL);
 	if (strcmp(t->scope, "up_to_amount") == 0)
-		return tmpl_msgf(t->tc, t->lang, b, "consent.up_to", "max", max,
-		    (const char *)NULL);
+		return i18n_msgf(t->i18n, t->lang, b, "consent.up_to", "max",
+		    max, (const char *)NULL);
 	buf_init(&p, 256);
 	str_fmt(plan, sizeof(plan), "%" PRId64, t->plan_id);
-	rc = tmpl_msgf(t->tc, t->lang, &p, t->plan_id > 0 ? "consent.plan_named" :
-	    "consent.plan_any", "plan_id", plan, (const char *)NULL);
+	rc = i18n_msgf(t->i18n, t->lang, &p, t->plan_id > 0 ?
+	    "consent.plan_named" : "consent.plan_any", "plan_id", plan,
+	    (const char *)NULL);
 	if (rc == 0)
-		rc = tmpl_msgf(t->tc, t->lang, b, *max ? "consent.plan_max" :
+		rc = i18n_msgf(t->i18n, t->lang, b, *max ? "consent.plan_max" :
 		    "consent.plan", "plan", buf_cstr(&p), "max", max,
 		    (const char *)NULL);
 	buf_free(&p);
@@ -82,7 +83,7 @@ sp_consent_text_lang(const struct sp_consent_terms *t, const char *brand,
 	int any = strcmp(t->scope, "any_balance") == 0;
 	int upto = strcmp(t->scope, "up_to_amount") == 0;
 	const char *org = t->org && *t->org ? t->org :
-	    tmpl_msg(t->tc, t->lang, "consent.org_default");
+	    i18n_msg(t->i18n, t->lang, "consent.org_default");
 	const char *signer = t->signer ? t->signer : "";
 	struct buf b, m;
 	char key[40];
@@ -93,23 +94,24 @@ sp_consent_text_lang(const struct sp_consent_terms *t, const char *brand,
 	str_fmt(key, sizeof(key), "consent.intro_%s%s", bank ? "bank" : "card",
 	    *signer ? "" : "_anon");
 	rc = method_words(t, brand, "consent.m_", &m);
-	rc |= tmpl_msgf(t->tc, t->lang, &b, key, "signer", signer, "org", org,
+	rc |= i18n_msgf(t->i18n, t->lang, &b, key, "signer", signer, "org", org,
 	    "method", buf_cstr(&m), (const char *)NULL);
 	rc |= buf_putc(&b, ' ');
 	rc |= scope_words(t, &b);
 	if (bank) {
 		rc |= buf_putc(&b, ' ');
-		rc |= tmpl_msgf(t->tc, t->lang, &b, "consent.ach_error", "org", org,
-		    (const char *)NULL);
+		rc |= i18n_msgf(t->i18n, t->lang, &b, "consent.ach_error", "org",
+		    org, (const char *)NULL);
 	}
 	rc |= buf_puts(&b, "\n\n");
-	rc |= tmpl_msgf(t->tc, t->lang, &b, any ? "consent.freq_any" : upto ?
+	rc |= i18n_msgf(t->i18n, t->lang, &b, any ? "consent.freq_any" : upto ?
 	    "consent.freq_up_to" : "consent.freq_plan", (const char *)NULL);
 	rc |= buf_puts(&b, "\n\n");
-	rc |= tmpl_msgf(t->tc, t->lang, &b, bank ? "consent.revoke_ach" :
+	rc |= i18n_msgf(t->i18n, t->lang, &b, bank ? "consent.revoke_ach" :
 	    "consent.revoke", "org", org, (const char *)NULL);
 	rc |= buf_putc(&b, ' ');
-	rc |= tmpl_msgf(t->tc, t->lang, &b, "consent.copy", (const char *)NULL);
+	rc |= i18n_msgf(t->i18n, t->lang, &b, "consent.copy",
+	    (const char *)NULL);
 	if (rc == 0)
 		rc = str_copy(out, outsz, buf_cstr(&b));
 	buf_free(&m);

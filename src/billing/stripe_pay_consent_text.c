@@ -127,7 +127,7 @@ stripe_pay_consent_text(const struct sp_consent_terms *t, char *out, size_t outs
 	if (outsz == 0 || s == SP_SCOPE__MAX)
 		return -1;
 	out[0] = '\0';
-	if (t->tc != NULL && t->lang != NULL)	/* the words of the catalog */
+	if (t->i18n != NULL && t->lang != NULL)	/* the words of the catalog */
 		return sp_consent_text_lang(t, sp_consent_brand_name(t), out, outsz);
 	sp_consent_method_phrase(t, method, sizeof(method));
 	if (t->max_amount > 0)

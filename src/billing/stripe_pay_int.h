@@ -174,7 +174,7 @@ void	 sp_msg(char *msg, size_t msgsz, const char *text);
 /* Valid attempt key ([A-Za-z0-9_-]{16,64}). */
 int	 sp_attempt_key_ok(const char *);
 
-/* The text and the method's label from the catalogs of t->tc in t->lang
+/* The text and the method's label from the catalogs t->i18n in t->lang
  * (stripe_pay_consent_lang.c); brand as written ("Visa"). 0 / -1. */
 int	 sp_consent_text_lang(const struct sp_consent_terms *, const char *brand,
 	    char *out, size_t outsz);

@@ -687,7 +687,7 @@ cmd_estimate(struct cli *c)
 static int
 cmd_statements(struct cli *c)
 {
-	struct ss_env env = { &c->cfg, NULL, pdf_statement_cfg };
+	struct ss_env env = { &c->cfg, pdf_statement_cfg };
 	struct ss_run_stats st;
 	int rc;
 
@@ -696,10 +696,7 @@ cmd_statements(struct cli *c)
 		fprintf(stderr, "usage: billingctl statements run-scheduled --once\n");
 		return 2;
 	}
-	if ((env.tc = tmpl_cache_new(c->cfg.templates_dir, 1)) == NULL)
-		return 1;
 	rc = statement_schedule_run(c->db, &env, clock_now(), SIZE_MAX, &st);
-	tmpl_cache_free(env.tc);
 	if (rc != SS_OK) {
 		fprintf(stderr, "billingctl: database error: %s\n", db_error(c->db));
 		return 1;

@@ -118,7 +118,7 @@ job_webhook_apply(struct jobs_ctx *j, char *err, size_t errsz)
 static int
 job_scheduled_statements(struct jobs_ctx *j, char *err, size_t errsz)
 {
-	struct ss_env env = { j->cfg, j->tc, pdf_statement_cfg };
+	struct ss_env env = { j->cfg, pdf_statement_cfg };
 	struct ss_run_stats st;
 
 	if (statement_schedule_run(j->db, &env, clock_now(), SCHED_STMT_MAX,
@@ -139,7 +139,6 @@ autopay_env(struct jobs_ctx *j, struct autopay_env *e, char *err, size_t errsz)
 {
 	memset(e, 0, sizeof(*e));
 	e->db = j->db;
-	e->tc = j->tc;
 	e->cfg = j->cfg;
 	e->runner = j->runner;
 	e->stop = j->stop;

@@ -1,5 +1,6 @@
-/* Template engine: per-worker cache, renderer and message catalogs;
- * variables in tmpl_vars.c, the parser in tmpl_parse.c.
+/* Template engine: per-worker cache and renderer; variables in
+ * tmpl_vars.c, the parser in tmpl_parse.c, the message catalogs of
+ * <TMPL_T> in core (i18n.c).
  *
  * A template is parsed once into a flat array of nodes; blocks are linked by
  * indices (IF -> next branch, branch -> ENDIF, LOOP -> ENDLOOP), so rendering
@@ -26,7 +27,9 @@ tmpl_cache_new(const char *dir, int strict)
 
 	if (dir == NULL || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	if ((c->dir = strdup(dir)) == NULL) {
+	if ((c->dir = strdup(dir)) == NULL ||
+	    (c->i18n = i18n_open(dir)) == NULL) {
+		free(c->dir);
 		free(c);
 		return NULL;
 	}
@@ -41,8 +44,7 @@ tmpl_cache_free(struct tmpl_cache *c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		tmpl_file_free(c->files[i]);
-	for (size_t i = 0; i < c->ncats; i++)
-		tmpl_catalog_free(c->cats[i]);
+	i18n_free(c->i18n);
 	free(c->files);
 	free(c->dir);
 	free(c);
@@ -339,79 +341,31 @@ render_loop(struct render *r, const struct tmpl_file *f, size_t i,
 	return 0;
 }
 
-/* ---- message catalogs ------------------------------------------------- */
+/* ---- message catalogs (core's i18n.c) -------------------------------- */
 
-/* The catalog of lang, loaded on first use; NULL (why set) when absent. */
-static const struct tmpl_catalog *
-cache_catalog(struct tmpl_cache *c, const char *lang, char *why, size_t whysz)
+struct i18n *
+tmpl_cache_i18n(struct tmpl_cache *c)
 {
-	struct tmpl_catalog *cat;
-
-	for (size_t i = 0; i < c->ncats; i++)
-		if (strcmp(tmpl_catalog_lang(c->cats[i]), lang) == 0)
-			return c->cats[i];
-	if (c->ncats == TMPL_LANGS_MAX) {
-		str_fmt(why, whysz, "more than %d languages", TMPL_LANGS_MAX);
-		return NULL;
-	}
-	if ((cat = tmpl_catalog_load(c->dir, lang, why, whysz)) == NULL)
-		return NULL;
-	c->cats[c->ncats++] = cat;
-	return cat;
+	return c ? c->i18n : NULL;
 }
 
 const char *
 tmpl_msg(struct tmpl_cache *c, const char *lang, const char *key)
 {
-	const struct tmpl_catalog *cat;
-	const char *t = NULL;
-	char why[256];
-
-	if (c == NULL || key == NULL)
-		return key;
-	if (lang != NULL && (cat = cache_catalog(c, lang, why, sizeof(why))))
-		t = tmpl_catalog_get(cat, key);
-	if (t == NULL && (cat = cache_catalog(c, TMPL_LANG_DEFAULT, why,
-	    sizeof(why))) != NULL)
-		t = tmpl_catalog_get(cat, key);
-	return t != NULL ? t : key;
+	return i18n_msg(tmpl_cache_i18n(c), lang, key);
 }
 
 int
 tmpl_msgf(struct tmpl_cache *c, const char *lang, struct buf *out,
     const char *key, ...)
 {
-	const char *t = tmpl_msg(c, lang, key), *name, *val;
-	char d[96];
 	va_list ap;
-	size_t nl;
-	int ph;
+	int rc;
 
-	for (; *t != '\0'; t++) {
-		if ((ph = tmpl_placeholder_len(t)) == 0) {
-			if (buf_putc(out, *t) == -1)
-				return -1;
-			continue;
-		}
-		nl = tmpl_placeholder_name(t);
-		val = "";
-		va_start(ap, key);
-		while ((name = va_arg(ap, const char *)) != NULL) {
-			const char *v = va_arg(ap, const char *);
-
-			if (strlen(name) == nl && strncmp(name, t + 1, nl) == 0) {
-				val = v ? v : "";
-				break;
-			}
-		}
-		va_end(ap);
-		if (nl + 2 < (size_t)ph && datefmt_text(lang, val, d, sizeof(d)) != -1)
-			val = d;
-		if (buf_puts(out, val) == -1)
-			return -1;
-		t += ph - 1;
-	}
-	return 0;
+	va_start(ap, key);
+	rc = i18n_vmsgf(tmpl_cache_i18n(c), lang, out, key, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* The text of n's key in the render's language: a missing catalog or key
@@ -419,25 +373,17 @@ tmpl_msgf(struct tmpl_cache *c, const char *lang, struct buf *out,
 static const char *
 t_text(struct render *r, const struct tmpl_file *f, const struct node *n)
 {
-	const struct tmpl_catalog *cat = NULL;
-	const char *t = NULL;
-	char why[256] = "";
+	const char *t;
+	char why[256] = "no template directory";
 
-	if (r->cache != NULL &&
-	    (cat = cache_catalog(r->cache, r->lang, why, sizeof(why))) != NULL)
-		t = tmpl_catalog_get(cat, n->name);
-	if (t != NULL)
+	if (r->cache != NULL && (t = i18n_get(r->cache->i18n, r->lang, n->name,
+	    why, sizeof(why))) != NULL)
 		return t;
 	if (r->strict_cat || r->cache == NULL) {
-		if (cat == NULL)
-			(void)rerr(r, f, n, "TMPL_T %s: %s", n->name,
-			    r->cache ? why : "no template directory");
-		else
-			(void)rerr(r, f, n, "TMPL_T %s: no such key in %s",
-			    n->name, r->lang);
+		(void)rerr(r, f, n, "TMPL_T %s: %s", n->name, why);
 		return NULL;
 	}
-	return tmpl_msg(r->cache, TMPL_LANG_DEFAULT, n->name);
+	return i18n_msg(r->cache->i18n, I18N_LANG_DEFAULT, n->name);
 }
 
 /* Value of a placeholder, looked up like a TMPL_VAR. */
@@ -479,11 +425,11 @@ render_t(struct render *r, const struct tmpl_file *f, const struct node *n,
 	if ((t = t_text(r, f, n)) == NULL)
 		return -1;
 	for (s = t; *s != '\0'; s++) {
-		if ((ph = tmpl_placeholder_len(s)) == 0)
+		if ((ph = i18n_placeholder_len(s)) == 0)
 			continue;
 		if (t_put(r, n, t, (size_t)(s - t)) == -1)
 			return rerr(r, f, n, "output too large");
-		nl = tmpl_placeholder_name(s);
+		nl = i18n_placeholder_name(s);
 		v = t_value(fr, s + 1, nl);
 		if (v == NULL && r->strict)
 			return rerr(r, f, n, "TMPL_T %s: placeholder %.*s is not "
@@ -497,29 +443,6 @@ render_t(struct render *r, const struct tmpl_file *f, const struct node *n,
 	if (t_put(r, n, t, strlen(t)) == -1)
 		return rerr(r, f, n, "output too large");
 	return 0;
-}
-
-int
-tmpl_catalog_check(struct tmpl_cache *c, const char *const *langs,
-    size_t nlangs, struct buf *err)
-{
-	const struct tmpl_catalog *base, *other;
-	char why[512];
-
-	if (c == NULL || nlangs == 0)
-		return -1;
-	if ((base = cache_catalog(c, langs[0], why, sizeof(why))) == NULL)
-		goto fail;
-	for (size_t i = 1; i < nlangs; i++)
-		if ((other = cache_catalog(c, langs[i], why,
-		    sizeof(why))) == NULL ||
-		    tmpl_catalog_diff(base, other, why, sizeof(why)) == -1)
-			goto fail;
-	return 0;
-fail:
-	if (err != NULL)
-		buf_puts(err, why);
-	return -1;
 }
 
 /* First node to render for the IF chain starting at i. */
@@ -602,7 +525,7 @@ render_file(struct tmpl_cache *c, const struct tmpl_file *f,
 	r.cache = c;
 	r.lang = tmpl_get(vars, "lang");
 	if (r.lang == NULL || *r.lang == '\0')
-		r.lang = TMPL_LANG_DEFAULT;
+		r.lang = I18N_LANG_DEFAULT;
 	r.strict = c ? (c->strict & TMPL_STRICT) != 0 : 0;
 	r.strict_cat = c ? c->strict != 0 : 0;
 	r.out = out;

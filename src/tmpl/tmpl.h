@@ -48,9 +48,6 @@ struct tmpl_vars *tmpl_loop_add(struct tmpl_vars *, const char *name);
 /* Value of name in this scope only, or NULL. */
 const char *tmpl_get(const struct tmpl_vars *, const char *name);
 
-#define TMPL_LANG_DEFAULT	"en"
-#define TMPL_LANGS_MAX		8	/* catalogs one cache holds */
-
 /* strict for tmpl_cache_new: 0 lenient (a missing message falls back to
  * English, then to its key); TMPL_STRICT: rendering fails when a template
  * names a variable the view did not set (TMPL_VAR without DEFAULT, a
@@ -72,21 +69,16 @@ int	 tmpl_render(struct tmpl_cache *, const char *name,
 int	 tmpl_render_string(struct tmpl_cache *, const char *src,
 	    const struct tmpl_vars *, struct buf *out, struct buf *err);
 
-/* Message catalogs. tmpl_msg: the text of key in lang (placeholders left
- * as they are), English when lang lacks it, else key itself; valid while
- * the cache lives. For labels a handler sets from C. */
+/* Message catalogs (core's i18n.h; one home for their rules): the cache
+ * reads them from dir/i18n. tmpl_cache_i18n: that set, valid while the
+ * cache lives, for code that composes texts without templates. tmpl_msg
+ * and tmpl_msgf are i18n_msg and i18n_msgf on it: the text of key in lang
+ * (English when lang lacks it, else key itself), and the same with its
+ * placeholders filled (unescaped, for plain text). */
+struct i18n *tmpl_cache_i18n(struct tmpl_cache *);
 const char *tmpl_msg(struct tmpl_cache *, const char *lang, const char *key);
-/* Appends the message key in lang to out with its placeholders filled from
- * the NULL-terminated name, value pairs (unescaped: for plain text; a name
- * not given is left empty; {name:date} formatted as in templates). 0 / -1. */
 int	 tmpl_msgf(struct tmpl_cache *, const char *lang, struct buf *out,
 	    const char *key, ...);
-/* 0 when every language's catalog loads and has exactly the keys of the
- * first, each with the same placeholders; else -1 and err says why. */
-int	 tmpl_catalog_check(struct tmpl_cache *, const char *const *langs,
-	    size_t nlangs, struct buf *err);
-/* "en", "es", "pt-BR": 2-3 lower-case letters, optional -XX region. */
-int	 tmpl_lang_ok(const char *);
 
 /* Escapers, appending to out; 0 / -1. */
 int	 tmpl_escape_html(struct buf *, const char *);

@@ -1,5 +1,5 @@
 /* The template engine's insides, shared by its files: tmpl_vars.c
- * (variables), tmpl_parse.c (parser), tmpl.c (cache, renderer, catalogs).
+ * (variables), tmpl_parse.c (parser), tmpl.c (cache, renderer).
  * Not for other layers: they use tmpl.h. */
 #ifndef TMPL_INT_H
 #define TMPL_INT_H
@@ -10,8 +10,8 @@
 
 #include "buf.h"
 #include "common.h"
+#include "i18n.h"
 #include "tmpl.h"
-#include "tmpl_i18n.h"
 
 #define TMPL_NEST_MAX	64	/* open IF/LOOP blocks in one file */
 #define TMPL_INCLUDE_MAX 16	/* include chain length */
@@ -90,8 +90,7 @@ struct tmpl_cache {
 	int		  strict;
 	struct tmpl_file **files;
 	size_t		  n, cap;
-	struct tmpl_catalog *cats[TMPL_LANGS_MAX];	/* loaded catalogs */
-	size_t		  ncats;
+	struct i18n	 *i18n;		/* the catalogs of dir/i18n (core) */
 };
 
 struct tmpl_escape_def {

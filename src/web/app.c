@@ -147,6 +147,7 @@ app_worker_init(struct app *a)
 	a->tc = tmpl_cache_new(a->cfg.templates_dir, (int)a->cfg.strict_templates);
 	if (a->db == NULL || a->tc == NULL)
 		return -1;
+	a->i18n = tmpl_cache_i18n(a->tc);
 	if (service_ready(a->db) != 0)
 		log_warn("database not reachable yet: %s", service_error(a->db));
 	return 0;

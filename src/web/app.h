@@ -11,6 +11,7 @@
 #include "router.h"
 
 struct db;
+struct i18n;
 struct tmpl_cache;
 struct tmpl_vars;
 struct FCGX_Request;
@@ -28,6 +29,7 @@ struct app {
 	struct config		 cfg;
 	struct db		*db;
 	struct tmpl_cache	*tc;
+	struct i18n		*i18n;	/* tc's catalogs, for billing's texts */
 };
 
 struct staff_user {

@@ -5,7 +5,7 @@
  *
  * libFuzzer:  clang -g -O1 -fsanitize=fuzzer,address,undefined -I<build>
  *               -Isrc/core -Isrc tests/fuzz/fuzz_tmpl.c src/tmpl/tmpl*.c
- *               src/tmpl/tmpl_escape.c src/core/buf.c src/core/str.c
+ *               src/core/i18n.c src/core/buf.c src/core/str.c
  * Replay/AFL: the same with -DFUZZ_MAIN and without -fsanitize=fuzzer;
  *             run as ./fuzz_tmpl FILE. */
 #include "common.h"

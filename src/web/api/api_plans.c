@@ -211,7 +211,7 @@ api_plan_act(struct api *a)
 	const char *tail = strrchr(path, '/');
 	struct plan_err e = { "", "" };
 	enum plan_action act = PLAN_CANCEL;
-	struct plan_env env = { a->db, a->c->app->tc, &a->c->app->cfg, api_actor(a) };
+	struct plan_env env = { a->db, a->c->app->i18n, &a->c->app->cfg, api_actor(a) };
 	int64_t id;
 	int rc;
 
@@ -262,7 +262,7 @@ api_plan_update(struct api *a)
 {
 	int64_t id, ids[PLAN_MAX_INVOICES];
 	struct plan_err e = { "", "" };
-	struct plan_env env = { a->db, a->c->app->tc, &a->c->app->cfg, api_actor(a) };
+	struct plan_env env = { a->db, a->c->app->i18n, &a->c->app->cfg, api_actor(a) };
 	struct plan_edit ed;
 	struct plan p;
 	size_t n = 0;

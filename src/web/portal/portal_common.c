@@ -153,7 +153,6 @@ void
 portal_env_of(struct ctx *c, const struct actor *a, struct portal_env *env)
 {
 	env->db = c->app->db;
-	env->tc = c->app->tc;
 	env->cfg = &c->app->cfg;
 	env->actor = a;
 }

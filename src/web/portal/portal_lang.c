@@ -20,7 +20,7 @@
 #include "profiles.h"
 #include "buf.h"
 #include "str.h"
-#include "tmpl_i18n.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include "tmpl.h"
@@ -30,12 +30,12 @@
 
 /* Workers serve one request at a time: the language of the current one,
  * reset by portal_lang_reset() at the start of every request. */
-static char cur_lang[8] = TMPL_LANG_DEFAULT;
+static char cur_lang[8] = I18N_LANG_DEFAULT;
 
 void
 portal_lang_reset(void)
 {
-	str_copy(cur_lang, sizeof(cur_lang), TMPL_LANG_DEFAULT);
+	str_copy(cur_lang, sizeof(cur_lang), I18N_LANG_DEFAULT);
 }
 
 const char *
@@ -48,7 +48,7 @@ void
 portal_lang_use(struct ctx *c, const char *lang)
 {
 	if (!account_language_ok(lang))
-		lang = TMPL_LANG_DEFAULT;
+		lang = I18N_LANG_DEFAULT;
 	str_copy(cur_lang, sizeof(cur_lang), lang);
 	/* the field validators' words are English: the client's language */
 	for (size_t i = 0; i < c->fs.nerr && strcmp(lang, "en") != 0; i++)
@@ -72,7 +72,7 @@ portal_lang_pick(struct ctx *c, const char *account_lang)
 		lang = k;
 	else if (account_language_ok(account_lang))
 		lang = account_lang;
-	portal_lang_use(c, lang ? lang : TMPL_LANG_DEFAULT);
+	portal_lang_use(c, lang ? lang : I18N_LANG_DEFAULT);
 	return cur_lang;
 }
 
@@ -104,7 +104,7 @@ portal_msgf(struct ctx *c, const char *key, char *out, size_t outsz, ...)
 
 	buf_init(&b, outsz);
 	for (; *t != '\0'; t++) {
-		if ((ph = tmpl_placeholder_len(t)) > 0) {
+		if ((ph = i18n_placeholder_len(t)) > 0) {
 			va_start(ap, outsz);
 			while ((name = va_arg(ap, const char *)) != NULL) {
 				val = va_arg(ap, const char *);

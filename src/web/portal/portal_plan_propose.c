@@ -258,7 +258,7 @@ h_propose(struct ctx *c)
 		return form_page(c, &pr, rc == PLAN_OK ? 200 : 422, ids, n);
 	}
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
-	env = (struct plan_env){ c->app->db, c->app->tc, &c->app->cfg, &a };
+	env = (struct plan_env){ c->app->db, c->app->i18n, &c->app->cfg, &a };
 	sig = (struct plan_signature){ kit_field_s(c, "signer_name"),
 	    kit_field_i(c, "authorize", 0) != 0, app_ip(c),
 	    c->req.user_agent ? c->req.user_agent : "", portal_lang() };

@@ -87,7 +87,7 @@ plan_view_page(struct ctx *c, const struct portal_req *pr, int64_t id,
 	tmpl_set_bool(c->view, "plan_payable", (p.state == PLAN_ACTIVE ||
 	    p.state == PLAN_PAST_DUE) && p.next_number >= 0);
 	if ((text = plan_consent_text_lang(&p, c->app->cfg.org_name ?
-	    c->app->cfg.org_name : "us", c->app->tc, portal_lang())) == NULL) {
+	    c->app->cfg.org_name : "us", c->app->i18n, portal_lang())) == NULL) {
 		plan_free(&p);
 		return -1;
 	}
@@ -199,7 +199,7 @@ h_portal_plan_accept(struct ctx *c)
 		return plan_view_page(c, &pr, id, 422, &e);
 	}
 	a = (struct actor){ "portal", pr.account_id, app_ip(c) };
-	env = (struct plan_env){ c->app->db, c->app->tc, &c->app->cfg, &a };
+	env = (struct plan_env){ c->app->db, c->app->i18n, &c->app->cfg, &a };
 	sig = (struct plan_signature){ kit_field_s(c, "signer_name"),
 	    kit_field_i(c, "authorize", 0) != 0, app_ip(c),
 	    c->req.user_agent ? c->req.user_agent : "", portal_lang() };

@@ -475,7 +475,7 @@ view_batch(struct ctx *c, const struct statement_batch *b)
 static int
 batch_mail(struct ctx *c, const struct statement_batch *b)
 {
-	struct ss_env env = { &c->app->cfg, c->app->tc, pdf_statement_cfg };
+	struct ss_env env = { &c->app->cfg, pdf_statement_cfg };
 	int64_t pending = 0, sent = 0;
 	int email = 0;
 

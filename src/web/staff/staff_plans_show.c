@@ -35,7 +35,7 @@ plan_env_of(struct ctx *c, struct actor *a, struct plan_env *env)
 {
 	*a = kit_staff_actor(c);
 	env->db = c->app->db;
-	env->tc = c->app->tc;
+	env->i18n = c->app->i18n;
 	env->cfg = &c->app->cfg;
 	env->actor = a;
 }

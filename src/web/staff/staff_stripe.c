@@ -250,7 +250,7 @@ staff_stripe_view_consent_text(struct ctx *c)
 	/* The text recorded when the method is saved with a payment (scope
 	 * any balance): it then names the card or bank account. */
 	struct sp_consent_terms t = { app_brand(c)->org_name, NULL, NULL, NULL,
-	    "any_balance", 0, 0, NULL, c->app->tc, "en" };
+	    "any_balance", 0, 0, NULL, c->app->i18n, "en" };
 	char text[SP_CONSENT_TEXT_MAX];
 
 	tmpl_set(c->view, "consent_version", STRIPE_CONSENT_VERSION);

@@ -382,7 +382,7 @@ view_consent_preview(struct ctx *c, int64_t account_id, int64_t selected,
 	    "any_balance";
 	t.max_amount = post && max && max->present && strcmp(t.scope,
 	    "any_balance") != 0 ? max->i : 0;
-	t.tc = c->app->tc;	/* the words recorded with it (staff: English) */
+	t.i18n = c->app->i18n;	/* the words recorded with it (staff: English) */
 	t.lang = "en";
 	if (stripe_pay_consent_text(&t, text, sizeof(text)) == 0)
 		tmpl_set(c->view, "consent_text", text);

@@ -1,19 +1,20 @@
 /* Message catalogs: one file per language, <dir>/i18n/<lang>.txt, loaded
- * on first use and kept with the template cache.
+ * on first use and kept with the set (struct i18n) that opened them.
  *
  * Format (UTF-8): one message per line, "key = text". Blank lines and lines
  * starting with '#' are ignored. Keys: letters, digits, '_', '.', '-'.
  * In the text, {name} is a placeholder filled from the view's variable
- * `name` (escaped like the rest of the message); {name:date} writes a
+ * `name` (in templates escaped like the rest of the message; i18n_msgf
+ * fills it from C, unescaped, for plain text); {name:date} writes a
  * stored date ("2026-12-04", or with a time) as the language writes it
  * (datefmt.h, "4 de diciembre de 2026"); "\n" is a newline and
  * "\\" a backslash; a '{' or '}' that is not part of a placeholder is an
  * error, so a typo cannot pass as text. */
 #include "common.h"
 #include "buf.h"
+#include "datefmt.h"
+#include "i18n.h"
 #include "str.h"
-#include "tmpl.h"
-#include "tmpl_i18n.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -26,14 +27,20 @@ struct msg {
 	char	*text;
 };
 
-struct tmpl_catalog {
+struct catalog {
 	char		*lang;
 	struct msg	*msgs;		/* sorted by key */
 	size_t		 n, cap;
 };
 
-void
-tmpl_catalog_free(struct tmpl_catalog *cat)
+struct i18n {
+	char		*dir;
+	struct catalog	*cats[I18N_LANGS_MAX];	/* loaded catalogs */
+	size_t		 ncats;
+};
+
+static void
+catalog_free(struct catalog *cat)
 {
 	if (cat == NULL)
 		return;
@@ -47,7 +54,7 @@ tmpl_catalog_free(struct tmpl_catalog *cat)
 }
 
 int
-tmpl_lang_ok(const char *lang)
+i18n_lang_ok(const char *lang)
 {
 	size_t n = 0;
 
@@ -71,7 +78,7 @@ key_char(char c)
 }
 
 int
-tmpl_placeholder_len(const char *s)
+i18n_placeholder_len(const char *s)
 {
 	size_t i = 1;
 
@@ -85,7 +92,7 @@ tmpl_placeholder_len(const char *s)
 }
 
 size_t
-tmpl_placeholder_name(const char *s)
+i18n_placeholder_name(const char *s)
 {
 	size_t i = 1;
 
@@ -109,7 +116,7 @@ msg_text(const char *s, size_t len, char *why, size_t whysz)
 			buf_putc(&b, s[i + 1] == 'n' ? '\n' : '\\');
 			i++;
 		} else if (s[i] == '{' || s[i] == '}') {
-			if (s[i] == '}' || (ph = tmpl_placeholder_len(s + i)) == 0 ||
+			if (s[i] == '}' || (ph = i18n_placeholder_len(s + i)) == 0 ||
 			    i + (size_t)ph > len) {
 				str_fmt(why, whysz, "stray '%c' (placeholders are "
 				    "{name})", s[i]);
@@ -137,7 +144,7 @@ msg_cmp(const void *a, const void *b)
 }
 
 static int
-cat_add(struct tmpl_catalog *cat, const char *line, size_t len, char *why,
+cat_add(struct catalog *cat, const char *line, size_t len, char *why,
     size_t whysz)
 {
 	size_t k = 0, v;
@@ -178,7 +185,7 @@ cat_add(struct tmpl_catalog *cat, const char *line, size_t len, char *why,
 
 /* Parses src (NUL-terminated) into cat; why gets "line N: ..." on error. */
 static int
-cat_parse(struct tmpl_catalog *cat, const char *src, char *why, size_t whysz)
+cat_parse(struct catalog *cat, const char *src, char *why, size_t whysz)
 {
 	const char *s = src, *nl;
 	unsigned line = 0;
@@ -247,13 +254,13 @@ read_all(const char *path)
 	return buf_detach(&b);
 }
 
-struct tmpl_catalog *
-tmpl_catalog_load(const char *dir, const char *lang, char *why, size_t whysz)
+static struct catalog *
+catalog_load(const char *dir, const char *lang, char *why, size_t whysz)
 {
-	struct tmpl_catalog *cat = NULL;
+	struct catalog *cat = NULL;
 	char path[4096], *src = NULL;
 
-	if (!tmpl_lang_ok(lang)) {
+	if (!i18n_lang_ok(lang)) {
 		str_fmt(why, whysz, "bad language \"%.16s\"", lang ? lang : "");
 		return NULL;
 	}
@@ -276,12 +283,12 @@ tmpl_catalog_load(const char *dir, const char *lang, char *why, size_t whysz)
 	return cat;
 fail:
 	free(src);
-	tmpl_catalog_free(cat);
+	catalog_free(cat);
 	return NULL;
 }
 
-const char *
-tmpl_catalog_get(const struct tmpl_catalog *cat, const char *key)
+static const char *
+catalog_get(const struct catalog *cat, const char *key)
 {
 	struct msg k, *m;
 
@@ -292,18 +299,6 @@ tmpl_catalog_get(const struct tmpl_catalog *cat, const char *key)
 	return m ? m->text : NULL;
 }
 
-size_t
-tmpl_catalog_count(const struct tmpl_catalog *cat)
-{
-	return cat ? cat->n : 0;
-}
-
-const char *
-tmpl_catalog_key(const struct tmpl_catalog *cat, size_t i)
-{
-	return cat && i < cat->n ? cat->msgs[i].key : NULL;
-}
-
 /* 1 when every placeholder of a also appears in b. */
 static int
 placeholders_within(const char *a, const char *b, char *which, size_t whichsz)
@@ -311,7 +306,7 @@ placeholders_within(const char *a, const char *b, char *which, size_t whichsz)
 	int ph;
 
 	for (; *a != '\0'; a++) {
-		if ((ph = tmpl_placeholder_len(a)) == 0)
+		if ((ph = i18n_placeholder_len(a)) == 0)
 			continue;
 		str_fmt(which, whichsz, "%.*s", ph, a);
 		for (const char *p = b; (p = strstr(p, which)) != NULL; p++)
@@ -324,15 +319,15 @@ found:
 	return 1;
 }
 
-int
-tmpl_catalog_diff(const struct tmpl_catalog *base,
-    const struct tmpl_catalog *other, char *why, size_t whysz)
+static int
+catalog_diff(const struct catalog *base,
+    const struct catalog *other, char *why, size_t whysz)
 {
 	char ph[80];
 	size_t i;
 
 	for (i = 0; i < base->n; i++) {
-		const char *t = tmpl_catalog_get(other, base->msgs[i].key);
+		const char *t = catalog_get(other, base->msgs[i].key);
 
 		if (t == NULL) {
 			str_fmt(why, whysz, "key %s missing in %s",
@@ -348,7 +343,7 @@ tmpl_catalog_diff(const struct tmpl_catalog *base,
 		}
 	}
 	for (i = 0; i < other->n; i++)
-		if (tmpl_catalog_get(base, other->msgs[i].key) == NULL) {
+		if (catalog_get(base, other->msgs[i].key) == NULL) {
 			str_fmt(why, whysz, "key %s missing in %s",
 			    other->msgs[i].key, base->lang);
 			return -1;
@@ -356,8 +351,158 @@ tmpl_catalog_diff(const struct tmpl_catalog *base,
 	return 0;
 }
 
-const char *
-tmpl_catalog_lang(const struct tmpl_catalog *cat)
+/* ---- a set of catalogs ------------------------------------------------ */
+
+struct i18n *
+i18n_open(const char *dir)
 {
-	return cat->lang;
+	struct i18n *i;
+
+	if (dir == NULL || (i = calloc(1, sizeof(*i))) == NULL)
+		return NULL;
+	if ((i->dir = strdup(dir)) == NULL) {
+		free(i);
+		return NULL;
+	}
+	return i;
+}
+
+void
+i18n_free(struct i18n *i)
+{
+	if (i == NULL)
+		return;
+	for (size_t k = 0; k < i->ncats; k++)
+		catalog_free(i->cats[k]);
+	free(i->dir);
+	free(i);
+}
+
+/* The catalog of lang, loaded on first use; NULL (why set) when absent. */
+static const struct catalog *
+set_catalog(struct i18n *i, const char *lang, char *why, size_t whysz)
+{
+	struct catalog *cat;
+
+	for (size_t k = 0; k < i->ncats; k++)
+		if (strcmp(i->cats[k]->lang, lang) == 0)
+			return i->cats[k];
+	if (i->ncats == I18N_LANGS_MAX) {
+		str_fmt(why, whysz, "more than %d languages", I18N_LANGS_MAX);
+		return NULL;
+	}
+	if ((cat = catalog_load(i->dir, lang, why, whysz)) == NULL)
+		return NULL;
+	i->cats[i->ncats++] = cat;
+	return cat;
+}
+
+const char *
+i18n_get(struct i18n *i, const char *lang, const char *key, char *why,
+    size_t whysz)
+{
+	const struct catalog *cat;
+	const char *t;
+
+	if (i == NULL || lang == NULL || key == NULL) {
+		str_fmt(why, whysz, "no catalogs");
+		return NULL;
+	}
+	if ((cat = set_catalog(i, lang, why, whysz)) == NULL)
+		return NULL;
+	if ((t = catalog_get(cat, key)) == NULL)
+		str_fmt(why, whysz, "no such key in %s", lang);
+	return t;
+}
+
+const char *
+i18n_msg(struct i18n *i, const char *lang, const char *key)
+{
+	const char *t = NULL;
+	char why[256];
+
+	if (i == NULL || key == NULL)
+		return key;
+	if (lang != NULL)
+		t = i18n_get(i, lang, key, why, sizeof(why));
+	if (t == NULL)
+		t = i18n_get(i, I18N_LANG_DEFAULT, key, why, sizeof(why));
+	return t != NULL ? t : key;
+}
+
+/* The value of the placeholder at t (name nl bytes) among the name, value
+ * pairs of ap; "" when not given. */
+static const char *
+msgf_value(const char *t, size_t nl, va_list ap)
+{
+	const char *name, *v;
+
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		if (strlen(name) == nl && strncmp(name, t + 1, nl) == 0)
+			return v ? v : "";
+	}
+	return "";
+}
+
+int
+i18n_vmsgf(struct i18n *i, const char *lang, struct buf *out,
+    const char *key, va_list ap)
+{
+	const char *t = i18n_msg(i, lang, key), *val;
+	char d[96];
+	va_list aq;
+	size_t nl;
+	int ph;
+
+	for (; *t != '\0'; t++) {
+		if ((ph = i18n_placeholder_len(t)) == 0) {
+			if (buf_putc(out, *t) == -1)
+				return -1;
+			continue;
+		}
+		nl = i18n_placeholder_name(t);
+		va_copy(aq, ap);
+		val = msgf_value(t, nl, aq);
+		va_end(aq);
+		if (nl + 2 < (size_t)ph &&
+		    datefmt_text(lang, val, d, sizeof(d)) != -1)
+			val = d;
+		if (buf_puts(out, val) == -1)
+			return -1;
+		t += ph - 1;
+	}
+	return 0;
+}
+
+int
+i18n_msgf(struct i18n *i, const char *lang, struct buf *out, const char *key,
+    ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, key);
+	rc = i18n_vmsgf(i, lang, out, key, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+i18n_check(struct i18n *i, const char *const *langs, size_t nlangs,
+    char *why, size_t whysz)
+{
+	const struct catalog *base, *other;
+
+	if (i == NULL || nlangs == 0) {
+		str_fmt(why, whysz, "no catalogs");
+		return -1;
+	}
+	if ((base = set_catalog(i, langs[0], why, whysz)) == NULL)
+		return -1;
+	for (size_t k = 1; k < nlangs; k++)
+		if ((other = set_catalog(i, langs[k], why, whysz)) == NULL ||
+		    catalog_diff(base, other, why, whysz) == -1)
+			return -1;
+	return 0;
 }
