@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "audit.h"
+#include "buf.h"
 #include "clock.h"
 #include "db.h"
 #include "store_audit.h"
@@ -14,6 +15,21 @@ audit_record(struct db *db, const struct actor *a, const char *action,
 	return store_audit_insert(db, clock_now(), a->kind, a->id,
 	    a->ip ? a->ip : "", action, object_type, object_id,
 	    detail ? detail : "");
+}
+
+void
+audit_diff_str(struct buf *b, const char *field, const char *was, const char *now)
+{
+	if (strcmp(was, now) != 0)
+		buf_printf(b, "%s%s: %s -> %s", b->len ? "; " : "", field, was, now);
+}
+
+void
+audit_diff_i64(struct buf *b, const char *field, int64_t was, int64_t now)
+{
+	if (was != now)
+		buf_printf(b, "%s%s: %" PRId64 " -> %" PRId64, b->len ? "; " : "",
+		    field, was, now);
 }
 
 void

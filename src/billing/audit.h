@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
 struct db;
 
 struct actor {
@@ -17,6 +18,12 @@ struct actor {
  * Call inside the transaction that makes the change. Returns a db_status. */
 int	 audit_record(struct db *, const struct actor *, const char *action,
 	    const char *object_type, int64_t object_id, const char *detail);
+/* The detail of an update: appends "field: old -> new" (after "; " when b
+ * is not empty) when the value changed, nothing when it did not. */
+void	 audit_diff_str(struct buf *, const char *field, const char *was,
+	    const char *now);
+void	 audit_diff_i64(struct buf *, const char *field, int64_t was,
+	    int64_t now);
 
 /* One row of the trail as the audit pages show it. */
 struct audit_row {

@@ -10,22 +10,6 @@
 #include "store_catalog.h"
 #include "str.h"
 
-/* Audit detail of an update: "field: old -> new; ..." for what changed. */
-static void
-diff_str(struct buf *b, const char *field, const char *was, const char *now)
-{
-	if (strcmp(was, now) != 0)
-		buf_printf(b, "%s%s: %s -> %s", b->len ? "; " : "", field, was, now);
-}
-
-static void
-diff_i64(struct buf *b, const char *field, int64_t was, int64_t now)
-{
-	if (was != now)
-		buf_printf(b, "%s%s: %" PRId64 " -> %" PRId64, b->len ? "; " : "",
-		    field, was, now);
-}
-
 /* Maps a transaction result to a catalog status (positive = our own). */
 static int
 cat_status(int rc)
@@ -138,9 +122,9 @@ location_update_tx(struct db *db, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	buf_init(&b, 4096);
-	diff_str(&b, "name", old.name, l->name);
-	diff_str(&b, "address", old.address, l->address);
-	diff_i64(&b, "active", old.active, l->active ? 1 : 0);
+	audit_diff_str(&b, "name", old.name, l->name);
+	audit_diff_str(&b, "address", old.address, l->address);
+	audit_diff_i64(&b, "active", old.active, l->active ? 1 : 0);
 	rc = audit_record(db, a->actor, "location.update", "location", l->id,
 	    buf_cstr(&b));
 	buf_free(&b);
@@ -244,10 +228,10 @@ service_update_tx(struct db *db, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	buf_init(&b, 4096);
-	diff_str(&b, "code", old.code, v->code);
-	diff_str(&b, "name", old.name, v->name);
-	diff_i64(&b, "default_rate", old.default_rate, v->default_rate);
-	diff_i64(&b, "active", old.active, v->active ? 1 : 0);
+	audit_diff_str(&b, "code", old.code, v->code);
+	audit_diff_str(&b, "name", old.name, v->name);
+	audit_diff_i64(&b, "default_rate", old.default_rate, v->default_rate);
+	audit_diff_i64(&b, "active", old.active, v->active ? 1 : 0);
 	rc = audit_record(db, a->actor, "service.update", "service", v->id,
 	    buf_cstr(&b));
 	buf_free(&b);
@@ -352,10 +336,10 @@ payment_type_update_tx(struct db *db, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	buf_init(&b, 4096);
-	diff_str(&b, "code", old.code, t->code);
-	diff_str(&b, "name", old.name, t->name);
-	diff_i64(&b, "active", old.active, t->active ? 1 : 0);
-	diff_i64(&b, "sort", old.sort, t->sort);
+	audit_diff_str(&b, "code", old.code, t->code);
+	audit_diff_str(&b, "name", old.name, t->name);
+	audit_diff_i64(&b, "active", old.active, t->active ? 1 : 0);
+	audit_diff_i64(&b, "sort", old.sort, t->sort);
 	rc = audit_record(db, a->actor, "payment_type.update", "payment_type",
 	    t->id, buf_cstr(&b));
 	buf_free(&b);

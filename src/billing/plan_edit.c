@@ -331,6 +331,21 @@ one_inst(struct plan *p, int number, struct plan_installment **t,
 	return PLAN_OK;
 }
 
+/* Locks the plan into p (the caller frees it whatever the outcome) and
+ * finds its scheduled installment x->number. */
+static int
+lock_one_inst(struct db *db, const struct edit_args *x, struct plan *p,
+    struct plan_installment **t)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = plan_lock(db, x->id, p)) != DB_OK ||
+	    (rc = editable(p, x->e)) != PLAN_OK)
+		return rc;
+	return one_inst(p, x->number, t, x->e);
+}
+
 static int
 skip_tx(struct db *db, void *arg)
 {
@@ -341,10 +356,7 @@ skip_tx(struct db *db, void *arg)
 	char m[MONEY_FMT_MAX], d[11], ch[300];
 	int rc;
 
-	memset(&p, 0, sizeof(p));
-	if ((rc = plan_lock(db, x->id, &p)) != DB_OK ||
-	    (rc = editable(&p, x->e)) != PLAN_OK ||
-	    (rc = one_inst(&p, x->number, &t, x->e)) != PLAN_OK)
+	if ((rc = lock_one_inst(db, x, &p, &t)) != PLAN_OK)
 		goto out;
 	s.amount = t->amount;
 	s.due = plan_next_due(p.terms.freq, p.terms.day, p.inst[p.ninst - 1].due, 0);
@@ -379,10 +391,7 @@ move_tx(struct db *db, void *arg)
 	char d1[11], d2[11], ch[200];
 	int rc;
 
-	memset(&p, 0, sizeof(p));
-	if ((rc = plan_lock(db, x->id, &p)) != DB_OK ||
-	    (rc = editable(&p, x->e)) != PLAN_OK ||
-	    (rc = one_inst(&p, x->number, &t, x->e)) != PLAN_OK)
+	if ((rc = lock_one_inst(db, x, &p, &t)) != PLAN_OK)
 		goto out;
 	date_fmt(t->due, d1, sizeof(d1));
 	date_fmt(x->due, d2, sizeof(d2));

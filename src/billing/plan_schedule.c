@@ -1,6 +1,7 @@
 /* Payment-plan schedule arithmetic (rules in plan_schedule.h). */
 #include "common.h"
 
+#include "clock.h"
 #include "money.h"
 #include "plan_schedule.h"
 #include "str.h"
@@ -23,46 +24,19 @@ plan_freq_parse(const char *s, enum plan_freq *f)
 	return -1;
 }
 
-/* Howard Hinnant's civil_from_days / days_from_civil (the same calendar
- * as clock.c's date_parse/date_fmt). */
+/* The calendar of clock.c's date_parse/date_fmt. */
 void
 plan_date_split(int64_t z, int *y, int *m, int *d)
 {
-	int64_t era, doe, yoe, doy, mp, mm;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	mm = mp + (mp < 10 ? 3 : -9);
-	*m = (int)mm;
-	*y = (int)(yoe + era * 400 + (mm <= 2));
-}
-
-static int
-month_days(int y, int m)
-{
-	static const int md[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return md[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	date_split(z, y, m, d);
 }
 
 int64_t
 plan_date_make(int y, int m, int d)
 {
-	int64_t yy = y, era, yoe, doy, doe;
-
-	if (d > month_days(y, m))
-		d = month_days(y, m);
-	yy -= m <= 2;
-	era = (yy >= 0 ? yy : yy - 399) / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	if (d > date_month_days(y, m))
+		d = date_month_days(y, m);
+	return date_make(y, m, d);
 }
 
 /* The first date on day `day` (clamped) in or after the month of `from`

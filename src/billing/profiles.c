@@ -34,22 +34,6 @@ prof_status(int rc)
 	}
 }
 
-/* Audit detail of an update: "field: old -> new; ..." for what changed. */
-static void
-diff_str(struct buf *b, const char *field, const char *was, const char *now)
-{
-	if (strcmp(was, now) != 0)
-		buf_printf(b, "%s%s: %s -> %s", b->len ? "; " : "", field, was, now);
-}
-
-static void
-diff_i64(struct buf *b, const char *field, int64_t was, int64_t now)
-{
-	if (was != now)
-		buf_printf(b, "%s%s: %" PRId64 " -> %" PRId64, b->len ? "; " : "",
-		    field, was, now);
-}
-
 static void
 like_escape(char *out, size_t outsz, const char *s, size_t len)
 {
@@ -217,17 +201,17 @@ account_update_tx(struct db *db, void *arg)
 		return rc;
 	a->created_at = old.created_at;
 	buf_init(&b, 8192);
-	diff_str(&b, "name", old.name, a->name);
-	diff_str(&b, "email", old.email, a->email);
-	diff_str(&b, "phone", old.phone, a->phone);
-	diff_str(&b, "address1", old.address1, a->address1);
-	diff_str(&b, "address2", old.address2, a->address2);
-	diff_str(&b, "city", old.city, a->city);
-	diff_str(&b, "region", old.region, a->region);
-	diff_str(&b, "postal_code", old.postal_code, a->postal_code);
-	diff_i64(&b, "location_id", old.location_id, a->location_id);
+	audit_diff_str(&b, "name", old.name, a->name);
+	audit_diff_str(&b, "email", old.email, a->email);
+	audit_diff_str(&b, "phone", old.phone, a->phone);
+	audit_diff_str(&b, "address1", old.address1, a->address1);
+	audit_diff_str(&b, "address2", old.address2, a->address2);
+	audit_diff_str(&b, "city", old.city, a->city);
+	audit_diff_str(&b, "region", old.region, a->region);
+	audit_diff_str(&b, "postal_code", old.postal_code, a->postal_code);
+	audit_diff_i64(&b, "location_id", old.location_id, a->location_id);
 	if (a->language[0] != '\0')
-		diff_str(&b, "language", old.language, a->language);
+		audit_diff_str(&b, "language", old.language, a->language);
 	else
 		str_copy(a->language, sizeof(a->language), old.language);
 	rc = audit_record(db, x->actor, "account.update", "account", a->id,
@@ -497,12 +481,12 @@ client_update_tx(struct db *db, void *arg)
 	c->created_at = old.created_at;
 	str_copy(c->account_name, sizeof(c->account_name), old.account_name);
 	buf_init(&b, 8192);
-	diff_str(&b, "first_name", old.first_name, c->first_name);
-	diff_str(&b, "last_name", old.last_name, c->last_name);
-	diff_str(&b, "birth_date", old.birth_date, c->birth_date);
-	diff_str(&b, "email", old.email, c->email);
-	diff_str(&b, "phone", old.phone, c->phone);
-	diff_i64(&b, "location_id", old.location_id, c->location_id);
+	audit_diff_str(&b, "first_name", old.first_name, c->first_name);
+	audit_diff_str(&b, "last_name", old.last_name, c->last_name);
+	audit_diff_str(&b, "birth_date", old.birth_date, c->birth_date);
+	audit_diff_str(&b, "email", old.email, c->email);
+	audit_diff_str(&b, "phone", old.phone, c->phone);
+	audit_diff_i64(&b, "location_id", old.location_id, c->location_id);
 	rc = audit_record(db, x->actor, "client.update", "client", c->id,
 	    buf_cstr(&b));
 	buf_free(&b);

@@ -129,6 +129,24 @@ sp_payment_lock(struct db *db, int64_t id, struct sp_payment *out, int *found)
 }
 
 int
+sp_stripe_payment_fresh(const struct sp *sp, int64_t id, struct sp_payment *row)
+{
+	int found = 0, rc;
+
+	/* Galera: the payment may have been created (the form went to another
+	 * host) or settled (its webhook did) through another node just now. */
+	rc = db_causal(sp->db, 1) == DB_OK ? sp_payment_read(sp->db, id, row,
+	    &found) : DB_DOWN;
+	(void)db_causal(sp->db, 0);
+	if (rc != DB_OK)
+		return SP_DB;
+	if (!found || (strcmp(row->method, "card") != 0 &&
+	    strcmp(row->method, "ach") != 0))
+		return SP_NOT_FOUND;
+	return SP_OK;
+}
+
+int
 sp_payment_by_intent(struct db *db, const char *intent, int64_t *id)
 {
 	return store_payment_by_intent(db, intent, id);

@@ -671,18 +671,11 @@ stripe_pay_refresh(const struct sp *sp, int64_t payment_id, struct sp_result *ou
 	struct stripe_payment_intent pi;
 	struct stripe_error err;
 	char customer[65];
-	int found = 0, rc;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	/* Galera: the payment may have been created (the form went to another
-	 * host) or settled (its webhook did) through another node just now. */
-	rc = db_causal(sp->db, 1) == DB_OK ? sp_payment_read(sp->db, payment_id,
-	    &row, &found) : DB_DOWN;
-	(void)db_causal(sp->db, 0);
-	if (rc != DB_OK)
-		return SP_DB;
-	if (!found || (strcmp(row.method, "card") != 0 && strcmp(row.method, "ach") != 0))
-		return SP_NOT_FOUND;
+	if ((rc = sp_stripe_payment_fresh(sp, payment_id, &row)) != SP_OK)
+		return rc;
 	if (row.intent[0] == '\0') {
 		if (strcmp(row.status, "pending") != 0) {
 			sp_result_from(out, &row);

@@ -50,6 +50,11 @@ void	 sp_from_store(const struct store_payment *, struct sp_payment *);
  * db_status; *found = 0 when absent. */
 int	 sp_payment_read(struct db *, int64_t id, struct sp_payment *, int *found);
 int	 sp_payment_lock(struct db *, int64_t id, struct sp_payment *, int *found);
+/* Reads a card or ACH payment with a causal read (Galera: written through
+ * another node just now): SP_OK, SP_NOT_FOUND (none, or another method)
+ * or SP_DB. */
+int	 sp_stripe_payment_fresh(const struct sp *, int64_t id,
+	    struct sp_payment *);
 /* The payment id holding a PaymentIntent id (0: none), locked. */
 int	 sp_payment_by_intent(struct db *, const char *intent, int64_t *id);
 void	 sp_result_from(struct sp_result *, const struct sp_payment *);

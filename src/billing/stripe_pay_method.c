@@ -374,6 +374,21 @@ default_tx(struct db *db, void *arg)
 	    a->account_id, detail);
 }
 
+/* The account's active method method_id into m: SP_OK, or SP_NOT_FOUND /
+ * SP_DB with msg. */
+static int
+active_method(const struct sp *sp, int64_t account_id, int64_t method_id,
+    struct sp_method *m, char *msg, size_t msgsz)
+{
+	int rc = stripe_pay_method_get(sp->db, method_id, m);
+
+	if (rc == SP_OK && (m->account_id != account_id || strcmp(m->status, "active")))
+		rc = SP_NOT_FOUND;
+	if (rc != SP_OK)
+		sp_msg(msg, msgsz, "That payment method is not on this account.");
+	return rc;
+}
+
 int
 stripe_pay_method_default(const struct sp *sp, int64_t account_id,
     int64_t method_id, char *msg, size_t msgsz)
@@ -384,13 +399,8 @@ stripe_pay_method_default(const struct sp *sp, int64_t account_id,
 	char customer[65], key[96], nonce[24];
 	int rc;
 
-	rc = stripe_pay_method_get(sp->db, method_id, &m);
-	if (rc == SP_OK && (m.account_id != account_id || strcmp(m.status, "active")))
-		rc = SP_NOT_FOUND;
-	if (rc != SP_OK) {
-		sp_msg(msg, msgsz, "That payment method is not on this account.");
+	if ((rc = active_method(sp, account_id, method_id, &m, msg, msgsz)) != SP_OK)
 		return rc;
-	}
 	if (stripe_pay_customer(sp, account_id, customer, sizeof(customer)) != SP_OK) {
 		sp_msg(msg, msgsz, "Stripe did not answer. Please try again.");
 		return SP_STRIPE;
@@ -439,13 +449,8 @@ stripe_pay_method_remove(const struct sp *sp, int64_t account_id,
 	char key[48];
 	int rc;
 
-	rc = stripe_pay_method_get(sp->db, method_id, &m);
-	if (rc == SP_OK && (m.account_id != account_id || strcmp(m.status, "active")))
-		rc = SP_NOT_FOUND;
-	if (rc != SP_OK) {
-		sp_msg(msg, msgsz, "That payment method is not on this account.");
+	if ((rc = active_method(sp, account_id, method_id, &m, msg, msgsz)) != SP_OK)
 		return rc;
-	}
 	(void)str_fmt(key, sizeof(key), "pm-detach-%" PRId64, method_id);
 	if (gateway_method_detach(sp->stripe, m.stripe_pm_id, key, &r) == -1 &&
 	    !(r.status == STRIPE_ERR_API && (r.http_status == 404 ||

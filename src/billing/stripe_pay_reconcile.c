@@ -86,15 +86,8 @@ stripe_pay_cancel(const struct sp *sp, int64_t payment_id, struct sp_result *out
 	int found = 0, rc;
 
 	memset(out, 0, sizeof(*out));
-	/* Galera: the payment may have been created (the form went to another
-	 * host) or settled (its webhook did) through another node just now. */
-	rc = db_causal(sp->db, 1) == DB_OK ? sp_payment_read(sp->db, payment_id,
-	    &row, &found) : DB_DOWN;
-	(void)db_causal(sp->db, 0);
-	if (rc != DB_OK)
-		return SP_DB;
-	if (!found || (strcmp(row.method, "card") != 0 && strcmp(row.method, "ach") != 0))
-		return SP_NOT_FOUND;
+	if ((rc = sp_stripe_payment_fresh(sp, payment_id, &row)) != SP_OK)
+		return rc;
 	if (strcmp(row.status, "pending") == 0 && row.payment_method_id == 0 &&
 	    row.intent[0] == '\0') {
 		/* Its intent first: created again with the same key (a replay

@@ -15,16 +15,13 @@
  * open amount is the invoice's entries less its allocations, the rule
  * ledger verify and the A/R aging use. */
 static int
-wl_overdue(struct db *db, int64_t today, struct worklist *w)
+wl_overdue(struct db *db, int64_t today, const char *d, struct worklist *w)
 {
 	struct store_wl_overdue *rows = NULL;
-	char d[11];
 	int64_t due;
 	size_t n = 0;
 	int rc;
 
-	if (date_fmt(today, d, sizeof(d)) == -1)
-		return DB_ERR;
 	rc = store_worklist_overdue(db, d, WL_OVERDUE_ROWS + 1, &rows, &n);
 	for (size_t i = 0; rc == DB_OK && i < n; i++) {
 		struct wl_invoice *v;
@@ -136,16 +133,13 @@ wl_cards(struct db *db, int64_t today, struct worklist *w)
 /* Plans (active or already past due) with scheduled installments whose
  * date has passed, oldest first (index ppin_due). */
 static int
-wl_plans(struct db *db, int64_t today, struct worklist *w)
+wl_plans(struct db *db, int64_t today, const char *d, struct worklist *w)
 {
 	struct store_wl_plan *rows = NULL;
-	char d[11];
 	int64_t due;
 	size_t n = 0;
 	int rc;
 
-	if (date_fmt(today, d, sizeof(d)) == -1)
-		return DB_ERR;
 	w->has_plans = 1;
 	rc = store_worklist_plans(db, d, WL_ROWS, &rows, &n);
 	for (size_t i = 0; rc == DB_OK && i < n && i < WL_ROWS; i++) {
@@ -193,14 +187,13 @@ collections_by_day(struct db *db, int64_t from_days, size_t ndays,
 
 /* Today's and this month's collections from one read of the month. */
 static int
-wl_collections(struct db *db, int64_t today, struct worklist *w)
+wl_collections(struct db *db, int64_t today, const char *ymd, struct worklist *w)
 {
 	int64_t days[31], first;
 	char d[11];
 	size_t n;
 
-	if (date_fmt(today, d, sizeof(d)) == -1)
-		return DB_ERR;
+	str_copy(d, sizeof(d), ymd);
 	d[8] = '0';
 	d[9] = '1';
 	if (date_parse(d, &first) == -1)
@@ -218,13 +211,15 @@ int
 worklist_load(struct db *db, struct worklist *w)
 {
 	int64_t today = date_today(), now = clock_now();
+	char d[11];	/* today as YYYY-MM-DD */
 
 	memset(w, 0, sizeof(*w));
-	if (wl_overdue(db, today, w) != DB_OK ||
+	if (date_fmt(today, d, sizeof(d)) == -1 ||
+	    wl_overdue(db, today, d, w) != DB_OK ||
 	    wl_payments(db, now, w) != DB_OK ||
 	    wl_cards(db, today, w) != DB_OK ||
-	    wl_plans(db, today, w) != DB_OK ||
-	    wl_collections(db, today, w) != DB_OK)
+	    wl_plans(db, today, d, w) != DB_OK ||
+	    wl_collections(db, today, d, w) != DB_OK)
 		return WL_DB;
 	return WL_OK;
 }

@@ -128,18 +128,41 @@ digits(const char *s, size_t n, int64_t *out)
 }
 
 int
-date_parse(const char *s, int64_t *days)
+date_month_days(int y, int m)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int64_t y, m, d, dim;
+
+	return mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+void
+date_split(int64_t days, int *y, int *m, int *d)
+{
+	int64_t yy, mm, dd;
+
+	civil_from_days(days, &yy, &mm, &dd);
+	*y = (int)yy;
+	*m = (int)mm;
+	*d = (int)dd;
+}
+
+int64_t
+date_make(int y, int m, int d)
+{
+	return days_from_civil(y, m, d);
+}
+
+int
+date_parse(const char *s, int64_t *days)
+{
+	int64_t y, m, d;
 
 	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
 	    digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
 		return -1;
 	if (y < 1900 || y > 9999 || m < 1 || m > 12)
 		return -1;
-	dim = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-	if (d < 1 || d > dim)
+	if (d < 1 || d > date_month_days((int)y, (int)m))
 		return -1;
 	*days = days_from_civil(y, m, d);
 	return 0;

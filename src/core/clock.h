@@ -25,5 +25,10 @@ int	 clock_fmt_datetime(int64_t t, char *out, size_t outsz);
 int	 date_parse(const char *, int64_t *days);
 int	 date_fmt(int64_t days, char *out, size_t outsz);	/* YYYY-MM-DD */
 int64_t	 date_today(void);	/* from clock_now(), UTC */
+/* A day number's year, month (1-12) and day, and back (d a day of that
+ * month); the number of days in a month. */
+void	 date_split(int64_t days, int *y, int *m, int *d);
+int64_t	 date_make(int y, int m, int d);
+int	 date_month_days(int y, int m);
 
 #endif

@@ -14,6 +14,8 @@ int	 str_fmt(char *dst, size_t dstsz, const char *fmt, ...)
 /* Strict integer parse: whole string, optional leading '-', range-checked.
  * Returns 0 or -1 (empty, junk, overflow, out of [min,max]). */
 int	 str_to_i64(const char *, int64_t min, int64_t max, int64_t *out);
+/* The value of one hex digit (either case), -1 when c is not one. */
+int	 str_hexval(char c);
 /* Case-insensitive equality of ASCII strings. */
 int	 str_ieq(const char *, const char *);
 int	 str_starts(const char *s, const char *prefix);

@@ -9,18 +9,6 @@
 
 /* --- percent-decoding --------------------------------------------------- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..len) into a new string (*out, caller frees). The result
  * must be valid UTF-8 without NUL. */
 static enum req_status
@@ -39,8 +27,8 @@ url_decode(const char *s, size_t len, int plus_is_space, char **out,
 		if (c == '%') {
 			int hi, lo;
 
-			if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
+			if (len - i < 3 || (hi = str_hexval(s[i + 1])) < 0 ||
+			    (lo = str_hexval(s[i + 2])) < 0)
 				goto bad;
 			c = (char)(hi << 4 | lo);
 			i += 2;

@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "store_autopay.h"
+#include "store_rows.h"
 #include "str.h"
 
 #define COPY(dst, r, i, c)	str_copy((dst), sizeof(dst), db_str((r), (i), (c)))
@@ -122,19 +123,12 @@ store_autopay_method_ach(struct db *db, int64_t method_id, int *ach)
 int
 store_autopay_settled_plans(struct db *db, int64_t **ids, size_t *n)
 {
-	struct db_result r;
-	int rc = db_query(db, "SELECT DISTINCT i.plan_id FROM"
+	int rc;
+
+	*ids = store_rows_query(db, "SELECT DISTINCT i.plan_id FROM"
 	    " payment_plan_installments i JOIN payments p ON p.id = i.payment_id"
 	    " WHERE i.status = 'processing' AND p.status <> 'pending' LIMIT 500",
-	    NULL, 0, &r);
-
-	*ids = NULL;
-	*n = 0;
-	if (rc == DB_OK && r.nrows > 0 && (*ids = calloc(r.nrows, sizeof(**ids))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		(*ids)[(*n)++] = db_i64(&r, i, 0);
-	db_result_free(&r);
+	    NULL, 0, sizeof(**ids), store_rows_id, n, &rc);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "store_estimate.h"
+#include "store_rows.h"
 #include "str.h"
 
 #define EST_COLS "e.id, COALESCE(e.root_id, e.id), e.version, e.client_id, " \
@@ -41,8 +42,9 @@ fig_from_row(const struct db_result *r, size_t i, size_t k,
 }
 
 static void
-est_from_row(const struct db_result *r, size_t i, struct store_estimate *e)
+est_from_row(const struct db_result *r, size_t i, void *elem)
 {
+	struct store_estimate *e = elem;
 	size_t k = 0;
 
 	memset(e, 0, sizeof(*e));
@@ -105,28 +107,19 @@ store_estimate_list(struct db *db, int64_t client_id, int64_t account_id,
 {
 	struct db_param k[] = { DB_I64(client_id), DB_I64(client_id),
 	    DB_I64(account_id), DB_I64(account_id) };
-	struct db_result r;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT " EST_COLS "WHERE (? > 0 AND e.client_id = ?) OR "
-	    "(? > 0 AND e.account_id = ? AND e.status NOT IN ('draft', "
-	    "'superseded')) ORDER BY e.id DESC LIMIT 200", k, 4, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		est_from_row(&r, i, &(*out)[i]);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	*out = store_rows_query(db, "SELECT " EST_COLS "WHERE (? > 0 AND"
+	    " e.client_id = ?) OR (? > 0 AND e.account_id = ? AND e.status NOT IN"
+	    " ('draft', 'superseded')) ORDER BY e.id DESC LIMIT 200", k, 4,
+	    sizeof(**out), est_from_row, n, &rc);
 	return rc;
 }
 
 static void
-line_from_row(const struct db_result *r, size_t i, struct store_estimate_line *e)
+line_from_row(const struct db_result *r, size_t i, void *elem)
 {
+	struct store_estimate_line *e = elem;
 	size_t k = 0;
 
 	e->service_id = db_i64(r, i, k++);
@@ -153,30 +146,21 @@ store_estimate_lines(struct db *db, int64_t id,
     struct store_estimate_line **out, size_t *n)
 {
 	struct db_param k[] = { DB_I64(id) };
-	struct db_result r;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT COALESCE(service_id, 0), code, billing_code, "
-	    "diagnosis_code, description, COALESCE(service_date, ''), quantity, "
-	    "rate, copay_applies, discount_bp, allowed, deductible, coinsurance, "
-	    "copay, discount, patient, insurer FROM estimate_lines WHERE "
-	    "estimate_id = ? ORDER BY position", k, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		line_from_row(&r, i, &(*out)[i]);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	*out = store_rows_query(db, "SELECT COALESCE(service_id, 0), code,"
+	    " billing_code, diagnosis_code, description, COALESCE(service_date,"
+	    " ''), quantity, rate, copay_applies, discount_bp, allowed, deductible,"
+	    " coinsurance, copay, discount, patient, insurer FROM estimate_lines"
+	    " WHERE estimate_id = ? ORDER BY position", k, 1, sizeof(**out),
+	    line_from_row, n, &rc);
 	return rc;
 }
 
 static void
-sig_from_row(const struct db_result *r, size_t i, struct store_estimate_sig *e)
+sig_from_row(const struct db_result *r, size_t i, void *elem)
 {
+	struct store_estimate_sig *e = elem;
 	size_t k = 0;
 
 	e->id = db_i64(r, i, k++);
@@ -199,23 +183,12 @@ store_estimate_sigs(struct db *db, int64_t id, struct store_estimate_sig **out,
     size_t *n)
 {
 	struct db_param k[] = { DB_I64(id) };
-	struct db_result r;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT id, role, signer_name, signer_id, method, png, "
-	    "path, content_hash, signed_at, ip, user_agent FROM "
-	    "estimate_signatures WHERE estimate_id = ? AND voided_at IS NULL "
-	    "ORDER BY id", k, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		sig_from_row(&r, i, &(*out)[i]);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	*out = store_rows_query(db, "SELECT id, role, signer_name, signer_id,"
+	    " method, png, path, content_hash, signed_at, ip, user_agent FROM"
+	    " estimate_signatures WHERE estimate_id = ? AND voided_at IS NULL"
+	    " ORDER BY id", k, 1, sizeof(**out), sig_from_row, n, &rc);
 	return rc;
 }
 
@@ -298,31 +271,27 @@ store_estimate_billed_since(struct db *db, int64_t client_id, int64_t since,
 	"AND i.status = 'issued' AND i.issued_at >= e.created_at AND l.kind IN " \
 	"('charge', 'discount'))"
 
+static void
+flag_from_row(const struct db_result *r, size_t i, void *elem)
+{
+	struct store_estimate_flag *f = elem;
+
+	f->id = db_i64(r, i, 0);
+	f->root_id = db_i64(r, i, 1);
+	f->client_id = db_i64(r, i, 2);
+	str_copy(f->client_name, sizeof(f->client_name), db_str(r, i, 3));
+	f->estimated = db_i64(r, i, 4);
+	f->billed = db_i64(r, i, 5);
+}
+
 static int
 flags_query(struct db *db, const char *sql, const struct db_param *p,
     size_t np, struct store_estimate_flag **out, size_t *n)
 {
-	struct db_result r;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, sql, p, np, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		struct store_estimate_flag *f = &(*out)[i];
-		f->id = db_i64(&r, i, 0);
-		f->root_id = db_i64(&r, i, 1);
-		f->client_id = db_i64(&r, i, 2);
-		str_copy(f->client_name, sizeof(f->client_name), db_str(&r, i, 3));
-		f->estimated = db_i64(&r, i, 4);
-		f->billed = db_i64(&r, i, 5);
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	*out = store_rows_query(db, sql, p, np, sizeof(**out), flag_from_row, n,
+	    &rc);
 	return rc;
 }
 

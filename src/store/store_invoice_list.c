@@ -4,6 +4,7 @@
 #include "str.h"
 #include "store_invoice_list.h"
 #include "store_invoice_row.h"
+#include "store_rows.h"
 
 static const char *const filter_names[SIF__MAX] = {
 	"", "draft", "void", "paid", "partial", "open", "unpaid",
@@ -77,6 +78,12 @@ store_invoice_list_row_from(const struct db_result *r, size_t i,
 		o->posted_at = db_i64(r, i, 19);
 }
 
+static void
+row_from(const struct db_result *r, size_t i, void *elem)
+{
+	store_invoice_list_row_from(r, i, elem);
+}
+
 /* The statement text of one combination of filters, built once from the
  * constant fragments and kept for the life of the process: db.c caches
  * prepared statements by the address of their text. (Workers are single
@@ -111,7 +118,6 @@ store_invoice_list_page(struct db *db, const struct store_invoice_query *q,
 {
 	int64_t v[4] = { q->account_id, q->client_id, q->location_id, q->before_id };
 	struct db_param p[5];
-	struct db_result r;
 	const char *sql;
 	unsigned set = 0;
 	size_t np = 0;
@@ -129,15 +135,7 @@ store_invoice_list_page(struct db *db, const struct store_invoice_query *q,
 	if ((sql = page_sql(set, q->status)) == NULL)
 		return DB_ERR;
 	p[np++] = DB_I64((int64_t)q->limit + 1);
-	rc = db_query(db, sql, p, np, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		store_invoice_list_row_from(&r, i, &(*out)[i]);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	*out = store_rows_query(db, sql, p, np, sizeof(**out), row_from, n, &rc);
 	return rc;
 }
 
@@ -146,26 +144,16 @@ store_invoice_list_posted(struct db *db, int64_t account_id,
     struct store_invoice_row **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, STORE_INVOICE_ROW_COLS ", pi.posted_at FROM portal_invoices pi"
+	*out = store_rows_query(db, STORE_INVOICE_ROW_COLS ", pi.posted_at FROM"
+	    " portal_invoices pi"
 	    " JOIN invoices i ON i.id = pi.invoice_id AND i.account_id = pi.account_id"
 	    " JOIN accounts a ON a.id = i.account_id"
 	    " LEFT JOIN clients c ON c.id = i.client_id"
 	    " LEFT JOIN locations l FORCE INDEX (PRIMARY) ON l.id = i.location_id"
 	    " JOIN payment_types pt FORCE INDEX (PRIMARY) ON pt.id = i.payment_type_id"
 	    " WHERE pi.account_id = ? AND i.status <> 'draft'"
-	    " ORDER BY pi.invoice_id DESC", p, 1, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		store_invoice_list_row_from(&r, i, &(*out)[i]);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	    " ORDER BY pi.invoice_id DESC", p, 1, sizeof(**out), row_from, n, &rc);
 	return rc;
 }

@@ -320,6 +320,18 @@ struct invariant {
 	const char	*sql;
 };
 
+/* Per account a: m.s, what its succeeded payments brought less their
+ * refunds; al.s, what of it is allocated (credit = m.s - al.s). */
+#define CREDIT_JOINS \
+	" LEFT JOIN (SELECT p.account_id, SUM(p.amount - COALESCE(rf.s, 0)) s" \
+	"   FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s" \
+	"     FROM ledger_entries WHERE kind = 'refund' GROUP BY payment_id) rf" \
+	"     ON rf.payment_id = p.id WHERE p.status = 'succeeded'" \
+	"   GROUP BY p.account_id) m ON m.account_id = a.id" \
+	" LEFT JOIN (SELECT p.account_id, SUM(x.amount) s FROM allocations x" \
+	"   JOIN payments p ON p.id = x.payment_id GROUP BY p.account_id) al" \
+	"   ON al.account_id = a.id"
+
 static const struct invariant invariants[] = {
 	{ "draft invoices have no ledger entries",
 	  "SELECT CONCAT('invoice ', i.id, ' is a draft with ', COUNT(*), ' entries')"
@@ -422,14 +434,7 @@ static const struct invariant invariants[] = {
 	  "   LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM allocations"
 	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
 	  "   WHERE i.status <> 'draft' GROUP BY i.account_id) o ON o.account_id = a.id"
-	  " LEFT JOIN (SELECT p.account_id, SUM(p.amount - COALESCE(rf.s, 0)) s"
-	  "   FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s"
-	  "     FROM ledger_entries WHERE kind = 'refund' GROUP BY payment_id) rf"
-	  "     ON rf.payment_id = p.id WHERE p.status = 'succeeded'"
-	  "   GROUP BY p.account_id) m ON m.account_id = a.id"
-	  " LEFT JOIN (SELECT p.account_id, SUM(x.amount) s FROM allocations x"
-	  "   JOIN payments p ON p.id = x.payment_id GROUP BY p.account_id) al"
-	  "   ON al.account_id = a.id"
+	  CREDIT_JOINS
 	  " WHERE COALESCE(l.s, 0) <> COALESCE(o.s, 0) - (COALESCE(m.s, 0)"
 	  "   - COALESCE(al.s, 0)) LIMIT 1" },
 	{ "invoice entries carry their invoice's client",
@@ -499,14 +504,7 @@ static const struct invariant invariants[] = {
 	  "     GROUP BY invoice_id) x ON x.invoice_id = i.id"
 	  "   WHERE i.status = 'issued' AND i.client_id IS NULL"
 	  "   GROUP BY i.account_id) ad ON ad.account_id = a.id"
-	  " LEFT JOIN (SELECT p.account_id, SUM(p.amount - COALESCE(rf.s, 0)) s"
-	  "   FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s"
-	  "     FROM ledger_entries WHERE kind = 'refund' GROUP BY payment_id) rf"
-	  "     ON rf.payment_id = p.id WHERE p.status = 'succeeded'"
-	  "   GROUP BY p.account_id) m ON m.account_id = a.id"
-	  " LEFT JOIN (SELECT p.account_id, SUM(x.amount) s FROM allocations x"
-	  "   JOIN payments p ON p.id = x.payment_id GROUP BY p.account_id) al"
-	  "   ON al.account_id = a.id"
+	  CREDIT_JOINS
 	  " WHERE COALESCE(l.s, 0) <> COALESCE(cd.s, 0) + COALESCE(ad.s, 0)"
 	  "   - (COALESCE(m.s, 0) - COALESCE(al.s, 0)) LIMIT 1" },
 	/* The figures kept for speed (migration 0023): each recomputed from

@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "store_plan.h"
+#include "store_rows.h"
 #include "str.h"
 
 /* An invoice's open cents: what was posted to it less what was allocated. */
@@ -160,18 +161,12 @@ store_plan_ids(struct db *db, int64_t account_id, int64_t client_id,
 {
 	struct db_param q[] = { DB_I64(account_id), DB_I64(client_id),
 	    DB_I64(client_id), DB_I64(portal_only) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT id FROM payment_plans WHERE account_id = ? AND"
-	    " (? = 0 OR client_id = ?) AND (? = 0 OR status NOT IN ('draft'))"
-	    " ORDER BY id DESC LIMIT 100", q, 4, &r);
+	int rc;
 
-	*ids = NULL;
-	*n = 0;
-	if (rc == DB_OK && r.nrows > 0 && (*ids = calloc(r.nrows, sizeof(**ids))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		(*ids)[(*n)++] = db_i64(&r, i, 0);
-	db_result_free(&r);
+	*ids = store_rows_query(db, "SELECT id FROM payment_plans WHERE"
+	    " account_id = ? AND (? = 0 OR client_id = ?) AND (? = 0 OR status NOT"
+	    " IN ('draft')) ORDER BY id DESC LIMIT 100", q, 4, sizeof(**ids),
+	    store_rows_id, n, &rc);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "store_statement.h"
+#include "store_rows.h"
 #include "str.h"
 
 #define ITEM_BATCH	16	/* rows per INSERT: 2 binds each, db.c takes 32 */
@@ -14,20 +15,10 @@ static int
 ids_read(struct db *db, const char *sql, const struct db_param *p, size_t np,
     int64_t **out, size_t *n)
 {
-	struct db_result r;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, sql, p, np, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		(*out)[i] = db_i64(&r, i, 0);
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	*out = store_rows_query(db, sql, p, np, sizeof(**out), store_rows_id, n,
+	    &rc);
 	return rc;
 }
 
@@ -199,30 +190,25 @@ store_statement_batch_set_email(struct db *db, int64_t batch_id)
 	    p, 1, NULL, NULL);
 }
 
+static void
+item_from_row(const struct db_result *r, size_t i, void *elem)
+{
+	*(struct store_statement_item *)elem = (struct store_statement_item){
+	    db_i64(r, i, 0), db_i64(r, i, 1) };
+}
+
 int
 store_statement_batch_mail_claim(struct db *db, int64_t batch_id, size_t max,
     struct store_statement_item **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(batch_id), DB_I64((int64_t)max) };
-	struct db_result r;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(db, "SELECT i.account_id, i.statement_id FROM"
+	*out = store_rows_query(db, "SELECT i.account_id, i.statement_id FROM"
 	    " statement_batch_items i JOIN statement_batches s ON s.id = i.batch_id"
 	    " WHERE i.batch_id = ? AND s.email = 1 AND i.statement_id IS NOT NULL"
 	    " AND i.mailed = 0 ORDER BY i.account_id LIMIT ? FOR UPDATE SKIP LOCKED",
-	    p, ARRAY_LEN(p), &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		(*out)[i] = (struct store_statement_item){ db_i64(&r, i, 0),
-		    db_i64(&r, i, 1) };
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	    p, ARRAY_LEN(p), sizeof(**out), item_from_row, n, &rc);
 	return rc;
 }
 

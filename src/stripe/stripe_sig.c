@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "crypto.h"
+#include "str.h"
 #include "stripe_sig.h"
 
 static const char *const sig_result_names[STRIPE_SIG__MAX] = {
@@ -20,18 +21,6 @@ stripe_sig_result_str(enum stripe_sig_result r)
 }
 
 static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 sig_parse_v1(const char *v, size_t vlen, struct stripe_sig *out)
 {
 	unsigned char *dst;
@@ -40,7 +29,7 @@ sig_parse_v1(const char *v, size_t vlen, struct stripe_sig *out)
 		return -1;
 	dst = out->v1[out->nv1];
 	for (size_t i = 0; i < CRYPTO_SHA256_LEN; i++) {
-		int hi = hex_nibble(v[2 * i]), lo = hex_nibble(v[2 * i + 1]);
+		int hi = str_hexval(v[2 * i]), lo = str_hexval(v[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

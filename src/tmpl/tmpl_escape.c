@@ -35,49 +35,58 @@ tmpl_escape_html(struct buf *b, const char *s)
 	return buf_append(b, run, (size_t)(s - run));
 }
 
-/* Safe even in an unquoted attribute value: only alphanumerics and
- * non-ASCII bytes stay literal. */
-int
-tmpl_escape_attr(struct buf *b, const char *s)
+static int
+attr_safe(unsigned char c)
+{
+	return is_alnum(c) || c >= 0x80;
+}
+
+static int
+url_safe(unsigned char c)
+{
+	return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Bytes that are not safe become enc (enclen bytes) with the byte's two
+ * hex digits at enc[at], enc[at + 1]. */
+static int
+escape_hex(struct buf *b, const char *s, int (*safe)(unsigned char), char *enc,
+    size_t enclen, size_t at)
 {
 	const char *run = s;
-	char enc[6] = { '&', '#', 'x', 0, 0, ';' };
 	unsigned char c;
 
 	for (; *s; s++) {
 		c = (unsigned char)*s;
-		if (is_alnum(c) || c >= 0x80)
+		if (safe(c))
 			continue;
-		enc[3] = hexdig[c >> 4];
-		enc[4] = hexdig[c & 0xf];
+		enc[at] = hexdig[c >> 4];
+		enc[at + 1] = hexdig[c & 0xf];
 		if (buf_append(b, run, (size_t)(s - run)) == -1 ||
-		    buf_append(b, enc, sizeof(enc)) == -1)
+		    buf_append(b, enc, enclen) == -1)
 			return -1;
 		run = s + 1;
 	}
 	return buf_append(b, run, (size_t)(s - run));
 }
 
+/* Safe even in an unquoted attribute value: only alphanumerics and
+ * non-ASCII bytes stay literal. */
+int
+tmpl_escape_attr(struct buf *b, const char *s)
+{
+	char enc[6] = { '&', '#', 'x', 0, 0, ';' };
+
+	return escape_hex(b, s, attr_safe, enc, sizeof(enc), 3);
+}
+
 /* RFC 3986 unreserved characters stay; every other byte is %HH. */
 int
 tmpl_escape_url(struct buf *b, const char *s)
 {
-	const char *run = s;
 	char enc[3] = { '%', 0, 0 };
-	unsigned char c;
 
-	for (; *s; s++) {
-		c = (unsigned char)*s;
-		if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
-			continue;
-		enc[1] = hexdig[c >> 4];
-		enc[2] = hexdig[c & 0xf];
-		if (buf_append(b, run, (size_t)(s - run)) == -1 ||
-		    buf_append(b, enc, sizeof(enc)) == -1)
-			return -1;
-		run = s + 1;
-	}
-	return buf_append(b, run, (size_t)(s - run));
+	return escape_hex(b, s, url_safe, enc, sizeof(enc), 1);
 }
 
 /* For a quoted JS string inside a <script> block or an event attribute:

@@ -154,6 +154,34 @@ START_TEST(str_trim_both_ends)
 }
 END_TEST
 
+START_TEST(str_hexval_digits)
+{
+	ck_assert_int_eq(str_hexval('0'), 0);
+	ck_assert_int_eq(str_hexval('9'), 9);
+	ck_assert_int_eq(str_hexval('a'), 10);
+	ck_assert_int_eq(str_hexval('F'), 15);
+	ck_assert_int_eq(str_hexval('g'), -1);
+	ck_assert_int_eq(str_hexval('%'), -1);
+	ck_assert_int_eq(str_hexval('\0'), -1);
+}
+END_TEST
+
+START_TEST(date_split_make_month_days)
+{
+	int y, m, d;
+
+	date_split(0, &y, &m, &d);
+	ck_assert(y == 1970 && m == 1 && d == 1);
+	date_split(date_make(2024, 2, 29), &y, &m, &d);
+	ck_assert(y == 2024 && m == 2 && d == 29);
+	ck_assert_int_eq(date_make(1969, 12, 31), -1);
+	ck_assert_int_eq(date_month_days(2024, 2), 29);
+	ck_assert_int_eq(date_month_days(2100, 2), 28);
+	ck_assert_int_eq(date_month_days(2000, 2), 29);
+	ck_assert_int_eq(date_month_days(2023, 12), 31);
+}
+END_TEST
+
 /* --- money ---------------------------------------------------------------- */
 
 START_TEST(money_formats)
@@ -581,6 +609,8 @@ main(void)
 	tcase_add_test(tc, str_utf8_validation);
 	tcase_add_test(tc, str_trim_both_ends);
 	tcase_add_test(tc, str_email_addresses);
+	tcase_add_test(tc, str_hexval_digits);
+	tcase_add_test(tc, date_split_make_month_days);
 	tcase_add_test(tc, money_formats);
 	tcase_add_test(tc, money_parses);
 	tcase_add_test(tc, money_percent_rounds_half_away_from_zero);
