@@ -14,16 +14,6 @@
 #include "tmpl.h"
 /* --- facts and helpers -------------------------------------------------------- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The value of fact key (up to its line's end), NULL when absent. */
 static const char *
 fact_find(const struct nr *x, const char *key)
@@ -55,8 +45,8 @@ notice_render_fact(const struct nr *x, const char *key, char *out, size_t outsz)
 	out[0] = '\0';
 	for (; p != NULL && *p != '\0' && *p != '\n' && o + 1 < outsz; p++) {
 		int h, l;
-		if (*p == '%' && (h = hexval(p[1])) >= 0 &&
-		    (l = hexval(p[2])) >= 0) {
+		if (*p == '%' && (h = str_hexval(p[1])) >= 0 &&
+		    (l = str_hexval(p[2])) >= 0) {
 			out[o++] = (char)(h * 16 + l);
 			p += 2;
 		} else
