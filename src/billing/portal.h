@@ -122,9 +122,9 @@ int	 portal_authenticate(struct db *, const char *email, const char *password,
 /* Records a successful sign-in (last_login_at). */
 int	 portal_login_touch(struct db *, int64_t account_id);
 
-/* 1 when account_id's login is active (activated, email unchanged), 0 not,
- * PORTAL_DB. Sessions are checked with it on every request. */
-int	 portal_login_active(struct db *, int64_t account_id);
+/* A portal session counts only while its account's login is active
+ * (activated, email unchanged): signin_portal() (signin.h) checks it in the
+ * session's own statement on every request. */
 
 /* --- invoices in the portal ----------------------------------------------- */
 

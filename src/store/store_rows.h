@@ -26,4 +26,19 @@ int	 store_rows_one(struct db *, const char *sql, const struct db_param *,
 /* store_row_fn for an int64_t from the first column (ids). */
 void	 store_rows_id(const struct db_result *, size_t i, void *elem);
 
+/* Rows read beside a session (store_session.c) by their families'
+ * decoders: the columns start at col (user and account at 0). */
+struct store_branding;
+#define STORE_BRANDING_COLS "b.org_name, b.org_address, b.accent, b.logo_sha," \
+	" b.logo_w, b.logo_h"
+void	 store_branding_from_row(const struct db_result *, size_t row,
+	    size_t col, struct store_branding *);
+#define STORE_ACCOUNT_COLS "a.id, a.name, COALESCE(a.email, ''), a.phone," \
+	" a.address1, a.address2, a.city, a.region, a.postal_code," \
+	" COALESCE(a.location_id, 0), a.created_at, a.language"
+store_row_fn	 store_profile_account_from_row;
+#define STORE_USER_COLS "u.id, u.email, u.name, u.role," \
+	" u.disabled_at IS NOT NULL, u.created_at, COALESCE(u.last_login_at, 0)"
+store_row_fn	 store_user_from_row;
+
 #endif

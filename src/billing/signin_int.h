@@ -1,0 +1,17 @@
+/* Billing-internal: the store's rows as billing's structs (the same
+ * fields), for signin.c. */
+#ifndef SIGNIN_INT_H
+#define SIGNIN_INT_H
+
+struct store_user;
+struct store_account;
+struct store_branding;
+struct user;
+struct account;
+struct branding;
+
+void	 user_from_store(const struct store_user *, struct user *);
+void	 account_from_store(const struct store_account *, struct account *);
+void	 branding_from_store(const struct store_branding *, struct branding *);
+
+#endif
