@@ -2,8 +2,8 @@
  * overdue invoices from their stored figures (invoices_open_due), payments
  * needing a look (payments_pending), cards near expiry
  * (payment_methods_expiry), plans with installments past due (ppin_due).
- * Each is one statement; each returns a db_status and a malloc'd *out the
- * caller frees. Collections by day: store_ledger_collections. */
+ * All four in one statement (store_worklist_read). Collections by day:
+ * store_ledger_collections. */
 #ifndef STORE_WORKLIST_H
 #define STORE_WORKLIST_H
 
@@ -20,10 +20,6 @@ struct store_wl_overdue {
 	char	 due_date[11];
 	int64_t	 open;		/* fig_total - fig_paid */
 };
-/* Invoices with money open due before `before` (YYYY-MM-DD), oldest due
- * first, at most max rows. */
-int	 store_worklist_overdue(struct db *, const char *before, size_t max,
-	    struct store_wl_overdue **out, size_t *n);
 
 struct store_wl_payment {
 	int64_t	 id;
@@ -36,13 +32,6 @@ struct store_wl_payment {
 	char	 stripe_status[32];
 	char	 failure[201];
 };
-/* Newest first, at most max: failed payments created in failed_since..now
- * not followed by a succeeded one on the same account; pending ones that
- * wait for the client (requires_action) or are ACH created before
- * ach_before; none created after now. */
-int	 store_worklist_payments(struct db *, int64_t failed_since,
-	    int64_t ach_before, int64_t now, size_t max,
-	    struct store_wl_payment **out, size_t *n);
 
 struct store_wl_card {
 	int64_t	 id;
@@ -53,9 +42,6 @@ struct store_wl_card {
 	int	 exp_month;
 	int	 exp_year;
 };
-/* Active cards expiring before month (year, month), latest expiry first. */
-int	 store_worklist_cards(struct db *, int year, int month, size_t max,
-	    struct store_wl_card **out, size_t *n);
 
 struct store_wl_plan {
 	int64_t	 id;
@@ -65,9 +51,37 @@ struct store_wl_plan {
 	int64_t	 count;
 	int64_t	 amount;
 };
-/* Active or past-due plans with scheduled installments due before
- * `before`, oldest first: the first due date, count and sum of those. */
-int	 store_worklist_plans(struct db *, const char *before, size_t max,
-	    struct store_wl_plan **out, size_t *n);
+
+struct store_wl_args {
+	const char	*before;	/* YYYY-MM-DD: overdue and plans due before */
+	size_t		 overdue_max;
+	int64_t		 failed_since, ach_before, now;
+	size_t		 max;		/* payments, cards, plans */
+	int		 card_year, card_month;
+};
+/* Each list in its order, at most its max rows (malloc'd arrays):
+ * - overdue: invoices with money open due before `before`, oldest due first;
+ * - payments, newest first: failed ones created in failed_since..now not
+ *   followed by a succeeded one on the same account; pending ones that
+ *   wait for the client (requires_action) or are ACH created before
+ *   ach_before; none created after now;
+ * - cards: active cards expiring before (card_year, card_month), latest
+ *   expiry first;
+ * - plans: active or past-due plans with scheduled installments due before
+ *   `before`, oldest first: the first due date, count and sum of those. */
+struct store_worklist {
+	struct store_wl_overdue	*overdue;
+	size_t			 noverdue;
+	struct store_wl_payment	*payments;
+	size_t			 npayments;
+	struct store_wl_card	*cards;
+	size_t			 ncards;
+	struct store_wl_plan	*plans;
+	size_t			 nplans;
+};
+/* One statement; db_status. store_worklist_free() frees (also on error). */
+int	 store_worklist_read(struct db *, const struct store_wl_args *,
+	    struct store_worklist *);
+void	 store_worklist_free(struct store_worklist *);
 
 #endif
