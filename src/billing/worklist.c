@@ -129,13 +129,28 @@ wl_plans(const struct store_worklist *s, int64_t today, struct worklist *w)
 	}
 }
 
+/* Adds each day's amount of rows into out[day - from_days] (days outside
+ * from_days .. + ndays ignored). */
+static void
+days_add(const struct store_ledger_day *rows, size_t n, int64_t from_days,
+    size_t ndays, int64_t *out)
+{
+	int64_t day;
+
+	for (size_t i = 0; i < n; i++) {
+		if (date_parse(rows[i].date, &day) == -1 || day < from_days ||
+		    day >= from_days + (int64_t)ndays)
+			continue;
+		out[day - from_days] += rows[i].amount;
+	}
+}
+
 int
 collections_by_day(struct db *db, int64_t from_days, size_t ndays,
     int64_t location_id, int64_t *out)
 {
 	struct store_ledger_day *rows = NULL;
 	char from[11], to[11];
-	int64_t day;
 	size_t n = 0;
 	int rc;
 
@@ -146,42 +161,31 @@ collections_by_day(struct db *db, int64_t from_days, size_t ndays,
 	    date_fmt(from_days + (int64_t)ndays - 1, to, sizeof(to)) == -1)
 		return WL_DB;
 	rc = store_ledger_collections(db, from, to, location_id, &rows, &n);
-	for (size_t i = 0; rc == DB_OK && i < n; i++) {
-		if (date_parse(rows[i].date, &day) == -1 || day < from_days ||
-		    day >= from_days + (int64_t)ndays)
-			continue;
-		out[day - from_days] += rows[i].amount;
-	}
+	if (rc == DB_OK)
+		days_add(rows, n, from_days, ndays, out);
 	free(rows);
 	return rc == DB_OK ? WL_OK : WL_DB;
 }
 
-/* Today's and this month's collections from one read of the month. */
-static int
-wl_collections(struct db *db, int64_t today, struct worklist *w)
+/* Today's and this month's collections from the month's days. */
+static void
+wl_collections(const struct store_worklist *s, int64_t today, int64_t first,
+    struct worklist *w)
 {
-	int64_t days[31], first;
-	char d[11];
-	size_t n;
+	int64_t days[31];
+	size_t n = (size_t)(today - first + 1);
 
-	if (date_fmt(today, d, sizeof(d)) == -1)
-		return DB_ERR;
-	d[8] = '0';
-	d[9] = '1';
-	if (date_parse(d, &first) == -1)
-		return DB_ERR;
-	n = (size_t)(today - first + 1);
-	if (collections_by_day(db, first, n, 0, days) != WL_OK)
-		return DB_ERR;
+	memset(days, 0, sizeof(days));
+	days_add(s->days, s->ndays, first, n, days);
 	for (size_t i = 0; i < n; i++)
 		w->collected_month += days[i];
 	w->collected_today = days[n - 1];
-	return DB_OK;
 }
 
-/* The four lists in one statement (store_worklist_read). A card works
- * through the last day of its expiry month: it expires within WL_CARD_DAYS
- * days when that month is before the month of today + WL_CARD_DAYS. */
+/* The four lists and the month's collections in one statement
+ * (store_worklist_read). A card works through the last day of its expiry
+ * month: it expires within WL_CARD_DAYS days when that month is before the
+ * month of today + WL_CARD_DAYS. */
 static int
 wl_lists(struct db *db, int64_t today, int64_t now, struct worklist *w)
 {
@@ -190,20 +194,26 @@ wl_lists(struct db *db, int64_t today, int64_t now, struct worklist *w)
 	    .ach_before = now - WL_ACH_DAYS * 86400, .now = now,
 	    .max = WL_ROWS };
 	struct store_worklist s;
-	char d[11];
+	char d[11], m[11];
+	int64_t first;
 	int ty, tm, rc;
 
 	if (date_fmt(today, d, sizeof(d)) == -1 ||
 	    ym_of(today + WL_CARD_DAYS, &a.card_year, &a.card_month) == -1 ||
 	    ym_of(today, &ty, &tm) == -1)
 		return DB_ERR;
+	str_fmt(m, sizeof(m), "%.8s01", d);
+	if (date_parse(m, &first) == -1)
+		return DB_ERR;
 	a.before = d;
+	a.days_from = m;
 	if ((rc = store_worklist_read(db, &a, &s)) != DB_OK)
 		return rc;
 	wl_overdue(&s, today, w);
 	wl_payments(&s, now, w);
 	wl_cards(&s, ty, tm, w);
 	wl_plans(&s, today, w);
+	wl_collections(&s, today, first, w);
 	store_worklist_free(&s);
 	return DB_OK;
 }
@@ -214,8 +224,7 @@ worklist_load(struct db *db, struct worklist *w)
 	int64_t today = date_today(), now = clock_now();
 
 	memset(w, 0, sizeof(*w));
-	if (wl_lists(db, today, now, w) != DB_OK ||
-	    wl_collections(db, today, w) != DB_OK)
+	if (wl_lists(db, today, now, w) != DB_OK)
 		return WL_DB;
 	return WL_OK;
 }

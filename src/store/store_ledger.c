@@ -230,8 +230,8 @@ store_ledger_unreversed(struct db *db, int64_t invoice_id,
 	return rc;
 }
 
-static void
-day_from_row(const struct db_result *r, size_t i, void *out)
+void
+store_ledger_day_from_row(const struct db_result *r, size_t i, void *out)
 {
 	struct store_ledger_day *d = out;
 
@@ -253,11 +253,11 @@ store_ledger_collections(struct db *db, const char *from, const char *to,
 	    " WHERE e.kind IN ('payment', 'refund')"
 	    " AND e.entry_date BETWEEN ? AND ?"
 	    " AND a.location_id = ? GROUP BY e.entry_date", p, 3, sizeof(**out),
-	    day_from_row, n, &rc) :
+	    store_ledger_day_from_row, n, &rc) :
 	    store_rows_query(db, "SELECT entry_date, -SUM(amount)"
 	    " FROM ledger_entries WHERE kind IN ('payment', 'refund')"
 	    " AND entry_date BETWEEN ? AND ? GROUP BY entry_date", p, 2,
-	    sizeof(**out), day_from_row, n, &rc);
+	    sizeof(**out), store_ledger_day_from_row, n, &rc);
 	return rc;
 }
 

@@ -26,8 +26,9 @@ int	 store_rows_one(struct db *, const char *sql, const struct db_param *,
 /* store_row_fn for an int64_t from the first column (ids). */
 void	 store_rows_id(const struct db_result *, size_t i, void *elem);
 
-/* Rows read beside a session (store_session.c) by their families'
- * decoders: the columns start at col (user and account at 0). */
+/* Rows read in another family's statement (a session's, the work list's)
+ * by their own families' decoders: the columns start at col (user,
+ * account and ledger day at 0). */
 struct store_branding;
 #define STORE_BRANDING_COLS "b.org_name, b.org_address, b.accent, b.logo_sha," \
 	" b.logo_w, b.logo_h"
@@ -40,5 +41,7 @@ store_row_fn	 store_profile_account_from_row;
 #define STORE_USER_COLS "u.id, u.email, u.name, u.role," \
 	" u.disabled_at IS NOT NULL, u.created_at, COALESCE(u.last_login_at, 0)"
 store_row_fn	 store_user_from_row;
+/* A struct store_ledger_day from (date, amount) (store_worklist.c too). */
+store_row_fn	 store_ledger_day_from_row;
 
 #endif

@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "db.h"
+#include "store_ledger.h"
 #include "store_rows.h"
 #include "store_worklist.h"
 #include "str.h"
@@ -62,7 +63,7 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	v->amount = db_i64(r, i, 5);
 }
 
-/* The four lists as the branches of one UNION ALL: each branch's own
+/* The four lists and the days' collections as the branches of one UNION ALL: each branch's own
  * columns first (what its _from_row reads), padded to 9, then its kind in
  * column 9. Each branch keeps its index and its own ORDER BY ... LIMIT;
  * the rows are put back in that order by each list's cmp (a UNION
@@ -98,6 +99,10 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	" AND p.status IN ('active', 'past_due')" \
 	" GROUP BY p.id, p.account_id, a.name ORDER BY MIN(i.due_date), p.id" \
 	" LIMIT ?)"
+#define WL_DAYS "(SELECT entry_date, -SUM(amount), NULL, NULL, NULL, NULL," \
+	" NULL, NULL, NULL, 5 FROM ledger_entries" \
+	" WHERE kind IN ('payment', 'refund') AND entry_date BETWEEN ? AND ?" \
+	" GROUP BY entry_date)"
 
 static int
 i64_cmp(int64_t a, int64_t b)
@@ -134,6 +139,14 @@ card_cmp(const void *a, const void *b)
 }
 
 static int
+day_cmp(const void *a, const void *b)
+{
+	const struct store_ledger_day *x = a, *y = b;
+
+	return strcmp(x->date, y->date);
+}
+
+static int
 plan_cmp(const void *a, const void *b)
 {
 	const struct store_wl_plan *x = a, *y = b;
@@ -141,6 +154,8 @@ plan_cmp(const void *a, const void *b)
 
 	return c != 0 ? c : i64_cmp(x->id, y->id);
 }
+
+#define WL_LISTS	5
 
 struct wl_list {
 	store_row_fn	*from_row;
@@ -153,7 +168,7 @@ struct wl_list {
 static int
 wl_split(const struct db_result *r, struct wl_list *l)
 {
-	for (size_t k = 0; k < 4; k++) {
+	for (size_t k = 0; k < WL_LISTS; k++) {
 		size_t n = 0, at = 0;
 
 		for (size_t i = 0; i < r->nrows; i++)
@@ -182,7 +197,8 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 	    DB_I64(a->failed_since), DB_I64(a->now), DB_I64(a->ach_before),
 	    DB_I64(a->now), DB_I64((int64_t)a->max), DB_I64(a->card_year),
 	    DB_I64(a->card_year), DB_I64(a->card_month), DB_I64((int64_t)a->max),
-	    DB_STR(a->before), DB_I64((int64_t)a->max) };
+	    DB_STR(a->before), DB_I64((int64_t)a->max), DB_STR(a->days_from),
+	    DB_STR(a->before) };
 	struct wl_list l[] = {
 		{ overdue_from_row, overdue_cmp, sizeof(*w->overdue),
 		    (void **)&w->overdue, &w->noverdue },
@@ -192,13 +208,15 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 		    &w->ncards },
 		{ plan_from_row, plan_cmp, sizeof(*w->plans), (void **)&w->plans,
 		    &w->nplans },
+		{ store_ledger_day_from_row, day_cmp, sizeof(*w->days),
+		    (void **)&w->days, &w->ndays },
 	};
 	struct db_result r;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
 	rc = db_query(db, WL_OVERDUE " UNION ALL " WL_PAYMENTS " UNION ALL "
-	    WL_CARDS " UNION ALL " WL_PLANS, p, ARRAY_LEN(p), &r);
+	    WL_CARDS " UNION ALL " WL_PLANS " UNION ALL " WL_DAYS, p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK)
 		rc = wl_split(&r, l);
 	db_result_free(&r);
@@ -214,5 +232,6 @@ store_worklist_free(struct store_worklist *w)
 	free(w->payments);
 	free(w->cards);
 	free(w->plans);
+	free(w->days);
 	memset(w, 0, sizeof(*w));
 }

@@ -2,8 +2,8 @@
  * overdue invoices from their stored figures (invoices_open_due), payments
  * needing a look (payments_pending), cards near expiry
  * (payment_methods_expiry), plans with installments past due (ppin_due).
- * All four in one statement (store_worklist_read). Collections by day:
- * store_ledger_collections. */
+ * All four and the month's collections in one statement
+ * (store_worklist_read). */
 #ifndef STORE_WORKLIST_H
 #define STORE_WORKLIST_H
 
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct db;
+struct store_ledger_day;
 
 struct store_wl_overdue {
 	int64_t	 id;
@@ -58,6 +59,7 @@ struct store_wl_args {
 	int64_t		 failed_since, ach_before, now;
 	size_t		 max;		/* payments, cards, plans */
 	int		 card_year, card_month;
+	const char	*days_from;	/* collections from days_from to `before` */
 };
 /* Each list in its order, at most its max rows (malloc'd arrays):
  * - overdue: invoices with money open due before `before`, oldest due first;
@@ -68,7 +70,9 @@ struct store_wl_args {
  * - cards: active cards expiring before (card_year, card_month), latest
  *   expiry first;
  * - plans: active or past-due plans with scheduled installments due before
- *   `before`, oldest first: the first due date, count and sum of those. */
+ *   `before`, oldest first: the first due date, count and sum of those;
+ * - days: payments less refunds per day from days_from through `before`
+ *   (as store_ledger_collections without a location). */
 struct store_worklist {
 	struct store_wl_overdue	*overdue;
 	size_t			 noverdue;
@@ -78,6 +82,8 @@ struct store_worklist {
 	size_t			 ncards;
 	struct store_wl_plan	*plans;
 	size_t			 nplans;
+	struct store_ledger_day	*days;		/* by date */
+	size_t			 ndays;
 };
 /* One statement; db_status. store_worklist_free() frees (also on error). */
 int	 store_worklist_read(struct db *, const struct store_wl_args *,

@@ -133,9 +133,9 @@ START_TEST(test_hot_pages_budget)
 	 * README's Performance section for what is left). Every signed-in page
 	 * pays one statement for its session, user or portal login + account,
 	 * and branding (src/billing/signin.c); the staff home reads its four
-	 * work lists in one. */
+	 * work lists and the month's collections in one. */
 	page_within(&c, "/portal/billing", 7);
-	page_within(&s, "/", 6);
+	page_within(&s, "/", 5);
 	str_fmt(path, sizeof(path), "/accounts/%" PRId64, acc);
 	page_within(&s, path, 11);
 	str_fmt(path, sizeof(path), "/invoices?account_id=%" PRId64, acc);
