@@ -248,13 +248,16 @@ void	 portal_reserved_free(struct portal_reserved *);
 /* What attempts in flight hold of one invoice (from the loaded rows). */
 int64_t	 portal_reserved_for(const struct portal_reserved *, int64_t invoice_id);
 /* The Billing page's reads in two statements: the money in flight
- * (reservations, pending ACH) with the account's unapplied credit, then
- * the posted invoices with their portal status (as portal_invoices). */
+ * (reservations, pending ACH) with the account's unapplied credit and the
+ * ids of its plans shown in the portal (newest first), then the posted
+ * invoices with their portal status (as portal_invoices). */
 struct portal_page {
 	struct portal_invoice	*is;
 	size_t			 n;
 	struct portal_reserved	 res;
 	int64_t			 credit;
+	int64_t			*plan_ids;
+	size_t			 nplans;
 };
 int	 portal_page_load(struct db *, int64_t account_id, struct portal_page *);
 void	 portal_page_free(struct portal_page *);

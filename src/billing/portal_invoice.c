@@ -178,7 +178,10 @@ portal_page_load(struct db *db, int64_t account_id, struct portal_page *p)
 	p->res.v = m.res;
 	p->res.n = m.nres;
 	p->credit = m.credit;
+	p->plan_ids = m.plan_ids;
+	p->nplans = m.nplans;
 	m.res = NULL;
+	m.plan_ids = NULL;
 	store_portal_money_free(&m);
 	if (rc == PORTAL_OK)
 		rc = invoices_with(db, account_id, -1, &pm, &p->is, &p->n);
@@ -192,6 +195,7 @@ void
 portal_page_free(struct portal_page *p)
 {
 	free(p->is);
+	free(p->plan_ids);
 	portal_reserved_free(&p->res);
 	memset(p, 0, sizeof(*p));
 }

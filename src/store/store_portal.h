@@ -52,13 +52,16 @@ struct store_reserved;
  * statement: the ACH plans above, the reservations of pending payments
  * (as store_receivables_reserved) and the unapplied credit (payment money
  * net of refunds, less what is allocated of the account's payments, as
- * store_ledger_account_credit). */
+ * store_ledger_account_credit), and the ids of the account's plans shown in
+ * the portal (not drafts; newest first, at most 100, as store_plan_ids). */
 struct store_portal_money {
 	char			**ach_plans;
 	size_t			  nach;
 	struct store_reserved	 *res;		/* malloc'd */
 	size_t			  nres;
 	int64_t			  credit;
+	int64_t			 *plan_ids;	/* malloc'd */
+	size_t			  nplans;
 };
 int	 store_portal_money(struct db *, int64_t account_id,
 	    struct store_portal_money *);

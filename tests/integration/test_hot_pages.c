@@ -134,7 +134,7 @@ START_TEST(test_hot_pages_budget)
 	 * pays one statement for its session, user or portal login + account,
 	 * and branding (src/billing/signin.c); the staff home reads its four
 	 * work lists and the month's collections in one. */
-	page_within(&c, "/portal/billing", 5);
+	page_within(&c, "/portal/billing", 4);
 	page_within(&s, "/", 5);
 	str_fmt(path, sizeof(path), "/accounts/%" PRId64, acc);
 	page_within(&s, path, 11);

@@ -159,7 +159,7 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	const struct portal_invoice *is;
 	size_t n, shown = 0, i;
 	int64_t due = 0, pending = 0, held = 0, h;
-	int payable = 0;
+	int payable = 0, rc;
 
 	if (portal_page_load(c->app->db, pr->account_id, &pg) != PORTAL_OK)
 		return -1;
@@ -192,7 +192,6 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	}
 	if (pg.credit > 0)
 		kit_set_money(c->view, "credit", pg.credit);
-	portal_page_free(&pg);
 	kit_set_money(c->view, "balance_due", due);
 	tmpl_set_bool(c->view, "has_due", due > 0);
 	if (pending > 0)
@@ -214,7 +213,9 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "filter", filter);
 	if (error)
 		tmpl_set(c->view, "error", error);
-	if (portal_plans_billing(c, pr->account_id) == -1)	/* plans */
+	rc = portal_plans_billing(c, pr->account_id, pg.plan_ids, pg.nplans);
+	portal_page_free(&pg);
+	if (rc == -1)
 		return -1;
 	tmpl_set(c->view, "title", portal_msg(c, "portal.billing"));
 	tmpl_set_bool(c->view, "nav_billing", 1);
