@@ -12,7 +12,7 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
-#include "signin_int.h"
+#include "billing_conv.h"
 #include "store_branding.h"
 #include "str.h"
 

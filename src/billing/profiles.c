@@ -6,7 +6,7 @@
 #include "db.h"
 #include "portal_email.h"
 #include "profiles.h"
-#include "signin_int.h"
+#include "billing_conv.h"
 #include "store_profile.h"
 #include "str.h"
 

@@ -7,7 +7,7 @@
 #include "crypto.h"
 #include "profiles.h"
 #include "signin.h"
-#include "signin_int.h"
+#include "billing_conv.h"
 #include "store_session.h"
 #include "users.h"
 

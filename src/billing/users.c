@@ -7,7 +7,7 @@
 #include "db.h"
 #include "store_session.h"
 #include "store_user.h"
-#include "signin_int.h"
+#include "billing_conv.h"
 #include "str.h"
 #include "users.h"
 

@@ -137,7 +137,7 @@ START_TEST(test_hot_pages_budget)
 	page_within(&c, "/portal/billing", 4);
 	page_within(&s, "/", 5);
 	str_fmt(path, sizeof(path), "/accounts/%" PRId64, acc);
-	page_within(&s, path, 11);
+	page_within(&s, path, 10);
 	str_fmt(path, sizeof(path), "/invoices?account_id=%" PRId64, acc);
 	page_within(&s, path, 4);
 	page_within(&s, "/invoices", 3);

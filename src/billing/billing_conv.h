@@ -1,7 +1,8 @@
 /* Billing-internal: the store's rows as billing's structs (the same
- * fields), for signin.c. */
-#ifndef SIGNIN_INT_H
-#define SIGNIN_INT_H
+ * fields), for reads that bring several families' rows in one statement
+ * (signin.c, ledger.c). */
+#ifndef BILLING_CONV_H
+#define BILLING_CONV_H
 
 struct store_user;
 struct store_account;
