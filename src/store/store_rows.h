@@ -26,6 +26,21 @@ int	 store_rows_one(struct db *, const char *sql, const struct db_param *,
 /* store_row_fn for an int64_t from the first column (ids). */
 void	 store_rows_id(const struct db_result *, size_t i, void *elem);
 
+/* One list of a UNION ALL whose branches carry a kind (1, 2, ...) in one
+ * column: its rows (kind == index + 1) go through from_row into a calloc'd
+ * *out of *n elements, sorted by cmp (a UNION promises no order). */
+struct store_rows_list {
+	store_row_fn	*from_row;
+	int		(*cmp)(const void *, const void *);
+	size_t		 elsz;
+	void		**out;
+	size_t		*n;
+};
+/* Splits r by the kind in column kcol into nl lists; db_status (on error
+ * the lists filled so far stay for the caller to free). */
+int	 store_rows_split(const struct db_result *r, size_t kcol,
+	    const struct store_rows_list *l, size_t nl);
+
 /* Rows read in another family's statement (a session's, the work list's)
  * by their own families' decoders: the columns start at col (user,
  * account and ledger day at 0). */

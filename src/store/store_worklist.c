@@ -155,40 +155,6 @@ plan_cmp(const void *a, const void *b)
 	return c != 0 ? c : i64_cmp(x->id, y->id);
 }
 
-#define WL_LISTS	5
-
-struct wl_list {
-	store_row_fn	*from_row;
-	int		(*cmp)(const void *, const void *);
-	size_t		 elsz;
-	void		**out;
-	size_t		*n;
-};
-
-static int
-wl_split(const struct db_result *r, struct wl_list *l)
-{
-	for (size_t k = 0; k < WL_LISTS; k++) {
-		size_t n = 0, at = 0;
-
-		for (size_t i = 0; i < r->nrows; i++)
-			n += db_i64(r, i, 9) == (int64_t)k + 1;
-		*l[k].out = NULL;
-		*l[k].n = 0;
-		if (n == 0)
-			continue;
-		if ((*l[k].out = calloc(n, l[k].elsz)) == NULL)
-			return DB_ERR;
-		for (size_t i = 0; i < r->nrows; i++)
-			if (db_i64(r, i, 9) == (int64_t)k + 1)
-				l[k].from_row(r, i, (char *)*l[k].out +
-				    at++ * l[k].elsz);
-		qsort(*l[k].out, n, l[k].elsz, l[k].cmp);
-		*l[k].n = n;
-	}
-	return DB_OK;
-}
-
 int
 store_worklist_read(struct db *db, const struct store_wl_args *a,
     struct store_worklist *w)
@@ -199,7 +165,7 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 	    DB_I64(a->card_year), DB_I64(a->card_month), DB_I64((int64_t)a->max),
 	    DB_STR(a->before), DB_I64((int64_t)a->max), DB_STR(a->days_from),
 	    DB_STR(a->before) };
-	struct wl_list l[] = {
+	struct store_rows_list l[] = {
 		{ overdue_from_row, overdue_cmp, sizeof(*w->overdue),
 		    (void **)&w->overdue, &w->noverdue },
 		{ payment_from_row, payment_cmp, sizeof(*w->payments),
@@ -218,7 +184,7 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 	rc = db_query(db, WL_OVERDUE " UNION ALL " WL_PAYMENTS " UNION ALL "
 	    WL_CARDS " UNION ALL " WL_PLANS " UNION ALL " WL_DAYS, p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK)
-		rc = wl_split(&r, l);
+		rc = store_rows_split(&r, 9, l, ARRAY_LEN(l));
 	db_result_free(&r);
 	if (rc != DB_OK)
 		store_worklist_free(w);

@@ -135,7 +135,7 @@ START_TEST(test_hot_pages_budget)
 	 * and branding (src/billing/signin.c); the staff home reads its four
 	 * work lists and the month's collections in one. */
 	page_within(&c, "/portal/billing", 4);
-	page_within(&s, "/", 5);
+	page_within(&s, "/", 4);
 	str_fmt(path, sizeof(path), "/accounts/%" PRId64, acc);
 	page_within(&s, path, 10);
 	str_fmt(path, sizeof(path), "/invoices?account_id=%" PRId64, acc);
