@@ -182,17 +182,32 @@ wl_collections(const struct store_worklist *s, int64_t today, int64_t first,
 	w->collected_today = days[n - 1];
 }
 
-/* The four lists and the month's collections in one statement
- * (store_worklist_read). A card works through the last day of its expiry
- * month: it expires within WL_CARD_DAYS days when that month is before the
- * month of today + WL_CARD_DAYS. */
+static void
+wl_past_due(const struct store_worklist *s, struct worklist *w)
+{
+	for (size_t i = 0; i < s->npast_due && i < WL_PAST_DUE_ROWS; i++) {
+		const struct store_wl_past_due *o = &s->past_due[i];
+		struct wl_past_due *v = &w->past_due[w->npast_due++];
+
+		v->plan_id = o->plan_id;
+		v->account_id = o->account_id;
+		str_copy(v->account_name, sizeof(v->account_name), o->account_name);
+		v->remaining = o->remaining;
+		str_copy(v->reason, sizeof(v->reason), o->reason);
+	}
+}
+
+/* The four lists, the month's collections and the plans past due in one
+ * statement (store_worklist_read). A card works through the last day of
+ * its expiry month: it expires within WL_CARD_DAYS days when that month is
+ * before the month of today + WL_CARD_DAYS. */
 static int
 wl_lists(struct db *db, int64_t today, int64_t now, struct worklist *w)
 {
 	struct store_wl_args a = { .overdue_max = WL_OVERDUE_ROWS + 1,
 	    .failed_since = now - WL_FAILED_DAYS * 86400,
 	    .ach_before = now - WL_ACH_DAYS * 86400, .now = now,
-	    .max = WL_ROWS };
+	    .max = WL_ROWS, .past_due_max = WL_PAST_DUE_ROWS };
 	struct store_worklist s;
 	char d[11], m[11];
 	int64_t first;
@@ -214,6 +229,7 @@ wl_lists(struct db *db, int64_t today, int64_t now, struct worklist *w)
 	wl_cards(&s, ty, tm, w);
 	wl_plans(&s, today, w);
 	wl_collections(&s, today, first, w);
+	wl_past_due(&s, w);
 	store_worklist_free(&s);
 	return DB_OK;
 }

@@ -63,9 +63,9 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	v->amount = db_i64(r, i, 5);
 }
 
-/* The four lists and the days' collections as the branches of one UNION ALL: each branch's own
- * columns first (what its _from_row reads), padded to 9, then its kind in
- * column 9. Each branch keeps its index and its own ORDER BY ... LIMIT;
+/* The four lists, the days' collections and the plans past due as the
+ * branches of one UNION ALL: each branch's own columns first (what its
+ * _from_row reads), padded to 9, then its kind in column 9. Each branch keeps its index and its own ORDER BY ... LIMIT;
  * the rows are put back in that order by each list's cmp (a UNION
  * promises no order). */
 #define WL_OVERDUE "(SELECT i.id, COALESCE(i.number, ''), i.account_id," \
@@ -103,6 +103,14 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	" NULL, NULL, NULL, 5 FROM ledger_entries" \
 	" WHERE kind IN ('payment', 'refund') AND entry_date BETWEEN ? AND ?" \
 	" GROUP BY entry_date)"
+#define WL_PAST_DUE "(SELECT p.id, p.account_id, a.name, COALESCE((SELECT" \
+	" SUM(i.amount) FROM payment_plan_installments i WHERE i.plan_id = p.id" \
+	" AND i.status IN ('scheduled', 'processing')), 0), COALESCE((SELECT" \
+	" i.last_failure_code FROM payment_plan_installments i WHERE i.plan_id =" \
+	" p.id AND i.dunning_stopped = 1 ORDER BY i.id DESC LIMIT 1), '')," \
+	" p.updated_at, NULL, NULL, NULL, 6 FROM payment_plans p" \
+	" JOIN accounts a ON a.id = p.account_id WHERE p.status = 'past_due'" \
+	" ORDER BY p.updated_at, p.id LIMIT ?)"
 
 static int
 i64_cmp(int64_t a, int64_t b)
@@ -146,6 +154,28 @@ day_cmp(const void *a, const void *b)
 	return strcmp(x->date, y->date);
 }
 
+static void
+past_due_from_row(const struct db_result *r, size_t i, void *out)
+{
+	struct store_wl_past_due *v = out;
+
+	v->plan_id = db_i64(r, i, 0);
+	v->account_id = db_i64(r, i, 1);
+	str_copy(v->account_name, sizeof(v->account_name), db_str(r, i, 2));
+	v->remaining = db_i64(r, i, 3);
+	str_copy(v->reason, sizeof(v->reason), db_str(r, i, 4));
+	v->updated_at = db_i64(r, i, 5);
+}
+
+static int
+past_due_cmp(const void *a, const void *b)
+{
+	const struct store_wl_past_due *x = a, *y = b;
+	int c = i64_cmp(x->updated_at, y->updated_at);
+
+	return c != 0 ? c : i64_cmp(x->plan_id, y->plan_id);
+}
+
 static int
 plan_cmp(const void *a, const void *b)
 {
@@ -164,7 +194,7 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 	    DB_I64(a->now), DB_I64((int64_t)a->max), DB_I64(a->card_year),
 	    DB_I64(a->card_year), DB_I64(a->card_month), DB_I64((int64_t)a->max),
 	    DB_STR(a->before), DB_I64((int64_t)a->max), DB_STR(a->days_from),
-	    DB_STR(a->before) };
+	    DB_STR(a->before), DB_I64((int64_t)a->past_due_max) };
 	struct store_rows_list l[] = {
 		{ overdue_from_row, overdue_cmp, sizeof(*w->overdue),
 		    (void **)&w->overdue, &w->noverdue },
@@ -176,13 +206,16 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 		    &w->nplans },
 		{ store_ledger_day_from_row, day_cmp, sizeof(*w->days),
 		    (void **)&w->days, &w->ndays },
+		{ past_due_from_row, past_due_cmp, sizeof(*w->past_due),
+		    (void **)&w->past_due, &w->npast_due },
 	};
 	struct db_result r;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
 	rc = db_query(db, WL_OVERDUE " UNION ALL " WL_PAYMENTS " UNION ALL "
-	    WL_CARDS " UNION ALL " WL_PLANS " UNION ALL " WL_DAYS, p, ARRAY_LEN(p), &r);
+	    WL_CARDS " UNION ALL " WL_PLANS " UNION ALL " WL_DAYS " UNION ALL "
+	    WL_PAST_DUE, p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK)
 		rc = store_rows_split(&r, 9, l, ARRAY_LEN(l));
 	db_result_free(&r);
@@ -199,5 +232,6 @@ store_worklist_free(struct store_worklist *w)
 	free(w->cards);
 	free(w->plans);
 	free(w->days);
+	free(w->past_due);
 	memset(w, 0, sizeof(*w));
 }

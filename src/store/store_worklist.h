@@ -2,7 +2,7 @@
  * overdue invoices from their stored figures (invoices_open_due), payments
  * needing a look (payments_pending), cards near expiry
  * (payment_methods_expiry), plans with installments past due (ppin_due).
- * All four and the month's collections in one statement
+ * All four, the month's collections and the plans past due in one statement
  * (store_worklist_read). */
 #ifndef STORE_WORKLIST_H
 #define STORE_WORKLIST_H
@@ -53,6 +53,14 @@ struct store_wl_plan {
 	int64_t	 amount;
 };
 
+struct store_wl_past_due {
+	int64_t	 plan_id, account_id;
+	char	 account_name[201];
+	int64_t	 remaining;	/* installments scheduled or processing */
+	char	 reason[65];	/* the last dunning-stopped failure's code */
+	int64_t	 updated_at;
+};
+
 struct store_wl_args {
 	const char	*before;	/* YYYY-MM-DD: overdue and plans due before */
 	size_t		 overdue_max;
@@ -60,6 +68,7 @@ struct store_wl_args {
 	size_t		 max;		/* payments, cards, plans */
 	int		 card_year, card_month;
 	const char	*days_from;	/* collections from days_from to `before` */
+	size_t		 past_due_max;
 };
 /* Each list in its order, at most its max rows (malloc'd arrays):
  * - overdue: invoices with money open due before `before`, oldest due first;
@@ -72,7 +81,9 @@ struct store_wl_args {
  * - plans: active or past-due plans with scheduled installments due before
  *   `before`, oldest first: the first due date, count and sum of those;
  * - days: payments less refunds per day from days_from through `before`
- *   (as store_ledger_collections without a location). */
+ *   (as store_ledger_collections without a location);
+ * - past_due: plans past due, oldest change first (as
+ *   store_autopay_past_due). */
 struct store_worklist {
 	struct store_wl_overdue	*overdue;
 	size_t			 noverdue;
@@ -84,6 +95,8 @@ struct store_worklist {
 	size_t			 nplans;
 	struct store_ledger_day	*days;		/* by date */
 	size_t			 ndays;
+	struct store_wl_past_due *past_due;
+	size_t			 npast_due;
 };
 /* One statement; db_status. store_worklist_free() frees (also on error). */
 int	 store_worklist_read(struct db *, const struct store_wl_args *,
