@@ -196,7 +196,7 @@ portal_page_free(struct portal_page *p)
 {
 	free(p->is);
 	free(p->plan_ids);
-	portal_reserved_free(&p->res);
+	free(p->res.v);
 	memset(p, 0, sizeof(*p));
 }
 
