@@ -79,15 +79,6 @@ int	 autopay_notices_run(const struct autopay_env *, struct autopay_stats *);
 int	 autopay_card_expiry_run(const struct autopay_env *, struct autopay_stats *);
 
 
+/* Plans past due (the staff home's work list): worklist.h. */
 
-/* Plans past due (the staff home's work list), oldest change first. */
-struct autopay_past_due {
-	int64_t	 plan_id, account_id;
-	char	 account_name[201];
-	int64_t	 remaining;
-	char	 reason[65];	/* the last failure's code */
-};
-/* Caller frees *out. */
-int	 autopay_past_due_list(struct db *, size_t max,
-	    struct autopay_past_due **out, size_t *n);
 #endif

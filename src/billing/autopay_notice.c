@@ -260,31 +260,3 @@ autopay_card_expiry_run(const struct autopay_env *env, struct autopay_stats *sta
 	free(v);
 	return rc;
 }
-
-/* --- the staff home -------------------------------------------------------------- */
-
-int
-autopay_past_due_list(struct db *db, size_t max, struct autopay_past_due **out,
-    size_t *n)
-{
-	struct store_autopay_past_due *v;
-	size_t nv;
-	int rc = store_autopay_past_due(db, max, &v, &nv);
-
-	*out = NULL;
-	*n = 0;
-	if (rc == DB_OK && nv > 0 && (*out = calloc(nv, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < nv; i++) {
-		struct autopay_past_due *d = &(*out)[i];
-
-		d->plan_id = v[i].plan_id;
-		d->account_id = v[i].account_id;
-		str_copy(d->account_name, sizeof(d->account_name), v[i].account_name);
-		d->remaining = v[i].remaining;
-		str_copy(d->reason, sizeof(d->reason), v[i].reason);
-		*n = i + 1;
-	}
-	free(v);
-	return rc;
-}

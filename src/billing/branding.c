@@ -12,8 +12,20 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
+#include "billing_conv.h"
 #include "store_branding.h"
 #include "str.h"
+
+void
+branding_from_store(const struct store_branding *s, struct branding *b)
+{
+	str_copy(b->org_name, sizeof(b->org_name), s->org_name);
+	str_copy(b->org_address, sizeof(b->org_address), s->org_address);
+	str_copy(b->accent, sizeof(b->accent), s->accent);
+	str_copy(b->logo_sha, sizeof(b->logo_sha), s->logo_sha);
+	b->logo_w = s->logo_w;
+	b->logo_h = s->logo_h;
+}
 
 int
 branding_get(struct db *db, struct branding *b)
@@ -24,14 +36,8 @@ branding_get(struct db *db, struct branding *b)
 	memset(b, 0, sizeof(*b));
 	if (rc < 0)
 		return BRAND_DB;
-	if (rc == 1) {
-		str_copy(b->org_name, sizeof(b->org_name), s.org_name);
-		str_copy(b->org_address, sizeof(b->org_address), s.org_address);
-		str_copy(b->accent, sizeof(b->accent), s.accent);
-		str_copy(b->logo_sha, sizeof(b->logo_sha), s.logo_sha);
-		b->logo_w = s.logo_w;
-		b->logo_h = s.logo_h;
-	}
+	if (rc == 1)
+		branding_from_store(&s, b);
 	return BRAND_OK;
 }
 

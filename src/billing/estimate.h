@@ -188,7 +188,10 @@ struct estimate_flag {
 /* account_id 0: every account. Newest first, at most 50. Caller frees. */
 int	 estimate_gfe_flags(struct db *, int64_t account_id,
 	    struct estimate_flag **out, size_t *n);
-int	 estimate_awaiting_countersign(struct db *, struct estimate_flag **out,
-	    size_t *n);
+/* The staff home's two lists in one statement: GFE flags of every account
+ * (as above) and estimates waiting for the countersignature (newest
+ * first, at most 50). Caller frees both. */
+int	 estimate_home_flags(struct db *, struct estimate_flag **gfe,
+	    size_t *ngfe, struct estimate_flag **awaiting, size_t *nawaiting);
 
 #endif

@@ -152,13 +152,23 @@ estimate_gfe_flags(struct db *db, int64_t account_id, struct estimate_flag **out
 }
 
 int
-estimate_awaiting_countersign(struct db *db, struct estimate_flag **out,
-    size_t *n)
+estimate_home_flags(struct db *db, struct estimate_flag **gfe, size_t *ngfe,
+    struct estimate_flag **awaiting, size_t *nawaiting)
 {
-	struct store_estimate_flag *v;
-	size_t nv;
+	struct store_estimate_flag *g, *w;
+	size_t ng, nw;
 	int rc;
 
-	rc = store_estimate_signed_list(db, &v, &nv);
-	return flags_convert(rc, v, nv, out, n);
+	rc = store_estimate_home(db, EST_GFE_DISPUTE_CENTS, &g, &ng, &w, &nw);
+	if (rc != DB_OK)
+		return EST_S_DB;
+	rc = flags_convert(DB_OK, g, ng, gfe, ngfe);
+	if (flags_convert(DB_OK, w, nw, awaiting, nawaiting) == EST_S_OK &&
+	    rc == EST_S_OK)
+		return EST_S_OK;
+	free(*gfe);
+	free(*awaiting);
+	*gfe = *awaiting = NULL;
+	*ngfe = *nawaiting = 0;
+	return EST_S_DB;
 }

@@ -2,7 +2,10 @@
 
 #include "clock.h"
 #include "db.h"
+#include "billing_conv.h"
 #include "ledger.h"
+#include "profiles.h"
+#include "store_profile.h"
 #include "store_ledger.h"
 #include "str.h"
 
@@ -47,6 +50,15 @@ balance_from_sums(const struct store_ledger_sums *s, struct balance *b)
 /* The entries by kind through ledger_account_date, and the credit (payment
  * money net of refunds, less what is allocated of the account's payments)
  * beside them. */
+static void
+balance_of_account(const struct store_ledger_sums *s, struct balance *b)
+{
+	balance_from_sums(s, b);
+	b->credit = s->credit;
+	b->account_credit = b->credit;
+	b->open = b->balance + b->credit;
+}
+
 int
 ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
 {
@@ -56,11 +68,25 @@ ledger_balance_account(struct db *db, int64_t account_id, struct balance *b)
 	memset(b, 0, sizeof(*b));
 	if ((rc = store_ledger_account_sums(db, account_id, &s)) != DB_OK)
 		return rc;
-	balance_from_sums(&s, b);
-	b->credit = s.credit;
-	b->account_credit = b->credit;
-	b->open = b->balance + b->credit;
+	balance_of_account(&s, b);
 	return DB_OK;
+}
+
+int
+ledger_account_page(struct db *db, int64_t account_id, struct account *a,
+    struct balance *b)
+{
+	struct store_ledger_sums s;
+	struct store_account sa;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	rc = store_ledger_account_page(db, account_id, &sa, &s);
+	if (rc == 1) {
+		account_from_store(&sa, a);
+		balance_of_account(&s, b);
+	}
+	return rc < 0 ? -1 : rc;
 }
 
 /* A client's figures: its invoices' entries (charges, discounts,

@@ -63,6 +63,11 @@ struct balance {
 };
 
 int	 ledger_balance_account(struct db *, int64_t account_id, struct balance *);
+struct account;
+/* The account (profiles.h) with its balance, in one statement (the staff
+ * account page): 1, 0 when no such account, -1 on errors. */
+int	 ledger_account_page(struct db *, int64_t account_id, struct account *,
+	    struct balance *);
 int	 ledger_balance_client(struct db *, int64_t client_id, struct balance *);
 
 struct ledger_filter {

@@ -232,14 +232,28 @@ plan_list(struct db *db, int64_t account_id, int64_t client_id, int portal_only,
 	*out = NULL;
 	*n = 0;
 	rc = store_plan_ids(db, account_id, client_id, portal_only, &ids, &nids);
-	if (rc == DB_OK && nids > 0 && (*out = calloc(nids, sizeof(**out))) == NULL)
+	if (rc != DB_OK)
+		return PLAN_DB;
+	rc = plan_list_of(db, account_id, ids, nids, out, n);
+	free(ids);
+	return rc;
+}
+
+int
+plan_list_of(struct db *db, int64_t account_id, const int64_t *ids,
+    size_t nids, struct plan **out, size_t *n)
+{
+	int rc = DB_OK;
+
+	*out = NULL;
+	*n = 0;
+	if (nids > 0 && (*out = calloc(nids, sizeof(**out))) == NULL)
 		rc = DB_ERR;
 	for (size_t i = 0; rc == DB_OK && i < nids; i++) {
 		rc = plan_get(db, ids[i], account_id, &(*out)[*n]);
 		if (rc == PLAN_OK)
 			(*n)++;
 	}
-	free(ids);
 	if (rc != DB_OK) {
 		for (size_t i = 0; i < *n; i++)
 			plan_free(&(*out)[i]);

@@ -147,6 +147,9 @@ int	 plan_get(struct db *, int64_t id, int64_t account_id, struct plan *);
  * with installments. Caller plan_free()s each and free()s the array. */
 int	 plan_list(struct db *, int64_t account_id, int64_t client_id,
 	    int portal_only, struct plan **out, size_t *n);
+/* The same for ids already read (of account_id, in their order). */
+int	 plan_list_of(struct db *, int64_t account_id, const int64_t *ids,
+	    size_t nids, struct plan **out, size_t *n);
 /* Brings installment statuses and amounts up to date (see above). */
 int	 plan_sync(struct db *, const struct actor *, int64_t id);
 

@@ -386,10 +386,3 @@ portal_login_touch(struct db *db, int64_t account_id)
 	    clock_now()));
 }
 
-int
-portal_login_active(struct db *db, int64_t account_id)
-{
-	int rc = store_portal_login_active(db, account_id);
-
-	return rc < 0 ? PORTAL_DB : rc;
-}

@@ -119,9 +119,9 @@ int	 portal_authenticate(struct db *, const char *email, const char *password,
 /* Records a successful sign-in (last_login_at). */
 int	 portal_login_touch(struct db *, int64_t account_id);
 
-/* 1 when account_id's login is active (activated, email unchanged), 0 not,
- * PORTAL_DB. Sessions are checked with it on every request. */
-int	 portal_login_active(struct db *, int64_t account_id);
+/* A portal session counts only while its account's login is active
+ * (activated, email unchanged): signin_portal() (signin.h) checks it in the
+ * session's own statement on every request. */
 
 /* --- invoices in the portal ----------------------------------------------- */
 
@@ -244,6 +244,20 @@ int	 portal_reserved_load(struct db *, int64_t account_id, struct portal_reserve
 void	 portal_reserved_free(struct portal_reserved *);
 /* What attempts in flight hold of one invoice (from the loaded rows). */
 int64_t	 portal_reserved_for(const struct portal_reserved *, int64_t invoice_id);
+/* The Billing page's reads in two statements: the money in flight
+ * (reservations, pending ACH) with the account's unapplied credit and the
+ * ids of its plans shown in the portal (newest first), then the posted
+ * invoices with their portal status (as portal_invoices). */
+struct portal_page {
+	struct portal_invoice	*is;
+	size_t			 n;
+	struct portal_reserved	 res;
+	int64_t			 credit;
+	int64_t			*plan_ids;
+	size_t			 nplans;
+};
+int	 portal_page_load(struct db *, int64_t account_id, struct portal_page *);
+void	 portal_page_free(struct portal_page *);
 int	 portal_payable_sum(const struct portal_reserved *,
 	    const struct portal_invoice *, size_t n, const char *upto,
 	    int64_t client_id, int64_t *total);

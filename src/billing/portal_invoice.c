@@ -33,8 +33,29 @@ struct pending_map {
 	size_t			 n;
 };
 
-/* What pending ACH payments (submitted, Stripe processing) of the account
- * will pay to each invoice, from their allocation plans. */
+/* What the allocation plans of pending ACH payments (submitted, Stripe
+ * processing) will pay to each invoice. */
+static int
+pending_from(char *const *plans, size_t n, struct pending_map *m)
+{
+	m->v = NULL;
+	m->n = 0;
+	if (n == 0)
+		return DB_OK;
+	if ((m->v = calloc(n * SP_PLAN_MAX, sizeof(*m->v))) == NULL)
+		return DB_ERR;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		int autoa = 0;
+
+		if (stripe_pay_plan_parse(plans[i], &autoa, m->v + m->n,
+		    SP_PLAN_MAX, &k) == 0)
+			m->n += k;
+	}
+	return DB_OK;
+}
+
+/* The same for the account's payments, read here. */
 static int
 pending_ach(struct db *db, int64_t account_id, struct pending_map *m)
 {
@@ -47,21 +68,9 @@ pending_ach(struct db *db, int64_t account_id, struct pending_map *m)
 	rc = store_portal_ach_plans(db, account_id, &plans, &n);
 	if (rc != DB_OK || n == 0)
 		return rc;
-	m->v = calloc(n * SP_PLAN_MAX, sizeof(*m->v));
-	if (m->v == NULL) {
-		store_portal_plans_free(plans, n);
-		return DB_ERR;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
-		int autoa = 0;
-
-		if (stripe_pay_plan_parse(plans[i], &autoa, m->v + m->n,
-		    SP_PLAN_MAX, &k) == 0)
-			m->n += k;
-	}
+	rc = pending_from(plans, n, m);
 	store_portal_plans_free(plans, n);
-	return DB_OK;
+	return rc;
 }
 
 static int64_t
@@ -103,9 +112,11 @@ portal_invoice_from(struct portal_invoice *p, const struct invoice *inv,
 		p->status = PIS_OPEN;
 }
 
-int
-portal_invoices(struct db *db, int64_t account_id, int status,
-    struct portal_invoice **out, size_t *n)
+/* The posted invoices of status (-1: all) with their portal status; the
+ * pending ACH money from known (NULL: read it when there are invoices). */
+static int
+invoices_with(struct db *db, int64_t account_id, int status,
+    const struct pending_map *known, struct portal_invoice **out, size_t *n)
 {
 	struct pending_map pm = { NULL, 0 };
 	struct invoice *is = NULL;
@@ -117,9 +128,12 @@ portal_invoices(struct db *db, int64_t account_id, int status,
 	*n = 0;
 	if (invoice_list_posted(db, account_id, &is, &at, &got) != INV_OK)
 		return PORTAL_DB;
-	if (got > 0 && (pending_ach(db, account_id, &pm) != DB_OK ||
+	if (got > 0 && ((known == NULL &&
+	    pending_ach(db, account_id, &pm) != DB_OK) ||
 	    (*out = calloc(got, sizeof(**out))) == NULL))
 		rc = PORTAL_DB;
+	if (known != NULL)
+		pm = *known;
 	for (size_t i = 0; i < got; i++) {
 		if (rc == PORTAL_OK) {
 			portal_invoice_from(&(*out)[k], &is[i], at[i],
@@ -131,7 +145,8 @@ portal_invoices(struct db *db, int64_t account_id, int status,
 	}
 	free(is);
 	free(at);
-	free(pm.v);
+	if (known == NULL)
+		free(pm.v);
 	if (rc != PORTAL_OK) {
 		free(*out);
 		*out = NULL;
@@ -139,6 +154,50 @@ portal_invoices(struct db *db, int64_t account_id, int status,
 	}
 	*n = k;
 	return PORTAL_OK;
+}
+
+int
+portal_invoices(struct db *db, int64_t account_id, int status,
+    struct portal_invoice **out, size_t *n)
+{
+	return invoices_with(db, account_id, status, NULL, out, n);
+}
+
+int
+portal_page_load(struct db *db, int64_t account_id, struct portal_page *p)
+{
+	struct store_portal_money m;
+	struct pending_map pm = { NULL, 0 };
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (store_portal_money(db, account_id, &m) != DB_OK)
+		return PORTAL_DB;
+	rc = pending_from(m.ach_plans, m.nach, &pm) == DB_OK ? PORTAL_OK :
+	    PORTAL_DB;
+	p->res.v = m.res;
+	p->res.n = m.nres;
+	p->credit = m.credit;
+	p->plan_ids = m.plan_ids;
+	p->nplans = m.nplans;
+	m.res = NULL;
+	m.plan_ids = NULL;
+	store_portal_money_free(&m);
+	if (rc == PORTAL_OK)
+		rc = invoices_with(db, account_id, -1, &pm, &p->is, &p->n);
+	free(pm.v);
+	if (rc != PORTAL_OK)
+		portal_page_free(p);
+	return rc;
+}
+
+void
+portal_page_free(struct portal_page *p)
+{
+	free(p->is);
+	free(p->plan_ids);
+	free(p->res.v);
+	memset(p, 0, sizeof(*p));
 }
 
 int

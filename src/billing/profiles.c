@@ -6,6 +6,7 @@
 #include "db.h"
 #include "portal_email.h"
 #include "profiles.h"
+#include "billing_conv.h"
 #include "store_profile.h"
 #include "str.h"
 
@@ -97,7 +98,7 @@ page_before(const struct page_req *pg)
 
 /* The store's row as ours and back (the same fields: billing headers do not
  * see the store's). */
-static void
+void
 account_from_store(const struct store_account *s, struct account *a)
 {
 	a->id = s->id;

@@ -7,10 +7,11 @@
 #include "db.h"
 #include "store_session.h"
 #include "store_user.h"
+#include "billing_conv.h"
 #include "str.h"
 #include "users.h"
 
-static void
+void
 user_from_store(const struct store_user *s, struct user *u)
 {
 	u->id = s->id;

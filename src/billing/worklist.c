@@ -14,16 +14,13 @@
 /* Issued invoices past due with money still open, oldest due first. The
  * open amount is the invoice's entries less its allocations, the rule
  * ledger verify and the A/R aging use. */
-static int
-wl_overdue(struct db *db, int64_t today, const char *d, struct worklist *w)
+static void
+wl_overdue(const struct store_worklist *s, int64_t today, struct worklist *w)
 {
-	struct store_wl_overdue *rows = NULL;
+	const struct store_wl_overdue *rows = s->overdue;
 	int64_t due;
-	size_t n = 0;
-	int rc;
 
-	rc = store_worklist_overdue(db, d, WL_OVERDUE_ROWS + 1, &rows, &n);
-	for (size_t i = 0; rc == DB_OK && i < n; i++) {
+	for (size_t i = 0; i < s->noverdue; i++) {
 		struct wl_invoice *v;
 
 		if (i == WL_OVERDUE_ROWS) {
@@ -44,8 +41,6 @@ wl_overdue(struct db *db, int64_t today, const char *d, struct worklist *w)
 		w->band_count[v->band]++;
 		w->band_open[v->band] += v->open;
 	}
-	free(rows);
-	return rc;
 }
 
 static void
@@ -70,19 +65,11 @@ wl_payment_row(const struct store_wl_payment *o, int64_t now,
 
 /* Failed payments not followed by a succeeded one on the same account;
  * pending ones waiting for the client; ACH pending for days. */
-static int
-wl_payments(struct db *db, int64_t now, struct worklist *w)
+static void
+wl_payments(const struct store_worklist *s, int64_t now, struct worklist *w)
 {
-	struct store_wl_payment *rows = NULL;
-	size_t n = 0;
-	int rc;
-
-	rc = store_worklist_payments(db, now - WL_FAILED_DAYS * 86400,
-	    now - WL_ACH_DAYS * 86400, now, WL_ROWS, &rows, &n);
-	for (size_t i = 0; rc == DB_OK && i < n && i < WL_ROWS; i++)
-		wl_payment_row(&rows[i], now, &w->payments[w->npayments++]);
-	free(rows);
-	return rc;
+	for (size_t i = 0; i < s->npayments && i < WL_ROWS; i++)
+		wl_payment_row(&s->payments[i], now, &w->payments[w->npayments++]);
 }
 
 /* Year and month of a day number. */
@@ -99,22 +86,13 @@ ym_of(int64_t days, int *y, int *m)
 	return 0;
 }
 
-/* A card works through the last day of its expiry month: it expires
- * within WL_CARD_DAYS days when that month is before the month of
- * today + WL_CARD_DAYS. */
-static int
-wl_cards(struct db *db, int64_t today, struct worklist *w)
+/* Cards near expiry (see wl_lists); expired: before this month. */
+static void
+wl_cards(const struct store_worklist *s, int ty, int tm, struct worklist *w)
 {
-	struct store_wl_card *rows = NULL;
-	int ly, lm, ty, tm;
-	size_t n = 0;
-	int rc;
+	const struct store_wl_card *rows = s->cards;
 
-	if (ym_of(today + WL_CARD_DAYS, &ly, &lm) == -1 ||
-	    ym_of(today, &ty, &tm) == -1)
-		return DB_ERR;
-	rc = store_worklist_cards(db, ly, lm, WL_ROWS, &rows, &n);
-	for (size_t i = 0; rc == DB_OK && i < n && i < WL_ROWS; i++) {
+	for (size_t i = 0; i < s->ncards && i < WL_ROWS; i++) {
 		struct wl_card *v = &w->cards[w->ncards++];
 
 		v->id = rows[i].id;
@@ -126,23 +104,18 @@ wl_cards(struct db *db, int64_t today, struct worklist *w)
 		v->exp_year = rows[i].exp_year;
 		v->expired = v->exp_year * 12 + v->exp_month < ty * 12 + tm;
 	}
-	free(rows);
-	return rc;
 }
 
 /* Plans (active or already past due) with scheduled installments whose
  * date has passed, oldest first (index ppin_due). */
-static int
-wl_plans(struct db *db, int64_t today, const char *d, struct worklist *w)
+static void
+wl_plans(const struct store_worklist *s, int64_t today, struct worklist *w)
 {
-	struct store_wl_plan *rows = NULL;
+	const struct store_wl_plan *rows = s->plans;
 	int64_t due;
-	size_t n = 0;
-	int rc;
 
 	w->has_plans = 1;
-	rc = store_worklist_plans(db, d, WL_ROWS, &rows, &n);
-	for (size_t i = 0; rc == DB_OK && i < n && i < WL_ROWS; i++) {
+	for (size_t i = 0; i < s->nplans && i < WL_ROWS; i++) {
 		struct wl_plan *v = &w->plans[w->nplans++];
 
 		v->id = rows[i].id;
@@ -154,8 +127,22 @@ wl_plans(struct db *db, int64_t today, const char *d, struct worklist *w)
 		v->days_past_due = date_parse(v->first_due, &due) == 0 ?
 		    today - due : 0;
 	}
-	free(rows);
-	return rc;
+}
+
+/* Adds each day's amount of rows into out[day - from_days] (days outside
+ * from_days .. + ndays ignored). */
+static void
+days_add(const struct store_ledger_day *rows, size_t n, int64_t from_days,
+    size_t ndays, int64_t *out)
+{
+	int64_t day;
+
+	for (size_t i = 0; i < n; i++) {
+		if (date_parse(rows[i].date, &day) == -1 || day < from_days ||
+		    day >= from_days + (int64_t)ndays)
+			continue;
+		out[day - from_days] += rows[i].amount;
+	}
 }
 
 int
@@ -164,7 +151,6 @@ collections_by_day(struct db *db, int64_t from_days, size_t ndays,
 {
 	struct store_ledger_day *rows = NULL;
 	char from[11], to[11];
-	int64_t day;
 	size_t n = 0;
 	int rc;
 
@@ -175,35 +161,76 @@ collections_by_day(struct db *db, int64_t from_days, size_t ndays,
 	    date_fmt(from_days + (int64_t)ndays - 1, to, sizeof(to)) == -1)
 		return WL_DB;
 	rc = store_ledger_collections(db, from, to, location_id, &rows, &n);
-	for (size_t i = 0; rc == DB_OK && i < n; i++) {
-		if (date_parse(rows[i].date, &day) == -1 || day < from_days ||
-		    day >= from_days + (int64_t)ndays)
-			continue;
-		out[day - from_days] += rows[i].amount;
-	}
+	if (rc == DB_OK)
+		days_add(rows, n, from_days, ndays, out);
 	free(rows);
 	return rc == DB_OK ? WL_OK : WL_DB;
 }
 
-/* Today's and this month's collections from one read of the month. */
-static int
-wl_collections(struct db *db, int64_t today, const char *ymd, struct worklist *w)
+/* Today's and this month's collections from the month's days. */
+static void
+wl_collections(const struct store_worklist *s, int64_t today, int64_t first,
+    struct worklist *w)
 {
-	int64_t days[31], first;
-	char d[11];
-	size_t n;
+	int64_t days[31];
+	size_t n = (size_t)(today - first + 1);
 
-	str_copy(d, sizeof(d), ymd);
-	d[8] = '0';
-	d[9] = '1';
-	if (date_parse(d, &first) == -1)
-		return DB_ERR;
-	n = (size_t)(today - first + 1);
-	if (collections_by_day(db, first, n, 0, days) != WL_OK)
-		return DB_ERR;
+	memset(days, 0, sizeof(days));
+	days_add(s->days, s->ndays, first, n, days);
 	for (size_t i = 0; i < n; i++)
 		w->collected_month += days[i];
 	w->collected_today = days[n - 1];
+}
+
+static void
+wl_past_due(const struct store_worklist *s, struct worklist *w)
+{
+	for (size_t i = 0; i < s->npast_due && i < WL_PAST_DUE_ROWS; i++) {
+		const struct store_wl_past_due *o = &s->past_due[i];
+		struct wl_past_due *v = &w->past_due[w->npast_due++];
+
+		v->plan_id = o->plan_id;
+		v->account_id = o->account_id;
+		str_copy(v->account_name, sizeof(v->account_name), o->account_name);
+		v->remaining = o->remaining;
+		str_copy(v->reason, sizeof(v->reason), o->reason);
+	}
+}
+
+/* The four lists, the month's collections and the plans past due in one
+ * statement (store_worklist_read). A card works through the last day of
+ * its expiry month: it expires within WL_CARD_DAYS days when that month is
+ * before the month of today + WL_CARD_DAYS. */
+static int
+wl_lists(struct db *db, int64_t today, int64_t now, struct worklist *w)
+{
+	struct store_wl_args a = { .overdue_max = WL_OVERDUE_ROWS + 1,
+	    .failed_since = now - WL_FAILED_DAYS * 86400,
+	    .ach_before = now - WL_ACH_DAYS * 86400, .now = now,
+	    .max = WL_ROWS, .past_due_max = WL_PAST_DUE_ROWS };
+	struct store_worklist s;
+	char d[11], m[11];
+	int64_t first;
+	int ty, tm, rc;
+
+	if (date_fmt(today, d, sizeof(d)) == -1 ||
+	    ym_of(today + WL_CARD_DAYS, &a.card_year, &a.card_month) == -1 ||
+	    ym_of(today, &ty, &tm) == -1)
+		return DB_ERR;
+	str_fmt(m, sizeof(m), "%.8s01", d);
+	if (date_parse(m, &first) == -1)
+		return DB_ERR;
+	a.before = d;
+	a.days_from = m;
+	if ((rc = store_worklist_read(db, &a, &s)) != DB_OK)
+		return rc;
+	wl_overdue(&s, today, w);
+	wl_payments(&s, now, w);
+	wl_cards(&s, ty, tm, w);
+	wl_plans(&s, today, w);
+	wl_collections(&s, today, first, w);
+	wl_past_due(&s, w);
+	store_worklist_free(&s);
 	return DB_OK;
 }
 
@@ -211,15 +238,9 @@ int
 worklist_load(struct db *db, struct worklist *w)
 {
 	int64_t today = date_today(), now = clock_now();
-	char d[11];	/* today as YYYY-MM-DD */
 
 	memset(w, 0, sizeof(*w));
-	if (date_fmt(today, d, sizeof(d)) == -1 ||
-	    wl_overdue(db, today, d, w) != DB_OK ||
-	    wl_payments(db, now, w) != DB_OK ||
-	    wl_cards(db, today, w) != DB_OK ||
-	    wl_plans(db, today, d, w) != DB_OK ||
-	    wl_collections(db, today, d, w) != DB_OK)
+	if (wl_lists(db, today, now, w) != DB_OK)
 		return WL_DB;
 	return WL_OK;
 }

@@ -10,6 +10,7 @@ struct db;
 
 #define WL_ROWS		50	/* rows per list */
 #define WL_OVERDUE_ROWS	200	/* overdue invoices read (oldest first) */
+#define WL_PAST_DUE_ROWS	20	/* plans past due listed */
 #define WL_FAILED_DAYS	14	/* a failed payment stays listed this long */
 #define WL_ACH_DAYS	5	/* ACH still pending after this many days */
 #define WL_CARD_DAYS	30	/* cards that expire within this many days */
@@ -71,6 +72,14 @@ struct wl_plan {
 	int64_t	 amount;	/* their sum, cents */
 };
 
+/* A plan past due (dunning exhausted or a failed installment). */
+struct wl_past_due {
+	int64_t	 plan_id, account_id;
+	char	 account_name[201];
+	int64_t	 remaining;	/* installments scheduled or processing */
+	char	 reason[65];	/* the last failure's code */
+};
+
 struct worklist {
 	struct wl_invoice overdue[WL_OVERDUE_ROWS];
 	size_t		 noverdue;
@@ -86,6 +95,8 @@ struct worklist {
 	int		 has_plans;	/* the payment plan tables exist */
 	int64_t		 collected_today;	/* net of refunds, cents */
 	int64_t		 collected_month;	/* since the 1st, net of refunds */
+	struct wl_past_due past_due[WL_PAST_DUE_ROWS];	/* oldest change first */
+	size_t		 npast_due;
 };
 
 /* Fills *w (caller-allocated; it is large: allocate it on the heap). */

@@ -8,9 +8,6 @@
 #include "store_throttle.h"
 #include "str.h"
 
-/* Sessions touch last_seen at most this often (saves a write per request). */
-#define SESSION_TOUCH_EVERY	60
-
 int
 session_create(struct db *db, const char *kind, int64_t subject_id,
     int64_t absolute_ttl, const char *ip, const char *ua,
@@ -28,26 +25,6 @@ session_create(struct db *db, const char *kind, int64_t subject_id,
 	    .user_agent = uacut };
 	s.expires_at = s.created_at + absolute_ttl;
 	return store_session_insert(db, &s);
-}
-
-int
-session_lookup(struct db *db, const char *kind, const char *token,
-    int64_t idle, int64_t *subject_id)
-{
-	char hash[CRYPTO_SHA256_HEX];
-	int64_t now = clock_now(), last;
-	int rc;
-
-	if (token == NULL || strlen(token) < 20 || strlen(token) >= SESSION_TOKEN_MAX)
-		return 0;
-	crypto_sha256_hex(token, strlen(token), hash);
-	rc = store_session_find(db, hash, kind, now, now - idle, subject_id, &last);
-	if (rc != 1)
-		return rc;
-	if (now - last >= SESSION_TOUCH_EVERY &&
-	    (rc = store_session_touch(db, hash, now)) != 0)
-		return rc;
-	return 1;
 }
 
 int

@@ -19,11 +19,8 @@ struct config;
 int	 session_create(struct db *, const char *kind, int64_t subject_id,
 	    int64_t absolute_ttl, const char *ip, const char *ua,
 	    char token[SESSION_TOKEN_MAX]);
-/* 1 and *subject_id when the session exists, is of this kind, and neither its
- * absolute expiry nor its idle timeout has passed (touches last_seen);
- * 0 when not; a negative db_status on error. */
-int	 session_lookup(struct db *, const char *kind, const char *token,
-	    int64_t idle, int64_t *subject_id);
+/* Reading a session back (with its user or portal account, one statement)
+ * is signin_staff() / signin_portal() in src/billing/signin.h. */
 int	 session_destroy(struct db *, const char *token);
 
 /* HMAC(secret, purpose ":" binding) as hex: bound to a session token (or to

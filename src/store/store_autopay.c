@@ -292,35 +292,3 @@ store_autopay_expiring(struct db *db, const char *today,
 	db_result_free(&r);
 	return rc;
 }
-
-int
-store_autopay_past_due(struct db *db, size_t max,
-    struct store_autopay_past_due **out, size_t *n)
-{
-	struct db_param q[] = { DB_I64((int64_t)max) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT p.id, p.account_id, a.name, COALESCE((SELECT"
-	    " SUM(i.amount) FROM payment_plan_installments i WHERE i.plan_id = p.id"
-	    " AND i.status IN ('scheduled', 'processing')), 0), COALESCE((SELECT"
-	    " i.last_failure_code FROM payment_plan_installments i WHERE i.plan_id ="
-	    " p.id AND i.dunning_stopped = 1 ORDER BY i.id DESC LIMIT 1), '') FROM"
-	    " payment_plans p JOIN accounts a ON a.id = p.account_id WHERE p.status ="
-	    " 'past_due' ORDER BY p.updated_at, p.id LIMIT ?", q, 1, &r);
-
-	*out = NULL;
-	*n = 0;
-	if (rc == DB_OK && r.nrows > 0 && (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		struct store_autopay_past_due *d = &(*out)[i];
-
-		d->plan_id = db_i64(&r, i, 0);
-		d->account_id = db_i64(&r, i, 1);
-		COPY(d->account_name, &r, i, 2);
-		d->remaining = db_i64(&r, i, 3);
-		COPY(d->reason, &r, i, 4);
-		*n = i + 1;
-	}
-	db_result_free(&r);
-	return rc;
-}

@@ -110,16 +110,6 @@ struct store_autopay_expiring {
 /* Active cards of live plans ending within 30 days (at most 1000). */
 int	 store_autopay_expiring(struct db *, const char *today,
 	    struct store_autopay_expiring **out, size_t *n);
-
-struct store_autopay_past_due {
-	int64_t	 plan_id, account_id;
-	char	 account_name[201];
-	int64_t	 remaining;
-	char	 reason[65];
-};
-
-/* Past-due plans, oldest change first (at most max), malloc'd. */
-int	 store_autopay_past_due(struct db *, size_t max,
-	    struct store_autopay_past_due **out, size_t *n);
+/* Plans past due: store_worklist_read (the staff home). */
 
 #endif

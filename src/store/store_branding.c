@@ -3,7 +3,20 @@
 
 #include "db.h"
 #include "store_branding.h"
+#include "store_rows.h"
 #include "str.h"
+
+void
+store_branding_from_row(const struct db_result *r, size_t row, size_t col,
+    struct store_branding *b)
+{
+	str_copy(b->org_name, sizeof(b->org_name), db_str(r, row, col));
+	str_copy(b->org_address, sizeof(b->org_address), db_str(r, row, col + 1));
+	str_copy(b->accent, sizeof(b->accent), db_str(r, row, col + 2));
+	str_copy(b->logo_sha, sizeof(b->logo_sha), db_str(r, row, col + 3));
+	b->logo_w = (int)db_i64(r, row, col + 4);
+	b->logo_h = (int)db_i64(r, row, col + 5);
+}
 
 int
 store_branding_get(struct db *db, struct store_branding *b)
@@ -12,15 +25,10 @@ store_branding_get(struct db *db, struct store_branding *b)
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	rc = db_query(db, "SELECT org_name, org_address, accent, logo_sha, logo_w, "
-	    "logo_h FROM branding WHERE id = 1", NULL, 0, &r);
+	rc = db_query(db, "SELECT " STORE_BRANDING_COLS " FROM branding b"
+	    " WHERE b.id = 1", NULL, 0, &r);
 	if (rc == DB_OK && r.nrows == 1) {
-		str_copy(b->org_name, sizeof(b->org_name), db_str(&r, 0, 0));
-		str_copy(b->org_address, sizeof(b->org_address), db_str(&r, 0, 1));
-		str_copy(b->accent, sizeof(b->accent), db_str(&r, 0, 2));
-		str_copy(b->logo_sha, sizeof(b->logo_sha), db_str(&r, 0, 3));
-		b->logo_w = (int)db_i64(&r, 0, 4);
-		b->logo_h = (int)db_i64(&r, 0, 5);
+		store_branding_from_row(&r, 0, 0, b);
 		rc = 1;
 	}
 	db_result_free(&r);

@@ -285,15 +285,25 @@ flag_from_row(const struct db_result *r, size_t i, void *elem)
 }
 
 static int
-flags_query(struct db *db, const char *sql, const struct db_param *p,
-    size_t np, struct store_estimate_flag **out, size_t *n)
+flag_id_desc(const void *a, const void *b)
 {
-	int rc;
+	const struct store_estimate_flag *x = a, *y = b;
 
-	*out = store_rows_query(db, sql, p, np, sizeof(**out), flag_from_row, n,
-	    &rc);
-	return rc;
+	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
+
+/* GFE flags (parameters: account_id twice, dispute) and estimates waiting
+ * for the countersignature, each newest first, at most 50. */
+#define GFE_SQL "SELECT * FROM (SELECT e.id, COALESCE(e.root_id, " \
+	"e.id) AS root, e.client_id, CONCAT(c.first_name, ' ', c.last_name) " \
+	"AS name, e.patient_total, " BILLED_SQL " AS billed FROM estimates e JOIN " \
+	"clients c ON c.id = e.client_id WHERE e.gfe = 1 AND e.status NOT IN " \
+	"('draft', 'superseded', 'declined') AND (? = 0 OR e.account_id = ?)) " \
+	"x WHERE x.billed - x.patient_total >= ? ORDER BY x.id DESC LIMIT 50"
+#define SIGNED_SQL "SELECT e.id, COALESCE(e.root_id, e.id), " \
+	"e.client_id, CONCAT(c.first_name, ' ', c.last_name), e.patient_total, " \
+	"0, 2 FROM estimates e JOIN clients c ON c.id = e.client_id WHERE " \
+	"e.status = 'signed' ORDER BY e.id DESC LIMIT 50"
 
 int
 store_estimate_gfe_flags(struct db *db, int64_t account_id, int64_t dispute,
@@ -301,24 +311,40 @@ store_estimate_gfe_flags(struct db *db, int64_t account_id, int64_t dispute,
 {
 	struct db_param k[] = { DB_I64(account_id), DB_I64(account_id),
 	    DB_I64(dispute) };
+	int rc;
 
-	return flags_query(db, "SELECT * FROM (SELECT e.id, COALESCE(e.root_id, "
-	    "e.id) AS root, e.client_id, CONCAT(c.first_name, ' ', c.last_name) "
-	    "AS name, e.patient_total, " BILLED_SQL " AS billed FROM estimates e JOIN "
-	    "clients c ON c.id = e.client_id WHERE e.gfe = 1 AND e.status NOT IN "
-	    "('draft', 'superseded', 'declined') AND (? = 0 OR e.account_id = ?)) "
-	    "x WHERE x.billed - x.patient_total >= ? ORDER BY x.id DESC LIMIT 50",
-	    k, ARRAY_LEN(k), out, n);
+	*out = store_rows_query(db, GFE_SQL, k, ARRAY_LEN(k), sizeof(**out),
+	    flag_from_row, n, &rc);
+	return rc;
 }
 
 int
-store_estimate_signed_list(struct db *db, struct store_estimate_flag **out,
-    size_t *n)
+store_estimate_home(struct db *db, int64_t dispute,
+    struct store_estimate_flag **gfe, size_t *ngfe,
+    struct store_estimate_flag **sig, size_t *nsig)
 {
-	return flags_query(db, "SELECT e.id, COALESCE(e.root_id, e.id), "
-	    "e.client_id, CONCAT(c.first_name, ' ', c.last_name), e.patient_total, "
-	    "0 FROM estimates e JOIN clients c ON c.id = e.client_id WHERE "
-	    "e.status = 'signed' ORDER BY e.id DESC LIMIT 50", NULL, 0, out, n);
+	struct db_param k[] = { DB_I64(0), DB_I64(0), DB_I64(dispute) };
+	struct store_rows_list l[] = {
+		{ flag_from_row, flag_id_desc, sizeof(**gfe), (void **)gfe, ngfe },
+		{ flag_from_row, flag_id_desc, sizeof(**sig), (void **)sig, nsig },
+	};
+	struct db_result r;
+	int rc;
+
+	*gfe = *sig = NULL;
+	*ngfe = *nsig = 0;
+	rc = db_query(db, "(SELECT g.*, 1 FROM (" GFE_SQL ") g) UNION ALL ("
+	    SIGNED_SQL ")", k, ARRAY_LEN(k), &r);
+	if (rc == DB_OK)
+		rc = store_rows_split(&r, 6, l, ARRAY_LEN(l));
+	db_result_free(&r);
+	if (rc != DB_OK) {
+		free(*gfe);
+		free(*sig);
+		*gfe = *sig = NULL;
+		*ngfe = *nsig = 0;
+	}
+	return rc;
 }
 
 int

@@ -118,8 +118,10 @@ int	 store_estimate_billed_since(struct db *, int64_t client_id,
  * first, at most 50 (malloc'd). */
 int	 store_estimate_gfe_flags(struct db *, int64_t account_id,
 	    int64_t dispute, struct store_estimate_flag **out, size_t *n);
-int	 store_estimate_signed_list(struct db *,
-	    struct store_estimate_flag **out, size_t *n);
+/* Both lists of the staff home in one statement (every account). */
+int	 store_estimate_home(struct db *, int64_t dispute,
+	    struct store_estimate_flag **gfe, size_t *ngfe,
+	    struct store_estimate_flag **awaiting, size_t *nawaiting);
 /* The id of the payment type code, else the lowest id (0 when none). */
 int	 store_estimate_payment_type(struct db *, const char *code, int64_t *id);
 

@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "store_ledger.h"
+#include "store_profile.h"
 #include "store_rows.h"
 #include "str.h"
 
@@ -38,14 +39,15 @@ store_ledger_insert(struct db *db, const struct store_ledger_entry *e,
 
 /* Row: charge, discount, adjustment + writeoff, payment, refund, total. */
 static void
-sums_from_row(const struct db_result *r, struct store_ledger_sums *s)
+sums_from_row(const struct db_result *r, size_t col,
+    struct store_ledger_sums *s)
 {
-	s->charge = db_i64(r, 0, 0);
-	s->discount = db_i64(r, 0, 1);
-	s->adjustment = db_i64(r, 0, 2);
-	s->payment = db_i64(r, 0, 3);
-	s->refund = db_i64(r, 0, 4);
-	s->total = db_i64(r, 0, 5);
+	s->charge = db_i64(r, 0, col);
+	s->discount = db_i64(r, 0, col + 1);
+	s->adjustment = db_i64(r, 0, col + 2);
+	s->payment = db_i64(r, 0, col + 3);
+	s->refund = db_i64(r, 0, col + 4);
+	s->total = db_i64(r, 0, col + 5);
 }
 
 #define SUMS "COALESCE(SUM(CASE WHEN kind = 'charge' THEN amount END), 0)," \
@@ -74,6 +76,12 @@ store_ledger_account_credit(struct db *db, int64_t account_id, int64_t *credit)
 
 /* One statement: the entries by kind, and the credit (payment money net
  * of refunds, less what is allocated of the account's payments). */
+#define ACCOUNT_SUMS "SELECT " SUMS "," \
+	" COALESCE(-SUM(CASE WHEN kind IN ('payment', 'refund') THEN amount END), 0)" \
+	" - (SELECT COALESCE(SUM(a.amount), 0) FROM allocations a" \
+	"   JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?)" \
+	" FROM ledger_entries WHERE account_id = ?"
+
 int
 store_ledger_account_sums(struct db *db, int64_t account_id,
     struct store_ledger_sums *s)
@@ -83,14 +91,32 @@ store_ledger_account_sums(struct db *db, int64_t account_id,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	rc = db_query(db, "SELECT " SUMS ","
-	    " COALESCE(-SUM(CASE WHEN kind IN ('payment', 'refund') THEN amount END), 0)"
-	    " - (SELECT COALESCE(SUM(a.amount), 0) FROM allocations a"
-	    "   JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?)"
-	    " FROM ledger_entries WHERE account_id = ?", p, 2, &r);
+	rc = db_query(db, ACCOUNT_SUMS, p, 2, &r);
 	if (rc == DB_OK) {
-		sums_from_row(&r, s);
+		sums_from_row(&r, 0, s);
 		s->credit = db_i64(&r, 0, 6);
+	}
+	db_result_free(&r);
+	return rc;
+}
+
+int
+store_ledger_account_page(struct db *db, int64_t account_id,
+    struct store_account *a, struct store_ledger_sums *s)
+{
+	struct db_param p[] = { DB_I64(account_id), DB_I64(account_id),
+	    DB_I64(account_id) };
+	struct db_result r;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = db_query(db, "SELECT " STORE_ACCOUNT_COLS ", x.* FROM accounts a"
+	    " JOIN (" ACCOUNT_SUMS ") x WHERE a.id = ?", p, ARRAY_LEN(p), &r);
+	if (rc == DB_OK && r.nrows == 1) {
+		store_profile_account_from_row(&r, 0, a);
+		sums_from_row(&r, 12, s);
+		s->credit = db_i64(&r, 0, 18);
+		rc = 1;
 	}
 	db_result_free(&r);
 	return rc;
@@ -108,7 +134,7 @@ store_ledger_client_figures(struct db *db, int64_t client_id,
 	rc = db_query(db, "SELECT " SUMS " FROM ledger_entries WHERE client_id = ?"
 	    " AND invoice_id IS NOT NULL", p, 1, &r);
 	if (rc == DB_OK)
-		sums_from_row(&r, &c->sums);
+		sums_from_row(&r, 0, &c->sums);
 	db_result_free(&r);
 	if (rc != DB_OK)
 		return rc;
@@ -230,8 +256,8 @@ store_ledger_unreversed(struct db *db, int64_t invoice_id,
 	return rc;
 }
 
-static void
-day_from_row(const struct db_result *r, size_t i, void *out)
+void
+store_ledger_day_from_row(const struct db_result *r, size_t i, void *out)
 {
 	struct store_ledger_day *d = out;
 
@@ -253,11 +279,11 @@ store_ledger_collections(struct db *db, const char *from, const char *to,
 	    " WHERE e.kind IN ('payment', 'refund')"
 	    " AND e.entry_date BETWEEN ? AND ?"
 	    " AND a.location_id = ? GROUP BY e.entry_date", p, 3, sizeof(**out),
-	    day_from_row, n, &rc) :
+	    store_ledger_day_from_row, n, &rc) :
 	    store_rows_query(db, "SELECT entry_date, -SUM(amount)"
 	    " FROM ledger_entries WHERE kind IN ('payment', 'refund')"
 	    " AND entry_date BETWEEN ? AND ? GROUP BY entry_date", p, 2,
-	    sizeof(**out), day_from_row, n, &rc);
+	    sizeof(**out), store_ledger_day_from_row, n, &rc);
 	return rc;
 }
 

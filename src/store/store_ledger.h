@@ -44,6 +44,12 @@ struct store_ledger_sums {
 /* The account's entries and credit in one statement. */
 int	 store_ledger_account_sums(struct db *, int64_t account_id,
 	    struct store_ledger_sums *);
+struct store_account;
+/* The account's row (store_profile.h) with the same figures, in one
+ * statement (the staff account page): 1, 0 when no such account, or a
+ * negative db_status. */
+int	 store_ledger_account_page(struct db *, int64_t account_id,
+	    struct store_account *, struct store_ledger_sums *);
 /* The account's credit alone (two statements). */
 int	 store_ledger_account_credit(struct db *, int64_t account_id,
 	    int64_t *credit);

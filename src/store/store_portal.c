@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "store_portal.h"
+#include "store_receivables.h"
 #include "str.h"
 
 int
@@ -199,4 +200,85 @@ store_portal_plans_free(char **v, size_t n)
 	for (size_t i = 0; v != NULL && i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+static int
+id_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Row i of the money query into m (kind in column 0). */
+static int
+money_row(const struct db_result *r, size_t i, struct store_portal_money *m)
+{
+	switch (db_i64(r, i, 0)) {
+	case 1:
+		if ((m->ach_plans[m->nach] = str_dup(db_str(r, i, 3))) == NULL)
+			return DB_ERR;
+		m->nach++;
+		break;
+	case 2:
+		m->res[m->nres].invoice_id = db_i64(r, i, 1);
+		m->res[m->nres++].amount = db_i64(r, i, 2);
+		break;
+	case 4:
+		m->plan_ids[m->nplans++] = db_i64(r, i, 1);
+		break;
+	default:
+		m->credit = db_i64(r, i, 2);
+	}
+	return DB_OK;
+}
+
+int
+store_portal_money(struct db *db, int64_t account_id,
+    struct store_portal_money *m)
+{
+	struct db_param p[] = { DB_I64(account_id), DB_I64(account_id),
+	    DB_I64(account_id), DB_I64(account_id), DB_I64(account_id) };
+	struct db_result r;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	rc = db_query(db, "SELECT 1, 0, 0, alloc_plan FROM payments"
+	    " WHERE account_id = ? AND method = 'ach' AND status = 'pending'"
+	    " AND stripe_status = 'processing'"
+	    " UNION ALL SELECT 2, r.invoice_id, r.amount, ''"
+	    " FROM payment_reservations r"
+	    " JOIN payments p ON p.id = r.payment_id AND p.status = 'pending'"
+	    " WHERE r.account_id = ? AND r.invoice_id IS NOT NULL"
+	    " UNION ALL SELECT 3, 0, (SELECT COALESCE(-SUM(amount), 0)"
+	    " FROM ledger_entries WHERE account_id = ?"
+	    " AND kind IN ('payment', 'refund')) - (SELECT COALESCE(SUM(a.amount), 0)"
+	    " FROM allocations a JOIN payments p ON p.id = a.payment_id"
+	    " WHERE p.account_id = ?), ''"
+	    " UNION ALL (SELECT 4, id, 0, '' FROM payment_plans"
+	    " WHERE account_id = ? AND status NOT IN ('draft')"
+	    " ORDER BY id DESC LIMIT 100)", p, ARRAY_LEN(p), &r);
+	if (rc == DB_OK && r.nrows > 0 &&
+	    ((m->ach_plans = calloc(r.nrows, sizeof(*m->ach_plans))) == NULL ||
+	    (m->res = calloc(r.nrows, sizeof(*m->res))) == NULL ||
+	    (m->plan_ids = calloc(r.nrows, sizeof(*m->plan_ids))) == NULL))
+		rc = DB_ERR;
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
+		rc = money_row(&r, i, m);
+	/* newest plan first (a UNION promises no order) */
+	if (rc == DB_OK)
+		qsort(m->plan_ids, m->nplans, sizeof(*m->plan_ids), id_desc);
+	db_result_free(&r);
+	if (rc != DB_OK)
+		store_portal_money_free(m);
+	return rc;
+}
+
+void
+store_portal_money_free(struct store_portal_money *m)
+{
+	store_portal_plans_free(m->ach_plans, m->nach);
+	free(m->res);
+	free(m->plan_ids);
+	memset(m, 0, sizeof(*m));
 }

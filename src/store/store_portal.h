@@ -47,6 +47,26 @@ int	 store_portal_ach_plans(struct db *, int64_t account_id, char ***plans,
 	    size_t *n);
 void	 store_portal_plans_free(char **, size_t n);
 
+struct store_reserved;
+/* The Billing page's money in flight and the account's credit, in one
+ * statement: the ACH plans above, the reservations of pending payments
+ * (as store_receivables_reserved) and the unapplied credit (payment money
+ * net of refunds, less what is allocated of the account's payments, as
+ * store_ledger_account_credit), and the ids of the account's plans shown in
+ * the portal (not drafts; newest first, at most 100, as store_plan_ids). */
+struct store_portal_money {
+	char			**ach_plans;
+	size_t			  nach;
+	struct store_reserved	 *res;		/* malloc'd */
+	size_t			  nres;
+	int64_t			  credit;
+	int64_t			 *plan_ids;	/* malloc'd */
+	size_t			  nplans;
+};
+int	 store_portal_money(struct db *, int64_t account_id,
+	    struct store_portal_money *);
+void	 store_portal_money_free(struct store_portal_money *);
+
 /* --- payments and setups (store_portal_pay.c) --- */
 /* The facts a consent is recorded with, as stored (sizes in bytes of the
  * columns' characters: VARCHAR(200), (64), (255) in utf8mb4). */

@@ -196,18 +196,3 @@ store_portal_login_touch(struct db *db, int64_t account_id, int64_t now)
 	    " WHERE account_id = ?", p, 2, NULL, NULL);
 }
 
-int
-store_portal_login_active(struct db *db, int64_t account_id)
-{
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
-	int rc;
-
-	rc = db_query(db, "SELECT 1 FROM portal_logins l JOIN accounts a"
-	    " ON a.id = l.account_id AND a.email = l.email"
-	    " WHERE l.account_id = ? AND l.password_hash IS NOT NULL", p, 1, &r);
-	if (rc == DB_OK)
-		rc = r.nrows == 1;
-	db_result_free(&r);
-	return rc;
-}

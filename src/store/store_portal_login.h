@@ -55,7 +55,5 @@ int	 store_portal_login_reset_due(struct db *, const char *email,
 int	 store_portal_login_password(struct db *, const char *email,
 	    int64_t *account_id, char *hash, size_t hashsz);
 int	 store_portal_login_touch(struct db *, int64_t account_id, int64_t now);
-/* 1/0: the account has an active login. */
-int	 store_portal_login_active(struct db *, int64_t account_id);
 
 #endif

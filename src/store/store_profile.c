@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "store_profile.h"
+#include "store_rows.h"
 #include "str.h"
 
 static struct db_param
@@ -40,12 +41,10 @@ rows_array(int rc, const struct db_result *r, size_t elsz,
 
 /* --- accounts ------------------------------------------------------------ */
 
-#define ACC_COLS "a.id, a.name, COALESCE(a.email, ''), a.phone, a.address1," \
-	" a.address2, a.city, a.region, a.postal_code, COALESCE(a.location_id, 0)," \
-	" a.created_at, a.language"
+#define ACC_COLS STORE_ACCOUNT_COLS
 
-static void
-account_from_row(const struct db_result *r, size_t i, void *out)
+void
+store_profile_account_from_row(const struct db_result *r, size_t i, void *out)
 {
 	struct store_account *a = out;
 
@@ -127,7 +126,7 @@ store_profile_account_get(struct db *db, int64_t id, int lock,
 	    " a.id = ? FOR UPDATE" : "SELECT " ACC_COLS " FROM accounts a WHERE"
 	    " a.id = ?", p, 1, &r);
 	if (rc == DB_OK && r.nrows == 1) {
-		account_from_row(&r, 0, a);
+		store_profile_account_from_row(&r, 0, a);
 		rc = 1;
 	}
 	db_result_free(&r);
@@ -196,7 +195,8 @@ store_profile_account_search(struct db *db,
 		    ") m ON m.id = a.id ORDER BY a.id DESC LIMIT ?",
 		    p, ARRAY_LEN(p), &r);
 	}
-	rc = rows_array(rc, &r, sizeof(**out), account_from_row, (void **)out, n);
+	rc = rows_array(rc, &r, sizeof(**out), store_profile_account_from_row,
+	    (void **)out, n);
 	db_result_free(&r);
 	return rc;
 }

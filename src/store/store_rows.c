@@ -57,3 +57,28 @@ store_rows_query(struct db *db, const char *sql, const struct db_param *p,
 	*rc = store_rows_fetch(db, sql, p, np, elsz, from_row, &a, n);
 	return a;
 }
+
+int
+store_rows_split(const struct db_result *r, size_t kcol,
+    const struct store_rows_list *l, size_t nl)
+{
+	for (size_t k = 0; k < nl; k++) {
+		size_t n = 0, at = 0;
+
+		*l[k].out = NULL;
+		*l[k].n = 0;
+		for (size_t i = 0; i < r->nrows; i++)
+			n += db_i64(r, i, kcol) == (int64_t)k + 1;
+		if (n == 0)
+			continue;
+		if ((*l[k].out = calloc(n, l[k].elsz)) == NULL)
+			return DB_ERR;
+		for (size_t i = 0; i < r->nrows; i++)
+			if (db_i64(r, i, kcol) == (int64_t)k + 1)
+				l[k].from_row(r, i, (char *)*l[k].out +
+				    at++ * l[k].elsz);
+		qsort(*l[k].out, n, l[k].elsz, l[k].cmp);
+		*l[k].n = n;
+	}
+	return DB_OK;
+}

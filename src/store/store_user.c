@@ -2,15 +2,18 @@
 #include "common.h"
 
 #include "db.h"
+#include "store_rows.h"
 #include "store_user.h"
 #include "str.h"
 
 #define USER_COLS "id, email, name, role, disabled_at IS NOT NULL, created_at," \
 	" COALESCE(last_login_at, 0)"
 
-static void
-user_from_row(const struct db_result *r, size_t row, struct store_user *u)
+void
+store_user_from_row(const struct db_result *r, size_t row, void *elem)
 {
+	struct store_user *u = elem;
+
 	u->id = db_i64(r, row, 0);
 	str_copy(u->email, sizeof(u->email), db_str(r, row, 1));
 	str_copy(u->name, sizeof(u->name), db_str(r, row, 2));
@@ -44,7 +47,7 @@ user_one(struct db *db, const char *sql, struct db_param p,
 	int rc = db_query(db, sql, &p, 1, &r);
 
 	if (rc == DB_OK && r.nrows == 1) {
-		user_from_row(&r, 0, u);
+		store_user_from_row(&r, 0, u);
 		if (hash != NULL)
 			str_copy(hash, hashsz, db_str(&r, 0, 7));
 		rc = 1;
@@ -106,7 +109,7 @@ store_user_list(struct db *db, struct store_user **out, size_t *n)
 	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
 		rc = DB_ERR;
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		user_from_row(&r, i, &(*out)[i]);
+		store_user_from_row(&r, i, &(*out)[i]);
 	if (rc == DB_OK)
 		*n = r.nrows;
 	db_result_free(&r);

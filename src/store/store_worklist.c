@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "db.h"
+#include "store_ledger.h"
 #include "store_rows.h"
 #include "store_worklist.h"
 #include "str.h"
@@ -17,23 +18,6 @@ overdue_from_row(const struct db_result *r, size_t i, void *out)
 	str_copy(v->account_name, sizeof(v->account_name), db_str(r, i, 3));
 	str_copy(v->due_date, sizeof(v->due_date), db_str(r, i, 4));
 	v->open = db_i64(r, i, 5);
-}
-
-int
-store_worklist_overdue(struct db *db, const char *before, size_t max,
-    struct store_wl_overdue **out, size_t *n)
-{
-	struct db_param p[] = { DB_STR(before), DB_I64((int64_t)max) };
-	int rc;
-
-	/* Issued invoices with money open have fig_open_due (migration 0023):
-	 * the oldest due are the first entries of invoices_open_due. */
-	*out = store_rows_query(db, "SELECT i.id, COALESCE(i.number, ''), i.account_id,"
-	    " a.name, i.fig_open_due, i.fig_total - i.fig_paid FROM invoices i"
-	    " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due < ?"
-	    " AND i.fig_total > i.fig_paid ORDER BY i.fig_open_due, i.id LIMIT ?",
-	    p, ARRAY_LEN(p), sizeof(**out), overdue_from_row, n, &rc);
-	return rc;
 }
 
 static void
@@ -52,30 +36,6 @@ payment_from_row(const struct db_result *r, size_t i, void *out)
 	str_copy(v->failure, sizeof(v->failure), db_str(r, i, 8));
 }
 
-int
-store_worklist_payments(struct db *db, int64_t failed_since, int64_t ach_before,
-    int64_t now, size_t max, struct store_wl_payment **out, size_t *n)
-{
-	struct db_param p[] = { DB_I64(failed_since), DB_I64(now),
-	    DB_I64(ach_before), DB_I64(now), DB_I64((int64_t)max) };
-	int rc;
-
-	*out = store_rows_query(db, "SELECT p.id, p.account_id, a.name, p.method, p.amount,"
-	    " p.created_at, p.status, p.stripe_status, p.failure_message"
-	    " FROM payments p JOIN accounts a ON a.id = p.account_id"
-	    " WHERE p.status = 'failed' AND p.created_at BETWEEN ? AND ?"
-	    " AND NOT EXISTS (SELECT 1 FROM payments q WHERE q.account_id ="
-	    " p.account_id AND q.id > p.id AND q.status = 'succeeded')"
-	    " UNION ALL SELECT p.id, p.account_id, a.name, p.method, p.amount,"
-	    " p.created_at, p.status, p.stripe_status, p.failure_message"
-	    " FROM payments p JOIN accounts a ON a.id = p.account_id"
-	    " WHERE p.status = 'pending' AND (p.stripe_status = 'requires_action'"
-	    " OR (p.method = 'ach' AND p.created_at < ?)) AND p.created_at <= ?"
-	    " ORDER BY created_at DESC, id DESC LIMIT ?", p, ARRAY_LEN(p),
-	    sizeof(**out), payment_from_row, n, &rc);
-	return rc;
-}
-
 static void
 card_from_row(const struct db_result *r, size_t i, void *out)
 {
@@ -88,24 +48,6 @@ card_from_row(const struct db_result *r, size_t i, void *out)
 	str_copy(v->last4, sizeof(v->last4), db_str(r, i, 4));
 	v->exp_month = (int)db_i64(r, i, 5);
 	v->exp_year = (int)db_i64(r, i, 6);
-}
-
-int
-store_worklist_cards(struct db *db, int year, int month, size_t max,
-    struct store_wl_card **out, size_t *n)
-{
-	struct db_param p[] = { DB_I64(year), DB_I64(year), DB_I64(month),
-	    DB_I64((int64_t)max) };
-	int rc;
-
-	*out = store_rows_query(db, "SELECT m.id, m.account_id, a.name, m.brand, m.last4,"
-	    " m.exp_month, m.exp_year FROM payment_methods m"
-	    " JOIN accounts a ON a.id = m.account_id"
-	    " WHERE m.status = 'active' AND m.kind = 'card'"
-	    " AND (m.exp_year < ? OR (m.exp_year = ? AND m.exp_month < ?))"
-	    " ORDER BY m.exp_year DESC, m.exp_month DESC, m.id LIMIT ?",
-	    p, ARRAY_LEN(p), sizeof(**out), card_from_row, n, &rc);
-	return rc;
 }
 
 static void
@@ -121,20 +63,175 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	v->amount = db_i64(r, i, 5);
 }
 
-int
-store_worklist_plans(struct db *db, const char *before, size_t max,
-    struct store_wl_plan **out, size_t *n)
+/* The four lists, the days' collections and the plans past due as the
+ * branches of one UNION ALL: each branch's own columns first (what its
+ * _from_row reads), padded to 9, then its kind in column 9. Each branch keeps its index and its own ORDER BY ... LIMIT;
+ * the rows are put back in that order by each list's cmp (a UNION
+ * promises no order). */
+#define WL_OVERDUE "(SELECT i.id, COALESCE(i.number, ''), i.account_id," \
+	" a.name, i.fig_open_due, i.fig_total - i.fig_paid, NULL, NULL, NULL, 1" \
+	" FROM invoices i JOIN accounts a ON a.id = i.account_id" \
+	" WHERE i.fig_open_due < ? AND i.fig_total > i.fig_paid" \
+	" ORDER BY i.fig_open_due, i.id LIMIT ?)"
+#define WL_PAY_COLS "p.id, p.account_id, a.name, p.method, p.amount," \
+	" p.created_at, p.status, p.stripe_status, p.failure_message" \
+	" FROM payments p JOIN accounts a ON a.id = p.account_id"
+#define WL_PAYMENTS "(SELECT x.*, 2 FROM (SELECT " WL_PAY_COLS \
+	" WHERE p.status = 'failed' AND p.created_at BETWEEN ? AND ?" \
+	" AND NOT EXISTS (SELECT 1 FROM payments q WHERE q.account_id =" \
+	" p.account_id AND q.id > p.id AND q.status = 'succeeded')" \
+	" UNION ALL SELECT " WL_PAY_COLS " WHERE p.status = 'pending'" \
+	" AND (p.stripe_status = 'requires_action' OR (p.method = 'ach'" \
+	" AND p.created_at < ?)) AND p.created_at <= ?" \
+	" ORDER BY created_at DESC, id DESC LIMIT ?) x)"
+#define WL_CARDS "(SELECT m.id, m.account_id, a.name, m.brand, m.last4," \
+	" m.exp_month, m.exp_year, NULL, NULL, 3 FROM payment_methods m" \
+	" JOIN accounts a ON a.id = m.account_id" \
+	" WHERE m.status = 'active' AND m.kind = 'card'" \
+	" AND (m.exp_year < ? OR (m.exp_year = ? AND m.exp_month < ?))" \
+	" ORDER BY m.exp_year DESC, m.exp_month DESC, m.id LIMIT ?)"
+#define WL_PLANS "(SELECT p.id, p.account_id, a.name, MIN(i.due_date)," \
+	" COUNT(*), SUM(i.amount), NULL, NULL, NULL, 4" \
+	" FROM payment_plan_installments i" \
+	" JOIN payment_plans p ON p.id = i.plan_id" \
+	" JOIN accounts a ON a.id = p.account_id" \
+	" WHERE i.status = 'scheduled' AND i.due_date < ?" \
+	" AND p.status IN ('active', 'past_due')" \
+	" GROUP BY p.id, p.account_id, a.name ORDER BY MIN(i.due_date), p.id" \
+	" LIMIT ?)"
+#define WL_DAYS "(SELECT entry_date, -SUM(amount), NULL, NULL, NULL, NULL," \
+	" NULL, NULL, NULL, 5 FROM ledger_entries" \
+	" WHERE kind IN ('payment', 'refund') AND entry_date BETWEEN ? AND ?" \
+	" GROUP BY entry_date)"
+#define WL_PAST_DUE "(SELECT p.id, p.account_id, a.name, COALESCE((SELECT" \
+	" SUM(i.amount) FROM payment_plan_installments i WHERE i.plan_id = p.id" \
+	" AND i.status IN ('scheduled', 'processing')), 0), COALESCE((SELECT" \
+	" i.last_failure_code FROM payment_plan_installments i WHERE i.plan_id =" \
+	" p.id AND i.dunning_stopped = 1 ORDER BY i.id DESC LIMIT 1), '')," \
+	" p.updated_at, NULL, NULL, NULL, 6 FROM payment_plans p" \
+	" JOIN accounts a ON a.id = p.account_id WHERE p.status = 'past_due'" \
+	" ORDER BY p.updated_at, p.id LIMIT ?)"
+
+static int
+i64_cmp(int64_t a, int64_t b)
 {
-	struct db_param p[] = { DB_STR(before), DB_I64((int64_t)max) };
+	return a < b ? -1 : a > b;
+}
+
+static int
+overdue_cmp(const void *a, const void *b)
+{
+	const struct store_wl_overdue *x = a, *y = b;
+	int c = strcmp(x->due_date, y->due_date);
+
+	return c != 0 ? c : i64_cmp(x->id, y->id);
+}
+
+static int
+payment_cmp(const void *a, const void *b)
+{
+	const struct store_wl_payment *x = a, *y = b;
+	int c = i64_cmp(y->created_at, x->created_at);
+
+	return c != 0 ? c : i64_cmp(y->id, x->id);
+}
+
+static int
+card_cmp(const void *a, const void *b)
+{
+	const struct store_wl_card *x = a, *y = b;
+	int c = i64_cmp(y->exp_year * 12 + y->exp_month,
+	    x->exp_year * 12 + x->exp_month);
+
+	return c != 0 ? c : i64_cmp(x->id, y->id);
+}
+
+static int
+day_cmp(const void *a, const void *b)
+{
+	const struct store_ledger_day *x = a, *y = b;
+
+	return strcmp(x->date, y->date);
+}
+
+static void
+past_due_from_row(const struct db_result *r, size_t i, void *out)
+{
+	struct store_wl_past_due *v = out;
+
+	v->plan_id = db_i64(r, i, 0);
+	v->account_id = db_i64(r, i, 1);
+	str_copy(v->account_name, sizeof(v->account_name), db_str(r, i, 2));
+	v->remaining = db_i64(r, i, 3);
+	str_copy(v->reason, sizeof(v->reason), db_str(r, i, 4));
+	v->updated_at = db_i64(r, i, 5);
+}
+
+static int
+past_due_cmp(const void *a, const void *b)
+{
+	const struct store_wl_past_due *x = a, *y = b;
+	int c = i64_cmp(x->updated_at, y->updated_at);
+
+	return c != 0 ? c : i64_cmp(x->plan_id, y->plan_id);
+}
+
+static int
+plan_cmp(const void *a, const void *b)
+{
+	const struct store_wl_plan *x = a, *y = b;
+	int c = strcmp(x->first_due, y->first_due);
+
+	return c != 0 ? c : i64_cmp(x->id, y->id);
+}
+
+int
+store_worklist_read(struct db *db, const struct store_wl_args *a,
+    struct store_worklist *w)
+{
+	struct db_param p[] = { DB_STR(a->before), DB_I64((int64_t)a->overdue_max),
+	    DB_I64(a->failed_since), DB_I64(a->now), DB_I64(a->ach_before),
+	    DB_I64(a->now), DB_I64((int64_t)a->max), DB_I64(a->card_year),
+	    DB_I64(a->card_year), DB_I64(a->card_month), DB_I64((int64_t)a->max),
+	    DB_STR(a->before), DB_I64((int64_t)a->max), DB_STR(a->days_from),
+	    DB_STR(a->before), DB_I64((int64_t)a->past_due_max) };
+	struct store_rows_list l[] = {
+		{ overdue_from_row, overdue_cmp, sizeof(*w->overdue),
+		    (void **)&w->overdue, &w->noverdue },
+		{ payment_from_row, payment_cmp, sizeof(*w->payments),
+		    (void **)&w->payments, &w->npayments },
+		{ card_from_row, card_cmp, sizeof(*w->cards), (void **)&w->cards,
+		    &w->ncards },
+		{ plan_from_row, plan_cmp, sizeof(*w->plans), (void **)&w->plans,
+		    &w->nplans },
+		{ store_ledger_day_from_row, day_cmp, sizeof(*w->days),
+		    (void **)&w->days, &w->ndays },
+		{ past_due_from_row, past_due_cmp, sizeof(*w->past_due),
+		    (void **)&w->past_due, &w->npast_due },
+	};
+	struct db_result r;
 	int rc;
 
-	*out = store_rows_query(db, "SELECT p.id, p.account_id, a.name, MIN(i.due_date),"
-	    " COUNT(*), SUM(i.amount) FROM payment_plan_installments i"
-	    " JOIN payment_plans p ON p.id = i.plan_id"
-	    " JOIN accounts a ON a.id = p.account_id"
-	    " WHERE i.status = 'scheduled' AND i.due_date < ?"
-	    " AND p.status IN ('active', 'past_due')"
-	    " GROUP BY p.id, p.account_id, a.name ORDER BY MIN(i.due_date), p.id"
-	    " LIMIT ?", p, ARRAY_LEN(p), sizeof(**out), plan_from_row, n, &rc);
+	memset(w, 0, sizeof(*w));
+	rc = db_query(db, WL_OVERDUE " UNION ALL " WL_PAYMENTS " UNION ALL "
+	    WL_CARDS " UNION ALL " WL_PLANS " UNION ALL " WL_DAYS " UNION ALL "
+	    WL_PAST_DUE, p, ARRAY_LEN(p), &r);
+	if (rc == DB_OK)
+		rc = store_rows_split(&r, 9, l, ARRAY_LEN(l));
+	db_result_free(&r);
+	if (rc != DB_OK)
+		store_worklist_free(w);
 	return rc;
+}
+
+void
+store_worklist_free(struct store_worklist *w)
+{
+	free(w->overdue);
+	free(w->payments);
+	free(w->cards);
+	free(w->plans);
+	free(w->days);
+	free(w->past_due);
+	memset(w, 0, sizeof(*w));
 }

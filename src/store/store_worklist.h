@@ -2,8 +2,8 @@
  * overdue invoices from their stored figures (invoices_open_due), payments
  * needing a look (payments_pending), cards near expiry
  * (payment_methods_expiry), plans with installments past due (ppin_due).
- * Each is one statement; each returns a db_status and a malloc'd *out the
- * caller frees. Collections by day: store_ledger_collections. */
+ * All four, the month's collections and the plans past due in one statement
+ * (store_worklist_read). */
 #ifndef STORE_WORKLIST_H
 #define STORE_WORKLIST_H
 
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct db;
+struct store_ledger_day;
 
 struct store_wl_overdue {
 	int64_t	 id;
@@ -20,10 +21,6 @@ struct store_wl_overdue {
 	char	 due_date[11];
 	int64_t	 open;		/* fig_total - fig_paid */
 };
-/* Invoices with money open due before `before` (YYYY-MM-DD), oldest due
- * first, at most max rows. */
-int	 store_worklist_overdue(struct db *, const char *before, size_t max,
-	    struct store_wl_overdue **out, size_t *n);
 
 struct store_wl_payment {
 	int64_t	 id;
@@ -36,13 +33,6 @@ struct store_wl_payment {
 	char	 stripe_status[32];
 	char	 failure[201];
 };
-/* Newest first, at most max: failed payments created in failed_since..now
- * not followed by a succeeded one on the same account; pending ones that
- * wait for the client (requires_action) or are ACH created before
- * ach_before; none created after now. */
-int	 store_worklist_payments(struct db *, int64_t failed_since,
-	    int64_t ach_before, int64_t now, size_t max,
-	    struct store_wl_payment **out, size_t *n);
 
 struct store_wl_card {
 	int64_t	 id;
@@ -53,9 +43,6 @@ struct store_wl_card {
 	int	 exp_month;
 	int	 exp_year;
 };
-/* Active cards expiring before month (year, month), latest expiry first. */
-int	 store_worklist_cards(struct db *, int year, int month, size_t max,
-	    struct store_wl_card **out, size_t *n);
 
 struct store_wl_plan {
 	int64_t	 id;
@@ -65,9 +52,55 @@ struct store_wl_plan {
 	int64_t	 count;
 	int64_t	 amount;
 };
-/* Active or past-due plans with scheduled installments due before
- * `before`, oldest first: the first due date, count and sum of those. */
-int	 store_worklist_plans(struct db *, const char *before, size_t max,
-	    struct store_wl_plan **out, size_t *n);
+
+struct store_wl_past_due {
+	int64_t	 plan_id, account_id;
+	char	 account_name[201];
+	int64_t	 remaining;	/* installments scheduled or processing */
+	char	 reason[65];	/* the last dunning-stopped failure's code */
+	int64_t	 updated_at;
+};
+
+struct store_wl_args {
+	const char	*before;	/* YYYY-MM-DD: overdue and plans due before */
+	size_t		 overdue_max;
+	int64_t		 failed_since, ach_before, now;
+	size_t		 max;		/* payments, cards, plans */
+	int		 card_year, card_month;
+	const char	*days_from;	/* collections from days_from to `before` */
+	size_t		 past_due_max;
+};
+/* Each list in its order, at most its max rows (malloc'd arrays):
+ * - overdue: invoices with money open due before `before`, oldest due first;
+ * - payments, newest first: failed ones created in failed_since..now not
+ *   followed by a succeeded one on the same account; pending ones that
+ *   wait for the client (requires_action) or are ACH created before
+ *   ach_before; none created after now;
+ * - cards: active cards expiring before (card_year, card_month), latest
+ *   expiry first;
+ * - plans: active or past-due plans with scheduled installments due before
+ *   `before`, oldest first: the first due date, count and sum of those;
+ * - days: payments less refunds per day from days_from through `before`
+ *   (as store_ledger_collections without a location);
+ * - past_due: plans past due, oldest change first (as
+ *   store_autopay_past_due). */
+struct store_worklist {
+	struct store_wl_overdue	*overdue;
+	size_t			 noverdue;
+	struct store_wl_payment	*payments;
+	size_t			 npayments;
+	struct store_wl_card	*cards;
+	size_t			 ncards;
+	struct store_wl_plan	*plans;
+	size_t			 nplans;
+	struct store_ledger_day	*days;		/* by date */
+	size_t			 ndays;
+	struct store_wl_past_due *past_due;
+	size_t			 npast_due;
+};
+/* One statement; db_status. store_worklist_free() frees (also on error). */
+int	 store_worklist_read(struct db *, const struct store_wl_args *,
+	    struct store_worklist *);
+void	 store_worklist_free(struct store_worklist *);
 
 #endif

@@ -10,6 +10,7 @@
 #include "routes.h"
 #include "service.h"
 #include "session.h"
+#include "signin.h"
 #include "str.h"
 #include "tmpl.h"
 #include "users.h"
@@ -195,24 +196,33 @@ app_view_errors(struct ctx *c)
 	}
 }
 
-const struct branding *
-app_brand(struct ctx *c)
+void
+app_brand_set(struct ctx *c, const struct branding *row)
 {
 	struct branding *b = &c->brand;
 
-	if (!c->brand_loaded) {
-		c->brand_loaded = 1;
-		if (c->route == NULL || (c->route->flags & R_NODB) ||
-		    branding_get(c->app->db, b) != BRAND_OK)
-			memset(b, 0, sizeof(*b));
-		if (b->org_name[0] == '\0')
-			str_copy(b->org_name, sizeof(b->org_name),
-			    c->app->cfg.org_name ? c->app->cfg.org_name : "");
-		if (b->org_address[0] == '\0')
-			str_copy(b->org_address, sizeof(b->org_address),
-			    c->app->cfg.org_address ? c->app->cfg.org_address : "");
-	}
-	return b;
+	c->brand_loaded = 1;
+	if (row != NULL)
+		*b = *row;
+	else
+		memset(b, 0, sizeof(*b));
+	if (b->org_name[0] == '\0')
+		str_copy(b->org_name, sizeof(b->org_name),
+		    c->app->cfg.org_name ? c->app->cfg.org_name : "");
+	if (b->org_address[0] == '\0')
+		str_copy(b->org_address, sizeof(b->org_address),
+		    c->app->cfg.org_address ? c->app->cfg.org_address : "");
+}
+
+const struct branding *
+app_brand(struct ctx *c)
+{
+	struct branding row;
+
+	if (!c->brand_loaded)
+		app_brand_set(c, c->route == NULL || (c->route->flags & R_NODB) ||
+		    branding_get(c->app->db, &row) != BRAND_OK ? NULL : &row);
+	return &c->brand;
 }
 
 /* "line 1\nline 2" as "line 1, line 2" (page footers are one line). */
@@ -349,19 +359,18 @@ static int
 load_session(struct ctx *c)
 {
 	const char *tok = http_cookie(&c->req, COOKIE_SESSION);
-	int64_t uid = 0;
+	struct branding b;
 	struct user u;
 	int rc;
 
 	if (tok == NULL)
 		return 0;
-	rc = session_lookup(c->app->db, "staff", tok, c->app->cfg.session_idle, &uid);
+	/* one statement: session, user and the layout's branding */
+	rc = signin_staff(c->app->db, tok, c->app->cfg.session_idle, &u, &b);
 	if (rc <= 0)
 		return rc;
-	rc = user_get(c->app->db, uid, &u);
-	if (rc == USER_DB)
-		return -1;
-	if (rc != USER_OK || u.disabled || app_role_parse(u.role, &c->user.role) == -1)
+	app_brand_set(c, &b);
+	if (u.disabled || app_role_parse(u.role, &c->user.role) == -1)
 		return 0;
 	c->logged_in = 1;
 	c->user.id = u.id;

@@ -104,6 +104,9 @@ void	 app_csp_stripe(struct ctx *);
 /* The organisation's branding for this request (loaded once; name and
  * address fall back to the configuration). Never NULL. */
 const struct branding *app_brand(struct ctx *);
+/* Sets the request's branding from row as read with the session (NULL:
+ * none), with the same fallbacks; app_brand() then reads nothing. */
+void	 app_brand_set(struct ctx *, const struct branding *row);
 /* Client IP for throttling/audit. */
 const char *app_ip(const struct ctx *);
 

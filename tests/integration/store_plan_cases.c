@@ -13,6 +13,7 @@
 #include "db.h"
 #include "store_autopay.h"
 #include "store_plan.h"
+#include "store_worklist.h"
 #include "str.h"
 
 void	 store_plan_cases_add(Suite *);
@@ -196,7 +197,10 @@ START_TEST(autopay_failure_retry_then_stop)
 	int64_t plan = new_plan(1, "2031-03-01", 1, 700);
 	struct store_autopay_failure f = { 0, 1, "2031-03-01", "card_declined",
 	    1, 3 };
-	struct store_autopay_past_due *pd;
+	struct store_wl_args wa = { .before = "2031-03-04", .overdue_max = 1,
+	    .now = clock_now(), .max = 1, .card_year = 2000, .card_month = 1,
+	    .days_from = "2031-03-01", .past_due_max = 1000 };
+	struct store_worklist wl;
 	struct store_autopay_notice nt;
 	struct store_plan_inst *t;
 	size_t n = 0, found = 0;
@@ -215,14 +219,15 @@ START_TEST(autopay_failure_retry_then_stop)
 	ck_assert_str_eq(nt.retry_on, "");
 	ck_assert_int_eq(store_plan_status_set(pdb, plan, "past_due", clock_now()),
 	    DB_OK);
-	ck_assert_int_eq(store_autopay_past_due(pdb, 1000, &pd, &n), DB_OK);
-	for (size_t i = 0; i < n; i++)
-		if (pd[i].plan_id == plan) {
+	/* the staff home reads it with its work list */
+	ck_assert_int_eq(store_worklist_read(pdb, &wa, &wl), DB_OK);
+	for (size_t i = 0; i < wl.npast_due; i++)
+		if (wl.past_due[i].plan_id == plan) {
 			found++;
-			ck_assert_str_eq(pd[i].reason, "card_declined");
-			ck_assert_int_eq(pd[i].remaining, 700);
+			ck_assert_str_eq(wl.past_due[i].reason, "card_declined");
+			ck_assert_int_eq(wl.past_due[i].remaining, 700);
 		}
-	free(pd);
+	store_worklist_free(&wl);
 	ck_assert_uint_eq(found, 1);
 }
 END_TEST

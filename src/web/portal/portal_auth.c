@@ -8,6 +8,7 @@
 #include "portal.h"
 #include "portal_web.h"
 #include "session.h"
+#include "signin.h"
 #include "str.h"
 #include "tmpl.h"
 
@@ -18,14 +19,11 @@
 static int
 portal_signed_in(struct ctx *c)
 {
-	const char *tok = http_cookie(&c->req, PORTAL_COOKIE);
-	int64_t id = 0;
-	int rc = tok ? session_lookup(c->app->db, "portal", tok,
-	    c->app->cfg.session_idle, &id) : 0;
+	struct account a;
+	struct branding b;
 
-	if (rc == 1)
-		rc = portal_login_active(c->app->db, id);
-	return rc < 0 ? -1 : rc == 1;
+	return signin_portal(c->app->db, http_cookie(&c->req, PORTAL_COOKIE),
+	    c->app->cfg.session_idle, &a, &b);
 }
 
 int

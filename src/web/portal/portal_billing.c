@@ -155,20 +155,16 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
     const char *error, const int64_t *selected, size_t nselected)
 {
 	const char *filter = c->fs.nerr == 0 ? kit_field_s(c, "status") : "";
-	struct portal_invoice *is = NULL;
-	struct portal_reserved res = { NULL, 0 };
-	struct balance bal;
-	size_t n = 0, shown = 0, i;
+	struct portal_page pg;
+	const struct portal_invoice *is;
+	size_t n, shown = 0, i;
 	int64_t due = 0, pending = 0, held = 0, h;
-	int payable = 0;
+	int payable = 0, rc;
 
-	if (portal_invoices(c->app->db, pr->account_id, -1, &is, &n) != PORTAL_OK ||
-	    ledger_balance_account(c->app->db, pr->account_id, &bal) != 0 ||
-	    portal_reserved_load(c->app->db, pr->account_id, &res) != PORTAL_OK) {
-		portal_reserved_free(&res);
-		free(is);
+	if (portal_page_load(c->app->db, pr->account_id, &pg) != PORTAL_OK)
 		return -1;
-	}
+	is = pg.is;
+	n = pg.n;
 	for (i = 0; i < n; i++) {
 		struct tmpl_vars *row = NULL;
 		int checked = 0;
@@ -186,23 +182,20 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 				invoice_row(c, row, &is[i], checked);
 			shown++;
 		}
-		if (invoice_held(c, row, pr->account_id, &res, &is[i], &h) == -1)
+		if (invoice_held(c, row, pr->account_id, &pg.res, &is[i], &h) == -1)
 			break;
 		held += h;
 	}
-	if (i < n || view_payable(c, pr, &res, is, n, due, held) == -1) {
-		portal_reserved_free(&res);
-		free(is);
+	if (i < n || view_payable(c, pr, &pg.res, is, n, due, held) == -1) {
+		portal_page_free(&pg);
 		return -1;
 	}
-	portal_reserved_free(&res);
-	free(is);
+	if (pg.credit > 0)
+		kit_set_money(c->view, "credit", pg.credit);
 	kit_set_money(c->view, "balance_due", due);
 	tmpl_set_bool(c->view, "has_due", due > 0);
 	if (pending > 0)
 		kit_set_money(c->view, "pending_total", pending);
-	if (bal.credit > 0)
-		kit_set_money(c->view, "credit", bal.credit);
 	tmpl_set_bool(c->view, "has_invoices", n > 0);
 	tmpl_set_bool(c->view, "has_payable", payable);
 	/* pay.js fills these in the button label of the page's language. */
@@ -220,7 +213,9 @@ portal_billing_page(struct ctx *c, const struct portal_req *pr, int status,
 	tmpl_set(c->view, "filter", filter);
 	if (error)
 		tmpl_set(c->view, "error", error);
-	if (portal_plans_billing(c, pr->account_id) == -1)	/* plans */
+	rc = portal_plans_billing(c, pr->account_id, pg.plan_ids, pg.nplans);
+	portal_page_free(&pg);
+	if (rc == -1)
 		return -1;
 	tmpl_set(c->view, "title", portal_msg(c, "portal.billing"));
 	tmpl_set_bool(c->view, "nav_billing", 1);

@@ -15,6 +15,7 @@
 #include "portal.h"
 #include "portal_web.h"
 #include "session.h"
+#include "signin.h"
 #include "str.h"
 #include "stripe_pay.h"
 #include "tmpl.h"
@@ -31,26 +32,20 @@ int
 portal_begin(struct ctx *c, struct portal_req *pr)
 {
 	const char *tok = http_cookie(&c->req, PORTAL_COOKIE);
-	int64_t id = 0;
-	int in = 0, rc;
+	struct branding b;
+	int in;
 
 	memset(pr, 0, sizeof(*pr));
 	c->resp.no_store = 1;
-	/* signed in: a live portal session, an active login, its account */
-	if (tok != NULL) {
-		rc = session_lookup(c->app->db, "portal", tok,
-		    c->app->cfg.session_idle, &id);
-		if (rc < 0)
-			return -1;
-		in = rc == 1 && id > 0;
-		if (in && (rc = portal_login_active(c->app->db, id)) < 0)
-			return -1;
-		in = in && rc == 1;
-		if (in && (rc = account_get(c->app->db, id, &pr->acct)) == PROF_DB)
-			return -1;
-		in = in && rc == PROF_OK;
-	}
-	if (!in) {
+	/* signed in: a live portal session, an active login, its account (and
+	 * the layout's branding), in one statement */
+	in = signin_portal(c->app->db, tok, c->app->cfg.session_idle, &pr->acct,
+	    &b);
+	if (in < 0)
+		return -1;
+	if (in == 1)
+		app_brand_set(c, &b);
+	if (in != 1 || pr->acct.id <= 0) {
 		if (is_post(c)) {
 			portal_error(c, 403, portal_msg(c, "err.session_post"));
 			return 0;
@@ -58,7 +53,7 @@ portal_begin(struct ctx *c, struct portal_req *pr)
 		http_redirect(&c->resp, 303, "/portal/login");
 		return 0;
 	}
-	pr->account_id = id;
+	pr->account_id = pr->acct.id;
 	portal_lang_use(c, pr->acct.language);
 	str_copy(pr->token, sizeof(pr->token), tok);
 	csrf_token(c->app->cfg.secret_key, "portal", pr->token, c->csrf);

@@ -43,12 +43,13 @@ const struct route routes_portal_plans[] = {
 const size_t nroutes_portal_plans = ARRAY_LEN(routes_portal_plans);
 
 int
-portal_plans_billing(struct ctx *c, int64_t account_id)
+portal_plans_billing(struct ctx *c, int64_t account_id, const int64_t *ids,
+    size_t nids)
 {
 	struct plan *ps = NULL;
 	size_t n = 0;
 
-	if (plan_list(c->app->db, account_id, 0, 1, &ps, &n) != PLAN_OK)
+	if (plan_list_of(c->app->db, account_id, ids, nids, &ps, &n) != PLAN_OK)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "plans");

@@ -177,7 +177,8 @@ int	 portal_invoice_pdf(struct ctx *, const struct invoice *);
 /* The portal's pages (portal_plans.c). */
 int	 h_portal_plan(struct ctx *);
 int	 h_portal_plan_accept(struct ctx *);
-int	 portal_plans_billing(struct ctx *, int64_t account_id);
+int	 portal_plans_billing(struct ctx *, int64_t account_id,
+	    const int64_t *plan_ids, size_t nplans);
 /* The selection of "Pay next installment now" (what = "next") or "Pay off
  * the plan" ("payoff") for portal_pay.c: an enum portal_status; msg says
  * why it cannot be paid. Sets plan_id / plan_what in the view. */

@@ -279,15 +279,11 @@ staff_estimates_fin_block(struct ctx *c, int64_t client_id)
 	return 0;
 }
 
-/* GFE $400 flags of an account (of one of its clients when client_id). */
-int
-staff_estimates_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
+/* The GFE flags of fs (only client_id's when not 0) into loop gfe_flags. */
+static void
+gfe_rows(struct ctx *c, const struct estimate_flag *fs, size_t n,
+    int64_t client_id)
 {
-	struct estimate_flag *fs = NULL;
-	size_t n = 0;
-
-	if (estimate_gfe_flags(c->app->db, account_id, &fs, &n) != EST_S_OK)
-		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *r;
 		if ((client_id != 0 && fs[i].client_id != client_id) ||
@@ -299,21 +295,34 @@ staff_estimates_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
 		kit_set_money(r, "estimated", fs[i].estimated);
 		kit_set_money(r, "billed", fs[i].billed);
 	}
+}
+
+/* GFE $400 flags of an account (of one of its clients when client_id). */
+int
+staff_estimates_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
+{
+	struct estimate_flag *fs = NULL;
+	size_t n = 0;
+
+	if (estimate_gfe_flags(c->app->db, account_id, &fs, &n) != EST_S_OK)
+		return -1;
+	gfe_rows(c, fs, n, client_id);
 	free(fs);
 	return 0;
 }
 
 /* The staff home's work list: GFEs exceeded by $400+, estimates waiting
- * for the countersignature. */
+ * for the countersignature (one statement). */
 int
 staff_estimates_home_worklist(struct ctx *c)
 {
-	struct estimate_flag *fs = NULL;
-	size_t n = 0;
+	struct estimate_flag *gs = NULL, *fs = NULL;
+	size_t ng = 0, n = 0;
 
-	if (staff_estimates_gfe_flags(c, 0, 0) == -1 ||
-	    estimate_awaiting_countersign(c->app->db, &fs, &n) != EST_S_OK)
+	if (estimate_home_flags(c->app->db, &gs, &ng, &fs, &n) != EST_S_OK)
 		return -1;
+	gfe_rows(c, gs, ng, 0);
+	free(gs);
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *r = tmpl_loop_add(c->view, "est_awaiting");
 		if (r == NULL)

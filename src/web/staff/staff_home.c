@@ -127,6 +127,23 @@ home_plans(struct tmpl_vars *v, const struct worklist *w)
 	}
 }
 
+/* Plans past due (dunning exhausted or a failed installment). */
+static void
+home_past_due(struct tmpl_vars *v, const struct worklist *w)
+{
+	for (size_t i = 0; i < w->npast_due; i++) {
+		const struct wl_past_due *d = &w->past_due[i];
+		struct tmpl_vars *r = tmpl_loop_add(v, "plans_past_due");
+		if (r == NULL)
+			return;
+		tmpl_set_int(r, "id", d->plan_id);
+		tmpl_set_int(r, "account_id", d->account_id);
+		tmpl_set(r, "account", d->account_name);
+		kit_set_money(r, "remaining", d->remaining);
+		tmpl_set(r, "reason", d->reason);
+	}
+}
+
 int
 h_home(struct ctx *c)
 {
@@ -149,13 +166,12 @@ h_home(struct ctx *c)
 	home_payments(c->view, w);
 	home_cards(c->view, w);
 	home_plans(c->view, w);
+	home_past_due(c->view, w);
 	tmpl_set_int(c->view, "ach_days", WL_ACH_DAYS);
 	tmpl_set_int(c->view, "failed_days", WL_FAILED_DAYS);
 	tmpl_set_int(c->view, "card_days", WL_CARD_DAYS);
 	free(w);
 	if (staff_estimates_home_worklist(c) == -1)
-		return -1;
-	if (staff_jobs_home_worklist(c) == -1)	/* plans past due */
 		return -1;
 	return app_render(c, 200, "home.html");
 }

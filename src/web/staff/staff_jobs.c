@@ -1,6 +1,6 @@
 /* Settings > Jobs (admin): each billing-jobs job's last run, next run and
- * failures; the autopay notice and dunning settings. And the staff home's
- * "Plans past due" list (staff_jobs_home_worklist). */
+ * failures; the autopay notice and dunning settings. (The staff home's
+ * "Plans past due" comes with its work list: staff_home.c.) */
 #include "common.h"
 
 #include "app.h"
@@ -134,27 +134,5 @@ h_jobs_save(struct ctx *c)
 		return jobs_page(c, 422, (int)nd, retry);
 	}
 	http_redirect(&c->resp, 303, "/admin/jobs?saved=1");
-	return 0;
-}
-
-int
-staff_jobs_home_worklist(struct ctx *c)
-{
-	struct autopay_past_due *ds = NULL;
-	size_t n = 0;
-
-	if (autopay_past_due_list(c->app->db, 20, &ds, &n) != 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct tmpl_vars *r = tmpl_loop_add(c->view, "plans_past_due");
-		if (r == NULL)
-			break;
-		tmpl_set_int(r, "id", ds[i].plan_id);
-		tmpl_set_int(r, "account_id", ds[i].account_id);
-		tmpl_set(r, "account", ds[i].account_name);
-		kit_set_money(r, "remaining", ds[i].remaining);
-		tmpl_set(r, "reason", ds[i].reason);
-	}
-	free(ds);
 	return 0;
 }

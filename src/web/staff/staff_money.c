@@ -177,6 +177,15 @@ staff_money_view_locations(struct ctx *c, int64_t selected)
 
 	if (location_list(c->app->db, 0, &ls, &n) != CAT_OK)
 		return -1;
+	staff_money_view_location_rows(c, ls, n, selected);
+	free(ls);
+	return 0;
+}
+
+void
+staff_money_view_location_rows(struct ctx *c, const struct location *ls,
+    size_t n, int64_t selected)
+{
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "locations");
 		if (row == NULL)
@@ -188,8 +197,6 @@ staff_money_view_locations(struct ctx *c, int64_t selected)
 		if (ls[i].id == selected)
 			tmpl_set(c->view, "location_name", ls[i].name);
 	}
-	free(ls);
-	return 0;
 }
 
 int

@@ -40,8 +40,10 @@ int	 h_statement_batch_show(struct ctx *);
 int	 h_ar(struct ctx *);
 struct ar_summary;
 /* The A/R pictures (staff_money_charts.c): SVG and tables into the view. */
+struct location;
+/* ls: every location (read once by h_ar for the filter and the chart). */
 int	 staff_money_ar_charts(struct ctx *, const struct ar_summary *,
-	    int64_t location_id);
+	    int64_t location_id, const struct location *ls, size_t n);
 int	 h_account_audit(struct ctx *);
 int	 h_client_audit(struct ctx *);
 int	 h_invoice_audit(struct ctx *);
@@ -52,6 +54,9 @@ int	 h_invoice_audit(struct ctx *);
 void	 staff_money_prev_month_start(char out[11]);
 /* Location filter choices into loop `locations` (selected = id). */
 int	 staff_money_view_locations(struct ctx *, int64_t selected);
+/* The same from a list already read (location_list with inactive ones). */
+void	 staff_money_view_location_rows(struct ctx *, const struct location *,
+	    size_t n, int64_t selected);
 /* Clients of an account into loop `clients` (selected = id). */
 int	 staff_money_view_account_clients(struct ctx *, int64_t account_id,
 	    int64_t selected);

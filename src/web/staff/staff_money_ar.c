@@ -38,28 +38,24 @@ bar_pct(int64_t part, int64_t whole)
 	return p > 100 ? 100 : p;
 }
 
-int
-h_ar(struct ctx *c)
+/* The A/R page of location_id (0: all) among ls. */
+static int
+ar_page(struct ctx *c, int64_t location_id, const struct location *ls,
+    size_t nls)
 {
-	const struct field_value *loc = app_field(c, "location_id");
-	int64_t location_id = loc && loc->present ? loc->i : 0;
 	struct ar_summary s;
 	int64_t aging_total = 0, max_bucket = 0;
-	struct location l;
-	int rc;
+	size_t k;
 
-	if (location_id) {
-		rc = location_get(c->app->db, location_id, &l);
-		if (rc == CAT_DB)
-			return -1;
-		if (rc != CAT_OK)
-			return app_error(c, 404, "No such location.");
-	}
+	for (k = 0; location_id != 0 && k < nls; k++)
+		if (ls[k].id == location_id)
+			break;
+	if (location_id != 0 && k == nls)
+		return app_error(c, 404, "No such location.");
 	memset(&s, 0, sizeof(s));
 	if (ar_summary(c->app->db, location_id, &s) != ST_OK)
 		return -1;
-	if (staff_money_view_locations(c, location_id) == -1)
-		return -1;
+	staff_money_view_location_rows(c, ls, nls, location_id);
 	kit_set_money(c->view, "ar_total", s.total);
 	kit_set_money(c->view, "ar_credit", s.credit);
 	kit_set_money(c->view, "ar_net", s.total - s.credit);
@@ -89,11 +85,28 @@ h_ar(struct ctx *c)
 		tmpl_set(row, "account_name", s.top[i].account_name);
 		kit_set_money(row, "balance", s.top[i].balance);
 	}
-	if (staff_money_ar_charts(c, &s, location_id) == -1)
+	if (staff_money_ar_charts(c, &s, location_id, ls, nls) == -1)
 		return -1;
 	tmpl_set(c->view, "title", "Receivables");
 	tmpl_set_bool(c->view, "nav_ar", 1);
 	return app_render(c, 200, "ar.html");
+}
+
+int
+h_ar(struct ctx *c)
+{
+	const struct field_value *loc = app_field(c, "location_id");
+	int64_t location_id = loc && loc->present ? loc->i : 0;
+	struct location *ls = NULL;
+	size_t nls = 0;
+	int rc;
+
+	/* every location, read once: the filter, its check and the chart */
+	if (location_list(c->app->db, 0, &ls, &nls) != CAT_OK)
+		return -1;
+	rc = ar_page(c, location_id, ls, nls);
+	free(ls);
+	return rc;
 }
 
 /* --- audit trail ---------------------------------------------------------- */

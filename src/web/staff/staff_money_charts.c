@@ -115,16 +115,13 @@ location_of(const struct ar_location *v, size_t n, int64_t id)
 /* Receivables per location (read with the totals by ar_summary()); what
  * belongs to no location is the whole less the located parts. */
 static int
-chart_locations(struct ctx *c, const struct ar_summary *all)
+chart_locations(struct ctx *c, const struct ar_summary *all,
+    const struct location *ls, size_t n)
 {
-	struct location *ls = NULL;
 	struct svg_item it[AR_LOCATIONS + 1];
-	size_t n = 0, k = 0, i;
+	size_t k = 0, i;
 	int64_t rest = all->total;
-	int rc = -1;
 
-	if (location_list(c->app->db, 0, &ls, &n) != CAT_OK)
-		goto done;
 	for (i = 0; i < n && k < AR_LOCATIONS; i++) {
 		const struct ar_location *s = location_of(all->loc, all->nloc, ls[i].id);
 		struct tmpl_vars *row;
@@ -149,21 +146,18 @@ chart_locations(struct ctx *c, const struct ar_summary *all)
 			kit_set_money(row, "loc_total", rest);
 		}
 	}
-	rc = k == 0 ? 0 : set_svg(c->view, "svg_locations",
+	return k == 0 ? 0 : set_svg(c->view, "svg_locations",
 	    "Receivables by location", svg_hbars, it, k);
-done:
-	free(ls);
-	return rc;
 }
 
 int
 staff_money_ar_charts(struct ctx *c, const struct ar_summary *s,
-    int64_t location_id)
+    int64_t location_id, const struct location *ls, size_t n)
 {
 	if (chart_aging(c, s) == -1 || chart_weeks(c, location_id) == -1 ||
 	    chart_top(c, s) == -1)
 		return -1;
-	if (location_id == 0 && chart_locations(c, s) == -1)
+	if (location_id == 0 && chart_locations(c, s, ls, n) == -1)
 		return -1;
 	return 0;
 }

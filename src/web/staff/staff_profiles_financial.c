@@ -189,8 +189,10 @@ fin_actions(struct ctx *c, const char *kind, int64_t id, int64_t account_id,
 	tmpl_setf(c->view, "audit_url", "/%s/%" PRId64 "/audit", kind, id);
 }
 
+/* account_b: the account's figures, read with its row (account pages). */
 static int
-fin_fill(struct ctx *c, int64_t account_id, int64_t client_id)
+fin_fill(struct ctx *c, int64_t account_id, int64_t client_id,
+    const struct balance *account_b)
 {
 	struct balance b;
 
@@ -201,8 +203,8 @@ fin_fill(struct ctx *c, int64_t account_id, int64_t client_id)
 		if (ledger_balance_client(c->app->db, client_id, &b) != 0)
 			return -1;
 		tmpl_set_bool(c->view, "credit_is_account", 1);
-	} else if (ledger_balance_account(c->app->db, account_id, &b) != 0)
-		return -1;
+	} else
+		b = *account_b;
 	fin_summary(c, &b, b.account_credit);
 	/* The account page applies its credit to its open invoices (the
 	 * payment page does it per payment). */
@@ -276,7 +278,7 @@ client_page(struct ctx *c, const char *stage)
 	fin_actions(c, "clients", cl.id, cl.account_id, cl.id);
 	kit_notice(c);
 	if (location_name(c, cl.location_id) == -1 ||
-	    fin_fill(c, cl.account_id, cl.id) == -1 ||
+	    fin_fill(c, cl.account_id, cl.id, NULL) == -1 ||
 	    staff_estimates_fin_block(c, cl.id) == -1 ||
 	    staff_estimates_gfe_flags(c, cl.account_id, cl.id) == -1)
 		return -1;
@@ -324,13 +326,15 @@ h_account_show(struct ctx *c)
 {
 	int64_t id;
 	struct account a;
+	struct balance b;
 	char line[256];
 	int rc;
 
 	if ((id = kit_path_id(c, "id")) == 0)
 		return app_error(c, 404, "No such account.");
-	if ((rc = kit_account_or_404(c, id, &a)) != 0)
-		return rc == 1 ? 0 : -1;
+	/* the account with its figures, in one statement */
+	if ((rc = ledger_account_page(c->app->db, id, &a, &b)) != 1)
+		return rc == 0 ? app_error(c, 404, "No such account.") : -1;
 	tmpl_set(c->view, "title", a.name);
 	tmpl_set(c->view, "name", a.name);
 	tmpl_set(c->view, "kind", "account");
@@ -353,7 +357,7 @@ h_account_show(struct ctx *c)
 	fin_actions(c, "accounts", a.id, a.id, 0);
 	kit_notice(c);
 	if (location_name(c, a.location_id) == -1 ||
-	    account_members(c, a.id) == -1 || fin_fill(c, a.id, 0) == -1 ||
+	    account_members(c, a.id) == -1 || fin_fill(c, a.id, 0, &b) == -1 ||
 	    staff_estimates_gfe_flags(c, a.id, 0) == -1)
 		return -1;
 	return app_render(c, 200, "profiles_show.html");
