@@ -127,31 +127,6 @@ event_failed(const struct sp *sp, const struct ev_args *a, int rc,
 	st->failed++;
 }
 
-/* payment_intent.succeeded of one of our payments: settlement asks for the
- * intent as Stripe holds it, so it is fetched first (outside every
- * transaction), saving a transaction rolled back only to ask. Used only
- * when Stripe's intent says what the event says: otherwise (and when the
- * fetch fails) the transaction judges the event's own claims first (a
- * mismatch is audited) and asks again, as without the fetch. */
-static void
-prefetch(struct ev_args *a)
-{
-	const struct stripe_payment_intent *e = &a->ev->obj.pi, *f = &a->fetched_pi;
-
-	if (strcmp(a->ev->type, "payment_intent.succeeded") != 0 ||
-	    a->ev->kind != STRIPE_OBJ_PAYMENT_INTENT || a->ev->payment_id <= 0 ||
-	    e->id[0] == '\0')
-		return;
-	a->need = NEED_PI;
-	str_copy(a->need_id, sizeof(a->need_id), e->id);
-	if (ev_fetch(a) == 0 && (strcmp(e->id, f->id) != 0 ||
-	    strcmp(e->status, f->status) != 0 || e->amount != f->amount ||
-	    e->amount_received != f->amount_received ||
-	    strcasecmp(e->currency, f->currency) != 0))
-		a->pi = NULL;
-	a->need = NEED_NONE;
-}
-
 /* One claimed event: its decoded body and its transaction's state. */
 struct ev_slot {
 	struct stripe_event_info ev;
@@ -162,8 +137,61 @@ struct ev_slot {
 	struct sp_payment	 pre;	/* its payment, read by the chunk */
 };
 
-/* Decodes the claimed row into s and fetches what it will need (a body
- * that is no event is marked done). */
+/* payment_intent.succeeded of one of our payments: settlement asks for the
+ * intent as Stripe holds it, so it is fetched first (outside every
+ * transaction), saving a transaction rolled back only to ask. */
+static int
+prefetch_wanted(const struct ev_args *a)
+{
+	return strcmp(a->ev->type, "payment_intent.succeeded") == 0 &&
+	    a->ev->kind == STRIPE_OBJ_PAYMENT_INTENT && a->ev->payment_id > 0 &&
+	    a->ev->obj.pi.id[0] != '\0';
+}
+
+/* The prefetched intent (f) is used only when Stripe's intent says what
+ * the event says: otherwise (and when the fetch failed) the transaction
+ * judges the event's own claims first (a mismatch is audited) and asks
+ * again, as without the fetch. */
+static void
+prefetch_use(struct ev_args *a, const struct stripe_payment_intent *f)
+{
+	const struct stripe_payment_intent *e = &a->ev->obj.pi;
+
+	a->pi = NULL;
+	if (strcmp(e->id, f->id) != 0 || strcmp(e->status, f->status) != 0 ||
+	    e->amount != f->amount || e->amount_received != f->amount_received ||
+	    strcasecmp(e->currency, f->currency) != 0)
+		return;
+	a->fetched_pi = *f;
+	a->pi = &a->fetched_pi;
+}
+
+/* The intents of a chunk's payment_intent.succeeded events fetched at the
+ * same time (one request each, concurrently, before any transaction); one
+ * that could not be fetched is asked for again by its transaction. */
+static void
+chunk_prefetch(const struct sp *sp, struct ev_slot *s, size_t n)
+{
+	struct stripe_payment_intent *pi = calloc(n ? n : 1, sizeof(*pi));
+	const char *ids[INBOX_CHUNK];
+	size_t at[INBOX_CHUNK], m = 0;
+	int ok[INBOX_CHUNK];
+
+	for (size_t k = 0; k < n && pi != NULL; k++)
+		if (!s[k].done && prefetch_wanted(&s[k].a)) {
+			ids[m] = s[k].ev.obj.pi.id;
+			at[m++] = k;
+		}
+	if (m > 0)
+		(void)gateway_attempts_retrieve(sp->stripe, ids, m, pi, ok);
+	for (size_t i = 0; i < m; i++)
+		if (ok[i])
+			prefetch_use(&s[at[i]].a, &pi[i]);
+	free(pi);
+}
+
+/* Decodes the claimed row into s (a body that is no event is marked
+ * done). */
 static void
 slot_prepare(const struct sp *sp, const char *token,
     const struct store_stripe_event *row, struct ev_slot *s,
@@ -180,9 +208,7 @@ slot_prepare(const struct sp *sp, const char *token,
 		    clock_now());
 		st->ignored++;
 		s->done = 1;
-		return;
 	}
-	prefetch(&s->a);
 }
 
 /* One event alone: its transaction, run again after each fetch from Stripe
@@ -395,6 +421,7 @@ apply_rows(const struct sp *sp, const char *token,
 	for (i = 0; i < n && (stop == NULL || !*stop); i += k) {
 		for (k = 0; k < INBOX_CHUNK && i + k < n; k++)
 			slot_prepare(sp, token, &rows[i + k], &slots[k], st);
+		chunk_prefetch(sp, slots, k);
 		chunk_apply(sp, slots, k, st);
 	}
 	free(slots);

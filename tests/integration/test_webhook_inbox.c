@@ -4,7 +4,8 @@
  * (and a runner that died holding its lease), that the same event three
  * times and events out of order change the payment once, that two runners
  * apply a batch exactly once, that a failed apply is kept, shown by
- * `billingctl jobs status` and retried, and that an event the database
+ * `billingctl jobs status` and retried, that a chunk in which one event
+ * fails applies the others exactly once, and that an event the database
  * refused to store is answered non-2xx (Stripe retries it). These run with
  * webhook_apply_inline = 0 (the receiver only stores); the first case runs
  * with the default (1): the receiver applies what it stored before its 200,
@@ -360,6 +361,70 @@ START_TEST(test_inbox_failure_visible)
 }
 END_TEST
 
+/* One chunk (one transaction) holding events of several intents, two of
+ * them for one intent (processing, then succeeded), and one event whose
+ * effect the database refuses (a trigger on its ledger entry stands in for
+ * any failure): the chunk is rolled back and its events applied one by
+ * one, so every other payment is paid exactly once, the intent with two
+ * events ends succeeded (its events in order), and the refused event stays
+ * pending with its error until a later try applies it. */
+#define CHUNK_PAYMENTS	6
+START_TEST(test_inbox_chunk_one_fails)
+{
+	struct sp_result res[CHUNK_PAYMENTS];
+	struct sp_inbox_stats st;
+	char evid[CHUNK_PAYMENTS][96], early[96], body[1400], sql[400];
+	int64_t account = 0, now = clock_now();
+	const int bad = 3;
+
+	spf_sbx_config("webhook_url=");
+	for (int i = 0; i < CHUNK_PAYMENTS; i++) {
+		if (i % 3 == 0) {
+			account = spf_new_account("chunk", NULL, 0);
+			spf_new_invoice(account, 3 * 900);
+		}
+		paid_at_stripe(account, 900, &res[i]);
+	}
+	env_jobs("jobs-stop");
+	for (int i = 0; i < CHUNK_PAYMENTS; i++) {
+		event_body(&res[i], "succeeded", 900, now, evid[i], sizeof(evid[i]),
+		    body, sizeof(body));
+		post(body, 200, "\"outcome\":\"received\"");
+	}
+	/* older than its succeeded, stored after it */
+	event_body(&res[0], "processing", 900, now - 5, early, sizeof(early), body,
+	    sizeof(body));
+	post(body, 200, "\"outcome\":\"received\"");
+	str_fmt(sql, sizeof(sql), "CREATE TRIGGER refuse_led BEFORE INSERT ON"
+	    " ledger_entries FOR EACH ROW IF NEW.payment_id = %" PRId64 " THEN SIGNAL"
+	    " SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF",
+	    res[bad].payment_id);
+	ck_assert_msg(db_exec_script(spf_db, sql) == DB_OK, "%s", db_error(spf_db));
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(stripe_pay_inbox_run(&spf_sp, "test:chunk", 500, NULL, &st),
+	    SP_OK);
+	(void)db_exec_script(spf_db, "DROP TRIGGER refuse_led");
+	ck_assert_uint_eq(st.claimed, CHUNK_PAYMENTS + 1);
+	ck_assert_uint_eq(st.applied, CHUNK_PAYMENTS);
+	ck_assert_uint_eq(st.failed, 1);
+	for (int i = 0; i < CHUNK_PAYMENTS; i++) {
+		ck_assert_int_eq(pending_of(evid[i]), i == bad);
+		expect_status(res[i].payment_id, i == bad ? "pending" : "succeeded");
+		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id),
+		    i == bad ? 0 : 1);
+	}
+	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
+	    " id = ? AND outcome LIKE '%pending: processing'", early), 1);
+	ck_assert_int_eq(spf_q_str_i64("SELECT attempts FROM stripe_events WHERE"
+	    " id = ? AND last_error LIKE 'database error%'", evid[bad]), 1);
+	env_jobs("jobs-start");
+	wait_applied(evid[bad]);	/* the retry comes 5 s later */
+	expect_status(res[bad].payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(res[bad].payment_id), 1);
+	spf_expect_ledger_ok();
+}
+END_TEST
+
 /* The database refuses to store the event (a trigger stands in for a full
  * disk or a lost node): non-2xx, nothing stored; Stripe's retry, once the
  * database takes it, is stored and applied. */
@@ -464,6 +529,7 @@ suite(void)
 	tcase_add_test(tc, test_inbox_survives_kill);
 	tcase_add_test(tc, test_inbox_two_runners);
 	tcase_add_test(tc, test_inbox_failure_visible);
+	tcase_add_test(tc, test_inbox_chunk_one_fails);
 	tcase_add_test(tc, test_inbox_not_stored_not_200);
 	suite_add_tcase(s, tc);
 	return s;
