@@ -18,6 +18,15 @@ struct actor {
 int	 audit_record(struct db *, const struct actor *, const char *action,
 	    const char *object_type, int64_t object_id, const char *detail);
 
+/* Rows recorded between audit_defer_begin() and audit_defer_flush() are
+ * held back (copied) and written by the flush with multi-row INSERTs, in
+ * the same transaction (a batch of webhook events: one statement for up
+ * to 16 rows). audit_defer_discard() drops what is held (a rolled back
+ * transaction) and ends the deferral; so does the flush. */
+void	 audit_defer_begin(void);
+int	 audit_defer_flush(struct db *);
+void	 audit_defer_discard(void);
+
 /* One row of the trail as the audit pages show it. */
 struct audit_row {
 	int64_t	 id;

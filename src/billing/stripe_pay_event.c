@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "audit.h"
 #include "cfg.h"
 #include "clock.h"
 #include "db.h"
@@ -351,7 +352,8 @@ chunk_lock(struct db *db, struct chunk *c, size_t *live, size_t *m,
 }
 
 /* A chunk of events in ONE transaction (one commit for all): its rows
- * locked, the order per subject and the payments read once; an event
+ * locked, the order per subject and the payments read once, its audit
+ * rows written together at the end; an event
  * another runner has, or that waits for an earlier one of its subject, is
  * passed over (nothing written for it); any other answer (Stripe to ask,
  * an error) rolls the whole chunk back. The applied rows are marked by
@@ -368,6 +370,7 @@ chunk_tx(struct db *db, void *arg)
 
 	for (size_t k = 0; k < c->n; k++)
 		c->s[k].waits = 0;
+	audit_defer_begin();	/* the chunk's audit rows: a few INSERTs */
 	if ((rc = chunk_lock(db, c, live, &m, state, first, &nfirst)) != DB_OK)
 		return rc;
 	for (size_t i = 0; i < m; i++) {
@@ -390,6 +393,8 @@ chunk_tx(struct db *db, void *arg)
 		ids[done] = s->a.row->id;
 		outcomes[done++] = s->a.outcome;
 	}
+	if ((rc = audit_defer_flush(db)) != DB_OK)
+		return rc;
 	return store_stripe_event_applied_many(db, ids, outcomes, done, clock_now());
 }
 
@@ -401,6 +406,7 @@ chunk_apply(const struct sp *sp, struct ev_slot *s, size_t n,
 	struct chunk c = { s, n };
 	int together = n > 1 && db_tx(sp->db, chunk_tx, &c) == DB_OK;
 
+	audit_defer_discard();	/* what a rolled back chunk held */
 	for (size_t i = 0; i < n; i++)
 		if (!s[i].done)
 			slot_finish(sp, &s[i], together ? s[i].rc : slot_apply(&s[i]),

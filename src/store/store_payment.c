@@ -267,12 +267,14 @@ store_payment_set_stripe_status(struct db *db, int64_t id,
 }
 
 int
-store_payment_set_received_date(struct db *db, int64_t id, const char *date)
+store_payment_set_succeeded(struct db *db, int64_t id, const char *date,
+    int64_t settled_at)
 {
-	struct db_param p[] = { DB_STR(date), DB_I64(id) };
+	struct db_param p[] = { DB_I64(settled_at), DB_STR(date), DB_I64(id) };
 
-	return db_exec(db, "UPDATE payments SET received_date = ? WHERE id = ?",
-	    p, 2, NULL, NULL);
+	return db_exec(db, "UPDATE payments SET status = 'succeeded', stripe_status"
+	    " = 'succeeded', failure_code = '', failure_message = '', settled_at = ?,"
+	    " received_date = ? WHERE id = ?", p, ARRAY_LEN(p), NULL, NULL);
 }
 
 int

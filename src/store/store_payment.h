@@ -92,7 +92,10 @@ int	 store_payment_set_status(struct db *, int64_t id, const char *status,
 	    int64_t settled_at);
 int	 store_payment_set_stripe_status(struct db *, int64_t id,
 	    const char *stripe_status);
-int	 store_payment_set_received_date(struct db *, int64_t id, const char *date);
+/* Succeeded (Stripe's status too, no failure) on date, settled at
+ * settled_at: one UPDATE. */
+int	 store_payment_set_succeeded(struct db *, int64_t id, const char *date,
+	    int64_t settled_at);
 int	 store_payment_set_method(struct db *, int64_t id, int64_t method_id);
 int	 store_payment_set_intent(struct db *, int64_t id, const char *intent);
 int	 store_payment_set_consent(struct db *, int64_t id, int64_t consent_id);
