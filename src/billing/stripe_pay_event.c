@@ -289,8 +289,26 @@ slot_intent(const struct ev_slot *s)
 	return ev->obj.pi.id;
 }
 
+/* Does an event before slot k of the chunk name intent (its subject, its
+ * intent or its object)? It may change that payment first: slot k must
+ * read it again then. */
+static int
+named_before(const struct chunk *c, size_t k, const char *intent)
+{
+	for (size_t j = 0; j < k; j++) {
+		const struct ev_slot *s = &c->s[j];
+
+		if (!s->done && (strcmp(s->a.row->subject, intent) == 0 ||
+		    strcmp(s->ev.payment_intent, intent) == 0 ||
+		    strcmp(s->ev.object_id, intent) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 /* The payments of the chunk's intent events, locked and read by one
- * statement (id order); each given to the first event of its intent. */
+ * statement (id order); each given to the event of its intent that comes
+ * first, when no event before it names the intent. */
 static int
 chunk_payments(struct db *db, struct chunk *c)
 {
@@ -313,8 +331,10 @@ chunk_payments(struct db *db, struct chunk *c)
 		for (size_t k = 0; k < c->n; k++)
 			if ((in = slot_intent(&c->s[k])) != NULL &&
 			    strcmp(in, rows[i].intent) == 0) {
-				c->s[k].pre = rows[i];
-				c->s[k].a.pre = &c->s[k].pre;
+				if (!named_before(c, k, in)) {
+					c->s[k].pre = rows[i];
+					c->s[k].a.pre = &c->s[k].pre;
+				}
 				break;
 			}
 	free(rows);

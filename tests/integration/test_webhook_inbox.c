@@ -119,6 +119,32 @@ post(const char *body, long status, const char *needle)
 	itest_resp_free(&r);
 }
 
+/* n payments of amount each paid at Stripe, per_account of them to an
+ * account with one invoice for them all; then billing-jobs stopped and
+ * their payment_intent.succeeded events stored (ids into evid). */
+static void
+paid_and_stored(const char *name, int n, int per_account, int64_t amount,
+    struct sp_result *res, char (*evid)[96])
+{
+	char body[1400];
+	int64_t account = 0;
+
+	spf_sbx_config("webhook_url=");
+	for (int i = 0; i < n; i++) {
+		if (i % per_account == 0) {
+			account = spf_new_account(name, NULL, 0);
+			spf_new_invoice(account, per_account * amount);
+		}
+		paid_at_stripe(account, amount, &res[i]);
+	}
+	env_jobs("jobs-stop");
+	for (int i = 0; i < n; i++) {
+		event_body(&res[i], "succeeded", amount, clock_now(), evid[i], 96,
+		    body, sizeof(body));
+		post(body, 200, "\"outcome\":\"received\"");
+	}
+}
+
 static int64_t
 pending_of(const char *evid)
 {
@@ -262,25 +288,11 @@ END_TEST
 START_TEST(test_inbox_two_runners)
 {
 	struct sp_result res[RUNNERS_PAYMENTS];
-	char evid[RUNNERS_PAYMENTS][96], body[1400];
+	char evid[RUNNERS_PAYMENTS][96];
 	struct buf out;
-	int64_t account = 0;
 	int rc;
 
-	spf_sbx_config("webhook_url=");
-	for (int i = 0; i < RUNNERS_PAYMENTS; i++) {
-		if (i % 4 == 0) {
-			account = spf_new_account("runners", NULL, 0);
-			spf_new_invoice(account, 4 * 1000);
-		}
-		paid_at_stripe(account, 1000, &res[i]);
-	}
-	env_jobs("jobs-stop");
-	for (int i = 0; i < RUNNERS_PAYMENTS; i++) {
-		event_body(&res[i], "succeeded", 1000, clock_now(), evid[i],
-		    sizeof(evid[i]), body, sizeof(body));
-		post(body, 200, "\"outcome\":\"received\"");
-	}
+	paid_and_stored("runners", RUNNERS_PAYMENTS, 4, 1000, res, evid);
 	buf_init(&out, 1 << 16);
 	rc = itest_sh(&out, "%s jobs run --job webhook_apply --once & p=$!; "
 	    "%s jobs run --job webhook_apply --once; b=$?; wait $p && exit $b",
@@ -374,26 +386,12 @@ START_TEST(test_inbox_chunk_one_fails)
 	struct sp_result res[CHUNK_PAYMENTS];
 	struct sp_inbox_stats st;
 	char evid[CHUNK_PAYMENTS][96], early[96], body[1400], sql[400];
-	int64_t account = 0, now = clock_now();
 	const int bad = 3;
 
-	spf_sbx_config("webhook_url=");
-	for (int i = 0; i < CHUNK_PAYMENTS; i++) {
-		if (i % 3 == 0) {
-			account = spf_new_account("chunk", NULL, 0);
-			spf_new_invoice(account, 3 * 900);
-		}
-		paid_at_stripe(account, 900, &res[i]);
-	}
-	env_jobs("jobs-stop");
-	for (int i = 0; i < CHUNK_PAYMENTS; i++) {
-		event_body(&res[i], "succeeded", 900, now, evid[i], sizeof(evid[i]),
-		    body, sizeof(body));
-		post(body, 200, "\"outcome\":\"received\"");
-	}
+	paid_and_stored("chunk", CHUNK_PAYMENTS, 3, 900, res, evid);
 	/* older than its succeeded, stored after it */
-	event_body(&res[0], "processing", 900, now - 5, early, sizeof(early), body,
-	    sizeof(body));
+	event_body(&res[0], "processing", 900, clock_now() - 60, early,
+	    sizeof(early), body, sizeof(body));
 	post(body, 200, "\"outcome\":\"received\"");
 	str_fmt(sql, sizeof(sql), "CREATE TRIGGER refuse_led BEFORE INSERT ON"
 	    " ledger_entries FOR EACH ROW IF NEW.payment_id = %" PRId64 " THEN SIGNAL"
