@@ -495,18 +495,25 @@ stripe_pay_inbox_run(const struct sp *sp, const char *runner, size_t batch,
 	return run_claimed(sp, token, stop, st);
 }
 
+/* A receiver's claim token (unique: pid and a count). */
+static void
+receiver_token(char *token, size_t tokensz)
+{
+	static uint64_t claims;
+
+	str_fmt(token, tokensz, "receiver:%ld:%" PRIu64, (long)getpid(), ++claims);
+}
+
 int
 stripe_pay_event_apply_now(const struct sp *sp, const char *event_id,
     struct sp_inbox_stats *st)
 {
-	static uint64_t claims;
 	char token[160];
 	int64_t now = clock_now();
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	str_fmt(token, sizeof(token), "receiver:%ld:%" PRIu64, (long)getpid(),
-	    ++claims);
+	receiver_token(token, sizeof(token));
 	rc = store_stripe_event_claim_one(sp->db, event_id, token, now,
 	    now + INBOX_LEASE, &st->claimed);
 	if (rc != DB_OK || st->claimed == 0)
@@ -546,14 +553,17 @@ receive_row(const struct stripe_event_info *ev, const char *body, int64_t now,
 
 /* The stored event applied before the answer when it can be (its effect
  * is then there when Stripe, or a test, sees the 200); else the applier in
- * billing-jobs takes it. The answer is 200 either way: it is stored. */
+ * billing-jobs takes it. The answer is 200 either way: it is stored. The
+ * row was stored leased to token (no claim to write). */
 static void
-receive_apply(const struct sp *sp, const char *id, char *outcome,
-    size_t outcomesz)
+receive_apply(const struct sp *sp, const char *token, const char *id,
+    char *outcome, size_t outcomesz)
 {
 	struct sp_inbox_stats st;
 
-	if (stripe_pay_event_apply_now(sp, id, &st) != SP_OK)
+	memset(&st, 0, sizeof(st));
+	st.claimed = 1;
+	if (run_claimed(sp, token, NULL, &st) != SP_OK)
 		log_warn("stripe: event %s: applied later (%s)", id,
 		    db_error(sp->db));
 	else if (st.applied + st.ignored == 1)
@@ -566,7 +576,8 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 {
 	struct stripe_event_info ev;
 	struct store_stripe_event_new e;
-	char type[65], object_id[65], subject[65];
+	char type[65], object_id[65], subject[65], token[160];
+	int inline_apply = sp->stripe != NULL && sp->cfg->webhook_apply_inline;
 	int rc;
 
 	if (stripe_event_decode(body, len, &ev) == -1 || ev.id[0] == '\0' ||
@@ -575,6 +586,11 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 		return SP_EVENT_BAD;
 	}
 	receive_row(&ev, body, clock_now(), &e, type, object_id, subject);
+	if (inline_apply) {
+		receiver_token(token, sizeof(token));
+		e.claimed_by = token;
+		e.lease_until = e.received_at + INBOX_LEASE;
+	}
 	rc = store_stripe_event_insert(sp->db, &e);
 	if (rc == DB_DUP) {
 		sp_msg(outcome, outcomesz, "duplicate");
@@ -587,7 +603,7 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 	sp_msg(outcome, outcomesz, e.pending ? "received" : e.outcome);
 	if (!e.pending)
 		return SP_EVENT_IGNORED;
-	if (sp->stripe != NULL && sp->cfg->webhook_apply_inline)
-		receive_apply(sp, ev.id, outcome, outcomesz);
+	if (inline_apply)
+		receive_apply(sp, token, ev.id, outcome, outcomesz);
 	return SP_EVENT_STORED;
 }

@@ -13,11 +13,14 @@ store_stripe_event_insert(struct db *db, const struct store_stripe_event_new *e)
 	    DB_STR(e->subject), DB_I64(e->created), DB_I64(e->received_at),
 	    DB_I64(e->pending ? 1 : 0), DB_STRN(e->pending ? e->body : NULL),
 	    DB_STR(e->outcome ? e->outcome : ""),
-	    e->pending ? DB_NULL : DB_I64(e->received_at) };
+	    e->pending ? DB_NULL : DB_I64(e->received_at),
+	    DB_STRN(e->pending ? e->claimed_by : NULL),
+	    DB_I64(e->pending && e->claimed_by ? e->lease_until : 0) };
 
 	return db_exec(db, "INSERT INTO stripe_events (id, type, object_id, subject,"
-	    " created, received_at, pending, body, outcome, applied_at) VALUES"
-	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
+	    " created, received_at, pending, body, outcome, applied_at, claimed_by,"
+	    " lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p,
+	    ARRAY_LEN(p), NULL, NULL);
 }
 
 int

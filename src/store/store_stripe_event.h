@@ -26,6 +26,10 @@ struct store_stripe_event_new {
 	int		 pending;
 	const char	*body;
 	const char	*outcome;
+	/* pending and applied by its receiver at once: stored leased to it
+	 * (no claim needed), else NULL and 0 */
+	const char	*claimed_by;
+	int64_t		 lease_until;
 };
 
 /* DB_OK, DB_DUP when the id is stored already, or another db_status. */
