@@ -505,23 +505,6 @@ receiver_token(char *token, size_t tokensz)
 }
 
 int
-stripe_pay_event_apply_now(const struct sp *sp, const char *event_id,
-    struct sp_inbox_stats *st)
-{
-	char token[160];
-	int64_t now = clock_now();
-	int rc;
-
-	memset(st, 0, sizeof(*st));
-	receiver_token(token, sizeof(token));
-	rc = store_stripe_event_claim_one(sp->db, event_id, token, now,
-	    now + INBOX_LEASE, &st->claimed);
-	if (rc != DB_OK || st->claimed == 0)
-		return rc == DB_OK ? SP_OK : SP_DB;
-	return run_claimed(sp, token, NULL, st);
-}
-
-int
 stripe_pay_inbox_due(struct db *db)
 {
 	int rc = store_stripe_event_due(db, clock_now());

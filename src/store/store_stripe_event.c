@@ -40,22 +40,6 @@ store_stripe_event_claim(struct db *db, const char *token, int64_t now,
 }
 
 int
-store_stripe_event_claim_one(struct db *db, const char *id, const char *token,
-    int64_t now, int64_t lease_until, size_t *n)
-{
-	struct db_param p[] = { DB_STR(token), DB_I64(lease_until), DB_STR(id),
-	    DB_I64(now) };
-	uint64_t affected = 0;
-	int rc;
-
-	rc = db_exec(db, "UPDATE stripe_events SET claimed_by = ?, lease_until = ?"
-	    " WHERE id = ? AND pending = 1 AND lease_until <= ?",
-	    p, ARRAY_LEN(p), &affected, NULL);
-	*n = rc == DB_OK ? (size_t)affected : 0;
-	return rc;
-}
-
-int
 store_stripe_event_claimed(struct db *db, const char *token,
     struct store_stripe_event **out, size_t *n)
 {

@@ -47,9 +47,6 @@ struct store_stripe_event {
  * created, seq) to token until lease_until; *n gets how many. */
 int	 store_stripe_event_claim(struct db *, const char *token, int64_t now,
 	    int64_t lease_until, size_t limit, size_t *n);
-/* Leases the one event id (pending, lease run out) to token: *n 1 or 0. */
-int	 store_stripe_event_claim_one(struct db *, const char *id,
-	    const char *token, int64_t now, int64_t lease_until, size_t *n);
 /* The pending events leased to token, in order (created, seq), into a
  * malloc'd array; store_stripe_event_free() frees it. */
 int	 store_stripe_event_claimed(struct db *, const char *token,
