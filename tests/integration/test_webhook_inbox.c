@@ -5,7 +5,8 @@
  * times and events out of order change the payment once, that two runners
  * apply a batch exactly once, that a failed apply is kept, shown by
  * `billingctl jobs status` and retried, that a chunk in which one event
- * fails applies the others exactly once, and that an event the database
+ * fails applies the others exactly once, that the applier stays within a
+ * statement budget per event, and that an event the database
  * refused to store is answered non-2xx (Stripe retries it). These run with
  * webhook_apply_inline = 0 (the receiver only stores); the first case runs
  * with the default (1): the receiver applies what it stored before its 200,
@@ -423,6 +424,56 @@ START_TEST(test_inbox_chunk_one_fails)
 }
 END_TEST
 
+/* This connection's statements so far (the read itself adds one). */
+static int64_t
+session_questions(void)
+{
+	struct db_result r;
+	int64_t v = -1;
+
+	ck_assert_int_eq(db_query(spf_db, "SHOW SESSION STATUS LIKE 'Questions'",
+	    NULL, 0, &r), DB_OK);
+	ck_assert_uint_eq(r.nrows, 1);
+	v = strtoll(db_str(&r, 0, 1), NULL, 10);
+	db_result_free(&r);
+	return v;
+}
+
+/* The applier's statement budget: a claimed batch of 16 succeeded events
+ * (4 accounts, each event allocating to an invoice) applied in one chunk
+ * runs at most 12 statements per event, claim, order, locks, settlement,
+ * ledger, allocation, audit and marks included (18 and more when every
+ * event locked, checked and marked its own rows and wrote its own audit
+ * rows). */
+#define BUDGET_PAYMENTS	16
+#define BUDGET_PER_EVENT	12
+START_TEST(test_inbox_statement_budget)
+{
+	struct sp_result res[BUDGET_PAYMENTS];
+	struct sp_inbox_stats st;
+	char evid[BUDGET_PAYMENTS][96];
+	int64_t q0, q1;
+
+	paid_and_stored("budget", BUDGET_PAYMENTS, 4, 700, res, evid);
+	memset(&st, 0, sizeof(st));
+	q0 = session_questions();
+	ck_assert_int_eq(stripe_pay_inbox_run(&spf_sp, "test:budget", 500, NULL,
+	    &st), SP_OK);
+	q1 = session_questions() - 1;
+	env_jobs("jobs-start");
+	ck_assert_uint_eq(st.applied, BUDGET_PAYMENTS);
+	printf("webhook apply: %" PRId64 " statements for %d events (budget %d"
+	    " each)\n", q1 - q0, BUDGET_PAYMENTS, BUDGET_PER_EVENT);
+	ck_assert_msg(q1 - q0 <= BUDGET_PAYMENTS * BUDGET_PER_EVENT, "%" PRId64
+	    " statements for %d events", q1 - q0, BUDGET_PAYMENTS);
+	for (int i = 0; i < BUDGET_PAYMENTS; i++) {
+		expect_status(res[i].payment_id, "succeeded");
+		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
+	}
+	spf_expect_ledger_ok();
+}
+END_TEST
+
 /* The database refuses to store the event (a trigger stands in for a full
  * disk or a lost node): non-2xx, nothing stored; Stripe's retry, once the
  * database takes it, is stored and applied. */
@@ -528,6 +579,7 @@ suite(void)
 	tcase_add_test(tc, test_inbox_two_runners);
 	tcase_add_test(tc, test_inbox_failure_visible);
 	tcase_add_test(tc, test_inbox_chunk_one_fails);
+	tcase_add_test(tc, test_inbox_statement_budget);
 	tcase_add_test(tc, test_inbox_not_stored_not_200);
 	suite_add_tcase(s, tc);
 	return s;
