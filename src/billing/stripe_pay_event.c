@@ -439,7 +439,8 @@ apply_rows(const struct sp *sp, const char *token,
     const struct store_stripe_event *rows, size_t n, volatile sig_atomic_t *stop,
     struct sp_inbox_stats *st)
 {
-	struct ev_slot *slots = calloc(INBOX_CHUNK, sizeof(*slots));
+	struct ev_slot *slots = calloc(n < INBOX_CHUNK ? (n ? n : 1) : INBOX_CHUNK,
+	    sizeof(*slots));
 	size_t i, k;
 
 	if (slots == NULL)
