@@ -538,16 +538,32 @@ receive_row(const struct stripe_event_info *ev, const char *body, int64_t now,
 /* The stored event applied before the answer when it can be (its effect
  * is then there when Stripe, or a test, sees the 200); else the applier in
  * billing-jobs takes it. The answer is 200 either way: it is stored. The
- * row was stored leased to token (no claim to write). */
+ * row e (arrival order seq) was stored leased to token: no claim to write
+ * or read back; given back only when it has to wait for an earlier event. */
 static void
-receive_apply(const struct sp *sp, const char *token, const char *id,
-    char *outcome, size_t outcomesz)
+receive_apply(const struct sp *sp, const char *token,
+    const struct store_stripe_event_new *e, int64_t seq, char *outcome,
+    size_t outcomesz)
 {
+	struct store_stripe_event row;
 	struct sp_inbox_stats st;
+	const char *id = e->id;
+	int rc;
 
 	memset(&st, 0, sizeof(st));
+	memset(&row, 0, sizeof(row));
+	str_copy(row.id, sizeof(row.id), e->id);
+	str_copy(row.subject, sizeof(row.subject), e->subject);
+	row.seq = seq;
+	row.created = e->created;
+	row.body = (char *)(uintptr_t)e->body;	/* read only */
 	st.claimed = 1;
-	if (run_claimed(sp, token, NULL, &st) != SP_OK)
+	(void)db_causal(sp->db, 1);
+	rc = apply_rows(sp, token, &row, 1, NULL, &st);
+	(void)db_causal(sp->db, 0);
+	if (rc != DB_OK || st.deferred > 0)
+		rc = store_stripe_event_release(sp->db, token, clock_now() + 1);
+	if (rc != DB_OK)
 		log_warn("stripe: event %s: applied later (%s)", id,
 		    db_error(sp->db));
 	else if (st.applied + st.ignored == 1)
@@ -562,6 +578,7 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 	struct store_stripe_event_new e;
 	char type[65], object_id[65], subject[65], token[160];
 	int inline_apply = sp->stripe != NULL && sp->cfg->webhook_apply_inline;
+	int64_t seq = 0;
 	int rc;
 
 	if (stripe_event_decode(body, len, &ev) == -1 || ev.id[0] == '\0' ||
@@ -575,7 +592,7 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 		e.claimed_by = token;
 		e.lease_until = e.received_at + INBOX_LEASE;
 	}
-	rc = store_stripe_event_insert(sp->db, &e);
+	rc = store_stripe_event_insert(sp->db, &e, &seq);
 	if (rc == DB_DUP) {
 		sp_msg(outcome, outcomesz, "duplicate");
 		return SP_EVENT_DUPLICATE;
@@ -588,6 +605,6 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 	if (!e.pending)
 		return SP_EVENT_IGNORED;
 	if (inline_apply)
-		receive_apply(sp, token, ev.id, outcome, outcomesz);
+		receive_apply(sp, token, &e, seq, outcome, outcomesz);
 	return SP_EVENT_STORED;
 }

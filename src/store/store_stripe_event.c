@@ -7,8 +7,12 @@
 #include "str.h"
 
 int
-store_stripe_event_insert(struct db *db, const struct store_stripe_event_new *e)
+store_stripe_event_insert(struct db *db, const struct store_stripe_event_new *e,
+    int64_t *seq)
 {
+	uint64_t id = 0;
+	int rc;
+
 	struct db_param p[] = { DB_STR(e->id), DB_STR(e->type), DB_STR(e->object_id),
 	    DB_STR(e->subject), DB_I64(e->created), DB_I64(e->received_at),
 	    DB_I64(e->pending ? 1 : 0), DB_STRN(e->pending ? e->body : NULL),
@@ -17,10 +21,12 @@ store_stripe_event_insert(struct db *db, const struct store_stripe_event_new *e)
 	    DB_STRN(e->pending ? e->claimed_by : NULL),
 	    DB_I64(e->pending && e->claimed_by ? e->lease_until : 0) };
 
-	return db_exec(db, "INSERT INTO stripe_events (id, type, object_id, subject,"
+	rc = db_exec(db, "INSERT INTO stripe_events (id, type, object_id, subject,"
 	    " created, received_at, pending, body, outcome, applied_at, claimed_by,"
 	    " lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p,
-	    ARRAY_LEN(p), NULL, NULL);
+	    ARRAY_LEN(p), NULL, &id);
+	*seq = (int64_t)id;
+	return rc;
 }
 
 int

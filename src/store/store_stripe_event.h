@@ -32,8 +32,10 @@ struct store_stripe_event_new {
 	int64_t		 lease_until;
 };
 
-/* DB_OK, DB_DUP when the id is stored already, or another db_status. */
-int	 store_stripe_event_insert(struct db *, const struct store_stripe_event_new *);
+/* DB_OK (*seq: its arrival order), DB_DUP when the id is stored already,
+ * or another db_status. */
+int	 store_stripe_event_insert(struct db *, const struct store_stripe_event_new *,
+	    int64_t *seq);
 
 /* A claimed pending event (store_stripe_event_claimed). */
 struct store_stripe_event {
