@@ -8,13 +8,84 @@
 #include "store_audit.h"
 #include "str.h"
 
+/* Rows held back by audit_defer_begin (their strings owned). */
+static struct {
+	int			 on;
+	struct store_audit_new	*rows;
+	size_t			 n, cap;
+} held;
+
+void
+audit_defer_discard(void)
+{
+	for (size_t i = 0; i < held.n; i++) {
+		free((char *)held.rows[i].actor_kind);
+		free((char *)held.rows[i].ip);
+		free((char *)held.rows[i].action);
+		free((char *)held.rows[i].object_type);
+		free((char *)held.rows[i].detail);
+	}
+	free(held.rows);
+	memset(&held, 0, sizeof(held));
+}
+
+void
+audit_defer_begin(void)
+{
+	audit_defer_discard();
+	held.on = 1;
+}
+
+int
+audit_defer_flush(struct db *db)
+{
+	int rc = store_audit_insert_many(db, held.rows, held.n);
+
+	audit_defer_discard();
+	return rc;
+}
+
+/* The row kept for the flush. db_status. */
+static int
+audit_hold(const struct store_audit_new *r)
+{
+	struct store_audit_new *h;
+
+	if (held.n == held.cap) {
+		size_t cap = held.cap ? 2 * held.cap : 64;
+		struct store_audit_new *rows = realloc(held.rows, cap * sizeof(*rows));
+
+		if (rows == NULL)
+			return DB_ERR;
+		held.rows = rows;
+		held.cap = cap;
+	}
+	h = &held.rows[held.n];
+	*h = *r;
+	h->actor_kind = str_dup(r->actor_kind);
+	h->ip = str_dup(r->ip);
+	h->action = str_dup(r->action);
+	h->object_type = str_dup(r->object_type);
+	h->detail = str_dup(r->detail);
+	held.n++;
+	if (h->actor_kind == NULL || h->ip == NULL || h->action == NULL ||
+	    h->object_type == NULL || h->detail == NULL)
+		return DB_ERR;
+	return DB_OK;
+}
+
 int
 audit_record(struct db *db, const struct actor *a, const char *action,
     const char *object_type, int64_t object_id, const char *detail)
 {
-	return store_audit_insert(db, clock_now(), a->kind, a->id,
+	struct store_audit_new r = { clock_now(), a->kind, a->id,
 	    a->ip ? a->ip : "", action, object_type, object_id,
-	    detail ? detail : "");
+	    detail ? detail : "" };
+
+	if (held.on)
+		return audit_hold(&r);
+	return store_audit_insert(db, r.now, r.actor_kind, r.actor_id, r.ip,
+	    r.action, r.object_type, r.object_id, r.detail);
 }
 
 void

@@ -25,6 +25,15 @@ void	 audit_diff_str(struct buf *, const char *field, const char *was,
 void	 audit_diff_i64(struct buf *, const char *field, int64_t was,
 	    int64_t now);
 
+/* Rows recorded between audit_defer_begin() and audit_defer_flush() are
+ * held back (copied) and written by the flush with multi-row INSERTs, in
+ * the same transaction (a batch of webhook events: one statement for up
+ * to 16 rows). audit_defer_discard() drops what is held (a rolled back
+ * transaction) and ends the deferral; so does the flush. */
+void	 audit_defer_begin(void);
+int	 audit_defer_flush(struct db *);
+void	 audit_defer_discard(void);
+
 /* One row of the trail as the audit pages show it. */
 struct audit_row {
 	int64_t	 id;

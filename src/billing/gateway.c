@@ -47,6 +47,20 @@ finish(int rc, struct stripe_result *r, struct stripe_error *err)
 	((rc) == 0 ? ((fn)((r).json, (out)) == 0 ? 0 : -2) :		\
 	    (memset((out), 0, sizeof(*(out))), -1))
 
+/* "/v1/<collection>/<id>" into path (320 bytes) with the id checked.
+ * 0 / -1. */
+static int
+object_path(const char *collection, const char *id, char *path)
+{
+	for (const char *p = id; p != NULL && *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_'))
+			id = NULL;
+	if (id == NULL || *id == '\0' || strlen(id) > 255)
+		return -1;
+	return str_fmt(path, 320, "/v1/%s/%s", collection, id) == -1 ? -1 : 0;
+}
+
 /* GET /v1/<collection>/<id> with the id checked. */
 static int
 retrieve(struct stripe_client *c, const char *collection, const char *id,
@@ -54,12 +68,7 @@ retrieve(struct stripe_client *c, const char *collection, const char *id,
 {
 	char path[320];
 
-	for (const char *p = id; p != NULL && *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_'))
-			id = NULL;
-	if (id == NULL || *id == '\0' || strlen(id) > 255 ||
-	    str_fmt(path, sizeof(path), "/v1/%s/%s", collection, id) == -1) {
+	if (object_path(collection, id, path) == -1) {
 		stripe_result_init(r);
 		r->status = STRIPE_ERR_USAGE;
 		return -1;
@@ -99,6 +108,39 @@ gateway_attempt_retrieve(struct stripe_client *c, const char *id,
 	int rc = retrieve(c, "payment_intents", id, &r);
 
 	return finish(DECODED(rc, stripe_payment_intent_decode, r, pi), &r, err);
+}
+
+int
+gateway_attempts_retrieve(struct stripe_client *c, const char *const *ids,
+    size_t n, struct stripe_payment_intent *pi, int *ok)
+{
+	char (*paths)[320] = calloc(n ? n : 1, sizeof(*paths));
+	const char **pp = calloc(n ? n : 1, sizeof(*pp));
+	struct stripe_result *r = calloc(n ? n : 1, sizeof(*r));
+	int got = 0;
+
+	for (size_t i = 0; i < n; i++)
+		ok[i] = 0;
+	if (paths == NULL || pp == NULL || r == NULL)
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* a bad id asks for a path stripe_get_many refuses */
+		if (object_path("payment_intents", ids[i], paths[i]) == -1)
+			paths[i][0] = '\0';
+		pp[i] = paths[i];
+	}
+	if (n > 0)
+		(void)stripe_get_many(c, pp, n, r);
+	for (size_t i = 0; i < n; i++) {
+		ok[i] = r[i].status == STRIPE_OK &&
+		    stripe_payment_intent_decode(r[i].json, &pi[i]) == 0;
+		got += ok[i];
+		stripe_result_free(&r[i]);
+	}
+	free(paths);
+	free(pp);
+	free(r);
+	return got;
 }
 
 int

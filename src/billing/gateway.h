@@ -13,6 +13,7 @@
 #ifndef GATEWAY_H
 #define GATEWAY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "stripe_types.h"
@@ -42,6 +43,11 @@ int	 gateway_attempt_create(struct stripe_client *, const struct gateway_attempt
 /* GET /v1/payment_intents/:id. */
 int	 gateway_attempt_retrieve(struct stripe_client *, const char *id,
 	    struct stripe_payment_intent *, struct stripe_error *);
+/* GET /v1/payment_intents/:id for ids[0..n) at the same time (one try
+ * each, no retries: stripe_get_many): ok[i] 1 with pi[i] when Stripe
+ * answered with the intent. Returns how many. */
+int	 gateway_attempts_retrieve(struct stripe_client *, const char *const *ids,
+	    size_t n, struct stripe_payment_intent *pi, int *ok);
 /* POST /v1/payment_intents/:id/cancel. */
 int	 gateway_attempt_cancel(struct stripe_client *, const char *id,
 	    const char *key, struct stripe_payment_intent *, struct stripe_error *);

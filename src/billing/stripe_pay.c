@@ -152,6 +152,23 @@ sp_payment_by_intent(struct db *db, const char *intent, int64_t *id)
 	return store_payment_by_intent(db, intent, id);
 }
 
+int
+sp_payments_lock_intents(struct db *db, const char *const *intents, size_t n,
+    struct sp_payment *out, size_t *nout)
+{
+	struct store_payment *rows = calloc(n ? n : 1, sizeof(*rows));
+	int rc;
+
+	*nout = 0;
+	if (rows == NULL)
+		return DB_ERR;
+	rc = store_payment_lock_intents(db, intents, n, rows, nout);
+	for (size_t i = 0; rc == DB_OK && i < *nout; i++)
+		sp_from_store(&rows[i], &out[i]);
+	free(rows);
+	return rc;
+}
+
 void
 sp_result_from(struct sp_result *o, const struct sp_payment *p)
 {

@@ -524,8 +524,11 @@ enum sp_event_result {
 /* Receives one webhook body whose signature the caller HAS verified: ONE
  * INSERT into the inbox (stripe_events, keyed by the event id; a duplicate
  * changes nothing). SP_EVENT_STORED only once that INSERT has committed;
- * the effect is made by stripe_pay_inbox_run (billing-jobs). outcome gets
- * a short text. */
+ * the effect is made by stripe_pay_inbox_run (billing-jobs), or, with
+ * webhook_apply_inline, by the receiver at once: the row is stored leased
+ * to it and applied as the applier would (order per subject, exactly
+ * once; no network call while a transaction holds locks); what it cannot
+ * apply stays pending for the applier. outcome gets a short text. */
 enum sp_event_result stripe_pay_event_receive(const struct sp *,
 	    const char *body, size_t len, char *outcome, size_t outcomesz);
 
@@ -552,13 +555,6 @@ struct sp_inbox_stats {
  * SP_DB. */
 int	 stripe_pay_inbox_run(const struct sp *, const char *runner, size_t batch,
 	    volatile sig_atomic_t *stop, struct sp_inbox_stats *st);
-/* The receiver's own try: applies the event just stored (event_id) at
- * once, as the applier would (lease, order per subject, exactly once),
- * so that its effect is there when Stripe gets its 200. When it cannot
- * (another runner holds it, an earlier event of its subject is pending,
- * Stripe or the database failed) it stays pending for the applier. */
-int	 stripe_pay_event_apply_now(const struct sp *, const char *event_id,
-	    struct sp_inbox_stats *);
 /* 1 when an inbox event is due, 0 when not, SP_DB on error. */
 int	 stripe_pay_inbox_due(struct db *);
 

@@ -18,300 +18,21 @@
 #include "gateway.h"
 #include "stripe_pay.h"
 #include "stripe_pay_int.h"
+#include "stripe_pay_event_int.h"
 #include "store_stripe_event.h"
 
 /* event_tx's answers besides a db_status and SP_TX_NEED. */
 #define EV_SKIP		(-110)	/* no longer pending or leased to us */
 #define EV_DEFER	(-111)	/* an earlier event of its subject is pending */
 #define INBOX_LEASE	60	/* seconds a claimed batch is ours */
-#define INBOX_CHUNK	32	/* events applied in one transaction */
+#define INBOX_CHUNK	STORE_STRIPE_EVENT_CHUNK	/* events in one transaction */
 
-enum ev_need { NEED_NONE, NEED_PI, NEED_PM, NEED_REFUNDS };
-
-struct ev_args {
-	const struct sp		*sp;
-	const struct stripe_event_info *ev;
-	const struct store_stripe_event *row;	/* its inbox row */
-	const char		*token;		/* our claim */
-	/* Fetched from Stripe on an earlier round (refunds: owned). */
-	const struct stripe_payment_intent *pi;		/* &fetched_pi or NULL */
-	const struct stripe_payment_method *pm;		/* &fetched_pm or NULL */
-	const struct stripe_refund_list	*refunds;	/* &fetched_refunds or NULL */
-	struct stripe_payment_intent	 fetched_pi;
-	struct stripe_payment_method	 fetched_pm;
-	struct stripe_refund_list	 fetched_refunds;
-	enum ev_need		 need;
-	char			 need_id[256];
-	int			 duplicate;
-	int			 ignored;
-	int			 cancel;
-	int64_t			 cancel_payment;
-	char			 cancel_intent[65];
-	char			 outcome[200];
-};
-
-typedef int (*ev_fn)(struct db *, struct ev_args *);
-
-static int
-need(struct ev_args *a, enum ev_need what, const char *id)
+static void
+ev_reset(struct ev_args *a)
 {
-	a->need = what;
-	(void)str_copy(a->need_id, sizeof(a->need_id), id ? id : "");
-	return SP_TX_NEED;
-}
-
-static int
-ignore(struct ev_args *a, const char *why)
-{
-	a->ignored = 1;
-	(void)str_copy(a->outcome, sizeof(a->outcome), why);
-	return DB_OK;
-}
-
-/* payment_intent.succeeded / .payment_failed / .canceled / .processing */
-static int
-ev_intent(struct db *db, struct ev_args *a)
-{
-	const struct stripe_payment_intent *pi = a->pi ? a->pi :
-	    a->ev->kind == STRIPE_OBJ_PAYMENT_INTENT ? &a->ev->obj.pi : NULL;
-	/* Authoritative only when fetched from Stripe (a->pi): the event body
-	 * alone never posts money (sp_settle_row asks for the retrieve). */
-	struct sp_settle_in in = { pi, a->pi != NULL, a->pm, NULL };
-	struct sp_settle_out out;
-	struct sp_payment row;
-	const char *intent = pi != NULL ? pi->id : "";
-	int64_t id = 0;
-	int rc, found = 0;
-
-	if (intent[0] == '\0')
-		return ignore(a, "no intent id");
-	if ((rc = sp_payment_by_intent(db, intent, &id)) != DB_OK)
-		return rc;
-	if (id == 0)
-		id = a->ev->payment_id;
-	if (id == 0)
-		return ignore(a, "not one of our payments");
-	if ((rc = sp_payment_lock(db, id, &row, &found)) != DB_OK)
-		return rc;
-	if (!found || (strcmp(row.method, "card") != 0 && strcmp(row.method, "ach") != 0))
-		return ignore(a, "not one of our payments");
-	if (row.intent[0] != '\0' && strcmp(row.intent, intent) != 0)
-		return ignore(a, "another intent of the payment");
-	/* Our row has no intent id yet (its insert is in flight or its
-	 * worker died): judge by Stripe's current state, not the event. */
-	if (row.intent[0] == '\0' && a->pi == NULL)
-		return need(a, NEED_PI, intent);
-	memset(&out, 0, sizeof(out));
-	rc = sp_settle_notify(db, a->sp, &row, &in, &out);
-	if (rc == SP_TX_NEED && out.need_pi)
-		return need(a, NEED_PI, intent);
-	if (rc == SP_TX_NEED)
-		return need(a, NEED_PM, out.need_pm);
-	if (out.cancel) {
-		a->cancel = 1;
-		a->cancel_payment = row.id;
-		(void)str_copy(a->cancel_intent, sizeof(a->cancel_intent), intent);
-	}
-	(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64 ": %s",
-	    row.id, out.note);
-	return rc;
-}
-
-/* setup_intent.succeeded: the method is recorded (if the page did not). */
-static int
-ev_setup(struct db *db, struct ev_args *a)
-{
-	const struct stripe_setup_intent *si = &a->ev->obj.si;
-	const char *cus = si->customer;
-	const struct stripe_payment_method *pm = NULL;
-	const char *pm_id = si->payment_method_id;
-	int64_t account_id = 0, id = 0;
-	int rc;
-
-	if (a->ev->kind != STRIPE_OBJ_SETUP_INTENT || cus[0] == '\0' ||
-	    strcmp(si->status, "succeeded") != 0 || pm_id[0] == '\0')
-		return ignore(a, "no succeeded setup with a method");
-	if ((rc = sp_customer_account(db, cus, &account_id)) != DB_OK)
-		return rc;
-	if (account_id == 0)
-		return ignore(a, "customer is not ours");
-	if (si->has_payment_method)
-		pm = &si->payment_method;
-	else if (a->pm != NULL && strcmp(a->pm->id, pm_id) == 0)
-		pm = a->pm;
-	if (pm == NULL) {
-		if ((rc = store_stripe_event_method_id(db, pm_id, &id)) != DB_OK)
-			return rc;
-		if (id != 0) {
-			(void)str_fmt(a->outcome, sizeof(a->outcome), "method %" PRId64
-			    " already recorded", id);
-			return DB_OK;
-		}
-		return need(a, NEED_PM, pm_id);
-	}
-	if (pm->customer[0] != '\0' && strcmp(pm->customer, cus) != 0)
-		return ignore(a, "method belongs to another customer");
-	if ((rc = sp_method_record(db, a->sp->actor, account_id, pm, &id)) != DB_OK)
-		return rc;
-	(void)str_fmt(a->outcome, sizeof(a->outcome), "method %" PRId64 " recorded", id);
-	return DB_OK;
-}
-
-/* Refund events may overtake the payment's own: settle it from Stripe's
- * current state first (refunds apply to succeeded payments only). */
-static int
-ensure_settled(struct db *db, struct ev_args *a, struct sp_payment *row)
-{
-	struct sp_settle_in in = { a->pi, 1, a->pm, NULL };
-	struct sp_settle_out out;
-	int rc;
-
-	if (strcmp(row->status, "succeeded") == 0)
-		return DB_OK;
-	if (a->pi == NULL)
-		return need(a, NEED_PI, row->intent);
-	memset(&out, 0, sizeof(out));
-	rc = sp_settle_notify(db, a->sp, row, &in, &out);
-	if (rc == SP_TX_NEED)
-		return need(a, NEED_PM, out.need_pm);
-	if (rc == DB_OK && out.cancel) {
-		a->cancel = 1;
-		a->cancel_payment = row->id;
-		(void)str_copy(a->cancel_intent, sizeof(a->cancel_intent), row->intent);
-	}
-	return rc;
-}
-
-/* The locked, succeeded payment of a refund/charge event's intent; *id = 0
- * (and the outcome says why) when there is none. */
-static int
-refund_payment(struct db *db, struct ev_args *a, struct sp_payment *row, int64_t *id)
-{
-	const char *intent = a->ev->payment_intent;
-	int rc, found = 0;
-
-	*id = 0;
-	if (intent[0] == '\0')
-		return ignore(a, "no intent");
-	if ((rc = sp_payment_by_intent(db, intent, id)) != DB_OK)
-		return rc;
-	if (*id == 0)
-		return ignore(a, "not one of our payments");
-	if ((rc = sp_payment_lock(db, *id, row, &found)) != DB_OK || !found) {
-		*id = 0;
-		return rc;
-	}
-	if ((rc = ensure_settled(db, a, row)) != DB_OK) {
-		*id = 0;
-		return rc;
-	}
-	if (strcmp(row->status, "succeeded") != 0) {
-		*id = 0;
-		return ignore(a, "payment not succeeded");
-	}
-	return DB_OK;
-}
-
-/* refund.created / refund.updated / charge.refund.updated / charge.refunded:
- * the refunds of the intent as Stripe lists them (fetched outside the
- * transaction), never the event's own object: a refund Stripe does not
- * hold changes nothing. */
-static int
-ev_refunds(struct db *db, struct ev_args *a)
-{
-	const char *intent = a->ev->payment_intent;
-	struct sp_payment row;
-	int64_t id;
-	int rc, applied = 0;
-
-	if ((rc = refund_payment(db, a, &row, &id)) != DB_OK || id == 0)
-		return rc;
-	if (a->refunds == NULL)
-		return need(a, NEED_REFUNDS, intent);
-	if ((rc = sp_refunds_apply(db, a->sp->actor, &row, a->refunds,
-	    &applied)) != DB_OK)
-		return rc;
-	(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64 ": %d refund(s)"
-	    " recorded", row.id, applied);
-	return DB_OK;
-}
-
-/* charge.dispute.created: the payment is flagged for staff. */
-static int
-ev_dispute(struct db *db, struct ev_args *a)
-{
-	const char *intent = a->ev->payment_intent;
-	const char *reason = a->ev->kind == STRIPE_OBJ_DISPUTE ?
-	    a->ev->obj.dispute.reason : "";
-	struct sp_payment row;
-	char detail[200];
-	int64_t id = 0;
-	int rc, found = 0;
-
-	if (intent[0] == '\0')
-		return ignore(a, "dispute without an intent");
-	if ((rc = sp_payment_by_intent(db, intent, &id)) != DB_OK)
-		return rc;
-	if (id == 0)
-		return ignore(a, "not one of our payments");
-	if ((rc = sp_payment_lock(db, id, &row, &found)) != DB_OK || !found)
-		return rc;
-	if (row.disputed) {
-		(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64
-		    " already disputed", id);
-		return DB_OK;
-	}
-	if ((rc = store_stripe_event_dispute(db, id)) != DB_OK)
-		return rc;
-	(void)str_fmt(detail, sizeof(detail), "dispute %s opened (%s)",
-	    a->ev->object_id, reason[0] ? reason : "no reason given");
-	(void)str_fmt(a->outcome, sizeof(a->outcome), "payment %" PRId64 " disputed", id);
-	return audit_record(db, a->sp->actor, "payment.dispute", "payment", id, detail);
-}
-
-/* payment_method.detached: removed (e.g. in the Stripe dashboard). */
-static int
-ev_detached(struct db *db, struct ev_args *a)
-{
-	int64_t id;
-	int rc, changed = 0;
-
-	if ((rc = store_stripe_event_method_id(db, a->ev->object_id, &id)) != DB_OK)
-		return rc;
-	if (id == 0)
-		return ignore(a, "method not recorded");
-	if ((rc = sp_method_mark_removed(db, a->sp->actor, id, &changed)) != DB_OK)
-		return rc;
-	(void)str_fmt(a->outcome, sizeof(a->outcome), "method %" PRId64 " %s", id,
-	    changed ? "removed" : "already removed");
-	return DB_OK;
-}
-
-static const struct {
-	const char	*type;
-	ev_fn		 fn;
-} ev_handlers[] = {
-	{ "payment_intent.succeeded", ev_intent },
-	{ "payment_intent.payment_failed", ev_intent },
-	{ "payment_intent.canceled", ev_intent },
-	{ "payment_intent.processing", ev_intent },
-	{ "setup_intent.succeeded", ev_setup },
-	{ "charge.refunded", ev_refunds },
-	{ "refund.created", ev_refunds },
-	{ "refund.updated", ev_refunds },
-	{ "charge.refund.updated", ev_refunds },
-	{ "charge.dispute.created", ev_dispute },
-	{ "payment_method.detached", ev_detached },
-};
-
-/* The handler of an event type, or NULL. */
-static ev_fn
-ev_handler(const char *type)
-{
-	for (size_t i = 0; i < ARRAY_LEN(ev_handlers); i++)
-		if (strcmp(ev_handlers[i].type, type) == 0)
-			return ev_handlers[i].fn;
-	return NULL;
+	a->duplicate = a->ignored = a->cancel = 0;
+	a->need = NEED_NONE;
+	a->outcome[0] = '\0';
 }
 
 /* One event's transaction: its inbox row locked first (still pending and
@@ -323,12 +44,10 @@ static int
 event_tx(struct db *db, void *arg)
 {
 	struct ev_args *a = arg;
-	ev_fn fn = ev_handler(a->ev->type);
 	int rc, pending = 0, held = 0;
 
-	a->duplicate = a->ignored = a->cancel = 0;
-	a->need = NEED_NONE;
-	a->outcome[0] = '\0';
+	ev_reset(a);
+	a->pre = NULL;
 	rc = store_stripe_event_lock(db, a->row->id, a->token, &pending, &held);
 	if (rc < 0)
 		return rc;
@@ -340,8 +59,7 @@ event_tx(struct db *db, void *arg)
 	    a->row->seq);
 	if (rc != 0)
 		return rc < 0 ? rc : EV_DEFER;
-	rc = fn != NULL ? fn(db, a) : ignore(a, "event type not handled");
-	if (rc != DB_OK)
+	if ((rc = sp_event_effect(db, a)) != DB_OK)
 		return rc;
 	return store_stripe_event_applied(db, a->row->id, a->outcome, clock_now());
 }
@@ -410,41 +128,71 @@ event_failed(const struct sp *sp, const struct ev_args *a, int rc,
 	st->failed++;
 }
 
-/* payment_intent.succeeded of one of our payments: settlement asks for the
- * intent as Stripe holds it, so it is fetched first (outside every
- * transaction), saving a transaction rolled back only to ask. Used only
- * when Stripe's intent says what the event says: otherwise (and when the
- * fetch fails) the transaction judges the event's own claims first (a
- * mismatch is audited) and asks again, as without the fetch. */
-static void
-prefetch(struct ev_args *a)
-{
-	const struct stripe_payment_intent *e = &a->ev->obj.pi, *f = &a->fetched_pi;
-
-	if (strcmp(a->ev->type, "payment_intent.succeeded") != 0 ||
-	    a->ev->kind != STRIPE_OBJ_PAYMENT_INTENT || a->ev->payment_id <= 0 ||
-	    e->id[0] == '\0')
-		return;
-	a->need = NEED_PI;
-	str_copy(a->need_id, sizeof(a->need_id), e->id);
-	if (ev_fetch(a) == 0 && (strcmp(e->id, f->id) != 0 ||
-	    strcmp(e->status, f->status) != 0 || e->amount != f->amount ||
-	    e->amount_received != f->amount_received ||
-	    strcasecmp(e->currency, f->currency) != 0))
-		a->pi = NULL;
-	a->need = NEED_NONE;
-}
-
 /* One claimed event: its decoded body and its transaction's state. */
 struct ev_slot {
 	struct stripe_event_info ev;
 	struct ev_args		 a;
 	int			 rc;	/* event_tx's answer inside a chunk */
 	int			 done;	/* nothing left to do */
+	int			 waits;	/* inside a chunk: still pending after it */
+	struct sp_payment	 pre;	/* its payment, read by the chunk */
 };
 
-/* Decodes the claimed row into s and fetches what it will need (a body
- * that is no event is marked done). */
+/* payment_intent.succeeded of one of our payments: settlement asks for the
+ * intent as Stripe holds it, so it is fetched first (outside every
+ * transaction), saving a transaction rolled back only to ask. */
+static int
+prefetch_wanted(const struct ev_args *a)
+{
+	return strcmp(a->ev->type, "payment_intent.succeeded") == 0 &&
+	    a->ev->kind == STRIPE_OBJ_PAYMENT_INTENT && a->ev->payment_id > 0 &&
+	    a->ev->obj.pi.id[0] != '\0';
+}
+
+/* The prefetched intent (f) is used only when Stripe's intent says what
+ * the event says: otherwise (and when the fetch failed) the transaction
+ * judges the event's own claims first (a mismatch is audited) and asks
+ * again, as without the fetch. */
+static void
+prefetch_use(struct ev_args *a, const struct stripe_payment_intent *f)
+{
+	const struct stripe_payment_intent *e = &a->ev->obj.pi;
+
+	a->pi = NULL;
+	if (strcmp(e->id, f->id) != 0 || strcmp(e->status, f->status) != 0 ||
+	    e->amount != f->amount || e->amount_received != f->amount_received ||
+	    strcasecmp(e->currency, f->currency) != 0)
+		return;
+	a->fetched_pi = *f;
+	a->pi = &a->fetched_pi;
+}
+
+/* The intents of a chunk's payment_intent.succeeded events fetched at the
+ * same time (one request each, concurrently, before any transaction); one
+ * that could not be fetched is asked for again by its transaction. */
+static void
+chunk_prefetch(const struct sp *sp, struct ev_slot *s, size_t n)
+{
+	struct stripe_payment_intent *pi = calloc(n ? n : 1, sizeof(*pi));
+	const char *ids[INBOX_CHUNK];
+	size_t at[INBOX_CHUNK], m = 0;
+	int ok[INBOX_CHUNK];
+
+	for (size_t k = 0; k < n && pi != NULL; k++)
+		if (!s[k].done && prefetch_wanted(&s[k].a)) {
+			ids[m] = s[k].ev.obj.pi.id;
+			at[m++] = k;
+		}
+	if (m > 0)
+		(void)gateway_attempts_retrieve(sp->stripe, ids, m, pi, ok);
+	for (size_t i = 0; i < m; i++)
+		if (ok[i])
+			prefetch_use(&s[at[i]].a, &pi[i]);
+	free(pi);
+}
+
+/* Decodes the claimed row into s (a body that is no event is marked
+ * done). */
 static void
 slot_prepare(const struct sp *sp, const char *token,
     const struct store_stripe_event *row, struct ev_slot *s,
@@ -461,9 +209,7 @@ slot_prepare(const struct sp *sp, const char *token,
 		    clock_now());
 		st->ignored++;
 		s->done = 1;
-		return;
 	}
-	prefetch(&s->a);
 }
 
 /* One event alone: its transaction, run again after each fetch from Stripe
@@ -511,25 +257,165 @@ struct chunk {
 	size_t		 n;
 };
 
-/* A chunk of events in ONE transaction (one commit for all): an event
+/* Is slot k of the chunk to wait: an event of its subject before it in
+ * the chunk still pending, or one outside the chunk earlier (first[])? */
+static int
+chunk_waits(const struct chunk *c, size_t k,
+    const struct store_stripe_event_first *first, size_t nfirst)
+{
+	const struct store_stripe_event *r = c->s[k].a.row;
+
+	for (size_t j = 0; j < k; j++)
+		if (c->s[j].waits && strcmp(c->s[j].a.row->subject, r->subject) == 0)
+			return 1;
+	for (size_t i = 0; i < nfirst; i++)
+		if (strcmp(first[i].subject, r->subject) == 0 &&
+		    (first[i].created < r->created ||
+		    (first[i].created == r->created && first[i].seq < r->seq)))
+			return 1;
+	return 0;
+}
+
+/* The intent of a payment_intent event the chunk reads the payment of,
+ * or NULL. */
+static const char *
+slot_intent(const struct ev_slot *s)
+{
+	const struct stripe_event_info *ev = &s->ev;
+
+	if (s->done || !sp_event_settles(ev->type) ||
+	    ev->kind != STRIPE_OBJ_PAYMENT_INTENT || ev->obj.pi.id[0] == '\0')
+		return NULL;
+	return ev->obj.pi.id;
+}
+
+/* Does an event before slot k of the chunk name intent (its subject, its
+ * intent or its object)? It may change that payment first: slot k must
+ * read it again then. */
+static int
+named_before(const struct chunk *c, size_t k, const char *intent)
+{
+	for (size_t j = 0; j < k; j++) {
+		const struct ev_slot *s = &c->s[j];
+
+		if (!s->done && (strcmp(s->a.row->subject, intent) == 0 ||
+		    strcmp(s->ev.payment_intent, intent) == 0 ||
+		    strcmp(s->ev.object_id, intent) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* The payments of the chunk's intent events, locked and read by one
+ * statement (id order); each given to the event of its intent that comes
+ * first, when no event before it names the intent. */
+static int
+chunk_payments(struct db *db, struct chunk *c)
+{
+	const char *intents[INBOX_CHUNK], *in;
+	struct sp_payment *rows;
+	size_t n = 0, nrows = 0;
+	int rc;
+
+	for (size_t k = 0; k < c->n; k++) {
+		c->s[k].a.pre = NULL;
+		if ((in = slot_intent(&c->s[k])) != NULL)
+			intents[n++] = in;
+	}
+	if (n == 0)
+		return DB_OK;
+	if ((rows = calloc(n, sizeof(*rows))) == NULL)
+		return DB_ERR;
+	rc = sp_payments_lock_intents(db, intents, n, rows, &nrows);
+	for (size_t i = 0; rc == DB_OK && i < nrows; i++)
+		for (size_t k = 0; k < c->n; k++)
+			if ((in = slot_intent(&c->s[k])) != NULL &&
+			    strcmp(in, rows[i].intent) == 0) {
+				if (!named_before(c, k, in)) {
+					c->s[k].pre = rows[i];
+					c->s[k].a.pre = &c->s[k].pre;
+				}
+				break;
+			}
+	free(rows);
+	return rc;
+}
+
+/* The chunk's own rows locked (one statement), the order per subject
+ * read once, its payments locked: the live slots' indexes into live[],
+ * what their rows are into state[], the earliest pending events of their
+ * subjects outside the chunk into first[]. */
+static int
+chunk_lock(struct db *db, struct chunk *c, size_t *live, size_t *m,
+    enum store_stripe_event_state *state,
+    struct store_stripe_event_first *first, size_t *nfirst)
+{
+	const char *ids[INBOX_CHUNK], *subjects[INBOX_CHUNK];
+	int rc;
+
+	*m = *nfirst = 0;
+	for (size_t k = 0; k < c->n; k++)
+		if (!c->s[k].done) {
+			ids[*m] = c->s[k].a.row->id;
+			subjects[*m] = c->s[k].a.row->subject;
+			live[(*m)++] = k;
+		}
+	if (*m == 0)
+		return DB_OK;
+	if ((rc = store_stripe_event_lock_many(db, ids, *m, c->s[live[0]].a.token,
+	    state)) != DB_OK)
+		return rc;
+	if ((rc = store_stripe_event_first_pending(db, subjects, ids, *m, first,
+	    nfirst)) != DB_OK)
+		return rc;
+	return chunk_payments(db, c);
+}
+
+/* A chunk of events in ONE transaction (one commit for all): its rows
+ * locked, the order per subject and the payments read once, its audit
+ * rows written together at the end; an event
  * another runner has, or that waits for an earlier one of its subject, is
  * passed over (nothing written for it); any other answer (Stripe to ask,
- * an error) rolls the whole chunk back. */
+ * an error) rolls the whole chunk back. The applied rows are marked by
+ * one statement at the end. */
 static int
 chunk_tx(struct db *db, void *arg)
 {
 	struct chunk *c = arg;
+	enum store_stripe_event_state state[INBOX_CHUNK];
+	struct store_stripe_event_first first[INBOX_CHUNK];
+	const char *ids[INBOX_CHUNK], *outcomes[INBOX_CHUNK];
+	size_t live[INBOX_CHUNK], m, nfirst, done = 0;
+	int rc;
 
-	for (size_t i = 0; i < c->n; i++) {
-		struct ev_slot *s = &c->s[i];
+	for (size_t k = 0; k < c->n; k++)
+		c->s[k].waits = 0;
+	audit_defer_begin();	/* the chunk's audit rows: a few INSERTs */
+	if ((rc = chunk_lock(db, c, live, &m, state, first, &nfirst)) != DB_OK)
+		return rc;
+	for (size_t i = 0; i < m; i++) {
+		struct ev_slot *s = &c->s[live[i]];
 
-		if (s->done)
+		ev_reset(&s->a);
+		if (state[i] != SSE_HELD) {
+			s->a.duplicate = 1;
+			s->waits = state[i] == SSE_OTHER;
+			s->rc = EV_SKIP;
 			continue;
-		s->rc = event_tx(db, &s->a);
-		if (s->rc != DB_OK && s->rc != EV_SKIP && s->rc != EV_DEFER)
+		}
+		if (chunk_waits(c, live[i], first, nfirst)) {
+			s->waits = 1;
+			s->rc = EV_DEFER;
+			continue;
+		}
+		if ((s->rc = sp_event_effect(db, &s->a)) != DB_OK)
 			return s->rc;
+		ids[done] = s->a.row->id;
+		outcomes[done++] = s->a.outcome;
 	}
-	return DB_OK;
+	if ((rc = audit_defer_flush(db)) != DB_OK)
+		return rc;
+	return store_stripe_event_applied_many(db, ids, outcomes, done, clock_now());
 }
 
 /* Applies a chunk together, or (when that rolled back) each event alone. */
@@ -540,6 +426,7 @@ chunk_apply(const struct sp *sp, struct ev_slot *s, size_t n,
 	struct chunk c = { s, n };
 	int together = n > 1 && db_tx(sp->db, chunk_tx, &c) == DB_OK;
 
+	audit_defer_discard();	/* what a rolled back chunk held */
 	for (size_t i = 0; i < n; i++)
 		if (!s[i].done)
 			slot_finish(sp, &s[i], together ? s[i].rc : slot_apply(&s[i]),
@@ -552,7 +439,8 @@ apply_rows(const struct sp *sp, const char *token,
     const struct store_stripe_event *rows, size_t n, volatile sig_atomic_t *stop,
     struct sp_inbox_stats *st)
 {
-	struct ev_slot *slots = calloc(INBOX_CHUNK, sizeof(*slots));
+	struct ev_slot *slots = calloc(n < INBOX_CHUNK ? (n ? n : 1) : INBOX_CHUNK,
+	    sizeof(*slots));
 	size_t i, k;
 
 	if (slots == NULL)
@@ -560,6 +448,7 @@ apply_rows(const struct sp *sp, const char *token,
 	for (i = 0; i < n && (stop == NULL || !*stop); i += k) {
 		for (k = 0; k < INBOX_CHUNK && i + k < n; k++)
 			slot_prepare(sp, token, &rows[i + k], &slots[k], st);
+		chunk_prefetch(sp, slots, k);
 		chunk_apply(sp, slots, k, st);
 	}
 	free(slots);
@@ -607,23 +496,13 @@ stripe_pay_inbox_run(const struct sp *sp, const char *runner, size_t batch,
 	return run_claimed(sp, token, stop, st);
 }
 
-int
-stripe_pay_event_apply_now(const struct sp *sp, const char *event_id,
-    struct sp_inbox_stats *st)
+/* A receiver's claim token (unique: pid and a count). */
+static void
+receiver_token(char *token, size_t tokensz)
 {
 	static uint64_t claims;
-	char token[160];
-	int64_t now = clock_now();
-	int rc;
 
-	memset(st, 0, sizeof(*st));
-	str_fmt(token, sizeof(token), "receiver:%ld:%" PRIu64, (long)getpid(),
-	    ++claims);
-	rc = store_stripe_event_claim_one(sp->db, event_id, token, now,
-	    now + INBOX_LEASE, &st->claimed);
-	if (rc != DB_OK || st->claimed == 0)
-		return rc == DB_OK ? SP_OK : SP_DB;
-	return run_claimed(sp, token, NULL, st);
+	str_fmt(token, tokensz, "receiver:%ld:%" PRIu64, (long)getpid(), ++claims);
 }
 
 int
@@ -651,21 +530,40 @@ receive_row(const struct stripe_event_info *ev, const char *body, int64_t now,
 	e->subject = subject;
 	e->created = ev->created > 0 ? ev->created : now;
 	e->received_at = now;
-	e->pending = ev_handler(ev->type) != NULL;
+	e->pending = sp_event_handled(ev->type);
 	e->body = body;
 	e->outcome = e->pending ? "" : "event type not handled";
 }
 
 /* The stored event applied before the answer when it can be (its effect
  * is then there when Stripe, or a test, sees the 200); else the applier in
- * billing-jobs takes it. The answer is 200 either way: it is stored. */
+ * billing-jobs takes it. The answer is 200 either way: it is stored. The
+ * row e (arrival order seq) was stored leased to token: no claim to write
+ * or read back; given back only when it has to wait for an earlier event. */
 static void
-receive_apply(const struct sp *sp, const char *id, char *outcome,
+receive_apply(const struct sp *sp, const char *token,
+    const struct store_stripe_event_new *e, int64_t seq, char *outcome,
     size_t outcomesz)
 {
+	struct store_stripe_event row;
 	struct sp_inbox_stats st;
+	const char *id = e->id;
+	int rc;
 
-	if (stripe_pay_event_apply_now(sp, id, &st) != SP_OK)
+	memset(&st, 0, sizeof(st));
+	memset(&row, 0, sizeof(row));
+	str_copy(row.id, sizeof(row.id), e->id);
+	str_copy(row.subject, sizeof(row.subject), e->subject);
+	row.seq = seq;
+	row.created = e->created;
+	row.body = (char *)(uintptr_t)e->body;	/* read only */
+	st.claimed = 1;
+	(void)db_causal(sp->db, 1);
+	rc = apply_rows(sp, token, &row, 1, NULL, &st);
+	(void)db_causal(sp->db, 0);
+	if (rc != DB_OK || st.deferred > 0)
+		rc = store_stripe_event_release(sp->db, token, clock_now() + 1);
+	if (rc != DB_OK)
 		log_warn("stripe: event %s: applied later (%s)", id,
 		    db_error(sp->db));
 	else if (st.applied + st.ignored == 1)
@@ -678,7 +576,9 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 {
 	struct stripe_event_info ev;
 	struct store_stripe_event_new e;
-	char type[65], object_id[65], subject[65];
+	char type[65], object_id[65], subject[65], token[160];
+	int inline_apply = sp->stripe != NULL && sp->cfg->webhook_apply_inline;
+	int64_t seq = 0;
 	int rc;
 
 	if (stripe_event_decode(body, len, &ev) == -1 || ev.id[0] == '\0' ||
@@ -687,7 +587,12 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 		return SP_EVENT_BAD;
 	}
 	receive_row(&ev, body, clock_now(), &e, type, object_id, subject);
-	rc = store_stripe_event_insert(sp->db, &e);
+	if (inline_apply) {
+		receiver_token(token, sizeof(token));
+		e.claimed_by = token;
+		e.lease_until = e.received_at + INBOX_LEASE;
+	}
+	rc = store_stripe_event_insert(sp->db, &e, &seq);
 	if (rc == DB_DUP) {
 		sp_msg(outcome, outcomesz, "duplicate");
 		return SP_EVENT_DUPLICATE;
@@ -699,7 +604,7 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 	sp_msg(outcome, outcomesz, e.pending ? "received" : e.outcome);
 	if (!e.pending)
 		return SP_EVENT_IGNORED;
-	if (sp->stripe != NULL && sp->cfg->webhook_apply_inline)
-		receive_apply(sp, ev.id, outcome, outcomesz);
+	if (inline_apply)
+		receive_apply(sp, token, &e, seq, outcome, outcomesz);
 	return SP_EVENT_STORED;
 }

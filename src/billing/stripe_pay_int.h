@@ -57,6 +57,10 @@ int	 sp_stripe_payment_fresh(const struct sp *, int64_t id,
 	    struct sp_payment *);
 /* The payment id holding a PaymentIntent id (0: none), locked. */
 int	 sp_payment_by_intent(struct db *, const char *intent, int64_t *id);
+/* The payments of intents[0..n) (n <= 32), locked in id order by one
+ * statement and read into out[] (n elements); *nout how many. */
+int	 sp_payments_lock_intents(struct db *, const char *const *intents,
+	    size_t n, struct sp_payment *out, size_t *nout);
 void	 sp_result_from(struct sp_result *, const struct sp_payment *);
 
 /* Settles the locked row from a PaymentIntent (see stripe_pay_settle).

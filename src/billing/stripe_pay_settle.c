@@ -22,9 +22,9 @@
 
 /* --- settlement ------------------------------------------------------------- */
 
-/* The row moves to status with Stripe's status and a failure, if any. */
-int
-sp_row_update(struct db *db, const struct actor *actor, struct sp_payment *row,
+/* The row (stored already) moved to status: audited, and row updated. */
+static int
+row_moved(struct db *db, const struct actor *actor, struct sp_payment *row,
     const char *status, const char *stripe_status, const char *code,
     const char *message)
 {
@@ -32,10 +32,6 @@ sp_row_update(struct db *db, const struct actor *actor, struct sp_payment *row,
 	char detail[700];
 	int rc;
 
-	rc = store_payment_set_status(db, row->id, status, stripe_status, code,
-	    message, settled ? clock_now() : 0);
-	if (rc != DB_OK)
-		return rc;
 	if (strcmp(row->status, status) != 0) {
 		(void)str_fmt(detail, sizeof(detail), "%s %s -> %s (Stripe %s%s%s)",
 		    row->intent[0] ? row->intent : "no intent", row->status, status,
@@ -49,6 +45,21 @@ sp_row_update(struct db *db, const struct actor *actor, struct sp_payment *row,
 	(void)str_copy(row->failure_code, sizeof(row->failure_code), code);
 	(void)str_copy(row->failure_message, sizeof(row->failure_message), message);
 	return DB_OK;
+}
+
+/* The row moves to status with Stripe's status and a failure, if any. */
+int
+sp_row_update(struct db *db, const struct actor *actor, struct sp_payment *row,
+    const char *status, const char *stripe_status, const char *code,
+    const char *message)
+{
+	int settled = strcmp(status, "pending") != 0;
+	int rc = store_payment_set_status(db, row->id, status, stripe_status, code,
+	    message, settled ? clock_now() : 0);
+
+	if (rc != DB_OK)
+		return rc;
+	return row_moved(db, actor, row, status, stripe_status, code, message);
 }
 
 static int
@@ -104,9 +115,10 @@ mark_succeeded(struct db *db, const struct actor *actor, struct sp_payment *row,
 	}
 	if (date_fmt(date_today(), today, sizeof(today)) == -1)
 		return DB_ERR;
-	if ((rc = sp_row_update(db, actor, row, "succeeded", "succeeded", "", "")) != DB_OK)
-		return rc;
-	if ((rc = store_payment_set_received_date(db, row->id, today)) != DB_OK)
+	/* one UPDATE: status and the date received */
+	if ((rc = store_payment_set_succeeded(db, row->id, today,
+	    clock_now())) != DB_OK || (rc = row_moved(db, actor, row, "succeeded",
+	    "succeeded", "", "")) != DB_OK)
 		return rc;
 	memset(&e, 0, sizeof(e));
 	(void)str_copy(e.kind, sizeof(e.kind), ledger_kind_names[LK_PAYMENT]);

@@ -285,10 +285,11 @@ static MYSQL_STMT *
 db_start(struct db *db, const char *sql, const struct db_param *p, size_t n,
     int *status)
 {
-	MYSQL_BIND b[32];
+	MYSQL_BIND b[128];	/* a chunk's statements bind ~100 */
 	MYSQL_STMT *st;
 
 	if (n > ARRAY_LEN(b)) {
+		str_fmt(db->err, sizeof(db->err), "%zu params: too many", n);
 		*status = DB_ERR;
 		return NULL;
 	}

@@ -10,14 +10,55 @@ store_audit_insert(struct db *db, int64_t now, const char *actor_kind,
     int64_t actor_id, const char *ip, const char *action,
     const char *object_type, int64_t object_id, const char *detail)
 {
-	struct db_param p[] = { DB_I64(now), DB_STR(actor_kind),
-	    actor_id ? DB_I64(actor_id) : DB_NULL, DB_STR(ip),
-	    DB_STR(action), DB_STR(object_type),
-	    object_id ? DB_I64(object_id) : DB_NULL, DB_STR(detail) };
+	struct store_audit_new row = { now, actor_kind, actor_id, ip, action,
+	    object_type, object_id, detail };
 
-	return db_exec(db, "INSERT INTO audit_log (created_at, actor_kind, actor_id,"
-	    " ip, action, object_type, object_id, detail)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", p, ARRAY_LEN(p), NULL, NULL);
+	return store_audit_insert_many(db, &row, 1);
+}
+
+/* INSERTs of 16, 8, 4, 2 and 1 rows (one cached text each). */
+#define AUDIT_INS	"INSERT INTO audit_log (created_at, actor_kind, actor_id," \
+	" ip, action, object_type, object_id, detail) VALUES "
+#define AUDIT_V1	"(?, ?, ?, ?, ?, ?, ?, ?)"
+#define AUDIT_V2	AUDIT_V1 ", " AUDIT_V1
+#define AUDIT_V4	AUDIT_V2 ", " AUDIT_V2
+#define AUDIT_V8	AUDIT_V4 ", " AUDIT_V4
+static const struct {
+	size_t		 rows;
+	const char	*sql;
+} audit_ins[] = {
+	{ 16, AUDIT_INS AUDIT_V8 ", " AUDIT_V8 }, { 8, AUDIT_INS AUDIT_V8 },
+	{ 4, AUDIT_INS AUDIT_V4 }, { 2, AUDIT_INS AUDIT_V2 }, { 1, AUDIT_INS AUDIT_V1 },
+};
+
+int
+store_audit_insert_many(struct db *db, const struct store_audit_new *rows,
+    size_t n)
+{
+	struct db_param p[16 * 8];
+	size_t at = 0, k, i = 0;
+	int rc = DB_OK;
+
+	while (rc == DB_OK && at < n) {
+		for (i = 0; audit_ins[i].rows > n - at; i++)
+			;
+		for (k = 0; k < audit_ins[i].rows; k++) {
+			const struct store_audit_new *r = &rows[at + k];
+			struct db_param *q = &p[8 * k];
+
+			q[0] = DB_I64(r->now);
+			q[1] = DB_STR(r->actor_kind);
+			q[2] = r->actor_id ? DB_I64(r->actor_id) : DB_NULL;
+			q[3] = DB_STR(r->ip);
+			q[4] = DB_STR(r->action);
+			q[5] = DB_STR(r->object_type);
+			q[6] = r->object_id ? DB_I64(r->object_id) : DB_NULL;
+			q[7] = DB_STR(r->detail);
+		}
+		rc = db_exec(db, audit_ins[i].sql, p, 8 * k, NULL, NULL);
+		at += k;
+	}
+	return rc;
 }
 
 /* Columns of an audit row, joined with the staff user who acted. */

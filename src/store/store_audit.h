@@ -25,6 +25,20 @@ struct store_audit_row {
 int	 store_audit_insert(struct db *, int64_t now, const char *actor_kind,
 	    int64_t actor_id, const char *ip, const char *action,
 	    const char *object_type, int64_t object_id, const char *detail);
+/* A row for store_audit_insert_many (the same fields). */
+struct store_audit_new {
+	int64_t		 now;
+	const char	*actor_kind;
+	int64_t		 actor_id;
+	const char	*ip;
+	const char	*action;
+	const char	*object_type;
+	int64_t		 object_id;
+	const char	*detail;
+};
+/* rows[0..n) in their order, up to 16 to a multi-row INSERT. */
+int	 store_audit_insert_many(struct db *, const struct store_audit_new *rows,
+	    size_t n);
 /* Rows of one object (with related: and of what belongs to it, for
  * "account" and "client") with id < before, newest first, at most limit,
  * into a malloc'd array; free with store_audit_rows_free(). */

@@ -137,6 +137,35 @@ store_payment_by_intent(struct db *db, const char *intent, int64_t *id)
 }
 
 int
+store_payment_lock_intents(struct db *db, const char *const *intents, size_t n,
+    struct store_payment *out, size_t *nout)
+{
+	struct db_param p[STORE_Q32_N];
+	struct db_result r;
+	int rc;
+
+	*nout = 0;
+	if (n == 0 || n > STORE_Q32_N)
+		return n == 0 ? DB_OK : DB_ERR;
+	for (size_t i = 0; i < STORE_Q32_N; i++)
+		p[i] = DB_STR(i < n ? intents[i] : "");
+	rc = db_query(db, "SELECT id FROM payments WHERE stripe_payment_intent IN"
+	    " (" STORE_Q32 ") ORDER BY id FOR UPDATE", p, STORE_Q32_N, &r);
+	for (size_t i = 0; i < STORE_Q32_N; i++)
+		p[i] = DB_I64(rc == DB_OK && i < r.nrows ? db_i64(&r, i, 0) : 0);
+	if (rc == DB_OK && r.nrows > 0 && r.nrows <= n) {
+		db_result_free(&r);
+		rc = db_query(db, "SELECT " PAY_COLS " FROM payments p WHERE p.id IN"
+		    " (" STORE_Q32 ") ORDER BY p.id", p, STORE_Q32_N, &r);
+		for (size_t k = 0; rc == DB_OK && k < r.nrows && k < n; k++)
+			pay_from_row(&r, k, &out[k]);
+		*nout = rc == DB_OK ? (r.nrows < n ? r.nrows : n) : 0;
+	}
+	db_result_free(&r);
+	return rc;
+}
+
+int
 store_payment_by_attempt(struct db *db, const char *attempt_key, int64_t *id)
 {
 	struct db_param p[] = { DB_STR(attempt_key) };
@@ -238,12 +267,14 @@ store_payment_set_stripe_status(struct db *db, int64_t id,
 }
 
 int
-store_payment_set_received_date(struct db *db, int64_t id, const char *date)
+store_payment_set_succeeded(struct db *db, int64_t id, const char *date,
+    int64_t settled_at)
 {
-	struct db_param p[] = { DB_STR(date), DB_I64(id) };
+	struct db_param p[] = { DB_I64(settled_at), DB_STR(date), DB_I64(id) };
 
-	return db_exec(db, "UPDATE payments SET received_date = ? WHERE id = ?",
-	    p, 2, NULL, NULL);
+	return db_exec(db, "UPDATE payments SET status = 'succeeded', stripe_status"
+	    " = 'succeeded', failure_code = '', failure_message = '', settled_at = ?,"
+	    " received_date = ? WHERE id = ?", p, ARRAY_LEN(p), NULL, NULL);
 }
 
 int

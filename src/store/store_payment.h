@@ -58,6 +58,11 @@ int	 store_payment_get(struct db *, int64_t id, struct store_payment *);
 int	 store_payment_lock(struct db *, int64_t id, struct store_payment *);
 /* The id of the row holding a PaymentIntent id, locked FOR UPDATE (0: none). */
 int	 store_payment_by_intent(struct db *, const char *intent, int64_t *id);
+/* The payments whose intent is one of intents[0..n) (n <= 32: a webhook
+ * chunk), locked FOR UPDATE in id order in one statement, then read like
+ * store_payment_lock into out[] (the caller's n elements); *nout how many. */
+int	 store_payment_lock_intents(struct db *, const char *const *intents,
+	    size_t n, struct store_payment *out, size_t *nout);
 /* The newest row carrying an attempt key (0: none); no lock. */
 int	 store_payment_by_attempt(struct db *, const char *attempt_key,
 	    int64_t *id);
@@ -87,7 +92,10 @@ int	 store_payment_set_status(struct db *, int64_t id, const char *status,
 	    int64_t settled_at);
 int	 store_payment_set_stripe_status(struct db *, int64_t id,
 	    const char *stripe_status);
-int	 store_payment_set_received_date(struct db *, int64_t id, const char *date);
+/* Succeeded (Stripe's status too, no failure) on date, settled at
+ * settled_at: one UPDATE. */
+int	 store_payment_set_succeeded(struct db *, int64_t id, const char *date,
+	    int64_t settled_at);
 int	 store_payment_set_method(struct db *, int64_t id, int64_t method_id);
 int	 store_payment_set_intent(struct db *, int64_t id, const char *intent);
 int	 store_payment_set_consent(struct db *, int64_t id, int64_t consent_id);

@@ -23,6 +23,12 @@ void	*store_rows_query(struct db *, const char *sql, const struct db_param *p,
 /* The query's one row into elem: 1, 0 when no row, or a db_status < 0. */
 int	 store_rows_one(struct db *, const char *sql, const struct db_param *,
 	    size_t nparam, store_row_fn *fn, void *elem);
+/* 32 placeholders for an IN list of a chunk (a shorter list pads its
+ * values, so one statement text, cached, serves every chunk). */
+#define STORE_Q4	"?, ?, ?, ?"
+#define STORE_Q32	STORE_Q4 ", " STORE_Q4 ", " STORE_Q4 ", " STORE_Q4 ", " \
+	STORE_Q4 ", " STORE_Q4 ", " STORE_Q4 ", " STORE_Q4
+#define STORE_Q32_N	32
 /* store_row_fn for an int64_t from the first column (ids). */
 void	 store_rows_id(const struct db_result *, size_t i, void *elem);
 

@@ -26,10 +26,16 @@ struct store_stripe_event_new {
 	int		 pending;
 	const char	*body;
 	const char	*outcome;
+	/* pending and applied by its receiver at once: stored leased to it
+	 * (no claim needed), else NULL and 0 */
+	const char	*claimed_by;
+	int64_t		 lease_until;
 };
 
-/* DB_OK, DB_DUP when the id is stored already, or another db_status. */
-int	 store_stripe_event_insert(struct db *, const struct store_stripe_event_new *);
+/* DB_OK (*seq: its arrival order), DB_DUP when the id is stored already,
+ * or another db_status. */
+int	 store_stripe_event_insert(struct db *, const struct store_stripe_event_new *,
+	    int64_t *seq);
 
 /* A claimed pending event (store_stripe_event_claimed). */
 struct store_stripe_event {
@@ -43,9 +49,6 @@ struct store_stripe_event {
  * created, seq) to token until lease_until; *n gets how many. */
 int	 store_stripe_event_claim(struct db *, const char *token, int64_t now,
 	    int64_t lease_until, size_t limit, size_t *n);
-/* Leases the one event id (pending, lease run out) to token: *n 1 or 0. */
-int	 store_stripe_event_claim_one(struct db *, const char *id,
-	    const char *token, int64_t now, int64_t lease_until, size_t *n);
 /* The pending events leased to token, in order (created, seq), into a
  * malloc'd array; store_stripe_event_free() frees it. */
 int	 store_stripe_event_claimed(struct db *, const char *token,
@@ -58,6 +61,37 @@ int	 store_stripe_event_lock(struct db *, const char *id, const char *token,
 /* 1 when an earlier pending event (created, seq) of subject exists, else 0. */
 int	 store_stripe_event_earlier(struct db *, const char *subject,
 	    int64_t created, int64_t seq);
+/* Chunks of events handled by one statement: at most this many ids. */
+#define STORE_STRIPE_EVENT_CHUNK	32
+
+/* What store_stripe_event_lock_many found of one id. */
+enum store_stripe_event_state {
+	SSE_GONE,	/* no row */
+	SSE_DONE,	/* not pending (applied) */
+	SSE_OTHER,	/* pending, leased to another token */
+	SSE_HELD,	/* pending, leased to token */
+};
+/* Locks the rows of ids[0..n) (n <= STORE_STRIPE_EVENT_CHUNK) in one
+ * statement, in primary key order, in the caller's transaction; state[i]
+ * gets what was found of ids[i]. */
+int	 store_stripe_event_lock_many(struct db *, const char *const *ids,
+	    size_t n, const char *token, enum store_stripe_event_state *state);
+/* The earliest pending event (created, seq) of a subject. */
+struct store_stripe_event_first {
+	char	 subject[65];
+	int64_t	 created, seq;
+};
+/* For each of subjects[0..n) that has pending events other than ids[0..n)
+ * (a chunk: n <= STORE_STRIPE_EVENT_CHUNK), the earliest of those into
+ * out[] (caller's array of n); *nout how many. What per event
+ * store_stripe_event_earlier asks, once for a chunk. */
+int	 store_stripe_event_first_pending(struct db *, const char *const *subjects,
+	    const char *const *ids, size_t n, struct store_stripe_event_first *out,
+	    size_t *nout);
+/* store_stripe_event_applied for ids[0..n) (n <= STORE_STRIPE_EVENT_CHUNK)
+ * with their outcomes[], in one statement. */
+int	 store_stripe_event_applied_many(struct db *, const char *const *ids,
+	    const char *const *outcomes, size_t n, int64_t now);
 /* The event is done: pending = 0, its outcome, applied_at = now, body
  * dropped, lease released. */
 int	 store_stripe_event_applied(struct db *, const char *id,

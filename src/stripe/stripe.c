@@ -87,6 +87,8 @@ stripe_client_free(struct stripe_client *c)
 		return;
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
 	free(c->base);
 	if (c->secret_key != NULL) {
 		explicit_bzero(c->secret_key, strlen(c->secret_key));
@@ -219,19 +221,16 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 
 /* --- one attempt ---------------------------------------------------------- */
 
-static CURLcode
-attempt_run(struct stripe_client *c, enum stripe_method m, const char *url,
-    const struct buf *form, struct curl_slist *hdrs, struct stripe_attempt *a,
-    long *http_status)
+/* The handle h set for one attempt (a gets the answer). */
+static void
+attempt_setup(const struct stripe_client *c, CURL *h, enum stripe_method m,
+    const char *url, const struct buf *form, struct curl_slist *hdrs,
+    struct stripe_attempt *a)
 {
-	CURL *h = c->curl;
-	CURLcode rc;
-
 	buf_reset(&a->body);
 	a->too_large = 0;
 	a->should_retry = -1;
 	a->request_id[0] = a->errbuf[0] = '\0';
-	*http_status = 0;
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -258,6 +257,18 @@ attempt_run(struct stripe_client *c, enum stripe_method m, const char *url,
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, buf_cstr(form));
 	} else if (m == METHOD_DELETE)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
+}
+
+static CURLcode
+attempt_run(struct stripe_client *c, enum stripe_method m, const char *url,
+    const struct buf *form, struct curl_slist *hdrs, struct stripe_attempt *a,
+    long *http_status)
+{
+	CURL *h = c->curl;
+	CURLcode rc;
+
+	*http_status = 0;
+	attempt_setup(c, h, m, url, form, hdrs, a);
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, http_status);
 	return rc;
@@ -427,4 +438,95 @@ stripe_delete(struct stripe_client *c, const char *path,
     struct stripe_result *r)
 {
 	return stripe_request(c, METHOD_DELETE, path, NULL, NULL, r);
+}
+
+/* --- several GETs at once ---------------------------------------------------- */
+
+/* One GET of stripe_get_many. */
+struct stripe_one {
+	CURL			*h;
+	struct stripe_attempt	 a;
+	struct buf		 url;
+	CURLcode		 rc;
+};
+
+/* Adds GET path to the client's multi handle as o. 0 / -1. */
+static int
+one_start(struct stripe_client *c, const char *path, struct curl_slist *hdrs,
+    struct stripe_one *o)
+{
+	buf_init(&o->a.body, c->max_response);
+	buf_init(&o->url, STRIPE_URL_MAX);
+	o->rc = CURLE_OPERATION_TIMEDOUT;	/* until curl says it is done */
+	if (!path_ok(path) || buf_printf(&o->url, "%s%s", c->base, path) == -1 ||
+	    (o->h = curl_easy_init()) == NULL)
+		return -1;
+	attempt_setup(c, o->h, METHOD_GET, buf_cstr(&o->url), NULL, hdrs, &o->a);
+	if (curl_multi_add_handle(c->multi, o->h) != CURLM_OK) {
+		curl_easy_cleanup(o->h);
+		o->h = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs the multi handle until every transfer is done (each has its own
+ * timeout), recording each one's curl code. */
+static void
+many_run(struct stripe_client *c, struct stripe_one *o, size_t n)
+{
+	CURLMsg *msg;
+	CURLMcode mc;
+	int running = 1, left;
+
+	do {
+		mc = curl_multi_perform(c->multi, &running);
+		if (mc == CURLM_OK && running)
+			mc = curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+	} while (mc == CURLM_OK && running);
+	while ((msg = curl_multi_info_read(c->multi, &left)) != NULL)
+		for (size_t i = 0; msg->msg == CURLMSG_DONE && i < n; i++)
+			if (o[i].h == msg->easy_handle)
+				o[i].rc = msg->data.result;
+}
+
+int
+stripe_get_many(struct stripe_client *c, const char *const *paths, size_t n,
+    struct stripe_result *r)
+{
+	struct stripe_one *o = calloc(n ? n : 1, sizeof(*o));
+	struct curl_slist *hdrs = NULL;
+	long status;
+	int ok = 0;
+
+	for (size_t i = 0; i < n; i++)
+		stripe_result_init(&r[i]);
+	if (c != NULL && c->multi == NULL)
+		c->multi = curl_multi_init();
+	if (o == NULL || c == NULL || c->multi == NULL ||
+	    request_headers(NULL, &hdrs) == -1)
+		n = 0;
+	for (size_t i = 0; i < n; i++)
+		if (one_start(c, paths[i], hdrs, &o[i]) == -1)
+			(void)usage_error(&r[i], "bad Stripe API path");
+	if (n > 0)
+		many_run(c, o, n);
+	for (size_t i = 0; i < n; i++) {
+		if (o[i].h == NULL)
+			continue;
+		status = 0;
+		curl_easy_getinfo(o[i].h, CURLINFO_RESPONSE_CODE, &status);
+		r[i].attempts = 1;
+		ok += request_finish(&r[i], METHOD_GET, paths[i], o[i].rc, status,
+		    &o[i].a) == 0;
+		curl_multi_remove_handle(c->multi, o[i].h);
+		curl_easy_cleanup(o[i].h);
+	}
+	for (size_t i = 0; o != NULL && i < n; i++) {
+		buf_free(&o[i].a.body);
+		buf_free(&o[i].url);
+	}
+	curl_slist_free_all(hdrs);
+	free(o);
+	return ok;
 }

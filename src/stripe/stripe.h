@@ -28,6 +28,7 @@ struct json_object;
 
 struct stripe_client {
 	void	*curl;		/* CURL * (private) */
+	void	*multi;		/* CURLM * of stripe_get_many (private) */
 	char	*base;		/* "https://api.stripe.com", no trailing '/' */
 	char	*secret_key;	/* never logged */
 	/* Tunables: defaults from stripe_client_new(), may be changed after. */
@@ -73,6 +74,12 @@ int	 stripe_get(struct stripe_client *, const char *path,
 	    const struct kvlist *params, struct stripe_result *r);
 int	 stripe_delete(struct stripe_client *, const char *path,
 	    struct stripe_result *r);
+/* GETs paths[0..n) (as stripe_get, no parameters) at the same time (curl
+ * multi: one attempt each, no retries; connections kept for the next
+ * call): r[i] gets the answer to paths[i] (each released by the caller).
+ * Returns how many have r[i].status == STRIPE_OK. */
+int	 stripe_get_many(struct stripe_client *, const char *const *paths,
+	    size_t n, struct stripe_result *r);
 
 /* Form encoding used for bodies and queries: unreserved characters kept,
  * '[' and ']' kept in keys, everything else %XX. Appends to out; 0 / -1. */

@@ -60,7 +60,7 @@ h_stripe_webhook(struct ctx *c)
 	}
 	sp.db = c->app->db;
 	/* applying the event at once may ask Stripe (no network call while a
-	 * transaction holds locks: see stripe_pay_event_apply_now) */
+	 * transaction holds locks: see stripe_pay_event_receive) */
 	sp.stripe = stripe_pay_client(cfg);
 	sp.cfg = cfg;
 	sp.actor = &actor;

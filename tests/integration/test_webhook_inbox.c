@@ -4,7 +4,9 @@
  * (and a runner that died holding its lease), that the same event three
  * times and events out of order change the payment once, that two runners
  * apply a batch exactly once, that a failed apply is kept, shown by
- * `billingctl jobs status` and retried, and that an event the database
+ * `billingctl jobs status` and retried, that a chunk in which one event
+ * fails applies the others exactly once, that the applier stays within a
+ * statement budget per event, and that an event the database
  * refused to store is answered non-2xx (Stripe retries it). These run with
  * webhook_apply_inline = 0 (the receiver only stores); the first case runs
  * with the default (1): the receiver applies what it stored before its 200,
@@ -116,6 +118,32 @@ post(const char *body, long status, const char *needle)
 	if (needle != NULL)
 		ck_assert_msg(itest_body_has(&r, needle), "%s", buf_cstr(&r.body));
 	itest_resp_free(&r);
+}
+
+/* n payments of amount each paid at Stripe, per_account of them to an
+ * account with one invoice for them all; then billing-jobs stopped and
+ * their payment_intent.succeeded events stored (ids into evid). */
+static void
+paid_and_stored(const char *name, int n, int per_account, int64_t amount,
+    struct sp_result *res, char (*evid)[96])
+{
+	char body[1400];
+	int64_t account = 0;
+
+	spf_sbx_config("webhook_url=");
+	for (int i = 0; i < n; i++) {
+		if (i % per_account == 0) {
+			account = spf_new_account(name, NULL, 0);
+			spf_new_invoice(account, per_account * amount);
+		}
+		paid_at_stripe(account, amount, &res[i]);
+	}
+	env_jobs("jobs-stop");
+	for (int i = 0; i < n; i++) {
+		event_body(&res[i], "succeeded", amount, clock_now(), evid[i], 96,
+		    body, sizeof(body));
+		post(body, 200, "\"outcome\":\"received\"");
+	}
 }
 
 static int64_t
@@ -261,25 +289,11 @@ END_TEST
 START_TEST(test_inbox_two_runners)
 {
 	struct sp_result res[RUNNERS_PAYMENTS];
-	char evid[RUNNERS_PAYMENTS][96], body[1400];
+	char evid[RUNNERS_PAYMENTS][96];
 	struct buf out;
-	int64_t account = 0;
 	int rc;
 
-	spf_sbx_config("webhook_url=");
-	for (int i = 0; i < RUNNERS_PAYMENTS; i++) {
-		if (i % 4 == 0) {
-			account = spf_new_account("runners", NULL, 0);
-			spf_new_invoice(account, 4 * 1000);
-		}
-		paid_at_stripe(account, 1000, &res[i]);
-	}
-	env_jobs("jobs-stop");
-	for (int i = 0; i < RUNNERS_PAYMENTS; i++) {
-		event_body(&res[i], "succeeded", 1000, clock_now(), evid[i],
-		    sizeof(evid[i]), body, sizeof(body));
-		post(body, 200, "\"outcome\":\"received\"");
-	}
+	paid_and_stored("runners", RUNNERS_PAYMENTS, 4, 1000, res, evid);
 	buf_init(&out, 1 << 16);
 	rc = itest_sh(&out, "%s jobs run --job webhook_apply --once & p=$!; "
 	    "%s jobs run --job webhook_apply --once; b=$?; wait $p && exit $b",
@@ -357,6 +371,106 @@ START_TEST(test_inbox_failure_visible)
 	wait_applied(evid);	/* the retry comes 5 s later */
 	expect_status(res.payment_id, "succeeded");
 	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
+}
+END_TEST
+
+/* One chunk (one transaction) holding events of several intents, two of
+ * them for one intent (processing, then succeeded), and one event whose
+ * effect the database refuses (a trigger on its ledger entry stands in for
+ * any failure): the chunk is rolled back and its events applied one by
+ * one, so every other payment is paid exactly once, the intent with two
+ * events ends succeeded (its events in order), and the refused event stays
+ * pending with its error until a later try applies it. */
+#define CHUNK_PAYMENTS	6
+START_TEST(test_inbox_chunk_one_fails)
+{
+	struct sp_result res[CHUNK_PAYMENTS];
+	struct sp_inbox_stats st;
+	char evid[CHUNK_PAYMENTS][96], early[96], body[1400], sql[400];
+	const int bad = 3;
+
+	paid_and_stored("chunk", CHUNK_PAYMENTS, 3, 900, res, evid);
+	/* older than its succeeded, stored after it */
+	event_body(&res[0], "processing", 900, clock_now() - 60, early,
+	    sizeof(early), body, sizeof(body));
+	post(body, 200, "\"outcome\":\"received\"");
+	str_fmt(sql, sizeof(sql), "CREATE TRIGGER refuse_led BEFORE INSERT ON"
+	    " ledger_entries FOR EACH ROW IF NEW.payment_id = %" PRId64 " THEN SIGNAL"
+	    " SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF",
+	    res[bad].payment_id);
+	ck_assert_msg(db_exec_script(spf_db, sql) == DB_OK, "%s", db_error(spf_db));
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(stripe_pay_inbox_run(&spf_sp, "test:chunk", 500, NULL, &st),
+	    SP_OK);
+	(void)db_exec_script(spf_db, "DROP TRIGGER refuse_led");
+	ck_assert_uint_eq(st.claimed, CHUNK_PAYMENTS + 1);
+	ck_assert_uint_eq(st.applied, CHUNK_PAYMENTS);
+	ck_assert_uint_eq(st.failed, 1);
+	for (int i = 0; i < CHUNK_PAYMENTS; i++) {
+		ck_assert_int_eq(pending_of(evid[i]), i == bad);
+		expect_status(res[i].payment_id, i == bad ? "pending" : "succeeded");
+		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id),
+		    i == bad ? 0 : 1);
+	}
+	ck_assert_int_eq(spf_q_str_i64("SELECT COUNT(*) FROM stripe_events WHERE"
+	    " id = ? AND outcome LIKE '%pending: processing'", early), 1);
+	ck_assert_int_eq(spf_q_str_i64("SELECT attempts FROM stripe_events WHERE"
+	    " id = ? AND last_error LIKE 'database error%'", evid[bad]), 1);
+	env_jobs("jobs-start");
+	wait_applied(evid[bad]);	/* the retry comes 5 s later */
+	expect_status(res[bad].payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(res[bad].payment_id), 1);
+	spf_expect_ledger_ok();
+}
+END_TEST
+
+/* This connection's statements so far (the read itself adds one). */
+static int64_t
+session_questions(void)
+{
+	struct db_result r;
+	int64_t v = -1;
+
+	ck_assert_int_eq(db_query(spf_db, "SHOW SESSION STATUS LIKE 'Questions'",
+	    NULL, 0, &r), DB_OK);
+	ck_assert_uint_eq(r.nrows, 1);
+	v = strtoll(db_str(&r, 0, 1), NULL, 10);
+	db_result_free(&r);
+	return v;
+}
+
+/* The applier's statement budget: a claimed batch of 16 succeeded events
+ * (4 accounts, each event allocating to an invoice) applied in one chunk
+ * runs at most 12 statements per event, claim, order, locks, settlement,
+ * ledger, allocation, audit and marks included (18 and more when every
+ * event locked, checked and marked its own rows and wrote its own audit
+ * rows). */
+#define BUDGET_PAYMENTS	16
+#define BUDGET_PER_EVENT	12
+START_TEST(test_inbox_statement_budget)
+{
+	struct sp_result res[BUDGET_PAYMENTS];
+	struct sp_inbox_stats st;
+	char evid[BUDGET_PAYMENTS][96];
+	int64_t q0, q1;
+
+	paid_and_stored("budget", BUDGET_PAYMENTS, 4, 700, res, evid);
+	memset(&st, 0, sizeof(st));
+	q0 = session_questions();
+	ck_assert_int_eq(stripe_pay_inbox_run(&spf_sp, "test:budget", 500, NULL,
+	    &st), SP_OK);
+	q1 = session_questions() - 1;
+	env_jobs("jobs-start");
+	ck_assert_uint_eq(st.applied, BUDGET_PAYMENTS);
+	printf("webhook apply: %" PRId64 " statements for %d events (budget %d"
+	    " each)\n", q1 - q0, BUDGET_PAYMENTS, BUDGET_PER_EVENT);
+	ck_assert_msg(q1 - q0 <= BUDGET_PAYMENTS * BUDGET_PER_EVENT, "%" PRId64
+	    " statements for %d events", q1 - q0, BUDGET_PAYMENTS);
+	for (int i = 0; i < BUDGET_PAYMENTS; i++) {
+		expect_status(res[i].payment_id, "succeeded");
+		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
+	}
+	spf_expect_ledger_ok();
 }
 END_TEST
 
@@ -464,6 +578,8 @@ suite(void)
 	tcase_add_test(tc, test_inbox_survives_kill);
 	tcase_add_test(tc, test_inbox_two_runners);
 	tcase_add_test(tc, test_inbox_failure_visible);
+	tcase_add_test(tc, test_inbox_chunk_one_fails);
+	tcase_add_test(tc, test_inbox_statement_budget);
 	tcase_add_test(tc, test_inbox_not_stored_not_200);
 	suite_add_tcase(s, tc);
 	return s;

@@ -569,6 +569,42 @@ START_TEST(client_never_retries_decline)
 }
 END_TEST
 
+/* Several GETs at once (the webhook applier's chunk): each answer is its
+ * own path's, a refused path is not sent, an API error is not retried,
+ * and the client serves a second round and single requests after it. */
+START_TEST(client_gets_many_at_once)
+{
+	static const char *const paths[] = { "/v1/payment_intents/pi_a",
+	    "/v1/../admin", "/v1/decline", "/v1/payment_intents/pi_b" };
+	struct stripe_result r[ARRAY_LEN(paths)];
+	struct srv s;
+	struct stripe_client *c;
+	char keys[8][300];
+
+	srv_start(&s);
+	c = client_for(s.port);
+	for (int round = 0; round < 2; round++) {
+		ck_assert_int_eq(stripe_get_many(c, paths, ARRAY_LEN(paths), r), 2);
+		ck_assert_int_eq(r[0].status, STRIPE_OK);
+		ck_assert_str_eq(stripe_json_str(&r[0], "path"), paths[0]);
+		ck_assert_str_eq(stripe_json_str(&r[0], "method"), "GET");
+		ck_assert_int_eq(r[1].status, STRIPE_ERR_USAGE);
+		ck_assert_int_eq(r[2].status, STRIPE_ERR_API);
+		ck_assert_int_eq(r[2].http_status, 402);
+		ck_assert_int_eq(r[2].attempts, 1);
+		ck_assert_int_eq(r[3].status, STRIPE_OK);
+		ck_assert_str_eq(stripe_json_str(&r[3], "path"), paths[3]);
+		for (size_t i = 0; i < ARRAY_LEN(paths); i++)
+			stripe_result_free(&r[i]);
+	}
+	ck_assert_int_eq(server_hits(c, keys, 8), 6);
+	ck_assert_int_eq(stripe_get(c, paths[0], NULL, &r[0]), 0);
+	stripe_result_free(&r[0]);
+	stripe_client_free(c);
+	srv_stop(&s);
+}
+END_TEST
+
 START_TEST(client_bounds_the_response)
 {
 	struct srv s;
@@ -738,6 +774,7 @@ main(void)
 	tcase_add_test(cli, client_gives_up_after_max_retries);
 	tcase_add_test(cli, client_never_retries_decline);
 	tcase_add_test(cli, client_bounds_the_response);
+	tcase_add_test(cli, client_gets_many_at_once);
 	tcase_add_test(cli, client_connection_refused);
 	tcase_add_test(cli, client_refuses_unsafe_requests);
 	tcase_add_test(cli, typed_calls_build_stripe_params);
