@@ -393,6 +393,9 @@ ar_summary(struct db *db, int64_t location_id, struct ar_summary *s)
 			s->aging[calc_aging_bucket(today - d)] += due[i].open;
 	}
 	free(due);
+	s->unapplied = -(s->total - s->credit);
+	for (size_t b = 0; b < AGING_BUCKETS; b++)
+		s->unapplied += s->aging[b];
 	return rc;
 }
 

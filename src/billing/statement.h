@@ -130,6 +130,10 @@ struct ar_summary {
 	int64_t		 total;			/* sum of positive account balances */
 	int64_t		 credit;		/* sum of negative balances (as positive) */
 	int64_t		 aging[AGING_BUCKETS];	/* open invoice amounts by age today */
+	/* Payments not applied to an invoice yet, all accounts': the aging's
+	 * total less this is total - credit (each balance is its open
+	 * invoices less its unapplied money, a rule ledger verify checks). */
+	int64_t		 unapplied;
 	int64_t		 accounts_with_balance;
 	struct ar_row	 top[20];
 	size_t		 ntop;

@@ -362,6 +362,11 @@ START_TEST(test_full_flow)
 	EXPECT(&c, 200, "A/R by location");
 	ck_assert_int_eq(ji(&c, "total_cents"), 21050);
 	ck_assert_int_eq(ji(&c, "top_balances.0.account_id"), acct);
+	/* the aging's total less what is not applied yet is what is owed */
+	ck_assert_int_eq(ji(&c, "aging.current_cents") + ji(&c, "aging.days_1_30_cents") +
+	    ji(&c, "aging.days_31_60_cents") + ji(&c, "aging.days_61_90_cents") +
+	    ji(&c, "aging.over_90_cents") - ji(&c, "unapplied_cents"),
+	    ji(&c, "total_cents") - ji(&c, "credit_cents"));
 
 	/* Conversion keeps every record attached. */
 	str_fmt(path, sizeof(path), "/api/v1/inquiries/%" PRId64 "/convert", inq);

@@ -598,6 +598,16 @@ START_TEST(test_staff_flow)
 	get_page(&b, path, &r, 200);
 	expect_amount(&r, "Financial", "Balance due", "$135.50", "after void");
 	expect_amount(&r, "Financial", "Unallocated credit", "$25.00", "after void");
+	/* A/R adds up while the credit is unapplied: open $135.50 in the
+	 * aging, less the $25.00 not yet applied, is the $110.50 owed */
+	str_fmt(path, sizeof(path), "/ar?location_id=%" PRId64, cat.location);
+	get_page(&b, path, &r, 200);
+	expect_amount(&r, NULL, "Total receivables", "$110.50", "A/R, credit unapplied");
+	expect_amount(&r, "Aging", "Total open", "$135.50", "A/R, credit unapplied");
+	expect_amount(&r, "Total open", "Payments not yet applied", "-$25.00",
+	    "A/R, credit unapplied");
+	expect_amount(&r, "Payments not yet applied", "Net receivables", "$110.50",
+	    "A/R, credit unapplied");
 	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/apply-credit", account);
 	post_form(&b, path, &r, 303, NULL);
 	str_fmt(path, sizeof(path), "/accounts/%" PRId64, account);
@@ -630,6 +640,8 @@ START_TEST(test_staff_flow)
 	expect_amount(&r, NULL, "Accounts in credit", "$0.00", "A/R");
 	expect_amount(&r, "Aging", "1-30 days", "$110.50", "A/R aging");
 	expect_amount(&r, "Aging", "Over 90 days", "$0.00", "A/R aging");
+	ck_assert_msg(!itest_body_has(&r, "Payments not yet applied"),
+	    "A/R: no unapplied line once the credit is applied");
 	expect_amount(&r, "Top balances", last, "$110.50", "A/R top balances");
 
 	/* the ledger still adds up */

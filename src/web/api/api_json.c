@@ -392,6 +392,7 @@ json_ar(const struct ar_summary *ar)
 		return NULL;
 	put_i64(o, "total_cents", ar->total);
 	put_i64(o, "credit_cents", ar->credit);
+	put_i64(o, "unapplied_cents", ar->unapplied);
 	put_i64(o, "accounts_with_balance", ar->accounts_with_balance);
 	json_object_object_add(o, "aging", aging_obj(ar->aging));
 	if ((top = json_object_new_array()) == NULL) {

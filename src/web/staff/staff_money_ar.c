@@ -66,6 +66,11 @@ ar_page(struct ctx *c, int64_t location_id, const struct location *ls,
 			max_bucket = s.aging[b];
 	}
 	kit_set_money(c->view, "aging_total", aging_total);
+	if (s.unapplied != 0) {
+		/* the aging's total down to the net receivables above */
+		kit_set_money(c->view, "ar_unapplied", -s.unapplied);
+		tmpl_set_bool(c->view, "has_unapplied", 1);
+	}
 	for (size_t b = 0; b < AGING_BUCKETS; b++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "aging");
 		if (row == NULL)
