@@ -6,7 +6,8 @@
  * apply a batch exactly once, that a failed apply is kept, shown by
  * `billingctl jobs status` and retried, that a chunk in which one event
  * fails applies the others exactly once, that the applier stays within a
- * statement budget per event, and that an event the database
+ * statement budget per event (and the receiver applying inline within one
+ * per delivery), and that an event the database
  * refused to store is answered non-2xx (Stripe retries it). These run with
  * webhook_apply_inline = 0 (the receiver only stores); the first case runs
  * with the default (1): the receiver applies what it stored before its 200,
@@ -474,6 +475,55 @@ START_TEST(test_inbox_statement_budget)
 }
 END_TEST
 
+/* The receiver's statement budget (webhook_apply_inline = 1, billingd's
+ * default): each delivery of a succeeded event, to an account with an
+ * invoice it allocates to, is stored and applied before the answer in at
+ * most 18 statements: the INSERT, then in one transaction the chunk
+ * path's row lock, order
+ * check, payment lock, settlement, ledger, allocation, audit rows written
+ * together and the applied mark (20 and more when the receiver applied its
+ * event alone, locking, checking and marking its own rows). Run here in
+ * the test's process to count its connection's statements. */
+#define INLINE_DELIVERIES	4
+#define INLINE_PER_DELIVERY	18
+START_TEST(test_inline_statement_budget)
+{
+	struct sp_result res[INLINE_DELIVERIES];
+	char evid[96], body[1400], outcome[200];
+	int64_t q0, q1, total = 0, most = 0;
+
+	spf_sbx_config("webhook_url=");
+	spf_cfg.webhook_apply_inline = 1;
+	for (int i = 0; i < INLINE_DELIVERIES; i++) {
+		int64_t account = spf_new_account("inline-budget", NULL, 0);
+
+		spf_new_invoice(account, 900);
+		paid_at_stripe(account, 900, &res[i]);
+		event_body(&res[i], "succeeded", 900, clock_now(), evid, sizeof(evid),
+		    body, sizeof(body));
+		q0 = session_questions();
+		ck_assert_int_eq(stripe_pay_event_receive(&spf_sp, body, strlen(body),
+		    outcome, sizeof(outcome)), SP_EVENT_STORED);
+		q1 = session_questions() - 1;
+		ck_assert_str_eq(outcome, "received and applied");
+		ck_assert_int_eq(pending_of(evid), 0);
+		total += q1 - q0;
+		most = q1 - q0 > most ? q1 - q0 : most;
+	}
+	spf_cfg.webhook_apply_inline = 0;
+	printf("webhook inline: %" PRId64 " statements for %d deliveries, at most"
+	    " %" PRId64 " (budget %d each)\n", total, INLINE_DELIVERIES, most,
+	    INLINE_PER_DELIVERY);
+	ck_assert_msg(most <= INLINE_PER_DELIVERY, "%" PRId64 " statements for"
+	    " one inline delivery", most);
+	for (int i = 0; i < INLINE_DELIVERIES; i++) {
+		expect_status(res[i].payment_id, "succeeded");
+		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
+	}
+	spf_expect_ledger_ok();
+}
+END_TEST
+
 /* The database refuses to store the event (a trigger stands in for a full
  * disk or a lost node): non-2xx, nothing stored; Stripe's retry, once the
  * database takes it, is stored and applied. */
@@ -580,6 +630,7 @@ suite(void)
 	tcase_add_test(tc, test_inbox_failure_visible);
 	tcase_add_test(tc, test_inbox_chunk_one_fails);
 	tcase_add_test(tc, test_inbox_statement_budget);
+	tcase_add_test(tc, test_inline_statement_budget);
 	tcase_add_test(tc, test_inbox_not_stored_not_200);
 	suite_add_tcase(s, tc);
 	return s;
