@@ -524,6 +524,40 @@ START_TEST(test_inline_statement_budget)
 }
 END_TEST
 
+/* An inline delivery whose intent has an earlier event still pending in
+ * the inbox waits for it: stored, answered 200 without being applied, and
+ * applied after it by the applier (order per intent kept). */
+START_TEST(test_inline_waits_for_earlier)
+{
+	int64_t account = spf_new_account("inline-order", NULL, 0);
+	struct sp_result res;
+	char early[96], late[96], body[1400], outcome[200];
+
+	spf_new_invoice(account, 800);
+	spf_sbx_config("webhook_url=");
+	paid_at_stripe(account, 800, &res);
+	env_jobs("jobs-stop");
+	event_body(&res, "processing", 800, clock_now() - 60, early, sizeof(early),
+	    body, sizeof(body));
+	post(body, 200, "\"outcome\":\"received\"");	/* billingd only stores */
+	event_body(&res, "succeeded", 800, clock_now(), late, sizeof(late), body,
+	    sizeof(body));
+	spf_cfg.webhook_apply_inline = 1;
+	ck_assert_int_eq(stripe_pay_event_receive(&spf_sp, body, strlen(body),
+	    outcome, sizeof(outcome)), SP_EVENT_STORED);
+	spf_cfg.webhook_apply_inline = 0;
+	ck_assert_str_eq(outcome, "received");
+	ck_assert_int_eq(pending_of(late), 1);
+	expect_status(res.payment_id, "pending");
+	env_jobs("jobs-start");
+	wait_applied(early);
+	wait_applied(late);
+	expect_status(res.payment_id, "succeeded");
+	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
+	spf_expect_ledger_ok();
+}
+END_TEST
+
 /* The database refuses to store the event (a trigger stands in for a full
  * disk or a lost node): non-2xx, nothing stored; Stripe's retry, once the
  * database takes it, is stored and applied. */
@@ -631,6 +665,7 @@ suite(void)
 	tcase_add_test(tc, test_inbox_chunk_one_fails);
 	tcase_add_test(tc, test_inbox_statement_budget);
 	tcase_add_test(tc, test_inline_statement_budget);
+	tcase_add_test(tc, test_inline_waits_for_earlier);
 	tcase_add_test(tc, test_inbox_not_stored_not_200);
 	suite_add_tcase(s, tc);
 	return s;
