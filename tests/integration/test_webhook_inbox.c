@@ -176,6 +176,18 @@ expect_status(int64_t payment_id, const char *status)
 	    "want %s", payment_id, p.status, status);
 }
 
+/* Each of the n payments succeeded with one ledger entry; the ledger
+ * verifies. */
+static void
+expect_paid_once(const struct sp_result *res, int n)
+{
+	for (int i = 0; i < n; i++) {
+		expect_status(res[i].payment_id, "succeeded");
+		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
+	}
+	spf_expect_ledger_ok();
+}
+
 /* The same event three times while billing-jobs is down: one row, two
  * duplicates, nothing applied yet; once it runs, paid once. */
 START_TEST(test_inbox_duplicates)
@@ -467,11 +479,7 @@ START_TEST(test_inbox_statement_budget)
 	    " each)\n", q1 - q0, BUDGET_PAYMENTS, BUDGET_PER_EVENT);
 	ck_assert_msg(q1 - q0 <= BUDGET_PAYMENTS * BUDGET_PER_EVENT, "%" PRId64
 	    " statements for %d events", q1 - q0, BUDGET_PAYMENTS);
-	for (int i = 0; i < BUDGET_PAYMENTS; i++) {
-		expect_status(res[i].payment_id, "succeeded");
-		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
-	}
-	spf_expect_ledger_ok();
+	expect_paid_once(res, BUDGET_PAYMENTS);
 }
 END_TEST
 
@@ -516,11 +524,7 @@ START_TEST(test_inline_statement_budget)
 	    INLINE_PER_DELIVERY);
 	ck_assert_msg(most <= INLINE_PER_DELIVERY, "%" PRId64 " statements for"
 	    " one inline delivery", most);
-	for (int i = 0; i < INLINE_DELIVERIES; i++) {
-		expect_status(res[i].payment_id, "succeeded");
-		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
-	}
-	spf_expect_ledger_ok();
+	expect_paid_once(res, INLINE_DELIVERIES);
 }
 END_TEST
 
@@ -552,9 +556,7 @@ START_TEST(test_inline_waits_for_earlier)
 	env_jobs("jobs-start");
 	wait_applied(early);
 	wait_applied(late);
-	expect_status(res.payment_id, "succeeded");
-	ck_assert_int_eq(spf_ledger_payment_entries(res.payment_id), 1);
-	spf_expect_ledger_ok();
+	expect_paid_once(&res, 1);
 }
 END_TEST
 
