@@ -1,5 +1,7 @@
 /* Webhook events: the event id is stored in the same transaction as its
  * effect, so a duplicate (or a retry after we answered) changes nothing.
+ * Every apply runs through one chunk transaction (chunk_tx), for 32
+ * events of the applier or the one event the receiver stored.
  * Events may arrive late, twice or out of order: settlement never moves a
  * payment backwards, and what we cannot judge from the event we ask
  * Stripe (the transaction is rolled back, the object fetched, and the
@@ -21,7 +23,7 @@
 #include "stripe_pay_event_int.h"
 #include "store_stripe_event.h"
 
-/* event_tx's answers besides a db_status and SP_TX_NEED. */
+/* An event's answer inside a chunk besides a db_status and SP_TX_NEED. */
 #define EV_SKIP		(-110)	/* no longer pending or leased to us */
 #define EV_DEFER	(-111)	/* an earlier event of its subject is pending */
 #define INBOX_LEASE	60	/* seconds a claimed batch is ours */
@@ -33,35 +35,6 @@ ev_reset(struct ev_args *a)
 	a->duplicate = a->ignored = a->cancel = 0;
 	a->need = NEED_NONE;
 	a->outcome[0] = '\0';
-}
-
-/* One event's transaction: its inbox row locked first (still pending and
- * leased to us, else EV_SKIP: another runner has it or applied it), then
- * EV_DEFER when an earlier event of its subject is still pending, else the
- * effect and the row marked applied. That write is what makes it exactly
- * once, also on Galera (two nodes writing the row cannot both commit). */
-static int
-event_tx(struct db *db, void *arg)
-{
-	struct ev_args *a = arg;
-	int rc, pending = 0, held = 0;
-
-	ev_reset(a);
-	a->pre = NULL;
-	rc = store_stripe_event_lock(db, a->row->id, a->token, &pending, &held);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 || !pending || !held) {
-		a->duplicate = 1;
-		return EV_SKIP;
-	}
-	rc = store_stripe_event_earlier(db, a->row->subject, a->row->created,
-	    a->row->seq);
-	if (rc != 0)
-		return rc < 0 ? rc : EV_DEFER;
-	if ((rc = sp_event_effect(db, a)) != DB_OK)
-		return rc;
-	return store_stripe_event_applied(db, a->row->id, a->outcome, clock_now());
 }
 
 /* Fetches what the transaction asked for. 0 / -1. */
@@ -132,7 +105,7 @@ event_failed(const struct sp *sp, const struct ev_args *a, int rc,
 struct ev_slot {
 	struct stripe_event_info ev;
 	struct ev_args		 a;
-	int			 rc;	/* event_tx's answer inside a chunk */
+	int			 rc;	/* its answer inside a chunk transaction */
 	int			 done;	/* nothing left to do */
 	int			 waits;	/* inside a chunk: still pending after it */
 	struct sp_payment	 pre;	/* its payment, read by the chunk */
@@ -205,31 +178,13 @@ slot_prepare(const struct sp *sp, const char *token,
 	s->a.token = token;
 	if (stripe_event_decode(row->body, strlen(row->body), &s->ev) == -1 ||
 	    strcmp(s->ev.id, row->id) != 0) {
-		(void)store_stripe_event_applied(sp->db, row->id, "not a Stripe event",
+		const char *id = row->id, *why = "not a Stripe event";
+
+		(void)store_stripe_event_applied_many(sp->db, &id, &why, 1,
 		    clock_now());
 		st->ignored++;
 		s->done = 1;
 	}
-}
-
-/* One event alone: its transaction, run again after each fetch from Stripe
- * it asks for (no network call inside a transaction). */
-static int
-slot_apply(struct ev_slot *s)
-{
-	int rc = DB_ERR;
-
-	for (int round = 0; round < SP_TX_ROUNDS; round++) {
-		rc = db_tx(s->a.sp->db, event_tx, &s->a);
-		if (rc != SP_TX_NEED)
-			break;
-		if (ev_fetch(&s->a) == -1) {
-			str_copy(s->a.outcome, sizeof(s->a.outcome), "Stripe "
-			    "unreachable; retried later");
-			break;
-		}
-	}
-	return rc;
 }
 
 /* How an event ended (rc: its transaction's answer). */
@@ -418,15 +373,47 @@ chunk_tx(struct db *db, void *arg)
 	return store_stripe_event_applied_many(db, ids, outcomes, done, clock_now());
 }
 
+/* chunk_tx in its transaction; what a rolled back chunk held of audit
+ * rows dropped. */
+static int
+chunk_run(struct db *db, struct chunk *c)
+{
+	int rc = db_tx(db, chunk_tx, c);
+
+	audit_defer_discard();
+	return rc;
+}
+
+/* One event alone: a chunk of one, run again after each fetch from Stripe
+ * it asks for (no network call inside a transaction). Its answer. */
+static int
+slot_apply(struct ev_slot *s)
+{
+	struct chunk one = { s, 1 };
+	int rc = DB_ERR;
+
+	for (int round = 0; round < SP_TX_ROUNDS; round++) {
+		if ((rc = chunk_run(s->a.sp->db, &one)) == DB_OK)
+			return s->rc;
+		if (rc != SP_TX_NEED)
+			break;
+		if (ev_fetch(&s->a) == -1) {
+			str_copy(s->a.outcome, sizeof(s->a.outcome), "Stripe "
+			    "unreachable; retried later");
+			break;
+		}
+	}
+	return rc;
+}
+
 /* Applies a chunk together, or (when that rolled back) each event alone. */
 static void
 chunk_apply(const struct sp *sp, struct ev_slot *s, size_t n,
     struct sp_inbox_stats *st)
 {
 	struct chunk c = { s, n };
-	int together = n > 1 && db_tx(sp->db, chunk_tx, &c) == DB_OK;
+	int together = n > 1 && chunk_run(sp->db, &c) == DB_OK;
 
-	audit_defer_discard();	/* what a rolled back chunk held */
 	for (size_t i = 0; i < n; i++)
 		if (!s[i].done)
 			slot_finish(sp, &s[i], together ? s[i].rc : slot_apply(&s[i]),

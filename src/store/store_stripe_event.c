@@ -83,39 +83,6 @@ store_stripe_event_free(struct store_stripe_event *e, size_t n)
 	free(e);
 }
 
-int
-store_stripe_event_lock(struct db *db, const char *id, const char *token,
-    int *pending, int *held)
-{
-	struct db_param p[] = { DB_STR(id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT pending, COALESCE(claimed_by, '') FROM"
-	    " stripe_events WHERE id = ? FOR UPDATE", p, 1, &r);
-
-	*pending = *held = 0;
-	if (rc == DB_OK && r.nrows == 1) {
-		*pending = db_i64(&r, 0, 0) != 0;
-		*held = strcmp(db_str(&r, 0, 1), token) == 0;
-		rc = 1;
-	}
-	db_result_free(&r);
-	return rc;
-}
-
-int
-store_stripe_event_earlier(struct db *db, const char *subject, int64_t created,
-    int64_t seq)
-{
-	struct db_param p[] = { DB_STR(subject), DB_I64(created), DB_I64(created),
-	    DB_I64(seq) };
-	int64_t v = 0;
-	int rc = db_query_i64(db, "SELECT COUNT(*) FROM (SELECT 1 FROM stripe_events"
-	    " WHERE subject = ? AND pending = 1 AND (created < ? OR (created = ? AND"
-	    " seq < ?)) LIMIT 1) t", p, ARRAY_LEN(p), &v);
-
-	return rc != DB_OK ? rc : v > 0;
-}
-
 /* STORE_STRIPE_EVENT_CHUNK placeholders (a chunk smaller than that pads
  * its list with ids no event has: the statement text stays one, cached). */
 #define Q32	STORE_Q32
@@ -206,17 +173,6 @@ store_stripe_event_applied_many(struct db *db, const char *const *ids,
 	return db_exec(db, "UPDATE stripe_events SET pending = 0, outcome = CASE id"
 	    W32 " END, applied_at = ?, body = NULL, claimed_by = NULL,"
 	    " lease_until = 0 WHERE id IN (" Q32 ")", p, ARRAY_LEN(p), NULL, NULL);
-}
-
-int
-store_stripe_event_applied(struct db *db, const char *id, const char *outcome,
-    int64_t now)
-{
-	struct db_param p[] = { DB_STR(outcome), DB_I64(now), DB_STR(id) };
-
-	return db_exec(db, "UPDATE stripe_events SET pending = 0, outcome = ?,"
-	    " applied_at = ?, body = NULL, claimed_by = NULL, lease_until = 0"
-	    " WHERE id = ?", p, ARRAY_LEN(p), NULL, NULL);
 }
 
 int

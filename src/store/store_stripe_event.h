@@ -1,9 +1,10 @@
 /* The stripe_events table: the webhook inbox keyed by Stripe's event id
  * (db/migrations/0029_webhook_inbox.sql). POST /stripe/webhook inserts a
  * pending event with its body; the applier (billing-jobs) claims pending
- * rows with a lease written to the row, applies each in its own
- * transaction (store_stripe_event_lock first, store_stripe_event_applied
- * last) and records failures for a later retry. Also the two lookups the
+ * rows with a lease written to the row, applies up to 32 in one
+ * transaction (store_stripe_event_lock_many first,
+ * store_stripe_event_applied_many last) and records failures for a later
+ * retry. Also the two lookups the
  * event handlers make that belong to no other family yet. Functions return
  * a db_status (0 is DB_OK, negative on error) unless said otherwise. */
 #ifndef STORE_STRIPE_EVENT_H
@@ -54,13 +55,6 @@ int	 store_stripe_event_claim(struct db *, const char *token, int64_t now,
 int	 store_stripe_event_claimed(struct db *, const char *token,
 	    struct store_stripe_event **out, size_t *n);
 void	 store_stripe_event_free(struct store_stripe_event *, size_t n);
-/* Locks the event's row in the caller's transaction: 1 with *pending set
- * (and *held: still leased to token), 0 when no row. */
-int	 store_stripe_event_lock(struct db *, const char *id, const char *token,
-	    int *pending, int *held);
-/* 1 when an earlier pending event (created, seq) of subject exists, else 0. */
-int	 store_stripe_event_earlier(struct db *, const char *subject,
-	    int64_t created, int64_t seq);
 /* Chunks of events handled by one statement: at most this many ids. */
 #define STORE_STRIPE_EVENT_CHUNK	32
 
@@ -83,19 +77,16 @@ struct store_stripe_event_first {
 };
 /* For each of subjects[0..n) that has pending events other than ids[0..n)
  * (a chunk: n <= STORE_STRIPE_EVENT_CHUNK), the earliest of those into
- * out[] (caller's array of n); *nout how many. What per event
- * store_stripe_event_earlier asks, once for a chunk. */
+ * out[] (caller's array of n); *nout how many: the order per subject,
+ * asked once for a chunk. */
 int	 store_stripe_event_first_pending(struct db *, const char *const *subjects,
 	    const char *const *ids, size_t n, struct store_stripe_event_first *out,
 	    size_t *nout);
-/* store_stripe_event_applied for ids[0..n) (n <= STORE_STRIPE_EVENT_CHUNK)
- * with their outcomes[], in one statement. */
+/* The events ids[0..n) (n <= STORE_STRIPE_EVENT_CHUNK) are done, in one
+ * statement: pending = 0, their outcomes[], applied_at = now, bodies
+ * dropped, leases released. */
 int	 store_stripe_event_applied_many(struct db *, const char *const *ids,
 	    const char *const *outcomes, size_t n, int64_t now);
-/* The event is done: pending = 0, its outcome, applied_at = now, body
- * dropped, lease released. */
-int	 store_stripe_event_applied(struct db *, const char *id,
-	    const char *outcome, int64_t now);
 /* A failed apply by token: attempts + 1, last_error, retried at retry_at. */
 int	 store_stripe_event_failed(struct db *, const char *id, const char *token,
 	    const char *error, int64_t retry_at);

@@ -6,7 +6,8 @@
  * apply a batch exactly once, that a failed apply is kept, shown by
  * `billingctl jobs status` and retried, that a chunk in which one event
  * fails applies the others exactly once, that the applier stays within a
- * statement budget per event, and that an event the database
+ * statement budget per event (and the receiver applying inline within one
+ * per delivery), and that an event the database
  * refused to store is answered non-2xx (Stripe retries it). These run with
  * webhook_apply_inline = 0 (the receiver only stores); the first case runs
  * with the default (1): the receiver applies what it stored before its 200,
@@ -173,6 +174,18 @@ expect_status(int64_t payment_id, const char *status)
 	ck_assert_int_eq(stripe_pay_get(spf_db, payment_id, &p), SP_OK);
 	ck_assert_msg(strcmp(p.status, status) == 0, "payment %" PRId64 " is %s, "
 	    "want %s", payment_id, p.status, status);
+}
+
+/* Each of the n payments succeeded with one ledger entry; the ledger
+ * verifies. */
+static void
+expect_paid_once(const struct sp_result *res, int n)
+{
+	for (int i = 0; i < n; i++) {
+		expect_status(res[i].payment_id, "succeeded");
+		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
+	}
+	spf_expect_ledger_ok();
 }
 
 /* The same event three times while billing-jobs is down: one row, two
@@ -466,11 +479,84 @@ START_TEST(test_inbox_statement_budget)
 	    " each)\n", q1 - q0, BUDGET_PAYMENTS, BUDGET_PER_EVENT);
 	ck_assert_msg(q1 - q0 <= BUDGET_PAYMENTS * BUDGET_PER_EVENT, "%" PRId64
 	    " statements for %d events", q1 - q0, BUDGET_PAYMENTS);
-	for (int i = 0; i < BUDGET_PAYMENTS; i++) {
-		expect_status(res[i].payment_id, "succeeded");
-		ck_assert_int_eq(spf_ledger_payment_entries(res[i].payment_id), 1);
+	expect_paid_once(res, BUDGET_PAYMENTS);
+}
+END_TEST
+
+/* The receiver's statement budget (webhook_apply_inline = 1, billingd's
+ * default): each delivery of a succeeded event, to an account with an
+ * invoice it allocates to, is stored and applied before the answer in at
+ * most 18 statements: the INSERT, then in one transaction the chunk
+ * path's row lock, order
+ * check, payment lock, settlement, ledger, allocation, audit rows written
+ * together and the applied mark (20 and more when the receiver applied its
+ * event alone, locking, checking and marking its own rows). Run here in
+ * the test's process to count its connection's statements. */
+#define INLINE_DELIVERIES	4
+#define INLINE_PER_DELIVERY	18
+START_TEST(test_inline_statement_budget)
+{
+	struct sp_result res[INLINE_DELIVERIES];
+	char evid[96], body[1400], outcome[200];
+	int64_t q0, q1, total = 0, most = 0;
+
+	spf_sbx_config("webhook_url=");
+	spf_cfg.webhook_apply_inline = 1;
+	for (int i = 0; i < INLINE_DELIVERIES; i++) {
+		int64_t account = spf_new_account("inline-budget", NULL, 0);
+
+		spf_new_invoice(account, 900);
+		paid_at_stripe(account, 900, &res[i]);
+		event_body(&res[i], "succeeded", 900, clock_now(), evid, sizeof(evid),
+		    body, sizeof(body));
+		q0 = session_questions();
+		ck_assert_int_eq(stripe_pay_event_receive(&spf_sp, body, strlen(body),
+		    outcome, sizeof(outcome)), SP_EVENT_STORED);
+		q1 = session_questions() - 1;
+		ck_assert_str_eq(outcome, "received and applied");
+		ck_assert_int_eq(pending_of(evid), 0);
+		total += q1 - q0;
+		most = q1 - q0 > most ? q1 - q0 : most;
 	}
-	spf_expect_ledger_ok();
+	spf_cfg.webhook_apply_inline = 0;
+	printf("webhook inline: %" PRId64 " statements for %d deliveries, at most"
+	    " %" PRId64 " (budget %d each)\n", total, INLINE_DELIVERIES, most,
+	    INLINE_PER_DELIVERY);
+	ck_assert_msg(most <= INLINE_PER_DELIVERY, "%" PRId64 " statements for"
+	    " one inline delivery", most);
+	expect_paid_once(res, INLINE_DELIVERIES);
+}
+END_TEST
+
+/* An inline delivery whose intent has an earlier event still pending in
+ * the inbox waits for it: stored, answered 200 without being applied, and
+ * applied after it by the applier (order per intent kept). */
+START_TEST(test_inline_waits_for_earlier)
+{
+	int64_t account = spf_new_account("inline-order", NULL, 0);
+	struct sp_result res;
+	char early[96], late[96], body[1400], outcome[200];
+
+	spf_new_invoice(account, 800);
+	spf_sbx_config("webhook_url=");
+	paid_at_stripe(account, 800, &res);
+	env_jobs("jobs-stop");
+	event_body(&res, "processing", 800, clock_now() - 60, early, sizeof(early),
+	    body, sizeof(body));
+	post(body, 200, "\"outcome\":\"received\"");	/* billingd only stores */
+	event_body(&res, "succeeded", 800, clock_now(), late, sizeof(late), body,
+	    sizeof(body));
+	spf_cfg.webhook_apply_inline = 1;
+	ck_assert_int_eq(stripe_pay_event_receive(&spf_sp, body, strlen(body),
+	    outcome, sizeof(outcome)), SP_EVENT_STORED);
+	spf_cfg.webhook_apply_inline = 0;
+	ck_assert_str_eq(outcome, "received");
+	ck_assert_int_eq(pending_of(late), 1);
+	expect_status(res.payment_id, "pending");
+	env_jobs("jobs-start");
+	wait_applied(early);
+	wait_applied(late);
+	expect_paid_once(&res, 1);
 }
 END_TEST
 
@@ -580,6 +666,8 @@ suite(void)
 	tcase_add_test(tc, test_inbox_failure_visible);
 	tcase_add_test(tc, test_inbox_chunk_one_fails);
 	tcase_add_test(tc, test_inbox_statement_budget);
+	tcase_add_test(tc, test_inline_statement_budget);
+	tcase_add_test(tc, test_inline_waits_for_earlier);
 	tcase_add_test(tc, test_inbox_not_stored_not_200);
 	suite_add_tcase(s, tc);
 	return s;
