@@ -3,6 +3,8 @@
  * The rows and the snapshot codec are the store's (store_statement.h). */
 #include "common.h"
 
+#include "billing_conv.h"
+
 #include "audit.h"
 #include "calc.h"
 #include "clock.h"
@@ -215,6 +217,15 @@ heads(struct store_statement *s, size_t ns, size_t lim, struct statement **out,
 		STATEMENT_HEAD_COPY(&(*out)[i], &s[i]);
 	*n = k;
 	return 0;
+}
+
+int
+statement_heads_from_store(struct store_statement *s, size_t ns,
+    struct statement **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return heads(s, ns, ns, out, n) == -1 ? ST_DB : ST_OK;
 }
 
 int

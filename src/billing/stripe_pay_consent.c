@@ -5,6 +5,8 @@
  * (see stripe_pay.h). */
 #include "common.h"
 
+#include "billing_conv.h"
+
 #include <ctype.h>
 
 #include "branding.h"
@@ -408,6 +410,15 @@ stripe_pay_consents(struct db *db, int64_t account_id, int with_revoked,
 	if (store_method_consent_list(db, account_id, with_revoked, &rows,
 	    &nrows) != DB_OK)
 		return SP_DB;
+	return sp_consents_from_store(rows, nrows, out, n);
+}
+
+int
+sp_consents_from_store(struct store_consent *rows, size_t nrows,
+    struct sp_consent **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
 	if (nrows > 0 && (*out = calloc(nrows, sizeof(**out))) == NULL) {
 		free(rows);
 		return SP_DB;
