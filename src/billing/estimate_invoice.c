@@ -3,7 +3,6 @@
 #include "common.h"
 
 #include "billing_conv.h"
-
 #include "clock.h"
 #include "db.h"
 #include "estimate.h"

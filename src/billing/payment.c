@@ -1,8 +1,7 @@
 #include "common.h"
 
-#include "billing_conv.h"
-
 #include "audit.h"
+#include "billing_conv.h"
 #include "calc.h"
 #include "clock.h"
 #include "db.h"

@@ -3,9 +3,8 @@
  * The rows and the snapshot codec are the store's (store_statement.h). */
 #include "common.h"
 
-#include "billing_conv.h"
-
 #include "audit.h"
+#include "billing_conv.h"
 #include "calc.h"
 #include "clock.h"
 #include "db.h"

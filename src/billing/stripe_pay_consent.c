@@ -5,10 +5,9 @@
  * (see stripe_pay.h). */
 #include "common.h"
 
-#include "billing_conv.h"
-
 #include <ctype.h>
 
+#include "billing_conv.h"
 #include "branding.h"
 #include "audit.h"
 #include "cfg.h"

@@ -3,9 +3,8 @@
  * stripe_pay_consent.c. */
 #include "common.h"
 
-#include "billing_conv.h"
-
 #include "audit.h"
+#include "billing_conv.h"
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
