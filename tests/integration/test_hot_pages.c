@@ -1,13 +1,14 @@
 /* The hot pages read through indexes (issue 12): the portal Billing page,
  * the staff home, the staff account page with its Financial tab, the
  * invoice list and the A/R page each run within a statement budget and
- * create no on-disk temporary table.
+ * create no on-disk temporary table (the account page none at all).
  *
  * Measured as deltas of the server's global counters (SHOW GLOBAL STATUS,
  * readable by the test's own connection) around each request, with
  * billing-jobs stopped so that only the page talks to MariaDB: Questions
  * (statements the server executed for clients, prepared ones included)
- * less the test's own status reads, and Created_tmp_disk_tables. Each page
+ * less the test's own status reads, Created_tmp_disk_tables and
+ * Created_tmp_tables (less the one each status read builds). Each page
  * is requested three times and the smallest count is kept (the first
  * request of a worker also prepares its statements). A staff change to the
  * branding shows on the very next pages. */
