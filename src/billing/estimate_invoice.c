@@ -2,6 +2,7 @@
  * check (see estimate.h). */
 #include "common.h"
 
+#include "billing_conv.h"
 #include "clock.h"
 #include "db.h"
 #include "estimate.h"
@@ -136,6 +137,13 @@ flags_convert(int rc, struct store_estimate_flag *v, size_t nv,
 		return EST_S_DB;
 	*n = nv;
 	return EST_S_OK;
+}
+
+int
+estimate_flags_from_store(struct store_estimate_flag *v, size_t nv,
+    struct estimate_flag **out, size_t *n)
+{
+	return flags_convert(DB_OK, v, nv, out, n);
 }
 
 int

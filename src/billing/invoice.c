@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include "audit.h"
+#include "billing_conv.h"
 #include "calc.h"
 #include "clock.h"
 #include "db.h"
@@ -162,7 +163,7 @@ invoice_list(struct db *db, const struct invoice_filter *f, struct invoice **out
 	struct store_invoice_query q = { f->account_id, f->client_id,
 	    f->location_id, SIF_ANY, f->before_id, limit };
 	struct store_invoice_row *rows = NULL;
-	size_t got = 0, i;
+	size_t got = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -171,6 +172,16 @@ invoice_list(struct db *db, const struct invoice_filter *f, struct invoice **out
 		return INV_OK;	/* an unknown status matches nothing */
 	if (store_invoice_list_page(db, &q, &rows, &got) != DB_OK)
 		return INV_DB;
+	return invoice_list_from_store(db, rows, got, limit, out, n, more);
+}
+
+int
+invoice_list_from_store(struct db *db, struct store_invoice_row *rows,
+    size_t got, size_t limit, struct invoice **out, size_t *n, int *more)
+{
+	size_t i;
+
+	*out = NULL;
 	*more = got > limit;
 	*n = got > limit ? limit : got;
 	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {

@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include "audit.h"
+#include "billing_conv.h"
 #include "calc.h"
 #include "clock.h"
 #include "db.h"
@@ -430,6 +431,14 @@ payment_list(struct db *db, const struct payment_filter *f, struct payment **out
 	*more = 0;
 	if (store_payment_list(db, &sf, &rows, &nrows) != DB_OK)
 		return PAY_DB;
+	return payment_list_from_store(rows, nrows, limit, out, n, more);
+}
+
+int
+payment_list_from_store(struct store_payment *rows, size_t nrows, size_t limit,
+    struct payment **out, size_t *n, int *more)
+{
+	*out = NULL;
 	*more = nrows > limit;
 	*n = nrows > limit ? limit : nrows;
 	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {

@@ -370,6 +370,15 @@ client_array(int rc, struct store_client *v, size_t ns, size_t limit,
 }
 
 int
+client_list_from_store(struct store_client *v, size_t nv, struct client **out,
+    size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return client_array(DB_OK, v, nv, nv, out, n);
+}
+
+int
 account_clients(struct db *db, int64_t account_id, struct client **out, size_t *n)
 {
 	struct store_client *v;

@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include "audit.h"
+#include "billing_conv.h"
 #include "calc.h"
 #include "clock.h"
 #include "db.h"
@@ -215,6 +216,15 @@ heads(struct store_statement *s, size_t ns, size_t lim, struct statement **out,
 		STATEMENT_HEAD_COPY(&(*out)[i], &s[i]);
 	*n = k;
 	return 0;
+}
+
+int
+statement_heads_from_store(struct store_statement *s, size_t ns,
+    struct statement **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return heads(s, ns, ns, out, n) == -1 ? ST_DB : ST_OK;
 }
 
 int

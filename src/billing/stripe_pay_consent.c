@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 
+#include "billing_conv.h"
 #include "branding.h"
 #include "audit.h"
 #include "cfg.h"
@@ -408,6 +409,15 @@ stripe_pay_consents(struct db *db, int64_t account_id, int with_revoked,
 	if (store_method_consent_list(db, account_id, with_revoked, &rows,
 	    &nrows) != DB_OK)
 		return SP_DB;
+	return sp_consents_from_store(rows, nrows, out, n);
+}
+
+int
+sp_consents_from_store(struct store_consent *rows, size_t nrows,
+    struct sp_consent **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
 	if (nrows > 0 && (*out = calloc(nrows, sizeof(**out))) == NULL) {
 		free(rows);
 		return SP_DB;

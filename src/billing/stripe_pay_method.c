@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include "audit.h"
+#include "billing_conv.h"
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
@@ -105,6 +106,15 @@ stripe_pay_methods(struct db *db, int64_t account_id, struct sp_method **out,
 	*n = 0;
 	if (store_method_list_active(db, account_id, &rows, &nrows) != DB_OK)
 		return SP_DB;
+	return sp_methods_from_store(rows, nrows, out, n);
+}
+
+int
+sp_methods_from_store(struct store_method *rows, size_t nrows,
+    struct sp_method **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
 	if (nrows > 0 && (*out = calloc(nrows, sizeof(**out))) == NULL) {
 		free(rows);
 		return SP_DB;

@@ -266,13 +266,9 @@ store_estimate_billed_since(struct db *db, int64_t client_id, int64_t since,
 	    "l.kind IN ('charge', 'discount')", k, 2, billed);
 }
 
-#define BILLED_SQL "(SELECT COALESCE(SUM(l.amount), 0) FROM ledger_entries l " \
-	"JOIN invoices i ON i.id = l.invoice_id WHERE i.client_id = e.client_id " \
-	"AND i.status = 'issued' AND i.issued_at >= e.created_at AND l.kind IN " \
-	"('charge', 'discount'))"
 
-static void
-flag_from_row(const struct db_result *r, size_t i, void *elem)
+void
+store_estimate_flag_from_row(const struct db_result *r, size_t i, void *elem)
 {
 	struct store_estimate_flag *f = elem;
 
@@ -294,12 +290,7 @@ flag_id_desc(const void *a, const void *b)
 
 /* GFE flags (parameters: account_id twice, dispute) and estimates waiting
  * for the countersignature, each newest first, at most 50. */
-#define GFE_SQL "SELECT * FROM (SELECT e.id, COALESCE(e.root_id, " \
-	"e.id) AS root, e.client_id, CONCAT(c.first_name, ' ', c.last_name) " \
-	"AS name, e.patient_total, " BILLED_SQL " AS billed FROM estimates e JOIN " \
-	"clients c ON c.id = e.client_id WHERE e.gfe = 1 AND e.status NOT IN " \
-	"('draft', 'superseded', 'declined') AND (? = 0 OR e.account_id = ?)) " \
-	"x WHERE x.billed - x.patient_total >= ? ORDER BY x.id DESC LIMIT 50"
+#define GFE_SQL STORE_GFE_SQL
 #define SIGNED_SQL "SELECT e.id, COALESCE(e.root_id, e.id), " \
 	"e.client_id, CONCAT(c.first_name, ' ', c.last_name), e.patient_total, " \
 	"0, 2 FROM estimates e JOIN clients c ON c.id = e.client_id WHERE " \
@@ -314,7 +305,7 @@ store_estimate_gfe_flags(struct db *db, int64_t account_id, int64_t dispute,
 	int rc;
 
 	*out = store_rows_query(db, GFE_SQL, k, ARRAY_LEN(k), sizeof(**out),
-	    flag_from_row, n, &rc);
+	    store_estimate_flag_from_row, n, &rc);
 	return rc;
 }
 
@@ -325,8 +316,8 @@ store_estimate_home(struct db *db, int64_t dispute,
 {
 	struct db_param k[] = { DB_I64(0), DB_I64(0), DB_I64(dispute) };
 	struct store_rows_list l[] = {
-		{ flag_from_row, flag_id_desc, sizeof(**gfe), (void **)gfe, ngfe },
-		{ flag_from_row, flag_id_desc, sizeof(**sig), (void **)sig, nsig },
+		{ store_estimate_flag_from_row, flag_id_desc, sizeof(**gfe), (void **)gfe, ngfe },
+		{ store_estimate_flag_from_row, flag_id_desc, sizeof(**sig), (void **)sig, nsig },
 	};
 	struct db_result r;
 	int rc;

@@ -76,10 +76,11 @@ store_ledger_account_credit(struct db *db, int64_t account_id, int64_t *credit)
 
 /* One statement: the entries by kind, and the credit (payment money net
  * of refunds, less what is allocated of the account's payments). */
-#define ACCOUNT_SUMS "SELECT " SUMS "," \
+#define ACCOUNT_SUM_COLS SUMS "," \
 	" COALESCE(-SUM(CASE WHEN kind IN ('payment', 'refund') THEN amount END), 0)" \
 	" - (SELECT COALESCE(SUM(a.amount), 0) FROM allocations a" \
-	"   JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?)" \
+	"   JOIN payments p ON p.id = a.payment_id WHERE p.account_id = ?)"
+#define ACCOUNT_SUMS "SELECT " ACCOUNT_SUM_COLS \
 	" FROM ledger_entries WHERE account_id = ?"
 
 int
@@ -104,14 +105,16 @@ int
 store_ledger_account_page(struct db *db, int64_t account_id,
     struct store_account *a, struct store_ledger_sums *s)
 {
-	struct db_param p[] = { DB_I64(account_id), DB_I64(account_id),
-	    DB_I64(account_id) };
+	struct db_param p[] = { DB_I64(account_id), DB_I64(account_id) };
 	struct db_result r;
 	int rc;
 
+	/* Grouped by the account's primary key (a constant row): no
+	 * temporary table, and no row when there is no such account. */
 	memset(s, 0, sizeof(*s));
-	rc = db_query(db, "SELECT " STORE_ACCOUNT_COLS ", x.* FROM accounts a"
-	    " JOIN (" ACCOUNT_SUMS ") x WHERE a.id = ?", p, ARRAY_LEN(p), &r);
+	rc = db_query(db, "SELECT " STORE_ACCOUNT_COLS ", " ACCOUNT_SUM_COLS
+	    " FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id"
+	    " WHERE a.id = ? GROUP BY a.id", p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK && r.nrows == 1) {
 		store_profile_account_from_row(&r, 0, a);
 		sums_from_row(&r, 12, s);

@@ -71,12 +71,10 @@ store_method_account_name(struct db *db, int64_t account_id, char *out,
 
 /* --- payment methods -------------------------------------------------------- */
 
-#define PM_COLS "id, account_id, stripe_pm_id, kind, brand, last4," \
-	" COALESCE(exp_month, 0), COALESCE(exp_year, 0), is_default, status," \
-	" created_at, COALESCE(removed_at, 0)"
+#define PM_COLS STORE_PM_COLS
 
-static void
-method_from_row(const struct db_result *r, size_t i, void *elem)
+void
+store_method_from_row(const struct db_result *r, size_t i, void *elem)
 {
 	struct store_method *m = elem;
 
@@ -100,7 +98,7 @@ method_one(struct db *db, const char *sql, int64_t id, struct store_method *m)
 {
 	struct db_param p[] = { DB_I64(id) };
 
-	return store_rows_one(db, sql, p, 1, method_from_row, m);
+	return store_rows_one(db, sql, p, 1, store_method_from_row, m);
 }
 
 int
@@ -118,7 +116,7 @@ store_method_lock_usable(struct db *db, int64_t id, int64_t account_id,
 
 	return store_rows_one(db, "SELECT " PM_COLS " FROM payment_methods"
 	    " WHERE id = ? AND account_id = ? AND status = 'active' FOR UPDATE",
-	    p, 2, method_from_row, m);
+	    p, 2, store_method_from_row, m);
 }
 
 int
@@ -148,7 +146,7 @@ store_method_list_active(struct db *db, int64_t account_id,
 	rc = store_rows_fetch(db, "SELECT " PM_COLS " FROM payment_methods"
 	    " WHERE account_id = ? AND status = 'active'"
 	    " ORDER BY is_default DESC, id DESC", p, 1, sizeof(**out),
-	    method_from_row, &a, n);
+	    store_method_from_row, &a, n);
 	*out = a;
 	return rc;
 }
@@ -299,18 +297,13 @@ store_method_consent_revoke(struct db *db, int64_t consent_id, int64_t now,
 	    " WHERE id = ?", q, 3, NULL, NULL);
 }
 
-#define CONSENT_COLS "c.id, c.account_id, c.payment_method_id, m.kind," \
-	" m.brand, m.last4, c.scope, COALESCE(c.max_amount, 0)," \
-	" COALESCE(c.plan_id, 0), c.text_version, c.signer_name, c.signed_at," \
-	" c.ip, c.user_agent, COALESCE(c.recorded_by, 0)," \
-	" COALESCE(c.revoked_at, 0), COALESCE(c.revoked_by, 0), c.method_label," \
-	" m.status = 'removed', COALESCE(c.mail_id, 0), COALESCE(c.auth_text, '')" \
-	" FROM consents c JOIN payment_methods m ON m.id = c.payment_method_id"
+#define CONSENT_COLS STORE_CONSENT_COLS20 ", COALESCE(c.auth_text, '')"\
+	STORE_CONSENT_FROM
 
 #define CSTR(f, col)	(void)str_copy(c->f, sizeof(c->f), db_str(r, i, col))
 
-static void
-consent_from_row(const struct db_result *r, size_t i, void *elem)
+void
+store_consent_from_row(const struct db_result *r, size_t i, void *elem)
 {
 	struct store_consent *c = elem;
 
@@ -343,7 +336,7 @@ consent_rows(struct db *db, const char *sql, const struct db_param *k,
     size_t nk, struct store_consent **out, size_t *n)
 {
 	void *a = NULL;
-	int rc = store_rows_fetch(db, sql, k, nk, sizeof(**out), consent_from_row,
+	int rc = store_rows_fetch(db, sql, k, nk, sizeof(**out), store_consent_from_row,
 	    &a, n);
 
 	*out = a;
@@ -367,7 +360,7 @@ store_method_consent_get(struct db *db, int64_t consent_id, int64_t account_id,
 	struct db_param p[] = { DB_I64(consent_id), DB_I64(account_id) };
 
 	return store_rows_one(db, "SELECT " CONSENT_COLS " WHERE c.id = ?"
-	    " AND c.account_id = ?", p, 2, consent_from_row, c);
+	    " AND c.account_id = ?", p, 2, store_consent_from_row, c);
 }
 
 /* In force: not revoked, its method active and of the same account. */

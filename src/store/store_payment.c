@@ -11,22 +11,7 @@
 
 /* --- payment rows ----------------------------------------------------------- */
 
-#define PAY_COLS "p.id, p.account_id, COALESCE(p.client_id, 0), p.method," \
-	" p.amount, p.status, p.received_date, p.reference, p.memo, p.created_at," \
-	" COALESCE(p.attempt_key, ''), COALESCE(p.stripe_payment_intent, '')," \
-	" p.stripe_status, COALESCE(p.payment_method_id, 0), p.save_method," \
-	" p.failure_code, p.failure_message, p.disputed," \
-	" COALESCE(p.settled_at, 0), p.alloc_plan, p.checked_at," \
-	" COALESCE(p.consent_signer, ''), COALESCE(p.consent_scope, '')," \
-	" COALESCE(p.consent_max_amount, 0), COALESCE(p.consent_text_version, '')," \
-	" COALESCE(p.consent_ip, ''), COALESCE(p.consent_user_agent, '')," \
-	" COALESCE(p.consent_recorded_by, 0), COALESCE(p.consent_id, 0)," \
-	" (SELECT COALESCE(SUM(a.amount), 0) FROM allocations a" \
-	"   WHERE a.payment_id = p.id)," \
-	" (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e" \
-	"   WHERE e.payment_id = p.id AND e.kind = 'refund')," \
-	" (SELECT COALESCE(SUM(f.amount), 0) FROM refunds f" \
-	"   WHERE f.payment_id = p.id AND f.status = 'pending')"
+#define PAY_COLS STORE_PAY_COLS
 
 #define STR_COL(f, c)	(void)str_copy(p->f, sizeof(p->f), db_str(r, i, c))
 
@@ -77,8 +62,8 @@ pay_from_row(const struct db_result *r, size_t i, void *elem)
 }
 
 /* A list row: PAY_COLS and applied_client. */
-static void
-pay_applied_from_row(const struct db_result *r, size_t i, void *elem)
+void
+store_payment_list_from_row(const struct db_result *r, size_t i, void *elem)
 {
 	struct store_payment *p = elem;
 
@@ -219,7 +204,7 @@ store_payment_list(struct db *db, const struct store_payment_filter *f,
 	rc = store_rows_fetch(db, f->account_id != 0 ?
 	    PAY_LIST_HEAD "p.account_id = ?" PAY_LIST_TAIL :
 	    PAY_LIST_HEAD "? = 0" PAY_LIST_TAIL,
-	    p, ARRAY_LEN(p), sizeof(**out), pay_applied_from_row, &a, n);
+	    p, ARRAY_LEN(p), sizeof(**out), store_payment_list_from_row, &a, n);
 	*out = a;
 	return rc;
 }

@@ -203,13 +203,10 @@ store_profile_account_search(struct db *db,
 
 /* --- clients ------------------------------------------------------------- */
 
-#define CLI_SEL "SELECT c.id, c.account_id, c.stage, c.first_name," \
-	" c.last_name, COALESCE(c.birth_date, ''), c.email, c.phone," \
-	" COALESCE(c.location_id, 0), COALESCE(c.converted_at, 0), c.created_at," \
-	" a.name FROM clients c JOIN accounts a ON a.id = c.account_id"
+#define CLI_SEL STORE_CLIENT_SEL
 
-static void
-client_from_row(const struct db_result *r, size_t i, void *out)
+void
+store_client_from_row(const struct db_result *r, size_t i, void *out)
 {
 	struct store_client *c = out;
 
@@ -272,7 +269,7 @@ store_profile_client_get(struct db *db, int64_t id, int lock,
 	rc = db_query(db, lock ? CLI_SEL " WHERE c.id = ? FOR UPDATE" :
 	    CLI_SEL " WHERE c.id = ?", p, 1, &r);
 	if (rc == DB_OK && r.nrows == 1) {
-		client_from_row(&r, 0, c);
+		store_client_from_row(&r, 0, c);
 		rc = 1;
 	}
 	db_result_free(&r);
@@ -289,7 +286,7 @@ store_profile_client_list(struct db *db, int64_t account_id,
 
 	rc = db_query(db, CLI_SEL " WHERE c.account_id = ? ORDER BY c.id",
 	    p, 1, &r);
-	rc = rows_array(rc, &r, sizeof(**out), client_from_row, (void **)out, n);
+	rc = rows_array(rc, &r, sizeof(**out), store_client_from_row, (void **)out, n);
 	db_result_free(&r);
 	return rc;
 }
@@ -343,7 +340,7 @@ store_profile_client_search(struct db *db, const char *s1, const char *s2,
 		    " ORDER BY c.id DESC LIMIT ?", p, ARRAY_LEN(p), &r);
 	} else
 		rc = client_match(db, s1, s2, q, before, fetch, &r);
-	rc = rows_array(rc, &r, sizeof(**out), client_from_row, (void **)out, n);
+	rc = rows_array(rc, &r, sizeof(**out), store_client_from_row, (void **)out, n);
 	db_result_free(&r);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "db.h"
+#include "store_rows.h"
 #include "store_statement.h"
 #include "str.h"
 
@@ -85,12 +86,7 @@ store_statement_get(struct db *db, int64_t id, struct store_statement *st)
 	return rc;
 }
 
-#define HEAD_COLS "SELECT s.id, s.number, s.account_id," \
-	" COALESCE(s.client_id, 0), s.period_start, s.period_end," \
-	" s.statement_date, s.due_date, s.opening_balance, s.closing_balance," \
-	" s.amount_due, a.name, COALESCE(CONCAT(c.first_name, ' ', c.last_name), '')" \
-	" FROM statements s JOIN accounts a" \
-	" ON a.id = s.account_id LEFT JOIN clients c ON c.id = s.client_id"
+#define HEAD_COLS STORE_STATEMENT_HEAD_SQL
 
 /* One query per filter shape, each walking an index in id order:
  * PRIMARY, statements_account (account_id, id), statements_batch
@@ -118,9 +114,11 @@ find_query(struct db *db, int64_t account_id, int64_t batch_id, int64_t before,
 	}
 }
 
-static void
-head_row(const struct db_result *r, size_t i, struct store_statement *s)
+void
+store_statement_head_from_row(const struct db_result *r, size_t i, void *elem)
 {
+	struct store_statement *s = elem;
+
 	s->id = db_i64(r, i, 0);
 	str_copy(s->number, sizeof(s->number), db_str(r, i, 1));
 	s->account_id = db_i64(r, i, 2);
@@ -150,7 +148,7 @@ store_statement_find(struct db *db, int64_t account_id, int64_t batch_id,
 	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
 		rc = DB_ERR;
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
-		head_row(&r, i, &(*out)[i]);
+		store_statement_head_from_row(&r, i, &(*out)[i]);
 	if (rc == DB_OK)
 		*n = r.nrows;
 	db_result_free(&r);

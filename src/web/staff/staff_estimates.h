@@ -18,8 +18,10 @@ int	 staff_estimates_load(struct ctx *, struct estimate *);
 int	 staff_estimates_fin_block(struct ctx *, int64_t client_id);
 /* GFE $400 flags (gfe_flags loop) of an account, or of one of its clients
  * (client_id != 0), or of every account (account_id 0). */
+struct account_lists;
+/* l: the account page's lists, read already (NULL: read here). */
 int	 staff_estimates_gfe_flags(struct ctx *, int64_t account_id,
-	    int64_t client_id);
+	    int64_t client_id, const struct account_lists *l);
 /* The staff home's work list (gfe_flags, est_awaiting loops). */
 int	 staff_estimates_home_worklist(struct ctx *);
 

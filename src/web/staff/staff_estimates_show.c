@@ -3,6 +3,7 @@
  * Faith Estimate view; the Financial-tab block. */
 #include "common.h"
 
+#include "account_page.h"
 #include "app.h"
 #include "audit.h"
 #include "cfg.h"
@@ -299,11 +300,16 @@ gfe_rows(struct ctx *c, const struct estimate_flag *fs, size_t n,
 
 /* GFE $400 flags of an account (of one of its clients when client_id). */
 int
-staff_estimates_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id)
+staff_estimates_gfe_flags(struct ctx *c, int64_t account_id, int64_t client_id,
+    const struct account_lists *l)
 {
 	struct estimate_flag *fs = NULL;
 	size_t n = 0;
 
+	if (l != NULL) {
+		gfe_rows(c, l->flags, l->nflags, client_id);
+		return 0;
+	}
 	if (estimate_gfe_flags(c->app->db, account_id, &fs, &n) != EST_S_OK)
 		return -1;
 	gfe_rows(c, fs, n, client_id);

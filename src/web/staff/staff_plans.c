@@ -3,6 +3,7 @@
  * changes are in staff_plans_show.c. */
 #include "common.h"
 
+#include "account_page.h"
 #include "app.h"
 #include "audit.h"
 #include "clock.h"
@@ -152,10 +153,11 @@ staff_plans_form_field(const char *api)
 /* --- the Financial tab ---------------------------------------------------- */
 
 int
-staff_plans_fin(struct ctx *c, int64_t account_id, int64_t client_id)
+staff_plans_fin(struct ctx *c, int64_t account_id, int64_t client_id,
+    const struct account_lists *l)
 {
-	struct plan *ps = NULL;
-	size_t n = 0;
+	struct plan *ps = l ? l->plans : NULL;
+	size_t n = l ? l->nplans : 0;
 
 	tmpl_set_bool(c->view, "plans_block", 1);
 	if (client_id)
@@ -164,16 +166,19 @@ staff_plans_fin(struct ctx *c, int64_t account_id, int64_t client_id)
 	else
 		tmpl_setf(c->view, "new_plan_url", "/accounts/%" PRId64 "/plans/new",
 		    account_id);
-	if (plan_list(c->app->db, account_id, client_id, 0, &ps, &n) != PLAN_OK)
+	if (l == NULL && plan_list(c->app->db, account_id, client_id, 0, &ps,
+	    &n) != PLAN_OK)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "plans");
 
 		if (row != NULL)
 			plan_view(row, &ps[i]);
-		plan_free(&ps[i]);
 	}
-	free(ps);
+	for (size_t i = 0; l == NULL && i < n; i++)
+		plan_free(&ps[i]);
+	if (l == NULL)
+		free(ps);
 	return 0;
 }
 

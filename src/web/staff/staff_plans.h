@@ -24,7 +24,10 @@ int	 h_plan_limits(struct ctx *);
 int	 h_plan_limits_save(struct ctx *);
 
 /* The Financial tab's "Payment plans" section (plans loop, new_plan_url). */
-int	 staff_plans_fin(struct ctx *, int64_t account_id, int64_t client_id);
+struct account_lists;
+/* l: the account page's lists, read already (NULL: read here). */
+int	 staff_plans_fin(struct ctx *, int64_t account_id, int64_t client_id,
+	    const struct account_lists *l);
 
 /* Form/API field of a plan error as the staff form names it. */
 const char *staff_plans_form_field(const char *api_field);

@@ -2,6 +2,7 @@
  * tab: balance summary, invoices, payments and statements. */
 #include "common.h"
 
+#include "account_page.h"
 #include "app.h"
 #include "catalog.h"
 #include "clock.h"
@@ -66,6 +67,18 @@ invoice_row(struct tmpl_vars *row, const struct invoice *inv)
 		tmpl_set_bool(row, "overdue", 1);
 }
 
+static void
+invoice_rows_add(struct ctx *c, const struct invoice *is, size_t n,
+    int64_t *last)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add(c->view, "invoices");
+		if (row)
+			invoice_row(row, &is[i]);
+		*last = is[i].id;
+	}
+}
+
 int
 staff_profiles_invoice_rows(struct ctx *c, const struct invoice_filter *f,
     size_t *n, int *more, int64_t *last)
@@ -76,26 +89,27 @@ staff_profiles_invoice_rows(struct ctx *c, const struct invoice_filter *f,
 	*more = 0;
 	if (invoice_list(c->app->db, f, &is, n, more) != INV_OK)
 		return -1;
-	for (size_t i = 0; i < *n; i++) {
-		struct tmpl_vars *row = tmpl_loop_add(c->view, "invoices");
-		if (row)
-			invoice_row(row, &is[i]);
-		*last = is[i].id;
+	invoice_rows_add(c, is, *n, last);
+	for (size_t i = 0; i < *n; i++)
 		invoice_free(&is[i]);
-	}
 	free(is);
 	return 0;
 }
 
+/* l: the account page's lists, read already (NULL: read them here). */
 static int
-fin_invoices(struct ctx *c, int64_t account_id, int64_t client_id)
+fin_invoices(struct ctx *c, int64_t account_id, int64_t client_id,
+    const struct account_lists *l)
 {
 	struct invoice_filter f = { account_id, client_id, 0, NULL, 0, FIN_ROWS };
 	size_t n = 0;
 	int64_t last = 0;
 	int more = 0;
 
-	if (staff_profiles_invoice_rows(c, &f, &n, &more, &last) == -1)
+	if (l != NULL) {
+		invoice_rows_add(c, l->invoices, l->ninvoices, &last);
+		more = l->invoices_more;
+	} else if (staff_profiles_invoice_rows(c, &f, &n, &more, &last) == -1)
 		return -1;
 	if (more)
 		tmpl_setf(c->view, "invoices_more_url", "/invoices?%s=%" PRId64,
@@ -105,14 +119,15 @@ fin_invoices(struct ctx *c, int64_t account_id, int64_t client_id)
 }
 
 static int
-fin_payments(struct ctx *c, int64_t account_id, int64_t client_id)
+fin_payments(struct ctx *c, int64_t account_id, int64_t client_id,
+    const struct account_lists *l)
 {
 	struct payment_filter f = { account_id, client_id, 0, FIN_ROWS };
-	struct payment *ps = NULL;
-	size_t n = 0;
-	int more = 0;
+	struct payment *ps = l ? l->payments : NULL;
+	size_t n = l ? l->npayments : 0;
+	int more = l ? l->payments_more : 0;
 
-	if (payment_list(c->app->db, &f, &ps, &n, &more) != PAY_OK)
+	if (l == NULL && payment_list(c->app->db, &f, &ps, &n, &more) != PAY_OK)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "payments");
@@ -132,7 +147,8 @@ fin_payments(struct ctx *c, int64_t account_id, int64_t client_id)
 		tmpl_set_bool(row, "not_succeeded",
 		    strcmp(ps[i].status, "succeeded") != 0);
 	}
-	free(ps);
+	if (l == NULL)
+		free(ps);
 	tmpl_set_bool(c->view, "payments_more", more);
 	return 0;
 }
@@ -140,12 +156,13 @@ fin_payments(struct ctx *c, int64_t account_id, int64_t client_id)
 /* Statements of the account; on a client page, the client's own and the
  * whole-account ones. */
 static int
-fin_statements(struct ctx *c, int64_t account_id, int64_t client_id)
+fin_statements(struct ctx *c, int64_t account_id, int64_t client_id,
+    const struct account_lists *l)
 {
-	struct statement *ss = NULL;
-	size_t n = 0, shown = 0;
+	struct statement *ss = l ? l->statements : NULL;
+	size_t n = l ? l->nstatements : 0, shown = 0;
 
-	if (statement_list(c->app->db, account_id, &ss, &n) != ST_OK)
+	if (l == NULL && statement_list(c->app->db, account_id, &ss, &n) != ST_OK)
 		return -1;
 	for (size_t i = 0; i < n && shown < FIN_ROWS; i++) {
 		struct tmpl_vars *row;
@@ -164,9 +181,10 @@ fin_statements(struct ctx *c, int64_t account_id, int64_t client_id)
 		    "Whole account");
 		kit_set_money(row, "amount_due", ss[i].amount_due);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; l == NULL && i < n; i++)
 		statement_free(&ss[i]);
-	free(ss);
+	if (l == NULL)
+		free(ss);
 	return 0;
 }
 
@@ -189,10 +207,11 @@ fin_actions(struct ctx *c, const char *kind, int64_t id, int64_t account_id,
 	tmpl_setf(c->view, "audit_url", "/%s/%" PRId64 "/audit", kind, id);
 }
 
-/* account_b: the account's figures, read with its row (account pages). */
+/* account_b: the account's figures, read with its row, l its lists
+ * (account pages). */
 static int
 fin_fill(struct ctx *c, int64_t account_id, int64_t client_id,
-    const struct balance *account_b)
+    const struct balance *account_b, const struct account_lists *l)
 {
 	struct balance b;
 
@@ -212,12 +231,12 @@ fin_fill(struct ctx *c, int64_t account_id, int64_t client_id,
 	    (c->user.role & ROLES_MONEY) != 0)
 		tmpl_setf(c->view, "apply_credit_url", "/accounts/%" PRId64
 		    "/apply-credit", account_id);
-	if (fin_invoices(c, account_id, client_id) == -1 ||
-	    fin_payments(c, account_id, client_id) == -1 ||
-	    fin_statements(c, account_id, client_id) == -1 ||
+	if (fin_invoices(c, account_id, client_id, l) == -1 ||
+	    fin_payments(c, account_id, client_id, l) == -1 ||
+	    fin_statements(c, account_id, client_id, l) == -1 ||
 	    /* ui-stripe */
-	    staff_stripe_fin_view(c, account_id, client_id) == -1 ||
-	    staff_plans_fin(c, account_id, client_id) == -1)	/* plans */
+	    staff_stripe_fin_view(c, account_id, client_id, l) == -1 ||
+	    staff_plans_fin(c, account_id, client_id, l) == -1)	/* plans */
 		return -1;
 	return 0;
 }
@@ -278,9 +297,9 @@ client_page(struct ctx *c, const char *stage)
 	fin_actions(c, "clients", cl.id, cl.account_id, cl.id);
 	kit_notice(c);
 	if (location_name(c, cl.location_id) == -1 ||
-	    fin_fill(c, cl.account_id, cl.id, NULL) == -1 ||
+	    fin_fill(c, cl.account_id, cl.id, NULL, NULL) == -1 ||
 	    staff_estimates_fin_block(c, cl.id) == -1 ||
-	    staff_estimates_gfe_flags(c, cl.account_id, cl.id) == -1)
+	    staff_estimates_gfe_flags(c, cl.account_id, cl.id, NULL) == -1)
 		return -1;
 	return app_render(c, 200, "profiles_show.html");
 }
@@ -297,14 +316,9 @@ h_client_show(struct ctx *c)
 	return client_page(c, "client");
 }
 
-static int
-account_members(struct ctx *c, int64_t account_id)
+static void
+account_members(struct ctx *c, const struct client *cs, size_t n)
 {
-	struct client *cs = NULL;
-	size_t n = 0;
-
-	if (account_clients(c->app->db, account_id, &cs, &n) != PROF_OK)
-		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "members");
 		int inquiry = strcmp(cs[i].stage, "inquiry") == 0;
@@ -317,8 +331,6 @@ account_members(struct ctx *c, int64_t account_id)
 		tmpl_set_bool(row, "is_inquiry", inquiry);
 		tmpl_set(row, "birth_date", cs[i].birth_date);
 	}
-	free(cs);
-	return 0;
 }
 
 int
@@ -326,6 +338,7 @@ h_account_show(struct ctx *c)
 {
 	int64_t id;
 	struct account a;
+	struct account_lists l;
 	struct balance b;
 	char line[256];
 	int rc;
@@ -356,9 +369,13 @@ h_account_show(struct ctx *c)
 	    a.id);
 	fin_actions(c, "accounts", a.id, a.id, 0);
 	kit_notice(c);
+	/* its lists in one more statement */
 	if (location_name(c, a.location_id) == -1 ||
-	    account_members(c, a.id) == -1 || fin_fill(c, a.id, 0, &b) == -1 ||
-	    staff_estimates_gfe_flags(c, a.id, 0) == -1)
+	    account_page_lists(c->app->db, a.id, FIN_ROWS, &l) == -1)
 		return -1;
-	return app_render(c, 200, "profiles_show.html");
+	account_members(c, l.clients, l.nclients);
+	rc = fin_fill(c, a.id, 0, &b, &l) == -1 ||
+	    staff_estimates_gfe_flags(c, a.id, 0, &l) == -1 ? -1 : 0;
+	account_lists_free(&l);
+	return rc == -1 ? -1 : app_render(c, 200, "profiles_show.html");
 }

@@ -58,8 +58,9 @@ int	 staff_stripe_payment_view(struct ctx *, const struct payment *);
 /* Financial tab (profiles_financial.html): saved payment methods with
  * consent status and the add/default/remove actions, links to consents
  * and payment history. 0 / -1. */
+struct account_lists;
 int	 staff_stripe_fin_view(struct ctx *, int64_t account_id,
-	    int64_t client_id);
+	    int64_t client_id, const struct account_lists *);
 
 /* --- shared by staff_stripe_pay.c and staff_stripe_actions.c ------------- */
 

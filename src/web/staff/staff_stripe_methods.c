@@ -3,6 +3,7 @@
  * plus the payment-methods block of the Financial tab. */
 #include "common.h"
 
+#include "account_page.h"
 #include "app.h"
 #include "audit.h"
 #include "clock.h"
@@ -40,17 +41,19 @@ scope_label(const char *scope)
 }
 
 /* The saved methods of an account into loop pm_rows with their consent
- * status; pm_attempt_key for the add forms. *n_out: methods listed. */
+ * status; pm_attempt_key for the add forms. *n_out: methods listed. l:
+ * the account page's lists, read already (NULL: read them here). */
 static int
-view_methods(struct ctx *c, int64_t account_id, size_t *n_out)
+view_methods(struct ctx *c, int64_t account_id, size_t *n_out,
+    const struct account_lists *l)
 {
-	struct sp_method *ms = NULL;
-	struct sp_consent *cs = NULL;
-	size_t nm = 0, nc = 0;
+	struct sp_method *ms = l ? l->methods : NULL;
+	struct sp_consent *cs = l ? l->consents : NULL;
+	size_t nm = l ? l->nmethods : 0, nc = l ? l->nconsents : 0;
 	char key[64];
 
-	if (staff_stripe_methods_consents(c, account_id, &ms, &nm, &cs,
-	    &nc) == -1)
+	if (l == NULL && staff_stripe_methods_consents(c, account_id, &ms, &nm,
+	    &cs, &nc) == -1)
 		return -1;
 	for (size_t i = 0; i < nm; i++) {
 		struct tmpl_vars *row = tmpl_loop_add(c->view, "pm_rows");
@@ -84,8 +87,10 @@ view_methods(struct ctx *c, int64_t account_id, size_t *n_out)
 		tmpl_setf(row, "method_remove_confirm", "Remove this payment method? "
 		    "It is detached at Stripe and its authorizations are revoked.");
 	}
-	free(ms);
-	free(cs);
+	if (l == NULL) {
+		free(ms);
+		free(cs);
+	}
 	if (staff_stripe_attempt_key(key, sizeof(key)) == -1)
 		return -1;
 	tmpl_set(c->view, "pm_attempt_key", key);
@@ -99,9 +104,10 @@ view_methods(struct ctx *c, int64_t account_id, size_t *n_out)
 }
 
 int
-staff_stripe_fin_view(struct ctx *c, int64_t account_id, int64_t client_id)
+staff_stripe_fin_view(struct ctx *c, int64_t account_id, int64_t client_id,
+    const struct account_lists *l)
 {
-	if (view_methods(c, account_id, NULL) == -1)
+	if (view_methods(c, account_id, NULL, l) == -1)
 		return -1;
 	tmpl_set_bool(c->view, "pm_block", 1);
 	tmpl_setf(c->view, "pm_page_url", "/accounts/%" PRId64 "/payment-methods",
@@ -128,7 +134,7 @@ methods_page(struct ctx *c, const struct account *a, int status,
 	kit_view_account(c->view, a);
 	tmpl_set(c->view, "title", "Payment methods");
 	tmpl_set_bool(c->view, "nav_accounts", 1);
-	if (view_methods(c, a->id, NULL) == -1)
+	if (view_methods(c, a->id, NULL, NULL) == -1)
 		return -1;
 	tmpl_setf(c->view, "pm_consents_url", "/accounts/%" PRId64 "/consents",
 	    a->id);
@@ -437,7 +443,7 @@ consents_page_of(struct ctx *c, const struct account *a,
 		tmpl_set_bool(c->view, "nav_accounts", 1);
 	if (view_consents(c, a->id) == -1 ||
 	    view_consent_methods(c, a->id, selected) == -1 ||
-	    view_methods(c, a->id, NULL) == -1)
+	    view_methods(c, a->id, NULL, NULL) == -1)
 		return -1;
 	staff_stripe_view_consent_text(c);
 	view_consent_preview(c, a->id, selected, post);
