@@ -567,6 +567,18 @@ static const struct invariant invariants[] = {
 	  " FROM invoices i FORCE INDEX (invoices_open_due)"
 	  " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL) x"
 	  " GROUP BY l, u, h HAVING SUM(st) <> SUM(op) OR SUM(z) > 0 LIMIT 1" },
+	{ "stored A/R totals equal the account balances",
+	  /* ar_totals (migration 0032) and the accounts' balances by
+	   * (location, account id % 16) in one pass; rows at zero are kept */
+	  "SELECT CONCAT('location ', l, ' shard ', h, ': stored owed ', SUM(so),"
+	  " ' credit ', SUM(sc), ' owing ', SUM(sn), ' but accounts owe ', SUM(ao),"
+	  " ' credit ', SUM(ac), ' owing ', SUM(an)) FROM (SELECT location_id l,"
+	  " shard h, owed so, credit sc, accounts_owing sn, 0 ao, 0 ac, 0 an"
+	  " FROM ar_totals UNION ALL SELECT COALESCE(location_id, 0), id % 16, 0, 0, 0,"
+	  " GREATEST(fig_balance, 0), GREATEST(-fig_balance, 0), fig_balance > 0"
+	  " FROM accounts WHERE fig_balance <> 0) x"
+	  " GROUP BY l, h HAVING SUM(so) <> SUM(ao) OR SUM(sc) <> SUM(ac)"
+	  " OR SUM(sn) <> SUM(an) LIMIT 1" },
 };
 
 size_t

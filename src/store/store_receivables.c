@@ -4,9 +4,10 @@
 #include "str.h"
 #include "store_receivables.h"
 
-#define TOTALS "SELECT COALESCE(SUM(GREATEST(fig_balance, 0)), 0)," \
-	" COALESCE(SUM(GREATEST(-fig_balance, 0)), 0)," \
-	" COALESCE(SUM(fig_balance > 0), 0) FROM accounts"
+/* The A/R totals read model (migration 0032): at most 16 rows (shards) per
+ * location, read through its primary key. */
+#define TOTALS "SELECT COALESCE(SUM(owed), 0), COALESCE(SUM(credit), 0)," \
+	" COALESCE(SUM(accounts_owing), 0) FROM ar_totals"
 
 int
 store_receivables_totals(struct db *db, int64_t location_id,
@@ -18,10 +19,8 @@ store_receivables_totals(struct db *db, int64_t location_id,
 
 	memset(t, 0, sizeof(*t));
 	rc = location_id ?
-	    db_query(db, TOTALS " FORCE INDEX (accounts_location_balance)"
-	    " WHERE location_id = ? AND fig_balance <> 0", p, 1, &r) :
-	    db_query(db, TOTALS " FORCE INDEX (accounts_balance)"
-	    " WHERE fig_balance <> 0", NULL, 0, &r);
+	    db_query(db, TOTALS " WHERE location_id = ?", p, 1, &r) :
+	    db_query(db, TOTALS, NULL, 0, &r);
 	if (rc == DB_OK && r.nrows == 1) {
 		t->owed = db_i64(&r, 0, 0);
 		t->credit = db_i64(&r, 0, 1);
@@ -123,10 +122,12 @@ store_receivables_by_location(struct db *db, struct store_ar_location *out,
 
 	*n = 0;
 	*more = 0;
-	rc = db_query(db, "SELECT COALESCE(location_id, 0),"
-	    " SUM(GREATEST(fig_balance, 0)), SUM(GREATEST(-fig_balance, 0)),"
-	    " SUM(fig_balance > 0) FROM accounts FORCE INDEX (accounts_location_balance)"
-	    " WHERE fig_balance <> 0 GROUP BY location_id ORDER BY location_id",
+	/* in primary key order: no sort, no temporary table; a location
+	 * whose accounts all have a zero balance (its rows kept at zero) is
+	 * left out, as it was when summing the accounts */
+	rc = db_query(db, "SELECT location_id, SUM(owed), SUM(credit),"
+	    " SUM(accounts_owing) FROM ar_totals GROUP BY location_id"
+	    " HAVING SUM(owed) <> 0 OR SUM(credit) <> 0 ORDER BY location_id",
 	    NULL, 0, &r);
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
 		if (*n == max) {

@@ -1,9 +1,9 @@
-/* Receivables (the A/R page) from the stored figures of migration 0023:
- * account balances through accounts_balance / accounts_location_balance,
- * open invoice money by due date through invoices_open_due. Each function
- * is one statement reading an index range (named with FORCE INDEX: with a
- * third of the rows matching, the optimizer may prefer a table scan, which
- * is seconds at 1M invoices), never the ledger. */
+/* Receivables (the A/R page) from the stored figures: totals per location
+ * from ar_totals (migration 0032, at most 16 rows per location), the
+ * largest account balances through accounts_balance /
+ * accounts_location_balance (0023), open invoice money by due date from
+ * ar_open_due (0031). Each function is one statement reading a few rows or
+ * an index range, never the ledger nor every account. */
 #ifndef STORE_RECEIVABLES_H
 #define STORE_RECEIVABLES_H
 
@@ -47,7 +47,7 @@ struct store_ar_location {
 	int64_t	 accounts_owing;
 };
 /* Owed money, credit and accounts owing per location (accounts with a
- * balance), in one pass over accounts_location_balance: their sum is
+ * balance), from ar_totals in primary key order: their sum is
  * store_receivables_totals(0). *more is set when locations beyond max were
  * left out. */
 int	 store_receivables_by_location(struct db *, struct store_ar_location *out,
