@@ -1263,19 +1263,17 @@ corrupt_read_models(int64_t account)
 	{
 		/* one account owing too many in the paying account's own row */
 		struct db_param p[] = { DB_I64(account) };
-		char sql[256], undo[256];
 		int64_t loc = sql_i64("SELECT COALESCE(location_id, 0) FROM accounts"
 		    " WHERE id = ?", p, 1);
-		str_fmt(sql, sizeof(sql), "UPDATE ar_totals SET accounts_owing ="
-		    " accounts_owing + 1 WHERE location_id = %" PRId64 " AND shard ="
-		    " ? %% 16", loc);
-		str_fmt(undo, sizeof(undo), "UPDATE ar_totals SET accounts_owing ="
-		    " accounts_owing - 1 WHERE location_id = %" PRId64 " AND shard ="
-		    " ? %% 16", loc);
 		str_fmt(detail, sizeof(detail), "location %" PRId64 " shard %" PRId64
 		    ": stored owed", loc, account % 16);
-		expect_corruption_named(sql, p, ARRAY_LEN(p), undo, "stored A/R totals"
-		    " equal the account balances", detail);
+		expect_corruption_named("UPDATE ar_totals SET accounts_owing ="
+		    " accounts_owing + 1 WHERE (location_id, shard) = (SELECT"
+		    " COALESCE(location_id, 0), id % 16 FROM accounts WHERE id = ?)",
+		    p, ARRAY_LEN(p), "UPDATE ar_totals SET accounts_owing ="
+		    " accounts_owing - 1 WHERE (location_id, shard) = (SELECT"
+		    " COALESCE(location_id, 0), id % 16 FROM accounts WHERE id = ?)",
+		    "stored A/R totals equal the account balances", detail);
 	}
 }
 
