@@ -63,8 +63,8 @@ ar_view_row(const struct db_result *r, size_t i, struct store_ar_view *v)
 	}
 }
 
-/* Largest balance first, ties newest account first (the order of each
- * part of a UNION is not guaranteed). */
+/* Largest balance first, ties newest account first; locations by id (the
+ * order of each part of a UNION is not guaranteed). */
 static int
 cmp_top(const void *a, const void *b)
 {
@@ -74,6 +74,15 @@ cmp_top(const void *a, const void *b)
 		return x->balance < y->balance ? 1 : -1;
 	return x->account_id < y->account_id ? 1 : x->account_id > y->account_id ?
 	    -1 : 0;
+}
+
+static int
+cmp_loc(const void *a, const void *b)
+{
+	const struct store_ar_location *x = a, *y = b;
+
+	return x->location_id < y->location_id ? -1 : x->location_id >
+	    y->location_id;
 }
 
 int
@@ -100,6 +109,8 @@ store_receivables_view(struct db *db, int64_t location_id,
 	db_result_free(&r);
 	if (v->ntop > 1)
 		qsort(v->top, v->ntop, sizeof(*v->top), cmp_top);
+	if (v->nloc > 1)
+		qsort(v->loc, v->nloc, sizeof(*v->loc), cmp_loc);
 	return rc;
 }
 
