@@ -322,80 +322,82 @@ statement_preview(struct db *db, int64_t account_id, int64_t client_id,
 
 /* --- A/R summary --------------------------------------------------------- */
 
-/* Every location's part and, summed, the totals: one pass. */
+/* The due dates where each aging bucket after the first begins
+ * (calc_aging_bucket): money due after cut[0] is in bucket 0, in
+ * (cut[b], cut[b - 1]] in bucket b, on or before the last cut in the last. */
 static int
-ar_locations(struct db *db, struct ar_summary *s, struct store_ar_totals *t)
+aging_cuts(int64_t today, char cut[][11])
 {
-	struct store_ar_location *v = calloc(AR_MAX_LOCATIONS + 1, sizeof(*v));
-	size_t n = 0;
-	int more = 0, rc;
+	int64_t days = 0;
 
-	memset(t, 0, sizeof(*t));
-	if (v == NULL)
-		return DB_ERR;
-	rc = store_receivables_by_location(db, v, AR_MAX_LOCATIONS + 1, &n, &more);
-	if (rc == DB_OK && more)	/* totals need every group */
-		rc = store_receivables_totals(db, 0, t);
-	for (size_t i = 0; rc == DB_OK && i < n; i++) {
-		if (!more) {
-			t->owed += v[i].owed;
-			t->credit += v[i].credit;
-			t->accounts_owing += v[i].accounts_owing;
-		}
-		if (v[i].location_id == 0)
+	for (size_t b = 1; b < AGING_BUCKETS; b++) {
+		while ((size_t)calc_aging_bucket(days) < b && days < 1000000)
+			days++;
+		if (date_fmt(today - days, cut[b - 1], sizeof(cut[b - 1])) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+ar_fill(struct ar_summary *s, const struct store_ar_view *v)
+{
+	int more = v->more;
+
+	s->total = v->totals.owed;
+	s->credit = v->totals.credit;
+	s->accounts_with_balance = v->totals.accounts_owing;
+	for (size_t i = 0; i < v->ntop && i < ARRAY_LEN(s->top); i++) {
+		s->top[i].account_id = v->top[i].account_id;
+		str_copy(s->top[i].account_name, sizeof(s->top[i].account_name),
+		    v->top[i].name);
+		s->top[i].balance = v->top[i].balance;
+		s->ntop++;
+	}
+	for (size_t i = 0; i < v->nloc; i++) {
+		if (v->loc[i].location_id == 0)
 			continue;
 		if (s->nloc == AR_MAX_LOCATIONS) {
 			more = 1;
 			continue;
 		}
-		s->loc[s->nloc++] = (struct ar_location){ v[i].location_id,
-		    v[i].owed, v[i].accounts_owing };
+		s->loc[s->nloc++] = (struct ar_location){ v->loc[i].location_id,
+		    v->loc[i].owed, v->loc[i].accounts_owing };
 	}
 	s->loc_complete = !more;
-	free(v);
-	return rc;
+	s->unapplied = -(s->total - s->credit);
+	for (size_t b = 0; b < AGING_BUCKETS; b++) {
+		s->aging[b] = v->aging[b];
+		s->unapplied += s->aging[b];
+	}
 }
 
-/* From the stored figures (migration 0023; ledger verify recomputes them):
- * three index-range reads whatever the size of the ledger. */
+/* From the read models (migrations 0031, 0032; ledger verify recomputes
+ * them): one statement reading a few rows whatever the size of the ledger
+ * and the number of accounts. */
 int
 ar_summary(struct db *db, int64_t location_id, struct ar_summary *s)
 {
 	struct store_ar_account top[ARRAY_LEN(s->top)];
-	struct store_ar_totals t;
-	struct store_ar_due *due = NULL;
-	int64_t today = date_today(), d;
-	size_t ntop = 0, ndue = 0;
-	int rc = ST_OK;
+	struct store_ar_view v;
+	int rc;
 
+	_Static_assert(AGING_BUCKETS == STORE_AR_CUTS + 1, "aging buckets");
 	memset(s, 0, sizeof(*s));
-	if ((location_id ? store_receivables_totals(db, location_id, &t) :
-	    ar_locations(db, s, &t)) != DB_OK ||
-	    store_receivables_top(db, location_id, top, ARRAY_LEN(top), &ntop) != DB_OK ||
-	    store_receivables_open_by_due(db, location_id, &due, &ndue) != DB_OK) {
-		free(due);
-		return ST_DB;
+	memset(&v, 0, sizeof(v));
+	v.top = top;
+	v.maxtop = ARRAY_LEN(top);
+	/* each location's part (and those without one), totals read whole */
+	if (location_id == 0) {
+		v.maxloc = AR_MAX_LOCATIONS + 1;
+		if ((v.loc = calloc(v.maxloc, sizeof(*v.loc))) == NULL)
+			return ST_DB;
 	}
-	s->total = t.owed;
-	s->credit = t.credit;
-	s->accounts_with_balance = t.accounts_owing;
-	for (size_t i = 0; i < ntop; i++) {
-		s->top[i].account_id = top[i].account_id;
-		str_copy(s->top[i].account_name, sizeof(s->top[i].account_name),
-		    top[i].name);
-		s->top[i].balance = top[i].balance;
-	}
-	s->ntop = ntop;
-	for (size_t i = 0; i < ndue && rc == ST_OK; i++) {
-		if (date_parse(due[i].due_date, &d) == -1)
-			rc = ST_DB;
-		else
-			s->aging[calc_aging_bucket(today - d)] += due[i].open;
-	}
-	free(due);
-	s->unapplied = -(s->total - s->credit);
-	for (size_t b = 0; b < AGING_BUCKETS; b++)
-		s->unapplied += s->aging[b];
+	rc = aging_cuts(date_today(), v.cut) == -1 ||
+	    store_receivables_view(db, location_id, &v) != DB_OK ? ST_DB : ST_OK;
+	if (rc == ST_OK)
+		ar_fill(s, &v);
+	free(v.loc);
 	return rc;
 }
 

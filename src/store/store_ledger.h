@@ -99,7 +99,8 @@ int	 store_ledger_unreversed(struct db *, int64_t invoice_id,
 	    struct store_ledger_open_entry **out, size_t *n);
 
 /* Collections: -(payment and refund entries) per entry date from..to
- * (YYYY-MM-DD), location_id 0 = every account. *out malloc'd. */
+ * (YYYY-MM-DD), location_id 0 = every account; a date may come more than
+ * once (the caller adds). *out malloc'd. */
 struct store_ledger_day {
 	char	 date[11];
 	int64_t	 amount;

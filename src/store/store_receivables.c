@@ -4,87 +4,113 @@
 #include "str.h"
 #include "store_receivables.h"
 
-#define TOTALS "SELECT COALESCE(SUM(GREATEST(fig_balance, 0)), 0)," \
-	" COALESCE(SUM(GREATEST(-fig_balance, 0)), 0)," \
-	" COALESCE(SUM(fig_balance > 0), 0) FROM accounts"
+/* One statement, three parts told apart by the first column: the A/R
+ * totals (migration 0032) of the location, or of each location with money
+ * (in primary key order, no temporary table; a location whose accounts
+ * all have a zero balance is left out, its rows kept at zero); the largest
+ * positive balances (backwards through accounts_balance /
+ * accounts_location_balance, ties newest account first); the aging
+ * (migration 0031) summed into its buckets in one row, no grouping. */
+#define AR_AGING(where) "(SELECT 3, 0, '', COALESCE(SUM(IF(due_date > ?," \
+	" open_amount, 0)), 0), COALESCE(SUM(IF(due_date <= ? AND due_date > ?," \
+	" open_amount, 0)), 0), COALESCE(SUM(IF(due_date <= ? AND due_date > ?," \
+	" open_amount, 0)), 0), COALESCE(SUM(IF(due_date <= ? AND due_date > ?," \
+	" open_amount, 0)), 0), COALESCE(SUM(IF(due_date <= ?, open_amount, 0)), 0)" \
+	" FROM ar_open_due" where ")"
+#define AR_TOP(where) "(SELECT 2, id, name, fig_balance, 0, 0, 0, 0" \
+	" FROM accounts WHERE" where " fig_balance > 0" \
+	" ORDER BY fig_balance DESC, id DESC LIMIT ?)"
 
-int
-store_receivables_totals(struct db *db, int64_t location_id,
-    struct store_ar_totals *t)
+static const char ar_view_all[] =
+	"(SELECT 1, location_id, '', SUM(owed), SUM(credit), SUM(accounts_owing),"
+	" 0, 0 FROM ar_totals GROUP BY location_id"
+	" HAVING SUM(owed) <> 0 OR SUM(credit) <> 0)"
+	" UNION ALL " AR_TOP("") " UNION ALL " AR_AGING("");
+static const char ar_view_location[] =
+	"(SELECT 1, ?, '', COALESCE(SUM(owed), 0), COALESCE(SUM(credit), 0),"
+	" COALESCE(SUM(accounts_owing), 0), 0, 0 FROM ar_totals"
+	" WHERE location_id = ?)"
+	" UNION ALL " AR_TOP(" location_id = ? AND")
+	" UNION ALL " AR_AGING(" WHERE location_id = ?");
+
+static void
+ar_view_row(const struct db_result *r, size_t i, struct store_ar_view *v)
 {
-	struct db_param p[] = { DB_I64(location_id) };
-	struct db_result r;
-	int rc;
-
-	memset(t, 0, sizeof(*t));
-	rc = location_id ?
-	    db_query(db, TOTALS " FORCE INDEX (accounts_location_balance)"
-	    " WHERE location_id = ? AND fig_balance <> 0", p, 1, &r) :
-	    db_query(db, TOTALS " FORCE INDEX (accounts_balance)"
-	    " WHERE fig_balance <> 0", NULL, 0, &r);
-	if (rc == DB_OK && r.nrows == 1) {
-		t->owed = db_i64(&r, 0, 0);
-		t->credit = db_i64(&r, 0, 1);
-		t->accounts_owing = db_i64(&r, 0, 2);
+	switch (db_i64(r, i, 0)) {
+	case 1:
+		v->totals.owed += db_i64(r, i, 3);
+		v->totals.credit += db_i64(r, i, 4);
+		v->totals.accounts_owing += db_i64(r, i, 5);
+		if (v->nloc == v->maxloc) {
+			v->more = 1;
+			break;
+		}
+		v->loc[v->nloc++] = (struct store_ar_location){ db_i64(r, i, 1),
+		    db_i64(r, i, 3), db_i64(r, i, 4), db_i64(r, i, 5) };
+		break;
+	case 2:
+		if (v->ntop == v->maxtop)
+			break;
+		v->top[v->ntop].account_id = db_i64(r, i, 1);
+		str_copy(v->top[v->ntop].name, sizeof(v->top[v->ntop].name),
+		    db_str(r, i, 2));
+		v->top[v->ntop++].balance = db_i64(r, i, 3);
+		break;
+	default:
+		for (size_t b = 0; b <= STORE_AR_CUTS; b++)
+			v->aging[b] = db_i64(r, i, 3 + b);
+		break;
 	}
-	db_result_free(&r);
-	return rc;
+}
+
+/* Largest balance first, ties newest account first; locations by id (the
+ * order of each part of a UNION is not guaranteed). */
+static int
+cmp_top(const void *a, const void *b)
+{
+	const struct store_ar_account *x = a, *y = b;
+
+	if (x->balance != y->balance)
+		return x->balance < y->balance ? 1 : -1;
+	return x->account_id < y->account_id ? 1 : x->account_id > y->account_id ?
+	    -1 : 0;
+}
+
+static int
+cmp_loc(const void *a, const void *b)
+{
+	const struct store_ar_location *x = a, *y = b;
+
+	return x->location_id < y->location_id ? -1 : x->location_id >
+	    y->location_id;
 }
 
 int
-store_receivables_top(struct db *db, int64_t location_id,
-    struct store_ar_account *out, size_t max, size_t *n)
+store_receivables_view(struct db *db, int64_t location_id,
+    struct store_ar_view *v)
 {
-	struct db_param p[] = { DB_I64(location_id), DB_I64((int64_t)max) };
+	struct db_param p[] = { DB_I64(location_id), DB_I64(location_id),
+	    DB_I64(location_id), DB_I64((int64_t)v->maxtop), DB_STR(v->cut[0]),
+	    DB_STR(v->cut[0]), DB_STR(v->cut[1]), DB_STR(v->cut[1]),
+	    DB_STR(v->cut[2]), DB_STR(v->cut[2]), DB_STR(v->cut[3]),
+	    DB_STR(v->cut[3]), DB_I64(location_id) };
 	struct db_result r;
 	int rc;
 
-	*n = 0;
-	/* backwards through the index: ties on the balance newest account first */
+	memset(&v->totals, 0, sizeof(v->totals));
+	memset(v->aging, 0, sizeof(v->aging));
+	v->nloc = v->ntop = 0;
+	v->more = 0;
 	rc = location_id ?
-	    db_query(db, "SELECT id, name, fig_balance FROM accounts"
-	    " WHERE location_id = ? AND fig_balance > 0"
-	    " ORDER BY fig_balance DESC, id DESC LIMIT ?", p, 2, &r) :
-	    db_query(db, "SELECT id, name, fig_balance FROM accounts"
-	    " WHERE fig_balance > 0 ORDER BY fig_balance DESC, id DESC LIMIT ?",
-	    p + 1, 1, &r);
-	for (size_t i = 0; rc == DB_OK && i < r.nrows && i < max; i++) {
-		out[i].account_id = db_i64(&r, i, 0);
-		str_copy(out[i].name, sizeof(out[i].name), db_str(&r, i, 1));
-		out[i].balance = db_i64(&r, i, 2);
-		(*n)++;
-	}
+	    db_query(db, ar_view_location, p, ARRAY_LEN(p), &r) :
+	    db_query(db, ar_view_all, p + 3, ARRAY_LEN(p) - 4, &r);
+	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
+		ar_view_row(&r, i, v);
 	db_result_free(&r);
-	return rc;
-}
-
-int
-store_receivables_open_by_due(struct db *db, int64_t location_id,
-    struct store_ar_due **out, size_t *n)
-{
-	struct db_param p[] = { DB_I64(location_id) };
-	struct db_result r;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	/* the aging read model (migration 0031): a few rows per due date */
-	rc = location_id ?
-	    db_query(db, "SELECT due_date, SUM(open_amount) FROM ar_open_due"
-	    " WHERE location_id = ? GROUP BY due_date", p, 1, &r) :
-	    db_query(db, "SELECT due_date, SUM(open_amount) FROM ar_open_due"
-	    " GROUP BY due_date", NULL, 0, &r);
-	if (rc == DB_OK && r.nrows > 0 &&
-	    (*out = calloc(r.nrows, sizeof(**out))) == NULL)
-		rc = DB_ERR;
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		str_copy((*out)[i].due_date, sizeof((*out)[i].due_date),
-		    db_str(&r, i, 0));
-		(*out)[i].open = db_i64(&r, i, 1);
-	}
-	if (rc == DB_OK)
-		*n = r.nrows;
-	db_result_free(&r);
+	if (v->ntop > 1)
+		qsort(v->top, v->ntop, sizeof(*v->top), cmp_top);
+	if (v->nloc > 1)
+		qsort(v->loc, v->nloc, sizeof(*v->loc), cmp_loc);
 	return rc;
 }
 
@@ -110,35 +136,6 @@ store_receivables_reserved(struct db *db, int64_t account_id,
 	}
 	if (rc == DB_OK)
 		*n = r.nrows;
-	db_result_free(&r);
-	return rc;
-}
-
-int
-store_receivables_by_location(struct db *db, struct store_ar_location *out,
-    size_t max, size_t *n, int *more)
-{
-	struct db_result r;
-	int rc;
-
-	*n = 0;
-	*more = 0;
-	rc = db_query(db, "SELECT COALESCE(location_id, 0),"
-	    " SUM(GREATEST(fig_balance, 0)), SUM(GREATEST(-fig_balance, 0)),"
-	    " SUM(fig_balance > 0) FROM accounts FORCE INDEX (accounts_location_balance)"
-	    " WHERE fig_balance <> 0 GROUP BY location_id ORDER BY location_id",
-	    NULL, 0, &r);
-	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++) {
-		if (*n == max) {
-			*more = 1;
-			break;
-		}
-		out[*n].location_id = db_i64(&r, i, 0);
-		out[*n].owed = db_i64(&r, i, 1);
-		out[*n].credit = db_i64(&r, i, 2);
-		out[*n].accounts_owing = db_i64(&r, i, 3);
-		(*n)++;
-	}
 	db_result_free(&r);
 	return rc;
 }

@@ -1,9 +1,9 @@
-/* Receivables (the A/R page) from the stored figures of migration 0023:
- * account balances through accounts_balance / accounts_location_balance,
- * open invoice money by due date through invoices_open_due. Each function
- * is one statement reading an index range (named with FORCE INDEX: with a
- * third of the rows matching, the optimizer may prefer a table scan, which
- * is seconds at 1M invoices), never the ledger. */
+/* Receivables (the A/R page) from the stored figures: totals per location
+ * from ar_totals (migration 0032, at most 16 rows per location), the
+ * largest account balances through accounts_balance /
+ * accounts_location_balance (0023), open invoice money by due date from
+ * ar_open_due (0031). Each function is one statement reading a few rows or
+ * an index range, never the ledger nor every account. */
 #ifndef STORE_RECEIVABLES_H
 #define STORE_RECEIVABLES_H
 
@@ -24,34 +24,38 @@ struct store_ar_account {
 	int64_t	 balance;
 };
 
-struct store_ar_due {
-	char	 due_date[11];
-	int64_t	 open;
-};
-
-/* location_id 0 = every account. All return a db_status. */
-int	 store_receivables_totals(struct db *, int64_t location_id,
-	    struct store_ar_totals *);
-/* The max largest positive balances, largest first. */
-int	 store_receivables_top(struct db *, int64_t location_id,
-	    struct store_ar_account *out, size_t max, size_t *n);
-/* Open money of issued invoices per due date (by the account's location).
- * *out is malloc'd; the caller frees it. */
-int	 store_receivables_open_by_due(struct db *, int64_t location_id,
-	    struct store_ar_due **out, size_t *n);
-
 struct store_ar_location {
 	int64_t	 location_id;	/* 0 = accounts without a location */
 	int64_t	 owed;
 	int64_t	 credit;
 	int64_t	 accounts_owing;
 };
-/* Owed money, credit and accounts owing per location (accounts with a
- * balance), in one pass over accounts_location_balance: their sum is
- * store_receivables_totals(0). *more is set when locations beyond max were
- * left out. */
-int	 store_receivables_by_location(struct db *, struct store_ar_location *out,
-	    size_t max, size_t *n, int *more);
+
+/* Aging cut dates, latest first: money due after cut[0], in
+ * (cut[k], cut[k - 1]], and on or before cut[3]. */
+#define STORE_AR_CUTS	4
+
+/* The A/R page of a location (location_id 0: every account) in one
+ * statement that reads ar_totals (at most 16 rows per location), at most
+ * maxtop entries of an account balance index and ar_open_due, never the
+ * ledger nor every account, and creates no temporary table. */
+struct store_ar_view {
+	/* in */
+	char			 cut[STORE_AR_CUTS][11];	/* YYYY-MM-DD */
+	struct store_ar_location *loc;	/* location_id 0: each location with */
+	size_t			 maxloc;	/* a balance, in id order */
+	struct store_ar_account	*top;	/* the largest positive balances, */
+	size_t			 maxtop;	/* largest first */
+	/* out */
+	struct store_ar_totals	 totals;	/* every location's when 0 */
+	size_t			 nloc;
+	int			 more;		/* locations beyond maxloc */
+	size_t			 ntop;
+	int64_t			 aging[STORE_AR_CUTS + 1];	/* latest first */
+};
+/* A db_status. */
+int	 store_receivables_view(struct db *, int64_t location_id,
+	    struct store_ar_view *);
 
 struct store_reserved {
 	int64_t	 invoice_id;

@@ -696,6 +696,12 @@ figures_rebuild(int64_t first_account, int64_t first_invoice)
 	    " SUM(i.fig_total - i.fig_paid) FROM invoices i"
 	    " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL"
 	    " GROUP BY 1, 2, 3 HAVING SUM(i.fig_total - i.fig_paid) <> 0");
+	/* the A/R totals (0032), rebuilt whole */
+	sql_simple("DELETE FROM ar_totals");
+	sql_simple("INSERT INTO ar_totals (location_id, shard, owed, credit,"
+	    " accounts_owing) SELECT COALESCE(location_id, 0), id % 16,"
+	    " SUM(GREATEST(fig_balance, 0)), SUM(GREATEST(-fig_balance, 0)),"
+	    " SUM(fig_balance > 0) FROM accounts WHERE fig_balance <> 0 GROUP BY 1, 2");
 	commit_maybe(1);
 }
 

@@ -324,6 +324,165 @@ START_TEST(test_today_around_midnight)
 }
 END_TEST
 
+/* --- A/R totals: the accounts' balances, whatever moved the money ------------ */
+
+/* Over the accounts at location (0: every account), from their ledger
+ * entries: the sum of positive balances, of negative ones (as a positive
+ * number), the accounts owing. */
+#define LEDGER_AR(what) "SELECT COALESCE(SUM(" what "), 0) FROM (SELECT" \
+	" SUM(e.amount) b FROM accounts a JOIN ledger_entries e" \
+	" ON e.account_id = a.id WHERE ? IN (0, COALESCE(a.location_id, 0))" \
+	" GROUP BY a.id) x"
+
+static void
+ledger_ar(int64_t location, int64_t want[3])
+{
+	/* literals: the statement cache knows a query by its text's address */
+	want[0] = fx_sql_i64(LEDGER_AR("GREATEST(b, 0)"), location);
+	want[1] = fx_sql_i64(LEDGER_AR("GREATEST(-b, 0)"), location);
+	want[2] = fx_sql_i64(LEDGER_AR("b > 0"), location);
+}
+
+/* The A/R page's tiles and the API's A/R of location (0: all) equal the
+ * sums over the accounts' ledger entries. */
+static void
+ar_equals_ledger(struct fx_who *s, int64_t location, const char *when)
+{
+	static const char *const tiles[3] = { "Total receivables", "Accounts in credit",
+	    "Accounts owing" };
+	static const char *const keys[3] = { "total_cents", "credit_cents",
+	    "accounts_with_balance" };
+	struct itest_client *c = fx_api_client(billing_key);
+	struct itest_resp r;
+	char path[80], tile[120], where[160];
+	int64_t want[3];
+
+	ledger_ar(location, want);
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "/ar?location_id=%" PRId64, location);
+	fx_get(s, location ? path : "/ar", &r, 200);
+	for (int k = 0; k < 3; k++) {
+		str_fmt(where, sizeof(where), "A/R page of location %" PRId64 " %s: %s",
+		    location, when, tiles[k]);
+		str_fmt(tile, sizeof(tile), "%s</span><span class=\"stat-value\">",
+		    tiles[k]);
+		ck_assert_msg(money_at(find(buf_cstr(&r.body), tile, where), where) ==
+		    want[k], "%s: want %" PRId64, where, want[k]);
+	}
+	str_fmt(path, sizeof(path), "/api/v1/ar?location_id=%" PRId64, location);
+	itest_request(c, "GET", location ? path : "/api/v1/ar", NULL, &r);
+	ck_assert_msg(r.status == 200, "API A/R %s: HTTP %ld", when, r.status);
+	for (int k = 0; k < 3; k++)
+		ck_assert_msg(fx_json_i64(buf_cstr(&r.body), keys[k]) == want[k],
+		    "API A/R of location %" PRId64 " %s: %s %" PRId64 ", want %" PRId64,
+		    location, when, keys[k], fx_json_i64(buf_cstr(&r.body), keys[k]),
+		    want[k]);
+	itest_resp_free(&r);
+	itest_client_free(c);
+}
+
+/* On the A/R page of every location, the row of location is its money
+ * owed (no row when it owes nothing). */
+static void
+ar_row_equals_ledger(struct fx_who *s, int64_t location, const char *when)
+{
+	struct itest_resp r;
+	char link[80], where[160];
+	const char *row;
+	int64_t want[3];
+
+	ledger_ar(location, want);
+	itest_resp_init(&r);
+	fx_get(s, "/ar", &r, 200);
+	str_fmt(link, sizeof(link), "/ar?location_id=%" PRId64 "\">", location);
+	str_fmt(where, sizeof(where), "A/R row of location %" PRId64 " %s", location,
+	    when);
+	row = strstr(find(buf_cstr(&r.body), "loc-table", where), link);
+	if (want[0] == 0)
+		ck_assert_msg(row == NULL, "%s: listed, owes nothing", where);
+	else
+		ck_assert_msg(money_at(find(find(row ? row : "", link, where),
+		    "class=\"num\">", where), where) == want[0], "%s: want %" PRId64,
+		    where, want[0]);
+	itest_resp_free(&r);
+}
+
+static void
+ar_all_equal_ledger(struct fx_who *s, int64_t l1, int64_t l2, const char *when)
+{
+	ar_equals_ledger(s, l1, when);
+	ar_equals_ledger(s, l2, when);
+	ar_equals_ledger(s, 0, when);
+	ar_row_equals_ledger(s, l1, when);
+	ar_row_equals_ledger(s, l2, when);
+}
+
+/* Payments, a card payment refunded in part, credit and a move of an
+ * account to another location: after each, the A/R tiles, the API and the
+ * rows per location are the sums over the accounts' ledger entries. */
+START_TEST(test_ar_totals_follow_money)
+{
+	struct fx_who s, c;
+	char email[160], today[11], due[11], path[80];
+	int64_t l1, l2, a, b, d, inv, pid;
+	struct itest_resp r;
+
+	fx_clock_real();
+	l1 = fx_location_new(admin_key);
+	l2 = fx_location_new(admin_key);
+	fx_staff(&s, fx.billing);
+	ck_assert(date_fmt(clock_now() / 86400, today, sizeof(today)) == 0);
+	ck_assert(date_fmt(clock_now() / 86400 - 40, due, sizeof(due)) == 0);
+	itest_resp_init(&r);
+	/* a owes $300.00 (40 days past due) less $100.00 paid */
+	a = fx_account(&s, l1, NULL, 0, "ar-owes");
+	inv = fx_invoice(&s, a, "300.00", due, due);
+	ar_all_equal_ledger(&s, l1, l2, "after an invoice");
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/payments/new", a);
+	fx_get(&s, path, &r, 200);
+	fx_post(&s, path, NULL, &r, 303, "method", "cash", "amount", "100.00",
+	    "received_date", today, "allocation", "auto", NULL);
+	/* b paid $50.00 with nothing open: credit */
+	b = fx_account(&s, l1, NULL, 0, "ar-credit");
+	str_fmt(path, sizeof(path), "/accounts/%" PRId64 "/payments/new", b);
+	fx_get(&s, path, &r, 200);
+	fx_post(&s, path, NULL, &r, 303, "method", "cash", "amount", "50.00",
+	    "received_date", today, "allocation", "auto", NULL);
+	ar_all_equal_ledger(&s, l1, l2, "after payments");
+	/* d paid $80.00 by card in the portal, $30.00 refunded */
+	d = fx_account(&s, l2, email, sizeof(email), "ar-refund");
+	fx_portal_client(&s, d, email, &c, 1);
+	inv = fx_invoice(&s, d, "80.00", today, today);
+	str_fmt(path, sizeof(path), "/invoices/%" PRId64 "/send", inv);
+	fx_post(&s, path, NULL, &r, 303, "post", "1", NULL);
+	pid = fx_portal_pay(&c, inv, "card", "pm_card_visa");
+	fx_who_free(&c);
+	str_fmt(path, sizeof(path), "/payments/%" PRId64, pid);
+	fx_get(&s, path, &r, 200);
+	str_fmt(path, sizeof(path), "/payments/%" PRId64 "/refund", pid);
+	fx_post(&s, path, NULL, &r, 303, "amount", "30.00", "reason", "test", NULL);
+	ck_assert_int_eq(fx_sql_i64("SELECT COALESCE(SUM(amount), 0) FROM"
+	    " ledger_entries WHERE payment_id = ? AND kind = 'refund'", pid), 3000);
+	ar_all_equal_ledger(&s, l1, l2, "after a refund");
+	/* a moves to the other location with what it owes */
+	{
+		struct itest_client *k = fx_api_client(billing_key);
+		char body[64];
+		str_fmt(path, sizeof(path), "/api/v1/accounts/%" PRId64, a);
+		str_fmt(body, sizeof(body), "{\"location_id\":%" PRId64 "}", l2);
+		itest_request(k, "PATCH", path, body, &r);
+		ck_assert_msg(r.status == 200, "move: HTTP %ld %s", r.status,
+		    buf_cstr(&r.body));
+		itest_client_free(k);
+	}
+	ck_assert_int_eq(fx_sql_i64("SELECT location_id FROM accounts WHERE id = ?",
+	    a), l2);
+	ar_all_equal_ledger(&s, l1, l2, "after a move");
+	itest_resp_free(&r);
+	fx_who_free(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -335,6 +494,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	fx_add_test(tc, test_statement_aging);
 	fx_add_test(tc, test_today_around_midnight);
+	fx_add_test(tc, test_ar_totals_follow_money);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -188,7 +188,10 @@ START_TEST(test_hot_pages_budget)
 	page_within(&s, path, 4);
 	page_within(&s, "/invoices", 3);
 	page_within(&s, "/invoices?status=open", 3);
-	page_within(&s, "/ar", 6);
+	/* the A/R page: session, locations, its figures (totals per
+	 * location, largest balances and aging from the read models of
+	 * migrations 0031 and 0032) in one, collections per week */
+	page_within_tmp(&s, "/ar", 4, 0);
 	branding_fresh(&s, &c);
 
 	db_close(db);

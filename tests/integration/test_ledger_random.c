@@ -457,6 +457,26 @@ check_aging(const char *when)
 	db_result_free(&r);
 }
 
+/* The A/R totals read model (migration 0032) equals the account balances
+ * summed by (account location, account id % 16): owed, credit, accounts
+ * owing. Rows at zero may be kept (a moved or paid-up account's shard). */
+static void
+check_totals(const char *when)
+{
+	struct db_result r;
+
+	ck_assert_int_eq(db_query(db, "SELECT COUNT(*), COALESCE(MIN(CONCAT(l, '/', h)), '')"
+	    " FROM (SELECT l, h, SUM(o) o, SUM(c) c, SUM(n) n FROM (SELECT location_id l,"
+	    " shard h, owed o, credit c, accounts_owing n FROM ar_totals UNION ALL"
+	    " SELECT COALESCE(location_id, 0), id % 16, -GREATEST(fig_balance, 0),"
+	    " -GREATEST(-fig_balance, 0), -(fig_balance > 0) FROM accounts) x"
+	    " GROUP BY l, h) g WHERE o <> 0 OR c <> 0 OR n <> 0", NULL, 0, &r), DB_OK);
+	ck_assert_msg(db_i64(&r, 0, 0) == 0, "%s: %" PRId64 " A/R totals rows differ"
+	    " from the account balances (first: location/shard %s)", when,
+	    db_i64(&r, 0, 0), db_str(&r, 0, 1));
+	db_result_free(&r);
+}
+
 /* The figures kept for speed (migration 0023) of invoice i and its account
  * equal the sums they stand for, after every step. */
 static void
@@ -480,6 +500,7 @@ check_figures(const struct model *m, size_t i)
 	    db_i64(&r, 0, 3), db_i64(&r, 0, 4), db_i64(&r, 0, 5));
 	db_result_free(&r);
 	check_aging("after a step");
+	check_totals("after a step");
 }
 
 static void
@@ -1134,6 +1155,34 @@ expect_corruption_named(const char *sql, const struct db_param *p, size_t n,
 	expect_verify_ok("after removing the corruption");
 }
 
+/* The A/R totals of location loc, alone and as its part of every
+ * location's, are exactly one account's balance bal (none when bal is 0). */
+static void
+loc_totals_are(int64_t loc, int64_t bal, const char *when)
+{
+	struct ar_summary *ar = calloc(1, sizeof(*ar));
+	const struct ar_location *part = NULL;
+
+	ck_assert_ptr_nonnull(ar);
+	check_totals(when);
+	ck_assert_int_eq(ar_summary(db, loc, ar), ST_OK);
+	ck_assert_msg(ar->total == (bal > 0 ? bal : 0) && ar->credit == (bal < 0 ?
+	    -bal : 0) && ar->accounts_with_balance == (bal > 0), "%s: location's"
+	    " owed %" PRId64 " credit %" PRId64 " owing %" PRId64 ", the account's"
+	    " balance %" PRId64, when, ar->total, ar->credit,
+	    ar->accounts_with_balance, bal);
+	ck_assert_int_eq(ar_summary(db, 0, ar), ST_OK);
+	for (size_t i = 0; i < ar->nloc; i++)
+		if (ar->loc[i].location_id == loc)
+			part = &ar->loc[i];
+	ck_assert_msg(bal == 0 ? part == NULL : part != NULL &&
+	    part->total == (bal > 0 ? bal : 0) &&
+	    part->accounts_with_balance == (bal > 0), "%s: the location's part of"
+	    " the A/R page (%s), the account's balance %" PRId64, when,
+	    part ? "listed" : "not listed", bal);
+	free(ar);
+}
+
 /* An account moved to another location takes its open money with it: the
  * location's A/R aging is then exactly that account's open invoices, and
  * moving it back empties it again. */
@@ -1141,15 +1190,16 @@ static void
 move_location(const struct model *m, int idx)
 {
 	struct ar_summary ar;
-	int64_t acc = m->acc_id[m->inv[idx].acc], loc, was, open = 0, aged = 0;
+	int64_t acc = m->acc_id[m->inv[idx].acc], loc, was, bal, open = 0, aged = 0;
 	uint64_t id = 0;
 
 	{
 		struct db_param p[] = { DB_I64(acc) };
 		struct db_result r;
-		ck_assert_int_eq(db_query(db, "SELECT COALESCE(location_id, 0) FROM"
-		    " accounts WHERE id = ?", p, 1, &r), DB_OK);
+		ck_assert_int_eq(db_query(db, "SELECT COALESCE(location_id, 0),"
+		    " fig_balance FROM accounts WHERE id = ?", p, 1, &r), DB_OK);
 		was = db_i64(&r, 0, 0);
+		bal = db_i64(&r, 0, 1);
 		db_result_free(&r);
 	}
 	{
@@ -1167,6 +1217,7 @@ move_location(const struct model *m, int idx)
 		    " WHERE id = ?", p, 2, NULL, NULL), DB_OK);
 	}
 	check_aging("after moving an account");
+	loc_totals_are(loc, bal, "after moving an account");
 	ck_assert_int_eq(ar_summary(db, loc, &ar), ST_OK);
 	for (size_t b = 0; b < AGING_BUCKETS; b++)
 		aged += ar.aging[b];
@@ -1180,7 +1231,50 @@ move_location(const struct model *m, int idx)
 	ck_assert_int_eq(ar_summary(db, loc, &ar), ST_OK);
 	for (size_t b = 0; b < AGING_BUCKETS; b++)
 		ck_assert_int_eq(ar.aging[b], 0);
+	loc_totals_are(loc, 0, "after moving the account back");
 	expect_verify_ok("after moving an account and back");
+}
+
+/* The A/R read models (migrations 0031, 0032), each corrupted in turn:
+ * money on a date or at a location no account has, and a wrong count in
+ * the row of account (one with a balance). */
+static void
+corrupt_read_models(int64_t account)
+{
+	char detail[64];
+
+	{
+		/* aging money on a date no invoice is due */
+		struct db_param p[] = { DB_I64(999999) };
+		expect_corruption_named("INSERT INTO ar_open_due (location_id, due_date,"
+		    " shard, open_amount) VALUES (?, '2001-02-03', 1, 5)", p, ARRAY_LEN(p),
+		    "DELETE FROM ar_open_due WHERE location_id = ?", "stored A/R aging"
+		    " equals the open invoices", "location 999999 due 2001-02-03");
+	}
+	{
+		/* owed money at a location no account is at */
+		struct db_param p[] = { DB_I64(999999) };
+		expect_corruption_named("INSERT INTO ar_totals (location_id, shard,"
+		    " owed, credit, accounts_owing) VALUES (?, 3, 5, 0, 1)", p,
+		    ARRAY_LEN(p), "DELETE FROM ar_totals WHERE location_id = ?",
+		    "stored A/R totals equal the account balances",
+		    "location 999999 shard 3: stored owed 5");
+	}
+	{
+		/* one account owing too many in the paying account's own row */
+		struct db_param p[] = { DB_I64(account) };
+		int64_t loc = sql_i64("SELECT COALESCE(location_id, 0) FROM accounts"
+		    " WHERE id = ?", p, 1);
+		str_fmt(detail, sizeof(detail), "location %" PRId64 " shard %" PRId64
+		    ": stored owed", loc, account % 16);
+		expect_corruption_named("UPDATE ar_totals SET accounts_owing ="
+		    " accounts_owing + 1 WHERE (location_id, shard) = (SELECT"
+		    " COALESCE(location_id, 0), id % 16 FROM accounts WHERE id = ?)",
+		    p, ARRAY_LEN(p), "UPDATE ar_totals SET accounts_owing ="
+		    " accounts_owing - 1 WHERE (location_id, shard) = (SELECT"
+		    " COALESCE(location_id, 0), id % 16 FROM accounts WHERE id = ?)",
+		    "stored A/R totals equal the account balances", detail);
+	}
 }
 
 static void
@@ -1239,14 +1333,7 @@ corrupt_and_restore(struct model *m)
 		    " fig_balance + 7 WHERE id = ?", "stored account balances equal their"
 		    " entries", detail);
 	}
-	{
-		/* aging money on a date no invoice is due */
-		struct db_param p[] = { DB_I64(999999) };
-		expect_corruption_named("INSERT INTO ar_open_due (location_id, due_date,"
-		    " shard, open_amount) VALUES (?, '2001-02-03', 1, 5)", p, ARRAY_LEN(p),
-		    "DELETE FROM ar_open_due WHERE location_id = ?", "stored A/R aging"
-		    " equals the open invoices", "location 999999 due 2001-02-03");
-	}
+	corrupt_read_models(pm.account_id);
 	move_location(m, idx);
 }
 
