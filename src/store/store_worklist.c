@@ -72,12 +72,21 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
  * temporary table and a sort, 58% more MariaDB CPU for the staff home);
  * the rows are put back in that order by each list's cmp (a UNION
  * promises no order). */
-#define WL_OVERDUE "(SELECT i.id, COALESCE(i.number, ''), i.account_id," \
+#define WL_OVERDUE_BAND "(SELECT i.id, COALESCE(i.number, ''), i.account_id," \
 	" a.name, i.fig_open_due, i.fig_total - i.fig_paid, NULL, NULL, NULL, 1" \
 	" FROM invoices i FORCE INDEX (invoices_open_due)" \
 	" STRAIGHT_JOIN accounts a ON a.id = i.account_id" \
-	" WHERE i.fig_open_due < ? AND i.fig_total > i.fig_paid" \
-	" ORDER BY i.fig_open_due, i.id LIMIT ?)"
+	" WHERE i.fig_open_due >= ? AND i.fig_open_due < ?" \
+	" AND i.fig_total > i.fig_paid ORDER BY i.fig_open_due, i.id LIMIT ?)"
+#define WL_OVERDUE WL_OVERDUE_BAND " UNION ALL " WL_OVERDUE_BAND \
+	" UNION ALL " WL_OVERDUE_BAND " UNION ALL " WL_OVERDUE_BAND
+/* The bands' counts and sums from the A/R aging kept per due date
+ * (ar_open_due, migrations 0031 and 0033): its few rows, not the invoices. */
+#define WL_BAND_SUMS(c) "COALESCE(SUM(IF(due_date >= ? AND due_date < ?, " c \
+	", 0)), 0)"
+#define WL_BAND_FIG WL_BAND_SUMS("owing_count") ", " WL_BAND_SUMS("owing_amount")
+#define WL_BANDS "(SELECT " WL_BAND_FIG ", " WL_BAND_FIG ", " WL_BAND_FIG ", " \
+	WL_BAND_FIG ", NULL, 7 FROM ar_open_due)"
 #define WL_PAY_COLS "p.id, p.account_id, a.name, p.method, p.amount," \
 	" p.created_at, p.status, p.stripe_status, p.failure_message" \
 	" FROM payments p JOIN accounts a ON a.id = p.account_id"
@@ -116,6 +125,30 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	" p.updated_at, NULL, NULL, NULL, 6 FROM payment_plans p" \
 	" JOIN accounts a ON a.id = p.account_id WHERE p.status = 'past_due'" \
 	" ORDER BY p.updated_at, p.id LIMIT ?)"
+
+/* The one row of WL_BANDS. */
+struct wl_bands {
+	struct store_wl_band	 b[STORE_WL_BANDS];
+};
+
+static void
+bands_from_row(const struct db_result *r, size_t i, void *out)
+{
+	struct wl_bands *v = out;
+
+	for (size_t k = 0; k < STORE_WL_BANDS; k++) {
+		v->b[k].count = db_i64(r, i, 2 * k);
+		v->b[k].open = db_i64(r, i, 2 * k + 1);
+	}
+}
+
+static int
+bands_cmp(const void *a, const void *b)
+{
+	(void)a;
+	(void)b;
+	return 0;
+}
 
 static int
 i64_cmp(int64_t a, int64_t b)
@@ -190,16 +223,40 @@ plan_cmp(const void *a, const void *b)
 	return c != 0 ? c : i64_cmp(x->id, y->id);
 }
 
+#define WL_NP_OVERDUE	(3 * STORE_WL_BANDS)	/* first in the statement */
+#define WL_NP_REST	14			/* payments .. past due */
+#define WL_NP_BANDS	(4 * STORE_WL_BANDS)	/* last */
+
+/* The parameters of WL_OVERDUE (first) and WL_BANDS (last). */
+static void
+wl_band_params(const struct store_wl_args *a, struct db_param *p)
+{
+	struct db_param *f = p + WL_NP_OVERDUE + WL_NP_REST;
+
+	for (size_t b = 0; b < STORE_WL_BANDS; b++) {
+		*p++ = DB_STR(a->band_from[b]);
+		*p++ = DB_STR(a->band_to[b]);
+		*p++ = DB_I64((int64_t)a->band_max);
+		for (size_t c = 0; c < 2; c++) {
+			*f++ = DB_STR(a->band_from[b]);
+			*f++ = DB_STR(a->band_to[b]);
+		}
+	}
+}
+
 int
 store_worklist_read(struct db *db, const struct store_wl_args *a,
     struct store_worklist *w)
 {
-	struct db_param p[] = { DB_STR(a->before), DB_I64((int64_t)a->overdue_max),
-	    DB_I64(a->failed_since), DB_I64(a->now), DB_I64(a->ach_before),
-	    DB_I64(a->now), DB_I64((int64_t)a->max), DB_I64(a->card_year),
-	    DB_I64(a->card_year), DB_I64(a->card_month), DB_I64((int64_t)a->max),
-	    DB_STR(a->before), DB_I64((int64_t)a->max), DB_STR(a->days_from),
-	    DB_STR(a->before), DB_I64((int64_t)a->past_due_max) };
+	struct db_param p[WL_NP_OVERDUE + WL_NP_REST + WL_NP_BANDS] = {
+	    [WL_NP_OVERDUE] = DB_I64(a->failed_since), DB_I64(a->now),
+	    DB_I64(a->ach_before), DB_I64(a->now), DB_I64((int64_t)a->max),
+	    DB_I64(a->card_year), DB_I64(a->card_year), DB_I64(a->card_month),
+	    DB_I64((int64_t)a->max), DB_STR(a->before), DB_I64((int64_t)a->max),
+	    DB_STR(a->days_from), DB_STR(a->before),
+	    DB_I64((int64_t)a->past_due_max) };
+	struct wl_bands *bands = NULL;
+	size_t nbands = 0;
 	struct store_rows_list l[] = {
 		{ overdue_from_row, overdue_cmp, sizeof(*w->overdue),
 		    (void **)&w->overdue, &w->noverdue },
@@ -213,16 +270,22 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 		    (void **)&w->days, &w->ndays },
 		{ past_due_from_row, past_due_cmp, sizeof(*w->past_due),
 		    (void **)&w->past_due, &w->npast_due },
+		{ bands_from_row, bands_cmp, sizeof(*bands), (void **)&bands,
+		    &nbands },
 	};
 	struct db_result r;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
+	wl_band_params(a, p);
 	rc = db_query(db, WL_OVERDUE " UNION ALL " WL_PAYMENTS " UNION ALL "
 	    WL_CARDS " UNION ALL " WL_PLANS " UNION ALL " WL_DAYS " UNION ALL "
-	    WL_PAST_DUE, p, ARRAY_LEN(p), &r);
+	    WL_PAST_DUE " UNION ALL " WL_BANDS, p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK)
 		rc = store_rows_split(&r, 9, l, ARRAY_LEN(l));
+	if (rc == DB_OK && nbands == 1)
+		memcpy(w->bands, bands->b, sizeof(w->bands));
+	free(bands);
 	db_result_free(&r);
 	if (rc != DB_OK)
 		store_worklist_free(w);
