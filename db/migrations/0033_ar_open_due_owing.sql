@@ -12,9 +12,12 @@
 -- while its open amount or its owing count differs from zero. `billingctl
 -- ledger verify` recomputes all three columns from the invoices
 -- ("stored A/R aging equals the open invoices").
+-- The staff home reads each band (a range of due dates over every location
+-- and shard) index-only through ar_open_due_due.
 ALTER TABLE ar_open_due
 	ADD COLUMN owing_count BIGINT NOT NULL DEFAULT 0,
-	ADD COLUMN owing_amount BIGINT NOT NULL DEFAULT 0;
+	ADD COLUMN owing_amount BIGINT NOT NULL DEFAULT 0,
+	ADD KEY ar_open_due_due (due_date, owing_count, owing_amount);
 
 DELETE FROM ar_open_due;
 INSERT INTO ar_open_due (location_id, due_date, shard, open_amount,

@@ -80,13 +80,16 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	" AND i.fig_total > i.fig_paid ORDER BY i.fig_open_due, i.id LIMIT ?)"
 #define WL_OVERDUE WL_OVERDUE_BAND " UNION ALL " WL_OVERDUE_BAND \
 	" UNION ALL " WL_OVERDUE_BAND " UNION ALL " WL_OVERDUE_BAND
-/* The bands' counts and sums from the A/R aging kept per due date
- * (ar_open_due, migrations 0031 and 0033): its few rows, not the invoices. */
-#define WL_BAND_SUMS(c) "COALESCE(SUM(IF(due_date >= ? AND due_date < ?, " c \
-	", 0)), 0)"
-#define WL_BAND_FIG WL_BAND_SUMS("owing_count") ", " WL_BAND_SUMS("owing_amount")
-#define WL_BANDS "(SELECT " WL_BAND_FIG ", " WL_BAND_FIG ", " WL_BAND_FIG ", " \
-	WL_BAND_FIG ", NULL, 7 FROM ar_open_due)"
+/* Each band's count and open sum from the A/R aging kept per due date
+ * (ar_open_due, migrations 0031 and 0033): an index-only range of its few
+ * rows (ar_open_due_due), not the invoices. One branch per band: one range
+ * each is cheaper than one pass with a condition per band and row. */
+#define WL_BAND "(SELECT COALESCE(SUM(owing_count), 0)," \
+	" COALESCE(SUM(owing_amount), 0), ?, NULL, NULL, NULL, NULL, NULL, NULL, 7" \
+	" FROM ar_open_due FORCE INDEX (ar_open_due_due)" \
+	" WHERE due_date >= ? AND due_date < ?)"
+#define WL_BANDS WL_BAND " UNION ALL " WL_BAND " UNION ALL " WL_BAND \
+	" UNION ALL " WL_BAND
 #define WL_PAY_COLS "p.id, p.account_id, a.name, p.method, p.amount," \
 	" p.created_at, p.status, p.stripe_status, p.failure_message" \
 	" FROM payments p JOIN accounts a ON a.id = p.account_id"
@@ -126,28 +129,22 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	" JOIN accounts a ON a.id = p.account_id WHERE p.status = 'past_due'" \
 	" ORDER BY p.updated_at, p.id LIMIT ?)"
 
-/* The one row of WL_BANDS. */
-struct wl_bands {
-	struct store_wl_band	 b[STORE_WL_BANDS];
-};
-
 static void
-bands_from_row(const struct db_result *r, size_t i, void *out)
+band_from_row(const struct db_result *r, size_t i, void *out)
 {
-	struct wl_bands *v = out;
+	struct store_wl_band *v = out;
 
-	for (size_t k = 0; k < STORE_WL_BANDS; k++) {
-		v->b[k].count = db_i64(r, i, 2 * k);
-		v->b[k].open = db_i64(r, i, 2 * k + 1);
-	}
+	v->count = db_i64(r, i, 0);
+	v->open = db_i64(r, i, 1);
+	v->band = (int)db_i64(r, i, 2);
 }
 
 static int
-bands_cmp(const void *a, const void *b)
+band_cmp(const void *a, const void *b)
 {
-	(void)a;
-	(void)b;
-	return 0;
+	const struct store_wl_band *x = a, *y = b;
+
+	return (x->band > y->band) - (x->band < y->band);
 }
 
 static int
@@ -225,7 +222,7 @@ plan_cmp(const void *a, const void *b)
 
 #define WL_NP_OVERDUE	(3 * STORE_WL_BANDS)	/* first in the statement */
 #define WL_NP_REST	14			/* payments .. past due */
-#define WL_NP_BANDS	(4 * STORE_WL_BANDS)	/* last */
+#define WL_NP_BANDS	(3 * STORE_WL_BANDS)	/* last */
 
 /* The parameters of WL_OVERDUE (first) and WL_BANDS (last). */
 static void
@@ -237,10 +234,9 @@ wl_band_params(const struct store_wl_args *a, struct db_param *p)
 		*p++ = DB_STR(a->band_from[b]);
 		*p++ = DB_STR(a->band_to[b]);
 		*p++ = DB_I64((int64_t)a->band_max);
-		for (size_t c = 0; c < 2; c++) {
-			*f++ = DB_STR(a->band_from[b]);
-			*f++ = DB_STR(a->band_to[b]);
-		}
+		*f++ = DB_I64((int64_t)b);
+		*f++ = DB_STR(a->band_from[b]);
+		*f++ = DB_STR(a->band_to[b]);
 	}
 }
 
@@ -255,7 +251,7 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 	    DB_I64((int64_t)a->max), DB_STR(a->before), DB_I64((int64_t)a->max),
 	    DB_STR(a->days_from), DB_STR(a->before),
 	    DB_I64((int64_t)a->past_due_max) };
-	struct wl_bands *bands = NULL;
+	struct store_wl_band *bands = NULL;
 	size_t nbands = 0;
 	struct store_rows_list l[] = {
 		{ overdue_from_row, overdue_cmp, sizeof(*w->overdue),
@@ -270,7 +266,7 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 		    (void **)&w->days, &w->ndays },
 		{ past_due_from_row, past_due_cmp, sizeof(*w->past_due),
 		    (void **)&w->past_due, &w->npast_due },
-		{ bands_from_row, bands_cmp, sizeof(*bands), (void **)&bands,
+		{ band_from_row, band_cmp, sizeof(*bands), (void **)&bands,
 		    &nbands },
 	};
 	struct db_result r;
@@ -283,8 +279,9 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 	    WL_PAST_DUE " UNION ALL " WL_BANDS, p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK)
 		rc = store_rows_split(&r, 9, l, ARRAY_LEN(l));
-	if (rc == DB_OK && nbands == 1)
-		memcpy(w->bands, bands->b, sizeof(w->bands));
+	for (size_t i = 0; rc == DB_OK && i < nbands; i++)
+		if (bands[i].band >= 0 && bands[i].band < STORE_WL_BANDS)
+			w->bands[bands[i].band] = bands[i];
 	free(bands);
 	db_result_free(&r);
 	if (rc != DB_OK)

@@ -29,6 +29,7 @@ struct store_wl_overdue {
 struct store_wl_band {
 	int64_t	 count;
 	int64_t	 open;
+	int	 band;		/* its index in store_worklist.bands */
 };
 
 struct store_wl_payment {
