@@ -13,7 +13,8 @@
 -- ledger verify` recomputes all three columns from the invoices
 -- ("stored A/R aging equals the open invoices").
 -- The staff home reads each band (a range of due dates over every location
--- and shard) index-only through ar_open_due_due.
+-- and shard) index-only through ar_open_due_due; the oldest band ("over 90
+-- days", every older due date) from ar_owing_month below.
 ALTER TABLE ar_open_due
 	ADD COLUMN owing_count BIGINT NOT NULL DEFAULT 0,
 	ADD COLUMN owing_amount BIGINT NOT NULL DEFAULT 0,
@@ -30,8 +31,30 @@ INSERT INTO ar_open_due (location_id, due_date, shard, open_amount,
 	GROUP BY COALESCE(a.location_id, 0), i.fig_open_due, i.account_id % 4
 	HAVING SUM(i.fig_total - i.fig_paid) <> 0 OR SUM(i.fig_total > i.fig_paid) <> 0;
 
+-- The same owing count and amount per month of due date (the first day of
+-- the month), location and shard: the staff home's oldest band reads these
+-- (a few rows per month of history) for whole months and ar_open_due's day
+-- rows for the part of a month, instead of one row per due date of years of
+-- history (4,044 rows at 2,000 seeded accounts, 760 here). Rows are deleted
+-- when their owing count reaches zero; verify recomputes them ("stored A/R
+-- owing by month equals the owing invoices").
+CREATE TABLE ar_owing_month (
+	location_id	BIGINT NOT NULL,	-- 0: account without location
+	month		DATE NOT NULL,		-- first day of the due date's month
+	shard		TINYINT NOT NULL,	-- account id % 4
+	owing_count	BIGINT NOT NULL,
+	owing_amount	BIGINT NOT NULL,
+	PRIMARY KEY (location_id, month, shard),
+	KEY ar_owing_month_month (month, owing_count, owing_amount)
+) ENGINE=InnoDB;
+
+INSERT INTO ar_owing_month (location_id, month, shard, owing_count, owing_amount)
+	SELECT location_id, due_date - INTERVAL (DAY(due_date) - 1) DAY, shard,
+	    SUM(owing_count), SUM(owing_amount) FROM ar_open_due
+	GROUP BY 1, 2, 3 HAVING SUM(owing_count) <> 0;
+
 -- Adds one invoice's open amount (sign = 1) or takes it away (sign = -1),
--- deleting the row when nothing is left in it.
+-- deleting the rows when nothing is left in them.
 DROP PROCEDURE ar_open_due_add;
 CREATE PROCEDURE ar_open_due_add(IN loc BIGINT, IN due DATE, IN sh TINYINT,
     IN amount BIGINT, IN sign INT)
@@ -48,6 +71,16 @@ BEGIN
 			    owing_count = owing_count + n, owing_amount = owing_amount + owing;
 		DELETE FROM ar_open_due WHERE location_id = loc AND due_date = due
 			AND shard = sh AND open_amount = 0 AND owing_count = 0;
+		IF n <> 0 THEN
+			INSERT INTO ar_owing_month (location_id, month, shard,
+			    owing_count, owing_amount)
+				VALUES (loc, due - INTERVAL (DAY(due) - 1) DAY, sh, n, owing)
+				ON DUPLICATE KEY UPDATE owing_count = owing_count + n,
+				    owing_amount = owing_amount + owing;
+			DELETE FROM ar_owing_month WHERE location_id = loc AND
+			    month = due - INTERVAL (DAY(due) - 1) DAY AND shard = sh AND
+			    owing_count = 0;
+		END IF;
 	END IF;
 END;
 
@@ -123,5 +156,26 @@ BEGIN
 			    owing_count = owing_count + VALUES(owing_count),
 			    owing_amount = owing_amount + VALUES(owing_amount);
 		DELETE FROM ar_open_due WHERE open_amount = 0 AND owing_count = 0;
+		INSERT INTO ar_owing_month (location_id, month, shard, owing_count,
+		    owing_amount)
+			SELECT COALESCE(OLD.location_id, 0), fig_open_due -
+			    INTERVAL (DAY(fig_open_due) - 1) DAY, NEW.id % 4, -COUNT(*),
+			    -SUM(fig_total - fig_paid) FROM invoices
+			WHERE account_id = NEW.id AND fig_open_due IS NOT NULL AND
+			    fig_total > fig_paid
+			GROUP BY 2
+			ON DUPLICATE KEY UPDATE owing_count = owing_count + VALUES(owing_count),
+			    owing_amount = owing_amount + VALUES(owing_amount);
+		INSERT INTO ar_owing_month (location_id, month, shard, owing_count,
+		    owing_amount)
+			SELECT COALESCE(NEW.location_id, 0), fig_open_due -
+			    INTERVAL (DAY(fig_open_due) - 1) DAY, NEW.id % 4, COUNT(*),
+			    SUM(fig_total - fig_paid) FROM invoices
+			WHERE account_id = NEW.id AND fig_open_due IS NOT NULL AND
+			    fig_total > fig_paid
+			GROUP BY 2
+			ON DUPLICATE KEY UPDATE owing_count = owing_count + VALUES(owing_count),
+			    owing_amount = owing_amount + VALUES(owing_amount);
+		DELETE FROM ar_owing_month WHERE owing_count = 0;
 	END IF;
 END;

@@ -225,7 +225,7 @@ wl_lists(struct db *db, int64_t today, int64_t now, struct worklist *w)
 	    .ach_before = now - WL_ACH_DAYS * 86400, .now = now,
 	    .max = WL_ROWS, .past_due_max = WL_PAST_DUE_ROWS };
 	struct store_worklist s;
-	char d[11], m[11], bd[STORE_WL_BANDS][2][11];
+	char d[11], m[11], bd[STORE_WL_BANDS][2][11], mf[11];
 	int64_t first;
 	int ty, tm, rc;
 
@@ -236,6 +236,8 @@ wl_lists(struct db *db, int64_t today, int64_t now, struct worklist *w)
 		a.band_from[b] = bd[b][0];
 		a.band_to[b] = bd[b][1];
 	}
+	str_fmt(mf, sizeof(mf), "%.8s01", bd[STORE_WL_BANDS - 1][1]);
+	a.month_from = mf;
 	if (date_fmt(today, d, sizeof(d)) == -1 ||
 	    ym_of(today + WL_CARD_DAYS, &a.card_year, &a.card_month) == -1 ||
 	    ym_of(today, &ty, &tm) == -1)

@@ -83,13 +83,18 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 /* Each band's count and open sum from the A/R aging kept per due date
  * (ar_open_due, migrations 0031 and 0033): an index-only range of its few
  * rows (ar_open_due_due), not the invoices. One branch per band: one range
- * each is cheaper than one pass with a condition per band and row. */
+ * each is cheaper than one pass with a condition per band and row. The
+ * oldest band adds whole months before month_from (ar_owing_month, a few
+ * rows per month of history) to the days from month_from on. */
 #define WL_BAND "(SELECT COALESCE(SUM(owing_count), 0)," \
 	" COALESCE(SUM(owing_amount), 0), ?, NULL, NULL, NULL, NULL, NULL, NULL, 7" \
 	" FROM ar_open_due FORCE INDEX (ar_open_due_due)" \
 	" WHERE due_date >= ? AND due_date < ?)"
+#define WL_BAND_MONTHS "(SELECT COALESCE(SUM(owing_count), 0)," \
+	" COALESCE(SUM(owing_amount), 0), ?, NULL, NULL, NULL, NULL, NULL, NULL, 7" \
+	" FROM ar_owing_month FORCE INDEX (ar_owing_month_month) WHERE month < ?)"
 #define WL_BANDS WL_BAND " UNION ALL " WL_BAND " UNION ALL " WL_BAND \
-	" UNION ALL " WL_BAND
+	" UNION ALL " WL_BAND " UNION ALL " WL_BAND_MONTHS
 #define WL_PAY_COLS "p.id, p.account_id, a.name, p.method, p.amount," \
 	" p.created_at, p.status, p.stripe_status, p.failure_message" \
 	" FROM payments p JOIN accounts a ON a.id = p.account_id"
@@ -222,22 +227,25 @@ plan_cmp(const void *a, const void *b)
 
 #define WL_NP_OVERDUE	(3 * STORE_WL_BANDS)	/* first in the statement */
 #define WL_NP_REST	14			/* payments .. past due */
-#define WL_NP_BANDS	(3 * STORE_WL_BANDS)	/* last */
+#define WL_NP_BANDS	(3 * STORE_WL_BANDS + 2)	/* last */
 
 /* The parameters of WL_OVERDUE (first) and WL_BANDS (last). */
 static void
 wl_band_params(const struct store_wl_args *a, struct db_param *p)
 {
 	struct db_param *f = p + WL_NP_OVERDUE + WL_NP_REST;
+	const size_t last = STORE_WL_BANDS - 1;
 
 	for (size_t b = 0; b < STORE_WL_BANDS; b++) {
 		*p++ = DB_STR(a->band_from[b]);
 		*p++ = DB_STR(a->band_to[b]);
 		*p++ = DB_I64((int64_t)a->band_max);
 		*f++ = DB_I64((int64_t)b);
-		*f++ = DB_STR(a->band_from[b]);
+		*f++ = DB_STR(b == last ? a->month_from : a->band_from[b]);
 		*f++ = DB_STR(a->band_to[b]);
 	}
+	*f++ = DB_I64((int64_t)last);
+	*f = DB_STR(a->month_from);
 }
 
 int
@@ -280,8 +288,10 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 	if (rc == DB_OK)
 		rc = store_rows_split(&r, 9, l, ARRAY_LEN(l));
 	for (size_t i = 0; rc == DB_OK && i < nbands; i++)
-		if (bands[i].band >= 0 && bands[i].band < STORE_WL_BANDS)
-			w->bands[bands[i].band] = bands[i];
+		if (bands[i].band >= 0 && bands[i].band < STORE_WL_BANDS) {
+			w->bands[bands[i].band].count += bands[i].count;
+			w->bands[bands[i].band].open += bands[i].open;
+		}
 	free(bands);
 	db_result_free(&r);
 	if (rc != DB_OK)

@@ -29,7 +29,7 @@ struct store_wl_overdue {
 struct store_wl_band {
 	int64_t	 count;
 	int64_t	 open;
-	int	 band;		/* its index in store_worklist.bands */
+	int	 band;		/* its index in store_worklist.bands (summed) */
 };
 
 struct store_wl_payment {
@@ -76,6 +76,9 @@ struct store_wl_args {
 	/* band i: due dates from band_from[i] up to (not including) band_to[i] */
 	const char	*band_from[STORE_WL_BANDS], *band_to[STORE_WL_BANDS];
 	size_t		 band_max;	/* overdue invoices read per band */
+	/* the first day of band_to[last]'s month: the last band's figures
+	 * are its whole months before it and its days from it */
+	const char	*month_from;
 	int64_t		 failed_since, ach_before, now;
 	size_t		 max;		/* payments, cards, plans */
 	int		 card_year, card_month;
@@ -86,7 +89,8 @@ struct store_wl_args {
  * - overdue: invoices owing money (open > 0) due in each band's range, the
  *   oldest band_max of each band, all of them oldest due first;
  * - bands: the number and open sum of every invoice owing money in each
- *   band's range (the A/R aging read model, not capped by band_max);
+ *   band's range (the A/R aging read model, not capped by band_max; the
+ *   last band from band_from[last] = the oldest date: see month_from);
  * - payments, newest first: failed ones created in failed_since..now not
  *   followed by a succeeded one on the same account; pending ones that
  *   wait for the client (requires_action) or are ACH created before

@@ -699,6 +699,11 @@ figures_rebuild(int64_t first_account, int64_t first_invoice)
 	    " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL"
 	    " GROUP BY 1, 2, 3 HAVING SUM(i.fig_total - i.fig_paid) <> 0"
 	    " OR SUM(i.fig_total > i.fig_paid) <> 0");
+	sql_simple("DELETE FROM ar_owing_month");
+	sql_simple("INSERT INTO ar_owing_month (location_id, month, shard, owing_count,"
+	    " owing_amount) SELECT location_id, due_date - INTERVAL (DAY(due_date) - 1)"
+	    " DAY, shard, SUM(owing_count), SUM(owing_amount) FROM ar_open_due"
+	    " GROUP BY 1, 2, 3 HAVING SUM(owing_count) <> 0");
 	commit_maybe(1);
 }
 

@@ -248,7 +248,7 @@ band_has(const char *sec, const char *label, const char *from, const char *to)
 	}
 }
 
-/* 206 invoices over 90 days past due and 2 due 5 days ago: every band's
+/* 207 invoices over 90 days past due and 2 due 5 days ago: every band's
  * header counts and sums all of its invoices (the old page read the oldest
  * 201 and showed only the over-90 band, capped at 200), and the newest
  * band lists its rows. */
@@ -264,6 +264,8 @@ START_TEST(test_overdue_bands_beyond_200)
 	acc = fx_account(&s, 0, NULL, 0, "wl-bands");
 	for (int i = 0; i < 206; i++)
 		fx_invoice(&s, acc, "1.25", "2032-01-02", "2032-02-01");
+	/* over 90 days, in the month the band ends in (read by day) */
+	fx_invoice(&s, acc, "3.00", "2032-09-05", "2032-10-05");
 	recent[0] = fx_invoice(&s, acc, "7.00", "2033-01-01", "2033-01-10");
 	recent[1] = fx_invoice(&s, acc, "8.00", "2033-01-01", "2033-01-10");
 	itest_resp_init(&r);
