@@ -35,9 +35,9 @@ INSERT INTO ar_open_due (location_id, due_date, shard, open_amount,
 -- the month), location and shard: the staff home's oldest band reads these
 -- (a few rows per month of history) for whole months and ar_open_due's day
 -- rows for the part of a month, instead of one row per due date of years of
--- history (4,044 rows at 2,000 seeded accounts, 760 here). Rows are deleted
--- when their owing count reaches zero; verify recomputes them ("stored A/R
--- owing by month equals the owing invoices").
+-- history (at 2,000 seeded accounts: 340 month rows, 4,044 day rows).
+-- Rows are deleted when their owing count reaches zero; verify recomputes
+-- them ("stored A/R owing by month equals the owing invoices").
 CREATE TABLE ar_owing_month (
 	location_id	BIGINT NOT NULL,	-- 0: account without location
 	month		DATE NOT NULL,		-- first day of the due date's month
