@@ -54,7 +54,9 @@ INSERT INTO ar_owing_month (location_id, month, shard, owing_count, owing_amount
 	GROUP BY 1, 2, 3 HAVING SUM(owing_count) <> 0;
 
 -- Adds one invoice's open amount (sign = 1) or takes it away (sign = -1),
--- deleting the rows when nothing is left in them.
+-- deleting the rows when nothing is left in them (only a row that lost an
+-- owing invoice or gained a negative amount can be empty: the other half of
+-- an invoice update skips the DELETEs).
 DROP PROCEDURE ar_open_due_add;
 CREATE PROCEDURE ar_open_due_add(IN loc BIGINT, IN due DATE, IN sh TINYINT,
     IN amount BIGINT, IN sign INT)
@@ -69,17 +71,22 @@ BEGIN
 			VALUES (loc, due, sh, sign * amount, n, owing)
 			ON DUPLICATE KEY UPDATE open_amount = open_amount + sign * amount,
 			    owing_count = owing_count + n, owing_amount = owing_amount + owing;
-		DELETE FROM ar_open_due WHERE location_id = loc AND due_date = due
-			AND shard = sh AND open_amount = 0 AND owing_count = 0;
+		IF n <= 0 THEN
+			DELETE FROM ar_open_due WHERE location_id = loc AND
+			    due_date = due AND shard = sh AND open_amount = 0 AND
+			    owing_count = 0;
+		END IF;
 		IF n <> 0 THEN
 			INSERT INTO ar_owing_month (location_id, month, shard,
 			    owing_count, owing_amount)
 				VALUES (loc, due - INTERVAL (DAY(due) - 1) DAY, sh, n, owing)
 				ON DUPLICATE KEY UPDATE owing_count = owing_count + n,
 				    owing_amount = owing_amount + owing;
-			DELETE FROM ar_owing_month WHERE location_id = loc AND
-			    month = due - INTERVAL (DAY(due) - 1) DAY AND shard = sh AND
-			    owing_count = 0;
+			IF n < 0 THEN
+				DELETE FROM ar_owing_month WHERE location_id = loc AND
+				    month = due - INTERVAL (DAY(due) - 1) DAY AND
+				    shard = sh AND owing_count = 0;
+			END IF;
 		END IF;
 	END IF;
 END;
