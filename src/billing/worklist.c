@@ -11,23 +11,19 @@
 #include "str.h"
 #include "worklist.h"
 
-/* Issued invoices past due with money still open, oldest due first. The
- * open amount is the invoice's entries less its allocations, the rule
- * ledger verify and the A/R aging use. */
+/* Issued invoices past due with money still owing, oldest due first: the
+ * oldest WL_BAND_ROWS of each band, and every band's count and open sum
+ * from the A/R aging read model. The open amount is the invoice's entries
+ * less its allocations, the rule ledger verify and the A/R aging use. */
 static void
 wl_overdue(const struct store_worklist *s, int64_t today, struct worklist *w)
 {
 	const struct store_wl_overdue *rows = s->overdue;
 	int64_t due;
 
-	for (size_t i = 0; i < s->noverdue; i++) {
-		struct wl_invoice *v;
+	for (size_t i = 0; i < s->noverdue && i < ARRAY_LEN(w->overdue); i++) {
+		struct wl_invoice *v = &w->overdue[w->noverdue++];
 
-		if (i == WL_OVERDUE_ROWS) {
-			w->overdue_more = 1;
-			break;
-		}
-		v = &w->overdue[w->noverdue++];
 		v->id = rows[i].id;
 		str_copy(v->number, sizeof(v->number), rows[i].number);
 		v->account_id = rows[i].account_id;
@@ -38,9 +34,29 @@ wl_overdue(const struct store_worklist *s, int64_t today, struct worklist *w)
 			due = today - 1;
 		v->days_past_due = today - due;
 		v->band = calc_aging_bucket(v->days_past_due);
-		w->band_count[v->band]++;
-		w->band_open[v->band] += v->open;
 	}
+	for (int b = 1; b < AGING_BUCKETS; b++) {
+		w->band_count[b] = s->bands[b - 1].count;
+		w->band_open[b] = s->bands[b - 1].open;
+	}
+}
+
+_Static_assert(AGING_BUCKETS - 1 == STORE_WL_BANDS, "one store band per aging band");
+
+/* The due dates of aging band b (1..AGING_BUCKETS - 1) on day `today`:
+ * from (inclusive) and to (exclusive), as calc_aging_bucket(today - due). */
+static int
+wl_band_dates(int64_t today, int b, char *from, char *to, size_t sz)
+{
+	static const int64_t first_day[AGING_BUCKETS + 1] = { 0, 1, 31, 61, 91, 0 };
+
+	if (date_fmt(today - first_day[b] + 1, to, sz) == -1)
+		return -1;
+	if (b == AGING_BUCKETS - 1) {
+		str_copy(from, sz, "1000-01-01");
+		return 0;
+	}
+	return date_fmt(today - first_day[b + 1] + 1, from, sz);
 }
 
 static void
@@ -204,15 +220,24 @@ wl_past_due(const struct store_worklist *s, struct worklist *w)
 static int
 wl_lists(struct db *db, int64_t today, int64_t now, struct worklist *w)
 {
-	struct store_wl_args a = { .overdue_max = WL_OVERDUE_ROWS + 1,
+	struct store_wl_args a = { .band_max = WL_BAND_ROWS,
 	    .failed_since = now - WL_FAILED_DAYS * 86400,
 	    .ach_before = now - WL_ACH_DAYS * 86400, .now = now,
 	    .max = WL_ROWS, .past_due_max = WL_PAST_DUE_ROWS };
 	struct store_worklist s;
-	char d[11], m[11];
+	char d[11], m[11], bd[STORE_WL_BANDS][2][11], mf[11];
 	int64_t first;
 	int ty, tm, rc;
 
+	for (int b = 0; b < STORE_WL_BANDS; b++) {
+		if (wl_band_dates(today, b + 1, bd[b][0], bd[b][1],
+		    sizeof(bd[b][0])) == -1)
+			return DB_ERR;
+		a.band_from[b] = bd[b][0];
+		a.band_to[b] = bd[b][1];
+	}
+	str_fmt(mf, sizeof(mf), "%.8s01", bd[STORE_WL_BANDS - 1][1]);
+	a.month_from = mf;
 	if (date_fmt(today, d, sizeof(d)) == -1 ||
 	    ym_of(today + WL_CARD_DAYS, &a.card_year, &a.card_month) == -1 ||
 	    ym_of(today, &ty, &tm) == -1)

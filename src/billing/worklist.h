@@ -9,7 +9,7 @@
 struct db;
 
 #define WL_ROWS		50	/* rows per list */
-#define WL_OVERDUE_ROWS	200	/* overdue invoices read (oldest first) */
+#define WL_BAND_ROWS	10	/* overdue invoices listed per band (oldest first) */
 #define WL_PAST_DUE_ROWS	20	/* plans past due listed */
 #define WL_FAILED_DAYS	14	/* a failed payment stays listed this long */
 #define WL_ACH_DAYS	5	/* ACH still pending after this many days */
@@ -81,11 +81,13 @@ struct wl_past_due {
 };
 
 struct worklist {
-	struct wl_invoice overdue[WL_OVERDUE_ROWS];
+	/* the oldest WL_BAND_ROWS of each band, oldest first */
+	struct wl_invoice overdue[WL_BAND_ROWS * (AGING_BUCKETS - 1)];
 	size_t		 noverdue;
-	int		 overdue_more;	/* more overdue invoices than listed */
-	int64_t		 band_count[AGING_BUCKETS];	/* of the listed rows */
-	int64_t		 band_open[AGING_BUCKETS];	/* of the listed rows */
+	/* every invoice owing money past due, by band (the A/R aging read
+	 * model: not only the listed rows) */
+	int64_t		 band_count[AGING_BUCKETS];
+	int64_t		 band_open[AGING_BUCKETS];
 	struct wl_payment payments[WL_ROWS];
 	size_t		 npayments;
 	struct wl_card	 cards[WL_ROWS];

@@ -562,17 +562,37 @@ static const struct invariant invariants[] = {
 	  "   GROUP BY account_id) l ON l.account_id = a.id"
 	  " WHERE a.fig_balance <> COALESCE(l.s, 0) LIMIT 1" },
 	{ "stored A/R aging equals the open invoices",
-	  /* ar_open_due (migration 0031) and the issued invoices' open
-	   * amounts by (account location, due date, account id % 4) in one
-	   * pass; a stored row must differ from zero */
+	  /* ar_open_due (migrations 0031, 0033) and the issued invoices'
+	   * open amounts, owing counts and owed sums by (account location,
+	   * due date, account id % 4) in one pass; a stored row must have
+	   * money open or an invoice owing */
 	  "SELECT CONCAT('location ', l, ' due ', u, ' shard ', h, ': stored ',"
-	  " SUM(st), ' but open invoices ', SUM(op)) FROM (SELECT location_id l,"
-	  " due_date u, shard h, open_amount st, 0 op, open_amount = 0 z"
+	  " SUM(st), ' (', SUM(sn), ' owing ', SUM(so), ') but open invoices ',"
+	  " SUM(op), ' (', SUM(nn), ' owing ', SUM(oo), ')') FROM (SELECT"
+	  " location_id l, due_date u, shard h, open_amount st, owing_count sn,"
+	  " owing_amount so, 0 op, 0 nn, 0 oo, open_amount = 0 AND owing_count = 0 z"
 	  " FROM ar_open_due UNION ALL SELECT COALESCE(a.location_id, 0),"
-	  " i.fig_open_due, i.account_id % 4, 0, i.fig_total - i.fig_paid, 0"
+	  " i.fig_open_due, i.account_id % 4, 0, 0, 0, i.fig_total - i.fig_paid,"
+	  " i.fig_total > i.fig_paid, GREATEST(i.fig_total - i.fig_paid, 0), 0"
 	  " FROM invoices i FORCE INDEX (invoices_open_due)"
 	  " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL) x"
-	  " GROUP BY l, u, h HAVING SUM(st) <> SUM(op) OR SUM(z) > 0 LIMIT 1" },
+	  " GROUP BY l, u, h HAVING SUM(st) <> SUM(op) OR SUM(sn) <> SUM(nn) OR"
+	  " SUM(so) <> SUM(oo) OR SUM(z) > 0 LIMIT 1" },
+	{ "stored A/R owing by month equals the owing invoices",
+	  /* ar_owing_month (migration 0033): the invoices owing money by
+	   * (account location, first day of the due month, account id % 4);
+	   * a stored row must count at least one */
+	  "SELECT CONCAT('location ', l, ' month ', u, ' shard ', h, ': stored ',"
+	  " SUM(sn), ' owing ', SUM(so), ' but invoices ', SUM(nn), ' owing ',"
+	  " SUM(oo)) FROM (SELECT location_id l, month u, shard h, owing_count sn,"
+	  " owing_amount so, 0 nn, 0 oo, owing_count = 0 z FROM ar_owing_month"
+	  " UNION ALL SELECT COALESCE(a.location_id, 0), i.fig_open_due -"
+	  " INTERVAL (DAY(i.fig_open_due) - 1) DAY, i.account_id % 4, 0, 0, 1,"
+	  " i.fig_total - i.fig_paid, 0 FROM invoices i FORCE INDEX (invoices_open_due)"
+	  " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL"
+	  " AND i.fig_total > i.fig_paid) x"
+	  " GROUP BY l, u, h HAVING SUM(sn) <> SUM(nn) OR SUM(so) <> SUM(oo) OR"
+	  " SUM(z) > 0 LIMIT 1" },
 	{ "stored A/R totals equal the account balances",
 	  /* ar_totals (migration 0032) and the accounts' balances by
 	   * (location, account id % 16) in one pass; rows at zero are kept */

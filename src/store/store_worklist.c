@@ -72,12 +72,29 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
  * temporary table and a sort, 58% more MariaDB CPU for the staff home);
  * the rows are put back in that order by each list's cmp (a UNION
  * promises no order). */
-#define WL_OVERDUE "(SELECT i.id, COALESCE(i.number, ''), i.account_id," \
+#define WL_OVERDUE_BAND "(SELECT i.id, COALESCE(i.number, ''), i.account_id," \
 	" a.name, i.fig_open_due, i.fig_total - i.fig_paid, NULL, NULL, NULL, 1" \
 	" FROM invoices i FORCE INDEX (invoices_open_due)" \
 	" STRAIGHT_JOIN accounts a ON a.id = i.account_id" \
-	" WHERE i.fig_open_due < ? AND i.fig_total > i.fig_paid" \
-	" ORDER BY i.fig_open_due, i.id LIMIT ?)"
+	" WHERE i.fig_open_due >= ? AND i.fig_open_due < ?" \
+	" AND i.fig_total > i.fig_paid ORDER BY i.fig_open_due, i.id LIMIT ?)"
+#define WL_OVERDUE WL_OVERDUE_BAND " UNION ALL " WL_OVERDUE_BAND \
+	" UNION ALL " WL_OVERDUE_BAND " UNION ALL " WL_OVERDUE_BAND
+/* Each band's count and open sum from the A/R aging kept per due date
+ * (ar_open_due, migrations 0031 and 0033): an index-only range of its few
+ * rows (ar_open_due_due), not the invoices. One branch per band: one range
+ * each is cheaper than one pass with a condition per band and row. The
+ * oldest band adds whole months before month_from (ar_owing_month, a few
+ * rows per month of history) to the days from month_from on. */
+#define WL_BAND "(SELECT COALESCE(SUM(owing_count), 0)," \
+	" COALESCE(SUM(owing_amount), 0), ?, NULL, NULL, NULL, NULL, NULL, NULL, 7" \
+	" FROM ar_open_due FORCE INDEX (ar_open_due_due)" \
+	" WHERE due_date >= ? AND due_date < ?)"
+#define WL_BAND_MONTHS "(SELECT COALESCE(SUM(owing_count), 0)," \
+	" COALESCE(SUM(owing_amount), 0), ?, NULL, NULL, NULL, NULL, NULL, NULL, 7" \
+	" FROM ar_owing_month FORCE INDEX (ar_owing_month_month) WHERE month < ?)"
+#define WL_BANDS WL_BAND " UNION ALL " WL_BAND " UNION ALL " WL_BAND \
+	" UNION ALL " WL_BAND " UNION ALL " WL_BAND_MONTHS
 #define WL_PAY_COLS "p.id, p.account_id, a.name, p.method, p.amount," \
 	" p.created_at, p.status, p.stripe_status, p.failure_message" \
 	" FROM payments p JOIN accounts a ON a.id = p.account_id"
@@ -116,6 +133,24 @@ plan_from_row(const struct db_result *r, size_t i, void *out)
 	" p.updated_at, NULL, NULL, NULL, 6 FROM payment_plans p" \
 	" JOIN accounts a ON a.id = p.account_id WHERE p.status = 'past_due'" \
 	" ORDER BY p.updated_at, p.id LIMIT ?)"
+
+static void
+band_from_row(const struct db_result *r, size_t i, void *out)
+{
+	struct store_wl_band *v = out;
+
+	v->count = db_i64(r, i, 0);
+	v->open = db_i64(r, i, 1);
+	v->band = (int)db_i64(r, i, 2);
+}
+
+static int
+band_cmp(const void *a, const void *b)
+{
+	const struct store_wl_band *x = a, *y = b;
+
+	return (x->band > y->band) - (x->band < y->band);
+}
 
 static int
 i64_cmp(int64_t a, int64_t b)
@@ -190,16 +225,42 @@ plan_cmp(const void *a, const void *b)
 	return c != 0 ? c : i64_cmp(x->id, y->id);
 }
 
+#define WL_NP_OVERDUE	(3 * STORE_WL_BANDS)	/* first in the statement */
+#define WL_NP_REST	14			/* payments .. past due */
+#define WL_NP_BANDS	(3 * STORE_WL_BANDS + 2)	/* last */
+
+/* The parameters of WL_OVERDUE (first) and WL_BANDS (last). */
+static void
+wl_band_params(const struct store_wl_args *a, struct db_param *p)
+{
+	struct db_param *f = p + WL_NP_OVERDUE + WL_NP_REST;
+	const size_t last = STORE_WL_BANDS - 1;
+
+	for (size_t b = 0; b < STORE_WL_BANDS; b++) {
+		*p++ = DB_STR(a->band_from[b]);
+		*p++ = DB_STR(a->band_to[b]);
+		*p++ = DB_I64((int64_t)a->band_max);
+		*f++ = DB_I64((int64_t)b);
+		*f++ = DB_STR(b == last ? a->month_from : a->band_from[b]);
+		*f++ = DB_STR(a->band_to[b]);
+	}
+	*f++ = DB_I64((int64_t)last);
+	*f = DB_STR(a->month_from);
+}
+
 int
 store_worklist_read(struct db *db, const struct store_wl_args *a,
     struct store_worklist *w)
 {
-	struct db_param p[] = { DB_STR(a->before), DB_I64((int64_t)a->overdue_max),
-	    DB_I64(a->failed_since), DB_I64(a->now), DB_I64(a->ach_before),
-	    DB_I64(a->now), DB_I64((int64_t)a->max), DB_I64(a->card_year),
-	    DB_I64(a->card_year), DB_I64(a->card_month), DB_I64((int64_t)a->max),
-	    DB_STR(a->before), DB_I64((int64_t)a->max), DB_STR(a->days_from),
-	    DB_STR(a->before), DB_I64((int64_t)a->past_due_max) };
+	struct db_param p[WL_NP_OVERDUE + WL_NP_REST + WL_NP_BANDS] = {
+	    [WL_NP_OVERDUE] = DB_I64(a->failed_since), DB_I64(a->now),
+	    DB_I64(a->ach_before), DB_I64(a->now), DB_I64((int64_t)a->max),
+	    DB_I64(a->card_year), DB_I64(a->card_year), DB_I64(a->card_month),
+	    DB_I64((int64_t)a->max), DB_STR(a->before), DB_I64((int64_t)a->max),
+	    DB_STR(a->days_from), DB_STR(a->before),
+	    DB_I64((int64_t)a->past_due_max) };
+	struct store_wl_band *bands = NULL;
+	size_t nbands = 0;
 	struct store_rows_list l[] = {
 		{ overdue_from_row, overdue_cmp, sizeof(*w->overdue),
 		    (void **)&w->overdue, &w->noverdue },
@@ -213,16 +274,25 @@ store_worklist_read(struct db *db, const struct store_wl_args *a,
 		    (void **)&w->days, &w->ndays },
 		{ past_due_from_row, past_due_cmp, sizeof(*w->past_due),
 		    (void **)&w->past_due, &w->npast_due },
+		{ band_from_row, band_cmp, sizeof(*bands), (void **)&bands,
+		    &nbands },
 	};
 	struct db_result r;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
+	wl_band_params(a, p);
 	rc = db_query(db, WL_OVERDUE " UNION ALL " WL_PAYMENTS " UNION ALL "
 	    WL_CARDS " UNION ALL " WL_PLANS " UNION ALL " WL_DAYS " UNION ALL "
-	    WL_PAST_DUE, p, ARRAY_LEN(p), &r);
+	    WL_PAST_DUE " UNION ALL " WL_BANDS, p, ARRAY_LEN(p), &r);
 	if (rc == DB_OK)
 		rc = store_rows_split(&r, 9, l, ARRAY_LEN(l));
+	for (size_t i = 0; rc == DB_OK && i < nbands; i++)
+		if (bands[i].band >= 0 && bands[i].band < STORE_WL_BANDS) {
+			w->bands[bands[i].band].count += bands[i].count;
+			w->bands[bands[i].band].open += bands[i].open;
+		}
+	free(bands);
 	db_result_free(&r);
 	if (rc != DB_OK)
 		store_worklist_free(w);

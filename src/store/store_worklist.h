@@ -1,5 +1,6 @@
 /* The staff work list's reads (billing/worklist.c decides what they mean):
- * overdue invoices from their stored figures (invoices_open_due), payments
+ * overdue invoices from their stored figures (invoices_open_due) and the
+ * overdue bands' counts and sums from the A/R aging (ar_open_due), payments
  * needing a look (payments_pending), cards near expiry
  * (payment_methods_expiry), plans with installments past due (ppin_due).
  * All four, the month's collections and the plans past due in one statement
@@ -20,6 +21,15 @@ struct store_wl_overdue {
 	char	 account_name[201];
 	char	 due_date[11];
 	int64_t	 open;		/* fig_total - fig_paid */
+};
+
+#define STORE_WL_BANDS	4	/* overdue bands: date ranges of due dates */
+
+/* Invoices owing money (open > 0) due in one band's range, all locations. */
+struct store_wl_band {
+	int64_t	 count;
+	int64_t	 open;
+	int	 band;		/* its index in store_worklist.bands (summed) */
 };
 
 struct store_wl_payment {
@@ -63,7 +73,12 @@ struct store_wl_past_due {
 
 struct store_wl_args {
 	const char	*before;	/* YYYY-MM-DD: overdue and plans due before */
-	size_t		 overdue_max;
+	/* band i: due dates from band_from[i] up to (not including) band_to[i] */
+	const char	*band_from[STORE_WL_BANDS], *band_to[STORE_WL_BANDS];
+	size_t		 band_max;	/* overdue invoices read per band */
+	/* the first day of band_to[last]'s month: the last band's figures
+	 * are its whole months before it and its days from it */
+	const char	*month_from;
 	int64_t		 failed_since, ach_before, now;
 	size_t		 max;		/* payments, cards, plans */
 	int		 card_year, card_month;
@@ -71,7 +86,11 @@ struct store_wl_args {
 	size_t		 past_due_max;
 };
 /* Each list in its order, at most its max rows (malloc'd arrays):
- * - overdue: invoices with money open due before `before`, oldest due first;
+ * - overdue: invoices owing money (open > 0) due in each band's range, the
+ *   oldest band_max of each band, all of them oldest due first;
+ * - bands: the number and open sum of every invoice owing money in each
+ *   band's range (the A/R aging read model, not capped by band_max; the
+ *   last band from band_from[last] = the oldest date: see month_from);
  * - payments, newest first: failed ones created in failed_since..now not
  *   followed by a succeeded one on the same account; pending ones that
  *   wait for the client (requires_action) or are ACH created before
@@ -87,6 +106,7 @@ struct store_wl_args {
 struct store_worklist {
 	struct store_wl_overdue	*overdue;
 	size_t			 noverdue;
+	struct store_wl_band	 bands[STORE_WL_BANDS];
 	struct store_wl_payment	*payments;
 	size_t			 npayments;
 	struct store_wl_card	*cards;

@@ -691,11 +691,19 @@ figures_rebuild(int64_t first_account, int64_t first_invoice)
 	    " ON e.account_id = a.id SET a.fig_balance = e.s WHERE a.id >= ?", b, 0);
 	/* the aging read model (0031), rebuilt whole */
 	sql_simple("DELETE FROM ar_open_due");
-	sql_simple("INSERT INTO ar_open_due (location_id, due_date, shard, open_amount)"
+	sql_simple("INSERT INTO ar_open_due (location_id, due_date, shard, open_amount,"
+	    " owing_count, owing_amount)"
 	    " SELECT COALESCE(a.location_id, 0), i.fig_open_due, i.account_id % 4,"
-	    " SUM(i.fig_total - i.fig_paid) FROM invoices i"
+	    " SUM(i.fig_total - i.fig_paid), SUM(i.fig_total > i.fig_paid),"
+	    " SUM(GREATEST(i.fig_total - i.fig_paid, 0)) FROM invoices i"
 	    " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL"
-	    " GROUP BY 1, 2, 3 HAVING SUM(i.fig_total - i.fig_paid) <> 0");
+	    " GROUP BY 1, 2, 3 HAVING SUM(i.fig_total - i.fig_paid) <> 0"
+	    " OR SUM(i.fig_total > i.fig_paid) <> 0");
+	sql_simple("DELETE FROM ar_owing_month");
+	sql_simple("INSERT INTO ar_owing_month (location_id, month, shard, owing_count,"
+	    " owing_amount) SELECT location_id, due_date - INTERVAL (DAY(due_date) - 1)"
+	    " DAY, shard, SUM(owing_count), SUM(owing_amount) FROM ar_open_due"
+	    " GROUP BY 1, 2, 3 HAVING SUM(owing_count) <> 0");
 	/* the A/R totals (0032), rebuilt whole */
 	sql_simple("DELETE FROM ar_totals");
 	sql_simple("INSERT INTO ar_totals (location_id, shard, owed, credit,"

@@ -197,7 +197,10 @@ START_TEST(autopay_failure_retry_then_stop)
 	int64_t plan = new_plan(1, "2031-03-01", 1, 700);
 	struct store_autopay_failure f = { 0, 1, "2031-03-01", "card_declined",
 	    1, 3 };
-	struct store_wl_args wa = { .before = "2031-03-04", .overdue_max = 1,
+	struct store_wl_args wa = { .before = "2031-03-04", .band_max = 1,
+	    .band_from = { "2031-03-03", "2031-03-02", "2031-03-01", "1000-01-01" },
+	    .band_to = { "2031-03-04", "2031-03-03", "2031-03-02", "2031-03-01" },
+	    .month_from = "2031-03-01",
 	    .now = clock_now(), .max = 1, .card_year = 2000, .card_month = 1,
 	    .days_from = "2031-03-01", .past_due_max = 1000 };
 	struct store_worklist wl;

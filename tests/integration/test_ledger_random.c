@@ -437,23 +437,40 @@ check_invoice(const struct model *m, size_t i)
 	invoice_free(&inv);
 }
 
-/* The A/R aging read model (migration 0031) equals the open invoices summed
- * by (account location, due date, account id % 4), and keeps no zero row. */
+/* The A/R aging read model (migrations 0031, 0033) equals the open invoices
+ * summed by (account location, due date, account id % 4): open money, the
+ * number of invoices owing and what they owe; it keeps no empty row. */
 static void
 check_aging(const char *when)
 {
 	struct db_result r;
 
 	ck_assert_int_eq(db_query(db, "SELECT COUNT(*), COALESCE(SUM(z), 0) FROM"
-	    " (SELECT SUM(v) d, SUM(z) z FROM (SELECT location_id l, due_date u, shard h,"
-	    " open_amount v, open_amount = 0 z FROM ar_open_due UNION ALL"
+	    " (SELECT SUM(v) d, SUM(n) n, SUM(o) o, SUM(z) z FROM (SELECT location_id l,"
+	    " due_date u, shard h, open_amount v, owing_count n, owing_amount o,"
+	    " open_amount = 0 AND owing_count = 0 z FROM ar_open_due UNION ALL"
 	    " SELECT COALESCE(a.location_id, 0), i.fig_open_due, i.account_id % 4,"
-	    " -(i.fig_total - i.fig_paid), 0 FROM invoices i JOIN accounts a"
+	    " -(i.fig_total - i.fig_paid), -(i.fig_total > i.fig_paid),"
+	    " -GREATEST(i.fig_total - i.fig_paid, 0), 0 FROM invoices i JOIN accounts a"
 	    " ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL) x"
-	    " GROUP BY l, u, h) g WHERE d <> 0 OR z <> 0", NULL, 0, &r), DB_OK);
+	    " GROUP BY l, u, h) g WHERE d <> 0 OR n <> 0 OR o <> 0 OR z <> 0",
+	    NULL, 0, &r), DB_OK);
 	ck_assert_msg(db_i64(&r, 0, 0) == 0, "%s: %" PRId64 " A/R aging rows differ"
 	    " from the open invoices (%" PRId64 " zero rows kept)", when,
 	    db_i64(&r, 0, 0), db_i64(&r, 0, 1));
+	db_result_free(&r);
+	/* and by month (ar_owing_month, 0033): the invoices owing money */
+	ck_assert_int_eq(db_query(db, "SELECT COUNT(*) FROM (SELECT SUM(n) n, SUM(o) o,"
+	    " SUM(z) z FROM (SELECT location_id l, month u, shard h, owing_count n,"
+	    " owing_amount o, owing_count = 0 z FROM ar_owing_month UNION ALL"
+	    " SELECT COALESCE(a.location_id, 0), i.fig_open_due - INTERVAL"
+	    " (DAY(i.fig_open_due) - 1) DAY, i.account_id % 4, -1,"
+	    " -(i.fig_total - i.fig_paid), 0 FROM invoices i JOIN accounts a"
+	    " ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL AND"
+	    " i.fig_total > i.fig_paid) x GROUP BY l, u, h) g"
+	    " WHERE n <> 0 OR o <> 0 OR z <> 0", NULL, 0, &r), DB_OK);
+	ck_assert_msg(db_i64(&r, 0, 0) == 0, "%s: %" PRId64 " A/R owing month rows"
+	    " differ from the owing invoices", when, db_i64(&r, 0, 0));
 	db_result_free(&r);
 }
 
@@ -1277,6 +1294,37 @@ corrupt_read_models(int64_t account)
 	}
 }
 
+/* One more invoice counted as owing on invoice idx's aging row (0033):
+ * verify names the row. */
+static void
+corrupt_owing(const struct model *m, int idx)
+{
+	struct db_param p[] = { DB_I64(m->inv[idx].id) };
+	struct db_result r;
+	char detail[96];
+
+	ck_assert_int_eq(db_query(db, "SELECT fig_open_due, account_id % 4 FROM"
+	    " invoices WHERE id = ?", p, 1, &r), DB_OK);
+	ck_assert_int_eq((int)r.nrows, 1);
+	str_fmt(detail, sizeof(detail), "due %s shard %" PRId64 ": stored",
+	    db_str(&r, 0, 0), db_i64(&r, 0, 1));
+	db_result_free(&r);
+	expect_corruption_named("UPDATE ar_open_due d JOIN invoices i ON i.id = ?"
+	    " AND d.due_date = i.fig_open_due AND d.shard = i.account_id % 4"
+	    " JOIN accounts a ON a.id = i.account_id AND d.location_id ="
+	    " COALESCE(a.location_id, 0) SET d.owing_count = d.owing_count + 1",
+	    p, ARRAY_LEN(p), "UPDATE ar_open_due d JOIN invoices i ON i.id = ?"
+	    " AND d.due_date = i.fig_open_due AND d.shard = i.account_id % 4"
+	    " JOIN accounts a ON a.id = i.account_id AND d.location_id ="
+	    " COALESCE(a.location_id, 0) SET d.owing_count = d.owing_count - 1",
+	    "stored A/R aging equals the open invoices", detail);
+	expect_corruption_named("INSERT INTO ar_owing_month (location_id, month,"
+	    " shard, owing_count, owing_amount) VALUES (?, '2001-02-01', 1, 1, 5)",
+	    (struct db_param[]){ DB_I64(999999) }, 1,
+	    "DELETE FROM ar_owing_month WHERE location_id = ?", "stored A/R owing"
+	    " by month equals the owing invoices", "location 999999 month 2001-02-01");
+}
+
 static void
 corrupt_and_restore(struct model *m)
 {
@@ -1334,6 +1382,7 @@ corrupt_and_restore(struct model *m)
 		    " entries", detail);
 	}
 	corrupt_read_models(pm.account_id);
+	corrupt_owing(m, idx);
 	move_location(m, idx);
 }
 

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "db.h"
 #include "fixture.h"
+#include "money.h"
 #include "str.h"
 
 #define TC_TIMEOUT	300
@@ -210,6 +211,75 @@ START_TEST(test_overdue_and_collections)
 	free(sec);
 	has(body(&r), "id=\"collected-today\">$185.00<", "today, after");
 	has(body(&r), "id=\"collected-month\">$230.00<", "month, after");
+	itest_resp_free(&r);
+	fx_who_free(&s);
+}
+END_TEST
+
+/* The header of a band: every invoice owing money due from..to (exclusive),
+ * counted from the invoices (the old home counted only the oldest 200). */
+static void
+band_has(const char *sec, const char *label, const char *from, const char *to)
+{
+	struct db_param p[] = { DB_STR(from), DB_STR(to) };
+	struct db_result r;
+	char want[160], money[32];
+	int64_t n;
+
+	if (wdb == NULL)
+		ck_assert((wdb = db_new(fx_config())) != NULL);
+	ck_assert(db_query(wdb, "SELECT COUNT(*), COALESCE(SUM(fig_total -"
+	    " fig_paid), 0) FROM invoices WHERE fig_open_due >= ? AND"
+	    " fig_open_due < ? AND fig_total > fig_paid", p, 2, &r) == DB_OK);
+	n = db_i64(&r, 0, 0);
+	money_format(db_i64(&r, 0, 1), money, sizeof(money));
+	db_result_free(&r);
+	if (n == 0) {
+		str_fmt(want, sizeof(want), "%s past due", label);
+		lacks(sec, want, "an empty band");
+		return;
+	}
+	str_fmt(want, sizeof(want), "%s past due <span class=\"muted\">· %" PRId64
+	    " invoice%s · %s</span>", label, n, n == 1 ? "" : "s", money);
+	has(sec, want, label);
+	if (n > 10) {
+		str_fmt(want, sizeof(want), "and %" PRId64 " more in this band", n - 10);
+		has(strstr(sec, label), want, "the band's hidden rows");
+	}
+}
+
+/* 207 invoices over 90 days past due and 2 due 5 days ago: every band's
+ * header counts and sums all of its invoices (the old page read the oldest
+ * 201 and showed only the over-90 band, capped at 200), and the newest
+ * band lists its rows. */
+START_TEST(test_overdue_bands_beyond_200)
+{
+	struct fx_who s;
+	struct itest_resp r;
+	int64_t acc, recent[2];
+	char n0[40], n1[40], *sec;
+
+	at("2033-01-15 12:00:00");
+	fx_staff(&s, fx.billing);
+	acc = fx_account(&s, 0, NULL, 0, "wl-bands");
+	for (int i = 0; i < 206; i++)
+		fx_invoice(&s, acc, "1.25", "2032-01-02", "2032-02-01");
+	/* over 90 days, in the month the band ends in (read by day) */
+	fx_invoice(&s, acc, "3.00", "2032-09-05", "2032-10-05");
+	recent[0] = fx_invoice(&s, acc, "7.00", "2033-01-01", "2033-01-10");
+	recent[1] = fx_invoice(&s, acc, "8.00", "2033-01-01", "2033-01-10");
+	itest_resp_init(&r);
+	fx_get(&s, "/", &r, 200);
+	sec = section(&r, "id=\"wl-overdue-h\"");
+	band_has(sec, "Over 90 days", "1000-01-01", "2032-10-17");
+	band_has(sec, "61-90 days", "2032-10-17", "2032-11-16");
+	band_has(sec, "31-60 days", "2032-11-16", "2032-12-16");
+	band_has(sec, "1-30 days", "2032-12-16", "2033-01-15");
+	has(strstr(sec, "1-30 days"), num_of(recent[0], n0, sizeof(n0)), "a new row");
+	has(strstr(sec, "1-30 days"), num_of(recent[1], n1, sizeof(n1)), "a new row");
+	has(sec, "1-30 days past due <span class=\"muted\">· 2 invoices · $15.00",
+	    "the newest band");
+	free(sec);
 	itest_resp_free(&r);
 	fx_who_free(&s);
 }
@@ -703,6 +773,7 @@ main(void)
 	tcase_set_timeout(tc, TC_TIMEOUT);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	fx_add_test(tc, test_overdue_and_collections);
+	fx_add_test(tc, test_overdue_bands_beyond_200);
 	fx_add_test(tc, test_collections_net_of_refunds);
 	fx_add_test(tc, test_attention_and_cards);
 	fx_add_test(tc, test_plans_past_due);

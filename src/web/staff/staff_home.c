@@ -23,9 +23,10 @@ const struct field f_user_create[NF_USER_CREATE] = {
 	{ "password", FIELD_PASSWORD, FIELD_REQUIRED, 0, 0, 0, NULL, "Password" },
 };
 
-#define HOME_BAND_ROWS	10	/* overdue invoices shown per band */
+#define HOME_BAND_ROWS	WL_BAND_ROWS	/* overdue invoices shown per band */
 
-/* Overdue invoices grouped by days-past-due band (1-30 ... over 90). */
+/* Overdue invoices grouped by days-past-due band (1-30 ... over 90): each
+ * band's count and open sum over all its invoices, its oldest rows. */
 static void
 home_overdue(struct tmpl_vars *v, const struct worklist *w)
 {
@@ -59,8 +60,6 @@ home_overdue(struct tmpl_vars *v, const struct worklist *w)
 		if (w->band_count[b] > shown)
 			tmpl_set_int(band, "band_hidden", w->band_count[b] - shown);
 	}
-	tmpl_set_bool(v, "overdue_more", w->overdue_more);
-	tmpl_set_int(v, "overdue_count", (int64_t)w->noverdue);
 }
 
 static const char *const reason_labels[WL_PAY__MAX] = {
