@@ -71,6 +71,8 @@ write_config() {
 			listen = $dir/billingd.sock
 			pid_file = $dir/billingd.pid
 			workers = 2
+			webhook_socket = $dir/billingd-webhook.sock
+			webhook_workers = 2
 			db_socket = $(mdb_socket "$dir/mysql")
 			db_name = billing
 			db_user = billing
@@ -158,7 +160,8 @@ cmd_start() {
 	# between our probe and nginx's bind). It answers 502 until billingd is up.
 	for try in 1 2 3 4 5; do
 		port=$(free_port)
-		nginx_render "$dir/nginx" "$port" "$dir/billingd.sock" "$TOP_SRCDIR/www/static"
+		nginx_render "$dir/nginx" "$port" "$dir/billingd.sock" "$TOP_SRCDIR/www/static" \
+			"$dir/billingd-webhook.sock"
 		if nginx_start "$dir/nginx"; then
 			break
 		fi
