@@ -1,7 +1,8 @@
 /* Webhook events: the event id is stored in the same transaction as its
  * effect, so a duplicate (or a retry after we answered) changes nothing.
  * Every apply runs through one chunk transaction (chunk_tx), for 32
- * events of the applier or the one event the receiver stored.
+ * events of the applier or the one event the receiver stores (its INSERT
+ * in that transaction: one commit for the row and its effect).
  * Events may arrive late, twice or out of order: settlement never moves a
  * payment backwards, and what we cannot judge from the event we ask
  * Stripe (the transaction is rolled back, the object fetched, and the

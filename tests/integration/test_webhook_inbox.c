@@ -7,7 +7,7 @@
  * `billingctl jobs status` and retried, that a chunk in which one event
  * fails applies the others exactly once, that the applier stays within a
  * statement budget per event (and the receiver applying inline within one
- * per delivery), and that an event the database
+ * per delivery, in one durable commit), and that an event the database
  * refused to store is answered non-2xx (Stripe retries it). These run with
  * webhook_apply_inline = 0 (the receiver only stores); the first case runs
  * with the default (1): the receiver applies what it stored before its 200,
