@@ -412,6 +412,36 @@ inherit_workers(void)
 	unsetenv(ENV_RETIRE);
 }
 
+/* A listening unix socket at path, or -1 with errno (libfcgi's
+ * FCGX_OpenSocket exits the process when bind fails: a master re-executed
+ * by SIGHUP must survive a webhook socket it cannot create). */
+static int
+open_unix(const char *path)
+{
+	struct sockaddr_un sun;
+	size_t len = strlen(path);
+	int fd, e;
+
+	if (len >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, len + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, 1024) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* A unix path, or host:port (libfcgi: exits when it cannot bind). */
 static int
 open_listener(const char *addr)
 {
@@ -422,7 +452,8 @@ open_listener(const char *addr)
 		if (lstat(addr, &st) == 0 && S_ISSOCK(st.st_mode))
 			unlink(addr);
 	}
-	if ((fd = FCGX_OpenSocket(addr, 1024)) < 0) {
+	if ((fd = addr[0] == '/' ? open_unix(addr) :
+	    FCGX_OpenSocket(addr, 1024)) < 0) {
 		log_err("cannot listen on %s: %s", addr, strerror(errno));
 		return -1;
 	}
@@ -493,11 +524,13 @@ pools_configure(const struct config *cfg)
 	}
 }
 
-/* Each pool's socket: inherited over a SIGHUP, or opened. 0 / -1. */
+/* Each pool's socket: inherited over a SIGHUP, or opened. 0 / -1. After
+ * a SIGHUP a webhook socket that cannot be opened leaves that pool out
+ * (logged) rather than the master dead with the pages. */
 static int
 pools_listen(void)
 {
-	int r;
+	int r, reexecuted = 0;
 
 	for (size_t k = 0; k < POOL__MAX; k++) {
 		struct pool *p = &pools[k];
@@ -506,9 +539,15 @@ pools_listen(void)
 			log_err("%s is not an open socket", p->env);
 			return -1;
 		}
+		reexecuted |= r;
 		if (r == 0 && p->addr != NULL &&
-		    (p->fd = open_listener(p->addr)) == -1)
-			return -1;
+		    (p->fd = open_listener(p->addr)) == -1) {
+			if (k == POOL_PAGES || !reexecuted)
+				return -1;
+			log_err("SIGHUP: no %s", p->name);
+			p->addr = NULL;
+			p->n = 0;
+		}
 	}
 	inherit_workers();
 	return 0;

@@ -5,7 +5,8 @@
  * is stored and applied while every page worker is stopped, that a killed
  * webhook worker is replaced in its pool with no webhook refused, and that
  * a restart (SIGHUP, what scripts/stack up does) answers every webhook
- * meanwhile and reads webhook_workers again. A worker's pool is read from
+ * meanwhile and reads webhook_workers again, and that a restart whose
+ * webhook socket cannot be created keeps the master and the pages. A worker's pool is read from
  * the listening socket it holds (/proc/<pid>/fd against /proc/net/unix). */
 #include "common.h"
 
@@ -323,6 +324,50 @@ START_TEST(test_restart_keeps_webhooks)
 }
 END_TEST
 
+/* sed on the stack's config: the webhook_socket line set to path. */
+static void
+conf_webhook_socket(const char *path)
+{
+	struct buf out;
+
+	buf_init(&out, 8192);
+	ck_assert_int_eq(itest_sh(&out, "sed -i 's|^webhook_socket = .*$|"
+	    "webhook_socket = %s|' '%s'", path, getenv("ITEST_CONFIG")), 0);
+	buf_free(&out);
+}
+
+/* A restart whose webhook_socket cannot be created (its directory is
+ * missing) keeps the master and the pages (the webhook pool left out,
+ * logged); the next restart with a good path brings the pool back. */
+START_TEST(test_restart_bad_webhook_socket)
+{
+	char bad[PATH_MAX], good[PATH_MAX];
+	pid_t m = master(), now[MAXW];
+	int sent, failed, status;
+	struct itest_client *c = itest_client_new(getenv("ITEST_BASE_URL"));
+	struct itest_resp r;
+
+	ck_assert(c != NULL);
+	str_fmt(bad, sizeof(bad), "%s/missing/wh.sock", getenv("ITEST_DIR"));
+	str_fmt(good, sizeof(good), "%s/" HOOKS, getenv("ITEST_DIR"));
+	conf_webhook_socket(bad);
+	status = restart_posting(&sent, &failed);
+	conf_webhook_socket(good);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "env.sh billingd-restart failed (status %d)", status);
+	ck_assert_msg(master() == m, "the master changed or died");
+	ck_assert_int_eq(pool(PAGES, now, MAXW), 2);
+	itest_resp_init(&r);
+	ck_assert_int_eq(itest_get(c, "/healthz", &r), 200);
+	itest_resp_free(&r);
+	itest_client_free(c);
+	status = restart_posting(&sent, &failed);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(pool(HOOKS, now, MAXW), 2);
+	ck_assert_int_eq(post_unhandled(), 200);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -335,6 +380,7 @@ suite(void)
 	tcase_add_test(tc, test_webhook_pool_applies);
 	tcase_add_test(tc, test_webhook_worker_replaced);
 	tcase_add_test(tc, test_restart_keeps_webhooks);
+	tcase_add_test(tc, test_restart_bad_webhook_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
