@@ -165,20 +165,24 @@ tail_log() {
 # --- nginx ---------------------------------------------------------------------
 # Layout under PREFIX: nginx.conf, nginx.pid, error.log, access.log, tmp/.
 
-# nginx_render PREFIX PORT SOCKET STATIC: render nginx/dev.conf.in to PREFIX/nginx.conf.
+# nginx_render PREFIX PORT SOCKET STATIC [WEBHOOK_SOCKET]: render nginx/dev.conf.in to
+# PREFIX/nginx.conf (POST /stripe/webhook to WEBHOOK_SOCKET, billingd's webhook pool;
+# to SOCKET when not given).
 nginx_render() {
-	local prefix=$1 port=$2 socket=$3 static=$4 tmpl="$BILLING_ROOT/nginx/dev.conf.in"
+	local prefix=$1 port=$2 socket=$3 static=$4 webhook=${5:-$3}
+	local tmpl="$BILLING_ROOT/nginx/dev.conf.in"
 	[[ -r "$tmpl" ]] || die "missing $tmpl"
 	mkdir -p "$prefix/tmp"
 	prefix=$(cd "$prefix" && pwd)
 	# '|' as sed delimiter: paths contain '/', never '|' (checked).
 	local v
-	for v in "$prefix" "$socket" "$static"; do
+	for v in "$prefix" "$socket" "$static" "$webhook"; do
 		[[ "$v" != *'|'* && "$v" != *'&'* ]] || die "path contains | or &: $v"
 	done
 	sed -e "s|@PREFIX@|$prefix|g" \
 		-e "s|@PORT@|$port|g" \
 		-e "s|@SOCKET@|$socket|g" \
+		-e "s|@WEBHOOK_SOCKET@|$webhook|g" \
 		-e "s|@STATIC@|$static|g" \
 		-e "s|@USER@|$(id -un)|g" \
 		"$tmpl" >"$prefix/nginx.conf.new"

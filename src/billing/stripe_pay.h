@@ -527,8 +527,11 @@ enum sp_event_result {
  * the effect is made by stripe_pay_inbox_run (billing-jobs), or, with
  * webhook_apply_inline, by the receiver at once: the row is stored leased
  * to it and applied as the applier would (order per subject, exactly
- * once; no network call while a transaction holds locks); what it cannot
- * apply stays pending for the applier. outcome gets a short text. */
+ * once; no network call while a transaction holds locks), the INSERT in
+ * the apply's transaction (one commit for both); when that transaction
+ * cannot run (it needs Stripe, or fails) the row is stored alone and what
+ * the receiver cannot apply stays pending for the applier. outcome gets a
+ * short text. */
 enum sp_event_result stripe_pay_event_receive(const struct sp *,
 	    const char *body, size_t len, char *outcome, size_t outcomesz);
 

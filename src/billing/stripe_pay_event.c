@@ -1,7 +1,8 @@
 /* Webhook events: the event id is stored in the same transaction as its
  * effect, so a duplicate (or a retry after we answered) changes nothing.
  * Every apply runs through one chunk transaction (chunk_tx), for 32
- * events of the applier or the one event the receiver stored.
+ * events of the applier or the one event the receiver stores (its INSERT
+ * in that transaction: one commit for the row and its effect).
  * Events may arrive late, twice or out of order: settlement never moves a
  * payment backwards, and what we cannot judge from the event we ask
  * Stripe (the transaction is rolled back, the object fetched, and the
@@ -373,15 +374,21 @@ chunk_tx(struct db *db, void *arg)
 	return store_stripe_event_applied_many(db, ids, outcomes, done, clock_now());
 }
 
-/* chunk_tx in its transaction; what a rolled back chunk held of audit
- * rows dropped. */
+/* fn (chunk_tx, or one that runs it) in its transaction; what a rolled
+ * back chunk held of audit rows dropped. */
 static int
-chunk_run(struct db *db, struct chunk *c)
+chunk_run_with(struct db *db, int (*fn)(struct db *, void *), void *arg)
 {
-	int rc = db_tx(db, chunk_tx, c);
+	int rc = db_tx(db, fn, arg);
 
 	audit_defer_discard();
 	return rc;
+}
+
+static int
+chunk_run(struct db *db, struct chunk *c)
+{
+	return chunk_run_with(db, chunk_tx, c);
 }
 
 /* One event alone: a chunk of one, run again after each fetch from Stripe
@@ -522,6 +529,84 @@ receive_row(const struct stripe_event_info *ev, const char *body, int64_t now,
 	e->outcome = e->pending ? "" : "event type not handled";
 }
 
+/* The inbox row the receiver holds of e (as a claim would read it). */
+static void
+receive_claimed_row(const struct store_stripe_event_new *e, int64_t seq,
+    struct store_stripe_event *row)
+{
+	memset(row, 0, sizeof(*row));
+	str_copy(row->id, sizeof(row->id), e->id);
+	str_copy(row->subject, sizeof(row->subject), e->subject);
+	row->seq = seq;
+	row->created = e->created;
+	row->body = (char *)(uintptr_t)e->body;	/* read only */
+}
+
+/* The receiver's transaction: the row stored (leased to the receiver) and
+ * its chunk of one applied, one commit (one log flush) for both. */
+struct stored_chunk {
+	struct chunk				 c;
+	const struct store_stripe_event_new	*e;
+	struct store_stripe_event		*row;
+};
+
+static int
+insert_chunk_tx(struct db *db, void *arg)
+{
+	struct stored_chunk *sc = arg;
+	int rc = store_stripe_event_insert(db, sc->e, &sc->row->seq);
+
+	return rc != DB_OK ? rc : chunk_tx(db, &sc->c);
+}
+
+/* Stores the pending event e WITH its effect in one transaction (its
+ * intent fetched from Stripe first, outside it). SP_EVENT_STORED (the
+ * commit holds the row: applied, or given back to wait for an earlier
+ * event), SP_EVENT_DUPLICATE, or -1: nothing stored (the transaction
+ * needed Stripe or failed), the caller stores the row alone. */
+static int
+receive_with_effect(const struct sp *sp, const char *token,
+    const struct store_stripe_event_new *e, char *outcome, size_t outcomesz)
+{
+	struct store_stripe_event row;
+	struct sp_inbox_stats st;
+	struct ev_slot slot;
+	struct stored_chunk sc;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	receive_claimed_row(e, 0, &row);
+	slot_prepare(sp, token, &row, &slot, &st);
+	if (slot.done)
+		return -1;
+	chunk_prefetch(sp, &slot, 1);
+	sc.c.s = &slot;
+	sc.c.n = 1;
+	sc.e = e;
+	sc.row = &row;
+	(void)db_causal(sp->db, 1);
+	rc = chunk_run_with(sp->db, insert_chunk_tx, &sc);
+	(void)db_causal(sp->db, 0);
+	if (rc == DB_DUP) {
+		stripe_refund_list_free(&slot.a.fetched_refunds);
+		sp_msg(outcome, outcomesz, "duplicate");
+		return SP_EVENT_DUPLICATE;
+	}
+	if (rc != DB_OK) {
+		stripe_refund_list_free(&slot.a.fetched_refunds);
+		return -1;
+	}
+	st.claimed = 1;
+	slot_finish(sp, &slot, slot.rc, &st);
+	if (st.deferred > 0 && store_stripe_event_release(sp->db, token,
+	    clock_now() + 1) != DB_OK)
+		log_warn("stripe: event %s: applied later (%s)", e->id,
+		    db_error(sp->db));
+	sp_msg(outcome, outcomesz, st.applied + st.ignored == 1 ?
+	    "received and applied" : "received");
+	return SP_EVENT_STORED;
+}
+
 /* The stored event applied before the answer when it can be (its effect
  * is then there when Stripe, or a test, sees the 200); else the applier in
  * billing-jobs takes it. The answer is 200 either way: it is stored. The
@@ -538,12 +623,7 @@ receive_apply(const struct sp *sp, const char *token,
 	int rc;
 
 	memset(&st, 0, sizeof(st));
-	memset(&row, 0, sizeof(row));
-	str_copy(row.id, sizeof(row.id), e->id);
-	str_copy(row.subject, sizeof(row.subject), e->subject);
-	row.seq = seq;
-	row.created = e->created;
-	row.body = (char *)(uintptr_t)e->body;	/* read only */
+	receive_claimed_row(e, seq, &row);
 	st.claimed = 1;
 	(void)db_causal(sp->db, 1);
 	rc = apply_rows(sp, token, &row, 1, NULL, &st);
@@ -578,6 +658,11 @@ stripe_pay_event_receive(const struct sp *sp, const char *body, size_t len,
 		receiver_token(token, sizeof(token));
 		e.claimed_by = token;
 		e.lease_until = e.received_at + INBOX_LEASE;
+		/* one durable commit for the row and its effect; the row alone
+		 * (then applied as below) when that could not be */
+		if (e.pending && (rc = receive_with_effect(sp, token, &e, outcome,
+		    outcomesz)) != -1)
+			return (enum sp_event_result)rc;
 	}
 	rc = store_stripe_event_insert(sp->db, &e, &seq);
 	if (rc == DB_DUP) {

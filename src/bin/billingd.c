@@ -1,11 +1,17 @@
-/* billingd: the FastCGI application server. A master opens the socket,
- * forks N workers that loop on FCGX_Accept_r, restarts a worker that dies,
- * replaces workers on SIGHUP and stops gracefully on SIGTERM.
+/* billingd: the FastCGI application server. A master opens the sockets,
+ * forks the workers that loop on FCGX_Accept_r, restarts a worker that
+ * dies, replaces workers on SIGHUP and stops gracefully on SIGTERM.
+ *
+ * Two pools, each with its own socket: `workers` for everything nginx
+ * sends to `listen`, and `webhook_workers` for `webhook_socket`, where
+ * nginx sends POST /stripe/webhook. A webhook's worker spends most of its
+ * time waiting for its commit's log flush; many of them share one flush
+ * (group commit), while the page pool stays sized for the CPUs.
  *
  * SIGHUP re-executes the master from its binary's path (a rebuild and a
- * changed config count) keeping the same pid and the open socket: the new
- * image gets the socket and the old workers' pids in the environment,
- * starts its workers, then retires the old ones. nginx never finds the
+ * changed config count) keeping the same pid and the open sockets: the new
+ * image gets the sockets and the old workers' pids in the environment,
+ * starts its workers, then retires the old ones. nginx never finds a
  * socket missing, so a restart answers no 502. */
 #include "common.h"
 
@@ -13,7 +19,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +35,7 @@
 #define MAX_WORKERS	256
 #define STOP_GRACE_SEC	30
 #define ENV_LISTEN_FD	"BILLINGD_LISTEN_FD"
+#define ENV_WEBHOOK_FD	"BILLINGD_WEBHOOK_FD"
 #define ENV_RETIRE	"BILLINGD_RETIRE"
 
 struct worker {
@@ -34,16 +43,29 @@ struct worker {
 	int64_t	 started;	/* monotonic ms */
 };
 
+/* The workers accepting on one socket. */
+struct pool {
+	const char	*name;		/* for the log */
+	const char	*env;		/* its socket's fd across a SIGHUP */
+	const char	*addr;		/* NULL: no such pool */
+	int		 fd;
+	size_t		 n;
+	struct worker	 w[MAX_WORKERS];
+};
+
+enum { POOL_PAGES, POOL_WEBHOOK, POOL__MAX };
+
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 
 static struct app app;
-static struct worker workers[MAX_WORKERS];
-static size_t nworkers;
-static int listen_fd = -1;
+static struct pool pools[POOL__MAX] = {
+	{ "workers", ENV_LISTEN_FD, NULL, -1, 0, { { 0, 0 } } },
+	{ "webhook workers", ENV_WEBHOOK_FD, NULL, -1, 0, { { 0, 0 } } },
+};
 static char self_path[PATH_MAX];	/* the binary, by name, for SIGHUP */
 static char **self_argv;
 static const char *self_cfg;		/* -c, or NULL for $BILLING_CONFIG */
-static struct worker retiring[MAX_WORKERS];	/* a previous image's workers */
+static struct worker retiring[POOL__MAX * MAX_WORKERS];	/* a previous image's */
 static size_t nretiring;
 
 static void
@@ -69,9 +91,10 @@ set_handler(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
-/* Worker: serve requests until SIGTERM; a request in flight finishes first. */
+/* Worker: serve requests on fd until SIGTERM; a request in flight
+ * finishes first. */
 static void
-worker_main(void)
+worker_main(int fd)
 {
 	FCGX_Request req;
 	sigset_t none;
@@ -84,11 +107,14 @@ worker_main(void)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	got_term = 0;
+	for (size_t k = 0; k < POOL__MAX; k++)	/* a worker holds its own only */
+		if (pools[k].fd >= 0 && pools[k].fd != fd)
+			close(pools[k].fd);
 	if (app_worker_init(&app) == -1) {
 		log_err("worker initialisation failed");
 		exit(1);
 	}
-	if (FCGX_InitRequest(&req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	if (FCGX_InitRequest(&req, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("FCGX_InitRequest failed");
 		exit(1);
 	}
@@ -103,7 +129,7 @@ worker_main(void)
 }
 
 static int
-spawn(struct worker *w)
+spawn(const struct pool *p, struct worker *w)
 {
 	pid_t pid = fork();
 
@@ -112,7 +138,7 @@ spawn(struct worker *w)
 		return -1;
 	}
 	if (pid == 0)
-		worker_main();
+		worker_main(p->fd);
 	w->pid = pid;
 	w->started = clock_mono_ms();
 	return 0;
@@ -131,29 +157,42 @@ describe_exit(pid_t pid, int status)
 		log_info("worker %ld exited", (long)pid);
 }
 
-/* Reaps dead workers and starts replacements (after a pause when a worker
- * died right after starting, so a crash loop does not spin). */
+/* The worker of either pool whose pid this is, or NULL. */
+static struct worker *
+find_worker(pid_t pid, struct pool **in)
+{
+	for (size_t k = 0; k < POOL__MAX; k++)
+		for (size_t i = 0; i < pools[k].n; i++)
+			if (pools[k].w[i].pid == pid) {
+				*in = &pools[k];
+				return &pools[k].w[i];
+			}
+	return NULL;
+}
+
+/* Reaps dead workers and starts replacements in their pool (after a pause
+ * when a worker died right after starting, so a crash loop does not
+ * spin). */
 static void
 reap(int replace)
 {
+	struct worker *w;
+	struct pool *p;
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		describe_exit(pid, status);
-		for (size_t i = 0; i < nworkers; i++) {
-			if (workers[i].pid != pid)
-				continue;
-			workers[i].pid = 0;
-			if (!replace)
-				break;
-			if (clock_mono_ms() - workers[i].started < 1000)
-				sleep(1);
-			if (spawn(&workers[i]) == 0)
-				log_info("worker %ld started (replacing %ld)",
-				    (long)workers[i].pid, (long)pid);
-			break;
-		}
+		if ((w = find_worker(pid, &p)) == NULL)
+			continue;
+		w->pid = 0;
+		if (!replace)
+			continue;
+		if (clock_mono_ms() - w->started < 1000)
+			sleep(1);
+		if (spawn(p, w) == 0)
+			log_info("worker %ld started (replacing %ld; %s)",
+			    (long)w->pid, (long)pid, p->name);
 	}
 }
 
@@ -162,8 +201,9 @@ alive(void)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < nworkers; i++)
-		n += workers[i].pid != 0;
+	for (size_t k = 0; k < POOL__MAX; k++)
+		for (size_t i = 0; i < pools[k].n; i++)
+			n += pools[k].w[i].pid != 0;
 	return n;
 }
 
@@ -198,17 +238,30 @@ stop_workers(struct worker *ws, size_t n)
 	}
 }
 
+/* Every pool's workers into all[] (they stop together); their number. */
+static size_t
+all_workers(struct worker *all)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < POOL__MAX; k++)
+		for (size_t i = 0; i < pools[k].n; i++)
+			all[n++] = pools[k].w[i];
+	return n;
+}
+
 /* SIGHUP: start a new generation, then retire the old one gracefully. */
 static void
 replace_workers(void)
 {
-	struct worker old[MAX_WORKERS];
+	static struct worker old[POOL__MAX * MAX_WORKERS];
+	size_t n = all_workers(old);
 
-	memcpy(old, workers, sizeof(old));
-	for (size_t i = 0; i < nworkers; i++)
-		spawn(&workers[i]);
-	log_info("SIGHUP: %zu new workers started; stopping the old ones", nworkers);
-	stop_workers(old, nworkers);
+	for (size_t k = 0; k < POOL__MAX; k++)
+		for (size_t i = 0; i < pools[k].n; i++)
+			spawn(&pools[k], &pools[k].w[i]);
+	log_info("SIGHUP: %zu new workers started; stopping the old ones", n);
+	stop_workers(old, n);
 }
 
 /* The binary's path as started: after a rebuild the name leads to the new
@@ -253,63 +306,142 @@ self_check(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* Each pool's socket handed to the next image: its fd, kept open across
+ * exec, in the pool's environment variable. */
+static void
+hand_over_sockets(void)
+{
+	char fd[16];
+	int fl;
+
+	for (size_t k = 0; k < POOL__MAX; k++) {
+		if (pools[k].fd < 0)
+			continue;
+		snprintf(fd, sizeof(fd), "%d", pools[k].fd);
+		if ((fl = fcntl(pools[k].fd, F_GETFD)) != -1)
+			fcntl(pools[k].fd, F_SETFD, fl & ~FD_CLOEXEC);
+		setenv(pools[k].env, fd, 1);
+	}
+}
+
 /* SIGHUP: the same pid becomes the binary now at self_path. Returns only
  * when that is impossible (the caller then forks a new generation). */
 static void
 reexec(void)
 {
-	char fd[16], pids[MAX_WORKERS * 12] = "";
+	char pids[POOL__MAX * MAX_WORKERS * 12] = "";
 	size_t off = 0;
-	int fl;
 
 	if (self_path[0] == '\0' || !self_check()) {
 		log_warn("SIGHUP: %s -t failed; keeping the running binary",
 		    self_path);
 		return;
 	}
-	for (size_t i = 0; i < nworkers; i++)
-		if (workers[i].pid != 0 && off < sizeof(pids) - 12)
-			off += (size_t)snprintf(pids + off, sizeof(pids) - off,
-			    "%s%ld", off ? "," : "", (long)workers[i].pid);
-	snprintf(fd, sizeof(fd), "%d", listen_fd);
-	if ((fl = fcntl(listen_fd, F_GETFD)) != -1)
-		fcntl(listen_fd, F_SETFD, fl & ~FD_CLOEXEC);
-	setenv(ENV_LISTEN_FD, fd, 1);
+	for (size_t k = 0; k < POOL__MAX; k++)
+		for (size_t i = 0; i < pools[k].n; i++)
+			if (pools[k].w[i].pid != 0 && off < sizeof(pids) - 12)
+				off += (size_t)snprintf(pids + off,
+				    sizeof(pids) - off, "%s%ld", off ? "," : "",
+				    (long)pools[k].w[i].pid);
+	hand_over_sockets();
 	setenv(ENV_RETIRE, pids, 1);
 	log_info("SIGHUP: re-executing %s", self_path);
 	execv(self_path, self_argv);
 	log_err("SIGHUP: exec %s: %s", self_path, strerror(errno));
-	unsetenv(ENV_LISTEN_FD);
+	for (size_t k = 0; k < POOL__MAX; k++)
+		unsetenv(pools[k].env);
 	unsetenv(ENV_RETIRE);
 }
 
-/* After a SIGHUP re-exec: the socket and the workers of the old image.
- * 1 when inherited, 0 on a fresh start, -1 when the fd is unusable. */
+/* A unix socket fd bound to a path other than addr (the config changed
+ * webhook_socket): 1. */
 static int
-inherit(void)
+bound_elsewhere(int fd, const char *addr)
 {
-	const char *fd = getenv(ENV_LISTEN_FD), *pids = getenv(ENV_RETIRE);
-	int64_t v;
-	char *copy, *p, *save = NULL;
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
 
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) == -1 ||
+	    sun.sun_family != AF_UNIX)
+		return 0;
+	return strncmp(sun.sun_path, addr, sizeof(sun.sun_path)) != 0;
+}
+
+/* After a SIGHUP re-exec: a pool's socket from the old image, when it
+ * handed one over that this image still listens on. 1 when inherited, 0
+ * when the pool opens its own, -1 when the fd is unusable. */
+static int
+inherit_socket(struct pool *p)
+{
+	const char *fd = getenv(p->env);
+	int64_t v;
+
+	unsetenv(p->env);
 	if (fd == NULL)
 		return 0;
 	if (str_to_i64(fd, 0, INT_MAX, &v) == -1 || fcntl((int)v, F_GETFD) == -1)
 		return -1;
-	listen_fd = (int)v;
-	fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
+	if (p->addr == NULL || (p != &pools[POOL_PAGES] &&
+	    bound_elsewhere((int)v, p->addr))) {
+		log_info("%s: no longer listening on the inherited socket",
+		    p->name);
+		close((int)v);
+		return 0;
+	}
+	p->fd = (int)v;
+	fcntl(p->fd, F_SETFD, FD_CLOEXEC);
+	return 1;
+}
+
+/* After a SIGHUP re-exec: the workers of the old image, to retire. */
+static void
+inherit_workers(void)
+{
+	const char *pids = getenv(ENV_RETIRE);
+	char *copy, *p, *save = NULL;
+	int64_t v;
+
 	if (pids != NULL && (copy = strdup(pids)) != NULL) {
 		for (p = strtok_r(copy, ",", &save); p != NULL &&
-		    nretiring < MAX_WORKERS; p = strtok_r(NULL, ",", &save))
+		    nretiring < ARRAY_LEN(retiring); p = strtok_r(NULL, ",", &save))
 			if (str_to_i64(p, 1, INT_MAX, &v) == 0)
 				retiring[nretiring++].pid = (pid_t)v;
 		free(copy);
 	}
-	unsetenv(ENV_LISTEN_FD);
 	unsetenv(ENV_RETIRE);
-	return 1;
 }
 
+/* A listening unix socket at path, or -1 with errno (libfcgi's
+ * FCGX_OpenSocket exits the process when bind fails: a master re-executed
+ * by SIGHUP must survive a webhook socket it cannot create). */
+static int
+open_unix(const char *path)
+{
+	struct sockaddr_un sun;
+	size_t len = strlen(path);
+	int fd, e;
+
+	if (len >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, len + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, 1024) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* A unix path, or host:port (libfcgi: exits when it cannot bind). */
 static int
 open_listener(const char *addr)
 {
@@ -320,7 +452,8 @@ open_listener(const char *addr)
 		if (lstat(addr, &st) == 0 && S_ISSOCK(st.st_mode))
 			unlink(addr);
 	}
-	if ((fd = FCGX_OpenSocket(addr, 1024)) < 0) {
+	if ((fd = addr[0] == '/' ? open_unix(addr) :
+	    FCGX_OpenSocket(addr, 1024)) < 0) {
 		log_err("cannot listen on %s: %s", addr, strerror(errno));
 		return -1;
 	}
@@ -372,12 +505,86 @@ master_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* The pools' sizes and sockets from the config: `workers` (0: one per
+ * CPU) on listen, webhook_workers on webhook_socket (none when either is
+ * 0 or empty). */
+static void
+pools_configure(const struct config *cfg)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cfg->workers ? (size_t)cfg->workers
+	    : (size_t)(ncpu > 0 ? ncpu : 1);
+
+	pools[POOL_PAGES].addr = cfg->listen;
+	pools[POOL_PAGES].n = n < MAX_WORKERS ? n : MAX_WORKERS;
+	if (cfg->webhook_workers > 0 && cfg->webhook_socket[0] != '\0') {
+		n = (size_t)cfg->webhook_workers;
+		pools[POOL_WEBHOOK].addr = cfg->webhook_socket;
+		pools[POOL_WEBHOOK].n = n < MAX_WORKERS ? n : MAX_WORKERS;
+	}
+}
+
+/* Each pool's socket: inherited over a SIGHUP, or opened. 0 / -1. After
+ * a SIGHUP a webhook socket that cannot be opened leaves that pool out
+ * (logged) rather than the master dead with the pages. */
+static int
+pools_listen(void)
+{
+	int r, reexecuted = 0;
+
+	for (size_t k = 0; k < POOL__MAX; k++) {
+		struct pool *p = &pools[k];
+
+		if ((r = inherit_socket(p)) == -1) {
+			log_err("%s is not an open socket", p->env);
+			return -1;
+		}
+		reexecuted |= r;
+		if (r == 0 && p->addr != NULL &&
+		    (p->fd = open_listener(p->addr)) == -1) {
+			if (k == POOL_PAGES || !reexecuted)
+				return -1;
+			log_err("SIGHUP: no %s", p->name);
+			p->addr = NULL;
+			p->n = 0;
+		}
+	}
+	inherit_workers();
+	return 0;
+}
+
+static int
+pools_start(void)
+{
+	for (size_t k = 0; k < POOL__MAX; k++) {
+		for (size_t i = 0; i < pools[k].n; i++)
+			if (spawn(&pools[k], &pools[k].w[i]) == -1)
+				return -1;
+		if (pools[k].n > 0)
+			log_info("listening on %s with %zu %s", pools[k].addr,
+			    pools[k].n, pools[k].name);
+	}
+	return 0;
+}
+
+static void
+pools_close(void)
+{
+	for (size_t k = 0; k < POOL__MAX; k++) {
+		if (pools[k].fd < 0)
+			continue;
+		if (pools[k].addr[0] == '/')
+			unlink(pools[k].addr);
+		close(pools[k].fd);
+		pools[k].fd = -1;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *cfgpath = getenv("BILLING_CONFIG");
-	int ch, test_only = 0, inherited;
-	long ncpu;
+	int ch, test_only = 0;
 	sigset_t none;
 
 	log_set_prog("billingd");
@@ -401,27 +608,16 @@ main(int argc, char *argv[])
 		printf("configuration ok\n");
 		return 0;
 	}
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	nworkers = app.cfg.workers ? (size_t)app.cfg.workers
-	    : (size_t)(ncpu > 0 ? ncpu : 1);
-	if (nworkers > MAX_WORKERS)
-		nworkers = MAX_WORKERS;
-	if ((inherited = inherit()) == -1) {
-		log_err("%s is not an open socket", ENV_LISTEN_FD);
-		return 1;
-	}
-	if (FCGX_Init() != 0 || (!inherited &&
-	    (listen_fd = open_listener(app.cfg.listen)) == -1))
+	pools_configure(&app.cfg);
+	if (FCGX_Init() != 0 || pools_listen() == -1)
 		return 1;
 	if (write_pid_file(app.cfg.pid_file) == -1)
 		return 1;
 
 	master_signals();
 
-	for (size_t i = 0; i < nworkers; i++)
-		if (spawn(&workers[i]) == -1)
-			return 1;
-	log_info("listening on %s with %zu workers", app.cfg.listen, nworkers);
+	if (pools_start() == -1)
+		return 1;
 	if (nretiring > 0) {
 		log_info("stopping %zu workers of the previous binary", nretiring);
 		stop_workers(retiring, nretiring);
@@ -441,13 +637,11 @@ main(int argc, char *argv[])
 		}
 	}
 	log_info("SIGTERM: stopping %zu workers", alive());
-	stop_workers(workers, nworkers);
-	if (app.cfg.listen[0] == '/')
-		unlink(app.cfg.listen);
+	stop_workers(retiring, all_workers(retiring));
+	pools_close();
 	if (app.cfg.pid_file[0])
 		unlink(app.cfg.pid_file);
 	log_info("stopped");
-	close(listen_fd);
 	app_free(&app);
 	return 0;
 }

@@ -19,6 +19,8 @@ struct cfg_key {
 static const struct cfg_key keys[] = {
 	S("listen", "BILLING_LISTEN", listen, "/run/billing/billingd.sock"),
 	I("workers", "BILLING_WORKERS", workers, "0", 0, 256),
+	S("webhook_socket", "BILLING_WEBHOOK_SOCKET", webhook_socket, ""),
+	I("webhook_workers", "BILLING_WEBHOOK_WORKERS", webhook_workers, "16", 0, 256),
 	S("pid_file", "BILLING_PID_FILE", pid_file, ""),
 	S("db_host", "DB_HOST", db_host, "localhost"),
 	I("db_port", "DB_PORT", db_port, "3306", 1, 65535),
@@ -220,6 +222,36 @@ cfg_db_nodes(struct config *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* webhook_socket left empty: beside a unix listen socket, "-webhook"
+ * before its ".sock" (/run/billing/billingd-webhook.sock); none (no
+ * webhook pool) for a host:port listen. */
+static int
+cfg_webhook_socket(struct config *c, char *err, size_t errsz)
+{
+	size_t n = strlen(c->listen);
+	char *p;
+
+	if (c->webhook_socket[0] == '\0' && c->listen[0] == '/') {
+		if (n > 5 && strcmp(c->listen + n - 5, ".sock") == 0)
+			n -= 5;
+		if ((p = malloc(n + sizeof("-webhook.sock"))) == NULL) {
+			str_fmt(err, errsz, "out of memory");
+			return -1;
+		}
+		memcpy(p, c->listen, n);
+		memcpy(p + n, "-webhook.sock", sizeof("-webhook.sock"));
+		free(c->webhook_socket);
+		c->webhook_socket = p;
+	}
+	if (c->webhook_socket[0] != '\0' &&
+	    strcmp(c->webhook_socket, c->listen) == 0) {
+		str_fmt(err, errsz, "webhook_socket must differ from listen (%s)",
+		    c->listen);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(struct config *c, const char *path, char *err, size_t errsz)
 {
@@ -241,6 +273,8 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		    "32 characters (e.g. openssl rand -hex 32)");
 		return -1;
 	}
+	if (cfg_webhook_socket(c, err, errsz) == -1)
+		return -1;
 	return cfg_db_nodes(c, err, errsz);
 }
 

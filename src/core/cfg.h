@@ -19,6 +19,12 @@ struct cfg_db_node {
 struct config {
 	char	*listen;		/* unix socket path, or host:port */
 	int64_t	 workers;		/* 0: number of CPUs */
+	/* POST /stripe/webhook's own pool (nginx routes it there): workers
+	 * that mostly wait on a commit's log flush, so many of them share one.
+	 * Empty: listen's path with "-webhook" before ".sock" (none for a
+	 * host:port listen); webhook_workers 0: no pool. */
+	char	*webhook_socket;
+	int64_t	 webhook_workers;
 	char	*pid_file;
 	char	*db_host;
 	int64_t	 db_port;

@@ -71,6 +71,8 @@ write_config() {
 			listen = $dir/billingd.sock
 			pid_file = $dir/billingd.pid
 			workers = 2
+			webhook_socket = $dir/billingd-webhook.sock
+			webhook_workers = 2
 			db_socket = $(mdb_socket "$dir/mysql")
 			db_name = billing
 			db_user = billing
@@ -140,7 +142,7 @@ add_user() {
 }
 
 cmd_start() {
-	local dir=$1 port="" try t0=$SECONDS whsec sandbox_url
+	local dir=$1 port="" try t0=$SECONDS whsec sandbox_url webhook_sock
 	[[ -x "$TOP_BUILDDIR/billingd" && -x "$TOP_BUILDDIR/billingctl" &&
 		-x "$TOP_BUILDDIR/billing-jobs" ]] ||
 		die "billingd/billingctl/billing-jobs not built in $TOP_BUILDDIR"
@@ -154,11 +156,16 @@ cmd_start() {
 
 	mdb_up "$dir/mysql" billing billing -- "${MDB_TEST_ARGS[@]}"
 
+	# POST /stripe/webhook to billingd's webhook pool (none with
+	# BILLING_WEBHOOK_WORKERS=0: the page workers take it)
+	webhook_sock=$dir/billingd-webhook.sock
+	[[ "${BILLING_WEBHOOK_WORKERS:-}" == 0 ]] && webhook_sock=$dir/billingd.sock
 	# nginx first, on a free port (retry: another process may grab the port
 	# between our probe and nginx's bind). It answers 502 until billingd is up.
 	for try in 1 2 3 4 5; do
 		port=$(free_port)
-		nginx_render "$dir/nginx" "$port" "$dir/billingd.sock" "$TOP_SRCDIR/www/static"
+		nginx_render "$dir/nginx" "$port" "$dir/billingd.sock" "$TOP_SRCDIR/www/static" \
+			"$webhook_sock"
 		if nginx_start "$dir/nginx"; then
 			break
 		fi

@@ -177,7 +177,8 @@ END_TEST
 /* env.sh billingd-restart (what scripts/stack up does to a running billingd)
  * in a child while this process keeps asking for /healthz: no request may
  * fail (the old stop/start left nginx without a socket: 502), and the
- * restart reads the config again (workers = 3 gives three workers). */
+ * restart reads the config again (workers = 3 gives three workers, beside
+ * the two webhook workers). */
 static pid_t
 restart_in_background(void)
 {
@@ -238,9 +239,10 @@ START_TEST(test_restart_no_502)
 	int n, requests, failed, status;
 	long first_bad = 0;
 
+	/* workers = 2 and webhook_workers = 2 (tests/integration/env.sh) */
 	n = itest_children(master, old, MAX_WORKERS);
-	ck_assert_msg(n == 2, "billingd %ld has %d workers, the config says 2",
-	    (long)master, n);
+	ck_assert_msg(n == 4, "billingd %ld has %d workers, the config says 2 "
+	    "and 2 webhook workers", (long)master, n);
 	set_workers("2", "3");
 	status = hammer_during(restart_in_background(), &requests, &failed,
 	    &first_bad);
@@ -250,11 +252,11 @@ START_TEST(test_restart_no_502)
 	ck_assert_msg(failed == 0, "%d of %d requests failed during the restart "
 	    "(first: HTTP %ld)", failed, requests, first_bad);
 	w.master = master;
-	w.want = 3;
+	w.want = 5;
 	w.old = old;
 	w.nold = n;
-	ck_assert_msg(all_replaced(&w), "after the restart: %d workers, want 3 "
-	    "new ones", itest_children(master, NULL, 0));
+	ck_assert_msg(all_replaced(&w), "after the restart: %d workers, want 5 "
+	    "new ones (3 + 2 webhook workers)", itest_children(master, NULL, 0));
 	ck_assert_msg(itest_pidfile_read(env.pidfile) == master && itest_pid_alive(master),
 	    "billingd master changed or died on restart");
 	/* and back to two, again without a failed request */
@@ -265,7 +267,7 @@ START_TEST(test_restart_no_502)
 	    "second restart failed");
 	ck_assert_msg(failed == 0, "%d of %d requests failed during the second "
 	    "restart (first: HTTP %ld)", failed, requests, first_bad);
-	w.want = 2;
+	w.want = 4;
 	w.nold = n;
 	ck_assert(all_replaced(&w));
 }

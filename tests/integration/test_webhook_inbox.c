@@ -7,7 +7,7 @@
  * `billingctl jobs status` and retried, that a chunk in which one event
  * fails applies the others exactly once, that the applier stays within a
  * statement budget per event (and the receiver applying inline within one
- * per delivery), and that an event the database
+ * per delivery, in one durable commit), and that an event the database
  * refused to store is answered non-2xx (Stripe retries it). These run with
  * webhook_apply_inline = 0 (the receiver only stores); the first case runs
  * with the default (1): the receiver applies what it stored before its 200,
@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "db.h"
 #include "itest.h"
@@ -528,6 +529,79 @@ START_TEST(test_inline_statement_budget)
 }
 END_TEST
 
+/* A server status counter (SHOW GLOBAL STATUS). */
+static int64_t
+global_status(const char *name)
+{
+	struct db_result r;
+	struct db_param p = DB_STR(name);
+	int64_t v;
+
+	ck_assert_int_eq(db_query(spf_db, "SHOW GLOBAL STATUS WHERE Variable_name = ?",
+	    &p, 1, &r), DB_OK);
+	ck_assert_uint_eq(r.nrows, 1);
+	v = strtoll(db_str(&r, 0, 1), NULL, 10);
+	db_result_free(&r);
+	return v;
+}
+
+/* innodb_flush_log_at_trx_commit (the stack runs with 2; production's is
+ * 1: each commit writes and flushes the redo log), as root. */
+static void
+flush_at_commit(int v)
+{
+	struct buf out;
+
+	buf_init(&out, 4096);
+	ck_assert_msg(itest_sh(&out, "mariadb --protocol=socket -S '%s' -u root -e "
+	    "'SET GLOBAL innodb_flush_log_at_trx_commit = %d'",
+	    getenv("ITEST_DB_SOCKET"), v) == 0, "mariadb: %s", buf_cstr(&out));
+	buf_free(&out);
+}
+
+/* An inline delivery (webhook_apply_inline = 1) stores its row and makes
+ * its effect in ONE durable commit: with every commit flushed, 10
+ * deliveries write the redo log about 10 times (20 and more when the
+ * INSERT committed alone before the apply's transaction). Counted around
+ * the receiver in the test's process, billing-jobs stopped; the bound
+ * leaves room for InnoDB's own background writes. */
+#define COMMIT_DELIVERIES	10
+START_TEST(test_inline_one_commit)
+{
+	struct sp_result res[COMMIT_DELIVERIES];
+	char evid[96], body[1400], outcome[200];
+	int64_t w0, w1;
+
+	spf_sbx_config("webhook_url=");
+	for (int i = 0; i < COMMIT_DELIVERIES; i++) {
+		int64_t account = spf_new_account("one-commit", NULL, 0);
+
+		spf_new_invoice(account, 800);
+		paid_at_stripe(account, 800, &res[i]);
+	}
+	env_jobs("jobs-stop");
+	spf_cfg.webhook_apply_inline = 1;
+	flush_at_commit(1);
+	w0 = global_status("Innodb_log_writes");
+	for (int i = 0; i < COMMIT_DELIVERIES; i++) {
+		event_body(&res[i], "succeeded", 800, clock_now(), evid, sizeof(evid),
+		    body, sizeof(body));
+		ck_assert_int_eq(stripe_pay_event_receive(&spf_sp, body, strlen(body),
+		    outcome, sizeof(outcome)), SP_EVENT_STORED);
+		ck_assert_str_eq(outcome, "received and applied");
+	}
+	w1 = global_status("Innodb_log_writes");
+	flush_at_commit(2);
+	spf_cfg.webhook_apply_inline = 0;
+	env_jobs("jobs-start");
+	printf("webhook inline: %" PRId64 " redo log writes for %d deliveries\n",
+	    w1 - w0, COMMIT_DELIVERIES);
+	ck_assert_msg(w1 - w0 <= COMMIT_DELIVERIES * 3 / 2, "%" PRId64 " log writes"
+	    " for %d deliveries", w1 - w0, COMMIT_DELIVERIES);
+	expect_paid_once(res, COMMIT_DELIVERIES);
+}
+END_TEST
+
 /* An inline delivery whose intent has an earlier event still pending in
  * the inbox waits for it: stored, answered 200 without being applied, and
  * applied after it by the applier (order per intent kept). */
@@ -667,6 +741,7 @@ suite(void)
 	tcase_add_test(tc, test_inbox_chunk_one_fails);
 	tcase_add_test(tc, test_inbox_statement_budget);
 	tcase_add_test(tc, test_inline_statement_budget);
+	tcase_add_test(tc, test_inline_one_commit);
 	tcase_add_test(tc, test_inline_waits_for_earlier);
 	tcase_add_test(tc, test_inbox_not_stored_not_200);
 	suite_add_tcase(s, tc);

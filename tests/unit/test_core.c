@@ -473,6 +473,54 @@ START_TEST(config_file_and_env)
 }
 END_TEST
 
+/* config_load of "listen = <listen>\n<more>" with a valid secret key. */
+static int
+config_with(struct config *c, const char *listen, const char *more, char *err,
+    size_t errsz)
+{
+	char path[] = "/tmp/billing-cfg-XXXXXX";
+	int fd = mkstemp(path), rc;
+	FILE *f = fdopen(fd, "w");
+
+	fprintf(f, "listen = %s\n%ssecret_key = %s\n", listen, more,
+	    "0123456789abcdef0123456789abcdef");
+	fclose(f);
+	rc = config_load(c, path, err, errsz);
+	unlink(path);
+	return rc;
+}
+
+/* The webhook pool's socket: beside a unix listen socket unless set, none
+ * for host:port, never the listen socket itself; 16 workers. */
+START_TEST(config_webhook_socket)
+{
+	char err[512];
+	struct config c;
+
+	ck_assert_int_eq(config_with(&c, "/run/b/billingd.sock", "", err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(c.webhook_socket, "/run/b/billingd-webhook.sock");
+	ck_assert_int_eq(c.webhook_workers, 16);
+	config_free(&c);
+	ck_assert_int_eq(config_with(&c, "/tmp/fcgi", "", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.webhook_socket, "/tmp/fcgi-webhook.sock");
+	config_free(&c);
+	ck_assert_int_eq(config_with(&c, "10.0.0.21:9000", "", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.webhook_socket, "");
+	config_free(&c);
+	ck_assert_int_eq(config_with(&c, "10.0.0.21:9000",
+	    "webhook_socket = 10.0.0.21:9001\nwebhook_workers = 4\n", err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(c.webhook_socket, "10.0.0.21:9001");
+	ck_assert_int_eq(c.webhook_workers, 4);
+	config_free(&c);
+	ck_assert_int_eq(config_with(&c, "/run/b/x.sock",
+	    "webhook_socket = /run/b/x.sock\n", err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "webhook_socket must differ") != NULL, "%s", err);
+	config_free(&c);
+}
+END_TEST
+
 /* db_hosts: the Galera nodes in order, with the socket form for a local one;
  * without it the single db_socket / db_host:db_port. */
 START_TEST(config_db_hosts)
@@ -625,6 +673,7 @@ main(void)
 	tcase_add_test(tc, crypto_password_argon2id);
 	tcase_add_test(tc, crypto_seal_round_trip);
 	tcase_add_test(tc, config_file_and_env);
+	tcase_add_test(tc, config_webhook_socket);
 	tcase_add_test(tc, config_db_hosts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
