@@ -367,22 +367,6 @@ store_payment_invoice_lock(struct db *db, int64_t invoice_id,
 }
 
 int
-store_payment_invoice_sums(struct db *db, int64_t invoice_id, int64_t *total,
-    int64_t *allocated)
-{
-	struct db_param p[] = { DB_I64(invoice_id) };
-	int rc;
-
-	*allocated = 0;
-	rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
-	    " WHERE invoice_id = ?", p, 1, total);
-	if (rc == DB_OK)
-		rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM"
-		    " allocations WHERE invoice_id = ?", p, 1, allocated);
-	return rc;
-}
-
-int
 store_payment_issued_lock(struct db *db, int64_t account_id)
 {
 	struct db_param p[] = { DB_I64(account_id) };

@@ -124,10 +124,6 @@ struct store_alloc_invoice {
 };
 int	 store_payment_invoice_lock(struct db *, int64_t invoice_id,
 	    struct store_alloc_invoice *);
-/* The invoice's ledger total, then its allocations (two reads, in this
- * order, after the caller's locks). */
-int	 store_payment_invoice_sums(struct db *, int64_t invoice_id,
-	    int64_t *total, int64_t *allocated);
 /* Locks the account's issued invoices FOR UPDATE, oldest due first. */
 int	 store_payment_issued_lock(struct db *, int64_t account_id);
 /* The account's issued invoices, oldest due first, with what is open
