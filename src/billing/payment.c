@@ -30,15 +30,56 @@ struct pay_args {
 	size_t			 msgsz;
 };
 
+/* Accounts bumped in the transaction of a webhook chunk (on between
+ * payment_tx_memo_begin and _end): one write per account and transaction
+ * is enough, the row is in the write set and locked either way. Off, or
+ * full: every call bumps. */
+#define BUMPED_MAX	64
+static struct {
+	int	 on;
+	size_t	 n;
+	int64_t	 ids[BUMPED_MAX];
+} bumped;
+
+void
+payment_tx_memo_begin(void)
+{
+	bumped.on = 1;
+	bumped.n = 0;
+}
+
+void
+payment_tx_memo_end(void)
+{
+	bumped.on = 0;
+	bumped.n = 0;
+}
+
+/* The account row written (accounts before invoices, as everywhere). */
+static int
+account_bump(struct db *db, int64_t account_id)
+{
+	int rc;
+
+	for (size_t i = 0; bumped.on && i < bumped.n; i++)
+		if (bumped.ids[i] == account_id)
+			return DB_OK;
+	rc = store_payment_account_bump(db, account_id);
+	if (rc == DB_OK && bumped.on && bumped.n < BUMPED_MAX)
+		bumped.ids[bumped.n++] = account_id;
+	return rc;
+}
 
 /* Allocates inside the caller's transaction; the payment row is locked by
- * the caller. Locks the invoice row, then checks both limits. */
+ * the caller. Locks the invoice row (reading its stored total and paid,
+ * kept by the triggers in this transaction too), then checks both
+ * limits. */
 static int
 alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice_id,
     int64_t amount)
 {
 	struct store_alloc_invoice v;
-	int64_t open = 0, unalloc = 0, total = 0, paid = 0;
+	int64_t open = 0, unalloc = 0;
 	char amt[32], detail[200];
 	int rc, missing, found;
 
@@ -46,7 +87,7 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 		str_fmt(a->msg, a->msgsz, "Allocation amounts must be positive.");
 		REFUSE(a, PAY_INVALID);
 	}
-	if ((rc = store_payment_account_bump(db, a->account_id)) != DB_OK)
+	if ((rc = account_bump(db, a->account_id)) != DB_OK)
 		return rc;
 	if ((found = store_payment_invoice_lock(db, invoice_id, &v)) < 0)
 		return found;
@@ -58,10 +99,9 @@ alloc_one(struct db *db, struct pay_args *a, int64_t payment_id, int64_t invoice
 		    : "Only issued invoices can receive payments.");
 		REFUSE(a, missing ? PAY_NOT_FOUND : PAY_INVALID);
 	}
-	if ((rc = store_payment_invoice_sums(db, invoice_id, &total, &paid)) != DB_OK ||
-	    (rc = store_payment_unallocated(db, payment_id, &unalloc)) != DB_OK)
+	if ((rc = store_payment_unallocated(db, payment_id, &unalloc)) != DB_OK)
 		return rc;
-	open = total - paid;
+	open = v.total - v.paid;
 	if (a->clamp) {
 		amount = amount < open ? amount : open;
 		amount = amount < unalloc ? amount : unalloc;
@@ -99,12 +139,10 @@ alloc_oldest(struct db *db, struct pay_args *a, const int64_t *payments, size_t 
 	size_t n = 0, ninv = 0;
 	int rc;
 
-	/* Lock the invoices first; only then read their open amounts, so the
-	 * sums include every allocation committed before our locks. */
-	if ((rc = store_payment_account_bump(db, a->account_id)) == DB_OK)
-		rc = store_payment_issued_lock(db, a->account_id);
-	if (rc == DB_OK)
-		rc = store_payment_open_invoices(db, a->account_id, &inv, &ninv);
+	/* The invoices locked and read by one locking read: their stored open
+	 * amounts include every allocation committed before our locks. */
+	if ((rc = account_bump(db, a->account_id)) == DB_OK)
+		rc = store_payment_issued_lock_open(db, a->account_id, &inv, &ninv);
 	if (rc != DB_OK)
 		goto out;
 	if (ninv > 0 && ((open = calloc(ninv, sizeof(*open))) == NULL ||

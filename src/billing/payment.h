@@ -61,6 +61,10 @@ int	 payment_apply_plan(struct db *, const struct actor *, int64_t payment_id,
 	    int64_t account_id, int auto_allocate, const struct alloc_req *,
 	    size_t n, int64_t *moved);
 int	 payment_get(struct db *, int64_t id, struct payment *);
+/* Inside one transaction (begin at its start, end after it): an account
+ * whose money moves is written once, not at each allocation. */
+void	 payment_tx_memo_begin(void);
+void	 payment_tx_memo_end(void);
 /* Allocates amount of a payment to an invoice of the same account. */
 int	 payment_allocate(struct db *, const struct actor *, int64_t payment_id,
 	    int64_t invoice_id, int64_t amount, char *msg, size_t msgsz);

@@ -369,6 +369,12 @@ struct sp_payment;
 const char *portal_failure_text(const struct sp_payment *);
 int	 portal_payment_settled(struct db *, const struct config *,
 	    int64_t payment_id);
+/* Inside a transaction holding the payments' locks: which of ids[0..n)
+ * (n <= 32) were made in the portal or by pay link, read by one
+ * statement; portal_payment_settled then reads nothing for the others
+ * until portal_payments_known_end (after the transaction). */
+int	 portal_payments_known(struct db *, const int64_t *ids, size_t n);
+void	 portal_payments_known_end(void);
 /* The same in its own transaction (after a page callback). */
 int	 portal_payment_notify(const struct portal_env *, int64_t payment_id);
 /* A payment notice's fact "invoices": the invoices of the payment's

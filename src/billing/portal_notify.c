@@ -279,9 +279,43 @@ notify_tx_with(struct db *db, const struct config *cfg, int64_t payment_id)
 	return rc;
 }
 
+/* Payments known (portal_payments_known) to have no portal row: their
+ * settlement queues no email, nothing to read. */
+#define KNOWN_MAX	32
+static struct {
+	size_t	 n;
+	int64_t	 ids[KNOWN_MAX];
+} known_none;
+
+int
+portal_payments_known(struct db *db, const int64_t *ids, size_t n)
+{
+	int has[KNOWN_MAX];
+	int rc;
+
+	known_none.n = 0;
+	if (n == 0 || n > KNOWN_MAX)
+		return DB_OK;
+	if ((rc = store_portal_payments_having(db, ids, n, has)) != DB_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (!has[i])
+			known_none.ids[known_none.n++] = ids[i];
+	return DB_OK;
+}
+
+void
+portal_payments_known_end(void)
+{
+	known_none.n = 0;
+}
+
 int
 portal_payment_settled(struct db *db, const struct config *cfg, int64_t payment_id)
 {
+	for (size_t i = 0; i < known_none.n; i++)
+		if (known_none.ids[i] == payment_id)
+			return DB_OK;
 	return notify_tx_with(db, cfg, payment_id);
 }
 

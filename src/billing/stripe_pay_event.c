@@ -16,6 +16,8 @@
 #include "clock.h"
 #include "db.h"
 #include "log.h"
+#include "payment.h"
+#include "portal.h"
 #include "str.h"
 #include "stripe_types.h"
 #include "gateway.h"
@@ -262,6 +264,18 @@ named_before(const struct chunk *c, size_t k, const char *intent)
 	return 0;
 }
 
+/* Which of the chunk's locked payments were made in the portal (one
+ * statement; their settlement reads nothing more for the others). */
+static int
+chunk_portal_known(struct db *db, const struct sp_payment *rows, size_t n)
+{
+	int64_t ids[INBOX_CHUNK];
+
+	for (size_t i = 0; i < n && i < INBOX_CHUNK; i++)
+		ids[i] = rows[i].id;
+	return portal_payments_known(db, ids, n <= INBOX_CHUNK ? n : 0);
+}
+
 /* The payments of the chunk's intent events, locked and read by one
  * statement (id order); each given to the event of its intent that comes
  * first, when no event before it names the intent. */
@@ -283,6 +297,8 @@ chunk_payments(struct db *db, struct chunk *c)
 	if ((rows = calloc(n, sizeof(*rows))) == NULL)
 		return DB_ERR;
 	rc = sp_payments_lock_intents(db, intents, n, rows, &nrows);
+	if (rc == DB_OK)
+		rc = chunk_portal_known(db, rows, nrows);
 	for (size_t i = 0; rc == DB_OK && i < nrows; i++)
 		for (size_t k = 0; k < c->n; k++)
 			if ((in = slot_intent(&c->s[k])) != NULL &&
@@ -347,6 +363,8 @@ chunk_tx(struct db *db, void *arg)
 	for (size_t k = 0; k < c->n; k++)
 		c->s[k].waits = 0;
 	audit_defer_begin();	/* the chunk's audit rows: a few INSERTs */
+	payment_tx_memo_begin();	/* each account written once */
+	portal_payments_known_end();	/* chunk_payments reads them again */
 	if ((rc = chunk_lock(db, c, live, &m, state, first, &nfirst)) != DB_OK)
 		return rc;
 	for (size_t i = 0; i < m; i++) {
@@ -382,6 +400,8 @@ chunk_run_with(struct db *db, int (*fn)(struct db *, void *), void *arg)
 	int rc = db_tx(db, fn, arg);
 
 	audit_defer_discard();
+	payment_tx_memo_end();
+	portal_payments_known_end();
 	return rc;
 }
 

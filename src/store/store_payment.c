@@ -350,6 +350,8 @@ alloc_invoice_from_row(const struct db_result *r, size_t i, void *elem)
 	(void)str_copy(v->status, sizeof(v->status), db_str(r, i, 0));
 	v->account_id = db_i64(r, i, 1);
 	(void)str_copy(v->number, sizeof(v->number), db_str(r, i, 2));
+	v->total = db_i64(r, i, 3);
+	v->paid = db_i64(r, i, 4);
 }
 
 int
@@ -359,25 +361,9 @@ store_payment_invoice_lock(struct db *db, int64_t invoice_id,
 	struct db_param p[] = { DB_I64(invoice_id) };
 
 	memset(v, 0, sizeof(*v));
-	return store_rows_one(db, "SELECT status, account_id, COALESCE(number, '')"
-	    " FROM invoices WHERE id = ? FOR UPDATE", p, 1, alloc_invoice_from_row,
-	    v);
-}
-
-int
-store_payment_invoice_sums(struct db *db, int64_t invoice_id, int64_t *total,
-    int64_t *allocated)
-{
-	struct db_param p[] = { DB_I64(invoice_id) };
-	int rc;
-
-	*allocated = 0;
-	rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries"
-	    " WHERE invoice_id = ?", p, 1, total);
-	if (rc == DB_OK)
-		rc = db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM"
-		    " allocations WHERE invoice_id = ?", p, 1, allocated);
-	return rc;
+	return store_rows_one(db, "SELECT status, account_id, COALESCE(number, ''),"
+	    " fig_total, fig_paid FROM invoices WHERE id = ? FOR UPDATE", p, 1,
+	    alloc_invoice_from_row, v);
 }
 
 int
@@ -427,6 +413,34 @@ store_payment_open_invoices(struct db *db, int64_t account_id,
 	    "   WHERE r.invoice_id = i.id)"
 	    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
 	    " ORDER BY i.due_date, i.id", p, 1, sizeof(**out), open_from_row, &a, n);
+	*out = a;
+	return rc;
+}
+
+static void
+open_locked_from_row(const struct db_result *r, size_t i, void *elem)
+{
+	struct store_open_invoice *v = elem;
+
+	memset(v, 0, sizeof(*v));
+	v->id = db_i64(r, i, 0);
+	(void)str_copy(v->number, sizeof(v->number), db_str(r, i, 1));
+	(void)str_copy(v->due_date, sizeof(v->due_date), db_str(r, i, 2));
+	v->open = db_i64(r, i, 3);
+}
+
+int
+store_payment_issued_lock_open(struct db *db, int64_t account_id,
+    struct store_open_invoice **out, size_t *n)
+{
+	struct db_param p[] = { DB_I64(account_id) };
+	void *a = NULL;
+	int rc;
+
+	rc = store_rows_fetch(db, "SELECT id, COALESCE(number, ''), due_date,"
+	    " fig_total - fig_paid FROM invoices WHERE account_id = ?"
+	    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1,
+	    sizeof(**out), open_locked_from_row, &a, n);
 	*out = a;
 	return rc;
 }

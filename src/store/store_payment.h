@@ -117,13 +117,13 @@ struct store_alloc_invoice {
 	char	 status[12];
 	int64_t	 account_id;
 	char	 number[33];
+	/* its stored figures (migration 0023, kept by the triggers on
+	 * ledger_entries / allocations): ledger total, allocated */
+	int64_t	 total;
+	int64_t	 paid;
 };
 int	 store_payment_invoice_lock(struct db *, int64_t invoice_id,
 	    struct store_alloc_invoice *);
-/* The invoice's ledger total, then its allocations (two reads, in this
- * order, after the caller's locks). */
-int	 store_payment_invoice_sums(struct db *, int64_t invoice_id,
-	    int64_t *total, int64_t *allocated);
 /* Locks the account's issued invoices FOR UPDATE, oldest due first. */
 int	 store_payment_issued_lock(struct db *, int64_t account_id);
 /* The account's issued invoices, oldest due first, with what is open
@@ -137,6 +137,11 @@ struct store_open_invoice {
 	int64_t	 busy_id;	/* oldest attempt in flight reserving (0: none) */
 };
 int	 store_payment_open_invoices(struct db *, int64_t account_id,
+	    struct store_open_invoice **out, size_t *n);
+/* The account's issued invoices locked FOR UPDATE (the rows and order of
+ * store_payment_issued_lock) and read by the same statement: id, number,
+ * due date and open (their stored figures; reserved and busy_id 0). */
+int	 store_payment_issued_lock_open(struct db *, int64_t account_id,
 	    struct store_open_invoice **out, size_t *n);
 
 /* allocations: created_by 0 = NULL; memo NULL: none (the default). */

@@ -97,6 +97,10 @@ int	 store_portal_payment_owned(struct db *, int64_t payment_id,
  * it was made in the portal (else by pay link). */
 int	 store_portal_payment_source(struct db *, int64_t payment_id, char *to,
 	    size_t tosz, int *portal);
+/* Of the payments ids[0..n) (n <= STORE_Q32_N), has[i] = 1 when ids[i]
+ * has a portal_payments row (one statement). */
+int	 store_portal_payments_having(struct db *, const int64_t *ids, size_t n,
+	    int *has);
 /* 1/0: the payment's email of kind claimed now / sent before. */
 int	 store_portal_notice_claim(struct db *, int64_t payment_id,
 	    const char *kind, int64_t now);

@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "store_portal.h"
+#include "store_rows.h"
 #include "str.h"
 
 int
@@ -125,6 +126,30 @@ store_portal_payment_source(struct db *db, int64_t payment_id, char *to,
 		*portal = db_i64(&r, 0, 2) != 0;
 		rc = 1;
 	}
+	db_result_free(&r);
+	return rc;
+}
+
+int
+store_portal_payments_having(struct db *db, const int64_t *ids, size_t n,
+    int *has)
+{
+	struct db_param p[STORE_Q32_N];
+	struct db_result r;
+	int rc;
+
+	if (n == 0 || n > STORE_Q32_N)
+		return n == 0 ? DB_OK : DB_ERR;
+	for (size_t i = 0; i < STORE_Q32_N; i++)
+		p[i] = DB_I64(i < n ? ids[i] : 0);	/* 0: no payment */
+	rc = db_query(db, "SELECT payment_id FROM portal_payments WHERE payment_id"
+	    " IN (" STORE_Q32 ")", p, STORE_Q32_N, &r);
+	for (size_t i = 0; i < n; i++)
+		has[i] = 0;
+	for (size_t k = 0; rc == DB_OK && k < r.nrows; k++)
+		for (size_t i = 0; i < n; i++)
+			if (ids[i] == db_i64(&r, k, 0))
+				has[i] = 1;
 	db_result_free(&r);
 	return rc;
 }
