@@ -578,21 +578,24 @@ static const struct invariant invariants[] = {
 	  " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL) x"
 	  " GROUP BY l, u, h HAVING SUM(st) <> SUM(op) OR SUM(sn) <> SUM(nn) OR"
 	  " SUM(so) <> SUM(oo) OR SUM(z) > 0 LIMIT 1" },
-	{ "stored A/R owing by month equals the owing invoices",
-	  /* ar_owing_month (migration 0033): the invoices owing money by
-	   * (account location, first day of the due month, account id % 4);
-	   * a stored row must count at least one */
+	{ "stored A/R by month equals the open invoices",
+	  /* ar_owing_month (migrations 0033, 0034): the open invoices by
+	   * (account location, first day of the due month, account id % 4):
+	   * how many owe money, what they owe, and their open money; a stored
+	   * row must count one owing or hold open money */
 	  "SELECT CONCAT('location ', l, ' month ', u, ' shard ', h, ': stored ',"
-	  " SUM(sn), ' owing ', SUM(so), ' but invoices ', SUM(nn), ' owing ',"
-	  " SUM(oo)) FROM (SELECT location_id l, month u, shard h, owing_count sn,"
-	  " owing_amount so, 0 nn, 0 oo, owing_count = 0 z FROM ar_owing_month"
-	  " UNION ALL SELECT COALESCE(a.location_id, 0), i.fig_open_due -"
-	  " INTERVAL (DAY(i.fig_open_due) - 1) DAY, i.account_id % 4, 0, 0, 1,"
-	  " i.fig_total - i.fig_paid, 0 FROM invoices i FORCE INDEX (invoices_open_due)"
-	  " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL"
-	  " AND i.fig_total > i.fig_paid) x"
+	  " SUM(sn), ' owing ', SUM(so), ' open ', SUM(sv), ' but invoices ',"
+	  " SUM(nn), ' owing ', SUM(oo), ' open ', SUM(vv)) FROM (SELECT"
+	  " location_id l, month u, shard h, owing_count sn, owing_amount so,"
+	  " open_amount sv, 0 nn, 0 oo, 0 vv, owing_count = 0 AND open_amount = 0 z"
+	  " FROM ar_owing_month UNION ALL SELECT COALESCE(a.location_id, 0),"
+	  " i.fig_open_due - INTERVAL (DAY(i.fig_open_due) - 1) DAY,"
+	  " i.account_id % 4, 0, 0, 0, i.fig_total > i.fig_paid,"
+	  " GREATEST(i.fig_total - i.fig_paid, 0), i.fig_total - i.fig_paid, 0"
+	  " FROM invoices i FORCE INDEX (invoices_open_due)"
+	  " JOIN accounts a ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL) x"
 	  " GROUP BY l, u, h HAVING SUM(sn) <> SUM(nn) OR SUM(so) <> SUM(oo) OR"
-	  " SUM(z) > 0 LIMIT 1" },
+	  " SUM(sv) <> SUM(vv) OR SUM(z) > 0 LIMIT 1" },
 	{ "stored A/R totals equal the account balances",
 	  /* ar_totals (migration 0032) and the accounts' balances by
 	   * (location, account id % 16) in one pass; rows at zero are kept */

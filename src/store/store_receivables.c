@@ -10,13 +10,18 @@
  * all have a zero balance is left out, its rows kept at zero); the largest
  * positive balances (backwards through accounts_balance /
  * accounts_location_balance, ties newest account first); the aging
- * (migration 0031) summed into its buckets in one row, no grouping. */
-#define AR_AGING(where) "(SELECT 3, 0, '', COALESCE(SUM(IF(due_date > ?," \
+ * summed into its buckets in one row, no grouping: the day rows of
+ * ar_open_due (migration 0031) from the first day of the oldest cut's month
+ * on, and one more row (part 4) with the whole months before it from
+ * ar_owing_month (0034), all of them older than the oldest cut. */
+#define AR_AGING(and) "(SELECT 3, 0, '', COALESCE(SUM(IF(due_date > ?," \
 	" open_amount, 0)), 0), COALESCE(SUM(IF(due_date <= ? AND due_date > ?," \
 	" open_amount, 0)), 0), COALESCE(SUM(IF(due_date <= ? AND due_date > ?," \
 	" open_amount, 0)), 0), COALESCE(SUM(IF(due_date <= ? AND due_date > ?," \
 	" open_amount, 0)), 0), COALESCE(SUM(IF(due_date <= ?, open_amount, 0)), 0)" \
-	" FROM ar_open_due" where ")"
+	" FROM ar_open_due WHERE due_date >= ?" and ")" \
+	" UNION ALL (SELECT 4, 0, '', COALESCE(SUM(open_amount), 0), 0, 0, 0, 0" \
+	" FROM ar_owing_month WHERE month < ?" and ")"
 #define AR_TOP(where) "(SELECT 2, id, name, fig_balance, 0, 0, 0, 0" \
 	" FROM accounts WHERE" where " fig_balance > 0" \
 	" ORDER BY fig_balance DESC, id DESC LIMIT ?)"
@@ -31,7 +36,7 @@ static const char ar_view_location[] =
 	" COALESCE(SUM(accounts_owing), 0), 0, 0 FROM ar_totals"
 	" WHERE location_id = ?)"
 	" UNION ALL " AR_TOP(" location_id = ? AND")
-	" UNION ALL " AR_AGING(" WHERE location_id = ?");
+	" UNION ALL " AR_AGING(" AND location_id = ?");
 
 static void
 ar_view_row(const struct db_result *r, size_t i, struct store_ar_view *v)
@@ -56,9 +61,12 @@ ar_view_row(const struct db_result *r, size_t i, struct store_ar_view *v)
 		    db_str(r, i, 2));
 		v->top[v->ntop++].balance = db_i64(r, i, 3);
 		break;
-	default:
+	case 3:
 		for (size_t b = 0; b <= STORE_AR_CUTS; b++)
-			v->aging[b] = db_i64(r, i, 3 + b);
+			v->aging[b] += db_i64(r, i, 3 + b);
+		break;
+	default:	/* whole months before the oldest band's last one */
+		v->aging[STORE_AR_CUTS] += db_i64(r, i, 3);
 		break;
 	}
 }
@@ -89,21 +97,30 @@ int
 store_receivables_view(struct db *db, int64_t location_id,
     struct store_ar_view *v)
 {
-	struct db_param p[] = { DB_I64(location_id), DB_I64(location_id),
+	char month[11];	/* the first day of the oldest cut's month */
+	struct db_param all[] = { DB_I64((int64_t)v->maxtop), DB_STR(v->cut[0]),
+	    DB_STR(v->cut[0]), DB_STR(v->cut[1]), DB_STR(v->cut[1]),
+	    DB_STR(v->cut[2]), DB_STR(v->cut[2]), DB_STR(v->cut[3]),
+	    DB_STR(v->cut[3]), DB_STR(month), DB_STR(month) };
+	struct db_param loc[] = { DB_I64(location_id), DB_I64(location_id),
 	    DB_I64(location_id), DB_I64((int64_t)v->maxtop), DB_STR(v->cut[0]),
 	    DB_STR(v->cut[0]), DB_STR(v->cut[1]), DB_STR(v->cut[1]),
 	    DB_STR(v->cut[2]), DB_STR(v->cut[2]), DB_STR(v->cut[3]),
-	    DB_STR(v->cut[3]), DB_I64(location_id) };
+	    DB_STR(v->cut[3]), DB_STR(month), DB_I64(location_id), DB_STR(month),
+	    DB_I64(location_id) };
 	struct db_result r;
 	int rc;
 
+	str_copy(month, sizeof(month), v->cut[STORE_AR_CUTS - 1]);
+	if (strlen(month) == 10)
+		memcpy(month + 8, "01", 2);
 	memset(&v->totals, 0, sizeof(v->totals));
 	memset(v->aging, 0, sizeof(v->aging));
 	v->nloc = v->ntop = 0;
 	v->more = 0;
 	rc = location_id ?
-	    db_query(db, ar_view_location, p, ARRAY_LEN(p), &r) :
-	    db_query(db, ar_view_all, p + 3, ARRAY_LEN(p) - 4, &r);
+	    db_query(db, ar_view_location, loc, ARRAY_LEN(loc), &r) :
+	    db_query(db, ar_view_all, all, ARRAY_LEN(all), &r);
 	for (size_t i = 0; rc == DB_OK && i < r.nrows; i++)
 		ar_view_row(&r, i, v);
 	db_result_free(&r);

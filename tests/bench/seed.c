@@ -701,9 +701,10 @@ figures_rebuild(int64_t first_account, int64_t first_invoice)
 	    " OR SUM(i.fig_total > i.fig_paid) <> 0");
 	sql_simple("DELETE FROM ar_owing_month");
 	sql_simple("INSERT INTO ar_owing_month (location_id, month, shard, owing_count,"
-	    " owing_amount) SELECT location_id, due_date - INTERVAL (DAY(due_date) - 1)"
-	    " DAY, shard, SUM(owing_count), SUM(owing_amount) FROM ar_open_due"
-	    " GROUP BY 1, 2, 3 HAVING SUM(owing_count) <> 0");
+	    " owing_amount, open_amount) SELECT location_id, due_date - INTERVAL"
+	    " (DAY(due_date) - 1) DAY, shard, SUM(owing_count), SUM(owing_amount),"
+	    " SUM(open_amount) FROM ar_open_due GROUP BY 1, 2, 3"
+	    " HAVING SUM(owing_count) <> 0 OR SUM(open_amount) <> 0");
 	/* the A/R totals (0032), rebuilt whole */
 	sql_simple("DELETE FROM ar_totals");
 	sql_simple("INSERT INTO ar_totals (location_id, shard, owed, credit,"

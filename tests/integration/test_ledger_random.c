@@ -459,18 +459,21 @@ check_aging(const char *when)
 	    " from the open invoices (%" PRId64 " zero rows kept)", when,
 	    db_i64(&r, 0, 0), db_i64(&r, 0, 1));
 	db_result_free(&r);
-	/* and by month (ar_owing_month, 0033): the invoices owing money */
+	/* and by month (ar_owing_month, 0033, 0034): the owing invoices and
+	 * the open money of every open invoice */
 	ck_assert_int_eq(db_query(db, "SELECT COUNT(*) FROM (SELECT SUM(n) n, SUM(o) o,"
-	    " SUM(z) z FROM (SELECT location_id l, month u, shard h, owing_count n,"
-	    " owing_amount o, owing_count = 0 z FROM ar_owing_month UNION ALL"
+	    " SUM(v) v, SUM(z) z FROM (SELECT location_id l, month u, shard h,"
+	    " owing_count n, owing_amount o, open_amount v, owing_count = 0 AND"
+	    " open_amount = 0 z FROM ar_owing_month UNION ALL"
 	    " SELECT COALESCE(a.location_id, 0), i.fig_open_due - INTERVAL"
-	    " (DAY(i.fig_open_due) - 1) DAY, i.account_id % 4, -1,"
+	    " (DAY(i.fig_open_due) - 1) DAY, i.account_id % 4,"
+	    " -(i.fig_total > i.fig_paid), -GREATEST(i.fig_total - i.fig_paid, 0),"
 	    " -(i.fig_total - i.fig_paid), 0 FROM invoices i JOIN accounts a"
-	    " ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL AND"
-	    " i.fig_total > i.fig_paid) x GROUP BY l, u, h) g"
-	    " WHERE n <> 0 OR o <> 0 OR z <> 0", NULL, 0, &r), DB_OK);
-	ck_assert_msg(db_i64(&r, 0, 0) == 0, "%s: %" PRId64 " A/R owing month rows"
-	    " differ from the owing invoices", when, db_i64(&r, 0, 0));
+	    " ON a.id = i.account_id WHERE i.fig_open_due IS NOT NULL) x"
+	    " GROUP BY l, u, h) g WHERE n <> 0 OR o <> 0 OR v <> 0 OR z <> 0",
+	    NULL, 0, &r), DB_OK);
+	ck_assert_msg(db_i64(&r, 0, 0) == 0, "%s: %" PRId64 " A/R month rows"
+	    " differ from the open invoices", when, db_i64(&r, 0, 0));
 	db_result_free(&r);
 }
 
@@ -1321,8 +1324,20 @@ corrupt_owing(const struct model *m, int idx)
 	expect_corruption_named("INSERT INTO ar_owing_month (location_id, month,"
 	    " shard, owing_count, owing_amount) VALUES (?, '2001-02-01', 1, 1, 5)",
 	    (struct db_param[]){ DB_I64(999999) }, 1,
-	    "DELETE FROM ar_owing_month WHERE location_id = ?", "stored A/R owing"
-	    " by month equals the owing invoices", "location 999999 month 2001-02-01");
+	    "DELETE FROM ar_owing_month WHERE location_id = ?", "stored A/R"
+	    " by month equals the open invoices", "location 999999 month 2001-02-01");
+	/* the open money of the invoice's month row (0034), one cent off */
+	expect_corruption_named("UPDATE ar_owing_month d JOIN invoices i ON i.id = ?"
+	    " AND d.month = i.fig_open_due - INTERVAL (DAY(i.fig_open_due) - 1) DAY"
+	    " AND d.shard = i.account_id % 4 JOIN accounts a ON a.id = i.account_id"
+	    " AND d.location_id = COALESCE(a.location_id, 0)"
+	    " SET d.open_amount = d.open_amount + 1", p, ARRAY_LEN(p),
+	    "UPDATE ar_owing_month d JOIN invoices i ON i.id = ?"
+	    " AND d.month = i.fig_open_due - INTERVAL (DAY(i.fig_open_due) - 1) DAY"
+	    " AND d.shard = i.account_id % 4 JOIN accounts a ON a.id = i.account_id"
+	    " AND d.location_id = COALESCE(a.location_id, 0)"
+	    " SET d.open_amount = d.open_amount - 1",
+	    "stored A/R by month equals the open invoices", "open");
 }
 
 static void
