@@ -483,6 +483,48 @@ START_TEST(test_ar_totals_follow_money)
 }
 END_TEST
 
+/* Money long past due (150 and 400 days) is summed from whole months of
+ * the read model (migration 0034), money 40 days past due from its day
+ * rows: the A/R page and API of the account's location, before and after
+ * the account moves to another location. */
+START_TEST(test_ar_aging_old_months)
+{
+	static const int64_t want[NBUCKETS] = { 0, 0, 100, 0, 200 + 400 };
+	static const int64_t none[NBUCKETS] = { 0, 0, 0, 0, 0 };
+	struct itest_client *k;
+	struct itest_resp r;
+	struct fx_who s;
+	char d40[11], d150[11], d400[11], path[80], body[64];
+	int64_t l1, l2, a, day;
+
+	fx_clock_real();
+	day = clock_now() / 86400;
+	ck_assert(date_fmt(day - 40, d40, sizeof(d40)) == 0);
+	ck_assert(date_fmt(day - 150, d150, sizeof(d150)) == 0);
+	ck_assert(date_fmt(day - 400, d400, sizeof(d400)) == 0);
+	l1 = fx_location_new(admin_key);
+	l2 = fx_location_new(admin_key);
+	fx_staff(&s, fx.billing);
+	a = fx_account(&s, l1, NULL, 0, "ar-old-months");
+	fx_invoice(&s, a, "1.00", d40, d40);
+	fx_invoice(&s, a, "2.00", d150, d150);
+	fx_invoice(&s, a, "4.00", d400, d400);
+	ar_now(&s, l1, "with money 40, 150 and 400 days past due", want);
+	k = fx_api_client(billing_key);
+	itest_resp_init(&r);
+	str_fmt(path, sizeof(path), "/api/v1/accounts/%" PRId64, a);
+	str_fmt(body, sizeof(body), "{\"location_id\":%" PRId64 "}", l2);
+	itest_request(k, "PATCH", path, body, &r);
+	ck_assert_msg(r.status == 200, "move: HTTP %ld %s", r.status,
+	    buf_cstr(&r.body));
+	itest_resp_free(&r);
+	itest_client_free(k);
+	ar_now(&s, l2, "after the account moved here", want);
+	ar_now(&s, l1, "after the account moved away", none);
+	fx_who_free(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -495,6 +537,7 @@ main(void)
 	fx_add_test(tc, test_statement_aging);
 	fx_add_test(tc, test_today_around_midnight);
 	fx_add_test(tc, test_ar_totals_follow_money);
+	fx_add_test(tc, test_ar_aging_old_months);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }
