@@ -404,7 +404,10 @@ store_payment_open_invoices(struct db *db, int64_t account_id,
 	int rc;
 
 	rc = store_rows_fetch(db, "SELECT i.id, COALESCE(i.number, ''), i.due_date,"
-	    " i.fig_total - i.fig_paid,"
+	    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
+	    "   WHERE e.invoice_id = i.id)"
+	    " - (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x"
+	    "   WHERE x.invoice_id = i.id),"
 	    " (SELECT COALESCE(SUM(r.amount), 0)" INFLIGHT " WHERE r.invoice_id = i.id),"
 	    " (SELECT COALESCE(MIN(r.payment_id), 0)" INFLIGHT
 	    "   WHERE r.invoice_id = i.id)"
@@ -412,6 +415,18 @@ store_payment_open_invoices(struct db *db, int64_t account_id,
 	    " ORDER BY i.due_date, i.id", p, 1, sizeof(**out), open_from_row, &a, n);
 	*out = a;
 	return rc;
+}
+
+static void
+open_locked_from_row(const struct db_result *r, size_t i, void *elem)
+{
+	struct store_open_invoice *v = elem;
+
+	memset(v, 0, sizeof(*v));
+	v->id = db_i64(r, i, 0);
+	(void)str_copy(v->number, sizeof(v->number), db_str(r, i, 1));
+	(void)str_copy(v->due_date, sizeof(v->due_date), db_str(r, i, 2));
+	v->open = db_i64(r, i, 3);
 }
 
 int
@@ -423,9 +438,9 @@ store_payment_issued_lock_open(struct db *db, int64_t account_id,
 	int rc;
 
 	rc = store_rows_fetch(db, "SELECT id, COALESCE(number, ''), due_date,"
-	    " fig_total - fig_paid, 0, 0 FROM invoices WHERE account_id = ?"
+	    " fig_total - fig_paid FROM invoices WHERE account_id = ?"
 	    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1,
-	    sizeof(**out), open_from_row, &a, n);
+	    sizeof(**out), open_locked_from_row, &a, n);
 	*out = a;
 	return rc;
 }
