@@ -23,6 +23,11 @@ struct db {
 	const struct config	*cfg;
 	MYSQL			*conn;
 	int			 in_tx;
+	/* The running transaction was ended by the server (deadlock,
+	 * certification failure, lost connection): its status. Nothing more
+	 * is sent until db_tx runs it again, so no statement of it can run on
+	 * alone (autocommit) after the server rolled the rest back. */
+	int			 tx_broken;
 	size_t			 node;		/* index in cfg->db_nodes */
 	int			 galera;	/* wsrep_on: causal reads matter */
 	int			 synced;	/* this request waited for the cluster */
@@ -85,6 +90,9 @@ static int
 db_fail(struct db *db, unsigned e, const char *msg)
 {
 	str_fmt(db->err, sizeof(db->err), "%u: %s", e, msg);
+	if (db->in_tx && (is_conn_error(e) || e == ER_LOCK_DEADLOCK ||
+	    e == ER_LOCK_WAIT_TIMEOUT))
+		db->tx_broken = is_conn_error(e) ? DB_DOWN : DB_DEADLOCK;
 	if (is_conn_error(e)) {
 		/* This node is gone: the next connection goes to the next one. */
 		db_disconnect(db);
@@ -288,6 +296,10 @@ db_start(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	MYSQL_BIND b[128];	/* a chunk's statements bind ~100 */
 	MYSQL_STMT *st;
 
+	if (db->tx_broken) {
+		*status = db->tx_broken;
+		return NULL;
+	}
 	if (n > ARRAY_LEN(b)) {
 		str_fmt(db->err, sizeof(db->err), "%zu params: too many", n);
 		*status = DB_ERR;
@@ -446,8 +458,10 @@ db_sync(struct db *db)
 void
 db_request_start(struct db *db)
 {
-	if (db != NULL)
+	if (db != NULL) {
 		db->synced = 0;
+		db->err[0] = '\0';	/* a failed request logs its own error */
+	}
 }
 
 int
@@ -581,21 +595,30 @@ db_tx_run(struct db *db, int (*fn)(struct db *, void *), void *arg, int *causal)
 			return rc;
 		}
 		db->in_tx = 1;
+		db->tx_broken = 0;
 		rc = fn(db, arg);
+		/* Ended by the server: run again, whatever fn made of the
+		 * error (a status mapped to its own, or ignored). */
+		if (db->tx_broken)
+			rc = db->tx_broken;
 		if (rc == DB_OK) {
 			if ((rc = db_simple(db, "COMMIT")) == DB_OK) {
 				db->in_tx = 0;
+				db->tx_broken = 0;
 				return DB_OK;
 			}
 			if (rc == DB_DOWN) {
 				log_warn("connection lost during COMMIT (outcome "
 				    "unknown, not retried): %s", db->err);
+				db->in_tx = 0;
+				db->tx_broken = 0;
 				return DB_DOWN;
 			}
 		}
 		if (db->conn != NULL)
 			db_simple(db, "ROLLBACK");
 		db->in_tx = 0;
+		db->tx_broken = 0;
 		if (rc != DB_DEADLOCK && rc != DB_DOWN)
 			return rc;
 		log_warn("transaction retry %d after: %s", attempt + 1, db->err);
@@ -630,6 +653,8 @@ db_exec_script(struct db *db, const char *sql)
 {
 	int rc;
 
+	if (db->tx_broken)
+		return db->tx_broken;
 	if (db_ensure(db) != DB_OK)
 		return DB_DOWN;
 	mysql_set_server_option(db->conn, MYSQL_OPTION_MULTI_STATEMENTS_ON);

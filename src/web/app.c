@@ -518,6 +518,12 @@ dispatch(struct ctx *c)
 		return;
 	}
 	if (rt->fn(c) != 0 && c->resp.status < 500) {
+		const char *e = service_error(c->app->db);
+
+		/* The log says why (the page never does). */
+		log_warn("req=%s %s %s failed%s%s", c->req.reqid, c->req.method,
+		    c->req.path ? c->req.path : "-", e[0] ? "; last database "
+		    "error: " : " (no database error)", e);
 		if (service_ready(c->app->db) != 0)
 			app_error(c, 503, "The service is temporarily unavailable. "
 			    "Please try again in a moment.");

@@ -2,7 +2,8 @@
  * batches, A/R, API keys; portal links and pay link lookups; plans and
  * autopay claims; the payment families' contracts) against the test
  * MariaDB; see store_cases.c, store_batch_cases.c, store_portal_cases.c,
- * store_plan_cases.c and store_pay_cases.c. */
+ * store_plan_cases.c, store_pay_cases.c and store_tx_cases.c (db_tx when
+ * the server ends a transaction). */
 #include "common.h"
 
 #include <check.h>
@@ -11,6 +12,7 @@
 void	 store_plan_cases_add(Suite *);
 void	 store_pay_cases_add(Suite *);
 void	 store_portal_cases_add(Suite *);
+void	 store_tx_cases_add(Suite *);
 
 int
 main(void)
@@ -23,6 +25,7 @@ main(void)
 	store_plan_cases_add(s);
 	store_pay_cases_add(s);
 	store_portal_cases_add(s);
+	store_tx_cases_add(s);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
