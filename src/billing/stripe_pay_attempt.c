@@ -55,7 +55,8 @@ attempt_preconditions(struct db *db, struct attempt *a)
 	if ((rc = store_payment_account_exists(db, q->account_id, 1)) <= 0)
 		return rc < 0 ? rc : refuse(a, SP_NOT_FOUND,
 		    "The account does not exist.");
-	if ((rc = store_payment_by_attempt(db, q->attempt_key, &seen)) != DB_OK)
+	if ((rc = store_payment_by_attempt_lock(db, q->attempt_key, &seen)) !=
+	    DB_OK)
 		return rc;
 	if (seen != 0)
 		return DB_DUP;

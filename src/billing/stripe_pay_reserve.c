@@ -26,8 +26,9 @@ stripe_pay_reserved(struct db *db, int64_t account_id, int64_t invoice_id,
 }
 
 /* Locks the account row and its issued invoices (oldest due first, the
- * order of automatic allocation), then reads their open and reserved
- * money. Caller frees *out. */
+ * order of automatic allocation) and reads their open and reserved money
+ * with the same locking read (the latest rows, see the store). Caller
+ * frees *out. */
 static int
 lock_invoices(struct db *db, int64_t account_id, struct store_open_invoice **out, size_t *n)
 {
@@ -37,12 +38,9 @@ lock_invoices(struct db *db, int64_t account_id, struct store_open_invoice **out
 	*n = 0;
 	/* A write, not only a lock: on Galera two nodes' reservations of the
 	 * same account then conflict at certification (one retries). */
-	rc = store_payment_account_bump(db, account_id);
-	if (rc == DB_OK)
-		rc = store_payment_issued_lock(db, account_id);
-	if (rc != DB_OK)
+	if ((rc = store_payment_account_bump(db, account_id)) != DB_OK)
 		return rc;
-	return store_payment_open_invoices(db, account_id, out, n);
+	return store_payment_open_invoices_lock(db, account_id, out, n);
 }
 
 static int64_t

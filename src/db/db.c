@@ -139,10 +139,12 @@ db_session(struct db *db)
 	int ready = 0;
 
 	/* UTC everywhere; strict SQL so bad data is an error, not a warning.
-	 * READ COMMITTED: after a transaction takes a row lock, its sums see
-	 * what other transactions committed before that lock was granted (with
-	 * REPEATABLE READ they would read an older snapshot and could, e.g.,
-	 * over-allocate an invoice). */
+	 * READ COMMITTED: each statement reads what is committed when it runs
+	 * (REPEATABLE READ would keep the transaction's first snapshot, older
+	 * than the locks it takes later). Not quite enough for a decision on
+	 * money: InnoDB grants a lock a moment before new snapshots see the
+	 * commit that released it, so such reads are locking reads (FOR
+	 * UPDATE reads the latest rows), e.g. the reservations of a payment. */
 	if (mysql_query(m, "SET time_zone = '+00:00', sql_mode = "
 	    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION', "
 	    "innodb_lock_wait_timeout = 10, "

@@ -160,6 +160,16 @@ store_payment_by_attempt(struct db *db, const char *attempt_key, int64_t *id)
 }
 
 int
+store_payment_by_attempt_lock(struct db *db, const char *attempt_key,
+    int64_t *id)
+{
+	struct db_param p[] = { DB_STR(attempt_key) };
+
+	return db_query_i64(db, "SELECT COALESCE(MAX(id), 0) FROM payments"
+	    " WHERE attempt_key = ? FOR UPDATE", p, 1, id);
+}
+
+int
 store_payment_lock_succeeded(struct db *db, int64_t account_id, int64_t **ids,
     size_t *n)
 {
@@ -366,18 +376,6 @@ store_payment_invoice_lock(struct db *db, int64_t invoice_id,
 	    alloc_invoice_from_row, v);
 }
 
-int
-store_payment_issued_lock(struct db *db, int64_t account_id)
-{
-	struct db_param p[] = { DB_I64(account_id) };
-	struct db_result r;
-	int rc = db_query(db, "SELECT id FROM invoices WHERE account_id = ?"
-	    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1, &r);
-
-	db_result_free(&r);
-	return rc;
-}
-
 /* Reservations of attempts in flight (payments still 'pending'). */
 #define INFLIGHT " FROM payment_reservations r JOIN payments p" \
 	" ON p.id = r.payment_id AND p.status = 'pending'"
@@ -395,8 +393,13 @@ open_from_row(const struct db_result *r, size_t i, void *elem)
 	v->busy_id = db_i64(r, i, 5);
 }
 
+/* A locking read, subqueries included: it reads the latest committed rows
+ * and waits for a reservation still being written. A consistent read here
+ * could miss the attempt whose commit just released the account's lock to
+ * this one (InnoDB grants the lock a moment before new snapshots see that
+ * commit), and reserve the same money twice; seen through two Galera nodes. */
 int
-store_payment_open_invoices(struct db *db, int64_t account_id,
+store_payment_open_invoices_lock(struct db *db, int64_t account_id,
     struct store_open_invoice **out, size_t *n)
 {
 	struct db_param p[] = { DB_I64(account_id) };
@@ -404,15 +407,13 @@ store_payment_open_invoices(struct db *db, int64_t account_id,
 	int rc;
 
 	rc = store_rows_fetch(db, "SELECT i.id, COALESCE(i.number, ''), i.due_date,"
-	    " (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
-	    "   WHERE e.invoice_id = i.id)"
-	    " - (SELECT COALESCE(SUM(x.amount), 0) FROM allocations x"
-	    "   WHERE x.invoice_id = i.id),"
+	    " i.fig_total - i.fig_paid,"
 	    " (SELECT COALESCE(SUM(r.amount), 0)" INFLIGHT " WHERE r.invoice_id = i.id),"
 	    " (SELECT COALESCE(MIN(r.payment_id), 0)" INFLIGHT
 	    "   WHERE r.invoice_id = i.id)"
 	    " FROM invoices i WHERE i.account_id = ? AND i.status = 'issued'"
-	    " ORDER BY i.due_date, i.id", p, 1, sizeof(**out), open_from_row, &a, n);
+	    " ORDER BY i.due_date, i.id FOR UPDATE", p, 1, sizeof(**out),
+	    open_from_row, &a, n);
 	*out = a;
 	return rc;
 }
@@ -566,8 +567,12 @@ store_payment_refunds_claimed(struct db *db, int64_t payment_id, int64_t *out)
 {
 	struct db_param p[] = { DB_I64(payment_id) };
 
+	/* Locking: the latest refunds, even one whose commit has just
+	 * released the payment row to this transaction (see
+	 * store_payment_open_invoices_lock). */
 	return db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE"
-	    " payment_id = ? AND status IN ('pending', 'succeeded')", p, 1, out);
+	    " payment_id = ? AND status IN ('pending', 'succeeded') FOR UPDATE",
+	    p, 1, out);
 }
 
 int

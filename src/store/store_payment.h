@@ -66,6 +66,10 @@ int	 store_payment_lock_intents(struct db *, const char *const *intents,
 /* The newest row carrying an attempt key (0: none); no lock. */
 int	 store_payment_by_attempt(struct db *, const char *attempt_key,
 	    int64_t *id);
+/* The same, a locking read (inside the attempt's transaction: sees a twin
+ * committed just before this one took the account's lock). */
+int	 store_payment_by_attempt_lock(struct db *, const char *attempt_key,
+	    int64_t *id);
 /* The ids of the account's succeeded payments, locked FOR UPDATE, oldest
  * first (malloc'd, *ids NULL when none). */
 int	 store_payment_lock_succeeded(struct db *, int64_t account_id,
@@ -124,8 +128,6 @@ struct store_alloc_invoice {
 };
 int	 store_payment_invoice_lock(struct db *, int64_t invoice_id,
 	    struct store_alloc_invoice *);
-/* Locks the account's issued invoices FOR UPDATE, oldest due first. */
-int	 store_payment_issued_lock(struct db *, int64_t account_id);
 /* The account's issued invoices, oldest due first, with what is open
  * (ledger - allocations) and reserved by attempts in flight. */
 struct store_open_invoice {
@@ -136,11 +138,15 @@ struct store_open_invoice {
 	int64_t	 reserved;
 	int64_t	 busy_id;	/* oldest attempt in flight reserving (0: none) */
 };
-int	 store_payment_open_invoices(struct db *, int64_t account_id,
+/* The account's issued invoices, oldest due first, locked FOR UPDATE with
+ * the reservations and payments they read (a locking read: the latest
+ * committed rows, never an older snapshot). */
+int	 store_payment_open_invoices_lock(struct db *, int64_t account_id,
 	    struct store_open_invoice **out, size_t *n);
 /* The account's issued invoices locked FOR UPDATE (the rows and order of
- * store_payment_issued_lock) and read by the same statement: id, number,
- * due date and open (their stored figures; reserved and busy_id 0). */
+ * store_payment_open_invoices_lock) and read by the same statement: id,
+ * number, due date and open (their stored figures; reserved and busy_id 0),
+ * without the reservations. */
 int	 store_payment_issued_lock_open(struct db *, int64_t account_id,
 	    struct store_open_invoice **out, size_t *n);
 
