@@ -254,6 +254,23 @@ db_ping(struct db *db)
 	return rc;
 }
 
+/* After a statement of a transaction succeeded: the server still has the
+ * transaction open (the status of its answer). If not, the transaction was
+ * ended behind our back and the statement ran alone: stop it here, as
+ * after a deadlock error (db_tx runs it again). */
+static int
+db_tx_alive(struct db *db)
+{
+	if (!db->in_tx || db->conn == NULL ||
+	    (db->conn->server_status & SERVER_STATUS_IN_TRANS))
+		return DB_OK;
+	str_copy(db->err, sizeof(db->err), "the server ended the transaction "
+	    "without an error");
+	log_warn("%s", db->err);
+	db->tx_broken = DB_DEADLOCK;
+	return DB_DEADLOCK;
+}
+
 static MYSQL_STMT *
 db_prepare(struct db *db, const char *sql, int *status)
 {
@@ -376,7 +393,7 @@ db_exec_try(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	if (insert_id)
 		*insert_id = mysql_stmt_insert_id(st);
 	mysql_stmt_free_result(st);
-	return DB_OK;
+	return db_tx_alive(db);
 }
 
 int
@@ -486,6 +503,8 @@ db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	status = db_fetch_rows(db, st, res);
 	if (db->conn != NULL)
 		mysql_stmt_free_result(st);
+	if (status == DB_OK)
+		status = db_tx_alive(db);
 	/* Galera: what is not found may be a write just committed through
 	 * another node (a session, a link, the object a form just created)
 	 * that this node has not applied yet. The first miss of a request
@@ -603,6 +622,8 @@ db_tx_run(struct db *db, int (*fn)(struct db *, void *), void *arg, int *causal)
 		 * error (a status mapped to its own, or ignored). */
 		if (db->tx_broken)
 			rc = db->tx_broken;
+		if (rc == DB_OK)
+			rc = db_tx_alive(db);
 		if (rc == DB_OK) {
 			if ((rc = db_simple(db, "COMMIT")) == DB_OK) {
 				db->in_tx = 0;

@@ -21,10 +21,11 @@ struct pass {
 	int	 mapped;	/* 1: the error becomes the code's own (DB_ERR) */
 };
 
+/* The tables and the trigger; with a tag, its second row is refused once. */
 static void
 fault_setup(const char *tag)
 {
-	struct db_param p[] = { DB_STR(tag) };
+	struct db_param p[] = { DB_STR(tag ? tag : "") };
 
 	ck_assert_msg(db_exec_script(db,
 	    "CREATE TABLE IF NOT EXISTS itest_tx_rows (tag VARCHAR(16) NOT NULL,"
@@ -40,8 +41,9 @@ fault_setup(const char *tag)
 	    "    MESSAGE_TEXT = 'Deadlock found (forced by the test)';"
 	    "  END IF;"
 	    " END") == DB_OK, "%s", db_error(db));
-	ck_assert_int_eq(db_exec(db, "INSERT INTO itest_tx_fault (tag, n)"
-	    " VALUES (?, 1)", p, 1, NULL, NULL), DB_OK);
+	if (tag != NULL)
+		ck_assert_int_eq(db_exec(db, "INSERT INTO itest_tx_fault (tag, n)"
+		    " VALUES (?, 1)", p, 1, NULL, NULL), DB_OK);
 }
 
 static int
@@ -142,6 +144,45 @@ START_TEST(tx_connection_usable_after_a_retry)
 }
 END_TEST
 
+/* The server ends the transaction without an error (as a Galera abort
+ * of an idle transaction can): emulated by a ROLLBACK in the first pass.
+ * The next statement runs alone, committed on its own (unavoidable: the
+ * first to learn of it), and nothing after it is sent; the transaction
+ * runs again. */
+static int
+ended_quietly(struct db *d, void *arg)
+{
+	struct pass *x = arg;
+	int rc;
+
+	x->passes++;
+	if ((rc = row_add(d, x, 1)) != DB_OK)
+		return rc;
+	if (x->passes == 1 && (rc = db_exec(d, "ROLLBACK", NULL, 0, NULL,
+	    NULL)) != DB_OK)
+		return rc;
+	(void)row_add(d, x, 2);
+	return row_add(d, x, 3);
+}
+
+START_TEST(tx_run_again_when_ended_without_an_error)
+{
+	struct pass x;
+	struct db_param p[1];
+
+	memset(&x, 0, sizeof(x));
+	tag_new(x.tag, sizeof(x.tag));
+	p[0] = DB_STR(x.tag);
+	fault_setup(NULL);
+	ck_assert_int_eq(db_tx(db, ended_quietly, &x), DB_OK);
+	ck_assert_int_eq(x.passes, 2);
+	ck_assert_msg(query_i64("SELECT COUNT(*) FROM itest_tx_rows WHERE tag = ?"
+	    " AND pass = 1 AND step = 3", p, 1) == 0, "a statement was sent after"
+	    " the transaction had ended");
+	ck_assert_int_eq(rows(x.tag, 2), 3);
+}
+END_TEST
+
 void
 store_tx_cases_add(Suite *s)
 {
@@ -152,5 +193,6 @@ store_tx_cases_add(Suite *s)
 	tcase_add_test(tc, tx_run_again_when_the_refusal_is_ignored);
 	tcase_add_test(tc, tx_run_again_when_the_refusal_is_mapped);
 	tcase_add_test(tc, tx_connection_usable_after_a_retry);
+	tcase_add_test(tc, tx_run_again_when_ended_without_an_error);
 	suite_add_tcase(s, tc);
 }
