@@ -141,10 +141,10 @@ db_session(struct db *db)
 	/* UTC everywhere; strict SQL so bad data is an error, not a warning.
 	 * READ COMMITTED: each statement reads what is committed when it runs
 	 * (REPEATABLE READ would keep the transaction's first snapshot, older
-	 * than the locks it takes later). Not quite enough for a decision on
-	 * money: InnoDB grants a lock a moment before new snapshots see the
-	 * commit that released it, so such reads are locking reads (FOR
-	 * UPDATE reads the latest rows), e.g. the reservations of a payment. */
+	 * than the locks it takes later). What a payment decides on is read
+	 * with locking reads besides (FOR UPDATE: the latest rows, waiting for
+	 * rows being written), and db_tx checks that the server still has the
+	 * transaction open (db_tx_alive). */
 	if (mysql_query(m, "SET time_zone = '+00:00', sql_mode = "
 	    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION', "
 	    "innodb_lock_wait_timeout = 10, "
@@ -257,7 +257,10 @@ db_ping(struct db *db)
 /* After a statement of a transaction succeeded: the server still has the
  * transaction open (the status of its answer). If not, the transaction was
  * ended behind our back and the statement ran alone: stop it here, as
- * after a deadlock error (db_tx runs it again). */
+ * after a deadlock error (db_tx runs it again). Seen on Galera: in one
+ * attempt's transaction, under the account's lock, a read missed the
+ * other node's attempt and a later read saw it, with no error reported;
+ * the statements after such an end would otherwise commit one by one. */
 static int
 db_tx_alive(struct db *db)
 {

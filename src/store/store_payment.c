@@ -394,10 +394,10 @@ open_from_row(const struct db_result *r, size_t i, void *elem)
 }
 
 /* A locking read, subqueries included: it reads the latest committed rows
- * and waits for a reservation still being written. A consistent read here
- * could miss the attempt whose commit just released the account's lock to
- * this one (InnoDB grants the lock a moment before new snapshots see that
- * commit), and reserve the same money twice; seen through two Galera nodes. */
+ * and waits for a reservation still being written, never an older
+ * snapshot. (Through two Galera nodes one invoice was once reserved twice,
+ * an earlier read of the transaction having missed the other node's
+ * attempt; see db_tx_alive for what most likely happened.) */
 int
 store_payment_open_invoices_lock(struct db *db, int64_t account_id,
     struct store_open_invoice **out, size_t *n)
@@ -567,8 +567,7 @@ store_payment_refunds_claimed(struct db *db, int64_t payment_id, int64_t *out)
 {
 	struct db_param p[] = { DB_I64(payment_id) };
 
-	/* Locking: the latest refunds, even one whose commit has just
-	 * released the payment row to this transaction (see
+	/* Locking: the latest refunds, waiting for one being written (see
 	 * store_payment_open_invoices_lock). */
 	return db_query_i64(db, "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE"
 	    " payment_id = ? AND status IN ('pending', 'succeeded') FOR UPDATE",
