@@ -262,14 +262,14 @@ db_ping(struct db *db)
  * other node's attempt and a later read saw it, with no error reported;
  * the statements after such an end would otherwise commit one by one. */
 static int
-db_tx_alive(struct db *db)
+db_tx_alive(struct db *db, const char *sql)
 {
 	if (!db->in_tx || db->conn == NULL ||
 	    (db->conn->server_status & SERVER_STATUS_IN_TRANS))
 		return DB_OK;
 	str_copy(db->err, sizeof(db->err), "the server ended the transaction "
 	    "without an error");
-	log_warn("%s", db->err);
+	log_warn("%s (found after: %.100s)", db->err, sql);
 	db->tx_broken = DB_DEADLOCK;
 	return DB_DEADLOCK;
 }
@@ -396,7 +396,7 @@ db_exec_try(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	if (insert_id)
 		*insert_id = mysql_stmt_insert_id(st);
 	mysql_stmt_free_result(st);
-	return db_tx_alive(db);
+	return db_tx_alive(db, sql);
 }
 
 int
@@ -507,7 +507,7 @@ db_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
 	if (db->conn != NULL)
 		mysql_stmt_free_result(st);
 	if (status == DB_OK)
-		status = db_tx_alive(db);
+		status = db_tx_alive(db, sql);
 	/* Galera: what is not found may be a write just committed through
 	 * another node (a session, a link, the object a form just created)
 	 * that this node has not applied yet. The first miss of a request
@@ -626,7 +626,7 @@ db_tx_run(struct db *db, int (*fn)(struct db *, void *), void *arg, int *causal)
 		if (db->tx_broken)
 			rc = db->tx_broken;
 		if (rc == DB_OK)
-			rc = db_tx_alive(db);
+			rc = db_tx_alive(db, "the transaction's last statement");
 		if (rc == DB_OK) {
 			if ((rc = db_simple(db, "COMMIT")) == DB_OK) {
 				db->in_tx = 0;

@@ -145,10 +145,10 @@ START_TEST(tx_connection_usable_after_a_retry)
 END_TEST
 
 /* The server ends the transaction without an error (as a Galera abort
- * of an idle transaction can): emulated by a ROLLBACK in the first pass.
- * The next statement runs alone, committed on its own (unavoidable: the
- * first to learn of it), and nothing after it is sent; the transaction
- * runs again. */
+ * of an idle transaction can): emulated by a ROLLBACK in the first pass,
+ * whose own answer already says "not in a transaction". In the real case
+ * the first statement after the end runs alone (it is the first to learn
+ * of it); nothing after it is sent, and the transaction runs again. */
 static int
 ended_quietly(struct db *d, void *arg)
 {
