@@ -418,18 +418,6 @@ store_payment_open_invoices_lock(struct db *db, int64_t account_id,
 	return rc;
 }
 
-static void
-open_locked_from_row(const struct db_result *r, size_t i, void *elem)
-{
-	struct store_open_invoice *v = elem;
-
-	memset(v, 0, sizeof(*v));
-	v->id = db_i64(r, i, 0);
-	(void)str_copy(v->number, sizeof(v->number), db_str(r, i, 1));
-	(void)str_copy(v->due_date, sizeof(v->due_date), db_str(r, i, 2));
-	v->open = db_i64(r, i, 3);
-}
-
 int
 store_payment_issued_lock_open(struct db *db, int64_t account_id,
     struct store_open_invoice **out, size_t *n)
@@ -439,9 +427,9 @@ store_payment_issued_lock_open(struct db *db, int64_t account_id,
 	int rc;
 
 	rc = store_rows_fetch(db, "SELECT id, COALESCE(number, ''), due_date,"
-	    " fig_total - fig_paid FROM invoices WHERE account_id = ?"
+	    " fig_total - fig_paid, 0, 0 FROM invoices WHERE account_id = ?"
 	    " AND status = 'issued' ORDER BY due_date, id FOR UPDATE", p, 1,
-	    sizeof(**out), open_locked_from_row, &a, n);
+	    sizeof(**out), open_from_row, &a, n);
 	*out = a;
 	return rc;
 }
